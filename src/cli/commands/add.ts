@@ -1,0 +1,41 @@
+/**
+ * `seeqret add key|text`: store a secret.
+ *
+ * @module
+ */
+import { secretLabel } from '../../vault/vault.js';
+import { type GlobalOptions, info, readValue, withVault } from '../context.js';
+
+interface AddOptions {
+  app: string;
+  env: string;
+  type?: string;
+  force?: boolean;
+}
+
+async function store(g: GlobalOptions, name: string, value: string, o: AddOptions, type: string): Promise<number> {
+  return withVault(g, (v) => {
+    const outcome = v.set({ app: o.app, env: o.env, key: name, value, type }, { replace: o.force ?? false });
+    const label = secretLabel({ app: o.app, env: o.env, key: name });
+    if (outcome === 'added') info(`Added ${label}`);
+    else if (outcome === 'updated') info(`Updated ${label} (the previous value is kept in history)`);
+    else info(`Unchanged ${label} (same value)`);
+    return 0;
+  });
+}
+
+/** `add key NAME [VALUE]`. */
+export async function addKey(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const opts = o as unknown as AddOptions;
+  const name = args[0] as string;
+  const value = await readValue(args[1] as string | undefined, { label: name });
+  return store(g, name, value, opts, opts.type ?? 'str');
+}
+
+/** `add text NAME` (multi-line value from stdin, kept byte for byte). */
+export async function addText(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const opts = o as unknown as AddOptions;
+  const name = args[0] as string;
+  const value = await readValue(undefined, { label: name, multiline: true });
+  return store(g, name, value, opts, 'text');
+}

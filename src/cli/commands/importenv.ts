@@ -1,0 +1,35 @@
+/**
+ * `seeqret importenv FILE`: import a dotenv file, all or nothing.
+ *
+ * @module
+ */
+import { parseDotenv } from '../../formats/dotenv.js';
+import { decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
+
+/** Parse the whole file first; any syntax error aborts before the vault is touched. */
+export async function importenv(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const file = args[0] as string;
+  const bytes = file === '-' ? await readStdin() : readFileBytes(file);
+  const source = file === '-' ? '<stdin>' : file;
+  const entries = parseDotenv(decodeUtf8(bytes, source), source);
+  const last = new Map<string, { value: string; line: number }>();
+  for (const e of entries) {
+    const prev = last.get(e.key);
+    if (prev) warn(`${source}:${e.line}: ${e.key} repeats line ${prev.line}; the later value wins`);
+    last.set(e.key, { value: e.value, line: e.line });
+  }
+  const app = o['app'] as string;
+  const env = o['env'] as string;
+  const dryRun = o['dryRun'] === true;
+  return withVault(g, (v) => {
+    const s = v.setMany(
+      Array.from(last, ([key, { value }]) => ({ app, env, key, value })),
+      { update: o['update'] === true, dryRun },
+    );
+    if (dryRun) for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
+    info(`${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
+    if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; pass --update to replace them.');
+    return 0;
+  });
+}

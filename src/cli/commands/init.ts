@@ -1,0 +1,67 @@
+/**
+ * `seeqret init [DIR]`: create a vault.
+ *
+ * @module
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { keyToBase64, toAgeRecipient } from '../../crypto/index.js';
+import { SeeqretError } from '../../errors.js';
+import { findVcsRoot } from '../../util/fs.js';
+import { resolveVaultDir } from '../../vault/paths.js';
+import { Vault, passphraseFromFile } from '../../vault/vault.js';
+import { type GlobalOptions, info, out, promptHidden, promptText, stdinIsTTY } from '../context.js';
+
+interface InitOptions {
+  user?: string;
+  email?: string;
+  name?: string;
+  passphrase?: boolean;
+  force?: boolean;
+}
+
+async function newPassphrase(g: GlobalOptions): Promise<Buffer> {
+  if (g.passphraseFile) return passphraseFromFile(g.passphraseFile);
+  const env = process.env['SEEQRET_PASSPHRASE'];
+  if (env) return Buffer.from(env, 'utf8');
+  if (!stdinIsTTY()) {
+    throw new SeeqretError('E_PASSPHRASE_REQUIRED', '--passphrase needs a passphrase and this is not a terminal', 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.');
+  }
+  const a = await promptHidden('New vault passphrase');
+  const b = await promptHidden('Repeat the passphrase');
+  if (a !== b) throw new SeeqretError('E_USAGE', 'the two passphrases differ', 'Run init again and type the same passphrase twice.');
+  if (a.length < 8) throw new SeeqretError('E_USAGE', 'the passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
+  return Buffer.from(a, 'utf8');
+}
+
+/** Create the vault and print its identity. */
+export async function init(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const opts = o as InitOptions;
+  const dirArg = args[0] as string | undefined;
+  const dir = dirArg ? path.join(path.resolve(dirArg), 'seeqret') : resolveVaultDir(g.vault);
+  const vcs = findVcsRoot(path.dirname(dir));
+  if (vcs && !opts.force) {
+    throw new SeeqretError('E_IN_VCS', `${dir} is inside the ${vcs.vcs} work tree ${vcs.root}`, 'Put the vault outside version control (e.g. ~/.seeqret), or pass --force.');
+  }
+  let user = opts.user;
+  let email = opts.email;
+  if (!user || !email) {
+    if (!stdinIsTTY()) {
+      throw new SeeqretError('E_USAGE', `missing ${!user ? '--user' : '--email'} (not a terminal, so it cannot be asked)`, 'Pass --user NAME --email ADDR.');
+    }
+    user ??= await promptText('Your user name', os.userInfo().username);
+    email ??= await promptText('Your e-mail address');
+  }
+  const passphrase = opts.passphrase ? await newPassphrase(g) : undefined;
+  const vault = Vault.create({ dir, username: user, email, ...(opts.name ? { name: opts.name } : {}), ...(passphrase ? { passphrase } : {}) });
+  try {
+    out(`Created vault ${vault.dir} for ${user} <${email}>`);
+    out(`public key (base64): ${keyToBase64(vault.publicKey)}`);
+    out(`public key (age):    ${toAgeRecipient(vault.publicKey)}`);
+    if (!passphrase) info('The key file is protected by file permissions only (0600); use --passphrase to encrypt it.');
+    if (dir !== resolveVaultDir(undefined)) info(`Use it with: export SEEQRET=${dir}`);
+  } finally {
+    vault.close();
+  }
+  return 0;
+}

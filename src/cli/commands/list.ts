@@ -1,0 +1,88 @@
+/**
+ * `seeqret list` and `seeqret history`: show secrets and their versions, values redacted
+ * unless asked for.
+ *
+ * @module
+ */
+import { SeeqretError } from '../../errors.js';
+import { type Filter, parseFilter } from '../../filter/index.js';
+import { type Column, age, isoTime, parseFormat, render } from '../../formats/output.js';
+import { type GlobalOptions, withVault } from '../context.js';
+
+/** What list prints instead of a value that was not asked for. */
+export const REDACTED = 'REDACTED';
+
+function revealWanted(o: Record<string, unknown>): boolean {
+  return o['reveal'] === true || process.env['SEEQRET_NO_REDACT'] === '1';
+}
+
+function filtersOf(args: unknown[], o: Record<string, unknown>): Filter[] {
+  const texts = [...(args[0] !== undefined ? [args[0] as string] : []), ...((o['filter'] as string[] | undefined) ?? [])];
+  return (texts.length ? texts : ['*:*:*']).map((t) => parseFilter(t));
+}
+
+/** `list [FILTER] [-f FILTER...]`. */
+export async function list(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const format = parseFormat(o['format'] as string | undefined);
+  const filters = filtersOf(args, o);
+  const reveal = revealWanted(o);
+  return withVault(
+    g,
+    async (v) => {
+      const now = Date.now();
+      const rows = v.find(filters).map((r) => ({
+        app: r.app,
+        env: r.env,
+        key: r.key,
+        value: reveal ? v.reveal(r) : REDACTED,
+        type: r.type,
+        version: r.version,
+        updated: isoTime(r.updatedAt),
+        age: age(r.updatedAt, now),
+      }));
+      const columns: Column[] = [
+        { key: 'app', header: 'app' },
+        { key: 'env', header: 'env' },
+        { key: 'key', header: 'key' },
+        { key: 'value', header: 'value' },
+        { key: 'type', header: 'type' },
+        { key: 'updated', header: 'updated' },
+        ...(o['age'] ? [{ key: 'age', header: 'age' }] : []),
+      ];
+      process.stdout.write(await render(rows, columns, format, (r) => [String(r['key']), String(r['value'])]));
+      return 0;
+    },
+    { readonly: !reveal },
+  );
+}
+
+/** `history FILTER [--reveal]`. */
+export async function history(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const format = parseFormat(o['format'] as string | undefined);
+  if (format === 'env' || format === 'shell') throw new SeeqretError('E_USAGE', `--format ${format} does not fit history`, 'Use table, json, yaml or csv.');
+  const filter = parseFilter(args[0] as string);
+  const reveal = revealWanted(o);
+  return withVault(
+    g,
+    async (v) => {
+      const matches = v.find([filter]);
+      if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
+      const rows = matches.flatMap((r) =>
+        v.history(r).map((h) => ({
+          app: r.app,
+          env: r.env,
+          key: r.key,
+          version: h.version,
+          current: h.replacedAt === null ? 'yes' : '',
+          set: isoTime(h.setAt),
+          replaced: isoTime(h.replacedAt),
+          value: reveal ? v.revealVersion(r, h.version) : REDACTED,
+        })),
+      );
+      const columns: Column[] = ['app', 'env', 'key', 'version', 'current', 'set', 'replaced', 'value'].map((k) => ({ key: k, header: k }));
+      process.stdout.write(await render(rows, columns, format));
+      return 0;
+    },
+    { readonly: !reveal },
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * Typed errors shared by the library and the CLI.
+ *
+ * Every failure seeqret reports carries a stable `code` (never renamed once released), a one-line
+ * `message` that never contains a secret value, and a one-line `fix` telling the user what to do.
+ * The CLI maps each code to a documented process exit code (see docs/errors.md).
+ *
+ * @module
+ */
+
+/** Exit codes used by the CLI, grouped by kind of failure. */
+export const ExitCode = {
+  OK: 0,
+  /** An unexpected internal error (a bug); rerun with --debug and report it. */
+  INTERNAL: 1,
+  /** Bad command-line usage, bad option, bad filter or name. */
+  USAGE: 2,
+  /** Nothing matched, or the vault / a file does not exist. */
+  NOT_FOUND: 3,
+  /** A filter matched several secrets where exactly one was required. */
+  AMBIGUOUS: 4,
+  /** Something already exists or the request conflicts with the current state. */
+  CONFLICT: 5,
+  /** Cryptographic or authentication failure: wrong passphrase, tampered data, wrong key. */
+  CRYPTO: 6,
+  /** The vault storage is damaged, unreadable, or has unsafe permissions that block use. */
+  STORAGE: 7,
+  /** The vault was written by a newer seeqret, or needs `seeqret upgrade`. */
+  VERSION: 8,
+  /** The user declined a confirmation; nothing was changed. */
+  ABORTED: 9,
+  /** An input file or value is malformed (dotenv, env.template, non-UTF-8 value...). */
+  BAD_INPUT: 10,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Stable error codes and the exit code each maps to. */
+export const ERROR_CODES = {
+  E_INTERNAL: ExitCode.INTERNAL,
+  E_USAGE: ExitCode.USAGE,
+  E_INVALID_NAME: ExitCode.USAGE,
+  E_FILTER_SYNTAX: ExitCode.USAGE,
+  E_NO_TTY: ExitCode.USAGE,
+  E_VAULT_NOT_FOUND: ExitCode.NOT_FOUND,
+  E_NOT_FOUND: ExitCode.NOT_FOUND,
+  E_FILE_NOT_FOUND: ExitCode.NOT_FOUND,
+  E_AMBIGUOUS: ExitCode.AMBIGUOUS,
+  E_EXISTS: ExitCode.CONFLICT,
+  E_VAULT_EXISTS: ExitCode.CONFLICT,
+  E_IN_VCS: ExitCode.CONFLICT,
+  E_NEEDS_ALL: ExitCode.CONFLICT,
+  E_PASSPHRASE_REQUIRED: ExitCode.CRYPTO,
+  E_WRONG_PASSPHRASE: ExitCode.CRYPTO,
+  E_DECRYPT: ExitCode.CRYPTO,
+  E_KEY_MISSING: ExitCode.CRYPTO,
+  E_KEY_INVALID: ExitCode.CRYPTO,
+  E_KEY_MISMATCH: ExitCode.CRYPTO,
+  E_VAULT_CORRUPT: ExitCode.STORAGE,
+  E_VAULT_LOCKED: ExitCode.STORAGE,
+  E_IO: ExitCode.STORAGE,
+  E_PERMISSIONS: ExitCode.STORAGE,
+  E_SCHEMA_NEWER: ExitCode.VERSION,
+  E_SCHEMA_OUTDATED: ExitCode.VERSION,
+  E_TEMPLATE_VERSION: ExitCode.VERSION,
+  E_ABORTED: ExitCode.ABORTED,
+  E_DOTENV_SYNTAX: ExitCode.BAD_INPUT,
+  E_TEMPLATE_SYNTAX: ExitCode.BAD_INPUT,
+  E_TEMPLATE_DUPLICATE: ExitCode.BAD_INPUT,
+  E_TEMPLATE_UNMATCHED: ExitCode.BAD_INPUT,
+  E_BAD_VALUE: ExitCode.BAD_INPUT,
+} as const satisfies Record<string, ExitCodeValue>;
+
+/** A stable seeqret error code such as `E_NOT_FOUND`. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The one error type seeqret throws on purpose.
+ *
+ * `message` and `fix` are single lines and never include a secret value.
+ */
+export class SeeqretError extends Error {
+  override readonly name = 'SeeqretError';
+  /** Stable code, e.g. `E_NOT_FOUND`. */
+  readonly code: ErrorCode;
+  /** Suggested fix, one line. */
+  readonly fix: string;
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: ExitCodeValue;
+
+  constructor(code: ErrorCode, message: string, fix: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.fix = fix;
+    this.exitCode = ERROR_CODES[code];
+  }
+}
+
+/** True when `e` is a {@link SeeqretError} (optionally with the given code). */
+export function isSeeqretError(e: unknown, code?: ErrorCode): e is SeeqretError {
+  return e instanceof SeeqretError && (code === undefined || e.code === code);
+}

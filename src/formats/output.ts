@@ -1,0 +1,105 @@
+/**
+ * Rendering lists for humans and programs: table, json, yaml, csv, env and shell.
+ *
+ * `table` uses cli-table3 and picocolors (which honours NO_COLOR / FORCE_COLOR and only colours a
+ * terminal); both are imported lazily so commands that print no table never load them.
+ *
+ * @module
+ */
+import { SeeqretError } from '../errors.js';
+import { quoteDotenvValue } from './dotenv.js';
+
+/** Output formats accepted by `--format`. */
+export const FORMATS = ['table', 'json', 'yaml', 'csv', 'env', 'shell'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** A column of a listing: the row property and its header. */
+export interface Column {
+  readonly key: string;
+  readonly header: string;
+}
+
+/** Validate a `--format` value. */
+export function parseFormat(value: string | undefined, def: Format = 'table'): Format {
+  if (value === undefined) return def;
+  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
+  throw new SeeqretError('E_USAGE', `unknown format '${value}'`, `Use one of: ${FORMATS.join(', ')}.`);
+}
+
+/** Quote a string for POSIX shells (single quotes; `'` as `'\''`). */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** One CSV field per RFC 4180. */
+function csvField(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Render rows. For `env` and `shell`, `nameValue` picks the variable name and value of a row
+ * (formats without such a pair are refused).
+ */
+export async function render(
+  rows: ReadonlyArray<Record<string, unknown>>,
+  columns: readonly Column[],
+  format: Format,
+  nameValue?: (row: Record<string, unknown>) => [string, string],
+): Promise<string> {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(rows.map((r) => pick(r, columns)), null, 2) + '\n';
+    case 'yaml': {
+      const { stringify } = await import('yaml');
+      return rows.length === 0 ? '[]\n' : stringify(rows.map((r) => pick(r, columns)));
+    }
+    case 'csv':
+      return [columns.map((c) => csvField(c.header)).join(','), ...rows.map((r) => columns.map((c) => csvField(r[c.key])).join(','))].join('\r\n') + '\r\n';
+    case 'env':
+    case 'shell': {
+      if (!nameValue) throw new SeeqretError('E_USAGE', `--format ${format} is only available for secrets`, 'Use table, json, yaml or csv.');
+      return rows
+        .map((r) => {
+          const [n, v] = nameValue(r);
+          return format === 'env' ? `${n}=${quoteDotenvValue(v)}` : `export ${n}=${shellQuote(v)}`;
+        })
+        .map((l) => l + '\n')
+        .join('');
+    }
+    case 'table': {
+      const [{ default: Table }, { default: pc }] = await Promise.all([import('cli-table3'), import('picocolors')]);
+      const table = new Table({
+        head: columns.map((c) => pc.bold(c.header)),
+        style: { head: [], border: [] },
+      });
+      for (const r of rows) table.push(columns.map((c) => cell(r[c.key])));
+      return table.toString() + '\n';
+    }
+  }
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return String(v);
+}
+
+function pick(r: Record<string, unknown>, columns: readonly Column[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const c of columns) o[c.key] = r[c.key] ?? null;
+  return o;
+}
+
+/** ISO-8601 time (seconds precision, UTC) of unix milliseconds. */
+export function isoTime(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? '' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A short human age such as `3d`, `5h`, `12m`, `40s`. */
+export function age(ms: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}

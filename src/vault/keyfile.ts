@@ -1,0 +1,166 @@
+/**
+ * The vault key file (`vault.key`): the owner's X25519 identity secret key and the random vault
+ * data key, optionally wrapped under a passphrase-derived key (Argon2id + XChaCha20-Poly1305).
+ *
+ * Format (JSON, one object; see docs/formats.md#key-file):
+ * ```json
+ * { "format": "seeqret-keyfile", "version": 1, "vaultId": "…", "publicKey": "<b64>",
+ *   "protection": "none" | "passphrase",
+ *   "kdf": { "alg": "argon2id13", "opslimit": 3, "memlimit": 67108864, "salt": "<b64>" },
+ *   "secret": "<b64>" }
+ * ```
+ * `secret` is `identitySecretKey(32) ‖ dataKey(32)`, either plain (protection `none`, guarded by
+ * file permissions only) or sealed with associated data binding it to `vaultId` and `publicKey`.
+ *
+ * @module
+ */
+import fs from 'node:fs';
+import {
+  type IdentityKeyPair,
+  type KdfParams,
+  DEFAULT_KDF_COST,
+  KEY_BYTES,
+  deriveKeyFromPassphrase,
+  keyFromBase64,
+  keyToBase64,
+  newKdfParams,
+  open,
+  publicKeyOf,
+  seal,
+  wipe,
+  constantTimeEqual,
+} from '../crypto/index.js';
+import { SeeqretError } from '../errors.js';
+import { atomicWriteFile } from '../util/fs.js';
+
+/** Unlocked key material of a vault. */
+export interface VaultKeys {
+  readonly vaultId: string;
+  readonly identity: IdentityKeyPair;
+  readonly dataKey: Buffer;
+}
+
+/** The parsed, not yet unlocked, key file. */
+export interface KeyFileData {
+  readonly format: 'seeqret-keyfile';
+  readonly version: 1;
+  readonly vaultId: string;
+  readonly publicKey: string;
+  readonly protection: 'none' | 'passphrase';
+  readonly kdf?: { alg: 'argon2id13'; opslimit: number; memlimit: number; salt: string };
+  readonly secret: string;
+}
+
+function wrapAd(vaultId: string, publicKeyB64: string): Buffer {
+  return Buffer.from(`seeqret/keyfile/v1\0${vaultId}\0${publicKeyB64}`, 'utf8');
+}
+
+function invalid(file: string, why: string): SeeqretError {
+  return new SeeqretError('E_KEY_INVALID', `key file ${file} is invalid: ${why}`, 'Restore vault.key from a backup (seeqret restore), or re-create the vault.');
+}
+
+/** Serialize keys into key-file JSON, wrapping them when a passphrase is given. */
+export function encodeKeyFile(keys: VaultKeys, passphrase?: Buffer, cost = DEFAULT_KDF_COST): string {
+  const publicKey = keyToBase64(keys.identity.publicKey);
+  const secret = Buffer.concat([keys.identity.secretKey, keys.dataKey]);
+  try {
+    let data: KeyFileData;
+    if (passphrase && passphrase.length > 0) {
+      const kdf = newKdfParams(cost);
+      const kek = deriveKeyFromPassphrase(passphrase, kdf);
+      const sealed = seal(kek, secret, wrapAd(keys.vaultId, publicKey));
+      wipe(kek);
+      data = {
+        format: 'seeqret-keyfile',
+        version: 1,
+        vaultId: keys.vaultId,
+        publicKey,
+        protection: 'passphrase',
+        kdf: { alg: kdf.alg, opslimit: kdf.opslimit, memlimit: kdf.memlimit, salt: kdf.salt.toString('base64') },
+        secret: sealed.toString('base64'),
+      };
+    } else {
+      data = { format: 'seeqret-keyfile', version: 1, vaultId: keys.vaultId, publicKey, protection: 'none', secret: secret.toString('base64') };
+    }
+    return JSON.stringify(data, null, 2) + '\n';
+  } finally {
+    wipe(secret);
+  }
+}
+
+/** Write the key file atomically with mode 0600. */
+export function writeKeyFile(file: string, keys: VaultKeys, passphrase?: Buffer, cost = DEFAULT_KDF_COST): void {
+  atomicWriteFile(file, encodeKeyFile(keys, passphrase, cost));
+}
+
+/** Read and validate the key file's structure (does not unlock it). */
+export function readKeyFile(file: string): KeyFileData {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new SeeqretError('E_KEY_MISSING', `the vault key file is missing: ${file}`, 'Restore vault.key from a backup; without it the secrets cannot be decrypted.');
+    }
+    throw new SeeqretError('E_PERMISSIONS', `cannot read the vault key file ${file}: ${code ?? 'error'}`, 'Check the owner and permissions of the vault folder (seeqret doctor).');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw invalid(file, 'not JSON');
+  }
+  const d = data as Partial<KeyFileData>;
+  if (typeof d !== 'object' || d === null || d.format !== 'seeqret-keyfile') throw invalid(file, 'not a seeqret key file');
+  if (d.version !== 1) {
+    throw new SeeqretError('E_SCHEMA_NEWER', `key file ${file} has version ${String(d.version)}, this seeqret reads version 1`, 'Upgrade seeqret (npm i -g seeqret@latest).');
+  }
+  if (typeof d.vaultId !== 'string' || typeof d.publicKey !== 'string' || typeof d.secret !== 'string') throw invalid(file, 'missing fields');
+  if (d.protection !== 'none' && d.protection !== 'passphrase') throw invalid(file, 'unknown protection');
+  if (d.protection === 'passphrase') {
+    const k = d.kdf;
+    if (!k || k.alg !== 'argon2id13' || typeof k.salt !== 'string' || !Number.isInteger(k.opslimit) || !Number.isInteger(k.memlimit)) {
+      throw invalid(file, 'bad kdf parameters');
+    }
+  }
+  return d as KeyFileData;
+}
+
+/**
+ * Unlock key-file data. `passphrase` is required when the file is passphrase-protected;
+ * a wrong one gives `E_WRONG_PASSPHRASE` (never garbage keys).
+ */
+export function unlockKeyFile(data: KeyFileData, file: string, passphrase: Buffer | undefined): VaultKeys {
+  const pub = keyFromBase64(data.publicKey);
+  if (!pub) throw invalid(file, 'bad public key');
+  let secret: Buffer | null;
+  if (data.protection === 'passphrase') {
+    if (!passphrase || passphrase.length === 0) {
+      throw new SeeqretError(
+        'E_PASSPHRASE_REQUIRED',
+        'this vault is passphrase-protected and no passphrase was given',
+        'Set SEEQRET_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be prompted.',
+      );
+    }
+    const k = data.kdf!;
+    const params: KdfParams = { alg: 'argon2id13', opslimit: k.opslimit, memlimit: k.memlimit, salt: Buffer.from(k.salt, 'base64') };
+    const kek = deriveKeyFromPassphrase(passphrase, params);
+    secret = open(kek, Buffer.from(data.secret, 'base64'), wrapAd(data.vaultId, data.publicKey));
+    wipe(kek);
+    if (!secret) {
+      throw new SeeqretError('E_WRONG_PASSPHRASE', 'wrong passphrase for this vault', 'Check the passphrase (SEEQRET_PASSPHRASE / --passphrase-file) and try again.');
+    }
+  } else {
+    secret = Buffer.from(data.secret, 'base64');
+  }
+  if (secret.length !== 2 * KEY_BYTES) {
+    wipe(secret);
+    throw invalid(file, 'wrong key length');
+  }
+  const secretKey = Buffer.from(secret.subarray(0, KEY_BYTES));
+  const dataKey = Buffer.from(secret.subarray(KEY_BYTES));
+  wipe(secret);
+  if (!constantTimeEqual(publicKeyOf(secretKey), pub)) throw invalid(file, 'the secret key does not match the public key');
+  return { vaultId: data.vaultId, identity: { publicKey: pub, secretKey }, dataKey };
+}

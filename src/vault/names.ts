@@ -1,0 +1,59 @@
+/**
+ * Rules for the names of apps, environments and keys.
+ *
+ * A secret is identified by `(app, env, key)`. `*` as app or env means "global". Names may not
+ * contain characters that have a meaning in filter strings (`: , * ? [ ]`), `=` or `#` (which
+ * have a meaning in env.template and dotenv files), whitespace or control characters, so that
+ * every name can be written in a filter literally and every filter reads one way.
+ *
+ * @module
+ */
+import { SeeqretError } from '../errors.js';
+
+/** The app/env value meaning "global" (applies to every app / every environment). */
+export const GLOBAL = '*';
+/** Longest accepted name, in UTF-16 code units. */
+export const MAX_NAME_LENGTH = 255;
+
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[:,*?[\]=#\s\u0000-\u001f\u007f]/u;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when `s` has no lone UTF-16 surrogate (so it encodes to UTF-8 and back unchanged). */
+export function isWellFormed(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/** The kinds of name, used in messages. */
+export type NameKind = 'app' | 'env' | 'key';
+
+/** Why `name` is not acceptable as a `kind`, or `null` when it is. */
+export function nameProblem(kind: NameKind, name: string): string | null {
+  if (name.length === 0) return `${kind} name is empty`;
+  if (name.length > MAX_NAME_LENGTH) return `${kind} name is longer than ${MAX_NAME_LENGTH} characters`;
+  if (kind !== 'key' && name === GLOBAL) return null;
+  if (!isWellFormed(name)) return `${kind} name is not valid Unicode`;
+  const m = FORBIDDEN.exec(name);
+  if (m) {
+    const ch = m[0];
+    const shown = /\s|[\u0000-\u001f\u007f]/u.test(ch) ? `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : `'${ch}'`;
+    return `${kind} name '${kind === 'key' || name.length < 80 ? name.replace(/[\u0000-\u001f\u007f]/gu, '?') : name.slice(0, 80)}' contains ${shown}`;
+  }
+  return null;
+}
+
+/** Throw `E_INVALID_NAME` unless `name` is a valid `kind` name. Returns the name. */
+export function checkName(kind: NameKind, name: string): string {
+  const problem = nameProblem(kind, name);
+  if (problem) {
+    throw new SeeqretError(
+      'E_INVALID_NAME',
+      problem,
+      kind === 'key'
+        ? "Use letters, digits and '_', '-', '.', '/' (no ':', ',', '*', '?', '[', ']', '=', '#', spaces)."
+        : "Use letters, digits and '_', '-', '.', or '*' alone for global.",
+    );
+  }
+  return name;
+}

@@ -1,0 +1,109 @@
+/**
+ * Turning filters and env.template files into environment entries (name → value), shared by
+ * `seeqret env`, `seeqret run` and `seeqret/config`.
+ *
+ * @module
+ */
+import fs from 'node:fs';
+import { SeeqretError } from '../errors.js';
+import { parseFilter } from '../filter/index.js';
+import { checkRequirement, parseEnvTemplate } from '../formats/template.js';
+import { VERSION } from '../version.js';
+import { type SecretRecord, type Vault, secretLabel } from './vault.js';
+
+/** One variable to export. `secret` is set when the value came from the vault. */
+export interface EnvEntry {
+  readonly name: string;
+  readonly value: string;
+  readonly secret?: SecretRecord;
+}
+
+/** Result of resolving a template: entries in template order plus non-fatal warnings. */
+export interface Resolved {
+  readonly entries: EnvEntry[];
+  readonly warnings: string[];
+}
+
+/** Read an env.template file (E_FILE_NOT_FOUND with a hint when missing). */
+export function readTemplateFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new SeeqretError('E_FILE_NOT_FOUND', `no env.template at ${file}`, 'Create one (see docs/env.md) or pass --template FILE.');
+    }
+    throw new SeeqretError('E_IO', `cannot read ${file}`, 'Check the file permissions.');
+  }
+}
+
+/**
+ * Resolve env.template text against the vault: constants as given, filter lines as every match
+ * (named by its key), rename lines as exactly one match. A duplicate output name is an error,
+ * naming both lines. Values are decrypted only after the whole template resolved without error.
+ */
+export function resolveTemplate(vault: Vault, text: string, source = 'env.template'): Resolved {
+  const tpl = parseEnvTemplate(text, source);
+  if (tpl.requirement) checkRequirement(tpl.requirement, VERSION);
+  const warnings: string[] = [];
+  const planned: Array<{ name: string; line: number; value?: string; secret?: SecretRecord }> = [];
+  const seen = new Map<string, number>();
+  const claim = (name: string, line: number): void => {
+    const prev = seen.get(name);
+    if (prev !== undefined) {
+      throw new SeeqretError(
+        'E_TEMPLATE_DUPLICATE',
+        `${source}:${line}: ${name} is already produced by line ${prev}`,
+        'Make the filters select disjoint keys, or rename one with NAME=app:env:key.',
+      );
+    }
+    seen.set(name, line);
+  };
+  for (const l of tpl.lines) {
+    if (l.kind === 'constant') {
+      claim(l.name, l.line);
+      planned.push({ name: l.name, line: l.line, value: l.value });
+    } else if (l.kind === 'rename') {
+      const matches = vault.find([parseFilter(l.filter)]);
+      if (matches.length === 0) {
+        throw new SeeqretError('E_TEMPLATE_UNMATCHED', `${source}:${l.line}: ${l.name}=${l.filter} matches no secret`, 'Add the secret (seeqret add key) or fix the filter.');
+      }
+      if (matches.length > 1) {
+        throw new SeeqretError(
+          'E_AMBIGUOUS',
+          `${source}:${l.line}: ${l.name}=${l.filter} matches ${matches.length} secrets: ${matches.slice(0, 10).map(secretLabel).join(', ')}`,
+          'Make the filter name exactly one secret, e.g. myapp:dev:KEY.',
+        );
+      }
+      claim(l.name, l.line);
+      planned.push({ name: l.name, line: l.line, secret: matches[0]! });
+    } else {
+      const matches = vault.find([parseFilter(l.filter)]);
+      if (matches.length === 0) warnings.push(`${source}:${l.line}: filter '${l.filter}' matches no secret`);
+      for (const m of matches) {
+        claim(m.key, l.line);
+        planned.push({ name: m.key, line: l.line, secret: m });
+      }
+    }
+  }
+  const entries = planned.map((p) => (p.secret ? { name: p.name, value: vault.reveal(p.secret), secret: p.secret } : { name: p.name, value: p.value ?? '' }));
+  return { entries, warnings };
+}
+
+/**
+ * Resolve a union of filter strings into entries named by key (with an optional prefix).
+ * Two matches with the same name are an error listing both.
+ */
+export function resolveFilters(vault: Vault, filters: readonly string[], prefix = ''): Resolved {
+  const matches = vault.find(filters.map((f) => parseFilter(f)));
+  const byName = new Map<string, SecretRecord>();
+  for (const m of matches) {
+    const name = prefix + m.key;
+    const prev = byName.get(name);
+    if (prev) {
+      throw new SeeqretError('E_AMBIGUOUS', `both ${secretLabel(prev)} and ${secretLabel(m)} would be exported as ${name}`, 'Narrow the filter to one app and env, e.g. -f myapp:dev:.');
+    }
+    byName.set(name, m);
+  }
+  const warnings = matches.length === 0 ? [`filter ${filters.map((f) => `'${f}'`).join(', ')} matches no secret`] : [];
+  return { entries: Array.from(byName, ([name, secret]) => ({ name, value: vault.reveal(secret), secret })), warnings };
+}

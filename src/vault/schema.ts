@@ -1,0 +1,105 @@
+/**
+ * Versioned schema migrations of the vault database.
+ *
+ * The schema version lives in SQLite's `user_version` (read in one cheap statement at open) and
+ * every applied migration is also logged in `schema_migrations`. Migrations only ever append to
+ * this list; a released migration is never edited.
+ *
+ * @module
+ */
+import type Database from 'better-sqlite3';
+
+/** One schema step. `up` runs inside the caller's transaction. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: Database.Database) => void;
+}
+
+/** All migrations, in order. The last one's version is {@link SCHEMA_VERSION}. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'vault metadata, users, encrypted secrets',
+    up(db) {
+      db.exec(`
+        CREATE TABLE schema_migrations (
+          version INTEGER PRIMARY KEY,
+          applied_at INTEGER NOT NULL,
+          seeqret_version TEXT NOT NULL
+        );
+        CREATE TABLE meta (
+          name TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE users (
+          id INTEGER PRIMARY KEY,
+          username TEXT NOT NULL UNIQUE,
+          email TEXT,
+          name TEXT,
+          pubkey TEXT NOT NULL,
+          is_owner INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL
+        );
+        CREATE TABLE secrets (
+          id INTEGER PRIMARY KEY,
+          app TEXT NOT NULL,
+          env TEXT NOT NULL,
+          key TEXT NOT NULL,
+          value BLOB NOT NULL,
+          type TEXT NOT NULL DEFAULT 'str',
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          UNIQUE (app, env, key)
+        );
+        CREATE INDEX secrets_by_key ON secrets (key);
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'value history: previous values kept encrypted, per-secret version counter',
+    up(db) {
+      db.exec(`
+        ALTER TABLE secrets ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE secret_history (
+          id INTEGER PRIMARY KEY,
+          secret_id INTEGER NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+          version INTEGER NOT NULL,
+          value BLOB NOT NULL,
+          type TEXT NOT NULL,
+          set_at INTEGER NOT NULL,
+          replaced_at INTEGER NOT NULL,
+          UNIQUE (secret_id, version)
+        );
+      `);
+    },
+  },
+];
+
+/** The schema version this build of seeqret reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Read the database's schema version (0 for an empty database). */
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Apply every migration above the current version, up to `target`, in one immediate
+ * transaction. Returns the versions applied.
+ */
+export function migrate(db: Database.Database, seeqretVersion: string, target: number = SCHEMA_VERSION): number[] {
+  const applied: number[] = [];
+  db.transaction(() => {
+    const current = schemaVersion(db);
+    for (const m of MIGRATIONS) {
+      if (m.version <= current || m.version > target) continue;
+      m.up(db);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at, seeqret_version) VALUES (?, ?, ?)').run(m.version, Date.now(), seeqretVersion);
+      db.pragma(`user_version = ${m.version}`);
+      applied.push(m.version);
+    }
+  }).immediate();
+  return applied;
+}

@@ -1,0 +1,612 @@
+/**
+ * The local vault: a SQLite database of encrypted secrets plus the key file that unlocks it.
+ *
+ * Every value is sealed with XChaCha20-Poly1305 under the vault data key, with associated data
+ * `seeqret/value/v1 \0 app \0 env \0 key \0 version`, so a ciphertext moved to another row (or an
+ * old version moved back into place) fails to decrypt. Names are stored in plaintext so they can be
+ * listed and filtered without unlocking anything.
+ *
+ * All methods are synchronous (better-sqlite3). Writes run in `BEGIN IMMEDIATE` transactions
+ * with a busy timeout, so concurrent processes queue instead of failing.
+ *
+ * @module
+ */
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
+import { SeeqretError } from '../errors.js';
+import type { Filter } from '../filter/index.js';
+import { matchesFilter } from '../filter/index.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileBytes } from '../util/fs.js';
+import { VERSION } from '../version.js';
+import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
+import { GLOBAL, checkName, isWellFormed } from './names.js';
+import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
+import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
+
+/** Metadata of one stored secret (never the value). */
+export interface SecretRecord {
+  readonly id: number;
+  readonly app: string;
+  readonly env: string;
+  readonly key: string;
+  readonly type: string;
+  /** Unix milliseconds. */
+  readonly createdAt: number;
+  /** Unix milliseconds of the last value change. */
+  readonly updatedAt: number;
+  /** 1 for the first value; incremented on every change. */
+  readonly version: number;
+}
+
+/** One version of a secret's value, as listed by {@link Vault.history}. */
+export interface HistoryEntry {
+  readonly version: number;
+  readonly type: string;
+  /** When this value was set (unix ms). */
+  readonly setAt: number;
+  /** When it was replaced (unix ms), or `null` for the current value. */
+  readonly replacedAt: number | null;
+}
+
+/** A vault user (the owner is one). */
+export interface UserRecord {
+  readonly id: number;
+  readonly username: string;
+  readonly email: string | null;
+  readonly name: string | null;
+  /** Standard base64 of the X25519 public key. */
+  readonly pubkey: string;
+  readonly isOwner: boolean;
+  readonly createdAt: number;
+}
+
+/** A secret to write. `app`/`env` default to `*` (global). */
+export interface SecretInput {
+  readonly app?: string;
+  readonly env?: string;
+  readonly key: string;
+  readonly value: string;
+  readonly type?: string;
+}
+
+/** Outcome of writing one secret. */
+export type WriteOutcome = 'added' | 'updated' | 'unchanged' | 'skipped';
+
+/** Counts of a bulk write (e.g. importenv). */
+export interface ImportSummary {
+  added: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  /** Per entry, in input order. */
+  readonly outcomes: Array<{ app: string; env: string; key: string; outcome: WriteOutcome }>;
+}
+
+/** Options for opening an existing vault. */
+export interface OpenVaultOptions {
+  /** Vault folder; default: `SEEQRET` environment variable, else `~/.seeqret`. */
+  readonly dir?: string;
+  /** Passphrase of a protected vault; default: `passphraseFile`, then `SEEQRET_PASSPHRASE`. */
+  readonly passphrase?: string | Buffer;
+  /** File whose content (one trailing newline stripped) is the passphrase. */
+  readonly passphraseFile?: string;
+  /** Open the database read-only. */
+  readonly readonly?: boolean;
+  /** Accept an older schema (for `upgrade` and `doctor` only). */
+  readonly allowOutdatedSchema?: boolean;
+}
+
+/** Options for creating a vault. */
+export interface CreateVaultOptions {
+  /** The vault folder itself (created 0700). */
+  readonly dir: string;
+  readonly username: string;
+  readonly email: string;
+  readonly name?: string;
+  /** Protect the key file with this passphrase (Argon2id). */
+  readonly passphrase?: string | Buffer;
+  /** Argon2id cost (tests lower it). */
+  readonly kdfCost?: { opslimit: number; memlimit: number };
+}
+
+/** What can be learnt about a vault folder without unlocking it. */
+export interface VaultProbe {
+  readonly dir: string;
+  readonly exists: boolean;
+  readonly passphraseProtected: boolean;
+}
+
+/** Ciphertexts by key name, for the library fast path. */
+type ValueIndex = Map<string, Array<{ app: string; env: string; blob: Buffer; ad: Buffer }>>;
+
+const VALUE_AD_PREFIX = 'seeqret/value/v1\0';
+const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_at AS updatedAt, version';
+
+/** Associated data binding a sealed value to its row and version. */
+function valueAd(app: string, env: string, key: string, version: number): Buffer {
+  return Buffer.from(`${VALUE_AD_PREFIX}${app}\0${env}\0${key}\0${version}`, 'utf8');
+}
+
+function keyCheckAd(vaultId: string): Buffer {
+  return Buffer.from(`seeqret/keycheck/v1\0${vaultId}`, 'utf8');
+}
+
+/** Format `app:env:key` for messages. */
+export function secretLabel(r: { app: string; env: string; key: string }): string {
+  return `${r.app}:${r.env}:${r.key}`;
+}
+
+/** Map a better-sqlite3 error to a one-line SeeqretError. */
+function sqliteError(e: unknown, dbPath: string): unknown {
+  if (e instanceof SeeqretError) return e;
+  const code = (e as { code?: string } | null)?.code ?? '';
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new SeeqretError('E_VAULT_LOCKED', 'the vault is busy (another seeqret process holds the lock)', 'Retry in a moment; if it persists, look for a stuck seeqret process.', { cause: e });
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_IOERR')) {
+    return new SeeqretError('E_VAULT_CORRUPT', `the vault database is damaged: ${dbPath} (${code})`, 'Restore the vault from a backup (seeqret restore); seeqret doctor shows details.', { cause: e });
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code.startsWith('SQLITE_AUTH')) {
+    return new SeeqretError('E_PERMISSIONS', `cannot write the vault database ${dbPath} (${code})`, 'Check the owner and permissions of the vault folder (seeqret doctor).', { cause: e });
+  }
+  return e;
+}
+
+function readPassphrase(opts: OpenVaultOptions): Buffer | undefined {
+  if (opts.passphrase !== undefined) return Buffer.isBuffer(opts.passphrase) ? opts.passphrase : Buffer.from(opts.passphrase, 'utf8');
+  if (opts.passphraseFile) return passphraseFromFile(opts.passphraseFile);
+  const env = process.env['SEEQRET_PASSPHRASE'];
+  if (env) return Buffer.from(env, 'utf8');
+  return undefined;
+}
+
+/** Read a passphrase file: its content with one trailing newline removed. */
+export function passphraseFromFile(file: string): Buffer {
+  let b = readFileBytes(file);
+  if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
+  if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
+  return Buffer.from(b);
+}
+
+/** An open, unlocked vault. Close it when done. */
+export class Vault {
+  readonly dir: string;
+  readonly vaultId: string;
+  /** The owner's X25519 public key. */
+  readonly publicKey: Buffer;
+  readonly #db: Database.Database;
+  readonly #dbPath: string;
+  readonly #keys: VaultKeys;
+  readonly #readonly: boolean;
+  #index: ValueIndex | undefined;
+  #closed = false;
+
+  private constructor(dir: string, dbPath: string, db: Database.Database, keys: VaultKeys, readonly: boolean) {
+    this.dir = dir;
+    this.#dbPath = dbPath;
+    this.#db = db;
+    this.#keys = keys;
+    this.#readonly = readonly;
+    this.vaultId = keys.vaultId;
+    this.publicKey = keys.identity.publicKey;
+  }
+
+  /** Look at a vault folder without unlocking it. */
+  static probe(dir?: string): VaultProbe {
+    const files = vaultFiles(resolveVaultDir(dir));
+    if (!fs.existsSync(files.db)) return { dir: files.dir, exists: false, passphraseProtected: false };
+    let prot = false;
+    try {
+      prot = readKeyFile(files.key).protection === 'passphrase';
+    } catch {
+      prot = false;
+    }
+    return { dir: files.dir, exists: true, passphraseProtected: prot };
+  }
+
+  /** Create a new vault in `opts.dir` (which must not already hold one). */
+  static create(opts: CreateVaultOptions): Vault {
+    const files = vaultFiles(opts.dir);
+    if (fs.existsSync(files.db) || fs.existsSync(files.key)) {
+      throw new SeeqretError('E_VAULT_EXISTS', `a vault already exists in ${files.dir}`, 'Use it as it is, or choose another folder.');
+    }
+    if (!opts.username || /[\s:]/.test(opts.username)) {
+      throw new SeeqretError('E_USAGE', 'the user name must be non-empty without spaces or colons', 'Pass --user NAME, e.g. --user alice.');
+    }
+    ensurePrivateDir(files.dir);
+    const identity = generateIdentity();
+    const keys: VaultKeys = { vaultId: randomBytes(16).toString('hex'), identity, dataKey: generateDataKey() };
+    const pass = opts.passphrase === undefined ? undefined : Buffer.isBuffer(opts.passphrase) ? opts.passphrase : Buffer.from(opts.passphrase, 'utf8');
+    // Create the db file 0600 before SQLite opens it, so it (and its -wal/-shm) are never wider.
+    fs.closeSync(fs.openSync(files.db, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, PRIVATE_FILE_MODE));
+    const db = new Database(files.db, { timeout: 10_000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, VERSION);
+      const now = Date.now();
+      db.transaction(() => {
+        const meta = db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
+        meta.run('vault_id', keys.vaultId);
+        meta.run('created_at', String(now));
+        meta.run('created_by', `seeqret ${VERSION}`);
+        meta.run('key_check', seal(keys.dataKey, randomBytes(32), keyCheckAd(keys.vaultId)).toString('base64'));
+        db.prepare('INSERT INTO users (username, email, name, pubkey, is_owner, created_at) VALUES (?, ?, ?, ?, 1, ?)').run(
+          opts.username,
+          opts.email,
+          opts.name ?? null,
+          keyToBase64(identity.publicKey),
+          now,
+        );
+      }).immediate();
+      writeKeyFile(files.key, keys, pass, opts.kdfCost);
+    } catch (e) {
+      db.close();
+      throw sqliteError(e, files.db);
+    }
+    return new Vault(files.dir, files.db, db, keys, false);
+  }
+
+  /** Open and unlock an existing vault. */
+  static open(opts: OpenVaultOptions = {}): Vault {
+    const files = vaultFiles(resolveVaultDir(opts.dir));
+    if (!fs.existsSync(files.db)) {
+      if (fs.existsSync(`${files.dir}/${OLD_DB_FILE}`)) {
+        throw new SeeqretError(
+          'E_VAULT_NOT_FOUND',
+          `${files.dir} is a vault of the old seeqret tool (v1), not of this version`,
+          `Create a new vault (seeqret init) and migrate it with: seeqret import-vault ${files.dir}`,
+        );
+      }
+      throw new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${files.dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
+    }
+    const keyData = readKeyFile(files.key);
+    let db: Database.Database;
+    try {
+      db = new Database(files.db, { fileMustExist: true, readonly: opts.readonly ?? false, timeout: 10_000 });
+    } catch (e) {
+      throw sqliteError(e, files.db);
+    }
+    try {
+      const version = schemaVersion(db);
+      if (version === 0) {
+        throw new SeeqretError('E_VAULT_CORRUPT', `the vault database ${files.db} is empty or not a seeqret vault`, 'Restore the vault from a backup (seeqret restore).');
+      }
+      if (version > SCHEMA_VERSION) {
+        throw new SeeqretError(
+          'E_SCHEMA_NEWER',
+          `the vault was written by a newer seeqret (schema ${version}; this seeqret ${VERSION} knows up to ${SCHEMA_VERSION})`,
+          'Upgrade seeqret: npm install -g seeqret@latest.',
+        );
+      }
+      if (version < SCHEMA_VERSION && !opts.allowOutdatedSchema) {
+        throw new SeeqretError('E_SCHEMA_OUTDATED', `the vault schema is version ${version}, this seeqret needs ${SCHEMA_VERSION}`, 'Run `seeqret upgrade` (it backs up the database first).');
+      }
+      if (!opts.readonly) db.pragma('foreign_keys = ON');
+      const meta = new Map(
+        (db.prepare("SELECT name, value FROM meta WHERE name IN ('vault_id', 'key_check')").all() as Array<{ name: string; value: string }>).map((r) => [r.name, r.value]),
+      );
+      const vaultId = meta.get('vault_id');
+      const keyCheck = meta.get('key_check');
+      if (!vaultId || !keyCheck) {
+        throw new SeeqretError('E_VAULT_CORRUPT', `the vault database ${files.db} has no vault id`, 'Restore the vault from a backup (seeqret restore).');
+      }
+      if (vaultId !== keyData.vaultId) {
+        throw new SeeqretError('E_KEY_MISMATCH', `the key file ${files.key} belongs to another vault`, 'Put back the vault.key that was created with this vault.db.');
+      }
+      const keys = unlockKeyFile(keyData, files.key, readPassphrase(opts));
+      const check = openSealed(keys.dataKey, Buffer.from(keyCheck, 'base64'), keyCheckAd(vaultId));
+      if (!check) {
+        wipe(keys.dataKey);
+        wipe(keys.identity.secretKey);
+        throw new SeeqretError('E_KEY_MISMATCH', 'the vault data key does not match this vault', 'Put back the vault.key that was created with this vault.db.');
+      }
+      return new Vault(files.dir, files.db, db, keys, opts.readonly ?? false);
+    } catch (e) {
+      db.close();
+      throw sqliteError(e, files.db);
+    }
+  }
+
+  #sql<T>(fn: () => T): T {
+    if (this.#closed) throw new SeeqretError('E_INTERNAL', 'the vault is closed', 'Open the vault again.');
+    try {
+      return fn();
+    } catch (e) {
+      throw sqliteError(e, this.#dbPath);
+    }
+  }
+
+  #write<T>(fn: () => T): T {
+    if (this.#readonly) throw new SeeqretError('E_PERMISSIONS', 'the vault was opened read-only', 'Open it without readonly to change it.');
+    this.#index = undefined;
+    return this.#sql(() => this.#db.transaction(fn).immediate());
+  }
+
+  /** The underlying database handle, for the vault's own modules (migrations, doctor). */
+  get database(): Database.Database {
+    return this.#db;
+  }
+
+  /** The owner's X25519 secret key (for the sharing and crypto modules). Do not log it. */
+  get identitySecretKey(): Buffer {
+    return this.#keys.identity.secretKey;
+  }
+
+  /** The owner's user record. */
+  owner(): UserRecord {
+    const row = this.#sql(
+      () => this.#db.prepare('SELECT id, username, email, name, pubkey, created_at AS createdAt FROM users WHERE is_owner = 1 ORDER BY id LIMIT 1').get() as Omit<UserRecord, 'isOwner'> | undefined,
+    );
+    if (!row) throw new SeeqretError('E_VAULT_CORRUPT', 'the vault has no owner user', 'Restore the vault from a backup (seeqret restore).');
+    return { ...row, isOwner: true };
+  }
+
+  /** Number of secrets in the vault. */
+  count(): number {
+    return this.#sql(() => this.#db.prepare('SELECT count(*) FROM secrets').pluck().get() as number);
+  }
+
+  /**
+   * Secrets matching any of `filters` (metadata only), sorted by app, env, key.
+   * An empty list of filters matches nothing.
+   */
+  find(filters: readonly Filter[]): SecretRecord[] {
+    if (filters.length === 0) return [];
+    // Use the key index when every filter names its keys literally; else scan names (cheap: no values).
+    const keys = new Set<string>();
+    let literal = true;
+    for (const f of filters) {
+      if (f.key.literals) for (const k of f.key.literals) keys.add(k);
+      else literal = false;
+    }
+    let rows: SecretRecord[];
+    if (literal && keys.size > 0 && keys.size <= 500) {
+      const marks = Array.from(keys, () => '?').join(',');
+      rows = this.#sql(() => this.#db.prepare(`SELECT ${SECRET_COLS} FROM secrets WHERE key IN (${marks}) ORDER BY app, env, key`).all(...keys)) as SecretRecord[];
+    } else {
+      rows = this.#sql(() => this.#db.prepare(`SELECT ${SECRET_COLS} FROM secrets ORDER BY app, env, key`).all()) as SecretRecord[];
+    }
+    return rows.filter((r) => filters.some((f) => matchesFilter(f, r.app, r.env, r.key)));
+  }
+
+  /** Every secret (metadata only), sorted by app, env, key. */
+  all(): SecretRecord[] {
+    return this.#sql(() => this.#db.prepare(`SELECT ${SECRET_COLS} FROM secrets ORDER BY app, env, key`).all()) as SecretRecord[];
+  }
+
+  /** The record of exactly `(app, env, key)`, or `undefined`. */
+  lookup(app: string, env: string, key: string): SecretRecord | undefined {
+    return this.#sql(() => this.#db.prepare(`SELECT ${SECRET_COLS} FROM secrets WHERE app = ? AND env = ? AND key = ?`).get(app, env, key)) as SecretRecord | undefined;
+  }
+
+  #decrypt(r: { app: string; env: string; key: string }, version: number, blob: Buffer): string {
+    const pt = openSealed(this.#keys.dataKey, blob, valueAd(r.app, r.env, r.key, version));
+    if (!pt) {
+      throw new SeeqretError(
+        'E_DECRYPT',
+        `secret ${secretLabel(r)} (version ${version}) failed authentication: the vault was modified or is damaged`,
+        'Restore the vault from a backup, or set the value again with `seeqret add key --force`.',
+      );
+    }
+    const s = pt.toString('utf8');
+    wipe(pt);
+    return s;
+  }
+
+  /** Decrypt the current value of a secret. */
+  reveal(r: SecretRecord): string {
+    const row = this.#sql(() => this.#db.prepare('SELECT value, version FROM secrets WHERE id = ?').get(r.id)) as { value: Buffer; version: number } | undefined;
+    if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} no longer exists`, 'Run `seeqret list` to see what exists.');
+    return this.#decrypt(r, row.version, row.value);
+  }
+
+  /** Versions of a secret, newest first (the current one has `replacedAt: null`). */
+  history(r: SecretRecord): HistoryEntry[] {
+    const old = this.#sql(() =>
+      this.#db.prepare('SELECT version, type, set_at AS setAt, replaced_at AS replacedAt FROM secret_history WHERE secret_id = ? ORDER BY version DESC').all(r.id),
+    ) as HistoryEntry[];
+    return [{ version: r.version, type: r.type, setAt: r.updatedAt, replacedAt: null }, ...old];
+  }
+
+  /** Decrypt one version of a secret's value (current or historical). */
+  revealVersion(r: SecretRecord, version: number): string {
+    if (version === r.version) return this.reveal(r);
+    const row = this.#sql(() => this.#db.prepare('SELECT value FROM secret_history WHERE secret_id = ? AND version = ?').get(r.id, version)) as { value: Buffer } | undefined;
+    if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} has no version ${version}`, 'Run `seeqret history` to see the versions.');
+    return this.#decrypt(r, version, row.value);
+  }
+
+  #validate(input: SecretInput): { app: string; env: string; key: string; value: string; type: string } {
+    const app = checkName('app', input.app ?? GLOBAL);
+    const env = checkName('env', input.env ?? GLOBAL);
+    const key = checkName('key', input.key);
+    if (typeof input.value !== 'string' || !isWellFormed(input.value)) {
+      throw new SeeqretError('E_BAD_VALUE', `the value for ${app}:${env}:${key} is not valid Unicode text`, 'Values must be UTF-8 text; base64-encode binary data first.');
+    }
+    const type = input.type ?? 'str';
+    if (!/^[a-z][a-z0-9_]{0,31}$/.test(type)) throw new SeeqretError('E_USAGE', `bad secret type '${type}'`, "Types are lower-case words such as 'str' or 'text'.");
+    return { app, env, key, value: input.value, type };
+  }
+
+  #put(v: { app: string; env: string; key: string; value: string; type: string }, ifExists: 'error' | 'replace' | 'skip', now: number): WriteOutcome {
+    const db = this.#db;
+    const cur = db.prepare('SELECT id, value, type, version, updated_at AS updatedAt FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
+      | { id: number; value: Buffer; type: string; version: number; updatedAt: number }
+      | undefined;
+    const plain = Buffer.from(v.value, 'utf8');
+    try {
+      if (!cur) {
+        const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
+        db.prepare('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, now);
+        return 'added';
+      }
+      const old = this.#decrypt(v, cur.version, cur.value);
+      if (old === v.value && cur.type === v.type) return 'unchanged';
+      if (ifExists === 'error') {
+        throw new SeeqretError('E_EXISTS', `secret ${secretLabel(v)} already exists`, 'Add --force to replace it (the old value is kept in history), or use `seeqret edit value`.');
+      }
+      if (ifExists === 'skip') return 'skipped';
+      this.#replace(cur, v, plain, now);
+      return 'updated';
+    } finally {
+      wipe(plain);
+    }
+  }
+
+  #replace(cur: { id: number; value: Buffer; type: string; version: number; updatedAt: number }, v: { app: string; env: string; key: string; type: string }, plain: Buffer, now: number): void {
+    // The old ciphertext stays valid where it is moved: its associated data names its version.
+    this.#db
+      .prepare('INSERT INTO secret_history (secret_id, version, value, type, set_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(cur.id, cur.version, cur.value, cur.type, cur.updatedAt, now);
+    const next = cur.version + 1;
+    const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, next));
+    this.#db.prepare('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ? WHERE id = ?').run(blob, v.type, now, next, cur.id);
+  }
+
+  /**
+   * Add a secret. If it exists: with `replace` its value is replaced (old value to history),
+   * otherwise `E_EXISTS`. Setting the same value again is `unchanged`.
+   */
+  set(input: SecretInput, opts: { replace?: boolean } = {}): WriteOutcome {
+    const v = this.#validate(input);
+    return this.#write(() => this.#put(v, opts.replace ? 'replace' : 'error', Date.now()));
+  }
+
+  /**
+   * Write many secrets all-or-nothing (one transaction; any invalid entry aborts before writing).
+   * Existing secrets with a different value are `updated` with `update`, else `skipped`.
+   * With `dryRun` nothing is written and the summary says what would happen.
+   */
+  setMany(inputs: Iterable<SecretInput>, opts: { update?: boolean; dryRun?: boolean } = {}): ImportSummary {
+    const entries = Array.from(inputs, (i) => this.#validate(i));
+    const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, outcomes: [] };
+    const run = (): void => {
+      const now = Date.now();
+      for (const v of entries) {
+        const outcome = this.#put(v, opts.update ? 'replace' : 'skip', now);
+        summary[outcome] += 1;
+        summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome });
+      }
+      if (opts.dryRun) throw DRY_RUN;
+    };
+    try {
+      this.#write(run);
+    } catch (e) {
+      if (e !== DRY_RUN) throw e;
+    }
+    return summary;
+  }
+
+  /** Set a new value on existing secrets (old values to history). Returns how many changed. */
+  updateValues(records: readonly SecretRecord[], value: string): number {
+    if (!isWellFormed(value)) throw new SeeqretError('E_BAD_VALUE', 'the new value is not valid Unicode text', 'Values must be UTF-8 text.');
+    return this.#write(() => {
+      let n = 0;
+      const now = Date.now();
+      for (const r of records) {
+        const outcome = this.#put({ app: r.app, env: r.env, key: r.key, type: r.type, value }, 'replace', now);
+        if (outcome === 'updated') n += 1;
+        if (outcome === 'added') throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} was removed meanwhile`, 'Run the command again.');
+      }
+      return n;
+    });
+  }
+
+  /** Delete secrets (and their history). Returns how many were deleted. */
+  remove(records: readonly SecretRecord[]): number {
+    return this.#write(() => {
+      const del = this.#db.prepare('DELETE FROM secrets WHERE id = ?');
+      let n = 0;
+      for (const r of records) n += del.run(r.id).changes;
+      return n;
+    });
+  }
+
+  /**
+   * Library fast path: the value of `key` for `app`/`env`, preferring the most specific match —
+   * exact app and env, then global env (`*`), then global app, then both global. When `app` or
+   * `env` is omitted any value of that field is a candidate, and several equally specific
+   * candidates are ambiguous. Values are read from an in-memory index of ciphertexts built on
+   * first use (see {@link Vault.refresh}); only the chosen value is decrypted.
+   */
+  get(key: string, where: { app?: string; env?: string } = {}): string {
+    const index = this.#index ?? this.#buildIndex();
+    const rows = index.get(key);
+    if (!rows) {
+      throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
+    }
+    let best: (typeof rows)[number] | undefined;
+    let bestRank = -1;
+    let tie = false;
+    for (const r of rows) {
+      let rank = 0;
+      if (where.app !== undefined) {
+        if (r.app === where.app) rank += 2;
+        else if (r.app !== GLOBAL) continue;
+      }
+      if (where.env !== undefined) {
+        if (r.env === where.env) rank += 1;
+        else if (r.env !== GLOBAL) continue;
+      }
+      if (rank > bestRank) {
+        best = r;
+        bestRank = rank;
+        tie = false;
+      } else if (rank === bestRank) tie = true;
+    }
+    if (!best) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
+    if (tie) {
+      const names = rows.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
+      throw new SeeqretError('E_AMBIGUOUS', `${key}${describeWhere(where)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
+    }
+    const pt = openSealed(this.#keys.dataKey, best.blob, best.ad);
+    if (!pt) {
+      throw new SeeqretError('E_DECRYPT', `secret ${best.app}:${best.env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault from a backup.');
+    }
+    const s = pt.toString('utf8');
+    pt.fill(0);
+    return s;
+  }
+
+  /** Drop the in-memory index used by {@link Vault.get}, so the next call sees changes made by other processes. */
+  refresh(): void {
+    this.#index = undefined;
+  }
+
+  #buildIndex(): ValueIndex {
+    const index: ValueIndex = new Map();
+    const rows = this.#sql(() => this.#db.prepare('SELECT app, env, key, value, version FROM secrets').raw().all()) as Array<[string, string, string, Buffer, number]>;
+    for (const [app, env, key, value, version] of rows) {
+      const entry = { app, env, blob: value, ad: valueAd(app, env, key, version) };
+      const list = index.get(key);
+      if (list) list.push(entry);
+      else index.set(key, [entry]);
+    }
+    this.#index = index;
+    return index;
+  }
+
+  /** Close the database and wipe the keys from memory. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#index = undefined;
+    try {
+      this.#db.close();
+    } finally {
+      wipe(this.#keys.dataKey);
+      wipe(this.#keys.identity.secretKey);
+    }
+  }
+}
+
+const DRY_RUN = Symbol('dry-run');
+
+function describeWhere(where: { app?: string; env?: string }): string {
+  const parts: string[] = [];
+  if (where.app !== undefined) parts.push(`app ${where.app}`);
+  if (where.env !== undefined) parts.push(`env ${where.env}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}

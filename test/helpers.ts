@@ -1,0 +1,91 @@
+/**
+ * Test helpers: temporary folders and the real CLI run as a child process.
+ */
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BIN = path.join(ROOT, 'dist', 'cli', 'bin.js');
+export const SHARED = path.resolve(ROOT, '..', 'shared');
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed after the test file. */
+export function tmpdir(prefix = 'seeqret-test-'): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+/** Environment for CLI children: no inherited SEEQRET_* settings, a private HOME, no colour. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SEEQRET') && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v;
+  env['NO_COLOR'] = '1';
+  env['HOME'] = env['HOME_FOR_TESTS'] ?? os.tmpdir();
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `seeqret ARGS` synchronously. */
+export function cli(args: string[], opts: { vault?: string; input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string } = {}): CliResult {
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
+    encoding: 'utf8',
+    input: opts.input ?? '',
+    env: cleanEnv(opts.env),
+    cwd: opts.cwd ?? ROOT,
+    timeout: 60_000,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run `seeqret ARGS` asynchronously (for concurrency and signal tests). */
+export function cliAsync(args: string[], opts: { vault?: string; input?: string; env?: Record<string, string | undefined>; cwd?: string } = {}): {
+  child: ReturnType<typeof spawn>;
+  done: Promise<CliResult>;
+} {
+  const child = spawn(process.execPath, [BIN, ...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
+    env: cleanEnv(opts.env),
+    cwd: opts.cwd ?? ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin.end(opts.input ?? '');
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+/** Create a vault with the CLI in a new temp folder; returns the vault folder. */
+export function newVault(opts: { user?: string; passphrase?: string } = {}): string {
+  const parent = tmpdir();
+  const r = cli(['init', parent, '--user', opts.user ?? 'alice', '--email', `${opts.user ?? 'alice'}@example.com`, ...(opts.passphrase ? ['--passphrase'] : [])], {
+    env: opts.passphrase ? { SEEQRET_PASSPHRASE: opts.passphrase } : {},
+  });
+  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  return path.join(parent, 'seeqret');
+}
+
+/** Assert-friendly: the error code printed by the CLI (`seeqret: E_X: ...`). */
+export function errorCode(r: CliResult): string | undefined {
+  return /seeqret: (E_[A-Z_]+):/.exec(r.stderr)?.[1];
+}
