@@ -357,7 +357,7 @@ describe('info, doctor, upgrade, errors', () => {
     expect(errorCode(r)).toBe('E_VAULT_NOT_FOUND');
     const old = tmpdir();
     fs.writeFileSync(path.join(old, 'seeqrets.db'), '');
-    expect(cli(['list'], { vault: old }).stderr).toContain('import-vault');
+    expect(cli(['list'], { vault: old }).stderr).toContain('old seeqret tool');
   });
 
   it('every error is one line with a code and a fix', () => {

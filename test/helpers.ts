@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BIN = path.join(ROOT, 'dist', 'cli', 'bin.js');
+export const BIN = path.join(ROOT, 'dist', 'bin', 'seeqret.js');
 export const SHARED = path.resolve(ROOT, '..', 'shared');
 
 const made: string[] = [];

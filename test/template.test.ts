@@ -88,9 +88,18 @@ describe('parseEnvTemplate: lines', () => {
   });
 
   it('rejects a NAME defined twice', () => {
-    const e = templateError(() => parseEnvTemplate('A=1\nb:c:d\nA=x:y'));
-    expect(e.message).toBe('env.template:3: A defined twice (also on line 1)');
-    templateError(() => parseEnvTemplate('A=x:y\nA="1"'));
+    const dup = (text: string): SeeqretError => {
+      try {
+        parseEnvTemplate(text);
+      } catch (e) {
+        expect(e).toBeInstanceOf(SeeqretError);
+        expect((e as SeeqretError).code).toBe('E_TEMPLATE_DUPLICATE');
+        return e as SeeqretError;
+      }
+      throw new Error('expected E_TEMPLATE_DUPLICATE');
+    };
+    expect(dup('A=1\nb:c:d\nA=x:y').message).toBe('env.template:3: A defined twice (also on line 1)');
+    dup('A=x:y\nA="1"');
     // Filters may repeat; the caller detects duplicate output keys.
     expect(parseEnvTemplate('a:b:c\na:b:c').lines).toHaveLength(2);
   });

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { Command, CommanderError, Option } from 'commander';
-import { SeeqretError } from '../errors.js';
+import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { GlobalOptions } from './context.js';
+import { reportError } from './report.js';
 
 type Action = (g: GlobalOptions, args: unknown[], opts: Record<string, unknown>) => Promise<number | void>;
 
@@ -162,28 +162,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Print an error as one line (`seeqret: E_CODE: message. Fix: ...`) and return its exit code. */
-export function reportError(e: unknown, debug: boolean): number {
-  if (e instanceof SeeqretError) {
-    process.stderr.write(`seeqret: ${e.code}: ${e.message}. Fix: ${e.fix}\n`);
-    if (debug && e.cause) process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
-    return e.exitCode;
-  }
-  if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    const msg = e.message.replace(/^error: /, '').split('\n')[0];
-    process.stderr.write(`seeqret: E_USAGE: ${msg}. Fix: run \`seeqret <command> --help\`.\n`);
-    return 2;
-  }
-  const err = e as Error;
-  process.stderr.write(`seeqret: E_INTERNAL: ${err?.message?.split('\n')[0] ?? String(e)}\n  fix: rerun with --debug and report the output\n`);
-  if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
-  return 1;
-}
-
 /** Run the CLI with `argv` (as process.argv). */
 export async function main(argv: string[]): Promise<number> {
-  const debug = argv.includes('--debug') || process.env['SEEQRET_DEBUG'] === '1';
+  const end = argv.indexOf('--');
+  const debug = (end < 0 ? argv : argv.slice(0, end)).includes('--debug') || process.env['SEEQRET_DEBUG'] === '1';
   try {
     const program = buildProgram();
     await program.parseAsync(argv);

@@ -7,7 +7,10 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { quoteDotenvValue } from './dotenv.js';
+import { DOTENV_KEY_RE, quoteDotenvValue } from './dotenv.js';
+
+/** Names a POSIX shell accepts for `export NAME=...`. */
+const SHELL_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Output formats accepted by `--format`. */
 export const FORMATS = ['table', 'json', 'yaml', 'csv', 'env', 'shell'] as const;
@@ -51,7 +54,9 @@ export async function render(
     case 'json':
       return JSON.stringify(rows.map((r) => pick(r, columns)), null, 2) + '\n';
     case 'yaml': {
-      const { stringify } = await import('yaml');
+      // yaml is CommonJS: named exports under Node's loader, only `default` once bundled.
+      const mod = await import('yaml');
+      const { stringify } = 'stringify' in mod ? mod : (mod as unknown as { default: typeof mod }).default;
       return rows.length === 0 ? '[]\n' : stringify(rows.map((r) => pick(r, columns)));
     }
     case 'csv':
@@ -59,13 +64,21 @@ export async function render(
     case 'env':
     case 'shell': {
       if (!nameValue) throw new SeeqretError('E_USAGE', `--format ${format} is only available for secrets`, 'Use table, json, yaml or csv.');
-      return rows
-        .map((r) => {
-          const [n, v] = nameValue(r);
-          return format === 'env' ? `${n}=${quoteDotenvValue(v)}` : `export ${n}=${shellQuote(v)}`;
-        })
-        .map((l) => l + '\n')
-        .join('');
+      const nameRe = format === 'env' ? DOTENV_KEY_RE : SHELL_NAME_RE;
+      const seen = new Set<string>();
+      let text = '';
+      for (const r of rows) {
+        const [n, v] = nameValue(r);
+        if (!nameRe.test(n)) {
+          throw new SeeqretError('E_BAD_VALUE', `${JSON.stringify(n)} is not a valid ${format === 'env' ? 'dotenv' : 'shell variable'} name`, 'Filter it out, or use `seeqret env` with NAME=app:env:key to rename it.');
+        }
+        if (seen.has(n)) {
+          throw new SeeqretError('E_AMBIGUOUS', `${n} appears more than once (several apps or envs)`, 'Narrow the filter to one app and env, e.g. myapp:dev:.');
+        }
+        seen.add(n);
+        text += format === 'env' ? `${n}=${quoteDotenvValue(v)}\n` : `export ${n}=${shellQuote(v)}\n`;
+      }
+      return text;
     }
     case 'table': {
       const [{ default: Table }, { default: pc }] = await Promise.all([import('cli-table3'), import('picocolors')]);

@@ -5,7 +5,7 @@
  * @seeqret>=1.0          # optional, first non-blank line only
  * # comments and blank lines are ignored
  * myapp:dev:DB_URL       # a filter: every match is written under its own key
- * API_KEY=myapp:prod:KEY # a rename: the filter's matches are written as API_KEY
+ * API_KEY=myapp:prod:KEY # a rename: the one secret the filter matches is written as API_KEY
  * PORT=8080              # a constant (no colon in the right-hand side)
  * URL="http://x:1"       # a quoted constant: quotes stripped, content literal
  * ```
@@ -58,7 +58,7 @@ function templateError(source: string, line: number, what: string): SeeqretError
  * @param source - File name used in error messages as `source:line` (default `env.template`).
  * @returns The optional version requirement and the template lines in order.
  * @throws SeeqretError `E_TEMPLATE_SYNTAX` for a malformed or misplaced `@` line, an unterminated
- *   quoted constant, or a NAME defined twice by constants/renames. Messages never contain values.
+ *   quoted constant; `E_TEMPLATE_DUPLICATE` for a NAME defined twice by constants/renames. Messages never contain values.
  */
 export function parseEnvTemplate(text: string, source = 'env.template'): EnvTemplate {
   let s = text.replace(/\r\n/g, '\n');
@@ -107,7 +107,7 @@ export function parseEnvTemplate(text: string, source = 'env.template'): EnvTemp
 
     const prev = defined.get(name);
     if (prev !== undefined) {
-      throw templateError(source, lineNo, `${name} defined twice (also on line ${prev})`);
+      throw new SeeqretError('E_TEMPLATE_DUPLICATE', `${source}:${lineNo}: ${name} defined twice (also on line ${prev})`, 'Keep one definition of each name.');
     }
     defined.set(name, lineNo);
 

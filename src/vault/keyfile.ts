@@ -56,7 +56,7 @@ function wrapAd(vaultId: string, publicKeyB64: string): Buffer {
 }
 
 function invalid(file: string, why: string): SeeqretError {
-  return new SeeqretError('E_KEY_INVALID', `key file ${file} is invalid: ${why}`, 'Restore vault.key from a backup (seeqret restore), or re-create the vault.');
+  return new SeeqretError('E_KEY_INVALID', `key file ${file} is invalid: ${why}`, 'Restore vault.key from your backup copy of the vault folder, or re-create the vault.');
 }
 
 /** Serialize keys into key-file JSON, wrapping them when a passphrase is given. */

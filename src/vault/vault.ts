@@ -118,7 +118,20 @@ export interface VaultProbe {
 }
 
 /** Ciphertexts by key name, for the library fast path. */
-type ValueIndex = Map<string, Array<{ app: string; env: string; blob: Buffer; ad: Buffer }>>;
+interface IndexEntry {
+  readonly app: string;
+  readonly env: string;
+  readonly blob: Buffer;
+  readonly ad: Buffer;
+}
+type ValueIndex = Map<string, IndexEntry[]>;
+
+/** Score of one field for {@link Vault.get}: -1 excludes the variant. */
+function fieldScore(actual: string, wanted: string | undefined): number {
+  if (wanted === undefined) return actual === GLOBAL ? 1 : 0;
+  if (actual === wanted) return 2;
+  return actual === GLOBAL ? 1 : -1;
+}
 
 const VALUE_AD_PREFIX = 'seeqret/value/v1\0';
 const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_at AS updatedAt, version';
@@ -145,7 +158,7 @@ function sqliteError(e: unknown, dbPath: string): unknown {
     return new SeeqretError('E_VAULT_LOCKED', 'the vault is busy (another seeqret process holds the lock)', 'Retry in a moment; if it persists, look for a stuck seeqret process.', { cause: e });
   }
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_IOERR')) {
-    return new SeeqretError('E_VAULT_CORRUPT', `the vault database is damaged: ${dbPath} (${code})`, 'Restore the vault from a backup (seeqret restore); seeqret doctor shows details.', { cause: e });
+    return new SeeqretError('E_VAULT_CORRUPT', `the vault database is damaged: ${dbPath} (${code})`, 'Restore the vault folder from a backup copy; `seeqret doctor` shows details.', { cause: e });
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code.startsWith('SQLITE_AUTH')) {
     return new SeeqretError('E_PERMISSIONS', `cannot write the vault database ${dbPath} (${code})`, 'Check the owner and permissions of the vault folder (seeqret doctor).', { cause: e });
@@ -256,7 +269,7 @@ export class Vault {
         throw new SeeqretError(
           'E_VAULT_NOT_FOUND',
           `${files.dir} is a vault of the old seeqret tool (v1), not of this version`,
-          `Create a new vault (seeqret init) and migrate it with: seeqret import-vault ${files.dir}`,
+          'Keep using the old tool for it, or create a new vault elsewhere with `seeqret init` and add the secrets there.',
         );
       }
       throw new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${files.dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
@@ -271,7 +284,7 @@ export class Vault {
     try {
       const version = schemaVersion(db);
       if (version === 0) {
-        throw new SeeqretError('E_VAULT_CORRUPT', `the vault database ${files.db} is empty or not a seeqret vault`, 'Restore the vault from a backup (seeqret restore).');
+        throw new SeeqretError('E_VAULT_CORRUPT', `the vault database ${files.db} is empty or not a seeqret vault`, 'Restore the vault folder from a backup copy.');
       }
       if (version > SCHEMA_VERSION) {
         throw new SeeqretError(
@@ -290,7 +303,7 @@ export class Vault {
       const vaultId = meta.get('vault_id');
       const keyCheck = meta.get('key_check');
       if (!vaultId || !keyCheck) {
-        throw new SeeqretError('E_VAULT_CORRUPT', `the vault database ${files.db} has no vault id`, 'Restore the vault from a backup (seeqret restore).');
+        throw new SeeqretError('E_VAULT_CORRUPT', `the vault database ${files.db} has no vault id`, 'Restore the vault folder from a backup copy.');
       }
       if (vaultId !== keyData.vaultId) {
         throw new SeeqretError('E_KEY_MISMATCH', `the key file ${files.key} belongs to another vault`, 'Put back the vault.key that was created with this vault.db.');
@@ -339,7 +352,7 @@ export class Vault {
     const row = this.#sql(
       () => this.#db.prepare('SELECT id, username, email, name, pubkey, created_at AS createdAt FROM users WHERE is_owner = 1 ORDER BY id LIMIT 1').get() as Omit<UserRecord, 'isOwner'> | undefined,
     );
-    if (!row) throw new SeeqretError('E_VAULT_CORRUPT', 'the vault has no owner user', 'Restore the vault from a backup (seeqret restore).');
+    if (!row) throw new SeeqretError('E_VAULT_CORRUPT', 'the vault has no owner user', 'Restore the vault folder from a backup copy.');
     return { ...row, isOwner: true };
   }
 
@@ -525,45 +538,42 @@ export class Vault {
   }
 
   /**
-   * Library fast path: the value of `key` for `app`/`env`, preferring the most specific match —
-   * exact app and env, then global env (`*`), then global app, then both global. When `app` or
-   * `env` is omitted any value of that field is a candidate, and several equally specific
-   * candidates are ambiguous. Values are read from an in-memory index of ciphertexts built on
-   * first use (see {@link Vault.refresh}); only the chosen value is decrypted.
+   * Library fast path: the value of `key`, choosing among its (app, env) variants by specificity.
+   * Each of app and env scores 2 for an exact match with the requested name, 1 for the global
+   * `*`, and otherwise excludes the variant; an omitted app or env scores 1 for `*` and 0 for any
+   * other name. App weighs more than env. The best score wins; a tie at the top is
+   * `E_AMBIGUOUS`. So `get('DB', { app: 'web', env: 'prod' })` takes `web:prod:DB`, then
+   * `web:*:DB`, then `*:prod:DB`, then `*:*:DB`; `get('DB')` takes `*:*:DB` when it exists, else
+   * the only variant. Values come from an in-memory index of ciphertexts built on first use
+   * (see {@link Vault.refresh}); only the chosen value is decrypted.
    */
   get(key: string, where: { app?: string; env?: string } = {}): string {
     const index = this.#index ?? this.#buildIndex();
     const rows = index.get(key);
-    if (!rows) {
-      throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
-    }
-    let best: (typeof rows)[number] | undefined;
-    let bestRank = -1;
-    let tie = false;
-    for (const r of rows) {
-      let rank = 0;
-      if (where.app !== undefined) {
-        if (r.app === where.app) rank += 2;
-        else if (r.app !== GLOBAL) continue;
+    let best: IndexEntry[] = [];
+    let bestScore = -1;
+    if (rows) {
+      for (const r of rows) {
+        const a = fieldScore(r.app, where.app);
+        if (a < 0) continue;
+        const e = fieldScore(r.env, where.env);
+        if (e < 0) continue;
+        const score = a * 3 + e;
+        if (score > bestScore) {
+          best = [r];
+          bestScore = score;
+        } else if (score === bestScore) best.push(r);
       }
-      if (where.env !== undefined) {
-        if (r.env === where.env) rank += 1;
-        else if (r.env !== GLOBAL) continue;
-      }
-      if (rank > bestRank) {
-        best = r;
-        bestRank = rank;
-        tie = false;
-      } else if (rank === bestRank) tie = true;
     }
-    if (!best) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
-    if (tie) {
-      const names = rows.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
+    if (best.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
+    if (best.length > 1) {
+      const names = best.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
       throw new SeeqretError('E_AMBIGUOUS', `${key}${describeWhere(where)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
     }
-    const pt = openSealed(this.#keys.dataKey, best.blob, best.ad);
+    const chosen = best[0]!;
+    const pt = openSealed(this.#keys.dataKey, chosen.blob, chosen.ad);
     if (!pt) {
-      throw new SeeqretError('E_DECRYPT', `secret ${best.app}:${best.env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault from a backup.');
+      throw new SeeqretError('E_DECRYPT', `secret ${chosen.app}:${chosen.env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault folder from a backup copy.');
     }
     const s = pt.toString('utf8');
     pt.fill(0);

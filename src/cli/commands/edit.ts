@@ -38,7 +38,7 @@ export async function rmKey(g: GlobalOptions, args: unknown[], o: Record<string,
     if (everything && !o['all']) {
       throw new SeeqretError('E_NEEDS_ALL', `'${filter.text}' matches every secret in the vault (${matches.length})`, 'Pass --all as well if you really mean to delete them all.');
     }
-    info(`${matches.length} secret${matches.length === 1 ? '' : 's'} match '${filter.text}':`);
+    info(`${matches.length === 1 ? '1 secret matches' : `${matches.length} secrets match`} '${filter.text}':`);
     for (const m of matches.slice(0, 50)) info(`  ${secretLabel(m)}`);
     if (matches.length > 50) info(`  … and ${matches.length - 50} more`);
     if (!o['yes'] && !(await confirm(`Delete ${matches.length === 1 ? 'it' : `these ${matches.length}`}?`))) {

@@ -4,9 +4,28 @@
  * @module
  */
 import { SeeqretError } from '../../errors.js';
-import { parseFilter } from '../../filter/index.js';
-import { secretLabel } from '../../vault/vault.js';
+import { type FieldPattern, type Filter, parseFilter } from '../../filter/index.js';
+import { type SecretRecord, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, withVault } from '../context.js';
+
+/** The one name a field stands for when read literally (`*` = global), or undefined for globs/lists. */
+function literalName(f: FieldPattern): string | undefined {
+  if (f.any) return '*';
+  return f.literals?.length === 1 ? f.literals[0] : undefined;
+}
+
+/**
+ * When a filter without globs matches several secrets, the one whose names equal the filter's
+ * parts read literally (`*` as the global app/env) is the one meant: `get FOO` is `*:*:FOO`
+ * even if `*:dev:FOO` exists, as with the old tool's exact lookups.
+ */
+function exactMatch(filter: Filter, matches: SecretRecord[]): SecretRecord | undefined {
+  const app = literalName(filter.app);
+  const env = literalName(filter.env);
+  const key = literalName(filter.key);
+  if (app === undefined || env === undefined || key === undefined) return undefined;
+  return matches.find((m) => m.app === app && m.env === env && m.key === key);
+}
 
 /** Print the single match's value (a newline follows unless `-n`). */
 export async function get(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
@@ -18,11 +37,12 @@ export async function get(g: GlobalOptions, args: unknown[], o: Record<string, u
       if (matches.length === 0) {
         throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
       }
-      if (matches.length > 1) {
+      const chosen = matches.length > 1 ? exactMatch(filter, matches) : matches[0];
+      if (!chosen) {
         const names = matches.slice(0, 10).map(secretLabel).join(', ') + (matches.length > 10 ? `, … (${matches.length - 10} more)` : '');
         throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${names}`, 'Name app and env too, e.g. `seeqret get myapp:dev:KEY`.');
       }
-      process.stdout.write(v.reveal(matches[0]!) + (o['newline'] === false ? '' : '\n'));
+      process.stdout.write(v.reveal(chosen) + (o['newline'] === false ? '' : '\n'));
       return 0;
     },
     { readonly: true },

@@ -20,18 +20,27 @@ interface InitOptions {
   force?: boolean;
 }
 
+/** Shortest passphrase accepted for a new vault, whatever its source. */
+const MIN_PASSPHRASE = 8;
+
+function checkStrength(p: Buffer): Buffer {
+  if (p.length < MIN_PASSPHRASE) {
+    throw new SeeqretError('E_USAGE', `the passphrase is shorter than ${MIN_PASSPHRASE} characters`, 'Choose a longer passphrase (several words work well).');
+  }
+  return p;
+}
+
 async function newPassphrase(g: GlobalOptions): Promise<Buffer> {
-  if (g.passphraseFile) return passphraseFromFile(g.passphraseFile);
+  if (g.passphraseFile) return checkStrength(passphraseFromFile(g.passphraseFile));
   const env = process.env['SEEQRET_PASSPHRASE'];
-  if (env) return Buffer.from(env, 'utf8');
+  if (env !== undefined) return checkStrength(Buffer.from(env, 'utf8'));
   if (!stdinIsTTY()) {
     throw new SeeqretError('E_PASSPHRASE_REQUIRED', '--passphrase needs a passphrase and this is not a terminal', 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.');
   }
   const a = await promptHidden('New vault passphrase');
   const b = await promptHidden('Repeat the passphrase');
   if (a !== b) throw new SeeqretError('E_USAGE', 'the two passphrases differ', 'Run init again and type the same passphrase twice.');
-  if (a.length < 8) throw new SeeqretError('E_USAGE', 'the passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
-  return Buffer.from(a, 'utf8');
+  return checkStrength(Buffer.from(a, 'utf8'));
 }
 
 /** Create the vault and print its identity. */

@@ -52,7 +52,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
       process.stdout.write(await render(rows, columns, format, (r) => [String(r['key']), String(r['value'])]));
       return 0;
     },
-    { readonly: !reveal },
+    { readonly: true },
   );
 }
 
@@ -83,6 +83,6 @@ export async function history(g: GlobalOptions, args: unknown[], o: Record<strin
       process.stdout.write(await render(rows, columns, format));
       return 0;
     },
-    { readonly: !reveal },
+    { readonly: true },
   );
 }

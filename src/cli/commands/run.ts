@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
 import { readTemplateFile, resolveFilters, resolveTemplate } from '../../vault/resolve.js';
 import { type GlobalOptions, warn, withVault } from '../context.js';
@@ -31,7 +32,7 @@ export async function run(g: GlobalOptions, args: unknown[], o: Record<string, u
   await withVault(
     g,
     (v) => {
-      const resolved = filters.length ? resolveFilters(v, filters, prefix) : resolveTemplate(v, readTemplateFile(templateFile), templateFile);
+      const resolved = filters.length ? resolveFilters(v, filters, prefix) : resolveTemplate(v, readTemplateFile(templateFile), path.basename(templateFile));
       for (const w of resolved.warnings) warn(w);
       for (const e of resolved.entries) {
         if (e.value.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `${e.name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');

@@ -1,0 +1,26 @@
+/**
+ * How the CLI reports a failure: one line, `seeqret: E_CODE: message. Fix: ...`, and the exit code.
+ * Kept free of commander so the fast paths can use it.
+ *
+ * @module
+ */
+import { SeeqretError } from '../errors.js';
+
+/** Print an error as one line and return its exit code. */
+export function reportError(e: unknown, debug: boolean): number {
+  if (e instanceof SeeqretError) {
+    process.stderr.write(`seeqret: ${e.code}: ${e.message}. Fix: ${e.fix}\n`);
+    if (debug) process.stderr.write(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`);
+    return e.exitCode;
+  }
+  const err = e as { code?: unknown; message?: string; stack?: string } | null;
+  if (typeof err?.code === 'string' && err.code.startsWith('commander.')) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    const msg = (err.message ?? '').replace(/^error: /, '').split('\n')[0]!.replace(/\.$/, '');
+    process.stderr.write(`seeqret: E_USAGE: ${msg}. Fix: run \`seeqret <command> --help\`.\n`);
+    return 2;
+  }
+  process.stderr.write(`seeqret: E_INTERNAL: ${err?.message?.split('\n')[0] ?? String(e)}. Fix: rerun with --debug and report the output.\n`);
+  if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
+  return 1;
+}
