@@ -17,6 +17,7 @@ export interface FastGet {
 
 /** Recognise `[global options] get [-n] FILTER [global options]`; `null` for anything else. */
 export function parseFastGet(args: readonly string[]): FastGet | null {
+  if (!args.includes('get')) return null;
   const g: GlobalOptions = {};
   let command: string | undefined;
   let filter: string | undefined;

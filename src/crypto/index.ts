@@ -2,9 +2,9 @@
  * The one module that calls cryptographic primitives.
  *
  * Everything here delegates to audited implementations: libsodium (through `sodium-native`) for
- * X25519 key pairs, XChaCha20-Poly1305 AEAD, Argon2id and randomness; `@scure/base` for the
- * bech32 text encoding of age keys. No other module may import `sodium-native` or `node:crypto`
- * for cryptography.
+ * X25519 key pairs, XChaCha20-Poly1305 AEAD, Argon2id and randomness. The age text encodings
+ * (bech32, via `@scure/base`) live in `./age.ts`, apart, so the hot `get` path never loads them.
+ * No module outside `src/crypto/` may import `sodium-native` or `node:crypto` for cryptography.
  *
  * Why XChaCha20-Poly1305 for stored values: a 24-byte random nonce never needs a counter (no
  * nonce-reuse risk across processes writing the same vault), and libsodium's implementation
@@ -14,8 +14,7 @@
  *
  * @module
  */
-import sodium from 'sodium-native';
-import { bech32 } from '@scure/base';
+import { sodium } from './sodium.js';
 import { SeeqretError } from '../errors.js';
 
 /** Length in bytes of symmetric keys, X25519 public keys and X25519 secret keys. */
@@ -35,6 +34,24 @@ export function randomBytes(n: number): Buffer {
 /** Overwrite a buffer holding key material or plaintext with zeros. */
 export function wipe(buf: Buffer | undefined | null): void {
   if (buf && buf.length > 0) sodium.sodium_memzero(buf);
+}
+
+/**
+ * Check that `key` is a usable X25519 public key: libsodium refuses low-order points, for which
+ * every shared secret would be predictable.
+ */
+export function isUsablePublicKey(key: Buffer): boolean {
+  if (key.length !== KEY_BYTES) return false;
+  const probe = Buffer.alloc(KEY_BYTES);
+  const scalar = randomBytes(KEY_BYTES);
+  try {
+    sodium.crypto_scalarmult(probe, scalar, key);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    wipe(scalar);
+  }
 }
 
 /** Constant-time comparison of two equal-length buffers (false when lengths differ). */
@@ -166,45 +183,4 @@ export function keyFromBase64(text: string): Buffer | null {
   if (!B64_KEY_RE.test(t)) return null;
   const b = Buffer.from(t, 'base64');
   return b.length === KEY_BYTES && b.toString('base64') === t ? b : null;
-}
-
-/** The age recipient string (`age1…`, bech32) of an X25519 public key. */
-export function toAgeRecipient(publicKey: Buffer): string {
-  return bech32.encode('age', bech32.toWords(publicKey), false);
-}
-
-/** The age identity string (`AGE-SECRET-KEY-1…`) of an X25519 secret key. */
-export function toAgeIdentity(secretKey: Buffer): string {
-  return bech32.encode('AGE-SECRET-KEY-', bech32.toWords(secretKey), false).toUpperCase();
-}
-
-/**
- * Parse a public key given as the old tool's base64 or as an age `age1…` recipient, and check it
- * is a usable X25519 public key (not a low-order point). Returns `null` when it is not.
- */
-export function parsePublicKey(text: string): Buffer | null {
-  const t = text.trim();
-  let key: Buffer | null = null;
-  if (t.startsWith('age1')) {
-    try {
-      const { prefix, words } = bech32.decode(t as `${string}1${string}`, false);
-      if (prefix === 'age') key = Buffer.from(bech32.fromWords(words));
-    } catch {
-      return null;
-    }
-  } else {
-    key = keyFromBase64(t);
-  }
-  if (!key || key.length !== KEY_BYTES) return null;
-  // A low-order point makes every shared secret predictable; libsodium refuses it.
-  const probe = Buffer.alloc(KEY_BYTES);
-  const scalar = randomBytes(KEY_BYTES);
-  try {
-    sodium.crypto_scalarmult(probe, scalar, key);
-  } catch {
-    return null;
-  } finally {
-    wipe(scalar);
-  }
-  return key;
 }

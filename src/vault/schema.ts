@@ -58,7 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'value history: previous values kept encrypted, per-secret version counter',
+    description: 'value history (previous values kept encrypted), per-secret version counter, listing index',
     up(db) {
       db.exec(`
         ALTER TABLE secrets ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
@@ -72,6 +72,8 @@ export const MIGRATIONS: readonly Migration[] = [
           replaced_at INTEGER NOT NULL,
           UNIQUE (secret_id, version)
         );
+        -- Covering index for listing and filtering: names and metadata without touching value pages.
+        CREATE INDEX secrets_listing ON secrets (app, env, key, type, created_at, updated_at, version);
       `);
     },
   },

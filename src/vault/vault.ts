@@ -12,17 +12,17 @@
  * @module
  */
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import type { Filter } from '../filter/index.js';
-import { matchesFilter } from '../filter/index.js';
+import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileBytes } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
 import { GLOBAL, checkName, isWellFormed } from './names.js';
 import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
+import { openDatabase } from './sqlite.js';
 
 /** Metadata of one stored secret (never the value). */
 export interface SecretRecord {
@@ -122,7 +122,9 @@ interface IndexEntry {
   readonly app: string;
   readonly env: string;
   readonly blob: Buffer;
-  readonly ad: Buffer;
+  readonly version: number;
+  /** Associated data, computed on first use. */
+  ad?: Buffer;
 }
 type ValueIndex = Map<string, IndexEntry[]>;
 
@@ -135,6 +137,8 @@ function fieldScore(actual: string, wanted: string | undefined): number {
 
 const VALUE_AD_PREFIX = 'seeqret/value/v1\0';
 const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_at AS updatedAt, version';
+/** The columns of the covering `secrets_listing` index, in {@link SecretRecord} order. */
+const LISTING_COLS = 'id, app, env, key, type, created_at, updated_at, version';
 
 /** Associated data binding a sealed value to its row and version. */
 function valueAd(app: string, env: string, key: string, version: number): Buffer {
@@ -193,6 +197,7 @@ export class Vault {
   readonly #keys: VaultKeys;
   readonly #readonly: boolean;
   #index: ValueIndex | undefined;
+  readonly #stmts = new Map<string, Database.Statement>();
   #closed = false;
 
   private constructor(dir: string, dbPath: string, db: Database.Database, keys: VaultKeys, readonly: boolean) {
@@ -233,7 +238,7 @@ export class Vault {
     const pass = opts.passphrase === undefined ? undefined : Buffer.isBuffer(opts.passphrase) ? opts.passphrase : Buffer.from(opts.passphrase, 'utf8');
     // Create the db file 0600 before SQLite opens it, so it (and its -wal/-shm) are never wider.
     fs.closeSync(fs.openSync(files.db, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, PRIVATE_FILE_MODE));
-    const db = new Database(files.db, { timeout: 10_000 });
+    const db = openDatabase(files.db, { timeout: 10_000 });
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
@@ -277,7 +282,7 @@ export class Vault {
     const keyData = readKeyFile(files.key);
     let db: Database.Database;
     try {
-      db = new Database(files.db, { fileMustExist: true, readonly: opts.readonly ?? false, timeout: 10_000 });
+      db = openDatabase(files.db, { fileMustExist: true, readonly: opts.readonly ?? false, timeout: 10_000 });
     } catch (e) {
       throw sqliteError(e, files.db);
     }
@@ -322,6 +327,16 @@ export class Vault {
     }
   }
 
+  /** A prepared statement, compiled once per vault handle. */
+  #stmt(sql: string): Database.Statement {
+    let st = this.#stmts.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#stmts.set(sql, st);
+    }
+    return st;
+  }
+
   #sql<T>(fn: () => T): T {
     if (this.#closed) throw new SeeqretError('E_INTERNAL', 'the vault is closed', 'Open the vault again.');
     try {
@@ -350,7 +365,7 @@ export class Vault {
   /** The owner's user record. */
   owner(): UserRecord {
     const row = this.#sql(
-      () => this.#db.prepare('SELECT id, username, email, name, pubkey, created_at AS createdAt FROM users WHERE is_owner = 1 ORDER BY id LIMIT 1').get() as Omit<UserRecord, 'isOwner'> | undefined,
+      () => this.#stmt('SELECT id, username, email, name, pubkey, created_at AS createdAt FROM users WHERE is_owner = 1 ORDER BY id LIMIT 1').get() as Omit<UserRecord, 'isOwner'> | undefined,
     );
     if (!row) throw new SeeqretError('E_VAULT_CORRUPT', 'the vault has no owner user', 'Restore the vault folder from a backup copy.');
     return { ...row, isOwner: true };
@@ -358,7 +373,7 @@ export class Vault {
 
   /** Number of secrets in the vault. */
   count(): number {
-    return this.#sql(() => this.#db.prepare('SELECT count(*) FROM secrets').pluck().get() as number);
+    return this.#sql(() => this.#stmt('SELECT count(*) FROM secrets').pluck().get() as number);
   }
 
   /**
@@ -367,31 +382,44 @@ export class Vault {
    */
   find(filters: readonly Filter[]): SecretRecord[] {
     if (filters.length === 0) return [];
-    // Use the key index when every filter names its keys literally; else scan names (cheap: no values).
+    // Use the key index when every filter names its keys literally; otherwise scan the covering
+    // listing index (names and metadata only, never the value pages) and build objects only for
+    // the rows that match.
     const keys = new Set<string>();
     let literal = true;
     for (const f of filters) {
       if (f.key.literals) for (const k of f.key.literals) keys.add(k);
       else literal = false;
     }
-    let rows: SecretRecord[];
-    if (literal && keys.size > 0 && keys.size <= 500) {
-      const marks = Array.from(keys, () => '?').join(',');
-      rows = this.#sql(() => this.#db.prepare(`SELECT ${SECRET_COLS} FROM secrets WHERE key IN (${marks}) ORDER BY app, env, key`).all(...keys)) as SecretRecord[];
-    } else {
-      rows = this.#sql(() => this.#db.prepare(`SELECT ${SECRET_COLS} FROM secrets ORDER BY app, env, key`).all()) as SecretRecord[];
-    }
-    return rows.filter((r) => filters.some((f) => matchesFilter(f, r.app, r.env, r.key)));
+    const out: SecretRecord[] = [];
+    const take = (row: unknown[]): void => {
+      const [id, app, env, key, type, createdAt, updatedAt, version] = row as [number, string, string, string, string, number, number, number];
+      for (const f of filters) {
+        if (matchesFilter(f, app, env, key)) {
+          out.push({ id, app, env, key, type, createdAt, updatedAt, version });
+          return;
+        }
+      }
+    };
+    this.#sql(() => {
+      if (literal && keys.size > 0 && keys.size <= 500) {
+        const marks = Array.from(keys, () => '?').join(',');
+        for (const row of this.#db.prepare(`SELECT ${LISTING_COLS} FROM secrets WHERE key IN (${marks}) ORDER BY app, env, key`).raw().iterate(...keys)) take(row as unknown[]);
+      } else {
+        for (const row of this.#stmt(`SELECT ${LISTING_COLS} FROM secrets ORDER BY app, env, key`).raw().iterate()) take(row as unknown[]);
+      }
+    });
+    return out;
   }
 
   /** Every secret (metadata only), sorted by app, env, key. */
   all(): SecretRecord[] {
-    return this.#sql(() => this.#db.prepare(`SELECT ${SECRET_COLS} FROM secrets ORDER BY app, env, key`).all()) as SecretRecord[];
+    return this.find([ALL]);
   }
 
   /** The record of exactly `(app, env, key)`, or `undefined`. */
   lookup(app: string, env: string, key: string): SecretRecord | undefined {
-    return this.#sql(() => this.#db.prepare(`SELECT ${SECRET_COLS} FROM secrets WHERE app = ? AND env = ? AND key = ?`).get(app, env, key)) as SecretRecord | undefined;
+    return this.#sql(() => this.#stmt(`SELECT ${SECRET_COLS} FROM secrets WHERE app = ? AND env = ? AND key = ?`).get(app, env, key)) as SecretRecord | undefined;
   }
 
   #decrypt(r: { app: string; env: string; key: string }, version: number, blob: Buffer): string {
@@ -410,7 +438,7 @@ export class Vault {
 
   /** Decrypt the current value of a secret. */
   reveal(r: SecretRecord): string {
-    const row = this.#sql(() => this.#db.prepare('SELECT value, version FROM secrets WHERE id = ?').get(r.id)) as { value: Buffer; version: number } | undefined;
+    const row = this.#sql(() => this.#stmt('SELECT value, version FROM secrets WHERE id = ?').get(r.id)) as { value: Buffer; version: number } | undefined;
     if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} no longer exists`, 'Run `seeqret list` to see what exists.');
     return this.#decrypt(r, row.version, row.value);
   }
@@ -418,7 +446,7 @@ export class Vault {
   /** Versions of a secret, newest first (the current one has `replacedAt: null`). */
   history(r: SecretRecord): HistoryEntry[] {
     const old = this.#sql(() =>
-      this.#db.prepare('SELECT version, type, set_at AS setAt, replaced_at AS replacedAt FROM secret_history WHERE secret_id = ? ORDER BY version DESC').all(r.id),
+      this.#stmt('SELECT version, type, set_at AS setAt, replaced_at AS replacedAt FROM secret_history WHERE secret_id = ? ORDER BY version DESC').all(r.id),
     ) as HistoryEntry[];
     return [{ version: r.version, type: r.type, setAt: r.updatedAt, replacedAt: null }, ...old];
   }
@@ -426,7 +454,7 @@ export class Vault {
   /** Decrypt one version of a secret's value (current or historical). */
   revealVersion(r: SecretRecord, version: number): string {
     if (version === r.version) return this.reveal(r);
-    const row = this.#sql(() => this.#db.prepare('SELECT value FROM secret_history WHERE secret_id = ? AND version = ?').get(r.id, version)) as { value: Buffer } | undefined;
+    const row = this.#sql(() => this.#stmt('SELECT value FROM secret_history WHERE secret_id = ? AND version = ?').get(r.id, version)) as { value: Buffer } | undefined;
     if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} has no version ${version}`, 'Run `seeqret history` to see the versions.');
     return this.#decrypt(r, version, row.value);
   }
@@ -444,15 +472,14 @@ export class Vault {
   }
 
   #put(v: { app: string; env: string; key: string; value: string; type: string }, ifExists: 'error' | 'replace' | 'skip', now: number): WriteOutcome {
-    const db = this.#db;
-    const cur = db.prepare('SELECT id, value, type, version, updated_at AS updatedAt FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
+    const cur = this.#stmt('SELECT id, value, type, version, updated_at AS updatedAt FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
       | { id: number; value: Buffer; type: string; version: number; updatedAt: number }
       | undefined;
     const plain = Buffer.from(v.value, 'utf8');
     try {
       if (!cur) {
         const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
-        db.prepare('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, now);
+        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, now);
         return 'added';
       }
       const old = this.#decrypt(v, cur.version, cur.value);
@@ -470,12 +497,12 @@ export class Vault {
 
   #replace(cur: { id: number; value: Buffer; type: string; version: number; updatedAt: number }, v: { app: string; env: string; key: string; type: string }, plain: Buffer, now: number): void {
     // The old ciphertext stays valid where it is moved: its associated data names its version.
-    this.#db
-      .prepare('INSERT INTO secret_history (secret_id, version, value, type, set_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this
+      .#stmt('INSERT INTO secret_history (secret_id, version, value, type, set_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(cur.id, cur.version, cur.value, cur.type, cur.updatedAt, now);
     const next = cur.version + 1;
     const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, next));
-    this.#db.prepare('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ? WHERE id = ?').run(blob, v.type, now, next, cur.id);
+    this.#stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ? WHERE id = ?').run(blob, v.type, now, next, cur.id);
   }
 
   /**
@@ -530,7 +557,7 @@ export class Vault {
   /** Delete secrets (and their history). Returns how many were deleted. */
   remove(records: readonly SecretRecord[]): number {
     return this.#write(() => {
-      const del = this.#db.prepare('DELETE FROM secrets WHERE id = ?');
+      const del = this.#stmt('DELETE FROM secrets WHERE id = ?');
       let n = 0;
       for (const r of records) n += del.run(r.id).changes;
       return n;
@@ -545,25 +572,23 @@ export class Vault {
    * `E_AMBIGUOUS`. So `get('DB', { app: 'web', env: 'prod' })` takes `web:prod:DB`, then
    * `web:*:DB`, then `*:prod:DB`, then `*:*:DB`; `get('DB')` takes `*:*:DB` when it exists, else
    * the only variant. Values come from an in-memory index of ciphertexts built on first use
-   * (see {@link Vault.refresh}); only the chosen value is decrypted.
+   * (see {@link Vault.refresh}): the first call for a key reads its variants with one indexed
+   * query, later calls only a map lookup; only the chosen value is decrypted.
    */
   get(key: string, where: { app?: string; env?: string } = {}): string {
-    const index = this.#index ?? this.#buildIndex();
-    const rows = index.get(key);
+    const rows = this.#variants(key);
     let best: IndexEntry[] = [];
     let bestScore = -1;
-    if (rows) {
-      for (const r of rows) {
-        const a = fieldScore(r.app, where.app);
-        if (a < 0) continue;
-        const e = fieldScore(r.env, where.env);
-        if (e < 0) continue;
-        const score = a * 3 + e;
-        if (score > bestScore) {
-          best = [r];
-          bestScore = score;
-        } else if (score === bestScore) best.push(r);
-      }
+    for (const r of rows) {
+      const a = fieldScore(r.app, where.app);
+      if (a < 0) continue;
+      const e = fieldScore(r.env, where.env);
+      if (e < 0) continue;
+      const score = a * 3 + e;
+      if (score > bestScore) {
+        best = [r];
+        bestScore = score;
+      } else if (score === bestScore) best.push(r);
     }
     if (best.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
     if (best.length > 1) {
@@ -571,6 +596,7 @@ export class Vault {
       throw new SeeqretError('E_AMBIGUOUS', `${key}${describeWhere(where)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
     }
     const chosen = best[0]!;
+    chosen.ad ??= valueAd(chosen.app, chosen.env, key, chosen.version);
     const pt = openSealed(this.#keys.dataKey, chosen.blob, chosen.ad);
     if (!pt) {
       throw new SeeqretError('E_DECRYPT', `secret ${chosen.app}:${chosen.env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault folder from a backup copy.');
@@ -585,17 +611,16 @@ export class Vault {
     this.#index = undefined;
   }
 
-  #buildIndex(): ValueIndex {
-    const index: ValueIndex = new Map();
-    const rows = this.#sql(() => this.#db.prepare('SELECT app, env, key, value, version FROM secrets').raw().all()) as Array<[string, string, string, Buffer, number]>;
-    for (const [app, env, key, value, version] of rows) {
-      const entry = { app, env, blob: value, ad: valueAd(app, env, key, version) };
-      const list = index.get(key);
-      if (list) list.push(entry);
-      else index.set(key, [entry]);
+  /** The (app, env) variants of `key` with their ciphertexts, loaded once per key and cached. */
+  #variants(key: string): IndexEntry[] {
+    const index = (this.#index ??= new Map());
+    let list = index.get(key);
+    if (!list) {
+      const rows = this.#sql(() => this.#stmt('SELECT app, env, value, version FROM secrets WHERE key = ?').raw().all(key)) as Array<[string, string, Buffer, number]>;
+      list = rows.map(([app, env, blob, version]) => ({ app, env, blob, version }));
+      index.set(key, list);
     }
-    this.#index = index;
-    return index;
+    return list;
   }
 
   /** Close the database and wipe the keys from memory. Idempotent. */
@@ -613,6 +638,8 @@ export class Vault {
 }
 
 const DRY_RUN = Symbol('dry-run');
+/** The filter matching every secret. */
+const ALL = parseFilter('*:*:*');
 
 function describeWhere(where: { app?: string; env?: string }): string {
   const parts: string[] = [];

@@ -5,7 +5,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { keyToBase64, toAgeRecipient } from '../../crypto/index.js';
+import { toAgeRecipient } from '../../crypto/age.js';
+import { keyToBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { findVcsRoot } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';

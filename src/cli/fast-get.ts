@@ -1,0 +1,18 @@
+/**
+ * The whole `seeqret get` fast path in one module (bundled into a single file, dist/bin/fast-get.js):
+ * run the get command and report its error, without commander or the command tree.
+ *
+ * @module
+ */
+import { get } from './commands/get.js';
+import type { FastGet } from './fast.js';
+import { reportError } from './report.js';
+
+/** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
+export async function runFastGet(fast: FastGet): Promise<number> {
+  try {
+    return await get(fast.g, [fast.filter], { newline: fast.newline });
+  } catch (e) {
+    return reportError(e, fast.g.debug === true || process.env['SEEQRET_DEBUG'] === '1');
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Loading libsodium (sodium-native). The package entry runs `node-gyp-build`, which searches the
+ * package for a matching binary on every start (about 6 ms here); we first try the prebuilt binary
+ * for this platform directly and fall back to the package entry (which also finds a binary built
+ * from source). Either way the same audited addon is loaded.
+ *
+ * @module
+ */
+import { createRequire } from 'node:module';
+
+type Sodium = typeof import('sodium-native');
+
+function load(): Sodium {
+  const require = createRequire(import.meta.url);
+  try {
+    return require(`sodium-native/prebuilds/${process.platform}-${process.arch}/sodium-native.node`) as Sodium;
+  } catch {
+    return require('sodium-native') as Sodium;
+  }
+}
+
+/** The libsodium binding. Only `src/crypto/` may use it. */
+export const sodium: Sodium = load();
