@@ -69,6 +69,17 @@ export const ERROR_CODES = {
   E_TEMPLATE_DUPLICATE: ExitCode.BAD_INPUT,
   E_TEMPLATE_UNMATCHED: ExitCode.BAD_INPUT,
   E_BAD_VALUE: ExitCode.BAD_INPUT,
+  // Sharing, backup, migration
+  E_BAD_KEY: ExitCode.USAGE,
+  E_UNKNOWN_USER: ExitCode.NOT_FOUND,
+  E_USER_EXISTS: ExitCode.CONFLICT,
+  E_BUNDLE_REPLAY: ExitCode.CONFLICT,
+  E_BUNDLE_AUTH: ExitCode.CRYPTO,
+  E_BUNDLE_RECIPIENT: ExitCode.CRYPTO,
+  E_BUNDLE_FORMAT: ExitCode.BAD_INPUT,
+  E_BACKUP_PASSPHRASE: ExitCode.CRYPTO,
+  E_BACKUP_FORMAT: ExitCode.BAD_INPUT,
+  E_V1_VAULT: ExitCode.BAD_INPUT,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

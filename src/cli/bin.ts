@@ -9,6 +9,13 @@
 import { parseFastGet } from './fast.js';
 
 process.umask(0o077);
+// A closed pipe (`seeqret users | head -1`) is not an error: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 const fast = parseFastGet(process.argv.slice(2));
 if (fast) {
   const { runFastGet } = await import('./fast-get.js');

@@ -70,6 +70,14 @@ export function buildProgram(): Command {
     .option('--env <env>', 'environment (default * = global)', '*')
     .option('--force', 'replace an existing value (the old one is kept in history)')
     .action(lazy(async () => (await import('./commands/add.js')).addText));
+  add
+    .command('user')
+    .description("Add a person's public key (paste their `seeqret introduction` line)")
+    .option('--username <name>', 'their user name')
+    .option('--email <addr>', 'their e-mail address')
+    .option('--name <full>', 'their full name')
+    .option('--pubkey <key>', 'their X25519 public key: base64 (44 chars) or age1…')
+    .action(lazy(async () => (await import('./commands/users.js')).addUser));
 
   program
     .command('get')
@@ -85,6 +93,7 @@ export function buildProgram(): Command {
     .option('-f, --filter <filter>', 'filter (repeatable; union)', collect)
     .option('--reveal', 'show values (also SEEQRET_NO_REDACT=1)')
     .option('--age', 'show how long ago each value was set')
+    .option('--exposed', 'only secrets marked exposed (a removed user had their current value)')
     .addOption(formatOption())
     .action(lazy(async () => (await import('./commands/list.js')).list));
 
@@ -106,9 +115,14 @@ export function buildProgram(): Command {
     .option('--all', 'change every secret the filter matches')
     .action(lazy(async () => (await import('./commands/edit.js')).editValue));
 
-  program
-    .command('rm')
-    .description('Remove secrets')
+  const rm = program.command('rm').description('Remove secrets or users');
+  rm
+    .command('user')
+    .description('Remove a user; lists what they received and marks still-current values exposed')
+    .argument('<name>', 'user name')
+    .option('-y, --yes', 'do not ask')
+    .action(lazy(async () => (await import('./commands/users.js')).rmUser));
+  rm
     .command('key')
     .description('Remove the secrets FILTER matches (asks first)')
     .argument('<filter>', 'filter app:env:key')
@@ -142,6 +156,70 @@ export function buildProgram(): Command {
     .option('--template <file>', 'template to use when no -f is given', 'env.template')
     .option('--prefix <prefix>', 'prefix for variable names', '')
     .action(lazy(async () => (await import('./commands/run.js')).run));
+
+  program
+    .command('owner')
+    .description('Show the vault owner, public key and fingerprint')
+    .addOption(formatOption())
+    .action(lazy(async () => (await import('./commands/users.js')).owner));
+  program
+    .command('whoami')
+    .description("Print the owner's user name and e-mail")
+    .action(lazy(async () => (await import('./commands/users.js')).whoami));
+  program
+    .command('public-key')
+    .description("Print the owner's public key (base64, or age1… with --age)")
+    .option('--age', 'as an age recipient')
+    .action(lazy(async () => (await import('./commands/users.js')).publicKey));
+  program
+    .command('introduction')
+    .description('Print a ready-to-paste `seeqret add user` line for yourself')
+    .action(lazy(async () => (await import('./commands/users.js')).introduction));
+  const users = program
+    .command('users')
+    .description('List the users (with fingerprints and verification)')
+    .option('--export', 'print `seeqret add user` lines for every user')
+    .addOption(formatOption())
+    .action(lazy(async () => (await import('./commands/users.js')).users));
+  users
+    .command('verify')
+    .description("Record that NAME's key fingerprint was compared with them")
+    .argument('<name>', 'user name')
+    .option('--fingerprint <digits>', 'the fingerprint they read to you (checked, no question asked)')
+    .option('-y, --yes', 'do not ask')
+    .action(lazy(async () => (await import('./commands/users.js')).verify));
+
+  program
+    .command('export')
+    .description('Export secrets encrypted to users (default format: seeqret bundle)')
+    .option('--to <user>', 'recipient: a user name, self or all (repeatable)', collect)
+    .option('-f, --filter <filter>', 'secrets to export (repeatable; union)', collect)
+    .option('-s, --serializer <name>', 'bundle, json-crypt or command', 'bundle')
+    .option('-o, --out <file>', 'output file (several recipients: FILE.NAME.ext each)')
+    .action(lazy(async () => (await import('./commands/share.js')).exportCmd));
+  program
+    .command('load')
+    .description('Load secrets exported to you (all or nothing)')
+    .option('-u, --user <sender>', 'the user who sent it (required for the old formats)')
+    .option('-f, --file <file>', 'read from FILE (default: stdin)')
+    .option('-v, --value <value>', 'a `command` serializer value')
+    .option('-s, --serializer <name>', 'bundle, json-crypt or command (default: detected)')
+    .option('--overwrite', 'replace existing secrets that have another value')
+    .option('--force', 'load a bundle that was loaded before')
+    .action(lazy(async () => (await import('./commands/share.js')).load));
+  program
+    .command('serializers')
+    .description('List the export/load formats')
+    .action(lazy(async () => (await import('./commands/share.js')).serializers));
+  program
+    .command('audit')
+    .description('Show the audit log (changes, exports, loads, reads by the CLI)')
+    .option('--since <when>', 'ISO date/time, or a duration such as 7d, 12h')
+    .option('--user <name>', 'entries by or about this user')
+    .option('--action <action>', 'only this action (e.g. export, secret.read)')
+    .option('--verify', 'check the hash chain and report')
+    .addOption(formatOption())
+    .action(lazy(async () => (await import('./commands/audit.js')).audit));
 
   program
     .command('info')

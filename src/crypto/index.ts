@@ -54,6 +54,28 @@ export function isUsablePublicKey(key: Buffer): boolean {
   }
 }
 
+/** BLAKE2b-256 (libsodium `crypto_generichash`) of the concatenation of `parts`. */
+export function hash256(...parts: Uint8Array[]): Buffer {
+  const out = Buffer.alloc(32);
+  sodium.crypto_generichash(out, Buffer.concat(parts));
+  return out;
+}
+
+/**
+ * A fingerprint of a public key for reading aloud: BLAKE2b-256 of a label and the key; each of the
+ * first six 5-byte chunks is written as 5 decimal digits (the chunk mod 100,000), giving
+ * 6 × log2(100,000) ≈ 99.7 bits in groups like `04217 88310 57102 99821 00345 61277`.
+ */
+export function fingerprint(publicKey: Buffer): string {
+  const h = hash256(Buffer.from('seeqret/fingerprint/v1', 'utf8'), publicKey);
+  const groups: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const n = h.readUIntBE(i * 5, 5) % 100_000;
+    groups.push(String(n).padStart(5, '0'));
+  }
+  return groups.join(' ');
+}
+
 /** Constant-time comparison of two equal-length buffers (false when lengths differ). */
 export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && sodium.sodium_memcmp(a, b);
@@ -68,8 +90,12 @@ export interface IdentityKeyPair {
   readonly secretKey: Buffer;
 }
 
-/** Generate a fresh X25519 key pair (libsodium `crypto_box_keypair`). */
-export function generateIdentity(): IdentityKeyPair {
+/**
+ * Generate a fresh X25519 key pair (libsodium `crypto_box_keypair`), or derive the pair of a given
+ * 32-byte secret key (test vectors).
+ */
+export function generateIdentity(fromSecretKey?: Buffer): IdentityKeyPair {
+  if (fromSecretKey) return { publicKey: publicKeyOf(fromSecretKey), secretKey: Buffer.from(fromSecretKey) };
   const publicKey = Buffer.alloc(sodium.crypto_box_PUBLICKEYBYTES);
   const secretKey = Buffer.alloc(sodium.crypto_box_SECRETKEYBYTES);
   sodium.crypto_box_keypair(publicKey, secretKey);
@@ -98,11 +124,13 @@ export function generateDataKey(): Buffer {
  * Encrypt and authenticate `plaintext` under `key`, binding `ad` (associated data: authenticated,
  * not encrypted). Layout: `0x01 ‖ nonce(24) ‖ ciphertext ‖ tag(16)`.
  */
-export function seal(key: Buffer, plaintext: Buffer, ad: Buffer): Buffer {
+export function seal(key: Buffer, plaintext: Buffer, ad: Buffer, fixedNonce?: Buffer): Buffer {
   const out = Buffer.alloc(1 + NONCE_BYTES + plaintext.length + TAG_BYTES);
   out[0] = SEAL_VERSION;
   const nonce = out.subarray(1, 1 + NONCE_BYTES);
-  sodium.randombytes_buf(nonce);
+  // A fixed nonce exists only to reproduce published test vectors.
+  if (fixedNonce && fixedNonce.length === NONCE_BYTES) fixedNonce.copy(nonce);
+  else sodium.randombytes_buf(nonce);
   sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out.subarray(1 + NONCE_BYTES), plaintext, ad, null, nonce, key);
   return out;
 }

@@ -76,6 +76,7 @@ export async function render(
           throw new SeeqretError('E_AMBIGUOUS', `${n} appears more than once (several apps or envs)`, 'Narrow the filter to one app and env, e.g. myapp:dev:.');
         }
         seen.add(n);
+        if (v.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `the value of ${n} contains NUL, which an environment variable cannot hold`, 'Store it base64-encoded.');
         text += format === 'env' ? `${n}=${quoteDotenvValue(v)}\n` : `export ${n}=${shellQuote(v)}\n`;
       }
       return text;

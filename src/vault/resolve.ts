@@ -30,7 +30,7 @@ export function readTemplateFile(file: string): string {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new SeeqretError('E_FILE_NOT_FOUND', `no env.template at ${file}`, 'Create one (see docs/commands/env.md) or pass --template FILE.');
+      throw new SeeqretError('E_FILE_NOT_FOUND', `no env.template at ${file}`, 'Create it (see docs/commands/env.md), or name another file (--template FILE, or SEEQRET_TEMPLATE for seeqret/config).');
     }
     throw new SeeqretError('E_IO', `cannot read ${file}`, 'Check the file permissions.');
   }

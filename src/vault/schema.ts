@@ -77,6 +77,49 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'sharing: verified users, exposure marks, share records, loaded bundles, hash-chained append-only audit log',
+    up(db) {
+      db.exec(`
+        ALTER TABLE users ADD COLUMN verified_at INTEGER;
+        ALTER TABLE secrets ADD COLUMN exposed_at INTEGER;
+        ALTER TABLE secrets ADD COLUMN exposed_by TEXT;
+        DROP INDEX secrets_listing;
+        CREATE INDEX secrets_listing ON secrets (app, env, key, type, created_at, updated_at, version, exposed_at, exposed_by);
+        CREATE TABLE shares (
+          id INTEGER PRIMARY KEY,
+          bundle_id TEXT NOT NULL,
+          username TEXT NOT NULL,
+          pubkey TEXT NOT NULL,
+          app TEXT NOT NULL,
+          env TEXT NOT NULL,
+          key TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          at INTEGER NOT NULL
+        );
+        CREATE INDEX shares_by_user ON shares (username);
+        CREATE TABLE loaded_bundles (
+          bundle_id TEXT PRIMARY KEY,
+          sender TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          secrets INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE audit (
+          id INTEGER PRIMARY KEY,
+          at INTEGER NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          target TEXT,
+          detail TEXT,
+          hash BLOB NOT NULL
+        );
+        CREATE INDEX audit_by_time ON audit (at);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build of seeqret reads and writes. */

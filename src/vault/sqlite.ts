@@ -1,30 +1,37 @@
 /**
  * Opening SQLite databases through better-sqlite3. Its default loader (`bindings`) probes a dozen
- * paths for the native addon on every start; we resolve the addon's standard build location once
- * and pass it as `nativeBinding`, falling back to the default search when it is elsewhere.
+ * paths for the native addon on every start (and cannot run inside our ESM bundle); we resolve the
+ * addon's build location once and pass it as `nativeBinding`.
  *
  * @module
  */
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
+import { SeeqretError } from '../errors.js';
 
-let binding: string | null | undefined;
+let binding: string | undefined;
 
-function nativeBinding(): string | undefined {
+function nativeBinding(): string {
   if (binding === undefined) {
-    try {
-      binding = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
-    } catch {
-      binding = null;
+    const require = createRequire(import.meta.url);
+    for (const variant of ['Release', 'Debug']) {
+      try {
+        binding = require.resolve(`better-sqlite3/build/${variant}/better_sqlite3.node`);
+        break;
+      } catch {
+        /* try the next build variant */
+      }
+    }
+    if (binding === undefined) {
+      throw new SeeqretError('E_INTERNAL', 'the SQLite native module (better-sqlite3) is not built', 'Run `npm rebuild better-sqlite3` in the seeqret installation.');
     }
   }
-  return binding ?? undefined;
+  return binding;
 }
 
 /** Open a database file (see better-sqlite3's options). */
 export function openDatabase(file: string, options: Database.Options = {}): Database.Database {
-  const nb = nativeBinding();
-  return new Database(file, nb ? { ...options, nativeBinding: nb } : options);
+  return new Database(file, { ...options, nativeBinding: nativeBinding() });
 }
 
 export type { Database };

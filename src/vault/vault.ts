@@ -12,6 +12,7 @@
  * @module
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
@@ -23,6 +24,7 @@ import { GLOBAL, checkName, isWellFormed } from './names.js';
 import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
 import { openDatabase } from './sqlite.js';
+import { type AuditAction, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, readAudit, verifyAuditChain } from './audit.js';
 
 /** Metadata of one stored secret (never the value). */
 export interface SecretRecord {
@@ -37,6 +39,10 @@ export interface SecretRecord {
   readonly updatedAt: number;
   /** 1 for the first value; incremented on every change. */
   readonly version: number;
+  /** When a user who received the current value was removed (unix ms), else `null`. */
+  readonly exposedAt: number | null;
+  /** The removed user whose removal exposed it. */
+  readonly exposedBy: string | null;
 }
 
 /** One version of a secret's value, as listed by {@link Vault.history}. */
@@ -59,6 +65,17 @@ export interface UserRecord {
   readonly pubkey: string;
   readonly isOwner: boolean;
   readonly createdAt: number;
+  /** When the owner confirmed this user's key fingerprint (`users verify`), else `null`. */
+  readonly verifiedAt: number | null;
+}
+
+/** What {@link Vault.removeUser} found: every secret the user ever received, and those now marked exposed. */
+export interface RemovedUser {
+  readonly user: UserRecord;
+  /** Distinct `app:env:key` the user received, with the newest version sent. */
+  readonly received: ReadonlyArray<{ app: string; env: string; key: string; version: number; at: number }>;
+  /** Secrets whose current value the user had: marked exposed until changed. */
+  readonly exposed: readonly SecretRecord[];
 }
 
 /** A secret to write. `app`/`env` default to `*` (global). */
@@ -108,6 +125,24 @@ export interface CreateVaultOptions {
   readonly passphrase?: string | Buffer;
   /** Argon2id cost (tests lower it). */
   readonly kdfCost?: { opslimit: number; memlimit: number };
+  /** Use this X25519 secret key as the owner's identity (restore, migration) instead of a new one. */
+  readonly identitySecretKey?: Buffer;
+}
+
+/** A secret with its decrypted value and history, as written to a backup. */
+export interface DumpedSecret {
+  readonly app: string;
+  readonly env: string;
+  readonly key: string;
+  readonly type: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly version: number;
+  readonly exposedAt: number | null;
+  readonly exposedBy: string | null;
+  readonly value: string;
+  /** Previous values, newest first. */
+  readonly history: ReadonlyArray<{ version: number; type: string; setAt: number; replacedAt: number; value: string }>;
 }
 
 /** What can be learnt about a vault folder without unlocking it. */
@@ -136,9 +171,10 @@ function fieldScore(actual: string, wanted: string | undefined): number {
 }
 
 const VALUE_AD_PREFIX = 'seeqret/value/v1\0';
-const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_at AS updatedAt, version';
+const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_at AS updatedAt, version, exposed_at AS exposedAt, exposed_by AS exposedBy';
 /** The columns of the covering `secrets_listing` index, in {@link SecretRecord} order. */
-const LISTING_COLS = 'id, app, env, key, type, created_at, updated_at, version';
+const LISTING_COLS = 'id, app, env, key, type, created_at, updated_at, version, exposed_at, exposed_by';
+const USER_COLS = 'id, username, email, name, pubkey, is_owner AS isOwner, created_at AS createdAt, verified_at AS verifiedAt';
 
 /** Associated data binding a sealed value to its row and version. */
 function valueAd(app: string, env: string, key: string, version: number): Buffer {
@@ -147,6 +183,18 @@ function valueAd(app: string, env: string, key: string, version: number): Buffer
 
 function keyCheckAd(vaultId: string): Buffer {
   return Buffer.from(`seeqret/keycheck/v1\0${vaultId}`, 'utf8');
+}
+
+/** The error for a folder without a vault (explaining when it is the old tool's vault). */
+export function vaultNotFound(dir: string): SeeqretError {
+  if (fs.existsSync(path.join(dir, OLD_DB_FILE))) {
+    return new SeeqretError(
+      'E_VAULT_NOT_FOUND',
+      `${dir} is a vault of the old seeqret tool (v1), not of this version`,
+      'Keep using the old tool for it, or create a new vault elsewhere with `seeqret init` and add the secrets there.',
+    );
+  }
+  return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
 }
 
 /** Format `app:env:key` for messages. */
@@ -233,34 +281,39 @@ export class Vault {
       throw new SeeqretError('E_USAGE', 'the user name must be non-empty without spaces or colons', 'Pass --user NAME, e.g. --user alice.');
     }
     ensurePrivateDir(files.dir);
-    const identity = generateIdentity();
+    const identity = generateIdentity(opts.identitySecretKey);
     const keys: VaultKeys = { vaultId: randomBytes(16).toString('hex'), identity, dataKey: generateDataKey() };
     const pass = opts.passphrase === undefined ? undefined : Buffer.isBuffer(opts.passphrase) ? opts.passphrase : Buffer.from(opts.passphrase, 'utf8');
     // Create the db file 0600 before SQLite opens it, so it (and its -wal/-shm) are never wider.
     fs.closeSync(fs.openSync(files.db, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, PRIVATE_FILE_MODE));
-    const db = openDatabase(files.db, { timeout: 10_000 });
+    let db: Database.Database | undefined;
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('foreign_keys = ON');
-      migrate(db, VERSION);
+      db = openDatabase(files.db, { timeout: 10_000 });
+      const d = db;
+      d.pragma('journal_mode = WAL');
+      d.pragma('foreign_keys = ON');
+      migrate(d, VERSION);
       const now = Date.now();
-      db.transaction(() => {
-        const meta = db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
+      d.transaction(() => {
+        const meta = d.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
         meta.run('vault_id', keys.vaultId);
         meta.run('created_at', String(now));
         meta.run('created_by', `seeqret ${VERSION}`);
         meta.run('key_check', seal(keys.dataKey, randomBytes(32), keyCheckAd(keys.vaultId)).toString('base64'));
-        db.prepare('INSERT INTO users (username, email, name, pubkey, is_owner, created_at) VALUES (?, ?, ?, ?, 1, ?)').run(
+        d.prepare('INSERT INTO users (username, email, name, pubkey, is_owner, created_at) VALUES (?, ?, ?, ?, 1, ?)').run(
           opts.username,
           opts.email,
           opts.name ?? null,
           keyToBase64(identity.publicKey),
           now,
         );
+        appendAudit(d, [{ action: 'vault.create', target: opts.username, detail: { vaultId: keys.vaultId } }], now);
       }).immediate();
       writeKeyFile(files.key, keys, pass, opts.kdfCost);
     } catch (e) {
-      db.close();
+      db?.close();
+      // Leave nothing half-made behind: a retry of init must find an empty folder.
+      for (const f of [files.db, `${files.db}-wal`, `${files.db}-shm`, files.key]) fs.rmSync(f, { force: true });
       throw sqliteError(e, files.db);
     }
     return new Vault(files.dir, files.db, db, keys, false);
@@ -269,16 +322,7 @@ export class Vault {
   /** Open and unlock an existing vault. */
   static open(opts: OpenVaultOptions = {}): Vault {
     const files = vaultFiles(resolveVaultDir(opts.dir));
-    if (!fs.existsSync(files.db)) {
-      if (fs.existsSync(`${files.dir}/${OLD_DB_FILE}`)) {
-        throw new SeeqretError(
-          'E_VAULT_NOT_FOUND',
-          `${files.dir} is a vault of the old seeqret tool (v1), not of this version`,
-          'Keep using the old tool for it, or create a new vault elsewhere with `seeqret init` and add the secrets there.',
-        );
-      }
-      throw new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${files.dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
-    }
+    if (!fs.existsSync(files.db)) throw vaultNotFound(files.dir);
     const keyData = readKeyFile(files.key);
     let db: Database.Database;
     try {
@@ -364,11 +408,195 @@ export class Vault {
 
   /** The owner's user record. */
   owner(): UserRecord {
-    const row = this.#sql(
-      () => this.#stmt('SELECT id, username, email, name, pubkey, created_at AS createdAt FROM users WHERE is_owner = 1 ORDER BY id LIMIT 1').get() as Omit<UserRecord, 'isOwner'> | undefined,
-    );
+    const row = this.users().find((u) => u.isOwner);
     if (!row) throw new SeeqretError('E_VAULT_CORRUPT', 'the vault has no owner user', 'Restore the vault folder from a backup copy.');
-    return { ...row, isOwner: true };
+    return row;
+  }
+
+  /** Every user, the owner first. */
+  users(): UserRecord[] {
+    const rows = this.#sql(() => this.#stmt(`SELECT ${USER_COLS} FROM users ORDER BY is_owner DESC, username`).all()) as Array<Omit<UserRecord, 'isOwner'> & { isOwner: number }>;
+    return rows.map((r) => ({ ...r, isOwner: r.isOwner === 1 }));
+  }
+
+  /** The user named `username`, or `E_UNKNOWN_USER`. */
+  user(username: string): UserRecord {
+    const u = this.users().find((x) => x.username === username);
+    if (!u) throw new SeeqretError('E_UNKNOWN_USER', `no user named ${username} in this vault`, 'Run `seeqret users` to see who is known; add people with `seeqret add user`.');
+    return u;
+  }
+
+  /** Add a user with an X25519 public key (validated by the caller). */
+  addUser(u: { username: string; email?: string | null; name?: string | null; publicKey: Buffer }): UserRecord {
+    if (!u.username || /[\s:,]/.test(u.username)) {
+      throw new SeeqretError('E_USAGE', `bad user name '${u.username}'`, 'User names are non-empty, without spaces, colons or commas.');
+    }
+    const pubkey = keyToBase64(u.publicKey);
+    this.#write(() => {
+      const existing = this.#stmt('SELECT username FROM users WHERE username = ? OR pubkey = ?').pluck().get(u.username, pubkey) as string | undefined;
+      if (existing) {
+        throw new SeeqretError('E_USER_EXISTS', `${existing === u.username ? `a user named ${u.username}` : `user ${existing} with the same public key`} already exists`, 'Remove the old entry first (seeqret rm user NAME), or use another name.');
+      }
+      this.#stmt('INSERT INTO users (username, email, name, pubkey, is_owner, created_at) VALUES (?, ?, ?, ?, 0, ?)').run(u.username, u.email ?? null, u.name ?? null, pubkey, Date.now());
+      appendAudit(this.#db, [{ action: 'user.add', target: u.username, detail: { pubkey } }]);
+    });
+    return this.user(u.username);
+  }
+
+  /** Record that the owner checked this user's key fingerprint. */
+  verifyUser(username: string): UserRecord {
+    const u = this.user(username);
+    this.#write(() => {
+      this.#stmt('UPDATE users SET verified_at = ? WHERE id = ?').run(Date.now(), u.id);
+      appendAudit(this.#db, [{ action: 'user.verify', target: username, detail: { pubkey: u.pubkey } }]);
+    });
+    return this.user(username);
+  }
+
+  /**
+   * Remove a user (never the owner). Every secret the user ever received is listed; those whose
+   * current value is one the user received (not changed since) are marked exposed.
+   */
+  removeUser(username: string): RemovedUser {
+    const user = this.user(username);
+    if (user.isOwner) throw new SeeqretError('E_USAGE', `${username} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
+    return this.#write(() => {
+      const received = this.#stmt(
+        'SELECT app, env, key, max(version) AS version, max(at) AS at FROM shares WHERE username = ? GROUP BY app, env, key ORDER BY app, env, key',
+      ).all(username) as Array<{ app: string; env: string; key: string; version: number; at: number }>;
+      const now = Date.now();
+      const exposed: SecretRecord[] = [];
+      const mark = this.#stmt('UPDATE secrets SET exposed_at = ?, exposed_by = ? WHERE id = ?');
+      for (const r of received) {
+        const cur = this.lookup(r.app, r.env, r.key);
+        if (cur && cur.version <= r.version) {
+          mark.run(now, username, cur.id);
+          exposed.push({ ...cur, exposedAt: now, exposedBy: username });
+        }
+      }
+      this.#stmt('DELETE FROM users WHERE id = ?').run(user.id);
+      appendAudit(
+        this.#db,
+        [
+          { action: 'user.remove', target: username, detail: { received: received.length, exposed: exposed.length } },
+          ...exposed.map((r) => ({ action: 'secret.exposed' as const, target: secretLabel(r), detail: { by: username } })),
+        ],
+        now,
+      );
+      return { user, received, exposed };
+    });
+  }
+
+  /** Secrets marked exposed (a user who had their current value was removed). */
+  exposed(): SecretRecord[] {
+    return this.all().filter((s) => s.exposedAt !== null);
+  }
+
+  /** Record that `records` were exported to `user` in bundle `bundleId` (and audit it). */
+  recordExport(bundleId: string, user: UserRecord, records: readonly SecretRecord[], format: string): void {
+    this.#write(() => {
+      const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const now = Date.now();
+      for (const r of records) ins.run(bundleId, user.username, user.pubkey, r.app, r.env, r.key, r.version, now);
+      appendAudit(this.#db, [{ action: 'export', target: user.username, detail: { bundle: bundleId, format, secrets: records.map(secretLabel) } }], now);
+    });
+  }
+
+  /** True when a bundle with this id was loaded before. */
+  bundleLoaded(bundleId: string): boolean {
+    return this.#sql(() => this.#stmt('SELECT 1 FROM loaded_bundles WHERE bundle_id = ?').pluck().get(bundleId)) !== undefined;
+  }
+
+  /** Append audit entries for reads the CLI performed (values are never recorded). */
+  auditReads(records: readonly SecretRecord[], how: string): void {
+    if (records.length === 0 || this.#readonly) return;
+    // A read record is worth a WAL append, not an fsync: synchronous=NORMAL keeps the database
+    // consistent on a crash and may lose only the newest records on power loss.
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      this.#write(() => appendAudit(this.#db, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))));
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
+  }
+
+  /** Append audit entries in their own transaction. */
+  audit(entries: ReadonlyArray<{ action: AuditAction; target?: string | null; detail?: unknown }>): void {
+    this.#write(() => appendAudit(this.#db, entries));
+  }
+
+  /** Carry over audit entries from a backup (time and actor kept), re-chained onto this log. */
+  importAudit(entries: ReadonlyArray<Omit<AuditEntry, 'id'>>): void {
+    this.#write(() => appendAuditCopies(this.#db, entries));
+  }
+
+  /** Read the audit log, oldest first. */
+  auditLog(q: AuditQuery = {}): AuditEntry[] {
+    return this.#sql(() => readAudit(this.#db, q));
+  }
+
+  /** Verify the audit log's hash chain. */
+  verifyAudit(): { entries: number; brokenAt: number | null } {
+    return this.#sql(() => verifyAuditChain(this.#db));
+  }
+
+  /** Every secret with its value and history, decrypted (for backups). */
+  dumpSecrets(): DumpedSecret[] {
+    return this.all().map((r) => {
+      const history = this.history(r)
+        .filter((h) => h.replacedAt !== null)
+        .map((h) => ({ version: h.version, type: h.type, setAt: h.setAt, replacedAt: h.replacedAt!, value: this.revealVersion(r, h.version) }));
+      return { app: r.app, env: r.env, key: r.key, type: r.type, createdAt: r.createdAt, updatedAt: r.updatedAt, version: r.version, exposedAt: r.exposedAt, exposedBy: r.exposedBy, value: this.reveal(r), history };
+    });
+  }
+
+  /**
+   * Restore dumped secrets (all or nothing). A secret that does not exist is recreated with its
+   * versions and history; an existing one with the same value is `unchanged`; with another value
+   * it is `skipped`, or with `overwrite` `updated` (its current value goes to history).
+   */
+  restoreSecrets(dump: readonly DumpedSecret[], opts: { overwrite?: boolean } = {}): ImportSummary {
+    const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, outcomes: [] };
+    for (const d of dump) this.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
+    this.#write(() => {
+      const now = Date.now();
+      const insHist = this.#stmt('INSERT INTO secret_history (secret_id, version, value, type, set_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const d of dump) {
+        let outcome: WriteOutcome;
+        if (this.lookup(d.app, d.env, d.key)) {
+          outcome = this.#put({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type }, opts.overwrite ? 'replace' : 'skip', now);
+        } else {
+          const blob = seal(this.#keys.dataKey, Buffer.from(d.value, 'utf8'), valueAd(d.app, d.env, d.key, d.version));
+          const id = this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, exposed_at, exposed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+            d.app, d.env, d.key, blob, d.type, d.createdAt, d.updatedAt, d.version, d.exposedAt, d.exposedBy,
+          ).lastInsertRowid;
+          for (const h of d.history) {
+            if (!Number.isSafeInteger(h.version) || h.version >= d.version || h.version < 1) {
+              throw new SeeqretError('E_BACKUP_FORMAT', `${secretLabel(d)}: history version ${h.version} is not below the current version ${d.version}`, 'The backup is damaged; use another one.');
+            }
+            insHist.run(id, h.version, seal(this.#keys.dataKey, Buffer.from(h.value, 'utf8'), valueAd(d.app, d.env, d.key, h.version)), h.type, h.setAt, h.replacedAt);
+          }
+          appendAudit(this.#db, [{ action: 'secret.add', target: secretLabel(d), detail: { version: d.version, restored: true } }], now);
+          outcome = 'added';
+        }
+        summary[outcome] += 1;
+        summary.outcomes.push({ app: d.app, env: d.env, key: d.key, outcome });
+      }
+    });
+    return summary;
+  }
+
+  /** Add users that are not known yet (by name); returns the names added. */
+  restoreUsers(users: ReadonlyArray<{ username: string; email: string | null; name: string | null; publicKey: Buffer; verifiedAt: number | null }>): string[] {
+    const added: string[] = [];
+    const known = this.users();
+    for (const u of users) {
+      if (known.some((k) => k.username === u.username || k.pubkey === keyToBase64(u.publicKey))) continue;
+      this.addUser(u);
+      if (u.verifiedAt !== null) this.#write(() => this.#stmt('UPDATE users SET verified_at = ? WHERE username = ?').run(u.verifiedAt, u.username));
+      added.push(u.username);
+    }
+    return added;
   }
 
   /** Number of secrets in the vault. */
@@ -393,10 +621,10 @@ export class Vault {
     }
     const out: SecretRecord[] = [];
     const take = (row: unknown[]): void => {
-      const [id, app, env, key, type, createdAt, updatedAt, version] = row as [number, string, string, string, string, number, number, number];
+      const [id, app, env, key, type, createdAt, updatedAt, version, exposedAt, exposedBy] = row as [number, string, string, string, string, number, number, number, number | null, string | null];
       for (const f of filters) {
         if (matchesFilter(f, app, env, key)) {
-          out.push({ id, app, env, key, type, createdAt, updatedAt, version });
+          out.push({ id, app, env, key, type, createdAt, updatedAt, version, exposedAt, exposedBy });
           return;
         }
       }
@@ -480,6 +708,7 @@ export class Vault {
       if (!cur) {
         const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
         this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, now);
+        appendAudit(this.#db, [{ action: 'secret.add', target: secretLabel(v), detail: { version: 1 } }], now);
         return 'added';
       }
       const old = this.#decrypt(v, cur.version, cur.value);
@@ -489,6 +718,7 @@ export class Vault {
       }
       if (ifExists === 'skip') return 'skipped';
       this.#replace(cur, v, plain, now);
+      appendAudit(this.#db, [{ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } }], now);
       return 'updated';
     } finally {
       wipe(plain);
@@ -502,7 +732,8 @@ export class Vault {
       .run(cur.id, cur.version, cur.value, cur.type, cur.updatedAt, now);
     const next = cur.version + 1;
     const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, next));
-    this.#stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ? WHERE id = ?').run(blob, v.type, now, next, cur.id);
+    // A new value is no longer exposed by a user removed before it was set.
+    this.#stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ?, exposed_at = NULL, exposed_by = NULL WHERE id = ?').run(blob, v.type, now, next, cur.id);
   }
 
   /**
@@ -519,7 +750,10 @@ export class Vault {
    * Existing secrets with a different value are `updated` with `update`, else `skipped`.
    * With `dryRun` nothing is written and the summary says what would happen.
    */
-  setMany(inputs: Iterable<SecretInput>, opts: { update?: boolean; dryRun?: boolean } = {}): ImportSummary {
+  setMany(
+    inputs: Iterable<SecretInput>,
+    opts: { update?: boolean; dryRun?: boolean; load?: { bundleId?: string; sender: string; format: string } } = {},
+  ): ImportSummary {
     const entries = Array.from(inputs, (i) => this.#validate(i));
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, outcomes: [] };
     const run = (): void => {
@@ -530,6 +764,11 @@ export class Vault {
         summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome });
       }
       if (opts.dryRun) throw DRY_RUN;
+      if (opts.load) {
+        // Recorded in the same transaction: a bundle is loaded entirely and remembered, or not at all.
+        if (opts.load.bundleId) this.#stmt('INSERT OR REPLACE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.sender, now, entries.length);
+        appendAudit(this.#db, [{ action: 'load', target: opts.load.sender, detail: { bundle: opts.load.bundleId ?? null, format: opts.load.format, added: summary.added, updated: summary.updated, skipped: summary.skipped } }], now);
+      }
     };
     try {
       this.#write(run);
@@ -560,6 +799,10 @@ export class Vault {
       const del = this.#stmt('DELETE FROM secrets WHERE id = ?');
       let n = 0;
       for (const r of records) n += del.run(r.id).changes;
+      appendAudit(
+        this.#db,
+        records.map((r) => ({ action: 'secret.remove' as const, target: secretLabel(r), detail: { version: r.version } })),
+      );
       return n;
     });
   }

@@ -19,6 +19,7 @@ export async function env(g: GlobalOptions, _args: unknown[], o: Record<string, 
     (v) => {
       const { entries, warnings } = resolveTemplate(v, text, path.basename(templateFile));
       for (const w of warnings) warn(w);
+      v.auditReads(entries.flatMap((e) => (e.secret ? [e.secret] : [])), o['stdout'] ? 'env --stdout' : 'env');
       const content = formatDotenv(entries.map((e) => ({ key: e.name, value: e.value })));
       if (o['stdout']) {
         process.stdout.write(content);
@@ -31,6 +32,5 @@ export async function env(g: GlobalOptions, _args: unknown[], o: Record<string, 
       info(`Created ${outFile} with ${n} secret${n === 1 ? '' : 's'} and ${entries.length - n} constant${entries.length - n === 1 ? '' : 's'} (mode 0600)`);
       return 0;
     },
-    { readonly: true },
   );
 }

@@ -42,9 +42,10 @@ export async function get(g: GlobalOptions, args: unknown[], o: Record<string, u
         const names = matches.slice(0, 10).map(secretLabel).join(', ') + (matches.length > 10 ? `, … (${matches.length - 10} more)` : '');
         throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${names}`, 'Name app and env too, e.g. `seeqret get myapp:dev:KEY`.');
       }
-      process.stdout.write(v.reveal(chosen) + (o['newline'] === false ? '' : '\n'));
+      const value = v.reveal(chosen);
+      v.auditReads([chosen], 'get');
+      process.stdout.write(value + (o['newline'] === false ? '' : '\n'));
       return 0;
     },
-    { readonly: true },
   );
 }

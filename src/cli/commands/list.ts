@@ -30,7 +30,9 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
     g,
     async (v) => {
       const now = Date.now();
-      const rows = v.find(filters).map((r) => ({
+      const found = o['exposed'] ? v.find(filters).filter((r) => r.exposedAt !== null) : v.find(filters);
+      if (reveal) v.auditReads(found, 'list');
+      const rows = found.map((r) => ({
         app: r.app,
         env: r.env,
         key: r.key,
@@ -39,6 +41,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         version: r.version,
         updated: isoTime(r.updatedAt),
         age: age(r.updatedAt, now),
+        exposed: r.exposedAt === null ? '' : `by ${r.exposedBy ?? '?'} ${isoTime(r.exposedAt)}`,
       }));
       const columns: Column[] = [
         { key: 'app', header: 'app' },
@@ -48,11 +51,12 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         { key: 'type', header: 'type' },
         { key: 'updated', header: 'updated' },
         ...(o['age'] ? [{ key: 'age', header: 'age' }] : []),
+        ...(o['exposed'] || found.some((r) => r.exposedAt !== null) ? [{ key: 'exposed', header: 'exposed' }] : []),
       ];
       process.stdout.write(await render(rows, columns, format, (r) => [String(r['key']), String(r['value'])]));
       return 0;
     },
-    { readonly: true },
+    { readonly: !reveal },
   );
 }
 
@@ -67,6 +71,7 @@ export async function history(g: GlobalOptions, args: unknown[], o: Record<strin
     async (v) => {
       const matches = v.find([filter]);
       if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
+      if (reveal) v.auditReads(matches, 'history');
       const rows = matches.flatMap((r) =>
         v.history(r).map((h) => ({
           app: r.app,
@@ -83,6 +88,6 @@ export async function history(g: GlobalOptions, args: unknown[], o: Record<strin
       process.stdout.write(await render(rows, columns, format));
       return 0;
     },
-    { readonly: true },
+    { readonly: !reveal },
   );
 }

@@ -11,7 +11,7 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, checkPrivate, findVcsRoot } from '
 import { readKeyFile } from '../../vault/keyfile.js';
 import { resolveVaultDir, vaultFiles } from '../../vault/paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from '../../vault/schema.js';
-import { Vault, secretLabel } from '../../vault/vault.js';
+import { Vault, secretLabel, vaultNotFound } from '../../vault/vault.js';
 import { VERSION } from '../../version.js';
 import { type GlobalOptions, info, openVault, out, passphraseFor } from '../context.js';
 
@@ -55,7 +55,7 @@ export async function doctor(g: GlobalOptions, _args: unknown[], o: Record<strin
   };
 
   if (!fs.existsSync(files.db)) {
-    fail(new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.'), 'vault');
+    fail(vaultNotFound(dir), 'vault');
     return failed!.exitCode;
   }
   report('ok', `vault folder ${dir}`);

@@ -34,12 +34,12 @@ export async function run(g: GlobalOptions, args: unknown[], o: Record<string, u
     (v) => {
       const resolved = filters.length ? resolveFilters(v, filters, prefix) : resolveTemplate(v, readTemplateFile(templateFile), path.basename(templateFile));
       for (const w of resolved.warnings) warn(w);
+      v.auditReads(resolved.entries.flatMap((e) => (e.secret ? [e.secret] : [])), `run ${cmd}`);
       for (const e of resolved.entries) {
         if (e.value.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `${e.name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');
         childEnv[filters.length ? e.name : prefix + e.name] = e.value;
       }
     },
-    { readonly: true },
   );
   return new Promise<number>((resolve) => {
     const child = spawn(cmd, cmdArgs, { stdio: 'inherit', env: childEnv, shell: false });

@@ -1,0 +1,81 @@
+/**
+ * `seeqret backup` and `seeqret restore`.
+ *
+ * @module
+ */
+import { keyFromBase64 } from '../../crypto/index.js';
+import { SeeqretError } from '../../errors.js';
+import { decryptBackup, dumpToHtml, dumpVault, encryptDump } from '../../sharing/backup.js';
+import { atomicWriteFile, readFileBytes } from '../../util/fs.js';
+import { resolveVaultDir } from '../../vault/paths.js';
+import { Vault, passphraseFromFile } from '../../vault/vault.js';
+import { type GlobalOptions, info, openVault, passphraseFor, promptHidden, stdinIsTTY, warnPermissions } from '../context.js';
+
+async function backupPassphrase(o: Record<string, unknown>, confirmTwice: boolean): Promise<string> {
+  const file = o['backupPassphraseFile'] as string | undefined;
+  if (file) return passphraseFromFile(file).toString('utf8');
+  const env = process.env['SEEQRET_BACKUP_PASSPHRASE'];
+  if (env) return env;
+  if (!stdinIsTTY()) {
+    throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'a backup passphrase is needed and this is not a terminal', 'Set SEEQRET_BACKUP_PASSPHRASE or pass --backup-passphrase-file FILE.');
+  }
+  const a = await promptHidden('Backup passphrase');
+  if (confirmTwice) {
+    if ([...a].length < 8) throw new SeeqretError('E_USAGE', 'the backup passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
+    if ((await promptHidden('Repeat the backup passphrase')) !== a) throw new SeeqretError('E_USAGE', 'the two passphrases differ', 'Run backup again and type the same passphrase twice.');
+  }
+  return a;
+}
+
+/** `backup [-o FILE] [--include-keys] [--html] [--armor]`. */
+export async function backup(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+  const file = (o['out'] as string | undefined) ?? `seeqret-backup-${new Date().toISOString().slice(0, 10)}.age`;
+  const passphrase = await backupPassphrase(o, true);
+  const v = await openVault(g, { readonly: false });
+  try {
+    const dump = dumpVault(v, { includeKeys: o['includeKeys'] === true });
+    const bytes = await encryptDump(dump, passphrase, { armor: o['armor'] === true });
+    atomicWriteFile(file, bytes);
+    info(`Wrote ${file}: ${dump.secrets.length} secrets (with history), ${dump.users.length} users, ${dump.audit.length} audit entries${dump.identitySecretKey ? ', and the owner key pair' : ''}. Decrypt without seeqret: age -d ${file}`);
+    if (o['html']) {
+      const html = `${file.replace(/\.age$/, '')}.html`;
+      atomicWriteFile(html, dumpToHtml(dump, passphrase));
+      info(`Wrote ${html}: opens in any browser and asks for the same passphrase.`);
+    }
+    v.audit([{ action: 'backup', target: file, detail: { secrets: dump.secrets.length, includeKeys: Boolean(dump.identitySecretKey), html: o['html'] === true } }]);
+    return 0;
+  } finally {
+    v.close();
+  }
+}
+
+/** `restore FILE [--overwrite]`: into the resolved vault, creating it when it does not exist. */
+export async function restore(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const file = args[0] as string;
+  const bytes = readFileBytes(file);
+  const passphrase = await backupPassphrase(o, false);
+  const dump = await decryptBackup(bytes, passphrase);
+  const dir = resolveVaultDir(g.vault);
+  const exists = Vault.probe(dir).exists;
+  let v: Vault;
+  if (exists) {
+    v = await openVault(g);
+  } else {
+    const vaultPass = o['passphrase'] ? await passphraseFor(g, 'New vault passphrase') : undefined;
+    const key = dump.identitySecretKey ? keyFromBase64(dump.identitySecretKey)! : undefined;
+    v = Vault.create({ dir, username: dump.owner.username, email: dump.owner.email ?? '', ...(dump.owner.name ? { name: dump.owner.name } : {}), ...(vaultPass ? { passphrase: vaultPass } : {}), ...(key ? { identitySecretKey: key } : {}) });
+    warnPermissions(dir);
+    info(`Created vault ${dir} for ${dump.owner.username}${key ? ' with the backed-up key pair (same public key)' : ' with a NEW key pair (the backup had no keys): send your new `seeqret introduction` to your team'}`);
+  }
+  try {
+    if (!exists) v.importAudit(dump.audit);
+    const s = v.restoreSecrets(dump.secrets, { overwrite: o['overwrite'] === true });
+    const users = v.restoreUsers(dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! })));
+    v.audit([{ action: 'restore', target: file, detail: { from: dump.vaultId, created: dump.created, added: s.added, updated: s.updated, skipped: s.skipped, users: users.length } }]);
+    info(`Restored from ${file}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${users.length} user${users.length === 1 ? '' : 's'} added`);
+    if (s.skipped) info('Skipped secrets have another value here; pass --overwrite to replace them (the current value goes to history).');
+    return 0;
+  } finally {
+    v.close();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Identities and users: `owner`, `whoami`, `public-key`, `introduction`, `users`,
+ * `users verify`, `add user`, `rm user`.
+ *
+ * @module
+ */
+import { parsePublicKey, toAgeRecipient } from '../../crypto/age.js';
+import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
+import { SeeqretError } from '../../errors.js';
+import { type Column, isoTime, parseFormat, render } from '../../formats/output.js';
+import { shellQuote } from '../../formats/output.js';
+import { type UserRecord, secretLabel } from '../../vault/vault.js';
+import { type GlobalOptions, confirm, info, out, warn, withVault } from '../context.js';
+
+function fp(u: UserRecord): string {
+  return fingerprint(keyFromBase64(u.pubkey)!);
+}
+
+/** The `seeqret add user ...` line that introduces `u` to someone else's vault. */
+export function addUserLine(u: UserRecord): string {
+  return ['seeqret add user', '--username', shellQuote(u.username), ...(u.email ? ['--email', shellQuote(u.email)] : []), ...(u.name ? ['--name', shellQuote(u.name)] : []), '--pubkey', u.pubkey].join(' ');
+}
+
+const USER_COLUMNS: Column[] = [
+  { key: 'username', header: 'username' },
+  { key: 'email', header: 'email' },
+  { key: 'pubkey', header: 'public key' },
+  { key: 'fingerprint', header: 'fingerprint' },
+  { key: 'verified', header: 'verified' },
+];
+
+function userRow(u: UserRecord): Record<string, unknown> {
+  return { username: u.username, email: u.email, name: u.name, pubkey: u.pubkey, fingerprint: fp(u), verified: u.isOwner ? 'owner' : isoTime(u.verifiedAt) || 'no' };
+}
+
+/** `owner`: the vault owner with key and fingerprint. */
+export async function owner(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+  return withVault(g, async (v) => {
+    process.stdout.write(await render([userRow(v.owner())], USER_COLUMNS.slice(0, 4), parseFormat(o['format'] as string | undefined)));
+    return 0;
+  }, { readonly: true });
+}
+
+/** `whoami`: the owner's user name and e-mail. */
+export async function whoami(g: GlobalOptions): Promise<number> {
+  return withVault(g, (v) => {
+    const u = v.owner();
+    out(u.email ? `${u.username} <${u.email}>` : u.username);
+    return 0;
+  }, { readonly: true });
+}
+
+/** `public-key [--age]`. */
+export async function publicKey(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+  return withVault(g, (v) => {
+    out(o['age'] ? toAgeRecipient(v.publicKey) : v.owner().pubkey);
+    return 0;
+  }, { readonly: true });
+}
+
+/** `introduction`: a ready-to-paste `seeqret add user` line for yourself, and your fingerprint. */
+export async function introduction(g: GlobalOptions): Promise<number> {
+  return withVault(g, (v) => {
+    const u = v.owner();
+    out(addUserLine(u));
+    out(`# fingerprint of ${u.username}'s key: ${fp(u)} (compare it on a call: seeqret users verify ${u.username})`);
+    return 0;
+  }, { readonly: true });
+}
+
+/** `users [--export]`. */
+export async function users(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+  return withVault(g, async (v) => {
+    const list = v.users();
+    if (o['export']) {
+      for (const u of list) out(addUserLine(u));
+      return 0;
+    }
+    process.stdout.write(await render(list.map(userRow), USER_COLUMNS, parseFormat(o['format'] as string | undefined)));
+    return 0;
+  }, { readonly: true });
+}
+
+/** `users verify NAME [--fingerprint FP] [--yes]`: record that the key's fingerprint was checked. */
+export async function verify(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const name = args[0] as string;
+  return withVault(g, async (v) => {
+    const u = v.user(name);
+    const mine = fp(u);
+    const given = o['fingerprint'] as string | undefined;
+    if (given !== undefined) {
+      if (given.replace(/\D/g, '') !== mine.replace(/\D/g, '')) {
+        throw new SeeqretError('E_BUNDLE_AUTH', `the fingerprint you were given does not match ${name}'s key in this vault`, `Do not share with this key; get ${name}'s key again through a channel you trust.`);
+      }
+    } else {
+      info(`Fingerprint of ${name}'s key: ${mine}`);
+      if (!o['yes'] && !(await confirm(`Did ${name} read you exactly these digits (on a call or in person)?`))) {
+        throw new SeeqretError('E_ABORTED', `${name} was not marked verified`, `Compare the fingerprint with ${name} (they run \`seeqret owner\`), then run this again.`);
+      }
+    }
+    v.verifyUser(name);
+    info(`${name} is verified.`);
+    return 0;
+  });
+}
+
+/** `add user --username --email --pubkey [--name]`. */
+export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+  const username = o['username'] as string | undefined;
+  const key = o['pubkey'] as string | undefined;
+  if (!username || !key) throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey', 'Paste the line the other person printed with `seeqret introduction`.');
+  const pub = parsePublicKey(key);
+  if (!pub) {
+    throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
+  }
+  return withVault(g, (v) => {
+    const u = v.addUser({ username, email: (o['email'] as string | undefined) ?? null, name: (o['name'] as string | undefined) ?? null, publicKey: pub });
+    info(`Added user ${u.username}. Fingerprint: ${fp(u)}`);
+    info(`Compare it with ${u.username} on a call, then run: seeqret users verify ${u.username}`);
+    return 0;
+  });
+}
+
+/** `rm user NAME [--yes]`: remove a user, list what they received, mark still-current values exposed. */
+export async function rmUser(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const name = args[0] as string;
+  return withVault(g, async (v) => {
+    const u = v.user(name);
+    if (u.isOwner) throw new SeeqretError('E_USAGE', `${name} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
+    if (!o['yes'] && !(await confirm(`Remove user ${name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was removed', 'Answer y, or pass --yes.');
+    const r = v.removeUser(name);
+    info(`Removed user ${name}.`);
+    if (r.received.length === 0) {
+      info(`${name} never received secrets from this vault.`);
+      return 0;
+    }
+    out(`${name} received ${r.received.length} secret${r.received.length === 1 ? '' : 's'} from this vault:`);
+    const exposed = new Set(r.exposed.map(secretLabel));
+    for (const s of r.received) out(`  ${secretLabel(s)}${exposed.has(secretLabel(s)) ? '   EXPOSED: change it' : '   (changed since)'}`);
+    if (r.exposed.length) {
+      warn(`${r.exposed.length} secret${r.exposed.length === 1 ? ' is' : 's are'} marked exposed: change ${r.exposed.length === 1 ? 'it' : 'them'} at the service, then with \`seeqret edit value\`; \`seeqret list --exposed\` shows what is left.`);
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Backups: everything needed to rebuild a vault — secrets with history, users, the audit log and
+ * optionally the owner's key pair — as JSON, encrypted with a passphrase into an age file (which
+ * the standard `age -d` tool decrypts), and optionally also as the old tool's self-decrypting HTML
+ * page. See docs/formats.md#backup.
+ *
+ * @module
+ */
+import { decryptWithPassphrase, encryptWithPassphrase } from '../crypto/agefile.js';
+import { decryptHtmlBackup, renderHtmlBackup } from '../crypto/htmlbackup.js';
+import { keyFromBase64, keyToBase64 } from '../crypto/index.js';
+import { SeeqretError } from '../errors.js';
+import type { AuditEntry } from '../vault/audit.js';
+import type { DumpedSecret, Vault } from '../vault/vault.js';
+import { VERSION } from '../version.js';
+
+/** The decrypted content of a backup. */
+export interface VaultDump {
+  readonly format: 'seeqret-backup';
+  readonly version: 1;
+  readonly created: number;
+  readonly seeqret: string;
+  readonly vaultId: string;
+  readonly owner: { username: string; email: string | null; name: string | null; pubkey: string };
+  readonly users: ReadonlyArray<{ username: string; email: string | null; name: string | null; pubkey: string; verifiedAt: number | null }>;
+  readonly secrets: readonly DumpedSecret[];
+  readonly audit: readonly AuditEntry[];
+  /** The owner's X25519 secret key (base64), only with `--include-keys`. */
+  readonly identitySecretKey?: string;
+}
+
+/** Collect a vault's content for a backup. */
+export function dumpVault(v: Vault, opts: { includeKeys?: boolean } = {}): VaultDump {
+  const owner = v.owner();
+  return {
+    format: 'seeqret-backup',
+    version: 1,
+    created: Date.now(),
+    seeqret: VERSION,
+    vaultId: v.vaultId,
+    owner: { username: owner.username, email: owner.email, name: owner.name, pubkey: owner.pubkey },
+    users: v.users().filter((u) => !u.isOwner).map((u) => ({ username: u.username, email: u.email, name: u.name, pubkey: u.pubkey, verifiedAt: u.verifiedAt })),
+    secrets: v.dumpSecrets(),
+    audit: v.auditLog(),
+    ...(opts.includeKeys ? { identitySecretKey: keyToBase64(v.identitySecretKey) } : {}),
+  };
+}
+
+/** Encrypt a dump as an age file (binary, or armored text). */
+export async function encryptDump(dump: VaultDump, passphrase: string, opts: { armor?: boolean; logN?: number } = {}): Promise<Uint8Array> {
+  return encryptWithPassphrase(Buffer.from(JSON.stringify(dump), 'utf8'), passphrase, opts);
+}
+
+/** The self-decrypting HTML page of a dump (opens in any browser, no seeqret needed). */
+export function dumpToHtml(dump: VaultDump, passphrase: string, opts: { iterations?: number } = {}): string {
+  return renderHtmlBackup(JSON.stringify(dump, null, 2), passphrase, { title: `seeqret backup of ${dump.owner.username}'s vault`, ...opts });
+}
+
+function formatError(why: string): SeeqretError {
+  return new SeeqretError('E_BACKUP_FORMAT', `not a valid seeqret backup: ${why}`, 'Check that this is the file `seeqret backup` wrote; use another backup if it is damaged.');
+}
+
+/** Decrypt a backup file (age, armored age, or the HTML page) and validate its content. */
+export async function decryptBackup(file: Uint8Array, passphrase: string): Promise<VaultDump> {
+  const head = Buffer.from(file.subarray(0, 64)).toString('utf8');
+  const text = /^\s*<!doctype html|^\s*<html/i.test(head)
+    ? decryptHtmlBackup(Buffer.from(file).toString('utf8'), passphrase)
+    : Buffer.from(await decryptWithPassphrase(file, passphrase)).toString('utf8');
+  return parseDump(text);
+}
+
+/** Validate the JSON of a dump. */
+export function parseDump(text: string): VaultDump {
+  let d: VaultDump;
+  try {
+    d = JSON.parse(text) as VaultDump;
+  } catch {
+    throw formatError('the content is not JSON');
+  }
+  if (d?.format !== 'seeqret-backup') throw formatError('no "format": "seeqret-backup"');
+  if (d.version !== 1) throw new SeeqretError('E_BACKUP_FORMAT', `backup version ${String(d.version)} is not supported`, 'Upgrade seeqret to restore it.');
+  if (!Array.isArray(d.secrets) || !Array.isArray(d.users) || !Array.isArray(d.audit) || typeof d.owner?.pubkey !== 'string') throw formatError('missing parts');
+  for (const s of d.secrets) {
+    if (typeof s?.value !== 'string' || typeof s.app !== 'string' || typeof s.env !== 'string' || typeof s.key !== 'string' || !Array.isArray(s.history) || !Number.isSafeInteger(s.version)) {
+      throw formatError('a secret entry is malformed');
+    }
+  }
+  for (const u of d.users) if (!keyFromBase64(u?.pubkey ?? '')) throw formatError(`user ${String(u?.username)} has no valid public key`);
+  if (d.identitySecretKey !== undefined && !keyFromBase64(d.identitySecretKey)) throw formatError('the included key is malformed');
+  return d;
+}
