@@ -8,7 +8,9 @@
  */
 import { SeeqretError } from '../errors.js';
 import { checkPrivate } from '../util/fs.js';
-import { resolveVaultDir } from '../vault/paths.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SERVER_MARKER, resolveVaultDir } from '../vault/paths.js';
 import { Vault, passphraseFromFile } from '../vault/vault.js';
 
 /** Options accepted by every command. */
@@ -40,9 +42,14 @@ export function stdinIsTTY(): boolean {
 
 /** Warn (stderr) about every vault entry that grants access to group or others. */
 export function warnPermissions(dir: string): void {
-  for (const p of checkPrivate(dir)) {
+  for (const p of checkPrivate(dir, { allowGroupRead: isServerVault(dir) })) {
     warn(`${p.path} is ${p.mode.toString(8).padStart(4, '0')}: other users can access it (want ${p.wanted.toString(8).padStart(4, '0')}); run \`seeqret doctor --fix\``);
   }
+}
+
+/** True for a vault made by `seeqret server init` (group read access is intended). */
+export function isServerVault(dir: string): boolean {
+  return fs.existsSync(path.join(dir, SERVER_MARKER));
 }
 
 /** Read all of stdin as bytes. */

@@ -222,6 +222,47 @@ export function buildProgram(): Command {
     .action(lazy(async () => (await import('./commands/audit.js')).audit));
 
   program
+    .command('backup')
+    .description('Write an encrypted backup (age file; `age -d` decrypts it without seeqret)')
+    .option('-o, --out <file>', 'output file (default seeqret-backup-DATE.age)')
+    .option('--include-keys', "include the owner's key pair (restoring keeps the same public key)")
+    .option('--html', "also write the old tool's self-decrypting HTML page")
+    .option('--armor', 'ASCII-armored age file')
+    .option('--backup-passphrase-file <file>', 'backup passphrase from FILE (else SEEQRET_BACKUP_PASSPHRASE, else asked twice)')
+    .action(lazy(async () => (await import('./commands/backup.js')).backup));
+  program
+    .command('restore')
+    .description('Restore a backup into the vault (created when missing; conflicts as in load)')
+    .argument('<file>', 'backup file (.age, armored, or the HTML page)')
+    .option('--overwrite', 'replace existing secrets that have another value')
+    .option('--passphrase', 'protect a newly created vault with a passphrase')
+    .option('--backup-passphrase-file <file>', 'backup passphrase from FILE (else SEEQRET_BACKUP_PASSPHRASE, else asked)')
+    .action(lazy(async () => (await import('./commands/backup.js')).restore));
+  program
+    .command('import-vault')
+    .description("Migrate a vault folder of the old seeqret tool (values, users)")
+    .argument('<path>', 'the old vault folder (holding seeqrets.db), or its parent')
+    .option('--keep-identity', 'keep the old key pair (only when this creates the vault)')
+    .option('--overwrite', 'replace existing secrets that have another value')
+    .action(lazy(async () => (await import('./commands/migrate.js')).importVault));
+  program
+    .command('server')
+    .description('Deployment-server vaults')
+    .command('init')
+    .description('Create a server vault (default /srv/.seeqret) readable by a group, read by apps through the library')
+    .argument('[dir]', 'vault folder', '/srv/.seeqret')
+    .option('--group <group>', 'group whose members (the apps) may read it', 'seeqret')
+    .option('--user <name>', 'user name of the server (default: host name)')
+    .option('--email <addr>', 'contact address')
+    .action(lazy(async () => (await import('./commands/server.js')).serverInit));
+  program
+    .command('inbox')
+    .description('Load every bundle dropped in a folder (default VAULT/inbox); loaded files are removed')
+    .argument('[dir]', 'inbox folder')
+    .option('--overwrite', 'replace existing secrets that have another value')
+    .action(lazy(async () => (await import('./commands/server.js')).inbox));
+
+  program
     .command('info')
     .description('List the command tree')
     .action(lazy(async () => (await import('./commands/info.js')).info));

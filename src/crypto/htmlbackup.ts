@@ -241,12 +241,13 @@ happens in this browser, offline: nothing is sent anywhere.</p>
 `;
 }
 
-const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function b64field(obj: Record<string, unknown>, name: string, exact?: number, min = 0): Buffer {
   const v = obj[name];
-  if (typeof v !== 'string' || !B64.test(v)) throw formatError(`the HTML backup's ${name} is missing or not base64`);
+  if (typeof v !== 'string') throw formatError(`the HTML backup's ${name} is missing or not base64`);
+  // Canonical base64 check by round trip (a regex over megabytes of text overflows V8's stack).
   const b = Buffer.from(v, 'base64');
+  if (b.toString('base64') !== v) throw formatError(`the HTML backup's ${name} is missing or not base64`);
   if ((exact !== undefined && b.length !== exact) || b.length < min) throw formatError(`the HTML backup's ${name} has the wrong length`);
   return b;
 }
@@ -264,11 +265,16 @@ function formatError(message: string, cause?: unknown): SeeqretError {
  * a modified ciphertext; both are reported as a wrong passphrase).
  */
 export function decryptHtmlBackup(html: string, passphrase: string): string {
-  const m = /<script\b[^>]*\bid=["']?seeqret-backup["']?[^>]*>([\s\S]*?)<\/script\s*>/i.exec(html);
-  if (m === null) throw formatError('not a seeqret HTML backup');
+  // Find the data block with indexOf, not a lazy regex: a backup page can be many megabytes, and
+  // V8's backtracking over that overflows the stack.
+  const tag = /<script\b[^>]*\bid=["']?seeqret-backup["']?[^>]*>/i.exec(html);
+  if (tag === null) throw formatError('not a seeqret HTML backup');
+  const start = tag.index + tag[0].length;
+  const end = html.indexOf('</script', start);
+  if (end < 0) throw formatError('not a seeqret HTML backup');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(m[1] ?? '');
+    parsed = JSON.parse(html.slice(start, end));
   } catch (err) {
     throw formatError('the HTML backup data is not valid JSON', err);
   }

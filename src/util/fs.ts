@@ -96,7 +96,9 @@ export interface PermissionProblem {
  * List the entries of a vault folder (the folder itself and the files directly in it) whose
  * permission bits grant anything to group or others.
  */
-export function checkPrivate(dir: string): PermissionProblem[] {
+export function checkPrivate(dir: string, opts: { allowGroupRead?: boolean } = {}): PermissionProblem[] {
+  // A server vault may grant its group read (and, for the folder, search) access; never write.
+  const forbidden = (kind: 'dir' | 'file'): number => (opts.allowGroupRead ? (kind === 'dir' ? 0o027 : 0o037) : 0o077);
   const problems: PermissionProblem[] = [];
   let st: fs.Stats;
   try {
@@ -104,7 +106,7 @@ export function checkPrivate(dir: string): PermissionProblem[] {
   } catch {
     return problems;
   }
-  if ((st.mode & 0o077) !== 0) problems.push({ path: dir, mode: st.mode & 0o777, wanted: PRIVATE_DIR_MODE, kind: 'dir' });
+  if ((st.mode & forbidden('dir')) !== 0) problems.push({ path: dir, mode: st.mode & 0o777, wanted: opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE, kind: 'dir' });
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -120,9 +122,9 @@ export function checkPrivate(dir: string): PermissionProblem[] {
       continue;
     }
     if (s.isDirectory()) {
-      if ((s.mode & 0o077) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: PRIVATE_DIR_MODE, kind: 'dir' });
-    } else if (s.isFile() && (s.mode & 0o077) !== 0) {
-      problems.push({ path: p, mode: s.mode & 0o777, wanted: PRIVATE_FILE_MODE, kind: 'file' });
+      if ((s.mode & forbidden('dir')) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE, kind: 'dir' });
+    } else if (s.isFile() && (s.mode & forbidden('file')) !== 0) {
+      problems.push({ path: p, mode: s.mode & 0o777, wanted: opts.allowGroupRead ? 0o640 : PRIVATE_FILE_MODE, kind: 'file' });
     }
   }
   return problems;

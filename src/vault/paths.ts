@@ -10,6 +10,8 @@ import path from 'node:path';
 export const DB_FILE = 'vault.db';
 /** Key file inside the vault folder. */
 export const KEY_FILE = 'vault.key';
+/** Marker file of a server vault whose group may read it (written by `seeqret server init`). */
+export const SERVER_MARKER = 'server-group';
 /** Database file name of the old (Python / v1) seeqret tool, recognised to give a helpful error. */
 export const OLD_DB_FILE = 'seeqrets.db';
 

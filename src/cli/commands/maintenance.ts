@@ -13,7 +13,7 @@ import { resolveVaultDir, vaultFiles } from '../../vault/paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from '../../vault/schema.js';
 import { Vault, secretLabel, vaultNotFound } from '../../vault/vault.js';
 import { VERSION } from '../../version.js';
-import { type GlobalOptions, info, openVault, out, passphraseFor } from '../context.js';
+import { type GlobalOptions, info, isServerVault, openVault, out, passphraseFor } from '../context.js';
 
 /** `upgrade`: copy the database aside, then apply pending migrations in one transaction. */
 export async function upgrade(g: GlobalOptions): Promise<number> {
@@ -61,11 +61,11 @@ export async function doctor(g: GlobalOptions, _args: unknown[], o: Record<strin
   report('ok', `vault folder ${dir}`);
 
   // Permissions
-  const perms = checkPrivate(dir);
+  const perms = checkPrivate(dir, { allowGroupRead: isServerVault(dir) });
   if (perms.length === 0) report('ok', 'permissions: folder 0700, files 0600');
   for (const p of perms) {
     if (fix) {
-      fs.chmodSync(p.path, p.kind === 'dir' ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE);
+      fs.chmodSync(p.path, p.wanted);
       report('fixed', `${p.path}: ${p.mode.toString(8)} -> ${p.wanted.toString(8)}`);
     } else {
       fail(new SeeqretError('E_PERMISSIONS', `${p.path} is ${p.mode.toString(8)} (want ${p.wanted.toString(8)})`, 'run `seeqret doctor --fix`'), 'permissions');

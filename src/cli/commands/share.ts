@@ -9,7 +9,7 @@ import { keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { parseFilter } from '../../filter/index.js';
 import { createBundle, looksLikeBundle, openBundle, readBundleHeader, type BundleSecret } from '../../sharing/bundle.js';
-import { detectV1Format, parseCommandText, parseJsonCrypt, serializeCommand, serializeJsonCrypt, type V1Secret } from '../../sharing/v1.js';
+import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt, serializeCommand, serializeJsonCrypt, type V1Secret } from '../../sharing/v1.js';
 import { atomicWriteFile, decodeUtf8, readFileBytes } from '../../util/fs.js';
 import { type SecretRecord, type UserRecord, type Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
@@ -189,7 +189,11 @@ export function loadText(
         /* parseJsonCrypt reports the format error */
       }
     }
-    if (!claimed && format === 'command') claimed = /-u\s*'?([^\s']+)'?/.exec(text)?.[1];
+    if (!claimed && format === 'command') {
+      const senders = [...new Set(commandSenders(text))];
+      if (senders.length > 1) throw new SeeqretError('E_BUNDLE_FORMAT', `the lines name several senders: ${senders.join(', ')}`, 'Load each sender\'s lines separately with -u SENDER.');
+      claimed = senders[0];
+    }
     sender = senderUser(v, claimed, undefined);
     const senderKey = keyFromBase64(sender.pubkey)!;
     const parsed =

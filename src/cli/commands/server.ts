@@ -1,0 +1,96 @@
+/**
+ * `seeqret server init [DIR]` (a vault for a deployment server, read by its apps through the
+ * library) and `seeqret inbox [DIR]` (load every bundle dropped in a folder, for timers and CI).
+ *
+ * @module
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { toAgeRecipient } from '../../crypto/age.js';
+import { SeeqretError, isSeeqretError } from '../../errors.js';
+import { SERVER_MARKER, vaultFiles } from '../../vault/paths.js';
+import { Vault } from '../../vault/vault.js';
+import { type GlobalOptions, info, out, warn, withVault } from '../context.js';
+import { addUserLine } from './users.js';
+import { loadText, readTransferFile } from './share.js';
+
+/** Default folder of a server vault. */
+export const SERVER_DIR = '/srv/.seeqret';
+
+function groupId(name: string): number | undefined {
+  try {
+    const line = execFileSync('getent', ['group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const gid = Number(line.split(':')[2]);
+    return Number.isInteger(gid) ? gid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `server init [DIR] [--group G] [--user NAME]`. */
+export async function serverInit(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const dir = path.resolve((args[0] as string | undefined) ?? SERVER_DIR);
+  const group = (o['group'] as string | undefined) ?? 'seeqret';
+  const user = (o['user'] as string | undefined) ?? os.hostname().split('.')[0] ?? 'server';
+  const v = Vault.create({ dir, username: user, email: (o['email'] as string | undefined) ?? `${user}@${os.hostname()}` });
+  const recipient = toAgeRecipient(v.publicKey);
+  try {
+    // Apps of the group read the vault through the library; a rollback journal lets read-only
+    // readers open it (WAL would need them to write the -shm file).
+    v.database.pragma('journal_mode = DELETE');
+    v.database.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('server', ?)").run(group);
+    out(addUserLine(v.owner()));
+  } finally {
+    v.close();
+  }
+  const files = vaultFiles(dir);
+  const gid = groupId(group);
+  let shared = false;
+  if (gid === undefined) warn(`there is no group '${group}' (create it with: groupadd ${group}); the vault stays private to you`);
+  else {
+    try {
+      for (const p of [dir, files.db, files.key]) fs.chownSync(p, -1, gid);
+      fs.chmodSync(dir, 0o750);
+      fs.chmodSync(files.db, 0o640);
+      fs.chmodSync(files.key, 0o640);
+      // The marker tells permission checks that group read access is intended here.
+      fs.writeFileSync(path.join(dir, SERVER_MARKER), `${group}\n`, { mode: 0o640 });
+      fs.chownSync(path.join(dir, SERVER_MARKER), -1, gid);
+      fs.mkdirSync(path.join(dir, 'inbox'), { mode: 0o700 });
+      shared = true;
+    } catch (e) {
+      warn(`could not give group '${group}' read access (${(e as NodeJS.ErrnoException).code ?? e}); run as root, or do it by hand: chgrp -R ${group} ${dir} && chmod 750 ${dir} && chmod 640 ${dir}/*`);
+    }
+  }
+  if (!shared) fs.mkdirSync(path.join(dir, 'inbox'), { recursive: true, mode: 0o700 });
+  info(`Server vault ${dir} created${shared ? `, readable by group ${group}` : ''}; public key (age): ${recipient}`);
+  info('Developers add it with the line above and export to it; deliver bundles with `seeqret inbox` (e.g. from a timer).');
+  return 0;
+}
+
+/** `inbox [DIR] [--overwrite]`: load every file in DIR; loaded files are removed, failures kept. */
+export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  return withVault(g, (v) => {
+    const dir = path.resolve((args[0] as string | undefined) ?? path.join(v.dir, 'inbox'));
+    if (!fs.existsSync(dir)) throw new SeeqretError('E_FILE_NOT_FOUND', `no inbox folder ${dir}`, `Create it (mkdir -m 700 ${dir}) or name another folder.`);
+    const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile());
+    let failed = 0;
+    let firstError: SeeqretError | undefined;
+    for (const f of files) {
+      try {
+        const r = loadText(v, readTransferFile(f), { overwrite: o['overwrite'] === true, force: false });
+        fs.unlinkSync(f);
+        info(`${path.basename(f)}: from ${r.sender}: ${r.summary.added} added, ${r.summary.updated} updated, ${r.summary.skipped} skipped, ${r.summary.unchanged} unchanged`);
+      } catch (e) {
+        if (!isSeeqretError(e)) throw e;
+        failed += 1;
+        firstError ??= e;
+        warn(`${path.basename(f)}: kept, not loaded: ${e.code}: ${e.message}`);
+      }
+    }
+    info(`${files.length - failed} of ${files.length} file${files.length === 1 ? '' : 's'} loaded${failed ? `; ${failed} kept in ${dir}` : ''}`);
+    return failed ? firstError!.exitCode : 0;
+  });
+}

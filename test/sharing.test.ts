@@ -1,0 +1,407 @@
+/**
+ * Sharing between real vaults through the real CLI: introductions, export/load in every format,
+ * tampering, replay, revocation, audit, backup/restore, migration, server inbox.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { keyFromBase64 } from '../src/crypto/index.js';
+import { SeeqretError } from '../src/errors.js';
+import { createBundle, openBundle } from '../src/sharing/bundle.js';
+import { Vault } from '../src/vault/vault.js';
+import { SHARED, cli, errorCode, newVault, tmpdir } from './helpers.js';
+
+const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
+const UNICODE = 'pä$$ "wörd" ✓ 😀 \\n\nline2';
+
+/** alice and bob, each knowing the other (added from their `introduction` lines). */
+function pair(): { alice: string; bob: string } {
+  const alice = newVault({ user: 'alice' });
+  const bob = newVault({ user: 'bob' });
+  introduce(alice, bob);
+  introduce(bob, alice);
+  return { alice, bob };
+}
+
+/** Paste FROM's introduction into TO's vault, as a person would. */
+function introduce(from: string, to: string): void {
+  const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
+  const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1); // drop "seeqret"
+  const r = cli(args, { vault: to });
+  if (r.code !== 0) throw new Error(r.stderr);
+}
+
+function values(vault: string): Record<string, string> {
+  const v = Vault.open({ dir: vault, readonly: true });
+  try {
+    return Object.fromEntries(v.all().map((r) => [`${r.app}:${r.env}:${r.key}`, v.reveal(r)]));
+  } finally {
+    v.close();
+  }
+}
+
+describe('identities', () => {
+  it('owner, whoami, public-key (base64 and age), introduction, users --export', () => {
+    const { alice, bob } = pair();
+    expect(cli(['whoami'], { vault: alice }).stdout).toBe('alice <alice@example.com>\n');
+    const b64 = cli(['public-key'], { vault: alice }).stdout.trim();
+    expect(keyFromBase64(b64)).not.toBeNull();
+    expect(cli(['public-key', '--age'], { vault: alice }).stdout).toMatch(/^age1[a-z0-9]{58}\n$/);
+    const users = JSON.parse(cli(['users', '--format', 'json'], { vault: bob }).stdout) as Array<{ username: string; pubkey: string; fingerprint: string; verified: string }>;
+    expect(users.map((u) => [u.username, u.verified])).toEqual([
+      ['bob', 'owner'],
+      ['alice', 'no'],
+    ]);
+    expect(users[1]!.pubkey).toBe(b64);
+    expect(users[1]!.fingerprint).toMatch(/^\d{5}( \d{5}){5}$/);
+    expect(cli(['users', '--export'], { vault: bob }).stdout).toContain(`--pubkey ${b64}`);
+    expect(cli(['owner', '--format', 'json'], { vault: alice }).stdout).toContain(users[1]!.fingerprint);
+  });
+
+  it('add user accepts base64 or age1 keys, rejects anything else; rm user never removes the owner', () => {
+    const v = newVault();
+    const other = newVault({ user: 'carol' });
+    const age = cli(['public-key', '--age'], { vault: other }).stdout.trim();
+    expect(cli(['add', 'user', '--username', 'carol', '--email', 'c@x', '--pubkey', age], { vault: v }).code).toBe(0);
+    expect(errorCode(cli(['add', 'user', '--username', 'carol2', '--pubkey', age], { vault: v }))).toBe('E_USER_EXISTS');
+    for (const bad of ['nope', Buffer.alloc(32).toString('base64'), 'age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq', Buffer.alloc(31, 1).toString('base64')]) {
+      expect(errorCode(cli(['add', 'user', '--username', 'x', '--pubkey', bad], { vault: v })), bad).toBe('E_BAD_KEY');
+    }
+    expect(errorCode(cli(['rm', 'user', 'alice', '--yes'], { vault: v }))).toBe('E_USAGE');
+    expect(errorCode(cli(['rm', 'user', 'nobody', '--yes'], { vault: v }))).toBe('E_UNKNOWN_USER');
+  });
+
+  it('users verify records a checked fingerprint; exporting to an unverified user warns', () => {
+    const { alice } = pair();
+    cli(['add', 'key', 'K', 'v'], { vault: alice });
+    const out = path.join(tmpdir(), 'b.json');
+    expect(cli(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice }).stderr).toContain('never verified');
+    const fp = (JSON.parse(cli(['users', '--format', 'json'], { vault: alice }).stdout) as Array<{ username: string; fingerprint: string }>).find((u) => u.username === 'bob')!.fingerprint;
+    expect(errorCode(cli(['users', 'verify', 'bob', '--fingerprint', '00000 00000 00000 00000 00000 00000'], { vault: alice }))).toBe('E_BUNDLE_AUTH');
+    expect(errorCode(cli(['users', 'verify', 'bob'], { vault: alice, input: 'n\n' }))).toBe('E_ABORTED');
+    expect(cli(['users', 'verify', 'bob', '--fingerprint', fp.replace(/ /g, '-')], { vault: alice }).code).toBe(0);
+    expect(cli(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice }).stderr).not.toContain('never verified');
+  });
+});
+
+describe('export and load', () => {
+  it('alice and bob exchange secrets in every format, with full UTF-8 values', () => {
+    const { alice, bob } = pair();
+    cli(['add', 'key', 'FOO', 'bar', '--env', 'dev'], { vault: alice });
+    cli(['add', 'key', 'UNI', UNICODE, '--app', 'web', '--env', 'prod'], { vault: alice });
+    const dir = tmpdir();
+    for (const s of ['bundle', 'json-crypt', 'command']) {
+      const file = path.join(dir, `out.${s}`);
+      const e = cli(['export', '--to', 'bob', '-f', ':dev:', '-f', 'web::', '-s', s, '-o', file], { vault: alice });
+      expect(e.code, e.stderr).toBe(0);
+      const fresh = newVault({ user: 'bob2' });
+      // bob's vault gets the secrets; a fresh copy of bob's keys is not needed: load into bob itself.
+      void fresh;
+      const l = cli(['load', '-f', file, '--force', ...(s === 'bundle' ? [] : ['-u', 'alice'])], { vault: bob });
+      expect(l.code, `${s}: ${l.stderr}`).toBe(0);
+      expect(values(bob)).toEqual({ '*:dev:FOO': 'bar', 'web:prod:UNI': UNICODE });
+      if (s !== 'bundle') expect(l.stderr).toContain('does not authenticate');
+      // Clean bob for the next format.
+      cli(['rm', 'key', '::', '--yes', '--all'], { vault: bob });
+    }
+    // The command format also loads line by line with -v, as pasted into a terminal.
+    const lines = cli(['export', '--to', 'bob', '-f', 'web::UNI', '-s', 'command'], { vault: alice }).stdout.split('\n').filter((l) => l.startsWith('seeqret load'));
+    expect(lines).toHaveLength(1);
+    const value = /-v(\S+)$/.exec(lines[0]!)![1]!.replace(/^'|'$/g, '');
+    expect(cli(['load', '-u', 'alice', '-s', 'command', '-v', value], { vault: bob }).code).toBe(0);
+    expect(values(bob)).toEqual({ 'web:prod:UNI': UNICODE });
+    // And the other way round: bob to alice.
+    cli(['add', 'key', 'FROM_BOB', 'hello ✓', '--env', 'dev'], { vault: bob });
+    const back = path.join(dir, 'back.json');
+    cli(['export', '--to', 'alice', '-f', '::FROM_BOB', '-o', back], { vault: bob });
+    expect(cli(['load', '-f', back], { vault: alice }).code).toBe(0);
+    expect(values(alice)['*:dev:FROM_BOB']).toBe('hello ✓');
+  });
+
+  it('load reads stdin, refuses a replayed bundle unless --force, and skips differing values unless --overwrite', () => {
+    const { alice, bob } = pair();
+    cli(['add', 'key', 'K', 'new-value'], { vault: alice });
+    cli(['add', 'key', 'K', 'bobs-own'], { vault: bob });
+    const bundle = cli(['export', '--to', 'bob', '-f', '::K'], { vault: alice }).stdout;
+    const first = cli(['load'], { vault: bob, input: bundle });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('0 added, 0 updated, 1 skipped');
+    expect(first.stderr).toContain('*:*:K');
+    expect(values(bob)['*:*:K']).toBe('bobs-own');
+    expect(errorCode(cli(['load'], { vault: bob, input: bundle }))).toBe('E_BUNDLE_REPLAY');
+    const forced = cli(['load', '--force', '--overwrite'], { vault: bob, input: bundle });
+    expect(forced.stderr).toContain('0 added, 1 updated');
+    expect(values(bob)['*:*:K']).toBe('new-value');
+    expect(cli(['history', 'K', '--reveal', '--format', 'json'], { vault: bob }).stdout).toContain('bobs-own');
+  });
+
+  it('export needs a filter and a recipient; several recipients with -o keep one file each', () => {
+    const { alice } = pair();
+    const carol = newVault({ user: 'carol' });
+    introduce(carol, alice);
+    introduce(alice, carol);
+    cli(['add', 'key', 'K', 'v'], { vault: alice });
+    expect(errorCode(cli(['export', '--to', 'bob'], { vault: alice }))).toBe('E_USAGE');
+    expect(errorCode(cli(['export', '-f', '::'], { vault: alice }))).toBe('E_USAGE');
+    expect(errorCode(cli(['export', '--to', 'bob', '-f', '::NOPE'], { vault: alice }))).toBe('E_NOT_FOUND');
+    expect(errorCode(cli(['export', '--to', 'all', '-f', '::'], { vault: alice }))).toBe('E_USAGE');
+    const dir = tmpdir();
+    expect(cli(['export', '--to', 'all', '--to', 'self', '-f', '::', '-o', path.join(dir, 'x.json')], { vault: alice }).code).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['x.alice.json', 'x.bob.json', 'x.carol.json']);
+    expect(cli(['load', '-f', path.join(dir, 'x.carol.json')], { vault: carol }).code).toBe(0);
+    expect(cli(['load', '-f', path.join(dir, 'x.alice.json')], { vault: alice }).stderr).toContain('1 unchanged');
+    expect(cli(['serializers']).stdout).toMatch(/bundle[\s\S]*json-crypt[\s\S]*command/);
+  });
+
+  it('a bundle for bob cannot be loaded by carol, nor from an unknown sender', () => {
+    const { alice, bob } = pair();
+    const carol = newVault({ user: 'carol' });
+    introduce(alice, carol);
+    cli(['add', 'key', 'K', 'for-bob-only'], { vault: alice });
+    const bundle = cli(['export', '--to', 'bob', '-f', '::K'], { vault: alice }).stdout;
+    const r = cli(['load'], { vault: carol, input: bundle });
+    expect(errorCode(r)).toBe('E_BUNDLE_RECIPIENT');
+    expect(r.stderr).not.toContain('for-bob-only');
+    expect(values(carol)).toEqual({});
+    const stranger = newVault({ user: 'mallory' });
+    introduce(bob, stranger);
+    cli(['add', 'key', 'K', 'x'], { vault: stranger });
+    const fromStranger = cli(['export', '--to', 'bob', '-f', '::K'], { vault: stranger }).stdout;
+    expect(errorCode(cli(['load'], { vault: bob, input: fromStranger }))).toBe('E_UNKNOWN_USER');
+    expect(errorCode(cli(['load', '-u', 'alice'], { vault: bob, input: bundle.replace('"alice"', '"alice"') }))).toBeUndefined();
+  });
+
+  it('any flipped byte anywhere in a bundle is refused and nothing is imported', () => {
+    const { alice, bob } = pair();
+    for (let i = 0; i < 5; i++) cli(['add', 'key', `K${i}`, `value-${i}`], { vault: alice });
+    const text = cli(['export', '--to', 'bob', '-f', '::'], { vault: alice }).stdout;
+    const bobVault = Vault.open({ dir: bob, readonly: true });
+    const identity = { publicKey: bobVault.publicKey, secretKey: Buffer.from(bobVault.identitySecretKey) };
+    bobVault.close();
+    expect(openBundle(text, identity).secrets).toHaveLength(5);
+    const bytes = Buffer.from(text, 'utf8');
+    let refused = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      for (const bit of [0x01, 0x20]) {
+        const t = Buffer.from(bytes);
+        t[i]! ^= bit;
+        try {
+          openBundle(t.toString('latin1'), identity);
+        } catch (e) {
+          expect(e).toBeInstanceOf(SeeqretError);
+          expect(['E_BUNDLE_FORMAT', 'E_BUNDLE_AUTH', 'E_BUNDLE_RECIPIENT']).toContain((e as SeeqretError).code);
+          refused += 1;
+          continue;
+        }
+        throw new Error(`flipping bit ${bit} of byte ${i} (${JSON.stringify(text[i])}) was not detected`);
+      }
+    }
+    expect(refused).toBe(bytes.length * 2);
+    // Through the CLI, a few positions: header, ciphertext, and the vault stays empty.
+    for (const pos of [20, Math.floor(text.length / 2), text.length - 10]) {
+      const t = Buffer.from(text);
+      t[pos]! ^= 0x01;
+      const r = cli(['load'], { vault: bob, input: t });
+      expect(r.code).not.toBe(0);
+    }
+    expect(values(bob)).toEqual({});
+  });
+
+  it('a relabelled bundle (header fields or entries changed by someone without the keys) is refused', () => {
+    const { alice, bob } = pair();
+    cli(['add', 'key', 'DB_PASSWORD', 'secret-1', '--app', 'web', '--env', 'prod'], { vault: alice });
+    const text = cli(['export', '--to', 'bob', '-f', 'web::'], { vault: alice }).stdout;
+    const o = JSON.parse(text) as Record<string, unknown> & { sender: { username: string; email: string }; recipient: { username: string } };
+    const variants = [
+      { ...o, sender: { ...o.sender, username: 'bob' } },
+      { ...o, sender: { ...o.sender, email: 'evil@example.com' } },
+      { ...o, recipient: { ...o.recipient, username: 'mallory' } },
+      { ...o, created: (o['created'] as number) + 1 },
+      { ...o, id: '0'.repeat(32) },
+      { ...o, extra: 1 },
+    ];
+    for (const v of variants) {
+      const r = cli(['load'], { vault: bob, input: JSON.stringify(v) });
+      expect(['E_BUNDLE_AUTH', 'E_BUNDLE_FORMAT']).toContain(errorCode(r));
+    }
+    // An attacker who knows only public keys re-encrypts the entry under a new name: refused.
+    const mallory = Vault.open({ dir: newVault({ user: 'mallory' }) });
+    const forged = createBundle(
+      { username: 'alice', email: 'alice@example.com', pubkey: keyFromBase64(o.sender['pubkey' as keyof typeof o.sender] as string)! },
+      mallory.identitySecretKey,
+      { username: 'bob', pubkey: keyFromBase64((o.recipient as unknown as { pubkey: string }).pubkey)! },
+      [{ app: 'web', env: 'prod', key: 'RENAMED', type: 'str', value: 'secret-1', updated: Date.now() }],
+    );
+    mallory.close();
+    expect(errorCode(cli(['load'], { vault: bob, input: forged.text }))).toBe('E_BUNDLE_AUTH');
+    // In json-crypt, swapping two values between keys is caught by the (unkeyed) signature.
+    cli(['add', 'key', 'OTHER', 'secret-2', '--app', 'web', '--env', 'prod'], { vault: alice });
+    const jc = JSON.parse(cli(['export', '--to', 'bob', '-f', 'web::', '-s', 'json-crypt'], { vault: alice }).stdout) as { secrets: Array<{ value: string }> };
+    [jc.secrets[0]!.value, jc.secrets[1]!.value] = [jc.secrets[1]!.value, jc.secrets[0]!.value];
+    expect(errorCode(cli(['load', '-u', 'alice'], { vault: bob, input: JSON.stringify(jc) }))).toBe('E_BUNDLE_AUTH');
+    expect(values(bob)).toEqual({});
+  });
+
+  it("the old tool's fixtures load with bob's key, alice as sender, in both formats", () => {
+    const dir = path.join(tmpdir(), 'bob');
+    const r = cli(['import-vault', path.join(V1, 'bob', 'seeqret'), '--keep-identity'], { vault: dir });
+    expect(r.code, r.stderr).toBe(0);
+    cli(['rm', 'key', '::', '--yes', '--all'], { vault: dir });
+    const want = { '*:dev:FOO': 'bar', 'myapp:prod:DB_PASSWORD': 's3cr3t with spaces & "quotes"', 'myapp:dev:API_KEY': 'sk_test_123' };
+    const j = cli(['load', '-u', 'alice', '-f', path.join(V1, 'alice-to-bob.json')], { vault: dir });
+    expect(j.code, j.stderr).toBe(0);
+    expect(values(dir)).toEqual(want);
+    cli(['rm', 'key', '::', '--yes', '--all'], { vault: dir });
+    const c = cli(['load', '-f', path.join(V1, 'alice-to-bob.command.txt')], { vault: dir });
+    expect(c.code, c.stderr).toBe(0);
+    expect(values(dir)).toEqual(want);
+  });
+});
+
+describe('revocation and audit', () => {
+  it('rm user lists what they received and marks still-current values exposed; changing a value clears it', () => {
+    const { alice } = pair();
+    cli(['add', 'key', 'A', '1'], { vault: alice });
+    cli(['add', 'key', 'B', '2'], { vault: alice });
+    cli(['add', 'key', 'C', '3'], { vault: alice });
+    const out = path.join(tmpdir(), 'x.json');
+    cli(['export', '--to', 'bob', '-f', '::A,B', '-o', out], { vault: alice });
+    cli(['edit', 'value', 'B', 'changed-after-sharing'], { vault: alice });
+    const r = cli(['rm', 'user', 'bob', '--yes'], { vault: alice });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\*:\*:A +EXPOSED/);
+    expect(r.stdout).toMatch(/\*:\*:B +\(changed since\)/);
+    expect(r.stdout).not.toContain('*:*:C');
+    const exposed = (): string[] => (JSON.parse(cli(['list', '--exposed', '--format', 'json'], { vault: alice }).stdout) as Array<{ key: string }>).map((x) => x.key);
+    expect(exposed()).toEqual(['A']);
+    cli(['edit', 'value', 'A', 'rotated'], { vault: alice });
+    expect(exposed()).toEqual([]);
+    const ages = JSON.parse(cli(['list', '--age', '--format', 'json'], { vault: alice }).stdout) as Array<{ key: string }>;
+    expect(ages).toHaveLength(3);
+  });
+
+  it('records changes, exports, loads and CLI reads in a hash-chained, append-only audit log', () => {
+    const { alice, bob } = pair();
+    cli(['add', 'key', 'K', 'audit-me'], { vault: alice });
+    cli(['get', 'K'], { vault: alice });
+    const out = path.join(tmpdir(), 'x.json');
+    cli(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice });
+    cli(['load', '-f', out], { vault: bob });
+    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault: alice }).stdout) as Array<{ action: string; target: string; detail: string }>;
+    expect(log.map((e) => e.action)).toEqual(['vault.create', 'user.add', 'secret.add', 'secret.read', 'export']);
+    expect(log[4]!.target).toBe('bob');
+    expect(log[4]!.detail).toContain('*:*:K');
+    expect(JSON.stringify(log)).not.toContain('audit-me');
+    expect((JSON.parse(cli(['audit', '--format', 'json', '--user', 'bob'], { vault: alice }).stdout) as unknown[]).length).toBe(2);
+    expect((JSON.parse(cli(['audit', '--format', 'json', '--action', 'export', '--since', '1h'], { vault: alice }).stdout) as unknown[]).length).toBe(1);
+    expect(JSON.parse(cli(['audit', '--format', 'json'], { vault: bob }).stdout).map((e: { action: string }) => e.action)).toContain('load');
+    expect(cli(['audit', '--verify'], { vault: alice }).code).toBe(0);
+    // The log refuses edits; an edit with the triggers removed breaks the chain.
+    const db = new Database(path.join(alice, 'vault.db'));
+    expect(() => db.prepare("UPDATE audit SET target = 'nobody' WHERE action = 'export'").run()).toThrow(/append-only/);
+    db.exec('DROP TRIGGER audit_no_update');
+    db.prepare("UPDATE audit SET target = 'nobody' WHERE action = 'export'").run();
+    db.close();
+    const v = cli(['audit', '--verify'], { vault: alice });
+    expect(errorCode(v)).toBe('E_VAULT_CORRUPT');
+  });
+});
+
+describe('backup and restore', () => {
+  const env = { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery staple' };
+
+  it('round-trips 10,000 secrets with history, users, audit and keys; age -d-compatible; wrong passphrase and damage change nothing', () => {
+    const src = newVault();
+    introduce(newVault({ user: 'bob' }), src);
+    const v = Vault.open({ dir: src });
+    v.setMany(Array.from({ length: 10_000 }, (_, i) => ({ app: `app${i % 7}`, env: i % 2 ? 'dev' : 'prod', key: `KEY_${i}`, value: `v${i} ✓ "${i}"` })));
+    v.set({ app: 'app0', env: 'prod', key: 'KEY_0', value: 'second version' }, { replace: true });
+    v.close();
+    const dir = tmpdir();
+    const file = path.join(dir, 'b.age');
+    const b = cli(['backup', '-o', file, '--include-keys', '--html'], { vault: src, env });
+    expect(b.code, b.stderr).toBe(0);
+    expect(fs.readFileSync(file).subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.existsSync(path.join(dir, 'b.html'))).toBe(true);
+    expect(fs.readFileSync(file).includes(Buffer.from('second version'))).toBe(false);
+    const target = path.join(tmpdir(), 'restored');
+    const r = cli(['restore', file], { vault: target, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('10000 added');
+    const a = Vault.open({ dir: src, readonly: true });
+    const c = Vault.open({ dir: target, readonly: true });
+    expect(c.publicKey.equals(a.publicKey)).toBe(true);
+    expect(c.count()).toBe(10_000);
+    const [k0] = c.find([{ app: { any: false, literals: ['app0'], test: (x: string) => x === 'app0' }, env: { any: false, literals: ['prod'], test: (x: string) => x === 'prod' }, key: { any: false, literals: ['KEY_0'], test: (x: string) => x === 'KEY_0' }, text: 'app0:prod:KEY_0' }]);
+    expect(c.history(k0!).map((h) => c.revealVersion(k0!, h.version))).toEqual(['second version', 'v0 ✓ "0"']);
+    for (const i of [1, 4999, 9999]) expect(c.get(`KEY_${i}`)).toBe(a.get(`KEY_${i}`));
+    expect(c.users().map((u) => u.username)).toEqual(['alice', 'bob']);
+    expect(c.auditLog().length).toBeGreaterThan(a.auditLog().length);
+    a.close();
+    c.close();
+    // The HTML page decrypts too.
+    const other = path.join(tmpdir(), 'from-html');
+    const fromHtml = cli(['restore', path.join(dir, 'b.html')], { vault: other, env });
+    expect(fromHtml.code, fromHtml.stderr).toBe(0);
+    // Wrong passphrase, corrupted file: clear errors, nothing created or changed.
+    const nothing = path.join(tmpdir(), 'nothing');
+    expect(errorCode(cli(['restore', file], { vault: nothing, env: { SEEQRET_BACKUP_PASSPHRASE: 'wrong' } }))).toBe('E_BACKUP_PASSPHRASE');
+    const bad = Buffer.from(fs.readFileSync(file));
+    bad[bad.length - 100]! ^= 0x01;
+    fs.writeFileSync(path.join(dir, 'bad.age'), bad);
+    expect(errorCode(cli(['restore', path.join(dir, 'bad.age')], { vault: nothing, env }))).toBe('E_BACKUP_FORMAT');
+    expect(fs.existsSync(nothing)).toBe(false);
+    const before = values(target)['app3:dev:KEY_3'];
+    expect(errorCode(cli(['restore', path.join(dir, 'bad.age')], { vault: target, env }))).toBe('E_BACKUP_FORMAT');
+    expect(values(target)['app3:dev:KEY_3']).toBe(before);
+  });
+});
+
+describe('migration and server', () => {
+  it('import-vault migrates both fixture vaults: every secret and user, values byte-identical', () => {
+    const want = { '*:dev:FOO': 'bar', 'myapp:prod:DB_PASSWORD': 's3cr3t with spaces & "quotes"', 'myapp:dev:API_KEY': 'sk_test_123' };
+    for (const [who, other] of [
+      ['alice', 'bob'],
+      ['bob', 'alice'],
+    ] as const) {
+      const keep = path.join(tmpdir(), who);
+      const r = cli(['import-vault', path.join(V1, who, 'seeqret'), '--keep-identity'], { vault: keep });
+      expect(r.code, r.stderr).toBe(0);
+      expect(values(keep)).toEqual(want);
+      expect(cli(['public-key'], { vault: keep }).stdout.trim()).toBe(fs.readFileSync(path.join(V1, who, 'seeqret', 'public.key'), 'utf8').trim());
+      const users = (JSON.parse(cli(['users', '--format', 'json'], { vault: keep }).stdout) as Array<{ username: string }>).map((u) => u.username);
+      expect(users).toEqual([who, other]);
+      // Into an existing vault (new identity kept), and --keep-identity refused there.
+      const existing = newVault({ user: 'someone' });
+      expect(cli(['import-vault', path.join(V1, who)], { vault: existing }).code).toBe(0);
+      expect(values(existing)).toEqual(want);
+      expect(errorCode(cli(['import-vault', path.join(V1, who), '--keep-identity'], { vault: existing }))).toBe('E_VAULT_EXISTS');
+    }
+  });
+
+  it('server init makes a vault the library reads; inbox loads dropped bundles, removes them, keeps failures', () => {
+    const dev = newVault({ user: 'dev' });
+    const srvDir = path.join(tmpdir(), 'srv');
+    const s = cli(['server', 'init', srvDir, '--user', 'web1']);
+    expect(s.code, s.stderr).toBe(0);
+    const addLine = s.stdout.split('\n')[0]!;
+    expect(addLine).toMatch(/^seeqret add user --username 'web1'/);
+    const args = [...addLine.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
+    expect(cli(args, { vault: dev }).code).toBe(0);
+    introduce(dev, srvDir);
+    cli(['add', 'key', 'DB_URL', 'postgres://prod', '--app', 'web', '--env', 'prod'], { vault: dev });
+    const inbox = path.join(srvDir, 'inbox');
+    expect(cli(['export', '--to', 'web1', '-f', 'web:prod:', '-o', path.join(inbox, '1-good.json')], { vault: dev }).code).toBe(0);
+    fs.writeFileSync(path.join(inbox, '2-garbage.json'), '{"not": "a bundle"}');
+    const r = cli(['inbox'], { vault: srvDir });
+    expect(r.code).toBe(10);
+    expect(r.stderr).toContain('1 of 2 files loaded');
+    expect(fs.readdirSync(inbox)).toEqual(['2-garbage.json']);
+    const lib = Vault.open({ dir: srvDir, readonly: true });
+    expect(lib.get('DB_URL', { app: 'web', env: 'prod' })).toBe('postgres://prod');
+    lib.close();
+    expect(cli(['doctor'], { vault: srvDir }).code).toBe(0);
+  });
+});
