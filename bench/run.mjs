@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'dist', 'bin', 'seeqret.js');
 const { Vault } = await import(path.join(ROOT, 'dist', 'index.js'));
+const { generateIdentity } = await import(path.join(ROOT, 'dist', 'crypto', 'index.js'));
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'seeqret-bench-'));
 const env = { ...process.env, NO_COLOR: '1' };
@@ -101,6 +102,40 @@ row('`seeqret get KEY` wall time, median of 10 (10,000 secrets)', `${cliGet.toFi
   time(process.execPath, [BIN, '--vault', dir, 'env'], { cwd });
   const ms = median(runs(5, () => time(process.execPath, [BIN, '--vault', dir, 'env'], { cwd })));
   row('`seeqret env` with 1,000 keys (median of 5)', `${ms.toFixed(0)} ms`, '< 500 ms', ms < 500);
+}
+
+// Sharing: export 1,000 secrets to 10 recipients; load a 10,000-secret bundle.
+{
+  const dir = makeVault('share', 1000, (i) => ({ app: 'web', env: 'prod', key: `SECRET_${i}`, value: `value-${i}-${'s'.repeat(30)}` }));
+  const v = Vault.open({ dir });
+  for (let i = 0; i < 10; i++) v.addUser({ username: `dev${i}`, email: `dev${i}@example.com`, publicKey: generateIdentity().publicKey });
+  v.close();
+  const out = path.join(scratch, 'exp', 'b.json');
+  fs.mkdirSync(path.dirname(out));
+  time(process.execPath, [BIN, '--vault', dir, 'export', '--to', 'all', '-f', 'web:prod:', '-o', out]);
+  const ms = median(runs(5, () => time(process.execPath, [BIN, '--vault', dir, 'export', '--to', 'all', '-f', 'web:prod:', '-o', out])));
+  row('`seeqret export` of 1,000 secrets to 10 recipients (whole process, median of 5)', `${ms.toFixed(0)} ms`, '< 1,000 ms', ms < 1000);
+}
+{
+  const sender = makeVault('sender', 10_000, (i) => ({ app: `app${i % 10}`, env: 'prod', key: `K_${i}`, value: `value-${i}-${'v'.repeat(30)}` }));
+  const recipients = Array.from({ length: 6 }, (_, i) => makeVault(`recv${i}`, 0, () => ({})));
+  const s = Vault.open({ dir: sender });
+  const senderKey = s.publicKey;
+  recipients.forEach((r, i) => {
+    const rv = Vault.open({ dir: r });
+    rv.addUser({ username: 'sender', publicKey: senderKey });
+    s.addUser({ username: `r${i}`, publicKey: rv.publicKey });
+    rv.close();
+  });
+  s.close();
+  const bundles = recipients.map((_, i) => {
+    const file = path.join(scratch, `big-${i}.json`);
+    time(process.execPath, [BIN, '--vault', sender, 'export', '--to', `r${i}`, '-f', '::', '-o', file]);
+    return file;
+  });
+  const ms = median(recipients.slice(1).map((r, i) => time(process.execPath, [BIN, '--vault', r, 'load', '-f', bundles[i + 1]])));
+  time(process.execPath, [BIN, '--vault', recipients[0], 'load', '-f', bundles[0]]);
+  row('`seeqret load` of a 10,000-secret bundle into an empty vault (whole process, median of 5)', `${ms.toFixed(0)} ms`, '< 1,000 ms', ms < 1000);
 }
 
 fs.rmSync(scratch, { recursive: true, force: true });

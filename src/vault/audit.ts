@@ -61,28 +61,41 @@ function entryHash(prev: Buffer, e: { at: number; actor: string; action: string;
   return hash256(prev, Buffer.from(JSON.stringify(['seeqret/audit/v1', e.at, e.actor, e.action, e.target, e.detail]), 'utf8'));
 }
 
+interface Statements {
+  readonly last: Database.Statement;
+  readonly insert: Database.Statement;
+}
+const statements = new WeakMap<Database.Database, Statements>();
+
+function stmts(db: Database.Database): Statements {
+  let st = statements.get(db);
+  if (!st) {
+    st = {
+      last: db.prepare('SELECT hash FROM audit ORDER BY id DESC LIMIT 1').pluck(),
+      insert: db.prepare('INSERT INTO audit (at, actor, action, target, detail, hash) VALUES (?, ?, ?, ?, ?, ?)'),
+    };
+    statements.set(db, st);
+  }
+  return st;
+}
+
 /** Append entries (call inside the caller's write transaction). */
 export function appendAudit(db: Database.Database, entries: ReadonlyArray<{ action: AuditAction; target?: string | null; detail?: unknown }>, at = Date.now()): void {
   if (entries.length === 0) return;
-  const last = db.prepare('SELECT hash FROM audit ORDER BY id DESC LIMIT 1').pluck().get() as Buffer | undefined;
-  let prev: Buffer = last ?? GENESIS;
-  const ins = db.prepare('INSERT INTO audit (at, actor, action, target, detail, hash) VALUES (?, ?, ?, ?, ?, ?)');
   const actor = currentActor();
-  for (const e of entries) {
-    const row = { at, actor, action: e.action, target: e.target ?? null, detail: e.detail === undefined ? null : JSON.stringify(e.detail) };
-    prev = entryHash(prev, row);
-    ins.run(row.at, row.actor, row.action, row.target, row.detail, prev);
-  }
+  appendAuditCopies(
+    db,
+    entries.map((e) => ({ at, actor, action: e.action, target: e.target ?? null, detail: e.detail === undefined ? null : JSON.stringify(e.detail) })),
+  );
 }
 
 /** Append entries carried over from elsewhere (a restored backup), keeping their time and actor. */
 export function appendAuditCopies(db: Database.Database, entries: ReadonlyArray<Omit<AuditEntry, 'id'>>): void {
-  const last = db.prepare('SELECT hash FROM audit ORDER BY id DESC LIMIT 1').pluck().get() as Buffer | undefined;
-  let prev: Buffer = last ?? GENESIS;
-  const ins = db.prepare('INSERT INTO audit (at, actor, action, target, detail, hash) VALUES (?, ?, ?, ?, ?, ?)');
+  const st = stmts(db);
+  let prev: Buffer = (st.last.get() as Buffer | undefined) ?? GENESIS;
   for (const e of entries) {
     prev = entryHash(prev, e);
-    ins.run(e.at, e.actor, e.action, e.target, e.detail, prev);
+    st.insert.run(e.at, e.actor, e.action, e.target, e.detail, prev);
   }
 }
 

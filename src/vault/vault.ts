@@ -246,6 +246,8 @@ export class Vault {
   readonly #readonly: boolean;
   #index: ValueIndex | undefined;
   readonly #stmts = new Map<string, Database.Statement>();
+  /** Audit entries queued by the current write transaction, appended in one batch at its end. */
+  #pending: Array<{ action: AuditAction; target?: string | null; detail?: unknown }> = [];
   #closed = false;
 
   private constructor(dir: string, dbPath: string, db: Database.Database, keys: VaultKeys, readonly: boolean) {
@@ -393,7 +395,17 @@ export class Vault {
   #write<T>(fn: () => T): T {
     if (this.#readonly) throw new SeeqretError('E_PERMISSIONS', 'the vault was opened read-only', 'Open it without readonly to change it.');
     this.#index = undefined;
-    return this.#sql(() => this.#db.transaction(fn).immediate());
+    this.#pending = [];
+    return this.#sql(() =>
+      this.#db
+        .transaction(() => {
+          const r = fn();
+          appendAudit(this.#db, this.#pending);
+          this.#pending = [];
+          return r;
+        })
+        .immediate(),
+    );
   }
 
   /** The underlying database handle, for the vault's own modules (migrations, doctor). */
@@ -576,7 +588,7 @@ export class Vault {
             }
             insHist.run(id, h.version, seal(this.#keys.dataKey, Buffer.from(h.value, 'utf8'), valueAd(d.app, d.env, d.key, h.version)), h.type, h.setAt, h.replacedAt);
           }
-          appendAudit(this.#db, [{ action: 'secret.add', target: secretLabel(d), detail: { version: d.version, restored: true } }], now);
+          this.#pending.push({ action: 'secret.add', target: secretLabel(d), detail: { version: d.version, restored: true } });
           outcome = 'added';
         }
         summary[outcome] += 1;
@@ -708,7 +720,7 @@ export class Vault {
       if (!cur) {
         const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
         this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, now);
-        appendAudit(this.#db, [{ action: 'secret.add', target: secretLabel(v), detail: { version: 1 } }], now);
+        this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1 } });
         return 'added';
       }
       const old = this.#decrypt(v, cur.version, cur.value);
@@ -718,7 +730,7 @@ export class Vault {
       }
       if (ifExists === 'skip') return 'skipped';
       this.#replace(cur, v, plain, now);
-      appendAudit(this.#db, [{ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } }], now);
+      this.#pending.push({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
       return 'updated';
     } finally {
       wipe(plain);
@@ -767,7 +779,7 @@ export class Vault {
       if (opts.load) {
         // Recorded in the same transaction: a bundle is loaded entirely and remembered, or not at all.
         if (opts.load.bundleId) this.#stmt('INSERT OR REPLACE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.sender, now, entries.length);
-        appendAudit(this.#db, [{ action: 'load', target: opts.load.sender, detail: { bundle: opts.load.bundleId ?? null, format: opts.load.format, added: summary.added, updated: summary.updated, skipped: summary.skipped } }], now);
+        this.#pending.push({ action: 'load', target: opts.load.sender, detail: { bundle: opts.load.bundleId ?? null, format: opts.load.format, added: summary.added, updated: summary.updated, skipped: summary.skipped } });
       }
     };
     try {
