@@ -78,7 +78,7 @@ describe('identities', () => {
     const out = path.join(tmpdir(), 'b.json');
     expect(cli(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice }).stderr).toContain('never verified');
     const fp = (JSON.parse(cli(['users', '--format', 'json'], { vault: alice }).stdout) as Array<{ username: string; fingerprint: string }>).find((u) => u.username === 'bob')!.fingerprint;
-    expect(errorCode(cli(['users', 'verify', 'bob', '--fingerprint', '00000 00000 00000 00000 00000 00000'], { vault: alice }))).toBe('E_BUNDLE_AUTH');
+    expect(errorCode(cli(['users', 'verify', 'bob', '--fingerprint', '00000 00000 00000 00000 00000 00000'], { vault: alice }))).toBe('E_FINGERPRINT_MISMATCH');
     expect(errorCode(cli(['users', 'verify', 'bob'], { vault: alice, input: 'n\n' }))).toBe('E_ABORTED');
     expect(cli(['users', 'verify', 'bob', '--fingerprint', fp.replace(/ /g, '-')], { vault: alice }).code).toBe(0);
     expect(cli(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice }).stderr).not.toContain('never verified');
@@ -268,6 +268,14 @@ describe('revocation and audit', () => {
     const out = path.join(tmpdir(), 'x.json');
     cli(['export', '--to', 'bob', '-f', '::A,B', '-o', out], { vault: alice });
     cli(['edit', 'value', 'B', 'changed-after-sharing'], { vault: alice });
+    // The share records survive a backup and restore: revocation works on the restored vault too.
+    const env = { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery staple' };
+    const backupFile = path.join(tmpdir(), 'a.age');
+    expect(cli(['backup', '-o', backupFile], { vault: alice, env }).code).toBe(0);
+    const restored = path.join(tmpdir(), 'restored');
+    expect(cli(['restore', backupFile], { vault: restored, env }).code).toBe(0);
+    const rr = cli(['rm', 'user', 'bob', '--yes'], { vault: restored });
+    expect(rr.stdout).toMatch(/\*:\*:A +EXPOSED/);
     const r = cli(['rm', 'user', 'bob', '--yes'], { vault: alice });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\*:\*:A +EXPOSED/);
@@ -277,6 +285,11 @@ describe('revocation and audit', () => {
     expect(exposed()).toEqual(['A']);
     cli(['edit', 'value', 'A', 'rotated'], { vault: alice });
     expect(exposed()).toEqual([]);
+    // A new user who reuses the name does not inherit the old one's record.
+    const bob2 = newVault({ user: 'bob' });
+    introduce(bob2, alice);
+    const again = cli(['rm', 'user', 'bob', '--yes'], { vault: alice });
+    expect(again.stderr).toContain('never received secrets');
     const ages = JSON.parse(cli(['list', '--age', '--format', 'json'], { vault: alice }).stdout) as Array<{ key: string }>;
     expect(ages).toHaveLength(3);
   });

@@ -35,12 +35,16 @@ export function senderBundleKey(
   recipientPublicKey: Buffer,
   ephemeral = generateIdentity(),
 ): { key: Buffer; ephemeralPublicKey: Buffer } {
-  const ss1 = x25519(ephemeral.secretKey, recipientPublicKey);
-  const ss2 = x25519(senderSecretKey, recipientPublicKey);
-  const key = hash256(LABEL, ss1, ss2, ephemeral.publicKey, senderPublicKey, recipientPublicKey);
-  wipe(ss1);
-  wipe(ss2);
-  return { key, ephemeralPublicKey: ephemeral.publicKey };
+  try {
+    const ss1 = x25519(ephemeral.secretKey, recipientPublicKey);
+    const ss2 = x25519(senderSecretKey, recipientPublicKey);
+    const key = hash256(LABEL, ss1, ss2, ephemeral.publicKey, senderPublicKey, recipientPublicKey);
+    wipe(ss1);
+    wipe(ss2);
+    return { key, ephemeralPublicKey: ephemeral.publicKey };
+  } finally {
+    wipe(ephemeral.secretKey);
+  }
 }
 
 /** Recipient side: the same bundle key from the recipient's secret key. */

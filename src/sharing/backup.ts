@@ -11,7 +11,7 @@ import { decryptHtmlBackup, renderHtmlBackup } from '../crypto/htmlbackup.js';
 import { keyFromBase64, keyToBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import type { AuditEntry } from '../vault/audit.js';
-import type { DumpedSecret, Vault } from '../vault/vault.js';
+import type { DumpedSecret, LoadedBundleRecord, ShareRecord, Vault } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 
 /** The decrypted content of a backup. */
@@ -25,6 +25,9 @@ export interface VaultDump {
   readonly users: ReadonlyArray<{ username: string; email: string | null; name: string | null; pubkey: string; verifiedAt: number | null }>;
   readonly secrets: readonly DumpedSecret[];
   readonly audit: readonly AuditEntry[];
+  /** Who received which secret, and which bundles were loaded (absent in older backups). */
+  readonly shares?: readonly ShareRecord[];
+  readonly loadedBundles?: readonly LoadedBundleRecord[];
   /** The owner's X25519 secret key (base64), only with `--include-keys`. */
   readonly identitySecretKey?: string;
 }
@@ -42,6 +45,7 @@ export function dumpVault(v: Vault, opts: { includeKeys?: boolean } = {}): Vault
     users: v.users().filter((u) => !u.isOwner).map((u) => ({ username: u.username, email: u.email, name: u.name, pubkey: u.pubkey, verifiedAt: u.verifiedAt })),
     secrets: v.dumpSecrets(),
     audit: v.auditLog(),
+    ...v.sharingRecords(),
     ...(opts.includeKeys ? { identitySecretKey: keyToBase64(v.identitySecretKey) } : {}),
   };
 }
@@ -86,6 +90,14 @@ export function parseDump(text: string): VaultDump {
     }
   }
   for (const u of d.users) if (!keyFromBase64(u?.pubkey ?? '')) throw formatError(`user ${String(u?.username)} has no valid public key`);
+  for (const s of d.secrets) {
+    for (const h of s.history) {
+      if (!Number.isSafeInteger(h?.version) || h.version < 1 || h.version >= s.version || typeof h.value !== 'string') {
+        throw formatError(`${s.app}:${s.env}:${s.key} has a malformed history entry`);
+      }
+    }
+  }
+  if ((d.shares !== undefined && !Array.isArray(d.shares)) || (d.loadedBundles !== undefined && !Array.isArray(d.loadedBundles))) throw formatError('malformed sharing records');
   if (d.identitySecretKey !== undefined && !keyFromBase64(d.identitySecretKey)) throw formatError('the included key is malformed');
   return d;
 }

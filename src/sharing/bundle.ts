@@ -170,7 +170,12 @@ export function openBundle(text: string, recipient: IdentityKeyPair): { header: 
       'Only the vault it was exported for can load it; ask the sender to export to you.',
     );
   }
-  const key = recipientBundleKey(recipient.secretKey, recipient.publicKey, keyFromBase64(header.sender.pubkey)!, keyFromBase64(header.ephemeral)!);
+  let key: Buffer;
+  try {
+    key = recipientBundleKey(recipient.secretKey, recipient.publicKey, keyFromBase64(header.sender.pubkey)!, keyFromBase64(header.ephemeral)!);
+  } catch {
+    throw new SeeqretError('E_BUNDLE_AUTH', `bundle ${header.id} carries an unusable key (a low-order point)`, 'Do not use it; ask the sender to export again.');
+  }
   const plain = open(key, ciphertext, headerAd(header));
   wipe(key);
   if (!plain) {
@@ -184,6 +189,7 @@ export function openBundle(text: string, recipient: IdentityKeyPair): { header: 
   }
   const list = (payload as { secrets?: unknown } | null)?.secrets;
   if (!Array.isArray(list)) throw formatError('no secrets in the payload');
+  const seen = new Set<string>();
   const secrets = list.map((e: unknown, i): BundleSecret => {
     const x = e as Record<string, unknown>;
     const label = `entry ${i + 1}`;
@@ -192,6 +198,10 @@ export function openBundle(text: string, recipient: IdentityKeyPair): { header: 
     const s = { app: x['app'] as string, env: x['env'] as string, key: x['key'] as string, type: x['type'] as string, value: x['value'] as string, updated: x['updated'] as number };
     const bad = nameProblem('app', s.app) ?? nameProblem('env', s.env) ?? nameProblem('key', s.key);
     if (bad) throw formatError(`${label}: ${bad}`);
+    if (!/^[a-z][a-z0-9_]{0,31}$/.test(s.type)) throw formatError(`${label} (${s.app}:${s.env}:${s.key}): bad type`);
+    const id = `${s.app}:${s.env}:${s.key}`;
+    if (seen.has(id)) throw formatError(`${id} appears twice`);
+    seen.add(id);
     if (!isWellFormed(s.value)) throw formatError(`${label} (${s.app}:${s.env}:${s.key}): value is not valid Unicode`);
     return s;
   });

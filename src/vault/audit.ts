@@ -122,8 +122,8 @@ export function readAudit(db: Database.Database, q: AuditQuery = {}): AuditEntry
     args.push(q.action);
   }
   if (q.user) {
-    where.push("(actor = ? OR target = ? OR detail LIKE ? ESCAPE '\\')");
-    args.push(q.user, q.user, `%${JSON.stringify(q.user).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push('(actor = ? OR target = ? OR instr(detail, ?) > 0)');
+    args.push(q.user, q.user, JSON.stringify(q.user));
   }
   const sql = `SELECT id, at, actor, action, target, detail FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id${q.limit ? ` LIMIT ${Math.max(1, Math.floor(q.limit))}` : ''}`;
   return db.prepare(sql).all(...args) as AuditEntry[];

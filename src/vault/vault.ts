@@ -129,17 +129,28 @@ export interface CreateVaultOptions {
   readonly identitySecretKey?: Buffer;
 }
 
-/** A secret with its decrypted value and history, as written to a backup. */
-export interface DumpedSecret {
+/** One secret sent to one user (the `shares` table). */
+export interface ShareRecord {
+  readonly bundleId: string;
+  readonly username: string;
+  readonly pubkey: string;
   readonly app: string;
   readonly env: string;
   readonly key: string;
-  readonly type: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
   readonly version: number;
-  readonly exposedAt: number | null;
-  readonly exposedBy: string | null;
+  readonly at: number;
+}
+
+/** A bundle that was loaded (replay protection). */
+export interface LoadedBundleRecord {
+  readonly bundleId: string;
+  readonly sender: string;
+  readonly at: number;
+  readonly secrets: number;
+}
+
+/** A secret with its decrypted value and history, as written to a backup. */
+export interface DumpedSecret extends Omit<SecretRecord, 'id'> {
   readonly value: string;
   /** Previous values, newest first. */
   readonly history: ReadonlyArray<{ version: number; type: string; setAt: number; replacedAt: number; value: string }>;
@@ -191,7 +202,7 @@ export function vaultNotFound(dir: string): SeeqretError {
     return new SeeqretError(
       'E_VAULT_NOT_FOUND',
       `${dir} is a vault of the old seeqret tool (v1), not of this version`,
-      'Keep using the old tool for it, or create a new vault elsewhere with `seeqret init` and add the secrets there.',
+      `Migrate it into a vault of this version: seeqret --vault NEW_DIR import-vault ${dir} --keep-identity`,
     );
   }
   return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
@@ -474,14 +485,16 @@ export class Vault {
     if (user.isOwner) throw new SeeqretError('E_USAGE', `${username} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
     return this.#write(() => {
       const received = this.#stmt(
-        'SELECT app, env, key, max(version) AS version, max(at) AS at FROM shares WHERE username = ? GROUP BY app, env, key ORDER BY app, env, key',
-      ).all(username) as Array<{ app: string; env: string; key: string; version: number; at: number }>;
+        'SELECT app, env, key, max(version) AS version, max(at) AS at FROM shares WHERE username = ? AND pubkey = ? GROUP BY app, env, key ORDER BY app, env, key',
+      ).all(username, user.pubkey) as Array<{ app: string; env: string; key: string; version: number; at: number }>;
       const now = Date.now();
       const exposed: SecretRecord[] = [];
       const mark = this.#stmt('UPDATE secrets SET exposed_at = ?, exposed_by = ? WHERE id = ?');
       for (const r of received) {
         const cur = this.lookup(r.app, r.env, r.key);
-        if (cur && cur.version <= r.version) {
+        // Exposed when the current value is one they got: same or older version of the same secret
+        // (a secret deleted and created again after the share has a new value).
+        if (cur && cur.version <= r.version && cur.createdAt <= r.at) {
           mark.run(now, username, cur.id);
           exposed.push({ ...cur, exposedAt: now, exposedBy: username });
         }
@@ -524,9 +537,13 @@ export class Vault {
     if (records.length === 0 || this.#readonly) return;
     // A read record is worth a WAL append, not an fsync: synchronous=NORMAL keeps the database
     // consistent on a crash and may lose only the newest records on power loss.
-    this.#db.pragma('synchronous = NORMAL');
     try {
+      this.#db.pragma('synchronous = NORMAL');
       this.#write(() => appendAudit(this.#db, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))));
+    } catch (e) {
+      // A member of a server vault's group may read but not write it: the read goes unrecorded.
+      if (e instanceof SeeqretError && e.code === 'E_PERMISSIONS') return;
+      throw e;
     } finally {
       this.#db.pragma('synchronous = FULL');
     }
@@ -558,7 +575,8 @@ export class Vault {
       const history = this.history(r)
         .filter((h) => h.replacedAt !== null)
         .map((h) => ({ version: h.version, type: h.type, setAt: h.setAt, replacedAt: h.replacedAt!, value: this.revealVersion(r, h.version) }));
-      return { app: r.app, env: r.env, key: r.key, type: r.type, createdAt: r.createdAt, updatedAt: r.updatedAt, version: r.version, exposedAt: r.exposedAt, exposedBy: r.exposedBy, value: this.reveal(r), history };
+      const { id: _id, ...meta } = r;
+      return { ...meta, value: this.reveal(r), history };
     });
   }
 
@@ -596,6 +614,25 @@ export class Vault {
       }
     });
     return summary;
+  }
+
+  /** The record of every share and every loaded bundle (for backups). */
+  sharingRecords(): { shares: ShareRecord[]; loadedBundles: LoadedBundleRecord[] } {
+    return this.#sql(() => ({
+      shares: this.#stmt('SELECT bundle_id AS bundleId, username, pubkey, app, env, key, version, at FROM shares ORDER BY id').all() as ShareRecord[],
+      loadedBundles: this.#stmt('SELECT bundle_id AS bundleId, sender, at, secrets FROM loaded_bundles ORDER BY at').all() as LoadedBundleRecord[],
+    }));
+  }
+
+  /** Restore share records and loaded-bundle ids (duplicates ignored). */
+  restoreSharingRecords(r: { shares: readonly ShareRecord[]; loadedBundles: readonly LoadedBundleRecord[] }): void {
+    this.#write(() => {
+      const has = this.#stmt('SELECT 1 FROM shares WHERE bundle_id = ? AND username = ? AND app = ? AND env = ? AND key = ? AND version = ?').pluck();
+      const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const s of r.shares) if (!has.get(s.bundleId, s.username, s.app, s.env, s.key, s.version)) ins.run(s.bundleId, s.username, s.pubkey, s.app, s.env, s.key, s.version, s.at);
+      const lb = this.#stmt('INSERT OR IGNORE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)');
+      for (const b of r.loadedBundles) lb.run(b.bundleId, b.sender, b.at, b.secrets);
+    });
   }
 
   /** Add users that are not known yet (by name); returns the names added. */

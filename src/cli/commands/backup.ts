@@ -3,25 +3,32 @@
  *
  * @module
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { decryptBackup, dumpToHtml, dumpVault, encryptDump } from '../../sharing/backup.js';
 import { atomicWriteFile, readFileBytes } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../vault/vault.js';
-import { type GlobalOptions, info, openVault, passphraseFor, promptHidden, stdinIsTTY, warnPermissions } from '../context.js';
+import { type GlobalOptions, info, openVault, promptHidden, stdinIsTTY, warnPermissions } from '../context.js';
+import { newPassphrase } from './init.js';
 
 async function backupPassphrase(o: Record<string, unknown>, confirmTwice: boolean): Promise<string> {
+  const strong = (p: string): string => {
+    if (confirmTwice && [...p].length < 8) throw new SeeqretError('E_USAGE', 'the backup passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
+    return p;
+  };
   const file = o['backupPassphraseFile'] as string | undefined;
-  if (file) return passphraseFromFile(file).toString('utf8');
+  if (file) return strong(passphraseFromFile(file).toString('utf8'));
   const env = process.env['SEEQRET_BACKUP_PASSPHRASE'];
-  if (env) return env;
+  if (env) return strong(env);
   if (!stdinIsTTY()) {
     throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'a backup passphrase is needed and this is not a terminal', 'Set SEEQRET_BACKUP_PASSPHRASE or pass --backup-passphrase-file FILE.');
   }
   const a = await promptHidden('Backup passphrase');
   if (confirmTwice) {
-    if ([...a].length < 8) throw new SeeqretError('E_USAGE', 'the backup passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
+    strong(a);
     if ((await promptHidden('Repeat the backup passphrase')) !== a) throw new SeeqretError('E_USAGE', 'the two passphrases differ', 'Run backup again and type the same passphrase twice.');
   }
   return a;
@@ -61,21 +68,26 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
   if (exists) {
     v = await openVault(g);
   } else {
-    const vaultPass = o['passphrase'] ? await passphraseFor(g, 'New vault passphrase') : undefined;
+    const vaultPass = o['passphrase'] ? await newPassphrase(g) : undefined;
     const key = dump.identitySecretKey ? keyFromBase64(dump.identitySecretKey)! : undefined;
     v = Vault.create({ dir, username: dump.owner.username, email: dump.owner.email ?? '', ...(dump.owner.name ? { name: dump.owner.name } : {}), ...(vaultPass ? { passphrase: vaultPass } : {}), ...(key ? { identitySecretKey: key } : {}) });
     warnPermissions(dir);
     info(`Created vault ${dir} for ${dump.owner.username}${key ? ' with the backed-up key pair (same public key)' : ' with a NEW key pair (the backup had no keys): send your new `seeqret introduction` to your team'}`);
   }
+  let ok = false;
   try {
     if (!exists) v.importAudit(dump.audit);
     const s = v.restoreSecrets(dump.secrets, { overwrite: o['overwrite'] === true });
     const users = v.restoreUsers(dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! })));
+    v.restoreSharingRecords({ shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [] });
     v.audit([{ action: 'restore', target: file, detail: { from: dump.vaultId, created: dump.created, added: s.added, updated: s.updated, skipped: s.skipped, users: users.length } }]);
     info(`Restored from ${file}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${users.length} user${users.length === 1 ? '' : 's'} added`);
     if (s.skipped) info('Skipped secrets have another value here; pass --overwrite to replace them (the current value goes to history).');
+    ok = true;
     return 0;
   } finally {
     v.close();
+    // A vault this restore created and could not fill is removed, so nothing half-made remains.
+    if (!ok && !exists) for (const f of ['vault.db', 'vault.db-wal', 'vault.db-shm', 'vault.key']) fs.rmSync(path.join(dir, f), { force: true });
   }
 }

@@ -31,7 +31,8 @@ function checkStrength(p: Buffer): Buffer {
   return p;
 }
 
-async function newPassphrase(g: GlobalOptions): Promise<Buffer> {
+/** A passphrase for a new vault: file, SEEQRET_PASSPHRASE, or asked twice; at least 8 characters. */
+export async function newPassphrase(g: GlobalOptions): Promise<Buffer> {
   if (g.passphraseFile) return checkStrength(passphraseFromFile(g.passphraseFile));
   const env = process.env['SEEQRET_PASSPHRASE'];
   if (env !== undefined) return checkStrength(Buffer.from(env, 'utf8'));

@@ -57,6 +57,7 @@ export async function serverInit(_g: GlobalOptions, args: unknown[], o: Record<s
       fs.chmodSync(files.key, 0o640);
       // The marker tells permission checks that group read access is intended here.
       fs.writeFileSync(path.join(dir, SERVER_MARKER), `${group}\n`, { mode: 0o640 });
+      fs.chmodSync(path.join(dir, SERVER_MARKER), 0o640);
       fs.chownSync(path.join(dir, SERVER_MARKER), -1, gid);
       fs.mkdirSync(path.join(dir, 'inbox'), { mode: 0o700 });
       shared = true;
@@ -75,13 +76,17 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
   return withVault(g, (v) => {
     const dir = path.resolve((args[0] as string | undefined) ?? path.join(v.dir, 'inbox'));
     if (!fs.existsSync(dir)) throw new SeeqretError('E_FILE_NOT_FOUND', `no inbox folder ${dir}`, `Create it (mkdir -m 700 ${dir}) or name another folder.`);
-    const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile());
+    const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f)).filter((f) => fs.lstatSync(f).isFile());
     let failed = 0;
     let firstError: SeeqretError | undefined;
     for (const f of files) {
       try {
         const r = loadText(v, readTransferFile(f), { overwrite: o['overwrite'] === true, force: false });
-        fs.unlinkSync(f);
+        try {
+          fs.unlinkSync(f);
+        } catch (e) {
+          warn(`${path.basename(f)}: loaded, but could not be removed (${(e as NodeJS.ErrnoException).code ?? e}); it will be refused as a replay next time`);
+        }
         info(`${path.basename(f)}: from ${r.sender}: ${r.summary.added} added, ${r.summary.updated} updated, ${r.summary.skipped} skipped, ${r.summary.unchanged} unchanged`);
       } catch (e) {
         if (!isSeeqretError(e)) throw e;

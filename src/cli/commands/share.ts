@@ -196,10 +196,13 @@ export function loadText(
     }
     sender = senderUser(v, claimed, undefined);
     const senderKey = keyFromBase64(sender.pubkey)!;
-    const parsed =
-      format === 'json-crypt'
-        ? parseJsonCrypt(text, v.identitySecretKey, senderKey).secrets
-        : o.isCommandValue
+    let parsed;
+    if (format === 'json-crypt') {
+      const jc = parseJsonCrypt(text, v.identitySecretKey, senderKey);
+      if (!jc.signatureVerified) warn('this json-crypt file has no signature: nothing checks that values were not moved between names');
+      parsed = jc.secrets;
+    } else
+      parsed = o.isCommandValue
           ? parseCommandText(`seeqret load -v${text}`, v.identitySecretKey, senderKey)
           : parseCommandText(text, v.identitySecretKey, senderKey);
     secrets = parsed.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value }));

@@ -90,7 +90,7 @@ export async function verify(g: GlobalOptions, args: unknown[], o: Record<string
     const given = o['fingerprint'] as string | undefined;
     if (given !== undefined) {
       if (given.replace(/\D/g, '') !== mine.replace(/\D/g, '')) {
-        throw new SeeqretError('E_BUNDLE_AUTH', `the fingerprint you were given does not match ${name}'s key in this vault`, `Do not share with this key; get ${name}'s key again through a channel you trust.`);
+        throw new SeeqretError('E_FINGERPRINT_MISMATCH', `the fingerprint you were given does not match ${name}'s key in this vault`, `Do not share with this key; get ${name}'s key again through a channel you trust.`);
       }
     } else {
       info(`Fingerprint of ${name}'s key: ${mine}`);
