@@ -318,6 +318,17 @@ describe('revocation and audit', () => {
     db.close();
     const v = cli(['audit', '--verify'], { vault: alice });
     expect(errorCode(v)).toBe('E_VAULT_CORRUPT');
+    // Removing the newest entries (keeping the chain before them intact) is detected too.
+    const other = pair().alice;
+    cli(['add', 'key', 'K', 'v'], { vault: other });
+    cli(['rm', 'key', 'K', '--yes'], { vault: other });
+    const db2 = new Database(path.join(other, 'vault.db'));
+    db2.exec('DROP TRIGGER audit_no_delete');
+    db2.prepare('DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)').run();
+    db2.close();
+    const t = cli(['audit', '--verify'], { vault: other });
+    expect(errorCode(t)).toBe('E_VAULT_CORRUPT');
+    expect(t.stderr).toContain('newest entries were removed');
   });
 });
 
@@ -416,5 +427,71 @@ describe('migration and server', () => {
     expect(lib.get('DB_URL', { app: 'web', env: 'prod' })).toBe('postgres://prod');
     lib.close();
     expect(cli(['doctor'], { vault: srvDir }).code).toBe(0);
+  });
+});
+
+describe('hardening (security review)', () => {
+  it('inbox loads only bundles unless --allow-old-formats', () => {
+    const { alice, bob } = pair();
+    cli(['add', 'key', 'K', 'v'], { vault: alice });
+    const inbox = path.join(tmpdir(), 'inbox');
+    fs.mkdirSync(inbox);
+    cli(['export', '--to', 'bob', '-f', '::K', '-s', 'json-crypt', '-o', path.join(inbox, 'old.json')], { vault: alice });
+    const r = cli(['inbox', inbox], { vault: bob });
+    expect(r.code).not.toBe(0);
+    expect(fs.readdirSync(inbox)).toEqual(['old.json']);
+    expect(values(bob)).toEqual({});
+    expect(cli(['inbox', inbox, '--allow-old-formats'], { vault: bob }).code).toBe(0);
+    expect(values(bob)).toEqual({ '*:*:K': 'v' });
+  });
+
+  it('an older bundle loaded after a newer one does not roll the value back', () => {
+    const { alice, bob } = pair();
+    cli(['add', 'key', 'K', 'old-value'], { vault: alice });
+    const dir = tmpdir();
+    cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(dir, 'b1.json')], { vault: alice });
+    cli(['edit', 'value', 'K', 'rotated-value'], { vault: alice });
+    cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(dir, 'b2.json')], { vault: alice });
+    expect(cli(['load', '-f', path.join(dir, 'b2.json')], { vault: bob }).code).toBe(0);
+    const r = cli(['load', '-f', path.join(dir, 'b1.json'), '--overwrite'], { vault: bob });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('1 older than here');
+    expect(values(bob)['*:*:K']).toBe('rotated-value');
+  });
+
+  it('run and env never export loader variables through a filter; an explicit template line does', () => {
+    const v = newVault();
+    expect(cli(['add', 'key', 'NODE_OPTIONS', '--app', 'web', '--env', 'dev'], { vault: v, input: '--require=/tmp/evil.js\n' }).code).toBe(0);
+    cli(['add', 'key', 'API', 'x', '--app', 'web', '--env', 'dev'], { vault: v });
+    const r = cli(['run', '-f', 'web:dev:', '--', process.execPath, '-e', '0'], { vault: v });
+    expect(errorCode(r)).toBe('E_BAD_VALUE');
+    expect(r.stderr).toContain('NODE_OPTIONS=web:dev:NODE_OPTIONS');
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'env.template'), 'web:dev:\n');
+    expect(errorCode(cli(['env', '--stdout'], { vault: v, cwd: dir }))).toBe('E_BAD_VALUE');
+    fs.writeFileSync(path.join(dir, 'env.template'), 'web:dev:API\nNODE_OPTIONS=web:dev:NODE_OPTIONS\n');
+    expect(cli(['env', '--stdout'], { vault: v, cwd: dir }).stdout).toContain("NODE_OPTIONS='--require=/tmp/evil.js'");
+  });
+
+  it('names with zero-width, bidi or C1 characters, and odd user names, are refused; diagnostics escape control characters', () => {
+    const v = newVault();
+    for (const bad of ['DB\u200b', 'A\u202eB', 'X\u009b31m']) expect(errorCode(cli(['add', 'key', bad, 'x'], { vault: v })), JSON.stringify(bad)).toBe('E_INVALID_NAME');
+    const other = cli(['public-key'], { vault: newVault({ user: 'x' }) }).stdout.trim();
+    for (const bad of ['a/b', '../x', 'a b', 'evil\u001b[2K']) expect(errorCode(cli(['add', 'user', '--username', bad, '--pubkey', other], { vault: v })), bad).toBe('E_USAGE');
+    const r = cli(['get', 'A\u001b[2KB'], { vault: v });
+    expect(r.stderr).not.toContain('\u001b');
+  });
+
+  it('secrets received from a user are marked exposed when that user is removed', () => {
+    const { alice, bob } = pair();
+    cli(['add', 'key', 'DEPLOY_TOKEN', 'from-bob', '--app', 'ci', '--env', 'prod'], { vault: bob });
+    const out = path.join(tmpdir(), 'x.json');
+    cli(['export', '--to', 'alice', '-f', 'ci::', '-o', out], { vault: bob });
+    expect(cli(['load', '-f', out], { vault: alice }).code).toBe(0);
+    const r = cli(['rm', 'user', 'bob', '--yes'], { vault: alice });
+    expect(r.stdout).toMatch(/ci:prod:DEPLOY_TOKEN +EXPOSED/);
+    // A change of type alone is not a new value: still exposed.
+    cli(['add', 'key', 'DEPLOY_TOKEN', 'from-bob', '--app', 'ci', '--env', 'prod', '--type', 'text', '--force'], { vault: alice });
+    expect((JSON.parse(cli(['list', '--exposed', '--format', 'json'], { vault: alice }).stdout) as unknown[]).length).toBe(1);
   });
 });

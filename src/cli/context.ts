@@ -8,6 +8,7 @@
  */
 import { SeeqretError } from '../errors.js';
 import { checkPrivate } from '../util/fs.js';
+import { printable } from '../util/text.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SERVER_MARKER, resolveVaultDir } from '../vault/paths.js';
@@ -27,12 +28,12 @@ export function out(line: string): void {
 
 /** Write a diagnostic line to stderr (never a secret value). */
 export function info(line: string): void {
-  process.stderr.write(line.endsWith('\n') ? line : line + '\n');
+  process.stderr.write(printable(line.replace(/\n$/, '')) + '\n');
 }
 
 /** Write a warning to stderr. */
 export function warn(line: string): void {
-  process.stderr.write(`seeqret: warning: ${line}\n`);
+  process.stderr.write(`seeqret: warning: ${printable(line)}\n`);
 }
 
 /** True when stdin is an interactive terminal. */

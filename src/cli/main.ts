@@ -260,6 +260,7 @@ export function buildProgram(): Command {
     .description('Load every bundle dropped in a folder (default VAULT/inbox); loaded files are removed')
     .argument('[dir]', 'inbox folder')
     .option('--overwrite', 'replace existing secrets that have another value')
+    .option('--allow-old-formats', "also load the old tool's json-crypt/command files (no replay protection, names not authenticated)")
     .action(lazy(async () => (await import('./commands/server.js')).inbox));
 
   program

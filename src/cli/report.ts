@@ -5,11 +5,12 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import { printable } from '../util/text.js';
 
 /** Print an error as one line and return its exit code. */
 export function reportError(e: unknown, debug: boolean): number {
   if (e instanceof SeeqretError) {
-    process.stderr.write(`seeqret: ${e.code}: ${e.message}. Fix: ${e.fix}\n`);
+    process.stderr.write(`seeqret: ${e.code}: ${printable(e.message)}. Fix: ${printable(e.fix)}\n`);
     if (debug) process.stderr.write(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`);
     return e.exitCode;
   }
@@ -17,10 +18,11 @@ export function reportError(e: unknown, debug: boolean): number {
   if (typeof err?.code === 'string' && err.code.startsWith('commander.')) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     const msg = (err.message ?? '').replace(/^error: /, '').split('\n')[0]!.replace(/\.$/, '');
-    process.stderr.write(`seeqret: E_USAGE: ${msg}. Fix: run \`seeqret <command> --help\`.\n`);
+    process.stderr.write(`seeqret: E_USAGE: ${printable(msg)}. Fix: run \`seeqret <command> --help\`.\n`);
     return 2;
   }
-  process.stderr.write(`seeqret: E_INTERNAL: ${err?.message?.split('\n')[0] ?? String(e)}. Fix: rerun with --debug and report the output.\n`);
+  // The message of an unexpected error could quote input (JSON.parse does): never print it raw.
+  process.stderr.write(`seeqret: E_INTERNAL: ${printable((err?.message ?? String(e)).split('\n')[0]!.slice(0, 200))}. Fix: rerun with --debug and report the output.\n`);
   if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
   return 1;
 }

@@ -76,6 +76,13 @@ export function fingerprint(publicKey: Buffer): string {
   return groups.join(' ');
 }
 
+/** Keyed BLAKE2b-256 (libsodium `crypto_generichash` with a 32-byte key) of the concatenation of `parts`. */
+export function mac256(key: Buffer, ...parts: Uint8Array[]): Buffer {
+  const out = Buffer.alloc(32);
+  sodium.crypto_generichash(out, Buffer.concat(parts), key);
+  return out;
+}
+
 /** Constant-time comparison of two equal-length buffers (false when lengths differ). */
 export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && sodium.sodium_memcmp(a, b);

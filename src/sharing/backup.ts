@@ -11,7 +11,7 @@ import { decryptHtmlBackup, renderHtmlBackup } from '../crypto/htmlbackup.js';
 import { keyFromBase64, keyToBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import type { AuditEntry } from '../vault/audit.js';
-import type { DumpedSecret, LoadedBundleRecord, ShareRecord, Vault } from '../vault/vault.js';
+import { type DumpedSecret, type LoadedBundleRecord, type ShareRecord, type Vault, USERNAME_RE } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 
 /** The decrypted content of a backup. */
@@ -89,7 +89,10 @@ export function parseDump(text: string): VaultDump {
       throw formatError('a secret entry is malformed');
     }
   }
-  for (const u of d.users) if (!keyFromBase64(u?.pubkey ?? '')) throw formatError(`user ${String(u?.username)} has no valid public key`);
+  for (const u of d.users) {
+    if (!keyFromBase64(u?.pubkey ?? '')) throw formatError(`user ${JSON.stringify(u?.username)} has no valid public key`);
+    if (typeof u.username !== 'string' || !USERNAME_RE.test(u.username)) throw formatError(`user name ${JSON.stringify(u.username)} is not valid`);
+  }
   for (const s of d.secrets) {
     for (const h of s.history) {
       if (!Number.isSafeInteger(h?.version) || h.version < 1 || h.version >= s.version || typeof h.value !== 'string') {

@@ -184,6 +184,9 @@ export function openBundle(text: string, recipient: IdentityKeyPair): { header: 
   let payload: unknown;
   try {
     payload = JSON.parse(plain.toString('utf8'));
+  } catch {
+    // JSON.parse quotes the text it chokes on: never let that (plaintext) reach a message.
+    throw formatError('the decrypted payload is not JSON');
   } finally {
     wipe(plain);
   }

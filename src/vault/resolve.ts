@@ -11,6 +11,33 @@ import { checkRequirement, parseEnvTemplate } from '../formats/template.js';
 import { VERSION } from '../version.js';
 import { type SecretRecord, type Vault, secretLabel } from './vault.js';
 
+/**
+ * Variables that change how programs load or run code. A secret with such a name is exported only
+ * when env.template names it explicitly (`NODE_OPTIONS=app:env:NODE_OPTIONS`), never through a
+ * filter: anyone who can send you a bundle could otherwise run code in your next `seeqret run`.
+ */
+const DANGEROUS = new Set([
+  'PATH', 'NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV', 'IFS', 'PS4', 'SHELLOPTS', 'BASHOPTS', 'PROMPT_COMMAND',
+  'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH',
+  'GIT_SSH_COMMAND', 'GIT_EXEC_PATH', 'GIT_CONFIG_GLOBAL', 'GCONV_PATH', 'HOSTALIASES', 'LOCALDOMAIN', 'RES_OPTIONS',
+  'EDITOR', 'VISUAL', 'PAGER', 'BROWSER', 'SSH_ASKPASS', 'SUDO_ASKPASS', 'HOME', 'TMPDIR', 'SHELL',
+]);
+
+/** True when exporting a variable named `name` could make programs run other code. */
+export function isDangerousVariable(name: string): boolean {
+  return DANGEROUS.has(name) || /^(LD_|DYLD_|PYTHON)/.test(name);
+}
+
+function refuseDangerous(name: string, s: SecretRecord): void {
+  if (isDangerousVariable(name)) {
+    throw new SeeqretError(
+      'E_BAD_VALUE',
+      `${secretLabel(s)} would set ${name}, which changes how programs load or run code; it is not exported through a filter`,
+      `If you really mean it, name it explicitly in env.template: ${name}=${secretLabel(s)}`,
+    );
+  }
+}
+
 /** One variable to export. `secret` is set when the value came from the vault. */
 export interface EnvEntry {
   readonly name: string;
@@ -80,6 +107,7 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
       const matches = vault.find([parseFilter(l.filter)]);
       if (matches.length === 0) warnings.push(`${source}:${l.line}: filter '${l.filter}' matches no secret`);
       for (const m of matches) {
+        refuseDangerous(m.key, m);
         claim(m.key, l.line);
         planned.push({ name: m.key, line: l.line, secret: m });
       }
@@ -98,6 +126,7 @@ export function resolveFilters(vault: Vault, filters: readonly string[], prefix 
   const byName = new Map<string, SecretRecord>();
   for (const m of matches) {
     const name = prefix + m.key;
+    refuseDangerous(name, m);
     const prev = byName.get(name);
     if (prev) {
       throw new SeeqretError('E_AMBIGUOUS', `both ${secretLabel(prev)} and ${secretLabel(m)} would be exported as ${name}`, 'Narrow the filter to one app and env, e.g. -f myapp:dev:.');

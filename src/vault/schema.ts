@@ -100,10 +100,11 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE INDEX shares_by_user ON shares (username);
         CREATE TABLE loaded_bundles (
-          bundle_id TEXT PRIMARY KEY,
-          sender TEXT NOT NULL,
+          bundle_id TEXT NOT NULL,
+          sender TEXT NOT NULL, -- the sender's public key (base64): ids are only unique per sender
           at INTEGER NOT NULL,
-          secrets INTEGER NOT NULL
+          secrets INTEGER NOT NULL,
+          PRIMARY KEY (bundle_id, sender)
         ) WITHOUT ROWID;
         CREATE TABLE audit (
           id INTEGER PRIMARY KEY,

@@ -24,7 +24,7 @@ import { GLOBAL, checkName, isWellFormed } from './names.js';
 import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
 import { openDatabase } from './sqlite.js';
-import { type AuditAction, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, readAudit, verifyAuditChain } from './audit.js';
+import { type AuditAction, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, auditKey, readAudit, verifyAuditChain } from './audit.js';
 
 /** Metadata of one stored secret (never the value). */
 export interface SecretRecord {
@@ -85,10 +85,12 @@ export interface SecretInput {
   readonly key: string;
   readonly value: string;
   readonly type?: string;
+  /** When the value was set at its origin (unix ms), for transferred values; default: now. */
+  readonly updatedAt?: number;
 }
 
 /** Outcome of writing one secret. */
-export type WriteOutcome = 'added' | 'updated' | 'unchanged' | 'skipped';
+export type WriteOutcome = 'added' | 'updated' | 'unchanged' | 'skipped' | 'older';
 
 /** Counts of a bulk write (e.g. importenv). */
 export interface ImportSummary {
@@ -96,6 +98,8 @@ export interface ImportSummary {
   updated: number;
   unchanged: number;
   skipped: number;
+  /** Entries older than the value already here (a delayed or replayed transfer), not applied. */
+  older: number;
   /** Per entry, in input order. */
   readonly outcomes: Array<{ app: string; env: string; key: string; outcome: WriteOutcome }>;
 }
@@ -163,6 +167,16 @@ export interface VaultProbe {
   readonly passphraseProtected: boolean;
 }
 
+/** A validated secret to write. */
+interface PutInput {
+  readonly app: string;
+  readonly env: string;
+  readonly key: string;
+  readonly value: string;
+  readonly type: string;
+  readonly updatedAt?: number;
+}
+
 /** Ciphertexts by key name, for the library fast path. */
 interface IndexEntry {
   readonly app: string;
@@ -207,6 +221,16 @@ export function vaultNotFound(dir: string): SeeqretError {
   }
   return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
 }
+
+/** Throw `E_USAGE` unless `name` is an acceptable user name. */
+function checkUsername(name: string): void {
+  if (!USERNAME_RE.test(name) || name.includes('..')) {
+    throw new SeeqretError('E_USAGE', `bad user name ${JSON.stringify(name)}`, 'User names use letters, digits and . _ @ + - (e.g. alice or alice@laptop).');
+  }
+}
+
+/** What a user name may contain (it is used in file names and messages). */
+export const USERNAME_RE = /^[A-Za-z0-9._@+-]{1,64}$/;
 
 /** Format `app:env:key` for messages. */
 export function secretLabel(r: { app: string; env: string; key: string }): string {
@@ -254,6 +278,7 @@ export class Vault {
   readonly #db: Database.Database;
   readonly #dbPath: string;
   readonly #keys: VaultKeys;
+  readonly #auditKey: Buffer;
   readonly #readonly: boolean;
   #index: ValueIndex | undefined;
   readonly #stmts = new Map<string, Database.Statement>();
@@ -266,6 +291,7 @@ export class Vault {
     this.#dbPath = dbPath;
     this.#db = db;
     this.#keys = keys;
+    this.#auditKey = auditKey(keys.dataKey);
     this.#readonly = readonly;
     this.vaultId = keys.vaultId;
     this.publicKey = keys.identity.publicKey;
@@ -290,9 +316,7 @@ export class Vault {
     if (fs.existsSync(files.db) || fs.existsSync(files.key)) {
       throw new SeeqretError('E_VAULT_EXISTS', `a vault already exists in ${files.dir}`, 'Use it as it is, or choose another folder.');
     }
-    if (!opts.username || /[\s:]/.test(opts.username)) {
-      throw new SeeqretError('E_USAGE', 'the user name must be non-empty without spaces or colons', 'Pass --user NAME, e.g. --user alice.');
-    }
+    checkUsername(opts.username);
     ensurePrivateDir(files.dir);
     const identity = generateIdentity(opts.identitySecretKey);
     const keys: VaultKeys = { vaultId: randomBytes(16).toString('hex'), identity, dataKey: generateDataKey() };
@@ -320,7 +344,7 @@ export class Vault {
           keyToBase64(identity.publicKey),
           now,
         );
-        appendAudit(d, [{ action: 'vault.create', target: opts.username, detail: { vaultId: keys.vaultId } }], now);
+        appendAudit(d, auditKey(keys.dataKey), [{ action: 'vault.create', target: opts.username, detail: { vaultId: keys.vaultId } }], now);
       }).immediate();
       writeKeyFile(files.key, keys, pass, opts.kdfCost);
     } catch (e) {
@@ -411,7 +435,7 @@ export class Vault {
       this.#db
         .transaction(() => {
           const r = fn();
-          appendAudit(this.#db, this.#pending);
+          appendAudit(this.#db, this.#auditKey, this.#pending);
           this.#pending = [];
           return r;
         })
@@ -451,19 +475,21 @@ export class Vault {
 
   /** Add a user with an X25519 public key (validated by the caller). */
   addUser(u: { username: string; email?: string | null; name?: string | null; publicKey: Buffer }): UserRecord {
-    if (!u.username || /[\s:,]/.test(u.username)) {
-      throw new SeeqretError('E_USAGE', `bad user name '${u.username}'`, 'User names are non-empty, without spaces, colons or commas.');
-    }
+    checkUsername(u.username);
+    this.#write(() => this.#insertUser(u));
+    return this.user(u.username);
+  }
+
+  #insertUser(u: { username: string; email?: string | null; name?: string | null; publicKey: Buffer }): void {
     const pubkey = keyToBase64(u.publicKey);
-    this.#write(() => {
+    {
       const existing = this.#stmt('SELECT username FROM users WHERE username = ? OR pubkey = ?').pluck().get(u.username, pubkey) as string | undefined;
       if (existing) {
         throw new SeeqretError('E_USER_EXISTS', `${existing === u.username ? `a user named ${u.username}` : `user ${existing} with the same public key`} already exists`, 'Remove the old entry first (seeqret rm user NAME), or use another name.');
       }
       this.#stmt('INSERT INTO users (username, email, name, pubkey, is_owner, created_at) VALUES (?, ?, ?, ?, 0, ?)').run(u.username, u.email ?? null, u.name ?? null, pubkey, Date.now());
-      appendAudit(this.#db, [{ action: 'user.add', target: u.username, detail: { pubkey } }]);
-    });
-    return this.user(u.username);
+      this.#pending.push({ action: 'user.add', target: u.username, detail: { pubkey } });
+    }
   }
 
   /** Record that the owner checked this user's key fingerprint. */
@@ -471,7 +497,7 @@ export class Vault {
     const u = this.user(username);
     this.#write(() => {
       this.#stmt('UPDATE users SET verified_at = ? WHERE id = ?').run(Date.now(), u.id);
-      appendAudit(this.#db, [{ action: 'user.verify', target: username, detail: { pubkey: u.pubkey } }]);
+      appendAudit(this.#db, this.#auditKey, [{ action: 'user.verify', target: username, detail: { pubkey: u.pubkey } }]);
     });
     return this.user(username);
   }
@@ -502,6 +528,7 @@ export class Vault {
       this.#stmt('DELETE FROM users WHERE id = ?').run(user.id);
       appendAudit(
         this.#db,
+        this.#auditKey,
         [
           { action: 'user.remove', target: username, detail: { received: received.length, exposed: exposed.length } },
           ...exposed.map((r) => ({ action: 'secret.exposed' as const, target: secretLabel(r), detail: { by: username } })),
@@ -523,13 +550,13 @@ export class Vault {
       const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       const now = Date.now();
       for (const r of records) ins.run(bundleId, user.username, user.pubkey, r.app, r.env, r.key, r.version, now);
-      appendAudit(this.#db, [{ action: 'export', target: user.username, detail: { bundle: bundleId, format, secrets: records.map(secretLabel) } }], now);
+      appendAudit(this.#db, this.#auditKey, [{ action: 'export', target: user.username, detail: { bundle: bundleId, format, secrets: records.map(secretLabel) } }], now);
     });
   }
 
-  /** True when a bundle with this id was loaded before. */
-  bundleLoaded(bundleId: string): boolean {
-    return this.#sql(() => this.#stmt('SELECT 1 FROM loaded_bundles WHERE bundle_id = ?').pluck().get(bundleId)) !== undefined;
+  /** True when this sender's bundle with this id was loaded before. */
+  bundleLoaded(bundleId: string, senderPubkey: string): boolean {
+    return this.#sql(() => this.#stmt('SELECT 1 FROM loaded_bundles WHERE bundle_id = ? AND sender = ?').pluck().get(bundleId, senderPubkey)) !== undefined;
   }
 
   /** Append audit entries for reads the CLI performed (values are never recorded). */
@@ -539,7 +566,7 @@ export class Vault {
     // consistent on a crash and may lose only the newest records on power loss.
     try {
       this.#db.pragma('synchronous = NORMAL');
-      this.#write(() => appendAudit(this.#db, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))));
+      this.#write(() => appendAudit(this.#db, this.#auditKey, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))));
     } catch (e) {
       // A member of a server vault's group may read but not write it: the read goes unrecorded.
       if (e instanceof SeeqretError && e.code === 'E_PERMISSIONS') return;
@@ -551,12 +578,12 @@ export class Vault {
 
   /** Append audit entries in their own transaction. */
   audit(entries: ReadonlyArray<{ action: AuditAction; target?: string | null; detail?: unknown }>): void {
-    this.#write(() => appendAudit(this.#db, entries));
+    this.#write(() => appendAudit(this.#db, this.#auditKey, entries));
   }
 
   /** Carry over audit entries from a backup (time and actor kept), re-chained onto this log. */
   importAudit(entries: ReadonlyArray<Omit<AuditEntry, 'id'>>): void {
-    this.#write(() => appendAuditCopies(this.#db, entries));
+    this.#write(() => appendAuditCopies(this.#db, this.#auditKey, entries));
   }
 
   /** Read the audit log, oldest first. */
@@ -566,7 +593,7 @@ export class Vault {
 
   /** Verify the audit log's hash chain. */
   verifyAudit(): { entries: number; brokenAt: number | null } {
-    return this.#sql(() => verifyAuditChain(this.#db));
+    return this.#sql(() => verifyAuditChain(this.#db, this.#auditKey));
   }
 
   /** Every secret with its value and history, decrypted (for backups). */
@@ -581,17 +608,29 @@ export class Vault {
   }
 
   /**
-   * Restore dumped secrets (all or nothing). A secret that does not exist is recreated with its
-   * versions and history; an existing one with the same value is `unchanged`; with another value
-   * it is `skipped`, or with `overwrite` `updated` (its current value goes to history).
+   * Restore a backup's content in ONE transaction (all or nothing): secrets (a missing one is
+   * recreated with its versions and history; an existing one with the same value is `unchanged`;
+   * with another value `skipped`, or `updated` with `overwrite`), users not known yet (by name and
+   * key; `verified` marks are kept only when `keepVerified`, i.e. into a vault the restore created),
+   * and the share and loaded-bundle records.
    */
-  restoreSecrets(dump: readonly DumpedSecret[], opts: { overwrite?: boolean } = {}): ImportSummary {
-    const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, outcomes: [] };
-    for (const d of dump) this.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
+  restoreAll(
+    r: {
+      secrets: readonly DumpedSecret[];
+      users: ReadonlyArray<{ username: string; email: string | null; name: string | null; publicKey: Buffer; verifiedAt: number | null }>;
+      shares: readonly ShareRecord[];
+      loadedBundles: readonly LoadedBundleRecord[];
+    },
+    opts: { overwrite?: boolean; keepVerified?: boolean } = {},
+  ): { summary: ImportSummary; usersAdded: string[] } {
+    const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
+    for (const d of r.secrets) this.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
+    for (const u of r.users) checkUsername(u.username);
+    const usersAdded: string[] = [];
     this.#write(() => {
       const now = Date.now();
       const insHist = this.#stmt('INSERT INTO secret_history (secret_id, version, value, type, set_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const d of dump) {
+      for (const d of r.secrets) {
         let outcome: WriteOutcome;
         if (this.lookup(d.app, d.env, d.key)) {
           outcome = this.#put({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type }, opts.overwrite ? 'replace' : 'skip', now);
@@ -612,8 +651,20 @@ export class Vault {
         summary[outcome] += 1;
         summary.outcomes.push({ app: d.app, env: d.env, key: d.key, outcome });
       }
+      const known = this.users();
+      for (const u of r.users) {
+        if (known.some((k) => k.username === u.username || k.pubkey === keyToBase64(u.publicKey))) continue;
+        this.#insertUser(u);
+        if (opts.keepVerified && u.verifiedAt !== null) this.#stmt('UPDATE users SET verified_at = ? WHERE username = ?').run(u.verifiedAt, u.username);
+        usersAdded.push(u.username);
+      }
+      const has = this.#stmt('SELECT 1 FROM shares WHERE bundle_id = ? AND username = ? AND app = ? AND env = ? AND key = ? AND version = ?').pluck();
+      const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const x of r.shares) if (!has.get(x.bundleId, x.username, x.app, x.env, x.key, x.version)) ins.run(x.bundleId, x.username, x.pubkey, x.app, x.env, x.key, x.version, x.at);
+      const lb = this.#stmt('INSERT OR IGNORE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)');
+      for (const x of r.loadedBundles) lb.run(x.bundleId, x.sender, x.at, x.secrets);
     });
-    return summary;
+    return { summary, usersAdded };
   }
 
   /** The record of every share and every loaded bundle (for backups). */
@@ -624,28 +675,9 @@ export class Vault {
     }));
   }
 
-  /** Restore share records and loaded-bundle ids (duplicates ignored). */
-  restoreSharingRecords(r: { shares: readonly ShareRecord[]; loadedBundles: readonly LoadedBundleRecord[] }): void {
-    this.#write(() => {
-      const has = this.#stmt('SELECT 1 FROM shares WHERE bundle_id = ? AND username = ? AND app = ? AND env = ? AND key = ? AND version = ?').pluck();
-      const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const s of r.shares) if (!has.get(s.bundleId, s.username, s.app, s.env, s.key, s.version)) ins.run(s.bundleId, s.username, s.pubkey, s.app, s.env, s.key, s.version, s.at);
-      const lb = this.#stmt('INSERT OR IGNORE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)');
-      for (const b of r.loadedBundles) lb.run(b.bundleId, b.sender, b.at, b.secrets);
-    });
-  }
-
-  /** Add users that are not known yet (by name); returns the names added. */
-  restoreUsers(users: ReadonlyArray<{ username: string; email: string | null; name: string | null; publicKey: Buffer; verifiedAt: number | null }>): string[] {
-    const added: string[] = [];
-    const known = this.users();
-    for (const u of users) {
-      if (known.some((k) => k.username === u.username || k.pubkey === keyToBase64(u.publicKey))) continue;
-      this.addUser(u);
-      if (u.verifiedAt !== null) this.#write(() => this.#stmt('UPDATE users SET verified_at = ? WHERE username = ?').run(u.verifiedAt, u.username));
-      added.push(u.username);
-    }
-    return added;
+  /** Add users that are not known yet (by name or key), unverified; returns the names added. */
+  addMissingUsers(users: ReadonlyArray<{ username: string; email: string | null; name: string | null; publicKey: Buffer }>): string[] {
+    return this.restoreAll({ secrets: [], users: users.map((u) => ({ ...u, verifiedAt: null })), shares: [], loadedBundles: [] }).usersAdded;
   }
 
   /** Number of secrets in the vault. */
@@ -736,7 +768,7 @@ export class Vault {
     return this.#decrypt(r, version, row.value);
   }
 
-  #validate(input: SecretInput): { app: string; env: string; key: string; value: string; type: string } {
+  #validate(input: SecretInput): PutInput {
     const app = checkName('app', input.app ?? GLOBAL);
     const env = checkName('env', input.env ?? GLOBAL);
     const key = checkName('key', input.key);
@@ -745,10 +777,12 @@ export class Vault {
     }
     const type = input.type ?? 'str';
     if (!/^[a-z][a-z0-9_]{0,31}$/.test(type)) throw new SeeqretError('E_USAGE', `bad secret type '${type}'`, "Types are lower-case words such as 'str' or 'text'.");
-    return { app, env, key, value: input.value, type };
+    const updatedAt = input.updatedAt !== undefined && Number.isSafeInteger(input.updatedAt) && input.updatedAt > 0 ? input.updatedAt : undefined;
+    return { app, env, key, value: input.value, type, ...(updatedAt ? { updatedAt } : {}) };
   }
 
-  #put(v: { app: string; env: string; key: string; value: string; type: string }, ifExists: 'error' | 'replace' | 'skip', now: number): WriteOutcome {
+  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer = false): WriteOutcome {
+    const at = v.updatedAt ?? now;
     const cur = this.#stmt('SELECT id, value, type, version, updated_at AS updatedAt FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
       | { id: number; value: Buffer; type: string; version: number; updatedAt: number }
       | undefined;
@@ -756,7 +790,7 @@ export class Vault {
     try {
       if (!cur) {
         const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
-        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, now);
+        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, at);
         this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1 } });
         return 'added';
       }
@@ -766,7 +800,9 @@ export class Vault {
         throw new SeeqretError('E_EXISTS', `secret ${secretLabel(v)} already exists`, 'Add --force to replace it (the old value is kept in history), or use `seeqret edit value`.');
       }
       if (ifExists === 'skip') return 'skipped';
-      this.#replace(cur, v, plain, now);
+      // A transferred value older than the one here is a delayed or replayed bundle: keep ours.
+      if (keepNewer && v.updatedAt !== undefined && v.updatedAt < cur.updatedAt) return 'older';
+      this.#replace(cur, v, plain, now, at, old !== v.value);
       this.#pending.push({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
       return 'updated';
     } finally {
@@ -774,15 +810,23 @@ export class Vault {
     }
   }
 
-  #replace(cur: { id: number; value: Buffer; type: string; version: number; updatedAt: number }, v: { app: string; env: string; key: string; type: string }, plain: Buffer, now: number): void {
+  #replace(
+    cur: { id: number; value: Buffer; type: string; version: number; updatedAt: number },
+    v: { app: string; env: string; key: string; type: string },
+    plain: Buffer,
+    now: number,
+    at: number,
+    valueChanged: boolean,
+  ): void {
     // The old ciphertext stays valid where it is moved: its associated data names its version.
     this
       .#stmt('INSERT INTO secret_history (secret_id, version, value, type, set_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(cur.id, cur.version, cur.value, cur.type, cur.updatedAt, now);
     const next = cur.version + 1;
     const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, next));
-    // A new value is no longer exposed by a user removed before it was set.
-    this.#stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ?, exposed_at = NULL, exposed_by = NULL WHERE id = ?').run(blob, v.type, now, next, cur.id);
+    // A new value is no longer exposed by a user removed before it was set (a type change alone is not a new value).
+    if (valueChanged) this.#stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ?, exposed_at = NULL, exposed_by = NULL WHERE id = ?').run(blob, v.type, at, next, cur.id);
+    else this.#stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ? WHERE id = ?').run(blob, v.type, at, next, cur.id);
   }
 
   /**
@@ -801,21 +845,28 @@ export class Vault {
    */
   setMany(
     inputs: Iterable<SecretInput>,
-    opts: { update?: boolean; dryRun?: boolean; load?: { bundleId?: string; sender: string; format: string } } = {},
+    opts: { update?: boolean; dryRun?: boolean; keepNewer?: boolean; load?: { bundleId?: string; sender: string; senderPubkey: string; format: string } } = {},
   ): ImportSummary {
     const entries = Array.from(inputs, (i) => this.#validate(i));
-    const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, outcomes: [] };
+    const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
     const run = (): void => {
       const now = Date.now();
       for (const v of entries) {
-        const outcome = this.#put(v, opts.update ? 'replace' : 'skip', now);
+        const outcome = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false);
         summary[outcome] += 1;
         summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome });
       }
       if (opts.dryRun) throw DRY_RUN;
       if (opts.load) {
         // Recorded in the same transaction: a bundle is loaded entirely and remembered, or not at all.
-        if (opts.load.bundleId) this.#stmt('INSERT OR REPLACE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.sender, now, entries.length);
+        if (opts.load.bundleId) this.#stmt('INSERT OR REPLACE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.senderPubkey, now, entries.length);
+        // The sender knows what they sent: if they are removed later, these values are exposed.
+        const rec = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+        for (const x of summary.outcomes) {
+          if (x.outcome !== 'added' && x.outcome !== 'updated' && x.outcome !== 'unchanged') continue;
+          const cur = this.lookup(x.app, x.env, x.key)!;
+          rec.run(opts.load.bundleId ?? `${opts.load.format}-load`, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, cur.version, now);
+        }
         this.#pending.push({ action: 'load', target: opts.load.sender, detail: { bundle: opts.load.bundleId ?? null, format: opts.load.format, added: summary.added, updated: summary.updated, skipped: summary.skipped } });
       }
     };
@@ -850,6 +901,7 @@ export class Vault {
       for (const r of records) n += del.run(r.id).changes;
       appendAudit(
         this.#db,
+        this.#auditKey,
         records.map((r) => ({ action: 'secret.remove' as const, target: secretLabel(r), detail: { version: r.version } })),
       );
       return n;
@@ -925,6 +977,7 @@ export class Vault {
     } finally {
       wipe(this.#keys.dataKey);
       wipe(this.#keys.identity.secretKey);
+      wipe(this.#auditKey);
     }
   }
 }

@@ -26,7 +26,7 @@ export async function audit(g: GlobalOptions, _a: unknown[], o: Record<string, u
       if (o['verify']) {
         const r = v.verifyAudit();
         if (r.brokenAt !== null) {
-          throw new SeeqretError('E_VAULT_CORRUPT', `the audit log was altered: entry ${r.brokenAt} does not follow from the ones before it`, 'Restore the vault from a backup to recover the original log.');
+          throw new SeeqretError('E_VAULT_CORRUPT', r.brokenAt === -1 ? 'the audit log was altered: its newest entries were removed' : `the audit log was altered: entry ${r.brokenAt} does not follow from the ones before it`, 'Restore the vault from a backup to recover the original log.');
         }
         info(`The audit log's ${r.entries} entries are intact (hash chain verified).`);
         return 0;

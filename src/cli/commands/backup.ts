@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { keyFromBase64 } from '../../crypto/index.js';
+import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { decryptBackup, dumpToHtml, dumpVault, encryptDump } from '../../sharing/backup.js';
 import { atomicWriteFile, readFileBytes } from '../../util/fs.js';
@@ -77,9 +77,14 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
   let ok = false;
   try {
     if (!exists) v.importAudit(dump.audit);
-    const s = v.restoreSecrets(dump.secrets, { overwrite: o['overwrite'] === true });
-    const users = v.restoreUsers(dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! })));
-    v.restoreSharingRecords({ shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [] });
+    const { summary: s, usersAdded: users } = v.restoreAll(
+      { secrets: dump.secrets, users: dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! })), shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [] },
+      { overwrite: o['overwrite'] === true, keepVerified: !exists },
+    );
+    for (const name of users) {
+      const u = v.user(name);
+      info(`added user ${name}, fingerprint ${fingerprint(keyFromBase64(u.pubkey)!)}${u.verifiedAt ? '' : ' (not verified: compare it with them, then `seeqret users verify`)'}`);
+    }
     v.audit([{ action: 'restore', target: file, detail: { from: dump.vaultId, created: dump.created, added: s.added, updated: s.updated, skipped: s.skipped, users: users.length } }]);
     info(`Restored from ${file}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${users.length} user${users.length === 1 ? '' : 's'} added`);
     if (s.skipped) info('Skipped secrets have another value here; pass --overwrite to replace them (the current value goes to history).');

@@ -121,7 +121,7 @@ export async function doctor(g: GlobalOptions, _args: unknown[], o: Record<strin
       else fail(new SeeqretError('E_DECRYPT', `${bad.length} value(s) fail authentication: ${bad.slice(0, 10).join(', ')}`, 'restore from a backup or set them again'), 'values');
       const chain = vault.verifyAudit();
       if (chain.brokenAt === null) report('ok', `audit log: ${chain.entries} entries, hash chain intact`);
-      else fail(new SeeqretError('E_VAULT_CORRUPT', `the audit log was altered at entry ${chain.brokenAt}`, 'restore the vault from a backup to recover the original log'), 'audit log');
+      else fail(new SeeqretError('E_VAULT_CORRUPT', chain.brokenAt === -1 ? 'the newest audit entries were removed' : `the audit log was altered at entry ${chain.brokenAt}`, 'restore the vault from a backup to recover the original log'), 'audit log');
     }
   } finally {
     vault.close();

@@ -38,7 +38,7 @@ export async function importVault(g: GlobalOptions, args: unknown[], o: Record<s
       old.secrets.map((x) => ({ app: x.app, env: x.env, key: x.key, value: x.value, type: x.type })),
       { update: o['overwrite'] === true },
     );
-    const users = v.restoreUsers(old.users.map((u) => ({ username: u.username, email: u.email, name: u.name ?? null, publicKey: keyFromBase64(u.pubkey)!, verifiedAt: null })));
+    const users = v.addMissingUsers(old.users.map((u) => ({ username: u.username, email: u.email, name: u.name ?? null, publicKey: keyFromBase64(u.pubkey)! })));
     v.audit([{ action: 'import', target: String(args[0]), detail: { from: 'seeqret-v1', added: s.added, updated: s.updated, skipped: s.skipped, users } }]);
     info(`Imported ${args[0] as string}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; users added: ${users.length ? users.join(', ') : 'none'}`);
     if (!keep && !exists) warn('your public key changed: send your new `seeqret introduction` to the people who share with you, or re-run with --keep-identity');

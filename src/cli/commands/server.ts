@@ -14,7 +14,7 @@ import { SERVER_MARKER, vaultFiles } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
 import { type GlobalOptions, info, out, warn, withVault } from '../context.js';
 import { addUserLine } from './users.js';
-import { loadText, readTransferFile } from './share.js';
+import { loadText, readTransferFile, reportLoad } from './share.js';
 
 /** Default folder of a server vault. */
 export const SERVER_DIR = '/srv/.seeqret';
@@ -76,23 +76,27 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
   return withVault(g, (v) => {
     const dir = path.resolve((args[0] as string | undefined) ?? path.join(v.dir, 'inbox'));
     if (!fs.existsSync(dir)) throw new SeeqretError('E_FILE_NOT_FOUND', `no inbox folder ${dir}`, `Create it (mkdir -m 700 ${dir}) or name another folder.`);
-    const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f)).filter((f) => fs.lstatSync(f).isFile());
+    const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f));
     let failed = 0;
     let firstError: SeeqretError | undefined;
+    // Unattended: only authenticated, replay-checked bundles, unless old formats are allowed.
+    const serializer = o['allowOldFormats'] ? undefined : 'bundle';
     for (const f of files) {
       try {
-        const r = loadText(v, readTransferFile(f), { overwrite: o['overwrite'] === true, force: false });
+        const st = fs.lstatSync(f);
+        if (!st.isFile()) continue; // symlinks and folders are never followed
+        const r = loadText(v, readTransferFile(f), { overwrite: o['overwrite'] === true, force: false, serializer });
         try {
           fs.unlinkSync(f);
         } catch (e) {
           warn(`${path.basename(f)}: loaded, but could not be removed (${(e as NodeJS.ErrnoException).code ?? e}); it will be refused as a replay next time`);
         }
-        info(`${path.basename(f)}: from ${r.sender}: ${r.summary.added} added, ${r.summary.updated} updated, ${r.summary.skipped} skipped, ${r.summary.unchanged} unchanged`);
+        reportLoad(r, `${path.basename(f)}: `);
       } catch (e) {
-        if (!isSeeqretError(e)) throw e;
+        const err = isSeeqretError(e) ? e : new SeeqretError('E_IO', `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the file.');
         failed += 1;
-        firstError ??= e;
-        warn(`${path.basename(f)}: kept, not loaded: ${e.code}: ${e.message}`);
+        firstError ??= err;
+        warn(`${path.basename(f)}: kept, not loaded: ${err.code}: ${err.message}`);
       }
     }
     info(`${files.length - failed} of ${files.length} file${files.length === 1 ? '' : 's'} loaded${failed ? `; ${failed} kept in ${dir}` : ''}`);

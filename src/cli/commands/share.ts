@@ -128,13 +128,22 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
   else text = decodeUtf8(await readStdin(), 'stdin');
   return withVault(g, (v) => {
     const r = loadText(v, text, { sender: o['user'] as string | undefined, serializer: o['serializer'] as string | undefined, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
-    info(`Loaded from ${r.sender} (${r.format}${r.bundleId ? `, bundle ${r.bundleId}` : ''}): ${r.summary.added} added, ${r.summary.updated} updated, ${r.summary.skipped} skipped, ${r.summary.unchanged} unchanged`);
-    if (r.summary.skipped > 0) {
-      info('Skipped (a different value exists here; pass --overwrite to replace it, the old value goes to history):');
-      for (const x of r.summary.outcomes) if (x.outcome === 'skipped') info(`  ${secretLabel(x)}`);
-    }
+    reportLoad(r);
     return 0;
   });
+}
+
+/** Print what a load did: counts, then every name that changed or was kept out (never values). */
+export function reportLoad(r: LoadResult, prefix = ''): void {
+  const s = r.summary;
+  info(`${prefix}Loaded from ${r.sender} (${r.format}${r.bundleId ? `, bundle ${r.bundleId}` : ''}): ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${s.older ? `, ${s.older} older than here` : ''}`);
+  const label: Record<string, string> = {
+    added: 'added',
+    updated: 'updated',
+    skipped: 'skipped: another value is here (--overwrite replaces it; the old value goes to history)',
+    older: 'kept ours: the sent value is older than the one here (--force takes it anyway)',
+  };
+  for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}`);
 }
 
 /** What {@link loadText} did. */
@@ -168,17 +177,17 @@ export function loadText(
   o: { sender?: string | undefined; serializer?: string | undefined; overwrite: boolean; force: boolean; isCommandValue?: boolean },
 ): LoadResult {
   const format: Serializer = o.serializer ? serializerOf(o.serializer) : looksLikeBundle(text) ? 'bundle' : o.isCommandValue ? 'command' : (detectV1Format(text) ?? 'bundle');
-  let secrets: Array<{ app: string; env: string; key: string; type: string; value: string }>;
+  let secrets: Array<{ app: string; env: string; key: string; type: string; value: string; updatedAt?: number }>;
   let sender: UserRecord;
   let bundleId: string | null = null;
   if (format === 'bundle') {
     const { header } = readBundleHeader(text);
     sender = senderUser(v, o.sender, header.sender.pubkey);
-    if (v.bundleLoaded(header.id) && !o.force) {
+    if (v.bundleLoaded(header.id, header.sender.pubkey) && !o.force) {
       throw new SeeqretError('E_BUNDLE_REPLAY', `bundle ${header.id} from ${sender.username} was already loaded`, 'Pass --force to load it again.');
     }
     const opened = openBundle(text, { publicKey: v.publicKey, secretKey: v.identitySecretKey });
-    secrets = opened.secrets;
+    secrets = opened.secrets.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, updatedAt: s.updated }));
     bundleId = header.id;
   } else {
     let claimed = o.sender;
@@ -205,10 +214,10 @@ export function loadText(
       parsed = o.isCommandValue
           ? parseCommandText(`seeqret load -v${text}`, v.identitySecretKey, senderKey)
           : parseCommandText(text, v.identitySecretKey, senderKey);
-    secrets = parsed.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value }));
+    secrets = parsed.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt * 1000 } : {}) }));
     warn(`the ${format} format does not authenticate names, types or sender (only that each value opened with ${sender.username}'s key); prefer the default bundle format`);
   }
-  const summary = v.setMany(secrets, { update: o.overwrite, load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, format } });
+  const summary = v.setMany(secrets, { update: o.overwrite, keepNewer: !o.force, load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, senderPubkey: sender.pubkey, format } });
   return { sender: sender.username, format, bundleId, summary };
 }
 
