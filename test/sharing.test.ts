@@ -471,6 +471,10 @@ describe('hardening (security review)', () => {
     expect(errorCode(cli(['env', '--stdout'], { vault: v, cwd: dir }))).toBe('E_BAD_VALUE');
     fs.writeFileSync(path.join(dir, 'env.template'), 'web:dev:API\nNODE_OPTIONS=web:dev:NODE_OPTIONS\n');
     expect(cli(['env', '--stdout'], { vault: v, cwd: dir }).stdout).toContain("NODE_OPTIONS='--require=/tmp/evil.js'");
+    // A prefix cannot turn a harmless filter match into a loader variable either.
+    cli(['add', 'key', 'PRELOAD', '/tmp/evil.so', '--app', 'lib', '--env', 'dev'], { vault: v });
+    fs.writeFileSync(path.join(dir, 'env.template'), 'lib:dev:\n');
+    expect(errorCode(cli(['run', '--prefix', 'LD_', '--', process.execPath, '-e', '0'], { vault: v, cwd: dir }))).toBe('E_BAD_VALUE');
   });
 
   it('names with zero-width, bidi or C1 characters, and odd user names, are refused; diagnostics escape control characters', () => {

@@ -28,7 +28,8 @@ export function isDangerousVariable(name: string): boolean {
   return DANGEROUS.has(name) || /^(LD_|DYLD_|PYTHON)/.test(name);
 }
 
-function refuseDangerous(name: string, s: SecretRecord): void {
+/** Throw E_BAD_VALUE when a filter match would be exported as a loader/interpreter variable. */
+export function refuseDangerous(name: string, s: SecretRecord): void {
   if (isDangerousVariable(name)) {
     throw new SeeqretError(
       'E_BAD_VALUE',
@@ -43,6 +44,8 @@ export interface EnvEntry {
   readonly name: string;
   readonly value: string;
   readonly secret?: SecretRecord;
+  /** True when env.template named the variable itself (a constant or NAME=filter), not a filter match. */
+  readonly explicit?: boolean;
 }
 
 /** Result of resolving a template: entries in template order plus non-fatal warnings. */
@@ -72,7 +75,7 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
   const tpl = parseEnvTemplate(text, source);
   if (tpl.requirement) checkRequirement(tpl.requirement, VERSION);
   const warnings: string[] = [];
-  const planned: Array<{ name: string; line: number; value?: string; secret?: SecretRecord }> = [];
+  const planned: Array<{ name: string; line: number; value?: string; secret?: SecretRecord; explicit: boolean }> = [];
   const seen = new Map<string, number>();
   const claim = (name: string, line: number): void => {
     const prev = seen.get(name);
@@ -88,7 +91,7 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
   for (const l of tpl.lines) {
     if (l.kind === 'constant') {
       claim(l.name, l.line);
-      planned.push({ name: l.name, line: l.line, value: l.value });
+      planned.push({ name: l.name, line: l.line, value: l.value, explicit: true });
     } else if (l.kind === 'rename') {
       const matches = vault.find([parseFilter(l.filter)]);
       if (matches.length === 0) {
@@ -102,18 +105,20 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
         );
       }
       claim(l.name, l.line);
-      planned.push({ name: l.name, line: l.line, secret: matches[0]! });
+      planned.push({ name: l.name, line: l.line, secret: matches[0]!, explicit: true });
     } else {
       const matches = vault.find([parseFilter(l.filter)]);
       if (matches.length === 0) warnings.push(`${source}:${l.line}: filter '${l.filter}' matches no secret`);
       for (const m of matches) {
         refuseDangerous(m.key, m);
         claim(m.key, l.line);
-        planned.push({ name: m.key, line: l.line, secret: m });
+        planned.push({ name: m.key, line: l.line, secret: m, explicit: false });
       }
     }
   }
-  const entries = planned.map((p) => (p.secret ? { name: p.name, value: vault.reveal(p.secret), secret: p.secret } : { name: p.name, value: p.value ?? '' }));
+  const entries = planned.map((p) =>
+    p.secret ? { name: p.name, value: vault.reveal(p.secret), secret: p.secret, explicit: p.explicit } : { name: p.name, value: p.value ?? '', explicit: true },
+  );
   return { entries, warnings };
 }
 

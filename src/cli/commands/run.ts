@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
-import { readTemplateFile, resolveFilters, resolveTemplate } from '../../vault/resolve.js';
+import { readTemplateFile, refuseDangerous, resolveFilters, resolveTemplate } from '../../vault/resolve.js';
 import { type GlobalOptions, warn, withVault } from '../context.js';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -37,7 +37,9 @@ export async function run(g: GlobalOptions, args: unknown[], o: Record<string, u
       v.auditReads(resolved.entries.flatMap((e) => (e.secret ? [e.secret] : [])), `run ${cmd}`);
       for (const e of resolved.entries) {
         if (e.value.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `${e.name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');
-        childEnv[filters.length ? e.name : prefix + e.name] = e.value;
+        const name = filters.length ? e.name : prefix + e.name;
+        if (!filters.length && e.secret && !e.explicit) refuseDangerous(name, e.secret); // the prefix can make a name dangerous
+        childEnv[name] = e.value;
       }
     },
   );

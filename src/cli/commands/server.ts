@@ -78,6 +78,7 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
     if (!fs.existsSync(dir)) throw new SeeqretError('E_FILE_NOT_FOUND', `no inbox folder ${dir}`, `Create it (mkdir -m 700 ${dir}) or name another folder.`);
     const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f));
     let failed = 0;
+    let tried = 0;
     let firstError: SeeqretError | undefined;
     // Unattended: only authenticated, replay-checked bundles, unless old formats are allowed.
     const serializer = o['allowOldFormats'] ? undefined : 'bundle';
@@ -85,6 +86,7 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
       try {
         const st = fs.lstatSync(f);
         if (!st.isFile()) continue; // symlinks and folders are never followed
+        tried += 1;
         const r = loadText(v, readTransferFile(f), { overwrite: o['overwrite'] === true, force: false, serializer });
         try {
           fs.unlinkSync(f);
@@ -99,7 +101,7 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
         warn(`${path.basename(f)}: kept, not loaded: ${err.code}: ${err.message}`);
       }
     }
-    info(`${files.length - failed} of ${files.length} file${files.length === 1 ? '' : 's'} loaded${failed ? `; ${failed} kept in ${dir}` : ''}`);
+    info(`${tried - failed} of ${tried} file${tried === 1 ? '' : 's'} loaded${failed ? `; ${failed} kept in ${dir}` : ''}`);
     return failed ? firstError!.exitCode : 0;
   });
 }
