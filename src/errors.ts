@@ -81,6 +81,10 @@ export const ERROR_CODES = {
   E_BACKUP_PASSPHRASE: ExitCode.CRYPTO,
   E_BACKUP_FORMAT: ExitCode.BAD_INPUT,
   E_V1_VAULT: ExitCode.BAD_INPUT,
+  // Projects (psec-style environments and descriptions)
+  E_PROJECT: ExitCode.BAD_INPUT,
+  E_NO_PROJECT: ExitCode.NOT_FOUND,
+  E_NO_ENVIRONMENT: ExitCode.USAGE,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */
