@@ -81,6 +81,12 @@ export const ERROR_CODES = {
   E_BACKUP_PASSPHRASE: ExitCode.CRYPTO,
   E_BACKUP_FORMAT: ExitCode.BAD_INPUT,
   E_V1_VAULT: ExitCode.BAD_INPUT,
+  // SecureStore v3 vaults
+  E_SS_WRONG_KEY: ExitCode.CRYPTO,
+  E_SS_AUTH: ExitCode.CRYPTO,
+  E_SS_KEY_FILE: ExitCode.CRYPTO,
+  E_SS_VERSION: ExitCode.VERSION,
+  E_SS_FORMAT: ExitCode.BAD_INPUT,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */
