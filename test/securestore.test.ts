@@ -587,3 +587,20 @@ describe('.gitignore rule for key files', () => {
     expect(fs.existsSync(path.join(dir, '.gitignore'))).toBe(false);
   });
 });
+
+describe("the package entry 'seeqret/securestore'", () => {
+  it('resolves through package.json exports, works as the official library is used (await), and loads no native addon', () => {
+    const script = `
+      const loaded = [];
+      const dlopen = process.dlopen;
+      process.dlopen = function (m, f, ...rest) { loaded.push(f); return dlopen.call(this, m, f, ...rest); };
+      const { SecretsManager, KeySource } = await import('seeqret/securestore');
+      const sman = await SecretsManager.fromFile(${JSON.stringify(FIXTURE_FILE)}, KeySource.fromFile(${JSON.stringify(path.join(FIX, 'fixture.key'))}));
+      const value = await sman.get('db:password');
+      process.stdout.write(JSON.stringify({ value, missing: await sman.get('nope'), keys: sman.keys(), loaded }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ value: 'pgsql123', missing: null, keys: ['db:password', 'db:username', 'unicode'], loaded: [] });
+  });
+});
