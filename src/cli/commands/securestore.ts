@@ -153,7 +153,8 @@ export async function create(g: SsOptions, args: unknown[], o: Record<string, un
   const vcs = o['vcs'] !== false;
   const exportTo = o['exportKey'] as string | undefined;
   await mayReplace(store, 'vault', force);
-  if (exportTo !== undefined) await mayReplace(exportTo, 'key file', force);
+  // --export-key naming the -k file itself is a no-op, not a replacement.
+  if (exportTo !== undefined && exportTo !== keyFileOf(g)) await mayReplace(exportTo, 'key file', force);
   const n = await newVaultSource(g);
   const sman = SecretsManager.create(n.source, { path: store });
   writeNewKey(sman, n, vcs);
@@ -326,8 +327,9 @@ export async function importStore(g: SsOptions, args: unknown[], o: Record<strin
   const { withVault } = await import('../context.js');
   return withVault(g, (v) => {
     const s = v.setMany(entries, { update: o['update'] === true, dryRun });
-    if (dryRun) for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
-    else v.audit([{ action: 'import', target: store, detail: { from: 'securestore-v3', names: mode, added: s.added, updated: s.updated, skipped: s.skipped, unchanged: s.unchanged } }]);
+    if (dryRun) {
+      for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
+    } else v.audit([{ action: 'import', target: store, detail: { from: 'securestore-v3', names: mode, added: s.added, updated: s.updated, skipped: s.skipped, unchanged: s.unchanged } }]);
     info(`Imported ${store}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
     if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; pass --update to replace them.');
     return 0;
