@@ -92,6 +92,7 @@ describe('ssclient commands on the fixture', () => {
     const s = open(path.join(dir, 'secrets.json'));
     expect(s.get('api:token')).toBe('sk_live_1');
     expect(s.get('db:password')).toBe('new\nvalue\n');
+    expect(ss(dir, ['get', 'db:password']).stdout).toBe('new\nvalue\n\n');
     const before = JSON.parse(FIXTURE_TEXT);
     const after = JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(after.secrets['db:username']).toEqual(before.secrets['db:username']);

@@ -193,7 +193,8 @@ export async function get(g: SsOptions, args: unknown[], o: Record<string, unkno
   if (!all) {
     const b = sman.getBytes(name!);
     if (b === null) throw notFound(name!, store);
-    out(printableValue(b));
+    // Always value + newline (as ssclient's println), even when the value ends with one.
+    process.stdout.write(`${printableValue(b)}\n`);
     return 0;
   }
   if (format === 'text') {
