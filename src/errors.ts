@@ -85,6 +85,12 @@ export const ERROR_CODES = {
   E_PROJECT: ExitCode.BAD_INPUT,
   E_NO_PROJECT: ExitCode.NOT_FOUND,
   E_NO_ENVIRONMENT: ExitCode.USAGE,
+  // SecureStore v3 vaults
+  E_SS_WRONG_KEY: ExitCode.CRYPTO,
+  E_SS_AUTH: ExitCode.CRYPTO,
+  E_SS_KEY_FILE: ExitCode.CRYPTO,
+  E_SS_VERSION: ExitCode.VERSION,
+  E_SS_FORMAT: ExitCode.BAD_INPUT,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

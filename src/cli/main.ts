@@ -5,6 +5,7 @@
  * @module
  */
 import { Command, Option } from 'commander';
+import { SeeqretError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { GlobalOptions } from './context.js';
 import { reportError } from './report.js';
@@ -262,6 +263,75 @@ export function buildProgram(): Command {
     .option('--overwrite', 'replace existing secrets that have another value')
     .option('--allow-old-formats', "also load the old tool's json-crypt/command files (no replay protection, names not authenticated)")
     .action(lazy(async () => (await import('./commands/server.js')).inbox));
+
+  const ss = program
+    .command('securestore')
+    .alias('ss')
+    .description('SecureStore v3 vaults (secrets.json + password or key file), with the ssclient commands')
+    .option('-s, --store <file>', 'the vault file (default secrets.json)')
+    .option('-k, --key <file>', 'use the key file FILE (PEM-style or raw 32 bytes; also --keyfile, --key-file)')
+    .addOption(new Option('--keyfile <file>').hideHelp())
+    .addOption(new Option('--key-file <file>').hideHelp())
+    .option('-p, --password', 'use the password (the default): asked on a terminal, else SEEQRET_SS_PASSWORD or --password-file; takes no value')
+    .option('--password-file <file>', 'read the password from FILE (one trailing newline removed)');
+  // `ssclient -p PASSWORD get …` habits would put the password where a command name goes: refuse
+  // without echoing it.
+  ss.on('command:*', () => {
+    throw new SeeqretError(
+      'E_USAGE',
+      'unknown securestore command (not shown, in case it is a password)',
+      '-p takes no value: the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file; commands: create, get, set, delete, keys, export-key, import, export.',
+    );
+  });
+  const ssAction = (name: 'create' | 'get' | 'set' | 'remove' | 'keys' | 'exportKey' | 'importStore' | 'exportStore') =>
+    lazy(async () => (await import('./commands/securestore.js'))[name]);
+  ss.command('create')
+    .description('Create a vault (a new random key when -k names a missing or empty file; else a password)')
+    .argument('[store]', 'the vault file (default: -s, else secrets.json)')
+    .option('--export-key <file>', 'also write the key (e.g. derived from the password) to FILE')
+    .option('--no-vcs', 'do not add a .gitignore rule for the key file')
+    .option('--force', 'replace an existing vault or key file without asking')
+    .action(ssAction('create'));
+  ss.command('get')
+    .description('Print the value of KEY, or every secret with --all')
+    .argument('[key]', 'secret name')
+    .option('-a, --all', 'print every secret')
+    .addOption(new Option('--format <format>', 'with --all: json (array of {key, value}) or text (key: value)').choices(['json', 'text']))
+    .action(ssAction('get'));
+  ss.command('set')
+    .description('Add or replace the secret KEY (VALUE from stdin or a hidden prompt when omitted)')
+    .argument('<key>', 'secret name')
+    .argument('[value]', 'the value (prefer stdin: command lines are visible to other users)')
+    .action(ssAction('set'));
+  ss.command('delete')
+    .alias('remove')
+    .description('Remove the secret KEY')
+    .argument('<key>', 'secret name')
+    .action(ssAction('remove'));
+  ss.command('keys').description('List the secret names').action(ssAction('keys'));
+  ss.command('export-key')
+    .description('Write the key (e.g. derived from the password) to FILE, for password-less use at run time')
+    .argument('<file>', 'key file to write (PEM-style, 0600)')
+    .option('--no-vcs', 'do not add a .gitignore rule for the key file')
+    .option('--force', 'replace an existing key file without asking')
+    .action(ssAction('exportKey'));
+  ss.command('import')
+    .description("Import a SecureStore vault's secrets into the seeqret vault (all or nothing)")
+    .argument('[store]', 'the vault file (default: -s, else secrets.json)')
+    .option('--app <app>', 'application for the imported keys (--names key)', '*')
+    .option('--env <env>', 'environment for the imported keys (--names key)', '*')
+    .addOption(new Option('--names <mode>', 'key: each name is a key; full: each name is app:env:key').choices(['key', 'full']).default('key'))
+    .option('--colon <char>', "with --names key: replace ':' in names by CHAR (e.g. . or _)")
+    .option('--update', 'replace existing values that differ')
+    .option('--dry-run', 'show what would change, write nothing')
+    .action(ssAction('importStore'));
+  ss.command('export')
+    .description('Write seeqret secrets into a SecureStore vault (created when missing)')
+    .argument('[store]', 'the vault file (default: -s, else secrets.json)')
+    .option('-f, --filter <filter>', 'secrets to export (repeatable; union)', collect)
+    .addOption(new Option('--names <mode>', 'key: name = key; full: name = app:env:key').choices(['key', 'full']).default('key'))
+    .option('--no-vcs', 'do not add a .gitignore rule for a new key file')
+    .action(ssAction('exportStore'));
 
   program
     .command('info')

@@ -1,0 +1,474 @@
+/**
+ * `seeqret securestore …` (alias `ss`): the real CLI as a child process on real files — the
+ * ssclient commands, password sources (never the command line), key files and the .gitignore
+ * rule, exit codes, terminal prompts (through `script`, a real pseudo-terminal), and import /
+ * export between SecureStore vaults and the seeqret vault (all or nothing, audited).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KeySource, SecretsManager } from '../src/securestore/manager.js';
+import { BIN, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir, type CliResult } from './helpers.js';
+
+const FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
+const FIXTURE_TEXT = fs.readFileSync(path.join(FIX, 'fixture.json'), 'utf8');
+const PASSWORD = 'password123';
+
+/** A folder holding a copy of the fixture as secrets.json and its key files. */
+function fixtureDir(): string {
+  const dir = tmpdir('ss-cli-');
+  fs.copyFileSync(path.join(FIX, 'fixture.json'), path.join(dir, 'secrets.json'));
+  fs.copyFileSync(path.join(FIX, 'fixture.key'), path.join(dir, 'secrets.key'));
+  fs.copyFileSync(path.join(FIX, 'fixture.bin.key'), path.join(dir, 'legacy.key'));
+  return dir;
+}
+
+/** `seeqret ss ARGS` in `cwd`, with the password in SEEQRET_SS_PASSWORD unless `password` is null. */
+function ss(cwd: string, args: string[], opts: { password?: string | null; input?: string; vault?: string; env?: Record<string, string> } = {}): CliResult {
+  const password = opts.password === undefined ? PASSWORD : opts.password;
+  return cli(['ss', ...args], {
+    cwd,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    ...(opts.vault ? { vault: opts.vault } : {}),
+    env: { ...(password === null ? {} : { SEEQRET_SS_PASSWORD: password }), ...opts.env },
+  });
+}
+
+const open = (file: string, source: KeySource = KeySource.fromPassword(PASSWORD)): SecretsManager => SecretsManager.fromFile(file, source);
+
+describe('ssclient commands on the fixture', () => {
+  it('get KEY with the password (env), the PEM key file, the legacy key file and --keyfile / --key-file', () => {
+    const dir = fixtureDir();
+    for (const args of [[], ['-k', 'secrets.key'], ['--key', 'legacy.key'], ['--keyfile', 'secrets.key'], ['--key-file', 'legacy.key']]) {
+      const r = ss(dir, [...args, 'get', 'unicode'], { password: args.length ? null : PASSWORD });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('päss✓\n');
+    }
+    // options of the group also work after the subcommand; `securestore` is the long name
+    expect(cli(['securestore', 'get', 'db:username', '-k', 'secrets.key'], { cwd: dir }).stdout).toBe('pgadmin\n');
+  });
+
+  it('get --all prints ssclient JSON (default) and text; keys lists the names', () => {
+    const dir = fixtureDir();
+    const json = ss(dir, ['-k', 'secrets.key', 'get', '--all'], { password: null });
+    expect(json.code).toBe(0);
+    expect(json.stdout).toBe(
+      `${JSON.stringify(
+        [
+          { key: 'db:password', value: 'pgsql123' },
+          { key: 'db:username', value: 'pgadmin' },
+          { key: 'unicode', value: 'päss✓' },
+        ],
+        null,
+        2,
+      )}\n`,
+    );
+    expect(ss(dir, ['get', '-a', '--format', 'text']).stdout).toBe('db:password: pgsql123\ndb:username: pgadmin\nunicode: päss✓\n');
+    expect(ss(dir, ['-k', 'secrets.key', 'keys'], { password: null }).stdout).toBe('db:password\ndb:username\nunicode\n');
+  });
+
+  it('binary values: text output as base64:…, JSON as byte arrays', () => {
+    const dir = tmpdir();
+    const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
+    s.set('bin', Buffer.from([0xff, 0x00, 0x41]));
+    s.set('txt', 'hi');
+    s.save();
+    expect(ss(dir, ['get', 'bin']).stdout).toBe('base64:/wBB\n');
+    expect(ss(dir, ['get', '--all', '--format', 'text']).stdout).toBe('bin: base64:/wBB\ntxt: hi\n');
+    expect(JSON.parse(ss(dir, ['get', '--all']).stdout)).toEqual([
+      { key: 'bin', value: [255, 0, 65] },
+      { key: 'txt', value: 'hi' },
+    ]);
+  });
+
+  it('set from an argument and from stdin (one trailing newline removed), overwriting silently; other entries unchanged', () => {
+    const dir = fixtureDir();
+    expect(ss(dir, ['set', 'api:token', 'sk_live_1'], { password: null, env: { SEEQRET_SS_PASSWORD: PASSWORD } }).code).toBe(0);
+    const r = ss(dir, ['-k', 'secrets.key', 'set', 'db:password'], { password: null, input: 'new\nvalue\n\n' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("Updated 'db:password'");
+    const s = open(path.join(dir, 'secrets.json'));
+    expect(s.get('api:token')).toBe('sk_live_1');
+    expect(s.get('db:password')).toBe('new\nvalue\n');
+    expect(ss(dir, ['get', 'db:password']).stdout).toBe('new\nvalue\n\n');
+    const before = JSON.parse(FIXTURE_TEXT);
+    const after = JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
+    expect(after.secrets['db:username']).toEqual(before.secrets['db:username']);
+    expect(after.sentinel).toEqual(before.sentinel);
+    expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8').endsWith('}')).toBe(true);
+  });
+
+  it('delete (alias remove) removes; a missing name is E_NOT_FOUND (exit 3)', () => {
+    const dir = fixtureDir();
+    expect(ss(dir, ['delete', 'db:password']).code).toBe(0);
+    expect(ss(dir, ['remove', 'unicode']).code).toBe(0);
+    expect(open(path.join(dir, 'secrets.json')).keys()).toEqual(['db:username']);
+    const r = ss(dir, ['delete', 'db:password']);
+    expect(r.code).toBe(3);
+    expect(errorCode(r)).toBe('E_NOT_FOUND');
+    const g = ss(dir, ['get', 'nope']);
+    expect([g.code, errorCode(g), g.stdout]).toEqual([3, 'E_NOT_FOUND', '']);
+  });
+
+  it('-s names another vault file; a missing one is E_FILE_NOT_FOUND (exit 3)', () => {
+    const dir = fixtureDir();
+    fs.renameSync(path.join(dir, 'secrets.json'), path.join(dir, 'other.json'));
+    expect(ss(dir, ['-s', 'other.json', 'get', 'db:username']).stdout).toBe('pgadmin\n');
+    const r = ss(dir, ['get', 'db:username']);
+    expect(r.code).toBe(3);
+    expect(errorCode(r)).toBe('E_FILE_NOT_FOUND');
+    expect(r.stderr).toContain('no SecureStore vault at secrets.json');
+  });
+});
+
+describe('passwords, keys and errors', () => {
+  it('a wrong password or key is E_SS_WRONG_KEY (exit 6), a tampered entry E_SS_AUTH (exit 6)', () => {
+    const dir = fixtureDir();
+    const r = ss(dir, ['get', 'unicode'], { password: 'password124' });
+    expect([r.code, errorCode(r), r.stdout]).toEqual([6, 'E_SS_WRONG_KEY', '']);
+    expect(r.stderr).toContain('the password does not open secrets.json');
+    fs.writeFileSync(path.join(dir, 'other.key'), `-----BEGIN PRIVATE KEY-----\n${Buffer.alloc(32, 9).toString('base64')}\n-----END PRIVATE KEY-----\n`);
+    expect(errorCode(ss(dir, ['-k', 'other.key', 'get', 'unicode'], { password: null }))).toBe('E_SS_WRONG_KEY');
+    const d = JSON.parse(FIXTURE_TEXT);
+    const hmac = Buffer.from(d.secrets.unicode.hmac, 'base64');
+    hmac[0]! ^= 0x80;
+    d.secrets.unicode.hmac = hmac.toString('base64');
+    fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify(d, null, 2));
+    const t = ss(dir, ['get', 'unicode']);
+    expect([t.code, errorCode(t), t.stdout]).toEqual([6, 'E_SS_AUTH', '']);
+    expect(ss(dir, ['get', 'db:username']).stdout).toBe('pgadmin\n');
+  });
+
+  it('an unknown version is E_SS_VERSION (exit 8); a malformed file E_SS_FORMAT (exit 10); a bad key file E_SS_KEY_FILE (exit 6)', () => {
+    const dir = fixtureDir();
+    fs.writeFileSync(path.join(dir, 'v2.json'), FIXTURE_TEXT.replace('"version": 3', '"version": 2'));
+    const v = ss(dir, ['-s', 'v2.json', 'keys']);
+    expect([v.code, errorCode(v)]).toEqual([8, 'E_SS_VERSION']);
+    expect(v.stderr).toContain('version 2 vault; only version 3 is supported');
+    fs.writeFileSync(path.join(dir, 'bad.json'), '{"version": 3, "iv": "secret-looking-text"');
+    const b = ss(dir, ['-s', 'bad.json', 'keys']);
+    expect([b.code, errorCode(b)]).toEqual([10, 'E_SS_FORMAT']);
+    expect(b.stderr).not.toContain('secret-looking-text');
+    fs.writeFileSync(path.join(dir, 'bad.key'), 'not a key');
+    const k = ss(dir, ['-k', 'bad.key', 'keys'], { password: null });
+    expect([k.code, errorCode(k)]).toEqual([6, 'E_SS_KEY_FILE']);
+  });
+
+  it('no terminal and no password or key: E_PASSPHRASE_REQUIRED (exit 6); --password-file works (one newline removed)', () => {
+    const dir = fixtureDir();
+    const r = ss(dir, ['get', 'unicode'], { password: null });
+    expect([r.code, errorCode(r)]).toEqual([6, 'E_PASSPHRASE_REQUIRED']);
+    expect(ss(dir, ['-p', 'get', 'unicode'], { password: null }).code).toBe(6);
+    fs.writeFileSync(path.join(dir, 'pw'), `${PASSWORD}\n`);
+    expect(ss(dir, ['-p', '--password-file', 'pw', 'get', 'unicode'], { password: null }).stdout).toBe('päss✓\n');
+    expect(ss(dir, ['--password-file', 'pw', 'get', 'unicode'], { password: null }).stdout).toBe('päss✓\n');
+    // the file wins over the environment
+    expect(ss(dir, ['--password-file', 'pw', 'get', 'unicode'], { password: 'wrong password' }).code).toBe(0);
+  });
+
+  it('-p takes no value: a password written after it is refused and never echoed', () => {
+    const dir = fixtureDir();
+    const r = ss(dir, ['-p', 'hunter2-secret', 'get', 'unicode']);
+    expect([r.code, errorCode(r)]).toEqual([2, 'E_USAGE']);
+    expect(r.stderr).not.toContain('hunter2-secret');
+    expect(r.stderr).toContain('-p takes no value');
+    const both = ss(dir, ['-p', '-k', 'secrets.key', 'get', 'unicode']);
+    expect([both.code, errorCode(both)]).toEqual([2, 'E_USAGE']);
+    const two = ss(dir, ['-k', 'secrets.key', '--keyfile', 'legacy.key', 'keys']);
+    expect(errorCode(two)).toBe('E_USAGE');
+  });
+
+  it('get needs KEY or --all (not both); --format only with --all', () => {
+    const dir = fixtureDir();
+    for (const args of [['get'], ['get', 'unicode', '--all'], ['get', 'unicode', '--format', 'text'], ['get', '--all', '--format', 'yaml']]) {
+      const r = ss(dir, args);
+      expect([r.code, errorCode(r)], args.join(' ')).toEqual([2, 'E_USAGE']);
+    }
+  });
+});
+
+describe('create and export-key', () => {
+  it('create with a password: reference layout, sentinel, 0600, no secrets; reopens with it', () => {
+    const dir = tmpdir();
+    const r = ss(dir, ['create']);
+    expect(r.code).toBe(0);
+    const text = fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8');
+    expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2));
+    expect(Object.keys(JSON.parse(text))).toEqual(['version', 'iv', 'sentinel', 'secrets']);
+    expect(text.endsWith('"secrets": {}\n}')).toBe(true);
+    expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(open(path.join(dir, 'secrets.json')).size).toBe(0);
+    expect(errorCode(ss(dir, ['get', 'x'], { password: 'another password' }))).toBe('E_SS_WRONG_KEY');
+  });
+
+  it('create STORE / -s; conflicting paths, short passwords and an existing vault are refused', () => {
+    const dir = tmpdir();
+    expect(ss(dir, ['create', 'a.json']).code).toBe(0);
+    expect(ss(dir, ['-s', 'b.json', 'create']).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'a.json')) && fs.existsSync(path.join(dir, 'b.json'))).toBe(true);
+    expect(errorCode(ss(dir, ['-s', 'c.json', 'create', 'd.json']))).toBe('E_USAGE');
+    const short = ss(dir, ['create', 'e.json'], { password: 'short' });
+    expect([short.code, errorCode(short)]).toEqual([2, 'E_USAGE']);
+    expect(fs.existsSync(path.join(dir, 'e.json'))).toBe(false);
+    const before = fs.readFileSync(path.join(dir, 'a.json'));
+    const again = ss(dir, ['create', 'a.json']);
+    expect([again.code, errorCode(again)]).toEqual([5, 'E_EXISTS']);
+    expect(fs.readFileSync(path.join(dir, 'a.json')).equals(before)).toBe(true);
+    expect(ss(dir, ['create', 'a.json', '--force']).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'a.json')).equals(before)).toBe(false);
+  });
+
+  it('create -k NEWFILE generates a random key (PEM, 99 bytes, 0600) and adds the .gitignore rule in a git work tree', () => {
+    const repo = tmpdir();
+    fs.mkdirSync(path.join(repo, '.git'));
+    fs.mkdirSync(path.join(repo, 'app'));
+    const cwd = path.join(repo, 'app');
+    const r = ss(cwd, ['-k', 'secrets.key', 'create'], { password: null });
+    expect(r.code).toBe(0);
+    const key = fs.readFileSync(path.join(cwd, 'secrets.key'), 'utf8');
+    expect(key).toMatch(/^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/]{43}=\n-----END PRIVATE KEY-----\n$/);
+    expect(Buffer.byteLength(key)).toBe(99);
+    expect(fs.statSync(path.join(cwd, 'secrets.key')).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(cwd, '.gitignore'), 'utf8')).toBe('# SecureStore key file ignore rule:\n/secrets.key\n');
+    // A random-key vault is not stretched: the key opens it directly; no password does.
+    expect(open(path.join(cwd, 'secrets.json'), KeySource.fromFile(path.join(cwd, 'secrets.key'))).size).toBe(0);
+    expect(ss(cwd, ['-k', 'secrets.key', 'set', 'a', 'b'], { password: null }).code).toBe(0);
+    // an empty key file also gets a new key; an existing key file is used as is
+    fs.writeFileSync(path.join(cwd, 'empty.key'), '');
+    expect(ss(cwd, ['-k', 'empty.key', 'create', 'e.json', '--no-vcs'], { password: null }).code).toBe(0);
+    expect(fs.statSync(path.join(cwd, 'empty.key')).size).toBe(99);
+    const reuse = ss(cwd, ['-k', 'secrets.key', 'create', 'r.json'], { password: null });
+    expect(reuse.stderr).toContain('Using the existing key file secrets.key');
+    expect(fs.readFileSync(path.join(cwd, 'secrets.key'), 'utf8')).toBe(key);
+    expect(open(path.join(cwd, 'r.json'), KeySource.fromFile(path.join(cwd, 'secrets.key'))).size).toBe(0);
+    // --no-vcs left no rule for empty.key, and the rule for secrets.key was not added twice
+    expect(fs.readFileSync(path.join(cwd, '.gitignore'), 'utf8')).toBe('# SecureStore key file ignore rule:\n/secrets.key\n');
+  });
+
+  it('outside a git work tree no .gitignore is written', () => {
+    const dir = tmpdir();
+    expect(ss(dir, ['-k', 'k.key', 'create'], { password: null }).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, '.gitignore'))).toBe(false);
+  });
+
+  it('create --export-key and export-key write the key equivalent to the password', () => {
+    const repo = tmpdir();
+    fs.mkdirSync(path.join(repo, '.git'));
+    expect(ss(repo, ['create', '--export-key', 'secrets.key']).code).toBe(0);
+    expect(ss(repo, ['-k', 'secrets.key', 'set', 'x', 'y'], { password: null }).code).toBe(0);
+    expect(ss(repo, ['get', 'x']).stdout).toBe('y\n');
+    expect(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8')).toContain('/secrets.key\n');
+    const dir = fixtureDir();
+    const r = ss(dir, ['export-key', 'exported.key']);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'exported.key'), 'utf8')).toBe(fs.readFileSync(path.join(FIX, 'fixture.key'), 'utf8'));
+    expect(fs.statSync(path.join(dir, 'exported.key')).mode & 0o777).toBe(0o600);
+    const again = ss(dir, ['export-key', 'exported.key']);
+    expect([again.code, errorCode(again)]).toEqual([5, 'E_EXISTS']);
+    expect(ss(dir, ['export-key', 'exported.key', '--force']).code).toBe(0);
+  });
+});
+
+/** Run `seeqret ARGS` in a pseudo-terminal (util-linux `script`), answering each prompt as it appears. */
+function onTerminal(cwd: string, args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number | null; output: string }> {
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env: cleanEnv({ TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let seen = 0;
+  const pending = [...answers];
+  const onData = (d: Buffer): void => {
+    output += d.toString('utf8');
+    const next = pending[0];
+    if (next && next[0].test(output.slice(seen))) {
+      pending.shift();
+      seen = output.length;
+      child.stdin.write(`${next[1]}\r`);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
+}
+
+const hasScript = fs.existsSync('/usr/bin/script') || fs.existsSync('/bin/script');
+
+describe.runIf(hasScript)('on a terminal', () => {
+  it('create asks for the password twice; get asks once; a declined overwrite is E_ABORTED (exit 9)', async () => {
+    const dir = tmpdir();
+    const c = await onTerminal(dir, ['ss', 'create'], [
+      [/New SecureStore password/, 'correct horse battery'],
+      [/Repeat the password/, 'correct horse battery'],
+    ]);
+    expect(c.code).toBe(0);
+    expect(c.output).not.toContain('correct horse');
+    expect(open(path.join(dir, 'secrets.json'), KeySource.fromPassword('correct horse battery')).size).toBe(0);
+    const s = await onTerminal(dir, ['ss', 'set', 'k', 'v'], [[/SecureStore password/, 'correct horse battery']]);
+    expect(s.code).toBe(0);
+    const before = fs.readFileSync(path.join(dir, 'secrets.json'));
+    const no = await onTerminal(dir, ['ss', 'create'], [[/Replace the existing vault/, 'n']]);
+    expect(no.code).toBe(9);
+    expect(no.output).toContain('E_ABORTED');
+    expect(fs.readFileSync(path.join(dir, 'secrets.json')).equals(before)).toBe(true);
+    const differ = await onTerminal(dir, ['ss', 'create', 'x.json'], [
+      [/New SecureStore password/, 'first password'],
+      [/Repeat the password/, 'second password'],
+    ]);
+    expect(differ.code).toBe(2);
+    expect(fs.existsSync(path.join(dir, 'x.json'))).toBe(false);
+  });
+});
+
+describe('import into the seeqret vault', () => {
+  it('--colon maps ssclient-style names to keys, with --app/--env; all values arrive; audited', () => {
+    const dir = fixtureDir();
+    const vault = newVault();
+    const r = ss(dir, ['import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault, password: null });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('3 added');
+    expect(cli(['get', 'web:prod:db.password'], { vault }).stdout).toBe('pgsql123\n');
+    expect(cli(['get', 'web:prod:unicode'], { vault }).stdout).toBe('päss✓\n');
+    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: string }>;
+    const imp = log.find((e) => e.action === 'import')!;
+    expect(imp.target).toBe('secrets.json');
+    expect(JSON.parse(imp.detail)).toMatchObject({ from: 'securestore-v3', added: 3 });
+    expect(JSON.stringify(log)).not.toContain('pgsql123');
+    // again: unchanged; with a changed value: skipped unless --update
+    expect(ss(dir, ['import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault, password: null }).stderr).toContain('3 unchanged');
+    expect(ss(dir, ['set', 'unicode', 'changed']).code).toBe(0);
+    expect(ss(dir, ['import', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault }).stderr).toContain('1 skipped');
+    expect(cli(['get', 'web:prod:unicode'], { vault }).stdout).toBe('päss✓\n');
+    expect(ss(dir, ['import', '--colon', '.', '--app', 'web', '--env', 'prod', '--update'], { vault }).stderr).toContain('1 updated');
+    expect(cli(['get', 'web:prod:unicode'], { vault }).stdout).toBe('changed\n');
+  });
+
+  it('is all or nothing: one name that cannot be a seeqret key (or a binary value) imports nothing', () => {
+    const dir = fixtureDir();
+    const vault = newVault();
+    const r = ss(dir, ['import'], { vault });
+    expect([r.code, errorCode(r)]).toEqual([2, 'E_INVALID_NAME']);
+    expect(r.stderr).toContain("secret 'db:password'");
+    expect(r.stderr).toContain('--colon');
+    const s = open(path.join(dir, 'secrets.json'));
+    s.set('zz', Buffer.from([0xff]));
+    s.save();
+    const b = ss(dir, ['import', '--colon', '_'], { vault });
+    expect([b.code, errorCode(b)]).toEqual([10, 'E_BAD_VALUE']);
+    expect(cli(['list', '--format', 'json'], { vault }).stdout.trim()).toBe('[]');
+  });
+
+  it('--names full takes app:env:key from each name; --dry-run writes nothing', () => {
+    const dir = tmpdir();
+    const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
+    s.set('shop:prod:STRIPE_KEY', 'sk_live');
+    s.set('*:dev:DEBUG', '1');
+    s.save();
+    const vault = newVault();
+    const dry = ss(dir, ['import', 'secrets.json', '--names', 'full', '--dry-run'], { vault });
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain('would be added: shop:prod:STRIPE_KEY');
+    expect(cli(['list', '--format', 'json'], { vault }).stdout.trim()).toBe('[]');
+    expect(ss(dir, ['import', 'secrets.json', '--names', 'full'], { vault }).code).toBe(0);
+    expect(cli(['get', 'shop:prod:STRIPE_KEY'], { vault }).stdout).toBe('sk_live\n');
+    expect(cli(['get', '*:dev:DEBUG'], { vault }).stdout).toBe('1\n');
+    const fixture = fixtureDir();
+    const bad = ss(fixture, ['import', '--names', 'full'], { vault });
+    expect([bad.code, errorCode(bad)]).toEqual([2, 'E_INVALID_NAME']);
+    expect(errorCode(ss(fixture, ['import', '--names', 'full', '--app', 'x'], { vault }))).toBe('E_USAGE');
+  });
+
+  it('two names that map to one seeqret name are refused (E_AMBIGUOUS)', () => {
+    const dir = tmpdir();
+    const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
+    s.set('a:b', '1');
+    s.set('a.b', '2');
+    s.save();
+    const r = ss(dir, ['import', '--colon', '.'], { vault: newVault() });
+    expect([r.code, errorCode(r)]).toEqual([4, 'E_AMBIGUOUS']);
+  });
+});
+
+describe('export from the seeqret vault', () => {
+  function vaultWithSecrets(): string {
+    const vault = newVault();
+    for (const [app, env, key, value] of [
+      ['shop', 'prod', 'DB_PASSWORD', 'prod-pw'],
+      ['shop', 'prod', 'API_KEY', 'sk_live_9'],
+      ['shop', 'dev', 'API_KEY', 'sk_test_9'],
+    ] as const) {
+      expect(cli(['add', 'key', key, '--app', app, '--env', env], { vault, input: value }).code).toBe(0);
+    }
+    return vault;
+  }
+
+  it('into a new vault with a new key file (plain key names), readable by the library; audited', () => {
+    const vault = vaultWithSecrets();
+    const repo = tmpdir();
+    fs.mkdirSync(path.join(repo, '.git'));
+    const r = ss(repo, ['export', '-f', 'shop:prod:', 'secrets.json', '-k', 'secrets.key'], { vault, password: null });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('2 added');
+    const s = open(path.join(repo, 'secrets.json'), KeySource.fromFile(path.join(repo, 'secrets.key')));
+    expect(s.keys()).toEqual(['API_KEY', 'DB_PASSWORD']);
+    expect(s.get('API_KEY')).toBe('sk_live_9');
+    expect(s.get('DB_PASSWORD')).toBe('prod-pw');
+    expect(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8')).toContain('/secrets.key\n');
+    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: string }>;
+    const exp = log.filter((e) => e.action === 'export');
+    expect(exp).toHaveLength(1);
+    expect(exp[0]!.target).toBe('secrets.json');
+    expect(JSON.parse(exp[0]!.detail)).toMatchObject({ format: 'securestore-v3', secrets: ['shop:prod:API_KEY', 'shop:prod:DB_PASSWORD'] });
+  });
+
+  it('into an existing vault: unchanged entries stay byte-identical, changed ones are replaced, others kept', () => {
+    const vault = vaultWithSecrets();
+    const dir = tmpdir();
+    expect(ss(dir, ['create']).code).toBe(0);
+    expect(ss(dir, ['set', 'OTHER', 'kept']).code).toBe(0);
+    expect(ss(dir, ['export', '-f', 'shop:prod:'], { vault }).code).toBe(0);
+    const first = JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
+    expect(cli(['edit', 'value', 'shop:prod:API_KEY'], { vault, input: 'sk_live_10' }).code).toBe(0);
+    const r = ss(dir, ['export', '-f', 'shop:prod:'], { vault });
+    expect(r.stderr).toContain('0 added, 1 updated, 1 unchanged');
+    const second = JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
+    expect(second.secrets.DB_PASSWORD).toEqual(first.secrets.DB_PASSWORD);
+    expect(second.secrets.API_KEY).not.toEqual(first.secrets.API_KEY);
+    const s = open(path.join(dir, 'secrets.json'));
+    expect([s.get('API_KEY'), s.get('OTHER')]).toEqual(['sk_live_10', 'kept']);
+  });
+
+  it('one key in two apps/envs is refused with plain names; --names full writes app:env:key and round-trips', () => {
+    const vault = vaultWithSecrets();
+    const dir = tmpdir();
+    const r = ss(dir, ['export', '-f', 'shop::', '-k', 'k.key'], { vault, password: null });
+    expect([r.code, errorCode(r)]).toEqual([4, 'E_AMBIGUOUS']);
+    expect(fs.existsSync(path.join(dir, 'secrets.json'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'k.key'))).toBe(false);
+    expect(ss(dir, ['export', '-f', 'shop::', '--names', 'full', '-k', 'k.key'], { vault, password: null }).code).toBe(0);
+    expect(open(path.join(dir, 'secrets.json'), KeySource.fromFile(path.join(dir, 'k.key'))).keys()).toEqual(['shop:dev:API_KEY', 'shop:prod:API_KEY', 'shop:prod:DB_PASSWORD']);
+    const other = newVault();
+    expect(ss(dir, ['import', '--names', 'full', '-k', 'k.key'], { vault: other, password: null }).code).toBe(0);
+    expect(cli(['get', 'shop:dev:API_KEY'], { vault: other }).stdout).toBe('sk_test_9\n');
+    expect(cli(['get', 'shop:prod:DB_PASSWORD'], { vault: other }).stdout).toBe('prod-pw\n');
+  });
+
+  it('needs -f; a filter matching nothing is E_NOT_FOUND; a wrong key for an existing vault writes nothing', () => {
+    const vault = vaultWithSecrets();
+    const dir = fixtureDir();
+    expect(errorCode(ss(dir, ['export'], { vault }))).toBe('E_USAGE');
+    expect(errorCode(ss(dir, ['export', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
+    const r = ss(dir, ['export', '-f', 'shop:prod:'], { vault, password: 'not the password' });
+    expect([r.code, errorCode(r)]).toEqual([6, 'E_SS_WRONG_KEY']);
+    expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).toBe(FIXTURE_TEXT);
+    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string }>;
+    expect(log.some((e) => e.action === 'export')).toBe(false);
+  });
+});
