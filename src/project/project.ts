@@ -131,7 +131,12 @@ export function parseProjectText(text: string, file: string = PROJECT_FILE): Pro
     const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}` : '';
     throw badProject(file, `not valid YAML${where} (${err.code === 'DUPLICATE_KEY' ? 'a key is given twice' : err.code})`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 0 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 0 });
+  } catch (e) {
+    throw badProject(file, `not usable YAML (${printable((e as Error).message.split('\n')[0] ?? '')})`);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw badProject(file, 'must be a mapping of settings (app: NAME, ...)');
   }
