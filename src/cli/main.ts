@@ -152,9 +152,13 @@ export function buildProgram(): Command {
     .command('run')
     .description('Run CMD with secrets in its environment (no shell)')
     .argument('<command...>', 'command and arguments, after --')
-    .option('-f, --filter <filter>', 'secrets to export (repeatable; default: env.template)', collect)
-    .option('--template <file>', 'template to use when no -f is given', 'env.template')
+    .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .option('-f, --filter <filter>', 'secrets to export (repeatable; default: the project environment, else env.template)', collect)
+    .option('--template <file>', 'env.template to use when no -f is given (default: env.template; inside a project only when given)')
     .option('--prefix <prefix>', 'prefix for variable names', '')
+    .option('--preserve-existing', 'keep variables that are already set (non-empty) in the environment')
+    .option('--umask <mode>', "the child's umask, octal written with 0o (default 0o077)")
+    .option('--mask', "replace secret values in the command's output with *****")
     .action(lazy(async () => (await import('./commands/run.js')).run));
 
   program
