@@ -160,6 +160,13 @@ export function buildProgram(): Command {
     .option('--umask <mode>', "the child's umask, octal written with 0o (default 0o077)")
     .option('--mask', "replace secret values in the command's output with *****")
     .action(lazy(async () => (await import('./commands/run.js')).run));
+  program
+    .command('template')
+    .description("Render {{ VAR }} placeholders in SRC with the project environment's secrets")
+    .argument('<src>', 'template file')
+    .argument('<dest>', 'output file (written atomically, mode 0600), or - for stdout')
+    .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .action(lazy(async () => (await import('./commands/template.js')).template));
 
   program
     .command('owner')
