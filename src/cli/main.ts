@@ -77,6 +77,8 @@ export function buildProgram(): Command {
     .option('--email <addr>', 'their e-mail address')
     .option('--name <full>', 'their full name')
     .option('--pubkey <key>', 'their X25519 public key: base64 (44 chars) or age1…')
+    .option('--pgp-key <file>', 'their OpenPGP public key (armored or binary), for `seeqret send`')
+    .option('--force', 'replace the PGP key already stored for this name')
     .action(lazy(async () => (await import('./commands/users.js')).addUser));
 
   program
@@ -167,6 +169,22 @@ export function buildProgram(): Command {
     .argument('<dest>', 'output file (written atomically, mode 0600), or - for stdout')
     .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
     .action(lazy(async () => (await import('./commands/template.js')).template));
+  program
+    .command('send')
+    .description("E-mail secrets encrypted with OpenPGP to each recipient's key, through an SMTP server")
+    .argument('<vars...>', 'variables of the project environment (own or Export name), or app:env:key filters')
+    .option('--to <recipient>', 'e-mail address or name of a stored PGP key (repeatable, or comma-separated)', collect)
+    .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .option('--smtp-host <host>', 'SMTP server', 'localhost')
+    .option('--smtp-port <port>', 'SMTP port (default 465 with --tls, 587 with --starttls, else 25)')
+    .option('--tls', 'implicit TLS (SMTPS)')
+    .option('--starttls', 'require STARTTLS')
+    .option('--smtp-ca <file>', "PEM certificate(s) to trust for the server's certificate")
+    .option('--smtp-user-secret <filter>', 'secret holding the SMTP user name (default SMTP_USERNAME)')
+    .option('--smtp-password-secret <filter>', 'secret holding the SMTP password (default SMTP_PASSWORD)')
+    .option('--from <address>', "sender address (default: the vault owner's e-mail)")
+    .option('--subject <text>', 'subject line (not encrypted)')
+    .action(lazy(async () => (await import('./commands/send.js')).send));
 
   program
     .command('owner')
@@ -190,6 +208,7 @@ export function buildProgram(): Command {
     .command('users')
     .description('List the users (with fingerprints and verification)')
     .option('--export', 'print `seeqret add user` lines for every user')
+    .option('--pgp', 'list the stored OpenPGP keys (recipients of `seeqret send`)')
     .addOption(formatOption())
     .action(lazy(async () => (await import('./commands/users.js')).users));
   users
