@@ -285,6 +285,20 @@ describe('send', () => {
       expect(entries[0]!.detail).toContain('shop:dev:db_password');
       expect(entries[0]!.detail).toContain(fingerprintOf(bob.home).toLowerCase());
       expect(audit).not.toContain('w0rd');
+      // A backup carries the keys and the send records: in the restored vault bob's key is there,
+      // and removing him still finds what he was sent.
+      const env = { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery staple' };
+      const backupFile = path.join(tmpdir(), 'b.age');
+      expect(cli(['backup', '-o', backupFile], { vault, env }).code).toBe(0);
+      const restored = path.join(tmpdir(), 'restored');
+      const rs = cli(['restore', backupFile], { vault: restored, env });
+      expect(rs.code, rs.stderr).toBe(0);
+      const keysThere = JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault: restored }).stdout) as Array<Record<string, string>>;
+      expect(keysThere.map((k) => [k['username'], k['fingerprint']!.replace(/ /g, '')])).toEqual([
+        ['bob', fingerprintOf(bob.home)],
+        ['carol', fingerprintOf(carol.home)],
+      ]);
+      expect(cli(['rm', 'user', 'carol', '--yes'], { vault: restored }).stdout).toContain('carol received 3 secrets');
       // Removing bob lists what he was sent and marks it exposed.
       const rm = cli(['rm', 'user', 'bob', '--yes'], { vault });
       expect(rm.stdout).toContain('bob received 3 secrets');

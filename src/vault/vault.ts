@@ -703,6 +703,8 @@ export class Vault {
       users: ReadonlyArray<{ username: string; email: string | null; name: string | null; publicKey: Buffer; verifiedAt: number | null }>;
       shares: readonly ShareRecord[];
       loadedBundles: readonly LoadedBundleRecord[];
+      /** OpenPGP keys of `send` recipients; one whose name or fingerprint is known already is left out. */
+      pgpKeys?: ReadonlyArray<Omit<PgpKeyRecord, 'id'>>;
     },
     opts: { overwrite?: boolean; keepVerified?: boolean } = {},
   ): { summary: ImportSummary; usersAdded: string[] } {
@@ -746,6 +748,12 @@ export class Vault {
       for (const x of r.shares) if (!has.get(x.bundleId, x.username, x.app, x.env, x.key, x.version)) ins.run(x.bundleId, x.username, x.pubkey, x.app, x.env, x.key, x.version, x.at);
       const lb = this.#stmt('INSERT OR IGNORE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)');
       for (const x of r.loadedBundles) lb.run(x.bundleId, x.sender, x.at, x.secrets);
+      const pk = this.#stmt('INSERT OR IGNORE INTO pgp_keys (username, fingerprint, email, user_ids, armored, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const k of r.pgpKeys ?? []) {
+        if (pk.run(k.username, k.fingerprint, k.email, JSON.stringify(k.userIds), k.armored, k.createdAt).changes > 0) {
+          this.#pending.push({ action: 'pgp.add', target: k.username, detail: { fingerprint: k.fingerprint, email: k.email, restored: true } });
+        }
+      }
     });
     return { summary, usersAdded };
   }
