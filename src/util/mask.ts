@@ -33,11 +33,21 @@ export function maskableValues(values: Iterable<string>, minLength: number = MIN
   return [...out];
 }
 
-/** Replaces secret values in a stream of chunks. Feed it with {@link push}, finish with {@link end}. */
+/**
+ * Replaces secret values in a stream of chunks. Feed it with {@link push}, finish with {@link end}.
+ *
+ * The values are kept in a byte trie, so each position of the stream costs one table lookup when
+ * no value starts with its byte, and a short walk otherwise, whatever the number of values.
+ */
 export class StreamMasker {
-  /** Candidate values by first byte, longest first. */
-  readonly #byFirst: Array<Buffer[] | undefined> = new Array<Buffer[] | undefined>(256);
+  /** Child of the root for each first byte (0: none). */
+  readonly #root = new Int32Array(256);
+  /** Children of every other node: node → byte → node. */
+  readonly #children: Array<Map<number, number> | undefined> = [undefined];
+  /** For each node, the length of the value ending there (0: none). */
+  readonly #ends: number[] = [0];
   readonly #mask: Buffer;
+  #empty = true;
   #pending: Buffer = EMPTY;
 
   /**
@@ -47,20 +57,35 @@ export class StreamMasker {
    */
   constructor(values: Iterable<string>, mask: string = MASK) {
     this.#mask = Buffer.from(mask, 'utf8');
-    const seen = new Set<string>();
     for (const v of values) {
-      if (v === '' || seen.has(v)) continue;
-      seen.add(v);
+      if (v === '') continue;
       const b = Buffer.from(v, 'utf8');
-      const list = (this.#byFirst[b[0]!] ??= []);
-      list.push(b);
+      let node = this.#root[b[0]!]!;
+      if (node === 0) node = this.#root[b[0]!] = this.#newNode();
+      for (let k = 1; k < b.length; k++) {
+        let kids = this.#children[node];
+        if (!kids) kids = this.#children[node] = new Map();
+        let next = kids.get(b[k]!);
+        if (next === undefined) {
+          next = this.#newNode();
+          kids.set(b[k]!, next);
+        }
+        node = next;
+      }
+      this.#ends[node] = b.length;
+      this.#empty = false;
     }
-    for (const list of this.#byFirst) list?.sort((a, b) => b.length - a.length);
+  }
+
+  #newNode(): number {
+    this.#children.push(undefined);
+    this.#ends.push(0);
+    return this.#ends.length - 1;
   }
 
   /** True when there is nothing to mask (the stream can be passed through as is). */
   get empty(): boolean {
-    return this.#byFirst.every((l) => l === undefined);
+    return this.#empty;
   }
 
   /** Mask `chunk`; returns what can be written now (possibly nothing). */
@@ -79,33 +104,46 @@ export class StreamMasker {
   #scan(data: Buffer, final: boolean): Buffer {
     const parts: Buffer[] = [];
     const len = data.length;
+    const root = this.#root;
     let start = 0; // first byte not yet emitted
     let i = 0;
-    scanning: while (i < len) {
-      const candidates = this.#byFirst[data[i]!];
-      if (candidates !== undefined) {
-        for (const c of candidates) {
-          if (i + c.length > len) {
-            // Not all of it is here yet: if what is here matches, wait for more bytes.
-            if (!final && data.compare(c, 0, len - i, i, len) === 0) {
-              if (i > start) parts.push(data.subarray(start, i));
-              this.#pending = Buffer.from(data.subarray(i));
-              return Buffer.concat(parts);
-            }
-          } else if (data.compare(c, 0, c.length, i, i + c.length) === 0) {
-            if (i > start) parts.push(data.subarray(start, i));
-            parts.push(this.#mask);
-            i += c.length;
-            start = i;
-            continue scanning;
-          }
-        }
+    while (i < len) {
+      let node = root[data[i]!]!;
+      if (node === 0) {
+        i++;
+        continue;
       }
-      i++;
+      // Walk the trie as far as the data matches; remember the longest value ending on the way.
+      let best = this.#ends[node]!;
+      let j = i + 1;
+      for (;;) {
+        if (j === len) {
+          // Out of data inside the trie: a longer value may still match once more bytes come.
+          if (!final && this.#children[node] !== undefined) {
+            if (i > start) parts.push(data.subarray(start, i));
+            this.#pending = Buffer.from(data.subarray(i));
+            return Buffer.concat(parts);
+          }
+          break;
+        }
+        const next = this.#children[node]?.get(data[j]!);
+        if (next === undefined) break;
+        node = next;
+        j++;
+        if (this.#ends[node]! > 0) best = this.#ends[node]!;
+      }
+      if (best > 0) {
+        if (i > start) parts.push(data.subarray(start, i));
+        parts.push(this.#mask);
+        i += best;
+        start = i;
+      } else {
+        i++;
+      }
     }
     if (start < len) parts.push(data.subarray(start, len));
     this.#pending = EMPTY;
-    // The parts may point into the caller's chunk: copy so the output never aliases input memory.
+    // The parts may point into the caller's chunk: concat copies, so the output never aliases input memory.
     return Buffer.concat(parts);
   }
 }
