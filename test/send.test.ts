@@ -255,6 +255,11 @@ describe('send', () => {
       expect(toCarol!.to).toEqual(['carol@example.org']);
       expect(header(toBob!.raw, 'Subject')).toBe('for you');
       expect(header(toBob!.raw, 'To')).toBe('bob@example.com');
+      // 7-bit text: the saved e-mail itself is what `gpg -d` reads.
+      expect(header(toBob!.raw, 'Content-Transfer-Encoding')).toBe('7bit');
+      const eml = path.join(tmpdir(), 'message.eml');
+      fs.writeFileSync(eml, toBob!.raw);
+      expect(gpg(bob.home, ['--decrypt', eml]).stdout.toString()).toContain("api_key='sk_live_123456'");
       for (const m of smtp.mails) {
         expect(m.raw).not.toContain('w0rd');
         expect(m.raw).not.toContain('sk_live');
