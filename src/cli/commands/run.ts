@@ -16,8 +16,6 @@ import path from 'node:path';
 import type { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { SeeqretError } from '../../errors.js';
-import { findProject, resolveEnvironment } from '../../project/project.js';
-import { environmentEntries } from '../../project/variables.js';
 import { maskableValues, maskingStream } from '../../util/mask.js';
 import { printable } from '../../util/text.js';
 import { type Resolved, readTemplateFile, refuseDangerous, resolveFilters, resolveTemplate } from '../../vault/resolve.js';
@@ -33,6 +31,24 @@ export const EXIT_COMMAND_NOT_EXECUTABLE = 126;
 /** The umask given to the child unless `--umask` says otherwise (psec's default). */
 export const DEFAULT_UMASK = 0o077;
 const DEFAULT_TEMPLATE = 'env.template';
+
+/**
+ * True when `start` or a folder above it holds a project file (`seeqret.yaml`, PROJECT_FILE of
+ * src/project/project.ts). Checked without loading the project modules (and their YAML parser),
+ * so a `run` outside a project starts as fast as before.
+ */
+function projectFileAbove(start: string): boolean {
+  for (let dir = path.resolve(start); ; ) {
+    try {
+      if (fs.statSync(path.join(dir, 'seeqret.yaml')).isFile()) return true;
+    } catch {
+      /* not here */
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+}
 
 /**
  * Parse a `--umask` value: octal written with `0o` (as psec requires), from `0o0` to `0o777`.
@@ -67,9 +83,11 @@ export async function run(g: GlobalOptions, args: unknown[], o: Record<string, u
   if (filters.length > 0) {
     select = (v) => resolveFilters(v, filters, prefix);
   } else {
-    const project = explicitTemplate === undefined ? findProject() : null;
-    if (project) {
-      const env = resolveEnvironment(project, envOption).name;
+    const projectModule = explicitTemplate === undefined && projectFileAbove(process.cwd()) ? await import('../../project/project.js') : null;
+    const project = projectModule ? projectModule.findProject() : null;
+    if (projectModule && project) {
+      const env = projectModule.resolveEnvironment(project, envOption).name;
+      const { environmentEntries } = await import('../../project/variables.js');
       select = (v) => environmentEntries(v, project, env, { prefix });
     } else {
       if (envOption !== undefined) {
