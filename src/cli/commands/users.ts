@@ -11,6 +11,7 @@ import { SeeqretError } from '../../errors.js';
 import { type Column, isoTime, parseFormat, render } from '../../formats/output.js';
 import { shellQuote } from '../../formats/output.js';
 import { readFileBytes } from '../../util/fs.js';
+import { printable } from '../../util/text.js';
 import { type UserRecord, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, warn, withVault } from '../context.js';
 
@@ -74,7 +75,9 @@ export async function introduction(g: GlobalOptions): Promise<number> {
 export async function users(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
   return withVault(g, async (v) => {
     if (o['pgp']) {
-      const rows = v.pgpKeys().map((k) => ({ username: k.username, email: k.email, fingerprint: formatFingerprint(k.fingerprint), user: v.users().some((u) => u.username === k.username) ? 'yes' : 'no', userIds: k.userIds.join('; ') }));
+      // User IDs and addresses come from someone else's key file: control characters are escaped.
+      const names = new Set(v.users().map((u) => u.username));
+      const rows = v.pgpKeys().map((k) => ({ username: k.username, email: printable(k.email), fingerprint: formatFingerprint(k.fingerprint), user: names.has(k.username) ? 'yes' : 'no', userIds: printable(k.userIds.join('; ')) }));
       const cols: Column[] = [
         { key: 'username', header: 'name' },
         { key: 'email', header: 'sends to' },
