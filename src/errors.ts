@@ -31,6 +31,8 @@ export const ExitCode = {
   ABORTED: 9,
   /** An input file or value is malformed (dotenv, env.template, non-UTF-8 value...). */
   BAD_INPUT: 10,
+  /** A network service (an SMTP server) could not be reached, refused the connection or the login, or failed. */
+  NETWORK: 11,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -91,6 +93,11 @@ export const ERROR_CODES = {
   E_SS_KEY_FILE: ExitCode.CRYPTO,
   E_SS_VERSION: ExitCode.VERSION,
   E_SS_FORMAT: ExitCode.BAD_INPUT,
+  // run, template, send (psec milestone)
+  E_TEMPLATE_UNDEFINED: ExitCode.BAD_INPUT,
+  E_PGP_KEY: ExitCode.BAD_INPUT,
+  E_NO_PGP_KEY: ExitCode.NOT_FOUND,
+  E_SMTP: ExitCode.NETWORK,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

@@ -78,6 +78,8 @@ export function buildProgram(): Command {
     .option('--email <addr>', 'their e-mail address')
     .option('--name <full>', 'their full name')
     .option('--pubkey <key>', 'their X25519 public key: base64 (44 chars) or age1…')
+    .option('--pgp-key <file>', 'their OpenPGP public key (armored or binary), for `seeqret send`')
+    .option('--force', 'replace the PGP key already stored for this name')
     .action(lazy(async () => (await import('./commands/users.js')).addUser));
 
   program
@@ -153,10 +155,37 @@ export function buildProgram(): Command {
     .command('run')
     .description('Run CMD with secrets in its environment (no shell)')
     .argument('<command...>', 'command and arguments, after --')
-    .option('-f, --filter <filter>', 'secrets to export (repeatable; default: env.template)', collect)
-    .option('--template <file>', 'template to use when no -f is given', 'env.template')
+    .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .option('-f, --filter <filter>', 'secrets to export (repeatable; default: the project environment, else env.template)', collect)
+    .option('--template <file>', 'env.template to use when no -f is given (default: env.template; inside a project only when given)')
     .option('--prefix <prefix>', 'prefix for variable names', '')
+    .option('--preserve-existing', 'keep variables that are already set (non-empty) in the environment')
+    .option('--umask <mode>', "the child's umask, octal written with 0o (default 0o077)")
+    .option('--mask', "replace secret values in the command's output with *****")
     .action(lazy(async () => (await import('./commands/run.js')).run));
+  program
+    .command('template')
+    .description("Render {{ VAR }} placeholders in SRC with the project environment's secrets")
+    .argument('<src>', 'template file')
+    .argument('<dest>', 'output file (written atomically, mode 0600), or - for stdout')
+    .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .action(lazy(async () => (await import('./commands/template.js')).template));
+  program
+    .command('send')
+    .description("E-mail secrets encrypted with OpenPGP to each recipient's key, through an SMTP server")
+    .argument('<vars...>', 'variables of the project environment (own or Export name), or app:env:key filters')
+    .option('--to <recipient>', 'e-mail address or name of a stored PGP key (repeatable, or comma-separated)', collect)
+    .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .option('--smtp-host <host>', 'SMTP server', 'localhost')
+    .option('--smtp-port <port>', 'SMTP port (default 465 with --tls, 587 with --starttls, else 25)')
+    .option('--tls', 'implicit TLS (SMTPS)')
+    .option('--starttls', 'require STARTTLS')
+    .option('--smtp-ca <file>', "PEM certificate(s) to trust for the server's certificate")
+    .option('--smtp-user-secret <filter>', 'secret holding the SMTP user name (default SMTP_USERNAME)')
+    .option('--smtp-password-secret <filter>', 'secret holding the SMTP password (default SMTP_PASSWORD)')
+    .option('--from <address>', "sender address (default: the vault owner's e-mail)")
+    .option('--subject <text>', 'subject line (not encrypted)')
+    .action(lazy(async () => (await import('./commands/send.js')).send));
 
   program
     .command('owner')
@@ -180,6 +209,7 @@ export function buildProgram(): Command {
     .command('users')
     .description('List the users (with fingerprints and verification)')
     .option('--export', 'print `seeqret add user` lines for every user')
+    .option('--pgp', 'list the stored OpenPGP keys (recipients of `seeqret send`)')
     .addOption(formatOption())
     .action(lazy(async () => (await import('./commands/users.js')).users));
   users

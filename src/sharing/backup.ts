@@ -11,7 +11,7 @@ import { decryptHtmlBackup, renderHtmlBackup } from '../crypto/htmlbackup.js';
 import { keyFromBase64, keyToBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import type { AuditEntry } from '../vault/audit.js';
-import { type DumpedSecret, type LoadedBundleRecord, type ShareRecord, type Vault, USERNAME_RE } from '../vault/vault.js';
+import { type DumpedSecret, type LoadedBundleRecord, type PgpKeyRecord, type ShareRecord, type Vault, USERNAME_RE } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 
 /** The decrypted content of a backup. */
@@ -28,6 +28,8 @@ export interface VaultDump {
   /** Who received which secret, and which bundles were loaded (absent in older backups). */
   readonly shares?: readonly ShareRecord[];
   readonly loadedBundles?: readonly LoadedBundleRecord[];
+  /** The OpenPGP keys of `send` recipients (absent in older backups). */
+  readonly pgpKeys?: ReadonlyArray<Omit<PgpKeyRecord, 'id'>>;
   /** The owner's X25519 secret key (base64), only with `--include-keys`. */
   readonly identitySecretKey?: string;
 }
@@ -46,6 +48,7 @@ export function dumpVault(v: Vault, opts: { includeKeys?: boolean } = {}): Vault
     secrets: v.dumpSecrets(),
     audit: v.auditLog(),
     ...v.sharingRecords(),
+    pgpKeys: v.pgpKeys().map(({ id: _id, ...k }) => k),
     ...(opts.includeKeys ? { identitySecretKey: keyToBase64(v.identitySecretKey) } : {}),
   };
 }
@@ -101,6 +104,16 @@ export function parseDump(text: string): VaultDump {
     }
   }
   if ((d.shares !== undefined && !Array.isArray(d.shares)) || (d.loadedBundles !== undefined && !Array.isArray(d.loadedBundles))) throw formatError('malformed sharing records');
+  if (d.pgpKeys !== undefined) {
+    if (!Array.isArray(d.pgpKeys)) throw formatError('malformed PGP keys');
+    for (const k of d.pgpKeys) {
+      const ok =
+        typeof k?.username === 'string' && USERNAME_RE.test(k.username) && typeof k.fingerprint === 'string' && /^[0-9a-f]{40,64}$/.test(k.fingerprint) &&
+        typeof k.email === 'string' && typeof k.armored === 'string' && k.armored.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----') &&
+        Array.isArray(k.userIds) && (k.userIds as unknown[]).every((u) => typeof u === 'string') && Number.isSafeInteger(k.createdAt);
+      if (!ok) throw formatError(`the PGP key of ${JSON.stringify(k?.username)} is malformed`);
+    }
+  }
   if (d.identitySecretKey !== undefined && !keyFromBase64(d.identitySecretKey)) throw formatError('the included key is malformed');
   return d;
 }

@@ -28,7 +28,9 @@ export type AuditAction =
   | 'load'
   | 'backup'
   | 'restore'
-  | 'import';
+  | 'import'
+  | 'pgp.add'
+  | 'send';
 
 /** One stored audit entry. */
 export interface AuditEntry {

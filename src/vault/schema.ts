@@ -121,6 +121,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'OpenPGP public keys of e-mail recipients (`send`), per user or contact name',
+    up(db) {
+      db.exec(`
+        CREATE TABLE pgp_keys (
+          id INTEGER PRIMARY KEY,
+          username TEXT NOT NULL UNIQUE, -- a vault user's name, or a contact known only by this key
+          fingerprint TEXT NOT NULL UNIQUE, -- the primary key's fingerprint, lower-case hex
+          email TEXT NOT NULL, -- where send mails to
+          user_ids TEXT NOT NULL, -- JSON array of the key's user IDs
+          armored TEXT NOT NULL, -- the ASCII-armored public key
+          created_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The schema version this build of seeqret reads and writes. */

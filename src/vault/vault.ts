@@ -69,9 +69,31 @@ export interface UserRecord {
   readonly verifiedAt: number | null;
 }
 
+/** An OpenPGP public key stored for `send` (the `pgp_keys` table), under a user or contact name. */
+export interface PgpKeyRecord {
+  readonly id: number;
+  /** A vault user's name, or a contact known only by this key. */
+  readonly username: string;
+  /** The primary key's fingerprint, lower-case hex. */
+  readonly fingerprint: string;
+  /** The address `send` mails to. */
+  readonly email: string;
+  /** The key's user IDs (`Name <address>`). */
+  readonly userIds: readonly string[];
+  /** The ASCII-armored public key. */
+  readonly armored: string;
+  readonly createdAt: number;
+}
+
+/** The `shares.pubkey` of a secret sent by e-mail: this prefix and the PGP key's fingerprint. */
+export const PGP_SHARE_PREFIX = 'openpgp:';
+
 /** What {@link Vault.removeUser} found: every secret the user ever received, and those now marked exposed. */
 export interface RemovedUser {
-  readonly user: UserRecord;
+  /** The vault user removed (`null` for a contact that only had a PGP key). */
+  readonly user: UserRecord | null;
+  /** The PGP key removed with them, if they had one. */
+  readonly pgpKey: PgpKeyRecord | null;
   /** Distinct `app:env:key` the user received, with the newest version sent. */
   readonly received: ReadonlyArray<{ app: string; env: string; key: string; version: number; at: number }>;
   /** Secrets whose current value the user had: marked exposed until changed. */
@@ -200,6 +222,7 @@ const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_a
 /** The columns of the covering `secrets_listing` index, in {@link SecretRecord} order. */
 const LISTING_COLS = 'id, app, env, key, type, created_at, updated_at, version, exposed_at, exposed_by';
 const USER_COLS = 'id, username, email, name, pubkey, is_owner AS isOwner, created_at AS createdAt, verified_at AS verifiedAt';
+const PGP_COLS = 'id, username, fingerprint, email, user_ids AS userIds, armored, created_at AS createdAt';
 
 /** Associated data binding a sealed value to its row and version. */
 function valueAd(app: string, env: string, key: string, version: number): Buffer {
@@ -503,16 +526,20 @@ export class Vault {
   }
 
   /**
-   * Remove a user (never the owner). Every secret the user ever received is listed; those whose
-   * current value is one the user received (not changed since) are marked exposed.
+   * Remove a user (never the owner) or a contact known only by a PGP key, with their PGP key.
+   * Every secret they ever received (in a bundle or by `send`) is listed; those whose current value
+   * is one they received (not changed since) are marked exposed.
    */
   removeUser(username: string): RemovedUser {
-    const user = this.user(username);
-    if (user.isOwner) throw new SeeqretError('E_USAGE', `${username} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
+    const user = this.users().find((x) => x.username === username) ?? null;
+    const pgp = this.pgpKey(username) ?? null;
+    if (!user && !pgp) this.user(username); // throws E_UNKNOWN_USER
+    if (user?.isOwner) throw new SeeqretError('E_USAGE', `${username} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
     return this.#write(() => {
+      const keys = [user?.pubkey ?? '', pgp ? PGP_SHARE_PREFIX + pgp.fingerprint : ''];
       const received = this.#stmt(
-        'SELECT app, env, key, max(version) AS version, max(at) AS at FROM shares WHERE username = ? AND pubkey = ? GROUP BY app, env, key ORDER BY app, env, key',
-      ).all(username, user.pubkey) as Array<{ app: string; env: string; key: string; version: number; at: number }>;
+        'SELECT app, env, key, max(version) AS version, max(at) AS at FROM shares WHERE username = ? AND pubkey IN (?, ?) GROUP BY app, env, key ORDER BY app, env, key',
+      ).all(username, ...keys) as Array<{ app: string; env: string; key: string; version: number; at: number }>;
       const now = Date.now();
       const exposed: SecretRecord[] = [];
       const mark = this.#stmt('UPDATE secrets SET exposed_at = ?, exposed_by = ? WHERE id = ?');
@@ -525,17 +552,73 @@ export class Vault {
           exposed.push({ ...cur, exposedAt: now, exposedBy: username });
         }
       }
-      this.#stmt('DELETE FROM users WHERE id = ?').run(user.id);
+      if (user) this.#stmt('DELETE FROM users WHERE id = ?').run(user.id);
+      if (pgp) this.#stmt('DELETE FROM pgp_keys WHERE id = ?').run(pgp.id);
       appendAudit(
         this.#db,
         this.#auditKey,
         [
-          { action: 'user.remove', target: username, detail: { received: received.length, exposed: exposed.length } },
+          { action: 'user.remove', target: username, detail: { received: received.length, exposed: exposed.length, ...(pgp ? { pgp: pgp.fingerprint } : {}) } },
           ...exposed.map((r) => ({ action: 'secret.exposed' as const, target: secretLabel(r), detail: { by: username } })),
         ],
         now,
       );
-      return { user, received, exposed };
+      return { user, pgpKey: pgp, received, exposed };
+    });
+  }
+
+  /** Every stored OpenPGP key, by name. */
+  pgpKeys(): PgpKeyRecord[] {
+    const rows = this.#sql(() => this.#stmt(`SELECT ${PGP_COLS} FROM pgp_keys ORDER BY username`).all()) as Array<Omit<PgpKeyRecord, 'userIds'> & { userIds: string }>;
+    return rows.map((r) => ({ ...r, userIds: JSON.parse(r.userIds) as string[] }));
+  }
+
+  /** The OpenPGP key stored for `username`, if any. */
+  pgpKey(username: string): PgpKeyRecord | undefined {
+    return this.pgpKeys().find((k) => k.username === username);
+  }
+
+  /**
+   * Store an OpenPGP public key (already validated by `src/crypto/pgp.ts`) under `username`: a
+   * vault user's name or a contact's. With `user`, the vault user is added in the same transaction.
+   *
+   * @throws SeeqretError `E_USER_EXISTS` when the name already has a key (unless `replace`) or the
+   *   key is stored under another name.
+   */
+  addPgpKey(
+    k: { username: string; fingerprint: string; email: string; userIds: readonly string[]; armored: string },
+    opts: { replace?: boolean; user?: { email?: string | null; name?: string | null; publicKey: Buffer } } = {},
+  ): PgpKeyRecord {
+    checkUsername(k.username);
+    this.#write(() => {
+      if (opts.user) this.#insertUser({ username: k.username, ...opts.user });
+      const owner = this.#stmt('SELECT username FROM pgp_keys WHERE fingerprint = ?').pluck().get(k.fingerprint) as string | undefined;
+      if (owner !== undefined && owner !== k.username) {
+        throw new SeeqretError('E_USER_EXISTS', `this PGP key is already stored for ${owner}`, `Use that name, or remove it first (seeqret rm user ${owner}).`);
+      }
+      const old = this.#stmt('SELECT id, fingerprint FROM pgp_keys WHERE username = ?').get(k.username) as { id: number; fingerprint: string } | undefined;
+      if (old && !opts.replace) {
+        throw new SeeqretError('E_USER_EXISTS', `${k.username} already has a PGP key (${old.fingerprint.toUpperCase()})`, 'Pass --force to replace it.');
+      }
+      if (old) this.#stmt('DELETE FROM pgp_keys WHERE id = ?').run(old.id);
+      this.#stmt('INSERT INTO pgp_keys (username, fingerprint, email, user_ids, armored, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        k.username, k.fingerprint, k.email, JSON.stringify(k.userIds), k.armored, Date.now(),
+      );
+      this.#pending.push({ action: 'pgp.add', target: k.username, detail: { fingerprint: k.fingerprint, email: k.email, ...(old ? { replaced: old.fingerprint } : {}) } });
+    });
+    return this.pgpKey(k.username)!;
+  }
+
+  /**
+   * Record that `records` were e-mailed to `to` in message `messageId`: one `shares` row per secret
+   * (so removing them later marks what they had as exposed) and a `send` audit entry (names only).
+   */
+  recordSend(to: PgpKeyRecord, messageId: string, records: readonly SecretRecord[], detail: { smtp: string }): void {
+    this.#write(() => {
+      const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const now = Date.now();
+      for (const r of records) ins.run(messageId, to.username, PGP_SHARE_PREFIX + to.fingerprint, r.app, r.env, r.key, r.version, now);
+      this.#pending.push({ action: 'send', target: to.username, detail: { to: to.email, fingerprint: to.fingerprint, message: messageId, smtp: detail.smtp, secrets: records.map(secretLabel) } });
     });
   }
 
@@ -620,6 +703,8 @@ export class Vault {
       users: ReadonlyArray<{ username: string; email: string | null; name: string | null; publicKey: Buffer; verifiedAt: number | null }>;
       shares: readonly ShareRecord[];
       loadedBundles: readonly LoadedBundleRecord[];
+      /** OpenPGP keys of `send` recipients; one whose name or fingerprint is known already is left out. */
+      pgpKeys?: ReadonlyArray<Omit<PgpKeyRecord, 'id'>>;
     },
     opts: { overwrite?: boolean; keepVerified?: boolean } = {},
   ): { summary: ImportSummary; usersAdded: string[] } {
@@ -663,6 +748,12 @@ export class Vault {
       for (const x of r.shares) if (!has.get(x.bundleId, x.username, x.app, x.env, x.key, x.version)) ins.run(x.bundleId, x.username, x.pubkey, x.app, x.env, x.key, x.version, x.at);
       const lb = this.#stmt('INSERT OR IGNORE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)');
       for (const x of r.loadedBundles) lb.run(x.bundleId, x.sender, x.at, x.secrets);
+      const pk = this.#stmt('INSERT OR IGNORE INTO pgp_keys (username, fingerprint, email, user_ids, armored, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const k of r.pgpKeys ?? []) {
+        if (pk.run(k.username, k.fingerprint, k.email, JSON.stringify(k.userIds), k.armored, k.createdAt).changes > 0) {
+          this.#pending.push({ action: 'pgp.add', target: k.username, detail: { fingerprint: k.fingerprint, email: k.email, restored: true } });
+        }
+      }
     });
     return { summary, usersAdded };
   }

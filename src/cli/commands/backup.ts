@@ -78,7 +78,7 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
   try {
     if (!exists) v.importAudit(dump.audit);
     const { summary: s, usersAdded: users } = v.restoreAll(
-      { secrets: dump.secrets, users: dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! })), shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [] },
+      { secrets: dump.secrets, users: dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! })), shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [], pgpKeys: dump.pgpKeys ?? [] },
       { overwrite: o['overwrite'] === true, keepVerified: !exists },
     );
     for (const name of users) {

@@ -2,14 +2,24 @@
  * `seeqret run -- CMD ARGS...`: run a program (without a shell) with secrets in its environment,
  * forward signals to it, and exit with its exit status.
  *
+ * Which secrets: `-f FILTER`s; else `--template FILE`; else, inside a project (`seeqret.yaml`),
+ * the variables of its environment (`-e ENV`) under their own names and their Export names; else
+ * `./env.template`. psec's options: `--prefix`, `--preserve-existing`, `--umask`, and `--mask`,
+ * which replaces secret values in the child's output with `*****`.
+ *
  * @module
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { SeeqretError } from '../../errors.js';
-import { readTemplateFile, refuseDangerous, resolveFilters, resolveTemplate } from '../../vault/resolve.js';
+import { maskableValues, maskingStream } from '../../util/mask.js';
+import { printable } from '../../util/text.js';
+import { type Resolved, readTemplateFile, refuseDangerous, resolveFilters, resolveTemplate } from '../../vault/resolve.js';
+import type { Vault } from '../../vault/vault.js';
 import { type GlobalOptions, warn, withVault } from '../context.js';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -18,33 +28,126 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
 export const EXIT_COMMAND_NOT_FOUND = 127;
 /** Exit code for a command that exists but cannot be executed. */
 export const EXIT_COMMAND_NOT_EXECUTABLE = 126;
+/** The umask given to the child unless `--umask` says otherwise (psec's default). */
+export const DEFAULT_UMASK = 0o077;
+const DEFAULT_TEMPLATE = 'env.template';
+
+/**
+ * True when `start` or a folder above it holds a project file (`seeqret.yaml`, PROJECT_FILE of
+ * src/project/project.ts). Checked without loading the project modules (and their YAML parser),
+ * so a `run` outside a project starts as fast as before.
+ */
+function projectFileAbove(start: string): boolean {
+  for (let dir = path.resolve(start); ; ) {
+    try {
+      if (fs.statSync(path.join(dir, 'seeqret.yaml')).isFile()) return true;
+    } catch {
+      /* not here */
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+}
+
+/**
+ * Parse a `--umask` value: octal written with `0o` (as psec requires), from `0o0` to `0o777`.
+ *
+ * @throws SeeqretError `E_USAGE` for anything else (`077`, `0x1ff`, `0o1000`, `63`).
+ */
+export function parseUmask(text: string): number {
+  const m = /^0o([0-7]+)$/.exec(text);
+  const value = m ? parseInt(m[1]!, 8) : NaN;
+  if (!m || value > 0o777) {
+    throw new SeeqretError('E_USAGE', `--umask ${JSON.stringify(printable(text.slice(0, 40)))} is not an octal mode written with 0o, from 0o000 to 0o777`, 'Write it like 0o077 (the default) or 0o022.');
+  }
+  return value;
+}
 
 export async function run(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const [cmd, ...cmdArgs] = args[0] as string[];
   if (!cmd) throw new SeeqretError('E_USAGE', 'no command given', 'Write the command after --, e.g. seeqret run -- node app.js');
   const filters = (o['filter'] as string[] | undefined) ?? [];
   const prefix = (o['prefix'] as string | undefined) ?? '';
-  const templateFile = o['template'] as string;
-  if (filters.length === 0 && !fs.existsSync(templateFile)) {
-    throw new SeeqretError('E_USAGE', `no -f FILTER given and no ${templateFile} here`, 'Pass -f app:env:key (repeatable) or create an env.template.');
+  const explicitTemplate = o['template'] as string | undefined;
+  const envOption = o['env'] as string | undefined;
+  const preserve = o['preserveExisting'] === true;
+  const mask = o['mask'] === true;
+  const umask = o['umask'] === undefined ? DEFAULT_UMASK : parseUmask(String(o['umask']));
+  if (envOption !== undefined && (filters.length > 0 || explicitTemplate !== undefined)) {
+    throw new SeeqretError('E_USAGE', `-e/--env selects a project environment; it cannot be combined with ${filters.length ? '-f' : '--template'}`, 'Use either -e ENV (inside a project) or -f FILTER / --template FILE.');
   }
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  await withVault(
-    g,
-    (v) => {
-      const resolved = filters.length ? resolveFilters(v, filters, prefix) : resolveTemplate(v, readTemplateFile(templateFile), path.basename(templateFile));
-      for (const w of resolved.warnings) warn(w);
-      v.auditReads(resolved.entries.flatMap((e) => (e.secret ? [e.secret] : [])), `run ${cmd}`);
-      for (const e of resolved.entries) {
-        if (e.value.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `${e.name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');
-        const name = filters.length ? e.name : prefix + e.name;
-        if (!filters.length && e.secret && !e.explicit) refuseDangerous(name, e.secret); // the prefix can make a name dangerous
-        childEnv[name] = e.value;
+
+  // What to export: filters › explicit template › the project's environment › ./env.template.
+  let select: (v: Vault) => Resolved;
+  if (filters.length > 0) {
+    select = (v) => resolveFilters(v, filters, prefix);
+  } else {
+    const projectModule = explicitTemplate === undefined && projectFileAbove(process.cwd()) ? await import('../../project/project.js') : null;
+    const project = projectModule ? projectModule.findProject() : null;
+    if (projectModule && project) {
+      const env = projectModule.resolveEnvironment(project, envOption).name;
+      const { environmentEntries } = await import('../../project/variables.js');
+      select = (v) => environmentEntries(v, project, env, { prefix });
+    } else {
+      if (envOption !== undefined) {
+        throw new SeeqretError('E_NO_PROJECT', `-e ${printable(envOption)} needs a project, and there is no seeqret.yaml in ${printable(process.cwd())} or above`, 'Run it inside your project, or pass -f FILTER instead.');
       }
-    },
-  );
+      const templateFile = explicitTemplate ?? DEFAULT_TEMPLATE;
+      if (!fs.existsSync(templateFile)) {
+        throw new SeeqretError('E_USAGE', `no -f FILTER given and no ${templateFile} here`, 'Pass -f app:env:key (repeatable), run inside a project (seeqret.yaml), or create an env.template.');
+      }
+      const text = readTemplateFile(templateFile);
+      select = (v) => {
+        const r = resolveTemplate(v, text, path.basename(templateFile));
+        // The prefix applies to every name the template produces; it can make a filter match dangerous.
+        const entries = r.entries.map((e) => {
+          const name = prefix + e.name;
+          if (e.secret && !e.explicit) refuseDangerous(name, e.secret);
+          return { ...e, name };
+        });
+        return { entries, warnings: r.warnings };
+      };
+    }
+  }
+
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  const masked: string[] = [];
+  await withVault(g, (v) => {
+    const resolved = select(v);
+    for (const w of resolved.warnings) warn(w);
+    for (const e of resolved.entries) {
+      if (e.value.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `${e.name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');
+    }
+    // --preserve-existing: a variable already set (non-empty) in seeqret's environment is kept.
+    const exported = resolved.entries.filter((e) => !(preserve && (process.env[e.name] ?? '') !== ''));
+    const read = new Map(exported.flatMap((e) => (e.secret ? [[e.secret.id, e.secret] as const] : [])));
+    v.auditReads([...read.values()], `run ${cmd}`);
+    for (const e of exported) {
+      childEnv[e.name] = e.value;
+      if (e.secret) masked.push(e.value);
+    }
+  });
+
+  process.umask(umask); // inherited by the child
+  return spawnChild(cmd, cmdArgs, childEnv, mask ? maskableValues(masked) : null);
+}
+
+/**
+ * Start the child, forward signals, and resolve with its exit code. With `maskValues`, its stdout
+ * and stderr go through a masking stream (so they are pipes, not the terminal, for the child).
+ */
+function spawnChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv, maskValues: string[] | null): Promise<number> {
   return new Promise<number>((resolve) => {
-    const child = spawn(cmd, cmdArgs, { stdio: 'inherit', env: childEnv, shell: false });
+    const child = spawn(cmd, cmdArgs, { stdio: maskValues ? ['inherit', 'pipe', 'pipe'] : 'inherit', env, shell: false });
+    const maskers: Transform[] = [];
+    if (maskValues) {
+      for (const [from, to] of [[child.stdout!, process.stdout], [child.stderr!, process.stderr]] as const) {
+        const m = maskingStream(maskValues);
+        maskers.push(m);
+        from.pipe(m).pipe(to, { end: false });
+      }
+    }
     const handlers = new Map<NodeJS.Signals, () => void>();
     for (const sig of FORWARDED) {
       const h = (): void => {
@@ -59,22 +162,28 @@ export async function run(g: GlobalOptions, args: unknown[], o: Record<string, u
     child.on('error', (err: NodeJS.ErrnoException) => {
       cleanup();
       if (err.code === 'ENOENT') {
-        process.stderr.write(`seeqret: E_NOT_FOUND: command not found: ${cmd}. Fix: check the spelling and PATH.\n`);
+        process.stderr.write(`seeqret: E_NOT_FOUND: command not found: ${printable(cmd)}. Fix: check the spelling and PATH.\n`);
         resolve(EXIT_COMMAND_NOT_FOUND);
       } else {
-        process.stderr.write(`seeqret: E_IO: cannot run ${cmd}: ${err.code ?? err.message}. Fix: check that it is an executable file.\n`);
+        process.stderr.write(`seeqret: E_IO: cannot run ${printable(cmd)}: ${err.code ?? err.message}. Fix: check that it is an executable file.\n`);
         resolve(EXIT_COMMAND_NOT_EXECUTABLE);
       }
     });
-    child.on('exit', (code, signal) => {
+    // 'close' comes after the child's output was read to the end (it matters when masking).
+    child.on(maskValues ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
       cleanup();
-      if (signal) {
-        // Die the same way the child did, so callers see the real cause.
-        process.kill(process.pid, signal);
-        resolve(128 + (os.constants.signals[signal] ?? 0));
-      } else {
-        resolve(code ?? 0);
-      }
+      const finish = (): void => {
+        if (signal) {
+          // Die the same way the child did, so callers see the real cause.
+          process.kill(process.pid, signal);
+          resolve(128 + (os.constants.signals[signal] ?? 0));
+        } else {
+          resolve(code ?? 0);
+        }
+      };
+      // Let the masked output drain to seeqret's stdout/stderr before exiting.
+      if (maskers.length) void Promise.allSettled(maskers.map((m) => finished(m))).then(finish);
+      else finish();
     });
   });
 }

@@ -6,9 +6,12 @@
  */
 import { parsePublicKey, toAgeRecipient } from '../../crypto/age.js';
 import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
+import { formatFingerprint, readPgpPublicKey } from '../../crypto/pgp.js';
 import { SeeqretError } from '../../errors.js';
 import { type Column, isoTime, parseFormat, render } from '../../formats/output.js';
 import { shellQuote } from '../../formats/output.js';
+import { readFileBytes } from '../../util/fs.js';
+import { printable } from '../../util/text.js';
 import { type UserRecord, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, warn, withVault } from '../context.js';
 
@@ -71,6 +74,20 @@ export async function introduction(g: GlobalOptions): Promise<number> {
 /** `users [--export]`. */
 export async function users(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
   return withVault(g, async (v) => {
+    if (o['pgp']) {
+      // User IDs and addresses come from someone else's key file: control characters are escaped.
+      const names = new Set(v.users().map((u) => u.username));
+      const rows = v.pgpKeys().map((k) => ({ username: k.username, email: printable(k.email), fingerprint: formatFingerprint(k.fingerprint), user: names.has(k.username) ? 'yes' : 'no', userIds: printable(k.userIds.join('; ')) }));
+      const cols: Column[] = [
+        { key: 'username', header: 'name' },
+        { key: 'email', header: 'sends to' },
+        { key: 'fingerprint', header: 'PGP fingerprint' },
+        { key: 'user', header: 'vault user' },
+        { key: 'userIds', header: 'user IDs' },
+      ];
+      process.stdout.write(await render(rows, cols, parseFormat(o['format'] as string | undefined)));
+      return 0;
+    }
     const list = v.users();
     if (o['export']) {
       for (const u of list) out(addUserLine(u));
@@ -104,19 +121,49 @@ export async function verify(g: GlobalOptions, args: unknown[], o: Record<string
   });
 }
 
-/** `add user --username --email --pubkey [--name]`. */
+/**
+ * `add user --username NAME [--email --pubkey --name] [--pgp-key FILE [--force]]`: add a vault user
+ * (X25519 key), and/or store an OpenPGP public key for `send` under NAME (a vault user's name, or a
+ * contact known only by that key).
+ */
 export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
   const username = o['username'] as string | undefined;
   const key = o['pubkey'] as string | undefined;
-  if (!username || !key) throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey', 'Paste the line the other person printed with `seeqret introduction`.');
-  const pub = parsePublicKey(key);
-  if (!pub) {
+  const pgpFile = o['pgpKey'] as string | undefined;
+  if (!username || (!key && !pgpFile)) {
+    throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey (or --pgp-key FILE)', 'Paste the line the other person printed with `seeqret introduction`, or give their OpenPGP public key with --pgp-key.');
+  }
+  const pub = key === undefined ? undefined : parsePublicKey(key);
+  if (key !== undefined && !pub) {
     throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
   }
+  const email = (o['email'] as string | undefined) ?? null;
+  const name = (o['name'] as string | undefined) ?? null;
+  const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileBytes(pgpFile), pgpFile);
   return withVault(g, (v) => {
-    const u = v.addUser({ username, email: (o['email'] as string | undefined) ?? null, name: (o['name'] as string | undefined) ?? null, publicKey: pub });
-    info(`Added user ${u.username}. Fingerprint: ${fp(u)}`);
-    info(`Compare it with ${u.username} on a call, then run: seeqret users verify ${u.username}`);
+    if (!pgp) {
+      const u = v.addUser({ username, email, name, publicKey: pub! });
+      info(`Added user ${u.username}. Fingerprint: ${fp(u)}`);
+      info(`Compare it with ${u.username} on a call, then run: seeqret users verify ${u.username}`);
+      return 0;
+    }
+    // The address mail goes to: --email, else the user's e-mail if the key has it, else the key's primary address.
+    const existing = v.users().find((u) => u.username === username);
+    const lower = pgp.emails.map((e) => e.toLowerCase());
+    let to = email ?? (existing?.email && lower.includes(existing.email.toLowerCase()) ? existing.email : pgp.emails[0]);
+    if (!to) throw new SeeqretError('E_PGP_KEY', `${pgpFile}: the key has no e-mail address in its user IDs`, 'Pass --email ADDRESS to say where to send.');
+    to = to.trim();
+    if (email !== null && !lower.includes(email.toLowerCase())) {
+      warn(`the PGP key's user IDs do not include ${email} (they are: ${pgp.userIds.join('; ') || 'none'}); mail to ${email} will be encrypted to this key anyway`);
+    }
+    const k = v.addPgpKey(
+      { username, fingerprint: pgp.fingerprint, email: to, userIds: pgp.userIds, armored: pgp.armored },
+      { replace: o['force'] === true, ...(pub ? { user: { email, name, publicKey: pub } } : {}) },
+    );
+    if (pub) info(`Added user ${username}. Fingerprint: ${fp(v.user(username))}`);
+    info(`Stored the PGP key ${formatFingerprint(k.fingerprint)} for ${username}; \`seeqret send\` mails to ${k.email}.`);
+    info(`Check this fingerprint with ${username} (e.g. on a call: they run \`gpg --fingerprint ${k.email}\`) before sending secrets.`);
+    if (pgp.expires) info(`The key expires on ${pgp.expires.toISOString().slice(0, 10)}.`);
     return 0;
   });
 }
@@ -125,11 +172,13 @@ export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string,
 export async function rmUser(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const name = args[0] as string;
   return withVault(g, async (v) => {
-    const u = v.user(name);
-    if (u.isOwner) throw new SeeqretError('E_USAGE', `${name} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
+    const u = v.users().find((x) => x.username === name);
+    const pgp = v.pgpKey(name);
+    if (!u && !pgp) v.user(name); // E_UNKNOWN_USER
+    if (u?.isOwner) throw new SeeqretError('E_USAGE', `${name} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
     if (!o['yes'] && !(await confirm(`Remove user ${name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was removed', 'Answer y, or pass --yes.');
     const r = v.removeUser(name);
-    info(`Removed user ${name}.`);
+    info(u ? `Removed user ${name}${pgp ? ' and their PGP key' : ''}.` : `Removed the PGP key of ${name}.`);
     if (r.received.length === 0) {
       info(`${name} never received secrets from this vault.`);
       return 0;

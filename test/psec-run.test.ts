@@ -1,0 +1,194 @@
+/**
+ * `seeqret run` with psec's options, through the real CLI: the project environment (own and
+ * Export names), --prefix, --preserve-existing, --umask, --mask; the old filter and template modes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+
+const DUMP = 'process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(P_)?(db_|DB_|api_|API_|X_|FOO)/.test(k)))))';
+
+/** A project folder (app myapp, default environment dev) with descriptions for dev and prod. */
+function makeProject(): string {
+  const dir = tmpdir();
+  fs.writeFileSync(path.join(dir, 'seeqret.yaml'), 'app: myapp\nenvironment: dev\n');
+  for (const env of ['dev', 'prod']) {
+    const d = path.join(dir, 'secrets', env, 'secrets.d');
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(
+      path.join(d, 'db.json'),
+      JSON.stringify([
+        { Variable: 'db_password', Type: 'password', Export: 'DB_PASSWORD' },
+        { Variable: 'db_user', Type: 'string' },
+        { Variable: 'api_token', Type: 'token_hex', Export: 'API_TOKEN' },
+      ]),
+    );
+  }
+  return dir;
+}
+
+function add(vault: string, key: string, value: string, app = 'myapp', env = 'dev'): void {
+  const r = cli(['add', 'key', key, '--app', app, '--env', env], { vault, input: value });
+  if (r.code !== 0) throw new Error(r.stderr);
+}
+
+function setup(): { vault: string; dir: string } {
+  const vault = newVault();
+  const dir = makeProject();
+  add(vault, 'db_password', 'correct.horse.battery');
+  add(vault, 'db_user', 'admin');
+  add(vault, 'db_password', 'prod-password-value', 'myapp', 'prod');
+  add(vault, 'FOO', 'global-foo', '*', '*');
+  return { vault, dir };
+}
+
+function envOf(r: ReturnType<typeof cli>): Record<string, string> {
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, string>;
+}
+
+describe('run inside a project', () => {
+  it('exports the environment under own and Export names; -e and SEEQRET_ENV choose it; reads are audited', () => {
+    const { vault, dir } = setup();
+    const sub = path.join(dir, 'deep', 'er');
+    fs.mkdirSync(sub, { recursive: true });
+    const dev = envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: sub }));
+    expect(dev).toEqual({ db_password: 'correct.horse.battery', DB_PASSWORD: 'correct.horse.battery', db_user: 'admin' });
+    const prod = envOf(cli(['run', '-e', 'prod', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }));
+    expect(prod).toEqual({ db_password: 'prod-password-value', DB_PASSWORD: 'prod-password-value' });
+    expect(envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env: { SEEQRET_ENV: 'prod' } }))).toEqual(prod);
+    const audit = cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault });
+    const entries = JSON.parse(audit.stdout) as Array<{ target: string; detail: string }>;
+    const targets = entries.map((e) => e.target);
+    expect(targets.filter((t) => t === 'myapp:dev:db_password')).toHaveLength(1); // once per run, not per exported name
+    expect(targets).toContain('myapp:prod:db_password');
+    expect(entries[0]!.detail).toContain(`run ${process.execPath}`);
+    expect(audit.stdout).not.toContain('correct.horse');
+  });
+
+  it('--prefix prefixes every exported name, in every mode', () => {
+    const { vault, dir } = setup();
+    expect(envOf(cli(['run', '--prefix', 'P_', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({
+      P_db_password: 'correct.horse.battery',
+      P_DB_PASSWORD: 'correct.horse.battery',
+      P_db_user: 'admin',
+    });
+    expect(envOf(cli(['run', '-f', '::FOO', '--prefix', 'P_', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo' });
+    const tpl = path.join(dir, 'x.template');
+    fs.writeFileSync(tpl, '::FOO\nX_CONST=1\n');
+    expect(envOf(cli(['run', '--template', tpl, '--prefix', 'P_', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo', P_X_CONST: '1' });
+  });
+
+  it('an explicit --template or -f replaces the environment; -e needs a project and no -f', () => {
+    const { vault, dir } = setup();
+    const tpl = path.join(dir, 'env.template');
+    fs.writeFileSync(tpl, 'X_ONLY=yes\n');
+    // Inside a project ./env.template is not used unless named.
+    expect(envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toHaveProperty('DB_PASSWORD');
+    expect(envOf(cli(['run', '--template', tpl, '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ X_ONLY: 'yes' });
+    expect(envOf(cli(['run', '-f', '::FOO', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ FOO: 'global-foo' });
+    const both = cli(['run', '-e', 'dev', '-f', '::FOO', '--', 'true'], { vault, cwd: dir });
+    expect(errorCode(both)).toBe('E_USAGE');
+    const outside = cli(['run', '-e', 'dev', '--', 'true'], { vault, cwd: tmpdir() });
+    expect(errorCode(outside)).toBe('E_NO_PROJECT');
+    expect(outside.code).toBe(3);
+    const badEnv = cli(['run', '-e', '../x', '--', 'true'], { vault, cwd: dir });
+    expect(errorCode(badEnv)).toBe('E_INVALID_NAME');
+    const noEnv = cli(['run', '--', 'true'], { vault, cwd: (() => {
+      const d = tmpdir();
+      fs.writeFileSync(path.join(d, 'seeqret.yaml'), 'app: myapp\n');
+      return d;
+    })() });
+    expect(errorCode(noEnv)).toBe('E_NO_ENVIRONMENT');
+  });
+
+  it('--preserve-existing keeps variables already set and non-empty', () => {
+    const { vault, dir } = setup();
+    const env = { DB_PASSWORD: 'from-the-shell', db_user: '', FOO: 'shell-foo' };
+    expect(envOf(cli(['run', '--preserve-existing', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))).toEqual({
+      db_password: 'correct.horse.battery',
+      DB_PASSWORD: 'from-the-shell',
+      db_user: 'admin',
+      FOO: 'shell-foo',
+    });
+    // Without it the vault wins.
+    expect(envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['DB_PASSWORD']).toBe('correct.horse.battery');
+    expect(envOf(cli(['run', '-f', '::FOO', '--preserve-existing', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['FOO']).toBe('shell-foo');
+  });
+});
+
+describe('run --umask', () => {
+  it('gives the child the umask (default 0o077) and refuses values that are not 0o-octal up to 0o777', () => {
+    const vault = newVault();
+    add(vault, 'FOO', 'x', '*', '*');
+    const umaskOf = (extra: string[]): string => {
+      const r = cli(['run', '-f', '::FOO', ...extra, '--', 'sh', '-c', 'umask'], { vault });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    expect(umaskOf([])).toBe('0077');
+    expect(umaskOf(['--umask', '0o022'])).toBe('0022');
+    expect(umaskOf(['--umask', '0o0'])).toBe('0000');
+    expect(umaskOf(['--umask', '0o777'])).toBe('0777');
+    // A file the child creates gets the mode the umask allows.
+    const dir = tmpdir();
+    const file = path.join(dir, 'f');
+    expect(cli(['run', '-f', '::FOO', '--umask', '0o027', '--', 'sh', '-c', `: > '${file}'`], { vault }).code).toBe(0);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+    for (const bad of ['077', '0o778', '0o1000', '0x1ff', '63', '', '0o', '0o-1']) {
+      const r = cli(['run', '-f', '::FOO', `--umask=${bad}`, '--', 'true'], { vault });
+      expect(errorCode(r), bad).toBe('E_USAGE');
+      expect(r.code).toBe(2);
+    }
+  });
+});
+
+describe('run --mask', () => {
+  const SECRET = 'sk_live_abcdefghijklmnop';
+  // Writes the secret in two pieces with a pause between (two chunks for seeqret), on both streams.
+  const SPLIT = `const s = process.env.TOKEN; process.stdout.write('a=' + s.slice(0, 7)); process.stderr.write('e=' + s.slice(0, 3));
+setTimeout(() => { process.stdout.write(s.slice(7) + ' short=' + process.env.SHORT + '\\n'); process.stderr.write(s.slice(3) + '\\n'); process.exit(7); }, 150);`;
+
+  it('masks values in stdout and stderr across chunk boundaries and keeps the exit code', () => {
+    const vault = newVault();
+    add(vault, 'TOKEN', SECRET, 'web', 'dev');
+    add(vault, 'SHORT', 'abc12', 'web', 'dev');
+    const r = cli(['run', '-f', 'web:dev:', '--mask', '--', process.execPath, '-e', SPLIT], { vault });
+    expect(r.code, r.stderr).toBe(7);
+    expect(r.stdout).toBe('a=***** short=abc12\n'); // values under 6 characters are not masked
+    expect(r.stderr).toBe('e=*****\n');
+    // Without --mask the output is the child's own.
+    const plain = cli(['run', '-f', 'web:dev:', '--', process.execPath, '-e', SPLIT], { vault });
+    expect(plain.stdout).toBe(`a=${SECRET} short=abc12\n`);
+  });
+
+  it('masks the longest value first and passes everything else through unchanged, bytes included', () => {
+    const vault = newVault();
+    add(vault, 'A', 'password', 'web', 'dev');
+    add(vault, 'B', 'password123', 'web', 'dev');
+    add(vault, 'C', 'mot de passe é€😀', 'web', 'dev');
+    const script = `process.stdout.write(Buffer.concat([Buffer.from('x password123 password1 ' + process.env.C + ' '), Buffer.from([0xff, 0x00, 0xe2])]))`;
+    const r = cli(['run', '-f', 'web:dev:', '--mask', '--', process.execPath, '-e', script], { vault });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.startsWith('x ***** *****1 ***** ')).toBe(true);
+  });
+
+  it('forwards signals and dies by the child\'s signal when masking', async () => {
+    const vault = newVault();
+    add(vault, 'TOKEN', SECRET, 'web', 'dev');
+    const script = `process.on('SIGTERM', () => { process.stdout.write('got TERM ' + process.env.TOKEN + '\\n'); process.kill(process.pid, 'SIGKILL'); }); process.stdout.write(process.env.TOKEN + '\\n'); setInterval(() => {}, 1000);`;
+    const { child, done } = cliAsync(['run', '-f', 'web:dev:', '--mask', '--', process.execPath, '-e', script], { vault });
+    let seen = '';
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes('\n')) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.signal, JSON.stringify(r)).toBe('SIGKILL');
+    expect(r.stdout).toBe('*****\ngot TERM *****\n');
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * `seeqret template`: the `{{ VAR }}` parser (property tests) and the command through the real CLI.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isSeeqretError } from '../src/errors.js';
+import { type Segment, escapeTemplateText, parsePlaceholders, placeholderNames, renderPlaceholders } from '../src/formats/placeholders.js';
+import { cli, errorCode, newVault, tmpdir } from './helpers.js';
+
+/** Merge adjacent text segments and drop positions, for comparing segment lists. */
+function normal(segs: ReadonlyArray<Segment | { kind: 'var'; name: string }>): Array<{ kind: string; text?: string; name?: string }> {
+  const out: Array<{ kind: string; text?: string; name?: string }> = [];
+  for (const s of segs) {
+    if (s.kind === 'text') {
+      if (s.text === '') continue;
+      const last = out[out.length - 1];
+      if (last?.kind === 'text') last.text += s.text;
+      else out.push({ kind: 'text', text: s.text });
+    } else out.push({ kind: 'var', name: s.name });
+  }
+  return out;
+}
+
+const nameArb = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.\-/]{0,12}$/);
+const braceText = fc.string({ unit: fc.constantFrom('{', '}', 'a', ' ', '\n', "'", '"', '|', '%', '😀'), maxLength: 30 });
+const space = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r'), maxLength: 3 });
+
+describe('placeholder parser', () => {
+  it('text without {{ is one text segment, unchanged', () => {
+    fc.assert(
+      fc.property(fc.string(), (t) => {
+        fc.pre(!t.includes('{{'));
+        expect(parsePlaceholders(t)).toEqual(t === '' ? [] : [{ kind: 'text', text: t }]);
+      }),
+    );
+  });
+
+  it('reads back any sequence of escaped text and placeholders (any spacing inside the braces)', () => {
+    const seg = fc.oneof(
+      braceText.map((text) => ({ kind: 'text' as const, text })),
+      fc.record({ kind: fc.constant('var' as const), name: nameArb, before: space, after: space }),
+    );
+    fc.assert(
+      fc.property(fc.array(seg, { maxLength: 8 }), (segs) => {
+        const src = segs.map((s) => (s.kind === 'text' ? escapeTemplateText(s.text) : `{{${s.before}${s.name}${s.after}}}`)).join('');
+        const parsed = parsePlaceholders(src);
+        expect(normal(parsed)).toEqual(normal(segs));
+        // Rendering with each name's value = name reproduces the unescaped text.
+        const values = new Map(placeholderNames(parsed).map((n) => [n, `<${n}>`]));
+        expect(renderPlaceholders(parsed, values)).toBe(segs.map((s) => (s.kind === 'text' ? s.text : `<${s.name}>`)).join(''));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reports the line and column of each placeholder', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ unit: fc.constantFrom('a', '\n', ' ', '}'), maxLength: 8 }), nameArb), { maxLength: 6 }), (parts) => {
+        const src = parts.map(([t, n]) => `${t}{{ ${n} }}`).join('');
+        const vars = parsePlaceholders(src).filter((s) => s.kind === 'var');
+        expect(vars).toHaveLength(parts.length);
+        const lines = src.split('\n');
+        for (const v of vars) {
+          if (v.kind !== 'var') continue;
+          expect(lines[v.line - 1]!.slice(v.column - 1).startsWith(`{{ ${v.name} }}`)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('never fails with anything but E_TEMPLATE_SYNTAX, on any input', () => {
+    fc.assert(
+      fc.property(braceText, (t) => {
+        try {
+          parsePlaceholders(t, 'x.tpl');
+        } catch (e) {
+          expect(isSeeqretError(e, 'E_TEMPLATE_SYNTAX')).toBe(true);
+          expect((e as Error).message).toMatch(/^x\.tpl:\d+:\d+: /);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('examples: spacing, quoted literals, single braces, and the errors', () => {
+    const vars = (t: string): string[] => placeholderNames(parsePlaceholders(t));
+    expect(vars('{{A}} {{ B }} {{\tC\n}} {{ A }}')).toEqual(['A', 'B', 'C']);
+    expect(renderPlaceholders(parsePlaceholders("{{ '{{' }} x {{ \"}}\" }} {a} }} {% if %} {# c #}"), new Map())).toBe('{{ x }} {a} }} {% if %} {# c #}');
+    const err = (t: string): string => {
+      try {
+        parsePlaceholders(t, 't');
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(err('ok\n  {{ A')).toBe('t:2:3: unterminated {{ (no closing }})');
+    expect(err('{{ }}')).toBe('t:1:1: expected a variable name or a quoted text after {{');
+    expect(err('{{ A | upper }}')).toMatch(/^t:1:1: expected }} after "A"/);
+    expect(err("{{ 'x\n' }}")).toMatch(/no closing ' on its line/);
+    expect(err('{{{ A }}')).toBe('t:1:1: expected a variable name or a quoted text after {{');
+  });
+});
+
+/** A project (app myapp, environment dev) with described variables and values. */
+function setup(): { vault: string; dir: string } {
+  const vault = newVault();
+  const dir = tmpdir();
+  fs.writeFileSync(path.join(dir, 'seeqret.yaml'), 'app: myapp\nenvironment: dev\n');
+  for (const env of ['dev', 'prod']) {
+    const d = path.join(dir, 'secrets', env, 'secrets.d');
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(
+      path.join(d, 'db.json'),
+      JSON.stringify([
+        { Variable: 'db_password', Type: 'password', Export: 'DB_PASSWORD' },
+        { Variable: 'db_host', Type: 'string' },
+        { Variable: 'unset_one', Type: 'string' },
+      ]),
+    );
+  }
+  const add = (k: string, v: string, env = 'dev'): void => {
+    expect(cli(['add', 'key', k, '--app', 'myapp', '--env', env], { vault, input: v }).code).toBe(0);
+  };
+  add('db_password', 's3cr3t "quoted" {{ not a placeholder }}');
+  add('db_host', 'db.internal');
+  add('db_password', 'prod-pw', 'prod');
+  add('db_host', 'db.prod', 'prod');
+  return { vault, dir };
+}
+
+describe('seeqret template', () => {
+  it('renders own and Export names into a 0600 file, or to stdout with -; -e picks the environment; reads are audited', () => {
+    const { vault, dir } = setup();
+    fs.writeFileSync(path.join(dir, 'app.conf.tpl'), "host={{db_host}}\npassword = {{ DB_PASSWORD }}\nsame={{ db_password }}\nliteral={{ '{{' }}x}}\n");
+    const r = cli(['template', 'app.conf.tpl', 'out/app.conf'], { vault, cwd: dir });
+    expect(errorCode(r)).toBe('E_FILE_NOT_FOUND'); // the folder of DEST must exist
+    fs.mkdirSync(path.join(dir, 'out'));
+    const ok = cli(['template', 'app.conf.tpl', 'out/app.conf'], { vault, cwd: dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('with 2 secrets of myapp:dev (mode 0600)');
+    const file = path.join(dir, 'out', 'app.conf');
+    expect(fs.readFileSync(file, 'utf8')).toBe('host=db.internal\npassword = s3cr3t "quoted" {{ not a placeholder }}\nsame=s3cr3t "quoted" {{ not a placeholder }}\nliteral={{x}}\n');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const out = cli(['template', 'app.conf.tpl', '-', '-e', 'prod'], { vault, cwd: dir });
+    expect(out.stdout).toBe('host=db.prod\npassword = prod-pw\nsame=prod-pw\nliteral={{x}}\n');
+    const audit = JSON.parse(cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault }).stdout) as Array<{ target: string; detail: string }>;
+    expect(audit.map((a) => a.target).sort()).toEqual(['myapp:dev:db_host', 'myapp:dev:db_password', 'myapp:prod:db_host', 'myapp:prod:db_password']);
+    expect(audit.find((a) => a.target === 'myapp:prod:db_host')!.detail).toContain('template app.conf.tpl --stdout');
+  });
+
+  it('an undefined or unset variable is an error naming every one, and nothing is written', () => {
+    const { vault, dir } = setup();
+    const dest = path.join(dir, 'existing.conf');
+    fs.writeFileSync(dest, 'old content\n');
+    fs.writeFileSync(path.join(dir, 't.tpl'), 'a={{ db_password }}\nb={{ NOPE }}\nc={{ unset_one }}\nd={{ NOPE }}\n');
+    const r = cli(['template', 't.tpl', dest], { vault, cwd: dir });
+    expect(errorCode(r)).toBe('E_TEMPLATE_UNDEFINED');
+    expect(r.code).toBe(10);
+    expect(r.stderr).toContain('t.tpl: not a variable of environment dev: NOPE (line 2); not set in environment dev: unset_one (line 3)');
+    expect(r.stderr).not.toContain('s3cr3t');
+    expect(fs.readFileSync(dest, 'utf8')).toBe('old content\n');
+    expect(fs.readdirSync(dir).filter((f) => f.includes('existing')).length).toBe(1); // no temporary file left
+    expect(JSON.parse(cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault }).stdout)).toEqual([]);
+    const stdout = cli(['template', 't.tpl', '-'], { vault, cwd: dir });
+    expect(errorCode(stdout)).toBe('E_TEMPLATE_UNDEFINED');
+    expect(stdout.stdout).toBe('');
+  });
+
+  it('syntax errors, the template as its own output, and no project are refused', () => {
+    const { vault, dir } = setup();
+    fs.writeFileSync(path.join(dir, 'bad.tpl'), 'x\n y {{ db_host\n');
+    const bad = cli(['template', 'bad.tpl', 'o'], { vault, cwd: dir });
+    expect(errorCode(bad)).toBe('E_TEMPLATE_SYNTAX');
+    expect(bad.stderr).toContain('bad.tpl:2:4: unterminated {{');
+    expect(fs.existsSync(path.join(dir, 'o'))).toBe(false);
+    expect(errorCode(cli(['template', 'bad.tpl', './bad.tpl'], { vault, cwd: dir }))).toBe('E_USAGE');
+    expect(errorCode(cli(['template', 'missing.tpl', '-'], { vault, cwd: dir }))).toBe('E_FILE_NOT_FOUND');
+    const elsewhere = tmpdir();
+    fs.writeFileSync(path.join(elsewhere, 't.tpl'), '{{ X }}');
+    expect(errorCode(cli(['template', 't.tpl', '-'], { vault, cwd: elsewhere }))).toBe('E_NO_PROJECT');
+  });
+});
