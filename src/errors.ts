@@ -85,6 +85,9 @@ export const ERROR_CODES = {
   E_PROJECT: ExitCode.BAD_INPUT,
   E_NO_PROJECT: ExitCode.NOT_FOUND,
   E_NO_ENVIRONMENT: ExitCode.USAGE,
+  // Project commands (set, generate, describe, ...)
+  E_NOT_DESCRIBED: ExitCode.NOT_FOUND,
+  E_COMMAND_FAILED: ExitCode.BAD_INPUT,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

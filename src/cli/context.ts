@@ -7,7 +7,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { checkPrivate } from '../util/fs.js';
+import { checkPrivate, modeText } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,7 +44,7 @@ export function stdinIsTTY(): boolean {
 /** Warn (stderr) about every vault entry that grants access to group or others. */
 export function warnPermissions(dir: string): void {
   for (const p of checkPrivate(dir, { allowGroupRead: isServerVault(dir) })) {
-    warn(`${p.path} is ${p.mode.toString(8).padStart(4, '0')}: other users can access it (want ${p.wanted.toString(8).padStart(4, '0')}); run \`seeqret doctor --fix\``);
+    warn(`${p.kind} ${p.path} is mode ${modeText(p.mode)}: other users can access it (want ${modeText(p.wanted)}); run \`seeqret doctor --fix\``);
   }
 }
 

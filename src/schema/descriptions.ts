@@ -387,6 +387,23 @@ function lineCol(text: string, pos: number): string {
   return `line ${line}, column ${pos - last}`;
 }
 
+/**
+ * Parse a JSON document strictly (RFC 8259): objects become `Map`s, a key repeated in one object is
+ * an error, and errors give line and column without quoting the text. Used for psec's
+ * `secrets.json` as well as the description files.
+ *
+ * @throws SeeqretError `E_BAD_VALUE` naming `file` and the position.
+ */
+export function parseJsonStrict(text: string, file: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return parseJson(body);
+  } catch (e) {
+    if (!(e instanceof JsonSyntax)) throw e;
+    throw badValue(`${file}: not valid JSON at ${lineCol(body, e.pos)}: ${e.reason}`, 'Fix the JSON at that place.');
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // YAML
 

@@ -6,17 +6,43 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 
 /** Mode of every file seeqret writes that holds secrets or keys. */
 export const PRIVATE_FILE_MODE = 0o600;
 /** Mode of every folder seeqret creates for secrets. */
 export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of folders and files meant to be shared through a repository (descriptions: no secrets). */
+export const SHARED_DIR_MODE = 0o755;
+export const SHARED_FILE_MODE = 0o644;
 
 /** Create `dir` (and parents) if missing, and make `dir` itself 0700. */
 export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   fs.chmodSync(dir, PRIVATE_DIR_MODE);
+}
+
+/**
+ * Create `dir` (and missing parents) with `mode` regardless of the umask (the CLI runs with umask
+ * 077): for folders that hold no secrets and are committed, such as the descriptions folders.
+ * Folders that already exist keep their mode.
+ */
+export function ensureDir(dir: string, mode: number = SHARED_DIR_MODE): void {
+  const abs = path.resolve(dir);
+  const missing: string[] = [];
+  for (let d = abs; !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  try {
+    for (const d of missing) {
+      fs.mkdirSync(d, { mode });
+      fs.chmodSync(d, mode);
+    }
+  } catch (e) {
+    throw ioError(e, dir);
+  }
 }
 
 /**
@@ -92,9 +118,15 @@ export interface PermissionProblem {
   readonly kind: 'dir' | 'file';
 }
 
+/** Folders of a vault checked to any depth by {@link checkPrivate}: rendered secrets live under `tmp/`. */
+const DEEP_FOLDERS: ReadonlySet<string> = new Set(['tmp']);
+/** At most this many entries are examined below a deep folder (a runaway tree must not slow every command). */
+const MAX_DEEP_ENTRIES = 10_000;
+
 /**
- * List the entries of a vault folder (the folder itself and the files directly in it) whose
- * permission bits grant anything to group or others.
+ * List the entries of a vault folder (the folder itself, the entries directly in it, and
+ * everything below its `tmp/` folder, where the per-environment folders for rendered secrets
+ * are) whose permission bits grant anything to group or others. Symbolic links are not followed.
  */
 export function checkPrivate(dir: string, opts: { allowGroupRead?: boolean } = {}): PermissionProblem[] {
   // A server vault may grant its group read (and, for the folder, search) access; never write.
@@ -123,11 +155,124 @@ export function checkPrivate(dir: string, opts: { allowGroupRead?: boolean } = {
     }
     if (s.isDirectory()) {
       if ((s.mode & forbidden('dir')) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE, kind: 'dir' });
+      if (DEEP_FOLDERS.has(name)) checkTree(p, problems, { n: 0 });
     } else if (s.isFile() && (s.mode & forbidden('file')) !== 0) {
       problems.push({ path: p, mode: s.mode & 0o777, wanted: opts.allowGroupRead ? 0o640 : PRIVATE_FILE_MODE, kind: 'file' });
     }
   }
   return problems;
+}
+
+/** Everything below `dir` that grants access to group or others (0700 folders, 0600 files wanted). */
+function checkTree(dir: string, problems: PermissionProblem[], seen: { n: number }): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (++seen.n > MAX_DEEP_ENTRIES) return;
+    const p = path.join(dir, e.name);
+    if (e.isSymbolicLink()) continue;
+    let s: fs.Stats;
+    try {
+      s = fs.lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (s.isDirectory()) {
+      if ((s.mode & 0o077) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: PRIVATE_DIR_MODE, kind: 'dir' });
+      checkTree(p, problems, seen);
+    } else if (s.isFile() && (s.mode & 0o077) !== 0) {
+      problems.push({ path: p, mode: s.mode & 0o777, wanted: PRIVATE_FILE_MODE, kind: 'file' });
+    }
+  }
+}
+
+/** `0o644`: a mode as psec prints it. */
+export function modeText(mode: number): string {
+  return `0o${(mode & 0o7777).toString(8).padStart(3, '0')}`;
+}
+
+/**
+ * Delete a file that held secrets so its content does not stay readable on the disk: overwrite it
+ * with random bytes, fsync, rename it to a random name (so the old name no longer points at the
+ * data, and a directory listing shows nothing), then unlink it. A symbolic link is only unlinked
+ * (its target is not touched); a missing file is not an error.
+ *
+ * On copy-on-write or journaling file systems and SSDs the old blocks may survive anyway; this is
+ * psec's (and `shred`'s) best effort, not a guarantee.
+ *
+ * @throws SeeqretError `E_IO`/`E_PERMISSIONS` when the file cannot be overwritten or removed.
+ */
+export function secureDelete(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw ioError(e, file);
+  }
+  try {
+    if (!st.isFile()) {
+      fs.unlinkSync(file);
+      return;
+    }
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    try {
+      const chunk = 64 * 1024;
+      for (let off = 0; off < st.size; off += chunk) {
+        const n = Math.min(chunk, st.size - off);
+        const noise = randomBytes(n);
+        fs.writeSync(fd, noise, 0, n, off);
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const moved = path.join(path.dirname(file), `.${randomBytes(12).toString('hex')}`);
+    fs.renameSync(file, moved);
+    fs.unlinkSync(moved);
+  } catch (e) {
+    throw ioError(e, file);
+  }
+}
+
+/**
+ * Remove a folder tree, deleting every regular file in it with {@link secureDelete} first.
+ * Symbolic links are unlinked, never followed. A missing folder is not an error.
+ *
+ * @returns The number of files securely deleted.
+ */
+export function secureDeleteTree(dir: string): number {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 0;
+    if (code === 'ENOTDIR') {
+      secureDelete(dir);
+      return 1;
+    }
+    throw ioError(e, dir);
+  }
+  let n = 0;
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) n += secureDeleteTree(p);
+    else {
+      if (e.isFile()) n += 1;
+      secureDelete(p);
+    }
+  }
+  try {
+    fs.rmdirSync(dir);
+  } catch (e) {
+    throw ioError(e, dir);
+  }
+  return n;
 }
 
 /** Find the nearest enclosing git/hg/svn work tree of `dir` (walking up); `null` if none. */
