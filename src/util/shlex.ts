@@ -1,14 +1,16 @@
 /**
- * Splitting a command line into words the way a POSIX shell does, without running a shell: used
- * by `seeqret set VAR='!command args'` (psec uses Python's `shlex.split` for the same).
+ * Splitting a command line into words without running a shell, exactly as Python's
+ * `shlex.split(text)` (POSIX mode) does — psec runs `set VAR='!command args'` through it, so the
+ * same command lines give the same words here.
  *
- * Rules (POSIX shell quoting, no expansion of any kind):
- * - Words are separated by unquoted spaces, tabs and newlines.
+ * Rules:
+ * - Words are separated by unquoted spaces, tabs, carriage returns and line feeds.
  * - `'...'` keeps everything literally up to the next `'`.
- * - `"..."` keeps everything literally except that a backslash before `"`, `\`, `$`, `` ` `` or a
- *   newline escapes it (a backslash before a newline removes both); other backslashes stay.
- * - An unquoted backslash keeps the next character literally (a backslash-newline is removed).
- * - `$`, `` ` ``, `*`, `~`, `|`, `;`, `&`, `<`, `>` have no special meaning: there is no shell.
+ * - `"..."` keeps everything literally, except that a backslash before `"` or `\` escapes it
+ *   (other backslashes stay).
+ * - An unquoted backslash keeps the next character literally, whatever it is.
+ * - Nothing else is special: no `$`, `` ` ``, `*`, `~`, `|`, `;`, `&`, `<`, `>`, `#` (there is no
+ *   shell, and shlex.split has no comments).
  * - Adjacent quoted and unquoted parts form one word (`a'b c'"d"` is `ab cd`); `''` is an empty word.
  *
  * @module
@@ -26,11 +28,11 @@ export function splitCommandLine(text: string): string[] {
   let inWord = false;
   let i = 0;
   const fail = (what: string): never => {
-    throw new SeeqretError('E_USAGE', `the command has ${what}`, "Close every quote; quote a literal backslash as '\\\\'.");
+    throw new SeeqretError('E_USAGE', `the command has ${what}`, "Close every quote; write a literal backslash as '\\\\'.");
   };
   while (i < text.length) {
     const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\n') {
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
       if (inWord) {
         words.push(word);
         word = '';
@@ -53,8 +55,8 @@ export function splitCommandLine(text: string): string[] {
           i++;
           break;
         }
-        if (d === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]!)) {
-          if (text[i + 1] !== '\n') word += text[i + 1];
+        if (d === '\\' && i + 1 < text.length && (text[i + 1] === '"' || text[i + 1] === '\\')) {
+          word += text[i + 1];
           i += 2;
           continue;
         }
@@ -63,10 +65,8 @@ export function splitCommandLine(text: string): string[] {
       }
     } else if (c === '\\') {
       if (i + 1 >= text.length) fail('a backslash at the end');
-      if (text[i + 1] !== '\n') {
-        word += text[i + 1];
-        inWord = true;
-      }
+      word += text[i + 1];
+      inWord = true;
       i += 2;
     } else {
       word += c;
