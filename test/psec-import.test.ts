@@ -2,10 +2,11 @@
  * `import-psec` with the psec-style fixture (test/fixtures/psec/demo), all or nothing, and the
  * psec-style permission warnings for the vault's per-environment tmp folders.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, ROOT, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { type CliResult, ROOT, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'psec', 'demo');
 
@@ -63,6 +64,24 @@ describe('import-psec', () => {
     expect(ok(p.run(['get', 'shop:demo:trident_db_pass'])).stdout).toBe('new.value.from.psec\n');
     const hist = JSON.parse(ok(p.run(['history', 'shop:demo:trident_db_pass', '--reveal', '--format', 'json'])).stdout) as Array<Record<string, string>>;
     expect(hist.map((h) => h['value'])).toEqual(['new.value.from.psec', 'embezzle.xerox.excess.skydiver']);
+  });
+
+  it("the library (seeqret/project) sees what the CLI imported", () => {
+    const p = setup();
+    ok(p.run(['import-psec', FIXTURE]));
+    const script = [
+      "import { findProject, resolveEnvironment, environmentVariables, sha512Crypt } from 'seeqret/project';",
+      "import { openVault } from 'seeqret';",
+      'const project = findProject(process.argv[1]);',
+      "const env = resolveEnvironment(project, 'demo').name;",
+      'const vault = openVault({ dir: process.argv[2] });',
+      'const vars = environmentVariables(vault, project, env);',
+      "const psk = vars.find((v) => v.variable === 'myapp_client_psk');",
+      "console.log(JSON.stringify([vars.length, psk.description.export, vault.reveal(psk.record), sha512Crypt('Hello world!', 'saltstring')]));",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path.join(p.dir, 'src'), p.vault], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([15, 'DEMO_client_psk', 'PSK=with=equals', '$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1']);
   });
 
   it('-e chooses the environment; a folder name that is no environment name needs it', () => {

@@ -13,7 +13,7 @@
  * ]
  * ```
  *
- * Rules (see docs/formats.md):
+ * Rules (see docs/project.md, "Description files"):
  *
  * - A `.json` file is a JSON array of objects, exactly as psec writes it; `{}` (what
  *   `psec groups create` writes for an empty group) is an empty group. A `.yaml`/`.yml` file is a

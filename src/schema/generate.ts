@@ -92,7 +92,7 @@ const CASES: readonly PasswordCase[] = ['alternate', 'lower', 'upper', 'capitali
 
 /**
  * seeqret's default password: 6 words of 3–6 letters, no acrostic, alternate case, `.` between
- * words — 68.9 bits (uniform over 2,877^6 passphrases). psec's default (4 words spelling a
+ * words — 68.9 bits (uniform over 2,848^6 passphrases). psec's default (4 words spelling a
  * 4-letter word) has 35.4 bits, and only 24.1 bits of min-entropy; it is
  * {@link PSEC_PASSWORD}. See docs/project.md, "Generated values and their entropy".
  */
