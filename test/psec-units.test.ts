@@ -267,7 +267,7 @@ describe('files', () => {
     expect(fs.statSync(path.dirname(dir)).mode & 0o777).toBe(0o755);
   });
 
-  it('checkPrivate looks at everything below the vault tmp folder', () => {
+  it('checkPrivate looks at everything in the vault at any depth, tmp folders included, inbox contents not', () => {
     const vault = tmpdir();
     fs.chmodSync(vault, 0o700);
     const env = path.join(vault, 'tmp', 'app', 'dev');
@@ -284,6 +284,14 @@ describe('files', () => {
     const found = checkPrivate(vault).map((p) => [path.relative(vault, p.path), p.mode, p.kind]);
     expect(found).toEqual(expect.arrayContaining([[path.join('tmp', 'app', 'dev', 'open'), 0o644, 'file'], [path.join('tmp', 'app', 'dev', 'sub'), 0o755, 'dir']]));
     expect(found).toHaveLength(2);
+    // bundles others drop in inbox/ are not ours to judge; the inbox folder itself is
+    fs.mkdirSync(path.join(vault, 'inbox'), { mode: 0o700 });
+    fs.chmodSync(path.join(vault, 'inbox'), 0o700);
+    fs.writeFileSync(path.join(vault, 'inbox', 'bundle.json'), '{}');
+    fs.chmodSync(path.join(vault, 'inbox', 'bundle.json'), 0o644);
+    expect(checkPrivate(vault)).toHaveLength(2);
+    fs.chmodSync(path.join(vault, 'inbox'), 0o755);
+    expect(checkPrivate(vault).map((p) => p.path)).toContain(path.join(vault, 'inbox'));
   });
 });
 

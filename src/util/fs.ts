@@ -118,76 +118,61 @@ export interface PermissionProblem {
   readonly kind: 'dir' | 'file';
 }
 
-/** Folders of a vault checked to any depth by {@link checkPrivate}: rendered secrets live under `tmp/`. */
-const DEEP_FOLDERS: ReadonlySet<string> = new Set(['tmp']);
-/** At most this many entries are examined below a deep folder (a runaway tree must not slow every command). */
-const MAX_DEEP_ENTRIES = 10_000;
+/** At most this many entries are examined below a vault folder (a runaway tree must not slow every command). */
+const MAX_ENTRIES = 10_000;
+/**
+ * Folders of a vault whose content is not looked into: `inbox/` receives bundles other people
+ * drop there (encrypted, with whatever mode they were copied with); the folder itself is checked.
+ */
+const NOT_DESCENDED: ReadonlySet<string> = new Set(['inbox']);
 
 /**
- * List the entries of a vault folder (the folder itself, the entries directly in it, and
- * everything below its `tmp/` folder, where the per-environment folders for rendered secrets
- * are) whose permission bits grant anything to group or others. Symbolic links are not followed.
+ * List everything in a vault folder — the folder itself and every file and folder below it, at
+ * any depth (the per-environment `tmp/` folders for rendered secrets included; not the files
+ * dropped in `inbox/`), up to 10,000 entries — whose permission bits grant anything to group or
+ * others, as psec warns about its base directory. Symbolic links are not followed.
  */
 export function checkPrivate(dir: string, opts: { allowGroupRead?: boolean } = {}): PermissionProblem[] {
-  // A server vault may grant its group read (and, for the folder, search) access; never write.
+  // A server vault may grant its group read (and, for folders, search) access; never write.
   const forbidden = (kind: 'dir' | 'file'): number => (opts.allowGroupRead ? (kind === 'dir' ? 0o027 : 0o037) : 0o077);
+  const wanted = (kind: 'dir' | 'file'): number => (kind === 'dir' ? (opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE) : opts.allowGroupRead ? 0o640 : PRIVATE_FILE_MODE);
   const problems: PermissionProblem[] = [];
+  const check = (p: string, s: fs.Stats): void => {
+    const kind = s.isDirectory() ? 'dir' : 'file';
+    if ((s.mode & forbidden(kind)) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: wanted(kind), kind });
+  };
   let st: fs.Stats;
   try {
     st = fs.statSync(dir);
   } catch {
     return problems;
   }
-  if ((st.mode & forbidden('dir')) !== 0) problems.push({ path: dir, mode: st.mode & 0o777, wanted: opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE, kind: 'dir' });
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return problems;
-  }
-  for (const name of names) {
-    const p = path.join(dir, name);
-    let s: fs.Stats;
+  check(dir, st);
+  let seen = 0;
+  const walk = (d: string): void => {
+    let names: string[];
     try {
-      s = fs.lstatSync(p);
+      names = fs.readdirSync(d);
     } catch {
-      continue;
+      return;
     }
-    if (s.isDirectory()) {
-      if ((s.mode & forbidden('dir')) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE, kind: 'dir' });
-      if (DEEP_FOLDERS.has(name)) checkTree(p, problems, { n: 0 });
-    } else if (s.isFile() && (s.mode & forbidden('file')) !== 0) {
-      problems.push({ path: p, mode: s.mode & 0o777, wanted: opts.allowGroupRead ? 0o640 : PRIVATE_FILE_MODE, kind: 'file' });
+    for (const name of names) {
+      if (++seen > MAX_ENTRIES) return;
+      const p = path.join(d, name);
+      let s: fs.Stats;
+      try {
+        s = fs.lstatSync(p);
+      } catch {
+        continue;
+      }
+      if (s.isDirectory()) {
+        check(p, s);
+        if (!(d === dir && NOT_DESCENDED.has(name))) walk(p);
+      } else if (s.isFile()) check(p, s);
     }
-  }
+  };
+  if (st.isDirectory()) walk(dir);
   return problems;
-}
-
-/** Everything below `dir` that grants access to group or others (0700 folders, 0600 files wanted). */
-function checkTree(dir: string, problems: PermissionProblem[], seen: { n: number }): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (++seen.n > MAX_DEEP_ENTRIES) return;
-    const p = path.join(dir, e.name);
-    if (e.isSymbolicLink()) continue;
-    let s: fs.Stats;
-    try {
-      s = fs.lstatSync(p);
-    } catch {
-      continue;
-    }
-    if (s.isDirectory()) {
-      if ((s.mode & 0o077) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: PRIVATE_DIR_MODE, kind: 'dir' });
-      checkTree(p, problems, seen);
-    } else if (s.isFile() && (s.mode & 0o077) !== 0) {
-      problems.push({ path: p, mode: s.mode & 0o777, wanted: PRIVATE_FILE_MODE, kind: 'file' });
-    }
-  }
 }
 
 /** `0o644`: a mode as psec prints it. */

@@ -31,14 +31,13 @@ import { environmentGroups, environmentRecords } from '../../project/variables.j
 import { type Group } from '../../schema/descriptions.js';
 import { ensureDir, ensurePrivateDir, ioError, secureDeleteTree } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
-import { type Vault, secretLabel } from '../../vault/vault.js';
+import { Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, confirm, info, openVault, out, stdinIsTTY, warn } from '../context.js';
 import { currentProject, listFormat, projectEnv } from '../project-context.js';
 
 /** The vault, or `null` (with a note) when there is none yet: listings still show descriptions. */
 async function vaultIfAny(g: GlobalOptions, opts: { readonly?: boolean } = {}): Promise<Vault | null> {
-  const { Vault: V } = await import('../../vault/vault.js');
-  if (!V.probe(resolveVaultDir(g.vault)).exists) {
+  if (!Vault.probe(resolveVaultDir(g.vault)).exists) {
     info(`(no vault at ${resolveVaultDir(g.vault)}: showing descriptions only)`);
     return null;
   }
@@ -134,8 +133,7 @@ export async function del(g: GlobalOptions, args: unknown[], o: Record<string, u
   const project = currentProject();
   const env = checkEnvironmentName(args[0] as string);
   const vaultDir = resolveVaultDir(g.vault);
-  const { Vault: V } = await import('../../vault/vault.js');
-  const vault = V.probe(vaultDir).exists ? await openVault(g) : null;
+  const vault = Vault.probe(vaultDir).exists ? await openVault(g) : null;
   try {
     const folder = environmentExists(project, env) ? environmentDir(project, env) : null;
     const groups = folder ? environmentGroups(project, env) : [];
@@ -185,8 +183,7 @@ export async function rename(g: GlobalOptions, args: unknown[]): Promise<number>
   const tmpTo = environmentTmpDir(vaultDir, project, to);
   if (fs.existsSync(environmentDir(project, to))) throw new SeeqretError('E_EXISTS', `environment ${to} already exists (${environmentDir(project, to)})`, `Delete or rename environment ${to} first.`);
   if (fs.existsSync(tmpTo)) throw new SeeqretError('E_EXISTS', `the tmp folder of environment ${to} already exists (${tmpTo})`, `Delete environment ${to} first.`);
-  const { Vault: V } = await import('../../vault/vault.js');
-  const vault = V.probe(vaultDir).exists ? await openVault(g) : null;
+  const vault = Vault.probe(vaultDir).exists ? await openVault(g) : null;
   try {
     const hasValues = vault ? environmentRecords(vault, project, from).length > 0 : false;
     if (!environmentExists(project, from) && !hasValues && !fs.existsSync(tmpFrom)) {
@@ -227,8 +224,7 @@ export async function pathCmd(g: GlobalOptions, _args: unknown[], o: Record<stri
     const tmp = environmentTmpDir(vaultDir, project, env);
     if (o['exists']) return fs.existsSync(tmp) ? 0 : 3;
     if (!fs.existsSync(tmp)) {
-      const { Vault: V } = await import('../../vault/vault.js');
-      if (!V.probe(vaultDir).exists) throw new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${vaultDir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
+      if (!Vault.probe(vaultDir).exists) throw new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${vaultDir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
       if (!environmentExists(project, env) && !o['create']) {
         throw new SeeqretError('E_NOT_FOUND', `environment ${env} does not exist`, 'Create it first, or pass --create.');
       }
