@@ -226,6 +226,12 @@ if (only !== undefined) {
     else lines.splice(lines.findLastIndex((l) => l.startsWith('| ')) + 1, 0, line);
     page = lines.join('\n');
   }
+  const note = `- The ${only} rows come from a partial run (\`BENCH_ONLY=${only}\`) on ${new Date().toISOString().slice(0, 10)}, baseline \`node -e 0\` ${baseline.toFixed(1)} ms; the others from the full run above.`;
+  const lines = page.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(`- The ${only} rows come from a partial run`));
+  if (at >= 0) lines[at] = note;
+  else lines.splice(lines.indexOf('Notes') + 1, 0, note);
+  page = lines.join('\n');
   fs.writeFileSync(file, page);
 } else fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), md);
 console.log('wrote docs/benchmarks.md');
