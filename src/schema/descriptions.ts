@@ -13,7 +13,7 @@
  * ]
  * ```
  *
- * Rules (see docs/formats.md):
+ * Rules (see docs/project.md, "Description files"):
  *
  * - A `.json` file is a JSON array of objects, exactly as psec writes it; `{}` (what
  *   `psec groups create` writes for an empty group) is an empty group. A `.yaml`/`.yml` file is a
@@ -58,32 +58,34 @@ import { isWellFormed, nameProblem } from '../vault/names.js';
  *
  * | name | value |
  * |---|---|
- * | `password` | xkcd-style passphrase: 4 EFF words whose initials spell a word, joined with `.` |
+ * | `password` | xkcd-style passphrase: 6 EFF words joined with `.` (psec's style: 4 words spelling a word) |
  * | `token_hex` | 32 random bytes as 64 hex characters |
  * | `token_urlsafe` | 32 random bytes, URL-safe base64 without padding (43 characters) |
  * | `token_base64` | 32 random bytes, standard base64 (44 characters) |
+ * | `random_base64` | 18 random bytes, standard base64 (24 characters; psec's size) |
  * | `uuid4` | a random (version 4) UUID |
  * | `crypt_6` | SHA-512 crypt (`$6$salt$…`) of a generated or given password |
  * | `sha256_digest` | base64(SHA-256(`user:password`)) of a generated or given password |
  * | `random` | random characters, including at least one of each required character class |
  * | `boolean` | not generable: exactly `true` or `false` |
  * | `string` | not generable: any text, set by hand |
- * | `int` | not generable: an integer (optional sign, ASCII digits), set by hand |
+ * | `int` | not generable: an integer (optional sign, ASCII digits), set by hand (generated only when named) |
  */
 export const SECRET_TYPES: readonly { readonly name: string; readonly description: string; readonly generable: boolean }[] =
   Object.freeze(
     [
-      { name: 'password', description: 'xkcd-style passphrase: 4 words whose initials spell a word, joined with "."', generable: true },
+      { name: 'password', description: 'xkcd-style passphrase from the EFF list: 6 words joined with "." (68.9 bits; psec style: --words 4 --acrostic)', generable: true },
       { name: 'token_hex', description: '32 random bytes as 64 hex characters', generable: true },
       { name: 'token_urlsafe', description: '32 random bytes, URL-safe base64 without padding (43 characters)', generable: true },
       { name: 'token_base64', description: '32 random bytes, standard base64 (44 characters)', generable: true },
+      { name: 'random_base64', description: '18 random bytes, standard base64 (24 characters)', generable: true },
       { name: 'uuid4', description: 'a random (version 4) UUID', generable: true },
-      { name: 'crypt_6', description: 'SHA-512 crypt ("$6$salt$...") of a generated or given password', generable: true },
-      { name: 'sha256_digest', description: 'base64(SHA-256("user:password")) of a generated or given password', generable: true },
+      { name: 'crypt_6', description: 'SHA-512 crypt ("$6$salt$...") of the password generated in the same run, or of --from VAR', generable: true },
+      { name: 'sha256_digest', description: 'base64(SHA-256("user:password")) of the password generated in the same run, or of --from VAR (needs --user)', generable: true },
       { name: 'random', description: 'random characters, at least one of each required character class', generable: true },
       { name: 'boolean', description: '"true" or "false", set by hand', generable: false },
       { name: 'string', description: 'any text, set by hand', generable: false },
-      { name: 'int', description: 'an integer (optional sign and ASCII digits), set by hand', generable: false },
+      { name: 'int', description: 'an integer (optional sign and ASCII digits), set by hand; generated only when named (--min/--max)', generable: false },
     ].map((t) => Object.freeze(t)),
   );
 
@@ -106,7 +108,7 @@ export interface Options {
   readonly choices: readonly string[];
   /** True when `*` is listed (or there is no list): any value is accepted, not only `choices`. */
   readonly freeText: boolean;
-  /** The first entry that is not `*` (= `choices[0]`), or `undefined` when there is none. */
+  /** The first entry when it is not `*` (then `choices[0]`), else `undefined` (psec's rule). */
   readonly default: string | undefined;
 }
 
@@ -134,7 +136,9 @@ function analyseOptions(text: string, type: string): Options | string {
     if (!choices.includes(entry)) choices.push(entry);
   }
   if (type === 'boolean' && freeText) return "Options of a boolean cannot include '*' (the value must be 'true' or 'false')";
-  return { choices, freeText, default: choices[0] };
+  // psec's rule: the first entry is the default unless it is '*' ('*,a' has no default).
+  const first = t.split(',')[0]!.trim();
+  return { choices, freeText, default: first === '*' ? undefined : first };
 }
 
 /**
@@ -142,7 +146,7 @@ function analyseOptions(text: string, type: string): Options | string {
  *
  * - `*` alone: any value; `a,b`: only `a` or `b`; `a,*`: `a` or any other value.
  * - Entries are trimmed; duplicates are dropped (the first occurrence keeps its place).
- * - The default is the first entry that is not `*` (`*,a` has default `a`).
+ * - The default is the first entry, unless it is `*` (`*,a` has no default), as in psec.
  * - Empty or blank `text` means "no Options": `true,false` for a `boolean`, `*` for any other type.
  *
  * @param text - The attribute as written.
@@ -161,7 +165,8 @@ export function parseOptions(text: string, type: string): Options {
 
 /** Options as psec writes them: the default first, then the other choices, then `*` if free. */
 function formatOptions(o: Options): string {
-  const choices = o.default === undefined ? [...o.choices] : [o.default, ...o.choices.filter((c) => c !== o.default)];
+  if (o.default === undefined) return (o.freeText ? ['*', ...o.choices] : [...o.choices]).join(',');
+  const choices = [o.default, ...o.choices.filter((c) => c !== o.default)];
   if (o.freeText) choices.push('*');
   return choices.join(',');
 }
@@ -380,6 +385,23 @@ function lineCol(text: string, pos: number): string {
     }
   }
   return `line ${line}, column ${pos - last}`;
+}
+
+/**
+ * Parse a JSON document strictly (RFC 8259): objects become `Map`s, a key repeated in one object is
+ * an error, and errors give line and column without quoting the text. Used for psec's
+ * `secrets.json` as well as the description files.
+ *
+ * @throws SeeqretError `E_BAD_VALUE` naming `file` and the position.
+ */
+export function parseJsonStrict(text: string, file: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return parseJson(body);
+  } catch (e) {
+    if (!(e instanceof JsonSyntax)) throw e;
+    throw badValue(`${file}: not valid JSON at ${lineCol(body, e.pos)}: ${e.reason}`, 'Fix the JSON at that place.');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

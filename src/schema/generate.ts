@@ -11,6 +11,7 @@
  * - `token_hex` — `length` random bytes (default 32) as lower-case hex (64 characters).
  * - `token_urlsafe` — `length` random bytes (default 32), base64url without padding (43 characters).
  * - `token_base64` — `length` random bytes (default 32), standard base64 with padding (44 characters).
+ * - `random_base64` — `length` random bytes (default 18, psec's size), standard base64 (24 characters).
  * - `uuid4` — a random version 4 UUID (122 random bits).
  * - `sha256_digest` — base64(SHA-256(`user:password`)); `user` is required (non-empty, no `:` and
  *   no control characters), `password` is used when given, otherwise a password is generated with
@@ -20,10 +21,11 @@
  *   as a whole until it holds at least one lower-case letter, one upper-case letter, one digit and
  *   one symbol (rejection sampling, so the result is uniform over all such strings).
  * - `int` — a uniform integer in `[min, max]`, default `[0, 65535]`; `max - min + 1` may be at
- *   most 2^32. Note that {@link SECRET_TYPES} marks `int` as *not generable* (values are set by
- *   hand), so `secrets generate` must not call this for `int` variables; it is here for callers
- *   that ask for a random integer explicitly.
- * - `crypt_6` — not available yet (needs an audited SHA-512-crypt): throws `E_USAGE`.
+ *   most 2^32. {@link SECRET_TYPES} marks `int` as *not generable*: `seeqret generate` leaves int
+ *   variables alone unless they are named explicitly (an int is usually a port or a count).
+ * - `crypt_6` — SHA-512 crypt (`src/crypto/shacrypt.ts`) of `password`, or of a generated password
+ *   (`passwordOptions`), with `salt` (default: 16 random characters of the crypt alphabet) and
+ *   `rounds` (default: 5000, not written).
  * - `boolean`, `string` — not generable: throw `E_USAGE`.
  *
  * @module
@@ -31,16 +33,20 @@
 import { createRequire } from 'node:module';
 import { randomBytes } from '../crypto/index.js';
 import { randomChoice, randomInt, randomUUID, sha256Base64 } from '../crypto/random.js';
+import { SHA_CRYPT_MAX_ROUNDS, SHA_CRYPT_MIN_ROUNDS, randomShaCryptSalt, sha512Crypt } from '../crypto/shacrypt.js';
 import { SeeqretError } from '../errors.js';
+
+/** Bytes of a `random_base64` value by default (psec's size). */
+const RANDOM_BASE64_BYTES = 18;
 
 /** Case styles for generated passwords. */
 export type PasswordCase = 'alternate' | 'lower' | 'upper' | 'capitalize';
 
 /** Options for {@link generatePassword}. */
 export interface PasswordOptions {
-  /** Number of words, 1..20 (default 4). With `acrostic`, also the length of the spelled word. */
+  /** Number of words, 1..20 (default 6). With `acrostic`, also the length of the spelled word. */
   words?: number;
-  /** Choose the words so their initials spell a random word of the list (default true). */
+  /** Choose the words so their initials spell a random word of the list (default false; psec's style is true). */
   acrostic?: boolean;
   /**
    * Case style (default `alternate`): `alternate` upper-cases the words at odd 1-based positions
@@ -61,14 +67,21 @@ export interface PasswordOptions {
 
 /** Options for {@link generate} and {@link entropyBits}; each applies only to the types named. */
 export interface GenerateOptions {
-  /** token_hex / token_urlsafe / token_base64: bytes (1..1024, default 32); random: characters (4..4096, default 24). */
+  /**
+   * token_hex / token_urlsafe / token_base64: bytes (1..1024, default 32); random_base64: bytes
+   * (1..1024, default 18); random: characters (4..4096, default 24).
+   */
   length?: number;
   /** sha256_digest: the user name (required). */
   user?: string;
-  /** sha256_digest: the password to digest (generated when absent). */
+  /** sha256_digest, crypt_6: the password to hash (generated when absent). */
   password?: string;
-  /** password, and sha256_digest without `password`: how to generate the password. */
+  /** password, and sha256_digest / crypt_6 without `password`: how to generate the password. */
   passwordOptions?: PasswordOptions;
+  /** crypt_6: the salt (at most 16 characters of `./0-9A-Za-z`; default: random, 96 bits). */
+  salt?: string;
+  /** crypt_6: rounds, 1000..999,999,999 (default: 5000, not written in the hash). */
+  rounds?: number;
   /** int: smallest value (default 0). */
   min?: number;
   /** int: largest value (default 65535). */
@@ -76,6 +89,16 @@ export interface GenerateOptions {
 }
 
 const CASES: readonly PasswordCase[] = ['alternate', 'lower', 'upper', 'capitalize'];
+
+/**
+ * seeqret's default password: 6 words of 3–6 letters, no acrostic, alternate case, `.` between
+ * words — 68.9 bits (uniform over 2,848^6 passphrases). psec's default (4 words spelling a
+ * 4-letter word) has 35.4 bits, and only 24.1 bits of min-entropy; it is
+ * {@link PSEC_PASSWORD}. See docs/project.md, "Generated values and their entropy".
+ */
+export const DEFAULT_PASSWORD: Readonly<Required<Pick<PasswordOptions, 'words' | 'acrostic'>>> = Object.freeze({ words: 6, acrostic: false });
+/** psec's password style: 4 words whose initials spell a 4-letter word. */
+export const PSEC_PASSWORD: Readonly<PasswordOptions> = Object.freeze({ words: 4, acrostic: true });
 const MAX_WORDS = 20;
 const MAX_WORD_LENGTH_BOUND = 20;
 const MAX_DELIMITER = 16;
@@ -131,12 +154,12 @@ function checkInt(name: string, v: unknown, lo: number, hi: number): number {
 
 function resolve(o: PasswordOptions | undefined): Resolved {
   const opts = o ?? {};
-  const words = opts.words === undefined ? 4 : checkInt('words', opts.words, 1, MAX_WORDS);
+  const words = opts.words === undefined ? DEFAULT_PASSWORD.words : checkInt('words', opts.words, 1, MAX_WORDS);
   const minLength = opts.minLength === undefined ? 3 : checkInt('minLength', opts.minLength, 1, MAX_WORD_LENGTH_BOUND);
   const maxLength = opts.maxLength === undefined ? 6 : checkInt('maxLength', opts.maxLength, 1, MAX_WORD_LENGTH_BOUND);
   if (minLength > maxLength) throw usage('password option minLength is greater than maxLength', 'make minLength at most maxLength');
   if (opts.acrostic !== undefined && typeof opts.acrostic !== 'boolean') throw usage('password option acrostic must be true or false', 'pass acrostic as a boolean');
-  const acrostic = opts.acrostic ?? true;
+  const acrostic = opts.acrostic ?? DEFAULT_PASSWORD.acrostic;
   const c = opts.case ?? 'alternate';
   if (!CASES.includes(c)) throw usage(`password option case must be one of ${CASES.join(', ')}`, `pass case as one of ${CASES.join(', ')}`);
   const delimiter = opts.delimiter ?? '.';
@@ -194,10 +217,10 @@ function applyCase(word: string, index: number, c: PasswordCase): string {
 /**
  * An xkcd-style passphrase from the EFF large word list.
  *
- * With `acrostic` (default): a word of exactly `words` letters is chosen uniformly among the list
+ * Default: 6 words, no acrostic ({@link DEFAULT_PASSWORD}). With `acrostic`: a word of exactly `words` letters is chosen uniformly among the list
  * words that can be spelled (every letter starts at least one word within the length bounds), then
  * for each of its letters a word within the bounds starting with that letter is chosen uniformly.
- * Without: `words` words are chosen uniformly (with repetition) among the words within bounds.
+ * Without acrostic: `words` words are chosen uniformly (with repetition) among the words within bounds.
  * The words are then cased and joined with the delimiter.
  *
  * @throws SeeqretError `E_USAGE` for invalid options or when no word fits them.
@@ -265,7 +288,7 @@ const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 const RANDOM_ALPHABET: readonly string[] = [...(LOWER + UPPER + DIGITS + PUNCTUATION)];
 const RANDOM_CLASSES: readonly string[] = [LOWER, UPPER, DIGITS, PUNCTUATION];
 
-const GENERABLE = ['password', 'token_hex', 'token_urlsafe', 'token_base64', 'uuid4', 'sha256_digest', 'random', 'int'] as const;
+const GENERABLE = ['password', 'token_hex', 'token_urlsafe', 'token_base64', 'random_base64', 'uuid4', 'crypt_6', 'sha256_digest', 'random', 'int'] as const;
 /** The types {@link generate} can produce. */
 export type GenerableType = (typeof GENERABLE)[number];
 /** The types {@link generate} can produce, in {@link SECRET_TYPES} order (plus `int`). */
@@ -277,16 +300,15 @@ const ACCEPTS: Record<GenerableType, readonly (keyof GenerateOptions)[]> = {
   token_hex: ['length'],
   token_urlsafe: ['length'],
   token_base64: ['length'],
+  random_base64: ['length'],
   uuid4: [],
+  crypt_6: ['password', 'passwordOptions', 'salt', 'rounds'],
   sha256_digest: ['user', 'password', 'passwordOptions'],
   random: ['length'],
   int: ['min', 'max'],
 };
 
 function checkType(type: string, o: GenerateOptions | undefined): GenerableType {
-  if (type === 'crypt_6') {
-    throw usage('generating crypt_6 values is not available yet', 'set the value by hand (a "$6$salt$hash" string) for now');
-  }
   if (type === 'boolean' || type === 'string') {
     throw usage(`type ${type} is not generable`, 'set the value by hand');
   }
@@ -304,8 +326,8 @@ function checkType(type: string, o: GenerateOptions | undefined): GenerableType 
   return t;
 }
 
-function tokenBytes(o: GenerateOptions | undefined): number {
-  const n = o?.length ?? 32;
+function tokenBytes(o: GenerateOptions | undefined, def = 32): number {
+  const n = o?.length ?? def;
   if (!Number.isInteger(n) || n < 1 || n > 1024) throw usage('token length must be an integer from 1 to 1024 bytes', 'pass length between 1 and 1024');
   return n;
 }
@@ -333,6 +355,15 @@ function checkUser(o: GenerateOptions | undefined): string {
   return user;
 }
 
+/** The given password (validated), or `undefined` when one is to be generated. */
+function checkPassword(o: GenerateOptions | undefined, type: string): string | undefined {
+  if (o?.password === undefined) return undefined;
+  if (typeof o.password !== 'string' || o.password.length === 0) {
+    throw usage(`the ${type} password must be a non-empty string`, 'pass a password or leave it out to generate one');
+  }
+  return o.password;
+}
+
 function hasAllClasses(s: string): boolean {
   return RANDOM_CLASSES.every((cls) => [...s].some((ch) => cls.includes(ch)));
 }
@@ -340,8 +371,7 @@ function hasAllClasses(s: string): boolean {
 /**
  * Generate a value of the given type (see the module documentation for each type and its options).
  *
- * @throws SeeqretError `E_USAGE` for `crypt_6` (not available yet), `boolean`/`string` (not
- *   generable), an unknown type, an option that does not apply to the type, or an invalid option.
+ * @throws SeeqretError `E_USAGE` for `boolean`/`string` (not generable), an unknown type, an option that does not apply to the type, or an invalid option.
  */
 export function generate(type: string, o?: GenerateOptions): string {
   const t = checkType(type, o);
@@ -354,14 +384,24 @@ export function generate(type: string, o?: GenerateOptions): string {
       return randomBytes(tokenBytes(o)).toString('base64url');
     case 'token_base64':
       return randomBytes(tokenBytes(o)).toString('base64');
+    case 'random_base64':
+      return randomBytes(tokenBytes(o, RANDOM_BASE64_BYTES)).toString('base64');
     case 'uuid4':
       return randomUUID();
+    case 'crypt_6': {
+      const password = checkPassword(o, 'crypt_6') ?? generatePassword(o?.passwordOptions);
+      const salt = o?.salt ?? randomShaCryptSalt();
+      if (typeof salt !== 'string' || !/^[./0-9A-Za-z]{1,16}$/.test(salt)) {
+        throw usage('the crypt_6 salt must be 1 to 16 characters of ./0-9A-Za-z', 'leave the salt out to get a random one');
+      }
+      if (o?.rounds !== undefined && (!Number.isSafeInteger(o.rounds) || o.rounds < SHA_CRYPT_MIN_ROUNDS || o.rounds > SHA_CRYPT_MAX_ROUNDS)) {
+        throw usage(`crypt_6 rounds must be an integer from ${SHA_CRYPT_MIN_ROUNDS} to ${SHA_CRYPT_MAX_ROUNDS}`, 'pass rounds in that range, or leave it out for 5000');
+      }
+      return sha512Crypt(password, salt, o?.rounds);
+    }
     case 'sha256_digest': {
       const user = checkUser(o);
-      if (o?.password !== undefined && (typeof o.password !== 'string' || o.password.length === 0)) {
-        throw usage('the sha256_digest password must be a non-empty string', 'pass a password or leave it out to generate one');
-      }
-      const password = o?.password ?? generatePassword(o?.passwordOptions);
+      const password = checkPassword(o, 'sha256_digest') ?? generatePassword(o?.passwordOptions);
       return sha256Base64(`${user}:${password}`);
     }
     case 'random': {
@@ -422,10 +462,14 @@ export function entropyBits(type: string, o?: GenerateOptions): number {
     case 'token_urlsafe':
     case 'token_base64':
       return tokenBytes(o) * 8;
+    case 'random_base64':
+      return tokenBytes(o, RANDOM_BASE64_BYTES) * 8;
     case 'uuid4':
       return 122;
     case 'sha256_digest':
       checkUser(o);
+      return o?.password !== undefined ? 0 : passwordEntropyBits(o?.passwordOptions);
+    case 'crypt_6':
       return o?.password !== undefined ? 0 : passwordEntropyBits(o?.passwordOptions);
     case 'random':
       return log2Big(countRandomStrings(randomLength(o)));

@@ -6,17 +6,43 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 
 /** Mode of every file seeqret writes that holds secrets or keys. */
 export const PRIVATE_FILE_MODE = 0o600;
 /** Mode of every folder seeqret creates for secrets. */
 export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of folders and files meant to be shared through a repository (descriptions: no secrets). */
+export const SHARED_DIR_MODE = 0o755;
+export const SHARED_FILE_MODE = 0o644;
 
 /** Create `dir` (and parents) if missing, and make `dir` itself 0700. */
 export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   fs.chmodSync(dir, PRIVATE_DIR_MODE);
+}
+
+/**
+ * Create `dir` (and missing parents) with `mode` regardless of the umask (the CLI runs with umask
+ * 077): for folders that hold no secrets and are committed, such as the descriptions folders.
+ * Folders that already exist keep their mode.
+ */
+export function ensureDir(dir: string, mode: number = SHARED_DIR_MODE): void {
+  const abs = path.resolve(dir);
+  const missing: string[] = [];
+  for (let d = abs; !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  try {
+    for (const d of missing) {
+      fs.mkdirSync(d, { mode });
+      fs.chmodSync(d, mode);
+    }
+  } catch (e) {
+    throw ioError(e, dir);
+  }
 }
 
 /**
@@ -92,42 +118,146 @@ export interface PermissionProblem {
   readonly kind: 'dir' | 'file';
 }
 
+/** At most this many entries are examined below a vault folder (a runaway tree must not slow every command). */
+const MAX_ENTRIES = 10_000;
 /**
- * List the entries of a vault folder (the folder itself and the files directly in it) whose
- * permission bits grant anything to group or others.
+ * Folders of a vault whose content is not looked into: `inbox/` receives bundles other people
+ * drop there (encrypted, with whatever mode they were copied with); the folder itself is checked.
+ */
+const NOT_DESCENDED: ReadonlySet<string> = new Set(['inbox']);
+
+/**
+ * List everything in a vault folder — the folder itself and every file and folder below it, at
+ * any depth (the per-environment `tmp/` folders for rendered secrets included; not the files
+ * dropped in `inbox/`), up to 10,000 entries — whose permission bits grant anything to group or
+ * others, as psec warns about its base directory. Symbolic links are not followed.
  */
 export function checkPrivate(dir: string, opts: { allowGroupRead?: boolean } = {}): PermissionProblem[] {
-  // A server vault may grant its group read (and, for the folder, search) access; never write.
+  // A server vault may grant its group read (and, for folders, search) access; never write.
   const forbidden = (kind: 'dir' | 'file'): number => (opts.allowGroupRead ? (kind === 'dir' ? 0o027 : 0o037) : 0o077);
+  const wanted = (kind: 'dir' | 'file'): number => (kind === 'dir' ? (opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE) : opts.allowGroupRead ? 0o640 : PRIVATE_FILE_MODE);
   const problems: PermissionProblem[] = [];
+  const check = (p: string, s: fs.Stats): void => {
+    const kind = s.isDirectory() ? 'dir' : 'file';
+    if ((s.mode & forbidden(kind)) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: wanted(kind), kind });
+  };
   let st: fs.Stats;
   try {
     st = fs.statSync(dir);
   } catch {
     return problems;
   }
-  if ((st.mode & forbidden('dir')) !== 0) problems.push({ path: dir, mode: st.mode & 0o777, wanted: opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE, kind: 'dir' });
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return problems;
-  }
-  for (const name of names) {
-    const p = path.join(dir, name);
-    let s: fs.Stats;
+  check(dir, st);
+  let seen = 0;
+  const walk = (d: string): void => {
+    let names: string[];
     try {
-      s = fs.lstatSync(p);
+      names = fs.readdirSync(d);
     } catch {
-      continue;
+      return;
     }
-    if (s.isDirectory()) {
-      if ((s.mode & forbidden('dir')) !== 0) problems.push({ path: p, mode: s.mode & 0o777, wanted: opts.allowGroupRead ? 0o750 : PRIVATE_DIR_MODE, kind: 'dir' });
-    } else if (s.isFile() && (s.mode & forbidden('file')) !== 0) {
-      problems.push({ path: p, mode: s.mode & 0o777, wanted: opts.allowGroupRead ? 0o640 : PRIVATE_FILE_MODE, kind: 'file' });
+    for (const name of names) {
+      if (++seen > MAX_ENTRIES) return;
+      const p = path.join(d, name);
+      let s: fs.Stats;
+      try {
+        s = fs.lstatSync(p);
+      } catch {
+        continue;
+      }
+      if (s.isDirectory()) {
+        check(p, s);
+        if (!(d === dir && NOT_DESCENDED.has(name))) walk(p);
+      } else if (s.isFile()) check(p, s);
+    }
+  };
+  if (st.isDirectory()) walk(dir);
+  return problems;
+}
+
+/** `0o644`: a mode as psec prints it. */
+export function modeText(mode: number): string {
+  return `0o${(mode & 0o7777).toString(8).padStart(3, '0')}`;
+}
+
+/**
+ * Delete a file that held secrets so its content does not stay readable on the disk: overwrite it
+ * with random bytes, fsync, rename it to a random name (so the old name no longer points at the
+ * data, and a directory listing shows nothing), then unlink it. A symbolic link is only unlinked
+ * (its target is not touched); a missing file is not an error.
+ *
+ * On copy-on-write or journaling file systems and SSDs the old blocks may survive anyway; this is
+ * psec's (and `shred`'s) best effort, not a guarantee.
+ *
+ * @throws SeeqretError `E_IO`/`E_PERMISSIONS` when the file cannot be overwritten or removed.
+ */
+export function secureDelete(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw ioError(e, file);
+  }
+  try {
+    if (!st.isFile()) {
+      fs.unlinkSync(file);
+      return;
+    }
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    try {
+      const chunk = 64 * 1024;
+      for (let off = 0; off < st.size; off += chunk) {
+        const n = Math.min(chunk, st.size - off);
+        const noise = randomBytes(n);
+        fs.writeSync(fd, noise, 0, n, off);
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const moved = path.join(path.dirname(file), `.${randomBytes(12).toString('hex')}`);
+    fs.renameSync(file, moved);
+    fs.unlinkSync(moved);
+  } catch (e) {
+    throw ioError(e, file);
+  }
+}
+
+/**
+ * Remove a folder tree, deleting every regular file in it with {@link secureDelete} first.
+ * Symbolic links are unlinked, never followed. A missing folder is not an error.
+ *
+ * @returns The number of files securely deleted.
+ */
+export function secureDeleteTree(dir: string): number {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 0;
+    if (code === 'ENOTDIR') {
+      secureDelete(dir);
+      return 1;
+    }
+    throw ioError(e, dir);
+  }
+  let n = 0;
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) n += secureDeleteTree(p);
+    else {
+      if (e.isFile()) n += 1;
+      secureDelete(p);
     }
   }
-  return problems;
+  try {
+    fs.rmdirSync(dir);
+  } catch (e) {
+    throw ioError(e, dir);
+  }
+  return n;
 }
 
 /** Find the nearest enclosing git/hg/svn work tree of `dir` (walking up); `null` if none. */

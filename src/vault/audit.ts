@@ -19,6 +19,7 @@ export type AuditAction =
   | 'secret.add'
   | 'secret.update'
   | 'secret.remove'
+  | 'secret.rename'
   | 'secret.read'
   | 'secret.exposed'
   | 'user.add'

@@ -984,6 +984,54 @@ export class Vault {
     });
   }
 
+  /**
+   * Rename environment `from` of `app` to `to`: every secret `app:from:KEY` becomes `app:to:KEY`,
+   * with its history, versions, times and exposure marks, in ONE transaction (all or nothing).
+   *
+   * A value's associated data names its app, env, key and version, so each current and historical
+   * ciphertext is decrypted and sealed again for the new name (a value that fails authentication
+   * aborts the whole rename with `E_DECRYPT`). The share records follow (a user removed later still
+   * exposes what they were sent), and one `secret.rename` audit entry per secret records old and
+   * new name.
+   *
+   * @returns The renamed records (with their new env), sorted by key; `[]` when `from` has none.
+   * @throws SeeqretError `E_EXISTS` when `app:to:*` already holds a secret (nothing is merged),
+   *   `E_USAGE` when `from` equals `to`, `E_INVALID_NAME` for a bad name.
+   */
+  renameEnvironment(app: string, from: string, to: string): SecretRecord[] {
+    checkName('app', app);
+    checkName('env', from);
+    checkName('env', to);
+    if (from === to) throw new SeeqretError('E_USAGE', `the environment is already named ${to}`, 'Give a different new name.');
+    return this.#write(() => {
+      const clash = this.#stmt('SELECT key FROM secrets WHERE app = ? AND env = ? LIMIT 1').pluck().get(app, to) as string | undefined;
+      if (clash !== undefined) {
+        throw new SeeqretError('E_EXISTS', `${app}:${to}:${clash} already exists: environment ${to} already has values`, `Delete or rename environment ${to} first.`);
+      }
+      const rows = this.#stmt(`SELECT ${SECRET_COLS}, value FROM secrets WHERE app = ? AND env = ? ORDER BY key`).all(app, from) as Array<SecretRecord & { value: Buffer }>;
+      const history = this.#stmt('SELECT version, value FROM secret_history WHERE secret_id = ?');
+      const updHistory = this.#stmt('UPDATE secret_history SET value = ? WHERE secret_id = ? AND version = ?');
+      const updSecret = this.#stmt('UPDATE secrets SET env = ?, value = ? WHERE id = ?');
+      const reseal = (key: string, version: number, blob: Buffer): Buffer => {
+        const plain = Buffer.from(this.#decrypt({ app, env: from, key }, version, blob), 'utf8');
+        try {
+          return seal(this.#keys.dataKey, plain, valueAd(app, to, key, version));
+        } finally {
+          wipe(plain);
+        }
+      };
+      const out: SecretRecord[] = [];
+      for (const { value, ...r } of rows) {
+        for (const h of history.all(r.id) as Array<{ version: number; value: Buffer }>) updHistory.run(reseal(r.key, h.version, h.value), r.id, h.version);
+        updSecret.run(to, reseal(r.key, r.version, value), r.id);
+        this.#pending.push({ action: 'secret.rename', target: secretLabel(r), detail: { to: secretLabel({ app, env: to, key: r.key }), version: r.version } });
+        out.push({ ...r, env: to });
+      }
+      this.#stmt('UPDATE shares SET env = ? WHERE app = ? AND env = ?').run(to, app, from);
+      return out;
+    });
+  }
+
   /** Delete secrets (and their history). Returns how many were deleted. */
   remove(records: readonly SecretRecord[]): number {
     return this.#write(() => {
