@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from '../crypto/index.js';
+import { noiseBytes } from '../crypto/noise.js';
 import { SeeqretError } from '../errors.js';
 
 /** Mode of every file seeqret writes that holds secrets or keys. */
@@ -209,14 +209,14 @@ export function secureDelete(file: string): void {
       const chunk = 64 * 1024;
       for (let off = 0; off < st.size; off += chunk) {
         const n = Math.min(chunk, st.size - off);
-        const noise = randomBytes(n);
+        const noise = noiseBytes(n);
         fs.writeSync(fd, noise, 0, n, off);
       }
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    const moved = path.join(path.dirname(file), `.${randomBytes(12).toString('hex')}`);
+    const moved = path.join(path.dirname(file), `.${noiseBytes(12).toString('hex')}`);
     fs.renameSync(file, moved);
     fs.unlinkSync(moved);
   } catch (e) {
