@@ -461,7 +461,10 @@ describe('parseGroupText: errors name the file and the entry', () => {
           parseGroupText(t, 'g.json');
         } catch (e) {
           const m = (e as Error).message;
-          if (m.includes('not valid JSON')) ours = m.includes('appears twice') || m.includes('nested too deeply');
+          // A duplicate key stops the reader where it is found, before a syntax error further on
+          // (JSON.parse accepts duplicates): nothing to compare then.
+          if (m.includes('appears twice')) return;
+          if (m.includes('not valid JSON')) ours = m.includes('nested too deeply');
         }
         expect(ours).toBe(native);
       }),
