@@ -81,6 +81,13 @@ export const ERROR_CODES = {
   E_BACKUP_PASSPHRASE: ExitCode.CRYPTO,
   E_BACKUP_FORMAT: ExitCode.BAD_INPUT,
   E_V1_VAULT: ExitCode.BAD_INPUT,
+  // Team store (protected.yaml)
+  E_TEAM_FORMAT: ExitCode.BAD_INPUT,
+  E_TEAM_VERSION: ExitCode.VERSION,
+  E_TEAM_CREDENTIALS: ExitCode.CRYPTO,
+  E_TEAM_NOT_OWNER: ExitCode.CRYPTO,
+  E_TEAM_LAST_OWNER: ExitCode.CONFLICT,
+  E_TEAM_SIGNATURE: ExitCode.CRYPTO,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */
