@@ -28,7 +28,8 @@ export type AuditAction =
   | 'load'
   | 'backup'
   | 'restore'
-  | 'import';
+  | 'import'
+  | 'team.pull';
 
 /** One stored audit entry. */
 export interface AuditEntry {
