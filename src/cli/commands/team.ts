@@ -231,11 +231,11 @@ async function commit(g: TeamOptions, before: TeamFile | null, after: TeamFile, 
     info(`${after.path} uses no seeqret extension any more: pocket_protector (pprotect) can read it again.`);
   }
   if (by && after.data.signed) {
-    // You know your own key: trust it, so your own files verify without a warning.
+    // You know your own key (also after changing your passphrase): trust it, so your own files verify.
     const dir = resolveVaultDir(g.vault);
     if (fs.existsSync(dir)) {
       const key = TeamFile.signingKeyOf(by);
-      if (checkSigner(readTrust(dir), by.name, key) === 'unknown') trustSigner(dir, by.name, key);
+      if (checkSigner(readTrust(dir), by.name, key) !== 'trusted') trustSigner(dir, by.name, key);
     }
   }
 }
