@@ -14,7 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { generateIdentity } from '../src/crypto/index.js';
 import { FAST_COST, deriveCustodianSecretKey, newRawPassphrase, publicKeyOf, sha512 } from '../src/crypto/team.js';
 import { SeeqretError } from '../src/errors.js';
-import { type CustodianEntry, type DomainEntry, type TeamData, parseTeamText, sameData, serializeTeamData } from '../src/team/format.js';
+import { type CustodianEntry, type DomainEntry, type ParsedTeamFile, type TeamData, parseCanonical, parseTeamText, parseTeamTextFull, sameData, serializeTeamData, signatureBlock } from '../src/team/format.js';
 import { TeamFile, type UnlockedCustodian } from '../src/team/store.js';
 import { emitItem, emitPair } from '../src/team/yaml.js';
 import { SHARED, tmpdir } from './helpers.js';
@@ -50,6 +50,13 @@ function made(): { tf: TeamFile; alice: UnlockedCustodian; bobKey: string } {
   return { tf, alice, bobKey };
 }
 
+function expectSameParse(a: ParsedTeamFile, b: ParsedTeamFile): void {
+  expect(sameData(a.data, b.data)).toBe(true);
+  expect(a.extensions).toEqual(b.extensions);
+  expect(a.signature?.entry.by).toEqual(b.signature?.entry.by);
+  expect(a.signature === null ? b.signature === null : b.signature !== null && a.signature.content.equals(b.signature.content)).toBe(true);
+}
+
 const python = spawnSync('/usr/bin/python3', ['-c', 'import ruamel.yaml, nacl.public'], { encoding: 'utf8' }).status === 0;
 
 /** Read a file with the independent Python reader (ruamel.yaml + PyNaCl, as pocket_protector does). */
@@ -64,6 +71,7 @@ describe('the pocket_protector fixture', () => {
     const tf = TeamFile.parse(FIXTURE_TEXT, FIXTURE);
     expect(tf.serialize()).toBe(FIXTURE_TEXT);
     expect(serializeTeamData(tf.data)).toBe(FIXTURE_TEXT); // without any kept text, too
+    expect(parseCanonical(FIXTURE_TEXT, FIXTURE)).not.toBeNull(); // the fast line scanner reads it
     expect(tf.domainNames()).toEqual(['dev', 'prod']);
     expect(tf.custodianNames()).toEqual(['fast@example.com', 'hard@example.com', 'raw@example.com']);
     expect(tf.owners('dev')).toEqual(['fast@example.com', 'hard@example.com', 'raw@example.com']);
@@ -321,15 +329,66 @@ describe('the reader', () => {
       audit: fc.array(fc.string({ maxLength: 140 }).filter((s) => !/[\uD800-\uDFFF]/.test(s)), { maxLength: 5 }),
       signed: fc.constant(false),
     });
+    let taken = 0;
+    const sig = fc.option(fc.record({ by: owner, key: bytes(32), sig: bytes(64) }), { nil: undefined });
     fc.assert(
-      fc.property(data, (d) => {
-        const text = serializeTeamData(d);
-        const back = parseTeamText(text, 'x.yaml');
-        expect(sameData(back.data, d)).toBe(true);
-        expect(serializeTeamData(back.data, back.source)).toBe(text);
+      fc.property(data, fc.boolean(), sig, (d0, signed, s) => {
+        const d = { ...d0, signed };
+        const text = serializeTeamData(d) + (signed && s ? signatureBlock(s) : '');
+        const full = parseTeamTextFull(text, 'x.yaml');
+        expect(sameData(full.data, d)).toBe(true);
+        expect(serializeTeamData(full.data, full.source) + (signed && s ? signatureBlock(s) : '')).toBe(text);
+        // The line scanner reads it exactly as the full parser does, or leaves it to the full parser
+        // (only for names the emitter has to quote).
+        const fast = parseCanonical(text, 'x.yaml');
+        if (fast) {
+          taken++;
+          expectSameParse(fast, full);
+        }
       }),
       { numRuns: 300 },
     );
+    expect(taken).toBeGreaterThan(75);
+  });
+
+  it('property: on any edited file the line scanner either declines or agrees with the full parser', () => {
+    const { tf, alice } = made();
+    const base = tf.addIdentityCustodian('carol@example.com', generateIdentity().publicKey).withSigning(true).serialize(alice);
+    const lines = base.split('\n');
+    const edit = fc.record({ at: fc.nat(lines.length - 1), how: fc.constantFrom('drop', 'dup', 'indent', 'dedent', 'char', 'swap'), pos: fc.nat(200), ch: fc.constantFrom(' ', ':', "'", '#', '-', 'A', '\u00e9', '"', '{') });
+    const outcome = (fn: () => ParsedTeamFile | null): ParsedTeamFile | null | string => {
+      try {
+        return fn();
+      } catch (e) {
+        if (e instanceof SeeqretError) return e.code;
+        throw e;
+      }
+    };
+    let changedButTaken = 0;
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
+        const ls = [...lines];
+        for (const e of edits) {
+          const k = e.at % ls.length;
+          const l = ls[k]!;
+          if (e.how === 'drop') ls.splice(k, 1);
+          else if (e.how === 'dup') ls.splice(k, 0, l);
+          else if (e.how === 'indent') ls[k] = ' ' + l;
+          else if (e.how === 'dedent') ls[k] = l.replace(/^ /, '');
+          else if (e.how === 'swap' && k + 1 < ls.length) [ls[k], ls[k + 1]] = [ls[k + 1]!, l];
+          else if (e.how === 'char') ls[k] = l.slice(0, e.pos % (l.length + 1)) + e.ch + l.slice(e.pos % (l.length + 1));
+        }
+        const text = ls.join('\n');
+        const fast = outcome(() => parseCanonical(text, 'x.yaml'));
+        if (fast === null) return;
+        changedButTaken++;
+        const full = outcome(() => parseTeamTextFull(text, 'x.yaml'));
+        if (typeof fast === 'string' || typeof full === 'string') expect(typeof fast === 'string' ? fast : 'parsed').toBe(typeof full === 'string' ? full : 'parsed');
+        else expectSameParse(fast, full!);
+      }),
+      { numRuns: 400 },
+    );
+    expect(changedButTaken).toBeGreaterThan(0); // some edits keep the layout (e.g. a changed value): those were compared
   });
 
   it('property: every string is written so that a YAML parser reads the same string back', () => {
@@ -402,5 +461,23 @@ describe.runIf(python)('read by an independent implementation of the old tool (r
       .rmOwner('dev', 'hard@example.com').file.write();
     const r2 = readWithPython(file, { [FAST.name]: FAST.passphrase });
     expect(r2).toEqual({ redump_identical: true, domains: { dev: { API_KEY: 'sk_live_ünïcode', 'db-password': 'hunter2' }, prod: { LONG: 'x'.repeat(500), 'db-password': 'prod-pw' } } });
+  });
+});
+
+describe("the package entry point 'seeqret/team'", () => {
+  it('opens, decrypts and changes a file through the exports map', () => {
+    const file = fixtureCopy();
+    const script = `
+      import { TeamFile, isSeeqretError } from 'seeqret/team';
+      const tf = TeamFile.open(${JSON.stringify(file)});
+      const me = tf.unlock({ name: 'raw@example.com', passphrase: process.env.RAW_KEY });
+      const next = tf.addSecret('dev', 'FROM_LIB', 'ok');
+      next.write();
+      let err = '';
+      try { tf.unlock({ name: 'raw@example.com', passphrase: 'P' + '0'.repeat(64) + 'P' }); } catch (e) { err = isSeeqretError(e) ? e.code : 'other'; }
+      console.log(JSON.stringify({ before: [...tf.decryptDomain('dev', me).keys()], after: Object.fromEntries(TeamFile.open(${JSON.stringify(file)}).decryptDomain('dev', me)), err }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: path.resolve(__dirname, '..'), env: { ...process.env, RAW_KEY: RAW.passphrase }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ before: ['API_KEY', 'db-password'], after: { API_KEY: 'sk_live_ünïcode', FROM_LIB: 'ok', 'db-password': 'hunter2' }, err: 'E_TEAM_CREDENTIALS' });
   });
 });
