@@ -97,6 +97,9 @@ describe('team commands on the pocket_protector fixture', () => {
     // SEEQRET_TEAM_* wins over PPROTECT_*.
     const mixed = team(file, ['decrypt', 'prod'], { env: { ...FAST, PPROTECT_USER: 'raw@example.com', PPROTECT_PASSPHRASE: 'x', SEEQRET_TEAM_PASSPHRASE: 'wrong' } });
     expect(errorCode(mixed)).toBe('E_TEAM_CREDENTIALS');
+    const ignored = team(file, ['decrypt', 'prod', '--ignore-env', '--non-interactive'], { env: FAST });
+    expect(errorCode(ignored)).toBe('E_PASSPHRASE_REQUIRED');
+    expect(ok(team(file, ['decrypt', 'prod', '--ignore-env', '-u', FAST.SEEQRET_TEAM_USER, '--team-passphrase-file', good], { env: { SEEQRET_TEAM_PASSPHRASE: 'wrong' } })).stdout).toContain('prod-pw');
     const none = team(file, ['decrypt', 'prod', '--non-interactive']);
     expect([none.code, errorCode(none)]).toEqual([6, 'E_PASSPHRASE_REQUIRED']);
     expect(errorCode(team(file, ['decrypt', 'prod'], { env: { SEEQRET_TEAM_USER: 'nobody@example.com', SEEQRET_TEAM_PASSPHRASE: 'x' } }))).toBe('E_TEAM_CREDENTIALS');

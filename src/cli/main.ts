@@ -274,6 +274,7 @@ export function buildProgram(): Command {
     .option('--new-passphrase-file <file>', 'a new passphrase from FILE (set-passphrase, rekey; else SEEQRET_TEAM_NEW_PASSPHRASE)')
     .option('--identity', "act as a seeqret identity custodian, unlocked with the local vault's key")
     .option('--env-prefix <prefix>', 'prefix of the old credential variables (default $PPROTECT_ENV_PREFIX, else PPROTECT)')
+    .option('--ignore-env', 'ignore the credential variables (SEEQRET_TEAM_*, PPROTECT_*): flags or a prompt only')
     .option('--require-signature', 'refuse files that are not signed by a trusted custodian (also SEEQRET_TEAM_REQUIRE_SIGNATURE=1)')
     .option('--ignore-signature', 'go on although the signature is missing, wrong or by an untrusted key');
   const teamCmd = (name: string, description: string) => team.command(name).description(description);

@@ -36,6 +36,7 @@ export interface TeamOptions extends GlobalOptions {
   envPrefix?: string;
   ignoreSignature?: boolean;
   requireSignature?: boolean;
+  ignoreEnv?: boolean;
 }
 
 type Args = unknown[];
@@ -56,8 +57,8 @@ function fromEnv(names: string[]): { value: string; source: string } | undefined
   return undefined;
 }
 
-const userVars = (g: TeamOptions): string[] => ['SEEQRET_TEAM_USER', `${envPrefix(g)}_USER`];
-const passVars = (g: TeamOptions): string[] => ['SEEQRET_TEAM_PASSPHRASE', `${envPrefix(g)}_PASSPHRASE`];
+const userVars = (g: TeamOptions): string[] => (g.ignoreEnv ? [] : ['SEEQRET_TEAM_USER', `${envPrefix(g)}_USER`]);
+const passVars = (g: TeamOptions): string[] => (g.ignoreEnv ? [] : ['SEEQRET_TEAM_PASSPHRASE', `${envPrefix(g)}_PASSPHRASE`]);
 
 function interactive(g: TeamOptions): boolean {
   return !g.nonInteractive && stdinIsTTY();
@@ -147,7 +148,7 @@ async function mustCredentials(g: TeamOptions, tf: TeamFile): Promise<UnlockedCu
 /** A new passphrase: --new-passphrase-file, SEEQRET_TEAM_NEW_PASSPHRASE, (for a new custodian) the usual sources, else asked twice. */
 async function newPassphrase(g: TeamOptions, forNewCustodian: boolean): Promise<string> {
   if (g.newPassphraseFile) return readPassphraseFile(g.newPassphraseFile);
-  const e = fromEnv(['SEEQRET_TEAM_NEW_PASSPHRASE']);
+  const e = fromEnv(g.ignoreEnv ? [] : ['SEEQRET_TEAM_NEW_PASSPHRASE']);
   if (e) return e.value;
   if (forNewCustodian) {
     if (g.teamPassphraseFile) return readPassphraseFile(g.teamPassphraseFile);
