@@ -29,3 +29,51 @@ describe('team YAML emitter', () => {
     expect(keys).toBeGreaterThan(vectors.length / 2);
   });
 });
+
+describe('the unified diff of --confirm', () => {
+  /** Apply a unified diff (as unifiedDiff writes it) to `before`. */
+  function apply(before: string, diff: string): string {
+    const a = before.split('\n');
+    if (a[a.length - 1] === '') a.pop();
+    const out: string[] = [];
+    let pos = 0;
+    const lines = diff.split('\n').slice(2);
+    for (let k = 0; k < lines.length; k++) {
+      const m = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(lines[k]!);
+      if (!m) continue;
+      const start = Number(m[2]) === 0 ? Number(m[1]) : Number(m[1]) - 1;
+      while (pos < start) out.push(a[pos++]!);
+      for (k++; k < lines.length && !lines[k]!.startsWith('@@') && lines[k] !== ''; k++) {
+        const l = lines[k]!;
+        if (l[0] === ' ') {
+          expect(a[pos]).toBe(l.slice(1));
+          out.push(a[pos++]!);
+        } else if (l[0] === '-') {
+          expect(a[pos]).toBe(l.slice(1));
+          pos++;
+        } else out.push(l.slice(1));
+      }
+      k--;
+    }
+    while (pos < a.length) out.push(a[pos++]!);
+    return out.length ? out.join('\n') + '\n' : '';
+  }
+
+  it('property: applying the diff to the old text gives the new text', async () => {
+    const { unifiedDiff } = await import('../src/team/diff.js');
+    const line = fc.constantFrom('a', 'b', 'c', 'd', '  key: value', '- entry', 'x y');
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.array(line, { maxLength: 30 }), (x, y) => {
+        const before = x.length ? x.join('\n') + '\n' : '';
+        const after = y.length ? y.join('\n') + '\n' : '';
+        const d = unifiedDiff(before, after, 'old', 'new', 2);
+        if (before === after) expect(d).toBe('');
+        else {
+          expect(d.startsWith('--- old\n+++ new\n@@ ')).toBe(true);
+          expect(apply(before, d)).toBe(after);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -519,6 +519,7 @@ export function execEnvironment(
   for (const [name, value] of secrets) {
     let v = opts.uppercase ? name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase() : name;
     if (opts.prefix) v = `${opts.prefix}_${v}`;
+    if (v === '' || v.includes('=') || v.includes('\0')) throw new SeeqretError('E_INVALID_NAME', `${JSON.stringify(v)} cannot be an environment variable name`, 'Rename the secret, or use --prefix / --uppercase.');
     if (vars.has(v)) throw new SeeqretError('E_USAGE', `two secrets would both be the variable ${v}`, 'Drop --uppercase, or rename one of the secrets.');
     if (value.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `${name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');
     vars.set(v, value);
@@ -587,7 +588,7 @@ export async function listSecrets(g: TeamOptions, a: Args): Promise<number> {
   const domain = a[0] as string | undefined;
   if (domain !== undefined) {
     const names = tf.secretNames(domain);
-    if (names.length) out(names.join('\n'));
+    if (names.length) out(names.map((n) => printable(n)).join('\n'));
     else info(`(No secrets in domain ${domain} of ${tf.path})`);
     return 0;
   }
