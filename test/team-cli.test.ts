@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serializeTeamData } from '../src/team/format.js';
 import { TeamFile } from '../src/team/store.js';
-import { type CliResult, SHARED, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN as BIN_PATH, type CliResult, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
 const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
 const FAST = { SEEQRET_TEAM_USER: 'fast@example.com', SEEQRET_TEAM_PASSPHRASE: 'fast-passphrasë' };
@@ -355,5 +356,29 @@ describe('seeqret extensions through the CLI', () => {
     ok(team(file, ['unsign'], { vault: aliceVault, env: { ...ALICE, SEEQRET_TEAM_PASSPHRASE: 'next' } }));
     expect(fs.readFileSync(file, 'utf8')).not.toContain('meta-seeqret');
     expect(errorCode(team(file, ['verify'], { vault: aliceVault }))).toBe('E_TEAM_SIGNATURE');
+  });
+});
+
+describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux script gives the CLI a pty)', () => {
+  /** Run `seeqret ARGS` on a pseudo-terminal, typing each input line after a pause. */
+  function onTerminal(args: string[], inputs: string[]): { code: number | null; out: string } {
+    const q = (s: string): string => `'${s.replace(/'/g, `'"'"'`)}'`;
+    const typing = inputs.map((l) => `sleep 2; printf '%s\\r' ${q(l)}`).join('; ');
+    const cmd = [process.execPath, BIN_PATH, ...args].map(q).join(' ');
+    const r = spawnSync('/bin/sh', ['-c', `(sleep 1; ${typing}; sleep 3) | /usr/bin/script -qec ${q(cmd)} /dev/null`], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+    // eslint-disable-next-line no-control-regex
+    return { code: r.status, out: r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
+  }
+
+  it('asks for the user and passphrase, and rm-owner offers the rotation', () => {
+    const file = fixtureCopy();
+    const d = onTerminal(['team', '--file', file, 'decrypt', 'prod'], ['fast@example.com', 'fast-passphrasë']);
+    expect(d.out).toContain('"db-password": "prod-pw"');
+    expect(d.out).not.toContain('fast-passphrasë');
+    const before = /dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1];
+    const r = onTerminal(['team', '--file', file, 'rm-owner', 'dev', 'raw@example.com'], ['y', 'fast@example.com', 'fast-passphrasë']);
+    expect(r.out).toContain('Rotate the domain key in the same write');
+    expect(r.out).toContain('and rotated its key (by fast@example.com)');
+    expect(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1]).not.toBe(before);
   });
 });
