@@ -7,7 +7,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { emitItem, emitKey, emitPair, isSimpleKey } from '../src/team/yaml.js';
+import { emitItem, emitKey, emitPair, isPlainItem, isPlainKey, isPlainValue, isSimpleKey } from '../src/team/yaml.js';
 import { ROOT } from './helpers.js';
 
 const vectors = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'vectors', 'team-yaml.json'), 'utf8')) as Array<{ s: string; yaml: string }>;
@@ -27,6 +27,26 @@ describe('team YAML emitter', () => {
       }
     }
     expect(keys).toBeGreaterThan(vectors.length / 2);
+  });
+
+  it('the reader\'s shortcuts agree with the emitter (vectors and generated strings)', () => {
+    const check = (s: string): void => {
+      if (isPlainItem(s)) expect(emitItem(s), JSON.stringify(s)).toBe(`- ${s}\n`);
+      if (isPlainKey(s)) expect(emitKey(s, 2), JSON.stringify(s)).toBe(`  ${s}:`);
+      if (isPlainKey(s) && isPlainValue(s)) expect(emitPair(s, s, 4), JSON.stringify(s)).toBe(`    ${s}: ${s}\n`);
+    };
+    let plain = 0;
+    for (const { s, yaml } of vectors) {
+      check(s);
+      if (isPlainItem(s)) {
+        plain++;
+        expect(yaml.endsWith(`audit-log:\n- ${s}\n`)).toBe(true);
+      }
+    }
+    expect(plain).toBeGreaterThan(50);
+    const ascii = fc.string({ unit: fc.constantFrom(...'aZ09 :#-.@+/=\'"tTrRuUeEnNlL~<_'.split('')), maxLength: 120 });
+    fc.assert(fc.property(ascii, (s) => check(s)), { numRuns: 2000 });
+    for (const s of ['true', 'null', 'Null', 'NULL', 'False', '2026-11-24', '123', 'a: b', 'a:', 'a #b', 'a ', '- a', 'x'.repeat(100)]) expect(isPlainItem(s) && isPlainKey(s), s).toBe(false);
   });
 });
 

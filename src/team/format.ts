@@ -20,7 +20,7 @@
  */
 import { type Document, type Pair, type Scalar, isAlias, isMap, isScalar, isSeq, parse, parseDocument } from 'yaml';
 import { SeeqretError } from '../errors.js';
-import { emitItem, emitKey, emitPair, emitScalar, isSimpleKey, plainIsString } from './yaml.js';
+import { emitItem, emitKey, emitPair, emitScalar, isPlainItem, isPlainKey, isPlainValue, isSimpleKey, plainIsString } from './yaml.js';
 
 /** Version byte of every domain value (`public-key`, owner entries, secrets). */
 export const VALUE_VERSION = 0;
@@ -361,12 +361,14 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
     if (sep < 0) return null;
     const k = line.slice(indent, sep);
     const v = line.slice(sep + 2);
+    if (isPlainKey(k) && isPlainValue(v)) return [k, v];
     return emitPair(k, v, indent) === line + '\n' ? [k, v] : null;
   };
   /** `INDENT KEY:` in canonical form, or null. */
   const header = (line: string | undefined, indent: number): string | null => {
     if (line === undefined || !line.endsWith(':') || !line.startsWith(' '.repeat(indent)) || line[indent] === ' ') return null;
     const k = line.slice(indent, -1);
+    if (isPlainKey(k)) return k;
     return k.length > 0 && isSimpleKey(k) && emitKey(k, indent) === line ? k : null;
   };
   let declared: Extension[] = [];
@@ -435,6 +437,11 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
     i++;
     while (at()?.startsWith('- ')) {
       const first = at()!;
+      if (!lines[i + 1]?.startsWith('  ') && isPlainItem(first.slice(2))) {
+        audit.push(first.slice(2));
+        i++;
+        continue;
+      }
       let j = i + 1;
       while (lines[j]?.startsWith('  ')) j++;
       const itemText = lines.slice(i, j).join('\n') + '\n';

@@ -353,3 +353,31 @@ export function isSimpleKey(key: string): boolean {
   const chars = Array.from(key);
   return chars.length + 5 < 128 && !chars.some((c) => BREAKS.has(c));
 }
+
+const SAFE_KEY = /^[A-Za-z][-A-Za-z0-9_.@+]*$/;
+const SAFE_VALUE = /^[A-Za-z][A-Za-z0-9+/=]*$/;
+const SAFE_ITEM = /^[0-9A-Za-z][ -~]*$/;
+const ITEM_INDICATORS = /: |:$| #| $/;
+
+/**
+ * Shortcuts for reading: true when `key` is written plain as it is (a letter, then letters,
+ * digits and `- _ . @ +`, not a YAML 1.2 boolean/null, a simple key). Equivalent to comparing
+ * with {@link emitKey}, without running the emitter.
+ */
+export function isPlainKey(key: string): boolean {
+  return SAFE_KEY.test(key) && key.length + 5 < 128 && plainIsString(key);
+}
+
+/** True when `value` is written plain as it is on one line (base64-like: a letter, then `A-Za-z0-9+/=`). */
+export function isPlainValue(value: string): boolean {
+  return SAFE_VALUE.test(value);
+}
+
+/**
+ * True when {@link emitItem} writes `value` as `- value` on one line: printable ASCII starting
+ * with a letter or digit, no `: `, ` #` or trailing `:`/space, a string when plain, and short
+ * enough (99 characters) that nothing folds.
+ */
+export function isPlainItem(value: string): boolean {
+  return value.length <= 99 && SAFE_ITEM.test(value) && !ITEM_INDICATORS.test(value) && plainIsString(value);
+}
