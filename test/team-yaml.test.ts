@@ -13,9 +13,17 @@ import { ROOT } from './helpers.js';
 const vectors = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'vectors', 'team-yaml.json'), 'utf8')) as Array<{ s: string; yaml: string }>;
 
 describe('team YAML emitter', () => {
-  it(`writes ${vectors.length} generated strings exactly as ruamel.yaml does`, () => {
+  it(`writes ${vectors.length} generated strings exactly as ruamel.yaml does (except NEL/LS/PS)`, () => {
     let keys = 0;
+    let breaks = 0;
     for (const { s, yaml } of vectors) {
+      if (/[\x85\u2028\u2029]/.test(s)) {
+        // Deliberate departure (src/team/yaml.ts): double quotes with escapes, read back by any reader.
+        breaks++;
+        expect(emitItem(s).startsWith('- "')).toBe(true);
+        expect((parse(`a:\n${emitItem(s)}`) as { a: string[] }).a[0]).toBe(s);
+        continue;
+      }
       const item = 'audit-log:\n' + emitItem(s);
       expect(yaml.slice(yaml.lastIndexOf('audit-log:\n')), JSON.stringify(s)).toBe(item);
       if (isSimpleKey(s)) {
@@ -27,6 +35,7 @@ describe('team YAML emitter', () => {
       }
     }
     expect(keys).toBeGreaterThan(vectors.length / 2);
+    expect(breaks).toBeLessThan(vectors.length / 5);
   });
 
   it('the reader\'s shortcuts agree with the emitter (vectors and generated strings)', () => {

@@ -7,7 +7,9 @@
  * can stand plain, or needs single or double quotes (it would otherwise read back as a number,
  * a boolean, a date or null, or it holds indicators, line breaks or special characters), and
  * where a long line folds. The rules were checked against ruamel.yaml on generated strings
- * (test/vectors/team-yaml.json).
+ * (test/vectors/team-yaml.json). One departure: a string holding NEL, LS or PS (U+0085, U+2028,
+ * U+2029) is always double-quoted with escapes, since YAML 1.1 and 1.2 readers disagree on those
+ * characters as raw text (no name seeqret creates can hold them).
  *
  * @module
  */
@@ -149,6 +151,10 @@ function analyze(chars: readonly string[]): Analysis {
 
 /** The style ruamel picks for a string in block context: plain, single- or double-quoted. */
 export function scalarStyle(text: string, simpleKey: boolean): '' | "'" | '"' {
+  // NEL, LS and PS are line breaks to ruamel (YAML 1.1) but content to YAML 1.2 readers: written
+  // escaped in double quotes (\N, \L, \P), the one form every reader reads the same way. This is
+  // the only place we depart from ruamel's bytes.
+  if (/[\x85\u2028\u2029]/.test(text)) return '"';
   const a = analyze(Array.from(text));
   if (!(simpleKey && (a.empty || a.multiline)) && a.allowBlockPlain && plainIsString(text)) return '';
   if (text.includes("'") || text.includes('\n')) return '"';
