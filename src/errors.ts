@@ -101,6 +101,13 @@ export const ERROR_CODES = {
   // Project commands (set, generate, describe, ...)
   E_NOT_DESCRIBED: ExitCode.NOT_FOUND,
   E_COMMAND_FAILED: ExitCode.BAD_INPUT,
+  // Team store (protected.yaml)
+  E_TEAM_FORMAT: ExitCode.BAD_INPUT,
+  E_TEAM_VERSION: ExitCode.VERSION,
+  E_TEAM_CREDENTIALS: ExitCode.CRYPTO,
+  E_TEAM_NOT_OWNER: ExitCode.CRYPTO,
+  E_TEAM_LAST_OWNER: ExitCode.CONFLICT,
+  E_TEAM_SIGNATURE: ExitCode.CRYPTO,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

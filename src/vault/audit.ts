@@ -31,7 +31,8 @@ export type AuditAction =
   | 'restore'
   | 'import'
   | 'pgp.add'
-  | 'send';
+  | 'send'
+  | 'team.pull';
 
 /** One stored audit entry. */
 export interface AuditEntry {

@@ -1,0 +1,384 @@
+/**
+ * `seeqret team …` through the real CLI: copies of the pocket_protector fixture and files made
+ * from scratch, credentials and their precedence, every command, --confirm, exec, pull/push with
+ * a real vault, identity custodians and signatures, exit codes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { serializeTeamData } from '../src/team/format.js';
+import { TeamFile } from '../src/team/store.js';
+import { spawnSync } from 'node:child_process';
+import { BIN as BIN_PATH, type CliResult, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+
+const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
+const FAST = { SEEQRET_TEAM_USER: 'fast@example.com', SEEQRET_TEAM_PASSPHRASE: 'fast-passphrasë' };
+const RAW = { SEEQRET_TEAM_USER: 'raw@example.com', SEEQRET_TEAM_PASSPHRASE: `P${'11'.repeat(32)}P` };
+const ALICE = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
+
+type Env = Record<string, string | undefined>;
+
+function fixtureCopy(): string {
+  const file = path.join(tmpdir(), 'protected.yaml');
+  fs.copyFileSync(FIXTURE, file);
+  return file;
+}
+
+function team(file: string, args: string[], opts: { env?: Env; input?: string; vault?: string } = {}): CliResult {
+  return cli([...(opts.vault ? ['--vault', opts.vault] : []), 'team', '--file', file, ...args], { ...(opts.env ? { env: opts.env } : {}), ...(opts.input !== undefined ? { input: opts.input } : {}) });
+}
+
+function ok(r: CliResult): CliResult {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return r;
+}
+
+/** A new file: alice (fast) owns dev with DB_PASSWORD and API_KEY; bob is a raw custodian. Returns bob's key. */
+function fresh(): { file: string; bobKey: string } {
+  const file = path.join(tmpdir(), 'protected.yaml');
+  ok(team(file, ['init', '--key-type', 'fast'], { env: ALICE }));
+  const r = ok(team(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw']));
+  const bobKey = /P[0-9a-f]{64}P/.exec(r.stdout)![0];
+  ok(team(file, ['add-domain', 'dev'], { env: ALICE }));
+  ok(team(file, ['add-secret', 'dev', 'DB_PASSWORD'], { input: 'hunter2\n' }));
+  ok(team(file, ['add-secret', 'dev', 'API_KEY', "it's ünï"]));
+  return { file, bobKey };
+}
+
+const bobEnv = (key: string): Env => ({ SEEQRET_TEAM_USER: 'bob@example.com', SEEQRET_TEAM_PASSPHRASE: key });
+
+describe('team commands on the pocket_protector fixture', () => {
+  it('lists domains, secrets, a user\'s secrets, the audit log and the file info', () => {
+    const file = fixtureCopy();
+    expect(ok(team(file, ['list-domains'])).stdout).toBe('dev\nprod\n');
+    expect(ok(team(file, ['list-secrets'])).stdout).toBe('API_KEY: dev\ndb-password: dev, prod\n');
+    expect(ok(team(file, ['list-secrets', 'prod'])).stdout).toBe('db-password\n');
+    expect(ok(team(file, ['list-user-secrets', '-u', 'fast@example.com'])).stdout).toBe('dev: API_KEY, db-password\nprod: db-password\n');
+    expect(ok(team(file, ['list-user-secrets'], { env: { PPROTECT_USER: 'raw@example.com' } })).stdout).toBe('dev: API_KEY, db-password\n');
+    const audit = ok(team(file, ['audit'])).stdout.trim().split('\n');
+    expect(audit).toHaveLength(11);
+    expect(audit[3]).toBe('2026-11-24T07:11:03Z -- created raw-key custodian raw@example.com');
+    const info = ok(team(file, ['info'])).stdout;
+    expect(info).toContain('format: pocket_protector (readable by pprotect)');
+    expect(info).toContain('custodian hard@example.com: hard (Argon2id 4 × 256 MiB), pwdkm v0; owns dev');
+    expect(info).toContain('custodian raw@example.com: raw, pwdkm v2; owns dev');
+    expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
+  });
+
+  it('decrypt prints JSON exactly as the old tool (sorted, indent 2, ASCII escapes), one raw value, or env/shell lines', () => {
+    const file = fixtureCopy();
+    expect(ok(team(file, ['decrypt', 'dev'], { env: FAST })).stdout).toBe('{\n  "API_KEY": "sk_live_\\u00fcn\\u00efcode",\n  "db-password": "hunter2"\n}\n');
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY'], { env: RAW })).stdout).toBe('sk_live_ünïcode\n');
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY', '--format', 'json'], { env: RAW })).stdout).toBe('{\n  "API_KEY": "sk_live_\\u00fcn\\u00efcode"\n}\n');
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY', '--format', 'shell'], { env: RAW })).stdout).toBe("export API_KEY='sk_live_ünïcode'\n");
+    const bad = team(file, ['decrypt', 'dev', '--format', 'env'], { env: RAW });
+    expect([bad.code, errorCode(bad)]).toEqual([2, 'E_INVALID_NAME']);
+    expect(bad.stdout).toBe('');
+    expect(errorCode(team(file, ['decrypt', 'dev', '--secret', 'NOPE'], { env: RAW }))).toBe('E_NOT_FOUND');
+    const notOwner = team(file, ['decrypt', 'prod'], { env: RAW });
+    expect([notOwner.code, errorCode(notOwner)]).toEqual([6, 'E_TEAM_NOT_OWNER']);
+  });
+
+  it('credentials: flags, then SEEQRET_TEAM_*, then PPROTECT_* (or --env-prefix); a wrong one never falls back', () => {
+    const file = fixtureCopy();
+    const dir = tmpdir();
+    const good = path.join(dir, 'good');
+    const wrong = path.join(dir, 'wrong');
+    fs.writeFileSync(good, '  fast-passphrasë\n');
+    fs.writeFileSync(wrong, 'nope\n');
+    expect(ok(team(file, ['decrypt', 'prod', '-u', 'fast@example.com', '--team-passphrase-file', good])).stdout).toContain('prod-pw');
+    expect(ok(team(file, ['decrypt', 'prod'], { env: { PPROTECT_USER: FAST.SEEQRET_TEAM_USER, PPROTECT_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
+    expect(ok(team(file, ['--env-prefix', 'MYAPP', 'decrypt', 'prod'], { env: { MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
+    expect(ok(team(file, ['decrypt', 'prod'], { env: { PPROTECT_ENV_PREFIX: 'MYAPP', MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
+    // The file is wrong, the environment right: it fails, and says where the passphrase came from.
+    const r = team(file, ['decrypt', 'prod', '--team-passphrase-file', wrong], { env: FAST });
+    expect([r.code, errorCode(r)]).toEqual([6, 'E_TEAM_CREDENTIALS']);
+    expect(r.stderr).toContain(`passphrase from passphrase file ${wrong}`);
+    expect(r.stderr).not.toContain('fast-passphrasë');
+    // SEEQRET_TEAM_* wins over PPROTECT_*.
+    const mixed = team(file, ['decrypt', 'prod'], { env: { ...FAST, PPROTECT_USER: 'raw@example.com', PPROTECT_PASSPHRASE: 'x', SEEQRET_TEAM_PASSPHRASE: 'wrong' } });
+    expect(errorCode(mixed)).toBe('E_TEAM_CREDENTIALS');
+    const ignored = team(file, ['decrypt', 'prod', '--ignore-env', '--non-interactive'], { env: FAST });
+    expect(errorCode(ignored)).toBe('E_PASSPHRASE_REQUIRED');
+    expect(ok(team(file, ['decrypt', 'prod', '--ignore-env', '-u', FAST.SEEQRET_TEAM_USER, '--team-passphrase-file', good], { env: { SEEQRET_TEAM_PASSPHRASE: 'wrong' } })).stdout).toContain('prod-pw');
+    const none = team(file, ['decrypt', 'prod', '--non-interactive']);
+    expect([none.code, errorCode(none)]).toEqual([6, 'E_PASSPHRASE_REQUIRED']);
+    expect(errorCode(team(file, ['decrypt', 'prod'], { env: { SEEQRET_TEAM_USER: 'nobody@example.com', SEEQRET_TEAM_PASSPHRASE: 'x' } }))).toBe('E_TEAM_CREDENTIALS');
+  });
+
+  it('missing and existing files, unknown names: documented exit codes', () => {
+    const dir = tmpdir();
+    const missing = team(path.join(dir, 'none.yaml'), ['list-domains']);
+    expect([missing.code, errorCode(missing)]).toEqual([3, 'E_FILE_NOT_FOUND']);
+    const exists = team(fixtureCopy(), ['init'], { env: ALICE });
+    expect([exists.code, errorCode(exists)]).toEqual([5, 'E_EXISTS']);
+    expect(team(fixtureCopy(), ['list-secrets', 'nope']).code).toBe(3);
+    const broken = path.join(dir, 'broken.yaml');
+    fs.writeFileSync(broken, 'key-custodians: {}\n');
+    const b = team(broken, ['list-domains']);
+    expect([b.code, errorCode(b)]).toEqual([10, 'E_TEAM_FORMAT']);
+  });
+
+  it('changes keep every unchanged line and read back', () => {
+    const file = fixtureCopy();
+    ok(team(file, ['add-secret', 'prod', 'TOKEN', 't0k3n']));
+    ok(team(file, ['update-secret', 'dev', 'db-password', '--from-file', '-'], { input: 'multi\nline\n' }));
+    const before = fs.readFileSync(FIXTURE, 'utf8').split('\n');
+    const after = fs.readFileSync(file, 'utf8').split('\n');
+    expect(after.filter((l) => !before.includes(l))).toHaveLength(4); // two values, two audit entries
+    expect(before.filter((l) => !after.includes(l))).toHaveLength(1); // the old db-password of dev
+    const out = JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: FAST })).stdout) as Record<string, string>;
+    expect(out['db-password']).toBe('multi\nline\n');
+    expect(errorCode(team(file, ['add-secret', 'prod', 'TOKEN', 'x']))).toBe('E_EXISTS');
+    expect(errorCode(team(file, ['update-secret', 'prod', 'NOPE', 'x']))).toBe('E_NOT_FOUND');
+    expect(errorCode(team(file, ['add-secret', 'prod', '9bad', 'x']))).toBe('E_INVALID_NAME');
+  });
+
+  it('--confirm shows the diff and writes only after yes', () => {
+    const file = fixtureCopy();
+    const no = team(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'n\n' });
+    expect([no.code, errorCode(no)]).toEqual([9, 'E_ABORTED']);
+    expect(no.stderr).toMatch(/--- .*protected\.yaml\.old\n\+\+\+ .*protected\.yaml\.new\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
+    expect(no.stderr).toMatch(/\n\+ {2}secret-X: A/);
+    expect(no.stderr).toMatch(/\n\+- \S+ -- added secret X in prod/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
+    ok(team(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'y\n' }));
+    expect(ok(team(file, ['list-secrets', 'prod'])).stdout).toBe('X\ndb-password\n');
+  });
+});
+
+describe('team commands on a file we create', () => {
+  it('init, add-custodian (fast, raw), add-domain, secrets, add-owner, rm-secret, rm-domain, truncate-audit', () => {
+    const { file, bobKey } = fresh();
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(errorCode(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) }))).toBe('E_TEAM_NOT_OWNER');
+    ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
+    expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'hunter2' });
+    expect(errorCode(team(file, ['add-owner', 'dev', 'nobody@example.com'], { env: ALICE }))).toBe('E_NOT_FOUND');
+    expect(errorCode(team(file, ['add-domain', 'meta-x'], { env: ALICE }))).toBe('E_INVALID_NAME');
+    ok(team(file, ['rm-secret', 'dev', 'API_KEY']));
+    ok(team(file, ['add-domain', 'prod'], { env: ALICE }));
+    ok(team(file, ['rm-domain', 'prod']));
+    expect(ok(team(file, ['list-domains'])).stdout).toBe('dev\n');
+    const audit = ok(team(file, ['audit'])).stdout.trim().split('\n').map((l) => l.replace(/^\S+ -- /, ''));
+    expect(audit).toEqual([
+      'created',
+      'created key custodian alice@example.com',
+      'created raw-key custodian bob@example.com',
+      'created domain dev with owner alice@example.com',
+      'added secret DB_PASSWORD in dev',
+      'added secret API_KEY in dev',
+      'alice@example.com added owner bob@example.com to dev',
+      'removed secret API_KEY from dev',
+      'created domain prod with owner alice@example.com',
+      'deleted domain prod',
+    ]);
+    ok(team(file, ['truncate-audit', '2']));
+    expect(ok(team(file, ['audit'])).stdout).toMatch(/^truncated 8 audit log entries\n\S+ -- created domain prod with owner alice@example.com\n\S+ -- deleted domain prod\n$/);
+    expect(errorCode(team(file, ['truncate-audit', 'x']))).toBe('E_USAGE');
+    const two = team(file, ['init', '--key-type', 'sideways'], { env: ALICE });
+    expect(errorCode(two)).toBe('E_EXISTS');
+    expect(errorCode(team(path.join(tmpdir(), 'p.yaml'), ['init', '--key-type', 'sideways'], { env: ALICE }))).toBe('E_USAGE');
+  });
+
+  it('rm-owner lists what they could read; with --rotate the domain key changes in the same write', () => {
+    const { file, bobKey } = fresh();
+    ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
+    const keyOf = (): string => /public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1]!;
+    const k0 = keyOf();
+    const plain = ok(team(file, ['rm-owner', 'dev', 'bob@example.com']));
+    expect(plain.stderr).toContain('bob@example.com could read 2 secrets of dev: API_KEY, DB_PASSWORD');
+    expect(plain.stderr).toContain('was not rotated');
+    expect(keyOf()).toBe(k0);
+    ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
+    const rot = ok(team(file, ['rm-owner', 'dev', 'bob@example.com', '--rotate'], { env: ALICE }));
+    expect(rot.stderr).toContain('and rotated its key (by alice@example.com)');
+    expect(rot.stderr).toContain('bob@example.com could read 2 secrets of dev: API_KEY, DB_PASSWORD');
+    expect(keyOf()).not.toBe(k0);
+    expect(ok(team(file, ['audit'])).stdout).toMatch(/removed owner bob@example\.com from dev\n\S+ -- rotated key for domain dev\n$/);
+    expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'hunter2' });
+    expect(errorCode(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) }))).toBe('E_TEAM_NOT_OWNER');
+    const last = team(file, ['rm-owner', 'dev', 'alice@example.com']);
+    expect([last.code, errorCode(last)]).toEqual([5, 'E_TEAM_LAST_OWNER']);
+    // The rotation must come from an owner who stays.
+    ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
+    expect(errorCode(team(file, ['rm-owner', 'dev', 'bob@example.com', '--rotate'], { env: bobEnv(bobKey) }))).toBe('E_USAGE');
+  });
+
+  it('set-passphrase, rekey (to raw), rotate, migrate-owner, rm-custodian', () => {
+    const { file, bobKey } = fresh();
+    ok(team(file, ['set-passphrase', '--key-type', 'fast'], { env: { ...ALICE, SEEQRET_TEAM_NEW_PASSPHRASE: 'second' } }));
+    expect(errorCode(team(file, ['decrypt', 'dev'], { env: ALICE }))).toBe('E_TEAM_CREDENTIALS');
+    const second = { ...ALICE, SEEQRET_TEAM_PASSPHRASE: 'second' };
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: second })).stdout).toBe('hunter2\n');
+    const re = ok(team(file, ['rekey', '--key-type', 'raw'], { env: second }));
+    const raw = /P[0-9a-f]{64}P/.exec(re.stdout)![0];
+    const rawEnv = { ...ALICE, SEEQRET_TEAM_PASSPHRASE: raw };
+    expect(ok(team(file, ['info'])).stdout).toContain('custodian alice@example.com: raw, pwdkm v2; owns dev');
+    const before = fs.readFileSync(file, 'utf8');
+    ok(team(file, ['rotate', 'dev'], { env: rawEnv }));
+    const after = fs.readFileSync(file, 'utf8');
+    expect(/public-key: (\S+)/.exec(after)![1]).not.toBe(/public-key: (\S+)/.exec(before)![1]);
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: rawEnv })).stdout).toBe('hunter2\n');
+    ok(team(file, ['add-domain', 'prod'], { env: rawEnv }));
+    ok(team(file, ['migrate-owner', 'bob@example.com'], { env: rawEnv }));
+    expect(ok(team(file, ['list-user-secrets', '-u', 'bob@example.com'])).stdout).toBe('dev: API_KEY, DB_PASSWORD\nprod: (no secrets)\n');
+    const rm = ok(team(file, ['rm-custodian', 'alice@example.com', '--rotate'], { env: bobEnv(bobKey) }));
+    expect(rm.stderr).toContain('alice@example.com could read 2 secrets of dev');
+    expect(ok(team(file, ['info'])).stdout).not.toContain('alice@example.com');
+    expect(ok(team(file, ['audit'])).stdout).toMatch(/removed key custodian alice@example\.com \(was owner of dev, prod\)\n\S+ -- rotated key for domain dev\n\S+ -- rotated key for domain prod\n$/);
+    expect(errorCode(team(file, ['rm-custodian', 'bob@example.com']))).toBe('E_TEAM_LAST_OWNER');
+  });
+
+  it('exec: secrets in the environment, credential variables removed, names mapped, exit code passed through', () => {
+    const { file } = fresh();
+    ok(team(file, ['add-secret', 'dev', 'db-host', 'localhost']));
+    const show = ['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'];
+    const env = JSON.parse(ok(team(file, ['exec', '--domain', 'dev', '--', ...show], { env: { ...ALICE, PPROTECT_PASSPHRASE: 'x', KEEP: '1' } })).stdout) as Record<string, string>;
+    expect(env['DB_PASSWORD']).toBe('hunter2');
+    expect(env['db-host']).toBe('localhost');
+    expect(env['KEEP']).toBe('1');
+    for (const gone of ['SEEQRET_TEAM_USER', 'SEEQRET_TEAM_PASSPHRASE', 'PPROTECT_PASSPHRASE']) expect(env[gone]).toBeUndefined();
+    const up = JSON.parse(ok(team(file, ['exec', '--domain', 'dev', '--prefix', 'APP', '--uppercase', '--no-passthrough', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { env: { ...ALICE, KEEP: '1' } })).stdout) as Record<string, string>;
+    expect(up['APP_DB_HOST']).toBe('localhost');
+    expect(up['APP_API_KEY']).toBe("it's ünï");
+    expect(up['KEEP']).toBeUndefined();
+    expect(Object.keys(up).every((k) => k.startsWith('APP_') || ['PATH', 'HOME', 'TERM', 'LANG', 'USER', 'SHELL', 'LOGNAME'].includes(k))).toBe(true);
+    expect(team(file, ['exec', '--domain', 'dev', '--', 'node', '-e', 'process.exit(7)'], { env: ALICE }).code).toBe(7);
+    ok(team(file, ['add-secret', 'dev', 'db_host', 'x']));
+    expect(errorCode(team(file, ['exec', '--domain', 'dev', '--uppercase', '--', 'true'], { env: ALICE }))).toBe('E_USAGE');
+    ok(team(file, ['rm-secret', 'dev', 'db_host']));
+    ok(team(file, ['add-secret', 'dev', 'LD_PRELOAD', '/tmp/evil.so']));
+    const refused = team(file, ['exec', '--domain', 'dev', '--', 'true'], { env: ALICE });
+    expect([refused.code, errorCode(refused)]).toEqual([10, 'E_BAD_VALUE']);
+    expect(ok(team(file, ['exec', '--domain', 'dev', '--prefix', 'S', '--', 'true'], { env: ALICE })).code).toBe(0);
+    expect(team(file, ['exec', '--domain', 'dev', '--prefix', 'S', '--', 'no-such-command-xyz'], { env: ALICE }).code).toBe(127);
+    expect(errorCode(team(file, ['exec', '--', 'true'], { env: ALICE }))).toBe('E_USAGE');
+  });
+});
+
+describe('team pull and push: the file as the shared source, the vault as the working copy', () => {
+  it('pull copies a domain into the vault (conflicts as in load); push adds or updates vault secrets', () => {
+    const { file } = fresh();
+    const vault = newVault();
+    const p1 = ok(team(file, ['pull', '--domain', 'dev'], { env: ALICE, vault }));
+    expect(p1.stderr).toContain('2 added, 0 updated, 0 skipped');
+    expect(ok(cli(['get', '*:dev:DB_PASSWORD'], { vault })).stdout).toBe('hunter2\n');
+    ok(team(file, ['update-secret', 'dev', 'DB_PASSWORD', 'changed']));
+    const p2 = ok(team(file, ['pull', '--domain', 'dev'], { env: ALICE, vault }));
+    expect(p2.stderr).toContain('0 added, 0 updated, 1 skipped, 1 unchanged');
+    expect(p2.stderr).toContain('*:dev:DB_PASSWORD  skipped');
+    ok(team(file, ['pull', '--domain', 'dev', '--overwrite'], { env: ALICE, vault }));
+    expect(ok(cli(['get', '*:dev:DB_PASSWORD'], { vault })).stdout).toBe('changed\n');
+    ok(team(file, ['pull', '--domain', 'dev', '--app', 'web', '--env', 'staging'], { env: ALICE, vault }));
+    expect(ok(cli(['get', 'web:staging:API_KEY'], { vault })).stdout).toBe("it's ünï\n");
+    expect(ok(cli(['audit', '--action', 'team.pull', '--format', 'json'], { vault })).stdout).toContain(`${file}#dev`);
+    // push: one new secret, one changed, one unchanged (compared with credentials at hand).
+    ok(cli(['add', 'key', 'NEW_ONE', 'n1', '--app', 'web', '--env', 'staging'], { vault }));
+    ok(cli(['edit', 'value', 'web:staging:DB_PASSWORD', 'from-vault'], { vault }));
+    const before = fs.readFileSync(file, 'utf8');
+    const push = ok(team(file, ['push', '--domain', 'dev', '-f', 'web:staging:'], { env: ALICE, vault }));
+    expect(push.stderr).toContain('1 added, 1 updated, 1 unchanged');
+    const after = fs.readFileSync(file, 'utf8');
+    expect(after).toContain(/secret-API_KEY: \S+/.exec(before)![0]); // unchanged value, unchanged line
+    expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'from-vault', NEW_ONE: 'n1' });
+    // Without credentials, anyone can push; values cannot be compared, so all are re-sealed.
+    const anon = ok(team(file, ['push', '--domain', 'dev', '-f', 'web:staging:NEW_ONE'], { vault }));
+    expect(anon.stderr).toContain('values not compared');
+    expect(errorCode(team(file, ['push', '--domain', 'dev', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
+    expect(errorCode(team(file, ['push', '--domain', 'dev', '-f', '*:*:DB_PASSWORD'], { vault }))).toBe('E_AMBIGUOUS');
+    expect(errorCode(team(file, ['push', '--domain', 'dev'], { vault }))).toBe('E_USAGE');
+  });
+});
+
+describe('seeqret extensions through the CLI', () => {
+  it('identity custodians: a vault key instead of a passphrase; the file then says pprotect cannot read it', () => {
+    const { file } = fresh();
+    const carol = newVault({ user: 'carol' });
+    const pub = ok(cli(['public-key'], { vault: carol })).stdout.trim();
+    const add = ok(team(file, ['add-custodian', 'carol@example.com', '--key-type', 'identity', '--pubkey', pub]));
+    expect(add.stderr).toContain('pocket_protector (pprotect) cannot read it any more');
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^meta-seeqret:\n/);
+    ok(team(file, ['add-owner', 'dev', 'carol@example.com'], { env: ALICE }));
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol })).stdout).toBe('hunter2\n');
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '-u', 'carol@example.com'], { vault: carol })).stdout).toBe('hunter2\n');
+    const other = newVault({ user: 'dave' });
+    expect(errorCode(team(file, ['decrypt', 'dev', '--identity'], { vault: other }))).toBe('E_TEAM_CREDENTIALS');
+    expect(ok(team(file, ['info'])).stdout).toContain('format: seeqret extensions (identity-custodians); pocket_protector (pprotect) cannot read this file');
+    // An identity custodian taken from the vault's users.
+    ok(cli(['add', 'user', '--username', 'dave', '--pubkey', ok(cli(['public-key'], { vault: other })).stdout.trim()], { vault: carol }));
+    ok(team(file, ['add-custodian', 'dave@example.com', '--key-type', 'identity', '--vault-user', 'dave'], { vault: carol }));
+    ok(team(file, ['add-owner', 'dev', 'dave@example.com'], { env: ALICE }));
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: other })).stdout).toBe('hunter2\n');
+    const back = ok(team(file, ['rm-custodian', 'carol@example.com']));
+    expect(back.stderr).not.toContain('can read it again');
+    const again = ok(team(file, ['rm-custodian', 'dave@example.com']));
+    expect(again.stderr).toContain('pocket_protector (pprotect) can read it again');
+    expect(fs.readFileSync(file, 'utf8').startsWith('dev:\n')).toBe(true);
+  });
+
+  it('signatures: sign, verify, trust; tampering, a missing signature and a changed key are refused', () => {
+    const { file, bobKey } = fresh();
+    const aliceVault = newVault({ user: 'alice' });
+    const bobVault = newVault({ user: 'bob' });
+    ok(team(file, ['sign'], { env: ALICE, vault: aliceVault }));
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/\nmeta-seeqret-signature:\n {2}by: alice@example\.com\n/);
+    expect(ok(team(file, ['verify'], { vault: aliceVault })).stderr).toContain('signed by alice@example.com (trusted');
+    // bob has not trusted alice yet: a warning on use, an error from verify.
+    const warn = ok(team(file, ['list-domains'], { vault: bobVault }));
+    expect(warn.stderr).toContain('whom you have not trusted yet');
+    expect(errorCode(team(file, ['verify'], { vault: bobVault }))).toBe('E_TEAM_SIGNATURE');
+    expect(errorCode(team(file, ['--require-signature', 'list-domains'], { vault: bobVault }))).toBe('E_TEAM_SIGNATURE');
+    ok(team(file, ['trust', 'alice@example.com', '--yes'], { vault: bobVault }));
+    ok(team(file, ['verify'], { vault: bobVault }));
+    // Every write is signed by a custodian: without credentials it is refused.
+    expect(errorCode(team(file, ['add-secret', 'dev', 'X', 'x', '--non-interactive'], { vault: bobVault }))).toBe('E_PASSPHRASE_REQUIRED');
+    ok(team(file, ['add-secret', 'dev', 'X', 'x'], { env: bobEnv(bobKey), vault: bobVault }));
+    expect(fs.readFileSync(file, 'utf8')).toContain('  by: bob@example.com\n');
+    ok(team(file, ['trust', 'bob@example.com', '--yes'], { vault: aliceVault }));
+    ok(team(file, ['verify'], { vault: aliceVault }));
+    // Someone with write access to the repository edits the file without re-signing.
+    const text = fs.readFileSync(file, 'utf8');
+    const tampered = TeamFile.parse(text, file).addSecret('dev', 'EVIL', 'x');
+    fs.writeFileSync(file, serializeTeamData(tampered.data) + text.slice(text.indexOf('meta-seeqret-signature:')));
+    const caught = team(file, ['decrypt', 'dev'], { env: ALICE, vault: aliceVault });
+    expect([caught.code, errorCode(caught)]).toEqual([6, 'E_TEAM_SIGNATURE']);
+    expect(ok(team(file, ['--ignore-signature', 'list-secrets', 'dev'], { vault: aliceVault })).stdout).toContain('EVIL');
+    fs.writeFileSync(file, text.slice(0, text.indexOf('meta-seeqret-signature:')));
+    expect(team(file, ['list-domains'], { vault: aliceVault }).stderr).toContain('declares signatures but has none');
+    // A new key for a trusted name (here: alice rekeys) must be trusted again.
+    fs.writeFileSync(file, text);
+    ok(team(file, ['set-passphrase', '--key-type', 'fast'], { env: { ...ALICE, SEEQRET_TEAM_NEW_PASSPHRASE: 'next' }, vault: aliceVault }));
+    const changed = team(file, ['verify'], { vault: bobVault });
+    expect(errorCode(changed)).toBe('E_TEAM_SIGNATURE');
+    expect(changed.stderr).toContain('another key than the one you trusted');
+    // unsign: an old-format file again.
+    ok(team(file, ['unsign'], { vault: aliceVault, env: { ...ALICE, SEEQRET_TEAM_PASSPHRASE: 'next' } }));
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('meta-seeqret');
+    expect(errorCode(team(file, ['verify'], { vault: aliceVault }))).toBe('E_TEAM_SIGNATURE');
+  });
+});
+
+describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux script gives the CLI a pty)', () => {
+  /** Run `seeqret ARGS` on a pseudo-terminal, typing each input line after a pause. */
+  function onTerminal(args: string[], inputs: string[]): { code: number | null; out: string } {
+    const q = (s: string): string => `'${s.replace(/'/g, `'"'"'`)}'`;
+    const typing = inputs.map((l) => `sleep 2; printf '%s\\r' ${q(l)}`).join('; ');
+    const cmd = [process.execPath, BIN_PATH, ...args].map(q).join(' ');
+    const r = spawnSync('/bin/sh', ['-c', `(sleep 1; ${typing}; sleep 3) | /usr/bin/script -qec ${q(cmd)} /dev/null`], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+    // eslint-disable-next-line no-control-regex
+    return { code: r.status, out: r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
+  }
+
+  it('asks for the user and passphrase, and rm-owner offers the rotation', () => {
+    const file = fixtureCopy();
+    const d = onTerminal(['team', '--file', file, 'decrypt', 'prod'], ['fast@example.com', 'fast-passphrasë']);
+    expect(d.out).toContain('"db-password": "prod-pw"');
+    expect(d.out).not.toContain('fast-passphrasë');
+    const before = /dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1];
+    const r = onTerminal(['team', '--file', file, 'rm-owner', 'dev', 'raw@example.com'], ['y', 'fast@example.com', 'fast-passphrasë']);
+    expect(r.out).toContain('Rotate the domain key in the same write');
+    expect(r.out).toContain('and rotated its key (by fast@example.com)');
+    expect(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1]).not.toBe(before);
+  });
+});
