@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { SeeqretError } from '../src/errors.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'dist', 'bin', 'seeqret.js');
@@ -88,4 +89,15 @@ export function newVault(opts: { user?: string; passphrase?: string } = {}): str
 /** Assert-friendly: the error code printed by the CLI (`seeqret: E_X: ...`). */
 export function errorCode(r: CliResult): string | undefined {
   return /seeqret: (E_[A-Z_]+):/.exec(r.stderr)?.[1];
+}
+
+/** The code of the SeeqretError `fn` throws, or `undefined` when it returns (other errors propagate). */
+export function thrownCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SeeqretError) return e.code;
+    throw e;
+  }
+  return undefined;
 }

@@ -18,17 +18,8 @@ import {
 } from '../src/project/project.js';
 import { environmentEntries, environmentVariables } from '../src/project/variables.js';
 import { Vault } from '../src/vault/vault.js';
-import { tmpdir } from './helpers.js';
+import { tmpdir, thrownCode } from './helpers.js';
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isSeeqretError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('project file', () => {
   it('parses the documented settings with defaults', () => {
@@ -101,12 +92,12 @@ describe('project file', () => {
     const deep = path.join(root, 'a', 'b', 'c');
     fs.mkdirSync(deep, { recursive: true });
     expect(findProject(deep)?.file ?? null).toBe(null);
-    expect(code(() => requireProject(deep))).toBe('E_NO_PROJECT');
+    expect(thrownCode(() => requireProject(deep))).toBe('E_NO_PROJECT');
     createProject(root, { app: 'web', environment: 'dev', descriptions: 'secrets', template: 'env.template' });
     const p = findProject(deep)!;
     expect(p.file).toBe(path.join(root, PROJECT_FILE));
     expect(p.descriptionsDir).toBe(path.join(root, 'secrets'));
-    expect(code(() => createProject(root, { app: 'x', descriptions: 's', template: 't' }))).toBe('E_EXISTS');
+    expect(thrownCode(() => createProject(root, { app: 'x', descriptions: 's', template: 't' }))).toBe('E_EXISTS');
   });
 
   it('resolves the environment: option > SEEQRET_ENV > per-checkout default > project file', () => {
@@ -117,10 +108,10 @@ describe('project file', () => {
     expect(resolveEnvironment(p, undefined, {})).toEqual({ name: 'qa', source: LOCAL_ENV_FILE });
     expect(resolveEnvironment(p, undefined, { SEEQRET_ENV: 'stage' })).toEqual({ name: 'stage', source: 'SEEQRET_ENV' });
     expect(resolveEnvironment(p, 'prod', { SEEQRET_ENV: 'stage' })).toEqual({ name: 'prod', source: 'option' });
-    expect(code(() => resolveEnvironment(p, '../x', {}))).toBe('E_INVALID_NAME');
+    expect(thrownCode(() => resolveEnvironment(p, '../x', {}))).toBe('E_INVALID_NAME');
     writeLocalDefault(p, null);
     const bare = createProject(tmpdir(), { app: 'web', descriptions: 'secrets', template: 'env.template' });
-    expect(code(() => resolveEnvironment(bare, undefined, {}))).toBe('E_NO_ENVIRONMENT');
+    expect(thrownCode(() => resolveEnvironment(bare, undefined, {}))).toBe('E_NO_ENVIRONMENT');
   });
 });
 
@@ -159,7 +150,7 @@ describe('environment variables', () => {
       ['APP_EXTRA', 'x'],
     ]);
     v.set({ app: 'web', env: 'dev', key: 'NODE_OPTIONS', value: '--require ./evil.js' });
-    expect(code(() => environmentEntries(v, p, 'dev'))).toBe('E_BAD_VALUE');
+    expect(thrownCode(() => environmentEntries(v, p, 'dev'))).toBe('E_BAD_VALUE');
     v.close();
   });
 });

@@ -17,19 +17,10 @@ import { sha256Base64 } from '../src/crypto/random.js';
 import { checkPrivate, ensureDir, secureDelete, secureDeleteTree } from '../src/util/fs.js';
 import { quoteWord, splitCommandLine } from '../src/util/shlex.js';
 import { Vault } from '../src/vault/vault.js';
-import { ROOT, tmpdir } from './helpers.js';
+import { ROOT, tmpdir, thrownCode } from './helpers.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'psec', 'demo');
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isSeeqretError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 /** Python's shlex.split for many inputs in one process: [words] or null (ValueError) each. */
 function pythonShlex(inputs: readonly string[]): Array<string[] | null> {
@@ -56,7 +47,7 @@ describe('splitCommandLine', () => {
     expect(splitCommandLine(`'' ""`)).toEqual(['', '']);
     expect(splitCommandLine('  \t\n ')).toEqual([]);
     expect(splitCommandLine('"a\\$b"')).toEqual(['a\\$b']);
-    for (const bad of ["'open", '"open', 'trailing\\', '"a\\"']) expect(codeOf(() => splitCommandLine(bad))).toBe('E_USAGE');
+    for (const bad of ["'open", '"open', 'trailing\\', '"a\\"']) expect(thrownCode(() => splitCommandLine(bad))).toBe('E_USAGE');
   });
 
   it.skipIf(!hasPython)("gives the same words as Python's shlex.split, which psec uses (property)", () => {
@@ -90,7 +81,7 @@ describe('set arguments', () => {
     expect(parseAssignment('a=b=c')).toEqual({ variable: 'a', value: 'b=c' });
     expect(parseAssignment('a=')).toEqual({ variable: 'a', value: '' });
     expect(parseAssignment('bare')).toEqual({ variable: 'bare' });
-    for (const bad of ['=x', 'a b=1', 'a:b=1', '']) expect(codeOf(() => parseAssignment(bad))).toBe('E_INVALID_NAME');
+    for (const bad of ['=x', 'a b=1', 'a:b=1', '']) expect(thrownCode(() => parseAssignment(bad))).toBe('E_INVALID_NAME');
   });
 
   it('any valid name and any value survive VAR=VALUE (property)', () => {
@@ -109,7 +100,7 @@ describe('set arguments', () => {
     expect(valueSource("!printf '%s' 'a b'")).toEqual({ kind: 'command', argv: ['printf', '%s', 'a b'] });
     expect(valueSource('@x', true)).toEqual({ kind: 'literal', value: '@x' });
     expect(valueSource('!x', true)).toEqual({ kind: 'literal', value: '!x' });
-    for (const bad of ['@', '!', '!   ', "!'open"]) expect(codeOf(() => valueSource(bad))).toBe('E_USAGE');
+    for (const bad of ['@', '!', '!   ', "!'open"]) expect(thrownCode(() => valueSource(bad))).toBe('E_USAGE');
   });
 
   it('valueSource never throws anything but E_USAGE (property)', () => {
@@ -163,16 +154,16 @@ describe('planGeneration', () => {
     expect(planGeneration([t('h', 'crypt_6')]).skipped[0]!.reason).toMatch(/--from VAR/);
     expect(planGeneration([t('h', 'crypt_6'), t('p', 'password')], { unique: true }).skipped[0]!.reason).toMatch(/--unique/);
     expect(planGeneration([t('d', 'sha256_digest'), t('p', 'password')]).skipped[0]!.reason).toMatch(/--user/);
-    expect(codeOf(() => planGeneration([t('h', 'crypt_6', true)]))).toBe('E_USAGE');
-    expect(codeOf(() => planGeneration([t('s', 'string', true)]))).toBe('E_USAGE');
-    expect(codeOf(() => planGeneration([t('b', 'boolean', true)]))).toBe('E_USAGE');
+    expect(thrownCode(() => planGeneration([t('h', 'crypt_6', true)]))).toBe('E_USAGE');
+    expect(thrownCode(() => planGeneration([t('s', 'string', true)]))).toBe('E_USAGE');
+    expect(thrownCode(() => planGeneration([t('b', 'boolean', true)]))).toBe('E_USAGE');
   });
 
   it('generates an int only when named, within --min/--max', () => {
     const plan = planGeneration([t('port', 'int', true)], { min: 1024, max: 1030 });
     const n = Number(plan.values[0]!.value);
     expect(n >= 1024 && n <= 1030).toBe(true);
-    expect(codeOf(() => planGeneration([t('port', 'int', true)], { min: 5, max: 1 }))).toBe('E_USAGE');
+    expect(thrownCode(() => planGeneration([t('port', 'int', true)], { min: 5, max: 1 }))).toBe('E_USAGE');
   });
 });
 
@@ -214,7 +205,7 @@ describe('readPsecEnvironment', () => {
       expect((err as Error).message).toMatch(re);
       expect((err as Error).message).not.toContain('yes-please');
     }
-    expect(codeOf(() => readPsecEnvironment(tmpdir()))).toBe('E_FILE_NOT_FOUND');
+    expect(thrownCode(() => readPsecEnvironment(tmpdir()))).toBe('E_FILE_NOT_FOUND');
     const numbers = tmpdir();
     fs.writeFileSync(path.join(numbers, 'secrets.json'), '{"port": 5432, "on": true}');
     const p = readPsecEnvironment(numbers);
@@ -331,12 +322,12 @@ describe('Vault.renameEnvironment', () => {
       v.set({ app: 'app', env: 'dev', key: 'A', value: '1' });
       v.set({ app: 'app', env: 'dev', key: 'Z', value: '2' });
       v.set({ app: 'app', env: 'prod', key: 'B', value: '3' });
-      expect(codeOf(() => v.renameEnvironment('app', 'dev', 'prod'))).toBe('E_EXISTS');
-      expect(codeOf(() => v.renameEnvironment('app', 'dev', 'dev'))).toBe('E_USAGE');
+      expect(thrownCode(() => v.renameEnvironment('app', 'dev', 'prod'))).toBe('E_EXISTS');
+      expect(thrownCode(() => v.renameEnvironment('app', 'dev', 'dev'))).toBe('E_USAGE');
       // Damage Z's ciphertext: the rename must fail as a whole and leave A where it was.
       const z = v.lookup('app', 'dev', 'Z')!;
       v.database.prepare('UPDATE secrets SET value = ? WHERE id = ?').run(Buffer.alloc(60, 1), z.id);
-      expect(codeOf(() => v.renameEnvironment('app', 'dev', 'qa'))).toBe('E_DECRYPT');
+      expect(thrownCode(() => v.renameEnvironment('app', 'dev', 'qa'))).toBe('E_DECRYPT');
       expect(v.reveal(v.lookup('app', 'dev', 'A')!)).toBe('1');
       expect(v.lookup('app', 'qa', 'A')).toBeUndefined();
     } finally {

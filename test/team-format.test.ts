@@ -17,7 +17,7 @@ import { SeeqretError } from '../src/errors.js';
 import { type CustodianEntry, type DomainEntry, type ParsedTeamFile, type TeamData, parseCanonical, parseTeamText, parseTeamTextFull, sameData, serializeTeamData, signatureBlock } from '../src/team/format.js';
 import { TeamFile, type UnlockedCustodian } from '../src/team/store.js';
 import { emitItem, emitPair } from '../src/team/yaml.js';
-import { SHARED, tmpdir } from './helpers.js';
+import { SHARED, tmpdir, thrownCode } from './helpers.js';
 
 const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
 const FIXTURE_TEXT = fs.readFileSync(FIXTURE, 'utf8');
@@ -102,7 +102,7 @@ describe('the pocket_protector fixture', () => {
     expect(Object.fromEntries(tf.decryptDomain('dev', fast))).toEqual({ API_KEY: 'sk_live_ünïcode', 'db-password': 'hunter2' });
     expect(Object.fromEntries(tf.decryptDomain('prod', fast))).toEqual({ 'db-password': 'prod-pw' });
     expect(Object.fromEntries(tf.decryptDomain('dev', tf.unlock(RAW)))).toEqual({ API_KEY: 'sk_live_ünïcode', 'db-password': 'hunter2' });
-    expect(code(() => tf.decryptDomain('prod', tf.unlock(RAW)))).toBe('E_TEAM_NOT_OWNER');
+    expect(thrownCode(() => tf.decryptDomain('prod', tf.unlock(RAW)))).toBe('E_TEAM_NOT_OWNER');
   });
 
   it('decrypts with the hard (v0: Argon2id 4 × 256 MiB) custodian', () => {
@@ -112,11 +112,11 @@ describe('the pocket_protector fixture', () => {
 
   it('refuses wrong credentials and never returns a key for them', () => {
     const tf = TeamFile.parse(FIXTURE_TEXT, FIXTURE);
-    expect(code(() => tf.unlock({ name: 'fast@example.com', passphrase: 'fast-passphrase' }))).toBe('E_TEAM_CREDENTIALS');
-    expect(code(() => tf.unlock({ name: 'FAST@example.com', passphrase: FAST.passphrase }))).toBe('E_TEAM_CREDENTIALS');
-    expect(code(() => tf.unlock({ name: RAW.name, passphrase: `P${'12'.repeat(32)}P` }))).toBe('E_TEAM_CREDENTIALS');
-    expect(code(() => tf.unlock({ name: RAW.name, passphrase: 'not a raw key' }))).toBe('E_TEAM_CREDENTIALS');
-    expect(code(() => tf.unlock({ name: FAST.name, identitySecretKey: generateIdentity().secretKey }))).toBe('E_TEAM_CREDENTIALS');
+    expect(thrownCode(() => tf.unlock({ name: 'fast@example.com', passphrase: 'fast-passphrase' }))).toBe('E_TEAM_CREDENTIALS');
+    expect(thrownCode(() => tf.unlock({ name: 'FAST@example.com', passphrase: FAST.passphrase }))).toBe('E_TEAM_CREDENTIALS');
+    expect(thrownCode(() => tf.unlock({ name: RAW.name, passphrase: `P${'12'.repeat(32)}P` }))).toBe('E_TEAM_CREDENTIALS');
+    expect(thrownCode(() => tf.unlock({ name: RAW.name, passphrase: 'not a raw key' }))).toBe('E_TEAM_CREDENTIALS');
+    expect(thrownCode(() => tf.unlock({ name: FAST.name, identitySecretKey: generateIdentity().secretKey }))).toBe('E_TEAM_CREDENTIALS');
   });
 
   it('an unrelated change leaves every other line byte-identical', () => {
@@ -166,9 +166,9 @@ describe('files we create', () => {
     const withBob = tf.addOwner('dev', 'bob@example.com', alice);
     const bob = withBob.unlock({ name: 'bob@example.com', passphrase: bobKey });
     expect(withBob.decryptDomain('dev', bob).get('DB_PASSWORD')).toBe('hunter2');
-    expect(code(() => withBob.addOwner('dev', 'bob@example.com', alice))).toBe('E_EXISTS');
-    expect(code(() => tf.addOwner('dev', 'bob@example.com', tf.unlock({ name: 'bob@example.com', passphrase: bobKey })))).toBe('E_TEAM_NOT_OWNER');
-    expect(code(() => tf.rmOwner('dev', 'alice@example.com'))).toBe('E_TEAM_LAST_OWNER');
+    expect(thrownCode(() => withBob.addOwner('dev', 'bob@example.com', alice))).toBe('E_EXISTS');
+    expect(thrownCode(() => tf.addOwner('dev', 'bob@example.com', tf.unlock({ name: 'bob@example.com', passphrase: bobKey })))).toBe('E_TEAM_NOT_OWNER');
+    expect(thrownCode(() => tf.rmOwner('dev', 'alice@example.com'))).toBe('E_TEAM_LAST_OWNER');
     const oldKey = withBob.data.domains.get('dev')!.publicKey;
     const { file, readable } = withBob.rmOwner('dev', 'bob@example.com', { rotateBy: alice });
     expect(readable).toEqual(['API_KEY', 'DB_PASSWORD']);
@@ -179,43 +179,43 @@ describe('files we create', () => {
     // The removed owner's old sealed domain key no longer opens anything in the new file.
     const bobEntry = withBob.data.domains.get('dev')!.owners.get('bob@example.com')!;
     const forged = TeamFile.parse(file.serialize().replace(/( {6}alice@example\.com: )\S+/, `$1${Buffer.concat([Buffer.of(0), bobEntry]).toString('base64')}`).replace('      alice@example.com', '      bob@example.com'), file.path);
-    expect(code(() => forged.decryptDomain('dev', bob))).toBe('E_DECRYPT');
+    expect(thrownCode(() => forged.decryptDomain('dev', bob))).toBe('E_DECRYPT');
     // Without rotation the key stays (and the caller is told what they could read).
     const plain = withBob.rmOwner('dev', 'bob@example.com');
     expect(plain.file.data.domains.get('dev')!.publicKey.equals(oldKey)).toBe(true);
-    expect(code(() => withBob.rmOwner('dev', 'bob@example.com', { rotateBy: bob }))).toBe('E_USAGE');
+    expect(thrownCode(() => withBob.rmOwner('dev', 'bob@example.com', { rotateBy: bob }))).toBe('E_USAGE');
   });
 
   it('secrets: add (no credentials), update, remove, names checked', () => {
     const { tf, alice } = made();
-    expect(code(() => tf.addSecret('dev', 'DB_PASSWORD', 'x'))).toBe('E_EXISTS');
-    expect(code(() => tf.updateSecret('dev', 'NOPE', 'x'))).toBe('E_NOT_FOUND');
-    expect(code(() => tf.addSecret('nope', 'X', 'x'))).toBe('E_NOT_FOUND');
-    for (const bad of ['1abc', 'a b', 'a.b', '', 'é', '_x']) expect(code(() => tf.addSecret('dev', bad, 'x')), bad).toBe('E_INVALID_NAME');
+    expect(thrownCode(() => tf.addSecret('dev', 'DB_PASSWORD', 'x'))).toBe('E_EXISTS');
+    expect(thrownCode(() => tf.updateSecret('dev', 'NOPE', 'x'))).toBe('E_NOT_FOUND');
+    expect(thrownCode(() => tf.addSecret('nope', 'X', 'x'))).toBe('E_NOT_FOUND');
+    for (const bad of ['1abc', 'a b', 'a.b', '', 'é', '_x']) expect(thrownCode(() => tf.addSecret('dev', bad, 'x')), bad).toBe('E_INVALID_NAME');
     const next = tf.rmSecret('dev', 'API_KEY').setSecrets('dev', [
       { name: 'DB_PASSWORD', value: 'two' },
       { name: 'NEW', value: '' },
     ]);
     expect(Object.fromEntries(next.decryptDomain('dev', alice))).toEqual({ DB_PASSWORD: 'two', NEW: '' });
-    expect(code(() => tf.rmSecret('dev', 'NOPE'))).toBe('E_NOT_FOUND');
+    expect(thrownCode(() => tf.rmSecret('dev', 'NOPE'))).toBe('E_NOT_FOUND');
   });
 
   it('domains: names checked (no meta…), add needs an unlocked custodian, remove', () => {
     const { tf, alice } = made();
-    for (const bad of ['meta', 'metadata', 'a b', '', '-x', 'x:y']) expect(code(() => tf.addDomain(bad, alice)), bad).toBe('E_INVALID_NAME');
-    expect(code(() => tf.addDomain('dev', alice))).toBe('E_EXISTS');
+    for (const bad of ['meta', 'metadata', 'a b', '', '-x', 'x:y']) expect(thrownCode(() => tf.addDomain(bad, alice)), bad).toBe('E_INVALID_NAME');
+    expect(thrownCode(() => tf.addDomain('dev', alice))).toBe('E_EXISTS');
     const next = tf.addDomain('prod', alice).rmDomain('dev');
     expect(next.domainNames()).toEqual(['prod']);
-    expect(code(() => next.rmDomain('dev'))).toBe('E_NOT_FOUND');
+    expect(thrownCode(() => next.rmDomain('dev'))).toBe('E_NOT_FOUND');
   });
 
   it('custodians: duplicate refused, raw keys must look raw, passphrase change re-seals owned domains', () => {
     const { tf, alice } = made();
-    expect(code(() => tf.addCustodian('alice@example.com', 'x', 'fast'))).toBe('E_EXISTS');
-    expect(code(() => tf.addCustodian('carol@example.com', 'not raw', 'raw'))).toBe('E_USAGE');
-    expect(code(() => tf.addCustodian('carol example', 'x', 'fast'))).toBe('E_INVALID_NAME');
+    expect(thrownCode(() => tf.addCustodian('alice@example.com', 'x', 'fast'))).toBe('E_EXISTS');
+    expect(thrownCode(() => tf.addCustodian('carol@example.com', 'not raw', 'raw'))).toBe('E_USAGE');
+    expect(thrownCode(() => tf.addCustodian('carol example', 'x', 'fast'))).toBe('E_INVALID_NAME');
     const next = tf.changeCustodianKey(alice, 'new pass', 'fast');
-    expect(code(() => next.unlock({ name: 'alice@example.com', passphrase: 'alice pass' }))).toBe('E_TEAM_CREDENTIALS');
+    expect(thrownCode(() => next.unlock({ name: 'alice@example.com', passphrase: 'alice pass' }))).toBe('E_TEAM_CREDENTIALS');
     const again = next.unlock({ name: 'alice@example.com', passphrase: 'new pass' });
     expect(next.decryptDomain('dev', again).get('DB_PASSWORD')).toBe('hunter2');
     expect(next.auditLog().at(-1)).toMatch(/ -- updated key custodian passphrase for alice@example\.com \(updated domains -> dev\) \(custom KDF params\)$/);
@@ -231,7 +231,7 @@ describe('files we create', () => {
     const two = tf.addDomain('prod', alice).migrateOwner('bob@example.com', alice);
     expect(two.domainsOwnedBy('bob@example.com')).toEqual(['dev', 'prod']);
     expect(two.auditLog().slice(-2).map((e) => e.replace(/^\S+ -- /, ''))).toEqual(['alice@example.com added owner bob@example.com to dev', 'alice@example.com added owner bob@example.com to prod']);
-    expect(code(() => tf.rmCustodian('alice@example.com'))).toBe('E_TEAM_LAST_OWNER');
+    expect(thrownCode(() => tf.rmCustodian('alice@example.com'))).toBe('E_TEAM_LAST_OWNER');
     const gone = two.rmCustodian('alice@example.com');
     expect(gone.custodianNames()).toEqual(['bob@example.com']);
     expect(gone.owners('prod')).toEqual(['bob@example.com']);
@@ -241,7 +241,7 @@ describe('files we create', () => {
     const cut = gone.truncateAudit(3);
     expect(cut.auditLog()).toEqual([`truncated ${n - 3} audit log entries`, ...gone.auditLog().slice(-3)]);
     expect(gone.truncateAudit(n)).toBe(gone);
-    expect(code(() => gone.truncateAudit(-1))).toBe('E_USAGE');
+    expect(thrownCode(() => gone.truncateAudit(-1))).toBe('E_USAGE');
   });
 
   it('a domain of 1,000 secrets decrypts and round-trips', () => {
@@ -278,7 +278,7 @@ describe('the reader', () => {
       ['meta-seeqret:\n  format: seeqret-team/9\n  extensions: []\nkey-custodians: {}\naudit-log: []\n', 'E_TEAM_VERSION'],
       ['meta-seeqret:\n  format: seeqret-team/1\n  extensions:\n  - time-travel\nkey-custodians: {}\naudit-log: []\n', 'E_TEAM_VERSION'],
     ];
-    for (const [text, want] of cases) expect(code(() => parseTeamText(text, 'x.yaml')), text.slice(0, 80)).toBe(want);
+    for (const [text, want] of cases) expect(thrownCode(() => parseTeamText(text, 'x.yaml')), text.slice(0, 80)).toBe(want);
   });
 
   it('accepts any valid YAML for the same content: flow style, quotes, folding, comments', () => {
@@ -414,8 +414,8 @@ describe('seeqret extensions', () => {
     expect(back.extensions()).toEqual(['identity-custodians']);
     const carol = back.unlock({ name: 'carol@example.com', identitySecretKey: id.secretKey });
     expect(back.decryptDomain('dev', carol).get('DB_PASSWORD')).toBe('hunter2');
-    expect(code(() => back.unlock({ name: 'carol@example.com', passphrase: 'x' }))).toBe('E_TEAM_CREDENTIALS');
-    expect(code(() => back.unlock({ name: 'carol@example.com', identitySecretKey: generateIdentity().secretKey }))).toBe('E_TEAM_CREDENTIALS');
+    expect(thrownCode(() => back.unlock({ name: 'carol@example.com', passphrase: 'x' }))).toBe('E_TEAM_CREDENTIALS');
+    expect(thrownCode(() => back.unlock({ name: 'carol@example.com', identitySecretKey: generateIdentity().secretKey }))).toBe('E_TEAM_CREDENTIALS');
     // Removing the identity custodian makes it an old-format file again.
     const old = back.rmCustodian('carol@example.com').serialize();
     expect(old.startsWith('dev:\n')).toBe(true);
@@ -424,7 +424,7 @@ describe('seeqret extensions', () => {
   it('signatures: a signed file verifies; any change to its bytes, or a missing signature, is detected', () => {
     const { tf, alice } = made();
     const signed = tf.withSigning(true);
-    expect(code(() => signed.serialize())).toBe('E_TEAM_SIGNATURE');
+    expect(thrownCode(() => signed.serialize())).toBe('E_TEAM_SIGNATURE');
     const text = signed.serialize(alice);
     expect(text).toMatch(/\nmeta-seeqret-signature:\n {2}by: alice@example\.com\n {2}key: \S{44}\n {2}sig: \S{88}\n$/);
     const ok = TeamFile.parse(text, 'x.yaml').signatureStatus();

@@ -10,7 +10,7 @@ import { parseFilter } from '../src/filter/index.js';
 import { SCHEMA_VERSION, migrate } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
 import { VERSION } from '../src/version.js';
-import { ROOT, cli, errorCode, tmpdir } from './helpers.js';
+import { ROOT, cli, errorCode, tmpdir, thrownCode } from './helpers.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
 
@@ -65,8 +65,8 @@ describe('values at rest', () => {
     db.close();
     const v = Vault.open({ dir });
     const [two] = v.find([parseFilter('a:dev:TWO')]);
-    expect(codeOf(() => v.reveal(two!))).toBe('E_DECRYPT');
-    expect(codeOf(() => v.get('TWO', { app: 'a', env: 'dev' }))).toBe('E_DECRYPT');
+    expect(thrownCode(() => v.reveal(two!))).toBe('E_DECRYPT');
+    expect(thrownCode(() => v.get('TWO', { app: 'a', env: 'dev' }))).toBe('E_DECRYPT');
     v.close();
     // Roll the current value back to the version-1 ciphertext: bound to version 1, refused as version 2.
     const db2 = new Database(path.join(dir, 'vault.db'));
@@ -74,7 +74,7 @@ describe('values at rest', () => {
     db2.prepare("UPDATE secrets SET value = ? WHERE key = 'TWO'").run(old);
     db2.close();
     const v2 = Vault.open({ dir });
-    expect(codeOf(() => v2.reveal(v2.find([parseFilter('a:dev:TWO')])[0]!))).toBe('E_DECRYPT');
+    expect(thrownCode(() => v2.reveal(v2.find([parseFilter('a:dev:TWO')])[0]!))).toBe('E_DECRYPT');
     v2.close();
   });
 
@@ -89,7 +89,7 @@ describe('values at rest', () => {
       t[i]! ^= 0x01;
       db.prepare("UPDATE secrets SET value = ? WHERE key = 'K'").run(t);
       const v = Vault.open({ dir });
-      expect(codeOf(() => v.get('K')), `byte ${i}`).toBe('E_DECRYPT');
+      expect(thrownCode(() => v.get('K')), `byte ${i}`).toBe('E_DECRYPT');
       v.close();
     }
     db.close();
@@ -101,7 +101,7 @@ describe('opening failures each have their own error', () => {
     const { dir, vault } = create();
     vault.close();
     fs.unlinkSync(path.join(dir, 'vault.key'));
-    expect(codeOf(() => Vault.open({ dir }))).toBe('E_KEY_MISSING');
+    expect(thrownCode(() => Vault.open({ dir }))).toBe('E_KEY_MISSING');
   });
 
   it('key file of another vault', () => {
@@ -110,15 +110,15 @@ describe('opening failures each have their own error', () => {
     a.vault.close();
     b.vault.close();
     fs.copyFileSync(path.join(b.dir, 'vault.key'), path.join(a.dir, 'vault.key'));
-    expect(codeOf(() => Vault.open({ dir: a.dir }))).toBe('E_KEY_MISMATCH');
+    expect(thrownCode(() => Vault.open({ dir: a.dir }))).toBe('E_KEY_MISMATCH');
   });
 
   it('wrong passphrase, missing passphrase, right passphrase', () => {
     const { dir, vault } = create({ passphrase: 'right one' });
     vault.set({ key: 'K', value: 'v' });
     vault.close();
-    expect(codeOf(() => Vault.open({ dir, passphrase: 'wrong one' }))).toBe('E_WRONG_PASSPHRASE');
-    expect(codeOf(() => Vault.open({ dir }))).toBe('E_PASSPHRASE_REQUIRED');
+    expect(thrownCode(() => Vault.open({ dir, passphrase: 'wrong one' }))).toBe('E_WRONG_PASSPHRASE');
+    expect(thrownCode(() => Vault.open({ dir }))).toBe('E_PASSPHRASE_REQUIRED');
     const v = Vault.open({ dir, passphrase: 'right one' });
     expect(v.get('K')).toBe('v');
     v.close();
@@ -133,7 +133,7 @@ describe('opening failures each have their own error', () => {
     const size = fs.statSync(db).size;
     expect(size).toBeGreaterThan(8192);
     fs.truncateSync(db, Math.floor(size / 2));
-    const code = codeOf(() => {
+    const code = thrownCode(() => {
       const v = Vault.open({ dir });
       try {
         for (const r of v.all()) v.reveal(r);
@@ -143,9 +143,9 @@ describe('opening failures each have their own error', () => {
     });
     expect(code).toBe('E_VAULT_CORRUPT');
     fs.truncateSync(db, 50);
-    expect(codeOf(() => Vault.open({ dir }))).toBe('E_VAULT_CORRUPT');
+    expect(thrownCode(() => Vault.open({ dir }))).toBe('E_VAULT_CORRUPT');
     fs.writeFileSync(db, 'this is not a database at all, just text that is long enough to fill a header '.repeat(3));
-    expect(codeOf(() => Vault.open({ dir }))).toBe('E_VAULT_CORRUPT');
+    expect(thrownCode(() => Vault.open({ dir }))).toBe('E_VAULT_CORRUPT');
   });
 
   it('CLI: a truncated db, a flipped byte and a missing key file each give their own code', () => {
@@ -179,7 +179,7 @@ describe('schema migrations', () => {
     const db = new Database(path.join(dir, 'vault.db'));
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(codeOf(() => Vault.open({ dir }))).toBe('E_SCHEMA_NEWER');
+    expect(thrownCode(() => Vault.open({ dir }))).toBe('E_SCHEMA_NEWER');
     const r = cli(['list'], { vault: dir });
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('newer seeqret');
@@ -201,7 +201,7 @@ describe('schema migrations', () => {
     for (const m of meta) db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)').run(m.name, m.value);
     db.prepare('INSERT INTO users (username, email, pubkey, is_owner, created_at) VALUES (?, ?, ?, 1, ?)').run(owner['username'], owner['email'], owner['pubkey'], owner['created_at']);
     db.close();
-    expect(codeOf(() => Vault.open({ dir }))).toBe('E_SCHEMA_OUTDATED');
+    expect(thrownCode(() => Vault.open({ dir }))).toBe('E_SCHEMA_OUTDATED');
     const refused = cli(['list'], { vault: dir });
     expect(refused.stderr).toContain('seeqret upgrade');
     const up = cli(['upgrade'], { vault: dir });
@@ -230,22 +230,22 @@ describe('library get', () => {
     expect(v.get('DB', { app: 'other', env: 'dev' })).toBe('any-app-dev');
     expect(v.get('DB', { app: 'other', env: 'prod' })).toBe('global');
     expect(v.get('ONLY', { app: 'api', env: 'prod' })).toBe('api-prod');
-    expect(codeOf(() => v.get('ONLY'))).toBe('E_AMBIGUOUS');
-    expect(codeOf(() => v.get('ONLY', { app: 'web', env: 'prod' }))).toBe('E_NOT_FOUND');
-    expect(codeOf(() => v.get('MISSING'))).toBe('E_NOT_FOUND');
+    expect(thrownCode(() => v.get('ONLY'))).toBe('E_AMBIGUOUS');
+    expect(thrownCode(() => v.get('ONLY', { app: 'web', env: 'prod' }))).toBe('E_NOT_FOUND');
+    expect(thrownCode(() => v.get('MISSING'))).toBe('E_NOT_FOUND');
     v.close();
   });
 
   it('setMany is all-or-nothing: one invalid entry writes nothing', () => {
     const { vault } = create();
-    expect(codeOf(() => vault.setMany([{ key: 'GOOD', value: '1' }, { key: 'BAD:NAME', value: '2' }]))).toBe('E_INVALID_NAME');
+    expect(thrownCode(() => vault.setMany([{ key: 'GOOD', value: '1' }, { key: 'BAD:NAME', value: '2' }]))).toBe('E_INVALID_NAME');
     expect(vault.count()).toBe(0);
     vault.close();
   });
 
   it('refuses values that are not well-formed Unicode', () => {
     const { vault } = create();
-    expect(codeOf(() => vault.set({ key: 'K', value: 'bad \uD800 surrogate' }))).toBe('E_BAD_VALUE');
+    expect(thrownCode(() => vault.set({ key: 'K', value: 'bad \uD800 surrogate' }))).toBe('E_BAD_VALUE');
     vault.close();
   });
 });

@@ -8,9 +8,7 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
 import { newRawPassphrase } from '../../crypto/team.js';
 import { SeeqretError } from '../../errors.js';
@@ -22,6 +20,7 @@ import { decodeUtf8, readFileBytes } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
+import { runChild } from '../child.js';
 import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
 
 /** Options of the `team` command group (shared by every subcommand). */
@@ -507,7 +506,6 @@ export async function decrypt(g: TeamOptions, a: Args, o: Opts): Promise<number>
 }
 
 const PASSTHROUGH = ['PATH', 'HOME', 'TERM', 'LANG', 'USER', 'SHELL', 'LOGNAME'];
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 /** The child environment of `team exec`. */
 export function execEnvironment(
@@ -547,30 +545,7 @@ export async function exec(g: TeamOptions, a: Args, o: Opts): Promise<number> {
   tf.secretNames(domain);
   const me = await mustCredentials(g, tf);
   const env = execEnvironment(tf.decryptDomain(domain, me), { prefix: o['prefix'] as string | undefined, uppercase: o['uppercase'] === true, passthrough: o['passthrough'] !== false, envPrefix: envPrefix(g) });
-  return new Promise<number>((resolve) => {
-    const child = spawn(cmd, cmdArgs, { stdio: 'inherit', env, shell: false });
-    const handlers = new Map<NodeJS.Signals, () => void>();
-    for (const sig of FORWARDED) {
-      const h = (): void => void child.kill(sig);
-      handlers.set(sig, h);
-      process.on(sig, h);
-    }
-    const cleanup = (): void => {
-      for (const [sig, h] of handlers) process.off(sig, h);
-    };
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      cleanup();
-      process.stderr.write(err.code === 'ENOENT' ? `seeqret: E_NOT_FOUND: command not found: ${printable(cmd)}. Fix: check the spelling and PATH.\n` : `seeqret: E_IO: cannot run ${printable(cmd)}: ${err.code ?? err.message}. Fix: check that it is an executable file.\n`);
-      resolve(err.code === 'ENOENT' ? 127 : 126);
-    });
-    child.on('exit', (code, signal) => {
-      cleanup();
-      if (signal) {
-        process.kill(process.pid, signal);
-        resolve(128 + (os.constants.signals[signal] ?? 0));
-      } else resolve(code ?? 0);
-    });
-  });
+  return runChild(cmd, cmdArgs, env);
 }
 
 /** `team list-domains`. */

@@ -1,0 +1,75 @@
+/**
+ * Running a child program for `run` and `team exec`: no shell, signals forwarded, the child's exit
+ * status passed on, and (for `run --mask`) its output filtered through a masking stream.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import type { Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { maskingStream } from '../util/mask.js';
+import { printable } from '../util/text.js';
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/** Exit code for a command that cannot be found (as shells use). */
+export const EXIT_COMMAND_NOT_FOUND = 127;
+/** Exit code for a command that exists but cannot be executed. */
+export const EXIT_COMMAND_NOT_EXECUTABLE = 126;
+
+/**
+ * Start CMD without a shell, forward signals to it, and resolve with its exit code (127 when it
+ * cannot be found, 126 when it cannot be run; a child killed by a signal kills seeqret the same way). With `maskValues`, its stdout
+ * and stderr go through a masking stream (so they are pipes, not the terminal, for the child).
+ */
+export function runChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv, maskValues: string[] | null = null): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const child = spawn(cmd, cmdArgs, { stdio: maskValues ? ['inherit', 'pipe', 'pipe'] : 'inherit', env, shell: false });
+    const maskers: Transform[] = [];
+    if (maskValues) {
+      for (const [from, to] of [[child.stdout!, process.stdout], [child.stderr!, process.stderr]] as const) {
+        const m = maskingStream(maskValues);
+        maskers.push(m);
+        from.pipe(m).pipe(to, { end: false });
+      }
+    }
+    const handlers = new Map<NodeJS.Signals, () => void>();
+    for (const sig of FORWARDED) {
+      const h = (): void => {
+        child.kill(sig);
+      };
+      handlers.set(sig, h);
+      process.on(sig, h);
+    }
+    const cleanup = (): void => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    };
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      cleanup();
+      if (err.code === 'ENOENT') {
+        process.stderr.write(`seeqret: E_NOT_FOUND: command not found: ${printable(cmd)}. Fix: check the spelling and PATH.\n`);
+        resolve(EXIT_COMMAND_NOT_FOUND);
+      } else {
+        process.stderr.write(`seeqret: E_IO: cannot run ${printable(cmd)}: ${err.code ?? err.message}. Fix: check that it is an executable file.\n`);
+        resolve(EXIT_COMMAND_NOT_EXECUTABLE);
+      }
+    });
+    // 'close' comes after the child's output was read to the end (it matters when masking).
+    child.on(maskValues ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
+      cleanup();
+      const finish = (): void => {
+        if (signal) {
+          // Die the same way the child did, so callers see the real cause.
+          process.kill(process.pid, signal);
+          resolve(128 + (os.constants.signals[signal] ?? 0));
+        } else {
+          resolve(code ?? 0);
+        }
+      };
+      // Let the masked output drain to seeqret's stdout/stderr before exiting.
+      if (maskers.length) void Promise.allSettled(maskers.map((m) => finished(m))).then(finish);
+      else finish();
+    });
+  });
+}
