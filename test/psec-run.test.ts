@@ -67,6 +67,18 @@ describe('run inside a project', () => {
     expect(audit.stdout).not.toContain('correct.horse');
   });
 
+  it('warns (and still runs, as for a filter that matches nothing) when the environment does not exist', () => {
+    const { vault, dir } = setup();
+    const typo = cli(['run', '-e', 'prdo', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
+    expect(envOf(typo)).toEqual({});
+    expect(typo.stderr).toMatch(/^seeqret: warning: environment prdo does not exist \(no descriptions folder, no values\): the command runs without its secrets$/m);
+    // an environment with values but no descriptions folder exists: no warning
+    add(vault, 'db_password', 'staging-pw', 'myapp', 'staging');
+    const staging = cli(['run', '-e', 'staging', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
+    expect(envOf(staging)).toEqual({ db_password: 'staging-pw' });
+    expect(staging.stderr).toBe('');
+  });
+
   it('--prefix prefixes every exported name, in every mode', () => {
     const { vault, dir } = setup();
     expect(envOf(cli(['run', '--prefix', 'P_', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64 } from '../src/crypto/random.js';
+import { verifyShaCrypt } from '../src/crypto/shacrypt.js';
 import { BIN, type CliResult, ROOT, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'psec', 'demo');
@@ -270,10 +271,22 @@ describe('rotate', () => {
     expect(ok(p.run(['list', '--exposed', '--format', 'json'])).stdout).toMatch(/trident_db_pass/);
     await new Promise((r) => setTimeout(r, 5));
     const r = ok(p.run(['rotate', '--exposed']));
-    expect(r.stderr).toMatch(/Rotated 1 value/);
     const third = values(p);
     expect(third['trident_db_pass']).not.toBe(second['trident_db_pass']);
-    expect(third['trident_sysadmin_pass']).toBe(second['trident_sysadmin_pass']);
+    // generate shared one password among all password variables: every variable holding the
+    // exposed value is rotated too, and so is the crypt_6 hash of it (it would still let the old
+    // password in); nothing else is.
+    const sharing = ['myapp_pi_password', 'myapp_app_password', 'jenkins_admin_password', 'trident_sysadmin_pass'];
+    for (const k of sharing) expect(second[k]).toBe(second['trident_db_pass']);
+    for (const k of sharing) expect(third[k]).toBe(third['trident_db_pass']);
+    expect(verifyShaCrypt(second['trident_db_pass']!, second['pi_shadow_hash']!)).toBe(true);
+    expect(verifyShaCrypt(third['trident_db_pass']!, third['pi_shadow_hash']!)).toBe(true);
+    expect(r.stderr).toMatch(/selected trident_sysadmin_pass: it holds an exposed value too/);
+    expect(r.stderr).toMatch(/selected pi_shadow_hash: it is a hash of an exposed value/);
+    expect(r.stderr).toMatch(/Rotated 6 value/);
+    expect(r.stderr).not.toContain(second['trident_db_pass']!);
+    expect(third['consul_key']).toBe(second['consul_key']);
+    expect(third['zookeeper_uuid4']).toBe(second['zookeeper_uuid4']);
     expect(JSON.parse(ok(p.run(['list', '--exposed', '--format', 'json'])).stdout)).toEqual([]);
     ok(p.run(['rotate', '--older-than', '0s', '-U']));
     const fourth = values(p);

@@ -7,14 +7,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { verifyShaCrypt } from '../src/crypto/shacrypt.js';
 import { isSeeqretError } from '../src/errors.js';
 import { parseAssignment, valueSource } from '../src/project/assign.js';
 import { planGeneration } from '../src/project/generation.js';
 import { readPsecEnvironment } from '../src/project/psec.js';
 import { sha256Base64 } from '../src/crypto/random.js';
-import { checkPrivate, ensureDir, secureDelete, secureDeleteTree } from '../src/util/fs.js';
+import { atomicWriteFile, checkPrivate, ensureDir, secureDelete, secureDeleteTree } from '../src/util/fs.js';
 import { quoteWord, splitCommandLine } from '../src/util/shlex.js';
 import { Vault } from '../src/vault/vault.js';
 import { ROOT, tmpdir, thrownCode } from './helpers.js';
@@ -229,6 +229,31 @@ describe('files', () => {
     expect(left).toHaveLength(Buffer.byteLength(secret));
     expect(left.includes(Buffer.from('correct horse'))).toBe(false);
     secureDelete(path.join(dir, 'missing')); // not an error
+  });
+
+  it('atomicWriteFile overwrites its temporary file before removing it when the write fails', () => {
+    // `template t.tpl DIR`: the rendered secrets are written to a temporary file, then the rename
+    // onto the folder fails. The temporary file held the secrets: it must not be just unlinked.
+    const dir = tmpdir();
+    const dest = path.join(dir, 'out');
+    fs.mkdirSync(path.join(dest, 'sub'), { recursive: true }); // a folder: the rename fails for real
+    const witness = path.join(dir, 'witness');
+    const secret = 'DB_PASSWORD=correct horse battery staple\n'.repeat(100);
+    const rename = fs.renameSync;
+    // Only watches: hard-links the temporary file (so its data blocks stay visible), then renames for real.
+    const spy = vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      if (!fs.existsSync(witness)) fs.linkSync(from, witness);
+      rename(from, to);
+    });
+    try {
+      expect(thrownCode(() => atomicWriteFile(dest, secret))).toBe('E_IO');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(['out', 'witness']); // no temporary file left
+    const left = fs.readFileSync(witness);
+    expect(left).toHaveLength(Buffer.byteLength(secret));
+    expect(left.includes(Buffer.from('correct horse'))).toBe(false);
   });
 
   it('secureDeleteTree removes a tree, never following links', () => {

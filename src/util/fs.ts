@@ -63,10 +63,16 @@ export function atomicWriteFile(file: string, data: string | Uint8Array, mode: n
     fs.renameSync(tmp, file);
   } catch (e) {
     if (fd !== undefined) fs.closeSync(fd);
+    // The temporary file may already hold the data (the rename failed): overwrite it before
+    // removing it, as for any deleted file that held secrets.
     try {
-      fs.unlinkSync(tmp);
+      secureDelete(tmp);
     } catch {
-      /* the temporary file may not exist */
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* the temporary file may not exist */
+      }
     }
     throw ioError(e, file);
   }

@@ -4,10 +4,12 @@
  *
  * @module
  */
+import { sha256Base64 } from '../../crypto/random.js';
+import { parseShaCryptSetting, verifyShaCrypt } from '../../crypto/shacrypt.js';
 import { SeeqretError } from '../../errors.js';
 import { type GenerationOptions, type GenerationTarget, planGeneration } from '../../project/generation.js';
 import type { Project } from '../../project/project.js';
-import { type VariableState, environmentGroups, environmentVariables } from '../../project/variables.js';
+import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../project/variables.js';
 import type { PasswordCase, PasswordOptions } from '../../schema/generate.js';
 import { type Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, withVault } from '../context.js';
@@ -130,10 +132,46 @@ export async function rotate(g: GlobalOptions, args: unknown[], o: Record<string
     throw new SeeqretError('E_USAGE', 'named variables cannot be combined with --exposed, --older-than or --all', 'Either name the variables or select them with the options.');
   }
   const cutoff = olderThan !== undefined ? parseSince(olderThan) : undefined;
-  const keep = (s: VariableState): boolean => {
-    if (o['all']) return true;
-    if (!s.record) return false;
-    return (exposed && s.record.exposedAt !== null) || (cutoff !== undefined && s.record.updatedAt < cutoff);
+  return withVault(g, (v) => {
+    const sharesExposed = exposed ? exposedSiblings(v, project, env, o['user'] as string | undefined) : () => null;
+    const keep = (s: VariableState): boolean => {
+      if (o['all']) return true;
+      if (!s.record) return false;
+      if ((exposed && s.record.exposedAt !== null) || (cutoff !== undefined && s.record.updatedAt < cutoff)) return true;
+      const why = sharesExposed(s);
+      if (why) info(`selected ${s.variable}: it ${why}`);
+      return why !== null;
+    };
+    return run(v, project, env, o, { names, keep }, 'rotate');
+  });
+}
+
+/** crypt_6 hashes with more rounds than this are not checked against exposed values (too slow). */
+const MAX_CHECKED_ROUNDS = 1_000_000;
+
+/**
+ * For `rotate --exposed`: a test telling whether a variable not marked exposed still depends on an
+ * exposed value of the environment — it holds the same value (`generate` gives one value to every
+ * variable of a type), or it is a `crypt_6` / `sha256_digest` (with `--user`) hash of it, which
+ * would keep accepting the exposed password. Returns the reason, or `null`. Values are compared
+ * here only, never shown.
+ */
+function exposedSiblings(v: Vault, project: Project, env: string, user: string | undefined): (s: VariableState) => string | null {
+  const exposedValues = new Set(environmentRecords(v, project, env).filter((r) => r.exposedAt !== null).map((r) => v.reveal(r)));
+  return (s) => {
+    if (exposedValues.size === 0 || !s.record) return null;
+    const value = v.reveal(s.record);
+    if (exposedValues.has(value)) return 'holds an exposed value too';
+    const type = s.description?.type;
+    if (type === 'crypt_6' && value.startsWith('$6$')) {
+      try {
+        const { rounds } = parseShaCryptSetting(value);
+        if ((rounds ?? 0) <= MAX_CHECKED_ROUNDS && [...exposedValues].some((x) => verifyShaCrypt(x, value))) return 'is a hash of an exposed value';
+      } catch {
+        /* not a crypt string we can check */
+      }
+    }
+    if (type === 'sha256_digest' && user !== undefined && [...exposedValues].some((x) => sha256Base64(`${user}:${x}`) === value)) return 'is a hash of an exposed value';
+    return null;
   };
-  return withVault(g, (v) => run(v, project, env, o, { names, keep }, 'rotate'));
 }

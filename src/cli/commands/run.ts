@@ -79,7 +79,12 @@ export async function run(g: GlobalOptions, args: unknown[], o: Record<string, u
     if (projectModule && project) {
       const env = projectModule.resolveEnvironment(project, envOption).name;
       const { environmentEntries } = await import('../../project/variables.js');
-      select = (v) => environmentEntries(v, project, env, { prefix });
+      select = (v) => {
+        const r = environmentEntries(v, project, env, { prefix });
+        // A mistyped -e would otherwise run the command without its secrets, silently.
+        if (r.entries.length > 0 || projectModule.environmentExists(project, env)) return r;
+        return { ...r, warnings: [...r.warnings, `environment ${env} does not exist (no descriptions folder, no values): the command runs without its secrets`] };
+      };
     } else {
       if (envOption !== undefined) {
         throw new SeeqretError('E_NO_PROJECT', `-e ${printable(envOption)} needs a project, and there is no seeqret.yaml in ${printable(process.cwd())} or above`, 'Run it inside your project, or pass -f FILTER instead.');
