@@ -146,10 +146,43 @@ describe('environment variables', () => {
     const r = environmentEntries(v, p, 'dev', { prefix: 'APP_' });
     expect(r.entries.map((e) => [e.name, e.value])).toEqual([
       ['APP_db_pass', 's3cret'],
-      ['APP_DB_PASSWORD', 's3cret'],
       ['APP_EXTRA', 'x'],
+      ['APP_DB_PASSWORD', 's3cret'],
     ]);
     v.set({ app: 'web', env: 'dev', key: 'NODE_OPTIONS', value: '--require ./evil.js' });
+    expect(thrownCode(() => environmentEntries(v, p, 'dev'))).toBe('E_BAD_VALUE');
+    v.close();
+  });
+
+  it("shares an Export name between variables with one value (psec's sample does); a variable's own name wins over an Export name", () => {
+    const root = tmpdir();
+    const p = createProject(root, { app: 'web', environment: 'dev', descriptions: 'secrets', template: 'env.template' });
+    const gdir = path.join(root, 'secrets', 'dev', 'secrets.d');
+    fs.mkdirSync(gdir, { recursive: true });
+    fs.writeFileSync(
+      path.join(gdir, 'app.json'),
+      JSON.stringify([
+        { Variable: 'myapp_pi_password', Type: 'password', Export: 'DEMO_pi_password' },
+        { Variable: 'myapp_app_password', Type: 'password', Export: 'DEMO_pi_password' },
+        { Variable: 'TOKEN', Type: 'string' },
+        { Variable: 'api_token', Type: 'string', Export: 'TOKEN' },
+      ]),
+    );
+    const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'me', email: 'me@example.com' });
+    v.setMany([
+      { app: 'web', env: 'dev', key: 'myapp_pi_password', value: 'same' },
+      { app: 'web', env: 'dev', key: 'myapp_app_password', value: 'same' },
+      { app: 'web', env: 'dev', key: 'TOKEN', value: 'own' },
+      { app: 'web', env: 'dev', key: 'api_token', value: 'alias' },
+    ]);
+    expect(Object.fromEntries(environmentEntries(v, p, 'dev').entries.map((e) => [e.name, e.value]))).toEqual({
+      myapp_pi_password: 'same',
+      myapp_app_password: 'same',
+      TOKEN: 'own',
+      api_token: 'alias',
+      DEMO_pi_password: 'same',
+    });
+    v.set({ app: 'web', env: 'dev', key: 'myapp_app_password', value: 'different' }, { replace: true });
     expect(thrownCode(() => environmentEntries(v, p, 'dev'))).toBe('E_BAD_VALUE');
     v.close();
   });

@@ -62,32 +62,38 @@ export function environmentVariables(vault: Vault, project: Project, env: string
  * an undescribed stored value whose name would change how programs load code (`PATH`,
  * `NODE_OPTIONS`, `LD_*`, ...) is refused, as with filters. Values are decrypted here.
  *
+ * Names are resolved as psec's descriptions allow: a variable's own name always wins over another
+ * variable's `Export` name (`template` does the same), and several variables may share one
+ * `Export` name (psec's own sample does) as long as the set ones hold the same value.
+ *
  * @param prefix - Prepended to every exported name (psec's `--env-var-prefix`).
- * @throws SeeqretError `E_BAD_VALUE` for such a name, or when two variables would export the same name.
+ * @throws SeeqretError `E_BAD_VALUE` for such a loader name, or when variables sharing an `Export`
+ *   name hold different values (which one is meant is then unknowable).
  */
 export function environmentEntries(vault: Vault, project: Project, env: string, opts: { prefix?: string; groups?: readonly Group[] } = {}): Resolved {
   const prefix = opts.prefix ?? '';
-  const entries: EnvEntry[] = [];
-  const from = new Map<string, string>();
-  const add = (name: string, value: string, record: SecretRecord, explicit: boolean, variable: string): void => {
-    const prev = from.get(name);
-    if (prev !== undefined) {
-      if (prev === variable) return;
+  const own: EnvEntry[] = [];
+  const aliases = new Map<string, { entry: EnvEntry; variable: string }>();
+  const stored = environmentVariables(vault, project, env, opts.groups).filter((s) => s.record !== undefined);
+  for (const s of stored) {
+    const record = s.record!;
+    const value = vault.reveal(record);
+    const name = prefix + s.variable;
+    if (s.description === undefined) refuseDangerous(name, record);
+    own.push({ name, value, secret: record, explicit: s.description !== undefined });
+    const alias = s.description?.export;
+    if (alias === undefined) continue;
+    const prev = aliases.get(prefix + alias);
+    if (prev !== undefined && prev.entry.value !== value) {
       throw new SeeqretError(
         'E_BAD_VALUE',
-        `${name} would be exported for both ${prev} and ${variable}`,
-        'Give one of them another Export name in its description.',
+        `${prefix + alias} is the Export name of both ${prev.variable} and ${s.variable}, which hold different values`,
+        'Give one of them another Export name in its description, or set both to the same value.',
       );
     }
-    if (!explicit) refuseDangerous(name, record);
-    from.set(name, variable);
-    entries.push({ name, value, secret: record, explicit });
-  };
-  for (const s of environmentVariables(vault, project, env, opts.groups)) {
-    if (!s.record) continue;
-    const value = vault.reveal(s.record);
-    add(prefix + s.variable, value, s.record, s.description !== undefined, s.variable);
-    if (s.description?.export !== undefined) add(prefix + s.description.export, value, s.record, true, s.variable);
+    if (prev === undefined) aliases.set(prefix + alias, { entry: { name: prefix + alias, value, secret: record, explicit: true }, variable: s.variable });
   }
+  const ownNames = new Set(own.map((e) => e.name));
+  const entries = [...own, ...[...aliases.values()].filter((a) => !ownNames.has(a.entry.name)).map((a) => a.entry)];
   return { entries, warnings: [] };
 }
