@@ -145,6 +145,24 @@ describe('team commands on the pocket_protector fixture', () => {
     ok(team(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'y\n' }));
     expect(ok(team(file, ['list-secrets', 'prod'])).stdout).toBe('X\ndb-password\n');
   });
+
+  it('--non-interactive never reads an answer: --confirm and trust without --yes fail before writing', () => {
+    const file = fixtureCopy();
+    const r = team(file, ['--confirm', '--non-interactive', 'rm-secret', 'prod', 'db-password'], { input: 'y\n' });
+    expect([r.code, errorCode(r)]).toEqual([2, 'E_USAGE']);
+    expect(r.stderr).not.toContain('Write changes?');
+    expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
+    const vault = newVault({ user: 'erin' });
+    const t = team(file, ['trust', 'fast@example.com', '--key', Buffer.alloc(32, 7).toString('base64'), '--non-interactive'], { input: 'y\n', vault });
+    expect([t.code, errorCode(t)]).toEqual([2, 'E_USAGE']);
+    expect(fs.existsSync(path.join(vault, 'team-signers.json'))).toBe(false);
+  });
+
+  it('decrypt escapes DEL and other non-printable characters in JSON as Python does', () => {
+    const file = fixtureCopy();
+    ok(team(file, ['update-secret', 'prod', 'db-password', 'a\x7fb\x01c']));
+    expect(ok(team(file, ['decrypt', 'prod'], { env: FAST })).stdout).toBe('{\n  "db-password": "a\\u007fb\\u0001c"\n}\n');
+  });
 });
 
 describe('team commands on a file we create', () => {
@@ -302,6 +320,8 @@ describe('seeqret extensions through the CLI', () => {
     ok(team(file, ['add-owner', 'dev', 'carol@example.com'], { env: ALICE }));
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol })).stdout).toBe('hunter2\n');
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '-u', 'carol@example.com'], { vault: carol })).stdout).toBe('hunter2\n');
+    // --identity is a flag: a passphrase user in the environment does not override it.
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol, env: { PPROTECT_USER: 'alice@example.com' } })).stdout).toBe('hunter2\n');
     const other = newVault({ user: 'dave' });
     expect(errorCode(team(file, ['decrypt', 'dev', '--identity'], { vault: other }))).toBe('E_TEAM_CREDENTIALS');
     expect(ok(team(file, ['info'])).stdout).toContain('format: seeqret extensions (identity-custodians); pocket_protector (pprotect) cannot read this file');

@@ -63,6 +63,11 @@ function interactive(g: TeamOptions): boolean {
   return !g.nonInteractive && stdinIsTTY();
 }
 
+/** A question that --non-interactive forbids: fail instead of reading an answer. */
+function cannotAsk(what: string, fix: string): SeeqretError {
+  return new SeeqretError('E_USAGE', `${what}, and --non-interactive forbids asking; nothing was written`, fix);
+}
+
 function needCredentials(what: string): SeeqretError {
   return new SeeqretError(
     'E_PASSPHRASE_REQUIRED',
@@ -101,7 +106,10 @@ async function vaultIdentity(g: TeamOptions): Promise<{ publicKey: Buffer; secre
 async function credentials(g: TeamOptions, tf: TeamFile, opts: { optional?: boolean } = {}): Promise<UnlockedCustodian | undefined> {
   if (g.identity) {
     const id = await vaultIdentity(g);
-    let name = g.user ?? fromEnv(userVars(g))?.value;
+    // -u names the custodian; a user from the environment only when it is an identity custodian
+    // (--identity is a flag: a passphrase user in PPROTECT_USER must not override it).
+    const envUser = fromEnv(userVars(g))?.value;
+    let name = g.user ?? (envUser !== undefined && tf.data.custodians.get(envUser)?.kind === 'identity' ? envUser : undefined);
     if (!name) {
       name = tf.custodianNames().find((n) => {
         const c = tf.custodian(n);
@@ -210,6 +218,7 @@ function checkSignaturePolicy(g: TeamOptions, tf: TeamFile): void {
 
 /** Write `after` (signing it when the file is signed), after showing the diff with --confirm. */
 async function commit(g: TeamOptions, before: TeamFile | null, after: TeamFile, signer?: UnlockedCustodian): Promise<void> {
+  if (g.confirm && g.nonInteractive) throw cannotAsk('--confirm asks before writing', 'Drop --non-interactive to answer, or drop --confirm.');
   let by = signer;
   if (after.data.signed) {
     if (by && !after.data.custodians.has(by.name)) by = undefined;
@@ -463,7 +472,7 @@ function pyJson(entries: ReadonlyArray<[string, string]>): string {
   const ordered = sorted.length && sorted.some(([k]) => /^(0|[1-9]\d*)$/.test(k))
     ? '{\n' + sorted.map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n') + '\n}'
     : text;
-  return ordered.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return ordered.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function codePoints(a: string, b: string): number {
@@ -674,6 +683,7 @@ export async function trust(g: TeamOptions, a: Args, o: Opts): Promise<number> {
   }
   const fp = signerFingerprint(key);
   if (!o['yes']) {
+    if (g.nonInteractive) throw cannotAsk(`trusting ${name}'s key asks whether you compared its fingerprint (${fp})`, `Compare the fingerprint with ${name}, then pass --yes.`);
     info(`${name}'s signing key fingerprint: ${fp}`);
     if (!(await confirm(`Did ${name} read you the same fingerprint?`))) throw new SeeqretError('E_ABORTED', 'not trusted', `Compare the fingerprint with ${name} first.`);
   }
