@@ -45,6 +45,13 @@ function fresh(): { file: string; bobKey: string } {
   return { file, bobKey };
 }
 
+/** A file holding `passphrase`. */
+function passFile(passphrase: string): string {
+  const f = path.join(tmpdir(), 'pass');
+  fs.writeFileSync(f, passphrase);
+  return f;
+}
+
 const bobEnv = (key: string): Env => ({ SEEQRET_TEAM_USER: 'bob@example.com', SEEQRET_TEAM_PASSPHRASE: key });
 
 describe('team commands on the pocket_protector fixture', () => {
@@ -383,7 +390,7 @@ describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux scri
   /** Run `seeqret ARGS` on a pseudo-terminal, typing each input line after a pause. */
   function onTerminal(args: string[], inputs: string[]): { code: number | null; out: string } {
     const q = (s: string): string => `'${s.replace(/'/g, `'"'"'`)}'`;
-    const typing = inputs.map((l) => `sleep 2; printf '%s\\r' ${q(l)}`).join('; ');
+    const typing = inputs.map((l) => `sleep 2; printf '%s\\r' ${q(l)}`).join('; ') || 'true';
     const cmd = [process.execPath, BIN_PATH, ...args].map(q).join(' ');
     const r = spawnSync('/bin/sh', ['-c', `(sleep 1; ${typing}; sleep 3) | /usr/bin/script -qec ${q(cmd)} /dev/null`], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
     // eslint-disable-next-line no-control-regex
@@ -400,5 +407,17 @@ describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux scri
     expect(r.out).toContain('Rotate the domain key in the same write');
     expect(r.out).toContain('and rotated its key (by fast@example.com)');
     expect(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1]).not.toBe(before);
+  });
+
+  it('--non-interactive asks nothing on a terminal either: not a value, not the vault passphrase', () => {
+    const file = fixtureCopy();
+    const v = onTerminal(['team', '--file', file, '--non-interactive', 'add-secret', 'prod', 'ZZ'], []);
+    expect(v.out).toContain('seeqret: E_USAGE: the value of prod/ZZ is needed and cannot be asked for');
+    expect(v.out).not.toContain('Value for');
+    expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
+    const vault = newVault({ user: 'pat', passphrase: 'vault passphrase' });
+    const p = onTerminal(['--vault', vault, 'team', '--file', file, '--non-interactive', 'pull', '--domain', 'dev', '-u', 'raw@example.com', '--team-passphrase-file', passFile(RAW.SEEQRET_TEAM_PASSPHRASE)], []);
+    expect(p.out).toContain('seeqret: E_PASSPHRASE_REQUIRED: this vault is passphrase-protected');
+    expect(p.out).not.toContain('Vault passphrase');
   });
 });

@@ -19,6 +19,7 @@ import { checkSigner, readTrust, signerFingerprint, trustSigner } from '../../te
 import { decodeUtf8, readFileBytes } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { resolveVaultDir } from '../../vault/paths.js';
+import { Vault } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
 import { runChild } from '../child.js';
 import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
@@ -89,8 +90,27 @@ async function userName(g: TeamOptions, label = 'User email'): Promise<{ value: 
   return { value: (await promptText(label)).trim(), source: 'prompt' };
 }
 
+/**
+ * With --non-interactive, refuse before opening a passphrase-protected vault whose passphrase
+ * would have to be asked for (openVault prompts on a terminal).
+ */
+function vaultWithoutPrompt(g: TeamOptions): void {
+  if (!g.nonInteractive || g.passphraseFile || process.env['SEEQRET_PASSPHRASE']) return;
+  const probe = Vault.probe(resolveVaultDir(g.vault));
+  if (probe.exists && probe.passphraseProtected) {
+    throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'this vault is passphrase-protected and --non-interactive forbids asking for its passphrase', 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.');
+  }
+}
+
+/** {@link withVault}, but never prompting for the vault passphrase under --non-interactive. */
+async function teamWithVault<T>(g: TeamOptions, fn: (v: Vault) => T | Promise<T>, opts: { readonly?: boolean } = {}): Promise<T> {
+  vaultWithoutPrompt(g);
+  return withVault(g, fn, opts);
+}
+
 /** Open the local vault and return its identity (for identity custodians). */
 async function vaultIdentity(g: TeamOptions): Promise<{ publicKey: Buffer; secretKey: Buffer }> {
+  vaultWithoutPrompt(g);
   const v = await openVault(g, { readonly: true });
   try {
     return { publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(v.identitySecretKey) };
@@ -271,7 +291,7 @@ async function withNewCustodian(g: TeamOptions, tf: TeamFile, o: Opts, name: str
       const { parsePublicKey } = await import('../../crypto/age.js');
       key = parsePublicKey(String(o['pubkey']));
     } else if (o['vaultUser']) {
-      key = await withVault(g, (v) => keyFromBase64(v.user(String(o['vaultUser'])).pubkey), { readonly: true });
+      key = await teamWithVault(g, (v) => keyFromBase64(v.user(String(o['vaultUser'])).pubkey), { readonly: true });
     } else key = (await vaultIdentity(g)).publicKey;
     if (!key) throw new SeeqretError('E_BAD_KEY', 'not an X25519 public key (44 characters of base64, or age1…)', 'Paste the key `seeqret public-key` prints.');
     info(`identity custodian ${name}: key fingerprint ${fingerprint(key)}`);
@@ -375,8 +395,12 @@ export async function rmOwner(g: TeamOptions, a: Args, o: Opts): Promise<number>
   return 0;
 }
 
-async function secretValue(a: Args, o: Opts, label: string): Promise<string> {
+async function secretValue(g: TeamOptions, a: Args, o: Opts, label: string): Promise<string> {
   const from = o['fromFile'] as string | undefined;
+  // On a terminal the value would be asked for (or typed until Ctrl-D): not with --non-interactive.
+  if (g.nonInteractive && stdinIsTTY() && a[2] === undefined && (from === undefined || from === '-')) {
+    throw new SeeqretError('E_USAGE', `the value of ${label} is needed and cannot be asked for (--non-interactive)`, 'Give it as an argument, with --from-file FILE, or on stdin (a pipe).');
+  }
   if (from !== undefined) {
     if (a[2] !== undefined) throw new SeeqretError('E_USAGE', 'give the value or --from-file, not both', 'Use one source.');
     if (from === '-') return readValue(undefined, { label, multiline: true });
@@ -391,7 +415,7 @@ export async function addSecret(g: TeamOptions, a: Args, o: Opts): Promise<numbe
   const [domain, name] = a as [string, string];
   checkSecretName(name);
   tf.secretNames(domain);
-  const next = tf.addSecret(domain, name, await secretValue(a, o, `${domain}/${name}`));
+  const next = tf.addSecret(domain, name, await secretValue(g, a, o, `${domain}/${name}`));
   await commit(g, tf, next);
   info(`Added secret ${name} in ${domain}`);
   return 0;
@@ -402,7 +426,7 @@ export async function updateSecret(g: TeamOptions, a: Args, o: Opts): Promise<nu
   const tf = openTeam(g);
   const [domain, name] = a as [string, string];
   if (!tf.secretNames(domain).includes(name)) tf.updateSecret(domain, name, ''); // the not-found error, before asking for a value
-  const next = tf.updateSecret(domain, name, await secretValue(a, o, `${domain}/${name}`));
+  const next = tf.updateSecret(domain, name, await secretValue(g, a, o, `${domain}/${name}`));
   await commit(g, tf, next);
   info(`Updated secret ${name} in ${domain}`);
   return 0;
@@ -701,7 +725,7 @@ export async function pull(g: TeamOptions, _a: Args, o: Opts): Promise<number> {
   const values = tf.decryptDomain(domain, me);
   const app = (o['app'] as string | undefined) ?? '*';
   const env = (o['env'] as string | undefined) ?? domain;
-  return withVault(g, (v) => {
+  return teamWithVault(g, (v) => {
     const s = v.setMany([...values].map(([key, value]) => ({ app, env, key, value })), { update: o['overwrite'] === true });
     v.audit([{ action: 'team.pull', target: `${tf.path}#${domain}`, detail: { by: me.name, app, env, added: s.added, updated: s.updated, skipped: s.skipped } }]);
     info(`Pulled ${domain} from ${tf.path} into ${app}:${env}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged`);
@@ -720,7 +744,7 @@ export async function push(g: TeamOptions, _a: Args, o: Opts): Promise<number> {
   if (filters.length === 0) throw new SeeqretError('E_USAGE', 'push needs at least one -f FILTER', "Name the vault secrets, e.g. -f 'myapp:prod:'.");
   const tf = openTeam(g);
   tf.secretNames(domain);
-  const picked = await withVault(
+  const picked = await teamWithVault(
     g,
     (v) => {
       const records = v.find(filters);
