@@ -45,6 +45,13 @@ function fresh(): { file: string; bobKey: string } {
   return { file, bobKey };
 }
 
+/** A file holding `passphrase`. */
+function passFile(passphrase: string): string {
+  const f = path.join(tmpdir(), 'pass');
+  fs.writeFileSync(f, passphrase);
+  return f;
+}
+
 const bobEnv = (key: string): Env => ({ SEEQRET_TEAM_USER: 'bob@example.com', SEEQRET_TEAM_PASSPHRASE: key });
 
 describe('team commands on the pocket_protector fixture', () => {
@@ -144,6 +151,24 @@ describe('team commands on the pocket_protector fixture', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
     ok(team(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'y\n' }));
     expect(ok(team(file, ['list-secrets', 'prod'])).stdout).toBe('X\ndb-password\n');
+  });
+
+  it('--non-interactive never reads an answer: --confirm and trust without --yes fail before writing', () => {
+    const file = fixtureCopy();
+    const r = team(file, ['--confirm', '--non-interactive', 'rm-secret', 'prod', 'db-password'], { input: 'y\n' });
+    expect([r.code, errorCode(r)]).toEqual([2, 'E_USAGE']);
+    expect(r.stderr).not.toContain('Write changes?');
+    expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
+    const vault = newVault({ user: 'erin' });
+    const t = team(file, ['trust', 'fast@example.com', '--key', Buffer.alloc(32, 7).toString('base64'), '--non-interactive'], { input: 'y\n', vault });
+    expect([t.code, errorCode(t)]).toEqual([2, 'E_USAGE']);
+    expect(fs.existsSync(path.join(vault, 'team-signers.json'))).toBe(false);
+  });
+
+  it('decrypt escapes DEL and other non-printable characters in JSON as Python does', () => {
+    const file = fixtureCopy();
+    ok(team(file, ['update-secret', 'prod', 'db-password', 'a\x7fb\x01c']));
+    expect(ok(team(file, ['decrypt', 'prod'], { env: FAST })).stdout).toBe('{\n  "db-password": "a\\u007fb\\u0001c"\n}\n');
   });
 });
 
@@ -302,6 +327,8 @@ describe('seeqret extensions through the CLI', () => {
     ok(team(file, ['add-owner', 'dev', 'carol@example.com'], { env: ALICE }));
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol })).stdout).toBe('hunter2\n');
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '-u', 'carol@example.com'], { vault: carol })).stdout).toBe('hunter2\n');
+    // --identity is a flag: a passphrase user in the environment does not override it.
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol, env: { PPROTECT_USER: 'alice@example.com' } })).stdout).toBe('hunter2\n');
     const other = newVault({ user: 'dave' });
     expect(errorCode(team(file, ['decrypt', 'dev', '--identity'], { vault: other }))).toBe('E_TEAM_CREDENTIALS');
     expect(ok(team(file, ['info'])).stdout).toContain('format: seeqret extensions (identity-custodians); pocket_protector (pprotect) cannot read this file');
@@ -363,7 +390,7 @@ describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux scri
   /** Run `seeqret ARGS` on a pseudo-terminal, typing each input line after a pause. */
   function onTerminal(args: string[], inputs: string[]): { code: number | null; out: string } {
     const q = (s: string): string => `'${s.replace(/'/g, `'"'"'`)}'`;
-    const typing = inputs.map((l) => `sleep 2; printf '%s\\r' ${q(l)}`).join('; ');
+    const typing = inputs.map((l) => `sleep 2; printf '%s\\r' ${q(l)}`).join('; ') || 'true';
     const cmd = [process.execPath, BIN_PATH, ...args].map(q).join(' ');
     const r = spawnSync('/bin/sh', ['-c', `(sleep 1; ${typing}; sleep 3) | /usr/bin/script -qec ${q(cmd)} /dev/null`], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
     // eslint-disable-next-line no-control-regex
@@ -380,5 +407,17 @@ describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux scri
     expect(r.out).toContain('Rotate the domain key in the same write');
     expect(r.out).toContain('and rotated its key (by fast@example.com)');
     expect(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1]).not.toBe(before);
+  });
+
+  it('--non-interactive asks nothing on a terminal either: not a value, not the vault passphrase', () => {
+    const file = fixtureCopy();
+    const v = onTerminal(['team', '--file', file, '--non-interactive', 'add-secret', 'prod', 'ZZ'], []);
+    expect(v.out).toContain('seeqret: E_USAGE: the value of prod/ZZ is needed and cannot be asked for');
+    expect(v.out).not.toContain('Value for');
+    expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
+    const vault = newVault({ user: 'pat', passphrase: 'vault passphrase' });
+    const p = onTerminal(['--vault', vault, 'team', '--file', file, '--non-interactive', 'pull', '--domain', 'dev', '-u', 'raw@example.com', '--team-passphrase-file', passFile(RAW.SEEQRET_TEAM_PASSPHRASE)], []);
+    expect(p.out).toContain('seeqret: E_PASSPHRASE_REQUIRED: this vault is passphrase-protected');
+    expect(p.out).not.toContain('Vault passphrase');
   });
 });

@@ -141,6 +141,26 @@ describe('files we create', () => {
     expect(tf.decryptDomain('dev', alice).get('DB_PASSWORD')).toBe('hunter2');
   });
 
+  it('nothing handed out can change the file: wiping an unlocked key, keys from custodian(), the content itself', () => {
+    const tf = TeamFile.parse(FIXTURE_TEXT, fixtureCopy());
+    const me = tf.unlock(RAW);
+    me.publicKey.fill(0);
+    me.secretKey.fill(0);
+    tf.custodian('fast@example.com').publicKey.fill(1);
+    expect(tf.serialize()).toBe(FIXTURE_TEXT);
+    const domains = tf.data.domains as Map<string, DomainEntry>;
+    expect(() => domains.delete('prod')).toThrow(TypeError);
+    expect(() => (tf.data.domains.get('dev')!.secrets as Map<string, Buffer>).set('X', Buffer.alloc(1))).toThrow(TypeError);
+    expect(() => (tf.data.audit as string[]).push('x')).toThrow(TypeError);
+    expect(() => ((tf.data as { signed: boolean }).signed = true)).toThrow(TypeError);
+    expect(tf.serialize()).toBe(FIXTURE_TEXT);
+    // Changes still work, and share nothing mutable with the file they came from.
+    const next = tf.addSecret('prod', 'NEW', 'v');
+    expect(next.secretNames('prod')).toEqual(['NEW', 'db-password']);
+    expect(tf.secretNames('prod')).toEqual(['db-password']);
+    expect(() => (next.data.domains.get('prod')!.secrets as Map<string, Buffer>).clear()).toThrow(TypeError);
+  });
+
   it('writes the old layout, reads back, and keeps the audit messages of the old tool', () => {
     const { tf, alice } = made();
     const text = tf.write();

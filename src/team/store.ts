@@ -57,7 +57,7 @@ export type KeyType = 'hard' | 'fast' | 'raw';
 /** Credentials of a key custodian: a passphrase, or (identity custodians) the local vault's X25519 secret key. */
 export type TeamCredentials = { readonly name: string; readonly passphrase: string } | { readonly name: string; readonly identitySecretKey: Buffer };
 
-/** A custodian whose secret key was derived and checked. Call {@link UnlockedCustodian.wipe} when done. */
+/** A custodian whose secret key was derived and checked. Wipe `secretKey` (`fill(0)`) when done. */
 export interface UnlockedCustodian {
   readonly name: string;
   readonly publicKey: Buffer;
@@ -151,7 +151,7 @@ export class TeamFile {
 
   private constructor(path: string, data: TeamData, source: SourceText | undefined, signature: ParsedTeamFile['signature']) {
     this.path = path;
-    this.data = data;
+    this.data = freezeData(data);
     this.#source = source;
     this.#signature = signature;
   }
@@ -226,7 +226,8 @@ export class TeamFile {
 
   /** What is public about a custodian. */
   custodian(name: string): CustodianInfo {
-    const c = this.#custodian(name);
+    const entry = this.#custodian(name);
+    const c = { ...entry, publicKey: Buffer.from(entry.publicKey) } as CustodianEntry;
     const owns = this.domainsOwnedBy(name);
     if (c.kind === 'identity') return { name, type: 'identity', pwdkmVersion: null, publicKey: c.publicKey, cost: null, owns };
     if (c.kind === 'raw') return { name, type: 'raw', pwdkmVersion: 2, publicKey: c.publicKey, cost: null, owns };
@@ -275,7 +276,7 @@ export class TeamFile {
         c.kind === 'identity' ? 'Use the vault that was added as this custodian (seeqret public-key shows its key).' : 'Check the passphrase; it is case-sensitive (and so is the user name).',
       );
     }
-    return { name: creds.name, publicKey: c.publicKey, secretKey: sk };
+    return { name: creds.name, publicKey: Buffer.from(c.publicKey), secretKey: sk };
   }
 
   #domainSecretKey(domain: string, who: UnlockedCustodian): Buffer {
@@ -520,7 +521,7 @@ export class TeamFile {
     const s = this.#signature;
     if (!s) return { state: 'missing' };
     const ok = this.data.custodians.has(s.entry.by) && verifyDetached(s.entry.key, signatureMessage(s.entry.by, s.entry.key, sha512(s.content)), s.entry.sig);
-    return { state: ok ? 'valid' : 'invalid', by: s.entry.by, key: s.entry.key };
+    return { state: ok ? 'valid' : 'invalid', by: s.entry.by, key: Buffer.from(s.entry.key) };
   }
 
   /** The file's text. A signed file needs `signer` (an unlocked custodian), who signs it. */
@@ -560,6 +561,40 @@ export class TeamFile {
   exists(): boolean {
     return fs.existsSync(this.path);
   }
+}
+
+const frozen = new WeakSet<object>();
+
+function refuseChange(): never {
+  throw new TypeError('a TeamFile is immutable: use its methods, which return a new TeamFile');
+}
+
+/** Make a map of the file's content read-only at run time too (set, delete and clear throw). */
+function freezeMap<K, V>(m: ReadonlyMap<K, V>): ReadonlyMap<K, V> {
+  if (frozen.has(m)) return m;
+  for (const method of ['set', 'delete', 'clear']) Object.defineProperty(m, method, { value: refuseChange });
+  frozen.add(Object.freeze(m));
+  return m;
+}
+
+/**
+ * Freeze the content of a TeamFile (objects, arrays, maps; Buffers cannot be frozen, so the
+ * accessors hand out copies). Parts shared with the file it was derived from are frozen already.
+ */
+function freezeData(data: TeamData): TeamData {
+  if (frozen.has(data)) return data;
+  for (const d of data.domains.values()) {
+    if (frozen.has(d)) continue;
+    freezeMap(d.owners);
+    freezeMap(d.secrets);
+    frozen.add(Object.freeze(d));
+  }
+  for (const c of data.custodians.values()) Object.freeze(c);
+  freezeMap(data.domains);
+  freezeMap(data.custodians);
+  Object.freeze(data.audit);
+  frozen.add(Object.freeze(data));
+  return data;
 }
 
 function valueBytes(value: string): Buffer {

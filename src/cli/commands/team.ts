@@ -19,6 +19,7 @@ import { checkSigner, readTrust, signerFingerprint, trustSigner } from '../../te
 import { decodeUtf8, readFileBytes } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { resolveVaultDir } from '../../vault/paths.js';
+import { Vault } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
 import { runChild } from '../child.js';
 import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
@@ -63,6 +64,11 @@ function interactive(g: TeamOptions): boolean {
   return !g.nonInteractive && stdinIsTTY();
 }
 
+/** A question that --non-interactive forbids: fail instead of reading an answer. */
+function cannotAsk(what: string, fix: string): SeeqretError {
+  return new SeeqretError('E_USAGE', `${what}, and --non-interactive forbids asking; nothing was written`, fix);
+}
+
 function needCredentials(what: string): SeeqretError {
   return new SeeqretError(
     'E_PASSPHRASE_REQUIRED',
@@ -84,8 +90,27 @@ async function userName(g: TeamOptions, label = 'User email'): Promise<{ value: 
   return { value: (await promptText(label)).trim(), source: 'prompt' };
 }
 
+/**
+ * With --non-interactive, refuse before opening a passphrase-protected vault whose passphrase
+ * would have to be asked for (openVault prompts on a terminal).
+ */
+function vaultWithoutPrompt(g: TeamOptions): void {
+  if (!g.nonInteractive || g.passphraseFile || process.env['SEEQRET_PASSPHRASE']) return;
+  const probe = Vault.probe(resolveVaultDir(g.vault));
+  if (probe.exists && probe.passphraseProtected) {
+    throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'this vault is passphrase-protected and --non-interactive forbids asking for its passphrase', 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.');
+  }
+}
+
+/** {@link withVault}, but never prompting for the vault passphrase under --non-interactive. */
+async function teamWithVault<T>(g: TeamOptions, fn: (v: Vault) => T | Promise<T>, opts: { readonly?: boolean } = {}): Promise<T> {
+  vaultWithoutPrompt(g);
+  return withVault(g, fn, opts);
+}
+
 /** Open the local vault and return its identity (for identity custodians). */
 async function vaultIdentity(g: TeamOptions): Promise<{ publicKey: Buffer; secretKey: Buffer }> {
+  vaultWithoutPrompt(g);
   const v = await openVault(g, { readonly: true });
   try {
     return { publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(v.identitySecretKey) };
@@ -101,7 +126,10 @@ async function vaultIdentity(g: TeamOptions): Promise<{ publicKey: Buffer; secre
 async function credentials(g: TeamOptions, tf: TeamFile, opts: { optional?: boolean } = {}): Promise<UnlockedCustodian | undefined> {
   if (g.identity) {
     const id = await vaultIdentity(g);
-    let name = g.user ?? fromEnv(userVars(g))?.value;
+    // -u names the custodian; a user from the environment only when it is an identity custodian
+    // (--identity is a flag: a passphrase user in PPROTECT_USER must not override it).
+    const envUser = fromEnv(userVars(g))?.value;
+    let name = g.user ?? (envUser !== undefined && tf.data.custodians.get(envUser)?.kind === 'identity' ? envUser : undefined);
     if (!name) {
       name = tf.custodianNames().find((n) => {
         const c = tf.custodian(n);
@@ -210,6 +238,7 @@ function checkSignaturePolicy(g: TeamOptions, tf: TeamFile): void {
 
 /** Write `after` (signing it when the file is signed), after showing the diff with --confirm. */
 async function commit(g: TeamOptions, before: TeamFile | null, after: TeamFile, signer?: UnlockedCustodian): Promise<void> {
+  if (g.confirm && g.nonInteractive) throw cannotAsk('--confirm asks before writing', 'Drop --non-interactive to answer, or drop --confirm.');
   let by = signer;
   if (after.data.signed) {
     if (by && !after.data.custodians.has(by.name)) by = undefined;
@@ -262,7 +291,7 @@ async function withNewCustodian(g: TeamOptions, tf: TeamFile, o: Opts, name: str
       const { parsePublicKey } = await import('../../crypto/age.js');
       key = parsePublicKey(String(o['pubkey']));
     } else if (o['vaultUser']) {
-      key = await withVault(g, (v) => keyFromBase64(v.user(String(o['vaultUser'])).pubkey), { readonly: true });
+      key = await teamWithVault(g, (v) => keyFromBase64(v.user(String(o['vaultUser'])).pubkey), { readonly: true });
     } else key = (await vaultIdentity(g)).publicKey;
     if (!key) throw new SeeqretError('E_BAD_KEY', 'not an X25519 public key (44 characters of base64, or age1…)', 'Paste the key `seeqret public-key` prints.');
     info(`identity custodian ${name}: key fingerprint ${fingerprint(key)}`);
@@ -366,8 +395,12 @@ export async function rmOwner(g: TeamOptions, a: Args, o: Opts): Promise<number>
   return 0;
 }
 
-async function secretValue(a: Args, o: Opts, label: string): Promise<string> {
+async function secretValue(g: TeamOptions, a: Args, o: Opts, label: string): Promise<string> {
   const from = o['fromFile'] as string | undefined;
+  // On a terminal the value would be asked for (or typed until Ctrl-D): not with --non-interactive.
+  if (g.nonInteractive && stdinIsTTY() && a[2] === undefined && (from === undefined || from === '-')) {
+    throw new SeeqretError('E_USAGE', `the value of ${label} is needed and cannot be asked for (--non-interactive)`, 'Give it as an argument, with --from-file FILE, or on stdin (a pipe).');
+  }
   if (from !== undefined) {
     if (a[2] !== undefined) throw new SeeqretError('E_USAGE', 'give the value or --from-file, not both', 'Use one source.');
     if (from === '-') return readValue(undefined, { label, multiline: true });
@@ -382,7 +415,7 @@ export async function addSecret(g: TeamOptions, a: Args, o: Opts): Promise<numbe
   const [domain, name] = a as [string, string];
   checkSecretName(name);
   tf.secretNames(domain);
-  const next = tf.addSecret(domain, name, await secretValue(a, o, `${domain}/${name}`));
+  const next = tf.addSecret(domain, name, await secretValue(g, a, o, `${domain}/${name}`));
   await commit(g, tf, next);
   info(`Added secret ${name} in ${domain}`);
   return 0;
@@ -393,7 +426,7 @@ export async function updateSecret(g: TeamOptions, a: Args, o: Opts): Promise<nu
   const tf = openTeam(g);
   const [domain, name] = a as [string, string];
   if (!tf.secretNames(domain).includes(name)) tf.updateSecret(domain, name, ''); // the not-found error, before asking for a value
-  const next = tf.updateSecret(domain, name, await secretValue(a, o, `${domain}/${name}`));
+  const next = tf.updateSecret(domain, name, await secretValue(g, a, o, `${domain}/${name}`));
   await commit(g, tf, next);
   info(`Updated secret ${name} in ${domain}`);
   return 0;
@@ -463,7 +496,7 @@ function pyJson(entries: ReadonlyArray<[string, string]>): string {
   const ordered = sorted.length && sorted.some(([k]) => /^(0|[1-9]\d*)$/.test(k))
     ? '{\n' + sorted.map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n') + '\n}'
     : text;
-  return ordered.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return ordered.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function codePoints(a: string, b: string): number {
@@ -674,6 +707,7 @@ export async function trust(g: TeamOptions, a: Args, o: Opts): Promise<number> {
   }
   const fp = signerFingerprint(key);
   if (!o['yes']) {
+    if (g.nonInteractive) throw cannotAsk(`trusting ${name}'s key asks whether you compared its fingerprint (${fp})`, `Compare the fingerprint with ${name}, then pass --yes.`);
     info(`${name}'s signing key fingerprint: ${fp}`);
     if (!(await confirm(`Did ${name} read you the same fingerprint?`))) throw new SeeqretError('E_ABORTED', 'not trusted', `Compare the fingerprint with ${name} first.`);
   }
@@ -691,7 +725,7 @@ export async function pull(g: TeamOptions, _a: Args, o: Opts): Promise<number> {
   const values = tf.decryptDomain(domain, me);
   const app = (o['app'] as string | undefined) ?? '*';
   const env = (o['env'] as string | undefined) ?? domain;
-  return withVault(g, (v) => {
+  return teamWithVault(g, (v) => {
     const s = v.setMany([...values].map(([key, value]) => ({ app, env, key, value })), { update: o['overwrite'] === true });
     v.audit([{ action: 'team.pull', target: `${tf.path}#${domain}`, detail: { by: me.name, app, env, added: s.added, updated: s.updated, skipped: s.skipped } }]);
     info(`Pulled ${domain} from ${tf.path} into ${app}:${env}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged`);
@@ -710,7 +744,7 @@ export async function push(g: TeamOptions, _a: Args, o: Opts): Promise<number> {
   if (filters.length === 0) throw new SeeqretError('E_USAGE', 'push needs at least one -f FILTER', "Name the vault secrets, e.g. -f 'myapp:prod:'.");
   const tf = openTeam(g);
   tf.secretNames(domain);
-  const picked = await withVault(
+  const picked = await teamWithVault(
     g,
     (v) => {
       const records = v.find(filters);
