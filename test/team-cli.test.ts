@@ -79,11 +79,11 @@ describe('team commands on the pocket_protector fixture', () => {
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY', '--format', 'json'], { env: RAW })).stdout).toBe('{\n  "API_KEY": "sk_live_\\u00fcn\\u00efcode"\n}\n');
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY', '--format', 'shell'], { env: RAW })).stdout).toBe("export API_KEY='sk_live_ünïcode'\n");
     const bad = team(file, ['decrypt', 'dev', '--format', 'env'], { env: RAW });
-    expect([bad.code, errorCode(bad)]).toEqual([2, 'E_INVALID_NAME']);
+    expect([bad.code, errorCode(bad)]).toEqual([1, 'E_INVALID_NAME']);
     expect(bad.stdout).toBe('');
     expect(errorCode(team(file, ['decrypt', 'dev', '--secret', 'NOPE'], { env: RAW }))).toBe('E_NOT_FOUND');
     const notOwner = team(file, ['decrypt', 'prod'], { env: RAW });
-    expect([notOwner.code, errorCode(notOwner)]).toEqual([6, 'E_TEAM_NOT_OWNER']);
+    expect([notOwner.code, errorCode(notOwner)]).toEqual([1, 'E_TEAM_NOT_OWNER']);
   });
 
   it('credentials: flags, then SEEQRET_TEAM_*, then PPROTECT_* (or --env-prefix); a wrong one never falls back', () => {
@@ -99,7 +99,7 @@ describe('team commands on the pocket_protector fixture', () => {
     expect(ok(team(file, ['decrypt', 'prod'], { env: { PPROTECT_ENV_PREFIX: 'MYAPP', MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
     // The file is wrong, the environment right: it fails, and says where the passphrase came from.
     const r = team(file, ['decrypt', 'prod', '--team-passphrase-file', wrong], { env: FAST });
-    expect([r.code, errorCode(r)]).toEqual([6, 'E_TEAM_CREDENTIALS']);
+    expect([r.code, errorCode(r)]).toEqual([1, 'E_TEAM_CREDENTIALS']);
     expect(r.stderr).toContain(`passphrase from passphrase file ${wrong}`);
     expect(r.stderr).not.toContain('fast-passphrasë');
     // SEEQRET_TEAM_* wins over PPROTECT_*.
@@ -109,21 +109,30 @@ describe('team commands on the pocket_protector fixture', () => {
     expect(errorCode(ignored)).toBe('E_PASSPHRASE_REQUIRED');
     expect(ok(team(file, ['decrypt', 'prod', '--ignore-env', '-u', FAST.SEEQRET_TEAM_USER, '--team-passphrase-file', good], { env: { SEEQRET_TEAM_PASSPHRASE: 'wrong' } })).stdout).toContain('prod-pw');
     const none = team(file, ['decrypt', 'prod', '--non-interactive']);
-    expect([none.code, errorCode(none)]).toEqual([6, 'E_PASSPHRASE_REQUIRED']);
+    expect([none.code, errorCode(none)]).toEqual([1, 'E_PASSPHRASE_REQUIRED']);
     expect(errorCode(team(file, ['decrypt', 'prod'], { env: { SEEQRET_TEAM_USER: 'nobody@example.com', SEEQRET_TEAM_PASSPHRASE: 'x' } }))).toBe('E_TEAM_CREDENTIALS');
   });
 
   it('missing and existing files, unknown names: documented exit codes', () => {
     const dir = tmpdir();
     const missing = team(path.join(dir, 'none.yaml'), ['list-domains']);
-    expect([missing.code, errorCode(missing)]).toEqual([3, 'E_FILE_NOT_FOUND']);
+    expect([missing.code, errorCode(missing)]).toEqual([2, 'E_FILE_NOT_FOUND']);
     const exists = team(fixtureCopy(), ['init'], { env: ALICE });
-    expect([exists.code, errorCode(exists)]).toEqual([5, 'E_EXISTS']);
-    expect(team(fixtureCopy(), ['list-secrets', 'nope']).code).toBe(3);
+    expect([exists.code, errorCode(exists)]).toEqual([2, 'E_EXISTS']);
+    expect(team(fixtureCopy(), ['list-secrets', 'nope']).code).toBe(1);
     const broken = path.join(dir, 'broken.yaml');
     fs.writeFileSync(broken, 'key-custodians: {}\n');
     const b = team(broken, ['list-domains']);
-    expect([b.code, errorCode(b)]).toEqual([10, 'E_TEAM_FORMAT']);
+    expect([b.code, errorCode(b)]).toEqual([1, 'E_TEAM_FORMAT']);
+    // SEEQRET_EXIT_CODES=native: seeqret's own table (docs/errors.md) instead of pprotect's.
+    const native = { SEEQRET_EXIT_CODES: 'native' };
+    const m2 = team(path.join(dir, 'none.yaml'), ['list-domains'], { env: native });
+    expect([m2.code, errorCode(m2)]).toEqual([3, 'E_FILE_NOT_FOUND']);
+    const e2 = team(fixtureCopy(), ['init'], { env: { ...ALICE, ...native } });
+    expect([e2.code, errorCode(e2)]).toEqual([5, 'E_EXISTS']);
+    expect(team(fixtureCopy(), ['list-secrets', 'nope'], { env: native }).code).toBe(3);
+    const b2 = team(broken, ['list-domains'], { env: native });
+    expect([b2.code, errorCode(b2)]).toEqual([10, 'E_TEAM_FORMAT']);
   });
 
   it('changes keep every unchanged line and read back', () => {
@@ -144,7 +153,7 @@ describe('team commands on the pocket_protector fixture', () => {
   it('--confirm shows the diff and writes only after yes', () => {
     const file = fixtureCopy();
     const no = team(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'n\n' });
-    expect([no.code, errorCode(no)]).toEqual([9, 'E_ABORTED']);
+    expect([no.code, errorCode(no)]).toEqual([1, 'E_ABORTED']);
     expect(no.stderr).toMatch(/--- .*protected\.yaml\.old\n\+\+\+ .*protected\.yaml\.new\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
     expect(no.stderr).toMatch(/\n\+ {2}secret-X: A/);
     expect(no.stderr).toMatch(/\n\+- \S+ -- added secret X in prod/);
@@ -224,7 +233,7 @@ describe('team commands on a file we create', () => {
     expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'hunter2' });
     expect(errorCode(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) }))).toBe('E_TEAM_NOT_OWNER');
     const last = team(file, ['rm-owner', 'dev', 'alice@example.com']);
-    expect([last.code, errorCode(last)]).toEqual([5, 'E_TEAM_LAST_OWNER']);
+    expect([last.code, errorCode(last)]).toEqual([1, 'E_TEAM_LAST_OWNER']);
     // The rotation must come from an owner who stays.
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
     expect(errorCode(team(file, ['rm-owner', 'dev', 'bob@example.com', '--rotate'], { env: bobEnv(bobKey) }))).toBe('E_USAGE');
@@ -275,7 +284,7 @@ describe('team commands on a file we create', () => {
     ok(team(file, ['rm-secret', 'dev', 'db_host']));
     ok(team(file, ['add-secret', 'dev', 'LD_PRELOAD', '/tmp/evil.so']));
     const refused = team(file, ['exec', '--domain', 'dev', '--', 'true'], { env: ALICE });
-    expect([refused.code, errorCode(refused)]).toEqual([10, 'E_BAD_VALUE']);
+    expect([refused.code, errorCode(refused)]).toEqual([1, 'E_BAD_VALUE']);
     expect(ok(team(file, ['exec', '--domain', 'dev', '--prefix', 'S', '--', 'true'], { env: ALICE })).code).toBe(0);
     expect(team(file, ['exec', '--domain', 'dev', '--prefix', 'S', '--', 'no-such-command-xyz'], { env: ALICE }).code).toBe(127);
     expect(errorCode(team(file, ['exec', '--', 'true'], { env: ALICE }))).toBe('E_USAGE');
@@ -369,7 +378,7 @@ describe('seeqret extensions through the CLI', () => {
     const tampered = TeamFile.parse(text, file).addSecret('dev', 'EVIL', 'x');
     fs.writeFileSync(file, serializeTeamData(tampered.data) + text.slice(text.indexOf('meta-seeqret-signature:')));
     const caught = team(file, ['decrypt', 'dev'], { env: ALICE, vault: aliceVault });
-    expect([caught.code, errorCode(caught)]).toEqual([6, 'E_TEAM_SIGNATURE']);
+    expect([caught.code, errorCode(caught)]).toEqual([1, 'E_TEAM_SIGNATURE']);
     expect(ok(team(file, ['--ignore-signature', 'list-secrets', 'dev'], { vault: aliceVault })).stdout).toContain('EVIL');
     fs.writeFileSync(file, text.slice(0, text.indexOf('meta-seeqret-signature:')));
     expect(team(file, ['list-domains'], { vault: aliceVault }).stderr).toContain('declares signatures but has none');

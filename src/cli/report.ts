@@ -6,13 +6,14 @@
  */
 import { SeeqretError } from '../errors.js';
 import { printable } from '../util/text.js';
+import { exitCodeFor } from './exit-profile.js';
 
 /** Print an error as one line and return its exit code. */
 export function reportError(e: unknown, debug: boolean): number {
   if (e instanceof SeeqretError) {
     process.stderr.write(`seeqret: ${e.code}: ${printable(e.message)}. Fix: ${printable(e.fix)}\n`);
     if (debug) process.stderr.write(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`);
-    return e.exitCode;
+    return exitCodeFor(e);
   }
   const err = e as { code?: unknown; message?: string; stack?: string } | null;
   if (typeof err?.code === 'string' && err.code.startsWith('commander.')) {

@@ -22,7 +22,27 @@ import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
 import { runChild } from '../child.js';
+import { useExitProfile } from '../exit-profile.js';
 import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
+
+/** The errors about the team file itself (missing; exists on `init`): pprotect exits 2 for those. */
+const FILE_ERRORS = new WeakSet<SeeqretError>();
+function fileError(e: SeeqretError): SeeqretError {
+  FILE_ERRORS.add(e);
+  return e;
+}
+
+/**
+ * pprotect's exit codes (the spec's table): 2 when the team file is missing or already exists (and
+ * for usage errors, as its argument parser does), 1 for every other error; Ctrl-C is 130 and
+ * `exec` passes on the command's status either way. Loading this module (only a `team` command
+ * does) selects the profile.
+ */
+export function pprotectExitCode(e: SeeqretError): number {
+  if (FILE_ERRORS.has(e) || e.code === 'E_USAGE') return 2;
+  return 1;
+}
+useExitProfile(pprotectExitCode);
 
 /** Options of the `team` command group (shared by every subcommand). */
 export interface TeamOptions extends GlobalOptions {
@@ -207,7 +227,7 @@ async function showRawKey(g: TeamOptions, key: string): Promise<void> {
 /** Read the team file and apply the signature policy. */
 function openTeam(g: TeamOptions, opts: { checkSignature?: boolean } = {}): TeamFile {
   const file = fileOf(g);
-  if (!fs.existsSync(file)) throw new SeeqretError('E_FILE_NOT_FOUND', `no team file at ${file}`, 'Create one with `seeqret team init`, or pass --file PATH.');
+  if (!fs.existsSync(file)) throw fileError(new SeeqretError('E_FILE_NOT_FOUND', `no team file at ${file}`, 'Create one with `seeqret team init`, or pass --file PATH.'));
   const tf = TeamFile.open(file);
   if (opts.checkSignature !== false) checkSignaturePolicy(g, tf);
   return tf;
@@ -275,7 +295,7 @@ async function commit(g: TeamOptions, before: TeamFile | null, after: TeamFile, 
 /** `team init`: create the file with its first custodian. */
 export async function init(g: TeamOptions, _a: Args, o: Opts): Promise<number> {
   const file = fileOf(g);
-  if (fs.existsSync(file)) throw new SeeqretError('E_EXISTS', `the team file ${file} already exists`, 'Use it as it is, or pass --file with another path.');
+  if (fs.existsSync(file)) throw fileError(new SeeqretError('E_EXISTS', `the team file ${file} already exists`, 'Use it as it is, or pass --file with another path.'));
   let tf = TeamFile.create(file);
   tf = await withNewCustodian(g, tf, o, (await userName(g)).value);
   await commit(g, null, tf);

@@ -1,0 +1,26 @@
+/**
+ * Exit-code profiles for the command groups that stand in for another tool: `team` exits as
+ * pocket_protector's `pprotect` does and `securestore` as `ssclient` does, so scripts written for
+ * those tools keep working. The printed line is seeqret's (`seeqret: E_CODE: message. Fix: …`)
+ * either way. `SEEQRET_EXIT_CODES=native` selects seeqret's own table (docs/errors.md) for them too.
+ *
+ * Kept free of other modules so `report.ts` (used by the fast paths) stays small.
+ *
+ * @module
+ */
+import type { SeeqretError } from '../errors.js';
+
+/** Maps an error to the process exit code of a compatibility profile. */
+export type ExitProfile = (e: SeeqretError) => number;
+
+let active: ExitProfile | null = null;
+
+/** Make `profile` decide the exit codes of this process (unless `SEEQRET_EXIT_CODES=native`). */
+export function useExitProfile(profile: ExitProfile, env: NodeJS.ProcessEnv = process.env): void {
+  active = env['SEEQRET_EXIT_CODES'] === 'native' ? null : profile;
+}
+
+/** The exit code for `e`: the active profile's, else seeqret's own. */
+export function exitCodeFor(e: SeeqretError): number {
+  return active ? active(e) : e.exitCode;
+}
