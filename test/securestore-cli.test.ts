@@ -174,6 +174,21 @@ describe('passwords, keys and errors', () => {
     expect([r.code, errorCode(r)]).toEqual([2, 'E_USAGE']);
     expect(r.stderr).not.toContain('hunter2-secret');
     expect(r.stderr).toContain('-p takes no value');
+    // The attached forms (as ssclient accepts them) are refused without echo too, before or after the command.
+    for (const args of [
+      ['--password=hunter2-secret', 'get', 'unicode'],
+      ['-phunter2-secret', 'get', 'unicode'],
+      ['get', 'unicode', '--password=hunter2-secret'],
+      ['keys', '-phunter2-secret'],
+    ]) {
+      const a = ss(dir, args);
+      expect([a.code, errorCode(a)], args.join(' ')).toEqual([2, 'E_USAGE']);
+      expect(a.stderr, args.join(' ')).not.toContain('hunter2');
+      expect(a.stderr).toContain('-p takes no value');
+    }
+    // A value after `--` is not an option: it may look like one.
+    expect(ss(dir, ['set', 'dash', '--', '-pvalue']).code).toBe(0);
+    expect(ss(dir, ['get', 'dash']).stdout).toBe('-pvalue\n');
     const both = ss(dir, ['-p', '-k', 'secrets.key', 'get', 'unicode']);
     expect([both.code, errorCode(both)]).toEqual([2, 'E_USAGE']);
     const two = ss(dir, ['-k', 'secrets.key', '--keyfile', 'legacy.key', 'keys']);
