@@ -262,6 +262,30 @@ describe('create and export-key', () => {
     expect(fs.readFileSync(path.join(cwd, '.gitignore'), 'utf8')).toBe('# SecureStore key file ignore rule:\n/secrets.key\n');
   });
 
+  it('all or nothing: when the vault cannot be written, no key file and no .gitignore change are left (create, export)', () => {
+    const repo = tmpdir();
+    fs.mkdirSync(path.join(repo, '.git'));
+    fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules\n');
+    fs.writeFileSync(path.join(repo, 'old.key'), 'previous key file content');
+    fs.writeFileSync(path.join(repo, 'empty.key'), '');
+    const r = ss(repo, ['-k', 'new.key', 'create', 'missing/secrets.json'], { password: null });
+    expect([r.code, errorCode(r)]).toEqual([3, 'E_FILE_NOT_FOUND']);
+    const p = ss(repo, ['create', 'missing/secrets.json', '--export-key', 'old.key', '--force']);
+    expect(errorCode(p)).toBe('E_FILE_NOT_FOUND');
+    const e = ss(repo, ['-k', 'empty.key', 'create', 'missing/secrets.json'], { password: null });
+    expect(errorCode(e)).toBe('E_FILE_NOT_FOUND');
+    const vault = newVault();
+    expect(cli(['add', 'key', 'K', 'v'], { vault }).code).toBe(0);
+    const x = ss(repo, ['export', '-f', '::K', 'missing/secrets.json', '-k', 'new.key'], { vault, password: null });
+    expect(errorCode(x)).toBe('E_FILE_NOT_FOUND');
+    expect(fs.readdirSync(repo).sort()).toEqual(['.git', '.gitignore', 'empty.key', 'old.key']);
+    expect(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8')).toBe('node_modules\n');
+    expect(fs.readFileSync(path.join(repo, 'old.key'), 'utf8')).toBe('previous key file content');
+    expect(fs.statSync(path.join(repo, 'empty.key')).size).toBe(0);
+    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string }>;
+    expect(log.some((a) => a.action === 'export')).toBe(false);
+  });
+
   it('outside a git work tree no .gitignore is written', () => {
     const dir = tmpdir();
     expect(ss(dir, ['-k', 'k.key', 'create'], { password: null }).code).toBe(0);
