@@ -555,8 +555,10 @@ describe('atomic saves', () => {
       });
       expect(ready).toBe(true);
       // Read while the child writes: every read must be a whole vault (old or new content).
+      // At least 4 reads per attempt, however slow a loaded machine makes each 13 MB parse.
       const until = Date.now() + 600 + attempt * 150;
-      while (Date.now() < until) {
+      const first = reads;
+      while (Date.now() < until || reads - first < 4) {
         const v = parseVault(fs.readFileSync(file), file);
         expect(v.secrets.size).toBeGreaterThanOrEqual(200);
         reads += 1;
