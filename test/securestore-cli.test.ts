@@ -174,6 +174,21 @@ describe('passwords, keys and errors', () => {
     expect([r.code, errorCode(r)]).toEqual([2, 'E_USAGE']);
     expect(r.stderr).not.toContain('hunter2-secret');
     expect(r.stderr).toContain('-p takes no value');
+    // The attached forms (as ssclient accepts them) are refused without echo too, before or after the command.
+    for (const args of [
+      ['--password=hunter2-secret', 'get', 'unicode'],
+      ['-phunter2-secret', 'get', 'unicode'],
+      ['get', 'unicode', '--password=hunter2-secret'],
+      ['keys', '-phunter2-secret'],
+    ]) {
+      const a = ss(dir, args);
+      expect([a.code, errorCode(a)], args.join(' ')).toEqual([2, 'E_USAGE']);
+      expect(a.stderr, args.join(' ')).not.toContain('hunter2');
+      expect(a.stderr).toContain('-p takes no value');
+    }
+    // A value after `--` is not an option: it may look like one.
+    expect(ss(dir, ['set', 'dash', '--', '-pvalue']).code).toBe(0);
+    expect(ss(dir, ['get', 'dash']).stdout).toBe('-pvalue\n');
     const both = ss(dir, ['-p', '-k', 'secrets.key', 'get', 'unicode']);
     expect([both.code, errorCode(both)]).toEqual([2, 'E_USAGE']);
     const two = ss(dir, ['-k', 'secrets.key', '--keyfile', 'legacy.key', 'keys']);
@@ -245,6 +260,30 @@ describe('create and export-key', () => {
     expect(open(path.join(cwd, 'r.json'), KeySource.fromFile(path.join(cwd, 'secrets.key'))).size).toBe(0);
     // --no-vcs left no rule for empty.key, and the rule for secrets.key was not added twice
     expect(fs.readFileSync(path.join(cwd, '.gitignore'), 'utf8')).toBe('# SecureStore key file ignore rule:\n/secrets.key\n');
+  });
+
+  it('all or nothing: when the vault cannot be written, no key file and no .gitignore change are left (create, export)', () => {
+    const repo = tmpdir();
+    fs.mkdirSync(path.join(repo, '.git'));
+    fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules\n');
+    fs.writeFileSync(path.join(repo, 'old.key'), 'previous key file content');
+    fs.writeFileSync(path.join(repo, 'empty.key'), '');
+    const r = ss(repo, ['-k', 'new.key', 'create', 'missing/secrets.json'], { password: null });
+    expect([r.code, errorCode(r)]).toEqual([3, 'E_FILE_NOT_FOUND']);
+    const p = ss(repo, ['create', 'missing/secrets.json', '--export-key', 'old.key', '--force']);
+    expect(errorCode(p)).toBe('E_FILE_NOT_FOUND');
+    const e = ss(repo, ['-k', 'empty.key', 'create', 'missing/secrets.json'], { password: null });
+    expect(errorCode(e)).toBe('E_FILE_NOT_FOUND');
+    const vault = newVault();
+    expect(cli(['add', 'key', 'K', 'v'], { vault }).code).toBe(0);
+    const x = ss(repo, ['export', '-f', '::K', 'missing/secrets.json', '-k', 'new.key'], { vault, password: null });
+    expect(errorCode(x)).toBe('E_FILE_NOT_FOUND');
+    expect(fs.readdirSync(repo).sort()).toEqual(['.git', '.gitignore', 'empty.key', 'old.key']);
+    expect(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8')).toBe('node_modules\n');
+    expect(fs.readFileSync(path.join(repo, 'old.key'), 'utf8')).toBe('previous key file content');
+    expect(fs.statSync(path.join(repo, 'empty.key')).size).toBe(0);
+    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string }>;
+    expect(log.some((a) => a.action === 'export')).toBe(false);
   });
 
   it('outside a git work tree no .gitignore is written', () => {

@@ -219,6 +219,33 @@ describe('wrong keys, tampering, versions', () => {
     expect(SecretsManager.fromJSON(editedFixture((d) => (d['sentinel'] = null)), KeySource.fromKey(MASTER)).get('db:username')).toBe('pgadmin');
   });
 
+  it('without a sentinel a wrong key is still refused when no entry verifies, so a save cannot lock out the real key', () => {
+    const dir = tmpdir();
+    const file = path.join(dir, 's.json');
+    const text = editedFixture((d) => delete d['sentinel']);
+    fs.writeFileSync(file, text);
+    const e = expectError(() => SecretsManager.fromFile(file, KeySource.fromPassword('password124')), 'E_SS_WRONG_KEY');
+    expect(e.message).toContain('password');
+    const other = Buffer.from(MASTER);
+    other[31]! ^= 1;
+    expectError(() => SecretsManager.fromJSON(text, KeySource.fromKey(other)), 'E_SS_WRONG_KEY');
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    // One entry that verifies is enough: a single modified entry does not make the key "wrong".
+    const oneModified = editedFixture((d) => {
+      delete d['sentinel'];
+      d['secrets']['db:password'].hmac = flip(d['secrets']['db:password'].hmac);
+    });
+    const s = SecretsManager.fromJSON(oneModified, KeySource.fromKey(MASTER));
+    expect(s.get('unicode')).toBe('päss✓');
+    expectError(() => s.get('db:password'), 'E_SS_AUTH');
+    // An empty vault without a sentinel has nothing to check against: any key opens it.
+    const empty = editedFixture((d) => {
+      delete d['sentinel'];
+      d['secrets'] = {};
+    });
+    expect(SecretsManager.fromJSON(empty, KeySource.fromKey(other)).size).toBe(0);
+  });
+
   for (const [version, code] of [
     [2, 'E_SS_VERSION'],
     [4, 'E_SS_VERSION'],
@@ -528,8 +555,10 @@ describe('atomic saves', () => {
       });
       expect(ready).toBe(true);
       // Read while the child writes: every read must be a whole vault (old or new content).
+      // At least 4 reads per attempt, however slow a loaded machine makes each 13 MB parse.
       const until = Date.now() + 600 + attempt * 150;
-      while (Date.now() < until) {
+      const first = reads;
+      while (Date.now() < until || reads - first < 4) {
         const v = parseVault(fs.readFileSync(file), file);
         expect(v.secrets.size).toBeGreaterThanOrEqual(200);
         reads += 1;

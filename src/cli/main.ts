@@ -28,6 +28,28 @@ function lazy(load: () => Promise<Action>) {
 const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['table', 'json', 'yaml', 'csv', 'env', 'shell']).default('table');
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+const SS_PASSWORD_FIX =
+  '-p takes no value: the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file; commands: create, get, set, delete, keys, export-key, import, export.';
+
+/**
+ * `ssclient`'s attached password forms, `--password=PW` and `-pPW`, anywhere in a `securestore`
+ * command line (before `--`): refused before commander could quote them in an "unknown option"
+ * error. The command word is found by skipping the program's own options (and their values).
+ */
+function refuseAttachedPassword(program: Command, args: string[]): void {
+  const end = args.indexOf('--');
+  const head = end < 0 ? args : args.slice(0, end);
+  let i = 0;
+  while (i < head.length && head[i]!.startsWith('-')) {
+    const o = program.options.find((x) => x.long === head[i] || x.short === head[i]);
+    i += o && (o.required || o.optional) ? 2 : 1;
+  }
+  if (head[i] !== 'securestore' && head[i] !== 'ss') return;
+  if (head.slice(i + 1).some((a) => a.startsWith('--password=') || /^-p./.test(a))) {
+    throw new SeeqretError('E_USAGE', 'a password was given on the command line (not shown)', SS_PASSWORD_FIX);
+  }
+}
+
 /** Build the full command tree (no command module is loaded here). */
 export function buildProgram(): Command {
   const program = new Command('seeqret')
@@ -307,11 +329,7 @@ export function buildProgram(): Command {
   // `ssclient -p PASSWORD get …` habits would put the password where a command name goes: refuse
   // without echoing it.
   ss.on('command:*', () => {
-    throw new SeeqretError(
-      'E_USAGE',
-      'unknown securestore command (not shown, in case it is a password)',
-      '-p takes no value: the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file; commands: create, get, set, delete, keys, export-key, import, export.',
-    );
+    throw new SeeqretError('E_USAGE', 'unknown securestore command (not shown, in case it is a password)', SS_PASSWORD_FIX);
   });
   const ssAction = (name: 'create' | 'get' | 'set' | 'remove' | 'keys' | 'exportKey' | 'importStore' | 'exportStore') =>
     lazy(async () => (await import('./commands/securestore.js'))[name]);
@@ -689,6 +707,7 @@ export async function main(argv: string[]): Promise<number> {
   const debug = (end < 0 ? argv : argv.slice(0, end)).includes('--debug') || process.env['SEEQRET_DEBUG'] === '1';
   try {
     const program = buildProgram();
+    refuseAttachedPassword(program, argv.slice(2));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

@@ -152,19 +152,31 @@ export class SecretsManager {
 
   static #open(v: ReturnType<typeof parseVault>, keySource: KeySource, file: string | null): SecretsManager {
     const key = masterKey(keySource, v.salt);
+    const wrongKey = (why: string): SeeqretError => {
+      key.fill(0);
+      return new SeeqretError(
+        'E_SS_WRONG_KEY',
+        `the ${keySource.kind === 'password' ? 'password' : 'key'} does not open ${file ?? 'the vault'} (${why})`,
+        keySource.kind === 'password' ? 'Check the password (or use the key file with -k).' : 'Use the key file exported for this vault (or its password with -p).',
+      );
+    };
     let sentinel = v.sentinel;
     if (sentinel) {
       const r = ssDecrypt(key, sentinel);
-      if (typeof r === 'string') {
-        key.fill(0);
-        throw new SeeqretError(
-          'E_SS_WRONG_KEY',
-          `the ${keySource.kind === 'password' ? 'password' : 'key'} does not open ${file ?? 'the vault'} (its sentinel does not verify)`,
-          keySource.kind === 'password' ? 'Check the password (or use the key file with -k).' : 'Use the key file exported for this vault (or its password with -p).',
-        );
-      }
+      if (typeof r === 'string') throw wrongKey('its sentinel does not verify');
       r.fill(0);
     } else {
+      // No sentinel: a wrong key would open the vault and the next save would add a sentinel
+      // made with it, locking the real key out. So at least one entry must open (HMAC, padding).
+      const opens = (e: SsEncrypted): boolean => {
+        const r = ssDecrypt(key, e);
+        if (typeof r === 'string') return false;
+        r.fill(0);
+        return true;
+      };
+      if (v.secrets.size > 0 && ![...v.secrets.values()].some(opens)) {
+        throw wrongKey('it has no sentinel and none of its entries verifies');
+      }
       // The reference adds a sentinel to a vault that has none; it is written on the next save.
       sentinel = ssEncrypt(key, ssRandomBytes(SENTINEL_BYTES));
     }

@@ -9,10 +9,11 @@
  * @module
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
 import { ignoreKeyFile, isMissingOrEmpty } from '../../securestore/keyfile.js';
 import { KeySource, SecretsManager } from '../../securestore/manager.js';
-import { decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, decodeUtf8, ioError, readFileBytes } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
 import { confirm, info, out, promptHidden, readStdin, stdinIsTTY } from '../io.js';
@@ -111,13 +112,58 @@ async function mayReplace(file: string, what: string, force: boolean): Promise<v
   if (!(await confirm(`Replace the existing ${what} ${file}?`))) throw new SeeqretError('E_ABORTED', `kept the existing ${what} ${file}`, 'Choose another file, or answer y.');
 }
 
+/**
+ * The files a command is about to write next to a new vault (key files, .gitignore), with what
+ * they held before, so that a failure before the vault is saved leaves none of them changed.
+ */
+class Undo {
+  readonly #saved = new Map<string, { bytes: Buffer; mode: number } | null>();
+  readonly #notes: string[] = [];
+
+  /** A message about a change, printed by {@link done} (not when the change is undone). */
+  note(line: string): void {
+    this.#notes.push(line);
+  }
+
+  /** Print the messages: the changes stay. */
+  done(): void {
+    for (const line of this.#notes) info(line);
+  }
+
+  /** Remember `file` as it is now (once). */
+  keep(file: string): void {
+    const abs = path.resolve(file);
+    if (this.#saved.has(abs)) return;
+    try {
+      const st = fs.statSync(abs);
+      this.#saved.set(abs, { bytes: readFileBytes(abs), mode: st.mode & 0o777 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file);
+      this.#saved.set(abs, null);
+    }
+  }
+
+  /** Put every remembered file back as it was (best effort; the first error is what is reported). */
+  restore(): void {
+    for (const [file, before] of [...this.#saved].reverse()) {
+      try {
+        if (before === null) fs.rmSync(file, { force: true });
+        else atomicWriteFile(file, before.bytes, before.mode);
+      } catch {
+        /* keep going: the original error matters more */
+      }
+    }
+  }
+}
+
 /** Add the key file's .gitignore rule (inside a git work tree) and say so. */
-function ignore(keyFile: string, vcs: boolean): void {
+function ignore(keyFile: string, vcs: boolean, undo: Undo): void {
   if (!vcs) return;
+  undo.keep(path.join(path.dirname(path.resolve(keyFile)), '.gitignore'));
   const r = ignoreKeyFile(keyFile);
   if (!r) return;
-  if (r.outcome === 'added') info(`Added an ignore rule for ${keyFile} to ${r.file}${r.created ? ' (new file)' : ''}`);
-  else if (r.outcome === 'skipped') info(`Did not add an ignore rule: ${r.file} is not a regular file`);
+  if (r.outcome === 'added') undo.note(`Added an ignore rule for ${keyFile} to ${r.file}${r.created ? ' (new file)' : ''}`);
+  else if (r.outcome === 'skipped') undo.note(`Did not add an ignore rule: ${r.file} is not a regular file`);
 }
 
 /** Where a new vault's key comes from (see {@link newVaultSource}). */
@@ -138,12 +184,26 @@ async function newVaultSource(g: SsOptions): Promise<NewSource> {
 }
 
 /** Write the new key file (before the vault, so a vault never exists without its key). */
-function writeNewKey(sman: SecretsManager, n: NewSource, vcs: boolean): void {
+function writeNewKey(sman: SecretsManager, n: NewSource, vcs: boolean, undo: Undo): void {
   if (n.keyFile && n.writeKeyFile) {
+    undo.keep(n.keyFile);
     sman.exportKey(n.keyFile);
-    info(`Saved the new key to ${n.keyFile} (0600); keep it out of version control`);
+    undo.note(`Saved the new key to ${n.keyFile} (0600); keep it out of version control`);
   }
-  if (n.keyFile) ignore(n.keyFile, vcs);
+  if (n.keyFile) ignore(n.keyFile, vcs, undo);
+}
+
+/** Write the key files and .gitignore rules (`before`), then the vault; on failure undo them all. */
+function saveWithKeys(sman: SecretsManager, before: (undo: Undo) => void): void {
+  const undo = new Undo();
+  try {
+    before(undo);
+    sman.save();
+  } catch (e) {
+    undo.restore();
+    throw e;
+  }
+  undo.done();
 }
 
 /** `securestore create [STORE] [--export-key FILE] [--no-vcs] [--force]`. */
@@ -157,13 +217,15 @@ export async function create(g: SsOptions, args: unknown[], o: Record<string, un
   if (exportTo !== undefined && exportTo !== keyFileOf(g)) await mayReplace(exportTo, 'key file', force);
   const n = await newVaultSource(g);
   const sman = SecretsManager.create(n.source, { path: store });
-  writeNewKey(sman, n, vcs);
-  if (exportTo !== undefined && exportTo !== n.keyFile) {
-    sman.exportKey(exportTo);
-    info(`Saved the key to ${exportTo} (0600)`);
-    ignore(exportTo, vcs);
-  }
-  sman.save();
+  saveWithKeys(sman, (undo) => {
+    writeNewKey(sman, n, vcs, undo);
+    if (exportTo !== undefined && exportTo !== n.keyFile) {
+      undo.keep(exportTo);
+      sman.exportKey(exportTo);
+      undo.note(`Saved the key to ${exportTo} (0600)`);
+      ignore(exportTo, vcs, undo);
+    }
+  });
   info(`Created SecureStore vault ${store} (${n.keyFile ? `key file ${n.keyFile}` : 'password'})`);
   return 0;
 }
@@ -264,7 +326,9 @@ export async function exportKey(g: SsOptions, args: unknown[], o: Record<string,
   await mayReplace(file, 'key file', o['force'] === true);
   sman.exportKey(file);
   info(`Saved the key of ${store} to ${file} (0600); open the vault with -k ${file}`);
-  ignore(file, o['vcs'] !== false);
+  const undo = new Undo();
+  ignore(file, o['vcs'] !== false, undo);
+  undo.done();
   return 0;
 }
 
@@ -385,8 +449,9 @@ export async function exportStore(g: SsOptions, args: unknown[], o: Record<strin
         old?.fill(0);
       }
     }
-    if (fresh) writeNewKey(sman, fresh, vcs);
-    sman.save();
+    saveWithKeys(sman, (undo) => {
+      if (fresh) writeNewKey(sman, fresh, vcs, undo);
+    });
     v.audit([{ action: 'export', target: store, detail: { format: 'securestore-v3', names: mode, created: !exists, secrets: records.map(secretLabel) } }]);
     info(`${exists ? 'Wrote' : 'Created'} ${store}: ${added} added, ${updated} updated, ${unchanged} unchanged (names: ${mode === 'full' ? 'app:env:key' : 'key'})`);
     return 0;
