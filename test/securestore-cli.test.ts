@@ -100,34 +100,39 @@ describe('ssclient commands on the fixture', () => {
     expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8').endsWith('}')).toBe(true);
   });
 
-  it('delete (alias remove) removes; a missing name is E_NOT_FOUND (exit 3)', () => {
+  it('delete (alias remove) removes; a missing name is E_NOT_FOUND (exit 1, as ssclient)', () => {
     const dir = fixtureDir();
     expect(ss(dir, ['delete', 'db:password']).code).toBe(0);
     expect(ss(dir, ['remove', 'unicode']).code).toBe(0);
     expect(open(path.join(dir, 'secrets.json')).keys()).toEqual(['db:username']);
     const r = ss(dir, ['delete', 'db:password']);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(1);
     expect(errorCode(r)).toBe('E_NOT_FOUND');
     const g = ss(dir, ['get', 'nope']);
-    expect([g.code, errorCode(g), g.stdout]).toEqual([3, 'E_NOT_FOUND', '']);
+    expect([g.code, errorCode(g), g.stdout]).toEqual([1, 'E_NOT_FOUND', '']);
   });
 
-  it('-s names another vault file; a missing one is E_FILE_NOT_FOUND (exit 3)', () => {
+  it('-s names another vault file; a missing one is E_FILE_NOT_FOUND (exit 2, as ssclient)', () => {
     const dir = fixtureDir();
     fs.renameSync(path.join(dir, 'secrets.json'), path.join(dir, 'other.json'));
     expect(ss(dir, ['-s', 'other.json', 'get', 'db:username']).stdout).toBe('pgadmin\n');
     const r = ss(dir, ['get', 'db:username']);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2); // ssclient's "store not found"
     expect(errorCode(r)).toBe('E_FILE_NOT_FOUND');
     expect(r.stderr).toContain('no SecureStore vault at secrets.json');
+    // SEEQRET_EXIT_CODES=native: seeqret's own table instead of ssclient's
+    const native = ss(dir, ['get', 'db:username'], { env: { SEEQRET_EXIT_CODES: 'native' } });
+    expect([native.code, errorCode(native)]).toEqual([3, 'E_FILE_NOT_FOUND']);
+    const nf = ss(dir, ['-s', 'other.json', 'get', 'nope'], { env: { SEEQRET_EXIT_CODES: 'native' } });
+    expect([nf.code, errorCode(nf)]).toEqual([3, 'E_NOT_FOUND']);
   });
 });
 
 describe('passwords, keys and errors', () => {
-  it('a wrong password or key is E_SS_WRONG_KEY (exit 6), a tampered entry E_SS_AUTH (exit 6)', () => {
+  it('a wrong password or key is E_SS_WRONG_KEY (exit 1, as ssclient), a tampered entry E_SS_AUTH (exit 1)', () => {
     const dir = fixtureDir();
     const r = ss(dir, ['get', 'unicode'], { password: 'password124' });
-    expect([r.code, errorCode(r), r.stdout]).toEqual([6, 'E_SS_WRONG_KEY', '']);
+    expect([r.code, errorCode(r), r.stdout]).toEqual([1, 'E_SS_WRONG_KEY', '']);
     expect(r.stderr).toContain('the password does not open secrets.json');
     fs.writeFileSync(path.join(dir, 'other.key'), `-----BEGIN PRIVATE KEY-----\n${Buffer.alloc(32, 9).toString('base64')}\n-----END PRIVATE KEY-----\n`);
     expect(errorCode(ss(dir, ['-k', 'other.key', 'get', 'unicode'], { password: null }))).toBe('E_SS_WRONG_KEY');
@@ -137,30 +142,30 @@ describe('passwords, keys and errors', () => {
     d.secrets.unicode.hmac = hmac.toString('base64');
     fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify(d, null, 2));
     const t = ss(dir, ['get', 'unicode']);
-    expect([t.code, errorCode(t), t.stdout]).toEqual([6, 'E_SS_AUTH', '']);
+    expect([t.code, errorCode(t), t.stdout]).toEqual([1, 'E_SS_AUTH', '']);
     expect(ss(dir, ['get', 'db:username']).stdout).toBe('pgadmin\n');
   });
 
-  it('an unknown version is E_SS_VERSION (exit 8); a malformed file E_SS_FORMAT (exit 10); a bad key file E_SS_KEY_FILE (exit 6)', () => {
+  it('an unknown version is E_SS_VERSION , a malformed file E_SS_FORMAT, a bad key file E_SS_KEY_FILE (exit 1 each, as ssclient)', () => {
     const dir = fixtureDir();
     fs.writeFileSync(path.join(dir, 'v2.json'), FIXTURE_TEXT.replace('"version": 3', '"version": 2'));
     const v = ss(dir, ['-s', 'v2.json', 'keys']);
-    expect([v.code, errorCode(v)]).toEqual([8, 'E_SS_VERSION']);
+    expect([v.code, errorCode(v)]).toEqual([1, 'E_SS_VERSION']);
     expect(v.stderr).toContain('version 2 vault; only version 3 is supported');
     fs.writeFileSync(path.join(dir, 'bad.json'), '{"version": 3, "iv": "secret-looking-text"');
     const b = ss(dir, ['-s', 'bad.json', 'keys']);
-    expect([b.code, errorCode(b)]).toEqual([10, 'E_SS_FORMAT']);
+    expect([b.code, errorCode(b)]).toEqual([1, 'E_SS_FORMAT']);
     expect(b.stderr).not.toContain('secret-looking-text');
     fs.writeFileSync(path.join(dir, 'bad.key'), 'not a key');
     const k = ss(dir, ['-k', 'bad.key', 'keys'], { password: null });
-    expect([k.code, errorCode(k)]).toEqual([6, 'E_SS_KEY_FILE']);
+    expect([k.code, errorCode(k)]).toEqual([1, 'E_SS_KEY_FILE']);
   });
 
-  it('no terminal and no password or key: E_PASSPHRASE_REQUIRED (exit 6); --password-file works (one newline removed)', () => {
+  it('no terminal and no password or key: E_PASSPHRASE_REQUIRED (exit 1, as ssclient); --password-file works (one newline removed)', () => {
     const dir = fixtureDir();
     const r = ss(dir, ['get', 'unicode'], { password: null });
-    expect([r.code, errorCode(r)]).toEqual([6, 'E_PASSPHRASE_REQUIRED']);
-    expect(ss(dir, ['-p', 'get', 'unicode'], { password: null }).code).toBe(6);
+    expect([r.code, errorCode(r)]).toEqual([1, 'E_PASSPHRASE_REQUIRED']);
+    expect(ss(dir, ['-p', 'get', 'unicode'], { password: null }).code).toBe(1);
     fs.writeFileSync(path.join(dir, 'pw'), `${PASSWORD}\n`);
     expect(ss(dir, ['-p', '--password-file', 'pw', 'get', 'unicode'], { password: null }).stdout).toBe('päss✓\n');
     expect(ss(dir, ['--password-file', 'pw', 'get', 'unicode'], { password: null }).stdout).toBe('päss✓\n');
@@ -229,7 +234,7 @@ describe('create and export-key', () => {
     expect(fs.existsSync(path.join(dir, 'e.json'))).toBe(false);
     const before = fs.readFileSync(path.join(dir, 'a.json'));
     const again = ss(dir, ['create', 'a.json']);
-    expect([again.code, errorCode(again)]).toEqual([5, 'E_EXISTS']);
+    expect([again.code, errorCode(again)]).toEqual([17, 'E_EXISTS']);
     expect(fs.readFileSync(path.join(dir, 'a.json')).equals(before)).toBe(true);
     expect(ss(dir, ['create', 'a.json', '--force']).code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'a.json')).equals(before)).toBe(false);
@@ -269,7 +274,7 @@ describe('create and export-key', () => {
     fs.writeFileSync(path.join(repo, 'old.key'), 'previous key file content');
     fs.writeFileSync(path.join(repo, 'empty.key'), '');
     const r = ss(repo, ['-k', 'new.key', 'create', 'missing/secrets.json'], { password: null });
-    expect([r.code, errorCode(r)]).toEqual([3, 'E_FILE_NOT_FOUND']);
+    expect([r.code, errorCode(r)]).toEqual([1, 'E_FILE_NOT_FOUND']);
     const p = ss(repo, ['create', 'missing/secrets.json', '--export-key', 'old.key', '--force']);
     expect(errorCode(p)).toBe('E_FILE_NOT_FOUND');
     const e = ss(repo, ['-k', 'empty.key', 'create', 'missing/secrets.json'], { password: null });
@@ -305,7 +310,7 @@ describe('create and export-key', () => {
     expect(fs.readFileSync(path.join(dir, 'exported.key'), 'utf8')).toBe(fs.readFileSync(path.join(FIX, 'fixture.key'), 'utf8'));
     expect(fs.statSync(path.join(dir, 'exported.key')).mode & 0o777).toBe(0o600);
     const again = ss(dir, ['export-key', 'exported.key']);
-    expect([again.code, errorCode(again)]).toEqual([5, 'E_EXISTS']);
+    expect([again.code, errorCode(again)]).toEqual([17, 'E_EXISTS']);
     expect(ss(dir, ['export-key', 'exported.key', '--force']).code).toBe(0);
   });
 });
@@ -341,7 +346,7 @@ function onTerminal(cwd: string, args: string[], answers: Array<[RegExp, string]
 const hasScript = fs.existsSync('/usr/bin/script') || fs.existsSync('/bin/script');
 
 describe.runIf(hasScript)('on a terminal', () => {
-  it('create asks for the password twice; get asks once; a declined overwrite is E_ABORTED (exit 9)', async () => {
+  it('create asks for the password twice; get asks once; a declined overwrite is E_ABORTED (exit 17, as ssclient)', async () => {
     const dir = tmpdir();
     const c = await onTerminal(dir, ['ss', 'create'], [
       [/New SecureStore password/, 'correct horse battery'],
@@ -354,7 +359,7 @@ describe.runIf(hasScript)('on a terminal', () => {
     expect(s.code).toBe(0);
     const before = fs.readFileSync(path.join(dir, 'secrets.json'));
     const no = await onTerminal(dir, ['ss', 'create'], [[/Replace the existing vault/, 'n']]);
-    expect(no.code).toBe(9);
+    expect(no.code).toBe(17); // ssclient's "declined overwrite"
     expect(no.output).toContain('E_ABORTED');
     expect(fs.readFileSync(path.join(dir, 'secrets.json')).equals(before)).toBe(true);
     const differ = await onTerminal(dir, ['ss', 'create', 'x.json'], [
@@ -393,14 +398,14 @@ describe('import into the seeqret vault', () => {
     const dir = fixtureDir();
     const vault = newVault();
     const r = ss(dir, ['import'], { vault });
-    expect([r.code, errorCode(r)]).toEqual([2, 'E_INVALID_NAME']);
+    expect([r.code, errorCode(r)]).toEqual([1, 'E_INVALID_NAME']);
     expect(r.stderr).toContain("secret 'db:password'");
     expect(r.stderr).toContain('--colon');
     const s = open(path.join(dir, 'secrets.json'));
     s.set('zz', Buffer.from([0xff]));
     s.save();
     const b = ss(dir, ['import', '--colon', '_'], { vault });
-    expect([b.code, errorCode(b)]).toEqual([10, 'E_BAD_VALUE']);
+    expect([b.code, errorCode(b)]).toEqual([1, 'E_BAD_VALUE']);
     expect(cli(['list', '--format', 'json'], { vault }).stdout.trim()).toBe('[]');
   });
 
@@ -420,7 +425,7 @@ describe('import into the seeqret vault', () => {
     expect(cli(['get', '*:dev:DEBUG'], { vault }).stdout).toBe('1\n');
     const fixture = fixtureDir();
     const bad = ss(fixture, ['import', '--names', 'full'], { vault });
-    expect([bad.code, errorCode(bad)]).toEqual([2, 'E_INVALID_NAME']);
+    expect([bad.code, errorCode(bad)]).toEqual([1, 'E_INVALID_NAME']);
     expect(errorCode(ss(fixture, ['import', '--names', 'full', '--app', 'x'], { vault }))).toBe('E_USAGE');
   });
 
@@ -431,7 +436,7 @@ describe('import into the seeqret vault', () => {
     s.set('a.b', '2');
     s.save();
     const r = ss(dir, ['import', '--colon', '.'], { vault: newVault() });
-    expect([r.code, errorCode(r)]).toEqual([4, 'E_AMBIGUOUS']);
+    expect([r.code, errorCode(r)]).toEqual([1, 'E_AMBIGUOUS']);
   });
 });
 
@@ -488,7 +493,7 @@ describe('export from the seeqret vault', () => {
     const vault = vaultWithSecrets();
     const dir = tmpdir();
     const r = ss(dir, ['export', '-f', 'shop::', '-k', 'k.key'], { vault, password: null });
-    expect([r.code, errorCode(r)]).toEqual([4, 'E_AMBIGUOUS']);
+    expect([r.code, errorCode(r)]).toEqual([1, 'E_AMBIGUOUS']);
     expect(fs.existsSync(path.join(dir, 'secrets.json'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'k.key'))).toBe(false);
     expect(ss(dir, ['export', '-f', 'shop::', '--names', 'full', '-k', 'k.key'], { vault, password: null }).code).toBe(0);
@@ -505,7 +510,7 @@ describe('export from the seeqret vault', () => {
     expect(errorCode(ss(dir, ['export'], { vault }))).toBe('E_USAGE');
     expect(errorCode(ss(dir, ['export', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
     const r = ss(dir, ['export', '-f', 'shop:prod:'], { vault, password: 'not the password' });
-    expect([r.code, errorCode(r)]).toEqual([6, 'E_SS_WRONG_KEY']);
+    expect([r.code, errorCode(r)]).toEqual([1, 'E_SS_WRONG_KEY']);
     expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).toBe(FIXTURE_TEXT);
     const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string }>;
     expect(log.some((e) => e.action === 'export')).toBe(false);

@@ -16,7 +16,28 @@ import { KeySource, SecretsManager } from '../../securestore/manager.js';
 import { atomicWriteFile, decodeUtf8, ioError, readFileBytes } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
+import { useExitProfile } from '../exit-profile.js';
 import { confirm, info, out, promptHidden, readStdin, stdinIsTTY } from '../io.js';
+
+/** "Store not found" errors: ssclient exits 2 for those. */
+const STORE_MISSING = new WeakSet<SeeqretError>();
+function storeMissing(e: SeeqretError): SeeqretError {
+  STORE_MISSING.add(e);
+  return e;
+}
+
+/**
+ * ssclient's exit codes (the spec): 2 when the vault file does not exist (and for usage errors, as
+ * its argument parser does), 17 when replacing an existing file was declined (at the prompt, or
+ * off a terminal without --force), 1 for every other error. Loading this module (only a
+ * `securestore` command does) selects the profile.
+ */
+export function ssclientExitCode(e: SeeqretError): number {
+  if (STORE_MISSING.has(e) || e.code === 'E_USAGE') return 2;
+  if (e.code === 'E_ABORTED' || e.code === 'E_EXISTS') return 17;
+  return 1;
+}
+useExitProfile(ssclientExitCode);
 
 /** Options of the `securestore` group (seen by every subcommand). */
 interface SsOptions extends GlobalOptions {
@@ -95,7 +116,7 @@ async function readPassword(g: SsOptions, isNew: boolean): Promise<string> {
 /** Open an existing vault file with -k or the password. */
 async function openStore(g: SsOptions, store: string): Promise<SecretsManager> {
   if (!fs.existsSync(store)) {
-    throw new SeeqretError('E_FILE_NOT_FOUND', `no SecureStore vault at ${store}`, 'Check -s / the STORE argument, or create one with `seeqret securestore create`.');
+    throw storeMissing(new SeeqretError('E_FILE_NOT_FOUND', `no SecureStore vault at ${store}`, 'Check -s / the STORE argument, or create one with `seeqret securestore create`.'));
   }
   const keyFile = keyFileOf(g);
   const source = keyFile ? KeySource.fromFile(keyFile) : KeySource.fromPassword(await readPassword(g, false));
