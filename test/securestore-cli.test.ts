@@ -191,6 +191,18 @@ describe('passwords, keys and errors', () => {
       expect(a.stderr, args.join(' ')).not.toContain('hunter2');
       expect(a.stderr).toContain('-p takes no value');
     }
+    // -p after the command word: the next word would be a secret's name (set) or echoed (get).
+    for (const args of [
+      ['set', '-p', 'hunter2-secret', 'value'],
+      ['get', '-p', 'hunter2-secret'],
+      ['-s', 'secrets.json', 'delete', '--password', 'hunter2-secret'],
+    ]) {
+      const a = ss(dir, args);
+      expect([a.code, errorCode(a)], args.join(' ')).toEqual([2, 'E_USAGE']);
+      expect(a.stderr, args.join(' ')).not.toContain('hunter2');
+    }
+    expect(open(path.join(dir, 'secrets.json')).keys()).not.toContain('hunter2-secret');
+    expect(ss(dir, ['-s', 'secrets.json', '-p', 'get', 'unicode']).code).toBe(0);
     // A value after `--` is not an option: it may look like one.
     expect(ss(dir, ['set', 'dash', '--', '-pvalue']).code).toBe(0);
     expect(ss(dir, ['get', 'dash']).stdout).toBe('-pvalue\n');

@@ -48,7 +48,17 @@ function refuseAttachedPassword(program: Command, args: string[]): void {
   if (head.slice(i + 1).some((a) => a.startsWith('--password=') || /^-p./.test(a))) {
     throw new SeeqretError('E_USAGE', 'a password was given on the command line (not shown)', SS_PASSWORD_FIX);
   }
+  // `-p` after the command word is refused too: in `ss set -p PW KEY` the password would become a
+  // secret's name (written to a file kept in git), in `ss get -p PW` part of an error message.
+  let j = i + 1;
+  while (j < head.length && head[j]!.startsWith('-')) j += SS_VALUE_OPTIONS.has(head[j]!) ? 2 : 1;
+  if (head.slice(j + 1).some((a) => a === '-p' || a === '--password')) {
+    throw new SeeqretError('E_USAGE', '-p/--password after the securestore command', 'Put -p before the command (seeqret ss -p get KEY); it takes no value, the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file.');
+  }
 }
+
+/** The `securestore` group's options that take a value. */
+const SS_VALUE_OPTIONS: ReadonlySet<string> = new Set(['-s', '--store', '-k', '--key', '--keyfile', '--key-file', '--password-file']);
 
 /** Build the full command tree (no command module is loaded here). */
 export function buildProgram(): Command {
