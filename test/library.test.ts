@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeeqretError, closeAll, get, openVault } from '../src/index.js';
 import { formatDotenv, parseDotenv } from '../src/formats/dotenv.js';
-import { resolveTemplate } from '../src/vault/resolve.js';
+import { isDangerousVariable, resolveTemplate } from '../src/vault/resolve.js';
 import { Vault } from '../src/vault/vault.js';
 import { ROOT, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
@@ -152,7 +152,9 @@ describe('CLI get and list details', () => {
 });
 
 describe('dotenv round trip through the vault (property)', () => {
-  const key = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/);
+  // Loader variables (PATH, LD_*, PYTHON*, ...) are never exported through a filter (tested in
+  // cli.test.ts), so the round trip is about every other name.
+  const key = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/).filter((k) => !isDangerousVariable(k));
   const value = fc.string({ unit: 'binary', maxLength: 60 }).map((s) => s.replace(/\0/g, '').replace(/[\uD800-\uDFFF]/g, '?'));
 
   it('any value survives dotenv → vault (importenv) → env.template → .env → dotenv parse', () => {
