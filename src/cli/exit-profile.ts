@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { SeeqretError } from '../errors.js';
+import type { ErrorCode, SeeqretError } from '../errors.js';
 
 /** Maps an error to the process exit code of a compatibility profile. */
 export type ExitProfile = (e: SeeqretError) => number;
@@ -23,4 +23,24 @@ export function useExitProfile(profile: ExitProfile, env: NodeJS.ProcessEnv = pr
 /** The exit code for `e`: the active profile's, else seeqret's own. */
 export function exitCodeFor(e: SeeqretError): number {
   return active ? active(e) : e.exitCode;
+}
+
+/**
+ * A profile of another tool: exit codes by error code, a code for errors the command marks
+ * (those the other tool singles out though seeqret's code is shared, e.g. "the file is missing"
+ * among all E_FILE_NOT_FOUND), and one code for everything else.
+ */
+export function compatProfile(spec: { byCode: Partial<Record<ErrorCode, number>>; marked: number; otherwise: number }): {
+  /** Mark `e` as one the profile exits `spec.marked` for; returns it. */
+  mark(e: SeeqretError): SeeqretError;
+  profile: ExitProfile;
+} {
+  const marked = new WeakSet<SeeqretError>();
+  return {
+    mark(e) {
+      marked.add(e);
+      return e;
+    },
+    profile: (e) => (marked.has(e) ? spec.marked : (spec.byCode[e.code] ?? spec.otherwise)),
+  };
 }

@@ -16,27 +16,18 @@ import { KeySource, SecretsManager } from '../../securestore/manager.js';
 import { atomicWriteFile, decodeUtf8, ioError, readFileBytes } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
-import { useExitProfile } from '../exit-profile.js';
+import { compatProfile, useExitProfile } from '../exit-profile.js';
 import { confirm, info, out, promptHidden, readStdin, stdinIsTTY } from '../io.js';
 
-/** "Store not found" errors: ssclient exits 2 for those. */
-const STORE_MISSING = new WeakSet<SeeqretError>();
-function storeMissing(e: SeeqretError): SeeqretError {
-  STORE_MISSING.add(e);
-  return e;
-}
-
 /**
- * ssclient's exit codes (the spec): 2 when the vault file does not exist (and for usage errors, as
- * its argument parser does), 17 when replacing an existing file was declined (at the prompt, or
- * off a terminal without --force), 1 for every other error. Loading this module (only a
- * `securestore` command does) selects the profile.
+ * ssclient's exit codes (the spec): 2 when the vault file does not exist (the errors marked with
+ * `storeMissing`) and for usage errors, as its argument parser does; 17 when replacing an existing
+ * file was declined (at the prompt, or off a terminal without --force); 1 for every other error.
+ * Loading this module (only a `securestore` command does) selects the profile.
  */
-export function ssclientExitCode(e: SeeqretError): number {
-  if (STORE_MISSING.has(e) || e.code === 'E_USAGE') return 2;
-  if (e.code === 'E_ABORTED' || e.code === 'E_EXISTS') return 17;
-  return 1;
-}
+const SSCLIENT = compatProfile({ byCode: { E_USAGE: 2, E_ABORTED: 17, E_EXISTS: 17 }, marked: 2, otherwise: 1 });
+const storeMissing = SSCLIENT.mark;
+export const ssclientExitCode = SSCLIENT.profile;
 useExitProfile(ssclientExitCode);
 
 /** Options of the `securestore` group (seen by every subcommand). */

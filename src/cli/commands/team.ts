@@ -22,26 +22,18 @@ import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
 import { runChild } from '../child.js';
-import { useExitProfile } from '../exit-profile.js';
+import { compatProfile, useExitProfile } from '../exit-profile.js';
 import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
 
-/** The errors about the team file itself (missing; exists on `init`): pprotect exits 2 for those. */
-const FILE_ERRORS = new WeakSet<SeeqretError>();
-function fileError(e: SeeqretError): SeeqretError {
-  FILE_ERRORS.add(e);
-  return e;
-}
-
 /**
- * pprotect's exit codes (the spec's table): 2 when the team file is missing or already exists (and
- * for usage errors, as its argument parser does), 1 for every other error; Ctrl-C is 130 and
- * `exec` passes on the command's status either way. Loading this module (only a `team` command
- * does) selects the profile.
+ * pprotect's exit codes (the spec's table): 2 when the team file is missing or already exists (the
+ * errors marked with `fileError`) and for usage errors, as its argument parser does; 1 for every
+ * other error. Ctrl-C is 130 and `exec` passes on the command's status either way. Loading this
+ * module (only a `team` command does) selects the profile.
  */
-export function pprotectExitCode(e: SeeqretError): number {
-  if (FILE_ERRORS.has(e) || e.code === 'E_USAGE') return 2;
-  return 1;
-}
+const PPROTECT = compatProfile({ byCode: { E_USAGE: 2 }, marked: 2, otherwise: 1 });
+const fileError = PPROTECT.mark;
+export const pprotectExitCode = PPROTECT.profile;
 useExitProfile(pprotectExitCode);
 
 /** Options of the `team` command group (shared by every subcommand). */
