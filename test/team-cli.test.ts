@@ -94,6 +94,9 @@ describe('team commands on the pocket_protector fixture', () => {
     fs.writeFileSync(good, '  fast-passphrasë\n');
     fs.writeFileSync(wrong, 'nope\n');
     expect(ok(team(file, ['decrypt', 'prod', '-u', 'fast@example.com', '--team-passphrase-file', good])).stdout).toContain('prod-pw');
+    // pprotect's spelling after `team`: the custodian's passphrase file (not the vault's).
+    expect(ok(team(file, ['--passphrase-file', good, 'decrypt', 'prod', '-u', 'fast@example.com'])).stdout).toContain('prod-pw');
+    expect(ok(team(file, ['decrypt', 'prod', '-u', 'fast@example.com', `--passphrase-file=${good}`])).stdout).toContain('prod-pw');
     expect(ok(team(file, ['decrypt', 'prod'], { env: { PPROTECT_USER: FAST.SEEQRET_TEAM_USER, PPROTECT_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
     expect(ok(team(file, ['--env-prefix', 'MYAPP', 'decrypt', 'prod'], { env: { MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
     expect(ok(team(file, ['decrypt', 'prod'], { env: { PPROTECT_ENV_PREFIX: 'MYAPP', MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
