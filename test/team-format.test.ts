@@ -412,6 +412,8 @@ describe('the reader', () => {
   });
 
   it('property: every string is written so that a YAML parser reads the same string back', () => {
+    // YAML 1.2 core numbers ruamel's resolvers do not know (found by this property): quoted too.
+    for (const t of ['+.0', '-.5', '+.5e3', '.5', '0o17', '+.inf']) expect((parseYaml(emitPair('k', t, 0)) as { k: string }).k).toBe(t);
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 160 }), fc.string({ maxLength: 60 }), (s, t) => {
         expect((parseYaml(`a:\n${emitItem(s)}`) as { a: string[] }).a[0]).toBe(s);

@@ -38,14 +38,21 @@ const RESOLVERS: ReadonlyArray<{ first: string; re: RegExp }> = [
   { first: '=', re: /^(?:=)$/ },
 ];
 
-/** True when a plain scalar with this text reads back as a string (ruamel, YAML 1.2). */
+// The YAML 1.2 core schema's own tags (spec 10.3.2). ruamel's resolvers miss a few core numbers
+// (`+.0`, `+.5e3`, `0o7` is octal in both, ...); a plain scalar that any 1.2 reader would take for a
+// number, boolean or null is quoted too, so every reader gets the string back. Such text cannot
+// occur in what the team store writes (names start with a letter, values are base64 of a leading
+// zero byte), so this only departs from ruamel's bytes for strings the old tool never writes.
+const CORE_12 = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+/** True when a plain scalar with this text reads back as a string (ruamel, and any YAML 1.2 core reader). */
 export function plainIsString(text: string): boolean {
   if (text === '') return false; // null
   // Python's `$` also matches before one final newline.
   const probe = text.endsWith('\n') ? text.slice(0, -1) : text;
   const c = text[0]!;
   for (const r of RESOLVERS) if (r.first.includes(c) && r.re.test(probe)) return false;
-  return true;
+  return !CORE_12.test(text);
 }
 
 interface Analysis {
