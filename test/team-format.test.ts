@@ -25,15 +25,6 @@ const FAST = { name: 'fast@example.com', passphrase: 'fast-passphrasë' };
 const HARD = { name: 'hard@example.com', passphrase: 'hard-passphrase' };
 const RAW = { name: 'raw@example.com', passphrase: `P${'11'.repeat(32)}P` };
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SeeqretError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 function fixtureCopy(): string {
   const file = path.join(tmpdir(), 'protected.yaml');

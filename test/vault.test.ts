@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SeeqretError } from '../src/errors.js';
 import { parseFilter } from '../src/filter/index.js';
 import { SCHEMA_VERSION, migrate } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
@@ -20,15 +19,6 @@ function create(opts: { passphrase?: string } = {}): { dir: string; vault: Vault
   return { dir, vault };
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SeeqretError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('package', () => {
   it('VERSION matches package.json', () => {
