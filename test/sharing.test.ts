@@ -470,7 +470,7 @@ describe('hardening (security review)', () => {
     fs.writeFileSync(path.join(dir, 'env.template'), 'web:dev:\n');
     expect(errorCode(cli(['env', '--stdout'], { vault: v, cwd: dir }))).toBe('E_BAD_VALUE');
     fs.writeFileSync(path.join(dir, 'env.template'), 'web:dev:API\nNODE_OPTIONS=web:dev:NODE_OPTIONS\n');
-    expect(cli(['env', '--stdout'], { vault: v, cwd: dir }).stdout).toContain("NODE_OPTIONS='--require=/tmp/evil.js'");
+    expect(cli(['env', '--stdout'], { vault: v, cwd: dir }).stdout).toContain('NODE_OPTIONS=--require=/tmp/evil.js\n');
     // A prefix cannot turn a harmless filter match into a loader variable either.
     cli(['add', 'key', 'PRELOAD', '/tmp/evil.so', '--app', 'lib', '--env', 'dev'], { vault: v });
     fs.writeFileSync(path.join(dir, 'env.template'), 'lib:dev:\n');

@@ -181,6 +181,8 @@ export function buildProgram(): Command {
     .option('--template <file>', 'template file', 'env.template')
     .option('--out <file>', 'output file', '.env')
     .option('--stdout', 'print to stdout instead of writing a file')
+    .addOption(new Option('--dialect <dialect>', 'the program that reads the file (default: @dialect in the template, seeqret.yaml, node)').choices(['node', 'python', 'compose', 'shell']))
+    .option('--force', 'replace the file even if it changed since seeqret env wrote it, or was not written by it')
     .action(lazy(async () => (await import('./commands/env.js')).env));
 
   program

@@ -317,3 +317,28 @@ function whyNot(value: string, dialect: Dialect): string {
   }
   return 'no form fits';
 }
+
+// ---------------------------------------------------------------------------------------------
+// The first line of a file `seeqret env` wrote
+
+const MARK_RE = /^# Written by seeqret env \(dialect (node|python|compose|shell)\)\. [^\n]*\btag:v1:([A-Za-z0-9_-]{43})\n/;
+
+/**
+ * The comment line `seeqret env` writes first: the dialect, and a tag (a keyed MAC of the rest of
+ * the file, see `Vault.fileTag`) by which a later run tells whether the file changed since.
+ */
+export function envFileMark(dialect: Dialect, tag: Buffer): string {
+  return `# Written by seeqret env (dialect ${dialect}). Edited, it is not replaced without --force. tag:v1:${tag.toString('base64url')}\n`;
+}
+
+/** The bytes a mark's tag covers: the dialect and the file after the mark line. */
+export function envFileTagInput(dialect: Dialect, body: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(`seeqret/env-file/v1\0${dialect}\0`, 'utf8'), body]);
+}
+
+/** The mark at the start of `text`, if any: the dialect, the tag, and where the body starts. */
+export function readEnvFileMark(text: string): { dialect: Dialect; tag: Buffer; bodyStart: number } | null {
+  const m = MARK_RE.exec(text);
+  if (m === null) return null;
+  return { dialect: m[1] as Dialect, tag: Buffer.from(m[2]!, 'base64url'), bodyStart: m[0].length };
+}

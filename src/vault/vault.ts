@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
+import { generateDataKey, generateIdentity, hash256, keyToBase64, mac256, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileBytes } from '../util/fs.js';
@@ -1087,6 +1087,20 @@ export class Vault {
     const s = pt.toString('utf8');
     pt.fill(0);
     return s;
+  }
+
+  /**
+   * A tag of a file this vault wrote (keyed BLAKE2b-256 with a key derived from the data key and
+   * `purpose`), so that a later run can tell whether the file changed since: without the vault key
+   * the tag says nothing about the file's content.
+   */
+  fileTag(purpose: string, content: Uint8Array): Buffer {
+    const key = hash256(Buffer.from(`seeqret/file-tag-key/v1\0${purpose}`, 'utf8'), this.#keys.dataKey);
+    try {
+      return mac256(key, content);
+    } finally {
+      wipe(key);
+    }
   }
 
   /** Drop the in-memory index used by {@link Vault.get}, so the next call sees changes made by other processes. */
