@@ -24,6 +24,7 @@ import {
   formatDotenvDialect,
   quoteForDialect,
 } from '../src/formats/dialects.js';
+import { parseDotenvDialect } from '../src/formats/dialect-read.js';
 import { parseDotenv } from '../src/formats/dotenv.js';
 import { thrownCode, tmpdir } from './helpers.js';
 import { parseComposeDotenv } from './readers/compose-dotenv-port.js';
@@ -103,6 +104,10 @@ const READERS: Record<Dialect, Reader[]> = {
   compose: [{ name: 'compose-go v2 (port)', read: (t, k) => pick(parseComposeDotenv(t), k) }],
   shell: [{ name: 'sh', read: (t, k) => shell('sh', t, k) }, ...(hasBash ? [{ name: 'bash', read: (t: string, k: readonly string[]) => shell('bash', t, k) }] : [])],
 };
+// seeqret's own importer for each dialect (importenv --dialect) must read back what env writes, too.
+for (const d of DIALECTS) {
+  READERS[d].push({ name: `importenv --dialect ${d}`, read: (t, k) => pick(Object.fromEntries(parseDotenvDialect(t, d).map((e) => [e.key, e.value])), k) });
+}
 
 /** Values ending in each quote character, written unquoted: a quoted value that runs on past its closing quote stops at one of these. */
 const FOLLOWERS = ["a'", 'a"', 'a`', 'b\'"', '\\'];
@@ -247,4 +252,30 @@ describe('the default dialect and importenv', () => {
       { numRuns: RUNS * 20 },
     );
   });
+});
+
+describe('importenv --dialect agrees with the real reader on hand-written files, or refuses them', () => {
+  const samples: Record<Dialect, string[]> = {
+    node: ['A=plain # comment\nB = spaced \nC="x\\ny"\nD=\'s\' \nE=`b`\nexport F=1\n', 'A="a\\tb"\nB=\'a\\nb\'\n', 'A="one\ntwo"\nB=#x\n'],
+    python: ["A='it\\'s'\nB=\"t\\tq\\\"\"\nC=${A}!\nD=x #c\nE=${NOPE:-dflt}\n", 'A= spaced\nexport B="x\\\\y"\n', 'A=${HOME}\n'],
+    compose: ['A=$$x\nB="a\\nb $$ \\$"\nC=\'q\\\'s\'\nD=${A}-${Z:-z}\nE=x #c\n', 'A="\\\\"\n', 'A=$HOME\n'],
+    shell: ["A='x'\\''y'\nB=\"q\\$\"\nC=plain\nexport D=a'b c'\n", 'A=$HOME\n', 'A=x;y\n'],
+  };
+  for (const dialect of DIALECTS) {
+    it(dialect, () => {
+      for (const text of samples[dialect]) {
+        let mine: Record<string, string> | undefined;
+        try {
+          mine = Object.fromEntries(parseDotenvDialect(text, dialect).map((e) => [e.key, e.value]));
+        } catch (e) {
+          expect(thrownCode(() => parseDotenvDialect(text, dialect)), show(text)).toBe('E_DOTENV_SYNTAX');
+        }
+        if (mine === undefined) continue;
+        for (const reader of READERS[dialect].filter((r) => !r.name.includes('importenv'))) {
+          expect(reader.read(text, Object.keys(mine)), `${reader.name} ${show(text)}`).toEqual(mine);
+        }
+      }
+      expect(thrownCode(() => parseDotenvDialect(samples[dialect].at(-1)!, dialect)), 'the last sample is refused').toBe(dialect === 'node' ? undefined : 'E_DOTENV_SYNTAX');
+    });
+  }
 });

@@ -173,3 +173,34 @@ describe.skipIf(!hasGit)('env warns when the .env is in a git work tree and not 
     expect(again.stderr).not.toContain('.gitignore');
   });
 });
+
+describe('importenv reads back what env wrote, in every dialect', () => {
+  it('env --dialect D, then importenv (dialect from the first line) gives the same values', () => {
+    const { v, dir, values } = setup();
+    for (const d of ['node', 'python', 'compose', 'shell']) {
+      const out = `${d}.env`;
+      expect(cli(['env', '--dialect', d, '--out', out], { vault: v, cwd: dir }).code).toBe(0);
+      const r = cli(['importenv', out, '--app', 'back', '--env', d], { vault: v, cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const got = JSON.parse(cli(['list', `back:${d}:`, '--format', 'json', '--reveal'], { vault: v }).stdout) as Array<{ key: string; value: string }>;
+      expect(Object.fromEntries(got.map((x) => [x.key, x.value])), d).toEqual(values);
+    }
+    // The first line names the dialect: reading it as another one is refused.
+    expect(errorCode(cli(['importenv', 'python.env', '--dialect', 'node', '--dry-run'], { vault: v, cwd: dir }))).toBe('E_USAGE');
+  });
+
+  it('--dialect reads a hand-written file as that program would, and refuses what it would take from the environment', () => {
+    const v = newVault();
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'py.env'), "A='it\\'s'\nB=\"tab\\there\"\nC=${A}-x\n");
+    expect(cli(['importenv', 'py.env', '--dialect', 'python'], { vault: v, cwd: dir }).code).toBe(0);
+    const got = JSON.parse(cli(['list', '::', '--format', 'json', '--reveal'], { vault: v }).stdout) as Array<{ key: string; value: string }>;
+    expect(Object.fromEntries(got.map((x) => [x.key, x.value]))).toEqual({ A: "it's", B: 'tab\there', C: "it's-x" });
+    fs.writeFileSync(path.join(dir, 'home.env'), 'H=${HOME}/x\n');
+    const r = cli(['importenv', 'home.env', '--dialect', 'python'], { vault: v, cwd: dir });
+    expect(errorCode(r)).toBe('E_DOTENV_SYNTAX');
+    expect(r.stderr).toContain('home.env:1');
+    fs.writeFileSync(path.join(dir, 'sh.env'), 'X=$(id)\n');
+    expect(errorCode(cli(['importenv', 'sh.env', '--dialect', 'shell'], { vault: v, cwd: dir }))).toBe('E_DOTENV_SYNTAX');
+  });
+});

@@ -173,6 +173,7 @@ export function buildProgram(): Command {
     .option('--env <env>', 'environment for the imported keys', '*')
     .option('--update', 'replace existing values that differ')
     .option('--dry-run', 'show what would change, write nothing')
+    .addOption(new Option('--dialect <dialect>', 'read the file as this program does (default: the dialect seeqret env wrote it for, else seeqret\'s dotenv grammar)').choices(['node', 'python', 'compose', 'shell']))
     .action(lazy(async () => (await import('./commands/importenv.js')).importenv));
 
   program

@@ -75,9 +75,8 @@ function isAnySpace(code: number): boolean {
 
 /** Characters an unquoted value never carries, in any dialect. */
 function unquotedUnsafe(code: number): boolean {
-  // A line ends at LF (CR is removed, or read as LF); `#` starts a comment somewhere; U+2028 and
-  // U+2029 end a line for npm dotenv's fast parser.
-  return code === 0x0a || code === 0x0d || code === 0x23 || code === 0x2028 || code === 0x2029;
+  // A line ends at LF (CR is removed, or read as LF); `#` starts a comment somewhere.
+  return code === 0x0a || code === 0x0d || code === 0x23;
 }
 
 /** Characters some reader trims from the ends of an unquoted value: white space, and the controls Python (0x1C–0x1F) and Go (U+0085) count as space. */

@@ -1,9 +1,12 @@
 /**
- * `seeqret importenv FILE`: import a dotenv file, all or nothing.
+ * `seeqret importenv FILE`: import a dotenv file, all or nothing. The grammar: `--dialect`, else
+ * the dialect named in the first line `seeqret env` writes, else seeqret's own dotenv grammar.
  *
  * @module
  */
-import { parseDotenv } from '../../formats/dotenv.js';
+import { SeeqretError } from '../../errors.js';
+import { parseDotenvAs } from '../../formats/dialect-read.js';
+import { type Dialect, checkDialect, readEnvFileMark } from '../../formats/dialects.js';
 import { decodeUtf8, readFileBytes } from '../../util/fs.js';
 import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
 
@@ -12,7 +15,16 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
   const file = args[0] as string;
   const bytes = file === '-' ? await readStdin() : readFileBytes(file);
   const source = file === '-' ? '<stdin>' : file;
-  const entries = parseDotenv(decodeUtf8(bytes, source), source);
+  const text = decodeUtf8(bytes, source);
+  const marked = readEnvFileMark(text)?.dialect;
+  let dialect: Dialect | undefined = marked;
+  if (typeof o['dialect'] === 'string') {
+    dialect = checkDialect(o['dialect'], '--dialect');
+    if (marked !== undefined && marked !== dialect) {
+      throw new SeeqretError('E_USAGE', `${source} was written by seeqret env for the ${marked} dialect; reading it as ${dialect} would change values`, `Leave out --dialect, or pass --dialect ${marked}.`);
+    }
+  }
+  const entries = parseDotenvAs(text, dialect, source);
   const last = new Map<string, { value: string; line: number }>();
   for (const e of entries) {
     const prev = last.get(e.key);
