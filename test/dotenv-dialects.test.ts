@@ -31,6 +31,8 @@ import { parseComposeDotenv } from './readers/compose-dotenv-port.js';
 import { parseNodeDotenv } from './readers/node-dotenv-port.js';
 
 const RUNS = Number(process.env['SEEQRET_FC_RUNS'] ?? 12);
+/** Spawned readers take a few hundred milliseconds per batch on a busy machine. */
+const PROPERTY_TIMEOUT = Math.max(60_000, RUNS * 3_000);
 const require = createRequire(import.meta.url);
 const dotenv = require('dotenv') as { parse(src: string, opts?: { fast?: boolean }): Record<string, string> };
 
@@ -184,7 +186,7 @@ describe.each(DIALECTS)('dialect %s: real readers give every written value back'
       }),
       { numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT);
 
   it('known values: plain, spaces, quotes, newlines, empty, dollars, a Windows path, a hash', () => {
     const values = ['plain', 'with space inside', "it's", 'a "quoted" word', 'multi\nline', '', '$HOME ${X}', 'C:\\dir\\', '#hash'];
