@@ -65,6 +65,23 @@ describe('env --dialect through the real CLI', () => {
     expect(fromNode['BOTH_QUOTES']).toBe(`it's "quoted"`);
   });
 
+  it('list --format env writes the node dialect too: Node --env-file and npm dotenv read it back', () => {
+    const { v, dir, values } = setup();
+    const text = cli(['list', 'web:dev:', '--format', 'env', '--reveal'], { vault: v }).stdout;
+    const file = path.join(dir, 'listed.env');
+    fs.writeFileSync(file, text);
+    const fromNode = nodeEnvFile(file);
+    const fromNpm = dotenv.parse(text);
+    for (const [k, val] of Object.entries(values)) {
+      expect(fromNode[k], `node --env-file ${k}`).toBe(val);
+      expect(fromNpm[k], `npm dotenv ${k}`).toBe(val);
+    }
+    cli(['add', 'key', 'CR', 'a\rb', '--app', 'web', '--env', 'dev'], { vault: v });
+    const r = cli(['list', 'web:dev:', '--format', 'env', '--reveal'], { vault: v });
+    expect(errorCode(r)).toBe('E_DIALECT');
+    expect(r.stderr).toContain('CR');
+  });
+
   it('--dialect python, compose, shell: python-dotenv and sh read the file back exactly', () => {
     const { v, dir } = setup();
     const stored = JSON.parse(cli(['list', 'web:dev:', '--format', 'json', '--reveal'], { vault: v }).stdout) as Array<{ key: string; value: string }>;
