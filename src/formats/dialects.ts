@@ -137,32 +137,12 @@ function pythonQuoted(value: string, quote: "'" | '"'): string {
   return quote + out + (trailing ? '${:-\\}' : '') + quote;
 }
 
+/** compose's double quotes: the escapes its parser decodes, and `$$` for a literal `$`. */
+const COMPOSE_DOUBLE: Readonly<Record<string, string>> = { '\\': '\\\\', '"': '\\"', $: '$$', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 function composeDouble(value: string): string {
   let out = '"';
-  for (const ch of value) {
-    switch (ch) {
-      case '\\':
-        out += '\\\\';
-        break;
-      case '"':
-        out += '\\"';
-        break;
-      case '$':
-        out += '$$';
-        break;
-      case '\n':
-        out += '\\n';
-        break;
-      case '\r':
-        out += '\\r';
-        break;
-      case '\t':
-        out += '\\t';
-        break;
-      default:
-        out += ch;
-    }
-  }
+  for (const ch of value) out += COMPOSE_DOUBLE[ch] ?? ch;
   return out + '"';
 }
 

@@ -198,13 +198,8 @@ export function modeText(mode: number): string {
  * @throws SeeqretError `E_IO`/`E_PERMISSIONS` when the file cannot be overwritten or removed.
  */
 export function secureDelete(file: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw ioError(e, file);
-  }
+  const st = lstatIfExists(file);
+  if (st === null) return;
   try {
     if (!st.isFile()) {
       fs.unlinkSync(file);
@@ -276,5 +271,19 @@ export function findVcsRoot(dir: string): { root: string; vcs: string } | null {
     const parent = path.dirname(cur);
     if (parent === cur) return null;
     cur = parent;
+  }
+}
+
+/**
+ * `lstat` of `file` (a symlink itself, not its target), or `null` when it does not exist.
+ *
+ * @throws SeeqretError `E_IO`/`E_PERMISSIONS` for any other failure.
+ */
+export function lstatIfExists(file: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw ioError(e, file);
   }
 }

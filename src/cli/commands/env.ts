@@ -10,7 +10,7 @@ import { SeeqretError } from '../../errors.js';
 import { DEFAULT_DIALECT, type Dialect, checkDialect, envFileMark, envFileTagInput, formatDotenvDialect, readEnvFileMark } from '../../formats/dialects.js';
 import { parseEnvTemplate } from '../../formats/template.js';
 import { findProject } from '../../project/project.js';
-import { atomicWriteFile, ioError } from '../../util/fs.js';
+import { atomicWriteFile, ioError, lstatIfExists } from '../../util/fs.js';
 import { gitIgnoreStatus } from '../../util/git.js';
 import { printable } from '../../util/text.js';
 import type { Vault } from '../../vault/vault.js';
@@ -34,14 +34,8 @@ function chooseDialect(option: unknown, templateDialect: Dialect | undefined): D
  * atomic write.
  */
 function checkReplaceable(v: Vault, file: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw ioError(e, file);
-  }
-  if (!st.isFile()) return;
+  const st = lstatIfExists(file);
+  if (st === null || !st.isFile()) return;
   const fix = 'Move what you changed into the vault or env.template, then pass --force to replace the file (or write elsewhere with --out FILE).';
   if (st.size > MAX_CHECKED_BYTES) throw new SeeqretError('E_EXISTS', `${printable(file)} exists and was not written by seeqret env`, fix);
   let bytes: Buffer;
