@@ -9,7 +9,6 @@ import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
 import { DEFAULT_DIALECT, type Dialect, checkDialect, envFileMark, envFileTagInput, formatDotenvDialect, readEnvFileMark } from '../../formats/dialects.js';
 import { parseEnvTemplate } from '../../formats/template.js';
-import { findProject } from '../../project/project.js';
 import { atomicWriteFile, ioError, lstatIfExists } from '../../util/fs.js';
 import { gitIgnoreStatus } from '../../util/git.js';
 import { printable } from '../../util/text.js';
@@ -21,9 +20,11 @@ import { type GlobalOptions, info, warn, withVault } from '../context.js';
 const MAX_CHECKED_BYTES = 64 * 1024 * 1024;
 
 /** The dialect: `--dialect` › the template's `@dialect` › seeqret.yaml's `dialect:` › node. */
-function chooseDialect(option: unknown, templateDialect: Dialect | undefined): Dialect {
+async function chooseDialect(option: unknown, templateDialect: Dialect | undefined): Promise<Dialect> {
   if (typeof option === 'string') return checkDialect(option, '--dialect');
   if (templateDialect !== undefined) return templateDialect;
+  // Loaded only when needed: the project module brings the YAML parser.
+  const { findProject } = await import('../../project/project.js');
   return findProject()?.config.dialect ?? DEFAULT_DIALECT;
 }
 
@@ -58,7 +59,7 @@ export async function env(g: GlobalOptions, _args: unknown[], o: Record<string, 
   const templateFile = o['template'] as string;
   const text = readTemplateFile(templateFile);
   const source = path.basename(templateFile);
-  const dialect = chooseDialect(o['dialect'], parseEnvTemplate(text, source).dialect?.name);
+  const dialect = await chooseDialect(o['dialect'], parseEnvTemplate(text, source).dialect?.name);
   const outFile = o['out'] as string;
   if (!o['stdout'] && outFile === '-') throw new SeeqretError('E_USAGE', '--out - is not supported', 'Use --stdout to print the .env content.');
   return withVault(g, (v) => {
