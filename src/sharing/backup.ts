@@ -53,26 +53,53 @@ export function dumpVault(v: Vault, opts: { includeKeys?: boolean } = {}): Vault
   };
 }
 
+/**
+ * Run `fn`, which builds the text of a backup: a vault whose backup would be longer than the
+ * longest string JavaScript can hold (512 MiB; about 800,000 secrets with short values and their
+ * audit entries) is `E_TOO_LARGE`, not an internal error.
+ */
+function backupText<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new SeeqretError(
+      'E_TOO_LARGE',
+      'the vault is too large for one backup file: its content would be more than 512 MiB of text, the most seeqret can hold',
+      'Copy the vault folder itself instead (vault.db, vault.db-wal and vault.key, while no seeqret command runs) (limits: docs/formats.md#limits).',
+      { cause: e },
+    );
+  }
+}
+
 /** Encrypt a dump as an age file (binary, or armored text). */
 export async function encryptDump(dump: VaultDump, passphrase: string, opts: { armor?: boolean; logN?: number } = {}): Promise<Uint8Array> {
-  return encryptWithPassphrase(Buffer.from(JSON.stringify(dump), 'utf8'), passphrase, opts);
+  return encryptWithPassphrase(backupText(() => Buffer.from(JSON.stringify(dump), 'utf8')), passphrase, opts);
 }
 
 /** The self-decrypting HTML page of a dump (opens in any browser, no seeqret needed). */
 export function dumpToHtml(dump: VaultDump, passphrase: string, opts: { iterations?: number } = {}): string {
-  return renderHtmlBackup(JSON.stringify(dump, null, 2), passphrase, { title: `seeqret backup of ${dump.owner.username}'s vault`, ...opts });
+  return backupText(() => renderHtmlBackup(JSON.stringify(dump, null, 2), passphrase, { title: `seeqret backup of ${dump.owner.username}'s vault`, ...opts }));
 }
 
 function formatError(why: string): SeeqretError {
   return new SeeqretError('E_BACKUP_FORMAT', `not a valid seeqret backup: ${why}`, 'Check that this is the file `seeqret backup` wrote; use another backup if it is damaged.');
 }
 
+/** Bytes as text (lenient UTF-8, as before), `E_TOO_LARGE` beyond the longest JavaScript string. */
+function asText(bytes: Uint8Array, what: string): string {
+  if (bytes.length > 2 ** 29 - 24) {
+    throw new SeeqretError('E_TOO_LARGE', `${what} is more than 512 MiB of text, the most seeqret can hold`, 'Check that this is the file `seeqret backup` wrote (limits: docs/formats.md#limits).');
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 /** Decrypt a backup file (age, armored age, or the HTML page) and validate its content. */
 export async function decryptBackup(file: Uint8Array, passphrase: string): Promise<VaultDump> {
   const head = Buffer.from(file.subarray(0, 64)).toString('utf8');
   const text = /^\s*<!doctype html|^\s*<html/i.test(head)
-    ? decryptHtmlBackup(Buffer.from(file).toString('utf8'), passphrase)
-    : Buffer.from(await decryptWithPassphrase(file, passphrase)).toString('utf8');
+    ? decryptHtmlBackup(asText(file, 'the HTML backup'), passphrase)
+    : asText(await decryptWithPassphrase(file, passphrase), 'the decrypted backup');
   return parseDump(text);
 }
 

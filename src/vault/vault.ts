@@ -17,7 +17,7 @@ import type Database from 'better-sqlite3';
 import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
-import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileBytes } from '../util/fs.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileCapped } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
 import { GLOBAL, checkName, isWellFormed } from './names.js';
@@ -286,7 +286,7 @@ function readPassphrase(opts: OpenVaultOptions): Buffer | undefined {
 
 /** Read a passphrase file: its content with one trailing newline removed. */
 export function passphraseFromFile(file: string): Buffer {
-  let b = readFileBytes(file);
+  let b = readFileCapped(file, 'passphrase');
   if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
   if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
   return Buffer.from(b);

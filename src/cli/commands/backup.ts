@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { decryptBackup, dumpToHtml, dumpVault, encryptDump } from '../../sharing/backup.js';
-import { atomicWriteFile, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, readFileCapped } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../vault/vault.js';
 import { type GlobalOptions, info, openVault, promptHidden, stdinIsTTY, warnPermissions } from '../context.js';
@@ -59,7 +59,7 @@ export async function backup(g: GlobalOptions, _a: unknown[], o: Record<string, 
 /** `restore FILE [--overwrite]`: into the resolved vault, creating it when it does not exist. */
 export async function restore(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const file = args[0] as string;
-  const bytes = readFileBytes(file);
+  const bytes = readFileCapped(file, 'backup');
   const passphrase = await backupPassphrase(o, false);
   const dump = await decryptBackup(bytes, passphrase);
   const dir = resolveVaultDir(g.vault);

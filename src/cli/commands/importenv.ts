@@ -4,13 +4,13 @@
  * @module
  */
 import { parseDotenv } from '../../formats/dotenv.js';
-import { decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { decodeUtf8, readFileCapped } from '../../util/fs.js';
 import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
 
 /** Parse the whole file first; any syntax error aborts before the vault is touched. */
 export async function importenv(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const file = args[0] as string;
-  const bytes = file === '-' ? await readStdin() : readFileBytes(file);
+  const bytes = file === '-' ? await readStdin('dotenv') : readFileCapped(file, 'dotenv');
   const source = file === '-' ? '<stdin>' : file;
   const entries = parseDotenv(decodeUtf8(bytes, source), source);
   const last = new Map<string, { value: string; line: number }>();

@@ -11,7 +11,7 @@ import { SeeqretError } from '../../errors.js';
 import { checkEnvironmentName, environmentExists, groupsDir } from '../../project/project.js';
 import { readPsecEnvironment } from '../../project/psec.js';
 import { environmentGroups } from '../../project/variables.js';
-import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, readFileBytes } from '../../util/fs.js';
+import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, readFileCapped } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { type GlobalOptions, info, warn, withVault } from '../context.js';
 import { currentProject } from '../project-context.js';
@@ -37,11 +37,11 @@ export async function importPsec(g: GlobalOptions, args: unknown[], o: Record<st
   const targetDir = groupsDir(project, env);
   const toWrite: Array<{ file: string; bytes: Buffer }> = [];
   for (const gr of psec.groups) {
-    const bytes = readFileBytes(gr.file);
+    const bytes = readFileCapped(gr.file, 'descriptions');
     const target = path.join(targetDir, path.basename(gr.file));
     const same = existing.find((x) => x.name === gr.name);
     if (same) {
-      if (path.basename(same.file) === path.basename(gr.file) && readFileBytes(same.file).equals(bytes)) continue;
+      if (path.basename(same.file) === path.basename(gr.file) && readFileCapped(same.file, 'descriptions').equals(bytes)) continue;
       throw new SeeqretError('E_EXISTS', `environment ${env} already has group ${gr.name} (${same.file}) with other content`, 'Import into another environment (-e ENV), or merge the files by hand first.');
     }
     for (const d of gr.variables) {

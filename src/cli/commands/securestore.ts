@@ -13,7 +13,7 @@ import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
 import { ignoreKeyFile, isMissingOrEmpty } from '../../securestore/keyfile.js';
 import { KeySource, SecretsManager } from '../../securestore/manager.js';
-import { atomicWriteFile, decodeUtf8, ioError, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, decodeUtf8, ioError, readFileCapped } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
@@ -81,7 +81,7 @@ function checkNewPassword(p: string): string {
  */
 async function readPassword(g: SsOptions, isNew: boolean): Promise<string> {
   if (g.passwordFile) {
-    let b = readFileBytes(g.passwordFile);
+    let b = readFileCapped(g.passwordFile, 'passphrase');
     if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
     if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
     const p = decodeUtf8(b, g.passwordFile);
@@ -148,7 +148,7 @@ class Undo {
     if (this.#saved.has(abs)) return;
     try {
       const st = fs.statSync(abs);
-      this.#saved.set(abs, { bytes: readFileBytes(abs), mode: st.mode & 0o777 });
+      this.#saved.set(abs, { bytes: readFileCapped(abs, 'settings'), mode: st.mode & 0o777 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file);
       this.#saved.set(abs, null);
@@ -294,7 +294,7 @@ export async function get(g: SsOptions, args: unknown[], o: Record<string, unkno
 /** The value for `set`: the argument, else stdin (one trailing line ending removed), else a hidden prompt. */
 async function readSetValue(arg: string | undefined, name: string): Promise<string> {
   if (arg !== undefined) return arg;
-  if (!stdinIsTTY()) return decodeUtf8(await readStdin(), 'the value on stdin').replace(/\r?\n$/, '');
+  if (!stdinIsTTY()) return decodeUtf8(await readStdin('value', 'the value on stdin'), 'the value on stdin').replace(/\r?\n$/, '');
   return promptHidden(`Value for ${printable(name)}`);
 }
 

@@ -3,14 +3,13 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { parseFilter } from '../../filter/index.js';
 import { createBundle, looksLikeBundle, openBundle, readBundleHeader, type BundleSecret } from '../../sharing/bundle.js';
 import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt, serializeCommand, serializeJsonCrypt, type V1Secret } from '../../sharing/v1.js';
-import { atomicWriteFile, decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { type SecretRecord, type UserRecord, type Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
 
@@ -124,8 +123,8 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
   if (file && value !== undefined) throw new SeeqretError('E_USAGE', 'give either -f FILE or -v VALUE, not both', 'Use one source.');
   let text: string;
   if (value !== undefined) text = value;
-  else if (file && file !== '-') text = decodeUtf8(readFileBytes(file), file);
-  else text = decodeUtf8(await readStdin(), 'stdin');
+  else if (file && file !== '-') text = readTextFileCapped(file, 'bundle');
+  else text = decodeUtf8(await readStdin('bundle'), 'stdin');
   return withVault(g, (v) => {
     const r = loadText(v, text, { sender: o['user'] as string | undefined, serializer: o['serializer'] as string | undefined, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
     reportLoad(r);
@@ -223,5 +222,5 @@ export function loadText(
 
 /** Read a file of transfer text (for `inbox`). */
 export function readTransferFile(file: string): string {
-  return decodeUtf8(fs.readFileSync(file), file);
+  return readTextFileCapped(file, 'bundle');
 }
