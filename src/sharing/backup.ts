@@ -114,23 +114,46 @@ export function parseDump(text: string): VaultDump {
   if (d?.format !== 'seeqret-backup') throw formatError('no "format": "seeqret-backup"');
   if (d.version !== 1) throw new SeeqretError('E_BACKUP_FORMAT', `backup version ${String(d.version)} is not supported`, 'Upgrade seeqret to restore it.');
   if (!Array.isArray(d.secrets) || !Array.isArray(d.users) || !Array.isArray(d.audit) || typeof d.owner?.pubkey !== 'string') throw formatError('missing parts');
+  const int = (x: unknown): boolean => Number.isSafeInteger(x);
+  const isText = (x: unknown): boolean => typeof x === 'string';
+  const textOrNull = (x: unknown): boolean => x === null || typeof x === 'string';
   for (const s of d.secrets) {
     if (typeof s?.value !== 'string' || typeof s.app !== 'string' || typeof s.env !== 'string' || typeof s.key !== 'string' || !Array.isArray(s.history) || !Number.isSafeInteger(s.version)) {
       throw formatError('a secret entry is malformed');
     }
+    if (!isText(s.type) || !int(s.createdAt) || !int(s.updatedAt) || !(s.exposedAt === null || s.exposedAt === undefined || int(s.exposedAt)) || !(s.exposedBy === undefined || textOrNull(s.exposedBy))) {
+      throw formatError(`${s.app}:${s.env}:${s.key} has malformed metadata`);
+    }
   }
+  const names = new Set<string>();
+  const keys = new Set<string>();
   for (const u of d.users) {
     if (!keyFromBase64(u?.pubkey ?? '')) throw formatError(`user ${JSON.stringify(u?.username)} has no valid public key`);
     if (typeof u.username !== 'string' || !USERNAME_RE.test(u.username)) throw formatError(`user name ${JSON.stringify(u.username)} is not valid`);
+    if (!textOrNull(u.email ?? null) || !textOrNull(u.name ?? null) || !(u.verifiedAt === null || u.verifiedAt === undefined || int(u.verifiedAt))) throw formatError(`user ${u.username} has malformed fields`);
+    if (names.has(u.username) || keys.has(u.pubkey)) throw formatError(`user ${u.username} (or its public key) is listed twice`);
+    names.add(u.username);
+    keys.add(u.pubkey);
   }
   for (const s of d.secrets) {
+    const versions = new Set<number>();
     for (const h of s.history) {
-      if (!Number.isSafeInteger(h?.version) || h.version < 1 || h.version >= s.version || typeof h.value !== 'string') {
+      if (!Number.isSafeInteger(h?.version) || h.version < 1 || h.version >= s.version || typeof h.value !== 'string' || !isText(h.type) || !int(h.setAt) || !int(h.replacedAt) || versions.has(h.version)) {
         throw formatError(`${s.app}:${s.env}:${s.key} has a malformed history entry`);
       }
+      versions.add(h.version);
     }
   }
+  for (const a of d.audit) {
+    if (!int(a?.at) || !isText(a.actor) || !isText(a.action) || !textOrNull(a.target ?? null) || !textOrNull(a.detail ?? null)) throw formatError('an audit entry is malformed');
+  }
   if ((d.shares !== undefined && !Array.isArray(d.shares)) || (d.loadedBundles !== undefined && !Array.isArray(d.loadedBundles))) throw formatError('malformed sharing records');
+  for (const x of d.shares ?? []) {
+    if (![x?.bundleId, x?.username, x?.pubkey, x?.app, x?.env, x?.key].every(isText) || !int(x.version) || !int(x.at)) throw formatError('malformed sharing records');
+  }
+  for (const x of d.loadedBundles ?? []) {
+    if (!isText(x?.bundleId) || !isText(x.sender) || !int(x.at) || !int(x.secrets)) throw formatError('malformed sharing records');
+  }
   if (d.pgpKeys !== undefined) {
     if (!Array.isArray(d.pgpKeys)) throw formatError('malformed PGP keys');
     for (const k of d.pgpKeys) {

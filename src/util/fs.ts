@@ -24,18 +24,34 @@ export function ensurePrivateDir(dir: string): void {
   fs.chmodSync(dir, PRIVATE_DIR_MODE);
 }
 
+/** The folders `mkdir -p dir` would create, outermost first (`[]` when `dir` exists). */
+export function missingDirs(dir: string): string[] {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  return missing;
+}
+
+/** Remove folders a failed operation made (deepest first), each only while it is empty. */
+export function removeEmptyDirs(made: readonly string[]): void {
+  for (const d of [...made].reverse()) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return; // not empty (or gone): keep it and its parents
+    }
+  }
+}
+
 /**
  * Create `dir` (and missing parents) with `mode` regardless of the umask (the CLI runs with umask
  * 077): for folders that hold no secrets and are committed, such as the descriptions folders.
  * Folders that already exist keep their mode.
  */
 export function ensureDir(dir: string, mode: number = SHARED_DIR_MODE): void {
-  const abs = path.resolve(dir);
-  const missing: string[] = [];
-  for (let d = abs; !fs.existsSync(d); d = path.dirname(d)) {
-    missing.unshift(d);
-    if (path.dirname(d) === d) break;
-  }
+  const missing = missingDirs(dir);
   try {
     for (const d of missing) {
       fs.mkdirSync(d, { mode });

@@ -11,7 +11,8 @@ import { SeeqretError } from '../../errors.js';
 import { checkEnvironmentName, environmentExists, groupsDir } from '../../project/project.js';
 import { readPsecEnvironment } from '../../project/psec.js';
 import { environmentGroups } from '../../project/variables.js';
-import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, readFileCapped } from '../../util/fs.js';
+import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, missingDirs, readFileCapped, removeEmptyDirs } from '../../util/fs.js';
+import { Vault } from '../../vault/vault.js';
 import { printable } from '../../util/text.js';
 import { type GlobalOptions, info, warn, withVault } from '../context.js';
 import { currentProject } from '../project-context.js';
@@ -53,20 +54,25 @@ export async function importPsec(g: GlobalOptions, args: unknown[], o: Record<st
 
   const values = psec.values.filter((x) => x.value !== null);
   const unset = psec.values.length - values.length;
+  const typeOf = (variable: string): string => described.get(variable)?.type ?? psec.values.find((x) => x.variable === variable)?.description?.type ?? 'string';
+  const inputs = values.map((x) => ({ app: project.app, env, key: x.variable, value: x.value!, type: typeOf(x.variable) }));
+  Vault.validate(inputs); // every name, value and type, before anything is written
   return withVault(g, (v) => {
     const created: string[] = [];
+    const madeDirs = missingDirs(targetDir);
     try {
-      if (toWrite.length) ensureDir(targetDir);
-      for (const f of toWrite) {
-        atomicWriteFile(f.file, f.bytes, SHARED_FILE_MODE);
-        created.push(f.file);
-      }
-      const typeOf = (variable: string): string => described.get(variable)?.type ?? psec.values.find((x) => x.variable === variable)?.description?.type ?? 'string';
-      const summary = v.setMany(
-        values.map((x) => ({ app: project.app, env, key: x.variable, value: x.value!, type: typeOf(x.variable) })),
-        { update: o['overwrite'] === true },
-      );
-      v.audit([{ action: 'import', target: psec.dir, detail: { from: 'psec', env, added: summary.added, updated: summary.updated, skipped: summary.skipped } }]);
+      // One transaction for the values and the audit entry; the description files are written
+      // last inside it, so a file that cannot be written undoes the values too.
+      const summary = v.atomically(() => {
+        const summary = v.setMany(inputs, { update: o['overwrite'] === true });
+        v.audit([{ action: 'import', target: psec.dir, detail: { from: 'psec', env, added: summary.added, updated: summary.updated, skipped: summary.skipped } }]);
+        if (toWrite.length) ensureDir(targetDir);
+        for (const f of toWrite) {
+          atomicWriteFile(f.file, f.bytes, SHARED_FILE_MODE);
+          created.push(f.file);
+        }
+        return summary;
+      });
       info(`Imported psec environment ${psec.dir} into ${project.app}:${env}`);
       info(`  descriptions: ${toWrite.length} group file(s) written to ${targetDir}${psec.groups.length - toWrite.length ? ` (${psec.groups.length - toWrite.length} identical, kept)` : ''}`);
       info(`  values: ${summary.added} added, ${summary.updated} replaced, ${summary.unchanged} unchanged, ${summary.skipped} skipped${summary.skipped ? ' (different value here: --overwrite replaces them, keeping history)' : ''}, ${unset} unset in psec`);
@@ -79,6 +85,7 @@ export async function importPsec(g: GlobalOptions, args: unknown[], o: Record<st
       return 0;
     } catch (e) {
       for (const f of created) fs.rmSync(f, { force: true });
+      removeEmptyDirs(madeDirs);
       throw e;
     }
   });

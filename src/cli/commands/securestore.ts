@@ -17,7 +17,7 @@ import { atomicWriteFile, decodeUtf8, ioError, readFileCapped } from '../../util
 import { printable } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
-import { confirm, info, out, promptHidden, readStdin, stdinIsTTY } from '../io.js';
+import { confirm, info, out, promptHidden, readStdin, stdinIsTTY, warn } from '../io.js';
 
 /**
  * ssclient's exit codes (the spec): 2 when the vault file does not exist (the errors marked with
@@ -298,12 +298,19 @@ async function readSetValue(arg: string | undefined, name: string): Promise<stri
   return promptHidden(`Value for ${printable(name)}`);
 }
 
-/** `securestore set KEY [VALUE]`: add or replace (silently, as ssclient does). */
-export async function set(g: SsOptions, args: unknown[]): Promise<number> {
+/**
+ * `securestore set KEY [VALUE] [--allow-empty]`: add or replace (silently, as ssclient does). An
+ * empty value (an empty argument, empty stdin, Enter at the prompt) is refused unless
+ * --allow-empty: it is far more often a mistake than meant.
+ */
+export async function set(g: SsOptions, args: unknown[], o: Record<string, unknown> = {}): Promise<number> {
   const name = args[0] as string;
   const store = storeOf(g, undefined);
   const sman = await openStore(g, store);
   const value = await readSetValue(args[1] as string | undefined, name);
+  if (value === '' && o['allowEmpty'] !== true) {
+    throw new SeeqretError('E_EMPTY_VALUE', `the value for ${shownName(name)} is empty; nothing was written to ${store}`, 'Give the value (argument, stdin or prompt), or pass --allow-empty to store an empty value.');
+  }
   const existed = sman.has(name);
   sman.set(name, value);
   sman.save();
@@ -362,6 +369,8 @@ export async function importStore(g: SsOptions, args: unknown[], o: Record<strin
     throw new SeeqretError('E_USAGE', `--colon '${printable(colon)}' is not allowed in a key name`, "Use characters such as '.', '_', '-' or '/'.");
   }
   const sman = await openStore(g, store);
+  // Honest about the format: each entry's HMAC covers its IV and ciphertext, not its name.
+  warn(`SecureStore does not bind a value to its name: whoever could write ${store} could have swapped values between names undetected; check the imported values`);
   const entries: Array<{ app: string; env: string; key: string; value: string }> = [];
   const origin = new Map<string, string>();
   for (const name of sman.keys()) {
@@ -403,12 +412,15 @@ export async function importStore(g: SsOptions, args: unknown[], o: Record<strin
   const dryRun = o['dryRun'] === true;
   const { withVault } = await import('../context.js');
   return withVault(g, (v) => {
-    const s = v.setMany(entries, { update: o['update'] === true, dryRun });
-    if (dryRun) {
-      for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
-    } else v.audit([{ action: 'import', target: store, detail: { from: 'securestore-v3', names: mode, added: s.added, updated: s.updated, skipped: s.skipped, unchanged: s.unchanged } }]);
+    // The values and the audit entry in one transaction: all of it, or nothing.
+    const s = v.atomically(() => {
+      const s = v.setMany(entries, { update: o['update'] === true, dryRun });
+      if (!dryRun) v.audit([{ action: 'import', target: store, detail: { from: 'securestore-v3', names: mode, added: s.added, updated: s.updated, skipped: s.skipped, unchanged: s.unchanged } }]);
+      return s;
+    });
+    if (dryRun) for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
     info(`Imported ${store}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
-    if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; pass --update to replace them.');
+    if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; run the same import again with --update to replace them (yours go to history).');
     return 0;
   });
 }
