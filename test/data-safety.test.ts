@@ -18,7 +18,7 @@ import { decryptBackup, encryptDump } from '../src/sharing/backup.js';
 import { splitCommandLine } from '../src/util/shlex.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { Vault } from '../src/vault/vault.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 
 const SS_FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
 const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
@@ -30,24 +30,8 @@ function ok(r: CliResult): CliResult {
   return r;
 }
 
-/** Everything a vault holds: secrets with values and history, users, audit entries. */
-function state(vault: string): string {
-  const v = Vault.open({ dir: vault, readonly: true });
-  try {
-    return JSON.stringify([v.dumpSecrets(), v.users().map((u) => [u.username, u.pubkey]), v.auditLog().length]);
-  } finally {
-    v.close();
-  }
-}
-
-function values(vault: string): Record<string, string> {
-  const v = Vault.open({ dir: vault, readonly: true });
-  try {
-    return Object.fromEntries(v.all().map((r) => [`${r.app}:${r.env}:${r.key}`, v.reveal(r)]));
-  } finally {
-    v.close();
-  }
-}
+const state = vaultState;
+const values = vaultValues;
 
 /** A writable copy of alice's old (v1) vault folder. */
 function v1Copy(): string {

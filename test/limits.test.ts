@@ -10,9 +10,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFileCapped, readStreamCapped } from '../src/util/fs.js';
-import { Vault } from '../src/vault/vault.js';
 import { LIMITS, type LimitKind, sizeText } from '../src/util/limits.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, thrownCode, tmpdir } from './helpers.js';
+import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, thrownCode, tmpdir, vaultState } from './helpers.js';
 
 const HUGE = 2 ** 33; // 8 GiB, sparse
 
@@ -35,15 +34,7 @@ function refused(r: CliResult, source: string, kind: LimitKind): void {
   expect(r.stderr).toContain(LIMITS[kind].what);
 }
 
-/** What a vault holds: its secrets with values and history, its users and the number of audit entries. */
-function state(vault: string): string {
-  const v = Vault.open({ dir: vault, readonly: true });
-  try {
-    return JSON.stringify([v.dumpSecrets(), v.users(), v.auditLog().length]);
-  } finally {
-    v.close();
-  }
-}
+const state = vaultState;
 
 /** Run the CLI with stdin read from `file` (a regular file or a device), not a pipe. */
 function cliStdinFrom(file: string, args: string[], vault?: string, cwd?: string): CliResult {
