@@ -208,6 +208,18 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
     }
   });
 
+  it('import-vault: a user with the same public key as another (an alias) is left out with a warning, not an error after the secrets', () => {
+    const old = v1Copy();
+    const db = openDatabase(path.join(old, 'seeqrets.db'));
+    const bob = db.prepare(`SELECT pubkey FROM users WHERE username = 'bob'`).pluck().get() as string;
+    db.prepare('INSERT INTO users (username, email, pubkey) VALUES (?, ?, ?)').run('bob@laptop', 'bob@example.com', bob);
+    db.close();
+    const existing = newVault();
+    const r = ok(cli(['import-vault', old], { vault: existing }));
+    expect(r.stderr).toContain('warning: user bob@laptop of the old vault has the same public key as bob: not added');
+    expect(r.stderr).toMatch(/users added: bob\n/);
+  });
+
   it('import-psec: a bad variable name in the last entry — no environment folder, no value; the retry works', () => {
     const vault = newVault();
     const dir = path.join(tmpdir(), 'shop');
