@@ -10,7 +10,7 @@ import { keyFromBase64 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
 import { createBundle, openBundle } from '../src/sharing/bundle.js';
 import { Vault } from '../src/vault/vault.js';
-import { SHARED, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { SHARED, cli, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
 
 const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
 const UNICODE = 'pä$$ "wörd" ✓ 😀 \\n\nline2';
@@ -32,14 +32,7 @@ function introduce(from: string, to: string): void {
   if (r.code !== 0) throw new Error(r.stderr);
 }
 
-function values(vault: string): Record<string, string> {
-  const v = Vault.open({ dir: vault, readonly: true });
-  try {
-    return Object.fromEntries(v.all().map((r) => [`${r.app}:${r.env}:${r.key}`, v.reveal(r)]));
-  } finally {
-    v.close();
-  }
-}
+const values = vaultValues;
 
 describe('identities', () => {
   it('owner, whoami, public-key (base64 and age), introduction, users --export', () => {

@@ -363,6 +363,7 @@ export function buildProgram(): Command {
     .description('Add or replace the secret KEY (VALUE from stdin or a hidden prompt when omitted)')
     .argument('<key>', 'secret name')
     .argument('[value]', 'the value (prefer stdin: command lines are visible to other users)')
+    .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(ssAction('set'));
   ss.command('delete')
     .alias('remove')
