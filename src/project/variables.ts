@@ -72,6 +72,7 @@ export function environmentVariables(vault: Vault, project: Project, env: string
  */
 export function environmentEntries(vault: Vault, project: Project, env: string, opts: { prefix?: string; groups?: readonly Group[] } = {}): Resolved {
   const prefix = opts.prefix ?? '';
+  vault.checkIntegrity(['secrets']);
   const own: EnvEntry[] = [];
   const aliases = new Map<string, { entry: EnvEntry; variable: string }>();
   const stored = environmentVariables(vault, project, env, opts.groups).filter((s) => s.record !== undefined);

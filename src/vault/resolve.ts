@@ -73,6 +73,8 @@ export function readTemplateFile(file: string): string {
  */
 export function resolveTemplate(vault: Vault, text: string, source = 'env.template'): Resolved {
   const tpl = parseEnvTemplate(text, source);
+  // No secret row removed, added or put back from an older copy (each value's row is checked when decrypted).
+  vault.checkIntegrity(['secrets']);
   if (tpl.requirement) checkRequirement(tpl.requirement, VERSION);
   const warnings: string[] = [];
   const planned: Array<{ name: string; line: number; value?: string; secret?: SecretRecord; explicit: boolean }> = [];
@@ -127,6 +129,7 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
  * Two matches with the same name are an error listing both.
  */
 export function resolveFilters(vault: Vault, filters: readonly string[], prefix = ''): Resolved {
+  vault.checkIntegrity(['secrets']);
   const matches = vault.find(filters.map((f) => parseFilter(f)));
   const byName = new Map<string, SecretRecord>();
   for (const m of matches) {

@@ -62,6 +62,8 @@ export async function exportCmd(g: GlobalOptions, _a: unknown[], o: Record<strin
   const serializer = serializerOf(o['serializer']);
   const outFile = o['out'] as string | undefined;
   return withVault(g, (v) => {
+    // Recipients' keys, the values sent and the share records must be the ones seeqret wrote.
+    v.checkIntegrity(['users', 'secrets', 'shares']);
     const recipients = recipientsOf(v, to);
     const several = recipients.length > 1;
     if (several && !outFile && serializer !== 'command') {
@@ -177,6 +179,9 @@ export function loadText(
   o: { sender?: string | undefined; serializer?: string | undefined; overwrite: boolean; force: boolean; isCommandValue?: boolean },
 ): LoadResult {
   const format: Serializer = o.serializer ? serializerOf(o.serializer) : looksLikeBundle(text) ? 'bundle' : o.isCommandValue ? 'command' : (detectV1Format(text) ?? 'bundle');
+  // The sender's key and the replay record must be the ones seeqret wrote (a removed
+  // loaded_bundles row would re-enable a replay; an older user row, an old key).
+  v.checkIntegrity(['users', 'loaded_bundles', 'secrets']);
   let secrets: Array<{ app: string; env: string; key: string; type: string; value: string; updatedAt?: number }>;
   let sender: UserRecord;
   let bundleId: string | null = null;
