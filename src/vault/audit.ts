@@ -23,6 +23,7 @@ export type AuditAction =
   | 'secret.rename'
   | 'secret.read'
   | 'secret.exposed'
+  | 'secret.accept'
   | 'user.add'
   | 'user.remove'
   | 'user.verify'

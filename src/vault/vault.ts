@@ -206,6 +206,13 @@ interface PutInput {
   readonly updatedAt?: number;
 }
 
+/**
+ * Whose name a write is: `own` (typed by this person: a new name is accepted, an existing pending
+ * one becomes theirs), `keep` (acceptance left as it is), or received from someone else (a new
+ * name starts pending, with this origin; an existing name keeps its state).
+ */
+type Acceptance = 'own' | 'keep' | { readonly received: string };
+
 /** Ciphertexts by key name, for the library fast path. */
 interface IndexEntry {
   readonly app: string;
@@ -814,7 +821,12 @@ export class Vault {
       /** OpenPGP keys of `send` recipients; one whose name or fingerprint is known already is left out. */
       pgpKeys?: ReadonlyArray<Omit<PgpKeyRecord, 'id'>>;
     },
-    opts: { overwrite?: boolean; keepVerified?: boolean } = {},
+    opts: {
+      overwrite?: boolean;
+      keepVerified?: boolean;
+      /** The backup is another vault's (its names were chosen by someone else): new names start pending with this origin. */
+      received?: string;
+    } = {},
   ): { summary: ImportSummary; usersAdded: string[] } {
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
     for (const d of r.secrets) this.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
@@ -826,11 +838,14 @@ export class Vault {
       for (const d of r.secrets) {
         let outcome: WriteOutcome;
         if (this.lookup(d.app, d.env, d.key)) {
-          outcome = this.#put({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type }, opts.overwrite ? 'replace' : 'skip', now);
+          outcome = this.#put({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type }, opts.overwrite ? 'replace' : 'skip', now, false, 'keep');
         } else {
           const blob = seal(this.#keys.dataKey, Buffer.from(d.value, 'utf8'), valueAd(d.app, d.env, d.key, d.version));
-          const id = this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, exposed_at, exposed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-            d.app, d.env, d.key, blob, d.type, d.createdAt, d.updatedAt, d.version, d.exposedAt, d.exposedBy,
+          // Another vault's names start pending; one's own backup keeps each name's state.
+          const pending = opts.received !== undefined || d.pending === true;
+          const origin = opts.received ?? (d.pending === true ? 'restored backup' : null);
+          const id = this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, exposed_at, exposed_by, pending, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+            d.app, d.env, d.key, blob, d.type, d.createdAt, d.updatedAt, d.version, d.exposedAt, d.exposedBy, pending ? 1 : 0, origin,
           ).lastInsertRowid;
           for (const h of d.history) {
             if (!Number.isSafeInteger(h.version) || h.version >= d.version || h.version < 1) {
@@ -1012,19 +1027,24 @@ export class Vault {
     return { app, env, key, value: input.value, type, ...(updatedAt ? { updatedAt } : {}) };
   }
 
-  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer = false): WriteOutcome {
+  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer = false, acceptance: Acceptance = 'own'): WriteOutcome {
     const at = v.updatedAt ?? now;
-    const cur = this.#stmt('SELECT id, value, type, version, updated_at AS updatedAt FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
-      | { id: number; value: Buffer; type: string; version: number; updatedAt: number }
+    const cur = this.#stmt('SELECT id, value, type, version, updated_at AS updatedAt, pending FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
+      | { id: number; value: Buffer; type: string; version: number; updatedAt: number; pending: number }
       | undefined;
     const plain = Buffer.from(v.value, 'utf8');
     try {
       if (!cur) {
         const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
-        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, at);
-        this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1 } });
+        const received = typeof acceptance === 'object' ? acceptance.received : null;
+        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, pending, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)').run(
+          v.app, v.env, v.key, blob, v.type, now, at, received === null ? 0 : 1, received,
+        );
+        this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
         return 'added';
       }
+      // A name this person types is theirs, even if it first arrived from someone else.
+      if (acceptance === 'own' && cur.pending === 1 && ifExists !== 'skip') this.#acceptRow(cur.id, secretLabel(v), 'typed');
       const old = this.#decrypt(v, cur.version, cur.value);
       if (old === v.value && cur.type === v.type) return 'unchanged';
       if (ifExists === 'error') {
@@ -1069,6 +1089,31 @@ export class Vault {
     return this.#write(() => this.#put(v, opts.replace ? 'replace' : 'error', Date.now()));
   }
 
+  #acceptRow(id: number, label: string, how: string): void {
+    if (this.#stmt('UPDATE secrets SET pending = 0 WHERE id = ? AND pending = 1').run(id).changes > 0) {
+      this.#pending.push({ action: 'secret.accept', target: label, detail: { how } });
+    }
+  }
+
+  /**
+   * Accept names received from someone else, so that filters export them like the person's own
+   * (code-loading variables still only through their own template line). Audited. Returns the
+   * records that were pending and are accepted now.
+   */
+  accept(records: readonly SecretRecord[]): SecretRecord[] {
+    const pending = records.filter((r) => r.pending);
+    this.#write(() => {
+      for (const r of pending) this.#acceptRow(r.id, secretLabel(r), 'accept');
+    });
+    return pending.map((r) => ({ ...r, pending: false }));
+  }
+
+  /** Names received from someone else and not accepted yet, with where each came from. */
+  pendingNames(): Array<SecretRecord & { origin: string | null }> {
+    const rows = this.#sql(() => this.#stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE pending = 1 ORDER BY app, env, key`).all()) as SecretRow[];
+    return rows.map((r) => ({ ...recordOf(r), origin: r.origin }));
+  }
+
   /**
    * Write many secrets all-or-nothing (one transaction; any invalid entry aborts before writing).
    * Existing secrets with a different value are `updated` with `update`, else `skipped`.
@@ -1076,14 +1121,21 @@ export class Vault {
    */
   setMany(
     inputs: Iterable<SecretInput>,
-    opts: { update?: boolean; dryRun?: boolean; keepNewer?: boolean; load?: { bundleId?: string; sender: string; senderPubkey: string; format: string } } = {},
+    opts: {
+      update?: boolean;
+      dryRun?: boolean;
+      keepNewer?: boolean;
+      load?: { bundleId?: string; sender: string; senderPubkey: string; format: string };
+      /** Where the names came from when someone else chose them (`load from bob`, `team pull`, `ss import`): new names start pending. */
+      received?: string;
+    } = {},
   ): ImportSummary {
     const entries = Array.from(inputs, (i) => this.#validate(i));
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
     const run = (): void => {
       const now = Date.now();
       for (const v of entries) {
-        const outcome = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false);
+        const outcome = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, opts.received !== undefined ? { received: opts.received } : 'own');
         summary[outcome] += 1;
         summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome });
       }

@@ -77,9 +77,12 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
   let ok = false;
   try {
     if (!exists) v.importAudit(dump.audit);
+    // Your own backup (into the vault it restores, or one with your key or vault id) keeps each
+    // name's acceptance; another vault's backup brings names someone else chose: they start pending.
+    const own = !exists || dump.vaultId === v.vaultId || dump.owner.pubkey === v.owner().pubkey;
     const { summary: s, usersAdded: users } = v.restoreAll(
       { secrets: dump.secrets, users: dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! })), shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [], pgpKeys: dump.pgpKeys ?? [] },
-      { overwrite: o['overwrite'] === true, keepVerified: !exists },
+      { overwrite: o['overwrite'] === true, keepVerified: !exists, ...(own ? {} : { received: `restore of ${dump.owner.username}'s backup` }) },
     );
     for (const name of users) {
       const u = v.user(name);

@@ -36,7 +36,8 @@ export async function importVault(g: GlobalOptions, args: unknown[], o: Record<s
   try {
     const s = v.setMany(
       old.secrets.map((x) => ({ app: x.app, env: x.env, key: x.key, value: x.value, type: x.type })),
-      { update: o['overwrite'] === true },
+      // The old vault's names count as received: they are exported through filters once accepted.
+      { update: o['overwrite'] === true, received: 'import-vault' },
     );
     const users = v.addMissingUsers(old.users.map((u) => ({ username: u.username, email: u.email, name: u.name ?? null, publicKey: keyFromBase64(u.pubkey)! })));
     v.audit([{ action: 'import', target: String(args[0]), detail: { from: 'seeqret-v1', added: s.added, updated: s.updated, skipped: s.skipped, users } }]);

@@ -403,7 +403,7 @@ export async function importStore(g: SsOptions, args: unknown[], o: Record<strin
   const dryRun = o['dryRun'] === true;
   const { withVault } = await import('../context.js');
   return withVault(g, (v) => {
-    const s = v.setMany(entries, { update: o['update'] === true, dryRun });
+    const s = v.setMany(entries, { update: o['update'] === true, dryRun, received: 'ss import' });
     if (dryRun) {
       for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
     } else v.audit([{ action: 'import', target: store, detail: { from: 'securestore-v3', names: mode, added: s.added, updated: s.updated, skipped: s.skipped, unchanged: s.unchanged } }]);

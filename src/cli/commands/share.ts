@@ -12,7 +12,8 @@ import { createBundle, looksLikeBundle, openBundle, readBundleHeader, type Bundl
 import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt, serializeCommand, serializeJsonCrypt, type V1Secret } from '../../sharing/v1.js';
 import { atomicWriteFile, decodeUtf8, readFileBytes } from '../../util/fs.js';
 import { type SecretRecord, type UserRecord, type Vault, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
+import { isDangerousVariable } from '../../vault/resolve.js';
+import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault } from '../context.js';
 
 /** The formats `export -s` writes and `load` reads. */
 export const SERIALIZERS = {
@@ -128,15 +129,38 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
   if (value !== undefined) text = value;
   else if (file && file !== '-') text = decodeUtf8(readFileBytes(file), file);
   else text = decodeUtf8(await readStdin(), 'stdin');
-  return withVault(g, (v) => {
+  const fromStdin = value === undefined && (!file || file === '-');
+  return withVault(g, async (v) => {
     const r = loadText(v, text, { sender: o['user'] as string | undefined, serializer: o['serializer'] as string | undefined, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
     reportLoad(r);
+    await settleNewNames(v, r, { accept: o['accept'] === true, ask: !fromStdin && stdinIsTTY() });
     return 0;
   });
 }
 
+/**
+ * The names a load added are someone else's choice: list them and, on a terminal, ask whether to
+ * accept them; `--accept` accepts them without asking; otherwise they stay pending (exported only
+ * by a filter that names them exactly) and the command says how to accept them.
+ */
+export async function settleNewNames(v: Vault, r: LoadResult, o: { accept: boolean; ask: boolean }, prefix = ''): Promise<void> {
+  if (r.pending.length === 0) return;
+  const names = r.pending.map(secretLabel);
+  const loaders = r.pending.filter((p) => isDangerousVariable(p.key)).map(secretLabel);
+  if (loaders.length) warn(`${prefix}${loaders.join(', ')} ${loaders.length === 1 ? 'is a variable' : 'are variables'} that make programs load or run code: never exported through a filter, even once accepted`);
+  let accept = o.accept;
+  if (!accept && o.ask) accept = await confirm(`${prefix}Accept ${names.length === 1 ? 'this name' : `these ${names.length} names`} from ${r.sender} (filters such as -f app:env: will export ${names.length === 1 ? 'it' : 'them'})?`);
+  if (accept) {
+    const done = v.accept(r.pending);
+    info(`${prefix}Accepted ${done.length} name${done.length === 1 ? '' : 's'} from ${r.sender}.`);
+  } else {
+    info(`${prefix}${names.length} new name${names.length === 1 ? ' is' : 's are'} pending: not exported by a filter that does not name ${names.length === 1 ? 'it' : 'them'} exactly until you run \`seeqret accept ${names.length === 1 ? names[0] : "-f 'app:env:'"}\` (see \`seeqret list --pending\`).`);
+  }
+}
+
 /** Print what a load did: counts, then every name that changed or was kept out (never values). */
 export function reportLoad(r: LoadResult, prefix = ''): void {
+  const pending = new Set(r.pending.map(secretLabel));
   const s = r.summary;
   info(`${prefix}Loaded from ${r.sender} (${r.format}${r.bundleId ? `, bundle ${r.bundleId}` : ''}): ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${s.older ? `, ${s.older} older than here` : ''}`);
   const label: Record<string, string> = {
@@ -145,7 +169,7 @@ export function reportLoad(r: LoadResult, prefix = ''): void {
     skipped: 'skipped: another value is here (--overwrite replaces it; the old value goes to history)',
     older: 'kept ours: the sent value is older than the one here (--force takes it anyway)',
   };
-  for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}`);
+  for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}${pending.has(secretLabel(x)) ? ' (new name, pending)' : ''}`);
 }
 
 /** What {@link loadText} did. */
@@ -154,6 +178,8 @@ export interface LoadResult {
   readonly format: Serializer;
   readonly bundleId: string | null;
   readonly summary: ReturnType<Vault['setMany']>;
+  /** New names this load added, pending until accepted. */
+  readonly pending: SecretRecord[];
 }
 
 function senderUser(v: Vault, name: string | undefined, pubkeyB64: string | undefined): UserRecord {
@@ -222,8 +248,15 @@ export function loadText(
     secrets = parsed.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt * 1000 } : {}) }));
     warn(`the ${format} format does not authenticate names, types or sender (only that each value opened with ${sender.username}'s key); prefer the default bundle format`);
   }
-  const summary = v.setMany(secrets, { update: o.overwrite, keepNewer: !o.force, load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, senderPubkey: sender.pubkey, format } });
-  return { sender: sender.username, format, bundleId, summary };
+  const summary = v.setMany(secrets, {
+    update: o.overwrite,
+    keepNewer: !o.force,
+    load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, senderPubkey: sender.pubkey, format },
+    // The sender chose these names: new ones start pending until this person accepts them.
+    received: `load from ${sender.username}`,
+  });
+  const pending = summary.outcomes.filter((x) => x.outcome === 'added').map((x) => v.lookup(x.app, x.env, x.key)!).filter((r) => r.pending);
+  return { sender: sender.username, format, bundleId, summary, pending };
 }
 
 /** Read a file of transfer text (for `inbox`). */
