@@ -512,12 +512,18 @@ export class Vault {
     }
   }
 
-  #write<T>(fn: () => T): T {
+  /**
+   * Run `fn` in one immediate write transaction, then append its audit entries and update the
+   * integrity records. `auditOnly` (appending audit entries and nothing else) skips defining the
+   * TEMP triggers, which `get` would otherwise pay on every run; should such a write touch a
+   * protected row after all, the row would have no MAC and be refused as tampered (fail-safe).
+   */
+  #write<T>(fn: () => T, auditOnly = false): T {
     if (this.#readonly) throw new SeeqretError('E_PERMISSIONS', 'the vault was opened read-only', 'Open it without readonly to change it.');
     this.#index = undefined;
     this.#pending = [];
     return this.#sql(() => {
-      this.#tracker.install(this.#db);
+      if (!auditOnly) this.#tracker.install(this.#db);
       return this.#db
         .transaction(() => {
           this.#tracker.begin();
@@ -764,7 +770,7 @@ export class Vault {
     // consistent on a crash and may lose only the newest records on power loss.
     try {
       this.#db.pragma('synchronous = NORMAL');
-      this.#write(() => appendAudit(this.#db, this.#auditKey, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))));
+      this.#write(() => appendAudit(this.#db, this.#auditKey, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))), true);
     } catch (e) {
       // A member of a server vault's group may read but not write it: the read goes unrecorded.
       if (e instanceof SeeqretError && e.code === 'E_PERMISSIONS') return;
@@ -776,12 +782,12 @@ export class Vault {
 
   /** Append audit entries in their own transaction. */
   audit(entries: ReadonlyArray<{ action: AuditAction; target?: string | null; detail?: unknown }>): void {
-    this.#write(() => appendAudit(this.#db, this.#auditKey, entries));
+    this.#write(() => appendAudit(this.#db, this.#auditKey, entries), true);
   }
 
   /** Carry over audit entries from a backup (time and actor kept), re-chained onto this log. */
   importAudit(entries: ReadonlyArray<Omit<AuditEntry, 'id'>>): void {
-    this.#write(() => appendAuditCopies(this.#db, this.#auditKey, entries));
+    this.#write(() => appendAuditCopies(this.#db, this.#auditKey, entries), true);
   }
 
   /** Read the audit log, oldest first. */
