@@ -61,6 +61,17 @@ function ok(r: CliResult): CliResult {
   return r;
 }
 
+/** Alice (owner) and bob, who know each other (alice verified bob); alice has web:dev:K with a history. */
+function verifiedPair(): { alice: string; bob: string } {
+  const alice = newVault();
+  const bob = newVault({ user: 'bob' });
+  introduce(bob, alice, true);
+  introduce(alice, bob);
+  ok(cli(['add', 'key', 'K', 'v1', '--app', 'web', '--env', 'dev'], { vault: alice }));
+  ok(cli(['edit', 'value', 'web:dev:K', 'v2'], { vault: alice }));
+  return { alice, bob };
+}
+
 describe('users: a public key or verification mark changed outside seeqret', () => {
   it('replacing bob\'s key (and marking it verified) makes export to bob and load "from bob" refuse, and doctor report it', () => {
     const alice = newVault();
@@ -289,12 +300,7 @@ describe('sharing records', () => {
 
 describe('legitimate use keeps the vault authentic', () => {
   it('every write path (add, edit, rename, remove, users, export, load, restore, rm user) leaves doctor clean', () => {
-    const alice = newVault();
-    const bob = newVault({ user: 'bob' });
-    introduce(bob, alice, true);
-    introduce(alice, bob);
-    ok(cli(['add', 'key', 'K', 'v1', '--app', 'web', '--env', 'dev'], { vault: alice }));
-    ok(cli(['edit', 'value', 'web:dev:K', 'v2'], { vault: alice }));
+    const { alice, bob } = verifiedPair();
     ok(cli(['importenv', '-', '--app', 'web', '--env', 'dev'], { vault: alice, input: 'A=1\nB=2\n' }));
     const bundle = path.join(tmpdir(), 'x.json');
     ok(cli(['export', '--to', 'bob', '-f', 'web:dev:', '-o', bundle], { vault: alice }));
@@ -346,12 +352,7 @@ describe('schema 5 upgrade', () => {
 
 describe('property: any single-cell change to a protected table is detected', () => {
   it('doctor\'s full check finds a random change to any column of any row (or its MAC)', () => {
-    const alice = newVault();
-    const bob = newVault({ user: 'bob' });
-    introduce(bob, alice, true);
-    introduce(alice, bob);
-    ok(cli(['add', 'key', 'K', 'v1', '--app', 'web', '--env', 'dev'], { vault: alice }));
-    ok(cli(['edit', 'value', 'web:dev:K', 'v2'], { vault: alice }));
+    const { alice, bob } = verifiedPair();
     ok(cli(['add', 'key', 'B', 'b'], { vault: bob }));
     const bundle = path.join(tmpdir(), 'b.json');
     ok(cli(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
