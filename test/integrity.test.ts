@@ -288,13 +288,30 @@ describe('sharing records', () => {
     doctorTampered(alice, 'sent to and received from whom');
   });
 
-  it('an integrity record removed from meta is itself E_TAMPERED (it cannot be reset by deleting it)', () => {
+  it('the integrity record removed from meta is itself E_TAMPERED (it cannot be reset by deleting it)', () => {
     const vault = newVault();
     ok(cli(['add', 'key', 'K', 'v'], { vault }));
-    raw(vault, (db) => db.exec("DELETE FROM meta WHERE name = 'integrity.secrets'"));
-    expectTampered(cli(['run', '-f', '::K', '--', process.execPath, '-e', '0'], { vault }), 'integrity record of the secrets');
-    expectTampered(cli(['add', 'key', 'L', 'w'], { vault }), 'integrity record of the secrets');
-    doctorTampered(vault, 'integrity record of the secrets');
+    raw(vault, (db) => db.exec("DELETE FROM meta WHERE name = 'integrity'"));
+    expectTampered(cli(['run', '-f', '::K', '--', process.execPath, '-e', '0'], { vault }), 'integrity record');
+    expectTampered(cli(['add', 'key', 'L', 'w'], { vault }), 'integrity record');
+    doctorTampered(vault, 'integrity record');
+  });
+
+  it('one table put back from an older copy together with the integrity record of that time: the other tables no longer match', () => {
+    const alice = newVault();
+    const bob = newVault({ user: 'bob' });
+    introduce(bob, alice);
+    const old = snapshot(alice);
+    ok(cli(['rm', 'user', 'bob', '--yes'], { vault: alice }));
+    introduce(newVault({ user: 'bob' }), alice); // bob re-keyed
+    ok(cli(['add', 'key', 'K', 'v'], { vault: alice }));
+    // The whole old users table and the old integrity record: users agree with it, secrets do not.
+    raw(alice, (db) => {
+      db.prepare('ATTACH ? AS old').run(old);
+      db.exec("DELETE FROM users; INSERT INTO users SELECT * FROM old.users; UPDATE meta SET value = (SELECT value FROM old.meta WHERE name = 'integrity') WHERE name = 'integrity';");
+    });
+    expectTampered(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'x.json')], { vault: alice }), 'the secrets');
+    doctorTampered(alice, 'the secrets');
   });
 });
 

@@ -149,37 +149,52 @@ interface Aggregate {
   sum: bigint;
 }
 
-function aggregateName(table: string): string {
-  return `integrity.${table}`;
+/**
+ * All tables' aggregates live in ONE meta record (`integrity`) under one MAC, so one table and its
+ * aggregate cannot be put back from an older copy while the others stay current: that would need
+ * the older record, whose other tables then no longer match (only a rollback of every protected
+ * table at once — of the whole database — stays consistent, and undetectable).
+ */
+const RECORD = 'integrity';
+const RECORD_WHAT = "the vault's integrity record (row counts and MAC sums of its tables)";
+
+function recordMac(key: Buffer, all: ReadonlyMap<string, Aggregate>): string {
+  const tables = [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([t, a]) => [t, a.n, a.sum.toString(16)]);
+  return mac256(key, Buffer.from(JSON.stringify(['seeqret/aggregates/v1', tables]), 'utf8')).toString('base64');
 }
 
-function aggregateMac(key: Buffer, table: string, a: Aggregate): string {
-  return mac256(key, Buffer.from(JSON.stringify(['seeqret/aggregate/v1', table, a.n, a.sum.toString(16)]), 'utf8')).toString('base64');
-}
-
-/** Read and check a table's stored aggregate; `E_TAMPERED` when it is missing or not authentic. */
-export function readAggregate(db: Database.Database, key: Buffer, table: ProtectedTable): Aggregate {
-  const text = db.prepare('SELECT value FROM meta WHERE name = ?').pluck().get(aggregateName(table.name)) as string | undefined;
-  if (text === undefined) throw tampered(`the integrity record of ${table.holds}`, 'was removed outside seeqret');
-  let parsed: { n?: unknown; sum?: unknown; mac?: unknown };
+/** Read and check every table's stored aggregate; `E_TAMPERED` when the record is missing or not authentic. */
+export function readAggregates(db: Database.Database, key: Buffer): Map<string, Aggregate> {
+  const text = db.prepare('SELECT value FROM meta WHERE name = ?').pluck().get(RECORD) as string | undefined;
+  if (text === undefined) throw tampered(RECORD_WHAT, 'was removed outside seeqret');
+  const all = new Map<string, Aggregate>();
+  let parsed: { tables?: unknown; mac?: unknown };
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
-    throw tampered(`the integrity record of ${table.holds}`);
+    throw tampered(RECORD_WHAT);
   }
-  if (!Number.isSafeInteger(parsed.n) || typeof parsed.sum !== 'string' || !/^[0-9a-f]{1,64}$/.test(parsed.sum) || typeof parsed.mac !== 'string') {
-    throw tampered(`the integrity record of ${table.holds}`);
+  if (typeof parsed.tables !== 'object' || parsed.tables === null || typeof parsed.mac !== 'string') throw tampered(RECORD_WHAT);
+  for (const [t, a] of Object.entries(parsed.tables as Record<string, { n?: unknown; sum?: unknown }>)) {
+    if (!Number.isSafeInteger(a?.n) || typeof a.sum !== 'string' || !/^[0-9a-f]{1,64}$/.test(a.sum)) throw tampered(RECORD_WHAT);
+    all.set(t, { n: a.n as number, sum: BigInt(`0x${a.sum}`) });
   }
-  const a: Aggregate = { n: parsed.n as number, sum: BigInt(`0x${parsed.sum}`) };
-  if (!constantTimeEqual(Buffer.from(aggregateMac(key, table.name, a), 'base64'), Buffer.from(parsed.mac, 'base64'))) {
-    throw tampered(`the integrity record of ${table.holds}`);
-  }
+  if (!constantTimeEqual(Buffer.from(recordMac(key, all), 'base64'), Buffer.from(parsed.mac, 'base64'))) throw tampered(RECORD_WHAT);
+  return all;
+}
+
+/** Read and check one table's stored aggregate. */
+export function readAggregate(db: Database.Database, key: Buffer, table: ProtectedTable): Aggregate {
+  const a = readAggregates(db, key).get(table.name);
+  if (!a) throw tampered(RECORD_WHAT);
   return a;
 }
 
-function writeAggregate(db: Database.Database, key: Buffer, table: string, a: Aggregate): void {
-  const value = JSON.stringify({ n: a.n, sum: a.sum.toString(16), mac: aggregateMac(key, table, a) });
-  db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(aggregateName(table), value);
+function writeAggregates(db: Database.Database, key: Buffer, all: ReadonlyMap<string, Aggregate>): void {
+  const tables: Record<string, { n: number; sum: string }> = {};
+  for (const [t, a] of all) tables[t] = { n: a.n, sum: a.sum.toString(16) };
+  const value = JSON.stringify({ tables, mac: recordMac(key, all) });
+  db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(RECORD, value);
 }
 
 /** The aggregate of the rows as they are now (from the stored MACs; a row without one is `E_TAMPERED`). */
@@ -266,6 +281,7 @@ export function integrityProblems(db: Database.Database, key: Buffer): string[] 
  * trusts the vault as it is at that moment). Call inside a write transaction.
  */
 export function authenticateAll(db: Database.Database, key: Buffer): void {
+  const all = new Map<string, Aggregate>();
   for (const t of PROTECTED_TABLES) {
     const keyCols = t.name === 'loaded_bundles' ? ['bundle_id', 'sender'] : ['rowid'];
     const rows = db.prepare(`SELECT ${keyCols.join(', ')}${keyCols[0] === 'rowid' ? ' AS rowid' : ''}, ${t.cols.join(', ')} FROM ${t.name}`).all() as Array<Record<string, unknown>>;
@@ -276,13 +292,14 @@ export function authenticateAll(db: Database.Database, key: Buffer): void {
       upd.run(mac, ...keyCols.map((c) => r[c]));
       sum += big(mac);
     }
-    writeAggregate(db, key, t.name, { n: rows.length, sum: sum % MOD });
+    all.set(t.name, { n: rows.length, sum: sum % MOD });
   }
+  writeAggregates(db, key, all);
 }
 
 /** Start every aggregate at zero rows (a new vault). */
 export function initAggregates(db: Database.Database, key: Buffer): void {
-  for (const t of PROTECTED_TABLES) writeAggregate(db, key, t.name, { n: 0, sum: 0n });
+  writeAggregates(db, key, new Map(PROTECTED_TABLES.map((t) => [t.name, { n: 0, sum: 0n }])));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,10 +366,15 @@ export class IntegrityTracker {
 
   /** Apply this transaction's changes to the stored aggregates (inside the transaction). */
   commit(db: Database.Database): void {
-    for (const [table, d] of this.#delta) {
-      if (d.n === 0 && d.sum === 0n) continue;
-      const a = readAggregate(db, this.#key, protectedTable(table));
-      writeAggregate(db, this.#key, table, { n: a.n + d.n, sum: (a.sum + d.sum) % MOD });
+    const changed = [...this.#delta].filter(([, d]) => d.n !== 0 || d.sum !== 0n);
+    if (changed.length > 0) {
+      const all = readAggregates(db, this.#key);
+      for (const [table, d] of changed) {
+        const a = all.get(table);
+        if (!a) throw tampered(RECORD_WHAT);
+        all.set(table, { n: a.n + d.n, sum: (a.sum + d.sum) % MOD });
+      }
+      writeAggregates(db, this.#key, all);
     }
     this.#delta.clear();
   }
