@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   E_KEY_MISMATCH: ExitCode.CRYPTO,
   E_VAULT_CORRUPT: ExitCode.STORAGE,
   E_VAULT_LOCKED: ExitCode.STORAGE,
+  E_LOCKED: ExitCode.STORAGE,
   E_IO: ExitCode.STORAGE,
   E_PERMISSIONS: ExitCode.STORAGE,
   E_SCHEMA_NEWER: ExitCode.VERSION,
@@ -71,6 +72,7 @@ export const ERROR_CODES = {
   E_TEMPLATE_DUPLICATE: ExitCode.BAD_INPUT,
   E_TEMPLATE_UNMATCHED: ExitCode.BAD_INPUT,
   E_BAD_VALUE: ExitCode.BAD_INPUT,
+  E_EMPTY_VALUE: ExitCode.BAD_INPUT,
   // Sharing, backup, migration
   E_BAD_KEY: ExitCode.USAGE,
   E_UNKNOWN_USER: ExitCode.NOT_FOUND,
@@ -108,6 +110,8 @@ export const ERROR_CODES = {
   E_TEAM_NOT_OWNER: ExitCode.CRYPTO,
   E_TEAM_LAST_OWNER: ExitCode.CONFLICT,
   E_TEAM_SIGNATURE: ExitCode.CRYPTO,
+  E_TEAM_UNTRUSTED: ExitCode.CRYPTO,
+  E_TEAM_ROLLBACK: ExitCode.CRYPTO,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */
