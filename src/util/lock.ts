@@ -269,14 +269,11 @@ const backoff = (attempt: number): number => Math.min(100, 10 * 2 ** Math.min(at
 export function lockFile(target: string, opts: LockOptions = {}): FileLock {
   const file = lockPathOf(target);
   if (held.has(file)) throw new SeeqretError('E_INTERNAL', `${target} is already locked by this process`, 'Report this bug.');
-  const timeout = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const stale = opts.staleMs ?? DEFAULT_STALE_MS;
   const start = Date.now();
   for (let attempt = 0; ; attempt++) {
-    if (tryTake(file, stale)) return { path: file, release: () => removeIfOurs(file) };
-    const waited = Date.now() - start;
-    if (waited >= timeout) throw busyError(target, file, opts.what, waited);
-    sleepSync(Math.min(backoff(attempt), timeout - waited));
+    const got = step(target, file, opts, start, attempt);
+    if (typeof got !== 'number') return got;
+    sleepSync(got);
   }
 }
 
@@ -286,15 +283,21 @@ export function lockFile(target: string, opts: LockOptions = {}): FileLock {
  */
 export async function lockFileAsync(target: string, opts: LockOptions = {}): Promise<FileLock> {
   const file = lockPathOf(target);
-  const timeout = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const stale = opts.staleMs ?? DEFAULT_STALE_MS;
   const start = Date.now();
   for (let attempt = 0; ; attempt++) {
-    if (tryTake(file, stale)) return { path: file, release: () => removeIfOurs(file) };
-    const waited = Date.now() - start;
-    if (waited >= timeout) throw busyError(target, file, opts.what, waited);
-    await sleepAsync(Math.min(backoff(attempt), timeout - waited));
+    const got = step(target, file, opts, start, attempt);
+    if (typeof got !== 'number') return got;
+    await sleepAsync(got);
   }
+}
+
+/** One try: the lock, or how long to wait before the next try; `E_LOCKED` once the time is up. */
+function step(target: string, file: string, opts: LockOptions, start: number, attempt: number): FileLock | number {
+  if (tryTake(file, opts.staleMs ?? DEFAULT_STALE_MS)) return { path: file, release: () => removeIfOurs(file) };
+  const timeout = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const waited = Date.now() - start;
+  if (waited >= timeout) throw busyError(target, file, opts.what, waited);
+  return Math.min(backoff(attempt), timeout - waited);
 }
 
 /** Run `fn` holding the lock of `target`; the lock is released when `fn` returns or throws. */

@@ -20,22 +20,7 @@ import { newRawPassphrase } from '../../crypto/team.js';
 import { SeeqretError } from '../../errors.js';
 import { parseFilter } from '../../filter/index.js';
 import { unifiedDiff } from '../../team/diff.js';
-import {
-  type Observation,
-  type SignatureTrust,
-  type TeamPin,
-  type Verdict,
-  advance,
-  assess,
-  findPin,
-  isTrusted,
-  keyringChanges,
-  keyringFingerprint,
-  observe,
-  pinPath,
-  readTeamState,
-  updateTeamState,
-} from '../../team/state.js';
+import { type Observation, type SignatureTrust, type TeamPin, type Verdict, advance, assess, findPin, isTrusted, keyringChanges, keyringFingerprint, observe, pinPath, readTeamState, updateTeamState } from '../../team/state.js';
 import { type KeyType, TeamFile, type UnlockedCustodian, checkCustodianName, checkSecretName } from '../../team/store.js';
 import { checkSigner, readTrust, signerFingerprint, trustSigner } from '../../team/trust.js';
 import { decodeUtf8, readFileBytes } from '../../util/fs.js';
