@@ -96,6 +96,12 @@ describe('the state file', () => {
     fs.chmodSync(file, 0o600);
     fs.writeFileSync(file, '{"format":"nope"}');
     expect(thrownCode(() => readTeamState(dir))).toBe('E_TEAM_FORMAT');
+    // An existing folder keeps its mode (a server vault's folder is 0750 on purpose).
+    const server = path.join(tmpdir(), 'server');
+    fs.mkdirSync(server, { mode: 0o750 });
+    fs.chmodSync(server, 0o750);
+    updateTeamState(server, () => undefined);
+    expect(fs.statSync(server).mode & 0o777).toBe(0o750);
   });
 });
 

@@ -388,7 +388,8 @@ export function readTeamState(vaultDir: string): TeamState {
  * folder is created (0700) when missing. Returns what `fn` returns.
  */
 export function updateTeamState<T>(vaultDir: string, fn: (state: TeamState) => T, lock: LockOptions = {}): T {
-  ensurePrivateDir(vaultDir);
+  // A missing folder is made 0700; an existing one keeps its mode (a server vault's is 0750 on purpose).
+  if (!fs.existsSync(vaultDir)) ensurePrivateDir(vaultDir);
   const file = path.join(vaultDir, STATE_FILE);
   return withFileLock(
     file,

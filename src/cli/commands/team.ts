@@ -444,7 +444,8 @@ async function mutate(
   // A signed file is signed by whoever writes it: ask for the credentials before taking the lock.
   if (!signer && before?.data.signed && opts.needsSigner !== false && pre?.next.data.signed !== false) signer = await mustCredentials(g, before);
   const file = fileOf(g);
-  const lock = await lockFileAsync(file, { what: file, timeoutMs: lockTimeout() });
+  // One lock per file, however it is named (relative path, symbolic link): next to its real path.
+  const lock = await lockFileAsync(pinPath(file), { what: file, timeoutMs: lockTimeout() });
   try {
     let fresh: TeamFile | null = null;
     let c: Checked | null = null;
