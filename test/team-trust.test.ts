@@ -7,15 +7,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { newBoxKeyPair, openSealed, sealTo } from '../src/crypto/team.js';
 import { type DomainEntry, serializeTeamData } from '../src/team/format.js';
 import { TeamFile } from '../src/team/store.js';
 import { Vault } from '../src/vault/vault.js';
 import { splitCommandLine } from '../src/util/shlex.js';
-import { BIN, type CliResult, cli, errorCode, newVault, tmpdir } from './helpers.js';
-import { ALICE, type Env, bobEnv, fresh, ok, stateDirOf, team, teamAsync } from './team-helpers.js';
+import { type CliResult, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { ALICE, type Env, bobEnv, fresh, ok, team, teamAsync } from './team-helpers.js';
 
 const MALLORY = { name: 'mallory@evil.example', passphrase: 'mallory pass' };
 
@@ -419,7 +419,30 @@ describe('every hint the team commands print leads to a command that works', () 
     fs.rmSync(words[1]!);
     expect(words.length).toBe(2);
     ok(team(file, ['add-secret', 'dev', 'D', 'd'], { env: ALICE, ...v }));
-    void BIN;
-    void stateDirOf;
+    // A key copied from the signature line of `team info` is what `trust --key` takes.
+    const key = /signature: valid \(by alice@example\.com, key (\S+),/.exec(ok(team(file, ['info'], v)).stdout)![1]!;
+    const carolVault = newVault({ user: 'carol' });
+    ok(team(file, ['trust', 'alice@example.com', '--key', key, '--yes'], { vault: carolVault }));
+    expect(ok(team(file, ['verify'], { vault: carolVault })).stderr).toContain('signed by alice@example.com (trusted');
+    // No team file here → init, as the hint says.
+    const missing = path.join(dir, 'new team.yaml');
+    const none = team(missing, ['list-domains'], v);
+    expect([none.code, errorCode(none)]).toEqual([2, 'E_FILE_NOT_FOUND']);
+    ok(runHint(none.stderr, { env: { ...ALICE, SEEQRET_TEAM_NEW_PASSPHRASE: 'pw' } }));
+    expect(ok(team(missing, ['list-domains'], v)).stderr).toContain('No domains');
+    // A damaged or too open state file → the mv / chmod the message gives.
+    const stateFile = path.join(aliceVault, 'team-state.json');
+    fs.chmodSync(stateFile, 0o666);
+    const open = team(file, ['list-domains'], v);
+    expect(errorCode(open)).toBe('E_PERMISSIONS');
+    const chmod = splitCommandLine(/; otherwise make it yours and private: (chmod .*)\.$/m.exec(open.stderr)![1]!);
+    expect(spawnSync(chmod[0]!, chmod.slice(1)).status).toBe(0);
+    ok(team(file, ['list-domains'], v));
+    fs.writeFileSync(stateFile, '{');
+    const damaged = team(file, ['list-domains'], v);
+    expect(errorCode(damaged)).toBe('E_TEAM_FORMAT');
+    const mv = splitCommandLine(/Fix: Move it aside \((mv [^)]*)\)/.exec(damaged.stderr)![1]!);
+    expect(spawnSync(mv[0]!, mv.slice(1)).status).toBe(0);
+    ok(team(file, ['list-domains'], v));
   });
 });

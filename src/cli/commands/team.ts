@@ -118,7 +118,7 @@ function vaultWithoutPrompt(g: TeamOptions): void {
   if (!g.nonInteractive || g.passphraseFile || process.env['SEEQRET_PASSPHRASE']) return;
   const probe = Vault.probe(resolveVaultDir(g.vault));
   if (probe.exists && probe.passphraseProtected) {
-    throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'this vault is passphrase-protected and --non-interactive forbids asking for its passphrase', 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.');
+    throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'this vault is passphrase-protected and --non-interactive forbids asking for its passphrase', `Set SEEQRET_PASSPHRASE, or give the vault's passphrase file before the word team: seeqret --passphrase-file FILE team …`);
   }
 }
 
@@ -936,7 +936,7 @@ export const teamInfo = teamCommand(async (g: TeamOptions): Promise<number> => {
   for (const d of tf.domainNames()) out(printable(`domain ${d}: ${tf.secretNames(d).length} secrets; owners ${tf.owners(d).join(', ')}; key fingerprint ${fingerprint(tf.data.domains.get(d)!.publicKey)}`));
   const s = tf.signatureStatus();
   const chain = 'chain' in s && s.chain ? `, version ${s.chain.seq}, team ${s.chain.team.toString('base64')}` : 'chain' in s ? ', legacy signature without a version number' : '';
-  out(printable(`signature: ${s.state}${'by' in s ? ` (by ${s.by}, key fingerprint ${signerFingerprint(s.key)}${chain})` : ''}`));
+  out(printable(`signature: ${s.state}${'by' in s ? ` (by ${s.by}, key ${s.key.toString('base64')}, key fingerprint ${signerFingerprint(s.key)}${chain})` : ''}`));
   out(`keys fingerprint: ${keyringFingerprint(c.obs.keys)}`);
   out(printable(`this vault (${vaultDirOf(g)}): ${verdictLine(c)}`));
   return 0;
@@ -985,11 +985,11 @@ export const trust = teamCommand(async (g: TeamOptions, a: Args, o: Opts): Promi
   let key: Buffer | null = null;
   if (o['key']) {
     key = Buffer.from(String(o['key']), 'base64');
-    if (key.length !== 32 || key.toString('base64') !== String(o['key'])) throw new SeeqretError('E_BAD_KEY', 'a signing key is 44 characters of base64 (32 bytes)', 'Copy it from `seeqret team info` on their side.');
+    if (key.length !== 32 || key.toString('base64') !== String(o['key'])) throw new SeeqretError('E_BAD_KEY', 'a signing key is 44 characters of base64 (32 bytes)', 'Copy it from the signature line of `seeqret team info` on a file they signed (key …).');
   } else {
     const { tf } = openTeam(g, 'look');
     const s = tf.signatureStatus();
-    if (s.state !== 'valid' || s.by !== name) throw new SeeqretError('E_NOT_FOUND', `${tf.path} is not validly signed by ${name}`, `Pass --key KEY (${name} sees it in \`seeqret team info\`), or use a file ${name} signed.`);
+    if (s.state !== 'valid' || s.by !== name) throw new SeeqretError('E_NOT_FOUND', `${tf.path} is not validly signed by ${name}`, `Pass --key KEY (the key in the signature line of \`seeqret team info\` on a file ${name} signed), or use a file ${name} signed.`);
     key = s.key;
   }
   const fp = signerFingerprint(key);
@@ -1083,7 +1083,7 @@ export const push = teamCommand(async (g: TeamOptions, _a: Args, o: Opts): Promi
         const hint =
           places.length === 1
             ? `They are in ${places[0]}; to push those: ${teamCmd(g, `push --domain ${shq(domain)} --app ${shq(elsewhere[0]!.app)} --env ${shq(elsewhere[0]!.env)}${given.map((f) => ` -f ${shq(f.text)}`).join('')}`)}`
-            : `Run \`seeqret list\` to see what exists; pull puts ${domain} in ${app}:${env} (${teamCmd(g, `pull --domain ${shq(domain)}`)}).`;
+            : `Run \`seeqret${g.vault ? ` --vault ${shq(g.vault)}` : ''} list\` to see what exists; pull puts ${domain} in ${app}:${env} (${teamCmd(g, `pull --domain ${shq(domain)}`)}).`;
         throw new SeeqretError(
           'E_NOT_FOUND',
           `no vault secret in ${app}:${env} (where domain ${domain} lives in your vault) matches ${given.length ? given.map((f) => f.text).join(', ') : 'anything'}${elsewhere.length ? `; ${elsewhere.length} in other apps or envs do, and are never pushed to ${domain}` : ''}`,
