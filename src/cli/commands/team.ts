@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
-import { newRawPassphrase } from '../../crypto/team.js';
+import { newRawPassphrase, sha512 } from '../../crypto/team.js';
 import { SeeqretError } from '../../errors.js';
 import { parseFilter } from '../../filter/index.js';
 import { unifiedDiff } from '../../team/diff.js';
@@ -1028,7 +1028,15 @@ export const accept = teamCommand(async (g: TeamOptions, _a: Args, o: Opts): Pro
     if (g.nonInteractive) throw cannotAsk('accepting a change asks whether you checked it', `Check the keys above with their owners, then pass --yes (or --keys '${fp}').`);
     if (!(await confirm('Did you check these keys with their owners (and the change in git)? Trust this file from now on?'))) throw new SeeqretError('E_ABORTED', 'nothing was accepted', 'Check the change first.');
   }
-  record(g, c.realPath, c.obs, c.sig, true);
+  // Under the file's lock, and only the very bytes shown: a write that landed meanwhile is not accepted unseen.
+  const lock = await lockFileAsync(c.realPath, { what: c.tf.path, timeoutMs: lockTimeout() });
+  try {
+    const now = sha512(readFileBytes(c.tf.path));
+    if (!now.equals(c.tf.readHash()!)) throw new SeeqretError('E_ABORTED', `${c.tf.path} changed while you were checking it; nothing was accepted`, `Check it again: \`${teamCmd(g, 'accept')}\`.`);
+    record(g, c.realPath, c.obs, c.sig, true);
+  } finally {
+    lock.release();
+  }
   info(`Accepted ${c.tf.path} (keys fingerprint ${fp}): your vault trusts this version now`);
   return 0;
 });
