@@ -200,6 +200,21 @@ describe('laundering: a repository writer without credentials cannot make the ne
   });
 });
 
+describe('a case the issue does not name', () => {
+  it("another team's file, signed by someone you trust, put in this one's place: not this team's keys", () => {
+    const aliceVault = newVault({ user: 'alice' });
+    const a = fresh({ vault: aliceVault });
+    const b = fresh({ vault: aliceVault });
+    ok(team(a.file, ['sign'], { env: ALICE, vault: aliceVault }));
+    ok(team(b.file, ['sign'], { env: ALICE, vault: aliceVault }));
+    fs.copyFileSync(b.file, a.file);
+    const planted = fs.readFileSync(a.file, 'utf8');
+    const r = team(a.file, ['add-secret', 'dev', 'FOR_TEAM_A', 'x'], { env: ALICE, vault: aliceVault });
+    unchangedBy(a.file, r, planted, 'E_TEAM_UNTRUSTED');
+    expect(r.stderr).toContain("it is another team's file");
+  });
+});
+
 describe('rollback: an older version of the file is refused', () => {
   it('a signed file put back to before rm-owner --rotate: verify, pull and add-secret refuse; pull never puts a replaced value back', () => {
     const aliceVault = newVault({ user: 'alice' });

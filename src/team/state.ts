@@ -223,7 +223,8 @@ export function regressions(pin: TeamPin, obs: Observation): string[] {
  * 1. exactly the bytes pinned → `same`;
  * 2. older than what the pin saw (a smaller sequence number, or a retired key or value) →
  *    `rollback`, whatever signs it;
- * 3. a valid signature by a trusted signer → `signed` (it covers every key);
+ * 3. a valid signature by a trusted signer → `signed` (it covers every key), unless it carries
+ *    another team id than the pinned version's → `untrusted`;
  * 4. no pin: a signed file whose signature is not trusted → `untrusted`; an unsigned one →
  *    `first-use`;
  * 5. a file that declares signatures (its signature is not trusted), or one that was signed
@@ -235,6 +236,11 @@ export function assess(obs: Observation, pin: TeamPin | null, sig: SignatureTrus
   if (pin) {
     const r = regressions(pin, obs);
     if (r.length) return { kind: 'rollback', reasons: r };
+  }
+  // A signature vouches for a file, not for where it is: another team's file (signed by someone
+  // you trust) put in this one's place is not this team's.
+  if (sig.trusted && pin?.team && obs.team && obs.team !== pin.team) {
+    return { kind: 'untrusted', reasons: [`it is another team's file (team id ${obs.team}; your vault verified team ${pin.team} here)`], changes: keyringChanges(pin.keys, obs.keys) };
   }
   if (sig.trusted) return { kind: 'signed', by: sig.by };
   const why = !sig.trusted && sig.why ? [sig.why] : [];
