@@ -212,6 +212,7 @@ describe('a case the issue does not name', () => {
     const r = team(a.file, ['add-secret', 'dev', 'FOR_TEAM_A', 'x'], { env: ALICE, vault: aliceVault });
     unchangedBy(a.file, r, planted, 'E_TEAM_UNTRUSTED');
     expect(r.stderr).toContain("it is another team's file");
+    expect(errorCode(team(a.file, ['verify'], { vault: aliceVault }))).toBe('E_TEAM_UNTRUSTED');
   });
 });
 

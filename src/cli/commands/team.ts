@@ -973,6 +973,7 @@ export const verify = teamCommand(async (g: TeamOptions): Promise<number> => {
   if (t === 'changed') throw new SeeqretError('E_TEAM_SIGNATURE', `${tf.path} is signed by ${s.by} with another key than the one you trusted (fingerprint ${fp})`, `Ask ${s.by}; if they changed their passphrase, compare the fingerprint and run \`${trustCmd}\`.`);
   if (t === 'unknown') throw new SeeqretError('E_TEAM_SIGNATURE', `${tf.path} is signed by ${s.by} (fingerprint ${fp}), whom you have not trusted`, `Compare the fingerprint with ${s.by}, then run \`${trustCmd}\`.`);
   if (c.verdict.kind === 'rollback') throw rollbackError(g, c, 'it does not verify');
+  if (c.verdict.kind === 'untrusted') throw untrustedError(g, c, 'it does not verify'); // another team's file
   record(g, c.realPath, c.obs, c.sig, false);
   const version = s.chain ? `version ${s.chain.seq}` : 'a legacy signature without a version number';
   info(`${tf.path}: signed by ${s.by} (trusted, fingerprint ${fp}), ${version}; content unchanged since, and not older than what your vault saw`);
