@@ -277,7 +277,8 @@ describe('rollback: an older version of the file is refused', () => {
 describe('concurrent writers lose nothing', () => {
   it('20 concurrent add-secret on an unsigned file: every acknowledged write is there', async () => {
     const { file } = fresh();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => teamAsync(file, ['add-secret', 'dev', `K${i}`, `v${i}`])));
+    // A generous wait for the lock: on a loaded machine 20 node processes queue for a while.
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => teamAsync(file, ['add-secret', 'dev', `K${i}`, `v${i}`], { env: { SEEQRET_LOCK_TIMEOUT_MS: '60000' } })));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const names = ok(team(file, ['list-secrets', 'dev'])).stdout.trim().split('\n');
     for (let i = 0; i < 20; i++) expect(names).toContain(`K${i}`);
@@ -290,7 +291,7 @@ describe('concurrent writers lose nothing', () => {
     const vault = newVault({ user: 'bob' });
     const { file, bobKey } = fresh({ vault });
     ok(team(file, ['sign'], { env: bobEnv(bobKey), vault }));
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => teamAsync(file, ['add-secret', 'dev', `K${i}`, `v${i}`], { env: bobEnv(bobKey), vault })));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => teamAsync(file, ['add-secret', 'dev', `K${i}`, `v${i}`], { env: { ...bobEnv(bobKey), SEEQRET_LOCK_TIMEOUT_MS: '60000' }, vault })));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const names = ok(team(file, ['list-secrets', 'dev'], { vault })).stdout.trim().split('\n');
     for (let i = 0; i < 20; i++) expect(names).toContain(`K${i}`);
