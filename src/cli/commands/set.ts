@@ -18,6 +18,7 @@ import { type VariableState, environmentGroups, environmentRecords, environmentV
 import { type VariableDescription, SECRET_TYPES, parseOptions, validateValue } from '../../schema/descriptions.js';
 import { decodeUtf8, readFileBytes } from '../../util/fs.js';
 import { type SecretRecord, secretLabel } from '../../vault/vault.js';
+import { childEnvironment, closeInheritedDescriptors } from '../child.js';
 import { type GlobalOptions, info, readStdin, stdinIsTTY, withVault } from '../context.js';
 import { projectEnv } from '../project-context.js';
 
@@ -36,7 +37,8 @@ async function resolveSource(src: ValueSource, variable: string): Promise<string
       return decodeUtf8(await readStdin(), `the value of ${variable} on stdin`).trim();
     case 'command': {
       const [cmd, ...argv] = src.argv as [string, ...string[]];
-      const r = spawnSync(cmd, argv, { shell: false, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 });
+      closeInheritedDescriptors();
+      const r = spawnSync(cmd, argv, { shell: false, stdio: ['ignore', 'pipe', 'inherit'], env: childEnvironment(process.env), maxBuffer: 16 * 1024 * 1024 });
       if (r.error) {
         const code = (r.error as NodeJS.ErrnoException).code;
         throw new SeeqretError('E_COMMAND_FAILED', `the command for ${variable} (${cmd}) could not run: ${code === 'ENOENT' ? 'not found' : (code ?? r.error.message)}`, 'Check the command name and PATH (it runs without a shell).');
