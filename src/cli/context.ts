@@ -7,7 +7,8 @@
  */
 import { SeeqretError } from '../errors.js';
 import { info, promptHidden, stdinIsTTY, warn } from './io.js';
-import { checkPrivate, modeText } from '../util/fs.js';
+import { type PermissionProblem, checkPrivate, modeText } from '../util/fs.js';
+import { printable } from '../util/text.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SERVER_MARKER, resolveVaultDir } from '../vault/paths.js';
@@ -20,13 +21,24 @@ export interface GlobalOptions {
   vault?: string;
   passphraseFile?: string;
   debug?: boolean;
+  /** `--follow-symlinks`: files named by a symbolic link are written through it (else E_SYMLINK). */
+  followSymlinks?: boolean;
 }
 
-/** Warn (stderr) about every vault entry that grants access to group or others. */
-export function warnPermissions(dir: string): void {
-  for (const p of checkPrivate(dir, { allowGroupRead: isServerVault(dir) })) {
-    warn(`${p.kind} ${p.path} is mode ${modeText(p.mode)}: other users can access it (want ${modeText(p.wanted)}); run \`seeqret doctor --fix\``);
+/** The warning (and `doctor` finding) for one entry of {@link checkPrivate}. */
+export function permissionText(p: PermissionProblem): string {
+  if (p.kind === 'symlink') {
+    const to = p.target ? `a symbolic link to ${printable(p.target)}` : 'a symbolic link';
+    const wider = (p.mode & ~p.wanted & 0o077) !== 0;
+    const where = p.target && p.mode === 0 ? ', which does not exist' : ` (mode ${modeText(p.mode)}${wider ? ': other users can access it' : ''})`;
+    return `${printable(p.path)} is ${to}${where}; files in a vault folder must not be links: put the file itself there`;
   }
+  return `${p.kind} ${printable(p.path)} is mode ${modeText(p.mode)}: other users can access it (want ${modeText(p.wanted)}); run \`seeqret doctor --fix\``;
+}
+
+/** Warn (stderr) about every vault entry that grants access to group or others, and every symbolic link. */
+export function warnPermissions(dir: string): void {
+  for (const p of checkPrivate(dir, { allowGroupRead: isServerVault(dir) })) warn(permissionText(p));
 }
 
 /** True for a vault made by `seeqret server init` (group read access is intended). */
