@@ -17,6 +17,7 @@ import type Database from 'better-sqlite3';
 import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
+import { checkEmail, checkOptionalEmail } from '../util/email.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileBytes } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
@@ -340,6 +341,7 @@ export class Vault {
       throw new SeeqretError('E_VAULT_EXISTS', `a vault already exists in ${files.dir}`, 'Use it as it is, or choose another folder.');
     }
     checkUsername(opts.username);
+    checkOptionalEmail(opts.email, `the e-mail address of ${opts.username}`);
     ensurePrivateDir(files.dir);
     const identity = generateIdentity(opts.identitySecretKey);
     const keys: VaultKeys = { vaultId: randomBytes(16).toString('hex'), identity, dataKey: generateDataKey() };
@@ -499,6 +501,7 @@ export class Vault {
   /** Add a user with an X25519 public key (validated by the caller). */
   addUser(u: { username: string; email?: string | null; name?: string | null; publicKey: Buffer }): UserRecord {
     checkUsername(u.username);
+    checkOptionalEmail(u.email, `the e-mail address of ${u.username}`);
     this.#write(() => this.#insertUser(u));
     return this.user(u.username);
   }
@@ -590,6 +593,8 @@ export class Vault {
     opts: { replace?: boolean; user?: { email?: string | null; name?: string | null; publicKey: Buffer } } = {},
   ): PgpKeyRecord {
     checkUsername(k.username);
+    checkEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
+    checkOptionalEmail(opts.user?.email, `the e-mail address of ${k.username}`);
     this.#write(() => {
       if (opts.user) this.#insertUser({ username: k.username, ...opts.user });
       const owner = this.#stmt('SELECT username FROM pgp_keys WHERE fingerprint = ?').pluck().get(k.fingerprint) as string | undefined;
@@ -710,7 +715,11 @@ export class Vault {
   ): { summary: ImportSummary; usersAdded: string[] } {
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
     for (const d of r.secrets) this.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
-    for (const u of r.users) checkUsername(u.username);
+    for (const u of r.users) {
+      checkUsername(u.username);
+      checkOptionalEmail(u.email, `the e-mail address of ${u.username}`);
+    }
+    for (const k of r.pgpKeys ?? []) checkEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
     const usersAdded: string[] = [];
     this.#write(() => {
       const now = Date.now();
