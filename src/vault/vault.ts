@@ -24,6 +24,7 @@ import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyf
 import { GLOBAL, checkName, isWellFormed } from './names.js';
 import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
+import { type SharedCopyPublisher, databaseToOpen, sharedCopyPublisher } from './server.js';
 import { openDatabase } from './sqlite.js';
 import { type AuditAction, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, auditKey, readAudit, verifyAuditChain } from './audit.js';
 
@@ -309,6 +310,8 @@ export class Vault {
   /** Audit entries queued by the current write transaction, appended in one batch at its end. */
   #pending: Array<{ action: AuditAction; target?: string | null; detail?: unknown }> = [];
   #closed = false;
+  /** A server vault opened for writing: publishes the copy its group reads (src/vault/server.ts). */
+  #shared: SharedCopyPublisher | null = null;
 
   private constructor(dir: string, dbPath: string, db: Database.Database, keys: VaultKeys, readonly: boolean) {
     this.dir = dir;
@@ -388,7 +391,7 @@ export class Vault {
     const keyData = readKeyFile(files.key);
     let db: Database.Database;
     try {
-      db = openDatabase(files.db, { fileMustExist: true, readonly: opts.readonly ?? false, timeout: 10_000 });
+      db = openDatabase(databaseToOpen(files.dir, files.db, opts.readonly ?? false), { fileMustExist: true, readonly: opts.readonly ?? false, timeout: 10_000 });
     } catch (e) {
       throw sqliteError(e, files.db);
     }
@@ -426,7 +429,9 @@ export class Vault {
         wipe(keys.identity.secretKey);
         throw new SeeqretError('E_KEY_MISMATCH', 'the vault data key does not match this vault', 'Put back the vault.key that was created with this vault.db.');
       }
-      return new Vault(files.dir, files.db, db, keys, opts.readonly ?? false);
+      const v = new Vault(files.dir, files.db, db, keys, opts.readonly ?? false);
+      if (!opts.readonly) v.#shared = sharedCopyPublisher(files.dir, files.db, db);
+      return v;
     } catch (e) {
       db.close();
       throw sqliteError(e, files.db);
@@ -456,7 +461,7 @@ export class Vault {
     if (this.#readonly) throw new SeeqretError('E_PERMISSIONS', 'the vault was opened read-only', 'Open it without readonly to change it.');
     this.#index = undefined;
     this.#pending = [];
-    return this.#sql(() =>
+    const result = this.#sql(() =>
       this.#db
         .transaction(() => {
           const r = fn();
@@ -466,6 +471,8 @@ export class Vault {
         })
         .immediate(),
     );
+    this.#shared?.update();
+    return result;
   }
 
   /** The underlying database handle, for the vault's own modules (migrations, doctor). */
@@ -652,13 +659,10 @@ export class Vault {
     if (records.length === 0 || this.#readonly) return;
     // A read record is worth a WAL append, not an fsync: synchronous=NORMAL keeps the database
     // consistent on a crash and may lose only the newest records on power loss.
+    // A read that cannot be recorded fails (E_PERMISSIONS): no CLI read goes unrecorded.
     try {
       this.#db.pragma('synchronous = NORMAL');
       this.#write(() => appendAudit(this.#db, this.#auditKey, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))));
-    } catch (e) {
-      // A member of a server vault's group may read but not write it: the read goes unrecorded.
-      if (e instanceof SeeqretError && e.code === 'E_PERMISSIONS') return;
-      throw e;
     } finally {
       this.#db.pragma('synchronous = FULL');
     }
@@ -1121,11 +1125,16 @@ export class Vault {
     this.#closed = true;
     this.#index = undefined;
     try {
-      this.#db.close();
+      // A server vault publishes changes made through `database` (migrations) too.
+      this.#shared?.update();
     } finally {
-      wipe(this.#keys.dataKey);
-      wipe(this.#keys.identity.secretKey);
-      wipe(this.#auditKey);
+      try {
+        this.#db.close();
+      } finally {
+        wipe(this.#keys.dataKey);
+        wipe(this.#keys.identity.secretKey);
+        wipe(this.#auditKey);
+      }
     }
   }
 }
