@@ -180,6 +180,15 @@ describe('writing to a path that is not a regular file', () => {
     expect(run(env!, path.join(dir, 'to-null'), ['--follow-symlinks']).code).toBe(0);
     expect(fs.lstatSync(path.join(dir, 'to-null')).isSymbolicLink()).toBe(true);
     expectDevNullIntact();
+    // A link to /dev/stdout (itself a link to /proc/self/fd/1) writes to seeqret's stdout.
+    fs.symlinkSync('/dev/stdout', path.join(dir, 'to-stdout'));
+    const out = run(env!, path.join(dir, 'to-stdout'), ['--follow-symlinks']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toBe("K='v1'\n");
+    // A loop of links is an error, not a hang.
+    fs.symlinkSync('loop-b', path.join(dir, 'loop-a'));
+    fs.symlinkSync('loop-a', path.join(dir, 'loop-b'));
+    expect(errorCode(run(env!, path.join(dir, 'loop-a'), ['--follow-symlinks']))).toBe('E_IO');
   });
 
   it('a folder or a socket is refused (E_USAGE), nothing is written', async () => {

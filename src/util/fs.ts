@@ -96,10 +96,14 @@ function symlinkError(file: string): SeeqretError {
   );
 }
 
-/** Follow the chain of links at `file` (which is a link) to the path it ends at, existing or not. */
+/**
+ * Follow the chain of links at `file` (which is a link) to the path it ends at, existing or not;
+ * a descriptor path met on the way (`/dev/stdout` → `/proc/self/fd/1`) ends it.
+ */
 function linkEnd(file: string): string {
   let p = path.resolve(file);
   for (let i = 0; i < 40; i++) {
+    if (i > 0 && descriptorOf(p) !== null) return p;
     let st: fs.Stats;
     try {
       st = fs.lstatSync(p);
