@@ -72,6 +72,9 @@ export const ERROR_CODES = {
   E_TEMPLATE_DUPLICATE: ExitCode.BAD_INPUT,
   E_TEMPLATE_UNMATCHED: ExitCode.BAD_INPUT,
   E_BAD_VALUE: ExitCode.BAD_INPUT,
+  E_DIALECT: ExitCode.BAD_INPUT,
+  E_TOO_LARGE: ExitCode.BAD_INPUT,
+  E_EMPTY_VALUE: ExitCode.BAD_INPUT,
   // Sharing, backup, migration
   E_BAD_KEY: ExitCode.USAGE,
   E_UNKNOWN_USER: ExitCode.NOT_FOUND,

@@ -5,14 +5,15 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import type { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { closeInheritedDescriptors } from '../util/fs.js';
 import { maskingStream } from '../util/mask.js';
 import { printable } from '../util/text.js';
 
 export { childEnvironment } from '../util/credentials.js';
+export { closeInheritedDescriptors };
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
@@ -20,44 +21,6 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
 export const EXIT_COMMAND_NOT_FOUND = 127;
 /** Exit code for a command that exists but cannot be executed. */
 export const EXIT_COMMAND_NOT_EXECUTABLE = 126;
-
-/** `O_CLOEXEC` as /proc/self/fdinfo prints it (octal flags). */
-const O_CLOEXEC = 0o2000000;
-
-/**
- * Close every descriptor above 2 that a child would inherit (one without close-on-exec), so a
- * program seeqret starts gets stdin, stdout and stderr only — never, for instance, the
- * descriptor of `--passphrase-file /dev/fd/N`. Node marks the descriptors it inherited below about
- * 16 close-on-exec at start-up, and opens its own that way; anything left is one its parent passed
- * (`200<file`). Linux only (it reads /proc/self/fdinfo); elsewhere nothing is closed.
- */
-export function closeInheritedDescriptors(): void {
-  if (process.platform !== 'linux') return;
-  let names: string[];
-  try {
-    names = fs.readdirSync('/proc/self/fdinfo');
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const fd = Number(name);
-    if (!Number.isSafeInteger(fd) || fd <= 2) continue;
-    let flags: number;
-    try {
-      const m = /^flags:\s*([0-7]+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'));
-      if (!m) continue;
-      flags = parseInt(m[1]!, 8);
-    } catch {
-      continue; // closed meanwhile (the descriptor readdir itself used)
-    }
-    if ((flags & O_CLOEXEC) !== 0) continue;
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-  }
-}
 
 /**
  * Start CMD without a shell, forward signals to it, and resolve with its exit code (127 when it

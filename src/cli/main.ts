@@ -175,6 +175,7 @@ export function buildProgram(): Command {
     .option('--env <env>', 'environment for the imported keys', '*')
     .option('--update', 'replace existing values that differ')
     .option('--dry-run', 'show what would change, write nothing')
+    .addOption(new Option('--dialect <dialect>', 'read the file as this program does (default: the dialect seeqret env wrote it for, else seeqret\'s dotenv grammar)').choices(['node', 'python', 'compose', 'shell']))
     .action(lazy(async () => (await import('./commands/importenv.js')).importenv));
 
   program
@@ -183,6 +184,8 @@ export function buildProgram(): Command {
     .option('--template <file>', 'template file', 'env.template')
     .option('--out <file>', 'output file', '.env')
     .option('--stdout', 'print to stdout instead of writing a file')
+    .addOption(new Option('--dialect <dialect>', 'the program that reads the file (default: @dialect in the template, seeqret.yaml, node)').choices(['node', 'python', 'compose', 'shell']))
+    .option('--force', 'replace the file even if it changed since seeqret env wrote it, or was not written by it')
     .action(lazy(async () => (await import('./commands/env.js')).env));
 
   program
@@ -362,6 +365,7 @@ export function buildProgram(): Command {
     .description('Add or replace the secret KEY (VALUE from stdin or a hidden prompt when omitted)')
     .argument('<key>', 'secret name')
     .argument('[value]', 'the value (prefer stdin: command lines are visible to other users)')
+    .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(ssAction('set'));
   ss.command('delete')
     .alias('remove')

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import { SeeqretError } from '../errors.js';
+import { readFileCapped } from '../util/fs.js';
 import { type Filter, parseFilter } from '../filter/index.js';
 import { checkRequirement, parseEnvTemplate } from '../formats/template.js';
 import { VERSION } from '../version.js';
@@ -57,9 +57,10 @@ export interface Resolved {
 /** Read an env.template file (E_FILE_NOT_FOUND with a hint when missing). */
 export function readTemplateFile(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readFileCapped(file, 'template').toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (e instanceof SeeqretError && e.code === 'E_TOO_LARGE') throw e;
+    if (((e as SeeqretError).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
       throw new SeeqretError('E_FILE_NOT_FOUND', `no env.template at ${file}`, 'Create it (see docs/commands/env.md), or name another file (--template FILE, or SEEQRET_TEMPLATE for seeqret/config).');
     }
     throw new SeeqretError('E_IO', `cannot read ${file}`, 'Check the file permissions.');

@@ -14,11 +14,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
+import { generateDataKey, generateIdentity, hash256, keyToBase64, mac256, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
 import { checkEmail, checkOptionalEmail } from '../util/email.js';
-import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileBytes } from '../util/fs.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileCapped } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
 import { GLOBAL, checkName, isWellFormed } from './names.js';
@@ -288,7 +288,7 @@ function readPassphrase(opts: OpenVaultOptions): Buffer | undefined {
 
 /** Read a passphrase file: its content with one trailing newline removed. */
 export function passphraseFromFile(file: string): Buffer {
-  let b = readFileBytes(file);
+  let b = readFileCapped(file, 'passphrase');
   if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
   if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
   return Buffer.from(b);
@@ -718,7 +718,7 @@ export class Vault {
     opts: { overwrite?: boolean; keepVerified?: boolean } = {},
   ): { summary: ImportSummary; usersAdded: string[] } {
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
-    for (const d of r.secrets) this.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
+    for (const d of r.secrets) Vault.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
     for (const u of r.users) {
       checkUsername(u.username);
       checkOptionalEmail(u.email, `the e-mail address of ${u.username}`);
@@ -769,6 +769,33 @@ export class Vault {
       }
     });
     return { summary, usersAdded };
+  }
+
+  /**
+   * Check secrets (names, values, types), user names and e-mail addresses as the write methods would, without a
+   * vault: importers call it before they create a folder or write anything, so that an input
+   * refused on its last entry leaves nothing behind. Throws the error the write would throw.
+   */
+  static validate(
+    secrets: Iterable<SecretInput>,
+    users: Iterable<{ username: string; email?: string | null }> = [],
+    pgpKeys: Iterable<{ username: string; email: string }> = [],
+  ): void {
+    for (const s of secrets) Vault.#validate(s);
+    for (const u of users) {
+      checkUsername(u.username);
+      checkOptionalEmail(u.email, `the e-mail address of ${u.username}`);
+    }
+    for (const k of pgpKeys) checkEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
+  }
+
+  /**
+   * Run `fn` — calls of this vault's write methods (`setMany`, `restoreAll`, `addMissingUsers`,
+   * `audit`, `importAudit`, …) — in ONE transaction: all their writes and audit entries, or none
+   * (a nested write becomes a savepoint of this one).
+   */
+  atomically<T>(fn: () => T): T {
+    return this.#write(fn);
   }
 
   /** The record of every share and every loaded bundle (for backups). */
@@ -872,7 +899,7 @@ export class Vault {
     return this.#decrypt(r, version, row.value);
   }
 
-  #validate(input: SecretInput): PutInput {
+  static #validate(input: SecretInput): PutInput {
     const app = checkName('app', input.app ?? GLOBAL);
     const env = checkName('env', input.env ?? GLOBAL);
     const key = checkName('key', input.key);
@@ -938,7 +965,7 @@ export class Vault {
    * otherwise `E_EXISTS`. Setting the same value again is `unchanged`.
    */
   set(input: SecretInput, opts: { replace?: boolean } = {}): WriteOutcome {
-    const v = this.#validate(input);
+    const v = Vault.#validate(input);
     return this.#write(() => this.#put(v, opts.replace ? 'replace' : 'error', Date.now()));
   }
 
@@ -951,7 +978,7 @@ export class Vault {
     inputs: Iterable<SecretInput>,
     opts: { update?: boolean; dryRun?: boolean; keepNewer?: boolean; load?: { bundleId?: string; sender: string; senderPubkey: string; format: string } } = {},
   ): ImportSummary {
-    const entries = Array.from(inputs, (i) => this.#validate(i));
+    const entries = Array.from(inputs, (i) => Vault.#validate(i));
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
     const run = (): void => {
       const now = Date.now();
@@ -1100,6 +1127,20 @@ export class Vault {
     const s = pt.toString('utf8');
     pt.fill(0);
     return s;
+  }
+
+  /**
+   * A tag of a file this vault wrote (keyed BLAKE2b-256 with a key derived from the data key and
+   * `purpose`), so that a later run can tell whether the file changed since: without the vault key
+   * the tag says nothing about the file's content.
+   */
+  fileTag(purpose: string, content: Uint8Array): Buffer {
+    const key = hash256(Buffer.from(`seeqret/file-tag-key/v1\0${purpose}`, 'utf8'), this.#keys.dataKey);
+    try {
+      return mac256(key, content);
+    } finally {
+      wipe(key);
+    }
   }
 
   /** Drop the in-memory index used by {@link Vault.get}, so the next call sees changes made by other processes. */

@@ -97,7 +97,7 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
         } catch (e) {
           warn(`${path.basename(f)}: loaded, but could not be removed (${(e as NodeJS.ErrnoException).code ?? e}); it will be refused as a replay next time`);
         }
-        reportLoad(r, `${path.basename(f)}: `);
+        reportLoad(r, { prefix: `${path.basename(f)}: `, again: null });
       } catch (e) {
         const err = isSeeqretError(e) ? e : new SeeqretError('E_IO', `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the file.');
         failed += 1;

@@ -3,16 +3,16 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { parseFilter } from '../../filter/index.js';
 import { createBundle, looksLikeBundle, openBundle, readBundleHeader, type BundleSecret } from '../../sharing/bundle.js';
 import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt, serializeCommand, serializeJsonCrypt, type V1Secret } from '../../sharing/v1.js';
-import { atomicWriteFile, decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { type SecretRecord, type UserRecord, type Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
+import { commandLine } from '../hints.js';
 
 /** The formats `export -s` writes and `load` reads. */
 export const SERIALIZERS = {
@@ -124,26 +124,51 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
   if (file && value !== undefined) throw new SeeqretError('E_USAGE', 'give either -f FILE or -v VALUE, not both', 'Use one source.');
   let text: string;
   if (value !== undefined) text = value;
-  else if (file && file !== '-') text = decodeUtf8(readFileBytes(file), file);
-  else text = decodeUtf8(await readStdin(), 'stdin');
+  else if (file && file !== '-') text = readTextFileCapped(file, 'bundle');
+  else text = decodeUtf8(await readStdin('bundle'), 'stdin');
+  const sender = o['user'] as string | undefined;
+  const serializer = o['serializer'] as string | undefined;
+  // The same load again with more options, for the hints of the summary.
+  const again = (extra: string[]): string => {
+    const words = ['load', ...(sender ? ['-u', sender] : []), ...(serializer ? ['-s', serializer] : [])];
+    if (value !== undefined) return `the same \`seeqret load … -v …\` command with ${extra.join(' ')}`;
+    if (file && file !== '-') return `\`${commandLine(g, ...words, '-f', file, ...extra)}\``;
+    return `the same input piped into \`${commandLine(g, ...words, ...extra)}\``;
+  };
   return withVault(g, (v) => {
-    const r = loadText(v, text, { sender: o['user'] as string | undefined, serializer: o['serializer'] as string | undefined, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
-    reportLoad(r);
+    const r = loadText(v, text, { sender, serializer, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
+    reportLoad(r, { again });
     return 0;
   });
 }
 
-/** Print what a load did: counts, then every name that changed or was kept out (never values). */
-export function reportLoad(r: LoadResult, prefix = ''): void {
+/**
+ * Print what a load did: counts, every name that changed or was kept out (never values), and —
+ * when values were skipped or kept — the command that takes them: `again(options)` describes
+ * the same load with those options, `null` when the input cannot be loaded again (`inbox`
+ * removed the file).
+ */
+export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extra: string[]) => string) | null }): void {
+  const prefix = opts.prefix ?? '';
   const s = r.summary;
   info(`${prefix}Loaded from ${r.sender} (${r.format}${r.bundleId ? `, bundle ${r.bundleId}` : ''}): ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${s.older ? `, ${s.older} older than here` : ''}`);
   const label: Record<string, string> = {
     added: 'added',
     updated: 'updated',
-    skipped: 'skipped: another value is here (--overwrite replaces it; the old value goes to history)',
-    older: 'kept ours: the sent value is older than the one here (--force takes it anyway)',
+    skipped: 'skipped: another value is here',
+    older: 'kept ours: the sent value is older than the one here',
   };
   for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}`);
+  // Taking them needs --overwrite and --force: --force because a bundle now counts as loaded (a
+  // replay), and because a sent value older than yours is otherwise kept out.
+  if (s.skipped || s.older) {
+    const what = s.skipped && s.older ? 'the skipped and older values' : s.skipped ? 'the skipped values' : 'the older values';
+    info(
+      opts.again
+        ? `${prefix}To take ${what} (yours go to history), run ${opts.again(['--overwrite', '--force'])} (--force: ${r.bundleId !== null ? 'this bundle now counts as loaded, and ' : ''}it takes sent values older than yours too).`
+        : `${prefix}To take ${what}, ask ${r.sender} to export them again and load that file with \`seeqret load -f FILE --overwrite --force\` (this file was loaded and removed).`,
+    );
+  }
 }
 
 /** What {@link loadText} did. */
@@ -184,7 +209,7 @@ export function loadText(
     const { header } = readBundleHeader(text);
     sender = senderUser(v, o.sender, header.sender.pubkey);
     if (v.bundleLoaded(header.id, header.sender.pubkey) && !o.force) {
-      throw new SeeqretError('E_BUNDLE_REPLAY', `bundle ${header.id} from ${sender.username} was already loaded`, 'Pass --force to load it again.');
+      throw new SeeqretError('E_BUNDLE_REPLAY', `bundle ${header.id} from ${sender.username} was already loaded`, 'Nothing to do if it is a copy of one you loaded; to load it again anyway run `seeqret load -f FILE --force` (with --overwrite it can put back values older than yours).');
     }
     const opened = openBundle(text, { publicKey: v.publicKey, secretKey: v.identitySecretKey });
     secrets = opened.secrets.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, updatedAt: s.updated }));
@@ -223,5 +248,5 @@ export function loadText(
 
 /** Read a file of transfer text (for `inbox`). */
 export function readTransferFile(file: string): string {
-  return decodeUtf8(fs.readFileSync(file), file);
+  return readTextFileCapped(file, 'bundle');
 }
