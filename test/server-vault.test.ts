@@ -175,21 +175,26 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
       exited = true;
       resolve();
     }));
-    await new Promise<void>((resolve, reject) => {
-      member.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        if (stdout.includes('holding\n')) resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        member.stdout.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          if (stdout.includes('holding\n')) resolve();
+        });
+        member.on('close', () => reject(new Error(`the member exited early: ${stderr}`)));
       });
-      member.on('close', () => reject(new Error(`the member exited early: ${stderr}`)));
-    });
-    // While the member holds its read: the owner writes, and the write is not made to wait for it.
-    const add = cli(['add', 'key', 'API_KEY', 'new-api-key', '--app', 'web', '--env', 'prod'], { vault: dir });
-    expect(add.code, add.stderr).toBe(0);
-    const edit = cli(['edit', 'value', 'web:prod:DB_URL', 'postgres://rotated'], { vault: dir });
-    expect(edit.code, edit.stderr).toBe(0);
-    expect(exited, 'the member was still holding its read when the owner finished').toBe(false);
-    fs.writeFileSync(release, '');
-    await done;
+      // While the member holds its read: the owner writes, and the write is not made to wait for it.
+      const add = cli(['add', 'key', 'API_KEY', 'new-api-key', '--app', 'web', '--env', 'prod'], { vault: dir });
+      expect(add.code, add.stderr).toBe(0);
+      const edit = cli(['edit', 'value', 'web:prod:DB_URL', 'postgres://rotated'], { vault: dir });
+      expect(edit.code, edit.stderr).toBe(0);
+      expect(exited, 'the member was still holding its read when the owner finished').toBe(false);
+      fs.writeFileSync(release, '');
+      await done;
+    } finally {
+      // A failed run must not leave the member's process behind (userdel refuses a user that runs one).
+      if (!exited) member.kill('SIGKILL');
+    }
     expect(JSON.parse(stdout.split('\n')[1]!)).toEqual({ before: 'postgres://secret-value', stillOld: 'postgres://secret-value', after: 'postgres://rotated', added: 'new-api-key' });
     fs.rmSync(path.dirname(release), { recursive: true, force: true });
   });
