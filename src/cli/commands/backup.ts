@@ -84,11 +84,14 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
   const v = target.vault;
   let ok = false;
   try {
+    // Your own backup (into the vault it restores, or one with your key or vault id) keeps each
+    // name's acceptance; another vault's backup brings names someone else chose: they start pending.
+    const own = target.created || dump.vaultId === v.vaultId || dump.owner.pubkey === v.owner().pubkey;
     const { summary: s, usersAdded } = v.atomically(() => {
       if (target.created) v.importAudit(dump.audit);
       const r = v.restoreAll(
         { secrets: dump.secrets, users, shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [], pgpKeys: dump.pgpKeys ?? [] },
-        { overwrite: o['overwrite'] === true, keepVerified: target.created },
+        { overwrite: o['overwrite'] === true, keepVerified: target.created, ...(own ? {} : { received: `restore of ${dump.owner.username}'s backup` }) },
       );
       v.audit([{ action: 'restore', target: file, detail: { from: dump.vaultId, created: dump.created, added: r.summary.added, updated: r.summary.updated, skipped: r.summary.skipped, users: r.usersAdded.length } }]);
       return r;

@@ -55,7 +55,8 @@ export async function importVault(g: GlobalOptions, args: unknown[], o: Record<s
     let ok = false;
     try {
       const { s, added } = v.atomically(() => {
-        const s = v.setMany(secrets, { update: o['overwrite'] === true });
+        // The old vault's names count as received: they are exported through filters once accepted.
+        const s = v.setMany(secrets, { update: o['overwrite'] === true, received: 'import-vault' });
         const added = v.addMissingUsers(users);
         v.audit([{ action: 'import', target: source, detail: { from: 'seeqret-v1', added: s.added, updated: s.updated, skipped: s.skipped, users: added } }]);
         return { s, added };

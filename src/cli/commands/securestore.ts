@@ -414,7 +414,7 @@ export async function importStore(g: SsOptions, args: unknown[], o: Record<strin
   return withVault(g, (v) => {
     // The values and the audit entry in one transaction: all of it, or nothing.
     const s = v.atomically(() => {
-      const s = v.setMany(entries, { update: o['update'] === true, dryRun });
+      const s = v.setMany(entries, { update: o['update'] === true, dryRun, received: 'ss import' });
       if (!dryRun) v.audit([{ action: 'import', target: store, detail: { from: 'securestore-v3', names: mode, added: s.added, updated: s.updated, skipped: s.skipped, unchanged: s.unchanged } }]);
       return s;
     });

@@ -11,7 +11,8 @@ import { createBundle, looksLikeBundle, openBundle, readBundleHeader, type Bundl
 import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt, serializeCommand, serializeJsonCrypt, type V1Secret } from '../../sharing/v1.js';
 import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { type SecretRecord, type UserRecord, type Vault, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
+import { isDangerousVariable } from '../../vault/resolve.js';
+import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault } from '../context.js';
 import { commandLine } from '../hints.js';
 
 /** The formats `export -s` writes and `load` reads. */
@@ -62,6 +63,8 @@ export async function exportCmd(g: GlobalOptions, _a: unknown[], o: Record<strin
   const serializer = serializerOf(o['serializer']);
   const outFile = o['out'] as string | undefined;
   return withVault(g, (v) => {
+    // Recipients' keys, the values sent and the share records must be the ones seeqret wrote.
+    v.checkIntegrity(['users', 'secrets', 'shares']);
     const recipients = recipientsOf(v, to);
     const several = recipients.length > 1;
     if (several && !outFile && serializer !== 'command') {
@@ -135,11 +138,33 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
     if (file && file !== '-') return `\`${commandLine(g, ...words, '-f', file, ...extra)}\``;
     return `the same input piped into \`${commandLine(g, ...words, ...extra)}\``;
   };
-  return withVault(g, (v) => {
+  const fromStdin = value === undefined && (!file || file === '-');
+  return withVault(g, async (v) => {
     const r = loadText(v, text, { sender, serializer, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
     reportLoad(r, { again });
+    await settleNewNames(v, r, { accept: o['accept'] === true, ask: !fromStdin && stdinIsTTY() });
     return 0;
   });
+}
+
+/**
+ * The names a load added are someone else's choice: list them and, on a terminal, ask whether to
+ * accept them; `--accept` accepts them without asking; otherwise they stay pending (exported only
+ * by a filter that names them exactly) and the command says how to accept them.
+ */
+export async function settleNewNames(v: Vault, r: LoadResult, o: { accept: boolean; ask: boolean }, prefix = ''): Promise<void> {
+  if (r.pending.length === 0) return;
+  const names = r.pending.map(secretLabel);
+  const loaders = r.pending.filter((p) => isDangerousVariable(p.key)).map(secretLabel);
+  if (loaders.length) warn(`${prefix}${loaders.join(', ')} ${loaders.length === 1 ? 'is a variable' : 'are variables'} that make programs load or run code: never exported through a filter, even once accepted`);
+  let accept = o.accept;
+  if (!accept && o.ask) accept = await confirm(`${prefix}Accept ${names.length === 1 ? 'this name' : `these ${names.length} names`} from ${r.sender} (filters such as -f app:env: will export ${names.length === 1 ? 'it' : 'them'})?`);
+  if (accept) {
+    const done = v.accept(r.pending);
+    info(`${prefix}Accepted ${done.length} name${done.length === 1 ? '' : 's'} from ${r.sender}.`);
+  } else {
+    info(`${prefix}${names.length} new name${names.length === 1 ? ' is' : 's are'} pending: not exported by a filter that does not name ${names.length === 1 ? 'it' : 'them'} exactly until you run \`seeqret accept ${names.length === 1 ? names[0] : "-f 'app:env:'"}\` (see \`seeqret list --pending\`).`);
+  }
 }
 
 /**
@@ -150,6 +175,7 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
  */
 export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extra: string[]) => string) | null }): void {
   const prefix = opts.prefix ?? '';
+  const pending = new Set(r.pending.map(secretLabel));
   const s = r.summary;
   info(`${prefix}Loaded from ${r.sender} (${r.format}${r.bundleId ? `, bundle ${r.bundleId}` : ''}): ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${s.older ? `, ${s.older} older than here` : ''}`);
   const label: Record<string, string> = {
@@ -158,7 +184,7 @@ export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extr
     skipped: 'skipped: another value is here',
     older: 'kept ours: the sent value is older than the one here',
   };
-  for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}`);
+  for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}${pending.has(secretLabel(x)) ? ' (new name, pending)' : ''}`);
   // Taking them needs --overwrite and --force: --force because a bundle now counts as loaded (a
   // replay), and because a sent value older than yours is otherwise kept out.
   if (s.skipped || s.older) {
@@ -177,6 +203,8 @@ export interface LoadResult {
   readonly format: Serializer;
   readonly bundleId: string | null;
   readonly summary: ReturnType<Vault['setMany']>;
+  /** New names this load added, pending until accepted. */
+  readonly pending: SecretRecord[];
 }
 
 function senderUser(v: Vault, name: string | undefined, pubkeyB64: string | undefined): UserRecord {
@@ -202,6 +230,9 @@ export function loadText(
   o: { sender?: string | undefined; serializer?: string | undefined; overwrite: boolean; force: boolean; isCommandValue?: boolean },
 ): LoadResult {
   const format: Serializer = o.serializer ? serializerOf(o.serializer) : looksLikeBundle(text) ? 'bundle' : o.isCommandValue ? 'command' : (detectV1Format(text) ?? 'bundle');
+  // The sender's key and the replay record must be the ones seeqret wrote (a removed
+  // loaded_bundles row would re-enable a replay; an older user row, an old key).
+  v.checkIntegrity(['users', 'loaded_bundles', 'secrets']);
   let secrets: Array<{ app: string; env: string; key: string; type: string; value: string; updatedAt?: number }>;
   let sender: UserRecord;
   let bundleId: string | null = null;
@@ -242,8 +273,15 @@ export function loadText(
     secrets = parsed.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt * 1000 } : {}) }));
     warn(`the ${format} format does not authenticate names, types or sender (only that each value opened with ${sender.username}'s key); prefer the default bundle format`);
   }
-  const summary = v.setMany(secrets, { update: o.overwrite, keepNewer: !o.force, load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, senderPubkey: sender.pubkey, format } });
-  return { sender: sender.username, format, bundleId, summary };
+  const summary = v.setMany(secrets, {
+    update: o.overwrite,
+    keepNewer: !o.force,
+    load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, senderPubkey: sender.pubkey, format },
+    // The sender chose these names: new ones start pending until this person accepts them.
+    received: `load from ${sender.username}`,
+  });
+  const pending = summary.outcomes.filter((x) => x.outcome === 'added').map((x) => v.lookup(x.app, x.env, x.key)!).filter((r) => r.pending);
+  return { sender: sender.username, format, bundleId, summary, pending };
 }
 
 /** Read a file of transfer text (for `inbox`). */

@@ -738,7 +738,7 @@ export async function pull(g: TeamOptions, _a: Args, o: Opts): Promise<number> {
   const app = (o['app'] as string | undefined) ?? '*';
   const env = (o['env'] as string | undefined) ?? domain;
   return teamWithVault(g, (v) => {
-    const s = v.setMany([...values].map(([key, value]) => ({ app, env, key, value })), { update: o['overwrite'] === true });
+    const s = v.setMany([...values].map(([key, value]) => ({ app, env, key, value })), { update: o['overwrite'] === true, received: `team pull ${domain}` });
     v.audit([{ action: 'team.pull', target: `${tf.path}#${domain}`, detail: { by: me.name, app, env, added: s.added, updated: s.updated, skipped: s.skipped } }]);
     info(`Pulled ${domain} from ${tf.path} into ${app}:${env}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged`);
     for (const x of s.outcomes) {
