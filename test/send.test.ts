@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
+import { Vault } from '../src/vault/vault.js';
 import { type CliResult, cli, cliAsync, downgradeToSchema4, errorCode, newVault, tmpdir } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -397,6 +398,20 @@ describe('send', () => {
   });
 });
 
+/**
+ * What an older seeqret, which stored addresses unchecked, left in a vault: a raw SQL change
+ * made through the vault's own writer, so the rows stay authenticated (a plain SQL session would
+ * be E_TAMPERED, which is another protection).
+ */
+function storedByOlderSeeqret(vault: string, sql: string, ...params: string[]): void {
+  const v = Vault.open({ dir: vault });
+  try {
+    v.atomically(() => v.database.prepare(sql).run(...params));
+  } finally {
+    v.close();
+  }
+}
+
 describe('e-mail addresses are single addresses (a list or a line break cannot add a recipient)', () => {
   const hostile = ['bob@example.com, eve@evil.example', 'bob@example.com;eve@evil.example', 'bob@example.com\r\nBcc: eve@evil.example', 'Bob <eve@evil.example>', '"bob@example.com" eve@evil.example', 'bob@example.com eve@evil.example'];
 
@@ -412,17 +427,13 @@ describe('e-mail addresses are single addresses (a list or a line break cannot a
     const smtp = await smtpServer();
     try {
       for (const email of hostile) {
-        const db = new Database(path.join(vault, 'vault.db'));
-        db.prepare("UPDATE pgp_keys SET email = ? WHERE username = 'bob'").run(email);
-        db.close();
+        storedByOlderSeeqret(vault, "UPDATE pgp_keys SET email = ? WHERE username = 'bob'", email);
         const r = await run(['send', '--to', 'bob', '--smtp-host', '127.0.0.1', '--smtp-port', String(smtp.port), 'api_key'], { vault, cwd: dir });
         expect([r.code, errorCode(r)], `${JSON.stringify(email)}: ${r.stderr}`).toEqual([2, 'E_USAGE']);
         expect(r.stderr).not.toContain('Sent');
       }
       // --from gets the same check.
-      const db = new Database(path.join(vault, 'vault.db'));
-      db.prepare("UPDATE pgp_keys SET email = 'bob@example.com' WHERE username = 'bob'").run();
-      db.close();
+      storedByOlderSeeqret(vault, "UPDATE pgp_keys SET email = 'bob@example.com' WHERE username = 'bob'");
       for (const from of hostile) {
         const r = await run(['send', '--to', 'bob', '--from', from.replace(/\r\n/g, ' '), '--smtp-host', '127.0.0.1', '--smtp-port', String(smtp.port), 'api_key'], { vault, cwd: dir });
         expect(errorCode(r), `${JSON.stringify(from)}: ${r.stderr}`).toBe('E_USAGE');
@@ -449,9 +460,7 @@ describe('e-mail addresses are single addresses (a list or a line break cannot a
     expect(cli(['users', '--format', 'json'], { vault }).stdout).not.toContain('"bob"');
     // A backup carrying such an address (written by an older seeqret) does not restore it.
     expect(cli(['add', 'user', '--username', 'bob', '--email', 'bob@example.com', '--pubkey', other], { vault }).code).toBe(0);
-    const db = new Database(path.join(vault, 'vault.db'));
-    db.prepare("UPDATE users SET email = 'bob@example.com, eve@evil.example' WHERE username = 'bob'").run();
-    db.close();
+    storedByOlderSeeqret(vault, "UPDATE users SET email = 'bob@example.com, eve@evil.example' WHERE username = 'bob'");
     const file = path.join(tmpdir(), 'b.age');
     const env = { SEEQRET_BACKUP_PASSPHRASE: 'a long passphrase' };
     expect(cli(['backup', '-o', file], { vault, env }).code).toBe(0);
