@@ -5,12 +5,16 @@
  * Variables already set are never overwritten. With neither a filter nor a template it does
  * nothing; a template named by `SEEQRET_TEMPLATE` must exist. Filters that match nothing are
  * reported with `process.emitWarning`. Vault errors are thrown: an app that needs secrets should not start without them.
+ * Once the vault was opened, seeqret's credential variables are removed from `process.env`.
  *
  * @module
  */
 import fs from 'node:fs';
+import { SeeqretError } from './errors.js';
 import { openVault } from './index.js';
-import { readTemplateFile, resolveFilters, resolveTemplate } from './vault/resolve.js';
+import { removeCredentials } from './util/credentials.js';
+import { isDangerousVariable, readTemplateFile, resolveFilters, resolveTemplate } from './vault/resolve.js';
+import type { Vault } from './vault/vault.js';
 
 /** What {@link config} did. */
 export interface ConfigResult {
@@ -20,18 +24,43 @@ export interface ConfigResult {
   readonly kept: string[];
 }
 
-/** Fill `process.env` (or `target`) from the vault without overwriting existing variables. */
+/**
+ * Fill `process.env` (or `target`) from the vault without overwriting existing variables.
+ * All or nothing: every entry is checked (no loader-variable constant, no NUL) before any is set.
+ * Once the vault was opened (or could not be), seeqret's credential variables
+ * (`SEEQRET_PASSPHRASE`, `SEEQRET_BACKUP_PASSPHRASE`, `SEEQRET_SS_PASSWORD`, the team ones) are deleted from
+ * `process.env`, so nothing the app starts or logs later sees them.
+ */
 export function config(target: NodeJS.ProcessEnv = process.env): ConfigResult {
   const filterText = process.env['SEEQRET_FILTER'];
   const named = process.env['SEEQRET_TEMPLATE'];
   const templateFile = named ?? 'env.template';
   // A template named explicitly must exist (readTemplateFile throws E_FILE_NOT_FOUND below).
   if (!filterText && named === undefined && !fs.existsSync(templateFile)) return { set: [], kept: [] };
-  const vault = openVault();
+  let vault: Vault;
+  try {
+    vault = openVault();
+  } finally {
+    removeCredentials(process.env);
+  }
   try {
     const resolved = filterText
       ? resolveFilters(vault, filterText.split(/[\s;]+/).filter(Boolean))
       : resolveTemplate(vault, readTemplateFile(templateFile), templateFile);
+    for (const e of resolved.entries) {
+      // A constant line is refused too: a template (or a file SEEQRET_TEMPLATE names) must not
+      // make the app's children load code. Only an explicit NAME=app:env:key line sets one.
+      if (!e.secret && isDangerousVariable(e.name)) {
+        throw new SeeqretError(
+          'E_BAD_VALUE',
+          `${templateFile}: the constant ${e.name} changes how programs load or run code; seeqret/config does not set it`,
+          `Set it where the app is started, or store it as a secret and name it: ${e.name}=app:env:${e.name}.`,
+        );
+      }
+      if (e.value.includes('\0')) {
+        throw new SeeqretError('E_BAD_VALUE', `${e.name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');
+      }
+    }
     for (const w of resolved.warnings) process.emitWarning(w, 'SeeqretWarning');
     const set: string[] = [];
     const kept: string[] = [];

@@ -232,17 +232,19 @@ describe('files', () => {
   });
 
   it('atomicWriteFile overwrites its temporary file before removing it when the write fails', () => {
-    // `template t.tpl DIR`: the rendered secrets are written to a temporary file, then the rename
-    // onto the folder fails. The temporary file held the secrets: it must not be just unlinked.
+    // The rendered secrets are written to a temporary file, then the rename fails: the target
+    // became a folder meanwhile (a folder named up front is refused before anything is written).
+    // The temporary file held the secrets: it must not be just unlinked.
     const dir = tmpdir();
     const dest = path.join(dir, 'out');
-    fs.mkdirSync(path.join(dest, 'sub'), { recursive: true }); // a folder: the rename fails for real
     const witness = path.join(dir, 'witness');
     const secret = 'DB_PASSWORD=correct horse battery staple\n'.repeat(100);
     const rename = fs.renameSync;
-    // Only watches: hard-links the temporary file (so its data blocks stay visible), then renames for real.
+    // Hard-links the temporary file (so its data blocks stay visible), makes the target a
+    // non-empty folder, then renames for real (which fails).
     const spy = vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
       if (!fs.existsSync(witness)) fs.linkSync(from, witness);
+      fs.mkdirSync(path.join(dest, 'sub'), { recursive: true });
       rename(from, to);
     });
     try {

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
+import { Vault } from '../src/vault/vault.js';
 import { type CliResult, cli, cliAsync, downgradeToSchema4, errorCode, newVault, tmpdir } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -394,5 +395,78 @@ describe('send', () => {
     expect(errorCode(dead)).toBe('E_SMTP');
     expect(dead.code).toBe(11);
     expect(dead.stderr).toContain('cannot talk to 127.0.0.1');
+  });
+});
+
+/**
+ * What an older seeqret, which stored addresses unchecked, left in a vault: a raw SQL change
+ * made through the vault's own writer, so the rows stay authenticated (a plain SQL session would
+ * be E_TAMPERED, which is another protection).
+ */
+function storedByOlderSeeqret(vault: string, sql: string, ...params: string[]): void {
+  const v = Vault.open({ dir: vault });
+  try {
+    v.atomically(() => v.database.prepare(sql).run(...params));
+  } finally {
+    v.close();
+  }
+}
+
+describe('e-mail addresses are single addresses (a list or a line break cannot add a recipient)', () => {
+  const hostile = ['bob@example.com, eve@evil.example', 'bob@example.com;eve@evil.example', 'bob@example.com\r\nBcc: eve@evil.example', 'Bob <eve@evil.example>', '"bob@example.com" eve@evil.example', 'bob@example.com eve@evil.example'];
+
+  it('add user --pgp-key --email refuses a list or a header break (nothing stored); send never mails a second recipient', async () => {
+    const { vault, dir } = setup();
+    for (const email of hostile) {
+      const r = cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub, '--email', email, '--force'], { vault });
+      expect([r.code, errorCode(r)], `${JSON.stringify(email)}: ${r.stderr}`).toEqual([2, 'E_USAGE']);
+      expect(r.stderr).not.toContain('\r');
+    }
+    expect((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>)[0]!['email']).toBe('bob@example.com');
+    // A vault written by an older seeqret may hold such an address: send refuses it, mails nothing.
+    const smtp = await smtpServer();
+    try {
+      for (const email of hostile) {
+        storedByOlderSeeqret(vault, "UPDATE pgp_keys SET email = ? WHERE username = 'bob'", email);
+        const r = await run(['send', '--to', 'bob', '--smtp-host', '127.0.0.1', '--smtp-port', String(smtp.port), 'api_key'], { vault, cwd: dir });
+        expect([r.code, errorCode(r)], `${JSON.stringify(email)}: ${r.stderr}`).toEqual([2, 'E_USAGE']);
+        expect(r.stderr).not.toContain('Sent');
+      }
+      // --from gets the same check.
+      storedByOlderSeeqret(vault, "UPDATE pgp_keys SET email = 'bob@example.com' WHERE username = 'bob'");
+      for (const from of hostile) {
+        const r = await run(['send', '--to', 'bob', '--from', from.replace(/\r\n/g, ' '), '--smtp-host', '127.0.0.1', '--smtp-port', String(smtp.port), 'api_key'], { vault, cwd: dir });
+        expect(errorCode(r), `${JSON.stringify(from)}: ${r.stderr}`).toBe('E_USAGE');
+      }
+      expect(smtp.mails).toHaveLength(0);
+      const good = await run(['send', '--to', 'bob', '--smtp-host', '127.0.0.1', '--smtp-port', String(smtp.port), 'api_key'], { vault, cwd: dir });
+      expect(good.code, good.stderr).toBe(0);
+      expect(smtp.mails.map((m) => m.to)).toEqual([['bob@example.com']]);
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it('init, add user --email and restore of a backup refuse such addresses', () => {
+    for (const email of hostile) {
+      const parent = tmpdir();
+      const r = cli(['init', parent, '--user', 'alice', '--email', email]);
+      expect([r.code, errorCode(r)], JSON.stringify(email)).toEqual([2, 'E_USAGE']);
+      expect(fs.existsSync(path.join(parent, 'seeqret', 'vault.db'))).toBe(false);
+    }
+    const vault = newVault();
+    const other = cli(['public-key'], { vault: newVault({ user: 'bob' }) }).stdout.trim();
+    for (const email of hostile) expect(errorCode(cli(['add', 'user', '--username', 'bob', '--email', email, '--pubkey', other], { vault })), JSON.stringify(email)).toBe('E_USAGE');
+    expect(cli(['users', '--format', 'json'], { vault }).stdout).not.toContain('"bob"');
+    // A backup carrying such an address (written by an older seeqret) does not restore it.
+    expect(cli(['add', 'user', '--username', 'bob', '--email', 'bob@example.com', '--pubkey', other], { vault }).code).toBe(0);
+    storedByOlderSeeqret(vault, "UPDATE users SET email = 'bob@example.com, eve@evil.example' WHERE username = 'bob'");
+    const file = path.join(tmpdir(), 'b.age');
+    const env = { SEEQRET_BACKUP_PASSPHRASE: 'a long passphrase' };
+    expect(cli(['backup', '-o', file], { vault, env }).code).toBe(0);
+    const target = path.join(tmpdir(), 'restored');
+    const r = cli(['restore', file], { vault: target, env });
+    expect(errorCode(r), r.stderr).toBe('E_USAGE');
+    expect(fs.existsSync(path.join(target, 'vault.db'))).toBe(false);
   });
 });

@@ -8,8 +8,12 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { closeInheritedDescriptors } from '../util/fs.js';
 import { maskingStream } from '../util/mask.js';
 import { printable } from '../util/text.js';
+
+export { childEnvironment } from '../util/credentials.js';
+export { closeInheritedDescriptors };
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
@@ -22,9 +26,12 @@ export const EXIT_COMMAND_NOT_EXECUTABLE = 126;
  * Start CMD without a shell, forward signals to it, and resolve with its exit code (127 when it
  * cannot be found, 126 when it cannot be run; a child killed by a signal kills seeqret the same way). With `maskValues`, its stdout
  * and stderr go through a masking stream (so they are pipes, not the terminal, for the child).
+ * The child inherits descriptors 0–2 only ({@link closeInheritedDescriptors}); `env` is used as
+ * given: build it from {@link childEnvironment}, which leaves out seeqret's credentials.
  */
 export function runChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv, maskValues: string[] | null = null): Promise<number> {
   return new Promise<number>((resolve) => {
+    closeInheritedDescriptors();
     const child = spawn(cmd, cmdArgs, { stdio: maskValues ? ['inherit', 'pipe', 'pipe'] : 'inherit', env, shell: false });
     const maskers: Transform[] = [];
     if (maskValues) {

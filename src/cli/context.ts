@@ -7,10 +7,11 @@
  */
 import { SeeqretError } from '../errors.js';
 import { info, promptHidden, stdinIsTTY, warn } from './io.js';
-import { checkPrivate, modeText } from '../util/fs.js';
+import { type PermissionProblem, checkPrivate, modeText } from '../util/fs.js';
+import { printable } from '../util/text.js';
 import fs from 'node:fs';
-import path from 'node:path';
-import { SERVER_MARKER, resolveVaultDir } from '../vault/paths.js';
+import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
+import { isServerVault } from '../vault/server.js';
 import { Vault, passphraseFromFile } from '../vault/vault.js';
 
 export { confirm, info, out, promptHidden, promptText, readStdin, readValue, stdinIsTTY, warn } from './io.js';
@@ -20,19 +21,27 @@ export interface GlobalOptions {
   vault?: string;
   passphraseFile?: string;
   debug?: boolean;
+  /** `--follow-symlinks`: files named by a symbolic link are written through it (else E_SYMLINK). */
+  followSymlinks?: boolean;
 }
 
-/** Warn (stderr) about every vault entry that grants access to group or others. */
-export function warnPermissions(dir: string): void {
-  for (const p of checkPrivate(dir, { allowGroupRead: isServerVault(dir) })) {
-    warn(`${p.kind} ${p.path} is mode ${modeText(p.mode)}: other users can access it (want ${modeText(p.wanted)}); run \`seeqret doctor --fix\``);
+/** The warning (and `doctor` finding) for one entry of {@link checkPrivate}. */
+export function permissionText(p: PermissionProblem): string {
+  if (p.kind === 'symlink') {
+    const to = p.target ? `a symbolic link to ${printable(p.target)}` : 'a symbolic link';
+    const wider = (p.mode & ~p.wanted & 0o077) !== 0;
+    const where = p.target && p.mode === 0 ? ', which does not exist' : ` (mode ${modeText(p.mode)}${wider ? ': other users can access it' : ''})`;
+    return `${printable(p.path)} is ${to}${where}; files in a vault folder must not be links: put the file itself there`;
   }
+  return `${p.kind} ${printable(p.path)} is mode ${modeText(p.mode)}: other users can access it (want ${modeText(p.wanted)}); run \`seeqret doctor --fix\``;
 }
 
-/** True for a vault made by `seeqret server init` (group read access is intended). */
-export function isServerVault(dir: string): boolean {
-  return fs.existsSync(path.join(dir, SERVER_MARKER));
+/** Warn (stderr) about every vault entry that grants access to group or others, and every symbolic link. */
+export function warnPermissions(dir: string): void {
+  for (const p of checkPrivate(dir, { allowGroupRead: isServerVault(dir) })) warn(permissionText(p));
 }
+
+export { isServerVault };
 
 /**
  * Resolve the passphrase for a protected vault: --passphrase-file, then SEEQRET_PASSPHRASE,
@@ -50,10 +59,39 @@ export async function passphraseFor(g: GlobalOptions, purpose: string): Promise<
   );
 }
 
+/**
+ * Refuse, before anything is unlocked or decrypted, to open for writing a vault whose database
+ * this process cannot write. Every command that reveals a value opens the vault for writing,
+ * because the read is recorded in the audit log: someone who can read a vault but not write it —
+ * a member of a server vault's group — gets `E_PERMISSIONS` from them, not an unrecorded read.
+ */
+function requireWritable(dir: string): void {
+  const { db } = vaultFiles(dir);
+  try {
+    fs.accessSync(db, fs.constants.W_OK);
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // Vault.open reports it
+  }
+  if (isServerVault(dir)) {
+    throw new SeeqretError(
+      'E_PERMISSIONS',
+      `only the owner of the server vault ${dir} can use commands that reveal or change its values (every CLI read is recorded in its audit log)`,
+      "Apps of the vault's group read values through the library (seeqret/config, get(), openVault()); ask the owner for anything else.",
+    );
+  }
+  throw new SeeqretError(
+    'E_PERMISSIONS',
+    `cannot write the vault database ${db}: commands that reveal or change values need to (reads are recorded in the audit log)`,
+    'Run it as the vault owner, or check the permissions (seeqret doctor).',
+  );
+}
+
 /** Open the vault for a command: warns about permissions, prompts for a passphrase if needed. */
 export async function openVault(g: GlobalOptions, opts: { readonly?: boolean; allowOutdatedSchema?: boolean } = {}): Promise<Vault> {
   const dir = resolveVaultDir(g.vault);
   warnPermissions(dir);
+  if (!opts.readonly) requireWritable(dir);
   const probe = Vault.probe(dir);
   const passphrase = probe.exists && probe.passphraseProtected ? await passphraseFor(g, 'Vault passphrase') : undefined;
   return Vault.open({ dir, ...(passphrase ? { passphrase } : {}), ...opts });

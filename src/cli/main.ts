@@ -19,6 +19,7 @@ function lazy(load: () => Promise<Action>) {
     const opts = cmd.opts();
     const g = cmd.optsWithGlobals() as GlobalOptions;
     const args = params.slice(0, -2);
+    if (g.followSymlinks) (await import('../util/fs.js')).setFollowSymlinks(true);
     const fn = await load();
     const code = await fn(g, args, opts);
     if (typeof code === 'number') process.exitCode = code;
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
     .option('--vault <dir>', 'vault folder (default: $SEEQRET, else ~/.seeqret)')
     .option('--passphrase-file <file>', 'read the vault passphrase from FILE')
     .option('--debug', 'show stack traces on errors')
+    .option('--follow-symlinks', 'write a file named by a symbolic link (default: refuse, E_SYMLINK)')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()

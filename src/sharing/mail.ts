@@ -10,6 +10,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import { checkEmail } from '../util/email.js';
 import { printable } from '../util/text.js';
 
 /** How the connection is protected. */
@@ -81,11 +82,16 @@ export async function sendMails(s: SmtpSettings, mails: readonly OutgoingMail[],
     disableFileAccess: true,
     disableUrlAccess: true,
   });
+  // The last guard: one bare address each way, so a list or a header break can never add a recipient.
+  for (const m of mails) {
+    checkEmail(m.to, 'the recipient');
+    checkEmail(m.from, 'the sender');
+  }
   try {
     for (const m of mails) {
       let info: { messageId: string };
       try {
-        info = await transport.sendMail({ from: m.from, to: m.to, subject: m.subject, text: m.text, disableFileAccess: true, disableUrlAccess: true });
+        info = await transport.sendMail({ from: m.from, to: m.to, envelope: { from: m.from, to: [m.to] }, subject: m.subject, text: m.text, disableFileAccess: true, disableUrlAccess: true });
       } catch (e) {
         throw smtpError(e, s);
       }

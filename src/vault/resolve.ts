@@ -98,9 +98,20 @@ export function readTemplateFile(file: string): string {
  * Resolve env.template text against the vault: constants as given, filter lines as every match
  * (named by its key), rename lines as exactly one match. A duplicate output name is an error,
  * naming both lines. Values are decrypted only after the whole template resolved without error.
+ * Errors and warnings name the file, the line and at most a variable name, never the rest of a
+ * line: a file that is not a template (SEEQRET_TEMPLATE or --template pointing at a .env, a key
+ * file) must not have its content printed.
  */
 export function resolveTemplate(vault: Vault, text: string, source = 'env.template'): Resolved {
   const tpl = parseEnvTemplate(text, source);
+  const filterOn = (filter: string, line: number): Filter => {
+    try {
+      return parseFilter(filter);
+    } catch (e) {
+      if (!(e instanceof SeeqretError)) throw e;
+      throw new SeeqretError('E_FILTER_SYNTAX', `${source}:${line}: not a filter (app:env:key), NAME=VALUE or NAME=app:env:key line`, e.fix);
+    }
+  };
   // No secret row removed, added or put back from an older copy (each value's row is checked when decrypted).
   vault.checkIntegrity(['secrets']);
   if (tpl.requirement) checkRequirement(tpl.requirement, VERSION);
@@ -124,33 +135,33 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
       claim(l.name, l.line);
       planned.push({ name: l.name, line: l.line, value: l.value, explicit: true });
     } else if (l.kind === 'rename') {
-      const filter = parseFilter(l.filter);
+      const filter = filterOn(l.filter, l.line);
       const { kept: matches, pending } = withoutPending(vault.find([filter]), filter);
       if (matches.length === 0) {
         if (pending.length > 0) {
           throw new SeeqretError(
             'E_TEMPLATE_UNMATCHED',
-            `${source}:${l.line}: ${l.name}=${l.filter} matches only names received from someone else and not accepted yet: ${pending.slice(0, 10).map(secretLabel).join(', ')}`,
+            `${source}:${l.line}: the filter of ${l.name}= matches only names received from someone else and not accepted yet: ${pending.slice(0, 10).map(secretLabel).join(', ')}`,
             `Review them, then \`seeqret accept ${secretLabel(pending[0]!)}\`, or name the secret exactly (app:env:key).`,
           );
         }
-        throw new SeeqretError('E_TEMPLATE_UNMATCHED', `${source}:${l.line}: ${l.name}=${l.filter} matches no secret`, 'Add the secret (seeqret add key) or fix the filter.');
+        throw new SeeqretError('E_TEMPLATE_UNMATCHED', `${source}:${l.line}: the filter of ${l.name}= matches no secret`, 'Add the secret (seeqret add key) or fix the filter.');
       }
       if (matches.length > 1) {
         throw new SeeqretError(
           'E_AMBIGUOUS',
-          `${source}:${l.line}: ${l.name}=${l.filter} matches ${matches.length} secrets: ${matches.slice(0, 10).map(secretLabel).join(', ')}`,
+          `${source}:${l.line}: the filter of ${l.name}= matches ${matches.length} secrets: ${matches.slice(0, 10).map(secretLabel).join(', ')}`,
           'Make the filter name exactly one secret, e.g. myapp:dev:KEY.',
         );
       }
       claim(l.name, l.line);
       planned.push({ name: l.name, line: l.line, secret: matches[0]!, explicit: true });
     } else {
-      const filter = parseFilter(l.filter);
+      const filter = filterOn(l.filter, l.line);
       const found = vault.find([filter]);
       const { kept: matches, pending } = withoutPending(found, filter);
       skipped.push(...pending);
-      if (found.length === 0) warnings.push(`${source}:${l.line}: filter '${l.filter}' matches no secret`);
+      if (found.length === 0) warnings.push(`${source}:${l.line}: the filter on this line matches no secret`);
       for (const m of matches) {
         refuseDangerous(m.key, m);
         claim(m.key, l.line);

@@ -17,12 +17,14 @@ import type Database from 'better-sqlite3';
 import { generateDataKey, generateIdentity, hash256, keyToBase64, mac256, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
+import { checkEmail, checkOptionalEmail } from '../util/email.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileCapped } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
 import { GLOBAL, checkName, isWellFormed } from './names.js';
 import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
+import { type SharedCopyPublisher, databaseToOpen, sharedCopyPublisher } from './server.js';
 import { openDatabase } from './sqlite.js';
 import { type AuditAction, type AuditCheck, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, auditKey, initAuditHead, readAudit, rebuildAuditHead, verifyAuditChain } from './audit.js';
 import { IntegrityTracker, authenticateAll, checkAggregates, initAggregates, integrityKey, integrityProblems, protectedTable, tampered, verifyRow } from './integrity.js';
@@ -366,6 +368,8 @@ export class Vault {
   /** How many {@link Vault.#write} calls are running (more than one inside {@link Vault.atomically}). */
   #depth = 0;
   #closed = false;
+  /** A server vault opened for writing: publishes the copy its group reads (src/vault/server.ts). */
+  #shared: SharedCopyPublisher | null = null;
 
   private constructor(dir: string, dbPath: string, db: Database.Database, keys: VaultKeys, readonly: boolean) {
     this.dir = dir;
@@ -400,6 +404,7 @@ export class Vault {
       throw new SeeqretError('E_VAULT_EXISTS', `a vault already exists in ${files.dir}`, 'Use it as it is, or choose another folder.');
     }
     checkUsername(opts.username);
+    checkOptionalEmail(opts.email, `the e-mail address of ${opts.username}`);
     ensurePrivateDir(files.dir);
     const identity = generateIdentity(opts.identitySecretKey);
     const keys: VaultKeys = { vaultId: randomBytes(16).toString('hex'), identity, dataKey: generateDataKey() };
@@ -450,7 +455,7 @@ export class Vault {
     const keyData = readKeyFile(files.key);
     let db: Database.Database;
     try {
-      db = openDatabase(files.db, { fileMustExist: true, readonly: opts.readonly ?? false, timeout: 10_000 });
+      db = openDatabase(databaseToOpen(files.dir, files.db, opts.readonly ?? false), { fileMustExist: true, readonly: opts.readonly ?? false, timeout: 10_000 });
     } catch (e) {
       throw sqliteError(e, files.db);
     }
@@ -488,7 +493,9 @@ export class Vault {
         wipe(keys.identity.secretKey);
         throw new SeeqretError('E_KEY_MISMATCH', 'the vault data key does not match this vault', 'Put back the vault.key that was created with this vault.db.');
       }
-      return new Vault(files.dir, files.db, db, keys, opts.readonly ?? false);
+      const v = new Vault(files.dir, files.db, db, keys, opts.readonly ?? false);
+      if (!opts.readonly) v.#shared = sharedCopyPublisher(files.dir, files.db, db);
+      return v;
     } catch (e) {
       db.close();
       throw sqliteError(e, files.db);
@@ -525,7 +532,7 @@ export class Vault {
     this.#index = undefined;
     if (this.#depth > 0) return this.#nestedWrite(fn, auditOnly);
     this.#pending = [];
-    return this.#sql(() => {
+    const result = this.#sql(() => {
       if (!auditOnly) this.#tracker.install(this.#db);
       this.#depth += 1;
       try {
@@ -545,6 +552,9 @@ export class Vault {
         this.#pending = [];
       }
     });
+    // A server vault's group reads a copy: publish it once the outer transaction committed.
+    this.#shared?.update();
+    return result;
   }
 
   /**
@@ -639,6 +649,7 @@ export class Vault {
   /** Add a user with an X25519 public key (validated by the caller). */
   addUser(u: { username: string; email?: string | null; name?: string | null; publicKey: Buffer }): UserRecord {
     checkUsername(u.username);
+    checkOptionalEmail(u.email, `the e-mail address of ${u.username}`);
     this.#write(() => this.#insertUser(u));
     return this.user(u.username);
   }
@@ -736,6 +747,8 @@ export class Vault {
     opts: { replace?: boolean; user?: { email?: string | null; name?: string | null; publicKey: Buffer } } = {},
   ): PgpKeyRecord {
     checkUsername(k.username);
+    checkEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
+    checkOptionalEmail(opts.user?.email, `the e-mail address of ${k.username}`);
     this.#write(() => {
       if (opts.user) this.#insertUser({ username: k.username, ...opts.user });
       const owner = this.#stmt('SELECT username FROM pgp_keys WHERE fingerprint = ?').pluck().get(k.fingerprint) as string | undefined;
@@ -795,13 +808,10 @@ export class Vault {
     if (records.length === 0 || this.#readonly) return;
     // A read record is worth a WAL append, not an fsync: synchronous=NORMAL keeps the database
     // consistent on a crash and may lose only the newest records on power loss.
+    // A read that cannot be recorded fails (E_PERMISSIONS): no CLI read goes unrecorded.
     try {
       this.#db.pragma('synchronous = NORMAL');
       this.#write(() => appendAudit(this.#db, this.#auditKey, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))), true);
-    } catch (e) {
-      // A member of a server vault's group may read but not write it: the read goes unrecorded.
-      if (e instanceof SeeqretError && e.code === 'E_PERMISSIONS') return;
-      throw e;
     } finally {
       this.#db.pragma('synchronous = FULL');
     }
@@ -864,7 +874,11 @@ export class Vault {
   ): { summary: ImportSummary; usersAdded: string[] } {
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
     for (const d of r.secrets) Vault.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
-    for (const u of r.users) checkUsername(u.username);
+    for (const u of r.users) {
+      checkUsername(u.username);
+      checkOptionalEmail(u.email, `the e-mail address of ${u.username}`);
+    }
+    for (const k of r.pgpKeys ?? []) checkEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
     const usersAdded: string[] = [];
     this.#write(() => {
       const now = Date.now();
@@ -916,13 +930,21 @@ export class Vault {
   }
 
   /**
-   * Check secrets (names, values, types) and user names as the write methods would, without a
+   * Check secrets (names, values, types), user names and e-mail addresses as the write methods would, without a
    * vault: importers call it before they create a folder or write anything, so that an input
    * refused on its last entry leaves nothing behind. Throws the error the write would throw.
    */
-  static validate(secrets: Iterable<SecretInput>, users: Iterable<{ username: string }> = []): void {
+  static validate(
+    secrets: Iterable<SecretInput>,
+    users: Iterable<{ username: string; email?: string | null }> = [],
+    pgpKeys: Iterable<{ username: string; email: string }> = [],
+  ): void {
     for (const s of secrets) Vault.#validate(s);
-    for (const u of users) checkUsername(u.username);
+    for (const u of users) {
+      checkUsername(u.username);
+      checkOptionalEmail(u.email, `the e-mail address of ${u.username}`);
+    }
+    for (const k of pgpKeys) checkEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
   }
 
   /**
@@ -1386,12 +1408,17 @@ export class Vault {
     this.#closed = true;
     this.#index = undefined;
     try {
-      this.#db.close();
+      // A server vault publishes changes made through `database` (migrations) too.
+      this.#shared?.update();
     } finally {
-      wipe(this.#keys.dataKey);
-      wipe(this.#keys.identity.secretKey);
-      wipe(this.#auditKey);
-      wipe(this.#integrityKey);
+      try {
+        this.#db.close();
+      } finally {
+        wipe(this.#keys.dataKey);
+        wipe(this.#keys.identity.secretKey);
+        wipe(this.#auditKey);
+        wipe(this.#integrityKey);
+      }
     }
   }
 }

@@ -74,6 +74,7 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
   Vault.validate(
     dump.secrets.flatMap((d) => [d, ...d.history.map((h) => ({ ...d, value: h.value, type: h.type }))].map((x) => ({ app: x.app, env: x.env, key: x.key, value: x.value, type: x.type }))),
     exists ? users : [dump.owner, ...users],
+    dump.pgpKeys ?? [],
   );
   const key = dump.identitySecretKey ? keyFromBase64(dump.identitySecretKey)! : undefined;
   const target = await openImportTarget(g, async () => {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
 import { DEFAULT_DIALECT, type Dialect, checkDialect, envFileMark, envFileTagInput, formatDotenvDialect, readEnvFileMark } from '../../formats/dialects.js';
@@ -31,9 +32,17 @@ async function chooseDialect(option: unknown, templateDialect: Dialect | undefin
  * Refuse to replace `file` when it is a regular file that `seeqret env` (with this vault) did not
  * write, or that changed since: its first line is not a mark whose tag matches the rest. An empty
  * (or blank) file may be replaced. Symlinks, devices and other special files are left to the
- * atomic write.
+ * atomic write — except that with `--follow-symlinks` the file a link points to is checked.
  */
-function checkReplaceable(v: Vault, file: string): void {
+function checkReplaceable(v: Vault, outFile: string, followSymlinks: boolean): void {
+  let file = outFile;
+  if (followSymlinks && lstatIfExists(file)?.isSymbolicLink()) {
+    try {
+      file = fs.realpathSync(file);
+    } catch {
+      return; // a link to nowhere: nothing to replace
+    }
+  }
   const st = lstatIfExists(file);
   if (st === null || !st.isFile()) return;
   const fix = 'Move what you changed into the vault or env.template, then pass --force to replace the file (or write elsewhere with --out FILE).';
@@ -57,7 +66,7 @@ export async function env(g: GlobalOptions, _args: unknown[], o: Record<string, 
   const outFile = o['out'] as string;
   if (!o['stdout'] && outFile === '-') throw new SeeqretError('E_USAGE', '--out - is not supported', 'Use --stdout to print the .env content.');
   return withVault(g, (v) => {
-    if (!o['stdout'] && o['force'] !== true) checkReplaceable(v, outFile);
+    if (!o['stdout'] && o['force'] !== true) checkReplaceable(v, outFile, g.followSymlinks === true);
     const { entries, warnings } = resolveTemplate(v, text, source);
     for (const w of warnings) warn(w);
     const body = Buffer.from(formatDotenvDialect(entries.map((e) => ({ key: e.name, value: e.value })), dialect), 'utf8');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { toAgeRecipient } from '../../crypto/age.js';
 import { keyToBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
+import { checkEmail } from '../../util/email.js';
 import { findVcsRoot } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../vault/vault.js';
@@ -63,6 +64,7 @@ export async function init(g: GlobalOptions, args: unknown[], o: Record<string, 
     user ??= await promptText('Your user name', os.userInfo().username);
     email ??= await promptText('Your e-mail address');
   }
+  email = checkEmail(email.trim(), '--email');
   const passphrase = opts.passphrase ? await newPassphrase(g) : undefined;
   const vault = Vault.create({ dir, username: user, email, ...(opts.name ? { name: opts.name } : {}), ...(passphrase ? { passphrase } : {}) });
   try {

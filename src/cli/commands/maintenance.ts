@@ -12,7 +12,7 @@ import { readKeyFile } from '../../vault/keyfile.js';
 import { resolveVaultDir, vaultFiles } from '../../vault/paths.js';
 import { SCHEMA_VERSION, schemaVersion } from '../../vault/schema.js';
 import { Vault, secretLabel, vaultNotFound } from '../../vault/vault.js';
-import { type GlobalOptions, info, isServerVault, openVault, out, passphraseFor, warn } from '../context.js';
+import { type GlobalOptions, info, isServerVault, openVault, out, passphraseFor, permissionText, warn } from '../context.js';
 
 /** `upgrade`: copy the database aside, then apply pending migrations in one transaction. */
 export async function upgrade(g: GlobalOptions): Promise<number> {
@@ -67,7 +67,10 @@ export async function doctor(g: GlobalOptions, _args: unknown[], o: Record<strin
   const perms = checkPrivate(dir, { allowGroupRead: isServerVault(dir) });
   if (perms.length === 0) report('ok', 'permissions: folder 0700, files 0600');
   for (const p of perms) {
-    if (fix) {
+    if (p.kind === 'symlink') {
+      // Never chmod through a link: its target may be anywhere (another user's file, /etc/...).
+      fail(new SeeqretError('E_PERMISSIONS', permissionText(p), 'replace the link with a private copy of the file it points to (cp --remove-destination TARGET LINK, then seeqret doctor --fix); --fix never changes a file through a link'), 'permissions');
+    } else if (fix) {
       fs.chmodSync(p.path, p.wanted);
       report('fixed', `${p.path}: ${p.mode.toString(8)} -> ${p.wanted.toString(8)}`);
     } else {

@@ -16,7 +16,7 @@ import { maskableValues } from '../../util/mask.js';
 import { printable } from '../../util/text.js';
 import { type Resolved, readTemplateFile, refuseDangerous, resolveFilters, resolveTemplate } from '../../vault/resolve.js';
 import type { Vault } from '../../vault/vault.js';
-import { runChild } from '../child.js';
+import { childEnvironment, runChild } from '../child.js';
 import { type GlobalOptions, warn, withVault } from '../context.js';
 
 /** The umask given to the child unless `--umask` says otherwise (psec's default). */
@@ -107,7 +107,8 @@ export async function run(g: GlobalOptions, args: unknown[], o: Record<string, u
     }
   }
 
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  // The child never sees seeqret's own credentials (the vault passphrase and the like).
+  const childEnv = childEnvironment(process.env);
   const masked: string[] = [];
   await withVault(g, (v) => {
     const resolved = select(v);

@@ -16,6 +16,7 @@ import { formatDotenv } from '../../formats/dotenv.js';
 import { requireProject, resolveEnvironment } from '../../project/project.js';
 import { environmentVariables } from '../../project/variables.js';
 import type { OutgoingMail, SmtpSecurity } from '../../sharing/mail.js';
+import { checkEmail, isEmailAddress } from '../../util/email.js';
 import { readTextFileCapped } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { type PgpKeyRecord, type SecretRecord, type Vault, secretLabel } from '../../vault/vault.js';
@@ -27,14 +28,12 @@ export const DEFAULT_SUBJECT = 'Encrypted message from seeqret';
 export const DEFAULT_SMTP_USER_SECRET = 'SMTP_USERNAME';
 export const DEFAULT_SMTP_PASSWORD_SECRET = 'SMTP_PASSWORD';
 
-const ADDRESS_RE = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+$/;
-
 /** The addresses in a list of user IDs (`Name <a@b>` or a bare address). */
 function uidAddresses(userIds: readonly string[]): string[] {
   return userIds.flatMap((u) => {
     const m = /<([^<>]+)>\s*$/.exec(u);
     const a = (m ? m[1]! : u).trim();
-    return ADDRESS_RE.test(a) ? [a.toLowerCase()] : [];
+    return isEmailAddress(a) ? [a.toLowerCase()] : [];
   });
 }
 
@@ -151,6 +150,10 @@ export async function send(g: GlobalOptions, args: unknown[], o: Record<string, 
     const owner = v.owner();
     const from = fromOption ?? owner.email ?? '';
     if (from === '') throw new SeeqretError('E_USAGE', 'no --from address, and the vault owner has no e-mail address', 'Pass --from you@example.com.');
+    checkEmail(from, fromOption === undefined ? "the vault owner's e-mail address" : '--from');
+    // Each message goes to the one address stored with the key, checked again here (a vault
+    // written by an older seeqret may hold a list or a line break there).
+    for (const k of byId.values()) checkEmail(k.email, `the address stored for ${k.username}`);
     const login = smtpLogin(v, userSecret, passSecret, { user: o['smtpUserSecret'] !== undefined, pass: o['smtpPasswordSecret'] !== undefined });
     if (login && security === 'none' && !isLoopback(host)) {
       throw new SeeqretError('E_USAGE', `the SMTP password would cross the network unencrypted to ${printable(host)}`, 'Add --starttls (port 587) or --tls (port 465).');

@@ -10,8 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { toAgeRecipient } from '../../crypto/age.js';
 import { SeeqretError, isSeeqretError } from '../../errors.js';
+import { checkEmail, isEmailAddress } from '../../util/email.js';
 import { SERVER_MARKER, vaultFiles } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
+import { childEnvironment } from '../child.js';
 import { type GlobalOptions, info, out, warn, withVault } from '../context.js';
 import { addUserLine } from './users.js';
 import { loadText, readTransferFile, reportLoad, settleNewNames } from './share.js';
@@ -21,7 +23,7 @@ export const SERVER_DIR = '/srv/.seeqret';
 
 function groupId(name: string): number | undefined {
   try {
-    const line = execFileSync('getent', ['group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const line = execFileSync('getent', ['group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: childEnvironment(process.env) });
     const gid = Number(line.split(':')[2]);
     return Number.isInteger(gid) ? gid : undefined;
   } catch {
@@ -34,12 +36,12 @@ export async function serverInit(_g: GlobalOptions, args: unknown[], o: Record<s
   const dir = path.resolve((args[0] as string | undefined) ?? SERVER_DIR);
   const group = (o['group'] as string | undefined) ?? 'seeqret';
   const user = (o['user'] as string | undefined) ?? os.hostname().split('.')[0] ?? 'server';
-  const v = Vault.create({ dir, username: user, email: (o['email'] as string | undefined) ?? `${user}@${os.hostname()}` });
+  // The default address is only a label; a host name that makes no valid address gives none.
+  const fallback = `${user}@${os.hostname()}`;
+  const email = o['email'] !== undefined ? checkEmail(String(o['email']), '--email') : isEmailAddress(fallback) ? fallback : '';
+  const v = Vault.create({ dir, username: user, email });
   const recipient = toAgeRecipient(v.publicKey);
   try {
-    // Apps of the group read the vault through the library; a rollback journal lets read-only
-    // readers open it (WAL would need them to write the -shm file).
-    v.database.pragma('journal_mode = DELETE');
     v.database.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('server', ?)").run(group);
     out(addUserLine(v.owner()));
   } finally {
@@ -51,15 +53,17 @@ export async function serverInit(_g: GlobalOptions, args: unknown[], o: Record<s
   if (gid === undefined) warn(`there is no group '${group}' (create it with: groupadd ${group}); the vault stays private to you`);
   else {
     try {
-      for (const p of [dir, files.db, files.key]) fs.chownSync(p, -1, gid);
+      // The group reads the key file and a published copy of the database (vault.shared.db,
+      // src/vault/server.ts); vault.db itself stays private to the owner.
+      for (const p of [dir, files.key]) fs.chownSync(p, -1, gid);
       fs.chmodSync(dir, 0o750);
-      fs.chmodSync(files.db, 0o640);
       fs.chmodSync(files.key, 0o640);
       // The marker tells permission checks that group read access is intended here.
       fs.writeFileSync(path.join(dir, SERVER_MARKER), `${group}\n`, { mode: 0o640 });
       fs.chmodSync(path.join(dir, SERVER_MARKER), 0o640);
       fs.chownSync(path.join(dir, SERVER_MARKER), -1, gid);
       fs.mkdirSync(path.join(dir, 'inbox'), { mode: 0o700 });
+      Vault.open({ dir }).close(); // publishes the group's copy
       shared = true;
     } catch (e) {
       warn(`could not give group '${group}' read access (${(e as NodeJS.ErrnoException).code ?? e}); run as root, or do it by hand: chgrp -R ${group} ${dir} && chmod 750 ${dir} && chmod 640 ${dir}/*`);

@@ -19,6 +19,7 @@ import { type VariableDescription, SECRET_TYPES, parseOptions, validateValue } f
 import { decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { LIMITS, tooLarge } from '../../util/limits.js';
 import { type SecretRecord, secretLabel } from '../../vault/vault.js';
+import { childEnvironment, closeInheritedDescriptors } from '../child.js';
 import { type GlobalOptions, info, readStdin, stdinIsTTY, withVault } from '../context.js';
 import { projectEnv } from '../project-context.js';
 
@@ -37,7 +38,8 @@ async function resolveSource(src: ValueSource, variable: string): Promise<string
       return decodeUtf8(await readStdin('value', `the value of ${variable} on stdin`), `the value of ${variable} on stdin`).trim();
     case 'command': {
       const [cmd, ...argv] = src.argv as [string, ...string[]];
-      const r = spawnSync(cmd, argv, { shell: false, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: LIMITS.value.bytes });
+      closeInheritedDescriptors();
+      const r = spawnSync(cmd, argv, { shell: false, stdio: ['ignore', 'pipe', 'inherit'], env: childEnvironment(process.env), maxBuffer: LIMITS.value.bytes });
       if (r.error) {
         const code = (r.error as NodeJS.ErrnoException).code;
         if (code === 'ENOBUFS') throw tooLarge(`the output of the command for ${variable}`, 'value');

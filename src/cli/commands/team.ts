@@ -29,7 +29,7 @@ import { printable } from '../../util/text.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
-import { runChild } from '../child.js';
+import { childEnvironment, runChild } from '../child.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
 import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
 
@@ -837,7 +837,7 @@ export const exec = teamCommand(async (g: TeamOptions, a: Args, o: Opts): Promis
   const { tf } = openTeam(g);
   tf.secretNames(domain);
   const me = await mustCredentials(g, tf);
-  const env = execEnvironment(tf.decryptDomain(domain, me), { prefix: o['prefix'] as string | undefined, uppercase: o['uppercase'] === true, passthrough: o['passthrough'] !== false, envPrefix: envPrefix(g) });
+  const env = execEnvironment(tf.decryptDomain(domain, me), { prefix: o['prefix'] as string | undefined, uppercase: o['uppercase'] === true, passthrough: o['passthrough'] !== false, envPrefix: envPrefix(g) }, childEnvironment(process.env, [envPrefix(g)]));
   return runChild(cmd, cmdArgs, env);
 });
 

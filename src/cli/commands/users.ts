@@ -10,6 +10,7 @@ import { formatFingerprint, readPgpPublicKey } from '../../crypto/pgp.js';
 import { SeeqretError } from '../../errors.js';
 import { type Column, isoTime, parseFormat, render } from '../../formats/output.js';
 import { shellQuote } from '../../formats/output.js';
+import { checkEmail } from '../../util/email.js';
 import { readFileCapped } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { type UserRecord, secretLabel } from '../../vault/vault.js';
@@ -137,7 +138,7 @@ export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string,
   if (key !== undefined && !pub) {
     throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
   }
-  const email = (o['email'] as string | undefined) ?? null;
+  const email = o['email'] === undefined ? null : checkEmail(String(o['email']), '--email');
   const name = (o['name'] as string | undefined) ?? null;
   const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
   return withVault(g, (v) => {
@@ -152,7 +153,7 @@ export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string,
     const lower = pgp.emails.map((e) => e.toLowerCase());
     let to = email ?? (existing?.email && lower.includes(existing.email.toLowerCase()) ? existing.email : pgp.emails[0]);
     if (!to) throw new SeeqretError('E_PGP_KEY', `${pgpFile}: the key has no e-mail address in its user IDs`, 'Pass --email ADDRESS to say where to send.');
-    to = to.trim();
+    to = checkEmail(to.trim(), email === null ? `the address in ${pgpFile}'s user ID` : '--email');
     if (email !== null && !lower.includes(email.toLowerCase())) {
       warn(`the PGP key's user IDs do not include ${email} (they are: ${pgp.userIds.join('; ') || 'none'}); mail to ${email} will be encrypted to this key anyway`);
     }

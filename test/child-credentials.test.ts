@@ -1,0 +1,169 @@
+/**
+ * Credentials never reach a child: every command that starts a process (`run`, `team exec`,
+ * `set NAME=!command`) gives it an environment without seeqret's credential variables, and
+ * descriptors 0–2 only — never the descriptor a `--passphrase-file /dev/fd/N` named. Each child
+ * is a real `node` reporting its own environment and `/proc/self/fd`.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { childEnvironment, credentialVariables } from '../src/util/credentials.js';
+import { BIN, type CliResult, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+
+/** Every credential variable, set to a recognisable value. */
+const CREDENTIALS: Record<string, string> = {
+  SEEQRET_PASSPHRASE: 'vault passphrase 1',
+  SEEQRET_BACKUP_PASSPHRASE: 'backup passphrase 2',
+  SEEQRET_SS_PASSWORD: 'securestore password 3',
+  SEEQRET_TEAM_USER: 'alice@example.com',
+  SEEQRET_TEAM_PASSPHRASE: 'alice pass',
+  SEEQRET_TEAM_NEW_PASSPHRASE: 'new team passphrase 5',
+  PPROTECT_USER: 'alice@example.com',
+  PPROTECT_PASSPHRASE: 'alice pass',
+  PPROTECT_NEW_PASSPHRASE: 'pprotect new 6',
+  PPROTECT_ENV_PREFIX: 'ACME',
+  ACME_USER: 'alice@example.com',
+  ACME_PASSPHRASE: 'alice pass',
+};
+/** The custodian variables of `team --env-prefix CUSTOM`. */
+const CUSTOM = { CUSTOM_USER: 'alice@example.com', CUSTOM_PASSPHRASE: 'alice pass' };
+const SECRET_VALUES = [...new Set(Object.entries({ ...CREDENTIALS, ...CUSTOM }).filter(([k]) => /PASS/.test(k)).map(([, v]) => v))];
+/** Not credentials: a child keeps them. */
+const KEPT = { KEEP_ME: 'kept', SEEQRET_NO_REDACT: '0' };
+
+/** A script that writes what the process it runs in received: its environment and its open descriptors. */
+function probeScript(): { script: string; report: string } {
+  const dir = tmpdir();
+  const report = path.join(dir, 'report.json');
+  const script = path.join(dir, 'probe.cjs');
+  fs.writeFileSync(
+    script,
+    `const fs = require('fs');
+const fds = {};
+for (const fd of fs.readdirSync('/proc/self/fd')) { try { fds[fd] = fs.readlinkSync('/proc/self/fd/' + fd); } catch {} }
+fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ env: process.env, fds }));
+process.stdout.write('probe-output');
+`,
+  );
+  return { script, report };
+}
+
+interface Probe {
+  env: Record<string, string>;
+  fds: Record<string, string>;
+}
+
+function readProbe(report: string): Probe {
+  return JSON.parse(fs.readFileSync(report, 'utf8')) as Probe;
+}
+
+/** `seeqret ARGS` started by bash with descriptor 200 open on `passFile` (as `200<FILE` does). */
+function cliWithFd(args: string[], passFile: string, env: Record<string, string | undefined>, cwd?: string): CliResult {
+  const r = spawnSync('bash', ['-c', 'exec "$@" 200<"$PASS_FILE"', 'bash', process.execPath, BIN, ...args], {
+    encoding: 'utf8',
+    input: '',
+    env: cleanEnv({ ...env, PASS_FILE: passFile }),
+    cwd: cwd ?? tmpdir(),
+    timeout: 60_000,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The checks every spawning command must pass. */
+function expectClean(p: Probe, passFile: string, extra: Record<string, string> = {}): void {
+  for (const k of Object.keys({ ...CREDENTIALS, ...extra })) if (k !== 'PPROTECT_ENV_PREFIX') expect(p.env, k).not.toHaveProperty(k);
+  for (const v of SECRET_VALUES) expect(Object.values(p.env)).not.toContain(v);
+  expect(p.env).toMatchObject(KEPT);
+  // Descriptor 200 (the passphrase file) is not inherited, nor any other descriptor on that file.
+  expect(Object.keys(p.fds)).not.toContain('200');
+  expect(Object.values(p.fds)).not.toContain(passFile);
+}
+
+function passphraseFile(text: string): string {
+  const f = path.join(tmpdir(), 'passphrase');
+  fs.writeFileSync(f, `${text}\n`);
+  return f;
+}
+
+describe('the environment of a child', () => {
+  it('childEnvironment drops every credential variable, the prefixes named by PPROTECT_ENV_PREFIX and --env-prefix, and nothing else', () => {
+    const base = { ...CREDENTIALS, ...CUSTOM, ...KEPT, PATH: '/bin' };
+    const env = childEnvironment(base, ['CUSTOM']);
+    expect(env).toEqual({ PPROTECT_ENV_PREFIX: 'ACME', ...KEPT, PATH: '/bin' });
+    expect(base).toHaveProperty('SEEQRET_PASSPHRASE'); // a copy: the base is left alone
+    expect([...credentialVariables({})]).toContain('SEEQRET_SS_PASSWORD');
+  });
+
+  it('run: no credential variable and no passphrase descriptor reach the command (passphrase vault, --passphrase-file /dev/fd/200)', () => {
+    const v = newVault({ passphrase: 'vault passphrase 1' });
+    const pass = passphraseFile('vault passphrase 1');
+    expect(cli(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } }).code).toBe(0);
+    const { script, report } = probeScript();
+    for (const fdPath of ['/dev/fd/200', '/proc/self/fd/200']) {
+      fs.rmSync(report, { force: true });
+      const r = cliWithFd(['--vault', v, '--passphrase-file', fdPath, 'run', '-f', 'web:dev:', '--', process.execPath, script], pass, { ...CREDENTIALS, ...KEPT });
+      expect(r.code, r.stderr).toBe(0);
+      const p = readProbe(report);
+      expectClean(p, pass);
+      expect(p.env['API']).toBe('api-value');
+    }
+    // --mask (output through pipes) gives the same environment.
+    const r = cliWithFd(['--vault', v, '--passphrase-file', '/dev/fd/200', 'run', '--mask', '-f', 'web:dev:', '--', process.execPath, script], pass, { ...CREDENTIALS, ...KEPT });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('probe-output');
+    expectClean(readProbe(report), pass);
+  });
+
+  it('run with SEEQRET_PASSPHRASE: the command does not see it', () => {
+    const v = newVault({ passphrase: 'vault passphrase 1' });
+    const { script, report } = probeScript();
+    const r = cli(['run', '-f', '::NOTHING', '--', process.execPath, script], { vault: v, env: { ...CREDENTIALS, ...KEPT } });
+    expect(r.code, r.stderr).toBe(0);
+    expectClean(readProbe(report), '/nonexistent');
+  });
+
+  it('team exec: neither the custodian credentials (any prefix) nor the vault passphrase nor the passphrase descriptor', () => {
+    const file = path.join(tmpdir(), 'protected.yaml');
+    const alice = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
+    for (const args of [['init', '--key-type', 'fast'], ['add-domain', 'dev'], ['add-secret', 'dev', 'DB_PASSWORD', 'hunter2']]) {
+      const r = cli(['team', '--file', file, ...args], { env: alice });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const { script, report } = probeScript();
+    const pass = passphraseFile('alice pass');
+    const cases: Array<[string[], Record<string, string>]> = [
+      [['--team-passphrase-file', '/dev/fd/200', '-u', 'alice@example.com'], {}],
+      [['--env-prefix', 'CUSTOM'], CUSTOM],
+    ];
+    for (const [team, extra] of cases) {
+      fs.rmSync(report, { force: true });
+      const r = cliWithFd(['team', '--file', file, ...team, 'exec', '--domain', 'dev', '--', process.execPath, script], pass, { ...CREDENTIALS, ...extra, ...KEPT });
+      expect(r.code, r.stderr).toBe(0);
+      const p = readProbe(report);
+      expectClean(p, pass, extra);
+      expect(p.env['DB_PASSWORD']).toBe('hunter2');
+    }
+  });
+
+  it('set NAME=!command: the command sees no credentials and no passphrase descriptor', () => {
+    const v = newVault({ passphrase: 'vault passphrase 1' });
+    const dir = path.join(tmpdir(), 'shop');
+    fs.mkdirSync(dir);
+    expect(cli(['project', 'init'], { vault: v, cwd: dir, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } }).code).toBe(0);
+    fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), '[{"Variable": "token", "Type": "string"}]');
+    const { script, report } = probeScript();
+    const pass = passphraseFile('vault passphrase 1');
+    const r = cliWithFd(['--vault', v, '--passphrase-file', '/dev/fd/200', 'set', `token=!${process.execPath} ${script}`], pass, { ...CREDENTIALS, ...KEPT }, dir);
+    expect(r.code, r.stderr).toBe(0);
+    expectClean(readProbe(report), pass);
+    const got = cli(['get', 'shop:dev:token'], { vault: v, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } });
+    expect(got.stdout).toBe('probe-output\n');
+  });
+
+  it('a wrong --passphrase-file descriptor is still an error, not a crash', () => {
+    const v = newVault({ passphrase: 'vault passphrase 1' });
+    const r = cli(['--passphrase-file', '/dev/fd/201', 'run', '-f', '::X', '--', process.execPath, '-e', '0'], { vault: v });
+    expect(errorCode(r)).toMatch(/^E_/);
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * Output paths that are not regular files, through the real CLI (as root where device nodes are
+ * made): a character device or FIFO is written through and never replaced, `/dev/stdout` and
+ * `/dev/fd/N` write to that descriptor, a symbolic link is refused (`E_SYMLINK`) unless
+ * `--follow-symlinks`, a folder or socket is refused (`E_USAGE`). Every command that writes a file
+ * the user names goes through the same helper. And: permission checks look at links in the vault
+ * folder instead of skipping them.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, type CliResult, cleanEnv, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const BACKUP_ENV = { SEEQRET_BACKUP_PASSPHRASE: 'backup passphrase' };
+
+/** The machine's /dev/null must stay the null character device (1, 3) whatever these tests do. */
+function expectDevNullIntact(): void {
+  const st = fs.lstatSync('/dev/null');
+  expect(st.isCharacterDevice()).toBe(true);
+  expect([Math.floor(st.rdev / 256), st.rdev % 256]).toEqual([1, 3]);
+}
+afterAll(() => expectDevNullIntact());
+
+interface Writer {
+  readonly name: string;
+  /** Arguments that write to `out`, and the environment and folder they need. */
+  readonly args: (out: string) => string[];
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  /** A check that `text` is what the command writes (e.g. an age file). */
+  readonly looksRight: (text: string) => boolean;
+}
+
+/** One vault and project set up once; the writers that use them. */
+function writers(): Writer[] {
+  const vault = newVault();
+  expect(cli(['add', 'key', 'K', 'v1', '--app', 'shop', '--env', 'dev'], { vault }).code).toBe(0);
+  const dir = path.join(tmpdir(), 'shop');
+  fs.mkdirSync(dir);
+  expect(cli(['project', 'init'], { vault, cwd: dir }).code).toBe(0);
+  fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), '[{"Variable": "K", "Type": "string"}]');
+  fs.writeFileSync(path.join(dir, 'env.template'), 'shop:dev:K\n');
+  fs.writeFileSync(path.join(dir, 'conf.in'), 'k={{ K }}\n');
+  const ssPass = path.join(dir, 'ss-pass');
+  fs.writeFileSync(ssPass, 'securestore password\n');
+  expect(cli(['ss', '-s', path.join(dir, 'store.json'), '--password-file', ssPass, 'create', '--no-vcs'], { cwd: dir }).code).toBe(0);
+  return [
+    { name: 'backup -o', args: (out) => ['--vault', vault, 'backup', '-o', out], env: BACKUP_ENV, looksRight: (t) => t.startsWith('age-encryption.org/v1') },
+    { name: 'export -o', args: (out) => ['--vault', vault, 'export', '--to', 'self', '-f', 'shop:dev:K', '-o', out], looksRight: (t) => t.includes('seeqret') },
+    // --force: these tests are about what the path is, not about env's check of a changed .env.
+    { name: 'env --out', args: (out) => ['--vault', vault, 'env', '--template', path.join(dir, 'env.template'), '--out', out, '--force'], looksRight: (t) => /\nK='?v1'?\n$/.test(t) },
+    { name: 'template', args: (out) => ['--vault', vault, 'template', 'conf.in', out], cwd: dir, looksRight: (t) => t === 'k=v1\n' },
+    { name: 'ss export-key', args: (out) => ['ss', '-s', path.join(dir, 'store.json'), '--password-file', ssPass, 'export-key', out, '--no-vcs', '--force'], cwd: dir, looksRight: (t) => t.includes('KEY') || t.length > 0 },
+  ];
+}
+
+function run(w: Writer, out: string, extra: string[] = []): CliResult {
+  return cli([...extra, ...w.args(out)], { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
+}
+
+describe('writing to a path that is not a regular file', () => {
+  const all = writers();
+
+  it('a regular file is still written atomically, 0600', () => {
+    for (const w of all) {
+      const out = path.join(tmpdir(), 'out');
+      fs.writeFileSync(out, 'old', { mode: 0o644 });
+      const r = run(w, out);
+      expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
+      expect(w.looksRight(fs.readFileSync(out, 'utf8')), w.name).toBe(true);
+      expect(fs.statSync(out).mode & 0o777, w.name).toBe(0o600);
+    }
+  });
+
+  it.skipIf(!isRoot)('a character device (a null device made with mknod) is written through, never replaced', () => {
+    for (const w of all) {
+      const dev = path.join(tmpdir(), 'null');
+      expect(spawnSync('mknod', ['-m', '666', dev, 'c', '1', '3']).status).toBe(0);
+      const before = fs.lstatSync(dev);
+      const r = run(w, dev);
+      expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
+      const after = fs.lstatSync(dev);
+      expect(after.isCharacterDevice(), w.name).toBe(true);
+      expect([after.ino, after.rdev, after.mode], w.name).toEqual([before.ino, before.rdev, before.mode]);
+      expect(fs.readdirSync(path.dirname(dev)), `${w.name}: no temporary file left`).toEqual(['null']);
+    }
+  });
+
+  it.skipIf(!isRoot)('the real /dev/null stays the machine\'s null device (backup -o /dev/null, export -o /dev/null)', () => {
+    const [backup, exp] = all;
+    for (const w of [backup!, exp!]) {
+      // The guard: the same command on a null device of our own first. A seeqret that would
+      // replace it never gets near the machine's /dev/null.
+      const own = path.join(tmpdir(), 'null');
+      expect(spawnSync('mknod', ['-m', '666', own, 'c', '1', '3']).status).toBe(0);
+      run(w, own);
+      if (!fs.lstatSync(own).isCharacterDevice()) throw new Error(`${w.name} replaced a device node: not trying the real /dev/null`);
+      const r = run(w, '/dev/null');
+      expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
+      expectDevNullIntact();
+    }
+  });
+
+  it('a FIFO is written through to its reader', async () => {
+    for (const w of all) {
+      const fifo = path.join(tmpdir(), 'fifo');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const reader = spawn('cat', [fifo]);
+      let got = '';
+      reader.stdout.setEncoding('utf8').on('data', (d: string) => (got += d));
+      const readerDone = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+      const r = await cliAsync(w.args(fifo), { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) }).done;
+      await readerDone;
+      expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
+      expect(fs.lstatSync(fifo).isFIFO(), w.name).toBe(true);
+      expect(w.looksRight(got), `${w.name}: ${got.slice(0, 60)}`).toBe(true);
+    }
+  });
+
+  it('/dev/stdout and /dev/fd/N write to that descriptor', () => {
+    for (const w of all) {
+      const r = run(w, '/dev/stdout');
+      expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
+      expect(w.looksRight(r.stdout), `${w.name}: ${r.stdout.slice(0, 60)}`).toBe(true);
+      for (const target of w === all[0] ? ['/dev/fd/3', '/proc/self/fd/3'] : ['/dev/fd/3']) {
+        const file = path.join(tmpdir(), 'fd3');
+        const fd = fs.openSync(file, 'w', 0o600);
+        try {
+          const s = spawnSync(process.execPath, [BIN, ...w.args(target)], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe', fd], env: cleanEnv(w.env ?? {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
+          expect(s.status, `${w.name} ${target}: ${s.stderr}`).toBe(0);
+        } finally {
+          fs.closeSync(fd);
+        }
+        expect(w.looksRight(fs.readFileSync(file, 'utf8')), `${w.name} ${target}`).toBe(true);
+        expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      }
+    }
+  });
+
+  it('a symbolic link is refused (E_SYMLINK) and its target left alone; --follow-symlinks replaces the target, 0600, keeping the link', () => {
+    for (const w of all) {
+      const dir = tmpdir();
+      const target = path.join(dir, 'real.env');
+      fs.writeFileSync(target, 'precious', { mode: 0o644 });
+      const link = path.join(dir, '.env');
+      fs.symlinkSync('real.env', link);
+      const r = run(w, link);
+      expect(errorCode(r), `${w.name}: ${r.stderr}`).toBe('E_SYMLINK');
+      if (!w.name.startsWith('ss ')) expect(r.code, w.name).toBe(5); // ss keeps ssclient's exit codes
+      expect(r.stderr).toContain('--follow-symlinks');
+      expect(fs.readFileSync(target, 'utf8')).toBe('precious');
+      expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+      for (const extra of w === all[0] ? [['--follow-symlinks'], []] : [['--follow-symlinks']]) {
+        // The global option works before the command word and after it.
+        const args = extra.length ? [...extra, ...w.args(link)] : [...w.args(link), '--follow-symlinks'];
+        const f = cli(args, { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
+        expect(f.code, `${w.name}: ${f.stderr}`).toBe(0);
+        expect(fs.lstatSync(link).isSymbolicLink(), w.name).toBe(true);
+        expect(w.looksRight(fs.readFileSync(target, 'utf8')), w.name).toBe(true);
+        expect(fs.statSync(target).mode & 0o777, w.name).toBe(0o600);
+        expect(fs.readdirSync(dir).sort(), w.name).toEqual(['.env', 'real.env']);
+      }
+    }
+  });
+
+  it('--follow-symlinks: a link to nowhere creates its target; a link to a device writes through it', () => {
+    const [, , env] = all;
+    const dir = tmpdir();
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.symlinkSync('sub/new.env', path.join(dir, 'dangling'));
+    expect(errorCode(run(env!, path.join(dir, 'dangling')))).toBe('E_SYMLINK');
+    expect(fs.existsSync(path.join(dir, 'sub', 'new.env'))).toBe(false);
+    expect(run(env!, path.join(dir, 'dangling'), ['--follow-symlinks']).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'sub', 'new.env'), 'utf8')).toMatch(/\nK='?v1'?\n$/);
+    expect(fs.statSync(path.join(dir, 'sub', 'new.env')).mode & 0o777).toBe(0o600);
+    fs.symlinkSync('/dev/null', path.join(dir, 'to-null'));
+    expect(errorCode(run(env!, path.join(dir, 'to-null')))).toBe('E_SYMLINK');
+    expect(run(env!, path.join(dir, 'to-null'), ['--follow-symlinks']).code).toBe(0);
+    expect(fs.lstatSync(path.join(dir, 'to-null')).isSymbolicLink()).toBe(true);
+    expectDevNullIntact();
+    // A link to /dev/stdout (itself a link to /proc/self/fd/1) writes to seeqret's stdout.
+    fs.symlinkSync('/dev/stdout', path.join(dir, 'to-stdout'));
+    const out = run(env!, path.join(dir, 'to-stdout'), ['--follow-symlinks']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/\nK='?v1'?\n$/);
+    // A loop of links is an error, not a hang.
+    fs.symlinkSync('loop-b', path.join(dir, 'loop-a'));
+    fs.symlinkSync('loop-a', path.join(dir, 'loop-b'));
+    expect(errorCode(run(env!, path.join(dir, 'loop-a'), ['--follow-symlinks']))).toBe('E_IO');
+  });
+
+  it('env --follow-symlinks checks the file the link points to: one seeqret did not write is kept (E_EXISTS) without --force', () => {
+    const [, , env] = all;
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'real.env'), 'MINE=hand-written\n');
+    fs.symlinkSync('real.env', path.join(dir, '.env'));
+    const args = env!.args(path.join(dir, '.env')).filter((a) => a !== '--force');
+    const r = cli(['--follow-symlinks', ...args]);
+    expect(errorCode(r), r.stderr).toBe('E_EXISTS');
+    expect(fs.readFileSync(path.join(dir, 'real.env'), 'utf8')).toBe('MINE=hand-written\n');
+    expect(cli(['--follow-symlinks', ...args, '--force']).code).toBe(0);
+    expect(cli(['--follow-symlinks', ...args]).code).toBe(0); // now seeqret wrote it
+  });
+
+  it('a folder or a socket is refused (E_USAGE), nothing is written', async () => {
+    const dir = tmpdir();
+    const sock = path.join(dir, 'sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      for (const w of all) {
+        for (const out of w === all[0] ? [dir, sock] : [dir]) {
+          const r = run(w, out);
+          expect(errorCode(r), `${w.name} ${out}: ${r.stderr}`).toBe('E_USAGE');
+          if (!w.name.startsWith('ss ')) expect(r.code, w.name).toBe(2);
+        }
+      }
+      expect(fs.readdirSync(dir)).toEqual(['sock']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('team writes its file through the same rules: a protected.yaml that is a link is refused', () => {
+    const dir = tmpdir();
+    const real = path.join(dir, 'elsewhere.yaml');
+    const creds = { SEEQRET_TEAM_USER: 'a@example.com', SEEQRET_TEAM_PASSPHRASE: 'a passphrase' };
+    expect(cli(['team', '--file', real, 'init', '--key-type', 'fast'], { env: creds }).code).toBe(0);
+    const before = fs.readFileSync(real);
+    const link = path.join(dir, 'protected.yaml');
+    fs.symlinkSync(real, link);
+    const r = cli(['team', '--file', link, 'add-domain', 'dev'], { env: creds });
+    expect(errorCode(r), r.stderr).toBe('E_SYMLINK');
+    expect(fs.readFileSync(real).equals(before)).toBe(true);
+    expect(cli(['--follow-symlinks', 'team', '--file', link, 'add-domain', 'dev'], { env: creds }).code).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(real, 'utf8')).toContain('dev');
+  });
+});
+
+describe('permission checks look at links in the vault folder', () => {
+  it('vault.key linked to a 0644 file: every command warns, doctor fails, doctor --fix does not chmod the target', () => {
+    const v = newVault();
+    const elsewhere = path.join(tmpdir(), 'key-copy');
+    fs.copyFileSync(path.join(v, 'vault.key'), elsewhere);
+    fs.chmodSync(elsewhere, 0o644);
+    fs.rmSync(path.join(v, 'vault.key'));
+    fs.symlinkSync(elsewhere, path.join(v, 'vault.key'));
+    cli(['add', 'key', 'K', 'v'], { vault: v });
+    const r = cli(['list'], { vault: v });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/vault\.key is a symbolic link to .*key-copy \(mode 0o644: other users can access it\)/);
+    const d = cli(['doctor'], { vault: v });
+    expect(d.code).toBe(7);
+    expect(d.stdout).toMatch(/^fail +permissions: .*vault\.key is a symbolic link/m);
+    expect(d.stdout).not.toMatch(/^ok +permissions/m);
+    const fix = cli(['doctor', '--fix'], { vault: v });
+    expect(fix.code).toBe(7);
+    expect(fs.statSync(elsewhere).mode & 0o777).toBe(0o644);
+    expect(fs.lstatSync(path.join(v, 'vault.key')).isSymbolicLink()).toBe(true);
+  });
+
+  it('vault.db linked to a 0600 file, and a link to nowhere, are reported too', () => {
+    const v = newVault();
+    const moved = path.join(tmpdir(), 'db-copy');
+    fs.renameSync(path.join(v, 'vault.db'), moved);
+    fs.symlinkSync(moved, path.join(v, 'vault.db'));
+    fs.symlinkSync('/nonexistent/file', path.join(v, 'stray'));
+    const r = cli(['list'], { vault: v });
+    expect(r.stderr).toMatch(/vault\.db is a symbolic link to .*db-copy \(mode 0o600\)/);
+    expect(r.stderr).toMatch(/stray is a symbolic link to \/nonexistent\/file, which does not exist/);
+    expect(cli(['doctor'], { vault: v }).code).toBe(7);
+  });
+});
