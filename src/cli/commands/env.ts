@@ -8,7 +8,7 @@ import { SeeqretError } from '../../errors.js';
 import { formatDotenv } from '../../formats/dotenv.js';
 import { atomicWriteFile } from '../../util/fs.js';
 import { readTemplateFile, resolveTemplate } from '../../vault/resolve.js';
-import { type GlobalOptions, info, warn, withVault } from '../context.js';
+import { type GlobalOptions, info, warn, withVault, writeData } from '../context.js';
 
 /** Resolve the template completely before writing anything. */
 export async function env(g: GlobalOptions, _args: unknown[], o: Record<string, unknown>): Promise<number> {
@@ -22,7 +22,7 @@ export async function env(g: GlobalOptions, _args: unknown[], o: Record<string, 
       v.auditReads(entries.flatMap((e) => (e.secret ? [e.secret] : [])), o['stdout'] ? 'env --stdout' : 'env');
       const content = formatDotenv(entries.map((e) => ({ key: e.name, value: e.value })));
       if (o['stdout']) {
-        process.stdout.write(content);
+        writeData(content);
         return 0;
       }
       const outFile = o['out'] as string;

@@ -6,8 +6,8 @@
  */
 import { SeeqretError } from '../../errors.js';
 import { type Filter, parseFilter } from '../../filter/index.js';
-import { type Column, age, isoTime, parseFormat, render } from '../../formats/output.js';
-import { type GlobalOptions, withVault } from '../context.js';
+import { type Column, age, isoTime, parseFormat } from '../../formats/output.js';
+import { type GlobalOptions, printRows, withVault } from '../context.js';
 
 /** What list prints instead of a value that was not asked for. */
 export const REDACTED = 'REDACTED';
@@ -53,7 +53,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         ...(o['age'] ? [{ key: 'age', header: 'age' }] : []),
         ...(o['exposed'] || found.some((r) => r.exposedAt !== null) ? [{ key: 'exposed', header: 'exposed' }] : []),
       ];
-      process.stdout.write(await render(rows, columns, format, (r) => [String(r['key']), String(r['value'])]));
+      await printRows(rows, columns, format, (r) => [String(r['key']), String(r['value'])]);
       return 0;
     },
     { readonly: !reveal },
@@ -85,7 +85,7 @@ export async function history(g: GlobalOptions, args: unknown[], o: Record<strin
         })),
       );
       const columns: Column[] = ['app', 'env', 'key', 'version', 'current', 'set', 'replaced', 'value'].map((k) => ({ key: k, header: k }));
-      process.stdout.write(await render(rows, columns, format));
+      await printRows(rows, columns, format);
       return 0;
     },
     { readonly: !reveal },

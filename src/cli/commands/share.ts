@@ -12,7 +12,7 @@ import { createBundle, looksLikeBundle, openBundle, readBundleHeader, type Bundl
 import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt, serializeCommand, serializeJsonCrypt, type V1Secret } from '../../sharing/v1.js';
 import { atomicWriteFile, decodeUtf8, readFileBytes } from '../../util/fs.js';
 import { type SecretRecord, type UserRecord, type Vault, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
+import { type GlobalOptions, info, readStdin, warn, withVault, writeData } from '../context.js';
 
 /** The formats `export -s` writes and `load` reads. */
 export const SERIALIZERS = {
@@ -79,7 +79,7 @@ export async function exportCmd(g: GlobalOptions, _a: unknown[], o: Record<strin
         atomicWriteFile(file, text);
         info(`Wrote ${records.length} secret${records.length === 1 ? '' : 's'} for ${u.username} to ${file} (${serializer})`);
       } else {
-        process.stdout.write(text);
+        writeData(text);
       }
       v.recordExport(bundleId, u, records, serializer);
     }
