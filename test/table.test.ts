@@ -131,6 +131,8 @@ describe('renderTable', () => {
     expect(boxed).toContain('…');
     expect(boxed.split('\n').every((l) => displayWidth(l) <= 30)).toBe(true);
     expect(renderTable(['app', 'key', 'v'], rows, { borders: false })).toBe('app  key                                     v\nweb  A_VERY_LONG_KEY_NAME_THAT_DOES_NOT_FIT  x\n');
+    // plain: no padding after a line's last cell, but a cell's own spaces are data and stay
+    expect(renderTable(['a', 'b', 'c'], [['x', 'y  ', ''], ['', '', 'z']], { borders: false })).toBe('a  b    c\nx  y  \n        z\n');
     expect(renderTable(['a', 'b'], [['日本', 'x'], ['abcde', 'y']], { borders: true })).toBe(
       ['┌───────┬───┐', '│ a     │ b │', '├───────┼───┤', '│ 日本  │ x │', '│ abcde │ y │', '└───────┴───┘', ''].join('\n'),
     );

@@ -7,7 +7,7 @@
  * - On a terminal (`borders`), the table has box-drawing borders and, given `width`, fits it: the
  *   widest columns are narrowed to a common limit and their longer cells end with `…`.
  * - Otherwise (a pipe or a file) it is plain: a header line, then one line per row, columns padded
- *   with spaces and separated by two, no trailing spaces, nothing ever cut (a program reading it
+ *   with spaces and separated by two, no padding after a line's last cell, nothing ever cut (a program reading it
  *   gets the whole data; `--format json|yaml|csv` are the formats meant for programs).
  *
  * Nothing here reads `process.stdout`: the CLI passes whether it is a terminal and its width.
@@ -34,29 +34,41 @@ export function renderTable(headers: readonly string[], rows: ReadonlyArray<read
   const n = headers.length;
   if (n === 0) return '';
   const head = headers.map(printable);
+  const headWidths = head.map(displayWidth);
   const cells: string[] = new Array<string>(rows.length * n);
   const widths: number[] = new Array<number>(rows.length * n);
-  const natural = head.map(displayWidth);
+  const natural = [...headWidths];
   let i = 0;
   for (const r of rows) {
     for (let c = 0; c < n; c++, i++) {
-      const s = printable(r[c] ?? '');
-      const w = displayWidth(s);
+      let s = r[c] ?? '';
+      let w: number;
+      // Most cells are printable ASCII: one test gives both the escaped text and the width.
+      if (PLAIN_ASCII.test(s)) w = s.length;
+      else {
+        s = printable(s);
+        w = displayWidth(s);
+      }
       cells[i] = s;
       widths[i] = w;
       if (w > natural[c]!) natural[c] = w;
     }
   }
-  const bold = layout.bold ?? ((s: string) => s);
-  const out: string[] = [];
+  const bold = layout.bold ?? identity;
+  const out: string[] = new Array<string>(rows.length + 4);
+  let o = 0;
   if (!layout.borders) {
     const line = (texts: readonly string[], ws: ArrayLike<number>, at: number, style: (s: string) => string): string => {
+      // No padding after the last non-empty cell (the cells' own spaces are data: kept).
+      let last = n - 1;
+      while (last > 0 && texts[at + last] === '') last--;
       let s = '';
-      for (let c = 0; c < n - 1; c++) s += style(texts[at + c]!) + ' '.repeat(natural[c]! - ws[at + c]! + 2);
-      return (s + style(texts[at + n - 1]!)).trimEnd();
+      for (let c = 0; c < last; c++) s += style(texts[at + c]!) + spaces(natural[c]! - ws[at + c]! + 2);
+      return s + style(texts[at + last]!);
     };
-    out.push(line(head, head.map(displayWidth), 0, bold));
-    for (let r = 0; r < rows.length; r++) out.push(line(cells, widths, r * n, identity));
+    out[o++] = line(head, headWidths, 0, bold);
+    for (let r = 0; r < rows.length; r++) out[o++] = line(cells, widths, r * n, identity);
+    out.length = o;
     return out.join('\n') + '\n';
   }
   const cols = fit(natural, layout.width === undefined ? Infinity : layout.width - (3 * n + 1));
@@ -70,16 +82,26 @@ export function renderTable(headers: readonly string[], rows: ReadonlyArray<read
         t = truncateToWidth(t, cols[c]!);
         w = displayWidth(t);
       }
-      s += ' ' + style(t) + ' '.repeat(cols[c]! - w + 1) + '│';
+      s += ' ' + style(t) + spaces(cols[c]! - w + 1) + '│';
     }
     return s;
   };
-  out.push(rule('┌', '┬', '┐'));
-  out.push(line(head, head.map(displayWidth), 0, bold));
-  out.push(rule('├', '┼', '┤'));
-  for (let r = 0; r < rows.length; r++) out.push(line(cells, widths, r * n, identity));
-  out.push(rule('└', '┴', '┘'));
+  out[o++] = rule('┌', '┬', '┐');
+  out[o++] = line(head, headWidths, 0, bold);
+  out[o++] = rule('├', '┼', '┤');
+  for (let r = 0; r < rows.length; r++) out[o++] = line(cells, widths, r * n, identity);
+  out[o++] = rule('└', '┴', '┘');
+  out.length = o;
   return out.join('\n') + '\n';
+}
+
+// eslint-disable-next-line no-control-regex
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+const SPACES: string[] = [];
+
+/** `n` spaces (cached: padding repeats the same few widths). */
+function spaces(n: number): string {
+  return (SPACES[n] ??= ' '.repeat(n));
 }
 
 const identity = (s: string): string => s;

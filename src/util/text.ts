@@ -123,6 +123,7 @@ export function displayWidth(text: string): number {
 export function truncateToWidth(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   if (width <= 0) return '';
+  if (NARROW_ONLY.test(text)) return `${text.slice(0, width - 1)}…`;
   let w = 0;
   let out = '';
   for (const ch of text) {

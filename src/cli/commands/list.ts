@@ -40,7 +40,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         type: r.type,
         version: r.version,
         updated: isoTime(r.updatedAt),
-        age: age(r.updatedAt, now),
+        age: o['age'] ? age(r.updatedAt, now) : '',
         exposed: r.exposedAt === null ? '' : `by ${r.exposedBy ?? '?'} ${isoTime(r.exposedAt)}`,
       }));
       const columns: Column[] = [
