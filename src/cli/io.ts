@@ -25,16 +25,17 @@ export function out(line: string): void {
  * and invisible characters are shown as `\u{…}` escapes instead (line feeds stay) and a warning
  * says so: redirect the output to get the exact bytes.
  */
-export function writeData(text: string): void {
+export function writeData(data: string | Uint8Array): void {
   if (process.stdout.isTTY === true) {
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
     const shown = printableLines(text);
-    if (shown !== text) {
+    if (shown !== text || (typeof data !== 'string' && !Buffer.from(text, 'utf8').equals(data))) {
       process.stdout.write(shown);
       warn('the output holds control or invisible characters, shown as \\u{…} escapes because stdout is a terminal; redirect it to a file or a pipe for the exact data');
       return;
     }
   }
-  process.stdout.write(text);
+  process.stdout.write(data);
 }
 
 /**
