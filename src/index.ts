@@ -17,6 +17,7 @@ import { type OpenVaultOptions, Vault } from './vault/vault.js';
 export { ERROR_CODES, ExitCode, SeeqretError, isSeeqretError, type ErrorCode, type ExitCodeValue } from './errors.js';
 export { parseFilter, matchesFilter, matchesAny, type Filter, type FieldPattern } from './filter/index.js';
 export { parseDotenv, formatDotenv, quoteDotenvValue, type DotenvEntry } from './formats/dotenv.js';
+export { DIALECTS, DEFAULT_DIALECT, formatDotenvDialect, quoteForDialect, type Dialect } from './formats/dialects.js';
 export { parseEnvTemplate, type EnvTemplate, type TemplateLine } from './formats/template.js';
 export { resolveTemplate, resolveFilters, type EnvEntry, type Resolved } from './vault/resolve.js';
 export { GLOBAL, checkName } from './vault/names.js';

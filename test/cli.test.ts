@@ -134,7 +134,7 @@ describe('add / get / list / edit / rm', () => {
       ['API', 'api-secret'],
     ]);
     const env = cli(['list', ':dev:POSTGRES_PW', '--format', 'env'], { vault: v, env: { SEEQRET_NO_REDACT: '1' } });
-    expect(env.stdout).toBe("POSTGRES_PW='pg-secret'\n");
+    expect(env.stdout).toBe('POSTGRES_PW=pg-secret\n');
     expect(cli(['list', ':dev:POSTGRES_PW', '--format', 'shell', '--reveal'], { vault: v }).stdout).toBe("export POSTGRES_PW='pg-secret'\n");
     const csv = cli(['list', '::API', '--format', 'csv'], { vault: v }).stdout;
     expect(csv.split('\r\n')[0]).toBe('app,env,key,value,type,updated');
@@ -232,7 +232,7 @@ describe('importenv and env', () => {
 
   it('env writes a 0600 .env from env.template that a dotenv parser reads back byte for byte', () => {
     const v = newVault();
-    const tricky = 'p"w\'$HOME `x` \\n\\\\ ünï ✓\nline2\r\nend';
+    const tricky = 'p"w\'$HOME x \\n\\\\ ünï ✓\nline2\nend';
     cli(['add', 'key', 'FOO', 'bar', '--env', 'dev'], { vault: v });
     cli(['add', 'key', 'FOOBAR', tricky, '--env', 'dev'], { vault: v });
     cli(['add', 'key', 'DB_PASSWORD', 's3cr3t', '--app', 'myapp', '--env', 'prod'], { vault: v });
@@ -257,6 +257,13 @@ describe('importenv and env', () => {
     ]);
     const so = cli(['env', '--stdout'], { vault: v, cwd: dir });
     expect(so.stdout).toBe(fs.readFileSync(envFile, 'utf8'));
+    // A value with a carriage return: Node's --env-file removes it, so the node dialect refuses,
+    // naming the key; the python dialect carries it.
+    cli(['add', 'key', 'FOOCR', 'a\r\nb', '--env', 'dev'], { vault: v });
+    const cr = cli(['env', '--stdout'], { vault: v, cwd: dir });
+    expect(errorCode(cr)).toBe('E_DIALECT');
+    expect(cr.stderr).toContain('FOOCR');
+    expect(cli(['env', '--stdout', '--dialect', 'python'], { vault: v, cwd: dir }).stdout).toContain('FOOCR="a\\r\\nb"');
   });
 
   it('env refuses a duplicate output name, an unmet version and an unmatched rename, writing nothing', () => {

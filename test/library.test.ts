@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeeqretError, closeAll, get, openVault } from '../src/index.js';
 import { formatDotenv, parseDotenv } from '../src/formats/dotenv.js';
+import { quoteForDialect } from '../src/formats/dialects.js';
 import { isDangerousVariable, resolveTemplate } from '../src/vault/resolve.js';
 import { Vault } from '../src/vault/vault.js';
 import { ROOT, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
@@ -129,7 +130,7 @@ describe('CLI get and list details', () => {
     cli(['add', 'key', 'db-password', '3', '--env', 'x'], { vault: v });
     expect(errorCode(cli(['list', '::K', '--format', 'env', '--reveal'], { vault: v }))).toBe('E_AMBIGUOUS');
     expect(errorCode(cli(['list', ':x:', '--format', 'shell', '--reveal'], { vault: v }))).toBe('E_BAD_VALUE');
-    expect(cli(['list', ':x:', '--format', 'env', '--reveal'], { vault: v }).stdout).toBe("db-password='3'\n");
+    expect(cli(['list', ':x:', '--format', 'env', '--reveal'], { vault: v }).stdout).toBe('db-password=3\n');
   });
 
   it('init --passphrase refuses a passphrase shorter than 8 characters from any source', () => {
@@ -189,6 +190,13 @@ describe('dotenv round trip through the vault (property)', () => {
         fs.writeFileSync(path.join(dir, 'env.template'), `:${env}:\n`);
         expect(cli(['importenv', 'in.env', '--env', env], { vault: v, cwd: dir }).code).toBe(0);
         const out = cli(['env', '--stdout'], { vault: v, cwd: dir });
+        // The default (node) dialect refuses, naming the key, a value Node or npm dotenv cannot read back (a CR, ...).
+        const refused = pairs.filter(([, val]) => quoteForDialect(val, 'node') === null);
+        if (refused.length > 0) {
+          expect(errorCode(out), out.stderr).toBe('E_DIALECT');
+          expect(refused.some(([k]) => out.stderr.includes(`write ${k} in the node dialect`)), out.stderr).toBe(true);
+          return;
+        }
         expect(out.code, out.stderr).toBe(0);
         const back = new Map(parseDotenv(out.stdout).map((e) => [e.key, e.value]));
         expect(back).toEqual(new Map(pairs));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSeeqretError } from '../src/errors.js';
+import { DIALECTS } from '../src/formats/dialects.js';
 import {
   LOCAL_ENV_FILE,
   PROJECT_FILE,
@@ -63,11 +64,17 @@ describe('project file', () => {
     const name = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,15}$/);
     const rel = fc.array(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_. -]{0,8}$/).filter((s) => s !== '..' && !s.endsWith(' ')), { minLength: 1, maxLength: 3 }).map((a) => a.join('/'));
     fc.assert(
-      fc.property(name, fc.option(name, { nil: undefined }), rel, rel, (app, environment, descriptions, template) => {
-        const config = environment === undefined ? { app, descriptions, template } : { app, environment, descriptions, template };
+      fc.property(name, fc.option(name, { nil: undefined }), rel, rel, fc.option(fc.constantFrom(...DIALECTS), { nil: undefined }), (app, environment, descriptions, template, dialect) => {
+        const config = { app, ...(environment === undefined ? {} : { environment }), descriptions, template, ...(dialect === undefined ? {} : { dialect }) };
         expect(parseProjectText(serializeProject(config))).toEqual(config);
       }),
     );
+  });
+
+  it('reads the .env dialect setting and refuses an unknown one', () => {
+    expect(parseProjectText('app: myapp\ndialect: compose\n').dialect).toBe('compose');
+    expect(thrownCode(() => parseProjectText('app: myapp\ndialect: yaml\n'))).toBe('E_PROJECT');
+    expect(thrownCode(() => parseProjectText('app: myapp\ndialect: 3\n'))).toBe('E_PROJECT');
   });
 
   it('never throws anything but E_PROJECT on arbitrary text (property)', () => {

@@ -56,7 +56,7 @@ describe('show', () => {
     expect(undef.map((r) => r['variable'])).toEqual(['myapp_pi_password', 'myapp_app_password', 'myapp_client_ssid', 'myapp_optional_setting']);
     const types = JSON.parse(ok(p.run(['show', '-t', 'uuid4', '-t', 'crypt_6', '--format', 'json'])).stdout) as Array<Record<string, string>>;
     expect(types.map((r) => r['variable'])).toEqual(['zookeeper_uuid4', 'pi_shadow_hash']);
-    expect(ok(p.run(['show', '--reveal', '--format', 'env', '-g', 'myapp'])).stdout).toBe("myapp_client_psk='psk-value'\nmyapp_ondemand_wifi='true'\n");
+    expect(ok(p.run(['show', '--reveal', '--format', 'env', '-g', 'myapp'])).stdout).toBe('myapp_client_psk=psk-value\nmyapp_ondemand_wifi=true\n');
     const needsReveal = p.run(['show', '--format', 'shell']);
     expect([needsReveal.code, errorCode(needsReveal)]).toEqual([2, 'E_USAGE']);
     expect(errorCode(p.run(['show', 'nope']))).toBe('E_NOT_FOUND');

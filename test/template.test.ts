@@ -140,6 +140,19 @@ describe('parseEnvTemplate: @seeqret requirement', () => {
   });
 });
 
+describe('parseEnvTemplate: @dialect', () => {
+  it('reads one @dialect line anywhere after @seeqret, and refuses an unknown name or a second line', () => {
+    expect(parseEnvTemplate('@seeqret>=1.0\n@dialect python\nA=1\n').dialect).toEqual({ name: 'python', line: 2 });
+    expect(parseEnvTemplate('A=1\n  @dialect shell  \n').dialect).toEqual({ name: 'shell', line: 2 });
+    expect(parseEnvTemplate('A=1\n').dialect).toBeUndefined();
+    expect(templateError(() => parseEnvTemplate('@dialect perl\n')).message).toContain('env.template:1');
+    expect(templateError(() => parseEnvTemplate('@dialect\n')).message).toContain('@dialect');
+    expect(templateError(() => parseEnvTemplate('@dialect node\n@dialect python\n')).message).toContain('line 1');
+    // @seeqret must still come first.
+    templateError(() => parseEnvTemplate('@dialect node\n@seeqret>=1.0\n'));
+  });
+});
+
 describe('compareVersions / checkRequirement', () => {
   it('compares numerically with missing parts as 0', () => {
     expect(compareVersions('1.10.0', '1.9')).toBe(1);

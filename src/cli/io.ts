@@ -8,6 +8,7 @@
  */
 import { SeeqretError } from '../errors.js';
 import type { Column, Format } from '../formats/output.js';
+import type { LimitKind } from '../util/limits.js';
 import { printable, printableLines } from '../util/text.js';
 
 /**
@@ -73,11 +74,14 @@ export function stdinIsTTY(): boolean {
   return process.stdin.isTTY === true;
 }
 
-/** Read all of stdin as bytes. */
-export async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * Read all of stdin as bytes, at most the cap of `kind` (docs/formats.md#limits): `E_TOO_LARGE`
+ * as soon as more comes (a regular file redirected to stdin is checked by its size first; a
+ * device such as /dev/zero is refused unread).
+ */
+export async function readStdin(kind: LimitKind, source = 'stdin'): Promise<Buffer> {
+  const { readStreamCapped } = await import('../util/fs.js');
+  return readStreamCapped(process.stdin, kind, source, { fd: 0, isTTY: stdinIsTTY() });
 }
 
 /** Ask for hidden input on the terminal (requires a TTY). */
@@ -119,14 +123,14 @@ export async function readValue(arg: string | undefined, opts: { label: string; 
   if (arg !== undefined) return arg;
   if (!stdinIsTTY()) {
     const { decodeUtf8 } = await import('../util/fs.js');
-    let s = decodeUtf8(await readStdin(), 'the value on stdin');
+    let s = decodeUtf8(await readStdin('value', 'the value on stdin'), 'the value on stdin');
     if (!opts.multiline) s = s.replace(/\r?\n$/, '');
     return s;
   }
   if (opts.multiline) {
     info(`Enter the value for ${opts.label}; end with Ctrl-D on an empty line.`);
     const { decodeUtf8 } = await import('../util/fs.js');
-    return decodeUtf8(await readStdin(), 'the value');
+    return decodeUtf8(await readStdin('value', 'the value'), 'the value');
   }
   return promptHidden(`Value for ${opts.label}`);
 }

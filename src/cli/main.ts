@@ -129,6 +129,7 @@ export function buildProgram(): Command {
     .option('--reveal', 'show values (also SEEQRET_NO_REDACT=1)')
     .option('--age', 'show how long ago each value was set')
     .option('--exposed', 'only secrets marked exposed (a removed user had their current value)')
+    .option('--pending', 'only names received from someone else and not accepted yet (with where they came from)')
     .addOption(formatOption())
     .action(lazy(async () => (await import('./commands/list.js')).list));
 
@@ -173,6 +174,7 @@ export function buildProgram(): Command {
     .option('--env <env>', 'environment for the imported keys', '*')
     .option('--update', 'replace existing values that differ')
     .option('--dry-run', 'show what would change, write nothing')
+    .addOption(new Option('--dialect <dialect>', 'read the file as this program does (default: the dialect seeqret env wrote it for, else seeqret\'s dotenv grammar)').choices(['node', 'python', 'compose', 'shell']))
     .action(lazy(async () => (await import('./commands/importenv.js')).importenv));
 
   program
@@ -181,6 +183,8 @@ export function buildProgram(): Command {
     .option('--template <file>', 'template file', 'env.template')
     .option('--out <file>', 'output file', '.env')
     .option('--stdout', 'print to stdout instead of writing a file')
+    .addOption(new Option('--dialect <dialect>', 'the program that reads the file (default: @dialect in the template, seeqret.yaml, node)').choices(['node', 'python', 'compose', 'shell']))
+    .option('--force', 'replace the file even if it changed since seeqret env wrote it, or was not written by it')
     .action(lazy(async () => (await import('./commands/env.js')).env));
 
   program
@@ -269,7 +273,14 @@ export function buildProgram(): Command {
     .option('-s, --serializer <name>', 'bundle, json-crypt or command (default: detected)')
     .option('--overwrite', 'replace existing secrets that have another value')
     .option('--force', 'load a bundle that was loaded before')
+    .option('--accept', 'accept the new names it brings without asking (else asked on a terminal, or left pending)')
     .action(lazy(async () => (await import('./commands/share.js')).load));
+  program
+    .command('accept')
+    .description('Accept names received from someone else, so that filters export them (see `list --pending`)')
+    .argument('[name...]', 'app:env:key names (or filters)')
+    .option('-f, --filter <filter>', 'accept every pending name this filter matches (repeatable)', collect)
+    .action(lazy(async () => (await import('./commands/list.js')).accept));
   program
     .command('serializers')
     .description('List the export/load formats')
@@ -324,6 +335,7 @@ export function buildProgram(): Command {
     .argument('[dir]', 'inbox folder')
     .option('--overwrite', 'replace existing secrets that have another value')
     .option('--allow-old-formats', "also load the old tool's json-crypt/command files (no replay protection, names not authenticated)")
+    .option('--accept', 'accept the new names the bundles bring (else they stay pending: see `seeqret accept`)')
     .action(lazy(async () => (await import('./commands/server.js')).inbox));
 
   const ss = program
@@ -360,6 +372,7 @@ export function buildProgram(): Command {
     .description('Add or replace the secret KEY (VALUE from stdin or a hidden prompt when omitted)')
     .argument('<key>', 'secret name')
     .argument('[value]', 'the value (prefer stdin: command lines are visible to other users)')
+    .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(ssAction('set'));
   ss.command('delete')
     .alias('remove')

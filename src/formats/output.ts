@@ -12,7 +12,8 @@
  */
 import { SeeqretError } from '../errors.js';
 import { escapeUnsafe, hasUnsafe, safeJson } from '../util/text.js';
-import { DOTENV_KEY_RE, quoteDotenvValue } from './dotenv.js';
+import { DEFAULT_DIALECT, quoteForDialect } from './dialects.js';
+import { DOTENV_KEY_RE } from './dotenv.js';
 import { renderTable } from './table.js';
 
 /** Names a POSIX shell accepts for `export NAME=...`. */
@@ -104,7 +105,15 @@ export async function render(
         }
         seen.add(n);
         if (v.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `the value of ${n} contains NUL, which an environment variable cannot hold`, 'Store it base64-encoded.');
-        text += format === 'env' ? `${n}=${quoteDotenvValue(v)}\n` : `export ${n}=${shellQuote(v)}\n`;
+        if (format === 'shell') {
+          text += `export ${n}=${shellQuote(v)}\n`;
+          continue;
+        }
+        const quoted = quoteForDialect(v, DEFAULT_DIALECT);
+        if (quoted === null) {
+          throw new SeeqretError('E_DIALECT', `cannot write ${n} as a ${DEFAULT_DIALECT} .env line: no quoting Node's --env-file and npm dotenv both understand gives its value back exactly`, 'Use --format json, or `seeqret env --dialect python|compose|shell` (see docs/formats.md#dotenv-dialects).');
+        }
+        text += `${n}=${quoted}\n`;
       }
       return text;
     }

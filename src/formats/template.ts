@@ -3,6 +3,7 @@
  *
  * ```text
  * @seeqret>=1.0          # optional, first non-blank line only
+ * @dialect python        # optional: the reader `seeqret env` writes for (docs/formats.md)
  * # comments and blank lines are ignored
  * myapp:dev:DB_URL       # a filter: every match is written under its own key
  * API_KEY=myapp:prod:KEY # a rename: the one secret the filter matches is written as API_KEY
@@ -21,6 +22,7 @@
  */
 
 import { SeeqretError } from '../errors.js';
+import { type Dialect, checkDialect } from './dialects.js';
 
 /** A version comparison operator allowed in `@seeqret` requirement lines. */
 export type VersionOp = '>=' | '<=' | '==' | '!=' | '>' | '<';
@@ -38,6 +40,8 @@ export type TemplateLine =
 export interface EnvTemplate {
   /** The `@seeqret` version requirement, when the template has one. */
   readonly requirement?: { readonly op: VersionOp; readonly version: string; readonly line: number };
+  /** The `@dialect NAME` line: which reader `seeqret env` writes the `.env` for. */
+  readonly dialect?: { readonly name: Dialect; readonly line: number };
   /** Constants, filters and renames in file order (blank and comment lines dropped). */
   readonly lines: readonly TemplateLine[];
 }
@@ -45,6 +49,7 @@ export interface EnvTemplate {
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const VERSION_RE = /^[0-9]+(?:\.[0-9]+)*$/;
 const REQUIREMENT_RE = /^@seeqret[ \t]*(>=|<=|==|!=|>|<)?[ \t]*(.*)$/;
+const DIALECT_RE = /^@dialect(?:[ \t]+(.*))?$/;
 const FIX_TEMPLATE = 'Fix that line of the template (see docs/formats.md#env-template).';
 
 function templateError(source: string, line: number, what: string): SeeqretError {
@@ -66,6 +71,7 @@ export function parseEnvTemplate(text: string, source = 'env.template'): EnvTemp
   const rawLines = s.split('\n');
 
   let requirement: EnvTemplate['requirement'];
+  let dialect: EnvTemplate['dialect'];
   const lines: TemplateLine[] = [];
   const defined = new Map<string, number>();
   let seenContent = false;
@@ -79,9 +85,20 @@ export function parseEnvTemplate(text: string, source = 'env.template'): EnvTemp
     if (t.startsWith('#')) continue;
 
     if (t.startsWith('@')) {
+      const d = DIALECT_RE.exec(t);
+      if (d !== null) {
+        if (dialect !== undefined) throw templateError(source, lineNo, `a second "@dialect" line (the first is line ${dialect.line})`);
+        const name = (d[1] ?? '').trim();
+        try {
+          dialect = { name: checkDialect(name, `${source}:${lineNo}`), line: lineNo };
+        } catch {
+          throw templateError(source, lineNo, 'bad "@dialect": expected "@dialect node", "@dialect python", "@dialect compose" or "@dialect shell"');
+        }
+        continue;
+      }
       const m = REQUIREMENT_RE.exec(t);
       if (m === null) {
-        throw templateError(source, lineNo, 'unknown "@" directive (only "@seeqret>=VERSION" is allowed)');
+        throw templateError(source, lineNo, 'unknown "@" directive (only "@seeqret>=VERSION" and "@dialect NAME" are allowed)');
       }
       if (!first) {
         throw templateError(source, lineNo, 'the "@seeqret" requirement must be the first non-blank line');
@@ -129,7 +146,7 @@ export function parseEnvTemplate(text: string, source = 'env.template'): EnvTemp
     }
   }
 
-  return requirement === undefined ? { lines } : { requirement, lines };
+  return { lines, ...(requirement === undefined ? {} : { requirement }), ...(dialect === undefined ? {} : { dialect }) };
 }
 
 function versionParts(v: string): string[] {

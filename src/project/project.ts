@@ -11,6 +11,7 @@
  * environment: dev
  * descriptions: secrets
  * template: env.template
+ * dialect: node
  * ```
  *
  * - `app` (required): the vault app of the project's secrets (a valid app name, not `*`).
@@ -20,6 +21,8 @@
  *   `secrets/dev/secrets.d/db.json`. The layout is psec's (`~/.secrets/<env>/secrets.d/`), so a psec
  *   environment folder can be copied in as it is.
  * - `template` (default `env.template`): the env template, relative to the project file.
+ * - `dialect` (optional): the `.env` reader `seeqret env` writes for (`node`, `python`, `compose`,
+ *   `shell`; docs/formats.md#dotenv-dialects); `--dialect` and the template's `@dialect` win.
  *
  * Variable `V` of environment `E` is stored in the vault as `app:E:V`; values never live in the
  * repository.
@@ -34,7 +37,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, decodeUtf8, ioError, readFileBytes } from '../util/fs.js';
+import { DIALECTS, type Dialect, isDialect } from '../formats/dialects.js';
+import { atomicWriteFile, ioError, readTextFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import { GLOBAL, checkName, nameProblem } from '../vault/names.js';
 
@@ -57,6 +61,8 @@ export interface ProjectConfig {
   readonly descriptions: string;
   /** The env template, relative to the project file (default `env.template`). */
   readonly template: string;
+  /** The `.env` dialect `seeqret env` writes inside the project, when set. */
+  readonly dialect?: Dialect;
 }
 
 /** A project file found on disk, with absolute paths. */
@@ -78,9 +84,9 @@ export interface Project {
 /** Where the environment of a command came from. */
 export type EnvironmentSource = 'option' | typeof ENV_VARIABLE | typeof LOCAL_ENV_FILE | typeof PROJECT_FILE;
 
-const KEYS = ['app', 'environment', 'descriptions', 'template'] as const;
+const KEYS = ['app', 'environment', 'descriptions', 'template', 'dialect'] as const;
 const KEY_SET: ReadonlySet<string> = new Set(KEYS);
-const FIX_PROJECT = `Edit ${PROJECT_FILE}: it holds app (required), environment, descriptions and template (see docs/project.md).`;
+const FIX_PROJECT = `Edit ${PROJECT_FILE}: it holds app (required), environment, descriptions, template and dialect (see docs/project.md).`;
 
 function badProject(file: string, message: string, fix = FIX_PROJECT): SeeqretError {
   return new SeeqretError('E_PROJECT', printable(`${file}: ${message}`), fix);
@@ -159,7 +165,9 @@ export function parseProjectText(text: string, file: string = PROJECT_FILE): Pro
   }
   const descriptions = relativeInside(file, 'descriptions', values['descriptions'] ?? 'secrets');
   const template = relativeInside(file, 'template', values['template'] ?? 'env.template');
-  return environment === undefined ? { app, descriptions, template } : { app, environment, descriptions, template };
+  const dialect = values['dialect'];
+  if (dialect !== undefined && !isDialect(dialect)) throw badProject(file, `dialect must be one of ${DIALECTS.join(', ')}`);
+  return { app, ...(environment === undefined ? {} : { environment }), descriptions, template, ...(dialect === undefined ? {} : { dialect }) };
 }
 
 /** The text of a project file for `config` (what {@link parseProjectText} reads back). */
@@ -170,6 +178,7 @@ export function serializeProject(config: ProjectConfig): string {
   if (config.environment !== undefined) lines.push(`environment: ${q(config.environment)}`);
   lines.push(`descriptions: ${q(config.descriptions)}`);
   lines.push(`template: ${q(config.template)}`);
+  if (config.dialect !== undefined) lines.push(`dialect: ${q(config.dialect)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -187,7 +196,7 @@ function projectAt(root: string, file: string, config: ProjectConfig): Project {
 /** Read the project file `file`. */
 export function loadProject(file: string): Project {
   const abs = path.resolve(file);
-  const config = parseProjectText(decodeUtf8(readFileBytes(abs), abs), abs);
+  const config = parseProjectText(readTextFileCapped(abs, 'project'), abs);
   return projectAt(path.dirname(abs), abs, config);
 }
 
@@ -249,7 +258,7 @@ export function readLocalDefault(project: Project): string | null {
   const file = path.join(project.root, LOCAL_ENV_FILE);
   let text: string;
   try {
-    text = decodeUtf8(readFileBytes(file), file);
+    text = readTextFileCapped(file, 'project');
   } catch (e) {
     if ((e as SeeqretError).code === 'E_FILE_NOT_FOUND') return null;
     throw e;
