@@ -6,7 +6,8 @@
 // secrets < 1 s; env with 1,000 keys < 0.5 s.
 // Issue 7: opening a SecureStore vault with a key file and reading 1,000 secrets < 50 ms; the
 // password path's cost (PBKDF2-HMAC-SHA1, 256,000 rounds) is reported.
-// BENCH_ONLY=core|run|project|securestore|team runs one section and updates only its rows in
+// Issue 12: default (table) `list` of 100,000 rows < 1 s; `history` of 10,000 versions < 0.5 s.
+// BENCH_ONLY=core|run|project|securestore|team|tables runs one section and updates only its rows in
 // docs/benchmarks.md; a full run (the default) runs everything and rewrites the page.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -323,6 +324,30 @@ if (section('securestore')) {
   // No goal: like every command but a plain `get`, it loads the command parser (about 0.3 x node -e 0).
   row('`seeqret ss -k KEY get NAME` wall time, 1,000 secrets (median of 10)', `${cliMs.toFixed(1)} ms = ${(cliMs / base).toFixed(2)} x node -e 0`, 'reported', true);
 } // securestore
+
+// Tables (issue 12): the default `list` output (a table; through a pipe, so plain aligned columns —
+// a terminal gets the same renderer plus borders) of 100,000 rows, and `history` of a key with
+// 10,000 versions.
+if (section('tables')) {
+  const dir = makeVault('tables-list', 100_000, (i) => ({ app: `app${i % 100}`, env: ['dev', 'test', 'prod'][i % 3], key: `KEY_${i}`, value: `v${i}` }));
+  time(process.execPath, [BIN, '--vault', dir, 'list']);
+  const listMs = median(runs(5, () => time(process.execPath, [BIN, '--vault', dir, 'list'])));
+  row('`seeqret list` of 100,000 secrets, default table output through a pipe (median of 5)', `${listMs.toFixed(0)} ms`, '< 1,000 ms', listMs < 1000);
+  const hdir = makeVault('tables-history', 0, () => ({}));
+  {
+    const v = Vault.open({ dir: hdir });
+    const t = Date.UTC(2025, 0, 1);
+    const history = Array.from({ length: 9_999 }, (_, i) => ({ version: i + 1, type: 'str', setAt: t + i * 1000, replacedAt: t + (i + 1) * 1000, value: `value-${i + 1}` }));
+    v.restoreAll({
+      secrets: [{ app: 'web', env: 'prod', key: 'ROTATED', value: 'value-10000', type: 'str', version: 10_000, createdAt: t, updatedAt: t + 9_999_000, exposedAt: null, exposedBy: null, history }],
+      users: [], shares: [], loadedBundles: [],
+    });
+    v.close();
+  }
+  time(process.execPath, [BIN, '--vault', hdir, 'history', 'ROTATED']);
+  const histMs = median(runs(5, () => time(process.execPath, [BIN, '--vault', hdir, 'history', 'ROTATED'])));
+  row('`seeqret history KEY` of a key with 10,000 versions, default table output through a pipe (median of 5)', `${histMs.toFixed(0)} ms`, '< 500 ms', histMs < 500);
+} // tables
 
 fs.rmSync(scratch, { recursive: true, force: true });
 

@@ -18,7 +18,7 @@ const common = {
   // sodium-native is loaded from node_modules (src/crypto/sodium.ts); better-sqlite3's JavaScript is
   // bundled and its native addon loaded by path (src/vault/sqlite.ts).
   external: ['sodium-native'],
-  // CommonJS dependencies (commander, cli-table3, yaml, ...) call require() for Node built-ins.
+  // CommonJS dependencies (commander, yaml, ...) call require() for Node built-ins.
   banner: { js: "import { createRequire as __seeqretCreateRequire } from 'node:module'; const require = __seeqretCreateRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',

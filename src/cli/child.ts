@@ -58,7 +58,7 @@ export function runChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv,
         process.stderr.write(`seeqret: E_NOT_FOUND: command not found: ${printable(cmd)}. Fix: check the spelling and PATH.\n`);
         resolve(EXIT_COMMAND_NOT_FOUND);
       } else {
-        process.stderr.write(`seeqret: E_IO: cannot run ${printable(cmd)}: ${err.code ?? err.message}. Fix: check that it is an executable file.\n`);
+        process.stderr.write(`seeqret: E_IO: cannot run ${printable(cmd)}: ${printable(err.code ?? err.message)}. Fix: check that it is an executable file.\n`);
         resolve(EXIT_COMMAND_NOT_EXECUTABLE);
       }
     });

@@ -7,12 +7,56 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import type { Column, Format } from '../formats/output.js';
 import type { LimitKind } from '../util/limits.js';
-import { printable } from '../util/text.js';
+import { printable, printableLines } from '../util/text.js';
 
-/** Write a line to stdout. */
+/**
+ * Write a line (or lines) of text for people to stdout. Every line goes through `printable`, so
+ * names, e-mail addresses or descriptions that came from someone else cannot control the terminal
+ * (nor a file that is shown on one later). Data the user asked for goes through {@link writeData}.
+ */
 export function out(line: string): void {
-  process.stdout.write(line.endsWith('\n') ? line : line + '\n');
+  process.stdout.write(printableLines(line.endsWith('\n') ? line : line + '\n'));
+}
+
+/**
+ * Write data the user asked for (values, csv/env/shell lists, rendered templates) to stdout.
+ * Through a pipe or into a file it is exact. On a terminal, which would obey them, control, bidi
+ * and invisible characters are shown as `\u{…}` escapes instead (line feeds stay) and a warning
+ * says so: redirect the output to get the exact bytes.
+ */
+export function writeData(data: string | Uint8Array): void {
+  if (process.stdout.isTTY === true) {
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+    const shown = printableLines(text);
+    if (shown !== text || (typeof data !== 'string' && !Buffer.from(text, 'utf8').equals(data))) {
+      process.stdout.write(shown);
+      warn('the output holds control or invisible characters, shown as \\u{…} escapes because stdout is a terminal; redirect it to a file or a pipe for the exact data');
+      return;
+    }
+  }
+  process.stdout.write(data);
+}
+
+/**
+ * Print rows in `format` to stdout. Tables learn from here whether stdout is a terminal (borders,
+ * fitted to its width, bold headers when colour is allowed) or not (plain columns, never cut).
+ */
+export async function printRows(
+  rows: ReadonlyArray<Record<string, unknown>>,
+  columns: readonly Column[],
+  format: Format,
+  nameValue?: (row: Record<string, unknown>) => [string, string],
+): Promise<void> {
+  const { render } = await import('../formats/output.js');
+  const tty = process.stdout.isTTY === true;
+  const color = tty && format === 'table' && (await import('picocolors')).default.isColorSupported;
+  const text = await render(rows, columns, format, nameValue, { tty, width: tty ? process.stdout.columns : undefined, color });
+  // Tables are escaped cell by cell (their borders and bold headers are ours), json and yaml by
+  // their own escapes; csv, env and shell hold the exact data, escaped only on a terminal.
+  if (format === 'table' || format === 'json' || format === 'yaml') process.stdout.write(text);
+  else writeData(text);
 }
 
 /** Write a diagnostic line to stderr (never a secret value). */
@@ -44,14 +88,14 @@ export async function readStdin(kind: LimitKind, source = 'stdin'): Promise<Buff
 export async function promptHidden(message: string): Promise<string> {
   if (!stdinIsTTY()) throw new SeeqretError('E_NO_TTY', `cannot ask for ${message.toLowerCase()}: not a terminal`, 'Pass the value on stdin or with the documented option.');
   const { password } = await import('@inquirer/prompts');
-  return password({ message, mask: false }, { output: process.stderr });
+  return password({ message: printable(message), mask: false }, { output: process.stderr });
 }
 
 /** Ask for visible input on the terminal with an optional default (requires a TTY). */
 export async function promptText(message: string, def?: string): Promise<string> {
   if (!stdinIsTTY()) throw new SeeqretError('E_NO_TTY', `cannot ask for ${message.toLowerCase()}: not a terminal`, 'Pass it as an option.');
   const { input } = await import('@inquirer/prompts');
-  return input({ message, ...(def === undefined ? {} : { default: def }), required: true }, { output: process.stderr });
+  return input({ message: printable(message), ...(def === undefined || printable(def) !== def ? {} : { default: def }), required: true }, { output: process.stderr });
 }
 
 /**
@@ -59,7 +103,7 @@ export async function promptText(message: string, def?: string): Promise<string>
  * Only `y`/`yes` (any case) is yes; end of input is no.
  */
 export async function confirm(question: string): Promise<boolean> {
-  process.stderr.write(`${question} [y/N] `);
+  process.stderr.write(`${printable(question)} [y/N] `);
   const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, terminal: false });
   try {

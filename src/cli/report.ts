@@ -5,14 +5,15 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { printable } from '../util/text.js';
+import { printable, printableLines } from '../util/text.js';
 import { exitCodeFor } from './exit-profile.js';
 
 /** Print an error as one line and return its exit code. */
 export function reportError(e: unknown, debug: boolean): number {
   if (e instanceof SeeqretError) {
     process.stderr.write(`seeqret: ${e.code}: ${printable(e.message)}. Fix: ${printable(e.fix)}\n`);
-    if (debug) process.stderr.write(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`);
+    // A stack repeats the message: escaped like it.
+    if (debug) process.stderr.write(printableLines(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`));
     return exitCodeFor(e);
   }
   const err = e as { code?: unknown; message?: string; stack?: string } | null;
@@ -24,6 +25,6 @@ export function reportError(e: unknown, debug: boolean): number {
   }
   // The message of an unexpected error could quote input (JSON.parse does): never print it raw.
   process.stderr.write(`seeqret: E_INTERNAL: ${printable((err?.message ?? String(e)).split('\n')[0]!.slice(0, 200))}. Fix: rerun with --debug and report the output.\n`);
-  if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
+  if (debug) process.stderr.write(printableLines(`${err?.stack ?? ''}\n`));
   return 1;
 }

@@ -1,14 +1,20 @@
 /**
  * Rendering lists for humans and programs: table, json, yaml, csv, env and shell.
  *
- * `table` uses cli-table3 and picocolors (which honours NO_COLOR / FORCE_COLOR and only colours a
- * terminal); both are imported lazily so commands that print no table never load them.
+ * - `table` is for people: {@link renderTable} (linear, every cell escaped with `printable`,
+ *   borders and fitting only on a terminal). Bold headers use picocolors, imported lazily.
+ * - `json` and `yaml` keep the exact data and never emit a control, bidi or zero-width character
+ *   raw: they are written as `\uXXXX` escapes, which every reader decodes back.
+ * - `csv`, `env` and `shell` keep the exact data too; CSV (RFC 4180) has no escapes, so a field may
+ *   hold such characters raw: the CLI escapes them when stdout is a terminal (see `writeData`).
  *
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import { escapeUnsafe, hasUnsafe, safeJson } from '../util/text.js';
 import { DEFAULT_DIALECT, quoteForDialect } from './dialects.js';
 import { DOTENV_KEY_RE } from './dotenv.js';
+import { renderTable } from './table.js';
 
 /** Names a POSIX shell accepts for `export NAME=...`. */
 const SHELL_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -21,6 +27,16 @@ export type Format = (typeof FORMATS)[number];
 export interface Column {
   readonly key: string;
   readonly header: string;
+}
+
+/** Where a table goes (the CLI knows; nothing here reads `process.stdout`). */
+export interface OutputTarget {
+  /** stdout is a terminal: tables get borders and fit `width`. */
+  readonly tty?: boolean | undefined;
+  /** The terminal's width in columns. */
+  readonly width?: number | undefined;
+  /** Headers may be bold (colour is allowed: picocolors' decision, passed in by the CLI). */
+  readonly color?: boolean | undefined;
 }
 
 /** Validate a `--format` value. */
@@ -50,15 +66,26 @@ export async function render(
   columns: readonly Column[],
   format: Format,
   nameValue?: (row: Record<string, unknown>) => [string, string],
+  target: OutputTarget = {},
 ): Promise<string> {
   switch (format) {
     case 'json':
-      return JSON.stringify(rows.map((r) => pick(r, columns)), null, 2) + '\n';
+      return safeJson(rows.map((r) => pick(r, columns)), 2) + '\n';
     case 'yaml': {
+      if (rows.length === 0) return '[]\n';
       // yaml is CommonJS: named exports under Node's loader, only `default` once bundled.
       const mod = await import('yaml');
-      const { stringify } = 'stringify' in mod ? mod : (mod as unknown as { default: typeof mod }).default;
-      return rows.length === 0 ? '[]\n' : stringify(rows.map((r) => pick(r, columns)));
+      const { stringify, Scalar } = 'stringify' in mod ? mod : (mod as unknown as { default: typeof mod }).default;
+      // YAML leaves bidi, zero-width and C1 characters raw (even in quotes): a string holding one
+      // is written double-quoted, where `\uXXXX` escapes are valid and keep the data.
+      const quoted = (v: unknown): unknown => {
+        if (typeof v !== 'string' || !hasUnsafe(v)) return v;
+        const sc = new Scalar(v);
+        sc.type = 'QUOTE_DOUBLE';
+        return sc;
+      };
+      const text = stringify(rows.map((r) => Object.fromEntries(Object.entries(pick(r, columns)).map(([k, v]) => [k, quoted(v)]))));
+      return escapeUnsafe(text, 'yaml');
     }
     case 'csv':
       return [columns.map((c) => csvField(c.header)).join(','), ...rows.map((r) => columns.map((c) => csvField(r[c.key])).join(','))].join('\r\n') + '\r\n';
@@ -91,13 +118,13 @@ export async function render(
       return text;
     }
     case 'table': {
-      const [{ default: Table }, { default: pc }] = await Promise.all([import('cli-table3'), import('picocolors')]);
-      const table = new Table({
-        head: columns.map((c) => pc.bold(c.header)),
-        style: { head: [], border: [] },
-      });
-      for (const r of rows) table.push(columns.map((c) => cell(r[c.key])));
-      return table.toString() + '\n';
+      const bold = target.color ? (await import('picocolors')).default.createColors(true).bold : undefined;
+      const cells = rows.map((r) => columns.map((c) => cell(r[c.key])));
+      return renderTable(
+        columns.map((c) => c.header),
+        cells,
+        { borders: target.tty === true, width: target.tty ? target.width : undefined, bold },
+      );
     }
   }
 }
@@ -115,7 +142,9 @@ function pick(r: Record<string, unknown>, columns: readonly Column[]): Record<st
 
 /** ISO-8601 time (seconds precision, UTC) of unix milliseconds. */
 export function isoTime(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? '' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (ms === null || ms === undefined) return '';
+  const s = new Date(ms).toISOString();
+  return s.length === 24 ? `${s.slice(0, 19)}Z` : s.replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A short human age such as `3d`, `5h`, `12m`, `40s`. */

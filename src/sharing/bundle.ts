@@ -20,6 +20,7 @@ import { keyFromBase64, keyToBase64, open, randomBytes, seal, wipe, generateIden
 import { recipientBundleKey, senderBundleKey } from '../crypto/kx.js';
 import { SeeqretError } from '../errors.js';
 import { isWellFormed, nameProblem } from '../vault/names.js';
+import { USERNAME_RE } from '../vault/vault.js';
 
 /** A secret as carried by a bundle. */
 export interface BundleSecret {
@@ -142,6 +143,8 @@ export function readBundleHeader(text: string): { header: BundleHeader; cipherte
     throw formatError('missing or malformed fields');
   }
   for (const k of [s['pubkey'], r['pubkey'], o['ephemeral']]) if (!keyFromBase64(k as string)) throw formatError('a key is not 32 bytes of base64');
+  // Names that are not user names (control characters, spaces…) are refused where they enter.
+  for (const u of [s['username'], r['username']] as string[]) if (!USERNAME_RE.test(u)) throw formatError('a user name in the header is not a valid user name');
   const header: BundleHeader = {
     format: FORMAT,
     version: 1,

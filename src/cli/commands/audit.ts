@@ -4,9 +4,9 @@
  * @module
  */
 import { SeeqretError } from '../../errors.js';
-import { type Column, isoTime, parseFormat, render } from '../../formats/output.js';
+import { type Column, isoTime, parseFormat } from '../../formats/output.js';
 import type { AuditAction } from '../../vault/audit.js';
-import { type GlobalOptions, info, withVault } from '../context.js';
+import { type GlobalOptions, info, printRows, withVault } from '../context.js';
 
 /** Parse `--since`: an ISO date/time or a duration like `7d`, `12h`, `30m`. */
 export function parseSince(text: string, now = Date.now()): number {
@@ -36,7 +36,7 @@ export async function audit(g: GlobalOptions, _a: unknown[], o: Record<string, u
       });
       const rows = entries.map((e) => ({ id: e.id, time: isoTime(e.at), actor: e.actor, action: e.action, target: e.target ?? '', detail: e.detail ?? '' }));
       const columns: Column[] = ['id', 'time', 'actor', 'action', 'target', 'detail'].map((k) => ({ key: k, header: k }));
-      process.stdout.write(await render(rows, columns, format));
+      await printRows(rows, columns, format);
       return 0;
     },
     { readonly: true },

@@ -14,7 +14,7 @@ import { gitIgnoreStatus } from '../../util/git.js';
 import { printable } from '../../util/text.js';
 import type { Vault } from '../../vault/vault.js';
 import { readTemplateFile, resolveTemplate } from '../../vault/resolve.js';
-import { type GlobalOptions, info, warn, withVault } from '../context.js';
+import { type GlobalOptions, info, warn, withVault, writeData } from '../context.js';
 
 /** Larger existing files are not read to check their mark (seeqret never writes one this big from a template). */
 const MAX_CHECKED_BYTES = 64 * 1024 * 1024;
@@ -73,7 +73,7 @@ export async function env(g: GlobalOptions, _args: unknown[], o: Record<string, 
     const content = Buffer.concat([Buffer.from(envFileMark(dialect, v.fileTag('env-file', envFileTagInput(dialect, body))), 'utf8'), body]);
     v.auditReads(entries.flatMap((e) => (e.secret ? [e.secret] : [])), o['stdout'] ? 'env --stdout' : 'env');
     if (o['stdout']) {
-      process.stdout.write(content);
+      writeData(content);
       return 0;
     }
     atomicWriteFile(outFile, content);

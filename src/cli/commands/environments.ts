@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
-import { render } from '../../formats/output.js';
 import {
   createEnvironments,
   deleteEnvironmentFolder,
@@ -32,7 +31,7 @@ import { type Group } from '../../schema/descriptions.js';
 import { ensureDir, ensurePrivateDir, ioError, secureDeleteTree } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, confirm, info, openVault, out, stdinIsTTY, warn } from '../context.js';
+import { type GlobalOptions, confirm, info, openVault, out, printRows, stdinIsTTY, warn } from '../context.js';
 import { currentProject, listFormat, projectEnv } from '../project-context.js';
 
 /** The vault, or `null` (with a note) when there is none yet: listings still show descriptions. */
@@ -89,14 +88,12 @@ export async function list(g: GlobalOptions, _args: unknown[], o: Record<string,
       described: e.described ? 'yes' : 'no',
       values: e.values === null ? '' : e.values,
     }));
-    process.stdout.write(
-      await render(rows, [
-        { key: 'environment', header: 'Environment' },
-        { key: 'default', header: 'Default' },
-        { key: 'described', header: 'Described' },
-        { key: 'values', header: 'Values' },
-      ], format),
-    );
+    await printRows(rows, [
+      { key: 'environment', header: 'Environment' },
+      { key: 'default', header: 'Default' },
+      { key: 'described', header: 'Described' },
+      { key: 'values', header: 'Values' },
+    ], format);
     return 0;
   } finally {
     vault?.close();
@@ -278,15 +275,13 @@ export async function find(g: GlobalOptions, args: unknown[], o: Record<string, 
       for (const r of stored.values()) if (r.key.includes(term)) rows.push({ environment: e.name, group: '', variable: r.key, type: r.type, set: 'yes' });
     }
     if (rows.length === 0) throw new SeeqretError('E_NOT_FOUND', `no variable name contains ${JSON.stringify(term)} in any environment`, 'Try a shorter term; names are case-sensitive.');
-    process.stdout.write(
-      await render(rows, [
-        { key: 'environment', header: 'Environment' },
-        { key: 'group', header: 'Group' },
-        { key: 'variable', header: 'Variable' },
-        { key: 'type', header: 'Type' },
-        { key: 'set', header: 'Set' },
-      ], format),
-    );
+    await printRows(rows, [
+      { key: 'environment', header: 'Environment' },
+      { key: 'group', header: 'Group' },
+      { key: 'variable', header: 'Variable' },
+      { key: 'type', header: 'Type' },
+      { key: 'set', header: 'Set' },
+    ], format);
     return 0;
   } finally {
     vault?.close();

@@ -6,7 +6,7 @@
 import { SeeqretError } from '../../errors.js';
 import { type FieldPattern, type Filter, parseFilter } from '../../filter/index.js';
 import { type SecretRecord, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, withVault } from '../context.js';
+import { type GlobalOptions, withVault, writeData } from '../context.js';
 
 /** The one name a field stands for when read literally (`*` = global), or undefined for globs/lists. */
 function literalName(f: FieldPattern): string | undefined {
@@ -44,7 +44,7 @@ export async function get(g: GlobalOptions, args: unknown[], o: Record<string, u
       }
       const value = v.reveal(chosen);
       v.auditReads([chosen], 'get');
-      process.stdout.write(value + (o['newline'] === false ? '' : '\n'));
+      writeData(value + (o['newline'] === false ? '' : '\n'));
       return 0;
     },
   );

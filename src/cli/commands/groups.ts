@@ -4,11 +4,10 @@
  * @module
  */
 import { SeeqretError } from '../../errors.js';
-import { render } from '../../formats/output.js';
 import { createGroup, deleteGroupFile, findGroup, requireDescribedEnvironment } from '../../project/groups.js';
 import { groupsDir } from '../../project/project.js';
 import { environmentGroups } from '../../project/variables.js';
-import { type GlobalOptions, confirm, info, out, stdinIsTTY } from '../context.js';
+import { type GlobalOptions, confirm, info, out, printRows, stdinIsTTY } from '../context.js';
 import { listFormat, projectEnv } from '../project-context.js';
 
 /** `groups list [-e ENV]`: Group, Items, File. */
@@ -17,7 +16,7 @@ export async function list(_g: GlobalOptions, _args: unknown[], o: Record<string
   const { project, env } = projectEnv(o);
   requireDescribedEnvironment(project, env);
   const rows = environmentGroups(project, env).map((g) => ({ group: g.name, items: g.variables.length, file: g.file }));
-  process.stdout.write(await render(rows, [{ key: 'group', header: 'Group' }, { key: 'items', header: 'Items' }, { key: 'file', header: 'File' }], format));
+  await printRows(rows, [{ key: 'group', header: 'Group' }, { key: 'items', header: 'Items' }, { key: 'file', header: 'File' }], format);
   return 0;
 }
 
@@ -30,7 +29,7 @@ export async function show(_g: GlobalOptions, args: unknown[], o: Record<string,
   const names = (args[0] as string[] | undefined) ?? [];
   const chosen = names.length ? names.map((n) => findGroup(groups, n, env)) : groups;
   const rows = chosen.flatMap((g) => g.variables.map((d) => ({ group: g.name, variable: d.variable, type: d.type })));
-  process.stdout.write(await render(rows, [{ key: 'group', header: 'Group' }, { key: 'variable', header: 'Variable' }, { key: 'type', header: 'Type' }], format));
+  await printRows(rows, [{ key: 'group', header: 'Group' }, { key: 'variable', header: 'Variable' }, { key: 'type', header: 'Type' }], format);
   return 0;
 }
 

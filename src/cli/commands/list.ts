@@ -6,9 +6,9 @@
  */
 import { SeeqretError } from '../../errors.js';
 import { type Filter, parseFilter } from '../../filter/index.js';
-import { type Column, age, isoTime, parseFormat, render } from '../../formats/output.js';
+import { type Column, age, isoTime, parseFormat } from '../../formats/output.js';
 import { secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, info, withVault } from '../context.js';
+import { type GlobalOptions, info, printRows, withVault } from '../context.js';
 
 /** What list prints instead of a value that was not asked for. */
 export const REDACTED = 'REDACTED';
@@ -46,7 +46,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         type: r.type,
         version: r.version,
         updated: isoTime(r.updatedAt),
-        age: age(r.updatedAt, now),
+        age: o['age'] ? age(r.updatedAt, now) : '',
         exposed: r.exposedAt === null ? '' : `by ${r.exposedBy ?? '?'} ${isoTime(r.exposedAt)}`,
         pending: r.pending ? (origins.get(r.id) ?? 'yes') : '',
       }));
@@ -61,7 +61,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         ...(o['exposed'] || found.some((r) => r.exposedAt !== null) ? [{ key: 'exposed', header: 'exposed' }] : []),
         ...(o['pending'] || found.some((r) => r.pending) ? [{ key: 'pending', header: 'pending' }] : []),
       ];
-      process.stdout.write(await render(rows, columns, format, (r) => [String(r['key']), String(r['value'])]));
+      await printRows(rows, columns, format, (r) => [String(r['key']), String(r['value'])]);
       return 0;
     },
     { readonly: !reveal },
@@ -93,7 +93,7 @@ export async function history(g: GlobalOptions, args: unknown[], o: Record<strin
         })),
       );
       const columns: Column[] = ['app', 'env', 'key', 'version', 'current', 'set', 'replaced', 'value'].map((k) => ({ key: k, header: k }));
-      process.stdout.write(await render(rows, columns, format));
+      await printRows(rows, columns, format);
       return 0;
     },
     { readonly: !reveal },

@@ -5,13 +5,12 @@
  */
 import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
-import { render } from '../../formats/output.js';
 import { LOCAL_ENV_FILE, PROJECT_FILE, checkEnvironmentName, createProject, environmentExists, environmentTmpDir, findProject, groupsDir, resolveEnvironment } from '../../project/project.js';
 import { ensureDir } from '../../util/fs.js';
-import { printable } from '../../util/text.js';
+import { printable, safeJson } from '../../util/text.js';
 import { nameProblem } from '../../vault/names.js';
 import { resolveVaultDir } from '../../vault/paths.js';
-import { type GlobalOptions, info, warn } from '../context.js';
+import { type GlobalOptions, info, printRows, warn } from '../context.js';
 import { currentProject, listFormat, sourceText } from '../project-context.js';
 
 /** `project init [--app A] [--env E] [--descriptions DIR] [--template FILE] [--force]`. */
@@ -66,10 +65,10 @@ export async function projectShow(g: GlobalOptions, _args: unknown[], o: Record<
     'tmp folder': env ? environmentTmpDir(vaultDir, project, env) : '',
   };
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(facts, null, 2)}\n`);
+    process.stdout.write(`${safeJson(facts, 2)}\n`);
     return 0;
   }
   const rows = Object.entries(facts).map(([setting, value]) => ({ setting, value }));
-  process.stdout.write(await render(rows, [{ key: 'setting', header: 'Setting' }, { key: 'value', header: 'Value' }], format));
+  await printRows(rows, [{ key: 'setting', header: 'Setting' }, { key: 'value', header: 'Value' }], format);
   return 0;
 }

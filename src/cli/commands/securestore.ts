@@ -14,10 +14,10 @@ import { SeeqretError } from '../../errors.js';
 import { ignoreKeyFile, isMissingOrEmpty } from '../../securestore/keyfile.js';
 import { KeySource, SecretsManager } from '../../securestore/manager.js';
 import { atomicWriteFile, decodeUtf8, ioError, readFileCapped } from '../../util/fs.js';
-import { printable } from '../../util/text.js';
+import { printable, safeJson } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
-import { confirm, info, out, promptHidden, readStdin, stdinIsTTY, warn } from '../io.js';
+import { confirm, info, out, promptHidden, readStdin, stdinIsTTY, warn, writeData } from '../io.js';
 
 /**
  * ssclient's exit codes (the spec): 2 when the vault file does not exist (the errors marked with
@@ -268,12 +268,12 @@ export async function get(g: SsOptions, args: unknown[], o: Record<string, unkno
     const b = sman.getBytes(name!);
     if (b === null) throw notFound(name!, store);
     // Always value + newline (as ssclient's println), even when the value ends with one.
-    process.stdout.write(`${printableValue(b)}\n`);
+    writeData(`${printableValue(b)}\n`);
     return 0;
   }
   if (format === 'text') {
     const lines = sman.keys().map((k) => `${printable(k)}: ${printableValue(sman.getBytes(k)!)}\n`);
-    process.stdout.write(lines.join(''));
+    writeData(lines.join(''));
     return 0;
   }
   // JSON (the default, as in ssclient): text values as strings, binary values as byte arrays.
@@ -287,7 +287,7 @@ export async function get(g: SsOptions, args: unknown[], o: Record<string, unkno
     }
     return { key: k, value };
   });
-  out(JSON.stringify(dump, null, 2));
+  writeData(`${safeJson(dump, 2)}\n`);
   return 0;
 }
 

@@ -12,7 +12,7 @@ import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt, seria
 import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { type SecretRecord, type UserRecord, type Vault, secretLabel } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
-import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault } from '../context.js';
+import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData } from '../context.js';
 import { commandLine } from '../hints.js';
 
 /** The formats `export -s` writes and `load` reads. */
@@ -82,7 +82,7 @@ export async function exportCmd(g: GlobalOptions, _a: unknown[], o: Record<strin
         atomicWriteFile(file, text);
         info(`Wrote ${records.length} secret${records.length === 1 ? '' : 's'} for ${u.username} to ${file} (${serializer})`);
       } else {
-        process.stdout.write(text);
+        writeData(text);
       }
       v.recordExport(bundleId, u, records, serializer);
     }

@@ -31,7 +31,7 @@ import { Vault } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
 import { childEnvironment, runChild } from '../child.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
-import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
+import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault, writeData } from '../context.js';
 
 /**
  * pprotect's exit codes (the spec's table): 2 when the team file is missing or already exists (the
@@ -783,8 +783,9 @@ export const decrypt = teamCommand(async (g: TeamOptions, a: Args, o: Opts): Pro
   const format = o['format'] as string | undefined;
   if (secret !== undefined && !values.has(secret)) throw new SeeqretError('E_NOT_FOUND', `no secret named ${secret} in ${domain}`, `Known: ${[...values.keys()].join(', ') || '(none)'}.`);
   const items: Array<[string, string]> = secret !== undefined ? [[secret, values.get(secret)!]] : [...values];
-  if (format === undefined && secret !== undefined) out(values.get(secret)!);
-  else if (format === undefined || format === 'json') out(pyJson(items));
+  // Exact data (writeData): escaped only when stdout is a terminal.
+  if (format === undefined && secret !== undefined) writeData(`${values.get(secret)!}\n`);
+  else if (format === undefined || format === 'json') writeData(`${pyJson(items)}\n`);
   else {
     const prefix = format === 'shell' ? 'export ' : '';
     const lines: string[] = [];
@@ -792,7 +793,7 @@ export const decrypt = teamCommand(async (g: TeamOptions, a: Args, o: Opts): Pro
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SeeqretError('E_INVALID_NAME', `${name} is not a valid shell variable name; it cannot be written in ${format} format`, 'Use --format json, or rename the secret.');
       lines.push(`${prefix}${name}=${shellQuote(value)}`);
     }
-    if (lines.length) out(lines.join('\n'));
+    if (lines.length) writeData(`${lines.join('\n')}\n`);
   }
   return 0;
 });

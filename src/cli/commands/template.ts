@@ -10,7 +10,7 @@ import { SeeqretError } from '../../errors.js';
 import { requireProject, resolveEnvironment } from '../../project/project.js';
 import { renderEnvironmentTemplate } from '../../project/template.js';
 import { atomicWriteFile, readTextFileCapped } from '../../util/fs.js';
-import { type GlobalOptions, info, withVault } from '../context.js';
+import { type GlobalOptions, info, withVault, writeData } from '../context.js';
 
 function sameFile(a: string, b: string): boolean {
   if (path.resolve(a) === path.resolve(b)) return true;
@@ -42,7 +42,7 @@ export async function template(g: GlobalOptions, args: unknown[], o: Record<stri
     return r;
   });
   if (dest === '-') {
-    process.stdout.write(rendered.text);
+    writeData(rendered.text);
     return 0;
   }
   atomicWriteFile(dest, rendered.text);

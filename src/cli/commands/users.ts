@@ -8,13 +8,12 @@ import { parsePublicKey, toAgeRecipient } from '../../crypto/age.js';
 import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
 import { formatFingerprint, readPgpPublicKey } from '../../crypto/pgp.js';
 import { SeeqretError } from '../../errors.js';
-import { type Column, isoTime, parseFormat, render } from '../../formats/output.js';
+import { type Column, isoTime, parseFormat } from '../../formats/output.js';
 import { shellQuote } from '../../formats/output.js';
 import { checkEmail } from '../../util/email.js';
 import { readFileCapped } from '../../util/fs.js';
-import { printable } from '../../util/text.js';
 import { type UserRecord, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, confirm, info, out, warn, withVault } from '../context.js';
+import { type GlobalOptions, confirm, info, out, printRows, warn, withVault } from '../context.js';
 
 function fp(u: UserRecord): string {
   return fingerprint(keyFromBase64(u.pubkey)!);
@@ -40,7 +39,7 @@ function userRow(u: UserRecord): Record<string, unknown> {
 /** `owner`: the vault owner with key and fingerprint. */
 export async function owner(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
   return withVault(g, async (v) => {
-    process.stdout.write(await render([userRow(v.owner())], USER_COLUMNS.slice(0, 4), parseFormat(o['format'] as string | undefined)));
+    await printRows([userRow(v.owner())], USER_COLUMNS.slice(0, 4), parseFormat(o['format'] as string | undefined));
     return 0;
   }, { readonly: true });
 }
@@ -76,9 +75,9 @@ export async function introduction(g: GlobalOptions): Promise<number> {
 export async function users(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
   return withVault(g, async (v) => {
     if (o['pgp']) {
-      // User IDs and addresses come from someone else's key file: control characters are escaped.
+      // User IDs and addresses come from someone else's key file: tables escape them, --format keeps them exact.
       const names = new Set(v.users().map((u) => u.username));
-      const rows = v.pgpKeys().map((k) => ({ username: k.username, email: printable(k.email), fingerprint: formatFingerprint(k.fingerprint), user: names.has(k.username) ? 'yes' : 'no', userIds: printable(k.userIds.join('; ')) }));
+      const rows = v.pgpKeys().map((k) => ({ username: k.username, email: k.email, fingerprint: formatFingerprint(k.fingerprint), user: names.has(k.username) ? 'yes' : 'no', userIds: k.userIds.join('; ') }));
       const cols: Column[] = [
         { key: 'username', header: 'name' },
         { key: 'email', header: 'sends to' },
@@ -86,7 +85,7 @@ export async function users(g: GlobalOptions, _a: unknown[], o: Record<string, u
         { key: 'user', header: 'vault user' },
         { key: 'userIds', header: 'user IDs' },
       ];
-      process.stdout.write(await render(rows, cols, parseFormat(o['format'] as string | undefined)));
+      await printRows(rows, cols, parseFormat(o['format'] as string | undefined));
       return 0;
     }
     const list = v.users();
@@ -94,7 +93,7 @@ export async function users(g: GlobalOptions, _a: unknown[], o: Record<string, u
       for (const u of list) out(addUserLine(u));
       return 0;
     }
-    process.stdout.write(await render(list.map(userRow), USER_COLUMNS, parseFormat(o['format'] as string | undefined)));
+    await printRows(list.map(userRow), USER_COLUMNS, parseFormat(o['format'] as string | undefined));
     return 0;
   }, { readonly: true });
 }

@@ -5,11 +5,11 @@
  * @module
  */
 import { SeeqretError } from '../../errors.js';
-import { type Column, parseFormat, render } from '../../formats/output.js';
+import { type Column, parseFormat } from '../../formats/output.js';
 import { environmentExists } from '../../project/project.js';
 import { type VariableState, environmentGroups, environmentVariables } from '../../project/variables.js';
 import { type Group, type VariableDescription, SECRET_TYPES } from '../../schema/descriptions.js';
-import { type GlobalOptions, withVault } from '../context.js';
+import { type GlobalOptions, printRows, withVault } from '../context.js';
 import { listFormat, projectEnv } from '../project-context.js';
 import { REDACTED } from './list.js';
 
@@ -33,7 +33,7 @@ export async function describe(_g: GlobalOptions, args: unknown[], o: Record<str
   const format = listFormat(o);
   if (o['types']) {
     const rows = SECRET_TYPES.map((t) => ({ type: t.name, description: t.description, generable: t.generable ? 'Yes' : 'No' }));
-    process.stdout.write(await render(rows, [{ key: 'type', header: 'Type' }, { key: 'description', header: 'Description' }, { key: 'generable', header: 'Generable' }], format));
+    await printRows(rows, [{ key: 'type', header: 'Type' }, { key: 'description', header: 'Description' }, { key: 'generable', header: 'Generable' }], format);
     return 0;
   }
   const { project, env } = projectEnv(o);
@@ -67,7 +67,7 @@ export async function describe(_g: GlobalOptions, args: unknown[], o: Record<str
     { key: 'export', header: 'Export' },
     { key: 'help', header: 'Help' },
   ];
-  process.stdout.write(await render(rows, columns, format));
+  await printRows(rows, columns, format);
   return 0;
 }
 
@@ -122,7 +122,7 @@ export async function show(g: GlobalOptions, args: unknown[], o: Record<string, 
         { key: 'set', header: 'Set' },
       ];
       const printable = format === 'env' || format === 'shell' ? rows.filter((r) => r.set === 'yes') : rows;
-      process.stdout.write(await render(printable, columns, format, (r) => [String(r['variable']), String(r['value'])]));
+      await printRows(printable, columns, format, (r) => [String(r['variable']), String(r['value'])]);
       return 0;
     },
     { readonly: !reveal },
