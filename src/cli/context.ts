@@ -13,7 +13,7 @@ import path from 'node:path';
 import { SERVER_MARKER, resolveVaultDir } from '../vault/paths.js';
 import { Vault, passphraseFromFile } from '../vault/vault.js';
 
-export { confirm, info, out, promptHidden, promptText, readStdin, readValue, stdinIsTTY, warn } from './io.js';
+export { confirm, info, out, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn } from './io.js';
 
 /** Options accepted by every command. */
 export interface GlobalOptions {

@@ -42,6 +42,9 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
     if (dryRun) for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
     info(`${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
     if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; pass --update to replace them.');
+    // `KEY=` in a file is stated on purpose, so it is imported as an empty value, but never silently.
+    const empty = s.outcomes.filter((x) => (x.outcome === 'added' || x.outcome === 'updated') && last.get(x.key)?.value === '').map((x) => x.key);
+    if (empty.length) info(`${empty.length} empty value${empty.length === 1 ? '' : 's'} (KEY= in ${source}) ${dryRun ? 'would be' : 'were'} stored as empty: ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''}`);
     return 0;
   });
 }

@@ -17,7 +17,7 @@ import { atomicWriteFile, decodeUtf8, ioError, readFileBytes } from '../../util/
 import { printable } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
-import { confirm, info, out, promptHidden, readStdin, stdinIsTTY } from '../io.js';
+import { confirm, info, out, promptHidden, promptNewSecret, readStdin, stdinIsTTY } from '../io.js';
 
 /**
  * ssclient's exit codes (the spec): 2 when the vault file does not exist (the errors marked with
@@ -97,11 +97,8 @@ async function readPassword(g: SsOptions, isNew: boolean): Promise<string> {
       `Pass -k KEYFILE, or set ${PASSWORD_ENV}, or pass --password-file FILE.`,
     );
   }
-  const p = await promptHidden(isNew ? 'New SecureStore password' : 'SecureStore password');
-  if (!isNew) return p;
-  checkNewPassword(p);
-  if ((await promptHidden('Repeat the password')) !== p) throw new SeeqretError('E_USAGE', 'the two passwords differ', 'Run the command again and type the same password twice.');
-  return p;
+  if (!isNew) return promptHidden('SecureStore password');
+  return promptNewSecret('New SecureStore password', { what: 'the new SecureStore password', repeat: 'Repeat the password', passphrase: true, check: checkNewPassword });
 }
 
 /** Open an existing vault file with -k or the password. */
@@ -295,7 +292,8 @@ export async function get(g: SsOptions, args: unknown[], o: Record<string, unkno
 async function readSetValue(arg: string | undefined, name: string): Promise<string> {
   if (arg !== undefined) return arg;
   if (!stdinIsTTY()) return decodeUtf8(await readStdin(), 'the value on stdin').replace(/\r?\n$/, '');
-  return promptHidden(`Value for ${printable(name)}`);
+  // Asked twice. An empty value is refused by `set` itself (unless --allow-empty), not here.
+  return promptNewSecret(`Value for ${printable(name)}`, { what: printable(name), allowEmpty: true });
 }
 
 /** `securestore set KEY [VALUE]`: add or replace (silently, as ssclient does). */

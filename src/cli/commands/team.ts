@@ -23,7 +23,7 @@ import { Vault } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
 import { runChild } from '../child.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
-import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
+import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptNewSecret, promptText, readValue, stdinIsTTY, warn, withVault } from '../context.js';
 
 /**
  * pprotect's exit codes (the spec's table): 2 when the team file is missing or already exists (the
@@ -195,9 +195,7 @@ async function newPassphrase(g: TeamOptions, forNewCustodian: boolean): Promise<
     if (p) return p.value;
   }
   if (!interactive(g)) throw needCredentials('a new passphrase');
-  const a = await promptHidden('New passphrase');
-  if ((await promptHidden('Repeat the new passphrase')) !== a) throw new SeeqretError('E_USAGE', 'the two passphrases differ', 'Run the command again and type the same passphrase twice.');
-  return a;
+  return promptNewSecret('New passphrase', { what: 'the new passphrase', repeat: 'Repeat the new passphrase', passphrase: true });
 }
 
 function keyTypeOf(o: Opts, allowed: readonly string[] = ['hard', 'fast', 'raw']): KeyType {
@@ -415,10 +413,10 @@ async function secretValue(g: TeamOptions, a: Args, o: Opts, label: string): Pro
   }
   if (from !== undefined) {
     if (a[2] !== undefined) throw new SeeqretError('E_USAGE', 'give the value or --from-file, not both', 'Use one source.');
-    if (from === '-') return readValue(undefined, { label, multiline: true });
+    if (from === '-') return readValue(undefined, { label, multiline: true, allowEmpty: o['allowEmpty'] === true });
     return decodeUtf8(readFileBytes(from), from);
   }
-  return readValue(a[2] as string | undefined, { label });
+  return readValue(a[2] as string | undefined, { label, allowEmpty: o['allowEmpty'] === true });
 }
 
 /** `team add-secret DOMAIN NAME [VALUE]`. */
