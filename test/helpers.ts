@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { SeeqretError } from '../src/errors.js';
+import { Vault } from '../src/vault/vault.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'dist', 'bin', 'seeqret.js');
@@ -100,4 +101,24 @@ export function thrownCode(fn: () => unknown): string | undefined {
     throw e;
   }
   return undefined;
+}
+
+/** Every secret of a vault with its value, by `app:env:key` (the vault opened read-only). */
+export function vaultValues(vault: string): Record<string, string> {
+  const v = Vault.open({ dir: vault, readonly: true });
+  try {
+    return Object.fromEntries(v.all().map((r) => [`${r.app}:${r.env}:${r.key}`, v.reveal(r)]));
+  } finally {
+    v.close();
+  }
+}
+
+/** Everything a vault holds — secrets with values and history, users, the number of audit entries — to compare before and after. */
+export function vaultState(vault: string): string {
+  const v = Vault.open({ dir: vault, readonly: true });
+  try {
+    return JSON.stringify([v.dumpSecrets(), v.users().map((u) => [u.username, u.pubkey]), v.auditLog().length]);
+  } finally {
+    v.close();
+  }
 }
