@@ -79,6 +79,7 @@ export const ERROR_CODES = {
   E_BAD_VALUE: ExitCode.BAD_INPUT,
   E_EMPTY_VALUE: ExitCode.BAD_INPUT,
   E_DIALECT: ExitCode.BAD_INPUT,
+  E_TOO_LARGE: ExitCode.BAD_INPUT,
   // Sharing, backup, migration
   E_BAD_KEY: ExitCode.USAGE,
   E_UNKNOWN_USER: ExitCode.NOT_FOUND,
@@ -86,6 +87,7 @@ export const ERROR_CODES = {
   E_BUNDLE_REPLAY: ExitCode.CONFLICT,
   E_FINGERPRINT_MISMATCH: ExitCode.CRYPTO,
   E_BUNDLE_AUTH: ExitCode.CRYPTO,
+  E_TAMPERED: ExitCode.CRYPTO,
   E_BUNDLE_RECIPIENT: ExitCode.CRYPTO,
   E_BUNDLE_FORMAT: ExitCode.BAD_INPUT,
   E_BACKUP_PASSPHRASE: ExitCode.CRYPTO,

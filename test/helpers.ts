@@ -6,9 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
+import { mac256 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
 import { Vault } from '../src/vault/vault.js';
+import { auditKey } from '../src/vault/audit.js';
+import { readKeyFile, unlockKeyFile } from '../src/vault/keyfile.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'dist', 'bin', 'seeqret.js');
@@ -120,5 +124,39 @@ export function vaultState(vault: string): string {
     return JSON.stringify([v.dumpSecrets(), v.users().map((u) => [u.username, u.pubkey]), v.auditLog().length]);
   } finally {
     v.close();
+  }
+}
+
+/**
+ * Take a (passphrase-less) schema-5 vault back to schema 4 exactly as seeqret 1.0 left it: no row
+ * MACs, no integrity records, no acceptance columns, the audit head in its old form (a MAC of the
+ * last hash and the entry count). For upgrade tests.
+ */
+export function downgradeToSchema4(vault: string): void {
+  const keyFile = path.join(vault, 'vault.key');
+  const keys = unlockKeyFile(readKeyFile(keyFile), keyFile, undefined);
+  const db = new Database(path.join(vault, 'vault.db'));
+  try {
+    db.exec(`
+      DROP INDEX secrets_listing;
+      ALTER TABLE users DROP COLUMN mac;
+      ALTER TABLE secrets DROP COLUMN mac;
+      ALTER TABLE secrets DROP COLUMN pending;
+      ALTER TABLE secrets DROP COLUMN origin;
+      ALTER TABLE secret_history DROP COLUMN mac;
+      ALTER TABLE shares DROP COLUMN mac;
+      ALTER TABLE loaded_bundles DROP COLUMN mac;
+      ALTER TABLE pgp_keys DROP COLUMN mac;
+      CREATE INDEX secrets_listing ON secrets (app, env, key, type, created_at, updated_at, version, exposed_at, exposed_by);
+      DELETE FROM meta WHERE name LIKE 'integrity.%';
+      DELETE FROM schema_migrations WHERE version >= 5;
+    `);
+    const last = db.prepare('SELECT hash FROM audit ORDER BY id DESC LIMIT 1').pluck().get() as Buffer;
+    const n = db.prepare('SELECT count(*) FROM audit').pluck().get() as number;
+    const head = mac256(auditKey(keys.dataKey), Buffer.from(`seeqret/audit-head/v1\0${n}\0`, 'utf8'), last).toString('base64');
+    db.prepare("UPDATE meta SET value = ? WHERE name = 'audit_head'").run(head);
+    db.pragma('user_version = 4');
+  } finally {
+    db.close();
   }
 }

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
-import { type CliResult, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { type CliResult, cli, cliAsync, downgradeToSchema4, errorCode, newVault, tmpdir } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // gpg
@@ -147,10 +147,11 @@ function setup(): { vault: string; dir: string } {
 
 describe('schema 4: stored PGP keys', () => {
   it('a schema-3 vault is refused until `seeqret upgrade`, which adds the table and keeps everything', () => {
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
     const vault = newVault();
     expect(cli(['add', 'key', 'K', 'kept-value'], { vault }).code).toBe(0);
-    // Take the database back to schema 3 exactly: migration 4 only added the pgp_keys table.
+    // Take the database back to schema 3 exactly: to schema 4, then drop what migration 4 added (the pgp_keys table).
+    downgradeToSchema4(vault);
     const db = new Database(path.join(vault, 'vault.db'));
     db.exec('DROP TABLE pgp_keys; DELETE FROM schema_migrations WHERE version = 4;');
     db.pragma('user_version = 3');
@@ -159,11 +160,11 @@ describe('schema 4: stored PGP keys', () => {
     expect(errorCode(refused)).toBe('E_SCHEMA_OUTDATED');
     const up = cli(['upgrade'], { vault });
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stdout).toContain('from schema 3 to 4 (applied 4)');
+    expect(up.stdout).toContain('from schema 3 to 5 (applied 4, 5)');
     expect(cli(['get', 'K'], { vault }).stdout).toBe('kept-value\n');
     expect(cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub], { vault }).code).toBe(0);
     const check = new Database(path.join(vault, 'vault.db'), { readonly: true });
-    expect(check.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(4);
+    expect(check.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(5);
     expect(check.prepare('SELECT username, fingerprint FROM pgp_keys').all()).toEqual([{ username: 'bob', fingerprint: fingerprintOf(bob.home).toLowerCase() }]);
     check.close();
   });

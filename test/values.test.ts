@@ -303,6 +303,22 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     expect(fs.readdirSync(parent)).toEqual([]);
   });
 
+  it("load's question whether to accept new names (asked after the values are loaded): they stay pending, as with no", () => {
+    const alice = newVault({ user: 'alice' });
+    const bob = newVault({ user: 'bob' });
+    for (const [from, to] of [[alice, bob], [bob, alice]] as const) {
+      const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
+      ok(cli([...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1), { vault: to }));
+    }
+    ok(cli(['add', 'key', 'SHARED', 'from-bob'], { vault: bob }));
+    const file = path.join(tmpdir(), 'to-alice.json');
+    ok(cli(['export', '--to', 'alice', '-f', '::SHARED', '-o', file], { vault: bob }));
+    const r = onTerminal(['--vault', alice, 'load', '-f', file], [{ expect: 'Accept this name' }, { send: '\u0003' }]);
+    expectInterrupted(r, 'Ctrl-C');
+    expect(vaultValues(alice)['*:*:SHARED']).toBe('from-bob');
+    expect(cli(['list', '--pending', '--format', 'json'], { vault: alice }).stdout).toContain('SHARED');
+  });
+
   it('the exit profiles of team and securestore keep 130', () => {
     const dir = tmpdir();
     expectInterrupted(onTerminal(['ss', '-s', path.join(dir, 's.json'), 'create'], [{ expect: 'New SecureStore password' }, { send: '\u0003' }]), 'Ctrl-C');

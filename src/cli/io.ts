@@ -7,6 +7,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import type { LimitKind } from '../util/limits.js';
 import { printable } from '../util/text.js';
 
 /** Write a line to stdout. */
@@ -30,16 +31,21 @@ export function stdinIsTTY(): boolean {
 }
 
 /**
- * Read all of stdin as bytes. From a terminal that is text a person types until Ctrl-D: the
- * command says so, and it is a wait for an answer ({@link waitForAnswer}), so Ctrl-C and SIGTERM
- * are `E_INTERRUPTED`.
+ * Read all of stdin as bytes, at most the cap of `kind` (docs/formats.md#limits): `E_TOO_LARGE`
+ * as soon as more comes (a regular file redirected to stdin is checked by its size first; a
+ * device such as /dev/zero is refused unread). From a terminal that is text a person types until
+ * Ctrl-D: the command says so (`hint`, or a general line), and it is a wait for an answer
+ * ({@link waitForAnswer}), so Ctrl-C and SIGTERM are `E_INTERRUPTED`.
  */
-export async function readStdin(): Promise<Buffer> {
-  return stdinIsTTY() ? typed('Reading from the terminal: type the text, then Ctrl-D on an empty line (Ctrl-C cancels).') : readAllStdin();
+export async function readStdin(kind: LimitKind, source = 'stdin', hint?: string): Promise<Buffer> {
+  const { readStreamCapped } = await import('../util/fs.js');
+  const read = (): Promise<Buffer> => readStreamCapped(process.stdin, kind, source, { fd: 0, isTTY: stdinIsTTY() });
+  if (!stdinIsTTY()) return read();
+  return typed(hint ?? 'Reading from the terminal: type the text, then Ctrl-D on an empty line (Ctrl-C cancels).', read);
 }
 
-/** Read what a person types on the terminal until Ctrl-D, after showing `hint`; Ctrl-C and SIGTERM abandon the read. */
-function typed(hint: string): Promise<Buffer> {
+/** `read()` what a person types on the terminal until Ctrl-D, after showing `hint`; Ctrl-C and SIGTERM abandon the read. */
+function typed(hint: string, read: () => Promise<Buffer>): Promise<Buffer> {
   return waitForAnswer((signal) => {
     signal.addEventListener(
       'abort',
@@ -50,14 +56,8 @@ function typed(hint: string): Promise<Buffer> {
       { once: true },
     );
     info(hint);
-    return readAllStdin();
+    return read();
   }, () => Buffer.alloc(0));
-}
-
-async function readAllStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** The signals that end a wait at a prompt: Ctrl-C (SIGINT) and SIGTERM. */
@@ -247,13 +247,13 @@ async function readRawValue(arg: string | undefined, opts: { label: string; mult
   if (arg !== undefined) return arg;
   if (!stdinIsTTY()) {
     const { decodeUtf8 } = await import('../util/fs.js');
-    let s = decodeUtf8(await readStdin(), 'the value on stdin');
+    let s = decodeUtf8(await readStdin('value', 'the value on stdin'), 'the value on stdin');
     if (!opts.multiline) s = s.replace(/\r?\n$/, '');
     return s;
   }
   if (opts.multiline) {
     const { decodeUtf8 } = await import('../util/fs.js');
-    return decodeUtf8(await typed(`Enter the value for ${opts.label}; end with Ctrl-D on an empty line.`), 'the value');
+    return decodeUtf8(await readStdin('value', 'the value', `Enter the value for ${opts.label}; end with Ctrl-D on an empty line.`), 'the value');
   }
   return promptNewSecret(`Value for ${opts.label}`, { what: opts.label, allowEmpty: opts.allowEmpty });
 }

@@ -131,6 +131,7 @@ export function buildProgram(): Command {
     .option('--reveal', 'show values (also SEEQRET_NO_REDACT=1)')
     .option('--age', 'show how long ago each value was set')
     .option('--exposed', 'only secrets marked exposed (a removed user had their current value)')
+    .option('--pending', 'only names received from someone else and not accepted yet (with where they came from)')
     .addOption(formatOption())
     .action(lazy(async () => (await import('./commands/list.js')).list));
 
@@ -275,7 +276,14 @@ export function buildProgram(): Command {
     .option('-s, --serializer <name>', 'bundle, json-crypt or command (default: detected)')
     .option('--overwrite', 'replace existing secrets that have another value')
     .option('--force', 'load a bundle that was loaded before')
+    .option('--accept', 'accept the new names it brings without asking (else asked on a terminal, or left pending)')
     .action(lazy(async () => (await import('./commands/share.js')).load));
+  program
+    .command('accept')
+    .description('Accept names received from someone else, so that filters export them (see `list --pending`)')
+    .argument('[name...]', 'app:env:key names (or filters)')
+    .option('-f, --filter <filter>', 'accept every pending name this filter matches (repeatable)', collect)
+    .action(lazy(async () => (await import('./commands/list.js')).accept));
   program
     .command('serializers')
     .description('List the export/load formats')
@@ -330,6 +338,7 @@ export function buildProgram(): Command {
     .argument('[dir]', 'inbox folder')
     .option('--overwrite', 'replace existing secrets that have another value')
     .option('--allow-old-formats', "also load the old tool's json-crypt/command files (no replay protection, names not authenticated)")
+    .option('--accept', 'accept the new names the bundles bring (else they stay pending: see `seeqret accept`)')
     .action(lazy(async () => (await import('./commands/server.js')).inbox));
 
   const ss = program
@@ -366,6 +375,7 @@ export function buildProgram(): Command {
     .description('Add or replace the secret KEY (VALUE from stdin or a hidden prompt when omitted)')
     .argument('<key>', 'secret name')
     .argument('[value]', 'the value (prefer stdin: command lines are visible to other users)')
+    .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(ssAction('set'));
   ss.command('delete')
     .alias('remove')

@@ -83,6 +83,15 @@ export function mac256(key: Buffer, ...parts: Uint8Array[]): Buffer {
   return out;
 }
 
+/**
+ * A 32-byte sub-key of `master` for one purpose: keyed BLAKE2b-256 of the purpose label, keyed with
+ * the master key. Different labels give independent keys (domain separation), e.g. the vault's
+ * row-integrity key and its audit key, both derived from the data key.
+ */
+export function deriveSubkey(master: Buffer, label: string): Buffer {
+  return mac256(master, Buffer.from(`seeqret/subkey/v1\0${label}`, 'utf8'));
+}
+
 /** Constant-time comparison of two equal-length buffers (false when lengths differ). */
 export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && sodium.sodium_memcmp(a, b);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { SeeqretError } from '../errors.js';
 import { type Group, loadGroups, parseGroupText } from '../schema/descriptions.js';
 import { randomBytes } from '../crypto/index.js';
-import { SHARED_FILE_MODE, atomicWriteFile, decodeUtf8, ensureDir, ioError, readFileBytes } from '../util/fs.js';
+import { SHARED_FILE_MODE, atomicWriteFile, decodeUtf8, ensureDir, ioError, readFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import type { Vault } from '../vault/vault.js';
 import { GROUPS_DIR, type Project, checkEnvironmentName, describedEnvironments, environmentDir, environmentExists, environmentNameProblem, groupsDir } from './project.js';
@@ -86,7 +86,7 @@ export function resolveCloneSource(project: Project, source: string, base: strin
  */
 export function readCloneSource(src: CloneSource): GroupFile[] {
   if (src.kind === 'file') {
-    const bytes = readFileBytes(src.path);
+    const bytes = readFileCapped(src.path, 'descriptions');
     const name = path.basename(src.path);
     if (!GROUP_FILE_RE.test(name)) {
       throw new SeeqretError('E_USAGE', `${printable(src.path)} is not a .json, .yaml or .yml description file`, 'Rename it with the extension of its format.');
@@ -97,7 +97,7 @@ export function readCloneSource(src: CloneSource): GroupFile[] {
   if (groups.length === 0 && src.kind === 'folder') {
     throw new SeeqretError('E_USAGE', `${printable(src.path)} holds no .json/.yaml description files`, 'Clone from a secrets.d folder with group files, a description file, or an environment.');
   }
-  return groups.map((g) => ({ name: path.basename(g.file), bytes: readFileBytes(g.file), group: g }));
+  return groups.map((g) => ({ name: path.basename(g.file), bytes: readFileCapped(g.file, 'descriptions'), group: g }));
 }
 
 /** The result of creating one environment. */

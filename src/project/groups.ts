@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
 import { type Group, parseGroupText, serializeGroup } from '../schema/descriptions.js';
-import { SHARED_FILE_MODE, atomicWriteFile, decodeUtf8, ensureDir, ioError, readFileBytes } from '../util/fs.js';
+import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, ioError, readTextFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import { nameProblem } from '../vault/names.js';
 import { type Project, environmentExists, groupsDir } from './project.js';
@@ -57,7 +57,7 @@ export function createGroup(project: Project, env: string, name: string, cloneFr
   let format: 'json' | 'yaml' = 'json';
   if (cloneFrom !== undefined) {
     const file = path.resolve(cloneFrom);
-    source = parseGroupText(decodeUtf8(readFileBytes(file), file), file);
+    source = parseGroupText(readTextFileCapped(file, 'descriptions'), file);
     format = /\.ya?ml$/i.test(file) ? 'yaml' : 'json';
     for (const d of source.variables) {
       for (const g of existing) {

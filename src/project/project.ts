@@ -38,7 +38,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { SeeqretError } from '../errors.js';
 import { DIALECTS, type Dialect, isDialect } from '../formats/dialects.js';
-import { atomicWriteFile, decodeUtf8, ioError, readFileBytes } from '../util/fs.js';
+import { atomicWriteFile, ioError, readTextFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import { GLOBAL, checkName, nameProblem } from '../vault/names.js';
 
@@ -196,7 +196,7 @@ function projectAt(root: string, file: string, config: ProjectConfig): Project {
 /** Read the project file `file`. */
 export function loadProject(file: string): Project {
   const abs = path.resolve(file);
-  const config = parseProjectText(decodeUtf8(readFileBytes(abs), abs), abs);
+  const config = parseProjectText(readTextFileCapped(abs, 'project'), abs);
   return projectAt(path.dirname(abs), abs, config);
 }
 
@@ -258,7 +258,7 @@ export function readLocalDefault(project: Project): string | null {
   const file = path.join(project.root, LOCAL_ENV_FILE);
   let text: string;
   try {
-    text = decodeUtf8(readFileBytes(file), file);
+    text = readTextFileCapped(file, 'project');
   } catch (e) {
     if ((e as SeeqretError).code === 'E_FILE_NOT_FOUND') return null;
     throw e;

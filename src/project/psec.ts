@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
 import { type Group, type VariableDescription, loadGroups, parseJsonStrict, validateValue } from '../schema/descriptions.js';
-import { decodeUtf8, ioError, readFileBytes } from '../util/fs.js';
+import { ioError, readTextFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import { isWellFormed, nameProblem } from '../vault/names.js';
 import { GROUPS_DIR } from './project.js';
@@ -77,7 +77,7 @@ export function readPsecEnvironment(dir: string): PsecEnvironment {
   const notes: string[] = [];
   const seen = new Set<string>();
   if (hasValues) {
-    const doc = parseJsonStrict(decodeUtf8(readFileBytes(valuesFile), valuesFile), valuesFile);
+    const doc = parseJsonStrict(readTextFileCapped(valuesFile, 'psecValues'), valuesFile);
     if (!(doc instanceof Map)) {
       throw new SeeqretError('E_BAD_VALUE', `${printable(valuesFile)}: expected a JSON object of variables`, 'psec writes {"variable": "value", ...}; check the file.');
     }

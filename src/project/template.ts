@@ -31,6 +31,7 @@ export interface RenderedTemplate {
  */
 export function renderEnvironmentTemplate(vault: Vault, project: Project, env: string, template: string, source: string): RenderedTemplate {
   const segments = parsePlaceholders(template, source);
+  vault.checkIntegrity(['secrets']);
   const names = placeholderNames(segments);
   // name (own or Export) -> record, or null for a described variable without a value
   const known = new Map<string, SecretRecord | null>();

@@ -7,7 +7,7 @@
 import { SeeqretError } from '../errors.js';
 import { parseFilter } from '../filter/index.js';
 import { type Group, type VariableDescription, loadGroups } from '../schema/descriptions.js';
-import { type EnvEntry, type Resolved, refuseDangerous } from '../vault/resolve.js';
+import { type EnvEntry, type Resolved, pendingWarning, refuseDangerous } from '../vault/resolve.js';
 import type { SecretRecord, Vault } from '../vault/vault.js';
 import { type Project, checkEnvironmentName, groupsDir } from './project.js';
 
@@ -72,9 +72,14 @@ export function environmentVariables(vault: Vault, project: Project, env: string
  */
 export function environmentEntries(vault: Vault, project: Project, env: string, opts: { prefix?: string; groups?: readonly Group[] } = {}): Resolved {
   const prefix = opts.prefix ?? '';
+  vault.checkIntegrity(['secrets']);
   const own: EnvEntry[] = [];
   const aliases = new Map<string, { entry: EnvEntry; variable: string }>();
-  const stored = environmentVariables(vault, project, env, opts.groups).filter((s) => s.record !== undefined);
+  const all = environmentVariables(vault, project, env, opts.groups).filter((s) => s.record !== undefined);
+  // A value without a description whose name was received from someone else and not accepted yet
+  // is not exported (a description names the variable; nothing else here does).
+  const skipped = all.filter((s) => s.description === undefined && s.record!.pending).map((s) => s.record!);
+  const stored = all.filter((s) => !(s.description === undefined && s.record!.pending));
   for (const s of stored) {
     const record = s.record!;
     const value = vault.reveal(record);
@@ -95,5 +100,5 @@ export function environmentEntries(vault: Vault, project: Project, env: string, 
   }
   const ownNames = new Set(own.map((e) => e.name));
   const entries = [...own, ...[...aliases.values()].filter((a) => !ownNames.has(a.entry.name)).map((a) => a.entry)];
-  return { entries, warnings: [] };
+  return { entries, warnings: pendingWarning(skipped) };
 }

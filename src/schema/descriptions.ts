@@ -47,7 +47,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { SeeqretError } from '../errors.js';
-import { decodeUtf8, ioError, readFileBytes } from '../util/fs.js';
+import { ioError, readTextFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import { isWellFormed, nameProblem } from '../vault/names.js';
 
@@ -619,7 +619,7 @@ export function loadGroups(dir: string): Group[] {
   const where = new Map<string, VariableDescription>();
   for (const n of names) {
     const file = path.join(dir, n);
-    const group = parseGroupText(decodeUtf8(readFileBytes(file), file), file);
+    const group = parseGroupText(readTextFileCapped(file, 'descriptions'), file);
     const other = groupFiles.get(group.name);
     if (other !== undefined) {
       throw badValue(`${file}: group ${shown(group.name)} is already described by ${other}`, 'Keep one file per group: merge or remove one of them.');

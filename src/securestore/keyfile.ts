@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SS_KEY_BYTES } from '../crypto/securestore.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, findVcsRoot, ioError, readFileBytes } from '../util/fs.js';
+import { atomicWriteFile, findVcsRoot, ioError, readFileCapped } from '../util/fs.js';
 import { decodeBase64Strict } from './format.js';
 
 const BEGIN = '-----BEGIN PRIVATE KEY-----';
@@ -72,7 +72,7 @@ export function parseKeyText(text: string, source = 'the key'): Buffer {
 
 /** Read a key file. @throws SeeqretError `E_FILE_NOT_FOUND`, `E_SS_KEY_FILE`, … */
 export function readKeyFile(file: string): Buffer {
-  const bytes = readFileBytes(file);
+  const bytes = readFileCapped(file, 'keyFile');
   try {
     return parseKeyFile(bytes, file);
   } finally {
@@ -129,7 +129,7 @@ export function ignoreKeyFile(keyFile: string): IgnoreResult | null {
     const st = fs.lstatSync(file);
     if (!st.isFile()) return { file, outcome: 'skipped', created: false };
     mode = st.mode & 0o777;
-    existing = readFileBytes(file);
+    existing = readFileCapped(file, 'settings');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file);
   }

@@ -15,7 +15,7 @@
  */
 import { type SsEncrypted, SS_IV_BYTES, SS_KEY_BYTES, ssDecrypt, ssDeriveKey, ssEncrypt, ssRandomBytes } from '../crypto/securestore.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, readFileBytes } from '../util/fs.js';
+import { atomicWriteFile, readFileCapped } from '../util/fs.js';
 import { isWellFormed } from '../vault/names.js';
 import { checkSecretName, compareNames, decodeBase64Strict, parseVault, parseVaultObject, serializeVault } from './format.js';
 import { parseKeyFile, parseKeyText, readKeyFile, writeKeyFile } from './keyfile.js';
@@ -137,7 +137,7 @@ export class SecretsManager {
    * @throws SeeqretError `E_FILE_NOT_FOUND`, `E_SS_FORMAT`, `E_SS_VERSION`, `E_SS_WRONG_KEY`, …
    */
   static fromFile(file: string, keySource: KeySource): SecretsManager {
-    return SecretsManager.#open(parseVault(readFileBytes(file), file), keySource, file);
+    return SecretsManager.#open(parseVault(readFileCapped(file, 'securestore'), file), keySource, file);
   }
 
   /** Open a vault from its JSON text (or bytes). */

@@ -53,26 +53,53 @@ export function dumpVault(v: Vault, opts: { includeKeys?: boolean } = {}): Vault
   };
 }
 
+/**
+ * Run `fn`, which builds the text of a backup: a vault whose backup would be longer than the
+ * longest string JavaScript can hold (512 MiB; about 800,000 secrets with short values and their
+ * audit entries) is `E_TOO_LARGE`, not an internal error.
+ */
+function backupText<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new SeeqretError(
+      'E_TOO_LARGE',
+      'the vault is too large for one backup file: its content would be more than 512 MiB of text, the most seeqret can hold',
+      'Copy the vault folder itself instead (vault.db, vault.db-wal and vault.key, while no seeqret command runs) (limits: docs/formats.md#limits).',
+      { cause: e },
+    );
+  }
+}
+
 /** Encrypt a dump as an age file (binary, or armored text). */
 export async function encryptDump(dump: VaultDump, passphrase: string, opts: { armor?: boolean; logN?: number } = {}): Promise<Uint8Array> {
-  return encryptWithPassphrase(Buffer.from(JSON.stringify(dump), 'utf8'), passphrase, opts);
+  return encryptWithPassphrase(backupText(() => Buffer.from(JSON.stringify(dump), 'utf8')), passphrase, opts);
 }
 
 /** The self-decrypting HTML page of a dump (opens in any browser, no seeqret needed). */
 export function dumpToHtml(dump: VaultDump, passphrase: string, opts: { iterations?: number } = {}): string {
-  return renderHtmlBackup(JSON.stringify(dump, null, 2), passphrase, { title: `seeqret backup of ${dump.owner.username}'s vault`, ...opts });
+  return backupText(() => renderHtmlBackup(JSON.stringify(dump, null, 2), passphrase, { title: `seeqret backup of ${dump.owner.username}'s vault`, ...opts }));
 }
 
 function formatError(why: string): SeeqretError {
   return new SeeqretError('E_BACKUP_FORMAT', `not a valid seeqret backup: ${why}`, 'Check that this is the file `seeqret backup` wrote; use another backup if it is damaged.');
 }
 
+/** Bytes as text (lenient UTF-8, as before), `E_TOO_LARGE` beyond the longest JavaScript string. */
+function asText(bytes: Uint8Array, what: string): string {
+  if (bytes.length > 2 ** 29 - 24) {
+    throw new SeeqretError('E_TOO_LARGE', `${what} is more than 512 MiB of text, the most seeqret can hold`, 'Check that this is the file `seeqret backup` wrote (limits: docs/formats.md#limits).');
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 /** Decrypt a backup file (age, armored age, or the HTML page) and validate its content. */
 export async function decryptBackup(file: Uint8Array, passphrase: string): Promise<VaultDump> {
   const head = Buffer.from(file.subarray(0, 64)).toString('utf8');
   const text = /^\s*<!doctype html|^\s*<html/i.test(head)
-    ? decryptHtmlBackup(Buffer.from(file).toString('utf8'), passphrase)
-    : Buffer.from(await decryptWithPassphrase(file, passphrase)).toString('utf8');
+    ? decryptHtmlBackup(asText(file, 'the HTML backup'), passphrase)
+    : asText(await decryptWithPassphrase(file, passphrase), 'the decrypted backup');
   return parseDump(text);
 }
 
@@ -87,23 +114,46 @@ export function parseDump(text: string): VaultDump {
   if (d?.format !== 'seeqret-backup') throw formatError('no "format": "seeqret-backup"');
   if (d.version !== 1) throw new SeeqretError('E_BACKUP_FORMAT', `backup version ${String(d.version)} is not supported`, 'Upgrade seeqret to restore it.');
   if (!Array.isArray(d.secrets) || !Array.isArray(d.users) || !Array.isArray(d.audit) || typeof d.owner?.pubkey !== 'string') throw formatError('missing parts');
+  const int = (x: unknown): boolean => Number.isSafeInteger(x);
+  const isText = (x: unknown): boolean => typeof x === 'string';
+  const textOrNull = (x: unknown): boolean => x === null || typeof x === 'string';
   for (const s of d.secrets) {
     if (typeof s?.value !== 'string' || typeof s.app !== 'string' || typeof s.env !== 'string' || typeof s.key !== 'string' || !Array.isArray(s.history) || !Number.isSafeInteger(s.version)) {
       throw formatError('a secret entry is malformed');
     }
+    if (!isText(s.type) || !int(s.createdAt) || !int(s.updatedAt) || !(s.exposedAt === null || s.exposedAt === undefined || int(s.exposedAt)) || !(s.exposedBy === undefined || textOrNull(s.exposedBy))) {
+      throw formatError(`${s.app}:${s.env}:${s.key} has malformed metadata`);
+    }
   }
+  const names = new Set<string>();
+  const keys = new Set<string>();
   for (const u of d.users) {
     if (!keyFromBase64(u?.pubkey ?? '')) throw formatError(`user ${JSON.stringify(u?.username)} has no valid public key`);
     if (typeof u.username !== 'string' || !USERNAME_RE.test(u.username)) throw formatError(`user name ${JSON.stringify(u.username)} is not valid`);
+    if (!textOrNull(u.email ?? null) || !textOrNull(u.name ?? null) || !(u.verifiedAt === null || u.verifiedAt === undefined || int(u.verifiedAt))) throw formatError(`user ${u.username} has malformed fields`);
+    if (names.has(u.username) || keys.has(u.pubkey)) throw formatError(`user ${u.username} (or its public key) is listed twice`);
+    names.add(u.username);
+    keys.add(u.pubkey);
   }
   for (const s of d.secrets) {
+    const versions = new Set<number>();
     for (const h of s.history) {
-      if (!Number.isSafeInteger(h?.version) || h.version < 1 || h.version >= s.version || typeof h.value !== 'string') {
+      if (!Number.isSafeInteger(h?.version) || h.version < 1 || h.version >= s.version || typeof h.value !== 'string' || !isText(h.type) || !int(h.setAt) || !int(h.replacedAt) || versions.has(h.version)) {
         throw formatError(`${s.app}:${s.env}:${s.key} has a malformed history entry`);
       }
+      versions.add(h.version);
     }
   }
+  for (const a of d.audit) {
+    if (!int(a?.at) || !isText(a.actor) || !isText(a.action) || !textOrNull(a.target ?? null) || !textOrNull(a.detail ?? null)) throw formatError('an audit entry is malformed');
+  }
   if ((d.shares !== undefined && !Array.isArray(d.shares)) || (d.loadedBundles !== undefined && !Array.isArray(d.loadedBundles))) throw formatError('malformed sharing records');
+  for (const x of d.shares ?? []) {
+    if (![x?.bundleId, x?.username, x?.pubkey, x?.app, x?.env, x?.key].every(isText) || !int(x.version) || !int(x.at)) throw formatError('malformed sharing records');
+  }
+  for (const x of d.loadedBundles ?? []) {
+    if (!isText(x?.bundleId) || !isText(x.sender) || !int(x.at) || !int(x.secrets)) throw formatError('malformed sharing records');
+  }
   if (d.pgpKeys !== undefined) {
     if (!Array.isArray(d.pgpKeys)) throw formatError('malformed PGP keys');
     for (const k of d.pgpKeys) {

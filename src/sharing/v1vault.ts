@@ -16,6 +16,7 @@ import path from 'node:path';
 import { constantTimeEqual, keyFromBase64, publicKeyOf, wipe } from '../crypto/index.js';
 import { fernetDecrypt, isFernetKey } from '../crypto/fernet.js';
 import { SeeqretError } from '../errors.js';
+import { checkFileSize, readFileCapped } from '../util/fs.js';
 import { openDatabase, type Database } from '../vault/sqlite.js';
 import type { V1Secret, V1User } from './v1.js';
 
@@ -45,9 +46,10 @@ function show(s: string): string {
 
 function readText(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readFileCapped(file, 'keyFile').toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof SeeqretError && e.code === 'E_TOO_LARGE') throw e;
+    const code = ((e as SeeqretError).cause as NodeJS.ErrnoException | undefined)?.code;
     throw fail(code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file} (${code ?? 'error'})`, e);
   }
 }
@@ -103,6 +105,7 @@ export function readV1Vault(dir: string): V1VaultContents {
 
   try {
     if (!fs.existsSync(dbFile)) throw fail(`${dbFile} does not exist`);
+    checkFileSize(dbFile, 'v1Database');
     let db: Database.Database;
     try {
       db = openDatabase(dbFile, { readonly: true, fileMustExist: true });

@@ -34,7 +34,7 @@ import {
   verifyDetached,
 } from '../crypto/team.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, decodeUtf8, readFileBytes } from '../util/fs.js';
+import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../util/fs.js';
 import {
   type CustodianEntry,
   type DomainEntry,
@@ -169,7 +169,7 @@ export class TeamFile {
 
   /** Read and parse a team file (E_FILE_NOT_FOUND when it does not exist). */
   static open(path: string): TeamFile {
-    return TeamFile.parse(decodeUtf8(readFileBytes(path), path), path);
+    return TeamFile.parse(readTextFileCapped(path, 'teamFile'), path);
   }
 
   #with(data: Partial<TeamData>, ...log: string[]): TeamFile {

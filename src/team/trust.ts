@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fingerprint } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, decodeUtf8, readFileBytes } from '../util/fs.js';
+import { atomicWriteFile, readTextFileCapped } from '../util/fs.js';
 
 /** File name of the trust list inside the vault folder. */
 export const TRUST_FILE = 'team-signers.json';
@@ -31,7 +31,7 @@ export function readTrust(vaultDir: string): Map<string, TrustedSigner> {
   if (!fs.existsSync(file)) return new Map();
   let data: unknown;
   try {
-    data = JSON.parse(decodeUtf8(readFileBytes(file), file));
+    data = JSON.parse(readTextFileCapped(file, 'settings'));
   } catch (e) {
     if (e instanceof SeeqretError) throw e;
     throw new SeeqretError('E_TEAM_FORMAT', `${file} is not valid JSON`, 'Remove it and trust the signers again (seeqret team trust NAME).');

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { noiseBytes } from '../crypto/noise.js';
 import { SeeqretError } from '../errors.js';
+import { LIMITS, type LimitKind, sizeText, tooLarge } from './limits.js';
 
 /** Mode of every file seeqret writes that holds secrets or keys. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -23,18 +24,34 @@ export function ensurePrivateDir(dir: string): void {
   fs.chmodSync(dir, PRIVATE_DIR_MODE);
 }
 
+/** The folders `mkdir -p dir` would create, outermost first (`[]` when `dir` exists). */
+export function missingDirs(dir: string): string[] {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  return missing;
+}
+
+/** Remove folders a failed operation made (deepest first), each only while it is empty. */
+export function removeEmptyDirs(made: readonly string[]): void {
+  for (const d of [...made].reverse()) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return; // not empty (or gone): keep it and its parents
+    }
+  }
+}
+
 /**
  * Create `dir` (and missing parents) with `mode` regardless of the umask (the CLI runs with umask
  * 077): for folders that hold no secrets and are committed, such as the descriptions folders.
  * Folders that already exist keep their mode.
  */
 export function ensureDir(dir: string, mode: number = SHARED_DIR_MODE): void {
-  const abs = path.resolve(dir);
-  const missing: string[] = [];
-  for (let d = abs; !fs.existsSync(d); d = path.dirname(d)) {
-    missing.unshift(d);
-    if (path.dirname(d) === d) break;
-  }
+  const missing = missingDirs(dir);
   try {
     for (const d of missing) {
       fs.mkdirSync(d, { mode });
@@ -98,17 +115,153 @@ export function ioError(e: unknown, file: string): SeeqretError {
   return new SeeqretError('E_IO', `cannot access ${file}: ${code ?? String(e)}`, 'Check the disk and the path, then retry.', { cause: e });
 }
 
-/** Read a file as bytes, mapping errors to {@link SeeqretError}. */
-export function readFileBytes(file: string): Buffer {
+/** The device /dev/null (an empty input), told apart from devices that never end. */
+function isDevNull(st: fs.Stats): boolean {
   try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw ioError(e, file);
+    const n = fs.statSync('/dev/null');
+    return st.isCharacterDevice() && st.rdev === n.rdev;
+  } catch {
+    return false;
   }
 }
 
+/**
+ * Refuse what is neither a regular file nor a pipe nor /dev/null before reading from it: a device
+ * such as /dev/zero or /dev/urandom never ends, a folder is not an input.
+ */
+function checkReadable(st: fs.Stats, source: string, kind: LimitKind): void {
+  if (st.isFile() || st.isFIFO() || st.isSocket() || isDevNull(st)) {
+    if (st.isFile() && st.size > LIMITS[kind].bytes) throw tooLarge(source, kind, st.size);
+    return;
+  }
+  if (st.isDirectory()) throw ioError(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), source);
+  throw new SeeqretError(
+    'E_TOO_LARGE',
+    `${source} is a device, not a file or a pipe: seeqret does not read devices (they may never end)`,
+    'Give a regular file, or pipe the content in.',
+  );
+}
+
+/** Read `fd` to its end, at most `cap` bytes (`E_TOO_LARGE` as soon as one more byte comes). */
+function readFdCapped(fd: number, kind: LimitKind, source: string, sizeHint: number | undefined): Buffer {
+  const cap = LIMITS[kind].bytes;
+  // A regular file: its size plus one byte (to notice a file that grew); a pipe: start small.
+  let buf = Buffer.allocUnsafe(Math.min(cap + 1, sizeHint === undefined ? 64 * 1024 : sizeHint + 1));
+  let n = 0;
+  for (;;) {
+    if (n === buf.length) {
+      if (n > cap) throw tooLarge(source, kind);
+      const bigger = Buffer.allocUnsafe(Math.min(cap + 1, buf.length * 2));
+      buf.copy(bigger, 0, 0, n);
+      buf.fill(0, 0, n);
+      buf = bigger;
+    }
+    let got: number;
+    try {
+      got = fs.readSync(fd, buf, n, buf.length - n, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw ioError(e, source);
+    }
+    if (got === 0) break;
+    n += got;
+    if (n > cap) throw tooLarge(source, kind);
+  }
+  return buf.subarray(0, n);
+}
+
+/**
+ * Read a whole file of kind `kind`, refusing it with `E_TOO_LARGE` when it is larger than the
+ * kind's cap ({@link LIMITS}): a regular file by its size, before reading anything; a pipe (a
+ * FIFO, `/dev/fd/N`, `/dev/stdin`) as soon as more than the cap has come. Devices (other than
+ * /dev/null) are refused without being read. File-system errors become {@link SeeqretError}s.
+ *
+ * A named pipe is opened as `cat` opens it: seeqret waits until a writer opens it.
+ */
+export function readFileCapped(file: string, kind: LimitKind): Buffer {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  checkReadable(st, file, kind); // before open: opening a device can have effects, a FIFO waits
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  try {
+    const now = fs.fstatSync(fd); // the file opened, should the path have changed meanwhile
+    checkReadable(now, file, kind);
+    return readFdCapped(fd, kind, file, now.isFile() ? now.size : undefined);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** {@link readFileCapped}, decoded as strict UTF-8 (`E_BAD_VALUE` naming `what`, default the file). */
+export function readTextFileCapped(file: string, kind: LimitKind, what: string = file): string {
+  return decodeUtf8(readFileCapped(file, kind), what);
+}
+
+/**
+ * Read a stream (stdin) to its end, at most the cap of `kind`: `E_TOO_LARGE` naming `source` as
+ * soon as more has come, and the stream is not read further. `fd`, when given, is checked first
+ * as {@link readFileCapped} checks a file: a regular file larger than the cap, or a device other
+ * than /dev/null or a terminal, is refused before anything is read.
+ */
+export async function readStreamCapped(stream: AsyncIterable<unknown>, kind: LimitKind, source: string, fd?: { fd: number; isTTY: boolean }): Promise<Buffer> {
+  if (fd !== undefined && !fd.isTTY) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.fstatSync(fd.fd);
+    } catch {
+      st = undefined; // a closed stdin reads as empty
+    }
+    if (st) checkReadable(st, source, kind);
+  }
+  const cap = LIMITS[kind].bytes;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+    total += b.length;
+    if (total > cap) {
+      for (const c of chunks) c.fill(0);
+      throw tooLarge(source, kind); // leaving the loop stops reading the stream
+    }
+    chunks.push(b);
+  }
+  const all = Buffer.concat(chunks, total);
+  for (const c of chunks) c.fill(0);
+  return all;
+}
+
+/**
+ * Check the size of a file seeqret does not read whole but loads entirely (a database), against
+ * the cap of `kind`.
+ */
+export function checkFileSize(file: string, kind: LimitKind): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  if (st.size > LIMITS[kind].bytes) throw tooLarge(file, kind, st.size);
+}
+
+/** Longest text JavaScript can hold (V8's string limit, in UTF-16 code units). */
+const MAX_TEXT = 2 ** 29 - 24;
+
 /** Decode UTF-8 strictly; invalid sequences are an error naming `what` (never the content). */
 export function decodeUtf8(bytes: Uint8Array, what: string): string {
+  // Every UTF-8 byte makes at most one UTF-16 code unit: below the limit, decoding cannot overflow.
+  if (bytes.length > MAX_TEXT) {
+    throw new SeeqretError('E_TOO_LARGE', `${what} is ${sizeText(bytes.length)}, more text than seeqret can hold (512 MiB)`, 'Check that this is the right input (limits: docs/formats.md#limits).');
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {

@@ -14,7 +14,6 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import {
   type IdentityKeyPair,
   type KdfParams,
@@ -31,7 +30,7 @@ import {
   constantTimeEqual,
 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile } from '../util/fs.js';
+import { atomicWriteFile, readFileCapped } from '../util/fs.js';
 
 /** Unlocked key material of a vault. */
 export interface VaultKeys {
@@ -97,9 +96,10 @@ export function writeKeyFile(file: string, keys: VaultKeys, passphrase?: Buffer,
 export function readKeyFile(file: string): KeyFileData {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileCapped(file, 'keyFile').toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof SeeqretError && e.code === 'E_TOO_LARGE') throw e;
+    const code = ((e as SeeqretError).cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT') {
       throw new SeeqretError('E_KEY_MISSING', `the vault key file is missing: ${file}`, 'Restore vault.key from a backup; without it the secrets cannot be decrypted.');
     }

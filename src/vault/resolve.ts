@@ -4,39 +4,66 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import { SeeqretError } from '../errors.js';
-import { parseFilter } from '../filter/index.js';
+import { readFileCapped } from '../util/fs.js';
+import { type FieldPattern, type Filter, parseFilter } from '../filter/index.js';
 import { checkRequirement, parseEnvTemplate } from '../formats/template.js';
 import { VERSION } from '../version.js';
+import { isCodeLoadingVariable } from './code-loading-variables.js';
 import { type SecretRecord, type Vault, secretLabel } from './vault.js';
 
 /**
- * Variables that change how programs load or run code. A secret with such a name is exported only
- * when env.template names it explicitly (`NODE_OPTIONS=app:env:NODE_OPTIONS`), never through a
- * filter: anyone who can send you a bundle could otherwise run code in your next `seeqret run`.
+ * True when exporting a variable named `name` could make programs run other code, load code or
+ * trust other servers: the corpus in `code-loading-variables.ts` (docs/commands/env.md#loader-variables).
  */
-const DANGEROUS = new Set([
-  'PATH', 'NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV', 'IFS', 'PS4', 'SHELLOPTS', 'BASHOPTS', 'PROMPT_COMMAND',
-  'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH',
-  'GIT_SSH_COMMAND', 'GIT_EXEC_PATH', 'GIT_CONFIG_GLOBAL', 'GCONV_PATH', 'HOSTALIASES', 'LOCALDOMAIN', 'RES_OPTIONS',
-  'EDITOR', 'VISUAL', 'PAGER', 'BROWSER', 'SSH_ASKPASS', 'SUDO_ASKPASS', 'HOME', 'TMPDIR', 'SHELL',
-]);
-
-/** True when exporting a variable named `name` could make programs run other code. */
 export function isDangerousVariable(name: string): boolean {
-  return DANGEROUS.has(name) || /^(LD_|DYLD_|PYTHON)/.test(name);
+  return isCodeLoadingVariable(name);
 }
 
-/** Throw E_BAD_VALUE when a filter match would be exported as a loader/interpreter variable. */
+/**
+ * Throw E_BAD_VALUE when a filter match would be exported as a code-loading variable: such a
+ * variable is exported only by a template line that names it (`NAME=app:env:key` or a constant).
+ */
 export function refuseDangerous(name: string, s: SecretRecord): void {
   if (isDangerousVariable(name)) {
     throw new SeeqretError(
       'E_BAD_VALUE',
       `${secretLabel(s)} would set ${name}, which changes how programs load or run code; it is not exported through a filter`,
-      `If you really mean it, name it explicitly in env.template: ${name}=${secretLabel(s)}`,
+      `If you really mean it, name it on its own env.template line: ${name}=${secretLabel(s)}`,
     );
   }
+}
+
+/** The one name a filter field stands for read literally (`*` or empty = the global `*`), else undefined. */
+function literalName(f: FieldPattern): string | undefined {
+  if (f.any) return '*';
+  return f.literals?.length === 1 ? f.literals[0] : undefined;
+}
+
+/** True when `filter` names `s` exactly: app, env and key each one literal name, equal to the secret's. */
+export function namesExactly(filter: Filter, s: { app: string; env: string; key: string }): boolean {
+  return literalName(filter.app) === s.app && literalName(filter.env) === s.env && literalName(filter.key) === s.key;
+}
+
+/**
+ * Split filter matches into those that may be exported and the names received from someone else
+ * that this person has not accepted yet and that the filter does not name exactly.
+ */
+export function withoutPending<T extends SecretRecord>(matches: readonly T[], filter: Filter): { kept: T[]; pending: T[] } {
+  const kept: T[] = [];
+  const pending: T[] = [];
+  for (const m of matches) (m.pending && !namesExactly(filter, m) ? pending : kept).push(m);
+  return { kept, pending };
+}
+
+/** The one warning line for received names a filter did not export (names only, never values). */
+export function pendingWarning(pending: readonly SecretRecord[]): string[] {
+  if (pending.length === 0) return [];
+  const names = [...new Set(pending.map(secretLabel))];
+  const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? `, … (${names.length - 20} more)` : '');
+  return [
+    `not exported: ${names.length} name${names.length === 1 ? '' : 's'} received from someone else and not accepted yet: ${shown}; review them, then \`seeqret accept ${names.length === 1 ? names[0] : 'NAME…'}\` (or \`seeqret list --pending\`)`,
+  ];
 }
 
 /** One variable to export. `secret` is set when the value came from the vault. */
@@ -57,9 +84,10 @@ export interface Resolved {
 /** Read an env.template file (E_FILE_NOT_FOUND with a hint when missing). */
 export function readTemplateFile(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readFileCapped(file, 'template').toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (e instanceof SeeqretError && e.code === 'E_TOO_LARGE') throw e;
+    if (((e as SeeqretError).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
       throw new SeeqretError('E_FILE_NOT_FOUND', `no env.template at ${file}`, 'Create it (see docs/commands/env.md), or name another file (--template FILE, or SEEQRET_TEMPLATE for seeqret/config).');
     }
     throw new SeeqretError('E_IO', `cannot read ${file}`, 'Check the file permissions.');
@@ -73,8 +101,11 @@ export function readTemplateFile(file: string): string {
  */
 export function resolveTemplate(vault: Vault, text: string, source = 'env.template'): Resolved {
   const tpl = parseEnvTemplate(text, source);
+  // No secret row removed, added or put back from an older copy (each value's row is checked when decrypted).
+  vault.checkIntegrity(['secrets']);
   if (tpl.requirement) checkRequirement(tpl.requirement, VERSION);
   const warnings: string[] = [];
+  const skipped: SecretRecord[] = [];
   const planned: Array<{ name: string; line: number; value?: string; secret?: SecretRecord; explicit: boolean }> = [];
   const seen = new Map<string, number>();
   const claim = (name: string, line: number): void => {
@@ -93,8 +124,16 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
       claim(l.name, l.line);
       planned.push({ name: l.name, line: l.line, value: l.value, explicit: true });
     } else if (l.kind === 'rename') {
-      const matches = vault.find([parseFilter(l.filter)]);
+      const filter = parseFilter(l.filter);
+      const { kept: matches, pending } = withoutPending(vault.find([filter]), filter);
       if (matches.length === 0) {
+        if (pending.length > 0) {
+          throw new SeeqretError(
+            'E_TEMPLATE_UNMATCHED',
+            `${source}:${l.line}: ${l.name}=${l.filter} matches only names received from someone else and not accepted yet: ${pending.slice(0, 10).map(secretLabel).join(', ')}`,
+            `Review them, then \`seeqret accept ${secretLabel(pending[0]!)}\`, or name the secret exactly (app:env:key).`,
+          );
+        }
         throw new SeeqretError('E_TEMPLATE_UNMATCHED', `${source}:${l.line}: ${l.name}=${l.filter} matches no secret`, 'Add the secret (seeqret add key) or fix the filter.');
       }
       if (matches.length > 1) {
@@ -107,8 +146,11 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
       claim(l.name, l.line);
       planned.push({ name: l.name, line: l.line, secret: matches[0]!, explicit: true });
     } else {
-      const matches = vault.find([parseFilter(l.filter)]);
-      if (matches.length === 0) warnings.push(`${source}:${l.line}: filter '${l.filter}' matches no secret`);
+      const filter = parseFilter(l.filter);
+      const found = vault.find([filter]);
+      const { kept: matches, pending } = withoutPending(found, filter);
+      skipped.push(...pending);
+      if (found.length === 0) warnings.push(`${source}:${l.line}: filter '${l.filter}' matches no secret`);
       for (const m of matches) {
         refuseDangerous(m.key, m);
         claim(m.key, l.line);
@@ -119,7 +161,7 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
   const entries = planned.map((p) =>
     p.secret ? { name: p.name, value: vault.reveal(p.secret), secret: p.secret, explicit: p.explicit } : { name: p.name, value: p.value ?? '', explicit: true },
   );
-  return { entries, warnings };
+  return { entries, warnings: [...warnings, ...pendingWarning(skipped)] };
 }
 
 /**
@@ -127,7 +169,12 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
  * Two matches with the same name are an error listing both.
  */
 export function resolveFilters(vault: Vault, filters: readonly string[], prefix = ''): Resolved {
-  const matches = vault.find(filters.map((f) => parseFilter(f)));
+  vault.checkIntegrity(['secrets']);
+  const parsed = filters.map((f) => parseFilter(f));
+  const found = vault.find(parsed);
+  // A received name not accepted yet is exported only by a filter that names it exactly.
+  const matches = found.filter((m) => !m.pending || parsed.some((f) => namesExactly(f, m)));
+  const skipped = found.filter((m) => !matches.includes(m));
   const byName = new Map<string, SecretRecord>();
   for (const m of matches) {
     const name = prefix + m.key;
@@ -138,6 +185,6 @@ export function resolveFilters(vault: Vault, filters: readonly string[], prefix 
     }
     byName.set(name, m);
   }
-  const warnings = matches.length === 0 ? [`filter ${filters.map((f) => `'${f}'`).join(', ')} matches no secret`] : [];
+  const warnings = [...(found.length === 0 ? [`filter ${filters.map((f) => `'${f}'`).join(', ')} matches no secret`] : []), ...pendingWarning(skipped)];
   return { entries: Array.from(byName, ([name, secret]) => ({ name, value: vault.reveal(secret), secret })), warnings };
 }

@@ -138,6 +138,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'integrity: a MAC on every user, secret, history, share, loaded-bundle and PGP key row (computed by `seeqret upgrade`, which holds the key); received names start pending (`pending`, `origin`)',
+    up(db) {
+      db.exec(`
+        ALTER TABLE users ADD COLUMN mac BLOB;
+        ALTER TABLE secrets ADD COLUMN pending INTEGER NOT NULL DEFAULT 0; -- 1: received from someone else, not accepted yet
+        ALTER TABLE secrets ADD COLUMN origin TEXT; -- NULL: typed here; else where the name came from (e.g. 'load from bob')
+        ALTER TABLE secrets ADD COLUMN mac BLOB;
+        ALTER TABLE secret_history ADD COLUMN mac BLOB;
+        ALTER TABLE shares ADD COLUMN mac BLOB;
+        ALTER TABLE loaded_bundles ADD COLUMN mac BLOB;
+        ALTER TABLE pgp_keys ADD COLUMN mac BLOB;
+        DROP INDEX secrets_listing;
+        CREATE INDEX secrets_listing ON secrets (app, env, key, type, created_at, updated_at, version, exposed_at, exposed_by, pending);
+      `);
+    },
+  },
 ];
 
 /** The schema version this build of seeqret reads and writes. */
@@ -150,9 +168,10 @@ export function schemaVersion(db: Database.Database): number {
 
 /**
  * Apply every migration above the current version, up to `target`, in one immediate
- * transaction. Returns the versions applied.
+ * transaction; `keyed` (given by a caller holding the vault key) runs last in that transaction.
+ * Returns the versions applied.
  */
-export function migrate(db: Database.Database, seeqretVersion: string, target: number = SCHEMA_VERSION): number[] {
+export function migrate(db: Database.Database, seeqretVersion: string, target: number = SCHEMA_VERSION, keyed?: (applied: readonly number[]) => void): number[] {
   const applied: number[] = [];
   db.transaction(() => {
     const current = schemaVersion(db);
@@ -163,6 +182,8 @@ export function migrate(db: Database.Database, seeqretVersion: string, target: n
       db.pragma(`user_version = ${m.version}`);
       applied.push(m.version);
     }
+    // Steps that need the vault key (computing MACs) run in the same transaction.
+    if (keyed && applied.length > 0) keyed(applied);
   }).immediate();
   return applied;
 }

@@ -17,14 +17,15 @@ import type Database from 'better-sqlite3';
 import { generateDataKey, generateIdentity, hash256, keyToBase64, mac256, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
-import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileBytes } from '../util/fs.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileCapped } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
 import { GLOBAL, checkName, isWellFormed } from './names.js';
 import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
 import { openDatabase } from './sqlite.js';
-import { type AuditAction, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, auditKey, readAudit, verifyAuditChain } from './audit.js';
+import { type AuditAction, type AuditCheck, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, auditKey, initAuditHead, readAudit, rebuildAuditHead, verifyAuditChain } from './audit.js';
+import { IntegrityTracker, authenticateAll, checkAggregates, initAggregates, integrityKey, integrityProblems, protectedTable, tampered, verifyRow } from './integrity.js';
 
 /** Metadata of one stored secret (never the value). */
 export interface SecretRecord {
@@ -43,6 +44,12 @@ export interface SecretRecord {
   readonly exposedAt: number | null;
   /** The removed user whose removal exposed it. */
   readonly exposedBy: string | null;
+  /**
+   * True for a name that arrived from someone else (load, inbox, team pull, restore of another
+   * vault's backup, import-vault, ss import) and that this person has not accepted yet: a filter
+   * that does not name it exactly does not export it ({@link Vault.accept}).
+   */
+  readonly pending: boolean;
 }
 
 /** One version of a secret's value, as listed by {@link Vault.history}. */
@@ -199,12 +206,21 @@ interface PutInput {
   readonly updatedAt?: number;
 }
 
+/**
+ * Whose name a write is: `own` (typed by this person: a new name is accepted, an existing pending
+ * one becomes theirs), `keep` (acceptance left as it is), or received from someone else (a new
+ * name starts pending, with this origin; an existing name keeps its state).
+ */
+type Acceptance = 'own' | 'keep' | { readonly received: string };
+
 /** Ciphertexts by key name, for the library fast path. */
 interface IndexEntry {
   readonly app: string;
   readonly env: string;
   readonly blob: Buffer;
   readonly version: number;
+  /** The whole row as read (for its MAC), dropped once verified. */
+  row?: Record<string, unknown>;
   /** Associated data, computed on first use. */
   ad?: Buffer;
 }
@@ -218,11 +234,49 @@ function fieldScore(actual: string, wanted: string | undefined): number {
 }
 
 const VALUE_AD_PREFIX = 'seeqret/value/v1\0';
-const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_at AS updatedAt, version, exposed_at AS exposedAt, exposed_by AS exposedBy';
+const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_at AS updatedAt, version, exposed_at AS exposedAt, exposed_by AS exposedBy, pending';
 /** The columns of the covering `secrets_listing` index, in {@link SecretRecord} order. */
-const LISTING_COLS = 'id, app, env, key, type, created_at, updated_at, version, exposed_at, exposed_by';
-const USER_COLS = 'id, username, email, name, pubkey, is_owner AS isOwner, created_at AS createdAt, verified_at AS verifiedAt';
-const PGP_COLS = 'id, username, fingerprint, email, user_ids AS userIds, armored, created_at AS createdAt';
+const LISTING_COLS = 'id, app, env, key, type, created_at, updated_at, version, exposed_at, exposed_by, pending';
+/** Every column a row MAC covers, and the MAC. */
+const macCols = (table: string): string => `${protectedTable(table).cols.join(', ')}, mac`;
+const USERS_T = protectedTable('users');
+const SECRETS_T = protectedTable('secrets');
+const HISTORY_T = protectedTable('secret_history');
+const LOADED_T = protectedTable('loaded_bundles');
+const PGP_T = protectedTable('pgp_keys');
+const SHARES_T = protectedTable('shares');
+
+/** A secrets row as stored (every column). */
+interface SecretRow {
+  id: number;
+  app: string;
+  env: string;
+  key: string;
+  type: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  exposed_at: number | null;
+  exposed_by: string | null;
+  pending: number;
+  origin: string | null;
+  value: Buffer;
+  mac: Buffer | null;
+}
+
+function recordOf(r: SecretRow): SecretRecord {
+  return {
+    id: r.id, app: r.app, env: r.env, key: r.key, type: r.type, createdAt: r.created_at, updatedAt: r.updated_at,
+    version: r.version, exposedAt: r.exposed_at, exposedBy: r.exposed_by, pending: r.pending === 1,
+  };
+}
+
+function userOf(r: Record<string, unknown>): UserRecord {
+  return {
+    id: r['id'] as number, username: r['username'] as string, email: r['email'] as string | null, name: r['name'] as string | null,
+    pubkey: r['pubkey'] as string, isOwner: r['is_owner'] === 1, createdAt: r['created_at'] as number, verifiedAt: r['verified_at'] as number | null,
+  };
+}
 
 /** Associated data binding a sealed value to its row and version. */
 function valueAd(app: string, env: string, key: string, version: number): Buffer {
@@ -286,7 +340,7 @@ function readPassphrase(opts: OpenVaultOptions): Buffer | undefined {
 
 /** Read a passphrase file: its content with one trailing newline removed. */
 export function passphraseFromFile(file: string): Buffer {
-  let b = readFileBytes(file);
+  let b = readFileCapped(file, 'passphrase');
   if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
   if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
   return Buffer.from(b);
@@ -302,11 +356,15 @@ export class Vault {
   readonly #dbPath: string;
   readonly #keys: VaultKeys;
   readonly #auditKey: Buffer;
+  readonly #integrityKey: Buffer;
+  readonly #tracker: IntegrityTracker;
   readonly #readonly: boolean;
   #index: ValueIndex | undefined;
   readonly #stmts = new Map<string, Database.Statement>();
   /** Audit entries queued by the current write transaction, appended in one batch at its end. */
   #pending: Array<{ action: AuditAction; target?: string | null; detail?: unknown }> = [];
+  /** How many {@link Vault.#write} calls are running (more than one inside {@link Vault.atomically}). */
+  #depth = 0;
   #closed = false;
 
   private constructor(dir: string, dbPath: string, db: Database.Database, keys: VaultKeys, readonly: boolean) {
@@ -315,6 +373,8 @@ export class Vault {
     this.#db = db;
     this.#keys = keys;
     this.#auditKey = auditKey(keys.dataKey);
+    this.#integrityKey = integrityKey(keys.dataKey);
+    this.#tracker = new IntegrityTracker(this.#integrityKey);
     this.#readonly = readonly;
     this.vaultId = keys.vaultId;
     this.publicKey = keys.identity.publicKey;
@@ -354,12 +414,16 @@ export class Vault {
       d.pragma('foreign_keys = ON');
       migrate(d, VERSION);
       const now = Date.now();
-      d.transaction(() => {
+      const v = new Vault(files.dir, files.db, d, keys, false);
+      v.#write(() => {
         const meta = d.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
         meta.run('vault_id', keys.vaultId);
         meta.run('created_at', String(now));
         meta.run('created_by', `seeqret ${VERSION}`);
         meta.run('key_check', seal(keys.dataKey, randomBytes(32), keyCheckAd(keys.vaultId)).toString('base64'));
+        // The integrity records and the audit head exist from the first moment (zero rows).
+        initAggregates(d, v.#integrityKey);
+        initAuditHead(d, v.#auditKey);
         d.prepare('INSERT INTO users (username, email, name, pubkey, is_owner, created_at) VALUES (?, ?, ?, ?, 1, ?)').run(
           opts.username,
           opts.email,
@@ -367,16 +431,16 @@ export class Vault {
           keyToBase64(identity.publicKey),
           now,
         );
-        appendAudit(d, auditKey(keys.dataKey), [{ action: 'vault.create', target: opts.username, detail: { vaultId: keys.vaultId } }], now);
-      }).immediate();
+        v.#pending.push({ action: 'vault.create', target: opts.username, detail: { vaultId: keys.vaultId } });
+      });
       writeKeyFile(files.key, keys, pass, opts.kdfCost);
+      return v;
     } catch (e) {
       db?.close();
       // Leave nothing half-made behind: a retry of init must find an empty folder.
       for (const f of [files.db, `${files.db}-wal`, `${files.db}-shm`, files.key]) fs.rmSync(f, { force: true });
       throw sqliteError(e, files.db);
     }
-    return new Vault(files.dir, files.db, db, keys, false);
   }
 
   /** Open and unlock an existing vault. */
@@ -450,20 +514,94 @@ export class Vault {
     }
   }
 
-  #write<T>(fn: () => T): T {
+  /**
+   * Run `fn` in one immediate write transaction, then append its audit entries and update the
+   * integrity records. `auditOnly` (appending audit entries and nothing else) skips defining the
+   * TEMP triggers, which `get` would otherwise pay on every run; should such a write touch a
+   * protected row after all, the row would have no MAC and be refused as tampered (fail-safe).
+   */
+  #write<T>(fn: () => T, auditOnly = false): T {
     if (this.#readonly) throw new SeeqretError('E_PERMISSIONS', 'the vault was opened read-only', 'Open it without readonly to change it.');
     this.#index = undefined;
+    if (this.#depth > 0) return this.#nestedWrite(fn, auditOnly);
     this.#pending = [];
-    return this.#sql(() =>
-      this.#db
-        .transaction(() => {
-          const r = fn();
-          appendAudit(this.#db, this.#auditKey, this.#pending);
-          this.#pending = [];
-          return r;
-        })
-        .immediate(),
+    return this.#sql(() => {
+      if (!auditOnly) this.#tracker.install(this.#db);
+      this.#depth += 1;
+      try {
+        return this.#db
+          .transaction(() => {
+            this.#tracker.begin();
+            const r = fn();
+            appendAudit(this.#db, this.#auditKey, this.#pending);
+            this.#pending = [];
+            // Row MACs were set by the TEMP triggers; the table aggregates follow here, in one place.
+            this.#tracker.commit(this.#db);
+            return r;
+          })
+          .immediate();
+      } finally {
+        this.#depth -= 1;
+        this.#pending = [];
+      }
+    });
+  }
+
+  /**
+   * A write inside another ({@link Vault.atomically}): a savepoint of the outer transaction. Its
+   * audit entries and integrity changes join the outer transaction's, which appends and applies
+   * them once at its end; if the savepoint rolls back, both are put back as they were before it.
+   */
+  #nestedWrite<T>(fn: () => T, auditOnly: boolean): T {
+    if (!auditOnly) this.#tracker.install(this.#db);
+    const pending = this.#pending.length;
+    const counted = this.#tracker.snapshot();
+    try {
+      return this.#db.transaction(fn)();
+    } catch (e) {
+      this.#pending.length = pending;
+      this.#tracker.restore(counted);
+      throw e;
+    }
+  }
+
+  /**
+   * Check that the rows of `tables` (names of the protected tables: users, secrets,
+   * secret_history, shares, loaded_bundles, pgp_keys) are the set seeqret last wrote: none
+   * removed, added, or put back from an older copy of the database. Reads only their MAC column.
+   *
+   * @throws SeeqretError `E_TAMPERED` naming the table.
+   */
+  checkIntegrity(tables: readonly string[]): void {
+    this.#sql(() => checkAggregates(this.#db, this.#integrityKey, tables));
+  }
+
+  /** Every row MAC, every table aggregate and the audit chain, for `doctor`: one line per problem. */
+  integrityProblems(): string[] {
+    return this.#sql(() => {
+      const problems = integrityProblems(this.#db, this.#integrityKey);
+      const chain = verifyAuditChain(this.#db, this.#auditKey);
+      if (chain.problem) problems.push(chain.problem);
+      return problems;
+    });
+  }
+
+  /**
+   * Apply the pending schema migrations and, in the same transaction, authenticate the vault as it
+   * is now (schema 5: row MACs, table aggregates, the audit head with its length). Returns the
+   * versions applied, and where the audit log was already broken before (see
+   * {@link rebuildAuditHead}).
+   */
+  upgradeSchema(): { applied: number[]; auditBrokenAt: number | null } {
+    let auditBrokenAt: number | null = null;
+    const applied = this.#sql(() =>
+      migrate(this.#db, VERSION, SCHEMA_VERSION, (versions) => {
+        if (!versions.includes(5)) return;
+        authenticateAll(this.#db, this.#integrityKey);
+        auditBrokenAt = rebuildAuditHead(this.#db, this.#auditKey);
+      }),
     );
+    return { applied, auditBrokenAt };
   }
 
   /** The underlying database handle, for the vault's own modules (migrations, doctor). */
@@ -485,8 +623,10 @@ export class Vault {
 
   /** Every user, the owner first. */
   users(): UserRecord[] {
-    const rows = this.#sql(() => this.#stmt(`SELECT ${USER_COLS} FROM users ORDER BY is_owner DESC, username`).all()) as Array<Omit<UserRecord, 'isOwner'> & { isOwner: number }>;
-    return rows.map((r) => ({ ...r, isOwner: r.isOwner === 1 }));
+    const rows = this.#sql(() => this.#stmt(`SELECT ${macCols('users')} FROM users ORDER BY is_owner DESC, username`).all()) as Array<Record<string, unknown>>;
+    // Each row is authenticated: a public key or a verification mark set outside seeqret is E_TAMPERED.
+    for (const r of rows) verifyRow(this.#integrityKey, USERS_T, r);
+    return rows.map(userOf);
   }
 
   /** The user named `username`, or `E_UNKNOWN_USER`. */
@@ -535,6 +675,8 @@ export class Vault {
     const pgp = this.pgpKey(username) ?? null;
     if (!user && !pgp) this.user(username); // throws E_UNKNOWN_USER
     if (user?.isOwner) throw new SeeqretError('E_USAGE', `${username} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
+    // What they were sent decides what is marked exposed: the share records must be complete.
+    this.checkIntegrity(['shares']);
     return this.#write(() => {
       const keys = [user?.pubkey ?? '', pgp ? PGP_SHARE_PREFIX + pgp.fingerprint : ''];
       const received = this.#stmt(
@@ -569,8 +711,12 @@ export class Vault {
 
   /** Every stored OpenPGP key, by name. */
   pgpKeys(): PgpKeyRecord[] {
-    const rows = this.#sql(() => this.#stmt(`SELECT ${PGP_COLS} FROM pgp_keys ORDER BY username`).all()) as Array<Omit<PgpKeyRecord, 'userIds'> & { userIds: string }>;
-    return rows.map((r) => ({ ...r, userIds: JSON.parse(r.userIds) as string[] }));
+    const rows = this.#sql(() => this.#stmt(`SELECT ${macCols('pgp_keys')} FROM pgp_keys ORDER BY username`).all()) as Array<Record<string, unknown>>;
+    for (const r of rows) verifyRow(this.#integrityKey, PGP_T, r);
+    return rows.map((r) => ({
+      id: r['id'] as number, username: r['username'] as string, fingerprint: r['fingerprint'] as string, email: r['email'] as string,
+      userIds: JSON.parse(r['user_ids'] as string) as string[], armored: r['armored'] as string, createdAt: r['created_at'] as number,
+    }));
   }
 
   /** The OpenPGP key stored for `username`, if any. */
@@ -639,7 +785,9 @@ export class Vault {
 
   /** True when this sender's bundle with this id was loaded before. */
   bundleLoaded(bundleId: string, senderPubkey: string): boolean {
-    return this.#sql(() => this.#stmt('SELECT 1 FROM loaded_bundles WHERE bundle_id = ? AND sender = ?').pluck().get(bundleId, senderPubkey)) !== undefined;
+    const row = this.#sql(() => this.#stmt(`SELECT ${macCols('loaded_bundles')} FROM loaded_bundles WHERE bundle_id = ? AND sender = ?`).get(bundleId, senderPubkey)) as Record<string, unknown> | undefined;
+    if (row) verifyRow(this.#integrityKey, LOADED_T, row);
+    return row !== undefined;
   }
 
   /** Append audit entries for reads the CLI performed (values are never recorded). */
@@ -649,7 +797,7 @@ export class Vault {
     // consistent on a crash and may lose only the newest records on power loss.
     try {
       this.#db.pragma('synchronous = NORMAL');
-      this.#write(() => appendAudit(this.#db, this.#auditKey, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))));
+      this.#write(() => appendAudit(this.#db, this.#auditKey, records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))), true);
     } catch (e) {
       // A member of a server vault's group may read but not write it: the read goes unrecorded.
       if (e instanceof SeeqretError && e.code === 'E_PERMISSIONS') return;
@@ -661,12 +809,13 @@ export class Vault {
 
   /** Append audit entries in their own transaction. */
   audit(entries: ReadonlyArray<{ action: AuditAction; target?: string | null; detail?: unknown }>): void {
-    this.#write(() => appendAudit(this.#db, this.#auditKey, entries));
+    // Queued like every write's own entries, so inside atomically they keep the order of the calls.
+    this.#write(() => void this.#pending.push(...entries), true);
   }
 
   /** Carry over audit entries from a backup (time and actor kept), re-chained onto this log. */
   importAudit(entries: ReadonlyArray<Omit<AuditEntry, 'id'>>): void {
-    this.#write(() => appendAuditCopies(this.#db, this.#auditKey, entries));
+    this.#write(() => appendAuditCopies(this.#db, this.#auditKey, entries), true);
   }
 
   /** Read the audit log, oldest first. */
@@ -675,7 +824,7 @@ export class Vault {
   }
 
   /** Verify the audit log's hash chain. */
-  verifyAudit(): { entries: number; brokenAt: number | null } {
+  verifyAudit(): AuditCheck {
     return this.#sql(() => verifyAuditChain(this.#db, this.#auditKey));
   }
 
@@ -706,10 +855,15 @@ export class Vault {
       /** OpenPGP keys of `send` recipients; one whose name or fingerprint is known already is left out. */
       pgpKeys?: ReadonlyArray<Omit<PgpKeyRecord, 'id'>>;
     },
-    opts: { overwrite?: boolean; keepVerified?: boolean } = {},
+    opts: {
+      overwrite?: boolean;
+      keepVerified?: boolean;
+      /** The backup is another vault's (its names were chosen by someone else): new names start pending with this origin. */
+      received?: string;
+    } = {},
   ): { summary: ImportSummary; usersAdded: string[] } {
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
-    for (const d of r.secrets) this.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
+    for (const d of r.secrets) Vault.#validate({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type });
     for (const u of r.users) checkUsername(u.username);
     const usersAdded: string[] = [];
     this.#write(() => {
@@ -718,11 +872,14 @@ export class Vault {
       for (const d of r.secrets) {
         let outcome: WriteOutcome;
         if (this.lookup(d.app, d.env, d.key)) {
-          outcome = this.#put({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type }, opts.overwrite ? 'replace' : 'skip', now);
+          outcome = this.#put({ app: d.app, env: d.env, key: d.key, value: d.value, type: d.type }, opts.overwrite ? 'replace' : 'skip', now, false, 'keep');
         } else {
           const blob = seal(this.#keys.dataKey, Buffer.from(d.value, 'utf8'), valueAd(d.app, d.env, d.key, d.version));
-          const id = this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, exposed_at, exposed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-            d.app, d.env, d.key, blob, d.type, d.createdAt, d.updatedAt, d.version, d.exposedAt, d.exposedBy,
+          // Another vault's names start pending; one's own backup keeps each name's state.
+          const pending = opts.received !== undefined || d.pending === true;
+          const origin = opts.received ?? (d.pending === true ? 'restored backup' : null);
+          const id = this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, exposed_at, exposed_by, pending, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+            d.app, d.env, d.key, blob, d.type, d.createdAt, d.updatedAt, d.version, d.exposedAt, d.exposedBy, pending ? 1 : 0, origin,
           ).lastInsertRowid;
           for (const h of d.history) {
             if (!Number.isSafeInteger(h.version) || h.version >= d.version || h.version < 1) {
@@ -758,12 +915,40 @@ export class Vault {
     return { summary, usersAdded };
   }
 
+  /**
+   * Check secrets (names, values, types) and user names as the write methods would, without a
+   * vault: importers call it before they create a folder or write anything, so that an input
+   * refused on its last entry leaves nothing behind. Throws the error the write would throw.
+   */
+  static validate(secrets: Iterable<SecretInput>, users: Iterable<{ username: string }> = []): void {
+    for (const s of secrets) Vault.#validate(s);
+    for (const u of users) checkUsername(u.username);
+  }
+
+  /**
+   * Run `fn` — calls of this vault's write methods (`setMany`, `restoreAll`, `addMissingUsers`,
+   * `audit`, `importAudit`, …) — in ONE transaction: all their writes and audit entries, or none
+   * (a nested write becomes a savepoint of this one).
+   */
+  atomically<T>(fn: () => T): T {
+    return this.#write(fn);
+  }
+
   /** The record of every share and every loaded bundle (for backups). */
   sharingRecords(): { shares: ShareRecord[]; loadedBundles: LoadedBundleRecord[] } {
-    return this.#sql(() => ({
-      shares: this.#stmt('SELECT bundle_id AS bundleId, username, pubkey, app, env, key, version, at FROM shares ORDER BY id').all() as ShareRecord[],
-      loadedBundles: this.#stmt('SELECT bundle_id AS bundleId, sender, at, secrets FROM loaded_bundles ORDER BY at').all() as LoadedBundleRecord[],
-    }));
+    return this.#sql(() => {
+      const shares = this.#stmt(`SELECT ${macCols('shares')} FROM shares ORDER BY id`).all() as Array<Record<string, unknown>>;
+      const loaded = this.#stmt(`SELECT ${macCols('loaded_bundles')} FROM loaded_bundles ORDER BY at`).all() as Array<Record<string, unknown>>;
+      for (const r of shares) verifyRow(this.#integrityKey, SHARES_T, r);
+      for (const r of loaded) verifyRow(this.#integrityKey, LOADED_T, r);
+      return {
+        shares: shares.map((r) => ({
+          bundleId: r['bundle_id'] as string, username: r['username'] as string, pubkey: r['pubkey'] as string, app: r['app'] as string,
+          env: r['env'] as string, key: r['key'] as string, version: r['version'] as number, at: r['at'] as number,
+        })),
+        loadedBundles: loaded.map((r) => ({ bundleId: r['bundle_id'] as string, sender: r['sender'] as string, at: r['at'] as number, secrets: r['secrets'] as number })),
+      };
+    });
   }
 
   /** Add users that are not known yet (by name or key), unverified; returns the names added. */
@@ -793,10 +978,10 @@ export class Vault {
     }
     const out: SecretRecord[] = [];
     const take = (row: unknown[]): void => {
-      const [id, app, env, key, type, createdAt, updatedAt, version, exposedAt, exposedBy] = row as [number, string, string, string, string, number, number, number, number | null, string | null];
+      const [id, app, env, key, type, createdAt, updatedAt, version, exposedAt, exposedBy, pending] = row as [number, string, string, string, string, number, number, number, number | null, string | null, number];
       for (const f of filters) {
         if (matchesFilter(f, app, env, key)) {
-          out.push({ id, app, env, key, type, createdAt, updatedAt, version, exposedAt, exposedBy });
+          out.push({ id, app, env, key, type, createdAt, updatedAt, version, exposedAt, exposedBy, pending: pending === 1 });
           return;
         }
       }
@@ -819,7 +1004,8 @@ export class Vault {
 
   /** The record of exactly `(app, env, key)`, or `undefined`. */
   lookup(app: string, env: string, key: string): SecretRecord | undefined {
-    return this.#sql(() => this.#stmt(`SELECT ${SECRET_COLS} FROM secrets WHERE app = ? AND env = ? AND key = ?`).get(app, env, key)) as SecretRecord | undefined;
+    const r = this.#sql(() => this.#stmt(`SELECT ${SECRET_COLS} FROM secrets WHERE app = ? AND env = ? AND key = ?`).get(app, env, key)) as (Omit<SecretRecord, 'pending'> & { pending: number }) | undefined;
+    return r ? { ...r, pending: r.pending === 1 } : undefined;
   }
 
   #decrypt(r: { app: string; env: string; key: string }, version: number, blob: Buffer): string {
@@ -838,9 +1024,27 @@ export class Vault {
 
   /** Decrypt the current value of a secret. */
   reveal(r: SecretRecord): string {
-    const row = this.#sql(() => this.#stmt('SELECT value, version FROM secrets WHERE id = ?').get(r.id)) as { value: Buffer; version: number } | undefined;
+    const row = this.#sql(() => this.#stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE id = ?`).get(r.id)) as SecretRow | undefined;
     if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} no longer exists`, 'Run `seeqret list` to see what exists.');
-    return this.#decrypt(r, row.version, row.value);
+    // The row it decrypts is authenticated (O(1)): an older ciphertext put back with its older
+    // version, or a name marked accepted outside seeqret, is E_TAMPERED, never a value.
+    // A ciphertext that does not open is E_DECRYPT (damaged, or moved between rows) before E_TAMPERED.
+    const value = this.#decrypt(r, row.version, row.value);
+    verifyRow(this.#integrityKey, SECRETS_T, row as unknown as Record<string, unknown>);
+    if (row.app !== r.app || row.env !== r.env || row.key !== r.key || (row.pending === 1) !== r.pending) throw tampered(SECRETS_T.describe(row as unknown as Record<string, unknown>));
+    this.#checkNotStale(row);
+    return value;
+  }
+
+  /**
+   * A current row put back whole from an older copy carries a valid MAC; if its history still
+   * records that this version was replaced, it is stale (one indexed lookup). A replay that also
+   * removes those history rows is found by the table aggregates (`run`, `env`, `export`, `doctor`).
+   */
+  #checkNotStale(row: { id: number; app: string; env: string; key: string; version: number }): void {
+    if (this.#stmt('SELECT 1 FROM secret_history WHERE secret_id = ? AND version >= ? LIMIT 1').pluck().get(row.id, row.version) !== undefined) {
+      throw tampered(`secret ${secretLabel(row)}'s current value`, `was replaced by an older one (version ${row.version}) outside seeqret`);
+    }
   }
 
   /** Versions of a secret, newest first (the current one has `replacedAt: null`). */
@@ -854,12 +1058,16 @@ export class Vault {
   /** Decrypt one version of a secret's value (current or historical). */
   revealVersion(r: SecretRecord, version: number): string {
     if (version === r.version) return this.reveal(r);
-    const row = this.#sql(() => this.#stmt('SELECT value FROM secret_history WHERE secret_id = ? AND version = ?').get(r.id, version)) as { value: Buffer } | undefined;
+    const row = this.#sql(() => this.#stmt(`SELECT ${macCols('secret_history')} FROM secret_history WHERE secret_id = ? AND version = ?`).get(r.id, version)) as
+      | (Record<string, unknown> & { value: Buffer })
+      | undefined;
     if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} has no version ${version}`, 'Run `seeqret history` to see the versions.');
-    return this.#decrypt(r, version, row.value);
+    const value = this.#decrypt(r, version, row.value);
+    verifyRow(this.#integrityKey, HISTORY_T, row, { ...row, label: secretLabel(r) });
+    return value;
   }
 
-  #validate(input: SecretInput): PutInput {
+  static #validate(input: SecretInput): PutInput {
     const app = checkName('app', input.app ?? GLOBAL);
     const env = checkName('env', input.env ?? GLOBAL);
     const key = checkName('key', input.key);
@@ -872,19 +1080,24 @@ export class Vault {
     return { app, env, key, value: input.value, type, ...(updatedAt ? { updatedAt } : {}) };
   }
 
-  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer = false): WriteOutcome {
+  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer = false, acceptance: Acceptance = 'own'): WriteOutcome {
     const at = v.updatedAt ?? now;
-    const cur = this.#stmt('SELECT id, value, type, version, updated_at AS updatedAt FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
-      | { id: number; value: Buffer; type: string; version: number; updatedAt: number }
+    const cur = this.#stmt('SELECT id, value, type, version, updated_at AS updatedAt, pending FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
+      | { id: number; value: Buffer; type: string; version: number; updatedAt: number; pending: number }
       | undefined;
     const plain = Buffer.from(v.value, 'utf8');
     try {
       if (!cur) {
         const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
-        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)').run(v.app, v.env, v.key, blob, v.type, now, at);
-        this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1 } });
+        const received = typeof acceptance === 'object' ? acceptance.received : null;
+        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, pending, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)').run(
+          v.app, v.env, v.key, blob, v.type, now, at, received === null ? 0 : 1, received,
+        );
+        this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
         return 'added';
       }
+      // A name this person types is theirs, even if it first arrived from someone else.
+      if (acceptance === 'own' && cur.pending === 1 && ifExists !== 'skip') this.#acceptRow(cur.id, secretLabel(v), 'typed');
       const old = this.#decrypt(v, cur.version, cur.value);
       if (old === v.value && cur.type === v.type) return 'unchanged';
       if (ifExists === 'error') {
@@ -925,8 +1138,33 @@ export class Vault {
    * otherwise `E_EXISTS`. Setting the same value again is `unchanged`.
    */
   set(input: SecretInput, opts: { replace?: boolean } = {}): WriteOutcome {
-    const v = this.#validate(input);
+    const v = Vault.#validate(input);
     return this.#write(() => this.#put(v, opts.replace ? 'replace' : 'error', Date.now()));
+  }
+
+  #acceptRow(id: number, label: string, how: string): void {
+    if (this.#stmt('UPDATE secrets SET pending = 0 WHERE id = ? AND pending = 1').run(id).changes > 0) {
+      this.#pending.push({ action: 'secret.accept', target: label, detail: { how } });
+    }
+  }
+
+  /**
+   * Accept names received from someone else, so that filters export them like the person's own
+   * (code-loading variables still only through their own template line). Audited. Returns the
+   * records that were pending and are accepted now.
+   */
+  accept(records: readonly SecretRecord[]): SecretRecord[] {
+    const pending = records.filter((r) => r.pending);
+    this.#write(() => {
+      for (const r of pending) this.#acceptRow(r.id, secretLabel(r), 'accept');
+    });
+    return pending.map((r) => ({ ...r, pending: false }));
+  }
+
+  /** Names received from someone else and not accepted yet, with where each came from. */
+  pendingNames(): Array<SecretRecord & { origin: string | null }> {
+    const rows = this.#sql(() => this.#stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE pending = 1 ORDER BY app, env, key`).all()) as SecretRow[];
+    return rows.map((r) => ({ ...recordOf(r), origin: r.origin }));
   }
 
   /**
@@ -936,21 +1174,32 @@ export class Vault {
    */
   setMany(
     inputs: Iterable<SecretInput>,
-    opts: { update?: boolean; dryRun?: boolean; keepNewer?: boolean; load?: { bundleId?: string; sender: string; senderPubkey: string; format: string } } = {},
+    opts: {
+      update?: boolean;
+      dryRun?: boolean;
+      keepNewer?: boolean;
+      load?: { bundleId?: string; sender: string; senderPubkey: string; format: string };
+      /** Where the names came from when someone else chose them (`load from bob`, `team pull`, `ss import`): new names start pending. */
+      received?: string;
+    } = {},
   ): ImportSummary {
-    const entries = Array.from(inputs, (i) => this.#validate(i));
+    const entries = Array.from(inputs, (i) => Vault.#validate(i));
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
     const run = (): void => {
       const now = Date.now();
       for (const v of entries) {
-        const outcome = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false);
+        const outcome = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, opts.received !== undefined ? { received: opts.received } : 'own');
         summary[outcome] += 1;
         summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome });
       }
       if (opts.dryRun) throw DRY_RUN;
       if (opts.load) {
         // Recorded in the same transaction: a bundle is loaded entirely and remembered, or not at all.
-        if (opts.load.bundleId) this.#stmt('INSERT OR REPLACE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.senderPubkey, now, entries.length);
+        if (opts.load.bundleId) {
+          // Not INSERT OR REPLACE: a REPLACE deletes without firing the integrity triggers.
+          this.#stmt('DELETE FROM loaded_bundles WHERE bundle_id = ? AND sender = ?').run(opts.load.bundleId, opts.load.senderPubkey);
+          this.#stmt('INSERT INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.senderPubkey, now, entries.length);
+        }
         // The sender knows what they sent: if they are removed later, these values are exposed.
         const rec = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
         for (const x of summary.outcomes) {
@@ -1084,6 +1333,17 @@ export class Vault {
     if (!pt) {
       throw new SeeqretError('E_DECRYPT', `secret ${chosen.app}:${chosen.env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault folder from a backup copy.');
     }
+    if (chosen.row) {
+      // Authenticate the row once, when it is first chosen (O(1) per key, not a scan).
+      try {
+        verifyRow(this.#integrityKey, SECRETS_T, chosen.row);
+        this.#checkNotStale(chosen.row as unknown as SecretRow);
+      } catch (e) {
+        pt.fill(0);
+        throw e;
+      }
+      chosen.row = undefined;
+    }
     const s = pt.toString('utf8');
     pt.fill(0);
     return s;
@@ -1113,8 +1373,8 @@ export class Vault {
     const index = (this.#index ??= new Map());
     let list = index.get(key);
     if (!list) {
-      const rows = this.#sql(() => this.#stmt('SELECT app, env, value, version FROM secrets WHERE key = ?').raw().all(key)) as Array<[string, string, Buffer, number]>;
-      list = rows.map(([app, env, blob, version]) => ({ app, env, blob, version }));
+      const rows = this.#sql(() => this.#stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
+      list = rows.map((r) => ({ app: r.app, env: r.env, blob: r.value, version: r.version, row: r as unknown as Record<string, unknown> }));
       index.set(key, list);
     }
     return list;
@@ -1131,6 +1391,7 @@ export class Vault {
       wipe(this.#keys.dataKey);
       wipe(this.#keys.identity.secretKey);
       wipe(this.#auditKey);
+      wipe(this.#integrityKey);
     }
   }
 }

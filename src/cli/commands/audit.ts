@@ -25,9 +25,7 @@ export async function audit(g: GlobalOptions, _a: unknown[], o: Record<string, u
     async (v) => {
       if (o['verify']) {
         const r = v.verifyAudit();
-        if (r.brokenAt !== null) {
-          throw new SeeqretError('E_VAULT_CORRUPT', r.brokenAt === -1 ? 'the audit log was altered: its newest entries were removed' : `the audit log was altered: entry ${r.brokenAt} does not follow from the ones before it`, 'Restore the vault from a backup to recover the original log.');
-        }
+        if (r.problem !== null) throw new SeeqretError('E_TAMPERED', r.problem, 'Restore the vault from a backup to recover the original log; `seeqret doctor` lists every change.');
         info(`The audit log's ${r.entries} entries are intact (hash chain verified).`);
         return 0;
       }

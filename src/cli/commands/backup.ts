@@ -3,15 +3,15 @@
  *
  * @module
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { decryptBackup, dumpToHtml, dumpVault, encryptDump } from '../../sharing/backup.js';
-import { atomicWriteFile, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, readFileCapped } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../vault/vault.js';
 import { type GlobalOptions, info, openVault, promptHidden, promptNewSecret, stdinIsTTY, warnPermissions } from '../context.js';
+import { commandLine } from '../hints.js';
+import { openImportTarget, targetExists } from '../import-target.js';
 import { newPassphrase } from './init.js';
 
 async function backupPassphrase(o: Record<string, unknown>, confirmTwice: boolean): Promise<string> {
@@ -53,43 +53,58 @@ export async function backup(g: GlobalOptions, _a: unknown[], o: Record<string, 
   }
 }
 
-/** `restore FILE [--overwrite]`: into the resolved vault, creating it when it does not exist. */
+/**
+ * `restore FILE [--overwrite]`: into the resolved vault, creating it when it does not exist. All
+ * or nothing: the backup is decrypted and every entry checked first; only then is a missing vault
+ * created, and everything (audit log, secrets, users, records, the `restore` entry) written in one
+ * transaction. A failure leaves no vault behind and changes nothing in an existing one.
+ */
 export async function restore(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const file = args[0] as string;
-  const bytes = readFileBytes(file);
+  const bytes = readFileCapped(file, 'backup');
   const passphrase = await backupPassphrase(o, false);
   const dump = await decryptBackup(bytes, passphrase);
   const dir = resolveVaultDir(g.vault);
-  const exists = Vault.probe(dir).exists;
-  let v: Vault;
-  if (exists) {
-    v = await openVault(g);
-  } else {
+  const exists = targetExists(g);
+  // Everything is checked before anything is created or written.
+  const users = dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! }));
+  Vault.validate(
+    dump.secrets.flatMap((d) => [d, ...d.history.map((h) => ({ ...d, value: h.value, type: h.type }))].map((x) => ({ app: x.app, env: x.env, key: x.key, value: x.value, type: x.type }))),
+    exists ? users : [dump.owner, ...users],
+  );
+  const key = dump.identitySecretKey ? keyFromBase64(dump.identitySecretKey)! : undefined;
+  const target = await openImportTarget(g, async () => {
     const vaultPass = o['passphrase'] ? await newPassphrase(g) : undefined;
-    const key = dump.identitySecretKey ? keyFromBase64(dump.identitySecretKey)! : undefined;
-    v = Vault.create({ dir, username: dump.owner.username, email: dump.owner.email ?? '', ...(dump.owner.name ? { name: dump.owner.name } : {}), ...(vaultPass ? { passphrase: vaultPass } : {}), ...(key ? { identitySecretKey: key } : {}) });
-    warnPermissions(dir);
-    info(`Created vault ${dir} for ${dump.owner.username}${key ? ' with the backed-up key pair (same public key)' : ' with a NEW key pair (the backup had no keys): send your new `seeqret introduction` to your team'}`);
-  }
+    return { username: dump.owner.username, email: dump.owner.email ?? '', ...(dump.owner.name ? { name: dump.owner.name } : {}), ...(vaultPass ? { passphrase: vaultPass } : {}), ...(key ? { identitySecretKey: key } : {}) };
+  });
+  const v = target.vault;
   let ok = false;
   try {
-    if (!exists) v.importAudit(dump.audit);
-    const { summary: s, usersAdded: users } = v.restoreAll(
-      { secrets: dump.secrets, users: dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! })), shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [], pgpKeys: dump.pgpKeys ?? [] },
-      { overwrite: o['overwrite'] === true, keepVerified: !exists },
-    );
-    for (const name of users) {
+    // Your own backup (into the vault it restores, or one with your key or vault id) keeps each
+    // name's acceptance; another vault's backup brings names someone else chose: they start pending.
+    const own = target.created || dump.vaultId === v.vaultId || dump.owner.pubkey === v.owner().pubkey;
+    const { summary: s, usersAdded } = v.atomically(() => {
+      if (target.created) v.importAudit(dump.audit);
+      const r = v.restoreAll(
+        { secrets: dump.secrets, users, shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [], pgpKeys: dump.pgpKeys ?? [] },
+        { overwrite: o['overwrite'] === true, keepVerified: target.created, ...(own ? {} : { received: `restore of ${dump.owner.username}'s backup` }) },
+      );
+      v.audit([{ action: 'restore', target: file, detail: { from: dump.vaultId, created: dump.created, added: r.summary.added, updated: r.summary.updated, skipped: r.summary.skipped, users: r.usersAdded.length } }]);
+      return r;
+    });
+    ok = true;
+    if (target.created) {
+      warnPermissions(dir);
+      info(`Created vault ${dir} for ${dump.owner.username}${key ? ' with the backed-up key pair (same public key)' : ' with a NEW key pair (the backup had no keys): send your new `seeqret introduction` to your team'}`);
+    }
+    for (const name of usersAdded) {
       const u = v.user(name);
       info(`added user ${name}, fingerprint ${fingerprint(keyFromBase64(u.pubkey)!)}${u.verifiedAt ? '' : ' (not verified: compare it with them, then `seeqret users verify`)'}`);
     }
-    v.audit([{ action: 'restore', target: file, detail: { from: dump.vaultId, created: dump.created, added: s.added, updated: s.updated, skipped: s.skipped, users: users.length } }]);
-    info(`Restored from ${file}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${users.length} user${users.length === 1 ? '' : 's'} added`);
-    if (s.skipped) info('Skipped secrets have another value here; pass --overwrite to replace them (the current value goes to history).');
-    ok = true;
+    info(`Restored from ${file}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${usersAdded.length} user${usersAdded.length === 1 ? '' : 's'} added`);
+    if (s.skipped) info(`Skipped secrets have another value here; run \`${commandLine(g, 'restore', file, '--overwrite', ...(o['backupPassphraseFile'] ? ['--backup-passphrase-file', String(o['backupPassphraseFile'])] : []))}\` to replace them (the current value goes to history).`);
     return 0;
   } finally {
-    v.close();
-    // A vault this restore created and could not fill is removed, so nothing half-made remains.
-    if (!ok && !exists) for (const f of ['vault.db', 'vault.db-wal', 'vault.db-shm', 'vault.key']) fs.rmSync(path.join(dir, f), { force: true });
+    target.finish(ok);
   }
 }

@@ -4,12 +4,11 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
 import { DEFAULT_DIALECT, type Dialect, checkDialect, envFileMark, envFileTagInput, formatDotenvDialect, readEnvFileMark } from '../../formats/dialects.js';
 import { parseEnvTemplate } from '../../formats/template.js';
-import { atomicWriteFile, ioError, lstatIfExists } from '../../util/fs.js';
+import { atomicWriteFile, lstatIfExists, readFileCapped } from '../../util/fs.js';
 import { gitIgnoreStatus } from '../../util/git.js';
 import { printable } from '../../util/text.js';
 import type { Vault } from '../../vault/vault.js';
@@ -39,12 +38,7 @@ function checkReplaceable(v: Vault, file: string): void {
   if (st === null || !st.isFile()) return;
   const fix = 'Move what you changed into the vault or env.template, then pass --force to replace the file (or write elsewhere with --out FILE).';
   if (st.size > MAX_CHECKED_BYTES) throw new SeeqretError('E_EXISTS', `${printable(file)} exists and was not written by seeqret env`, fix);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw ioError(e, file);
-  }
+  const bytes = readFileCapped(file, 'dotenv');
   if (/^[ \t\r\n]*$/.test(bytes.toString('latin1'))) return;
   const mark = readEnvFileMark(bytes.toString('latin1'));
   if (mark === null) throw new SeeqretError('E_EXISTS', `${printable(file)} exists and was not written by seeqret env`, fix);

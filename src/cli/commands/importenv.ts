@@ -7,13 +7,14 @@
 import { SeeqretError } from '../../errors.js';
 import { parseDotenvAs } from '../../formats/dialect-read.js';
 import { type Dialect, checkDialect, readEnvFileMark } from '../../formats/dialects.js';
-import { decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { decodeUtf8, readFileCapped } from '../../util/fs.js';
 import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
+import { commandLine } from '../hints.js';
 
 /** Parse the whole file first; any syntax error aborts before the vault is touched. */
 export async function importenv(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const file = args[0] as string;
-  const bytes = file === '-' ? await readStdin() : readFileBytes(file);
+  const bytes = file === '-' ? await readStdin('dotenv') : readFileCapped(file, 'dotenv');
   const source = file === '-' ? '<stdin>' : file;
   const text = decodeUtf8(bytes, source);
   const marked = readEnvFileMark(text)?.dialect;
@@ -41,7 +42,10 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
     );
     if (dryRun) for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
     info(`${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
-    if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; pass --update to replace them.');
+    if (s.skipped > 0 && !dryRun) {
+      const cmd = commandLine(g, 'importenv', file, '--app', app, '--env', env, '--update');
+      info(`Skipped secrets exist with another value; to replace them (yours go to history), run ${file === '-' ? `the same input piped into \`${cmd}\`` : `\`${cmd}\``}.`);
+    }
     // `KEY=` in a file is stated on purpose, so it is imported as an empty value, but never silently.
     const empty = s.outcomes.filter((x) => (x.outcome === 'added' || x.outcome === 'updated') && last.get(x.key)?.value === '').map((x) => x.key);
     if (empty.length) info(`${empty.length} empty value${empty.length === 1 ? '' : 's'} (KEY= in ${source}) ${dryRun ? 'would be' : 'were'} stored as empty: ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''}`);

@@ -11,7 +11,8 @@ import { SeeqretError } from '../../errors.js';
 import { checkEnvironmentName, environmentExists, groupsDir } from '../../project/project.js';
 import { readPsecEnvironment } from '../../project/psec.js';
 import { environmentGroups } from '../../project/variables.js';
-import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, readFileBytes } from '../../util/fs.js';
+import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, missingDirs, readFileCapped, removeEmptyDirs } from '../../util/fs.js';
+import { Vault } from '../../vault/vault.js';
 import { printable } from '../../util/text.js';
 import { type GlobalOptions, info, warn, withVault } from '../context.js';
 import { currentProject } from '../project-context.js';
@@ -37,11 +38,11 @@ export async function importPsec(g: GlobalOptions, args: unknown[], o: Record<st
   const targetDir = groupsDir(project, env);
   const toWrite: Array<{ file: string; bytes: Buffer }> = [];
   for (const gr of psec.groups) {
-    const bytes = readFileBytes(gr.file);
+    const bytes = readFileCapped(gr.file, 'descriptions');
     const target = path.join(targetDir, path.basename(gr.file));
     const same = existing.find((x) => x.name === gr.name);
     if (same) {
-      if (path.basename(same.file) === path.basename(gr.file) && readFileBytes(same.file).equals(bytes)) continue;
+      if (path.basename(same.file) === path.basename(gr.file) && readFileCapped(same.file, 'descriptions').equals(bytes)) continue;
       throw new SeeqretError('E_EXISTS', `environment ${env} already has group ${gr.name} (${same.file}) with other content`, 'Import into another environment (-e ENV), or merge the files by hand first.');
     }
     for (const d of gr.variables) {
@@ -53,20 +54,25 @@ export async function importPsec(g: GlobalOptions, args: unknown[], o: Record<st
 
   const values = psec.values.filter((x) => x.value !== null);
   const unset = psec.values.length - values.length;
+  const typeOf = (variable: string): string => described.get(variable)?.type ?? psec.values.find((x) => x.variable === variable)?.description?.type ?? 'string';
+  const inputs = values.map((x) => ({ app: project.app, env, key: x.variable, value: x.value!, type: typeOf(x.variable) }));
+  Vault.validate(inputs); // every name, value and type, before anything is written
   return withVault(g, (v) => {
     const created: string[] = [];
+    const madeDirs = missingDirs(targetDir);
     try {
-      if (toWrite.length) ensureDir(targetDir);
-      for (const f of toWrite) {
-        atomicWriteFile(f.file, f.bytes, SHARED_FILE_MODE);
-        created.push(f.file);
-      }
-      const typeOf = (variable: string): string => described.get(variable)?.type ?? psec.values.find((x) => x.variable === variable)?.description?.type ?? 'string';
-      const summary = v.setMany(
-        values.map((x) => ({ app: project.app, env, key: x.variable, value: x.value!, type: typeOf(x.variable) })),
-        { update: o['overwrite'] === true },
-      );
-      v.audit([{ action: 'import', target: psec.dir, detail: { from: 'psec', env, added: summary.added, updated: summary.updated, skipped: summary.skipped } }]);
+      // One transaction for the values and the audit entry; the description files are written
+      // last inside it, so a file that cannot be written undoes the values too.
+      const summary = v.atomically(() => {
+        const summary = v.setMany(inputs, { update: o['overwrite'] === true });
+        v.audit([{ action: 'import', target: psec.dir, detail: { from: 'psec', env, added: summary.added, updated: summary.updated, skipped: summary.skipped } }]);
+        if (toWrite.length) ensureDir(targetDir);
+        for (const f of toWrite) {
+          atomicWriteFile(f.file, f.bytes, SHARED_FILE_MODE);
+          created.push(f.file);
+        }
+        return summary;
+      });
       info(`Imported psec environment ${psec.dir} into ${project.app}:${env}`);
       info(`  descriptions: ${toWrite.length} group file(s) written to ${targetDir}${psec.groups.length - toWrite.length ? ` (${psec.groups.length - toWrite.length} identical, kept)` : ''}`);
       info(`  values: ${summary.added} added, ${summary.updated} replaced, ${summary.unchanged} unchanged, ${summary.skipped} skipped${summary.skipped ? ' (different value here: --overwrite replaces them, keeping history)' : ''}, ${unset} unset in psec`);
@@ -79,6 +85,7 @@ export async function importPsec(g: GlobalOptions, args: unknown[], o: Record<st
       return 0;
     } catch (e) {
       for (const f of created) fs.rmSync(f, { force: true });
+      removeEmptyDirs(madeDirs);
       throw e;
     }
   });

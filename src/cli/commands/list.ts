@@ -7,7 +7,8 @@
 import { SeeqretError } from '../../errors.js';
 import { type Filter, parseFilter } from '../../filter/index.js';
 import { type Column, age, isoTime, parseFormat, render } from '../../formats/output.js';
-import { type GlobalOptions, withVault } from '../context.js';
+import { secretLabel } from '../../vault/vault.js';
+import { type GlobalOptions, info, withVault } from '../context.js';
 
 /** What list prints instead of a value that was not asked for. */
 export const REDACTED = 'REDACTED';
@@ -30,7 +31,12 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
     g,
     async (v) => {
       const now = Date.now();
-      const found = o['exposed'] ? v.find(filters).filter((r) => r.exposedAt !== null) : v.find(filters);
+      let found = o['exposed'] ? v.find(filters).filter((r) => r.exposedAt !== null) : v.find(filters);
+      const origins = new Map<number, string | null>();
+      if (o['pending']) {
+        for (const p of v.pendingNames()) origins.set(p.id, p.origin);
+        found = found.filter((r) => r.pending);
+      }
       if (reveal) v.auditReads(found, 'list');
       const rows = found.map((r) => ({
         app: r.app,
@@ -42,6 +48,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         updated: isoTime(r.updatedAt),
         age: age(r.updatedAt, now),
         exposed: r.exposedAt === null ? '' : `by ${r.exposedBy ?? '?'} ${isoTime(r.exposedAt)}`,
+        pending: r.pending ? (origins.get(r.id) ?? 'yes') : '',
       }));
       const columns: Column[] = [
         { key: 'app', header: 'app' },
@@ -52,6 +59,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         { key: 'updated', header: 'updated' },
         ...(o['age'] ? [{ key: 'age', header: 'age' }] : []),
         ...(o['exposed'] || found.some((r) => r.exposedAt !== null) ? [{ key: 'exposed', header: 'exposed' }] : []),
+        ...(o['pending'] || found.some((r) => r.pending) ? [{ key: 'pending', header: 'pending' }] : []),
       ];
       process.stdout.write(await render(rows, columns, format, (r) => [String(r['key']), String(r['value'])]));
       return 0;
@@ -90,4 +98,28 @@ export async function history(g: GlobalOptions, args: unknown[], o: Record<strin
     },
     { readonly: !reveal },
   );
+}
+
+/**
+ * `accept [NAME...] [-f FILTER...]`: accept names received from someone else (load, inbox, team
+ * pull, restore of another vault's backup, import-vault, ss import), so that filters export them.
+ * Audited (`secret.accept`). Code-loading variables stay refused through filters.
+ */
+export async function accept(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+  const texts = [...((args[0] as string[] | undefined) ?? []), ...((o['filter'] as string[] | undefined) ?? [])];
+  if (texts.length === 0) throw new SeeqretError('E_USAGE', 'accept needs names (app:env:key) or -f FILTER', 'See what is pending with `seeqret list --pending`.');
+  const filters = texts.map((t) => parseFilter(t));
+  const { isDangerousVariable } = await import('../../vault/resolve.js');
+  return withVault(g, (v) => {
+    const found = v.find(filters);
+    if (found.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches ${filters.map((f) => `'${f.text}'`).join(', ')}`, 'See what is pending with `seeqret list --pending`.');
+    const done = v.accept(found);
+    if (done.length === 0) {
+      info(`Nothing to accept: ${found.length === 1 ? `${secretLabel(found[0]!)} is` : `the ${found.length} matching names are`} already yours or accepted.`);
+      return 0;
+    }
+    info(`Accepted ${done.length} name${done.length === 1 ? '' : 's'}:`);
+    for (const r of done) info(`  ${secretLabel(r)}${isDangerousVariable(r.key) ? '  (loads or runs code: still exported only through its own env.template line)' : ''}`);
+    return 0;
+  });
 }

@@ -10,10 +10,9 @@ import { SeeqretError, isSeeqretError } from '../../errors.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, checkPrivate, findVcsRoot } from '../../util/fs.js';
 import { readKeyFile } from '../../vault/keyfile.js';
 import { resolveVaultDir, vaultFiles } from '../../vault/paths.js';
-import { SCHEMA_VERSION, migrate, schemaVersion } from '../../vault/schema.js';
+import { SCHEMA_VERSION, schemaVersion } from '../../vault/schema.js';
 import { Vault, secretLabel, vaultNotFound } from '../../vault/vault.js';
-import { VERSION } from '../../version.js';
-import { type GlobalOptions, info, isServerVault, openVault, out, passphraseFor } from '../context.js';
+import { type GlobalOptions, info, isServerVault, openVault, out, passphraseFor, warn } from '../context.js';
 
 /** `upgrade`: copy the database aside, then apply pending migrations in one transaction. */
 export async function upgrade(g: GlobalOptions): Promise<number> {
@@ -28,8 +27,12 @@ export async function upgrade(g: GlobalOptions): Promise<number> {
     const backup = path.join(v.dir, `vault.db.pre-upgrade-v${before}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     db.prepare('VACUUM INTO ?').run(backup);
     fs.chmodSync(backup, PRIVATE_FILE_MODE);
-    const applied = migrate(db, VERSION);
+    const { applied, auditBrokenAt } = v.upgradeSchema();
     out(`Upgraded the vault from schema ${before} to ${SCHEMA_VERSION} (applied ${applied.join(', ')}); backup: ${backup}`);
+    if (applied.includes(5)) out('The vault as it is now is authenticated with its key (users, secrets, history, shares, loaded bundles, PGP keys, the audit head).');
+    if (auditBrokenAt !== null) {
+      warn(auditBrokenAt === -1 ? 'the audit log had already lost its newest entries before this upgrade' : `the audit log had already been altered at entry ${auditBrokenAt} before this upgrade; \`seeqret doctor\` keeps reporting it`);
+    }
     return 0;
   } finally {
     v.close();
@@ -112,6 +115,8 @@ export async function doctor(g: GlobalOptions, _args: unknown[], o: Record<strin
           try {
             vault.revealVersion(r, h.version);
           } catch (e) {
+            // A changed row (E_TAMPERED) is named by the integrity check below.
+            if (isSeeqretError(e, 'E_TAMPERED')) continue;
             if (!isSeeqretError(e, 'E_DECRYPT')) throw e;
             bad.push(`${secretLabel(r)}@${h.version}`);
           }
@@ -120,8 +125,12 @@ export async function doctor(g: GlobalOptions, _args: unknown[], o: Record<strin
       if (bad.length === 0) report('ok', `all ${all.length} secrets (with history) decrypt and authenticate`);
       else fail(new SeeqretError('E_DECRYPT', `${bad.length} value(s) fail authentication: ${bad.slice(0, 10).join(', ')}`, 'restore from a backup or set them again'), 'values');
       const chain = vault.verifyAudit();
-      if (chain.brokenAt === null) report('ok', `audit log: ${chain.entries} entries, hash chain intact`);
-      else fail(new SeeqretError('E_VAULT_CORRUPT', chain.brokenAt === -1 ? 'the newest audit entries were removed' : `the audit log was altered at entry ${chain.brokenAt}`, 'restore the vault from a backup to recover the original log'), 'audit log');
+      if (chain.problem === null) report('ok', `audit log: ${chain.entries} entries, hash chain and head intact`);
+      else fail(new SeeqretError('E_TAMPERED', chain.problem, 'restore the vault from a backup to recover the original log'), 'audit log');
+      // Every row MAC and every table aggregate (users, secrets, history, shares, loaded bundles, PGP keys).
+      const problems = vault.integrityProblems().filter((p) => p !== chain.problem);
+      if (problems.length === 0) report('ok', 'integrity: every user, secret, history, share, loaded-bundle and PGP key record is as seeqret wrote it');
+      for (const p of problems) fail(new SeeqretError('E_TAMPERED', p, 'restore the vault folder from a backup copy'), 'integrity');
     }
   } finally {
     vault.close();

@@ -13,11 +13,11 @@ import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
 import { ignoreKeyFile, isMissingOrEmpty } from '../../securestore/keyfile.js';
 import { KeySource, SecretsManager } from '../../securestore/manager.js';
-import { atomicWriteFile, decodeUtf8, ioError, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, decodeUtf8, ioError, readFileCapped } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
-import { confirm, info, out, promptHidden, promptNewSecret, readStdin, stdinIsTTY } from '../io.js';
+import { confirm, info, out, promptHidden, promptNewSecret, readStdin, stdinIsTTY, warn } from '../io.js';
 
 /**
  * ssclient's exit codes (the spec): 2 when the vault file does not exist (the errors marked with
@@ -81,7 +81,7 @@ function checkNewPassword(p: string): string {
  */
 async function readPassword(g: SsOptions, isNew: boolean): Promise<string> {
   if (g.passwordFile) {
-    let b = readFileBytes(g.passwordFile);
+    let b = readFileCapped(g.passwordFile, 'passphrase');
     if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
     if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
     const p = decodeUtf8(b, g.passwordFile);
@@ -145,7 +145,7 @@ class Undo {
     if (this.#saved.has(abs)) return;
     try {
       const st = fs.statSync(abs);
-      this.#saved.set(abs, { bytes: readFileBytes(abs), mode: st.mode & 0o777 });
+      this.#saved.set(abs, { bytes: readFileCapped(abs, 'settings'), mode: st.mode & 0o777 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file);
       this.#saved.set(abs, null);
@@ -289,19 +289,26 @@ export async function get(g: SsOptions, args: unknown[], o: Record<string, unkno
 }
 
 /** The value for `set`: the argument, else stdin (one trailing line ending removed), else a hidden prompt. */
-async function readSetValue(arg: string | undefined, name: string): Promise<string> {
+async function readSetValue(arg: string | undefined, name: string, allowEmpty: boolean): Promise<string> {
   if (arg !== undefined) return arg;
-  if (!stdinIsTTY()) return decodeUtf8(await readStdin(), 'the value on stdin').replace(/\r?\n$/, '');
-  // Asked twice. An empty value is refused by `set` itself (unless --allow-empty), not here.
-  return promptNewSecret(`Value for ${printable(name)}`, { what: printable(name), allowEmpty: true });
+  if (!stdinIsTTY()) return decodeUtf8(await readStdin('value', 'the value on stdin'), 'the value on stdin').replace(/\r?\n$/, '');
+  // Asked twice; Enter at the first prompt is refused there unless --allow-empty.
+  return promptNewSecret(`Value for ${printable(name)}`, { what: printable(name), allowEmpty });
 }
 
-/** `securestore set KEY [VALUE]`: add or replace (silently, as ssclient does). */
-export async function set(g: SsOptions, args: unknown[]): Promise<number> {
+/**
+ * `securestore set KEY [VALUE] [--allow-empty]`: add or replace (silently, as ssclient does). An
+ * empty value (an empty argument, empty stdin, Enter at the prompt) is refused unless
+ * --allow-empty: it is far more often a mistake than meant.
+ */
+export async function set(g: SsOptions, args: unknown[], o: Record<string, unknown> = {}): Promise<number> {
   const name = args[0] as string;
   const store = storeOf(g, undefined);
   const sman = await openStore(g, store);
-  const value = await readSetValue(args[1] as string | undefined, name);
+  const value = await readSetValue(args[1] as string | undefined, name, o['allowEmpty'] === true);
+  if (value === '' && o['allowEmpty'] !== true) {
+    throw new SeeqretError('E_EMPTY_VALUE', `the value for ${shownName(name)} is empty; nothing was written to ${store}`, 'Give the value (argument, stdin or prompt), or pass --allow-empty to store an empty value.');
+  }
   const existed = sman.has(name);
   sman.set(name, value);
   sman.save();
@@ -360,6 +367,8 @@ export async function importStore(g: SsOptions, args: unknown[], o: Record<strin
     throw new SeeqretError('E_USAGE', `--colon '${printable(colon)}' is not allowed in a key name`, "Use characters such as '.', '_', '-' or '/'.");
   }
   const sman = await openStore(g, store);
+  // Honest about the format: each entry's HMAC covers its IV and ciphertext, not its name.
+  warn(`SecureStore does not bind a value to its name: whoever could write ${store} could have swapped values between names undetected; check the imported values`);
   const entries: Array<{ app: string; env: string; key: string; value: string }> = [];
   const origin = new Map<string, string>();
   for (const name of sman.keys()) {
@@ -401,12 +410,15 @@ export async function importStore(g: SsOptions, args: unknown[], o: Record<strin
   const dryRun = o['dryRun'] === true;
   const { withVault } = await import('../context.js');
   return withVault(g, (v) => {
-    const s = v.setMany(entries, { update: o['update'] === true, dryRun });
-    if (dryRun) {
-      for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
-    } else v.audit([{ action: 'import', target: store, detail: { from: 'securestore-v3', names: mode, added: s.added, updated: s.updated, skipped: s.skipped, unchanged: s.unchanged } }]);
+    // The values and the audit entry in one transaction: all of it, or nothing.
+    const s = v.atomically(() => {
+      const s = v.setMany(entries, { update: o['update'] === true, dryRun, received: 'ss import' });
+      if (!dryRun) v.audit([{ action: 'import', target: store, detail: { from: 'securestore-v3', names: mode, added: s.added, updated: s.updated, skipped: s.skipped, unchanged: s.unchanged } }]);
+      return s;
+    });
+    if (dryRun) for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
     info(`Imported ${store}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
-    if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; pass --update to replace them.');
+    if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; run the same import again with --update to replace them (yours go to history).');
     return 0;
   });
 }

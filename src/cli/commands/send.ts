@@ -16,7 +16,7 @@ import { formatDotenv } from '../../formats/dotenv.js';
 import { requireProject, resolveEnvironment } from '../../project/project.js';
 import { environmentVariables } from '../../project/variables.js';
 import type { OutgoingMail, SmtpSecurity } from '../../sharing/mail.js';
-import { decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { readTextFileCapped } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { type PgpKeyRecord, type SecretRecord, type Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, withVault } from '../context.js';
@@ -100,7 +100,7 @@ export async function send(g: GlobalOptions, args: unknown[], o: Record<string, 
     port = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
     if (!(port >= 1 && port <= 65535)) throw new SeeqretError('E_USAGE', `bad --smtp-port ${JSON.stringify(printable(text))}`, 'Give a port number from 1 to 65535.');
   }
-  const ca = o['smtpCa'] === undefined ? undefined : decodeUtf8(readFileBytes(String(o['smtpCa'])), String(o['smtpCa']));
+  const ca = o['smtpCa'] === undefined ? undefined : readTextFileCapped(String(o['smtpCa']), 'certificate');
   const subject = checkHeader('--subject', String(o['subject'] ?? DEFAULT_SUBJECT));
   const fromOption = o['from'] === undefined ? undefined : checkHeader('--from', String(o['from']));
   const userSecret = String(o['smtpUserSecret'] ?? DEFAULT_SMTP_USER_SECRET);

@@ -14,7 +14,7 @@ import { SERVER_MARKER, vaultFiles } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
 import { type GlobalOptions, info, out, warn, withVault } from '../context.js';
 import { addUserLine } from './users.js';
-import { loadText, readTransferFile, reportLoad } from './share.js';
+import { loadText, readTransferFile, reportLoad, settleNewNames } from './share.js';
 
 /** Default folder of a server vault. */
 export const SERVER_DIR = '/srv/.seeqret';
@@ -73,7 +73,7 @@ export async function serverInit(_g: GlobalOptions, args: unknown[], o: Record<s
 
 /** `inbox [DIR] [--overwrite]`: load every file in DIR; loaded files are removed, failures kept. */
 export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  return withVault(g, (v) => {
+  return withVault(g, async (v) => {
     const dir = path.resolve((args[0] as string | undefined) ?? path.join(v.dir, 'inbox'));
     if (!fs.existsSync(dir)) throw new SeeqretError('E_FILE_NOT_FOUND', `no inbox folder ${dir}`, `Create it (mkdir -m 700 ${dir}) or name another folder.`);
     const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f));
@@ -93,7 +93,9 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
         } catch (e) {
           warn(`${path.basename(f)}: loaded, but could not be removed (${(e as NodeJS.ErrnoException).code ?? e}); it will be refused as a replay next time`);
         }
-        reportLoad(r, `${path.basename(f)}: `);
+        reportLoad(r, { prefix: `${path.basename(f)}: `, again: null });
+        // Unattended: new names stay pending unless --accept (the names arrived from someone else).
+        await settleNewNames(v, r, { accept: o['accept'] === true, ask: false }, `${path.basename(f)}: `);
       } catch (e) {
         const err = isSeeqretError(e) ? e : new SeeqretError('E_IO', `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the file.');
         failed += 1;

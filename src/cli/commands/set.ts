@@ -16,7 +16,8 @@ import { type Assignment, type ValueSource, parseAssignment, valueSource } from 
 import { checkEnvironmentName } from '../../project/project.js';
 import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../project/variables.js';
 import { type VariableDescription, SECRET_TYPES, parseOptions, validateValue } from '../../schema/descriptions.js';
-import { decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { decodeUtf8, readTextFileCapped } from '../../util/fs.js';
+import { LIMITS, tooLarge } from '../../util/limits.js';
 import { type SecretRecord, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, refuseEmpty, stdinIsTTY, withVault } from '../context.js';
 import { projectEnv } from '../project-context.js';
@@ -30,15 +31,16 @@ async function resolveSource(src: ValueSource, variable: string): Promise<string
       return src.value;
     case 'file': {
       const p = src.path === '~' || src.path.startsWith('~/') ? path.join(os.homedir(), src.path.slice(1)) : src.path;
-      return decodeUtf8(readFileBytes(p), `the file for ${variable}`).trim();
+      return readTextFileCapped(p, 'value', `the file for ${variable}`).trim();
     }
     case 'stdin':
-      return decodeUtf8(await readStdin(), `the value of ${variable} on stdin`).trim();
+      return decodeUtf8(await readStdin('value', `the value of ${variable} on stdin`), `the value of ${variable} on stdin`).trim();
     case 'command': {
       const [cmd, ...argv] = src.argv as [string, ...string[]];
-      const r = spawnSync(cmd, argv, { shell: false, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 });
+      const r = spawnSync(cmd, argv, { shell: false, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: LIMITS.value.bytes });
       if (r.error) {
         const code = (r.error as NodeJS.ErrnoException).code;
+        if (code === 'ENOBUFS') throw tooLarge(`the output of the command for ${variable}`, 'value');
         throw new SeeqretError('E_COMMAND_FAILED', `the command for ${variable} (${cmd}) could not run: ${code === 'ENOENT' ? 'not found' : (code ?? r.error.message)}`, 'Check the command name and PATH (it runs without a shell).');
       }
       if (r.status !== 0) {

@@ -3,16 +3,17 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { parseFilter } from '../../filter/index.js';
 import { createBundle, looksLikeBundle, openBundle, readBundleHeader, type BundleSecret } from '../../sharing/bundle.js';
 import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt, serializeCommand, serializeJsonCrypt, type V1Secret } from '../../sharing/v1.js';
-import { atomicWriteFile, decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { type SecretRecord, type UserRecord, type Vault, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
+import { isDangerousVariable } from '../../vault/resolve.js';
+import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault } from '../context.js';
+import { commandLine } from '../hints.js';
 
 /** The formats `export -s` writes and `load` reads. */
 export const SERIALIZERS = {
@@ -62,6 +63,8 @@ export async function exportCmd(g: GlobalOptions, _a: unknown[], o: Record<strin
   const serializer = serializerOf(o['serializer']);
   const outFile = o['out'] as string | undefined;
   return withVault(g, (v) => {
+    // Recipients' keys, the values sent and the share records must be the ones seeqret wrote.
+    v.checkIntegrity(['users', 'secrets', 'shares']);
     const recipients = recipientsOf(v, to);
     const several = recipients.length > 1;
     if (several && !outFile && serializer !== 'command') {
@@ -124,26 +127,74 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
   if (file && value !== undefined) throw new SeeqretError('E_USAGE', 'give either -f FILE or -v VALUE, not both', 'Use one source.');
   let text: string;
   if (value !== undefined) text = value;
-  else if (file && file !== '-') text = decodeUtf8(readFileBytes(file), file);
-  else text = decodeUtf8(await readStdin(), 'stdin');
-  return withVault(g, (v) => {
-    const r = loadText(v, text, { sender: o['user'] as string | undefined, serializer: o['serializer'] as string | undefined, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
-    reportLoad(r);
+  else if (file && file !== '-') text = readTextFileCapped(file, 'bundle');
+  else text = decodeUtf8(await readStdin('bundle'), 'stdin');
+  const sender = o['user'] as string | undefined;
+  const serializer = o['serializer'] as string | undefined;
+  // The same load again with more options, for the hints of the summary.
+  const again = (extra: string[]): string => {
+    const words = ['load', ...(sender ? ['-u', sender] : []), ...(serializer ? ['-s', serializer] : [])];
+    if (value !== undefined) return `the same \`seeqret load … -v …\` command with ${extra.join(' ')}`;
+    if (file && file !== '-') return `\`${commandLine(g, ...words, '-f', file, ...extra)}\``;
+    return `the same input piped into \`${commandLine(g, ...words, ...extra)}\``;
+  };
+  const fromStdin = value === undefined && (!file || file === '-');
+  return withVault(g, async (v) => {
+    const r = loadText(v, text, { sender, serializer, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
+    reportLoad(r, { again });
+    await settleNewNames(v, r, { accept: o['accept'] === true, ask: !fromStdin && stdinIsTTY() });
     return 0;
   });
 }
 
-/** Print what a load did: counts, then every name that changed or was kept out (never values). */
-export function reportLoad(r: LoadResult, prefix = ''): void {
+/**
+ * The names a load added are someone else's choice: list them and, on a terminal, ask whether to
+ * accept them; `--accept` accepts them without asking; otherwise they stay pending (exported only
+ * by a filter that names them exactly) and the command says how to accept them.
+ */
+export async function settleNewNames(v: Vault, r: LoadResult, o: { accept: boolean; ask: boolean }, prefix = ''): Promise<void> {
+  if (r.pending.length === 0) return;
+  const names = r.pending.map(secretLabel);
+  const loaders = r.pending.filter((p) => isDangerousVariable(p.key)).map(secretLabel);
+  if (loaders.length) warn(`${prefix}${loaders.join(', ')} ${loaders.length === 1 ? 'is a variable' : 'are variables'} that make programs load or run code: never exported through a filter, even once accepted`);
+  let accept = o.accept;
+  if (!accept && o.ask) accept = await confirm(`${prefix}Accept ${names.length === 1 ? 'this name' : `these ${names.length} names`} from ${r.sender} (filters such as -f app:env: will export ${names.length === 1 ? 'it' : 'them'})?`);
+  if (accept) {
+    const done = v.accept(r.pending);
+    info(`${prefix}Accepted ${done.length} name${done.length === 1 ? '' : 's'} from ${r.sender}.`);
+  } else {
+    info(`${prefix}${names.length} new name${names.length === 1 ? ' is' : 's are'} pending: not exported by a filter that does not name ${names.length === 1 ? 'it' : 'them'} exactly until you run \`seeqret accept ${names.length === 1 ? names[0] : "-f 'app:env:'"}\` (see \`seeqret list --pending\`).`);
+  }
+}
+
+/**
+ * Print what a load did: counts, every name that changed or was kept out (never values), and —
+ * when values were skipped or kept — the command that takes them: `again(options)` describes
+ * the same load with those options, `null` when the input cannot be loaded again (`inbox`
+ * removed the file).
+ */
+export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extra: string[]) => string) | null }): void {
+  const prefix = opts.prefix ?? '';
+  const pending = new Set(r.pending.map(secretLabel));
   const s = r.summary;
   info(`${prefix}Loaded from ${r.sender} (${r.format}${r.bundleId ? `, bundle ${r.bundleId}` : ''}): ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${s.older ? `, ${s.older} older than here` : ''}`);
   const label: Record<string, string> = {
     added: 'added',
     updated: 'updated',
-    skipped: 'skipped: another value is here (--overwrite replaces it; the old value goes to history)',
-    older: 'kept ours: the sent value is older than the one here (--force takes it anyway)',
+    skipped: 'skipped: another value is here',
+    older: 'kept ours: the sent value is older than the one here',
   };
-  for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}`);
+  for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}${pending.has(secretLabel(x)) ? ' (new name, pending)' : ''}`);
+  // Taking them needs --overwrite and --force: --force because a bundle now counts as loaded (a
+  // replay), and because a sent value older than yours is otherwise kept out.
+  if (s.skipped || s.older) {
+    const what = s.skipped && s.older ? 'the skipped and older values' : s.skipped ? 'the skipped values' : 'the older values';
+    info(
+      opts.again
+        ? `${prefix}To take ${what} (yours go to history), run ${opts.again(['--overwrite', '--force'])} (--force: ${r.bundleId !== null ? 'this bundle now counts as loaded, and ' : ''}it takes sent values older than yours too).`
+        : `${prefix}To take ${what}, ask ${r.sender} to export them again and load that file with \`seeqret load -f FILE --overwrite --force\` (this file was loaded and removed).`,
+    );
+  }
 }
 
 /** What {@link loadText} did. */
@@ -152,6 +203,8 @@ export interface LoadResult {
   readonly format: Serializer;
   readonly bundleId: string | null;
   readonly summary: ReturnType<Vault['setMany']>;
+  /** New names this load added, pending until accepted. */
+  readonly pending: SecretRecord[];
 }
 
 function senderUser(v: Vault, name: string | undefined, pubkeyB64: string | undefined): UserRecord {
@@ -177,6 +230,9 @@ export function loadText(
   o: { sender?: string | undefined; serializer?: string | undefined; overwrite: boolean; force: boolean; isCommandValue?: boolean },
 ): LoadResult {
   const format: Serializer = o.serializer ? serializerOf(o.serializer) : looksLikeBundle(text) ? 'bundle' : o.isCommandValue ? 'command' : (detectV1Format(text) ?? 'bundle');
+  // The sender's key and the replay record must be the ones seeqret wrote (a removed
+  // loaded_bundles row would re-enable a replay; an older user row, an old key).
+  v.checkIntegrity(['users', 'loaded_bundles', 'secrets']);
   let secrets: Array<{ app: string; env: string; key: string; type: string; value: string; updatedAt?: number }>;
   let sender: UserRecord;
   let bundleId: string | null = null;
@@ -184,7 +240,7 @@ export function loadText(
     const { header } = readBundleHeader(text);
     sender = senderUser(v, o.sender, header.sender.pubkey);
     if (v.bundleLoaded(header.id, header.sender.pubkey) && !o.force) {
-      throw new SeeqretError('E_BUNDLE_REPLAY', `bundle ${header.id} from ${sender.username} was already loaded`, 'Pass --force to load it again.');
+      throw new SeeqretError('E_BUNDLE_REPLAY', `bundle ${header.id} from ${sender.username} was already loaded`, 'Nothing to do if it is a copy of one you loaded; to load it again anyway run `seeqret load -f FILE --force` (with --overwrite it can put back values older than yours).');
     }
     const opened = openBundle(text, { publicKey: v.publicKey, secretKey: v.identitySecretKey });
     secrets = opened.secrets.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, updatedAt: s.updated }));
@@ -217,11 +273,18 @@ export function loadText(
     secrets = parsed.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt * 1000 } : {}) }));
     warn(`the ${format} format does not authenticate names, types or sender (only that each value opened with ${sender.username}'s key); prefer the default bundle format`);
   }
-  const summary = v.setMany(secrets, { update: o.overwrite, keepNewer: !o.force, load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, senderPubkey: sender.pubkey, format } });
-  return { sender: sender.username, format, bundleId, summary };
+  const summary = v.setMany(secrets, {
+    update: o.overwrite,
+    keepNewer: !o.force,
+    load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, senderPubkey: sender.pubkey, format },
+    // The sender chose these names: new ones start pending until this person accepts them.
+    received: `load from ${sender.username}`,
+  });
+  const pending = summary.outcomes.filter((x) => x.outcome === 'added').map((x) => v.lookup(x.app, x.env, x.key)!).filter((r) => r.pending);
+  return { sender: sender.username, format, bundleId, summary, pending };
 }
 
 /** Read a file of transfer text (for `inbox`). */
 export function readTransferFile(file: string): string {
-  return decodeUtf8(fs.readFileSync(file), file);
+  return readTextFileCapped(file, 'bundle');
 }

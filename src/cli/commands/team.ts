@@ -16,7 +16,7 @@ import { parseFilter } from '../../filter/index.js';
 import { unifiedDiff } from '../../team/diff.js';
 import { type KeyType, TeamFile, type UnlockedCustodian, checkSecretName } from '../../team/store.js';
 import { checkSigner, readTrust, signerFingerprint, trustSigner } from '../../team/trust.js';
-import { decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { readTextFileCapped } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
@@ -91,7 +91,7 @@ function needCredentials(what: string): SeeqretError {
 
 /** Read a passphrase file as the old tool does: UTF-8, surrounding whitespace stripped. */
 function readPassphraseFile(file: string): string {
-  return decodeUtf8(readFileBytes(file), file).trim();
+  return readTextFileCapped(file, 'passphrase').trim();
 }
 
 async function userName(g: TeamOptions, label = 'User email'): Promise<{ value: string; source: string }> {
@@ -256,7 +256,7 @@ async function commit(g: TeamOptions, before: TeamFile | null, after: TeamFile, 
   }
   const text = after.serialize(by);
   if (g.confirm) {
-    const old = fs.existsSync(after.path) ? decodeUtf8(readFileBytes(after.path), after.path) : '';
+    const old = fs.existsSync(after.path) ? readTextFileCapped(after.path, 'teamFile') : '';
     const diff = unifiedDiff(old, text, `${after.path}.old`, `${after.path}.new`);
     process.stderr.write(`Changes to be written:\n\n${diff.split('\n').map((l) => printable(l)).join('\n')}\n`);
     if (!(await confirm('Write changes?'))) throw new SeeqretError('E_ABORTED', 'nothing was written', 'Run the command again and answer y to write.');
@@ -414,7 +414,7 @@ async function secretValue(g: TeamOptions, a: Args, o: Opts, label: string): Pro
   if (from !== undefined) {
     if (a[2] !== undefined) throw new SeeqretError('E_USAGE', 'give the value or --from-file, not both', 'Use one source.');
     if (from === '-') return readValue(undefined, { label, multiline: true, allowEmpty: o['allowEmpty'] === true });
-    return decodeUtf8(readFileBytes(from), from);
+    return readTextFileCapped(from, 'value');
   }
   return readValue(a[2] as string | undefined, { label, allowEmpty: o['allowEmpty'] === true });
 }
@@ -736,7 +736,7 @@ export async function pull(g: TeamOptions, _a: Args, o: Opts): Promise<number> {
   const app = (o['app'] as string | undefined) ?? '*';
   const env = (o['env'] as string | undefined) ?? domain;
   return teamWithVault(g, (v) => {
-    const s = v.setMany([...values].map(([key, value]) => ({ app, env, key, value })), { update: o['overwrite'] === true });
+    const s = v.setMany([...values].map(([key, value]) => ({ app, env, key, value })), { update: o['overwrite'] === true, received: `team pull ${domain}` });
     v.audit([{ action: 'team.pull', target: `${tf.path}#${domain}`, detail: { by: me.name, app, env, added: s.added, updated: s.updated, skipped: s.skipped } }]);
     info(`Pulled ${domain} from ${tf.path} into ${app}:${env}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged`);
     for (const x of s.outcomes) {

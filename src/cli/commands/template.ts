@@ -9,7 +9,7 @@ import path from 'node:path';
 import { SeeqretError } from '../../errors.js';
 import { requireProject, resolveEnvironment } from '../../project/project.js';
 import { renderEnvironmentTemplate } from '../../project/template.js';
-import { atomicWriteFile, decodeUtf8, readFileBytes } from '../../util/fs.js';
+import { atomicWriteFile, readTextFileCapped } from '../../util/fs.js';
 import { type GlobalOptions, info, withVault } from '../context.js';
 
 function sameFile(a: string, b: string): boolean {
@@ -31,7 +31,7 @@ export async function template(g: GlobalOptions, args: unknown[], o: Record<stri
   }
   const project = requireProject();
   const env = resolveEnvironment(project, o['env'] as string | undefined).name;
-  const text = decodeUtf8(readFileBytes(src), src);
+  const text = readTextFileCapped(src, 'template');
   const destDir = dest === '-' ? null : path.dirname(path.resolve(dest));
   if (destDir !== null && !fs.existsSync(destDir)) {
     throw new SeeqretError('E_FILE_NOT_FOUND', `the folder of ${dest} does not exist`, 'Create it first, or write to another place.');

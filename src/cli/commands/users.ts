@@ -10,7 +10,7 @@ import { formatFingerprint, readPgpPublicKey } from '../../crypto/pgp.js';
 import { SeeqretError } from '../../errors.js';
 import { type Column, isoTime, parseFormat, render } from '../../formats/output.js';
 import { shellQuote } from '../../formats/output.js';
-import { readFileBytes } from '../../util/fs.js';
+import { readFileCapped } from '../../util/fs.js';
 import { printable } from '../../util/text.js';
 import { type UserRecord, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, warn, withVault } from '../context.js';
@@ -139,7 +139,7 @@ export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string,
   }
   const email = (o['email'] as string | undefined) ?? null;
   const name = (o['name'] as string | undefined) ?? null;
-  const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileBytes(pgpFile), pgpFile);
+  const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
   return withVault(g, (v) => {
     if (!pgp) {
       const u = v.addUser({ username, email, name, publicKey: pub! });
