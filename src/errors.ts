@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   E_KEY_MISMATCH: ExitCode.CRYPTO,
   E_VAULT_CORRUPT: ExitCode.STORAGE,
   E_VAULT_LOCKED: ExitCode.STORAGE,
+  E_LOCKED: ExitCode.STORAGE,
   E_IO: ExitCode.STORAGE,
   E_PERMISSIONS: ExitCode.STORAGE,
   E_SCHEMA_NEWER: ExitCode.VERSION,
@@ -118,6 +119,8 @@ export const ERROR_CODES = {
   E_TEAM_NOT_OWNER: ExitCode.CRYPTO,
   E_TEAM_LAST_OWNER: ExitCode.CONFLICT,
   E_TEAM_SIGNATURE: ExitCode.CRYPTO,
+  E_TEAM_UNTRUSTED: ExitCode.CRYPTO,
+  E_TEAM_ROLLBACK: ExitCode.CRYPTO,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

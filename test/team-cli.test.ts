@@ -9,50 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { serializeTeamData } from '../src/team/format.js';
 import { TeamFile } from '../src/team/store.js';
 import { spawnSync } from 'node:child_process';
-import { BIN as BIN_PATH, type CliResult, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { BIN as BIN_PATH, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
-const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
-const FAST = { SEEQRET_TEAM_USER: 'fast@example.com', SEEQRET_TEAM_PASSPHRASE: 'fast-passphrasë' };
-const RAW = { SEEQRET_TEAM_USER: 'raw@example.com', SEEQRET_TEAM_PASSPHRASE: `P${'11'.repeat(32)}P` };
-const ALICE = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
-
-type Env = Record<string, string | undefined>;
-
-function fixtureCopy(): string {
-  const file = path.join(tmpdir(), 'protected.yaml');
-  fs.copyFileSync(FIXTURE, file);
-  return file;
-}
-
-function team(file: string, args: string[], opts: { env?: Env; input?: string; vault?: string } = {}): CliResult {
-  return cli([...(opts.vault ? ['--vault', opts.vault] : []), 'team', '--file', file, ...args], { ...(opts.env ? { env: opts.env } : {}), ...(opts.input !== undefined ? { input: opts.input } : {}) });
-}
-
-function ok(r: CliResult): CliResult {
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
-  return r;
-}
-
-/** A new file: alice (fast) owns dev with DB_PASSWORD and API_KEY; bob is a raw custodian. Returns bob's key. */
-function fresh(): { file: string; bobKey: string } {
-  const file = path.join(tmpdir(), 'protected.yaml');
-  ok(team(file, ['init', '--key-type', 'fast'], { env: ALICE }));
-  const r = ok(team(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw']));
-  const bobKey = /P[0-9a-f]{64}P/.exec(r.stdout)![0];
-  ok(team(file, ['add-domain', 'dev'], { env: ALICE }));
-  ok(team(file, ['add-secret', 'dev', 'DB_PASSWORD'], { input: 'hunter2\n' }));
-  ok(team(file, ['add-secret', 'dev', 'API_KEY', "it's ünï"]));
-  return { file, bobKey };
-}
-
-/** A file holding `passphrase`. */
-function passFile(passphrase: string): string {
-  const f = path.join(tmpdir(), 'pass');
-  fs.writeFileSync(f, passphrase);
-  return f;
-}
-
-const bobEnv = (key: string): Env => ({ SEEQRET_TEAM_USER: 'bob@example.com', SEEQRET_TEAM_PASSPHRASE: key });
+import { ALICE, FAST, FIXTURE, RAW, bobEnv, fixtureCopy, fresh, ok, passFile, team } from './team-helpers.js';
 
 describe('team commands on the pocket_protector fixture', () => {
   it('lists domains, secrets, a user\'s secrets, the audit log and the file info', () => {
@@ -314,17 +273,19 @@ describe('team pull and push: the file as the shared source, the vault as the wo
     ok(cli(['add', 'key', 'NEW_ONE', 'n1', '--app', 'web', '--env', 'staging'], { vault }));
     ok(cli(['edit', 'value', 'web:staging:DB_PASSWORD', 'from-vault'], { vault }));
     const before = fs.readFileSync(file, 'utf8');
-    const push = ok(team(file, ['push', '--domain', 'dev', '-f', 'web:staging:'], { env: ALICE, vault }));
+    const push = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging'], { env: ALICE, vault }));
     expect(push.stderr).toContain('1 added, 1 updated, 1 unchanged');
     const after = fs.readFileSync(file, 'utf8');
     expect(after).toContain(/secret-API_KEY: \S+/.exec(before)![0]); // unchanged value, unchanged line
     expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'from-vault', NEW_ONE: 'n1' });
     // Without credentials, anyone can push; values cannot be compared, so all are re-sealed.
-    const anon = ok(team(file, ['push', '--domain', 'dev', '-f', 'web:staging:NEW_ONE'], { vault }));
+    const anon = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE'], { vault }));
     expect(anon.stderr).toContain('values not compared');
     expect(errorCode(team(file, ['push', '--domain', 'dev', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
-    expect(errorCode(team(file, ['push', '--domain', 'dev', '-f', '*:*:DB_PASSWORD'], { vault }))).toBe('E_AMBIGUOUS');
-    expect(errorCode(team(file, ['push', '--domain', 'dev'], { vault }))).toBe('E_USAGE');
+    // Without --app/--env, push takes the place pull fills by default (*:dev), as pull does.
+    const plain = ok(team(file, ['push', '--domain', 'dev'], { env: ALICE, vault }));
+    expect(plain.stderr).toContain('Pushed *:dev to dev: 0 added, 1 updated, 1 unchanged');
+    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: ALICE })).stdout).toBe('changed\n');
   });
 });
 
@@ -347,6 +308,12 @@ describe('seeqret extensions through the CLI', () => {
     // An identity custodian taken from the vault's users.
     ok(cli(['add', 'user', '--username', 'dave', '--pubkey', ok(cli(['public-key'], { vault: other })).stdout.trim()], { vault: carol }));
     ok(team(file, ['add-custodian', 'dave@example.com', '--key-type', 'identity', '--vault-user', 'dave'], { vault: carol }));
+    // Carol (another vault) added a custodian: alice's vault has not verified that key, so she
+    // cannot seal the domain key to it before she checks it and accepts the change.
+    const unchecked = team(file, ['add-owner', 'dev', 'dave@example.com'], { env: ALICE });
+    expect(errorCode(unchecked)).toBe('E_TEAM_UNTRUSTED');
+    expect(unchecked.stderr).toContain('new custodian dave@example.com (key ');
+    ok(team(file, ['accept', '--yes']));
     ok(team(file, ['add-owner', 'dev', 'dave@example.com'], { env: ALICE }));
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: other })).stdout).toBe('hunter2\n');
     const back = ok(team(file, ['rm-custodian', 'carol@example.com']));
@@ -404,7 +371,8 @@ describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux scri
     const q = (s: string): string => `'${s.replace(/'/g, `'"'"'`)}'`;
     const typing = inputs.map((l) => `sleep 2; printf '%s\\r' ${q(l)}`).join('; ') || 'true';
     const cmd = [process.execPath, BIN_PATH, ...args].map(q).join(' ');
-    const r = spawnSync('/bin/sh', ['-c', `(sleep 1; ${typing}; sleep 3) | /usr/bin/script -qec ${q(cmd)} /dev/null`], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+    // Pins go to a fresh folder (not ~/.seeqret), as for every test here.
+    const r = spawnSync('/bin/sh', ['-c', `(sleep 1; ${typing}; sleep 3) | /usr/bin/script -qec ${q(cmd)} /dev/null`], { encoding: 'utf8', env: cleanEnv({ SEEQRET: path.join(tmpdir(), 'seeqret') }), timeout: 60_000 });
     // eslint-disable-next-line no-control-regex
     return { code: r.status, out: r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
   }

@@ -12,9 +12,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generateIdentity } from '../src/crypto/index.js';
-import { FAST_COST, deriveCustodianSecretKey, newRawPassphrase, publicKeyOf, sha512 } from '../src/crypto/team.js';
+import { FAST_COST, custodianSigningKey, deriveCustodianSecretKey, newRawPassphrase, publicKeyOf, sha512, signDetached } from '../src/crypto/team.js';
 import { SeeqretError } from '../src/errors.js';
-import { type CustodianEntry, type DomainEntry, type ParsedTeamFile, type TeamData, parseCanonical, parseTeamText, parseTeamTextFull, sameData, serializeTeamData, signatureBlock } from '../src/team/format.js';
+import { type CustodianEntry, type DomainEntry, type ParsedTeamFile, type TeamData, parseCanonical, parseTeamText, parseTeamTextFull, sameData, serializeTeamData, signatureBlock, signatureMessage } from '../src/team/format.js';
 import { TeamFile, type UnlockedCustodian } from '../src/team/store.js';
 import { emitItem, emitPair } from '../src/team/yaml.js';
 import { SHARED, tmpdir, thrownCode } from './helpers.js';
@@ -44,7 +44,8 @@ function made(): { tf: TeamFile; alice: UnlockedCustodian; bobKey: string } {
 function expectSameParse(a: ParsedTeamFile, b: ParsedTeamFile): void {
   expect(sameData(a.data, b.data)).toBe(true);
   expect(a.extensions).toEqual(b.extensions);
-  expect(a.signature?.entry.by).toEqual(b.signature?.entry.by);
+  expect(a.signature?.entry).toEqual(b.signature?.entry);
+  expect(a.format).toBe(b.format);
   expect(a.signature === null ? b.signature === null : b.signature !== null && a.signature.content.equals(b.signature.content)).toBe(true);
 }
 
@@ -341,7 +342,10 @@ describe('the reader', () => {
       signed: fc.constant(false),
     });
     let taken = 0;
-    const sig = fc.option(fc.record({ by: owner, key: bytes(32), sig: bytes(64) }), { nil: undefined });
+    const sig = fc.option(
+      fc.record({ version: fc.constant(2 as const), by: owner, key: bytes(32), team: bytes(16), seq: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })), prev: bytes(64), sig: bytes(64) }),
+      { nil: undefined },
+    );
     fc.assert(
       fc.property(data, fc.boolean(), sig, (d0, signed, s) => {
         const d = { ...d0, signed };
@@ -439,9 +443,10 @@ describe('seeqret extensions', () => {
     const signed = tf.withSigning(true);
     expect(thrownCode(() => signed.serialize())).toBe('E_TEAM_SIGNATURE');
     const text = signed.serialize(alice);
-    expect(text).toMatch(/\nmeta-seeqret-signature:\n {2}by: alice@example\.com\n {2}key: \S{44}\n {2}sig: \S{88}\n$/);
+    expect(text).toMatch(/^meta-seeqret:\n {2}format: seeqret-team\/2\n/);
+    expect(text).toMatch(/\nmeta-seeqret-signature:\n {2}by: alice@example\.com\n {2}key: \S{44}\n {2}team: \S{24}\n {2}seq: '1'\n {2}prev: A{86}==\n {2}sig: \S{88}\n$/);
     const ok = TeamFile.parse(text, 'x.yaml').signatureStatus();
-    expect(ok).toMatchObject({ state: 'valid', by: 'alice@example.com' });
+    expect(ok).toMatchObject({ state: 'valid', by: 'alice@example.com', chain: { seq: 1 } });
     expect(TeamFile.signingKeyOf(alice).equals((ok as { key: Buffer }).key)).toBe(true);
     // Anyone who can write the file could add a secret; without re-signing it is caught.
     const tampered = TeamFile.parse(text, 'x.yaml').addSecret('dev', 'EVIL', 'x');
@@ -456,6 +461,50 @@ describe('seeqret extensions', () => {
     const fake = text.replace('  by: alice@example.com', '  by: mallory@example.com');
     expect(TeamFile.parse(fake, 'x.yaml').signatureStatus().state).toBe('invalid');
     expect(signed.withSigning(false).serialize().includes('meta-seeqret')).toBe(false);
+    // Every field of the block is signed: the team id, the sequence number, the predecessor.
+    const field = (name: string, value: string): string => text.replace(new RegExp(`\n  ${name}: .*\n`), `\n  ${name}: ${value}\n`);
+    expect(TeamFile.parse(field('seq', "'2'"), 'x.yaml').signatureStatus().state).toBe('invalid');
+    expect(TeamFile.parse(field('team', Buffer.alloc(16, 1).toString('base64')), 'x.yaml').signatureStatus().state).toBe('invalid');
+    expect(TeamFile.parse(field('prev', Buffer.alloc(64, 1).toString('base64')), 'x.yaml').signatureStatus().state).toBe('invalid');
+    expect(thrownCode(() => TeamFile.parse(field('seq', "'0'"), 'x.yaml'))).toBe('E_TEAM_FORMAT');
+    expect(thrownCode(() => TeamFile.parse(field('seq', "'x'"), 'x.yaml'))).toBe('E_TEAM_FORMAT');
+    expect(thrownCode(() => TeamFile.parse(field('team', 'AAAA'), 'x.yaml'))).toBe('E_TEAM_FORMAT');
+    expect(thrownCode(() => TeamFile.parse(text.replace(/\n {2}team: .*\n/, '\n'), 'x.yaml'))).toBe('E_TEAM_FORMAT');
+  });
+
+  it('signatures chain: the next write keeps the team id, counts up and names the bytes it replaced', () => {
+    const { tf, alice } = made();
+    const first = tf.withSigning(true).serialize(alice);
+    const one = TeamFile.parse(first, 'x.yaml');
+    const s1 = one.signatureStatus() as { chain: { team: Buffer; seq: number; prev: Buffer } };
+    expect(one.nextSeq()).toBe(2);
+    const second = one.addSecret('dev', 'NEXT', 'v').serialize(alice);
+    const s2 = TeamFile.parse(second, 'x.yaml').signatureStatus() as { state: string; chain: { team: Buffer; seq: number; prev: Buffer } };
+    expect(s2.state).toBe('valid');
+    expect(s2.chain.team.equals(s1.chain.team)).toBe(true);
+    expect(s2.chain.seq).toBe(2);
+    expect(s2.chain.prev.equals(sha512(Buffer.from(first, 'utf8')))).toBe(true);
+    expect(one.readHash()!.equals(s2.chain.prev)).toBe(true);
+    // A caller that saw a higher number (another clone) asks for one above it.
+    expect((TeamFile.parse(one.addSecret('dev', 'N2', 'v').serialize(alice, { seq: 9 }), 'x.yaml').signatureStatus() as typeof s2).chain.seq).toBe(9);
+  });
+
+  it('legacy (version 1) signatures, from before sequence numbers, still verify', () => {
+    const { tf, alice } = made();
+    const content = serializeTeamData(tf.withSigning(true).data).replace('format: seeqret-team/2', 'format: seeqret-team/1');
+    const sk = custodianSigningKey(alice.secretKey, alice.name);
+    const fields = { version: 1 as const, by: alice.name, key: sk.publicKey };
+    const legacy = content + signatureBlock({ ...fields, sig: signDetached(sk.secretKey, signatureMessage(fields, sha512(Buffer.from(content, 'utf8')))) });
+    expect(legacy).toMatch(/\nmeta-seeqret-signature:\n {2}by: alice@example\.com\n {2}key: \S{44}\n {2}sig: \S{88}\n$/);
+    const back = TeamFile.parse(legacy, 'x.yaml');
+    expect(back.signatureStatus()).toMatchObject({ state: 'valid', by: 'alice@example.com', chain: null });
+    expect(parseCanonical(legacy, 'x.yaml')?.signature?.entry.version).toBe(1);
+    // The next write is a numbered (version 2) signature, version 1 of a new chain.
+    const next = TeamFile.parse(back.addSecret('dev', 'N', 'v').serialize(alice), 'x.yaml');
+    expect(next.signatureStatus()).toMatchObject({ state: 'valid', chain: { seq: 1 } });
+    // A version-1 block under the version-2 format (or the reverse) is not a valid file.
+    expect(thrownCode(() => TeamFile.parse(legacy.replace('format: seeqret-team/1', 'format: seeqret-team/2'), 'x.yaml'))).toBe('E_TEAM_FORMAT');
+    expect(thrownCode(() => TeamFile.parse(legacy.replace('format: seeqret-team/1', 'format: seeqret-team/3'), 'x.yaml'))).toBe('E_TEAM_VERSION');
   });
 });
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.js';
 import { BIN, type CliResult, ROOT, cleanEnv, cli, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { fixtureCopy, stateDirOf } from './team-helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 const DRIVER = path.join(ROOT, 'test', 'pty-driver.py');
@@ -323,6 +324,17 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     const dir = tmpdir();
     expectInterrupted(onTerminal(['ss', '-s', path.join(dir, 's.json'), 'create'], [{ expect: 'New SecureStore password' }, { send: '\u0003' }]), 'Ctrl-C');
     expect(fs.readdirSync(dir)).toEqual([]);
+    // team (pprotect's exit codes otherwise): the value of add-secret, asked twice, and its passphrase prompt
+    const file = fixtureCopy();
+    const state = { SEEQRET: stateDirOf(file) };
+    const before = fs.readFileSync(file);
+    expectInterrupted(onTerminal(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [{ expect: 'Value for dev/NEW_ONE' }, { send: 'v\r' }, { expect: 'Repeat value' }, { send: '\u0003' }], { env: state }), 'Ctrl-C');
+    expectInterrupted(onTerminal(['team', '--file', file, 'decrypt', 'dev'], [{ expect: 'User email' }, { signal: 'SIGTERM' }], { env: state }), 'SIGTERM');
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    const empty = onTerminal(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [{ expect: 'Value for dev/NEW_ONE' }, { send: '\r' }], { env: state });
+    expect([empty.failed, empty.status]).toEqual([null, 1]); // pprotect's "other error"
+    expect(seeqretLines(empty.output)).toEqual([expect.stringContaining('E_EMPTY_VALUE')]);
+    expect(empty.output).not.toContain('Repeat');
   });
 });
 

@@ -699,15 +699,22 @@ export function buildProgram(): Command {
     .option('--key <key>', 'their signing key (base64)')
     .option('-y, --yes', 'do not ask')
     .action(lazy(async () => (await import('./commands/team.js')).trust));
+  teamCmd('accept', 'After checking a change (new keys, an older version), trust this exact file from now on')
+    .option('--keys <fingerprint>', 'accept only when the keys have this fingerprint (team info shows it)')
+    .option('-y, --yes', 'do not ask')
+    .action(lazy(async () => (await import('./commands/team.js')).accept));
   teamCmd('pull', "Copy a domain's secrets into your vault (conflicts as in load)")
     .requiredOption('--domain <domain>', 'domain to decrypt')
     .option('--app <app>', 'application in the vault', '*')
     .option('--env <env>', 'environment in the vault (default: the domain name)')
     .option('--overwrite', 'replace vault secrets that have another value (old values go to history)')
     .action(lazy(async () => (await import('./commands/team.js')).pull));
-  teamCmd('push', 'Add or update vault secrets in a domain (the key name is the secret name)')
+  teamCmd('push', "Add or update the vault secrets of the domain's app and env in the domain (the key name is the secret name)")
     .requiredOption('--domain <domain>', 'domain to write')
-    .option('-f, --filter <filter>', 'vault secrets to push (repeatable)', collect)
+    .option('--app <app>', 'application in the vault', '*')
+    .option('--env <env>', 'environment in the vault (default: the domain name)')
+    .option('-f, --filter <filter>', 'only the keys these filters match, within that app and env (repeatable)', collect)
+    .option('--allow-empty', 'push empty values too (refused otherwise: E_EMPTY_VALUE)')
     .action(lazy(async () => (await import('./commands/team.js')).push));
 
   program

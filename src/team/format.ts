@@ -41,12 +41,35 @@ export interface DomainEntry {
   readonly secrets: ReadonlyMap<string, Buffer>;
 }
 
-/** The signature block of the signing extension. */
-export interface SignatureEntry {
-  readonly by: string;
-  readonly key: Buffer;
-  readonly sig: Buffer;
-}
+/**
+ * The signature block of the signing extension. Version 2 (written since sequence numbers) also
+ * carries the team id, the sequence number and the hash of the predecessor, all signed; version 1
+ * (legacy, read only) has `by`, `key` and `sig` alone.
+ */
+export type SignatureEntry =
+  | { readonly version: 1; readonly by: string; readonly key: Buffer; readonly sig: Buffer }
+  | {
+      readonly version: 2;
+      readonly by: string;
+      readonly key: Buffer;
+      /** The team id: 16 random bytes chosen when the file was first signed, kept by every write. */
+      readonly team: Buffer;
+      /** Sequence number: 1 for the first signed version, one more than the highest seen for each later write. */
+      readonly seq: number;
+      /** SHA-512 of every byte of the file this version was written over (64 zero bytes: none). */
+      readonly prev: Buffer;
+      readonly sig: Buffer;
+    };
+
+/** What a signature covers besides the content: every field of the block but `sig`. */
+export type SignedFields = SignatureEntry extends infer T ? (T extends SignatureEntry ? Omit<T, 'sig'> : never) : never;
+
+/** Length of a team id. */
+export const TEAM_ID_BYTES = 16;
+/** Length of the predecessor hash. */
+export const PREV_BYTES = 64;
+/** Largest sequence number (fits a u64 and a JavaScript number exactly). */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 /** The content of a team file. */
 export interface TeamData {
@@ -60,8 +83,11 @@ export interface TeamData {
 /** Extensions a seeqret team file may declare. */
 export const EXTENSIONS = ['identity-custodians', 'signatures'] as const;
 export type Extension = (typeof EXTENSIONS)[number];
-/** Value of `meta-seeqret.format`. */
+/** Value of `meta-seeqret.format` of a file without signatures, or with legacy (version 1) signatures. */
 export const EXTENSION_FORMAT = 'seeqret-team/1';
+/** Value of `meta-seeqret.format` of a signed file (version 2 signature blocks: team id, sequence number, predecessor). */
+export const EXTENSION_FORMAT_SIGNED = 'seeqret-team/2';
+const FORMATS = [EXTENSION_FORMAT, EXTENSION_FORMAT_SIGNED];
 /** What the declaration says to a reader of the file. */
 export const EXTENSION_NOTE = 'this file uses seeqret extensions; pocket_protector (pprotect) cannot read it';
 const META_KEY = 'meta-seeqret';
@@ -93,6 +119,8 @@ export interface ParsedTeamFile {
   readonly signature: { readonly entry: SignatureEntry; readonly content: Buffer } | null;
   /** Extensions declared by `meta-seeqret`. */
   readonly extensions: readonly Extension[];
+  /** The declared `meta-seeqret.format`, or null for a file in the old tool's format. */
+  readonly format: string | null;
 }
 
 function bad(file: string, why: string): SeeqretError {
@@ -170,6 +198,24 @@ function decodeCustodian(field: string, text: string, name: string, file: string
     return { kind: 'v1', opslimit: raw.readUInt32LE(1), memlimit: raw.readUInt32LE(5), salt: Buffer.from(raw.subarray(9, 17)), publicKey: Buffer.from(raw.subarray(17, 49)) };
   }
   throw new SeeqretError('E_TEAM_VERSION', `custodian ${name} in ${file} has pwdkm version ${String(v)}, this seeqret reads versions 0, 1 and 2`, 'Upgrade seeqret.');
+}
+
+/** Build the signature entry from the fields of its block, as the declared format wants them. */
+function signatureOf(f: ReadonlyMap<string, string>, format: string | null, file: string): SignatureEntry {
+  const get = (k: string): string => f.get(k)!;
+  if (format !== EXTENSION_FORMAT_SIGNED) {
+    if (!f.has('by') || !f.has('key') || !f.has('sig') || f.size !== 3) throw bad(file, `${SIGNATURE_KEY} needs exactly by, key and sig`);
+    return { version: 1, by: get('by'), key: decodeB64(get('key'), 'the signing key', file), sig: decodeB64(get('sig'), 'the signature', file) };
+  }
+  const names = ['by', 'key', 'team', 'seq', 'prev', 'sig'];
+  if (f.size !== names.length || !names.every((n) => f.has(n))) throw bad(file, `${SIGNATURE_KEY} needs exactly ${names.join(', ')} (format ${EXTENSION_FORMAT_SIGNED})`);
+  const team = decodeB64(get('team'), 'the team id', file);
+  if (team.length !== TEAM_ID_BYTES) throw bad(file, `the team id is not ${TEAM_ID_BYTES} bytes`);
+  const prev = decodeB64(get('prev'), 'the predecessor hash', file);
+  if (prev.length !== PREV_BYTES) throw bad(file, `the predecessor hash is not ${PREV_BYTES} bytes`);
+  const seqText = get('seq');
+  if (!/^[1-9][0-9]{0,15}$/.test(seqText) || Number(seqText) > MAX_SEQ) throw bad(file, `the sequence number ${JSON.stringify(seqText.slice(0, 20))} is not a whole number from 1`);
+  return { version: 2, by: get('by'), key: decodeB64(get('key'), 'the signing key', file), team, seq: Number(seqText), prev, sig: decodeB64(get('sig'), 'the signature', file) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,7 +337,8 @@ export function parseTeamTextFull(text: string, file: string): ParsedTeamFile {
   let audit: string[] | null = null;
   let sawCustodians = false;
   let declared: Extension[] = [];
-  let signature: ParsedTeamFile['signature'] = null;
+  let format: string | null = null;
+  let signatureFields: { fields: Map<string, string>; keyStart: number } | null = null;
   top.forEach((pair, index) => {
     const name = r.str(pair.key, 'a top-level key');
     if (name === 'audit-log') {
@@ -316,17 +363,12 @@ export function parseTeamTextFull(text: string, file: string): ParsedTeamFile {
         custodians.set(cname, decodeCustodian(field, value, cname, file));
       }
     } else if (name === META_KEY) {
-      declared = parseDeclaration(r, pair.value, file);
+      ({ format, extensions: declared } = parseDeclaration(r, pair.value, file));
     } else if (name === SIGNATURE_KEY) {
       if (index !== top.length - 1) throw bad(file, `${SIGNATURE_KEY} must be the last entry`);
       const keyStart = (pair.key as Scalar).range?.[0] ?? -1;
       if (keyStart < 0 || r.lineStart(keyStart) !== keyStart) throw bad(file, `${SIGNATURE_KEY} must start a line`);
-      const f = new Map(r.map(pair.value, SIGNATURE_KEY).map((p) => [r.str(p.key, `a field of ${SIGNATURE_KEY}`), r.str(p.value, `a field of ${SIGNATURE_KEY}`)]));
-      const by = f.get('by');
-      const key = f.get('key');
-      const sig = f.get('sig');
-      if (by === undefined || key === undefined || sig === undefined || f.size !== 3) throw bad(file, `${SIGNATURE_KEY} needs exactly by, key and sig`);
-      signature = { entry: { by, key: decodeB64(key, 'the signing key', file), sig: decodeB64(sig, 'the signature', file) }, content: Buffer.from(text.slice(0, keyStart), 'utf8') };
+      signatureFields = { fields: new Map(r.map(pair.value, SIGNATURE_KEY).map((p) => [r.str(p.key, `a field of ${SIGNATURE_KEY}`), r.str(p.value, `a field of ${SIGNATURE_KEY}`)])), keyStart };
     } else if (name.startsWith('meta')) {
       throw bad(file, `'${name}' is not a domain name (names starting with meta are reserved)`);
     } else {
@@ -338,8 +380,10 @@ export function parseTeamTextFull(text: string, file: string): ParsedTeamFile {
   const data: TeamData = { domains, custodians, audit, signed: declared.includes('signatures') };
   const needed = extensionsOf(data);
   if (needed.includes('identity-custodians') && !declared.includes('identity-custodians')) throw bad(file, `it has identity custodians but ${META_KEY} does not declare them`);
-  if (signature !== null && !data.signed) throw bad(file, `it has a signature but ${META_KEY} does not declare signatures`);
-  return { data, source: { keys: r.keys, pairs: r.pairs, items: r.items }, signature, extensions: declared };
+  const sf = signatureFields as { fields: Map<string, string>; keyStart: number } | null;
+  if (sf !== null && !data.signed) throw bad(file, `it has a signature but ${META_KEY} does not declare signatures`);
+  const signature = sf === null ? null : { entry: signatureOf(sf.fields, format, file), content: Buffer.from(text.slice(0, sf.keyStart), 'utf8') };
+  return { data, source: { keys: r.keys, pairs: r.pairs, items: r.items }, signature, extensions: declared, format };
 }
 
 /**
@@ -372,8 +416,10 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
     return k.length > 0 && isSimpleKey(k) && emitKey(k, indent) === line ? k : null;
   };
   let declared: Extension[] = [];
+  let format: string | null = null;
   if (at() === `${META_KEY}:`) {
-    if (lines[i + 1] !== `  format: ${EXTENSION_FORMAT}` || lines[i + 2] !== '  extensions:') return null;
+    format = FORMATS.find((f) => lines[i + 1] === `  format: ${f}`) ?? null;
+    if (format === null || lines[i + 2] !== '  extensions:') return null;
     i += 3;
     while (at()?.startsWith('  - ')) {
       const e = at()!.slice(4);
@@ -382,6 +428,7 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
       i++;
     }
     if (emitPair('note', EXTENSION_NOTE, 2) !== at() + '\n') return null;
+    if (format === EXTENSION_FORMAT_SIGNED && !declared.includes('signatures')) return null;
     i++;
   }
   const domains = new Map<string, DomainEntry>();
@@ -459,26 +506,30 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
   } else return null;
   let signature: ParsedTeamFile['signature'] = null;
   if (at() === `${SIGNATURE_KEY}:`) {
+    if (!declared.includes('signatures')) return null;
     const offset = lines.slice(0, i).reduce((n, l) => n + l.length + 1, 0);
-    const by = pair(lines[i + 1], 2);
-    const key = pair(lines[i + 2], 2);
-    const sig = pair(lines[i + 3], 2);
-    if (!by || by[0] !== 'by' || !key || key[0] !== 'key' || !sig || sig[0] !== 'sig') return null;
-    signature = { entry: { by: by[1], key: decodeB64(key[1], 'the signing key', file), sig: decodeB64(sig[1], 'the signature', file) }, content: Buffer.from(text.slice(0, offset), 'utf8') };
-    i += 4;
+    const names = format === EXTENSION_FORMAT_SIGNED ? ['by', 'key', 'team', 'seq', 'prev', 'sig'] : ['by', 'key', 'sig'];
+    const fields = new Map<string, string>();
+    for (const [k, n] of names.entries()) {
+      const p = pair(lines[i + 1 + k], 2);
+      if (!p || p[0] !== n) return null;
+      fields.set(n, p[1]);
+    }
+    signature = { entry: signatureOf(fields, format, file), content: Buffer.from(text.slice(0, offset), 'utf8') };
+    i += 1 + names.length;
   }
   if (i !== lines.length) return null;
   const data: TeamData = { domains, custodians, audit, signed: declared.includes('signatures') };
   const needed = extensionsOf(data);
-  if (needed.includes('identity-custodians') !== declared.includes('identity-custodians') || (signature !== null && !data.signed)) return null;
-  return { data, source: EMPTY_SOURCE, signature, extensions: declared };
+  if (needed.includes('identity-custodians') !== declared.includes('identity-custodians')) return null;
+  return { data, source: EMPTY_SOURCE, signature, extensions: declared, format };
 }
 
-function parseDeclaration(r: Reader, node: unknown, file: string): Extension[] {
+function parseDeclaration(r: Reader, node: unknown, file: string): { format: string; extensions: Extension[] } {
   const f = new Map(r.map(node, META_KEY).map((p) => [r.str(p.key, `a field of ${META_KEY}`), p.value]));
   const format = f.has('format') ? r.str(f.get('format'), `${META_KEY}.format`) : '';
-  if (format !== EXTENSION_FORMAT) {
-    throw new SeeqretError('E_TEAM_VERSION', `${file} has team format '${format}', this seeqret reads ${EXTENSION_FORMAT}`, 'Upgrade seeqret.');
+  if (!FORMATS.includes(format)) {
+    throw new SeeqretError('E_TEAM_VERSION', `${file} has team format '${format}', this seeqret reads ${FORMATS.join(' and ')}`, 'Upgrade seeqret.');
   }
   const list = r.resolve(f.get('extensions'));
   if (!isSeq(list)) throw bad(file, `${META_KEY}.extensions is not a list`);
@@ -488,7 +539,7 @@ function parseDeclaration(r: Reader, node: unknown, file: string): Extension[] {
     if (!(EXTENSIONS as readonly string[]).includes(e)) throw new SeeqretError('E_TEAM_VERSION', `${file} uses the extension '${e}', unknown to this seeqret`, 'Upgrade seeqret.');
     if (!out.includes(e as Extension)) out.push(e as Extension);
   }
-  return out;
+  return { format, extensions: out };
 }
 
 function parseDomain(r: Reader, name: string, pair: Pair): DomainEntry {
@@ -584,7 +635,7 @@ export function serializeTeamData(data: TeamData, source: SourceText = EMPTY_SOU
   const w = new Writer(source);
   const ext = extensionsOf(data);
   if (ext.length > 0) {
-    w.out += `${META_KEY}:\n  format: ${EXTENSION_FORMAT}\n  extensions:\n${ext.map((e) => `  - ${e}\n`).join('')}` + emitPair('note', EXTENSION_NOTE, 2);
+    w.out += `${META_KEY}:\n  format: ${data.signed ? EXTENSION_FORMAT_SIGNED : EXTENSION_FORMAT}\n  extensions:\n${ext.map((e) => `  - ${e}\n`).join('')}` + emitPair('note', EXTENSION_NOTE, 2);
   }
   for (const name of sortedKeys(data.domains)) {
     const d = data.domains.get(name)!;
@@ -617,14 +668,29 @@ export function serializeTeamData(data: TeamData, source: SourceText = EMPTY_SOU
   return w.out;
 }
 
-/** The signature block appended to signed content. */
+/** The signature block appended to signed content (version 2 unless given a legacy entry). */
 export function signatureBlock(s: SignatureEntry): string {
-  return `${SIGNATURE_KEY}:\n` + emitPair('by', s.by, 2) + `  key: ${s.key.toString('base64')}\n  sig: ${s.sig.toString('base64')}\n`;
+  const b64 = (b: Buffer): string => b.toString('base64');
+  if (s.version === 1) return `${SIGNATURE_KEY}:\n` + emitPair('by', s.by, 2) + `  key: ${b64(s.key)}\n  sig: ${b64(s.sig)}\n`;
+  return `${SIGNATURE_KEY}:\n` + emitPair('by', s.by, 2) + `  key: ${b64(s.key)}\n  team: ${b64(s.team)}\n` + emitPair('seq', String(s.seq), 2) + `  prev: ${b64(s.prev)}\n  sig: ${b64(s.sig)}\n`;
 }
 
-/** The message an Ed25519 signature covers: a label, the signer, its key and SHA-512 of the content. */
-export function signatureMessage(by: string, key: Buffer, contentHash: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`seeqret/team/signature/v1\0${by}\0`, 'utf8'), key, contentHash]);
+/** The 8-byte big-endian form of a sequence number. */
+function u64be(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+/**
+ * The message an Ed25519 signature covers.
+ *
+ * - version 1: `"seeqret/team/signature/v1\0" ‖ by ‖ "\0" ‖ key(32) ‖ SHA-512(content)`;
+ * - version 2: `"seeqret/team/signature/v2\0" ‖ by ‖ "\0" ‖ key(32) ‖ team(16) ‖ u64be(seq) ‖ prev(64) ‖ SHA-512(content)`.
+ */
+export function signatureMessage(s: SignedFields, contentHash: Buffer): Buffer {
+  if (s.version === 1) return Buffer.concat([Buffer.from(`seeqret/team/signature/v1\0${s.by}\0`, 'utf8'), s.key, contentHash]);
+  return Buffer.concat([Buffer.from(`seeqret/team/signature/v2\0${s.by}\0`, 'utf8'), s.key, s.team, u64be(s.seq), s.prev, contentHash]);
 }
 
 /** Deep equality of two team data objects (used to check a write reads back as written). */

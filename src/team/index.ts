@@ -21,6 +21,7 @@ export {
   checkSecretName,
   type CustodianInfo,
   type KeyType,
+  type SignatureChain,
   type SignatureStatus,
   type TeamCredentials,
   type UnlockedCustodian,
@@ -28,4 +29,22 @@ export {
 export { EXTENSIONS, EXTENSION_FORMAT, parseTeamText, serializeTeamData, type CustodianEntry, type DomainEntry, type Extension, type TeamData } from './format.js';
 export { FAST_COST, HARD_COST, RAW_PASSPHRASE_RE, newRawPassphrase, type KdfCost } from '../crypto/team.js';
 export { checkSigner, readTrust, signerFingerprint, trustSigner, TRUST_FILE, type TrustedSigner } from './trust.js';
+export {
+  STATE_FILE,
+  advance,
+  assess,
+  findPin,
+  isTrusted,
+  keyringChanges,
+  keyringFingerprint,
+  observe,
+  readTeamState,
+  updateTeamState,
+  type Keyring,
+  type Observation,
+  type SignatureTrust,
+  type TeamPin,
+  type TeamState,
+  type Verdict,
+} from './state.js';
 export { SeeqretError, isSeeqretError, type ErrorCode } from '../errors.js';

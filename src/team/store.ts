@@ -15,7 +15,7 @@
  * @module
  */
 import fs from 'node:fs';
-import { constantTimeEqual, wipe } from '../crypto/index.js';
+import { constantTimeEqual, randomBytes, wipe } from '../crypto/index.js';
 import {
   FAST_COST,
   HARD_COST,
@@ -40,8 +40,11 @@ import {
   type DomainEntry,
   type Extension,
   type ParsedTeamFile,
+  type SignatureEntry,
   type SourceText,
   type TeamData,
+  PREV_BYTES,
+  TEAM_ID_BYTES,
   codePointCompare,
   extensionsOf,
   parseTeamText,
@@ -64,12 +67,33 @@ export interface UnlockedCustodian {
   readonly secretKey: Buffer;
 }
 
+/**
+ * The chain fields of a version-2 signature: the team id, the sequence number, and SHA-512 of the
+ * file the signed version was written over. `null` for a legacy (version 1) signature.
+ */
+export interface SignatureChain {
+  readonly team: Buffer;
+  readonly seq: number;
+  readonly prev: Buffer;
+}
+
 /** What {@link TeamFile.signatureStatus} found. */
 export type SignatureStatus =
   | { readonly state: 'unsigned' }
   | { readonly state: 'missing' }
-  | { readonly state: 'invalid'; readonly by: string; readonly key: Buffer }
-  | { readonly state: 'valid'; readonly by: string; readonly key: Buffer };
+  | { readonly state: 'invalid'; readonly by: string; readonly key: Buffer; readonly chain: SignatureChain | null }
+  | { readonly state: 'valid'; readonly by: string; readonly key: Buffer; readonly chain: SignatureChain | null };
+
+/** Where a TeamFile's content came from: the text it was read from, and the signature it had. */
+interface Origin {
+  readonly source: SourceText | undefined;
+  readonly signature: ParsedTeamFile['signature'];
+  /** SHA-512 of the bytes it was parsed from (null: created, never read). */
+  readonly readHash: Buffer | null;
+  /** The team id a signed write uses (from the signature, or new when signing starts). */
+  readonly team: Buffer | null;
+}
+const NEW_ORIGIN: Origin = { source: undefined, signature: null, readHash: null, team: null };
 
 /** Public description of a custodian. */
 export interface CustodianInfo {
@@ -122,7 +146,7 @@ function costOf(keyType: KeyType | KdfCost): KdfCost | 'raw' {
 function newCustodian(name: string, passphrase: string, keyType: KeyType | KdfCost): { entry: CustodianEntry; secretKey: Buffer } {
   const cost = costOf(keyType);
   if (cost === 'raw' && !RAW_PASSPHRASE_RE.test(passphrase)) {
-    throw new SeeqretError('E_USAGE', 'a raw custodian key must be P, 64 lower-case hex digits, P', 'Let seeqret generate it (team add-custodian --key-type raw).');
+    throw new SeeqretError('E_USAGE', 'a raw custodian key must be P, 64 lower-case hex digits, P', 'Let seeqret generate it: `seeqret team add-custodian NAME --key-type raw`.');
   }
   if (cost !== 'raw' && passphrase.length === 0) throw new SeeqretError('E_USAGE', 'the passphrase is empty', 'Choose a passphrase.');
   const salt = newCustodianSalt();
@@ -146,25 +170,25 @@ export class TeamFile {
   /** The file this was read from (or will be written to). */
   readonly path: string;
   readonly data: TeamData;
-  readonly #source: SourceText | undefined;
-  readonly #signature: ParsedTeamFile['signature'];
+  readonly #origin: Origin;
 
-  private constructor(path: string, data: TeamData, source: SourceText | undefined, signature: ParsedTeamFile['signature']) {
+  private constructor(path: string, data: TeamData, origin: Origin) {
     this.path = path;
     this.data = freezeData(data);
-    this.#source = source;
-    this.#signature = signature;
+    this.#origin = origin;
   }
 
   /** A new, empty team file (not written yet) whose audit log says `created`. */
   static create(path: string, now = new Date()): TeamFile {
-    return new TeamFile(path, { domains: new Map(), custodians: new Map(), audit: [`${auditTimestamp(now)} -- created`], signed: false }, undefined, null);
+    return new TeamFile(path, { domains: new Map(), custodians: new Map(), audit: [`${auditTimestamp(now)} -- created`], signed: false }, NEW_ORIGIN);
   }
 
   /** Parse team-file text; `path` is where {@link write} writes. */
   static parse(text: string, path: string): TeamFile {
     const p = parseTeamText(text, path);
-    return new TeamFile(path, p.data, p.source, p.signature);
+    const entry = p.signature?.entry;
+    const team = entry?.version === 2 ? entry.team : p.data.signed ? randomBytes(TEAM_ID_BYTES) : null;
+    return new TeamFile(path, p.data, { source: p.source, signature: p.signature, readHash: sha512(Buffer.from(text, 'utf8')), team });
   }
 
   /** Read and parse a team file (E_FILE_NOT_FOUND when it does not exist). */
@@ -174,7 +198,7 @@ export class TeamFile {
 
   #with(data: Partial<TeamData>, ...log: string[]): TeamFile {
     const now = auditTimestamp();
-    return new TeamFile(this.path, { ...this.data, ...data, audit: [...(data.audit ?? this.data.audit), ...log.map((m) => `${now} -- ${m}`)] }, this.#source, this.#signature);
+    return new TeamFile(this.path, { ...this.data, ...data, audit: [...(data.audit ?? this.data.audit), ...log.map((m) => `${now} -- ${m}`)] }, this.#origin);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -282,7 +306,7 @@ export class TeamFile {
   #domainSecretKey(domain: string, who: UnlockedCustodian): Buffer {
     const d = this.#domain(domain);
     const sealed = d.owners.get(who.name);
-    if (!sealed) throw new SeeqretError('E_TEAM_NOT_OWNER', `${who.name} is not an owner of ${domain}`, `Ask an owner (${this.owners(domain).join(', ')}) to run: seeqret team add-owner ${domain} ${who.name}`);
+    if (!sealed) throw new SeeqretError('E_TEAM_NOT_OWNER', `${who.name} is not an owner of ${domain}`, `Ask an owner (${this.owners(domain).join(', ')}) to run \`seeqret team add-owner ${domain} ${who.name}\`.`);
     const dsk = openSealed(who.publicKey, who.secretKey, sealed);
     if (!dsk || dsk.length !== 32 || !constantTimeEqual(publicKeyOf(dsk), d.publicKey)) {
       if (dsk) wipe(dsk);
@@ -299,7 +323,7 @@ export class TeamFile {
       const out = new Map<string, string>();
       for (const name of [...d.secrets.keys()].sort(codePointCompare)) {
         const pt = openSealed(d.publicKey, dsk, d.secrets.get(name)!);
-        if (!pt) throw new SeeqretError('E_DECRYPT', `secret ${name} of ${domain} does not decrypt with the domain key`, 'It was sealed to another key or damaged; set it again with team update-secret.');
+        if (!pt) throw new SeeqretError('E_DECRYPT', `secret ${name} of ${domain} does not decrypt with the domain key`, `It was sealed to another key or damaged; set it again: \`seeqret team update-secret ${domain} ${name}\`.`);
         out.set(name, decodeUtf8(pt, `secret ${name} of ${domain}`));
         wipe(pt);
       }
@@ -315,7 +339,7 @@ export class TeamFile {
   /** Add a passphrase custodian (hard: Argon2id 4 × 256 MiB, fast: 2 × 64 MiB, raw: a generated `P…P` key). */
   addCustodian(name: string, passphrase: string, keyType: KeyType | KdfCost = 'hard'): TeamFile {
     checkCustodianName(name);
-    if (this.data.custodians.has(name)) throw new SeeqretError('E_EXISTS', `key custodian ${name} already exists`, 'Choose another name, or change the passphrase with team set-passphrase.');
+    if (this.data.custodians.has(name)) throw new SeeqretError('E_EXISTS', `key custodian ${name} already exists`, 'Choose another name; to change their passphrase, they run `seeqret team set-passphrase`.');
     const { entry, secretKey } = newCustodian(name, passphrase, keyType);
     wipe(secretKey);
     return this.#with({ custodians: new Map([...this.data.custodians, [name, entry]]) }, entry.kind === 'raw' ? `created raw-key custodian ${name}` : `created key custodian ${name}`);
@@ -334,7 +358,7 @@ export class TeamFile {
     this.#custodian(name);
     const owned = this.domainsOwnedBy(name);
     for (const d of owned) {
-      if (this.data.domains.get(d)!.owners.size === 1) throw new SeeqretError('E_TEAM_LAST_OWNER', `${name} is the last owner of ${d}`, `Add another owner first (team add-owner ${d} NAME), or remove the domain.`);
+      if (this.data.domains.get(d)!.owners.size === 1) throw new SeeqretError('E_TEAM_LAST_OWNER', `${name} is the last owner of ${d}`, `Add another owner first (\`seeqret team add-owner ${d} NAME\`), or remove the domain.`);
     }
     const domains = new Map(this.data.domains);
     for (const d of owned) {
@@ -388,7 +412,7 @@ export class TeamFile {
   rmOwner(domain: string, owner: string, opts: { rotateBy?: UnlockedCustodian } = {}): { file: TeamFile; readable: string[] } {
     const d = this.#domain(domain);
     if (!d.owners.has(owner)) throw new SeeqretError('E_NOT_FOUND', `${owner} is not an owner of ${domain}`, `Owners: ${this.owners(domain).join(', ')}.`);
-    if (d.owners.size === 1) throw new SeeqretError('E_TEAM_LAST_OWNER', `${owner} is the last owner of ${domain}; its secrets would be lost`, `Add another owner first (team add-owner ${domain} NAME), or remove the domain.`);
+    if (d.owners.size === 1) throw new SeeqretError('E_TEAM_LAST_OWNER', `${owner} is the last owner of ${domain}; its secrets would be lost`, `Add another owner first (\`seeqret team add-owner ${domain} NAME\`), or remove the domain.`);
     if (opts.rotateBy && opts.rotateBy.name === owner) throw new SeeqretError('E_USAGE', 'the rotation must be done by an owner who stays', 'Give the credentials of another owner.');
     const readable = this.secretNames(domain);
     const owners = new Map(d.owners);
@@ -403,7 +427,7 @@ export class TeamFile {
   /** Add a secret (E_EXISTS if it exists). No credentials: it is sealed to the domain's public key. */
   addSecret(domain: string, name: string, value: string): TeamFile {
     checkSecretName(name);
-    if (this.#domain(domain).secrets.has(name)) throw new SeeqretError('E_EXISTS', `secret ${name} already exists in ${domain}`, `Use team update-secret ${domain} ${name}.`);
+    if (this.#domain(domain).secrets.has(name)) throw new SeeqretError('E_EXISTS', `secret ${name} already exists in ${domain}`, `Use \`seeqret team update-secret ${domain} ${name}\`.`);
     return this.#setSecret(domain, name, value, `added secret ${name} in ${domain}`);
   }
 
@@ -503,13 +527,15 @@ export class TeamFile {
     const log = this.data.audit;
     if (log.length <= keep) return this;
     const dropped = log.length - keep;
-    return new TeamFile(this.path, { ...this.data, audit: [`truncated ${dropped} audit log entries`, ...log.slice(log.length - keep)] }, this.#source, this.#signature);
+    return new TeamFile(this.path, { ...this.data, audit: [`truncated ${dropped} audit log entries`, ...log.slice(log.length - keep)] }, this.#origin);
   }
 
   /** Turn the signing extension on or off (on: every later write must be signed by a custodian). */
   withSigning(on: boolean): TeamFile {
     if (this.data.signed === on) return this;
-    return this.#with({ signed: on }, on ? 'enabled signatures (seeqret extension)' : 'disabled signatures (seeqret extension)');
+    const next = this.#with({ signed: on }, on ? 'enabled signatures (seeqret extension)' : 'disabled signatures (seeqret extension)');
+    if (!on || this.#origin.team !== null) return next;
+    return new TeamFile(next.path, next.data, { ...this.#origin, team: randomBytes(TEAM_ID_BYTES) });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -518,21 +544,46 @@ export class TeamFile {
   /** The signature of the file as read: unsigned, missing (declared but absent), invalid or valid. */
   signatureStatus(): SignatureStatus {
     if (!this.data.signed) return { state: 'unsigned' };
-    const s = this.#signature;
+    const s = this.#origin.signature;
     if (!s) return { state: 'missing' };
-    const ok = this.data.custodians.has(s.entry.by) && verifyDetached(s.entry.key, signatureMessage(s.entry.by, s.entry.key, sha512(s.content)), s.entry.sig);
-    return { state: ok ? 'valid' : 'invalid', by: s.entry.by, key: Buffer.from(s.entry.key) };
+    const e = s.entry;
+    const ok = this.data.custodians.has(e.by) && verifyDetached(e.key, signatureMessage(e, sha512(s.content)), e.sig);
+    const chain = e.version === 2 ? { team: Buffer.from(e.team), seq: e.seq, prev: Buffer.from(e.prev) } : null;
+    return { state: ok ? 'valid' : 'invalid', by: e.by, key: Buffer.from(e.key), chain };
   }
 
-  /** The file's text. A signed file needs `signer` (an unlocked custodian), who signs it. */
-  serialize(signer?: UnlockedCustodian): string {
-    const content = serializeTeamData(this.data, this.#source);
+  /** SHA-512 of the exact bytes this file was read from (`null` for a file created here). */
+  readHash(): Buffer | null {
+    return this.#origin.readHash ? Buffer.from(this.#origin.readHash) : null;
+  }
+
+  /** The team id a signed write of this file carries (`null` while it is not signed). */
+  teamId(): Buffer | null {
+    return this.data.signed && this.#origin.team ? Buffer.from(this.#origin.team) : null;
+  }
+
+  /** The sequence number a signed write gets by default: one more than the signature read. */
+  nextSeq(): number {
+    const e = this.#origin.signature?.entry;
+    return (e?.version === 2 ? e.seq : 0) + 1;
+  }
+
+  /**
+   * The file's text. A signed file needs `signer` (an unlocked custodian), who signs it, with the
+   * team id, the sequence number `seq` (default {@link nextSeq}) and the hash of the file this
+   * was read from as the predecessor.
+   */
+  serialize(signer?: UnlockedCustodian, opts: { seq?: number } = {}): string {
+    const content = serializeTeamData(this.data, this.#origin.source);
     if (!this.data.signed) return content;
     if (!signer) throw new SeeqretError('E_TEAM_SIGNATURE', `${this.path} is signed: every change must be signed by a key custodian`, 'Give your credentials (-u NAME and a passphrase, or --identity).');
+    const seq = opts.seq ?? this.nextSeq();
+    if (!Number.isSafeInteger(seq) || seq < 1) throw new SeeqretError('E_INTERNAL', `bad sequence number ${seq}`, 'Report this bug; nothing was written.');
     const sk = custodianSigningKey(signer.secretKey, signer.name);
     try {
-      const msg = signatureMessage(signer.name, sk.publicKey, sha512(Buffer.from(content, 'utf8')));
-      return content + signatureBlock({ by: signer.name, key: sk.publicKey, sig: signDetached(sk.secretKey, msg) });
+      const fields = { version: 2 as const, by: signer.name, key: sk.publicKey, team: this.#origin.team ?? randomBytes(TEAM_ID_BYTES), seq, prev: this.#origin.readHash ?? Buffer.alloc(PREV_BYTES) };
+      const entry: SignatureEntry = { ...fields, sig: signDetached(sk.secretKey, signatureMessage(fields, sha512(Buffer.from(content, 'utf8')))) };
+      return content + signatureBlock(entry);
     } finally {
       wipe(sk.secretKey);
     }
@@ -549,8 +600,8 @@ export class TeamFile {
    * Write the file atomically (0600), after checking that the text reads back as this content.
    * Returns the text written.
    */
-  write(signer?: UnlockedCustodian): string {
-    const text = this.serialize(signer);
+  write(signer?: UnlockedCustodian, opts: { seq?: number } = {}): string {
+    const text = this.serialize(signer, opts);
     const back = parseTeamText(text, this.path);
     if (!sameData(back.data, this.data)) throw new SeeqretError('E_INTERNAL', 'the team file would not read back as written', 'Report this bug; nothing was written.');
     atomicWriteFile(this.path, text);

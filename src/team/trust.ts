@@ -14,6 +14,8 @@ import path from 'node:path';
 import { fingerprint } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { atomicWriteFile, readTextFileCapped } from '../util/fs.js';
+import { withFileLock } from '../util/lock.js';
+import { checkPrivateStateFile } from './state.js';
 
 /** File name of the trust list inside the vault folder. */
 export const TRUST_FILE = 'team-signers.json';
@@ -29,6 +31,7 @@ export interface TrustedSigner {
 export function readTrust(vaultDir: string): Map<string, TrustedSigner> {
   const file = path.join(vaultDir, TRUST_FILE);
   if (!fs.existsSync(file)) return new Map();
+  checkPrivateStateFile(file);
   let data: unknown;
   try {
     data = JSON.parse(readTextFileCapped(file, 'settings'));
@@ -48,10 +51,17 @@ export function trustSigner(vaultDir: string, name: string, key: Buffer, now = D
   if (!fs.existsSync(vaultDir)) {
     throw new SeeqretError('E_VAULT_NOT_FOUND', `no vault folder at ${vaultDir} to keep the trusted signers in`, 'Run `seeqret init` first, or point --vault / SEEQRET at your vault.');
   }
-  const all = readTrust(vaultDir);
-  all.set(name, { key: key.toString('base64'), at: now });
-  const signers = Object.fromEntries([...all].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
-  atomicWriteFile(path.join(vaultDir, TRUST_FILE), JSON.stringify({ format: 'seeqret-team-signers/1', signers }, null, 2) + '\n');
+  const file = path.join(vaultDir, TRUST_FILE);
+  withFileLock(
+    file,
+    () => {
+      const all = readTrust(vaultDir);
+      all.set(name, { key: key.toString('base64'), at: now });
+      const signers = Object.fromEntries([...all].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+      atomicWriteFile(file, JSON.stringify({ format: 'seeqret-team-signers/1', signers }, null, 2) + '\n');
+    },
+    { what: file },
+  );
 }
 
 /** What the trust list says about a signer: trusted, unknown, or a different key than trusted. */

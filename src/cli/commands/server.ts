@@ -95,7 +95,7 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
         }
         reportLoad(r, { prefix: `${path.basename(f)}: `, again: null });
         // Unattended: new names stay pending unless --accept (the names arrived from someone else).
-        await settleNewNames(v, r, { accept: o['accept'] === true, ask: false }, `${path.basename(f)}: `);
+        await settleNewNames(g, v, r, { accept: o['accept'] === true, ask: false }, `${path.basename(f)}: `);
       } catch (e) {
         const err = isSeeqretError(e) ? e : new SeeqretError('E_IO', `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the file.');
         failed += 1;

@@ -142,7 +142,7 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
   return withVault(g, async (v) => {
     const r = loadText(v, text, { sender, serializer, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
     reportLoad(r, { again });
-    await settleNewNames(v, r, { accept: o['accept'] === true, ask: !fromStdin && stdinIsTTY() });
+    await settleNewNames(g, v, r, { accept: o['accept'] === true, ask: !fromStdin && stdinIsTTY() });
     return 0;
   });
 }
@@ -152,7 +152,7 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
  * accept them; `--accept` accepts them without asking; otherwise they stay pending (exported only
  * by a filter that names them exactly) and the command says how to accept them.
  */
-export async function settleNewNames(v: Vault, r: LoadResult, o: { accept: boolean; ask: boolean }, prefix = ''): Promise<void> {
+export async function settleNewNames(g: GlobalOptions, v: Vault, r: LoadResult, o: { accept: boolean; ask: boolean }, prefix = ''): Promise<void> {
   if (r.pending.length === 0) return;
   const names = r.pending.map(secretLabel);
   const loaders = r.pending.filter((p) => isDangerousVariable(p.key)).map(secretLabel);
@@ -163,7 +163,12 @@ export async function settleNewNames(v: Vault, r: LoadResult, o: { accept: boole
     const done = v.accept(r.pending);
     info(`${prefix}Accepted ${done.length} name${done.length === 1 ? '' : 's'} from ${r.sender}.`);
   } else {
-    info(`${prefix}${names.length} new name${names.length === 1 ? ' is' : 's are'} pending: not exported by a filter that does not name ${names.length === 1 ? 'it' : 'them'} exactly until you run \`seeqret accept ${names.length === 1 ? names[0] : "-f 'app:env:'"}\` (see \`seeqret list --pending\`).`);
+    // The exact names (a few), or one filter per app:env they are in: a command that works as printed.
+    const places = [...new Set(r.pending.map((p) => `${p.app}:${p.env}:`))];
+    const what = names.length <= 3 ? names : places.flatMap((p) => ['-f', p]);
+    info(
+      `${prefix}${names.length} new name${names.length === 1 ? ' is' : 's are'} pending: not exported by a filter that does not name ${names.length === 1 ? 'it' : 'them'} exactly until you run \`${commandLine(g, 'accept', ...what)}\` (see \`${commandLine(g, 'list', '--pending')}\`).`,
+    );
   }
 }
 

@@ -1,0 +1,446 @@
+/**
+ * What this vault last verified about each team file: its **pin**, kept next to the vault in
+ * `team-state.json` (0600, see docs/team.md#what-your-vault-remembers).
+ *
+ * A pin holds the keys a write may seal to (custodians and their key entries, domains with
+ * their public keys and owners), a hash of every secret's sealed value, the exact hash of the
+ * file verified, its signature's team id and sequence number, the highest sequence number seen
+ * per team id, and the keys and values this vault saw **retired** (replaced or removed): a
+ * rotated-away domain key, a custodian's old key entry, a superseded sealed value. A file that
+ * holds a retired item, or a signed version older than one seen, is a **rollback**; a file whose
+ * keys differ from the pin and that no trusted signature covers is an **untrusted change**.
+ *
+ * Pins are keyed by the file's real path. A file at a path this vault has not seen is matched to
+ * the pin of a file it shares a domain key, a passphrase custodian's key entry or a team id with
+ * (a clone, a move, another worktree), so it is not a "first use" just because it moved.
+ *
+ * @module
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fingerprint } from '../crypto/index.js';
+import { sha512 } from '../crypto/team.js';
+import { SeeqretError } from '../errors.js';
+import { atomicWriteFile, ensurePrivateDir, readTextFileCapped } from '../util/fs.js';
+import { type LockOptions, withFileLock } from '../util/lock.js';
+import { codePointCompare, encodeCustodian } from './format.js';
+import type { TeamFile } from './store.js';
+
+/** File name of the pins inside the vault folder. */
+export const STATE_FILE = 'team-state.json';
+const STATE_FORMAT = 'seeqret-team-state/1';
+
+/** How many retired items of each kind a pin keeps (the oldest are forgotten first). */
+export const RETIRED_LIMITS = { domainKeys: 500, custodianKeys: 500, values: 5000 } as const;
+
+/** The keys a write may seal to. */
+export interface Keyring {
+  /** Custodian name → its whole entry: `pwdkm:BASE64` or `seeqret-identity:BASE64`. */
+  readonly custodians: Readonly<Record<string, string>>;
+  /** Domain → its public key (base64) and its owners (sorted). */
+  readonly domains: Readonly<Record<string, { readonly key: string; readonly owners: readonly string[] }>>;
+}
+
+/** Retired (replaced or removed) items: they never come back in a newer version. */
+export interface Retired {
+  readonly domainKeys: readonly string[];
+  readonly custodianKeys: readonly string[];
+  readonly values: readonly string[];
+}
+
+/** What this vault verified about one team file. */
+export interface TeamPin {
+  /** When (unix ms). */
+  readonly seen: number;
+  /** SHA-512 (base64) of the exact bytes verified. */
+  readonly hash: string;
+  /** The file declared signatures. */
+  readonly signed: boolean;
+  /** Team id (base64) of its signature, when it had a version-2 signature. */
+  readonly team: string | null;
+  /** Its sequence number, when it had a version-2 signature. */
+  readonly seq: number | null;
+  /** The highest sequence number seen (or written) for each team id at this path. */
+  readonly seqs: Readonly<Record<string, number>>;
+  readonly keys: Keyring;
+  /** Domain → secret → hash of its sealed value (12 bytes of SHA-512, base64). */
+  readonly values: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly retired: Retired;
+}
+
+/** What a team file holds, in the terms of a pin. */
+export interface Observation {
+  readonly hash: string;
+  readonly signed: boolean;
+  /** Team id and sequence number of a cryptographically valid version-2 signature (else null). */
+  readonly team: string | null;
+  readonly seq: number | null;
+  /** The file has a valid legacy (version 1) signature: no sequence number. */
+  readonly legacy: boolean;
+  readonly keys: Keyring;
+  readonly values: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** How a file's signature stands with this vault's trusted signers. */
+export type SignatureTrust = { readonly trusted: true; readonly by: string } | { readonly trusted: false; readonly why: string | null };
+
+/** The outcome of {@link assess}. */
+export type Verdict =
+  /** Exactly the bytes this vault verified last. */
+  | { readonly kind: 'same' }
+  /** This vault has no pin for the file (nor for a copy of it): trust on first use. */
+  | { readonly kind: 'first-use' }
+  /** Signed by a trusted signer, not older than what this vault saw. */
+  | { readonly kind: 'signed'; readonly by: string }
+  /** Not signed (as when last verified), and its keys are the ones verified: values may differ. */
+  | { readonly kind: 'unchanged-keys' }
+  /** Keys (or the signing) changed and no trusted signature covers it. */
+  | { readonly kind: 'untrusted'; readonly reasons: readonly string[]; readonly changes: readonly string[] }
+  /** Older than what this vault saw. */
+  | { readonly kind: 'rollback'; readonly reasons: readonly string[] };
+
+/** True when a verdict allows a write (and `team pull`). */
+export function isTrusted(v: Verdict): boolean {
+  return v.kind === 'same' || v.kind === 'first-use' || v.kind === 'signed' || v.kind === 'unchanged-keys';
+}
+
+const b64 = (b: Buffer): string => b.toString('base64');
+/**
+ * `o[k]` when `o` has its own property `k`: names come from files anyone may write, and a name
+ * such as `__proto__` or `constructor` must be data, never something inherited.
+ */
+function own<T>(o: Readonly<Record<string, T>>, k: string): T | undefined {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+const valueHash = (sealed: Buffer): string => b64(sha512(sealed).subarray(0, 12));
+
+/** The keyring of a team file. */
+export function keyringOf(tf: TeamFile): Keyring {
+  // Object.fromEntries defines own properties, whatever the names are.
+  const custodians = Object.fromEntries(
+    [...tf.data.custodians].sort((a, b) => codePointCompare(a[0], b[0])).map(([name, c]) => {
+      const { field, text } = encodeCustodian(c);
+      return [name, `${field}:${text}`];
+    }),
+  );
+  const domains = Object.fromEntries(tf.domainNames().map((d) => [d, { key: b64(tf.data.domains.get(d)!.publicKey), owners: tf.owners(d) }]));
+  return { custodians, domains };
+}
+
+/** What `tf`, read from bytes whose SHA-512 is `hash`, holds. */
+export function observe(tf: TeamFile, hash: Buffer): Observation {
+  const s = tf.signatureStatus();
+  const chain = s.state === 'valid' ? s.chain : null;
+  const values = Object.fromEntries(
+    tf.domainNames().map((d) => {
+      const secrets = tf.data.domains.get(d)!.secrets;
+      return [d, Object.fromEntries([...secrets.keys()].sort(codePointCompare).map((n) => [n, valueHash(secrets.get(n)!)]))];
+    }),
+  );
+  return {
+    hash: b64(hash),
+    signed: tf.data.signed,
+    team: chain ? b64(chain.team) : null,
+    seq: chain ? chain.seq : null,
+    legacy: s.state === 'valid' && s.chain === null,
+    keys: keyringOf(tf),
+    values,
+  };
+}
+
+/** One canonical text of a keyring (sorted), for its fingerprint. */
+function keyringText(k: Keyring): string {
+  const lines: string[] = [];
+  for (const n of Object.keys(k.custodians).sort(codePointCompare)) lines.push(`c\0${n}\0${own(k.custodians, n)}`);
+  for (const d of Object.keys(k.domains).sort(codePointCompare)) {
+    const e = own(k.domains, d)!;
+    lines.push(`d\0${d}\0${e.key}\0${[...e.owners].sort(codePointCompare).join('\0')}`);
+  }
+  return lines.join('\n');
+}
+
+/** The fingerprint of a keyring (six groups of five digits, as user fingerprints): what `team accept --keys` checks. */
+export function keyringFingerprint(k: Keyring): string {
+  return fingerprint(Buffer.from(`seeqret/team/keys/v1\n${keyringText(k)}`, 'utf8'));
+}
+
+/** The fingerprint of a custodian entry (`pwdkm:…` / `seeqret-identity:…`): that of its public key. */
+export function custodianEntryFingerprint(entry: string): string {
+  const raw = Buffer.from(entry.slice(entry.indexOf(':') + 1), 'base64');
+  return fingerprint(raw.subarray(Math.max(0, raw.length - 32)));
+}
+
+const keyFp = (key: string): string => fingerprint(Buffer.from(key, 'base64'));
+
+/** The differences between two keyrings, one readable line each (most important first). */
+export function keyringChanges(before: Keyring, after: Keyring): string[] {
+  const out: string[] = [];
+  const names = (o: object): string[] => Object.keys(o).sort(codePointCompare);
+  for (const d of names(after.domains)) {
+    const a = own(after.domains, d)!;
+    const b = own(before.domains, d);
+    if (!b) out.push(`new domain ${d} (key ${keyFp(a.key)}, owners ${a.owners.join(', ') || 'none'})`);
+    else if (a.key !== b.key) out.push(`domain ${d} has another public key (${keyFp(a.key)}, was ${keyFp(b.key)})`);
+  }
+  for (const c of names(after.custodians)) {
+    const a = own(after.custodians, c)!;
+    const b = own(before.custodians, c);
+    if (b === undefined) out.push(`new custodian ${c} (key ${custodianEntryFingerprint(a)})`);
+    else if (a !== b) out.push(`custodian ${c} has another key (${custodianEntryFingerprint(a)}, was ${custodianEntryFingerprint(b)})`);
+  }
+  for (const d of names(after.domains)) {
+    const b = own(before.domains, d);
+    if (!b) continue;
+    const a = own(after.domains, d)!;
+    for (const o of a.owners) if (!b.owners.includes(o)) out.push(`new owner ${o} of ${d}`);
+    for (const o of b.owners) if (!a.owners.includes(o)) out.push(`${o} is no longer an owner of ${d}`);
+  }
+  for (const d of names(before.domains)) if (!own(after.domains, d)) out.push(`domain ${d} was removed`);
+  for (const c of names(before.custodians)) if (own(after.custodians, c) === undefined) out.push(`custodian ${c} was removed`);
+  return out;
+}
+
+/** Why `obs` is older than what `pin` saw (empty: it is not). */
+export function regressions(pin: TeamPin, obs: Observation): string[] {
+  const out: string[] = [];
+  if (obs.team !== null && obs.seq !== null) {
+    const seen = own(pin.seqs, obs.team);
+    if (seen !== undefined && obs.seq < seen) out.push(`it is version ${obs.seq}, older than version ${seen} your vault saw`);
+  }
+  if (obs.legacy && Object.keys(pin.seqs).length > 0) out.push('its signature has no sequence number (an older seeqret signed it), yet your vault saw numbered versions');
+  const dk = new Set(pin.retired.domainKeys);
+  for (const [d, e] of Object.entries(obs.keys.domains)) if (dk.has(e.key)) out.push(`domain ${d} has a key your vault saw rotated away`);
+  const ck = new Set(pin.retired.custodianKeys);
+  for (const [c, e] of Object.entries(obs.keys.custodians)) if (ck.has(e)) out.push(`custodian ${c} has a key your vault saw replaced`);
+  const vs = new Set(pin.retired.values);
+  for (const [d, m] of Object.entries(obs.values)) for (const [n, h] of Object.entries(m)) if (vs.has(h)) out.push(`secret ${n} of ${d} has a value your vault saw replaced`);
+  return out;
+}
+
+/**
+ * Judge a file against this vault's pin and its signature's standing:
+ *
+ * 1. exactly the bytes pinned → `same`;
+ * 2. older than what the pin saw (a smaller sequence number, or a retired key or value) →
+ *    `rollback`, whatever signs it;
+ * 3. a valid signature by a trusted signer → `signed` (it covers every key), unless it carries
+ *    another team id than the pinned version's → `untrusted`;
+ * 4. no pin: a signed file whose signature is not trusted → `untrusted`; an unsigned one →
+ *    `first-use`;
+ * 5. a file that declares signatures (its signature is not trusted), or one that was signed
+ *    when pinned and is not now, or whose keys differ from the pin → `untrusted`;
+ * 6. otherwise → `unchanged-keys` (values may change freely, as in pocket_protector).
+ */
+export function assess(obs: Observation, pin: TeamPin | null, sig: SignatureTrust): Verdict {
+  if (pin && pin.hash === obs.hash) return { kind: 'same' };
+  if (pin) {
+    const r = regressions(pin, obs);
+    if (r.length) return { kind: 'rollback', reasons: r };
+  }
+  // A signature vouches for a file, not for where it is: another team's file (signed by someone
+  // you trust) put in this one's place is not this team's.
+  if (sig.trusted && pin?.team && obs.team && obs.team !== pin.team) {
+    return { kind: 'untrusted', reasons: [`it is another team's file (team id ${obs.team}; your vault verified team ${pin.team} here)`], changes: keyringChanges(pin.keys, obs.keys) };
+  }
+  if (sig.trusted) return { kind: 'signed', by: sig.by };
+  const why = !sig.trusted && sig.why ? [sig.why] : [];
+  if (!pin) {
+    if (obs.signed) return { kind: 'untrusted', reasons: [...why, 'your vault has not verified this file before'], changes: [] };
+    return { kind: 'first-use' };
+  }
+  const changes = keyringChanges(pin.keys, obs.keys);
+  if (obs.signed) return { kind: 'untrusted', reasons: why, changes };
+  if (pin.signed) return { kind: 'untrusted', reasons: ['it was signed when your vault verified it, and is not signed now', ...why], changes };
+  if (changes.length) return { kind: 'untrusted', reasons: why, changes };
+  return { kind: 'unchanged-keys' };
+}
+
+function capped(list: readonly string[], limit: number): string[] {
+  const unique = [...new Set(list)];
+  return unique.length > limit ? unique.slice(unique.length - limit) : unique;
+}
+
+/**
+ * The pin after verifying (or writing, or accepting) `obs`: everything the old pin had that `obs`
+ * no longer has is retired; anything `obs` has is not (an accepted rollback brings it back).
+ */
+export function advance(pin: TeamPin | null, obs: Observation, now = Date.now()): TeamPin {
+  const retired = { domainKeys: [...(pin?.retired.domainKeys ?? [])], custodianKeys: [...(pin?.retired.custodianKeys ?? [])], values: [...(pin?.retired.values ?? [])] };
+  if (pin) {
+    for (const [d, e] of Object.entries(pin.keys.domains)) if (own(obs.keys.domains, d)?.key !== e.key) retired.domainKeys.push(e.key);
+    for (const [c, e] of Object.entries(pin.keys.custodians)) if (e.startsWith('pwdkm:') && own(obs.keys.custodians, c) !== e) retired.custodianKeys.push(e);
+    for (const [d, m] of Object.entries(pin.values)) {
+      const now = own(obs.values, d);
+      for (const [n, h] of Object.entries(m)) if ((now ? own(now, n) : undefined) !== h) retired.values.push(h);
+    }
+  }
+  const present = new Set<string>([
+    ...Object.values(obs.keys.domains).map((e) => e.key),
+    ...Object.values(obs.keys.custodians),
+    ...Object.values(obs.values).flatMap((m) => Object.values(m)),
+  ]);
+  const seqs = Object.fromEntries(Object.entries(pin?.seqs ?? {}));
+  if (obs.team !== null && obs.seq !== null) Object.defineProperty(seqs, obs.team, { value: Math.max(own(seqs, obs.team) ?? 0, obs.seq), enumerable: true, writable: true, configurable: true });
+  return {
+    seen: now,
+    hash: obs.hash,
+    signed: obs.signed,
+    team: obs.team,
+    seq: obs.seq,
+    seqs,
+    keys: obs.keys,
+    values: obs.values,
+    retired: {
+      domainKeys: capped(retired.domainKeys.filter((k) => !present.has(k)), RETIRED_LIMITS.domainKeys),
+      custodianKeys: capped(retired.custodianKeys.filter((k) => !present.has(k)), RETIRED_LIMITS.custodianKeys),
+      values: capped(retired.values.filter((k) => !present.has(k)), RETIRED_LIMITS.values),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The state file
+
+/** All pins of a vault folder: real path of the team file → pin. */
+export type TeamState = Map<string, TeamPin>;
+
+function badState(file: string, why: string): SeeqretError {
+  return new SeeqretError('E_TEAM_FORMAT', `${file} is not a valid seeqret team-state file: ${why}`, `Move it aside (mv '${file}' '${file}.bad'); seeqret then treats each team file as seen for the first time.`);
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrArr = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isStrMap = (v: unknown): v is Record<string, string> => isObj(v) && Object.values(v).every((x) => typeof x === 'string');
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+
+function parsePin(v: unknown, file: string, where: string): TeamPin {
+  const no = (why: string): never => {
+    throw badState(file, `${where}: ${why}`);
+  };
+  if (!isObj(v)) return no('not an object');
+  const { seen, hash, signed, team, seq, seqs, keys, values, retired } = v;
+  if (typeof seen !== 'number' || typeof hash !== 'string' || typeof signed !== 'boolean') return no('seen, hash or signed missing');
+  if (!(team === null || typeof team === 'string') || !(seq === null || isSeq(seq))) return no('bad team or seq');
+  if (!isObj(seqs) || !Object.values(seqs).every(isSeq)) return no('bad seqs');
+  if (!isObj(keys) || !isStrMap(keys['custodians']) || !isObj(keys['domains'])) return no('bad keys');
+  const domains = Object.fromEntries(
+    Object.entries(keys['domains']).map(([d, e]) => {
+      if (!isObj(e) || typeof e['key'] !== 'string' || !isStrArr(e['owners'])) return no(`bad keys of domain ${d}`);
+      return [d, { key: e['key'], owners: [...e['owners']] }];
+    }),
+  );
+  if (!isObj(values) || !Object.values(values).every(isStrMap)) return no('bad values');
+  if (!isObj(retired) || !isStrArr(retired['domainKeys']) || !isStrArr(retired['custodianKeys']) || !isStrArr(retired['values'])) return no('bad retired');
+  return {
+    seen,
+    hash,
+    signed,
+    team: team as string | null,
+    seq: seq as number | null,
+    seqs: { ...(seqs as Record<string, number>) },
+    keys: { custodians: { ...keys['custodians'] }, domains },
+    values: Object.fromEntries(Object.entries(values as Record<string, Record<string, string>>).map(([d, m]) => [d, { ...m }])),
+    retired: { domainKeys: [...retired['domainKeys']], custodianKeys: [...retired['custodianKeys']], values: [...retired['values']] },
+  };
+}
+
+/** Parse the text of a state file (`file` names it in messages). */
+export function parseTeamState(text: string, file: string): TeamState {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw badState(file, 'not JSON');
+  }
+  if (!isObj(data) || data['format'] !== STATE_FORMAT || !isObj(data['files'])) throw badState(file, `not ${STATE_FORMAT}`);
+  const out: TeamState = new Map();
+  for (const [p, v] of Object.entries(data['files'])) out.set(p, parsePin(v, file, p));
+  return out;
+}
+
+/** The text of a state file. */
+export function serializeTeamState(state: TeamState): string {
+  const files = Object.fromEntries([...state].sort((a, b) => codePointCompare(a[0], b[0])));
+  return JSON.stringify({ format: STATE_FORMAT, files }, null, 1) + '\n';
+}
+
+/**
+ * Refuse a state (or trust) file that another user could have written: it decides what seeqret
+ * trusts, so it must be a plain file owned by you (or root) and not writable by group or others.
+ */
+export function checkPrivateStateFile(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    return;
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (!st.isFile() || (st.mode & 0o022) !== 0 || (uid !== undefined && st.uid !== uid && st.uid !== 0)) {
+    throw new SeeqretError('E_PERMISSIONS', `${file} decides which team-file keys you trust, but ${st.isFile() ? 'others could have written it' : 'it is not a plain file'}`, `If you did not change it yourself, remove it (rm '${file}'); otherwise make it yours and private: chmod 600 '${file}'.`);
+  }
+}
+
+/** Read the pins of a vault folder (empty when there are none). */
+export function readTeamState(vaultDir: string): TeamState {
+  const file = path.join(vaultDir, STATE_FILE);
+  if (!fs.existsSync(file)) return new Map();
+  checkPrivateStateFile(file);
+  return parseTeamState(readTextFileCapped(file, 'settings'), file);
+}
+
+/**
+ * Change the pins of a vault folder under its lock (re-read, apply, write atomically, 0600); the
+ * folder is created (0700) when missing. Returns what `fn` returns.
+ */
+export function updateTeamState<T>(vaultDir: string, fn: (state: TeamState) => T, lock: LockOptions = {}): T {
+  // A missing folder is made 0700; an existing one keeps its mode (a server vault's is 0750 on purpose).
+  if (!fs.existsSync(vaultDir)) ensurePrivateDir(vaultDir);
+  const file = path.join(vaultDir, STATE_FILE);
+  return withFileLock(
+    file,
+    () => {
+      const state = readTeamState(vaultDir);
+      const out = fn(state);
+      atomicWriteFile(file, serializeTeamState(state));
+      return out;
+    },
+    { what: file, ...lock },
+  );
+}
+
+/** The real path a team file is pinned under (its folder resolved, for a file not written yet). */
+export function pinPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(path.resolve(file))), path.basename(file));
+    } catch {
+      return path.resolve(file);
+    }
+  }
+}
+
+/**
+ * The pin for `obs` at `realPath`: the path's own, else (a copy, a move, another worktree) the
+ * most recently seen pin of a file that shares a team id, a domain key or a passphrase custodian's
+ * key entry with it. Returns the key it was found under too.
+ */
+export function findPin(state: TeamState, realPath: string, obs: Observation): { pin: TeamPin; from: string } | null {
+  const here = state.get(realPath);
+  if (here) return { pin: here, from: realPath };
+  const domainKeys = new Set(Object.values(obs.keys.domains).map((e) => e.key));
+  const custodianKeys = new Set(Object.values(obs.keys.custodians).filter((e) => e.startsWith('pwdkm:')));
+  let best: { pin: TeamPin; from: string } | null = null;
+  for (const [p, pin] of state) {
+    const related =
+      (obs.team !== null && own(pin.seqs, obs.team) !== undefined) ||
+      Object.values(pin.keys.domains).some((e) => domainKeys.has(e.key)) ||
+      Object.values(pin.keys.custodians).some((e) => custodianKeys.has(e)) ||
+      pin.retired.domainKeys.some((k) => domainKeys.has(k)) ||
+      pin.retired.custodianKeys.some((k) => custodianKeys.has(k));
+    if (related && (!best || pin.seen > best.pin.seen)) best = { pin, from: p };
+  }
+  return best;
+}

@@ -1,0 +1,77 @@
+/**
+ * Helpers shared by the `seeqret team` CLI tests: the real CLI on a team file, a file made from
+ * scratch, credentials of its custodians.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type CliResult, SHARED, cli, cliAsync, tmpdir } from './helpers.js';
+
+export const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
+export const FAST = { SEEQRET_TEAM_USER: 'fast@example.com', SEEQRET_TEAM_PASSPHRASE: 'fast-passphrasë' };
+export const RAW = { SEEQRET_TEAM_USER: 'raw@example.com', SEEQRET_TEAM_PASSPHRASE: `P${'11'.repeat(32)}P` };
+export const ALICE = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
+
+export type Env = Record<string, string | undefined>;
+
+export function fixtureCopy(): string {
+  const file = path.join(tmpdir(), 'protected.yaml');
+  fs.copyFileSync(FIXTURE, file);
+  return file;
+}
+
+/**
+ * The folder whose pins (team-state.json) a command without `vault` uses: one per team file, so
+ * that tests on copies of the same fixture do not see each other's pins (a copy of a file your
+ * vault saw change is, rightly, an older version of it).
+ */
+const stateDirs = new Map<string, string>();
+export function stateDirOf(file: string): string {
+  let d = stateDirs.get(file);
+  if (!d) stateDirs.set(file, (d = path.join(tmpdir(), 'seeqret')));
+  return d;
+}
+
+function teamArgs(file: string, args: string[], vault: string | undefined): string[] {
+  return [...(vault ? ['--vault', vault] : []), 'team', '--file', file, ...args];
+}
+
+function teamEnv(file: string, opts: { env?: Env; vault?: string }): Env {
+  return { ...(opts.vault ? {} : { SEEQRET: stateDirOf(file) }), ...(opts.env ?? {}) };
+}
+
+/** `seeqret [--vault V] team --file FILE ARGS` (pins in a folder of that file's own unless `vault`). */
+export function team(file: string, args: string[], opts: { env?: Env; input?: string; vault?: string } = {}): CliResult {
+  return cli(teamArgs(file, args, opts.vault), { env: teamEnv(file, opts), ...(opts.input !== undefined ? { input: opts.input } : {}) });
+}
+
+/** {@link team}, asynchronously (for concurrent writers). */
+export function teamAsync(file: string, args: string[], opts: { env?: Env; input?: string; vault?: string } = {}): Promise<CliResult> {
+  return cliAsync(teamArgs(file, args, opts.vault), { env: teamEnv(file, opts), ...(opts.input !== undefined ? { input: opts.input } : {}) }).done;
+}
+
+export function ok(r: CliResult): CliResult {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return r;
+}
+
+/** A new file: alice (fast) owns dev with DB_PASSWORD and API_KEY; bob is a raw custodian. Returns bob's key. */
+export function fresh(opts: { vault?: string } = {}): { file: string; bobKey: string } {
+  const file = path.join(tmpdir(), 'protected.yaml');
+  const v = opts.vault ? { vault: opts.vault } : {};
+  ok(team(file, ['init', '--key-type', 'fast'], { env: ALICE, ...v }));
+  const r = ok(team(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw'], v));
+  const bobKey = /P[0-9a-f]{64}P/.exec(r.stdout)![0];
+  ok(team(file, ['add-domain', 'dev'], { env: ALICE, ...v }));
+  ok(team(file, ['add-secret', 'dev', 'DB_PASSWORD'], { input: 'hunter2\n', ...v }));
+  ok(team(file, ['add-secret', 'dev', 'API_KEY', "it's ünï"], v));
+  return { file, bobKey };
+}
+
+/** A file holding `passphrase`. */
+export function passFile(passphrase: string): string {
+  const f = path.join(tmpdir(), 'pass');
+  fs.writeFileSync(f, passphrase);
+  return f;
+}
+
+export const bobEnv = (key: string): Env => ({ SEEQRET_TEAM_USER: 'bob@example.com', SEEQRET_TEAM_PASSPHRASE: key });
