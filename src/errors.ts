@@ -33,6 +33,11 @@ export const ExitCode = {
   BAD_INPUT: 10,
   /** A network service (an SMTP server) could not be reached, refused the connection or the login, or failed. */
   NETWORK: 11,
+  /**
+   * Ctrl-C (SIGINT) or SIGTERM while a prompt waited for an answer: the command stopped there.
+   * 130 = 128 + SIGINT, as shells report a command ended by Ctrl-C.
+   */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -68,14 +73,15 @@ export const ERROR_CODES = {
   E_SCHEMA_OUTDATED: ExitCode.VERSION,
   E_TEMPLATE_VERSION: ExitCode.VERSION,
   E_ABORTED: ExitCode.ABORTED,
+  E_INTERRUPTED: ExitCode.INTERRUPTED,
   E_DOTENV_SYNTAX: ExitCode.BAD_INPUT,
   E_TEMPLATE_SYNTAX: ExitCode.BAD_INPUT,
   E_TEMPLATE_DUPLICATE: ExitCode.BAD_INPUT,
   E_TEMPLATE_UNMATCHED: ExitCode.BAD_INPUT,
   E_BAD_VALUE: ExitCode.BAD_INPUT,
+  E_EMPTY_VALUE: ExitCode.BAD_INPUT,
   E_DIALECT: ExitCode.BAD_INPUT,
   E_TOO_LARGE: ExitCode.BAD_INPUT,
-  E_EMPTY_VALUE: ExitCode.BAD_INPUT,
   // Sharing, backup, migration
   E_BAD_KEY: ExitCode.USAGE,
   E_UNKNOWN_USER: ExitCode.NOT_FOUND,

@@ -158,9 +158,11 @@ describe('set', () => {
       [/Connect on demand/, '\u001b[B'], // down to "false"
       [/❯ false/, '\r'],
       [/Pre-shared key for myapp client WiFi AP/, 'typed-psk\r'],
+      [/Repeat pre-shared key for myapp client WiFi AP/, 'typed-psk\r'], // typed blind: asked twice
       [/SSID for myapp client WiFi AP/, '\u001b[B'], // from myapp_ssid to "(another value)"
       [/❯ \(another value\)/, '\r'],
       [/SSID for myapp client WiFi AP \(hidden/, 'my-own-ssid\r'],
+      [/Repeat SSID for myapp client WiFi AP/, 'my-own-ssid\r'],
     ];
     const done = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -14,7 +14,7 @@ import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
 import { isServerVault } from '../vault/server.js';
 import { Vault, passphraseFromFile } from '../vault/vault.js';
 
-export { confirm, info, out, printRows, promptHidden, promptText, readStdin, readValue, stdinIsTTY, warn, writeData } from './io.js';
+export { confirm, info, out, printRows, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn, writeData } from './io.js';
 
 /** Options accepted by every command. */
 export interface GlobalOptions {

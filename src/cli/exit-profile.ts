@@ -22,6 +22,8 @@ export function useExitProfile(profile: ExitProfile, env: NodeJS.ProcessEnv = pr
 
 /** The exit code for `e`: the active profile's, else seeqret's own. */
 export function exitCodeFor(e: SeeqretError): number {
+  // Ctrl-C at a prompt exits 130 in every profile, as the other tools (and shells) do.
+  if (e.code === 'E_INTERRUPTED') return e.exitCode;
   return active ? active(e) : e.exitCode;
 }
 

@@ -77,49 +77,217 @@ export function stdinIsTTY(): boolean {
 /**
  * Read all of stdin as bytes, at most the cap of `kind` (docs/formats.md#limits): `E_TOO_LARGE`
  * as soon as more comes (a regular file redirected to stdin is checked by its size first; a
- * device such as /dev/zero is refused unread).
+ * device such as /dev/zero is refused unread). From a terminal that is text a person types until
+ * Ctrl-D: the command says so (`hint`, or a general line), and it is a wait for an answer
+ * ({@link waitForAnswer}), so Ctrl-C and SIGTERM are `E_INTERRUPTED`.
  */
-export async function readStdin(kind: LimitKind, source = 'stdin'): Promise<Buffer> {
+export async function readStdin(kind: LimitKind, source = 'stdin', hint?: string): Promise<Buffer> {
   const { readStreamCapped } = await import('../util/fs.js');
-  return readStreamCapped(process.stdin, kind, source, { fd: 0, isTTY: stdinIsTTY() });
+  const read = (): Promise<Buffer> => readStreamCapped(process.stdin, kind, source, { fd: 0, isTTY: stdinIsTTY() });
+  if (!stdinIsTTY()) return read();
+  return typed(hint ?? 'Reading from the terminal: type the text, then Ctrl-D on an empty line (Ctrl-C cancels).', read);
 }
 
-/** Ask for hidden input on the terminal (requires a TTY). */
+/** `read()` what a person types on the terminal until Ctrl-D, after showing `hint`; Ctrl-C and SIGTERM abandon the read. */
+function typed(hint: string, read: () => Promise<Buffer>): Promise<Buffer> {
+  return waitForAnswer((signal) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        process.stdin.destroy();
+        if ((signal.reason as Error).message === 'SIGINT') process.stderr.write('\n'); // after the terminal's ^C
+      },
+      { once: true },
+    );
+    info(hint);
+    return read();
+  }, () => Buffer.alloc(0));
+}
+
+/** The signals that end a wait at a prompt: Ctrl-C (SIGINT) and SIGTERM. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** The error of a prompt ended by Ctrl-C (`SIGINT`) or another signal: exit 130, one line. */
+export function interrupted(sig: string): SeeqretError {
+  return new SeeqretError(
+    'E_INTERRUPTED',
+    `interrupted by ${sig === 'SIGINT' ? 'Ctrl-C' : sig} while waiting for input; the command stopped there`,
+    'Run the command again when you are ready to answer.',
+  );
+}
+
+/**
+ * Wait for the person at the terminal: a prompt, a menu, a confirmation, text typed until Ctrl-D.
+ *
+ * Ctrl-C (a SIGINT in cooked mode, the 0x03 key a raw-mode prompt reads) and SIGTERM end the wait
+ * with `E_INTERRUPTED` (exit 130). Every prompt comes before what its answer is for, so the
+ * command stops without doing it; the error unwinds through the command's `finally` blocks (the
+ * vault is closed, nothing half-written). A second signal after that exits 130 at once.
+ *
+ * `ask` receives an AbortSignal that fires when the wait must end, and must then settle (so the
+ * prompt restores the terminal before the error is printed). When the input ends in a way
+ * the prompt cannot report (Ctrl-D on an empty line closes the prompt's readline and leaves
+ * nothing running), `ended` gives the answer instead.
+ */
+export async function waitForAnswer<T>(ask: (signal: AbortSignal) => Promise<T>, ended: () => T): Promise<T> {
+  const ac = new AbortController();
+  let stop: string | undefined;
+  let eof = false;
+  const handlers = STOP_SIGNALS.map((sig) => {
+    const h = (): void => {
+      stop ??= sig;
+      ac.abort(new Error(sig));
+    };
+    return [sig, h] as const;
+  });
+  const idle = (): void => {
+    eof = true;
+    ac.abort(new Error('end of input'));
+  };
+  for (const [sig, h] of handlers) process.on(sig, h);
+  process.on('beforeExit', idle);
+  try {
+    const answer = await ask(ac.signal);
+    // An answer that raced the signal is not taken: the person asked to stop.
+    if (stop !== undefined) throw interrupted(stop);
+    return answer;
+  } catch (e) {
+    if (e instanceof SeeqretError) throw e;
+    // @inquirer/prompts rejects with ExitPromptError on the Ctrl-C key ("... with SIGINT").
+    if (stop === undefined && (e as Error | null)?.name === 'ExitPromptError') stop = /\b(SIG[A-Z]+)/.exec((e as Error).message)?.[1] ?? 'SIGINT';
+    if (stop !== undefined) throw interrupted(stop);
+    if (eof) return ended();
+    throw e;
+  } finally {
+    process.off('beforeExit', idle);
+    for (const [sig, h] of handlers) process.off(sig, h);
+    if (stop !== undefined) for (const sig of STOP_SIGNALS) process.once(sig, () => process.exit(130));
+  }
+}
+
+function noTty(message: string, fix: string): SeeqretError {
+  return new SeeqretError('E_NO_TTY', `cannot ask for ${message.toLowerCase()}: not a terminal`, fix);
+}
+
+function noAnswer(message: string): SeeqretError {
+  return new SeeqretError('E_ABORTED', `no answer to "${message}" (end of input); nothing was changed`, 'Run the command again and answer, or give the value as an option.');
+}
+
+/**
+ * Ask for hidden input on the terminal (requires a TTY). End of input (Ctrl-D on an empty line)
+ * answers the empty string; Ctrl-C and SIGTERM are `E_INTERRUPTED`.
+ */
 export async function promptHidden(message: string): Promise<string> {
-  if (!stdinIsTTY()) throw new SeeqretError('E_NO_TTY', `cannot ask for ${message.toLowerCase()}: not a terminal`, 'Pass the value on stdin or with the documented option.');
+  if (!stdinIsTTY()) throw noTty(message, 'Pass the value on stdin or with the documented option.');
   const { password } = await import('@inquirer/prompts');
-  return password({ message: printable(message), mask: false }, { output: process.stderr });
+  return waitForAnswer((signal) => password({ message: printable(message), mask: false }, { output: process.stderr, signal }), () => '');
 }
 
 /** Ask for visible input on the terminal with an optional default (requires a TTY). */
 export async function promptText(message: string, def?: string): Promise<string> {
-  if (!stdinIsTTY()) throw new SeeqretError('E_NO_TTY', `cannot ask for ${message.toLowerCase()}: not a terminal`, 'Pass it as an option.');
+  if (!stdinIsTTY()) throw noTty(message, 'Pass it as an option.');
   const { input } = await import('@inquirer/prompts');
-  return input({ message: printable(message), ...(def === undefined || printable(def) !== def ? {} : { default: def }), required: true }, { output: process.stderr });
+  return waitForAnswer(
+    (signal) => input({ message: printable(message), ...(def === undefined || printable(def) !== def ? {} : { default: def }), required: true }, { output: process.stderr, signal }),
+    () => {
+      throw noAnswer(message);
+    },
+  );
+}
+
+/** Ask the person to pick one of `choices` in a menu on the terminal (requires a TTY). */
+export async function promptSelect<T>(message: string, choices: ReadonlyArray<{ name: string; value: T }>, def?: T): Promise<T> {
+  if (!stdinIsTTY()) throw noTty(message, 'Pass the value as an argument.');
+  const { select } = await import('@inquirer/prompts');
+  return waitForAnswer(
+    (signal) => select<T>({ message: printable(message), choices: choices.map((c) => ({ ...c, name: printable(c.name) })), ...(def !== undefined ? { default: def } : {}) }, { output: process.stderr, signal }),
+    () => {
+      throw noAnswer(message);
+    },
+  );
+}
+
+/**
+ * Refuse an empty value unless the command was given `--allow-empty`: an empty secret is almost
+ * always an accident (Enter at the prompt, an empty pipe, an unset shell variable) that would
+ * replace a real value.
+ */
+export function refuseEmpty(value: string, what: string, allowEmpty: boolean): string {
+  if (value === '' && !allowEmpty) {
+    throw new SeeqretError('E_EMPTY_VALUE', `the value for ${what} is empty; nothing was stored`, 'Give the value (argument, stdin or the prompt); to store an empty value on purpose, add --allow-empty.');
+  }
+  return value;
+}
+
+/**
+ * Ask a person for a NEW secret value or passphrase: hidden, then a second time to catch a typo
+ * (as pass and gopass do). An empty first answer (Enter, or end of input) is `E_EMPTY_VALUE` at
+ * once — for a value unless `allowEmpty` (`--allow-empty`), for a new `passphrase` always; `check`
+ * vets the first answer before the second is asked; two different answers are `E_USAGE` and
+ * nothing is stored. `what` names it in messages ("K" for a value, "the backup passphrase").
+ * Unlocking something that exists (a vault or backup passphrase, a SecureStore password) asks
+ * once, with {@link promptHidden}.
+ */
+export async function promptNewSecret(
+  message: string,
+  opts: { what: string; check?: (s: string) => void; repeat?: string } & ({ allowEmpty: boolean } | { passphrase: true }),
+): Promise<string> {
+  const first = await promptHidden(message);
+  if ('passphrase' in opts) {
+    if (first === '') throw new SeeqretError('E_EMPTY_VALUE', `${opts.what} is empty; nothing was written`, 'Type a passphrase (an empty one is never accepted).');
+  } else refuseEmpty(first, opts.what, opts.allowEmpty);
+  opts.check?.(first);
+  return promptAgain(opts.repeat ?? message, first, opts.what);
+}
+
+/**
+ * Ask for hidden input a second time (`Repeat <message>`, or `message` itself when it starts with
+ * "Repeat"): `first` when the two are equal, else `E_USAGE`.
+ */
+export async function promptAgain(message: string, first: string, what: string): Promise<string> {
+  // "Value for K" → "Repeat value for K", but "SSID for …" keeps its capitals.
+  const lower = /^\p{Lu}\p{Ll}/u.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
+  const again = message.startsWith('Repeat ') ? message : `Repeat ${lower}`;
+  if ((await promptHidden(again)) !== first) {
+    throw new SeeqretError('E_USAGE', `the two entries for ${what} differ; nothing was stored`, 'Run the command again and type the same thing twice.');
+  }
+  return first;
 }
 
 /**
  * Ask a yes/no question on stderr and read one line from stdin (terminal or pipe).
- * Only `y`/`yes` (any case) is yes; end of input is no.
+ * Only `y`/`yes` (any case) is yes; end of input is no; Ctrl-C and SIGTERM are `E_INTERRUPTED`.
  */
 export async function confirm(question: string): Promise<boolean> {
-  process.stderr.write(`${printable(question)} [y/N] `);
   const { createInterface } = await import('node:readline');
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    const line = await new Promise<string | null>((resolve) => {
-      rl.once('line', (l) => resolve(l));
-      rl.once('close', () => resolve(null));
-    });
-    if (line === null) process.stderr.write('\n');
-    return line !== null && /^\s*y(es)?\s*$/i.test(line);
-  } finally {
-    rl.close();
-  }
+  return waitForAnswer(async (signal) => {
+    process.stderr.write(`${printable(question)} [y/N] `);
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    try {
+      const line = await new Promise<string | null>((resolve) => {
+        rl.once('line', (l) => resolve(l));
+        rl.once('close', () => resolve(null));
+        signal.addEventListener('abort', () => resolve(null), { once: true });
+      });
+      if (line === null) process.stderr.write('\n');
+      return line !== null && /^\s*y(es)?\s*$/i.test(line);
+    } finally {
+      rl.close();
+    }
+  }, () => false);
 }
 
-/** Read a secret value for a command: the argument, else stdin (pipe), else a hidden prompt. */
-export async function readValue(arg: string | undefined, opts: { label: string; multiline?: boolean }): Promise<string> {
+/**
+ * Read a secret value for a command: the argument, else stdin (pipe), else the terminal — a hidden
+ * prompt asked twice ({@link promptNewSecret}), or for `multiline` text typed until Ctrl-D (shown
+ * as typed, so not asked twice). An empty value is `E_EMPTY_VALUE` unless `allowEmpty`
+ * (`--allow-empty`), whatever its source.
+ */
+export async function readValue(arg: string | undefined, opts: { label: string; multiline?: boolean; allowEmpty: boolean }): Promise<string> {
+  return refuseEmpty(await readRawValue(arg, opts), opts.label, opts.allowEmpty);
+}
+
+async function readRawValue(arg: string | undefined, opts: { label: string; multiline?: boolean; allowEmpty: boolean }): Promise<string> {
   if (arg !== undefined) return arg;
   if (!stdinIsTTY()) {
     const { decodeUtf8 } = await import('../util/fs.js');
@@ -128,9 +296,8 @@ export async function readValue(arg: string | undefined, opts: { label: string; 
     return s;
   }
   if (opts.multiline) {
-    info(`Enter the value for ${opts.label}; end with Ctrl-D on an empty line.`);
     const { decodeUtf8 } = await import('../util/fs.js');
-    return decodeUtf8(await readStdin('value', 'the value'), 'the value');
+    return decodeUtf8(await readStdin('value', 'the value', `Enter the value for ${opts.label}; end with Ctrl-D on an empty line.`), 'the value');
   }
-  return promptHidden(`Value for ${opts.label}`);
+  return promptNewSecret(`Value for ${opts.label}`, { what: opts.label, allowEmpty: opts.allowEmpty });
 }

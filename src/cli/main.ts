@@ -96,6 +96,7 @@ export function buildProgram(): Command {
     .option('--env <env>', 'environment (default * = global)', '*')
     .option('--type <type>', 'value type', 'str')
     .option('--force', 'replace an existing value (the old one is kept in history)')
+    .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(lazy(async () => (await import('./commands/add.js')).addKey));
   add
     .command('text')
@@ -104,6 +105,7 @@ export function buildProgram(): Command {
     .option('--app <app>', 'application (default * = global)', '*')
     .option('--env <env>', 'environment (default * = global)', '*')
     .option('--force', 'replace an existing value (the old one is kept in history)')
+    .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(lazy(async () => (await import('./commands/add.js')).addText));
   add
     .command('user')
@@ -151,6 +153,7 @@ export function buildProgram(): Command {
     .argument('<filter>', 'filter app:env:key')
     .argument('[value]', 'new value (stdin or hidden prompt when omitted)')
     .option('--all', 'change every secret the filter matches')
+    .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(lazy(async () => (await import('./commands/edit.js')).editValue));
 
   const rm = program.command('rm').description('Remove secrets or users');
@@ -579,6 +582,7 @@ export function buildProgram(): Command {
     .option('--from-env <env>', 'copy values from another environment (VAR, or VAR=OTHER_VAR)')
     .option('--ignore-missing', 'skip variables without a description (and, with --from-env, without a source value)')
     .option('--literal', 'take values as written (no @file, !command)')
+    .option('--allow-empty', 'store empty values (VAR=, an empty @FILE, @- or !command output; refused otherwise: E_EMPTY_VALUE)')
     .addOption(envOption())
     .action(lazy(async () => (await import('./commands/set.js')).set));
   program

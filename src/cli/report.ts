@@ -7,6 +7,7 @@
 import { SeeqretError } from '../errors.js';
 import { printable, printableLines } from '../util/text.js';
 import { exitCodeFor } from './exit-profile.js';
+import { interrupted } from './io.js';
 
 /** Print an error as one line and return its exit code. */
 export function reportError(e: unknown, debug: boolean): number {
@@ -16,7 +17,12 @@ export function reportError(e: unknown, debug: boolean): number {
     if (debug) process.stderr.write(printableLines(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`));
     return exitCodeFor(e);
   }
-  const err = e as { code?: unknown; message?: string; stack?: string } | null;
+  const err = e as { code?: unknown; message?: string; stack?: string; name?: unknown } | null;
+  // A prompt of @inquirer/prompts ended by Ctrl-C that did not go through io.ts's waitForAnswer:
+  // still an interruption, never an internal error.
+  if (err?.name === 'ExitPromptError' || err?.name === 'AbortPromptError') {
+    return reportError(interrupted(/\b(SIG[A-Z]+)/.exec(String(err.message))?.[1] ?? 'SIGINT'), false);
+  }
   if (typeof err?.code === 'string' && err.code.startsWith('commander.')) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     const msg = (err.message ?? '').replace(/^error: /, '').split('\n')[0]!.replace(/\.$/, '');

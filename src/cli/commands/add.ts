@@ -11,6 +11,7 @@ interface AddOptions {
   env: string;
   type?: string;
   force?: boolean;
+  allowEmpty?: boolean;
 }
 
 async function store(g: GlobalOptions, name: string, value: string, o: AddOptions, type: string): Promise<number> {
@@ -28,7 +29,7 @@ async function store(g: GlobalOptions, name: string, value: string, o: AddOption
 export async function addKey(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const opts = o as unknown as AddOptions;
   const name = args[0] as string;
-  const value = await readValue(args[1] as string | undefined, { label: name });
+  const value = await readValue(args[1] as string | undefined, { label: name, allowEmpty: opts.allowEmpty === true });
   return store(g, name, value, opts, opts.type ?? 'str');
 }
 
@@ -36,6 +37,6 @@ export async function addKey(g: GlobalOptions, args: unknown[], o: Record<string
 export async function addText(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const opts = o as unknown as AddOptions;
   const name = args[0] as string;
-  const value = await readValue(undefined, { label: name, multiline: true });
+  const value = await readValue(undefined, { label: name, multiline: true, allowEmpty: opts.allowEmpty === true });
   return store(g, name, value, opts, 'text');
 }

@@ -9,7 +9,7 @@ import { decryptBackup, dumpToHtml, dumpVault, encryptDump } from '../../sharing
 import { atomicWriteFile, readFileCapped } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../vault/vault.js';
-import { type GlobalOptions, info, openVault, promptHidden, stdinIsTTY, warnPermissions } from '../context.js';
+import { type GlobalOptions, info, openVault, promptHidden, promptNewSecret, stdinIsTTY, warnPermissions } from '../context.js';
 import { commandLine } from '../hints.js';
 import { openImportTarget, targetExists } from '../import-target.js';
 import { newPassphrase } from './init.js';
@@ -26,12 +26,9 @@ async function backupPassphrase(o: Record<string, unknown>, confirmTwice: boolea
   if (!stdinIsTTY()) {
     throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'a backup passphrase is needed and this is not a terminal', 'Set SEEQRET_BACKUP_PASSPHRASE or pass --backup-passphrase-file FILE.');
   }
-  const a = await promptHidden('Backup passphrase');
-  if (confirmTwice) {
-    strong(a);
-    if ((await promptHidden('Repeat the backup passphrase')) !== a) throw new SeeqretError('E_USAGE', 'the two passphrases differ', 'Run backup again and type the same passphrase twice.');
-  }
-  return a;
+  // A new backup passphrase is asked twice; the one of an existing backup (restore) once.
+  if (confirmTwice) return promptNewSecret('Backup passphrase', { what: 'the backup passphrase', repeat: 'Repeat the backup passphrase', passphrase: true, check: strong });
+  return promptHidden('Backup passphrase');
 }
 
 /** `backup [-o FILE] [--include-keys] [--html] [--armor]`. */

@@ -15,7 +15,7 @@ function listNames(names: string[], max = 10): string {
 /** `edit value FILTER [VALUE] [--all]`. */
 export async function editValue(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const filter = parseFilter(args[0] as string);
-  const value = await readValue(args[1] as string | undefined, { label: filter.text });
+  const value = await readValue(args[1] as string | undefined, { label: filter.text, allowEmpty: o['allowEmpty'] === true });
   return withVault(g, (v) => {
     const matches = v.find([filter]);
     if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists, or `seeqret add key` to create it.');

@@ -46,6 +46,9 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
       const cmd = commandLine(g, 'importenv', file, '--app', app, '--env', env, '--update');
       info(`Skipped secrets exist with another value; to replace them (yours go to history), run ${file === '-' ? `the same input piped into \`${cmd}\`` : `\`${cmd}\``}.`);
     }
+    // `KEY=` in a file is stated on purpose, so it is imported as an empty value, but never silently.
+    const empty = s.outcomes.filter((x) => (x.outcome === 'added' || x.outcome === 'updated') && last.get(x.key)?.value === '').map((x) => x.key);
+    if (empty.length) info(`${empty.length} empty value${empty.length === 1 ? '' : 's'} (KEY= in ${source}) ${dryRun ? 'would be' : 'were'} stored as empty: ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''}`);
     return 0;
   });
 }

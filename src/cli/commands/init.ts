@@ -12,7 +12,7 @@ import { checkEmail } from '../../util/email.js';
 import { findVcsRoot } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../vault/vault.js';
-import { type GlobalOptions, info, out, promptHidden, promptText, stdinIsTTY } from '../context.js';
+import { type GlobalOptions, info, out, promptNewSecret, promptText, stdinIsTTY } from '../context.js';
 
 interface InitOptions {
   user?: string;
@@ -40,10 +40,8 @@ export async function newPassphrase(g: GlobalOptions): Promise<Buffer> {
   if (!stdinIsTTY()) {
     throw new SeeqretError('E_PASSPHRASE_REQUIRED', '--passphrase needs a passphrase and this is not a terminal', 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.');
   }
-  const a = await promptHidden('New vault passphrase');
-  const b = await promptHidden('Repeat the passphrase');
-  if (a !== b) throw new SeeqretError('E_USAGE', 'the two passphrases differ', 'Run init again and type the same passphrase twice.');
-  return checkStrength(Buffer.from(a, 'utf8'));
+  const a = await promptNewSecret('New vault passphrase', { what: 'the new vault passphrase', repeat: 'Repeat the passphrase', passphrase: true, check: (s) => checkStrength(Buffer.from(s, 'utf8')) });
+  return Buffer.from(a, 'utf8');
 }
 
 /** Create the vault and print its identity. */

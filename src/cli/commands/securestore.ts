@@ -17,7 +17,7 @@ import { atomicWriteFile, decodeUtf8, ioError, readFileCapped } from '../../util
 import { printable, safeJson } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
-import { confirm, info, out, promptHidden, readStdin, stdinIsTTY, warn, writeData } from '../io.js';
+import { confirm, info, out, promptHidden, promptNewSecret, readStdin, stdinIsTTY, warn, writeData } from '../io.js';
 
 /**
  * ssclient's exit codes (the spec): 2 when the vault file does not exist (the errors marked with
@@ -97,11 +97,8 @@ async function readPassword(g: SsOptions, isNew: boolean): Promise<string> {
       `Pass -k KEYFILE, or set ${PASSWORD_ENV}, or pass --password-file FILE.`,
     );
   }
-  const p = await promptHidden(isNew ? 'New SecureStore password' : 'SecureStore password');
-  if (!isNew) return p;
-  checkNewPassword(p);
-  if ((await promptHidden('Repeat the password')) !== p) throw new SeeqretError('E_USAGE', 'the two passwords differ', 'Run the command again and type the same password twice.');
-  return p;
+  if (!isNew) return promptHidden('SecureStore password');
+  return promptNewSecret('New SecureStore password', { what: 'the new SecureStore password', repeat: 'Repeat the password', passphrase: true, check: checkNewPassword });
 }
 
 /** Open an existing vault file with -k or the password. */
@@ -292,10 +289,11 @@ export async function get(g: SsOptions, args: unknown[], o: Record<string, unkno
 }
 
 /** The value for `set`: the argument, else stdin (one trailing line ending removed), else a hidden prompt. */
-async function readSetValue(arg: string | undefined, name: string): Promise<string> {
+async function readSetValue(arg: string | undefined, name: string, allowEmpty: boolean): Promise<string> {
   if (arg !== undefined) return arg;
   if (!stdinIsTTY()) return decodeUtf8(await readStdin('value', 'the value on stdin'), 'the value on stdin').replace(/\r?\n$/, '');
-  return promptHidden(`Value for ${printable(name)}`);
+  // Asked twice; Enter at the first prompt is refused there unless --allow-empty.
+  return promptNewSecret(`Value for ${printable(name)}`, { what: printable(name), allowEmpty });
 }
 
 /**
@@ -307,7 +305,7 @@ export async function set(g: SsOptions, args: unknown[], o: Record<string, unkno
   const name = args[0] as string;
   const store = storeOf(g, undefined);
   const sman = await openStore(g, store);
-  const value = await readSetValue(args[1] as string | undefined, name);
+  const value = await readSetValue(args[1] as string | undefined, name, o['allowEmpty'] === true);
   if (value === '' && o['allowEmpty'] !== true) {
     throw new SeeqretError('E_EMPTY_VALUE', `the value for ${shownName(name)} is empty; nothing was written to ${store}`, 'Give the value (argument, stdin or prompt), or pass --allow-empty to store an empty value.');
   }

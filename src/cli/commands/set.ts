@@ -20,7 +20,7 @@ import { decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { LIMITS, tooLarge } from '../../util/limits.js';
 import { type SecretRecord, secretLabel } from '../../vault/vault.js';
 import { childEnvironment, closeInheritedDescriptors } from '../child.js';
-import { type GlobalOptions, info, readStdin, stdinIsTTY, withVault } from '../context.js';
+import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, refuseEmpty, stdinIsTTY, withVault } from '../context.js';
 import { projectEnv } from '../project-context.js';
 
 const GENERABLE = new Set(SECRET_TYPES.filter((t) => t.generable).map((t) => t.name));
@@ -61,7 +61,6 @@ const CANCEL = '\u0000cancel';
  * listed), else hidden input where `@file` and `!command` also work. `null` = leave unchanged.
  */
 async function ask(d: VariableDescription, current: boolean, literal: boolean): Promise<string | null> {
-  const { select, password } = await import('@inquirer/prompts');
   const options = d.options ?? parseOptions(d.optionsText ?? '', d.type);
   const message = d.prompt ?? d.variable;
   if (options.choices.length > 0) {
@@ -70,12 +69,14 @@ async function ask(d: VariableDescription, current: boolean, literal: boolean): 
       ...(options.freeText ? [{ name: '(another value)', value: OTHER }] : []),
       { name: `(leave ${current ? 'unchanged' : 'unset'})`, value: CANCEL },
     ];
-    const picked = await select({ message, choices, ...(options.default !== undefined ? { default: options.default } : {}) }, { output: process.stderr });
+    const picked = await promptSelect(message, choices, options.default);
     if (picked === CANCEL) return null;
     if (picked !== OTHER) return picked;
   }
-  const typed = await password({ message: `${message} (hidden; empty leaves it ${current ? 'unchanged' : 'unset'}${literal ? '' : '; @file and !command work'})`, mask: false }, { output: process.stderr });
+  const typed = await promptHidden(`${message} (hidden; empty leaves it ${current ? 'unchanged' : 'unset'}${literal ? '' : '; @file and !command work'})`);
   if (typed === '') return null;
+  // Typed blind: asked a second time to catch a typo (an empty first answer needs no check).
+  await promptAgain(message, typed, d.variable);
   return resolveSource(valueSource(typed, literal), d.variable);
 }
 
@@ -95,6 +96,9 @@ export async function set(g: GlobalOptions, args: unknown[], o: Record<string, u
   const undefinedOnly = o['undefined'] === true;
   const ignoreMissing = o['ignoreMissing'] === true;
   const literal = o['literal'] === true;
+  // VAR=, an empty file, empty stdin or a command that printed nothing: refused unless
+  // --allow-empty (psec stores ""). Copies (--from-env) and default options are taken as they are.
+  const allowEmpty = o['allowEmpty'] === true;
   if (fromEnv !== undefined && fromOptions) throw new SeeqretError('E_USAGE', '--from-env and --from-options cannot be combined', 'Use one of them.');
   if (fromEnv === env) throw new SeeqretError('E_USAGE', `--from-env names the environment being set (${env})`, 'Name another environment.');
   if (assignments.length === 0 && !undefinedOnly && !fromOptions && fromEnv === undefined) {
@@ -182,11 +186,12 @@ export async function set(g: GlobalOptions, args: unknown[], o: Record<string, u
           copied.push(p.how.from);
           break;
         case 'source':
-          value = await resolveSource(p.how.src, p.variable);
+          value = refuseEmpty(await resolveSource(p.how.src, p.variable), p.variable, allowEmpty);
           break;
         case 'prompt':
           value = await ask(p.description, byName.get(p.variable)?.record !== undefined, literal);
           if (value === null) info(`left ${p.variable} ${byName.get(p.variable)?.record ? 'unchanged' : 'unset'}`);
+          else refuseEmpty(value, p.variable, allowEmpty);
           break;
       }
       if (value === null) continue;

@@ -31,7 +31,7 @@ import { Vault } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
 import { childEnvironment, runChild } from '../child.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
-import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptText, readValue, stdinIsTTY, warn, withVault, writeData } from '../context.js';
+import { type GlobalOptions, confirm, info, openVault, out, promptHidden, promptNewSecret, promptText, readValue, stdinIsTTY, warn, withVault, writeData } from '../context.js';
 
 /**
  * pprotect's exit codes (the spec's table): 2 when the team file is missing or already exists (the
@@ -203,9 +203,7 @@ async function newPassphrase(g: TeamOptions, forNewCustodian: boolean): Promise<
     if (p) return p.value;
   }
   if (!interactive(g)) throw needCredentials('a new passphrase');
-  const a = await promptHidden('New passphrase');
-  if ((await promptHidden('Repeat the new passphrase')) !== a) throw new SeeqretError('E_USAGE', 'the two passphrases differ', 'Run the command again and type the same passphrase twice.');
-  return a;
+  return promptNewSecret('New passphrase', { what: 'the new passphrase', repeat: 'Repeat the new passphrase', passphrase: true });
 }
 
 function keyTypeOf(o: Opts, allowed: readonly string[] = ['hard', 'fast', 'raw']): KeyType {
@@ -664,8 +662,8 @@ async function secretValue(g: TeamOptions, a: Args, o: Opts, label: string): Pro
   let value: string;
   if (from !== undefined) {
     if (a[2] !== undefined) throw new SeeqretError('E_USAGE', 'give the value or --from-file, not both', 'Use one source.');
-    value = from === '-' ? await readValue(undefined, { label, multiline: true }) : readTextFileCapped(from, 'value');
-  } else value = await readValue(a[2] as string | undefined, { label });
+    value = from === '-' ? await readValue(undefined, { label, multiline: true, allowEmpty: o['allowEmpty'] === true }) : readTextFileCapped(from, 'value');
+  } else value = await readValue(a[2] as string | undefined, { label, allowEmpty: o['allowEmpty'] === true });
   checkNotEmpty(value, label, o);
   return value;
 }
