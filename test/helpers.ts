@@ -93,7 +93,7 @@ export function newVault(opts: { user?: string; passphrase?: string } = {}): str
 
 /** Assert-friendly: the error code printed by the CLI (`seeqret: E_X: ...`). */
 export function errorCode(r: CliResult): string | undefined {
-  return /seeqret: (E_[A-Z_]+):/.exec(r.stderr)?.[1];
+  return /seeqret: (E_[A-Z0-9_]+):/.exec(r.stderr)?.[1];
 }
 
 /** The code of the SeeqretError `fn` throws, or `undefined` when it returns (other errors propagate). */

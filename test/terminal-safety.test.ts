@@ -239,9 +239,9 @@ describe('a restored backup', () => {
     const now = Date.now();
     const edited = {
       ...dump,
-      owner: { ...dump.owner, email: `o${TEXTS.join('')}@example.com`, name: TEXTS.join('|') },
-      users: TEXTS.map((t, i) => ({ username: `r${i}`, email: `r${t}@example.com`, name: `R${t}`, pubkey: keyToBase64(generateIdentity().publicKey), verifiedAt: null })),
-      pgpKeys: [{ username: 'r0', fingerprint: fpr, email: `p${TEXTS.join('')}@example.com`, userIds: TEXTS.map((t) => `P ${t}`), armored, createdAt: now }],
+      owner: { ...dump.owner, name: TEXTS.join('|') },
+      users: TEXTS.map((t, i) => ({ username: `r${i}`, email: `r${i}@example.com`, name: `R${t}`, pubkey: keyToBase64(generateIdentity().publicKey), verifiedAt: null })),
+      pgpKeys: [{ username: 'r0', fingerprint: fpr, email: 'p@example.com', userIds: TEXTS.map((t) => `P ${t}`), armored, createdAt: now }],
       audit: [...dump.audit, ...TEXTS.map((t) => ({ at: now, actor: `a${t}`, action: 'secret.add', target: `t${t}`, detail: JSON.stringify({ email: t }) }))],
       secrets: [
         ...dump.secrets,
@@ -263,6 +263,21 @@ describe('a restored backup', () => {
       fs.writeFileSync(bad, await encryptDump({ ...dump, users: [{ username: `x${t}`, email: null, name: null, pubkey: keyToBase64(generateIdentity().publicKey), verifiedAt: null }] }, env.SEEQRET_BACKUP_PASSPHRASE, { logN: 10 }));
       expect(errorCode(safe(cli(['restore', bad], { vault: path.join(tmpdir(), 'r'), env }), 'restore (bad user name)'))).toBe('E_BACKUP_FORMAT');
     }
+    // An e-mail address that is not one (of the owner, a user or a PGP key) is refused where it
+    // enters — the backup is malformed — and the error shows it escaped.
+    const hostileEmails: Array<Partial<typeof dump>> = [
+      { owner: { ...dump.owner, email: `o${TEXTS.join('')}@example.com` } },
+      { users: [{ username: 'r1', email: `r${TEXTS.join('')}@example.com`, name: null, pubkey: keyToBase64(generateIdentity().publicKey), verifiedAt: null }] },
+      { pgpKeys: [{ username: 'r0', fingerprint: fpr, email: `p${TEXTS.join('')}@example.com`, userIds: ['P'], armored, createdAt: now }] },
+    ];
+    for (const part of hostileEmails) {
+      const bad = path.join(tmpdir(), 'bad-email.age');
+      fs.writeFileSync(bad, await encryptDump({ ...dump, ...part } as typeof dump, env.SEEQRET_BACKUP_PASSPHRASE, { logN: 10 }));
+      const r = safe(cli(['restore', bad], { vault: path.join(tmpdir(), 'r-email'), env }), 'restore (hostile e-mail)');
+      expect(errorCode(r)).toBe('E_BACKUP_FORMAT');
+      expect(r.stderr).toContain('is not one e-mail address');
+      expect(fs.existsSync(path.join(tmpdir(), 'r-email'))).toBe(false);
+    }
     if (hasScript) for (const args of [['users', '--format', 'csv'], ['audit', '--format', 'csv'], ['whoami']]) ttySafe(args, { vault: target });
   }, SLOW);
 });
@@ -274,8 +289,17 @@ describe('an old (v1) vault', () => {
     for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o600);
     fs.chmodSync(dir, 0o700);
     const db = new Database(path.join(dir, 'seeqrets.db'));
-    db.prepare('UPDATE users SET email = ?, name = ? WHERE username = ?').run(`b${TEXTS.join('')}@example.com`, TEXTS.join('|'), 'bob');
+    db.prepare('UPDATE users SET name = ? WHERE username = ?').run(TEXTS.join('|'), 'bob');
     db.close();
+    // An e-mail address that is not one address is refused where it enters, escaped in the error.
+    const badMail = path.join(tmpdir(), 'v1mail');
+    fs.cpSync(dir, badMail, { recursive: true });
+    const db3 = new Database(path.join(badMail, 'seeqrets.db'));
+    db3.prepare('UPDATE users SET email = ? WHERE username = ?').run(`b${TEXTS.join('')}@example.com`, 'bob');
+    db3.close();
+    const rm = safe(cli(['import-vault', badMail, '--keep-identity'], { vault: path.join(tmpdir(), 'new3') }), 'import-vault (hostile e-mail)');
+    expect(errorCode(rm), rm.stderr).toBe('E_V1_VAULT');
+    expect(fs.existsSync(path.join(tmpdir(), 'new3'))).toBe(false);
     const target = path.join(tmpdir(), 'new');
     safe(ok(cli(['import-vault', dir, '--keep-identity'], { vault: target })), 'import-vault');
     for (const args of [['users'], ['users', '--export'], ['audit']]) safe(ok(cli(args, { vault: target })), args.join(' '));

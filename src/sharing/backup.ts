@@ -10,6 +10,8 @@ import { decryptWithPassphrase, encryptWithPassphrase } from '../crypto/agefile.
 import { decryptHtmlBackup, renderHtmlBackup } from '../crypto/htmlbackup.js';
 import { keyFromBase64, keyToBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import { isEmailAddress } from '../util/email.js';
+import { printable } from '../util/text.js';
 import type { AuditEntry } from '../vault/audit.js';
 import { type DumpedSecret, type LoadedBundleRecord, type PgpKeyRecord, type ShareRecord, type Vault, USERNAME_RE } from '../vault/vault.js';
 import { VERSION } from '../version.js';
@@ -86,6 +88,12 @@ function formatError(why: string): SeeqretError {
   return new SeeqretError('E_BACKUP_FORMAT', `not a valid seeqret backup: ${why}`, 'Check that this is the file `seeqret backup` wrote; use another backup if it is damaged.');
 }
 
+/** An address that is not exactly one e-mail address is refused where it enters (never stored, never printed raw). */
+function badEmail(email: unknown, what: string): void {
+  if (typeof email !== 'string' || email === '' || isEmailAddress(email)) return;
+  throw formatError(`${what} is not one e-mail address: '${printable(email.length > 80 ? `${email.slice(0, 80)}…` : email)}'`);
+}
+
 /** Bytes as text (lenient UTF-8, as before), `E_TOO_LARGE` beyond the longest JavaScript string. */
 function asText(bytes: Uint8Array, what: string): string {
   if (bytes.length > 2 ** 29 - 24) {
@@ -115,6 +123,8 @@ export function parseDump(text: string): VaultDump {
   if (d.version !== 1) throw new SeeqretError('E_BACKUP_FORMAT', `backup version ${String(d.version)} is not supported`, 'Upgrade seeqret to restore it.');
   if (!Array.isArray(d.secrets) || !Array.isArray(d.users) || !Array.isArray(d.audit) || typeof d.owner?.pubkey !== 'string') throw formatError('missing parts');
   const int = (x: unknown): boolean => Number.isSafeInteger(x);
+  if (!(d.owner.email === null || d.owner.email === undefined || typeof d.owner.email === 'string')) throw formatError('the owner has malformed fields');
+  badEmail(d.owner.email, 'the e-mail address of the owner');
   const isText = (x: unknown): boolean => typeof x === 'string';
   const textOrNull = (x: unknown): boolean => x === null || typeof x === 'string';
   for (const s of d.secrets) {
@@ -131,6 +141,7 @@ export function parseDump(text: string): VaultDump {
     if (!keyFromBase64(u?.pubkey ?? '')) throw formatError(`user ${JSON.stringify(u?.username)} has no valid public key`);
     if (typeof u.username !== 'string' || !USERNAME_RE.test(u.username)) throw formatError(`user name ${JSON.stringify(u.username)} is not valid`);
     if (!textOrNull(u.email ?? null) || !textOrNull(u.name ?? null) || !(u.verifiedAt === null || u.verifiedAt === undefined || int(u.verifiedAt))) throw formatError(`user ${u.username} has malformed fields`);
+    badEmail(u.email, `the e-mail address of user ${u.username}`);
     if (names.has(u.username) || keys.has(u.pubkey)) throw formatError(`user ${u.username} (or its public key) is listed twice`);
     names.add(u.username);
     keys.add(u.pubkey);
@@ -162,6 +173,7 @@ export function parseDump(text: string): VaultDump {
         typeof k.email === 'string' && typeof k.armored === 'string' && k.armored.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----') &&
         Array.isArray(k.userIds) && (k.userIds as unknown[]).every((u) => typeof u === 'string') && Number.isSafeInteger(k.createdAt);
       if (!ok) throw formatError(`the PGP key of ${JSON.stringify(k?.username)} is malformed`);
+      badEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
     }
   }
   if (d.identitySecretKey !== undefined && !keyFromBase64(d.identitySecretKey)) throw formatError('the included key is malformed');

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { constantTimeEqual, keyFromBase64, publicKeyOf, wipe } from '../crypto/index.js';
 import { fernetDecrypt, isFernetKey } from '../crypto/fernet.js';
 import { SeeqretError } from '../errors.js';
+import { isEmailAddress } from '../util/email.js';
 import { checkFileSize, readFileCapped } from '../util/fs.js';
 import { openDatabase, type Database } from '../vault/sqlite.js';
 import type { V1Secret, V1User } from './v1.js';
@@ -156,6 +157,7 @@ function readDb(
     const email = optionalText(r.email);
     const name = optionalText(r.name);
     if (email === undefined || name === undefined) throw fail(`${who} has a non-text email or name`);
+    if (email !== null && email !== '' && !isEmailAddress(email)) throw fail(`${who} has an e-mail address that is not one address: '${show(email.length > 80 ? `${email.slice(0, 80)}…` : email)}'`);
     all.push({ id: r.id, user: { username: r.username, email, pubkey: key.toString('base64'), name }, key });
   }
   const ownerRow = all.find((u) => u.id === 1);
