@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { SeeqretError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { GlobalOptions } from './context.js';
@@ -60,6 +60,23 @@ function refuseAttachedPassword(program: Command, args: string[]): void {
 
 /** The `securestore` group's options that take a value. */
 const SS_VALUE_OPTIONS: ReadonlySet<string> = new Set(['-s', '--store', '-k', '--key', '--keyfile', '--key-file', '--password-file']);
+
+/**
+ * `seeqret help add key`: the help of the command those words name (as `seeqret add key --help`);
+ * `E_USAGE` naming the first word that is no command there.
+ */
+function helpOf(program: Command, words: readonly string[]): void {
+  let cmd = program;
+  for (const w of words) {
+    const next = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (!next) {
+      const where = cmd === program ? 'seeqret' : `seeqret ${words.slice(0, words.indexOf(w)).join(' ')}`;
+      throw new SeeqretError('E_USAGE', `${where} has no command '${w}'`, `Run \`${where} --help\` to see its commands.`);
+    }
+    cmd = next;
+  }
+  cmd.outputHelp();
+}
 
 /** Build the full command tree (no command module is loaded here). */
 export function buildProgram(): Command {
@@ -720,6 +737,21 @@ export function buildProgram(): Command {
     .action(lazy(async () => (await import('./commands/team.js')).push));
 
   program
+    .command('completion')
+    .description('Print a shell completion script (bash, zsh or fish) generated from the command tree')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(lazy(async () => (await import('./commands/info.js')).completion));
+
+  program
+    .command('help')
+    .description('Show the help of a command: seeqret help add key')
+    .argument('[command...]', 'the command (and sub-command) words')
+    .action((words: string[]) => {
+      helpOf(program, words);
+    });
+  program.helpCommand(false);
+
+  program
     .command('info')
     .description('List the command tree')
     .action(lazy(async () => (await import('./commands/info.js')).info));
@@ -761,6 +793,61 @@ function teamPassphraseFile(program: Command, argv: string[]): string[] {
   return [...argv.slice(0, 2), ...out];
 }
 
+/** Does `cmd` itself declare the option spelled `flag` (`-f`, `--filter`)? */
+const declares = (cmd: Command, flag: string): boolean => cmd.options.some((o) => o.long === flag || o.short === flag);
+
+/**
+ * An "unknown option" that is a command's option given before that command's word
+ * (`seeqret --reveal list`): an `E_USAGE` saying where it goes. `undefined` for any other error.
+ * (A global option given after the command is accepted as it is.)
+ */
+function misplacedOption(e: unknown, args: readonly string[]): SeeqretError | undefined {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  if (err?.code !== 'commander.unknownOption' || typeof err.message !== 'string') return undefined;
+  const flag = /unknown option '([^'=]+)/.exec(err.message)?.[1];
+  if (flag === undefined) return undefined;
+  const program = buildProgram();
+  const end = args.indexOf('--');
+  const head = end < 0 ? args : args.slice(0, end);
+  // Walk the words: the command path, and where the option stands in it.
+  let cmd = program;
+  const path: string[] = [];
+  let flagBefore: Command | undefined;
+  for (let i = 0; i < head.length; i++) {
+    const a = head[i]!;
+    if (a.startsWith('-')) {
+      if (a.split('=')[0] === flag && flagBefore === undefined) {
+        flagBefore = cmd;
+        // Its value, when it takes one (`--app x add key`): the next word if it is no command here.
+        const v = head[i + 1];
+        if (!a.includes('=') && v !== undefined && !v.startsWith('-') && !cmd.commands.some((c) => c.name() === v || c.aliases().includes(v))) i++;
+        continue;
+      }
+      const o = [program, cmd].flatMap((c) => c.options).find((x) => x.long === a || x.short === a);
+      if (o && (o.required || o.optional) && !a.includes('=')) i++;
+      continue;
+    }
+    const next = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!next) break;
+    cmd = next;
+    path.push(next.name());
+  }
+  if (flagBefore === undefined || flagBefore === cmd) return undefined;
+  // The first command after the place the option was given that declares it.
+  let owner: Command | undefined;
+  const owners: string[] = [];
+  let c: Command = program;
+  for (const w of path) {
+    c = c.commands.find((x) => x.name() === w)!;
+    owners.push(w);
+    if (declares(c, flag) && owner === undefined) owner = c;
+    if (owner) break;
+  }
+  if (!owner) return undefined;
+  const where = `seeqret ${owners.join(' ')}`;
+  return new SeeqretError('E_USAGE', `${flag} is an option of \`${where}\`, given before the command`, `Put it after the command: ${where} ${flag} …`);
+}
+
 /** Run the CLI with `argv` (as process.argv). */
 export async function main(argv: string[]): Promise<number> {
   const end = argv.indexOf('--');
@@ -771,6 +858,6 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(teamPassphraseFile(program, argv));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    return reportError(e, debug);
+    return reportError(misplacedOption(e, argv.slice(2)) ?? e, debug);
   }
 }
