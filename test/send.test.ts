@@ -466,7 +466,9 @@ describe('e-mail addresses are single addresses (a list or a line break cannot a
     expect(cli(['backup', '-o', file], { vault, env }).code).toBe(0);
     const target = path.join(tmpdir(), 'restored');
     const r = cli(['restore', file], { vault: target, env });
-    expect(errorCode(r), r.stderr).toBe('E_USAGE');
+    // The backup is malformed: refused where it enters, before anything is created.
+    expect(errorCode(r), r.stderr).toBe('E_BACKUP_FORMAT');
+    expect(r.stderr).toContain('is not one e-mail address');
     expect(fs.existsSync(path.join(target, 'vault.db'))).toBe(false);
   });
 });
