@@ -61,8 +61,12 @@ function asMember(args: string[], opts: { vault: string; env?: Record<string, st
 function serverVault(): string {
   const parent = tmpdir();
   fs.chmodSync(parent, 0o755);
-  const dir = path.join(parent, 'srv');
-  const r = cli(['server', 'init', dir, '--group', GROUP, '--user', 'web1']);
+  // `server init DIR` puts the vault in DIR/seeqret, as `init DIR` does.
+  const base = path.join(parent, 'srv');
+  fs.mkdirSync(base, { mode: 0o755 });
+  fs.chmodSync(base, 0o755);
+  const dir = path.join(base, 'seeqret');
+  const r = cli(['server', 'init', base, '--group', GROUP, '--user', 'web1']);
   expect(r.code, r.stderr).toBe(0);
   expect(cli(['add', 'key', 'DB_URL', 'postgres://secret-value', '--app', 'web', '--env', 'prod'], { vault: dir }).code).toBe(0);
   return dir;

@@ -400,9 +400,16 @@ describe('migration and server', () => {
 
   it('server init makes a vault the library reads; inbox loads dropped bundles, removes them, keeps failures', () => {
     const dev = newVault({ user: 'dev' });
-    const srvDir = path.join(tmpdir(), 'srv');
-    const s = cli(['server', 'init', srvDir, '--user', 'web1']);
+    const srvParent = tmpdir();
+    const srvDir = path.join(srvParent, 'seeqret');
+    const s = cli(['server', 'init', srvParent, '--user', 'web1']);
     expect(s.code, s.stderr).toBe(0);
+    expect(s.stderr).toContain(`Server vault ${srvDir} created`);
+    // Pointing at DIR rather than DIR/seeqret: the error names the vault folder.
+    const wrong = cli(['list'], { vault: srvParent });
+    expect(errorCode(wrong)).toBe('E_VAULT_NOT_FOUND');
+    expect(wrong.stderr).toContain(`there is one in ${srvDir}`);
+    expect(wrong.stderr).toContain(`Fix: Point --vault / SEEQRET at the vault folder itself: ${srvDir}`);
     const addLine = s.stdout.split('\n')[0]!;
     expect(addLine).toMatch(/^seeqret add user --username 'web1'/);
     const args = [...addLine.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);

@@ -162,6 +162,8 @@ export interface CreateVaultOptions {
   readonly kdfCost?: { opslimit: number; memlimit: number };
   /** Use this X25519 secret key as the owner's identity (restore, migration) instead of a new one. */
   readonly identitySecretKey?: Buffer;
+  /** A server vault (`server init`): the group whose members read it, recorded with the vault. */
+  readonly serverGroup?: string;
 }
 
 /** One secret sent to one user (the `shares` table). */
@@ -298,6 +300,11 @@ export function vaultNotFound(dir: string): SeeqretError {
       `Migrate it into a vault of this version: seeqret --vault NEW_DIR import-vault ${dir} --keep-identity`,
     );
   }
+  // `init DIR` and `server init DIR` put the vault in DIR/seeqret: DIR itself is a common mistake.
+  const inside = path.join(dir, 'seeqret');
+  if (fs.existsSync(vaultFiles(inside).db)) {
+    return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}, but there is one in ${inside}`, `Point --vault / SEEQRET at the vault folder itself: ${inside}`);
+  }
   return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
 }
 
@@ -426,6 +433,7 @@ export class Vault {
         meta.run('created_at', String(now));
         meta.run('created_by', `seeqret ${VERSION}`);
         meta.run('key_check', seal(keys.dataKey, randomBytes(32), keyCheckAd(keys.vaultId)).toString('base64'));
+        if (opts.serverGroup !== undefined) meta.run('server', opts.serverGroup);
         // The integrity records and the audit head exist from the first moment (zero rows).
         initAggregates(d, v.#integrityKey);
         initAuditHead(d, v.#auditKey);
@@ -436,7 +444,7 @@ export class Vault {
           keyToBase64(identity.publicKey),
           now,
         );
-        v.#pending.push({ action: 'vault.create', target: opts.username, detail: { vaultId: keys.vaultId } });
+        v.#pending.push({ action: 'vault.create', target: opts.username, detail: { vaultId: keys.vaultId, ...(opts.serverGroup !== undefined ? { serverGroup: opts.serverGroup } : {}) } });
       });
       writeKeyFile(files.key, keys, pass, opts.kdfCost);
       return v;

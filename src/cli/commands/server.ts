@@ -33,16 +33,17 @@ function groupId(name: string): number | undefined {
 
 /** `server init [DIR] [--group G] [--user NAME]`. */
 export async function serverInit(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const dir = path.resolve((args[0] as string | undefined) ?? SERVER_DIR);
+  // As `init DIR`: the vault goes in DIR/seeqret; without DIR, in /srv/.seeqret.
+  const dirArg = args[0] as string | undefined;
+  const dir = dirArg !== undefined ? path.join(path.resolve(dirArg), 'seeqret') : SERVER_DIR;
   const group = (o['group'] as string | undefined) ?? 'seeqret';
   const user = (o['user'] as string | undefined) ?? os.hostname().split('.')[0] ?? 'server';
   // The default address is only a label; a host name that makes no valid address gives none.
   const fallback = `${user}@${os.hostname()}`;
   const email = o['email'] !== undefined ? checkEmail(String(o['email']), '--email') : isEmailAddress(fallback) ? fallback : '';
-  const v = Vault.create({ dir, username: user, email });
+  const v = Vault.create({ dir, username: user, email, serverGroup: group });
   const recipient = toAgeRecipient(v.publicKey);
   try {
-    v.database.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('server', ?)").run(group);
     out(addUserLine(v.owner()));
   } finally {
     v.close();
