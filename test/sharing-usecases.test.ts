@@ -1,0 +1,131 @@
+/**
+ * The sharing use cases called in-process (no CLI, no process.stdout): export seals to each
+ * recipient and records only what was delivered; load plans (authenticate, open, nothing
+ * written), previews and applies in one transaction. Real vault files, real crypto.
+ */
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { thrownCode, tmpdir } from './helpers.js';
+import { parseFilter } from '../src/filter/index.js';
+import { prepareExport, recordExport } from '../src/sharing/export.js';
+import { applyLoad, planLoad, previewLoad } from '../src/sharing/load.js';
+import { Vault } from '../src/vault/vault.js';
+
+const open: Vault[] = [];
+afterEach(() => {
+  for (const v of open.splice(0)) v.close();
+});
+
+function vault(user: string): Vault {
+  const v = Vault.create({ dir: path.join(tmpdir(), user), username: user, email: `${user}@example.com` });
+  open.push(v);
+  return v;
+}
+
+/** alice and bob, each knowing the other (verified). */
+function pair(): { alice: Vault; bob: Vault } {
+  const alice = vault('alice');
+  const bob = vault('bob');
+  alice.addUser({ username: 'bob', publicKey: bob.publicKey });
+  alice.verifyUser('bob');
+  bob.addUser({ username: 'alice', publicKey: alice.publicKey });
+  bob.verifyUser('alice');
+  return { alice, bob };
+}
+
+const f = (...texts: string[]) => texts.map((t) => parseFilter(t));
+
+describe('export', () => {
+  it('seals the selection to each recipient and writes nothing until the delivery is recorded', () => {
+    const { alice, bob } = pair();
+    const carol = vault('carol');
+    alice.addUser({ username: 'carol', publicKey: carol.publicKey });
+    alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
+    alice.set({ app: 'web', env: 'dev', key: 'DB', value: 'd1' });
+    const plan = prepareExport(alice, { to: ['all'], filters: f('web:prod:'), destination: 'files' });
+    expect(plan.items.map((i) => i.recipient.username).sort()).toEqual(['bob', 'carol']);
+    expect(plan.records.map((r) => `${r.app}:${r.env}:${r.key}`)).toEqual(['web:prod:DB']);
+    // carol was never verified: said, once, without any value.
+    expect(plan.warnings).toEqual([expect.stringContaining("carol's key fingerprint was never verified")]);
+    expect(plan.items.every((i) => !i.text.includes('p1'))).toBe(true);
+    expect(alice.sharingRecords().shares).toEqual([]);
+    recordExport(alice, plan, plan.items[0]!);
+    expect(alice.sharingRecords().shares.map((s) => s.username)).toEqual([plan.items[0]!.recipient.username]);
+    void bob;
+  });
+
+  it('refuses what cannot be delivered as asked, before sealing anything', () => {
+    const { alice } = pair();
+    alice.addUser({ username: 'carol', publicKey: vault('carol').publicKey });
+    alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
+    expect(thrownCode(() => prepareExport(alice, { to: ['all'], filters: f('::'), destination: 'stream' }))).toBe('E_USAGE');
+    expect(thrownCode(() => prepareExport(alice, { to: ['bob'], filters: [], destination: 'stream' }))).toBe('E_USAGE');
+    expect(thrownCode(() => prepareExport(alice, { to: ['bob'], filters: f('nope::'), destination: 'stream' }))).toBe('E_NOT_FOUND');
+    expect(thrownCode(() => prepareExport(alice, { to: ['dave'], filters: f('::'), destination: 'stream' }))).toBe('E_UNKNOWN_USER');
+    expect(thrownCode(() => prepareExport(alice, { to: ['bob'], filters: f('::'), serializer: 'xml', destination: 'stream' }))).toBe('E_USAGE');
+  });
+});
+
+describe('load: plan, preview, apply', () => {
+  it('a plan writes nothing; the preview says what would happen; apply does it in one go, new names pending', () => {
+    const { alice, bob } = pair();
+    alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'new' });
+    alice.set({ app: 'web', env: 'prod', key: 'API', value: 'k' });
+    bob.set({ app: 'web', env: 'prod', key: 'DB', value: 'old' });
+    const sent = prepareExport(alice, { to: ['bob'], filters: f('web:prod:'), destination: 'stream' }).items[0]!;
+    const plan = planLoad(bob, { text: sent.text }, { overwrite: false, force: false });
+    expect(plan.sender.username).toBe('alice');
+    expect(plan.format).toBe('bundle');
+    expect(plan.bundleId).toBe(sent.bundleId);
+    expect(plan.warnings).toEqual([]);
+    expect(bob.lookup('web', 'prod', 'API')).toBeUndefined();
+    const preview = previewLoad(bob, plan);
+    expect(preview.outcomes.map((o) => `${o.key}:${o.outcome}`).sort()).toEqual(['API:added', 'DB:skipped']);
+    expect(bob.lookup('web', 'prod', 'API')).toBeUndefined();
+    expect(bob.bundleLoaded(sent.bundleId, alice.publicKey.toString('base64'))).toBe(false);
+    const result = applyLoad(bob, plan);
+    expect(result.summary).toMatchObject({ added: 1, skipped: 1 });
+    expect(result.pending.map((r) => r.key)).toEqual(['API']);
+    expect(bob.get('DB', { app: 'web', env: 'prod' })).toBe('old');
+    expect(bob.get('API', { app: 'web', env: 'prod' })).toBe('k');
+    // The same bundle again is a replay, refused at the plan; with force and overwrite it replaces.
+    expect(thrownCode(() => planLoad(bob, { text: sent.text }, { overwrite: true, force: false }))).toBe('E_BUNDLE_REPLAY');
+    const again = applyLoad(bob, planLoad(bob, { text: sent.text }, { overwrite: true, force: true }));
+    expect(again.summary).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(bob.get('DB', { app: 'web', env: 'prod' })).toBe('new');
+  });
+
+  it('a bundle for someone else, from someone unknown, or claiming another sender is refused at the plan', () => {
+    const { alice, bob } = pair();
+    const carol = vault('carol');
+    alice.addUser({ username: 'carol', publicKey: carol.publicKey });
+    alice.set({ app: 'a', env: 'e', key: 'K', value: 'v' });
+    const toCarol = prepareExport(alice, { to: ['carol'], filters: f('::'), destination: 'stream' }).items[0]!;
+    expect(thrownCode(() => planLoad(bob, { text: toCarol.text }, { overwrite: false, force: false }))).toMatch(/^E_BUNDLE_/);
+    const toBob = prepareExport(alice, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]!;
+    expect(thrownCode(() => planLoad(bob, { text: toBob.text, sender: 'carol' }, { overwrite: false, force: false }))).toBe('E_BUNDLE_AUTH');
+    const stranger = vault('dave');
+    stranger.addUser({ username: 'bob', publicKey: bob.publicKey });
+    stranger.set({ app: 'a', env: 'e', key: 'K', value: 'v' });
+    const fromDave = prepareExport(stranger, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]!;
+    expect(thrownCode(() => planLoad(bob, { text: fromDave.text }, { overwrite: false, force: false }))).toBe('E_UNKNOWN_USER');
+    // One character of the sealed payload changed (the last base64 run in the text).
+    const at = toBob.text.search(/[A-Za-z0-9+/]{40}[^A-Za-z0-9+/]*$/) + 20;
+    const flipped = `${toBob.text.slice(0, at)}${toBob.text[at] === 'A' ? 'B' : 'A'}${toBob.text.slice(at + 1)}`;
+    expect(thrownCode(() => planLoad(bob, { text: flipped }, { overwrite: false, force: false }))).toMatch(/^E_(BUNDLE_|DECRYPT)/);
+    expect(bob.count()).toBe(0);
+  });
+
+  it("the old tool's formats load with a warning that they authenticate less", () => {
+    const { alice, bob } = pair();
+    alice.set({ app: 'a', env: 'e', key: 'K', value: 'v' });
+    for (const serializer of ['json-crypt', 'command'] as const) {
+      const item = prepareExport(alice, { to: ['bob'], filters: f('::'), serializer, destination: 'stream' }).items[0]!;
+      const plan = planLoad(bob, { text: item.text }, { overwrite: true, force: true });
+      expect(plan.format).toBe(serializer);
+      expect(plan.warnings.some((w) => w.includes(`the ${serializer} format does not authenticate names`))).toBe(true);
+      applyLoad(bob, plan);
+      expect(bob.get('K', { app: 'a', env: 'e' })).toBe('v');
+    }
+  });
+});
