@@ -1,14 +1,16 @@
 /**
  * The sharing use cases called in-process (no CLI, no process.stdout): export seals to each
  * recipient and records only what was delivered; load plans (authenticate, open, nothing
- * written), previews and applies in one transaction. Real vault files, real crypto.
+ * written), previews and applies in one transaction; backup and restore, all or nothing. Real vault files, real crypto.
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { thrownCode, tmpdir } from './helpers.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
+import { decryptBackup } from '../src/sharing/backup.js';
 import { applyLoad, planLoad, previewLoad } from '../src/sharing/load.js';
+import { checkRestore, makeBackup, recordBackup, restoreInto, vaultFromBackup } from '../src/sharing/restore.js';
 import { Vault } from '../src/vault/vault.js';
 
 const open: Vault[] = [];
@@ -127,5 +129,43 @@ describe('load: plan, preview, apply', () => {
       applyLoad(bob, plan);
       expect(bob.get('K', { app: 'a', env: 'e' })).toBe('v');
     }
+  });
+});
+
+describe('backup and restore', () => {
+  it('a backup restores into a new vault with the same keys; into another vault its names start pending', async () => {
+    const { alice, bob } = pair();
+    alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
+    alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p2' }, { replace: true });
+    const made = await makeBackup(alice, { passphrase: 'correct horse battery', includeKeys: true, armor: false, logN: 10 });
+    expect(alice.auditLog().some((e) => e.action === 'backup')).toBe(false); // recorded only once delivered
+    recordBackup(alice, made, { target: 'b.age', html: false });
+    expect(alice.auditLog().filter((e) => e.action === 'backup').map((e) => e.target)).toEqual(['b.age']);
+    const dump = await decryptBackup(made.bytes, 'correct horse battery');
+    checkRestore(dump, true);
+    const fresh = Vault.create({ dir: path.join(tmpdir(), 'fresh'), ...vaultFromBackup(dump) });
+    open.push(fresh);
+    const r = restoreInto(fresh, dump, { created: true, overwrite: false, source: 'b.age' });
+    expect(r.sameKeys).toBe(true);
+    expect(r.usersAdded).toEqual(['bob']);
+    expect(fresh.get('DB', { app: 'web', env: 'prod' })).toBe('p2');
+    expect(fresh.history(fresh.lookup('web', 'prod', 'DB')!)).toEqual(alice.history(alice.lookup('web', 'prod', 'DB')!));
+    expect(fresh.verifyAudit().problem).toBeNull();
+    // alice's backup restored into bob's vault: her names are someone else's choice there.
+    const into = restoreInto(bob, dump, { created: false, overwrite: false, source: 'b.age' });
+    expect(into.sameKeys).toBe(false);
+    expect(bob.lookup('web', 'prod', 'DB')?.pending).toBe(true);
+  });
+
+  it('checkRestore refuses a bad entry before any vault exists', async () => {
+    const alice = vault('alice');
+    alice.set({ app: 'a', env: 'e', key: 'K', value: 'v' });
+    const dump = await decryptBackup((await makeBackup(alice, { passphrase: 'correct horse battery', includeKeys: false, armor: true, logN: 10 })).bytes, 'correct horse battery');
+    expect(vaultFromBackup(dump).identitySecretKey).toBeUndefined();
+    const bad = { ...dump, secrets: dump.secrets.map((s) => ({ ...s, key: 'A:B' })) };
+    expect(thrownCode(() => checkRestore(bad, true))).toBe('E_INVALID_NAME');
+    const badOwner = { ...dump, owner: { ...dump.owner, username: '../x' } };
+    expect(thrownCode(() => checkRestore(badOwner, true))).toBe('E_USAGE');
+    checkRestore(badOwner, false); // the owner of an existing vault is not taken from the backup
   });
 });

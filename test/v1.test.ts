@@ -22,8 +22,8 @@ import {
   parseJsonCrypt,
   serializeCommand,
   serializeJsonCrypt,
-} from '../src/sharing/v1.js';
-import { readV1Vault } from '../src/sharing/v1vault.js';
+} from '../src/legacy/v1.js';
+import { readV1Vault } from '../src/legacy/v1vault.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { tmpdir } from './helpers.js';
 

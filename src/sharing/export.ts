@@ -15,7 +15,7 @@ import type { Filter } from '../filter/index.js';
 import type { SecretRecord, UserRecord, Vault } from '../vault/vault.js';
 import { type BundleSecret, createBundle } from './bundle.js';
 import { type Serializer, serializerOf } from './serializers.js';
-import { type V1Secret, serializeCommand, serializeJsonCrypt } from './v1.js';
+import { type V1Secret, serializeCommand, serializeJsonCrypt } from '../legacy/v1.js';
 
 /** What to export to whom. */
 export interface ExportRequest {

@@ -5,10 +5,11 @@
  */
 import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
-import { decryptBackup, dumpToHtml, dumpVault, encryptDump } from '../../sharing/backup.js';
+import { decryptBackup, dumpToHtml } from '../../sharing/backup.js';
+import { checkRestore, makeBackup, recordBackup, restoreInto, vaultFromBackup } from '../../sharing/restore.js';
 import { atomicWriteFile, readFileCapped } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
-import { Vault, passphraseFromFile } from '../../vault/vault.js';
+import { passphraseFromFile } from '../../vault/vault.js';
 import { type GlobalOptions, info, openVault, promptHidden, promptNewSecret, stdinIsTTY, warnPermissions } from '../context.js';
 import { commandLine } from '../hints.js';
 import { openImportTarget, targetExists } from '../import-target.js';
@@ -37,16 +38,16 @@ export async function backup(g: GlobalOptions, _a: unknown[], o: Record<string, 
   const passphrase = await backupPassphrase(o, true);
   const v = await openVault(g, { readonly: false });
   try {
-    const dump = dumpVault(v, { includeKeys: o['includeKeys'] === true });
-    const bytes = await encryptDump(dump, passphrase, { armor: o['armor'] === true });
-    atomicWriteFile(file, bytes);
+    const made = await makeBackup(v, { passphrase, includeKeys: o['includeKeys'] === true, armor: o['armor'] === true });
+    const { dump } = made;
+    atomicWriteFile(file, made.bytes);
     info(`Wrote ${file}: ${dump.secrets.length} secrets (with history), ${dump.users.length} users, ${dump.audit.length} audit entries${dump.identitySecretKey ? ', and the owner key pair' : ''}. Decrypt without seeqret: age -d ${file}`);
     if (o['html']) {
       const html = `${file.replace(/\.age$/, '')}.html`;
       atomicWriteFile(html, dumpToHtml(dump, passphrase));
       info(`Wrote ${html}: opens in any browser and asks for the same passphrase.`);
     }
-    v.audit([{ action: 'backup', target: file, detail: { secrets: dump.secrets.length, includeKeys: Boolean(dump.identitySecretKey), html: o['html'] === true } }]);
+    recordBackup(v, made, { target: file, html: o['html'] === true });
     return 0;
   } finally {
     v.close();
@@ -56,8 +57,8 @@ export async function backup(g: GlobalOptions, _a: unknown[], o: Record<string, 
 /**
  * `restore FILE [--overwrite]`: into the resolved vault, creating it when it does not exist. All
  * or nothing: the backup is decrypted and every entry checked first; only then is a missing vault
- * created, and everything (audit log, secrets, users, records, the `restore` entry) written in one
- * transaction. A failure leaves no vault behind and changes nothing in an existing one.
+ * created, and everything written in one transaction (src/sharing/restore.ts). A failure leaves
+ * no vault behind and changes nothing in an existing one.
  */
 export async function restore(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
   const file = args[0] as string;
@@ -65,42 +66,25 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
   const passphrase = await backupPassphrase(o, false);
   const dump = await decryptBackup(bytes, passphrase);
   const dir = resolveVaultDir(g.vault);
-  const exists = targetExists(g);
   // Everything is checked before anything is created or written.
-  const users = dump.users.map((u) => ({ ...u, publicKey: keyFromBase64(u.pubkey)! }));
-  Vault.validate(
-    dump.secrets.flatMap((d) => [d, ...d.history.map((h) => ({ ...d, value: h.value, type: h.type }))].map((x) => ({ app: x.app, env: x.env, key: x.key, value: x.value, type: x.type }))),
-    exists ? users : [dump.owner, ...users],
-    dump.pgpKeys ?? [],
-  );
-  const key = dump.identitySecretKey ? keyFromBase64(dump.identitySecretKey)! : undefined;
+  checkRestore(dump, !targetExists(g));
   const target = await openImportTarget(g, async () => {
     const vaultPass = o['passphrase'] ? await newPassphrase(g) : undefined;
-    return { username: dump.owner.username, email: dump.owner.email ?? '', ...(dump.owner.name ? { name: dump.owner.name } : {}), ...(vaultPass ? { passphrase: vaultPass } : {}), ...(key ? { identitySecretKey: key } : {}) };
+    return { ...vaultFromBackup(dump), ...(vaultPass ? { passphrase: vaultPass } : {}) };
   });
   const v = target.vault;
   let ok = false;
   try {
-    // Your own backup (into the vault it restores, or one with your key or vault id) keeps each
-    // name's acceptance; another vault's backup brings names someone else chose: they start pending.
-    const own = target.created || dump.vaultId === v.vaultId || dump.owner.pubkey === v.owner().pubkey;
-    const { summary: s, usersAdded } = v.atomically(() => {
-      if (target.created) v.importAudit(dump.audit);
-      const r = v.restoreAll(
-        { secrets: dump.secrets, users, shares: dump.shares ?? [], loadedBundles: dump.loadedBundles ?? [], pgpKeys: dump.pgpKeys ?? [] },
-        { overwrite: o['overwrite'] === true, keepVerified: target.created, ...(own ? {} : { received: `restore of ${dump.owner.username}'s backup` }) },
-      );
-      v.audit([{ action: 'restore', target: file, detail: { from: dump.vaultId, created: dump.created, added: r.summary.added, updated: r.summary.updated, skipped: r.summary.skipped, users: r.usersAdded.length } }]);
-      return r;
-    });
+    const { summary: s, usersAdded, sameKeys } = restoreInto(v, dump, { created: target.created, overwrite: o['overwrite'] === true, source: file });
     ok = true;
     if (target.created) {
       warnPermissions(dir);
-      info(`Created vault ${dir} for ${dump.owner.username}${key ? ' with the backed-up key pair (same public key)' : ' with a NEW key pair (the backup had no keys): send your new `seeqret introduction` to your team'}`);
+      info(`Created vault ${dir} for ${dump.owner.username}${sameKeys ? ' with the backed-up key pair (same public key)' : ' with a NEW key pair (the backup had no keys): send your new `seeqret introduction` to your team'}`);
     }
     for (const name of usersAdded) {
       const u = v.user(name);
-      info(`added user ${name}, fingerprint ${fingerprint(keyFromBase64(u.pubkey)!)}${u.verifiedAt ? '' : ' (not verified: compare it with them, then `seeqret users verify`)'}`);
+      const key = keyFromBase64(u.pubkey);
+      info(`added user ${name}${key ? `, fingerprint ${fingerprint(key)}` : ''}${u.verifiedAt ? '' : ' (not verified: compare it with them, then `seeqret users verify`)'}`);
     }
     info(`Restored from ${file}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${usersAdded.length} user${usersAdded.length === 1 ? '' : 's'} added`);
     if (s.skipped) info(`Skipped secrets have another value here; run \`${commandLine(g, 'restore', file, '--overwrite', ...(o['backupPassphraseFile'] ? ['--backup-passphrase-file', String(o['backupPassphraseFile'])] : []))}\` to replace them (the current value goes to history).`);
