@@ -68,7 +68,7 @@ for (let i = 0; i < 3; i++) time(process.execPath, [BIN, '--vault', v10k, 'get',
 const cliGet = median(runs(10, () => time(process.execPath, [BIN, '--vault', v10k, 'get', 'KEY_4242'])));
 const base2 = median(runs(10, () => time(process.execPath, ['-e', '0'])));
 baseline = Math.min(base, base2);
-row('`seeqret get KEY` wall time, median of 10 (10,000 secrets)', `${cliGet.toFixed(1)} ms = ${(cliGet / baseline).toFixed(2)} x node -e 0`, '<= 1.5 x', cliGet / baseline <= 1.5);
+row('`seeqret get KEY` wall time, median of 10 (10,000 secrets)', `${cliGet.toFixed(1)} ms = ${(cliGet / baseline).toFixed(2)} x node -e 0`, '<= 1.3 x', cliGet / baseline <= 1.3);
 
 // Library get
 {
@@ -79,13 +79,17 @@ row('`seeqret get KEY` wall time, median of 10 (10,000 secrets)', `${cliGet.toFi
   const keys = Array.from({ length: 10_000 }, (_, i) => [`KEY_${i}`, { app: `app${i % 10}`, env: i % 2 ? 'dev' : 'prod' }]);
   const N = 1_000_000;
   for (let i = 0; i < 100_000; i++) v.get(...keys[i % 10_000]);
-  const t1 = process.hrtime.bigint();
   let len = 0;
-  for (let i = 0; i < N; i++) len += v.get(...keys[i % 10_000]).length;
-  const s = Number(process.hrtime.bigint() - t1) / 1e9;
+  // Issue 12: the median of 7 runs of 1,000,000 calls each (one run alone varies by 2x on a shared machine).
+  const rates = runs(7, () => {
+    const t1 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) len += v.get(...keys[i % 10_000]).length;
+    return N / (Number(process.hrtime.bigint() - t1) / 1e9);
+  });
   v.close();
-  const rate = N / s;
-  row('library `get` after open (10,000 secrets, random keys with app+env)', `${Math.round(rate).toLocaleString('en-US')} calls/s (${((s / N) * 1e6).toFixed(2)} µs/call; open + index ${openMs.toFixed(1)} ms)`, '>= 300,000 calls/s', rate >= 300_000 && len > 0);
+  const rate = median(rates);
+  const k = (x) => `${Math.round(x / 1000).toLocaleString('en-US')}k`;
+  row('library `get` after open (10,000 secrets, random keys with app+env), median of 7 runs of 1,000,000 calls', `${Math.round(rate).toLocaleString('en-US')} calls/s (${((1 / rate) * 1e6).toFixed(2)} µs/call; runs ${k(Math.min(...rates))}-${k(Math.max(...rates))}; open + first key ${openMs.toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)})`, '>= 1,200,000 calls/s', rate >= 1_200_000 && len > 0);
 }
 
 // importenv of a 10,000-line file
@@ -118,6 +122,42 @@ row('`seeqret get KEY` wall time, median of 10 (10,000 secrets)', `${cliGet.toFi
   row('`seeqret env` with 1,000 keys (median of 5)', `${ms.toFixed(0)} ms`, '< 500 ms', ms < 500);
 }
 
+
+// Issue 12: importenv of 1,000,000 lines (streamed): peak memory (maxRSS of the process) and time.
+{
+  const dir = makeVault('imp1m', 0, () => ({}));
+  const file = path.join(scratch, 'big1m.env');
+  const fd = fs.openSync(file, 'w');
+  for (let b = 0; b < 1_000_000; b += 10_000) fs.writeSync(fd, Array.from({ length: 10_000 }, (_, k) => `IMPORT_${b + k}="value ${b + k} with \\"quotes\\" and spaces"\n`).join(''));
+  fs.closeSync(fd);
+  const t0 = hr();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, '--vault', dir, 'importenv', file, '--env', 'dev'], { env, encoding: 'utf8' });
+  const ms = since(t0);
+  if (r.status !== 0) throw new Error(`importenv 1M failed: ${r.stderr}`);
+  const rssMiB = Number(r.stderr.trim().split('\n').pop()) / 1024;
+  row('`seeqret importenv` of a 1,000,000-line file (55 MB): peak memory (maxRSS, /usr/bin/time) and time (one run)', `${rssMiB.toFixed(0)} MiB, ${(ms / 1000).toFixed(1)} s`, '< 300 MiB', rssMiB < 300);
+}
+
+// Issue 12: 20 concurrent `seeqret ss set` on one secrets.json: all exit 0, all present.
+{
+  const { SecretsManager, KeySource } = await import(path.join(ROOT, 'dist', 'securestore', 'index.js'));
+  const { spawn } = await import('node:child_process');
+  const dir = path.join(scratch, 'ss-conc');
+  fs.mkdirSync(dir);
+  const store = path.join(dir, 'secrets.json');
+  const key = path.join(dir, 'secrets.key');
+  time(process.execPath, [BIN, 'ss', 'create', '-s', store, '-k', key, '--no-vcs'], { cwd: dir });
+  const t0 = hr();
+  const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => new Promise((resolve) => {
+    const c = spawn(process.execPath, [BIN, 'ss', '-s', store, '-k', key, 'set', `K${i}`, `v${i}`], { env: { ...env, SEEQRET_LOCK_TIMEOUT_MS: '60000' }, stdio: 'ignore' });
+    c.on('close', resolve);
+  })));
+  const ms = since(t0);
+  const s = SecretsManager.fromFile(store, KeySource.fromFile(key));
+  const present = Array.from({ length: 20 }, (_, i) => s.get(`K${i}`) === `v${i}`).filter(Boolean).length;
+  const ok = codes.filter((c) => c === 0).length;
+  row('20 concurrent `seeqret ss set` on one secrets.json (key file): exit 0 / values present, wall time of all', `${ok}/20 exit 0, ${present}/20 present, ${ms.toFixed(0)} ms`, '20/20 and 20/20', ok === 20 && present === 20);
+}
 
 // Sharing: export 1,000 secrets to 10 recipients; load a 10,000-secret bundle.
 {

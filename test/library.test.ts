@@ -52,6 +52,17 @@ describe('library get/openVault', () => {
     closeAll();
   });
 
+  it('get() returns values of every length and script exactly, again and again, from ciphertexts kept in memory', () => {
+    const dir = newLibVault();
+    const v = Vault.open({ dir });
+    const values = ['x', 'é€😀'.repeat(700), 'y'.repeat(4096), 'z'.repeat(4097), 'long-'.repeat(20_000)];
+    values.forEach((value, i) => v.set({ app: 'a', env: 'e', key: `K${i}`, value }));
+    for (let round = 0; round < 3; round++) {
+      values.forEach((value, i) => expect(v.get(`K${i}`, { app: 'a', env: 'e' })).toBe(value));
+    }
+    v.close();
+  });
+
   it('the ambiguity error lists only the tied candidates', () => {
     const dir = newLibVault();
     const v = Vault.open({ dir });

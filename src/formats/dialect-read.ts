@@ -22,7 +22,7 @@
  */
 import { SeeqretError } from '../errors.js';
 import type { Dialect } from './dialects.js';
-import { DOTENV_KEY_RE, type DotenvEntry, parseDotenv } from './dotenv.js';
+import { DOTENV_KEY_RE, type DotenvEntry, type DotenvPart, parseDotenv } from './dotenv.js';
 
 const FIX = 'Check that line against the dialect (see docs/formats.md#dotenv-dialects), or import with another --dialect.';
 
@@ -162,15 +162,18 @@ function readShellWord(c: Cursor, err: (what: string) => SeeqretError): string {
  * @throws SeeqretError `E_DOTENV_SYNTAX` naming `source:line` for what the reader would read
  *   differently from what the file says, or could not read at all.
  */
-export function parseDotenvDialect(text: string, dialect: Dialect, source?: string): DotenvEntry[] {
-  let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+export function parseDotenvDialect(text: string, dialect: Dialect, source?: string, at: DotenvPart & { readonly vars?: Map<string, string> } = {}): DotenvEntry[] {
+  const firstLine = at.firstLine ?? 1;
+  let s = firstLine === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // Node removes every CR; Python reads with universal newlines; compose and sh keep CR (a CRLF
   // file is read with CR in the values, which the checks below refuse for sh).
   if (dialect === 'node') s = s.replace(/\r/g, '');
   if (dialect === 'python') s = s.replace(/\r\n?/g, '\n');
   const c = new Cursor(s);
+  c.line = firstLine;
   const entries: DotenvEntry[] = [];
-  const vars = new Map<string, string>();
+  // Variables defined above (in earlier pieces of the same file, when read piece by piece).
+  const vars = at.vars ?? new Map<string, string>();
   while (!c.done) {
     while (c.peek() === ' ' || c.peek() === '\t') c.next();
     if (c.peek() === '\n') {
@@ -228,6 +231,6 @@ export function parseDotenvDialect(text: string, dialect: Dialect, source?: stri
 }
 
 /** {@link parseDotenvDialect}, or seeqret's own grammar ({@link parseDotenv}) when `dialect` is undefined. */
-export function parseDotenvAs(text: string, dialect: Dialect | undefined, source?: string): DotenvEntry[] {
-  return dialect === undefined ? parseDotenv(text, source) : parseDotenvDialect(text, dialect, source);
+export function parseDotenvAs(text: string, dialect: Dialect | undefined, source?: string, at: DotenvPart & { readonly vars?: Map<string, string> } = {}): DotenvEntry[] {
+  return dialect === undefined ? parseDotenv(text, source, at) : parseDotenvDialect(text, dialect, source, at);
 }

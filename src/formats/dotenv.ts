@@ -55,6 +55,15 @@ function isHex(s: string): boolean {
 }
 
 /**
+ * Where a piece of a larger dotenv text starts, for parsing it piece by piece (whole lines at a
+ * time; see src/formats/dotenv-stream.ts): its first line's number (1: the start of the text,
+ * where a byte-order mark is dropped).
+ */
+export interface DotenvPart {
+  readonly firstLine?: number;
+}
+
+/**
  * Parse dotenv text. `source` (a file name) is used in error messages as `source:line`.
  * Duplicate keys: all are returned in order (the caller decides; last wins is conventional).
  *
@@ -67,14 +76,15 @@ function isHex(s: string): boolean {
  *   for an unterminated quoted value, or for text after a closing quote. Messages never contain
  *   value text.
  */
-export function parseDotenv(text: string, source?: string): DotenvEntry[] {
+export function parseDotenv(text: string, source?: string, at: DotenvPart = {}): DotenvEntry[] {
   let s = text.replace(/\r\n/g, '\n');
-  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+  const firstLine = at.firstLine ?? 1;
+  if (firstLine === 1 && s.charCodeAt(0) === 0xfeff) s = s.slice(1);
 
   const entries: DotenvEntry[] = [];
   const n = s.length;
   let pos = 0; // start of the current line
-  let lineNo = 1;
+  let lineNo = firstLine;
 
   while (pos < n) {
     let eol = s.indexOf('\n', pos);
@@ -100,18 +110,21 @@ export function parseDotenv(text: string, source?: string): DotenvEntry[] {
       i++;
       let closed = false;
       if (q === '"') {
+        // Plain runs are copied with one slice each (not character by character: a value built
+        // one character at a time is a long chain of string pieces, many times its size).
+        let run = i;
         while (i < n) {
-          const c = s[i] as string;
-          if (c === '"') {
+          const c = s.charCodeAt(i);
+          if (c !== 0x22 && c !== 0x5c) {
+            if (c === 10) lineNo++;
+            i++;
+            continue;
+          }
+          value += s.slice(run, i);
+          if (c === 0x22) {
             closed = true;
             i++;
             break;
-          }
-          if (c === '\n') lineNo++;
-          if (c !== '\\') {
-            value += c;
-            i++;
-            continue;
           }
           const e = s[i + 1];
           if (e === undefined) {
@@ -122,14 +135,17 @@ export function parseDotenv(text: string, source?: string): DotenvEntry[] {
             case 'n':
               value += '\n';
               i += 2;
+              run = i;
               continue;
             case 'r':
               value += '\r';
               i += 2;
+              run = i;
               continue;
             case 't':
               value += '\t';
               i += 2;
+              run = i;
               continue;
             case '\\':
             case '"':
@@ -138,6 +154,7 @@ export function parseDotenv(text: string, source?: string): DotenvEntry[] {
             case '$':
               value += e;
               i += 2;
+              run = i;
               continue;
             case 'u': {
               if (s[i + 2] === '{') {
@@ -148,6 +165,7 @@ export function parseDotenv(text: string, source?: string): DotenvEntry[] {
                   if (cp <= 0x10ffff) {
                     value += String.fromCodePoint(cp);
                     i = close + 1;
+                    run = i;
                     continue;
                   }
                 }
@@ -156,6 +174,7 @@ export function parseDotenv(text: string, source?: string): DotenvEntry[] {
                 if (hex.length === 4 && isHex(hex)) {
                   value += String.fromCharCode(parseInt(hex, 16));
                   i += 6;
+                  run = i;
                   continue;
                 }
               }
@@ -168,6 +187,7 @@ export function parseDotenv(text: string, source?: string): DotenvEntry[] {
           // quote after it still closes the value and newlines are still counted.
           value += '\\';
           i++;
+          run = i;
         }
       } else {
         const close = s.indexOf(q, i);

@@ -16,6 +16,7 @@
 import { type SsEncrypted, SS_IV_BYTES, SS_KEY_BYTES, ssDecrypt, ssDeriveKey, ssEncrypt, ssRandomBytes } from '../crypto/securestore.js';
 import { SeeqretError } from '../errors.js';
 import { atomicWriteFile, readFileCapped } from '../util/fs.js';
+import { type LockOptions, withFileLock } from '../util/lock.js';
 import { isWellFormed } from '../vault/names.js';
 import { checkSecretName, compareNames, decodeBase64Strict, parseVault, parseVaultObject, serializeVault } from './format.js';
 import { parseKeyFile, parseKeyText, readKeyFile, writeKeyFile } from './keyfile.js';
@@ -26,6 +27,8 @@ const SENTINEL_BYTES = 32;
 interface KeyMaterial {
   readonly kind: 'password' | 'key';
   readonly bytes: Buffer;
+  /** Password sources: the key derived for the last salt (a vault re-read under its lock reuses it). */
+  derived?: { readonly salt: Buffer; readonly key: Buffer };
 }
 const material = new WeakMap<KeySource, KeyMaterial>();
 
@@ -94,7 +97,9 @@ export class KeySource {
 function masterKey(source: KeySource, salt: Buffer): Buffer {
   const m = source instanceof KeySource ? material.get(source) : undefined;
   if (!m) throw new SeeqretError('E_USAGE', 'not a KeySource', 'Make one with KeySource.fromPassword, fromFile or fromKey.');
-  return m.kind === 'key' ? Buffer.from(m.bytes) : ssDeriveKey(m.bytes, salt);
+  if (m.kind === 'key') return Buffer.from(m.bytes);
+  if (!m.derived || !m.derived.salt.equals(salt)) m.derived = { salt: Buffer.from(salt), key: ssDeriveKey(m.bytes, salt) };
+  return Buffer.from(m.derived.key);
 }
 
 /** Options of {@link SecretsManager.create}. */
@@ -138,6 +143,28 @@ export class SecretsManager {
    */
   static fromFile(file: string, keySource: KeySource): SecretsManager {
     return SecretsManager.#open(parseVault(readFileCapped(file, 'securestore'), file), keySource, file);
+  }
+
+  /**
+   * Change the vault file `file` safely against other processes (and other tasks) writing it:
+   * take its lock (`FILE.lock`, src/util/lock.ts), re-read it, apply `change`, write it atomically
+   * (0600), release. Nothing is written when `change` throws. Returns what `change` returns.
+   * A password source derives its key once per salt, so re-reading costs no second derivation.
+   *
+   * @throws SeeqretError `E_LOCKED` when another process holds the lock longer than
+   *   `lock.timeoutMs` (default 10 s); the errors of {@link fromFile}.
+   */
+  static update<T>(file: string, keySource: KeySource, change: (sman: SecretsManager) => T, lock: LockOptions = {}): T {
+    return withFileLock(
+      file,
+      () => {
+        const sman = SecretsManager.fromFile(file, keySource);
+        const out = change(sman);
+        sman.save();
+        return out;
+      },
+      { what: file, ...lock },
+    );
   }
 
   /** Open a vault from its JSON text (or bytes). */

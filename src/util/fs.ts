@@ -361,6 +361,61 @@ export function readFileCapped(file: string, kind: LimitKind): Buffer {
   }
 }
 
+/**
+ * Read a file of kind `kind` as strict UTF-8 text in pieces of about `chunkBytes` (for inputs too
+ * large to hold whole, e.g. `importenv` of a million lines), with the checks of
+ * {@link readFileCapped}: the cap of `kind` (by size before reading, and while reading), devices
+ * refused. Invalid UTF-8 is `E_BAD_VALUE` naming `what`. The read buffer is wiped at the end.
+ */
+export function* readTextChunksCapped(file: string, kind: LimitKind, what: string = file, chunkBytes = 1024 * 1024): Generator<string> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  checkReadable(st, file, kind);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  const buf = Buffer.alloc(chunkBytes);
+  try {
+    checkReadable(fs.fstatSync(fd), file, kind);
+    const cap = LIMITS[kind].bytes;
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const decode = (b: Uint8Array, stream: boolean): string => {
+      try {
+        return decoder.decode(b, { stream });
+      } catch {
+        throw new SeeqretError('E_BAD_VALUE', `${what} is not valid UTF-8`, 'Values must be UTF-8 text; base64-encode binary data first.');
+      }
+    };
+    let total = 0;
+    for (;;) {
+      let got: number;
+      try {
+        got = fs.readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        throw ioError(e, file);
+      }
+      if (got === 0) break;
+      total += got;
+      if (total > cap) throw tooLarge(file, kind);
+      const text = decode(buf.subarray(0, got), true);
+      if (text.length > 0) yield text;
+    }
+    const rest = decode(new Uint8Array(0), false);
+    if (rest.length > 0) yield rest;
+  } finally {
+    buf.fill(0);
+    fs.closeSync(fd);
+  }
+}
+
 /** {@link readFileCapped}, decoded as strict UTF-8 (`E_BAD_VALUE` naming `what`, default the file). */
 export function readTextFileCapped(file: string, kind: LimitKind, what: string = file): string {
   return decodeUtf8(readFileCapped(file, kind), what);

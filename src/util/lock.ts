@@ -301,6 +301,19 @@ function step(target: string, file: string, opts: LockOptions, start: number, at
   return Math.min(backoff(attempt), timeout - waited);
 }
 
+/**
+ * How long a CLI writer waits for a lock: the environment variable `SEEQRET_LOCK_TIMEOUT_MS`
+ * (milliseconds), else {@link DEFAULT_LOCK_TIMEOUT_MS}.
+ *
+ * @throws SeeqretError `E_USAGE` when the variable is not a number of milliseconds.
+ */
+export function lockTimeoutFromEnv(): number {
+  const v = process.env['SEEQRET_LOCK_TIMEOUT_MS'];
+  if (v === undefined || v === '') return DEFAULT_LOCK_TIMEOUT_MS;
+  if (!/^\d{1,9}$/.test(v)) throw new SeeqretError('E_USAGE', `SEEQRET_LOCK_TIMEOUT_MS must be a number of milliseconds, not ${JSON.stringify(v.slice(0, 20))}`, 'Set it to e.g. 10000, or unset it.');
+  return Number(v);
+}
+
 /** Run `fn` holding the lock of `target`; the lock is released when `fn` returns or throws. */
 export function withFileLock<T>(target: string, fn: () => T, opts: LockOptions = {}): T {
   const lock = lockFile(target, opts);

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { generateDataKey, generateIdentity, hash256, keyToBase64, mac256, open as openSealed, randomBytes, seal, wipe } from '../crypto/index.js';
+import { generateDataKey, generateIdentity, hash256, keyToBase64, mac256, open as openSealed, openPrepared, type PreparedSeal, prepareOpen, randomBytes, seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
 import { checkEmail, checkOptionalEmail } from '../util/email.js';
@@ -217,18 +217,18 @@ interface PutInput {
  */
 type Acceptance = 'own' | 'keep' | { readonly received: string };
 
-/** Ciphertexts by key name, for the library fast path. */
+/**
+ * One (app, env) variant of a key in the library index: still encrypted, split once into the parts
+ * a decryption needs. Its row was authenticated when it was loaded.
+ */
 interface IndexEntry {
   readonly app: string;
   readonly env: string;
-  readonly blob: Buffer;
-  readonly version: number;
-  /** The whole row as read (for its MAC), dropped once verified. */
-  row?: Record<string, unknown>;
-  /** Associated data, computed on first use. */
-  ad?: Buffer;
+  readonly sealed: PreparedSeal;
 }
 type ValueIndex = Map<string, IndexEntry[]>;
+/** Plaintext of one `get` lives here (wiped after each call); longer values get their own buffer. */
+const GET_SCRATCH_BYTES = 4096;
 
 /** Score of one field for {@link Vault.get}: -1 excludes the variant. */
 function fieldScore(actual: string, wanted: string | undefined): number {
@@ -369,6 +369,8 @@ export class Vault {
   readonly #tracker: IntegrityTracker;
   readonly #readonly: boolean;
   #index: ValueIndex | undefined;
+  /** Backs the plaintext of one {@link Vault.get} call; wiped after each. */
+  #scratch: Buffer | undefined;
   readonly #stmts = new Map<string, Database.Statement>();
   /** Audit entries queued by the current write transaction, appended in one batch at its end. */
   #pending: Array<{ action: AuditAction; target?: string | null; detail?: unknown }> = [];
@@ -1338,45 +1340,40 @@ export class Vault {
    * query, later calls only a map lookup; only the chosen value is decrypted.
    */
   get(key: string, where: { app?: string; env?: string } = {}): string {
-    const rows = this.#variants(key);
-    let best: IndexEntry[] = [];
+    const rows: IndexEntry[] = (this.#index ??= new Map()).get(key) ?? this.#loadVariants(key);
+    const app = where.app;
+    const env = where.env;
+    let best: IndexEntry | undefined;
     let bestScore = -1;
-    for (const r of rows) {
-      const a = fieldScore(r.app, where.app);
+    let tie = false;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const a = fieldScore(r.app, app);
       if (a < 0) continue;
-      const e = fieldScore(r.env, where.env);
+      const e = fieldScore(r.env, env);
       if (e < 0) continue;
       const score = a * 3 + e;
       if (score > bestScore) {
-        best = [r];
+        best = r;
         bestScore = score;
-      } else if (score === bestScore) best.push(r);
+        tie = false;
+      } else if (score === bestScore) tie = true;
     }
-    if (best.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
-    if (best.length > 1) {
-      const names = best.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
+    if (best === undefined) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
+    if (tie) {
+      const names = rows
+        .filter((r) => fieldScore(r.app, app) >= 0 && fieldScore(r.env, env) >= 0 && fieldScore(r.app, app) * 3 + fieldScore(r.env, env) === bestScore)
+        .map((r) => `${r.app}:${r.env}:${key}`)
+        .join(', ');
       throw new SeeqretError('E_AMBIGUOUS', `${key}${describeWhere(where)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
     }
-    const chosen = best[0]!;
-    chosen.ad ??= valueAd(chosen.app, chosen.env, key, chosen.version);
-    const pt = openSealed(this.#keys.dataKey, chosen.blob, chosen.ad);
-    if (!pt) {
-      throw new SeeqretError('E_DECRYPT', `secret ${chosen.app}:${chosen.env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault folder from a backup copy.');
-    }
-    if (chosen.row) {
-      // Authenticate the row once, when it is first chosen (O(1) per key, not a scan).
-      try {
-        verifyRow(this.#integrityKey, SECRETS_T, chosen.row);
-        this.#checkNotStale(chosen.row as unknown as SecretRow);
-      } catch (e) {
-        pt.fill(0);
-        throw e;
-      }
-      chosen.row = undefined;
-    }
-    const s = pt.toString('utf8');
-    pt.fill(0);
-    return s;
+    const value = openPrepared(this.#keys.dataKey, best.sealed);
+    if (value === null) throw this.#damaged(best.app, best.env, key);
+    return value;
+  }
+
+  #damaged(app: string, env: string, key: string): SeeqretError {
+    return new SeeqretError('E_DECRYPT', `secret ${app}:${env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault folder from a backup copy.');
   }
 
   /**
@@ -1398,15 +1395,24 @@ export class Vault {
     this.#index = undefined;
   }
 
-  /** The (app, env) variants of `key` with their ciphertexts, loaded once per key and cached. */
-  #variants(key: string): IndexEntry[] {
-    const index = (this.#index ??= new Map());
-    let list = index.get(key);
-    if (!list) {
-      const rows = this.#sql(() => this.#stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
-      list = rows.map((r) => ({ app: r.app, env: r.env, blob: r.value, version: r.version, row: r as unknown as Record<string, unknown> }));
-      index.set(key, list);
+  /**
+   * Load the (app, env) variants of `key` into the index, once per key: one indexed query, then
+   * each row is authenticated here (it opens under its associated data, its row MAC is valid and it
+   * is not a replaced version put back) so that later calls are a map lookup and one decryption.
+   */
+  #loadVariants(key: string): IndexEntry[] {
+    const rows = this.#sql(() => this.#stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
+    const scratch = (this.#scratch ??= Buffer.alloc(GET_SCRATCH_BYTES));
+    const list: IndexEntry[] = [];
+    for (const r of rows) {
+      const sealed = prepareOpen(r.value, valueAd(r.app, r.env, key, r.version), scratch);
+      // A ciphertext that does not open is E_DECRYPT before a row MAC is E_TAMPERED (as `reveal`).
+      if (sealed === null || openPrepared(this.#keys.dataKey, sealed) === null) throw this.#damaged(r.app, r.env, key);
+      verifyRow(this.#integrityKey, SECRETS_T, r as unknown as Record<string, unknown>);
+      this.#checkNotStale(r);
+      list.push({ app: r.app, env: r.env, sealed });
     }
+    this.#index!.set(key, list);
     return list;
   }
 
@@ -1415,6 +1421,7 @@ export class Vault {
     if (this.#closed) return;
     this.#closed = true;
     this.#index = undefined;
+    this.#scratch?.fill(0);
     try {
       // A server vault publishes changes made through `database` (migrations) too.
       this.#shared?.update();

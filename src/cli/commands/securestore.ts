@@ -14,6 +14,7 @@ import { SeeqretError } from '../../errors.js';
 import { ignoreKeyFile, isMissingOrEmpty } from '../../securestore/keyfile.js';
 import { KeySource, SecretsManager } from '../../securestore/manager.js';
 import { atomicWriteFile, decodeUtf8, ioError, readFileCapped } from '../../util/fs.js';
+import { lockTimeoutFromEnv, withFileLock } from '../../util/lock.js';
 import { printable, safeJson } from '../../util/text.js';
 import type { GlobalOptions } from '../context.js';
 import { compatProfile, useExitProfile } from '../exit-profile.js';
@@ -101,14 +102,42 @@ async function readPassword(g: SsOptions, isNew: boolean): Promise<string> {
   return promptNewSecret('New SecureStore password', { what: 'the new SecureStore password', repeat: 'Repeat the password', passphrase: true, check: checkNewPassword });
 }
 
-/** Open an existing vault file with -k or the password. */
-async function openStore(g: SsOptions, store: string): Promise<SecretsManager> {
+/** The key source of an existing vault file: -k or the password. */
+async function storeSource(g: SsOptions, store: string): Promise<KeySource> {
   if (!fs.existsSync(store)) {
     throw storeMissing(new SeeqretError('E_FILE_NOT_FOUND', `no SecureStore vault at ${store}`, 'Check -s / the STORE argument, or create one with `seeqret securestore create`.'));
   }
   const keyFile = keyFileOf(g);
-  const source = keyFile ? KeySource.fromFile(keyFile) : KeySource.fromPassword(await readPassword(g, false));
-  return SecretsManager.fromFile(store, source);
+  return keyFile ? KeySource.fromFile(keyFile) : KeySource.fromPassword(await readPassword(g, false));
+}
+
+/** Open an existing vault file with -k or the password. */
+async function openStore(g: SsOptions, store: string): Promise<SecretsManager> {
+  return SecretsManager.fromFile(store, await storeSource(g, store));
+}
+
+/**
+ * The key source of an existing vault file, checked against it (so a wrong key, or the password
+ * derivation, costs nothing while the file's lock is held) — for a change made with {@link changeStore}.
+ */
+async function checkedSource(g: SsOptions, store: string): Promise<KeySource> {
+  const source = await storeSource(g, store);
+  SecretsManager.fromFile(store, source);
+  return source;
+}
+
+/**
+ * Change a vault file under its lock (re-read, apply, write atomically): concurrent writers queue
+ * and none undoes another's change; a writer that waits longer than SEEQRET_LOCK_TIMEOUT_MS
+ * (default 10 s) fails with E_LOCKED, writing nothing.
+ */
+function changeStore<T>(store: string, source: KeySource, change: (sman: SecretsManager) => T): T {
+  return SecretsManager.update(store, source, change, { timeoutMs: lockTimeoutFromEnv() });
+}
+
+/** Run `fn` holding the lock of the vault file `store` (for writes that create or replace it). */
+function lockedStore<T>(store: string, fn: () => T): T {
+  return withFileLock(store, fn, { what: store, timeoutMs: lockTimeoutFromEnv() });
 }
 
 /**
@@ -221,19 +250,24 @@ export async function create(g: SsOptions, args: unknown[], o: Record<string, un
   const force = o['force'] === true;
   const vcs = o['vcs'] !== false;
   const exportTo = o['exportKey'] as string | undefined;
+  const wasMissing = isMissingOrEmpty(store);
   await mayReplace(store, 'vault', force);
   // --export-key naming the -k file itself is a no-op, not a replacement.
   if (exportTo !== undefined && exportTo !== keyFileOf(g)) await mayReplace(exportTo, 'key file', force);
   const n = await newVaultSource(g);
   const sman = SecretsManager.create(n.source, { path: store });
-  saveWithKeys(sman, (undo) => {
-    writeNewKey(sman, n, vcs, undo);
-    if (exportTo !== undefined && exportTo !== n.keyFile) {
-      undo.keep(exportTo);
-      sman.exportKey(exportTo);
-      undo.note(`Saved the key to ${exportTo} (0600)`);
-      ignore(exportTo, vcs, undo);
-    }
+  lockedStore(store, () => {
+    // Another process may have created it since it was checked: the same rule, under the lock.
+    if (wasMissing && !force && !isMissingOrEmpty(store)) throw new SeeqretError('E_EXISTS', `vault ${store} already exists`, 'Pass --force to replace it, or choose another file.');
+    saveWithKeys(sman, (undo) => {
+      writeNewKey(sman, n, vcs, undo);
+      if (exportTo !== undefined && exportTo !== n.keyFile) {
+        undo.keep(exportTo);
+        sman.exportKey(exportTo);
+        undo.note(`Saved the key to ${exportTo} (0600)`);
+        ignore(exportTo, vcs, undo);
+      }
+    });
   });
   info(`Created SecureStore vault ${store} (${n.keyFile ? `key file ${n.keyFile}` : 'password'})`);
   return 0;
@@ -304,14 +338,16 @@ async function readSetValue(arg: string | undefined, name: string, allowEmpty: b
 export async function set(g: SsOptions, args: unknown[], o: Record<string, unknown> = {}): Promise<number> {
   const name = args[0] as string;
   const store = storeOf(g, undefined);
-  const sman = await openStore(g, store);
+  const source = await checkedSource(g, store);
   const value = await readSetValue(args[1] as string | undefined, name, o['allowEmpty'] === true);
   if (value === '' && o['allowEmpty'] !== true) {
     throw new SeeqretError('E_EMPTY_VALUE', `the value for ${shownName(name)} is empty; nothing was written to ${store}`, 'Give the value (argument, stdin or prompt), or pass --allow-empty to store an empty value.');
   }
-  const existed = sman.has(name);
-  sman.set(name, value);
-  sman.save();
+  const existed = changeStore(store, source, (sman) => {
+    const had = sman.has(name);
+    sman.set(name, value);
+    return had;
+  });
   info(`${existed ? 'Updated' : 'Added'} ${shownName(name)} in ${store}`);
   return 0;
 }
@@ -320,9 +356,10 @@ export async function set(g: SsOptions, args: unknown[], o: Record<string, unkno
 export async function remove(g: SsOptions, args: unknown[]): Promise<number> {
   const name = args[0] as string;
   const store = storeOf(g, undefined);
-  const sman = await openStore(g, store);
-  if (!sman.delete(name)) throw notFound(name, store);
-  sman.save();
+  const source = await checkedSource(g, store);
+  changeStore(store, source, (sman) => {
+    if (!sman.delete(name)) throw notFound(name, store);
+  });
   info(`Removed ${shownName(name)} from ${store}`);
   return 0;
 }
@@ -445,34 +482,42 @@ export async function exportStore(g: SsOptions, args: unknown[], o: Record<strin
       }
       named.set(name, r);
     }
-    const exists = !isMissingOrEmpty(store);
-    let sman: SecretsManager;
+    let source: KeySource;
     let fresh: NewSource | null = null;
-    if (exists) sman = await openStore(g, store);
+    if (!isMissingOrEmpty(store)) source = await checkedSource(g, store);
     else {
       fresh = await newVaultSource(g);
-      sman = SecretsManager.create(fresh.source, { path: store });
+      source = fresh.source;
     }
-    let added = 0;
-    let updated = 0;
-    let unchanged = 0;
-    for (const [name, r] of named) {
-      const value = Buffer.from(v.reveal(r), 'utf8');
-      const old = sman.getBytes(name);
-      try {
-        if (old !== null && old.equals(value)) unchanged += 1; // keep the entry as it is: no diff in git
-        else {
-          sman.set(name, value);
-          if (old === null) added += 1;
-          else updated += 1;
+    // Under the file's lock: re-read (or create), apply, write — concurrent writers lose nothing.
+    const { exists, added, updated, unchanged } = lockedStore(store, () => {
+      const exists = !isMissingOrEmpty(store);
+      const sman = exists ? SecretsManager.fromFile(store, source) : SecretsManager.create(source, { path: store });
+      let added = 0;
+      let updated = 0;
+      let unchanged = 0;
+      for (const [name, r] of named) {
+        const value = Buffer.from(v.reveal(r), 'utf8');
+        const old = sman.getBytes(name);
+        try {
+          if (old !== null && old.equals(value)) unchanged += 1; // keep the entry as it is: no diff in git
+          else {
+            sman.set(name, value);
+            if (old === null) added += 1;
+            else updated += 1;
+          }
+        } finally {
+          value.fill(0);
+          old?.fill(0);
         }
-      } finally {
-        value.fill(0);
-        old?.fill(0);
       }
-    }
-    saveWithKeys(sman, (undo) => {
-      if (fresh) writeNewKey(sman, fresh, vcs, undo);
+      if (exists) sman.save();
+      else {
+        saveWithKeys(sman, (undo) => {
+          if (fresh) writeNewKey(sman, fresh, vcs, undo);
+        });
+      }
+      return { exists, added, updated, unchanged };
     });
     v.audit([{ action: 'export', target: store, detail: { format: 'securestore-v3', names: mode, created: !exists, secrets: records.map(secretLabel) } }]);
     info(`${exists ? 'Wrote' : 'Created'} ${store}: ${added} added, ${updated} updated, ${unchanged} unchanged (names: ${mode === 'full' ? 'app:env:key' : 'key'})`);
