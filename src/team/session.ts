@@ -40,6 +40,14 @@ export interface TeamVaultAccess {
   use<T>(fn: (v: Vault) => T | Promise<T>, opts?: { readonly?: boolean }): Promise<T>;
 }
 
+/** {@link TeamVaultAccess} over a vault the caller opened (and closes): a library caller's, a test's. */
+export function openedVault(v: Vault): TeamVaultAccess {
+  return {
+    identity: () => Promise.resolve({ publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(v.identitySecretKey) }),
+    use: async (fn) => fn(v),
+  };
+}
+
 /** Everything a team use case needs from outside. */
 export interface TeamSession {
   /** The team file's path. */
