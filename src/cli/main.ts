@@ -8,6 +8,8 @@ import { Argument, Command, Option } from 'commander';
 import { SeeqretError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { GlobalOptions } from './context.js';
+import { registerTeam } from './commands/team/index.js';
+import { teamPassphraseFile } from './compat.js';
 import { reportError } from './report.js';
 
 type Action = (g: GlobalOptions, args: unknown[], opts: Record<string, unknown>) => Promise<number | void>;
@@ -609,132 +611,7 @@ export function buildProgram(): Command {
     .option('-e, --env <env>', 'environment to import into (default: the folder name)')
     .option('--overwrite', 'replace values that differ here (old ones kept in history)')
     .action(lazy(async () => (await import('./commands/importpsec.js')).importPsec));
-  const team = program
-    .command('team')
-    .description("Team store: pocket_protector's protected.yaml (domains, owners, sealed secrets) kept in git")
-    .option('--file <file>', 'the team file', 'protected.yaml')
-    .option('--confirm', 'show the diff and ask before writing')
-    .option('--non-interactive', 'never prompt: fail when credentials are missing')
-    .option('-u, --user <name>', 'the acting key custodian (else SEEQRET_TEAM_USER, PPROTECT_USER, a prompt)')
-    .option('--team-passphrase-file <file>', "the custodian's passphrase from FILE (else SEEQRET_TEAM_PASSPHRASE, PPROTECT_PASSPHRASE, a prompt)")
-    .option('--new-passphrase-file <file>', 'a new passphrase from FILE (set-passphrase, rekey; else SEEQRET_TEAM_NEW_PASSPHRASE)')
-    .option('--identity', "act as a seeqret identity custodian, unlocked with the local vault's key")
-    .option('--env-prefix <prefix>', 'prefix of the old credential variables (default $PPROTECT_ENV_PREFIX, else PPROTECT)')
-    .option('--ignore-env', 'ignore the credential variables (SEEQRET_TEAM_*, PPROTECT_*): flags or a prompt only')
-    .option('--require-signature', 'refuse files that are not signed by a trusted custodian (also SEEQRET_TEAM_REQUIRE_SIGNATURE=1)')
-    .option('--ignore-signature', 'go on although the signature is missing, wrong or by an untrusted key');
-  const teamCmd = (name: string, description: string) => team.command(name).description(description);
-  const keyTypeOption = (types: string) => new Option('--key-type <type>', `custodian key type: ${types}`);
-  teamCmd('init', 'Create the team file with its first key custodian')
-    .addOption(keyTypeOption('hard (default), fast, raw or identity'))
-    .option('--pubkey <key>', 'identity custodian: this X25519 public key (default: your vault)')
-    .action(lazy(async () => (await import('./commands/team.js')).init));
-  teamCmd('add-custodian', 'Add a key custodian (-u NAME or NAME; passphrase asked twice or from the usual sources)')
-    .argument('[name]', 'custodian name (an e-mail address)')
-    .addOption(keyTypeOption('hard (default), fast, raw or identity'))
-    .option('--pubkey <key>', "identity custodian: their vault's public key (base64 or age1…)")
-    .option('--vault-user <user>', 'identity custodian: the public key of this user of your vault')
-    .action(lazy(async () => (await import('./commands/team.js')).addCustodian));
-  teamCmd('rm-custodian', 'Remove a key custodian and its ownerships; lists what they could read')
-    .argument('<name>', 'custodian name')
-    .option('--rotate', 'rotate the key of every domain they owned that you own (your credentials)')
-    .action(lazy(async () => (await import('./commands/team.js')).rmCustodian));
-  teamCmd('add-domain', 'Add a domain owned by you (needs your credentials)')
-    .argument('<domain>', 'domain name')
-    .action(lazy(async () => (await import('./commands/team.js')).addDomain));
-  teamCmd('rm-domain', 'Remove a domain and its secrets')
-    .argument('<domain>', 'domain name')
-    .action(lazy(async () => (await import('./commands/team.js')).rmDomain));
-  teamCmd('add-owner', 'Let another custodian read a domain (needs an owner\'s credentials)')
-    .argument('<domain>', 'domain name')
-    .argument('<owner>', 'custodian name')
-    .action(lazy(async () => (await import('./commands/team.js')).addOwner));
-  teamCmd('rm-owner', 'Remove an owner; offers (or with --rotate does) the domain key rotation in the same write')
-    .argument('<domain>', 'domain name')
-    .argument('<owner>', 'custodian name')
-    .option('--rotate', "rotate the domain key in the same write (a remaining owner's credentials)")
-    .option('-y, --yes', 'do not ask about rotating')
-    .action(lazy(async () => (await import('./commands/team.js')).rmOwner));
-  for (const [name, what] of [['add-secret', 'Add a secret (no credentials needed; fails if it exists)'], ['update-secret', 'Replace a secret (fails if it does not exist)']] as const) {
-    teamCmd(name, what)
-      .argument('<domain>', 'domain name')
-      .argument('<name>', 'secret name: a letter, then letters, digits, - and _')
-      .argument('[value]', 'the value (prefer stdin or the prompt: command lines are visible to other users)')
-      .option('--from-file <file>', 'read the value verbatim from FILE (- for stdin)')
-      .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
-      .action(lazy(async () => (await import('./commands/team.js'))[name === 'add-secret' ? 'addSecret' : 'updateSecret']));
-  }
-  teamCmd('rm-secret', 'Remove a secret')
-    .argument('<domain>', 'domain name')
-    .argument('<name>', 'secret name')
-    .action(lazy(async () => (await import('./commands/team.js')).rmSecret));
-  teamCmd('set-passphrase', 'Change your passphrase (new key, domain keys re-sealed)')
-    .addOption(keyTypeOption('hard (default) or fast'))
-    .action(lazy(async () => (await import('./commands/team.js')).setPassphrase));
-  teamCmd('rekey', 'Give yourself a new key, possibly of another type (domain keys re-sealed)')
-    .addOption(keyTypeOption('hard (default), fast or raw'))
-    .action(lazy(async () => (await import('./commands/team.js')).rekey));
-  teamCmd('rotate', 'New key pair for a domain: every secret and owner entry re-sealed (needs an owner)')
-    .argument('<domain>', 'domain name')
-    .action(lazy(async () => (await import('./commands/team.js')).rotate));
-  teamCmd('migrate-owner', 'Make a custodian owner of every domain you own')
-    .argument('<owner>', 'the new owner')
-    .option('--domain <domain>', 'only this domain (repeatable)', collect)
-    .action(lazy(async () => (await import('./commands/team.js')).migrateOwner));
-  teamCmd('decrypt', "Print a domain's secrets (JSON, or one value with --secret)")
-    .argument('<domain>', 'domain name')
-    .option('--secret <name>', 'only this secret (printed raw unless --format is given)')
-    .addOption(new Option('--format <format>', 'output format').choices(['json', 'env', 'shell']))
-    .action(lazy(async () => (await import('./commands/team.js')).decrypt));
-  teamCmd('exec', "Run CMD with a domain's secrets in its environment (credential variables removed)")
-    .argument('<command...>', 'command and arguments, after --')
-    .option('--domain <domain>', 'domain to decrypt')
-    .option('--prefix <prefix>', 'variable names become PREFIX_name')
-    .option('--uppercase', 'map non-alphanumerics to _ and upper-case the names')
-    .option('--no-passthrough', 'start from an empty environment (keeps PATH HOME TERM LANG USER SHELL LOGNAME)')
-    .action(lazy(async () => (await import('./commands/team.js')).exec));
-  teamCmd('list-domains', 'List the domains')
-    .action(lazy(async () => (await import('./commands/team.js')).listDomains));
-  teamCmd('list-secrets', "List a domain's secret names, or every secret with its domains")
-    .argument('[domain]', 'domain name')
-    .action(lazy(async () => (await import('./commands/team.js')).listSecrets));
-  teamCmd('list-user-secrets', 'List the domains a custodian owns, with their secrets (-u NAME)')
-    .action(lazy(async () => (await import('./commands/team.js')).listUserSecrets));
-  teamCmd('audit', "Print the file's audit log")
-    .action(lazy(async () => (await import('./commands/team.js')).audit));
-  teamCmd('truncate-audit', 'Keep only the newest N audit entries')
-    .argument('<n>', 'entries to keep')
-    .action(lazy(async () => (await import('./commands/team.js')).truncateAudit));
-  teamCmd('info', 'Show the format, extensions, custodians, domains and signature')
-    .action(lazy(async () => (await import('./commands/team.js')).teamInfo));
-  teamCmd('sign', 'Sign the file as you and keep it signed (seeqret extension: pprotect cannot read it then)')
-    .action(lazy(async () => (await import('./commands/team.js')).sign));
-  teamCmd('unsign', 'Stop signing the file')
-    .action(lazy(async () => (await import('./commands/team.js')).unsign));
-  teamCmd('verify', 'Check the signature: exit 0 only when it matches and you trust the signer')
-    .action(lazy(async () => (await import('./commands/team.js')).verify));
-  teamCmd('trust', "Trust a custodian's signing key (from the file's signature, or --key)")
-    .argument('<name>', 'custodian name')
-    .option('--key <key>', 'their signing key (base64)')
-    .option('-y, --yes', 'do not ask')
-    .action(lazy(async () => (await import('./commands/team.js')).trust));
-  teamCmd('accept', 'After checking a change (new keys, an older version), trust this exact file from now on')
-    .option('--keys <fingerprint>', 'accept only when the keys have this fingerprint (team info shows it)')
-    .option('-y, --yes', 'do not ask')
-    .action(lazy(async () => (await import('./commands/team.js')).accept));
-  teamCmd('pull', "Copy a domain's secrets into your vault (conflicts as in load)")
-    .requiredOption('--domain <domain>', 'domain to decrypt')
-    .option('--app <app>', 'application in the vault', '*')
-    .option('--env <env>', 'environment in the vault (default: the domain name)')
-    .option('--overwrite', 'replace vault secrets that have another value (old values go to history)')
-    .action(lazy(async () => (await import('./commands/team.js')).pull));
-  teamCmd('push', "Add or update the vault secrets of the domain's app and env in the domain (the key name is the secret name)")
-    .requiredOption('--domain <domain>', 'domain to write')
-    .option('--app <app>', 'application in the vault', '*')
-    .option('--env <env>', 'environment in the vault (default: the domain name)')
-    .option('-f, --filter <filter>', 'only the keys these filters match, within that app and env (repeatable)', collect)
-    .option('--allow-empty', 'push empty values too (refused otherwise: E_EMPTY_VALUE)')
-    .action(lazy(async () => (await import('./commands/team.js')).push));
+  registerTeam(program);
 
   program
     .command('completion')
@@ -768,29 +645,6 @@ export function buildProgram(): Command {
     .action(lazy(async () => (await import('./commands/maintenance.js')).doctor));
 
   return program;
-}
-
-/**
- * pprotect's `--passphrase-file FILE` is the custodian's passphrase. After the `team` word (before
- * `--`) it is taken as `--team-passphrase-file`, so pprotect command lines work; before it, it stays
- * seeqret's vault passphrase (which `team pull`/`push` may need). Returns a new argv.
- */
-function teamPassphraseFile(program: Command, argv: string[]): string[] {
-  const args = argv.slice(2);
-  const end = args.indexOf('--');
-  const head = end < 0 ? args.length : end;
-  let i = 0;
-  while (i < head && args[i]!.startsWith('-')) {
-    const o = program.options.find((x) => x.long === args[i] || x.short === args[i]);
-    i += o && (o.required || o.optional) ? 2 : 1;
-  }
-  if (args[i] !== 'team') return argv;
-  const out = [...args];
-  for (let j = i + 1; j < head; j++) {
-    if (out[j] === '--passphrase-file') out[j] = '--team-passphrase-file';
-    else if (out[j]!.startsWith('--passphrase-file=')) out[j] = `--team-passphrase-file=${out[j]!.slice('--passphrase-file='.length)}`;
-  }
-  return [...argv.slice(0, 2), ...out];
 }
 
 /** Does `cmd` itself declare the option spelled `flag` (`-f`, `--filter`)? */
