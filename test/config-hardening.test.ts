@@ -35,7 +35,7 @@ describe('seeqret/config', () => {
     fs.writeFileSync(path.join(dir, 'env.template'), 'web:dev:\n');
     const creds = { SEEQRET_PASSPHRASE: PASS, SEEQRET_BACKUP_PASSPHRASE: 'backup pass', SEEQRET_SS_PASSWORD: 'ss pass', SEEQRET_TEAM_PASSPHRASE: 'team pass', PPROTECT_PASSPHRASE: 'pp pass' };
     const r = withConfig(
-      "report({ api: process.env.API, left: Object.keys(process.env).filter((k) => /PASS/.test(k)), child: execFileSync(process.execPath, ['-e', 'process.stdout.write(Object.keys(process.env).filter((k) => /PASS/.test(k)).join())'], { encoding: 'utf8' }) });",
+      "report({ api: process.env.API, left: Object.keys(process.env).filter((k) => /^(SEEQRET_|PPROTECT_)/.test(k) && /PASS/.test(k)), child: execFileSync(process.execPath, ['-e', 'process.stdout.write(Object.keys(process.env).filter((k) => /^(SEEQRET_|PPROTECT_)/.test(k) && /PASS/.test(k)).join())'], { encoding: 'utf8' }) });",
       { cwd: dir, env: { SEEQRET: v, ...creds } },
     );
     expect(r.status, r.stderr).toBe(0);

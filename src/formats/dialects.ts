@@ -79,9 +79,15 @@ function unquotedUnsafe(code: number): boolean {
   return code === 0x0a || code === 0x0d || code === 0x23;
 }
 
-/** Characters some reader trims from the ends of an unquoted value: white space, and the controls Python (0x1C–0x1F) and Go (U+0085) count as space. */
-function trimmedAtEnds(code: number): boolean {
-  return isAnySpace(code) || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f) || code === 0x85;
+/**
+ * Characters a reader of the dialect trims from the ends of an unquoted value: white space (as
+ * JavaScript's `trim` sees it, for npm dotenv), and for python and compose also the controls
+ * Python (0x1C–0x1F, U+0085) and Go (U+0085) count as space. The node dialect's readers keep
+ * those, so a value may start or end with them there.
+ */
+function trimmedAtEnds(code: number, dialect: Dialect): boolean {
+  if (isAnySpace(code) || (code >= 0x09 && code <= 0x0d)) return true;
+  return dialect !== 'node' && ((code >= 0x1c && code <= 0x1f) || code === 0x85);
 }
 
 /**
@@ -98,11 +104,11 @@ function hasDotenvEscape(value: string): boolean {
 }
 
 /** The checks every unquoted form shares: one line, no comment, no quote first, nothing a reader trims at either end. */
-function plainUnquoted(value: string): boolean {
+function plainUnquoted(value: string, dialect: Dialect): boolean {
   if (value === '') return true;
   const first = value.charCodeAt(0);
   if (first === 0x27 || first === 0x22 || first === 0x60) return false;
-  if (trimmedAtEnds(first) || trimmedAtEnds(value.charCodeAt(value.length - 1))) return false;
+  if (trimmedAtEnds(first, dialect) || trimmedAtEnds(value.charCodeAt(value.length - 1), dialect)) return false;
   for (let k = 0; k < value.length; k++) if (unquotedUnsafe(value.charCodeAt(k))) return false;
   return true;
 }
@@ -181,7 +187,7 @@ export function formCarries(value: string, dialect: Dialect, form: Form): boolea
     case 'node': {
       // Node's parser deletes every CR of the file; npm dotenv turns CR into LF.
       if (value.includes('\r')) return false;
-      if (form === 'unquoted') return plainUnquoted(value);
+      if (form === 'unquoted') return plainUnquoted(value, 'node');
       const q = form === 'single' ? "'" : form === 'double' ? '"' : '`';
       // npm dotenv's pattern reads `\<quote>` as part of the value, so a value ending in a
       // backslash runs on past its closing quote into the lines after it.
@@ -191,11 +197,11 @@ export function formCarries(value: string, dialect: Dialect, form: Form): boolea
       return form !== 'double' || !hasDotenvEscape(value);
     }
     case 'python':
-      if (form === 'unquoted') return plainUnquoted(value);
+      if (form === 'unquoted') return plainUnquoted(value, 'python');
       // Python reads text files with universal newlines: a raw CR becomes LF.
       return form === 'double' || !value.includes('\r');
     case 'compose':
-      if (form === 'unquoted') return plainUnquoted(value);
+      if (form === 'unquoted') return plainUnquoted(value, 'compose');
       return form === 'double' || composeSingleCarries(value);
     case 'shell':
       return form === 'single' || (SHELL_SAFE.test(value) && !value.startsWith('#'));
