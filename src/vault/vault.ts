@@ -907,16 +907,33 @@ export class Vault {
         summary[outcome] += 1;
         summary.outcomes.push({ app: d.app, env: d.env, key: d.key, outcome });
       }
+      // Linear in the records (issue 12): what is here already is read once into sets, so each
+      // record of the backup costs one set lookup, never a query (shares are indexed by user only:
+      // a per-record query scanned all of that user's shares, quadratic in the records).
       const known = this.users();
+      const knownNames = new Set(known.map((k) => k.username));
+      const knownKeys = new Set(known.map((k) => k.pubkey));
       for (const u of r.users) {
-        if (known.some((k) => k.username === u.username || k.pubkey === keyToBase64(u.publicKey))) continue;
+        const pubkey = keyToBase64(u.publicKey);
+        if (knownNames.has(u.username) || knownKeys.has(pubkey)) continue;
         this.#insertUser(u);
+        knownNames.add(u.username);
+        knownKeys.add(pubkey);
         if (opts.keepVerified && u.verifiedAt !== null) this.#stmt('UPDATE users SET verified_at = ? WHERE username = ?').run(u.verifiedAt, u.username);
         usersAdded.push(u.username);
       }
-      const has = this.#stmt('SELECT 1 FROM shares WHERE bundle_id = ? AND username = ? AND app = ? AND env = ? AND key = ? AND version = ?').pluck();
-      const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const x of r.shares) if (!has.get(x.bundleId, x.username, x.app, x.env, x.key, x.version)) ins.run(x.bundleId, x.username, x.pubkey, x.app, x.env, x.key, x.version, x.at);
+      if (r.shares.length > 0) {
+        const shareKey = (bundleId: unknown, username: unknown, app: unknown, env: unknown, key: unknown, version: unknown): string => JSON.stringify([bundleId, username, app, env, key, version]);
+        const have = new Set<string>();
+        for (const [b, u, a, e, k, ver] of this.#stmt('SELECT bundle_id, username, app, env, key, version FROM shares').raw().iterate() as IterableIterator<unknown[]>) have.add(shareKey(b, u, a, e, k, ver));
+        const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+        for (const x of r.shares) {
+          const id = shareKey(x.bundleId, x.username, x.app, x.env, x.key, x.version);
+          if (have.has(id)) continue;
+          have.add(id);
+          ins.run(x.bundleId, x.username, x.pubkey, x.app, x.env, x.key, x.version, x.at);
+        }
+      }
       const lb = this.#stmt('INSERT OR IGNORE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)');
       for (const x of r.loadedBundles) lb.run(x.bundleId, x.sender, x.at, x.secrets);
       const pk = this.#stmt('INSERT OR IGNORE INTO pgp_keys (username, fingerprint, email, user_ids, armored, created_at) VALUES (?, ?, ?, ?, ?, ?)');
