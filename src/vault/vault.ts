@@ -26,7 +26,7 @@ import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
 import { type SharedCopyPublisher, databaseToOpen, sharedCopyPublisher } from './server.js';
 import { openDatabase } from './sqlite.js';
-import { type AuditAction, type AuditCheck, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, auditKey, initAuditHead, readAudit, rebuildAuditHead, verifyAuditChain } from './audit.js';
+import { type AuditAction, type AuditCheck, type AuditEntry, type AuditQuery, type CompactResult, type CompactSelection, appendAudit, appendAuditCopies, auditKey, compactAudit, initAuditHead, readAudit, rebuildAuditHead, verifyAuditChain } from './audit.js';
 import { IntegrityTracker, authenticateAll, checkAggregates, initAggregates, integrityKey, integrityProblems, protectedTable, tampered, verifyRow } from './integrity.js';
 
 /** Metadata of one stored secret (never the value). */
@@ -836,6 +836,16 @@ export class Vault {
   /** Verify the audit log's hash chain. */
   verifyAudit(): AuditCheck {
     return this.#sql(() => verifyAuditChain(this.#db, this.#auditKey));
+  }
+
+  /**
+   * Fold the oldest audit entries into one checkpoint entry keyed with the vault's audit key
+   * (see {@link compactAudit}): those older than `before`, or all but the newest `keep`.
+   *
+   * @throws SeeqretError `E_TAMPERED` when the log does not verify (it is never compacted then).
+   */
+  compactAudit(sel: CompactSelection): CompactResult {
+    return this.#write(() => compactAudit(this.#db, this.#auditKey, sel), true);
   }
 
   /** Every secret with its value and history, decrypted (for backups). */
