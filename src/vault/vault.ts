@@ -1289,8 +1289,8 @@ export class Vault {
    * A value's associated data names its app, env, key and version, so each current and historical
    * ciphertext is decrypted and sealed again for the new name (a value that fails authentication
    * aborts the whole rename with `E_DECRYPT`). The share records follow (a user removed later still
-   * exposes what they were sent), and one `secret.rename` audit entry per secret records old and
-   * new name.
+   * exposes what they were sent), and the `secret.rename` audit entries (one per secret, folded
+   * into one entry naming them all when there are several) record old and new name.
    *
    * @returns The renamed records (with their new env), sorted by key; `[]` when `from` has none.
    * @throws SeeqretError `E_EXISTS` when `app:to:*` already holds a secret (nothing is merged),
