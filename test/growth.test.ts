@@ -6,9 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, keyToBase64 } from '../src/crypto/index.js';
 import { decryptBackup, encryptDump } from '../src/sharing/backup.js';
+import { type QueuedAuditEntry, foldPerSecret } from '../src/vault/audit-fold.js';
 import { Vault } from '../src/vault/vault.js';
 import { type CliResult, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
@@ -277,5 +279,46 @@ describe('audit compact', () => {
       db.exec('DROP TRIGGER audit_no_delete; DELETE FROM audit; INSERT INTO audit SELECT * FROM old.audit;');
     });
     expectTampered(vault, 'head');
+  });
+});
+
+describe('folding per-secret entries loses nothing', () => {
+  /** Expand a folded entry back into the entries it names. */
+  function unfold(e: QueuedAuditEntry): QueuedAuditEntry[] {
+    const d = e.detail as { n?: number; secrets?: string[]; each?: Record<string, unknown[]> } | undefined;
+    if (!d || !Array.isArray(d.secrets)) return [e];
+    const { n, secrets, each, ...common } = d;
+    expect(n).toBe(secrets.length);
+    expect(e.target).toBe(`${secrets.length} secrets`);
+    return secrets.map((target, i) => {
+      const detail: Record<string, unknown> = { ...common };
+      for (const [f, values] of Object.entries(each ?? {})) if (values[i] !== null) detail[f] = values[i];
+      return { action: e.action, target, detail };
+    });
+  }
+  const byAction = (list: readonly QueuedAuditEntry[]): Map<string, QueuedAuditEntry[]> => {
+    const m = new Map<string, QueuedAuditEntry[]>();
+    for (const e of list) m.set(e.action, [...(m.get(e.action) ?? []), { action: e.action, target: e.target ?? null, detail: e.detail ?? {} }]);
+    return m;
+  };
+
+  it('every action keeps its entries, in order, with their details; one entry per action; others untouched', () => {
+    const label = fc.tuple(fc.constantFrom('web', '*'), fc.constantFrom('dev', 'prod'), fc.stringMatching(/^[A-Z][A-Z0-9_]{0,6}$/)).map((p) => p.join(':'));
+    const secretEntry = fc.record({
+      action: fc.constantFrom('secret.read', 'secret.add', 'secret.update', 'secret.rename') as fc.Arbitrary<QueuedAuditEntry['action']>,
+      target: label,
+      detail: fc.record({ how: fc.constantFrom('env', 'get'), version: fc.integer({ min: 1, max: 4 }), to: label }, { requiredKeys: [] }),
+    });
+    const otherEntry = fc.record({ action: fc.constantFrom('import', 'restore', 'user.add') as fc.Arbitrary<QueuedAuditEntry['action']>, target: fc.string(), detail: fc.record({ n: fc.nat() }) });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(secretEntry, otherEntry), { maxLength: 40 }), (entries) => {
+        const folded = foldPerSecret(entries);
+        const secretActions = new Set(entries.filter((e) => e.action.startsWith('secret.')).map((e) => e.action));
+        expect(folded.filter((e) => e.action.startsWith('secret.'))).toHaveLength(secretActions.size);
+        expect(folded.filter((e) => !e.action.startsWith('secret.'))).toEqual(entries.filter((e) => !e.action.startsWith('secret.')));
+        expect(byAction(folded.flatMap(unfold))).toEqual(byAction(entries));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -34,7 +34,8 @@ function foldable(e: QueuedAuditEntry): boolean {
 /** Fold one action's entries (two or more) into one. */
 function fold(group: readonly QueuedAuditEntry[]): QueuedAuditEntry {
   const details = group.map((e) => (e.detail ?? {}) as Record<string, unknown>);
-  const fields = new Set(details.flatMap((d) => Object.keys(d)));
+  const fields = new Set<string>();
+  for (const d of details) for (const f in d) fields.add(f);
   const common: Record<string, unknown> = {};
   const each: Record<string, unknown[]> = {};
   for (const f of fields) {

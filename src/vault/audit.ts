@@ -160,7 +160,7 @@ export function rebuildAuditHead(db: Database.Database, key: Buffer): number | n
   for (const row of db.prepare('SELECT id, at, actor, action, target, detail, hash FROM audit ORDER BY id').iterate() as IterableIterator<AuditEntry & { hash: Buffer }>) {
     const l = link(key, prev, row, n === 0);
     if (broken === null && !constantTimeEqual(l.hash, row.hash)) broken = row.id;
-    prev = l.hash.equals(row.hash) ? l.next : row.hash;
+    prev = Buffer.isBuffer(row.hash) && l.hash.equals(row.hash) ? l.next : row.hash;
     n += 1;
   }
   const oldHead = db.prepare("SELECT value FROM meta WHERE name = 'audit_head'").pluck().get() as string | undefined;
