@@ -6,8 +6,9 @@
 // secrets < 1 s; env with 1,000 keys < 0.5 s.
 // Issue 7: opening a SecureStore vault with a key file and reading 1,000 secrets < 50 ms; the
 // password path's cost (PBKDF2-HMAC-SHA1, 256,000 rounds) is reported.
-// Issue 12: default (table) `list` of 100,000 rows < 1 s; `history` of 10,000 versions < 0.5 s.
-// BENCH_ONLY=core|run|project|securestore|team|tables runs one section and updates only its rows in
+// Issue 12: default (table) `list` of 100,000 rows < 1 s; `history` of 10,000 versions < 0.5 s;
+// restore of 50,000 share records < 5 s; the audit log grows with commands, not values (growth).
+// BENCH_ONLY=core|run|project|securestore|team|tables|growth runs one section and updates only its rows in
 // docs/benchmarks.md; a full run (the default) runs everything and rewrites the page.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -388,6 +389,68 @@ if (section('tables')) {
   const histMs = median(runs(5, () => time(process.execPath, [BIN, '--vault', hdir, 'history', 'ROTATED'])));
   row('`seeqret history KEY` of a key with 10,000 versions, default table output through a pipe (median of 5)', `${histMs.toFixed(0)} ms`, '< 500 ms', histMs < 500);
 } // tables
+
+// Growth (issue 12): restore is linear in share records; the audit log grows with commands, not
+// with values (vault.db over five `env` runs of many keys); `audit compact` of a long log.
+// BENCH_GROWTH_SHARES / BENCH_GROWTH_KEYS / BENCH_GROWTH_AUDIT change the sizes (defaults below).
+if (section('growth')) {
+  const SHARES = Number(process.env.BENCH_GROWTH_SHARES ?? 50_000);
+  const KEYS = Number(process.env.BENCH_GROWTH_KEYS ?? 100_000);
+  const AUDIT = Number(process.env.BENCH_GROWTH_AUDIT ?? 100_000);
+  const fmt = (n) => n.toLocaleString('en-US');
+  const benv = { ...env, SEEQRET_BACKUP_PASSPHRASE: 'bench backup passphrase' };
+  // A vault whose secrets were exported to one user in many bundles: SHARES share records.
+  const perBundle = 1000;
+  const src = makeVault('growth-shares', perBundle, (i) => ({ app: 'web', env: 'prod', key: `S_${i}`, value: `value-${i}` }));
+  {
+    const v = Vault.open({ dir: src });
+    const bob = v.addUser({ username: 'bob', email: 'bob@example.com', publicKey: generateIdentity().publicKey });
+    const records = v.all();
+    for (let b = 0; b * perBundle < SHARES; b++) v.recordExport(`bundle-${b}`, bob, records.slice(0, Math.min(perBundle, SHARES - b * perBundle)), 'json');
+    v.close();
+  }
+  const backupFile = path.join(scratch, 'growth.age');
+  time(process.execPath, [BIN, '--vault', src, 'backup', '-o', backupFile], { env: benv });
+  let k = 0;
+  const restoreOnce = () => time(process.execPath, [BIN, '--vault', path.join(scratch, `growth-restored-${k++}`), 'restore', backupFile], { env: benv });
+  const restoreMs = median(runs(3, restoreOnce));
+  // The same vault without the share records: what the restore costs besides them (mostly the
+  // backup passphrase's scrypt, age's default work factor).
+  const plain = makeVault('growth-plain', perBundle, (i) => ({ app: 'web', env: 'prod', key: `S_${i}`, value: `value-${i}` }));
+  const plainFile = path.join(scratch, 'growth-plain.age');
+  time(process.execPath, [BIN, '--vault', plain, 'backup', '-o', plainFile], { env: benv });
+  const plainMs = median(runs(3, () => time(process.execPath, [BIN, '--vault', path.join(scratch, `growth-restored-${k++}`), 'restore', plainFile], { env: benv })));
+  row(`\`seeqret restore\` of a backup with ${fmt(SHARES)} share records into a new vault (whole process, median of 3)`, `${restoreMs.toFixed(0)} ms (without the share records ${plainMs.toFixed(0)} ms: they add ${(restoreMs - plainMs).toFixed(0)} ms)`, '< 5,000 ms', restoreMs < 5000);
+
+  // vault.db (with its WAL, checkpointed) after five `env` runs over KEYS keys.
+  const gdir = makeVault('growth-env', KEYS, (i) => ({ app: 'web', env: 'dev', key: `VAR_${i}`, value: `value-${i}` }));
+  const cwd = path.join(scratch, 'growth-proj');
+  fs.mkdirSync(cwd);
+  fs.writeFileSync(path.join(cwd, 'env.template'), 'web:dev:\n');
+  const dbSize = () => {
+    const v = Vault.open({ dir: gdir });
+    v.database.pragma('wal_checkpoint(TRUNCATE)');
+    v.close();
+    return fs.statSync(path.join(gdir, 'vault.db')).size;
+  };
+  const before = dbSize();
+  const envMs = runs(5, () => time(process.execPath, [BIN, '--vault', gdir, 'env'], { cwd }));
+  const after = dbSize();
+  const mib = (b) => (b / 2 ** 20).toFixed(1);
+  const grew = after - before;
+  row(`\`vault.db\` growth over five \`seeqret env\` runs of ${fmt(KEYS)} keys`, `${mib(before)} → ${mib(after)} MiB (+${mib(grew)} MiB, ${(grew / 5 / KEYS).toFixed(1)} bytes per key per run; env ${median(envMs).toFixed(0)} ms median)`, 'one audit entry per run (< 32 bytes per key per run)', grew / 5 / KEYS < 32);
+
+  // `audit compact` of a log of AUDIT entries (one entry per command, as commands now write).
+  const adir = makeVault('growth-audit', 0, () => ({}));
+  {
+    const v = Vault.open({ dir: adir });
+    for (let i = 0; i < AUDIT; i += 1000) v.audit(Array.from({ length: Math.min(1000, AUDIT - i) }, (_, j) => ({ action: 'backup', target: `file-${i + j}.age`, detail: { secrets: 10 } })));
+    v.close();
+  }
+  const compactMs = time(process.execPath, [BIN, '--vault', adir, 'audit', 'compact', '--keep', '100']);
+  const verifyMs = median(runs(3, () => time(process.execPath, [BIN, '--vault', adir, 'audit', '--verify'])));
+  row(`\`seeqret audit compact --keep 100\` of a log of ${fmt(AUDIT)} entries (whole process)`, `${compactMs.toFixed(0)} ms (then \`audit --verify\` ${verifyMs.toFixed(0)} ms)`, '< 5,000 ms', compactMs < 5000);
+} // growth
 
 fs.rmSync(scratch, { recursive: true, force: true });
 

@@ -354,7 +354,10 @@ describe('legitimate use keeps the vault authentic', () => {
       });
       expect(v.all().map((r) => r.key)).toEqual(['A', 'D']);
       expect(v.integrityProblems()).toEqual([]);
-      expect(v.auditLog().slice(entries).map((e) => `${e.action} ${e.target}`)).toEqual(['secret.add *:*:A', 'secret.add *:*:D', 'import test']);
+      // One entry per action of the command (issue 12), naming exactly the secrets that were written.
+      const added = v.auditLog().slice(entries);
+      expect(added.map((e) => `${e.action} ${e.target}`)).toEqual(['secret.add 2 secrets', 'import test']);
+      expect(JSON.parse(added[0]!.detail!)).toEqual({ version: 1, n: 2, secrets: ['*:*:A', '*:*:D'] });
     } finally {
       v.close();
     }

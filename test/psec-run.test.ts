@@ -60,9 +60,12 @@ describe('run inside a project', () => {
     expect(envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env: { SEEQRET_ENV: 'prod' } }))).toEqual(prod);
     const audit = cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault });
     const entries = JSON.parse(audit.stdout) as Array<{ target: string; detail: string }>;
-    const targets = entries.map((e) => e.target);
-    expect(targets.filter((t) => t === 'myapp:dev:db_password')).toHaveLength(1); // once per run, not per exported name
-    expect(targets).toContain('myapp:prod:db_password');
+    // One entry per run (issue 12): a single secret as its target, several named in `secrets`.
+    expect(entries).toHaveLength(3);
+    const named = entries.map((e) => (JSON.parse(e.detail) as { secrets?: string[] }).secrets ?? [e.target]);
+    expect(named[0]!.filter((t) => t === 'myapp:dev:db_password')).toHaveLength(1); // once per run, not per exported name
+    expect(named[0]!.sort()).toEqual(['myapp:dev:db_password', 'myapp:dev:db_user']);
+    expect(named[1]).toEqual(['myapp:prod:db_password']);
     expect(entries[0]!.detail).toContain(`run ${process.execPath}`);
     expect(audit.stdout).not.toContain('correct.horse');
   });

@@ -147,8 +147,10 @@ describe('seeqret template', () => {
     const out = cli(['template', 'app.conf.tpl', '-', '-e', 'prod'], { vault, cwd: dir });
     expect(out.stdout).toBe('host=db.prod\npassword = prod-pw\nsame=prod-pw\nliteral={{x}}\n');
     const audit = JSON.parse(cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault }).stdout) as Array<{ target: string; detail: string }>;
-    expect(audit.map((a) => a.target).sort()).toEqual(['myapp:dev:db_host', 'myapp:dev:db_password', 'myapp:prod:db_host', 'myapp:prod:db_password']);
-    expect(audit.find((a) => a.target === 'myapp:prod:db_host')!.detail).toContain('template app.conf.tpl --stdout');
+    // One entry per command (issue 12), naming the secrets it read.
+    expect(audit.map((a) => a.target)).toEqual(['2 secrets', '2 secrets']);
+    expect(audit.flatMap((a) => (JSON.parse(a.detail) as { secrets: string[] }).secrets).sort()).toEqual(['myapp:dev:db_host', 'myapp:dev:db_password', 'myapp:prod:db_host', 'myapp:prod:db_password']);
+    expect(audit.find((a) => a.detail.includes('myapp:prod:db_host'))!.detail).toContain('template app.conf.tpl --stdout');
   });
 
   it('an undefined or unset variable is an error naming every one, and nothing is written', () => {

@@ -335,7 +335,10 @@ describe('Vault.renameEnvironment', () => {
       expect(v.lookup('app', 'staging', 'B')!.type).toBe('password');
       expect(v.get('A', { app: 'app', env: 'staging' })).toBe('two');
       expect(v.get('A', { app: 'other', env: 'dev' })).toBe('o');
-      expect(v.auditLog({ action: 'secret.rename' }).map((e) => e.target)).toEqual(['app:dev:A', 'app:dev:B']);
+      // One entry for the rename (issue 12), naming each secret with its new name and version.
+      const renames = v.auditLog({ action: 'secret.rename' });
+      expect(renames.map((e) => e.target)).toEqual(['2 secrets']);
+      expect(JSON.parse(renames[0]!.detail!)).toEqual({ n: 2, secrets: ['app:dev:A', 'app:dev:B'], each: { to: ['app:staging:A', 'app:staging:B'], version: [2, 1] } });
       expect(v.verifyAudit().brokenAt).toBeNull();
       expect(v.renameEnvironment('app', 'nothing', 'x')).toEqual([]);
     } finally {

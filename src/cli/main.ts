@@ -309,15 +309,21 @@ export function buildProgram(): Command {
     .command('serializers')
     .description('List the export/load formats')
     .action(lazy(async () => (await import('./commands/share.js')).serializers));
-  program
+  const auditCmd = program
     .command('audit')
     .description('Show the audit log (changes, exports, loads, reads by the CLI)')
     .option('--since <when>', 'ISO date/time, or a duration such as 7d, 12h')
     .option('--user <name>', 'entries by or about this user')
-    .option('--action <action>', 'only this action (e.g. export, secret.read)')
+    .option('--action <action>', 'only this action (e.g. export, secret.read, audit.checkpoint)')
     .option('--verify', 'check the hash chain and report')
     .addOption(formatOption())
     .action(lazy(async () => (await import('./commands/audit.js')).audit));
+  auditCmd
+    .command('compact')
+    .description('Fold the oldest entries into one signed checkpoint entry (default: those older than 90 days)')
+    .option('--before <when>', 'fold the entries older than this ISO date/time, or duration such as 30d')
+    .option('--keep <n>', 'fold all but the newest N entries')
+    .action(lazy(async () => (await import('./commands/audit.js')).compact));
 
   program
     .command('backup')

@@ -13,6 +13,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { constantTimeEqual, hash256, mac256 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import { type QueuedAuditEntry, foldPerSecret } from './audit-fold.js';
 
 /** What an audit entry records. */
 export type AuditAction =
@@ -34,7 +35,8 @@ export type AuditAction =
   | 'import'
   | 'pgp.add'
   | 'send'
-  | 'team.pull';
+  | 'team.pull'
+  | 'audit.checkpoint';
 
 /** One stored audit entry. */
 export interface AuditEntry {
@@ -72,6 +74,34 @@ export function auditKey(dataKey: Buffer): Buffer {
 
 function entryHash(key: Buffer, prev: Buffer, e: { at: number; actor: string; action: string; target: string | null; detail: string | null }): Buffer {
   return mac256(key, prev, Buffer.from(JSON.stringify(['seeqret/audit/v1', e.at, e.actor, e.action, e.target, e.detail]), 'utf8'));
+}
+
+/** The action of a checkpoint entry ({@link compactAudit}). */
+export const CHECKPOINT_ACTION: AuditAction = 'audit.checkpoint';
+
+/** The chain hash a checkpoint entry stands for (its detail's `last`), or `undefined`. */
+function checkpointLast(detail: string | null): Buffer | undefined {
+  try {
+    const last = (JSON.parse(detail ?? 'null') as { last?: unknown } | null)?.last;
+    if (typeof last !== 'string') return undefined;
+    const b = Buffer.from(last, 'base64');
+    return b.length === 32 ? b : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One link of the chain: the entry's hash over `prev`, and what the next entry chains onto. That
+ * is the entry's own hash, except for a checkpoint in FIRST place: it stands for the entries it
+ * replaced, so the entry after it chains onto the last of those (its detail's `last`), exactly as
+ * before the compaction. A checkpoint anywhere else (carried over from a backup) is an ordinary
+ * entry.
+ */
+function link(key: Buffer, prev: Buffer, e: { at: number; actor: string; action: string; target: string | null; detail: string | null }, first: boolean): { hash: Buffer; next: Buffer } {
+  const hash = entryHash(key, prev, e);
+  const next = first && e.action === CHECKPOINT_ACTION ? checkpointLast(e.detail) : undefined;
+  return { hash, next: next ?? hash };
 }
 
 function headMac(key: Buffer, last: Buffer, count: number): string {
@@ -128,8 +158,9 @@ export function rebuildAuditHead(db: Database.Database, key: Buffer): number | n
   let n = 0;
   let broken: number | null = null;
   for (const row of db.prepare('SELECT id, at, actor, action, target, detail, hash FROM audit ORDER BY id').iterate() as IterableIterator<AuditEntry & { hash: Buffer }>) {
-    if (broken === null && !constantTimeEqual(entryHash(key, prev, row), row.hash)) broken = row.id;
-    prev = row.hash;
+    const l = link(key, prev, row, n === 0);
+    if (broken === null && !constantTimeEqual(l.hash, row.hash)) broken = row.id;
+    prev = Buffer.isBuffer(row.hash) && l.hash.equals(row.hash) ? l.next : row.hash;
     n += 1;
   }
   const oldHead = db.prepare("SELECT value FROM meta WHERE name = 'audit_head'").pluck().get() as string | undefined;
@@ -158,14 +189,18 @@ function stmts(db: Database.Database): Statements {
   return st;
 }
 
-/** Append entries (call inside the caller's write transaction). */
-export function appendAudit(db: Database.Database, key: Buffer, entries: ReadonlyArray<{ action: AuditAction; target?: string | null; detail?: unknown }>, at = Date.now()): void {
+/**
+ * Append one transaction's entries (call inside the caller's write transaction). Entries about
+ * single secrets are folded first, one per action ({@link foldPerSecret}): a command that reads or
+ * writes 1,000 secrets adds one entry naming them, not 1,000.
+ */
+export function appendAudit(db: Database.Database, key: Buffer, entries: readonly QueuedAuditEntry[], at = Date.now()): void {
   if (entries.length === 0) return;
   const actor = currentActor();
   appendAuditCopies(
     db,
     key,
-    entries.map((e) => ({ at, actor, action: e.action, target: e.target ?? null, detail: e.detail === undefined ? null : JSON.stringify(e.detail) })),
+    foldPerSecret(entries).map((e) => ({ at, actor, action: e.action, target: e.target ?? null, detail: e.detail === undefined ? null : JSON.stringify(e.detail) })),
   );
 }
 
@@ -179,10 +214,11 @@ export function appendAuditCopies(db: Database.Database, key: Buffer, entries: R
   const st = stmts(db);
   const head = readAuditHead(db, key);
   let prev = head.last;
-  for (const e of entries) {
-    prev = entryHash(key, prev, e);
-    st.insert.run(e.at, e.actor, e.action, e.target, e.detail, prev);
-  }
+  entries.forEach((e, i) => {
+    const l = link(key, prev, e, head.n === 0 && i === 0);
+    st.insert.run(e.at, e.actor, e.action, e.target, e.detail, l.hash);
+    prev = l.next;
+  });
   writeAuditHead(db, key, { n: head.n + entries.length, last: prev });
 }
 
@@ -218,8 +254,10 @@ export function readAudit(db: Database.Database, q: AuditQuery = {}): AuditEntry
 
 /** What {@link verifyAuditChain} found. */
 export interface AuditCheck {
-  /** Entries that verified, from the first. */
+  /** Entries that verified, from the first (a checkpoint counts as one). */
   readonly entries: number;
+  /** How many earlier entries the log's checkpoint stands for (0: no checkpoint). */
+  readonly folded: number;
   /** The id of the first entry that does not verify, -1 for a problem with the head, or `null`. */
   readonly brokenAt: number | null;
   /** One line naming what was changed (never a value), or `null` when intact. */
@@ -237,17 +275,122 @@ export function verifyAuditChain(db: Database.Database, key: Buffer): AuditCheck
     head = readAuditHead(db, key);
   } catch (e) {
     if (!(e instanceof SeeqretError)) throw e;
-    return { entries: 0, brokenAt: -1, problem: e.message };
+    return { entries: 0, folded: 0, brokenAt: -1, problem: e.message };
   }
   let prev: Buffer = GENESIS;
   let n = 0;
+  let folded = 0;
   for (const row of db.prepare('SELECT id, at, actor, action, target, detail, hash FROM audit ORDER BY id').iterate() as IterableIterator<AuditEntry & { hash: Buffer }>) {
-    const h = entryHash(key, prev, row);
-    if (!Buffer.isBuffer(row.hash) || !constantTimeEqual(h, row.hash)) return { entries: n, brokenAt: row.id, problem: `audit entry ${row.id} was changed, inserted or removed outside seeqret (it does not follow from the entries before it)` };
-    prev = row.hash;
+    const l = link(key, prev, row, n === 0);
+    if (!Buffer.isBuffer(row.hash) || !constantTimeEqual(l.hash, row.hash)) return { entries: n, folded, brokenAt: row.id, problem: `audit entry ${row.id} was changed, inserted or removed outside seeqret (it does not follow from the entries before it)` };
+    if (n === 0 && row.action === CHECKPOINT_ACTION) folded = checkpointOf(row)?.entries ?? 0;
+    prev = l.next;
     n += 1;
   }
-  if (n < head.n) return { entries: n, brokenAt: -1, problem: `the audit log's newest entries were removed outside seeqret (${n} found, its head says ${head.n})` };
-  if (n > head.n || !constantTimeEqual(prev, head.last)) return { entries: n, brokenAt: -1, problem: `the audit log does not end where its head says (${n} entries found, the head says ${head.n}): entries were changed outside seeqret` };
-  return { entries: n, brokenAt: null, problem: null };
+  if (n < head.n) return { entries: n, folded, brokenAt: -1, problem: `the audit log's newest entries were removed outside seeqret (${n} found, its head says ${head.n})` };
+  if (n > head.n || !constantTimeEqual(prev, head.last)) return { entries: n, folded, brokenAt: -1, problem: `the audit log does not end where its head says (${n} entries found, the head says ${head.n}): entries were changed outside seeqret` };
+  return { entries: n, folded, brokenAt: null, problem: null };
+}
+
+/** What a checkpoint entry's detail records about the entries it replaced (names and times only). */
+export interface AuditCheckpoint {
+  /** How many original entries it stands for (those of an earlier checkpoint included). */
+  readonly entries: number;
+  /** Time of the oldest and newest of them (unix ms). */
+  readonly from: number;
+  readonly to: number;
+  /** How many of them had each action. */
+  readonly actions: Readonly<Record<string, number>>;
+  /** Base64 of the chain hash of the last of them: the entry after the checkpoint chains onto it. */
+  readonly last: string;
+  /** When the compaction ran (unix ms). */
+  readonly compacted: number;
+}
+
+/** The checkpoint an entry records, or `undefined` when it is not one (or not well-formed). */
+export function checkpointOf(e: { action: string; detail: string | null }): AuditCheckpoint | undefined {
+  if (e.action !== CHECKPOINT_ACTION || checkpointLast(e.detail) === undefined) return undefined;
+  const d = JSON.parse(e.detail!) as Partial<AuditCheckpoint>;
+  if (!Number.isSafeInteger(d.entries) || typeof d.from !== 'number' || typeof d.to !== 'number' || typeof d.actions !== 'object' || d.actions === null) return undefined;
+  return d as AuditCheckpoint;
+}
+
+/** Which entries {@link compactAudit} folds: those older than `before`, or all but the newest `keep`. */
+export type CompactSelection = { readonly before: number } | { readonly keep: number };
+
+/** What {@link compactAudit} did. */
+export interface CompactResult {
+  /** Rows replaced by the checkpoint (an earlier checkpoint counts as one). */
+  readonly rows: number;
+  /** The checkpoint written (`null`: there was nothing to fold). */
+  readonly checkpoint: AuditCheckpoint | null;
+  /** Rows in the log now. */
+  readonly remaining: number;
+}
+
+/**
+ * Fold the oldest entries of the log into ONE checkpoint entry (call inside a write transaction).
+ *
+ * The log is verified first (a broken log is `E_TAMPERED`, never compacted: a checkpoint would
+ * bless it). Only a prefix can be folded without breaking the chain: with `before`, every entry up
+ * to the last one older than that time; with `keep`, every entry but the newest `keep` (a
+ * checkpoint already there is folded into the new one). The rows are deleted and the checkpoint
+ * takes the id of the last of them, so it stays first; its detail records how many entries it
+ * replaces, their time range and actions, and the chain hash of the last one, and its own hash is
+ * keyed with the audit key over all of that, as every entry's is. The entries kept still chain onto
+ * that hash, the head keeps its last hash and now counts the rows left: `verifyAuditChain` checks
+ * the whole log as before, and a checkpoint changed, removed, or moved is `E_TAMPERED`.
+ */
+export function compactAudit(db: Database.Database, key: Buffer, sel: CompactSelection, now = Date.now()): CompactResult {
+  const check = verifyAuditChain(db, key);
+  if (check.problem !== null) {
+    throw new SeeqretError('E_TAMPERED', check.problem, 'Restore the vault from a backup to recover the original log before compacting it; `seeqret doctor` lists every change.');
+  }
+  const head = readAuditHead(db, key);
+  let lastId: number | undefined;
+  if ('keep' in sel) {
+    const fold = head.n - Math.max(0, Math.floor(sel.keep));
+    if (fold > 0) lastId = db.prepare('SELECT id FROM audit ORDER BY id LIMIT 1 OFFSET ?').pluck().get(fold - 1) as number | undefined;
+  } else {
+    lastId = db.prepare('SELECT max(id) FROM audit WHERE at < ?').pluck().get(sel.before) as number | undefined;
+  }
+  if (lastId === undefined || lastId === null) return { rows: 0, checkpoint: null, remaining: head.n };
+  let rows = 0;
+  let fresh = 0;
+  let entries = 0;
+  let from = Infinity;
+  let to = -Infinity;
+  let prev: Buffer = GENESIS;
+  const actions: Record<string, number> = {};
+  for (const row of db.prepare('SELECT id, at, actor, action, target, detail, hash FROM audit WHERE id <= ? ORDER BY id').iterate(lastId) as IterableIterator<AuditEntry & { hash: Buffer }>) {
+    const cp = rows === 0 ? checkpointOf(row) : undefined;
+    if (cp) {
+      entries += cp.entries;
+      from = Math.min(from, cp.from);
+      to = Math.max(to, cp.to);
+      for (const [a, c] of Object.entries(cp.actions)) actions[a] = (actions[a] ?? 0) + c;
+    } else {
+      fresh += 1;
+      entries += 1;
+      from = Math.min(from, row.at);
+      to = Math.max(to, row.at);
+      actions[row.action] = (actions[row.action] ?? 0) + 1;
+    }
+    prev = link(key, prev, row, rows === 0).next;
+    rows += 1;
+  }
+  // Only an earlier checkpoint would be folded: nothing new to compact.
+  if (fresh === 0) return { rows: 0, checkpoint: null, remaining: head.n };
+  const checkpoint: AuditCheckpoint = { entries, from, to, actions, last: prev.toString('base64'), compacted: now };
+  const entry = { at: to, actor: currentActor(), action: CHECKPOINT_ACTION, target: `${entries} entries`, detail: JSON.stringify(checkpoint) };
+  // The append-only trigger guards against accidents, not attackers (who can drop it): lifted for
+  // this one statement, in this transaction, and put back exactly as it was.
+  const trigger = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_no_delete'").pluck().get() as string | undefined;
+  if (trigger !== undefined) db.exec('DROP TRIGGER audit_no_delete');
+  db.prepare('DELETE FROM audit WHERE id <= ?').run(lastId);
+  if (trigger !== undefined) db.exec(trigger);
+  db.prepare('INSERT INTO audit (id, at, actor, action, target, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(lastId, entry.at, entry.actor, entry.action, entry.target, entry.detail, link(key, GENESIS, entry, true).hash);
+  const remaining = head.n - rows + 1;
+  writeAuditHead(db, key, { n: remaining, last: head.last });
+  return { rows, checkpoint, remaining };
 }

@@ -26,7 +26,7 @@ import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
 import { type SharedCopyPublisher, databaseToOpen, sharedCopyPublisher } from './server.js';
 import { openDatabase } from './sqlite.js';
-import { type AuditAction, type AuditCheck, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, auditKey, initAuditHead, readAudit, rebuildAuditHead, verifyAuditChain } from './audit.js';
+import { type AuditAction, type AuditCheck, type AuditEntry, type AuditQuery, type CompactResult, type CompactSelection, appendAudit, appendAuditCopies, auditKey, compactAudit, initAuditHead, readAudit, rebuildAuditHead, verifyAuditChain } from './audit.js';
 import { IntegrityTracker, authenticateAll, checkAggregates, initAggregates, integrityKey, integrityProblems, protectedTable, tampered, verifyRow } from './integrity.js';
 
 /** Metadata of one stored secret (never the value). */
@@ -848,6 +848,16 @@ export class Vault {
     return this.#sql(() => verifyAuditChain(this.#db, this.#auditKey));
   }
 
+  /**
+   * Fold the oldest audit entries into one checkpoint entry keyed with the vault's audit key
+   * (see {@link compactAudit}): those older than `before`, or all but the newest `keep`.
+   *
+   * @throws SeeqretError `E_TAMPERED` when the log does not verify (it is never compacted then).
+   */
+  compactAudit(sel: CompactSelection): CompactResult {
+    return this.#write(() => compactAudit(this.#db, this.#auditKey, sel), true);
+  }
+
   /** Every secret with its value and history, decrypted (for backups). */
   dumpSecrets(): DumpedSecret[] {
     return this.all().map((r) => {
@@ -917,16 +927,33 @@ export class Vault {
         summary[outcome] += 1;
         summary.outcomes.push({ app: d.app, env: d.env, key: d.key, outcome });
       }
+      // Linear in the records (issue 12): what is here already is read once into sets, so each
+      // record of the backup costs one set lookup, never a query (shares are indexed by user only:
+      // a per-record query scanned all of that user's shares, quadratic in the records).
       const known = this.users();
+      const knownNames = new Set(known.map((k) => k.username));
+      const knownKeys = new Set(known.map((k) => k.pubkey));
       for (const u of r.users) {
-        if (known.some((k) => k.username === u.username || k.pubkey === keyToBase64(u.publicKey))) continue;
+        const pubkey = keyToBase64(u.publicKey);
+        if (knownNames.has(u.username) || knownKeys.has(pubkey)) continue;
         this.#insertUser(u);
+        knownNames.add(u.username);
+        knownKeys.add(pubkey);
         if (opts.keepVerified && u.verifiedAt !== null) this.#stmt('UPDATE users SET verified_at = ? WHERE username = ?').run(u.verifiedAt, u.username);
         usersAdded.push(u.username);
       }
-      const has = this.#stmt('SELECT 1 FROM shares WHERE bundle_id = ? AND username = ? AND app = ? AND env = ? AND key = ? AND version = ?').pluck();
-      const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const x of r.shares) if (!has.get(x.bundleId, x.username, x.app, x.env, x.key, x.version)) ins.run(x.bundleId, x.username, x.pubkey, x.app, x.env, x.key, x.version, x.at);
+      if (r.shares.length > 0) {
+        const shareKey = (bundleId: unknown, username: unknown, app: unknown, env: unknown, key: unknown, version: unknown): string => JSON.stringify([bundleId, username, app, env, key, version]);
+        const have = new Set<string>();
+        for (const [b, u, a, e, k, ver] of this.#stmt('SELECT bundle_id, username, app, env, key, version FROM shares').raw().iterate() as IterableIterator<unknown[]>) have.add(shareKey(b, u, a, e, k, ver));
+        const ins = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+        for (const x of r.shares) {
+          const id = shareKey(x.bundleId, x.username, x.app, x.env, x.key, x.version);
+          if (have.has(id)) continue;
+          have.add(id);
+          ins.run(x.bundleId, x.username, x.pubkey, x.app, x.env, x.key, x.version, x.at);
+        }
+      }
       const lb = this.#stmt('INSERT OR IGNORE INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)');
       for (const x of r.loadedBundles) lb.run(x.bundleId, x.sender, x.at, x.secrets);
       const pk = this.#stmt('INSERT OR IGNORE INTO pgp_keys (username, fingerprint, email, user_ids, armored, created_at) VALUES (?, ?, ?, ?, ?, ?)');
@@ -1272,8 +1299,8 @@ export class Vault {
    * A value's associated data names its app, env, key and version, so each current and historical
    * ciphertext is decrypted and sealed again for the new name (a value that fails authentication
    * aborts the whole rename with `E_DECRYPT`). The share records follow (a user removed later still
-   * exposes what they were sent), and one `secret.rename` audit entry per secret records old and
-   * new name.
+   * exposes what they were sent), and the `secret.rename` audit entries (one per secret, folded
+   * into one entry naming them all when there are several) record old and new name.
    *
    * @returns The renamed records (with their new env), sorted by key; `[]` when `from` has none.
    * @throws SeeqretError `E_EXISTS` when `app:to:*` already holds a secret (nothing is merged),

@@ -5,7 +5,7 @@
  */
 import { SeeqretError } from '../../errors.js';
 import { type Column, isoTime, parseFormat } from '../../formats/output.js';
-import type { AuditAction } from '../../vault/audit.js';
+import type { AuditAction, CompactSelection } from '../../vault/audit.js';
 import { type GlobalOptions, info, printRows, withVault } from '../context.js';
 
 /** Parse `--since`: an ISO date/time or a duration like `7d`, `12h`, `30m`. */
@@ -26,7 +26,7 @@ export async function audit(g: GlobalOptions, _a: unknown[], o: Record<string, u
       if (o['verify']) {
         const r = v.verifyAudit();
         if (r.problem !== null) throw new SeeqretError('E_TAMPERED', r.problem, 'Restore the vault from a backup to recover the original log; `seeqret doctor` lists every change.');
-        info(`The audit log's ${r.entries} entries are intact (hash chain verified).`);
+        info(`The audit log's ${r.entries} entries are intact (hash chain verified${r.folded > 0 ? `; its checkpoint stands for ${r.folded} earlier entries` : ''}).`);
         return 0;
       }
       const entries = v.auditLog({
@@ -41,4 +41,34 @@ export async function audit(g: GlobalOptions, _a: unknown[], o: Record<string, u
     },
     { readonly: true },
   );
+}
+
+/** How much of the log `audit compact` keeps when neither `--before` nor `--keep` is given. */
+export const DEFAULT_COMPACT_BEFORE = '90d';
+
+/**
+ * `audit compact [--before WHEN | --keep N]`: fold the oldest entries into one checkpoint entry,
+ * keyed with the vault key, so the log stays short and still verifies (default: entries older than
+ * 90 days).
+ */
+export async function compact(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+  if (o['before'] !== undefined && o['keep'] !== undefined) throw new SeeqretError('E_USAGE', '--before and --keep cannot be combined', 'Give one of them: --before 2026-01-01 (or 90d), or --keep 1000.');
+  let sel: CompactSelection;
+  if (o['keep'] !== undefined) {
+    const text = String(o['keep']);
+    if (!/^\d{1,15}$/.test(text)) throw new SeeqretError('E_USAGE', `--keep '${text}' is not a number of entries`, 'Use e.g. --keep 1000 (the newest entries kept as they are).');
+    sel = { keep: Number(text) };
+  } else {
+    sel = { before: parseSince((o['before'] as string | undefined) ?? DEFAULT_COMPACT_BEFORE) };
+  }
+  return withVault(g, async (v) => {
+    const r = v.compactAudit(sel);
+    if (r.checkpoint === null) {
+      info(`Nothing to compact: ${'keep' in sel ? `the log has no more than ${sel.keep} entries besides its checkpoint` : `no entry is older than ${isoTime(sel.before)}`} (${r.remaining} entries).`);
+      return 0;
+    }
+    const c = r.checkpoint;
+    info(`Folded ${r.rows} entries (${c.entries} original entries from ${isoTime(c.from)} to ${isoTime(c.to)}) into one checkpoint entry; the log has ${r.remaining} entries now and still verifies (\`seeqret audit --verify\`).`);
+    return 0;
+  });
 }

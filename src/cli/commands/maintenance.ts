@@ -128,7 +128,7 @@ export async function doctor(g: GlobalOptions, _args: unknown[], o: Record<strin
       if (bad.length === 0) report('ok', `all ${all.length} secrets (with history) decrypt and authenticate`);
       else fail(new SeeqretError('E_DECRYPT', `${bad.length} value(s) fail authentication: ${bad.slice(0, 10).join(', ')}`, 'restore from a backup or set them again'), 'values');
       const chain = vault.verifyAudit();
-      if (chain.problem === null) report('ok', `audit log: ${chain.entries} entries, hash chain and head intact`);
+      if (chain.problem === null) report('ok', `audit log: ${chain.entries} entries${chain.folded > 0 ? ` (a checkpoint standing for ${chain.folded} earlier ones)` : ''}, hash chain and head intact`);
       else fail(new SeeqretError('E_TAMPERED', chain.problem, 'restore the vault from a backup to recover the original log'), 'audit log');
       // Every row MAC and every table aggregate (users, secrets, history, shares, loaded bundles, PGP keys).
       const problems = vault.integrityProblems().filter((p) => p !== chain.problem);
