@@ -167,6 +167,14 @@ describe('the packed package, installed', () => {
     ok(run(bin, ['init', vault, '--user', 'alice', '--email', 'alice@example.com'], project, env), 'seeqret init');
     ok(run(bin, ['add', 'key', 'API_KEY', 'sk_packed_1', '--app', 'myapp', '--env', 'dev'], project, env), 'seeqret add key');
     expect(ok(run(bin, ['get', 'myapp:dev:API_KEY'], project, env), 'seeqret get')).toBe('sk_packed_1\n');
+    // OpenPGP.js is not inlined: `add user --pgp-key` loads the installed package (a key made with it).
+    fs.writeFileSync(path.join(project, 'pgp.mjs'), `
+      const openpgp = await import('openpgp');
+      const { publicKey } = await openpgp.generateKey({ userIDs: [{ email: 'bob@example.com' }], format: 'armored' });
+      process.stdout.write(publicKey);`);
+    fs.writeFileSync(path.join(work, 'bob.asc'), ok(run(process.execPath, ['pgp.mjs'], project, env), 'openpgp key'));
+    ok(run(bin, ['add', 'user', '--username', 'bob', '--pgp-key', path.join(work, 'bob.asc')], project, env), 'seeqret add user --pgp-key');
+    expect(ok(run(bin, ['users', '--pgp', '--format', 'json'], project, env), 'seeqret users --pgp')).toContain('bob@example.com');
 
     // The library, from a file inside the project (resolution starts at the importing file).
     const check = (value: string) => `
