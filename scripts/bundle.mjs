@@ -3,12 +3,29 @@
 //   dist/bin/seeqret.js   the entry: argument check only
 //   dist/bin/fast-get.js  everything `seeqret get FILTER` needs, in one file
 //   dist/bin/main.js      the full command tree, with one chunk per lazily imported command
+// and build the CommonJS library for `require('seeqret')` (dist/cjs, decision 32):
+//   dist/cjs/**/*.cjs     one CommonJS file per library module, typed by dist/cjs/**/*.d.cts
+// Each build's esbuild metafile goes to dist/meta/ (not packed): scripts/notices.mjs reads them to
+// list the licences of exactly the packages that were inlined.
 import { build } from 'esbuild';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 const deps = Object.keys(JSON.parse(fs.readFileSync('package.json', 'utf8')).dependencies);
 
 fs.rmSync('dist/bin', { recursive: true, force: true });
+fs.rmSync('dist/cjs', { recursive: true, force: true });
+fs.rmSync('dist/meta', { recursive: true, force: true });
+fs.mkdirSync('dist/meta', { recursive: true });
+
+/** Run one esbuild build and keep its metafile as dist/meta/NAME.json. */
+async function buildWithMeta(name, options) {
+  const result = await build({ ...options, metafile: true });
+  fs.writeFileSync(`dist/meta/${name}.json`, `${JSON.stringify(result.metafile)}\n`);
+  return result;
+}
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -16,15 +33,100 @@ const common = {
   target: 'node20',
   outdir: 'dist/bin',
   // sodium-native is loaded from node_modules (src/crypto/sodium.ts); better-sqlite3's JavaScript is
-  // bundled and its native addon loaded by path (src/vault/sqlite.ts).
-  external: ['sodium-native'],
+  // bundled and its native addon loaded by path (src/vault/sqlite.ts). openpgp (LGPL-3.0) and
+  // nodemailer are imported only by `send` and `add user --pgp-key`: they stay installed packages,
+  // so users can replace them and `npm update` brings their fixes (decision 32).
+  external: ['sodium-native', 'openpgp', 'nodemailer'],
   // CommonJS dependencies (commander, yaml, ...) call require() for Node built-ins.
   banner: { js: "import { createRequire as __seeqretCreateRequire } from 'node:module'; const require = __seeqretCreateRequire(import.meta.url);" },
+  // Licence comments are not copied into the bundle; THIRD-PARTY-NOTICES.md holds every inlined
+  // package's licence (scripts/notices.mjs).
   legalComments: 'none',
   logLevel: 'warning',
 };
-await build({ ...common, entryPoints: { seeqret: 'src/cli/bin.ts' }, external: [...common.external, './fast-get.js', './main.js'] });
+await buildWithMeta('bin', { ...common, entryPoints: { seeqret: 'src/cli/bin.ts' }, external: [...common.external, './fast-get.js', './main.js'] });
 // Other packages stay external here: a prompt library needed only on a terminal must not be inlined.
-await build({ ...common, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' }, external: deps.filter((d) => d !== 'better-sqlite3') });
-await build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+await buildWithMeta('fast-get', { ...common, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' }, external: deps.filter((d) => d !== 'better-sqlite3') });
+await buildWithMeta('main', { ...common, entryPoints: { main: 'src/cli/main.ts' }, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
 fs.chmodSync('dist/bin/seeqret.js', 0o755);
+
+// --- The CommonJS library ------------------------------------------------------------------------
+// One output file per module keeps the ESM build's module graph (one SeeqretError class, one vault
+// cache shared by `seeqret` and `seeqret/config`). Dependencies Node can require() stay external;
+// ESM-only ones (Node 20 cannot require them) are inlined into the module that imports them.
+const requireFromHere = createRequire(path.resolve('package.json'));
+
+/** Whether `require(name)` loads CommonJS (the file's extension, else the nearest package.json's "type"). */
+function requirable(name) {
+  let file;
+  try {
+    file = requireFromHere.resolve(name);
+  } catch {
+    return false;
+  }
+  if (file.endsWith('.cjs')) return true;
+  if (file.endsWith('.mjs')) return false;
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8')).type !== 'module';
+  }
+  return true;
+}
+
+const libraryModules = [];
+(function walk(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (file !== path.join('src', 'cli')) walk(file);
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+      libraryModules.push(file);
+    }
+  }
+})('src');
+const srcDir = path.resolve('src');
+
+await buildWithMeta('cjs', {
+  entryPoints: libraryModules,
+  outbase: 'src',
+  outdir: 'dist/cjs',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: deps.filter(requirable),
+  // `createRequire(import.meta.url)` (sodium, SQLite, the word list) works from CommonJS too.
+  banner: { js: "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__seeqretImportMetaUrl' },
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'seeqret-modules-stay-separate',
+      setup(b) {
+        // Our own modules are required from their own .cjs file, never inlined into another.
+        b.onResolve({ filter: /^\.\.?\// }, (args) => {
+          if (!args.importer.startsWith(srcDir + path.sep)) return undefined;
+          return { path: args.path.replace(/\.js$/, '.cjs'), external: true };
+        });
+      },
+    },
+  ],
+});
+
+// Declarations for require(): tsc's .d.ts files as .d.cts, with relative imports naming .cjs files,
+// so TypeScript sees CommonJS types under the "require" condition.
+(function declarations(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!['bin', 'cjs', 'cli', 'meta'].includes(path.relative('dist', file))) declarations(file);
+    } else if (entry.name.endsWith('.d.ts')) {
+      const target = path.join('dist', 'cjs', path.relative('dist', file)).replace(/\.d\.ts$/, '.d.cts');
+      const text = fs.readFileSync(file, 'utf8').replace(/(['"])(\.\.?\/[^'"]*)\.js\1/g, '$1$2.cjs$1');
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, text);
+    }
+  }
+})('dist');
