@@ -12,13 +12,17 @@ import { registerTeam } from './commands/team/index.js';
 import { teamPassphraseFile } from './compat.js';
 import { reportError } from './report.js';
 
-type Action = (g: GlobalOptions, args: unknown[], opts: Record<string, unknown>) => Promise<number | void>;
+/** A command module's handler: its options `O` are what commander gives for the options declared here. */
+type Action<O> = (g: GlobalOptions, args: unknown[], opts: O) => Promise<number | void>;
 
-/** Wrap a lazily imported command module's function as a commander action. */
-function lazy(load: () => Promise<Action>) {
+/**
+ * Wrap a lazily imported command module's function as a commander action. `O` is the handler's
+ * options interface; it must match the options declared on its command below.
+ */
+function lazy<O>(load: () => Promise<Action<O>>) {
   return async function (this: Command, ...params: unknown[]): Promise<void> {
     const cmd = params[params.length - 1] as Command;
-    const opts = cmd.opts();
+    const opts = cmd.opts() as O;
     const g = cmd.optsWithGlobals() as GlobalOptions;
     const args = params.slice(0, -2);
     if (g.followSymlinks) (await import('../util/fs.js')).setFollowSymlinks(true);

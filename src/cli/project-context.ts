@@ -20,16 +20,28 @@ export function currentProject(): Project {
   return requireProject(process.cwd());
 }
 
+/** The `-e/--env` option of the project commands. */
+export interface EnvOption {
+  /** `-e/--env ENV`: the environment to work on (else SEEQRET_ENV, the checkout default, seeqret.yaml). */
+  readonly env?: string | undefined;
+}
+
+/** The `--format` option of a listing (table, json, yaml, csv; default table). */
+export interface ListFormatOption {
+  /** `--format FORMAT`: the output format (commander's default: table). */
+  readonly format?: string | undefined;
+}
+
 /** The project and the environment selected by `-e/--env` (`o.env`) or the usual precedence. */
-export function projectEnv(o: Record<string, unknown>): ProjectEnv {
+export function projectEnv(o: EnvOption): ProjectEnv {
   const project = currentProject();
-  const { name, source } = resolveEnvironment(project, o['env'] as string | undefined);
+  const { name, source } = resolveEnvironment(project, o.env);
   return { project, env: name, source };
 }
 
 /** `--format` for a listing that has no single name/value pair (table, json, yaml, csv). */
-export function listFormat(o: Record<string, unknown>): Format {
-  const f = parseFormat(o['format'] as string | undefined);
+export function listFormat(o: ListFormatOption): Format {
+  const f = parseFormat(o.format);
   if (f === 'env' || f === 'shell') throw new SeeqretError('E_USAGE', `--format ${f} does not fit this listing`, 'Use table, json, yaml or csv.');
   return f;
 }
