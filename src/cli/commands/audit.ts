@@ -17,22 +17,36 @@ export function parseSince(text: string, now = Date.now()): number {
   return t;
 }
 
-export async function audit(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
-  const format = parseFormat(o['format'] as string | undefined);
+/** Options of `seeqret audit`. */
+export interface AuditOptions {
+  /** `--since WHEN`: ISO date/time or duration (7d, 12h). */
+  readonly since?: string;
+  /** `--user NAME`: entries by or about this user. */
+  readonly user?: string;
+  /** `--action ACTION`: only this action. */
+  readonly action?: string;
+  /** `--verify`: check the hash chain and report. */
+  readonly verify?: boolean;
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
+}
+
+export async function audit(g: GlobalOptions, _a: unknown[], o: AuditOptions): Promise<number> {
+  const format = parseFormat(o.format);
   if (format === 'env' || format === 'shell') throw new SeeqretError('E_USAGE', `--format ${format} does not fit the audit log`, 'Use table, json, yaml or csv.');
   return withVault(
     g,
     async (v) => {
-      if (o['verify']) {
+      if (o.verify) {
         const r = v.verifyAudit();
         if (r.problem !== null) throw new SeeqretError('E_TAMPERED', r.problem, 'Restore the vault from a backup to recover the original log; `seeqret doctor` lists every change.');
         info(`The audit log's ${r.entries} entries are intact (hash chain verified${r.folded > 0 ? `; its checkpoint stands for ${r.folded} earlier entries` : ''}).`);
         return 0;
       }
       const entries = v.auditLog({
-        ...(o['since'] ? { since: parseSince(o['since'] as string) } : {}),
-        ...(o['user'] ? { user: o['user'] as string } : {}),
-        ...(o['action'] ? { action: o['action'] as AuditAction } : {}),
+        ...(o.since ? { since: parseSince(o.since) } : {}),
+        ...(o.user ? { user: o.user } : {}),
+        ...(o.action ? { action: o.action as AuditAction } : {}),
       });
       const rows = entries.map((e) => ({ id: e.id, time: isoTime(e.at), actor: e.actor, action: e.action, target: e.target ?? '', detail: e.detail ?? '' }));
       const columns: Column[] = ['id', 'time', 'actor', 'action', 'target', 'detail'].map((k) => ({ key: k, header: k }));
@@ -46,20 +60,28 @@ export async function audit(g: GlobalOptions, _a: unknown[], o: Record<string, u
 /** How much of the log `audit compact` keeps when neither `--before` nor `--keep` is given. */
 export const DEFAULT_COMPACT_BEFORE = '90d';
 
+/** Options of `seeqret audit compact`. */
+export interface AuditCompactOptions {
+  /** `--before WHEN`: fold the entries older than this date or duration. */
+  readonly before?: string;
+  /** `--keep N`: fold all but the newest N entries. */
+  readonly keep?: string;
+}
+
 /**
  * `audit compact [--before WHEN | --keep N]`: fold the oldest entries into one checkpoint entry,
  * keyed with the vault key, so the log stays short and still verifies (default: entries older than
  * 90 days).
  */
-export async function compact(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
-  if (o['before'] !== undefined && o['keep'] !== undefined) throw new SeeqretError('E_USAGE', '--before and --keep cannot be combined', 'Give one of them: --before 2026-01-01 (or 90d), or --keep 1000.');
+export async function compact(g: GlobalOptions, _a: unknown[], o: AuditCompactOptions): Promise<number> {
+  if (o.before !== undefined && o.keep !== undefined) throw new SeeqretError('E_USAGE', '--before and --keep cannot be combined', 'Give one of them: --before 2026-01-01 (or 90d), or --keep 1000.');
   let sel: CompactSelection;
-  if (o['keep'] !== undefined) {
-    const text = String(o['keep']);
+  if (o.keep !== undefined) {
+    const text = o.keep;
     if (!/^\d{1,15}$/.test(text)) throw new SeeqretError('E_USAGE', `--keep '${text}' is not a number of entries`, 'Use e.g. --keep 1000 (the newest entries kept as they are).');
     sel = { keep: Number(text) };
   } else {
-    sel = { before: parseSince((o['before'] as string | undefined) ?? DEFAULT_COMPACT_BEFORE) };
+    sel = { before: parseSince(o.before ?? DEFAULT_COMPACT_BEFORE) };
   }
   return withVault(g, async (v) => {
     const r = v.compactAudit(sel);

@@ -15,12 +15,12 @@ import { commandLine } from '../hints.js';
 import { openImportTarget, targetExists } from '../import-target.js';
 import { newPassphrase } from './init.js';
 
-async function backupPassphrase(o: Record<string, unknown>, confirmTwice: boolean): Promise<string> {
+async function backupPassphrase(o: { readonly backupPassphraseFile?: string }, confirmTwice: boolean): Promise<string> {
   const strong = (p: string): string => {
     if (confirmTwice && [...p].length < 8) throw new SeeqretError('E_USAGE', 'the backup passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
     return p;
   };
-  const file = o['backupPassphraseFile'] as string | undefined;
+  const file = o.backupPassphraseFile;
   if (file) return strong(passphraseFromFile(file).toString('utf8'));
   const env = process.env['SEEQRET_BACKUP_PASSPHRASE'];
   if (env) return strong(env);
@@ -32,26 +32,50 @@ async function backupPassphrase(o: Record<string, unknown>, confirmTwice: boolea
   return promptHidden('Backup passphrase');
 }
 
+/** Options of `seeqret backup`. */
+export interface BackupOptions {
+  /** `-o/--out FILE`: output file (default seeqret-backup-DATE.age). */
+  readonly out?: string;
+  /** `--include-keys`: include the owner's key pair. */
+  readonly includeKeys?: boolean;
+  /** `--html`: also write the old tool's self-decrypting HTML page. */
+  readonly html?: boolean;
+  /** `--armor`: ASCII-armored age file. */
+  readonly armor?: boolean;
+  /** `--backup-passphrase-file FILE`: the backup passphrase from FILE. */
+  readonly backupPassphraseFile?: string;
+}
+
 /** `backup [-o FILE] [--include-keys] [--html] [--armor]`. */
-export async function backup(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
-  const file = (o['out'] as string | undefined) ?? `seeqret-backup-${new Date().toISOString().slice(0, 10)}.age`;
+export async function backup(g: GlobalOptions, _a: unknown[], o: BackupOptions): Promise<number> {
+  const file = o.out ?? `seeqret-backup-${new Date().toISOString().slice(0, 10)}.age`;
   const passphrase = await backupPassphrase(o, true);
   const v = await openVault(g, { readonly: false });
   try {
-    const made = await makeBackup(v, { passphrase, includeKeys: o['includeKeys'] === true, armor: o['armor'] === true });
+    const made = await makeBackup(v, { passphrase, includeKeys: o.includeKeys === true, armor: o.armor === true });
     const { dump } = made;
     atomicWriteFile(file, made.bytes);
     info(`Wrote ${file}: ${dump.secrets.length} secrets (with history), ${dump.users.length} users, ${dump.audit.length} audit entries${dump.identitySecretKey ? ', and the owner key pair' : ''}. Decrypt without seeqret: age -d ${file}`);
-    if (o['html']) {
+    if (o.html) {
       const html = `${file.replace(/\.age$/, '')}.html`;
       atomicWriteFile(html, dumpToHtml(dump, passphrase));
       info(`Wrote ${html}: opens in any browser and asks for the same passphrase.`);
     }
-    recordBackup(v, made, { target: file, html: o['html'] === true });
+    recordBackup(v, made, { target: file, html: o.html === true });
     return 0;
   } finally {
     v.close();
   }
+}
+
+/** Options of `seeqret restore`. */
+export interface RestoreOptions {
+  /** `--overwrite`: replace existing secrets that have another value. */
+  readonly overwrite?: boolean;
+  /** `--passphrase`: protect a newly created vault with a passphrase. */
+  readonly passphrase?: boolean;
+  /** `--backup-passphrase-file FILE`: the backup passphrase from FILE. */
+  readonly backupPassphraseFile?: string;
 }
 
 /**
@@ -60,7 +84,7 @@ export async function backup(g: GlobalOptions, _a: unknown[], o: Record<string, 
  * created, and everything written in one transaction (src/sharing/restore.ts). A failure leaves
  * no vault behind and changes nothing in an existing one.
  */
-export async function restore(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function restore(g: GlobalOptions, args: unknown[], o: RestoreOptions): Promise<number> {
   const file = args[0] as string;
   const bytes = readFileCapped(file, 'backup');
   const passphrase = await backupPassphrase(o, false);
@@ -69,13 +93,13 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
   // Everything is checked before anything is created or written.
   checkRestore(dump, !targetExists(g));
   const target = await openImportTarget(g, async () => {
-    const vaultPass = o['passphrase'] ? await newPassphrase(g) : undefined;
+    const vaultPass = o.passphrase ? await newPassphrase(g) : undefined;
     return { ...vaultFromBackup(dump), ...(vaultPass ? { passphrase: vaultPass } : {}) };
   });
   const v = target.vault;
   let ok = false;
   try {
-    const { summary: s, usersAdded, sameKeys } = restoreInto(v, dump, { created: target.created, overwrite: o['overwrite'] === true, source: file });
+    const { summary: s, usersAdded, sameKeys } = restoreInto(v, dump, { created: target.created, overwrite: o.overwrite === true, source: file });
     ok = true;
     if (target.created) {
       warnPermissions(dir);
@@ -87,7 +111,7 @@ export async function restore(g: GlobalOptions, args: unknown[], o: Record<strin
       info(`added user ${name}${key ? `, fingerprint ${fingerprint(key)}` : ''}${u.verifiedAt ? '' : ' (not verified: compare it with them, then `seeqret users verify`)'}`);
     }
     info(`Restored from ${file}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${usersAdded.length} user${usersAdded.length === 1 ? '' : 's'} added`);
-    if (s.skipped) info(`Skipped secrets have another value here; run \`${commandLine(g, 'restore', file, '--overwrite', ...(o['backupPassphraseFile'] ? ['--backup-passphrase-file', String(o['backupPassphraseFile'])] : []))}\` to replace them (the current value goes to history).`);
+    if (s.skipped) info(`Skipped secrets have another value here; run \`${commandLine(g, 'restore', file, '--overwrite', ...(o.backupPassphraseFile ? ['--backup-passphrase-file', o.backupPassphraseFile] : []))}\` to replace them (the current value goes to history).`);
     return 0;
   } finally {
     target.finish(ok);

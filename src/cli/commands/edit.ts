@@ -12,14 +12,22 @@ function listNames(names: string[], max = 10): string {
   return names.slice(0, max).join(', ') + (names.length > max ? `, … (${names.length - max} more)` : '');
 }
 
+/** Options of `seeqret edit value`. */
+export interface EditValueOptions {
+  /** `--all`: change every secret the filter matches. */
+  readonly all?: boolean;
+  /** `--allow-empty`: store an empty value. */
+  readonly allowEmpty?: boolean;
+}
+
 /** `edit value FILTER [VALUE] [--all]`. */
-export async function editValue(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function editValue(g: GlobalOptions, args: unknown[], o: EditValueOptions): Promise<number> {
   const filter = parseFilter(args[0] as string);
-  const value = await readValue(args[1] as string | undefined, { label: filter.text, allowEmpty: o['allowEmpty'] === true });
+  const value = await readValue(args[1] as string | undefined, { label: filter.text, allowEmpty: o.allowEmpty === true });
   return withVault(g, (v) => {
     const matches = v.find([filter]);
     if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists, or `seeqret add key` to create it.');
-    if (matches.length > 1 && !o['all']) {
+    if (matches.length > 1 && !o.all) {
       throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${listNames(matches.map(secretLabel))}`, 'Narrow the filter, or pass --all to change every one.');
     }
     const changed = v.updateValues(matches, value);
@@ -28,20 +36,28 @@ export async function editValue(g: GlobalOptions, args: unknown[], o: Record<str
   });
 }
 
+/** Options of `seeqret rm key`. */
+export interface RmKeyOptions {
+  /** `-y/--yes`: do not ask. */
+  readonly yes?: boolean;
+  /** `--all`: allow a filter that matches every secret. */
+  readonly all?: boolean;
+}
+
 /** `rm key FILTER [--yes] [--all]`. */
-export async function rmKey(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function rmKey(g: GlobalOptions, args: unknown[], o: RmKeyOptions): Promise<number> {
   const filter = parseFilter(args[0] as string);
   return withVault(g, async (v) => {
     const matches = v.find([filter]);
     if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
     const everything = (filter.app.any && filter.env.any && filter.key.any) || (matches.length > 1 && matches.length === v.count());
-    if (everything && !o['all']) {
+    if (everything && !o.all) {
       throw new SeeqretError('E_NEEDS_ALL', `'${filter.text}' matches every secret in the vault (${matches.length})`, 'Pass --all as well if you really mean to delete them all.');
     }
     info(`${matches.length === 1 ? '1 secret matches' : `${matches.length} secrets match`} '${filter.text}':`);
     for (const m of matches.slice(0, 50)) info(`  ${secretLabel(m)}`);
     if (matches.length > 50) info(`  … and ${matches.length - 50} more`);
-    if (!o['yes'] && !(await confirm(`Delete ${matches.length === 1 ? 'it' : `these ${matches.length}`}?`))) {
+    if (!o.yes && !(await confirm(`Delete ${matches.length === 1 ? 'it' : `these ${matches.length}`}?`))) {
       throw new SeeqretError('E_ABORTED', 'nothing was deleted', 'Answer y to delete, or pass --yes.');
     }
     const n = v.remove(matches);

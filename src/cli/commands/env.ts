@@ -20,7 +20,7 @@ import { type GlobalOptions, info, warn, withVault, writeData } from '../context
 const MAX_CHECKED_BYTES = 64 * 1024 * 1024;
 
 /** The dialect: `--dialect` › the template's `@dialect` › seeqret.yaml's `dialect:` › node. */
-async function chooseDialect(option: unknown, templateDialect: Dialect | undefined): Promise<Dialect> {
+async function chooseDialect(option: string | undefined, templateDialect: Dialect | undefined): Promise<Dialect> {
   if (typeof option === 'string') return checkDialect(option, '--dialect');
   if (templateDialect !== undefined) return templateDialect;
   // Loaded only when needed: the project module brings the YAML parser.
@@ -57,22 +57,36 @@ function checkReplaceable(v: Vault, outFile: string, followSymlinks: boolean): v
   }
 }
 
+/** Options of `seeqret env`. */
+export interface EnvOptions {
+  /** `--template FILE`: template file (default env.template). */
+  readonly template: string;
+  /** `--out FILE`: output file (default .env). */
+  readonly out: string;
+  /** `--stdout`: print to stdout instead of writing a file. */
+  readonly stdout?: boolean;
+  /** `--dialect DIALECT`: the program that reads the file (node, python, compose, shell). */
+  readonly dialect?: string;
+  /** `--force`: replace the file even if seeqret env did not write it, or it changed. */
+  readonly force?: boolean;
+}
+
 /** Resolve the template completely before writing anything. */
-export async function env(g: GlobalOptions, _args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const templateFile = o['template'] as string;
+export async function env(g: GlobalOptions, _args: unknown[], o: EnvOptions): Promise<number> {
+  const templateFile = o.template;
   const text = readTemplateFile(templateFile);
   const source = path.basename(templateFile);
-  const dialect = await chooseDialect(o['dialect'], parseEnvTemplate(text, source).dialect?.name);
-  const outFile = o['out'] as string;
-  if (!o['stdout'] && outFile === '-') throw new SeeqretError('E_USAGE', '--out - is not supported', 'Use --stdout to print the .env content.');
+  const dialect = await chooseDialect(o.dialect, parseEnvTemplate(text, source).dialect?.name);
+  const outFile = o.out;
+  if (!o.stdout && outFile === '-') throw new SeeqretError('E_USAGE', '--out - is not supported', 'Use --stdout to print the .env content.');
   return withVault(g, (v) => {
-    if (!o['stdout'] && o['force'] !== true) checkReplaceable(v, outFile, g.followSymlinks === true);
+    if (!o.stdout && o.force !== true) checkReplaceable(v, outFile, g.followSymlinks === true);
     const { entries, warnings } = resolveTemplate(v, text, source);
     for (const w of warnings) warn(w);
     const body = Buffer.from(formatDotenvDialect(entries.map((e) => ({ key: e.name, value: e.value })), dialect), 'utf8');
     const content = Buffer.concat([Buffer.from(envFileMark(dialect, v.fileTag('env-file', envFileTagInput(dialect, body))), 'utf8'), body]);
-    v.auditReads(entries.flatMap((e) => (e.secret ? [e.secret] : [])), o['stdout'] ? 'env --stdout' : 'env');
-    if (o['stdout']) {
+    v.auditReads(entries.flatMap((e) => (e.secret ? [e.secret] : [])), o.stdout ? 'env --stdout' : 'env');
+    if (o.stdout) {
       writeData(content);
       return 0;
     }

@@ -57,12 +57,20 @@ function countVariables(groups: readonly Group[]): number {
   return groups.reduce((n, g) => n + g.variables.length, 0);
 }
 
+/** Options of `seeqret environments create`. */
+export interface EnvironmentsCreateOptions {
+  /** `--clone-from SRC`: a *.d folder, a group file or an environment to copy descriptions from. */
+  readonly cloneFrom?: string;
+  /** `-e/--env ENV`: the environment (when none is named). */
+  readonly env?: string;
+}
+
 /** `environments create [ENV...] [--clone-from SRC] [-e ENV]`. */
-export async function create(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function create(_g: GlobalOptions, args: unknown[], o: EnvironmentsCreateOptions): Promise<number> {
   const named = (args[0] as string[] | undefined) ?? [];
   const project = currentProject();
   const envs = named.length > 0 ? named : [projectEnv(o).env];
-  const from = o['cloneFrom'] as string | undefined;
+  const from = o.cloneFrom;
   const src = from !== undefined ? resolveCloneSource(project, from) : undefined;
   const files = src ? readCloneSource(src) : [];
   for (const made of createEnvironments(project, envs, files)) {
@@ -73,8 +81,14 @@ export async function create(_g: GlobalOptions, args: unknown[], o: Record<strin
   return 0;
 }
 
+/** Options of `seeqret environments list`. */
+export interface EnvironmentsListOptions {
+  /** `--format FORMAT`: table, json, yaml or csv (default table). */
+  readonly format: string;
+}
+
 /** `environments list [--format F]`: Environment, Default, Described, Values. */
-export async function list(g: GlobalOptions, _args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function list(g: GlobalOptions, _args: unknown[], o: EnvironmentsListOptions): Promise<number> {
   const format = listFormat(o);
   const project = currentProject();
   const def = defaultEnvironment(project);
@@ -100,12 +114,20 @@ export async function list(g: GlobalOptions, _args: unknown[], o: Record<string,
   }
 }
 
+/** Options of `seeqret environments default`. */
+export interface EnvironmentsDefaultOptions {
+  /** `--set`: set ENV as the default. */
+  readonly set?: boolean;
+  /** `--unset`: remove the per-checkout default. */
+  readonly unset?: boolean;
+}
+
 /** `environments default [--set|--unset] [ENV]`: show, set or unset the per-checkout default. */
-export async function defaultCmd(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function defaultCmd(_g: GlobalOptions, args: unknown[], o: EnvironmentsDefaultOptions): Promise<number> {
   const project = currentProject();
   const env = args[0] as string | undefined;
-  if (o['unset']) {
-    if (env !== undefined || o['set']) throw new SeeqretError('E_USAGE', '--unset takes no environment', 'Run `seeqret environments default --unset`.');
+  if (o.unset) {
+    if (env !== undefined || o.set) throw new SeeqretError('E_USAGE', '--unset takes no environment', 'Run `seeqret environments default --unset`.');
     const was = readLocalDefault(project);
     writeLocalDefault(project, null);
     info(was === null ? 'No per-checkout default environment was set' : `Default environment unset (was ${was})`);
@@ -118,15 +140,21 @@ export async function defaultCmd(_g: GlobalOptions, args: unknown[], o: Record<s
     info(`Default environment set to "${env}" (${path.join(project.root, '.seeqret-environment')}; keep it out of git)`);
     return 0;
   }
-  if (o['set']) throw new SeeqretError('E_USAGE', '--set needs the environment', 'Run `seeqret environments default --set ENV`.');
+  if (o.set) throw new SeeqretError('E_USAGE', '--set needs the environment', 'Run `seeqret environments default --set ENV`.');
   const r = resolveEnvironment(project);
   out(r.name);
   info(`(from ${r.source})`);
   return 0;
 }
 
+/** Options of `seeqret environments delete`. */
+export interface EnvironmentsDeleteOptions {
+  /** `--force`: do not ask. */
+  readonly force?: boolean;
+}
+
 /** `environments delete ENV [--force]`: descriptions folder, vault values and tmp folder. */
-export async function del(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function del(g: GlobalOptions, args: unknown[], o: EnvironmentsDeleteOptions): Promise<number> {
   const project = currentProject();
   const env = checkEnvironmentName(args[0] as string);
   const vaultDir = resolveVaultDir(g.vault);
@@ -148,7 +176,7 @@ export async function del(g: GlobalOptions, args: unknown[], o: Record<string, u
       if (records.length > 50) info(`    … and ${records.length - 50} more`);
     }
     if (tmpExists) info(`  tmp folder ${tmp} (files overwritten before removal)`);
-    if (!o['force']) {
+    if (!o.force) {
       if (!stdinIsTTY()) {
         throw new SeeqretError('E_NO_TTY', `refusing to delete environment ${env} without --force (not a terminal; the list above is what would be deleted)`, 'Pass --force to delete it.');
       }
@@ -213,16 +241,28 @@ export async function rename(g: GlobalOptions, args: unknown[]): Promise<number>
   }
 }
 
+/** Options of `seeqret environments path`. */
+export interface EnvironmentsPathOptions {
+  /** `--tmpdir`: the per-environment tmp folder instead. */
+  readonly tmpdir?: boolean;
+  /** `--create`: create the folder if missing. */
+  readonly create?: boolean;
+  /** `--exists`: print nothing; exit 0 if the folder exists, 3 if not. */
+  readonly exists?: boolean;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+}
+
 /** `environments path [--tmpdir] [--create] [--exists] [-e ENV]`. */
-export async function pathCmd(g: GlobalOptions, _args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function pathCmd(g: GlobalOptions, _args: unknown[], o: EnvironmentsPathOptions): Promise<number> {
   const { project, env } = projectEnv(o);
-  if (o['tmpdir']) {
+  if (o.tmpdir) {
     const vaultDir = resolveVaultDir(g.vault);
     const tmp = environmentTmpDir(vaultDir, project, env);
-    if (o['exists']) return fs.existsSync(tmp) ? 0 : 3;
+    if (o.exists) return fs.existsSync(tmp) ? 0 : 3;
     if (!fs.existsSync(tmp)) {
       if (!Vault.probe(vaultDir).exists) throw new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${vaultDir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
-      if (!environmentExists(project, env) && !o['create']) {
+      if (!environmentExists(project, env) && !o.create) {
         throw new SeeqretError('E_NOT_FOUND', `environment ${env} does not exist`, 'Create it first, or pass --create.');
       }
       ensurePrivateDir(path.dirname(path.dirname(tmp)));
@@ -233,23 +273,37 @@ export async function pathCmd(g: GlobalOptions, _args: unknown[], o: Record<stri
     return 0;
   }
   const dir = environmentDir(project, env);
-  if (o['exists']) return fs.existsSync(dir) ? 0 : 3;
-  if (o['create']) ensureDir(groupsDir(project, env));
+  if (o.exists) return fs.existsSync(dir) ? 0 : 3;
+  if (o.create) ensureDir(groupsDir(project, env));
   out(dir);
   return 0;
 }
 
+/** Options of `seeqret environments tree`. */
+export interface EnvironmentsTreeOptions {
+  /** `--no-files` sets it false: folders only (commander: true otherwise). */
+  readonly files?: boolean;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+}
+
 /** `environments tree [ENV] [--no-files]`. */
-export async function tree(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function tree(_g: GlobalOptions, args: unknown[], o: EnvironmentsTreeOptions): Promise<number> {
   const project = currentProject();
   const env = args[0] !== undefined ? checkEnvironmentName(args[0] as string) : projectEnv(o).env;
   if (!environmentExists(project, env)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no descriptions folder`, 'Run `seeqret environments list`.');
-  out(treeLines(environmentDir(project, env), { noFiles: o['files'] === false }).join('\n'));
+  out(treeLines(environmentDir(project, env), { noFiles: o.files === false }).join('\n'));
   return 0;
 }
 
+/** Options of `seeqret find`. */
+export interface FindOptions {
+  /** `--format FORMAT`: table, json, yaml or csv (default table). */
+  readonly format: string;
+}
+
 /** `find TERM [--format F]`: variables whose name contains TERM, in every environment. */
-export async function find(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function find(g: GlobalOptions, args: unknown[], o: FindOptions): Promise<number> {
   const format = listFormat(o);
   const term = args[0] as string;
   const project = currentProject();

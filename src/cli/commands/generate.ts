@@ -13,7 +13,7 @@ import { type VariableState, environmentGroups, environmentRecords, environmentV
 import type { PasswordCase, PasswordOptions } from '../../schema/generate.js';
 import { type Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, withVault } from '../context.js';
-import { projectEnv } from '../project-context.js';
+import { type EnvOption, projectEnv } from '../project-context.js';
 import { parseSince } from './audit.js';
 
 /** An integer option (`--length 16`), strictly decimal. */
@@ -24,31 +24,83 @@ export function intOption(name: string, text: unknown): number | undefined {
   return Number(s);
 }
 
+/** The options `generate` and `rotate` share (main.ts `generationOptions`), as commander gives them. */
+export interface GenerationCliOptions extends EnvOption {
+  /** `-U/--unique`: a value per variable (default: one value per type, shared). */
+  readonly unique?: boolean;
+  /** `-g/--group GROUP` (repeatable): only variables of these groups. */
+  readonly group?: string[];
+  /** `--words N`: password words (an integer, checked here). */
+  readonly words?: string;
+  /** `--acrostic` (true) / `--no-acrostic` (false): initials spell a word; unset when neither is given. */
+  readonly acrostic?: boolean;
+  /** `--psec`: psec's password style, 4 words spelling a word. */
+  readonly psec?: boolean;
+  /** `--case STYLE`: case of the password words (commander checks the choices). */
+  readonly case?: PasswordCase;
+  /** `--delimiter TEXT`: text between password words. */
+  readonly delimiter?: string;
+  /** `--min-word-length N`: shortest password word. */
+  readonly minWordLength?: string;
+  /** `--max-word-length N`: longest password word. */
+  readonly maxWordLength?: string;
+  /** `--length N`: bytes (tokens, random_base64) or characters (random). */
+  readonly length?: string;
+  /** `--min N`: smallest int value. */
+  readonly min?: string;
+  /** `--max N`: largest int value. */
+  readonly max?: string;
+  /** `--user NAME`: the user name of sha256_digest values. */
+  readonly user?: string;
+  /** `--from VAR`: hash the stored value of VAR (crypt_6, sha256_digest). */
+  readonly from?: string;
+  /** `--rounds N`: crypt_6 rounds. */
+  readonly rounds?: string;
+  /** `--dry-run`: show what would be generated, write nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** Options of `seeqret generate`. */
+export interface GenerateOptions extends GenerationCliOptions {
+  /** `--undefined`: only variables without a value. */
+  readonly undefined?: boolean;
+}
+
+/** Options of `seeqret rotate`. */
+export interface RotateOptions extends GenerationCliOptions {
+  /** `--exposed`: values marked exposed (a removed user had them). */
+  readonly exposed?: boolean;
+  /** `--older-than AGE`: values set before AGE ago (90d, 12w, 24h) or before a date. */
+  readonly olderThan?: string;
+  /** `--all`: every generable variable. */
+  readonly all?: boolean;
+}
+
 /** The generation options from the command line. */
-function generationOptions(o: Record<string, unknown>): GenerationOptions {
+function generationOptions(o: GenerationCliOptions): GenerationOptions {
   const password: PasswordOptions = {};
-  const words = intOption('--words', o['words']);
+  const words = intOption('--words', o.words);
   if (words !== undefined) password.words = words;
-  if (o['acrostic'] !== undefined) password.acrostic = o['acrostic'] === true;
-  if (o['case'] !== undefined) password.case = o['case'] as PasswordCase;
-  if (o['delimiter'] !== undefined) password.delimiter = o['delimiter'] as string;
-  const minLength = intOption('--min-word-length', o['minWordLength']);
-  const maxLength = intOption('--max-word-length', o['maxWordLength']);
+  if (o.acrostic !== undefined) password.acrostic = o.acrostic;
+  if (o.case !== undefined) password.case = o.case;
+  if (o.delimiter !== undefined) password.delimiter = o.delimiter;
+  const minLength = intOption('--min-word-length', o.minWordLength);
+  const maxLength = intOption('--max-word-length', o.maxWordLength);
   if (minLength !== undefined) password.minLength = minLength;
   if (maxLength !== undefined) password.maxLength = maxLength;
-  if (o['psec']) Object.assign(password, { words: password.words ?? 4, acrostic: o['acrostic'] === undefined ? true : password.acrostic });
+  if (o.psec) Object.assign(password, { words: password.words ?? 4, acrostic: o.acrostic === undefined ? true : password.acrostic });
   const out: { -readonly [K in keyof GenerationOptions]: GenerationOptions[K] } = {};
   if (Object.keys(password).length) out.password = password;
-  if (o['unique']) out.unique = true;
-  const length = intOption('--length', o['length']);
-  const min = intOption('--min', o['min']);
-  const max = intOption('--max', o['max']);
-  const rounds = intOption('--rounds', o['rounds']);
+  if (o.unique) out.unique = true;
+  const length = intOption('--length', o.length);
+  const min = intOption('--min', o.min);
+  const max = intOption('--max', o.max);
+  const rounds = intOption('--rounds', o.rounds);
   if (length !== undefined) out.length = length;
   if (min !== undefined) out.min = min;
   if (max !== undefined) out.max = max;
   if (rounds !== undefined) out.rounds = rounds;
-  if (o['user'] !== undefined) out.user = o['user'] as string;
+  if (o.user !== undefined) out.user = o.user;
   return out;
 }
 
@@ -60,12 +112,12 @@ interface Selection {
 }
 
 /** Plan and write; shared by generate and rotate. */
-function run(v: Vault, project: Project, env: string, o: Record<string, unknown>, sel: Selection, verb: string): number {
+function run(v: Vault, project: Project, env: string, o: GenerateOptions, sel: Selection, verb: string): number {
   const groups = environmentGroups(project, env);
   const states = environmentVariables(v, project, env, groups).filter((s) => s.description !== undefined);
   const byName = new Map(states.map((s) => [s.variable, s]));
   const opts = generationOptions(o);
-  const from = o['from'] as string | undefined;
+  const from = o.from;
   if (from !== undefined) {
     const src = byName.get(from)?.record ?? v.lookup(project.app, env, from);
     if (!src) throw new SeeqretError('E_NOT_FOUND', `--from ${from}: the variable has no value in environment ${env}`, `Set it first (seeqret set ${from}) or generate it in an earlier run.`);
@@ -76,13 +128,13 @@ function run(v: Vault, project: Project, env: string, o: Record<string, unknown>
     if (!byName.has(n)) throw new SeeqretError('E_NOT_DESCRIBED', `variable ${n} has no description in environment ${env}`, 'Describe it in a group file first (seeqret describe lists them).');
     if (n === from) throw new SeeqretError('E_USAGE', `${n} is both generated and the --from source`, 'Generate the password first, then the hashes with --from.');
   }
-  const groupNames = Array.isArray(o['group']) ? (o['group'] as string[]) : [];
+  const groupNames = o.group ?? [];
   const targets: GenerationTarget[] = sel.names.length
     ? sel.names.map((n) => ({ variable: n, type: byName.get(n)!.description!.type, explicit: true }))
     : states
         .filter((s) => s.variable !== from)
         .filter((s) => groupNames.length === 0 || groupNames.includes(s.description!.group))
-        .filter((s) => !o['undefined'] || !s.record)
+        .filter((s) => !o.undefined || !s.record)
         .filter(sel.keep)
         .map((s) => ({ variable: s.variable, type: s.description!.type, explicit: false }));
   if (groupNames.length) for (const gname of groupNames) if (!groups.some((gr) => gr.name === gname)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no group ${gname}`, 'Run `seeqret groups list`.');
@@ -92,7 +144,7 @@ function run(v: Vault, project: Project, env: string, o: Record<string, unknown>
     info(`Nothing to ${verb} in environment ${env}`);
     return 0;
   }
-  if (o['dryRun']) {
+  if (o.dryRun) {
     for (const x of plan.values) info(`would ${verb} ${x.variable} (${x.type})`);
   } else {
     const summary = v.setMany(
@@ -113,29 +165,29 @@ function run(v: Vault, project: Project, env: string, o: Record<string, unknown>
 }
 
 /** `generate [VARS...] [-U] [-g GROUP...] [--undefined] [options] [-e ENV]`. */
-export async function generate(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function generate(g: GlobalOptions, args: unknown[], o: GenerateOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   const names = (args[0] as string[] | undefined) ?? [];
   return withVault(g, (v) => run(v, project, env, o, { names, keep: () => true }, 'generate'));
 }
 
 /** `rotate [VARS...] [--exposed] [--older-than AGE] [--all] [options] [-e ENV]`. */
-export async function rotate(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function rotate(g: GlobalOptions, args: unknown[], o: RotateOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   const names = (args[0] as string[] | undefined) ?? [];
-  const exposed = o['exposed'] === true;
-  const olderThan = o['olderThan'] as string | undefined;
-  if (names.length === 0 && !exposed && olderThan === undefined && !o['all']) {
+  const exposed = o.exposed === true;
+  const olderThan = o.olderThan;
+  if (names.length === 0 && !exposed && olderThan === undefined && !o.all) {
     throw new SeeqretError('E_USAGE', 'rotate needs to know what to rotate', 'Name variables, or pass --exposed, --older-than AGE (e.g. 90d) or --all.');
   }
-  if (names.length > 0 && (exposed || olderThan !== undefined || o['all'])) {
+  if (names.length > 0 && (exposed || olderThan !== undefined || o.all)) {
     throw new SeeqretError('E_USAGE', 'named variables cannot be combined with --exposed, --older-than or --all', 'Either name the variables or select them with the options.');
   }
   const cutoff = olderThan !== undefined ? parseSince(olderThan) : undefined;
   return withVault(g, (v) => {
-    const sharesExposed = exposed ? exposedSiblings(v, project, env, o['user'] as string | undefined) : () => null;
+    const sharesExposed = exposed ? exposedSiblings(v, project, env, o.user) : () => null;
     const keep = (s: VariableState): boolean => {
-      if (o['all']) return true;
+      if (o.all) return true;
       if (!s.record) return false;
       if ((exposed && s.record.exposedAt !== null) || (cutoff !== undefined && s.record.updatedAt < cutoff)) return true;
       const why = sharesExposed(s);

@@ -27,8 +27,14 @@ function exactMatch(filter: Filter, matches: SecretRecord[]): SecretRecord | und
   return matches.find((m) => m.app === app && m.env === env && m.key === key);
 }
 
+/** Options of `seeqret get`. */
+export interface GetOptions {
+  /** `-n/--no-newline` sets it false: no newline after the value (commander: true otherwise). */
+  readonly newline?: boolean;
+}
+
 /** Print the single match's value (a newline follows unless `-n`). */
-export async function get(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function get(g: GlobalOptions, args: unknown[], o: GetOptions): Promise<number> {
   const filter = parseFilter(args[0] as string);
   return withVault(
     g,
@@ -44,7 +50,7 @@ export async function get(g: GlobalOptions, args: unknown[], o: Record<string, u
       }
       const value = v.reveal(chosen);
       v.auditReads([chosen], 'get');
-      writeData(value + (o['newline'] === false ? '' : '\n'));
+      writeData(value + (o.newline === false ? '' : '\n'));
       return 0;
     },
   );

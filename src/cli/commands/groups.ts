@@ -10,8 +10,16 @@ import { environmentGroups } from '../../project/variables.js';
 import { type GlobalOptions, confirm, info, out, printRows, stdinIsTTY } from '../context.js';
 import { listFormat, projectEnv } from '../project-context.js';
 
+/** Options of `seeqret groups list`. */
+export interface GroupsListOptions {
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+  /** `--format FORMAT`: table, json, yaml or csv (default table). */
+  readonly format: string;
+}
+
 /** `groups list [-e ENV]`: Group, Items, File. */
-export async function list(_g: GlobalOptions, _args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function list(_g: GlobalOptions, _args: unknown[], o: GroupsListOptions): Promise<number> {
   const format = listFormat(o);
   const { project, env } = projectEnv(o);
   requireDescribedEnvironment(project, env);
@@ -20,8 +28,16 @@ export async function list(_g: GlobalOptions, _args: unknown[], o: Record<string
   return 0;
 }
 
+/** Options of `seeqret groups show`. */
+export interface GroupsShowOptions {
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+  /** `--format FORMAT`: table, json, yaml or csv (default table). */
+  readonly format: string;
+}
+
 /** `groups show G... [-e ENV]`: Group, Variable, Type. */
-export async function show(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function show(_g: GlobalOptions, args: unknown[], o: GroupsShowOptions): Promise<number> {
   const format = listFormat(o);
   const { project, env } = projectEnv(o);
   requireDescribedEnvironment(project, env);
@@ -33,23 +49,39 @@ export async function show(_g: GlobalOptions, args: unknown[], o: Record<string,
   return 0;
 }
 
+/** Options of `seeqret groups create`. */
+export interface GroupsCreateOptions {
+  /** `--clone-from FILE`: a psec .json (or .yaml) group file. */
+  readonly cloneFrom?: string;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+}
+
 /** `groups create NAME [--clone-from FILE] [-e ENV]`. */
-export async function create(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function create(_g: GlobalOptions, args: unknown[], o: GroupsCreateOptions): Promise<number> {
   const { project, env } = projectEnv(o);
-  const group = createGroup(project, env, args[0] as string, o['cloneFrom'] as string | undefined);
+  const group = createGroup(project, env, args[0] as string, o.cloneFrom);
   for (const d of group.variables) info(`new ${d.type} variable "${d.variable}" is unset`);
   info(`Created group ${group.name} in environment ${env} (${group.file}, ${group.variables.length} variable(s))`);
   return 0;
 }
 
+/** Options of `seeqret groups delete`. */
+export interface GroupsDeleteOptions {
+  /** `--force`: do not ask. */
+  readonly force?: boolean;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+}
+
 /** `groups delete NAME [--force] [-e ENV]`: removes the description file; values stay in the vault. */
-export async function del(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function del(_g: GlobalOptions, args: unknown[], o: GroupsDeleteOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   requireDescribedEnvironment(project, env);
   const group = findGroup(environmentGroups(project, env), args[0] as string, env);
   info(`Deleting group ${group.name} removes ${group.file}, describing ${group.variables.length} variable(s):`);
   for (const d of group.variables.slice(0, 50)) info(`  ${d.variable} (${d.type})`);
-  if (!o['force']) {
+  if (!o.force) {
     if (!stdinIsTTY()) throw new SeeqretError('E_NO_TTY', `refusing to delete group ${group.name} without --force (not a terminal)`, 'Pass --force to delete it.');
     if (!(await confirm(`Delete group ${group.name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was deleted', 'Answer y to delete, or pass --force.');
   }
@@ -58,8 +90,14 @@ export async function del(_g: GlobalOptions, args: unknown[], o: Record<string, 
   return 0;
 }
 
+/** Options of `seeqret groups path`. */
+export interface GroupsPathOptions {
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+}
+
 /** `groups path [-e ENV]`: the environment's `secrets.d` folder. */
-export async function pathCmd(_g: GlobalOptions, _args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function pathCmd(_g: GlobalOptions, _args: unknown[], o: GroupsPathOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   out(groupsDir(project, env));
   return 0;

@@ -17,15 +17,23 @@ import { printable } from '../../util/text.js';
 import { type GlobalOptions, info, warn, withVault } from '../context.js';
 import { currentProject } from '../project-context.js';
 
+/** Options of `seeqret import-psec`. */
+export interface ImportPsecOptions {
+  /** `-e/--env ENV`: environment to import into (default: the folder name). */
+  readonly env?: string;
+  /** `--overwrite`: replace values that differ here. */
+  readonly overwrite?: boolean;
+}
+
 /** `import-psec PATH [-e ENV] [--overwrite]`. */
-export async function importPsec(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function importPsec(g: GlobalOptions, args: unknown[], o: ImportPsecOptions): Promise<number> {
   const project = currentProject();
   const psec = readPsecEnvironment(args[0] as string);
-  const envName = (o['env'] as string | undefined) ?? psec.name;
+  const envName = o.env ?? psec.name;
   try {
     checkEnvironmentName(envName);
   } catch (e) {
-    if (o['env'] === undefined && e instanceof SeeqretError) {
+    if (o.env === undefined && e instanceof SeeqretError) {
       throw new SeeqretError('E_INVALID_NAME', `the folder name ${JSON.stringify(printable(psec.name))} cannot be an environment name: ${e.message}`, 'Pass -e ENV to choose the environment.');
     }
     throw e;
@@ -64,7 +72,7 @@ export async function importPsec(g: GlobalOptions, args: unknown[], o: Record<st
       // One transaction for the values and the audit entry; the description files are written
       // last inside it, so a file that cannot be written undoes the values too.
       const summary = v.atomically(() => {
-        const summary = v.setMany(inputs, { update: o['overwrite'] === true });
+        const summary = v.setMany(inputs, { update: o.overwrite === true });
         v.audit([{ action: 'import', target: psec.dir, detail: { from: 'psec', env, added: summary.added, updated: summary.updated, skipped: summary.skipped } }]);
         if (toWrite.length) ensureDir(targetDir);
         for (const f of toWrite) {

@@ -13,27 +13,43 @@ import { type GlobalOptions, info, printRows, withVault } from '../context.js';
 /** What list prints instead of a value that was not asked for. */
 export const REDACTED = 'REDACTED';
 
-function revealWanted(o: Record<string, unknown>): boolean {
-  return o['reveal'] === true || process.env['SEEQRET_NO_REDACT'] === '1';
+function revealWanted(o: { readonly reveal?: boolean }): boolean {
+  return o.reveal === true || process.env['SEEQRET_NO_REDACT'] === '1';
 }
 
-function filtersOf(args: unknown[], o: Record<string, unknown>): Filter[] {
-  const texts = [...(args[0] !== undefined ? [args[0] as string] : []), ...((o['filter'] as string[] | undefined) ?? [])];
+function filtersOf(args: unknown[], o: { readonly filter?: string[] }): Filter[] {
+  const texts = [...(args[0] !== undefined ? [args[0] as string] : []), ...(o.filter ?? [])];
   return (texts.length ? texts : ['*:*:*']).map((t) => parseFilter(t));
 }
 
+/** Options of `seeqret list`. */
+export interface ListOptions {
+  /** `-f/--filter FILTER` (repeatable): more filters (union). */
+  readonly filter?: string[];
+  /** `--reveal`: show values (also SEEQRET_NO_REDACT=1). */
+  readonly reveal?: boolean;
+  /** `--age`: show how long ago each value was set. */
+  readonly age?: boolean;
+  /** `--exposed`: only secrets marked exposed. */
+  readonly exposed?: boolean;
+  /** `--pending`: only names received and not accepted yet. */
+  readonly pending?: boolean;
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
+}
+
 /** `list [FILTER] [-f FILTER...]`. */
-export async function list(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const format = parseFormat(o['format'] as string | undefined);
+export async function list(g: GlobalOptions, args: unknown[], o: ListOptions): Promise<number> {
+  const format = parseFormat(o.format);
   const filters = filtersOf(args, o);
   const reveal = revealWanted(o);
   return withVault(
     g,
     async (v) => {
       const now = Date.now();
-      let found = o['exposed'] ? v.find(filters).filter((r) => r.exposedAt !== null) : v.find(filters);
+      let found = o.exposed ? v.find(filters).filter((r) => r.exposedAt !== null) : v.find(filters);
       const origins = new Map<number, string | null>();
-      if (o['pending']) {
+      if (o.pending) {
         for (const p of v.pendingNames()) origins.set(p.id, p.origin);
         found = found.filter((r) => r.pending);
       }
@@ -46,7 +62,7 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         type: r.type,
         version: r.version,
         updated: isoTime(r.updatedAt),
-        age: o['age'] ? age(r.updatedAt, now) : '',
+        age: o.age ? age(r.updatedAt, now) : '',
         exposed: r.exposedAt === null ? '' : `by ${r.exposedBy ?? '?'} ${isoTime(r.exposedAt)}`,
         pending: r.pending ? (origins.get(r.id) ?? 'yes') : '',
       }));
@@ -57,9 +73,9 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
         { key: 'value', header: 'value' },
         { key: 'type', header: 'type' },
         { key: 'updated', header: 'updated' },
-        ...(o['age'] ? [{ key: 'age', header: 'age' }] : []),
-        ...(o['exposed'] || found.some((r) => r.exposedAt !== null) ? [{ key: 'exposed', header: 'exposed' }] : []),
-        ...(o['pending'] || found.some((r) => r.pending) ? [{ key: 'pending', header: 'pending' }] : []),
+        ...(o.age ? [{ key: 'age', header: 'age' }] : []),
+        ...(o.exposed || found.some((r) => r.exposedAt !== null) ? [{ key: 'exposed', header: 'exposed' }] : []),
+        ...(o.pending || found.some((r) => r.pending) ? [{ key: 'pending', header: 'pending' }] : []),
       ];
       await printRows(rows, columns, format, (r) => [String(r['key']), String(r['value'])]);
       return 0;
@@ -68,9 +84,17 @@ export async function list(g: GlobalOptions, args: unknown[], o: Record<string, 
   );
 }
 
+/** Options of `seeqret history`. */
+export interface HistoryOptions {
+  /** `--reveal`: show values (also SEEQRET_NO_REDACT=1). */
+  readonly reveal?: boolean;
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
+}
+
 /** `history FILTER [--reveal]`. */
-export async function history(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const format = parseFormat(o['format'] as string | undefined);
+export async function history(g: GlobalOptions, args: unknown[], o: HistoryOptions): Promise<number> {
+  const format = parseFormat(o.format);
   if (format === 'env' || format === 'shell') throw new SeeqretError('E_USAGE', `--format ${format} does not fit history`, 'Use table, json, yaml or csv.');
   const filter = parseFilter(args[0] as string);
   const reveal = revealWanted(o);
@@ -100,13 +124,19 @@ export async function history(g: GlobalOptions, args: unknown[], o: Record<strin
   );
 }
 
+/** Options of `seeqret accept`. */
+export interface AcceptOptions {
+  /** `-f/--filter FILTER` (repeatable): accept every pending name it matches. */
+  readonly filter?: string[];
+}
+
 /**
  * `accept [NAME...] [-f FILTER...]`: accept names received from someone else (load, inbox, team
  * pull, restore of another vault's backup, import-vault, ss import), so that filters export them.
  * Audited (`secret.accept`). Code-loading variables stay refused through filters.
  */
-export async function accept(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const texts = [...((args[0] as string[] | undefined) ?? []), ...((o['filter'] as string[] | undefined) ?? [])];
+export async function accept(g: GlobalOptions, args: unknown[], o: AcceptOptions): Promise<number> {
+  const texts = [...((args[0] as string[] | undefined) ?? []), ...(o.filter ?? [])];
   if (texts.length === 0) throw new SeeqretError('E_USAGE', 'accept needs names (app:env:key) or -f FILTER', 'See what is pending with `seeqret list --pending`.');
   const filters = texts.map((t) => parseFilter(t));
   const { isDangerousVariable } = await import('../../vault/resolve.js');

@@ -13,20 +13,34 @@ import { resolveVaultDir } from '../../vault/paths.js';
 import { type GlobalOptions, info, printRows, warn } from '../context.js';
 import { currentProject, listFormat, sourceText } from '../project-context.js';
 
+/** Options of `seeqret project init`. */
+export interface ProjectInitOptions {
+  /** `--app APP`: vault app of the project (default: this folder name). */
+  readonly app?: string;
+  /** `--env ENV`: default environment (default dev). */
+  readonly env?: string;
+  /** `--descriptions DIR`: folder of environment folders (default secrets). */
+  readonly descriptions?: string;
+  /** `--template FILE`: env template (default env.template). */
+  readonly template?: string;
+  /** `--force`: replace an existing seeqret.yaml. */
+  readonly force?: boolean;
+}
+
 /** `project init [--app A] [--env E] [--descriptions DIR] [--template FILE] [--force]`. */
-export async function projectInit(_g: GlobalOptions, _args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function projectInit(_g: GlobalOptions, _args: unknown[], o: ProjectInitOptions): Promise<number> {
   const dir = process.cwd();
-  const app = (o['app'] as string | undefined) ?? path.basename(dir);
+  const app = o.app ?? path.basename(dir);
   const problem = nameProblem('app', app);
   if (problem || app === '*') {
-    throw new SeeqretError('E_INVALID_NAME', o['app'] === undefined ? `the folder name ${JSON.stringify(printable(app))} cannot be the app name` : problem ?? "app may not be '*'", 'Pass --app NAME (letters, digits, _ - . /).');
+    throw new SeeqretError('E_INVALID_NAME', o.app === undefined ? `the folder name ${JSON.stringify(printable(app))} cannot be the app name` : problem ?? "app may not be '*'", 'Pass --app NAME (letters, digits, _ - . /).');
   }
-  const env = checkEnvironmentName((o['env'] as string | undefined) ?? 'dev');
+  const env = checkEnvironmentName(o.env ?? 'dev');
   const outer = findProject(path.dirname(dir));
   const project = createProject(
     dir,
-    { app, environment: env, descriptions: (o['descriptions'] as string | undefined) ?? 'secrets', template: (o['template'] as string | undefined) ?? 'env.template' },
-    { overwrite: o['force'] === true },
+    { app, environment: env, descriptions: o.descriptions ?? 'secrets', template: o.template ?? 'env.template' },
+    { overwrite: o.force === true },
   );
   info(`Created ${project.file} (app ${app}, environment ${env})`);
   if (outer) warn(`${outer.file} is a project file of a folder above; commands run here use the new one`);
@@ -38,14 +52,22 @@ export async function projectInit(_g: GlobalOptions, _args: unknown[], o: Record
   return 0;
 }
 
+/** Options of `seeqret project show`. */
+export interface ProjectShowOptions {
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+  /** `--format FORMAT`: table, json, yaml or csv (default table). */
+  readonly format: string;
+}
+
 /** `project show [-e ENV] [--format F]`: where the project, the environment and its folders are. */
-export async function projectShow(g: GlobalOptions, _args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function projectShow(g: GlobalOptions, _args: unknown[], o: ProjectShowOptions): Promise<number> {
   const format = listFormat(o);
   const project = currentProject();
   let env: string | null = null;
   let source = '';
   try {
-    const r = resolveEnvironment(project, o['env'] as string | undefined);
+    const r = resolveEnvironment(project, o.env);
     env = r.name;
     source = sourceText(r.source);
   } catch (e) {

@@ -55,16 +55,34 @@ export function parseUmask(text: string): number {
   return value;
 }
 
-export async function run(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+/** Options of `seeqret run`. */
+export interface RunOptions {
+  /** `-e/--env ENV`: the project environment. */
+  readonly env?: string;
+  /** `-f/--filter FILTER` (repeatable): secrets to export. */
+  readonly filter?: string[];
+  /** `--template FILE`: env.template to use when no -f is given. */
+  readonly template?: string;
+  /** `--prefix PREFIX`: prefix for variable names (default ''). */
+  readonly prefix: string;
+  /** `--preserve-existing`: keep variables already set (non-empty). */
+  readonly preserveExisting?: boolean;
+  /** `--umask MODE`: the child's umask, octal with 0o. */
+  readonly umask?: string;
+  /** `--mask`: replace secret values in the command's output with *****. */
+  readonly mask?: boolean;
+}
+
+export async function run(g: GlobalOptions, args: unknown[], o: RunOptions): Promise<number> {
   const [cmd, ...cmdArgs] = args[0] as string[];
   if (!cmd) throw new SeeqretError('E_USAGE', 'no command given', 'Write the command after --, e.g. seeqret run -- node app.js');
-  const filters = (o['filter'] as string[] | undefined) ?? [];
-  const prefix = (o['prefix'] as string | undefined) ?? '';
-  const explicitTemplate = o['template'] as string | undefined;
-  const envOption = o['env'] as string | undefined;
-  const preserve = o['preserveExisting'] === true;
-  const mask = o['mask'] === true;
-  const umask = o['umask'] === undefined ? DEFAULT_UMASK : parseUmask(String(o['umask']));
+  const filters = o.filter ?? [];
+  const prefix = o.prefix ?? '';
+  const explicitTemplate = o.template;
+  const envOption = o.env;
+  const preserve = o.preserveExisting === true;
+  const mask = o.mask === true;
+  const umask = o.umask === undefined ? DEFAULT_UMASK : parseUmask(o.umask);
   if (envOption !== undefined && (filters.length > 0 || explicitTemplate !== undefined)) {
     throw new SeeqretError('E_USAGE', `-e/--env selects a project environment; it cannot be combined with ${filters.length ? '-f' : '--template'}`, 'Use either -e ENV (inside a project) or -f FILTER / --template FILE.');
   }

@@ -31,16 +31,26 @@ function groupId(name: string): number | undefined {
   }
 }
 
+/** Options of `seeqret server init`. */
+export interface ServerInitOptions {
+  /** `--group GROUP`: group whose members may read the vault (default seeqret). */
+  readonly group: string;
+  /** `--user NAME`: user name of the server (default: host name). */
+  readonly user?: string;
+  /** `--email ADDR`: contact address. */
+  readonly email?: string;
+}
+
 /** `server init [DIR] [--group G] [--user NAME]`. */
-export async function serverInit(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function serverInit(_g: GlobalOptions, args: unknown[], o: ServerInitOptions): Promise<number> {
   // As `init DIR`: the vault goes in DIR/seeqret; without DIR, in /srv/.seeqret.
   const dirArg = args[0] as string | undefined;
   const dir = dirArg !== undefined ? path.join(path.resolve(dirArg), 'seeqret') : SERVER_DIR;
-  const group = (o['group'] as string | undefined) ?? 'seeqret';
-  const user = (o['user'] as string | undefined) ?? os.hostname().split('.')[0] ?? 'server';
+  const group = o.group ?? 'seeqret';
+  const user = o.user ?? os.hostname().split('.')[0] ?? 'server';
   // The default address is only a label; a host name that makes no valid address gives none.
   const fallback = `${user}@${os.hostname()}`;
-  const email = o['email'] !== undefined ? checkEmail(String(o['email']), '--email') : isEmailAddress(fallback) ? fallback : '';
+  const email = o.email !== undefined ? checkEmail(o.email, '--email') : isEmailAddress(fallback) ? fallback : '';
   const v = Vault.create({ dir, username: user, email, serverGroup: group });
   const recipient = toAgeRecipient(v.publicKey);
   try {
@@ -76,8 +86,18 @@ export async function serverInit(_g: GlobalOptions, args: unknown[], o: Record<s
   return 0;
 }
 
+/** Options of `seeqret inbox`. */
+export interface InboxOptions {
+  /** `--overwrite`: replace existing secrets that have another value. */
+  readonly overwrite?: boolean;
+  /** `--allow-old-formats`: also load the old tool's json-crypt/command files. */
+  readonly allowOldFormats?: boolean;
+  /** `--accept`: accept the new names the bundles bring. */
+  readonly accept?: boolean;
+}
+
 /** `inbox [DIR] [--overwrite]`: load every file in DIR; loaded files are removed, failures kept. */
-export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function inbox(g: GlobalOptions, args: unknown[], o: InboxOptions): Promise<number> {
   return withVault(g, async (v) => {
     const dir = path.resolve((args[0] as string | undefined) ?? path.join(v.dir, 'inbox'));
     if (!fs.existsSync(dir)) throw new SeeqretError('E_FILE_NOT_FOUND', `no inbox folder ${dir}`, `Create it (mkdir -m 700 ${dir}) or name another folder.`);
@@ -86,13 +106,13 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
     let tried = 0;
     let firstError: SeeqretError | undefined;
     // Unattended: only authenticated, replay-checked bundles, unless old formats are allowed.
-    const serializer = o['allowOldFormats'] ? undefined : 'bundle';
+    const serializer = o.allowOldFormats ? undefined : 'bundle';
     for (const f of files) {
       try {
         const st = fs.lstatSync(f);
         if (!st.isFile()) continue; // symlinks and folders are never followed
         tried += 1;
-        const r = loadText(v, readTransferFile(f), { overwrite: o['overwrite'] === true, force: false, serializer });
+        const r = loadText(v, readTransferFile(f), { overwrite: o.overwrite === true, force: false, serializer });
         try {
           fs.unlinkSync(f);
         } catch (e) {
@@ -100,7 +120,7 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: Record<string,
         }
         reportLoad(r, { prefix: `${path.basename(f)}: `, again: null });
         // Unattended: new names stay pending unless --accept (the names arrived from someone else).
-        await settleNewNames(g, v, r, { accept: o['accept'] === true, ask: false }, `${path.basename(f)}: `);
+        await settleNewNames(g, v, r, { accept: o.accept === true, ask: false }, `${path.basename(f)}: `);
       } catch (e) {
         const err = isSeeqretError(e) ? e : new SeeqretError('E_IO', `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the file.');
         failed += 1;

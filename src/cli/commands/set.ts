@@ -87,18 +87,36 @@ interface Planned {
   readonly how: { kind: 'source'; src: ValueSource } | { kind: 'copy'; from: SecretRecord } | { kind: 'value'; value: string } | { kind: 'prompt' };
 }
 
+/** Options of `seeqret set`. */
+export interface SetOptions {
+  /** `--undefined`: only variables without a value. */
+  readonly undefined?: boolean;
+  /** `--from-options`: set variables to their description's default option. */
+  readonly fromOptions?: boolean;
+  /** `--from-env ENV`: copy values from another environment. */
+  readonly fromEnv?: string;
+  /** `--ignore-missing`: skip variables without a description (or source value). */
+  readonly ignoreMissing?: boolean;
+  /** `--literal`: take values as written (no @file, !command). */
+  readonly literal?: boolean;
+  /** `--allow-empty`: store empty values. */
+  readonly allowEmpty?: boolean;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+}
+
 /** `set [VAR=VALUE | VAR]... [--undefined] [--from-options] [--from-env ENV] [--ignore-missing] [--literal] [-e ENV]`. */
-export async function set(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function set(g: GlobalOptions, args: unknown[], o: SetOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   const assignments: Assignment[] = ((args[0] as string[] | undefined) ?? []).map(parseAssignment);
-  const fromEnv = o['fromEnv'] !== undefined ? checkEnvironmentName(o['fromEnv'] as string) : undefined;
-  const fromOptions = o['fromOptions'] === true;
-  const undefinedOnly = o['undefined'] === true;
-  const ignoreMissing = o['ignoreMissing'] === true;
-  const literal = o['literal'] === true;
+  const fromEnv = o.fromEnv !== undefined ? checkEnvironmentName(o.fromEnv) : undefined;
+  const fromOptions = o.fromOptions === true;
+  const undefinedOnly = o.undefined === true;
+  const ignoreMissing = o.ignoreMissing === true;
+  const literal = o.literal === true;
   // VAR=, an empty file, empty stdin or a command that printed nothing: refused unless
   // --allow-empty (psec stores ""). Copies (--from-env) and default options are taken as they are.
-  const allowEmpty = o['allowEmpty'] === true;
+  const allowEmpty = o.allowEmpty === true;
   if (fromEnv !== undefined && fromOptions) throw new SeeqretError('E_USAGE', '--from-env and --from-options cannot be combined', 'Use one of them.');
   if (fromEnv === env) throw new SeeqretError('E_USAGE', `--from-env names the environment being set (${env})`, 'Name another environment.');
   if (assignments.length === 0 && !undefinedOnly && !fromOptions && fromEnv === undefined) {

@@ -30,12 +30,24 @@ export function outputFileFor(file: string, recipient: string, several: boolean)
   return `${file.slice(0, file.length - ext.length)}.${recipient}${ext}`;
 }
 
+/** Options of `seeqret export`. */
+export interface ExportOptions {
+  /** `--to USER` (repeatable): recipients (a user name, self or all). */
+  readonly to?: string[];
+  /** `-f/--filter FILTER` (repeatable): secrets to export (union). */
+  readonly filter?: string[];
+  /** `-s/--serializer NAME`: bundle, json-crypt or command (default bundle). */
+  readonly serializer: string;
+  /** `-o/--out FILE`: output file. */
+  readonly out?: string;
+}
+
 /** `export --to USER... -f FILTER... [-s SERIALIZER] [-o FILE]`. */
-export async function exportCmd(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
-  const filters = ((o['filter'] as string[] | undefined) ?? []).map((f) => parseFilter(f));
-  const outFile = o['out'] as string | undefined;
-  const to = (o['to'] as string[] | undefined) ?? [];
-  const serializer = o['serializer'] as string | undefined;
+export async function exportCmd(g: GlobalOptions, _a: unknown[], o: ExportOptions): Promise<number> {
+  const filters = (o.filter ?? []).map((f) => parseFilter(f));
+  const outFile = o.out;
+  const to = o.to ?? [];
+  const serializer = o.serializer;
   return withVault(g, (v) => {
     const plan = prepareExport(v, { to, filters, serializer, destination: outFile ? 'files' : 'stream' });
     for (const w of plan.warnings) warn(w);
@@ -54,17 +66,35 @@ export async function exportCmd(g: GlobalOptions, _a: unknown[], o: Record<strin
   });
 }
 
+/** Options of `seeqret load`. */
+export interface LoadOptions {
+  /** `-u/--user SENDER`: who sent it (required for the old formats). */
+  readonly user?: string;
+  /** `-f/--file FILE`: read from FILE (default stdin). */
+  readonly file?: string;
+  /** `-v/--value VALUE`: a `command` serializer value. */
+  readonly value?: string;
+  /** `-s/--serializer NAME`: bundle, json-crypt or command (default: detected). */
+  readonly serializer?: string;
+  /** `--overwrite`: replace existing secrets that have another value. */
+  readonly overwrite?: boolean;
+  /** `--force`: load a bundle that was loaded before. */
+  readonly force?: boolean;
+  /** `--accept`: accept the new names without asking. */
+  readonly accept?: boolean;
+}
+
 /** `load [-u SENDER] (-f FILE | -v VALUE | stdin) [-s SERIALIZER] [--overwrite] [--force]`. */
-export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
-  const file = o['file'] as string | undefined;
-  const value = o['value'] as string | undefined;
+export async function load(g: GlobalOptions, _a: unknown[], o: LoadOptions): Promise<number> {
+  const file = o.file;
+  const value = o.value;
   if (file && value !== undefined) throw new SeeqretError('E_USAGE', 'give either -f FILE or -v VALUE, not both', 'Use one source.');
   let text: string;
   if (value !== undefined) text = value;
   else if (file && file !== '-') text = readTextFileCapped(file, 'bundle');
   else text = decodeUtf8(await readStdin('bundle'), 'stdin');
-  const sender = o['user'] as string | undefined;
-  const serializer = o['serializer'] as string | undefined;
+  const sender = o.user;
+  const serializer = o.serializer;
   // The same load again with more options, for the hints of the summary.
   const again = (extra: string[]): string => {
     const words = ['load', ...(sender ? ['-u', sender] : []), ...(serializer ? ['-s', serializer] : [])];
@@ -74,9 +104,9 @@ export async function load(g: GlobalOptions, _a: unknown[], o: Record<string, un
   };
   const fromStdin = value === undefined && (!file || file === '-');
   return withVault(g, async (v) => {
-    const r = loadText(v, text, { sender, serializer, overwrite: o['overwrite'] === true, force: o['force'] === true, isCommandValue: value !== undefined });
+    const r = loadText(v, text, { sender, serializer, overwrite: o.overwrite === true, force: o.force === true, isCommandValue: value !== undefined });
     reportLoad(r, { again });
-    await settleNewNames(g, v, r, { accept: o['accept'] === true, ask: !fromStdin && stdinIsTTY() });
+    await settleNewNames(g, v, r, { accept: o.accept === true, ask: !fromStdin && stdinIsTTY() });
     return 0;
   });
 }

@@ -23,14 +23,20 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-export async function template(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+/** Options of `seeqret template`. */
+export interface TemplateOptions {
+  /** `-e/--env ENV`: the project environment. */
+  readonly env?: string;
+}
+
+export async function template(g: GlobalOptions, args: unknown[], o: TemplateOptions): Promise<number> {
   const src = args[0] as string;
   const dest = args[1] as string;
   if (dest !== '-' && sameFile(src, dest)) {
     throw new SeeqretError('E_USAGE', `the output ${dest} is the template itself`, 'Write the result to another file (or - for stdout).');
   }
   const project = requireProject();
-  const env = resolveEnvironment(project, o['env'] as string | undefined).name;
+  const env = resolveEnvironment(project, o.env).name;
   const text = readTextFileCapped(src, 'template');
   const destDir = dest === '-' ? null : path.dirname(path.resolve(dest));
   if (destDir !== null && !fs.existsSync(destDir)) {

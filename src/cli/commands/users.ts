@@ -36,10 +36,16 @@ function userRow(u: UserRecord): Record<string, unknown> {
   return { username: u.username, email: u.email, name: u.name, pubkey: u.pubkey, fingerprint: fp(u), verified: u.isOwner ? 'owner' : isoTime(u.verifiedAt) || 'no' };
 }
 
+/** Options of `seeqret owner`. */
+export interface OwnerOptions {
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
+}
+
 /** `owner`: the vault owner with key and fingerprint. */
-export async function owner(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function owner(g: GlobalOptions, _a: unknown[], o: OwnerOptions): Promise<number> {
   return withVault(g, async (v) => {
-    await printRows([userRow(v.owner())], USER_COLUMNS.slice(0, 4), parseFormat(o['format'] as string | undefined));
+    await printRows([userRow(v.owner())], USER_COLUMNS.slice(0, 4), parseFormat(o.format));
     return 0;
   }, { readonly: true });
 }
@@ -53,10 +59,16 @@ export async function whoami(g: GlobalOptions): Promise<number> {
   }, { readonly: true });
 }
 
+/** Options of `seeqret public-key`. */
+export interface PublicKeyOptions {
+  /** `--age`: print it as an age recipient (age1…). */
+  readonly age?: boolean;
+}
+
 /** `public-key [--age]`. */
-export async function publicKey(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function publicKey(g: GlobalOptions, _a: unknown[], o: PublicKeyOptions): Promise<number> {
   return withVault(g, (v) => {
-    out(o['age'] ? toAgeRecipient(v.publicKey) : v.owner().pubkey);
+    out(o.age ? toAgeRecipient(v.publicKey) : v.owner().pubkey);
     return 0;
   }, { readonly: true });
 }
@@ -71,10 +83,20 @@ export async function introduction(g: GlobalOptions): Promise<number> {
   }, { readonly: true });
 }
 
+/** Options of `seeqret users`. */
+export interface UsersOptions {
+  /** `--export`: print `seeqret add user` lines for every user. */
+  readonly export?: boolean;
+  /** `--pgp`: list the stored OpenPGP keys. */
+  readonly pgp?: boolean;
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
+}
+
 /** `users [--export]`. */
-export async function users(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function users(g: GlobalOptions, _a: unknown[], o: UsersOptions): Promise<number> {
   return withVault(g, async (v) => {
-    if (o['pgp']) {
+    if (o.pgp) {
       // User IDs and addresses come from someone else's key file: tables escape them, --format keeps them exact.
       const names = new Set(v.users().map((u) => u.username));
       const rows = v.pgpKeys().map((k) => ({ username: k.username, email: k.email, fingerprint: formatFingerprint(k.fingerprint), user: names.has(k.username) ? 'yes' : 'no', userIds: k.userIds.join('; ') }));
@@ -85,33 +107,41 @@ export async function users(g: GlobalOptions, _a: unknown[], o: Record<string, u
         { key: 'user', header: 'vault user' },
         { key: 'userIds', header: 'user IDs' },
       ];
-      await printRows(rows, cols, parseFormat(o['format'] as string | undefined));
+      await printRows(rows, cols, parseFormat(o.format));
       return 0;
     }
     const list = v.users();
-    if (o['export']) {
+    if (o.export) {
       for (const u of list) out(addUserLine(u));
       return 0;
     }
-    await printRows(list.map(userRow), USER_COLUMNS, parseFormat(o['format'] as string | undefined));
+    await printRows(list.map(userRow), USER_COLUMNS, parseFormat(o.format));
     return 0;
   }, { readonly: true });
 }
 
+/** Options of `seeqret users verify`. */
+export interface VerifyOptions {
+  /** `--fingerprint DIGITS`: the fingerprint they read to you (checked, no question asked). */
+  readonly fingerprint?: string;
+  /** `-y/--yes`: do not ask. */
+  readonly yes?: boolean;
+}
+
 /** `users verify NAME [--fingerprint FP] [--yes]`: record that the key's fingerprint was checked. */
-export async function verify(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function verify(g: GlobalOptions, args: unknown[], o: VerifyOptions): Promise<number> {
   const name = args[0] as string;
   return withVault(g, async (v) => {
     const u = v.user(name);
     const mine = fp(u);
-    const given = o['fingerprint'] as string | undefined;
+    const given = o.fingerprint;
     if (given !== undefined) {
       if (given.replace(/\D/g, '') !== mine.replace(/\D/g, '')) {
         throw new SeeqretError('E_FINGERPRINT_MISMATCH', `the fingerprint you were given does not match ${name}'s key in this vault`, `Do not share with this key; get ${name}'s key again through a channel you trust.`);
       }
     } else {
       info(`Fingerprint of ${name}'s key: ${mine}`);
-      if (!o['yes'] && !(await confirm(`Did ${name} read you exactly these digits (on a call or in person)?`))) {
+      if (!o.yes && !(await confirm(`Did ${name} read you exactly these digits (on a call or in person)?`))) {
         throw new SeeqretError('E_ABORTED', `${name} was not marked verified`, `Compare the fingerprint with ${name} (they run \`seeqret owner\`), then run this again.`);
       }
     }
@@ -121,15 +151,31 @@ export async function verify(g: GlobalOptions, args: unknown[], o: Record<string
   });
 }
 
+/** Options of `seeqret add user`. */
+export interface AddUserOptions {
+  /** `--username NAME`: their user name. */
+  readonly username?: string;
+  /** `--email ADDR`: their e-mail address. */
+  readonly email?: string;
+  /** `--name FULL`: their full name. */
+  readonly name?: string;
+  /** `--pubkey KEY`: their X25519 public key (base64 or age1…). */
+  readonly pubkey?: string;
+  /** `--pgp-key FILE`: their OpenPGP public key file. */
+  readonly pgpKey?: string;
+  /** `--force`: replace the PGP key already stored for this name. */
+  readonly force?: boolean;
+}
+
 /**
  * `add user --username NAME [--email --pubkey --name] [--pgp-key FILE [--force]]`: add a vault user
  * (X25519 key), and/or store an OpenPGP public key for `send` under NAME (a vault user's name, or a
  * contact known only by that key).
  */
-export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string, unknown>): Promise<number> {
-  const username = o['username'] as string | undefined;
-  const key = o['pubkey'] as string | undefined;
-  const pgpFile = o['pgpKey'] as string | undefined;
+export async function addUser(g: GlobalOptions, _a: unknown[], o: AddUserOptions): Promise<number> {
+  const username = o.username;
+  const key = o.pubkey;
+  const pgpFile = o.pgpKey;
   if (!username || (!key && !pgpFile)) {
     throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey (or --pgp-key FILE)', 'Paste the line the other person printed with `seeqret introduction`, or give their OpenPGP public key with --pgp-key.');
   }
@@ -137,8 +183,8 @@ export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string,
   if (key !== undefined && !pub) {
     throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
   }
-  const email = o['email'] === undefined ? null : checkEmail(String(o['email']), '--email');
-  const name = (o['name'] as string | undefined) ?? null;
+  const email = o.email === undefined ? null : checkEmail(o.email, '--email');
+  const name = o.name ?? null;
   const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
   return withVault(g, (v) => {
     if (!pgp) {
@@ -158,7 +204,7 @@ export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string,
     }
     const k = v.addPgpKey(
       { username, fingerprint: pgp.fingerprint, email: to, userIds: pgp.userIds, armored: pgp.armored },
-      { replace: o['force'] === true, ...(pub ? { user: { email, name, publicKey: pub } } : {}) },
+      { replace: o.force === true, ...(pub ? { user: { email, name, publicKey: pub } } : {}) },
     );
     if (pub) info(`Added user ${username}. Fingerprint: ${fp(v.user(username))}`);
     info(`Stored the PGP key ${formatFingerprint(k.fingerprint)} for ${username}; \`seeqret send\` mails to ${k.email}.`);
@@ -168,15 +214,21 @@ export async function addUser(g: GlobalOptions, _a: unknown[], o: Record<string,
   });
 }
 
+/** Options of `seeqret rm user`. */
+export interface RmUserOptions {
+  /** `-y/--yes`: do not ask. */
+  readonly yes?: boolean;
+}
+
 /** `rm user NAME [--yes]`: remove a user, list what they received, mark still-current values exposed. */
-export async function rmUser(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function rmUser(g: GlobalOptions, args: unknown[], o: RmUserOptions): Promise<number> {
   const name = args[0] as string;
   return withVault(g, async (v) => {
     const u = v.users().find((x) => x.username === name);
     const pgp = v.pgpKey(name);
     if (!u && !pgp) v.user(name); // E_UNKNOWN_USER
     if (u?.isOwner) throw new SeeqretError('E_USAGE', `${name} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
-    if (!o['yes'] && !(await confirm(`Remove user ${name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was removed', 'Answer y, or pass --yes.');
+    if (!o.yes && !(await confirm(`Remove user ${name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was removed', 'Answer y, or pass --yes.');
     const r = v.removeUser(name);
     info(u ? `Removed user ${name}${pgp ? ' and their PGP key' : ''}.` : `Removed the PGP key of ${name}.`);
     if (r.received.length === 0) {

@@ -13,10 +13,6 @@ import { type GlobalOptions, printRows, withVault } from '../context.js';
 import { listFormat, projectEnv } from '../project-context.js';
 import { REDACTED } from './list.js';
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? (v as string[]) : [];
-}
-
 /** The groups named by `-g` (all when none), or `E_NOT_FOUND` naming an unknown one. */
 function selectGroups(groups: readonly Group[], names: readonly string[], env: string): readonly Group[] {
   if (names.length === 0) return groups;
@@ -28,10 +24,22 @@ function selectGroups(groups: readonly Group[], names: readonly string[], env: s
   return groups.filter((g) => names.includes(g.name));
 }
 
+/** Options of `seeqret describe`. */
+export interface DescribeOptions {
+  /** `-g/--group GROUP` (repeatable): only these groups. */
+  readonly group?: string[];
+  /** `--types`: list the secret types instead. */
+  readonly types?: boolean;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+  /** `--format FORMAT`: table, json, yaml or csv (default table). */
+  readonly format: string;
+}
+
 /** `describe [VARS...] [-g GROUP...] [--types] [-e ENV]`. */
-export async function describe(_g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+export async function describe(_g: GlobalOptions, args: unknown[], o: DescribeOptions): Promise<number> {
   const format = listFormat(o);
-  if (o['types']) {
+  if (o.types) {
     const rows = SECRET_TYPES.map((t) => ({ type: t.name, description: t.description, generable: t.generable ? 'Yes' : 'No' }));
     await printRows(rows, [{ key: 'type', header: 'Type' }, { key: 'description', header: 'Description' }, { key: 'generable', header: 'Generable' }], format);
     return 0;
@@ -39,7 +47,7 @@ export async function describe(_g: GlobalOptions, args: unknown[], o: Record<str
   const { project, env } = projectEnv(o);
   if (!environmentExists(project, env)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no descriptions folder`, `Create it with \`seeqret environments create ${env}\`.`);
   const all = environmentGroups(project, env);
-  const groups = selectGroups(all, strings(o['group']), env);
+  const groups = selectGroups(all, o.group ?? [], env);
   let ds: VariableDescription[] = groups.flatMap((g) => [...g.variables]);
   const names = (args[0] as string[] | undefined) ?? [];
   if (names.length) {
@@ -72,20 +80,36 @@ export async function describe(_g: GlobalOptions, args: unknown[], o: Record<str
 }
 
 /** True when values are shown: `--reveal`, or `SEEQRET_NO_REDACT` set to 1/true/yes (psec's D2_NO_REDACT). */
-export function revealWanted(o: Record<string, unknown>): boolean {
-  return o['reveal'] === true || /^(1|true|yes)$/i.test(process.env['SEEQRET_NO_REDACT'] ?? '');
+export function revealWanted(o: { readonly reveal?: boolean }): boolean {
+  return o.reveal === true || /^(1|true|yes)$/i.test(process.env['SEEQRET_NO_REDACT'] ?? '');
+}
+
+/** Options of `seeqret show`. */
+export interface ShowOptions {
+  /** `-g/--group GROUP` (repeatable): only these groups. */
+  readonly group?: string[];
+  /** `-t/--type TYPE` (repeatable): only these types. */
+  readonly type?: string[];
+  /** `--reveal`: show values (recorded in the audit log). */
+  readonly reveal?: boolean;
+  /** `--undefined`: only variables without a value. */
+  readonly undefined?: boolean;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
 }
 
 /** `show [VARS...] [-g GROUP...] [-t TYPE...] [--reveal] [--undefined] [-e ENV]`. */
-export async function show(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const format = parseFormat(o['format'] as string | undefined);
+export async function show(g: GlobalOptions, args: unknown[], o: ShowOptions): Promise<number> {
+  const format = parseFormat(o.format);
   const reveal = revealWanted(o);
   if ((format === 'env' || format === 'shell') && !reveal) {
     throw new SeeqretError('E_USAGE', `--format ${format} prints values: it needs --reveal`, `Add --reveal (or use table, json, yaml, csv).`);
   }
   const { project, env } = projectEnv(o);
-  const groupNames = strings(o['group']);
-  const types = strings(o['type']);
+  const groupNames = o.group ?? [];
+  const types = o.type ?? [];
   const names = (args[0] as string[] | undefined) ?? [];
   return withVault(
     g,
@@ -103,7 +127,7 @@ export async function show(g: GlobalOptions, args: unknown[], o: Record<string, 
       }
       if (groupNames.length) states = states.filter((s) => s.description !== undefined && groupNames.includes(s.description.group));
       if (types.length) states = states.filter((s) => types.includes(s.description?.type ?? s.record?.type ?? ''));
-      if (o['undefined']) states = states.filter((s) => !s.record);
+      if (o.undefined) states = states.filter((s) => !s.record);
       const shown = states.flatMap((s) => (s.record ? [s.record] : []));
       if (reveal) v.auditReads(shown, 'show');
       const rows = states.map((s) => ({
