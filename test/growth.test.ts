@@ -12,7 +12,7 @@ import { generateIdentity, keyToBase64 } from '../src/crypto/index.js';
 import { decryptBackup, encryptDump } from '../src/sharing/backup.js';
 import { type QueuedAuditEntry, foldPerSecret } from '../src/vault/audit-fold.js';
 import { Vault } from '../src/vault/vault.js';
-import { type CliResult, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { type CliResult, cli, errorCode, newVault, tmpdir, rawDatabase } from './helpers.js';
 
 const PASS = 'growth test backup passphrase';
 const BENV = { SEEQRET_BACKUP_PASSPHRASE: PASS };
@@ -23,14 +23,7 @@ function ok(r: CliResult): CliResult {
 }
 
 /** Run raw SQL on a vault's database, as someone without the key would. */
-function raw(vault: string, fn: (db: Database.Database) => void): void {
-  const db = new Database(path.join(vault, 'vault.db'));
-  try {
-    fn(db);
-  } finally {
-    db.close();
-  }
-}
+const raw = rawDatabase;
 
 function withVault<T>(dir: string, fn: (v: Vault) => T): T {
   const v = Vault.open({ dir });

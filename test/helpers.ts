@@ -160,3 +160,13 @@ export function downgradeToSchema4(vault: string): void {
     db.close();
   }
 }
+
+/** Run raw SQL on a vault's database, as someone who can write the file but has no key would. */
+export function rawDatabase(vault: string, fn: (db: Database.Database) => void): void {
+  const db = new Database(path.join(vault, 'vault.db'));
+  try {
+    fn(db);
+  } finally {
+    db.close();
+  }
+}

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { PROTECTED_TABLES } from '../src/vault/integrity.js';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
-import { type CliResult, cli, downgradeToSchema4, errorCode, newVault, tmpdir } from './helpers.js';
+import { type CliResult, cli, downgradeToSchema4, errorCode, newVault, tmpdir, rawDatabase } from './helpers.js';
 
 function introduce(from: string, to: string, verify = false): void {
   const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
@@ -26,14 +26,7 @@ function introduce(from: string, to: string, verify = false): void {
 }
 
 /** Run raw SQL on a vault's database, as someone without the key would. */
-function raw(vault: string, fn: (db: Database.Database) => void): void {
-  const db = new Database(path.join(vault, 'vault.db'));
-  try {
-    fn(db);
-  } finally {
-    db.close();
-  }
-}
+const raw = rawDatabase;
 
 /** A copy of the database as it is now (an older copy, for replay attacks). */
 function snapshot(vault: string): string {
