@@ -8,6 +8,8 @@ import { Argument, Command, Option } from 'commander';
 import { SeeqretError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { GlobalOptions } from './context.js';
+import type { SendOptions } from './commands/send.js';
+import type { DoctorOptions } from './commands/maintenance.js';
 import { registerSecureStore } from './commands/securestore/index.js';
 import { registerTeam } from './commands/team/index.js';
 import { refuseAttachedPassword, teamPassphraseFile } from './compat.js';
@@ -27,6 +29,14 @@ function lazy(load: () => Promise<Action>) {
     const code = await fn(g, args, opts);
     if (typeof code === 'number') process.exitCode = code;
   };
+}
+
+/** Run a typed handler (of a lazily imported module) with the global options of `cmd`; its status becomes the exit code. */
+async function runTyped(cmd: Command, handler: (g: GlobalOptions) => Promise<number | void>): Promise<void> {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  if (g.followSymlinks) (await import('../util/fs.js')).setFollowSymlinks(true);
+  const code = await handler(g);
+  if (typeof code === 'number') process.exitCode = code;
 }
 
 const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['table', 'json', 'yaml', 'csv', 'env', 'shell']).default('table');
@@ -214,7 +224,9 @@ export function buildProgram(): Command {
     .option('--smtp-password-secret <filter>', 'secret holding the SMTP password (default SMTP_PASSWORD)')
     .option('--from <address>', "sender address (default: the vault owner's e-mail)")
     .option('--subject <text>', 'subject line (not encrypted)')
-    .action(lazy(async () => (await import('./commands/send.js')).send));
+    .action(async (vars: string[], o: SendOptions, cmd: Command) => {
+      await runTyped(cmd, async (g) => (await import('./commands/send.js')).send(g, vars, o));
+    });
 
   program
     .command('owner')
@@ -547,7 +559,9 @@ export function buildProgram(): Command {
     .command('doctor')
     .description('Check the vault (permissions, keys, integrity) and optionally repair')
     .option('--fix', 'repair permissions')
-    .action(lazy(async () => (await import('./commands/maintenance.js')).doctor));
+    .action(async (o: DoctorOptions, cmd: Command) => {
+      await runTyped(cmd, async (g) => (await import('./commands/maintenance.js')).doctor(g, o));
+    });
 
   return program;
 }
