@@ -14,7 +14,7 @@ import { Vault } from '../src/vault/vault.js';
 
 function vaultDir(opts: { passphrase?: string } = {}): string {
   const dir = path.join(tmpdir(), 'vault');
-  const v = Vault.create({ dir, username: 'alice', ...opts });
+  const v = Vault.create({ dir, username: 'alice', email: 'alice@example.com', ...opts });
   v.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
   v.close();
   return dir;
