@@ -1,11 +1,13 @@
 /**
  * Command lines of the tools seeqret stands in for. pocket_protector's `pprotect` takes the
  * custodian's passphrase file as `--passphrase-file` after its command word; seeqret's own
- * `--passphrase-file` (before `team`) is the vault's.
+ * `--passphrase-file` (before `team`) is the vault's. ssclient's `-p PASSWORD` forms in a
+ * `securestore` command line are refused without echoing the password.
  *
  * @module
  */
 import type { Command } from 'commander';
+import { SeeqretError } from '../errors.js';
 
 /**
  * pprotect's `--passphrase-file FILE` is the custodian's passphrase. After the `team` word (before
@@ -29,3 +31,36 @@ export function teamPassphraseFile(program: Command, argv: string[]): string[] {
   }
   return [...argv.slice(0, 2), ...out];
 }
+
+/** The fix of every refused `securestore` password form: how the password is given instead. */
+export const SS_PASSWORD_FIX =
+  '-p takes no value: the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file; commands: create, get, set, delete, keys, export-key, import, export.';
+
+/**
+ * `ssclient`'s attached password forms, `--password=PW` and `-pPW`, anywhere in a `securestore`
+ * command line (before `--`): refused before commander could quote them in an "unknown option"
+ * error. The command word is found by skipping the program's own options (and their values).
+ */
+export function refuseAttachedPassword(program: Command, args: string[]): void {
+  const end = args.indexOf('--');
+  const head = end < 0 ? args : args.slice(0, end);
+  let i = 0;
+  while (i < head.length && head[i]!.startsWith('-')) {
+    const o = program.options.find((x) => x.long === head[i] || x.short === head[i]);
+    i += o && (o.required || o.optional) ? 2 : 1;
+  }
+  if (head[i] !== 'securestore' && head[i] !== 'ss') return;
+  if (head.slice(i + 1).some((a) => a.startsWith('--password=') || /^-p./.test(a))) {
+    throw new SeeqretError('E_USAGE', 'a password was given on the command line (not shown)', SS_PASSWORD_FIX);
+  }
+  // `-p` after the command word is refused too: in `ss set -p PW KEY` the password would become a
+  // secret's name (written to a file kept in git), in `ss get -p PW` part of an error message.
+  let j = i + 1;
+  while (j < head.length && head[j]!.startsWith('-')) j += SS_VALUE_OPTIONS.has(head[j]!) ? 2 : 1;
+  if (head.slice(j + 1).some((a) => a === '-p' || a === '--password')) {
+    throw new SeeqretError('E_USAGE', '-p/--password after the securestore command', 'Put -p before the command (seeqret ss -p get KEY); it takes no value, the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file.');
+  }
+}
+
+/** The `securestore` group's options that take a value. */
+const SS_VALUE_OPTIONS: ReadonlySet<string> = new Set(['-s', '--store', '-k', '--key', '--keyfile', '--key-file', '--password-file']);

@@ -7,12 +7,12 @@
  */
 import { SeeqretError } from '../errors.js';
 import { info, promptHidden, stdinIsTTY, warn } from './io.js';
-import { type PermissionProblem, checkPrivate, modeText } from '../util/fs.js';
-import { printable } from '../util/text.js';
+import { checkPrivate } from '../util/fs.js';
 import fs from 'node:fs';
 import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
 import { isServerVault } from '../vault/server.js';
 import { Vault, passphraseFromFile } from '../vault/vault.js';
+import { permissionText } from '../vault/permissions.js';
 
 export { confirm, info, out, printRows, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn, writeData } from './io.js';
 
@@ -25,16 +25,7 @@ export interface GlobalOptions {
   followSymlinks?: boolean;
 }
 
-/** The warning (and `doctor` finding) for one entry of {@link checkPrivate}. */
-export function permissionText(p: PermissionProblem): string {
-  if (p.kind === 'symlink') {
-    const to = p.target ? `a symbolic link to ${printable(p.target)}` : 'a symbolic link';
-    const wider = (p.mode & ~p.wanted & 0o077) !== 0;
-    const where = p.target && p.mode === 0 ? ', which does not exist' : ` (mode ${modeText(p.mode)}${wider ? ': other users can access it' : ''})`;
-    return `${printable(p.path)} is ${to}${where}; files in a vault folder must not be links: put the file itself there`;
-  }
-  return `${p.kind} ${printable(p.path)} is mode ${modeText(p.mode)}: other users can access it (want ${modeText(p.wanted)}); run \`seeqret doctor --fix\``;
-}
+export { permissionText } from '../vault/permissions.js';
 
 /** Warn (stderr) about every vault entry that grants access to group or others, and every symbolic link. */
 export function warnPermissions(dir: string): void {

@@ -8,8 +8,11 @@ import { Argument, Command, Option } from 'commander';
 import { SeeqretError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { GlobalOptions } from './context.js';
+import type { SendOptions } from './commands/send.js';
+import type { DoctorOptions } from './commands/maintenance.js';
+import { registerSecureStore } from './commands/securestore/index.js';
 import { registerTeam } from './commands/team/index.js';
-import { teamPassphraseFile } from './compat.js';
+import { refuseAttachedPassword, teamPassphraseFile } from './compat.js';
 import { reportError } from './report.js';
 
 /** A command module's handler: its options `O` are what commander gives for the options declared here. */
@@ -32,40 +35,16 @@ function lazy<O>(load: () => Promise<Action<O>>) {
   };
 }
 
-const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['table', 'json', 'yaml', 'csv', 'env', 'shell']).default('table');
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-
-const SS_PASSWORD_FIX =
-  '-p takes no value: the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file; commands: create, get, set, delete, keys, export-key, import, export.';
-
-/**
- * `ssclient`'s attached password forms, `--password=PW` and `-pPW`, anywhere in a `securestore`
- * command line (before `--`): refused before commander could quote them in an "unknown option"
- * error. The command word is found by skipping the program's own options (and their values).
- */
-function refuseAttachedPassword(program: Command, args: string[]): void {
-  const end = args.indexOf('--');
-  const head = end < 0 ? args : args.slice(0, end);
-  let i = 0;
-  while (i < head.length && head[i]!.startsWith('-')) {
-    const o = program.options.find((x) => x.long === head[i] || x.short === head[i]);
-    i += o && (o.required || o.optional) ? 2 : 1;
-  }
-  if (head[i] !== 'securestore' && head[i] !== 'ss') return;
-  if (head.slice(i + 1).some((a) => a.startsWith('--password=') || /^-p./.test(a))) {
-    throw new SeeqretError('E_USAGE', 'a password was given on the command line (not shown)', SS_PASSWORD_FIX);
-  }
-  // `-p` after the command word is refused too: in `ss set -p PW KEY` the password would become a
-  // secret's name (written to a file kept in git), in `ss get -p PW` part of an error message.
-  let j = i + 1;
-  while (j < head.length && head[j]!.startsWith('-')) j += SS_VALUE_OPTIONS.has(head[j]!) ? 2 : 1;
-  if (head.slice(j + 1).some((a) => a === '-p' || a === '--password')) {
-    throw new SeeqretError('E_USAGE', '-p/--password after the securestore command', 'Put -p before the command (seeqret ss -p get KEY); it takes no value, the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file.');
-  }
+/** Run a typed handler (of a lazily imported module) with the global options of `cmd`; its status becomes the exit code. */
+async function runTyped(cmd: Command, handler: (g: GlobalOptions) => Promise<number | void>): Promise<void> {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  if (g.followSymlinks) (await import('../util/fs.js')).setFollowSymlinks(true);
+  const code = await handler(g);
+  if (typeof code === 'number') process.exitCode = code;
 }
 
-/** The `securestore` group's options that take a value. */
-const SS_VALUE_OPTIONS: ReadonlySet<string> = new Set(['-s', '--store', '-k', '--key', '--keyfile', '--key-file', '--password-file']);
+const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['table', 'json', 'yaml', 'csv', 'env', 'shell']).default('table');
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /**
  * `seeqret help add key`: the help of the command those words name (as `seeqret add key --help`);
@@ -249,7 +228,9 @@ export function buildProgram(): Command {
     .option('--smtp-password-secret <filter>', 'secret holding the SMTP password (default SMTP_PASSWORD)')
     .option('--from <address>', "sender address (default: the vault owner's e-mail)")
     .option('--subject <text>', 'subject line (not encrypted)')
-    .action(lazy(async () => (await import('./commands/send.js')).send));
+    .action(async (vars: string[], o: SendOptions, cmd: Command) => {
+      await runTyped(cmd, async (g) => (await import('./commands/send.js')).send(g, vars, o));
+    });
 
   program
     .command('owner')
@@ -372,71 +353,7 @@ export function buildProgram(): Command {
     .option('--accept', 'accept the new names the bundles bring (else they stay pending: see `seeqret accept`)')
     .action(lazy(async () => (await import('./commands/server.js')).inbox));
 
-  const ss = program
-    .command('securestore')
-    .alias('ss')
-    .description('SecureStore v3 vaults (secrets.json + password or key file), with the ssclient commands')
-    .option('-s, --store <file>', 'the vault file (default secrets.json)')
-    .option('-k, --key <file>', 'use the key file FILE (PEM-style or raw 32 bytes; also --keyfile, --key-file)')
-    .addOption(new Option('--keyfile <file>').hideHelp())
-    .addOption(new Option('--key-file <file>').hideHelp())
-    .option('-p, --password', 'use the password (the default): asked on a terminal, else SEEQRET_SS_PASSWORD or --password-file; takes no value')
-    .option('--password-file <file>', 'read the password from FILE (one trailing newline removed)');
-  // `ssclient -p PASSWORD get …` habits would put the password where a command name goes: refuse
-  // without echoing it.
-  ss.on('command:*', () => {
-    throw new SeeqretError('E_USAGE', 'unknown securestore command (not shown, in case it is a password)', SS_PASSWORD_FIX);
-  });
-  const ssAction = (name: 'create' | 'get' | 'set' | 'remove' | 'keys' | 'exportKey' | 'importStore' | 'exportStore') =>
-    lazy(async () => (await import('./commands/securestore.js'))[name]);
-  ss.command('create')
-    .description('Create a vault (a new random key when -k names a missing or empty file; else a password)')
-    .argument('[store]', 'the vault file (default: -s, else secrets.json)')
-    .option('--export-key <file>', 'also write the key (e.g. derived from the password) to FILE')
-    .option('--no-vcs', 'do not add a .gitignore rule for the key file')
-    .option('--force', 'replace an existing vault or key file without asking')
-    .action(ssAction('create'));
-  ss.command('get')
-    .description('Print the value of KEY, or every secret with --all')
-    .argument('[key]', 'secret name')
-    .option('-a, --all', 'print every secret')
-    .addOption(new Option('--format <format>', 'with --all: json (array of {key, value}) or text (key: value)').choices(['json', 'text']))
-    .action(ssAction('get'));
-  ss.command('set')
-    .description('Add or replace the secret KEY (VALUE from stdin or a hidden prompt when omitted)')
-    .argument('<key>', 'secret name')
-    .argument('[value]', 'the value (prefer stdin: command lines are visible to other users)')
-    .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
-    .action(ssAction('set'));
-  ss.command('delete')
-    .alias('remove')
-    .description('Remove the secret KEY')
-    .argument('<key>', 'secret name')
-    .action(ssAction('remove'));
-  ss.command('keys').description('List the secret names').action(ssAction('keys'));
-  ss.command('export-key')
-    .description('Write the key (e.g. derived from the password) to FILE, for password-less use at run time')
-    .argument('<file>', 'key file to write (PEM-style, 0600)')
-    .option('--no-vcs', 'do not add a .gitignore rule for the key file')
-    .option('--force', 'replace an existing key file without asking')
-    .action(ssAction('exportKey'));
-  ss.command('import')
-    .description("Import a SecureStore vault's secrets into the seeqret vault (all or nothing)")
-    .argument('[store]', 'the vault file (default: -s, else secrets.json)')
-    .option('--app <app>', 'application for the imported keys (--names key)', '*')
-    .option('--env <env>', 'environment for the imported keys (--names key)', '*')
-    .addOption(new Option('--names <mode>', 'key: each name is a key; full: each name is app:env:key').choices(['key', 'full']).default('key'))
-    .option('--colon <char>', "with --names key: replace ':' in names by CHAR (e.g. . or _)")
-    .option('--update', 'replace existing values that differ')
-    .option('--dry-run', 'show what would change, write nothing')
-    .action(ssAction('importStore'));
-  ss.command('export')
-    .description('Write seeqret secrets into a SecureStore vault (created when missing)')
-    .argument('[store]', 'the vault file (default: -s, else secrets.json)')
-    .option('-f, --filter <filter>', 'secrets to export (repeatable; union)', collect)
-    .addOption(new Option('--names <mode>', 'key: name = key; full: name = app:env:key').choices(['key', 'full']).default('key'))
-    .option('--no-vcs', 'do not add a .gitignore rule for a new key file')
-    .action(ssAction('exportStore'));
+  registerSecureStore(program);
   // ---- Projects: psec-style environments, descriptions, typed generation (docs/project.md) ----
   const envOption = (): Option => new Option('-e, --env <env>', 'environment (default: SEEQRET_ENV, .seeqret-environment, seeqret.yaml)');
   const listFormatOption = (): Option => new Option('--format <format>', 'output format').choices(['table', 'json', 'yaml', 'csv']).default('table');
@@ -652,7 +569,9 @@ export function buildProgram(): Command {
     .command('doctor')
     .description('Check the vault (permissions, keys, integrity) and optionally repair')
     .option('--fix', 'repair permissions')
-    .action(lazy(async () => (await import('./commands/maintenance.js')).doctor));
+    .action(async (o: DoctorOptions, cmd: Command) => {
+      await runTyped(cmd, async (g) => (await import('./commands/maintenance.js')).doctor(g, o));
+    });
 
   return program;
 }

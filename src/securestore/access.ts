@@ -1,0 +1,173 @@
+/**
+ * How the SecureStore use cases reach a vault file: which file, which key (a key file or a
+ * password, and where the password comes from), and how long a writer waits for the file's lock.
+ *
+ * The password chain is decided here — `--password-file`, then `SEEQRET_SS_PASSWORD` (taken from
+ * the environment record the caller passes), then {@link SsPrompts} when a person can answer,
+ * else `E_PASSPHRASE_REQUIRED` — while the asking itself is the caller's (a terminal, a UI).
+ * Nothing here touches `process`.
+ *
+ * @module
+ */
+import fs from 'node:fs';
+import { SeeqretError } from '../errors.js';
+import { decodeUtf8, readFileCapped } from '../util/fs.js';
+import { printable } from '../util/text.js';
+import { isMissingOrEmpty } from './keyfile.js';
+import { KeySource, SecretsManager } from './manager.js';
+
+/** The vault file when none is named (the SecureStore convention). */
+export const DEFAULT_STORE = 'secrets.json';
+/** Environment variable holding the password off a terminal. */
+export const PASSWORD_ENV = 'SEEQRET_SS_PASSWORD';
+/** Shortest password accepted for a new vault (as ssclient asks), whatever its source. */
+export const MIN_PASSWORD = 8;
+
+/** What the use cases ask a person (the CLI's terminal; a UI's dialogs). */
+export interface SsPrompts {
+  /** Whether a person can answer now (on the CLI: stdin is a terminal). */
+  readonly interactive: boolean;
+  /** The password of an existing vault. */
+  password(): Promise<string>;
+  /** A new password (asked twice); `check` refuses an unacceptable one (throws). */
+  newPassword(check: (password: string) => string): Promise<string>;
+  /** A yes/no question; `true` is yes. */
+  confirm(question: string): Promise<boolean>;
+}
+
+/** A SecureStore vault file and the means to open it. */
+export interface SsAccess {
+  /** The vault file. */
+  readonly store: string;
+  /** The key files named (-k, --keyfile, --key-file): several different ones are refused. */
+  readonly keyFiles: readonly string[];
+  /** A password was asked for explicitly (-p). */
+  readonly passwordFlag?: boolean | undefined;
+  /** A file holding the password (one trailing line ending removed). */
+  readonly passwordFile?: string | undefined;
+  /** The environment to read {@link PASSWORD_ENV} from (the CLI passes `process.env`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** How long a writer waits for the vault file's lock before `E_LOCKED`. */
+  readonly lockTimeoutMs: number;
+  readonly prompts: SsPrompts;
+}
+
+/** The quoted, escaped and shortened name of a secret, for messages. */
+export const shownName = (name: string): string => `'${printable(name.length > 80 ? `${name.slice(0, 80)}…` : name)}'`;
+
+/** The vault file: the positional STORE or the -s option (conflicting values are refused, as ssclient does). */
+export function storeOf(option: string | undefined, positional: string | undefined): string {
+  if (positional !== undefined && option !== undefined && positional !== option) {
+    throw new SeeqretError('E_USAGE', `conflicting vault files: ${option} (-s) and ${positional}`, 'Give the vault file once.');
+  }
+  return positional ?? option ?? DEFAULT_STORE;
+}
+
+/** The key file of `a`, if any (several different ones, or a key file with a password, are refused). */
+export function keyFileOf(a: SsAccess): string | undefined {
+  if (new Set(a.keyFiles).size > 1) throw new SeeqretError('E_USAGE', 'several different key files given', 'Give -k FILE once.');
+  if (a.keyFiles.length > 0 && (a.passwordFlag || a.passwordFile)) {
+    throw new SeeqretError('E_USAGE', 'both a key file (-k) and a password (-p / --password-file) were given', 'Use one of them.');
+  }
+  return a.keyFiles[0];
+}
+
+/** `password` if it is long enough for a new vault, else `E_USAGE`. */
+export function checkNewPassword(password: string): string {
+  if ([...password].length < MIN_PASSWORD) {
+    throw new SeeqretError('E_USAGE', `the password is shorter than ${MIN_PASSWORD} characters`, 'Choose a longer password (several words work well).');
+  }
+  return password;
+}
+
+/** The password: the password file, else {@link PASSWORD_ENV}, else the prompts (a new one asked twice). Never from a command line. */
+export async function passwordOf(a: SsAccess, isNew: boolean): Promise<string> {
+  if (a.passwordFile) {
+    let b = readFileCapped(a.passwordFile, 'passphrase');
+    if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
+    if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
+    const p = decodeUtf8(b, a.passwordFile);
+    if (p.length === 0) throw new SeeqretError('E_PASSPHRASE_REQUIRED', `the password file ${a.passwordFile} is empty`, 'Put the password in the file.');
+    return isNew ? checkNewPassword(p) : p;
+  }
+  const env = a.env[PASSWORD_ENV];
+  if (env) return isNew ? checkNewPassword(env) : env;
+  if (!a.prompts.interactive) {
+    throw new SeeqretError(
+      'E_PASSPHRASE_REQUIRED',
+      'a SecureStore password or key file is needed and this is not a terminal',
+      `Pass -k KEYFILE, or set ${PASSWORD_ENV}, or pass --password-file FILE.`,
+    );
+  }
+  return isNew ? a.prompts.newPassword(checkNewPassword) : a.prompts.password();
+}
+
+const missingStores = new WeakSet<SeeqretError>();
+
+/** Is `e` the error "the vault file does not exist" (ssclient exits 2 for it)? */
+export function isStoreMissing(e: unknown): e is SeeqretError {
+  return e instanceof SeeqretError && missingStores.has(e);
+}
+
+/** The key source of the existing vault file of `a`: its key file or its password. */
+export async function storeSource(a: SsAccess): Promise<KeySource> {
+  if (!fs.existsSync(a.store)) {
+    const e = new SeeqretError('E_FILE_NOT_FOUND', `no SecureStore vault at ${a.store}`, 'Check -s / the STORE argument, or create one with `seeqret securestore create`.');
+    missingStores.add(e);
+    throw e;
+  }
+  const keyFile = keyFileOf(a);
+  return keyFile ? KeySource.fromFile(keyFile) : KeySource.fromPassword(await passwordOf(a, false));
+}
+
+/** Open the existing vault file of `a`. */
+export async function openStore(a: SsAccess): Promise<SecretsManager> {
+  return SecretsManager.fromFile(a.store, await storeSource(a));
+}
+
+/**
+ * The key source of an existing vault file, checked against it (so a wrong key, or the password
+ * derivation, costs nothing while the file's lock is held) — for {@link changeStore}.
+ */
+export async function checkedSource(a: SsAccess): Promise<KeySource> {
+  const source = await storeSource(a);
+  SecretsManager.fromFile(a.store, source);
+  return source;
+}
+
+/**
+ * Change the vault file under its lock (re-read, apply, write atomically): concurrent writers
+ * queue and none undoes another's change; one that waits longer than `a.lockTimeoutMs` fails
+ * with `E_LOCKED`, writing nothing.
+ */
+export function changeStore<T>(a: SsAccess, source: KeySource, change: (sman: SecretsManager) => T): T {
+  return SecretsManager.update(a.store, source, change, { timeoutMs: a.lockTimeoutMs });
+}
+
+/**
+ * May the non-empty `file` be replaced? With `force`, or when a person says yes (no →
+ * `E_ABORTED`); when nobody can be asked, `E_EXISTS`.
+ */
+export async function mayReplace(a: SsAccess, file: string, what: string, force: boolean): Promise<void> {
+  if (force || isMissingOrEmpty(file)) return;
+  if (!a.prompts.interactive) throw new SeeqretError('E_EXISTS', `${what} ${file} already exists`, 'Pass --force to replace it, or choose another file.');
+  if (!(await a.prompts.confirm(`Replace the existing ${what} ${file}?`))) throw new SeeqretError('E_ABORTED', `kept the existing ${what} ${file}`, 'Choose another file, or answer y.');
+}
+
+/** Where a new vault's key comes from (see {@link newVaultSource}). */
+export interface NewSource {
+  readonly source: KeySource;
+  /** A key file given with -k (new: to be written; else existing, used as is). */
+  readonly keyFile?: string;
+  readonly writeKeyFile: boolean;
+  /** What the person should be told (an existing key file is used). */
+  readonly notes: readonly string[];
+}
+
+/** The key of a new vault: -k FILE holds an existing key, or names a missing or empty file for a new random key; else a new password. */
+export async function newVaultSource(a: SsAccess): Promise<NewSource> {
+  const keyFile = keyFileOf(a);
+  if (!keyFile) return { source: KeySource.fromPassword(await passwordOf(a, true)), writeKeyFile: false, notes: [] };
+  if (isMissingOrEmpty(keyFile)) return { source: KeySource.generate(), keyFile, writeKeyFile: true, notes: [] };
+  return { source: KeySource.fromFile(keyFile), keyFile, writeKeyFile: false, notes: [`Using the existing key file ${keyFile}`] };
+}
