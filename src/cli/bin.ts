@@ -9,18 +9,48 @@
 import { parseFastGet } from './fast.js';
 
 process.umask(0o077);
-// A closed pipe (`seeqret users | head -1`) is not an error: stop quietly, as Unix tools do.
-for (const stream of [process.stdout, process.stderr]) {
+
+/** A closed pipe (`seeqret users | head -1`) is not an error: stop quietly, as Unix tools do. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
 }
+
+/**
+ * Guard `process[name]` when it is first used, not now: creating a standard stream loads and
+ * compiles a dozen internal modules (~10 ms), which a `get` that prints only its value through
+ * `fs.writeSync` (src/cli/fd-out.ts) and nothing to stderr never needs.
+ */
+function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  if (!own?.get || !own.configurable) {
+    quietOnEpipe(process[name]);
+    return;
+  }
+  const create = own.get;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable ?? false,
+    get(): NodeJS.WriteStream {
+      const stream = create.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, name, { configurable: true, enumerable: own.enumerable ?? false, writable: false, value: stream });
+      quietOnEpipe(stream);
+      return stream;
+    },
+  });
+}
+
 const fast = parseFastGet(process.argv.slice(2));
 if (fast) {
+  quietOnEpipeWhenUsed('stdout');
+  quietOnEpipeWhenUsed('stderr');
   const { runFastGet } = await import('./fast-get.js');
   process.exitCode = await runFastGet(fast);
 } else {
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
   const { main } = await import('./main.js');
   process.exitCode = await main(process.argv);
 }

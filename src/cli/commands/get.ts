@@ -27,8 +27,11 @@ function exactMatch(filter: Filter, matches: SecretRecord[]): SecretRecord | und
   return matches.find((m) => m.app === app && m.env === env && m.key === key);
 }
 
-/** Print the single match's value (a newline follows unless `-n`). */
-export async function get(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
+/**
+ * Print the single match's value (a newline follows unless `-n`) with `write` (the fast path
+ * passes one that does not create `process.stdout`).
+ */
+export async function get(g: GlobalOptions, args: unknown[], o: Record<string, unknown>, write: (data: string) => void = writeData): Promise<number> {
   const filter = parseFilter(args[0] as string);
   return withVault(
     g,
@@ -44,7 +47,7 @@ export async function get(g: GlobalOptions, args: unknown[], o: Record<string, u
       }
       const value = v.reveal(chosen);
       v.auditReads([chosen], 'get');
-      writeData(value + (o['newline'] === false ? '' : '\n'));
+      write(value + (o['newline'] === false ? '' : '\n'));
       return 0;
     },
   );
