@@ -4,6 +4,9 @@
  * single self-contained module without loading the command parser, and otherwise hands over to
  * the command tree, which loads only the module of the command being run.
  *
+ * No top-level `await`: the bundle of this entry is CommonJS (scripts/bundle.mjs), so a `get`
+ * never starts Node's ES module loader.
+ *
  * @module
  */
 import { parseFastGet } from './fast.js';
@@ -42,15 +45,27 @@ function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
   });
 }
 
-const fast = parseFastGet(process.argv.slice(2));
-if (fast) {
-  quietOnEpipeWhenUsed('stdout');
-  quietOnEpipeWhenUsed('stderr');
-  const { runFastGet } = await import('./fast-get.js');
-  process.exitCode = await runFastGet(fast);
-} else {
+async function run(): Promise<number> {
+  const fast = parseFastGet(process.argv.slice(2));
+  if (fast) {
+    quietOnEpipeWhenUsed('stdout');
+    quietOnEpipeWhenUsed('stderr');
+    const { runFastGet } = await import('./fast-get.js');
+    return runFastGet(fast);
+  }
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
   const { main } = await import('./main.js');
-  process.exitCode = await main(process.argv);
+  return main(process.argv);
 }
+
+run().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // runFastGet and main report every error themselves; this is a failure to load them.
+    process.stderr.write(`seeqret: E_INTERNAL: ${String((e as Error)?.message ?? e).split('\n')[0]}. Fix: reinstall seeqret.\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,5 +1,6 @@
 /**
- * The whole `seeqret get` fast path in one module (bundled into a single file, dist/bin/fast-get.js):
+ * The whole `seeqret get` fast path in one module (bundled into the CommonJS entry dist/bin/seeqret.js,
+ * initialised only for a `get`):
  * run the get command and report its error, without commander or the command tree.
  *
  * @module
