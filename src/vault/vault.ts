@@ -1122,8 +1122,13 @@ export class Vault {
       if (!cur) {
         const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
         const received = typeof acceptance === 'object' ? acceptance.received : null;
-        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, pending, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)').run(
-          v.app, v.env, v.key, blob, v.type, now, at, received === null ? 0 : 1, received,
+        const pending = received === null ? 0 : 1;
+        // The row's MAC goes in with it (one write per row, not an INSERT and a trigger's UPDATE);
+        // the id is the one SQLite would choose (INTEGER PRIMARY KEY without AUTOINCREMENT: max + 1).
+        const id = this.#nextId('secrets');
+        const mac = this.#tracker.macFor(SECRETS_T, [id, v.app, v.env, v.key, v.type, 1, now, at, null, null, pending, received, blob]);
+        this.#stmt('INSERT INTO secrets (id, app, env, key, value, type, created_at, updated_at, version, pending, origin, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)').run(
+          id, v.app, v.env, v.key, blob, v.type, now, at, pending, received, mac,
         );
         this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
         return 'added';
@@ -1144,6 +1149,11 @@ export class Vault {
     } finally {
       wipe(plain);
     }
+  }
+
+  /** The row id SQLite would give the next row of `table` (an INTEGER PRIMARY KEY: the largest + 1; O(log n)). */
+  #nextId(table: 'secrets' | 'shares'): number {
+    return ((this.#stmt(`SELECT max(id) FROM ${table}`).pluck().get() as number | null) ?? 0) + 1;
   }
 
   #replace(
@@ -1233,11 +1243,14 @@ export class Vault {
           this.#stmt('INSERT INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.senderPubkey, now, entries.length);
         }
         // The sender knows what they sent: if they are removed later, these values are exposed.
-        const rec = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+        const rec = this.#stmt('INSERT INTO shares (id, bundle_id, username, pubkey, app, env, key, version, at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+        const bundle = opts.load.bundleId ?? `${opts.load.format}-load`;
         for (const x of summary.outcomes) {
           if (x.outcome !== 'added' && x.outcome !== 'updated' && x.outcome !== 'unchanged') continue;
-          const cur = this.lookup(x.app, x.env, x.key)!;
-          rec.run(opts.load.bundleId ?? `${opts.load.format}-load`, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, cur.version, now);
+          const version = this.#stmt('SELECT version FROM secrets WHERE app = ? AND env = ? AND key = ?').pluck().get(x.app, x.env, x.key) as number;
+          const id = this.#nextId('shares');
+          const mac = this.#tracker.macFor(SHARES_T, [id, bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now]);
+          rec.run(id, bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now, mac);
         }
         this.#pending.push({ action: 'load', target: opts.load.sender, detail: { bundle: opts.load.bundleId ?? null, format: opts.load.format, added: summary.added, updated: summary.updated, skipped: summary.skipped } });
       }
