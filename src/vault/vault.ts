@@ -29,6 +29,14 @@ import { openDatabase } from './sqlite.js';
 import { type AuditAction, type AuditCheck, type AuditEntry, type AuditQuery, appendAudit, appendAuditCopies, auditKey, initAuditHead, readAudit, rebuildAuditHead, verifyAuditChain } from './audit.js';
 import { IntegrityTracker, authenticateAll, checkAggregates, initAggregates, integrityKey, integrityProblems, protectedTable, tampered, verifyRow } from './integrity.js';
 
+/** The one audit entry that stands for a transaction's per-secret entries ({@link Vault.atomically}). */
+export interface AtomicSummary {
+  readonly action: AuditAction;
+  readonly target: string;
+  /** Facts to record with the counts (never values). */
+  readonly detail?: Record<string, unknown>;
+}
+
 /** Metadata of one stored secret (never the value). */
 export interface SecretRecord {
   readonly id: number;
@@ -374,6 +382,11 @@ export class Vault {
   readonly #stmts = new Map<string, Database.Statement>();
   /** Audit entries queued by the current write transaction, appended in one batch at its end. */
   #pending: Array<{ action: AuditAction; target?: string | null; detail?: unknown }> = [];
+  /**
+   * Inside {@link Vault.atomically} with `summary`: per-secret entries counted by action instead of
+   * queued (one entry for the whole transaction; a million-line import holds no million entries).
+   */
+  #counts: Map<string, number> | null = null;
   /** How many {@link Vault.#write} calls are running (more than one inside {@link Vault.atomically}). */
   #depth = 0;
   #closed = false;
@@ -576,13 +589,21 @@ export class Vault {
     if (!auditOnly) this.#tracker.install(this.#db);
     const pending = this.#pending.length;
     const counted = this.#tracker.snapshot();
+    const counts = this.#counts === null ? null : new Map(this.#counts);
     try {
       return this.#db.transaction(fn)();
     } catch (e) {
       this.#pending.length = pending;
       this.#tracker.restore(counted);
+      if (counts !== null) this.#counts = counts;
       throw e;
     }
+  }
+
+  /** Queue the audit entry of one secret's change (counted instead under {@link Vault.atomically}'s `summary`). */
+  #queueSecretEntry(e: { action: AuditAction; target: string; detail?: unknown }): void {
+    if (this.#counts !== null) this.#counts.set(e.action, (this.#counts.get(e.action) ?? 0) + 1);
+    else this.#pending.push(e);
   }
 
   /**
@@ -961,9 +982,27 @@ export class Vault {
    * Run `fn` — calls of this vault's write methods (`setMany`, `restoreAll`, `addMissingUsers`,
    * `audit`, `importAudit`, …) — in ONE transaction: all their writes and audit entries, or none
    * (a nested write becomes a savepoint of this one).
+   *
+   * With `summary`, the per-secret entries of those writes (`secret.add`, `secret.update`,
+   * `secret.accept`) are counted, not kept, and ONE entry — `summary.action` on `summary.target`,
+   * its detail plus `added`/`updated`/`accepted` counts — records them when `fn` returns (none
+   * when nothing changed): `importenv` of a million lines holds no million entries until commit.
    */
-  atomically<T>(fn: () => T): T {
-    return this.#write(fn);
+  atomically<T>(fn: () => T, opts: { summary?: AtomicSummary } = {}): T {
+    const summary = opts.summary;
+    if (summary === undefined || this.#counts !== null) return this.#write(fn);
+    return this.#write(() => {
+      this.#counts = new Map();
+      try {
+        const r = fn();
+        const counted: Record<string, number> = {};
+        for (const [action, n] of this.#counts) counted[SUMMARY_FIELDS[action] ?? action] = n;
+        if (this.#counts.size > 0) this.#pending.push({ action: summary.action, target: summary.target, detail: { ...summary.detail, ...counted } });
+        return r;
+      } finally {
+        this.#counts = null;
+      }
+    });
   }
 
   /** The record of every share and every loaded bundle (for backups). */
@@ -1130,7 +1169,7 @@ export class Vault {
         this.#stmt('INSERT INTO secrets (id, app, env, key, value, type, created_at, updated_at, version, pending, origin, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)').run(
           id, v.app, v.env, v.key, blob, v.type, now, at, pending, received, mac,
         );
-        this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
+        this.#queueSecretEntry({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
         return 'added';
       }
       // A name this person types is theirs, even if it first arrived from someone else.
@@ -1144,7 +1183,7 @@ export class Vault {
       // A transferred value older than the one here is a delayed or replayed bundle: keep ours.
       if (keepNewer && v.updatedAt !== undefined && v.updatedAt < cur.updatedAt) return 'older';
       this.#replace(cur, v, plain, now, at, old !== v.value);
-      this.#pending.push({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
+      this.#queueSecretEntry({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
       return 'updated';
     } finally {
       wipe(plain);
@@ -1186,7 +1225,7 @@ export class Vault {
 
   #acceptRow(id: number, label: string, how: string): void {
     if (this.#stmt('UPDATE secrets SET pending = 0 WHERE id = ? AND pending = 1').run(id).changes > 0) {
-      this.#pending.push({ action: 'secret.accept', target: label, detail: { how } });
+      this.#queueSecretEntry({ action: 'secret.accept', target: label, detail: { how } });
     }
   }
 
@@ -1452,6 +1491,8 @@ export class Vault {
 }
 
 const DRY_RUN = Symbol('dry-run');
+/** The detail field that counts each per-secret action under {@link Vault.atomically}'s `summary`. */
+const SUMMARY_FIELDS: Readonly<Record<string, string>> = { 'secret.add': 'added', 'secret.update': 'updated', 'secret.accept': 'accepted' };
 /** The filter matching every secret. */
 const ALL = parseFilter('*:*:*');
 
