@@ -1,9 +1,11 @@
 // Bundle the CLI so start-up reads a handful of files instead of dozens (docs/architecture.md,
 // "Start-up time"):
-//   dist/bin/seeqret.js   the entry: argument check only
-//   dist/bin/fast-get.js  everything `seeqret get FILTER` needs, in one file
-//   dist/bin/main.js      the full command tree, with one chunk per lazily imported command
-// and build the CommonJS library for `require('seeqret')` (dist/cjs, decision 32):
+//   dist/bin/seeqret.js   the entry, CommonJS (dist/bin/package.json says so): the argument check
+//                         and everything `seeqret get FILTER` needs, initialised only for a `get`
+//   dist/bin/main.mjs     the full command tree (ES module), with one chunk per lazily imported command
+// A `get` never starts Node's ES module loader: it reads the entry with one readFileSync, where
+// the ES module loader would load `fs/promises` and translate each module (~15 ms of CPU).
+// It also builds the CommonJS library for `require('seeqret')` (dist/cjs, decision 39):
 //   dist/cjs/**/*.cjs     one CommonJS file per library module, typed by dist/cjs/**/*.d.cts
 // Each build's esbuild metafile goes to dist/meta/ (not packed): scripts/notices.mjs reads them to
 // list the licences of exactly the packages that were inlined.
@@ -28,26 +30,48 @@ async function buildWithMeta(name, options) {
 
 const common = {
   bundle: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   outdir: 'dist/bin',
   // sodium-native is loaded from node_modules (src/crypto/sodium.ts); better-sqlite3's JavaScript is
   // bundled and its native addon loaded by path (src/vault/sqlite.ts). openpgp (LGPL-3.0) and
   // nodemailer are imported only by `send` and `add user --pgp-key`: they stay installed packages,
-  // so users can replace them and `npm update` brings their fixes (decision 32).
+  // so users can replace them and `npm update` brings their fixes (decision 39).
   external: ['sodium-native', 'openpgp', 'nodemailer'],
-  // CommonJS dependencies (commander, yaml, ...) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __seeqretCreateRequire } from 'node:module'; const require = __seeqretCreateRequire(import.meta.url);" },
   // Licence comments are not copied into the bundle; THIRD-PARTY-NOTICES.md holds every inlined
   // package's licence (scripts/notices.mjs).
   legalComments: 'none',
   logLevel: 'warning',
 };
-await buildWithMeta('bin', { ...common, entryPoints: { seeqret: 'src/cli/bin.ts' }, external: [...common.external, './fast-get.js', './main.js'] });
-// Other packages stay external here: a prompt library needed only on a terminal must not be inlined.
-await buildWithMeta('fast-get', { ...common, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' }, external: deps.filter((d) => d !== 'better-sqlite3') });
-await buildWithMeta('main', { ...common, entryPoints: { main: 'src/cli/main.ts' }, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+// bin.ts imports './main.js' (its name in the unbundled dist/cli); here it is the ES module bundle.
+const mainBundle = {
+  name: 'main-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './main.mjs', external: true }));
+  },
+};
+await buildWithMeta('bin', {
+  ...common,
+  format: 'cjs',
+  entryPoints: { seeqret: 'src/cli/bin.ts' },
+  // Other packages stay external here: a prompt library needed only on a terminal must not be inlined.
+  external: [...common.external, ...deps.filter((d) => d !== 'better-sqlite3')],
+  plugins: [mainBundle],
+  // src/crypto/sodium.ts, src/vault/sqlite.ts and src/util/addon.ts locate files from import.meta.url.
+  define: { 'import.meta.url': '__seeqretImportMetaUrl' },
+  banner: { js: "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+await buildWithMeta('main', {
+  ...common,
+  format: 'esm',
+  entryPoints: { main: 'src/cli/main.ts' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  // CommonJS dependencies (commander, yaml, ...) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __seeqretCreateRequire } from 'node:module'; const require = __seeqretCreateRequire(import.meta.url);" },
+});
+fs.writeFileSync('dist/bin/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 fs.chmodSync('dist/bin/seeqret.js', 0o755);
 
 // --- The CommonJS library ------------------------------------------------------------------------

@@ -4,23 +4,68 @@
  * single self-contained module without loading the command parser, and otherwise hands over to
  * the command tree, which loads only the module of the command being run.
  *
+ * No top-level `await`: the bundle of this entry is CommonJS (scripts/bundle.mjs), so a `get`
+ * never starts Node's ES module loader.
+ *
  * @module
  */
 import { parseFastGet } from './fast.js';
 
 process.umask(0o077);
-// A closed pipe (`seeqret users | head -1`) is not an error: stop quietly, as Unix tools do.
-for (const stream of [process.stdout, process.stderr]) {
+
+/** A closed pipe (`seeqret users | head -1`) is not an error: stop quietly, as Unix tools do. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
 }
-const fast = parseFastGet(process.argv.slice(2));
-if (fast) {
-  const { runFastGet } = await import('./fast-get.js');
-  process.exitCode = await runFastGet(fast);
-} else {
-  const { main } = await import('./main.js');
-  process.exitCode = await main(process.argv);
+
+/**
+ * Guard `process[name]` when it is first used, not now: creating a standard stream loads and
+ * compiles a dozen internal modules (~10 ms), which a `get` that prints only its value through
+ * `fs.writeSync` (src/cli/fd-out.ts) and nothing to stderr never needs.
+ */
+function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  if (!own?.get || !own.configurable) {
+    quietOnEpipe(process[name]);
+    return;
+  }
+  const create = own.get;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable ?? false,
+    get(): NodeJS.WriteStream {
+      const stream = create.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, name, { configurable: true, enumerable: own.enumerable ?? false, writable: false, value: stream });
+      quietOnEpipe(stream);
+      return stream;
+    },
+  });
 }
+
+async function run(): Promise<number> {
+  const fast = parseFastGet(process.argv.slice(2));
+  if (fast) {
+    quietOnEpipeWhenUsed('stdout');
+    quietOnEpipeWhenUsed('stderr');
+    const { runFastGet } = await import('./fast-get.js');
+    return runFastGet(fast);
+  }
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
+  const { main } = await import('./main.js');
+  return main(process.argv);
+}
+
+run().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // runFastGet and main report every error themselves; this is a failure to load them.
+    process.stderr.write(`seeqret: E_INTERNAL: ${String((e as Error)?.message ?? e).split('\n')[0]}. Fix: reinstall seeqret.\n`);
+    process.exitCode = 1;
+  },
+);

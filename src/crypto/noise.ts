@@ -3,11 +3,18 @@
  * random file names. Node's CSPRNG (OpenSSL), so that `src/util/fs.ts` — imported by modules that
  * must not load the libsodium addon, such as `seeqret/securestore` — does not pull it in.
  *
+ * `node:crypto` is loaded on first use, not when this module is imported: loading it costs about
+ * 10 ms of CPU, and `seeqret get` (which imports `util/fs.ts` but never needs noise) would pay it
+ * on every run (docs/architecture.md, "Start-up time").
+ *
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+let nodeCrypto: typeof import('node:crypto') | undefined;
 
 /** `n` random bytes from Node's CSPRNG. */
 export function noiseBytes(n: number): Buffer {
-  return randomBytes(n);
+  nodeCrypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return nodeCrypto.randomBytes(n);
 }

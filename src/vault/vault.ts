@@ -29,6 +29,14 @@ import { openDatabase } from './sqlite.js';
 import { type AuditAction, type AuditCheck, type AuditEntry, type AuditQuery, type CompactResult, type CompactSelection, appendAudit, appendAuditCopies, auditKey, compactAudit, initAuditHead, readAudit, rebuildAuditHead, verifyAuditChain } from './audit.js';
 import { IntegrityTracker, authenticateAll, checkAggregates, initAggregates, integrityKey, integrityProblems, protectedTable, tampered, verifyRow } from './integrity.js';
 
+/** The one audit entry that stands for a transaction's per-secret entries ({@link Vault.atomically}). */
+export interface AtomicSummary {
+  readonly action: AuditAction;
+  readonly target: string;
+  /** Facts to record with the counts (never values). */
+  readonly detail?: Record<string, unknown>;
+}
+
 /** Metadata of one stored secret (never the value). */
 export interface SecretRecord {
   readonly id: number;
@@ -374,6 +382,11 @@ export class Vault {
   readonly #stmts = new Map<string, Database.Statement>();
   /** Audit entries queued by the current write transaction, appended in one batch at its end. */
   #pending: Array<{ action: AuditAction; target?: string | null; detail?: unknown }> = [];
+  /**
+   * Inside {@link Vault.atomically} with `summary`: per-secret entries counted by action instead of
+   * queued (one entry for the whole transaction; a million-line import holds no million entries).
+   */
+  #counts: Map<string, number> | null = null;
   /** How many {@link Vault.#write} calls are running (more than one inside {@link Vault.atomically}). */
   #depth = 0;
   #closed = false;
@@ -576,13 +589,21 @@ export class Vault {
     if (!auditOnly) this.#tracker.install(this.#db);
     const pending = this.#pending.length;
     const counted = this.#tracker.snapshot();
+    const counts = this.#counts === null ? null : new Map(this.#counts);
     try {
       return this.#db.transaction(fn)();
     } catch (e) {
       this.#pending.length = pending;
       this.#tracker.restore(counted);
+      if (counts !== null) this.#counts = counts;
       throw e;
     }
+  }
+
+  /** Queue the audit entry of one secret's change (counted instead under {@link Vault.atomically}'s `summary`). */
+  #queueSecretEntry(e: { action: AuditAction; target: string; detail?: unknown }): void {
+    if (this.#counts !== null) this.#counts.set(e.action, (this.#counts.get(e.action) ?? 0) + 1);
+    else this.#pending.push(e);
   }
 
   /**
@@ -988,9 +1009,27 @@ export class Vault {
    * Run `fn` — calls of this vault's write methods (`setMany`, `restoreAll`, `addMissingUsers`,
    * `audit`, `importAudit`, …) — in ONE transaction: all their writes and audit entries, or none
    * (a nested write becomes a savepoint of this one).
+   *
+   * With `summary`, the per-secret entries of those writes (`secret.add`, `secret.update`,
+   * `secret.accept`) are counted, not kept, and ONE entry — `summary.action` on `summary.target`,
+   * its detail plus `added`/`updated`/`accepted` counts — records them when `fn` returns (none
+   * when nothing changed): `importenv` of a million lines holds no million entries until commit.
    */
-  atomically<T>(fn: () => T): T {
-    return this.#write(fn);
+  atomically<T>(fn: () => T, opts: { summary?: AtomicSummary } = {}): T {
+    const summary = opts.summary;
+    if (summary === undefined || this.#counts !== null) return this.#write(fn);
+    return this.#write(() => {
+      this.#counts = new Map();
+      try {
+        const r = fn();
+        const counted: Record<string, number> = {};
+        for (const [action, n] of this.#counts) counted[SUMMARY_FIELDS[action] ?? action] = n;
+        if (this.#counts.size > 0) this.#pending.push({ action: summary.action, target: summary.target, detail: { ...summary.detail, ...counted } });
+        return r;
+      } finally {
+        this.#counts = null;
+      }
+    });
   }
 
   /** The record of every share and every loaded bundle (for backups). */
@@ -1149,10 +1188,15 @@ export class Vault {
       if (!cur) {
         const blob = seal(this.#keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
         const received = typeof acceptance === 'object' ? acceptance.received : null;
-        this.#stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, pending, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)').run(
-          v.app, v.env, v.key, blob, v.type, now, at, received === null ? 0 : 1, received,
+        const pending = received === null ? 0 : 1;
+        // The row's MAC goes in with it (one write per row, not an INSERT and a trigger's UPDATE);
+        // the id is the one SQLite would choose (INTEGER PRIMARY KEY without AUTOINCREMENT: max + 1).
+        const id = this.#nextId('secrets');
+        const mac = this.#tracker.macFor(SECRETS_T, [id, v.app, v.env, v.key, v.type, 1, now, at, null, null, pending, received, blob]);
+        this.#stmt('INSERT INTO secrets (id, app, env, key, value, type, created_at, updated_at, version, pending, origin, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)').run(
+          id, v.app, v.env, v.key, blob, v.type, now, at, pending, received, mac,
         );
-        this.#pending.push({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
+        this.#queueSecretEntry({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
         return 'added';
       }
       // A name this person types is theirs, even if it first arrived from someone else.
@@ -1166,11 +1210,16 @@ export class Vault {
       // A transferred value older than the one here is a delayed or replayed bundle: keep ours.
       if (keepNewer && v.updatedAt !== undefined && v.updatedAt < cur.updatedAt) return 'older';
       this.#replace(cur, v, plain, now, at, old !== v.value);
-      this.#pending.push({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
+      this.#queueSecretEntry({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
       return 'updated';
     } finally {
       wipe(plain);
     }
+  }
+
+  /** The row id SQLite would give the next row of `table` (an INTEGER PRIMARY KEY: the largest + 1; O(log n)). */
+  #nextId(table: 'secrets' | 'shares'): number {
+    return ((this.#stmt(`SELECT max(id) FROM ${table}`).pluck().get() as number | null) ?? 0) + 1;
   }
 
   #replace(
@@ -1203,7 +1252,7 @@ export class Vault {
 
   #acceptRow(id: number, label: string, how: string): void {
     if (this.#stmt('UPDATE secrets SET pending = 0 WHERE id = ? AND pending = 1').run(id).changes > 0) {
-      this.#pending.push({ action: 'secret.accept', target: label, detail: { how } });
+      this.#queueSecretEntry({ action: 'secret.accept', target: label, detail: { how } });
     }
   }
 
@@ -1260,11 +1309,14 @@ export class Vault {
           this.#stmt('INSERT INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.senderPubkey, now, entries.length);
         }
         // The sender knows what they sent: if they are removed later, these values are exposed.
-        const rec = this.#stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+        const rec = this.#stmt('INSERT INTO shares (id, bundle_id, username, pubkey, app, env, key, version, at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+        const bundle = opts.load.bundleId ?? `${opts.load.format}-load`;
         for (const x of summary.outcomes) {
           if (x.outcome !== 'added' && x.outcome !== 'updated' && x.outcome !== 'unchanged') continue;
-          const cur = this.lookup(x.app, x.env, x.key)!;
-          rec.run(opts.load.bundleId ?? `${opts.load.format}-load`, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, cur.version, now);
+          const version = this.#stmt('SELECT version FROM secrets WHERE app = ? AND env = ? AND key = ?').pluck().get(x.app, x.env, x.key) as number;
+          const id = this.#nextId('shares');
+          const mac = this.#tracker.macFor(SHARES_T, [id, bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now]);
+          rec.run(id, bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now, mac);
         }
         this.#pending.push({ action: 'load', target: opts.load.sender, detail: { bundle: opts.load.bundleId ?? null, format: opts.load.format, added: summary.added, updated: summary.updated, skipped: summary.skipped } });
       }
@@ -1466,6 +1518,8 @@ export class Vault {
 }
 
 const DRY_RUN = Symbol('dry-run');
+/** The detail field that counts each per-secret action under {@link Vault.atomically}'s `summary`. */
+const SUMMARY_FIELDS: Readonly<Record<string, string>> = { 'secret.add': 'added', 'secret.update': 'updated', 'secret.accept': 'accepted' };
 /** The filter matching every secret. */
 const ALL = parseFilter('*:*:*');
 

@@ -33,8 +33,11 @@ export interface GetOptions {
   readonly newline?: boolean;
 }
 
-/** Print the single match's value (a newline follows unless `-n`). */
-export async function get(g: GlobalOptions, args: unknown[], o: GetOptions): Promise<number> {
+/**
+ * Print the single match's value (a newline follows unless `-n`) with `write` (the fast path
+ * passes one that does not create `process.stdout`).
+ */
+export async function get(g: GlobalOptions, args: unknown[], o: GetOptions, write: (data: string) => void = writeData): Promise<number> {
   const filter = parseFilter(args[0] as string);
   return withVault(
     g,
@@ -50,7 +53,7 @@ export async function get(g: GlobalOptions, args: unknown[], o: GetOptions): Pro
       }
       const value = v.reveal(chosen);
       v.auditReads([chosen], 'get');
-      writeData(value + (o.newline === false ? '' : '\n'));
+      write(value + (o.newline === false ? '' : '\n'));
       return 0;
     },
   );

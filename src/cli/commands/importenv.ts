@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import { SeeqretError } from '../../errors.js';
 import { type Dialect, checkDialect, readEnvFileMark } from '../../formats/dialects.js';
 import { parseDotenvPieces } from '../../formats/dotenv-stream.js';
+import { CompactStringMap } from '../../util/compact-map.js';
 import { decodeUtf8, ioError, readFileCapped, readTextChunksCapped } from '../../util/fs.js';
 import type { SecretInput } from '../../vault/vault.js';
 import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
@@ -68,8 +69,9 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
       throw new SeeqretError('E_USAGE', `${source} was written by seeqret env for the ${marked} dialect; reading it as ${dialect} would change values`, `Leave out --dialect, or pass --dialect ${marked}.`);
     }
   }
-  // Pass 1: parse everything (any syntax error aborts here), keep each name's last line.
-  const lastLine = new Map<string, number>();
+  // Pass 1: parse everything (any syntax error aborts here), keep each name's last line (in a
+  // compact map: a million names in tens of MB, not a Map of a million strings).
+  const lastLine = new CompactStringMap();
   const repeats: string[] = [];
   let repeated = 0;
   for (const e of parseDotenvPieces(pieces(), dialect, source)) {
@@ -102,7 +104,8 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
         if (dryRun && x.outcome !== 'unchanged') wouldBe.push(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
       }
     };
-    // Pass 2: the values, in batches, in one transaction.
+    // Pass 2: the values, in batches, in one transaction, recorded as ONE audit entry with the
+    // counts (a million per-secret entries would be held in memory until the commit).
     v.atomically(() => {
       let batch: SecretInput[] = [];
       let emptyKeys = new Set<string>();
@@ -122,7 +125,7 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
       }
       if (batch.length > 0) write(batch, emptyKeys);
       if (taken !== lastLine.size || (stdinText === undefined && stamp(file) !== before)) throw changed(source);
-    });
+    }, { summary: { action: 'import', target: source, detail: { from: 'dotenv', app, env } } });
     for (const line of wouldBe) info(line);
     info(`${total.added} added, ${total.updated} updated, ${total.skipped} skipped, ${total.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
     if (total.skipped > 0 && !dryRun) {
