@@ -154,16 +154,15 @@ describe('one audit entry per command, naming what it read', () => {
     expect(new Set(detail.secrets)).toEqual(new Set(Array.from({ length: N }, (_, i) => `shop:dev:var_${i}`)));
   });
 
-  it('importing N lines is one secret.add entry', () => {
+  it('importing N lines is one import entry with the counts (decision 41)', () => {
     const vault = newVault();
     const envFile = path.join(tmpdir(), 'in.env');
     fs.writeFileSync(envFile, Array.from({ length: N }, (_, i) => `IMP_${i}=value-${i}`).join('\n') + '\n');
     const before = auditRows(vault).length;
     ok(cli(['importenv', envFile], { vault }));
-    const after = auditRows(vault);
-    const adds = after.slice(before).filter((e) => e.action === 'secret.add');
-    expect(adds.map((e) => e.target)).toEqual([`${N} secrets`]);
-    expect((JSON.parse(adds[0]!.detail) as { secrets: string[] }).secrets).toEqual(Array.from({ length: N }, (_, i) => `*:*:IMP_${i}`));
+    const added = auditRows(vault).slice(before);
+    expect(added.map((e) => e.action)).toEqual(['import']);
+    expect((JSON.parse(added[0]!.detail) as { added: number }).added).toBe(N);
   });
 
   it('five env runs over many keys grow vault.db by five entries, not by a row per key', () => {
