@@ -40,6 +40,7 @@ export const ExitCode = {
   INTERRUPTED: 130,
 } as const;
 
+/** One of the process exit codes of {@link ExitCode}. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Stable error codes and the exit code each maps to. */
@@ -134,6 +135,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * `message` and `fix` are single lines and never include a secret value.
  */
 export class SeeqretError extends Error {
+  /** Always `SeeqretError`. */
   override readonly name = 'SeeqretError';
   /** Stable code, e.g. `E_NOT_FOUND`. */
   readonly code: ErrorCode;
@@ -142,6 +144,12 @@ export class SeeqretError extends Error {
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: ExitCodeValue;
 
+  /**
+   * @param code - the stable code; it decides {@link SeeqretError.exitCode}
+   * @param message - what went wrong, one line, never a secret value
+   * @param fix - what to do about it, one line
+   * @param options - `cause`: the underlying error, if any
+   */
   constructor(code: ErrorCode, message: string, fix: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;

@@ -22,6 +22,7 @@ import type { CredentialOptions, TeamPrompts } from './credentials.js';
 import { type Observation, type SignatureTrust, type TeamPin, type Verdict, advance, assess, findPin, isTrusted, keyringFingerprint, observe, pinPath, readTeamState, updateTeamState } from './state.js';
 import { TeamFile } from './store.js';
 import { checkSigner, readTrust, signerFingerprint } from './trust.js';
+import { vaultIdentitySecretKey } from '../vault/internal.js';
 
 /** Environment variables as the use cases read them (the CLI passes `process.env`). */
 export type TeamEnvironment = Readonly<Record<string, string | undefined>>;
@@ -43,7 +44,7 @@ export interface TeamVaultAccess {
 /** {@link TeamVaultAccess} over a vault the caller opened (and closes): a library caller's, a test's. */
 export function openedVault(v: Vault): TeamVaultAccess {
   return {
-    identity: () => Promise.resolve({ publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(v.identitySecretKey) }),
+    identity: () => Promise.resolve({ publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(vaultIdentitySecretKey(v)) }),
     use: async (fn) => fn(v),
   };
 }

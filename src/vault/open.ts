@@ -69,8 +69,14 @@ export function probeVault(dir?: string): VaultProbe {
   return { dir: files.dir, exists: true, passphraseProtected: prot };
 }
 
+/** Options of {@link createSession}: the public ones, and the owner's key pair for restore and migration. */
+export interface InternalCreateOptions extends CreateVaultOptions {
+  /** Use this X25519 secret key as the owner's identity (restore, migration) instead of a new one. */
+  readonly identitySecretKey?: Buffer;
+}
+
 /** Create a new vault in `opts.dir` (which must not already hold one). */
-export function createSession(opts: CreateVaultOptions): VaultSession {
+export function createSession(opts: InternalCreateOptions): VaultSession {
   const files = vaultFiles(opts.dir);
   if (fs.existsSync(files.db) || fs.existsSync(files.key)) {
     throw new SeeqretError('E_VAULT_EXISTS', `a vault already exists in ${files.dir}`, 'Use it as it is, or choose another folder.');

@@ -122,6 +122,16 @@ export function validateUsers(users: Iterable<{ username: string; email?: string
   for (const k of pgpKeys) checkEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
 }
 
+/** Check secrets, users and PGP keys as the write methods would ({@link Vault.validate}). */
+export function validateAll(
+  secrets: Iterable<SecretInput>,
+  users: Iterable<{ username: string; email?: string | null }> = [],
+  pgpKeys: Iterable<{ username: string; email: string }> = [],
+): void {
+  for (const s of secrets) validateSecret(s);
+  validateUsers(users, pgpKeys);
+}
+
 /** ` (app A, env E)` for messages about a {@link Vault.get} that found nothing or too much. */
 export function describeWhere(where: { app?: string; env?: string }): string {
   const parts: string[] = [];

@@ -8,7 +8,9 @@ import type { AuditAction } from './audit.js';
 
 /** The one audit entry that stands for a transaction's per-secret entries ({@link Vault.atomically}). */
 export interface AtomicSummary {
+  /** The action of the one entry. */
   readonly action: AuditAction;
+  /** What the entry is about (a file, a user, a bundle). */
   readonly target: string;
   /** Facts to record with the counts (never values). */
   readonly detail?: Record<string, unknown>;
@@ -16,10 +18,15 @@ export interface AtomicSummary {
 
 /** Metadata of one stored secret (never the value). */
 export interface SecretRecord {
+  /** Row id in this vault (not stable across vaults). */
   readonly id: number;
+  /** Application name, or `*` (global). */
   readonly app: string;
+  /** Environment name, or `*` (global). */
   readonly env: string;
+  /** Key name. */
   readonly key: string;
+  /** Value type: `str`, `text`, … (a lower-case word). */
   readonly type: string;
   /** Unix milliseconds. */
   readonly createdAt: number;
@@ -41,7 +48,9 @@ export interface SecretRecord {
 
 /** One version of a secret's value, as listed by {@link Vault.history}. */
 export interface HistoryEntry {
+  /** The version number (1 for the first value). */
   readonly version: number;
+  /** The value type of this version. */
   readonly type: string;
   /** When this value was set (unix ms). */
   readonly setAt: number;
@@ -51,13 +60,19 @@ export interface HistoryEntry {
 
 /** A vault user (the owner is one). */
 export interface UserRecord {
+  /** Row id in this vault. */
   readonly id: number;
+  /** The user's name in this vault (letters, digits and `. _ @ + -`). */
   readonly username: string;
+  /** E-mail address, if known. */
   readonly email: string | null;
+  /** Display name, if given. */
   readonly name: string | null;
   /** Standard base64 of the X25519 public key. */
   readonly pubkey: string;
+  /** True for the vault's owner (exactly one user). */
   readonly isOwner: boolean;
+  /** When the user was added (unix ms). */
   readonly createdAt: number;
   /** When the owner confirmed this user's key fingerprint (`users verify`), else `null`. */
   readonly verifiedAt: number | null;
@@ -65,6 +80,7 @@ export interface UserRecord {
 
 /** An OpenPGP public key stored for `send` (the `pgp_keys` table), under a user or contact name. */
 export interface PgpKeyRecord {
+  /** Row id in this vault. */
   readonly id: number;
   /** A vault user's name, or a contact known only by this key. */
   readonly username: string;
@@ -76,6 +92,7 @@ export interface PgpKeyRecord {
   readonly userIds: readonly string[];
   /** The ASCII-armored public key. */
   readonly armored: string;
+  /** When the key was stored (unix ms). */
   readonly createdAt: number;
 }
 
@@ -96,10 +113,15 @@ export interface RemovedUser {
 
 /** A secret to write. `app`/`env` default to `*` (global). */
 export interface SecretInput {
+  /** Application name; default `*` (global). */
   readonly app?: string;
+  /** Environment name; default `*` (global). */
   readonly env?: string;
+  /** Key name. */
   readonly key: string;
+  /** The value (UTF-8 text). */
   readonly value: string;
+  /** Value type; default `str`. */
   readonly type?: string;
   /** When the value was set at its origin (unix ms), for transferred values; default: now. */
   readonly updatedAt?: number;
@@ -110,9 +132,13 @@ export type WriteOutcome = 'added' | 'updated' | 'unchanged' | 'skipped' | 'olde
 
 /** Counts of a bulk write (e.g. importenv). */
 export interface ImportSummary {
+  /** Names that did not exist and were added. */
   added: number;
+  /** Existing names whose value was replaced. */
   updated: number;
+  /** Existing names that already had this value. */
   unchanged: number;
+  /** Existing names with another value, left as they were (no replace asked). */
   skipped: number;
   /** Entries older than the value already here (a delayed or replayed transfer), not applied. */
   older: number;
@@ -138,41 +164,55 @@ export interface OpenVaultOptions {
 export interface CreateVaultOptions {
   /** The vault folder itself (created 0700). */
   readonly dir: string;
+  /** The owner's user name. */
   readonly username: string;
+  /** The owner's e-mail address (may be empty). */
   readonly email: string;
+  /** The owner's display name. */
   readonly name?: string;
   /** Protect the key file with this passphrase (Argon2id). */
   readonly passphrase?: string | Buffer;
   /** Argon2id cost (tests lower it). */
   readonly kdfCost?: { opslimit: number; memlimit: number };
-  /** Use this X25519 secret key as the owner's identity (restore, migration) instead of a new one. */
-  readonly identitySecretKey?: Buffer;
   /** A server vault (`server init`): the group whose members read it, recorded with the vault. */
   readonly serverGroup?: string;
 }
 
 /** One secret sent to one user (the `shares` table). */
 export interface ShareRecord {
+  /** The bundle, or the message id of a `send`. */
   readonly bundleId: string;
+  /** The user the secret went to or came from. */
   readonly username: string;
+  /** Their public key (base64), or `openpgp:` and a PGP fingerprint. */
   readonly pubkey: string;
+  /** Application of the secret. */
   readonly app: string;
+  /** Environment of the secret. */
   readonly env: string;
+  /** Key of the secret. */
   readonly key: string;
+  /** The version that was shared. */
   readonly version: number;
+  /** When (unix ms). */
   readonly at: number;
 }
 
 /** A bundle that was loaded (replay protection). */
 export interface LoadedBundleRecord {
+  /** The bundle's id. */
   readonly bundleId: string;
+  /** The sender's public key (base64). */
   readonly sender: string;
+  /** When it was loaded (unix ms). */
   readonly at: number;
+  /** How many secrets it held. */
   readonly secrets: number;
 }
 
 /** A secret with its decrypted value and history, as written to a backup. */
 export interface DumpedSecret extends Omit<SecretRecord, 'id'> {
+  /** The current value. */
   readonly value: string;
   /** Previous values, newest first. */
   readonly history: ReadonlyArray<{ version: number; type: string; setAt: number; replacedAt: number; value: string }>;
@@ -180,8 +220,11 @@ export interface DumpedSecret extends Omit<SecretRecord, 'id'> {
 
 /** What can be learnt about a vault folder without unlocking it. */
 export interface VaultProbe {
+  /** The vault folder looked at. */
   readonly dir: string;
+  /** True when it holds a vault database. */
   readonly exists: boolean;
+  /** True when its key file needs a passphrase. */
   readonly passphraseProtected: boolean;
 }
 

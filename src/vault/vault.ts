@@ -1,35 +1,26 @@
 /**
  * The local vault: a SQLite database of encrypted secrets plus the key file that unlocks it.
  *
- * {@link Vault} is the public face of an open vault: a thin facade over the session
- * (src/vault/session.ts: connection, keys, transactions, audit) and the stores that work through
- * it (secrets, users, PGP keys, shares, dump, the value index of `get`). Every value is sealed with
- * XChaCha20-Poly1305 under the vault data key and bound to its name and version (see
- * src/vault/secret-writer.ts). All methods are synchronous (better-sqlite3).
+ * {@link Vault} is a thin facade over the session (src/vault/session.ts: connection, keys,
+ * transactions, audit) and the stores of src/vault/stores.ts. All methods are synchronous.
  *
  * @module
  */
-import type Database from 'better-sqlite3';
 import type { AuditAction, AuditCheck, AuditEntry, AuditQuery, CompactResult, CompactSelection } from './audit.js';
-import { DumpStore, type RestoreContent, type RestoreOptions } from './dump.js';
+import type { RestoreContent, RestoreOptions } from './dump.js';
+import { registerSession, registerVaultFactory } from './internal.js';
 import { createSession, openSession, probeVault } from './open.js';
-import { PgpKeyStore } from './pgp-keys.js';
-import { validateSecret, validateUsers } from './rows.js';
-import { type SetManyOptions, SecretWriter } from './secret-writer.js';
-import { SecretStore } from './secrets.js';
+import { validateAll } from './rows.js';
+import type { SetManyOptions } from './secret-writer.js';
 import type { VaultSession } from './session.js';
-import { ShareStore } from './shares.js';
+import { type Stores, openStores } from './stores.js';
 import type { AtomicSummary, CreateVaultOptions, DumpedSecret, HistoryEntry, ImportSummary, LoadedBundleRecord, OpenVaultOptions, PgpKeyRecord, RemovedUser, SecretInput, SecretRecord, ShareRecord, UserRecord, VaultProbe, WriteOutcome } from './types.js';
-import { UserStore } from './users.js';
-import { ValueIndex } from './value-index.js';
+import type { ValueIndex } from './value-index.js';
 import type { Filter } from '../filter/index.js';
 
 export * from './types.js';
 export { USERNAME_RE, secretLabel } from './rows.js';
 export { passphraseFromFile, vaultNotFound } from './open.js';
-
-/** The session behind each open {@link Vault}, for the vault's own modules (src/vault/internal.ts). */
-export const SESSIONS = new WeakMap<Vault, VaultSession>();
 
 /** An open, unlocked vault. Close it when done ({@link Vault.close}). */
 export class Vault {
@@ -40,30 +31,21 @@ export class Vault {
   /** The owner's X25519 public key. */
   readonly publicKey: Buffer;
   readonly #s: VaultSession;
-  readonly #secrets: SecretStore;
-  readonly #writer: SecretWriter;
-  readonly #users: UserStore;
-  readonly #pgp: PgpKeyStore;
-  readonly #shares: ShareStore;
-  readonly #dump: DumpStore;
+  readonly #st: Stores;
   readonly #index: ValueIndex;
+
+  static {
+    registerVaultFactory((session) => new Vault(session));
+  }
 
   private constructor(session: VaultSession) {
     this.#s = session;
     this.dir = session.dir;
     this.vaultId = session.keys.vaultId;
     this.publicKey = session.keys.identity.publicKey;
-    this.#secrets = new SecretStore(session);
-    this.#writer = new SecretWriter(session);
-    this.#pgp = new PgpKeyStore(session);
-    this.#users = new UserStore(session, this.#secrets, this.#pgp);
-    this.#shares = new ShareStore(session);
-    this.#dump = new DumpStore(session, this.#secrets, this.#writer, this.#users);
-    const index = new ValueIndex(session);
-    this.#index = index;
-    session.onWrite = () => index.refresh();
-    session.onClose = () => index.wipe();
-    SESSIONS.set(this, session);
+    this.#st = openStores(session);
+    this.#index = this.#st.index;
+    registerSession(this, session);
   }
 
   /** Look at a vault folder without unlocking it. */
@@ -107,39 +89,29 @@ export class Vault {
     return this.#s.upgradeSchema();
   }
 
-  /** The underlying database handle, for the vault's own modules (migrations, doctor). */
-  get database(): Database.Database {
-    return this.#s.db;
-  }
-
-  /** The owner's X25519 secret key (for the sharing and crypto modules). Do not log it. */
-  get identitySecretKey(): Buffer {
-    return this.#s.keys.identity.secretKey;
-  }
-
   /** The owner's user record. */
   owner(): UserRecord {
-    return this.#users.owner();
+    return this.#st.users.owner();
   }
 
   /** Every user, the owner first. */
   users(): UserRecord[] {
-    return this.#users.users();
+    return this.#st.users.users();
   }
 
   /** The user named `username`, or `E_UNKNOWN_USER`. */
   user(username: string): UserRecord {
-    return this.#users.user(username);
+    return this.#st.users.user(username);
   }
 
   /** Add a user with an X25519 public key (validated by the caller). */
   addUser(u: { username: string; email?: string | null; name?: string | null; publicKey: Buffer }): UserRecord {
-    return this.#users.addUser(u);
+    return this.#st.users.addUser(u);
   }
 
   /** Record that the owner checked this user's key fingerprint. */
   verifyUser(username: string): UserRecord {
-    return this.#users.verifyUser(username);
+    return this.#st.users.verifyUser(username);
   }
 
   /**
@@ -148,17 +120,17 @@ export class Vault {
    * is one they received (not changed since) are marked exposed.
    */
   removeUser(username: string): RemovedUser {
-    return this.#users.removeUser(username);
+    return this.#st.users.removeUser(username);
   }
 
   /** Every stored OpenPGP key, by name. */
   pgpKeys(): PgpKeyRecord[] {
-    return this.#pgp.pgpKeys();
+    return this.#st.pgp.pgpKeys();
   }
 
   /** The OpenPGP key stored for `username`, if any. */
   pgpKey(username: string): PgpKeyRecord | undefined {
-    return this.#pgp.pgpKey(username);
+    return this.#st.pgp.pgpKey(username);
   }
 
   /**
@@ -172,7 +144,7 @@ export class Vault {
     k: { username: string; fingerprint: string; email: string; userIds: readonly string[]; armored: string },
     opts: { replace?: boolean; user?: { email?: string | null; name?: string | null; publicKey: Buffer } } = {},
   ): PgpKeyRecord {
-    return this.#pgp.addPgpKey(k, opts);
+    return this.#st.pgp.addPgpKey(k, opts);
   }
 
   /**
@@ -180,22 +152,22 @@ export class Vault {
    * (so removing them later marks what they had as exposed) and a `send` audit entry (names only).
    */
   recordSend(to: PgpKeyRecord, messageId: string, records: readonly SecretRecord[], detail: { smtp: string }): void {
-    this.#shares.recordSend(to, messageId, records, detail);
+    this.#st.shares.recordSend(to, messageId, records, detail);
   }
 
   /** Secrets marked exposed (a user who had their current value was removed). */
   exposed(): SecretRecord[] {
-    return this.#secrets.exposed();
+    return this.#st.secrets.exposed();
   }
 
   /** Record that `records` were exported to `user` in bundle `bundleId` (and audit it). */
   recordExport(bundleId: string, user: UserRecord, records: readonly SecretRecord[], format: string): void {
-    this.#shares.recordExport(bundleId, user, records, format);
+    this.#st.shares.recordExport(bundleId, user, records, format);
   }
 
   /** True when this sender's bundle with this id was loaded before. */
   bundleLoaded(bundleId: string, senderPubkey: string): boolean {
-    return this.#shares.bundleLoaded(bundleId, senderPubkey);
+    return this.#st.shares.bundleLoaded(bundleId, senderPubkey);
   }
 
   /** Append audit entries for reads the CLI performed (values are never recorded). */
@@ -235,7 +207,7 @@ export class Vault {
 
   /** Every secret with its value and history, decrypted (for backups). */
   dumpSecrets(): DumpedSecret[] {
-    return this.#dump.dumpSecrets();
+    return this.#st.dump.dumpSecrets();
   }
 
   /**
@@ -246,7 +218,7 @@ export class Vault {
    * and the share and loaded-bundle records.
    */
   restoreAll(r: RestoreContent, opts: RestoreOptions = {}): { summary: ImportSummary; usersAdded: string[] } {
-    return this.#dump.restoreAll(r, opts);
+    return this.#st.dump.restoreAll(r, opts);
   }
 
   /**
@@ -254,14 +226,7 @@ export class Vault {
    * vault: importers call it before they create a folder or write anything, so that an input
    * refused on its last entry leaves nothing behind. Throws the error the write would throw.
    */
-  static validate(
-    secrets: Iterable<SecretInput>,
-    users: Iterable<{ username: string; email?: string | null }> = [],
-    pgpKeys: Iterable<{ username: string; email: string }> = [],
-  ): void {
-    for (const s of secrets) validateSecret(s);
-    validateUsers(users, pgpKeys);
-  }
+  static readonly validate: (secrets: Iterable<SecretInput>, users?: Iterable<{ username: string; email?: string | null }>, pgpKeys?: Iterable<{ username: string; email: string }>) => void = validateAll;
 
   /**
    * Run `fn` — calls of this vault's write methods (`setMany`, `restoreAll`, `addMissingUsers`,
@@ -279,17 +244,17 @@ export class Vault {
 
   /** The record of every share and every loaded bundle (for backups). */
   sharingRecords(): { shares: ShareRecord[]; loadedBundles: LoadedBundleRecord[] } {
-    return this.#shares.sharingRecords();
+    return this.#st.shares.sharingRecords();
   }
 
   /** Add users that are not known yet (by name or key), unverified; returns the names added. */
   addMissingUsers(users: ReadonlyArray<{ username: string; email: string | null; name: string | null; publicKey: Buffer }>): string[] {
-    return this.#dump.addMissingUsers(users);
+    return this.#st.dump.addMissingUsers(users);
   }
 
   /** Number of secrets in the vault. */
   count(): number {
-    return this.#secrets.count();
+    return this.#st.secrets.count();
   }
 
   /**
@@ -297,32 +262,32 @@ export class Vault {
    * An empty list of filters matches nothing.
    */
   find(filters: readonly Filter[]): SecretRecord[] {
-    return this.#secrets.find(filters);
+    return this.#st.secrets.find(filters);
   }
 
   /** Every secret (metadata only), sorted by app, env, key. */
   all(): SecretRecord[] {
-    return this.#secrets.all();
+    return this.#st.secrets.all();
   }
 
   /** The record of exactly `(app, env, key)`, or `undefined`. */
   lookup(app: string, env: string, key: string): SecretRecord | undefined {
-    return this.#secrets.lookup(app, env, key);
+    return this.#st.secrets.lookup(app, env, key);
   }
 
   /** Decrypt the current value of a secret. */
   reveal(r: SecretRecord): string {
-    return this.#secrets.reveal(r);
+    return this.#st.secrets.reveal(r);
   }
 
   /** Versions of a secret, newest first (the current one has `replacedAt: null`). */
   history(r: SecretRecord): HistoryEntry[] {
-    return this.#secrets.history(r);
+    return this.#st.secrets.history(r);
   }
 
   /** Decrypt one version of a secret's value (current or historical). */
   revealVersion(r: SecretRecord, version: number): string {
-    return this.#secrets.revealVersion(r, version);
+    return this.#st.secrets.revealVersion(r, version);
   }
 
   /**
@@ -330,7 +295,7 @@ export class Vault {
    * otherwise `E_EXISTS`. Setting the same value again is `unchanged`.
    */
   set(input: SecretInput, opts: { replace?: boolean } = {}): WriteOutcome {
-    return this.#writer.set(input, opts);
+    return this.#st.writer.set(input, opts);
   }
 
   /**
@@ -339,12 +304,12 @@ export class Vault {
    * records that were pending and are accepted now.
    */
   accept(records: readonly SecretRecord[]): SecretRecord[] {
-    return this.#writer.accept(records);
+    return this.#st.writer.accept(records);
   }
 
   /** Names received from someone else and not accepted yet, with where each came from. */
   pendingNames(): Array<SecretRecord & { origin: string | null }> {
-    return this.#secrets.pendingNames();
+    return this.#st.secrets.pendingNames();
   }
 
   /**
@@ -353,12 +318,12 @@ export class Vault {
    * With `dryRun` nothing is written and the summary says what would happen.
    */
   setMany(inputs: Iterable<SecretInput>, opts: SetManyOptions = {}): ImportSummary {
-    return this.#writer.setMany(inputs, opts);
+    return this.#st.writer.setMany(inputs, opts);
   }
 
   /** Set a new value on existing secrets (old values to history). Returns how many changed. */
   updateValues(records: readonly SecretRecord[], value: string): number {
-    return this.#writer.updateValues(records, value);
+    return this.#st.writer.updateValues(records, value);
   }
 
   /**
@@ -376,12 +341,12 @@ export class Vault {
    *   `E_USAGE` when `from` equals `to`, `E_INVALID_NAME` for a bad name.
    */
   renameEnvironment(app: string, from: string, to: string): SecretRecord[] {
-    return this.#writer.renameEnvironment(app, from, to);
+    return this.#st.writer.renameEnvironment(app, from, to);
   }
 
   /** Delete secrets (and their history). Returns how many were deleted. */
   remove(records: readonly SecretRecord[]): number {
-    return this.#writer.remove(records);
+    return this.#st.writer.remove(records);
   }
 
   /**
