@@ -35,9 +35,9 @@ export function vaultNotFound(dir: string): SeeqretError {
   // `init DIR` and `server init DIR` put the vault in DIR/seeqret: DIR itself is a common mistake.
   const inside = path.join(dir, 'seeqret');
   if (fs.existsSync(vaultFiles(inside).db)) {
-    return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}, but there is one in ${inside}`, `Point --vault / SEEQRET at the vault folder itself: ${inside}`);
+    return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}, but there is one in ${inside}`, `Pass \`dir\` (or set SEEQRET to) the vault folder itself: ${inside}`, { remedy: { id: 'vault-folder-inside', arg: inside } });
   }
-  return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
+  return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Create one with `Vault.create`, or pass `dir` (or set SEEQRET to) your vault folder.', { remedy: { id: 'vault-folder' } });
 }
 
 function readPassphrase(opts: OpenVaultOptions): Buffer | undefined {

@@ -53,11 +53,11 @@ export class PgpKeyStore {
       if (opts.user) insertUser(this.#s, { username: k.username, ...opts.user });
       const owner = this.#s.stmt('SELECT username FROM pgp_keys WHERE fingerprint = ?').pluck().get(k.fingerprint) as string | undefined;
       if (owner !== undefined && owner !== k.username) {
-        throw new SeeqretError('E_USER_EXISTS', `this PGP key is already stored for ${owner}`, `Use that name, or remove it first (seeqret rm user ${owner}).`);
+        throw new SeeqretError('E_USER_EXISTS', `this PGP key is already stored for ${owner}`, `Use that name, or remove it first (\`removeUser('${owner}')\`).`, { remedy: { id: 'remove-pgp-owner', arg: owner } });
       }
       const old = this.#s.stmt('SELECT id, fingerprint FROM pgp_keys WHERE username = ?').get(k.username) as { id: number; fingerprint: string } | undefined;
       if (old && !opts.replace) {
-        throw new SeeqretError('E_USER_EXISTS', `${k.username} already has a PGP key (${old.fingerprint.toUpperCase()})`, 'Pass --force to replace it.');
+        throw new SeeqretError('E_USER_EXISTS', `${k.username} already has a PGP key (${old.fingerprint.toUpperCase()})`, 'Pass `{ replace: true }` to `addPgpKey` to replace it.', { remedy: { id: 'replace-pgp-key' } });
       }
       if (old) this.#s.stmt('DELETE FROM pgp_keys WHERE id = ?').run(old.id);
       this.#s.stmt('INSERT INTO pgp_keys (username, fingerprint, email, user_ids, armored, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(

@@ -94,6 +94,9 @@ export function checkUsername(name: string): void {
 /** What a user name may contain (it is used in file names and messages). */
 export const USERNAME_RE = /^[A-Za-z0-9._@+-]{1,64}$/;
 
+/** The fix of a secret that is not there: look at what exists. */
+export const LIST_SECRETS = { fix: 'Call `all` or `find` to see what exists.', options: { remedy: { id: 'list-secrets' } } } as const;
+
 /** Format `app:env:key` for messages. */
 export function secretLabel(r: { app: string; env: string; key: string }): string {
   return `${r.app}:${r.env}:${r.key}`;

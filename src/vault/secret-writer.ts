@@ -62,7 +62,7 @@ export class SecretWriter {
       const old = this.#s.decrypt(v, cur.version, cur.value);
       if (old === v.value && cur.type === v.type) return 'unchanged';
       if (ifExists === 'error') {
-        throw new SeeqretError('E_EXISTS', `secret ${secretLabel(v)} already exists`, 'Add --force to replace it (the old value is kept in history), or use `seeqret edit value`.');
+        throw new SeeqretError('E_EXISTS', `secret ${secretLabel(v)} already exists`, 'Pass `{ replace: true }` to `set` to replace it (the old value is kept in history), or use `updateValues`.', { remedy: { id: 'replace-secret' } });
       }
       if (ifExists === 'skip') return 'skipped';
       // A transferred value older than the one here is a delayed or replayed bundle: keep ours.

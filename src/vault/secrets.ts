@@ -10,7 +10,7 @@
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
 import { tampered, verifyRow } from './integrity.js';
-import { HISTORY_T, LISTING_COLS, SECRETS_T, SECRET_COLS, type SecretRow, macCols, recordOf, secretLabel } from './rows.js';
+import { HISTORY_T, LISTING_COLS, LIST_SECRETS, SECRETS_T, SECRET_COLS, type SecretRow, macCols, recordOf, secretLabel } from './rows.js';
 import type { VaultSession } from './session.js';
 import type { HistoryEntry, SecretRecord } from './types.js';
 
@@ -80,7 +80,7 @@ export class SecretStore {
   /** Decrypt the current value of a secret. */
   reveal(r: SecretRecord): string {
     const row = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE id = ?`).get(r.id)) as SecretRow | undefined;
-    if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} no longer exists`, 'Run `seeqret list` to see what exists.');
+    if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} no longer exists`, LIST_SECRETS.fix, LIST_SECRETS.options);
     // The row it decrypts is authenticated (O(1)): an older ciphertext put back with its older
     // version, or a name marked accepted outside seeqret, is E_TAMPERED, never a value.
     // A ciphertext that does not open is E_DECRYPT (damaged, or moved between rows) before E_TAMPERED.
@@ -105,7 +105,7 @@ export class SecretStore {
     const row = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secret_history')} FROM secret_history WHERE secret_id = ? AND version = ?`).get(r.id, version)) as
       | (Record<string, unknown> & { value: Buffer })
       | undefined;
-    if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} has no version ${version}`, 'Run `seeqret history` to see the versions.');
+    if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} has no version ${version}`, 'Call `history` to see the versions.', { remedy: { id: 'list-versions' } });
     const value = this.#s.decrypt(r, version, row.value);
     verifyRow(this.#s.integrityKey, HISTORY_T, row, { ...row, label: secretLabel(r) });
     return value;

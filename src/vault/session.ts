@@ -203,7 +203,8 @@ export class VaultSession {
       throw new SeeqretError(
         'E_DECRYPT',
         `secret ${secretLabel(r)} (version ${version}) failed authentication: the vault was modified or is damaged`,
-        'Restore the vault from a backup, or set the value again with `seeqret add key --force`.',
+        'Restore the vault from a backup, or set the value again with `set(…, { replace: true })`.',
+        { remedy: { id: 'reset-value' } },
       );
     }
     const s = pt.toString('utf8');

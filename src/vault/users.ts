@@ -28,7 +28,7 @@ export function insertUser(s: VaultSession, u: NewUser): void {
   {
     const existing = s.stmt('SELECT username FROM users WHERE username = ? OR pubkey = ?').pluck().get(u.username, pubkey) as string | undefined;
     if (existing) {
-      throw new SeeqretError('E_USER_EXISTS', `${existing === u.username ? `a user named ${u.username}` : `user ${existing} with the same public key`} already exists`, 'Remove the old entry first (seeqret rm user NAME), or use another name.');
+      throw new SeeqretError('E_USER_EXISTS', `${existing === u.username ? `a user named ${u.username}` : `user ${existing} with the same public key`} already exists`, 'Remove the old entry first (`removeUser`), or use another name.', { remedy: { id: 'remove-user' } });
     }
     s.stmt('INSERT INTO users (username, email, name, pubkey, is_owner, created_at) VALUES (?, ?, ?, ?, 0, ?)').run(u.username, u.email ?? null, u.name ?? null, pubkey, Date.now());
     s.pending.push({ action: 'user.add', target: u.username, detail: { pubkey } });
@@ -65,7 +65,7 @@ export class UserStore {
   /** The user named `username`, or `E_UNKNOWN_USER`. */
   user(username: string): UserRecord {
     const u = this.users().find((x) => x.username === username);
-    if (!u) throw new SeeqretError('E_UNKNOWN_USER', `no user named ${username} in this vault`, 'Run `seeqret users` to see who is known; add people with `seeqret add user`.');
+    if (!u) throw new SeeqretError('E_UNKNOWN_USER', `no user named ${username} in this vault`, 'Call `users` to see who is known; add people with `addUser`.', { remedy: { id: 'list-users' } });
     return u;
   }
 

@@ -8,7 +8,7 @@ import { type PreparedSeal, openPrepared, prepareOpen } from '../crypto/index.js
 import { SeeqretError } from '../errors.js';
 import { GLOBAL } from './names.js';
 import { verifyRow } from './integrity.js';
-import { SECRETS_T, type SecretRow, describeWhere, macCols, valueAd } from './rows.js';
+import { LIST_SECRETS, SECRETS_T, type SecretRow, describeWhere, macCols, valueAd } from './rows.js';
 import type { VaultSession } from './session.js';
 
 /**
@@ -72,7 +72,7 @@ export class ValueIndex {
         tie = false;
       } else if (score === bestScore) tie = true;
     }
-    if (best === undefined) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, 'Run `seeqret list` to see what exists.');
+    if (best === undefined) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, LIST_SECRETS.fix, LIST_SECRETS.options);
     if (tie) {
       const names = rows
         .filter((r) => fieldScore(r.app, app) >= 0 && fieldScore(r.env, env) >= 0 && fieldScore(r.app, app) * 3 + fieldScore(r.env, env) === bestScore)
