@@ -30,6 +30,64 @@ function fieldScore(actual: string, wanted: string | undefined): number {
   return actual === GLOBAL ? 1 : -1;
 }
 
+/** An (app, env) variant of a key. */
+export interface Variant {
+  readonly app: string;
+  readonly env: string;
+}
+
+/** What {@link chooseVariant} returns when several variants score best. */
+export const AMBIGUOUS = Symbol('ambiguous');
+
+/** {@link scoreVariants}: no variant fits. */
+const NONE = -1;
+/** {@link scoreVariants}: several variants share the best score. */
+const TIE = -2;
+
+/**
+ * The scoring path (see {@link Vault.get}): the index of the one variant with the best score,
+ * {@link NONE} when every variant is excluded, {@link TIE} when several score best. `top`, when
+ * given, receives the variants with the best score (for the message of an ambiguous name).
+ */
+export function scoreVariants<T extends Variant>(rows: readonly T[], app: string | undefined, env: string | undefined, top?: T[]): number {
+  let best = NONE;
+  let bestScore = -1;
+  let tie = false;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const a = fieldScore(r.app, app);
+    if (a < 0) continue;
+    const e = fieldScore(r.env, env);
+    if (e < 0) continue;
+    const score = a * 3 + e;
+    if (score > bestScore) {
+      best = i;
+      bestScore = score;
+      tie = false;
+      if (top) top.length = 0;
+    } else if (score === bestScore) tie = true;
+    if (top && score === bestScore) top.push(r);
+  }
+  return tie ? TIE : best;
+}
+
+/**
+ * The variant {@link Vault.get} takes: with app and env both given, the exact variant when there is
+ * one (it scores 2·3 + 2, the most any variant can, and (app, env, key) is unique), found without
+ * scoring; otherwise the one best of {@link scoreVariants}. `undefined` when no variant fits,
+ * {@link AMBIGUOUS} on a tie. Allocates nothing.
+ */
+export function chooseVariant<T extends Variant>(rows: readonly T[], app: string | undefined, env: string | undefined): T | typeof AMBIGUOUS | undefined {
+  if (app !== undefined && env !== undefined) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r.env === env && r.app === app) return r;
+    }
+  }
+  const i = scoreVariants(rows, app, env);
+  return i === TIE ? AMBIGUOUS : i === NONE ? undefined : rows[i];
+}
+
 /** The value index of one open vault. */
 export class ValueIndex {
   readonly #s: VaultSession;
@@ -54,30 +112,12 @@ export class ValueIndex {
    */
   get(key: string, where: { app?: string; env?: string } = {}): string {
     const rows: IndexEntry[] = (this.#index ??= new Map()).get(key) ?? this.#loadVariants(key);
-    const app = where.app;
-    const env = where.env;
-    let best: IndexEntry | undefined;
-    let bestScore = -1;
-    let tie = false;
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      const a = fieldScore(r.app, app);
-      if (a < 0) continue;
-      const e = fieldScore(r.env, env);
-      if (e < 0) continue;
-      const score = a * 3 + e;
-      if (score > bestScore) {
-        best = r;
-        bestScore = score;
-        tie = false;
-      } else if (score === bestScore) tie = true;
-    }
+    const best = chooseVariant(rows, where.app, where.env);
     if (best === undefined) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, LIST_SECRETS.fix, LIST_SECRETS.options);
-    if (tie) {
-      const names = rows
-        .filter((r) => fieldScore(r.app, app) >= 0 && fieldScore(r.env, env) >= 0 && fieldScore(r.app, app) * 3 + fieldScore(r.env, env) === bestScore)
-        .map((r) => `${r.app}:${r.env}:${key}`)
-        .join(', ');
+    if (best === AMBIGUOUS) {
+      const top: IndexEntry[] = [];
+      scoreVariants(rows, where.app, where.env, top);
+      const names = top.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
       throw new SeeqretError('E_AMBIGUOUS', `${key}${describeWhere(where)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
     }
     const value = openPrepared(this.#s.keys.dataKey, best.sealed);
