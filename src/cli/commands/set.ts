@@ -19,7 +19,7 @@ import { type VariableDescription, SECRET_TYPES, parseOptions, validateValue } f
 import { decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { LIMITS, tooLarge } from '../../util/limits.js';
 import { type SecretRecord, secretLabel } from '../../vault/vault.js';
-import { childEnvironment, closeInheritedDescriptors } from '../child.js';
+import { childEnvironment, closeInheritedDescriptors } from '../../inject/child.js';
 import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, refuseEmpty, stdinIsTTY, withVault } from '../context.js';
 import { projectEnv } from '../project-context.js';
 

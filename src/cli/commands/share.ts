@@ -11,7 +11,7 @@ import { type LoadResult, applyLoad, planLoad } from '../../sharing/load.js';
 import { SERIALIZERS } from '../../sharing/serializers.js';
 import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { type Vault, secretLabel } from '../../vault/vault.js';
-import { isDangerousVariable } from '../../vault/resolve.js';
+import { isDangerousVariable } from '../../inject/resolve.js';
 import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData } from '../context.js';
 import { commandLine } from '../hints.js';
 
