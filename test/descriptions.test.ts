@@ -13,7 +13,7 @@ import {
   validateValue,
   type Group,
   type VariableDescription,
-} from '../src/schema/descriptions.js';
+} from '../src/project/descriptions.js';
 
 function badValue(fn: () => unknown): SeeqretError {
   try {

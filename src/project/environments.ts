@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
-import { type Group, loadGroups, parseGroupText } from '../schema/descriptions.js';
+import { type Group, loadGroups, parseGroupText } from './descriptions.js';
 import { randomBytes } from '../crypto/index.js';
 import { SHARED_FILE_MODE, atomicWriteFile, decodeUtf8, ensureDir, ioError, readFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';

@@ -17,8 +17,8 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { SECRET_TYPES } from '../schema/descriptions.js';
-import { type GenerateOptions, type PasswordOptions, entropyBits, generate } from '../schema/generate.js';
+import { SECRET_TYPES } from './descriptions.js';
+import { type GenerateOptions, type PasswordOptions, entropyBits, generate } from './generators.js';
 
 /** How to generate. */
 export interface GenerationOptions {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
-import { type Group, parseGroupText, serializeGroup } from '../schema/descriptions.js';
+import { type Group, parseGroupText, serializeGroup } from './descriptions.js';
 import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, ioError, readTextFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import { nameProblem } from '../vault/names.js';

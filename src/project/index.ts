@@ -43,6 +43,6 @@ export {
   parseOptions,
   serializeGroup,
   validateValue,
-} from '../schema/descriptions.js';
-export { DEFAULT_PASSWORD, PSEC_PASSWORD, type GenerateOptions, type PasswordOptions, entropyBits, generate, generatePassword, passwordEntropyBits } from '../schema/generate.js';
+} from './descriptions.js';
+export { DEFAULT_PASSWORD, PSEC_PASSWORD, type GenerateOptions, type PasswordOptions, entropyBits, generate, generatePassword, passwordEntropyBits } from './generators.js';
 export { sha512Crypt, verifyShaCrypt } from '../crypto/shacrypt.js';

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
-import { type Group, type VariableDescription, loadGroups, parseJsonStrict, validateValue } from '../schema/descriptions.js';
+import { type Group, type VariableDescription, loadGroups, parseJsonStrict, validateValue } from './descriptions.js';
 import { ioError, readTextFileCapped } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import { isWellFormed, nameProblem } from '../vault/names.js';

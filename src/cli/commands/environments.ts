@@ -27,7 +27,7 @@ import {
   writeLocalDefault,
 } from '../../project/project.js';
 import { environmentGroups, environmentRecords } from '../../project/variables.js';
-import { type Group } from '../../schema/descriptions.js';
+import { type Group } from '../../project/descriptions.js';
 import { ensureDir, ensurePrivateDir, ioError, secureDeleteTree } from '../../util/fs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, secretLabel } from '../../vault/vault.js';

@@ -15,7 +15,7 @@ import { SeeqretError } from '../../errors.js';
 import { type Assignment, type ValueSource, parseAssignment, valueSource } from '../../project/assign.js';
 import { checkEnvironmentName } from '../../project/project.js';
 import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../project/variables.js';
-import { type VariableDescription, SECRET_TYPES, parseOptions, validateValue } from '../../schema/descriptions.js';
+import { type VariableDescription, SECRET_TYPES, parseOptions, validateValue } from '../../project/descriptions.js';
 import { decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { LIMITS, tooLarge } from '../../util/limits.js';
 import { type SecretRecord, secretLabel } from '../../vault/vault.js';

@@ -8,7 +8,7 @@ import { SeeqretError } from '../../errors.js';
 import { type Column, parseFormat } from '../../formats/output.js';
 import { environmentExists } from '../../project/project.js';
 import { type VariableState, environmentGroups, environmentVariables } from '../../project/variables.js';
-import { type Group, type VariableDescription, SECRET_TYPES } from '../../schema/descriptions.js';
+import { type Group, type VariableDescription, SECRET_TYPES } from '../../project/descriptions.js';
 import { type GlobalOptions, printRows, withVault } from '../context.js';
 import { listFormat, projectEnv } from '../project-context.js';
 import { REDACTED } from './list.js';
