@@ -5,7 +5,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { readFileCapped } from '../util/fs.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { type FieldPattern, type Filter, parseFilter } from '../filter/index.js';
 import { checkRequirement, parseEnvTemplate } from '../formats/template.js';
 import { VERSION } from '../version.js';

@@ -47,7 +47,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { SeeqretError } from '../errors.js';
-import { ioError, readTextFileCapped } from '../util/fs.js';
+import { ioError } from '../util/fs.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { isWellFormed, nameProblem } from '../vault/names.js';
 

@@ -34,7 +34,8 @@ import {
   verifyDetached,
 } from '../crypto/team.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { decodeUtf8, readTextFileCapped } from '../util/read-capped.js';
 import {
   type CustodianEntry,
   type DomainEntry,

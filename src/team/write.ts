@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import { SeeqretError } from '../errors.js';
-import { readTextFileCapped } from '../util/fs.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import { lockFileAsync } from '../util/lock.js';
 import { requireCustodian } from './credentials.js';
 import { unifiedDiff } from './diff.js';

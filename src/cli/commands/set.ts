@@ -16,7 +16,7 @@ import { type Assignment, type ValueSource, parseAssignment, valueSource } from 
 import { checkEnvironmentName } from '../../project/project.js';
 import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../project/variables.js';
 import { type VariableDescription, SECRET_TYPES, parseOptions, validateValue } from '../../project/descriptions.js';
-import { decodeUtf8, readTextFileCapped } from '../../util/fs.js';
+import { decodeUtf8, readTextFileCapped } from '../../util/read-capped.js';
 import { LIMITS, tooLarge } from '../../util/limits.js';
 import { type SecretRecord, secretLabel } from '../../vault/vault.js';
 import { childEnvironment, closeInheritedDescriptors } from '../../inject/child.js';

@@ -11,7 +11,7 @@ import { SeeqretError } from '../../errors.js';
 import { type Column, isoTime, parseFormat } from '../../formats/output.js';
 import { shellQuote } from '../../formats/output.js';
 import { checkEmail } from '../../util/email.js';
-import { readFileCapped } from '../../util/fs.js';
+import { readFileCapped } from '../../util/read-capped.js';
 import { type UserRecord, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, printRows, warn, withVault } from '../context.js';
 
