@@ -26,7 +26,9 @@ export {
   type TeamCredentials,
   type UnlockedCustodian,
 } from './store.js';
-export { EXTENSIONS, EXTENSION_FORMAT, parseTeamText, serializeTeamData, type CustodianEntry, type DomainEntry, type Extension, type TeamData } from './format.js';
+export { EXTENSIONS, EXTENSION_FORMAT, type CustodianEntry, type DomainEntry, type Extension, type TeamData } from './format.js';
+export { parseTeamText } from './read.js';
+export { serializeTeamData } from './serialize.js';
 export { FAST_COST, HARD_COST, RAW_PASSPHRASE_RE, newRawPassphrase, type KdfCost } from '../crypto/team.js';
 export { checkSigner, readTrust, signerFingerprint, trustSigner, TRUST_FILE, type TrustedSigner } from './trust.js';
 export {

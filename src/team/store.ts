@@ -36,24 +36,9 @@ import {
 import { SeeqretError } from '../errors.js';
 import { atomicWriteFile } from '../util/atomic-write.js';
 import { decodeUtf8, readTextFileCapped } from '../util/read-capped.js';
-import {
-  type CustodianEntry,
-  type DomainEntry,
-  type Extension,
-  type ParsedTeamFile,
-  type SignatureEntry,
-  type SourceText,
-  type TeamData,
-  PREV_BYTES,
-  TEAM_ID_BYTES,
-  codePointCompare,
-  extensionsOf,
-  parseTeamText,
-  sameData,
-  serializeTeamData,
-  signatureBlock,
-  signatureMessage,
-} from './format.js';
+import { type CustodianEntry, type DomainEntry, type Extension, type ParsedTeamFile, type SignatureEntry, type SourceText, type TeamData, PREV_BYTES, TEAM_ID_BYTES, codePointCompare, extensionsOf, sameData, signatureBlock, signatureMessage } from './format.js';
+import { parseTeamText } from './read.js';
+import { serializeTeamData } from './serialize.js';
 
 /** Key types of a passphrase custodian, plus the seeqret identity extension. */
 export type KeyType = 'hard' | 'fast' | 'raw';
