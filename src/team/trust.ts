@@ -16,7 +16,7 @@ import { SeeqretError } from '../errors.js';
 import { atomicWriteFile } from '../util/atomic-write.js';
 import { readTextFileCapped } from '../util/read-capped.js';
 import { withFileLock } from '../util/lock.js';
-import { checkPrivateStateFile } from './state.js';
+import { checkPrivateStateFile } from './state-file.js';
 
 /** File name of the trust list inside the vault folder. */
 export const TRUST_FILE = 'team-signers.json';
