@@ -292,6 +292,3 @@ export function advance(pin: TeamPin | null, obs: Observation, now = Date.now())
     },
   };
 }
-
-// ---------------------------------------------------------------------------------------------
-// The state file
