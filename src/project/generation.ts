@@ -18,7 +18,8 @@
  */
 import { SeeqretError } from '../errors.js';
 import { SECRET_TYPES } from './descriptions.js';
-import { type GenerateOptions, type PasswordOptions, entropyBits, generate } from './generators.js';
+import { type GenerateOptions, entropyBits, generate } from './generators.js';
+import { type PasswordOptions } from './password.js';
 
 /** How to generate. */
 export interface GenerationOptions {

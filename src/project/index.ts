@@ -44,5 +44,6 @@ export {
   serializeGroup,
   validateValue,
 } from './descriptions.js';
-export { DEFAULT_PASSWORD, PSEC_PASSWORD, type GenerateOptions, type PasswordOptions, entropyBits, generate, generatePassword, passwordEntropyBits } from './generators.js';
+export { DEFAULT_PASSWORD, PSEC_PASSWORD, type PasswordOptions, generatePassword, passwordEntropyBits } from './password.js';
+export { type GenerateOptions, entropyBits, generate } from './generators.js';
 export { sha512Crypt, verifyShaCrypt } from '../crypto/shacrypt.js';

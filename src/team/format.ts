@@ -219,11 +219,9 @@ export function signatureOf(f: ReadonlyMap<string, string>, format: string | nul
   return { version: 2, by: get('by'), key: decodeB64(get('key'), 'the signing key', file), team, seq: Number(seqText), prev, sig: decodeB64(get('sig'), 'the signature', file) };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reading
-
 /** Separates the parts of a key in a {@link SourceText}. */
 export const NUL = '\0';
+/** The source text of a file that was never read (a new file). */
 export const EMPTY_SOURCE: SourceText = { keys: new Map(), pairs: new Map(), items: new Map() };
 
 /** The signature block appended to signed content (version 2 unless given a legacy entry). */

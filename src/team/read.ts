@@ -233,6 +233,3 @@ function parseDomain(r: Reader, name: string, pair: Pair): DomainEntry {
   if (publicKey.length !== 32) throw bad(file, `the public key of domain ${name} is not 32 bytes`);
   return { publicKey, owners, secrets };
 }
-
-// ---------------------------------------------------------------------------------------------
-// Writing
