@@ -17,7 +17,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { SECRET_TYPES } from './descriptions.js';
+import { SECRET_TYPES } from './secret-types.js';
 import { type GenerateOptions, entropyBits, generate } from './generators.js';
 import { type PasswordOptions } from './password.js';
 

@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
-import { type Group, type VariableDescription, loadGroups, parseJsonStrict, validateValue } from './descriptions.js';
+import { type Group, type VariableDescription, loadGroups, validateValue } from './descriptions.js';
+import { parseJsonStrict } from './description-syntax.js';
 import { ioError } from '../util/fs.js';
 import { readTextFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
