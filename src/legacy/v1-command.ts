@@ -7,17 +7,11 @@
 import { boxDecrypt, boxEncrypt } from '../crypto/box.js';
 import { wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import { shellQuote } from '../util/shlex.js';
 import { type V1Secret, authError, checkNoDuplicates, checkOutgoing, compareSecrets, decodeUtf8, formatError, fp5Of, label, LONE_SURROGATE_RE, show } from './v1.js';
 
-/** Characters that need no shell quoting in a pasted command (`*` kept bare as the old tool does). */
-const SHELL_SAFE_RE = /^[A-Za-z0-9_@%+=:,./*-]+$/;
 /** Characters that cannot appear in a command-format name field. */
 const BAD_FIELD_RE = /[:\s\u0000-\u001f\u007f]/u;
-
-/** One shell word, single-quoted only when it needs quoting. */
-function shellWord(word: string): string {
-  return SHELL_SAFE_RE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Arguments of {@link serializeCommand}. */
 export interface SerializeCommandArgs {
@@ -70,7 +64,7 @@ export function serializeCommand(args: SerializeCommandArgs): string {
       wipe(pt);
     }
     const value = `1::${fp5Of(s)}:${s.app}:${s.env}:${s.key}:${s.type}:${box}`;
-    return `seeqret load ${shellWord(`-u${senderUsername}`)} -scommand ${shellWord(`-v${value}`)}\n`;
+    return `seeqret load ${shellQuote(`-u${senderUsername}`, { bareStar: true })} -scommand ${shellQuote(`-v${value}`, { bareStar: true })}\n`;
   });
   return `\nSeeqrets for ${show(recipientUsername)}:\n${lines.join('')}`;
 }

@@ -6,17 +6,8 @@
  */
 import { boxDecrypt, boxEncrypt } from '../crypto/box.js';
 import { keyFromBase64, wipe } from '../crypto/index.js';
+import { pythonJsonDumps } from '../formats/python-json.js';
 import { type JsonCryptContents, type V1Secret, type V1User, authError, checkNoDuplicates, checkOutgoing, compareSecrets, decodeUtf8, formatError, isObject, jsonCryptSignature, label } from './v1.js';
-
-/**
- * Python's `json.dumps(obj, sort_keys=True, indent=4)` for data whose object keys are already
- * inserted in sorted order: same layout as `JSON.stringify(…, null, 4)`, plus Python's default
- * `ensure_ascii` escaping of every character outside printable ASCII (`\uXXXX`, lower-case,
- * surrogate pairs for astral characters).
- */
-function pythonJsonDumps(value: unknown): string {
-  return JSON.stringify(value, null, 4).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /** A user record with all 7 fields of the old tool, keys in sorted order. */
 function userRecord(u: V1User): Record<string, unknown> {
@@ -78,7 +69,7 @@ export function serializeJsonCrypt(args: SerializeJsonCryptArgs): string {
     to: userRecord(to),
     version: 1,
   };
-  return pythonJsonDumps(doc);
+  return pythonJsonDumps(doc, { indent: 4, sortKeys: true });
 }
 
 function parseUser(v: unknown, field: 'from' | 'to'): V1User {

@@ -19,6 +19,7 @@
 import { sha256Hex } from '../crypto/box.js';
 import { wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import { codePointCompare } from '../util/compare.js';
 import { LOAD_LINE_RE } from './v1-command.js';
 
 /** One secret as the old tool exchanges it (plaintext value). */
@@ -92,24 +93,9 @@ export function authError(message: string): SeeqretError {
   );
 }
 
-/** Compare two strings by Unicode code points (Python's `str` ordering), not UTF-16 units. */
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) {
-      const fx = x >= 0xd800 ? (x >= 0xe000 ? x - 0x800 : x + 0x2000) : x;
-      const fy = y >= 0xd800 ? (y >= 0xe000 ? y - 0x800 : y + 0x2000) : y;
-      return fx - fy;
-    }
-  }
-  return a.length - b.length;
-}
-
 /** Order secrets by (app, env, key) as Python sorts tuples of strings. */
 export function compareSecrets(a: { app: string; env: string; key: string }, b: { app: string; env: string; key: string }): number {
-  return compareCodePoints(a.app, b.app) || compareCodePoints(a.env, b.env) || compareCodePoints(a.key, b.key);
+  return codePointCompare(a.app, b.app) || codePointCompare(a.env, b.env) || codePointCompare(a.key, b.key);
 }
 
 /** Strictly decode a UTF-8 plaintext and wipe the buffer; `null` when it is not valid UTF-8. */

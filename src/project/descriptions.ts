@@ -47,6 +47,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { SeeqretError } from '../errors.js';
+import { pythonJsonDumps } from '../formats/python-json.js';
 import { ioError } from '../util/fs.js';
 import { readTextFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
@@ -352,11 +353,6 @@ export function validateValue(d: VariableDescription, value: string): string | n
   return null;
 }
 
-/** psec's JSON: `json.dumps(data, indent=2)` with Python's default ASCII escaping. */
-function pythonJson(data: unknown): string {
-  return JSON.stringify(data, null, 2).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /**
  * Write a group in psec's shape, so that psec and {@link parseGroupText} read it back unchanged.
  *
@@ -383,6 +379,6 @@ export function serializeGroup(group: Group, format: 'json' | 'yaml'): string {
     if (d.help !== undefined) e['Help'] = d.help;
     return e;
   });
-  if (format === 'json') return `${pythonJson(entries)}\n`;
+  if (format === 'json') return `${pythonJsonDumps(entries, { indent: 2 })}\n`;
   return YAML.stringify(entries, { version: '1.2', lineWidth: 0, minContentWidth: 0 });
 }

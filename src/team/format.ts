@@ -21,6 +21,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import { codePointCompare } from '../util/compare.js';
 import { emitPair } from './yaml.js';
 
 /** Version byte of every domain value (`public-key`, owner entries, secrets). */
@@ -126,22 +127,6 @@ export interface ParsedTeamFile {
 
 export function bad(file: string, why: string): SeeqretError {
   return new SeeqretError('E_TEAM_FORMAT', `${file} is not a valid team file: ${why}`, 'Restore it from git (git log -p), or fix the YAML by hand.');
-}
-
-/** Compare strings by code point, as Python's sorted() does. */
-export function codePointCompare(a: string, b: string): number {
-  if (a === b) return 0;
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done) return y.done ? 0 : -1;
-    if (y.done) return 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx < cy ? -1 : 1;
-  }
 }
 
 export const sortedKeys = <T>(m: ReadonlyMap<string, T>): string[] => [...m.keys()].sort(codePointCompare);

@@ -11,7 +11,7 @@ import { atomicWriteFile } from '../util/atomic-write.js';
 import { ensurePrivateDir } from '../util/fs.js';
 import { type LockOptions, withFileLock } from '../util/lock.js';
 import { readTextFileCapped } from '../util/read-capped.js';
-import { codePointCompare } from './format.js';
+import { codePointCompare } from '../util/compare.js';
 import { type Observation, type TeamPin, own, STATE_FILE, STATE_FORMAT } from './state.js';
 
 /** All pins of a vault folder: real path of the team file → pin. */

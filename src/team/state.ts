@@ -18,7 +18,8 @@
  */
 import { fingerprint } from '../crypto/index.js';
 import { sha512 } from '../crypto/team.js';
-import { codePointCompare, encodeCustodian } from './format.js';
+import { codePointCompare } from '../util/compare.js';
+import { encodeCustodian } from './format.js';
 import type { TeamFile } from './store.js';
 
 /** File name of the pins inside the vault folder. */
