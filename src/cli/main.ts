@@ -28,7 +28,7 @@ function lazy<O>(load: () => Promise<Action<O>>) {
     const opts = cmd.opts() as O;
     const g = cmd.optsWithGlobals() as GlobalOptions;
     const args = params.slice(0, -2);
-    if (g.followSymlinks) (await import('../util/fs.js')).setFollowSymlinks(true);
+    if (g.followSymlinks) (await import('../util/atomic-write.js')).setFollowSymlinks(true);
     const fn = await load();
     const code = await fn(g, args, opts);
     if (typeof code === 'number') process.exitCode = code;
@@ -38,7 +38,7 @@ function lazy<O>(load: () => Promise<Action<O>>) {
 /** Run a typed handler (of a lazily imported module) with the global options of `cmd`; its status becomes the exit code. */
 async function runTyped(cmd: Command, handler: (g: GlobalOptions) => Promise<number | void>): Promise<void> {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  if (g.followSymlinks) (await import('../util/fs.js')).setFollowSymlinks(true);
+  if (g.followSymlinks) (await import('../util/atomic-write.js')).setFollowSymlinks(true);
   const code = await handler(g);
   if (typeof code === 'number') process.exitCode = code;
 }

@@ -15,166 +15,20 @@
  * @module
  */
 import fs from 'node:fs';
-import { constantTimeEqual, randomBytes, wipe } from '../crypto/index.js';
-import {
-  FAST_COST,
-  HARD_COST,
-  type KdfCost,
-  RAW_PASSPHRASE_RE,
-  custodianSigningKey,
-  deriveCustodianSecretKey,
-  keyPairMatches,
-  newBoxKeyPair,
-  newCustodianSalt,
-  openSealed,
-  publicKeyOf,
-  sealTo,
-  sha512,
-  signDetached,
-  verifyDetached,
-} from '../crypto/team.js';
+import { randomBytes, wipe } from '../crypto/index.js';
+import { type KdfCost, custodianSigningKey, keyPairMatches, newBoxKeyPair, sealTo, sha512 } from '../crypto/team.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../util/fs.js';
-import {
-  type CustodianEntry,
-  type DomainEntry,
-  type Extension,
-  type ParsedTeamFile,
-  type SignatureEntry,
-  type SourceText,
-  type TeamData,
-  PREV_BYTES,
-  TEAM_ID_BYTES,
-  codePointCompare,
-  extensionsOf,
-  parseTeamText,
-  sameData,
-  serializeTeamData,
-  signatureBlock,
-  signatureMessage,
-} from './format.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { codePointCompare } from '../util/compare.js';
+import { readTextFileCapped } from '../util/read-capped.js';
+import { openDomainKey, openDomainSecrets, rotatedDomain, withOwnerResealed, withSecrets, withoutCustodian, withoutOwner, withoutSecret } from './changes.js';
+import { type CustodianEntry, type DomainEntry, type Extension, type TeamData, TEAM_ID_BYTES, extensionsOf, sameData } from './format.js';
+import { freezeData } from './frozen.js';
+import { NEW_ORIGIN, type Origin, serializeSigned, signatureStatusOf } from './origin.js';
+import { parseTeamText } from './read.js';
+import { type CustodianInfo, type KeyType, type SignatureStatus, type TeamCredentials, type UnlockedCustodian, auditTimestamp, checkCustodianName, checkDomainName, checkSecretName, custodianInfo, newCustodian, notFound, secretKeyFromCredentials, valueBytes } from './rules.js';
 
-/** Key types of a passphrase custodian, plus the seeqret identity extension. */
-export type KeyType = 'hard' | 'fast' | 'raw';
-
-/** Credentials of a key custodian: a passphrase, or (identity custodians) the local vault's X25519 secret key. */
-export type TeamCredentials = { readonly name: string; readonly passphrase: string } | { readonly name: string; readonly identitySecretKey: Buffer };
-
-/** A custodian whose secret key was derived and checked. Wipe `secretKey` (`fill(0)`) when done. */
-export interface UnlockedCustodian {
-  /** The custodian's name. */
-  readonly name: string;
-  /** The custodian's X25519 public key. */
-  readonly publicKey: Buffer;
-  /** The custodian's X25519 secret key, unlocked (wipe it when done). */
-  readonly secretKey: Buffer;
-}
-
-/**
- * The chain fields of a version-2 signature: the team id, the sequence number, and SHA-512 of the
- * file the signed version was written over. `null` for a legacy (version 1) signature.
- */
-export interface SignatureChain {
-  /** The team id. */
-  readonly team: Buffer;
-  /** The sequence number of the signed version. */
-  readonly seq: number;
-  /** SHA-512 of the file this version was written over. */
-  readonly prev: Buffer;
-}
-
-/** What {@link TeamFile.signatureStatus} found. */
-export type SignatureStatus =
-  | { readonly state: 'unsigned' }
-  | { readonly state: 'missing' }
-  | { readonly state: 'invalid'; readonly by: string; readonly key: Buffer; readonly chain: SignatureChain | null }
-  | { readonly state: 'valid'; readonly by: string; readonly key: Buffer; readonly chain: SignatureChain | null };
-
-/** Where a TeamFile's content came from: the text it was read from, and the signature it had. */
-interface Origin {
-  readonly source: SourceText | undefined;
-  readonly signature: ParsedTeamFile['signature'];
-  /** SHA-512 of the bytes it was parsed from (null: created, never read). */
-  readonly readHash: Buffer | null;
-  /** The team id a signed write uses (from the signature, or new when signing starts). */
-  readonly team: Buffer | null;
-}
-const NEW_ORIGIN: Origin = { source: undefined, signature: null, readHash: null, team: null };
-
-/** Public description of a custodian. */
-export interface CustodianInfo {
-  /** The custodian's name. */
-  readonly name: string;
-  /** `hard` (v0, or v1 with the hard cost), `fast` (v1 with the fast cost), `custom` (v1, other cost), `raw` (v2), `identity` (seeqret extension). */
-  readonly type: 'hard' | 'fast' | 'custom' | 'raw' | 'identity';
-  /** The key derivation version of a passphrase custodian (`null` for an identity custodian). */
-  readonly pwdkmVersion: 0 | 1 | 2 | null;
-  /** The custodian's X25519 public key. */
-  readonly publicKey: Buffer;
-  /** The Argon2id cost of a passphrase custodian (`null` when it has none). */
-  readonly cost: KdfCost | null;
-  /** The domains this custodian owns. */
-  readonly owns: string[];
-}
-
-const DOMAIN_RE = /^(?!meta)[A-Za-z0-9][-_.A-Za-z0-9]{0,99}$/;
-const SECRET_RE = /^[A-Za-z][-_A-Za-z0-9]{0,119}$/;
-// eslint-disable-next-line no-control-regex
-const CUSTODIAN_RE = /^[^\s\p{Cc}\p{Cf}\u2028\u2029]{1,120}$/u;
-
-/** Throw E_INVALID_NAME unless `name` is a domain name this tool creates. */
-export function checkDomainName(name: string): string {
-  if (name.startsWith('meta')) throw new SeeqretError('E_INVALID_NAME', `domain names may not start with 'meta' (${name})`, 'pocket_protector reserves them; choose another name.');
-  if (!DOMAIN_RE.test(name)) throw new SeeqretError('E_INVALID_NAME', `bad domain name ${JSON.stringify(name)}`, "Use letters, digits and '-', '_', '.' (up to 100), starting with a letter or digit.");
-  return name;
-}
-
-/** Throw E_INVALID_NAME unless `name` is a valid secret name (`^[A-Za-z][-_A-Za-z0-9]*$`). */
-export function checkSecretName(name: string): string {
-  if (!SECRET_RE.test(name)) throw new SeeqretError('E_INVALID_NAME', `bad secret name ${JSON.stringify(name)}`, "Start with a letter; then letters, digits, '-' and '_' (up to 120).");
-  return name;
-}
-
-/** Throw E_INVALID_NAME unless `name` is a valid custodian name (usually an e-mail address). */
-export function checkCustodianName(name: string): string {
-  if (!CUSTODIAN_RE.test(name)) throw new SeeqretError('E_INVALID_NAME', `bad key custodian name ${JSON.stringify(name)}`, 'Use an e-mail address: no spaces or control characters, up to 120 characters.');
-  return name;
-}
-
-/** The old tool's timestamp: UTC, whole seconds, `Z`. */
-export function auditTimestamp(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 19) + 'Z';
-}
-
-function costOf(keyType: KeyType | KdfCost): KdfCost | 'raw' {
-  if (keyType === 'raw') return 'raw';
-  if (keyType === 'hard') return HARD_COST;
-  if (keyType === 'fast') return FAST_COST;
-  return keyType;
-}
-
-/** Create a custodian entry and its secret key from a passphrase. */
-function newCustodian(name: string, passphrase: string, keyType: KeyType | KdfCost): { entry: CustodianEntry; secretKey: Buffer } {
-  const cost = costOf(keyType);
-  if (cost === 'raw' && !RAW_PASSPHRASE_RE.test(passphrase)) {
-    throw new SeeqretError('E_USAGE', 'a raw custodian key must be P, 64 lower-case hex digits, P', 'Let seeqret generate it: `seeqret team add-custodian NAME --key-type raw`.');
-  }
-  if (cost !== 'raw' && passphrase.length === 0) throw new SeeqretError('E_USAGE', 'the passphrase is empty', 'Choose a passphrase.');
-  const salt = newCustodianSalt();
-  const secretKey = deriveCustodianSecretKey(passphrase, salt, name, cost);
-  const publicKey = publicKeyOf(secretKey);
-  // The old tool writes v0 (no stored cost) for its default and v1 when a cost is given.
-  const entry: CustodianEntry =
-    cost === 'raw'
-      ? { kind: 'raw', salt, publicKey }
-      : keyType === 'hard'
-        ? { kind: 'v0', salt, publicKey }
-        : { kind: 'v1', opslimit: cost.opslimit, memlimit: cost.memlimit, salt, publicKey };
-  return { entry, secretKey };
-}
-
-const notFound = (what: string, name: string, known: Iterable<string>, file: string): SeeqretError =>
-  new SeeqretError('E_NOT_FOUND', `no ${what} named ${name} in ${file}`, `Known ${what}s: ${[...known].sort(codePointCompare).join(', ') || '(none)'}.`);
+export { type CustodianInfo, type KeyType, type SignatureChain, type SignatureStatus, type TeamCredentials, type UnlockedCustodian, auditTimestamp, checkCustodianName, checkDomainName, checkSecretName } from './rules.js';
 
 /** A team file: immutable; every change returns a new one. */
 export class TeamFile {
@@ -262,15 +116,7 @@ export class TeamFile {
 
   /** What is public about a custodian. */
   custodian(name: string): CustodianInfo {
-    const entry = this.#custodian(name);
-    const c = { ...entry, publicKey: Buffer.from(entry.publicKey) } as CustodianEntry;
-    const owns = this.domainsOwnedBy(name);
-    if (c.kind === 'identity') return { name, type: 'identity', pwdkmVersion: null, publicKey: c.publicKey, cost: null, owns };
-    if (c.kind === 'raw') return { name, type: 'raw', pwdkmVersion: 2, publicKey: c.publicKey, cost: null, owns };
-    if (c.kind === 'v0') return { name, type: 'hard', pwdkmVersion: 0, publicKey: c.publicKey, cost: HARD_COST, owns };
-    const cost = { opslimit: c.opslimit, memlimit: c.memlimit };
-    const type = cost.opslimit === FAST_COST.opslimit && cost.memlimit === FAST_COST.memlimit ? 'fast' : cost.opslimit === HARD_COST.opslimit && cost.memlimit === HARD_COST.memlimit ? 'hard' : 'custom';
-    return { name, type, pwdkmVersion: 1, publicKey: c.publicKey, cost, owns };
+    return custodianInfo(name, this.#custodian(name), this.domainsOwnedBy(name));
   }
 
   /** The audit log, oldest first. */
@@ -293,17 +139,7 @@ export class TeamFile {
   unlock(creds: TeamCredentials): UnlockedCustodian {
     const c = this.data.custodians.get(creds.name);
     if (!c) throw new SeeqretError('E_TEAM_CREDENTIALS', `${creds.name} is not a key custodian of ${this.path}`, `Check the user name (custodians: ${this.custodianNames().join(', ') || 'none'}).`);
-    let sk: Buffer;
-    if (c.kind === 'identity') {
-      if (!('identitySecretKey' in creds)) throw new SeeqretError('E_TEAM_CREDENTIALS', `${creds.name} is a seeqret identity custodian: it is unlocked with a seeqret vault, not a passphrase`, 'Run the command with --identity (and --vault / SEEQRET pointing at that vault).');
-      sk = Buffer.from(creds.identitySecretKey);
-    } else {
-      if (!('passphrase' in creds)) throw new SeeqretError('E_TEAM_CREDENTIALS', `${creds.name} is a passphrase custodian, not a seeqret identity`, 'Give the passphrase instead of --identity.');
-      if (c.kind === 'raw' && !RAW_PASSPHRASE_RE.test(creds.passphrase)) {
-        throw new SeeqretError('E_TEAM_CREDENTIALS', `wrong key for raw custodian ${creds.name}`, 'A raw key is P, 64 hex digits, P, as shown when it was created.');
-      }
-      sk = deriveCustodianSecretKey(creds.passphrase, c.salt, creds.name, c.kind === 'raw' ? 'raw' : c.kind === 'v1' ? { opslimit: c.opslimit, memlimit: c.memlimit } : HARD_COST);
-    }
+    const sk = secretKeyFromCredentials(c, creds);
     if (!keyPairMatches(c.publicKey, sk)) {
       wipe(sk);
       throw new SeeqretError(
@@ -317,32 +153,13 @@ export class TeamFile {
 
   #domainSecretKey(domain: string, who: UnlockedCustodian): Buffer {
     const d = this.#domain(domain);
-    const sealed = d.owners.get(who.name);
-    if (!sealed) throw new SeeqretError('E_TEAM_NOT_OWNER', `${who.name} is not an owner of ${domain}`, `Ask an owner (${this.owners(domain).join(', ')}) to run \`seeqret team add-owner ${domain} ${who.name}\`.`);
-    const dsk = openSealed(who.publicKey, who.secretKey, sealed);
-    if (!dsk || dsk.length !== 32 || !constantTimeEqual(publicKeyOf(dsk), d.publicKey)) {
-      if (dsk) wipe(dsk);
-      throw new SeeqretError('E_DECRYPT', `the key of domain ${domain} sealed to ${who.name} does not open or does not match the domain`, 'The file was damaged or tampered with; restore it from git.');
-    }
-    return dsk;
+    return openDomainKey(d, domain, who);
   }
 
   /** Decrypt every secret of a domain (names sorted). */
   decryptDomain(domain: string, who: UnlockedCustodian): Map<string, string> {
     const d = this.#domain(domain);
-    const dsk = this.#domainSecretKey(domain, who);
-    try {
-      const out = new Map<string, string>();
-      for (const name of [...d.secrets.keys()].sort(codePointCompare)) {
-        const pt = openSealed(d.publicKey, dsk, d.secrets.get(name)!);
-        if (!pt) throw new SeeqretError('E_DECRYPT', `secret ${name} of ${domain} does not decrypt with the domain key`, `It was sealed to another key or damaged; set it again: \`seeqret team update-secret ${domain} ${name}\`.`);
-        out.set(name, decodeUtf8(pt, `secret ${name} of ${domain}`));
-        wipe(pt);
-      }
-      return out;
-    } finally {
-      wipe(dsk);
-    }
+    return openDomainSecrets(d, domain, this.#domainSecretKey(domain, who));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -368,21 +185,10 @@ export class TeamFile {
   /** Remove a custodian and its ownerships (refused while it is the last owner of a domain). */
   rmCustodian(name: string): TeamFile {
     this.#custodian(name);
-    const owned = this.domainsOwnedBy(name);
-    for (const d of owned) {
-      if (this.data.domains.get(d)!.owners.size === 1) throw new SeeqretError('E_TEAM_LAST_OWNER', `${name} is the last owner of ${d}`, `Add another owner first (\`seeqret team add-owner ${d} NAME\`), or remove the domain.`);
-    }
-    const domains = new Map(this.data.domains);
-    for (const d of owned) {
-      const dom = domains.get(d)!;
-      const owners = new Map(dom.owners);
-      owners.delete(name);
-      domains.set(d, { ...dom, owners });
-    }
-    const custodians = new Map(this.data.custodians);
-    custodians.delete(name);
+    const { custodians, domains, owned } = withoutCustodian(this.data, name);
     return this.#with({ custodians, domains }, `removed key custodian ${name} (was owner of ${owned.join(', ')})`);
   }
+
 
   /** Add a domain owned by `owner` (who must be unlocked: the old tool checks the caller's credentials). */
   addDomain(domain: string, owner: UnlockedCustodian): TeamFile {
@@ -427,10 +233,8 @@ export class TeamFile {
     if (d.owners.size === 1) throw new SeeqretError('E_TEAM_LAST_OWNER', `${owner} is the last owner of ${domain}; its secrets would be lost`, `Add another owner first (\`seeqret team add-owner ${domain} NAME\`), or remove the domain.`);
     if (opts.rotateBy && opts.rotateBy.name === owner) throw new SeeqretError('E_USAGE', 'the rotation must be done by an owner who stays', 'Give the credentials of another owner.');
     const readable = this.secretNames(domain);
-    const owners = new Map(d.owners);
-    owners.delete(owner);
     const domains = new Map(this.data.domains);
-    domains.set(domain, { ...d, owners });
+    domains.set(domain, withoutOwner(d, owner));
     let file = this.#with({ domains }, `removed owner ${owner} from ${domain}`);
     if (opts.rotateBy) file = file.rotateDomain(domain, opts.rotateBy);
     return { file, readable };
@@ -453,16 +257,12 @@ export class TeamFile {
   setSecrets(domain: string, entries: ReadonlyArray<{ name: string; value: string }>): TeamFile {
     const d = this.#domain(domain);
     for (const e of entries) checkSecretName(e.name);
-    const secrets = new Map(d.secrets);
-    const log: string[] = [];
-    for (const e of entries) {
-      log.push(secrets.has(e.name) ? `updated secret ${e.name} in ${domain}` : `added secret ${e.name} in ${domain}`);
-      secrets.set(e.name, sealTo(d.publicKey, valueBytes(e.value)));
-    }
+    const { entry, log } = withSecrets(d, domain, entries);
     const domains = new Map(this.data.domains);
-    domains.set(domain, { ...d, secrets });
+    domains.set(domain, entry);
     return this.#with({ domains }, ...log);
   }
+
 
   #setSecret(domain: string, name: string, value: string, log: string): TeamFile {
     const d = this.#domain(domain);
@@ -475,10 +275,8 @@ export class TeamFile {
   rmSecret(domain: string, name: string): TeamFile {
     const d = this.#domain(domain);
     if (!d.secrets.has(name)) throw notFound('secret', name, d.secrets.keys(), `domain ${domain}`);
-    const secrets = new Map(d.secrets);
-    secrets.delete(name);
     const domains = new Map(this.data.domains);
-    domains.set(domain, { ...d, secrets });
+    domains.set(domain, withoutSecret(d, name));
     return this.#with({ domains }, `removed secret ${name} from ${domain}`);
   }
 
@@ -493,13 +291,7 @@ export class TeamFile {
     const { entry, secretKey } = newCustodian(who.name, newPassphrase, keyType);
     wipe(secretKey);
     const owned = this.domainsOwnedBy(who.name);
-    const domains = new Map(this.data.domains);
-    for (const name of owned) {
-      const d = domains.get(name)!;
-      const dsk = this.#domainSecretKey(name, who);
-      domains.set(name, { ...d, owners: new Map([...d.owners, [who.name, sealTo(entry.publicKey, dsk)]]) });
-      wipe(dsk);
-    }
+    const domains = withOwnerResealed(this.data, who.name, owned, entry.publicKey, (name) => this.#domainSecretKey(name, who));
     const custodians = new Map([...this.data.custodians, [who.name, entry]]);
     const msg =
       how === 'rekey'
@@ -511,17 +303,11 @@ export class TeamFile {
   /** New key pair for a domain: every secret and every owner entry re-sealed. `by` must be an owner. */
   rotateDomain(domain: string, by: UnlockedCustodian): TeamFile {
     const values = this.decryptDomain(domain, by);
-    const d = this.#domain(domain);
-    const kp = newBoxKeyPair();
-    const owners = new Map<string, Buffer>();
-    for (const o of d.owners.keys()) owners.set(o, sealTo(this.#custodian(o).publicKey, kp.secretKey));
-    wipe(kp.secretKey);
-    const secrets = new Map<string, Buffer>();
-    for (const [name, value] of values) secrets.set(name, sealTo(kp.publicKey, valueBytes(value)));
     const domains = new Map(this.data.domains);
-    domains.set(domain, { publicKey: kp.publicKey, owners, secrets });
+    domains.set(domain, rotatedDomain(this.data, this.#domain(domain), values));
     return this.#with({ domains }, `rotated key for domain ${domain}`);
   }
+
 
   /** Add `newOwner` to every domain `by` owns (or to `domains`). */
   migrateOwner(newOwner: string, by: UnlockedCustodian, domains?: readonly string[]): TeamFile {
@@ -555,14 +341,9 @@ export class TeamFile {
 
   /** The signature of the file as read: unsigned, missing (declared but absent), invalid or valid. */
   signatureStatus(): SignatureStatus {
-    if (!this.data.signed) return { state: 'unsigned' };
-    const s = this.#origin.signature;
-    if (!s) return { state: 'missing' };
-    const e = s.entry;
-    const ok = this.data.custodians.has(e.by) && verifyDetached(e.key, signatureMessage(e, sha512(s.content)), e.sig);
-    const chain = e.version === 2 ? { team: Buffer.from(e.team), seq: e.seq, prev: Buffer.from(e.prev) } : null;
-    return { state: ok ? 'valid' : 'invalid', by: e.by, key: Buffer.from(e.key), chain };
+    return signatureStatusOf(this.data, this.#origin);
   }
+
 
   /** SHA-512 of the exact bytes this file was read from (`null` for a file created here). */
   readHash(): Buffer | null {
@@ -586,20 +367,9 @@ export class TeamFile {
    * was read from as the predecessor.
    */
   serialize(signer?: UnlockedCustodian, opts: { seq?: number } = {}): string {
-    const content = serializeTeamData(this.data, this.#origin.source);
-    if (!this.data.signed) return content;
-    if (!signer) throw new SeeqretError('E_TEAM_SIGNATURE', `${this.path} is signed: every change must be signed by a key custodian`, 'Give your credentials (-u NAME and a passphrase, or --identity).');
-    const seq = opts.seq ?? this.nextSeq();
-    if (!Number.isSafeInteger(seq) || seq < 1) throw new SeeqretError('E_INTERNAL', `bad sequence number ${seq}`, 'Report this bug; nothing was written.');
-    const sk = custodianSigningKey(signer.secretKey, signer.name);
-    try {
-      const fields = { version: 2 as const, by: signer.name, key: sk.publicKey, team: this.#origin.team ?? randomBytes(TEAM_ID_BYTES), seq, prev: this.#origin.readHash ?? Buffer.alloc(PREV_BYTES) };
-      const entry: SignatureEntry = { ...fields, sig: signDetached(sk.secretKey, signatureMessage(fields, sha512(Buffer.from(content, 'utf8')))) };
-      return content + signatureBlock(entry);
-    } finally {
-      wipe(sk.secretKey);
-    }
+    return serializeSigned(this.data, this.#origin, this.path, signer, opts.seq ?? this.nextSeq());
   }
+
 
   /** The signing public key `who` signs with. */
   static signingKeyOf(who: UnlockedCustodian): Buffer {
@@ -624,45 +394,4 @@ export class TeamFile {
   exists(): boolean {
     return fs.existsSync(this.path);
   }
-}
-
-const frozen = new WeakSet<object>();
-
-function refuseChange(): never {
-  throw new TypeError('a TeamFile is immutable: use its methods, which return a new TeamFile');
-}
-
-/** Make a map of the file's content read-only at run time too (set, delete and clear throw). */
-function freezeMap<K, V>(m: ReadonlyMap<K, V>): ReadonlyMap<K, V> {
-  if (frozen.has(m)) return m;
-  for (const method of ['set', 'delete', 'clear']) Object.defineProperty(m, method, { value: refuseChange });
-  frozen.add(Object.freeze(m));
-  return m;
-}
-
-/**
- * Freeze the content of a TeamFile (objects, arrays, maps; Buffers cannot be frozen, so the
- * accessors hand out copies). Parts shared with the file it was derived from are frozen already.
- */
-function freezeData(data: TeamData): TeamData {
-  if (frozen.has(data)) return data;
-  for (const d of data.domains.values()) {
-    if (frozen.has(d)) continue;
-    freezeMap(d.owners);
-    freezeMap(d.secrets);
-    frozen.add(Object.freeze(d));
-  }
-  for (const c of data.custodians.values()) Object.freeze(c);
-  freezeMap(data.domains);
-  freezeMap(data.custodians);
-  Object.freeze(data.audit);
-  frozen.add(Object.freeze(data));
-  return data;
-}
-
-function valueBytes(value: string): Buffer {
-  if (typeof value !== 'string' || /[\uD800-\uDFFF]/.test(value.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
-    throw new SeeqretError('E_BAD_VALUE', 'the value is not valid Unicode text', 'Values must be UTF-8 text; base64-encode binary data first.');
-  }
-  return Buffer.from(value, 'utf8');
 }

@@ -9,9 +9,10 @@ import { parseFilter } from '../../filter/index.js';
 import { prepareExport, recordExport } from '../../sharing/export.js';
 import { type LoadResult, applyLoad, planLoad } from '../../sharing/load.js';
 import { SERIALIZERS } from '../../sharing/serializers.js';
-import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../../util/fs.js';
+import { atomicWriteFile } from '../../util/atomic-write.js';
+import { decodeUtf8, readTextFileCapped } from '../../util/read-capped.js';
 import { type Vault, secretLabel } from '../../vault/vault.js';
-import { isDangerousVariable } from '../../vault/resolve.js';
+import { isDangerousVariable } from '../../inject/resolve.js';
 import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData } from '../context.js';
 import { commandLine } from '../hints.js';
 

@@ -5,12 +5,12 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { readFileCapped } from '../util/fs.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { type FieldPattern, type Filter, parseFilter } from '../filter/index.js';
 import { checkRequirement, parseEnvTemplate } from '../formats/template.js';
 import { VERSION } from '../version.js';
 import { isCodeLoadingVariable } from './code-loading-variables.js';
-import { type SecretRecord, type Vault, secretLabel } from './vault.js';
+import { type SecretRecord, type Vault, secretLabel } from '../vault/vault.js';
 
 /**
  * True when exporting a variable named `name` could make programs run other code, load code or
@@ -68,8 +68,11 @@ export function pendingWarning(pending: readonly SecretRecord[]): string[] {
 
 /** One variable to export. `secret` is set when the value came from the vault. */
 export interface EnvEntry {
+  /** The environment variable's name. */
   readonly name: string;
+  /** Its value. */
   readonly value: string;
+  /** The vault secret it came from (none for a constant). */
   readonly secret?: SecretRecord;
   /** True when env.template named the variable itself (a constant or NAME=filter), not a filter match. */
   readonly explicit?: boolean;
@@ -77,7 +80,9 @@ export interface EnvEntry {
 
 /** Result of resolving a template: entries in template order plus non-fatal warnings. */
 export interface Resolved {
+  /** The variables, in template order. */
   readonly entries: EnvEntry[];
+  /** Non-fatal problems, one line each (names only, never values). */
   readonly warnings: string[];
 }
 
