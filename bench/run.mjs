@@ -20,6 +20,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'dist', 'bin', 'seeqret.js');
 const { Vault } = await import(path.join(ROOT, 'dist', 'index.js'));
 const { generateIdentity } = await import(path.join(ROOT, 'dist', 'crypto', 'index.js'));
+const { vaultDatabase } = await import(path.join(ROOT, 'dist', 'vault', 'internal.js'));
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'seeqret-bench-'));
 const env = { ...process.env, NO_COLOR: '1' };
@@ -432,7 +433,7 @@ if (section('growth')) {
   fs.writeFileSync(path.join(cwd, 'env.template'), 'web:dev:\n');
   const dbSize = () => {
     const v = Vault.open({ dir: gdir });
-    v.database.pragma('wal_checkpoint(TRUNCATE)');
+    vaultDatabase(v).pragma('wal_checkpoint(TRUNCATE)');
     v.close();
     return fs.statSync(path.join(gdir, 'vault.db')).size;
   };

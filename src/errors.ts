@@ -40,6 +40,7 @@ export const ExitCode = {
   INTERRUPTED: 130,
 } as const;
 
+/** One of the process exit codes of {@link ExitCode}. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Stable error codes and the exit code each maps to. */
@@ -129,11 +130,24 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /**
+ * A remedy the library names in its own terms (its {@link SeeqretError.fix}) and a front end words
+ * in its own (the CLI with its flags and commands: src/cli/remedies.ts). `arg` is the name or
+ * folder the remedy is about, when it has one.
+ */
+export interface Remedy {
+  /** Which remedy. */
+  readonly id: 'replace-secret' | 'replace-pgp-key' | 'reset-value' | 'list-secrets' | 'list-versions' | 'list-users' | 'remove-user' | 'remove-pgp-owner' | 'vault-folder' | 'vault-folder-inside';
+  /** The user name or folder the remedy names, if any. */
+  readonly arg?: string;
+}
+
+/**
  * The one error type seeqret throws on purpose.
  *
  * `message` and `fix` are single lines and never include a secret value.
  */
 export class SeeqretError extends Error {
+  /** Always `SeeqretError`. */
   override readonly name = 'SeeqretError';
   /** Stable code, e.g. `E_NOT_FOUND`. */
   readonly code: ErrorCode;
@@ -141,12 +155,21 @@ export class SeeqretError extends Error {
   readonly fix: string;
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: ExitCodeValue;
+  /** The remedy `fix` describes, when a front end words it its own way (see {@link Remedy}). */
+  readonly remedy?: Remedy;
 
-  constructor(code: ErrorCode, message: string, fix: string, options?: { cause?: unknown }) {
+  /**
+   * @param code - the stable code; it decides {@link SeeqretError.exitCode}
+   * @param message - what went wrong, one line, never a secret value
+   * @param fix - what to do about it, one line
+   * @param options - `cause`: the underlying error, if any; `remedy`: what `fix` proposes
+   */
+  constructor(code: ErrorCode, message: string, fix: string, options?: { cause?: unknown; remedy?: Remedy }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.fix = fix;
     this.exitCode = ERROR_CODES[code];
+    if (options?.remedy !== undefined) this.remedy = options.remedy;
   }
 }
 

@@ -21,6 +21,7 @@ import { secureDelete, secureDeleteTree } from '../src/util/secure-delete.js';
 import { quoteWord, splitCommandLine } from '../src/util/shlex.js';
 import { Vault } from '../src/vault/vault.js';
 import { ROOT, tmpdir, thrownCode } from './helpers.js';
+import { vaultDatabase } from '../src/vault/internal.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'psec', 'demo');
 
@@ -359,7 +360,7 @@ describe('Vault.renameEnvironment', () => {
       expect(thrownCode(() => v.renameEnvironment('app', 'dev', 'dev'))).toBe('E_USAGE');
       // Damage Z's ciphertext: the rename must fail as a whole and leave A where it was.
       const z = v.lookup('app', 'dev', 'Z')!;
-      v.database.prepare('UPDATE secrets SET value = ? WHERE id = ?').run(Buffer.alloc(60, 1), z.id);
+      vaultDatabase(v).prepare('UPDATE secrets SET value = ? WHERE id = ?').run(Buffer.alloc(60, 1), z.id);
       expect(thrownCode(() => v.renameEnvironment('app', 'dev', 'qa'))).toBe('E_DECRYPT');
       expect(v.reveal(v.lookup('app', 'dev', 'A')!)).toBe('1');
       expect(v.lookup('app', 'qa', 'A')).toBeUndefined();

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
 import { type CliResult, cli, cliAsync, downgradeToSchema4, errorCode, newVault, tmpdir } from './helpers.js';
+import { vaultDatabase } from '../src/vault/internal.js';
 
 // ---------------------------------------------------------------------------------------------
 // gpg
@@ -406,7 +407,7 @@ describe('send', () => {
 function storedByOlderSeeqret(vault: string, sql: string, ...params: string[]): void {
   const v = Vault.open({ dir: vault });
   try {
-    v.atomically(() => v.database.prepare(sql).run(...params));
+    v.atomically(() => vaultDatabase(v).prepare(sql).run(...params));
   } finally {
     v.close();
   }

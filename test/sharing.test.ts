@@ -11,6 +11,7 @@ import { SeeqretError } from '../src/errors.js';
 import { createBundle, openBundle } from '../src/sharing/bundle.js';
 import { Vault } from '../src/vault/vault.js';
 import { SHARED, cli, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
+import { vaultIdentitySecretKey } from '../src/vault/internal.js';
 
 const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
 const UNICODE = 'pä$$ "wörd" ✓ 😀 \\n\nline2';
@@ -170,7 +171,7 @@ describe('export and load', () => {
     for (let i = 0; i < 5; i++) cli(['add', 'key', `K${i}`, `value-${i}`], { vault: alice });
     const text = cli(['export', '--to', 'bob', '-f', '::'], { vault: alice }).stdout;
     const bobVault = Vault.open({ dir: bob, readonly: true });
-    const identity = { publicKey: bobVault.publicKey, secretKey: Buffer.from(bobVault.identitySecretKey) };
+    const identity = { publicKey: bobVault.publicKey, secretKey: Buffer.from(vaultIdentitySecretKey(bobVault)) };
     bobVault.close();
     expect(openBundle(text, identity).secrets).toHaveLength(5);
     const bytes = Buffer.from(text, 'utf8');
@@ -222,7 +223,7 @@ describe('export and load', () => {
     const mallory = Vault.open({ dir: newVault({ user: 'mallory' }) });
     const forged = createBundle(
       { username: 'alice', email: 'alice@example.com', pubkey: keyFromBase64(o.sender['pubkey' as keyof typeof o.sender] as string)! },
-      mallory.identitySecretKey,
+      vaultIdentitySecretKey(mallory),
       { username: 'bob', pubkey: keyFromBase64((o.recipient as unknown as { pubkey: string }).pubkey)! },
       [{ app: 'web', env: 'prod', key: 'RENAMED', type: 'str', value: 'secret-1', updated: Date.now() }],
     );

@@ -28,6 +28,7 @@ import { type BundleSecret, createBundle } from '../src/sharing/bundle.js';
 import { printable } from '../src/util/text.js';
 import { Vault } from '../src/vault/vault.js';
 import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { vaultIdentitySecretKey } from '../src/vault/internal.js';
 
 const CORPUS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'hostile-text.json'), 'utf8')) as { corpus: Array<{ name: string; text: string }> }).corpus;
 const TEXTS = CORPUS.map((c) => c.text);
@@ -104,7 +105,7 @@ function craftBundle(alice: string, bob: string, sender: { username: string; ema
   const a = Vault.open({ dir: alice, readonly: true });
   const b = Vault.open({ dir: bob, readonly: true });
   try {
-    const { text } = createBundle({ ...sender, pubkey: a.publicKey }, a.identitySecretKey, { username: 'bob', pubkey: b.publicKey }, secrets);
+    const { text } = createBundle({ ...sender, pubkey: a.publicKey }, vaultIdentitySecretKey(a), { username: 'bob', pubkey: b.publicKey }, secrets);
     const file = path.join(tmpdir(), 'bundle.json');
     fs.writeFileSync(file, text);
     return file;

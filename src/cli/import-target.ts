@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import { missingDirs, removeEmptyDirs } from '../util/fs.js';
 import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
-import { type CreateVaultOptions, Vault } from '../vault/vault.js';
+import { type InternalCreateOptions, createVault } from '../vault/internal.js';
+import { Vault } from '../vault/vault.js';
 import { type GlobalOptions, openVault } from './context.js';
 
 /** An open import target: `vault`, whether the import created it, and `finish(ok)` to close it. */
@@ -28,7 +29,7 @@ export function targetExists(g: GlobalOptions): boolean {
  * Open the vault of `g`, or — when there is none — create it with `create()` (called only then).
  * Call this after the input is fully validated.
  */
-export async function openImportTarget(g: GlobalOptions, create: (dir: string) => Omit<CreateVaultOptions, 'dir'> | Promise<Omit<CreateVaultOptions, 'dir'>>): Promise<ImportTarget> {
+export async function openImportTarget(g: GlobalOptions, create: (dir: string) => Omit<InternalCreateOptions, 'dir'> | Promise<Omit<InternalCreateOptions, 'dir'>>): Promise<ImportTarget> {
   const dir = resolveVaultDir(g.vault);
   if (Vault.probe(dir).exists) {
     const vault = await openVault(g);
@@ -38,7 +39,7 @@ export async function openImportTarget(g: GlobalOptions, create: (dir: string) =
   const opts = await create(dir);
   let vault: Vault;
   try {
-    vault = Vault.create({ ...opts, dir });
+    vault = createVault({ ...opts, dir });
   } catch (e) {
     removeEmptyDirs(missing);
     throw e;

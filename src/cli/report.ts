@@ -8,11 +8,12 @@ import { SeeqretError } from '../errors.js';
 import { printable, printableLines } from '../util/text.js';
 import { exitCodeFor } from './exit-profile.js';
 import { interrupted } from './io.js';
+import { cliFix } from './remedies.js';
 
 /** Print an error as one line and return its exit code. */
 export function reportError(e: unknown, debug: boolean): number {
   if (e instanceof SeeqretError) {
-    process.stderr.write(`seeqret: ${e.code}: ${printable(e.message)}. Fix: ${printable(e.fix)}\n`);
+    process.stderr.write(`seeqret: ${e.code}: ${printable(e.message)}. Fix: ${printable(cliFix(e))}\n`);
     // A stack repeats the message: escaped like it.
     if (debug) process.stderr.write(printableLines(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`));
     return exitCodeFor(e);

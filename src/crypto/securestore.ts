@@ -28,8 +28,11 @@ export const SS_PBKDF2_ROUNDS = 256_000;
 
 /** One encrypted value as stored in the vault. */
 export interface SsEncrypted {
+  /** The AES-CBC initialisation vector (16 bytes). */
   readonly iv: Buffer;
+  /** HMAC-SHA256 of iv and payload (32 bytes). */
   readonly hmac: Buffer;
+  /** The AES-256-CBC ciphertext. */
   readonly payload: Buffer;
 }
 

@@ -25,7 +25,9 @@ export const CUSTODIAN_SALT_BYTES = 8;
 
 /** Argon2id cost of a custodian key type. */
 export interface KdfCost {
+  /** Argon2id passes. */
   readonly opslimit: number;
+  /** Argon2id memory in bytes. */
   readonly memlimit: number;
 }
 /** "hard": libsodium's SENSITIVE ops with MODERATE memory (4 passes over 256 MiB), the old tool's default. */

@@ -68,8 +68,11 @@ export function pendingWarning(pending: readonly SecretRecord[]): string[] {
 
 /** One variable to export. `secret` is set when the value came from the vault. */
 export interface EnvEntry {
+  /** The environment variable's name. */
   readonly name: string;
+  /** Its value. */
   readonly value: string;
+  /** The vault secret it came from (none for a constant). */
   readonly secret?: SecretRecord;
   /** True when env.template named the variable itself (a constant or NAME=filter), not a filter match. */
   readonly explicit?: boolean;
@@ -77,7 +80,9 @@ export interface EnvEntry {
 
 /** Result of resolving a template: entries in template order plus non-fatal warnings. */
 export interface Resolved {
+  /** The variables, in template order. */
   readonly entries: EnvEntry[];
+  /** Non-fatal problems, one line each (names only, never values). */
   readonly warnings: string[];
 }
 

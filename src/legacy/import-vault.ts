@@ -9,7 +9,8 @@
 import { keyFromBase64, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { printable } from '../util/text.js';
-import { type CreateVaultOptions, type ImportSummary, type SecretInput, Vault } from '../vault/vault.js';
+import type { InternalCreateOptions } from '../vault/internal.js';
+import { type ImportSummary, type SecretInput, Vault } from '../vault/vault.js';
 import { readV1Vault } from './v1vault.js';
 
 /** An old vault read, checked and held in memory (call {@link OldVault.dispose} when done). */
@@ -22,7 +23,7 @@ export interface OldVault {
   /** Things the person should know (a format that binds less, users left out); never a value. */
   readonly warnings: readonly string[];
   /** How to create a new vault for it; `keepIdentity` keeps the old key pair (same public key). */
-  vaultOptions(keepIdentity: boolean): Omit<CreateVaultOptions, 'dir' | 'passphrase'>;
+  vaultOptions(keepIdentity: boolean): Omit<InternalCreateOptions, 'dir' | 'passphrase'>;
   /** Wipe the old secret key from memory. */
   dispose(): void;
 }

@@ -11,6 +11,7 @@ import { nameProblem } from '../vault/names.js';
 
 /** One argument of `set`. */
 export interface Assignment {
+  /** The variable named before the `=`. */
   readonly variable: string;
   /** The text after the first `=`, or `undefined` for a bare `VAR`. */
   readonly value?: string;

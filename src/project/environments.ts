@@ -153,6 +153,7 @@ export function createEnvironments(project: Project, envs: readonly string[], fi
 
 /** One environment as `environments list` shows it. */
 export interface EnvironmentInfo {
+  /** The environment's name. */
   readonly name: string;
   /** It has a descriptions folder. */
   readonly described: boolean;

@@ -29,8 +29,9 @@ export interface GenerationOptions {
   readonly password?: PasswordOptions;
   /** Tokens: bytes; `random`: characters. */
   readonly length?: number;
-  /** `int`: range. */
+  /** `int`: lower end of the range. */
   readonly min?: number;
+  /** `int`: upper end of the range. */
   readonly max?: number;
   /** `sha256_digest`: the user name. */
   readonly user?: string;
@@ -42,7 +43,9 @@ export interface GenerationOptions {
 
 /** A variable to consider. */
 export interface GenerationTarget {
+  /** The variable to generate a value for. */
   readonly variable: string;
+  /** Its generation type (`password`, `token_hex`, `int`, …). */
   readonly type: string;
   /** Named on the command line (errors instead of skips; `int` is generated). */
   readonly explicit: boolean;

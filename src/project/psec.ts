@@ -24,6 +24,7 @@ export const PSEC_VALUES_FILE = 'secrets.json';
 
 /** One value of a psec environment. */
 export interface PsecValue {
+  /** The variable's name. */
   readonly variable: string;
   /** The value as text, or `null` when psec has it unset. */
   readonly value: string | null;
@@ -33,6 +34,7 @@ export interface PsecValue {
 
 /** A psec environment folder, read and validated. */
 export interface PsecEnvironment {
+  /** The environment folder read. */
   readonly dir: string;
   /** The folder's name: psec's environment name. */
   readonly name: string;

@@ -31,7 +31,9 @@ export const SS_VERSION = 3;
 export interface SsVaultData {
   /** The vault's `iv` field: the 16-byte PBKDF2 salt. */
   readonly salt: Buffer;
+  /** The encrypted sentinel that checks the key, if the vault has one. */
   readonly sentinel: SsEncrypted | null;
+  /** Secret name → its encrypted value. */
   readonly secrets: Map<string, SsEncrypted>;
 }
 

@@ -15,6 +15,7 @@ import { printable } from '../util/text.js';
 import type { AuditEntry } from '../vault/audit.js';
 import { type DumpedSecret, type LoadedBundleRecord, type PgpKeyRecord, type ShareRecord, type Vault, USERNAME_RE } from '../vault/vault.js';
 import { VERSION } from '../version.js';
+import { vaultIdentitySecretKey } from '../vault/internal.js';
 
 /** The decrypted content of a backup. */
 export interface VaultDump {
@@ -51,7 +52,7 @@ export function dumpVault(v: Vault, opts: { includeKeys?: boolean } = {}): Vault
     audit: v.auditLog(),
     ...v.sharingRecords(),
     pgpKeys: v.pgpKeys().map(({ id: _id, ...k }) => k),
-    ...(opts.includeKeys ? { identitySecretKey: keyToBase64(v.identitySecretKey) } : {}),
+    ...(opts.includeKeys ? { identitySecretKey: keyToBase64(vaultIdentitySecretKey(v)) } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { type Serializer, serializerOf } from './serializers.js';
 import { type V1Secret } from '../legacy/v1.js';
 import { serializeCommand } from '../legacy/v1-command.js';
 import { serializeJsonCrypt } from '../legacy/v1-json-crypt.js';
+import { vaultIdentitySecretKey } from '../vault/internal.js';
 
 /** What to export to whom. */
 export interface ExportRequest {
@@ -70,7 +71,7 @@ function seal(serializer: Serializer, v: Vault, owner: UserRecord, to: UserRecor
   const value = (r: SecretRecord): string => values.get(r.id) ?? '';
   if (serializer === 'bundle') {
     const secrets: BundleSecret[] = records.map((r) => ({ app: r.app, env: r.env, key: r.key, type: r.type, value: value(r), updated: r.updatedAt }));
-    const { text, header } = createBundle({ username: owner.username, email: owner.email, pubkey: v.publicKey }, v.identitySecretKey, { username: to.username, pubkey: toKey }, secrets);
+    const { text, header } = createBundle({ username: owner.username, email: owner.email, pubkey: v.publicKey }, vaultIdentitySecretKey(v), { username: to.username, pubkey: toKey }, secrets);
     return { text, bundleId: header.id };
   }
   const v1: V1Secret[] = records.map((r) => ({ app: r.app, env: r.env, key: r.key, type: r.type, value: value(r), updatedAt: Math.floor(r.updatedAt / 1000) }));
@@ -81,10 +82,10 @@ function seal(serializer: Serializer, v: Vault, owner: UserRecord, to: UserRecor
           from: { username: owner.username, email: owner.email, pubkey: owner.pubkey, name: owner.name },
           to: { username: to.username, email: to.email, pubkey: to.pubkey, name: to.name },
           secrets: v1,
-          senderSecretKey: v.identitySecretKey,
+          senderSecretKey: vaultIdentitySecretKey(v),
           recipientPublicKey: toKey,
         })
-      : serializeCommand({ senderUsername: owner.username, recipientUsername: to.username, secrets: v1, senderSecretKey: v.identitySecretKey, recipientPublicKey: toKey });
+      : serializeCommand({ senderUsername: owner.username, recipientUsername: to.username, secrets: v1, senderSecretKey: vaultIdentitySecretKey(v), recipientPublicKey: toKey });
   return { text: text.endsWith('\n') ? text : `${text}\n`, bundleId };
 }
 

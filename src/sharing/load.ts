@@ -22,6 +22,7 @@ import { type Serializer, serializerOf } from './serializers.js';
 import { commandSenders, parseCommandText } from '../legacy/v1-command.js';
 import { detectV1Format } from '../legacy/v1.js';
 import { parseJsonCrypt } from '../legacy/v1-json-crypt.js';
+import { vaultIdentitySecretKey } from '../vault/internal.js';
 
 /** What was received: the text and what the person said about it. */
 export interface LoadInput {
@@ -133,7 +134,7 @@ export function planLoad(v: Vault, input: LoadInput, options: LoadOptions): Load
     if (v.bundleLoaded(header.id, header.sender.pubkey) && !options.force) {
       throw new SeeqretError('E_BUNDLE_REPLAY', `bundle ${header.id} from ${sender.username} was already loaded`, 'Nothing to do if it is a copy of one you loaded; to load it again anyway run `seeqret load -f FILE --force` (with --overwrite it can put back values older than yours).');
     }
-    const opened = openBundle(text, { publicKey: v.publicKey, secretKey: v.identitySecretKey });
+    const opened = openBundle(text, { publicKey: v.publicKey, secretKey: vaultIdentitySecretKey(v) });
     secrets = opened.secrets.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, updatedAt: s.updated }));
     bundleId = header.id;
   } else {
@@ -142,11 +143,11 @@ export function planLoad(v: Vault, input: LoadInput, options: LoadOptions): Load
     if (!senderKey) throw new SeeqretError('E_BAD_KEY', `${sender.username}'s public key is not usable`, 'Add the user again with the key from their `seeqret introduction`.');
     let parsed;
     if (format === 'json-crypt') {
-      const jc = parseJsonCrypt(text, v.identitySecretKey, senderKey);
+      const jc = parseJsonCrypt(text, vaultIdentitySecretKey(v), senderKey);
       if (!jc.signatureVerified) warnings.push('this json-crypt file has no signature: nothing checks that values were not moved between names');
       parsed = jc.secrets;
     } else {
-      parsed = parseCommandText(input.isCommandValue ? `seeqret load -v${text}` : text, v.identitySecretKey, senderKey);
+      parsed = parseCommandText(input.isCommandValue ? `seeqret load -v${text}` : text, vaultIdentitySecretKey(v), senderKey);
     }
     secrets = parsed.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt * 1000 } : {}) }));
     warnings.push(`the ${format} format does not authenticate names, types or sender (only that each value opened with ${sender.username}'s key); prefer the default bundle format`);

@@ -11,7 +11,8 @@
  */
 import { keyFromBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { type CreateVaultOptions, type ImportSummary, Vault } from '../vault/vault.js';
+import type { InternalCreateOptions } from '../vault/internal.js';
+import { type ImportSummary, Vault } from '../vault/vault.js';
 import { type VaultDump, dumpVault, encryptDump } from './backup.js';
 
 /** What a backup holds, for the person's summary line. */
@@ -59,7 +60,7 @@ export function checkRestore(dump: VaultDump, intoNew: boolean): void {
 }
 
 /** How to create the vault a backup is restored into when there is none (its owner, and the key pair when the backup has it). */
-export function vaultFromBackup(dump: VaultDump): Omit<CreateVaultOptions, 'dir' | 'passphrase'> {
+export function vaultFromBackup(dump: VaultDump): Omit<InternalCreateOptions, 'dir' | 'passphrase'> {
   const key = dump.identitySecretKey !== undefined ? keyFromBase64(dump.identitySecretKey) : undefined;
   return {
     username: dump.owner.username,

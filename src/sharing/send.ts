@@ -238,7 +238,7 @@ export async function sendSecrets(v: Vault, r: SendRequest, deps: SendDeps): Pro
     if (e instanceof SeeqretError && sent.length > 0) {
       const names = sent.map((s) => s.username);
       const rest = mails.map((m) => m.key.username).filter((n) => !names.includes(n));
-      throw new SeeqretError(e.code, `${e.message} (sent to ${names.join(', ')}; not sent to ${rest.join(', ')})`, e.fix, { cause: e });
+      throw new SeeqretError(e.code, `${e.message} (sent to ${names.join(', ')}; not sent to ${rest.join(', ')})`, e.fix, { cause: e, ...(e.remedy ? { remedy: e.remedy } : {}) });
     }
     throw e;
   }

@@ -36,6 +36,7 @@ export type CustodianEntry =
 
 /** A domain as stored: values are the raw bytes after the version byte. */
 export interface DomainEntry {
+  /** The domain's X25519 public key. */
   readonly publicKey: Buffer;
   /** Custodian name → domain secret key sealed to that custodian. */
   readonly owners: ReadonlyMap<string, Buffer>;
@@ -75,8 +76,11 @@ export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 /** The content of a team file. */
 export interface TeamData {
+  /** Domain name → its entry. */
   readonly domains: ReadonlyMap<string, DomainEntry>;
+  /** Custodian name → its entry. */
   readonly custodians: ReadonlyMap<string, CustodianEntry>;
+  /** The file's audit log lines, oldest first. */
   readonly audit: readonly string[];
   /** The file uses the signing extension (every write is signed). */
   readonly signed: boolean;
@@ -84,6 +88,7 @@ export interface TeamData {
 
 /** Extensions a seeqret team file may declare. */
 export const EXTENSIONS = ['identity-custodians', 'signatures'] as const;
+/** One of {@link EXTENSIONS}. */
 export type Extension = (typeof EXTENSIONS)[number];
 /** Value of `meta-seeqret.format` of a file without signatures, or with legacy (version 1) signatures. */
 export const EXTENSION_FORMAT = 'seeqret-team/1';

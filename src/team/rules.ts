@@ -17,8 +17,11 @@ export type TeamCredentials = { readonly name: string; readonly passphrase: stri
 
 /** A custodian whose secret key was derived and checked. Wipe `secretKey` (`fill(0)`) when done. */
 export interface UnlockedCustodian {
+  /** The custodian's name. */
   readonly name: string;
+  /** The custodian's X25519 public key. */
   readonly publicKey: Buffer;
+  /** The custodian's X25519 secret key, unlocked (wipe it when done). */
   readonly secretKey: Buffer;
 }
 
@@ -27,8 +30,11 @@ export interface UnlockedCustodian {
  * file the signed version was written over. `null` for a legacy (version 1) signature.
  */
 export interface SignatureChain {
+  /** The team id. */
   readonly team: Buffer;
+  /** The sequence number of the signed version. */
   readonly seq: number;
+  /** SHA-512 of the file this version was written over. */
   readonly prev: Buffer;
 }
 
@@ -41,12 +47,17 @@ export type SignatureStatus =
 
 /** Public description of a custodian. */
 export interface CustodianInfo {
+  /** The custodian's name. */
   readonly name: string;
   /** `hard` (v0, or v1 with the hard cost), `fast` (v1 with the fast cost), `custom` (v1, other cost), `raw` (v2), `identity` (seeqret extension). */
   readonly type: 'hard' | 'fast' | 'custom' | 'raw' | 'identity';
+  /** The key derivation version of a passphrase custodian (`null` for an identity custodian). */
   readonly pwdkmVersion: 0 | 1 | 2 | null;
+  /** The custodian's X25519 public key. */
   readonly publicKey: Buffer;
+  /** The Argon2id cost of a passphrase custodian (`null` when it has none). */
   readonly cost: KdfCost | null;
+  /** The domains this custodian owns. */
   readonly owns: string[];
 }
 

@@ -23,6 +23,7 @@ import { type Observation, type SignatureTrust, type TeamPin, type Verdict, adva
 import { findPin, pinPath, readTeamState, updateTeamState } from './state-file.js';
 import { TeamFile } from './store.js';
 import { checkSigner, readTrust, signerFingerprint } from './trust.js';
+import { vaultIdentitySecretKey } from '../vault/internal.js';
 
 /** Environment variables as the use cases read them (the CLI passes `process.env`). */
 export type TeamEnvironment = Readonly<Record<string, string | undefined>>;
@@ -44,7 +45,7 @@ export interface TeamVaultAccess {
 /** {@link TeamVaultAccess} over a vault the caller opened (and closes): a library caller's, a test's. */
 export function openedVault(v: Vault): TeamVaultAccess {
   return {
-    identity: () => Promise.resolve({ publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(v.identitySecretKey) }),
+    identity: () => Promise.resolve({ publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(vaultIdentitySecretKey(v)) }),
     use: async (fn) => fn(v),
   };
 }

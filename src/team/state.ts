@@ -58,22 +58,29 @@ export interface TeamPin {
   readonly seq: number | null;
   /** The highest sequence number seen (or written) for each team id at this path. */
   readonly seqs: Readonly<Record<string, number>>;
+  /** The keys seen in the file (see {@link Observation.keys}). */
   readonly keys: Keyring;
   /** Domain → secret → hash of its sealed value (12 bytes of SHA-512, base64). */
   readonly values: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Keys seen earlier and no longer in the file. */
   readonly retired: Retired;
 }
 
 /** What a team file holds, in the terms of a pin. */
 export interface Observation {
+  /** SHA-512 (base64) of the exact bytes read. */
   readonly hash: string;
+  /** The file declares signatures. */
   readonly signed: boolean;
   /** Team id and sequence number of a cryptographically valid version-2 signature (else null). */
   readonly team: string | null;
+  /** Its sequence number (with `team`), else `null`. */
   readonly seq: number | null;
   /** The file has a valid legacy (version 1) signature: no sequence number. */
   readonly legacy: boolean;
+  /** The public keys the file holds: domains and custodians. */
   readonly keys: Keyring;
+  /** Domain → secret → hash of its sealed value (12 bytes of SHA-512, base64). */
   readonly values: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 

@@ -34,6 +34,7 @@ export { type CustodianInfo, type KeyType, type SignatureChain, type SignatureSt
 export class TeamFile {
   /** The file this was read from (or will be written to). */
   readonly path: string;
+  /** The file's content (frozen). */
   readonly data: TeamData;
   readonly #origin: Origin;
 

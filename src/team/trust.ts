@@ -23,6 +23,7 @@ export const TRUST_FILE = 'team-signers.json';
 
 /** One trusted signer. */
 export interface TrustedSigner {
+  /** The signer's public key (base64). */
   readonly key: string;
   /** When it was trusted (unix ms). */
   readonly at: number;

@@ -20,6 +20,7 @@ import { vaultFiles } from './paths.js';
 import { SCHEMA_VERSION, schemaVersion } from './schema.js';
 import { isServerVault } from './server.js';
 import { Vault, secretLabel, vaultNotFound } from './vault.js';
+import { vaultDatabase } from './internal.js';
 
 /** One result of {@link diagnose}: a passed check, a warning, a repair made, or a failure with its error. */
 export type Finding =
@@ -121,7 +122,7 @@ export async function diagnose(dir: string, deps: DoctorDeps): Promise<DoctorRep
 
 /** Schema, SQLite integrity, every value with its history, the audit chain, row MACs and aggregates. */
 function checkContents(vault: Vault, ok: (text: string) => void, fail: (e: SeeqretError, text: string) => void): void {
-  const db = vault.database;
+  const db = vaultDatabase(vault);
   const version = schemaVersion(db);
   if (version < SCHEMA_VERSION) fail(new SeeqretError('E_SCHEMA_OUTDATED', `schema ${version}, current is ${SCHEMA_VERSION}`, 'run `seeqret upgrade`'), 'schema');
   else ok(`schema version ${version}`);
@@ -170,7 +171,7 @@ export type UpgradeResult =
 
 /** Copy the database aside (`VACUUM INTO`, named after `now`), then apply the pending migrations in one transaction. */
 export function upgradeVault(v: Vault, now: Date): UpgradeResult {
-  const db = v.database;
+  const db = vaultDatabase(v);
   const before = schemaVersion(db);
   if (before >= SCHEMA_VERSION) return { upToDate: true, version: before };
   const backup = path.join(v.dir, `vault.db.pre-upgrade-v${before}-${now.toISOString().replace(/[:.]/g, '-')}`);

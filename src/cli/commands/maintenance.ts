@@ -8,6 +8,7 @@
 import { type Finding, diagnose, upgradeVault } from '../../vault/doctor.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { type GlobalOptions, info, openVault, out, passphraseFor, warn } from '../context.js';
+import { cliFix } from '../remedies.js';
 
 /** Options of `doctor`. */
 export interface DoctorOptions {
@@ -36,7 +37,7 @@ export async function upgrade(g: GlobalOptions): Promise<number> {
 
 /** One finding as a line: `status what`, a failure with its message, code and fix. */
 function findingLine(f: Finding): string {
-  const what = f.status === 'fail' ? `${f.text}: ${f.error.message} (${f.error.code}; fix: ${f.error.fix})` : f.text;
+  const what = f.status === 'fail' ? `${f.text}: ${f.error.message} (${f.error.code}; fix: ${cliFix(f.error)})` : f.text;
   return `${f.status.padEnd(5)} ${what}`;
 }
 

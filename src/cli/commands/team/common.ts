@@ -14,6 +14,7 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault } from '../../../vault/vault.js';
 import { compatProfile, useExitProfile } from '../../exit-profile.js';
 import { type GlobalOptions, confirm, info, openVault, promptHidden, promptNewSecret, promptText, stdinIsTTY, warn, withVault } from '../../context.js';
+import { vaultIdentitySecretKey } from '../../../vault/internal.js';
 
 /** Options of the `team` command group (shared by every subcommand). */
 export interface TeamOptions extends GlobalOptions {
@@ -80,7 +81,7 @@ function cliVault(g: TeamOptions): TeamVaultAccess {
       vaultWithoutPrompt(g);
       const v = await openVault(g, { readonly: true });
       try {
-        return { publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(v.identitySecretKey) };
+        return { publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(vaultIdentitySecretKey(v)) };
       } finally {
         v.close();
       }

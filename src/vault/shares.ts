@@ -1,0 +1,66 @@
+/**
+ * What was shared with whom: the `shares` records (a user removed later exposes what they were
+ * sent) and the `loaded_bundles` records (replay protection).
+ *
+ * @module
+ */
+import { verifyRow } from './integrity.js';
+import { LOADED_T, SHARES_T, macCols, secretLabel } from './rows.js';
+import type { VaultSession } from './session.js';
+import { type LoadedBundleRecord, PGP_SHARE_PREFIX, type PgpKeyRecord, type SecretRecord, type ShareRecord, type UserRecord } from './types.js';
+
+/** The sharing records of one open vault. */
+export class ShareStore {
+  readonly #s: VaultSession;
+
+  constructor(session: VaultSession) {
+    this.#s = session;
+  }
+
+  /**
+   * Record that `records` were e-mailed to `to` in message `messageId`: one `shares` row per secret
+   * (so removing them later marks what they had as exposed) and a `send` audit entry (names only).
+   */
+  recordSend(to: PgpKeyRecord, messageId: string, records: readonly SecretRecord[], detail: { smtp: string }): void {
+    this.#s.write(() => {
+      const ins = this.#s.stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const now = Date.now();
+      for (const r of records) ins.run(messageId, to.username, PGP_SHARE_PREFIX + to.fingerprint, r.app, r.env, r.key, r.version, now);
+      this.#s.pending.push({ action: 'send', target: to.username, detail: { to: to.email, fingerprint: to.fingerprint, message: messageId, smtp: detail.smtp, secrets: records.map(secretLabel) } });
+    });
+  }
+
+  /** Record that `records` were exported to `user` in bundle `bundleId` (and audit it). */
+  recordExport(bundleId: string, user: UserRecord, records: readonly SecretRecord[], format: string): void {
+    this.#s.write(() => {
+      const ins = this.#s.stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const now = Date.now();
+      for (const r of records) ins.run(bundleId, user.username, user.pubkey, r.app, r.env, r.key, r.version, now);
+      this.#s.appendNow([{ action: 'export', target: user.username, detail: { bundle: bundleId, format, secrets: records.map(secretLabel) } }], now);
+    });
+  }
+
+  /** True when this sender's bundle with this id was loaded before. */
+  bundleLoaded(bundleId: string, senderPubkey: string): boolean {
+    const row = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('loaded_bundles')} FROM loaded_bundles WHERE bundle_id = ? AND sender = ?`).get(bundleId, senderPubkey)) as Record<string, unknown> | undefined;
+    if (row) verifyRow(this.#s.integrityKey, LOADED_T, row);
+    return row !== undefined;
+  }
+
+  /** The record of every share and every loaded bundle (for backups). */
+  sharingRecords(): { shares: ShareRecord[]; loadedBundles: LoadedBundleRecord[] } {
+    return this.#s.sql(() => {
+      const shares = this.#s.stmt(`SELECT ${macCols('shares')} FROM shares ORDER BY id`).all() as Array<Record<string, unknown>>;
+      const loaded = this.#s.stmt(`SELECT ${macCols('loaded_bundles')} FROM loaded_bundles ORDER BY at`).all() as Array<Record<string, unknown>>;
+      for (const r of shares) verifyRow(this.#s.integrityKey, SHARES_T, r);
+      for (const r of loaded) verifyRow(this.#s.integrityKey, LOADED_T, r);
+      return {
+        shares: shares.map((r) => ({
+          bundleId: r['bundle_id'] as string, username: r['username'] as string, pubkey: r['pubkey'] as string, app: r['app'] as string,
+          env: r['env'] as string, key: r['key'] as string, version: r['version'] as number, at: r['at'] as number,
+        })),
+        loadedBundles: loaded.map((r) => ({ bundleId: r['bundle_id'] as string, sender: r['sender'] as string, at: r['at'] as number, secrets: r['secrets'] as number })),
+      };
+    });
+  }
+}

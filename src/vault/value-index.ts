@@ -1,0 +1,163 @@
+/**
+ * The library's `get` path: an in-memory index of still-encrypted values, one entry per (app, env)
+ * variant of a key, filled on first use and dropped on every write.
+ *
+ * @module
+ */
+import { type PreparedSeal, openPrepared, prepareOpen } from '../crypto/index.js';
+import { SeeqretError } from '../errors.js';
+import { GLOBAL } from './names.js';
+import { verifyRow } from './integrity.js';
+import { LIST_SECRETS, SECRETS_T, type SecretRow, describeWhere, macCols, valueAd } from './rows.js';
+import type { VaultSession } from './session.js';
+
+/**
+ * One (app, env) variant of a key in the library index: still encrypted, split once into the parts
+ * a decryption needs. Its row was authenticated when it was loaded.
+ */
+interface IndexEntry {
+  readonly app: string;
+  readonly env: string;
+  readonly sealed: PreparedSeal;
+}
+/** Plaintext of one `get` lives here (wiped after each call); longer values get their own buffer. */
+const GET_SCRATCH_BYTES = 4096;
+
+/** Score of one field for {@link ValueIndex.get}: -1 excludes the variant. */
+function fieldScore(actual: string, wanted: string | undefined): number {
+  if (wanted === undefined) return actual === GLOBAL ? 1 : 0;
+  if (actual === wanted) return 2;
+  return actual === GLOBAL ? 1 : -1;
+}
+
+/** An (app, env) variant of a key. */
+export interface Variant {
+  readonly app: string;
+  readonly env: string;
+}
+
+/** What {@link chooseVariant} returns when several variants score best. */
+export const AMBIGUOUS = Symbol('ambiguous');
+
+/** {@link scoreVariants}: no variant fits. */
+const NONE = -1;
+/** {@link scoreVariants}: several variants share the best score. */
+const TIE = -2;
+
+/**
+ * The scoring path (see {@link Vault.get}): the index of the one variant with the best score,
+ * {@link NONE} when every variant is excluded, {@link TIE} when several score best. `top`, when
+ * given, receives the variants with the best score (for the message of an ambiguous name).
+ */
+export function scoreVariants<T extends Variant>(rows: readonly T[], app: string | undefined, env: string | undefined, top?: T[]): number {
+  let best = NONE;
+  let bestScore = -1;
+  let tie = false;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const a = fieldScore(r.app, app);
+    if (a < 0) continue;
+    const e = fieldScore(r.env, env);
+    if (e < 0) continue;
+    const score = a * 3 + e;
+    if (score > bestScore) {
+      best = i;
+      bestScore = score;
+      tie = false;
+      if (top) top.length = 0;
+    } else if (score === bestScore) tie = true;
+    if (top && score === bestScore) top.push(r);
+  }
+  return tie ? TIE : best;
+}
+
+/**
+ * The variant {@link Vault.get} takes: with app and env both given, the exact variant when there is
+ * one (it scores 2·3 + 2, the most any variant can, and (app, env, key) is unique), found without
+ * scoring; otherwise the one best of {@link scoreVariants}. `undefined` when no variant fits,
+ * {@link AMBIGUOUS} on a tie. Allocates nothing.
+ */
+export function chooseVariant<T extends Variant>(rows: readonly T[], app: string | undefined, env: string | undefined): T | typeof AMBIGUOUS | undefined {
+  if (app !== undefined && env !== undefined) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r.env === env && r.app === app) return r;
+    }
+  }
+  const i = scoreVariants(rows, app, env);
+  return i === TIE ? AMBIGUOUS : i === NONE ? undefined : rows[i];
+}
+
+/** The value index of one open vault. */
+export class ValueIndex {
+  readonly #s: VaultSession;
+  #index: Map<string, IndexEntry[]> | undefined;
+  /** Backs the plaintext of one {@link ValueIndex.get} call; wiped after each. */
+  #scratch: Buffer | undefined;
+
+  constructor(session: VaultSession) {
+    this.#s = session;
+  }
+
+  /**
+   * Library fast path: the value of `key`, choosing among its (app, env) variants by specificity.
+   * Each of app and env scores 2 for an exact match with the requested name, 1 for the global
+   * `*`, and otherwise excludes the variant; an omitted app or env scores 1 for `*` and 0 for any
+   * other name. App weighs more than env. The best score wins; a tie at the top is
+   * `E_AMBIGUOUS`. So `get('DB', { app: 'web', env: 'prod' })` takes `web:prod:DB`, then
+   * `web:*:DB`, then `*:prod:DB`, then `*:*:DB`; `get('DB')` takes `*:*:DB` when it exists, else
+   * the only variant. Values come from an in-memory index of ciphertexts built on first use
+   * (see {@link Vault.refresh}): the first call for a key reads its variants with one indexed
+   * query, later calls only a map lookup; only the chosen value is decrypted.
+   */
+  get(key: string, where: { app?: string; env?: string } = {}): string {
+    const rows: IndexEntry[] = (this.#index ??= new Map()).get(key) ?? this.#loadVariants(key);
+    const best = chooseVariant(rows, where.app, where.env);
+    if (best === undefined) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, LIST_SECRETS.fix, LIST_SECRETS.options);
+    if (best === AMBIGUOUS) {
+      const top: IndexEntry[] = [];
+      scoreVariants(rows, where.app, where.env, top);
+      const names = top.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
+      throw new SeeqretError('E_AMBIGUOUS', `${key}${describeWhere(where)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
+    }
+    const value = openPrepared(this.#s.keys.dataKey, best.sealed);
+    if (value === null) throw this.#damaged(best.app, best.env, key);
+    return value;
+  }
+
+  /** Drop the in-memory index used by {@link Vault.get}, so the next call sees changes made by other processes. */
+  refresh(): void {
+    this.#index = undefined;
+  }
+
+  /**
+   * Load the (app, env) variants of `key` into the index, once per key: one indexed query, then
+   * each row is authenticated here (it opens under its associated data, its row MAC is valid and it
+   * is not a replaced version put back) so that later calls are a map lookup and one decryption.
+   */
+  #loadVariants(key: string): IndexEntry[] {
+    const rows = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
+    const scratch = (this.#scratch ??= Buffer.alloc(GET_SCRATCH_BYTES));
+    const list: IndexEntry[] = [];
+    for (const r of rows) {
+      const sealed = prepareOpen(r.value, valueAd(r.app, r.env, key, r.version), scratch);
+      // A ciphertext that does not open is E_DECRYPT before a row MAC is E_TAMPERED (as `reveal`).
+      if (sealed === null || openPrepared(this.#s.keys.dataKey, sealed) === null) throw this.#damaged(r.app, r.env, key);
+      verifyRow(this.#s.integrityKey, SECRETS_T, r as unknown as Record<string, unknown>);
+      this.#s.checkNotStale(r);
+      list.push({ app: r.app, env: r.env, sealed });
+    }
+    this.#index!.set(key, list);
+    return list;
+  }
+
+  #damaged(app: string, env: string, key: string): SeeqretError {
+    return new SeeqretError('E_DECRYPT', `secret ${app}:${env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault folder from a backup copy.');
+  }
+
+  /** Drop the index and wipe the scratch buffer (the vault is closing). */
+  wipe(): void {
+    this.#index = undefined;
+    this.#scratch?.fill(0);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The library `get` chooses a variant two ways: the fast path (app and env given: the exact variant
+ * looked up without scoring) and the scoring path. They must always agree (issue 12).
+ */
+import fc from 'fast-check';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AMBIGUOUS, type Variant, chooseVariant, scoreVariants } from '../src/vault/value-index.js';
+import { Vault } from '../src/vault/vault.js';
+import { thrownCode, tmpdir } from './helpers.js';
+
+const NAMES = ['*', 'web', 'api', 'prod', 'dev'];
+const name = fc.constantFrom(...NAMES);
+/** A key's variants: distinct (app, env) pairs, as the vault stores them. */
+const variants = fc.uniqueArray(fc.record({ app: name, env: name }), { selector: (v) => `${v.app}\0${v.env}`, maxLength: 12 });
+
+/** What the scoring path alone answers. */
+function scored(rows: readonly Variant[], app: string | undefined, env: string | undefined): Variant | typeof AMBIGUOUS | undefined {
+  const i = scoreVariants(rows, app, env);
+  return i === -2 ? AMBIGUOUS : i === -1 ? undefined : rows[i];
+}
+
+describe('library get: fast path and scoring path', () => {
+  it('agree on every set of variants and every app/env asked (property)', () => {
+    fc.assert(
+      fc.property(variants, fc.option(name, { nil: undefined }), fc.option(name, { nil: undefined }), (rows, app, env) => {
+        expect(chooseVariant(rows, app, env)).toBe(scored(rows, app, env));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('with app and env given and the exact variant present, both take it (property)', () => {
+    fc.assert(
+      fc.property(variants.filter((r) => r.length > 0), fc.nat(), (rows, n) => {
+        const exact = rows[n % rows.length]!;
+        expect(chooseVariant(rows, exact.app, exact.env)).toBe(exact);
+        expect(scored(rows, exact.app, exact.env)).toBe(exact);
+      }),
+    );
+  });
+
+  it('the scoring path lists the tied variants for the message', () => {
+    const rows = [{ app: 'web', env: 'dev' }, { app: 'api', env: 'dev' }, { app: 'web', env: 'prod' }];
+    const top: Variant[] = [];
+    expect(scoreVariants(rows, undefined, 'dev', top)).toBe(-2);
+    expect(top).toEqual([rows[0], rows[1]]);
+  });
+
+  it('a real vault answers through both paths alike: exact, fallback to *, ambiguous, missing', () => {
+    const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'a', email: '', kdfCost: { opslimit: 1, memlimit: 8 * 1024 * 1024 } });
+    try {
+      v.setMany([
+        { app: 'web', env: 'prod', key: 'DB', value: 'web-prod' },
+        { app: 'web', env: '*', key: 'DB', value: 'web-any' },
+        { app: 'api', env: 'dev', key: 'DB', value: 'api-dev' },
+        { app: 'cli', env: 'dev', key: 'DB', value: 'cli-dev' },
+        { app: '*', env: '*', key: 'DB', value: 'global' },
+      ]);
+      expect(v.get('DB', { app: 'web', env: 'prod' })).toBe('web-prod');
+      expect(v.get('DB', { app: 'web', env: 'dev' })).toBe('web-any');
+      expect(v.get('DB', { app: 'api', env: 'dev' })).toBe('api-dev');
+      expect(v.get('DB', { app: 'api', env: 'prod' })).toBe('global');
+      expect(v.get('DB')).toBe('global');
+      expect(v.get('DB', { env: 'dev' })).toBe('global');
+      v.remove([v.lookup('*', '*', 'DB')!]);
+      expect(v.get('DB')).toBe('web-any');
+      expect(thrownCode(() => v.get('DB', { env: 'dev' }))).toBe('E_AMBIGUOUS');
+      expect(thrownCode(() => v.get('DB', { app: 'cli', env: 'prod' }))).toBe('E_NOT_FOUND');
+    } finally {
+      v.close();
+    }
+  });
+});
