@@ -9,11 +9,14 @@ import { SeeqretError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { GlobalOptions } from './context.js';
 import type { SendOptions } from './commands/send.js';
-import type { DoctorOptions } from './commands/maintenance.js';
+import type { DoctorOptions, UpgradeOptions } from './commands/maintenance.js';
+import type { AuditCompactOptions } from './commands/audit.js';
+import type { ImportenvOptions } from './commands/importenv.js';
 import { registerSecureStore } from './commands/securestore/index.js';
 import { registerTeam } from './commands/team/index.js';
 import { refuseAttachedPassword, teamPassphraseFile } from './compat.js';
 import { reportError } from './report.js';
+import { oldSpelling, reportFormatOption } from './options.js';
 
 /** A command module's handler: its options `O` are what commander gives for the options declared here. */
 type Action<O> = (g: GlobalOptions, args: unknown[], opts: O) => Promise<number | void>;
@@ -89,7 +92,7 @@ export function buildProgram(): Command {
     .action(lazy(async () => (await import('./commands/init.js')).init));
 
   const add = program.command('add').description('Add a secret');
-  add
+  const addKey = add
     .command('key')
     .description('Add a NAME -> VALUE secret (VALUE from stdin or a hidden prompt when omitted)')
     .argument('<name>', 'key name')
@@ -97,19 +100,21 @@ export function buildProgram(): Command {
     .option('--app <app>', 'application (default * = global)', '*')
     .option('--env <env>', 'environment (default * = global)', '*')
     .option('--type <type>', 'value type', 'str')
-    .option('--force', 'replace an existing value (the old one is kept in history)')
+    .option('--overwrite', 'replace an existing value (the old one is kept in history; old spelling --force)')
     .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(lazy(async () => (await import('./commands/add.js')).addKey));
-  add
+  oldSpelling(addKey, '--force', '--overwrite');
+  const addText = add
     .command('text')
     .description('Add a multi-line secret read from stdin')
     .argument('<name>', 'key name')
     .option('--app <app>', 'application (default * = global)', '*')
     .option('--env <env>', 'environment (default * = global)', '*')
-    .option('--force', 'replace an existing value (the old one is kept in history)')
+    .option('--overwrite', 'replace an existing value (the old one is kept in history; old spelling --force)')
     .option('--allow-empty', 'store an empty value (refused otherwise: E_EMPTY_VALUE)')
     .action(lazy(async () => (await import('./commands/add.js')).addText));
-  add
+  oldSpelling(addText, '--force', '--overwrite');
+  const addUser = add
     .command('user')
     .description("Add a person's public key (paste their `seeqret introduction` line)")
     .option('--username <name>', 'their user name')
@@ -117,8 +122,9 @@ export function buildProgram(): Command {
     .option('--name <full>', 'their full name')
     .option('--pubkey <key>', 'their X25519 public key: base64 (44 chars) or age1…')
     .option('--pgp-key <file>', 'their OpenPGP public key (armored or binary), for `seeqret send`')
-    .option('--force', 'replace the PGP key already stored for this name')
+    .option('--overwrite', 'replace the PGP key already stored for this name (old spelling --force)')
     .action(lazy(async () => (await import('./commands/users.js')).addUser));
+  oldSpelling(addUser, '--force', '--overwrite');
 
   program
     .command('get')
@@ -173,16 +179,20 @@ export function buildProgram(): Command {
     .option('--all', 'allow a filter that matches every secret')
     .action(lazy(async () => (await import('./commands/edit.js')).rmKey));
 
-  program
+  const importenv = program
     .command('importenv')
     .description('Import a .env file (all or nothing)')
     .argument('<file>', 'dotenv file, or - for stdin')
     .option('--app <app>', 'application for the imported keys', '*')
     .option('--env <env>', 'environment for the imported keys', '*')
-    .option('--update', 'replace existing values that differ')
+    .option('--overwrite', 'replace existing values that differ (old spelling --update)')
     .option('--dry-run', 'show what would change, write nothing')
+    .addOption(reportFormatOption())
     .addOption(new Option('--dialect <dialect>', 'read the file as this program does (default: the dialect seeqret env wrote it for, else seeqret\'s dotenv grammar)').choices(['node', 'python', 'compose', 'shell']))
-    .action(lazy(async () => (await import('./commands/importenv.js')).importenv));
+    .action(async (file: string, o: ImportenvOptions, cmd: Command) => {
+      await runTyped(cmd, async (g) => (await import('./commands/importenv.js')).importenv(g, file, o));
+    });
+  oldSpelling(importenv, '--update', '--overwrite');
 
   program
     .command('env')
@@ -240,6 +250,7 @@ export function buildProgram(): Command {
   program
     .command('whoami')
     .description("Print the owner's user name and e-mail")
+    .addOption(reportFormatOption())
     .action(lazy(async () => (await import('./commands/users.js')).whoami));
   program
     .command('public-key')
@@ -272,6 +283,7 @@ export function buildProgram(): Command {
     .option('-f, --filter <filter>', 'secrets to export (repeatable; union)', collect)
     .option('-s, --serializer <name>', 'bundle, json-crypt or command', 'bundle')
     .option('-o, --out <file>', 'output file (several recipients: FILE.NAME.ext each)')
+    .addOption(reportFormatOption())
     .action(lazy(async () => (await import('./commands/share.js')).exportCmd));
   program
     .command('load')
@@ -283,6 +295,7 @@ export function buildProgram(): Command {
     .option('--overwrite', 'replace existing secrets that have another value')
     .option('--force', 'load a bundle that was loaded before')
     .option('--accept', 'accept the new names it brings without asking (else asked on a terminal, or left pending)')
+    .addOption(reportFormatOption())
     .action(lazy(async () => (await import('./commands/share.js')).load));
   program
     .command('accept')
@@ -293,6 +306,7 @@ export function buildProgram(): Command {
   program
     .command('serializers')
     .description('List the export/load formats')
+    .addOption(reportFormatOption())
     .action(lazy(async () => (await import('./commands/share.js')).serializers));
   const auditCmd = program
     .command('audit')
@@ -308,7 +322,11 @@ export function buildProgram(): Command {
     .description('Fold the oldest entries into one signed checkpoint entry (default: those older than 90 days)')
     .option('--before <when>', 'fold the entries older than this ISO date/time, or duration such as 30d')
     .option('--keep <n>', 'fold all but the newest N entries')
-    .action(lazy(async () => (await import('./commands/audit.js')).compact));
+    // `--format json` (audit's option, wherever it is given) makes the report JSON.
+    .action(async (o: Omit<AuditCompactOptions, 'format'>, cmd: Command) => {
+      const format = cmd.optsWithGlobals<{ format?: string }>().format === 'json' ? 'json' : 'text';
+      await runTyped(cmd, async (g) => (await import('./commands/audit.js')).compact(g, { ...o, format }));
+    });
 
   program
     .command('backup')
@@ -339,7 +357,7 @@ export function buildProgram(): Command {
     .description('Deployment-server vaults')
     .command('init')
     .description('Create a server vault (default /srv/.seeqret) readable by a group, read by apps through the library')
-    .argument('[dir]', 'vault folder', '/srv/.seeqret')
+    .argument('[dir]', 'parent folder; the vault is DIR/seeqret (as in `init DIR`; default: /srv/.seeqret itself)')
     .option('--group <group>', 'group whose members (the apps) may read it', 'seeqret')
     .option('--user <name>', 'user name of the server (default: host name)')
     .option('--email <addr>', 'contact address')
@@ -351,6 +369,7 @@ export function buildProgram(): Command {
     .option('--overwrite', 'replace existing secrets that have another value')
     .option('--allow-old-formats', "also load the old tool's json-crypt/command files (no replay protection, names not authenticated)")
     .option('--accept', 'accept the new names the bundles bring (else they stay pending: see `seeqret accept`)')
+    .addOption(reportFormatOption())
     .action(lazy(async () => (await import('./commands/server.js')).inbox));
 
   registerSecureStore(program);
@@ -379,15 +398,16 @@ export function buildProgram(): Command {
       .addOption(envOption());
 
   const project = program.command('project').description('The project file (seeqret.yaml): app, default environment, descriptions');
-  project
+  const projectInit = project
     .command('init')
     .description('Create seeqret.yaml here (app = folder name, environment dev) and the environment folder')
     .option('--app <app>', 'vault app of the project (default: this folder name)')
     .option('--env <env>', 'default environment (default dev)')
     .option('--descriptions <dir>', 'folder of environment folders, relative (default secrets)')
     .option('--template <file>', 'env template, relative (default env.template)')
-    .option('--force', 'replace an existing seeqret.yaml')
+    .option('--overwrite', 'replace an existing seeqret.yaml (old spelling --force)')
     .action(lazy(async () => (await import('./commands/project.js')).projectInit));
+  oldSpelling(projectInit, '--force', '--overwrite');
   project
     .command('show')
     .description('Show the project file, the selected environment (and why) and its folders')
@@ -415,12 +435,13 @@ export function buildProgram(): Command {
     .option('--set', 'set ENV as the default')
     .option('--unset', 'remove the per-checkout default')
     .action(lazy(async () => (await import('./commands/environments.js')).defaultCmd));
-  environments
+  const envDelete = environments
     .command('delete')
     .description("Delete an environment: its descriptions folder, its vault values (with history) and its tmp folder")
     .argument('<env>', 'environment')
-    .option('--force', 'do not ask (required when not on a terminal)')
+    .option('-y, --yes', 'do not ask (required when not on a terminal; old spelling --force)')
     .action(lazy(async () => (await import('./commands/environments.js')).del));
+  oldSpelling(envDelete, '--force', '--yes');
   environments
     .command('rename')
     .description('Rename an environment: descriptions folder, vault values (re-sealed, with history) and tmp folder')
@@ -470,13 +491,14 @@ export function buildProgram(): Command {
     .option('--clone-from <file>', 'a psec .json (or .yaml) group file')
     .addOption(envOption())
     .action(lazy(async () => (await import('./commands/groups.js')).create));
-  groups
+  const groupDelete = groups
     .command('delete')
     .description("Delete a group's description file (values stay in the vault)")
     .argument('<name>', 'group name')
-    .option('--force', 'do not ask (required when not on a terminal)')
+    .option('-y, --yes', 'do not ask (required when not on a terminal; old spelling --force)')
     .addOption(envOption())
     .action(lazy(async () => (await import('./commands/groups.js')).del));
+  oldSpelling(groupDelete, '--force', '--yes');
   groups
     .command('path')
     .description("Print the environment's secrets.d folder")
@@ -558,17 +580,22 @@ export function buildProgram(): Command {
   program
     .command('info')
     .description('List the command tree')
+    .addOption(reportFormatOption())
     .action(lazy(async () => (await import('./commands/info.js')).info));
 
   program
     .command('upgrade')
     .description('Apply database schema migrations (backs up first)')
-    .action(lazy(async () => (await import('./commands/maintenance.js')).upgrade));
+    .addOption(reportFormatOption())
+    .action(async (o: UpgradeOptions, cmd: Command) => {
+      await runTyped(cmd, async (g) => (await import('./commands/maintenance.js')).upgrade(g, o));
+    });
 
   program
     .command('doctor')
     .description('Check the vault (permissions, keys, integrity) and optionally repair')
     .option('--fix', 'repair permissions')
+    .addOption(reportFormatOption())
     .action(async (o: DoctorOptions, cmd: Command) => {
       await runTyped(cmd, async (g) => (await import('./commands/maintenance.js')).doctor(g, o));
     });

@@ -10,13 +10,13 @@ interface AddOptions {
   app: string;
   env: string;
   type?: string;
-  force?: boolean;
+  overwrite?: boolean;
   allowEmpty?: boolean;
 }
 
 async function store(g: GlobalOptions, name: string, value: string, o: AddOptions, type: string): Promise<number> {
   return withVault(g, (v) => {
-    const outcome = v.set({ app: o.app, env: o.env, key: name, value, type }, { replace: o.force ?? false });
+    const outcome = v.set({ app: o.app, env: o.env, key: name, value, type }, { replace: o.overwrite ?? false });
     const label = secretLabel({ app: o.app, env: o.env, key: name });
     if (outcome === 'added') info(`Added ${label}`);
     else if (outcome === 'updated') info(`Updated ${label} (the previous value is kept in history)`);

@@ -6,7 +6,8 @@
 import { SeeqretError } from '../../errors.js';
 import { type Column, isoTime, parseFormat } from '../../formats/output.js';
 import type { AuditAction, CompactSelection } from '../../vault/audit.js';
-import { type GlobalOptions, info, printRows, withVault } from '../context.js';
+import { type GlobalOptions, info, printRows, withVault, writeJson } from '../context.js';
+import type { ReportFormat } from '../options.js';
 
 /** Parse `--since`: an ISO date/time or a duration like `7d`, `12h`, `30m`. */
 export function parseSince(text: string, now = Date.now()): number {
@@ -15,6 +16,16 @@ export function parseSince(text: string, now = Date.now()): number {
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new SeeqretError('E_USAGE', `--since '${text}' is neither a date nor a duration`, 'Use e.g. --since 2026-01-31, --since 7d or --since 12h.');
   return t;
+}
+
+/** An entry's detail as the value it records (`null` when none); text that is no JSON stays text. */
+function detailObject(detail: string | null): unknown {
+  if (detail === null) return null;
+  try {
+    return JSON.parse(detail) as unknown;
+  } catch {
+    return detail;
+  }
 }
 
 /** Options of `seeqret audit`. */
@@ -40,6 +51,10 @@ export async function audit(g: GlobalOptions, _a: unknown[], o: AuditOptions): P
       if (o.verify) {
         const r = v.verifyAudit();
         if (r.problem !== null) throw new SeeqretError('E_TAMPERED', r.problem, 'Restore the vault from a backup to recover the original log; `seeqret doctor` lists every change.');
+        if (format === 'json') {
+          writeJson({ intact: true, entries: r.entries, folded: r.folded });
+          return 0;
+        }
         info(`The audit log's ${r.entries} entries are intact (hash chain verified${r.folded > 0 ? `; its checkpoint stands for ${r.folded} earlier entries` : ''}).`);
         return 0;
       }
@@ -48,7 +63,10 @@ export async function audit(g: GlobalOptions, _a: unknown[], o: AuditOptions): P
         ...(o.user ? { user: o.user } : {}),
         ...(o.action ? { action: o.action as AuditAction } : {}),
       });
-      const rows = entries.map((e) => ({ id: e.id, time: isoTime(e.at), actor: e.actor, action: e.action, target: e.target ?? '', detail: e.detail ?? '' }));
+      // json and yaml keep the detail as the object it is (no JSON inside a JSON string); a table
+      // and csv show its JSON text.
+      const structured = format === 'json' || format === 'yaml';
+      const rows = entries.map((e) => ({ id: e.id, time: isoTime(e.at), actor: e.actor, action: e.action, target: e.target ?? (structured ? null : ''), detail: structured ? detailObject(e.detail) : (e.detail ?? '') }));
       const columns: Column[] = ['id', 'time', 'actor', 'action', 'target', 'detail'].map((k) => ({ key: k, header: k }));
       await printRows(rows, columns, format);
       return 0;
@@ -62,6 +80,8 @@ export const DEFAULT_COMPACT_BEFORE = '90d';
 
 /** Options of `seeqret audit compact`. */
 export interface AuditCompactOptions {
+  /** `--format json` (the `audit` option, given before or after `compact`): the report as JSON. */
+  readonly format: ReportFormat;
   /** `--before WHEN`: fold the entries older than this date or duration. */
   readonly before?: string;
   /** `--keep N`: fold all but the newest N entries. */
@@ -73,7 +93,7 @@ export interface AuditCompactOptions {
  * keyed with the vault key, so the log stays short and still verifies (default: entries older than
  * 90 days).
  */
-export async function compact(g: GlobalOptions, _a: unknown[], o: AuditCompactOptions): Promise<number> {
+export async function compact(g: GlobalOptions, o: AuditCompactOptions): Promise<number> {
   if (o.before !== undefined && o.keep !== undefined) throw new SeeqretError('E_USAGE', '--before and --keep cannot be combined', 'Give one of them: --before 2026-01-01 (or 90d), or --keep 1000.');
   let sel: CompactSelection;
   if (o.keep !== undefined) {
@@ -85,6 +105,11 @@ export async function compact(g: GlobalOptions, _a: unknown[], o: AuditCompactOp
   }
   return withVault(g, async (v) => {
     const r = v.compactAudit(sel);
+    if (o.format === 'json') {
+      const c = r.checkpoint;
+      writeJson({ folded: c === null ? 0 : r.rows, remaining: r.remaining, checkpoint: c === null ? null : { entries: c.entries, from: isoTime(c.from), to: isoTime(c.to) } });
+      return 0;
+    }
     if (r.checkpoint === null) {
       info(`Nothing to compact: ${'keep' in sel ? `the log has no more than ${sel.keep} entries besides its checkpoint` : `no entry is older than ${isoTime(sel.before)}`} (${r.remaining} entries).`);
       return 0;

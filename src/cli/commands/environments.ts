@@ -149,11 +149,11 @@ export async function defaultCmd(_g: GlobalOptions, args: unknown[], o: Environm
 
 /** Options of `seeqret environments delete`. */
 export interface EnvironmentsDeleteOptions {
-  /** `--force`: do not ask. */
-  readonly force?: boolean;
+  /** `-y/--yes` (old spelling `--force`): do not ask. */
+  readonly yes?: boolean;
 }
 
-/** `environments delete ENV [--force]`: descriptions folder, vault values and tmp folder. */
+/** `environments delete ENV [--yes]`: descriptions folder, vault values and tmp folder. */
 export async function del(g: GlobalOptions, args: unknown[], o: EnvironmentsDeleteOptions): Promise<number> {
   const project = currentProject();
   const env = checkEnvironmentName(args[0] as string);
@@ -176,11 +176,11 @@ export async function del(g: GlobalOptions, args: unknown[], o: EnvironmentsDele
       if (records.length > 50) info(`    … and ${records.length - 50} more`);
     }
     if (tmpExists) info(`  tmp folder ${tmp} (files overwritten before removal)`);
-    if (!o.force) {
+    if (!o.yes) {
       if (!stdinIsTTY()) {
-        throw new SeeqretError('E_NO_TTY', `refusing to delete environment ${env} without --force (not a terminal; the list above is what would be deleted)`, 'Pass --force to delete it.');
+        throw new SeeqretError('E_NO_TTY', `refusing to delete environment ${env} without --yes (not a terminal; the list above is what would be deleted)`, 'Pass --yes to delete it.');
       }
-      if (!(await confirm(`Delete environment ${env}?`))) throw new SeeqretError('E_ABORTED', 'nothing was deleted', 'Answer y to delete, or pass --force.');
+      if (!(await confirm(`Delete environment ${env}?`))) throw new SeeqretError('E_ABORTED', 'nothing was deleted', 'Answer y to delete, or pass --yes.');
     }
     if (vault && records.length > 0) vault.remove(records);
     const shredded = tmpExists ? secureDeleteTree(tmp) : 0;

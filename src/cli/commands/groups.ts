@@ -68,22 +68,22 @@ export async function create(_g: GlobalOptions, args: unknown[], o: GroupsCreate
 
 /** Options of `seeqret groups delete`. */
 export interface GroupsDeleteOptions {
-  /** `--force`: do not ask. */
-  readonly force?: boolean;
+  /** `-y/--yes` (old spelling `--force`): do not ask. */
+  readonly yes?: boolean;
   /** `-e/--env ENV`: the environment. */
   readonly env?: string;
 }
 
-/** `groups delete NAME [--force] [-e ENV]`: removes the description file; values stay in the vault. */
+/** `groups delete NAME [--yes] [-e ENV]`: removes the description file; values stay in the vault. */
 export async function del(_g: GlobalOptions, args: unknown[], o: GroupsDeleteOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   requireDescribedEnvironment(project, env);
   const group = findGroup(environmentGroups(project, env), args[0] as string, env);
   info(`Deleting group ${group.name} removes ${group.file}, describing ${group.variables.length} variable(s):`);
   for (const d of group.variables.slice(0, 50)) info(`  ${d.variable} (${d.type})`);
-  if (!o.force) {
-    if (!stdinIsTTY()) throw new SeeqretError('E_NO_TTY', `refusing to delete group ${group.name} without --force (not a terminal)`, 'Pass --force to delete it.');
-    if (!(await confirm(`Delete group ${group.name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was deleted', 'Answer y to delete, or pass --force.');
+  if (!o.yes) {
+    if (!stdinIsTTY()) throw new SeeqretError('E_NO_TTY', `refusing to delete group ${group.name} without --yes (not a terminal)`, 'Pass --yes to delete it.');
+    if (!(await confirm(`Delete group ${group.name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was deleted', 'Answer y to delete, or pass --yes.');
   }
   deleteGroupFile(group);
   info(`Deleted group ${group.name}; any values of its variables stay in the vault (seeqret show lists them as undescribed)`);

@@ -17,7 +17,8 @@ import { parseDotenvPieces } from '../../formats/dotenv-stream.js';
 import { CompactStringMap } from '../../util/compact-map.js';
 import { decodeUtf8, ioError, readFileCapped, readTextChunksCapped } from '../../util/fs.js';
 import type { SecretInput } from '../../vault/vault.js';
-import { type GlobalOptions, info, readStdin, warn, withVault } from '../context.js';
+import { type GlobalOptions, info, readStdin, warn, withVault, writeJson } from '../context.js';
+import type { ReportFormat } from '../options.js';
 import { commandLine } from '../hints.js';
 
 /** Values written per batch (one savepoint each, all inside one transaction). */
@@ -54,8 +55,24 @@ function firstLine(pieces: Iterable<string>): string {
   return head;
 }
 
-export async function importenv(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const file = args[0] as string;
+/** Options of `seeqret importenv`. */
+export interface ImportenvOptions {
+  /** `--app APP`: application of the imported keys (default `*`). */
+  readonly app: string;
+  /** `--env ENV`: environment of the imported keys (default `*`). */
+  readonly env: string;
+  /** `--overwrite` (old spelling `--update`): replace existing values that differ. */
+  readonly overwrite?: boolean;
+  /** `--dry-run`: show what would change, write nothing. */
+  readonly dryRun?: boolean;
+  /** `--dialect D`: read the file as this program does. */
+  readonly dialect?: string;
+  /** `--format text|json`: the report. */
+  readonly format: ReportFormat;
+}
+
+/** `importenv FILE [--app A] [--env E] [--overwrite] [--dry-run] [--dialect D] [--format text|json]`. */
+export async function importenv(g: GlobalOptions, file: string, o: ImportenvOptions): Promise<number> {
   const source = file === '-' ? '<stdin>' : file;
   // A regular file: read in pieces, twice. Stdin, a pipe or a FIFO (which cannot be read twice): whole, once.
   const stdinText = file === '-' ? decodeUtf8(await readStdin('dotenv'), source) : isRegularFile(file) ? undefined : decodeUtf8(readFileCapped(file, 'dotenv'), source);
@@ -63,8 +80,8 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
   const before = stdinText === undefined ? stamp(file) : '';
   const marked = readEnvFileMark(firstLine(pieces()))?.dialect;
   let dialect: Dialect | undefined = marked;
-  if (typeof o['dialect'] === 'string') {
-    dialect = checkDialect(o['dialect'], '--dialect');
+  if (o.dialect !== undefined) {
+    dialect = checkDialect(o.dialect, '--dialect');
     if (marked !== undefined && marked !== dialect) {
       throw new SeeqretError('E_USAGE', `${source} was written by seeqret env for the ${marked} dialect; reading it as ${dialect} would change values`, `Leave out --dialect, or pass --dialect ${marked}.`);
     }
@@ -81,17 +98,16 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
   }
   for (const w of repeats) warn(w);
   if (repeated > MAX_REPEAT_WARNINGS) warn(`${source}: ${repeated - MAX_REPEAT_WARNINGS} more repeated names; the later value wins for each`);
-  const app = o['app'] as string;
-  const env = o['env'] as string;
-  const dryRun = o['dryRun'] === true;
+  const { app, env } = o;
+  const dryRun = o.dryRun === true;
   return withVault(g, (v) => {
     const total = { added: 0, updated: 0, skipped: 0, unchanged: 0 };
     // `KEY=` in a file is stated on purpose, so it is imported as an empty value, but never silently.
     let emptyCount = 0;
     const emptyNames: string[] = [];
-    const wouldBe: string[] = [];
+    const wouldBe: Array<{ app: string; env: string; key: string; outcome: string }> = [];
     const write = (batch: SecretInput[], emptyKeys: Set<string>): void => {
-      const s = v.setMany(batch, { update: o['update'] === true, dryRun });
+      const s = v.setMany(batch, { update: o.overwrite === true, dryRun });
       total.added += s.added;
       total.updated += s.updated;
       total.skipped += s.skipped;
@@ -101,7 +117,7 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
           emptyCount += 1;
           if (emptyNames.length < 10) emptyNames.push(x.key);
         }
-        if (dryRun && x.outcome !== 'unchanged') wouldBe.push(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
+        if (dryRun && x.outcome !== 'unchanged') wouldBe.push({ app: x.app, env: x.env, key: x.key, outcome: x.outcome });
       }
     };
     // Pass 2: the values, in batches, in one transaction, recorded as ONE audit entry with the
@@ -126,10 +142,14 @@ export async function importenv(g: GlobalOptions, args: unknown[], o: Record<str
       if (batch.length > 0) write(batch, emptyKeys);
       if (taken !== lastLine.size || (stdinText === undefined && stamp(file) !== before)) throw changed(source);
     }, { summary: { action: 'import', target: source, detail: { from: 'dotenv', app, env } } });
-    for (const line of wouldBe) info(line);
+    if (o.format === 'json') {
+      writeJson({ file: source, app, env, dryRun, ...total, empty: emptyCount, ...(dryRun ? { changes: wouldBe } : {}) });
+      return 0;
+    }
+    for (const x of wouldBe) info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
     info(`${total.added} added, ${total.updated} updated, ${total.skipped} skipped, ${total.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
     if (total.skipped > 0 && !dryRun) {
-      const cmd = commandLine(g, 'importenv', file, '--app', app, '--env', env, '--update');
+      const cmd = commandLine(g, 'importenv', file, '--app', app, '--env', env, '--overwrite');
       info(`Skipped secrets exist with another value; to replace them (yours go to history), run ${file === '-' ? `the same input piped into \`${cmd}\`` : `\`${cmd}\``}.`);
     }
     if (emptyCount) info(`${emptyCount} empty value${emptyCount === 1 ? '' : 's'} (KEY= in ${source}) ${dryRun ? 'would be' : 'were'} stored as empty: ${emptyNames.join(', ')}${emptyCount > 10 ? ', …' : ''}`);

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { buildProgram } from '../main.js';
 import type { GlobalOptions } from '../context.js';
 import type { Shell } from '../completion.js';
+import { writeJson } from '../io.js';
+import type { ReportFormat } from '../options.js';
 
 function walk(cmd: Command, depth: number, lines: string[]): void {
   for (const c of cmd.commands) {
@@ -16,7 +18,29 @@ function walk(cmd: Command, depth: number, lines: string[]): void {
   }
 }
 
-export async function info(_g: GlobalOptions): Promise<number> {
+/** A command and its sub-commands as data. */
+interface CommandJson {
+  readonly name: string;
+  readonly description: string;
+  readonly commands: CommandJson[];
+}
+
+function tree(cmd: Command): CommandJson[] {
+  return cmd.commands.map((c) => ({ name: c.name(), description: c.description(), commands: tree(c) }));
+}
+
+/** Options of `seeqret info`. */
+export interface InfoOptions {
+  /** `--format text|json`. */
+  readonly format: ReportFormat;
+}
+
+/** `info`: the command tree. */
+export async function info(_g: GlobalOptions, _a: unknown[], o: InfoOptions): Promise<number> {
+  if (o.format === 'json') {
+    writeJson({ name: 'seeqret', commands: tree(buildProgram()) });
+    return 0;
+  }
   const lines = ['seeqret'];
   walk(buildProgram(), 1, lines);
   process.stdout.write(lines.join('\n') + '\n');

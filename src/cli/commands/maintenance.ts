@@ -7,18 +7,37 @@
  */
 import { type Finding, diagnose, upgradeVault } from '../../vault/doctor.js';
 import { resolveVaultDir } from '../../vault/paths.js';
-import { type GlobalOptions, info, openVault, out, passphraseFor, warn } from '../context.js';
+import { type GlobalOptions, info, openVault, out, passphraseFor, warn, writeJson } from '../context.js';
+import type { ReportFormat } from '../options.js';
 
 /** Options of `doctor`. */
 export interface DoctorOptions {
-  fix?: boolean;
+  /** `--fix`: repair permissions. */
+  readonly fix?: boolean;
+  /** `--format text|json`: the report. */
+  readonly format: ReportFormat;
+}
+
+/** Options of `upgrade`. */
+export interface UpgradeOptions {
+  /** `--format text|json`: the report. */
+  readonly format: ReportFormat;
+}
+
+/** A finding as data: a failure with its code, message and fix. */
+function findingJson(f: Finding): Record<string, unknown> {
+  return f.status === 'fail' ? { status: f.status, text: f.text, error: { code: f.error.code, message: f.error.message, fix: f.error.fix, exitCode: f.error.exitCode } } : { status: f.status, text: f.text };
 }
 
 /** `upgrade`: copy the database aside, then apply pending migrations in one transaction. */
-export async function upgrade(g: GlobalOptions): Promise<number> {
+export async function upgrade(g: GlobalOptions, o: UpgradeOptions): Promise<number> {
   const v = await openVault(g, { allowOutdatedSchema: true });
   try {
     const r = upgradeVault(v, new Date());
+    if (o.format === 'json') {
+      writeJson(r.upToDate ? { upToDate: true, version: r.version } : { upToDate: false, from: r.from, to: r.to, applied: r.applied, backup: r.backup, auditBrokenAt: r.auditBrokenAt });
+      return 0;
+    }
     if (r.upToDate) {
       out(`The vault is up to date (schema ${r.version}).`);
       return 0;
@@ -46,8 +65,14 @@ export async function doctor(g: GlobalOptions, o: DoctorOptions): Promise<number
     fix: o.fix === true,
     passphrase: () => passphraseFor(g, 'Vault passphrase'),
     uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
-    onFinding: (f) => out(findingLine(f)),
+    onFinding: (f) => {
+      if (o.format === 'text') out(findingLine(f));
+    },
   });
+  if (o.format === 'json') {
+    writeJson({ findings: report.findings.map(findingJson), problems: report.problems, stopped: report.stopped });
+    return report.stopped || report.problems > 0 ? (report.firstError?.exitCode ?? 7) : 0;
+  }
   if (report.stopped) return report.firstError?.exitCode ?? 7;
   if (report.problems === 0) {
     info('No problems found.');

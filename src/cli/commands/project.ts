@@ -23,11 +23,11 @@ export interface ProjectInitOptions {
   readonly descriptions?: string;
   /** `--template FILE`: env template (default env.template). */
   readonly template?: string;
-  /** `--force`: replace an existing seeqret.yaml. */
-  readonly force?: boolean;
+  /** `--overwrite` (old spelling `--force`): replace an existing seeqret.yaml. */
+  readonly overwrite?: boolean;
 }
 
-/** `project init [--app A] [--env E] [--descriptions DIR] [--template FILE] [--force]`. */
+/** `project init [--app A] [--env E] [--descriptions DIR] [--template FILE] [--overwrite]`. */
 export async function projectInit(_g: GlobalOptions, _args: unknown[], o: ProjectInitOptions): Promise<number> {
   const dir = process.cwd();
   const app = o.app ?? path.basename(dir);
@@ -40,7 +40,7 @@ export async function projectInit(_g: GlobalOptions, _args: unknown[], o: Projec
   const project = createProject(
     dir,
     { app, environment: env, descriptions: o.descriptions ?? 'secrets', template: o.template ?? 'env.template' },
-    { overwrite: o.force === true },
+    { overwrite: o.overwrite === true },
   );
   info(`Created ${project.file} (app ${app}, environment ${env})`);
   if (outer) warn(`${outer.file} is a project file of a folder above; commands run here use the new one`);

@@ -14,9 +14,10 @@ import { checkEmail, isEmailAddress } from '../../util/email.js';
 import { SERVER_MARKER, vaultFiles } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
 import { childEnvironment } from '../child.js';
-import { type GlobalOptions, info, out, warn, withVault } from '../context.js';
+import { type GlobalOptions, info, out, warn, withVault, writeJson } from '../context.js';
+import type { ReportFormat } from '../options.js';
 import { addUserLine } from './users.js';
-import { loadText, readTransferFile, reportLoad, settleNewNames } from './share.js';
+import { loadJson, loadText, readTransferFile, reportLoad, settleNewNames } from './share.js';
 
 /** Default folder of a server vault. */
 export const SERVER_DIR = '/srv/.seeqret';
@@ -94,6 +95,8 @@ export interface InboxOptions {
   readonly allowOldFormats?: boolean;
   /** `--accept`: accept the new names the bundles bring. */
   readonly accept?: boolean;
+  /** `--format text|json`: the report. */
+  readonly format: ReportFormat;
 }
 
 /** `inbox [DIR] [--overwrite]`: load every file in DIR; loaded files are removed, failures kept. */
@@ -105,6 +108,8 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: InboxOptions):
     let failed = 0;
     let tried = 0;
     let firstError: SeeqretError | undefined;
+    const report: Array<Record<string, unknown>> = [];
+    const text = o.format === 'text';
     // Unattended: only authenticated, replay-checked bundles, unless old formats are allowed.
     const serializer = o.allowOldFormats ? undefined : 'bundle';
     for (const f of files) {
@@ -118,17 +123,20 @@ export async function inbox(g: GlobalOptions, args: unknown[], o: InboxOptions):
         } catch (e) {
           warn(`${path.basename(f)}: loaded, but could not be removed (${(e as NodeJS.ErrnoException).code ?? e}); it will be refused as a replay next time`);
         }
-        reportLoad(r, { prefix: `${path.basename(f)}: `, again: null });
+        if (text) reportLoad(r, { prefix: `${path.basename(f)}: `, again: null });
         // Unattended: new names stay pending unless --accept (the names arrived from someone else).
-        await settleNewNames(g, v, r, { accept: o.accept === true, ask: false }, `${path.basename(f)}: `);
+        const accepted = await settleNewNames(g, v, r, { accept: o.accept === true, ask: false }, `${path.basename(f)}: `);
+        report.push({ file: path.basename(f), loaded: true, ...loadJson(r, accepted) });
       } catch (e) {
         const err = isSeeqretError(e) ? e : new SeeqretError('E_IO', `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the file.');
         failed += 1;
         firstError ??= err;
         warn(`${path.basename(f)}: kept, not loaded: ${err.code}: ${err.message}`);
+        report.push({ file: path.basename(f), loaded: false, error: { code: err.code, message: err.message, fix: err.fix } });
       }
     }
-    info(`${tried - failed} of ${tried} file${tried === 1 ? '' : 's'} loaded${failed ? `; ${failed} kept in ${dir}` : ''}`);
+    if (!text) writeJson({ dir, tried, loaded: tried - failed, failed, files: report });
+    else info(`${tried - failed} of ${tried} file${tried === 1 ? '' : 's'} loaded${failed ? `; ${failed} kept in ${dir}` : ''}`);
     return failed ? firstError!.exitCode : 0;
   });
 }

@@ -12,13 +12,24 @@ import { SERIALIZERS } from '../../sharing/serializers.js';
 import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../../util/fs.js';
 import { type Vault, secretLabel } from '../../vault/vault.js';
 import { isDangerousVariable } from '../../vault/resolve.js';
-import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData } from '../context.js';
+import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../context.js';
+import type { ReportFormat } from '../options.js';
 import { commandLine } from '../hints.js';
 
 export { SERIALIZERS, type Serializer } from '../../sharing/serializers.js';
 
+/** Options of `serializers`. */
+export interface SerializersOptions {
+  /** `--format text|json`. */
+  readonly format: ReportFormat;
+}
+
 /** `serializers`. */
-export async function serializers(): Promise<number> {
+export async function serializers(_g: GlobalOptions, _a: unknown[], o: SerializersOptions): Promise<number> {
+  if (o.format === 'json') {
+    writeJson(Object.entries(SERIALIZERS).map(([name, description]) => ({ name, description })));
+    return 0;
+  }
   for (const [name, what] of Object.entries(SERIALIZERS)) process.stdout.write(`${name.padEnd(12)} ${what}\n`);
   return 0;
 }
@@ -40,6 +51,8 @@ export interface ExportOptions {
   readonly serializer: string;
   /** `-o/--out FILE`: output file. */
   readonly out?: string;
+  /** `--format text|json`: the report of the files written (with `-o`). */
+  readonly format: ReportFormat;
 }
 
 /** `export --to USER... -f FILTER... [-s SERIALIZER] [-o FILE]`. */
@@ -48,6 +61,8 @@ export async function exportCmd(g: GlobalOptions, _a: unknown[], o: ExportOption
   const outFile = o.out;
   const to = o.to ?? [];
   const serializer = o.serializer;
+  if (o.format === 'json' && !outFile) throw new SeeqretError('E_USAGE', '--format json reports the files export writes, and no -o FILE was given', 'Add -o FILE (the export goes there; the report to stdout), or leave out --format json.');
+  const written: Array<{ recipient: string; file: string; secrets: number; serializer: string }> = [];
   return withVault(g, (v) => {
     const plan = prepareExport(v, { to, filters, serializer, destination: outFile ? 'files' : 'stream' });
     for (const w of plan.warnings) warn(w);
@@ -56,12 +71,14 @@ export async function exportCmd(g: GlobalOptions, _a: unknown[], o: ExportOption
       if (outFile) {
         const file = outputFileFor(outFile, item.recipient.username, plan.items.length > 1);
         atomicWriteFile(file, item.text);
-        info(`Wrote ${n} secret${n === 1 ? '' : 's'} for ${item.recipient.username} to ${file} (${plan.serializer})`);
+        written.push({ recipient: item.recipient.username, file, secrets: n, serializer: plan.serializer });
+        if (o.format === 'text') info(`Wrote ${n} secret${n === 1 ? '' : 's'} for ${item.recipient.username} to ${file} (${plan.serializer})`);
       } else {
         writeData(item.text);
       }
       recordExport(v, plan, item);
     }
+    if (o.format === 'json') writeJson({ files: written });
     return 0;
   });
 }
@@ -82,6 +99,26 @@ export interface LoadOptions {
   readonly force?: boolean;
   /** `--accept`: accept the new names without asking. */
   readonly accept?: boolean;
+  /** `--format text|json`: the report. */
+  readonly format: ReportFormat;
+}
+
+/** What a load did, as data (`--format json`): counts, each name's outcome, the pending names; never a value. */
+export function loadJson(r: LoadResult, accepted: boolean): Record<string, unknown> {
+  const s = r.summary;
+  return {
+    sender: r.sender,
+    format: r.format,
+    bundleId: r.bundleId,
+    added: s.added,
+    updated: s.updated,
+    skipped: s.skipped,
+    unchanged: s.unchanged,
+    older: s.older,
+    outcomes: s.outcomes.map((x) => ({ app: x.app, env: x.env, key: x.key, outcome: x.outcome })),
+    pending: accepted ? [] : r.pending.map(secretLabel),
+    accepted: accepted ? r.pending.map(secretLabel) : [],
+  };
 }
 
 /** `load [-u SENDER] (-f FILE | -v VALUE | stdin) [-s SERIALIZER] [--overwrite] [--force]`. */
@@ -105,8 +142,9 @@ export async function load(g: GlobalOptions, _a: unknown[], o: LoadOptions): Pro
   const fromStdin = value === undefined && (!file || file === '-');
   return withVault(g, async (v) => {
     const r = loadText(v, text, { sender, serializer, overwrite: o.overwrite === true, force: o.force === true, isCommandValue: value !== undefined });
-    reportLoad(r, { again });
-    await settleNewNames(g, v, r, { accept: o.accept === true, ask: !fromStdin && stdinIsTTY() });
+    if (o.format === 'text') reportLoad(r, { again });
+    const accepted = await settleNewNames(g, v, r, { accept: o.accept === true, ask: !fromStdin && stdinIsTTY() });
+    if (o.format === 'json') writeJson(loadJson(r, accepted));
     return 0;
   });
 }
@@ -116,8 +154,8 @@ export async function load(g: GlobalOptions, _a: unknown[], o: LoadOptions): Pro
  * accept them; `--accept` accepts them without asking; otherwise they stay pending (exported only
  * by a filter that names them exactly) and the command says how to accept them.
  */
-export async function settleNewNames(g: GlobalOptions, v: Vault, r: LoadResult, o: { accept: boolean; ask: boolean }, prefix = ''): Promise<void> {
-  if (r.pending.length === 0) return;
+export async function settleNewNames(g: GlobalOptions, v: Vault, r: LoadResult, o: { accept: boolean; ask: boolean }, prefix = ''): Promise<boolean> {
+  if (r.pending.length === 0) return false;
   const names = r.pending.map(secretLabel);
   const loaders = r.pending.filter((p) => isDangerousVariable(p.key)).map(secretLabel);
   if (loaders.length) warn(`${prefix}${loaders.join(', ')} ${loaders.length === 1 ? 'is a variable' : 'are variables'} that make programs load or run code: never exported through a filter, even once accepted`);
@@ -126,6 +164,7 @@ export async function settleNewNames(g: GlobalOptions, v: Vault, r: LoadResult, 
   if (accept) {
     const done = v.accept(r.pending);
     info(`${prefix}Accepted ${done.length} name${done.length === 1 ? '' : 's'} from ${r.sender}.`);
+    return true;
   } else {
     // The exact names (a few), or one filter per app:env they are in: a command that works as printed.
     const places = [...new Set(r.pending.map((p) => `${p.app}:${p.env}:`))];
@@ -134,6 +173,7 @@ export async function settleNewNames(g: GlobalOptions, v: Vault, r: LoadResult, 
       `${prefix}${names.length} new name${names.length === 1 ? ' is' : 's are'} pending: not exported by a filter that does not name ${names.length === 1 ? 'it' : 'them'} exactly until you run \`${commandLine(g, 'accept', ...what)}\` (see \`${commandLine(g, 'list', '--pending')}\`).`,
     );
   }
+  return false;
 }
 
 /**

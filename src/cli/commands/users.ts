@@ -13,7 +13,8 @@ import { shellQuote } from '../../formats/output.js';
 import { checkEmail } from '../../util/email.js';
 import { readFileCapped } from '../../util/fs.js';
 import { type UserRecord, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, confirm, info, out, printRows, warn, withVault } from '../context.js';
+import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../context.js';
+import type { ReportFormat } from '../options.js';
 
 function fp(u: UserRecord): string {
   return fingerprint(keyFromBase64(u.pubkey)!);
@@ -50,10 +51,20 @@ export async function owner(g: GlobalOptions, _a: unknown[], o: OwnerOptions): P
   }, { readonly: true });
 }
 
+/** Options of `seeqret whoami`. */
+export interface WhoamiOptions {
+  /** `--format text|json`. */
+  readonly format: ReportFormat;
+}
+
 /** `whoami`: the owner's user name and e-mail. */
-export async function whoami(g: GlobalOptions): Promise<number> {
+export async function whoami(g: GlobalOptions, _a: unknown[], o: WhoamiOptions): Promise<number> {
   return withVault(g, (v) => {
     const u = v.owner();
+    if (o.format === 'json') {
+      writeJson({ username: u.username, email: u.email, name: u.name, pubkey: u.pubkey, fingerprint: fp(u) });
+      return 0;
+    }
     out(u.email ? `${u.username} <${u.email}>` : u.username);
     return 0;
   }, { readonly: true });
@@ -163,12 +174,12 @@ export interface AddUserOptions {
   readonly pubkey?: string;
   /** `--pgp-key FILE`: their OpenPGP public key file. */
   readonly pgpKey?: string;
-  /** `--force`: replace the PGP key already stored for this name. */
-  readonly force?: boolean;
+  /** `--overwrite` (old spelling `--force`): replace the PGP key already stored for this name. */
+  readonly overwrite?: boolean;
 }
 
 /**
- * `add user --username NAME [--email --pubkey --name] [--pgp-key FILE [--force]]`: add a vault user
+ * `add user --username NAME [--email --pubkey --name] [--pgp-key FILE [--overwrite]]`: add a vault user
  * (X25519 key), and/or store an OpenPGP public key for `send` under NAME (a vault user's name, or a
  * contact known only by that key).
  */
@@ -204,7 +215,7 @@ export async function addUser(g: GlobalOptions, _a: unknown[], o: AddUserOptions
     }
     const k = v.addPgpKey(
       { username, fingerprint: pgp.fingerprint, email: to, userIds: pgp.userIds, armored: pgp.armored },
-      { replace: o.force === true, ...(pub ? { user: { email, name, publicKey: pub } } : {}) },
+      { replace: o.overwrite === true, ...(pub ? { user: { email, name, publicKey: pub } } : {}) },
     );
     if (pub) info(`Added user ${username}. Fingerprint: ${fp(v.user(username))}`);
     info(`Stored the PGP key ${formatFingerprint(k.fingerprint)} for ${username}; \`seeqret send\` mails to ${k.email}.`);
