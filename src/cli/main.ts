@@ -201,7 +201,7 @@ export function buildProgram(): Command {
     .option('--out <file>', 'output file', '.env')
     .option('--stdout', 'print to stdout instead of writing a file')
     .addOption(new Option('--dialect <dialect>', 'the program that reads the file (default: @dialect in the template, seeqret.yaml, node)').choices(['node', 'python', 'compose', 'shell']))
-    .option('--force', 'replace the file even if it changed since seeqret env wrote it, or was not written by it')
+    .option('--force', 'go past the refusal to write over a file that changed since seeqret env wrote it, or that it did not write')
     .action(lazy(async () => (await import('./commands/env.js')).env));
 
   program
