@@ -13,7 +13,7 @@ import { reportError } from './report.js';
 /** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
 export async function runFastGet(fast: FastGet): Promise<number> {
   try {
-    return await get(fast.g, [fast.filter], { newline: fast.newline }, writeDataFd1);
+    return await get(fast.g, fast.filter, { newline: fast.newline }, writeDataFd1);
   } catch (e) {
     return reportError(e, fast.g.debug === true || process.env['SEEQRET_DEBUG'] === '1');
   }

@@ -6,7 +6,8 @@
 import { secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, readValue, withVault } from '../context.js';
 
-interface AddOptions {
+/** Options of `add key` and `add text`. */
+export interface AddOptions {
   app: string;
   env: string;
   type?: string;
@@ -26,17 +27,13 @@ async function store(g: GlobalOptions, name: string, value: string, o: AddOption
 }
 
 /** `add key NAME [VALUE]`. */
-export async function addKey(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const opts = o as unknown as AddOptions;
-  const name = args[0] as string;
-  const value = await readValue(args[1] as string | undefined, { label: name, allowEmpty: opts.allowEmpty === true });
-  return store(g, name, value, opts, opts.type ?? 'str');
+export async function addKey(g: GlobalOptions, name: string, arg: string | undefined, o: AddOptions): Promise<number> {
+  const value = await readValue(arg, { label: name, allowEmpty: o.allowEmpty === true });
+  return store(g, name, value, o, o.type ?? 'str');
 }
 
 /** `add text NAME` (multi-line value from stdin, kept byte for byte). */
-export async function addText(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const opts = o as unknown as AddOptions;
-  const name = args[0] as string;
-  const value = await readValue(undefined, { label: name, multiline: true, allowEmpty: opts.allowEmpty === true });
-  return store(g, name, value, opts, 'text');
+export async function addText(g: GlobalOptions, name: string, o: AddOptions): Promise<number> {
+  const value = await readValue(undefined, { label: name, multiline: true, allowEmpty: o.allowEmpty === true });
+  return store(g, name, value, o, 'text');
 }

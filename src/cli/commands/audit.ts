@@ -42,7 +42,7 @@ export interface AuditOptions {
   readonly format: string;
 }
 
-export async function audit(g: GlobalOptions, _a: unknown[], o: AuditOptions): Promise<number> {
+export async function audit(g: GlobalOptions, o: AuditOptions): Promise<number> {
   const format = parseFormat(o.format);
   if (format === 'env' || format === 'shell') throw new SeeqretError('E_USAGE', `--format ${format} does not fit the audit log`, 'Use table, json, yaml or csv.');
   return withVault(

@@ -47,7 +47,7 @@ export interface BackupOptions {
 }
 
 /** `backup [-o FILE] [--include-keys] [--html] [--armor]`. */
-export async function backup(g: GlobalOptions, _a: unknown[], o: BackupOptions): Promise<number> {
+export async function backup(g: GlobalOptions, o: BackupOptions): Promise<number> {
   const file = o.out ?? `seeqret-backup-${new Date().toISOString().slice(0, 10)}.age`;
   const passphrase = await backupPassphrase(o, true);
   const v = await openVault(g, { readonly: false });
@@ -84,8 +84,7 @@ export interface RestoreOptions {
  * created, and everything written in one transaction (src/sharing/restore.ts). A failure leaves
  * no vault behind and changes nothing in an existing one.
  */
-export async function restore(g: GlobalOptions, args: unknown[], o: RestoreOptions): Promise<number> {
-  const file = args[0] as string;
+export async function restore(g: GlobalOptions, file: string, o: RestoreOptions): Promise<number> {
   const bytes = readFileCapped(file, 'backup');
   const passphrase = await backupPassphrase(o, false);
   const dump = await decryptBackup(bytes, passphrase);

@@ -21,9 +21,9 @@ export interface EditValueOptions {
 }
 
 /** `edit value FILTER [VALUE] [--all]`. */
-export async function editValue(g: GlobalOptions, args: unknown[], o: EditValueOptions): Promise<number> {
-  const filter = parseFilter(args[0] as string);
-  const value = await readValue(args[1] as string | undefined, { label: filter.text, allowEmpty: o.allowEmpty === true });
+export async function editValue(g: GlobalOptions, filterText: string, arg: string | undefined, o: EditValueOptions): Promise<number> {
+  const filter = parseFilter(filterText);
+  const value = await readValue(arg, { label: filter.text, allowEmpty: o.allowEmpty === true });
   return withVault(g, (v) => {
     const matches = v.find([filter]);
     if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists, or `seeqret add key` to create it.');
@@ -45,8 +45,8 @@ export interface RmKeyOptions {
 }
 
 /** `rm key FILTER [--yes] [--all]`. */
-export async function rmKey(g: GlobalOptions, args: unknown[], o: RmKeyOptions): Promise<number> {
-  const filter = parseFilter(args[0] as string);
+export async function rmKey(g: GlobalOptions, filterText: string, o: RmKeyOptions): Promise<number> {
+  const filter = parseFilter(filterText);
   return withVault(g, async (v) => {
     const matches = v.find([filter]);
     if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');

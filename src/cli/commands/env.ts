@@ -72,7 +72,7 @@ export interface EnvOptions {
 }
 
 /** Resolve the template completely before writing anything. */
-export async function env(g: GlobalOptions, _args: unknown[], o: EnvOptions): Promise<number> {
+export async function env(g: GlobalOptions, o: EnvOptions): Promise<number> {
   const templateFile = o.template;
   const text = readTemplateFile(templateFile);
   const source = path.basename(templateFile);

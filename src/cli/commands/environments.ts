@@ -66,8 +66,7 @@ export interface EnvironmentsCreateOptions {
 }
 
 /** `environments create [ENV...] [--clone-from SRC] [-e ENV]`. */
-export async function create(_g: GlobalOptions, args: unknown[], o: EnvironmentsCreateOptions): Promise<number> {
-  const named = (args[0] as string[] | undefined) ?? [];
+export async function create(_g: GlobalOptions, named: string[], o: EnvironmentsCreateOptions): Promise<number> {
   const project = currentProject();
   const envs = named.length > 0 ? named : [projectEnv(o).env];
   const from = o.cloneFrom;
@@ -88,7 +87,7 @@ export interface EnvironmentsListOptions {
 }
 
 /** `environments list [--format F]`: Environment, Default, Described, Values. */
-export async function list(g: GlobalOptions, _args: unknown[], o: EnvironmentsListOptions): Promise<number> {
+export async function list(g: GlobalOptions, o: EnvironmentsListOptions): Promise<number> {
   const format = listFormat(o);
   const project = currentProject();
   const def = defaultEnvironment(project);
@@ -123,9 +122,8 @@ export interface EnvironmentsDefaultOptions {
 }
 
 /** `environments default [--set|--unset] [ENV]`: show, set or unset the per-checkout default. */
-export async function defaultCmd(_g: GlobalOptions, args: unknown[], o: EnvironmentsDefaultOptions): Promise<number> {
+export async function defaultCmd(_g: GlobalOptions, env: string | undefined, o: EnvironmentsDefaultOptions): Promise<number> {
   const project = currentProject();
-  const env = args[0] as string | undefined;
   if (o.unset) {
     if (env !== undefined || o.set) throw new SeeqretError('E_USAGE', '--unset takes no environment', 'Run `seeqret environments default --unset`.');
     const was = readLocalDefault(project);
@@ -154,9 +152,9 @@ export interface EnvironmentsDeleteOptions {
 }
 
 /** `environments delete ENV [--yes]`: descriptions folder, vault values and tmp folder. */
-export async function del(g: GlobalOptions, args: unknown[], o: EnvironmentsDeleteOptions): Promise<number> {
+export async function del(g: GlobalOptions, name: string, o: EnvironmentsDeleteOptions): Promise<number> {
   const project = currentProject();
-  const env = checkEnvironmentName(args[0] as string);
+  const env = checkEnvironmentName(name);
   const vaultDir = resolveVaultDir(g.vault);
   const vault = Vault.probe(vaultDir).exists ? await openVault(g) : null;
   try {
@@ -198,10 +196,10 @@ export async function del(g: GlobalOptions, args: unknown[], o: EnvironmentsDele
 }
 
 /** `environments rename A B`: descriptions folder, vault values (re-sealed) and tmp folder. */
-export async function rename(g: GlobalOptions, args: unknown[]): Promise<number> {
+export async function rename(g: GlobalOptions, fromName: string, toName: string): Promise<number> {
   const project = currentProject();
-  const from = checkEnvironmentName(args[0] as string);
-  const to = checkEnvironmentName(args[1] as string);
+  const from = checkEnvironmentName(fromName);
+  const to = checkEnvironmentName(toName);
   if (from === to) throw new SeeqretError('E_USAGE', 'the old and new names are the same', 'Give a different new name.');
   const vaultDir = resolveVaultDir(g.vault);
   const tmpFrom = environmentTmpDir(vaultDir, project, from);
@@ -254,7 +252,7 @@ export interface EnvironmentsPathOptions {
 }
 
 /** `environments path [--tmpdir] [--create] [--exists] [-e ENV]`. */
-export async function pathCmd(g: GlobalOptions, _args: unknown[], o: EnvironmentsPathOptions): Promise<number> {
+export async function pathCmd(g: GlobalOptions, o: EnvironmentsPathOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   if (o.tmpdir) {
     const vaultDir = resolveVaultDir(g.vault);
@@ -288,9 +286,9 @@ export interface EnvironmentsTreeOptions {
 }
 
 /** `environments tree [ENV] [--no-files]`. */
-export async function tree(_g: GlobalOptions, args: unknown[], o: EnvironmentsTreeOptions): Promise<number> {
+export async function tree(_g: GlobalOptions, name: string | undefined, o: EnvironmentsTreeOptions): Promise<number> {
   const project = currentProject();
-  const env = args[0] !== undefined ? checkEnvironmentName(args[0] as string) : projectEnv(o).env;
+  const env = name !== undefined ? checkEnvironmentName(name) : projectEnv(o).env;
   if (!environmentExists(project, env)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no descriptions folder`, 'Run `seeqret environments list`.');
   out(treeLines(environmentDir(project, env), { noFiles: o.files === false }).join('\n'));
   return 0;
@@ -303,9 +301,8 @@ export interface FindOptions {
 }
 
 /** `find TERM [--format F]`: variables whose name contains TERM, in every environment. */
-export async function find(g: GlobalOptions, args: unknown[], o: FindOptions): Promise<number> {
+export async function find(g: GlobalOptions, term: string, o: FindOptions): Promise<number> {
   const format = listFormat(o);
-  const term = args[0] as string;
   const project = currentProject();
   const vault = await vaultIfAny(g, { readonly: true });
   try {

@@ -165,16 +165,14 @@ function run(v: Vault, project: Project, env: string, o: GenerateOptions, sel: S
 }
 
 /** `generate [VARS...] [-U] [-g GROUP...] [--undefined] [options] [-e ENV]`. */
-export async function generate(g: GlobalOptions, args: unknown[], o: GenerateOptions): Promise<number> {
+export async function generate(g: GlobalOptions, names: string[], o: GenerateOptions): Promise<number> {
   const { project, env } = projectEnv(o);
-  const names = (args[0] as string[] | undefined) ?? [];
   return withVault(g, (v) => run(v, project, env, o, { names, keep: () => true }, 'generate'));
 }
 
 /** `rotate [VARS...] [--exposed] [--older-than AGE] [--all] [options] [-e ENV]`. */
-export async function rotate(g: GlobalOptions, args: unknown[], o: RotateOptions): Promise<number> {
+export async function rotate(g: GlobalOptions, names: string[], o: RotateOptions): Promise<number> {
   const { project, env } = projectEnv(o);
-  const names = (args[0] as string[] | undefined) ?? [];
   const exposed = o.exposed === true;
   const olderThan = o.olderThan;
   if (names.length === 0 && !exposed && olderThan === undefined && !o.all) {

@@ -37,8 +37,8 @@ export interface GetOptions {
  * Print the single match's value (a newline follows unless `-n`) with `write` (the fast path
  * passes one that does not create `process.stdout`).
  */
-export async function get(g: GlobalOptions, args: unknown[], o: GetOptions, write: (data: string) => void = writeData): Promise<number> {
-  const filter = parseFilter(args[0] as string);
+export async function get(g: GlobalOptions, filterText: string, o: GetOptions, write: (data: string) => void = writeData): Promise<number> {
+  const filter = parseFilter(filterText);
   return withVault(
     g,
     (v) => {

@@ -19,7 +19,7 @@ export interface GroupsListOptions {
 }
 
 /** `groups list [-e ENV]`: Group, Items, File. */
-export async function list(_g: GlobalOptions, _args: unknown[], o: GroupsListOptions): Promise<number> {
+export async function list(_g: GlobalOptions, o: GroupsListOptions): Promise<number> {
   const format = listFormat(o);
   const { project, env } = projectEnv(o);
   requireDescribedEnvironment(project, env);
@@ -37,12 +37,11 @@ export interface GroupsShowOptions {
 }
 
 /** `groups show G... [-e ENV]`: Group, Variable, Type. */
-export async function show(_g: GlobalOptions, args: unknown[], o: GroupsShowOptions): Promise<number> {
+export async function show(_g: GlobalOptions, names: string[], o: GroupsShowOptions): Promise<number> {
   const format = listFormat(o);
   const { project, env } = projectEnv(o);
   requireDescribedEnvironment(project, env);
   const groups = environmentGroups(project, env);
-  const names = (args[0] as string[] | undefined) ?? [];
   const chosen = names.length ? names.map((n) => findGroup(groups, n, env)) : groups;
   const rows = chosen.flatMap((g) => g.variables.map((d) => ({ group: g.name, variable: d.variable, type: d.type })));
   await printRows(rows, [{ key: 'group', header: 'Group' }, { key: 'variable', header: 'Variable' }, { key: 'type', header: 'Type' }], format);
@@ -58,9 +57,9 @@ export interface GroupsCreateOptions {
 }
 
 /** `groups create NAME [--clone-from FILE] [-e ENV]`. */
-export async function create(_g: GlobalOptions, args: unknown[], o: GroupsCreateOptions): Promise<number> {
+export async function create(_g: GlobalOptions, name: string, o: GroupsCreateOptions): Promise<number> {
   const { project, env } = projectEnv(o);
-  const group = createGroup(project, env, args[0] as string, o.cloneFrom);
+  const group = createGroup(project, env, name, o.cloneFrom);
   for (const d of group.variables) info(`new ${d.type} variable "${d.variable}" is unset`);
   info(`Created group ${group.name} in environment ${env} (${group.file}, ${group.variables.length} variable(s))`);
   return 0;
@@ -75,10 +74,10 @@ export interface GroupsDeleteOptions {
 }
 
 /** `groups delete NAME [--yes] [-e ENV]`: removes the description file; values stay in the vault. */
-export async function del(_g: GlobalOptions, args: unknown[], o: GroupsDeleteOptions): Promise<number> {
+export async function del(_g: GlobalOptions, name: string, o: GroupsDeleteOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   requireDescribedEnvironment(project, env);
-  const group = findGroup(environmentGroups(project, env), args[0] as string, env);
+  const group = findGroup(environmentGroups(project, env), name, env);
   info(`Deleting group ${group.name} removes ${group.file}, describing ${group.variables.length} variable(s):`);
   for (const d of group.variables.slice(0, 50)) info(`  ${d.variable} (${d.type})`);
   if (!o.yes) {
@@ -97,7 +96,7 @@ export interface GroupsPathOptions {
 }
 
 /** `groups path [-e ENV]`: the environment's `secrets.d` folder. */
-export async function pathCmd(_g: GlobalOptions, _args: unknown[], o: GroupsPathOptions): Promise<number> {
+export async function pathCmd(_g: GlobalOptions, o: GroupsPathOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   out(groupsDir(project, env));
   return 0;

@@ -26,9 +26,9 @@ export interface ImportPsecOptions {
 }
 
 /** `import-psec PATH [-e ENV] [--overwrite]`. */
-export async function importPsec(g: GlobalOptions, args: unknown[], o: ImportPsecOptions): Promise<number> {
+export async function importPsec(g: GlobalOptions, folder: string, o: ImportPsecOptions): Promise<number> {
   const project = currentProject();
-  const psec = readPsecEnvironment(args[0] as string);
+  const psec = readPsecEnvironment(folder);
   const envName = o.env ?? psec.name;
   try {
     checkEnvironmentName(envName);

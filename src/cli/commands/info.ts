@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { buildProgram } from '../main.js';
-import type { GlobalOptions } from '../context.js';
 import type { Shell } from '../completion.js';
 import { writeJson } from '../io.js';
 import type { ReportFormat } from '../options.js';
@@ -36,7 +35,7 @@ export interface InfoOptions {
 }
 
 /** `info`: the command tree. */
-export async function info(_g: GlobalOptions, _a: unknown[], o: InfoOptions): Promise<number> {
+export async function info(o: InfoOptions): Promise<number> {
   if (o.format === 'json') {
     writeJson({ name: 'seeqret', commands: tree(buildProgram()) });
     return 0;
@@ -48,8 +47,8 @@ export async function info(_g: GlobalOptions, _a: unknown[], o: InfoOptions): Pr
 }
 
 /** `seeqret completion SHELL`: print the completion script generated from the command tree. */
-export async function completion(_g: GlobalOptions, args: unknown[]): Promise<number> {
+export async function completion(shell: Shell): Promise<number> {
   const { completionScript } = await import('../completion.js');
-  process.stdout.write(completionScript(buildProgram(), args[0] as Shell));
+  process.stdout.write(completionScript(buildProgram(), shell));
   return 0;
 }

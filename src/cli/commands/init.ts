@@ -14,7 +14,8 @@ import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../vault/vault.js';
 import { type GlobalOptions, info, out, promptNewSecret, promptText, stdinIsTTY } from '../context.js';
 
-interface InitOptions {
+/** Options of `init`. */
+export interface InitOptions {
   user?: string;
   email?: string;
   name?: string;
@@ -45,9 +46,7 @@ export async function newPassphrase(g: GlobalOptions): Promise<Buffer> {
 }
 
 /** Create the vault and print its identity. */
-export async function init(g: GlobalOptions, args: unknown[], o: Record<string, unknown>): Promise<number> {
-  const opts = o as InitOptions;
-  const dirArg = args[0] as string | undefined;
+export async function init(g: GlobalOptions, dirArg: string | undefined, opts: InitOptions): Promise<number> {
   const dir = dirArg ? path.join(path.resolve(dirArg), 'seeqret') : resolveVaultDir(g.vault);
   const vcs = findVcsRoot(path.dirname(dir));
   if (vcs && !opts.force) {

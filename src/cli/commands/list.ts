@@ -17,8 +17,8 @@ function revealWanted(o: { readonly reveal?: boolean }): boolean {
   return o.reveal === true || process.env['SEEQRET_NO_REDACT'] === '1';
 }
 
-function filtersOf(args: unknown[], o: { readonly filter?: string[] }): Filter[] {
-  const texts = [...(args[0] !== undefined ? [args[0] as string] : []), ...(o.filter ?? [])];
+function filtersOf(arg: string | undefined, o: { readonly filter?: string[] }): Filter[] {
+  const texts = [...(arg !== undefined ? [arg] : []), ...(o.filter ?? [])];
   return (texts.length ? texts : ['*:*:*']).map((t) => parseFilter(t));
 }
 
@@ -39,9 +39,9 @@ export interface ListOptions {
 }
 
 /** `list [FILTER] [-f FILTER...]`. */
-export async function list(g: GlobalOptions, args: unknown[], o: ListOptions): Promise<number> {
+export async function list(g: GlobalOptions, filterText: string | undefined, o: ListOptions): Promise<number> {
   const format = parseFormat(o.format);
-  const filters = filtersOf(args, o);
+  const filters = filtersOf(filterText, o);
   const reveal = revealWanted(o);
   return withVault(
     g,
@@ -93,10 +93,10 @@ export interface HistoryOptions {
 }
 
 /** `history FILTER [--reveal]`. */
-export async function history(g: GlobalOptions, args: unknown[], o: HistoryOptions): Promise<number> {
+export async function history(g: GlobalOptions, filterText: string, o: HistoryOptions): Promise<number> {
+  const filter = parseFilter(filterText);
   const format = parseFormat(o.format);
   if (format === 'env' || format === 'shell') throw new SeeqretError('E_USAGE', `--format ${format} does not fit history`, 'Use table, json, yaml or csv.');
-  const filter = parseFilter(args[0] as string);
   const reveal = revealWanted(o);
   return withVault(
     g,
@@ -135,8 +135,8 @@ export interface AcceptOptions {
  * pull, restore of another vault's backup, import-vault, ss import), so that filters export them.
  * Audited (`secret.accept`). Code-loading variables stay refused through filters.
  */
-export async function accept(g: GlobalOptions, args: unknown[], o: AcceptOptions): Promise<number> {
-  const texts = [...((args[0] as string[] | undefined) ?? []), ...(o.filter ?? [])];
+export async function accept(g: GlobalOptions, names: string[], o: AcceptOptions): Promise<number> {
+  const texts = [...names, ...(o.filter ?? [])];
   if (texts.length === 0) throw new SeeqretError('E_USAGE', 'accept needs names (app:env:key) or -f FILTER', 'See what is pending with `seeqret list --pending`.');
   const filters = texts.map((t) => parseFilter(t));
   const { isDangerousVariable } = await import('../../vault/resolve.js');

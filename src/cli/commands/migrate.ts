@@ -22,8 +22,7 @@ export interface ImportVaultOptions {
   readonly overwrite?: boolean;
 }
 
-export async function importVault(g: GlobalOptions, args: unknown[], o: ImportVaultOptions): Promise<number> {
-  const source = String(args[0]);
+export async function importVault(g: GlobalOptions, source: string, o: ImportVaultOptions): Promise<number> {
   const dir = resolveVaultDir(g.vault);
   const exists = targetExists(g);
   const keep = o.keepIdentity === true;

@@ -28,7 +28,7 @@ export interface ProjectInitOptions {
 }
 
 /** `project init [--app A] [--env E] [--descriptions DIR] [--template FILE] [--overwrite]`. */
-export async function projectInit(_g: GlobalOptions, _args: unknown[], o: ProjectInitOptions): Promise<number> {
+export async function projectInit(o: ProjectInitOptions): Promise<number> {
   const dir = process.cwd();
   const app = o.app ?? path.basename(dir);
   const problem = nameProblem('app', app);
@@ -61,7 +61,7 @@ export interface ProjectShowOptions {
 }
 
 /** `project show [-e ENV] [--format F]`: where the project, the environment and its folders are. */
-export async function projectShow(g: GlobalOptions, _args: unknown[], o: ProjectShowOptions): Promise<number> {
+export async function projectShow(g: GlobalOptions, o: ProjectShowOptions): Promise<number> {
   const format = listFormat(o);
   const project = currentProject();
   let env: string | null = null;

@@ -73,8 +73,8 @@ export interface RunOptions {
   readonly mask?: boolean;
 }
 
-export async function run(g: GlobalOptions, args: unknown[], o: RunOptions): Promise<number> {
-  const [cmd, ...cmdArgs] = args[0] as string[];
+export async function run(g: GlobalOptions, command: string[], o: RunOptions): Promise<number> {
+  const [cmd, ...cmdArgs] = command;
   if (!cmd) throw new SeeqretError('E_USAGE', 'no command given', 'Write the command after --, e.g. seeqret run -- node app.js');
   const filters = o.filter ?? [];
   const prefix = o.prefix ?? '';

@@ -43,9 +43,8 @@ export interface ServerInitOptions {
 }
 
 /** `server init [DIR] [--group G] [--user NAME]`. */
-export async function serverInit(_g: GlobalOptions, args: unknown[], o: ServerInitOptions): Promise<number> {
+export async function serverInit(dirArg: string | undefined, o: ServerInitOptions): Promise<number> {
   // As `init DIR`: the vault goes in DIR/seeqret; without DIR, in /srv/.seeqret.
-  const dirArg = args[0] as string | undefined;
   const dir = dirArg !== undefined ? path.join(path.resolve(dirArg), 'seeqret') : SERVER_DIR;
   const group = o.group ?? 'seeqret';
   const user = o.user ?? os.hostname().split('.')[0] ?? 'server';
@@ -100,9 +99,9 @@ export interface InboxOptions {
 }
 
 /** `inbox [DIR] [--overwrite]`: load every file in DIR; loaded files are removed, failures kept. */
-export async function inbox(g: GlobalOptions, args: unknown[], o: InboxOptions): Promise<number> {
+export async function inbox(g: GlobalOptions, dirArg: string | undefined, o: InboxOptions): Promise<number> {
   return withVault(g, async (v) => {
-    const dir = path.resolve((args[0] as string | undefined) ?? path.join(v.dir, 'inbox'));
+    const dir = path.resolve(dirArg ?? path.join(v.dir, 'inbox'));
     if (!fs.existsSync(dir)) throw new SeeqretError('E_FILE_NOT_FOUND', `no inbox folder ${dir}`, `Create it (mkdir -m 700 ${dir}) or name another folder.`);
     const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f));
     let failed = 0;

@@ -106,9 +106,9 @@ export interface SetOptions {
 }
 
 /** `set [VAR=VALUE | VAR]... [--undefined] [--from-options] [--from-env ENV] [--ignore-missing] [--literal] [-e ENV]`. */
-export async function set(g: GlobalOptions, args: unknown[], o: SetOptions): Promise<number> {
+export async function set(g: GlobalOptions, words: string[], o: SetOptions): Promise<number> {
   const { project, env } = projectEnv(o);
-  const assignments: Assignment[] = ((args[0] as string[] | undefined) ?? []).map(parseAssignment);
+  const assignments: Assignment[] = words.map(parseAssignment);
   const fromEnv = o.fromEnv !== undefined ? checkEnvironmentName(o.fromEnv) : undefined;
   const fromOptions = o.fromOptions === true;
   const undefinedOnly = o.undefined === true;

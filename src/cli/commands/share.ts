@@ -25,7 +25,7 @@ export interface SerializersOptions {
 }
 
 /** `serializers`. */
-export async function serializers(_g: GlobalOptions, _a: unknown[], o: SerializersOptions): Promise<number> {
+export async function serializers(o: SerializersOptions): Promise<number> {
   if (o.format === 'json') {
     writeJson(Object.entries(SERIALIZERS).map(([name, description]) => ({ name, description })));
     return 0;
@@ -56,7 +56,7 @@ export interface ExportOptions {
 }
 
 /** `export --to USER... -f FILTER... [-s SERIALIZER] [-o FILE]`. */
-export async function exportCmd(g: GlobalOptions, _a: unknown[], o: ExportOptions): Promise<number> {
+export async function exportCmd(g: GlobalOptions, o: ExportOptions): Promise<number> {
   const filters = (o.filter ?? []).map((f) => parseFilter(f));
   const outFile = o.out;
   const to = o.to ?? [];
@@ -122,7 +122,7 @@ export function loadJson(r: LoadResult, accepted: boolean): Record<string, unkno
 }
 
 /** `load [-u SENDER] (-f FILE | -v VALUE | stdin) [-s SERIALIZER] [--overwrite] [--force]`. */
-export async function load(g: GlobalOptions, _a: unknown[], o: LoadOptions): Promise<number> {
+export async function load(g: GlobalOptions, o: LoadOptions): Promise<number> {
   const file = o.file;
   const value = o.value;
   if (file && value !== undefined) throw new SeeqretError('E_USAGE', 'give either -f FILE or -v VALUE, not both', 'Use one source.');

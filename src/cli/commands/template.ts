@@ -29,9 +29,7 @@ export interface TemplateOptions {
   readonly env?: string;
 }
 
-export async function template(g: GlobalOptions, args: unknown[], o: TemplateOptions): Promise<number> {
-  const src = args[0] as string;
-  const dest = args[1] as string;
+export async function template(g: GlobalOptions, src: string, dest: string, o: TemplateOptions): Promise<number> {
   if (dest !== '-' && sameFile(src, dest)) {
     throw new SeeqretError('E_USAGE', `the output ${dest} is the template itself`, 'Write the result to another file (or - for stdout).');
   }

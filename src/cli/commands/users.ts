@@ -44,7 +44,7 @@ export interface OwnerOptions {
 }
 
 /** `owner`: the vault owner with key and fingerprint. */
-export async function owner(g: GlobalOptions, _a: unknown[], o: OwnerOptions): Promise<number> {
+export async function owner(g: GlobalOptions, o: OwnerOptions): Promise<number> {
   return withVault(g, async (v) => {
     await printRows([userRow(v.owner())], USER_COLUMNS.slice(0, 4), parseFormat(o.format));
     return 0;
@@ -58,7 +58,7 @@ export interface WhoamiOptions {
 }
 
 /** `whoami`: the owner's user name and e-mail. */
-export async function whoami(g: GlobalOptions, _a: unknown[], o: WhoamiOptions): Promise<number> {
+export async function whoami(g: GlobalOptions, o: WhoamiOptions): Promise<number> {
   return withVault(g, (v) => {
     const u = v.owner();
     if (o.format === 'json') {
@@ -77,7 +77,7 @@ export interface PublicKeyOptions {
 }
 
 /** `public-key [--age]`. */
-export async function publicKey(g: GlobalOptions, _a: unknown[], o: PublicKeyOptions): Promise<number> {
+export async function publicKey(g: GlobalOptions, o: PublicKeyOptions): Promise<number> {
   return withVault(g, (v) => {
     out(o.age ? toAgeRecipient(v.publicKey) : v.owner().pubkey);
     return 0;
@@ -105,7 +105,7 @@ export interface UsersOptions {
 }
 
 /** `users [--export]`. */
-export async function users(g: GlobalOptions, _a: unknown[], o: UsersOptions): Promise<number> {
+export async function users(g: GlobalOptions, o: UsersOptions): Promise<number> {
   return withVault(g, async (v) => {
     if (o.pgp) {
       // User IDs and addresses come from someone else's key file: tables escape them, --format keeps them exact.
@@ -140,8 +140,7 @@ export interface VerifyOptions {
 }
 
 /** `users verify NAME [--fingerprint FP] [--yes]`: record that the key's fingerprint was checked. */
-export async function verify(g: GlobalOptions, args: unknown[], o: VerifyOptions): Promise<number> {
-  const name = args[0] as string;
+export async function verify(g: GlobalOptions, name: string, o: VerifyOptions): Promise<number> {
   return withVault(g, async (v) => {
     const u = v.user(name);
     const mine = fp(u);
@@ -183,7 +182,7 @@ export interface AddUserOptions {
  * (X25519 key), and/or store an OpenPGP public key for `send` under NAME (a vault user's name, or a
  * contact known only by that key).
  */
-export async function addUser(g: GlobalOptions, _a: unknown[], o: AddUserOptions): Promise<number> {
+export async function addUser(g: GlobalOptions, o: AddUserOptions): Promise<number> {
   const username = o.username;
   const key = o.pubkey;
   const pgpFile = o.pgpKey;
@@ -232,8 +231,7 @@ export interface RmUserOptions {
 }
 
 /** `rm user NAME [--yes]`: remove a user, list what they received, mark still-current values exposed. */
-export async function rmUser(g: GlobalOptions, args: unknown[], o: RmUserOptions): Promise<number> {
-  const name = args[0] as string;
+export async function rmUser(g: GlobalOptions, name: string, o: RmUserOptions): Promise<number> {
   return withVault(g, async (v) => {
     const u = v.users().find((x) => x.username === name);
     const pgp = v.pgpKey(name);

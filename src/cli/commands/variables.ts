@@ -37,7 +37,7 @@ export interface DescribeOptions {
 }
 
 /** `describe [VARS...] [-g GROUP...] [--types] [-e ENV]`. */
-export async function describe(_g: GlobalOptions, args: unknown[], o: DescribeOptions): Promise<number> {
+export async function describe(_g: GlobalOptions, names: string[], o: DescribeOptions): Promise<number> {
   const format = listFormat(o);
   if (o.types) {
     const rows = SECRET_TYPES.map((t) => ({ type: t.name, description: t.description, generable: t.generable ? 'Yes' : 'No' }));
@@ -49,7 +49,6 @@ export async function describe(_g: GlobalOptions, args: unknown[], o: DescribeOp
   const all = environmentGroups(project, env);
   const groups = selectGroups(all, o.group ?? [], env);
   let ds: VariableDescription[] = groups.flatMap((g) => [...g.variables]);
-  const names = (args[0] as string[] | undefined) ?? [];
   if (names.length) {
     const byName = new Map(all.flatMap((g) => g.variables.map((d) => [d.variable, d] as const)));
     for (const n of names) {
@@ -101,7 +100,7 @@ export interface ShowOptions {
 }
 
 /** `show [VARS...] [-g GROUP...] [-t TYPE...] [--reveal] [--undefined] [-e ENV]`. */
-export async function show(g: GlobalOptions, args: unknown[], o: ShowOptions): Promise<number> {
+export async function show(g: GlobalOptions, names: string[], o: ShowOptions): Promise<number> {
   const format = parseFormat(o.format);
   const reveal = revealWanted(o);
   if ((format === 'env' || format === 'shell') && !reveal) {
@@ -110,7 +109,6 @@ export async function show(g: GlobalOptions, args: unknown[], o: ShowOptions): P
   const { project, env } = projectEnv(o);
   const groupNames = o.group ?? [];
   const types = o.type ?? [];
-  const names = (args[0] as string[] | undefined) ?? [];
   return withVault(
     g,
     async (v) => {
