@@ -12,8 +12,8 @@
 import fs from 'node:fs';
 import { SeeqretError } from './errors.js';
 import { openVault } from './index.js';
-import { removeCredentials } from './util/credentials.js';
-import { isDangerousVariable, readTemplateFile, resolveFilters, resolveTemplate } from './vault/resolve.js';
+import { removeCredentials } from './inject/child-env.js';
+import { isDangerousVariable, readTemplateFile, resolveFilters, resolveTemplate } from './inject/resolve.js';
 import type { Vault } from './vault/vault.js';
 
 /** What {@link config} did. */

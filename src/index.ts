@@ -19,7 +19,7 @@ export { parseFilter, matchesFilter, matchesAny, type Filter, type FieldPattern 
 export { parseDotenv, formatDotenv, quoteDotenvValue, type DotenvEntry } from './formats/dotenv.js';
 export { DIALECTS, DEFAULT_DIALECT, formatDotenvDialect, quoteForDialect, type Dialect } from './formats/dialects.js';
 export { parseEnvTemplate, type EnvTemplate, type TemplateLine } from './formats/template.js';
-export { resolveTemplate, resolveFilters, type EnvEntry, type Resolved } from './vault/resolve.js';
+export { resolveTemplate, resolveFilters, type EnvEntry, type Resolved } from './inject/resolve.js';
 export { GLOBAL, checkName } from './vault/names.js';
 export { resolveVaultDir } from './vault/paths.js';
 export { SCHEMA_VERSION } from './vault/schema.js';

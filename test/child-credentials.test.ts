@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childEnvironment, credentialVariables } from '../src/util/credentials.js';
+import { childEnvironment, credentialVariables } from '../src/inject/child-env.js';
 import { BIN, type CliResult, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
 /** Every credential variable, set to a recognisable value. */

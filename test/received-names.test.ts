@@ -2,15 +2,15 @@
  * Issue 11, item 1: a received secret must never run code. Names that arrived from someone else
  * (load, inbox, team pull, restore of another vault's backup, import-vault, ss import) are not
  * exported by a filter that does not name them exactly until this person accepts them, and the
- * corpus of code-loading variables (src/vault/code-loading-variables.ts) is never exported through
+ * corpus of code-loading variables (src/inject/code-loading-variables.ts) is never exported through
  * a filter, even once accepted.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CODE_LOADING_VARIABLES, isCodeLoadingVariable } from '../src/vault/code-loading-variables.js';
-import { resolveFilters, resolveTemplate } from '../src/vault/resolve.js';
+import { CODE_LOADING_VARIABLES, isCodeLoadingVariable } from '../src/inject/code-loading-variables.js';
+import { resolveFilters, resolveTemplate } from '../src/inject/resolve.js';
 import { Vault } from '../src/vault/vault.js';
 import { SHARED, type CliResult, cli, errorCode, newVault, thrownCode, tmpdir } from './helpers.js';
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { serializeTeamData } from '../src/team/format.js';
+import { serializeTeamData } from '../src/team/serialize.js';
 import { TeamFile } from '../src/team/store.js';
 import { spawnSync } from 'node:child_process';
 import { BIN as BIN_PATH, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';

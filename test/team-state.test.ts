@@ -7,22 +7,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeeqretError } from '../src/errors.js';
-import {
-  type Keyring,
-  type Observation,
-  type TeamPin,
-  STATE_FILE,
-  advance,
-  assess,
-  findPin,
-  keyringChanges,
-  keyringFingerprint,
-  observe,
-  parseTeamState,
-  readTeamState,
-  serializeTeamState,
-  updateTeamState,
-} from '../src/team/state.js';
+import { type Keyring, type Observation, type TeamPin, STATE_FILE, advance, assess, keyringChanges, keyringFingerprint, observe } from '../src/team/state.js';
+import { findPin, parseTeamState, readTeamState, serializeTeamState, updateTeamState } from '../src/team/state-file.js';
 import { TeamFile } from '../src/team/store.js';
 import { thrownCode, tmpdir } from './helpers.js';
 

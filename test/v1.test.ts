@@ -12,17 +12,9 @@ import { boxDecrypt, boxEncrypt, sha256Hex } from '../src/crypto/box.js';
 import { fernetDecrypt, fernetEncrypt, isFernetKey } from '../src/crypto/fernet.js';
 import { generateIdentity, keyFromBase64, publicKeyOf, randomBytes } from '../src/crypto/index.js';
 import { SeeqretError, type ErrorCode } from '../src/errors.js';
-import {
-  type V1Secret,
-  type V1User,
-  commandSenders,
-  detectV1Format,
-  parseCommandText,
-  parseCommandValue,
-  parseJsonCrypt,
-  serializeCommand,
-  serializeJsonCrypt,
-} from '../src/legacy/v1.js';
+import { type V1Secret, type V1User, detectV1Format } from '../src/legacy/v1.js';
+import { commandSenders, parseCommandText, parseCommandValue, serializeCommand } from '../src/legacy/v1-command.js';
+import { parseJsonCrypt, serializeJsonCrypt } from '../src/legacy/v1-json-crypt.js';
 import { readV1Vault } from '../src/legacy/v1vault.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { tmpdir } from './helpers.js';

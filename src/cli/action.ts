@@ -11,7 +11,7 @@ import type { GlobalOptions } from './context.js';
 /** Run `handler` with the global options of `cmd`; a number it returns becomes the exit code. */
 export async function run(cmd: Command, handler: (g: GlobalOptions) => Promise<number | void>): Promise<void> {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  if (g.followSymlinks) (await import('../util/fs.js')).setFollowSymlinks(true);
+  if (g.followSymlinks) (await import('../util/atomic-write.js')).setFollowSymlinks(true);
   const code = await handler(g);
   if (typeof code === 'number') process.exitCode = code;
 }

@@ -7,7 +7,7 @@
  */
 import { SeeqretError } from '../errors.js';
 import { info, promptHidden, stdinIsTTY, warn } from './io.js';
-import { checkPrivate } from '../util/fs.js';
+import { checkPrivate } from '../util/permissions.js';
 import fs from 'node:fs';
 import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
 import { isServerVault } from '../vault/server.js';

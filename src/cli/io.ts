@@ -90,7 +90,7 @@ export function stdinIsTTY(): boolean {
  * ({@link waitForAnswer}), so Ctrl-C and SIGTERM are `E_INTERRUPTED`.
  */
 export async function readStdin(kind: LimitKind, source = 'stdin', hint?: string): Promise<Buffer> {
-  const { readStreamCapped } = await import('../util/fs.js');
+  const { readStreamCapped } = await import('../util/read-capped.js');
   const read = (): Promise<Buffer> => readStreamCapped(process.stdin, kind, source, { fd: 0, isTTY: stdinIsTTY() });
   if (!stdinIsTTY()) return read();
   return typed(hint ?? 'Reading from the terminal: type the text, then Ctrl-D on an empty line (Ctrl-C cancels).', read);
@@ -298,13 +298,13 @@ export async function readValue(arg: string | undefined, opts: { label: string; 
 async function readRawValue(arg: string | undefined, opts: { label: string; multiline?: boolean; allowEmpty: boolean }): Promise<string> {
   if (arg !== undefined) return arg;
   if (!stdinIsTTY()) {
-    const { decodeUtf8 } = await import('../util/fs.js');
+    const { decodeUtf8 } = await import('../util/read-capped.js');
     let s = decodeUtf8(await readStdin('value', 'the value on stdin'), 'the value on stdin');
     if (!opts.multiline) s = s.replace(/\r?\n$/, '');
     return s;
   }
   if (opts.multiline) {
-    const { decodeUtf8 } = await import('../util/fs.js');
+    const { decodeUtf8 } = await import('../util/read-capped.js');
     return decodeUtf8(await readStdin('value', 'the value', `Enter the value for ${opts.label}; end with Ctrl-D on an empty line.`), 'the value');
   }
   return promptNewSecret(`Value for ${opts.label}`, { what: opts.label, allowEmpty: opts.allowEmpty });

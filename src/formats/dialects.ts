@@ -23,6 +23,7 @@
  */
 
 import { SeeqretError } from '../errors.js';
+import { shellQuote } from '../util/shlex.js';
 
 /** The dialects `seeqret env` can write. */
 export const DIALECTS = ['node', 'python', 'compose', 'shell'] as const;
@@ -176,7 +177,7 @@ export function candidateForm(value: string, dialect: Dialect, form: Form): stri
     case 'compose':
       return form === 'unquoted' ? value.replace(/\$/g, '$$$$') : form === 'single' ? `'${value.replace(/'/g, "\\'")}'` : composeDouble(value);
     case 'shell':
-      return form === 'unquoted' ? value : `'${value.replace(/'/g, "'\\''")}'`;
+      return form === 'unquoted' ? value : shellQuote(value, { always: true });
   }
 }
 

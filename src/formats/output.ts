@@ -11,6 +11,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import { shellQuote } from '../util/shlex.js';
 import { escapeUnsafe, hasUnsafe, safeJson } from '../util/text.js';
 import { DEFAULT_DIALECT, quoteForDialect } from './dialects.js';
 import { DOTENV_KEY_RE } from './dotenv.js';
@@ -46,10 +47,7 @@ export function parseFormat(value: string | undefined, def: Format = 'table'): F
   throw new SeeqretError('E_USAGE', `unknown format '${value}'`, `Use one of: ${FORMATS.join(', ')}.`);
 }
 
-/** Quote a string for POSIX shells (single quotes; `'` as `'\''`). */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+
 
 /** One CSV field per RFC 4180. */
 function csvField(v: unknown): string {
@@ -106,7 +104,7 @@ export async function render(
         seen.add(n);
         if (v.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `the value of ${n} contains NUL, which an environment variable cannot hold`, 'Store it base64-encoded.');
         if (format === 'shell') {
-          text += `export ${n}=${shellQuote(v)}\n`;
+          text += `export ${n}=${shellQuote(v, { always: true })}\n`;
           continue;
         }
         const quoted = quoteForDialect(v, DEFAULT_DIALECT);

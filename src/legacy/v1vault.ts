@@ -17,7 +17,7 @@ import { constantTimeEqual, keyFromBase64, publicKeyOf, wipe } from '../crypto/i
 import { fernetDecrypt, isFernetKey } from '../crypto/fernet.js';
 import { SeeqretError } from '../errors.js';
 import { isEmailAddress } from '../util/email.js';
-import { checkFileSize, readFileCapped } from '../util/fs.js';
+import { checkFileSize, readFileCapped } from '../util/read-capped.js';
 import { openDatabase, type Database } from '../vault/sqlite.js';
 import type { V1Secret, V1User } from './v1.js';
 

@@ -11,9 +11,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
-import { type Group, loadGroups, parseGroupText } from '../schema/descriptions.js';
+import { type Group, loadGroups, parseGroupText } from './descriptions.js';
 import { randomBytes } from '../crypto/index.js';
-import { SHARED_FILE_MODE, atomicWriteFile, decodeUtf8, ensureDir, ioError, readFileCapped } from '../util/fs.js';
+import { SHARED_FILE_MODE, ensureDir, ioError } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { decodeUtf8, readFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import type { Vault } from '../vault/vault.js';
 import { GROUPS_DIR, type Project, checkEnvironmentName, describedEnvironments, environmentDir, environmentExists, environmentNameProblem, groupsDir } from './project.js';

@@ -17,8 +17,9 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { SECRET_TYPES } from '../schema/descriptions.js';
-import { type GenerateOptions, type PasswordOptions, entropyBits, generate } from '../schema/generate.js';
+import { SECRET_TYPES } from './secret-types.js';
+import { type GenerateOptions, entropyBits, generate } from './generators.js';
+import { type PasswordOptions } from './password.js';
 
 /** How to generate. */
 export interface GenerationOptions {

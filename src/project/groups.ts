@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
-import { type Group, parseGroupText, serializeGroup } from '../schema/descriptions.js';
-import { SHARED_FILE_MODE, atomicWriteFile, ensureDir, ioError, readTextFileCapped } from '../util/fs.js';
+import { type Group, parseGroupText, serializeGroup } from './descriptions.js';
+import { SHARED_FILE_MODE, ensureDir, ioError } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { nameProblem } from '../vault/names.js';
 import { type Project, environmentExists, groupsDir } from './project.js';

@@ -33,16 +33,8 @@ export { type CloneSource, type EnvironmentInfo, createEnvironments, listEnviron
 export { type GenerationOptions, type GenerationPlan, type GenerationTarget, planGeneration } from './generation.js';
 export { type PsecEnvironment, type PsecValue, readPsecEnvironment } from './psec.js';
 export { type Assignment, type ValueSource, parseAssignment, valueSource } from './assign.js';
-export {
-  SECRET_TYPES,
-  type Group,
-  type Options,
-  type VariableDescription,
-  loadGroups,
-  parseGroupText,
-  parseOptions,
-  serializeGroup,
-  validateValue,
-} from '../schema/descriptions.js';
-export { DEFAULT_PASSWORD, PSEC_PASSWORD, type GenerateOptions, type PasswordOptions, entropyBits, generate, generatePassword, passwordEntropyBits } from '../schema/generate.js';
+export { SECRET_TYPES, type Options, parseOptions } from './secret-types.js';
+export { type Group, type VariableDescription, loadGroups, parseGroupText, serializeGroup, validateValue } from './descriptions.js';
+export { DEFAULT_PASSWORD, PSEC_PASSWORD, type PasswordOptions, generatePassword, passwordEntropyBits } from './password.js';
+export { type GenerateOptions, entropyBits, generate } from './generators.js';
 export { sha512Crypt, verifyShaCrypt } from '../crypto/shacrypt.js';

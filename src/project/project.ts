@@ -38,7 +38,9 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { SeeqretError } from '../errors.js';
 import { DIALECTS, type Dialect, isDialect } from '../formats/dialects.js';
-import { atomicWriteFile, ioError, readTextFileCapped } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { ioError } from '../util/fs.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { GLOBAL, checkName, nameProblem } from '../vault/names.js';
 

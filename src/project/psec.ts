@@ -11,8 +11,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
-import { type Group, type VariableDescription, loadGroups, parseJsonStrict, validateValue } from '../schema/descriptions.js';
-import { ioError, readTextFileCapped } from '../util/fs.js';
+import { type Group, type VariableDescription, loadGroups, validateValue } from './descriptions.js';
+import { parseJsonStrict } from './description-syntax.js';
+import { ioError } from '../util/fs.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { isWellFormed, nameProblem } from '../vault/names.js';
 import { GROUPS_DIR } from './project.js';

@@ -6,8 +6,8 @@
  */
 import { SeeqretError } from '../errors.js';
 import { parseFilter } from '../filter/index.js';
-import { type Group, type VariableDescription, loadGroups } from '../schema/descriptions.js';
-import { type EnvEntry, type Resolved, pendingWarning, refuseDangerous } from '../vault/resolve.js';
+import { type Group, type VariableDescription, loadGroups } from './descriptions.js';
+import { type EnvEntry, type Resolved, pendingWarning, refuseDangerous } from '../inject/resolve.js';
 import type { SecretRecord, Vault } from '../vault/vault.js';
 import { type Project, checkEnvironmentName, groupsDir } from './project.js';
 

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import { SeeqretError } from '../errors.js';
-import { decodeUtf8, readFileCapped } from '../util/fs.js';
+import { decodeUtf8, readFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { isMissingOrEmpty } from './keyfile.js';
 import { KeySource, SecretsManager } from './manager.js';

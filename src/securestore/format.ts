@@ -21,7 +21,7 @@
  */
 import { SS_BLOCK_BYTES, SS_HMAC_BYTES, SS_IV_BYTES, type SsEncrypted } from '../crypto/securestore.js';
 import { SeeqretError } from '../errors.js';
-import { decodeUtf8 } from '../util/fs.js';
+import { decodeUtf8 } from '../util/read-capped.js';
 import { isWellFormed } from '../vault/names.js';
 
 /** The only format version read and written. */

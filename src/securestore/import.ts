@@ -7,7 +7,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { decodeUtf8 } from '../util/fs.js';
+import { decodeUtf8 } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { nameProblem } from '../vault/names.js';
 import type { ImportSummary, Vault } from '../vault/vault.js';

@@ -11,7 +11,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SS_KEY_BYTES } from '../crypto/securestore.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, findVcsRoot, ioError, readFileCapped } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { findVcsRoot } from '../util/vcs.js';
+import { ioError } from '../util/fs.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { decodeBase64Strict } from './format.js';
 
 const BEGIN = '-----BEGIN PRIVATE KEY-----';

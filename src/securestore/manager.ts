@@ -15,7 +15,8 @@
  */
 import { type SsEncrypted, SS_IV_BYTES, SS_KEY_BYTES, ssDecrypt, ssDeriveKey, ssEncrypt, ssRandomBytes } from '../crypto/securestore.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, readFileCapped } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { type LockOptions, withFileLock } from '../util/lock.js';
 import { isWellFormed } from '../vault/names.js';
 import { checkSecretName, compareNames, decodeBase64Strict, parseVault, parseVaultObject, serializeVault } from './format.js';

@@ -7,7 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { atomicWriteFile, ioError, readFileCapped } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { ioError } from '../util/fs.js';
+import { readFileCapped } from '../util/read-capped.js';
 import type { NewSource } from './access.js';
 import { ignoreKeyFile } from './keyfile.js';
 import type { SecretsManager } from './manager.js';

@@ -15,7 +15,9 @@ import type { Filter } from '../filter/index.js';
 import type { SecretRecord, UserRecord, Vault } from '../vault/vault.js';
 import { type BundleSecret, createBundle } from './bundle.js';
 import { type Serializer, serializerOf } from './serializers.js';
-import { type V1Secret, serializeCommand, serializeJsonCrypt } from '../legacy/v1.js';
+import { type V1Secret } from '../legacy/v1.js';
+import { serializeCommand } from '../legacy/v1-command.js';
+import { serializeJsonCrypt } from '../legacy/v1-json-crypt.js';
 
 /** What to export to whom. */
 export interface ExportRequest {

@@ -19,7 +19,9 @@ import { SeeqretError } from '../errors.js';
 import { type ImportSummary, type SecretRecord, type UserRecord, type Vault } from '../vault/vault.js';
 import { looksLikeBundle, openBundle, readBundleHeader } from './bundle.js';
 import { type Serializer, serializerOf } from './serializers.js';
-import { commandSenders, detectV1Format, parseCommandText, parseJsonCrypt } from '../legacy/v1.js';
+import { commandSenders, parseCommandText } from '../legacy/v1-command.js';
+import { detectV1Format } from '../legacy/v1.js';
+import { parseJsonCrypt } from '../legacy/v1-json-crypt.js';
 
 /** What was received: the text and what the person said about it. */
 export interface LoadInput {

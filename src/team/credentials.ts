@@ -10,7 +10,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { readTextFileCapped } from '../util/fs.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import type { TeamSession } from './session.js';
 import { type KeyType, type TeamFile, type UnlockedCustodian } from './store.js';
 

@@ -26,25 +26,11 @@ export {
   type TeamCredentials,
   type UnlockedCustodian,
 } from './store.js';
-export { EXTENSIONS, EXTENSION_FORMAT, parseTeamText, serializeTeamData, type CustodianEntry, type DomainEntry, type Extension, type TeamData } from './format.js';
+export { EXTENSIONS, EXTENSION_FORMAT, type CustodianEntry, type DomainEntry, type Extension, type TeamData } from './format.js';
+export { parseTeamText } from './read.js';
+export { serializeTeamData } from './serialize.js';
 export { FAST_COST, HARD_COST, RAW_PASSPHRASE_RE, newRawPassphrase, type KdfCost } from '../crypto/team.js';
 export { checkSigner, readTrust, signerFingerprint, trustSigner, TRUST_FILE, type TrustedSigner } from './trust.js';
-export {
-  STATE_FILE,
-  advance,
-  assess,
-  findPin,
-  isTrusted,
-  keyringChanges,
-  keyringFingerprint,
-  observe,
-  readTeamState,
-  updateTeamState,
-  type Keyring,
-  type Observation,
-  type SignatureTrust,
-  type TeamPin,
-  type TeamState,
-  type Verdict,
-} from './state.js';
+export { STATE_FILE, advance, assess, isTrusted, keyringChanges, keyringFingerprint, observe, type Keyring, type Observation, type SignatureTrust, type TeamPin, type Verdict } from './state.js';
+export { findPin, readTeamState, updateTeamState, type TeamState } from './state-file.js';
 export { SeeqretError, isSeeqretError, type ErrorCode } from '../errors.js';

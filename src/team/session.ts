@@ -19,7 +19,8 @@ import { SeeqretError } from '../errors.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../util/lock.js';
 import type { Vault } from '../vault/vault.js';
 import type { CredentialOptions, TeamPrompts } from './credentials.js';
-import { type Observation, type SignatureTrust, type TeamPin, type Verdict, advance, assess, findPin, isTrusted, keyringFingerprint, observe, pinPath, readTeamState, updateTeamState } from './state.js';
+import { type Observation, type SignatureTrust, type TeamPin, type Verdict, advance, assess, isTrusted, keyringFingerprint, observe } from './state.js';
+import { findPin, pinPath, readTeamState, updateTeamState } from './state-file.js';
 import { TeamFile } from './store.js';
 import { checkSigner, readTrust, signerFingerprint } from './trust.js';
 

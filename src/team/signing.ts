@@ -11,7 +11,7 @@
  */
 import { sha512 } from '../crypto/team.js';
 import { SeeqretError } from '../errors.js';
-import { readFileCapped } from '../util/fs.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { lockFileAsync } from '../util/lock.js';
 import { type CheckedTeam, type TeamSession, listed, lockTimeout, openTeam, quoteArg, recordPin, rollbackError, teamHint, untrustedError } from './session.js';
 import { keyringChanges, keyringFingerprint } from './state.js';

@@ -34,25 +34,12 @@ import {
   verifyDetached,
 } from '../crypto/team.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, decodeUtf8, readTextFileCapped } from '../util/fs.js';
-import {
-  type CustodianEntry,
-  type DomainEntry,
-  type Extension,
-  type ParsedTeamFile,
-  type SignatureEntry,
-  type SourceText,
-  type TeamData,
-  PREV_BYTES,
-  TEAM_ID_BYTES,
-  codePointCompare,
-  extensionsOf,
-  parseTeamText,
-  sameData,
-  serializeTeamData,
-  signatureBlock,
-  signatureMessage,
-} from './format.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { decodeUtf8, readTextFileCapped } from '../util/read-capped.js';
+import { type CustodianEntry, type DomainEntry, type Extension, type ParsedTeamFile, type SignatureEntry, type SourceText, type TeamData, PREV_BYTES, TEAM_ID_BYTES, extensionsOf, sameData, signatureBlock, signatureMessage } from './format.js';
+import { codePointCompare } from '../util/compare.js';
+import { parseTeamText } from './read.js';
+import { serializeTeamData } from './serialize.js';
 
 /** Key types of a passphrase custodian, plus the seeqret identity extension. */
 export type KeyType = 'hard' | 'fast' | 'raw';

@@ -13,9 +13,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fingerprint } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, readTextFileCapped } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import { withFileLock } from '../util/lock.js';
-import { checkPrivateStateFile } from './state.js';
+import { checkPrivateStateFile } from './state-file.js';
 
 /** File name of the trust list inside the vault folder. */
 export const TRUST_FILE = 'team-signers.json';

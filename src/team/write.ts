@@ -8,12 +8,13 @@
  */
 import fs from 'node:fs';
 import { SeeqretError } from '../errors.js';
-import { readTextFileCapped } from '../util/fs.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import { lockFileAsync } from '../util/lock.js';
 import { requireCustodian } from './credentials.js';
 import { unifiedDiff } from './diff.js';
 import { type CheckedTeam, type TeamNotice, type TeamSession, cannotAsk, checkTeam, firstUseNote, lockTimeout, recordPin, requireTrusted, teamFileExists, teamFileMissing } from './session.js';
-import { observe, pinPath } from './state.js';
+import { observe } from './state.js';
+import { pinPath } from './state-file.js';
 import { TeamFile, type UnlockedCustodian } from './store.js';
 import { checkSigner, readTrust, trustSigner } from './trust.js';
 

@@ -1,7 +1,7 @@
 /**
  * The size limits of everything seeqret reads whole from a file, stdin or a pipe: one table, so
  * that every reader refuses an oversized input the same way (`E_TOO_LARGE`, before reading it) and
- * docs/formats.md#limits can list them all. The readers themselves are in `util/fs.ts`
+ * docs/formats.md#limits can list them all. The readers themselves are in `util/read-capped.ts`
  * (`readFileCapped`, `readTextFileCapped`, `readStreamCapped`).
  *
  * Each cap is far above real use (a 1,000,000-line `.env`, a bundle or backup of 1,000,000

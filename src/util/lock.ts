@@ -35,7 +35,7 @@ import path from 'node:path';
 import { setTimeout as sleepAsync } from 'node:timers/promises';
 import { noiseBytes } from '../crypto/noise.js';
 import { SeeqretError } from '../errors.js';
-import { readTextFileCapped } from './fs.js';
+import { readTextFileCapped } from './read-capped.js';
 
 /** Options of {@link lockFile} and {@link withFileLock}. */
 export interface LockOptions {

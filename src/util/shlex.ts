@@ -78,8 +78,30 @@ export function splitCommandLine(text: string): string[] {
   return words;
 }
 
-/** Quote `word` so {@link splitCommandLine} reads it back as one word (single quotes). */
+/** How {@link shellQuote} writes a word. */
+export interface QuoteStyle {
+  /** Quote every word, even one that needs no quotes (`export NAME='value'` lines). */
+  readonly always?: boolean;
+  /** Leave `*` unquoted, as the old seeqret tool's `command` format writes it (its bytes kept). */
+  readonly bareStar?: boolean;
+  /** Write `'` as `'"'"'` (Python's `shlex.quote`, as pocket_protector prints) instead of `'\''`. */
+  readonly pythonEscape?: boolean;
+}
+
+const SAFE_WORD_RE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+const SAFE_WORD_STAR_RE = /^[A-Za-z0-9_@%+=:,./*-]+$/;
+
+/**
+ * The one shell quoter: `word` as one POSIX shell word (and one word of {@link splitCommandLine}).
+ * A word of only `A-Za-z0-9_@%+=:,./-` is written as it is (like Python's `shlex.quote`) unless
+ * `style.always`; anything else, the empty word included, in single quotes.
+ */
+export function shellQuote(word: string, style: QuoteStyle = {}): string {
+  if (style.always !== true && word !== '' && (style.bareStar === true ? SAFE_WORD_STAR_RE : SAFE_WORD_RE).test(word)) return word;
+  return `'${word.replace(/'/g, style.pythonEscape === true ? `'"'"'` : `'\\''`)}'`;
+}
+
+/** Quote `word` so {@link splitCommandLine} reads it back as one word (single quotes when needed). */
 export function quoteWord(word: string): string {
-  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return shellQuote(word);
 }

@@ -11,7 +11,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError, isSeeqretError } from '../errors.js';
-import { PRIVATE_FILE_MODE, checkPrivate, findVcsRoot } from '../util/fs.js';
+import { PRIVATE_FILE_MODE } from '../util/fs.js';
+import { checkPrivate } from '../util/permissions.js';
+import { findVcsRoot } from '../util/vcs.js';
 import { readKeyFile } from './keyfile.js';
 import { permissionText } from './permissions.js';
 import { vaultFiles } from './paths.js';

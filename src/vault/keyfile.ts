@@ -30,7 +30,8 @@ import {
   constantTimeEqual,
 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { atomicWriteFile, readFileCapped } from '../util/fs.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { readFileCapped } from '../util/read-capped.js';
 
 /** Unlocked key material of a vault. */
 export interface VaultKeys {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type PermissionProblem, modeText } from '../util/fs.js';
+import { type PermissionProblem, modeText } from '../util/permissions.js';
 import { printable } from '../util/text.js';
 
 /** The warning (and `doctor` finding) for one entry of {@link checkPrivate}. */

@@ -18,7 +18,8 @@ import { generateDataKey, generateIdentity, hash256, keyToBase64, mac256, open a
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
 import { checkEmail, checkOptionalEmail } from '../util/email.js';
-import { PRIVATE_FILE_MODE, ensurePrivateDir, readFileCapped } from '../util/fs.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../util/fs.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { VERSION } from '../version.js';
 import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
 import { GLOBAL, checkName, isWellFormed } from './names.js';

@@ -27,8 +27,9 @@ import {
   writeLocalDefault,
 } from '../../project/project.js';
 import { environmentGroups, environmentRecords } from '../../project/variables.js';
-import { type Group } from '../../schema/descriptions.js';
-import { ensureDir, ensurePrivateDir, ioError, secureDeleteTree } from '../../util/fs.js';
+import { type Group } from '../../project/descriptions.js';
+import { ensureDir, ensurePrivateDir, ioError } from '../../util/fs.js';
+import { secureDeleteTree } from '../../util/secure-delete.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, confirm, info, openVault, out, printRows, stdinIsTTY, warn } from '../context.js';

@@ -10,7 +10,7 @@ import { SeeqretError } from '../../errors.js';
 import { type GenerationOptions, type GenerationTarget, planGeneration } from '../../project/generation.js';
 import type { Project } from '../../project/project.js';
 import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../project/variables.js';
-import type { PasswordCase, PasswordOptions } from '../../schema/generate.js';
+import type { PasswordCase, PasswordOptions } from '../../project/password.js';
 import { type Vault, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, info, withVault } from '../context.js';
 import { type EnvOption, projectEnv } from '../project-context.js';

@@ -9,7 +9,7 @@ import { toAgeRecipient } from '../../crypto/age.js';
 import { keyToBase64 } from '../../crypto/index.js';
 import { SeeqretError } from '../../errors.js';
 import { checkEmail } from '../../util/email.js';
-import { findVcsRoot } from '../../util/fs.js';
+import { findVcsRoot } from '../../util/vcs.js';
 import { resolveVaultDir } from '../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../vault/vault.js';
 import { type GlobalOptions, info, out, promptNewSecret, promptText, stdinIsTTY } from '../context.js';

@@ -139,7 +139,7 @@ export async function accept(g: GlobalOptions, names: string[], o: AcceptOptions
   const texts = [...names, ...(o.filter ?? [])];
   if (texts.length === 0) throw new SeeqretError('E_USAGE', 'accept needs names (app:env:key) or -f FILTER', 'See what is pending with `seeqret list --pending`.');
   const filters = texts.map((t) => parseFilter(t));
-  const { isDangerousVariable } = await import('../../vault/resolve.js');
+  const { isDangerousVariable } = await import('../../inject/resolve.js');
   return withVault(g, (v) => {
     const found = v.find(filters);
     if (found.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches ${filters.map((f) => `'${f.text}'`).join(', ')}`, 'See what is pending with `seeqret list --pending`.');

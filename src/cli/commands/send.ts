@@ -9,7 +9,7 @@ import { SeeqretError } from '../../errors.js';
 import { requireProject, resolveEnvironment } from '../../project/project.js';
 import type { SmtpSecurity } from '../../sharing/mail.js';
 import { DEFAULT_SUBJECT, checkHeader, recipientsOf, sendSecrets } from '../../sharing/send.js';
-import { readTextFileCapped } from '../../util/fs.js';
+import { readTextFileCapped } from '../../util/read-capped.js';
 import { printable } from '../../util/text.js';
 import { type GlobalOptions, info, withVault } from '../context.js';
 

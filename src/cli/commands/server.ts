@@ -13,7 +13,7 @@ import { SeeqretError, isSeeqretError } from '../../errors.js';
 import { checkEmail, isEmailAddress } from '../../util/email.js';
 import { SERVER_MARKER, vaultFiles } from '../../vault/paths.js';
 import { Vault } from '../../vault/vault.js';
-import { childEnvironment } from '../child.js';
+import { childEnvironment } from '../../inject/child.js';
 import { type GlobalOptions, info, out, warn, withVault, writeJson } from '../context.js';
 import type { ReportFormat } from '../options.js';
 import { addUserLine } from './users.js';

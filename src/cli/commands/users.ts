@@ -9,9 +9,9 @@ import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
 import { formatFingerprint, readPgpPublicKey } from '../../crypto/pgp.js';
 import { SeeqretError } from '../../errors.js';
 import { type Column, isoTime, parseFormat } from '../../formats/output.js';
-import { shellQuote } from '../../formats/output.js';
+import { shellQuote } from '../../util/shlex.js';
 import { checkEmail } from '../../util/email.js';
-import { readFileCapped } from '../../util/fs.js';
+import { readFileCapped } from '../../util/read-capped.js';
 import { type UserRecord, secretLabel } from '../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../context.js';
 import type { ReportFormat } from '../options.js';
@@ -22,7 +22,7 @@ function fp(u: UserRecord): string {
 
 /** The `seeqret add user ...` line that introduces `u` to someone else's vault. */
 export function addUserLine(u: UserRecord): string {
-  return ['seeqret add user', '--username', shellQuote(u.username), ...(u.email ? ['--email', shellQuote(u.email)] : []), ...(u.name ? ['--name', shellQuote(u.name)] : []), '--pubkey', u.pubkey].join(' ');
+  return ['seeqret add user', '--username', shellQuote(u.username, { always: true }), ...(u.email ? ['--email', shellQuote(u.email, { always: true })] : []), ...(u.name ? ['--name', shellQuote(u.name, { always: true })] : []), '--pubkey', u.pubkey].join(' ');
 }
 
 const USER_COLUMNS: Column[] = [

@@ -17,7 +17,7 @@ import type { ExportOptions, ImportOptions } from './transfer.js';
 /** Run a handler with the group's options (and the global ones) of the command `cmd`; its status becomes the exit code. */
 async function run(cmd: Command, handler: (g: SsOptions) => Promise<number>): Promise<void> {
   const g = cmd.optsWithGlobals<SsOptions>();
-  if (g.followSymlinks) (await import('../../../util/fs.js')).setFollowSymlinks(true);
+  if (g.followSymlinks) (await import('../../../util/atomic-write.js')).setFollowSymlinks(true);
   process.exitCode = await handler(g);
 }
 

@@ -7,7 +7,7 @@
  */
 import { SeeqretError } from '../../../errors.js';
 import { createStore, dumpStore, exportKeyTo, getSecret, listKeys, removeSecret, setSecret } from '../../../securestore/ops.js';
-import { decodeUtf8 } from '../../../util/fs.js';
+import { decodeUtf8 } from '../../../util/read-capped.js';
 import { printable, safeJson } from '../../../util/text.js';
 import { info, promptNewSecret, readStdin, stdinIsTTY, writeData, writeJson } from '../../io.js';
 import type { ReportFormat } from '../../options.js';

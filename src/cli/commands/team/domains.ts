@@ -12,7 +12,7 @@ import { checkNotEmpty } from '../../../team/push.js';
 import { type TeamSession, openTeam } from '../../../team/session.js';
 import { type TeamFile, type UnlockedCustodian, checkSecretName } from '../../../team/store.js';
 import { type TeamChange, type WriteOptions, type WriteResult, writeTeam } from '../../../team/write.js';
-import { readTextFileCapped } from '../../../util/fs.js';
+import { readTextFileCapped } from '../../../util/read-capped.js';
 import { confirm, info, readValue, stdinIsTTY } from '../../context.js';
 import { type TeamOptions, type YesOptions, runTeam, show } from './common.js';
 

@@ -7,8 +7,8 @@
 import { SeeqretError } from '../../../errors.js';
 import { envPrefixOf, requireCustodian } from '../../../team/credentials.js';
 import { openTeam } from '../../../team/session.js';
-import { isDangerousVariable } from '../../../vault/resolve.js';
-import { childEnvironment, runChild } from '../../child.js';
+import { isDangerousVariable } from '../../../inject/resolve.js';
+import { childEnvironment, runChild } from '../../../inject/child.js';
 import { type TeamOptions, runTeam, show } from './common.js';
 
 /** Options of `team exec`. */

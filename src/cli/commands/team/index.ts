@@ -18,7 +18,7 @@ import type { PullOptions, PushOptions } from './sync.js';
 /** Run a handler with the group's options (and the global ones) of the command `cmd`; its status becomes the exit code. */
 async function run(cmd: Command, handler: (g: TeamOptions) => Promise<number>): Promise<void> {
   const g = cmd.optsWithGlobals<TeamOptions>();
-  if (g.followSymlinks) (await import('../../../util/fs.js')).setFollowSymlinks(true);
+  if (g.followSymlinks) (await import('../../../util/atomic-write.js')).setFollowSymlinks(true);
   process.exitCode = await handler(g);
 }
 

@@ -6,11 +6,14 @@
  */
 import { fingerprint } from '../../../crypto/index.js';
 import { SeeqretError } from '../../../errors.js';
+import { pythonJsonDumps } from '../../../formats/python-json.js';
 import { requireCustodian, resolveUser } from '../../../team/credentials.js';
 import { openTeam } from '../../../team/session.js';
 import { describeVerdict } from '../../../team/signing.js';
 import { keyringFingerprint } from '../../../team/state.js';
 import { signerFingerprint } from '../../../team/trust.js';
+import { codePointCompare } from '../../../util/compare.js';
+import { shellQuote } from '../../../util/shlex.js';
 import { printable } from '../../../util/text.js';
 import { info, out, writeData, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
@@ -20,31 +23,6 @@ import { type TeamOptions, runTeam, show } from './common.js';
 export interface DecryptOptions {
   secret?: string;
   format?: 'json' | 'env' | 'shell';
-}
-
-/** Python's `json.dumps(obj, indent=2, sort_keys=True)` (ASCII-only output, as the old tool prints). */
-function pyJson(entries: ReadonlyArray<[string, string]>): string {
-  const sorted = [...entries].sort((x, y) => (x[0] === y[0] ? 0 : codePoints(x[0], y[0])));
-  const text = JSON.stringify(Object.fromEntries(sorted), null, 2);
-  // Object.fromEntries reorders integer-like keys: rebuild in order when that happened.
-  const ordered = sorted.length && sorted.some(([k]) => /^(0|[1-9]\d*)$/.test(k))
-    ? '{\n' + sorted.map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n') + '\n}'
-    : text;
-  return ordered.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function codePoints(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0)!);
-  const y = Array.from(b, (c) => c.codePointAt(0)!);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
-}
-
-/** Python's `shlex.quote`. */
-export function shellQuote(s: string): string {
-  if (s === '') return "''";
-  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'"'"'`)}'`;
 }
 
 /** `team decrypt DOMAIN [--secret NAME] [--format json|env|shell]`. */
@@ -60,13 +38,13 @@ export function decrypt(g: TeamOptions, domain: string, o: DecryptOptions): Prom
     const items: Array<[string, string]> = secret !== undefined ? [[secret, values.get(secret)!]] : [...values];
     // Exact data (writeData): escaped only when stdout is a terminal.
     if (format === undefined && secret !== undefined) writeData(`${values.get(secret)!}\n`);
-    else if (format === undefined || format === 'json') writeData(`${pyJson(items)}\n`);
+    else if (format === undefined || format === 'json') writeData(`${pythonJsonDumps(new Map(items), { indent: 2, sortKeys: true })}\n`);
     else {
       const prefix = format === 'shell' ? 'export ' : '';
       const lines: string[] = [];
-      for (const [name, value] of [...items].sort((x, y) => codePoints(x[0], y[0]))) {
+      for (const [name, value] of [...items].sort((x, y) => codePointCompare(x[0], y[0]))) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SeeqretError('E_INVALID_NAME', `${name} is not a valid shell variable name; it cannot be written in ${format} format`, 'Use --format json, or rename the secret.');
-        lines.push(`${prefix}${name}=${shellQuote(value)}`);
+        lines.push(`${prefix}${name}=${shellQuote(value, { pythonEscape: true })}`);
       }
       if (lines.length) writeData(`${lines.join('\n')}\n`);
     }

@@ -47,50 +47,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { SeeqretError } from '../errors.js';
-import { ioError, readTextFileCapped } from '../util/fs.js';
+import { pythonJsonDumps } from '../formats/python-json.js';
+import { ioError } from '../util/fs.js';
+import { readTextFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { isWellFormed, nameProblem } from '../vault/names.js';
-
-/**
- * The secret types a description's `Type` may name, in the order `describe --types` lists them.
- *
- * `generable` is true when seeqret can produce a value of the type by itself:
- *
- * | name | value |
- * |---|---|
- * | `password` | xkcd-style passphrase: 6 EFF words joined with `.` (psec's style: 4 words spelling a word) |
- * | `token_hex` | 32 random bytes as 64 hex characters |
- * | `token_urlsafe` | 32 random bytes, URL-safe base64 without padding (43 characters) |
- * | `token_base64` | 32 random bytes, standard base64 (44 characters) |
- * | `random_base64` | 18 random bytes, standard base64 (24 characters; psec's size) |
- * | `uuid4` | a random (version 4) UUID |
- * | `crypt_6` | SHA-512 crypt (`$6$salt$…`) of a generated or given password |
- * | `sha256_digest` | base64(SHA-256(`user:password`)) of a generated or given password |
- * | `random` | random characters, including at least one of each required character class |
- * | `boolean` | not generable: exactly `true` or `false` |
- * | `string` | not generable: any text, set by hand |
- * | `int` | not generable: an integer (optional sign, ASCII digits), set by hand (generated only when named) |
- */
-export const SECRET_TYPES: readonly { readonly name: string; readonly description: string; readonly generable: boolean }[] =
-  Object.freeze(
-    [
-      { name: 'password', description: 'xkcd-style passphrase from the EFF list: 6 words joined with "." (68.9 bits; psec style: --words 4 --acrostic)', generable: true },
-      { name: 'token_hex', description: '32 random bytes as 64 hex characters', generable: true },
-      { name: 'token_urlsafe', description: '32 random bytes, URL-safe base64 without padding (43 characters)', generable: true },
-      { name: 'token_base64', description: '32 random bytes, standard base64 (44 characters)', generable: true },
-      { name: 'random_base64', description: '18 random bytes, standard base64 (24 characters)', generable: true },
-      { name: 'uuid4', description: 'a random (version 4) UUID', generable: true },
-      { name: 'crypt_6', description: 'SHA-512 crypt ("$6$salt$...") of the password generated in the same run, or of --from VAR', generable: true },
-      { name: 'sha256_digest', description: 'base64(SHA-256("user:password")) of the password generated in the same run, or of --from VAR (needs --user)', generable: true },
-      { name: 'random', description: 'random characters, at least one of each required character class', generable: true },
-      { name: 'boolean', description: '"true" or "false", set by hand', generable: false },
-      { name: 'string', description: 'any text, set by hand', generable: false },
-      { name: 'int', description: 'an integer (optional sign and ASCII digits), set by hand; generated only when named (--min/--max)', generable: false },
-    ].map((t) => Object.freeze(t)),
-  );
-
-const TYPE_NAMES: ReadonlySet<string> = new Set(SECRET_TYPES.map((t) => t.name));
-const KNOWN_TYPES_TEXT = SECRET_TYPES.map((t) => t.name).join(', ');
+import { JsonSyntax, lineCol, parseJson, parseYaml } from './description-syntax.js';
+import { type Options, analyseOptions, formatOptions, KNOWN_TYPES_TEXT, parseOptions, TYPE_NAMES } from './secret-types.js';
 
 /** The attributes a description entry may have, in the order {@link serializeGroup} writes them. */
 const ATTRIBUTES = ['Variable', 'Type', 'Prompt', 'Options', 'Export', 'Help', 'Group'] as const;
@@ -100,76 +63,7 @@ const ATTRIBUTE_SET: ReadonlySet<string> = new Set(ATTRIBUTES);
 /** Names accepted for `Export` (and the only names a POSIX shell can export). */
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** What `int` accepts: an optional sign and ASCII digits. */
-const INT_RE = /^[+-]?[0-9]+$/;
-
-/** The parsed `Options` attribute of a description. */
-export interface Options {
-  /** The listed values other than `*`, in file order, without duplicates (trimmed). */
-  readonly choices: readonly string[];
-  /** True when `*` is listed (or there is no list): any value is accepted, not only `choices`. */
-  readonly freeText: boolean;
-  /** The first entry when it is not `*` (then `choices[0]`), else `undefined` (psec's rule). */
-  readonly default: string | undefined;
-}
-
-/** Why `text` is not a usable `Options` for `type`, or the parsed options. */
-function analyseOptions(text: string, type: string): Options | string {
-  const t = text.trim();
-  if (t === '') {
-    return type === 'boolean'
-      ? { choices: ['true', 'false'], freeText: false, default: 'true' }
-      : { choices: [], freeText: true, default: undefined };
-  }
-  const choices: string[] = [];
-  let freeText = false;
-  for (const raw of t.split(',')) {
-    const entry = raw.trim();
-    if (entry === '') return 'Options has an empty entry (two commas in a row, or a comma at either end)';
-    if (entry === '*') {
-      freeText = true;
-      continue;
-    }
-    if (type === 'boolean' && entry !== 'true' && entry !== 'false') {
-      return "Options of a boolean may only list 'true' and 'false'";
-    }
-    if (type === 'int' && !INT_RE.test(entry)) return 'Options of an int may only list integers (and *)';
-    if (!choices.includes(entry)) choices.push(entry);
-  }
-  if (type === 'boolean' && freeText) return "Options of a boolean cannot include '*' (the value must be 'true' or 'false')";
-  // psec's rule: the first entry is the default unless it is '*' ('*,a' has no default).
-  const first = t.split(',')[0]!.trim();
-  return { choices, freeText, default: first === '*' ? undefined : first };
-}
-
-/**
- * Parse psec's `Options` attribute: a comma-separated list.
- *
- * - `*` alone: any value; `a,b`: only `a` or `b`; `a,*`: `a` or any other value.
- * - Entries are trimmed; duplicates are dropped (the first occurrence keeps its place).
- * - The default is the first entry, unless it is `*` (`*,a` has no default), as in psec.
- * - Empty or blank `text` means "no Options": `true,false` for a `boolean`, `*` for any other type.
- *
- * @param text - The attribute as written.
- * @param type - The description's `Type`; `boolean` and `int` constrain the entries.
- * @returns The choices, whether free text is allowed, and the default.
- * @throws SeeqretError `E_BAD_VALUE` for an empty entry (`a,,b`, `a,`), a boolean entry other than
- *   `true`/`false` or `*` on a boolean, or a non-integer entry on an `int`.
- */
-export function parseOptions(text: string, type: string): Options {
-  const r = analyseOptions(text, type);
-  if (typeof r === 'string') {
-    throw new SeeqretError('E_BAD_VALUE', r, 'Write Options as a comma-separated list, e.g. "a,b" or "a,*".');
-  }
-  return r;
-}
-
-/** Options as psec writes them: the default first, then the other choices, then `*` if free. */
-function formatOptions(o: Options): string {
-  if (o.default === undefined) return (o.freeText ? ['*', ...o.choices] : [...o.choices]).join(',');
-  const choices = [o.default, ...o.choices.filter((c) => c !== o.default)];
-  if (o.freeText) choices.push('*');
-  return choices.join(',');
-}
+export const INT_RE = /^[+-]?[0-9]+$/;
 
 /** One variable described by an entry of a group file. */
 export interface VariableDescription {
@@ -212,12 +106,12 @@ export interface Group {
 const FIX_ATTRIBUTES = 'Use only the attributes Variable, Type, Prompt, Options, Export, Help (and Group), spelled exactly so.';
 const FIX_DUPLICATE = 'Describe each variable once: remove or rename one of the entries.';
 
-function badValue(message: string, fix: string): SeeqretError {
+export function badValue(message: string, fix: string): SeeqretError {
   return new SeeqretError('E_BAD_VALUE', printable(message), fix);
 }
 
 /** A name from the file, made safe and short enough for a one-line message. */
-function shown(name: string): string {
+export function shown(name: string): string {
   const p = printable(name);
   return JSON.stringify(p.length > 60 ? `${p.slice(0, 60)}...` : p);
 }
@@ -234,220 +128,6 @@ function groupNameOf(file: string): string {
   const ext = path.extname(base);
   return ext === '' ? base : base.slice(0, -ext.length);
 }
-
-// ---------------------------------------------------------------------------------------------
-// JSON: a small strict parser (RFC 8259) that keeps objects as Maps, reports duplicate keys and
-// gives line/column positions without quoting the text.
-
-class JsonSyntax extends Error {
-  constructor(
-    readonly reason: string,
-    readonly pos: number,
-  ) {
-    super(reason);
-  }
-}
-
-const MAX_DEPTH = 64;
-const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-
-function parseJson(text: string): unknown {
-  let i = 0;
-  const ws = (): void => {
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
-      else break;
-    }
-  };
-  const str = (): string => {
-    const start = i;
-    i++; // opening quote
-    let out = '';
-    let run = i;
-    for (;;) {
-      if (i >= text.length) throw new JsonSyntax('unterminated string', start);
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        out += text.slice(run, i);
-        i++;
-        return out;
-      }
-      if (c < 0x20) throw new JsonSyntax('control character in a string (escape it)', i);
-      if (c !== 0x5c) {
-        i++;
-        continue;
-      }
-      out += text.slice(run, i);
-      const e = text[i + 1];
-      if (e !== undefined && Object.hasOwn(JSON_ESCAPES, e)) {
-        out += JSON_ESCAPES[e];
-        i += 2;
-      } else if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
-        out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-        i += 6;
-      } else {
-        throw new JsonSyntax('invalid escape sequence in a string', i);
-      }
-      run = i;
-    }
-  };
-  const value = (depth: number): unknown => {
-    if (depth > MAX_DEPTH) throw new JsonSyntax('nested too deeply', i);
-    ws();
-    if (i >= text.length) throw new JsonSyntax('unexpected end of text', i);
-    const c = text[i];
-    if (c === '{') {
-      const map = new Map<string, unknown>();
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return map;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') throw new JsonSyntax('expected a string key', i);
-        const keyPos = i;
-        const key = str();
-        if (map.has(key)) throw new JsonSyntax(`key ${shown(key)} appears twice in one object`, keyPos);
-        ws();
-        if (text[i] !== ':') throw new JsonSyntax("expected ':' after a key", i);
-        i++;
-        map.set(key, value(depth + 1));
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return map;
-        }
-        throw new JsonSyntax("expected ',' or '}' in an object", i);
-      }
-    }
-    if (c === '[') {
-      const arr: unknown[] = [];
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return arr;
-      }
-      for (;;) {
-        arr.push(value(depth + 1));
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return arr;
-        }
-        throw new JsonSyntax("expected ',' or ']' in an array", i);
-      }
-    }
-    if (c === '"') return str();
-    for (const [word, v] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return v;
-      }
-    }
-    NUMBER_RE.lastIndex = i;
-    const m = NUMBER_RE.exec(text);
-    if (m) {
-      i += m[0].length;
-      return Number(m[0]);
-    }
-    throw new JsonSyntax('unexpected character', i);
-  };
-  const v = value(0);
-  ws();
-  if (i < text.length) throw new JsonSyntax('unexpected text after the end of the value', i);
-  return v;
-}
-
-function lineCol(text: string, pos: number): string {
-  let line = 1;
-  let last = -1;
-  for (let k = 0; k < pos && k < text.length; k++) {
-    if (text.charCodeAt(k) === 0x0a) {
-      line++;
-      last = k;
-    }
-  }
-  return `line ${line}, column ${pos - last}`;
-}
-
-/**
- * Parse a JSON document strictly (RFC 8259): objects become `Map`s, a key repeated in one object is
- * an error, and errors give line and column without quoting the text. Used for psec's
- * `secrets.json` as well as the description files.
- *
- * @throws SeeqretError `E_BAD_VALUE` naming `file` and the position.
- */
-export function parseJsonStrict(text: string, file: string): unknown {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    return parseJson(body);
-  } catch (e) {
-    if (!(e instanceof JsonSyntax)) throw e;
-    throw badValue(`${file}: not valid JSON at ${lineCol(body, e.pos)}: ${e.reason}`, 'Fix the JSON at that place.');
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// YAML
-
-const YAML_REASONS: Record<string, string> = {
-  DUPLICATE_KEY: 'a key appears twice in one mapping',
-  BAD_ALIAS: "an undefined alias (quote values that start with '*')",
-  MULTIPLE_DOCS: 'more than one document',
-  TAB_AS_INDENT: 'a tab used for indentation',
-  BAD_INDENT: 'bad indentation',
-  MISSING_CHAR: 'a missing character',
-  UNEXPECTED_TOKEN: 'an unexpected token',
-  BLOCK_AS_IMPLICIT_KEY: 'a block value used as a key',
-  MULTILINE_IMPLICIT_KEY: 'a key spanning several lines',
-  KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
-};
-
-function parseYaml(text: string, file: string): unknown {
-  let doc: YAML.Document.Parsed;
-  try {
-    doc = YAML.parseDocument(text, { version: '1.2', schema: 'core', uniqueKeys: true, prettyErrors: true, strict: true });
-  } catch {
-    throw badValue(`${file}: not valid YAML`, 'Fix the YAML syntax of the file.');
-  }
-  const err = doc.errors[0];
-  if (err) {
-    const at = err.linePos?.[0];
-    const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-    const reason = YAML_REASONS[err.code] ?? err.code.toLowerCase().replace(/_/g, ' ');
-    throw badValue(
-      `${file}: not valid YAML${where}: ${reason}`,
-      "Fix the YAML at that place; quote values that start with '*', '&', '!' or contain ': '.",
-    );
-  }
-  try {
-    return doc.toJS({ mapAsMap: true, maxAliasCount: 100 });
-  } catch {
-    throw badValue(
-      `${file}: a YAML alias is undefined or expands too much`,
-      "Quote values that start with '*' or '&' (YAML reads them as aliases and anchors).",
-    );
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 
 /** The entries of a parsed document (objects as Maps), or an error. */
 function entriesOf(doc: unknown, file: string, format: 'json' | 'yaml'): unknown[] {
@@ -673,11 +353,6 @@ export function validateValue(d: VariableDescription, value: string): string | n
   return null;
 }
 
-/** psec's JSON: `json.dumps(data, indent=2)` with Python's default ASCII escaping. */
-function pythonJson(data: unknown): string {
-  return JSON.stringify(data, null, 2).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /**
  * Write a group in psec's shape, so that psec and {@link parseGroupText} read it back unchanged.
  *
@@ -704,6 +379,6 @@ export function serializeGroup(group: Group, format: 'json' | 'yaml'): string {
     if (d.help !== undefined) e['Help'] = d.help;
     return e;
   });
-  if (format === 'json') return `${pythonJson(entries)}\n`;
+  if (format === 'json') return `${pythonJsonDumps(entries, { indent: 2 })}\n`;
   return YAML.stringify(entries, { version: '1.2', lineWidth: 0, minContentWidth: 0 });
 }

@@ -5,12 +5,12 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { readFileCapped } from '../util/fs.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { type FieldPattern, type Filter, parseFilter } from '../filter/index.js';
 import { checkRequirement, parseEnvTemplate } from '../formats/template.js';
 import { VERSION } from '../version.js';
 import { isCodeLoadingVariable } from './code-loading-variables.js';
-import { type SecretRecord, type Vault, secretLabel } from './vault.js';
+import { type SecretRecord, type Vault, secretLabel } from '../vault/vault.js';
 
 /**
  * True when exporting a variable named `name` could make programs run other code, load code or

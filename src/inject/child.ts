@@ -9,10 +9,10 @@ import os from 'node:os';
 import type { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { closeInheritedDescriptors } from '../util/fs.js';
-import { maskingStream } from '../util/mask.js';
+import { maskingStream } from './mask.js';
 import { printable } from '../util/text.js';
 
-export { childEnvironment } from '../util/credentials.js';
+export { childEnvironment } from './child-env.js';
 export { closeInheritedDescriptors };
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
