@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { get } from './commands/get.js';
+import { get } from './commands/secrets/get.js';
 import type { FastGet } from './fast.js';
 import { writeDataFd1 } from './fd-out.js';
 import { reportError } from './report.js';

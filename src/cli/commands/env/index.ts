@@ -7,10 +7,10 @@
 import { type Command, Option } from 'commander';
 import { run } from '../../action.js';
 import { collect, oldSpelling, reportFormatOption } from '../../options.js';
-import type { EnvOptions } from '../env.js';
-import type { ImportenvOptions } from '../importenv.js';
-import type { RunOptions } from '../run.js';
-import type { TemplateOptions } from '../template.js';
+import type { EnvOptions } from './env.js';
+import type { ImportenvOptions } from './importenv.js';
+import type { RunOptions } from './run.js';
+import type { TemplateOptions } from './template.js';
 
 const dialects = ['node', 'python', 'compose', 'shell'];
 
@@ -26,7 +26,7 @@ export function registerEnv(program: Command): void {
     .option('--dry-run', 'show what would change, write nothing')
     .addOption(reportFormatOption())
     .addOption(new Option('--dialect <dialect>', "read the file as this program does (default: the dialect seeqret env wrote it for, else seeqret's dotenv grammar)").choices(dialects))
-    .action((file: string, o: ImportenvOptions, cmd: Command) => run(cmd, async (g) => (await import('../importenv.js')).importenv(g, file, o)));
+    .action((file: string, o: ImportenvOptions, cmd: Command) => run(cmd, async (g) => (await import('./importenv.js')).importenv(g, file, o)));
   oldSpelling(importenv, '--update', '--overwrite');
 
   program
@@ -37,7 +37,7 @@ export function registerEnv(program: Command): void {
     .option('--stdout', 'print to stdout instead of writing a file')
     .addOption(new Option('--dialect <dialect>', 'the program that reads the file (default: @dialect in the template, seeqret.yaml, node)').choices(dialects))
     .option('--force', 'go past the refusal to write over a file that changed since seeqret env wrote it, or that it did not write')
-    .action((o: EnvOptions, cmd: Command) => run(cmd, async (g) => (await import('../env.js')).env(g, o)));
+    .action((o: EnvOptions, cmd: Command) => run(cmd, async (g) => (await import('./env.js')).env(g, o)));
 
   program
     .command('run')
@@ -50,7 +50,7 @@ export function registerEnv(program: Command): void {
     .option('--preserve-existing', 'keep variables that are already set (non-empty) in the environment')
     .option('--umask <mode>', "the child's umask, octal written with 0o (default 0o077)")
     .option('--mask', "replace secret values in the command's output with *****")
-    .action((command: string[], o: RunOptions, cmd: Command) => run(cmd, async (g) => (await import('../run.js')).run(g, command, o)));
+    .action((command: string[], o: RunOptions, cmd: Command) => run(cmd, async (g) => (await import('./run.js')).run(g, command, o)));
 
   program
     .command('template')
@@ -58,5 +58,5 @@ export function registerEnv(program: Command): void {
     .argument('<src>', 'template file')
     .argument('<dest>', 'output file (written atomically, mode 0600), or - for stdout')
     .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
-    .action((src: string, dest: string, o: TemplateOptions, cmd: Command) => run(cmd, async (g) => (await import('../template.js')).template(g, src, dest, o)));
+    .action((src: string, dest: string, o: TemplateOptions, cmd: Command) => run(cmd, async (g) => (await import('./template.js')).template(g, src, dest, o)));
 }

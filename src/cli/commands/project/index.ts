@@ -8,19 +8,19 @@
 import { type Command, Option } from 'commander';
 import { run } from '../../action.js';
 import { collect, envOption, formatOption, listFormatOption, oldSpelling } from '../../options.js';
-import type { EnvironmentsCreateOptions, EnvironmentsDefaultOptions, EnvironmentsDeleteOptions, EnvironmentsListOptions, EnvironmentsPathOptions, EnvironmentsTreeOptions, FindOptions } from '../environments.js';
-import type { GenerateOptions, RotateOptions } from '../generate.js';
-import type { GroupsCreateOptions, GroupsDeleteOptions, GroupsListOptions, GroupsPathOptions, GroupsShowOptions } from '../groups.js';
-import type { ImportPsecOptions } from '../importpsec.js';
-import type { ProjectInitOptions, ProjectShowOptions } from '../project.js';
-import type { SetOptions } from '../set.js';
-import type { DescribeOptions, ShowOptions } from '../variables.js';
+import type { EnvironmentsCreateOptions, EnvironmentsDefaultOptions, EnvironmentsDeleteOptions, EnvironmentsListOptions, EnvironmentsPathOptions, EnvironmentsTreeOptions, FindOptions } from './environments.js';
+import type { GenerateOptions, RotateOptions } from './generate.js';
+import type { GroupsCreateOptions, GroupsDeleteOptions, GroupsListOptions, GroupsPathOptions, GroupsShowOptions } from './groups.js';
+import type { ImportPsecOptions } from './importpsec.js';
+import type { ProjectInitOptions, ProjectShowOptions } from './project.js';
+import type { SetOptions } from './set.js';
+import type { DescribeOptions, ShowOptions } from './variables.js';
 
-const project = () => import('../project.js');
-const environments = () => import('../environments.js');
-const groups = () => import('../groups.js');
-const variables = () => import('../variables.js');
-const generate = () => import('../generate.js');
+const project = () => import('./project.js');
+const environments = () => import('./environments.js');
+const groups = () => import('./groups.js');
+const variables = () => import('./variables.js');
+const generate = () => import('./generate.js');
 
 /** Add the project commands to `program`. */
 export function registerProject(program: Command): void {
@@ -200,12 +200,12 @@ export function registerProject(program: Command): void {
     .option('--literal', 'take values as written (no @file, !command)')
     .option('--allow-empty', 'store empty values (VAR=, an empty @FILE, @- or !command output; refused otherwise: E_EMPTY_VALUE)')
     .addOption(envOption())
-    .action((words: string[], o: SetOptions, cmd: Command) => run(cmd, async (g) => (await import('../set.js')).set(g, words, o)));
+    .action((words: string[], o: SetOptions, cmd: Command) => run(cmd, async (g) => (await import('./set.js')).set(g, words, o)));
   program
     .command('import-psec')
     .description('Import a psec environment folder (secrets.json values, secrets.d descriptions); all or nothing')
     .argument('<path>', 'the psec environment folder (e.g. ~/.secrets/myenv)')
     .option('-e, --env <env>', 'environment to import into (default: the folder name)')
     .option('--overwrite', 'replace values that differ here (old ones kept in history)')
-    .action((folder: string, o: ImportPsecOptions, cmd: Command) => run(cmd, async (g) => (await import('../importpsec.js')).importPsec(g, folder, o)));
+    .action((folder: string, o: ImportPsecOptions, cmd: Command) => run(cmd, async (g) => (await import('./importpsec.js')).importPsec(g, folder, o)));
 }

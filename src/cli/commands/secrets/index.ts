@@ -8,14 +8,14 @@
 import type { Command } from 'commander';
 import { commandGroup, run } from '../../action.js';
 import { collect, formatOption, oldSpelling } from '../../options.js';
-import type { AddOptions } from '../add.js';
-import type { EditValueOptions, RmKeyOptions } from '../edit.js';
-import type { GetOptions } from '../get.js';
-import type { AcceptOptions, HistoryOptions, ListOptions } from '../list.js';
+import type { AddOptions } from './add.js';
+import type { EditValueOptions, RmKeyOptions } from './edit.js';
+import type { GetOptions } from './get.js';
+import type { AcceptOptions, HistoryOptions, ListOptions } from './list.js';
 
-const add = () => import('../add.js');
-const edit = () => import('../edit.js');
-const list = () => import('../list.js');
+const add = () => import('./add.js');
+const edit = () => import('./edit.js');
+const list = () => import('./list.js');
 
 /** Add the secret commands to `program`. */
 export function registerSecrets(program: Command): void {
@@ -48,7 +48,7 @@ export function registerSecrets(program: Command): void {
     .description('Print the value of the one secret FILTER matches')
     .argument('<filter>', 'filter app:env:key (one part = key)')
     .option('-n, --no-newline', 'do not print a newline after the value')
-    .action((filter: string, o: GetOptions, cmd: Command) => run(cmd, async (g) => (await import('../get.js')).get(g, filter, o)));
+    .action((filter: string, o: GetOptions, cmd: Command) => run(cmd, async (g) => (await import('./get.js')).get(g, filter, o)));
 
   program
     .command('list')

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { run } from '../../action.js';
 import { collect } from '../../options.js';
-import type { SendOptions } from '../send.js';
+import type { SendOptions } from './send.js';
 
 /** Add `send` to `program`. */
 export function registerSend(program: Command): void {
@@ -26,5 +26,5 @@ export function registerSend(program: Command): void {
     .option('--smtp-password-secret <filter>', 'secret holding the SMTP password (default SMTP_PASSWORD)')
     .option('--from <address>', "sender address (default: the vault owner's e-mail)")
     .option('--subject <text>', 'subject line (not encrypted)')
-    .action((vars: string[], o: SendOptions, cmd: Command) => run(cmd, async (g) => (await import('../send.js')).send(g, vars, o)));
+    .action((vars: string[], o: SendOptions, cmd: Command) => run(cmd, async (g) => (await import('./send.js')).send(g, vars, o)));
 }

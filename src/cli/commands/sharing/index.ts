@@ -9,18 +9,18 @@
 import type { Command } from 'commander';
 import { commandGroup, run } from '../../action.js';
 import { collect, formatOption, oldSpelling, reportFormatOption } from '../../options.js';
-import type { AuditCompactOptions, AuditOptions } from '../audit.js';
-import type { BackupOptions, RestoreOptions } from '../backup.js';
-import type { ImportVaultOptions } from '../migrate.js';
-import type { InboxOptions, ServerInitOptions } from '../server.js';
-import type { ExportOptions, LoadOptions, SerializersOptions } from '../share.js';
-import type { AddUserOptions, OwnerOptions, PublicKeyOptions, RmUserOptions, UsersOptions, VerifyOptions, WhoamiOptions } from '../users.js';
+import type { AuditCompactOptions, AuditOptions } from './audit.js';
+import type { BackupOptions, RestoreOptions } from './backup.js';
+import type { ImportVaultOptions } from './migrate.js';
+import type { InboxOptions, ServerInitOptions } from './server.js';
+import type { ExportOptions, LoadOptions, SerializersOptions } from './share.js';
+import type { AddUserOptions, OwnerOptions, PublicKeyOptions, RmUserOptions, UsersOptions, VerifyOptions, WhoamiOptions } from './users.js';
 
-const users = () => import('../users.js');
-const share = () => import('../share.js');
-const audit = () => import('../audit.js');
-const backup = () => import('../backup.js');
-const server = () => import('../server.js');
+const users = () => import('./users.js');
+const share = () => import('./share.js');
+const audit = () => import('./audit.js');
+const backup = () => import('./backup.js');
+const server = () => import('./server.js');
 
 /** Add the sharing commands to `program`. */
 export function registerSharing(program: Command): void {
@@ -146,7 +146,7 @@ export function registerSharing(program: Command): void {
     .argument('<path>', 'the old vault folder (holding seeqrets.db), or its parent')
     .option('--keep-identity', 'keep the old key pair (only when this creates the vault)')
     .option('--overwrite', 'replace existing secrets that have another value')
-    .action((source: string, o: ImportVaultOptions, cmd: Command) => run(cmd, async (g) => (await import('../migrate.js')).importVault(g, source, o)));
+    .action((source: string, o: ImportVaultOptions, cmd: Command) => run(cmd, async (g) => (await import('./migrate.js')).importVault(g, source, o)));
 
   program
     .command('server')

@@ -9,12 +9,12 @@ import { SeeqretError } from '../../../errors.js';
 import { run } from '../../action.js';
 import { reportFormatOption } from '../../options.js';
 import type { Shell } from '../../completion.js';
-import type { InfoOptions } from '../info.js';
-import type { InitOptions } from '../init.js';
-import type { DoctorOptions, UpgradeOptions } from '../maintenance.js';
+import type { InfoOptions } from './info.js';
+import type { InitOptions } from './init.js';
+import type { DoctorOptions, UpgradeOptions } from './maintenance.js';
 
-const maintenance = () => import('../maintenance.js');
-const info = () => import('../info.js');
+const maintenance = () => import('./maintenance.js');
+const info = () => import('./info.js');
 
 /**
  * `seeqret help add key`: the help of the command those words name (as `seeqret add key --help`);
@@ -44,7 +44,7 @@ export function registerInit(program: Command): void {
     .option('--name <full>', 'your full name')
     .option('--passphrase', 'protect the key file with a passphrase (Argon2id)')
     .option('--force', 'create it even inside a git/hg/svn work tree')
-    .action((dir: string | undefined, o: InitOptions, cmd: Command) => run(cmd, async (g) => (await import('../init.js')).init(g, dir, o)));
+    .action((dir: string | undefined, o: InitOptions, cmd: Command) => run(cmd, async (g) => (await import('./init.js')).init(g, dir, o)));
 }
 
 /** Add the other vault commands to `program`: `completion`, `help`, `info`, `upgrade`, `doctor`. */

@@ -4,17 +4,17 @@
  *
  * @module
  */
-import { parsePublicKey, toAgeRecipient } from '../../crypto/age.js';
-import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
-import { formatFingerprint, readPgpPublicKey } from '../../crypto/pgp.js';
-import { SeeqretError } from '../../errors.js';
-import { type Column, isoTime, parseFormat } from '../../formats/output.js';
-import { shellQuote } from '../../util/shlex.js';
-import { checkEmail } from '../../util/email.js';
-import { readFileCapped } from '../../util/read-capped.js';
-import { type UserRecord, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../context.js';
-import type { ReportFormat } from '../options.js';
+import { parsePublicKey, toAgeRecipient } from '../../../crypto/age.js';
+import { fingerprint, keyFromBase64 } from '../../../crypto/index.js';
+import { formatFingerprint, readPgpPublicKey } from '../../../crypto/pgp.js';
+import { SeeqretError } from '../../../errors.js';
+import { type Column, isoTime, parseFormat } from '../../../formats/output.js';
+import { shellQuote } from '../../../util/shlex.js';
+import { checkEmail } from '../../../util/email.js';
+import { readFileCapped } from '../../../util/read-capped.js';
+import { type UserRecord, secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../../context.js';
+import type { ReportFormat } from '../../options.js';
 
 function fp(u: UserRecord): string {
   return fingerprint(keyFromBase64(u.pubkey)!);

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { SeeqretError } from '../../errors.js';
-import { parseFilter } from '../../filter/index.js';
-import { secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, confirm, info, readValue, withVault } from '../context.js';
+import { SeeqretError } from '../../../errors.js';
+import { parseFilter } from '../../../filter/index.js';
+import { secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, confirm, info, readValue, withVault } from '../../context.js';
 
 function listNames(names: string[], max = 10): string {
   return names.slice(0, max).join(', ') + (names.length > max ? `, … (${names.length - max} more)` : '');

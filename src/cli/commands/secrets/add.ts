@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, info, readValue, withVault } from '../context.js';
+import { secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, info, readValue, withVault } from '../../context.js';
 
 /** Options of `add key` and `add text`. */
 export interface AddOptions {

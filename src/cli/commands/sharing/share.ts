@@ -4,20 +4,20 @@
  * @module
  */
 import path from 'node:path';
-import { SeeqretError } from '../../errors.js';
-import { parseFilter } from '../../filter/index.js';
-import { prepareExport, recordExport } from '../../sharing/export.js';
-import { type LoadResult, applyLoad, planLoad } from '../../sharing/load.js';
-import { SERIALIZERS } from '../../sharing/serializers.js';
-import { atomicWriteFile } from '../../util/atomic-write.js';
-import { decodeUtf8, readTextFileCapped } from '../../util/read-capped.js';
-import { type Vault, secretLabel } from '../../vault/vault.js';
-import { isDangerousVariable } from '../../inject/resolve.js';
-import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../context.js';
-import type { ReportFormat } from '../options.js';
-import { commandLine } from '../hints.js';
+import { SeeqretError } from '../../../errors.js';
+import { parseFilter } from '../../../filter/index.js';
+import { prepareExport, recordExport } from '../../../sharing/export.js';
+import { type LoadResult, applyLoad, planLoad } from '../../../sharing/load.js';
+import { SERIALIZERS } from '../../../sharing/serializers.js';
+import { atomicWriteFile } from '../../../util/atomic-write.js';
+import { decodeUtf8, readTextFileCapped } from '../../../util/read-capped.js';
+import { type Vault, secretLabel } from '../../../vault/vault.js';
+import { isDangerousVariable } from '../../../inject/resolve.js';
+import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../../context.js';
+import type { ReportFormat } from '../../options.js';
+import { commandLine } from '../../hints.js';
 
-export { SERIALIZERS, type Serializer } from '../../sharing/serializers.js';
+export { SERIALIZERS, type Serializer } from '../../../sharing/serializers.js';
 
 /** Options of `serializers`. */
 export interface SerializersOptions {
@@ -207,7 +207,7 @@ export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extr
   }
 }
 
-export type { LoadResult } from '../../sharing/load.js';
+export type { LoadResult } from '../../../sharing/load.js';
 
 /**
  * Load transfer text of any supported format into the vault, all or nothing (the `load` use

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { SeeqretError } from '../../errors.js';
-import { type Filter, parseFilter } from '../../filter/index.js';
-import { type Column, age, isoTime, parseFormat } from '../../formats/output.js';
-import { secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, info, printRows, withVault } from '../context.js';
+import { SeeqretError } from '../../../errors.js';
+import { type Filter, parseFilter } from '../../../filter/index.js';
+import { type Column, age, isoTime, parseFormat } from '../../../formats/output.js';
+import { secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, info, printRows, withVault } from '../../context.js';
 
 /** What list prints instead of a value that was not asked for. */
 export const REDACTED = 'REDACTED';
@@ -139,7 +139,7 @@ export async function accept(g: GlobalOptions, names: string[], o: AcceptOptions
   const texts = [...names, ...(o.filter ?? [])];
   if (texts.length === 0) throw new SeeqretError('E_USAGE', 'accept needs names (app:env:key) or -f FILTER', 'See what is pending with `seeqret list --pending`.');
   const filters = texts.map((t) => parseFilter(t));
-  const { isDangerousVariable } = await import('../../inject/resolve.js');
+  const { isDangerousVariable } = await import('../../../inject/resolve.js');
   return withVault(g, (v) => {
     const found = v.find(filters);
     if (found.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches ${filters.map((f) => `'${f.text}'`).join(', ')}`, 'See what is pending with `seeqret list --pending`.');

@@ -10,11 +10,11 @@
  *
  * @module
  */
-import { SeeqretError } from '../../errors.js';
-import { runChild } from '../../inject/child.js';
-import { maskableValues } from '../../inject/mask.js';
-import { DEFAULT_UMASK, buildRunEnvironment, parseUmask, selectRunEntries } from '../../inject/run.js';
-import { type GlobalOptions, warn, withVault } from '../context.js';
+import { SeeqretError } from '../../../errors.js';
+import { runChild } from '../../../inject/child.js';
+import { maskableValues } from '../../../inject/mask.js';
+import { DEFAULT_UMASK, buildRunEnvironment, parseUmask, selectRunEntries } from '../../../inject/run.js';
+import { type GlobalOptions, warn, withVault } from '../../context.js';
 
 export { DEFAULT_UMASK, parseUmask };
 

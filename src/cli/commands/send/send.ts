@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { formatFingerprint } from '../../crypto/pgp.js';
-import { SeeqretError } from '../../errors.js';
-import { requireProject, resolveEnvironment } from '../../project/project.js';
-import type { SmtpSecurity } from '../../sharing/mail.js';
-import { DEFAULT_SUBJECT, checkHeader, recipientsOf, sendSecrets } from '../../sharing/send.js';
-import { readTextFileCapped } from '../../util/read-capped.js';
-import { printable } from '../../util/text.js';
-import { type GlobalOptions, info, withVault } from '../context.js';
+import { formatFingerprint } from '../../../crypto/pgp.js';
+import { SeeqretError } from '../../../errors.js';
+import { requireProject, resolveEnvironment } from '../../../project/project.js';
+import type { SmtpSecurity } from '../../../sharing/mail.js';
+import { DEFAULT_SUBJECT, checkHeader, recipientsOf, sendSecrets } from '../../../sharing/send.js';
+import { readTextFileCapped } from '../../../util/read-capped.js';
+import { printable } from '../../../util/text.js';
+import { type GlobalOptions, info, withVault } from '../../context.js';
 
 /** Options of `send`. */
 export interface SendOptions {
@@ -36,7 +36,7 @@ export async function send(g: GlobalOptions, vars: string[], o: SendOptions): Pr
   const host = o.smtpHost;
   // eslint-disable-next-line no-control-regex
   if (host === '' || /[\s\u0000-\u001f]/.test(host)) throw new SeeqretError('E_USAGE', `bad --smtp-host ${JSON.stringify(printable(host))}`, 'Give a host name or address.');
-  const { defaultSmtpPort, sendMails } = await import('../../sharing/mail.js');
+  const { defaultSmtpPort, sendMails } = await import('../../../sharing/mail.js');
   let port = defaultSmtpPort(security);
   if (o.smtpPort !== undefined) {
     port = /^[0-9]{1,5}$/.test(o.smtpPort) ? Number(o.smtpPort) : NaN;

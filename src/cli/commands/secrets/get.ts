@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { SeeqretError } from '../../errors.js';
-import { type FieldPattern, type Filter, parseFilter } from '../../filter/index.js';
-import { type SecretRecord, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, withVault, writeData } from '../context.js';
+import { SeeqretError } from '../../../errors.js';
+import { type FieldPattern, type Filter, parseFilter } from '../../../filter/index.js';
+import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, withVault, writeData } from '../../context.js';
 
 /** The one name a field stands for when read literally (`*` = global), or undefined for globs/lists. */
 function literalName(f: FieldPattern): string | undefined {

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { type Finding, diagnose, upgradeVault } from '../../vault/doctor.js';
-import { resolveVaultDir } from '../../vault/paths.js';
-import { type GlobalOptions, info, openVault, out, passphraseFor, warn, writeJson } from '../context.js';
-import type { ReportFormat } from '../options.js';
+import { type Finding, diagnose, upgradeVault } from '../../../vault/doctor.js';
+import { resolveVaultDir } from '../../../vault/paths.js';
+import { type GlobalOptions, info, openVault, out, passphraseFor, warn, writeJson } from '../../context.js';
+import type { ReportFormat } from '../../options.js';
 
 /** Options of `doctor`. */
 export interface DoctorOptions {

@@ -4,10 +4,10 @@
  * @module
  */
 import type { Command } from 'commander';
-import { buildProgram } from '../main.js';
-import type { Shell } from '../completion.js';
-import { writeJson } from '../io.js';
-import type { ReportFormat } from '../options.js';
+import { buildProgram } from '../../main.js';
+import type { Shell } from '../../completion.js';
+import { writeJson } from '../../io.js';
+import type { ReportFormat } from '../../options.js';
 
 function walk(cmd: Command, depth: number, lines: string[]): void {
   for (const c of cmd.commands) {
@@ -48,7 +48,7 @@ export async function info(o: InfoOptions): Promise<number> {
 
 /** `seeqret completion SHELL`: print the completion script generated from the command tree. */
 export async function completion(shell: Shell): Promise<number> {
-  const { completionScript } = await import('../completion.js');
+  const { completionScript } = await import('../../completion.js');
   process.stdout.write(completionScript(buildProgram(), shell));
   return 0;
 }

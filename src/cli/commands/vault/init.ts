@@ -5,14 +5,14 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { toAgeRecipient } from '../../crypto/age.js';
-import { keyToBase64 } from '../../crypto/index.js';
-import { SeeqretError } from '../../errors.js';
-import { checkEmail } from '../../util/email.js';
-import { findVcsRoot } from '../../util/vcs.js';
-import { resolveVaultDir } from '../../vault/paths.js';
-import { Vault, passphraseFromFile } from '../../vault/vault.js';
-import { type GlobalOptions, info, out, promptNewSecret, promptText, stdinIsTTY } from '../context.js';
+import { toAgeRecipient } from '../../../crypto/age.js';
+import { keyToBase64 } from '../../../crypto/index.js';
+import { SeeqretError } from '../../../errors.js';
+import { checkEmail } from '../../../util/email.js';
+import { findVcsRoot } from '../../../util/vcs.js';
+import { resolveVaultDir } from '../../../vault/paths.js';
+import { Vault, passphraseFromFile } from '../../../vault/vault.js';
+import { type GlobalOptions, info, out, promptNewSecret, promptText, stdinIsTTY } from '../../context.js';
 
 /** Options of `init`. */
 export interface InitOptions {

@@ -4,17 +4,17 @@
  *
  * @module
  */
-import { sha256Base64 } from '../../crypto/random.js';
-import { parseShaCryptSetting, verifyShaCrypt } from '../../crypto/shacrypt.js';
-import { SeeqretError } from '../../errors.js';
-import { type GenerationOptions, type GenerationTarget, planGeneration } from '../../project/generation.js';
-import type { Project } from '../../project/project.js';
-import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../project/variables.js';
-import type { PasswordCase, PasswordOptions } from '../../project/password.js';
-import { type Vault, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, info, withVault } from '../context.js';
-import { type EnvOption, projectEnv } from '../project-context.js';
-import { parseSince } from './audit.js';
+import { sha256Base64 } from '../../../crypto/random.js';
+import { parseShaCryptSetting, verifyShaCrypt } from '../../../crypto/shacrypt.js';
+import { SeeqretError } from '../../../errors.js';
+import { type GenerationOptions, type GenerationTarget, planGeneration } from '../../../project/generation.js';
+import type { Project } from '../../../project/project.js';
+import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../../project/variables.js';
+import type { PasswordCase, PasswordOptions } from '../../../project/password.js';
+import { type Vault, secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, info, withVault } from '../../context.js';
+import { type EnvOption, projectEnv } from '../../project-context.js';
+import { parseSince } from '../sharing/audit.js';
 
 /** An integer option (`--length 16`), strictly decimal. */
 export function intOption(name: string, text: unknown): number | undefined {

@@ -4,14 +4,14 @@
  * @module
  */
 import path from 'node:path';
-import { SeeqretError } from '../../errors.js';
-import { LOCAL_ENV_FILE, PROJECT_FILE, checkEnvironmentName, createProject, environmentExists, environmentTmpDir, findProject, groupsDir, resolveEnvironment } from '../../project/project.js';
-import { ensureDir } from '../../util/fs.js';
-import { printable, safeJson } from '../../util/text.js';
-import { nameProblem } from '../../vault/names.js';
-import { resolveVaultDir } from '../../vault/paths.js';
-import { type GlobalOptions, info, printRows, warn } from '../context.js';
-import { currentProject, listFormat, sourceText } from '../project-context.js';
+import { SeeqretError } from '../../../errors.js';
+import { LOCAL_ENV_FILE, PROJECT_FILE, checkEnvironmentName, createProject, environmentExists, environmentTmpDir, findProject, groupsDir, resolveEnvironment } from '../../../project/project.js';
+import { ensureDir } from '../../../util/fs.js';
+import { printable, safeJson } from '../../../util/text.js';
+import { nameProblem } from '../../../vault/names.js';
+import { resolveVaultDir } from '../../../vault/paths.js';
+import { type GlobalOptions, info, printRows, warn } from '../../context.js';
+import { currentProject, listFormat, sourceText } from '../../project-context.js';
 
 /** Options of `seeqret project init`. */
 export interface ProjectInitOptions {

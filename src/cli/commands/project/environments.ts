@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SeeqretError } from '../../errors.js';
+import { SeeqretError } from '../../../errors.js';
 import {
   createEnvironments,
   deleteEnvironmentFolder,
@@ -14,7 +14,7 @@ import {
   renameEnvironmentFolder,
   resolveCloneSource,
   treeLines,
-} from '../../project/environments.js';
+} from '../../../project/environments.js';
 import {
   type Project,
   checkEnvironmentName,
@@ -25,15 +25,15 @@ import {
   readLocalDefault,
   resolveEnvironment,
   writeLocalDefault,
-} from '../../project/project.js';
-import { environmentGroups, environmentRecords } from '../../project/variables.js';
-import { type Group } from '../../project/descriptions.js';
-import { ensureDir, ensurePrivateDir, ioError } from '../../util/fs.js';
-import { secureDeleteTree } from '../../util/secure-delete.js';
-import { resolveVaultDir } from '../../vault/paths.js';
-import { Vault, secretLabel } from '../../vault/vault.js';
-import { type GlobalOptions, confirm, info, openVault, out, printRows, stdinIsTTY, warn } from '../context.js';
-import { currentProject, listFormat, projectEnv } from '../project-context.js';
+} from '../../../project/project.js';
+import { environmentGroups, environmentRecords } from '../../../project/variables.js';
+import { type Group } from '../../../project/descriptions.js';
+import { ensureDir, ensurePrivateDir, ioError } from '../../../util/fs.js';
+import { secureDeleteTree } from '../../../util/secure-delete.js';
+import { resolveVaultDir } from '../../../vault/paths.js';
+import { Vault, secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, confirm, info, openVault, out, printRows, stdinIsTTY, warn } from '../../context.js';
+import { currentProject, listFormat, projectEnv } from '../../project-context.js';
 
 /** The vault, or `null` (with a note) when there is none yet: listings still show descriptions. */
 async function vaultIfAny(g: GlobalOptions, opts: { readonly?: boolean } = {}): Promise<Vault | null> {

@@ -6,10 +6,10 @@
  * @module
  */
 import path from 'node:path';
-import { SeeqretError } from '../../errors.js';
-import { checkEnvFileReplaceable, chooseDialect, renderEnvFile, writeEnvFile } from '../../inject/env-file.js';
-import { readTemplateFile } from '../../inject/resolve.js';
-import { type GlobalOptions, info, warn, withVault, writeData } from '../context.js';
+import { SeeqretError } from '../../../errors.js';
+import { checkEnvFileReplaceable, chooseDialect, renderEnvFile, writeEnvFile } from '../../../inject/env-file.js';
+import { readTemplateFile } from '../../../inject/resolve.js';
+import { type GlobalOptions, info, warn, withVault, writeData } from '../../context.js';
 
 /** Options of `seeqret env`. */
 export interface EnvOptions {

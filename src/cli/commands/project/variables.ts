@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { SeeqretError } from '../../errors.js';
-import { type Column, parseFormat } from '../../formats/output.js';
-import { environmentExists } from '../../project/project.js';
-import { type VariableState, environmentGroups, environmentVariables } from '../../project/variables.js';
-import { type Group, type VariableDescription } from '../../project/descriptions.js';
-import { SECRET_TYPES } from '../../project/secret-types.js';
-import { type GlobalOptions, printRows, withVault } from '../context.js';
-import { listFormat, projectEnv } from '../project-context.js';
-import { REDACTED } from './list.js';
+import { SeeqretError } from '../../../errors.js';
+import { type Column, parseFormat } from '../../../formats/output.js';
+import { environmentExists } from '../../../project/project.js';
+import { type VariableState, environmentGroups, environmentVariables } from '../../../project/variables.js';
+import { type Group, type VariableDescription } from '../../../project/descriptions.js';
+import { SECRET_TYPES } from '../../../project/secret-types.js';
+import { type GlobalOptions, printRows, withVault } from '../../context.js';
+import { listFormat, projectEnv } from '../../project-context.js';
+import { REDACTED } from '../secrets/list.js';
 
 /** The groups named by `-g` (all when none), or `E_NOT_FOUND` naming an unknown one. */
 function selectGroups(groups: readonly Group[], names: readonly string[], env: string): readonly Group[] {

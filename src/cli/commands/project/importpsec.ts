@@ -7,17 +7,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SeeqretError } from '../../errors.js';
-import { checkEnvironmentName, environmentExists, groupsDir } from '../../project/project.js';
-import { readPsecEnvironment } from '../../project/psec.js';
-import { environmentGroups } from '../../project/variables.js';
-import { SHARED_FILE_MODE, ensureDir, missingDirs, removeEmptyDirs } from '../../util/fs.js';
-import { atomicWriteFile } from '../../util/atomic-write.js';
-import { readFileCapped } from '../../util/read-capped.js';
-import { Vault } from '../../vault/vault.js';
-import { printable } from '../../util/text.js';
-import { type GlobalOptions, info, warn, withVault } from '../context.js';
-import { currentProject } from '../project-context.js';
+import { SeeqretError } from '../../../errors.js';
+import { checkEnvironmentName, environmentExists, groupsDir } from '../../../project/project.js';
+import { readPsecEnvironment } from '../../../project/psec.js';
+import { environmentGroups } from '../../../project/variables.js';
+import { SHARED_FILE_MODE, ensureDir, missingDirs, removeEmptyDirs } from '../../../util/fs.js';
+import { atomicWriteFile } from '../../../util/atomic-write.js';
+import { readFileCapped } from '../../../util/read-capped.js';
+import { Vault } from '../../../vault/vault.js';
+import { printable } from '../../../util/text.js';
+import { type GlobalOptions, info, warn, withVault } from '../../context.js';
+import { currentProject } from '../../project-context.js';
 
 /** Options of `seeqret import-psec`. */
 export interface ImportPsecOptions {

@@ -3,18 +3,18 @@
  *
  * @module
  */
-import { fingerprint, keyFromBase64 } from '../../crypto/index.js';
-import { SeeqretError } from '../../errors.js';
-import { decryptBackup, dumpToHtml } from '../../sharing/backup.js';
-import { checkRestore, makeBackup, recordBackup, restoreInto, vaultFromBackup } from '../../sharing/restore.js';
-import { atomicWriteFile } from '../../util/atomic-write.js';
-import { readFileCapped } from '../../util/read-capped.js';
-import { resolveVaultDir } from '../../vault/paths.js';
-import { passphraseFromFile } from '../../vault/vault.js';
-import { type GlobalOptions, info, openVault, promptHidden, promptNewSecret, stdinIsTTY, warnPermissions } from '../context.js';
-import { commandLine } from '../hints.js';
-import { openImportTarget, targetExists } from '../import-target.js';
-import { newPassphrase } from './init.js';
+import { fingerprint, keyFromBase64 } from '../../../crypto/index.js';
+import { SeeqretError } from '../../../errors.js';
+import { decryptBackup, dumpToHtml } from '../../../sharing/backup.js';
+import { checkRestore, makeBackup, recordBackup, restoreInto, vaultFromBackup } from '../../../sharing/restore.js';
+import { atomicWriteFile } from '../../../util/atomic-write.js';
+import { readFileCapped } from '../../../util/read-capped.js';
+import { resolveVaultDir } from '../../../vault/paths.js';
+import { passphraseFromFile } from '../../../vault/vault.js';
+import { type GlobalOptions, info, openVault, promptHidden, promptNewSecret, stdinIsTTY, warnPermissions } from '../../context.js';
+import { commandLine } from '../../hints.js';
+import { openImportTarget, targetExists } from '../../import-target.js';
+import { newPassphrase } from '../vault/init.js';
 
 async function backupPassphrase(o: { readonly backupPassphraseFile?: string }, confirmTwice: boolean): Promise<string> {
   const strong = (p: string): string => {

@@ -11,16 +11,16 @@
  * @module
  */
 import fs from 'node:fs';
-import { SeeqretError } from '../../errors.js';
-import { type Dialect, checkDialect, readEnvFileMark } from '../../formats/dialects.js';
-import { parseDotenvPieces } from '../../formats/dotenv-stream.js';
-import { CompactStringMap } from '../../util/compact-map.js';
-import { decodeUtf8, readFileCapped, readTextChunksCapped } from '../../util/read-capped.js';
-import { ioError } from '../../util/fs.js';
-import type { SecretInput } from '../../vault/vault.js';
-import { type GlobalOptions, info, readStdin, warn, withVault, writeJson } from '../context.js';
-import type { ReportFormat } from '../options.js';
-import { commandLine } from '../hints.js';
+import { SeeqretError } from '../../../errors.js';
+import { type Dialect, checkDialect, readEnvFileMark } from '../../../formats/dialects.js';
+import { parseDotenvPieces } from '../../../formats/dotenv-stream.js';
+import { CompactStringMap } from '../../../util/compact-map.js';
+import { decodeUtf8, readFileCapped, readTextChunksCapped } from '../../../util/read-capped.js';
+import { ioError } from '../../../util/fs.js';
+import type { SecretInput } from '../../../vault/vault.js';
+import { type GlobalOptions, info, readStdin, warn, withVault, writeJson } from '../../context.js';
+import type { ReportFormat } from '../../options.js';
+import { commandLine } from '../../hints.js';
 
 /** Values written per batch (one savepoint each, all inside one transaction). */
 const BATCH = 10_000;

@@ -3,12 +3,12 @@
  *
  * @module
  */
-import { SeeqretError } from '../../errors.js';
-import { createGroup, deleteGroupFile, findGroup, requireDescribedEnvironment } from '../../project/groups.js';
-import { groupsDir } from '../../project/project.js';
-import { environmentGroups } from '../../project/variables.js';
-import { type GlobalOptions, confirm, info, out, printRows, stdinIsTTY } from '../context.js';
-import { listFormat, projectEnv } from '../project-context.js';
+import { SeeqretError } from '../../../errors.js';
+import { createGroup, deleteGroupFile, findGroup, requireDescribedEnvironment } from '../../../project/groups.js';
+import { groupsDir } from '../../../project/project.js';
+import { environmentGroups } from '../../../project/variables.js';
+import { type GlobalOptions, confirm, info, out, printRows, stdinIsTTY } from '../../context.js';
+import { listFormat, projectEnv } from '../../project-context.js';
 
 /** Options of `seeqret groups list`. */
 export interface GroupsListOptions {

@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { SeeqretError } from '../../errors.js';
-import { type Column, isoTime, parseFormat } from '../../formats/output.js';
-import type { AuditAction, CompactSelection } from '../../vault/audit.js';
-import { type GlobalOptions, info, printRows, withVault, writeJson } from '../context.js';
-import type { ReportFormat } from '../options.js';
+import { SeeqretError } from '../../../errors.js';
+import { type Column, isoTime, parseFormat } from '../../../formats/output.js';
+import type { AuditAction, CompactSelection } from '../../../vault/audit.js';
+import { type GlobalOptions, info, printRows, withVault, writeJson } from '../../context.js';
+import type { ReportFormat } from '../../options.js';
 
 /** Parse `--since`: an ISO date/time or a duration like `7d`, `12h`, `30m`. */
 export function parseSince(text: string, now = Date.now()): number {

@@ -11,18 +11,18 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { SeeqretError } from '../../errors.js';
-import { type Assignment, type ValueSource, parseAssignment, valueSource } from '../../project/assign.js';
-import { checkEnvironmentName } from '../../project/project.js';
-import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../project/variables.js';
-import { type VariableDescription, validateValue } from '../../project/descriptions.js';
-import { SECRET_TYPES, parseOptions } from '../../project/secret-types.js';
-import { decodeUtf8, readTextFileCapped } from '../../util/read-capped.js';
-import { LIMITS, tooLarge } from '../../util/limits.js';
-import { type SecretRecord, secretLabel } from '../../vault/vault.js';
-import { childEnvironment, closeInheritedDescriptors } from '../../inject/child.js';
-import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, refuseEmpty, stdinIsTTY, withVault } from '../context.js';
-import { projectEnv } from '../project-context.js';
+import { SeeqretError } from '../../../errors.js';
+import { type Assignment, type ValueSource, parseAssignment, valueSource } from '../../../project/assign.js';
+import { checkEnvironmentName } from '../../../project/project.js';
+import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../../project/variables.js';
+import { type VariableDescription, validateValue } from '../../../project/descriptions.js';
+import { SECRET_TYPES, parseOptions } from '../../../project/secret-types.js';
+import { decodeUtf8, readTextFileCapped } from '../../../util/read-capped.js';
+import { LIMITS, tooLarge } from '../../../util/limits.js';
+import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
+import { childEnvironment, closeInheritedDescriptors } from '../../../inject/child.js';
+import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, refuseEmpty, stdinIsTTY, withVault } from '../../context.js';
+import { projectEnv } from '../../project-context.js';
 
 const GENERABLE = new Set(SECRET_TYPES.filter((t) => t.generable).map((t) => t.name));
 

@@ -6,12 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SeeqretError } from '../../errors.js';
-import { requireProject, resolveEnvironment } from '../../project/project.js';
-import { renderEnvironmentTemplate } from '../../project/template.js';
-import { atomicWriteFile } from '../../util/atomic-write.js';
-import { readTextFileCapped } from '../../util/read-capped.js';
-import { type GlobalOptions, info, withVault, writeData } from '../context.js';
+import { SeeqretError } from '../../../errors.js';
+import { requireProject, resolveEnvironment } from '../../../project/project.js';
+import { renderEnvironmentTemplate } from '../../../project/template.js';
+import { atomicWriteFile } from '../../../util/atomic-write.js';
+import { readTextFileCapped } from '../../../util/read-capped.js';
+import { type GlobalOptions, info, withVault, writeData } from '../../context.js';
 
 function sameFile(a: string, b: string): boolean {
   if (path.resolve(a) === path.resolve(b)) return true;

@@ -9,12 +9,12 @@
  *
  * @module
  */
-import { SeeqretError } from '../../errors.js';
-import { importOldVault, readOldVault } from '../../legacy/import-vault.js';
-import { resolveVaultDir } from '../../vault/paths.js';
-import { type GlobalOptions, info, warn, warnPermissions } from '../context.js';
-import { commandLine } from '../hints.js';
-import { openImportTarget, targetExists } from '../import-target.js';
+import { SeeqretError } from '../../../errors.js';
+import { importOldVault, readOldVault } from '../../../legacy/import-vault.js';
+import { resolveVaultDir } from '../../../vault/paths.js';
+import { type GlobalOptions, info, warn, warnPermissions } from '../../context.js';
+import { commandLine } from '../../hints.js';
+import { openImportTarget, targetExists } from '../../import-target.js';
 
 /** The options of `import-vault`. */
 export interface ImportVaultOptions {
