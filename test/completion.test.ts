@@ -37,9 +37,11 @@ describe('completion tree', () => {
     expect(byPath.get('ss')?.commands).toEqual(byPath.get('securestore')?.commands);
     for (const n of nodes) expect(n.options).toContain('--help');
     expect(byPath.get('')!.commands).toEqual(expect.arrayContaining(['init', 'add', 'get', 'team', 'completion', 'help']));
-    expect(byPath.get('add key')!.options).toEqual(expect.arrayContaining(['--app', '--force', '--vault']));
+    expect(byPath.get('add key')!.options).toEqual(expect.arrayContaining(['--app', '--overwrite', '--vault']));
     expect(byPath.get('add key')!.valueOptions).toEqual(expect.arrayContaining(['--app', '--vault']));
-    expect(byPath.get('add key')!.valueOptions).not.toContain('--force');
+    expect(byPath.get('add key')!.valueOptions).not.toContain('--overwrite');
+    // Old spellings kept for scripts (add key --force) are not offered.
+    expect(byPath.get('add key')!.options).not.toContain('--force');
   });
 });
 
@@ -61,13 +63,13 @@ describe('bash', () => {
       ['seeqret', 'ad'],
       ['seeqret', '--vault', 'add', ''], // `add` is the folder: the program's commands again
       ['seeqret', '--vault', '/v', 'add', ''],
-      ['seeqret', 'add', 'key', '--app', 'key', '--forc'],
+      ['seeqret', 'add', 'key', '--app', 'key', '--overw'],
       ['seeqret', 'run', '--', ''],
     ]);
     expect(got[0]).toEqual(['add']);
     expect(got[1]).toEqual(byPath.get('')!.commands);
     expect(got[2]).toEqual(byPath.get('add')!.commands);
-    expect(got[3]).toEqual(['--force']);
+    expect(got[3]).toEqual(['--overwrite']);
     expect(got[4]).toEqual([]);
   });
 
@@ -105,7 +107,7 @@ describe('zsh and fish', () => {
     };
     expect(run('seeqret add ').sort()).toEqual([...byPath.get('add')!.commands].sort());
     expect(run('seeqret --vault /v ss g')).toEqual(['get']);
-    expect(run('seeqret add key --forc')).toEqual(['--force']);
+    expect(run('seeqret add key --overw')).toEqual(['--overwrite']);
   });
 });
 
@@ -124,8 +126,8 @@ describe('help and misplaced options', () => {
     for (const [args, where, flag] of [
       [['--reveal', 'list'], 'seeqret list', '--reveal'],
       [['--app', 'x', 'add', 'key', 'K', 'v'], 'seeqret add key', '--app'],
-      [['--force=1', 'add', 'key', 'K'], 'seeqret add key', '--force'],
-      [['add', '--force', 'key', 'K'], 'seeqret add key', '--force'],
+      [['--overwrite=1', 'add', 'key', 'K'], 'seeqret add key', '--overwrite'],
+      [['add', '--overwrite', 'key', 'K'], 'seeqret add key', '--overwrite'],
     ] as const) {
       const r = cli([...args]);
       expect(errorCode(r), args.join(' ')).toBe('E_USAGE');

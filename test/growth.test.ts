@@ -40,7 +40,8 @@ interface Row {
   target: string;
   detail: string;
 }
-const auditRows = (vault: string): Row[] => JSON.parse(ok(cli(['audit', '--format', 'json'], { vault })).stdout) as Row[];
+// `audit --format json` gives each detail as the object it records; these checks read its JSON text.
+const auditRows = (vault: string): Row[] => (JSON.parse(ok(cli(['audit', '--format', 'json'], { vault })).stdout) as Array<Omit<Row, 'detail'> & { detail: unknown }>).map((e): Row => ({ ...e, detail: JSON.stringify(e.detail) }));
 
 function expectTampered(vault: string, what: string): void {
   const r = cli(['audit', '--verify'], { vault });

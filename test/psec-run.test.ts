@@ -59,7 +59,7 @@ describe('run inside a project', () => {
     expect(prod).toEqual({ db_password: 'prod-password-value', DB_PASSWORD: 'prod-password-value' });
     expect(envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env: { SEEQRET_ENV: 'prod' } }))).toEqual(prod);
     const audit = cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault });
-    const entries = JSON.parse(audit.stdout) as Array<{ target: string; detail: string }>;
+    const entries = (JSON.parse(audit.stdout) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     // One entry per run (issue 12): a single secret as its target, several named in `secrets`.
     expect(entries).toHaveLength(3);
     const named = entries.map((e) => (JSON.parse(e.detail) as { secrets?: string[] }).secrets ?? [e.target]);

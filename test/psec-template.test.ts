@@ -146,7 +146,7 @@ describe('seeqret template', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const out = cli(['template', 'app.conf.tpl', '-', '-e', 'prod'], { vault, cwd: dir });
     expect(out.stdout).toBe('host=db.prod\npassword = prod-pw\nsame=prod-pw\nliteral={{x}}\n');
-    const audit = JSON.parse(cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault }).stdout) as Array<{ target: string; detail: string }>;
+    const audit = (JSON.parse(cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault }).stdout) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     // One entry per command (issue 12), naming the secrets it read.
     expect(audit.map((a) => a.target)).toEqual(['2 secrets', '2 secrets']);
     expect(audit.flatMap((a) => (JSON.parse(a.detail) as { secrets: string[] }).secrets).sort()).toEqual(['myapp:dev:db_host', 'myapp:dev:db_password', 'myapp:prod:db_host', 'myapp:prod:db_password']);

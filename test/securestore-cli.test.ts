@@ -392,7 +392,7 @@ describe('import into the seeqret vault', () => {
     expect(r.stderr).toContain('3 added');
     expect(cli(['get', 'web:prod:db.password'], { vault }).stdout).toBe('pgsql123\n');
     expect(cli(['get', 'web:prod:unicode'], { vault }).stdout).toBe('päss✓\n');
-    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: string }>;
+    const log = (JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     const imp = log.find((e) => e.action === 'import')!;
     expect(imp.target).toBe('secrets.json');
     expect(JSON.parse(imp.detail)).toMatchObject({ from: 'securestore-v3', added: 3 });
@@ -477,7 +477,7 @@ describe('export from the seeqret vault', () => {
     expect(s.get('API_KEY')).toBe('sk_live_9');
     expect(s.get('DB_PASSWORD')).toBe('prod-pw');
     expect(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8')).toContain('/secrets.key\n');
-    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: string }>;
+    const log = (JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     const exp = log.filter((e) => e.action === 'export');
     expect(exp).toHaveLength(1);
     expect(exp[0]!.target).toBe('secrets.json');

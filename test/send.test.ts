@@ -288,7 +288,7 @@ describe('send', () => {
       expect(cli(['get', 'shop:dev:db_password'], { vault: other }).stdout).toBe("pa$$ 'w0rd' \"x\"\nsecond line\n");
       // Audit: one send entry per recipient, names but never values.
       const audit = cli(['audit', '--action', 'send', '--format', 'json'], { vault }).stdout;
-      const entries = JSON.parse(audit) as Array<{ target: string; detail: string }>;
+      const entries = (JSON.parse(audit) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
       expect(entries.map((e) => e.target)).toEqual(['bob', 'carol']);
       expect(entries[0]!.detail).toContain('shop:dev:db_password');
       expect(entries[0]!.detail).toContain(fingerprintOf(bob.home).toLowerCase());

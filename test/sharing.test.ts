@@ -295,7 +295,7 @@ describe('revocation and audit', () => {
     const out = path.join(tmpdir(), 'x.json');
     cli(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice });
     cli(['load', '-f', out], { vault: bob });
-    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault: alice }).stdout) as Array<{ action: string; target: string; detail: string }>;
+    const log = (JSON.parse(cli(['audit', '--format', 'json'], { vault: alice }).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     expect(log.map((e) => e.action)).toEqual(['vault.create', 'user.add', 'secret.add', 'secret.read', 'export']);
     expect(log[4]!.target).toBe('bob');
     expect(log[4]!.detail).toContain('*:*:K');

@@ -273,17 +273,26 @@ describe('team pull and push: the file as the shared source, the vault as the wo
     ok(cli(['add', 'key', 'NEW_ONE', 'n1', '--app', 'web', '--env', 'staging'], { vault }));
     ok(cli(['edit', 'value', 'web:staging:DB_PASSWORD', 'from-vault'], { vault }));
     const before = fs.readFileSync(file, 'utf8');
-    const push = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging'], { env: ALICE, vault }));
+    // A value the domain has with another value is skipped without --overwrite (as pull and load do).
+    const kept = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging'], { env: ALICE, vault }));
+    expect(kept.stderr).toContain('1 added, 0 updated, 1 unchanged');
+    expect(kept.stderr).toContain('Skipped 1 the domain already has with another value: DB_PASSWORD');
+    ok(cli(['rm', 'key', 'web:staging:NEW_ONE', '-y'], { vault }));
+    ok(team(file, ['rm-secret', 'dev', 'NEW_ONE'], { env: ALICE }));
+    ok(cli(['add', 'key', 'NEW_ONE', 'n1', '--app', 'web', '--env', 'staging'], { vault }));
+    const push = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '--overwrite'], { env: ALICE, vault }));
     expect(push.stderr).toContain('1 added, 1 updated, 1 unchanged');
     const after = fs.readFileSync(file, 'utf8');
     expect(after).toContain(/secret-API_KEY: \S+/.exec(before)![0]); // unchanged value, unchanged line
     expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'from-vault', NEW_ONE: 'n1' });
     // Without credentials, anyone can push; values cannot be compared, so all are re-sealed.
-    const anon = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE'], { vault }));
+    const anonKept = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE'], { vault }));
+    expect(anonKept.stderr).toContain('(values not compared: no credentials): NEW_ONE');
+    const anon = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE', '--overwrite'], { vault }));
     expect(anon.stderr).toContain('values not compared');
     expect(errorCode(team(file, ['push', '--domain', 'dev', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
     // Without --app/--env, push takes the place pull fills by default (*:dev), as pull does.
-    const plain = ok(team(file, ['push', '--domain', 'dev'], { env: ALICE, vault }));
+    const plain = ok(team(file, ['push', '--domain', 'dev', '--overwrite'], { env: ALICE, vault }));
     expect(plain.stderr).toContain('Pushed *:dev to dev: 0 added, 1 updated, 1 unchanged');
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: ALICE })).stdout).toBe('changed\n');
   });

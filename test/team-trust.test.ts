@@ -334,13 +334,16 @@ describe('team push matches app, env and key', () => {
     expect(ok(team(file, ['decrypt', 'prod', '--secret', 'API_KEY'], { env: ALICE })).stdout).toBe('prod-original\n');
     // Both in the vault: each goes to its own domain.
     ok(cli(['add', 'key', 'API_KEY', 'prod-value', '--env', 'prod'], { vault }));
-    ok(team(file, ['push', '--domain', 'prod', '-f', '::API_KEY'], { vault }));
-    ok(team(file, ['push', '--domain', 'dev', '-f', '::API_KEY'], { vault }));
+    // Without credentials the domain's value cannot be compared: it is replaced only with --overwrite.
+    expect(ok(team(file, ['push', '--domain', 'prod', '-f', '::API_KEY'], { vault })).stderr).toContain('To replace them, run the same push with --overwrite.');
+    expect(ok(team(file, ['decrypt', 'prod', '--secret', 'API_KEY'], { env: ALICE })).stdout).toBe('prod-original\n');
+    ok(team(file, ['push', '--domain', 'prod', '-f', '::API_KEY', '--overwrite'], { vault }));
+    ok(team(file, ['push', '--domain', 'dev', '-f', '::API_KEY', '--overwrite'], { vault }));
     expect(ok(team(file, ['decrypt', 'prod', '--secret', 'API_KEY'], { env: ALICE })).stdout).toBe('prod-value\n');
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY'], { env: ALICE })).stdout).toBe('dev-value\n');
     // Another app's secret of the same env and key is not taken either.
     ok(cli(['add', 'key', 'API_KEY', 'other-app', '--app', 'billing', '--env', 'prod'], { vault }));
-    ok(team(file, ['push', '--domain', 'prod', '-f', '*:*:API_KEY'], { vault }));
+    ok(team(file, ['push', '--domain', 'prod', '-f', '*:*:API_KEY', '--overwrite'], { vault }));
     expect(ok(team(file, ['decrypt', 'prod', '--secret', 'API_KEY'], { env: ALICE })).stdout).toBe('prod-value\n');
   });
 });

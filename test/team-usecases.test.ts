@@ -212,8 +212,11 @@ describe('pull and push through a real vault', () => {
     expect((await pullDomain(s, { domain: 'dev' })).summary.skipped).toBe(1);
     v.set({ app: '*', env: 'dev', key: 'NEW', value: 'n1' });
     v.set({ app: 'web', env: 'prod', key: 'OTHER', value: 'never pushed' });
-    const pushed = await pushDomain(s, { domain: 'dev' });
-    expect([pushed.pushed, pushed.added, pushed.unchanged, pushed.compared]).toEqual([['DB', 'NEW'], 1, 0, true]);
+    // The domain's other value of DB is kept without overwrite (as pull keeps the vault's).
+    const kept = await pushDomain(s, { domain: 'dev' });
+    expect([kept.pushed, kept.added, kept.unchanged, kept.skipped]).toEqual([['NEW'], 1, 0, ['DB']]);
+    const pushed = await pushDomain(s, { domain: 'dev', overwrite: true });
+    expect([pushed.pushed, pushed.added, pushed.unchanged, pushed.compared]).toEqual([['DB'], 0, 1, true]);
     const me = (await unlockCustodian(alice, TeamFile.open(file)))!;
     expect(TeamFile.open(file).decryptDomain('dev', me)).toEqual(new Map([['DB', 'mine'], ['NEW', 'n1']]));
     expect((await pushDomain(s, { domain: 'dev' })).write).toBeNull(); // nothing changed

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { get } from './commands/get.js';
+import { get } from './commands/secrets/get.js';
 import type { FastGet } from './fast.js';
 import { writeDataFd1 } from './fd-out.js';
 import { reportError } from './report.js';
@@ -13,7 +13,7 @@ import { reportError } from './report.js';
 /** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
 export async function runFastGet(fast: FastGet): Promise<number> {
   try {
-    return await get(fast.g, [fast.filter], { newline: fast.newline }, writeDataFd1);
+    return await get(fast.g, fast.filter, { newline: fast.newline }, writeDataFd1);
   } catch (e) {
     return reportError(e, fast.g.debug === true || process.env['SEEQRET_DEBUG'] === '1');
   }

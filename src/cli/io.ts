@@ -9,7 +9,7 @@
 import { SeeqretError } from '../errors.js';
 import type { Column, Format } from '../formats/output.js';
 import type { LimitKind } from '../util/limits.js';
-import { printable, printableLines } from '../util/text.js';
+import { printable, printableLines, safeJson } from '../util/text.js';
 
 /**
  * Write a line (or lines) of text for people to stdout. Every line goes through `printable`, so
@@ -57,6 +57,14 @@ export async function printRows(
   // their own escapes; csv, env and shell hold the exact data, escaped only on a terminal.
   if (format === 'table' || format === 'json' || format === 'yaml') process.stdout.write(text);
   else writeData(text);
+}
+
+/**
+ * Write a report for programs (`--format json`) to stdout: one JSON document, control, bidi and
+ * invisible characters as `\uXXXX` escapes (the data is exact once parsed).
+ */
+export function writeJson(value: unknown): void {
+  process.stdout.write(safeJson(value, 2) + '\n');
 }
 
 /** Write a diagnostic line to stderr (never a secret value). */

@@ -247,7 +247,7 @@ export function requireProject(start: string = process.cwd()): Project {
 export function createProject(dir: string, config: ProjectConfig, opts: { overwrite?: boolean } = {}): Project {
   const file = path.join(path.resolve(dir), PROJECT_FILE);
   if (!opts.overwrite && fs.existsSync(file)) {
-    throw new SeeqretError('E_EXISTS', `${printable(file)} already exists`, 'Edit it, or pass --force to replace it.');
+    throw new SeeqretError('E_EXISTS', `${printable(file)} already exists`, 'Edit it, or pass --overwrite to replace it.');
   }
   const text = serializeProject(config);
   const parsed = parseProjectText(text, file); // validates every setting

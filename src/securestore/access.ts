@@ -150,7 +150,7 @@ export function changeStore<T>(a: SsAccess, source: KeySource, change: (sman: Se
  */
 export async function mayReplace(a: SsAccess, file: string, what: string, force: boolean): Promise<void> {
   if (force || isMissingOrEmpty(file)) return;
-  if (!a.prompts.interactive) throw new SeeqretError('E_EXISTS', `${what} ${file} already exists`, 'Pass --force to replace it, or choose another file.');
+  if (!a.prompts.interactive) throw new SeeqretError('E_EXISTS', `${what} ${file} already exists`, 'Pass --overwrite to replace it, or choose another file.');
   if (!(await a.prompts.confirm(`Replace the existing ${what} ${file}?`))) throw new SeeqretError('E_ABORTED', `kept the existing ${what} ${file}`, 'Choose another file, or answer y.');
 }
 

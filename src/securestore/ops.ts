@@ -53,7 +53,7 @@ export async function createStore(a: SsAccess, o: CreateStoreOptions = {}): Prom
     store,
     () => {
       // Another process may have created it since it was checked: the same rule, under the lock.
-      if (wasMissing && !force && !isMissingOrEmpty(store)) throw new SeeqretError('E_EXISTS', `vault ${store} already exists`, 'Pass --force to replace it, or choose another file.');
+      if (wasMissing && !force && !isMissingOrEmpty(store)) throw new SeeqretError('E_EXISTS', `vault ${store} already exists`, 'Pass --overwrite to replace it, or choose another file.');
       return saveWithKeys(sman, (undo) => {
         writeNewKey(sman, n, vcs, undo);
         if (exportTo !== undefined && exportTo !== n.keyFile) {

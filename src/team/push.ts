@@ -25,6 +25,11 @@ export interface PushInput {
   readonly filters?: readonly string[] | undefined;
   /** Push empty values too (refused otherwise: `E_EMPTY_VALUE`). */
   readonly allowEmpty?: boolean | undefined;
+  /**
+   * Replace secrets the domain already has with another value (or, without credentials to
+   * compare them, any it already has); without it they are skipped, as `pull` and `load` skip.
+   */
+  readonly overwrite?: boolean | undefined;
   /** How a fix names a command of the vault (`REST` e.g. `list`); default `seeqret REST`. */
   readonly vaultCommand?: ((rest: string) => string) | undefined;
 }
@@ -40,6 +45,8 @@ export interface PushResult {
   readonly added: number;
   /** Values equal to the domain's (left as they are). */
   readonly unchanged: number;
+  /** Names the domain has with another value (or, not compared, at all): left as they are without `overwrite`. */
+  readonly skipped: readonly string[];
   /** Whether values were compared (credentials were at hand); else every one was re-sealed. */
   readonly compared: boolean;
   /** The write (null when there was nothing to push). */
@@ -107,9 +114,12 @@ export async function pushDomain(s: TeamSession, input: PushInput): Promise<Push
       if (!(e instanceof SeeqretError && e.code === 'E_TEAM_NOT_OWNER')) throw e;
     }
   }
-  const entries = [...picked].filter(([name, value]) => current?.get(name) !== value).map(([name, value]) => ({ name, value }));
-  const unchanged = picked.size - entries.length;
-  const base = { domain, app, env, unchanged, compared: current !== null };
+  const existing = new Set(tf.secretNames(domain));
+  const differ = [...picked].filter(([name, value]) => current?.get(name) !== value);
+  const unchanged = picked.size - differ.length;
+  const skipped = input.overwrite === true ? [] : differ.filter(([name]) => existing.has(name)).map(([name]) => name);
+  const entries = differ.filter(([name]) => !skipped.includes(name)).map(([name, value]) => ({ name, value }));
+  const base = { domain, app, env, unchanged, skipped, compared: current !== null };
   if (entries.length === 0) return { ...base, pushed: [], added: 0, write: null };
   const write = await writeTeam(s, tf, (f) => f.setSecrets(domain, entries), { signer: me });
   const had = (write.before ?? tf).secretNames(domain);

@@ -9,8 +9,9 @@
 import { type Command, Option } from 'commander';
 import { SeeqretError } from '../../../errors.js';
 import { SS_PASSWORD_FIX } from '../../compat.js';
+import { oldSpelling, reportFormatOption } from '../../options.js';
 import type { SsOptions } from './common.js';
-import type { CreateOptions, ExportKeyOptions, GetOptions, SetOptions } from './store.js';
+import type { CreateOptions, ExportKeyOptions, GetOptions, KeysOptions, SetOptions } from './store.js';
 import type { ExportOptions, ImportOptions } from './transfer.js';
 
 /** Run a handler with the group's options (and the global ones) of the command `cmd`; its status becomes the exit code. */
@@ -41,13 +42,14 @@ export function registerSecureStore(program: Command): void {
   ss.on('command:*', () => {
     throw new SeeqretError('E_USAGE', 'unknown securestore command (not shown, in case it is a password)', SS_PASSWORD_FIX);
   });
-  ss.command('create')
+  const create = ss.command('create')
     .description('Create a vault (a new random key when -k names a missing or empty file; else a password)')
     .argument('[store]', 'the vault file (default: -s, else secrets.json)')
     .option('--export-key <file>', 'also write the key (e.g. derived from the password) to FILE')
     .option('--no-vcs', 'do not add a .gitignore rule for the key file')
-    .option('--force', 'replace an existing vault or key file without asking')
+    .option('--overwrite', 'replace an existing vault or key file without asking (old spelling --force)')
     .action((file: string | undefined, o: CreateOptions, cmd: Command) => run(cmd, async (g) => (await store()).create(g, file, o)));
+  oldSpelling(create, '--force', '--overwrite');
   ss.command('get')
     .description('Print the value of KEY, or every secret with --all')
     .argument('[key]', 'secret name')
@@ -67,23 +69,26 @@ export function registerSecureStore(program: Command): void {
     .action((name: string, _o: unknown, cmd: Command) => run(cmd, async (g) => (await store()).remove(g, name)));
   ss.command('keys')
     .description('List the secret names')
-    .action((_o: unknown, cmd: Command) => run(cmd, async (g) => (await store()).keys(g)));
-  ss.command('export-key')
+    .addOption(reportFormatOption())
+    .action((o: KeysOptions, cmd: Command) => run(cmd, async (g) => (await store()).keys(g, o)));
+  const exportKey = ss.command('export-key')
     .description('Write the key (e.g. derived from the password) to FILE, for password-less use at run time')
     .argument('<file>', 'key file to write (PEM-style, 0600)')
     .option('--no-vcs', 'do not add a .gitignore rule for the key file')
-    .option('--force', 'replace an existing key file without asking')
+    .option('--overwrite', 'replace an existing key file without asking (old spelling --force)')
     .action((file: string, o: ExportKeyOptions, cmd: Command) => run(cmd, async (g) => (await store()).exportKey(g, file, o)));
-  ss.command('import')
+  oldSpelling(exportKey, '--force', '--overwrite');
+  const importCmd = ss.command('import')
     .description("Import a SecureStore vault's secrets into the seeqret vault (all or nothing)")
     .argument('[store]', 'the vault file (default: -s, else secrets.json)')
     .option('--app <app>', 'application for the imported keys (--names key)', '*')
     .option('--env <env>', 'environment for the imported keys (--names key)', '*')
     .addOption(new Option('--names <mode>', 'key: each name is a key; full: each name is app:env:key').choices(['key', 'full']).default('key'))
     .option('--colon <char>', "with --names key: replace ':' in names by CHAR (e.g. . or _)")
-    .option('--update', 'replace existing values that differ')
+    .option('--overwrite', 'replace existing values that differ (old spelling --update)')
     .option('--dry-run', 'show what would change, write nothing')
     .action((file: string | undefined, o: ImportOptions, cmd: Command) => run(cmd, async (g) => (await transfer()).importStore(g, file, o)));
+  oldSpelling(importCmd, '--update', '--overwrite');
   ss.command('export')
     .description('Write seeqret secrets into a SecureStore vault (created when missing)')
     .argument('[store]', 'the vault file (default: -s, else secrets.json)')

@@ -9,7 +9,8 @@ import { SeeqretError } from '../../../errors.js';
 import { createStore, dumpStore, exportKeyTo, getSecret, listKeys, removeSecret, setSecret } from '../../../securestore/ops.js';
 import { decodeUtf8 } from '../../../util/read-capped.js';
 import { printable, safeJson } from '../../../util/text.js';
-import { info, promptNewSecret, readStdin, stdinIsTTY, writeData } from '../../io.js';
+import { info, promptNewSecret, readStdin, stdinIsTTY, writeData, writeJson } from '../../io.js';
+import type { ReportFormat } from '../../options.js';
 import { shownName } from '../../../securestore/access.js';
 import { type SsOptions, runSs, showNotes, ssAccess } from './common.js';
 
@@ -17,7 +18,8 @@ import { type SsOptions, runSs, showNotes, ssAccess } from './common.js';
 export interface CreateOptions {
   exportKey?: string;
   vcs?: boolean;
-  force?: boolean;
+  /** `--overwrite` (old spelling `--force`): replace an existing file without asking. */
+  overwrite?: boolean;
 }
 
 /** Options of `securestore get`. */
@@ -34,13 +36,14 @@ export interface SetOptions {
 /** Options of `securestore export-key`. */
 export interface ExportKeyOptions {
   vcs?: boolean;
-  force?: boolean;
+  /** `--overwrite` (old spelling `--force`): replace an existing file without asking. */
+  overwrite?: boolean;
 }
 
-/** `securestore create [STORE] [--export-key FILE] [--no-vcs] [--force]`. */
+/** `securestore create [STORE] [--export-key FILE] [--no-vcs] [--overwrite]`. */
 export function create(g: SsOptions, store: string | undefined, o: CreateOptions): Promise<number> {
   return runSs(async () => {
-    const r = await createStore(ssAccess(g, store), { force: o.force, vcs: o.vcs, exportKey: o.exportKey });
+    const r = await createStore(ssAccess(g, store), { force: o.overwrite, vcs: o.vcs, exportKey: o.exportKey });
     showNotes(r.notes);
     info(`Created SecureStore vault ${r.store} (${r.keyFile ? `key file ${r.keyFile}` : 'password'})`);
     return 0;
@@ -111,19 +114,26 @@ export function remove(g: SsOptions, name: string): Promise<number> {
   });
 }
 
-/** `securestore keys`: one name per line (control characters escaped). */
-export function keys(g: SsOptions): Promise<number> {
+/** Options of `securestore keys`. */
+export interface KeysOptions {
+  /** `--format text|json`: one name per line, or a JSON array. */
+  readonly format: ReportFormat;
+}
+
+/** `securestore keys`: one name per line (control characters escaped), or a JSON array. */
+export function keys(g: SsOptions, o: KeysOptions): Promise<number> {
   return runSs(async () => {
     const names = await listKeys(ssAccess(g));
-    if (names.length > 0) writeData(names.map((n) => `${printable(n)}\n`).join(''));
+    if (o.format === 'json') writeJson(names);
+    else if (names.length > 0) writeData(names.map((n) => `${printable(n)}\n`).join(''));
     return 0;
   });
 }
 
-/** `securestore export-key FILE [--no-vcs] [--force]`. */
+/** `securestore export-key FILE [--no-vcs] [--overwrite]`. */
 export function exportKey(g: SsOptions, file: string, o: ExportKeyOptions): Promise<number> {
   return runSs(async () => {
-    showNotes(await exportKeyTo(ssAccess(g), file, { force: o.force, vcs: o.vcs }));
+    showNotes(await exportKeyTo(ssAccess(g), file, { force: o.overwrite, vcs: o.vcs }));
     return 0;
   });
 }

@@ -17,7 +17,8 @@ export interface ImportOptions {
   env?: string;
   names?: SsNames;
   colon?: string;
-  update?: boolean;
+  /** `--overwrite` (old spelling `--update`): replace existing values that differ. */
+  overwrite?: boolean;
   dryRun?: boolean;
 }
 
@@ -28,17 +29,17 @@ export interface ExportOptions {
   vcs?: boolean;
 }
 
-/** `securestore import [STORE] [--app A --env E] [--names key|full] [--colon C] [--update] [--dry-run]`. */
+/** `securestore import [STORE] [--app A --env E] [--names key|full] [--colon C] [--overwrite] [--dry-run]`. */
 export function importStore(g: SsOptions, store: string | undefined, o: ImportOptions): Promise<number> {
   return runSs(async () => {
     const plan = await planSsImport(ssAccess(g, store), { names: o.names, app: o.app, env: o.env, colon: o.colon });
     for (const w of plan.warnings) warn(w);
     const dryRun = o.dryRun === true;
     return withVault(g, (v) => {
-      const s = applySsImport(v, plan, { update: o.update, dryRun });
+      const s = applySsImport(v, plan, { update: o.overwrite, dryRun });
       if (dryRun) for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`  would be ${x.outcome}: ${x.app}:${x.env}:${x.key}`);
       info(`Imported ${plan.store}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${dryRun ? ' (dry run: nothing written)' : ''}`);
-      if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; run the same import again with --update to replace them (yours go to history).');
+      if (s.skipped > 0 && !dryRun) info('Skipped secrets exist with another value; run the same import again with --overwrite to replace them (yours go to history).');
       return 0;
     });
   });

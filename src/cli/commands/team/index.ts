@@ -10,7 +10,8 @@ import type { TeamOptions } from './common.js';
 import type { AddCustodianOptions, InitOptions, KeyTypeOptions, RmCustodianOptions } from './custodians.js';
 import type { MigrateOwnerOptions, RmOwnerOptions, SecretValueOptions } from './domains.js';
 import type { ExecOptions } from './exec.js';
-import type { DecryptOptions } from './read.js';
+import type { DecryptOptions, TeamReportOptions } from './read.js';
+import { reportFormatOption } from '../../options.js';
 import type { AcceptOptions, TrustOptions } from './signing.js';
 import type { PullOptions, PushOptions } from './sync.js';
 
@@ -117,25 +118,31 @@ export function registerTeam(program: Command): void {
     .option('--no-passthrough', 'start from an empty environment (keeps PATH HOME TERM LANG USER SHELL LOGNAME)')
     .action((command: string[], o: ExecOptions, cmd: Command) => run(cmd, async (g) => (await import('./exec.js')).exec(g, command, o)));
   sub('list-domains', 'List the domains')
-    .action((_o: unknown, cmd: Command) => run(cmd, async (g) => (await read()).listDomains(g)));
+    .addOption(reportFormatOption())
+    .action((o: TeamReportOptions, cmd: Command) => run(cmd, async (g) => (await read()).listDomains(g, o)));
   sub('list-secrets', "List a domain's secret names, or every secret with its domains")
     .argument('[domain]', 'domain name')
-    .action((domain: string | undefined, _o: unknown, cmd: Command) => run(cmd, async (g) => (await read()).listSecrets(g, domain)));
+    .addOption(reportFormatOption())
+    .action((domain: string | undefined, o: TeamReportOptions, cmd: Command) => run(cmd, async (g) => (await read()).listSecrets(g, domain, o)));
   sub('list-user-secrets', 'List the domains a custodian owns, with their secrets (-u NAME)')
-    .action((_o: unknown, cmd: Command) => run(cmd, async (g) => (await read()).listUserSecrets(g)));
+    .addOption(reportFormatOption())
+    .action((o: TeamReportOptions, cmd: Command) => run(cmd, async (g) => (await read()).listUserSecrets(g, o)));
   sub('audit', "Print the file's audit log")
-    .action((_o: unknown, cmd: Command) => run(cmd, async (g) => (await read()).audit(g)));
+    .addOption(reportFormatOption())
+    .action((o: TeamReportOptions, cmd: Command) => run(cmd, async (g) => (await read()).audit(g, o)));
   sub('truncate-audit', 'Keep only the newest N audit entries')
     .argument('<n>', 'entries to keep')
     .action((n: string, _o: unknown, cmd: Command) => run(cmd, async (g) => (await domains()).truncateAudit(g, n)));
   sub('info', 'Show the format, extensions, custodians, domains and signature')
-    .action((_o: unknown, cmd: Command) => run(cmd, async (g) => (await read()).teamInfo(g)));
+    .addOption(reportFormatOption())
+    .action((o: TeamReportOptions, cmd: Command) => run(cmd, async (g) => (await read()).teamInfo(g, o)));
   sub('sign', 'Sign the file as you and keep it signed (seeqret extension: pprotect cannot read it then)')
     .action((_o: unknown, cmd: Command) => run(cmd, async (g) => (await signing()).sign(g)));
   sub('unsign', 'Stop signing the file')
     .action((_o: unknown, cmd: Command) => run(cmd, async (g) => (await signing()).unsign(g)));
   sub('verify', 'Check the signature: exit 0 only when it matches and you trust the signer')
-    .action((_o: unknown, cmd: Command) => run(cmd, async (g) => (await signing()).verify(g)));
+    .addOption(reportFormatOption())
+    .action((o: TeamReportOptions, cmd: Command) => run(cmd, async (g) => (await signing()).verify(g, o)));
   sub('trust', "Trust a custodian's signing key (from the file's signature, or --key)")
     .argument('<name>', 'custodian name')
     .option('--key <key>', 'their signing key (base64)')
@@ -157,5 +164,6 @@ export function registerTeam(program: Command): void {
     .option('--env <env>', 'environment in the vault (default: the domain name)')
     .option('-f, --filter <filter>', 'only the keys these filters match, within that app and env (repeatable)', collect)
     .option('--allow-empty', 'push empty values too (refused otherwise: E_EMPTY_VALUE)')
+    .option('--overwrite', 'replace secrets the domain has with another value (without credentials: any it has)')
     .action((o: PushOptions, cmd: Command) => run(cmd, async (g) => (await sync()).push(g, o)));
 }

@@ -15,7 +15,8 @@ import { signerFingerprint } from '../../../team/trust.js';
 import { codePointCompare } from '../../../util/compare.js';
 import { shellQuote } from '../../../util/shlex.js';
 import { printable } from '../../../util/text.js';
-import { info, out, writeData } from '../../context.js';
+import { info, out, writeData, writeJson } from '../../context.js';
+import type { ReportFormat } from '../../options.js';
 import { type TeamOptions, runTeam, show } from './common.js';
 
 /** Options of `team decrypt`. */
@@ -51,30 +52,41 @@ export function decrypt(g: TeamOptions, domain: string, o: DecryptOptions): Prom
   });
 }
 
+/** Options of the `team` commands that report: `--format text|json`. */
+export interface TeamReportOptions {
+  readonly format: ReportFormat;
+}
+
 /** `team list-domains`. */
-export function listDomains(g: TeamOptions): Promise<number> {
+export function listDomains(g: TeamOptions, o: TeamReportOptions): Promise<number> {
   return runTeam(g, async (s) => {
     const { tf, notices } = openTeam(s);
     show(notices);
     const names = tf.domainNames();
-    if (names.length) out(names.map((n) => printable(n)).join('\n'));
+    if (o.format === 'json') writeJson(names);
+    else if (names.length) out(names.map((n) => printable(n)).join('\n'));
     else info(`(No domains in ${tf.path})`);
     return 0;
   });
 }
 
 /** `team list-secrets [DOMAIN]`: a domain's secret names, or every secret with its domains. */
-export function listSecrets(g: TeamOptions, domain: string | undefined): Promise<number> {
+export function listSecrets(g: TeamOptions, domain: string | undefined, o: TeamReportOptions): Promise<number> {
   return runTeam(g, async (s) => {
     const { tf, notices } = openTeam(s);
     show(notices);
     if (domain !== undefined) {
       const names = tf.secretNames(domain);
-      if (names.length) out(names.map((n) => printable(n)).join('\n'));
+      if (o.format === 'json') writeJson(names);
+      else if (names.length) out(names.map((n) => printable(n)).join('\n'));
       else info(`(No secrets in domain ${domain} of ${tf.path})`);
       return 0;
     }
     const all = tf.allSecrets();
+    if (o.format === 'json') {
+      writeJson([...all].map(([name, domains]) => ({ name, domains })));
+      return 0;
+    }
     if (all.size === 0) info(`(No secrets in ${tf.path})`);
     for (const [name, domains] of all) out(printable(`${name}: ${domains.join(', ')}`));
     return 0;
@@ -82,12 +94,16 @@ export function listSecrets(g: TeamOptions, domain: string | undefined): Promise
 }
 
 /** `team list-user-secrets`: the domains the user owns, with their secret names (no passphrase needed). */
-export function listUserSecrets(g: TeamOptions): Promise<number> {
+export function listUserSecrets(g: TeamOptions, o: TeamReportOptions): Promise<number> {
   return runTeam(g, async (s) => {
     const { tf, notices } = openTeam(s);
     show(notices);
     const user = (await resolveUser(s)).value;
     const owned = tf.domainsOwnedBy(user);
+    if (o.format === 'json') {
+      writeJson({ user, domains: owned.map((d) => ({ domain: d, secrets: tf.secretNames(d) })) });
+      return 0;
+    }
     if (owned.length === 0) info(`User ${user} does not own any domains.`);
     for (const d of owned) {
       const names = tf.secretNames(d);
@@ -98,22 +114,44 @@ export function listUserSecrets(g: TeamOptions): Promise<number> {
 }
 
 /** `team audit`. */
-export function audit(g: TeamOptions): Promise<number> {
+export function audit(g: TeamOptions, o: TeamReportOptions): Promise<number> {
   return runTeam(g, async (s) => {
     const { tf, notices } = openTeam(s);
     show(notices);
     const log = tf.auditLog();
-    if (log.length) out(log.map((e) => printable(e)).join('\n'));
+    if (o.format === 'json') writeJson(log);
+    else if (log.length) out(log.map((e) => printable(e)).join('\n'));
     return 0;
   });
 }
 
 /** `team info`: format, extensions, custodians, domains, signature, and what this vault makes of it. */
-export function teamInfo(g: TeamOptions): Promise<number> {
+export function teamInfo(g: TeamOptions, o: TeamReportOptions): Promise<number> {
   return runTeam(g, async (s) => {
     const c = openTeam(s, 'look');
     const tf = c.tf;
     const ext = tf.extensions();
+    if (o.format === 'json') {
+      const st = tf.signatureStatus();
+      writeJson({
+        file: tf.path,
+        extensions: ext,
+        pprotectReadable: ext.length === 0,
+        custodians: tf.custodianNames().map((n) => {
+          const cu = tf.custodian(n);
+          return { name: n, type: cu.type, cost: cu.cost ?? null, pwdkmVersion: cu.pwdkmVersion, owns: cu.owns, fingerprint: fingerprint(cu.publicKey) };
+        }),
+        domains: tf.domainNames().map((d) => ({ name: d, secrets: tf.secretNames(d).length, owners: tf.owners(d), fingerprint: fingerprint(tf.data.domains.get(d)!.publicKey) })),
+        signature: {
+          state: st.state,
+          ...('by' in st ? { by: st.by, key: st.key.toString('base64'), fingerprint: signerFingerprint(st.key) } : {}),
+          ...('chain' in st ? { version: st.chain ? st.chain.seq : null, team: st.chain ? st.chain.team.toString('base64') : null } : {}),
+        },
+        keysFingerprint: keyringFingerprint(c.obs.keys),
+        vault: { dir: s.vaultDir, verdict: describeVerdict(c) },
+      });
+      return 0;
+    }
     out(`file: ${tf.path}`);
     out(ext.length ? `format: seeqret extensions (${ext.join(', ')}); pocket_protector (pprotect) cannot read this file` : 'format: pocket_protector (readable by pprotect)');
     for (const n of tf.custodianNames()) {

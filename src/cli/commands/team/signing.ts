@@ -10,7 +10,8 @@ import { applyAccept, applyTrust, planAccept, planTrust, verifyTeam } from '../.
 import { TeamFile } from '../../../team/store.js';
 import { signerFingerprint } from '../../../team/trust.js';
 import { writeTeam } from '../../../team/write.js';
-import { confirm, info } from '../../context.js';
+import { confirm, info, writeJson } from '../../context.js';
+import type { TeamReportOptions } from './read.js';
 import { type TeamOptions, type YesOptions, runTeam, show } from './common.js';
 
 /** Options of `team trust`. */
@@ -45,9 +46,13 @@ export function unsign(g: TeamOptions): Promise<number> {
 }
 
 /** `team verify`: exit 0 only when the file is signed, the signature matches, you trust the signer, and it is not older than what your vault saw. */
-export function verify(g: TeamOptions): Promise<number> {
+export function verify(g: TeamOptions, o: TeamReportOptions): Promise<number> {
   return runTeam(g, async (s) => {
     const v = verifyTeam(s);
+    if (o.format === 'json') {
+      writeJson({ file: v.file, signedBy: v.by, fingerprint: v.fingerprint, version: v.seq, trusted: true });
+      return 0;
+    }
     const version = v.seq !== null ? `version ${v.seq}` : 'a legacy signature without a version number';
     info(`${v.file}: signed by ${v.by} (trusted, fingerprint ${v.fingerprint}), ${version}; content unchanged since, and not older than what your vault saw`);
     return 0;

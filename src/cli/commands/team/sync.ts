@@ -24,6 +24,8 @@ export interface PushOptions {
   env?: string;
   filter?: string[];
   allowEmpty?: boolean;
+  /** `--overwrite`: replace secrets the domain has with another value. */
+  overwrite?: boolean;
 }
 
 /** `team pull --domain D [--app A] [--env E] [--overwrite]`: copy a domain's secrets into the local vault. */
@@ -47,14 +49,21 @@ export function pull(g: TeamOptions, o: PullOptions): Promise<number> {
 export function push(g: TeamOptions, o: PushOptions): Promise<number> {
   return runTeam(g, async (s) => {
     const vaultCommand = (rest: string): string => `seeqret${g.vault ? ` --vault ${quoteArg(g.vault)}` : ''} ${rest}`;
-    const r = await pushDomain(s, { domain: o.domain, app: o.app, env: o.env, filters: o.filter, allowEmpty: o.allowEmpty, vaultCommand });
+    const r = await pushDomain(s, { domain: o.domain, app: o.app, env: o.env, filters: o.filter, allowEmpty: o.allowEmpty, overwrite: o.overwrite, vaultCommand });
+    const skippedHint = (): void => {
+      if (r.skipped.length === 0) return;
+      info(`Skipped ${r.skipped.length} the domain already has ${r.compared ? 'with another value' : '(values not compared: no credentials)'}: ${r.skipped.join(', ')}`);
+      info(`To replace them, run the same push with --overwrite.`);
+    };
     if (!r.write) {
-      info(`Nothing to push: ${r.unchanged} unchanged`);
+      info(`Nothing to push: ${r.unchanged} unchanged${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}`);
+      skippedHint();
       return 0;
     }
     show(r.write.notices);
     info(`Pushed ${r.app}:${r.env} to ${r.domain}: ${r.added} added, ${r.pushed.length - r.added} updated${r.compared ? `, ${r.unchanged} unchanged` : ' (no credentials: values not compared, every one re-sealed)'}`);
     for (const name of r.pushed) info(`  ${name}`);
+    skippedHint();
     return 0;
   });
 }

@@ -1,0 +1,62 @@
+/**
+ * The environment commands' tree: `importenv`, `env`, `run`, `template` (docs/commands/env.md).
+ * Only commander calls; each action imports its handler when that command runs.
+ *
+ * @module
+ */
+import { type Command, Option } from 'commander';
+import { run } from '../../action.js';
+import { collect, oldSpelling, reportFormatOption } from '../../options.js';
+import type { EnvOptions } from './env.js';
+import type { ImportenvOptions } from './importenv.js';
+import type { RunOptions } from './run.js';
+import type { TemplateOptions } from './template.js';
+
+const dialects = ['node', 'python', 'compose', 'shell'];
+
+/** Add the environment commands to `program`. */
+export function registerEnv(program: Command): void {
+  const importenv = program
+    .command('importenv')
+    .description('Import a .env file (all or nothing)')
+    .argument('<file>', 'dotenv file, or - for stdin')
+    .option('--app <app>', 'application for the imported keys', '*')
+    .option('--env <env>', 'environment for the imported keys', '*')
+    .option('--overwrite', 'replace existing values that differ (old spelling --update)')
+    .option('--dry-run', 'show what would change, write nothing')
+    .addOption(reportFormatOption())
+    .addOption(new Option('--dialect <dialect>', "read the file as this program does (default: the dialect seeqret env wrote it for, else seeqret's dotenv grammar)").choices(dialects))
+    .action((file: string, o: ImportenvOptions, cmd: Command) => run(cmd, async (g) => (await import('./importenv.js')).importenv(g, file, o)));
+  oldSpelling(importenv, '--update', '--overwrite');
+
+  program
+    .command('env')
+    .description('Write a .env file from env.template')
+    .option('--template <file>', 'template file', 'env.template')
+    .option('--out <file>', 'output file', '.env')
+    .option('--stdout', 'print to stdout instead of writing a file')
+    .addOption(new Option('--dialect <dialect>', 'the program that reads the file (default: @dialect in the template, seeqret.yaml, node)').choices(dialects))
+    .option('--force', 'go past the refusal to write over a file that changed since seeqret env wrote it, or that it did not write')
+    .action((o: EnvOptions, cmd: Command) => run(cmd, async (g) => (await import('./env.js')).env(g, o)));
+
+  program
+    .command('run')
+    .description('Run CMD with secrets in its environment (no shell)')
+    .argument('<command...>', 'command and arguments, after --')
+    .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .option('-f, --filter <filter>', 'secrets to export (repeatable; default: the project environment, else env.template)', collect)
+    .option('--template <file>', 'env.template to use when no -f is given (default: env.template; inside a project only when given)')
+    .option('--prefix <prefix>', 'prefix for variable names', '')
+    .option('--preserve-existing', 'keep variables that are already set (non-empty) in the environment')
+    .option('--umask <mode>', "the child's umask, octal written with 0o (default 0o077)")
+    .option('--mask', "replace secret values in the command's output with *****")
+    .action((command: string[], o: RunOptions, cmd: Command) => run(cmd, async (g) => (await import('./run.js')).run(g, command, o)));
+
+  program
+    .command('template')
+    .description("Render {{ VAR }} placeholders in SRC with the project environment's secrets")
+    .argument('<src>', 'template file')
+    .argument('<dest>', 'output file (written atomically, mode 0600), or - for stdout')
+    .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .action((src: string, dest: string, o: TemplateOptions, cmd: Command) => run(cmd, async (g) => (await import('./template.js')).template(g, src, dest, o)));
+}

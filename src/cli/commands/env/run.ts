@@ -1,0 +1,47 @@
+/**
+ * `seeqret run -- CMD ARGS...`: run a program (without a shell) with secrets in its environment,
+ * forward signals to it, and exit with its exit status.
+ *
+ * Which secrets: `-f FILTER`s; else `--template FILE`; else, inside a project (`seeqret.yaml`),
+ * the variables of its environment (`-e ENV`) under their own names and their Export names; else
+ * `./env.template`. psec's options: `--prefix`, `--preserve-existing`, `--umask`, and `--mask`,
+ * which replaces secret values in the child's output with `*****`. The use case is in
+ * src/inject/run.ts; this handler reads the options and starts the child.
+ *
+ * @module
+ */
+import { SeeqretError } from '../../../errors.js';
+import { runChild } from '../../../inject/child.js';
+import { maskableValues } from '../../../inject/mask.js';
+import { DEFAULT_UMASK, buildRunEnvironment, parseUmask, selectRunEntries } from '../../../inject/run.js';
+import { type GlobalOptions, warn, withVault } from '../../context.js';
+
+export { DEFAULT_UMASK, parseUmask };
+
+/** Options of `seeqret run`. */
+export interface RunOptions {
+  /** `-e/--env ENV`: the project environment. */
+  readonly env?: string;
+  /** `-f/--filter FILTER` (repeatable): secrets to export. */
+  readonly filter?: string[];
+  /** `--template FILE`: env.template to use when no -f is given. */
+  readonly template?: string;
+  /** `--prefix PREFIX`: prefix for variable names (default ''). */
+  readonly prefix: string;
+  /** `--preserve-existing`: keep variables already set (non-empty). */
+  readonly preserveExisting?: boolean;
+  /** `--umask MODE`: the child's umask, octal with 0o. */
+  readonly umask?: string;
+  /** `--mask`: replace secret values in the command's output with *****. */
+  readonly mask?: boolean;
+}
+
+export async function run(g: GlobalOptions, command: string[], o: RunOptions): Promise<number> {
+  const [cmd, ...cmdArgs] = command;
+  if (!cmd) throw new SeeqretError('E_USAGE', 'no command given', 'Write the command after --, e.g. seeqret run -- node app.js');
+  const umask = o.umask === undefined ? DEFAULT_UMASK : parseUmask(o.umask);
+  const select = await selectRunEntries({ filters: o.filter ?? [], template: o.template, env: o.env, prefix: o.prefix ?? '', cwd: process.cwd(), environment: process.env });
+  const child = await withVault(g, (v) => buildRunEnvironment(v, select, { parentEnvironment: process.env, preserveExisting: o.preserveExisting === true, command: cmd, warn }));
+  process.umask(umask); // inherited by the child
+  return runChild(cmd, cmdArgs, child.env, o.mask === true ? maskableValues(child.secretValues) : null);
+}

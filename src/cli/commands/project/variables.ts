@@ -1,0 +1,153 @@
+/**
+ * `seeqret describe` (descriptions, or the types with `--types`) and `seeqret show` (variables
+ * with their values, REDACTED unless `--reveal`).
+ *
+ * @module
+ */
+import { SeeqretError } from '../../../errors.js';
+import { type Column, parseFormat } from '../../../formats/output.js';
+import { environmentExists } from '../../../project/project.js';
+import { type VariableState, environmentGroups, environmentVariables } from '../../../project/variables.js';
+import { type Group, type VariableDescription } from '../../../project/descriptions.js';
+import { SECRET_TYPES } from '../../../project/secret-types.js';
+import { type GlobalOptions, printRows, withVault } from '../../context.js';
+import { listFormat, projectEnv } from '../../project-context.js';
+import { REDACTED } from '../secrets/list.js';
+
+/** The groups named by `-g` (all when none), or `E_NOT_FOUND` naming an unknown one. */
+function selectGroups(groups: readonly Group[], names: readonly string[], env: string): readonly Group[] {
+  if (names.length === 0) return groups;
+  for (const n of names) {
+    if (!groups.some((g) => g.name === n)) {
+      throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no group ${n}`, 'Run `seeqret groups list`.');
+    }
+  }
+  return groups.filter((g) => names.includes(g.name));
+}
+
+/** Options of `seeqret describe`. */
+export interface DescribeOptions {
+  /** `-g/--group GROUP` (repeatable): only these groups. */
+  readonly group?: string[];
+  /** `--types`: list the secret types instead. */
+  readonly types?: boolean;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+  /** `--format FORMAT`: table, json, yaml or csv (default table). */
+  readonly format: string;
+}
+
+/** `describe [VARS...] [-g GROUP...] [--types] [-e ENV]`. */
+export async function describe(_g: GlobalOptions, names: string[], o: DescribeOptions): Promise<number> {
+  const format = listFormat(o);
+  if (o.types) {
+    const rows = SECRET_TYPES.map((t) => ({ type: t.name, description: t.description, generable: t.generable ? 'Yes' : 'No' }));
+    await printRows(rows, [{ key: 'type', header: 'Type' }, { key: 'description', header: 'Description' }, { key: 'generable', header: 'Generable' }], format);
+    return 0;
+  }
+  const { project, env } = projectEnv(o);
+  if (!environmentExists(project, env)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no descriptions folder`, `Create it with \`seeqret environments create ${env}\`.`);
+  const all = environmentGroups(project, env);
+  const groups = selectGroups(all, o.group ?? [], env);
+  let ds: VariableDescription[] = groups.flatMap((g) => [...g.variables]);
+  if (names.length) {
+    const byName = new Map(all.flatMap((g) => g.variables.map((d) => [d.variable, d] as const)));
+    for (const n of names) {
+      if (!byName.has(n)) throw new SeeqretError('E_NOT_DESCRIBED', `variable ${n} has no description in environment ${env}`, 'Run `seeqret describe` to see the described variables.');
+    }
+    ds = ds.filter((d) => names.includes(d.variable));
+  }
+  const rows = ds.map((d) => ({
+    variable: d.variable,
+    group: d.group,
+    type: d.type,
+    prompt: d.prompt ?? '',
+    options: d.optionsText ?? '',
+    export: d.export ?? '',
+    help: d.help ?? '',
+  }));
+  const columns: Column[] = [
+    { key: 'variable', header: 'Variable' },
+    { key: 'group', header: 'Group' },
+    { key: 'type', header: 'Type' },
+    { key: 'prompt', header: 'Prompt' },
+    { key: 'options', header: 'Options' },
+    { key: 'export', header: 'Export' },
+    { key: 'help', header: 'Help' },
+  ];
+  await printRows(rows, columns, format);
+  return 0;
+}
+
+/** True when values are shown: `--reveal`, or `SEEQRET_NO_REDACT` set to 1/true/yes (psec's D2_NO_REDACT). */
+export function revealWanted(o: { readonly reveal?: boolean }): boolean {
+  return o.reveal === true || /^(1|true|yes)$/i.test(process.env['SEEQRET_NO_REDACT'] ?? '');
+}
+
+/** Options of `seeqret show`. */
+export interface ShowOptions {
+  /** `-g/--group GROUP` (repeatable): only these groups. */
+  readonly group?: string[];
+  /** `-t/--type TYPE` (repeatable): only these types. */
+  readonly type?: string[];
+  /** `--reveal`: show values (recorded in the audit log). */
+  readonly reveal?: boolean;
+  /** `--undefined`: only variables without a value. */
+  readonly undefined?: boolean;
+  /** `-e/--env ENV`: the environment. */
+  readonly env?: string;
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
+}
+
+/** `show [VARS...] [-g GROUP...] [-t TYPE...] [--reveal] [--undefined] [-e ENV]`. */
+export async function show(g: GlobalOptions, names: string[], o: ShowOptions): Promise<number> {
+  const format = parseFormat(o.format);
+  const reveal = revealWanted(o);
+  if ((format === 'env' || format === 'shell') && !reveal) {
+    throw new SeeqretError('E_USAGE', `--format ${format} prints values: it needs --reveal`, `Add --reveal (or use table, json, yaml, csv).`);
+  }
+  const { project, env } = projectEnv(o);
+  const groupNames = o.group ?? [];
+  const types = o.type ?? [];
+  return withVault(
+    g,
+    async (v) => {
+      const allGroups = environmentGroups(project, env);
+      selectGroups(allGroups, groupNames, env); // unknown group names are an error
+      let states: VariableState[] = environmentVariables(v, project, env, allGroups);
+      if (names.length) {
+        for (const n of names) {
+          if (!states.some((s) => s.variable === n)) {
+            throw new SeeqretError('E_NOT_FOUND', `variable ${n} is neither described nor set in environment ${env}`, 'Run `seeqret show` to see the variables.');
+          }
+        }
+        states = states.filter((s) => names.includes(s.variable));
+      }
+      if (groupNames.length) states = states.filter((s) => s.description !== undefined && groupNames.includes(s.description.group));
+      if (types.length) states = states.filter((s) => types.includes(s.description?.type ?? s.record?.type ?? ''));
+      if (o.undefined) states = states.filter((s) => !s.record);
+      const shown = states.flatMap((s) => (s.record ? [s.record] : []));
+      if (reveal) v.auditReads(shown, 'show');
+      const rows = states.map((s) => ({
+        variable: s.variable,
+        group: s.description?.group ?? '',
+        type: s.description?.type ?? s.record?.type ?? '',
+        value: s.record ? (reveal ? v.reveal(s.record) : REDACTED) : '',
+        export: s.description?.export ?? '',
+        set: s.record ? 'yes' : 'no',
+      }));
+      const columns: Column[] = [
+        { key: 'variable', header: 'Variable' },
+        { key: 'type', header: 'Type' },
+        { key: 'value', header: 'Value' },
+        { key: 'export', header: 'Export' },
+        { key: 'set', header: 'Set' },
+      ];
+      const printable = format === 'env' || format === 'shell' ? rows.filter((r) => r.set === 'yes') : rows;
+      await printRows(printable, columns, format, (r) => [String(r['variable']), String(r['value'])]);
+      return 0;
+    },
+    { readonly: !reveal },
+  );
+}

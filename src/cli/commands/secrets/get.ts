@@ -1,0 +1,60 @@
+/**
+ * `seeqret get FILTER`: print the value of exactly one secret.
+ *
+ * @module
+ */
+import { SeeqretError } from '../../../errors.js';
+import { type FieldPattern, type Filter, parseFilter } from '../../../filter/index.js';
+import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, withVault, writeData } from '../../context.js';
+
+/** The one name a field stands for when read literally (`*` = global), or undefined for globs/lists. */
+function literalName(f: FieldPattern): string | undefined {
+  if (f.any) return '*';
+  return f.literals?.length === 1 ? f.literals[0] : undefined;
+}
+
+/**
+ * When a filter without globs matches several secrets, the one whose names equal the filter's
+ * parts read literally (`*` as the global app/env) is the one meant: `get FOO` is `*:*:FOO`
+ * even if `*:dev:FOO` exists, as with the old tool's exact lookups.
+ */
+function exactMatch(filter: Filter, matches: SecretRecord[]): SecretRecord | undefined {
+  const app = literalName(filter.app);
+  const env = literalName(filter.env);
+  const key = literalName(filter.key);
+  if (app === undefined || env === undefined || key === undefined) return undefined;
+  return matches.find((m) => m.app === app && m.env === env && m.key === key);
+}
+
+/** Options of `seeqret get`. */
+export interface GetOptions {
+  /** `-n/--no-newline` sets it false: no newline after the value (commander: true otherwise). */
+  readonly newline?: boolean;
+}
+
+/**
+ * Print the single match's value (a newline follows unless `-n`) with `write` (the fast path
+ * passes one that does not create `process.stdout`).
+ */
+export async function get(g: GlobalOptions, filterText: string, o: GetOptions, write: (data: string) => void = writeData): Promise<number> {
+  const filter = parseFilter(filterText);
+  return withVault(
+    g,
+    (v) => {
+      const matches = v.find([filter]);
+      if (matches.length === 0) {
+        throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
+      }
+      const chosen = matches.length > 1 ? exactMatch(filter, matches) : matches[0];
+      if (!chosen) {
+        const names = matches.slice(0, 10).map(secretLabel).join(', ') + (matches.length > 10 ? `, … (${matches.length - 10} more)` : '');
+        throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${names}`, 'Name app and env too, e.g. `seeqret get myapp:dev:KEY`.');
+      }
+      const value = v.reveal(chosen);
+      v.auditReads([chosen], 'get');
+      write(value + (o.newline === false ? '' : '\n'));
+      return 0;
+    },
+  );
+}

@@ -1,0 +1,255 @@
+/**
+ * Identities and users: `owner`, `whoami`, `public-key`, `introduction`, `users`,
+ * `users verify`, `add user`, `rm user`.
+ *
+ * @module
+ */
+import { parsePublicKey, toAgeRecipient } from '../../../crypto/age.js';
+import { fingerprint, keyFromBase64 } from '../../../crypto/index.js';
+import { formatFingerprint, readPgpPublicKey } from '../../../crypto/pgp.js';
+import { SeeqretError } from '../../../errors.js';
+import { type Column, isoTime, parseFormat } from '../../../formats/output.js';
+import { shellQuote } from '../../../util/shlex.js';
+import { checkEmail } from '../../../util/email.js';
+import { readFileCapped } from '../../../util/read-capped.js';
+import { type UserRecord, secretLabel } from '../../../vault/vault.js';
+import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../../context.js';
+import type { ReportFormat } from '../../options.js';
+
+function fp(u: UserRecord): string {
+  return fingerprint(keyFromBase64(u.pubkey)!);
+}
+
+/** The `seeqret add user ...` line that introduces `u` to someone else's vault. */
+export function addUserLine(u: UserRecord): string {
+  return ['seeqret add user', '--username', shellQuote(u.username, { always: true }), ...(u.email ? ['--email', shellQuote(u.email, { always: true })] : []), ...(u.name ? ['--name', shellQuote(u.name, { always: true })] : []), '--pubkey', u.pubkey].join(' ');
+}
+
+const USER_COLUMNS: Column[] = [
+  { key: 'username', header: 'username' },
+  { key: 'email', header: 'email' },
+  { key: 'pubkey', header: 'public key' },
+  { key: 'fingerprint', header: 'fingerprint' },
+  { key: 'verified', header: 'verified' },
+];
+
+function userRow(u: UserRecord): Record<string, unknown> {
+  return { username: u.username, email: u.email, name: u.name, pubkey: u.pubkey, fingerprint: fp(u), verified: u.isOwner ? 'owner' : isoTime(u.verifiedAt) || 'no' };
+}
+
+/** Options of `seeqret owner`. */
+export interface OwnerOptions {
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
+}
+
+/** `owner`: the vault owner with key and fingerprint. */
+export async function owner(g: GlobalOptions, o: OwnerOptions): Promise<number> {
+  return withVault(g, async (v) => {
+    await printRows([userRow(v.owner())], USER_COLUMNS.slice(0, 4), parseFormat(o.format));
+    return 0;
+  }, { readonly: true });
+}
+
+/** Options of `seeqret whoami`. */
+export interface WhoamiOptions {
+  /** `--format text|json`. */
+  readonly format: ReportFormat;
+}
+
+/** `whoami`: the owner's user name and e-mail. */
+export async function whoami(g: GlobalOptions, o: WhoamiOptions): Promise<number> {
+  return withVault(g, (v) => {
+    const u = v.owner();
+    if (o.format === 'json') {
+      writeJson({ username: u.username, email: u.email, name: u.name, pubkey: u.pubkey, fingerprint: fp(u) });
+      return 0;
+    }
+    out(u.email ? `${u.username} <${u.email}>` : u.username);
+    return 0;
+  }, { readonly: true });
+}
+
+/** Options of `seeqret public-key`. */
+export interface PublicKeyOptions {
+  /** `--age`: print it as an age recipient (age1…). */
+  readonly age?: boolean;
+}
+
+/** `public-key [--age]`. */
+export async function publicKey(g: GlobalOptions, o: PublicKeyOptions): Promise<number> {
+  return withVault(g, (v) => {
+    out(o.age ? toAgeRecipient(v.publicKey) : v.owner().pubkey);
+    return 0;
+  }, { readonly: true });
+}
+
+/** `introduction`: a ready-to-paste `seeqret add user` line for yourself, and your fingerprint. */
+export async function introduction(g: GlobalOptions): Promise<number> {
+  return withVault(g, (v) => {
+    const u = v.owner();
+    out(addUserLine(u));
+    out(`# fingerprint of ${u.username}'s key: ${fp(u)} (compare it on a call: seeqret users verify ${u.username})`);
+    return 0;
+  }, { readonly: true });
+}
+
+/** Options of `seeqret users`. */
+export interface UsersOptions {
+  /** `--export`: print `seeqret add user` lines for every user. */
+  readonly export?: boolean;
+  /** `--pgp`: list the stored OpenPGP keys. */
+  readonly pgp?: boolean;
+  /** `--format FORMAT`: output format (default table). */
+  readonly format: string;
+}
+
+/** `users [--export]`. */
+export async function users(g: GlobalOptions, o: UsersOptions): Promise<number> {
+  return withVault(g, async (v) => {
+    if (o.pgp) {
+      // User IDs and addresses come from someone else's key file: tables escape them, --format keeps them exact.
+      const names = new Set(v.users().map((u) => u.username));
+      const rows = v.pgpKeys().map((k) => ({ username: k.username, email: k.email, fingerprint: formatFingerprint(k.fingerprint), user: names.has(k.username) ? 'yes' : 'no', userIds: k.userIds.join('; ') }));
+      const cols: Column[] = [
+        { key: 'username', header: 'name' },
+        { key: 'email', header: 'sends to' },
+        { key: 'fingerprint', header: 'PGP fingerprint' },
+        { key: 'user', header: 'vault user' },
+        { key: 'userIds', header: 'user IDs' },
+      ];
+      await printRows(rows, cols, parseFormat(o.format));
+      return 0;
+    }
+    const list = v.users();
+    if (o.export) {
+      for (const u of list) out(addUserLine(u));
+      return 0;
+    }
+    await printRows(list.map(userRow), USER_COLUMNS, parseFormat(o.format));
+    return 0;
+  }, { readonly: true });
+}
+
+/** Options of `seeqret users verify`. */
+export interface VerifyOptions {
+  /** `--fingerprint DIGITS`: the fingerprint they read to you (checked, no question asked). */
+  readonly fingerprint?: string;
+  /** `-y/--yes`: do not ask. */
+  readonly yes?: boolean;
+}
+
+/** `users verify NAME [--fingerprint FP] [--yes]`: record that the key's fingerprint was checked. */
+export async function verify(g: GlobalOptions, name: string, o: VerifyOptions): Promise<number> {
+  return withVault(g, async (v) => {
+    const u = v.user(name);
+    const mine = fp(u);
+    const given = o.fingerprint;
+    if (given !== undefined) {
+      if (given.replace(/\D/g, '') !== mine.replace(/\D/g, '')) {
+        throw new SeeqretError('E_FINGERPRINT_MISMATCH', `the fingerprint you were given does not match ${name}'s key in this vault`, `Do not share with this key; get ${name}'s key again through a channel you trust.`);
+      }
+    } else {
+      info(`Fingerprint of ${name}'s key: ${mine}`);
+      if (!o.yes && !(await confirm(`Did ${name} read you exactly these digits (on a call or in person)?`))) {
+        throw new SeeqretError('E_ABORTED', `${name} was not marked verified`, `Compare the fingerprint with ${name} (they run \`seeqret owner\`), then run this again.`);
+      }
+    }
+    v.verifyUser(name);
+    info(`${name} is verified.`);
+    return 0;
+  });
+}
+
+/** Options of `seeqret add user`. */
+export interface AddUserOptions {
+  /** `--username NAME`: their user name. */
+  readonly username?: string;
+  /** `--email ADDR`: their e-mail address. */
+  readonly email?: string;
+  /** `--name FULL`: their full name. */
+  readonly name?: string;
+  /** `--pubkey KEY`: their X25519 public key (base64 or age1…). */
+  readonly pubkey?: string;
+  /** `--pgp-key FILE`: their OpenPGP public key file. */
+  readonly pgpKey?: string;
+  /** `--overwrite` (old spelling `--force`): replace the PGP key already stored for this name. */
+  readonly overwrite?: boolean;
+}
+
+/**
+ * `add user --username NAME [--email --pubkey --name] [--pgp-key FILE [--overwrite]]`: add a vault user
+ * (X25519 key), and/or store an OpenPGP public key for `send` under NAME (a vault user's name, or a
+ * contact known only by that key).
+ */
+export async function addUser(g: GlobalOptions, o: AddUserOptions): Promise<number> {
+  const username = o.username;
+  const key = o.pubkey;
+  const pgpFile = o.pgpKey;
+  if (!username || (!key && !pgpFile)) {
+    throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey (or --pgp-key FILE)', 'Paste the line the other person printed with `seeqret introduction`, or give their OpenPGP public key with --pgp-key.');
+  }
+  const pub = key === undefined ? undefined : parsePublicKey(key);
+  if (key !== undefined && !pub) {
+    throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
+  }
+  const email = o.email === undefined ? null : checkEmail(o.email, '--email');
+  const name = o.name ?? null;
+  const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
+  return withVault(g, (v) => {
+    if (!pgp) {
+      const u = v.addUser({ username, email, name, publicKey: pub! });
+      info(`Added user ${u.username}. Fingerprint: ${fp(u)}`);
+      info(`Compare it with ${u.username} on a call, then run: seeqret users verify ${u.username}`);
+      return 0;
+    }
+    // The address mail goes to: --email, else the user's e-mail if the key has it, else the key's primary address.
+    const existing = v.users().find((u) => u.username === username);
+    const lower = pgp.emails.map((e) => e.toLowerCase());
+    let to = email ?? (existing?.email && lower.includes(existing.email.toLowerCase()) ? existing.email : pgp.emails[0]);
+    if (!to) throw new SeeqretError('E_PGP_KEY', `${pgpFile}: the key has no e-mail address in its user IDs`, 'Pass --email ADDRESS to say where to send.');
+    to = checkEmail(to.trim(), email === null ? `the address in ${pgpFile}'s user ID` : '--email');
+    if (email !== null && !lower.includes(email.toLowerCase())) {
+      warn(`the PGP key's user IDs do not include ${email} (they are: ${pgp.userIds.join('; ') || 'none'}); mail to ${email} will be encrypted to this key anyway`);
+    }
+    const k = v.addPgpKey(
+      { username, fingerprint: pgp.fingerprint, email: to, userIds: pgp.userIds, armored: pgp.armored },
+      { replace: o.overwrite === true, ...(pub ? { user: { email, name, publicKey: pub } } : {}) },
+    );
+    if (pub) info(`Added user ${username}. Fingerprint: ${fp(v.user(username))}`);
+    info(`Stored the PGP key ${formatFingerprint(k.fingerprint)} for ${username}; \`seeqret send\` mails to ${k.email}.`);
+    info(`Check this fingerprint with ${username} (e.g. on a call: they run \`gpg --fingerprint ${k.email}\`) before sending secrets.`);
+    if (pgp.expires) info(`The key expires on ${pgp.expires.toISOString().slice(0, 10)}.`);
+    return 0;
+  });
+}
+
+/** Options of `seeqret rm user`. */
+export interface RmUserOptions {
+  /** `-y/--yes`: do not ask. */
+  readonly yes?: boolean;
+}
+
+/** `rm user NAME [--yes]`: remove a user, list what they received, mark still-current values exposed. */
+export async function rmUser(g: GlobalOptions, name: string, o: RmUserOptions): Promise<number> {
+  return withVault(g, async (v) => {
+    const u = v.users().find((x) => x.username === name);
+    const pgp = v.pgpKey(name);
+    if (!u && !pgp) v.user(name); // E_UNKNOWN_USER
+    if (u?.isOwner) throw new SeeqretError('E_USAGE', `${name} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
+    if (!o.yes && !(await confirm(`Remove user ${name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was removed', 'Answer y, or pass --yes.');
+    const r = v.removeUser(name);
+    info(u ? `Removed user ${name}${pgp ? ' and their PGP key' : ''}.` : `Removed the PGP key of ${name}.`);
+    if (r.received.length === 0) {
+      info(`${name} never received secrets from this vault.`);
+      return 0;
+    }
+    out(`${name} received ${r.received.length} secret${r.received.length === 1 ? '' : 's'} from this vault:`);
+    const exposed = new Set(r.exposed.map(secretLabel));
+    for (const s of r.received) out(`  ${secretLabel(s)}${exposed.has(secretLabel(s)) ? '   EXPOSED: change it' : '   (changed since)'}`);
+    if (r.exposed.length) {
+      warn(`${r.exposed.length} secret${r.exposed.length === 1 ? ' is' : 's are'} marked exposed: change ${r.exposed.length === 1 ? 'it' : 'them'} at the service, then with \`seeqret edit value\`; \`seeqret list --exposed\` shows what is left.`);
+    }
+    return 0;
+  });
+}
