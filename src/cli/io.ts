@@ -65,6 +65,11 @@ export function info(line: string): void {
   process.stderr.write(printable(line.replace(/\n$/, '')) + '\n');
 }
 
+/** {@link info} for many lines in one write (a load reports each of its names: 10,000 lines). */
+export function infoLines(lines: readonly string[]): void {
+  if (lines.length > 0) process.stderr.write(lines.map((line) => `${printable(line.replace(/\n$/, ''))}\n`).join(''));
+}
+
 /** Write a warning to stderr. */
 export function warn(line: string): void {
   process.stderr.write(`seeqret: warning: ${printable(line)}\n`);
