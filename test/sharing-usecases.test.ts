@@ -97,6 +97,18 @@ describe('load: plan, preview, apply', () => {
     expect(bob.get('DB', { app: 'web', env: 'prod' })).toBe('new');
   });
 
+  it('a load of more than 2,000 new names reads them back in one pass: the same pending records, in the order sent (issue 12)', () => {
+    const { alice, bob } = pair();
+    alice.setMany(Array.from({ length: 2_500 }, (_, i) => ({ app: `app${i % 3}`, env: 'prod', key: `K_${2_500 - i}`, value: `v${i}` })));
+    bob.set({ app: 'app0', env: 'prod', key: 'K_2500', value: 'mine' }); // not added: skipped, not pending
+    const sent = prepareExport(alice, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]!;
+    const result = applyLoad(bob, planLoad(bob, { text: sent.text }, { overwrite: false, force: false }));
+    expect(result.summary).toMatchObject({ added: 2_499, skipped: 1 });
+    const added = result.summary.outcomes.filter((o) => o.outcome === 'added');
+    expect(result.pending).toEqual(added.map((o) => bob.lookup(o.app, o.env, o.key)));
+    expect(result.pending.every((r) => r.pending)).toBe(true);
+  });
+
   it('a bundle for someone else, from someone unknown, or claiming another sender is refused at the plan', () => {
     const { alice, bob } = pair();
     const carol = vault('carol');

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { render } from '../src/formats/output.js';
-import { fit, renderTable } from '../src/formats/table.js';
+import { isoTime, render } from '../src/formats/output.js';
+import { fit, renderTable, writeTable } from '../src/formats/table.js';
 import { displayWidth, printable, truncateToWidth } from '../src/util/text.js';
 import { isWellFormed } from '../src/vault/names.js';
 import { BIN, cleanEnv, cli, newVault } from './helpers.js';
@@ -144,6 +144,31 @@ describe('renderTable', () => {
     const text = await render(rows, cols, 'table');
     expect(text.split('\n')).toHaveLength(200_002);
     expect(text.split('\n')[200_000]).toBe('app99  KEY_199999  REDACTED');
+  });
+});
+
+describe('writeTable (issue 12: straight from the rows, in chunks)', () => {
+  it('hands over whole lines in chunks whose concatenation is renderTable\'s text, reading cells from the rows as they are', () => {
+    const rows = Array.from({ length: 30_000 }, (_, i) => ({ app: `app${i % 7}`, key: i % 1000 === 0 ? `K\u001b${i}` : `KEY_${i}`, n: i }));
+    const cells = [(r: (typeof rows)[number]) => r.app, (r: (typeof rows)[number]) => r.key, (r: (typeof rows)[number]) => (r.n % 3 ? String(r.n) : '')];
+    for (const layout of [{ borders: false }, { borders: true, width: 30 }]) {
+      const chunks: string[] = [];
+      writeTable(['app', 'key', 'n'], rows, cells, layout, (c) => chunks.push(c));
+      expect(chunks.length).toBeGreaterThan(1);
+      for (const c of chunks) expect(c.endsWith('\n')).toBe(true);
+      expect(chunks.join('')).toBe(renderTable(['app', 'key', 'n'], rows.map((r) => cells.map((f) => f(r))), layout));
+    }
+  });
+
+  it('isoTime is Date#toISOString without the milliseconds, for any time', () => {
+    const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: 0, max: 4e12 }), fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true })), (ms) => {
+        expect(isoTime(ms)).toBe(iso(ms));
+        expect(isoTime(ms)).toBe(iso(ms)); // the second time from the kept result
+      }),
+    );
+    expect(isoTime(null)).toBe('');
   });
 });
 

@@ -14,7 +14,7 @@ import { isServerVault } from '../vault/server.js';
 import { Vault, passphraseFromFile } from '../vault/vault.js';
 import { permissionText } from '../vault/permissions.js';
 
-export { confirm, info, out, printRows, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn, writeData, writeJson } from './io.js';
+export { confirm, info, infoLines, out, printRows, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn, writeData, writeJson } from './io.js';
 
 /** Options accepted by every command. */
 export interface GlobalOptions {

@@ -43,20 +43,21 @@ export function writeData(data: string | Uint8Array): void {
  * Print rows in `format` to stdout. Tables learn from here whether stdout is a terminal (borders,
  * fitted to its width, bold headers when colour is allowed) or not (plain columns, never cut).
  */
-export async function printRows(
-  rows: ReadonlyArray<Record<string, unknown>>,
-  columns: readonly Column[],
+export async function printRows<T extends object = Record<string, unknown>>(
+  rows: readonly T[],
+  columns: ReadonlyArray<Column<T>>,
   format: Format,
-  nameValue?: (row: Record<string, unknown>) => [string, string],
+  nameValue?: (row: T) => [string, string],
 ): Promise<void> {
-  const { render } = await import('../formats/output.js');
+  const { writeRows } = await import('../formats/output.js');
   const tty = process.stdout.isTTY === true;
   const color = tty && format === 'table' && (await import('picocolors')).default.isColorSupported;
-  const text = await render(rows, columns, format, nameValue, { tty, width: tty ? process.stdout.columns : undefined, color });
   // Tables are escaped cell by cell (their borders and bold headers are ours), json and yaml by
-  // their own escapes; csv, env and shell hold the exact data, escaped only on a terminal.
-  if (format === 'table' || format === 'json' || format === 'yaml') process.stdout.write(text);
-  else writeData(text);
+  // their own escapes; csv, env and shell hold the exact data, escaped only on a terminal. A table
+  // is written in chunks as it is laid out, each as bytes: a chunk a slow reader leaves queued in
+  // the stream is then memory the garbage collector does not copy (issue 12).
+  const write = format === 'table' ? (chunk: string) => void process.stdout.write(Buffer.from(chunk, 'utf8')) : format === 'json' || format === 'yaml' ? (chunk: string) => void process.stdout.write(chunk) : writeData;
+  await writeRows(rows, columns, format, nameValue, { tty, width: tty ? process.stdout.columns : undefined, color }, write);
 }
 
 /**
@@ -70,6 +71,11 @@ export function writeJson(value: unknown): void {
 /** Write a diagnostic line to stderr (never a secret value). */
 export function info(line: string): void {
   process.stderr.write(printable(line.replace(/\n$/, '')) + '\n');
+}
+
+/** {@link info} for many lines in one write (a load reports each of its names: 10,000 lines). */
+export function infoLines(lines: readonly string[]): void {
+  if (lines.length > 0) process.stderr.write(lines.map((line) => `${printable(line.replace(/\n$/, ''))}\n`).join(''));
 }
 
 /** Write a warning to stderr. */

@@ -15,7 +15,7 @@ import { shellQuote } from '../util/shlex.js';
 import { escapeUnsafe, hasUnsafe, safeJson } from '../util/text.js';
 import { DEFAULT_DIALECT, quoteForDialect } from './dialects.js';
 import { DOTENV_KEY_RE } from './dotenv.js';
-import { renderTable } from './table.js';
+import { writeTable } from './table.js';
 
 /** Names a POSIX shell accepts for `export NAME=...`. */
 const SHELL_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -24,10 +24,15 @@ const SHELL_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const FORMATS = ['table', 'json', 'yaml', 'csv', 'env', 'shell'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** A column of a listing: the row property and its header. */
-export interface Column {
+/**
+ * A column of a listing: the row property and its header; with `get`, the column's value is
+ * `get(row)` instead of `row[key]` (rows can then be records as they are, without a copy made for
+ * display).
+ */
+export interface Column<T = Record<string, unknown>> {
   readonly key: string;
   readonly header: string;
+  readonly get?: ((row: T) => unknown) | undefined;
 }
 
 /** Where a table goes (the CLI knows; nothing here reads `process.stdout`). */
@@ -59,12 +64,56 @@ function csvField(v: unknown): string {
  * Render rows. For `env` and `shell`, `nameValue` picks the variable name and value of a row
  * (formats without such a pair are refused).
  */
-export async function render(
-  rows: ReadonlyArray<Record<string, unknown>>,
-  columns: readonly Column[],
+export async function render<T extends object = Record<string, unknown>>(
+  rows: readonly T[],
+  columns: ReadonlyArray<Column<T>>,
   format: Format,
-  nameValue?: (row: Record<string, unknown>) => [string, string],
+  nameValue?: (row: T) => [string, string],
   target: OutputTarget = {},
+): Promise<string> {
+  let text = '';
+  await writeRows(rows, columns, format, nameValue, target, (chunk) => {
+    text += chunk;
+  });
+  return text;
+}
+
+/**
+ * {@link render}, handing the text to `write`: a table in chunks as it is laid out (a large
+ * listing is never held whole), the other formats at once.
+ */
+export async function writeRows<T extends object = Record<string, unknown>>(
+  rows: readonly T[],
+  columns: ReadonlyArray<Column<T>>,
+  format: Format,
+  nameValue: ((row: T) => [string, string]) | undefined,
+  target: OutputTarget,
+  write: (chunk: string) => void,
+): Promise<void> {
+  if (format === 'table') {
+    const bold = target.color ? (await import('picocolors')).default.createColors(true).bold : undefined;
+    writeTable(
+      columns.map((c) => c.header),
+      rows,
+      columns.map((c) => (r: T) => cell(valueOf(r, c))),
+      { borders: target.tty === true, width: target.tty ? target.width : undefined, bold },
+      write,
+    );
+    return;
+  }
+  write(await renderWhole(rows, columns, format, nameValue));
+}
+
+/** The value of column `c` in row `r`. */
+function valueOf<T>(r: T, c: Column<T>): unknown {
+  return c.get ? c.get(r) : (r as Record<string, unknown>)[c.key];
+}
+
+async function renderWhole<T extends object>(
+  rows: readonly T[],
+  columns: ReadonlyArray<Column<T>>,
+  format: Exclude<Format, 'table'>,
+  nameValue: ((row: T) => [string, string]) | undefined,
 ): Promise<string> {
   switch (format) {
     case 'json':
@@ -86,7 +135,7 @@ export async function render(
       return escapeUnsafe(text, 'yaml');
     }
     case 'csv':
-      return [columns.map((c) => csvField(c.header)).join(','), ...rows.map((r) => columns.map((c) => csvField(r[c.key])).join(','))].join('\r\n') + '\r\n';
+      return [columns.map((c) => csvField(c.header)).join(','), ...rows.map((r) => columns.map((c) => csvField(valueOf(r, c))).join(','))].join('\r\n') + '\r\n';
     case 'env':
     case 'shell': {
       if (!nameValue) throw new SeeqretError('E_USAGE', `--format ${format} is only available for secrets`, 'Use table, json, yaml or csv.');
@@ -115,15 +164,6 @@ export async function render(
       }
       return text;
     }
-    case 'table': {
-      const bold = target.color ? (await import('picocolors')).default.createColors(true).bold : undefined;
-      const cells = rows.map((r) => columns.map((c) => cell(r[c.key])));
-      return renderTable(
-        columns.map((c) => c.header),
-        cells,
-        { borders: target.tty === true, width: target.tty ? target.width : undefined, bold },
-      );
-    }
   }
 }
 
@@ -132,18 +172,44 @@ function cell(v: unknown): string {
   return String(v);
 }
 
-function pick(r: Record<string, unknown>, columns: readonly Column[]): Record<string, unknown> {
+function pick<T>(r: T, columns: ReadonlyArray<Column<T>>): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (const c of columns) o[c.key] = r[c.key] ?? null;
+  for (const c of columns) o[c.key] = valueOf(r, c) ?? null;
   return o;
 }
 
 /** ISO-8601 time (seconds precision, UTC) of unix milliseconds. */
 export function isoTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '';
-  const s = new Date(ms).toISOString();
-  return s.length === 24 ? `${s.slice(0, 19)}Z` : s.replace(/\.\d{3}Z$/, 'Z');
+  // A listing repeats times (values set together) and days: the last result and the date part
+  // of each day are kept, so a long listing does not build a Date and three strings per row.
+  if (ms === lastIsoMs) return lastIso;
+  let s: string;
+  if (Number.isSafeInteger(ms) && ms >= 0 && ms < YEAR_10000) {
+    const secs = Math.floor(ms / 1000);
+    const day = Math.floor(secs / 86_400);
+    let date = isoDays.get(day);
+    if (date === undefined) {
+      if (isoDays.size >= 4096) isoDays.clear();
+      isoDays.set(day, (date = new Date(day * 86_400_000).toISOString().slice(0, 11)));
+    }
+    const t = secs - day * 86_400;
+    s = `${date}${TWO[Math.floor(t / 3600)]}:${TWO[Math.floor(t / 60) % 60]}:${TWO[t % 60]}Z`;
+  } else {
+    const iso = new Date(ms).toISOString();
+    s = iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
+  }
+  lastIsoMs = ms;
+  return (lastIso = s);
 }
+
+/** 10000-01-01T00:00:00Z in unix ms: from there on, ISO dates have more than four year digits. */
+const YEAR_10000 = 253_402_300_800_000;
+const TWO = Array.from({ length: 60 }, (_, k) => String(k).padStart(2, '0'));
+/** `YYYY-MM-DDT` by days since 1970-01-01 (bounded: cleared when it grows past 4,096 days). */
+const isoDays = new Map<number, string>();
+let lastIsoMs = NaN;
+let lastIso = '';
 
 /** A short human age such as `3d`, `5h`, `12m`, `40s`. */
 export function age(ms: number, now = Date.now()): string {

@@ -31,68 +31,106 @@ const MIN_COLUMN = 3;
 
 /** Render a table of text cells; every row has `headers.length` cells. Ends with a newline. */
 export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, layout: TableLayout): string {
+  let text = '';
+  writeTable(headers, rows, headers.map((_, c) => (r: readonly string[]) => r[c] ?? ''), layout, (chunk) => {
+    text += chunk;
+  });
+  return text;
+}
+
+/** Characters of output handed to `write` at a time by {@link writeTable}. */
+const CHUNK = 1 << 16;
+
+/**
+ * Write a table straight from `rows`: cell `c` of a row is `cells[c](row)`, so no intermediate
+ * object per row or per cell is kept. Two passes over the rows: the first measures (keeping one
+ * number per cell), the second writes the lines, handed to `write` in chunks of about
+ * {@link CHUNK} characters (the whole output ends with a newline, as {@link renderTable}'s).
+ * A cell function is called twice per row and must give the same text both times.
+ */
+export function writeTable<T>(
+  headers: readonly string[],
+  rows: readonly T[],
+  cells: ReadonlyArray<(row: T) => string>,
+  layout: TableLayout,
+  write: (chunk: string) => void,
+): void {
   const n = headers.length;
-  if (n === 0) return '';
+  if (n === 0) return;
   const head = headers.map(printable);
   const headWidths = head.map(displayWidth);
-  const cells: string[] = new Array<string>(rows.length * n);
-  const widths: number[] = new Array<number>(rows.length * n);
+  // Per cell: its width when it is printable ASCII (written as is; 0 only for ''), or -(width + 1)
+  // when it goes through printable() (never empty).
+  const codes = new Int32Array(rows.length * n);
   const natural = [...headWidths];
   let i = 0;
   for (const r of rows) {
     for (let c = 0; c < n; c++, i++) {
-      let s = r[c] ?? '';
+      const s = cells[c]!(r);
       let w: number;
       // Most cells are printable ASCII: one test gives both the escaped text and the width.
-      if (PLAIN_ASCII.test(s)) w = s.length;
+      if (PLAIN_ASCII.test(s)) codes[i] = w = s.length;
       else {
-        s = printable(s);
-        w = displayWidth(s);
+        w = displayWidth(printable(s));
+        codes[i] = -w - 1;
       }
-      cells[i] = s;
-      widths[i] = w;
       if (w > natural[c]!) natural[c] = w;
     }
   }
   const bold = layout.bold ?? identity;
-  const out: string[] = new Array<string>(rows.length + 4);
-  let o = 0;
+  let buf = '';
+  const flush = (): void => {
+    if (buf.length >= CHUNK) {
+      write(buf);
+      buf = '';
+    }
+  };
+  /** Row `r`'s cell `c`, as shown, and its width. */
+  const text = (r: T, at: number, c: number): string => {
+    const s = cells[c]!(r);
+    return codes[at]! < 0 ? printable(s) : s;
+  };
+  const width = (at: number): number => {
+    const code = codes[at]!;
+    return code < 0 ? -code - 1 : code;
+  };
   if (!layout.borders) {
-    const line = (texts: readonly string[], ws: ArrayLike<number>, at: number, style: (s: string) => string): string => {
-      // No padding after the last non-empty cell (the cells' own spaces are data: kept).
-      let last = n - 1;
-      while (last > 0 && texts[at + last] === '') last--;
-      let s = '';
-      for (let c = 0; c < last; c++) s += style(texts[at + c]!) + spaces(natural[c]! - ws[at + c]! + 2);
-      return s + style(texts[at + last]!);
-    };
-    out[o++] = line(head, headWidths, 0, bold);
-    for (let r = 0; r < rows.length; r++) out[o++] = line(cells, widths, r * n, identity);
-    out.length = o;
-    return out.join('\n') + '\n';
+    // No padding after the last non-empty cell (the cells' own spaces are data: kept).
+    let last = n - 1;
+    while (last > 0 && head[last] === '') last--;
+    for (let c = 0; c < last; c++) buf += bold(head[c]!) + spaces(natural[c]! - headWidths[c]! + 2);
+    buf += `${bold(head[last]!)}\n`;
+    for (let r = 0, at = 0; r < rows.length; r++, at += n) {
+      const row = rows[r]!;
+      last = n - 1;
+      while (last > 0 && codes[at + last] === 0) last--;
+      for (let c = 0; c < last; c++) buf += text(row, at + c, c) + spaces(natural[c]! - width(at + c) + 2);
+      buf += `${text(row, at + last, last)}\n`;
+      flush();
+    }
+    if (buf !== '') write(buf);
+    return;
   }
   const cols = fit(natural, layout.width === undefined ? Infinity : layout.width - (3 * n + 1));
-  const rule = (l: string, m: string, r: string): string => l + cols.map((w) => '─'.repeat(w + 2)).join(m) + r;
-  const line = (texts: readonly string[], ws: ArrayLike<number>, at: number, style: (s: string) => string): string => {
-    let s = '│';
-    for (let c = 0; c < n; c++) {
-      let t = texts[at + c]!;
-      let w = ws[at + c]!;
-      if (w > cols[c]!) {
-        t = truncateToWidth(t, cols[c]!);
-        w = displayWidth(t);
-      }
-      s += ' ' + style(t) + spaces(cols[c]! - w + 1) + '│';
+  const rule = (l: string, m: string, r: string): string => `${l}${cols.map((w) => '─'.repeat(w + 2)).join(m)}${r}\n`;
+  const cell = (t: string, w: number, c: number, style: (s: string) => string): string => {
+    if (w > cols[c]!) {
+      t = truncateToWidth(t, cols[c]!);
+      w = displayWidth(t);
     }
-    return s;
+    return ' ' + style(t) + spaces(cols[c]! - w + 1) + '│';
   };
-  out[o++] = rule('┌', '┬', '┐');
-  out[o++] = line(head, headWidths, 0, bold);
-  out[o++] = rule('├', '┼', '┤');
-  for (let r = 0; r < rows.length; r++) out[o++] = line(cells, widths, r * n, identity);
-  out[o++] = rule('└', '┴', '┘');
-  out.length = o;
-  return out.join('\n') + '\n';
+  buf += rule('┌', '┬', '┐') + '│';
+  for (let c = 0; c < n; c++) buf += cell(head[c]!, headWidths[c]!, c, bold);
+  buf += '\n' + rule('├', '┼', '┤');
+  for (let r = 0, at = 0; r < rows.length; r++, at += n) {
+    const row = rows[r]!;
+    buf += '│';
+    for (let c = 0; c < n; c++) buf += cell(text(row, at + c, c), width(at + c), c, identity);
+    buf += '\n';
+    flush();
+  }
+  write(buf + rule('└', '┴', '┘'));
 }
 
 // eslint-disable-next-line no-control-regex

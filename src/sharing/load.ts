@@ -16,7 +16,7 @@
  */
 import { keyFromBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { type ImportSummary, type SecretRecord, type UserRecord, type Vault } from '../vault/vault.js';
+import { type ImportSummary, type SecretRecord, type UserRecord, type Vault, secretLabel } from '../vault/vault.js';
 import { looksLikeBundle, openBundle, readBundleHeader } from './bundle.js';
 import { type Serializer, serializerOf } from './serializers.js';
 import { commandSenders, parseCommandText } from '../legacy/v1-command.js';
@@ -170,6 +170,9 @@ function writeOptions(sender: UserRecord, format: Serializer, bundleId: string |
   };
 }
 
+/** Up to this many names a load added are read back one query each, more in one listing pass. */
+const LOOKUPS_MAX = 2000;
+
 /**
  * Step 3: write a plan in one transaction — the values, the replay record, what the sender
  * knows (share records) and one audit entry — or nothing. The outcomes are decided again inside
@@ -177,9 +180,14 @@ function writeOptions(sender: UserRecord, format: Serializer, bundleId: string |
  */
 export function applyLoad(v: Vault, plan: LoadPlan): LoadResult {
   const summary = v.setMany(plan.secrets, writeOptions(plan.sender, plan.format, plan.bundleId, plan.options));
-  const pending = summary.outcomes
-    .filter((x) => x.outcome === 'added')
-    .map((x) => v.lookup(x.app, x.env, x.key))
-    .filter((r): r is SecretRecord => r !== undefined && r.pending);
+  const added = summary.outcomes.filter((x) => x.outcome === 'added');
+  // A few names are looked up one by one; many (issue 12: a bundle of 10,000) in one pass over
+  // the names-only listing index instead of one query each.
+  let recordOf: (x: { app: string; env: string; key: string }) => SecretRecord | undefined = (x) => v.lookup(x.app, x.env, x.key);
+  if (added.length > LOOKUPS_MAX) {
+    const byName = new Map(v.all().map((r) => [secretLabel(r), r]));
+    recordOf = (x) => byName.get(secretLabel(x));
+  }
+  const pending = added.map(recordOf).filter((r): r is SecretRecord => r !== undefined && r.pending);
   return { sender: plan.sender.username, format: plan.format, bundleId: plan.bundleId, summary, pending };
 }

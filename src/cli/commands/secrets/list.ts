@@ -7,7 +7,7 @@
 import { SeeqretError } from '../../../errors.js';
 import { type Filter, parseFilter } from '../../../filter/index.js';
 import { type Column, age, isoTime, parseFormat } from '../../../formats/output.js';
-import { secretLabel } from '../../../vault/vault.js';
+import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, printRows, withVault } from '../../context.js';
 
 /** What list prints instead of a value that was not asked for. */
@@ -54,30 +54,22 @@ export async function list(g: GlobalOptions, filterText: string | undefined, o: 
         found = found.filter((r) => r.pending);
       }
       if (reveal) v.auditReads(found, 'list');
-      const rows = found.map((r) => ({
-        app: r.app,
-        env: r.env,
-        key: r.key,
-        value: reveal ? v.reveal(r) : REDACTED,
-        type: r.type,
-        version: r.version,
-        updated: isoTime(r.updatedAt),
-        age: o.age ? age(r.updatedAt, now) : '',
-        exposed: r.exposedAt === null ? '' : `by ${r.exposedBy ?? '?'} ${isoTime(r.exposedAt)}`,
-        pending: r.pending ? (origins.get(r.id) ?? 'yes') : '',
-      }));
-      const columns: Column[] = [
-        { key: 'app', header: 'app' },
-        { key: 'env', header: 'env' },
-        { key: 'key', header: 'key' },
-        { key: 'value', header: 'value' },
-        { key: 'type', header: 'type' },
-        { key: 'updated', header: 'updated' },
-        ...(o.age ? [{ key: 'age', header: 'age' }] : []),
-        ...(o.exposed || found.some((r) => r.exposedAt !== null) ? [{ key: 'exposed', header: 'exposed' }] : []),
-        ...(o.pending || found.some((r) => r.pending) ? [{ key: 'pending', header: 'pending' }] : []),
+      // The columns read the records as they are (no display copy per row: issue 12).
+      const values = reveal ? new Map(found.map((r) => [r, v.reveal(r)])) : undefined;
+      const value = (r: SecretRecord): string => values?.get(r) ?? REDACTED;
+      const col = (key: string, get: (r: SecretRecord) => unknown): Column<SecretRecord> => ({ key, header: key, get });
+      const columns: Array<Column<SecretRecord>> = [
+        col('app', (r) => r.app),
+        col('env', (r) => r.env),
+        col('key', (r) => r.key),
+        col('value', value),
+        col('type', (r) => r.type),
+        col('updated', (r) => isoTime(r.updatedAt)),
+        ...(o.age ? [col('age', (r) => age(r.updatedAt, now))] : []),
+        ...(o.exposed || found.some((r) => r.exposedAt !== null) ? [col('exposed', (r) => (r.exposedAt === null ? '' : `by ${r.exposedBy ?? '?'} ${isoTime(r.exposedAt)}`))] : []),
+        ...(o.pending || found.some((r) => r.pending) ? [col('pending', (r) => (r.pending ? (origins.get(r.id) ?? 'yes') : ''))] : []),
       ];
-      await printRows(rows, columns, format, (r) => [String(r['key']), String(r['value'])]);
+      await printRows(found, columns, format, (r) => [r.key, value(r)]);
       return 0;
     },
     { readonly: !reveal },

@@ -13,7 +13,7 @@ import { atomicWriteFile } from '../../../util/atomic-write.js';
 import { decodeUtf8, readTextFileCapped } from '../../../util/read-capped.js';
 import { type Vault, secretLabel } from '../../../vault/vault.js';
 import { isDangerousVariable } from '../../../inject/resolve.js';
-import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../../context.js';
+import { type GlobalOptions, confirm, info, infoLines, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 import { commandLine } from '../../hints.js';
 
@@ -194,7 +194,7 @@ export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extr
     skipped: 'skipped: another value is here',
     older: 'kept ours: the sent value is older than the one here',
   };
-  for (const x of s.outcomes) if (x.outcome !== 'unchanged') info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome]}${pending.has(secretLabel(x)) ? ' (new name, pending)' : ''}`);
+  infoLines(s.outcomes.filter((x) => x.outcome !== 'unchanged').map((x) => `${prefix}  ${secretLabel(x)}  ${label[x.outcome]}${pending.has(secretLabel(x)) ? ' (new name, pending)' : ''}`));
   // Taking them needs --overwrite and --force: --force because a bundle now counts as loaded (a
   // replay), and because a sent value older than yours is otherwise kept out.
   if (s.skipped || s.older) {
