@@ -51,7 +51,7 @@ export function renderTable(headers: readonly string[], rows: ReadonlyArray<read
       }
       cells[i] = s;
       widths[i] = w;
-      if (w > natural[c]!) natural[c] = w;
+      if (w > (natural[c] ?? 0)) natural[c] = w;
     }
   }
   const bold = layout.bold ?? identity;
@@ -63,8 +63,8 @@ export function renderTable(headers: readonly string[], rows: ReadonlyArray<read
       let last = n - 1;
       while (last > 0 && texts[at + last] === '') last--;
       let s = '';
-      for (let c = 0; c < last; c++) s += style(texts[at + c]!) + spaces(natural[c]! - ws[at + c]! + 2);
-      return s + style(texts[at + last]!);
+      for (let c = 0; c < last; c++) s += style(texts[at + c] ?? '') + spaces((natural[c] ?? 0) - (ws[at + c] ?? 0) + 2);
+      return s + style(texts[at + last] ?? '');
     };
     out[o++] = line(head, headWidths, 0, bold);
     for (let r = 0; r < rows.length; r++) out[o++] = line(cells, widths, r * n, identity);
@@ -76,13 +76,14 @@ export function renderTable(headers: readonly string[], rows: ReadonlyArray<read
   const line = (texts: readonly string[], ws: ArrayLike<number>, at: number, style: (s: string) => string): string => {
     let s = '│';
     for (let c = 0; c < n; c++) {
-      let t = texts[at + c]!;
-      let w = ws[at + c]!;
-      if (w > cols[c]!) {
-        t = truncateToWidth(t, cols[c]!);
+      let t = texts[at + c] ?? '';
+      let w = ws[at + c] ?? 0;
+      const col = cols[c] ?? 0;
+      if (w > col) {
+        t = truncateToWidth(t, col);
         w = displayWidth(t);
       }
-      s += ' ' + style(t) + spaces(cols[c]! - w + 1) + '│';
+      s += ' ' + style(t) + spaces(col - w + 1) + '│';
     }
     return s;
   };
@@ -95,7 +96,6 @@ export function renderTable(headers: readonly string[], rows: ReadonlyArray<read
   return out.join('\n') + '\n';
 }
 
-// eslint-disable-next-line no-control-regex
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 const SPACES: string[] = [];
 
@@ -117,9 +117,9 @@ export function fit(natural: readonly number[], room: number): number[] {
   const order = natural.map((w, c) => [w, c] as const).sort((a, b) => a[0] - b[0]);
   let left = room;
   let limit = 0;
-  for (let k = 0; k < order.length; k++) {
+  for (const [k, [w]] of order.entries()) {
     const share = Math.floor(left / (order.length - k));
-    if (order[k]![0] <= share) left -= order[k]![0];
+    if (w <= share) left -= w;
     else {
       limit = share;
       break;
@@ -129,10 +129,11 @@ export function fit(natural: readonly number[], room: number): number[] {
   const cols = natural.map((w) => Math.min(w, limit));
   // Hand the columns left over by the rounding to the widest cut columns.
   let spare = room - cols.reduce((a, b) => a + b, 0);
-  for (let k = order.length - 1; k >= 0 && spare > 0; k--) {
-    const c = order[k]![1];
-    if (cols[c]! < natural[c]!) {
-      cols[c] = cols[c]! + 1;
+  for (const [w, c] of order.toReversed()) {
+    if (spare <= 0) break;
+    const col = cols[c] ?? 0;
+    if (col < w) {
+      cols[c] = col + 1;
       spare -= 1;
     }
   }

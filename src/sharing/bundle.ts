@@ -7,9 +7,9 @@
  *   "recipient": { "username": "bob", "pubkey": "<b64>" },
  *   "ephemeral": "<b64>", "ciphertext": "<b64>" }
  * ```
- * `ciphertext` seals (XChaCha20-Poly1305) the JSON payload `{ "secrets": [ { app, env, key, type,
- * value, updated } ] }` under the key of `crypto/kx.ts` (sender static + ephemeral X25519 with the
- * recipient), with the canonical JSON of every other field as associated data. So the sender is
+ * `ciphertext` seals (XChaCha20-Poly1305) the JSON payload
+ * `{ "secrets": [ { app, env, key, type, value, updated } ] }` under the key of `crypto/kx.ts`
+ * (sender static + ephemeral X25519 with the recipient), with the canonical JSON of every other field as associated data. So the sender is
  * authenticated, every piece of metadata — header and each secret's names, type and time — is
  * authenticated, the bundle only opens for its recipient, and any changed byte makes it fail as a
  * whole. See docs/formats.md#bundle for a test vector.
