@@ -143,17 +143,17 @@ export async function decryptWithPassphrase(file: Uint8Array, passphrase: string
   // Two probe identities around the passphrase: the first sees the parsed header's stanzas; the
   // second is consulted only when the passphrase identity found nothing to unwrap (the library
   // tries identities in order and stops at the first file key), i.e. the passphrase is wrong.
-  let stanzaTypes: string[] | null = null;
-  let passphraseUnwrapFailed = false;
+  // An object, not two `let`s: the identities set these from callbacks the compiler cannot follow.
+  const seen: { stanzaTypes: string[] | null; passphraseUnwrapFailed: boolean } = { stanzaTypes: null, passphraseUnwrapFailed: false };
   const before: Identity = {
     unwrapFileKey(stanzas: Stanza[]) {
-      stanzaTypes = stanzas.map((s) => s.args[0] ?? '');
+      seen.stanzaTypes = stanzas.map((s) => s.args[0] ?? '');
       return null;
     },
   };
   const after: Identity = {
     unwrapFileKey() {
-      passphraseUnwrapFailed = true;
+      seen.passphraseUnwrapFailed = true;
       return null;
     },
   };
@@ -166,12 +166,12 @@ export async function decryptWithPassphrase(file: Uint8Array, passphrase: string
   try {
     payload = await d.decrypt(streamOf(binary));
   } catch (err) {
-    const types = stanzaTypes as string[] | null;
+    const types = seen.stanzaTypes;
     if (types === null) throw formatError('the age backup header is damaged', err);
     if (!types.includes('scrypt')) {
       throw formatError('this age file is encrypted to a key, not a passphrase', err);
     }
-    if (passphraseUnwrapFailed) {
+    if (seen.passphraseUnwrapFailed) {
       throw new SeeqretError('E_BACKUP_PASSPHRASE', 'wrong passphrase for this backup', 'Check the passphrase and try again.', {
         cause: err,
       });

@@ -2,9 +2,9 @@
  * Fernet tokens (https://github.com/fernet/spec), as the old seeqret tool stores values in its
  * SQLite database, implemented with Node's crypto (AES-128-CBC, HMAC-SHA256).
  *
- * Token: urlsafe base64 of `0x80 ‖ u64be timestamp ‖ IV(16) ‖ AES-128-CBC(PKCS7) ciphertext ‖
- * HMAC-SHA256(everything before)`. Key: urlsafe base64 of 32 bytes — the first 16 sign, the last
- * 16 encrypt. The HMAC is verified in constant time before anything is decrypted. No TTL check:
+ * Token: urlsafe base64 of
+ * `0x80 ‖ u64be timestamp ‖ IV(16) ‖ AES-128-CBC(PKCS7) ciphertext ‖ HMAC-SHA256(everything before)`.
+ * Key: urlsafe base64 of 32 bytes — the first 16 sign, the last 16 encrypt. The HMAC is verified in constant time before anything is decrypted. No TTL check:
  * the old tool never expires values.
  *
  * @module
@@ -55,8 +55,8 @@ function decodeToken(text: string): Buffer | null {
 /**
  * Verify and decrypt a Fernet token.
  *
- * @param token urlsafe base64 token (padded as Python writes it, or unpadded).
- * @param fernetKeyUrlB64 the 32-byte Fernet key in urlsafe base64 (the old `seeqret.key`).
+ * @param token - urlsafe base64 token (padded as Python writes it, or unpadded).
+ * @param fernetKeyUrlB64 - the 32-byte Fernet key in urlsafe base64 (the old `seeqret.key`).
  * @returns the plaintext, or `null` when the token is malformed, has another version byte, was
  *   modified, or was made with another key.
  * @throws SeeqretError `E_BAD_KEY` when the key itself is malformed.

@@ -239,7 +239,9 @@ export function newKdfParams(cost: { opslimit: number; memlimit: number } = DEFA
 
 /** Derive a 32-byte key from a passphrase with Argon2id (libsodium `crypto_pwhash`). */
 export function deriveKeyFromPassphrase(passphrase: Buffer, params: KdfParams): Buffer {
-  if (params.alg !== 'argon2id13' || params.salt.length !== sodium.crypto_pwhash_SALTBYTES) {
+  // The parameters were read from a key file: check the algorithm really there, not the type's promise.
+  const alg: string = params.alg;
+  if (alg !== 'argon2id13' || params.salt.length !== sodium.crypto_pwhash_SALTBYTES) {
     throw new SeeqretError('E_KEY_INVALID', 'unsupported key derivation parameters in the key file', 'Restore the key file from a backup.');
   }
   if (

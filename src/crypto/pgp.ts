@@ -33,7 +33,8 @@ function keyError(file: string, what: string, fix = FIX_EXPORT): SeeqretError {
 
 /** The first line of an OpenPGP.js error, for messages (it never holds secret data here). */
 function reason(e: unknown): string {
-  return printable(String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 160));
+  const text = e instanceof Error ? e.message : String(e);
+  return printable((text.split('\n')[0] ?? '').slice(0, 160));
 }
 
 /** Group a fingerprint for display, as gpg does: `ABCD 1234 ...`. */
@@ -61,8 +62,8 @@ export async function readPgpPublicKey(data: Uint8Array, file: string): Promise<
   } catch (e) {
     throw keyError(file, `not an OpenPGP public key (${reason(e)})`);
   }
-  if (keys.length !== 1) throw keyError(file, `holds ${keys.length} keys; give exactly one`);
-  const key = keys[0]!;
+  const key = keys[0];
+  if (keys.length !== 1 || key === undefined) throw keyError(file, `holds ${keys.length} keys; give exactly one`);
   if (key.isPrivate()) {
     throw keyError(file, 'is a SECRET key; seeqret stores only public keys (nothing was stored)', 'Give the public key: `gpg --export --armor ADDRESS > key.asc` (never the output of --export-secret-keys).');
   }
@@ -84,7 +85,8 @@ export async function readPgpPublicKey(data: Uint8Array, file: string): Promise<
   } catch {
     primaryIndex = -1;
   }
-  const users = primaryIndex >= 0 ? [key.users[primaryIndex]!, ...key.users.filter((_, i) => i !== primaryIndex)] : key.users;
+  const primary = primaryIndex >= 0 ? key.users[primaryIndex] : undefined;
+  const users = primary ? [primary, ...key.users.filter((_, i) => i !== primaryIndex)] : key.users;
   for (const u of users) {
     if (!u.userID) continue;
     userIds.push(u.userID.userID);
@@ -120,7 +122,7 @@ export async function encryptToPgpKey(armoredKey: string, text: string, who: str
   }
   try {
     const message = await openpgp.createMessage({ text });
-    return await openpgp.encrypt({ message, encryptionKeys: key, format: 'armored' });
+    return await openpgp.encrypt({ message, encryptionKeys: key.toPublic(), format: 'armored' });
   } catch (e) {
     throw new SeeqretError('E_PGP_KEY', `cannot encrypt to the PGP key of ${printable(who)}: ${reason(e)}`, `Get a current key from them and import it: seeqret add user --username ${printable(who)} --pgp-key FILE --force`);
   }

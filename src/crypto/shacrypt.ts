@@ -53,12 +53,12 @@ function encode(digest: Buffer): string {
   let out = '';
   const put = (w: number, n: number): void => {
     for (let k = 0; k < n; k++) {
-      out += ALPHABET[w & 0x3f];
+      out += ALPHABET.charAt(w & 0x3f);
       w >>>= 6;
     }
   };
-  for (const [x, y, z] of ORDER) put((digest[x]! << 16) | (digest[y]! << 8) | digest[z]!, 4);
-  put(digest[63]!, 2);
+  for (const [x, y, z] of ORDER) put((digest.readUInt8(x) << 16) | (digest.readUInt8(y) << 8) | digest.readUInt8(z), 4);
+  put(digest.readUInt8(63), 2);
   return out;
 }
 
@@ -126,7 +126,7 @@ export function sha512Crypt(password: string, salt: string, rounds?: number): st
   const pSeq = repeatTo(dp.digest(), p.length);
   // Steps 17-20: the S sequence, |S| bytes of SHA512(S repeated 16 + A[0] times).
   const ds = createHash('sha512');
-  for (let i = 0; i < 16 + c[0]!; i++) ds.update(s);
+  for (let i = 0; i < 16 + c.readUInt8(0); i++) ds.update(s);
   const sSeq = repeatTo(ds.digest(), s.length);
   // Step 21: the rounds.
   for (let i = 0; i < r; i++) {
@@ -150,7 +150,7 @@ export function sha512Crypt(password: string, salt: string, rounds?: number): st
 export function randomShaCryptSalt(): string {
   const bytes = randomBytes(SHA_CRYPT_MAX_SALT);
   let s = '';
-  for (const x of bytes) s += ALPHABET[x & 0x3f];
+  for (const x of bytes) s += ALPHABET.charAt(x & 0x3f);
   return s;
 }
 

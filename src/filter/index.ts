@@ -91,8 +91,9 @@ const ANY: FieldPattern = Object.freeze({ any: true, literals: undefined, test: 
  *   alternative (`A,,B`, `A,`), an unclosed `[`, or a reversed range such as `[z-a]`.
  */
 export function parseFilter(input: string): Filter {
-  if (typeof input !== 'string') {
-    throw new SeeqretError('E_FILTER_SYNTAX', `bad filter: expected a string, got ${input === null ? 'null' : typeof input}`, FIX);
+  const given: unknown = input; // JavaScript callers can pass anything
+  if (typeof given !== 'string') {
+    throw new SeeqretError('E_FILTER_SYNTAX', `bad filter: expected a string, got ${given === null ? 'null' : typeof given}`, FIX);
   }
   const text = input.trim();
   if (WHITESPACE.test(text)) fail(text, 'whitespace is not allowed (names cannot contain whitespace)');

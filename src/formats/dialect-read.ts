@@ -4,15 +4,16 @@
  * line (and at most the key), never a guess. Everything `seeqret env --dialect D` writes reads back
  * exactly (test/dotenv-dialects.test.ts).
  *
- * - `node`: Node's `--env-file`: `'…'`, `` `…` `` literal, `"…"` with `\n` only; each ends at the
- *   first matching quote. Unquoted: cut at `#`, trimmed. CR is removed (as Node does).
+ * - `node`: Node's `--env-file`: `'…'` and backtick-quoted values literal, `"…"` with `\n` only;
+ *   each ends at the first matching quote. Unquoted: cut at `#`, trimmed. CR is removed (as Node does).
  * - `python`: python-dotenv: `'…'` with `\\` `\'`; `"…"` with `\\ \' \" \a \b \f \n \r \t \v`;
  *   unquoted cut at a `#` after white space; then `${NAME}` / `${NAME:-default}` expanded.
  * - `compose`: compose-go v2: a backslash in quotes escapes the next character (`\<quote>` drops
  *   it); `"…"` also `\n \r \t \\ \" \$ …`; unquoted cut at ` #`; `$$`, `$NAME`, `${NAME}`,
  *   `${NAME:-default}`, `${NAME-default}` expanded in unquoted and double-quoted values.
- * - `shell`: one shell word per assignment made of `'…'`, `"…"` (escapes `\$ \` \" \\`), `\X` and
- *   plain characters; anything the shell would expand or run (`$`, `` ` ``, globs, `;`…) is refused.
+ * - `shell`: one shell word per assignment made of `'…'`, `"…"` (escapes `\$`, `\"`, `\\` and
+ *   backslash-backtick), `\X` and plain characters; anything the shell would expand or run (`$`,
+ *   backticks, globs, `;`…) is refused.
  *
  * A `${NAME}` expands only to a variable defined earlier in the same file (or, for the empty name
  * seeqret writes, to its default): python-dotenv and compose would take other names from the
@@ -30,7 +31,8 @@ class Cursor {
   pos = 0;
   line = 1;
   constructor(readonly s: string) {}
-  get done(): boolean {
+  /** A method, not a getter: `next()` changes it, which the compiler's narrowing cannot see. */
+  done(): boolean {
     return this.pos >= this.s.length;
   }
   peek(k = 0): string {
@@ -69,7 +71,7 @@ function expandCompose(value: string, vars: Map<string, string>, err: (what: str
     if (m === null) throw err('has a "$" compose cannot expand (write $$ for a literal $)');
     if (m[1] !== undefined) out += '$';
     else {
-      const name = (m[2] ?? m[3])!;
+      const name = m[2] ?? m[3] ?? ''; // the pattern matched one of the two groups
       const v = vars.get(name);
       if (m[4] !== undefined && (v === undefined || (m[4] === ':-' && v === ''))) out += m[5] ?? '';
       else if (v === undefined) throw err(`uses $${name.slice(0, 40)}, which compose takes from the environment when the file does not define it above`);
@@ -91,9 +93,9 @@ const COMPOSE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n
 function readQuoted(c: Cursor, escapes: 'none' | 'quote' | 'any'): string | null {
   const q = c.next();
   let raw = '';
-  while (!c.done) {
+  while (!c.done()) {
     const ch = c.next();
-    if (ch === '\\' && !c.done && (escapes === 'any' || (escapes === 'quote' && c.peek() === q))) {
+    if (ch === '\\' && !c.done() && (escapes === 'any' || (escapes === 'quote' && c.peek() === q))) {
       raw += ch + c.next();
       continue;
     }
@@ -105,7 +107,7 @@ function readQuoted(c: Cursor, escapes: 'none' | 'quote' | 'any'): string | null
 
 /** Decode a python quoted value's escapes (`\\` and `\'` in single quotes, more in double). */
 function decodePython(raw: string, double: boolean): string {
-  return raw.replace(/\\(.)/gs, (m, ch: string) => ((double ? ch in PY_ESCAPES : ch === '\\' || ch === "'") ? PY_ESCAPES[ch]! : m));
+  return raw.replace(/\\(.)/gs, (m, ch: string) => ((double ? ch in PY_ESCAPES : ch === '\\' || ch === "'") ? (PY_ESCAPES[ch] ?? m) : m));
 }
 
 /** compose: in quotes `\<quote>` drops the backslash; double quotes then decode their escapes (`\$` is a literal `$`). */
@@ -115,7 +117,7 @@ function decodeCompose(raw: string, quote: string): string {
   return kept.replace(/\\(?:([abcfnrtv$"\\])|0([0-7]{3}))/g, (m, ch: string | undefined, oct: string | undefined) => {
     if (ch === '$') return '$$';
     if (ch !== undefined) return COMPOSE_ESCAPES[ch] ?? m;
-    const n = parseInt(oct!, 8);
+    const n = parseInt(oct ?? '', 8); // `oct` matched when `ch` did not
     return n <= 255 ? String.fromCharCode(n) : m;
   });
 }
@@ -137,7 +139,7 @@ function readShellWord(c: Cursor, err: (what: string) => SeeqretError): string {
     } else if (ch === '"') {
       c.next();
       for (;;) {
-        if (c.done) throw err('unterminated double quote');
+        if (c.done()) throw err('unterminated double quote');
         const d = c.next();
         if (d === '"') break;
         if (d === '$' || d === '`') throw err('has "$" or "`" in double quotes, which the shell expands');
@@ -174,21 +176,21 @@ export function parseDotenvDialect(text: string, dialect: Dialect, source?: stri
   const entries: DotenvEntry[] = [];
   // Variables defined above (in earlier pieces of the same file, when read piece by piece).
   const vars = at.vars ?? new Map<string, string>();
-  while (!c.done) {
+  while (!c.done()) {
     while (c.peek() === ' ' || c.peek() === '\t') c.next();
     if (c.peek() === '\n') {
       c.next();
       continue;
     }
-    if (c.peek() === '#' || c.done) {
-      while (!c.done && c.peek() !== '\n') c.next();
+    if (c.peek() === '#' || c.done()) {
+      while (!c.done() && c.peek() !== '\n') c.next();
       continue;
     }
     const startLine = c.line;
     // sh allows no blanks around `=`; the dotenv readers skip them.
     const head = (dialect === 'shell' ? /^(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=/ : /^(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*/).exec(s.slice(c.pos, c.pos + 300));
-    if (head === null || !DOTENV_KEY_RE.test(head[1]!)) throw fail(source, startLine, 'expected KEY=VALUE');
-    const key = head[1]!;
+    const key = head?.[1];
+    if (head === null || key === undefined || !DOTENV_KEY_RE.test(key)) throw fail(source, startLine, 'expected KEY=VALUE');
     for (let k = 0; k < head[0].length; k++) c.next();
     const err = (what: string): SeeqretError => fail(source, startLine, `the value of ${key} ${what}`);
     let value: string;
@@ -222,8 +224,8 @@ export function parseDotenvDialect(text: string, dialect: Dialect, source?: stri
     }
     // After a quoted value (or a shell word): blanks and an optional comment, then the line ends.
     while (c.peek() === ' ' || c.peek() === '\t') c.next();
-    if (c.peek() === '#') while (!c.done && c.peek() !== '\n') c.next();
-    if (!c.done && c.peek() !== '\n') throw fail(source, c.line, `unexpected text after the value of ${key}`);
+    if (c.peek() === '#') while (!c.done() && c.peek() !== '\n') c.next();
+    if (!c.done() && c.peek() !== '\n') throw fail(source, c.line, `unexpected text after the value of ${key}`);
     entries.push({ key, value, line: startLine });
     vars.set(key, value);
   }

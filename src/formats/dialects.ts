@@ -6,7 +6,7 @@
  * table, the readers and the versions checked):
  *
  * - `node`: Node's `--env-file` (C++ parser, Node 20 and 22+) **and** the npm `dotenv` package
- *   (`parse`, classic and `fast`): quotes `'` `"` `` ` `` end at the first matching quote, no
+ *   (`parse`, classic and `fast`): quotes `'` `"` and backtick end at the first matching quote, no
  *   escapes except `\n` in double quotes (npm also `\r`), CR removed or turned into LF, unquoted
  *   values cut at `#` and trimmed.
  * - `python`: python-dotenv's `dotenv_values` / `load_dotenv` with their default interpolation:
@@ -94,7 +94,7 @@ function trimmedAtEnds(code: number, dialect: Dialect): boolean {
 /**
  * True when `value`, written between double quotes as it is, holds a backslash sequence that one
  * of the node dialect's readers decodes: `\n` (Node and npm), `\r` (npm), or an escape of
- * seeqret's own dotenv grammar (`\t \\ \" \' \` \$`, `\uXXXX`, `\u{X…}` up to U+10FFFF).
+ * seeqret's own dotenv grammar (`\t`, `\\`, `\"`, `\'`, backslash-backtick, `\$`, `\uXXXX`, `\u{X…}` up to U+10FFFF).
  */
 function hasDotenvEscape(value: string): boolean {
   const re = /\\(?:[nrt\\"'`$]|u[0-9A-Fa-f]{4}|u\{([0-9A-Fa-f]{1,6})\})/g;
@@ -325,6 +325,7 @@ export function envFileTagInput(dialect: Dialect, body: Uint8Array): Buffer {
 /** The mark at the start of `text`, if any: the dialect, the tag, and where the body starts. */
 export function readEnvFileMark(text: string): { dialect: Dialect; tag: Buffer; bodyStart: number } | null {
   const m = MARK_RE.exec(text);
-  if (m === null) return null;
-  return { dialect: m[1] as Dialect, tag: Buffer.from(m[2]!, 'base64url'), bodyStart: m[0].length };
+  const tag = m?.[2];
+  if (m === null || tag === undefined) return null;
+  return { dialect: m[1] as Dialect, tag: Buffer.from(tag, 'base64url'), bodyStart: m[0].length };
 }

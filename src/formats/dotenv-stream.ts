@@ -23,12 +23,12 @@ const SEGMENT_CHARS = 1 << 20;
 class JournalMap extends Map<string, string> {
   journal: Array<[string, string | undefined]> = [];
   override set(k: string, v: string): this {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- Map's constructor calls set() before this field exists
     this.journal?.push([k, super.get(k)]);
     return super.set(k, v);
   }
   undo(): void {
-    for (let i = this.journal.length - 1; i >= 0; i--) {
-      const [k, prev] = this.journal[i]!;
+    for (const [k, prev] of this.journal.toReversed()) {
       if (prev === undefined) this.delete(k);
       else super.set(k, prev);
     }

@@ -10,9 +10,9 @@
  *   matching {@link DOTENV_KEY_RE}, optional spaces/tabs, `=`, optional spaces/tabs, the value.
  * - Unquoted values run to the end of the line; a `#` preceded by whitespace starts a comment;
  *   the value is trimmed. `KEY=` is the empty string.
- * - `'single'` and `` `backtick` `` quoted values are literal (no escapes) and may span lines.
+ * - `'single'` and backtick-quoted values are literal (no escapes) and may span lines.
  * - `"double"` quoted values may span lines and understand the escapes `\n` `\r` `\t` `\\` `\"`
- *   `\'` `` \` `` `\$`, `\uXXXX` (exactly four hex digits) and `\u{X…}` (one to six hex digits, a
+ *   `\'` `\$`, backslash-backtick, `\uXXXX` (exactly four hex digits) and `\u{X…}` (one to six hex digits, a
  *   code point up to U+10FFFF). Any other backslash sequence is kept as written.
  * - After a closing quote only spaces/tabs and an optional `# comment` may follow on that line.
  * - There is no variable interpolation: `$X` and `${X}` are kept literally.
@@ -246,7 +246,7 @@ function hex4(code: number): string {
  *
  * Values without `'`, `\`, CR and control characters (other than LF and TAB) are written
  * single-quoted, which every common dotenv parser reads literally. Anything else is written
- * double-quoted with `\\`, `\"`, `\n`, `\r`, `\t`, `\$`, `` \` `` escapes and `\u00XX` for the
+ * double-quoted with `\\`, `\"`, `\n`, `\r`, `\t`, `\$`, backslash-backtick escapes and `\u00XX` for the
  * remaining control characters.
  *
  * @param value - A well-formed string (no lone surrogates are expected).

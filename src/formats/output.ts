@@ -56,7 +56,7 @@ export function parseFormat(value: string | undefined, def: Format = 'table'): F
 
 /** One CSV field per RFC 4180. */
 function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
+  const s = cell(v);
   return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -169,6 +169,7 @@ async function renderWhole<T extends object>(
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a cell is whatever the caller's row holds; String() is its text (an array joins with commas), as before
   return String(v);
 }
 

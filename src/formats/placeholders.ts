@@ -92,10 +92,10 @@ export function parsePlaceholders(text: string, source = 'template'): Segment[] 
     k += 2;
     if (literal !== undefined) {
       buf += literal;
-    } else {
+    } else if (name !== undefined) {
       if (buf !== '') out.push({ kind: 'text', text: buf });
       buf = '';
-      out.push({ kind: 'var', name: name!, line: at.line, column: at.column });
+      out.push({ kind: 'var', name, line: at.line, column: at.column });
     }
     track(open, k);
     i = k;

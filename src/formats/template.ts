@@ -167,7 +167,7 @@ function compareNumeric(a: string, b: string): number {
 }
 
 /**
- * Numeric dotted-version comparison ('1.10.0' > '1.9'); missing parts are 0; non-numeric ->
+ * Numeric dotted-version comparison (`'1.10.0' > '1.9'`); missing parts are 0; non-numeric is
  * E_TEMPLATE_SYNTAX.
  *
  * Parts may be arbitrarily large; leading zeros are ignored (`01.2` equals `1.2`).
@@ -187,7 +187,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /**
- * Throws E_TEMPLATE_VERSION ("env.template requires seeqret >=2.0, this is 1.0.0") when not
+ * Throws E_TEMPLATE_VERSION (`env.template requires seeqret >=2.0, this is 1.0.0`) when not
  * satisfied.
  *
  * A pre-release or build suffix on `current` (`1.0.0-beta.1`, `1.0.0+abc`) is ignored.

@@ -42,7 +42,7 @@ function fail(message: string, cause?: unknown): SeeqretError {
 
 /** A name made safe for a one-line message. */
 function show(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function readText(file: string): string {

@@ -74,6 +74,7 @@ export function keyFileOf(a: SsAccess): string | undefined {
 
 /** `password` if it is long enough for a new vault, else `E_USAGE`. */
 export function checkNewPassword(password: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- the minimum counts code points, on purpose
   if ([...password].length < MIN_PASSWORD) {
     throw new SeeqretError('E_USAGE', `the password is shorter than ${MIN_PASSWORD} characters`, 'Choose a longer password (several words work well).');
   }
@@ -170,4 +171,14 @@ export async function newVaultSource(a: SsAccess): Promise<NewSource> {
   if (!keyFile) return { source: KeySource.fromPassword(await passwordOf(a, true)), writeKeyFile: false, notes: [] };
   if (isMissingOrEmpty(keyFile)) return { source: KeySource.generate(), keyFile, writeKeyFile: true, notes: [] };
   return { source: KeySource.fromFile(keyFile), keyFile, writeKeyFile: false, notes: [`Using the existing key file ${keyFile}`] };
+}
+
+/**
+ * The bytes of a secret that `sman.keys()` listed. `E_INTERNAL` if it is gone, which would be a
+ * bug: nothing removes secrets while they are read.
+ */
+export function listedBytes(sman: SecretsManager, name: string): Buffer {
+  const b = sman.getBytes(name);
+  if (b === null) throw new SeeqretError('E_INTERNAL', `secret ${shownName(name)} was listed but cannot be read`, 'Report this bug.');
+  return b;
 }

@@ -168,13 +168,13 @@ function entryJson(e: SsEncrypted, indent: string): string {
  */
 export function serializeVault(v: SsVaultData): string {
   if (v.salt.length !== SS_IV_BYTES) throw new SeeqretError('E_INTERNAL', 'the vault salt is not 16 bytes', 'Report this bug.');
-  const names = [...v.secrets.keys()].sort(compareNames);
+  const entries = [...v.secrets].sort(([a], [b]) => compareNames(a, b));
   const parts = [`{\n  "version": ${SS_VERSION},\n  "iv": "${v.salt.toString('base64')}",\n`];
   if (v.sentinel) parts.push(`  "sentinel": ${entryJson(v.sentinel, '  ')},\n`);
-  if (names.length === 0) parts.push('  "secrets": {}\n}');
+  if (entries.length === 0) parts.push('  "secrets": {}\n}');
   else {
     parts.push('  "secrets": {\n');
-    parts.push(names.map((n) => `    ${JSON.stringify(n)}: ${entryJson(v.secrets.get(n)!, '    ')}`).join(',\n'));
+    parts.push(entries.map(([n, e]) => `    ${JSON.stringify(n)}: ${entryJson(e, '    ')}`).join(',\n'));
     parts.push('\n  }\n}');
   }
   return parts.join('');

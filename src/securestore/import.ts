@@ -11,7 +11,7 @@ import { decodeUtf8 } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { nameProblem } from '../vault/names.js';
 import type { ImportSummary, Vault } from '../vault/vault.js';
-import { type SsAccess, openStore, shownName } from './access.js';
+import { type SsAccess, listedBytes, openStore, shownName } from './access.js';
 
 /** How SecureStore names become seeqret names: `key` (each name a key of one app and env) or `full` (each name `app:env:key`). */
 export type SsNames = 'key' | 'full';
@@ -67,10 +67,11 @@ export async function planSsImport(a: SsAccess, r: SsImportRequest = {}): Promis
     let target: { app: string; env: string; key: string };
     if (mode === 'full') {
       const parts = name.split(':');
-      if (parts.length !== 3) {
+      const [pApp, pEnv, pKey] = parts;
+      if (parts.length !== 3 || pApp === undefined || pEnv === undefined || pKey === undefined) {
         throw new SeeqretError('E_INVALID_NAME', `secret ${shownName(name)} in ${store} is not app:env:key`, 'Import with --names key (and --colon C), or rename it.');
       }
-      target = { app: parts[0]!, env: parts[1]!, key: parts[2]! };
+      target = { app: pApp, env: pEnv, key: pKey };
     } else {
       target = { app, env, key: colon !== undefined ? name.split(':').join(colon) : name };
     }
@@ -90,7 +91,7 @@ export async function planSsImport(a: SsAccess, r: SsImportRequest = {}): Promis
       throw new SeeqretError('E_AMBIGUOUS', `secrets ${shownName(before)} and ${shownName(name)} in ${store} both become ${printable(label)}`, 'Rename one of them, or choose another --colon.');
     }
     origin.set(label, name);
-    const b = sman.getBytes(name)!;
+    const b = listedBytes(sman, name);
     let value: string;
     try {
       value = decodeUtf8(b, `secret ${shownName(name)}`);

@@ -8,7 +8,7 @@
  */
 import { SeeqretError } from '../errors.js';
 import { withFileLock } from '../util/lock.js';
-import { type SsAccess, changeStore, checkedSource, keyFileOf, mayReplace, newVaultSource, openStore, shownName } from './access.js';
+import { type SsAccess, changeStore, checkedSource, keyFileOf, listedBytes, mayReplace, newVaultSource, openStore, shownName } from './access.js';
 import { isMissingOrEmpty } from './keyfile.js';
 import { SecretsManager } from './manager.js';
 import { Undo, ignore, saveWithKeys, writeNewKey } from './undo.js';
@@ -85,7 +85,7 @@ export interface StoreEntry {
 /** Every secret, in the vault's name order. */
 export async function dumpStore(a: SsAccess): Promise<StoreEntry[]> {
   const sman = await openStore(a);
-  return sman.keys().map((key) => ({ key, value: sman.getBytes(key)! }));
+  return sman.keys().map((key) => ({ key, value: listedBytes(sman, key) }));
 }
 
 /** The names, in the vault's order. */

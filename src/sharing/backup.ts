@@ -112,34 +112,51 @@ export async function decryptBackup(file: Uint8Array, passphrase: string): Promi
   return parseDump(text);
 }
 
+/** Parsed JSON before it is validated: any field of `T` may be missing or hold anything. */
+type Unchecked<T> = Readonly<Partial<Record<keyof T, unknown>>> | null | undefined;
+
+type HistoryEntry = DumpedSecret['history'][number];
+type DumpedUser = VaultDump['users'][number];
+type DumpedPgpKey = NonNullable<VaultDump['pgpKeys']>[number];
+
+/** `Array.isArray` whose elements are unchecked (the built-in guard would make them `any`). */
+function isList<T>(x: unknown): x is readonly Unchecked<T>[] {
+  return Array.isArray(x);
+}
+
 /** Validate the JSON of a dump. */
 export function parseDump(text: string): VaultDump {
-  let d: VaultDump;
+  let d: Unchecked<VaultDump>;
   try {
-    d = JSON.parse(text) as VaultDump;
+    d = JSON.parse(text) as Unchecked<VaultDump>;
   } catch {
     throw formatError('the content is not JSON');
   }
   if (d?.format !== 'seeqret-backup') throw formatError('no "format": "seeqret-backup"');
   if (d.version !== 1) throw new SeeqretError('E_BACKUP_FORMAT', `backup version ${String(d.version)} is not supported`, 'Upgrade seeqret to restore it.');
-  if (!Array.isArray(d.secrets) || !Array.isArray(d.users) || !Array.isArray(d.audit) || typeof d.owner?.pubkey !== 'string') throw formatError('missing parts');
+  const { secrets, users, audit, shares, loadedBundles, pgpKeys, identitySecretKey } = d;
+  const owner = d.owner as Unchecked<VaultDump['owner']>;
+  if (!isList<DumpedSecret>(secrets) || !isList<DumpedUser>(users) || !isList<AuditEntry>(audit) || typeof owner?.pubkey !== 'string') throw formatError('missing parts');
   const int = (x: unknown): boolean => Number.isSafeInteger(x);
-  if (!(d.owner.email === null || d.owner.email === undefined || typeof d.owner.email === 'string')) throw formatError('the owner has malformed fields');
-  badEmail(d.owner.email, 'the e-mail address of the owner');
+  if (!(owner.email === null || owner.email === undefined || typeof owner.email === 'string')) throw formatError('the owner has malformed fields');
+  badEmail(owner.email, 'the e-mail address of the owner');
   const isText = (x: unknown): boolean => typeof x === 'string';
   const textOrNull = (x: unknown): boolean => x === null || typeof x === 'string';
-  for (const s of d.secrets) {
-    if (typeof s?.value !== 'string' || typeof s.app !== 'string' || typeof s.env !== 'string' || typeof s.key !== 'string' || !Array.isArray(s.history) || !Number.isSafeInteger(s.version)) {
+  const histories: Array<{ name: string; version: number; history: readonly Unchecked<HistoryEntry>[] }> = [];
+  for (const s of secrets) {
+    if (typeof s?.value !== 'string' || typeof s.app !== 'string' || typeof s.env !== 'string' || typeof s.key !== 'string' || !isList<HistoryEntry>(s.history) || typeof s.version !== 'number' || !Number.isSafeInteger(s.version)) {
       throw formatError('a secret entry is malformed');
     }
+    const name = `${s.app}:${s.env}:${s.key}`;
     if (!isText(s.type) || !int(s.createdAt) || !int(s.updatedAt) || !(s.exposedAt === null || s.exposedAt === undefined || int(s.exposedAt)) || !(s.exposedBy === undefined || textOrNull(s.exposedBy))) {
-      throw formatError(`${s.app}:${s.env}:${s.key} has malformed metadata`);
+      throw formatError(`${name} has malformed metadata`);
     }
+    histories.push({ name, version: s.version, history: s.history });
   }
   const names = new Set<string>();
   const keys = new Set<string>();
-  for (const u of d.users) {
-    if (!keyFromBase64(u?.pubkey ?? '')) throw formatError(`user ${JSON.stringify(u?.username)} has no valid public key`);
+  for (const u of users) {
+    if (typeof u?.pubkey !== 'string' || !keyFromBase64(u.pubkey)) throw formatError(`user ${JSON.stringify(u?.username)} has no valid public key`);
     if (typeof u.username !== 'string' || !USERNAME_RE.test(u.username)) throw formatError(`user name ${JSON.stringify(u.username)} is not valid`);
     if (!textOrNull(u.email ?? null) || !textOrNull(u.name ?? null) || !(u.verifiedAt === null || u.verifiedAt === undefined || int(u.verifiedAt))) throw formatError(`user ${u.username} has malformed fields`);
     badEmail(u.email, `the e-mail address of user ${u.username}`);
@@ -147,28 +164,28 @@ export function parseDump(text: string): VaultDump {
     names.add(u.username);
     keys.add(u.pubkey);
   }
-  for (const s of d.secrets) {
+  for (const s of histories) {
     const versions = new Set<number>();
     for (const h of s.history) {
-      if (!Number.isSafeInteger(h?.version) || h.version < 1 || h.version >= s.version || typeof h.value !== 'string' || !isText(h.type) || !int(h.setAt) || !int(h.replacedAt) || versions.has(h.version)) {
-        throw formatError(`${s.app}:${s.env}:${s.key} has a malformed history entry`);
+      if (typeof h?.version !== 'number' || !Number.isSafeInteger(h.version) || h.version < 1 || h.version >= s.version || typeof h.value !== 'string' || !isText(h.type) || !int(h.setAt) || !int(h.replacedAt) || versions.has(h.version)) {
+        throw formatError(`${s.name} has a malformed history entry`);
       }
       versions.add(h.version);
     }
   }
-  for (const a of d.audit) {
-    if (!int(a?.at) || !isText(a.actor) || !isText(a.action) || !textOrNull(a.target ?? null) || !textOrNull(a.detail ?? null)) throw formatError('an audit entry is malformed');
+  for (const a of audit) {
+    if (!int(a?.at) || !isText(a?.actor) || !isText(a?.action) || !textOrNull(a?.target ?? null) || !textOrNull(a?.detail ?? null)) throw formatError('an audit entry is malformed');
   }
-  if ((d.shares !== undefined && !Array.isArray(d.shares)) || (d.loadedBundles !== undefined && !Array.isArray(d.loadedBundles))) throw formatError('malformed sharing records');
-  for (const x of d.shares ?? []) {
-    if (![x?.bundleId, x?.username, x?.pubkey, x?.app, x?.env, x?.key].every(isText) || !int(x.version) || !int(x.at)) throw formatError('malformed sharing records');
+  if ((shares !== undefined && !isList<ShareRecord>(shares)) || (loadedBundles !== undefined && !isList<LoadedBundleRecord>(loadedBundles))) throw formatError('malformed sharing records');
+  for (const x of shares ?? []) {
+    if (![x?.bundleId, x?.username, x?.pubkey, x?.app, x?.env, x?.key].every(isText) || !int(x?.version) || !int(x?.at)) throw formatError('malformed sharing records');
   }
-  for (const x of d.loadedBundles ?? []) {
-    if (!isText(x?.bundleId) || !isText(x.sender) || !int(x.at) || !int(x.secrets)) throw formatError('malformed sharing records');
+  for (const x of loadedBundles ?? []) {
+    if (!isText(x?.bundleId) || !isText(x?.sender) || !int(x?.at) || !int(x?.secrets)) throw formatError('malformed sharing records');
   }
-  if (d.pgpKeys !== undefined) {
-    if (!Array.isArray(d.pgpKeys)) throw formatError('malformed PGP keys');
-    for (const k of d.pgpKeys) {
+  if (pgpKeys !== undefined) {
+    if (!isList<DumpedPgpKey>(pgpKeys)) throw formatError('malformed PGP keys');
+    for (const k of pgpKeys) {
       const ok =
         typeof k?.username === 'string' && USERNAME_RE.test(k.username) && typeof k.fingerprint === 'string' && /^[0-9a-f]{40,64}$/.test(k.fingerprint) &&
         typeof k.email === 'string' && typeof k.armored === 'string' && k.armored.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----') &&
@@ -177,6 +194,6 @@ export function parseDump(text: string): VaultDump {
       badEmail(k.email, `the e-mail address of ${k.username}'s PGP key`);
     }
   }
-  if (d.identitySecretKey !== undefined && !keyFromBase64(d.identitySecretKey)) throw formatError('the included key is malformed');
-  return d;
+  if (identitySecretKey !== undefined && (typeof identitySecretKey !== 'string' || !keyFromBase64(identitySecretKey))) throw formatError('the included key is malformed');
+  return d as VaultDump;
 }

@@ -7,9 +7,9 @@
  *   "recipient": { "username": "bob", "pubkey": "<b64>" },
  *   "ephemeral": "<b64>", "ciphertext": "<b64>" }
  * ```
- * `ciphertext` seals (XChaCha20-Poly1305) the JSON payload `{ "secrets": [ { app, env, key, type,
- * value, updated } ] }` under the key of `crypto/kx.ts` (sender static + ephemeral X25519 with the
- * recipient), with the canonical JSON of every other field as associated data. So the sender is
+ * `ciphertext` seals (XChaCha20-Poly1305) the JSON payload
+ * `{ "secrets": [ { app, env, key, type, value, updated } ] }` under the key of `crypto/kx.ts`
+ * (sender static + ephemeral X25519 with the recipient), with the canonical JSON of every other field as associated data. So the sender is
  * authenticated, every piece of metadata — header and each secret's names, type and time — is
  * authenticated, the bundle only opens for its recipient, and any changed byte makes it fail as a
  * whole. See docs/formats.md#bundle for a test vector.
@@ -113,8 +113,9 @@ export function readBundleHeader(text: string): { header: BundleHeader; cipherte
   } catch {
     throw formatError('not JSON');
   }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw formatError('no "format": "seeqret-bundle"');
   const o = raw as Record<string, unknown>;
-  if (typeof o !== 'object' || o === null || Array.isArray(o) || o['format'] !== FORMAT) throw formatError('no "format": "seeqret-bundle"');
+  if (o['format'] !== FORMAT) throw formatError('no "format": "seeqret-bundle"');
   if (o['version'] !== 1) {
     throw new SeeqretError('E_BUNDLE_FORMAT', `bundle version ${String(o['version'])} is not supported (this seeqret reads version 1)`, 'Upgrade seeqret, or ask the sender to export again.');
   }
@@ -142,7 +143,7 @@ export function readBundleHeader(text: string): { header: BundleHeader; cipherte
   ) {
     throw formatError('missing or malformed fields');
   }
-  for (const k of [s['pubkey'], r['pubkey'], o['ephemeral']]) if (!keyFromBase64(k as string)) throw formatError('a key is not 32 bytes of base64');
+  for (const k of [s['pubkey'], r['pubkey'], o['ephemeral']]) if (!keyFromBase64(k)) throw formatError('a key is not 32 bytes of base64');
   // Names that are not user names (control characters, spaces…) are refused where they enter.
   for (const u of [s['username'], r['username']] as string[]) if (!USERNAME_RE.test(u)) throw formatError('a user name in the header is not a valid user name');
   const header: BundleHeader = {
@@ -150,8 +151,8 @@ export function readBundleHeader(text: string): { header: BundleHeader; cipherte
     version: 1,
     id: o['id'],
     created: o['created'],
-    sender: { username: s['username'] as string, email: (s['email'] as string | null) ?? null, pubkey: s['pubkey'] as string },
-    recipient: { username: r['username'] as string, pubkey: r['pubkey'] as string },
+    sender: { username: s['username'], email: s['email'] ?? null, pubkey: s['pubkey'] },
+    recipient: { username: r['username'], pubkey: r['pubkey'] },
     ephemeral: o['ephemeral'],
   };
   const ciphertext = Buffer.from(o['ciphertext'], 'base64');
@@ -173,9 +174,12 @@ export function openBundle(text: string, recipient: IdentityKeyPair): { header: 
       'Only the vault it was exported for can load it; ask the sender to export to you.',
     );
   }
+  const senderKey = keyFromBase64(header.sender.pubkey);
+  const ephemeralKey = keyFromBase64(header.ephemeral);
+  if (!senderKey || !ephemeralKey) throw formatError('a key is not 32 bytes of base64');
   let key: Buffer;
   try {
-    key = recipientBundleKey(recipient.secretKey, recipient.publicKey, keyFromBase64(header.sender.pubkey)!, keyFromBase64(header.ephemeral)!);
+    key = recipientBundleKey(recipient.secretKey, recipient.publicKey, senderKey, ephemeralKey);
   } catch {
     throw new SeeqretError('E_BUNDLE_AUTH', `bundle ${header.id} carries an unusable key (a low-order point)`, 'Do not use it; ask the sender to export again.');
   }
@@ -197,11 +201,11 @@ export function openBundle(text: string, recipient: IdentityKeyPair): { header: 
   if (!Array.isArray(list)) throw formatError('no secrets in the payload');
   const seen = new Set<string>();
   const secrets = list.map((e: unknown, i): BundleSecret => {
-    const x = e as Record<string, unknown>;
+    const x = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
     const label = `entry ${i + 1}`;
-    for (const f of ['app', 'env', 'key', 'type', 'value'] as const) if (typeof x?.[f] !== 'string') throw formatError(`${label}: "${f}" is not text`);
+    for (const f of ['app', 'env', 'key', 'type', 'value'] as const) if (typeof x[f] !== 'string') throw formatError(`${label}: "${f}" is not text`);
     if (typeof x['updated'] !== 'number') throw formatError(`${label}: "updated" is not a time`);
-    const s = { app: x['app'] as string, env: x['env'] as string, key: x['key'] as string, type: x['type'] as string, value: x['value'] as string, updated: x['updated'] as number };
+    const s = { app: x['app'] as string, env: x['env'] as string, key: x['key'] as string, type: x['type'] as string, value: x['value'] as string, updated: x['updated'] };
     const bad = nameProblem('app', s.app) ?? nameProblem('env', s.env) ?? nameProblem('key', s.key);
     if (bad) throw formatError(`${label}: ${bad}`);
     if (!/^[a-z][a-z0-9_]{0,31}$/.test(s.type)) throw formatError(`${label} (${s.app}:${s.env}:${s.key}): bad type`);

@@ -44,10 +44,10 @@ export function defaultSmtpPort(security: SmtpSecurity): number {
 
 /** A one-line description of a nodemailer error (never the credentials: nodemailer does not put them in messages). */
 function smtpError(e: unknown, s: SmtpSettings): SeeqretError {
-  const err = e as { code?: string; responseCode?: number; message?: string };
-  const first = printable(String(err?.message ?? e).split('\n')[0]!.slice(0, 200));
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: string; responseCode?: number; message?: string };
+  const first = printable((String(err.message ?? e).split('\n')[0] ?? '').slice(0, 200));
   const where = `${s.host}:${s.port}`;
-  switch (err?.code) {
+  switch (err.code) {
     case 'EAUTH':
       return new SeeqretError('E_SMTP', `${where} refused the login: ${first}`, 'Check the SMTP user name and password secrets (--smtp-user-secret, --smtp-password-secret).', { cause: e });
     case 'ECONNECTION':

@@ -96,7 +96,7 @@ export function checkHeader(what: string, value: string): string {
 function uidAddresses(userIds: readonly string[]): string[] {
   return userIds.flatMap((u) => {
     const m = /<([^<>]+)>\s*$/.exec(u);
-    const a = (m ? m[1]! : u).trim();
+    const a = (m?.[1] ?? u).trim();
     return isEmailAddress(a) ? [a.toLowerCase()] : [];
   });
 }
@@ -106,27 +106,29 @@ export function findRecipientKey(keys: readonly PgpKeyRecord[], to: string): Pgp
   const isAddress = to.includes('@') && !keys.some((k) => k.username === to);
   const lower = to.toLowerCase();
   const matches = isAddress ? keys.filter((k) => k.email.toLowerCase() === lower || uidAddresses(k.userIds).includes(lower)) : keys.filter((k) => k.username === to);
-  if (matches.length === 0) {
+  const first = matches[0];
+  if (first === undefined) {
     throw new SeeqretError('E_NO_PGP_KEY', `no PGP key is stored for ${printable(to)}`, 'Import their public key: seeqret add user --username NAME --pgp-key FILE (seeqret users --pgp lists the keys).');
   }
   if (matches.length > 1) {
     throw new SeeqretError('E_AMBIGUOUS', `${printable(to)} matches the PGP keys of ${matches.map((k) => k.username).join(', ')}`, 'Send to one name instead (--to NAME), or remove the key you do not mean.');
   }
-  return matches[0]!;
+  return first;
 }
 
 /** The SMTP login from the vault: both secrets, neither (no login), or an error. */
 function smtpLogin(v: Vault, userFilter: string, passFilter: string, explicit: { user: boolean; pass: boolean }): { user: string; pass: string; records: SecretRecord[] } | null {
   const one = (filter: string, what: string, given: boolean): SecretRecord | null => {
     const matches = v.find([parseFilter(filter)]);
-    if (matches.length === 0) {
+    const first = matches[0];
+    if (first === undefined) {
       if (given) throw new SeeqretError('E_NOT_FOUND', `no secret matches ${what} '${printable(filter)}'`, 'Add it (seeqret add key) or fix the filter.');
       return null;
     }
     if (matches.length > 1) {
       throw new SeeqretError('E_AMBIGUOUS', `${what} '${printable(filter)}' matches ${matches.length} secrets: ${matches.slice(0, 5).map(secretLabel).join(', ')}`, `Name exactly one, e.g. ${what} myapp:prod:SMTP_PASSWORD.`);
     }
-    return matches[0]!;
+    return first;
   };
   const u = one(userFilter, '--smtp-user-secret', explicit.user);
   const p = one(passFilter, '--smtp-password-secret', explicit.pass);
@@ -163,12 +165,15 @@ function chooseSecrets(v: Vault, r: SendRequest): Array<{ name: string; record: 
       if (s.description?.export !== undefined && !byName.has(s.description.export)) byName.set(s.description.export, { record: s.record });
     }
     const unknown = bare.filter((n) => !byName.has(n));
-    const unset = bare.filter((n) => byName.has(n) && !byName.get(n)!.record);
+    const unset = bare.filter((n) => byName.has(n) && !byName.get(n)?.record);
     if (unknown.length || unset.length) {
       const parts = [...(unknown.length ? [`not a variable of environment ${env}: ${unknown.join(', ')}`] : []), ...(unset.length ? [`not set in environment ${env}: ${unset.join(', ')}`] : [])];
       throw new SeeqretError('E_NOT_FOUND', printable(parts.join('; ')), 'Check the names (seeqret show) or set the values first.');
     }
-    for (const n of bare) add(n, byName.get(n)!.record!);
+    for (const n of bare) {
+      const record = byName.get(n)?.record;
+      if (record) add(n, record); // every name has one: the unknown and unset ones were refused above
+    }
   }
   for (const f of r.vars.filter((x) => x.includes(':'))) {
     const matches = v.find([parseFilter(f)]);
