@@ -9,5 +9,13 @@ export default defineConfig({
     pool: 'forks',
     // The JSON report lets .ci/run print a plain "N passed, N failed" summary line.
     reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
+    // `npm run coverage`: line coverage of src/ measured in the test workers (code run by a CLI
+    // child process is not counted), summarised on the terminal and in .tmp/coverage/.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: '.tmp/coverage',
+    },
   },
 });
