@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
 import { mac256 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
-import { Vault } from '../src/vault/vault.js';
+import { Vault } from '../src/index.js';
 import { auditKey } from '../src/vault/audit.js';
 import { readKeyFile, unlockKeyFile } from '../src/vault/keyfile.js';
 
@@ -81,14 +81,24 @@ export function cliAsync(args: string[], opts: { vault?: string; input?: string;
   return { child, done };
 }
 
-/** Create a vault with the CLI in a new temp folder; returns the vault folder. */
+/**
+ * Argon2id cost for the passphrase vaults tests make in-process: the library option
+ * `kdfCost`, recorded in the key file (the CLI reads it from there). The shipped CLI has no way
+ * to lower it; `seeqret init --passphrase` itself is tested end to end at the default cost.
+ */
+export const TEST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 } as const;
+
+/**
+ * A new vault in a new temp folder (DIR/seeqret, as `seeqret init DIR` makes it); returns the
+ * vault folder. Made in-process by the library's `Vault.create` — what `init` calls — so each
+ * vault has its own keys and costs no child process. `init` itself runs through the real CLI
+ * in test/cli.test.ts and test/vault.test.ts.
+ */
 export function newVault(opts: { user?: string; passphrase?: string } = {}): string {
-  const parent = tmpdir();
-  const r = cli(['init', parent, '--user', opts.user ?? 'alice', '--email', `${opts.user ?? 'alice'}@example.com`, ...(opts.passphrase ? ['--passphrase'] : [])], {
-    env: opts.passphrase ? { SEEQRET_PASSPHRASE: opts.passphrase } : {},
-  });
-  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
-  return path.join(parent, 'seeqret');
+  const dir = path.join(tmpdir(), 'seeqret');
+  const user = opts.user ?? 'alice';
+  Vault.create({ dir, username: user, email: `${user}@example.com`, ...(opts.passphrase ? { passphrase: opts.passphrase, kdfCost: TEST_KDF } : {}) }).close();
+  return dir;
 }
 
 /** Assert-friendly: the error code printed by the CLI (`seeqret: E_X: ...`). */
