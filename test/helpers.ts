@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { mac256 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
 import { Vault } from '../src/index.js';
@@ -50,8 +50,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * With TEST_SPAWN_LOG=FILE, each CLI child process appends its test file's name to FILE (to count
+ * the processes each file starts: `sort FILE | uniq -c`).
+ */
+function countSpawn(): void {
+  const log = process.env['TEST_SPAWN_LOG'];
+  if (log) fs.appendFileSync(log, `${path.basename(expect.getState().testPath ?? '?')}\n`);
+}
+
 /** Run `seeqret ARGS` synchronously. */
 export function cli(args: string[], opts: { vault?: string; input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string } = {}): CliResult {
+  countSpawn();
   const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
     encoding: 'utf8',
     input: opts.input ?? '',
@@ -67,6 +77,7 @@ export function cliAsync(args: string[], opts: { vault?: string; input?: string;
   child: ReturnType<typeof spawn>;
   done: Promise<CliResult>;
 } {
+  countSpawn();
   const child = spawn(process.execPath, [BIN, ...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
     env: cleanEnv(opts.env),
     cwd: opts.cwd ?? ROOT,
@@ -178,5 +189,41 @@ export function rawDatabase(vault: string, fn: (db: Database.Database) => void):
     fn(db);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * What pasting FROM's `seeqret introduction` line into TO does (`add user --username --email
+ * --name --pubkey`), and with `verify` also `users verify NAME --yes`, made in-process with the
+ * library (`Vault.addUser`, `Vault.verifyUser`): setup for tests about something else. The paste
+ * itself runs through the real CLI in test/sharing.test.ts (identities).
+ */
+export function introduce(from: string, to: string, opts: { verify?: boolean } = {}): void {
+  const a = Vault.open({ dir: from, readonly: true });
+  let owner;
+  try {
+    owner = a.owner();
+  } finally {
+    a.close();
+  }
+  const b = Vault.open({ dir: to });
+  try {
+    b.addUser({ username: owner.username, email: owner.email, name: owner.name, publicKey: Buffer.from(owner.pubkey, 'base64') });
+    if (opts.verify) b.verifyUser(owner.username);
+  } finally {
+    b.close();
+  }
+}
+
+/**
+ * Secrets put into a vault in-process (`Vault.set`, what `add key` calls): setup for tests about
+ * something else. `add key` itself runs through the real CLI in test/cli.test.ts and others.
+ */
+export function addSecrets(vault: string, ...secrets: Array<{ app?: string; env?: string; key: string; value: string }>): void {
+  const v = Vault.open({ dir: vault });
+  try {
+    for (const s of secrets) v.set(s);
+  } finally {
+    v.close();
   }
 }
