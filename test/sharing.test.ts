@@ -10,22 +10,26 @@ import { keyFromBase64 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
 import { createBundle, openBundle } from '../src/sharing/bundle.js';
 import { Vault } from '../src/vault/vault.js';
-import { SHARED, cli, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
+import { SHARED, cli, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 
 const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
 const UNICODE = 'pä$$ "wörd" ✓ 😀 \\n\nline2';
 
-/** alice and bob, each knowing the other (added from their `introduction` lines). */
-function pair(): { alice: string; bob: string } {
+/**
+ * alice and bob, each knowing the other. With `paste`, each pastes the other's `introduction`
+ * line through the real CLI; otherwise the same users are added in-process (helpers.introduce).
+ */
+function pair(opts: { paste?: boolean } = {}): { alice: string; bob: string } {
   const alice = newVault({ user: 'alice' });
   const bob = newVault({ user: 'bob' });
-  introduce(alice, bob);
-  introduce(bob, alice);
+  const meet = opts.paste ? pasteIntroduction : introduce;
+  meet(alice, bob);
+  meet(bob, alice);
   return { alice, bob };
 }
 
-/** Paste FROM's introduction into TO's vault, as a person would. */
-function introduce(from: string, to: string): void {
+/** Paste FROM's introduction into TO's vault, as a person would, through the real CLI. */
+function pasteIntroduction(from: string, to: string): void {
   const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
   const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1); // drop "seeqret"
   const r = cli(args, { vault: to });
@@ -36,7 +40,7 @@ const values = vaultValues;
 
 describe('identities', () => {
   it('owner, whoami, public-key (base64 and age), introduction, users --export', () => {
-    const { alice, bob } = pair();
+    const { alice, bob } = pair({ paste: true });
     expect(cli(['whoami'], { vault: alice }).stdout).toBe('alice <alice@example.com>\n');
     const b64 = cli(['public-key'], { vault: alice }).stdout.trim();
     expect(keyFromBase64(b64)).not.toBeNull();
