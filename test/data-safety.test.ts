@@ -18,7 +18,7 @@ import { decryptBackup, encryptDump } from '../src/sharing/backup.js';
 import { splitCommandLine } from '../src/util/shlex.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { Vault } from '../src/vault/vault.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, introduce, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 
 const SS_FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
 const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
@@ -314,11 +314,8 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
 function pair(): { alice: string; bob: string } {
   const alice = newVault({ user: 'alice' });
   const bob = newVault({ user: 'bob' });
-  for (const [from, to] of [[alice, bob], [bob, alice]] as Array<[string, string]>) {
-    const pub = cli(['public-key'], { vault: from }).stdout.trim();
-    const name = from === alice ? 'alice' : 'bob';
-    ok(cli(['add', 'user', '--username', name, '--email', `${name}@example.com`, '--pubkey', pub], { vault: to }));
-  }
+  introduce(alice, bob);
+  introduce(bob, alice);
   return { alice, bob };
 }
 
