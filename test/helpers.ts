@@ -93,6 +93,14 @@ export function cliAsync(args: string[], opts: { vault?: string; input?: string;
 }
 
 /**
+ * Run independent `seeqret` commands at the same time (each a child process, as {@link cliAsync});
+ * results in the order given. For checks that change nothing (refusals), so order cannot matter.
+ */
+export function cliAll(runs: ReadonlyArray<readonly [string[], Parameters<typeof cliAsync>[1]?]>): Promise<CliResult[]> {
+  return Promise.all(runs.map(([args, opts]) => cliAsync(args, opts).done));
+}
+
+/**
  * Argon2id cost for the passphrase vaults tests make in-process: the library option
  * `kdfCost`, recorded in the key file (the CLI reads it from there). The shipped CLI has no way
  * to lower it; `seeqret init --passphrase` itself is tested end to end at the default cost.
