@@ -7,7 +7,19 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two workers for two cores (vitest's default is cores - 1, one worker here). Most tests wait
+    // on a CLI child process or on SQLite, so two files at a time keep both cores busy.
+    maxWorkers: 2,
+    minWorkers: 1,
     // The JSON report lets .ci/run print a plain "N passed, N failed" summary line.
     reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
+    // `npm run coverage`: line coverage of src/ measured in the test workers (code run by a CLI
+    // child process is not counted), summarised on the terminal and in .tmp/coverage/.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: '.tmp/coverage',
+    },
   },
 });

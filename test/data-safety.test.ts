@@ -18,7 +18,7 @@ import { decryptBackup, encryptDump } from '../src/sharing/backup.js';
 import { splitCommandLine } from '../src/util/shlex.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { Vault } from '../src/vault/vault.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { BIN, type CliResult, ROOT, SHARED, cleanEnv, addSecrets, cli, errorCode, introduce, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 
 const SS_FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
 const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
@@ -291,7 +291,7 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
     ];
     expect(dump.secrets[last]!.history.length).toBeGreaterThan(0);
     const existing = newVault();
-    ok(cli(['add', 'key', 'MINE', 'x'], { vault: existing }));
+    addSecrets(existing, { key: 'MINE', value: 'x' });
     const before = state(existing);
     for (const [n, d] of hostile.entries()) {
       const f = await write(d);
@@ -314,11 +314,8 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
 function pair(): { alice: string; bob: string } {
   const alice = newVault({ user: 'alice' });
   const bob = newVault({ user: 'bob' });
-  for (const [from, to] of [[alice, bob], [bob, alice]] as Array<[string, string]>) {
-    const pub = cli(['public-key'], { vault: from }).stdout.trim();
-    const name = from === alice ? 'alice' : 'bob';
-    ok(cli(['add', 'user', '--username', name, '--email', `${name}@example.com`, '--pubkey', pub], { vault: to }));
-  }
+  introduce(alice, bob);
+  introduce(bob, alice);
   return { alice, bob };
 }
 
@@ -326,9 +323,9 @@ describe('hints name commands that exist and work in that situation', () => {
   it('load of a bundle with skipped values: the printed command replaces them (not E_BUNDLE_REPLAY); from a file and from stdin', () => {
     for (const how of ['file', 'stdin'] as const) {
       const { alice, bob } = pair();
-      ok(cli(['add', 'key', 'TOKEN', 'from alice'], { vault: alice }));
-      ok(cli(['add', 'key', 'OTHER', 'new'], { vault: alice }));
-      ok(cli(['add', 'key', 'TOKEN', 'bob had this'], { vault: bob }));
+      addSecrets(alice, { key: 'TOKEN', value: 'from alice' });
+      addSecrets(alice, { key: 'OTHER', value: 'new' });
+      ok(cli(['add', 'key', 'TOKEN', 'bob had this'], { vault: bob })); // later than alice's
       const file = path.join(tmpdir(), 'b.json');
       ok(cli(['export', '--to', 'bob', '-f', '::', '-o', file], { vault: alice }));
       const text = fs.readFileSync(file, 'utf8');
@@ -350,10 +347,10 @@ describe('hints name commands that exist and work in that situation', () => {
 
   it('load with --overwrite of an older value: the printed command takes it; E_BUNDLE_REPLAY\'s fix works', () => {
     const { alice, bob } = pair();
-    ok(cli(['add', 'key', 'TOKEN', 'old at alice'], { vault: alice }));
+    addSecrets(alice, { key: 'TOKEN', value: 'old at alice' });
     const file = path.join(tmpdir(), 'old.json');
     ok(cli(['export', '--to', 'bob', '-f', '::TOKEN', '-o', file], { vault: alice }));
-    ok(cli(['add', 'key', 'TOKEN', 'newer at bob'], { vault: bob }));
+    addSecrets(bob, { key: 'TOKEN', value: 'newer at bob' });
     const r = ok(cli(['load', '-f', file, '--overwrite'], { vault: bob }));
     expect(r.stderr).toContain('kept ours: the sent value is older than the one here');
     const cmds = hintedCommands(r.stderr);
@@ -372,7 +369,7 @@ describe('hints name commands that exist and work in that situation', () => {
 
   it('inbox: the hint for a skipped value is a load of a new export (the file is gone)', () => {
     const { alice, bob } = pair();
-    ok(cli(['add', 'key', 'TOKEN', 'from alice'], { vault: alice }));
+    addSecrets(alice, { key: 'TOKEN', value: 'from alice' });
     ok(cli(['add', 'key', 'TOKEN', 'bob had this'], { vault: bob })); // newer than alice's
     const inbox = path.join(bob, 'inbox');
     fs.mkdirSync(inbox, { mode: 0o700 });
@@ -391,7 +388,7 @@ describe('hints name commands that exist and work in that situation', () => {
   it('importenv, import-vault and restore: the skipped-values hint is a command that replaces them', () => {
     // importenv, from a file and from stdin
     const vault = newVault();
-    ok(cli(['add', 'key', 'A', 'mine', '--env', 'dev'], { vault }));
+    addSecrets(vault, { key: 'A', value: 'mine', env: 'dev' });
     const file = path.join(tmpdir(), 'x.env');
     fs.writeFileSync(file, 'A=theirs\n');
     for (const viaStdin of [false, true]) {
@@ -419,13 +416,13 @@ describe('hints name commands that exist and work in that situation', () => {
 
     // restore into a vault with other values
     const src = newVault();
-    ok(cli(['add', 'key', 'K', 'backed up'], { vault: src }));
+    addSecrets(src, { key: 'K', value: 'backed up' });
     const backup = path.join(tmpdir(), 'b.age');
     const pass = path.join(tmpdir(), 'pass');
     fs.writeFileSync(pass, BACKUP_PASS);
     ok(cli(['backup', '-o', backup, '--backup-passphrase-file', pass], { vault: src }));
     const dst = newVault();
-    ok(cli(['add', 'key', 'K', 'here'], { vault: dst }));
+    addSecrets(dst, { key: 'K', value: 'here' });
     const rr = ok(cli(['restore', backup, '--backup-passphrase-file', pass], { vault: dst }));
     const rc = hintedCommands(rr.stderr);
     expect(rc).toHaveLength(1);

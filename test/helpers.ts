@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { mac256 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
-import { Vault } from '../src/vault/vault.js';
+import { Vault } from '../src/index.js';
 import { auditKey } from '../src/vault/audit.js';
 import { readKeyFile, unlockKeyFile } from '../src/vault/keyfile.js';
 
@@ -50,8 +50,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * With TEST_SPAWN_LOG=FILE, each CLI child process appends its test file's name to FILE (to count
+ * the processes each file starts: `sort FILE | uniq -c`).
+ */
+function countSpawn(): void {
+  const log = process.env['TEST_SPAWN_LOG'];
+  if (log) fs.appendFileSync(log, `${path.basename(expect.getState().testPath ?? '?')}\n`);
+}
+
 /** Run `seeqret ARGS` synchronously. */
 export function cli(args: string[], opts: { vault?: string; input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string } = {}): CliResult {
+  countSpawn();
   const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
     encoding: 'utf8',
     input: opts.input ?? '',
@@ -67,6 +77,7 @@ export function cliAsync(args: string[], opts: { vault?: string; input?: string;
   child: ReturnType<typeof spawn>;
   done: Promise<CliResult>;
 } {
+  countSpawn();
   const child = spawn(process.execPath, [BIN, ...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
     env: cleanEnv(opts.env),
     cwd: opts.cwd ?? ROOT,
@@ -81,14 +92,32 @@ export function cliAsync(args: string[], opts: { vault?: string; input?: string;
   return { child, done };
 }
 
-/** Create a vault with the CLI in a new temp folder; returns the vault folder. */
+/**
+ * Run independent `seeqret` commands at the same time (each a child process, as {@link cliAsync});
+ * results in the order given. For checks that change nothing (refusals), so order cannot matter.
+ */
+export function cliAll(runs: ReadonlyArray<readonly [string[], Parameters<typeof cliAsync>[1]?]>): Promise<CliResult[]> {
+  return Promise.all(runs.map(([args, opts]) => cliAsync(args, opts).done));
+}
+
+/**
+ * Argon2id cost for the passphrase vaults tests make in-process: the library option
+ * `kdfCost`, recorded in the key file (the CLI reads it from there). The shipped CLI has no way
+ * to lower it; `seeqret init --passphrase` itself is tested end to end at the default cost.
+ */
+export const TEST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 } as const;
+
+/**
+ * A new vault in a new temp folder (DIR/seeqret, as `seeqret init DIR` makes it); returns the
+ * vault folder. Made in-process by the library's `Vault.create` — what `init` calls — so each
+ * vault has its own keys and costs no child process. `init` itself runs through the real CLI
+ * in test/cli.test.ts and test/vault.test.ts.
+ */
 export function newVault(opts: { user?: string; passphrase?: string } = {}): string {
-  const parent = tmpdir();
-  const r = cli(['init', parent, '--user', opts.user ?? 'alice', '--email', `${opts.user ?? 'alice'}@example.com`, ...(opts.passphrase ? ['--passphrase'] : [])], {
-    env: opts.passphrase ? { SEEQRET_PASSPHRASE: opts.passphrase } : {},
-  });
-  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
-  return path.join(parent, 'seeqret');
+  const dir = path.join(tmpdir(), 'seeqret');
+  const user = opts.user ?? 'alice';
+  Vault.create({ dir, username: user, email: `${user}@example.com`, ...(opts.passphrase ? { passphrase: opts.passphrase, kdfCost: TEST_KDF } : {}) }).close();
+  return dir;
 }
 
 /** Assert-friendly: the error code printed by the CLI (`seeqret: E_X: ...`). */
@@ -168,5 +197,41 @@ export function rawDatabase(vault: string, fn: (db: Database.Database) => void):
     fn(db);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * What pasting FROM's `seeqret introduction` line into TO does (`add user --username --email
+ * --name --pubkey`), and with `verify` also `users verify NAME --yes`, made in-process with the
+ * library (`Vault.addUser`, `Vault.verifyUser`): setup for tests about something else. The paste
+ * itself runs through the real CLI in test/sharing.test.ts (identities).
+ */
+export function introduce(from: string, to: string, opts: { verify?: boolean } = {}): void {
+  const a = Vault.open({ dir: from, readonly: true });
+  let owner;
+  try {
+    owner = a.owner();
+  } finally {
+    a.close();
+  }
+  const b = Vault.open({ dir: to });
+  try {
+    b.addUser({ username: owner.username, email: owner.email, name: owner.name, publicKey: Buffer.from(owner.pubkey, 'base64') });
+    if (opts.verify) b.verifyUser(owner.username);
+  } finally {
+    b.close();
+  }
+}
+
+/**
+ * Secrets put into a vault in-process (`Vault.set`, what `add key` calls): setup for tests about
+ * something else. `add key` itself runs through the real CLI in test/cli.test.ts and others.
+ */
+export function addSecrets(vault: string, ...secrets: Array<{ app?: string; env?: string; key: string; value: string }>): void {
+  const v = Vault.open({ dir: vault });
+  try {
+    for (const s of secrets) v.set(s);
+  } finally {
+    v.close();
   }
 }

@@ -11,19 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { PROTECTED_TABLES } from '../src/vault/integrity.js';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
-import { type CliResult, cli, downgradeToSchema4, errorCode, newVault, tmpdir, rawDatabase } from './helpers.js';
-
-function introduce(from: string, to: string, verify = false): void {
-  const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
-  const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
-  const r = cli(args, { vault: to });
-  if (r.code !== 0) throw new Error(r.stderr);
-  if (verify) {
-    const name = args[args.indexOf('--username') + 1]!;
-    const v = cli(['users', 'verify', name, '--yes'], { vault: to });
-    if (v.code !== 0) throw new Error(v.stderr);
-  }
-}
+import { type CliResult, cli, downgradeToSchema4, addSecrets, errorCode, introduce, newVault, tmpdir, rawDatabase } from './helpers.js';
 
 /** Run raw SQL on a vault's database, as someone without the key would. */
 const raw = rawDatabase;
@@ -58,9 +46,9 @@ function ok(r: CliResult): CliResult {
 function verifiedPair(): { alice: string; bob: string } {
   const alice = newVault();
   const bob = newVault({ user: 'bob' });
-  introduce(bob, alice, true);
+  introduce(bob, alice, { verify: true });
   introduce(alice, bob);
-  ok(cli(['add', 'key', 'K', 'v1', '--app', 'web', '--env', 'dev'], { vault: alice }));
+  addSecrets(alice, { key: 'K', value: 'v1', app: 'web', env: 'dev' });
   ok(cli(['edit', 'value', 'web:dev:K', 'v2'], { vault: alice }));
   return { alice, bob };
 }
@@ -72,7 +60,7 @@ describe('users: a public key or verification mark changed outside seeqret', () 
     const mallory = newVault({ user: 'bob' }); // calls itself bob
     introduce(bob, alice); // alice knows bob, unverified
     introduce(alice, mallory);
-    ok(cli(['add', 'key', 'K', 'alice-secret-value'], { vault: alice }));
+    addSecrets(alice, { key: 'K', value: 'alice-secret-value' });
     const malloryKey = cli(['public-key'], { vault: mallory }).stdout.trim();
     raw(alice, (db) => db.prepare("UPDATE users SET pubkey = ?, verified_at = 1700000000000 WHERE username = 'bob'").run(malloryKey));
 
@@ -82,7 +70,7 @@ describe('users: a public key or verification mark changed outside seeqret', () 
     expect(fs.existsSync(out)).toBe(false);
 
     // Mallory's bundle, made with the key now under bob's name, is refused too.
-    ok(cli(['add', 'key', 'EVIL', 'x'], { vault: mallory }));
+    addSecrets(mallory, { key: 'EVIL', value: 'x' });
     const bundle = path.join(tmpdir(), 'from-mallory.json');
     ok(cli(['export', '--to', 'alice', '-f', '::EVIL', '-o', bundle], { vault: mallory }));
     expectTampered(cli(['load', '-f', bundle], { vault: alice }), "user bob's record");
@@ -118,7 +106,7 @@ describe('users: a public key or verification mark changed outside seeqret', () 
     const bob = newVault({ user: 'bob' });
     introduce(bob, alice);
     introduce(newVault({ user: 'carol' }), alice);
-    ok(cli(['add', 'key', 'K', 'v'], { vault: alice }));
+    addSecrets(alice, { key: 'K', value: 'v' });
     raw(alice, (db) => db.exec("DELETE FROM users WHERE username = 'carol'"));
     expectTampered(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'x.json')], { vault: alice }), 'the users', 'removed');
     doctorTampered(alice, 'the users');
@@ -133,9 +121,9 @@ describe('users: a public key or verification mark changed outside seeqret', () 
       db.prepare('ATTACH ? AS old').run(old);
       db.exec("DELETE FROM users WHERE username = 'bob'; INSERT INTO users SELECT * FROM old.users WHERE username = 'bob';");
     });
-    ok(cli(['add', 'key', 'K', 'v'], { vault: a2 }));
+    addSecrets(a2, { key: 'K', value: 'v' });
     expectTampered(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'y.json')], { vault: a2 }), 'the users', 'older copy');
-    ok(cli(['add', 'key', 'B', 'b'], { vault: bob }));
+    addSecrets(bob, { key: 'B', value: 'b' });
     introduce(a2, bob);
     const bundle = path.join(tmpdir(), 'from-old-bob.json');
     ok(cli(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
@@ -147,7 +135,7 @@ describe('users: a public key or verification mark changed outside seeqret', () 
 describe('secrets: a rotated-away value put back as current', () => {
   function rotated(): string {
     const vault = newVault();
-    ok(cli(['add', 'key', 'K', 'old-rotated-away'], { vault }));
+    addSecrets(vault, { key: 'K', value: 'old-rotated-away' });
     ok(cli(['edit', 'value', 'K', 'new-current'], { vault }));
     introduce(newVault({ user: 'bob' }), vault);
     return vault;
@@ -174,7 +162,7 @@ describe('secrets: a rotated-away value put back as current', () => {
 
   it('the whole old row put back from an older copy of vault.db: run, env, export, load and doctor refuse', () => {
     const vault = newVault();
-    ok(cli(['add', 'key', 'K', 'old-rotated-away'], { vault }));
+    addSecrets(vault, { key: 'K', value: 'old-rotated-away' });
     const bob = newVault({ user: 'bob' });
     introduce(bob, vault);
     introduce(vault, bob);
@@ -199,7 +187,7 @@ describe('secrets: a rotated-away value put back as current', () => {
     fs.writeFileSync(path.join(cwd, 'env.template'), '::K\n');
     expectTampered(cli(['env', '--stdout'], { vault, cwd }), 'the secrets');
     expectTampered(cli(['export', '--to', 'bob', '-f', '::K'], { vault }), 'the secrets');
-    ok(cli(['add', 'key', 'B', 'b'], { vault: bob }));
+    addSecrets(bob, { key: 'B', value: 'b' });
     const bundle = path.join(tmpdir(), 'b.json');
     ok(cli(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
     expectTampered(cli(['load', '-f', bundle], { vault }), 'the secrets');
@@ -208,7 +196,7 @@ describe('secrets: a rotated-away value put back as current', () => {
 
   it('a history row changed, or moved to another secret, is reported by doctor and refused by history --reveal', () => {
     const vault = rotated();
-    ok(cli(['add', 'key', 'OTHER', 'o1'], { vault }));
+    addSecrets(vault, { key: 'OTHER', value: 'o1' });
     ok(cli(['edit', 'value', 'OTHER', 'o2'], { vault }));
     raw(vault, (db) => db.exec("UPDATE secret_history SET replaced_at = replaced_at + 1 WHERE secret_id = (SELECT id FROM secrets WHERE key = 'K')"));
     expectTampered(cli(['history', 'K', '--reveal'], { vault }), 'version 1 in the history of secret *:*:K');
@@ -219,7 +207,7 @@ describe('secrets: a rotated-away value put back as current', () => {
 describe('the audit log', () => {
   it('deleting every entry and the head is E_TAMPERED, never "0 entries, chain intact"', () => {
     const vault = newVault();
-    ok(cli(['add', 'key', 'K', 'v'], { vault }));
+    addSecrets(vault, { key: 'K', value: 'v' });
     raw(vault, (db) => db.exec("DROP TRIGGER audit_no_delete; DELETE FROM audit; DELETE FROM meta WHERE name = 'audit_head';"));
     const report = doctorTampered(vault, "the audit log's head was removed");
     expect(report).not.toContain('0 entries');
@@ -236,7 +224,7 @@ describe('the audit log', () => {
     ];
     for (const [sql, what] of cases) {
       const vault = newVault();
-      ok(cli(['add', 'key', 'K', 'v'], { vault }));
+      addSecrets(vault, { key: 'K', value: 'v' });
       raw(vault, (db) => db.exec(sql));
       expectTampered(cli(['audit', '--verify'], { vault }), what);
       doctorTampered(vault, what);
@@ -250,7 +238,7 @@ describe('sharing records', () => {
     const bob = newVault({ user: 'bob' });
     introduce(alice, bob);
     introduce(bob, alice);
-    ok(cli(['add', 'key', 'K', 'first'], { vault: alice }));
+    addSecrets(alice, { key: 'K', value: 'first' });
     const bundle = path.join(tmpdir(), 'k.json');
     ok(cli(['export', '--to', 'bob', '-f', '::K', '-o', bundle], { vault: alice }));
     ok(cli(['load', '-f', bundle], { vault: bob }));
@@ -263,7 +251,7 @@ describe('sharing records', () => {
     const b2 = newVault({ user: 'bob' });
     introduce(alice2, b2);
     introduce(b2, alice2);
-    ok(cli(['add', 'key', 'K', 'first'], { vault: alice2 }));
+    addSecrets(alice2, { key: 'K', value: 'first' });
     const bundle2 = path.join(tmpdir(), 'k2.json');
     ok(cli(['export', '--to', 'bob', '-f', '::K', '-o', bundle2], { vault: alice2 }));
     ok(cli(['load', '-f', bundle2], { vault: b2 }));
@@ -274,7 +262,7 @@ describe('sharing records', () => {
   it('deleting the record of what bob was sent: rm user (which marks what he had as exposed) and doctor refuse', () => {
     const alice = newVault();
     introduce(newVault({ user: 'bob' }), alice);
-    ok(cli(['add', 'key', 'K', 'v'], { vault: alice }));
+    addSecrets(alice, { key: 'K', value: 'v' });
     ok(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'k.json')], { vault: alice }));
     raw(alice, (db) => db.exec('DELETE FROM shares'));
     expectTampered(cli(['rm', 'user', 'bob', '--yes'], { vault: alice }), 'sent to and received from whom');
@@ -283,7 +271,7 @@ describe('sharing records', () => {
 
   it('the integrity record removed from meta is itself E_TAMPERED (it cannot be reset by deleting it)', () => {
     const vault = newVault();
-    ok(cli(['add', 'key', 'K', 'v'], { vault }));
+    addSecrets(vault, { key: 'K', value: 'v' });
     raw(vault, (db) => db.exec("DELETE FROM meta WHERE name = 'integrity'"));
     expectTampered(cli(['run', '-f', '::K', '--', process.execPath, '-e', '0'], { vault }), 'integrity record');
     expectTampered(cli(['add', 'key', 'L', 'w'], { vault }), 'integrity record');
@@ -297,7 +285,7 @@ describe('sharing records', () => {
     const old = snapshot(alice);
     ok(cli(['rm', 'user', 'bob', '--yes'], { vault: alice }));
     introduce(newVault({ user: 'bob' }), alice); // bob re-keyed
-    ok(cli(['add', 'key', 'K', 'v'], { vault: alice }));
+    addSecrets(alice, { key: 'K', value: 'v' });
     // The whole old users table and the old integrity record: users agree with it, secrets do not.
     raw(alice, (db) => {
       db.prepare('ATTACH ? AS old').run(old);
@@ -362,11 +350,11 @@ describe('schema 5 upgrade', () => {
     expect(SCHEMA_VERSION).toBe(5);
     const alice = newVault();
     const bob = newVault({ user: 'bob' });
-    introduce(bob, alice, true);
+    introduce(bob, alice, { verify: true });
     introduce(alice, bob);
-    ok(cli(['add', 'key', 'K', 'v1'], { vault: alice }));
+    addSecrets(alice, { key: 'K', value: 'v1' });
     ok(cli(['edit', 'value', 'K', 'v2'], { vault: alice }));
-    ok(cli(['add', 'key', 'FROM_BOB', 'b'], { vault: bob }));
+    addSecrets(bob, { key: 'FROM_BOB', value: 'b' });
     const bundle = path.join(tmpdir(), 'b.json');
     ok(cli(['export', '--to', 'alice', '-f', '::FROM_BOB', '-o', bundle], { vault: bob }));
     ok(cli(['load', '-f', bundle], { vault: alice }));
@@ -391,7 +379,7 @@ describe('schema 5 upgrade', () => {
 describe('property: any single-cell change to a protected table is detected', () => {
   it('doctor\'s full check finds a random change to any column of any row (or its MAC)', () => {
     const { alice, bob } = verifiedPair();
-    ok(cli(['add', 'key', 'B', 'b'], { vault: bob }));
+    addSecrets(bob, { key: 'B', value: 'b' });
     const bundle = path.join(tmpdir(), 'b.json');
     ok(cli(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
     ok(cli(['load', '-f', bundle], { vault: alice }));

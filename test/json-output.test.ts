@@ -90,9 +90,9 @@ describe('--format json: the vault commands', () => {
 });
 
 describe('--format json: team and securestore', () => {
-  it('team list-domains, list-secrets, list-user-secrets, audit, info, verify', () => {
+  it('team list-domains, list-secrets, list-user-secrets, audit, info, verify', async () => {
     const vault = newVault({ user: 'alice' });
-    const { file } = fresh({ vault });
+    const { file } = await fresh({ vault });
     expect(json(team(file, ['list-domains', '--format', 'json'], { vault }))).toEqual(['dev']);
     expect(json(team(file, ['list-secrets', 'dev', '--format', 'json'], { vault }))).toEqual(['API_KEY', 'DB_PASSWORD']);
     expect(json(team(file, ['list-secrets', '--format', 'json'], { vault }))).toEqual(expect.arrayContaining([{ name: 'API_KEY', domains: ['dev'] }]));

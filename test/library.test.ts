@@ -11,7 +11,7 @@ import { formatDotenv, parseDotenv } from '../src/formats/dotenv.js';
 import { quoteForDialect } from '../src/formats/dialects.js';
 import { isDangerousVariable, resolveTemplate } from '../src/inject/resolve.js';
 import { Vault } from '../src/vault/vault.js';
-import { ROOT, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { ROOT, cleanEnv, addSecrets, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
 
@@ -96,8 +96,8 @@ describe('library get/openVault', () => {
 
   it("import 'seeqret/config' fills process.env from env.template without overwriting", () => {
     const v = newVault();
-    cli(['add', 'key', 'DB_URL', 'postgres://u:p@h/db', '--app', 'web', '--env', 'dev'], { vault: v });
-    cli(['add', 'key', 'KEEP', 'from-vault', '--app', 'web', '--env', 'dev'], { vault: v });
+    addSecrets(v, { key: 'DB_URL', value: 'postgres://u:p@h/db', app: 'web', env: 'dev' });
+    addSecrets(v, { key: 'KEEP', value: 'from-vault', app: 'web', env: 'dev' });
     const dir = tmpdir();
     fs.writeFileSync(path.join(dir, 'env.template'), 'web:dev:\nSQ_MODE=test\n');
     const script = `await import(${JSON.stringify(path.join(ROOT, 'dist', 'config.js'))}); console.log(JSON.stringify({ db: process.env.DB_URL, keep: process.env.KEEP, mode: process.env.SQ_MODE }));`;
@@ -125,9 +125,9 @@ describe('library get/openVault', () => {
 describe('CLI get and list details', () => {
   it('get prefers the secret named literally (* = global) when a glob-free filter matches several', () => {
     const v = newVault();
-    cli(['add', 'key', 'FOO', 'global'], { vault: v });
-    cli(['add', 'key', 'FOO', 'dev', '--env', 'dev'], { vault: v });
-    cli(['add', 'key', 'FOO', 'app-dev', '--app', 'web', '--env', 'dev'], { vault: v });
+    addSecrets(v, { key: 'FOO', value: 'global' });
+    addSecrets(v, { key: 'FOO', value: 'dev', env: 'dev' });
+    addSecrets(v, { key: 'FOO', value: 'app-dev', app: 'web', env: 'dev' });
     expect(cli(['get', 'FOO'], { vault: v }).stdout).toBe('global\n');
     expect(cli(['get', ':dev:FOO'], { vault: v }).stdout).toBe('dev\n');
     expect(cli(['get', 'web:dev:FOO'], { vault: v }).stdout).toBe('app-dev\n');
@@ -136,9 +136,9 @@ describe('CLI get and list details', () => {
 
   it('list --format env/shell refuses duplicate and invalid variable names', () => {
     const v = newVault();
-    cli(['add', 'key', 'K', '1', '--env', 'dev'], { vault: v });
-    cli(['add', 'key', 'K', '2', '--env', 'prod'], { vault: v });
-    cli(['add', 'key', 'db-password', '3', '--env', 'x'], { vault: v });
+    addSecrets(v, { key: 'K', value: '1', env: 'dev' });
+    addSecrets(v, { key: 'K', value: '2', env: 'prod' });
+    addSecrets(v, { key: 'db-password', value: '3', env: 'x' });
     expect(errorCode(cli(['list', '::K', '--format', 'env', '--reveal'], { vault: v }))).toBe('E_AMBIGUOUS');
     expect(errorCode(cli(['list', ':x:', '--format', 'shell', '--reveal'], { vault: v }))).toBe('E_BAD_VALUE');
     expect(cli(['list', ':x:', '--format', 'env', '--reveal'], { vault: v }).stdout).toBe('db-password=3\n');
@@ -156,7 +156,7 @@ describe('CLI get and list details', () => {
 
   it('-- ends seeqret options: --debug after it belongs to the child', () => {
     const v = newVault();
-    cli(['add', 'key', 'K', 'v'], { vault: v });
+    addSecrets(v, { key: 'K', value: 'v' });
     const r = cli(['run', '-f', '::K', '--', process.execPath, '-e', 'console.log(process.argv.slice(1).join(" "))', '--', '--debug'], { vault: v });
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('--debug');

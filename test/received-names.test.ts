@@ -12,14 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { CODE_LOADING_VARIABLES, isCodeLoadingVariable } from '../src/inject/code-loading-variables.js';
 import { resolveFilters, resolveTemplate } from '../src/inject/resolve.js';
 import { Vault } from '../src/vault/vault.js';
-import { SHARED, type CliResult, cli, errorCode, newVault, thrownCode, tmpdir } from './helpers.js';
-
-function introduce(from: string, to: string): void {
-  const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
-  const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
-  const r = cli(args, { vault: to });
-  if (r.code !== 0) throw new Error(r.stderr);
-}
+import { SHARED, type CliResult, cli, errorCode, introduce, newVault, thrownCode, tmpdir } from './helpers.js';
 
 function ok(r: CliResult): CliResult {
   expect(r.code, r.stderr).toBe(0);

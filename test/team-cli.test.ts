@@ -11,7 +11,7 @@ import { TeamFile } from '../src/team/store.js';
 import { spawnSync } from 'node:child_process';
 import { BIN as BIN_PATH, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
-import { ALICE, FAST, FIXTURE, RAW, bobEnv, fixtureCopy, fresh, ok, passFile, team } from './team-helpers.js';
+import { ALICE, FAST, FIXTURE, RAW, bobEnv, fixtureCopy, fresh, freshCli, ok, passFile, team } from './team-helpers.js';
 
 describe('team commands on the pocket_protector fixture', () => {
   it('lists domains, secrets, a user\'s secrets, the audit log and the file info', () => {
@@ -144,8 +144,16 @@ describe('team commands on the pocket_protector fixture', () => {
 });
 
 describe('team commands on a file we create', () => {
-  it('init, add-custodian (fast, raw), add-domain, secrets, add-owner, rm-secret, rm-domain, truncate-audit', () => {
-    const { file, bobKey } = fresh();
+  it('init, add-custodian (fast, raw), add-domain, secrets, add-owner, rm-secret, rm-domain, truncate-audit', async () => {
+    const { file, bobKey } = freshCli();
+    // The other tests start from the same file made in-process by the same use cases: same shape.
+    const shape = (f: string) => {
+      const tf = TeamFile.open(f);
+      return { custodians: tf.custodianNames(), signed: tf.data.signed, domains: [...tf.data.domains.keys()].map((d) => [d, tf.secretNames(d)]) };
+    };
+    const inProcess = await fresh();
+    expect(shape(inProcess.file)).toEqual(shape(file));
+    expect(inProcess.bobKey).toMatch(/^P[0-9a-f]{64}P$/);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(errorCode(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) }))).toBe('E_TEAM_NOT_OWNER');
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
@@ -177,8 +185,8 @@ describe('team commands on a file we create', () => {
     expect(errorCode(team(path.join(tmpdir(), 'p.yaml'), ['init', '--key-type', 'sideways'], { env: ALICE }))).toBe('E_USAGE');
   });
 
-  it('rm-owner lists what they could read; with --rotate the domain key changes in the same write', () => {
-    const { file, bobKey } = fresh();
+  it('rm-owner lists what they could read; with --rotate the domain key changes in the same write', async () => {
+    const { file, bobKey } = await fresh();
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
     const keyOf = (): string => /public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1]!;
     const k0 = keyOf();
@@ -201,8 +209,8 @@ describe('team commands on a file we create', () => {
     expect(errorCode(team(file, ['rm-owner', 'dev', 'bob@example.com', '--rotate'], { env: bobEnv(bobKey) }))).toBe('E_USAGE');
   });
 
-  it('set-passphrase, rekey (to raw), rotate, migrate-owner, rm-custodian', () => {
-    const { file, bobKey } = fresh();
+  it('set-passphrase, rekey (to raw), rotate, migrate-owner, rm-custodian', async () => {
+    const { file, bobKey } = await fresh();
     ok(team(file, ['set-passphrase', '--key-type', 'fast'], { env: { ...ALICE, SEEQRET_TEAM_NEW_PASSPHRASE: 'second' } }));
     expect(errorCode(team(file, ['decrypt', 'dev'], { env: ALICE }))).toBe('E_TEAM_CREDENTIALS');
     const second = { ...ALICE, SEEQRET_TEAM_PASSPHRASE: 'second' };
@@ -226,8 +234,8 @@ describe('team commands on a file we create', () => {
     expect(errorCode(team(file, ['rm-custodian', 'bob@example.com']))).toBe('E_TEAM_LAST_OWNER');
   });
 
-  it('exec: secrets in the environment, credential variables removed, names mapped, exit code passed through', () => {
-    const { file } = fresh();
+  it('exec: secrets in the environment, credential variables removed, names mapped, exit code passed through', async () => {
+    const { file } = await fresh();
     ok(team(file, ['add-secret', 'dev', 'db-host', 'localhost']));
     const show = ['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'];
     const env = JSON.parse(ok(team(file, ['exec', '--domain', 'dev', '--', ...show], { env: { ...ALICE, PPROTECT_PASSPHRASE: 'x', KEEP: '1' } })).stdout) as Record<string, string>;
@@ -254,8 +262,8 @@ describe('team commands on a file we create', () => {
 });
 
 describe('team pull and push: the file as the shared source, the vault as the working copy', () => {
-  it('pull copies a domain into the vault (conflicts as in load); push adds or updates vault secrets', () => {
-    const { file } = fresh();
+  it('pull copies a domain into the vault (conflicts as in load); push adds or updates vault secrets', async () => {
+    const { file } = await fresh();
     const vault = newVault();
     const p1 = ok(team(file, ['pull', '--domain', 'dev'], { env: ALICE, vault }));
     expect(p1.stderr).toContain('2 added, 0 updated, 0 skipped');
@@ -299,8 +307,8 @@ describe('team pull and push: the file as the shared source, the vault as the wo
 });
 
 describe('seeqret extensions through the CLI', () => {
-  it('identity custodians: a vault key instead of a passphrase; the file then says pprotect cannot read it', () => {
-    const { file } = fresh();
+  it('identity custodians: a vault key instead of a passphrase; the file then says pprotect cannot read it', async () => {
+    const { file } = await fresh();
     const carol = newVault({ user: 'carol' });
     const pub = ok(cli(['public-key'], { vault: carol })).stdout.trim();
     const add = ok(team(file, ['add-custodian', 'carol@example.com', '--key-type', 'identity', '--pubkey', pub]));
@@ -332,8 +340,8 @@ describe('seeqret extensions through the CLI', () => {
     expect(fs.readFileSync(file, 'utf8').startsWith('dev:\n')).toBe(true);
   });
 
-  it('signatures: sign, verify, trust; tampering, a missing signature and a changed key are refused', () => {
-    const { file, bobKey } = fresh();
+  it('signatures: sign, verify, trust; tampering, a missing signature and a changed key are refused', async () => {
+    const { file, bobKey } = await fresh();
     const aliceVault = newVault({ user: 'alice' });
     const bobVault = newVault({ user: 'bob' });
     ok(team(file, ['sign'], { env: ALICE, vault: aliceVault }));

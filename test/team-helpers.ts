@@ -4,6 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { NO_PROMPTS, requireCustodian, resolveUser } from '../src/team/credentials.js';
+import { planNewCustodian } from '../src/team/custodians.js';
+import { type TeamSession, openTeam } from '../src/team/session.js';
+import { TeamFile } from '../src/team/store.js';
+import { writeTeam } from '../src/team/write.js';
 import { type CliResult, SHARED, cli, cliAsync, tmpdir } from './helpers.js';
 
 export const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
@@ -54,8 +59,40 @@ export function ok(r: CliResult): CliResult {
   return r;
 }
 
-/** A new file: alice (fast) owns dev with DB_PASSWORD and API_KEY; bob is a raw custodian. Returns bob's key. */
-export function fresh(opts: { vault?: string } = {}): { file: string; bobKey: string } {
+/**
+ * A new file: alice (fast) owns dev with DB_PASSWORD and API_KEY; bob is a raw custodian. Returns
+ * bob's key. Made in-process by the team use cases the CLI calls (`init`, `add-custodian`,
+ * `add-domain`, `add-secret`), with the pins in the same folder the CLI would use; these commands
+ * run through the real CLI in {@link freshCli} (test/team-cli.test.ts).
+ */
+export async function fresh(opts: { vault?: string } = {}): Promise<{ file: string; bobKey: string }> {
+  const file = path.join(tmpdir(), 'protected.yaml');
+  const vaultDir = opts.vault ?? stateDirOf(file);
+  const keys: string[] = [];
+  const session = (env: Env): TeamSession => ({
+    file,
+    vaultDir,
+    env,
+    credentials: {},
+    prompts: { ...NO_PROMPTS, rawKey: (k) => (keys.push(k), Promise.resolve(true)) },
+    vault: { identity: () => Promise.reject(new Error('no identity custodian here')), use: () => Promise.reject(new Error('no vault here')) },
+  });
+  const alice = session(ALICE);
+  const first = await planNewCustodian(alice, (await resolveUser(alice)).value, { keyType: 'fast' });
+  const created = first.change(TeamFile.create(file));
+  await writeTeam(alice, null, () => created, { create: true, pre: created });
+  const anyone = session({});
+  const tf = openTeam(anyone, 'write').tf;
+  await writeTeam(anyone, tf, (await planNewCustodian(anyone, 'bob@example.com', { keyType: 'raw' }, tf)).change);
+  const me = await requireCustodian(alice, openTeam(alice, 'write').tf);
+  await writeTeam(alice, openTeam(alice, 'write').tf, (f) => f.addDomain('dev', me), { signer: me });
+  await writeTeam(anyone, openTeam(anyone, 'write').tf, (f) => f.addSecret('dev', 'DB_PASSWORD', 'hunter2'));
+  await writeTeam(anyone, openTeam(anyone, 'write').tf, (f) => f.addSecret('dev', 'API_KEY', "it's ünï"));
+  return { file, bobKey: keys[0]! };
+}
+
+/** {@link fresh} through the real CLI: `team init`, `add-custodian`, `add-domain`, `add-secret` (stdin and argument). */
+export function freshCli(opts: { vault?: string } = {}): { file: string; bobKey: string } {
   const file = path.join(tmpdir(), 'protected.yaml');
   const v = opts.vault ? { vault: opts.vault } : {};
   ok(team(file, ['init', '--key-type', 'fast'], { env: ALICE, ...v }));

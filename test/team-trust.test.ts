@@ -57,9 +57,9 @@ const unchangedBy = (file: string, r: CliResult, before: string, code: string): 
 };
 
 describe('laundering: a repository writer without credentials cannot make the next write seal to their keys', () => {
-  it('strip the signature, add yourself as a custodian, replace a domain key, sign as yourself: add-secret refuses and seals nothing', () => {
+  it('strip the signature, add yourself as a custodian, replace a domain key, sign as yourself: add-secret refuses and seals nothing', async () => {
     const aliceVault = newVault({ user: 'alice' });
-    const { file } = fresh({ vault: aliceVault });
+    const { file } = await fresh({ vault: aliceVault });
     ok(team(file, ['sign'], { env: ALICE, vault: aliceVault }));
     ok(team(file, ['verify'], { vault: aliceVault }));
     // The attacker, with write access to the repository only.
@@ -90,8 +90,8 @@ describe('laundering: a repository writer without credentials cannot make the ne
     expect(ok(team(file, ['info'], { vault: aliceVault })).stdout).toMatch(/this vault .*: CHANGED since your vault verified it/);
   });
 
-  it('an unsigned file whose domain key was swapped: add-secret (no credentials needed) refuses', () => {
-    const { file } = fresh();
+  it('an unsigned file whose domain key was swapped: add-secret (no credentials needed) refuses', async () => {
+    const { file } = await fresh();
     const attacker = attackerKeys();
     const tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file);
     const dev = tf.data.domains.get('dev')!;
@@ -104,8 +104,8 @@ describe('laundering: a repository writer without credentials cannot make the ne
     unchangedBy(file, team(file, ['update-secret', 'dev', 'API_KEY', 'x']), planted, 'E_TEAM_UNTRUSTED');
   });
 
-  it("replacing an owner's custodian key (same name): a rotation by another owner refuses to seal to it", () => {
-    const { file, bobKey } = fresh();
+  it("replacing an owner's custodian key (same name): a rotation by another owner refuses to seal to it", async () => {
+    const { file, bobKey } = await fresh();
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
     // The attacker puts their own raw key under bob's name.
     const text = fs.readFileSync(file, 'utf8');
@@ -124,8 +124,8 @@ describe('laundering: a repository writer without credentials cannot make the ne
     unchangedBy(file, team(file, ['migrate-owner', 'bob@example.com'], { env: ALICE }), planted, 'E_TEAM_UNTRUSTED');
   });
 
-  it('adding an owner entry (and a custodian) by hand: rm-owner --rotate refuses to seal the new key to it', () => {
-    const { file } = fresh();
+  it('adding an owner entry (and a custodian) by hand: rm-owner --rotate refuses to seal the new key to it', async () => {
+    const { file } = await fresh();
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
     let tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file).addCustodian(MALLORY.name, MALLORY.passphrase, 'fast');
     const dev = tf.data.domains.get('dev')!;
@@ -139,10 +139,10 @@ describe('laundering: a repository writer without credentials cannot make the ne
     expect(anythingOpensWith(file, [mallory])).toBe(false);
   });
 
-  it("a new key under a trusted signer's name: refused for writes even with --ignore-signature", () => {
+  it("a new key under a trusted signer's name: refused for writes even with --ignore-signature", async () => {
     const aliceVault = newVault({ user: 'alice' });
     const bobVault = newVault({ user: 'bob' });
-    const { file, bobKey } = fresh({ vault: aliceVault });
+    const { file, bobKey } = await fresh({ vault: aliceVault });
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE, vault: aliceVault }));
     ok(team(file, ['sign'], { env: ALICE, vault: aliceVault }));
     ok(team(file, ['trust', 'alice@example.com', '--yes'], { vault: bobVault }));
@@ -163,8 +163,8 @@ describe('laundering: a repository writer without credentials cannot make the ne
     expect(errorCode(team(file, ['verify'], { vault: bobVault }))).toBe('E_TEAM_SIGNATURE');
   });
 
-  it('a change checked and accepted (team accept --keys FINGERPRINT) allows writes again; a wrong fingerprint does not', () => {
-    const { file } = fresh();
+  it('a change checked and accepted (team accept --keys FINGERPRINT) allows writes again; a wrong fingerprint does not', async () => {
+    const { file } = await fresh();
     // A teammate adds themselves as a custodian in their clone (no credentials needed) and it is merged.
     ok(team(file, ['add-custodian', 'carol@example.com', '--key-type', 'fast'], { env: { SEEQRET_TEAM_NEW_PASSPHRASE: 'carol pass' }, vault: newVault({ user: 'carol' }) }));
     const before = fs.readFileSync(file, 'utf8');
@@ -184,9 +184,9 @@ describe('laundering: a repository writer without credentials cannot make the ne
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: { SEEQRET_TEAM_USER: 'carol@example.com', SEEQRET_TEAM_PASSPHRASE: 'carol pass' } })).stdout).toBe('hunter2\n');
   });
 
-  it('removing the signature alone (a downgrade) is an untrusted change; accepting it is deliberate', () => {
+  it('removing the signature alone (a downgrade) is an untrusted change; accepting it is deliberate', async () => {
     const aliceVault = newVault({ user: 'alice' });
-    const { file } = fresh({ vault: aliceVault });
+    const { file } = await fresh({ vault: aliceVault });
     ok(team(file, ['sign'], { env: ALICE, vault: aliceVault }));
     const tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file);
     fs.writeFileSync(file, serializeTeamData({ ...tf.data, signed: false }));
@@ -202,10 +202,10 @@ describe('laundering: a repository writer without credentials cannot make the ne
 });
 
 describe('a case the issue does not name', () => {
-  it("another team's file, signed by someone you trust, put in this one's place: not this team's keys", () => {
+  it("another team's file, signed by someone you trust, put in this one's place: not this team's keys", async () => {
     const aliceVault = newVault({ user: 'alice' });
-    const a = fresh({ vault: aliceVault });
-    const b = fresh({ vault: aliceVault });
+    const a = await fresh({ vault: aliceVault });
+    const b = await fresh({ vault: aliceVault });
     ok(team(a.file, ['sign'], { env: ALICE, vault: aliceVault }));
     ok(team(b.file, ['sign'], { env: ALICE, vault: aliceVault }));
     fs.copyFileSync(b.file, a.file);
@@ -218,9 +218,9 @@ describe('a case the issue does not name', () => {
 });
 
 describe('rollback: an older version of the file is refused', () => {
-  it('a signed file put back to before rm-owner --rotate: verify, pull and add-secret refuse; pull never puts a replaced value back', () => {
+  it('a signed file put back to before rm-owner --rotate: verify, pull and add-secret refuse; pull never puts a replaced value back', async () => {
     const aliceVault = newVault({ user: 'alice' });
-    const { file, bobKey } = fresh({ vault: aliceVault });
+    const { file, bobKey } = await fresh({ vault: aliceVault });
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE, vault: aliceVault }));
     ok(team(file, ['sign'], { env: ALICE, vault: aliceVault }));
     const old = fs.readFileSync(file, 'utf8'); // version 1: bob owns dev, the old domain key
@@ -249,8 +249,8 @@ describe('rollback: an older version of the file is refused', () => {
     expect(ok(team(file, ['info'], { vault: aliceVault })).stdout).toContain(', version 3, team ');
   });
 
-  it('an unsigned file put back to before a rotation or an update: refused by the retired key and value', () => {
-    const { file } = fresh();
+  it('an unsigned file put back to before a rotation or an update: refused by the retired key and value', async () => {
+    const { file } = await fresh();
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
     const vault = newVault({ user: 'alice' });
     ok(team(file, ['pull', '--domain', 'dev'], { env: ALICE, vault }));
@@ -277,7 +277,7 @@ describe('rollback: an older version of the file is refused', () => {
 
 describe('concurrent writers lose nothing', () => {
   it('20 concurrent add-secret on an unsigned file: every acknowledged write is there', async () => {
-    const { file } = fresh();
+    const { file } = await fresh();
     // A generous wait for the lock: on a loaded machine 20 node processes queue for a while.
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => teamAsync(file, ['add-secret', 'dev', `K${i}`, `v${i}`], { env: { SEEQRET_LOCK_TIMEOUT_MS: '60000' } })));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
@@ -290,7 +290,7 @@ describe('concurrent writers lose nothing', () => {
 
   it('20 concurrent add-secret on a signed file: all there, numbered one after another, and it verifies', async () => {
     const vault = newVault({ user: 'bob' });
-    const { file, bobKey } = fresh({ vault });
+    const { file, bobKey } = await fresh({ vault });
     ok(team(file, ['sign'], { env: bobEnv(bobKey), vault }));
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => teamAsync(file, ['add-secret', 'dev', `K${i}`, `v${i}`], { env: { ...bobEnv(bobKey), SEEQRET_LOCK_TIMEOUT_MS: '60000' }, vault })));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
@@ -301,7 +301,7 @@ describe('concurrent writers lose nothing', () => {
   });
 
   it('a writer that cannot get the lock fails clearly (E_LOCKED); a lock left by a dead process is taken over', async () => {
-    const { file } = fresh();
+    const { file } = await fresh();
     const before = fs.readFileSync(file, 'utf8');
     const holder = spawn('sleep', ['60']);
     try {
@@ -321,8 +321,8 @@ describe('concurrent writers lose nothing', () => {
 });
 
 describe('team push matches app, env and key', () => {
-  it('the same key in two environments: each domain gets its own environment\'s value; a dev value never replaces prod\'s', () => {
-    const { file } = fresh();
+  it('the same key in two environments: each domain gets its own environment\'s value; a dev value never replaces prod\'s', async () => {
+    const { file } = await fresh();
     ok(team(file, ['add-domain', 'prod'], { env: ALICE }));
     ok(team(file, ['add-secret', 'prod', 'API_KEY', 'prod-original']));
     const vault = newVault({ user: 'alice' });
@@ -349,8 +349,8 @@ describe('team push matches app, env and key', () => {
 });
 
 describe('empty values are never stored by accident', () => {
-  it('add-secret / update-secret / push refuse an empty value (E_EMPTY_VALUE) unless --allow-empty', () => {
-    const { file } = fresh();
+  it('add-secret / update-secret / push refuse an empty value (E_EMPTY_VALUE) unless --allow-empty', async () => {
+    const { file } = await fresh();
     const before = fs.readFileSync(file, 'utf8');
     const emptyFile = path.join(tmpdir(), 'empty');
     fs.writeFileSync(emptyFile, '');
