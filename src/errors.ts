@@ -137,6 +137,7 @@ export const ERROR_CODES = {
   E_RELAY_REQUEST: ExitCode.BAD_INPUT,
   E_RELAY_TOO_LARGE: ExitCode.BAD_INPUT,
   E_RELAY_UNREACHABLE: ExitCode.NETWORK,
+  E_RELAY_RATE: ExitCode.NETWORK,
   E_RELAY_STORAGE: ExitCode.STORAGE,
 } as const satisfies Record<string, ExitCodeValue>;
 

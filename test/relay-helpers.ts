@@ -72,3 +72,44 @@ export async function startPostgres(): Promise<TestPostgres | { skip: string }> 
     },
   };
 }
+
+/** A relay server process (`seeqret relay serve`) on 127.0.0.1. */
+export interface RelayProcess {
+  readonly url: string;
+  stderr(): string;
+  /** SIGTERM, and the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Start `seeqret relay serve` on a free port and wait for its health endpoint. */
+export async function startRelay(bin: string, env: NodeJS.ProcessEnv, database: string, extra: string[] = []): Promise<RelayProcess> {
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'relay', 'serve', '--database', database, '--listen', `127.0.0.1:${port}`, ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/v1/health`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the relay did not start: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stderr: () => stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

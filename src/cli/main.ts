@@ -12,6 +12,7 @@ import type { SendOptions } from './commands/send.js';
 import type { DoctorOptions } from './commands/maintenance.js';
 import { registerSecureStore } from './commands/securestore/index.js';
 import { registerTeam } from './commands/team/index.js';
+import { registerRelay } from './commands/relay/index.js';
 import { refuseAttachedPassword, teamPassphraseFile } from './compat.js';
 import { reportError } from './report.js';
 
@@ -539,6 +540,7 @@ export function buildProgram(): Command {
     .option('--overwrite', 'replace values that differ here (old ones kept in history)')
     .action(lazy(async () => (await import('./commands/importpsec.js')).importPsec));
   registerTeam(program);
+  registerRelay(program);
 
   program
     .command('completion')

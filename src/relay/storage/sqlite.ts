@@ -8,7 +8,7 @@
  * @module
  */
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { type Database, openDatabase } from '../../vault/sqlite.js';
 import { type Row, type SqlDriver, SqlRelayStorage } from './sql.js';
 
 /** The operation queue of each database file opened in this process. */
@@ -68,7 +68,7 @@ class SqliteDriver implements SqlDriver {
 
 /** Open (creating when missing) a relay database file; the caller runs `migrate()`. */
 export function openSqliteRelayStorage(file: string): SqlRelayStorage {
-  const db = new Database(file);
+  const db = openDatabase(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
