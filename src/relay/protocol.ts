@@ -59,17 +59,20 @@ export function invitationText(i: Invitation): string {
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** The JSON value of `text`, or undefined when it is not JSON. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 const B64_KEY = /^[A-Za-z0-9+/]{43}=$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 
 /** Parse the canonical text of a member record; undefined when it is not exactly one. */
 export function parseMemberRecord(text: string): MemberRecord | undefined {
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const o = jsonOf(text);
   if (!isObject(o) || o['v'] !== 1 || typeof o['username'] !== 'string' || !USER.test(o['username'])) return undefined;
   if (typeof o['boxKey'] !== 'string' || !B64_KEY.test(o['boxKey']) || typeof o['signKey'] !== 'string' || !B64_KEY.test(o['signKey'])) return undefined;
   if (!Number.isSafeInteger(o['created'])) return undefined;
@@ -79,12 +82,7 @@ export function parseMemberRecord(text: string): MemberRecord | undefined {
 
 /** Parse the canonical text of an invitation; undefined when it is not exactly one. */
 export function parseInvitation(text: string): Invitation | undefined {
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const o = jsonOf(text);
   if (!isObject(o) || o['v'] !== 1 || typeof o['id'] !== 'string' || !HEX32.test(o['id']) || typeof o['username'] !== 'string' || !USER.test(o['username'])) return undefined;
   if (typeof o['boxKey'] !== 'string' || !B64_KEY.test(o['boxKey']) || typeof o['createdBy'] !== 'string' || !HEX32.test(o['createdBy'])) return undefined;
   if (!Number.isSafeInteger(o['created']) || !Number.isSafeInteger(o['expires'])) return undefined;

@@ -27,55 +27,24 @@ export interface SqlDriver {
 }
 
 const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown): string => String(v);
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-function member(r: Row): MemberRow {
-  return {
-    keyId: str(r['key_id']),
-    username: str(r['username']),
-    boxKey: str(r['box_key']),
-    signKey: str(r['sign_key']),
-    record: str(r['record']),
-    signature: str(r['signature']),
-    role: r['role'] === 'creator' ? 'creator' : 'member',
-    joinedAt: num(r['joined_at']),
-    removedAt: numOrNull(r['removed_at']),
-  };
+/** Columns that hold times or sequence numbers (PostgreSQL gives BIGINT as text). */
+const NUMERIC = new Set(['seq', 'at', 'joined_at', 'removed_at', 'created_at', 'expires_at', 'used_at', 'delivered_at']);
+
+/** A row with camelCase names, numbers as numbers, bytes as a Buffer and NULL as null. */
+function camel<T>(r: Row): T {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    const name = k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    o[name] = v === null || v === undefined ? null : NUMERIC.has(k) ? Number(v) : v instanceof Uint8Array ? Buffer.from(v) : v;
+  }
+  return o as T;
 }
 
-function invitation(r: Row): InvitationRow {
-  return {
-    id: str(r['id']),
-    boxKey: str(r['box_key']),
-    username: str(r['username']),
-    createdBy: str(r['created_by']),
-    createdAt: num(r['created_at']),
-    expiresAt: num(r['expires_at']),
-    body: str(r['body']),
-    signature: str(r['signature']),
-    usedAt: numOrNull(r['used_at']),
-    usedBy: strOrNull(r['used_by']),
-  };
-}
-
-function envelope(r: Row): EnvelopeRow {
-  const body = r['body'];
-  return {
-    seq: num(r['seq']),
-    id: str(r['id']),
-    sender: str(r['sender']),
-    recipient: str(r['recipient']),
-    createdAt: num(r['created_at']),
-    deliveredAt: numOrNull(r['delivered_at']),
-    body: body === null || body === undefined ? null : Buffer.from(body as Uint8Array),
-  };
-}
-
-function logRow(r: Row): LogRow {
-  return { seq: num(r['seq']), at: num(r['at']), event: str(r['event']) as LogRow['event'], actor: str(r['actor']), subject: strOrNull(r['subject']), envelopeId: strOrNull(r['envelope_id']) };
-}
+const member = (r: Row): MemberRow => camel<MemberRow>(r);
+const invitation = (r: Row): InvitationRow => camel<InvitationRow>(r);
+const envelope = (r: Row): EnvelopeRow => camel<EnvelopeRow>(r);
+const logRow = (r: Row): LogRow => camel<LogRow>(r);
 
 const appendLog = (d: SqlDriver, at: number, event: LogRow['event'], actor: string, subject: string | null, envelopeId: string | null): Promise<number> =>
   d.run('INSERT INTO log (at, event, actor, subject, envelope_id) VALUES (?, ?, ?, ?, ?)', [at, event, actor, subject, envelopeId]);
