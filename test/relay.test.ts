@@ -4,6 +4,7 @@
  * delivers; the relay's storage holds no value and no secret name in any encoding; forged,
  * replayed, stale, removed, malformed and oversize requests are refused with stable codes.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from '../src/crypto/index.js';
@@ -224,6 +225,25 @@ describe.each(backends)('relay on $name', (backend) => {
     expect(again.stderr).toMatch(/already loaded/);
     expect(vaultValues(bob)[`${APP}:${ENV}:${KEY}`]).toBe('changed-value-2');
     expect(cli(['sync'], { vault: bob }).stderr).toMatch(/0 envelopes loaded/);
+  });
+
+  it('two relay processes serve one database: pushed through one, synced through the other (PostgreSQL)', async (ctx) => {
+    need(ctx);
+    if (backend.name !== 'postgres') ctx.skip('several processes share a PostgreSQL database only');
+    const second = await startRelay(BIN, cleanEnv(), database!);
+    try {
+      // Same database, same relay key: bob's vault accepts the second process as its relay.
+      const file = path.join(bob, 'relay.json');
+      const cfg = JSON.parse(fs.readFileSync(file, 'utf8')) as { url: string };
+      fs.writeFileSync(file, JSON.stringify({ ...cfg, url: `${second.url}/` }));
+      ok(['edit', 'value', `${APP}:${ENV}:${KEY}`, 'changed-value-3'], alice);
+      ok(['push', '--to', 'bob', '-f', `${APP}:${ENV}:${KEY}`], alice);
+      expect(cli(['sync', '--overwrite'], { vault: bob }).stderr).toMatch(/1 envelope loaded/);
+      expect(vaultValues(bob)[`${APP}:${ENV}:${KEY}`]).toBe('changed-value-3');
+      fs.writeFileSync(file, JSON.stringify(cfg));
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
   });
 
   it('health answers, and SIGTERM stops the relay cleanly', async (ctx) => {
