@@ -227,6 +227,21 @@ describe.each(backends)('relay on $name', (backend) => {
     expect(cli(['sync'], { vault: bob }).stderr).toMatch(/0 envelopes loaded/);
   });
 
+  it('push --updates sends each changed secret to everyone who holds an older version, and then nothing', async (ctx) => {
+    need(ctx);
+    ok(['edit', 'value', `${APP}:${ENV}:${KEY}`, 'updated-value-5'], alice);
+    const r = cli(['push', '--updates'], { vault: alice });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Sent 1 secret to bob/);
+    expect(r.stderr).toMatch(/Sent 1 secret to carol/);
+    expect(r.stderr).not.toMatch(/mallory/);
+    for (const vault of [bob, carol]) {
+      expect(cli(['sync', '--overwrite'], { vault }).code).toBe(0);
+      expect(vaultValues(vault)[`${APP}:${ENV}:${KEY}`]).toBe('updated-value-5');
+    }
+    expect(cli(['push', '--updates'], { vault: alice }).stderr).toMatch(/nothing to send/);
+  });
+
   it('two relay processes serve one database: pushed through one, synced through the other (PostgreSQL)', async (ctx) => {
     need(ctx);
     if (backend.name !== 'postgres') ctx.skip('several processes share a PostgreSQL database only');

@@ -7,7 +7,7 @@
  * @module
  */
 import { SeeqretError, isSeeqretError } from '../errors.js';
-import type { Filter } from '../filter/index.js';
+import { type Filter, parseFilter } from '../filter/index.js';
 import { type ExportPlan, prepareExport, recordExport } from '../sharing/export.js';
 import { type LoadResult, applyLoad, planLoad } from '../sharing/load.js';
 import { relayKeyId } from '../crypto/relay.js';
@@ -58,6 +58,31 @@ export async function pushToRelay(v: Vault, client: RelayClient, req: { to: read
     sent.push({ recipient: item.recipient.username, envelopeId });
   }
   return { plan, sent };
+}
+
+/**
+ * `push --updates`: every secret whose value changed since each person last received it, to
+ * everyone who holds it (the share records know who received which version). Only users that
+ * still have the key the secret was sent to get it: someone removed, or whose key changed, gets
+ * nothing more.
+ */
+export async function pushUpdates(v: Vault, client: RelayClient): Promise<PushResult[]> {
+  const current = new Map(v.find([parseFilter('::')]).map((r) => [`${r.app}:${r.env}:${r.key}`, r]));
+  const users = new Map(v.users().filter((u) => !u.isOwner).map((u) => [u.username, u]));
+  const sent = new Map<string, Map<string, number>>(); // user -> secret -> newest version sent
+  for (const s of v.sharingRecords().shares) {
+    if (users.get(s.username)?.pubkey !== s.pubkey) continue;
+    const mine = sent.get(s.username) ?? new Map<string, number>();
+    const id = `${s.app}:${s.env}:${s.key}`;
+    mine.set(id, Math.max(mine.get(id) ?? 0, s.version));
+    sent.set(s.username, mine);
+  }
+  const results: PushResult[] = [];
+  for (const [username, versions] of sent) {
+    const stale = [...versions].filter(([id, version]) => (current.get(id)?.version ?? 0) > version).map(([id]) => parseFilter(id));
+    if (stale.length > 0) results.push(await pushToRelay(v, client, { to: [username], filters: stale }));
+  }
+  return results;
 }
 
 /** What became of one pending envelope. */

@@ -11,7 +11,7 @@ import { fingerprint } from '../../../crypto/index.js';
 import { SeeqretError } from '../../../errors.js';
 import { parseFilter } from '../../../filter/index.js';
 import { RelayClient, type RelayMember } from '../../../relay/client.js';
-import { pushToRelay, syncFromRelay } from '../../../relay/usecases.js';
+import { pushToRelay, pushUpdates, syncFromRelay } from '../../../relay/usecases.js';
 import { atomicWriteFile } from '../../../util/fs.js';
 import type { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, info, out, warn, withVault } from '../../context.js';
@@ -144,16 +144,23 @@ export async function remove(g: GlobalOptions, args: unknown[]): Promise<number>
 export interface PushOptions {
   readonly to?: string[];
   readonly filter?: string[];
+  /** `--updates`: every changed secret to everyone who holds an older version. */
+  readonly updates?: boolean;
 }
 
 /** `push --to PEOPLE -f FILTER`: the export bundles, uploaded through the relay. */
 export async function push(g: GlobalOptions, _a: unknown[], o: PushOptions): Promise<number> {
   const filters = (o.filter ?? []).map((f) => parseFilter(f));
+  if (o.updates && (filters.length > 0 || (o.to ?? []).length > 0)) throw new SeeqretError('E_USAGE', '--updates chooses the people and the secrets itself', 'Use either --updates alone, or --to PEOPLE -f FILTER.');
   return withVault(g, async (v) => {
-    const r = await pushToRelay(v, await joinedClient(v), { to: o.to ?? [], filters });
-    for (const w of r.plan.warnings) warn(w);
-    const n = r.plan.records.length;
-    for (const s of r.sent) info(`Sent ${n} secret${n === 1 ? '' : 's'} to ${s.recipient} through the relay (envelope ${s.envelopeId})`);
+    const client = await joinedClient(v);
+    const results = o.updates ? await pushUpdates(v, client) : [await pushToRelay(v, client, { to: o.to ?? [], filters })];
+    for (const r of results) {
+      for (const w of r.plan.warnings) warn(w);
+      const n = r.plan.records.length;
+      for (const s of r.sent) info(`Sent ${n} secret${n === 1 ? '' : 's'} to ${s.recipient} through the relay (envelope ${s.envelopeId})`);
+    }
+    if (results.length === 0) info('Everyone has the current version of everything they hold: nothing to send.');
     return 0;
   });
 }

@@ -58,6 +58,7 @@ export function registerRelay(program: Command): void {
     .description('Send secrets to people through the relay (an export bundle each, sealed to their key)')
     .option('--to <user>', 'recipient (repeatable; comma-separated; all)', collect)
     .option('-f, --filter <filter>', 'secrets to send (repeatable)', collect)
+    .option('--updates', 'send every secret that changed since each person last received it, to everyone who holds it')
     .action((o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).push(g, [], o)));
   program
     .command('sync')
