@@ -37,7 +37,7 @@ const common = {
   // bundled and its native addon loaded by path (src/vault/sqlite.ts). openpgp (LGPL-3.0) and
   // nodemailer are imported only by `send` and `add user --pgp-key`: they stay installed packages,
   // so users can replace them and `npm update` brings their fixes (decision 39).
-  external: ['sodium-native', 'openpgp', 'nodemailer'],
+  external: ['sodium-native', 'openpgp', 'nodemailer', 'pg'],
   // Licence comments are not copied into the bundle; THIRD-PARTY-NOTICES.md holds every inlined
   // package's licence (scripts/notices.mjs).
   legalComments: 'none',

@@ -124,6 +124,22 @@ export const ERROR_CODES = {
   E_TEAM_SIGNATURE: ExitCode.CRYPTO,
   E_TEAM_UNTRUSTED: ExitCode.CRYPTO,
   E_TEAM_ROLLBACK: ExitCode.CRYPTO,
+  // Relay (docs/relay.md)
+  E_RELAY_AUTH: ExitCode.CRYPTO,
+  E_RELAY_REPLAY: ExitCode.CRYPTO,
+  E_RELAY_STALE: ExitCode.CRYPTO,
+  E_RELAY_REMOVED: ExitCode.CRYPTO,
+  E_RELAY_FORBIDDEN: ExitCode.CRYPTO,
+  E_RELAY_INVITATION: ExitCode.CRYPTO,
+  E_RELAY_SENDER: ExitCode.CRYPTO,
+  E_RELAY_KEY_CHANGED: ExitCode.CRYPTO,
+  E_RELAY_NOT_MEMBER: ExitCode.NOT_FOUND,
+  E_RELAY_NOT_JOINED: ExitCode.NOT_FOUND,
+  E_RELAY_REQUEST: ExitCode.BAD_INPUT,
+  E_RELAY_TOO_LARGE: ExitCode.BAD_INPUT,
+  E_RELAY_UNREACHABLE: ExitCode.NETWORK,
+  E_RELAY_RATE: ExitCode.NETWORK,
+  E_RELAY_STORAGE: ExitCode.STORAGE,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

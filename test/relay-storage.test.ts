@@ -1,0 +1,183 @@
+/**
+ * The relay storage interface: one suite, run against both backends — SQLite (a temp file) and a
+ * real PostgreSQL server started here (skipped, with the reason printed, when it cannot start).
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRelayStorage } from '../src/relay/storage/index.js';
+import type { RelayStorage } from '../src/relay/storage/types.js';
+import { SCHEMA_VERSION } from '../src/relay/storage/migrations.js';
+import { tmpdir } from './helpers.js';
+import { type TestPostgres, startPostgres } from './relay-helpers.js';
+
+let server: TestPostgres | undefined;
+let skipReason: string | undefined;
+let dbCount = 0;
+
+beforeAll(async () => {
+  const r = await startPostgres();
+  if ('skip' in r) {
+    skipReason = r.skip;
+    console.log(`relay storage: PostgreSQL tests skipped: ${r.skip}`);
+  } else server = r;
+}, 120_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+interface Backend {
+  name: 'sqlite' | 'postgres';
+  /** A URL/path of a fresh, empty database. */
+  fresh(): Promise<string>;
+  /** Run raw SQL on it (outside the storage layer). */
+  raw(db: string, sql: string): Promise<void>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'sqlite',
+    fresh: async () => path.join(tmpdir(), 'relay.db'),
+    raw: async (db, sql) => {
+      const d = new Database(db);
+      try {
+        d.exec(sql);
+      } finally {
+        d.close();
+      }
+    },
+  },
+  {
+    name: 'postgres',
+    fresh: async () => server!.database(`relay_${++dbCount}`),
+    raw: async (db, sql) => {
+      const c = new pg.Client({ connectionString: db });
+      await c.connect();
+      try {
+        await c.query(sql);
+      } finally {
+        await c.end();
+      }
+    },
+  },
+];
+
+const member = (n: number, username = `user${n}`) => ({
+  keyId: n.toString(16).padStart(32, '0'),
+  username,
+  boxKey: `box${n}`,
+  signKey: `sign${n}`,
+  record: `{"username":"${username}"}`,
+  signature: `sig${n}`,
+  joinedAt: 1000 + n,
+});
+
+describe.each(backends)('relay storage on $name', (b) => {
+  const open = async (): Promise<{ s: RelayStorage; db: string } | undefined> => {
+    if (b.name === 'postgres' && !server) return undefined;
+    const db = await b.fresh();
+    return { s: await openRelayStorage(db), db };
+  };
+  const skipIfNoServer = (ctx: { skip: (note?: string) => void }): void => {
+    if (b.name === 'postgres' && !server) ctx.skip(skipReason);
+  };
+
+  it('migrates once and again without change; the relay key is made once', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s, db } = (await open())!;
+    expect(await s.migrate()).toBe(SCHEMA_VERSION);
+    const k1 = await s.relayKey(() => ({ publicKey: 'pub1', secretKey: 'sec1' }));
+    const k2 = await s.relayKey(() => ({ publicKey: 'pub2', secretKey: 'sec2' }));
+    expect(k1).toEqual({ publicKey: 'pub1', secretKey: 'sec1' });
+    expect(k2).toEqual(k1);
+    await s.close();
+    const again = await openRelayStorage(db);
+    expect((await again.dump())['schema_migrations']).toHaveLength(1);
+    expect(await again.relayKey(() => ({ publicKey: 'x', secretKey: 'y' }))).toEqual(k1);
+    await again.close();
+  });
+
+  it('the first member creates the space; others need a single-use invitation for their key', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s } = (await open())!;
+    expect(await s.join(member(1, 'alice'), null, 10)).toBe('created');
+    expect(await s.join(member(2), null, 11)).toBe('not-empty');
+    expect(await s.join(member(1, 'alice'), null, 11)).toBe('exists');
+    expect(await s.join(member(2), 'ab'.repeat(16), 12)).toBe('invitation-unknown');
+    const inv = { id: 'cd'.repeat(16), boxKey: 'box2', username: 'user2', createdBy: member(1).keyId, createdAt: 20, expiresAt: 100, body: '{}', signature: 's' };
+    await s.addInvitation(inv);
+    expect(await s.join(member(3), inv.id, 30)).toBe('invitation-mismatch');
+    expect(await s.join(member(2), inv.id, 200)).toBe('invitation-expired');
+    expect(await s.join(member(2), inv.id, 30)).toBe('joined');
+    expect(await s.join(member(4), inv.id, 31)).toBe('invitation-used');
+    expect((await s.invitation(inv.id))?.usedBy).toBe(member(2).keyId);
+    const all = await s.members();
+    expect(all.map((m) => [m.username, m.role])).toEqual([
+      ['alice', 'creator'],
+      ['user2', 'member'],
+    ]);
+    expect(await s.removeMember(member(2).keyId, member(1).keyId, 40)).toBe(true);
+    expect(await s.removeMember(member(2).keyId, member(1).keyId, 41)).toBe(false);
+    expect((await s.member(member(2).keyId))?.removedAt).toBe(40);
+    expect((await s.log()).map((l) => l.event)).toEqual(['created', 'invited', 'joined', 'removed']);
+    await s.close();
+  });
+
+  it('only one of two concurrent first members creates the space', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s, db } = (await open())!;
+    const s2 = await openRelayStorage(db);
+    const outcomes = await Promise.all([s.join(member(1), null, 1), s2.join(member(2), null, 1), s.join(member(3), null, 1)]);
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'not-empty')).toHaveLength(2);
+    await s2.close();
+    await s.close();
+  });
+
+  it('envelopes wait for their recipient in order; an acknowledgement drops the body once', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s } = (await open())!;
+    const [a, c] = [member(1).keyId, member(2).keyId];
+    for (let i = 0; i < 3; i++) await s.putEnvelope({ id: String(i).repeat(32), sender: a, recipient: c, createdAt: 100 + i, body: Buffer.from(`sealed ${i}`) });
+    await s.putEnvelope({ id: '9'.repeat(32), sender: c, recipient: a, createdAt: 104, body: Buffer.from('other') });
+    const p = await s.pending(c, 10);
+    expect(p.map((e) => e.body?.toString())).toEqual(['sealed 0', 'sealed 1', 'sealed 2']);
+    expect(await s.pending(c, 2)).toHaveLength(2);
+    expect(await s.ack(a, p[0]!.id, 200)).toBe(false); // not addressed to a
+    expect(await s.ack(c, p[0]!.id, 200)).toBe(true);
+    expect(await s.ack(c, p[0]!.id, 201)).toBe(false);
+    expect((await s.pending(c, 10)).map((e) => e.id)).toEqual([p[1]!.id, p[2]!.id]);
+    const row = (await s.dump())['envelopes']!.find((r) => r['id'] === p[0]!.id)!;
+    expect(row['body']).toBeNull();
+    expect(Number(row['delivered_at'])).toBe(200);
+    expect((await s.log()).map((l) => [l.event, l.envelopeId])).toEqual([
+      ['sent', p[0]!.id],
+      ['sent', p[1]!.id],
+      ['sent', p[2]!.id],
+      ['sent', '9'.repeat(32)],
+      ['delivered', p[0]!.id],
+    ]);
+    await s.close();
+  });
+
+  it('a nonce is accepted once; expired nonces are forgotten', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s } = (await open())!;
+    expect(await s.useNonce('k', 'n1', 100, 200)).toBe(true);
+    expect(await s.useNonce('k', 'n1', 150, 250)).toBe(false);
+    expect(await s.useNonce('other', 'n1', 150, 250)).toBe(true);
+    expect(await s.useNonce('k', 'n2', 300, 400)).toBe(true); // forgets n1 (expired at 200)
+    expect((await s.dump())['nonces']!.map((r) => r['nonce']).sort()).toEqual(['n2']);
+    await s.close();
+  });
+
+  it('the log is append-only in the database itself', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s, db } = (await open())!;
+    await s.join(member(1), null, 1);
+    await s.close();
+    await expect(b.raw(db, 'UPDATE log SET actor = 1')).rejects.toThrow(/append-only/);
+    await expect(b.raw(db, 'DELETE FROM log')).rejects.toThrow(/append-only/);
+  });
+});
