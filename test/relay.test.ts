@@ -12,6 +12,7 @@ import { bodyDigest, relayKeyId, relaySigningKey, signDetached } from '../src/cr
 import { HEADERS, signingText } from '../src/relay/protocol.js';
 import { openRelayStorage } from '../src/relay/storage/index.js';
 import { Vault } from '../src/vault/vault.js';
+import { vaultIdentitySecretKey } from '../src/vault/internal.js';
 import { BIN, cleanEnv, cli, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
 import { type RelayProcess, type TestPostgres, startPostgres, startRelay } from './relay-helpers.js';
 
@@ -46,7 +47,7 @@ function ok(args: string[], vault: string): string {
 function keysOf(vault: string): { publicKey: Buffer; secretKey: Buffer } {
   const v = Vault.open({ dir: vault, readonly: true });
   try {
-    return { publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(v.identitySecretKey) };
+    return { publicKey: Buffer.from(v.publicKey), secretKey: Buffer.from(vaultIdentitySecretKey(v)) };
   } finally {
     v.close();
   }
@@ -66,7 +67,7 @@ function signed(signer: { secretKey: Buffer }, keyId: string, method: string, p:
 }
 
 async function send(url: string, method: string, p: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; code: string | undefined }> {
-  const r = await fetch(url + p, { method, headers, ...(body.length ? { body } : {}) });
+  const r = await fetch(url + p, { method, headers, ...(body.length ? { body: new Uint8Array(body) } : {}) });
   const j = (await r.json()) as { error?: { code: string } };
   return { status: r.status, code: j.error?.code };
 }

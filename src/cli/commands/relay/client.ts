@@ -12,10 +12,11 @@ import { SeeqretError } from '../../../errors.js';
 import { parseFilter } from '../../../filter/index.js';
 import { RelayClient, type RelayMember } from '../../../relay/client.js';
 import { pushToRelay, pushUpdates, syncFromRelay } from '../../../relay/usecases.js';
-import { atomicWriteFile } from '../../../util/fs.js';
+import { atomicWriteFile } from '../../../util/atomic-write.js';
+import { vaultIdentitySecretKey } from '../../../vault/internal.js';
 import type { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, info, out, warn, withVault } from '../../context.js';
-import { reportLoad, settleNewNames } from '../share.js';
+import { reportLoad, settleNewNames } from '../sharing/share.js';
 
 interface RelayConfig {
   readonly url: string;
@@ -25,7 +26,7 @@ interface RelayConfig {
 const configFile = (v: Vault): string => path.join(v.dir, 'relay.json');
 
 function clientFor(v: Vault, url: string): RelayClient {
-  return new RelayClient(url, { username: v.owner().username, publicKey: v.publicKey, secretKey: v.identitySecretKey });
+  return new RelayClient(url, { username: v.owner().username, publicKey: v.publicKey, secretKey: vaultIdentitySecretKey(v) });
 }
 
 /** The client of the relay this vault joined; `E_RELAY_NOT_JOINED` when none. */

@@ -5,17 +5,10 @@
  * @module
  */
 import type { Command } from 'commander';
-import type { GlobalOptions } from '../../context.js';
+import { run } from '../../action.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 const clientCommands = () => import('./client.js');
-
-/** Run `handler` with the global options of `cmd`; its status becomes the exit code. */
-async function run(cmd: Command, handler: (g: GlobalOptions) => Promise<number>): Promise<void> {
-  const g = cmd.optsWithGlobals<GlobalOptions>();
-  if (g.followSymlinks) (await import('../../../util/fs.js')).setFollowSymlinks(true);
-  process.exitCode = await handler(g);
-}
 
 /** Add `relay`, `push` and `sync` to `program`. */
 export function registerRelay(program: Command): void {
