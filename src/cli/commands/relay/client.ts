@@ -5,7 +5,6 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fingerprint } from '../../../crypto/index.js';
 import { SeeqretError } from '../../../errors.js';
@@ -13,6 +12,7 @@ import { parseFilter } from '../../../filter/index.js';
 import { RelayClient, type RelayMember } from '../../../relay/client.js';
 import { pushToRelay, pushUpdates, syncFromRelay } from '../../../relay/usecases.js';
 import { atomicWriteFile } from '../../../util/atomic-write.js';
+import { readTextFileCapped } from '../../../util/read-capped.js';
 import { vaultIdentitySecretKey } from '../../../vault/internal.js';
 import type { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, info, out, warn, withVault } from '../../context.js';
@@ -33,7 +33,7 @@ function clientFor(v: Vault, url: string): RelayClient {
 async function joinedClient(v: Vault): Promise<RelayClient> {
   let cfg: RelayConfig;
   try {
-    cfg = JSON.parse(fs.readFileSync(configFile(v), 'utf8')) as RelayConfig;
+    cfg = JSON.parse(readTextFileCapped(configFile(v), 'settings')) as RelayConfig;
   } catch {
     throw new SeeqretError('E_RELAY_NOT_JOINED', 'this vault has not joined a relay', 'Run `seeqret relay join URL INVITATION` (or `seeqret relay create URL` for a new relay).');
   }
