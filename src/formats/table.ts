@@ -66,7 +66,7 @@ export function writeTable<T>(
   let i = 0;
   for (const r of rows) {
     for (let c = 0; c < n; c++, i++) {
-      const s = cells[c]!(r);
+      const s = (cells[c] ?? empty)(r);
       let w: number;
       // Most cells are printable ASCII: one test gives both the escaped text and the width.
       if (PLAIN_ASCII.test(s)) codes[i] = w = s.length;
@@ -74,7 +74,7 @@ export function writeTable<T>(
         w = displayWidth(printable(s));
         codes[i] = -w - 1;
       }
-      if (w > natural[c]!) natural[c] = w;
+      if (w > (natural[c] ?? 0)) natural[c] = w;
     }
   }
   const bold = layout.bold ?? identity;
@@ -87,24 +87,24 @@ export function writeTable<T>(
   };
   /** Row `r`'s cell `c`, as shown, and its width. */
   const text = (r: T, at: number, c: number): string => {
-    const s = cells[c]!(r);
-    return codes[at]! < 0 ? printable(s) : s;
+    const s = (cells[c] ?? empty)(r);
+    return (codes[at] ?? 0) < 0 ? printable(s) : s;
   };
   const width = (at: number): number => {
-    const code = codes[at]!;
+    const code = codes[at] ?? 0;
     return code < 0 ? -code - 1 : code;
   };
   if (!layout.borders) {
     // No padding after the last non-empty cell (the cells' own spaces are data: kept).
     let last = n - 1;
     while (last > 0 && head[last] === '') last--;
-    for (let c = 0; c < last; c++) buf += bold(head[c]!) + spaces(natural[c]! - headWidths[c]! + 2);
-    buf += `${bold(head[last]!)}\n`;
+    for (let c = 0; c < last; c++) buf += bold(head[c] ?? '') + spaces((natural[c] ?? 0) - (headWidths[c] ?? 0) + 2);
+    buf += `${bold(head[last] ?? '')}\n`;
     for (let r = 0, at = 0; r < rows.length; r++, at += n) {
-      const row = rows[r]!;
+      const row = rows[r] as T;
       last = n - 1;
       while (last > 0 && codes[at + last] === 0) last--;
-      for (let c = 0; c < last; c++) buf += text(row, at + c, c) + spaces(natural[c]! - width(at + c) + 2);
+      for (let c = 0; c < last; c++) buf += text(row, at + c, c) + spaces((natural[c] ?? 0) - width(at + c) + 2);
       buf += `${text(row, at + last, last)}\n`;
       flush();
     }
@@ -114,17 +114,18 @@ export function writeTable<T>(
   const cols = fit(natural, layout.width === undefined ? Infinity : layout.width - (3 * n + 1));
   const rule = (l: string, m: string, r: string): string => `${l}${cols.map((w) => '─'.repeat(w + 2)).join(m)}${r}\n`;
   const cell = (t: string, w: number, c: number, style: (s: string) => string): string => {
-    if (w > cols[c]!) {
-      t = truncateToWidth(t, cols[c]!);
+    const limit = cols[c] ?? 0;
+    if (w > limit) {
+      t = truncateToWidth(t, limit);
       w = displayWidth(t);
     }
-    return ' ' + style(t) + spaces(cols[c]! - w + 1) + '│';
+    return ' ' + style(t) + spaces(limit - w + 1) + '│';
   };
   buf += rule('┌', '┬', '┐') + '│';
-  for (let c = 0; c < n; c++) buf += cell(head[c]!, headWidths[c]!, c, bold);
+  for (let c = 0; c < n; c++) buf += cell(head[c] ?? '', headWidths[c] ?? 0, c, bold);
   buf += '\n' + rule('├', '┼', '┤');
   for (let r = 0, at = 0; r < rows.length; r++, at += n) {
-    const row = rows[r]!;
+    const row = rows[r] as T;
     buf += '│';
     for (let c = 0; c < n; c++) buf += cell(text(row, at + c, c), width(at + c), c, identity);
     buf += '\n';
@@ -133,7 +134,6 @@ export function writeTable<T>(
   write(buf + rule('└', '┴', '┘'));
 }
 
-// eslint-disable-next-line no-control-regex
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 const SPACES: string[] = [];
 
@@ -143,6 +143,7 @@ function spaces(n: number): string {
 }
 
 const identity = (s: string): string => s;
+const empty = (): string => '';
 
 /**
  * Column widths that fit `room` columns of text: the narrower columns keep their width, the wider
@@ -157,7 +158,8 @@ export function fit(natural: readonly number[], room: number): number[] {
   let limit = 0;
   for (let k = 0; k < order.length; k++) {
     const share = Math.floor(left / (order.length - k));
-    if (order[k]![0] <= share) left -= order[k]![0];
+    const w = order[k]?.[0] ?? 0;
+    if (w <= share) left -= w;
     else {
       limit = share;
       break;
@@ -168,9 +170,10 @@ export function fit(natural: readonly number[], room: number): number[] {
   // Hand the columns left over by the rounding to the widest cut columns.
   let spare = room - cols.reduce((a, b) => a + b, 0);
   for (let k = order.length - 1; k >= 0 && spare > 0; k--) {
-    const c = order[k]![1];
-    if (cols[c]! < natural[c]!) {
-      cols[c] = cols[c]! + 1;
+    const c = order[k]?.[1] ?? 0;
+    const w = cols[c] ?? 0;
+    if (w < (natural[c] ?? 0)) {
+      cols[c] = w + 1;
       spare -= 1;
     }
   }

@@ -1,7 +1,7 @@
 /**
  * The environment variables that carry seeqret's own credentials, and the environment a child
- * process gets without them. Every place that starts a process (`run`, `team exec`, `set
- * NAME=!command`, helpers) builds the child's environment with {@link childEnvironment}, and
+ * process gets without them. Every place that starts a process (`run`, `team exec`,
+ * `set NAME=!command`, helpers) builds the child's environment with {@link childEnvironment}, and
  * `seeqret/config` removes them from `process.env` once the vault is open.
  *
  * @module
@@ -54,5 +54,5 @@ export function childEnvironment(base: NodeJS.ProcessEnv, extraPrefixes: readonl
 
 /** Delete seeqret's credential variables from `env` in place (for `seeqret/config`). */
 export function removeCredentials(env: NodeJS.ProcessEnv): void {
-  for (const k of credentialVariables(env)) delete env[k];
+  for (const k of credentialVariables(env)) Reflect.deleteProperty(env, k);
 }

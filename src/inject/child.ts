@@ -35,7 +35,9 @@ export function runChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv,
     const child = spawn(cmd, cmdArgs, { stdio: maskValues ? ['inherit', 'pipe', 'pipe'] : 'inherit', env, shell: false });
     const maskers: Transform[] = [];
     if (maskValues) {
-      for (const [from, to] of [[child.stdout!, process.stdout], [child.stderr!, process.stderr]] as const) {
+      for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+        // Both are pipes (stdio 'pipe' above): never null here.
+        if (from === null) continue;
         const m = maskingStream(maskValues);
         maskers.push(m);
         from.pipe(m).pipe(to, { end: false });
@@ -69,7 +71,7 @@ export function runChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv,
         if (signal) {
           // Die the same way the child did, so callers see the real cause.
           process.kill(process.pid, signal);
-          resolve(128 + (os.constants.signals[signal] ?? 0));
+          resolve(128 + os.constants.signals[signal]);
         } else {
           resolve(code ?? 0);
         }

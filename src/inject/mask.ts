@@ -29,8 +29,15 @@ const EMPTY = Buffer.alloc(0);
 /** The values worth masking: at least `minLength` characters, without duplicates. */
 export function maskableValues(values: Iterable<string>, minLength: number = MIN_MASK_LENGTH): string[] {
   const out = new Set<string>();
-  for (const v of values) if ([...v].length >= minLength) out.add(v);
+  for (const v of values) if (codePointCount(v) >= minLength) out.add(v);
   return [...out];
+}
+
+/** The number of Unicode code points in `s` (what a minimum length counts). */
+function codePointCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
 }
 
 /**
@@ -60,15 +67,17 @@ export class StreamMasker {
     for (const v of values) {
       if (v === '') continue;
       const b = Buffer.from(v, 'utf8');
-      let node = this.#root[b[0]!]!;
-      if (node === 0) node = this.#root[b[0]!] = this.#newNode();
+      const first = b[0] ?? 0;
+      let node = this.#root[first] ?? 0;
+      if (node === 0) node = this.#root[first] = this.#newNode();
       for (let k = 1; k < b.length; k++) {
         let kids = this.#children[node];
         if (!kids) kids = this.#children[node] = new Map();
-        let next = kids.get(b[k]!);
+        const byte = b[k] ?? 0;
+        let next = kids.get(byte);
         if (next === undefined) {
           next = this.#newNode();
-          kids.set(b[k]!, next);
+          kids.set(byte, next);
         }
         node = next;
       }
@@ -108,13 +117,13 @@ export class StreamMasker {
     let start = 0; // first byte not yet emitted
     let i = 0;
     while (i < len) {
-      let node = root[data[i]!]!;
+      let node = root[data[i] ?? 0] ?? 0;
       if (node === 0) {
         i++;
         continue;
       }
       // Walk the trie as far as the data matches; remember the longest value ending on the way.
-      let best = this.#ends[node]!;
+      let best = this.#ends[node] ?? 0;
       let j = i + 1;
       for (;;) {
         if (j === len) {
@@ -126,11 +135,12 @@ export class StreamMasker {
           }
           break;
         }
-        const next = this.#children[node]?.get(data[j]!);
+        const next = this.#children[node]?.get(data[j] ?? 0);
         if (next === undefined) break;
         node = next;
         j++;
-        if (this.#ends[node]! > 0) best = this.#ends[node]!;
+        const end = this.#ends[node] ?? 0;
+        if (end > 0) best = end;
       }
       if (best > 0) {
         if (i > start) parts.push(data.subarray(start, i));

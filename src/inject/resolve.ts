@@ -142,12 +142,14 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
     } else if (l.kind === 'rename') {
       const filter = filterOn(l.filter, l.line);
       const { kept: matches, pending } = withoutPending(vault.find([filter]), filter);
-      if (matches.length === 0) {
-        if (pending.length > 0) {
+      const only = matches[0];
+      if (only === undefined) {
+        const firstPending = pending[0];
+        if (firstPending !== undefined) {
           throw new SeeqretError(
             'E_TEMPLATE_UNMATCHED',
             `${source}:${l.line}: the filter of ${l.name}= matches only names received from someone else and not accepted yet: ${pending.slice(0, 10).map(secretLabel).join(', ')}`,
-            `Review them, then \`seeqret accept ${secretLabel(pending[0]!)}\`, or name the secret exactly (app:env:key).`,
+            `Review them, then \`seeqret accept ${secretLabel(firstPending)}\`, or name the secret exactly (app:env:key).`,
           );
         }
         throw new SeeqretError('E_TEMPLATE_UNMATCHED', `${source}:${l.line}: the filter of ${l.name}= matches no secret`, 'Add the secret (seeqret add key) or fix the filter.');
@@ -160,7 +162,7 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
         );
       }
       claim(l.name, l.line);
-      planned.push({ name: l.name, line: l.line, secret: matches[0]!, explicit: true });
+      planned.push({ name: l.name, line: l.line, secret: only, explicit: true });
     } else {
       const filter = filterOn(l.filter, l.line);
       const found = vault.find([filter]);

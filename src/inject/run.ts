@@ -26,7 +26,7 @@ export const DEFAULT_TEMPLATE = 'env.template';
  */
 export function parseUmask(text: string): number {
   const m = /^0o([0-7]+)$/.exec(text);
-  const value = m ? parseInt(m[1]!, 8) : NaN;
+  const value = m ? parseInt(m[1] ?? '', 8) : NaN;
   if (!m || value > 0o777) {
     throw new SeeqretError('E_USAGE', `--umask ${JSON.stringify(printable(text.slice(0, 40)))} is not an octal mode written with 0o, from 0o000 to 0o777`, 'Write it like 0o077 (the default) or 0o022.');
   }

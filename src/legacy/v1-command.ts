@@ -11,6 +11,7 @@ import { shellQuote } from '../util/shlex.js';
 import { type V1Secret, authError, checkNoDuplicates, checkOutgoing, compareSecrets, decodeUtf8, formatError, fp5Of, label, LONE_SURROGATE_RE, show } from './v1.js';
 
 /** Characters that cannot appear in a command-format name field. */
+// eslint-disable-next-line no-control-regex -- matching the C0 control characters is the point: the format cannot carry them.
 const BAD_FIELD_RE = /[:\s\u0000-\u001f\u007f]/u;
 
 /** Arguments of {@link serializeCommand}. */
@@ -40,6 +41,7 @@ export interface SerializeCommandArgs {
  */
 export function serializeCommand(args: SerializeCommandArgs): string {
   const { senderUsername, recipientUsername, secrets, senderSecretKey, recipientPublicKey } = args;
+  // eslint-disable-next-line no-control-regex -- matching the C0 control characters is the point: the format cannot carry them.
   if (senderUsername === '' || /[\s\u0000-\u001f\u007f]/u.test(senderUsername) || LONE_SURROGATE_RE.test(senderUsername)) {
     throw new SeeqretError('E_USAGE', 'the sender username cannot be written in the command format', 'Use a username without spaces or control characters.');
   }
@@ -115,9 +117,9 @@ export function parseCommandValue(value: string, recipientSecretKey: Buffer, sen
 }
 
 /**
- * Split one shell line into words: whitespace separates, `'…'` is literal, `"…"` honours `\"`,
- * `\\`, `\$` and `` \` ``, a backslash outside quotes escapes the next character, and `#` at the
- * start of a word begins a comment. `null` when a quote is not closed.
+ * Split one shell line into words: whitespace separates, `'…'` is literal, `"…"` honours a
+ * backslash before `"`, `\`, `$` or a backquote, a backslash outside quotes escapes the next
+ * character, and `#` at the start of a word begins a comment. `null` when a quote is not closed.
  */
 function shellWords(line: string): string[] | null {
   const words: string[] = [];
@@ -150,7 +152,7 @@ function shellWords(line: string): string[] | null {
           break;
         }
         if (d === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1] as string)) {
-          cur += line[i + 1];
+          cur += line[i + 1] ?? '';
           i += 2;
         } else {
           cur += d;
@@ -160,7 +162,7 @@ function shellWords(line: string): string[] | null {
       if (!closed) return null;
       inWord = true;
     } else if (c === '\\') {
-      if (i + 1 < line.length) cur += line[i + 1];
+      if (i + 1 < line.length) cur += line[i + 1] ?? '';
       inWord = true;
       i += 2;
     } else {

@@ -77,10 +77,10 @@ export class RelayClient {
     } catch {
       throw new SeeqretError('E_RELAY_UNREACHABLE', `${this.url} answered ${res.status} without a relay answer`, 'Check the URL: it must be a seeqret relay.');
     }
-    const err = (answer as { error?: { code?: string; message?: string; fix?: string } } | null)?.error;
+    const err = (answer as { error?: { code?: string; message?: string | number | boolean; fix?: string | number | boolean } } | null)?.error;
     if (!res.ok || err) {
       const code = (err?.code && err.code in ERROR_CODES ? err.code : 'E_RELAY_REQUEST') as ErrorCode;
-      throw new SeeqretError(code, `relay: ${String(err?.message ?? `status ${res.status}`).split('\n')[0]}`, String(err?.fix ?? 'Check the relay.').split('\n')[0]!);
+      throw new SeeqretError(code, `relay: ${String(err?.message ?? `status ${res.status}`).split('\n')[0]}`, String(err?.fix ?? 'Check the relay.').split('\n')[0] ?? '');
     }
     return answer as Record<string, unknown>;
   }

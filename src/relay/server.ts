@@ -64,7 +64,9 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
       }
       parts.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('end', () => {
+      resolve(Buffer.concat(parts));
+    });
     req.on('error', reject);
   });
 }
@@ -95,12 +97,20 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
   const limit = o.maxBodyBytes ?? 1024 * 1024;
   const windowMs = o.windowMs ?? 5 * 60_000;
   const rate = o.ratePerSecond ?? 50;
-  const log = o.log ?? ((e: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(e)}\n`));
+  const log =
+    o.log ??
+    ((e: Record<string, unknown>) => {
+      process.stderr.write(`${JSON.stringify(e)}\n`);
+    });
   const relayKey = await storage.relayKey(() => {
     const k = generateIdentity();
     return { publicKey: keyToBase64(k.publicKey), secretKey: keyToBase64(k.secretKey) };
   });
-  const relaySecret = keyFromBase64(relayKey.secretKey)!;
+  const storedSecret = keyFromBase64(relayKey.secretKey);
+  if (storedSecret === null) {
+    throw new SeeqretError('E_RELAY_STORAGE', 'the relay database holds a relay secret key that is not a key', 'Restore the relay database from a backup.');
+  }
+  const relaySecret: Buffer = storedSecret;
   const buckets = new Map<string, { tokens: number; at: number }>();
 
   function charge(keyId: string): void {
@@ -279,7 +289,9 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     readBody(req, limit)
       .then((body) => route(req, body, ctx))
       .then(
-        (payload) => finish(200, payload),
+        (payload) => {
+          finish(200, payload);
+        },
         (e: unknown) => {
           if (e instanceof RelayRefusal) {
             const b: ErrorBody = { error: { code: e.code, message: e.message, fix: e.fix } };
@@ -310,7 +322,11 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
       });
     },
     async close(): Promise<void> {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
       server.closeAllConnections();

@@ -26,7 +26,7 @@ export async function openRelayStorage(database: string): Promise<RelayStorage> 
   } catch (e) {
     await storage.close().catch(() => undefined);
     if (e instanceof SeeqretError) throw e;
-    throw new SeeqretError('E_RELAY_STORAGE', `cannot open the relay database (${(e as { code?: string }).code ?? (e as Error).message?.split('\n')[0] ?? 'error'})`, 'Check --database (the URL, the server, the credentials or the file).', { cause: e });
+    throw new SeeqretError('E_RELAY_STORAGE', `cannot open the relay database (${(e as { code?: string }).code ?? (e as { message?: string }).message?.split('\n')[0] ?? 'error'})`, 'Check --database (the URL, the server, the credentials or the file).', { cause: e });
   }
   return storage;
 }

@@ -47,4 +47,4 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

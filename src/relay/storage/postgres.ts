@@ -30,7 +30,7 @@ class PostgresDriver implements SqlDriver {
   ) {}
 
   private get q(): Queryable {
-    return this.client ?? (this.pool as unknown as Queryable);
+    return this.client ?? this.pool;
   }
 
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
@@ -46,7 +46,7 @@ class PostgresDriver implements SqlDriver {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const r = await fn(new PostgresDriver(this.pool, client as unknown as Queryable));
+      const r = await fn(new PostgresDriver(this.pool, client));
       await client.query('COMMIT');
       return r;
     } catch (e) {

@@ -6,7 +6,7 @@
  * @module
  */
 import { SeeqretError } from '../../errors.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type { EnvelopeRow, InvitationRow, JoinOutcome, LogRow, MemberRow, RelayStorage } from './types.js';
 
 /** A row as the driver returns it (column name to value). */
@@ -32,19 +32,19 @@ const num = (v: unknown): number => Number(v);
 const NUMERIC = new Set(['seq', 'at', 'joined_at', 'removed_at', 'created_at', 'expires_at', 'used_at', 'delivered_at']);
 
 /** A row with camelCase names, numbers as numbers, bytes as a Buffer and NULL as null. */
-function camel<T>(r: Row): T {
+function camel(r: Row): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
     const name = k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
     o[name] = v === null || v === undefined ? null : NUMERIC.has(k) ? Number(v) : v instanceof Uint8Array ? Buffer.from(v) : v;
   }
-  return o as T;
+  return o;
 }
 
-const member = (r: Row): MemberRow => camel<MemberRow>(r);
-const invitation = (r: Row): InvitationRow => camel<InvitationRow>(r);
-const envelope = (r: Row): EnvelopeRow => camel<EnvelopeRow>(r);
-const logRow = (r: Row): LogRow => camel<LogRow>(r);
+const member = (r: Row): MemberRow => camel(r) as unknown as MemberRow;
+const invitation = (r: Row): InvitationRow => camel(r) as unknown as InvitationRow;
+const envelope = (r: Row): EnvelopeRow => camel(r) as unknown as EnvelopeRow;
+const logRow = (r: Row): LogRow => camel(r) as unknown as LogRow;
 
 const appendLog = (d: SqlDriver, at: number, event: LogRow['event'], actor: string, subject: string | null, envelopeId: string | null): Promise<number> =>
   d.run('INSERT INTO log (at, event, actor, subject, envelope_id) VALUES (?, ?, ?, ?, ?)', [at, event, actor, subject, envelopeId]);
@@ -66,7 +66,7 @@ export class SqlRelayStorage implements RelayStorage {
       await t.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
       const done = new Set((await t.all('SELECT version FROM schema_migrations')).map((r) => num(r['version'])));
       const newest = Math.max(0, ...done);
-      const known = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+      const known = SCHEMA_VERSION;
       if (newest > known) {
         throw new SeeqretError('E_SCHEMA_NEWER', `the relay database has schema version ${newest}; this seeqret knows up to ${known}`, 'Run a newer seeqret relay on it.');
       }
@@ -96,7 +96,9 @@ export class SqlRelayStorage implements RelayStorage {
       await t.run("INSERT INTO relay_config (name, value) VALUES ('public_key', ?)", [made.publicKey]);
       await t.run("INSERT INTO relay_config (name, value) VALUES ('secret_key', ?)", [made.secretKey]);
     });
-    return (await read())!;
+    const key = await read();
+    if (!key) throw new SeeqretError('E_RELAY_STORAGE', 'the relay database holds only half of the relay key', 'Restore the relay database from a backup.');
+    return key;
   }
 
   async join(m: Omit<MemberRow, 'role' | 'removedAt'>, invitationId: string | null, at: number): Promise<JoinOutcome> {
@@ -110,7 +112,7 @@ export class SqlRelayStorage implements RelayStorage {
       } else {
         const rows = await t.all('SELECT * FROM invitations WHERE id = ?', [invitationId]);
         if (rows.length === 0) return 'invitation-unknown';
-        const inv = invitation(rows[0]!);
+        const inv = invitation(rows[0] as Row);
         if (inv.usedAt !== null) return 'invitation-used';
         if (inv.expiresAt < at) return 'invitation-expired';
         if (inv.boxKey !== m.boxKey) return 'invitation-mismatch';

@@ -23,19 +23,24 @@ class SqliteDriver implements SqlDriver {
     private readonly inTx = false,
   ) {}
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.inTx) return fn();
+  private serial<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.inTx) {
+      // Called at once, as an async function would be: a throw becomes a rejection.
+      return new Promise<T>((resolve) => {
+        resolve(fn());
+      });
+    }
     const next = (queues.get(this.file) ?? Promise.resolve()).then(fn, fn);
     queues.set(this.file, next.catch(() => undefined));
     return next;
   }
 
   all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return this.serial(async () => this.db.prepare(sql).all(...params) as Row[]);
+    return this.serial(() => this.db.prepare(sql).all(...params) as Row[]);
   }
 
   run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return this.serial(async () => this.db.prepare(sql).run(...params).changes);
+    return this.serial(() => this.db.prepare(sql).run(...params).changes);
   }
 
   tx<T>(fn: (d: SqlDriver) => Promise<T>): Promise<T> {
@@ -62,7 +67,9 @@ class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.serial(async () => this.db.close());
+    await this.serial(() => {
+      this.db.close();
+    });
   }
 }
 
