@@ -28,7 +28,7 @@ describe('library remedies and their CLI wording', () => {
   vault.set({ app: 'web', env: 'dev', key: 'DB', value: 'one' });
 
   it.each([
-    ['set of an existing name', () => vault.set({ app: 'web', env: 'dev', key: 'DB', value: 'two' }), 'E_EXISTS', '`{ replace: true }` to `set`', 'Add --force to replace it (the old value is kept in history), or use `seeqret edit value`.'],
+    ['set of an existing name', () => vault.set({ app: 'web', env: 'dev', key: 'DB', value: 'two' }), 'E_EXISTS', '`{ replace: true }` to `set`', 'Add --overwrite to replace it (the old value is kept in history), or use `seeqret edit value`.'],
     ['get of a missing name', () => vault.get('NOPE'), 'E_NOT_FOUND', 'Call `all` or `find`', 'Run `seeqret list` to see what exists.'],
     ['an unknown user', () => vault.user('bob'), 'E_UNKNOWN_USER', 'Call `users`', 'Run `seeqret users` to see who is known; add people with `seeqret add user`.'],
     ['a missing version', () => vault.revealVersion(vault.lookup('web', 'dev', 'DB')!, 7), 'E_NOT_FOUND', 'Call `history`', 'Run `seeqret history` to see the versions.'],
@@ -60,6 +60,6 @@ describe('library remedies and their CLI wording', () => {
     expect(cli(['add', 'key', 'K', 'one'], { vault: v }).code).toBe(0);
     const r = cli(['add', 'key', 'K', 'two'], { vault: v });
     expect(errorCode(r)).toBe('E_EXISTS');
-    expect(r.stderr).toContain('Fix: Add --force to replace it (the old value is kept in history), or use `seeqret edit value`.');
+    expect(r.stderr).toContain('Fix: Add --overwrite to replace it (the old value is kept in history), or use `seeqret edit value`.');
   });
 });

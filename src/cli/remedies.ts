@@ -1,6 +1,6 @@
 /**
  * The CLI's wording of the remedies the library names in its own terms (decision 42): a library
- * error says "pass `{ replace: true }` to `set`", the CLI says "add --force". Every place the CLI
+ * error says "pass `{ replace: true }` to `set`", the CLI says "add --overwrite". Every place the CLI
  * renders an error's fix goes through {@link cliFix}.
  *
  * @module
@@ -8,9 +8,9 @@
 import type { Remedy, SeeqretError } from '../errors.js';
 
 const CLI_FIXES: Readonly<Record<Remedy['id'], (arg: string) => string>> = {
-  'replace-secret': () => 'Add --force to replace it (the old value is kept in history), or use `seeqret edit value`.',
-  'replace-pgp-key': () => 'Pass --force to replace it.',
-  'reset-value': () => 'Restore the vault from a backup, or set the value again with `seeqret add key --force`.',
+  'replace-secret': () => 'Add --overwrite to replace it (the old value is kept in history), or use `seeqret edit value`.',
+  'replace-pgp-key': () => 'Pass --overwrite to replace it.',
+  'reset-value': () => 'Restore the vault from a backup, or set the value again with `seeqret add key --overwrite`.',
   'list-secrets': () => 'Run `seeqret list` to see what exists.',
   'list-versions': () => 'Run `seeqret history` to see the versions.',
   'list-users': () => 'Run `seeqret users` to see who is known; add people with `seeqret add user`.',

@@ -118,12 +118,12 @@ export async function encryptToPgpKey(armoredKey: string, text: string, who: str
   try {
     key = await openpgp.readKey({ armoredKey });
   } catch (e) {
-    throw new SeeqretError('E_PGP_KEY', `the stored PGP key of ${printable(who)} cannot be read (${reason(e)})`, `Import it again: seeqret add user --username ${printable(who)} --pgp-key FILE --force`);
+    throw new SeeqretError('E_PGP_KEY', `the stored PGP key of ${printable(who)} cannot be read (${reason(e)})`, `Import it again: seeqret add user --username ${printable(who)} --pgp-key FILE --overwrite`);
   }
   try {
     const message = await openpgp.createMessage({ text });
     return await openpgp.encrypt({ message, encryptionKeys: key.toPublic(), format: 'armored' });
   } catch (e) {
-    throw new SeeqretError('E_PGP_KEY', `cannot encrypt to the PGP key of ${printable(who)}: ${reason(e)}`, `Get a current key from them and import it: seeqret add user --username ${printable(who)} --pgp-key FILE --force`);
+    throw new SeeqretError('E_PGP_KEY', `cannot encrypt to the PGP key of ${printable(who)}: ${reason(e)}`, `Get a current key from them and import it: seeqret add user --username ${printable(who)} --pgp-key FILE --overwrite`);
   }
 }
