@@ -68,7 +68,9 @@ export class RelayClient {
     try {
       res = await fetch(new URL(path, this.url), { method, headers, ...(payload.length ? { body: payload } : {}) });
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+      // undici puts the socket error in `cause` (an AggregateError when several addresses were tried).
+      const c = (e as { cause?: { code?: string; message?: string; errors?: ReadonlyArray<{ code?: string }> } }).cause;
+      const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (e as Error).name;
       throw new SeeqretError('E_RELAY_UNREACHABLE', `cannot reach the relay ${this.url} (${cause})`, 'Check the URL and that the relay runs (curl URL/v1/health).', { cause: e });
     }
     let answer: unknown;
