@@ -17,6 +17,8 @@
 import { sodium } from './sodium.js';
 import { SeeqretError } from '../errors.js';
 
+export { type MemorySealed, MemorySealer } from './memory-seal.js';
+
 /** Length in bytes of symmetric keys, X25519 public keys and X25519 secret keys. */
 export const KEY_BYTES = 32;
 const NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES; // 24
@@ -172,50 +174,6 @@ export function open(key: Buffer, blob: Buffer, ad: Buffer): Buffer | null {
     return null;
   }
   return out;
-}
-
-/**
- * A blob made by {@link seal}, split once into the views {@link openPrepared} needs, so that a value
- * opened many times (the library `get` path) costs no allocation beyond its result string.
- */
-export interface PreparedSeal {
-  /** The 24-byte nonce (a view of the blob). */
-  readonly nonce: Buffer;
-  /** Ciphertext and tag (a view of the blob). */
-  readonly body: Buffer;
-  /** Associated data the blob was sealed with. */
-  readonly ad: Buffer;
-  /** Where the plaintext is decrypted: exactly its length, wiped after every use. */
-  readonly out: Buffer;
-}
-
-/**
- * Split a sealed blob for repeated {@link openPrepared} calls; `null` when it is malformed. `scratch`,
- * when long enough, backs the plaintext buffer (shared by every prepared value of one owner:
- * plaintext lives there only during one {@link openPrepared} call).
- */
-export function prepareOpen(blob: Buffer, ad: Buffer, scratch?: Buffer): PreparedSeal | null {
-  if (blob.length < 1 + NONCE_BYTES + TAG_BYTES || blob[0] !== SEAL_VERSION) return null;
-  const len = blob.length - 1 - NONCE_BYTES - TAG_BYTES;
-  const out = scratch && scratch.length >= len ? scratch.subarray(0, len) : Buffer.alloc(len);
-  return { nonce: blob.subarray(1, 1 + NONCE_BYTES), body: blob.subarray(1 + NONCE_BYTES), ad, out };
-}
-
-/**
- * Verify and decrypt a {@link PreparedSeal} to its UTF-8 text, wiping the plaintext bytes before
- * returning. `null` when it was modified or `key` does not match — never partial plaintext.
- */
-export function openPrepared(key: Buffer, p: PreparedSeal): string | null {
-  const out = p.out;
-  try {
-    sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(out, null, p.body, p.ad, p.nonce, key);
-  } catch {
-    out.fill(0);
-    return null;
-  }
-  const s = out.toString();
-  out.fill(0);
-  return s;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,22 @@
 import { createRequire } from 'node:module';
 import { dlopenAddon, findInNodeModules } from '../util/addon.js';
 
-type Sodium = typeof import('sodium-native');
+/**
+ * What sodium-native 4 provides that `@types/sodium-native` does not declare: the IETF
+ * ChaCha20-Poly1305 AEAD (RFC 8439) used by `./memory-seal.ts`. Any typed array is read as its
+ * bytes, so the 12-byte nonce may be a `Uint32Array` of three words.
+ */
+interface SodiumIetfAead {
+  readonly crypto_aead_chacha20poly1305_ietf_KEYBYTES: number;
+  readonly crypto_aead_chacha20poly1305_ietf_NPUBBYTES: number;
+  readonly crypto_aead_chacha20poly1305_ietf_ABYTES: number;
+  /** Encrypt `m` into `c` (`m.length` + ABYTES bytes); returns the bytes written. */
+  crypto_aead_chacha20poly1305_ietf_encrypt(c: Uint8Array, m: Uint8Array, ad: Uint8Array | null, nsec: null, npub: NodeJS.TypedArray, k: Uint8Array): number;
+  /** Verify and decrypt `c` into `m` (`c.length` − ABYTES bytes); throws when it does not verify. */
+  crypto_aead_chacha20poly1305_ietf_decrypt(m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array | null, npub: NodeJS.TypedArray, k: Uint8Array): number;
+}
+
+type Sodium = typeof import('sodium-native') & SodiumIetfAead;
 
 function load(): Sodium {
   const prebuilt = `sodium-native/prebuilds/${process.platform}-${process.arch}/sodium-native.node`;

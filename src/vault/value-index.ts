@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type PreparedSeal, openPrepared, prepareOpen } from '../crypto/index.js';
+import { type MemorySealed, MemorySealer, open, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { GLOBAL } from './names.js';
 import { verifyRow } from './integrity.js';
@@ -12,16 +12,14 @@ import { LIST_SECRETS, SECRETS_T, type SecretRow, describeWhere, macCols, valueA
 import type { VaultSession } from './session.js';
 
 /**
- * One (app, env) variant of a key in the library index: still encrypted, split once into the parts
- * a decryption needs. Its row was authenticated when it was loaded.
+ * One (app, env) variant of a key in the library index: still encrypted, sealed again under the
+ * index's own in-memory key (src/crypto/memory-seal.ts, decision 49). Its row was authenticated
+ * when it was loaded.
  */
-interface IndexEntry {
+interface IndexEntry extends MemorySealed {
   readonly app: string;
   readonly env: string;
-  readonly sealed: PreparedSeal;
 }
-/** Plaintext of one `get` lives here (wiped after each call); longer values get their own buffer. */
-const GET_SCRATCH_BYTES = 4096;
 
 /** Score of one field for {@link ValueIndex.get}: -1 excludes the variant. */
 function fieldScore(actual: string, wanted: string | undefined): number {
@@ -92,8 +90,8 @@ export function chooseVariant<T extends Variant>(rows: readonly T[], app: string
 export class ValueIndex {
   readonly #s: VaultSession;
   #index: Map<string, IndexEntry[]> | undefined;
-  /** Backs the plaintext of one {@link ValueIndex.get} call; wiped after each. */
-  #scratch: Buffer | undefined;
+  /** Seals the index's values in memory; made with the index, wiped when the vault closes. */
+  readonly #sealer = new MemorySealer();
 
   constructor(session: VaultSession) {
     this.#s = session;
@@ -120,7 +118,7 @@ export class ValueIndex {
       const names = top.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
       throw new SeeqretError('E_AMBIGUOUS', `${key}${describeWhere(where)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
     }
-    const value = openPrepared(this.#s.keys.dataKey, best.sealed);
+    const value = this.#sealer.open(best);
     if (value === null) throw this.#damaged(best.app, best.env, key);
     return value;
   }
@@ -133,19 +131,26 @@ export class ValueIndex {
   /**
    * Load the (app, env) variants of `key` into the index, once per key: one indexed query, then
    * each row is authenticated here (it opens under its associated data, its row MAC is valid and it
-   * is not a replaced version put back) so that later calls are a map lookup and one decryption.
+   * is not a replaced version put back) and its value sealed again in memory, so that later calls
+   * are a map lookup and one in-memory open.
    */
   #loadVariants(key: string): IndexEntry[] {
     const rows = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
-    const scratch = (this.#scratch ??= Buffer.alloc(GET_SCRATCH_BYTES));
     const list: IndexEntry[] = [];
     for (const r of rows) {
-      const sealed = prepareOpen(r.value, valueAd(r.app, r.env, key, r.version), scratch);
+      const plain = open(this.#s.keys.dataKey, r.value, valueAd(r.app, r.env, key, r.version));
       // A ciphertext that does not open is E_DECRYPT before a row MAC is E_TAMPERED (as `reveal`).
-      if (sealed === null || openPrepared(this.#s.keys.dataKey, sealed) === null) throw this.#damaged(r.app, r.env, key);
-      verifyRow(this.#s.integrityKey, SECRETS_T, r as unknown as Record<string, unknown>);
-      this.#s.checkNotStale(r);
-      list.push({ app: r.app, env: r.env, sealed });
+      if (plain === null) throw this.#damaged(r.app, r.env, key);
+      let sealed: MemorySealed;
+      try {
+        verifyRow(this.#s.integrityKey, SECRETS_T, r as unknown as Record<string, unknown>);
+        this.#s.checkNotStale(r);
+        sealed = this.#sealer.seal(plain);
+      } finally {
+        wipe(plain);
+      }
+      // One flat object per variant: a `get` follows no pointer it does not need.
+      list.push({ app: r.app, env: r.env, n: sealed.n, body: sealed.body });
     }
     this.#index!.set(key, list);
     return list;
@@ -155,9 +160,9 @@ export class ValueIndex {
     return new SeeqretError('E_DECRYPT', `secret ${app}:${env}:${key} failed authentication: the vault was modified or is damaged`, 'Restore the vault folder from a backup copy.');
   }
 
-  /** Drop the index and wipe the scratch buffer (the vault is closing). */
+  /** Drop the index and wipe its in-memory key (the vault is closing). */
   wipe(): void {
     this.#index = undefined;
-    this.#scratch?.fill(0);
+    this.#sealer.wipe();
   }
 }
