@@ -59,7 +59,11 @@ await buildWithMeta('bin', {
   plugins: [mainBundle],
   // src/crypto/sodium.ts, src/vault/sqlite.ts and src/util/addon.ts locate files from import.meta.url.
   define: { 'import.meta.url': '__seeqretImportMetaUrl' },
-  banner: { js: "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js:
+      "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n" +
+      'const __seeqretBuiltin = (m) => Object.create(m, { default: { value: m, enumerable: true } });',
+  },
 });
 await buildWithMeta('main', {
   ...common,
@@ -71,6 +75,18 @@ await buildWithMeta('main', {
   // CommonJS dependencies (commander, yaml, ...) call require() for Node built-ins.
   banner: { js: "import { createRequire as __seeqretCreateRequire } from 'node:module'; const require = __seeqretCreateRequire(import.meta.url);" },
 });
+// A default import of a Node built-in (`import fs from 'node:fs'`) becomes
+// `__toESM(require("node:fs"), 1)` in CommonJS output, which copies every property of the module
+// onto a new object, on every such import: about 7% of a `seeqret get` (decision 49). A built-in
+// needs no interop, so the entry gives each import a small object whose `default` is the module and
+// whose prototype is the module (for namespace imports) instead.
+{
+  const entry = 'dist/bin/seeqret.js';
+  const toEsm = /__toESM\(require\("(node:[a-z_/]+)"\), 1\)/g;
+  const text = fs.readFileSync(entry, 'utf8');
+  if (!toEsm.test(text)) throw new Error('bundle.mjs: no __toESM(require("node:…")) in the entry: update this step');
+  fs.writeFileSync(entry, text.replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`));
+}
 fs.writeFileSync('dist/bin/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 fs.chmodSync('dist/bin/seeqret.js', 0o755);
 
