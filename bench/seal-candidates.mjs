@@ -36,178 +36,87 @@ const order = Array.from({ length: CALLS }, (_, i) => (i * 7919) % N);
 const X_NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 const I_NONCE = sodium.crypto_aead_chacha20poly1305_ietf_NPUBBYTES;
 const TAG = 16;
+const XCHACHA = {
+  nonceBytes: X_NONCE,
+  enc: (c, m, ad, n) => sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(c, m, ad, null, n, key),
+  dec: (m, c, ad, n) => sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(m, null, c, ad, n, key),
+};
+const IETF = {
+  nonceBytes: I_NONCE,
+  enc: (c, m, ad, n) => sodium.crypto_aead_chacha20poly1305_ietf_encrypt(c, m, ad, null, n, key),
+  dec: (m, c, ad, n) => sodium.crypto_aead_chacha20poly1305_ietf_decrypt(m, null, c, ad, n, key),
+};
+const SECRETBOX = {
+  nonceBytes: sodium.crypto_secretbox_NONCEBYTES,
+  enc: (c, m, _ad, n) => sodium.crypto_secretbox_easy(c, m, n, key),
+  dec: (m, c, _ad, n) => {
+    if (!sodium.crypto_secretbox_open_easy(m, c, n, key)) throw new Error('secretbox open failed');
+  },
+};
+
+/**
+ * A candidate over one AEAD: `random` or counter nonces, with or without the row's associated
+ * data, the nonce kept per entry or copied into one shared buffer before each open, and the
+ * plaintext view made per entry or shared by every entry of the same length.
+ */
+function aead(name, alg, { random = false, withAd = false, sharedNonce = false, sharedOut = false } = {}) {
+  const nonce = Buffer.alloc(alg.nonceBytes);
+  const outs = [];
+  return candidate(
+    name,
+    (i, v) => {
+      const n = Buffer.alloc(alg.nonceBytes);
+      if (random) sodium.randombytes_buf(n);
+      else n.writeUInt32LE(i + 1, 0);
+      const body = Buffer.alloc(v.length + TAG);
+      alg.enc(body, v, withAd ? ad[i] : null, n);
+      return { n, body, ad: withAd ? ad[i] : null, out: scratch.subarray(0, v.length) };
+    },
+    (e) => {
+      if (sharedNonce) e.n.copy(nonce);
+      const out = sharedOut ? (outs[e.out.length] ??= scratch.subarray(0, e.out.length)) : e.out;
+      alg.dec(out, e.body, e.ad, sharedNonce ? nonce : e.n);
+      const s = out.toString();
+      out.fill(0);
+      return s;
+    },
+  );
+}
 
 const candidates = [
   // Today's form: XChaCha20-Poly1305-IETF with a random 24-byte nonce and the row's associated data.
-  candidate(
-    'xchacha20poly1305_ietf, ad, random nonce',
-    (i, v) => {
-      const nonce = Buffer.alloc(X_NONCE);
-      sodium.randombytes_buf(nonce);
-      const body = Buffer.alloc(v.length + TAG);
-      sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(body, v, ad[i], null, nonce, key);
-      return { nonce, body, ad: ad[i], out: scratch.subarray(0, v.length) };
-    },
-    (e) => {
-      sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(e.out, null, e.body, e.ad, e.nonce, key);
-      const s = e.out.toString();
-      e.out.fill(0);
-      return s;
-    },
-  ),
-  candidate(
-    'xchacha20poly1305_ietf, no ad',
-    (i, v) => {
-      const nonce = Buffer.alloc(X_NONCE);
-      sodium.randombytes_buf(nonce);
-      const body = Buffer.alloc(v.length + TAG);
-      sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(body, v, null, null, nonce, key);
-      return { nonce, body, out: scratch.subarray(0, v.length) };
-    },
-    (e) => {
-      sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(e.out, null, e.body, null, e.nonce, key);
-      const s = e.out.toString();
-      e.out.fill(0);
-      return s;
-    },
-  ),
+  aead('xchacha20poly1305_ietf, ad, random nonce', XCHACHA, { random: true, withAd: true }),
+  aead('xchacha20poly1305_ietf, no ad', XCHACHA, { random: true }),
+  aead('xchacha20poly1305_ietf, no ad, nonce copied into a shared buffer', XCHACHA, { random: true, sharedNonce: true }),
   // IETF ChaCha20-Poly1305 (RFC 8439): a 12-byte nonce, here a counter, so no HChaCha20 step.
-  candidate(
-    'chacha20poly1305_ietf, counter nonce per entry',
-    (i, v) => {
-      const nonce = Buffer.alloc(I_NONCE);
-      nonce.writeUInt32LE(i + 1, 0);
-      const body = Buffer.alloc(v.length + TAG);
-      sodium.crypto_aead_chacha20poly1305_ietf_encrypt(body, v, null, null, nonce, key);
-      return { nonce, body, out: scratch.subarray(0, v.length) };
-    },
-    (e) => {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(e.out, null, e.body, null, e.nonce, key);
-      const s = e.out.toString();
-      e.out.fill(0);
-      return s;
-    },
-  ),
-  candidate(
-    'chacha20poly1305_ietf, counter nonce per entry, ad',
-    (i, v) => {
-      const nonce = Buffer.alloc(I_NONCE);
-      nonce.writeUInt32LE(i + 1, 0);
-      const body = Buffer.alloc(v.length + TAG);
-      sodium.crypto_aead_chacha20poly1305_ietf_encrypt(body, v, ad[i], null, nonce, key);
-      return { nonce, body, ad: ad[i], out: scratch.subarray(0, v.length) };
-    },
-    (e) => {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(e.out, null, e.body, e.ad, e.nonce, key);
-      const s = e.out.toString();
-      e.out.fill(0);
-      return s;
-    },
-  ),
+  aead('chacha20poly1305_ietf, counter nonce per entry', IETF),
+  aead('chacha20poly1305_ietf, counter nonce per entry, ad', IETF, { withAd: true }),
+  aead('chacha20poly1305_ietf, shared nonce buffer', IETF, { sharedNonce: true }),
+  aead('chacha20poly1305_ietf, shared nonce, shared output view per length', IETF, { sharedNonce: true, sharedOut: true }),
+  // The detached form takes the tag as one more argument.
   candidate(
     'chacha20poly1305_ietf detached, counter nonce',
     (i, v) => {
-      const nonce = Buffer.alloc(I_NONCE);
-      nonce.writeUInt32LE(i + 1, 0);
+      const n = Buffer.alloc(I_NONCE);
+      n.writeUInt32LE(i + 1, 0);
       const c = Buffer.alloc(v.length);
       const mac = Buffer.alloc(TAG);
-      sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, v, null, null, nonce, key);
-      return { nonce, c, mac, out: scratch.subarray(0, v.length) };
+      sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, v, null, null, n, key);
+      return { n, c, mac, out: scratch.subarray(0, v.length) };
     },
     (e) => {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached(e.out, null, e.c, e.mac, null, e.nonce, key);
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached(e.out, null, e.c, e.mac, null, e.n, key);
       const s = e.out.toString();
       e.out.fill(0);
       return s;
     },
   ),
-  // One shared nonce buffer, the entry's counter written into it before each call.
-  candidate(
-    'chacha20poly1305_ietf, shared nonce buffer',
-    (i, v) => {
-      const nonce = Buffer.alloc(I_NONCE);
-      nonce.writeUInt32LE(i + 1, 0);
-      const body = Buffer.alloc(v.length + TAG);
-      sodium.crypto_aead_chacha20poly1305_ietf_encrypt(body, v, null, null, nonce, key);
-      return { n: i + 1, body, out: scratch.subarray(0, v.length) };
-    },
-    (() => {
-      const nonce = Buffer.alloc(I_NONCE);
-      return (e) => {
-        nonce.writeUInt32LE(e.n, 0);
-        sodium.crypto_aead_chacha20poly1305_ietf_decrypt(e.out, null, e.body, null, nonce, key);
-        const s = e.out.toString();
-        e.out.fill(0);
-        return s;
-      };
-    })(),
-  ),
-  // As above, and the plaintext view shared by every entry of the same length.
-  (() => {
-    const nonce = Buffer.alloc(I_NONCE);
-    const outs = [];
-    const outFor = (len) => (outs[len] ??= scratch.subarray(0, len));
-    return candidate(
-      'chacha20poly1305_ietf, shared nonce, shared output view per length',
-      (i, v) => {
-        const n = Buffer.alloc(I_NONCE);
-        n.writeUInt32LE(i + 1, 0);
-        const body = Buffer.alloc(v.length + TAG);
-        sodium.crypto_aead_chacha20poly1305_ietf_encrypt(body, v, null, null, n, key);
-        return { n: i + 1, body };
-      },
-      (e) => {
-        nonce.writeUInt32LE(e.n, 0);
-        const out = outFor(e.body.length - TAG);
-        sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, e.body, null, nonce, key);
-        const s = out.utf8Slice(0, out.length);
-        out.fill(0);
-        return s;
-      },
-    );
-  })(),
-  // XChaCha20 with its random nonce copied into one shared buffer before each call.
-  (() => {
-    const nonce = Buffer.alloc(X_NONCE);
-    return candidate(
-      'xchacha20poly1305_ietf, no ad, nonce copied into a shared buffer',
-      (i, v) => {
-        const n = Buffer.alloc(X_NONCE);
-        sodium.randombytes_buf(n);
-        const body = Buffer.alloc(v.length + TAG);
-        sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(body, v, null, null, n, key);
-        return { n, body, out: scratch.subarray(0, v.length) };
-      },
-      (e) => {
-        e.n.copy(nonce);
-        sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(e.out, null, e.body, null, nonce, key);
-        const s = e.out.toString();
-        e.out.fill(0);
-        return s;
-      },
-    );
-  })(),
   // XSalsa20-Poly1305 (crypto_secretbox): has an HSalsa20 step, like XChaCha20's HChaCha20.
-  candidate(
-    'secretbox (xsalsa20poly1305)',
-    (i, v) => {
-      const nonce = Buffer.alloc(sodium.crypto_secretbox_NONCEBYTES);
-      sodium.randombytes_buf(nonce);
-      const body = Buffer.alloc(v.length + sodium.crypto_secretbox_MACBYTES);
-      sodium.crypto_secretbox_easy(body, v, nonce, key);
-      return { nonce, body, out: scratch.subarray(0, v.length) };
-    },
-    (e) => {
-      if (!sodium.crypto_secretbox_open_easy(e.out, e.body, e.nonce, key)) throw new Error('secretbox open failed');
-      const s = e.out.toString();
-      e.out.fill(0);
-      return s;
-    },
-  ),
+  aead('secretbox (xsalsa20poly1305)', SECRETBOX, { random: true }),
   // The floor of the JavaScript side alone: no cipher, only the string and the wipe.
   candidate(
     'no cipher (copy + toString + wipe): the JS floor',
-    (i, v) => ({ body: Buffer.from(v), out: scratch.subarray(0, v.length) }),
+    (_i, v) => ({ body: Buffer.from(v), out: scratch.subarray(0, v.length) }),
     (e) => {
       e.body.copy(e.out);
       const s = e.out.toString();

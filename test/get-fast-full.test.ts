@@ -9,7 +9,7 @@ import { Vault } from '../src/vault/vault.js';
 import { cli, newVault } from './helpers.js';
 
 /** The audit entries after the first `from`, without their times, ids and chain fields. */
-function auditSince(vault: string, from: number): Array<{ action: string; target: string | undefined; detail: unknown }> {
+function auditSince(vault: string, from: number): Array<{ action: string; target: string | null; detail: string | null }> {
   const v = Vault.open({ dir: vault });
   try {
     return v.auditLog({}).slice(from).map((e) => ({ action: e.action, target: e.target, detail: e.detail }));
