@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/relay/watch.js';
-import { cli, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
+import { cli, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 import { type TestPostgres, freePort, startPostgres } from './relay-helpers.js';
 import { type Child, relayAt, spawnCli, until } from './relay-watch-helpers.js';
 
@@ -41,6 +41,14 @@ function space(url: string, alice: string, server: string, ca: string[] = []): v
 
 const SECRET = 'watch-value-9f3e1a';
 
+/** `server init DIR --watch-only` (no such group: the vault stays private to its owner). */
+function watchOnlyServer(): string {
+  const parent = tmpdir();
+  const r = cli(['server', 'init', parent, '--watch-only', '--user', 'server', '--group', 'seeqret-no-such-group']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return path.join(parent, 'seeqret');
+}
+
 describe('backoff', () => {
   it('doubles up to the cap, with half of each delay random', () => {
     expect([1, 2, 3, 4].map((n) => backoffDelay(n, 500, 60_000, () => 0))).toEqual([250, 500, 1000, 2000]);
@@ -67,7 +75,7 @@ describe.each(backends)('watch on $name', (backend) => {
     port = await freePort();
     relay = await relayAt(database, port);
     alice = newVault({ user: 'alice' });
-    server = newVault({ user: 'server' });
+    server = watchOnlyServer();
     space(relay.url, alice, server);
   }, 180_000);
   afterAll(async () => {
@@ -88,6 +96,9 @@ describe.each(backends)('watch on $name', (backend) => {
     await until(() => /envelope \w+: from alice: 1 secret/.test(watcher!.stderr()), 20_000, () => watcher!.stderr());
     expect(vaultValues(server)['shop:prod:API_TOKEN']).toBe(SECRET);
     expect(watcher.stderr()).toMatch(/from alice: 1 secret \(1 added, 0 updated.*\): shop:prod:API_TOKEN/);
+    // The server only receives: it cannot seal what it holds for anyone, not even alice.
+    expect(errorCode(cli(['export', '--to', 'alice', '-f', 'shop:prod:'], { vault: server }))).toBe('E_WATCH_ONLY');
+    expect(errorCode(cli(['push', '--to', 'alice', '-f', 'shop:prod:'], { vault: server }))).toBe('E_WATCH_ONLY');
 
     // The relay goes away and comes back on the same address: the watcher retries and goes on.
     await relay!.stop();

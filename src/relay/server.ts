@@ -246,7 +246,11 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     for (;;) {
       const remaining = deadline - Date.now();
       const armed = remaining > 0 && !waiters.isClosed ? waiters.arm(keyId, remaining) : undefined;
-      ctx.gone = armed?.wake;
+      ctx.gone = armed
+        ? () => {
+            armed.wake();
+          }
+        : undefined;
       const rows = await storage.pending(keyId, MAX_PENDING);
       if (!armed || rows.length > skip) {
         armed?.wake();

@@ -21,15 +21,16 @@ export class Waiters {
   private readonly waiting = new Map<string, Set<() => void>>();
   private closed = false;
 
-  private constructor(private unsubscribe: (() => Promise<void>) | undefined) {}
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  private constructor() {}
 
   /** Subscribe to the storage's announcements. */
   static async start(storage: RelayStorage): Promise<Waiters> {
-    let self: Waiters | undefined;
-    const unsubscribe = await storage.subscribe((recipient) => {
-      self?.wakeUp(recipient);
+    const self = new Waiters();
+    self.unsubscribe = await storage.subscribe((recipient) => {
+      self.wakeUp(recipient);
     });
-    self = new Waiters(unsubscribe);
     return self;
   }
 
@@ -73,7 +74,12 @@ export class Waiters {
       };
       set.add(wake);
     });
-    return { woken, wake: () => wake() };
+    return {
+      woken,
+      wake: () => {
+        wake();
+      },
+    };
   }
 
   /** Answer every waiting request now and stop listening (graceful shutdown). */

@@ -81,6 +81,9 @@ async function applyBatch(r: WatchRequest, client: RelayClient, batch: readonly 
   }
 }
 
+/** Has `signal` fired (read again after an await)? */
+const stopped = (signal: AbortSignal): boolean => signal.aborted;
+
 /** Watch until the signal fires (resolves) or a failure that is not transient (rejects). */
 export async function watchRelay(r: WatchRequest): Promise<WatchSummary> {
   const count = { loaded: 0, replays: 0, refused: new Set<string>() };
@@ -98,7 +101,7 @@ export async function watchRelay(r: WatchRequest): Promise<WatchSummary> {
         attempt = 0;
         await applyBatch(r, client, batch, count);
       } catch (e) {
-        if (r.signal.aborted) break;
+        if (stopped(r.signal)) break;
         if (!isTransient(e)) throw e;
         client?.close();
         client = undefined;

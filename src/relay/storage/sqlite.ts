@@ -68,20 +68,22 @@ class SqliteDriver implements SqlDriver {
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
   }
 
-  async announce(_d: SqlDriver, recipient: string): Promise<void> {
+  announce(_d: SqlDriver, recipient: string): Promise<void> {
     // Called inside the transaction: the listeners' reads queue behind it, so they see it
     // committed (or, rolled back, nothing: a spurious wake-up).
     for (const l of listeners.get(this.file) ?? []) setImmediate(l, recipient);
+    return Promise.resolve();
   }
 
-  async subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>> {
+  subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>> {
     const set = listeners.get(this.file) ?? new Set();
     set.add(listener);
     listeners.set(this.file, set);
-    return async () => {
+    return Promise.resolve(() => {
       set.delete(listener);
       if (set.size === 0) listeners.delete(this.file);
-    };
+      return Promise.resolve();
+    });
   }
 
   async close(): Promise<void> {
