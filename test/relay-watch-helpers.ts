@@ -5,7 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import https from 'node:https';
+import { afterAll, beforeAll } from 'vitest';
 import { BIN, cleanEnv } from './helpers.js';
+import { type TestPostgres, startPostgres } from './relay-helpers.js';
 
 /** GET `url`/v1/health; true when it answers 200 (with `ca` trusted for https). */
 function healthy(url: string, ca?: string): Promise<boolean> {
@@ -67,4 +69,24 @@ export async function relayAt(database: string, port: number, opts: { tls?: { ce
   await until(async () => (c.child.exitCode === null ? healthy(url, opts.tls?.ca) : true), 20_000, () => `the relay did not start: ${c.stderr()}`);
   if (c.child.exitCode !== null) throw new Error(`the relay exited: ${c.stderr()}`);
   return { ...c, url };
+}
+
+/**
+ * Start PostgreSQL for a test file (beforeAll) and stop it (afterAll); the server, or why it
+ * could not start (printed once, with `label`).
+ */
+export function postgresForFile(label: string): { server: () => TestPostgres | undefined; skip: () => string | undefined } {
+  let server: TestPostgres | undefined;
+  let skip: string | undefined;
+  beforeAll(async () => {
+    const r = await startPostgres();
+    if ('skip' in r) {
+      skip = r.skip;
+      console.log(`${label}: PostgreSQL runs skipped: ${r.skip}`);
+    } else server = r;
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return { server: () => server, skip: () => skip };
 }

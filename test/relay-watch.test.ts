@@ -9,21 +9,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/relay/watch.js';
 import { cli, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
-import { type TestPostgres, freePort, startPostgres } from './relay-helpers.js';
-import { type Child, relayAt, spawnCli, until } from './relay-watch-helpers.js';
+import { freePort } from './relay-helpers.js';
+import { type Child, postgresForFile, relayAt, spawnCli, until } from './relay-watch-helpers.js';
 
-let pgServer: TestPostgres | undefined;
-let pgSkip: string | undefined;
-beforeAll(async () => {
-  const r = await startPostgres();
-  if ('skip' in r) {
-    pgSkip = r.skip;
-    console.log(`relay watch: PostgreSQL runs skipped: ${r.skip}`);
-  } else pgServer = r;
-}, 120_000);
-afterAll(async () => {
-  await pgServer?.stop();
-});
+const pg = postgresForFile('relay watch');
 
 function ok(args: string[], vault: string): string {
   const r = cli(args, { vault });
@@ -59,7 +48,7 @@ describe('backoff', () => {
 
 const backends = [
   { name: 'sqlite', database: async () => path.join(tmpdir(), 'relay.db') },
-  { name: 'postgres', database: async () => (pgServer ? pgServer.database(`relay_watch_${Date.now()}`) : undefined) },
+  { name: 'postgres', database: async () => (pg.server() ? pg.server()!.database(`relay_watch_${Date.now()}`) : undefined) },
 ];
 
 describe.each(backends)('watch on $name', (backend) => {
@@ -83,7 +72,7 @@ describe.each(backends)('watch on $name', (backend) => {
     await relay?.stop();
   });
   const need = (ctx: { skip: (n?: string) => void }): void => {
-    if (!relay) ctx.skip(pgSkip);
+    if (!relay) ctx.skip(pg.skip());
   };
 
   it('loads each envelope as it arrives, logs names not values, survives a relay restart, stops on SIGTERM', async (ctx) => {
