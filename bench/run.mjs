@@ -459,6 +459,11 @@ if (section('growth')) {
 
 fs.rmSync(scratch, { recursive: true, force: true });
 
+if (section('relay-watch')) {
+  const { benchRelayWatch } = await import('./relay-watch.mjs');
+  await benchRelayWatch({ ROOT, BIN, env, scratch, row, median });
+}
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const md = `# Benchmarks
 

@@ -140,6 +140,7 @@ export const ERROR_CODES = {
   E_RELAY_UNREACHABLE: ExitCode.NETWORK,
   E_RELAY_RATE: ExitCode.NETWORK,
   E_RELAY_STORAGE: ExitCode.STORAGE,
+  E_WATCH_ONLY: ExitCode.CONFLICT,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

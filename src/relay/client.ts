@@ -8,6 +8,7 @@
 import { fingerprint, keyToBase64, randomBytes } from '../crypto/index.js';
 import { bodyDigest, possessionProof, relayKeyId, relaySigningKey, signDetached, verifyDetached } from '../crypto/relay.js';
 import { type ErrorCode, ERROR_CODES, SeeqretError } from '../errors.js';
+import { Transport, type TransportOptions, isCertificateError } from './transport.js';
 import { HEADERS, type Invitation, type MemberRecord, invitationText, invitationToken, memberRecordText, parseMemberRecord, readInvitationToken, signingText } from './protocol.js';
 
 /** A member as the relay lists it, with what the client checked. */
@@ -43,17 +44,25 @@ export interface RelayIdentity {
 export class RelayClient {
   readonly keyId: string;
   private readonly sign: { publicKey: Buffer; secretKey: Buffer };
+  private readonly transport: Transport;
 
   constructor(
     readonly url: string,
     private readonly id: RelayIdentity,
+    options: TransportOptions = {},
   ) {
     this.keyId = relayKeyId(id.publicKey);
     this.sign = relaySigningKey(id.secretKey);
+    this.transport = new Transport(url, options);
+  }
+
+  /** Close the connections kept open (with `keepAlive`). */
+  close(): void {
+    this.transport.close();
   }
 
   /** Make a signed request (or an unsigned one for health/info); returns the JSON answer. */
-  async request(method: 'GET' | 'POST', path: string, body?: unknown, signed = true): Promise<Record<string, unknown>> {
+  async request(method: 'GET' | 'POST', path: string, body?: unknown, signed = true, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
     const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (signed) {
@@ -64,23 +73,27 @@ export class RelayClient {
       headers[HEADERS.nonce] = nonce;
       headers[HEADERS.signature] = signDetached(this.sign.secretKey, signingText(method, path, time, nonce, bodyDigest(payload))).toString('base64');
     }
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(new URL(path, this.url), { method, headers, ...(payload.length ? { body: payload } : {}) });
+      res = await this.transport.request(method, new URL(path, this.url), headers, payload, opts);
     } catch (e) {
-      // undici puts the socket error in `cause` (an AggregateError when several addresses were tried).
-      const c = (e as { cause?: { code?: string; message?: string; errors?: ReadonlyArray<{ code?: string }> } }).cause;
-      const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (e as Error).name;
-      throw new SeeqretError('E_RELAY_UNREACHABLE', `cannot reach the relay ${this.url} (${cause})`, 'Check the URL and that the relay runs (curl URL/v1/health).', { cause: e });
+      if (opts.signal?.aborted) throw e;
+      // The socket's error (an AggregateError's first when several addresses were tried).
+      const c = e as { code?: string; message?: string; errors?: ReadonlyArray<{ code?: string }> };
+      const cause = c.code ?? c.errors?.[0]?.code ?? c.message ?? (e as Error).name;
+      const fix = isCertificateError(c.code)
+        ? "The relay's certificate is not trusted: give its CA with --ca CA.pem (relay create/join) or \"ca\" in VAULT/relay.json."
+        : 'Check the URL and that the relay runs (curl URL/v1/health).';
+      throw new SeeqretError('E_RELAY_UNREACHABLE', `cannot reach the relay ${this.url} (${cause})`, fix, { cause: e });
     }
     let answer: unknown;
     try {
-      answer = await res.json();
+      answer = JSON.parse(res.text);
     } catch {
       throw new SeeqretError('E_RELAY_UNREACHABLE', `${this.url} answered ${res.status} without a relay answer`, 'Check the URL: it must be a seeqret relay.');
     }
     const err = (answer as { error?: { code?: string; message?: string | number | boolean; fix?: string | number | boolean } } | null)?.error;
-    if (!res.ok || err) {
+    if (res.status < 200 || res.status > 299 || err) {
       const code = (err?.code && err.code in ERROR_CODES ? err.code : 'E_RELAY_REQUEST') as ErrorCode;
       throw new SeeqretError(code, `relay: ${String(err?.message ?? `status ${res.status}`).split('\n')[0]}`, String(err?.fix ?? 'Check the relay.').split('\n')[0] ?? '');
     }
@@ -157,8 +170,14 @@ export class RelayClient {
     return String((await this.request('POST', '/v1/envelopes', { to, envelope }))['id']);
   }
 
-  async pending(): Promise<RelayEnvelope[]> {
-    const r = await this.request('GET', '/v1/envelopes');
+  /**
+   * The envelopes pending for this member. With `waitMs`, the relay answers as soon as more than
+   * `skip` are pending (those the caller could not load), at the latest after `waitMs`.
+   */
+  async pending(wait?: { waitMs: number; skip: number; signal?: AbortSignal }): Promise<RelayEnvelope[]> {
+    const r = wait
+      ? await this.request('GET', `/v1/envelopes?wait=${wait.waitMs}&skip=${wait.skip}`, undefined, true, { ...(wait.signal ? { signal: wait.signal } : {}), timeoutMs: wait.waitMs + 30_000 })
+      : await this.request('GET', '/v1/envelopes');
     return Array.isArray(r['envelopes']) ? (r['envelopes'] as RelayEnvelope[]) : [];
   }
 

@@ -10,9 +10,14 @@
  * the sender's key is the caller's and the recipient's key is the addressee's. Logs are one JSON
  * object a line and never contain a body.
  *
+ * `GET /v1/envelopes?wait=MS&skip=N` waits (long poll) until more than N envelopes are pending for
+ * the caller, at most MS: a stored envelope wakes it through {@link RelayStorage.subscribe}
+ * (PostgreSQL `LISTEN/NOTIFY` across processes). That is what `seeqret watch` uses.
+ *
  * @module
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { keyFromBase64, keyToBase64, generateIdentity, randomBytes } from '../crypto/index.js';
 import { bodyDigest, checkPossessionProof, relayKeyId, verifyDetached } from '../crypto/relay.js';
@@ -20,6 +25,7 @@ import { SeeqretError, isSeeqretError } from '../errors.js';
 import { readBundleHeader } from '../sharing/bundle.js';
 import { HEADERS, type ErrorBody, RelayRefusal, parseInvitation, parseMemberRecord, signingText } from './protocol.js';
 import type { MemberRow, RelayStorage } from './storage/types.js';
+import { Waiters } from './waiters.js';
 
 /** How the server is set up. */
 export interface RelayServerOptions {
@@ -32,11 +38,17 @@ export interface RelayServerOptions {
   readonly ratePerSecond?: number;
   /** Where log lines go (one object per event). Default: JSON lines on stderr. */
   readonly log?: (entry: Record<string, unknown>) => void;
+  /** Serve https with this certificate chain and key (PEM). Default: plain http. */
+  readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string };
+  /** Longest `GET /v1/envelopes?wait=MS` accepted (ms). Default 60 s. */
+  readonly maxWaitMs?: number;
 }
 
 /** A running relay. */
 export interface RelayServer {
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
+  /** The requests waiting for an envelope now. */
+  readonly waiting: () => number;
   listen(host: string, port: number): Promise<AddressInfo>;
   /** Stop accepting, finish the requests in flight, close the storage. */
   close(): Promise<void>;
@@ -91,6 +103,22 @@ function field(o: Record<string, unknown>, name: string, re?: RegExp): string {
 
 const HEX32 = /^[0-9a-f]{32}$/;
 
+/** A whole number from the query string (`fallback` when absent); malformed outside [0, max]. */
+function queryInt(query: URLSearchParams, name: string, max: number, fallback: number): number {
+  const text = query.get(name);
+  if (text === null) return fallback;
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(n <= max)) throw malformed(`"${name}" must be a whole number from 0 to ${max}`);
+  return n;
+}
+
+/** What a request's handling knows besides the request. */
+interface RequestContext {
+  member?: string;
+  /** Called when the client goes away before the answer (set by a waiting request). */
+  gone?: () => void;
+}
+
 /** Create (not yet listening) a relay server. */
 export async function createRelayServer(o: RelayServerOptions): Promise<RelayServer> {
   const storage = o.storage;
@@ -111,6 +139,8 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     throw new SeeqretError('E_RELAY_STORAGE', 'the relay database holds a relay secret key that is not a key', 'Restore the relay database from a backup.');
   }
   const relaySecret: Buffer = storedSecret;
+  const maxWaitMs = o.maxWaitMs ?? 60_000;
+  const waiters = await Waiters.start(storage);
   const buckets = new Map<string, { tokens: number; at: number }>();
 
   function charge(keyId: string): void {
@@ -204,9 +234,36 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     return { keyId, role: outcome === 'created' ? 'creator' : 'member' };
   }
 
-  async function route(req: http.IncomingMessage, body: Buffer, ctx: { member?: string }): Promise<unknown> {
+  /**
+   * The caller's pending envelopes; with `wait`, not before more than `skip` are pending (those
+   * the client could not load) or `wait` ms have passed. The wait is armed before each read, so
+   * an envelope stored in between wakes it.
+   */
+  async function pendingFor(keyId: string, query: URLSearchParams, ctx: RequestContext): Promise<unknown> {
+    const wait = queryInt(query, 'wait', maxWaitMs, 0);
+    const skip = queryInt(query, 'skip', MAX_PENDING, 0);
+    const deadline = Date.now() + wait;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      const armed = remaining > 0 && !waiters.isClosed ? waiters.arm(keyId, remaining) : undefined;
+      ctx.gone = armed
+        ? () => {
+            armed.wake();
+          }
+        : undefined;
+      const rows = await storage.pending(keyId, MAX_PENDING);
+      if (!armed || rows.length > skip) {
+        armed?.wake();
+        return { envelopes: rows.map((e) => ({ id: e.id, from: e.sender, created: e.createdAt, envelope: e.body?.toString('utf8') ?? '' })) };
+      }
+      await armed.woken;
+      if (ctx.gone === undefined) return { envelopes: [] }; // the client went away
+    }
+  }
+
+  async function route(req: http.IncomingMessage, body: Buffer, ctx: RequestContext): Promise<unknown> {
     const method = req.method ?? '';
-    const path = (req.url ?? '').split('?')[0];
+    const [path = '', queryText = ''] = (req.url ?? '').split('?', 2);
     const key = `${method} ${path}`;
     if (key === 'GET /v1/health') {
       await storage.member('0'.repeat(32)); // the database answers
@@ -258,10 +315,8 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
         await storage.putEnvelope({ id, sender: m.keyId, recipient: to, createdAt: Date.now(), body: Buffer.from(envelope, 'utf8') });
         return { id };
       }
-      case 'GET /v1/envelopes': {
-        const rows = await storage.pending(m.keyId, MAX_PENDING);
-        return { envelopes: rows.map((e) => ({ id: e.id, from: e.sender, created: e.createdAt, envelope: e.body?.toString('utf8') ?? '' })) };
-      }
+      case 'GET /v1/envelopes':
+        return pendingFor(m.keyId, new URLSearchParams(queryText), ctx);
       default: {
         // POST /v1/envelopes/ack
         const id = field(b, 'id', HEX32);
@@ -273,10 +328,15 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
 
   let inFlight = 0;
   let idle: (() => void) | undefined;
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = Date.now();
     inFlight += 1;
-    const ctx: { member?: string } = {};
+    const ctx: RequestContext = {};
+    res.on('close', () => {
+      const gone = ctx.gone;
+      ctx.gone = undefined;
+      gone?.();
+    });
     const finish = (status: number, payload: unknown, code?: string): void => {
       const text = JSON.stringify(payload);
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
@@ -304,19 +364,27 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
           finish(503, b, b.error.code);
         },
       );
-  });
+  };
+  let server: http.Server | https.Server;
+  try {
+    server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler) : http.createServer(handler);
+  } catch (e) {
+    await waiters.close(); // a key that does not match its certificate
+    throw e;
+  }
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
 
   return {
     server,
+    waiting: () => waiters.size,
     listen(host: string, port: number): Promise<AddressInfo> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
           const a = server.address() as AddressInfo;
-          log({ time: new Date().toISOString(), level: 'info', event: 'listening', address: a.address, port: a.port, storage: storage.kind });
+          log({ time: new Date().toISOString(), level: 'info', event: 'listening', address: a.address, port: a.port, tls: o.tls !== undefined, storage: storage.kind });
           resolve(a);
         });
       });
@@ -328,6 +396,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
         });
       });
       server.closeIdleConnections();
+      await waiters.close(); // waiting requests answer now
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
       server.closeAllConnections();
       await closed;

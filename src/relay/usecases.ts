@@ -12,7 +12,7 @@ import { type ExportPlan, prepareExport, recordExport } from '../sharing/export.
 import { type LoadResult, applyLoad, planLoad } from '../sharing/load.js';
 import { relayKeyId } from '../crypto/relay.js';
 import type { UserRecord, Vault } from '../vault/vault.js';
-import type { RelayClient, RelayMember } from './client.js';
+import type { RelayClient, RelayEnvelope, RelayMember } from './client.js';
 
 /** What {@link pushToRelay} sent. */
 export interface PushResult {
@@ -92,6 +92,25 @@ export type SyncOutcome =
   | { readonly kind: 'refused'; readonly envelopeId: string; readonly error: SeeqretError };
 
 /**
+ * Load one envelope as `load` would (bundles only) and acknowledge it once the load committed —
+ * or, a replay of a bundle already loaded, without loading it again. A refused envelope is not
+ * acknowledged (it stays on the relay). Shared by `sync` and `watch`.
+ */
+export async function receiveEnvelope(v: Vault, client: RelayClient, e: RelayEnvelope, options: { overwrite: boolean }): Promise<SyncOutcome> {
+  let o: SyncOutcome;
+  try {
+    const plan = planLoad(v, { text: e.envelope, serializer: 'bundle' }, { overwrite: options.overwrite, force: false });
+    const result = applyLoad(v, plan);
+    o = { kind: 'loaded', envelopeId: e.id, result };
+  } catch (err) {
+    if (!isSeeqretError(err)) throw err;
+    o = err.code === 'E_BUNDLE_REPLAY' ? { kind: 'replay', envelopeId: e.id, error: err } : { kind: 'refused', envelopeId: e.id, error: err };
+  }
+  if (o.kind !== 'refused') await client.ack(e.id);
+  return o;
+}
+
+/**
  * Fetch every pending envelope and load each as `load` would (bundles only; sender known, all
  * or nothing, replay refused, newer values kept, new names pending). An envelope is acknowledged
  * only after its load committed — a crash in between leaves it pending, and the next sync finds
@@ -105,17 +124,8 @@ export async function syncFromRelay(v: Vault, client: RelayClient, options: { ov
     const batch = (await client.pending()).filter((e) => !refused.has(e.id));
     if (batch.length === 0) break;
     for (const e of batch) {
-      let o: SyncOutcome;
-      try {
-        const plan = planLoad(v, { text: e.envelope, serializer: 'bundle' }, { overwrite: options.overwrite, force: false });
-        const result = applyLoad(v, plan);
-        o = { kind: 'loaded', envelopeId: e.id, result };
-      } catch (err) {
-        if (!isSeeqretError(err)) throw err;
-        o = err.code === 'E_BUNDLE_REPLAY' ? { kind: 'replay', envelopeId: e.id, error: err } : { kind: 'refused', envelopeId: e.id, error: err };
-      }
+      const o = await receiveEnvelope(v, client, e, options);
       if (o.kind === 'refused') refused.add(e.id);
-      else await client.ack(e.id);
       outcomes.push(o);
       await each(o);
     }

@@ -19,6 +19,7 @@ import { type V1Secret } from '../legacy/v1.js';
 import { serializeCommand } from '../legacy/v1-command.js';
 import { serializeJsonCrypt } from '../legacy/v1-json-crypt.js';
 import { vaultIdentitySecretKey } from '../vault/internal.js';
+import { refuseIfWatchOnly } from './watch-only.js';
 
 /** What to export to whom. */
 export interface ExportRequest {
@@ -97,6 +98,7 @@ function seal(serializer: Serializer, v: Vault, owner: UserRecord, to: UserRecor
  *   share records changed outside seeqret).
  */
 export function prepareExport(v: Vault, req: ExportRequest): ExportPlan {
+  refuseIfWatchOnly(v.dir);
   if (req.filters.length === 0) throw new SeeqretError('E_USAGE', 'export needs at least one -f FILTER (exporting nothing is never what you want)', "Name the secrets, e.g. -f 'myapp:dev:' (or -f '::' for all).");
   if (req.to.length === 0) throw new SeeqretError('E_USAGE', 'export needs --to USER (a name, self or all)', 'Run `seeqret users` to see who is known.');
   const serializer = serializerOf(req.serializer);

@@ -21,6 +21,7 @@ import { checkEmail, isEmailAddress } from '../util/email.js';
 import { printable } from '../util/text.js';
 import { type PgpKeyRecord, type SecretRecord, type Vault, secretLabel } from '../vault/vault.js';
 import type { OutgoingMail, SmtpSettings } from './mail.js';
+import { refuseIfWatchOnly } from './watch-only.js';
 
 /** Default subject: says nothing about what is inside (the subject is not encrypted). */
 export const DEFAULT_SUBJECT = 'Encrypted message from seeqret';
@@ -188,6 +189,7 @@ function chooseSecrets(v: Vault, r: SendRequest): Array<{ name: string; record: 
  * every message the transport accepted. A failure after some were sent says who got one.
  */
 export async function sendSecrets(v: Vault, r: SendRequest, deps: SendDeps): Promise<SentMessage[]> {
+  refuseIfWatchOnly(v.dir);
   const recipients = recipientsOf(r.to);
   const subject = checkHeader('--subject', r.subject ?? DEFAULT_SUBJECT);
   const fromOption = r.from === undefined ? undefined : checkHeader('--from', r.from);

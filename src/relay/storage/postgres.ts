@@ -14,6 +14,9 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
+/** The `LISTEN/NOTIFY` channel of new envelopes (the payload is the recipient's key id). */
+const CHANNEL = 'seeqret_relay_envelopes';
+
 /** The advisory lock key of the relay's serialised transactions. */
 const LOCK_KEY = 0x5eec7e7;
 
@@ -26,6 +29,7 @@ class PostgresDriver implements SqlDriver {
 
   constructor(
     private readonly pool: pg.Pool,
+    private readonly url: string,
     private readonly client?: Queryable,
   ) {}
 
@@ -46,7 +50,7 @@ class PostgresDriver implements SqlDriver {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const r = await fn(new PostgresDriver(this.pool, client));
+      const r = await fn(new PostgresDriver(this.pool, this.url, client));
       await client.query('COMMIT');
       return r;
     } catch (e) {
@@ -65,6 +69,60 @@ class PostgresDriver implements SqlDriver {
     return (e as { code?: unknown } | null)?.code === '23505';
   }
 
+  async announce(d: SqlDriver, recipient: string): Promise<void> {
+    // Delivered to every listening session when the transaction commits; never on rollback.
+    await d.run(`SELECT pg_notify('${CHANNEL}', ?)`, [recipient]);
+  }
+
+  /**
+   * One dedicated connection per process runs `LISTEN`. When it is lost (a restarted server),
+   * it reconnects with backoff and then wakes everyone (`'*'`): notifications sent meanwhile
+   * were lost, and waiters re-read the envelopes.
+   */
+  async subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>> {
+    let stopped = false;
+    let current: pg.Client | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const again = (attempt: number): void => {
+      if (stopped) return;
+      timer = setTimeout(() => void connect(attempt), Math.min(5000, 100 * 2 ** attempt));
+    };
+    const connect = async (attempt: number): Promise<void> => {
+      const c = new pg.Client({ connectionString: this.url });
+      c.on('error', () => undefined); // 'end' follows and reconnects
+      c.on('notification', (n) => {
+        if (n.channel === CHANNEL && n.payload) listener(n.payload);
+      });
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${CHANNEL}`);
+      } catch {
+        await c.end().catch(() => undefined);
+        again(attempt + 1);
+        return;
+      }
+      if (stopped) {
+        await c.end().catch(() => undefined);
+        return;
+      }
+      current = c;
+      c.on('end', () => {
+        current = undefined;
+        again(1); // wakes everyone once listening again
+      });
+      if (attempt > 0) listener('*');
+    };
+    await connect(0);
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      const c = current;
+      current = undefined;
+      c?.removeAllListeners('end');
+      await c?.end().catch(() => undefined);
+    };
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -75,5 +133,5 @@ export function openPostgresRelayStorage(url: string): SqlRelayStorage {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle client that loses its connection (a restarted server) must not crash the relay.
   pool.on('error', () => undefined);
-  return new SqlRelayStorage(new PostgresDriver(pool));
+  return new SqlRelayStorage(new PostgresDriver(pool, url));
 }

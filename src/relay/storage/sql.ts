@@ -23,6 +23,13 @@ export interface SqlDriver {
   /** Take the lock that serialises migrations and space creation (inside a transaction). */
   lock(d: SqlDriver): Promise<void>;
   isUniqueViolation(e: unknown): boolean;
+  /**
+   * Wake the waiters of `recipient` in every relay process once this transaction commits
+   * (PostgreSQL `NOTIFY`, an in-process event for SQLite).
+   */
+  announce(d: SqlDriver, recipient: string): Promise<void>;
+  /** Listen to every announcement; see {@link RelayStorage.subscribe}. */
+  subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -176,7 +183,12 @@ export class SqlRelayStorage implements RelayStorage {
     await this.d.tx(async (t) => {
       await t.run('INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body) VALUES (?, ?, ?, ?, NULL, ?)', [e.id, e.sender, e.recipient, e.createdAt, e.body]);
       await appendLog(t, e.createdAt, 'sent', e.sender, e.recipient, e.id);
+      await this.d.announce(t, e.recipient);
     });
+  }
+
+  subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>> {
+    return this.d.subscribe(listener);
   }
 
   async pending(recipient: string, limit: number): Promise<EnvelopeRow[]> {

@@ -13,6 +13,8 @@ import { type Row, type SqlDriver, SqlRelayStorage } from './sql.js';
 
 /** The operation queue of each database file opened in this process. */
 const queues = new Map<string, Promise<unknown>>();
+/** Who listens to each database file's new envelopes (one process serves a SQLite relay). */
+const listeners = new Map<string, Set<(recipient: string) => void>>();
 
 class SqliteDriver implements SqlDriver {
   readonly kind = 'sqlite' as const;
@@ -64,6 +66,24 @@ class SqliteDriver implements SqlDriver {
   isUniqueViolation(e: unknown): boolean {
     const code = (e as { code?: unknown } | null)?.code;
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  }
+
+  announce(_d: SqlDriver, recipient: string): Promise<void> {
+    // Called inside the transaction: the listeners' reads queue behind it, so they see it
+    // committed (or, rolled back, nothing: a spurious wake-up).
+    for (const l of listeners.get(this.file) ?? []) setImmediate(l, recipient);
+    return Promise.resolve();
+  }
+
+  subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>> {
+    const set = listeners.get(this.file) ?? new Set();
+    set.add(listener);
+    listeners.set(this.file, set);
+    return Promise.resolve(() => {
+      set.delete(listener);
+      if (set.size === 0) listeners.delete(this.file);
+      return Promise.resolve();
+    });
   }
 
   async close(): Promise<void> {

@@ -102,6 +102,13 @@ export interface RelayStorage {
   ack(recipient: string, id: string, at: number): Promise<boolean>;
   /** Record a request nonce; false when it was seen before (a replay). Expired nonces are forgotten. */
   useNonce(keyId: string, nonce: string, at: number, expiresAt: number): Promise<boolean>;
+  /**
+   * Call `listener` with the recipient's key id after each stored envelope — from every relay
+   * process on the database (PostgreSQL `LISTEN/NOTIFY`) or from this process (SQLite). `'*'`
+   * means "anyone may have news" (after a lost listening connection came back). Wake-ups may be
+   * spurious; listeners re-read {@link RelayStorage.pending}. Returns the unsubscribe.
+   */
+  subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>>;
   log(): Promise<LogRow[]>;
   /** Every row of every table (for inspection and the blind-server test). */
   dump(): Promise<Record<string, Record<string, unknown>[]>>;

@@ -21,23 +21,44 @@ import { reportLoad, settleNewNames } from '../sharing/share.js';
 interface RelayConfig {
   readonly url: string;
   readonly relayKey: string;
+  /** A private CA (PEM file) the relay's https certificate is checked against, besides the system's. */
+  readonly ca?: string;
 }
 
 const configFile = (v: Vault): string => path.join(v.dir, 'relay.json');
 
-function clientFor(v: Vault, url: string): RelayClient {
-  return new RelayClient(url, { username: v.owner().username, publicKey: v.publicKey, secretKey: vaultIdentitySecretKey(v) });
+/** The PEM text of a CA file (`--ca`, or `ca` in relay.json). */
+function readCa(file: string): string {
+  let pem: string;
+  try {
+    pem = readTextFileCapped(file, 'settings');
+  } catch (e) {
+    throw new SeeqretError('E_FILE_NOT_FOUND', `cannot read the CA file ${file} (${(e as { code?: string }).code ?? 'error'})`, 'Name a PEM file with the certificate of the CA that signed the relay\'s certificate.');
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new SeeqretError('E_USAGE', `${file} holds no PEM certificate`, 'Give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----).');
+  return pem;
 }
 
-/** The client of the relay this vault joined; `E_RELAY_NOT_JOINED` when none. */
-async function joinedClient(v: Vault): Promise<RelayClient> {
-  let cfg: RelayConfig;
+function clientFor(v: Vault, url: string, ca: string | undefined, keepAlive = false): RelayClient {
+  return new RelayClient(url, { username: v.owner().username, publicKey: v.publicKey, secretKey: vaultIdentitySecretKey(v) }, { ...(ca !== undefined ? { ca: readCa(ca) } : {}), keepAlive });
+}
+
+/** The relay this vault joined (VAULT/relay.json); `E_RELAY_NOT_JOINED` when none. */
+function relayConfig(v: Vault): RelayConfig {
   try {
-    cfg = JSON.parse(readTextFileCapped(configFile(v), 'settings')) as RelayConfig;
+    return JSON.parse(readTextFileCapped(configFile(v), 'settings')) as RelayConfig;
   } catch {
     throw new SeeqretError('E_RELAY_NOT_JOINED', 'this vault has not joined a relay', 'Run `seeqret relay join URL INVITATION` (or `seeqret relay create URL` for a new relay).');
   }
-  const c = clientFor(v, cfg.url);
+}
+
+/**
+ * The client of the relay this vault joined, its relay key checked against the one pinned when
+ * joining. `keepAlive` keeps connections open (`watch`; close the client after).
+ */
+export async function joinedClient(v: Vault, opts: { keepAlive?: boolean } = {}): Promise<RelayClient> {
+  const cfg = relayConfig(v);
+  const c = clientFor(v, cfg.url, cfg.ca, opts.keepAlive);
   // The relay's key was pinned when joining: another one is another relay, or a swapped one.
   if ((await c.relayKey()) !== cfg.relayKey) {
     throw new SeeqretError('E_RELAY_KEY_CHANGED', `the relay at ${cfg.url} has another key than when this vault joined`, 'Do not use it: ask its operator; if it was rebuilt, join it again (remove VAULT/relay.json first).');
@@ -56,24 +77,32 @@ function checkUrl(url: string): string {
   return u.href;
 }
 
-async function joinWith(g: GlobalOptions, url: string, token: string | null): Promise<number> {
+/** Options of `relay create` and `relay join`. */
+export interface JoinOptions {
+  /** `--ca FILE`: a private CA to trust for the relay's https certificate (remembered in relay.json). */
+  readonly ca?: string;
+}
+
+async function joinWith(g: GlobalOptions, url: string, token: string | null, o: JoinOptions): Promise<number> {
   return withVault(g, async (v) => {
-    const c = clientFor(v, checkUrl(url));
+    const ca = o.ca === undefined ? undefined : path.resolve(o.ca);
+    const c = clientFor(v, checkUrl(url), ca);
     const r = await c.join(token);
-    atomicWriteFile(configFile(v), `${JSON.stringify({ url: c.url, relayKey: r.relayKey }, null, 2)}\n`);
+    const cfg: RelayConfig = { url: c.url, relayKey: r.relayKey, ...(ca !== undefined ? { ca } : {}) };
+    atomicWriteFile(configFile(v), `${JSON.stringify(cfg, null, 2)}\n`);
     info(`${r.role === 'creator' ? 'Created the relay space at' : 'Joined the relay at'} ${c.url} as ${v.owner().username} (key id ${r.keyId}).`);
     return 0;
   });
 }
 
 /** `relay create URL`: the first member of an empty relay, who then invites the others. */
-export async function create(g: GlobalOptions, args: unknown[]): Promise<number> {
-  return joinWith(g, args[0] as string, null);
+export async function create(g: GlobalOptions, args: unknown[], o: JoinOptions = {}): Promise<number> {
+  return joinWith(g, args[0] as string, null, o);
 }
 
 /** `relay join URL INVITATION`. */
-export async function join(g: GlobalOptions, args: unknown[]): Promise<number> {
-  return joinWith(g, args[0] as string, (args[1] as string).trim());
+export async function join(g: GlobalOptions, args: unknown[], o: JoinOptions = {}): Promise<number> {
+  return joinWith(g, args[0] as string, (args[1] as string).trim(), o);
 }
 
 function memberLine(v: Vault, m: RelayMember): { line: string; changed: boolean } {

@@ -19,18 +19,22 @@ export function registerRelay(program: Command): void {
     .option('--database <url>', 'postgres://USER:PASS@HOST/DB, or a SQLite file (default ./seeqret-relay.db)')
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8787')
     .option('--max-body <bytes>', 'largest request accepted (default 1048576)')
+    .option('--tls-cert <file>', 'serve https with this certificate chain (PEM); needs --tls-key')
+    .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .action((o, cmd: Command) => run(cmd, async (g) => (await import('./serve.js')).serve(g, [], o)));
   relay
     .command('create')
     .description('Create the space on an empty relay: you become its creator, who invites the others')
     .argument('<url>', 'the relay, e.g. https://relay.example.com')
-    .action((url: string, _o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).create(g, [url])));
+    .option('--ca <file>', "a private CA (PEM) that signed the relay's https certificate (remembered)")
+    .action((url: string, o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).create(g, [url], o)));
   relay
     .command('join')
     .description('Join a relay with a single-use invitation from its creator')
     .argument('<url>', 'the relay')
     .argument('<invitation>', 'the invitation text')
-    .action((url: string, invitation: string, _o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).join(g, [url, invitation])));
+    .option('--ca <file>', "a private CA (PEM) that signed the relay's https certificate (remembered)")
+    .action((url: string, invitation: string, o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).join(g, [url, invitation], o)));
   relay
     .command('members')
     .description("List the relay's members with fingerprints, checked against this vault's users")
@@ -53,6 +57,13 @@ export function registerRelay(program: Command): void {
     .option('-f, --filter <filter>', 'secrets to send (repeatable)', collect)
     .option('--updates', 'send every secret that changed since each person last received it, to everyone who holds it')
     .action((o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).push(g, [], o)));
+  program
+    .command('watch')
+    .description("Stay connected to the relay and load each envelope as it arrives, with sync's rules (servers; stop with SIGTERM)")
+    .option('--overwrite', 'replace existing secrets that have another value')
+    .option('--accept', 'accept the new names the envelopes bring (else they stay pending)')
+    .option('--wait <seconds>', 'how long one request waits for news before asking again', '25')
+    .action((o, cmd: Command) => run(cmd, async (g) => (await import('./watch.js')).watch(g, [], o)));
   program
     .command('sync')
     .description("Load every envelope waiting on the relay with load's rules; each is acknowledged after its load")

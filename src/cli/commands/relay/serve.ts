@@ -4,6 +4,7 @@
  *
  * @module
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../../../errors.js';
 import { openRelayStorage } from '../../../relay/storage/index.js';
@@ -18,6 +19,24 @@ export interface ServeOptions {
   readonly listen: string;
   /** `--max-body BYTES` (default 1 MiB). */
   readonly maxBody?: string;
+  /** `--tls-cert FILE`: serve https with this certificate chain (PEM). */
+  readonly tlsCert?: string;
+  /** `--tls-key FILE`: the private key of `--tls-cert` (PEM). */
+  readonly tlsKey?: string;
+}
+
+/** The certificate and key files of `--tls-cert/--tls-key`, read; undefined for plain http. */
+function readTls(o: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (o.tlsCert === undefined && o.tlsKey === undefined) return undefined;
+  if (o.tlsCert === undefined || o.tlsKey === undefined) throw new SeeqretError('E_USAGE', '--tls-cert and --tls-key go together', 'Pass both: --tls-cert cert.pem --tls-key key.pem.');
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (e) {
+      throw new SeeqretError('E_FILE_NOT_FOUND', `cannot read the TLS ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Name PEM files this user can read.');
+    }
+  };
+  return { cert: read(o.tlsCert, 'certificate'), key: read(o.tlsKey, 'key') };
 }
 
 /** Parse `HOST:PORT` (`[::1]:PORT` for IPv6). */
@@ -33,8 +52,17 @@ export async function serve(_g: GlobalOptions, _a: unknown[], o: ServeOptions): 
   const { host, port } = parseListen(o.listen);
   const maxBody = o.maxBody === undefined ? undefined : Number(o.maxBody);
   if (maxBody !== undefined && (!Number.isSafeInteger(maxBody) || maxBody < 1024)) throw new SeeqretError('E_USAGE', `--max-body ${o.maxBody} is not a size in bytes (at least 1024)`, 'Use e.g. --max-body 1048576.');
+  const tls = readTls(o);
   const storage = await openRelayStorage(o.database ?? path.resolve('seeqret-relay.db'));
-  const relay = await createRelayServer({ storage, ...(maxBody ? { maxBodyBytes: maxBody } : {}) });
+  let relay;
+  try {
+    relay = await createRelayServer({ storage, ...(maxBody ? { maxBodyBytes: maxBody } : {}), ...(tls ? { tls } : {}) });
+  } catch (e) {
+    await storage.close();
+    // Node's TLS layer refuses a key that does not match, or a file that is not PEM.
+    if (tls && !(e instanceof SeeqretError)) throw new SeeqretError('E_USAGE', `--tls-cert/--tls-key are not a usable certificate and key (${(e as { code?: string }).code ?? (e as Error).message.split('\n')[0]})`, 'Give the PEM certificate chain and its matching private key.');
+    throw e;
+  }
   try {
     await relay.listen(host, port);
   } catch (e) {

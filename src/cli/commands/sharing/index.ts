@@ -155,6 +155,7 @@ export function registerSharing(program: Command): void {
     .description('Create a server vault (default /srv/.seeqret) readable by a group, read by apps through the library')
     .argument('[dir]', 'parent folder; the vault is DIR/seeqret (as in `init DIR`; default: /srv/.seeqret itself)')
     .option('--group <group>', 'group whose members (the apps) may read it', 'seeqret')
+    .option('--watch-only', 'a vault that only receives (watch, sync, inbox) and serves its apps: export, push and send are refused')
     .option('--user <name>', 'user name of the server (default: host name)')
     .option('--email <addr>', 'contact address')
     .action((dir: string | undefined, o: ServerInitOptions, cmd: Command) => run(cmd, async () => (await server()).serverInit(dir, o)));

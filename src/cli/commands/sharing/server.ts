@@ -12,6 +12,7 @@ import { toAgeRecipient } from '../../../crypto/age.js';
 import { SeeqretError, isSeeqretError } from '../../../errors.js';
 import { checkEmail, isEmailAddress } from '../../../util/email.js';
 import { SERVER_MARKER, vaultFiles } from '../../../vault/paths.js';
+import { markWatchOnly } from '../../../sharing/watch-only.js';
 import { Vault } from '../../../vault/vault.js';
 import { childEnvironment } from '../../../inject/child.js';
 import { type GlobalOptions, info, out, warn, withVault, writeJson } from '../../context.js';
@@ -40,6 +41,8 @@ export interface ServerInitOptions {
   readonly user?: string;
   /** `--email ADDR`: contact address. */
   readonly email?: string;
+  /** `--watch-only`: the vault receives (watch, sync, inbox, load) and serves its apps, and never sends. */
+  readonly watchOnly?: boolean;
 }
 
 /** `server init [DIR] [--group G] [--user NAME]`. */
@@ -52,6 +55,7 @@ export async function serverInit(dirArg: string | undefined, o: ServerInitOption
   const fallback = `${user}@${os.hostname()}`;
   const email = o.email !== undefined ? checkEmail(o.email, '--email') : isEmailAddress(fallback) ? fallback : '';
   const v = Vault.create({ dir, username: user, email, serverGroup: group });
+  if (o.watchOnly === true) markWatchOnly(dir);
   const recipient = toAgeRecipient(v.publicKey);
   try {
     out(addUserLine(v.owner()));
@@ -82,7 +86,10 @@ export async function serverInit(dirArg: string | undefined, o: ServerInitOption
   }
   if (!shared) fs.mkdirSync(path.join(dir, 'inbox'), { recursive: true, mode: 0o700 });
   info(`Server vault ${dir} created${shared ? `, readable by group ${group}` : ''}; public key (age): ${recipient}`);
-  info('Developers add it with the line above and export to it; deliver bundles with `seeqret inbox` (e.g. from a timer).');
+  if (o.watchOnly === true) {
+    info('Watch-only: it receives and serves its apps, and never sends (export, push and send are refused).');
+    info('Developers add it with the line above; after `seeqret relay join URL INVITATION`, run `seeqret watch` as a service (docs/relay.md).');
+  } else info('Developers add it with the line above and export to it; deliver bundles with `seeqret inbox` (e.g. from a timer).');
   return 0;
 }
 
