@@ -1,0 +1,104 @@
+/**
+ * The project use cases called in-process (no CLI, no terminal): `set` (sources, copies, default
+ * options, the injected prompt, all or nothing), `generate`/`rotate`, and the environment
+ * operations (delete, rename, path, find). Real project folders, real vaults, real crypto.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { thrownCode, tmpdir } from './helpers.js';
+import { type Project, createProject } from '../src/project/project.js';
+import { type SetIo, type SetRequest, checkSetRequest, setVariables } from '../src/project/set.js';
+import { Vault } from '../src/vault/vault.js';
+
+const open: Vault[] = [];
+afterEach(() => {
+  for (const v of open.splice(0)) v.close();
+});
+
+/** A project `web` with environments dev (and prod), described by `db.json`; a vault beside it. */
+function fixture(): { p: Project; v: Vault; vaultDir: string } {
+  const root = tmpdir();
+  const p = createProject(root, { app: 'web', environment: 'dev', descriptions: 'secrets', template: 'env.template' });
+  for (const env of ['dev', 'prod']) {
+    const gdir = path.join(root, 'secrets', env, 'secrets.d');
+    fs.mkdirSync(gdir, { recursive: true });
+    fs.writeFileSync(
+      path.join(gdir, 'db.json'),
+      JSON.stringify([
+        { Variable: 'db_pass', Type: 'password' },
+        { Variable: 'db_port', Type: 'int', Options: '5432,*' },
+        { Variable: 'debug', Type: 'boolean', Options: 'false,true' },
+        { Variable: 'api_token', Type: 'token_hex' },
+      ]),
+    );
+  }
+  const vaultDir = path.join(tmpdir(), 'v');
+  const v = Vault.create({ dir: vaultDir, username: 'me', email: 'me@example.com' });
+  open.push(v);
+  return { p, v, vaultDir };
+}
+
+const value = (v: Vault, env: string, key: string): string | undefined => {
+  const r = v.lookup('web', env, key);
+  return r ? v.reveal(r) : undefined;
+};
+
+function io(lines: string[], more: Partial<SetIo> = {}): SetIo {
+  return { info: (l) => lines.push(l), readStdin: () => Promise.resolve(Buffer.from(' from-stdin\n')), env: {}, ...more };
+}
+
+describe('set use case', () => {
+  it('takes values as written, from stdin and from files; validates all before writing any', async () => {
+    const { p, v } = fixture();
+    const f = path.join(tmpdir(), 'pass');
+    fs.writeFileSync(f, 'from-file\n');
+    const req: SetRequest = { assignments: [{ variable: 'db_port', value: '6000' }, { variable: 'db_pass', value: `@${f}` }] };
+    const s = await setVariables(v, p, 'dev', req, io([]));
+    expect(s.added).toBe(2);
+    expect([value(v, 'dev', 'db_port'), value(v, 'dev', 'db_pass')]).toEqual(['6000', 'from-file']);
+    await setVariables(v, p, 'dev', { assignments: [{ variable: 'db_pass', value: '@-' }] }, io([]));
+    expect(value(v, 'dev', 'db_pass')).toBe('from-stdin');
+    const bad = { assignments: [{ variable: 'db_pass', value: 'changed' }, { variable: 'debug', value: 'maybe' }] };
+    await expect(setVariables(v, p, 'dev', bad, io([]))).rejects.toMatchObject({ code: 'E_BAD_VALUE' });
+    expect(value(v, 'dev', 'db_pass')).toBe('from-stdin');
+    await expect(setVariables(v, p, 'dev', { assignments: [{ variable: 'db_pass', value: '' }] }, io([]))).rejects.toMatchObject({ code: 'E_EMPTY_VALUE' });
+  });
+
+  it('copies from another environment, sets default options, and skips what it is told to', async () => {
+    const { p, v } = fixture();
+    v.set({ app: 'web', env: 'prod', key: 'db_pass', value: 'prod-pass' });
+    const lines: string[] = [];
+    const copied = await setVariables(v, p, 'dev', { assignments: [], fromEnv: 'prod' }, io(lines));
+    expect(copied.added).toBe(1);
+    expect(value(v, 'dev', 'db_pass')).toBe('prod-pass');
+    expect(lines).toContain('skipped db_port: db_port has no value in environment prod');
+    const defaults = await setVariables(v, p, 'dev', { assignments: [], fromOptions: true }, io([]));
+    expect(defaults.outcomes.map((x) => x.key).sort()).toEqual(['db_port', 'debug']);
+    expect(value(v, 'dev', 'db_port')).toBe('5432');
+    const skipped: string[] = [];
+    await setVariables(v, p, 'dev', { assignments: [{ variable: 'nope', value: '1' }], ignoreMissing: true }, io(skipped));
+    expect(skipped).toEqual(['skipped nope: no description in environment dev (--ignore-missing)']);
+    await expect(setVariables(v, p, 'dev', { assignments: [{ variable: 'nope', value: '1' }] }, io([]))).rejects.toMatchObject({ code: 'E_NOT_DESCRIBED' });
+  });
+
+  it('asks through the injected prompt, and refuses (writing nothing) when nobody can be asked', async () => {
+    const { p, v } = fixture();
+    const req: SetRequest = { assignments: [{ variable: 'db_pass' }, { variable: 'debug' }] };
+    await expect(setVariables(v, p, 'dev', req, io([]))).rejects.toMatchObject({ code: 'E_NO_TTY' });
+    const asked: string[] = [];
+    const lines: string[] = [];
+    const s = await setVariables(v, p, 'dev', req, io(lines, { ask: (d) => (asked.push(d.variable), Promise.resolve(d.variable === 'debug' ? 'true' : null)) }));
+    expect(asked).toEqual(['db_pass', 'debug']);
+    expect(lines).toEqual(['left db_pass unset']);
+    expect(s.outcomes).toEqual([{ app: 'web', env: 'dev', key: 'debug', outcome: 'added' }]);
+  });
+
+  it('refuses requests that cannot be right before the vault is opened', () => {
+    expect(thrownCode(() => checkSetRequest('dev', { assignments: [] }))).toBe('E_USAGE');
+    expect(thrownCode(() => checkSetRequest('dev', { assignments: [], fromEnv: 'dev' }))).toBe('E_USAGE');
+    expect(thrownCode(() => checkSetRequest('dev', { assignments: [], fromEnv: 'prod', fromOptions: true }))).toBe('E_USAGE');
+    expect(thrownCode(() => checkSetRequest('dev', { assignments: [{ variable: 'a', value: '@-' }, { variable: 'b', value: '@-' }] }))).toBe('E_USAGE');
+    expect(thrownCode(() => checkSetRequest('dev', { assignments: [{ variable: 'a', value: '1' }, { variable: 'a', value: '2' }] }))).toBe('E_USAGE');
+  });
+});
