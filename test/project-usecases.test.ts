@@ -8,7 +8,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { thrownCode, tmpdir } from './helpers.js';
 import { type Project, createProject } from '../src/project/project.js';
+import { generateValues, rotateValues } from '../src/project/generate.js';
 import { type SetIo, type SetRequest, checkSetRequest, setVariables } from '../src/project/set.js';
+import { parseFilter } from '../src/filter/index.js';
+import { prepareExport, recordExport } from '../src/sharing/export.js';
 import { Vault } from '../src/vault/vault.js';
 
 const open: Vault[] = [];
@@ -100,5 +103,46 @@ describe('set use case', () => {
     expect(thrownCode(() => checkSetRequest('dev', { assignments: [], fromEnv: 'prod', fromOptions: true }))).toBe('E_USAGE');
     expect(thrownCode(() => checkSetRequest('dev', { assignments: [{ variable: 'a', value: '@-' }, { variable: 'b', value: '@-' }] }))).toBe('E_USAGE');
     expect(thrownCode(() => checkSetRequest('dev', { assignments: [{ variable: 'a', value: '1' }, { variable: 'a', value: '2' }] }))).toBe('E_USAGE');
+  });
+});
+
+describe('generate and rotate use cases', () => {
+  it('generates what is described and generable, reports entropy, and a dry run writes nothing', () => {
+    const { p, v } = fixture();
+    const dry: string[] = [];
+    expect(generateValues(v, p, 'dev', { names: [], dryRun: true, options: {} }, { info: (l) => dry.push(l) }).generated).toBe(2);
+    expect(dry).toContain('would generate db_pass (password)');
+    expect(v.lookup('web', 'dev', 'db_pass')).toBeUndefined();
+    const lines: string[] = [];
+    expect(generateValues(v, p, 'dev', { names: ['api_token'], options: { length: 8 } }, { info: (l) => lines.push(l) }).generated).toBe(1);
+    expect(value(v, 'dev', 'api_token')).toMatch(/^[0-9a-f]{16}$/);
+    expect(lines[0]).toBe('set web:dev:api_token (token_hex)');
+    expect(lines.some((l) => l.startsWith('Entropy: token_hex 64.0 bits'))).toBe(true);
+    expect(lines.join('\n')).not.toContain(value(v, 'dev', 'api_token'));
+    expect(thrownCode(() => generateValues(v, p, 'dev', { names: ['nope'], options: {} }, { info: () => undefined }))).toBe('E_NOT_DESCRIBED');
+    expect(thrownCode(() => generateValues(v, p, 'dev', { names: [], groups: ['nope'], options: {} }, { info: () => undefined }))).toBe('E_NOT_FOUND');
+  });
+
+  it('rotates exposed values and the ones sharing them, keeping the old ones in history', () => {
+    const { p, v } = fixture();
+    v.setMany([
+      { app: 'web', env: 'dev', key: 'db_pass', value: 'same', type: 'password' },
+      { app: 'web', env: 'dev', key: 'api_token', value: 'same', type: 'token_hex' },
+    ]);
+    // bob received db_pass, then was removed: db_pass is exposed, and api_token holds the same value.
+    const bob = Vault.create({ dir: path.join(tmpdir(), 'bob'), username: 'bob', email: 'bob@example.com' });
+    open.push(bob);
+    v.addUser({ username: 'bob', publicKey: bob.publicKey });
+    const plan = prepareExport(v, { to: ['bob'], filters: [parseFilter('web:dev:db_pass')], destination: 'files' });
+    recordExport(v, plan, plan.items[0]!);
+    v.removeUser('bob');
+    expect(thrownCode(() => rotateValues(v, p, 'dev', { names: [], options: {} }, {}, { info: () => undefined }))).toBe('E_USAGE');
+    expect(thrownCode(() => rotateValues(v, p, 'dev', { names: ['db_pass'], options: {} }, { all: true }, { info: () => undefined }))).toBe('E_USAGE');
+    const lines: string[] = [];
+    expect(rotateValues(v, p, 'dev', { names: [], options: {} }, { exposed: true }, { info: (l) => lines.push(l) }).generated).toBe(2);
+    expect(lines).toContain('selected api_token: it holds an exposed value too');
+    expect(value(v, 'dev', 'db_pass')).not.toBe('same');
+    expect(lines.some((l) => l.startsWith('Rotated 2 value(s) in environment dev'))).toBe(true);
+    expect(v.history(v.lookup('web', 'dev', 'db_pass')!).length).toBeGreaterThan(0);
   });
 });
