@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { thrownCode, tmpdir } from './helpers.js';
 import { type Project, createProject } from '../src/project/project.js';
+import { applyEnvironmentDeletion, checkRename, deletionLines, ensureEnvironmentTmpDir, findVariables, planEnvironmentDeletion, renameEnvironment } from '../src/project/environment-ops.js';
+import { environmentDir, environmentTmpDir, readLocalDefault, writeLocalDefault } from '../src/project/project.js';
 import { generateValues, rotateValues } from '../src/project/generate.js';
 import { type SetIo, type SetRequest, checkSetRequest, setVariables } from '../src/project/set.js';
 import { parseFilter } from '../src/filter/index.js';
@@ -144,5 +146,65 @@ describe('generate and rotate use cases', () => {
     expect(value(v, 'dev', 'db_pass')).not.toBe('same');
     expect(lines.some((l) => l.startsWith('Rotated 2 value(s) in environment dev'))).toBe(true);
     expect(v.history(v.lookup('web', 'dev', 'db_pass')!).length).toBeGreaterThan(0);
+  });
+});
+
+describe('environment use cases', () => {
+  const notes = (lines: string[]) => ({ info: (l: string) => lines.push(l), warn: (l: string) => lines.push(`warn: ${l}`) });
+
+  it('plans a deletion (names, never values), then removes folder, values, tmp files and the checkout default', () => {
+    const { p, v, vaultDir } = fixture();
+    v.set({ app: 'web', env: 'prod', key: 'db_pass', value: 'secret-prod' });
+    const tmp = ensureEnvironmentTmpDir(p, vaultDir, 'prod', { vaultExists: true, create: false });
+    fs.writeFileSync(path.join(tmp, 'f'), 'x');
+    writeLocalDefault(p, 'prod');
+    const d = planEnvironmentDeletion(p, v, vaultDir, 'prod');
+    const shown = deletionLines(d);
+    expect(shown[0]).toBe('Deleting environment prod removes:');
+    expect(shown).toContain('    web:prod:db_pass');
+    expect(shown.join('\n')).not.toContain('secret-prod');
+    const lines: string[] = [];
+    applyEnvironmentDeletion(p, v, d, notes(lines));
+    expect(fs.existsSync(environmentDir(p, 'prod'))).toBe(false);
+    expect(fs.existsSync(tmp)).toBe(false);
+    expect(v.lookup('web', 'prod', 'db_pass')).toBeUndefined();
+    expect(readLocalDefault(p)).toBeNull();
+    expect(lines).toEqual(['The per-checkout default environment was prod: unset', 'Deleted environment prod: 1 value(s), 1 tmp file(s) overwritten and removed']);
+    expect(thrownCode(() => planEnvironmentDeletion(p, v, vaultDir, 'prod'))).toBe('E_NOT_FOUND');
+  });
+
+  it('renames folder, values (re-sealed) and tmp folder; refuses a name that is taken', () => {
+    const { p, v, vaultDir } = fixture();
+    v.set({ app: 'web', env: 'dev', key: 'db_pass', value: 'dev-pass' });
+    ensureEnvironmentTmpDir(p, vaultDir, 'dev', { vaultExists: true, create: false });
+    expect(thrownCode(() => checkRename(p, vaultDir, 'dev', 'prod'))).toBe('E_EXISTS');
+    expect(thrownCode(() => checkRename(p, vaultDir, 'dev', 'dev'))).toBe('E_USAGE');
+    const { from, to } = checkRename(p, vaultDir, 'dev', 'stage');
+    const lines: string[] = [];
+    renameEnvironment(p, v, vaultDir, from, to, notes(lines));
+    expect(value(v, 'stage', 'db_pass')).toBe('dev-pass');
+    expect(v.lookup('web', 'dev', 'db_pass')).toBeUndefined();
+    expect(fs.existsSync(environmentTmpDir(vaultDir, p, 'stage'))).toBe(true);
+    expect(lines).toEqual([`warn: ${p.file} names environment dev as its default: change it to stage`, 'Renamed environment dev to stage: descriptions folder, 1 value(s) re-sealed under the new name']);
+    expect(thrownCode(() => renameEnvironment(p, v, vaultDir, 'dev', 'other', notes([])))).toBe('E_NOT_FOUND');
+  });
+
+  it('makes the tmp folder private only for a vault and an environment that exist', () => {
+    const { p, vaultDir } = fixture();
+    expect(thrownCode(() => ensureEnvironmentTmpDir(p, vaultDir, 'qa', { vaultExists: true, create: false }))).toBe('E_NOT_FOUND');
+    expect(thrownCode(() => ensureEnvironmentTmpDir(p, vaultDir, 'dev', { vaultExists: false, create: true }))).toBe('E_VAULT_NOT_FOUND');
+    const tmp = ensureEnvironmentTmpDir(p, vaultDir, 'qa', { vaultExists: true, create: true });
+    expect(fs.statSync(tmp).mode & 0o777).toBe(0o700);
+  });
+
+  it('finds described and stored variables in every environment', () => {
+    const { p, v } = fixture();
+    v.set({ app: 'web', env: 'dev', key: 'db_pass', value: 'x' });
+    v.set({ app: 'web', env: 'prod', key: 'db_extra', value: 'y' });
+    const rows = findVariables(p, v, 'db_', notes([]));
+    expect(rows.filter((r) => r.environment === 'dev').map((r) => [r.variable, r.set])).toEqual([['db_pass', 'yes'], ['db_port', 'no']]);
+    expect(rows).toContainEqual(expect.objectContaining({ environment: 'prod', group: '', variable: 'db_extra', set: 'yes' }));
+    expect(findVariables(p, null, 'port', notes([])).map((r) => r.set)).toEqual(['', '']);
+    expect(thrownCode(() => findVariables(p, v, 'zzz', notes([])))).toBe('E_NOT_FOUND');
   });
 });
