@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toAgeRecipient } from '../../../crypto/age.js';
-import { SeeqretError, isSeeqretError } from '../../../errors.js';
+
 import { checkEmail, isEmailAddress } from '../../../util/email.js';
 import { SERVER_MARKER, vaultFiles } from '../../../vault/paths.js';
 import { Vault } from '../../../vault/vault.js';
@@ -17,7 +17,9 @@ import { childEnvironment } from '../../../inject/child.js';
 import { type GlobalOptions, info, out, warn, withVault, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 import { addUserLine } from './users.js';
-import { loadJson, loadText, readTransferFile, reportLoad, settleNewNames } from './share.js';
+import { cliNotes } from './share.js';
+import { deliverInbox } from '../../../sharing/received.js';
+import { commandLine } from '../../hints.js';
 
 /** Default folder of a server vault. */
 export const SERVER_DIR = '/srv/.seeqret';
@@ -102,40 +104,11 @@ export interface InboxOptions {
 export async function inbox(g: GlobalOptions, dirArg: string | undefined, o: InboxOptions): Promise<number> {
   return withVault(g, async (v) => {
     const dir = path.resolve(dirArg ?? path.join(v.dir, 'inbox'));
-    if (!fs.existsSync(dir)) throw new SeeqretError('E_FILE_NOT_FOUND', `no inbox folder ${dir}`, `Create it (mkdir -m 700 ${dir}) or name another folder.`);
-    const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(dir, f));
-    let failed = 0;
-    let tried = 0;
-    let firstError: SeeqretError | undefined;
-    const report: Array<Record<string, unknown>> = [];
     const text = o.format === 'text';
-    // Unattended: only authenticated, replay-checked bundles, unless old formats are allowed.
-    const serializer = o.allowOldFormats ? undefined : 'bundle';
-    for (const f of files) {
-      try {
-        const st = fs.lstatSync(f);
-        if (!st.isFile()) continue; // symlinks and folders are never followed
-        tried += 1;
-        const r = loadText(v, readTransferFile(f), { overwrite: o.overwrite === true, force: false, serializer });
-        try {
-          fs.unlinkSync(f);
-        } catch (e) {
-          warn(`${path.basename(f)}: loaded, but could not be removed (${(e as NodeJS.ErrnoException).code ?? e}); it will be refused as a replay next time`);
-        }
-        if (text) reportLoad(r, { prefix: `${path.basename(f)}: `, again: null });
-        // Unattended: new names stay pending unless --accept (the names arrived from someone else).
-        const accepted = await settleNewNames(g, v, r, { accept: o.accept === true, ask: false }, `${path.basename(f)}: `);
-        report.push({ file: path.basename(f), loaded: true, ...loadJson(r, accepted) });
-      } catch (e) {
-        const err = isSeeqretError(e) ? e : new SeeqretError('E_IO', `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the file.');
-        failed += 1;
-        firstError ??= err;
-        warn(`${path.basename(f)}: kept, not loaded: ${err.code}: ${err.message}`);
-        report.push({ file: path.basename(f), loaded: false, error: { code: err.code, message: err.message, fix: err.fix } });
-      }
-    }
-    if (!text) writeJson({ dir, tried, loaded: tried - failed, failed, files: report });
-    else info(`${tried - failed} of ${tried} file${tried === 1 ? '' : 's'} loaded${failed ? `; ${failed} kept in ${dir}` : ''}`);
-    return failed ? firstError!.exitCode : 0;
+    const flags = { overwrite: o.overwrite === true, allowOldFormats: o.allowOldFormats === true, accept: o.accept === true, text };
+    const r = await deliverInbox(v, dir, flags, cliNotes, (...words) => commandLine(g, ...words));
+    if (!text) writeJson({ dir, tried: r.tried, loaded: r.loaded, failed: r.failed, files: r.files });
+    else info(`${String(r.loaded)} of ${String(r.tried)} file${r.tried === 1 ? '' : 's'} loaded${r.failed ? `; ${String(r.failed)} kept in ${dir}` : ''}`);
+    return r.firstError ? r.firstError.exitCode : 0;
   });
 }
