@@ -4,16 +4,11 @@
  *
  * @module
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { toAgeRecipient } from '../../../crypto/age.js';
 
+import { createServerVault } from '../../../vault/server-setup.js';
 import { checkEmail, isEmailAddress } from '../../../util/email.js';
-import { SERVER_MARKER, vaultFiles } from '../../../vault/paths.js';
-import { Vault } from '../../../vault/vault.js';
-import { childEnvironment } from '../../../inject/child.js';
 import { type GlobalOptions, info, out, warn, withVault, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 import { addUserLine } from './users.js';
@@ -23,16 +18,6 @@ import { commandLine } from '../../hints.js';
 
 /** Default folder of a server vault. */
 export const SERVER_DIR = '/srv/.seeqret';
-
-function groupId(name: string): number | undefined {
-  try {
-    const line = execFileSync('getent', ['group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: childEnvironment(process.env) });
-    const gid = Number(line.split(':')[2]);
-    return Number.isInteger(gid) ? gid : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Options of `seeqret server init`. */
 export interface ServerInitOptions {
@@ -53,37 +38,9 @@ export async function serverInit(dirArg: string | undefined, o: ServerInitOption
   // The default address is only a label; a host name that makes no valid address gives none.
   const fallback = `${user}@${os.hostname()}`;
   const email = o.email !== undefined ? checkEmail(o.email, '--email') : isEmailAddress(fallback) ? fallback : '';
-  const v = Vault.create({ dir, username: user, email, serverGroup: group });
-  const recipient = toAgeRecipient(v.publicKey);
-  try {
-    out(addUserLine(v.owner()));
-  } finally {
-    v.close();
-  }
-  const files = vaultFiles(dir);
-  const gid = groupId(group);
-  let shared = false;
-  if (gid === undefined) warn(`there is no group '${group}' (create it with: groupadd ${group}); the vault stays private to you`);
-  else {
-    try {
-      // The group reads the key file and a published copy of the database (vault.shared.db,
-      // src/vault/server.ts); vault.db itself stays private to the owner.
-      for (const p of [dir, files.key]) fs.chownSync(p, -1, gid);
-      fs.chmodSync(dir, 0o750);
-      fs.chmodSync(files.key, 0o640);
-      // The marker tells permission checks that group read access is intended here.
-      fs.writeFileSync(path.join(dir, SERVER_MARKER), `${group}\n`, { mode: 0o640 });
-      fs.chmodSync(path.join(dir, SERVER_MARKER), 0o640);
-      fs.chownSync(path.join(dir, SERVER_MARKER), -1, gid);
-      fs.mkdirSync(path.join(dir, 'inbox'), { mode: 0o700 });
-      Vault.open({ dir }).close(); // publishes the group's copy
-      shared = true;
-    } catch (e) {
-      warn(`could not give group '${group}' read access (${(e as NodeJS.ErrnoException).code ?? e}); run as root, or do it by hand: chgrp -R ${group} ${dir} && chmod 750 ${dir} && chmod 640 ${dir}/*`);
-    }
-  }
-  if (!shared) fs.mkdirSync(path.join(dir, 'inbox'), { recursive: true, mode: 0o700 });
-  info(`Server vault ${dir} created${shared ? `, readable by group ${group}` : ''}; public key (age): ${recipient}`);
+  const r = createServerVault({ dir, group, user, email, env: process.env }, { warn });
+  out(addUserLine(r.owner));
+  info(`Server vault ${dir} created${r.shared ? `, readable by group ${group}` : ''}; public key (age): ${r.recipient}`);
   info('Developers add it with the line above and export to it; deliver bundles with `seeqret inbox` (e.g. from a timer).');
   return 0;
 }
