@@ -136,11 +136,11 @@ function planSet(states: readonly VariableState[], source: Map<string, SecretRec
       }
       throw new SeeqretError('E_NOT_DESCRIBED', `variable ${a.variable} has no description in environment ${env}`, 'Describe it in a group file (seeqret groups create), or pass --ignore-missing to skip it.');
     }
-    if (req.undefinedOnly && state?.record) continue;
+    if (req.undefinedOnly && state.record) continue;
     if (req.fromOptions) {
       if (a.value !== undefined) throw new SeeqretError('E_USAGE', `${a.variable}=…: --from-options takes variable names only`, 'Drop the =VALUE part.');
       // Unlike psec, a value already set is kept unless the variable is named.
-      if (!named && state?.record) continue;
+      if (!named && state.record) continue;
       if (GENERABLE.has(d.type)) {
         if (named) io.info(`skipped ${a.variable}: ${d.type} is generated (seeqret generate), not set from options`);
         continue;
