@@ -153,7 +153,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  */
 export interface Remedy {
   /** Which remedy. */
-  readonly id: 'replace-secret' | 'replace-pgp-key' | 'reset-value' | 'list-secrets' | 'list-versions' | 'list-users' | 'remove-user' | 'remove-pgp-owner' | 'vault-folder' | 'vault-folder-inside';
+  readonly id: 'replace-secret' | 'replace-pgp-key' | 'reset-value' | 'list-secrets' | 'list-versions' | 'list-users' | 'remove-user' | 'remove-pgp-owner' | 'vault-folder' | 'vault-folder-inside' | 'reimport-pgp-key' | 'renew-pgp-key';
   /** The user name or folder the remedy names, if any. */
   readonly arg?: string;
 }

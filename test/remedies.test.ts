@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SeeqretError } from '../src/errors.js';
 import { cliFix } from '../src/cli/remedies.js';
+import { encryptToPgpKey } from '../src/crypto/pgp.js';
 import { Vault } from '../src/vault/vault.js';
 import { cli, errorCode, newVault, tmpdir } from './helpers.js';
 
@@ -48,6 +49,17 @@ describe('library remedies and their CLI wording', () => {
     const e = thrown(() => Vault.open({ dir: parent }));
     expect(e.fix).toBe(`Pass \`dir\` (or set SEEQRET to) the vault folder itself: ${inside}`);
     expect(cliFix(e)).toBe(`Point --vault / SEEQRET at the vault folder itself: ${inside}`);
+  });
+
+  it('a stored PGP key that cannot be read: the library says `addPgpKey`, the CLI `add user --pgp-key`', async () => {
+    const e = await encryptToPgpKey('not a key', 'text', 'bob').then(
+      () => { throw new Error('expected a SeeqretError'); },
+      (err: unknown) => err as SeeqretError,
+    );
+    expect(e.code).toBe('E_PGP_KEY');
+    expect(e.fix).not.toMatch(/--[a-z]|seeqret add\b/);
+    expect(e.fix).toContain('`addPgpKey` with `{ replace: true }`');
+    expect(cliFix(e)).toBe('Import it again: seeqret add user --username bob --pgp-key FILE --overwrite');
   });
 
   it('an error without a remedy keeps its fix in the CLI', () => {

@@ -18,6 +18,8 @@ const CLI_FIXES: Readonly<Record<Remedy['id'], (arg: string) => string>> = {
   'remove-pgp-owner': (owner) => `Use that name, or remove it first (seeqret rm user ${owner}).`,
   'vault-folder': () => 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.',
   'vault-folder-inside': (dir) => `Point --vault / SEEQRET at the vault folder itself: ${dir}`,
+  'reimport-pgp-key': (who) => `Import it again: seeqret add user --username ${who} --pgp-key FILE --overwrite`,
+  'renew-pgp-key': (who) => `Get a current key from them and import it: seeqret add user --username ${who} --pgp-key FILE --overwrite`,
 };
 
 /** The fix of `e` in the CLI's words: its remedy worded with the CLI's flags, else `e.fix` as it is. */

@@ -118,12 +118,12 @@ export async function encryptToPgpKey(armoredKey: string, text: string, who: str
   try {
     key = await openpgp.readKey({ armoredKey });
   } catch (e) {
-    throw new SeeqretError('E_PGP_KEY', `the stored PGP key of ${printable(who)} cannot be read (${reason(e)})`, `Import it again: seeqret add user --username ${printable(who)} --pgp-key FILE --overwrite`);
+    throw new SeeqretError('E_PGP_KEY', `the stored PGP key of ${printable(who)} cannot be read (${reason(e)})`, 'Store their public key again (`addPgpKey` with `{ replace: true }`).', { remedy: { id: 'reimport-pgp-key', arg: printable(who) } });
   }
   try {
     const message = await openpgp.createMessage({ text });
     return await openpgp.encrypt({ message, encryptionKeys: key.toPublic(), format: 'armored' });
   } catch (e) {
-    throw new SeeqretError('E_PGP_KEY', `cannot encrypt to the PGP key of ${printable(who)}: ${reason(e)}`, `Get a current key from them and import it: seeqret add user --username ${printable(who)} --pgp-key FILE --overwrite`);
+    throw new SeeqretError('E_PGP_KEY', `cannot encrypt to the PGP key of ${printable(who)}: ${reason(e)}`, 'Get a current key from them and store it (`addPgpKey` with `{ replace: true }`).', { remedy: { id: 'renew-pgp-key', arg: printable(who) } });
   }
 }

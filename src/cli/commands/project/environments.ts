@@ -6,15 +6,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../../../errors.js';
+import { createEnvironments, listEnvironments, readCloneSource, resolveCloneSource, treeLines } from '../../../project/environments.js';
 import {
-  createEnvironments,
-  deleteEnvironmentFolder,
-  listEnvironments,
-  readCloneSource,
-  renameEnvironmentFolder,
-  resolveCloneSource,
-  treeLines,
-} from '../../../project/environments.js';
+  applyEnvironmentDeletion,
+  checkRename,
+  countVariables,
+  deletionLines,
+  ensureEnvironmentTmpDir,
+  findVariables,
+  planEnvironmentDeletion,
+  renameEnvironment,
+} from '../../../project/environment-ops.js';
 import {
   type Project,
   checkEnvironmentName,
@@ -26,12 +28,9 @@ import {
   resolveEnvironment,
   writeLocalDefault,
 } from '../../../project/project.js';
-import { environmentGroups, environmentRecords } from '../../../project/variables.js';
-import { type Group } from '../../../project/descriptions.js';
-import { ensureDir, ensurePrivateDir, ioError } from '../../../util/fs.js';
-import { secureDeleteTree } from '../../../util/secure-delete.js';
+import { ensureDir } from '../../../util/fs.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
-import { Vault, secretLabel } from '../../../vault/vault.js';
+import { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, openVault, out, printRows, stdinIsTTY, warn } from '../../context.js';
 import { currentProject, listFormat, projectEnv } from '../../project-context.js';
 
@@ -52,10 +51,6 @@ function defaultEnvironment(project: Project): string | null {
     if (e instanceof SeeqretError && e.code === 'E_NO_ENVIRONMENT') return null;
     throw e;
   }
-}
-
-function countVariables(groups: readonly Group[]): number {
-  return groups.reduce((n, g) => n + g.variables.length, 0);
 }
 
 /** Options of `seeqret environments create`. */
@@ -155,41 +150,19 @@ export interface EnvironmentsDeleteOptions {
 /** `environments delete ENV [--yes]`: descriptions folder, vault values and tmp folder. */
 export async function del(g: GlobalOptions, name: string, o: EnvironmentsDeleteOptions): Promise<number> {
   const project = currentProject();
-  const env = checkEnvironmentName(name);
   const vaultDir = resolveVaultDir(g.vault);
+  checkEnvironmentName(name);
   const vault = Vault.probe(vaultDir).exists ? await openVault(g) : null;
   try {
-    const folder = environmentExists(project, env) ? environmentDir(project, env) : null;
-    const groups = folder ? environmentGroups(project, env) : [];
-    const records = vault ? environmentRecords(vault, project, env) : [];
-    const tmp = environmentTmpDir(vaultDir, project, env);
-    const tmpExists = fs.existsSync(tmp);
-    if (!folder && records.length === 0 && !tmpExists) {
-      throw new SeeqretError('E_NOT_FOUND', `environment ${env} does not exist (no descriptions folder, no values, no tmp folder)`, 'Run `seeqret environments list`.');
-    }
-    info(`Deleting environment ${env} removes:`);
-    if (folder) info(`  descriptions folder ${folder} (${groups.length} group(s), ${countVariables(groups)} variable(s))`);
-    if (records.length > 0) {
-      info(`  ${records.length} value(s) from the vault, with their history:`);
-      for (const r of records.slice(0, 50)) info(`    ${secretLabel(r)}`);
-      if (records.length > 50) info(`    … and ${records.length - 50} more`);
-    }
-    if (tmpExists) info(`  tmp folder ${tmp} (files overwritten before removal)`);
+    const d = planEnvironmentDeletion(project, vault, vaultDir, name);
+    for (const line of deletionLines(d)) info(line);
     if (!o.yes) {
       if (!stdinIsTTY()) {
-        throw new SeeqretError('E_NO_TTY', `refusing to delete environment ${env} without --yes (not a terminal; the list above is what would be deleted)`, 'Pass --yes to delete it.');
+        throw new SeeqretError('E_NO_TTY', `refusing to delete environment ${d.env} without --yes (not a terminal; the list above is what would be deleted)`, 'Pass --yes to delete it.');
       }
-      if (!(await confirm(`Delete environment ${env}?`))) throw new SeeqretError('E_ABORTED', 'nothing was deleted', 'Answer y to delete, or pass --yes.');
+      if (!(await confirm(`Delete environment ${d.env}?`))) throw new SeeqretError('E_ABORTED', 'nothing was deleted', 'Answer y to delete, or pass --yes.');
     }
-    if (vault && records.length > 0) vault.remove(records);
-    const shredded = tmpExists ? secureDeleteTree(tmp) : 0;
-    if (folder) deleteEnvironmentFolder(project, env);
-    if (readLocalDefault(project) === env) {
-      writeLocalDefault(project, null);
-      info(`The per-checkout default environment was ${env}: unset`);
-    }
-    if (project.config.environment === env) warn(`${project.file} still names environment ${env} as its default: edit it`);
-    info(`Deleted environment ${env}${records.length ? `: ${records.length} value(s)` : ''}${shredded ? `, ${shredded} tmp file(s) overwritten and removed` : ''}`);
+    applyEnvironmentDeletion(project, vault, d, { info, warn });
     return 0;
   } finally {
     vault?.close();
@@ -199,41 +172,11 @@ export async function del(g: GlobalOptions, name: string, o: EnvironmentsDeleteO
 /** `environments rename A B`: descriptions folder, vault values (re-sealed) and tmp folder. */
 export async function rename(g: GlobalOptions, fromName: string, toName: string): Promise<number> {
   const project = currentProject();
-  const from = checkEnvironmentName(fromName);
-  const to = checkEnvironmentName(toName);
-  if (from === to) throw new SeeqretError('E_USAGE', 'the old and new names are the same', 'Give a different new name.');
   const vaultDir = resolveVaultDir(g.vault);
-  const tmpFrom = environmentTmpDir(vaultDir, project, from);
-  const tmpTo = environmentTmpDir(vaultDir, project, to);
-  if (fs.existsSync(environmentDir(project, to))) throw new SeeqretError('E_EXISTS', `environment ${to} already exists (${environmentDir(project, to)})`, `Delete or rename environment ${to} first.`);
-  if (fs.existsSync(tmpTo)) throw new SeeqretError('E_EXISTS', `the tmp folder of environment ${to} already exists (${tmpTo})`, `Delete environment ${to} first.`);
+  const { from, to } = checkRename(project, vaultDir, fromName, toName);
   const vault = Vault.probe(vaultDir).exists ? await openVault(g) : null;
   try {
-    const hasValues = vault ? environmentRecords(vault, project, from).length > 0 : false;
-    if (!environmentExists(project, from) && !hasValues && !fs.existsSync(tmpFrom)) {
-      throw new SeeqretError('E_NOT_FOUND', `environment ${from} does not exist`, 'Run `seeqret environments list`.');
-    }
-    const movedFolder = renameEnvironmentFolder(project, from, to);
-    let moved = 0;
-    try {
-      if (vault) moved = vault.renameEnvironment(project.app, from, to).length;
-    } catch (e) {
-      if (movedFolder) fs.renameSync(environmentDir(project, to), environmentDir(project, from));
-      throw e;
-    }
-    if (fs.existsSync(tmpFrom)) {
-      try {
-        fs.renameSync(tmpFrom, tmpTo);
-      } catch (e) {
-        throw ioError(e, tmpFrom);
-      }
-    }
-    if (readLocalDefault(project) === from) {
-      writeLocalDefault(project, to);
-      info(`The per-checkout default environment is now ${to}`);
-    }
-    if (project.config.environment === from) warn(`${project.file} names environment ${from} as its default: change it to ${to}`);
-    info(`Renamed environment ${from} to ${to}${movedFolder ? ': descriptions folder' : ':'}${moved ? `${movedFolder ? ',' : ''} ${moved} value(s) re-sealed under the new name` : ''}`);
+    renameEnvironment(project, vault, vaultDir, from, to, { info, warn });
     return 0;
   } finally {
     vault?.close();
@@ -257,18 +200,8 @@ export async function pathCmd(g: GlobalOptions, o: EnvironmentsPathOptions): Pro
   const { project, env } = projectEnv(o);
   if (o.tmpdir) {
     const vaultDir = resolveVaultDir(g.vault);
-    const tmp = environmentTmpDir(vaultDir, project, env);
-    if (o.exists) return fs.existsSync(tmp) ? 0 : 3;
-    if (!fs.existsSync(tmp)) {
-      if (!Vault.probe(vaultDir).exists) throw new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${vaultDir}`, 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.');
-      if (!environmentExists(project, env) && !o.create) {
-        throw new SeeqretError('E_NOT_FOUND', `environment ${env} does not exist`, 'Create it first, or pass --create.');
-      }
-      ensurePrivateDir(path.dirname(path.dirname(tmp)));
-      ensurePrivateDir(path.dirname(tmp));
-      ensurePrivateDir(tmp);
-    }
-    out(tmp);
+    if (o.exists) return fs.existsSync(environmentTmpDir(vaultDir, project, env)) ? 0 : 3;
+    out(ensureEnvironmentTmpDir(project, vaultDir, env, { vaultExists: Vault.probe(vaultDir).exists, create: o.create === true }));
     return 0;
   }
   const dir = environmentDir(project, env);
@@ -307,26 +240,7 @@ export async function find(g: GlobalOptions, term: string, o: FindOptions): Prom
   const project = currentProject();
   const vault = await vaultIfAny(g, { readonly: true });
   try {
-    const rows: Array<Record<string, unknown>> = [];
-    for (const e of listEnvironments(project, vault)) {
-      let groups: Group[] = [];
-      try {
-        groups = e.described ? environmentGroups(project, e.name) : [];
-      } catch (err) {
-        if (!(err instanceof SeeqretError)) throw err;
-        warn(`environment ${e.name}: ${err.message}`);
-      }
-      const stored = new Map((vault ? environmentRecords(vault, project, e.name) : []).map((r) => [r.key, r]));
-      for (const gr of groups) {
-        for (const d of gr.variables) {
-          if (!d.variable.includes(term)) continue;
-          rows.push({ environment: e.name, group: gr.name, variable: d.variable, type: d.type, set: vault ? (stored.has(d.variable) ? 'yes' : 'no') : '' });
-          stored.delete(d.variable);
-        }
-      }
-      for (const r of stored.values()) if (r.key.includes(term)) rows.push({ environment: e.name, group: '', variable: r.key, type: r.type, set: 'yes' });
-    }
-    if (rows.length === 0) throw new SeeqretError('E_NOT_FOUND', `no variable name contains ${JSON.stringify(term)} in any environment`, 'Try a shorter term; names are case-sensitive.');
+    const rows = findVariables(project, vault, term, { warn }).map((r) => ({ ...r }));
     await printRows(rows, [
       { key: 'environment', header: 'Environment' },
       { key: 'group', header: 'Group' },

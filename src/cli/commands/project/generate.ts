@@ -1,17 +1,13 @@
 /**
- * `seeqret generate` and `seeqret rotate`: typed values for an environment's variables, written
- * to the vault with history (so regenerating is rotating). Nothing secret is printed.
+ * `seeqret generate` and `seeqret rotate`: the option parsing of the use cases in
+ * src/project/generate.ts (typed values for an environment's variables, written with history).
  *
  * @module
  */
-import { sha256Base64 } from '../../../crypto/random.js';
-import { parseShaCryptSetting, verifyShaCrypt } from '../../../crypto/shacrypt.js';
 import { SeeqretError } from '../../../errors.js';
-import { type GenerationOptions, type GenerationTarget, planGeneration } from '../../../project/generation.js';
-import type { Project } from '../../../project/project.js';
-import { type VariableState, environmentGroups, environmentRecords, environmentVariables } from '../../../project/variables.js';
+import type { GenerationOptions } from '../../../project/generation.js';
+import { type GenerateRequest, type RotateSelection, checkRotate, generateValues, rotateValues } from '../../../project/generate.js';
 import type { PasswordCase, PasswordOptions } from '../../../project/password.js';
-import { type Vault, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, withVault } from '../../context.js';
 import { type EnvOption, projectEnv } from '../../project-context.js';
 import { parseSince } from '../sharing/audit.js';
@@ -104,124 +100,23 @@ function generationOptions(o: GenerationCliOptions): GenerationOptions {
   return out;
 }
 
-interface Selection {
-  /** Variables named on the command line. */
-  readonly names: readonly string[];
-  /** Keep a variable (not named) when this returns true. */
-  readonly keep: (s: VariableState) => boolean;
-}
-
-/** Plan and write; shared by generate and rotate. */
-function run(v: Vault, project: Project, env: string, o: GenerateOptions, sel: Selection, verb: string): number {
-  const groups = environmentGroups(project, env);
-  const states = environmentVariables(v, project, env, groups).filter((s) => s.description !== undefined);
-  const byName = new Map(states.map((s) => [s.variable, s]));
-  const opts = generationOptions(o);
-  const from = o.from;
-  if (from !== undefined) {
-    const src = byName.get(from)?.record ?? v.lookup(project.app, env, from);
-    if (!src) throw new SeeqretError('E_NOT_FOUND', `--from ${from}: the variable has no value in environment ${env}`, `Set it first (seeqret set ${from}) or generate it in an earlier run.`);
-    v.auditReads([src], `${verb} --from`);
-    Object.assign(opts, { fromValue: v.reveal(src) });
-  }
-  for (const n of sel.names) {
-    if (!byName.has(n)) throw new SeeqretError('E_NOT_DESCRIBED', `variable ${n} has no description in environment ${env}`, 'Describe it in a group file first (seeqret describe lists them).');
-    if (n === from) throw new SeeqretError('E_USAGE', `${n} is both generated and the --from source`, 'Generate the password first, then the hashes with --from.');
-  }
-  const groupNames = o.group ?? [];
-  const targets: GenerationTarget[] = sel.names.length
-    ? sel.names.map((n) => ({ variable: n, type: byName.get(n)!.description!.type, explicit: true }))
-    : states
-        .filter((s) => s.variable !== from)
-        .filter((s) => groupNames.length === 0 || groupNames.includes(s.description!.group))
-        .filter((s) => !o.undefined || !s.record)
-        .filter(sel.keep)
-        .map((s) => ({ variable: s.variable, type: s.description!.type, explicit: false }));
-  if (groupNames.length) for (const gname of groupNames) if (!groups.some((gr) => gr.name === gname)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no group ${gname}`, 'Run `seeqret groups list`.');
-  const plan = planGeneration(targets, opts);
-  if (plan.values.length === 0) {
-    for (const s of plan.skipped) info(`  left unchanged: ${s.variable} (${s.type}): ${s.reason}`);
-    info(`Nothing to ${verb} in environment ${env}`);
-    return 0;
-  }
-  if (o.dryRun) {
-    for (const x of plan.values) info(`would ${verb} ${x.variable} (${x.type})`);
-  } else {
-    const summary = v.setMany(
-      plan.values.map((x) => ({ app: project.app, env, key: x.variable, value: x.value, type: x.type })),
-      { update: true },
-    );
-    for (const x of summary.outcomes) {
-      const type = plan.values.find((p) => p.variable === x.key)!.type;
-      info(`${x.outcome === 'added' ? 'set' : x.outcome === 'updated' ? 'replaced' : x.outcome} ${secretLabel(x)} (${type})`);
-    }
-    info(`${verb === 'rotate' ? 'Rotated' : 'Generated'} ${plan.values.length} value(s) in environment ${env} (${summary.added} new, ${summary.updated} replaced; old values kept in history)`);
-  }
-  const shared = opts.unique ? 'one value per variable' : 'one value per type, shared (pass -U for one per variable)';
-  const hashed = from !== undefined ? [...new Set(plan.values.filter((x) => x.type === 'crypt_6' || x.type === 'sha256_digest').map((x) => x.type))].map((t) => `${t} hashes the value of ${from}`) : [];
-  info(`Entropy: ${[...[...plan.entropy].map(([t, b]) => `${t} ${b.toFixed(1)} bits`), ...hashed].join(', ')}; ${shared}`);
-  for (const s of plan.skipped) info(`  left unchanged: ${s.variable} (${s.type}): ${s.reason}`);
-  return 0;
+/** The request from the command line. */
+function request(names: string[], o: GenerateOptions): GenerateRequest {
+  return { names, groups: o.group ?? [], undefinedOnly: o.undefined === true, from: o.from, dryRun: o.dryRun === true, options: generationOptions(o) };
 }
 
 /** `generate [VARS...] [-U] [-g GROUP...] [--undefined] [options] [-e ENV]`. */
 export async function generate(g: GlobalOptions, names: string[], o: GenerateOptions): Promise<number> {
   const { project, env } = projectEnv(o);
-  return withVault(g, (v) => run(v, project, env, o, { names, keep: () => true }, 'generate'));
+  const req = request(names, o);
+  return withVault(g, (v) => (generateValues(v, project, env, req, { info }), 0));
 }
 
 /** `rotate [VARS...] [--exposed] [--older-than AGE] [--all] [options] [-e ENV]`. */
 export async function rotate(g: GlobalOptions, names: string[], o: RotateOptions): Promise<number> {
   const { project, env } = projectEnv(o);
-  const exposed = o.exposed === true;
-  const olderThan = o.olderThan;
-  if (names.length === 0 && !exposed && olderThan === undefined && !o.all) {
-    throw new SeeqretError('E_USAGE', 'rotate needs to know what to rotate', 'Name variables, or pass --exposed, --older-than AGE (e.g. 90d) or --all.');
-  }
-  if (names.length > 0 && (exposed || olderThan !== undefined || o.all)) {
-    throw new SeeqretError('E_USAGE', 'named variables cannot be combined with --exposed, --older-than or --all', 'Either name the variables or select them with the options.');
-  }
-  const cutoff = olderThan !== undefined ? parseSince(olderThan) : undefined;
-  return withVault(g, (v) => {
-    const sharesExposed = exposed ? exposedSiblings(v, project, env, o.user) : () => null;
-    const keep = (s: VariableState): boolean => {
-      if (o.all) return true;
-      if (!s.record) return false;
-      if ((exposed && s.record.exposedAt !== null) || (cutoff !== undefined && s.record.updatedAt < cutoff)) return true;
-      const why = sharesExposed(s);
-      if (why) info(`selected ${s.variable}: it ${why}`);
-      return why !== null;
-    };
-    return run(v, project, env, o, { names, keep }, 'rotate');
-  });
-}
-
-/** crypt_6 hashes with more rounds than this are not checked against exposed values (too slow). */
-const MAX_CHECKED_ROUNDS = 1_000_000;
-
-/**
- * For `rotate --exposed`: a test telling whether a variable not marked exposed still depends on an
- * exposed value of the environment — it holds the same value (`generate` gives one value to every
- * variable of a type), or it is a `crypt_6` / `sha256_digest` (with `--user`) hash of it, which
- * would keep accepting the exposed password. Returns the reason, or `null`. Values are compared
- * here only, never shown.
- */
-function exposedSiblings(v: Vault, project: Project, env: string, user: string | undefined): (s: VariableState) => string | null {
-  const exposedValues = new Set(environmentRecords(v, project, env).filter((r) => r.exposedAt !== null).map((r) => v.reveal(r)));
-  return (s) => {
-    if (exposedValues.size === 0 || !s.record) return null;
-    const value = v.reveal(s.record);
-    if (exposedValues.has(value)) return 'holds an exposed value too';
-    const type = s.description?.type;
-    if (type === 'crypt_6' && value.startsWith('$6$')) {
-      try {
-        const { rounds } = parseShaCryptSetting(value);
-        if ((rounds ?? 0) <= MAX_CHECKED_ROUNDS && [...exposedValues].some((x) => verifyShaCrypt(x, value))) return 'is a hash of an exposed value';
-      } catch {
-        /* not a crypt string we can check */
-      }
-    }
-    if (type === 'sha256_digest' && user !== undefined && [...exposedValues].some((x) => sha256Base64(`${user}:${x}`) === value)) return 'is a hash of an exposed value';
-    return null;
-  };
+  checkRotate(names, o.exposed === true || o.olderThan !== undefined || o.all === true);
+  const sel: RotateSelection = { exposed: o.exposed === true, all: o.all === true, olderThan: o.olderThan !== undefined ? parseSince(o.olderThan) : undefined };
+  const req = request(names, o);
+  return withVault(g, (v) => (rotateValues(v, project, env, req, sel, { info }), 0));
 }

@@ -16,7 +16,9 @@ import { readTextFileCapped } from '../../../util/read-capped.js';
 import { vaultIdentitySecretKey } from '../../../vault/internal.js';
 import type { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, info, out, warn, withVault } from '../../context.js';
-import { reportLoad, settleNewNames } from '../sharing/share.js';
+import { reportLoad, settleNewNames } from '../../../sharing/received.js';
+import { cliNotes } from '../sharing/share.js';
+import { commandLine } from '../../hints.js';
 
 interface RelayConfig {
   readonly url: string;
@@ -208,8 +210,8 @@ export async function sync(g: GlobalOptions, _a: unknown[], o: SyncOptions): Pro
     const outcomes = await syncFromRelay(v, await joinedClient(v), { overwrite: o.overwrite === true }, async (x) => {
       const prefix = `envelope ${x.envelopeId}: `;
       if (x.kind === 'loaded') {
-        reportLoad(x.result, { prefix, again: null });
-        await settleNewNames(g, v, x.result, { accept: o.accept === true, ask: false }, prefix);
+        reportLoad(x.result, { prefix, again: null }, cliNotes);
+        await settleNewNames(v, x.result, { accept: o.accept === true, prefix }, cliNotes, (...words) => commandLine(g, ...words));
       } else if (x.kind === 'replay') info(`${prefix}already loaded (${x.error.message}); acknowledged`);
       else {
         firstError ??= x.error;

@@ -11,7 +11,9 @@ import { watchRelay } from '../../../relay/watch.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, passphraseFor, warn, warnPermissions } from '../../context.js';
-import { settleNewNames } from '../sharing/share.js';
+import { settleNewNames } from '../../../sharing/received.js';
+import { commandLine } from '../../hints.js';
+import { cliNotes } from '../sharing/share.js';
 import { joinedClient } from './client.js';
 
 /** Options of `seeqret watch`. */
@@ -94,7 +96,7 @@ export async function watch(g: GlobalOptions, _a: unknown[], o: WatchOptions): P
           const names = s.outcomes.map(secretLabel);
           const shown = names.slice(0, NAMES_SHOWN).join(', ') + (names.length > NAMES_SHOWN ? `, +${names.length - NAMES_SHOWN} more` : '');
           info(`${prefix}from ${x.result.sender}: ${names.length} secret${names.length === 1 ? '' : 's'} (${s.added} added, ${s.updated} updated, ${s.unchanged} unchanged, ${s.skipped} skipped, ${s.older} older): ${shown}`);
-          await settleNewNames(g, v, x.result, { accept: o.accept === true, ask: false }, prefix);
+          await settleNewNames(v, x.result, { accept: o.accept === true, prefix }, cliNotes, (...words) => commandLine(g, ...words));
         } else if (x.kind === 'replay') info(`${prefix}from key ${e.from}: already loaded; acknowledged`);
         else warn(`${prefix}from key ${e.from}: not loaded, left on the relay: ${x.error.code}: ${x.error.message}`);
       },

@@ -7,13 +7,11 @@ import path from 'node:path';
 import { SeeqretError } from '../../../errors.js';
 import { parseFilter } from '../../../filter/index.js';
 import { prepareExport, recordExport } from '../../../sharing/export.js';
-import { type LoadResult, applyLoad, planLoad } from '../../../sharing/load.js';
+import { loadJson, loadText, reportLoad, settleNewNames } from '../../../sharing/received.js';
 import { SERIALIZERS } from '../../../sharing/serializers.js';
 import { atomicWriteFile } from '../../../util/atomic-write.js';
 import { decodeUtf8, readTextFileCapped } from '../../../util/read-capped.js';
-import { type Vault, secretLabel } from '../../../vault/vault.js';
-import { isDangerousVariable } from '../../../inject/resolve.js';
-import { type GlobalOptions, confirm, info, infoLines, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../../context.js';
+import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 import { commandLine } from '../../hints.js';
 
@@ -104,24 +102,6 @@ export interface LoadOptions {
   readonly format: ReportFormat;
 }
 
-/** What a load did, as data (`--format json`): counts, each name's outcome, the pending names; never a value. */
-export function loadJson(r: LoadResult, accepted: boolean): Record<string, unknown> {
-  const s = r.summary;
-  return {
-    sender: r.sender,
-    format: r.format,
-    bundleId: r.bundleId,
-    added: s.added,
-    updated: s.updated,
-    skipped: s.skipped,
-    unchanged: s.unchanged,
-    older: s.older,
-    outcomes: s.outcomes.map((x) => ({ app: x.app, env: x.env, key: x.key, outcome: x.outcome })),
-    pending: accepted ? [] : r.pending.map(secretLabel),
-    accepted: accepted ? r.pending.map(secretLabel) : [],
-  };
-}
-
 /** `load [-u SENDER] (-f FILE | -v VALUE | stdin) [-s SERIALIZER] [--overwrite] [--force]`. */
 export async function load(g: GlobalOptions, o: LoadOptions): Promise<number> {
   const file = o.file;
@@ -142,88 +122,16 @@ export async function load(g: GlobalOptions, o: LoadOptions): Promise<number> {
   };
   const fromStdin = value === undefined && (!file || file === '-');
   return withVault(g, async (v) => {
-    const r = loadText(v, text, { sender, serializer, overwrite: o.overwrite === true, force: o.force === true, isCommandValue: value !== undefined });
-    if (o.format === 'text') reportLoad(r, { again });
-    const accepted = await settleNewNames(g, v, r, { accept: o.accept === true, ask: !fromStdin && stdinIsTTY() });
+    const r = loadText(v, text, { sender, serializer, overwrite: o.overwrite === true, force: o.force === true, isCommandValue: value !== undefined }, cliNotes);
+    if (o.format === 'text') reportLoad(r, { again }, cliNotes);
+    const ask = !fromStdin && stdinIsTTY() ? confirm : undefined;
+    const accepted = await settleNewNames(v, r, { accept: o.accept === true, ask }, cliNotes, (...words) => commandLine(g, ...words));
     if (o.format === 'json') writeJson(loadJson(r, accepted));
     return 0;
   });
 }
 
-/**
- * The names a load added are someone else's choice: list them and, on a terminal, ask whether to
- * accept them; `--accept` accepts them without asking; otherwise they stay pending (exported only
- * by a filter that names them exactly) and the command says how to accept them.
- */
-export async function settleNewNames(g: GlobalOptions, v: Vault, r: LoadResult, o: { accept: boolean; ask: boolean }, prefix = ''): Promise<boolean> {
-  if (r.pending.length === 0) return false;
-  const names = r.pending.map(secretLabel);
-  const loaders = r.pending.filter((p) => isDangerousVariable(p.key)).map(secretLabel);
-  if (loaders.length) warn(`${prefix}${loaders.join(', ')} ${loaders.length === 1 ? 'is a variable' : 'are variables'} that make programs load or run code: never exported through a filter, even once accepted`);
-  let accept = o.accept;
-  if (!accept && o.ask) accept = await confirm(`${prefix}Accept ${names.length === 1 ? 'this name' : `these ${names.length} names`} from ${r.sender} (filters such as -f app:env: will export ${names.length === 1 ? 'it' : 'them'})?`);
-  if (accept) {
-    const done = v.accept(r.pending);
-    info(`${prefix}Accepted ${done.length} name${done.length === 1 ? '' : 's'} from ${r.sender}.`);
-    return true;
-  } else {
-    // The exact names (a few), or one filter per app:env they are in: a command that works as printed.
-    const places = [...new Set(r.pending.map((p) => `${p.app}:${p.env}:`))];
-    const what = names.length <= 3 ? names : places.flatMap((p) => ['-f', p]);
-    info(
-      `${prefix}${names.length} new name${names.length === 1 ? ' is' : 's are'} pending: not exported by a filter that does not name ${names.length === 1 ? 'it' : 'them'} exactly until you run \`${commandLine(g, 'accept', ...what)}\` (see \`${commandLine(g, 'list', '--pending')}\`).`,
-    );
-  }
-  return false;
-}
-
-/**
- * Print what a load did: counts, every name that changed or was kept out (never values), and —
- * when values were skipped or kept — the command that takes them: `again(options)` describes
- * the same load with those options, `null` when the input cannot be loaded again (`inbox`
- * removed the file).
- */
-export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extra: string[]) => string) | null }): void {
-  const prefix = opts.prefix ?? '';
-  const pending = new Set(r.pending.map(secretLabel));
-  const s = r.summary;
-  info(`${prefix}Loaded from ${r.sender} (${r.format}${r.bundleId ? `, bundle ${r.bundleId}` : ''}): ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged${s.older ? `, ${s.older} older than here` : ''}`);
-  const label: Record<string, string> = {
-    added: 'added',
-    updated: 'updated',
-    skipped: 'skipped: another value is here',
-    older: 'kept ours: the sent value is older than the one here',
-  };
-  infoLines(s.outcomes.filter((x) => x.outcome !== 'unchanged').map((x) => `${prefix}  ${secretLabel(x)}  ${label[x.outcome]}${pending.has(secretLabel(x)) ? ' (new name, pending)' : ''}`));
-  // Taking them needs --overwrite and --force: --force because a bundle now counts as loaded (a
-  // replay), and because a sent value older than yours is otherwise kept out.
-  if (s.skipped || s.older) {
-    const what = s.skipped && s.older ? 'the skipped and older values' : s.skipped ? 'the skipped values' : 'the older values';
-    info(
-      opts.again
-        ? `${prefix}To take ${what} (yours go to history), run ${opts.again(['--overwrite', '--force'])} (--force: ${r.bundleId !== null ? 'this bundle now counts as loaded, and ' : ''}it takes sent values older than yours too).`
-        : `${prefix}To take ${what}, ask ${r.sender} to export them again and load that file with \`seeqret load -f FILE --overwrite --force\` (this file was loaded and removed).`,
-    );
-  }
-}
+/** Notes of the sharing use cases, on the terminal. */
+export const cliNotes = { info, warn };
 
 export type { LoadResult } from '../../../sharing/load.js';
-
-/**
- * Load transfer text of any supported format into the vault, all or nothing (the `load` use
- * case: plan, then apply), printing its warnings. Shared by `load` and `inbox`.
- */
-export function loadText(
-  v: Vault,
-  text: string,
-  o: { sender?: string | undefined; serializer?: string | undefined; overwrite: boolean; force: boolean; isCommandValue?: boolean },
-): LoadResult {
-  const plan = planLoad(v, { text, sender: o.sender, serializer: o.serializer, isCommandValue: o.isCommandValue }, { overwrite: o.overwrite, force: o.force });
-  for (const w of plan.warnings) warn(w);
-  return applyLoad(v, plan);
-}
-
-/** Read a file of transfer text (for `inbox`). */
-export function readTransferFile(file: string): string {
-  return readTextFileCapped(file, 'bundle');
-}

@@ -5,8 +5,8 @@
  * @module
  */
 import { parsePublicKey, toAgeRecipient } from '../../../crypto/age.js';
-import { fingerprint, keyFromBase64 } from '../../../crypto/index.js';
 import { formatFingerprint, readPgpPublicKey } from '../../../crypto/pgp.js';
+import { addPerson, removePerson, userFingerprint, verifyUserKey } from '../../../sharing/people.js';
 import { SeeqretError } from '../../../errors.js';
 import { type Column, isoTime, parseFormat } from '../../../formats/output.js';
 import { shellQuote } from '../../../util/shlex.js';
@@ -16,9 +16,7 @@ import { type UserRecord, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 
-function fp(u: UserRecord): string {
-  return fingerprint(keyFromBase64(u.pubkey)!);
-}
+const fp = userFingerprint;
 
 /** The `seeqret add user ...` line that introduces `u` to someone else's vault. */
 export function addUserLine(u: UserRecord): string {
@@ -142,21 +140,7 @@ export interface VerifyOptions {
 /** `users verify NAME [--fingerprint FP] [--yes]`: record that the key's fingerprint was checked. */
 export async function verify(g: GlobalOptions, name: string, o: VerifyOptions): Promise<number> {
   return withVault(g, async (v) => {
-    const u = v.user(name);
-    const mine = fp(u);
-    const given = o.fingerprint;
-    if (given !== undefined) {
-      if (given.replace(/\D/g, '') !== mine.replace(/\D/g, '')) {
-        throw new SeeqretError('E_FINGERPRINT_MISMATCH', `the fingerprint you were given does not match ${name}'s key in this vault`, `Do not share with this key; get ${name}'s key again through a channel you trust.`);
-      }
-    } else {
-      info(`Fingerprint of ${name}'s key: ${mine}`);
-      if (!o.yes && !(await confirm(`Did ${name} read you exactly these digits (on a call or in person)?`))) {
-        throw new SeeqretError('E_ABORTED', `${name} was not marked verified`, `Compare the fingerprint with ${name} (they run \`seeqret owner\`), then run this again.`);
-      }
-    }
-    v.verifyUser(name);
-    info(`${name} is verified.`);
+    await verifyUserKey(v, name, { given: o.fingerprint, ask: o.yes ? undefined : confirm }, { info });
     return 0;
   });
 }
@@ -197,29 +181,7 @@ export async function addUser(g: GlobalOptions, o: AddUserOptions): Promise<numb
   const name = o.name ?? null;
   const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
   return withVault(g, (v) => {
-    if (!pgp) {
-      const u = v.addUser({ username, email, name, publicKey: pub! });
-      info(`Added user ${u.username}. Fingerprint: ${fp(u)}`);
-      info(`Compare it with ${u.username} on a call, then run: seeqret users verify ${u.username}`);
-      return 0;
-    }
-    // The address mail goes to: --email, else the user's e-mail if the key has it, else the key's primary address.
-    const existing = v.users().find((u) => u.username === username);
-    const lower = pgp.emails.map((e) => e.toLowerCase());
-    let to = email ?? (existing?.email && lower.includes(existing.email.toLowerCase()) ? existing.email : pgp.emails[0]);
-    if (!to) throw new SeeqretError('E_PGP_KEY', `${pgpFile}: the key has no e-mail address in its user IDs`, 'Pass --email ADDRESS to say where to send.');
-    to = checkEmail(to.trim(), email === null ? `the address in ${pgpFile}'s user ID` : '--email');
-    if (email !== null && !lower.includes(email.toLowerCase())) {
-      warn(`the PGP key's user IDs do not include ${email} (they are: ${pgp.userIds.join('; ') || 'none'}); mail to ${email} will be encrypted to this key anyway`);
-    }
-    const k = v.addPgpKey(
-      { username, fingerprint: pgp.fingerprint, email: to, userIds: pgp.userIds, armored: pgp.armored },
-      { replace: o.overwrite === true, ...(pub ? { user: { email, name, publicKey: pub } } : {}) },
-    );
-    if (pub) info(`Added user ${username}. Fingerprint: ${fp(v.user(username))}`);
-    info(`Stored the PGP key ${formatFingerprint(k.fingerprint)} for ${username}; \`seeqret send\` mails to ${k.email}.`);
-    info(`Check this fingerprint with ${username} (e.g. on a call: they run \`gpg --fingerprint ${k.email}\`) before sending secrets.`);
-    if (pgp.expires) info(`The key expires on ${pgp.expires.toISOString().slice(0, 10)}.`);
+    addPerson(v, { username, email, name, publicKey: pub ?? undefined, pgp: pgp && pgpFile !== undefined ? { key: pgp, file: pgpFile } : undefined, replace: o.overwrite === true }, { info, warn });
     return 0;
   });
 }
@@ -233,13 +195,7 @@ export interface RmUserOptions {
 /** `rm user NAME [--yes]`: remove a user, list what they received, mark still-current values exposed. */
 export async function rmUser(g: GlobalOptions, name: string, o: RmUserOptions): Promise<number> {
   return withVault(g, async (v) => {
-    const u = v.users().find((x) => x.username === name);
-    const pgp = v.pgpKey(name);
-    if (!u && !pgp) v.user(name); // E_UNKNOWN_USER
-    if (u?.isOwner) throw new SeeqretError('E_USAGE', `${name} is the owner of this vault`, 'The owner cannot be removed; create a new vault instead.');
-    if (!o.yes && !(await confirm(`Remove user ${name}?`))) throw new SeeqretError('E_ABORTED', 'nothing was removed', 'Answer y, or pass --yes.');
-    const r = v.removeUser(name);
-    info(u ? `Removed user ${name}${pgp ? ' and their PGP key' : ''}.` : `Removed the PGP key of ${name}.`);
+    const r = await removePerson(v, name, { ask: o.yes ? undefined : confirm }, { info });
     if (r.received.length === 0) {
       info(`${name} never received secrets from this vault.`);
       return 0;
