@@ -18,12 +18,6 @@ export default defineConfig(
     name: 'seeqret/temporary-ignores',
     ignores: [
       'src/cli/',
-      'src/vault/',
-      'src/team/',
-      'src/legacy/v1.ts',
-      'src/util/',
-      'src/schema/',
-      'src/project/',
       'test/',
     ],
   },

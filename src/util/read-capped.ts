@@ -5,7 +5,6 @@
  * @module
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { SeeqretError } from '../errors.js';
 import { ioError } from './fs.js';
 import { LIMITS, type LimitKind, sizeText, tooLarge } from './limits.js';
