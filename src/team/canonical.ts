@@ -117,7 +117,12 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
       let value: string;
       if (first.startsWith("- '") || first.startsWith('- "')) {
         // A quoted entry: let the YAML parser decode it (the check below still demands canonical text).
-        const v = (parse(itemText, { schema: 'failsafe' }) as unknown[] | null)?.[0];
+        let v: unknown;
+        try {
+          v = (parse(itemText, { schema: 'failsafe' }) as unknown[] | null)?.[0];
+        } catch {
+          return null; // not valid YAML (an unclosed quote): the full parser reports it
+        }
         if (typeof v !== 'string') return null;
         value = v;
       } else value = [first.slice(2), ...lines.slice(i + 1, j).map((l) => l.slice(2))].join(' ');
