@@ -31,7 +31,7 @@ function load(): Sodium {
   const file = findInNodeModules(prebuilt);
   if (file !== undefined) {
     try {
-      return dlopenAddon<Sodium>(file);
+      return dlopenAddon(file) as Sodium; // the prebuilt sodium-native addon's exports
     } catch {
       /* the package's own loader below */
     }

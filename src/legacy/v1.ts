@@ -73,6 +73,7 @@ export const LONE_SURROGATE_RE = /[\uD800-\uDFFF]/u;
 
 /** A name made safe for a one-line message (control and line-breaking characters escaped). */
 export function show(s: string): string {
+  // eslint-disable-next-line no-control-regex -- escaping the C0 and C1 control characters is the point.
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -50,8 +50,9 @@ export function parseJson(text: string): unknown {
       }
       out += text.slice(run, i);
       const e = text[i + 1];
-      if (e !== undefined && Object.hasOwn(JSON_ESCAPES, e)) {
-        out += JSON_ESCAPES[e];
+      const escaped = e !== undefined && Object.hasOwn(JSON_ESCAPES, e) ? JSON_ESCAPES[e] : undefined;
+      if (escaped !== undefined) {
+        out += escaped;
         i += 2;
       } else if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
         out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));

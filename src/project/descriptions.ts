@@ -151,10 +151,11 @@ function entryLabel(file: string, index: number, variable: unknown): string {
   return typeof variable === 'string' && variable !== '' && isWellFormed(variable) ? `${base} (${printable(variable).slice(0, 80)})` : base;
 }
 
-function describeEntry(raw: unknown, index: number, file: string, group: string): VariableDescription {
-  if (!(raw instanceof Map)) {
+function describeEntry(entry: unknown, index: number, file: string, group: string): VariableDescription {
+  if (!(entry instanceof Map)) {
     throw badValue(`${file} entry ${index + 1}: expected an object with Variable and Type`, FIX_ATTRIBUTES);
   }
+  const raw: ReadonlyMap<unknown, unknown> = entry;
   const variableRaw = raw.get('Variable');
   const label = entryLabel(file, index, variableRaw);
   for (const key of raw.keys()) {

@@ -66,7 +66,7 @@ const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGITS = '0123456789';
 /** Python's `string.punctuation`. */
 const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-const RANDOM_ALPHABET: readonly string[] = [...(LOWER + UPPER + DIGITS + PUNCTUATION)];
+const RANDOM_ALPHABET: readonly string[] = (LOWER + UPPER + DIGITS + PUNCTUATION).split(''); // ASCII: one unit a character
 const RANDOM_CLASSES: readonly string[] = [LOWER, UPPER, DIGITS, PUNCTUATION];
 
 const GENERABLE = ['password', 'token_hex', 'token_urlsafe', 'token_base64', 'random_base64', 'uuid4', 'crypt_6', 'sha256_digest', 'random', 'int'] as const;
@@ -146,7 +146,7 @@ function checkPassword(o: GenerateOptions | undefined, type: string): string | u
 }
 
 function hasAllClasses(s: string): boolean {
-  return RANDOM_CLASSES.every((cls) => [...s].some((ch) => cls.includes(ch)));
+  return RANDOM_CLASSES.every((cls) => cls.split('').some((ch) => s.includes(ch))); // the classes are ASCII
 }
 
 /**

@@ -130,7 +130,7 @@ function pools(r: Resolved): Pools {
     if (list) list.push(w);
     else byInitial.set(k, [w]);
   }
-  const acrostics = all.filter((w) => w.length === r.words && [...w].every((ch) => byInitial.has(ch)));
+  const acrostics = all.filter((w) => w.length === r.words && w.split('').every((ch) => byInitial.has(ch))); // words are a–z only (effWords)
   const p: Pools = { pool, byInitial, acrostics };
   poolCache.set(key, p);
   return p;
@@ -177,7 +177,7 @@ export function generatePassword(o?: PasswordOptions): string {
   let chosen: string[];
   if (r.acrostic) {
     const spelled = randomChoice(p.acrostics);
-    chosen = [...spelled].map((ch) => randomChoice(p.byInitial.get(ch) ?? []));
+    chosen = spelled.split('').map((ch) => randomChoice(p.byInitial.get(ch) ?? []));
   } else {
     chosen = Array.from({ length: r.words }, () => randomChoice(p.pool));
   }

@@ -134,8 +134,8 @@ export function parseProjectText(text: string, file: string = PROJECT_FILE): Pro
   } catch (e) {
     throw badProject(file, `not valid YAML (${(e as Error).message.split('\n')[0]})`);
   }
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
+  const err = doc.errors[0];
+  if (err !== undefined) {
     const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}` : '';
     throw badProject(file, `not valid YAML${where} (${err.code === 'DUPLICATE_KEY' ? 'a key is given twice' : err.code})`);
   }

@@ -82,7 +82,7 @@ export function analyseOptions(text: string, type: string): Options | string {
   }
   if (type === 'boolean' && freeText) return "Options of a boolean cannot include '*' (the value must be 'true' or 'false')";
   // psec's rule: the first entry is the default unless it is '*' ('*,a' has no default).
-  const first = t.split(',')[0]!.trim();
+  const first = (t.split(',')[0] ?? '').trim(); // split gives at least one part
   return { choices, freeText, default: first === '*' ? undefined : first };
 }
 

@@ -58,7 +58,8 @@ export function renderEnvironmentTemplate(vault: Vault, project: Project, env: s
   const values = new Map<string, string>();
   const used = new Map<number, SecretRecord>();
   for (const n of names) {
-    const r = known.get(n)!;
+    const r = known.get(n);
+    if (!r) continue; // never: the unknown and unset names were refused above
     values.set(n, vault.reveal(r));
     used.set(r.id, r);
   }

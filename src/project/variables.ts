@@ -75,13 +75,13 @@ export function environmentEntries(vault: Vault, project: Project, env: string, 
   vault.checkIntegrity(['secrets']);
   const own: EnvEntry[] = [];
   const aliases = new Map<string, { entry: EnvEntry; variable: string }>();
-  const all = environmentVariables(vault, project, env, opts.groups).filter((s) => s.record !== undefined);
+  const all = environmentVariables(vault, project, env, opts.groups).filter((s): s is VariableState & { readonly record: SecretRecord } => s.record !== undefined);
   // A value without a description whose name was received from someone else and not accepted yet
   // is not exported (a description names the variable; nothing else here does).
-  const skipped = all.filter((s) => s.description === undefined && s.record!.pending).map((s) => s.record!);
-  const stored = all.filter((s) => !(s.description === undefined && s.record!.pending));
+  const skipped = all.filter((s) => s.description === undefined && s.record.pending).map((s) => s.record);
+  const stored = all.filter((s) => !(s.description === undefined && s.record.pending));
   for (const s of stored) {
-    const record = s.record!;
+    const record = s.record;
     const value = vault.reveal(record);
     const name = prefix + s.variable;
     if (s.description === undefined) refuseDangerous(name, record);

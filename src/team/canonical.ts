@@ -37,19 +37,20 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
     if (isPlainKey(k)) return k;
     return k.length > 0 && isSimpleKey(k) && emitKey(k, indent) === line ? k : null;
   };
-  let declared: Extension[] = [];
+  const declared: Extension[] = [];
   let format: string | null = null;
   if (at() === `${META_KEY}:`) {
     format = FORMATS.find((f) => lines[i + 1] === `  format: ${f}`) ?? null;
     if (format === null || lines[i + 2] !== '  extensions:') return null;
     i += 3;
-    while (at()?.startsWith('  - ')) {
-      const e = at()!.slice(4);
+    for (let line = at(); line?.startsWith('  - '); line = at()) {
+      const e = line.slice(4);
       if (!(EXTENSIONS as readonly string[]).includes(e) || declared.includes(e as Extension)) return null;
       declared.push(e as Extension);
       i++;
     }
-    if (emitPair('note', EXTENSION_NOTE, 2) !== at() + '\n') return null;
+    const note = at();
+    if (note === undefined || emitPair('note', EXTENSION_NOTE, 2) !== note + '\n') return null;
     if (format === EXTENSION_FORMAT_SIGNED && !declared.includes('signatures')) return null;
     i++;
   }
@@ -104,8 +105,7 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
   if (at() === 'audit-log: []') i++;
   else if (at() === 'audit-log:') {
     i++;
-    while (at()?.startsWith('- ')) {
-      const first = at()!;
+    for (let first = at(); first?.startsWith('- '); first = at()) {
       if (!lines[i + 1]?.startsWith('  ') && isPlainItem(first.slice(2))) {
         audit.push(first.slice(2));
         i++;
@@ -117,7 +117,12 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
       let value: string;
       if (first.startsWith("- '") || first.startsWith('- "')) {
         // A quoted entry: let the YAML parser decode it (the check below still demands canonical text).
-        const v = (parse(itemText, { schema: 'failsafe' }) as unknown[] | null)?.[0];
+        let v: unknown;
+        try {
+          v = (parse(itemText, { schema: 'failsafe' }) as unknown[] | null)?.[0];
+        } catch {
+          return null; // not valid YAML (an unclosed quote): the full parser reports it
+        }
         if (typeof v !== 'string') return null;
         value = v;
       } else value = [first.slice(2), ...lines.slice(i + 1, j).map((l) => l.slice(2))].join(' ');

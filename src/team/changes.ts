@@ -13,15 +13,17 @@ import type { CustodianEntry, DomainEntry, TeamData } from './format.js';
 import { codePointCompare } from '../util/compare.js';
 import { type UnlockedCustodian, valueBytes } from './rules.js';
 import { decodeUtf8 } from '../util/read-capped.js';
+import { present } from '../util/maps.js';
 
 /** The custodians and domains without custodian `name` and its ownerships (refused while it is a domain's last owner). */
 export function withoutCustodian(data: TeamData, name: string): { custodians: Map<string, CustodianEntry>; domains: Map<string, DomainEntry>; owned: string[] } {
-  const owned = [...data.domains].filter(([, d]) => d.owners.has(name)).map(([n]) => n).sort(codePointCompare);
-  for (const d of owned) {
-    if (data.domains.get(d)!.owners.size === 1) throw new SeeqretError('E_TEAM_LAST_OWNER', `${name} is the last owner of ${d}`, `Add another owner first (\`seeqret team add-owner ${d} NAME\`), or remove the domain.`);
+  const ownedEntries = [...data.domains].filter(([, d]) => d.owners.has(name)).sort(([a], [b]) => codePointCompare(a, b));
+  for (const [d, entry] of ownedEntries) {
+    if (entry.owners.size === 1) throw new SeeqretError('E_TEAM_LAST_OWNER', `${name} is the last owner of ${d}`, `Add another owner first (\`seeqret team add-owner ${d} NAME\`), or remove the domain.`);
   }
   const domains = new Map(data.domains);
-  for (const d of owned) domains.set(d, withoutOwner(domains.get(d)!, name));
+  for (const [d, entry] of ownedEntries) domains.set(d, withoutOwner(entry, name));
+  const owned = ownedEntries.map(([d]) => d);
   const custodians = new Map(data.custodians);
   custodians.delete(name);
   return { custodians, domains, owned };
@@ -32,7 +34,7 @@ export function rotatedDomain(data: TeamData, d: DomainEntry, values: ReadonlyMa
   const kp = newBoxKeyPair();
   const owners = new Map<string, Buffer>();
   try {
-    for (const o of d.owners.keys()) owners.set(o, sealTo(data.custodians.get(o)!.publicKey, kp.secretKey));
+    for (const o of d.owners.keys()) owners.set(o, sealTo(present(data.custodians, o, `custodian ${o}`).publicKey, kp.secretKey));
   } finally {
     wipe(kp.secretKey);
   }
@@ -56,7 +58,7 @@ export function withSecrets(d: DomainEntry, domain: string, entries: ReadonlyArr
 export function withOwnerResealed(data: TeamData, name: string, owned: readonly string[], publicKey: Buffer, domainKey: (domain: string) => Buffer): Map<string, DomainEntry> {
   const domains = new Map(data.domains);
   for (const d of owned) {
-    const entry = domains.get(d)!;
+    const entry = present(domains, d, `domain ${d}`);
     const dsk = domainKey(d);
     try {
       domains.set(d, { ...entry, owners: new Map([...entry.owners, [name, sealTo(publicKey, dsk)]]) });
@@ -97,8 +99,8 @@ export function openDomainKey(d: DomainEntry, domain: string, who: UnlockedCusto
 export function openDomainSecrets(d: DomainEntry, domain: string, dsk: Buffer): Map<string, string> {
   try {
     const out = new Map<string, string>();
-    for (const name of [...d.secrets.keys()].sort(codePointCompare)) {
-      const pt = openSealed(d.publicKey, dsk, d.secrets.get(name)!);
+    for (const [name, sealed] of [...d.secrets].sort(([a], [b]) => codePointCompare(a, b))) {
+      const pt = openSealed(d.publicKey, dsk, sealed);
       if (!pt) throw new SeeqretError('E_DECRYPT', `secret ${name} of ${domain} does not decrypt with the domain key`, `It was sealed to another key or damaged; set it again: \`seeqret team update-secret ${domain} ${name}\`.`);
       out.set(name, decodeUtf8(pt, `secret ${name} of ${domain}`));
       wipe(pt);

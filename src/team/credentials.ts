@@ -167,7 +167,9 @@ export async function unlockCustodian(s: TeamSession, tf: TeamFile, opts: { opti
 
 /** {@link unlockCustodian}, asking when needed: the acting custodian, always. */
 export async function requireCustodian(s: TeamSession, tf: TeamFile): Promise<UnlockedCustodian> {
-  return (await unlockCustodian(s, tf))!;
+  const c = await unlockCustodian(s, tf);
+  if (c === undefined) throw new SeeqretError('E_INTERNAL', 'a custodian was not unlocked although asking was allowed', 'Report this bug.');
+  return c;
 }
 
 /**

@@ -16,22 +16,31 @@ function lcsOps(a: readonly string[], b: readonly string[]): Op[] {
   const n = a.length;
   const m = b.length;
   if (n * m > MAX_CELLS) return [...a.map((line) => ({ kind: '-' as const, line })), ...b.map((line) => ({ kind: '+' as const, line }))];
-  // dp[i][j] = LCS length of a[i..] and b[j..]
-  const dp = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+  // lcs(i, j) = LCS length of a[i..] and b[j..], row by row in one array.
+  const width = m + 1;
+  const dp = new Uint32Array((n + 1) * width);
+  const lcs = (i: number, j: number): number => dp[i * width + j] ?? 0;
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i * width + j] = a[i] === b[j] ? lcs(i + 1, j + 1) + 1 : Math.max(lcs(i + 1, j), lcs(i, j + 1));
   const ops: Op[] = [];
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      ops.push({ kind: ' ', line: a[i]! });
+    const x = a[i] ?? '';
+    const y = b[j] ?? '';
+    if (x === y) {
+      ops.push({ kind: ' ', line: x });
       i++;
       j++;
-    } else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) ops.push({ kind: '-', line: a[i++]! });
-    else ops.push({ kind: '+', line: b[j++]! });
+    } else if (lcs(i + 1, j) >= lcs(i, j + 1)) {
+      ops.push({ kind: '-', line: x });
+      i++;
+    } else {
+      ops.push({ kind: '+', line: y });
+      j++;
+    }
   }
-  while (i < n) ops.push({ kind: '-', line: a[i++]! });
-  while (j < m) ops.push({ kind: '+', line: b[j++]! });
+  for (const line of a.slice(i)) ops.push({ kind: '-', line });
+  for (const line of b.slice(j)) ops.push({ kind: '+', line });
   return ops;
 }
 
@@ -54,28 +63,26 @@ export function unifiedDiff(before: string, after: string, fromName: string, toN
   // Group changes into hunks with `context` lines around them.
   const out: string[] = [`--- ${fromName}`, `+++ ${toName}`];
   const changed = ops.map((o, k) => (o.kind !== ' ' ? k : -1)).filter((k) => k >= 0);
-  let h = 0;
-  while (h < changed.length) {
-    let start = Math.max(0, changed[h]! - context);
-    let end = Math.min(ops.length, changed[h]! + context + 1);
-    while (h + 1 < changed.length && changed[h + 1]! - context <= end) {
+  for (let h = 0; h < changed.length; h++) {
+    const first = changed[h] ?? 0;
+    const start = Math.max(0, first - context);
+    let end = Math.min(ops.length, first + context + 1);
+    for (let next = changed[h + 1]; next !== undefined && next - context <= end; next = changed[h + 1]) {
       h++;
-      end = Math.min(ops.length, changed[h]! + context + 1);
+      end = Math.min(ops.length, next + context + 1);
     }
     // Line numbers of the hunk in each file.
     let la = 1;
     let lb = 1;
-    for (let k = 0; k < start; k++) {
-      if (ops[k]!.kind !== '+') la++;
-      if (ops[k]!.kind !== '-') lb++;
+    for (const o of ops.slice(0, start)) {
+      if (o.kind !== '+') la++;
+      if (o.kind !== '-') lb++;
     }
     const body = ops.slice(start, end);
     const na = body.filter((o) => o.kind !== '+').length;
     const nb = body.filter((o) => o.kind !== '-').length;
     out.push(`@@ -${na === 0 ? la - 1 : la},${na} +${nb === 0 ? lb - 1 : lb},${nb} @@`);
     for (const o of body) out.push(o.kind + o.line);
-    h++;
-    start = end;
   }
   return out.join('\n') + '\n';
 }

@@ -134,7 +134,8 @@ export function bad(file: string, why: string): SeeqretError {
   return new SeeqretError('E_TEAM_FORMAT', `${file} is not a valid team file: ${why}`, 'Restore it from git (git log -p), or fix the YAML by hand.');
 }
 
-export const sortedKeys = <T>(m: ReadonlyMap<string, T>): string[] => [...m.keys()].sort(codePointCompare);
+/** The entries of `m` sorted by key (code points, the order the team file is written in). */
+export const sortedEntries = <T>(m: ReadonlyMap<string, T>): [string, T][] => [...m].sort(([a], [b]) => codePointCompare(a, b));
 
 const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -193,7 +194,7 @@ export function decodeCustodian(field: string, text: string, name: string, file:
 
 /** Build the signature entry from the fields of its block, as the declared format wants them. */
 export function signatureOf(f: ReadonlyMap<string, string>, format: string | null, file: string): SignatureEntry {
-  const get = (k: string): string => f.get(k)!;
+  const get = (k: string): string => f.get(k) ?? ''; // every field asked for was checked to be there
   if (format !== EXTENSION_FORMAT_SIGNED) {
     if (!f.has('by') || !f.has('key') || !f.has('sig') || f.size !== 3) throw bad(file, `${SIGNATURE_KEY} needs exactly by, key and sig`);
     return { version: 1, by: get('by'), key: decodeB64(get('key'), 'the signing key', file), sig: decodeB64(get('sig'), 'the signature', file) };
@@ -242,7 +243,7 @@ export function signatureMessage(s: SignedFields, contentHash: Buffer): Buffer {
 /** Deep equality of two team data objects (used to check a write reads back as written). */
 export function sameData(a: TeamData, b: TeamData): boolean {
   const sameMap = <T>(x: ReadonlyMap<string, T>, y: ReadonlyMap<string, T>, eq: (p: T, q: T) => boolean): boolean =>
-    x.size === y.size && [...x].every(([k, v]) => y.has(k) && eq(v, y.get(k)!));
+    x.size === y.size && [...x].every(([k, v]) => { const w = y.get(k); return w !== undefined && eq(v, w); });
   const bufEq = (p: Buffer, q: Buffer): boolean => p.equals(q);
   return (
     a.signed === b.signed &&

@@ -83,9 +83,10 @@ export async function pushDomain(s: TeamSession, input: PushInput): Promise<Push
       if (records.length === 0) {
         const elsewhere = matched.filter((r) => !here(r));
         const places = [...new Set(elsewhere.map((r) => `${r.app}:${r.env}`))];
+        const other = elsewhere[0];
         const hint =
-          places.length === 1
-            ? `They are in ${places[0]}; to push those: ${teamHint(s, `push --domain ${quoteArg(domain)} --app ${quoteArg(elsewhere[0]!.app)} --env ${quoteArg(elsewhere[0]!.env)}${given.map((f) => ` -f ${quoteArg(f.text)}`).join('')}`)}`
+          places.length === 1 && other !== undefined
+            ? `They are in ${places[0]}; to push those: ${teamHint(s, `push --domain ${quoteArg(domain)} --app ${quoteArg(other.app)} --env ${quoteArg(other.env)}${given.map((f) => ` -f ${quoteArg(f.text)}`).join('')}`)}`
             : `Run \`${vaultCommand('list')}\` to see what exists; pull puts ${domain} in ${app}:${env} (${teamHint(s, `pull --domain ${quoteArg(domain)}`)}).`;
         throw new SeeqretError(
           'E_NOT_FOUND',

@@ -32,7 +32,7 @@ class Reader {
   str(node: unknown, what: string): string {
     const n = this.resolve(node);
     if (!isScalar(n)) throw bad(this.file, `${what} is not a string`);
-    const s = n as Scalar;
+    const s = n;
     if (s.tag !== undefined && s.tag !== 'tag:yaml.org,2002:str') throw bad(this.file, `${what} has the tag ${s.tag}`);
     const v = s.value;
     if (typeof v !== 'string') throw bad(this.file, `${what} is not a string`);
@@ -43,7 +43,7 @@ class Reader {
   map(node: unknown, what: string): Pair[] {
     const n = this.resolve(node);
     if (!isMap(n)) throw bad(this.file, `${what} is not a mapping`);
-    return n.items as Pair[];
+    return n.items;
   }
 
   lineStart(offset: number): number {
@@ -52,8 +52,8 @@ class Reader {
 
   /** Remember the source text of a key at `indent` (one line, plain or quoted, simple). */
   noteKey(path: string, pair: Pair, indent: number): void {
-    if (!this.preserve || !isScalar(pair.key)) return;
-    const k = pair.key as Scalar;
+    const k = pair.key;
+    if (!this.preserve || !isScalar(k)) return;
     const [start, end] = k.range ?? [0, 0];
     const ls = this.lineStart(start);
     const t = this.text.slice(start, end);
@@ -64,15 +64,15 @@ class Reader {
 
   /** Remember the full text of a leaf `key: value` pair whose key is at `indent`. */
   notePair(path: string, pair: Pair, indent: number, value: string): void {
-    if (!this.preserve || !isScalar(pair.key) || !isScalar(pair.value) || isAlias(pair.value)) return;
-    const k = pair.key as Scalar;
-    const v = pair.value as Scalar;
+    const k = pair.key;
+    const v = pair.value;
+    if (!this.preserve || !isScalar(k) || !isScalar(v)) return;
     if (k.anchor || v.anchor || v.tag) return;
     const start = k.range?.[0] ?? 0;
     const end = v.range?.[1] ?? 0;
     const ls = this.lineStart(start);
     if (start - ls !== indent || this.text.slice(ls, start) !== ' '.repeat(indent) || end <= start) return;
-    const keyText = this.text.slice(start, k.range![1]);
+    const keyText = this.text.slice(start, k.range?.[1] ?? start);
     if (keyText.includes('\n')) return;
     this.keys.set(path, keyText);
     // The rest of the value's last line must be blank or a comment (which is dropped).
@@ -85,7 +85,7 @@ class Reader {
   /** Remember the text of an audit item `- value` at column 0. */
   noteItem(node: unknown, value: string): void {
     if (!this.preserve || !isScalar(node)) return;
-    const s = node as Scalar;
+    const s = node;
     if (s.anchor || s.tag) return;
     const [start, end] = s.range ?? [0, 0];
     const ls = this.lineStart(start);
@@ -114,7 +114,8 @@ export function parseTeamText(text: string, file: string): ParsedTeamFile {
 /** {@link parseTeamText} through the full YAML parser only. */
 export function parseTeamTextFull(text: string, file: string): ParsedTeamFile {
   const doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: true, prettyErrors: false, strict: true });
-  if (doc.errors.length > 0) throw bad(file, `YAML error: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const firstError = doc.errors[0];
+  if (firstError !== undefined) throw bad(file, `YAML error: ${firstError.message.split('\n')[0]}`);
   if (doc.contents === null) throw bad(file, 'it is empty');
   const r = new Reader(text, doc, file);
   const top = r.map(doc.contents, 'the document');
@@ -125,7 +126,7 @@ export function parseTeamTextFull(text: string, file: string): ParsedTeamFile {
   let declared: Extension[] = [];
   let format: string | null = null;
   let signatureFields: { fields: Map<string, string>; keyStart: number } | null = null;
-  top.forEach((pair, index) => {
+  for (const [index, pair] of top.entries()) {
     const name = r.str(pair.key, 'a top-level key');
     if (name === 'audit-log') {
       const seq = r.resolve(pair.value);
@@ -141,11 +142,12 @@ export function parseTeamTextFull(text: string, file: string): ParsedTeamFile {
         const cname = r.str(p.key, 'a key custodian name');
         r.noteKey(`c${NUL}${cname}`, p, 2);
         const fields = r.map(p.value, `key custodian ${cname}`);
-        if (fields.length !== 1) throw bad(file, `key custodian ${cname} must have exactly one field (pwdkm)`);
-        const field = r.str(fields[0]!.key, `a field of ${cname}`);
+        const only = fields[0];
+        if (only === undefined || fields.length !== 1) throw bad(file, `key custodian ${cname} must have exactly one field (pwdkm)`);
+        const field = r.str(only.key, `a field of ${cname}`);
         if (field !== 'pwdkm' && field !== 'seeqret-identity') throw bad(file, `key custodian ${cname} has an unknown field ${field}`);
-        const value = r.str(fields[0]!.value, `the ${field} of ${cname}`);
-        r.notePair(`c${NUL}${cname}${NUL}${field}`, fields[0]!, 4, value);
+        const value = r.str(only.value, `the ${field} of ${cname}`);
+        r.notePair(`c${NUL}${cname}${NUL}${field}`, only, 4, value);
         custodians.set(cname, decodeCustodian(field, value, cname, file));
       }
     } else if (name === META_KEY) {
@@ -160,13 +162,13 @@ export function parseTeamTextFull(text: string, file: string): ParsedTeamFile {
     } else {
       domains.set(name, parseDomain(r, name, pair));
     }
-  });
+  }
   if (!sawCustodians) throw bad(file, 'key-custodians is missing');
   if (audit === null) throw bad(file, 'audit-log is missing');
   const data: TeamData = { domains, custodians, audit, signed: declared.includes('signatures') };
   const needed = extensionsOf(data);
   if (needed.includes('identity-custodians') && !declared.includes('identity-custodians')) throw bad(file, `it has identity custodians but ${META_KEY} does not declare them`);
-  const sf = signatureFields as { fields: Map<string, string>; keyStart: number } | null;
+  const sf = signatureFields;
   if (sf !== null && !data.signed) throw bad(file, `it has a signature but ${META_KEY} does not declare signatures`);
   const signature = sf === null ? null : { entry: signatureOf(sf.fields, format, file), content: Buffer.from(text.slice(0, sf.keyStart), 'utf8') };
   return { data, source: { keys: r.keys, pairs: r.pairs, items: r.items }, signature, extensions: declared, format };

@@ -63,7 +63,6 @@ export interface CustodianInfo {
 
 const DOMAIN_RE = /^(?!meta)[A-Za-z0-9][-_.A-Za-z0-9]{0,99}$/;
 const SECRET_RE = /^[A-Za-z][-_A-Za-z0-9]{0,119}$/;
-// eslint-disable-next-line no-control-regex
 const CUSTODIAN_RE = /^[^\s\p{Cc}\p{Cf}\u2028\u2029]{1,120}$/u;
 
 /** Throw E_INVALID_NAME unless `name` is a domain name this tool creates. */

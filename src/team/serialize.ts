@@ -5,7 +5,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { type SourceText, type TeamData, EMPTY_SOURCE, encodeCustodian, encodeValue, EXTENSION_FORMAT, EXTENSION_FORMAT_SIGNED, EXTENSION_NOTE, extensionsOf, META_KEY, NUL, sortedKeys } from './format.js';
+import { type SourceText, type TeamData, EMPTY_SOURCE, encodeCustodian, encodeValue, EXTENSION_FORMAT, EXTENSION_FORMAT_SIGNED, EXTENSION_NOTE, extensionsOf, META_KEY, NUL, sortedEntries } from './format.js';
 import { emitItem, emitKey, emitPair, emitScalar, isSimpleKey } from './yaml.js';
 
 class Writer {
@@ -38,9 +38,7 @@ class Writer {
     this.out += emitPair(key, value, indent);
   }
   item(value: string): void {
-    const kept = this.items.get(value);
-    if (kept && kept.length > 0) this.out += kept.shift()!;
-    else this.out += emitItem(value);
+    this.out += this.items.get(value)?.shift() ?? emitItem(value);
   }
 }
 
@@ -54,26 +52,25 @@ export function serializeTeamData(data: TeamData, source: SourceText = EMPTY_SOU
   if (ext.length > 0) {
     w.out += `${META_KEY}:\n  format: ${data.signed ? EXTENSION_FORMAT_SIGNED : EXTENSION_FORMAT}\n  extensions:\n${ext.map((e) => `  - ${e}\n`).join('')}` + emitPair('note', EXTENSION_NOTE, 2);
   }
-  for (const name of sortedKeys(data.domains)) {
-    const d = data.domains.get(name)!;
+  for (const [name, d] of sortedEntries(data.domains)) {
     w.key(`d${NUL}${name}`, name, 0);
     w.out += '\n';
-    for (const s of sortedKeys(d.secrets)) w.pair(`d${NUL}${name}${NUL}s${NUL}${s}`, `secret-${s}`, encodeValue(d.secrets.get(s)!), 2);
+    for (const [s, sealed] of sortedEntries(d.secrets)) w.pair(`d${NUL}${name}${NUL}s${NUL}${s}`, `secret-${s}`, encodeValue(sealed), 2);
     w.out += '  meta:\n';
     w.pair(`d${NUL}${name}${NUL}pk`, 'public-key', encodeValue(d.publicKey), 4);
     if (d.owners.size === 0) w.out += '    owners: {}\n';
     else {
       w.out += '    owners:\n';
-      for (const o of sortedKeys(d.owners)) w.pair(`d${NUL}${name}${NUL}o${NUL}${o}`, o, encodeValue(d.owners.get(o)!), 6);
+      for (const [o, sealed] of sortedEntries(d.owners)) w.pair(`d${NUL}${name}${NUL}o${NUL}${o}`, o, encodeValue(sealed), 6);
     }
   }
   if (data.custodians.size === 0) w.out += 'key-custodians: {}\n';
   else {
     w.out += 'key-custodians:\n';
-    for (const name of sortedKeys(data.custodians)) {
+    for (const [name, custodian] of sortedEntries(data.custodians)) {
       w.key(`c${NUL}${name}`, name, 2);
       w.out += '\n';
-      const { field, text } = encodeCustodian(data.custodians.get(name)!);
+      const { field, text } = encodeCustodian(custodian);
       w.pair(`c${NUL}${name}${NUL}${field}`, field, text, 4);
     }
   }

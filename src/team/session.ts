@@ -166,7 +166,7 @@ function signatureTrust(s: TeamSession, tf: TeamFile): SignatureTrust {
 export function checkTeam(s: TeamSession, file: string = s.file): CheckedTeam {
   const state = readTeamState(s.vaultDir);
   const tf = TeamFile.open(file);
-  const obs = observe(tf, tf.readHash()!);
+  const obs = observe(tf, tf.sourceHash());
   const sig = signatureTrust(s, tf);
   const realPath = pinPath(tf.path);
   const found = findPin(state, realPath, obs);

@@ -121,7 +121,8 @@ export async function applyAccept(s: TeamSession, plan: AcceptPlan, keys?: strin
   const lock = await lockFileAsync(c.realPath, { what: c.tf.path, timeoutMs: lockTimeout(s.env) });
   try {
     const now = sha512(readFileCapped(c.tf.path, 'teamFile'));
-    if (!now.equals(c.tf.readHash()!)) throw new SeeqretError('E_ABORTED', `${c.tf.path} changed while you were checking it; nothing was accepted`, `Check it again: \`${teamHint(s, 'accept')}\`.`);
+    const checked = c.tf.readHash(); // null only for a file never read: then it cannot be the one checked
+    if (checked === null || !now.equals(checked)) throw new SeeqretError('E_ABORTED', `${c.tf.path} changed while you were checking it; nothing was accepted`, `Check it again: \`${teamHint(s, 'accept')}\`.`);
     recordPin(s, c.realPath, c.obs, c.sig, true);
   } finally {
     lock.release();

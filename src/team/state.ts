@@ -19,7 +19,7 @@
 import { fingerprint } from '../crypto/index.js';
 import { sha512 } from '../crypto/team.js';
 import { codePointCompare } from '../util/compare.js';
-import { encodeCustodian } from './format.js';
+import { encodeCustodian, sortedEntries } from './format.js';
 import type { TeamFile } from './store.js';
 
 /** File name of the pins inside the vault folder. */
@@ -116,17 +116,19 @@ export function own<T>(o: Readonly<Record<string, T>>, k: string): T | undefined
   return Object.hasOwn(o, k) ? o[k] : undefined;
 }
 const valueHash = (sealed: Buffer): string => b64(sha512(sealed).subarray(0, 12));
+/** The own properties of `o` sorted by name (code points). */
+const sortedOwn = <T>(o: Readonly<Record<string, T>>): [string, T][] => Object.entries(o).sort(([a], [b]) => codePointCompare(a, b));
 
 /** The keyring of a team file. */
 export function keyringOf(tf: TeamFile): Keyring {
   // Object.fromEntries defines own properties, whatever the names are.
   const custodians = Object.fromEntries(
-    [...tf.data.custodians].sort((a, b) => codePointCompare(a[0], b[0])).map(([name, c]) => {
+    sortedEntries(tf.data.custodians).map(([name, c]) => {
       const { field, text } = encodeCustodian(c);
       return [name, `${field}:${text}`];
     }),
   );
-  const domains = Object.fromEntries(tf.domainNames().map((d) => [d, { key: b64(tf.data.domains.get(d)!.publicKey), owners: tf.owners(d) }]));
+  const domains = Object.fromEntries(sortedEntries(tf.data.domains).map(([d, e]) => [d, { key: b64(e.publicKey), owners: tf.owners(d) }]));
   return { custodians, domains };
 }
 
@@ -135,10 +137,7 @@ export function observe(tf: TeamFile, hash: Buffer): Observation {
   const s = tf.signatureStatus();
   const chain = s.state === 'valid' ? s.chain : null;
   const values = Object.fromEntries(
-    tf.domainNames().map((d) => {
-      const secrets = tf.data.domains.get(d)!.secrets;
-      return [d, Object.fromEntries([...secrets.keys()].sort(codePointCompare).map((n) => [n, valueHash(secrets.get(n)!)]))];
-    }),
+    sortedEntries(tf.data.domains).map(([d, { secrets }]) => [d, Object.fromEntries(sortedEntries(secrets).map(([n, sealed]) => [n, valueHash(sealed)]))]),
   );
   return {
     hash: b64(hash),
@@ -154,9 +153,8 @@ export function observe(tf: TeamFile, hash: Buffer): Observation {
 /** One canonical text of a keyring (sorted), for its fingerprint. */
 function keyringText(k: Keyring): string {
   const lines: string[] = [];
-  for (const n of Object.keys(k.custodians).sort(codePointCompare)) lines.push(`c\0${n}\0${own(k.custodians, n)}`);
-  for (const d of Object.keys(k.domains).sort(codePointCompare)) {
-    const e = own(k.domains, d)!;
+  for (const [n, c] of sortedOwn(k.custodians)) lines.push(`c\0${n}\0${c}`);
+  for (const [d, e] of sortedOwn(k.domains)) {
     lines.push(`d\0${d}\0${e.key}\0${[...e.owners].sort(codePointCompare).join('\0')}`);
   }
   return lines.join('\n');
@@ -178,28 +176,24 @@ const keyFp = (key: string): string => fingerprint(Buffer.from(key, 'base64'));
 /** The differences between two keyrings, one readable line each (most important first). */
 export function keyringChanges(before: Keyring, after: Keyring): string[] {
   const out: string[] = [];
-  const names = (o: object): string[] => Object.keys(o).sort(codePointCompare);
-  for (const d of names(after.domains)) {
-    const a = own(after.domains, d)!;
+  for (const [d, a] of sortedOwn(after.domains)) {
     const b = own(before.domains, d);
     if (!b) out.push(`new domain ${d} (key ${keyFp(a.key)}, owners ${a.owners.join(', ') || 'none'})`);
     else if (a.key !== b.key) out.push(`domain ${d} has another public key (${keyFp(a.key)}, was ${keyFp(b.key)})`);
   }
-  for (const c of names(after.custodians)) {
-    const a = own(after.custodians, c)!;
+  for (const [c, a] of sortedOwn(after.custodians)) {
     const b = own(before.custodians, c);
     if (b === undefined) out.push(`new custodian ${c} (key ${custodianEntryFingerprint(a)})`);
     else if (a !== b) out.push(`custodian ${c} has another key (${custodianEntryFingerprint(a)}, was ${custodianEntryFingerprint(b)})`);
   }
-  for (const d of names(after.domains)) {
+  for (const [d, a] of sortedOwn(after.domains)) {
     const b = own(before.domains, d);
     if (!b) continue;
-    const a = own(after.domains, d)!;
     for (const o of a.owners) if (!b.owners.includes(o)) out.push(`new owner ${o} of ${d}`);
     for (const o of b.owners) if (!a.owners.includes(o)) out.push(`${o} is no longer an owner of ${d}`);
   }
-  for (const d of names(before.domains)) if (!own(after.domains, d)) out.push(`domain ${d} was removed`);
-  for (const c of names(before.custodians)) if (own(after.custodians, c) === undefined) out.push(`custodian ${c} was removed`);
+  for (const [d] of sortedOwn(before.domains)) if (!own(after.domains, d)) out.push(`domain ${d} was removed`);
+  for (const [c] of sortedOwn(before.custodians)) if (own(after.custodians, c) === undefined) out.push(`custodian ${c} was removed`);
   return out;
 }
 
@@ -246,7 +240,7 @@ export function assess(obs: Observation, pin: TeamPin | null, sig: SignatureTrus
     return { kind: 'untrusted', reasons: [`it is another team's file (team id ${obs.team}; your vault verified team ${pin.team} here)`], changes: keyringChanges(pin.keys, obs.keys) };
   }
   if (sig.trusted) return { kind: 'signed', by: sig.by };
-  const why = !sig.trusted && sig.why ? [sig.why] : [];
+  const why = sig.why ? [sig.why] : [];
   if (!pin) {
     if (obs.signed) return { kind: 'untrusted', reasons: [...why, 'your vault has not verified this file before'], changes: [] };
     return { kind: 'first-use' };

@@ -22,7 +22,7 @@ import { atomicWriteFile } from '../util/atomic-write.js';
 import { codePointCompare } from '../util/compare.js';
 import { readTextFileCapped } from '../util/read-capped.js';
 import { openDomainKey, openDomainSecrets, rotatedDomain, withOwnerResealed, withSecrets, withoutCustodian, withoutOwner, withoutSecret } from './changes.js';
-import { type CustodianEntry, type DomainEntry, type Extension, type TeamData, TEAM_ID_BYTES, extensionsOf, sameData } from './format.js';
+import { type CustodianEntry, type DomainEntry, type Extension, type TeamData, TEAM_ID_BYTES, extensionsOf, sameData, sortedEntries } from './format.js';
 import { freezeData } from './frozen.js';
 import { NEW_ORIGIN, type Origin, serializeSigned, signatureStatusOf } from './origin.js';
 import { parseTeamText } from './read.js';
@@ -95,7 +95,7 @@ export class TeamFile {
   /** Every secret name with the domains holding it (names sorted, domains sorted). */
   allSecrets(): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    for (const d of this.domainNames()) for (const s of this.data.domains.get(d)!.secrets.keys()) out.set(s, [...(out.get(s) ?? []), d]);
+    for (const [d, { secrets }] of sortedEntries(this.data.domains)) for (const s of secrets.keys()) out.set(s, [...(out.get(s) ?? []), d]);
     return new Map([...out].sort((a, b) => codePointCompare(a[0], b[0])));
   }
 
@@ -106,7 +106,7 @@ export class TeamFile {
 
   /** Domains `custodian` owns, sorted. */
   domainsOwnedBy(custodian: string): string[] {
-    return this.domainNames().filter((d) => this.data.domains.get(d)!.owners.has(custodian));
+    return sortedEntries(this.data.domains).filter(([, e]) => e.owners.has(custodian)).map(([d]) => d);
   }
 
   /** Custodian names, sorted. */
@@ -314,9 +314,7 @@ export class TeamFile {
     this.#custodian(newOwner);
     const list = domains ?? this.domainsOwnedBy(by.name);
     if (list.length === 0) throw new SeeqretError('E_NOT_FOUND', `${by.name} does not own any domain`, 'Nothing to migrate.');
-    let f: TeamFile = this;
-    for (const d of list) if (!f.data.domains.get(d)?.owners.has(newOwner)) f = f.addOwner(d, newOwner, by);
-    return f;
+    return list.reduce<TeamFile>((f, d) => (f.data.domains.get(d)?.owners.has(newOwner) ? f : f.addOwner(d, newOwner, by)), this);
   }
 
   /** Keep the last `keep` audit entries, prefixed by an untimestamped `truncated K audit log entries`. */
@@ -348,6 +346,18 @@ export class TeamFile {
   /** SHA-512 of the exact bytes this file was read from (`null` for a file created here). */
   readHash(): Buffer | null {
     return this.#origin.readHash ? Buffer.from(this.#origin.readHash) : null;
+  }
+
+  /**
+   * {@link TeamFile.readHash} of a file that was read from bytes ({@link TeamFile.open},
+   * {@link TeamFile.parse}).
+   *
+   * @throws SeeqretError `E_INTERNAL` for a file created here (a bug in the caller).
+   */
+  sourceHash(): Buffer {
+    const hash = this.readHash();
+    if (hash === null) throw new SeeqretError('E_INTERNAL', `${this.path} was not read from a file`, 'Report this bug.');
+    return hash;
   }
 
   /** The team id a signed write of this file carries (`null` while it is not signed). */

@@ -41,11 +41,12 @@ export function readTrust(vaultDir: string): Map<string, TrustedSigner> {
     if (e instanceof SeeqretError) throw e;
     throw new SeeqretError('E_TEAM_FORMAT', `${file} is not valid JSON`, 'Remove it and trust the signers again (seeqret team trust NAME).');
   }
-  const d = data as { format?: unknown; signers?: Record<string, TrustedSigner> };
+  const d = (typeof data === 'object' && data !== null ? data : {}) as { format?: unknown; signers?: unknown };
   if (d.format !== 'seeqret-team-signers/1' || typeof d.signers !== 'object' || d.signers === null) {
     throw new SeeqretError('E_TEAM_FORMAT', `${file} is not a seeqret trusted-signers file`, 'Remove it and trust the signers again (seeqret team trust NAME).');
   }
-  return new Map(Object.entries(d.signers).filter(([, v]) => typeof v?.key === 'string'));
+  const isSigner = (e: [string, unknown]): e is [string, TrustedSigner] => typeof e[1] === 'object' && e[1] !== null && typeof (e[1] as { key?: unknown }).key === 'string';
+  return new Map(Object.entries(d.signers).filter(isSigner));
 }
 
 /** Record `name` → `key` as trusted (replacing an earlier key). */

@@ -87,8 +87,11 @@ export async function writeTeam(s: TeamSession, before: TeamFile | null, change:
       fresh = c.tf;
       requireTrusted(s, c, 'nothing was written');
     }
-    const unchanged = before !== null && fresh !== null && before.readHash()!.equals(fresh.readHash()!);
-    const plan = pre && (unchanged || opts.create) ? pre : asPlan(change(fresh!));
+    const beforeHash = before?.readHash() ?? null;
+    const freshHash = fresh?.readHash() ?? null;
+    const unchanged = beforeHash !== null && freshHash !== null && beforeHash.equals(freshHash);
+    const plan = pre && (unchanged || opts.create) ? pre : fresh ? asPlan(change(fresh)) : undefined;
+    if (plan === undefined) throw new SeeqretError('E_INTERNAL', `a new team file ${file} was to be written without its content`, 'Report this bug; nothing was written.');
     const next = plan.next;
     if (fresh && next === fresh && !opts.force) return { before: fresh, after: next, written: false, notices: [] };
     let by = plan.signer ?? signer;
@@ -121,7 +124,7 @@ export async function writeTeam(s: TeamSession, before: TeamFile | null, change:
         const key = TeamFile.signingKeyOf(by);
         if (checkSigner(readTrust(dir), by.name, key) !== 'trusted') trustSigner(dir, by.name, key);
       }
-      recordPin(s, pinPath(file), observe(written, written.readHash()!), by ? { trusted: true, by: by.name } : { trusted: false, why: null }, true);
+      recordPin(s, pinPath(file), observe(written, written.sourceHash()), by ? { trusted: true, by: by.name } : { trusted: false, why: null }, true);
     } catch (e) {
       if (!(e instanceof SeeqretError)) throw e;
       notices.push({ level: 'warning', text: `${file} was written, but its new state could not be remembered in ${dir}: ${e.message}` });

@@ -50,7 +50,7 @@ export function plainIsString(text: string): boolean {
   if (text === '') return false; // null
   // Python's `$` also matches before one final newline.
   const probe = text.endsWith('\n') ? text.slice(0, -1) : text;
-  const c = text[0]!;
+  const c = text.charAt(0);
   for (const r of RESOLVERS) if (r.first.includes(c) && r.re.test(probe)) return false;
   return !CORE_12.test(text);
 }
@@ -58,19 +58,21 @@ export function plainIsString(text: string): boolean {
 interface Analysis {
   readonly empty: boolean;
   readonly multiline: boolean;
+  /** Needs quotes in flow context (computed as ruamel does; only block context is ever written). */
+  readonly flowIndicators: boolean;
   readonly allowBlockPlain: boolean;
   readonly allowSingleQuoted: boolean;
   readonly allowDoubleQuoted: boolean;
 }
 
 function isPrintableUnicode(ch: string): boolean {
-  const cp = ch.codePointAt(0)!;
+  const cp = ch.codePointAt(0) ?? 0;
   return cp === 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp < 0x10ffff);
 }
 
 function analyze(chars: readonly string[]): Analysis {
   const n = chars.length;
-  if (n === 0) return { empty: true, multiline: false, allowBlockPlain: true, allowSingleQuoted: true, allowDoubleQuoted: true };
+  if (n === 0) return { empty: true, multiline: false, flowIndicators: false, allowBlockPlain: true, allowSingleQuoted: true, allowDoubleQuoted: true };
   let blockIndicators = false;
   let flowIndicators = false;
   let lineBreaks = false;
@@ -89,9 +91,8 @@ function analyze(chars: readonly string[]): Analysis {
     flowIndicators = true;
   }
   let precededByWhitespace = true;
-  let followedByWhitespace = n === 1 || WS.has(chars[1]!);
-  for (let i = 0; i < n; i++) {
-    const ch = chars[i]!;
+  let followedByWhitespace = n === 1 || WS.has(chars[1] ?? '');
+  for (const [i, ch] of chars.entries()) {
     if (i === 0) {
       if ('#,[]{}&*!|>\'"%@`'.includes(ch)) {
         flowIndicators = true;
@@ -137,7 +138,7 @@ function analyze(chars: readonly string[]): Analysis {
       previousBreak = false;
     }
     precededByWhitespace = WS.has(ch);
-    followedByWhitespace = i + 2 >= n || WS.has(chars[i + 2]!);
+    followedByWhitespace = i + 2 >= n || WS.has(chars[i + 2] ?? '');
   }
   let allowBlockPlain = true;
   let allowSingleQuoted = true;
@@ -152,8 +153,7 @@ function analyze(chars: readonly string[]): Analysis {
   }
   if (lineBreaks) allowBlockPlain = false;
   if (blockIndicators) allowBlockPlain = false;
-  void flowIndicators; // only block context is ever written
-  return { empty: false, multiline: lineBreaks, allowBlockPlain, allowSingleQuoted, allowDoubleQuoted: true };
+  return { empty: false, multiline: lineBreaks, flowIndicators, allowBlockPlain, allowSingleQuoted, allowDoubleQuoted: true };
 }
 
 /** The style ruamel picks for a string in block context: plain, single- or double-quoted. */
@@ -295,7 +295,7 @@ function writeDoubleQuoted(o: Out, t: readonly string[], split: boolean): void {
   let start = 0;
   for (let end = 0; end <= t.length; end++) {
     const ch = end < t.length ? t[end] : undefined;
-    const cp = ch === undefined ? -1 : ch.codePointAt(0)!;
+    const cp = ch?.codePointAt(0) ?? -1;
     if (
       ch === undefined ||
       '"\\\x85\u2028\u2029\ufeff'.includes(ch) ||

@@ -25,8 +25,8 @@ export function findInNodeModules(rel: string, from: string = import.meta.url): 
 }
 
 /** Load the native addon at `file` (an absolute path) and return its exports. */
-export function dlopenAddon<T>(file: string): T {
-  const m = { exports: {} as T };
+export function dlopenAddon(file: string): unknown {
+  const m: { exports: unknown } = { exports: {} };
   process.dlopen(m, file);
   return m.exports;
 }

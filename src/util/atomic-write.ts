@@ -40,7 +40,8 @@ type OutputTarget =
 function descriptorOf(file: string): number | null {
   const abs = path.resolve(file);
   const named: Record<string, number> = { '/dev/stdin': 0, '/dev/stdout': 1, '/dev/stderr': 2 };
-  if (abs in named) return named[abs]!;
+  const std = named[abs];
+  if (std !== undefined) return std;
   const m = /^\/(?:dev\/fd|proc\/self\/fd|proc\/(\d+)\/fd)\/(\d+)$/.exec(abs);
   if (!m || (m[1] !== undefined && Number(m[1]) !== process.pid)) return null;
   const fd = Number(m[2]);
@@ -136,7 +137,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
  * machine's /dev/null with a regular file).
  */
 function writeThrough(file: string, bytes: Uint8Array, seen: fs.Stats): void {
-  const fd = fs.openSync(file, fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NOCTTY ?? 0));
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NOCTTY);
   try {
     const st = fs.fstatSync(fd);
     if (!(st.isCharacterDevice() || st.isFIFO()) || st.dev !== seen.dev || st.ino !== seen.ino) {
@@ -165,8 +166,14 @@ export function atomicWriteFile(file: string, data: string | Uint8Array, mode: n
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const target = outputTarget(file, opts.followSymlinks ?? followSymlinksByDefault);
   try {
-    if (target.kind === 'fd') return writeAll(target.fd, bytes);
-    if (target.kind === 'through') return writeThrough(target.path, bytes, target.st);
+    if (target.kind === 'fd') {
+      writeAll(target.fd, bytes);
+      return;
+    }
+    if (target.kind === 'through') {
+      writeThrough(target.path, bytes, target.st);
+      return;
+    }
   } catch (e) {
     throw ioError(e, file);
   }

@@ -47,15 +47,16 @@ export class CompactStringMap {
     const n = this.#probe.write(key, 0, 'utf16le');
     const mask = this.#slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const e = this.#slots[i]!;
+      const e = this.#slots[i] ?? EMPTY;
       if (e === EMPTY) return i;
-      if (this.#hash[e] === h && this.#keyLength[e] === n && this.#bytes.compare(this.#probe, 0, n, this.#keyStart[e]!, this.#keyStart[e]! + n) === 0) return i;
+      const start = this.#keyStart[e] ?? 0;
+      if (this.#hash[e] === h && this.#keyLength[e] === n && this.#bytes.compare(this.#probe, 0, n, start, start + n) === 0) return i;
     }
   }
 
   /** The value of `key`, or undefined. */
   get(key: string): number | undefined {
-    const e = this.#slots[this.#find(key, hashOf(key))]!;
+    const e = this.#slots[this.#find(key, hashOf(key))] ?? EMPTY;
     return e === EMPTY ? undefined : this.#value[e];
   }
 
@@ -63,7 +64,7 @@ export class CompactStringMap {
   set(key: string, value: number): void {
     const h = hashOf(key);
     const slot = this.#find(key, h);
-    const found = this.#slots[slot]!;
+    const found = this.#slots[slot] ?? EMPTY;
     if (found !== EMPTY) {
       this.#value[found] = value;
       return;
@@ -103,7 +104,7 @@ export class CompactStringMap {
     const slots = new Int32Array(this.#slots.length * 2).fill(EMPTY);
     const mask = slots.length - 1;
     for (let e = 0; e < this.#size; e++) {
-      let i = this.#hash[e]! & mask;
+      let i = (this.#hash[e] ?? 0) & mask;
       while (slots[i] !== EMPTY) i = (i + 1) & mask;
       slots[i] = e;
     }

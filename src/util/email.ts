@@ -16,8 +16,8 @@ export const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
 
 /**
- * A dot-atom local part: letters (any script), digits and `!#$%&'*+/=?^_`{|}~-`, dots between
- * them. No quotes, spaces, commas, semicolons, angle brackets, parentheses, colons, backslashes.
+ * A dot-atom local part: letters (any script), digits, `!#$%&'*+/=?^_{|}~-` and the backtick, dots
+ * between them. No quotes, spaces, commas, semicolons, angle brackets, parentheses, colons, backslashes.
  */
 const LOCAL_RE = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
 /** Host name labels (letters of any script, digits, `-` inside, `_`), separated by dots; no IP literal. */

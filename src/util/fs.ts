@@ -114,7 +114,7 @@ export function closeInheritedDescriptors(): void {
     try {
       const m = /^flags:\s*([0-7]+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'));
       if (!m) continue;
-      flags = parseInt(m[1]!, 8);
+      flags = parseInt(m[1] ?? '', 8); // the group always matches when the line does
     } catch {
       continue; // closed meanwhile (the descriptor readdir itself used)
     }

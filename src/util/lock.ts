@@ -107,7 +107,7 @@ function isStale(h: Holder | null, file: string, staleMs: number): boolean {
     }
   }
   if (h.host !== os.hostname()) return Date.now() - h.at > staleMs;
-  if (h.pid === process.pid) return !held.has(file) || held.get(file)!.nonce !== h.nonce;
+  if (h.pid === process.pid) return held.get(file)?.nonce !== h.nonce;
   try {
     process.kill(h.pid, 0);
   } catch (e) {
@@ -137,7 +137,7 @@ function onSignal(sig: NodeJS.Signals): void {
   if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
 }
 
-const signalHandlers = new Map<NodeJS.Signals, () => void>(SIGNALS.map((s) => [s, () => onSignal(s)]));
+const signalHandlers = new Map<NodeJS.Signals, () => void>(SIGNALS.map((s) => [s, () => { onSignal(s); }]));
 
 function hook(): void {
   if (hooked) return;
@@ -294,7 +294,7 @@ export async function lockFileAsync(target: string, opts: LockOptions = {}): Pro
 
 /** One try: the lock, or how long to wait before the next try; `E_LOCKED` once the time is up. */
 function step(target: string, file: string, opts: LockOptions, start: number, attempt: number): FileLock | number {
-  if (tryTake(file, opts.staleMs ?? DEFAULT_STALE_MS)) return { path: file, release: () => removeIfOurs(file) };
+  if (tryTake(file, opts.staleMs ?? DEFAULT_STALE_MS)) return { path: file, release: () => { removeIfOurs(file); } };
   const timeout = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const waited = Date.now() - start;
   if (waited >= timeout) throw busyError(target, file, opts.what, waited);

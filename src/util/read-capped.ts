@@ -5,10 +5,23 @@
  * @module
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { SeeqretError } from '../errors.js';
 import { ioError } from './fs.js';
 import { LIMITS, type LimitKind, sizeText, tooLarge } from './limits.js';
+
+/**
+ * One read into `buf` from `offset` to its end: the bytes read (0 at the end of the input), or
+ * `null` when a non-blocking pipe has nothing yet (EAGAIN: try again). Other errors are `E_IO`
+ * naming `source`.
+ */
+function readSome(fd: number, buf: Buffer, offset: number, source: string): number | null {
+  try {
+    return fs.readSync(fd, buf, offset, buf.length - offset, null);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return null;
+    throw ioError(e, source);
+  }
+}
 
 /** The device /dev/null (an empty input), told apart from devices that never end. */
 function isDevNull(st: fs.Stats): boolean {
@@ -51,13 +64,8 @@ function readFdCapped(fd: number, kind: LimitKind, source: string, sizeHint: num
       buf.fill(0, 0, n);
       buf = bigger;
     }
-    let got: number;
-    try {
-      got = fs.readSync(fd, buf, n, buf.length - n, null);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      throw ioError(e, source);
-    }
+    const got = readSome(fd, buf, n, source);
+    if (got === null) continue;
     if (got === 0) break;
     n += got;
     if (n > cap) throw tooLarge(source, kind);
@@ -130,13 +138,8 @@ export function* readTextChunksCapped(file: string, kind: LimitKind, what: strin
     };
     let total = 0;
     for (;;) {
-      let got: number;
-      try {
-        got = fs.readSync(fd, buf, 0, buf.length, null);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-        throw ioError(e, file);
-      }
+      const got = readSome(fd, buf, 0, file);
+      if (got === null) continue;
       if (got === 0) break;
       total += got;
       if (total > cap) throw tooLarge(file, kind);

@@ -27,7 +27,7 @@ export function secureDelete(file: string): void {
       fs.unlinkSync(file);
       return;
     }
-    const fd = fs.openSync(file, fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
     try {
       const chunk = 64 * 1024;
       for (let off = 0; off < st.size; off += chunk) {

@@ -9,7 +9,7 @@
  * - `"..."` keeps everything literally, except that a backslash before `"` or `\` escapes it
  *   (other backslashes stay).
  * - An unquoted backslash keeps the next character literally, whatever it is.
- * - Nothing else is special: no `$`, `` ` ``, `*`, `~`, `|`, `;`, `&`, `<`, `>`, `#` (there is no
+ * - Nothing else is special: no `$`, backtick, `*`, `~`, `|`, `;`, `&`, `<`, `>`, `#` (there is no
  *   shell, and shlex.split has no comments).
  * - Adjacent quoted and unquoted parts form one word (`a'b c'"d"` is `ab cd`); `''` is an empty word.
  *
@@ -31,7 +31,7 @@ export function splitCommandLine(text: string): string[] {
     throw new SeeqretError('E_USAGE', `the command has ${what}`, "Close every quote; write a literal backslash as '\\\\'.");
   };
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
       if (inWord) {
         words.push(word);
@@ -50,13 +50,13 @@ export function splitCommandLine(text: string): string[] {
       i++;
       for (;;) {
         if (i >= text.length) fail('an unterminated double quote');
-        const d = text[i]!;
+        const d = text.charAt(i);
         if (d === '"') {
           i++;
           break;
         }
         if (d === '\\' && i + 1 < text.length && (text[i + 1] === '"' || text[i + 1] === '\\')) {
-          word += text[i + 1];
+          word += text.charAt(i + 1);
           i += 2;
           continue;
         }
@@ -65,7 +65,7 @@ export function splitCommandLine(text: string): string[] {
       }
     } else if (c === '\\') {
       if (i + 1 >= text.length) fail('a backslash at the end');
-      word += text[i + 1];
+      word += text.charAt(i + 1);
       inWord = true;
       i += 2;
     } else {

@@ -43,7 +43,7 @@ export function printable(text: string): string {
 }
 
 function escapeOne(c: string): string {
-  return c === '\n' ? '\\n' : `\\u{${c.codePointAt(0)!.toString(16)}}`;
+  return c === '\n' ? '\\n' : `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`;
 }
 
 /**
@@ -55,7 +55,7 @@ function escapeOne(c: string): string {
 export function escapeUnsafe(text: string, syntax: 'json' | 'yaml' = 'json'): string {
   if (!HAS_UNSAFE_BUT_LF.test(text)) return text;
   return text.replace(UNSAFE_BUT_LF, (c) => {
-    const cp = c.codePointAt(0)!;
+    const cp = c.codePointAt(0) ?? 0; // c is one matched character
     if (cp > 0xffff && syntax === 'yaml') return `\\U${cp.toString(16).padStart(8, '0')}`;
     let s = '';
     for (let i = 0; i < c.length; i++) s += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
@@ -89,7 +89,6 @@ const WIDE = [
 ];
 
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\u1160-\u11ff]/u;
-// eslint-disable-next-line no-control-regex
 const NARROW_ONLY = /^[\x20-\x7e\u00a0-\u02ff]*$/;
 
 /** Columns one code point takes: 0 for combining marks, 2 for East Asian wide characters, else 1. */
@@ -100,8 +99,8 @@ export function charWidth(cp: number): number {
     let hi = WIDE.length / 2 - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (cp < WIDE[mid * 2]!) hi = mid - 1;
-      else if (cp > WIDE[mid * 2 + 1]!) lo = mid + 1;
+      if (cp < (WIDE[mid * 2] ?? 0)) hi = mid - 1;
+      else if (cp > (WIDE[mid * 2 + 1] ?? 0)) lo = mid + 1;
       else return 2;
     }
   }
@@ -112,7 +111,7 @@ export function charWidth(cp: number): number {
 export function displayWidth(text: string): number {
   if (NARROW_ONLY.test(text)) return text.length;
   let w = 0;
-  for (const ch of text) w += charWidth(ch.codePointAt(0)!);
+  for (const ch of text) w += charWidth(ch.codePointAt(0) ?? 0);
   return w;
 }
 
@@ -127,7 +126,7 @@ export function truncateToWidth(text: string, width: number): string {
   let w = 0;
   let out = '';
   for (const ch of text) {
-    const cw = charWidth(ch.codePointAt(0)!);
+    const cw = charWidth(ch.codePointAt(0) ?? 0);
     if (w + cw > width - 1) break;
     out += ch;
     w += cw;

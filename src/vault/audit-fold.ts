@@ -31,21 +31,22 @@ function foldable(e: QueuedAuditEntry): boolean {
   return !Object.keys(e.detail).some((k) => FOLD_FIELDS.has(k));
 }
 
-/** Fold one action's entries (two or more) into one. */
-function fold(group: readonly QueuedAuditEntry[]): QueuedAuditEntry {
+/** Fold the entries of `action` (two or more) into one. */
+function fold(action: QueuedAuditEntry['action'], group: readonly QueuedAuditEntry[]): QueuedAuditEntry {
   const details = group.map((e) => (e.detail ?? {}) as Record<string, unknown>);
+  const [head = {}] = details;
   const fields = new Set<string>();
   for (const d of details) for (const f in d) fields.add(f);
   const common: Record<string, unknown> = {};
   const each: Record<string, unknown[]> = {};
   for (const f of fields) {
-    const first = JSON.stringify(details[0]![f] ?? null);
-    if (details.every((d) => f in d && JSON.stringify(d[f]) === first)) common[f] = details[0]![f];
+    const first = JSON.stringify(head[f] ?? null);
+    if (details.every((d) => f in d && JSON.stringify(d[f]) === first)) common[f] = head[f];
     else each[f] = details.map((d) => d[f] ?? null);
   }
   const detail: Record<string, unknown> = { ...common, n: group.length, secrets: group.map((e) => e.target) };
   if (Object.keys(each).length > 0) detail['each'] = each;
-  return { action: group[0]!.action, target: `${group.length} secrets`, detail };
+  return { action, target: `${group.length} secrets`, detail };
 }
 
 /**
@@ -69,7 +70,7 @@ export function foldPerSecret(entries: readonly QueuedAuditEntry[]): QueuedAudit
     if (!g || g.length === 1) out.push(e);
     else if (!placed.has(e.action)) {
       placed.add(e.action);
-      out.push(fold(g));
+      out.push(fold(e.action, g));
     }
   }
   return out;

@@ -309,8 +309,8 @@ export interface AuditCheckpoint {
 
 /** The checkpoint an entry records, or `undefined` when it is not one (or not well-formed). */
 export function checkpointOf(e: { action: string; detail: string | null }): AuditCheckpoint | undefined {
-  if (e.action !== CHECKPOINT_ACTION || checkpointLast(e.detail) === undefined) return undefined;
-  const d = JSON.parse(e.detail!) as Partial<AuditCheckpoint>;
+  if (e.action !== CHECKPOINT_ACTION || e.detail === null || checkpointLast(e.detail) === undefined) return undefined;
+  const d = JSON.parse(e.detail) as Partial<Record<keyof AuditCheckpoint, unknown>>;
   if (!Number.isSafeInteger(d.entries) || typeof d.from !== 'number' || typeof d.to !== 'number' || typeof d.actions !== 'object' || d.actions === null) return undefined;
   return d as AuditCheckpoint;
 }
@@ -347,12 +347,12 @@ export function compactAudit(db: Database.Database, key: Buffer, sel: CompactSel
     throw new SeeqretError('E_TAMPERED', check.problem, 'Restore the vault from a backup to recover the original log before compacting it; `seeqret doctor` lists every change.');
   }
   const head = readAuditHead(db, key);
-  let lastId: number | undefined;
+  let lastId: number | null | undefined; // undefined: no row at that offset; null: max() of no rows
   if ('keep' in sel) {
     const fold = head.n - Math.max(0, Math.floor(sel.keep));
     if (fold > 0) lastId = db.prepare('SELECT id FROM audit ORDER BY id LIMIT 1 OFFSET ?').pluck().get(fold - 1) as number | undefined;
   } else {
-    lastId = db.prepare('SELECT max(id) FROM audit WHERE at < ?').pluck().get(sel.before) as number | undefined;
+    lastId = db.prepare('SELECT max(id) FROM audit WHERE at < ?').pluck().get(sel.before) as number | null;
   }
   if (lastId === undefined || lastId === null) return { rows: 0, checkpoint: null, remaining: head.n };
   let rows = 0;

@@ -59,7 +59,9 @@ export async function diagnose(dir: string, deps: DoctorDeps): Promise<DoctorRep
     findings.push(f);
     deps.onFinding?.(f);
   };
-  const ok = (text: string): void => add({ status: 'ok', text });
+  const ok = (text: string): void => {
+    add({ status: 'ok', text });
+  };
   const fail = (error: SeeqretError, text: string): void => {
     add({ status: 'fail', text, error });
     problems += 1;

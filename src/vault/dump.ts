@@ -49,8 +49,7 @@ export class DumpStore {
   dumpSecrets(): DumpedSecret[] {
     return this.#secrets.all().map((r) => {
       const history = this.#secrets.history(r)
-        .filter((h) => h.replacedAt !== null)
-        .map((h) => ({ version: h.version, type: h.type, setAt: h.setAt, replacedAt: h.replacedAt!, value: this.#secrets.revealVersion(r, h.version) }));
+        .flatMap((h) => (h.replacedAt === null ? [] : [{ version: h.version, type: h.type, setAt: h.setAt, replacedAt: h.replacedAt, value: this.#secrets.revealVersion(r, h.version) }]));
       const { id: _id, ...meta } = r;
       return { ...meta, value: this.#secrets.reveal(r), history };
     });
@@ -78,8 +77,9 @@ export class DumpStore {
         } else {
           const blob = seal(this.#s.keys.dataKey, Buffer.from(d.value, 'utf8'), valueAd(d.app, d.env, d.key, d.version));
           // Another vault's names start pending; one's own backup keeps each name's state.
-          const pending = opts.received !== undefined || d.pending === true;
-          const origin = opts.received ?? (d.pending === true ? 'restored backup' : null);
+          const wasPending: unknown = d.pending; // a backup file is read without checking this field: only `true` counts
+          const pending = opts.received !== undefined || wasPending === true;
+          const origin = opts.received ?? (wasPending === true ? 'restored backup' : null);
           const id = this.#s.stmt('INSERT INTO secrets (app, env, key, value, type, created_at, updated_at, version, exposed_at, exposed_by, pending, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
             d.app, d.env, d.key, blob, d.type, d.createdAt, d.updatedAt, d.version, d.exposedAt, d.exposedBy, pending ? 1 : 0, origin,
           ).lastInsertRowid;

@@ -42,7 +42,13 @@ export interface ProtectedTable {
   readonly holds: string;
 }
 
-const str = (v: unknown): string => (v === null || v === undefined ? '?' : String(v));
+/** A column value (SQLite gives null, a number, a bigint, text or a Buffer) as text for a message. */
+function str(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  return '?';
+}
 
 /** Every table whose rows are authenticated, with the columns each MAC covers. */
 export const PROTECTED_TABLES: readonly ProtectedTable[] = [
@@ -180,8 +186,9 @@ export function readAggregates(db: Database.Database, key: Buffer): Map<string, 
     throw tampered(RECORD_WHAT);
   }
   if (typeof parsed.tables !== 'object' || parsed.tables === null || typeof parsed.mac !== 'string') throw tampered(RECORD_WHAT);
-  for (const [t, a] of Object.entries(parsed.tables as Record<string, { n?: unknown; sum?: unknown }>)) {
-    if (!Number.isSafeInteger(a?.n) || typeof a.sum !== 'string' || !/^[0-9a-f]{1,64}$/.test(a.sum)) throw tampered(RECORD_WHAT);
+  for (const [t, raw] of Object.entries(parsed.tables) as [string, unknown][]) {
+    const a = (typeof raw === 'object' && raw !== null ? raw : {}) as { n?: unknown; sum?: unknown };
+    if (!Number.isSafeInteger(a.n) || typeof a.sum !== 'string' || !/^[0-9a-f]{1,64}$/.test(a.sum)) throw tampered(RECORD_WHAT);
     all.set(t, { n: a.n as number, sum: BigInt(`0x${a.sum}`) });
   }
   if (!constantTimeEqual(Buffer.from(recordMac(key, all), 'base64'), Buffer.from(parsed.mac, 'base64'))) throw tampered(RECORD_WHAT);

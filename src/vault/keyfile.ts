@@ -40,6 +40,14 @@ export interface VaultKeys {
   readonly dataKey: Buffer;
 }
 
+/** How a passphrase-protected key file's wrapping key is derived. */
+interface KdfFields {
+  alg: 'argon2id13';
+  opslimit: number;
+  memlimit: number;
+  salt: string;
+}
+
 /** The parsed, not yet unlocked, key file. */
 export interface KeyFileData {
   readonly format: 'seeqret-keyfile';
@@ -47,7 +55,7 @@ export interface KeyFileData {
   readonly vaultId: string;
   readonly publicKey: string;
   readonly protection: 'none' | 'passphrase';
-  readonly kdf?: { alg: 'argon2id13'; opslimit: number; memlimit: number; salt: string };
+  readonly kdf?: KdfFields;
   readonly secret: string;
 }
 
@@ -112,16 +120,17 @@ export function readKeyFile(file: string): KeyFileData {
   } catch {
     throw invalid(file, 'not JSON');
   }
-  const d = data as Partial<KeyFileData>;
-  if (typeof d !== 'object' || d === null || d.format !== 'seeqret-keyfile') throw invalid(file, 'not a seeqret key file');
+  if (typeof data !== 'object' || data === null) throw invalid(file, 'not a seeqret key file');
+  const d = data as Partial<Record<keyof KeyFileData, unknown>>;
+  if (d.format !== 'seeqret-keyfile') throw invalid(file, 'not a seeqret key file');
   if (d.version !== 1) {
     throw new SeeqretError('E_SCHEMA_NEWER', `key file ${file} has version ${String(d.version)}, this seeqret reads version 1`, 'Upgrade seeqret (npm i -g seeqret@latest).');
   }
   if (typeof d.vaultId !== 'string' || typeof d.publicKey !== 'string' || typeof d.secret !== 'string') throw invalid(file, 'missing fields');
   if (d.protection !== 'none' && d.protection !== 'passphrase') throw invalid(file, 'unknown protection');
   if (d.protection === 'passphrase') {
-    const k = d.kdf;
-    if (!k || k.alg !== 'argon2id13' || typeof k.salt !== 'string' || !Number.isInteger(k.opslimit) || !Number.isInteger(k.memlimit)) {
+    const k = (typeof d.kdf === 'object' && d.kdf !== null ? d.kdf : {}) as Partial<Record<keyof KdfFields, unknown>>;
+    if (k.alg !== 'argon2id13' || typeof k.salt !== 'string' || !Number.isInteger(k.opslimit) || !Number.isInteger(k.memlimit)) {
       throw invalid(file, 'bad kdf parameters');
     }
   }
@@ -144,7 +153,8 @@ export function unlockKeyFile(data: KeyFileData, file: string, passphrase: Buffe
         'Set SEEQRET_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be prompted.',
       );
     }
-    const k = data.kdf!;
+    const k = data.kdf;
+    if (k === undefined) throw invalid(file, 'bad kdf parameters');
     const params: KdfParams = { alg: 'argon2id13', opslimit: k.opslimit, memlimit: k.memlimit, salt: Buffer.from(k.salt, 'base64') };
     const kek = deriveKeyFromPassphrase(passphrase, params);
     secret = open(kek, Buffer.from(data.secret, 'base64'), wrapAd(data.vaultId, data.publicKey));

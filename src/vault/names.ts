@@ -15,7 +15,6 @@ export const GLOBAL = '*';
 /** Longest accepted name, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 255;
 
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[:,*?[\]=#\s\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -37,7 +36,7 @@ export function nameProblem(kind: NameKind, name: string): string | null {
   const m = FORBIDDEN.exec(name);
   if (m) {
     const ch = m[0];
-    const shown = /[\s\p{Cc}\p{Cf}]/u.test(ch) ? `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : `'${ch}'`;
+    const shown = /[\s\p{Cc}\p{Cf}]/u.test(ch) ? `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}` : `'${ch}'`;
     return `${kind} name '${kind === 'key' || name.length < 80 ? name.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '?') : name.slice(0, 80)}' contains ${shown}`;
   }
   return null;

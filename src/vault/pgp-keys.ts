@@ -65,6 +65,8 @@ export class PgpKeyStore {
       );
       this.#s.pending.push({ action: 'pgp.add', target: k.username, detail: { fingerprint: k.fingerprint, email: k.email, ...(old ? { replaced: old.fingerprint } : {}) } });
     });
-    return this.pgpKey(k.username)!;
+    const added = this.pgpKey(k.username);
+    if (!added) throw new SeeqretError('E_INTERNAL', `the PGP key of ${k.username} was added but cannot be read back`, 'Report this bug.');
+    return added;
   }
 }

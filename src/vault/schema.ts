@@ -159,7 +159,7 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** The schema version this build of seeqret reads and writes. */
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
 
 /** Read the database's schema version (0 for an empty database). */
 export function schemaVersion(db: Database.Database): number {

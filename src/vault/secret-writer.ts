@@ -15,7 +15,9 @@ import { type Acceptance, type PutInput, SECRETS_T, SECRET_COLS, SHARES_T, secre
 import type { VaultSession } from './session.js';
 import type { ImportSummary, SecretInput, SecretRecord, WriteOutcome } from './types.js';
 
-const DRY_RUN = Symbol('dry-run');
+/** Thrown inside a dry run's transaction to roll it back; caught right outside it. */
+class DryRunRollback extends Error {}
+const DRY_RUN = new DryRunRollback('dry run');
 
 /** Options of {@link SecretWriter.setMany} (see {@link Vault.setMany}). */
 export interface SetManyOptions {

@@ -225,7 +225,9 @@ export class VaultSession {
 
   /** See {@link Vault.checkIntegrity}. */
   checkIntegrity(tables: readonly string[]): void {
-    this.sql(() => checkAggregates(this.db, this.integrityKey, tables));
+    this.sql(() => {
+      checkAggregates(this.db, this.integrityKey, tables);
+    });
   }
 
   /** See {@link Vault.integrityProblems}. */
@@ -259,7 +261,9 @@ export class VaultSession {
     // A read that cannot be recorded fails (E_PERMISSIONS): no CLI read goes unrecorded.
     try {
       this.db.pragma('synchronous = NORMAL');
-      this.write(() => this.appendNow(records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } }))), true);
+      this.write(() => {
+        this.appendNow(records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } })));
+      }, true);
     } finally {
       this.db.pragma('synchronous = FULL');
     }
@@ -273,7 +277,9 @@ export class VaultSession {
 
   /** See {@link Vault.importAudit}. */
   importAudit(entries: ReadonlyArray<Omit<AuditEntry, 'id'>>): void {
-    this.write(() => appendAuditCopies(this.db, this.auditKey, entries), true);
+    this.write(() => {
+      appendAuditCopies(this.db, this.auditKey, entries);
+    }, true);
   }
 
   /** See {@link Vault.auditLog}. */

@@ -19,7 +19,7 @@ function nativeBinding(): string | object {
     const file = findInNodeModules('better-sqlite3/build/Release/better_sqlite3.node');
     if (file !== undefined) {
       try {
-        binding = dlopenAddon<object>(file);
+        binding = dlopenAddon(file) as object; // a native module's exports are an object
         return binding;
       } catch {
         /* resolved below */

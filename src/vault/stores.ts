@@ -30,7 +30,11 @@ export function openStores(session: VaultSession): Stores {
   const pgp = new PgpKeyStore(session);
   const users = new UserStore(session, secrets, pgp);
   const index = new ValueIndex(session);
-  session.onWrite = () => index.refresh();
-  session.onClose = () => index.wipe();
+  session.onWrite = () => {
+    index.refresh();
+  };
+  session.onClose = () => {
+    index.wipe();
+  };
   return { secrets, writer, users, pgp, shares: new ShareStore(session), dump: new DumpStore(session, secrets, writer, users), index };
 }

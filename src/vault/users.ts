@@ -73,7 +73,9 @@ export class UserStore {
   addUser(u: { username: string; email?: string | null; name?: string | null; publicKey: Buffer }): UserRecord {
     checkUsername(u.username);
     checkOptionalEmail(u.email, `the e-mail address of ${u.username}`);
-    this.#s.write(() => insertUser(this.#s, u));
+    this.#s.write(() => {
+      insertUser(this.#s, u);
+    });
     return this.user(u.username);
   }
 

@@ -52,7 +52,8 @@ export function scoreVariants<T extends Variant>(rows: readonly T[], app: string
   let bestScore = -1;
   let tie = false;
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
+    const r = rows[i];
+    if (r === undefined) continue; // never: i < rows.length
     const a = fieldScore(r.app, app);
     if (a < 0) continue;
     const e = fieldScore(r.env, env);
@@ -78,8 +79,8 @@ export function scoreVariants<T extends Variant>(rows: readonly T[], app: string
 export function chooseVariant<T extends Variant>(rows: readonly T[], app: string | undefined, env: string | undefined): T | typeof AMBIGUOUS | undefined {
   if (app !== undefined && env !== undefined) {
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      if (r.env === env && r.app === app) return r;
+      const r = rows[i];
+      if (r !== undefined && r.env === env && r.app === app) return r;
     }
   }
   const i = scoreVariants(rows, app, env);
@@ -109,7 +110,8 @@ export class ValueIndex {
    * query, later calls only a map lookup; only the chosen value is decrypted.
    */
   get(key: string, where: { app?: string; env?: string } = {}): string {
-    const rows: IndexEntry[] = (this.#index ??= new Map()).get(key) ?? this.#loadVariants(key);
+    const index = (this.#index ??= new Map<string, IndexEntry[]>());
+    const rows = index.get(key) ?? this.#loadVariants(key, index);
     const best = chooseVariant(rows, where.app, where.env);
     if (best === undefined) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, LIST_SECRETS.fix, LIST_SECRETS.options);
     if (best === AMBIGUOUS) {
@@ -129,12 +131,12 @@ export class ValueIndex {
   }
 
   /**
-   * Load the (app, env) variants of `key` into the index, once per key: one indexed query, then
+   * Load the (app, env) variants of `key` into `index`, once per key: one indexed query, then
    * each row is authenticated here (it opens under its associated data, its row MAC is valid and it
    * is not a replaced version put back) and its value sealed again in memory, so that later calls
    * are a map lookup and one in-memory open.
    */
-  #loadVariants(key: string): IndexEntry[] {
+  #loadVariants(key: string, index: Map<string, IndexEntry[]>): IndexEntry[] {
     const rows = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
     const list: IndexEntry[] = [];
     for (const r of rows) {
@@ -152,7 +154,7 @@ export class ValueIndex {
       // One flat object per variant: a `get` follows no pointer it does not need.
       list.push({ app: r.app, env: r.env, n: sealed.n, body: sealed.body });
     }
-    this.#index!.set(key, list);
+    index.set(key, list);
     return list;
   }
 
