@@ -29,8 +29,9 @@ function spawnAgent(start: AgentStart, logFile: string): Promise<number> {
   const script = process.argv[1];
   if (script === undefined) return Promise.reject(new SeeqretError('E_INTERNAL', 'cannot tell where the seeqret executable is', 'Run seeqret as installed (its bin).'));
   const logFd = fs.openSync(logFile, 'a', 0o600);
+  // An empty environment: the agent needs none, and must not keep SEEQRET_PASSPHRASE in its own.
   try {
-    const child = spawn(process.execPath, [script, AGENT_ARG], { detached: true, stdio: ['pipe', 'pipe', logFd], cwd: '/' });
+    const child = spawn(process.execPath, [script, AGENT_ARG], { detached: true, stdio: ['pipe', 'pipe', logFd], cwd: '/', env: {} });
     return new Promise<number>((resolve, reject) => {
       let said = '';
       const fail = (why: string): void => {
