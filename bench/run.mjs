@@ -269,13 +269,13 @@ if (section('run')) {
   const big = path.join(scratch, 'big.log');
   fs.writeFileSync(big, Buffer.concat(Array.from({ length: 1024 }, () => chunk)));
   const devNull = fs.openSync('/dev/null', 'w');
-  const args = (mask) => [BIN, '--vault', dir, 'run', '-f', 'web:dev:', ...(mask ? ['--mask'] : []), '--', 'cat', big];
+  const args = (mask) => [BIN, '--vault', dir, 'run', '-f', 'web:dev:', mask ? '--mask' : '--no-mask', '--', 'cat', big];
   time(process.execPath, args(true), { stdio: ['ignore', devNull, 'pipe'] });
   const masked = median(runs(3, () => time(process.execPath, args(true), { stdio: ['ignore', devNull, 'pipe'] })));
   const plain = median(runs(3, () => time(process.execPath, args(false), { stdio: ['ignore', devNull, 'pipe'] })));
   fs.closeSync(devNull);
   const through = 64 / ((masked - plain) / 1000);
-  row('`seeqret run --mask -- cat` of 64 MiB, 100 secrets (whole process, median of 3)', `${masked.toFixed(0)} ms (${plain.toFixed(0)} ms without --mask: masking adds ${(masked - plain).toFixed(0)} ms, ${through.toFixed(0)} MiB/s)`, '>= 50 MiB/s through the pipe', through >= 50);
+  row('`seeqret run --mask -- cat` of 64 MiB, 100 secrets (whole process, median of 3)', `${masked.toFixed(0)} ms (${plain.toFixed(0)} ms with --no-mask: masking adds ${(masked - plain).toFixed(0)} ms, ${through.toFixed(0)} MiB/s)`, '>= 50 MiB/s through the pipe', through >= 50);
 
   // A project environment of 1,000 described variables (values in the vault).
   const proj = path.join(scratch, 'project');

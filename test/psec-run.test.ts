@@ -2,10 +2,11 @@
  * `seeqret run` with psec's options, through the real CLI: the project environment (own and
  * Export names), --prefix, --preserve-existing, --umask, --mask; the old filter and template modes.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { BIN, ROOT, cleanEnv, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
 
 const DUMP = 'process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(P_)?(db_|DB_|api_|API_|X_|FOO)/.test(k)))))';
 
@@ -173,9 +174,24 @@ setTimeout(() => { process.stdout.write(s.slice(7) + ' short=' + process.env.SHO
     expect(r.code, r.stderr).toBe(7);
     expect(r.stdout).toBe('a=***** short=abc12\n'); // values under 6 characters are not masked
     expect(r.stderr).toBe('e=*****\n');
-    // Without --mask the output is the child's own.
-    const plain = cli(['run', '-f', 'web:dev:', '--', process.execPath, '-e', SPLIT], { vault });
+    // By default captured output (here: pipes) is masked too; --no-mask gives the child's own.
+    const byDefault = cli(['run', '-f', 'web:dev:', '--', process.execPath, '-e', SPLIT], { vault });
+    expect([byDefault.code, byDefault.stdout, byDefault.stderr]).toEqual([7, 'a=***** short=abc12\n', 'e=*****\n']);
+    const plain = cli(['run', '-f', 'web:dev:', '--no-mask', '--', process.execPath, '-e', SPLIT], { vault });
     expect(plain.stdout).toBe(`a=${SECRET} short=abc12\n`);
+  });
+
+  it.skipIf(!fs.existsSync('/usr/bin/python3'))('by default leaves a terminal to the child (unmasked, a TTY); --mask masks it there too', () => {
+    const vault = newVault();
+    add(vault, 'TOKEN', SECRET, 'web', 'dev');
+    const script = "process.stdout.write(String(process.stdout.isTTY === true) + ' ' + process.env.TOKEN + '\\n')";
+    const onTty = (extra: string[]): string => {
+      const spec = { argv: [process.execPath, BIN, '--vault', vault, 'run', '-f', 'web:dev:', ...extra, '--', process.execPath, '-e', script], env: cleanEnv({ TERM: 'xterm' }), cwd: ROOT, timeout: 40, steps: [] };
+      const r = spawnSync('/usr/bin/python3', [path.join(ROOT, 'test', 'pty-driver.py')], { input: JSON.stringify(spec), encoding: 'utf8', timeout: 60_000 });
+      return (JSON.parse(r.stdout) as { output: string }).output;
+    };
+    expect(onTty([])).toContain(`true ${SECRET}`);
+    expect(onTty(['--mask'])).toContain('false *****');
   });
 
   it('masks the longest value first and passes everything else through unchanged, bytes included', () => {
