@@ -290,7 +290,7 @@ describe('run', () => {
     const v = newVault();
     cli(['add', 'key', 'API_TOKEN', 'tok $(rm -rf /) `x`', '--app', 'web', '--env', 'dev'], { vault: v });
     const script = 'process.stdout.write(JSON.stringify({t: process.env.P_API_TOKEN, u: process.env.API_TOKEN ?? null})); process.exit(7)';
-    const r = cli(['run', '-f', 'web:dev:', '--prefix', 'P_', '--', process.execPath, '-e', script], { vault: v });
+    const r = cli(['run', '-f', 'web:dev:', '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', script], { vault: v });
     expect(r.code).toBe(7);
     expect(JSON.parse(r.stdout)).toEqual({ t: 'tok $(rm -rf /) `x`', u: null });
   });

@@ -2,12 +2,14 @@
  * `seeqret run` with psec's options, through the real CLI: the project environment (own and
  * Export names), --prefix, --preserve-existing, --umask, --mask; the old filter and template modes.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { BIN, ROOT, cleanEnv, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
 
 const DUMP = 'process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(P_)?(db_|DB_|api_|API_|X_|FOO)/.test(k)))))';
+// The tests of what is exported read it from the child's output: --no-mask keeps the values (masking is tested below).
 
 /** A project folder (app myapp, default environment dev) with descriptions for dev and prod. */
 function makeProject(): string {
@@ -53,11 +55,11 @@ describe('run inside a project', () => {
     const { vault, dir } = setup();
     const sub = path.join(dir, 'deep', 'er');
     fs.mkdirSync(sub, { recursive: true });
-    const dev = envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: sub }));
+    const dev = envOf(cli(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: sub }));
     expect(dev).toEqual({ db_password: 'correct.horse.battery', DB_PASSWORD: 'correct.horse.battery', db_user: 'admin' });
-    const prod = envOf(cli(['run', '-e', 'prod', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }));
+    const prod = envOf(cli(['run', '-e', 'prod', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }));
     expect(prod).toEqual({ db_password: 'prod-password-value', DB_PASSWORD: 'prod-password-value' });
-    expect(envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env: { SEEQRET_ENV: 'prod' } }))).toEqual(prod);
+    expect(envOf(cli(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env: { SEEQRET_ENV: 'prod' } }))).toEqual(prod);
     const audit = cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault });
     const entries = (JSON.parse(audit.stdout) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     // One entry per run (issue 12): a single secret as its target, several named in `secrets`.
@@ -72,27 +74,27 @@ describe('run inside a project', () => {
 
   it('warns (and still runs, as for a filter that matches nothing) when the environment does not exist', () => {
     const { vault, dir } = setup();
-    const typo = cli(['run', '-e', 'prdo', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
+    const typo = cli(['run', '-e', 'prdo', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
     expect(envOf(typo)).toEqual({});
     expect(typo.stderr).toMatch(/^seeqret: warning: environment prdo does not exist \(no descriptions folder, no values\): the command runs without its secrets$/m);
     // an environment with values but no descriptions folder exists: no warning
     add(vault, 'db_password', 'staging-pw', 'myapp', 'staging');
-    const staging = cli(['run', '-e', 'staging', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
+    const staging = cli(['run', '-e', 'staging', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
     expect(envOf(staging)).toEqual({ db_password: 'staging-pw' });
     expect(staging.stderr).toBe('');
   });
 
   it('--prefix prefixes every exported name, in every mode', () => {
     const { vault, dir } = setup();
-    expect(envOf(cli(['run', '--prefix', 'P_', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({
+    expect(envOf(cli(['run', '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({
       P_db_password: 'correct.horse.battery',
       P_DB_PASSWORD: 'correct.horse.battery',
       P_db_user: 'admin',
     });
-    expect(envOf(cli(['run', '-f', '::FOO', '--prefix', 'P_', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo' });
+    expect(envOf(cli(['run', '-f', '::FOO', '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo' });
     const tpl = path.join(dir, 'x.template');
     fs.writeFileSync(tpl, '::FOO\nX_CONST=1\n');
-    expect(envOf(cli(['run', '--template', tpl, '--prefix', 'P_', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo', P_X_CONST: '1' });
+    expect(envOf(cli(['run', '--template', tpl, '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo', P_X_CONST: '1' });
   });
 
   it('an explicit --template or -f replaces the environment; -e needs a project and no -f', () => {
@@ -100,9 +102,9 @@ describe('run inside a project', () => {
     const tpl = path.join(dir, 'env.template');
     fs.writeFileSync(tpl, 'X_ONLY=yes\n');
     // Inside a project ./env.template is not used unless named.
-    expect(envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toHaveProperty('DB_PASSWORD');
-    expect(envOf(cli(['run', '--template', tpl, '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ X_ONLY: 'yes' });
-    expect(envOf(cli(['run', '-f', '::FOO', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ FOO: 'global-foo' });
+    expect(envOf(cli(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toHaveProperty('DB_PASSWORD');
+    expect(envOf(cli(['run', '--template', tpl, '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ X_ONLY: 'yes' });
+    expect(envOf(cli(['run', '-f', '::FOO', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ FOO: 'global-foo' });
     const both = cli(['run', '-e', 'dev', '-f', '::FOO', '--', 'true'], { vault, cwd: dir });
     expect(errorCode(both)).toBe('E_USAGE');
     const outside = cli(['run', '-e', 'dev', '--', 'true'], { vault, cwd: tmpdir() });
@@ -121,15 +123,15 @@ describe('run inside a project', () => {
   it('--preserve-existing keeps variables already set and non-empty', () => {
     const { vault, dir } = setup();
     const env = { DB_PASSWORD: 'from-the-shell', db_user: '', FOO: 'shell-foo' };
-    expect(envOf(cli(['run', '--preserve-existing', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))).toEqual({
+    expect(envOf(cli(['run', '--preserve-existing', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))).toEqual({
       db_password: 'correct.horse.battery',
       DB_PASSWORD: 'from-the-shell',
       db_user: 'admin',
       FOO: 'shell-foo',
     });
     // Without it the vault wins.
-    expect(envOf(cli(['run', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['DB_PASSWORD']).toBe('correct.horse.battery');
-    expect(envOf(cli(['run', '-f', '::FOO', '--preserve-existing', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['FOO']).toBe('shell-foo');
+    expect(envOf(cli(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['DB_PASSWORD']).toBe('correct.horse.battery');
+    expect(envOf(cli(['run', '-f', '::FOO', '--preserve-existing', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['FOO']).toBe('shell-foo');
   });
 });
 
@@ -173,9 +175,24 @@ setTimeout(() => { process.stdout.write(s.slice(7) + ' short=' + process.env.SHO
     expect(r.code, r.stderr).toBe(7);
     expect(r.stdout).toBe('a=***** short=abc12\n'); // values under 6 characters are not masked
     expect(r.stderr).toBe('e=*****\n');
-    // Without --mask the output is the child's own.
-    const plain = cli(['run', '-f', 'web:dev:', '--', process.execPath, '-e', SPLIT], { vault });
+    // By default captured output (here: pipes) is masked too; --no-mask gives the child's own.
+    const byDefault = cli(['run', '-f', 'web:dev:', '--', process.execPath, '-e', SPLIT], { vault });
+    expect([byDefault.code, byDefault.stdout, byDefault.stderr]).toEqual([7, 'a=***** short=abc12\n', 'e=*****\n']);
+    const plain = cli(['run', '-f', 'web:dev:', '--no-mask', '--', process.execPath, '-e', SPLIT], { vault });
     expect(plain.stdout).toBe(`a=${SECRET} short=abc12\n`);
+  });
+
+  it.skipIf(!fs.existsSync('/usr/bin/python3'))('by default leaves a terminal to the child (unmasked, a TTY); --mask masks it there too', () => {
+    const vault = newVault();
+    add(vault, 'TOKEN', SECRET, 'web', 'dev');
+    const script = "process.stdout.write(String(process.stdout.isTTY === true) + ' ' + process.env.TOKEN + '\\n')";
+    const onTty = (extra: string[]): string => {
+      const spec = { argv: [process.execPath, BIN, '--vault', vault, 'run', '-f', 'web:dev:', ...extra, '--', process.execPath, '-e', script], env: cleanEnv({ TERM: 'xterm' }), cwd: ROOT, timeout: 40, steps: [] };
+      const r = spawnSync('/usr/bin/python3', [path.join(ROOT, 'test', 'pty-driver.py')], { input: JSON.stringify(spec), encoding: 'utf8', timeout: 60_000 });
+      return (JSON.parse(r.stdout) as { output: string }).output;
+    };
+    expect(onTty([])).toContain(`true ${SECRET}`);
+    expect(onTty(['--mask'])).toContain('false *****');
   });
 
   it('masks the longest value first and passes everything else through unchanged, bytes included', () => {

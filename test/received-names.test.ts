@@ -36,7 +36,7 @@ function received(secrets: Array<{ app?: string; env?: string; key: string; valu
 
 /** The child's environment as `run` gives it. */
 function childEnv(vault: string, args: string[], cwd?: string): { r: CliResult; env: Record<string, string> } {
-  const r = cli(['run', ...args, '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { vault, ...(cwd ? { cwd } : {}) });
+  const r = cli(['run', ...args, '--no-mask', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { vault, ...(cwd ? { cwd } : {}) });
   return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
 }
 

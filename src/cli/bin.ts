@@ -46,6 +46,10 @@ function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
 }
 
 async function run(): Promise<number> {
+  if (process.argv[2] === '__seeqret-agent') {
+    const { runAgent } = await import('./agent-main.js');
+    return runAgent();
+  }
   const fast = parseFastGet(process.argv.slice(2));
   if (fast) {
     quietOnEpipeWhenUsed('stdout');

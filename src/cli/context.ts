@@ -13,6 +13,10 @@ import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
 import { isServerVault } from '../vault/server.js';
 import { Vault, passphraseFromFile } from '../vault/vault.js';
 import { permissionText } from '../vault/permissions.js';
+import { openVaultUnlocked } from '../vault/internal.js';
+import { readKeyFile } from '../vault/keyfile.js';
+import { keysFromAgent } from '../agent/client.js';
+import { agentRuntimeDir } from '../agent/paths.js';
 
 export { confirm, info, infoLines, out, printRows, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn, writeData, writeJson } from './io.js';
 
@@ -78,12 +82,30 @@ function requireWritable(dir: string): void {
   );
 }
 
+/**
+ * The unwrapped key of the vault in `dir` from its unlock agent (src/agent), when one serves it:
+ * the agent comes before every passphrase source (docs/agent.md).
+ */
+async function keyFromAgent(dir: string): Promise<Buffer | undefined> {
+  let vaultId: string;
+  try {
+    vaultId = readKeyFile(vaultFiles(dir).key).vaultId;
+  } catch {
+    return undefined; // opening the vault reports it
+  }
+  return keysFromAgent(agentRuntimeDir(process.env), vaultId, warn);
+}
+
 /** Open the vault for a command: warns about permissions, prompts for a passphrase if needed. */
 export async function openVault(g: GlobalOptions, opts: { readonly?: boolean; allowOutdatedSchema?: boolean } = {}): Promise<Vault> {
   const dir = resolveVaultDir(g.vault);
   warnPermissions(dir);
   if (!opts.readonly) requireWritable(dir);
   const probe = Vault.probe(dir);
+  if (probe.exists && probe.passphraseProtected) {
+    const unlocked = await keyFromAgent(dir);
+    if (unlocked) return openVaultUnlocked({ dir, ...opts }, unlocked);
+  }
   const passphrase = probe.exists && probe.passphraseProtected ? await passphraseFor(g, 'Vault passphrase') : undefined;
   return Vault.open({ dir, ...(passphrase ? { passphrase } : {}), ...opts });
 }

@@ -7,6 +7,7 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerAgent } from './commands/agent/index.js';
 import { registerEnv } from './commands/env/index.js';
 import { registerProject } from './commands/project/index.js';
 import { registerSecrets } from './commands/secrets/index.js';
@@ -31,6 +32,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerSecureStore,
   registerProject,
   registerTeam,
+  registerAgent,
   registerVault,
 ];
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { closeInheritedDescriptors } from '../util/fs.js';
-import { maskingStream } from './mask.js';
+import { type MaskedStreams, maskingStream } from './mask.js';
 import { printable } from '../util/text.js';
 
 export { childEnvironment } from './child-env.js';
@@ -29,14 +29,16 @@ export const EXIT_COMMAND_NOT_EXECUTABLE = 126;
  * The child inherits descriptors 0–2 only ({@link closeInheritedDescriptors}); `env` is used as
  * given: build it from {@link childEnvironment}, which leaves out seeqret's credentials.
  */
-export function runChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv, maskValues: string[] | null = null): Promise<number> {
+export function runChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv, maskValues: string[] | null = null, streams: MaskedStreams = { stdout: true, stderr: true }): Promise<number> {
   return new Promise<number>((resolve) => {
     closeInheritedDescriptors();
-    const child = spawn(cmd, cmdArgs, { stdio: maskValues ? ['inherit', 'pipe', 'pipe'] : 'inherit', env, shell: false });
+    const masking = maskValues !== null && (streams.stdout || streams.stderr);
+    const stdio = masking ? (['inherit', streams.stdout ? 'pipe' : 'inherit', streams.stderr ? 'pipe' : 'inherit'] as const) : 'inherit';
+    const child = spawn(cmd, cmdArgs, { stdio: stdio === 'inherit' ? 'inherit' : [...stdio], env, shell: false });
     const maskers: Transform[] = [];
-    if (maskValues) {
+    if (masking) {
       for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
-        // Both are pipes (stdio 'pipe' above): never null here.
+        // A pipe where masked (stdio 'pipe' above), null where the stream is inherited.
         if (from === null) continue;
         const m = maskingStream(maskValues);
         maskers.push(m);
@@ -65,7 +67,7 @@ export function runChild(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv,
       }
     });
     // 'close' comes after the child's output was read to the end (it matters when masking).
-    child.on(maskValues ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
+    child.on(masking ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
       cleanup();
       const finish = (): void => {
         if (signal) {

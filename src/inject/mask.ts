@@ -174,3 +174,19 @@ export function maskingStream(values: Iterable<string>, mask: string = MASK): Tr
     },
   });
 }
+
+/** Which of the child's output streams `run` masks. */
+export interface MaskedStreams {
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+}
+
+/**
+ * Which streams to mask: `--mask` both, `--no-mask` neither; by default (`flag` undefined) each
+ * stream that seeqret's own output does not send to a terminal — output that is captured (a pipe,
+ * a file, a CI log) — while a terminal stays the child's own (colours, progress bars, prompts).
+ */
+export function maskedStreams(flag: boolean | undefined, terminal: MaskedStreams): MaskedStreams {
+  if (flag !== undefined) return { stdout: flag, stderr: flag };
+  return { stdout: !terminal.stdout, stderr: !terminal.stderr };
+}

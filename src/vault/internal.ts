@@ -6,8 +6,9 @@
  * @module
  */
 import type Database from 'better-sqlite3';
-import { type InternalCreateOptions, createSession } from './open.js';
+import { type InternalCreateOptions, createSession, openSession } from './open.js';
 import type { VaultSession } from './session.js';
+import type { OpenVaultOptions } from './types.js';
 import type { Vault } from './vault.js';
 
 export type { InternalCreateOptions } from './open.js';
@@ -49,4 +50,20 @@ export function vaultDatabase(vault: Vault): Database.Database {
 /** The owner's X25519 secret key (for the sharing, team and crypto modules). Never log it. */
 export function vaultIdentitySecretKey(vault: Vault): Buffer {
   return vaultSession(vault).keys.identity.secretKey;
+}
+
+/**
+ * Open a vault like `Vault.open`, unlocked with the key file's unwrapped secret
+ * (`identitySecretKey ‖ dataKey`, as the unlock agent holds it) instead of a passphrase. The keys
+ * are checked against the key file's public key and the database's key check; `secret` is wiped.
+ */
+export function openVaultUnlocked(opts: OpenVaultOptions, secret: Buffer): Vault {
+  if (factory === undefined) throw new TypeError('the Vault class is not loaded');
+  return factory(openSession(opts, secret));
+}
+
+/** A copy of the open vault's unwrapped key-file secret (`identitySecretKey ‖ dataKey`), for the unlock agent. Wipe it after use. */
+export function vaultKeySecret(vault: Vault): Buffer {
+  const k = vaultSession(vault).keys;
+  return Buffer.concat([k.identity.secretKey, k.dataKey]);
 }

@@ -142,8 +142,7 @@ export function readKeyFile(file: string): KeyFileData {
  * a wrong one gives `E_WRONG_PASSPHRASE` (never garbage keys).
  */
 export function unlockKeyFile(data: KeyFileData, file: string, passphrase: Buffer | undefined): VaultKeys {
-  const pub = keyFromBase64(data.publicKey);
-  if (!pub) throw invalid(file, 'bad public key');
+  if (!keyFromBase64(data.publicKey)) throw invalid(file, 'bad public key');
   let secret: Buffer | null;
   if (data.protection === 'passphrase') {
     if (!passphrase || passphrase.length === 0) {
@@ -165,6 +164,16 @@ export function unlockKeyFile(data: KeyFileData, file: string, passphrase: Buffe
   } else {
     secret = Buffer.from(data.secret, 'base64');
   }
+  return keysFromSecret(data, file, secret);
+}
+
+/**
+ * The keys from the unwrapped secret of key-file `data` (`identitySecretKey ‖ dataKey`, as the
+ * unlock agent hands it out), checked against the file's public key; `secret` is wiped.
+ */
+export function keysFromSecret(data: KeyFileData, file: string, secret: Buffer): VaultKeys {
+  const pub = keyFromBase64(data.publicKey);
+  if (!pub) throw invalid(file, 'bad public key');
   if (secret.length !== 2 * KEY_BYTES) {
     wipe(secret);
     throw invalid(file, 'wrong key length');

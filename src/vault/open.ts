@@ -15,7 +15,7 @@ import { readFileCapped } from '../util/read-capped.js';
 import { VERSION } from '../version.js';
 import { initAuditHead } from './audit.js';
 import { initAggregates } from './integrity.js';
-import { type VaultKeys, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
+import { type VaultKeys, keysFromSecret, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
 import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { checkUsername, keyCheckAd } from './rows.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
@@ -128,8 +128,11 @@ export function createSession(opts: InternalCreateOptions): VaultSession {
   }
 }
 
-/** Open and unlock an existing vault. */
-export function openSession(opts: OpenVaultOptions = {}): VaultSession {
+/**
+ * Open and unlock an existing vault: with `unlocked` (the key file's unwrapped secret, from the
+ * unlock agent) instead of a passphrase when given.
+ */
+export function openSession(opts: OpenVaultOptions = {}, unlocked?: Buffer): VaultSession {
   const files = vaultFiles(resolveVaultDir(opts.dir));
   if (!fs.existsSync(files.db)) throw vaultNotFound(files.dir);
   const keyData = readKeyFile(files.key);
@@ -166,7 +169,7 @@ export function openSession(opts: OpenVaultOptions = {}): VaultSession {
     if (vaultId !== keyData.vaultId) {
       throw new SeeqretError('E_KEY_MISMATCH', `the key file ${files.key} belongs to another vault`, 'Put back the vault.key that was created with this vault.db.');
     }
-    const keys = unlockKeyFile(keyData, files.key, readPassphrase(opts));
+    const keys = unlocked ? keysFromSecret(keyData, files.key, unlocked) : unlockKeyFile(keyData, files.key, readPassphrase(opts));
     const check = openSealed(keys.dataKey, Buffer.from(keyCheck, 'base64'), keyCheckAd(vaultId));
     if (!check) {
       wipe(keys.dataKey);

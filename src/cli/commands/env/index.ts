@@ -49,7 +49,8 @@ export function registerEnv(program: Command): void {
     .option('--prefix <prefix>', 'prefix for variable names', '')
     .option('--preserve-existing', 'keep variables that are already set (non-empty) in the environment')
     .option('--umask <mode>', "the child's umask, octal written with 0o (default 0o077)")
-    .option('--mask', "replace secret values in the command's output with *****")
+    .option('--mask', "replace secret values in the command's output with ***** (default: in output that is not a terminal)")
+    .option('--no-mask', "never mask: the command's output is its own")
     .action((command: string[], o: RunOptions, cmd: Command) => run(cmd, async (g) => (await import('./run.js')).run(g, command, o)));
 
   program

@@ -5,14 +5,15 @@
  * Which secrets: `-f FILTER`s; else `--template FILE`; else, inside a project (`seeqret.yaml`),
  * the variables of its environment (`-e ENV`) under their own names and their Export names; else
  * `./env.template`. psec's options: `--prefix`, `--preserve-existing`, `--umask`, and `--mask`,
- * which replaces secret values in the child's output with `*****`. The use case is in
+ * which replaces secret values in the child's output with `*****` — by default in the output that
+ * does not go to a terminal, `--no-mask` never. The use case is in
  * src/inject/run.ts; this handler reads the options and starts the child.
  *
  * @module
  */
 import { SeeqretError } from '../../../errors.js';
 import { runChild } from '../../../inject/child.js';
-import { maskableValues } from '../../../inject/mask.js';
+import { maskableValues, maskedStreams } from '../../../inject/mask.js';
 import { DEFAULT_UMASK, buildRunEnvironment, parseUmask, selectRunEntries } from '../../../inject/run.js';
 import { type GlobalOptions, warn, withVault } from '../../context.js';
 
@@ -32,7 +33,10 @@ export interface RunOptions {
   readonly preserveExisting?: boolean;
   /** `--umask MODE`: the child's umask, octal with 0o. */
   readonly umask?: string;
-  /** `--mask`: replace secret values in the command's output with *****. */
+  /**
+   * `--mask` true, `--no-mask` false; undefined: mask the streams that do not go to a terminal
+   * (captured output), see {@link maskedStreams}.
+   */
   readonly mask?: boolean;
 }
 
@@ -43,5 +47,6 @@ export async function run(g: GlobalOptions, command: string[], o: RunOptions): P
   const select = await selectRunEntries({ filters: o.filter ?? [], template: o.template, env: o.env, prefix: o.prefix ?? '', cwd: process.cwd(), environment: process.env });
   const child = await withVault(g, (v) => buildRunEnvironment(v, select, { parentEnvironment: process.env, preserveExisting: o.preserveExisting === true, command: cmd, warn }));
   process.umask(umask); // inherited by the child
-  return runChild(cmd, cmdArgs, child.env, o.mask === true ? maskableValues(child.secretValues) : null);
+  const streams = maskedStreams(o.mask, { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true });
+  return runChild(cmd, cmdArgs, child.env, streams.stdout || streams.stderr ? maskableValues(child.secretValues) : null, streams);
 }

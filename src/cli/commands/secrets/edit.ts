@@ -65,3 +65,69 @@ export async function rmKey(g: GlobalOptions, filterText: string, o: RmKeyOption
     return 0;
   });
 }
+
+/** Options of `seeqret edit -f FILTER`. */
+export interface EditFilterOptions {
+  /** `-f/--filter FILTER`: the secrets to edit. */
+  readonly filter?: string;
+  /** `-y/--yes`: remove without asking. */
+  readonly yes?: boolean;
+}
+
+/**
+ * Run `$VISUAL`, else `$EDITOR`, else `vi` on `file` (through `sh -c`, so `EDITOR="code --wait"`
+ * works). Ctrl-C, SIGTERM and SIGHUP while it runs are held until it has ended, so the scratch
+ * file is always destroyed; then they end the command with `E_INTERRUPTED`.
+ */
+async function runEditor(file: string): Promise<void> {
+  const editor = process.env['VISUAL'] || process.env['EDITOR'] || 'vi';
+  const { spawn } = await import('node:child_process');
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let caught: NodeJS.Signals | undefined;
+  const hold = (sig: NodeJS.Signals): void => {
+    caught = sig;
+  };
+  for (const s of signals) process.on(s, hold);
+  try {
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('exit', (c, s) => resolve({ code: c, signal: s }));
+    });
+    if (caught !== undefined || signal !== null) {
+      throw new SeeqretError('E_INTERRUPTED', `interrupted (${caught ?? signal ?? ''}) while the editor was open; nothing was changed`, 'Run `seeqret edit` again.');
+    }
+    if (code !== 0) {
+      throw new SeeqretError('E_COMMAND_FAILED', `the editor (${editor}) exited with status ${String(code)}; nothing was changed`, 'Check $VISUAL / $EDITOR, and save and quit normally to apply the changes.');
+    }
+  } finally {
+    for (const s of signals) process.off(s, hold);
+  }
+}
+
+/** `edit -f FILTER [-y]`: the matching secrets in the editor, the changes applied in one transaction. */
+export async function editFilter(g: GlobalOptions, o: EditFilterOptions): Promise<number> {
+  if (o.filter === undefined) throw new SeeqretError('E_USAGE', 'edit needs -f FILTER (or the sub-command `edit value`)', 'Run e.g. `seeqret edit -f myapp:dev:*`, or `seeqret edit value FILTER VALUE`.');
+  const filter = parseFilter(o.filter);
+  const { editSecrets } = await import('../../../edit/edit.js');
+  const { ScratchFile } = await import('../../../edit/scratch-file.js');
+  return withVault(g, async (v) => {
+    const r = await editSecrets(v, filter, o.yes === true, {
+      info,
+      confirm,
+      edit: async (text) => {
+        const scratch = new ScratchFile(text);
+        try {
+          await runEditor(scratch.file);
+          return scratch.read();
+        } finally {
+          scratch.destroy();
+        }
+      },
+    });
+    if (r.kind === 'unchanged') info('No changes.');
+    else if (r.kind === 'declined') throw new SeeqretError('E_ABORTED', 'nothing was changed', 'Answer y to apply the removals too, or pass --yes.');
+    else info(`Applied: ${String(r.diff.added.length)} added, ${String(r.diff.changed.length)} changed, ${String(r.diff.removed.length)} removed.`);
+    return 0;
+  });
+}

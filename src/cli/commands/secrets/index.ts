@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { commandGroup, run } from '../../action.js';
 import { collect, formatOption, oldSpelling } from '../../options.js';
 import type { AddOptions } from './add.js';
-import type { EditValueOptions, RmKeyOptions } from './edit.js';
+import type { EditFilterOptions, EditValueOptions, RmKeyOptions } from './edit.js';
 import type { GetOptions } from './get.js';
 import type { AcceptOptions, HistoryOptions, ListOptions } from './list.js';
 
@@ -70,9 +70,13 @@ export function registerSecrets(program: Command): void {
     .addOption(formatOption())
     .action((filter: string, o: HistoryOptions, cmd: Command) => run(cmd, async (g) => (await list()).history(g, filter, o)));
 
-  program
+  const editCmd = program
     .command('edit')
-    .description('Change secrets')
+    .description('Change secrets: -f FILTER opens them in $VISUAL/$EDITOR; `edit value` sets one value')
+    .option('-f, --filter <filter>', 'edit the secrets FILTER matches in $VISUAL / $EDITOR (as a dotenv-style file)')
+    .option('-y, --yes', 'remove secrets whose lines were deleted without asking')
+    .action((o: EditFilterOptions, cmd: Command) => run(cmd, async (g) => (await edit()).editFilter(g, o)));
+  editCmd
     .command('value')
     .description('Set a new VALUE on the secret FILTER matches (old value kept in history)')
     .argument('<filter>', 'filter app:env:key')

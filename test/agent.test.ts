@@ -1,0 +1,221 @@
+/**
+ * The unlock agent (issue 15) through the real CLI: `seeqret unlock` starts it, commands use it
+ * instead of a passphrase (also many at once), `lock` and the timeout end it, a killed agent
+ * leaves commands asking again, it ends when its vault is removed or re-keyed, and a socket or
+ * folder of another user is neither reachable nor used.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readKeyFile, unlockKeyFile, writeKeyFile } from '../src/vault/keyfile.js';
+import { TEST_KDF, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+
+const PASS = 'agent test passphrase';
+const started: number[] = [];
+
+afterAll(() => {
+  for (const pid of started) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already ended */
+    }
+  }
+});
+
+/** A protected vault with one secret and a runtime folder of its own. */
+function setup(): { vault: string; env: Record<string, string>; run: string } {
+  const vault = newVault({ passphrase: PASS });
+  const r = cli(['add', 'key', 'TOKEN', 'tok-value'], { vault, env: { SEEQRET_PASSPHRASE: PASS } });
+  expect(r.code, r.stderr).toBe(0);
+  const xdg = tmpdir('seeqret-agent-run-');
+  return { vault, env: { XDG_RUNTIME_DIR: xdg }, run: path.join(xdg, 'seeqret') };
+}
+
+/** `seeqret unlock` with the passphrase in the environment of that one command; the agent's pid. */
+function unlock(vault: string, env: Record<string, string>, timeout = '5m', pass = PASS): number {
+  const r = cli(['unlock', '--timeout', timeout], { vault, env: { ...env, SEEQRET_PASSPHRASE: pass } });
+  expect(r.code, r.stderr).toBe(0);
+  const pid = Number(/agent pid (\d+)/.exec(r.stderr)?.[1]);
+  expect(pid).toBeGreaterThan(0);
+  started.push(pid);
+  return pid;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, test: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function logOf(run: string): string {
+  return fs.readdirSync(run).filter((f) => f.endsWith('.log')).map((f) => fs.readFileSync(path.join(run, f), 'utf8')).join('');
+}
+
+function socketOf(run: string): string {
+  const s = fs.readdirSync(run).find((f) => f.endsWith('.sock'));
+  if (s === undefined) throw new Error('no socket');
+  return path.join(run, s);
+}
+
+describe('seeqret unlock / lock', () => {
+  it('serves many concurrent commands without a passphrase, from a 0600 socket in a 0700 folder, until lock', async () => {
+    const { vault, env, run } = setup();
+    expect(errorCode(cli(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
+    const pid = unlock(vault, env);
+    expect(fs.statSync(run).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(socketOf(run)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(socketOf(run)).isSocket()).toBe(true);
+    // The agent's environment is empty: it does not keep the passphrase it was started with.
+    expect(fs.readFileSync(`/proc/${String(pid)}/environ`, 'utf8')).not.toContain(PASS);
+
+    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => cliAsync(i % 2 ? ['get', 'TOKEN'] : ['list'], { vault, env }).done));
+    for (const [i, r] of runs.entries()) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(i % 2 ? 'tok-value\n' : 'TOKEN');
+    }
+    // A command that changes the vault works too, and the next read sees it.
+    expect(cli(['add', 'key', 'OTHER', 'o-value'], { vault, env }).code).toBe(0);
+    expect(cli(['get', 'OTHER'], { vault, env }).stdout).toBe('o-value\n');
+
+    const locked = cli(['lock'], { vault, env });
+    expect(locked.code, locked.stderr).toBe(0);
+    expect(locked.stderr).toContain(`pid ${String(pid)}`);
+    await until('agent exit', () => !alive(pid));
+    expect(fs.readdirSync(run).some((f) => f.endsWith('.sock'))).toBe(false);
+    expect(logOf(run)).toMatch(/exiting: locked \(seeqret lock\)/);
+    expect(errorCode(cli(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
+    expect(cli(['lock'], { vault, env }).stderr).toContain('no unlock agent runs');
+  });
+
+  it('ends at its timeout', async () => {
+    const { vault, env, run } = setup();
+    const pid = unlock(vault, env, '2s');
+    await until('agent exit', () => !alive(pid));
+    expect(logOf(run)).toContain('exiting: timeout reached');
+    expect(errorCode(cli(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
+  });
+
+  it('after a killed agent, commands ask for the passphrase again, and unlock starts a new one', async () => {
+    const { vault, env, run } = setup();
+    const pid = unlock(vault, env);
+    process.kill(pid, 'SIGKILL');
+    await until('agent killed', () => !alive(pid));
+    expect(fs.existsSync(socketOf(run))).toBe(true); // left behind, nobody listening
+    const r = cli(['get', 'TOKEN'], { vault, env });
+    expect(errorCode(r)).toBe('E_PASSPHRASE_REQUIRED');
+    expect(r.stderr).not.toContain('warning');
+    expect(cli(['get', 'TOKEN'], { vault, env: { ...env, SEEQRET_PASSPHRASE: PASS } }).stdout).toBe('tok-value\n');
+    unlock(vault, env);
+    expect(cli(['get', 'TOKEN'], { vault, env }).stdout).toBe('tok-value\n');
+  });
+
+  it('ends when its key file changes (a new passphrase) or its vault is removed', async () => {
+    const { vault, env, run } = setup();
+    const pid = unlock(vault, env);
+    const keyFile = path.join(vault, 'vault.key');
+    writeKeyFile(keyFile, unlockKeyFile(readKeyFile(keyFile), keyFile, Buffer.from(PASS)), Buffer.from('another passphrase'), TEST_KDF);
+    await until('agent exit', () => !alive(pid));
+    expect(logOf(run)).toContain('exiting: the vault key file changed');
+
+    const pid2 = unlock(vault, env, '5m', 'another passphrase');
+    fs.rmSync(vault, { recursive: true });
+    await until('agent exit', () => !alive(pid2));
+    expect(logOf(run)).toMatch(/exiting: the vault .* was removed/);
+  });
+
+  it('refuses a bad timeout, and has nothing to do for a vault without a passphrase', () => {
+    const { vault, env } = setup();
+    expect(errorCode(cli(['unlock', '--timeout', '10'], { vault, env }))).toBe('E_USAGE');
+    expect(errorCode(cli(['unlock', '--timeout', '8d'], { vault, env }))).toBe('E_USAGE');
+    const plain = newVault();
+    const r = cli(['unlock'], { vault: plain, env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('nothing to unlock');
+  });
+
+  it('answers a request of another protocol version with a refusal naming its version', async () => {
+    const { vault, env, run } = setup();
+    unlock(vault, env);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = net.createConnection(socketOf(run), () => s.write('{"v":2,"op":"keys","vaultId":"x"}\n'));
+      let got = '';
+      s.on('data', (d: Buffer) => (got += d.toString()));
+      s.on('end', () => {
+        resolve(got);
+      });
+      s.on('error', reject);
+    });
+    expect(JSON.parse(reply)).toEqual({ v: 1, ok: false, error: 'protocol version 2 is not supported (this agent speaks 1)' });
+    expect(cli(['lock'], { vault, env }).code).toBe(0);
+  });
+});
+
+describe('only its user reaches the agent', () => {
+  const root = process.getuid?.() === 0;
+  if (!root) console.log('skipped: the other-user tests need root (to run a child as nobody and chown a socket)');
+
+  it.skipIf(!root)('a process of another user (nobody) cannot connect to the socket', () => {
+    const { vault, env, run } = setup();
+    fs.chmodSync(path.dirname(run), 0o755); // only the agent's own 0700 folder stands in the way
+    unlock(vault, env);
+    const probe = `require('net').createConnection(${JSON.stringify(socketOf(run))}).on('connect',()=>{console.log('CONNECTED');process.exit(0)}).on('error',e=>{console.log(e.code);process.exit(0)})`;
+    const r = spawnSync(process.execPath, ['-e', probe], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
+    expect(r.stdout.trim()).toBe('EACCES');
+    expect(cli(['lock'], { vault, env }).code).toBe(0);
+  });
+
+  it.skipIf(!root)('an agent whose socket is given to another uid ends', async () => {
+    const { vault, env, run } = setup();
+    const pid = unlock(vault, env);
+    fs.chownSync(socketOf(run), 65534, 65534);
+    await until('agent exit', () => !alive(pid));
+    expect(logOf(run)).toMatch(/exiting: the socket is gone or no longer private: .*belongs to uid 65534/);
+  });
+
+  it.skipIf(!root)('a socket or folder that belongs to another uid is not used (never connected to)', async () => {
+    const { vault, env, run } = setup();
+    fs.mkdirSync(run, { mode: 0o700 });
+    const vaultId = readKeyFile(path.join(vault, 'vault.key')).vaultId;
+    // Someone else's "agent" on the socket path of this vault: it would hand out any key.
+    let connections = 0;
+    const server = net.createServer((c) => {
+      connections++;
+      c.end('{"v":1,"ok":true}\n');
+    });
+    const sock = path.join(run, `${vaultId}.sock`);
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      fs.chmodSync(sock, 0o600);
+      fs.chownSync(sock, 65534, 65534);
+      let r = await cliAsync(['get', 'TOKEN'], { vault, env }).done;
+      expect(errorCode(r)).toBe('E_PASSPHRASE_REQUIRED');
+      expect(r.stderr).toMatch(/warning: not using the unlock agent: .*\.sock belongs to uid 65534/);
+      fs.chownSync(sock, 0, 0);
+      fs.chownSync(run, 65534, 65534);
+      r = await cliAsync(['get', 'TOKEN'], { vault, env }).done;
+      expect(errorCode(r)).toBe('E_PASSPHRASE_REQUIRED');
+      expect(r.stderr).toMatch(/not using the unlock agent: .*seeqret belongs to uid 65534/);
+      fs.chownSync(run, 0, 0);
+      fs.chmodSync(sock, 0o666);
+      r = await cliAsync(['get', 'TOKEN'], { vault, env }).done;
+      expect(r.stderr).toMatch(/not using the unlock agent: .*has mode 666/);
+      expect(connections).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+});
