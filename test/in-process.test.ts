@@ -84,7 +84,7 @@ describe('in-process runner', () => {
       expect(y, args.join(' ')).toEqual(x);
     }
     expect((await b.run(['get', 'web:dev:DB_PASSWORD'], { vault: '{}/bob/seeqret' })).stdout).toBe('from stdin\n');
-  });
+  }, 300_000);
 
   it('keeps the exit-code profile of each run to that run (pprotect for team, ssclient for securestore)', async () => {
     const dir = tmpdir();

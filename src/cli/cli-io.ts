@@ -106,6 +106,11 @@ export function cliRun(): CliRun {
   return run;
 }
 
+/** The Io of the run being executed, if there is one (help laid out outside a run, by tests, has none). */
+export function runIo(): CliIo | undefined {
+  return current.getStore()?.io;
+}
+
 /** The Io of the run being executed. */
 export function io(): CliIo {
   return cliRun().io;

@@ -7,12 +7,14 @@
  */
 import { SeeqretError } from '../errors.js';
 import { io } from './cli-io.js';
-import { info, promptHidden, stdinIsTTY, warn } from './io.js';
+import { warn } from './io.js';
 import { checkPrivate } from '../util/permissions.js';
 import fs from 'node:fs';
 import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
 import { isServerVault } from '../vault/server.js';
-import { Vault, passphraseFromFile } from '../vault/vault.js';
+import { Vault } from '../vault/vault.js';
+import { requirePassphrase } from '../passphrase.js';
+import { cliPassphrases } from './passphrases.js';
 import { permissionText } from '../vault/permissions.js';
 
 export { confirm, info, infoLines, out, printRows, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn, writeData, writeJson } from './io.js';
@@ -36,19 +38,15 @@ export function warnPermissions(dir: string): void {
 export { isServerVault };
 
 /**
- * Resolve the passphrase for a protected vault: --passphrase-file, then SEEQRET_PASSPHRASE,
- * then a hidden prompt on a terminal; otherwise E_PASSPHRASE_REQUIRED.
+ * Resolve the passphrase for a protected vault through the run's chain (src/cli/passphrases.ts):
+ * --passphrase-file, then SEEQRET_PASSPHRASE, then a hidden prompt on a terminal; otherwise
+ * E_PASSPHRASE_REQUIRED.
  */
-export async function passphraseFor(g: GlobalOptions, purpose: string): Promise<Buffer> {
-  if (g.passphraseFile) return passphraseFromFile(g.passphraseFile);
-  const env = io().env['SEEQRET_PASSPHRASE'];
-  if (env) return Buffer.from(env, 'utf8');
-  if (stdinIsTTY()) return Buffer.from(await promptHidden(purpose), 'utf8');
-  throw new SeeqretError(
-    'E_PASSPHRASE_REQUIRED',
-    'this vault is passphrase-protected and no passphrase was given',
-    'Set SEEQRET_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be prompted.',
-  );
+export function passphraseFor(g: GlobalOptions, purpose: string): Promise<Buffer> {
+  return requirePassphrase(cliPassphrases({ vault: g.passphraseFile }), { kind: 'vault', label: purpose }, {
+    message: 'this vault is passphrase-protected and no passphrase was given',
+    fix: 'Set SEEQRET_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be prompted.',
+  });
 }
 
 /**

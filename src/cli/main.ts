@@ -16,7 +16,7 @@ import { registerSharing } from './commands/sharing/index.js';
 import { registerTeam } from './commands/team/index.js';
 import { registerInit, registerVault } from './commands/vault/index.js';
 import { registerRelay } from './commands/relay/index.js';
-import { type CliIo, type OutputSink, io, withRun } from './cli-io.js';
+import { type CliIo, type OutputSink, io, runIo, withRun } from './cli-io.js';
 import { commandWord, refuseAttachedPassword, teamPassphraseFile } from './compat.js';
 import { exitProfile, profileNameFor } from './exit-profile.js';
 import { misplacedOption } from './misplaced.js';
@@ -37,8 +37,8 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
 ];
 
 /** The width help is wrapped to: a terminal's, else commander's default of 80 columns. */
-function helpWidth(sink: OutputSink): number {
-  return sink.isTTY === true ? (sink.columns ?? 80) : 80;
+function helpWidth(sink: OutputSink | undefined): number {
+  return sink?.isTTY === true ? (sink.columns ?? 80) : 80;
 }
 
 /** Build the full command tree (no command module is loaded here). */
@@ -58,8 +58,8 @@ export function buildProgram(): Command {
       writeOut: (str) => io().stdout.write(str),
       writeErr: (str) => io().stderr.write(str),
       outputError: () => undefined,
-      getOutHelpWidth: () => helpWidth(io().stdout),
-      getErrHelpWidth: () => helpWidth(io().stderr),
+      getOutHelpWidth: () => helpWidth(runIo()?.stdout),
+      getErrHelpWidth: () => helpWidth(runIo()?.stderr),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     });

@@ -11,7 +11,7 @@ import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, ran
 import { SeeqretError } from '../errors.js';
 import { checkOptionalEmail } from '../util/email.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../util/fs.js';
-import { readFileCapped } from '../util/read-capped.js';
+import { readPassphraseFile } from '../passphrase.js';
 import { VERSION } from '../version.js';
 import { initAuditHead } from './audit.js';
 import { initAggregates } from './integrity.js';
@@ -44,19 +44,12 @@ export function vaultNotFound(dir: string): SeeqretError {
 
 function readPassphrase(opts: OpenVaultOptions, environment: Environment): Buffer | undefined {
   if (opts.passphrase !== undefined) return Buffer.isBuffer(opts.passphrase) ? opts.passphrase : Buffer.from(opts.passphrase, 'utf8');
-  if (opts.passphraseFile) return passphraseFromFile(opts.passphraseFile);
+  if (opts.passphraseFile) return readPassphraseFile(opts.passphraseFile);
   const env = environment['SEEQRET_PASSPHRASE'];
   if (env) return Buffer.from(env, 'utf8');
   return undefined;
 }
 
-/** Read a passphrase file: its content with one trailing newline removed. */
-export function passphraseFromFile(file: string): Buffer {
-  let b = readFileCapped(file, 'passphrase');
-  if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
-  if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
-  return Buffer.from(b);
-}
 
 /** Look at a vault folder without unlocking it. */
 export function probeVault(dir: string | undefined, env: Environment): VaultProbe {

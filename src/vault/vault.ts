@@ -21,7 +21,8 @@ import type { Filter } from '../filter/index.js';
 
 export * from './types.js';
 export { USERNAME_RE, secretLabel } from './rows.js';
-export { passphraseFromFile, vaultNotFound } from './open.js';
+export { vaultNotFound } from './open.js';
+export { readPassphraseFile as passphraseFromFile } from '../passphrase.js';
 
 /** An open, unlocked vault. Close it when done ({@link Vault.close}). */
 export class Vault {

@@ -35,7 +35,9 @@ export async function serve(_g: GlobalOptions, _a: unknown[], o: ServeOptions): 
   const maxBody = o.maxBody === undefined ? undefined : Number(o.maxBody);
   if (maxBody !== undefined && (!Number.isSafeInteger(maxBody) || maxBody < 1024)) throw new SeeqretError('E_USAGE', `--max-body ${o.maxBody} is not a size in bytes (at least 1024)`, 'Use e.g. --max-body 1048576.');
   const storage = await openRelayStorage(o.database ?? path.resolve(io().cwd, 'seeqret-relay.db'));
-  const relay = await createRelayServer({ storage, log: (e) => void io().stderr.write(`${JSON.stringify(e)}\n`), now: () => io().now(), ...(maxBody ? { maxBodyBytes: maxBody } : {}) });
+  // The server's requests run after this handler awaits: they keep the run's Io from here.
+  const run = io();
+  const relay = await createRelayServer({ storage, log: (e) => void run.stderr.write(`${JSON.stringify(e)}\n`), now: () => run.now(), ...(maxBody ? { maxBodyBytes: maxBody } : {}) });
   try {
     await relay.listen(host, port);
   } catch (e) {
@@ -43,7 +45,7 @@ export async function serve(_g: GlobalOptions, _a: unknown[], o: ServeOptions): 
     throw new SeeqretError('E_RELAY_UNREACHABLE', `cannot listen on ${o.listen} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Choose a free port (--listen 127.0.0.1:PORT).');
   }
   await new Promise<void>((resolve) => {
-    const { signals } = io();
+    const { signals } = run;
     const stop = (): void => {
       signals.off('SIGTERM', stop);
       signals.off('SIGINT', stop);
