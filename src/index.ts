@@ -11,6 +11,8 @@
  *
  * @module
  */
+import { hostEnvironment } from './host.js';
+import { type PassphraseSource, environmentPassphrases, requirePassphrase } from './passphrase.js';
 import { resolveVaultDir } from './vault/paths.js';
 import { type OpenVaultOptions, Vault } from './vault/vault.js';
 
@@ -22,6 +24,18 @@ export { parseEnvTemplate, type EnvTemplate, type TemplateLine } from './formats
 export { resolveTemplate, resolveFilters, type EnvEntry, type Resolved } from './inject/resolve.js';
 export { GLOBAL, checkName } from './vault/names.js';
 export { resolveVaultDir } from './vault/paths.js';
+export {
+  PASSPHRASE_VARIABLES,
+  environmentPassphrases,
+  filePassphrase,
+  fixedPassphrase,
+  passphraseChain,
+  readPassphraseFile,
+  requirePassphrase,
+  type PassphraseKind,
+  type PassphraseRequest,
+  type PassphraseSource,
+} from './passphrase.js';
 export { SCHEMA_VERSION } from './vault/schema.js';
 export { VERSION } from './version.js';
 export {
@@ -44,6 +58,38 @@ export function openVault(options: OpenVaultOptions = {}): Vault {
   return Vault.open({ readonly: true, ...options });
 }
 
+/** Options of {@link unlockVault}: those of {@link openVault}, with a passphrase source instead of a passphrase. */
+export interface UnlockVaultOptions extends Omit<OpenVaultOptions, 'passphrase' | 'passphraseFile'> {
+  /**
+   * Where the passphrase of a protected vault comes from; asked once, with `kind: 'vault'` and
+   * the vault folder as `target`. Default: `SEEQRET_PASSPHRASE` of `env` (the process's).
+   */
+  readonly passphrases?: PassphraseSource;
+}
+
+/**
+ * Open and unlock a vault (read-only unless `readonly: false`), asking `passphrases` for the
+ * passphrase when the vault is protected — the way the CLI asks its chain of `--passphrase-file`,
+ * `SEEQRET_PASSPHRASE` and the terminal. An unprotected vault never asks.
+ *
+ * @throws SeeqretError `E_PASSPHRASE_REQUIRED` when no source gives one; what {@link openVault} throws.
+ */
+export async function unlockVault(options: UnlockVaultOptions = {}): Promise<Vault> {
+  const { passphrases, ...rest } = options;
+  const env = options.env ?? hostEnvironment();
+  const probe = Vault.probe(options.dir, env);
+  if (!probe.exists || !probe.passphraseProtected) return Vault.open({ readonly: true, ...rest, env });
+  const passphrase = await requirePassphrase(passphrases ?? environmentPassphrases(env), { kind: 'vault', label: 'Vault passphrase', target: probe.dir }, {
+    message: `the vault ${probe.dir} is passphrase-protected and no passphrase source gave its passphrase`,
+    fix: 'Pass a PassphraseSource that has it (fixedPassphrase, environmentPassphrases or your own), or set SEEQRET_PASSPHRASE.',
+  });
+  try {
+    return Vault.open({ readonly: true, ...rest, env, dir: probe.dir, passphrase });
+  } finally {
+    passphrase.fill(0);
+  }
+}
+
 const cache = new Map<string, Vault>();
 
 /** Options of {@link get}. */
@@ -63,7 +109,7 @@ export interface GetOptions {
  * @throws SeeqretError `E_NOT_FOUND`, `E_AMBIGUOUS`, `E_VAULT_NOT_FOUND`, `E_PASSPHRASE_REQUIRED`, …
  */
 export function get(key: string, options: GetOptions = {}): string {
-  const dir = resolveVaultDir(options.vault);
+  const dir = resolveVaultDir(options.vault, hostEnvironment());
   let vault = cache.get(dir);
   if (!vault) {
     vault = openVault({ dir });

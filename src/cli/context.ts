@@ -6,12 +6,15 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
-import { info, promptHidden, stdinIsTTY, warn } from './io.js';
+import { io } from './cli-io.js';
+import { warn } from './io.js';
 import { checkPrivate } from '../util/permissions.js';
 import fs from 'node:fs';
 import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
 import { isServerVault } from '../vault/server.js';
-import { Vault, passphraseFromFile } from '../vault/vault.js';
+import { Vault } from '../vault/vault.js';
+import { requirePassphrase } from '../passphrase.js';
+import { cliPassphrases } from './passphrases.js';
 import { permissionText } from '../vault/permissions.js';
 import { openVaultUnlocked } from '../vault/internal.js';
 import { readKeyFile } from '../vault/keyfile.js';
@@ -39,19 +42,15 @@ export function warnPermissions(dir: string): void {
 export { isServerVault };
 
 /**
- * Resolve the passphrase for a protected vault: --passphrase-file, then SEEQRET_PASSPHRASE,
- * then a hidden prompt on a terminal; otherwise E_PASSPHRASE_REQUIRED.
+ * Resolve the passphrase for a protected vault through the run's chain (src/cli/passphrases.ts):
+ * --passphrase-file, then SEEQRET_PASSPHRASE, then a hidden prompt on a terminal; otherwise
+ * E_PASSPHRASE_REQUIRED.
  */
-export async function passphraseFor(g: GlobalOptions, purpose: string): Promise<Buffer> {
-  if (g.passphraseFile) return passphraseFromFile(g.passphraseFile);
-  const env = process.env['SEEQRET_PASSPHRASE'];
-  if (env) return Buffer.from(env, 'utf8');
-  if (stdinIsTTY()) return Buffer.from(await promptHidden(purpose), 'utf8');
-  throw new SeeqretError(
-    'E_PASSPHRASE_REQUIRED',
-    'this vault is passphrase-protected and no passphrase was given',
-    'Set SEEQRET_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be prompted.',
-  );
+export function passphraseFor(g: GlobalOptions, purpose: string): Promise<Buffer> {
+  return requirePassphrase(cliPassphrases({ vault: g.passphraseFile }), { kind: 'vault', label: purpose }, {
+    message: 'this vault is passphrase-protected and no passphrase was given',
+    fix: 'Set SEEQRET_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be prompted.',
+  });
 }
 
 /**
@@ -93,12 +92,12 @@ async function keyFromAgent(dir: string): Promise<Buffer | undefined> {
   } catch {
     return undefined; // opening the vault reports it
   }
-  return keysFromAgent(agentRuntimeDir(process.env), vaultId, warn);
+  return keysFromAgent(agentRuntimeDir(io().env), vaultId, warn);
 }
 
 /** Open the vault for a command: warns about permissions, prompts for a passphrase if needed. */
 export async function openVault(g: GlobalOptions, opts: { readonly?: boolean; allowOutdatedSchema?: boolean } = {}): Promise<Vault> {
-  const dir = resolveVaultDir(g.vault);
+  const dir = resolveVaultDir(g.vault, io().env);
   warnPermissions(dir);
   if (!opts.readonly) requireWritable(dir);
   const probe = Vault.probe(dir);

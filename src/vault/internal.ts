@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { hostEnvironment } from '../host.js';
 import type Database from 'better-sqlite3';
 import { type InternalCreateOptions, createSession, openSession } from './open.js';
 import type { VaultSession } from './session.js';
@@ -59,7 +60,7 @@ export function vaultIdentitySecretKey(vault: Vault): Buffer {
  */
 export function openVaultUnlocked(opts: OpenVaultOptions, secret: Buffer): Vault {
   if (factory === undefined) throw new TypeError('the Vault class is not loaded');
-  return factory(openSession(opts, secret));
+  return factory(openSession(opts, opts.env ?? hostEnvironment(), secret));
 }
 
 /** A copy of the open vault's unwrapped key-file secret (`identitySecretKey ‖ dataKey`), for the unlock agent. Wipe it after use. */

@@ -11,7 +11,7 @@ import { generateDataKey, generateIdentity, keyToBase64, open as openSealed, ran
 import { SeeqretError } from '../errors.js';
 import { checkOptionalEmail } from '../util/email.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../util/fs.js';
-import { readFileCapped } from '../util/read-capped.js';
+import { readPassphraseFile } from '../passphrase.js';
 import { VERSION } from '../version.js';
 import { initAuditHead } from './audit.js';
 import { initAggregates } from './integrity.js';
@@ -23,6 +23,7 @@ import { databaseToOpen, sharedCopyPublisher } from './server.js';
 import { VaultSession, sqliteError } from './session.js';
 import { openDatabase } from './sqlite.js';
 import type { CreateVaultOptions, OpenVaultOptions, VaultProbe } from './types.js';
+import type { Environment } from '../host.js';
 
 /** The error for a folder without a vault (explaining when it is the old tool's vault). */
 export function vaultNotFound(dir: string): SeeqretError {
@@ -41,25 +42,18 @@ export function vaultNotFound(dir: string): SeeqretError {
   return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Create one with `Vault.create`, or pass `dir` (or set SEEQRET to) your vault folder.', { remedy: { id: 'vault-folder' } });
 }
 
-function readPassphrase(opts: OpenVaultOptions): Buffer | undefined {
+function readPassphrase(opts: OpenVaultOptions, environment: Environment): Buffer | undefined {
   if (opts.passphrase !== undefined) return Buffer.isBuffer(opts.passphrase) ? opts.passphrase : Buffer.from(opts.passphrase, 'utf8');
-  if (opts.passphraseFile) return passphraseFromFile(opts.passphraseFile);
-  const env = process.env['SEEQRET_PASSPHRASE'];
+  if (opts.passphraseFile) return readPassphraseFile(opts.passphraseFile);
+  const env = environment['SEEQRET_PASSPHRASE'];
   if (env) return Buffer.from(env, 'utf8');
   return undefined;
 }
 
-/** Read a passphrase file: its content with one trailing newline removed. */
-export function passphraseFromFile(file: string): Buffer {
-  let b = readFileCapped(file, 'passphrase');
-  if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
-  if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
-  return Buffer.from(b);
-}
 
 /** Look at a vault folder without unlocking it. */
-export function probeVault(dir?: string): VaultProbe {
-  const files = vaultFiles(resolveVaultDir(dir));
+export function probeVault(dir: string | undefined, env: Environment): VaultProbe {
+  const files = vaultFiles(resolveVaultDir(dir, env));
   if (!fs.existsSync(files.db)) return { dir: files.dir, exists: false, passphraseProtected: false };
   let prot = false;
   try {
@@ -132,8 +126,8 @@ export function createSession(opts: InternalCreateOptions): VaultSession {
  * Open and unlock an existing vault: with `unlocked` (the key file's unwrapped secret, from the
  * unlock agent) instead of a passphrase when given.
  */
-export function openSession(opts: OpenVaultOptions = {}, unlocked?: Buffer): VaultSession {
-  const files = vaultFiles(resolveVaultDir(opts.dir));
+export function openSession(opts: OpenVaultOptions, env: Environment, unlocked?: Buffer): VaultSession {
+  const files = vaultFiles(resolveVaultDir(opts.dir, env));
   if (!fs.existsSync(files.db)) throw vaultNotFound(files.dir);
   const keyData = readKeyFile(files.key);
   let db: Database.Database;
@@ -169,7 +163,7 @@ export function openSession(opts: OpenVaultOptions = {}, unlocked?: Buffer): Vau
     if (vaultId !== keyData.vaultId) {
       throw new SeeqretError('E_KEY_MISMATCH', `the key file ${files.key} belongs to another vault`, 'Put back the vault.key that was created with this vault.db.');
     }
-    const keys = unlocked ? keysFromSecret(keyData, files.key, unlocked) : unlockKeyFile(keyData, files.key, readPassphrase(opts));
+    const keys = unlocked ? keysFromSecret(keyData, files.key, unlocked) : unlockKeyFile(keyData, files.key, readPassphrase(opts, env));
     const check = openSealed(keys.dataKey, Buffer.from(keyCheck, 'base64'), keyCheckAd(vaultId));
     if (!check) {
       wipe(keys.dataKey);

@@ -14,6 +14,7 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault, vaultNotFound } from '../../../vault/vault.js';
 import { AGENT_ARG } from '../../agent-main.js';
 import { type GlobalOptions, info, passphraseFor, warnPermissions } from '../../context.js';
+import { io } from '../../cli-io.js';
 
 /** Options of `seeqret unlock`. */
 export interface UnlockOptions {
@@ -68,7 +69,7 @@ function spawnAgent(start: AgentStart, logFile: string): Promise<number> {
 function target(g: GlobalOptions): ReturnType<typeof agentTarget> {
   const dir = resolveVaultDir(g.vault);
   warnPermissions(dir);
-  return agentTarget(dir, agentRuntimeDir(process.env), vaultNotFound);
+  return agentTarget(dir, agentRuntimeDir(io().env), vaultNotFound);
 }
 
 /** `seeqret unlock`. */

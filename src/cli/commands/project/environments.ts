@@ -33,11 +33,12 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, openVault, out, printRows, stdinIsTTY, warn } from '../../context.js';
 import { currentProject, listFormat, projectEnv } from '../../project-context.js';
+import { io } from '../../cli-io.js';
 
 /** The vault, or `null` (with a note) when there is none yet: listings still show descriptions. */
 async function vaultIfAny(g: GlobalOptions, opts: { readonly?: boolean } = {}): Promise<Vault | null> {
-  if (!Vault.probe(resolveVaultDir(g.vault)).exists) {
-    info(`(no vault at ${resolveVaultDir(g.vault)}: showing descriptions only)`);
+  if (!Vault.probe(resolveVaultDir(g.vault, io().env)).exists) {
+    info(`(no vault at ${resolveVaultDir(g.vault, io().env)}: showing descriptions only)`);
     return null;
   }
   return openVault(g, opts);
@@ -46,7 +47,7 @@ async function vaultIfAny(g: GlobalOptions, opts: { readonly?: boolean } = {}): 
 /** The environment commands use when none is named, or `null`. */
 function defaultEnvironment(project: Project): string | null {
   try {
-    return resolveEnvironment(project).name;
+    return resolveEnvironment(project, undefined, io().env).name;
   } catch (e) {
     if (e instanceof SeeqretError && e.code === 'E_NO_ENVIRONMENT') return null;
     throw e;
@@ -66,7 +67,7 @@ export async function create(_g: GlobalOptions, named: string[], o: Environments
   const project = currentProject();
   const envs = named.length > 0 ? named : [projectEnv(o).env];
   const from = o.cloneFrom;
-  const src = from !== undefined ? resolveCloneSource(project, from) : undefined;
+  const src = from !== undefined ? resolveCloneSource(project, from, io().cwd, io().env['HOME'] ?? '') : undefined;
   const files = src ? readCloneSource(src) : [];
   for (const made of createEnvironments(project, envs, files)) {
     for (const g of made.groups) for (const d of g.variables) info(`new ${d.type} variable "${d.variable}" is unset`);
@@ -135,7 +136,7 @@ export async function defaultCmd(_g: GlobalOptions, env: string | undefined, o: 
     return 0;
   }
   if (o.set) throw new SeeqretError('E_USAGE', '--set needs the environment', 'Run `seeqret environments default --set ENV`.');
-  const r = resolveEnvironment(project);
+  const r = resolveEnvironment(project, undefined, io().env);
   out(r.name);
   info(`(from ${r.source})`);
   return 0;

@@ -16,6 +16,7 @@ import { type SetRequest, type SourceIo, checkSetRequest, resolveValueSource, se
 import { secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, stdinIsTTY, withVault } from '../../context.js';
 import { projectEnv } from '../../project-context.js';
+import { io } from '../../cli-io.js';
 
 const OTHER = '\u0000other';
 const CANCEL = '\u0000cancel';

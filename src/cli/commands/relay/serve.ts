@@ -10,6 +10,7 @@ import { SeeqretError } from '../../../errors.js';
 import { openRelayStorage } from '../../../relay/storage/index.js';
 import { createRelayServer } from '../../../relay/server.js';
 import type { GlobalOptions } from '../../context.js';
+import { io } from '../../cli-io.js';
 
 /** Options of `seeqret relay serve`. */
 export interface ServeOptions {
@@ -53,10 +54,12 @@ export async function serve(_g: GlobalOptions, _a: unknown[], o: ServeOptions): 
   const maxBody = o.maxBody === undefined ? undefined : Number(o.maxBody);
   if (maxBody !== undefined && (!Number.isSafeInteger(maxBody) || maxBody < 1024)) throw new SeeqretError('E_USAGE', `--max-body ${o.maxBody} is not a size in bytes (at least 1024)`, 'Use e.g. --max-body 1048576.');
   const tls = readTls(o);
-  const storage = await openRelayStorage(o.database ?? path.resolve('seeqret-relay.db'));
+  const storage = await openRelayStorage(o.database ?? path.resolve(io().cwd, 'seeqret-relay.db'));
+  // The server's requests run after this handler awaits: they keep the run's Io from here.
+  const run = io();
   let relay;
   try {
-    relay = await createRelayServer({ storage, ...(maxBody ? { maxBodyBytes: maxBody } : {}), ...(tls ? { tls } : {}) });
+    relay = await createRelayServer({ storage, log: (e) => void run.stderr.write(`${JSON.stringify(e)}\n`), now: () => run.now(), ...(maxBody ? { maxBodyBytes: maxBody } : {}), ...(tls ? { tls } : {}) });
   } catch (e) {
     await storage.close();
     // Node's TLS layer refuses a key that does not match, or a file that is not PEM.
@@ -70,13 +73,14 @@ export async function serve(_g: GlobalOptions, _a: unknown[], o: ServeOptions): 
     throw new SeeqretError('E_RELAY_UNREACHABLE', `cannot listen on ${o.listen} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Choose a free port (--listen 127.0.0.1:PORT).');
   }
   await new Promise<void>((resolve) => {
+    const { signals } = run;
     const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+      signals.off('SIGTERM', stop);
+      signals.off('SIGINT', stop);
       resolve();
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    signals.on('SIGTERM', stop);
+    signals.on('SIGINT', stop);
   });
   await relay.close();
   return 0;

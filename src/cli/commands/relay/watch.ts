@@ -11,6 +11,7 @@ import { watchRelay } from '../../../relay/watch.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, passphraseFor, warn, warnPermissions } from '../../context.js';
+import { io } from '../../cli-io.js';
 import { settleNewNames } from '../../../sharing/received.js';
 import { commandLine } from '../../hints.js';
 import { cliNotes } from '../sharing/share.js';
@@ -64,8 +65,8 @@ export async function watch(g: GlobalOptions, _a: unknown[], o: WatchOptions): P
   const onSignal = (): void => {
     stop.abort();
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  io().signals.on('SIGTERM', onSignal);
+  io().signals.on('SIGINT', onSignal);
   try {
     const summary = await watchRelay({
       openVault,
@@ -104,7 +105,7 @@ export async function watch(g: GlobalOptions, _a: unknown[], o: WatchOptions): P
     info(`${stamp()} stopped: ${summary.loaded} envelope${summary.loaded === 1 ? '' : 's'} loaded${summary.refused ? `, ${summary.refused} refused (left on the relay)` : ''}`);
     return 0;
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    io().signals.off('SIGTERM', onSignal);
+    io().signals.off('SIGINT', onSignal);
   }
 }

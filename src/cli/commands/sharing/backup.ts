@@ -10,27 +10,24 @@ import { checkRestore, makeBackup, recordBackup, restoreInto, vaultFromBackup } 
 import { atomicWriteFile } from '../../../util/atomic-write.js';
 import { readFileCapped } from '../../../util/read-capped.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
-import { passphraseFromFile } from '../../../vault/vault.js';
-import { type GlobalOptions, info, openVault, promptHidden, promptNewSecret, stdinIsTTY, warnPermissions } from '../../context.js';
+import { type GlobalOptions, info, openVault, warnPermissions } from '../../context.js';
 import { commandLine } from '../../hints.js';
 import { openImportTarget, targetExists } from '../../import-target.js';
 import { newPassphrase } from '../vault/init.js';
+import { io } from '../../cli-io.js';
+import { requirePassphrase } from '../../../passphrase.js';
+import { cliPassphrases } from '../../passphrases.js';
 
 async function backupPassphrase(o: { readonly backupPassphraseFile?: string }, confirmTwice: boolean): Promise<string> {
-  const strong = (p: string): string => {
+  const strong = (p: string): void => {
     if (confirmTwice && [...p].length < 8) throw new SeeqretError('E_USAGE', 'the backup passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
-    return p;
   };
-  const file = o.backupPassphraseFile;
-  if (file) return strong(passphraseFromFile(file).toString('utf8'));
-  const env = process.env['SEEQRET_BACKUP_PASSPHRASE'];
-  if (env) return strong(env);
-  if (!stdinIsTTY()) {
-    throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'a backup passphrase is needed and this is not a terminal', 'Set SEEQRET_BACKUP_PASSPHRASE or pass --backup-passphrase-file FILE.');
-  }
   // A new backup passphrase is asked twice; the one of an existing backup (restore) once.
-  if (confirmTwice) return promptNewSecret('Backup passphrase', { what: 'the backup passphrase', repeat: 'Repeat the backup passphrase', passphrase: true, check: strong });
-  return promptHidden('Backup passphrase');
+  const p = await requirePassphrase(cliPassphrases({ backup: o.backupPassphraseFile }), { kind: 'backup', label: 'Backup passphrase', isNew: confirmTwice, check: strong }, {
+    message: 'a backup passphrase is needed and this is not a terminal',
+    fix: 'Set SEEQRET_BACKUP_PASSPHRASE or pass --backup-passphrase-file FILE.',
+  });
+  return p.toString('utf8');
 }
 
 /** Options of `seeqret backup`. */
@@ -89,7 +86,7 @@ export async function restore(g: GlobalOptions, file: string, o: RestoreOptions)
   const bytes = readFileCapped(file, 'backup');
   const passphrase = await backupPassphrase(o, false);
   const dump = await decryptBackup(bytes, passphrase);
-  const dir = resolveVaultDir(g.vault);
+  const dir = resolveVaultDir(g.vault, io().env);
   // Everything is checked before anything is created or written.
   checkRestore(dump, !targetExists(g));
   const target = await openImportTarget(g, async () => {

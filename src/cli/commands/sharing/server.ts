@@ -16,6 +16,7 @@ import { addUserLine } from './users.js';
 import { cliNotes } from './share.js';
 import { deliverInbox } from '../../../sharing/received.js';
 import { commandLine } from '../../hints.js';
+import { io } from '../../cli-io.js';
 
 /** Default folder of a server vault. */
 export const SERVER_DIR = '/srv/.seeqret';
@@ -41,7 +42,7 @@ export async function serverInit(dirArg: string | undefined, o: ServerInitOption
   // The default address is only a label; a host name that makes no valid address gives none.
   const fallback = `${user}@${os.hostname()}`;
   const email = o.email !== undefined ? checkEmail(o.email, '--email') : isEmailAddress(fallback) ? fallback : '';
-  const r = createServerVault({ dir, group, user, email, env: process.env }, { warn });
+  const r = createServerVault({ dir, group, user, email, env: io().env }, { warn });
   if (o.watchOnly === true) markWatchOnly(dir);
   out(addUserLine(r.owner));
   info(`Server vault ${dir} created${r.shared ? `, readable by group ${group}` : ''}; public key (age): ${r.recipient}`);
