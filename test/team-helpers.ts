@@ -10,6 +10,7 @@ import { type TeamSession, openTeam } from '../src/team/session.js';
 import { TeamFile } from '../src/team/store.js';
 import { writeTeam } from '../src/team/write.js';
 import { type CliResult, SHARED, cli, cliAsync, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 export const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
 export const FAST = { SEEQRET_TEAM_USER: 'fast@example.com', SEEQRET_TEAM_PASSPHRASE: 'fast-passphrasë' };
@@ -88,7 +89,7 @@ export async function fresh(opts: { vault?: string } = {}): Promise<{ file: stri
   await writeTeam(alice, openTeam(alice, 'write').tf, (f) => f.addDomain('dev', me), { signer: me });
   await writeTeam(anyone, openTeam(anyone, 'write').tf, (f) => f.addSecret('dev', 'DB_PASSWORD', 'hunter2'));
   await writeTeam(anyone, openTeam(anyone, 'write').tf, (f) => f.addSecret('dev', 'API_KEY', "it's ünï"));
-  return { file, bobKey: keys[0]! };
+  return { file, bobKey: must(keys[0]) };
 }
 
 /** {@link fresh} through the real CLI: `team init`, `add-custodian`, `add-domain`, `add-secret` (stdin and argument). */
@@ -97,7 +98,7 @@ export function freshCli(opts: { vault?: string } = {}): { file: string; bobKey:
   const v = opts.vault ? { vault: opts.vault } : {};
   ok(team(file, ['init', '--key-type', 'fast'], { env: ALICE, ...v }));
   const r = ok(team(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw'], v));
-  const bobKey = /P[0-9a-f]{64}P/.exec(r.stdout)![0];
+  const bobKey = must(/P[0-9a-f]{64}P/.exec(r.stdout))[0];
   ok(team(file, ['add-domain', 'dev'], { env: ALICE, ...v }));
   ok(team(file, ['add-secret', 'dev', 'DB_PASSWORD'], { input: 'hunter2\n', ...v }));
   ok(team(file, ['add-secret', 'dev', 'API_KEY', "it's ünï"], v));
