@@ -13,6 +13,7 @@ import { decryptBackup, encryptDump } from '../src/sharing/backup.js';
 import { type QueuedAuditEntry, foldPerSecret } from '../src/vault/audit-fold.js';
 import { Vault } from '../src/vault/vault.js';
 import { type CliResult, cli, errorCode, newVault, tmpdir, rawDatabase } from './helpers.js';
+import { must } from './must.js';
 
 const PASS = 'growth test backup passphrase';
 const BENV = { SEEQRET_BACKUP_PASSPHRASE: PASS };
@@ -75,9 +76,9 @@ describe('restore is linear in the records and still exact', () => {
     ok(cli(['backup', '-o', file], { vault: src, env: BENV }));
     // The backup also carries duplicate records (within itself) and loaded-bundle records.
     const dump = await decryptBackup(fs.readFileSync(file), PASS);
-    const shares = dump.shares!;
+    const shares = must(dump.shares);
     expect(shares).toHaveLength(4100);
-    const loaded = Array.from({ length: 1500 }, (_, i) => ({ bundleId: `in-${i}`, sender: keyToBase64(users[i % 60]!.publicKey), at: 1_700_000_000_000 + i, secrets: 3 }));
+    const loaded = Array.from({ length: 1500 }, (_, i) => ({ bundleId: `in-${i}`, sender: keyToBase64(must(users[i % 60]).publicKey), at: 1_700_000_000_000 + i, secrets: 3 }));
     const crafted = { ...dump, shares: [...shares, ...shares.slice(0, 700)], loadedBundles: [...loaded, ...loaded.slice(0, 200)] };
     const craftedFile = path.join(tmpdir(), 'crafted.age');
     fs.writeFileSync(craftedFile, await encryptDump(crafted, PASS, { logN: 10 }));
@@ -86,15 +87,14 @@ describe('restore is linear in the records and still exact', () => {
     ok(cli(['restore', craftedFile], { vault: target, env: BENV }));
     const key = (s: { bundleId: string; username: string; app: string; env: string; key: string; version: number }): string => [s.bundleId, s.username, s.app, s.env, s.key, s.version].join('|');
     const expected = new Set(shares.map(key));
-    const check = (): void =>
-      withVault(target, (v) => {
+    const check = (): void => { withVault(target, (v) => {
         const r = v.sharingRecords();
         expect(r.shares).toHaveLength(4100);
         expect(new Set(r.shares.map(key))).toEqual(expected);
         expect(r.loadedBundles.map((b) => b.bundleId).sort()).toEqual(loaded.map((b) => b.bundleId).sort());
         expect(v.users().map((u) => u.username).sort()).toEqual([dump.owner.username, ...users.map((u) => u.username)].sort());
         expect(v.integrityProblems()).toEqual([]);
-      });
+      }); };
     check();
     // Restoring again adds nothing: every record is already here.
     const again = ok(cli(['restore', craftedFile], { vault: target, env: BENV }));
@@ -122,7 +122,7 @@ describe('one audit entry per command, naming what it read', () => {
       ok(cli(args, { vault, cwd }));
       const after = auditRows(vault);
       expect(after.length, args.join(' ')).toBe(before.length + 1);
-      const e = after.at(-1)!;
+      const e = must(after.at(-1));
       expect(e.action).toBe('secret.read');
       expect(e.target).toBe(`${N} secrets`);
       const detail = JSON.parse(e.detail) as { how: string; n: number; secrets: string[] };
@@ -133,7 +133,7 @@ describe('one audit entry per command, naming what it read', () => {
     }
     // A single read stays a single, plain entry.
     ok(cli(['get', 'VAR_7'], { vault }));
-    const single = auditRows(vault).at(-1)!;
+    const single = must(auditRows(vault).at(-1));
     expect([single.action, single.target, single.detail]).toEqual(['secret.read', 'web:dev:VAR_7', '{"how":"get"}']);
     ok(cli(['audit', '--verify'], { vault }));
   });
@@ -150,7 +150,7 @@ describe('one audit entry per command, naming what it read', () => {
     expect(shown).toHaveLength(N);
     const after = auditRows(vault);
     expect(after).toHaveLength(before + 1);
-    const detail = JSON.parse(after.at(-1)!.detail) as { how: string; secrets: string[] };
+    const detail = JSON.parse(must(after.at(-1)).detail) as { how: string; secrets: string[] };
     expect(detail.how).toBe('show');
     expect(new Set(detail.secrets)).toEqual(new Set(Array.from({ length: N }, (_, i) => `shop:dev:var_${i}`)));
   });
@@ -163,7 +163,7 @@ describe('one audit entry per command, naming what it read', () => {
     ok(cli(['importenv', envFile], { vault }));
     const added = auditRows(vault).slice(before);
     expect(added.map((e) => e.action)).toEqual(['import']);
-    expect((JSON.parse(added[0]!.detail) as { added: number }).added).toBe(N);
+    expect((JSON.parse(must(added[0]).detail) as { added: number }).added).toBe(N);
   });
 
   it('five env runs over many keys grow vault.db by five entries, not by a row per key', () => {
@@ -202,8 +202,8 @@ describe('audit compact', () => {
     const after = auditRows(vault);
     expect(after).toHaveLength(4);
     expect(after.slice(1)).toEqual(before.slice(-3));
-    const cp = after[0]!;
-    expect([cp.action, cp.target, cp.id]).toEqual(['audit.checkpoint', `${before.length - 3} entries`, before.at(-4)!.id]);
+    const cp = must(after[0]);
+    expect([cp.action, cp.target, cp.id]).toEqual(['audit.checkpoint', `${before.length - 3} entries`, must(before.at(-4)).id]);
     const detail = JSON.parse(cp.detail) as { entries: number; from: number; to: number; actions: Record<string, number>; last: string };
     expect(detail.entries).toBe(before.length - 3);
     expect(detail.actions['vault.create']).toBe(1);
@@ -216,7 +216,7 @@ describe('audit compact', () => {
     ok(cli(['audit', 'compact', '--keep', '0'], { vault }));
     const last = auditRows(vault);
     expect(last).toHaveLength(1);
-    expect((JSON.parse(last[0]!.detail) as { entries: number }).entries).toBe(before.length + 1);
+    expect((JSON.parse(must(last[0]).detail) as { entries: number }).entries).toBe(before.length + 1);
     ok(cli(['audit', '--verify'], { vault }));
     ok(cli(['get', 'LATER'], { vault }));
     ok(cli(['audit', '--verify'], { vault }));
@@ -233,7 +233,7 @@ describe('audit compact', () => {
     ok(cli(['audit', 'compact', '--before', new Date(Date.now() + 60_000).toISOString()], { vault }));
     const rows = auditRows(vault);
     expect(rows.map((e) => e.action)).toEqual(['audit.checkpoint']);
-    expect((JSON.parse(rows[0]!.detail) as { entries: number }).entries).toBe(n);
+    expect((JSON.parse(must(rows[0]).detail) as { entries: number }).entries).toBe(n);
     ok(cli(['audit', '--verify'], { vault }));
     const file = path.join(tmpdir(), 'b.age');
     ok(cli(['backup', '-o', file], { vault, env: BENV }));
@@ -298,11 +298,11 @@ describe('folding per-secret entries loses nothing', () => {
   it('every action keeps its entries, in order, with their details; one entry per action; others untouched', () => {
     const label = fc.tuple(fc.constantFrom('web', '*'), fc.constantFrom('dev', 'prod'), fc.stringMatching(/^[A-Z][A-Z0-9_]{0,6}$/)).map((p) => p.join(':'));
     const secretEntry = fc.record({
-      action: fc.constantFrom('secret.read', 'secret.add', 'secret.update', 'secret.rename') as fc.Arbitrary<QueuedAuditEntry['action']>,
+      action: fc.constantFrom('secret.read', 'secret.add', 'secret.update', 'secret.rename'),
       target: label,
       detail: fc.record({ how: fc.constantFrom('env', 'get'), version: fc.integer({ min: 1, max: 4 }), to: label }, { requiredKeys: [] }),
     });
-    const otherEntry = fc.record({ action: fc.constantFrom('import', 'restore', 'user.add') as fc.Arbitrary<QueuedAuditEntry['action']>, target: fc.string(), detail: fc.record({ n: fc.nat() }) });
+    const otherEntry = fc.record({ action: fc.constantFrom('import', 'restore', 'user.add'), target: fc.string(), detail: fc.record({ n: fc.nat() }) });
     fc.assert(
       fc.property(fc.array(fc.oneof(secretEntry, otherEntry), { maxLength: 40 }), (entries) => {
         const folded = foldPerSecret(entries);

@@ -13,6 +13,7 @@ import { CODE_LOADING_VARIABLES, isCodeLoadingVariable } from '../src/inject/cod
 import { resolveFilters, resolveTemplate } from '../src/inject/resolve.js';
 import { Vault } from '../src/vault/vault.js';
 import { SHARED, type CliResult, cli, errorCode, introduce, newVault, thrownCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 function ok(r: CliResult): CliResult {
   expect(r.code, r.stderr).toBe(0);
@@ -40,7 +41,7 @@ function childEnv(vault: string, args: string[], cwd?: string): { r: CliResult; 
   return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
 }
 
-const CORPUS_NAMES = [...new Set(CODE_LOADING_VARIABLES.map((v) => (v.prefix ? v.example! : v.name)))];
+const CORPUS_NAMES = [...new Set(CODE_LOADING_VARIABLES.map((v) => (v.prefix ? must(v.example) : v.name)))];
 const sent = (name: string): string => `sent-by-bob-${name}`;
 
 describe('the corpus of code-loading variables', () => {
@@ -51,9 +52,9 @@ describe('the corpus of code-loading variables', () => {
     for (const v of CODE_LOADING_VARIABLES) {
       if (v.prefix) {
         expect(v.example, v.name).toBeDefined();
-        expect(v.example!.startsWith(v.name)).toBe(true);
+        expect(must(v.example).startsWith(v.name)).toBe(true);
       }
-      expect(isCodeLoadingVariable(v.prefix ? v.example! : v.name)).toBe(true);
+      expect(isCodeLoadingVariable(v.prefix ? must(v.example) : v.name)).toBe(true);
     }
     for (const ordinary of ['DATABASE_URL', 'API_KEY', 'NODE_ENV', 'PORT', 'GITHUB_TOKEN', 'LESSON', 'CCACHE_DIR']) expect(isCodeLoadingVariable(ordinary), ordinary).toBe(false);
   });
@@ -239,7 +240,7 @@ describe('every way names arrive from someone else', () => {
     const p1 = JSON.parse(cli(['list', '--pending', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
     expect(p1.length).toBeGreaterThan(0);
     expect(p1.every((p) => p['pending'] === 'import-vault')).toBe(true);
-    expect(JSON.parse(cli(['list', '--format', 'json'], { vault }).stdout).length).toBe(p1.length);
+    expect((JSON.parse(cli(['list', '--format', 'json'], { vault }).stdout) as unknown[]).length).toBe(p1.length);
 
     const dir = tmpdir();
     fs.copyFileSync(path.join(fix, 'fixture.json'), path.join(dir, 'secrets.json'));
@@ -266,7 +267,7 @@ describe('every way names arrive from someone else', () => {
     const p = JSON.parse(cli(['list', '--pending', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
     expect(p.map((x) => x['key']).sort()).toEqual(['API_KEY', 'NODE_OPTIONS']);
     expect(p.every((x) => x['pending'] === 'team pull dev')).toBe(true);
-    const all = p[0]!;
+    const all = must(p[0]);
     const e = childEnv(vault, ['-f', `${all['app']}:${all['env']}:`]).env;
     expect([e['API_KEY'], e['NODE_OPTIONS']]).toEqual([undefined, undefined]);
   });

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.js';
 import { BIN, type CliResult, ROOT, cleanEnv, cli, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 import { fixtureCopy, stateDirOf } from './team-helpers.js';
+import { must } from './must.js';
 
 const PYTHON = '/usr/bin/python3';
 const DRIVER = path.join(ROOT, 'test', 'pty-driver.py');
@@ -308,8 +309,8 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     const alice = newVault({ user: 'alice' });
     const bob = newVault({ user: 'bob' });
     for (const [from, to] of [[alice, bob], [bob, alice]] as const) {
-      const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
-      ok(cli([...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1), { vault: to }));
+      const line = must(cli(['introduction'], { vault: from }).stdout.split('\n')[0]);
+      ok(cli([...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? must(m[2])).slice(1), { vault: to }));
     }
     ok(cli(['add', 'key', 'SHARED', 'from-bob'], { vault: bob }));
     const file = path.join(tmpdir(), 'to-alice.json');
