@@ -12,8 +12,8 @@ export default defineConfig(
 
   // TEMPORARY (issue 13): folders being reorganised by other work while lint was introduced.
   // Problems each had on 2026-12-06 with this config: src/cli 90, src/vault 29, src/team 84,
-  // src/legacy 8 (now only in v1.ts: 7), src/util 51, src/schema 8, src/project 6, test 550 (mostly `!` non-null
-  // assertions). Clear each folder's problems, then delete its line; delete the block when empty.
+  // src/legacy 8 (now only in v1.ts: 7), src/util 51, src/schema 8, src/project 6 (test/ had 550, now
+  // clean). Clear each folder's problems, then delete its line; delete the block when empty.
   {
     name: 'seeqret/temporary-ignores',
     ignores: [
@@ -24,7 +24,6 @@ export default defineConfig(
       'src/util/',
       'src/schema/',
       'src/project/',
-      'test/',
     ],
   },
 
@@ -60,6 +59,18 @@ export default defineConfig(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
       ],
+    },
+  },
+
+  // Tests: vitest's asymmetric matchers (expect.any, expect.stringMatching, expect.objectContaining …)
+  // are typed `any` by vitest, so every `toEqual({ id: expect.any(String) })` is an "unsafe" any
+  // assignment or argument. Those two rules are off in tests only; the rules that catch real misuse
+  // of `any` (member access, call, return) stay on.
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
 
