@@ -10,6 +10,8 @@
  * @module
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { hostEnvironment, hostWarning } from './host.js';
 import { SeeqretError } from './errors.js';
 import { openVault } from './index.js';
 import { removeCredentials } from './inject/child-env.js';
@@ -24,6 +26,16 @@ export interface ConfigResult {
   readonly kept: string[];
 }
 
+/** Where {@link config} reads from instead of the process (each defaults to the process's). */
+export interface ConfigHost {
+  /** The environment `SEEQRET`, `SEEQRET_FILTER`, `SEEQRET_TEMPLATE` and the credentials are read from (and the credentials then removed from). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The folder `env.template` (or a relative `SEEQRET_TEMPLATE`) is found in. */
+  readonly cwd?: string;
+  /** Where warnings go (filters that match nothing); default `process.emitWarning`. */
+  readonly warn?: (text: string) => void;
+}
+
 /**
  * Fill `process.env` (or `target`) from the vault without overwriting existing variables.
  * All or nothing: every entry is checked (no loader-variable constant, no NUL) before any is set.
@@ -31,17 +43,19 @@ export interface ConfigResult {
  * (`SEEQRET_PASSPHRASE`, `SEEQRET_BACKUP_PASSPHRASE`, `SEEQRET_SS_PASSWORD`, the team ones) are deleted from
  * `process.env`, so nothing the app starts or logs later sees them.
  */
-export function config(target: NodeJS.ProcessEnv = process.env): ConfigResult {
-  const filterText = process.env['SEEQRET_FILTER'];
-  const named = process.env['SEEQRET_TEMPLATE'];
-  const templateFile = named ?? 'env.template';
+export function config(target: NodeJS.ProcessEnv = hostEnvironment(), host: ConfigHost = {}): ConfigResult {
+  const env = host.env ?? hostEnvironment();
+  const filterText = env['SEEQRET_FILTER'];
+  const named = env['SEEQRET_TEMPLATE'];
+  // Relative to the process's folder as given (so messages name it as the user wrote it), else to `host.cwd`.
+  const templateFile = host.cwd === undefined ? (named ?? 'env.template') : path.resolve(host.cwd, named ?? 'env.template');
   // A template named explicitly must exist (readTemplateFile throws E_FILE_NOT_FOUND below).
   if (!filterText && named === undefined && !fs.existsSync(templateFile)) return { set: [], kept: [] };
   let vault: Vault;
   try {
-    vault = openVault();
+    vault = openVault({ env });
   } finally {
-    removeCredentials(process.env);
+    removeCredentials(env);
   }
   try {
     const resolved = filterText
@@ -61,7 +75,7 @@ export function config(target: NodeJS.ProcessEnv = process.env): ConfigResult {
         throw new SeeqretError('E_BAD_VALUE', `${e.name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');
       }
     }
-    for (const w of resolved.warnings) process.emitWarning(w, 'SeeqretWarning');
+    for (const w of resolved.warnings) (host.warn ?? hostWarning)(w);
     const set: string[] = [];
     const kept: string[] = [];
     for (const e of resolved.entries) {

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { hostEnvironment } from './host.js';
 import { resolveVaultDir } from './vault/paths.js';
 import { type OpenVaultOptions, Vault } from './vault/vault.js';
 
@@ -63,7 +64,7 @@ export interface GetOptions {
  * @throws SeeqretError `E_NOT_FOUND`, `E_AMBIGUOUS`, `E_VAULT_NOT_FOUND`, `E_PASSPHRASE_REQUIRED`, …
  */
 export function get(key: string, options: GetOptions = {}): string {
-  const dir = resolveVaultDir(options.vault);
+  const dir = resolveVaultDir(options.vault, hostEnvironment());
   let vault = cache.get(dir);
   if (!vault) {
     vault = openVault({ dir });

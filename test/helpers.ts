@@ -61,7 +61,7 @@ function countSpawn(): void {
 }
 
 /** Run `seeqret ARGS` synchronously. */
-export function cli(args: string[], opts: { vault?: string; input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string } = {}): CliResult {
+export function cli(args: string[], opts: CliOptions = {}): CliResult {
   countSpawn();
   const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
     encoding: 'utf8',
@@ -71,6 +71,25 @@ export function cli(args: string[], opts: { vault?: string; input?: string | Buf
     timeout: 60_000,
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Options of {@link cli} and {@link cliIn}: the vault (`--vault`), stdin, extra environment, working folder. */
+export interface CliOptions {
+  vault?: string;
+  input?: string | Buffer;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+/**
+ * Run `seeqret ARGS` in this process (src/cli/run-in-process.ts): the same command tree, streams
+ * and exit status as {@link cli}, with the same environment ({@link cleanEnv}), without a child
+ * process. `signal` is always null.
+ */
+export async function cliIn(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const { runCli } = await import('../src/cli/run-in-process.js');
+  const r = await runCli([...(opts.vault ? ['--vault', opts.vault] : []), ...args], { env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT, stdin: opts.input ?? '' });
+  return { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Run `seeqret ARGS` asynchronously (for concurrency and signal tests). */

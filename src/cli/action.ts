@@ -6,14 +6,21 @@
  * @module
  */
 import type { Command } from 'commander';
+import { cliRun } from './cli-io.js';
 import type { GlobalOptions } from './context.js';
 
 /** Run `handler` with the global options of `cmd`; a number it returns becomes the exit code. */
 export async function run(cmd: Command, handler: (g: GlobalOptions) => Promise<number | void>): Promise<void> {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  if (g.followSymlinks) (await import('../util/atomic-write.js')).setFollowSymlinks(true);
-  const code = await handler(g);
-  if (typeof code === 'number') process.exitCode = code;
+  const code = await withGlobals(g, () => handler(g));
+  if (typeof code === 'number') cliRun().status = code;
+}
+
+/** Run `fn` for a command given the global options `g`: with `--follow-symlinks`, the files it writes follow symbolic links. */
+export async function withGlobals<R>(g: GlobalOptions, fn: () => Promise<R>): Promise<R> {
+  if (!g.followSymlinks) return fn();
+  const { followingSymlinks } = await import('../util/atomic-write.js');
+  return followingSymlinks(fn);
 }
 
 /** The sub-command `name` of `parent` (`add`, `rm`), made with `description` when it is not there yet. */

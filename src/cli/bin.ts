@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { CliIo } from './cli-io.js';
 import { parseFastGet } from './fast.js';
 
 process.umask(0o077);
@@ -45,18 +46,55 @@ function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
   });
 }
 
+/**
+ * This process as the Io of the run: its environment, folder, streams and signals. The streams
+ * are read when first used (a `get` that writes its value with `fs.writeSync` never creates them).
+ */
+function processIo(): CliIo {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    get stdin() {
+      return process.stdin;
+    },
+    stdinFd: 0,
+    get stdinIsTTY() {
+      return (process.stdin.isTTY as boolean | undefined) === true;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    signals: {
+      on: (sig, h) => process.on(sig, h),
+      off: (sig, h) => process.off(sig, h),
+      listenerCount: (sig) => process.listenerCount(sig),
+      onIdle: (h) => process.on('beforeExit', h),
+      offIdle: (h) => process.off('beforeExit', h),
+    },
+    now: Date.now,
+    abort: (status) => process.exit(status),
+    ownsStdio: true,
+    setChildUmask: (mask) => void process.umask(mask),
+    raise: (signal) => process.kill(process.pid, signal),
+  };
+}
+
 async function run(): Promise<number> {
-  const fast = parseFastGet(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const fast = parseFastGet(args);
   if (fast) {
     quietOnEpipeWhenUsed('stdout');
     quietOnEpipeWhenUsed('stderr');
     const { runFastGet } = await import('./fast-get.js');
-    return runFastGet(fast);
+    return runFastGet(fast, processIo());
   }
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
   const { main } = await import('./main.js');
-  return main(process.argv);
+  return main(args, processIo());
 }
 
 run().then(

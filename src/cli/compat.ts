@@ -18,11 +18,7 @@ export function teamPassphraseFile(program: Command, argv: string[]): string[] {
   const args = argv.slice(2);
   const end = args.indexOf('--');
   const head = end < 0 ? args.length : end;
-  let i = 0;
-  while (i < head && args[i]!.startsWith('-')) {
-    const o = program.options.find((x) => x.long === args[i] || x.short === args[i]);
-    i += o && (o.required || o.optional) ? 2 : 1;
-  }
+  const i = commandIndex(program, args);
   if (args[i] !== 'team') return argv;
   const out = [...args];
   for (let j = i + 1; j < head; j++) {
@@ -30,6 +26,25 @@ export function teamPassphraseFile(program: Command, argv: string[]): string[] {
     else if (out[j]!.startsWith('--passphrase-file=')) out[j] = `--team-passphrase-file=${out[j]!.slice('--passphrase-file='.length)}`;
   }
   return [...argv.slice(0, 2), ...out];
+}
+
+/** Where the command word is in `args` (the arguments after the program name): after the program's own options and their values. */
+function commandIndex(program: Command, args: readonly string[]): number {
+  const end = args.indexOf('--');
+  const head = end < 0 ? args.length : end;
+  let i = 0;
+  while (i < head && args[i]!.startsWith('-')) {
+    const o = program.options.find((x) => x.long === args[i] || x.short === args[i]);
+    i += o && (o.required || o.optional) ? 2 : 1;
+  }
+  return i;
+}
+
+/** The command word of `args` (the arguments after the program name), if there is one before `--`. */
+export function commandWord(program: Command, args: readonly string[]): string | undefined {
+  const i = commandIndex(program, args);
+  const end = args.indexOf('--');
+  return end >= 0 && i >= end ? undefined : args[i];
 }
 
 /** The fix of every refused `securestore` password form: how the password is given instead. */
@@ -44,11 +59,7 @@ export const SS_PASSWORD_FIX =
 export function refuseAttachedPassword(program: Command, args: string[]): void {
   const end = args.indexOf('--');
   const head = end < 0 ? args : args.slice(0, end);
-  let i = 0;
-  while (i < head.length && head[i]!.startsWith('-')) {
-    const o = program.options.find((x) => x.long === head[i] || x.short === head[i]);
-    i += o && (o.required || o.optional) ? 2 : 1;
-  }
+  const i = commandIndex(program, head);
   if (head[i] !== 'securestore' && head[i] !== 'ss') return;
   if (head.slice(i + 1).some((a) => a.startsWith('--password=') || /^-p./.test(a))) {
     throw new SeeqretError('E_USAGE', 'a password was given on the command line (not shown)', SS_PASSWORD_FIX);

@@ -6,6 +6,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import { io } from './cli-io.js';
 import { info, promptHidden, stdinIsTTY, warn } from './io.js';
 import { checkPrivate } from '../util/permissions.js';
 import fs from 'node:fs';
@@ -40,7 +41,7 @@ export { isServerVault };
  */
 export async function passphraseFor(g: GlobalOptions, purpose: string): Promise<Buffer> {
   if (g.passphraseFile) return passphraseFromFile(g.passphraseFile);
-  const env = process.env['SEEQRET_PASSPHRASE'];
+  const env = io().env['SEEQRET_PASSPHRASE'];
   if (env) return Buffer.from(env, 'utf8');
   if (stdinIsTTY()) return Buffer.from(await promptHidden(purpose), 'utf8');
   throw new SeeqretError(
@@ -80,7 +81,7 @@ function requireWritable(dir: string): void {
 
 /** Open the vault for a command: warns about permissions, prompts for a passphrase if needed. */
 export async function openVault(g: GlobalOptions, opts: { readonly?: boolean; allowOutdatedSchema?: boolean } = {}): Promise<Vault> {
-  const dir = resolveVaultDir(g.vault);
+  const dir = resolveVaultDir(g.vault, io().env);
   warnPermissions(dir);
   if (!opts.readonly) requireWritable(dir);
   const probe = Vault.probe(dir);

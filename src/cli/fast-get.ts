@@ -5,16 +5,20 @@
  *
  * @module
  */
+import { type CliIo, withRun } from './cli-io.js';
 import { get } from './commands/secrets/get.js';
+import { exitProfile } from './exit-profile.js';
 import type { FastGet } from './fast.js';
 import { writeDataFd1 } from './fd-out.js';
 import { reportError } from './report.js';
 
 /** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
-export async function runFastGet(fast: FastGet): Promise<number> {
-  try {
-    return await get(fast.g, fast.filter, { newline: fast.newline }, writeDataFd1);
-  } catch (e) {
-    return reportError(e, fast.g.debug === true || process.env['SEEQRET_DEBUG'] === '1');
-  }
+export function runFastGet(fast: FastGet, io: CliIo): Promise<number> {
+  return withRun({ io, profile: exitProfile('seeqret', io.env) }, async () => {
+    try {
+      return await get(fast.g, fast.filter, { newline: fast.newline }, writeDataFd1);
+    } catch (e) {
+      return reportError(e, fast.g.debug === true || io.env['SEEQRET_DEBUG'] === '1');
+    }
+  });
 }

@@ -11,6 +11,7 @@ import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
 import { type InternalCreateOptions, createVault } from '../vault/internal.js';
 import { Vault } from '../vault/vault.js';
 import { type GlobalOptions, openVault } from './context.js';
+import { io } from './cli-io.js';
 
 /** An open import target: `vault`, whether the import created it, and `finish(ok)` to close it. */
 export interface ImportTarget {
@@ -22,7 +23,7 @@ export interface ImportTarget {
 
 /** True when the resolved vault folder already holds a vault. */
 export function targetExists(g: GlobalOptions): boolean {
-  return Vault.probe(resolveVaultDir(g.vault)).exists;
+  return Vault.probe(resolveVaultDir(g.vault, io().env)).exists;
 }
 
 /**
@@ -30,7 +31,7 @@ export function targetExists(g: GlobalOptions): boolean {
  * Call this after the input is fully validated.
  */
 export async function openImportTarget(g: GlobalOptions, create: (dir: string) => Omit<InternalCreateOptions, 'dir'> | Promise<Omit<InternalCreateOptions, 'dir'>>): Promise<ImportTarget> {
-  const dir = resolveVaultDir(g.vault);
+  const dir = resolveVaultDir(g.vault, io().env);
   if (Vault.probe(dir).exists) {
     const vault = await openVault(g);
     return { vault, created: false, finish: () => vault.close() };

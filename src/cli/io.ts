@@ -7,6 +7,8 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import type { ChildIo } from '../inject/child.js';
+import { io } from './cli-io.js';
 import type { Column, Format } from '../formats/output.js';
 import type { LimitKind } from '../util/limits.js';
 import { printable, printableLines, safeJson } from '../util/text.js';
@@ -17,7 +19,7 @@ import { printable, printableLines, safeJson } from '../util/text.js';
  * (nor a file that is shown on one later). Data the user asked for goes through {@link writeData}.
  */
 export function out(line: string): void {
-  process.stdout.write(printableLines(line.endsWith('\n') ? line : line + '\n'));
+  io().stdout.write(printableLines(line.endsWith('\n') ? line : line + '\n'));
 }
 
 /**
@@ -27,16 +29,17 @@ export function out(line: string): void {
  * says so: redirect the output to get the exact bytes.
  */
 export function writeData(data: string | Uint8Array): void {
-  if (process.stdout.isTTY === true) {
+  const { stdout } = io();
+  if (stdout.isTTY === true) {
     const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
     const shown = printableLines(text);
     if (shown !== text || (typeof data !== 'string' && !Buffer.from(text, 'utf8').equals(data))) {
-      process.stdout.write(shown);
+      stdout.write(shown);
       warn('the output holds control or invisible characters, shown as \\u{…} escapes because stdout is a terminal; redirect it to a file or a pipe for the exact data');
       return;
     }
   }
-  process.stdout.write(data);
+  stdout.write(data);
 }
 
 /**
@@ -50,14 +53,15 @@ export async function printRows<T extends object = Record<string, unknown>>(
   nameValue?: (row: T) => [string, string],
 ): Promise<void> {
   const { writeRows } = await import('../formats/output.js');
-  const tty = process.stdout.isTTY === true;
+  const { stdout } = io();
+  const tty = stdout.isTTY === true;
   const color = tty && format === 'table' && (await import('picocolors')).default.isColorSupported;
   // Tables are escaped cell by cell (their borders and bold headers are ours), json and yaml by
   // their own escapes; csv, env and shell hold the exact data, escaped only on a terminal. A table
   // is written in chunks as it is laid out, each as bytes: a chunk a slow reader leaves queued in
   // the stream is then memory the garbage collector does not copy (issue 12).
-  const write = format === 'table' ? (chunk: string) => void process.stdout.write(Buffer.from(chunk, 'utf8')) : format === 'json' || format === 'yaml' ? (chunk: string) => void process.stdout.write(chunk) : writeData;
-  await writeRows(rows, columns, format, nameValue, { tty, width: tty ? process.stdout.columns : undefined, color }, write);
+  const write = format === 'table' ? (chunk: string) => void stdout.write(Buffer.from(chunk, 'utf8')) : format === 'json' || format === 'yaml' ? (chunk: string) => void stdout.write(chunk) : writeData;
+  await writeRows(rows, columns, format, nameValue, { tty, width: tty ? stdout.columns : undefined, color }, write);
 }
 
 /**
@@ -65,27 +69,33 @@ export async function printRows<T extends object = Record<string, unknown>>(
  * invisible characters as `\uXXXX` escapes (the data is exact once parsed).
  */
 export function writeJson(value: unknown): void {
-  process.stdout.write(safeJson(value, 2) + '\n');
+  io().stdout.write(safeJson(value, 2) + '\n');
+}
+
+/** The run's streams, signals and folder as a child program is run with them (`env run`, `team exec`). */
+export function childIo(): ChildIo {
+  const run = io();
+  return { inheritStdio: run.ownsStdio === true, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, signals: run.signals, ...(run.raise ? { raise: run.raise } : {}), cwd: run.cwd };
 }
 
 /** Write a diagnostic line to stderr (never a secret value). */
 export function info(line: string): void {
-  process.stderr.write(printable(line.replace(/\n$/, '')) + '\n');
+  io().stderr.write(printable(line.replace(/\n$/, '')) + '\n');
 }
 
 /** {@link info} for many lines in one write (a load reports each of its names: 10,000 lines). */
 export function infoLines(lines: readonly string[]): void {
-  if (lines.length > 0) process.stderr.write(lines.map((line) => `${printable(line.replace(/\n$/, ''))}\n`).join(''));
+  if (lines.length > 0) io().stderr.write(lines.map((line) => `${printable(line.replace(/\n$/, ''))}\n`).join(''));
 }
 
 /** Write a warning to stderr. */
 export function warn(line: string): void {
-  process.stderr.write(`seeqret: warning: ${printable(line)}\n`);
+  io().stderr.write(`seeqret: warning: ${printable(line)}\n`);
 }
 
 /** True when stdin is an interactive terminal. */
 export function stdinIsTTY(): boolean {
-  return process.stdin.isTTY === true;
+  return io().stdinIsTTY;
 }
 
 /**
@@ -97,7 +107,8 @@ export function stdinIsTTY(): boolean {
  */
 export async function readStdin(kind: LimitKind, source = 'stdin', hint?: string): Promise<Buffer> {
   const { readStreamCapped } = await import('../util/read-capped.js');
-  const read = (): Promise<Buffer> => readStreamCapped(process.stdin, kind, source, { fd: 0, isTTY: stdinIsTTY() });
+  const { stdin, stdinFd } = io();
+  const read = (): Promise<Buffer> => readStreamCapped(stdin, kind, source, stdinFd === undefined ? undefined : { fd: stdinFd, isTTY: stdinIsTTY() });
   if (!stdinIsTTY()) return read();
   return typed(hint ?? 'Reading from the terminal: type the text, then Ctrl-D on an empty line (Ctrl-C cancels).', read);
 }
@@ -108,8 +119,8 @@ function typed(hint: string, read: () => Promise<Buffer>): Promise<Buffer> {
     signal.addEventListener(
       'abort',
       () => {
-        process.stdin.destroy();
-        if ((signal.reason as Error).message === 'SIGINT') process.stderr.write('\n'); // after the terminal's ^C
+        io().stdin.destroy();
+        if ((signal.reason as Error).message === 'SIGINT') io().stderr.write('\n'); // after the terminal's ^C
       },
       { once: true },
     );
@@ -158,8 +169,9 @@ export async function waitForAnswer<T>(ask: (signal: AbortSignal) => Promise<T>,
     eof = true;
     ac.abort(new Error('end of input'));
   };
-  for (const [sig, h] of handlers) process.on(sig, h);
-  process.on('beforeExit', idle);
+  const { signals } = io();
+  for (const [sig, h] of handlers) signals.on(sig, h);
+  signals.onIdle?.(idle);
   try {
     const answer = await ask(ac.signal);
     // An answer that raced the signal is not taken: the person asked to stop.
@@ -173,10 +185,18 @@ export async function waitForAnswer<T>(ask: (signal: AbortSignal) => Promise<T>,
     if (eof) return ended();
     throw e;
   } finally {
-    process.off('beforeExit', idle);
-    for (const [sig, h] of handlers) process.off(sig, h);
-    if (stop !== undefined) for (const sig of STOP_SIGNALS) process.once(sig, () => process.exit(130));
+    signals.offIdle?.(idle);
+    for (const [sig, h] of handlers) signals.off(sig, h);
+    if (stop !== undefined) {
+      const run = io();
+      for (const sig of STOP_SIGNALS) signals.on(sig, () => run.abort(130));
+    }
   }
+}
+
+/** The stream prompts draw on: the run's stderr (a terminal's stream for the process). */
+function promptOutput(): NodeJS.WritableStream {
+  return io().stderr as unknown as NodeJS.WritableStream;
 }
 
 function noTty(message: string, fix: string): SeeqretError {
@@ -194,7 +214,7 @@ function noAnswer(message: string): SeeqretError {
 export async function promptHidden(message: string): Promise<string> {
   if (!stdinIsTTY()) throw noTty(message, 'Pass the value on stdin or with the documented option.');
   const { password } = await import('@inquirer/prompts');
-  return waitForAnswer((signal) => password({ message: printable(message), mask: false }, { output: process.stderr, signal }), () => '');
+  return waitForAnswer((signal) => password({ message: printable(message), mask: false }, { input: io().stdin, output: promptOutput(), signal }), () => '');
 }
 
 /** Ask for visible input on the terminal with an optional default (requires a TTY). */
@@ -202,7 +222,7 @@ export async function promptText(message: string, def?: string): Promise<string>
   if (!stdinIsTTY()) throw noTty(message, 'Pass it as an option.');
   const { input } = await import('@inquirer/prompts');
   return waitForAnswer(
-    (signal) => input({ message: printable(message), ...(def === undefined || printable(def) !== def ? {} : { default: def }), required: true }, { output: process.stderr, signal }),
+    (signal) => input({ message: printable(message), ...(def === undefined || printable(def) !== def ? {} : { default: def }), required: true }, { input: io().stdin, output: promptOutput(), signal }),
     () => {
       throw noAnswer(message);
     },
@@ -214,7 +234,7 @@ export async function promptSelect<T>(message: string, choices: ReadonlyArray<{ 
   if (!stdinIsTTY()) throw noTty(message, 'Pass the value as an argument.');
   const { select } = await import('@inquirer/prompts');
   return waitForAnswer(
-    (signal) => select<T>({ message: printable(message), choices: choices.map((c) => ({ ...c, name: printable(c.name) })), ...(def !== undefined ? { default: def } : {}) }, { output: process.stderr, signal }),
+    (signal) => select<T>({ message: printable(message), choices: choices.map((c) => ({ ...c, name: printable(c.name) })), ...(def !== undefined ? { default: def } : {}) }, { input: io().stdin, output: promptOutput(), signal }),
     () => {
       throw noAnswer(message);
     },
@@ -275,15 +295,15 @@ export async function promptAgain(message: string, first: string, what: string):
 export async function confirm(question: string): Promise<boolean> {
   const { createInterface } = await import('node:readline');
   return waitForAnswer(async (signal) => {
-    process.stderr.write(`${printable(question)} [y/N] `);
-    const rl = createInterface({ input: process.stdin, terminal: false });
+    io().stderr.write(`${printable(question)} [y/N] `);
+    const rl = createInterface({ input: io().stdin, terminal: false });
     try {
       const line = await new Promise<string | null>((resolve) => {
         rl.once('line', (l) => resolve(l));
         rl.once('close', () => resolve(null));
         signal.addEventListener('abort', () => resolve(null), { once: true });
       });
-      if (line === null) process.stderr.write('\n');
+      if (line === null) io().stderr.write('\n');
       return line !== null && /^\s*y(es)?\s*$/i.test(line);
     } finally {
       rl.close();

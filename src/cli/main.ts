@@ -16,7 +16,9 @@ import { registerSharing } from './commands/sharing/index.js';
 import { registerTeam } from './commands/team/index.js';
 import { registerInit, registerVault } from './commands/vault/index.js';
 import { registerRelay } from './commands/relay/index.js';
-import { refuseAttachedPassword, teamPassphraseFile } from './compat.js';
+import { type CliIo, type OutputSink, io, withRun } from './cli-io.js';
+import { commandWord, refuseAttachedPassword, teamPassphraseFile } from './compat.js';
+import { exitProfile, profileNameFor } from './exit-profile.js';
 import { misplacedOption } from './misplaced.js';
 import { reportError } from './report.js';
 
@@ -34,6 +36,11 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerVault,
 ];
 
+/** The width help is wrapped to: a terminal's, else commander's default of 80 columns. */
+function helpWidth(sink: OutputSink): number {
+  return sink.isTTY === true ? (sink.columns ?? 80) : 80;
+}
+
 /** Build the full command tree (no command module is loaded here). */
 export function buildProgram(): Command {
   const program = new Command('seeqret')
@@ -46,21 +53,39 @@ export function buildProgram(): Command {
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: () => undefined });
+    // Help and version go to the run's streams; errors are reported by reportError, once.
+    .configureOutput({
+      writeOut: (str) => io().stdout.write(str),
+      writeErr: (str) => io().stderr.write(str),
+      outputError: () => undefined,
+      getOutHelpWidth: () => helpWidth(io().stdout),
+      getErrHelpWidth: () => helpWidth(io().stderr),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
   for (const register of GROUPS) register(program);
   return program;
 }
 
-/** Run the CLI with `argv` (as process.argv). */
-export async function main(argv: string[]): Promise<number> {
-  const end = argv.indexOf('--');
-  const debug = (end < 0 ? argv : argv.slice(0, end)).includes('--debug') || process.env['SEEQRET_DEBUG'] === '1';
-  try {
-    const program = buildProgram();
-    refuseAttachedPassword(program, argv.slice(2));
-    await program.parseAsync(teamPassphraseFile(program, argv));
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    return reportError(misplacedOption(buildProgram(), e, argv.slice(2)) ?? e, debug);
-  }
+/**
+ * Run the CLI with the command-line arguments `args` (without the program name) as one run with
+ * `io`, and return its exit status. A fresh command tree is built for the run; the exit-code
+ * profile is chosen here from the command word (`team` as pprotect, `securestore` as ssclient);
+ * nothing is left behind for the next run. Never exits the process.
+ */
+export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  const argv = ['node', 'seeqret', ...args];
+  const end = args.indexOf('--');
+  const debug = (end < 0 ? args : args.slice(0, end)).includes('--debug') || io.env['SEEQRET_DEBUG'] === '1';
+  const program = buildProgram();
+  const run: { io: CliIo; status?: number; profile: ReturnType<typeof exitProfile> } = { io, profile: exitProfile(profileNameFor(commandWord(program, args)), io.env) };
+  return withRun(run, async () => {
+    try {
+      refuseAttachedPassword(program, [...args]);
+      await program.parseAsync(teamPassphraseFile(program, argv));
+      return run.status ?? 0;
+    } catch (e) {
+      return reportError(misplacedOption(buildProgram(), e, [...args]) ?? e, debug);
+    }
+  });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import { io } from './cli-io.js';
 import { type Format, parseFormat } from '../formats/output.js';
 import { type EnvironmentSource, type Project, requireProject, resolveEnvironment } from '../project/project.js';
 
@@ -17,7 +18,7 @@ export interface ProjectEnv {
 
 /** The project of the current folder (walking up), or `E_NO_PROJECT`. */
 export function currentProject(): Project {
-  return requireProject(process.cwd());
+  return requireProject(io().cwd);
 }
 
 /** The `-e/--env` option of the project commands. */
@@ -35,7 +36,7 @@ export interface ListFormatOption {
 /** The project and the environment selected by `-e/--env` (`o.env`) or the usual precedence. */
 export function projectEnv(o: EnvOption): ProjectEnv {
   const project = currentProject();
-  const { name, source } = resolveEnvironment(project, o.env);
+  const { name, source } = resolveEnvironment(project, o.env, io().env);
   return { project, env: name, source };
 }
 

@@ -6,17 +6,20 @@
  */
 import { SeeqretError } from '../errors.js';
 import { printable, printableLines } from '../util/text.js';
+import { cliRun } from './cli-io.js';
 import { exitCodeFor } from './exit-profile.js';
 import { interrupted } from './io.js';
 import { cliFix } from './remedies.js';
 
-/** Print an error as one line and return its exit code. */
+/** Print an error as one line to the run's stderr and return its exit code under the run's profile. */
 export function reportError(e: unknown, debug: boolean): number {
+  const run = cliRun();
+  const stderr = run.io.stderr;
   if (e instanceof SeeqretError) {
-    process.stderr.write(`seeqret: ${e.code}: ${printable(e.message)}. Fix: ${printable(cliFix(e))}\n`);
+    stderr.write(`seeqret: ${e.code}: ${printable(e.message)}. Fix: ${printable(cliFix(e))}\n`);
     // A stack repeats the message: escaped like it.
-    if (debug) process.stderr.write(printableLines(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`));
-    return exitCodeFor(e);
+    if (debug) stderr.write(printableLines(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`));
+    return exitCodeFor(e, run.profile);
   }
   const err = e as { code?: unknown; message?: string; stack?: string; name?: unknown } | null;
   // A prompt of @inquirer/prompts ended by Ctrl-C that did not go through io.ts's waitForAnswer:
@@ -27,11 +30,11 @@ export function reportError(e: unknown, debug: boolean): number {
   if (typeof err?.code === 'string' && err.code.startsWith('commander.')) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     const msg = (err.message ?? '').replace(/^error: /, '').split('\n')[0]!.replace(/\.$/, '');
-    process.stderr.write(`seeqret: E_USAGE: ${printable(msg)}. Fix: run \`seeqret <command> --help\`.\n`);
+    stderr.write(`seeqret: E_USAGE: ${printable(msg)}. Fix: run \`seeqret <command> --help\`.\n`);
     return 2;
   }
   // The message of an unexpected error could quote input (JSON.parse does): never print it raw.
-  process.stderr.write(`seeqret: E_INTERNAL: ${printable((err?.message ?? String(e)).split('\n')[0]!.slice(0, 200))}. Fix: rerun with --debug and report the output.\n`);
-  if (debug) process.stderr.write(printableLines(`${err?.stack ?? ''}\n`));
+  stderr.write(`seeqret: E_INTERNAL: ${printable((err?.message ?? String(e)).split('\n')[0]!.slice(0, 200))}. Fix: rerun with --debug and report the output.\n`);
+  if (debug) stderr.write(printableLines(`${err?.stack ?? ''}\n`));
   return 1;
 }

@@ -19,6 +19,7 @@ import { decodeUtf8, readFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import type { Vault } from '../vault/vault.js';
 import { GROUPS_DIR, type Project, checkEnvironmentName, describedEnvironments, environmentDir, environmentExists, environmentNameProblem, groupsDir } from './project.js';
+import { hostCwd, hostEnvironment } from '../host.js';
 
 /** What `--clone-from` names, once resolved. */
 export interface CloneSource {
@@ -40,8 +41,8 @@ export interface GroupFile {
 
 const GROUP_FILE_RE = /\.(?:json|ya?ml)$/i;
 
-function expandHome(p: string): string {
-  if (p === '~' || p.startsWith('~/')) return path.join(process.env['HOME'] ?? '', p.slice(1));
+function expandHome(p: string, home: string): string {
+  if (p === '~' || p.startsWith('~/')) return path.join(home, p.slice(1));
   return p;
 }
 
@@ -49,13 +50,14 @@ function expandHome(p: string): string {
  * Resolve a clone source. A source that contains a path separator, starts with `~` or `.`, or
  * ends in `.d`, `.json`, `.yaml` or `.yml` is a path: a file is one group description; a folder is a
  * descriptions folder (psec's `secrets.d`) or, when it holds a `secrets.d` folder, a psec
- * environment folder (its `secrets.d` is used). Anything else names another environment of the
+ * environment folder (its `secrets.d` is used); a relative path is relative to `base`, `~` is
+ * `home` (defaults: the process's folder and HOME). Anything else names another environment of the
  * project.
  *
  * @throws SeeqretError `E_FILE_NOT_FOUND` for a missing path, `E_NOT_FOUND` for an environment
  *   without descriptions, `E_USAGE` for a folder without descriptions.
  */
-export function resolveCloneSource(project: Project, source: string, base: string = process.cwd()): CloneSource {
+export function resolveCloneSource(project: Project, source: string, base: string = hostCwd(), home: string = hostEnvironment()['HOME'] ?? ''): CloneSource {
   const looksLikePath = /[\\/]/.test(source) || source.startsWith('~') || source.startsWith('.') || /\.(?:d|json|ya?ml)$/i.test(source);
   if (!looksLikePath) {
     checkEnvironmentName(source);
@@ -64,7 +66,7 @@ export function resolveCloneSource(project: Project, source: string, base: strin
     }
     return { kind: 'environment', path: groupsDir(project, source), label: `environment ${source}` };
   }
-  const p = path.resolve(base, expandHome(source));
+  const p = path.resolve(base, expandHome(source, home));
   let st: fs.Stats;
   try {
     st = fs.statSync(p);

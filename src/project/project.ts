@@ -43,6 +43,7 @@ import { ioError } from '../util/fs.js';
 import { readTextFileCapped } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { GLOBAL, checkName, nameProblem } from '../vault/names.js';
+import { hostCwd, hostEnvironment } from '../host.js';
 
 /** File name of the project file. */
 export const PROJECT_FILE = 'seeqret.yaml';
@@ -207,7 +208,7 @@ export function loadProject(file: string): Project {
  *
  * @returns The project, or `null` when no folder up to the file-system root holds a `seeqret.yaml`.
  */
-export function findProject(start: string = process.cwd()): Project | null {
+export function findProject(start: string = hostCwd()): Project | null {
   let dir = path.resolve(start);
   for (;;) {
     const file = path.join(dir, PROJECT_FILE);
@@ -226,7 +227,7 @@ export function findProject(start: string = process.cwd()): Project | null {
 }
 
 /** {@link findProject}, or `E_NO_PROJECT` when there is none. */
-export function requireProject(start: string = process.cwd()): Project {
+export function requireProject(start: string = hostCwd()): Project {
   const p = findProject(start);
   if (!p) {
     throw new SeeqretError(
@@ -292,7 +293,7 @@ export function writeLocalDefault(project: Project, env: string | null): void {
 export function resolveEnvironment(
   project: Project,
   explicit?: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = hostEnvironment(),
 ): { name: string; source: EnvironmentSource } {
   if (explicit !== undefined && explicit !== '') return { name: checkEnvironmentName(explicit), source: 'option' };
   const fromEnv = env[ENV_VARIABLE];

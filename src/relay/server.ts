@@ -30,8 +30,10 @@ export interface RelayServerOptions {
   readonly windowMs?: number;
   /** Requests a key may make per second (sustained; twice that in a burst). Default 50. */
   readonly ratePerSecond?: number;
-  /** Where log lines go (one object per event). Default: JSON lines on stderr. */
-  readonly log?: (entry: Record<string, unknown>) => void;
+  /** Where log lines go (one object per event; the CLI writes them as JSON lines to its stderr). */
+  readonly log: (entry: Record<string, unknown>) => void;
+  /** The clock (milliseconds since the epoch) request times and records are checked and stamped with. Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** A running relay. */
@@ -97,11 +99,8 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
   const limit = o.maxBodyBytes ?? 1024 * 1024;
   const windowMs = o.windowMs ?? 5 * 60_000;
   const rate = o.ratePerSecond ?? 50;
-  const log =
-    o.log ??
-    ((e: Record<string, unknown>) => {
-      process.stderr.write(`${JSON.stringify(e)}\n`);
-    });
+  const log = o.log;
+  const clock = o.now ?? Date.now;
   const relayKey = await storage.relayKey(() => {
     const k = generateIdentity();
     return { publicKey: keyToBase64(k.publicKey), secretKey: keyToBase64(k.secretKey) };
@@ -114,7 +113,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
   const buckets = new Map<string, { tokens: number; at: number }>();
 
   function charge(keyId: string): void {
-    const now = Date.now();
+    const now = clock();
     const b = buckets.get(keyId) ?? { tokens: rate * 2, at: now };
     b.tokens = Math.min(rate * 2, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
@@ -132,7 +131,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     if (typeof time !== 'string' || !/^\d{1,16}$/.test(time) || typeof nonce !== 'string' || !HEX32.test(nonce) || typeof sig !== 'string') {
       throw refuse(401, 'E_RELAY_AUTH', 'the request is not signed (seeqret-time, seeqret-nonce, seeqret-signature)', 'Use the seeqret client (seeqret push, sync, relay …).');
     }
-    const now = Date.now();
+    const now = clock();
     const t = Number(time);
     if (Math.abs(now - t) > windowMs) {
       throw refuse(401, 'E_RELAY_STALE', `the request's time is ${Math.round((t - now) / 1000)} s from the relay's (allowed: ${windowMs / 1000} s)`, "Set the machine's clock (NTP) and retry.");
@@ -190,7 +189,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
       }
       invitationId = invitation.id;
     }
-    const outcome = await storage.join({ keyId, username: record.username, boxKey: record.boxKey, signKey: record.signKey, record: recordText, signature: field(b, 'signature'), joinedAt: Date.now() }, invitationId, Date.now());
+    const outcome = await storage.join({ keyId, username: record.username, boxKey: record.boxKey, signKey: record.signKey, record: recordText, signature: field(b, 'signature'), joinedAt: clock() }, invitationId, clock());
     const refusals: Partial<Record<typeof outcome, [number, SeeqretError['code'], string, string]>> = {
       'not-empty': [403, 'E_RELAY_INVITATION', 'this relay already has members: joining needs an invitation', "Ask the relay's creator: seeqret relay invite YOU."],
       'invitation-unknown': [403, 'E_RELAY_INVITATION', 'this invitation is not known to this relay', "Ask the relay's creator for a new invitation."],
@@ -238,7 +237,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
         requireCreator(m);
         const target = field(b, 'keyId', HEX32);
         if (target === m.keyId) throw refuse(403, 'E_RELAY_FORBIDDEN', "the relay's creator cannot remove itself", 'Nothing was changed.');
-        if (!(await storage.removeMember(target, m.keyId, Date.now()))) throw refuse(404, 'E_RELAY_NOT_MEMBER', `${target} is not a current member`, 'Run `seeqret relay members`.');
+        if (!(await storage.removeMember(target, m.keyId, clock()))) throw refuse(404, 'E_RELAY_NOT_MEMBER', `${target} is not a current member`, 'Run `seeqret relay members`.');
         return { removed: target };
       }
       case 'POST /v1/envelopes': {
@@ -255,7 +254,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
         if (header.sender.pubkey !== m.boxKey) throw refuse(403, 'E_RELAY_SENDER', 'the envelope was not sealed with your key: a member can only send in its own name', 'Push from your own vault.');
         if (header.recipient.pubkey !== r.boxKey) throw refuse(403, 'E_RELAY_SENDER', `the envelope is sealed to another key than ${r.username}'s on this relay`, 'Check that your vault has the same key for them as the relay (seeqret relay members).');
         const id = randomBytes(16).toString('hex');
-        await storage.putEnvelope({ id, sender: m.keyId, recipient: to, createdAt: Date.now(), body: Buffer.from(envelope, 'utf8') });
+        await storage.putEnvelope({ id, sender: m.keyId, recipient: to, createdAt: clock(), body: Buffer.from(envelope, 'utf8') });
         return { id };
       }
       case 'GET /v1/envelopes': {
@@ -265,7 +264,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
       default: {
         // POST /v1/envelopes/ack
         const id = field(b, 'id', HEX32);
-        if (!(await storage.ack(m.keyId, id, Date.now()))) throw refuse(404, 'E_NOT_FOUND', `no pending envelope ${id} for you`, 'Nothing to do: it was acknowledged already.');
+        if (!(await storage.ack(m.keyId, id, clock()))) throw refuse(404, 'E_NOT_FOUND', `no pending envelope ${id} for you`, 'Nothing to do: it was acknowledged already.');
         return { acknowledged: id };
       }
     }
@@ -274,7 +273,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
   let inFlight = 0;
   let idle: (() => void) | undefined;
   const server = http.createServer((req, res) => {
-    const started = Date.now();
+    const started = clock();
     inFlight += 1;
     const ctx: { member?: string } = {};
     const finish = (status: number, payload: unknown, code?: string): void => {
@@ -282,7 +281,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
       res.end(text);
       // Never the body: method, path, status, who, how long.
-      log({ time: new Date().toISOString(), level: status >= 500 ? 'error' : 'info', event: 'request', method: req.method, path: (req.url ?? '').split('?')[0], status, ms: Date.now() - started, ...(ctx.member ? { member: ctx.member } : {}), ...(code ? { code } : {}) });
+      log({ time: new Date(clock()).toISOString(), level: status >= 500 ? 'error' : 'info', event: 'request', method: req.method, path: (req.url ?? '').split('?')[0], status, ms: clock() - started, ...(ctx.member ? { member: ctx.member } : {}), ...(code ? { code } : {}) });
       inFlight -= 1;
       if (inFlight === 0) idle?.();
     };
@@ -300,7 +299,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
           }
           const code = isSeeqretError(e) ? e.code : 'E_INTERNAL';
           const b: ErrorBody = { error: { code: code === 'E_INTERNAL' ? 'E_RELAY_STORAGE' : code, message: 'the relay could not complete the request', fix: 'Retry; if it persists, the relay operator should check its logs.' } };
-          log({ time: new Date().toISOString(), level: 'error', event: 'failure', error: (e as { code?: string }).code ?? (e as Error).name });
+          log({ time: new Date(clock()).toISOString(), level: 'error', event: 'failure', error: (e as { code?: string }).code ?? (e as Error).name });
           finish(503, b, b.error.code);
         },
       );
@@ -316,7 +315,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
         server.listen(port, host, () => {
           server.off('error', reject);
           const a = server.address() as AddressInfo;
-          log({ time: new Date().toISOString(), level: 'info', event: 'listening', address: a.address, port: a.port, storage: storage.kind });
+          log({ time: new Date(clock()).toISOString(), level: 'info', event: 'listening', address: a.address, port: a.port, storage: storage.kind });
           resolve(a);
         });
       });
@@ -332,7 +331,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
       server.closeAllConnections();
       await closed;
       await storage.close();
-      log({ time: new Date().toISOString(), level: 'info', event: 'stopped' });
+      log({ time: new Date(clock()).toISOString(), level: 'info', event: 'stopped' });
     },
   };
 }

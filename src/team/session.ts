@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import { SeeqretError } from '../errors.js';
-import { DEFAULT_LOCK_TIMEOUT_MS } from '../util/lock.js';
+import { lockTimeoutFromEnv } from '../util/lock.js';
 import type { Vault } from '../vault/vault.js';
 import type { CredentialOptions, TeamPrompts } from './credentials.js';
 import { type Observation, type SignatureTrust, type TeamPin, type Verdict, advance, assess, isTrusted, keyringFingerprint, observe } from './state.js';
@@ -123,10 +123,7 @@ export function cannotAsk(what: string, fix: string): SeeqretError {
 
 /** How long a writer waits for the team file's lock: `SEEQRET_LOCK_TIMEOUT_MS`, else 10 s. */
 export function lockTimeout(env: TeamEnvironment): number {
-  const v = env['SEEQRET_LOCK_TIMEOUT_MS'];
-  if (v === undefined || v === '') return DEFAULT_LOCK_TIMEOUT_MS;
-  if (!/^\d{1,9}$/.test(v)) throw new SeeqretError('E_USAGE', `SEEQRET_LOCK_TIMEOUT_MS must be a number of milliseconds, not ${JSON.stringify(v.slice(0, 20))}`, 'Set it to e.g. 10000, or unset it.');
-  return Number(v);
+  return lockTimeoutFromEnv(env);
 }
 
 const requireSignature = (s: TeamSession): boolean => s.requireSignature === true || s.env['SEEQRET_TEAM_REQUIRE_SIGNATURE'] === '1';

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
@@ -15,16 +16,20 @@ import { printable } from './text.js';
 export interface WriteOptions {
   /**
    * Write through a symbolic link: replace the file it points to (atomically, in that file's
-   * folder). Default: the process-wide setting of {@link setFollowSymlinks} (off), which refuses.
+   * folder). Default: off (refused), or on inside {@link followingSymlinks}.
    */
   readonly followSymlinks?: boolean;
 }
 
-let followSymlinksByDefault = false;
+/** Set inside {@link followingSymlinks}: the writes of that work follow symbolic links by default. */
+const following = new AsyncLocalStorage<true>();
 
-/** The CLI's `--follow-symlinks`: later writes without their own option follow symbolic links. */
-export function setFollowSymlinks(on: boolean): void {
-  followSymlinksByDefault = on;
+/**
+ * The CLI's `--follow-symlinks`: the writes `fn` makes (and the work it starts) without their
+ * own option follow symbolic links. Scoped to `fn`, so one command's option never reaches another.
+ */
+export function followingSymlinks<T>(fn: () => T): T {
+  return following.run(true, fn);
 }
 
 /** Where {@link atomicWriteFile} puts the bytes. */
@@ -156,14 +161,14 @@ function writeThrough(file: string, bytes: Uint8Array, seen: fs.Stats): void {
  *   the old or the new content, never a mix.
  * - A character device (`/dev/null`, a terminal) or a FIFO: written through, never replaced.
  * - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: written to that descriptor.
- * - A symbolic link: `E_SYMLINK`, unless `followSymlinks` (or {@link setFollowSymlinks}): then the
+ * - A symbolic link: `E_SYMLINK`, unless `followSymlinks` (or inside {@link followingSymlinks}): then the
  *   file it points to is written by these rules (a regular one atomically in its own folder, with
  *   `mode`).
  * - A folder, a block device or a socket: `E_USAGE`.
  */
 export function atomicWriteFile(file: string, data: string | Uint8Array, mode: number = PRIVATE_FILE_MODE, opts: WriteOptions = {}): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const target = outputTarget(file, opts.followSymlinks ?? followSymlinksByDefault);
+  const target = outputTarget(file, opts.followSymlinks ?? following.getStore() === true);
   try {
     if (target.kind === 'fd') return writeAll(target.fd, bytes);
     if (target.kind === 'through') return writeThrough(target.path, bytes, target.st);

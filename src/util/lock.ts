@@ -36,6 +36,7 @@ import { setTimeout as sleepAsync } from 'node:timers/promises';
 import { noiseBytes } from '../crypto/noise.js';
 import { SeeqretError } from '../errors.js';
 import { readTextFileCapped } from './read-capped.js';
+import { hostLifecycle, hostPid, processExists } from '../host.js';
 
 /** Options of {@link lockFile} and {@link withFileLock}. */
 export interface LockOptions {
@@ -107,13 +108,8 @@ function isStale(h: Holder | null, file: string, staleMs: number): boolean {
     }
   }
   if (h.host !== os.hostname()) return Date.now() - h.at > staleMs;
-  if (h.pid === process.pid) return !held.has(file) || held.get(file)!.nonce !== h.nonce;
-  try {
-    process.kill(h.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
-    // EPERM: the process exists (another user's).
-  }
+  if (h.pid === hostPid()) return !held.has(file) || held.get(file)!.nonce !== h.nonce;
+  if (!processExists(h.pid)) return true;
   if (h.start !== '') {
     const now = processStart(h.pid);
     if (now !== '' && now !== h.start) return true; // the pid now belongs to another process
@@ -134,7 +130,7 @@ function onSignal(sig: NodeJS.Signals): void {
   releaseAll();
   unhook();
   // End as the signal would have, unless someone else handles it.
-  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  if (hostLifecycle.listenerCount(sig) === 0) hostLifecycle.raise(sig);
 }
 
 const signalHandlers = new Map<NodeJS.Signals, () => void>(SIGNALS.map((s) => [s, () => onSignal(s)]));
@@ -142,15 +138,15 @@ const signalHandlers = new Map<NodeJS.Signals, () => void>(SIGNALS.map((s) => [s
 function hook(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', releaseAll);
-  for (const [s, h] of signalHandlers) process.on(s, h);
+  hostLifecycle.onExit(releaseAll);
+  for (const [s, h] of signalHandlers) hostLifecycle.onSignal(s, h);
 }
 
 function unhook(): void {
   if (!hooked) return;
   hooked = false;
-  process.off('exit', releaseAll);
-  for (const [s, h] of signalHandlers) process.off(s, h);
+  hostLifecycle.offExit(releaseAll);
+  for (const [s, h] of signalHandlers) hostLifecycle.offSignal(s, h);
 }
 
 function removeIfOurs(file: string): void {
@@ -179,7 +175,7 @@ function lockError(e: unknown, file: string): SeeqretError {
 /** Try once to take the lock; true when taken. */
 function tryTake(file: string, staleMs: number): boolean {
   ownStart ??= processStart('self');
-  const me: Holder = { pid: process.pid, host: os.hostname(), start: ownStart, at: Date.now(), nonce: noiseBytes(12).toString('hex') };
+  const me: Holder = { pid: hostPid(), host: os.hostname(), start: ownStart, at: Date.now(), nonce: noiseBytes(12).toString('hex') };
   const body = JSON.stringify(me) + '\n';
   const tmp = `${file}.${me.nonce}.tmp`;
   try {
@@ -307,8 +303,8 @@ function step(target: string, file: string, opts: LockOptions, start: number, at
  *
  * @throws SeeqretError `E_USAGE` when the variable is not a number of milliseconds.
  */
-export function lockTimeoutFromEnv(): number {
-  const v = process.env['SEEQRET_LOCK_TIMEOUT_MS'];
+export function lockTimeoutFromEnv(env: Readonly<Record<string, string | undefined>>): number {
+  const v = env['SEEQRET_LOCK_TIMEOUT_MS'];
   if (v === undefined || v === '') return DEFAULT_LOCK_TIMEOUT_MS;
   if (!/^\d{1,9}$/.test(v)) throw new SeeqretError('E_USAGE', `SEEQRET_LOCK_TIMEOUT_MS must be a number of milliseconds, not ${JSON.stringify(v.slice(0, 20))}`, 'Set it to e.g. 10000, or unset it.');
   return Number(v);

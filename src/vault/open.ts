@@ -23,6 +23,7 @@ import { databaseToOpen, sharedCopyPublisher } from './server.js';
 import { VaultSession, sqliteError } from './session.js';
 import { openDatabase } from './sqlite.js';
 import type { CreateVaultOptions, OpenVaultOptions, VaultProbe } from './types.js';
+import type { Environment } from '../host.js';
 
 /** The error for a folder without a vault (explaining when it is the old tool's vault). */
 export function vaultNotFound(dir: string): SeeqretError {
@@ -41,10 +42,10 @@ export function vaultNotFound(dir: string): SeeqretError {
   return new SeeqretError('E_VAULT_NOT_FOUND', `no vault at ${dir}`, 'Create one with `Vault.create`, or pass `dir` (or set SEEQRET to) your vault folder.', { remedy: { id: 'vault-folder' } });
 }
 
-function readPassphrase(opts: OpenVaultOptions): Buffer | undefined {
+function readPassphrase(opts: OpenVaultOptions, environment: Environment): Buffer | undefined {
   if (opts.passphrase !== undefined) return Buffer.isBuffer(opts.passphrase) ? opts.passphrase : Buffer.from(opts.passphrase, 'utf8');
   if (opts.passphraseFile) return passphraseFromFile(opts.passphraseFile);
-  const env = process.env['SEEQRET_PASSPHRASE'];
+  const env = environment['SEEQRET_PASSPHRASE'];
   if (env) return Buffer.from(env, 'utf8');
   return undefined;
 }
@@ -58,8 +59,8 @@ export function passphraseFromFile(file: string): Buffer {
 }
 
 /** Look at a vault folder without unlocking it. */
-export function probeVault(dir?: string): VaultProbe {
-  const files = vaultFiles(resolveVaultDir(dir));
+export function probeVault(dir: string | undefined, env: Environment): VaultProbe {
+  const files = vaultFiles(resolveVaultDir(dir, env));
   if (!fs.existsSync(files.db)) return { dir: files.dir, exists: false, passphraseProtected: false };
   let prot = false;
   try {
@@ -129,8 +130,8 @@ export function createSession(opts: InternalCreateOptions): VaultSession {
 }
 
 /** Open and unlock an existing vault. */
-export function openSession(opts: OpenVaultOptions = {}): VaultSession {
-  const files = vaultFiles(resolveVaultDir(opts.dir));
+export function openSession(opts: OpenVaultOptions, env: Environment): VaultSession {
+  const files = vaultFiles(resolveVaultDir(opts.dir, env));
   if (!fs.existsSync(files.db)) throw vaultNotFound(files.dir);
   const keyData = readKeyFile(files.key);
   let db: Database.Database;
@@ -166,7 +167,7 @@ export function openSession(opts: OpenVaultOptions = {}): VaultSession {
     if (vaultId !== keyData.vaultId) {
       throw new SeeqretError('E_KEY_MISMATCH', `the key file ${files.key} belongs to another vault`, 'Put back the vault.key that was created with this vault.db.');
     }
-    const keys = unlockKeyFile(keyData, files.key, readPassphrase(opts));
+    const keys = unlockKeyFile(keyData, files.key, readPassphrase(opts, env));
     const check = openSealed(keys.dataKey, Buffer.from(keyCheck, 'base64'), keyCheckAd(vaultId));
     if (!check) {
       wipe(keys.dataKey);

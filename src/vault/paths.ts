@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { hostEnvironment } from '../host.js';
 
 /** SQLite database file inside the vault folder. */
 export const DB_FILE = 'vault.db';
@@ -16,14 +17,16 @@ export const SERVER_MARKER = 'server-group';
 export const OLD_DB_FILE = 'seeqrets.db';
 
 /**
- * Resolve the vault folder: the explicit `dir`, else the `SEEQRET` environment variable,
- * else `~/.seeqret`.
+ * Resolve the vault folder: the explicit `dir`, else the `SEEQRET` variable of `env`, else
+ * `.seeqret` in `env`'s HOME (the account's home folder when it has none). The caller passes its
+ * environment: the CLI its run's; the library's default is the process's.
  */
-export function resolveVaultDir(dir?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveVaultDir(dir?: string, env: Readonly<Record<string, string | undefined>> = hostEnvironment()): string {
   if (dir) return path.resolve(dir);
   const fromEnv = env['SEEQRET'];
   if (fromEnv) return path.resolve(fromEnv);
-  return path.join(os.homedir(), '.seeqret');
+  const home = env['HOME'];
+  return path.join(home !== undefined && home !== '' ? home : os.homedir(), '.seeqret');
 }
 
 /** Paths of the files of a vault folder. */

@@ -158,6 +158,11 @@ export interface OpenVaultOptions {
   readonly readonly?: boolean;
   /** Accept an older schema (for `upgrade` and `doctor` only). */
   readonly allowOutdatedSchema?: boolean;
+  /**
+   * The environment `SEEQRET` (the default folder), `HOME` and `SEEQRET_PASSPHRASE` are read
+   * from; default: the process's.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Options for creating a vault. */

@@ -10,6 +10,7 @@ import type { AuditAction, AuditCheck, AuditEntry, AuditQuery, CompactResult, Co
 import type { RestoreContent, RestoreOptions } from './dump.js';
 import { registerSession, registerVaultFactory } from './internal.js';
 import { createSession, openSession, probeVault } from './open.js';
+import { hostEnvironment } from '../host.js';
 import { validateAll } from './rows.js';
 import type { SetManyOptions } from './secret-writer.js';
 import type { VaultSession } from './session.js';
@@ -49,8 +50,8 @@ export class Vault {
   }
 
   /** Look at a vault folder without unlocking it. */
-  static probe(dir?: string): VaultProbe {
-    return probeVault(dir);
+  static probe(dir?: string, env: Readonly<Record<string, string | undefined>> = hostEnvironment()): VaultProbe {
+    return probeVault(dir, env);
   }
 
   /** Create a new vault in `opts.dir` (which must not already hold one). */
@@ -60,7 +61,7 @@ export class Vault {
 
   /** Open and unlock an existing vault. */
   static open(opts: OpenVaultOptions = {}): Vault {
-    return new Vault(openSession(opts));
+    return new Vault(openSession(opts, opts.env ?? hostEnvironment()));
   }
 
   /**

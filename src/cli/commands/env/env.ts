@@ -10,6 +10,7 @@ import { SeeqretError } from '../../../errors.js';
 import { checkEnvFileReplaceable, chooseDialect, renderEnvFile, writeEnvFile } from '../../../inject/env-file.js';
 import { readTemplateFile } from '../../../inject/resolve.js';
 import { type GlobalOptions, info, warn, withVault, writeData } from '../../context.js';
+import { io } from '../../cli-io.js';
 
 /** Options of `seeqret env`. */
 export interface EnvOptions {
@@ -30,7 +31,7 @@ export async function env(g: GlobalOptions, o: EnvOptions): Promise<number> {
   const templateFile = o.template;
   const text = readTemplateFile(templateFile);
   const source = path.basename(templateFile);
-  const dialect = await chooseDialect(o.dialect, text, source, process.cwd());
+  const dialect = await chooseDialect(o.dialect, text, source, io().cwd);
   const outFile = o.out;
   if (!o.stdout && outFile === '-') throw new SeeqretError('E_USAGE', '--out - is not supported', 'Use --stdout to print the .env content.');
   return withVault(g, (v) => {

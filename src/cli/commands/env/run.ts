@@ -15,6 +15,8 @@ import { runChild } from '../../../inject/child.js';
 import { maskableValues } from '../../../inject/mask.js';
 import { DEFAULT_UMASK, buildRunEnvironment, parseUmask, selectRunEntries } from '../../../inject/run.js';
 import { type GlobalOptions, warn, withVault } from '../../context.js';
+import { io } from '../../cli-io.js';
+import { childIo } from '../../io.js';
 
 export { DEFAULT_UMASK, parseUmask };
 
@@ -40,8 +42,8 @@ export async function run(g: GlobalOptions, command: string[], o: RunOptions): P
   const [cmd, ...cmdArgs] = command;
   if (!cmd) throw new SeeqretError('E_USAGE', 'no command given', 'Write the command after --, e.g. seeqret run -- node app.js');
   const umask = o.umask === undefined ? DEFAULT_UMASK : parseUmask(o.umask);
-  const select = await selectRunEntries({ filters: o.filter ?? [], template: o.template, env: o.env, prefix: o.prefix ?? '', cwd: process.cwd(), environment: process.env });
-  const child = await withVault(g, (v) => buildRunEnvironment(v, select, { parentEnvironment: process.env, preserveExisting: o.preserveExisting === true, command: cmd, warn }));
-  process.umask(umask); // inherited by the child
-  return runChild(cmd, cmdArgs, child.env, o.mask === true ? maskableValues(child.secretValues) : null);
+  const select = await selectRunEntries({ filters: o.filter ?? [], template: o.template, env: o.env, prefix: o.prefix ?? '', cwd: io().cwd, environment: io().env });
+  const child = await withVault(g, (v) => buildRunEnvironment(v, select, { parentEnvironment: io().env, preserveExisting: o.preserveExisting === true, command: cmd, warn }));
+  io().setChildUmask(umask);
+  return runChild(cmd, cmdArgs, child.env, childIo(), o.mask === true ? maskableValues(child.secretValues) : null);
 }

@@ -12,6 +12,7 @@ import { renderEnvironmentTemplate } from '../../../project/template.js';
 import { atomicWriteFile } from '../../../util/atomic-write.js';
 import { readTextFileCapped } from '../../../util/read-capped.js';
 import { type GlobalOptions, info, withVault, writeData } from '../../context.js';
+import { io } from '../../cli-io.js';
 
 function sameFile(a: string, b: string): boolean {
   if (path.resolve(a) === path.resolve(b)) return true;
@@ -34,8 +35,8 @@ export async function template(g: GlobalOptions, src: string, dest: string, o: T
   if (dest !== '-' && sameFile(src, dest)) {
     throw new SeeqretError('E_USAGE', `the output ${dest} is the template itself`, 'Write the result to another file (or - for stdout).');
   }
-  const project = requireProject();
-  const env = resolveEnvironment(project, o.env).name;
+  const project = requireProject(io().cwd);
+  const env = resolveEnvironment(project, o.env, io().env).name;
   const text = readTextFileCapped(src, 'template');
   const destDir = dest === '-' ? null : path.dirname(path.resolve(dest));
   if (destDir !== null && !fs.existsSync(destDir)) {

@@ -34,11 +34,12 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, openVault, out, printRows, stdinIsTTY, warn } from '../../context.js';
 import { currentProject, listFormat, projectEnv } from '../../project-context.js';
+import { io } from '../../cli-io.js';
 
 /** The vault, or `null` (with a note) when there is none yet: listings still show descriptions. */
 async function vaultIfAny(g: GlobalOptions, opts: { readonly?: boolean } = {}): Promise<Vault | null> {
-  if (!Vault.probe(resolveVaultDir(g.vault)).exists) {
-    info(`(no vault at ${resolveVaultDir(g.vault)}: showing descriptions only)`);
+  if (!Vault.probe(resolveVaultDir(g.vault, io().env)).exists) {
+    info(`(no vault at ${resolveVaultDir(g.vault, io().env)}: showing descriptions only)`);
     return null;
   }
   return openVault(g, opts);
@@ -47,7 +48,7 @@ async function vaultIfAny(g: GlobalOptions, opts: { readonly?: boolean } = {}): 
 /** The environment commands use when none is named, or `null`. */
 function defaultEnvironment(project: Project): string | null {
   try {
-    return resolveEnvironment(project).name;
+    return resolveEnvironment(project, undefined, io().env).name;
   } catch (e) {
     if (e instanceof SeeqretError && e.code === 'E_NO_ENVIRONMENT') return null;
     throw e;
@@ -71,7 +72,7 @@ export async function create(_g: GlobalOptions, named: string[], o: Environments
   const project = currentProject();
   const envs = named.length > 0 ? named : [projectEnv(o).env];
   const from = o.cloneFrom;
-  const src = from !== undefined ? resolveCloneSource(project, from) : undefined;
+  const src = from !== undefined ? resolveCloneSource(project, from, io().cwd, io().env['HOME'] ?? '') : undefined;
   const files = src ? readCloneSource(src) : [];
   for (const made of createEnvironments(project, envs, files)) {
     for (const g of made.groups) for (const d of g.variables) info(`new ${d.type} variable "${d.variable}" is unset`);
@@ -140,7 +141,7 @@ export async function defaultCmd(_g: GlobalOptions, env: string | undefined, o: 
     return 0;
   }
   if (o.set) throw new SeeqretError('E_USAGE', '--set needs the environment', 'Run `seeqret environments default --set ENV`.');
-  const r = resolveEnvironment(project);
+  const r = resolveEnvironment(project, undefined, io().env);
   out(r.name);
   info(`(from ${r.source})`);
   return 0;
@@ -156,7 +157,7 @@ export interface EnvironmentsDeleteOptions {
 export async function del(g: GlobalOptions, name: string, o: EnvironmentsDeleteOptions): Promise<number> {
   const project = currentProject();
   const env = checkEnvironmentName(name);
-  const vaultDir = resolveVaultDir(g.vault);
+  const vaultDir = resolveVaultDir(g.vault, io().env);
   const vault = Vault.probe(vaultDir).exists ? await openVault(g) : null;
   try {
     const folder = environmentExists(project, env) ? environmentDir(project, env) : null;
@@ -202,7 +203,7 @@ export async function rename(g: GlobalOptions, fromName: string, toName: string)
   const from = checkEnvironmentName(fromName);
   const to = checkEnvironmentName(toName);
   if (from === to) throw new SeeqretError('E_USAGE', 'the old and new names are the same', 'Give a different new name.');
-  const vaultDir = resolveVaultDir(g.vault);
+  const vaultDir = resolveVaultDir(g.vault, io().env);
   const tmpFrom = environmentTmpDir(vaultDir, project, from);
   const tmpTo = environmentTmpDir(vaultDir, project, to);
   if (fs.existsSync(environmentDir(project, to))) throw new SeeqretError('E_EXISTS', `environment ${to} already exists (${environmentDir(project, to)})`, `Delete or rename environment ${to} first.`);
@@ -256,7 +257,7 @@ export interface EnvironmentsPathOptions {
 export async function pathCmd(g: GlobalOptions, o: EnvironmentsPathOptions): Promise<number> {
   const { project, env } = projectEnv(o);
   if (o.tmpdir) {
-    const vaultDir = resolveVaultDir(g.vault);
+    const vaultDir = resolveVaultDir(g.vault, io().env);
     const tmp = environmentTmpDir(vaultDir, project, env);
     if (o.exists) return fs.existsSync(tmp) ? 0 : 3;
     if (!fs.existsSync(tmp)) {

@@ -12,6 +12,7 @@ import { nameProblem } from '../../../vault/names.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
 import { type GlobalOptions, info, printRows, warn } from '../../context.js';
 import { currentProject, listFormat, sourceText } from '../../project-context.js';
+import { io } from '../../cli-io.js';
 
 /** Options of `seeqret project init`. */
 export interface ProjectInitOptions {
@@ -29,7 +30,7 @@ export interface ProjectInitOptions {
 
 /** `project init [--app A] [--env E] [--descriptions DIR] [--template FILE] [--overwrite]`. */
 export async function projectInit(o: ProjectInitOptions): Promise<number> {
-  const dir = process.cwd();
+  const dir = io().cwd;
   const app = o.app ?? path.basename(dir);
   const problem = nameProblem('app', app);
   if (problem || app === '*') {
@@ -67,13 +68,13 @@ export async function projectShow(g: GlobalOptions, o: ProjectShowOptions): Prom
   let env: string | null = null;
   let source = '';
   try {
-    const r = resolveEnvironment(project, o.env);
+    const r = resolveEnvironment(project, o.env, io().env);
     env = r.name;
     source = sourceText(r.source);
   } catch (e) {
     if (!(e instanceof SeeqretError) || e.code !== 'E_NO_ENVIRONMENT') throw e;
   }
-  const vaultDir = resolveVaultDir(g.vault);
+  const vaultDir = resolveVaultDir(g.vault, io().env);
   const facts: Record<string, string> = {
     file: project.file,
     root: project.root,
@@ -87,7 +88,7 @@ export async function projectShow(g: GlobalOptions, o: ProjectShowOptions): Prom
     'tmp folder': env ? environmentTmpDir(vaultDir, project, env) : '',
   };
   if (format === 'json') {
-    process.stdout.write(`${safeJson(facts, 2)}\n`);
+    io().stdout.write(`${safeJson(facts, 2)}\n`);
     return 0;
   }
   const rows = Object.entries(facts).map(([setting, value]) => ({ setting, value }));

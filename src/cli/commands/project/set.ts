@@ -23,6 +23,7 @@ import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
 import { childEnvironment, closeInheritedDescriptors } from '../../../inject/child.js';
 import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, refuseEmpty, stdinIsTTY, withVault } from '../../context.js';
 import { projectEnv } from '../../project-context.js';
+import { io } from '../../cli-io.js';
 
 const GENERABLE = new Set(SECRET_TYPES.filter((t) => t.generable).map((t) => t.name));
 
@@ -40,7 +41,7 @@ async function resolveSource(src: ValueSource, variable: string): Promise<string
     case 'command': {
       const [cmd, ...argv] = src.argv as [string, ...string[]];
       closeInheritedDescriptors();
-      const r = spawnSync(cmd, argv, { shell: false, stdio: ['ignore', 'pipe', 'inherit'], env: childEnvironment(process.env), maxBuffer: LIMITS.value.bytes });
+      const r = spawnSync(cmd, argv, { shell: false, stdio: ['ignore', 'pipe', 'inherit'], env: childEnvironment(io().env), cwd: io().cwd, maxBuffer: LIMITS.value.bytes });
       if (r.error) {
         const code = (r.error as NodeJS.ErrnoException).code;
         if (code === 'ENOBUFS') throw tooLarge(`the output of the command for ${variable}`, 'value');

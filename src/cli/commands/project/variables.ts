@@ -13,6 +13,7 @@ import { SECRET_TYPES } from '../../../project/secret-types.js';
 import { type GlobalOptions, printRows, withVault } from '../../context.js';
 import { listFormat, projectEnv } from '../../project-context.js';
 import { REDACTED } from '../secrets/list.js';
+import { io } from '../../cli-io.js';
 
 /** The groups named by `-g` (all when none), or `E_NOT_FOUND` naming an unknown one. */
 function selectGroups(groups: readonly Group[], names: readonly string[], env: string): readonly Group[] {
@@ -81,7 +82,7 @@ export async function describe(_g: GlobalOptions, names: string[], o: DescribeOp
 
 /** True when values are shown: `--reveal`, or `SEEQRET_NO_REDACT` set to 1/true/yes (psec's D2_NO_REDACT). */
 export function revealWanted(o: { readonly reveal?: boolean }): boolean {
-  return o.reveal === true || /^(1|true|yes)$/i.test(process.env['SEEQRET_NO_REDACT'] ?? '');
+  return o.reveal === true || /^(1|true|yes)$/i.test(io().env['SEEQRET_NO_REDACT'] ?? '');
 }
 
 /** Options of `seeqret show`. */

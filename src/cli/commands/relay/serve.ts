@@ -9,6 +9,7 @@ import { SeeqretError } from '../../../errors.js';
 import { openRelayStorage } from '../../../relay/storage/index.js';
 import { createRelayServer } from '../../../relay/server.js';
 import type { GlobalOptions } from '../../context.js';
+import { io } from '../../cli-io.js';
 
 /** Options of `seeqret relay serve`. */
 export interface ServeOptions {
@@ -33,8 +34,8 @@ export async function serve(_g: GlobalOptions, _a: unknown[], o: ServeOptions): 
   const { host, port } = parseListen(o.listen);
   const maxBody = o.maxBody === undefined ? undefined : Number(o.maxBody);
   if (maxBody !== undefined && (!Number.isSafeInteger(maxBody) || maxBody < 1024)) throw new SeeqretError('E_USAGE', `--max-body ${o.maxBody} is not a size in bytes (at least 1024)`, 'Use e.g. --max-body 1048576.');
-  const storage = await openRelayStorage(o.database ?? path.resolve('seeqret-relay.db'));
-  const relay = await createRelayServer({ storage, ...(maxBody ? { maxBodyBytes: maxBody } : {}) });
+  const storage = await openRelayStorage(o.database ?? path.resolve(io().cwd, 'seeqret-relay.db'));
+  const relay = await createRelayServer({ storage, log: (e) => void io().stderr.write(`${JSON.stringify(e)}\n`), now: () => io().now(), ...(maxBody ? { maxBodyBytes: maxBody } : {}) });
   try {
     await relay.listen(host, port);
   } catch (e) {
@@ -42,13 +43,14 @@ export async function serve(_g: GlobalOptions, _a: unknown[], o: ServeOptions): 
     throw new SeeqretError('E_RELAY_UNREACHABLE', `cannot listen on ${o.listen} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Choose a free port (--listen 127.0.0.1:PORT).');
   }
   await new Promise<void>((resolve) => {
+    const { signals } = io();
     const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+      signals.off('SIGTERM', stop);
+      signals.off('SIGINT', stop);
       resolve();
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    signals.on('SIGTERM', stop);
+    signals.on('SIGINT', stop);
   });
   await relay.close();
   return 0;

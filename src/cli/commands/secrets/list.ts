@@ -9,12 +9,13 @@ import { type Filter, parseFilter } from '../../../filter/index.js';
 import { type Column, age, isoTime, parseFormat } from '../../../formats/output.js';
 import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, printRows, withVault } from '../../context.js';
+import { io } from '../../cli-io.js';
 
 /** What list prints instead of a value that was not asked for. */
 export const REDACTED = 'REDACTED';
 
 function revealWanted(o: { readonly reveal?: boolean }): boolean {
-  return o.reveal === true || process.env['SEEQRET_NO_REDACT'] === '1';
+  return o.reveal === true || io().env['SEEQRET_NO_REDACT'] === '1';
 }
 
 function filtersOf(arg: string | undefined, o: { readonly filter?: string[] }): Filter[] {

@@ -1,6 +1,6 @@
 /**
  * What every `seeqret securestore …` handler shares: the group's options, the {@link SsAccess}
- * built from them (the terminal as {@link SsPrompts}, `process.env`, the lock timeout), and the
+ * built from them (the terminal as {@link SsPrompts}, the run's environment, the lock timeout), and the
  * wrapper that selects ssclient's exit codes when an ss command runs.
  *
  * No seeqret vault code is loaded here: the ssclient commands start as fast as `seeqret get`.
@@ -10,8 +10,9 @@
 import { type SsAccess, type SsPrompts, isStoreMissing, storeOf } from '../../../securestore/access.js';
 import { lockTimeoutFromEnv } from '../../../util/lock.js';
 import type { GlobalOptions } from '../../context.js';
-import { compatProfile, useExitProfile } from '../../exit-profile.js';
+import { markForProfile } from '../../exit-profile.js';
 import { confirm, info, promptHidden, promptNewSecret, stdinIsTTY } from '../../io.js';
+import { io } from '../../cli-io.js';
 
 /** Options of the `securestore` group (seen by every subcommand). */
 export interface SsOptions extends GlobalOptions {
@@ -22,16 +23,6 @@ export interface SsOptions extends GlobalOptions {
   password?: boolean;
   passwordFile?: string;
 }
-
-/**
- * ssclient's exit codes (the spec): 2 when the vault file does not exist (`isStoreMissing`) and
- * for usage errors, as its argument parser does; 17 when replacing an existing file was declined
- * (at the prompt, or off a terminal without --force); 1 for every other error.
- */
-const SSCLIENT = compatProfile({ byCode: { E_USAGE: 2, E_ABORTED: 17, E_EXISTS: 17 }, marked: 2, otherwise: 1 });
-
-/** The exit-code profile of `securestore` commands. */
-export const ssclientExitCode = SSCLIENT.profile;
 
 /** The terminal as the SecureStore use cases ask through it. */
 const cliPrompts: SsPrompts = {
@@ -50,8 +41,8 @@ export function ssAccess(g: SsOptions, positional?: string): SsAccess {
     keyFiles: [g.key, g.keyfile, g.keyFile].filter((x): x is string => x !== undefined),
     passwordFlag: g.password,
     passwordFile: g.passwordFile,
-    env: process.env,
-    lockTimeoutMs: lockTimeoutFromEnv(),
+    env: io().env,
+    lockTimeoutMs: lockTimeoutFromEnv(io().env),
     prompts: cliPrompts,
   };
 }
@@ -63,11 +54,10 @@ export function showNotes(notes: readonly string[]): void {
 
 /** Run an ss handler: select ssclient's exit codes, and mark a missing vault file for them. */
 export async function runSs(fn: () => Promise<number>): Promise<number> {
-  useExitProfile(ssclientExitCode);
   try {
     return await fn();
   } catch (e) {
-    if (isStoreMissing(e)) SSCLIENT.mark(e);
+    if (isStoreMissing(e)) markForProfile(e); // ssclient exits 2 for it (src/cli/exit-profile.ts)
     throw e;
   }
 }

@@ -7,6 +7,8 @@
  * @module
  */
 import { type Command, Option } from 'commander';
+import { withGlobals } from '../../action.js';
+import { cliRun } from '../../cli-io.js';
 import { SeeqretError } from '../../../errors.js';
 import { SS_PASSWORD_FIX } from '../../compat.js';
 import { oldSpelling, reportFormatOption } from '../../options.js';
@@ -17,8 +19,7 @@ import type { ExportOptions, ImportOptions } from './transfer.js';
 /** Run a handler with the group's options (and the global ones) of the command `cmd`; its status becomes the exit code. */
 async function run(cmd: Command, handler: (g: SsOptions) => Promise<number>): Promise<void> {
   const g = cmd.optsWithGlobals<SsOptions>();
-  if (g.followSymlinks) (await import('../../../util/atomic-write.js')).setFollowSymlinks(true);
-  process.exitCode = await handler(g);
+  cliRun().status = await withGlobals(g, () => handler(g));
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

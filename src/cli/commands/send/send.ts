@@ -12,6 +12,7 @@ import { DEFAULT_SUBJECT, checkHeader, recipientsOf, sendSecrets } from '../../.
 import { readTextFileCapped } from '../../../util/read-capped.js';
 import { printable } from '../../../util/text.js';
 import { type GlobalOptions, info, withVault } from '../../context.js';
+import { io } from '../../cli-io.js';
 
 /** Options of `send`. */
 export interface SendOptions {
@@ -46,8 +47,8 @@ export async function send(g: GlobalOptions, vars: string[], o: SendOptions): Pr
   const subject = checkHeader('--subject', o.subject ?? DEFAULT_SUBJECT);
   const from = o.from === undefined ? undefined : checkHeader('--from', o.from);
   const bare = vars.filter((x) => !x.includes(':'));
-  const project = bare.length > 0 || o.env !== undefined ? requireProject() : null;
-  const env = project ? resolveEnvironment(project, o.env).name : null;
+  const project = bare.length > 0 || o.env !== undefined ? requireProject(io().cwd) : null;
+  const env = project ? resolveEnvironment(project, o.env, io().env).name : null;
   if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) {
     throw new SeeqretError('E_USAGE', `${printable(o.smtpCa ?? '')} holds no PEM certificate`, 'Give the PEM file of the CA (or the self-signed certificate) the server uses.');
   }

@@ -15,6 +15,7 @@ import { type GlobalOptions, info, openVault, promptHidden, promptNewSecret, std
 import { commandLine } from '../../hints.js';
 import { openImportTarget, targetExists } from '../../import-target.js';
 import { newPassphrase } from '../vault/init.js';
+import { io } from '../../cli-io.js';
 
 async function backupPassphrase(o: { readonly backupPassphraseFile?: string }, confirmTwice: boolean): Promise<string> {
   const strong = (p: string): string => {
@@ -23,7 +24,7 @@ async function backupPassphrase(o: { readonly backupPassphraseFile?: string }, c
   };
   const file = o.backupPassphraseFile;
   if (file) return strong(passphraseFromFile(file).toString('utf8'));
-  const env = process.env['SEEQRET_BACKUP_PASSPHRASE'];
+  const env = io().env['SEEQRET_BACKUP_PASSPHRASE'];
   if (env) return strong(env);
   if (!stdinIsTTY()) {
     throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'a backup passphrase is needed and this is not a terminal', 'Set SEEQRET_BACKUP_PASSPHRASE or pass --backup-passphrase-file FILE.');
@@ -89,7 +90,7 @@ export async function restore(g: GlobalOptions, file: string, o: RestoreOptions)
   const bytes = readFileCapped(file, 'backup');
   const passphrase = await backupPassphrase(o, false);
   const dump = await decryptBackup(bytes, passphrase);
-  const dir = resolveVaultDir(g.vault);
+  const dir = resolveVaultDir(g.vault, io().env);
   // Everything is checked before anything is created or written.
   checkRestore(dump, !targetExists(g));
   const target = await openImportTarget(g, async () => {

@@ -15,6 +15,7 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { type GlobalOptions, info, warn, warnPermissions } from '../../context.js';
 import { commandLine } from '../../hints.js';
 import { openImportTarget, targetExists } from '../../import-target.js';
+import { io } from '../../cli-io.js';
 
 /** The options of `import-vault`. */
 export interface ImportVaultOptions {
@@ -23,7 +24,7 @@ export interface ImportVaultOptions {
 }
 
 export async function importVault(g: GlobalOptions, source: string, o: ImportVaultOptions): Promise<number> {
-  const dir = resolveVaultDir(g.vault);
+  const dir = resolveVaultDir(g.vault, io().env);
   const exists = targetExists(g);
   const keep = o.keepIdentity === true;
   const old = readOldVault(source, !exists);

@@ -18,13 +18,14 @@ import { type GlobalOptions, info, out, warn, withVault, writeJson } from '../..
 import type { ReportFormat } from '../../options.js';
 import { addUserLine } from './users.js';
 import { loadJson, loadText, readTransferFile, reportLoad, settleNewNames } from './share.js';
+import { io } from '../../cli-io.js';
 
 /** Default folder of a server vault. */
 export const SERVER_DIR = '/srv/.seeqret';
 
 function groupId(name: string): number | undefined {
   try {
-    const line = execFileSync('getent', ['group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: childEnvironment(process.env) });
+    const line = execFileSync('getent', ['group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: childEnvironment(io().env) });
     const gid = Number(line.split(':')[2]);
     return Number.isInteger(gid) ? gid : undefined;
   } catch {

@@ -16,6 +16,7 @@ import { isDangerousVariable } from '../../../inject/resolve.js';
 import { type GlobalOptions, confirm, info, infoLines, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 import { commandLine } from '../../hints.js';
+import { io } from '../../cli-io.js';
 
 export { SERIALIZERS, type Serializer } from '../../../sharing/serializers.js';
 
@@ -31,7 +32,7 @@ export async function serializers(o: SerializersOptions): Promise<number> {
     writeJson(Object.entries(SERIALIZERS).map(([name, description]) => ({ name, description })));
     return 0;
   }
-  for (const [name, what] of Object.entries(SERIALIZERS)) process.stdout.write(`${name.padEnd(12)} ${what}\n`);
+  for (const [name, what] of Object.entries(SERIALIZERS)) io().stdout.write(`${name.padEnd(12)} ${what}\n`);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 /**
  * What every `seeqret team …` handler shares: the group's options, the {@link TeamSession} built
- * from them (the terminal as {@link TeamPrompts}, the local vault, `process.env`), rendering the
+ * from them (the terminal as {@link TeamPrompts}, the local vault, the run's environment), rendering the
  * use cases' notices, and the wrapper that selects pprotect's exit codes and gives the commands
  * named in fixes the `--vault` / `--file` this command was run with.
  *
@@ -12,9 +12,10 @@ import { type TeamNotice, type TeamSession, type TeamVaultAccess, isTeamFileErro
 import { printable } from '../../../util/text.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault } from '../../../vault/vault.js';
-import { compatProfile, useExitProfile } from '../../exit-profile.js';
+import { markForProfile } from '../../exit-profile.js';
 import { type GlobalOptions, confirm, info, openVault, promptHidden, promptNewSecret, promptText, stdinIsTTY, warn, withVault } from '../../context.js';
 import { vaultIdentitySecretKey } from '../../../vault/internal.js';
+import { io } from '../../cli-io.js';
 
 /** Options of the `team` command group (shared by every subcommand). */
 export interface TeamOptions extends GlobalOptions {
@@ -35,16 +36,6 @@ export interface TeamOptions extends GlobalOptions {
 export interface YesOptions {
   yes?: boolean;
 }
-
-/**
- * pprotect's exit codes (the spec's table): 2 when the team file is missing or already exists
- * (`isTeamFileError`) and for usage errors, as its argument parser does; 1 for every other error.
- * Ctrl-C is 130 and `exec` passes on the command's status either way.
- */
-const PPROTECT = compatProfile({ byCode: { E_USAGE: 2 }, marked: 2, otherwise: 1 });
-
-/** The exit-code profile of `team` commands. */
-export const pprotectExitCode = PPROTECT.profile;
 
 export const fileOf = (g: TeamOptions): string => g.file ?? 'protected.yaml';
 
@@ -67,8 +58,8 @@ export function show(notices: readonly TeamNotice[]): void {
  * would have to be asked for (openVault prompts on a terminal).
  */
 function vaultWithoutPrompt(g: TeamOptions): void {
-  if (!g.nonInteractive || g.passphraseFile || process.env['SEEQRET_PASSPHRASE']) return;
-  const probe = Vault.probe(resolveVaultDir(g.vault));
+  if (!g.nonInteractive || g.passphraseFile || io().env['SEEQRET_PASSPHRASE']) return;
+  const probe = Vault.probe(resolveVaultDir(g.vault, io().env));
   if (probe.exists && probe.passphraseProtected) {
     throw new SeeqretError('E_PASSPHRASE_REQUIRED', 'this vault is passphrase-protected and --non-interactive forbids asking for its passphrase', `Set SEEQRET_PASSPHRASE, or give the vault's passphrase file before the word team: seeqret --passphrase-file FILE team …`);
   }
@@ -111,23 +102,23 @@ function cliPrompts(g: TeamOptions): TeamPrompts {
     confirm: (q) => confirm(q),
     async rawKey(key) {
       const bar = '='.repeat(72);
-      process.stdout.write(`\n${bar}\n  GENERATED RAW KEY (copy it now, it will not be shown again):\n\n  ${key}\n\n  It is this custodian's passphrase. LOSING IT MEANS LOSING THIS CUSTODIAN'S ACCESS.\n${bar}\n\n`);
+      io().stdout.write(`\n${bar}\n  GENERATED RAW KEY (copy it now, it will not be shown again):\n\n  ${key}\n\n  It is this custodian's passphrase. LOSING IT MEANS LOSING THIS CUSTODIAN'S ACCESS.\n${bar}\n\n`);
       if (!interactive()) return true;
       return (await promptText('Have you saved the key? Type YES to confirm')).trim() === 'YES';
     },
     async confirmWrite(diff) {
-      process.stderr.write(`Changes to be written:\n\n${diff.split('\n').map((l) => printable(l)).join('\n')}\n`);
+      io().stderr.write(`Changes to be written:\n\n${diff.split('\n').map((l) => printable(l)).join('\n')}\n`);
       return confirm('Write changes?');
     },
   };
 }
 
-/** The session of a `team` command: its file, this vault's pins, the terminal, `process.env`. */
+/** The session of a `team` command: its file, this vault's pins, the terminal, the run's environment. */
 export function teamSession(g: TeamOptions): TeamSession {
   return {
     file: fileOf(g),
-    vaultDir: resolveVaultDir(g.vault),
-    env: process.env,
+    vaultDir: resolveVaultDir(g.vault, io().env),
+    env: io().env,
     credentials: { user: g.user, passphraseFile: g.teamPassphraseFile, newPassphraseFile: g.newPassphraseFile, identity: g.identity, envPrefix: g.envPrefix, ignoreEnv: g.ignoreEnv },
     prompts: cliPrompts(g),
     vault: cliVault(g),
@@ -144,12 +135,11 @@ export function teamSession(g: TeamOptions): TeamSession {
  * error hints name carry the same `--vault` / `--file` (hints for someone else start "Ask").
  */
 export async function runTeam(g: TeamOptions, fn: (s: TeamSession) => Promise<number>): Promise<number> {
-  useExitProfile(pprotectExitCode);
   try {
     return await fn(teamSession(g));
   } catch (e) {
     show(noticesBefore(e));
-    if (isTeamFileError(e)) PPROTECT.mark(e);
+    if (isTeamFileError(e)) markForProfile(e); // pprotect exits 2 for them (src/cli/exit-profile.ts)
     // Hints built with teamCmd carry the options already; those from the store layer do not.
     // A hint for someone else ("Ask an owner … to run …") gets the file but not your vault.
     const forOthers = e instanceof SeeqretError && e.fix.startsWith('Ask ');

@@ -10,6 +10,8 @@ import { openTeam } from '../../../team/session.js';
 import { isDangerousVariable } from '../../../inject/resolve.js';
 import { childEnvironment, runChild } from '../../../inject/child.js';
 import { type TeamOptions, runTeam, show } from './common.js';
+import { io } from '../../cli-io.js';
+import { childIo } from '../../io.js';
 
 /** Options of `team exec`. */
 export interface ExecOptions {
@@ -62,7 +64,7 @@ export function exec(g: TeamOptions, command: readonly string[], o: ExecOptions)
     tf.secretNames(domain);
     const me = await requireCustodian(s, tf);
     const prefix = envPrefixOf(s);
-    const env = execEnvironment(tf.decryptDomain(domain, me), { prefix: o.prefix, uppercase: o.uppercase === true, passthrough: o.passthrough !== false, envPrefix: prefix }, childEnvironment(process.env, [prefix]));
-    return runChild(cmd, cmdArgs, env);
+    const env = execEnvironment(tf.decryptDomain(domain, me), { prefix: o.prefix, uppercase: o.uppercase === true, passthrough: o.passthrough !== false, envPrefix: prefix }, childEnvironment(io().env, [prefix]));
+    return runChild(cmd, cmdArgs, env, childIo());
   });
 }

@@ -6,6 +6,8 @@
  * @module
  */
 import { type Command, Option } from 'commander';
+import { withGlobals } from '../../action.js';
+import { cliRun } from '../../cli-io.js';
 import type { TeamOptions } from './common.js';
 import type { AddCustodianOptions, InitOptions, KeyTypeOptions, RmCustodianOptions } from './custodians.js';
 import type { MigrateOwnerOptions, RmOwnerOptions, SecretValueOptions } from './domains.js';
@@ -18,8 +20,7 @@ import type { PullOptions, PushOptions } from './sync.js';
 /** Run a handler with the group's options (and the global ones) of the command `cmd`; its status becomes the exit code. */
 async function run(cmd: Command, handler: (g: TeamOptions) => Promise<number>): Promise<void> {
   const g = cmd.optsWithGlobals<TeamOptions>();
-  if (g.followSymlinks) (await import('../../../util/atomic-write.js')).setFollowSymlinks(true);
-  process.exitCode = await handler(g);
+  cliRun().status = await withGlobals(g, () => handler(g));
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

@@ -8,6 +8,7 @@ import { buildProgram } from '../../main.js';
 import type { Shell } from '../../completion.js';
 import { writeJson } from '../../io.js';
 import type { ReportFormat } from '../../options.js';
+import { io } from '../../cli-io.js';
 
 function walk(cmd: Command, depth: number, lines: string[]): void {
   for (const c of cmd.commands) {
@@ -42,13 +43,13 @@ export async function info(o: InfoOptions): Promise<number> {
   }
   const lines = ['seeqret'];
   walk(buildProgram(), 1, lines);
-  process.stdout.write(lines.join('\n') + '\n');
+  io().stdout.write(lines.join('\n') + '\n');
   return 0;
 }
 
 /** `seeqret completion SHELL`: print the completion script generated from the command tree. */
 export async function completion(shell: Shell): Promise<number> {
   const { completionScript } = await import('../../completion.js');
-  process.stdout.write(completionScript(buildProgram(), shell));
+  io().stdout.write(completionScript(buildProgram(), shell));
   return 0;
 }

@@ -13,6 +13,7 @@ import { findVcsRoot } from '../../../util/vcs.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault, passphraseFromFile } from '../../../vault/vault.js';
 import { type GlobalOptions, info, out, promptNewSecret, promptText, stdinIsTTY } from '../../context.js';
+import { io } from '../../cli-io.js';
 
 /** Options of `init`. */
 export interface InitOptions {
@@ -36,7 +37,7 @@ function checkStrength(p: Buffer): Buffer {
 /** A passphrase for a new vault: file, SEEQRET_PASSPHRASE, or asked twice; at least 8 characters. */
 export async function newPassphrase(g: GlobalOptions): Promise<Buffer> {
   if (g.passphraseFile) return checkStrength(passphraseFromFile(g.passphraseFile));
-  const env = process.env['SEEQRET_PASSPHRASE'];
+  const env = io().env['SEEQRET_PASSPHRASE'];
   if (env !== undefined) return checkStrength(Buffer.from(env, 'utf8'));
   if (!stdinIsTTY()) {
     throw new SeeqretError('E_PASSPHRASE_REQUIRED', '--passphrase needs a passphrase and this is not a terminal', 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.');
@@ -47,7 +48,7 @@ export async function newPassphrase(g: GlobalOptions): Promise<Buffer> {
 
 /** Create the vault and print its identity. */
 export async function init(g: GlobalOptions, dirArg: string | undefined, opts: InitOptions): Promise<number> {
-  const dir = dirArg ? path.join(path.resolve(dirArg), 'seeqret') : resolveVaultDir(g.vault);
+  const dir = dirArg ? path.join(path.resolve(dirArg), 'seeqret') : resolveVaultDir(g.vault, io().env);
   const vcs = findVcsRoot(path.dirname(dir));
   if (vcs && !opts.force) {
     throw new SeeqretError('E_IN_VCS', `${dir} is inside the ${vcs.vcs} work tree ${vcs.root}`, 'Put the vault outside version control (e.g. ~/.seeqret), or pass --force.');
@@ -69,7 +70,7 @@ export async function init(g: GlobalOptions, dirArg: string | undefined, opts: I
     out(`public key (base64): ${keyToBase64(vault.publicKey)}`);
     out(`public key (age):    ${toAgeRecipient(vault.publicKey)}`);
     if (!passphrase) info('The key file is protected by file permissions only (0600); use --passphrase to encrypt it.');
-    if (dir !== resolveVaultDir(undefined)) info(`Use it with: export SEEQRET=${dir}`);
+    if (dir !== resolveVaultDir(undefined, io().env)) info(`Use it with: export SEEQRET=${dir}`);
   } finally {
     vault.close();
   }

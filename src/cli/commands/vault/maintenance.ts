@@ -10,6 +10,7 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { type GlobalOptions, info, openVault, out, passphraseFor, warn, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 import { cliFix } from '../../remedies.js';
+import { io } from '../../cli-io.js';
 
 /** Options of `doctor`. */
 export interface DoctorOptions {
@@ -62,7 +63,7 @@ function findingLine(f: Finding): string {
 
 /** `doctor [--fix]`: report every check; exit non-zero when a problem remains. */
 export async function doctor(g: GlobalOptions, o: DoctorOptions): Promise<number> {
-  const report = await diagnose(resolveVaultDir(g.vault), {
+  const report = await diagnose(resolveVaultDir(g.vault, io().env), {
     fix: o.fix === true,
     passphrase: () => passphraseFor(g, 'Vault passphrase'),
     uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
