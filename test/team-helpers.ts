@@ -9,7 +9,7 @@ import { planNewCustodian } from '../src/team/custodians.js';
 import { type TeamSession, openTeam } from '../src/team/session.js';
 import { TeamFile } from '../src/team/store.js';
 import { writeTeam } from '../src/team/write.js';
-import { type CliResult, SHARED, cli, cliAsync, tmpdir } from './helpers.js';
+import { type CliResult, SHARED, cli, cliAsync, cliIn, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 export const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
@@ -48,6 +48,11 @@ function teamEnv(file: string, opts: { env?: Env; vault?: string }): Env {
 /** `seeqret [--vault V] team --file FILE ARGS` (pins in a folder of that file's own unless `vault`). */
 export function team(file: string, args: string[], opts: { env?: Env; input?: string; vault?: string } = {}): CliResult {
   return cli(teamArgs(file, args, opts.vault), { env: teamEnv(file, opts), ...(opts.input !== undefined ? { input: opts.input } : {}) });
+}
+
+/** {@link team}, run in this process ({@link cliIn}, the in-process runner): for tests of logic and output. */
+export function teamIn(file: string, args: string[], opts: { env?: Env; input?: string; vault?: string } = {}): Promise<CliResult> {
+  return cliIn(teamArgs(file, args, opts.vault), { env: teamEnv(file, opts), ...(opts.input !== undefined ? { input: opts.input } : {}) });
 }
 
 /** {@link team}, asynchronously (for concurrent writers). */
