@@ -11,14 +11,12 @@ export default defineConfig(
   { ignores: ['dist/', 'coverage/', '.tmp/', 'node_modules/'] },
 
   // TEMPORARY (issue 13): folders being reorganised by other work while lint was introduced.
-  // Problems each had on 2026-12-06 with this config: src/cli 90, test 550 (mostly `!` non-null
-  // assertions); src/vault, team, util, project and legacy are clean. Clear each folder's
-  // problems, then delete its line; delete the block when empty.
+  // Problems it had on 2026-12-06 with this config: src/cli 90 (test/, src/vault, team, util,
+  // project and legacy are clean). Clear its problems, then delete the block.
   {
     name: 'seeqret/temporary-ignores',
     ignores: [
       'src/cli/',
-      'test/',
     ],
   },
 
@@ -54,6 +52,18 @@ export default defineConfig(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
       ],
+    },
+  },
+
+  // Tests: vitest's asymmetric matchers (expect.any, expect.stringMatching, expect.objectContaining …)
+  // are typed `any` by vitest, so every `toEqual({ id: expect.any(String) })` is an "unsafe" any
+  // assignment or argument. Those two rules are off in tests only; the rules that catch real misuse
+  // of `any` (member access, call, return) stay on.
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
 

@@ -23,6 +23,7 @@ import { decryptHtmlBackup, HTML_BACKUP_DEFAULT_ITERATIONS, renderHtmlBackup } f
 import { randomBytes } from '../src/crypto/index.js';
 import { type ErrorCode, isSeeqretError } from '../src/errors.js';
 import { tmpdir } from './helpers.js';
+import { flip, must } from './must.js';
 
 /** A small scrypt work factor so property runs stay fast (real backups use the default, 18). */
 const LOG_N = 2;
@@ -107,7 +108,7 @@ describe('age passphrase files', () => {
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: file.length - 1 }), fc.integer({ min: 1, max: 255 }), async (pos, mask) => {
         const t = Uint8Array.from(file);
-        t[pos]! ^= mask;
+        flip(t, pos, mask);
         const code = await codeOf(decryptWithPassphrase(t, 'pw'));
         if (pos >= start) expect(code).toBe('E_BACKUP_FORMAT');
         else expect(['E_BACKUP_FORMAT', 'E_BACKUP_PASSPHRASE']).toContain(code);
@@ -211,7 +212,7 @@ describe.skipIf(!hasAge || !hasScript)('interop with the age tool (Debian packag
     const kg = spawnSync('age-keygen', [], { encoding: 'utf8' });
     const recipient = /age1[0-9a-z]+/.exec(`${kg.stdout}${kg.stderr}`)?.[0];
     expect(recipient).toBeDefined();
-    const r = spawnSync('age', ['-r', recipient!], { input: 'hello', cwd: dir });
+    const r = spawnSync('age', ['-r', must(recipient)], { input: 'hello', cwd: dir });
     expect(r.status).toBe(0);
     expect(await codeOf(decryptWithPassphrase(r.stdout, 'pw'))).toBe('E_BACKUP_FORMAT');
   });
@@ -223,8 +224,8 @@ const IT = 1000;
 const PLAIN = 'DB_PASSWORD=hunter2-Zq8s\nAPI_TOKEN=tok_9f8e7d6c5b4a\n';
 
 describe('HTML backups', () => {
-  it('round-trip any text and refuse any other passphrase', async () => {
-    await fc.assert(
+  it('round-trip any text and refuse any other passphrase', () => {
+    fc.assert(
       fc.property(
         fc.string({ unit: 'binary', maxLength: 300 }),
         fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
@@ -286,7 +287,7 @@ describe('HTML backups', () => {
 
   it('rejects pages that are not (intact) backups with E_BACKUP_FORMAT', async () => {
     const html = renderHtmlBackup(PLAIN, 'pw', { iterations: IT });
-    const json = /id="seeqret-backup">([^<]*)</.exec(html)![1]!;
+    const json = must(must(/id="seeqret-backup">([^<]*)</.exec(html))[1]);
     const data = JSON.parse(json) as Record<string, unknown>;
     const withData = (d: unknown): string => html.replace(json, typeof d === 'string' ? d : JSON.stringify(d));
     const cases: string[] = [
@@ -307,7 +308,7 @@ describe('HTML backups', () => {
     for (const c of cases) expect(await codeOf(() => decryptHtmlBackup(c, 'pw'))).toBe('E_BACKUP_FORMAT');
     // A modified ciphertext cannot be told from a wrong passphrase with AES-GCM.
     const ct = Buffer.from(String(data['ct']), 'base64');
-    ct[0]! ^= 1;
+    flip(ct, 0, 1);
     expect(await codeOf(() => decryptHtmlBackup(withData({ ...data, ct: ct.toString('base64') }), 'pw'))).toBe('E_BACKUP_PASSPHRASE');
     expect(await codeOf(() => renderHtmlBackup(PLAIN, 'pw', { iterations: 10 }))).toBe('E_USAGE');
     expect(await codeOf(() => renderHtmlBackup(PLAIN, ''))).toBe('E_PASSPHRASE_REQUIRED');
@@ -316,8 +317,8 @@ describe('HTML backups', () => {
   it("the page's own script decrypts with WebCrypto (run in a stub DOM)", async () => {
     const text = 'A=1\nnon-ASCII: h\u00e9 \u2713 \u{1f511}\n<b>not markup</b>\n';
     const html = renderHtmlBackup(text, 'p\u00e4ss', { iterations: IT });
-    const json = /id="seeqret-backup">([^<]*)</.exec(html)![1]!;
-    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const json = must(must(/id="seeqret-backup">([^<]*)</.exec(html))[1]);
+    const script = must(must(/<script>([\s\S]*?)<\/script>/.exec(html))[1]);
     type El = { textContent: string; value: string; hidden: boolean; disabled: boolean; className: string; [k: string]: unknown };
     const handlers = new Map<string, (ev: { preventDefault(): void }) => void>();
     const el = (id: string, init: Partial<El> = {}): El => ({
@@ -355,19 +356,19 @@ describe('HTML backups', () => {
     });
     vm.runInContext(script, context);
     const submit = async (pass: string): Promise<void> => {
-      els['passphrase']!.value = pass;
-      handlers.get('unlock:submit')!({ preventDefault() {} });
-      for (let i = 0; i < 400 && els['unlock-btn']!.disabled; i++) await new Promise((r) => setTimeout(r, 5));
+      must(els['passphrase']).value = pass;
+      must(handlers.get('unlock:submit'))({ preventDefault() {} });
+      for (let i = 0; i < 400 && must(els['unlock-btn']).disabled; i++) await new Promise((r) => setTimeout(r, 5));
     };
     await submit('wrong');
-    expect(els['msg']!.textContent).toMatch(/^Wrong passphrase/);
-    expect(els['result']!.hidden).toBe(true);
-    expect(els['out']!.textContent).toBe('');
+    expect(must(els['msg']).textContent).toMatch(/^Wrong passphrase/);
+    expect(must(els['result']).hidden).toBe(true);
+    expect(must(els['out']).textContent).toBe('');
     await submit('pa\u0308ss'); // decomposed form of the same passphrase
-    expect(els['msg']!.textContent).toBe('Decrypted.');
-    expect(els['result']!.hidden).toBe(false);
-    expect(els['out']!.textContent).toBe(text);
-    expect(els['passphrase']!.value).toBe('');
+    expect(must(els['msg']).textContent).toBe('Decrypted.');
+    expect(must(els['result']).hidden).toBe(false);
+    expect(must(els['out']).textContent).toBe(text);
+    expect(must(els['passphrase']).value).toBe('');
   });
 });
 
@@ -395,16 +396,19 @@ function startChromium(exe: string, profile: string) {
       buf = buf.slice(i + 1);
       const done = m.id === undefined ? undefined : pending.get(m.id);
       if (done) {
-        pending.delete(m.id!);
+        pending.delete(must(m.id));
         done(m);
       } else if (m.method) events.push({ method: m.method, params: m.params });
     }
   });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => { resolve(); }));
   const send = (method: string, params: object = {}, sessionId?: string): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
       const id = ++next;
-      pending.set(id, (m) => (m.error ? reject(new Error(`${method}: ${JSON.stringify(m.error)}`)) : resolve(m.result as Record<string, unknown>)));
+      pending.set(id, (m) => {
+        if (m.error) reject(new Error(`${method}: ${JSON.stringify(m.error)}`));
+        else resolve(m.result as Record<string, unknown>);
+      });
       toBrowser.write(`${JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) })}\0`);
     });
   const stop = async (): Promise<void> => {
@@ -425,7 +429,7 @@ describe.skipIf(!CHROMIUM)('HTML backup in a real headless browser (Debian packa
     const file = path.join(dir, 'backup.html');
     fs.writeFileSync(file, renderHtmlBackup(text, 'browser pw', { iterations: IT }));
     const url = pathToFileURL(file).href;
-    const b = startChromium(CHROMIUM!, path.join(dir, 'profile'));
+    const b = startChromium(must(CHROMIUM), path.join(dir, 'profile'));
     try {
       const { targetId } = (await b.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
       const { sessionId } = (await b.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };

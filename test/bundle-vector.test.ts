@@ -1,6 +1,6 @@
 /**
  * The published seeqret bundle test vector (docs/formats.md#bundle-test-vector): our code
- * reproduces it byte for byte, and an independent implementation (the audited @noble libraries,
+ * reproduces it byte for byte, and an independent implementation (the audited \@noble libraries,
  * not libsodium) derives the same key and opens it.
  */
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { generateIdentity } from '../src/crypto/index.js';
 import { createBundle, openBundle } from '../src/sharing/bundle.js';
 import { ROOT } from './helpers.js';
+import { must } from './must.js';
 
 const VECTOR = fs.readFileSync(path.join(ROOT, 'test', 'vectors', 'bundle-v1.json'), 'utf8');
 const INPUT = {
@@ -41,7 +42,7 @@ describe('bundle test vector', () => {
   it('an independent implementation (@noble) derives the same key and decrypts the vector', () => {
     const b = JSON.parse(VECTOR) as Record<string, unknown> & { sender: Record<string, string>; recipient: Record<string, string>; ephemeral: string; ciphertext: string };
     const R = x25519.getPublicKey(INPUT.recipientSecret);
-    const S = Buffer.from(b.sender['pubkey']!, 'base64');
+    const S = Buffer.from(must(b.sender['pubkey']), 'base64');
     const E = Buffer.from(b.ephemeral, 'base64');
     expect(Buffer.from(R).toString('base64')).toBe(b.recipient['pubkey']);
     const ss1 = x25519.getSharedSecret(INPUT.recipientSecret, E);

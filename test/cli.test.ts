@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDotenv } from '../src/formats/dotenv.js';
 import { cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 describe('init', () => {
   it('creates DIR/seeqret with 0700 folder and 0600 files, and prints the public key in both forms', () => {
@@ -313,7 +314,9 @@ describe('run', () => {
     cli(['add', 'key', 'FOO', 'bar'], { vault: v });
     const script = "process.on('SIGTERM', () => { process.stdout.write('got-term'); process.exit(42); }); process.stdout.write('ready'); setInterval(() => {}, 1000);";
     const { child, done } = cliAsync(['run', '-f', '::FOO', '--', process.execPath, '-e', script], { vault: v });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    await new Promise<void>((resolve) => must(child.stdout).on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    }));
     child.kill('SIGTERM');
     const r = await done;
     expect(r.stdout).toContain('got-term');
@@ -394,6 +397,6 @@ describe('passphrase-protected vault', () => {
     const none = cli(['get', 'K'], { vault: v });
     expect(errorCode(none)).toBe('E_PASSPHRASE_REQUIRED');
     const key = fs.readFileSync(path.join(v, 'vault.key'), 'utf8');
-    expect(JSON.parse(key).protection).toBe('passphrase');
+    expect((JSON.parse(key) as { protection: string }).protection).toBe('passphrase');
   });
 });

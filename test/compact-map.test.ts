@@ -1,4 +1,4 @@
-/** CompactStringMap (importenv's name → last line map) behaves exactly like a Map<string, number>. */
+/** CompactStringMap (importenv's name → last line map) behaves exactly like a `Map<string, number>`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CompactStringMap } from '../src/util/compact-map.js';

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
 import { type CompletionNode, completionScript, completionTree } from '../src/cli/completion.js';
 import { cli, errorCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const nodes = completionTree(buildProgram());
@@ -36,12 +37,12 @@ describe('completion tree', () => {
     walk(buildProgram(), '');
     expect(byPath.get('ss')?.commands).toEqual(byPath.get('securestore')?.commands);
     for (const n of nodes) expect(n.options).toContain('--help');
-    expect(byPath.get('')!.commands).toEqual(expect.arrayContaining(['init', 'add', 'get', 'team', 'completion', 'help']));
-    expect(byPath.get('add key')!.options).toEqual(expect.arrayContaining(['--app', '--overwrite', '--vault']));
-    expect(byPath.get('add key')!.valueOptions).toEqual(expect.arrayContaining(['--app', '--vault']));
-    expect(byPath.get('add key')!.valueOptions).not.toContain('--overwrite');
+    expect(must(byPath.get('')).commands).toEqual(expect.arrayContaining(['init', 'add', 'get', 'team', 'completion', 'help']));
+    expect(must(byPath.get('add key')).options).toEqual(expect.arrayContaining(['--app', '--overwrite', '--vault']));
+    expect(must(byPath.get('add key')).valueOptions).toEqual(expect.arrayContaining(['--app', '--vault']));
+    expect(must(byPath.get('add key')).valueOptions).not.toContain('--overwrite');
     // Old spellings kept for scripts (add key --force) are not offered.
-    expect(byPath.get('add key')!.options).not.toContain('--force');
+    expect(must(byPath.get('add key')).options).not.toContain('--force');
   });
 });
 
@@ -52,10 +53,10 @@ describe('bash', () => {
     const withSubs = nodes.filter((n) => n.commands.length > 0);
     const lines = withSubs.map((n) => ['seeqret', ...(n.path === '' ? [] : n.path.split(' ')), '']);
     const got = bashComplete(script, lines);
-    withSubs.forEach((n, i) => expect(got[i], n.path).toEqual(n.commands));
+    withSubs.forEach((n, i) => { expect(got[i], n.path).toEqual(n.commands); });
     const leaves: CompletionNode[] = nodes.filter((n) => n.commands.length === 0).slice(0, 40);
     const opts = bashComplete(script, leaves.map((n) => ['seeqret', ...n.path.split(' '), '--']));
-    leaves.forEach((n, i) => expect(opts[i], n.path).toEqual(n.options.filter((o) => o.startsWith('--'))));
+    leaves.forEach((n, i) => { expect(opts[i], n.path).toEqual(n.options.filter((o) => o.startsWith('--'))); });
   });
 
   it('skips option values, completes prefixes, and stops after --', () => {
@@ -67,8 +68,8 @@ describe('bash', () => {
       ['seeqret', 'run', '--', ''],
     ]);
     expect(got[0]).toEqual(['add']);
-    expect(got[1]).toEqual(byPath.get('')!.commands);
-    expect(got[2]).toEqual(byPath.get('add')!.commands);
+    expect(got[1]).toEqual(must(byPath.get('')).commands);
+    expect(got[2]).toEqual(must(byPath.get('add')).commands);
     expect(got[3]).toEqual(['--overwrite']);
     expect(got[4]).toEqual([]);
   });
@@ -90,7 +91,7 @@ describe('zsh and fish', () => {
     const file = path.join(tmpdir(), 'c.zsh');
     fs.writeFileSync(file, cli(['completion', 'zsh']).stdout);
     const r = spawnSync('zsh', ['-f', '-c', `source '${file}'; setopt ksharrays; COMP_WORDS=(seeqret add ''); COMP_CWORD=2; _seeqret; print -r -- "\${COMPREPLY[*]}"`], { encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
-    expect(r.stdout.trim().split(' ')).toEqual(byPath.get('add')!.commands);
+    expect(r.stdout.trim().split(' ')).toEqual(must(byPath.get('add')).commands);
   });
 
   it('fish: `complete -C` gives the sub-commands and options', (ctx) => {
@@ -103,9 +104,9 @@ describe('zsh and fish', () => {
     const run = (line: string): string[] => {
       const r = spawnSync('fish', ['--no-config', '-c', `source '${file}'; complete -C '${line}'`], { encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
       expect(r.stderr).toBe('');
-      return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!);
+      return r.stdout.split('\n').filter(Boolean).map((l) => must(l.split('\t')[0]));
     };
-    expect(run('seeqret add ').sort()).toEqual([...byPath.get('add')!.commands].sort());
+    expect(run('seeqret add ').sort()).toEqual([...must(byPath.get('add')).commands].sort());
     expect(run('seeqret --vault /v ss g')).toEqual(['get']);
     expect(run('seeqret add key --overw')).toEqual(['--overwrite']);
   });

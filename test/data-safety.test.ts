@@ -19,6 +19,7 @@ import { splitCommandLine } from '../src/util/shlex.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { Vault } from '../src/vault/vault.js';
 import { BIN, type CliResult, ROOT, SHARED, cleanEnv, addSecrets, cli, errorCode, introduce, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { must } from './must.js';
 
 const SS_FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
 const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
@@ -42,7 +43,7 @@ function v1Copy(): string {
 
 /** The commands between backquotes in `text` that start with `seeqret`. */
 function hintedCommands(text: string): string[] {
-  return [...text.matchAll(/`(seeqret [^`]*)`/g)].map((m) => m[1]!);
+  return [...text.matchAll(/`(seeqret [^`]*)`/g)].map((m) => must(m[1]));
 }
 
 /** Run a hinted command line (as a shell would split it), with `input` on stdin. */
@@ -57,7 +58,7 @@ const helpCache = new Map<string, string>();
 function help(words: string[]): string {
   const k = words.join(' ');
   if (!helpCache.has(k)) helpCache.set(k, spawnSync(process.execPath, [BIN, ...words, '--help'], { encoding: 'utf8', env: cleanEnv() }).stdout);
-  return helpCache.get(k)!;
+  return must(helpCache.get(k));
 }
 
 /**
@@ -68,20 +69,20 @@ function expectRealCommand(cmd: string): void {
   const words = splitCommandLine(cmd).slice(1);
   const globals = help([]);
   let i = 0;
-  while (i < words.length && /^--(vault|passphrase-file)$/.test(words[i]!)) i += 2;
+  while (i < words.length && /^--(vault|passphrase-file)$/.test(must(words[i]))) i += 2;
   // the longest run of words that is a command (its help's Usage line names them)
   const path: string[] = [];
-  for (let j = i; j < words.length && !words[j]!.startsWith('-'); j++) {
-    const usage = /^Usage: seeqret (.*)$/m.exec(help([...path, words[j]!]))?.[1] ?? '';
-    const name = words[j] === 'ss' ? 'securestore' : words[j]!;
+  for (let j = i; j < words.length && !must(words[j]).startsWith('-'); j++) {
+    const usage = /^Usage: seeqret (.*)$/m.exec(help([...path, must(words[j])]))?.[1] ?? '';
+    const name = words[j] === 'ss' ? 'securestore' : must(words[j]);
     if (!usage.startsWith([...path.map((p) => (p === 'ss' ? 'securestore' : p)), name].join(' '))) break;
-    path.push(words[j]!);
+    path.push(must(words[j]));
   }
   expect(path.length, `no seeqret command in: ${cmd}`).toBeGreaterThan(0);
   const texts = [globals, ...path.map((_, n) => help(path.slice(0, n + 1)))].join('\n');
   for (const w of words.slice(i + path.length)) {
     if (!w.startsWith('-') || w === '-') continue;
-    const opt = w.split('=')[0]!;
+    const opt = must(w.split('=')[0]);
     expect(new RegExp(`(^|[\\s,])${opt.replace(/[-]/g, '\\-')}([\\s,<]|$)`, 'm').test(texts), `${opt} is not an option of seeqret ${path.join(' ')} (in: ${cmd})`).toBe(true);
   }
 }
@@ -119,7 +120,7 @@ describe('formats that do not bind a value to its name', () => {
     const old = v1Copy();
     const db = openDatabase(path.join(old, 'seeqrets.db'));
     const rows = db.prepare('SELECT id, app, env, key, value FROM secrets ORDER BY id').all() as Array<{ id: number; app: string; env: string; key: string; value: unknown }>;
-    const [a, b] = [rows[0]!, rows[1]!];
+    const [a, b] = [must(rows[0]), must(rows[1])];
     const upd = db.prepare('UPDATE secrets SET value = ? WHERE id = ?');
     upd.run(b.value, a.id);
     upd.run(a.value, b.id);
@@ -287,9 +288,9 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
     const hostile = [
       { ...dump, secrets: dump.secrets.map((s, i) => (i === last ? { ...s, key: 'bad key' } : s)) },
       { ...dump, secrets: dump.secrets.map((s, i) => (i === last ? { ...s, history: s.history.map((h) => ({ ...h, type: 'Not A Type' })) } : s)) },
-      { ...dump, users: [...dump.users, dump.users[0]!] },
+      { ...dump, users: [...dump.users, must(dump.users[0])] },
     ];
-    expect(dump.secrets[last]!.history.length).toBeGreaterThan(0);
+    expect(must(dump.secrets[last]).history.length).toBeGreaterThan(0);
     const existing = newVault();
     addSecrets(existing, { key: 'MINE', value: 'x' });
     const before = state(existing);
@@ -339,7 +340,7 @@ describe('hints name commands that exist and work in that situation', () => {
       expect(cmds).toHaveLength(1);
       expect(cmds[0]).toContain('--overwrite --force');
       if (how === 'stdin') expect(r.stderr).toContain('the same input piped into `seeqret');
-      const again = runHint(cmds[0]!, how === 'stdin' ? { input: text } : {});
+      const again = runHint(must(cmds[0]), how === 'stdin' ? { input: text } : {});
       expect(again.code, again.stderr).toBe(0);
       expect(values(bob)['*:*:TOKEN']).toBe('from alice');
     }
@@ -355,15 +356,15 @@ describe('hints name commands that exist and work in that situation', () => {
     expect(r.stderr).toContain('kept ours: the sent value is older than the one here');
     const cmds = hintedCommands(r.stderr);
     expect(cmds).toHaveLength(1);
-    expectRealCommand(cmds[0]!);
-    ok(runHint(cmds[0]!));
+    expectRealCommand(must(cmds[0]));
+    ok(runHint(must(cmds[0])));
     expect(values(bob)['*:*:TOKEN']).toBe('old at alice');
 
     const replay = cli(['load', '-f', file], { vault: bob });
     expect(errorCode(replay)).toBe('E_BUNDLE_REPLAY');
     const fix = hintedCommands(replay.stderr);
     expect(fix).toEqual(['seeqret load -f FILE --force']);
-    expectRealCommand(fix[0]!);
+    expectRealCommand(must(fix[0]));
     expect(cli(['load', '-f', file, '--force'], { vault: bob }).code).toBe(0);
   });
 
@@ -378,10 +379,10 @@ describe('hints name commands that exist and work in that situation', () => {
     expect(fs.existsSync(path.join(inbox, 'a.json'))).toBe(false);
     const cmds = hintedCommands(r.stderr);
     expect(cmds).toEqual(['seeqret load -f FILE --overwrite --force']);
-    expectRealCommand(cmds[0]!);
+    expectRealCommand(must(cmds[0]));
     const again = path.join(tmpdir(), 'again.json');
     ok(cli(['export', '--to', 'bob', '-f', '::', '-o', again], { vault: alice }));
-    ok(runHint(`seeqret --vault ${bob} ${cmds[0]!.slice('seeqret '.length).replace('FILE', again)}`));
+    ok(runHint(`seeqret --vault ${bob} ${must(cmds[0]).slice('seeqret '.length).replace('FILE', again)}`));
     expect(values(bob)['*:*:TOKEN']).toBe('from alice');
   });
 
@@ -396,8 +397,8 @@ describe('hints name commands that exist and work in that situation', () => {
       const r = ok(viaStdin ? cli(['importenv', '-', '--env', 'dev'], { vault, input: 'A=theirs\n' }) : cli(['importenv', file, '--env', 'dev'], { vault }));
       const cmds = hintedCommands(r.stderr);
       expect(cmds).toHaveLength(1);
-      expectRealCommand(cmds[0]!);
-      ok(runHint(cmds[0]!, viaStdin ? { input: 'A=theirs\n' } : {}));
+      expectRealCommand(must(cmds[0]));
+      ok(runHint(must(cmds[0]), viaStdin ? { input: 'A=theirs\n' } : {}));
       expect(values(vault)['*:dev:A']).toBe('theirs');
     }
 
@@ -405,13 +406,13 @@ describe('hints name commands that exist and work in that situation', () => {
     const target = path.join(tmpdir(), 'v');
     const first = ok(cli(['--vault', target, 'import-vault', path.join(V1, 'alice'), '--keep-identity']));
     for (const c of hintedCommands(first.stderr)) expectRealCommand(c);
-    const name = Object.keys(values(target))[0]!;
+    const name = must(Object.keys(values(target))[0]);
     ok(cli(['edit', 'value', name, 'changed here'], { vault: target }));
     const r = ok(cli(['--vault', target, 'import-vault', path.join(V1, 'alice')]));
     const cmds = hintedCommands(r.stderr).filter((c) => c.includes('--overwrite'));
     expect(cmds).toHaveLength(1);
-    expectRealCommand(cmds[0]!);
-    ok(runHint(cmds[0]!));
+    expectRealCommand(must(cmds[0]));
+    ok(runHint(must(cmds[0])));
     expect(values(target)[name]).not.toBe('changed here');
 
     // restore into a vault with other values
@@ -426,8 +427,8 @@ describe('hints name commands that exist and work in that situation', () => {
     const rr = ok(cli(['restore', backup, '--backup-passphrase-file', pass], { vault: dst }));
     const rc = hintedCommands(rr.stderr);
     expect(rc).toHaveLength(1);
-    expectRealCommand(rc[0]!);
-    ok(runHint(rc[0]!));
+    expectRealCommand(must(rc[0]));
+    ok(runHint(must(rc[0])));
     expect(values(dst)['*:*:K']).toBe('backed up');
   });
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { SeeqretError, isSeeqretError } from '../src/errors.js';
 import { SECRET_TYPES, parseOptions } from '../src/project/secret-types.js';
 import { loadGroups, parseGroupText, serializeGroup, validateValue, type Group, type VariableDescription } from '../src/project/descriptions.js';
+import { must } from './must.js';
 
 function badValue(fn: () => unknown): SeeqretError {
   try {
@@ -544,7 +545,7 @@ describe('validateValue', () => {
     ]),
     'v.json',
   );
-  const d = (name: string): VariableDescription => g.variables.find((v) => v.variable === name)!;
+  const d = (name: string): VariableDescription => must(g.variables.find((v) => v.variable === name));
 
   it('booleans are exactly true or false', () => {
     expect(validateValue(d('flag'), 'true')).toBeNull();
@@ -599,7 +600,7 @@ describe('serializeGroup', () => {
       'g.json',
     );
     expect(JSON.parse(serializeGroup(g, 'json'))).toEqual([{ Variable: 'v', Type: 'string', Prompt: 'p', Options: ' b ,a,* ', Export: 'E', Help: 'h' }]);
-    expect(Object.keys((JSON.parse(serializeGroup(g, 'json')) as object[])[0]!)).toEqual(['Variable', 'Type', 'Prompt', 'Options', 'Export', 'Help']);
+    expect(Object.keys(must((JSON.parse(serializeGroup(g, 'json')) as object[])[0]))).toEqual(['Variable', 'Type', 'Prompt', 'Options', 'Export', 'Help']);
   });
 
   it('derives Options from parsed options when there is no text, unless they are the default', () => {
@@ -661,7 +662,7 @@ describe('serializeGroup', () => {
       name: group,
       file,
       variables: names.map((variable, index) => {
-        const e = entries[index]!;
+        const e = must(entries[index]);
         const d: Record<string, unknown> = { variable, type: e.type, group, source: file, index };
         if (e.prompt !== undefined) d['prompt'] = e.prompt;
         d['options'] = parseOptions(e.optionsText ?? '', e.type);
@@ -677,7 +678,7 @@ describe('serializeGroup', () => {
     fc.assert(
       fc.property(groupArb, fc.constantFrom(['json', 'secrets.d/grp.json'], ['yaml', 'secrets.d/grp.yaml'], ['yaml', 'x/grp.yml']), ([names, entries], [format, file]) => {
         const g = makeGroup(names, entries, file);
-        const text = serializeGroup(g, format as 'json' | 'yaml');
+        const text = serializeGroup(g, format);
         expect(parseGroupText(text, file)).toEqual(g);
         if (format === 'json') expect(text).toMatch(/^[\x20-\x7e\n]*$/);
       }),

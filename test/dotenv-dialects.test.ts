@@ -29,6 +29,7 @@ import { parseDotenv } from '../src/formats/dotenv.js';
 import { thrownCode, tmpdir } from './helpers.js';
 import { parseComposeDotenv } from './readers/compose-dotenv-port.js';
 import { parseNodeDotenv } from './readers/node-dotenv-port.js';
+import { must } from './must.js';
 
 const RUNS = Number(process.env['SEEQRET_FC_RUNS'] ?? 12);
 /** Spawned readers take a few hundred milliseconds per batch on a busy machine. */
@@ -136,7 +137,7 @@ function batch(values: readonly string[], dialect: Dialect): { text: string; exp
       return;
     }
     entries.push({ key: `K${i}`, value });
-    entries.push({ key: `F${i}`, value: FOLLOWERS[i % FOLLOWERS.length]! });
+    entries.push({ key: `F${i}`, value: must(FOLLOWERS[i % FOLLOWERS.length]) });
   });
   return { text: formatDotenvDialect(entries, dialect), expected: Object.fromEntries(entries.map((e) => [e.key, e.value])), refused };
 }
@@ -177,7 +178,7 @@ describe.each(DIALECTS)('dialect %s: real readers give every written value back'
         }
         for (const value of refused) {
           for (const form of DIALECT_FORMS[dialect]) {
-            const candidate = candidateForm(value, dialect, form)!;
+            const candidate = must(candidateForm(value, dialect, form));
             if (!someReaderMisreads(candidate, value, dialect)) {
               throw new Error(`refused ${show(value)} but ${form} form ${show(candidate)} reads back everywhere`);
             }
@@ -193,7 +194,7 @@ describe.each(DIALECTS)('dialect %s: real readers give every written value back'
     const text = formatDotenvDialect(values.map((value, i) => ({ key: `K${i}`, value })), dialect);
     for (const reader of READERS[dialect]) {
       const got = reader.read(text, values.map((_, i) => `K${i}`));
-      values.forEach((v, i) => expect(got[`K${i}`], `${reader.name} K${i}`).toBe(v));
+      values.forEach((v, i) => { expect(got[`K${i}`], `${reader.name} K${i}`).toBe(v); });
     }
   });
 });
@@ -211,7 +212,7 @@ describe('dialect refusals name the key and are real', () => {
       expect(err?.message).toContain('SECRET_KEY');
       expect(err?.message).not.toContain(value);
       expect(thrownCode(() => formatDotenvDialect([{ key: 'SECRET_KEY', value }], 'node'))).toBe('E_DIALECT');
-      for (const form of DIALECT_FORMS.node) expect(someReaderMisreads(candidateForm(value, 'node', form)!, value, 'node'), form).toBe(true);
+      for (const form of DIALECT_FORMS.node) expect(someReaderMisreads(must(candidateForm(value, 'node', form)), value, 'node'), form).toBe(true);
     }
   });
 
@@ -277,7 +278,7 @@ describe('importenv --dialect agrees with the real reader on hand-written files,
           expect(reader.read(text, Object.keys(mine)), `${reader.name} ${show(text)}`).toEqual(mine);
         }
       }
-      expect(thrownCode(() => parseDotenvDialect(samples[dialect].at(-1)!, dialect)), 'the last sample is refused').toBe(dialect === 'node' ? undefined : 'E_DOTENV_SYNTAX');
+      expect(thrownCode(() => parseDotenvDialect(must(samples[dialect].at(-1)), dialect)), 'the last sample is refused').toBe(dialect === 'node' ? undefined : 'E_DOTENV_SYNTAX');
     });
   }
 });

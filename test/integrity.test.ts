@@ -5,13 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROTECTED_TABLES } from '../src/vault/integrity.js';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
 import { type CliResult, cli, downgradeToSchema4, addSecrets, errorCode, introduce, newVault, tmpdir, rawDatabase } from './helpers.js';
+import { must } from './must.js';
 
 /** Run raw SQL on a vault's database, as someone without the key would. */
 const raw = rawDatabase;
@@ -338,7 +338,7 @@ describe('legitimate use keeps the vault authentic', () => {
       // One entry per action of the command (issue 12), naming exactly the secrets that were written.
       const added = v.auditLog().slice(entries);
       expect(added.map((e) => `${e.action} ${e.target}`)).toEqual(['secret.add 2 secrets', 'import test']);
-      expect(JSON.parse(added[0]!.detail!)).toEqual({ version: 1, n: 2, secrets: ['*:*:A', '*:*:D'] });
+      expect(JSON.parse(must(must(added[0]).detail))).toEqual({ version: 1, n: 2, secrets: ['*:*:A', '*:*:D'] });
     } finally {
       v.close();
     }

@@ -58,7 +58,7 @@ describe('library get/openVault', () => {
     const values = ['x', 'é€😀'.repeat(700), 'y'.repeat(4096), 'z'.repeat(4097), 'long-'.repeat(20_000)];
     values.forEach((value, i) => v.set({ app: 'a', env: 'e', key: `K${i}`, value }));
     for (let round = 0; round < 3; round++) {
-      values.forEach((value, i) => expect(v.get(`K${i}`, { app: 'a', env: 'e' })).toBe(value));
+      values.forEach((value, i) => { expect(v.get(`K${i}`, { app: 'a', env: 'e' })).toBe(value); });
     }
     v.close();
   });

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileCapped, readStreamCapped } from '../src/util/read-capped.js';
 import { LIMITS, type LimitKind, sizeText } from '../src/util/limits.js';
 import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, thrownCode, tmpdir, vaultState } from './helpers.js';
+import { must } from './must.js';
 
 const HUGE = 2 ** 33; // 8 GiB, sparse
 
@@ -73,7 +74,7 @@ async function cliEndlessStdin(args: string[], vault: string, chunk: string, cwd
       if (!child.stdin.write(block)) await new Promise((r) => child.stdin.once('drain', r).once('close', r));
     }
   };
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => { resolve({ code, signal }); }));
   void pump();
   const { code, signal } = await closed;
   open = false;
@@ -177,7 +178,7 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     const before = fs.readFileSync(path.join(dir, 'secrets.json'));
     const child = spawn(process.execPath, [BIN, 'ss', '-k', 'secrets.key', 'set', 'x'], { cwd: dir, env: cleanEnv(native), stdio: [fs.openSync(sparse(path.join(dir, 'value')), 'r'), 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    must(child.stderr).setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     refused({ code, signal: null, stdout: '', stderr }, 'the value on stdin', 'value');
     expect(fs.readFileSync(path.join(dir, 'secrets.json'))).toEqual(before);
@@ -273,11 +274,14 @@ describe('the capped readers', () => {
       fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 12 }), fc.integer({ min: 0, max: 255 }), async (sizes, byte) => {
         const chunks = sizes.map((n, i) => Buffer.alloc(n, (byte + i) & 0xff));
         let pulled = 0;
-        async function* source(): AsyncGenerator<Buffer> {
-          for (const c of chunks) {
-            pulled += 1;
-            yield c;
-          }
+        // The chunks as a stream, counting how many the reader pulled.
+        function source(): AsyncIterable<Buffer> {
+          return {
+            [Symbol.asyncIterator]: () => {
+              let i = 0;
+              return { next: () => Promise.resolve(i < chunks.length ? (pulled += 1, { done: false, value: must(chunks[i++]) }) : { done: true, value: undefined }) };
+            },
+          };
         }
         const total = sizes.reduce((a, b) => a + b, 0);
         const expected = Buffer.concat(chunks); // (the reader wipes the chunks it took)
@@ -285,7 +289,7 @@ describe('the capped readers', () => {
           expect((await readStreamCapped(source(), 'keyFile', 'test')).equals(expected)).toBe(true);
         } else {
           let code: string | undefined;
-          await readStreamCapped(source(), 'keyFile', 'test').catch((e: { code?: string }) => (code = e.code));
+          await readStreamCapped(source(), 'keyFile', 'test').catch((e: unknown) => (code = (e as { code?: string }).code));
           expect(code).toBe('E_TOO_LARGE');
           // it stopped at the chunk that passed the cap
           let sum = 0;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lockFile, lockFileAsync, lockPathOf, withFileLock, withFileLockAsync } from '../src/util/lock.js';
 import { ROOT, thrownCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 /** Arguments of a child `node` running `body` with the built lock module (npm run build) imported. */
 function childScript(body: string): string[] {
@@ -42,7 +43,7 @@ describe('file lock', () => {
     const target = path.join(tmpdir(), 'f');
     const holder = spawn('sleep', ['30']);
     try {
-      fs.writeFileSync(lockPathOf(target), holderRecord(holder.pid!));
+      fs.writeFileSync(lockPathOf(target), holderRecord(must(holder.pid)));
       const t0 = Date.now();
       let err: unknown;
       try {
@@ -61,7 +62,7 @@ describe('file lock', () => {
     }
     // The holder is gone: its lock is stale and is taken over.
     const l = lockFile(target, { timeoutMs: 1000 });
-    expect(JSON.parse(fs.readFileSync(lockPathOf(target), 'utf8')).pid).toBe(process.pid);
+    expect((JSON.parse(fs.readFileSync(lockPathOf(target), 'utf8')) as { pid: number }).pid).toBe(process.pid);
     l.release();
   });
 
@@ -114,10 +115,10 @@ for (let i = 0; i < 5; i++) withFileLock(${JSON.stringify(counter)}, () => {
     expect(fs.existsSync(lockPathOf(target))).toBe(false);
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       const child = spawn(process.execPath, childScript(`lockFile(${JSON.stringify(target)}); process.stdout.write('held\\n'); setInterval(() => {}, 1000);`), { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => { resolve(); }));
       expect(fs.existsSync(lockPathOf(target))).toBe(true);
       child.kill(sig);
-      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => { resolve([c, s]); }));
       expect([code, signal]).toEqual([null, sig]);
       expect(fs.existsSync(lockPathOf(target))).toBe(false);
     }
@@ -126,9 +127,9 @@ for (let i = 0; i < 5; i++) withFileLock(${JSON.stringify(counter)}, () => {
   it('withFileLockAsync waits without blocking and runs after the holder releases', async () => {
     const target = path.join(tmpdir(), 'f');
     const l = lockFile(target);
-    setTimeout(() => l.release(), 150);
+    setTimeout(() => { l.release(); }, 150);
     const order: string[] = [];
-    const p = withFileLockAsync(target, async () => order.push('locked'), { timeoutMs: 5000 });
+    const p = withFileLockAsync(target, () => Promise.resolve(order.push('locked')), { timeoutMs: 5000 });
     order.push('waiting');
     await p;
     expect(order).toEqual(['waiting', 'locked']);

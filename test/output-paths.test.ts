@@ -12,6 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, type CliResult, cleanEnv, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const BACKUP_ENV = { SEEQRET_BACKUP_PASSPHRASE: 'backup passphrase' };
@@ -22,7 +23,7 @@ function expectDevNullIntact(): void {
   expect(st.isCharacterDevice()).toBe(true);
   expect([Math.floor(st.rdev / 256), st.rdev % 256]).toEqual([1, 3]);
 }
-afterAll(() => expectDevNullIntact());
+afterAll(() => { expectDevNullIntact(); });
 
 interface Writer {
   readonly name: string;
@@ -91,7 +92,7 @@ describe('writing to a path that is not a regular file', () => {
 
   it.skipIf(!isRoot)('the real /dev/null stays the machine\'s null device (backup -o /dev/null, export -o /dev/null)', () => {
     const [backup, exp] = all;
-    for (const w of [backup!, exp!]) {
+    for (const w of [must(backup), must(exp)]) {
       // The guard: the same command on a null device of our own first. A seeqret that would
       // replace it never gets near the machine's /dev/null.
       const own = path.join(tmpdir(), 'null');
@@ -111,7 +112,7 @@ describe('writing to a path that is not a regular file', () => {
       const reader = spawn('cat', [fifo]);
       let got = '';
       reader.stdout.setEncoding('utf8').on('data', (d: string) => (got += d));
-      const readerDone = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+      const readerDone = new Promise<void>((resolve) => reader.on('close', () => { resolve(); }));
       const r = await cliAsync(w.args(fifo), { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) }).done;
       await readerDone;
       expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
@@ -171,25 +172,25 @@ describe('writing to a path that is not a regular file', () => {
     const dir = tmpdir();
     fs.mkdirSync(path.join(dir, 'sub'));
     fs.symlinkSync('sub/new.env', path.join(dir, 'dangling'));
-    expect(errorCode(run(env!, path.join(dir, 'dangling')))).toBe('E_SYMLINK');
+    expect(errorCode(run(must(env), path.join(dir, 'dangling')))).toBe('E_SYMLINK');
     expect(fs.existsSync(path.join(dir, 'sub', 'new.env'))).toBe(false);
-    expect(run(env!, path.join(dir, 'dangling'), ['--follow-symlinks']).code).toBe(0);
+    expect(run(must(env), path.join(dir, 'dangling'), ['--follow-symlinks']).code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'sub', 'new.env'), 'utf8')).toMatch(/\nK='?v1'?\n$/);
     expect(fs.statSync(path.join(dir, 'sub', 'new.env')).mode & 0o777).toBe(0o600);
     fs.symlinkSync('/dev/null', path.join(dir, 'to-null'));
-    expect(errorCode(run(env!, path.join(dir, 'to-null')))).toBe('E_SYMLINK');
-    expect(run(env!, path.join(dir, 'to-null'), ['--follow-symlinks']).code).toBe(0);
+    expect(errorCode(run(must(env), path.join(dir, 'to-null')))).toBe('E_SYMLINK');
+    expect(run(must(env), path.join(dir, 'to-null'), ['--follow-symlinks']).code).toBe(0);
     expect(fs.lstatSync(path.join(dir, 'to-null')).isSymbolicLink()).toBe(true);
     expectDevNullIntact();
     // A link to /dev/stdout (itself a link to /proc/self/fd/1) writes to seeqret's stdout.
     fs.symlinkSync('/dev/stdout', path.join(dir, 'to-stdout'));
-    const out = run(env!, path.join(dir, 'to-stdout'), ['--follow-symlinks']);
+    const out = run(must(env), path.join(dir, 'to-stdout'), ['--follow-symlinks']);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/\nK='?v1'?\n$/);
     // A loop of links is an error, not a hang.
     fs.symlinkSync('loop-b', path.join(dir, 'loop-a'));
     fs.symlinkSync('loop-a', path.join(dir, 'loop-b'));
-    expect(errorCode(run(env!, path.join(dir, 'loop-a'), ['--follow-symlinks']))).toBe('E_IO');
+    expect(errorCode(run(must(env), path.join(dir, 'loop-a'), ['--follow-symlinks']))).toBe('E_IO');
   });
 
   it('env --follow-symlinks checks the file the link points to: one seeqret did not write is kept (E_EXISTS) without --force', () => {
@@ -197,7 +198,7 @@ describe('writing to a path that is not a regular file', () => {
     const dir = tmpdir();
     fs.writeFileSync(path.join(dir, 'real.env'), 'MINE=hand-written\n');
     fs.symlinkSync('real.env', path.join(dir, '.env'));
-    const args = env!.args(path.join(dir, '.env')).filter((a) => a !== '--force');
+    const args = must(env).args(path.join(dir, '.env')).filter((a) => a !== '--force');
     const r = cli(['--follow-symlinks', ...args]);
     expect(errorCode(r), r.stderr).toBe('E_EXISTS');
     expect(fs.readFileSync(path.join(dir, 'real.env'), 'utf8')).toBe('MINE=hand-written\n');
@@ -220,7 +221,7 @@ describe('writing to a path that is not a regular file', () => {
       }
       expect(fs.readdirSync(dir)).toEqual(['sock']);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
     }
   });
 

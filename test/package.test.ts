@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 interface LockEntry {
   readonly version?: string;
@@ -32,7 +33,7 @@ function packageAt(where: string): { name: string; dir: string } | null {
   const at = where.lastIndexOf('node_modules/');
   if (at < 0) return null;
   const parts = where.slice(at + 'node_modules/'.length).split('/');
-  const name = parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  const name = must(parts[0]).startsWith('@') ? `${parts[0]}/${parts[1]}` : must(parts[0]);
   return { name, dir: where.slice(0, at + 'node_modules/'.length) + name };
 }
 
@@ -57,16 +58,16 @@ describe('install scripts', () => {
     const needed = new Set<string>();
     for (const [where, entry] of Object.entries(lockPackages)) {
       if (!entry.hasInstallScript) continue;
-      const name = entry.name ?? packageAt(where)!.name;
+      const name = entry.name ?? must(packageAt(where)).name;
       needed.add(`${name}@${entry.version}`);
       // npm verifies a pin against the lockfile's resolved URL and refuses it when the URL is missing.
       expect(entry.resolved, `${where} has no resolved URL: run \`node scripts/lock-resolved.mjs\``).toMatch(
-        new RegExp(`/${name.replace(/[/.]/g, '\\$&')}/-/[^/]+-${entry.version!.replace(/\./g, '\\.')}\\.tgz$`),
+        new RegExp(`/${name.replace(/[/.]/g, '\\$&')}/-/[^/]+-${must(entry.version).replace(/\./g, '\\.')}\\.tgz$`),
       );
     }
     expect(needed.size).toBeGreaterThan(0);
     expect(Object.keys(manifest.allowScripts).sort()).toEqual([...needed].sort());
-    expect(Object.values(manifest.allowScripts).every((v) => v === true)).toBe(true);
+    expect(Object.values(manifest.allowScripts).every((v) => v)).toBe(true);
   });
 });
 
@@ -90,7 +91,7 @@ describe('third-party notices', () => {
       expect(notices, `${pkg.name}@${pkg.version}`).toContain(`\n## ${pkg.name}@${pkg.version}\n`);
       const licence = fs.readdirSync(path.join(ROOT, dir)).find((n) => /^licen[cs]e/i.test(n));
       expect(licence, `${dir} has a licence file`).toBeDefined();
-      const text = fs.readFileSync(path.join(ROOT, dir, licence!), 'utf8').replace(/\r\n/g, '\n').trim();
+      const text = fs.readFileSync(path.join(ROOT, dir, must(licence)), 'utf8').replace(/\r\n/g, '\n').trim();
       expect(notices.includes(text), `${pkg.name}@${pkg.version}: licence text`).toBe(true);
     }
     // Nothing else: one section per inlined package.
@@ -98,7 +99,7 @@ describe('third-party notices', () => {
       const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')) as { name: string; version: string };
       return `${pkg.name}@${pkg.version}`;
     }));
-    expect(notices.match(/^## .+$/gm)!.map((h) => h.slice(3)).sort()).toEqual([...versions].sort());
+    expect(must(notices.match(/^## .+$/gm)).map((h) => h.slice(3)).sort()).toEqual([...versions].sort());
   });
 
   it('inlines neither OpenPGP.js (LGPL-3.0) nor nodemailer nor the libsodium binding: they stay installed packages', () => {
@@ -139,7 +140,7 @@ describe('the packed package, installed', () => {
 
     const project = path.join(work, 'app');
     fs.mkdirSync(project);
-    const sqlite = lockPackages['node_modules/better-sqlite3']!;
+    const sqlite = must(lockPackages['node_modules/better-sqlite3']);
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, allowScripts: { [`better-sqlite3@${sqlite.version}`]: true } }));
     // better-sqlite3's install script (prebuild-install) fetches a prebuilt addon from GitHub, else
     // compiles SQLite (minutes on two cores). Its local-prebuilds folder gets the addon built for
@@ -149,7 +150,7 @@ describe('the packed package, installed', () => {
     const addonDir = path.join(ROOT, 'node_modules', 'better-sqlite3');
     const extra: Record<string, string> = {};
     if (fs.existsSync(path.join(addonDir, 'build', 'Release', 'better_sqlite3.node'))) {
-      const tar = run('tar', ['-czf', path.join(prebuilds, prebuildName('better-sqlite3', sqlite.version!)), '-C', addonDir, 'build/Release/better_sqlite3.node'], work, npmEnv());
+      const tar = run('tar', ['-czf', path.join(prebuilds, prebuildName('better-sqlite3', must(sqlite.version))), '-C', addonDir, 'build/Release/better_sqlite3.node'], work, npmEnv());
       if (tar.status === 0) extra['npm_config_better_sqlite3_local_prebuilds'] = prebuilds;
       else console.log(`note: no tar (${tar.error?.message ?? tar.stderr.trim()}); better-sqlite3 is compiled from source`);
     }

@@ -20,6 +20,7 @@ import {
 import { environmentEntries, environmentVariables } from '../src/project/variables.js';
 import { Vault } from '../src/vault/vault.js';
 import { tmpdir, thrownCode } from './helpers.js';
+import { must } from './must.js';
 
 
 describe('project file', () => {
@@ -101,7 +102,7 @@ describe('project file', () => {
     expect(findProject(deep)?.file ?? null).toBe(null);
     expect(thrownCode(() => requireProject(deep))).toBe('E_NO_PROJECT');
     createProject(root, { app: 'web', environment: 'dev', descriptions: 'secrets', template: 'env.template' });
-    const p = findProject(deep)!;
+    const p = must(findProject(deep));
     expect(p.file).toBe(path.join(root, PROJECT_FILE));
     expect(p.descriptionsDir).toBe(path.join(root, 'secrets'));
     expect(thrownCode(() => createProject(root, { app: 'x', descriptions: 's', template: 't' }))).toBe('E_EXISTS');

@@ -31,8 +31,14 @@ function ok(r: CliResult): CliResult {
   return r;
 }
 
-function json<T = Array<Record<string, unknown>>>(r: CliResult): T {
-  return JSON.parse(ok(r).stdout) as T;
+/** The rows a successful `--format json` listing printed. */
+function json(r: CliResult): Array<Record<string, unknown>> {
+  return JSON.parse(ok(r).stdout) as Array<Record<string, unknown>>;
+}
+
+/** The fields a successful `--format json` report (project show) printed. */
+function jsonFields(r: CliResult): Record<string, string> {
+  return JSON.parse(ok(r).stdout) as Record<string, string>;
 }
 
 const mode = (p: string): number => fs.statSync(p).mode & 0o777;
@@ -45,13 +51,13 @@ describe('project init / show', () => {
     expect(text).toMatch(/^environment: dev$/m);
     expect(mode(path.join(p.dir, 'seeqret.yaml'))).toBe(0o644);
     expect(mode(path.join(p.dir, 'secrets', 'dev', 'secrets.d'))).toBe(0o755);
-    const shown = json<Record<string, string>>(p.run(['project', 'show', '--format', 'json']));
+    const shown = jsonFields(p.run(['project', 'show', '--format', 'json']));
     expect(shown).toMatchObject({ app: 'shop', environment: 'dev', 'environment from': 'seeqret.yaml', descriptions: path.join(p.dir, 'secrets') });
     expect(shown['tmp folder']).toBe(path.join(p.vault, 'tmp', 'shop', 'dev'));
     // from a sub-folder, the project is found by walking up; -e and SEEQRET_ENV override
     fs.mkdirSync(path.join(p.dir, 'src', 'deep'), { recursive: true });
-    expect(json<Record<string, string>>(p.run(['project', 'show', '--format', 'json', '-e', 'qa'], { cwd: path.join(p.dir, 'src', 'deep') }))).toMatchObject({ environment: 'qa', 'environment from': '-e/--env' });
-    expect(json<Record<string, string>>(p.run(['project', 'show', '--format', 'json'], { env: { SEEQRET_ENV: 'ci' } }))).toMatchObject({ environment: 'ci', 'environment from': 'SEEQRET_ENV' });
+    expect(jsonFields(p.run(['project', 'show', '--format', 'json', '-e', 'qa'], { cwd: path.join(p.dir, 'src', 'deep') }))).toMatchObject({ environment: 'qa', 'environment from': '-e/--env' });
+    expect(jsonFields(p.run(['project', 'show', '--format', 'json'], { env: { SEEQRET_ENV: 'ci' } }))).toMatchObject({ environment: 'ci', 'environment from': 'SEEQRET_ENV' });
   });
 
   it('refuses to replace a project file without --force, and a folder name that is not an app name', () => {
@@ -59,7 +65,7 @@ describe('project init / show', () => {
     const again = p.run(['project', 'init']);
     expect([again.code, errorCode(again)]).toEqual([5, 'E_EXISTS']);
     ok(p.run(['project', 'init', '--force', '--app', 'web', '--env', 'prod', '--descriptions', 'cfg/secrets']));
-    expect(json<Record<string, string>>(p.run(['project', 'show', '--format', 'json']))).toMatchObject({ app: 'web', environment: 'prod', descriptions: path.join(p.dir, 'cfg', 'secrets') });
+    expect(jsonFields(p.run(['project', 'show', '--format', 'json']))).toMatchObject({ app: 'web', environment: 'prod', descriptions: path.join(p.dir, 'cfg', 'secrets') });
     expect(fs.existsSync(path.join(p.dir, 'cfg', 'secrets', 'prod', 'secrets.d'))).toBe(true);
     const odd = path.join(tmpdir(), 'my app');
     fs.mkdirSync(odd);

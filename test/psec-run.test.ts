@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, cleanEnv, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const DUMP = 'process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(P_)?(db_|DB_|api_|API_|X_|FOO)/.test(k)))))';
 // The tests of what is exported read it from the child's output: --no-mask keeps the values (masking is tested below).
@@ -65,10 +66,10 @@ describe('run inside a project', () => {
     // One entry per run (issue 12): a single secret as its target, several named in `secrets`.
     expect(entries).toHaveLength(3);
     const named = entries.map((e) => (JSON.parse(e.detail) as { secrets?: string[] }).secrets ?? [e.target]);
-    expect(named[0]!.filter((t) => t === 'myapp:dev:db_password')).toHaveLength(1); // once per run, not per exported name
-    expect(named[0]!.sort()).toEqual(['myapp:dev:db_password', 'myapp:dev:db_user']);
+    expect(must(named[0]).filter((t) => t === 'myapp:dev:db_password')).toHaveLength(1); // once per run, not per exported name
+    expect(must(named[0]).sort()).toEqual(['myapp:dev:db_password', 'myapp:dev:db_user']);
     expect(named[1]).toEqual(['myapp:prod:db_password']);
-    expect(entries[0]!.detail).toContain(`run ${process.execPath}`);
+    expect(must(entries[0]).detail).toContain(`run ${process.execPath}`);
     expect(audit.stdout).not.toContain('correct.horse');
   });
 
@@ -213,7 +214,7 @@ setTimeout(() => { process.stdout.write(s.slice(7) + ' short=' + process.env.SHO
     const { child, done } = cliAsync(['run', '-f', 'web:dev:', '--mask', '--', process.execPath, '-e', script], { vault });
     let seen = '';
     await new Promise<void>((resolve) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      must(child.stdout).on('data', (d: Buffer) => {
         seen += d.toString();
         if (seen.includes('\n')) resolve();
       });

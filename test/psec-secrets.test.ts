@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256Base64 } from '../src/crypto/random.js';
 import { verifyShaCrypt } from '../src/crypto/shacrypt.js';
 import { BIN, type CliResult, ROOT, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'psec', 'demo');
 
@@ -194,14 +195,14 @@ describe('generate', () => {
     expect(v['myapp_client_psk']).toBe('keep-me');
     expect(v['myapp_ondemand_wifi']).toBe('true');
     expect(v['google_oauth_client_id']).toBeNull();
-    const pw = v['myapp_pi_password']!;
+    const pw = must(v['myapp_pi_password']);
     expect(pw).toMatch(/^[A-Z]+\.[a-z]+\.[A-Z]+\.[a-z]+\.[A-Z]+\.[a-z]+$/);
     for (const k of ['myapp_app_password', 'jenkins_admin_password', 'trident_db_pass', 'trident_sysadmin_pass']) expect(v[k]).toBe(pw);
-    expect(Buffer.from(v['consul_key']!, 'base64')).toHaveLength(32);
+    expect(Buffer.from(must(v['consul_key']), 'base64')).toHaveLength(32);
     expect(v['zookeeper_uuid4']).toMatch(/^[0-9a-f-]{36}$/);
     // the crypt_6 value is the SHA-512 crypt of that same password: openssl agrees
-    const hash = v['pi_shadow_hash']!;
-    const salt = /^\$6\$([^$]+)\$/.exec(hash)![1]!;
+    const hash = must(v['pi_shadow_hash']);
+    const salt = must(must(/^\$6\$([^$]+)\$/.exec(hash))[1]);
     expect(spawnSync('openssl', ['passwd', '-6', '-salt', salt, '-stdin'], { input: `${pw}\n`, encoding: 'utf8' }).stdout.trim()).toBe(hash);
     // regenerating is rotating: the old value stays in history
     ok(p.run(['generate', '-U', '--psec']));
@@ -227,7 +228,7 @@ describe('generate', () => {
     ok(p.run(['generate', 'api_token', 'blob', '--length', '8']));
     let v = values(p);
     expect(v['api_token']).toMatch(/^[0-9a-f]{16}$/);
-    expect(Buffer.from(v['blob']!, 'base64')).toHaveLength(8);
+    expect(Buffer.from(must(v['blob']), 'base64')).toHaveLength(8);
     expect(v['myapp_pi_password']).toBeNull(); // only what was named
     ok(p.run(['generate', 'pin', '--min', '1000', '--max', '1009']));
     expect(Number(values(p)['pin'])).toBeGreaterThanOrEqual(1000);
@@ -236,7 +237,7 @@ describe('generate', () => {
     ok(p.run(['generate', 'zk_digest', 'pi_shadow_hash', '--from', 'jenkins_admin_password', '--user', 'super', '--rounds', '1000']));
     v = values(p);
     expect(v['zk_digest']).toBe(sha256Base64('super:known pass'));
-    const salt = /^\$6\$rounds=1000\$([^$]+)\$/.exec(v['pi_shadow_hash']!)![1]!;
+    const salt = must(must(/^\$6\$rounds=1000\$([^$]+)\$/.exec(must(v['pi_shadow_hash'])))[1]);
     expect(spawnSync('openssl', ['passwd', '-6', '-salt', `rounds=1000$${salt}`, '-stdin'], { input: 'known pass\n', encoding: 'utf8' }).stdout.trim()).toBe(v['pi_shadow_hash']);
     const before = values(p);
     const dry = ok(p.run(['generate', '--dry-run']));
@@ -281,12 +282,12 @@ describe('rotate', () => {
     const sharing = ['myapp_pi_password', 'myapp_app_password', 'jenkins_admin_password', 'trident_sysadmin_pass'];
     for (const k of sharing) expect(second[k]).toBe(second['trident_db_pass']);
     for (const k of sharing) expect(third[k]).toBe(third['trident_db_pass']);
-    expect(verifyShaCrypt(second['trident_db_pass']!, second['pi_shadow_hash']!)).toBe(true);
-    expect(verifyShaCrypt(third['trident_db_pass']!, third['pi_shadow_hash']!)).toBe(true);
+    expect(verifyShaCrypt(must(second['trident_db_pass']), must(second['pi_shadow_hash']))).toBe(true);
+    expect(verifyShaCrypt(must(third['trident_db_pass']), must(third['pi_shadow_hash']))).toBe(true);
     expect(r.stderr).toMatch(/selected trident_sysadmin_pass: it holds an exposed value too/);
     expect(r.stderr).toMatch(/selected pi_shadow_hash: it is a hash of an exposed value/);
     expect(r.stderr).toMatch(/Rotated 6 value/);
-    expect(r.stderr).not.toContain(second['trident_db_pass']!);
+    expect(r.stderr).not.toContain(must(second['trident_db_pass']));
     expect(third['consul_key']).toBe(second['consul_key']);
     expect(third['zookeeper_uuid4']).toBe(second['zookeeper_uuid4']);
     expect(JSON.parse(ok(p.run(['list', '--exposed', '--format', 'json'])).stdout)).toEqual([]);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { isSeeqretError } from '../src/errors.js';
 import { type Segment, escapeTemplateText, parsePlaceholders, placeholderNames, renderPlaceholders } from '../src/formats/placeholders.js';
 import { cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 /** Merge adjacent text segments and drop positions, for comparing segment lists. */
 function normal(segs: ReadonlyArray<Segment | { kind: 'var'; name: string }>): Array<{ kind: string; text?: string; name?: string }> {
@@ -16,7 +17,7 @@ function normal(segs: ReadonlyArray<Segment | { kind: 'var'; name: string }>): A
     if (s.kind === 'text') {
       if (s.text === '') continue;
       const last = out[out.length - 1];
-      if (last?.kind === 'text') last.text += s.text;
+      if (last?.kind === 'text') last.text = `${last.text ?? ''}${s.text}`;
       else out.push({ kind: 'text', text: s.text });
     } else out.push({ kind: 'var', name: s.name });
   }
@@ -63,8 +64,7 @@ describe('placeholder parser', () => {
         expect(vars).toHaveLength(parts.length);
         const lines = src.split('\n');
         for (const v of vars) {
-          if (v.kind !== 'var') continue;
-          expect(lines[v.line - 1]!.slice(v.column - 1).startsWith(`{{ ${v.name} }}`)).toBe(true);
+          expect(must(lines[v.line - 1]).slice(v.column - 1).startsWith(`{{ ${v.name} }}`)).toBe(true);
         }
       }),
     );
@@ -150,7 +150,7 @@ describe('seeqret template', () => {
     // One entry per command (issue 12), naming the secrets it read.
     expect(audit.map((a) => a.target)).toEqual(['2 secrets', '2 secrets']);
     expect(audit.flatMap((a) => (JSON.parse(a.detail) as { secrets: string[] }).secrets).sort()).toEqual(['myapp:dev:db_host', 'myapp:dev:db_password', 'myapp:prod:db_host', 'myapp:prod:db_password']);
-    expect(audit.find((a) => a.detail.includes('myapp:prod:db_host'))!.detail).toContain('template app.conf.tpl --stdout');
+    expect(must(audit.find((a) => a.detail.includes('myapp:prod:db_host'))).detail).toContain('template app.conf.tpl --stdout');
   });
 
   it('an undefined or unset variable is an error naming every one, and nothing is written', () => {

@@ -22,6 +22,7 @@ import { quoteWord, splitCommandLine } from '../src/util/shlex.js';
 import { Vault } from '../src/vault/vault.js';
 import { ROOT, tmpdir, thrownCode } from './helpers.js';
 import { vaultDatabase } from '../src/vault/internal.js';
+import { must } from './must.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'psec', 'demo');
 
@@ -138,26 +139,26 @@ describe('planGeneration', () => {
 
   it('with unique, every variable gets its own value', () => {
     const plan = planGeneration([t('a', 'uuid4'), t('b', 'uuid4'), t('c', 'random_base64')], { unique: true, length: 30 });
-    expect(plan.values[0]!.value).not.toBe(plan.values[1]!.value);
-    expect(Buffer.from(plan.values[2]!.value, 'base64')).toHaveLength(30);
+    expect(must(plan.values[0]).value).not.toBe(must(plan.values[1]).value);
+    expect(Buffer.from(must(plan.values[2]).value, 'base64')).toHaveLength(30);
   });
 
   it("hashes the run's shared password, or the --from value", () => {
     const plan = planGeneration([t('h', 'crypt_6'), t('p', 'password'), t('d', 'sha256_digest')], { user: 'admin', rounds: 1000 });
     const v = Object.fromEntries(plan.values.map((x) => [x.variable, x.value]));
-    expect(verifyShaCrypt(v['p']!, v['h']!)).toBe(true);
+    expect(verifyShaCrypt(must(v['p']), must(v['h']))).toBe(true);
     expect(v['h']).toMatch(/^\$6\$rounds=1000\$/);
     expect(v['d']).toBe(sha256Base64(`admin:${v['p']}`));
     const from = planGeneration([t('h', 'crypt_6'), t('d', 'sha256_digest')], { fromValue: 'known pw', user: 'u', unique: true });
-    expect(verifyShaCrypt('known pw', from.values[0]!.value)).toBe(true);
-    expect(from.values[1]!.value).toBe(sha256Base64('u:known pw'));
+    expect(verifyShaCrypt('known pw', must(from.values[0]).value)).toBe(true);
+    expect(must(from.values[1]).value).toBe(sha256Base64('u:known pw'));
     expect(from.entropy.has('crypt_6')).toBe(false);
   });
 
   it('skips hashes without a password or user in bulk, and refuses them when named', () => {
-    expect(planGeneration([t('h', 'crypt_6')]).skipped[0]!.reason).toMatch(/--from VAR/);
-    expect(planGeneration([t('h', 'crypt_6'), t('p', 'password')], { unique: true }).skipped[0]!.reason).toMatch(/--unique/);
-    expect(planGeneration([t('d', 'sha256_digest'), t('p', 'password')]).skipped[0]!.reason).toMatch(/--user/);
+    expect(must(planGeneration([t('h', 'crypt_6')]).skipped[0]).reason).toMatch(/--from VAR/);
+    expect(must(planGeneration([t('h', 'crypt_6'), t('p', 'password')], { unique: true }).skipped[0]).reason).toMatch(/--unique/);
+    expect(must(planGeneration([t('d', 'sha256_digest'), t('p', 'password')]).skipped[0]).reason).toMatch(/--user/);
     expect(thrownCode(() => planGeneration([t('h', 'crypt_6', true)]))).toBe('E_USAGE');
     expect(thrownCode(() => planGeneration([t('s', 'string', true)]))).toBe('E_USAGE');
     expect(thrownCode(() => planGeneration([t('b', 'boolean', true)]))).toBe('E_USAGE');
@@ -165,7 +166,7 @@ describe('planGeneration', () => {
 
   it('generates an int only when named, within --min/--max', () => {
     const plan = planGeneration([t('port', 'int', true)], { min: 1024, max: 1030 });
-    const n = Number(plan.values[0]!.value);
+    const n = Number(must(plan.values[0]).value);
     expect(n >= 1024 && n <= 1030).toBe(true);
     expect(thrownCode(() => planGeneration([t('port', 'int', true)], { min: 5, max: 1 }))).toBe('E_USAGE');
   });
@@ -252,7 +253,7 @@ describe('files', () => {
       rename(from, to);
     });
     try {
-      expect(thrownCode(() => atomicWriteFile(dest, secret))).toBe('E_IO');
+      expect(thrownCode(() => { atomicWriteFile(dest, secret); })).toBe('E_IO');
     } finally {
       spy.mockRestore();
     }
@@ -333,16 +334,16 @@ describe('Vault.renameEnvironment', () => {
       const moved = v.renameEnvironment('app', 'dev', 'staging');
       expect(moved.map((r) => `${r.app}:${r.env}:${r.key}:${r.version}`)).toEqual(['app:staging:A:2', 'app:staging:B:1']);
       expect(v.lookup('app', 'dev', 'A')).toBeUndefined();
-      const a = v.lookup('app', 'staging', 'A')!;
+      const a = must(v.lookup('app', 'staging', 'A'));
       expect(v.reveal(a)).toBe('two');
       expect(v.revealVersion(a, 1)).toBe('one');
-      expect(v.lookup('app', 'staging', 'B')!.type).toBe('password');
+      expect(must(v.lookup('app', 'staging', 'B')).type).toBe('password');
       expect(v.get('A', { app: 'app', env: 'staging' })).toBe('two');
       expect(v.get('A', { app: 'other', env: 'dev' })).toBe('o');
       // One entry for the rename (issue 12), naming each secret with its new name and version.
       const renames = v.auditLog({ action: 'secret.rename' });
       expect(renames.map((e) => e.target)).toEqual(['2 secrets']);
-      expect(JSON.parse(renames[0]!.detail!)).toEqual({ n: 2, secrets: ['app:dev:A', 'app:dev:B'], each: { to: ['app:staging:A', 'app:staging:B'], version: [2, 1] } });
+      expect(JSON.parse(must(must(renames[0]).detail))).toEqual({ n: 2, secrets: ['app:dev:A', 'app:dev:B'], each: { to: ['app:staging:A', 'app:staging:B'], version: [2, 1] } });
       expect(v.verifyAudit().brokenAt).toBeNull();
       expect(v.renameEnvironment('app', 'nothing', 'x')).toEqual([]);
     } finally {
@@ -359,10 +360,10 @@ describe('Vault.renameEnvironment', () => {
       expect(thrownCode(() => v.renameEnvironment('app', 'dev', 'prod'))).toBe('E_EXISTS');
       expect(thrownCode(() => v.renameEnvironment('app', 'dev', 'dev'))).toBe('E_USAGE');
       // Damage Z's ciphertext: the rename must fail as a whole and leave A where it was.
-      const z = v.lookup('app', 'dev', 'Z')!;
+      const z = must(v.lookup('app', 'dev', 'Z'));
       vaultDatabase(v).prepare('UPDATE secrets SET value = ? WHERE id = ?').run(Buffer.alloc(60, 1), z.id);
       expect(thrownCode(() => v.renameEnvironment('app', 'dev', 'qa'))).toBe('E_DECRYPT');
-      expect(v.reveal(v.lookup('app', 'dev', 'A')!)).toBe('1');
+      expect(v.reveal(must(v.lookup('app', 'dev', 'A')))).toBe('1');
       expect(v.lookup('app', 'qa', 'A')).toBeUndefined();
     } finally {
       v.close();

@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { CODE_LOADING_VARIABLES, isCodeLoadingVariable } from '../src/inject/code-loading-variables.js';
 import { resolveFilters, resolveTemplate } from '../src/inject/resolve.js';
 import { Vault } from '../src/vault/vault.js';
-import { SHARED, type CliResult, cli, errorCode, introduce, newVault, thrownCode, tmpdir } from './helpers.js';
+import { SHARED, type CliResult, cli, cliIn, errorCode, introduce, newVault, thrownCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 function ok(r: CliResult): CliResult {
   expect(r.code, r.stderr).toBe(0);
@@ -20,7 +21,12 @@ function ok(r: CliResult): CliResult {
 }
 
 /** Alice and bob know each other; bob's secrets (set with the library) travel to alice in a real bundle. */
-function received(secrets: Array<{ app?: string; env?: string; key: string; value: string }>, loadArgs: string[] = []): { alice: string; bob: string; bundle: string; load: CliResult } {
+/**
+ * bob sends SECRETS to alice in a bundle and alice loads it: `export` and `load` run in-process (the
+ * in-process runner, decision 50) — setup for the tests below; both also run as child processes in
+ * test/sharing.test.ts.
+ */
+async function received(secrets: Array<{ app?: string; env?: string; key: string; value: string }>, loadArgs: string[] = []): Promise<{ alice: string; bob: string; bundle: string; load: CliResult }> {
   const alice = newVault();
   const bob = newVault({ user: 'bob' });
   introduce(alice, bob);
@@ -29,8 +35,8 @@ function received(secrets: Array<{ app?: string; env?: string; key: string; valu
   v.setMany(secrets);
   v.close();
   const bundle = path.join(tmpdir(), 'from-bob.json');
-  ok(cli(['export', '--to', 'alice', '-f', '::', '-o', bundle], { vault: bob }));
-  const load = ok(cli(['load', '-f', bundle, ...loadArgs], { vault: alice }));
+  ok(await cliIn(['export', '--to', 'alice', '-f', '::', '-o', bundle], { vault: bob }));
+  const load = ok(await cliIn(['load', '-f', bundle, ...loadArgs], { vault: alice }));
   return { alice, bob, bundle, load };
 }
 
@@ -40,7 +46,7 @@ function childEnv(vault: string, args: string[], cwd?: string): { r: CliResult; 
   return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
 }
 
-const CORPUS_NAMES = [...new Set(CODE_LOADING_VARIABLES.map((v) => (v.prefix ? v.example! : v.name)))];
+const CORPUS_NAMES = [...new Set(CODE_LOADING_VARIABLES.map((v) => (v.prefix ? must(v.example) : v.name)))];
 const sent = (name: string): string => `sent-by-bob-${name}`;
 
 describe('the corpus of code-loading variables', () => {
@@ -51,15 +57,15 @@ describe('the corpus of code-loading variables', () => {
     for (const v of CODE_LOADING_VARIABLES) {
       if (v.prefix) {
         expect(v.example, v.name).toBeDefined();
-        expect(v.example!.startsWith(v.name)).toBe(true);
+        expect(must(v.example).startsWith(v.name)).toBe(true);
       }
-      expect(isCodeLoadingVariable(v.prefix ? v.example! : v.name)).toBe(true);
+      expect(isCodeLoadingVariable(v.prefix ? must(v.example) : v.name)).toBe(true);
     }
     for (const ordinary of ['DATABASE_URL', 'API_KEY', 'NODE_ENV', 'PORT', 'GITHUB_TOKEN', 'LESSON', 'CCACHE_DIR']) expect(isCodeLoadingVariable(ordinary), ordinary).toBe(false);
   });
 
-  it('every variable, received in one real bundle, is not exported by run -f or env, before or after accept; only its own template line exports it', () => {
-    const { alice, load } = received([
+  it('every variable, received in one real bundle, is not exported by run -f or env, before or after accept; only its own template line exports it', async () => {
+    const { alice, load } = await received([
       ...CORPUS_NAMES.map((key) => ({ app: 'web', env: 'dev', key, value: sent(key) })),
       { app: 'web', env: 'dev', key: 'ORDINARY', value: 'ordinary-value' },
     ]);
@@ -104,8 +110,8 @@ describe('the corpus of code-loading variables', () => {
 });
 
 describe('received names start pending', () => {
-  it('a pending name is skipped by filters (one warning), exported when named exactly, and by every filter once accepted; load --accept accepts', () => {
-    const { alice, load } = received([
+  it('a pending name is skipped by filters (one warning), exported when named exactly, and by every filter once accepted; load --accept accepts', async () => {
+    const { alice, load } = await received([
       { app: 'web', env: 'dev', key: 'API_URL', value: 'https://api.example' },
       { app: 'web', env: 'dev', key: 'TOKEN', value: 'tok' },
     ]);
@@ -143,13 +149,13 @@ describe('received names start pending', () => {
     expect(log.map((e) => e.target)).toEqual(['web:dev:API_URL']);
     expect(errorCode(cli(['accept'], { vault: alice }))).toBe('E_USAGE');
 
-    const auto = received([{ app: 'web', env: 'dev', key: 'A', value: 'a' }], ['--accept']);
+    const auto = await received([{ app: 'web', env: 'dev', key: 'A', value: 'a' }], ['--accept']);
     expect(auto.load.stderr).toContain('Accepted 1 name from bob');
     expect(childEnv(auto.alice, ['-f', 'web:dev:']).env['A']).toBe('a');
   });
 
-  it('typing a received name (add key --force, edit value) makes it yours; a second bundle does not re-pend it', () => {
-    const { alice, bob } = received([
+  it('typing a received name (add key --force, edit value) makes it yours; a second bundle does not re-pend it', async () => {
+    const { alice, bob } = await received([
       { app: 'web', env: 'dev', key: 'MINE', value: 'theirs' },
       { app: 'web', env: 'dev', key: 'EDITED', value: 'theirs' },
     ]);
@@ -167,8 +173,8 @@ describe('received names start pending', () => {
     expect(childEnv(alice, ['-f', 'web:dev:']).env['MINE']).toBe('theirs-2');
   });
 
-  it('an attacker who can write vault.db cannot mark a name accepted (E_TAMPERED)', () => {
-    const { alice } = received([{ app: 'web', env: 'dev', key: 'X', value: 'x' }]);
+  it('an attacker who can write vault.db cannot mark a name accepted (E_TAMPERED)', async () => {
+    const { alice } = await received([{ app: 'web', env: 'dev', key: 'X', value: 'x' }]);
     const db = new Database(path.join(alice, 'vault.db'));
     db.exec("UPDATE secrets SET pending = 0, origin = NULL WHERE key = 'X'");
     db.close();
@@ -177,8 +183,8 @@ describe('received names start pending', () => {
     expect(r.r.stderr).toContain('web:dev:X');
   });
 
-  it('project mode: a pending value without a description is not exported', () => {
-    const { alice } = received([
+  it('project mode: a pending value without a description is not exported', async () => {
+    const { alice } = await received([
       { app: 'myapp', env: 'dev', key: 'UNDESCRIBED', value: 'u' },
       { app: 'myapp', env: 'dev', key: 'LD_PRELOAD', value: '/tmp/evil.so' },
     ]);
@@ -197,7 +203,7 @@ describe('received names start pending', () => {
 describe('every way names arrive from someone else', () => {
   const env = { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery staple' };
 
-  it('restore of another vault\'s backup: new names pending; restoring your own backup keeps acceptance', () => {
+  it('restore of another vault\'s backup: new names pending; restoring your own backup keeps acceptance', async () => {
     const other = newVault({ user: 'carol' });
     ok(cli(['add', 'key', 'FROM_CAROL', 'c', '--app', 'web', '--env', 'dev'], { vault: other }));
     const carolBackup = path.join(tmpdir(), 'carol.age');
@@ -208,7 +214,7 @@ describe('every way names arrive from someone else', () => {
     expect(childEnv(mine, ['-f', 'web:dev:']).env['FROM_CAROL']).toBeUndefined();
 
     // Own backup: one accepted name, one pending; both keep their state in a new vault.
-    const { alice } = received([
+    const { alice } = await received([
       { app: 'web', env: 'dev', key: 'ACCEPTED', value: 'a' },
       { app: 'web', env: 'dev', key: 'STILL_PENDING', value: 'p' },
     ]);
@@ -239,7 +245,7 @@ describe('every way names arrive from someone else', () => {
     const p1 = JSON.parse(cli(['list', '--pending', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
     expect(p1.length).toBeGreaterThan(0);
     expect(p1.every((p) => p['pending'] === 'import-vault')).toBe(true);
-    expect(JSON.parse(cli(['list', '--format', 'json'], { vault }).stdout).length).toBe(p1.length);
+    expect((JSON.parse(cli(['list', '--format', 'json'], { vault }).stdout) as unknown[]).length).toBe(p1.length);
 
     const dir = tmpdir();
     fs.copyFileSync(path.join(fix, 'fixture.json'), path.join(dir, 'secrets.json'));
@@ -266,7 +272,7 @@ describe('every way names arrive from someone else', () => {
     const p = JSON.parse(cli(['list', '--pending', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
     expect(p.map((x) => x['key']).sort()).toEqual(['API_KEY', 'NODE_OPTIONS']);
     expect(p.every((x) => x['pending'] === 'team pull dev')).toBe(true);
-    const all = p[0]!;
+    const all = must(p[0]);
     const e = childEnv(vault, ['-f', `${all['app']}:${all['env']}:`]).env;
     expect([e['API_KEY'], e['NODE_OPTIONS']]).toEqual([undefined, undefined]);
   });

@@ -11,6 +11,7 @@ import type { RelayStorage } from '../src/relay/storage/types.js';
 import { SCHEMA_VERSION } from '../src/relay/storage/migrations.js';
 import { tmpdir } from './helpers.js';
 import { type TestPostgres, startPostgres } from './relay-helpers.js';
+import { must } from './must.js';
 
 let server: TestPostgres | undefined;
 let skipReason: string | undefined;
@@ -38,19 +39,22 @@ interface Backend {
 const backends: Backend[] = [
   {
     name: 'sqlite',
-    fresh: async () => path.join(tmpdir(), 'relay.db'),
-    raw: async (db, sql) => {
-      const d = new Database(db);
-      try {
-        d.exec(sql);
-      } finally {
-        d.close();
-      }
-    },
+    fresh: () => Promise.resolve(path.join(tmpdir(), 'relay.db')),
+    // (an SQL error rejects, as it does on the PostgreSQL backend)
+    raw: (db, sql) =>
+      new Promise((resolve) => {
+        const d = new Database(db);
+        try {
+          d.exec(sql);
+        } finally {
+          d.close();
+        }
+        resolve();
+      }),
   },
   {
     name: 'postgres',
-    fresh: async () => server!.database(`relay_${++dbCount}`),
+    fresh: async () => must(server).database(`relay_${++dbCount}`),
     raw: async (db, sql) => {
       const c = new pg.Client({ connectionString: db });
       await c.connect();
@@ -85,7 +89,7 @@ describe.each(backends)('relay storage on $name', (b) => {
 
   it('migrates once and again without change; the relay key is made once', async (ctx) => {
     skipIfNoServer(ctx);
-    const { s, db } = (await open())!;
+    const { s, db } = must((await open()));
     expect(await s.migrate()).toBe(SCHEMA_VERSION);
     const k1 = await s.relayKey(() => ({ publicKey: 'pub1', secretKey: 'sec1' }));
     const k2 = await s.relayKey(() => ({ publicKey: 'pub2', secretKey: 'sec2' }));
@@ -100,7 +104,7 @@ describe.each(backends)('relay storage on $name', (b) => {
 
   it('the first member creates the space; others need a single-use invitation for their key', async (ctx) => {
     skipIfNoServer(ctx);
-    const { s } = (await open())!;
+    const { s } = must((await open()));
     expect(await s.join(member(1, 'alice'), null, 10)).toBe('created');
     expect(await s.join(member(2), null, 11)).toBe('not-empty');
     expect(await s.join(member(1, 'alice'), null, 11)).toBe('exists');
@@ -126,7 +130,7 @@ describe.each(backends)('relay storage on $name', (b) => {
 
   it('only one of two concurrent first members creates the space', async (ctx) => {
     skipIfNoServer(ctx);
-    const { s, db } = (await open())!;
+    const { s, db } = must((await open()));
     const s2 = await openRelayStorage(db);
     const outcomes = await Promise.all([s.join(member(1), null, 1), s2.join(member(2), null, 1), s.join(member(3), null, 1)]);
     expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
@@ -137,44 +141,44 @@ describe.each(backends)('relay storage on $name', (b) => {
 
   it('envelopes wait for their recipient in order; an acknowledgement drops the body once', async (ctx) => {
     skipIfNoServer(ctx);
-    const { s } = (await open())!;
+    const { s } = must((await open()));
     const [a, c] = [member(1).keyId, member(2).keyId];
     for (let i = 0; i < 3; i++) await s.putEnvelope({ id: String(i).repeat(32), sender: a, recipient: c, createdAt: 100 + i, body: Buffer.from(`sealed ${i}`) });
     await s.putEnvelope({ id: '9'.repeat(32), sender: c, recipient: a, createdAt: 104, body: Buffer.from('other') });
     const p = await s.pending(c, 10);
     expect(p.map((e) => e.body?.toString())).toEqual(['sealed 0', 'sealed 1', 'sealed 2']);
     expect(await s.pending(c, 2)).toHaveLength(2);
-    expect(await s.ack(a, p[0]!.id, 200)).toBe(false); // not addressed to a
-    expect(await s.ack(c, p[0]!.id, 200)).toBe(true);
-    expect(await s.ack(c, p[0]!.id, 201)).toBe(false);
-    expect((await s.pending(c, 10)).map((e) => e.id)).toEqual([p[1]!.id, p[2]!.id]);
-    const row = (await s.dump())['envelopes']!.find((r) => r['id'] === p[0]!.id)!;
+    expect(await s.ack(a, must(p[0]).id, 200)).toBe(false); // not addressed to a
+    expect(await s.ack(c, must(p[0]).id, 200)).toBe(true);
+    expect(await s.ack(c, must(p[0]).id, 201)).toBe(false);
+    expect((await s.pending(c, 10)).map((e) => e.id)).toEqual([must(p[1]).id, must(p[2]).id]);
+    const row = must(must((await s.dump())['envelopes']).find((r) => r['id'] === must(p[0]).id));
     expect(row['body']).toBeNull();
     expect(Number(row['delivered_at'])).toBe(200);
     expect((await s.log()).map((l) => [l.event, l.envelopeId])).toEqual([
-      ['sent', p[0]!.id],
-      ['sent', p[1]!.id],
-      ['sent', p[2]!.id],
+      ['sent', must(p[0]).id],
+      ['sent', must(p[1]).id],
+      ['sent', must(p[2]).id],
       ['sent', '9'.repeat(32)],
-      ['delivered', p[0]!.id],
+      ['delivered', must(p[0]).id],
     ]);
     await s.close();
   });
 
   it('a nonce is accepted once; expired nonces are forgotten', async (ctx) => {
     skipIfNoServer(ctx);
-    const { s } = (await open())!;
+    const { s } = must((await open()));
     expect(await s.useNonce('k', 'n1', 100, 200)).toBe(true);
     expect(await s.useNonce('k', 'n1', 150, 250)).toBe(false);
     expect(await s.useNonce('other', 'n1', 150, 250)).toBe(true);
     expect(await s.useNonce('k', 'n2', 300, 400)).toBe(true); // forgets n1 (expired at 200)
-    expect((await s.dump())['nonces']!.map((r) => r['nonce']).sort()).toEqual(['n2']);
+    expect(must((await s.dump())['nonces']).map((r) => r['nonce']).sort()).toEqual(['n2']);
     await s.close();
   });
 
   it('the log is append-only in the database itself', async (ctx) => {
     skipIfNoServer(ctx);
-    const { s, db } = (await open())!;
+    const { s, db } = must((await open()));
     await s.join(member(1), null, 1);
     await s.close();
     await expect(b.raw(db, 'UPDATE log SET actor = 1')).rejects.toThrow(/append-only/);

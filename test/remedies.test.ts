@@ -10,6 +10,7 @@ import { cliFix } from '../src/cli/remedies.js';
 import { encryptToPgpKey } from '../src/crypto/pgp.js';
 import { Vault } from '../src/vault/vault.js';
 import { cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
 
@@ -32,7 +33,7 @@ describe('library remedies and their CLI wording', () => {
     ['set of an existing name', () => vault.set({ app: 'web', env: 'dev', key: 'DB', value: 'two' }), 'E_EXISTS', '`{ replace: true }` to `set`', 'Add --overwrite to replace it (the old value is kept in history), or use `seeqret edit value`.'],
     ['get of a missing name', () => vault.get('NOPE'), 'E_NOT_FOUND', 'Call `all` or `find`', 'Run `seeqret list` to see what exists.'],
     ['an unknown user', () => vault.user('bob'), 'E_UNKNOWN_USER', 'Call `users`', 'Run `seeqret users` to see who is known; add people with `seeqret add user`.'],
-    ['a missing version', () => vault.revealVersion(vault.lookup('web', 'dev', 'DB')!, 7), 'E_NOT_FOUND', 'Call `history`', 'Run `seeqret history` to see the versions.'],
+    ['a missing version', () => vault.revealVersion(must(vault.lookup('web', 'dev', 'DB')), 7), 'E_NOT_FOUND', 'Call `history`', 'Run `seeqret history` to see the versions.'],
     ['a folder without a vault', () => Vault.open({ dir: tmpdir() }), 'E_VAULT_NOT_FOUND', 'pass `dir` (or set SEEQRET to)', 'Run `seeqret init`, or point --vault / SEEQRET at your vault folder.'],
   ])('%s: the fix names the library remedy, the CLI says it its way', (_what, fn, code, library, cliText) => {
     const e = thrown(fn);

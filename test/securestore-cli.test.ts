@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeySource, SecretsManager } from '../src/securestore/manager.js';
-import { BIN, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir, type CliResult } from './helpers.js';
+import { BIN, SHARED, cleanEnv, cli, errorCode, newVault, ssEntry, ssFile, tmpdir, type CliResult } from './helpers.js';
+import { flip, must } from './must.js';
 
 const FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
 const FIXTURE_TEXT = fs.readFileSync(path.join(FIX, 'fixture.json'), 'utf8');
@@ -93,8 +94,8 @@ describe('ssclient commands on the fixture', () => {
     expect(s.get('api:token')).toBe('sk_live_1');
     expect(s.get('db:password')).toBe('new\nvalue\n');
     expect(ss(dir, ['get', 'db:password']).stdout).toBe('new\nvalue\n\n');
-    const before = JSON.parse(FIXTURE_TEXT);
-    const after = JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
+    const before = ssFile(FIXTURE_TEXT);
+    const after = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(after.secrets['db:username']).toEqual(before.secrets['db:username']);
     expect(after.sentinel).toEqual(before.sentinel);
     expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8').endsWith('}')).toBe(true);
@@ -136,10 +137,10 @@ describe('passwords, keys and errors', () => {
     expect(r.stderr).toContain('the password does not open secrets.json');
     fs.writeFileSync(path.join(dir, 'other.key'), `-----BEGIN PRIVATE KEY-----\n${Buffer.alloc(32, 9).toString('base64')}\n-----END PRIVATE KEY-----\n`);
     expect(errorCode(ss(dir, ['-k', 'other.key', 'get', 'unicode'], { password: null }))).toBe('E_SS_WRONG_KEY');
-    const d = JSON.parse(FIXTURE_TEXT);
-    const hmac = Buffer.from(d.secrets.unicode.hmac, 'base64');
-    hmac[0]! ^= 0x80;
-    d.secrets.unicode.hmac = hmac.toString('base64');
+    const d = ssFile(FIXTURE_TEXT);
+    const hmac = Buffer.from(ssEntry(d, 'unicode').hmac, 'base64');
+    flip(hmac, 0, 0x80);
+    ssEntry(d, 'unicode').hmac = hmac.toString('base64');
     fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify(d, null, 2));
     const t = ss(dir, ['get', 'unicode']);
     expect([t.code, errorCode(t), t.stdout]).toEqual([1, 'E_SS_AUTH', '']);
@@ -228,7 +229,7 @@ describe('create and export-key', () => {
     expect(r.code).toBe(0);
     const text = fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8');
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2));
-    expect(Object.keys(JSON.parse(text))).toEqual(['version', 'iv', 'sentinel', 'secrets']);
+    expect(Object.keys(ssFile(text))).toEqual(['version', 'iv', 'sentinel', 'secrets']);
     expect(text.endsWith('"secrets": {}\n}')).toBe(true);
     expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(open(path.join(dir, 'secrets.json')).size).toBe(0);
@@ -393,7 +394,7 @@ describe('import into the seeqret vault', () => {
     expect(cli(['get', 'web:prod:db.password'], { vault }).stdout).toBe('pgsql123\n');
     expect(cli(['get', 'web:prod:unicode'], { vault }).stdout).toBe('päss✓\n');
     const log = (JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
-    const imp = log.find((e) => e.action === 'import')!;
+    const imp = must(log.find((e) => e.action === 'import'));
     expect(imp.target).toBe('secrets.json');
     expect(JSON.parse(imp.detail)).toMatchObject({ from: 'securestore-v3', added: 3 });
     expect(JSON.stringify(log)).not.toContain('pgsql123');
@@ -480,8 +481,8 @@ describe('export from the seeqret vault', () => {
     const log = (JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     const exp = log.filter((e) => e.action === 'export');
     expect(exp).toHaveLength(1);
-    expect(exp[0]!.target).toBe('secrets.json');
-    expect(JSON.parse(exp[0]!.detail)).toMatchObject({ format: 'securestore-v3', secrets: ['shop:prod:API_KEY', 'shop:prod:DB_PASSWORD'] });
+    expect(must(exp[0]).target).toBe('secrets.json');
+    expect(JSON.parse(must(exp[0]).detail)).toMatchObject({ format: 'securestore-v3', secrets: ['shop:prod:API_KEY', 'shop:prod:DB_PASSWORD'] });
   });
 
   it('into an existing vault: unchanged entries stay byte-identical, changed ones are replaced, others kept', () => {
@@ -490,11 +491,11 @@ describe('export from the seeqret vault', () => {
     expect(ss(dir, ['create']).code).toBe(0);
     expect(ss(dir, ['set', 'OTHER', 'kept']).code).toBe(0);
     expect(ss(dir, ['export', '-f', 'shop:prod:'], { vault }).code).toBe(0);
-    const first = JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
+    const first = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(cli(['edit', 'value', 'shop:prod:API_KEY'], { vault, input: 'sk_live_10' }).code).toBe(0);
     const r = ss(dir, ['export', '-f', 'shop:prod:'], { vault });
     expect(r.stderr).toContain('0 added, 1 updated, 1 unchanged');
-    const second = JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
+    const second = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(second.secrets.DB_PASSWORD).toEqual(first.secrets.DB_PASSWORD);
     expect(second.secrets.API_KEY).not.toEqual(first.secrets.API_KEY);
     const s = open(path.join(dir, 'secrets.json'));

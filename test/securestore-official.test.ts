@@ -1,5 +1,5 @@
 /**
- * Interoperability with the official SecureStore JavaScript library (@neosmart/securestore,
+ * Interoperability with the official SecureStore JavaScript library (\@neosmart/securestore,
  * a devDependency): vaults and key files written by seeqret — through the CLI and through the
  * library — open with it and give back every value; a wrong password is refused by it.
  */

@@ -35,17 +35,20 @@ function person(answers: { interactive?: boolean; password?: string; confirm?: b
   return {
     asked,
     interactive: answers.interactive ?? true,
-    async password() {
+    password() {
       asked.push('password');
-      return answers.password ?? PASSWORD;
+      return Promise.resolve(answers.password ?? PASSWORD);
     },
-    async newPassword(check) {
+    newPassword(check) {
       asked.push('new password');
-      return check(answers.password ?? PASSWORD);
+      // (a check that throws rejects, as it would in an async prompt)
+      return new Promise((resolve) => {
+        resolve(check(answers.password ?? PASSWORD));
+      });
     },
-    async confirm(q) {
+    confirm(q) {
       asked.push(q);
-      return answers.confirm ?? false;
+      return Promise.resolve(answers.confirm ?? false);
     },
   };
 }
@@ -99,10 +102,10 @@ describe('store operations', () => {
     expect(r.keyFile).toBe(key);
     expect(r.notes).toEqual([`Saved the new key to ${key} (0600); keep it out of version control`]);
     expect(fs.statSync(key).mode & 0o777).toBe(0o600);
-    expect(await setSecret(a, 'db:password', async () => 's3cret')).toEqual({ existed: false });
-    expect(await setSecret(a, 'db:password', async () => 's3cret2')).toEqual({ existed: true });
-    expect((await rejected(setSecret(a, 'empty', async () => ''))).code).toBe('E_EMPTY_VALUE');
-    await setSecret(a, 'empty', async () => '', { allowEmpty: true });
+    expect(await setSecret(a, 'db:password', () => Promise.resolve('s3cret'))).toEqual({ existed: false });
+    expect(await setSecret(a, 'db:password', () => Promise.resolve('s3cret2'))).toEqual({ existed: true });
+    expect((await rejected(setSecret(a, 'empty', () => Promise.resolve('')))).code).toBe('E_EMPTY_VALUE');
+    await setSecret(a, 'empty', () => Promise.resolve(''), { allowEmpty: true });
     expect((await getSecret(a, 'db:password')).toString()).toBe('s3cret2');
     expect((await dumpStore(a)).map((e) => [e.key, e.value.toString()])).toEqual([['db:password', 's3cret2'], ['empty', '']]);
     await removeSecret(a, 'empty');
@@ -142,8 +145,8 @@ describe('import into and export from the seeqret vault', () => {
     const dir = tmpdir();
     const a = access(dir);
     await createStore(a);
-    await setSecret(a, 'db:user', async () => 'app');
-    await setSecret(a, 'db:pass', async () => 'pw1');
+    await setSecret(a, 'db:user', () => Promise.resolve('app'));
+    await setSecret(a, 'db:pass', () => Promise.resolve('pw1'));
     const v = vault();
     const plan = await planSsImport(a, { colon: '.', app: 'web', env: 'prod' });
     expect(plan.warnings).toEqual([expect.stringContaining('SecureStore does not bind a value to its name')]);

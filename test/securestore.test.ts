@@ -5,6 +5,7 @@
  * property tests of every parser and of save → load, and atomic writes under SIGKILL.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -14,17 +15,18 @@ import { SeeqretError, type ErrorCode } from '../src/errors.js';
 import { compareNames, decodeBase64Strict, parseVault, parseVaultObject, serializeVault } from '../src/securestore/format.js';
 import { formatKeyFile, ignoreKeyFile, parseKeyFile, readKeyFile } from '../src/securestore/keyfile.js';
 import { KeySource, SecretsManager } from '../src/securestore/manager.js';
-import { ROOT, SHARED, tmpdir } from './helpers.js';
+import { ROOT, SHARED, type SsEntry, type SsFile, ssEntry, ssFile, tmpdir } from './helpers.js';
+import { flip as flipByte, must } from './must.js';
 
 const FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
 const FIXTURE_FILE = path.join(FIX, 'fixture.json');
 const FIXTURE_TEXT = fs.readFileSync(FIXTURE_FILE, 'utf8');
 const FIXTURE_README = fs.readFileSync(path.join(FIX, 'README.md'), 'utf8');
-const PASSWORD = /Password `([^`]+)`/.exec(FIXTURE_README)![1]!;
-const MASTER = Buffer.from(/Master key \(hex\): ([0-9a-f]{64})/.exec(FIXTURE_README)![1]!, 'hex');
+const PASSWORD = must(must(/Password `([^`]+)`/.exec(FIXTURE_README))[1]);
+const MASTER = Buffer.from(must(must(/Master key \(hex\): ([0-9a-f]{64})/.exec(FIXTURE_README))[1]), 'hex');
 /** `name = value` pairs listed in the fixture README. */
 const EXPECTED: Record<string, string> = Object.fromEntries(
-  [.../^- Secrets: (.*)$/m.exec(FIXTURE_README)![1]!.matchAll(/`([^`=]+) = ([^`]+)`/g)].map((m) => [m[1]!, m[2]!]),
+  [...must(must(/^- Secrets: (.*)$/m.exec(FIXTURE_README))[1]).matchAll(/`([^`=]+) = ([^`]+)`/g)].map((m) => [must(m[1]), must(m[2])]),
 );
 const PLAINTEXTS = Object.values(EXPECTED);
 
@@ -46,8 +48,8 @@ function expectError(fn: () => unknown, code: ErrorCode): SeeqretError {
 }
 
 /** The fixture with `edit` applied to its parsed JSON. */
-function editedFixture(edit: (d: Record<string, any>) => void): string {
-  const d = JSON.parse(FIXTURE_TEXT) as Record<string, any>;
+function editedFixture(edit: (d: SsFile) => void): string {
+  const d = ssFile(FIXTURE_TEXT);
   edit(d);
   return JSON.stringify(d, null, 2);
 }
@@ -55,7 +57,7 @@ function editedFixture(edit: (d: Record<string, any>) => void): string {
 /** Flip one bit of a base64 field. */
 function flip(b64: string, byte = 0, bit = 0): string {
   const b = Buffer.from(b64, 'base64');
-  b[byte]! ^= 1 << bit;
+  flipByte(b, byte, 1 << bit);
   return b.toString('base64');
 }
 
@@ -107,7 +109,7 @@ describe('the fixture', () => {
 
   it('the sentinel decrypts to the bytes 0x20..0x3f', () => {
     const v = parseVault(FIXTURE_TEXT);
-    const p = ssDecrypt(MASTER, v.sentinel!);
+    const p = ssDecrypt(MASTER, must(v.sentinel));
     expect(Buffer.isBuffer(p) && p.equals(Buffer.from(Array.from({ length: 32 }, (_, i) => 0x20 + i)))).toBe(true);
   });
 
@@ -148,13 +150,13 @@ describe('the fixture', () => {
     const s = SecretsManager.fromFile(file, KeySource.fromKey(MASTER));
     s.set('db:password', 'new-password');
     s.save();
-    const before = JSON.parse(FIXTURE_TEXT);
-    const after = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const before = ssFile(FIXTURE_TEXT);
+    const after = ssFile(fs.readFileSync(file, 'utf8'));
     expect(after.sentinel).toEqual(before.sentinel);
     expect(after.iv).toBe(before.iv);
     expect(after.secrets['db:username']).toEqual(before.secrets['db:username']);
     expect(after.secrets['unicode']).toEqual(before.secrets['unicode']);
-    expect(after.secrets['db:password'].iv).not.toBe(before.secrets['db:password'].iv);
+    expect(ssEntry(after, 'db:password').iv).not.toBe(ssEntry(before, 'db:password').iv);
     expect(SecretsManager.fromFile(file, KeySource.fromPassword(PASSWORD)).get('db:password')).toBe('new-password');
   });
 });
@@ -166,18 +168,21 @@ describe('wrong keys, tampering, versions', () => {
     expect(e.message).toContain('sentinel');
     expect(e.exitCode).toBe(6);
     const other = Buffer.from(MASTER);
-    other[31]! ^= 1;
+    flipByte(other, 31, 1);
     expectError(() => SecretsManager.fromJSON(FIXTURE_TEXT, KeySource.fromKey(other)), 'E_SS_WRONG_KEY');
   });
 
   it('a modified sentinel is refused on load', () => {
-    const text = editedFixture((d) => (d['sentinel'].payload = flip(d['sentinel'].payload, 5)));
+    const text = editedFixture((d) => (d.sentinel.payload = flip(d.sentinel.payload, 5)));
     expectError(() => SecretsManager.fromJSON(text, KeySource.fromKey(MASTER)), 'E_SS_WRONG_KEY');
   });
 
   for (const field of ['hmac', 'payload', 'iv'] as const) {
     it(`a modified ${field} is refused when the secret is read; the other secrets still open`, () => {
-      const text = editedFixture((d) => (d['secrets']['db:password'][field] = flip(d['secrets']['db:password'][field], 3, 2)));
+      const text = editedFixture((d) => {
+        const e = ssEntry(d, 'db:password');
+        e[field] = flip(e[field], 3, 2);
+      });
       const s = SecretsManager.fromJSON(text, KeySource.fromKey(MASTER));
       const e = expectError(() => s.get('db:password'), 'E_SS_AUTH');
       expect(e.message).toContain('HMAC');
@@ -187,20 +192,18 @@ describe('wrong keys, tampering, versions', () => {
 
   it('the HMAC is checked before decrypting: a payload whose padding would be invalid fails on the HMAC', () => {
     const v = parseVault(FIXTURE_TEXT);
-    const entry = v.secrets.get('db:password')!;
+    const entry = must(v.secrets.get('db:password'));
     // Replace the (only) block with garbage: decrypting it would almost surely fail the padding check.
     const garbage = { ...entry, payload: Buffer.alloc(16, 0xa5) };
     expect(ssDecrypt(MASTER, garbage)).toBe('hmac');
     // With a valid HMAC over the garbage, the same payload reaches decryption and fails on padding.
-    const { createHmac } = require('node:crypto') as typeof import('node:crypto');
     const hmac = createHmac('sha1', MASTER.subarray(16)).update(entry.iv).update(garbage.payload).digest();
     expect(ssDecrypt(MASTER, { ...garbage, hmac })).toBe('padding');
   });
 
   it('an entry swapped under another name still opens (SecureStore does not bind names), a swapped IV does not', () => {
     const text = editedFixture((d) => {
-      const a = d['secrets']['db:password'];
-      d['secrets']['db:password'] = { ...a, iv: d['secrets']['db:username'].iv };
+      d.secrets['db:password'] = { ...ssEntry(d, 'db:password'), iv: ssEntry(d, 'db:username').iv };
     });
     expectError(() => SecretsManager.fromJSON(text, KeySource.fromKey(MASTER)).get('db:password'), 'E_SS_AUTH');
   });
@@ -208,7 +211,7 @@ describe('wrong keys, tampering, versions', () => {
   it('without a sentinel it opens, and the next save adds one', () => {
     const dir = tmpdir();
     const file = path.join(dir, 's.json');
-    fs.writeFileSync(file, editedFixture((d) => delete d['sentinel']));
+    fs.writeFileSync(file, editedFixture((d) => delete (d as Partial<SsFile>).sentinel));
     const s = SecretsManager.fromFile(file, KeySource.fromKey(MASTER));
     expect(s.get('unicode')).toBe('päss✓');
     s.save();
@@ -216,32 +219,32 @@ describe('wrong keys, tampering, versions', () => {
     expect(saved.sentinel).not.toBeNull();
     expectError(() => SecretsManager.fromFile(file, KeySource.fromPassword('wrong password')), 'E_SS_WRONG_KEY');
     // "sentinel": null is read like a missing sentinel
-    expect(SecretsManager.fromJSON(editedFixture((d) => (d['sentinel'] = null)), KeySource.fromKey(MASTER)).get('db:username')).toBe('pgadmin');
+    expect(SecretsManager.fromJSON(editedFixture((d) => ((d as Record<string, unknown>)['sentinel'] = null)), KeySource.fromKey(MASTER)).get('db:username')).toBe('pgadmin');
   });
 
   it('without a sentinel a wrong key is still refused when no entry verifies, so a save cannot lock out the real key', () => {
     const dir = tmpdir();
     const file = path.join(dir, 's.json');
-    const text = editedFixture((d) => delete d['sentinel']);
+    const text = editedFixture((d) => delete (d as Partial<SsFile>).sentinel);
     fs.writeFileSync(file, text);
     const e = expectError(() => SecretsManager.fromFile(file, KeySource.fromPassword('password124')), 'E_SS_WRONG_KEY');
     expect(e.message).toContain('password');
     const other = Buffer.from(MASTER);
-    other[31]! ^= 1;
+    flipByte(other, 31, 1);
     expectError(() => SecretsManager.fromJSON(text, KeySource.fromKey(other)), 'E_SS_WRONG_KEY');
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
     // One entry that verifies is enough: a single modified entry does not make the key "wrong".
     const oneModified = editedFixture((d) => {
-      delete d['sentinel'];
-      d['secrets']['db:password'].hmac = flip(d['secrets']['db:password'].hmac);
+      delete (d as Partial<SsFile>).sentinel;
+      ssEntry(d, 'db:password').hmac = flip(ssEntry(d, 'db:password').hmac);
     });
     const s = SecretsManager.fromJSON(oneModified, KeySource.fromKey(MASTER));
     expect(s.get('unicode')).toBe('päss✓');
     expectError(() => s.get('db:password'), 'E_SS_AUTH');
     // An empty vault without a sentinel has nothing to check against: any key opens it.
     const empty = editedFixture((d) => {
-      delete d['sentinel'];
-      d['secrets'] = {};
+      delete (d as Partial<SsFile>).sentinel;
+      d.secrets = {};
     });
     expect(SecretsManager.fromJSON(empty, KeySource.fromKey(other)).size).toBe(0);
   });
@@ -255,7 +258,7 @@ describe('wrong keys, tampering, versions', () => {
     [undefined, 'E_SS_FORMAT'],
   ] as const) {
     it(`version ${JSON.stringify(version)} is refused clearly (${code})`, () => {
-      const text = editedFixture((d) => (version === undefined ? delete d['version'] : (d['version'] = version)));
+      const text = editedFixture((d) => (version === undefined ? delete (d as Partial<SsFile>).version : ((d as Record<string, unknown>)['version'] = version)));
       const e = expectError(() => SecretsManager.fromJSON(text, KeySource.fromKey(MASTER)), code);
       if (code === 'E_SS_VERSION') {
         expect(e.message).toContain(`version ${version} vault`);
@@ -268,17 +271,17 @@ describe('wrong keys, tampering, versions', () => {
   const malformed: Array<[string, string]> = [
     ['not JSON', '{"version": 3, '],
     ['an array', '[]'],
-    ['a salt of 8 bytes', editedFixture((d) => (d['iv'] = Buffer.alloc(8).toString('base64')))],
-    ['a 19-byte hmac', editedFixture((d) => (d['secrets']['unicode'].hmac = Buffer.alloc(19).toString('base64')))],
-    ['a payload of 15 bytes', editedFixture((d) => (d['secrets']['unicode'].payload = Buffer.alloc(15).toString('base64')))],
-    ['an empty payload', editedFixture((d) => (d['secrets']['unicode'].payload = ''))],
-    ['unpadded base64', editedFixture((d) => (d['secrets']['unicode'].iv = d['secrets']['unicode'].iv.replace(/=+$/, '')))],
-    ['base64 with a space', editedFixture((d) => (d['secrets']['unicode'].payload = ` ${d['secrets']['unicode'].payload}`))],
-    ['url-safe base64', editedFixture((d) => (d['iv'] = '-_-_-_-_-_-_-_-_-_-_-w=='))],
-    ['no secrets', editedFixture((d) => delete d['secrets'])],
-    ['an entry that is a string', editedFixture((d) => (d['secrets']['unicode'] = 'x'))],
-    ['an entry without hmac', editedFixture((d) => delete d['secrets']['unicode'].hmac)],
-    ['a malformed sentinel', editedFixture((d) => (d['sentinel'] = { iv: 'AA==' }))],
+    ['a salt of 8 bytes', editedFixture((d) => ((d as Record<string, unknown>)['iv'] = Buffer.alloc(8).toString('base64')))],
+    ['a 19-byte hmac', editedFixture((d) => (ssEntry(d, 'unicode').hmac = Buffer.alloc(19).toString('base64')))],
+    ['a payload of 15 bytes', editedFixture((d) => (ssEntry(d, 'unicode').payload = Buffer.alloc(15).toString('base64')))],
+    ['an empty payload', editedFixture((d) => (ssEntry(d, 'unicode').payload = ''))],
+    ['unpadded base64', editedFixture((d) => (ssEntry(d, 'unicode').iv = ssEntry(d, 'unicode').iv.replace(/=+$/, '')))],
+    ['base64 with a space', editedFixture((d) => (ssEntry(d, 'unicode').payload = ` ${ssEntry(d, 'unicode').payload}`))],
+    ['url-safe base64', editedFixture((d) => ((d as Record<string, unknown>)['iv'] = '-_-_-_-_-_-_-_-_-_-_-w=='))],
+    ['no secrets', editedFixture((d) => delete (d as Partial<SsFile>).secrets)],
+    ['an entry that is a string', editedFixture((d) => ((d.secrets as Record<string, unknown>)['unicode'] = 'x'))],
+    ['an entry without hmac', editedFixture((d) => delete (ssEntry(d, 'unicode') as Partial<SsEntry>).hmac)],
+    ['a malformed sentinel', editedFixture((d) => ((d as Record<string, unknown>)['sentinel'] = { iv: 'AA==' }))],
   ];
   for (const [what, text] of malformed) {
     it(`refuses ${what} (E_SS_FORMAT, nothing quoted)`, () => {
@@ -289,7 +292,7 @@ describe('wrong keys, tampering, versions', () => {
 
   it('refuses bytes that are not UTF-8, and a lone surrogate in a name', () => {
     expectError(() => parseVault(Buffer.from([0x7b, 0xff, 0x7d])), 'E_SS_FORMAT');
-    expectError(() => parseVault(editedFixture((d) => (d['secrets']['\ud800x'] = d['secrets']['unicode']))), 'E_SS_FORMAT');
+    expectError(() => parseVault(editedFixture((d) => (d.secrets['\ud800x'] = ssEntry(d, 'unicode')))), 'E_SS_FORMAT');
   });
 
   it('a missing vault file is E_FILE_NOT_FOUND', () => {
@@ -375,12 +378,12 @@ describe('SecretsManager: create, set, delete, save', () => {
       const r = SecretsManager.fromFile(file, src);
       expect(r.keys()).toEqual(['a', 'b', 'bin']);
       expect(r.get('a')).toBe('one');
-      expect(r.getBytes('bin')!.equals(Buffer.from([0, 255, 10]))).toBe(true);
+      expect(must(r.getBytes('bin')).equals(Buffer.from([0, 255, 10]))).toBe(true);
       expectError(() => r.get('bin'), 'E_BAD_VALUE');
     }
     const raw = fs.readFileSync(file, 'utf8');
     expect(raw.endsWith('}')).toBe(true);
-    expect(Object.keys(JSON.parse(raw))).toEqual(['version', 'iv', 'sentinel', 'secrets']);
+    expect(Object.keys(ssFile(raw))).toEqual(['version', 'iv', 'sentinel', 'secrets']);
   });
 
   it('an empty vault is written with "secrets": {}; a generated key vault needs its key', () => {
@@ -388,7 +391,7 @@ describe('SecretsManager: create, set, delete, save', () => {
     const text = s.serialize();
     expect(text).toMatch(/"secrets": \{\}\n\}$/);
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2));
-    expectError(() => s.save(), 'E_USAGE');
+    expectError(() => { s.save(); }, 'E_USAGE');
     expectError(() => SecretsManager.fromJSON(text, KeySource.generate()), 'E_SS_WRONG_KEY');
   });
 
@@ -398,18 +401,18 @@ describe('SecretsManager: create, set, delete, save', () => {
     expect(s.delete('x')).toBe(true);
     expect(s.delete('x')).toBe(false);
     expect(s.size).toBe(0);
-    expectError(() => s.set('', 'v'), 'E_INVALID_NAME');
-    expectError(() => s.set('a\ud800', 'v'), 'E_INVALID_NAME');
-    expectError(() => s.set('a', 'bad \udc00'), 'E_BAD_VALUE');
-    expectError(() => s.set('a', 42 as unknown as string), 'E_BAD_VALUE');
+    expectError(() => { s.set('', 'v'); }, 'E_INVALID_NAME');
+    expectError(() => { s.set('a\ud800', 'v'); }, 'E_INVALID_NAME');
+    expectError(() => { s.set('a', 'bad \udc00'); }, 'E_BAD_VALUE');
+    expectError(() => { s.set('a', 42 as unknown as string); }, 'E_BAD_VALUE');
   });
 
   it('each set uses a fresh IV (same value twice gives different entries)', () => {
     const s = SecretsManager.create();
     s.set('a', 'same');
-    const first = JSON.parse(s.serialize()).secrets.a;
+    const first = ssEntry(ssFile(s.serialize()), 'a');
     s.set('a', 'same');
-    const second = JSON.parse(s.serialize()).secrets.a;
+    const second = ssEntry(ssFile(s.serialize()), 'a');
     expect(second.iv).not.toBe(first.iv);
     expect(second.payload).not.toBe(first.payload);
   });
@@ -419,7 +422,7 @@ describe('SecretsManager: create, set, delete, save', () => {
     const names = ['b', '10', '9', 'a', 'Z', '\u{1F600}', '\uFFFD', 'é', '__proto__', 'constructor', ''.padEnd(3, 'z')];
     for (const n of names) s.set(n, n);
     const text = s.serialize();
-    const order = [...text.matchAll(/^ {4}("(?:[^"\\]|\\.)*"): \{$/gm)].map((m) => JSON.parse(m[1]!) as string);
+    const order = [...text.matchAll(/^ {4}("(?:[^"\\]|\\.)*"): \{$/gm)].map((m) => JSON.parse(must(m[1])) as string);
     const bytewise = [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     expect(order).toEqual(bytewise);
     // U+FFFD sorts before U+1F600 in UTF-8 but after it in UTF-16 code units
@@ -449,7 +452,7 @@ describe('SecretsManager: create, set, delete, save', () => {
           w.save();
           const r = SecretsManager.fromFile(file, KeySource.fromFile(keyFile));
           expect(r.keys()).toEqual(entries.map((e) => e.name).sort(compareNames));
-          for (const e of entries) expect(r.getBytes(e.name)!.equals(Buffer.from(e.value))).toBe(true);
+          for (const e of entries) expect(must(r.getBytes(e.name)).equals(Buffer.from(e.value))).toBe(true);
           // The text is what JSON.stringify(…, null, 2) gives for the same order.
           const text = fs.readFileSync(file, 'utf8');
           expect(JSON.stringify(JSON.parse(text), null, 2).length).toBe(text.length);
@@ -469,7 +472,7 @@ describe('SecretsManager: create, set, delete, save', () => {
         const sentinel = ssEncrypt(key, Buffer.alloc(32));
         const salt = Buffer.alloc(16, 1);
         const b64 = (e: { iv: Buffer; hmac: Buffer; payload: Buffer }) => ({ iv: e.iv.toString('base64'), hmac: e.hmac.toString('base64'), payload: e.payload.toString('base64') });
-        const obj = { version: 3, iv: salt.toString('base64'), sentinel: b64(sentinel), secrets: Object.fromEntries(sorted.map((n) => [n, b64(secrets.get(n)!)])) };
+        const obj = { version: 3, iv: salt.toString('base64'), sentinel: b64(sentinel), secrets: Object.fromEntries(sorted.map((n) => [n, b64(must(secrets.get(n)))])) };
         expect(serializeVault({ salt, sentinel, secrets })).toBe(JSON.stringify(obj, null, 2));
       }),
       { numRuns: 300 },
@@ -483,7 +486,7 @@ describe('SecretsManager: create, set, delete, save', () => {
       .map(({ key, value }) => JSON.stringify({ ...base, [key]: value }));
     const entryMutated = fc
       .record({ field: fc.constantFrom('iv', 'hmac', 'payload', 'other'), value: fc.oneof(fc.jsonValue(), fc.base64String()) })
-      .map(({ field, value }) => editedFixture((d) => (d['secrets']['unicode'][field] = value)));
+      .map(({ field, value }) => editedFixture((d) => ((ssEntry(d, 'unicode') as Record<string, unknown>)[field] = value)));
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), mutated, entryMutated, fc.uint8Array({ maxLength: 100 })), (input) => {
         try {
@@ -508,7 +511,7 @@ describe('SecretsManager: create, set, delete, save', () => {
   it('property: strict base64 decodes exactly what Buffer encodes, and nothing else re-encodes differently', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
-        expect(decodeBase64Strict(Buffer.from(b).toString('base64'))!.equals(Buffer.from(b))).toBe(true);
+        expect(must(decodeBase64Strict(Buffer.from(b).toString('base64'))).equals(Buffer.from(b))).toBe(true);
       }),
     );
     fc.assert(
@@ -525,7 +528,7 @@ describe('atomic saves', () => {
   it('a save into a missing folder fails with E_FILE_NOT_FOUND and writes nothing', () => {
     const dir = tmpdir();
     const s = SecretsManager.create();
-    expectError(() => s.save(path.join(dir, 'missing', 'secrets.json')), 'E_FILE_NOT_FOUND');
+    expectError(() => { s.save(path.join(dir, 'missing', 'secrets.json')); }, 'E_FILE_NOT_FOUND');
     expect(fs.existsSync(path.join(dir, 'missing'))).toBe(false);
   });
 
@@ -550,8 +553,8 @@ describe('atomic saves', () => {
       if (fs.existsSync(file)) fs.rmSync(file);
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       const ready = await new Promise<boolean>((resolve) => {
-        child.stdout.once('data', () => resolve(true));
-        child.once('close', () => resolve(false));
+        child.stdout.once('data', () => { resolve(true); });
+        child.once('close', () => { resolve(false); });
       });
       expect(ready).toBe(true);
       // Read while the child writes: every read must be a whole vault (old or new content).
@@ -590,7 +593,7 @@ describe('.gitignore rule for key files', () => {
     const key = path.join(dir, 'config', 'secrets.key');
     expect(ignoreKeyFile(key)).toEqual({ file: path.join(dir, 'config', '.gitignore'), outcome: 'added', created: false });
     expect(fs.readFileSync(path.join(dir, 'config', '.gitignore'), 'utf8')).toBe('node_modules\n# SecureStore key file ignore rule:\n/secrets.key\n');
-    expect(ignoreKeyFile(key)!.outcome).toBe('present');
+    expect(must(ignoreKeyFile(key)).outcome).toBe('present');
     const check = spawnSync('git', ['-C', dir, 'check-ignore', '-q', 'config/secrets.key']);
     if (check.error === undefined) expect(check.status).toBe(0);
   });
@@ -600,7 +603,7 @@ describe('.gitignore rule for key files', () => {
       const dir = tmpdir();
       gitInit(dir);
       fs.writeFileSync(path.join(dir, '.gitignore'), `a\n${rule}\nb\n`);
-      expect(ignoreKeyFile(path.join(dir, 'secrets.key'))!.outcome).toBe('present');
+      expect(must(ignoreKeyFile(path.join(dir, 'secrets.key'))).outcome).toBe('present');
     }
     const dir = tmpdir();
     gitInit(dir);

@@ -15,6 +15,7 @@ import { parseDotenv } from '../src/formats/dotenv.js';
 import type { OutgoingMail, SmtpSettings } from '../src/sharing/mail.js';
 import { type MailTransport, type SentMessage, recipientsOf, sendSecrets } from '../src/sharing/send.js';
 import { Vault } from '../src/vault/vault.js';
+import { must } from './must.js';
 
 const open: Vault[] = [];
 afterEach(() => {
@@ -28,13 +29,14 @@ function recorder(failAt?: number): MailTransport & { settings: SmtpSettings[]; 
   return {
     settings,
     mails,
-    async send(s, list, onSent) {
+    send(s, list, onSent) {
       settings.push(s);
       for (const [i, m] of list.entries()) {
-        if (i === failAt) throw new SeeqretError('E_SMTP', `${s.host}:${s.port}: 550 mailbox unavailable`, 'Check the SMTP settings.');
+        if (i === failAt) return Promise.reject(new SeeqretError('E_SMTP', `${s.host}:${s.port}: 550 mailbox unavailable`, 'Check the SMTP settings.'));
         mails.push(m);
         onSent(m, `<${i}@test>`);
       }
+      return Promise.resolve();
     },
   };
 }
@@ -74,11 +76,11 @@ describe('send (in-process)', () => {
       ['alice@example.com', 'carol@example.org', 'Encrypted message from seeqret'],
     ]);
     expect(t.mails.every((m) => !m.text.includes('k-123'))).toBe(true);
-    const plain = await decrypt(t.mails[0]!.text, bob.privateKey);
+    const plain = await decrypt(must(t.mails[0]).text, bob.privateKey);
     expect(plain).toContain('2030-01-02T03:04:05.000Z');
     expect(parseDotenv(plain).map((x) => [x.key, x.value])).toEqual([['API_KEY', 'k-123'], ['DB_PASSWORD', "it's secret"]]);
-    await expect(decrypt(t.mails[0]!.text, carol.privateKey)).rejects.toThrow();
-    expect(parseDotenv(await decrypt(t.mails[1]!.text, carol.privateKey)).map((x) => x.value)).toEqual(['k-123', "it's secret"]);
+    await expect(decrypt(must(t.mails[0]).text, carol.privateKey)).rejects.toThrow();
+    expect(parseDotenv(await decrypt(must(t.mails[1]).text, carol.privateKey)).map((x) => x.value)).toEqual(['k-123', "it's secret"]);
     // Recorded: one share per secret per recipient, and a send audit entry each.
     expect(v.sharingRecords().shares.filter((s) => s.username === 'bob').length).toBe(2);
     expect(v.auditLog({ action: 'send' }).length).toBe(2);

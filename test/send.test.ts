@@ -15,6 +15,7 @@ import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
 import { type CliResult, cli, cliAsync, downgradeToSchema4, errorCode, newVault, tmpdir } from './helpers.js';
 import { vaultDatabase } from '../src/vault/internal.js';
+import { must } from './must.js';
 
 // ---------------------------------------------------------------------------------------------
 // gpg
@@ -51,7 +52,7 @@ function gpgUser(uid: string, opts: { expire?: string; fakedTime?: string } = {}
 
 function fingerprintOf(home: string): string {
   const out = gpg(home, ['--with-colons', '--fingerprint']).stdout.toString();
-  return /^fpr:+([0-9A-F]+):/m.exec(out)![1]!;
+  return must(must(/^fpr:+([0-9A-F]+):/m.exec(out))[1]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ async function smtpServer(opts: { tls?: 'implicit' | 'starttls'; login?: { user:
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port, mails, close: () => new Promise<void>((resolve) => { server.close(() => { resolve(); }); }) };
 }
 
 /** A self-signed certificate for localhost / 127.0.0.1 (the real openssl). */
@@ -112,11 +113,11 @@ async function run(args: string[], opts: { vault: string; cwd?: string; input?: 
 function armoredIn(raw: string): string {
   const m = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/.exec(raw.replace(/\r\n/g, '\n'));
   expect(m, 'the mail holds an armored OpenPGP message').not.toBeNull();
-  return m![0];
+  return must(m)[0];
 }
 
 function header(raw: string, name: string): string | undefined {
-  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+  const head = must(raw.split(/\r?\n\r?\n/)[0]).replace(/\r?\n[ \t]+/g, ' ');
   return new RegExp(`^${name}: (.*)$`, 'mi').exec(head)?.[1];
 }
 
@@ -184,7 +185,7 @@ describe('schema 4: stored PGP keys', () => {
       ['bob', 'bob@example.com', 'no'],
       ['carol', 'carol@example.org', 'no'],
     ]);
-    expect(list[0]!['fingerprint']!.replace(/ /g, '')).toBe(fpr);
+    expect(must(must(list[0])['fingerprint']).replace(/ /g, '')).toBe(fpr);
     // The same name again: refused unless --force; the same key under another name: refused.
     expect(errorCode(cli(['add', 'user', '--username', 'bob', '--pgp-key', carol.pub], { vault }))).toBe('E_USER_EXISTS');
     expect(errorCode(cli(['add', 'user', '--username', 'bobby', '--pgp-key', bob.pub], { vault }))).toBe('E_USER_EXISTS');
@@ -192,7 +193,7 @@ describe('schema 4: stored PGP keys', () => {
     const other = cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub, '--email', 'b@work.example', '--force'], { vault });
     expect(other.code, other.stderr).toBe(0);
     expect(other.stderr).toContain('do not include b@work.example');
-    expect((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>)[0]!['email']).toBe('b@work.example');
+    expect(must((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>)[0])['email']).toBe('b@work.example');
     // A vault user (X25519 key) and a PGP key in one command; removing the user removes both.
     const dave = gpgUser('Dave <dave@example.net>');
     const owner = cli(['public-key'], { vault: newVault({ user: 'dave' }) }).stdout.trim();
@@ -200,7 +201,7 @@ describe('schema 4: stored PGP keys', () => {
     expect(both.code, both.stderr).toBe(0);
     expect(cli(['users', '--format', 'json'], { vault }).stdout).toContain('"dave"');
     const keys = JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
-    expect(keys.find((k) => k['username'] === 'dave')!['user']).toBe('yes');
+    expect(must(keys.find((k) => k['username'] === 'dave'))['user']).toBe('yes');
     expect(cli(['rm', 'user', 'dave', '--yes'], { vault }).stderr).toContain('Removed user dave and their PGP key.');
     expect(cli(['rm', 'user', 'carol', '--yes'], { vault }).stderr).toContain('Removed the PGP key of carol.');
     expect((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as unknown[]).length).toBe(1);
@@ -253,15 +254,15 @@ describe('send', () => {
       expect(r.stderr).toContain('Sent 4 secrets to carol <carol@example.org>');
       expect(smtp.mails).toHaveLength(2);
       const [toBob, toCarol] = smtp.mails;
-      expect(toBob!.to).toEqual(['bob@example.com']);
-      expect(toBob!.from).toBe('alice@example.com');
-      expect(toCarol!.to).toEqual(['carol@example.org']);
-      expect(header(toBob!.raw, 'Subject')).toBe('for you');
-      expect(header(toBob!.raw, 'To')).toBe('bob@example.com');
+      expect(must(toBob).to).toEqual(['bob@example.com']);
+      expect(must(toBob).from).toBe('alice@example.com');
+      expect(must(toCarol).to).toEqual(['carol@example.org']);
+      expect(header(must(toBob).raw, 'Subject')).toBe('for you');
+      expect(header(must(toBob).raw, 'To')).toBe('bob@example.com');
       // 7-bit text: the saved e-mail itself is what `gpg -d` reads.
-      expect(header(toBob!.raw, 'Content-Transfer-Encoding')).toBe('7bit');
+      expect(header(must(toBob).raw, 'Content-Transfer-Encoding')).toBe('7bit');
       const eml = path.join(tmpdir(), 'message.eml');
-      fs.writeFileSync(eml, toBob!.raw);
+      fs.writeFileSync(eml, must(toBob).raw);
       expect(gpg(bob.home, ['--decrypt', eml]).stdout.toString()).toContain("api_key='sk_live_123456'");
       for (const m of smtp.mails) {
         expect(m.raw).not.toContain('w0rd');
@@ -269,15 +270,15 @@ describe('send', () => {
         expect(m.raw).not.toContain('db_password');
       }
       // bob's message: gpg with bob's key decrypts it; carol's key cannot.
-      const plain = gpg(bob.home, ['--decrypt'], armoredIn(toBob!.raw));
+      const plain = gpg(bob.home, ['--decrypt'], armoredIn(must(toBob).raw));
       expect(plain.code, plain.stderr).toBe(0);
       const text = plain.stdout.toString('utf8');
       const lines = text.split('\n');
       expect(lines[0]).toMatch(/^# seeqret: 4 secrets from alice <alice@example.com>, \d{4}-/);
       expect(lines[1]).toContain('# from shop:dev, *:*.');
       expect(lines.slice(2).join('\n')).toBe(`db_password="pa\\$\\$ 'w0rd' \\"x\\"\\nsecond line"\nDB_PASSWORD="pa\\$\\$ 'w0rd' \\"x\\"\\nsecond line"\napi_key='sk_live_123456'\nTOKEN='tok-global'\n`);
-      expect(gpg(carol.home, ['--decrypt'], armoredIn(toBob!.raw)).code).not.toBe(0);
-      const carolPlain = gpg(carol.home, ['--decrypt'], armoredIn(toCarol!.raw));
+      expect(gpg(carol.home, ['--decrypt'], armoredIn(must(toBob).raw)).code).not.toBe(0);
+      const carolPlain = gpg(carol.home, ['--decrypt'], armoredIn(must(toCarol).raw));
       expect(carolPlain.code, carolPlain.stderr).toBe(0);
       expect(carolPlain.stdout.toString('utf8').split('\n').slice(2).join('\n')).toBe(lines.slice(2).join('\n'));
       // The dotenv body loads back with importenv, exactly.
@@ -290,8 +291,8 @@ describe('send', () => {
       const audit = cli(['audit', '--action', 'send', '--format', 'json'], { vault }).stdout;
       const entries = (JSON.parse(audit) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
       expect(entries.map((e) => e.target)).toEqual(['bob', 'carol']);
-      expect(entries[0]!.detail).toContain('shop:dev:db_password');
-      expect(entries[0]!.detail).toContain(fingerprintOf(bob.home).toLowerCase());
+      expect(must(entries[0]).detail).toContain('shop:dev:db_password');
+      expect(must(entries[0]).detail).toContain(fingerprintOf(bob.home).toLowerCase());
       expect(audit).not.toContain('w0rd');
       // A backup carries the keys and the send records: in the restored vault bob's key is there,
       // and removing him still finds what he was sent.
@@ -302,7 +303,7 @@ describe('send', () => {
       const rs = cli(['restore', backupFile], { vault: restored, env });
       expect(rs.code, rs.stderr).toBe(0);
       const keysThere = JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault: restored }).stdout) as Array<Record<string, string>>;
-      expect(keysThere.map((k) => [k['username'], k['fingerprint']!.replace(/ /g, '')])).toEqual([
+      expect(keysThere.map((k) => [k['username'], must(k['fingerprint']).replace(/ /g, '')])).toEqual([
         ['bob', fingerprintOf(bob.home)],
         ['carol', fingerprintOf(carol.home)],
       ]);
@@ -329,10 +330,10 @@ describe('send', () => {
       const ok = await run([...base, '--smtp-port', String(starttls.port), '--starttls', '--smtp-ca', tls.certFile], { vault, cwd: dir });
       expect(ok.code, ok.stderr).toBe(0);
       expect(starttls.mails).toHaveLength(1);
-      expect(starttls.mails[0]!.user).toBe('mailer');
-      expect(starttls.mails[0]!.from).toBe('alice@example.com'); // the vault owner's address
-      expect(header(starttls.mails[0]!.raw, 'Subject')).toBe('Encrypted message from seeqret');
-      expect(gpg(bob.home, ['--decrypt'], armoredIn(starttls.mails[0]!.raw)).stdout.toString()).toContain("api_key='sk_live_123456'\n");
+      expect(must(starttls.mails[0]).user).toBe('mailer');
+      expect(must(starttls.mails[0]).from).toBe('alice@example.com'); // the vault owner's address
+      expect(header(must(starttls.mails[0]).raw, 'Subject')).toBe('Encrypted message from seeqret');
+      expect(gpg(bob.home, ['--decrypt'], armoredIn(must(starttls.mails[0]).raw)).stdout.toString()).toContain("api_key='sk_live_123456'\n");
       const ok2 = await run([...base, '--smtp-port', String(implicit.port), '--tls', '--smtp-ca', tls.certFile], { vault, cwd: dir });
       expect(ok2.code, ok2.stderr).toBe(0);
       expect(implicit.mails).toHaveLength(1);
@@ -388,7 +389,7 @@ describe('send', () => {
       // Outside a project, app:env:key filters work.
       const filters = await send(['--to', 'bob2', 'shop:dev:api_key'], tmpdir());
       expect(filters.code, filters.stderr).toBe(0);
-      expect(gpg(bob2.home, ['--decrypt'], armoredIn(smtp.mails[0]!.raw)).stdout.toString()).toContain("api_key='sk_live_123456'\n");
+      expect(gpg(bob2.home, ['--decrypt'], armoredIn(must(smtp.mails[0]).raw)).stdout.toString()).toContain("api_key='sk_live_123456'\n");
     } finally {
       await smtp.close();
     }
@@ -423,7 +424,7 @@ describe('e-mail addresses are single addresses (a list or a line break cannot a
       expect([r.code, errorCode(r)], `${JSON.stringify(email)}: ${r.stderr}`).toEqual([2, 'E_USAGE']);
       expect(r.stderr).not.toContain('\r');
     }
-    expect((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>)[0]!['email']).toBe('bob@example.com');
+    expect(must((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>)[0])['email']).toBe('bob@example.com');
     // A vault written by an older seeqret may hold such an address: send refuses it, mails nothing.
     const smtp = await smtpServer();
     try {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, type CliResult, cleanEnv, cli, errorCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const hasUseradd = ['/usr/sbin/useradd', '/usr/sbin/groupadd', '/usr/sbin/userdel', '/usr/sbin/groupdel'].every((f) => fs.existsSync(f));
@@ -176,9 +177,10 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
     let stdout = '';
     let stderr = '';
     member.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    let exited = false;
+    // An object, so that the compiler does not narrow the flag the 'close' handler sets.
+    const member_ = { exited: false };
     const done = new Promise<void>((resolve) => member.on('close', () => {
-      exited = true;
+      member_.exited = true;
       resolve();
     }));
     try {
@@ -187,21 +189,21 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
           stdout += d;
           if (stdout.includes('holding\n')) resolve();
         });
-        member.on('close', () => reject(new Error(`the member exited early: ${stderr}`)));
+        member.on('close', () => { reject(new Error(`the member exited early: ${stderr}`)); });
       });
       // While the member holds its read: the owner writes, and the write is not made to wait for it.
       const add = cli(['add', 'key', 'API_KEY', 'new-api-key', '--app', 'web', '--env', 'prod'], { vault: dir });
       expect(add.code, add.stderr).toBe(0);
       const edit = cli(['edit', 'value', 'web:prod:DB_URL', 'postgres://rotated'], { vault: dir });
       expect(edit.code, edit.stderr).toBe(0);
-      expect(exited, 'the member was still holding its read when the owner finished').toBe(false);
+      expect(member_.exited, 'the member was still holding its read when the owner finished').toBe(false);
       fs.writeFileSync(release, '');
       await done;
     } finally {
       // A failed run must not leave the member's process behind (userdel refuses a user that runs one).
-      if (!exited) member.kill('SIGKILL');
+      if (!member_.exited) member.kill('SIGKILL');
     }
-    expect(JSON.parse(stdout.split('\n')[1]!)).toEqual({ before: 'postgres://secret-value', stillOld: 'postgres://secret-value', after: 'postgres://rotated', added: 'new-api-key' });
+    expect(JSON.parse(must(stdout.split('\n')[1]))).toEqual({ before: 'postgres://secret-value', stillOld: 'postgres://secret-value', after: 'postgres://rotated', added: 'new-api-key' });
     fs.rmSync(path.dirname(release), { recursive: true, force: true });
   });
 

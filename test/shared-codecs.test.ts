@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { pythonJsonDumps } from '../src/formats/python-json.js';
 import { codePointCompare } from '../src/util/compare.js';
 import { type QuoteStyle, shellQuote, splitCommandLine } from '../src/util/shlex.js';
+import { must } from './must.js';
 
 const styles: QuoteStyle[] = [{}, { always: true }, { bareStar: true }, { pythonEscape: true }, { always: true, pythonEscape: true }];
 const style = fc.constantFrom(...styles);
@@ -18,10 +19,10 @@ const sh = spawnSync('sh', ['-c', 'exit 0']).status === 0;
 const python = spawnSync('python3', ['-c', 'import json']).status === 0;
 
 /** The code points of a string, surrogate halves as themselves. */
-const codePoints = (s: string): number[] => Array.from(s, (c) => c.codePointAt(0)!);
+const codePoints = (s: string): number[] => Array.from(s, (c) => must(c.codePointAt(0)));
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
 function lexicographic(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return must(a[i]) < must(b[i]) ? -1 : 1;
   return sign(a.length - b.length);
 }
 

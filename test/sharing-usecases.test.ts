@@ -12,6 +12,7 @@ import { decryptBackup } from '../src/sharing/backup.js';
 import { applyLoad, planLoad, previewLoad } from '../src/sharing/load.js';
 import { checkRestore, makeBackup, recordBackup, restoreInto, vaultFromBackup } from '../src/sharing/restore.js';
 import { Vault } from '../src/vault/vault.js';
+import { must } from './must.js';
 
 const open: Vault[] = [];
 afterEach(() => {
@@ -39,7 +40,7 @@ const f = (...texts: string[]) => texts.map((t) => parseFilter(t));
 
 describe('export', () => {
   it('seals the selection to each recipient and writes nothing until the delivery is recorded', () => {
-    const { alice, bob } = pair();
+    const { alice } = pair();
     const carol = vault('carol');
     alice.addUser({ username: 'carol', publicKey: carol.publicKey });
     alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
@@ -51,9 +52,8 @@ describe('export', () => {
     expect(plan.warnings).toEqual([expect.stringContaining("carol's key fingerprint was never verified")]);
     expect(plan.items.every((i) => !i.text.includes('p1'))).toBe(true);
     expect(alice.sharingRecords().shares).toEqual([]);
-    recordExport(alice, plan, plan.items[0]!);
-    expect(alice.sharingRecords().shares.map((s) => s.username)).toEqual([plan.items[0]!.recipient.username]);
-    void bob;
+    recordExport(alice, plan, must(plan.items[0]));
+    expect(alice.sharingRecords().shares.map((s) => s.username)).toEqual([must(plan.items[0]).recipient.username]);
   });
 
   it('refuses what cannot be delivered as asked, before sealing anything', () => {
@@ -74,7 +74,7 @@ describe('load: plan, preview, apply', () => {
     alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'new' });
     alice.set({ app: 'web', env: 'prod', key: 'API', value: 'k' });
     bob.set({ app: 'web', env: 'prod', key: 'DB', value: 'old' });
-    const sent = prepareExport(alice, { to: ['bob'], filters: f('web:prod:'), destination: 'stream' }).items[0]!;
+    const sent = must(prepareExport(alice, { to: ['bob'], filters: f('web:prod:'), destination: 'stream' }).items[0]);
     const plan = planLoad(bob, { text: sent.text }, { overwrite: false, force: false });
     expect(plan.sender.username).toBe('alice');
     expect(plan.format).toBe('bundle');
@@ -101,7 +101,7 @@ describe('load: plan, preview, apply', () => {
     const { alice, bob } = pair();
     alice.setMany(Array.from({ length: 2_500 }, (_, i) => ({ app: `app${i % 3}`, env: 'prod', key: `K_${2_500 - i}`, value: `v${i}` })));
     bob.set({ app: 'app0', env: 'prod', key: 'K_2500', value: 'mine' }); // not added: skipped, not pending
-    const sent = prepareExport(alice, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]!;
+    const sent = must(prepareExport(alice, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]);
     const result = applyLoad(bob, planLoad(bob, { text: sent.text }, { overwrite: false, force: false }));
     expect(result.summary).toMatchObject({ added: 2_499, skipped: 1 });
     const added = result.summary.outcomes.filter((o) => o.outcome === 'added');
@@ -114,14 +114,14 @@ describe('load: plan, preview, apply', () => {
     const carol = vault('carol');
     alice.addUser({ username: 'carol', publicKey: carol.publicKey });
     alice.set({ app: 'a', env: 'e', key: 'K', value: 'v' });
-    const toCarol = prepareExport(alice, { to: ['carol'], filters: f('::'), destination: 'stream' }).items[0]!;
+    const toCarol = must(prepareExport(alice, { to: ['carol'], filters: f('::'), destination: 'stream' }).items[0]);
     expect(thrownCode(() => planLoad(bob, { text: toCarol.text }, { overwrite: false, force: false }))).toMatch(/^E_BUNDLE_/);
-    const toBob = prepareExport(alice, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]!;
+    const toBob = must(prepareExport(alice, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]);
     expect(thrownCode(() => planLoad(bob, { text: toBob.text, sender: 'carol' }, { overwrite: false, force: false }))).toBe('E_BUNDLE_AUTH');
     const stranger = vault('dave');
     stranger.addUser({ username: 'bob', publicKey: bob.publicKey });
     stranger.set({ app: 'a', env: 'e', key: 'K', value: 'v' });
-    const fromDave = prepareExport(stranger, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]!;
+    const fromDave = must(prepareExport(stranger, { to: ['bob'], filters: f('::'), destination: 'stream' }).items[0]);
     expect(thrownCode(() => planLoad(bob, { text: fromDave.text }, { overwrite: false, force: false }))).toBe('E_UNKNOWN_USER');
     // One character of the sealed payload changed (the last base64 run in the text).
     const at = toBob.text.search(/[A-Za-z0-9+/]{40}[^A-Za-z0-9+/]*$/) + 20;
@@ -134,7 +134,7 @@ describe('load: plan, preview, apply', () => {
     const { alice, bob } = pair();
     alice.set({ app: 'a', env: 'e', key: 'K', value: 'v' });
     for (const serializer of ['json-crypt', 'command'] as const) {
-      const item = prepareExport(alice, { to: ['bob'], filters: f('::'), serializer, destination: 'stream' }).items[0]!;
+      const item = must(prepareExport(alice, { to: ['bob'], filters: f('::'), serializer, destination: 'stream' }).items[0]);
       const plan = planLoad(bob, { text: item.text }, { overwrite: true, force: true });
       expect(plan.format).toBe(serializer);
       expect(plan.warnings.some((w) => w.includes(`the ${serializer} format does not authenticate names`))).toBe(true);
@@ -161,7 +161,7 @@ describe('backup and restore', () => {
     expect(r.sameKeys).toBe(true);
     expect(r.usersAdded).toEqual(['bob']);
     expect(fresh.get('DB', { app: 'web', env: 'prod' })).toBe('p2');
-    expect(fresh.history(fresh.lookup('web', 'prod', 'DB')!)).toEqual(alice.history(alice.lookup('web', 'prod', 'DB')!));
+    expect(fresh.history(must(fresh.lookup('web', 'prod', 'DB')))).toEqual(alice.history(must(alice.lookup('web', 'prod', 'DB'))));
     expect(fresh.verifyAudit().problem).toBeNull();
     // alice's backup restored into bob's vault: her names are someone else's choice there.
     const into = restoreInto(bob, dump, { created: false, overwrite: false, source: 'b.age' });
@@ -175,9 +175,9 @@ describe('backup and restore', () => {
     const dump = await decryptBackup((await makeBackup(alice, { passphrase: 'correct horse battery', includeKeys: false, armor: true, logN: 10 })).bytes, 'correct horse battery');
     expect(vaultFromBackup(dump).identitySecretKey).toBeUndefined();
     const bad = { ...dump, secrets: dump.secrets.map((s) => ({ ...s, key: 'A:B' })) };
-    expect(thrownCode(() => checkRestore(bad, true))).toBe('E_INVALID_NAME');
+    expect(thrownCode(() => { checkRestore(bad, true); })).toBe('E_INVALID_NAME');
     const badOwner = { ...dump, owner: { ...dump.owner, username: '../x' } };
-    expect(thrownCode(() => checkRestore(badOwner, true))).toBe('E_USAGE');
+    expect(thrownCode(() => { checkRestore(badOwner, true); })).toBe('E_USAGE');
     checkRestore(badOwner, false); // the owner of an existing vault is not taken from the backup
   });
 });

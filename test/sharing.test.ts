@@ -12,6 +12,7 @@ import { createBundle, openBundle } from '../src/sharing/bundle.js';
 import { Vault } from '../src/vault/vault.js';
 import { SHARED, addSecrets, cli, cliAll, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 import { vaultIdentitySecretKey } from '../src/vault/internal.js';
+import { flip, must } from './must.js';
 
 const V1 = path.join(SHARED, 'fixtures', 'seeqret-v1');
 const UNICODE = 'pä$$ "wörd" ✓ 😀 \\n\nline2';
@@ -31,8 +32,8 @@ function pair(opts: { paste?: boolean } = {}): { alice: string; bob: string } {
 
 /** Paste FROM's introduction into TO's vault, as a person would, through the real CLI. */
 function pasteIntroduction(from: string, to: string): void {
-  const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
-  const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1); // drop "seeqret"
+  const line = must(cli(['introduction'], { vault: from }).stdout.split('\n')[0]);
+  const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? must(m[2])).slice(1); // drop "seeqret"
   const r = cli(args, { vault: to });
   if (r.code !== 0) throw new Error(r.stderr);
 }
@@ -51,10 +52,10 @@ describe('identities', () => {
       ['bob', 'owner'],
       ['alice', 'no'],
     ]);
-    expect(users[1]!.pubkey).toBe(b64);
-    expect(users[1]!.fingerprint).toMatch(/^\d{5}( \d{5}){5}$/);
+    expect(must(users[1]).pubkey).toBe(b64);
+    expect(must(users[1]).fingerprint).toMatch(/^\d{5}( \d{5}){5}$/);
     expect(cli(['users', '--export'], { vault: bob }).stdout).toContain(`--pubkey ${b64}`);
-    expect(cli(['owner', '--format', 'json'], { vault: alice }).stdout).toContain(users[1]!.fingerprint);
+    expect(cli(['owner', '--format', 'json'], { vault: alice }).stdout).toContain(must(users[1]).fingerprint);
   });
 
   it('add user accepts base64 or age1 keys, rejects anything else; rm user never removes the owner', async () => {
@@ -65,7 +66,7 @@ describe('identities', () => {
     expect(errorCode(cli(['add', 'user', '--username', 'carol2', '--pubkey', age], { vault: v }))).toBe('E_USER_EXISTS');
     const badKeys = ['nope', Buffer.alloc(32).toString('base64'), 'age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq', Buffer.alloc(31, 1).toString('base64')];
     const refused = await cliAll(badKeys.map((bad) => [['add', 'user', '--username', 'x', '--pubkey', bad], { vault: v }] as const));
-    refused.forEach((r, i) => expect(errorCode(r), badKeys[i]).toBe('E_BAD_KEY'));
+    refused.forEach((r, i) => { expect(errorCode(r), badKeys[i]).toBe('E_BAD_KEY'); });
     expect(errorCode(cli(['rm', 'user', 'alice', '--yes'], { vault: v }))).toBe('E_USAGE');
     expect(errorCode(cli(['rm', 'user', 'nobody', '--yes'], { vault: v }))).toBe('E_UNKNOWN_USER');
   });
@@ -75,7 +76,7 @@ describe('identities', () => {
     addSecrets(alice, { key: 'K', value: 'v' });
     const out = path.join(tmpdir(), 'b.json');
     expect(cli(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice }).stderr).toContain('never verified');
-    const fp = (JSON.parse(cli(['users', '--format', 'json'], { vault: alice }).stdout) as Array<{ username: string; fingerprint: string }>).find((u) => u.username === 'bob')!.fingerprint;
+    const fp = must((JSON.parse(cli(['users', '--format', 'json'], { vault: alice }).stdout) as Array<{ username: string; fingerprint: string }>).find((u) => u.username === 'bob')).fingerprint;
     expect(errorCode(cli(['users', 'verify', 'bob', '--fingerprint', '00000 00000 00000 00000 00000 00000'], { vault: alice }))).toBe('E_FINGERPRINT_MISMATCH');
     expect(errorCode(cli(['users', 'verify', 'bob'], { vault: alice, input: 'n\n' }))).toBe('E_ABORTED');
     expect(cli(['users', 'verify', 'bob', '--fingerprint', fp.replace(/ /g, '-')], { vault: alice }).code).toBe(0);
@@ -93,9 +94,7 @@ describe('export and load', () => {
       const file = path.join(dir, `out.${s}`);
       const e = cli(['export', '--to', 'bob', '-f', ':dev:', '-f', 'web::', '-s', s, '-o', file], { vault: alice });
       expect(e.code, e.stderr).toBe(0);
-      const fresh = newVault({ user: 'bob2' });
       // bob's vault gets the secrets; a fresh copy of bob's keys is not needed: load into bob itself.
-      void fresh;
       const l = cli(['load', '-f', file, '--force', ...(s === 'bundle' ? [] : ['-u', 'alice'])], { vault: bob });
       expect(l.code, `${s}: ${l.stderr}`).toBe(0);
       expect(values(bob)).toEqual({ '*:dev:FOO': 'bar', 'web:prod:UNI': UNICODE });
@@ -106,7 +105,7 @@ describe('export and load', () => {
     // The command format also loads line by line with -v, as pasted into a terminal.
     const lines = cli(['export', '--to', 'bob', '-f', 'web::UNI', '-s', 'command'], { vault: alice }).stdout.split('\n').filter((l) => l.startsWith('seeqret load'));
     expect(lines).toHaveLength(1);
-    const value = /-v(\S+)$/.exec(lines[0]!)![1]!.replace(/^'|'$/g, '');
+    const value = must(must(/-v(\S+)$/.exec(must(lines[0])))[1]).replace(/^'|'$/g, '');
     expect(cli(['load', '-u', 'alice', '-s', 'command', '-v', value], { vault: bob }).code).toBe(0);
     expect(values(bob)).toEqual({ 'web:prod:UNI': UNICODE });
     // And the other way round: bob to alice.
@@ -183,7 +182,7 @@ describe('export and load', () => {
     for (let i = 0; i < bytes.length; i++) {
       for (const bit of [0x01, 0x20]) {
         const t = Buffer.from(bytes);
-        t[i]! ^= bit;
+        flip(t, i, bit);
         try {
           openBundle(t.toString('latin1'), identity);
         } catch (e) {
@@ -199,7 +198,7 @@ describe('export and load', () => {
     // Through the CLI, a few positions: header, ciphertext, and the vault stays empty.
     for (const pos of [20, Math.floor(text.length / 2), text.length - 10]) {
       const t = Buffer.from(text);
-      t[pos]! ^= 0x01;
+      flip(t, pos, 0x01);
       const r = cli(['load'], { vault: bob, input: t });
       expect(r.code).not.toBe(0);
     }
@@ -225,9 +224,9 @@ describe('export and load', () => {
     // An attacker who knows only public keys re-encrypts the entry under a new name: refused.
     const mallory = Vault.open({ dir: newVault({ user: 'mallory' }) });
     const forged = createBundle(
-      { username: 'alice', email: 'alice@example.com', pubkey: keyFromBase64(o.sender['pubkey' as keyof typeof o.sender] as string)! },
+      { username: 'alice', email: 'alice@example.com', pubkey: must(keyFromBase64(o.sender['pubkey' as keyof typeof o.sender])) },
       vaultIdentitySecretKey(mallory),
-      { username: 'bob', pubkey: keyFromBase64((o.recipient as unknown as { pubkey: string }).pubkey)! },
+      { username: 'bob', pubkey: must(keyFromBase64((o.recipient as unknown as { pubkey: string }).pubkey)) },
       [{ app: 'web', env: 'prod', key: 'RENAMED', type: 'str', value: 'secret-1', updated: Date.now() }],
     );
     mallory.close();
@@ -235,7 +234,7 @@ describe('export and load', () => {
     // In json-crypt, swapping two values between keys is caught by the (unkeyed) signature.
     addSecrets(alice, { key: 'OTHER', value: 'secret-2', app: 'web', env: 'prod' });
     const jc = JSON.parse(cli(['export', '--to', 'bob', '-f', 'web::', '-s', 'json-crypt'], { vault: alice }).stdout) as { secrets: Array<{ value: string }> };
-    [jc.secrets[0]!.value, jc.secrets[1]!.value] = [jc.secrets[1]!.value, jc.secrets[0]!.value];
+    [must(jc.secrets[0]).value, must(jc.secrets[1]).value] = [must(jc.secrets[1]).value, must(jc.secrets[0]).value];
     expect(errorCode(cli(['load', '-u', 'alice'], { vault: bob, input: JSON.stringify(jc) }))).toBe('E_BUNDLE_AUTH');
     expect(values(bob)).toEqual({});
   });
@@ -300,12 +299,12 @@ describe('revocation and audit', () => {
     cli(['load', '-f', out], { vault: bob });
     const log = (JSON.parse(cli(['audit', '--format', 'json'], { vault: alice }).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     expect(log.map((e) => e.action)).toEqual(['vault.create', 'user.add', 'secret.add', 'secret.read', 'export']);
-    expect(log[4]!.target).toBe('bob');
-    expect(log[4]!.detail).toContain('*:*:K');
+    expect(must(log[4]).target).toBe('bob');
+    expect(must(log[4]).detail).toContain('*:*:K');
     expect(JSON.stringify(log)).not.toContain('audit-me');
     expect((JSON.parse(cli(['audit', '--format', 'json', '--user', 'bob'], { vault: alice }).stdout) as unknown[]).length).toBe(2);
     expect((JSON.parse(cli(['audit', '--format', 'json', '--action', 'export', '--since', '1h'], { vault: alice }).stdout) as unknown[]).length).toBe(1);
-    expect(JSON.parse(cli(['audit', '--format', 'json'], { vault: bob }).stdout).map((e: { action: string }) => e.action)).toContain('load');
+    expect((JSON.parse(cli(['audit', '--format', 'json'], { vault: bob }).stdout) as Array<{ action: string }>).map((e) => e.action)).toContain('load');
     expect(cli(['audit', '--verify'], { vault: alice }).code).toBe(0);
     // The log refuses edits; an edit with the triggers removed breaks the chain.
     const db = new Database(path.join(alice, 'vault.db'));
@@ -356,7 +355,7 @@ describe('backup and restore', () => {
     expect(c.publicKey.equals(a.publicKey)).toBe(true);
     expect(c.count()).toBe(10_000);
     const [k0] = c.find([{ app: { any: false, literals: ['app0'], test: (x: string) => x === 'app0' }, env: { any: false, literals: ['prod'], test: (x: string) => x === 'prod' }, key: { any: false, literals: ['KEY_0'], test: (x: string) => x === 'KEY_0' }, text: 'app0:prod:KEY_0' }]);
-    expect(c.history(k0!).map((h) => c.revealVersion(k0!, h.version))).toEqual(['second version', 'v0 ✓ "0"']);
+    expect(c.history(must(k0)).map((h) => c.revealVersion(must(k0), h.version))).toEqual(['second version', 'v0 ✓ "0"']);
     for (const i of [1, 4999, 9999]) expect(c.get(`KEY_${i}`)).toBe(a.get(`KEY_${i}`));
     expect(c.users().map((u) => u.username)).toEqual(['alice', 'bob']);
     expect(c.auditLog().length).toBeGreaterThan(a.auditLog().length);
@@ -370,7 +369,7 @@ describe('backup and restore', () => {
     const nothing = path.join(tmpdir(), 'nothing');
     expect(errorCode(cli(['restore', file], { vault: nothing, env: { SEEQRET_BACKUP_PASSPHRASE: 'wrong' } }))).toBe('E_BACKUP_PASSPHRASE');
     const bad = Buffer.from(fs.readFileSync(file));
-    bad[bad.length - 100]! ^= 0x01;
+    flip(bad, bad.length - 100, 0x01);
     fs.writeFileSync(path.join(dir, 'bad.age'), bad);
     expect(errorCode(cli(['restore', path.join(dir, 'bad.age')], { vault: nothing, env }))).toBe('E_BACKUP_FORMAT');
     expect(fs.existsSync(nothing)).toBe(false);
@@ -414,9 +413,9 @@ describe('migration and server', () => {
     expect(errorCode(wrong)).toBe('E_VAULT_NOT_FOUND');
     expect(wrong.stderr).toContain(`there is one in ${srvDir}`);
     expect(wrong.stderr).toContain(`Fix: Point --vault / SEEQRET at the vault folder itself: ${srvDir}`);
-    const addLine = s.stdout.split('\n')[0]!;
+    const addLine = must(s.stdout.split('\n')[0]);
     expect(addLine).toMatch(/^seeqret add user --username 'web1'/);
-    const args = [...addLine.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
+    const args = [...addLine.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? must(m[2])).slice(1);
     expect(cli(args, { vault: dev }).code).toBe(0);
     introduce(dev, srvDir);
     addSecrets(dev, { key: 'DB_URL', value: 'postgres://prod', app: 'web', env: 'prod' });
@@ -484,10 +483,10 @@ describe('hardening (security review)', () => {
   it('names with zero-width, bidi or C1 characters, and odd user names, are refused; diagnostics escape control characters', async () => {
     const v = newVault();
     const badNames = ['DB\u200b', 'A\u202eB', 'X\u009b31m'];
-    (await cliAll(badNames.map((bad) => [['add', 'key', bad, 'x'], { vault: v }] as const))).forEach((r, i) => expect(errorCode(r), JSON.stringify(badNames[i])).toBe('E_INVALID_NAME'));
+    (await cliAll(badNames.map((bad) => [['add', 'key', bad, 'x'], { vault: v }] as const))).forEach((r, i) => { expect(errorCode(r), JSON.stringify(badNames[i])).toBe('E_INVALID_NAME'); });
     const other = cli(['public-key'], { vault: newVault({ user: 'x' }) }).stdout.trim();
     const badUsers = ['a/b', '../x', 'a b', 'evil\u001b[2K'];
-    (await cliAll(badUsers.map((bad) => [['add', 'user', '--username', bad, '--pubkey', other], { vault: v }] as const))).forEach((r, i) => expect(errorCode(r), badUsers[i]).toBe('E_USAGE'));
+    (await cliAll(badUsers.map((bad) => [['add', 'user', '--username', bad, '--pubkey', other], { vault: v }] as const))).forEach((r, i) => { expect(errorCode(r), badUsers[i]).toBe('E_USAGE'); });
     const r = cli(['get', 'A\u001b[2KB'], { vault: v });
     expect(r.stderr).not.toContain('\u001b');
   });

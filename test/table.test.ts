@@ -13,6 +13,7 @@ import { fit, renderTable, writeTable } from '../src/formats/table.js';
 import { displayWidth, printable, truncateToWidth } from '../src/util/text.js';
 import { isWellFormed } from '../src/vault/names.js';
 import { BIN, cleanEnv, cli, newVault } from './helpers.js';
+import { must } from './must.js';
 
 const FORBIDDEN = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
@@ -75,7 +76,7 @@ describe('width', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 300 }), (natural, room) => {
         const cols = fit(natural, room);
-        cols.forEach((w, c) => expect(w).toBeLessThanOrEqual(natural[c]!));
+        cols.forEach((w, c) => { expect(w).toBeLessThanOrEqual(must(natural[c])); });
         const sum = cols.reduce((a, b) => a + b, 0);
         if (natural.reduce((a, b) => a + b, 0) <= room) expect(cols).toEqual(natural);
         else if (room >= 3 * natural.length) expect(sum).toBe(room);
@@ -92,16 +93,16 @@ describe('renderTable', () => {
         const lines = text.split('\n');
         expect(lines.pop()).toBe('');
         expect(lines).toHaveLength(rows.length + 1);
-        const cols = starts(lines[0]!, headers);
+        const cols = starts(must(lines[0]), headers);
         rows.forEach((r, k) => {
-          const line = lines[k + 1]!;
+          const line = must(lines[k + 1]);
           expect(line).toBe(line.trimEnd());
           expect(FORBIDDEN.test(line)).toBe(false);
           // every non-empty cell starts at its header's column (a cell is printable(cell), whole)
           const shown = r.map(printable);
           const filled = shown.map((c, i) => [c, i] as const).filter(([c]) => c !== '');
           const at = starts(line, filled.map(([c]) => c));
-          filled.forEach(([, i], j) => expect(at[j]).toBe(cols[i]));
+          filled.forEach(([, i], j) => { expect(at[j]).toBe(cols[i]); });
         });
       }),
     );
@@ -113,9 +114,9 @@ describe('renderTable', () => {
         const text = renderTable(headers, rows, { borders: true, width });
         const lines = text.split('\n').slice(0, -1);
         expect(lines).toHaveLength(rows.length + 4);
-        expect(lines[0]!.startsWith('┌')).toBe(true);
-        expect(lines.at(-1)!.startsWith('└')).toBe(true);
-        const w = displayWidth(lines[0]!);
+        expect(must(lines[0]).startsWith('┌')).toBe(true);
+        expect(must(lines.at(-1)).startsWith('└')).toBe(true);
+        const w = displayWidth(must(lines[0]));
         for (const l of lines) {
           expect(displayWidth(l)).toBe(w);
           expect(FORBIDDEN.test(l)).toBe(false);
@@ -186,7 +187,7 @@ describe('tables through the CLI', () => {
     }
     const r = spawnSync('script', ['-qec', `stty cols 70; '${process.execPath}' '${BIN}' --vault '${v}' list --reveal`, '/dev/null'], { env: cleanEnv({ TERM: 'dumb' }), encoding: 'utf8', input: '' });
     const lines = r.stdout.replace(/\r\n/g, '\n').trimEnd().split('\n');
-    expect(lines[0]!.startsWith('┌')).toBe(true);
+    expect(must(lines[0]).startsWith('┌')).toBe(true);
     expect(lines.every((l) => displayWidth(l) === 70)).toBe(true);
     expect(r.stdout).toContain('x…');
   });

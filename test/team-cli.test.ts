@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { BIN as BIN_PATH, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 
 import { ALICE, FAST, FIXTURE, RAW, bobEnv, fixtureCopy, fresh, freshCli, ok, passFile, team } from './team-helpers.js';
+import { must } from './must.js';
 
 describe('team commands on the pocket_protector fixture', () => {
   it('lists domains, secrets, a user\'s secrets, the audit log and the file info', () => {
@@ -188,7 +189,7 @@ describe('team commands on a file we create', () => {
   it('rm-owner lists what they could read; with --rotate the domain key changes in the same write', async () => {
     const { file, bobKey } = await fresh();
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
-    const keyOf = (): string => /public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1]!;
+    const keyOf = (): string => must(must(/public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8')))[1]);
     const k0 = keyOf();
     const plain = ok(team(file, ['rm-owner', 'dev', 'bob@example.com']));
     expect(plain.stderr).toContain('bob@example.com could read 2 secrets of dev: API_KEY, DB_PASSWORD');
@@ -216,13 +217,13 @@ describe('team commands on a file we create', () => {
     const second = { ...ALICE, SEEQRET_TEAM_PASSPHRASE: 'second' };
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: second })).stdout).toBe('hunter2\n');
     const re = ok(team(file, ['rekey', '--key-type', 'raw'], { env: second }));
-    const raw = /P[0-9a-f]{64}P/.exec(re.stdout)![0];
+    const raw = must(/P[0-9a-f]{64}P/.exec(re.stdout))[0];
     const rawEnv = { ...ALICE, SEEQRET_TEAM_PASSPHRASE: raw };
     expect(ok(team(file, ['info'])).stdout).toContain('custodian alice@example.com: raw, pwdkm v2; owns dev');
     const before = fs.readFileSync(file, 'utf8');
     ok(team(file, ['rotate', 'dev'], { env: rawEnv }));
     const after = fs.readFileSync(file, 'utf8');
-    expect(/public-key: (\S+)/.exec(after)![1]).not.toBe(/public-key: (\S+)/.exec(before)![1]);
+    expect(must(/public-key: (\S+)/.exec(after))[1]).not.toBe(must(/public-key: (\S+)/.exec(before))[1]);
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: rawEnv })).stdout).toBe('hunter2\n');
     ok(team(file, ['add-domain', 'prod'], { env: rawEnv }));
     ok(team(file, ['migrate-owner', 'bob@example.com'], { env: rawEnv }));
@@ -291,7 +292,7 @@ describe('team pull and push: the file as the shared source, the vault as the wo
     const push = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '--overwrite'], { env: ALICE, vault }));
     expect(push.stderr).toContain('1 added, 1 updated, 1 unchanged');
     const after = fs.readFileSync(file, 'utf8');
-    expect(after).toContain(/secret-API_KEY: \S+/.exec(before)![0]); // unchanged value, unchanged line
+    expect(after).toContain(must(/secret-API_KEY: \S+/.exec(before))[0]); // unchanged value, unchanged line
     expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'from-vault', NEW_ONE: 'n1' });
     // Without credentials, anyone can push; values cannot be compared, so all are re-sealed.
     const anonKept = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE'], { vault }));
@@ -399,11 +400,11 @@ describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux scri
     const d = onTerminal(['team', '--file', file, 'decrypt', 'prod'], ['fast@example.com', 'fast-passphrasë']);
     expect(d.out).toContain('"db-password": "prod-pw"');
     expect(d.out).not.toContain('fast-passphrasë');
-    const before = /dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1];
+    const before = must(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8')))[1];
     const r = onTerminal(['team', '--file', file, 'rm-owner', 'dev', 'raw@example.com'], ['y', 'fast@example.com', 'fast-passphrasë']);
     expect(r.out).toContain('Rotate the domain key in the same write');
     expect(r.out).toContain('and rotated its key (by fast@example.com)');
-    expect(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8'))![1]).not.toBe(before);
+    expect(must(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8')))[1]).not.toBe(before);
   });
 
   it('--non-interactive asks nothing on a terminal either: not a value, not the vault passphrase', () => {

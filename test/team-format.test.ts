@@ -21,6 +21,7 @@ import { serializeTeamData } from '../src/team/serialize.js';
 import { TeamFile, type UnlockedCustodian } from '../src/team/store.js';
 import { emitItem, emitPair } from '../src/team/yaml.js';
 import { SHARED, tmpdir, thrownCode } from './helpers.js';
+import { must } from './must.js';
 
 const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
 const FIXTURE_TEXT = fs.readFileSync(FIXTURE, 'utf8');
@@ -145,7 +146,7 @@ describe('files we create', () => {
     expect(tf.serialize()).toBe(FIXTURE_TEXT);
     const domains = tf.data.domains as Map<string, DomainEntry>;
     expect(() => domains.delete('prod')).toThrow(TypeError);
-    expect(() => (tf.data.domains.get('dev')!.secrets as Map<string, Buffer>).set('X', Buffer.alloc(1))).toThrow(TypeError);
+    expect(() => (must(tf.data.domains.get('dev')).secrets as Map<string, Buffer>).set('X', Buffer.alloc(1))).toThrow(TypeError);
     expect(() => (tf.data.audit as string[]).push('x')).toThrow(TypeError);
     expect(() => ((tf.data as { signed: boolean }).signed = true)).toThrow(TypeError);
     expect(tf.serialize()).toBe(FIXTURE_TEXT);
@@ -153,7 +154,7 @@ describe('files we create', () => {
     const next = tf.addSecret('prod', 'NEW', 'v');
     expect(next.secretNames('prod')).toEqual(['NEW', 'db-password']);
     expect(tf.secretNames('prod')).toEqual(['db-password']);
-    expect(() => (next.data.domains.get('prod')!.secrets as Map<string, Buffer>).clear()).toThrow(TypeError);
+    expect(() => { (must(next.data.domains.get('prod')).secrets as Map<string, Buffer>).clear(); }).toThrow(TypeError);
   });
 
   it('writes the old layout, reads back, and keeps the audit messages of the old tool', () => {
@@ -184,20 +185,20 @@ describe('files we create', () => {
     expect(thrownCode(() => withBob.addOwner('dev', 'bob@example.com', alice))).toBe('E_EXISTS');
     expect(thrownCode(() => tf.addOwner('dev', 'bob@example.com', tf.unlock({ name: 'bob@example.com', passphrase: bobKey })))).toBe('E_TEAM_NOT_OWNER');
     expect(thrownCode(() => tf.rmOwner('dev', 'alice@example.com'))).toBe('E_TEAM_LAST_OWNER');
-    const oldKey = withBob.data.domains.get('dev')!.publicKey;
+    const oldKey = must(withBob.data.domains.get('dev')).publicKey;
     const { file, readable } = withBob.rmOwner('dev', 'bob@example.com', { rotateBy: alice });
     expect(readable).toEqual(['API_KEY', 'DB_PASSWORD']);
     expect(file.owners('dev')).toEqual(['alice@example.com']);
-    expect(file.data.domains.get('dev')!.publicKey.equals(oldKey)).toBe(false);
+    expect(must(file.data.domains.get('dev')).publicKey.equals(oldKey)).toBe(false);
     expect(file.decryptDomain('dev', alice).get('API_KEY')).toBe('sk_ünï 😀');
     expect(file.auditLog().slice(-2).map((e) => e.replace(/^\S+ -- /, ''))).toEqual(['removed owner bob@example.com from dev', 'rotated key for domain dev']);
     // The removed owner's old sealed domain key no longer opens anything in the new file.
-    const bobEntry = withBob.data.domains.get('dev')!.owners.get('bob@example.com')!;
+    const bobEntry = must(must(withBob.data.domains.get('dev')).owners.get('bob@example.com'));
     const forged = TeamFile.parse(file.serialize().replace(/( {6}alice@example\.com: )\S+/, `$1${Buffer.concat([Buffer.of(0), bobEntry]).toString('base64')}`).replace('      alice@example.com', '      bob@example.com'), file.path);
     expect(thrownCode(() => forged.decryptDomain('dev', bob))).toBe('E_DECRYPT');
     // Without rotation the key stays (and the caller is told what they could read).
     const plain = withBob.rmOwner('dev', 'bob@example.com');
-    expect(plain.file.data.domains.get('dev')!.publicKey.equals(oldKey)).toBe(true);
+    expect(must(plain.file.data.domains.get('dev')).publicKey.equals(oldKey)).toBe(true);
     expect(thrownCode(() => withBob.rmOwner('dev', 'bob@example.com', { rotateBy: bob }))).toBe('E_USAGE');
   });
 
@@ -388,12 +389,12 @@ describe('the reader', () => {
         const ls = [...lines];
         for (const e of edits) {
           const k = e.at % ls.length;
-          const l = ls[k]!;
+          const l = must(ls[k]);
           if (e.how === 'drop') ls.splice(k, 1);
           else if (e.how === 'dup') ls.splice(k, 0, l);
           else if (e.how === 'indent') ls[k] = ' ' + l;
           else if (e.how === 'dedent') ls[k] = l.replace(/^ /, '');
-          else if (e.how === 'swap' && k + 1 < ls.length) [ls[k], ls[k + 1]] = [ls[k + 1]!, l];
+          else if (e.how === 'swap' && k + 1 < ls.length) [ls[k], ls[k + 1]] = [must(ls[k + 1]), l];
           else if (e.how === 'char') ls[k] = l.slice(0, e.pos % (l.length + 1)) + e.ch + l.slice(e.pos % (l.length + 1));
         }
         const text = ls.join('\n');
@@ -402,7 +403,7 @@ describe('the reader', () => {
         changedButTaken++;
         const full = outcome(() => parseTeamTextFull(text, 'x.yaml'));
         if (typeof fast === 'string' || typeof full === 'string') expect(typeof fast === 'string' ? fast : 'parsed').toBe(typeof full === 'string' ? full : 'parsed');
-        else expectSameParse(fast, full!);
+        else expectSameParse(fast, must(full));
       }),
       { numRuns: 400 },
     );
@@ -487,7 +488,7 @@ describe('seeqret extensions', () => {
     expect(s2.chain.team.equals(s1.chain.team)).toBe(true);
     expect(s2.chain.seq).toBe(2);
     expect(s2.chain.prev.equals(sha512(Buffer.from(first, 'utf8')))).toBe(true);
-    expect(one.readHash()!.equals(s2.chain.prev)).toBe(true);
+    expect(must(one.readHash()).equals(s2.chain.prev)).toBe(true);
     // A caller that saw a higher number (another clone) asks for one above it.
     expect((TeamFile.parse(one.addSecret('dev', 'N2', 'v').serialize(alice, { seq: 9 }), 'x.yaml').signatureStatus() as typeof s2).chain.seq).toBe(9);
   });

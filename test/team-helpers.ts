@@ -9,7 +9,8 @@ import { planNewCustodian } from '../src/team/custodians.js';
 import { type TeamSession, openTeam } from '../src/team/session.js';
 import { TeamFile } from '../src/team/store.js';
 import { writeTeam } from '../src/team/write.js';
-import { type CliResult, SHARED, cli, cliAsync, tmpdir } from './helpers.js';
+import { type CliResult, SHARED, cli, cliAsync, cliIn, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 export const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
 export const FAST = { SEEQRET_TEAM_USER: 'fast@example.com', SEEQRET_TEAM_PASSPHRASE: 'fast-passphrasë' };
@@ -47,6 +48,11 @@ function teamEnv(file: string, opts: { env?: Env; vault?: string }): Env {
 /** `seeqret [--vault V] team --file FILE ARGS` (pins in a folder of that file's own unless `vault`). */
 export function team(file: string, args: string[], opts: { env?: Env; input?: string; vault?: string } = {}): CliResult {
   return cli(teamArgs(file, args, opts.vault), { env: teamEnv(file, opts), ...(opts.input !== undefined ? { input: opts.input } : {}) });
+}
+
+/** {@link team}, run in this process ({@link cliIn}, the in-process runner): for tests of logic and output. */
+export function teamIn(file: string, args: string[], opts: { env?: Env; input?: string; vault?: string } = {}): Promise<CliResult> {
+  return cliIn(teamArgs(file, args, opts.vault), { env: teamEnv(file, opts), ...(opts.input !== undefined ? { input: opts.input } : {}) });
 }
 
 /** {@link team}, asynchronously (for concurrent writers). */
@@ -88,7 +94,7 @@ export async function fresh(opts: { vault?: string } = {}): Promise<{ file: stri
   await writeTeam(alice, openTeam(alice, 'write').tf, (f) => f.addDomain('dev', me), { signer: me });
   await writeTeam(anyone, openTeam(anyone, 'write').tf, (f) => f.addSecret('dev', 'DB_PASSWORD', 'hunter2'));
   await writeTeam(anyone, openTeam(anyone, 'write').tf, (f) => f.addSecret('dev', 'API_KEY', "it's ünï"));
-  return { file, bobKey: keys[0]! };
+  return { file, bobKey: must(keys[0]) };
 }
 
 /** {@link fresh} through the real CLI: `team init`, `add-custodian`, `add-domain`, `add-secret` (stdin and argument). */
@@ -97,7 +103,7 @@ export function freshCli(opts: { vault?: string } = {}): { file: string; bobKey:
   const v = opts.vault ? { vault: opts.vault } : {};
   ok(team(file, ['init', '--key-type', 'fast'], { env: ALICE, ...v }));
   const r = ok(team(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw'], v));
-  const bobKey = /P[0-9a-f]{64}P/.exec(r.stdout)![0];
+  const bobKey = must(/P[0-9a-f]{64}P/.exec(r.stdout))[0];
   ok(team(file, ['add-domain', 'dev'], { env: ALICE, ...v }));
   ok(team(file, ['add-secret', 'dev', 'DB_PASSWORD'], { input: 'hunter2\n', ...v }));
   ok(team(file, ['add-secret', 'dev', 'API_KEY', "it's ünï"], v));

@@ -11,6 +11,7 @@ import { type Keyring, type Observation, type TeamPin, STATE_FILE, advance, asse
 import { findPin, parseTeamState, readTeamState, serializeTeamState, updateTeamState } from '../src/team/state-file.js';
 import { TeamFile } from '../src/team/store.js';
 import { thrownCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const b64 = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((a) => Buffer.from(a).toString('base64'));
 const name = fc.stringMatching(/^[A-Za-z][-_A-Za-z0-9@.]{0,12}$/);
@@ -129,7 +130,7 @@ describe('judging a file against its pin', () => {
     expect(Object.keys(obs.keys.custodians).sort()).toEqual(['__proto__', 'constructor']);
     const empty = { custodians: {}, domains: {} };
     expect(keyringChanges(empty, obs.keys).map((c) => c.split(' (')[0])).toEqual(['new custodian __proto__', 'new custodian constructor']);
-    const back = parseTeamState(serializeTeamState(new Map([['/p', advance(null, obs)]])), 'x.json').get('/p')!;
+    const back = must(parseTeamState(serializeTeamState(new Map([['/p', advance(null, obs)]])), 'x.json').get('/p'));
     expect(keyringChanges(back.keys, obs.keys)).toEqual([]);
     expect(keyringChanges(obs.keys, empty)).toEqual(['custodian __proto__ was removed', 'custodian constructor was removed']);
     const domainNamed = JSON.parse('{"custodians":{},"domains":{"toString":{"key":"S0VZ","owners":["__proto__"]}}}') as Keyring;

@@ -17,6 +17,7 @@ import { Vault } from '../src/vault/vault.js';
 import { splitCommandLine } from '../src/util/shlex.js';
 import { type CliResult, cli, errorCode, newVault, tmpdir } from './helpers.js';
 import { ALICE, type Env, bobEnv, fresh, ok, team, teamAsync } from './team-helpers.js';
+import { must } from './must.js';
 
 const MALLORY = { name: 'mallory@evil.example', passphrase: 'mallory pass' };
 
@@ -47,7 +48,7 @@ function withDomain(tf: TeamFile, name: string, d: DomainEntry): string {
 function runHint(stderr: string, opts: { env?: Env; input?: string } = {}): CliResult {
   const m = /Fix: .*?`(seeqret [^`]+)`/.exec(stderr);
   if (!m) throw new Error(`no command in: ${stderr}`);
-  const words = splitCommandLine(m[1]!);
+  const words = splitCommandLine(must(m[1]));
   return cli(words.slice(1), { ...(opts.env ? { env: opts.env } : {}), ...(opts.input !== undefined ? { input: opts.input } : {}) });
 }
 
@@ -65,8 +66,8 @@ describe('laundering: a repository writer without credentials cannot make the ne
     // The attacker, with write access to the repository only.
     const attacker = attackerKeys();
     let tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file).withSigning(false).addCustodian(MALLORY.name, MALLORY.passphrase, 'fast');
-    const dev = tf.data.domains.get('dev')!;
-    const owners = new Map([...dev.owners.keys()].map((o) => [o, sealTo(tf.data.custodians.get(o)!.publicKey, attacker.secretKey)])); // owners notice nothing
+    const dev = must(tf.data.domains.get('dev'));
+    const owners = new Map([...dev.owners.keys()].map((o) => [o, sealTo(must(tf.data.custodians.get(o)).publicKey, attacker.secretKey)])); // owners notice nothing
     tf = TeamFile.parse(withDomain(tf, 'dev', { publicKey: attacker.publicKey, owners, secrets: new Map() }), file);
     const mallory = tf.unlock(MALLORY);
     tf.withSigning(true).write(mallory);
@@ -94,7 +95,7 @@ describe('laundering: a repository writer without credentials cannot make the ne
     const { file } = await fresh();
     const attacker = attackerKeys();
     const tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file);
-    const dev = tf.data.domains.get('dev')!;
+    const dev = must(tf.data.domains.get('dev'));
     fs.writeFileSync(file, withDomain(tf, 'dev', { ...dev, publicKey: attacker.publicKey }));
     const planted = fs.readFileSync(file, 'utf8');
     const r = team(file, ['add-secret', 'dev', 'NEW_TOKEN', 'the-new-secret']);
@@ -105,13 +106,13 @@ describe('laundering: a repository writer without credentials cannot make the ne
   });
 
   it("replacing an owner's custodian key (same name): a rotation by another owner refuses to seal to it", async () => {
-    const { file, bobKey } = await fresh();
+    const { file } = await fresh();
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
     // The attacker puts their own raw key under bob's name.
     const text = fs.readFileSync(file, 'utf8');
     const fakeBob = `P${'ab'.repeat(32)}P`;
     const tf = TeamFile.parse(text, file);
-    const forged = TeamFile.create(file).addCustodian('bob@example.com', fakeBob, 'raw').data.custodians.get('bob@example.com')!;
+    const forged = must(TeamFile.create(file).addCustodian('bob@example.com', fakeBob, 'raw').data.custodians.get('bob@example.com'));
     fs.writeFileSync(file, serializeTeamData({ ...tf.data, custodians: new Map([...tf.data.custodians, ['bob@example.com', forged]]) }));
     const planted = fs.readFileSync(file, 'utf8');
     const fakeKey = TeamFile.parse(planted, file).unlock({ name: 'bob@example.com', passphrase: fakeBob });
@@ -120,7 +121,6 @@ describe('laundering: a repository writer without credentials cannot make the ne
     expect(r.stderr).toContain('custodian bob@example.com has another key');
     expect(anythingOpensWith(file, [fakeKey])).toBe(false);
     // The real bob still reads; alice's add-owner and migrate-owner refuse too.
-    void bobKey;
     unchangedBy(file, team(file, ['migrate-owner', 'bob@example.com'], { env: ALICE }), planted, 'E_TEAM_UNTRUSTED');
   });
 
@@ -128,7 +128,7 @@ describe('laundering: a repository writer without credentials cannot make the ne
     const { file } = await fresh();
     ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
     let tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file).addCustodian(MALLORY.name, MALLORY.passphrase, 'fast');
-    const dev = tf.data.domains.get('dev')!;
+    const dev = must(tf.data.domains.get('dev'));
     tf = TeamFile.parse(withDomain(tf, 'dev', { ...dev, owners: new Map([...dev.owners, [MALLORY.name, Buffer.alloc(80, 7)]]) }), file);
     fs.writeFileSync(file, tf.serialize());
     const planted = fs.readFileSync(file, 'utf8');
@@ -150,7 +150,7 @@ describe('laundering: a repository writer without credentials cannot make the ne
     // The attacker replaces alice's key entry with their own (same name) and signs as "alice".
     const tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file);
     const forgedPass = 'forged';
-    const forged = TeamFile.create(file).addCustodian('alice@example.com', forgedPass, 'fast').data.custodians.get('alice@example.com')!;
+    const forged = must(TeamFile.create(file).addCustodian('alice@example.com', forgedPass, 'fast').data.custodians.get('alice@example.com'));
     const swapped = TeamFile.parse(serializeTeamData({ ...tf.data, custodians: new Map([...tf.data.custodians, ['alice@example.com', forged]]) }), file);
     const fakeAlice = swapped.unlock({ name: 'alice@example.com', passphrase: forgedPass });
     swapped.write(fakeAlice);
@@ -171,8 +171,8 @@ describe('laundering: a repository writer without credentials cannot make the ne
     const r = team(file, ['add-owner', 'dev', 'carol@example.com'], { env: ALICE });
     unchangedBy(file, r, before, 'E_TEAM_UNTRUSTED');
     const info = ok(team(file, ['info'])).stdout;
-    const carolFp = /custodian carol@example\.com: .*key fingerprint ([\d ]+)/.exec(info)![1];
-    const keysFp = /keys fingerprint: ([\d ]+)/.exec(info)![1]!;
+    const carolFp = must(/custodian carol@example\.com: .*key fingerprint ([\d ]+)/.exec(info))[1];
+    const keysFp = must(must(/keys fingerprint: ([\d ]+)/.exec(info))[1]);
     const shown = team(file, ['accept', '--keys', '00000 00000 00000 00000 00000 00000']);
     expect([shown.code, errorCode(shown)]).toEqual([1, 'E_FINGERPRINT_MISMATCH']);
     expect(shown.stderr).toContain(`new custodian carol@example.com (key ${carolFp})`);
@@ -239,9 +239,8 @@ describe('rollback: an older version of the file is refused', () => {
     const add = team(file, ['add-secret', 'dev', 'NEW_TOKEN', 'for-the-team-only'], { env: ALICE, vault: aliceVault });
     unchangedBy(file, add, old, 'E_TEAM_ROLLBACK');
     // bob, who was removed, still holds the old domain key: nothing new is sealed to it.
-    const bob = TeamFile.parse(old, file).unlock({ name: 'bob@example.com', passphrase: bobKey });
+    TeamFile.parse(old, file).unlock({ name: 'bob@example.com', passphrase: bobKey });
     expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey), vault: newVault({ user: 'bob' }) })).stdout)).not.toHaveProperty('NEW_TOKEN');
-    void bob;
     // Reading it warns clearly.
     expect(team(file, ['list-secrets', 'dev'], { vault: aliceVault }).stderr).toMatch(/warning: .* is OLDER than what your vault saw/);
     expect(ok(team(file, ['info'], { vault: aliceVault })).stdout).toMatch(/signature: valid \(by alice@example\.com, .*, version 1, team .*\n.*\nthis vault .*: OLDER than what your vault saw/);
@@ -380,7 +379,7 @@ describe('every hint the team commands print leads to a command that works', () 
     const file = path.join(dir, 'team file.yaml'); // a path that needs quoting, not the default name
     const v = { vault: aliceVault };
     ok(team(file, ['init', '--key-type', 'fast'], { env: ALICE, ...v }));
-    const bobKey = /P[0-9a-f]{64}P/.exec(ok(team(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw'], v)).stdout)![0];
+    const bobKey = must(/P[0-9a-f]{64}P/.exec(ok(team(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw'], v)).stdout))[0];
     ok(team(file, ['add-domain', 'dev'], { env: ALICE, ...v }));
     ok(team(file, ['add-secret', 'dev', 'A', 'a'], v));
     // E_EXISTS → update-secret
@@ -394,7 +393,7 @@ describe('every hint the team commands print leads to a command that works', () 
     expect(ok(team(file, ['decrypt', 'dev', '--secret', 'A'], { env: bobEnv(bobKey), ...v })).stdout).toBe('b\n');
     // rm-owner without rotation → "run: seeqret … rotate dev"
     const rm = ok(team(file, ['rm-owner', 'dev', 'bob@example.com', '-y'], v));
-    const rotateCmd = /run: (seeqret .*rotate dev)$/m.exec(rm.stderr)![1]!;
+    const rotateCmd = must(must(/run: (seeqret .*rotate dev)$/m.exec(rm.stderr))[1]);
     ok(cli(splitCommandLine(rotateCmd).slice(1), { env: ALICE }));
     // Someone else's change → accept
     ok(team(file, ['add-custodian', 'carol@example.com', '--key-type', 'raw'], { vault: bobVault }));
@@ -435,13 +434,13 @@ describe('every hint the team commands print leads to a command that works', () 
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 1, host: 'elsewhere.example', start: '', at: Date.now(), nonce: 'n' }));
     const locked = team(file, ['add-secret', 'dev', 'D', 'd'], { env: { ...ALICE, SEEQRET_LOCK_TIMEOUT_MS: '200' }, ...v });
     expect(errorCode(locked)).toBe('E_LOCKED');
-    const rmCmd = /remove the lock: (rm .*)$/m.exec(locked.stderr)![1]!;
+    const rmCmd = must(must(/remove the lock: (rm .*)$/m.exec(locked.stderr))[1]);
     const words = splitCommandLine(rmCmd);
-    fs.rmSync(words[1]!);
+    fs.rmSync(must(words[1]));
     expect(words.length).toBe(2);
     ok(team(file, ['add-secret', 'dev', 'D', 'd'], { env: ALICE, ...v }));
     // A key copied from the signature line of `team info` is what `trust --key` takes.
-    const key = /signature: valid \(by alice@example\.com, key (\S+),/.exec(ok(team(file, ['info'], v)).stdout)![1]!;
+    const key = must(must(/signature: valid \(by alice@example\.com, key (\S+),/.exec(ok(team(file, ['info'], v)).stdout))[1]);
     const carolVault = newVault({ user: 'carol' });
     ok(team(file, ['trust', 'alice@example.com', '--key', key, '--yes'], { vault: carolVault }));
     expect(ok(team(file, ['verify'], { vault: carolVault })).stderr).toContain('signed by alice@example.com (trusted');
@@ -456,14 +455,14 @@ describe('every hint the team commands print leads to a command that works', () 
     fs.chmodSync(stateFile, 0o666);
     const open = team(file, ['list-domains'], v);
     expect(errorCode(open)).toBe('E_PERMISSIONS');
-    const chmod = splitCommandLine(/; otherwise make it yours and private: (chmod .*)\.$/m.exec(open.stderr)![1]!);
-    expect(spawnSync(chmod[0]!, chmod.slice(1)).status).toBe(0);
+    const chmod = splitCommandLine(must(must(/; otherwise make it yours and private: (chmod .*)\.$/m.exec(open.stderr))[1]));
+    expect(spawnSync(must(chmod[0]), chmod.slice(1)).status).toBe(0);
     ok(team(file, ['list-domains'], v));
     fs.writeFileSync(stateFile, '{');
     const damaged = team(file, ['list-domains'], v);
     expect(errorCode(damaged)).toBe('E_TEAM_FORMAT');
-    const mv = splitCommandLine(/Fix: Move it aside \((mv [^)]*)\)/.exec(damaged.stderr)![1]!);
-    expect(spawnSync(mv[0]!, mv.slice(1)).status).toBe(0);
+    const mv = splitCommandLine(must(must(/Fix: Move it aside \((mv [^)]*)\)/.exec(damaged.stderr))[1]));
+    expect(spawnSync(must(mv[0]), mv.slice(1)).status).toBe(0);
     ok(team(file, ['list-domains'], v));
   });
 });

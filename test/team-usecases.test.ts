@@ -17,6 +17,7 @@ import { applyAccept, planAccept } from '../src/team/signing.js';
 import { TeamFile } from '../src/team/store.js';
 import { writeTeam } from '../src/team/write.js';
 import { Vault } from '../src/vault/vault.js';
+import { must } from './must.js';
 
 const ALICE = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
 
@@ -78,10 +79,10 @@ async function team(): Promise<{ file: string; dir: string; bobKey: string; alic
   const adding = session(file, stateDir, {}, { prompts });
   const tf = openTeam(adding, 'write').tf;
   await writeTeam(adding, tf, (await planNewCustodian(adding, 'bob@example.com', { keyType: 'raw' }, tf)).change);
-  const me = (await unlockCustodian(alice, openTeam(alice, 'write').tf))!;
+  const me = must((await unlockCustodian(alice, openTeam(alice, 'write').tf)));
   await writeTeam(alice, openTeam(alice, 'write').tf, (f) => f.addDomain('dev', me), { signer: me });
   await writeTeam(alice, openTeam(alice, 'write').tf, (f) => f.addSecret('dev', 'DB', 'hunter2'));
-  return { file, dir, bobKey: prompts.keys[0]!, alice };
+  return { file, dir, bobKey: must(prompts.keys[0]), alice };
 }
 
 async function rejected(p: Promise<unknown>): Promise<SeeqretError> {
@@ -100,7 +101,7 @@ describe('init, custodians, domains, secrets', () => {
     expect(bobKey).toMatch(/^P[0-9a-f]{64}P$/);
     const tf = TeamFile.open(file);
     expect(tf.custodianNames().sort()).toEqual(['alice@example.com', 'bob@example.com']);
-    const me = (await unlockCustodian(alice, tf))!;
+    const me = must((await unlockCustodian(alice, tf)));
     expect(tf.decryptDomain('dev', me)).toEqual(new Map([['DB', 'hunter2']]));
     // A second init is the team file's own error (pprotect exits 2 for it), and writes nothing.
     const before = fs.readFileSync(file, 'utf8');
@@ -111,10 +112,10 @@ describe('init, custodians, domains, secrets', () => {
 
   it('removing an owner-custodian reports what they could read, with the commands to run, as data', async () => {
     const { file, bobKey, alice } = await team();
-    const me = (await unlockCustodian(alice, TeamFile.open(file)))!;
+    const me = must((await unlockCustodian(alice, TeamFile.open(file))));
     await writeTeam(alice, openTeam(alice, 'write').tf, (f) => f.addOwner('dev', 'bob@example.com', me), { signer: me });
     const bob = session(file, alice.vaultDir, { SEEQRET_TEAM_USER: 'bob@example.com', SEEQRET_TEAM_PASSPHRASE: bobKey });
-    expect(TeamFile.open(file).decryptDomain('dev', (await unlockCustodian(bob, TeamFile.open(file)))!).get('DB')).toBe('hunter2');
+    expect(TeamFile.open(file).decryptDomain('dev', must((await unlockCustodian(bob, TeamFile.open(file))))).get('DB')).toBe('hunter2');
     const r = await removeCustodian(alice, openTeam(alice, 'write').tf, 'bob@example.com', true);
     expect(r.readable).toEqual([{ domain: 'dev', secrets: ['DB'], rotated: true }]);
     expect(TeamFile.open(file).owners('dev')).toEqual(['alice@example.com']);
@@ -205,7 +206,7 @@ describe('pull and push through a real vault', () => {
     const s = { ...alice, vault: openedVault(v) };
     const pulled = await pullDomain(s, { domain: 'dev' });
     expect([pulled.summary.added, pulled.by, pulled.app, pulled.env]).toEqual([1, 'alice@example.com', '*', 'dev']);
-    expect(v.reveal(v.lookup('*', 'dev', 'DB')!)).toBe('hunter2');
+    expect(v.reveal(must(v.lookup('*', 'dev', 'DB')))).toBe('hunter2');
     expect(v.auditLog().some((e) => e.action === 'team.pull')).toBe(true);
     // Conflicts as in load: another value here is skipped unless overwrite.
     v.set({ app: '*', env: 'dev', key: 'DB', value: 'mine' }, { replace: true });
@@ -217,7 +218,7 @@ describe('pull and push through a real vault', () => {
     expect([kept.pushed, kept.added, kept.unchanged, kept.skipped]).toEqual([['NEW'], 1, 0, ['DB']]);
     const pushed = await pushDomain(s, { domain: 'dev', overwrite: true });
     expect([pushed.pushed, pushed.added, pushed.unchanged, pushed.compared]).toEqual([['DB'], 0, 1, true]);
-    const me = (await unlockCustodian(alice, TeamFile.open(file)))!;
+    const me = must((await unlockCustodian(alice, TeamFile.open(file))));
     expect(TeamFile.open(file).decryptDomain('dev', me)).toEqual(new Map([['DB', 'mine'], ['NEW', 'n1']]));
     expect((await pushDomain(s, { domain: 'dev' })).write).toBeNull(); // nothing changed
     // Nothing in that app and env matches: the fix names where the matches are.

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { emitItem, emitKey, emitPair, isPlainItem, isPlainKey, isPlainValue, isSimpleKey } from '../src/team/yaml.js';
 import { ROOT } from './helpers.js';
+import { must } from './must.js';
 
 const vectors = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'vectors', 'team-yaml.json'), 'utf8')) as Array<{ s: string; yaml: string }>;
 
@@ -54,7 +55,7 @@ describe('team YAML emitter', () => {
     }
     expect(plain).toBeGreaterThan(50);
     const ascii = fc.string({ unit: fc.constantFrom(...'aZ09 :#-.@+/=\'"tTrRuUeEnNlL~<_'.split('')), maxLength: 120 });
-    fc.assert(fc.property(ascii, (s) => check(s)), { numRuns: 2000 });
+    fc.assert(fc.property(ascii, (s) => { check(s); }), { numRuns: 2000 });
     for (const s of ['true', 'null', 'Null', 'NULL', 'False', '2026-11-24', '123', 'a: b', 'a:', 'a #b', 'a ', '- a', 'x'.repeat(100)]) expect(isPlainItem(s) && isPlainKey(s), s).toBe(false);
   });
 });
@@ -68,15 +69,15 @@ describe('the unified diff of --confirm', () => {
     let pos = 0;
     const lines = diff.split('\n').slice(2);
     for (let k = 0; k < lines.length; k++) {
-      const m = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(lines[k]!);
+      const m = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(must(lines[k]));
       if (!m) continue;
       const start = Number(m[2]) === 0 ? Number(m[1]) : Number(m[1]) - 1;
-      while (pos < start) out.push(a[pos++]!);
-      for (k++; k < lines.length && !lines[k]!.startsWith('@@') && lines[k] !== ''; k++) {
-        const l = lines[k]!;
+      while (pos < start) out.push(must(a[pos++]));
+      for (k++; k < lines.length && !must(lines[k]).startsWith('@@') && lines[k] !== ''; k++) {
+        const l = must(lines[k]);
         if (l[0] === ' ') {
           expect(a[pos]).toBe(l.slice(1));
-          out.push(a[pos++]!);
+          out.push(must(a[pos++]));
         } else if (l[0] === '-') {
           expect(a[pos]).toBe(l.slice(1));
           pos++;
@@ -84,7 +85,7 @@ describe('the unified diff of --confirm', () => {
       }
       k--;
     }
-    while (pos < a.length) out.push(a[pos++]!);
+    while (pos < a.length) out.push(must(a[pos++]));
     return out.length ? out.join('\n') + '\n' : '';
   }
 

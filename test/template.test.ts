@@ -196,7 +196,7 @@ describe('compareVersions / checkRequirement', () => {
   });
 
   it('reports the requirement and the current version', () => {
-    const e = templateError(() => checkRequirement({ op: '>=', version: '2.0', line: 1 }, '1.0.0'), 'E_TEMPLATE_VERSION');
+    const e = templateError(() => { checkRequirement({ op: '>=', version: '2.0', line: 1 }, '1.0.0'); }, 'E_TEMPLATE_VERSION');
     expect(e.message).toBe('env.template requires seeqret >=2.0, this is 1.0.0');
     expect(e.exitCode).toBe(8);
   });

@@ -29,6 +29,7 @@ import { printable } from '../src/util/text.js';
 import { Vault } from '../src/vault/vault.js';
 import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
 import { vaultIdentitySecretKey } from '../src/vault/internal.js';
+import { must } from './must.js';
 
 const CORPUS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'hostile-text.json'), 'utf8')) as { corpus: Array<{ name: string; text: string }> }).corpus;
 const TEXTS = CORPUS.map((c) => c.text);
@@ -49,7 +50,7 @@ const FORBIDDEN = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\uFFFD]/u;
 function where(text: string): string | null {
   const m = FORBIDDEN.exec(text);
   if (!m) return null;
-  return `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at ${m.index}: ${JSON.stringify(text.slice(Math.max(0, m.index - 50), m.index + 30))}`;
+  return `U+${must(m[0].codePointAt(0)).toString(16).toUpperCase().padStart(4, '0')} at ${m.index}: ${JSON.stringify(text.slice(Math.max(0, m.index - 50), m.index + 30))}`;
 }
 
 /** Assert that nothing the command printed can control a terminal. */
@@ -164,7 +165,7 @@ describe('a bundle from another vault', () => {
       }
     }
     // Values (and the sender's e-mail) are accepted as they are.
-    const good = craftBundle(alice, bob, { username: 'alice', email: `a${TEXTS.join('')}@example.com` }, TEXTS.map((t, i) => ({ app: 'web', env: 'dev', key: valueKeys[i]!, type: 'str', value: t, updated: Date.now() })));
+    const good = craftBundle(alice, bob, { username: 'alice', email: `a${TEXTS.join('')}@example.com` }, TEXTS.map((t, i) => ({ app: 'web', env: 'dev', key: must(valueKeys[i]), type: 'str', value: t, updated: Date.now() })));
     safe(ok(cli(['load', '-f', good], { vault: bob })), 'load');
     for (const args of [['list'], ['list', '--reveal'], ['list', '--exposed'], ['history', 'V1', '--reveal'], ['audit'], ['users'], ['list', '--reveal', '--format', 'json'], ['list', '--reveal', '--format', 'yaml'], ['audit', '--format', 'yaml']]) {
       safe(ok(cli(args, { vault: bob })), args.join(' '));
@@ -180,7 +181,7 @@ describe('a bundle from another vault', () => {
       ttySafe(args, { vault: bob });
     }
     const shown = ttySafe(['get', 'V1'], { vault: bob });
-    expect(shown).toContain(printable(TEXTS[1]!));
+    expect(shown).toContain(printable(must(TEXTS[1])));
     expect(shown).toContain('redirect it to a file or a pipe for the exact data');
     // `env --stdout` (NUL cannot be in an environment: that one is left out)
     const proj = tmpdir();
@@ -202,11 +203,11 @@ describe('add user', () => {
     ok(cli(['add', 'key', 'K', 'v'], { vault: v }));
     for (const args of [['users'], ['users', '--export'], ['users', '--format', 'json'], ['users', '--format', 'yaml'], ['audit'], ['owner'], ['introduction']]) safe(ok(cli(args, { vault: v })), args.join(' '));
     const users = JSON.parse(cli(['users', '--format', 'json'], { vault: v }).stdout) as Array<{ username: string; email: string | null }>;
-    for (const u of users.filter((x) => /^u\d+$/.test(x.username))) expect(u.email).toBe(`e${ARG_CHUNKS[Number(u.username.slice(1))]!.text}@example.com`);
+    for (const u of users.filter((x) => /^u\d+$/.test(x.username))) expect(u.email).toBe(`e${must(ARG_CHUNKS[Number(u.username.slice(1))]).text}@example.com`);
     const known = users.map((u) => u.username).filter((n) => n !== 'alice');
     if (known.length > 0) {
-      safe(cli(['export', '--to', known[0]!, '-f', 'K'], { vault: v }), 'export --to');
-      safe(cli(['rm', 'user', known[0]!, '--yes'], { vault: v }), 'rm user');
+      safe(cli(['export', '--to', must(known[0]), '-f', 'K'], { vault: v }), 'export --to');
+      safe(cli(['rm', 'user', must(known[0]), '--yes'], { vault: v }), 'rm user');
     }
     if (hasScript) for (const args of [['users', '--format', 'csv'], ['users']]) ttySafe(args, { vault: v });
   }, SLOW);
@@ -221,7 +222,7 @@ describe('add user', () => {
     }
     for (const args of [['users', '--pgp'], ['users', '--pgp', '--format', 'json'], ['audit']]) safe(ok(cli(args, { vault: v })), args.join(' '));
     const keys = JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault: v }).stdout) as Array<{ username: string; userIds: string }>;
-    expect(keys.find((k) => k.username === 'm1')?.userIds).toBe(`Mallory ${CHUNKS[1]!.text} <m1@example.com>`);
+    expect(keys.find((k) => k.username === 'm1')?.userIds).toBe(`Mallory ${must(CHUNKS[1]).text} <m1@example.com>`);
     if (hasScript) ttySafe(['users', '--pgp', '--format', 'csv'], { vault: v });
   }, SLOW);
 });
@@ -273,7 +274,7 @@ describe('a restored backup', () => {
     ];
     for (const part of hostileEmails) {
       const bad = path.join(tmpdir(), 'bad-email.age');
-      fs.writeFileSync(bad, await encryptDump({ ...dump, ...part } as typeof dump, env.SEEQRET_BACKUP_PASSPHRASE, { logN: 10 }));
+      fs.writeFileSync(bad, await encryptDump({ ...dump, ...part }, env.SEEQRET_BACKUP_PASSPHRASE, { logN: 10 }));
       const r = safe(cli(['restore', bad], { vault: path.join(tmpdir(), 'r-email'), env }), 'restore (hostile e-mail)');
       expect(errorCode(r)).toBe('E_BACKUP_FORMAT');
       expect(r.stderr).toContain('is not one e-mail address');
@@ -319,9 +320,9 @@ describe('a protected.yaml edited by hand', () => {
   const RAW = { SEEQRET_TEAM_USER: 'raw@example.com', SEEQRET_TEAM_PASSPHRASE: `P${'11'.repeat(32)}P` };
   const q = (s: string): string => JSON.stringify(s); // a YAML double-quoted scalar
   const base = fs.readFileSync(FIXTURE, 'utf8');
-  const devBlock = /^dev:\n((?: {2}.*\n)+)/m.exec(base)![1]!;
-  const rawPwdkm = /raw@example\.com:\n {4}pwdkm: (\S+)/.exec(base)![1]!;
-  const sealed = /secret-API_KEY: (\S+)/.exec(base)![1]!;
+  const devBlock = must(must(/^dev:\n((?: {2}.*\n)+)/m.exec(base))[1]);
+  const rawPwdkm = must(must(/raw@example\.com:\n {4}pwdkm: (\S+)/.exec(base))[1]);
+  const sealed = must(must(/secret-API_KEY: (\S+)/.exec(base))[1]);
   const variants: Record<string, string> = {
     'audit lines': base.replace(/\n*$/, '\n') + TEXTS.map((t) => `- ${q(`2026-11-25T00:00:00Z -- added secret ${t} in dev`)}\n`).join(''),
     'domain names': TEXTS.map((t) => `${q(`d${t}`)}:\n${devBlock}`).join('') + base,

@@ -18,6 +18,7 @@ import { parseJsonCrypt, serializeJsonCrypt } from '../src/legacy/v1-json-crypt.
 import { readV1Vault } from '../src/legacy/v1vault.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { tmpdir } from './helpers.js';
+import { flip, must } from './must.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/seeqret-v1');
 const fixture = (...p: string[]): string => path.join(FIXTURES, ...p);
@@ -29,7 +30,6 @@ const readKey = (file: string): Buffer => {
 
 const BOB_SK = readKey(fixture('bob', 'seeqret', 'private.key'));
 const BOB_PK = readKey(fixture('bob', 'seeqret', 'public.key'));
-const ALICE_SK = readKey(fixture('alice', 'seeqret', 'private.key'));
 const ALICE_PK = readKey(fixture('alice', 'seeqret', 'public.key'));
 const JSON_TEXT = fs.readFileSync(fixture('alice-to-bob.json'), 'utf8');
 const COMMAND_TEXT = fs.readFileSync(fixture('alice-to-bob.command.txt'), 'utf8');
@@ -111,7 +111,7 @@ describe('fixtures made by the Python tool', () => {
 
   it('a fixture box opens with the raw box API and not with another sender', () => {
     const doc = JSON.parse(JSON_TEXT) as { secrets: { key: string; value: string }[] };
-    const foo = doc.secrets.find((s) => s.key === 'FOO')!;
+    const foo = must(doc.secrets.find((s) => s.key === 'FOO'));
     expect(boxDecrypt(foo.value, BOB_SK, ALICE_PK)?.toString()).toBe('bar');
     expect(boxDecrypt(foo.value, BOB_SK, generateIdentity().publicKey)).toBeNull();
     expect(boxDecrypt('not base64!', BOB_SK, ALICE_PK)).toBeNull();
@@ -129,15 +129,15 @@ describe('readV1Vault', () => {
       expect(v.owner.username).toBe(who);
       expect(v.owner.email).toBe(`${who}@example.com`);
       expect(v.users.map((u) => u.username)).toEqual([other]);
-      expect(v.users[0]!.email).toBe(`${other}@example.com`);
-      expect(v.users[0]!.pubkey).toBe((other === 'bob' ? BOB_PK : ALICE_PK).toString('base64'));
+      expect(must(v.users[0]).email).toBe(`${other}@example.com`);
+      expect(must(v.users[0]).pubkey).toBe((other === 'bob' ? BOB_PK : ALICE_PK).toString('base64'));
       expect(v.secrets).toHaveLength(3);
       for (const e of EXPECTED) {
         const s = v.secrets.find((x) => x.app === e.app && x.env === e.env && x.key === e.key);
         expect(s).toBeDefined();
-        expect(Buffer.from(s!.value, 'utf8').equals(Buffer.from(e.value, 'utf8'))).toBe(true);
-        expect(s!.type).toBe('str');
-        expect(s!.updatedAt).toBe(1795504674);
+        expect(Buffer.from(must(s).value, 'utf8').equals(Buffer.from(e.value, 'utf8'))).toBe(true);
+        expect(must(s).type).toBe('str');
+        expect(must(s).updatedAt).toBe(1795504674);
       }
       const pub = readKey(fixture(who, 'seeqret', 'public.key'));
       expect(v.identity.publicKey.equals(pub)).toBe(true);
@@ -193,7 +193,7 @@ describe('readV1Vault', () => {
     const row = db.prepare(`SELECT value FROM secrets WHERE key = 'DB_PASSWORD'`).get() as { value: Buffer | string };
     expect(fernetDecrypt(row.value.toString(), key)?.toString()).toBe('s3cr3t with spaces & "quotes"');
     const raw = Buffer.from(row.value.toString(), 'base64url');
-    raw[40]! ^= 1;
+    flip(raw, 40, 1);
     db.prepare(`UPDATE secrets SET value = ? WHERE key = 'DB_PASSWORD'`).run(Buffer.from(raw.toString('base64url')));
     db.close();
     const err = expectError(() => readV1Vault(d), 'E_V1_VAULT');
@@ -289,7 +289,7 @@ describe('round trips', () => {
   });
 
   it('command: accepts -v VALUE and -vVALUE, quoted or not, and --value=VALUE', () => {
-    const line = COMMAND_TEXT.split('\n').find((l) => l.includes(':FOO:'))!;
+    const line = must(COMMAND_TEXT.split('\n').find((l) => l.includes(':FOO:')));
     const value = line.slice(line.indexOf('-v') + 2);
     for (const variant of [
       `seeqret load -u alice -s command -v ${value}`,
@@ -330,7 +330,7 @@ describe('round trips', () => {
         const b64 = boxEncrypt(Buffer.from(pt), alice.secretKey, bob.publicKey);
         expect(boxDecrypt(b64, bob.secretKey, alice.publicKey)?.equals(Buffer.from(pt))).toBe(true);
         const raw = Buffer.from(b64, 'base64');
-        raw[pos % raw.length]! ^= 0x01;
+        flip(raw, pos % raw.length, 0x01);
         expect(boxDecrypt(raw.toString('base64'), bob.secretKey, alice.publicKey)).toBeNull();
       }),
     );
@@ -348,9 +348,9 @@ describe('tampering and wrong keys', () => {
   it('json-crypt: a flipped byte in a value -> E_BUNDLE_AUTH naming the entry', () => {
     for (let i = 0; i < 3; i++) {
       const d = doc();
-      const entry = d.secrets[i]!;
+      const entry = must(d.secrets[i]);
       const raw = Buffer.from(entry.value, 'base64');
-      raw[raw.length - 1]! ^= 0x80;
+      flip(raw, raw.length - 1, 0x80);
       entry.value = raw.toString('base64');
       const err = expectError(() => parseJsonCrypt(JSON.stringify(d), BOB_SK, ALICE_PK), 'E_BUNDLE_AUTH');
       expect(err.message).toContain(`${entry.app}:${entry.env}:${entry.key}`);
@@ -359,12 +359,12 @@ describe('tampering and wrong keys', () => {
 
   it('json-crypt: values swapped between entries -> signature mismatch -> E_BUNDLE_AUTH', () => {
     const d = doc();
-    const [a, b] = [d.secrets[0]!, d.secrets[2]!];
+    const [a, b] = [must(d.secrets[0]), must(d.secrets[2])];
     [a.value, b.value] = [b.value, a.value];
     expect(expectError(() => parseJsonCrypt(JSON.stringify(d, null, 4), BOB_SK, ALICE_PK), 'E_BUNDLE_AUTH').message).toContain('signature');
     // relabelled entry
     const d2 = doc();
-    d2.secrets[1]!.env = 'dev2';
+    must(d2.secrets[1]).env = 'dev2';
     expectError(() => parseJsonCrypt(JSON.stringify(d2), BOB_SK, ALICE_PK), 'E_BUNDLE_AUTH');
     // without a signature the old format cannot tell (documented weakness): it parses, unverified
     delete d.signature;
@@ -391,17 +391,17 @@ describe('tampering and wrong keys', () => {
     const boxOf = (l: string): string => l.slice(l.lastIndexOf(':') + 1);
 
     const flipped = [...lines];
-    const raw = Buffer.from(boxOf(lines[i]!), 'base64');
-    raw[30]! ^= 0x04;
-    flipped[i] = lines[i]!.replace(boxOf(lines[i]!), raw.toString('base64'));
+    const raw = Buffer.from(boxOf(must(lines[i])), 'base64');
+    flip(raw, 30, 0x04);
+    flipped[i] = must(lines[i]).replace(boxOf(must(lines[i])), raw.toString('base64'));
     expect(expectError(() => parseCommandText(flipped.join('\n'), BOB_SK, ALICE_PK), 'E_BUNDLE_AUTH').message).toContain('myapp:prod:DB_PASSWORD');
 
     const relabelled = [...lines];
-    relabelled[i] = lines[i]!.replace(':prod:', ':dev:');
+    relabelled[i] = must(lines[i]).replace(':prod:', ':dev:');
     expect(expectError(() => parseCommandText(relabelled.join('\n'), BOB_SK, ALICE_PK), 'E_BUNDLE_AUTH').message).toContain('myapp:dev:DB_PASSWORD');
 
     const moved = [...lines];
-    moved[i] = lines[i]!.replace(boxOf(lines[i]!), boxOf(lines[j]!));
+    moved[i] = must(lines[i]).replace(boxOf(must(lines[i])), boxOf(must(lines[j])));
     expectError(() => parseCommandText(moved.join('\n'), BOB_SK, ALICE_PK), 'E_BUNDLE_AUTH');
   });
 
@@ -416,9 +416,9 @@ describe('tampering and wrong keys', () => {
         const out = serializeCommand({ senderUsername: 'a', recipientUsername: 'b', secrets, senderSecretKey: alice.secretKey, recipientPublicKey: bob.publicKey });
         const lines = out.split('\n');
         const n = 2 + (pos % secrets.length);
-        const l = lines[n]!;
+        const l = must(lines[n]);
         const box = Buffer.from(l.slice(l.lastIndexOf(':') + 1), 'base64');
-        box[pos % box.length]! ^= 0x10;
+        flip(box, pos % box.length, 0x10);
         lines[n] = l.slice(0, l.lastIndexOf(':') + 1) + box.toString('base64');
         expectError(() => parseCommandText(lines.join('\n'), bob.secretKey, alice.publicKey), 'E_BUNDLE_AUTH', values);
         const json = serializeJsonCrypt({ from: ALICE, to: BOB, secrets, senderSecretKey: alice.secretKey, recipientPublicKey: bob.publicKey });
@@ -438,7 +438,7 @@ describe('tampering and wrong keys', () => {
     d2['secrets'] = {};
     expectError(() => parseJsonCrypt(JSON.stringify(d2), BOB_SK, ALICE_PK), 'E_BUNDLE_FORMAT');
     const d3 = doc();
-    d3.secrets.push({ ...d3.secrets[0]! });
+    d3.secrets.push({ ...must(d3.secrets[0]) });
     expectError(() => parseJsonCrypt(JSON.stringify(d3), BOB_SK, ALICE_PK), 'E_BUNDLE_FORMAT');
     const d4 = doc() as unknown as { from: Record<string, unknown> };
     d4.from['pubkey'] = 'nope';
@@ -483,7 +483,7 @@ describe('fernet', () => {
         const token = fernetEncrypt(Buffer.from(pt), KEY);
         expect(fernetDecrypt(token, KEY)?.equals(Buffer.from(pt))).toBe(true);
         const raw = Buffer.from(token, 'base64url');
-        raw[pos % raw.length]! ^= 1 << (bit % 8);
+        flip(raw, pos % raw.length, 1 << (bit % 8));
         expect(fernetDecrypt(raw.toString('base64url'), KEY)).toBeNull();
       }),
     );

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AMBIGUOUS, type Variant, chooseVariant, scoreVariants } from '../src/vault/value-index.js';
 import { Vault } from '../src/vault/vault.js';
 import { thrownCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 
 const NAMES = ['*', 'web', 'api', 'prod', 'dev'];
 const name = fc.constantFrom(...NAMES);
@@ -33,7 +34,7 @@ describe('library get: fast path and scoring path', () => {
   it('with app and env given and the exact variant present, both take it (property)', () => {
     fc.assert(
       fc.property(variants.filter((r) => r.length > 0), fc.nat(), (rows, n) => {
-        const exact = rows[n % rows.length]!;
+        const exact = must(rows[n % rows.length]);
         expect(chooseVariant(rows, exact.app, exact.env)).toBe(exact);
         expect(scored(rows, exact.app, exact.env)).toBe(exact);
       }),
@@ -63,7 +64,7 @@ describe('library get: fast path and scoring path', () => {
       expect(v.get('DB', { app: 'api', env: 'prod' })).toBe('global');
       expect(v.get('DB')).toBe('global');
       expect(v.get('DB', { env: 'dev' })).toBe('global');
-      v.remove([v.lookup('*', '*', 'DB')!]);
+      v.remove([must(v.lookup('*', '*', 'DB'))]);
       expect(v.get('DB')).toBe('web-any');
       expect(thrownCode(() => v.get('DB', { env: 'dev' }))).toBe('E_AMBIGUOUS');
       expect(thrownCode(() => v.get('DB', { app: 'cli', env: 'prod' }))).toBe('E_NOT_FOUND');

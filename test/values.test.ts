@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.js';
-import { BIN, type CliResult, ROOT, cleanEnv, cli, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { BIN, type CliResult, ROOT, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 import { fixtureCopy, stateDirOf } from './team-helpers.js';
+import { must } from './must.js';
 
 const PYTHON = '/usr/bin/python3';
 const DRIVER = path.join(ROOT, 'test', 'pty-driver.py');
@@ -69,81 +70,83 @@ function protectedState(vault: string, passphrase: string): string {
   }
 }
 
+// Logic of the value checks: run in-process (the in-process runner, decision 50); the prompts and
+// the terminal below stay real processes.
 describe('empty values are refused unless --allow-empty (E_EMPTY_VALUE, exit 10)', () => {
-  it('edit value KEY </dev/null keeps the real value (it used to store "" and exit 0)', () => {
+  it('edit value KEY </dev/null keeps the real value (it used to store "" and exit 0)', async () => {
     const vault = newVault();
-    ok(cli(['add', 'key', 'DB_PASS'], { vault, input: 'real-value\n' }));
+    ok(await cliIn(['add', 'key', 'DB_PASS'], { vault, input: 'real-value\n' }));
     const before = vaultState(vault);
-    const r = cli(['edit', 'value', 'DB_PASS'], { vault, input: '' });
+    const r = await cliIn(['edit', 'value', 'DB_PASS'], { vault, input: '' });
     expect([r.code, errorCode(r)]).toEqual([10, 'E_EMPTY_VALUE']);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('--allow-empty');
     expect(vaultState(vault)).toBe(before);
     expect(vaultValues(vault)['*:*:DB_PASS']).toBe('real-value');
     // an empty argument (an unset shell variable: "$PASS") and a lone newline on stdin too
-    expect(errorCode(cli(['edit', 'value', 'DB_PASS', ''], { vault }))).toBe('E_EMPTY_VALUE');
-    expect(errorCode(cli(['edit', 'value', 'DB_PASS'], { vault, input: '\n' }))).toBe('E_EMPTY_VALUE');
+    expect(errorCode(await cliIn(['edit', 'value', 'DB_PASS', ''], { vault }))).toBe('E_EMPTY_VALUE');
+    expect(errorCode(await cliIn(['edit', 'value', 'DB_PASS'], { vault, input: '\n' }))).toBe('E_EMPTY_VALUE');
     expect(vaultState(vault)).toBe(before);
     // --allow-empty stores "" (the old value goes to history)
-    ok(cli(['edit', 'value', 'DB_PASS', '--allow-empty'], { vault, input: '' }));
+    ok(await cliIn(['edit', 'value', 'DB_PASS', '--allow-empty'], { vault, input: '' }));
     expect(vaultValues(vault)['*:*:DB_PASS']).toBe('');
-    expect(cli(['get', 'DB_PASS'], { vault }).stdout).toBe('\n');
+    expect((await cliIn(['get', 'DB_PASS'], { vault })).stdout).toBe('\n');
   });
 
-  it('add key and add text, from an argument, stdin or an empty file on stdin', () => {
+  it('add key and add text, from an argument, stdin or an empty file on stdin', async () => {
     const vault = newVault();
     const before = vaultState(vault);
     for (const r of [
-      cli(['add', 'key', 'A'], { vault, input: '' }),
-      cli(['add', 'key', 'A', ''], { vault }),
-      cli(['add', 'key', 'A'], { vault, input: '\r\n' }),
-      cli(['add', 'text', 'T'], { vault, input: '' }),
+      await cliIn(['add', 'key', 'A'], { vault, input: '' }),
+      await cliIn(['add', 'key', 'A', ''], { vault }),
+      await cliIn(['add', 'key', 'A'], { vault, input: '\r\n' }),
+      await cliIn(['add', 'text', 'T'], { vault, input: '' }),
     ]) {
       expect([r.code, errorCode(r)]).toEqual([10, 'E_EMPTY_VALUE']);
     }
     expect(vaultState(vault)).toBe(before);
     // replacing a real value with --force is refused the same way
-    ok(cli(['add', 'key', 'A', 'kept'], { vault }));
-    expect(errorCode(cli(['add', 'key', 'A', '--force'], { vault, input: '' }))).toBe('E_EMPTY_VALUE');
+    ok(await cliIn(['add', 'key', 'A', 'kept'], { vault }));
+    expect(errorCode(await cliIn(['add', 'key', 'A', '--force'], { vault, input: '' }))).toBe('E_EMPTY_VALUE');
     expect(vaultValues(vault)['*:*:A']).toBe('kept');
-    ok(cli(['add', 'key', 'B', '--allow-empty'], { vault, input: '' }));
-    ok(cli(['add', 'text', 'T', '--allow-empty'], { vault, input: '' }));
+    ok(await cliIn(['add', 'key', 'B', '--allow-empty'], { vault, input: '' }));
+    ok(await cliIn(['add', 'text', 'T', '--allow-empty'], { vault, input: '' }));
     expect(vaultValues(vault)).toMatchObject({ '*:*:B': '', '*:*:T': '' });
     // whitespace is a value, kept as given
-    ok(cli(['add', 'key', 'S', ' '], { vault }));
+    ok(await cliIn(['add', 'key', 'S', ' '], { vault }));
     expect(vaultValues(vault)['*:*:S']).toBe(' ');
   });
 
-  it('set: VAR=, an empty @FILE, empty @- and a command that prints nothing set nothing (all or nothing)', () => {
+  it('set: VAR=, an empty @FILE, empty @- and a command that prints nothing set nothing (all or nothing)', async () => {
     const vault = newVault();
     const dir = path.join(tmpdir(), 'shop');
     fs.mkdirSync(dir);
-    const run = (args: string[], input = ''): CliResult => cli(args, { vault, cwd: dir, input });
-    ok(run(['project', 'init']));
+    const run = (args: string[], input = ''): Promise<CliResult> => cliIn(args, { vault, cwd: dir, input });
+    ok(await run(['project', 'init']));
     for (const env of ['dev', 'prod']) {
       fs.mkdirSync(path.join(dir, 'secrets', env, 'secrets.d'), { recursive: true });
       fs.writeFileSync(path.join(dir, 'secrets', env, 'secrets.d', 'app.json'), JSON.stringify([{ Variable: 'api_key', Type: 'string' }, { Variable: 'mode', Type: 'string' }]));
     }
     fs.writeFileSync(path.join(dir, 'empty.txt'), '  \n');
-    ok(run(['set', 'api_key=real']));
+    ok(await run(['set', 'api_key=real']));
     const before = vaultState(vault);
     for (const args of [['api_key='], ['mode=on', 'api_key=@empty.txt'], ['api_key=@-'], ['mode=on', "api_key=!printf ''"]]) {
-      const r = run(['set', ...args]);
+      const r = await run(['set', ...args]);
       expect([args, r.code, errorCode(r)]).toEqual([args, 10, 'E_EMPTY_VALUE']);
     }
     expect(vaultState(vault)).toBe(before);
-    ok(run(['set', 'api_key=', '--allow-empty']));
+    ok(await run(['set', 'api_key=', '--allow-empty']));
     expect(vaultValues(vault)['shop:dev:api_key']).toBe('');
     // a copy of a stored empty value is taken as it is
-    ok(run(['set', '-e', 'prod', '--from-env', 'dev', 'api_key']));
+    ok(await run(['set', '-e', 'prod', '--from-env', 'dev', 'api_key']));
     expect(vaultValues(vault)['shop:prod:api_key']).toBe('');
   });
 
-  it('importenv: KEY= in the file is imported as an empty value (the file says so), and the command says it did', () => {
+  it('importenv: KEY= in the file is imported as an empty value (the file says so), and the command says it did', async () => {
     const vault = newVault();
     const file = path.join(tmpdir(), '.env');
     fs.writeFileSync(file, 'A=1\nEMPTY=\nQUOTED=""\n');
-    const r = ok(cli(['importenv', file], { vault }));
+    const r = ok(await cliIn(['importenv', file], { vault }));
     expect(r.stderr).toContain('2 empty values (KEY= in');
     expect(r.stderr).toContain('EMPTY, QUOTED');
     expect(vaultValues(vault)).toEqual({ '*:*:A': '1', '*:*:EMPTY': '', '*:*:QUOTED': '' });
@@ -308,8 +311,8 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     const alice = newVault({ user: 'alice' });
     const bob = newVault({ user: 'bob' });
     for (const [from, to] of [[alice, bob], [bob, alice]] as const) {
-      const line = cli(['introduction'], { vault: from }).stdout.split('\n')[0]!;
-      ok(cli([...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1), { vault: to }));
+      const line = must(cli(['introduction'], { vault: from }).stdout.split('\n')[0]);
+      ok(cli([...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? must(m[2])).slice(1), { vault: to }));
     }
     ok(cli(['add', 'key', 'SHARED', 'from-bob'], { vault: bob }));
     const file = path.join(tmpdir(), 'to-alice.json');

@@ -10,6 +10,7 @@ import { SCHEMA_VERSION, migrate } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
 import { VERSION } from '../src/version.js';
 import { ROOT, cli, errorCode, tmpdir, thrownCode } from './helpers.js';
+import { flip, must } from './must.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
 
@@ -22,7 +23,7 @@ function create(opts: { passphrase?: string } = {}): { dir: string; vault: Vault
 
 describe('package', () => {
   it('VERSION matches package.json', () => {
-    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version).toBe(VERSION);
+    expect((JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version).toBe(VERSION);
   });
 });
 
@@ -55,7 +56,7 @@ describe('values at rest', () => {
     db.close();
     const v = Vault.open({ dir });
     const [two] = v.find([parseFilter('a:dev:TWO')]);
-    expect(thrownCode(() => v.reveal(two!))).toBe('E_DECRYPT');
+    expect(thrownCode(() => v.reveal(must(two)))).toBe('E_DECRYPT');
     expect(thrownCode(() => v.get('TWO', { app: 'a', env: 'dev' }))).toBe('E_DECRYPT');
     v.close();
     // Roll the current value back to the version-1 ciphertext: bound to version 1, refused as version 2.
@@ -64,7 +65,7 @@ describe('values at rest', () => {
     db2.prepare("UPDATE secrets SET value = ? WHERE key = 'TWO'").run(old);
     db2.close();
     const v2 = Vault.open({ dir });
-    expect(thrownCode(() => v2.reveal(v2.find([parseFilter('a:dev:TWO')])[0]!))).toBe('E_DECRYPT');
+    expect(thrownCode(() => v2.reveal(must(v2.find([parseFilter('a:dev:TWO')])[0])))).toBe('E_DECRYPT');
     v2.close();
   });
 
@@ -76,7 +77,7 @@ describe('values at rest', () => {
     const blob = db.prepare("SELECT value FROM secrets WHERE key = 'K'").pluck().get() as Buffer;
     for (let i = 0; i < blob.length; i++) {
       const t = Buffer.from(blob);
-      t[i]! ^= 0x01;
+      flip(t, i, 0x01);
       db.prepare("UPDATE secrets SET value = ? WHERE key = 'K'").run(t);
       const v = Vault.open({ dir });
       expect(thrownCode(() => v.get('K')), `byte ${i}`).toBe('E_DECRYPT');
@@ -145,7 +146,7 @@ describe('opening failures each have their own error', () => {
     cli(['add', 'key', 'K', 'secret-value'], { vault: v });
     const db = new Database(path.join(v, 'vault.db'));
     const blob = db.prepare('SELECT value FROM secrets').pluck().get() as Buffer;
-    blob[blob.length - 1]! ^= 0x80;
+    flip(blob, blob.length - 1, 0x80);
     db.prepare('UPDATE secrets SET value = ?').run(blob);
     db.close();
     const flipped = cli(['get', 'K'], { vault: v });

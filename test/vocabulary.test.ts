@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
 import { cli, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
 import { ok } from './team-helpers.js';
+import { must } from './must.js';
 
 /** Every command of the tree with its path (`add key`). */
 function commands(cmd: Command, prefix: string[] = []): Array<{ path: string; cmd: Command }> {
@@ -52,16 +53,16 @@ describe('the command tree speaks one vocabulary', () => {
       const cmd = byPath.get(where);
       expect(cmd, where).toBeDefined();
       for (const [old, now] of Object.entries(pairs)) {
-        expect(cmd!.options.find((o) => o.long === old)?.hidden, `${where} ${old}`).toBe(true);
-        expect(cmd!.options.find((o) => o.long === now && !o.hidden), `${where} ${now}`).toBeDefined();
+        expect(must(cmd).options.find((o) => o.long === old)?.hidden, `${where} ${old}`).toBe(true);
+        expect(must(cmd).options.find((o) => o.long === now && !o.hidden), `${where} ${now}`).toBeDefined();
       }
-      expect(cmd!.helpInformation()).not.toMatch(new RegExp(`^ {2}${Object.keys(pairs)[0]}\\b`, 'm'));
+      expect(must(cmd).helpInformation()).not.toMatch(new RegExp(`^ {2}${Object.keys(pairs)[0]}\\b`, 'm'));
     }
   });
 
   it('the old spellings set the new option when parsed', async () => {
     const program = buildProgram();
-    const addKey = program.commands.find((c) => c.name() === 'add')!.commands.find((c) => c.name() === 'key')!;
+    const addKey = must(must(program.commands.find((c) => c.name() === 'add')).commands.find((c) => c.name() === 'key'));
     let seen: unknown;
     addKey.action((_n: string, _v: string, o: Record<string, unknown>) => {
       seen = o['overwrite'];

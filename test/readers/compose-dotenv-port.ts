@@ -1,3 +1,4 @@
+import { must } from '../must.js';
 /**
  * A TypeScript port of compose-go v2's dotenv parser (dotenv/parser.go, the `.env` reader of
  * docker compose v2), used because docker compose itself is not installed here: statements and
@@ -22,7 +23,7 @@ function isSpace(cp: number): boolean {
 function trimLeft(s: string, f: (cp: number) => boolean): string {
   let i = 0;
   while (i < s.length) {
-    const cp = s.codePointAt(i)!;
+    const cp = must(s.codePointAt(i));
     if (!f(cp)) break;
     i += cp > 0xffff ? 2 : 1;
   }
@@ -31,9 +32,9 @@ function trimLeft(s: string, f: (cp: number) => boolean): string {
 function trimRight(s: string, f: (cp: number) => boolean): string {
   let e = s.length;
   while (e > 0) {
-    const cp = s.codePointAt(e - 1)!;
+    const cp = must(s.codePointAt(e - 1));
     const start = cp >= 0xdc00 && cp <= 0xdfff && e >= 2 ? e - 2 : e - 1;
-    if (!f(s.codePointAt(start)!)) break;
+    if (!f(must(s.codePointAt(start)))) break;
     e = start;
   }
   return s.slice(0, e);
@@ -64,11 +65,11 @@ function substitute(tpl: string, vars: Record<string, string>): string {
     const braced = /^\{([_a-z][_a-z0-9]*)(?:(:?)([-?])([^}]*))?\}/i.exec(rest);
     if (!braced) throw new Error('Invalid template');
     const [, name, colon, op, arg] = braced;
-    const v = vars[name!];
-    if (op === '-') out += (colon ? v === undefined || v === '' : v === undefined) ? substitute(arg ?? '', vars) : v!;
+    const v = vars[must(name)];
+    if (op === '-') out += (colon ? v === undefined || v === '' : v === undefined) ? substitute(arg ?? '', vars) : must(v);
     else if (op === '?') {
       if (colon ? v === undefined || v === '' : v === undefined) throw new Error(`required variable ${name} is missing a value`);
-      out += v;
+      out += must(v);
     } else out += v ?? '';
     i = d + 1 + braced[0].length;
   }
@@ -78,9 +79,9 @@ function substitute(tpl: string, vars: Record<string, string>): string {
 function expandEscapes(s: string): string {
   return s.replace(/\\(?:[abcfnrtv$"\\]|0\d{0,3})/g, (m) => {
     if (m === '\\$') return '$$';
-    const c = m[1]!;
+    const c = must(m[1]);
     const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };
-    if (c in simple) return simple[c]!;
+    if (c in simple) return must(simple[c]);
     if (c === '0') {
       const digits = m.slice(2); // `\0NNN` is rewritten to `\NNN` and read as a Go octal escape
       if (/^[0-7]{3}$/.test(digits) && parseInt(digits, 8) <= 255) return String.fromCharCode(parseInt(digits, 8));
@@ -107,7 +108,7 @@ export function parseComposeDotenv(input: string): Record<string, string> {
     let offset = -1;
     let inherited = false;
     for (let i = 0; i < src.length; ) {
-      const cp = src.codePointAt(i)!;
+      const cp = must(src.codePointAt(i));
       const w = cp > 0xffff ? 2 : 1;
       if (!isSpace(cp)) {
         const ch = String.fromCodePoint(cp);
@@ -141,7 +142,7 @@ export function parseComposeDotenv(input: string): Record<string, string> {
     let escape = false;
     let closed = -1;
     for (let i = 1; i < src.length; i++) {
-      const ch = src[i]!;
+      const ch = must(src[i]);
       if (escape) {
         escape = false;
         if (ch !== q) chars += '\\';

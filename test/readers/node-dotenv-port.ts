@@ -1,3 +1,4 @@
+import { must } from '../must.js';
 /**
  * A line-for-line TypeScript port of Node's `--env-file` parser as of Node 22 and later
  * (`Dotenv::ParseContent` in src/node_dotenv.cc: CR removed, `[section]` lines, `export`, quotes
@@ -8,10 +9,10 @@
  */
 function trimSpaces(s: string): string {
   let a = 0;
-  while (a < s.length && ' \t\n'.includes(s[a]!)) a++;
+  while (a < s.length && ' \t\n'.includes(must(s[a]))) a++;
   if (a === s.length) return '';
   let e = s.length;
-  while (e > a && ' \t\n'.includes(s[e - 1]!)) e--;
+  while (e > a && ' \t\n'.includes(must(s[e - 1]))) e--;
   return s.slice(a, e);
 }
 
