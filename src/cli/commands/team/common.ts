@@ -134,7 +134,7 @@ export function teamSession(g: TeamOptions): TeamSession {
  * team file's missing/exists errors for the profile, and make the `seeqret team …` commands its
  * error hints name carry the same `--vault` / `--file` (hints for someone else start "Ask").
  */
-export async function runTeam(g: TeamOptions, fn: (s: TeamSession) => Promise<number>): Promise<number> {
+export async function runTeam(g: TeamOptions, fn: (s: TeamSession) => Promise<number> | number): Promise<number> {
   try {
     return await fn(teamSession(g));
   } catch (e) {

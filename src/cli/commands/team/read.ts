@@ -4,25 +4,19 @@
  *
  * @module
  */
-import { fingerprint } from '../../../crypto/index.js';
-import { SeeqretError } from '../../../errors.js';
-import { pythonJsonDumps } from '../../../formats/python-json.js';
+import { silentNotes } from '../../../notes.js';
 import { requireCustodian, resolveUser } from '../../../team/credentials.js';
+import { type DecryptFormat, decryptedText, teamInfo as teamInfoReport } from '../../../team/report.js';
 import { openTeam } from '../../../team/session.js';
-import { describeVerdict } from '../../../team/signing.js';
-import { keyringFingerprint } from '../../../team/state.js';
-import { signerFingerprint } from '../../../team/trust.js';
-import { codePointCompare } from '../../../util/compare.js';
-import { shellQuote } from '../../../util/shlex.js';
 import { printable } from '../../../util/text.js';
-import { info, out, writeData, writeJson } from '../../context.js';
+import { info, out, warn, writeData, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 import { type TeamOptions, runTeam, show } from './common.js';
 
 /** Options of `team decrypt`. */
 export interface DecryptOptions {
   secret?: string;
-  format?: 'json' | 'env' | 'shell';
+  format?: DecryptFormat;
 }
 
 /** `team decrypt DOMAIN [--secret NAME] [--format json|env|shell]`. */
@@ -32,22 +26,9 @@ export function decrypt(g: TeamOptions, domain: string, o: DecryptOptions): Prom
     show(notices);
     tf.secretNames(domain);
     const me = await requireCustodian(s, tf);
-    const values = tf.decryptDomain(domain, me);
-    const { secret, format } = o;
-    if (secret !== undefined && !values.has(secret)) throw new SeeqretError('E_NOT_FOUND', `no secret named ${secret} in ${domain}`, `Known: ${[...values.keys()].join(', ') || '(none)'}.`);
-    const items: Array<[string, string]> = secret !== undefined ? [[secret, values.get(secret)!]] : [...values];
     // Exact data (writeData): escaped only when stdout is a terminal.
-    if (format === undefined && secret !== undefined) writeData(`${values.get(secret)!}\n`);
-    else if (format === undefined || format === 'json') writeData(`${pythonJsonDumps(new Map(items), { indent: 2, sortKeys: true })}\n`);
-    else {
-      const prefix = format === 'shell' ? 'export ' : '';
-      const lines: string[] = [];
-      for (const [name, value] of [...items].sort((x, y) => codePointCompare(x[0], y[0]))) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SeeqretError('E_INVALID_NAME', `${name} is not a valid shell variable name; it cannot be written in ${format} format`, 'Use --format json, or rename the secret.');
-        lines.push(`${prefix}${name}=${shellQuote(value, { pythonEscape: true })}`);
-      }
-      if (lines.length) writeData(`${lines.join('\n')}\n`);
-    }
+    const text = decryptedText(domain, tf.decryptDomain(domain, me), o.secret, o.format);
+    if (text) writeData(text);
     return 0;
   });
 }
@@ -59,7 +40,7 @@ export interface TeamReportOptions {
 
 /** `team list-domains`. */
 export function listDomains(g: TeamOptions, o: TeamReportOptions): Promise<number> {
-  return runTeam(g, async (s) => {
+  return runTeam(g, (s) => {
     const { tf, notices } = openTeam(s);
     show(notices);
     const names = tf.domainNames();
@@ -72,7 +53,7 @@ export function listDomains(g: TeamOptions, o: TeamReportOptions): Promise<numbe
 
 /** `team list-secrets [DOMAIN]`: a domain's secret names, or every secret with its domains. */
 export function listSecrets(g: TeamOptions, domain: string | undefined, o: TeamReportOptions): Promise<number> {
-  return runTeam(g, async (s) => {
+  return runTeam(g, (s) => {
     const { tf, notices } = openTeam(s);
     show(notices);
     if (domain !== undefined) {
@@ -115,7 +96,7 @@ export function listUserSecrets(g: TeamOptions, o: TeamReportOptions): Promise<n
 
 /** `team audit`. */
 export function audit(g: TeamOptions, o: TeamReportOptions): Promise<number> {
-  return runTeam(g, async (s) => {
+  return runTeam(g, (s) => {
     const { tf, notices } = openTeam(s);
     show(notices);
     const log = tf.auditLog();
@@ -127,44 +108,9 @@ export function audit(g: TeamOptions, o: TeamReportOptions): Promise<number> {
 
 /** `team info`: format, extensions, custodians, domains, signature, and what this vault makes of it. */
 export function teamInfo(g: TeamOptions, o: TeamReportOptions): Promise<number> {
-  return runTeam(g, async (s) => {
-    const c = openTeam(s, 'look');
-    const tf = c.tf;
-    const ext = tf.extensions();
-    if (o.format === 'json') {
-      const st = tf.signatureStatus();
-      writeJson({
-        file: tf.path,
-        extensions: ext,
-        pprotectReadable: ext.length === 0,
-        custodians: tf.custodianNames().map((n) => {
-          const cu = tf.custodian(n);
-          return { name: n, type: cu.type, cost: cu.cost ?? null, pwdkmVersion: cu.pwdkmVersion, owns: cu.owns, fingerprint: fingerprint(cu.publicKey) };
-        }),
-        domains: tf.domainNames().map((d) => ({ name: d, secrets: tf.secretNames(d).length, owners: tf.owners(d), fingerprint: fingerprint(tf.data.domains.get(d)!.publicKey) })),
-        signature: {
-          state: st.state,
-          ...('by' in st ? { by: st.by, key: st.key.toString('base64'), fingerprint: signerFingerprint(st.key) } : {}),
-          ...('chain' in st ? { version: st.chain ? st.chain.seq : null, team: st.chain ? st.chain.team.toString('base64') : null } : {}),
-        },
-        keysFingerprint: keyringFingerprint(c.obs.keys),
-        vault: { dir: s.vaultDir, verdict: describeVerdict(c) },
-      });
-      return 0;
-    }
-    out(`file: ${tf.path}`);
-    out(ext.length ? `format: seeqret extensions (${ext.join(', ')}); pocket_protector (pprotect) cannot read this file` : 'format: pocket_protector (readable by pprotect)');
-    for (const n of tf.custodianNames()) {
-      const cu = tf.custodian(n);
-      const cost = cu.cost ? ` (Argon2id ${cu.cost.opslimit} × ${cu.cost.memlimit / 2 ** 20} MiB)` : '';
-      out(printable(`custodian ${n}: ${cu.type}${cost}${cu.pwdkmVersion !== null ? `, pwdkm v${cu.pwdkmVersion}` : ''}; owns ${cu.owns.join(', ') || 'nothing'}; key fingerprint ${fingerprint(cu.publicKey)}`));
-    }
-    for (const d of tf.domainNames()) out(printable(`domain ${d}: ${tf.secretNames(d).length} secrets; owners ${tf.owners(d).join(', ')}; key fingerprint ${fingerprint(tf.data.domains.get(d)!.publicKey)}`));
-    const st = tf.signatureStatus();
-    const chain = 'chain' in st && st.chain ? `, version ${st.chain.seq}, team ${st.chain.team.toString('base64')}` : 'chain' in st ? ', legacy signature without a version number' : '';
-    out(printable(`signature: ${st.state}${'by' in st ? ` (by ${st.by}, key ${st.key.toString('base64')}, key fingerprint ${signerFingerprint(st.key)}${chain})` : ''}`));
-    out(`keys fingerprint: ${keyringFingerprint(c.obs.keys)}`);
-    out(printable(`this vault (${s.vaultDir}): ${describeVerdict(c)}`));
+  return runTeam(g, (s) => {
+    if (o.format === 'json') writeJson(teamInfoReport(s, silentNotes));
+    else teamInfoReport(s, { info: out, warn });
     return 0;
   });
 }
