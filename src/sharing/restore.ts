@@ -9,11 +9,13 @@
  *
  * @module
  */
-import { keyFromBase64 } from '../crypto/index.js';
+import { fingerprint, keyFromBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import type { Notes } from '../notes.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
 import type { InternalCreateOptions } from '../vault/internal.js';
 import { type ImportSummary, Vault } from '../vault/vault.js';
-import { type VaultDump, dumpVault, encryptDump } from './backup.js';
+import { type VaultDump, dumpToHtml, dumpVault, encryptDump } from './backup.js';
 
 /** What a backup holds, for the person's summary line. */
 export interface BackupMade {
@@ -34,6 +36,32 @@ export async function makeBackup(v: Vault, o: { passphrase: string; includeKeys:
 /** Record one `backup` audit entry for a backup written to `target`. */
 export function recordBackup(v: Vault, made: BackupMade, o: { target: string; html: boolean }): void {
   v.audit([{ action: 'backup', target: o.target, detail: { secrets: made.dump.secrets.length, includeKeys: Boolean(made.dump.identitySecretKey), html: o.html } }]);
+}
+
+/** What `seeqret backup` writes: `file`, and with `html` the self-decrypting page next to it. */
+export interface BackupTarget {
+  readonly file: string;
+  readonly passphrase: string;
+  readonly includeKeys: boolean;
+  readonly armor: boolean;
+  readonly html: boolean;
+  /** scrypt work factor (log2 N); tests lower it. */
+  readonly logN?: number;
+}
+
+/** Make the backup, write it (and the HTML page) atomically, record it, and say what was written. */
+export async function writeBackup(v: Vault, t: BackupTarget, notes: Notes): Promise<BackupMade> {
+  const made = await makeBackup(v, t);
+  const { dump } = made;
+  atomicWriteFile(t.file, made.bytes);
+  notes.info(`Wrote ${t.file}: ${dump.secrets.length} secrets (with history), ${dump.users.length} users, ${dump.audit.length} audit entries${dump.identitySecretKey ? ', and the owner key pair' : ''}. Decrypt without seeqret: age -d ${t.file}`);
+  if (t.html) {
+    const html = `${t.file.replace(/\.age$/, '')}.html`;
+    atomicWriteFile(html, dumpToHtml(dump, t.passphrase));
+    notes.info(`Wrote ${html}: opens in any browser and asks for the same passphrase.`);
+  }
+  recordBackup(v, made, { target: t.file, html: t.html });
+  return made;
 }
 
 /** The users of a dump with their keys decoded. */
@@ -98,4 +126,23 @@ export function restoreInto(v: Vault, dump: VaultDump, o: { created: boolean; ov
     return res;
   });
   return { summary: r.summary, usersAdded: r.usersAdded, sameKeys: dump.owner.pubkey === v.owner().pubkey };
+}
+
+/**
+ * Say what {@link restoreInto} did: the vault created in `dir` (when `created`), each user added
+ * with its key fingerprint, the counts, and for skipped secrets the command that replaces them
+ * (`overwriteCommand`).
+ */
+export function reportRestore(v: Vault, dump: VaultDump, r: RestoreResult, o: { source: string; created: boolean; dir: string; overwriteCommand: string }, notes: Notes): void {
+  const s = r.summary;
+  if (o.created) {
+    notes.info(`Created vault ${o.dir} for ${dump.owner.username}${r.sameKeys ? ' with the backed-up key pair (same public key)' : ' with a NEW key pair (the backup had no keys): send your new `seeqret introduction` to your team'}`);
+  }
+  for (const name of r.usersAdded) {
+    const u = v.user(name);
+    const key = keyFromBase64(u.pubkey);
+    notes.info(`added user ${name}${key ? `, fingerprint ${fingerprint(key)}` : ''}${u.verifiedAt ? '' : ' (not verified: compare it with them, then `seeqret users verify`)'}`);
+  }
+  notes.info(`Restored from ${o.source}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${r.usersAdded.length} user${r.usersAdded.length === 1 ? '' : 's'} added`);
+  if (s.skipped) notes.info(`Skipped secrets have another value here; run \`${o.overwriteCommand}\` to replace them (the current value goes to history).`);
 }

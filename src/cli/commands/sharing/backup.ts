@@ -3,14 +3,12 @@
  *
  * @module
  */
-import { fingerprint, keyFromBase64 } from '../../../crypto/index.js';
 import { SeeqretError } from '../../../errors.js';
-import { decryptBackup, dumpToHtml } from '../../../sharing/backup.js';
-import { checkRestore, makeBackup, recordBackup, restoreInto, vaultFromBackup } from '../../../sharing/restore.js';
-import { atomicWriteFile } from '../../../util/atomic-write.js';
+import { decryptBackup } from '../../../sharing/backup.js';
+import { checkRestore, reportRestore, restoreInto, vaultFromBackup, writeBackup } from '../../../sharing/restore.js';
 import { readFileCapped } from '../../../util/read-capped.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
-import { type GlobalOptions, info, openVault, warnPermissions } from '../../context.js';
+import { type GlobalOptions, info, openVault, warn, warnPermissions } from '../../context.js';
 import { commandLine } from '../../hints.js';
 import { openImportTarget, targetExists } from '../../import-target.js';
 import { newPassphrase } from '../vault/init.js';
@@ -20,7 +18,7 @@ import { cliPassphrases } from '../../passphrases.js';
 
 async function backupPassphrase(o: { readonly backupPassphraseFile?: string }, confirmTwice: boolean): Promise<string> {
   const strong = (p: string): void => {
-    if (confirmTwice && [...p].length < 8) throw new SeeqretError('E_USAGE', 'the backup passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
+    if (confirmTwice && Array.from(p).length < 8) throw new SeeqretError('E_USAGE', 'the backup passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
   };
   // A new backup passphrase is asked twice; the one of an existing backup (restore) once.
   const p = await requirePassphrase(cliPassphrases({ backup: o.backupPassphraseFile }), { kind: 'backup', label: 'Backup passphrase', isNew: confirmTwice, check: strong }, {
@@ -50,16 +48,7 @@ export async function backup(g: GlobalOptions, o: BackupOptions): Promise<number
   const passphrase = await backupPassphrase(o, true);
   const v = await openVault(g, { readonly: false });
   try {
-    const made = await makeBackup(v, { passphrase, includeKeys: o.includeKeys === true, armor: o.armor === true });
-    const { dump } = made;
-    atomicWriteFile(file, made.bytes);
-    info(`Wrote ${file}: ${dump.secrets.length} secrets (with history), ${dump.users.length} users, ${dump.audit.length} audit entries${dump.identitySecretKey ? ', and the owner key pair' : ''}. Decrypt without seeqret: age -d ${file}`);
-    if (o.html) {
-      const html = `${file.replace(/\.age$/, '')}.html`;
-      atomicWriteFile(html, dumpToHtml(dump, passphrase));
-      info(`Wrote ${html}: opens in any browser and asks for the same passphrase.`);
-    }
-    recordBackup(v, made, { target: file, html: o.html === true });
+    await writeBackup(v, { file, passphrase, includeKeys: o.includeKeys === true, armor: o.armor === true, html: o.html === true }, { info, warn });
     return 0;
   } finally {
     v.close();
@@ -96,19 +85,11 @@ export async function restore(g: GlobalOptions, file: string, o: RestoreOptions)
   const v = target.vault;
   let ok = false;
   try {
-    const { summary: s, usersAdded, sameKeys } = restoreInto(v, dump, { created: target.created, overwrite: o.overwrite === true, source: file });
+    const r = restoreInto(v, dump, { created: target.created, overwrite: o.overwrite === true, source: file });
     ok = true;
-    if (target.created) {
-      warnPermissions(dir);
-      info(`Created vault ${dir} for ${dump.owner.username}${sameKeys ? ' with the backed-up key pair (same public key)' : ' with a NEW key pair (the backup had no keys): send your new `seeqret introduction` to your team'}`);
-    }
-    for (const name of usersAdded) {
-      const u = v.user(name);
-      const key = keyFromBase64(u.pubkey);
-      info(`added user ${name}${key ? `, fingerprint ${fingerprint(key)}` : ''}${u.verifiedAt ? '' : ' (not verified: compare it with them, then `seeqret users verify`)'}`);
-    }
-    info(`Restored from ${file}: ${s.added} added, ${s.updated} updated, ${s.skipped} skipped, ${s.unchanged} unchanged; ${usersAdded.length} user${usersAdded.length === 1 ? '' : 's'} added`);
-    if (s.skipped) info(`Skipped secrets have another value here; run \`${commandLine(g, 'restore', file, '--overwrite', ...(o.backupPassphraseFile ? ['--backup-passphrase-file', o.backupPassphraseFile] : []))}\` to replace them (the current value goes to history).`);
+    if (target.created) warnPermissions(dir);
+    const overwriteCommand = commandLine(g, 'restore', file, '--overwrite', ...(o.backupPassphraseFile ? ['--backup-passphrase-file', o.backupPassphraseFile] : []));
+    reportRestore(v, dump, r, { source: file, created: target.created, dir, overwriteCommand }, { info, warn });
     return 0;
   } finally {
     target.finish(ok);
