@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { FAST_COST, HARD_COST, type KdfCost, RAW_PASSPHRASE_RE, deriveCustodianSecretKey, newCustodianSalt, publicKeyOf } from '../crypto/team.js';
+import { wipe } from '../crypto/index.js';
+import { FAST_COST, HARD_COST, type KdfCost, RAW_PASSPHRASE_RE, custodianSigningKey, deriveCustodianSecretKey, newCustodianSalt, publicKeyOf } from '../crypto/team.js';
 import { SeeqretError } from '../errors.js';
 import { codePointCompare } from '../util/compare.js';
 import type { CustodianEntry } from './format.js';
@@ -153,4 +154,11 @@ export function secretKeyFromCredentials(c: CustodianEntry, creds: TeamCredentia
     throw new SeeqretError('E_TEAM_CREDENTIALS', `wrong key for raw custodian ${creds.name}`, 'A raw key is P, 64 hex digits, P, as shown when it was created.');
   }
   return deriveCustodianSecretKey(creds.passphrase, c.salt, creds.name, c.kind === 'raw' ? 'raw' : c.kind === 'v1' ? { opslimit: c.opslimit, memlimit: c.memlimit } : HARD_COST);
+}
+
+/** The signing public key `who` signs with (its secret half wiped at once). */
+export function signingKeyOf(who: UnlockedCustodian): Buffer {
+  const sk = custodianSigningKey(who.secretKey, who.name);
+  wipe(sk.secretKey);
+  return sk.publicKey;
 }

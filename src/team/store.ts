@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import { randomBytes, wipe } from '../crypto/index.js';
-import { type KdfCost, custodianSigningKey, keyPairMatches, newBoxKeyPair, sealTo, sha512 } from '../crypto/team.js';
+import { type KdfCost, keyPairMatches, newBoxKeyPair, sealTo, sha512 } from '../crypto/team.js';
 import { SeeqretError } from '../errors.js';
 import { atomicWriteFile } from '../util/atomic-write.js';
 import { codePointCompare } from '../util/compare.js';
@@ -26,7 +26,7 @@ import { type CustodianEntry, type DomainEntry, type Extension, type TeamData, T
 import { freezeData } from './frozen.js';
 import { NEW_ORIGIN, type Origin, serializeSigned, signatureStatusOf } from './origin.js';
 import { parseTeamText } from './read.js';
-import { type CustodianInfo, type KeyType, type SignatureStatus, type TeamCredentials, type UnlockedCustodian, auditTimestamp, checkCustodianName, checkDomainName, checkSecretName, custodianInfo, newCustodian, notFound, secretKeyFromCredentials, valueBytes } from './rules.js';
+import { type CustodianInfo, type KeyType, type SignatureStatus, type TeamCredentials, type UnlockedCustodian, auditTimestamp, checkCustodianName, checkDomainName, checkSecretName, custodianInfo, newCustodian, notFound, secretKeyFromCredentials, signingKeyOf, valueBytes } from './rules.js';
 
 export { type CustodianInfo, type KeyType, type SignatureChain, type SignatureStatus, type TeamCredentials, type UnlockedCustodian, auditTimestamp, checkCustodianName, checkDomainName, checkSecretName } from './rules.js';
 
@@ -342,18 +342,12 @@ export class TeamFile {
     return signatureStatusOf(this.data, this.#origin);
   }
 
-
   /** SHA-512 of the exact bytes this file was read from (`null` for a file created here). */
   readHash(): Buffer | null {
     return this.#origin.readHash ? Buffer.from(this.#origin.readHash) : null;
   }
 
-  /**
-   * {@link TeamFile.readHash} of a file that was read from bytes ({@link TeamFile.open},
-   * {@link TeamFile.parse}).
-   *
-   * @throws SeeqretError `E_INTERNAL` for a file created here (a bug in the caller).
-   */
+  /** {@link TeamFile.readHash} of a file read from bytes; `E_INTERNAL` for one created here (a caller's bug). */
   sourceHash(): Buffer {
     const hash = this.readHash();
     if (hash === null) throw new SeeqretError('E_INTERNAL', `${this.path} was not read from a file`, 'Report this bug.');
@@ -380,13 +374,8 @@ export class TeamFile {
     return serializeSigned(this.data, this.#origin, this.path, signer, opts.seq ?? this.nextSeq());
   }
 
-
   /** The signing public key `who` signs with. */
-  static signingKeyOf(who: UnlockedCustodian): Buffer {
-    const sk = custodianSigningKey(who.secretKey, who.name);
-    wipe(sk.secretKey);
-    return sk.publicKey;
-  }
+  static readonly signingKeyOf: (who: UnlockedCustodian) => Buffer = signingKeyOf;
 
   /**
    * Write the file atomically (0600), after checking that the text reads back as this content.
