@@ -4,11 +4,13 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../../../errors.js';
 import { openRelayStorage } from '../../../relay/storage/index.js';
 import { createRelayServer } from '../../../relay/server.js';
+import { parseListen, parseMaxBody, readTls } from '../../../relay/listen.js';
+
+export { parseListen } from '../../../relay/listen.js';
 import type { GlobalOptions } from '../../context.js';
 import { io } from '../../cli-io.js';
 
@@ -26,33 +28,10 @@ export interface ServeOptions {
   readonly tlsKey?: string;
 }
 
-/** The certificate and key files of `--tls-cert/--tls-key`, read; undefined for plain http. */
-function readTls(o: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
-  if (o.tlsCert === undefined && o.tlsKey === undefined) return undefined;
-  if (o.tlsCert === undefined || o.tlsKey === undefined) throw new SeeqretError('E_USAGE', '--tls-cert and --tls-key go together', 'Pass both: --tls-cert cert.pem --tls-key key.pem.');
-  const read = (file: string, what: string): Buffer => {
-    try {
-      return fs.readFileSync(file);
-    } catch (e) {
-      throw new SeeqretError('E_FILE_NOT_FOUND', `cannot read the TLS ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Name PEM files this user can read.');
-    }
-  };
-  return { cert: read(o.tlsCert, 'certificate'), key: read(o.tlsKey, 'key') };
-}
-
-/** Parse `HOST:PORT` (`[::1]:PORT` for IPv6). */
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new SeeqretError('E_USAGE', `--listen ${text} is not HOST:PORT`, 'Use e.g. --listen 127.0.0.1:8787.');
-  return { host: (m[1] ?? m[2])!, port };
-}
-
 /** `relay serve`. */
 export async function serve(_g: GlobalOptions, _a: unknown[], o: ServeOptions): Promise<number> {
   const { host, port } = parseListen(o.listen);
-  const maxBody = o.maxBody === undefined ? undefined : Number(o.maxBody);
-  if (maxBody !== undefined && (!Number.isSafeInteger(maxBody) || maxBody < 1024)) throw new SeeqretError('E_USAGE', `--max-body ${o.maxBody} is not a size in bytes (at least 1024)`, 'Use e.g. --max-body 1048576.');
+  const maxBody = parseMaxBody(o.maxBody);
   const tls = readTls(o);
   const storage = await openRelayStorage(o.database ?? path.resolve(io().cwd, 'seeqret-relay.db'));
   // The server's requests run after this handler awaits: they keep the run's Io from here.
