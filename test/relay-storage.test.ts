@@ -93,7 +93,7 @@ describe.each(backends)('relay storage on $name', (b) => {
     expect(k2).toEqual(k1);
     await s.close();
     const again = await openRelayStorage(db);
-    expect((await again.dump())['schema_migrations']).toHaveLength(1);
+    expect((await again.dump())['schema_migrations']).toHaveLength(SCHEMA_VERSION);
     expect(await again.relayKey(() => ({ publicKey: 'x', secretKey: 'y' }))).toEqual(k1);
     await again.close();
   });
@@ -132,6 +132,30 @@ describe.each(backends)('relay storage on $name', (b) => {
     expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'not-empty')).toHaveLength(2);
     await s2.close();
+    await s.close();
+  });
+
+  it('one sender\'s bundle is stored once; several acknowledgements are one transaction; a rejection is logged as such', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s } = (await open())!;
+    const [a, c] = [member(1).keyId, member(2).keyId];
+    const put = (id: string, sender: string, bundleId: string) => s.putEnvelope({ id: id.repeat(32), sender, recipient: c, createdAt: 100, body: Buffer.from('sealed'), bundleId });
+    expect(await put('1', a, 'b'.repeat(32))).toEqual({ stored: true, id: '1'.repeat(32) });
+    expect(await put('2', a, 'b'.repeat(32))).toEqual({ stored: false, id: '1'.repeat(32) });
+    // Concurrent uploads of one bundle (two relay processes): one row.
+    const both = await Promise.all([put('3', a, 'e'.repeat(32)), put('4', a, 'e'.repeat(32))]);
+    expect(both.filter((x) => x.stored)).toHaveLength(1);
+    expect(await put('5', c, 'b'.repeat(32))).toEqual({ stored: true, id: '5'.repeat(32) }); // another sender
+    const ids = (await s.pending(c, 10)).map((e) => e.id);
+    expect(ids).toHaveLength(3);
+    expect(await s.ackMany(c, [ids[0]!, ids[1]!, ids[0]!, 'f'.repeat(32)], 200, 'delivered')).toEqual([ids[0], ids[1]]);
+    expect(await s.ackMany(c, [ids[2]!], 201, 'rejected')).toEqual([ids[2]]);
+    expect(await s.ackMany(c, ids, 202, 'delivered')).toEqual([]);
+    expect((await s.log()).filter((l) => l.event !== 'sent').map((l) => [l.event, l.envelopeId])).toEqual([
+      ['delivered', ids[0]],
+      ['delivered', ids[1]],
+      ['rejected', ids[2]],
+    ]);
     await s.close();
   });
 

@@ -172,11 +172,24 @@ export class SqlRelayStorage implements RelayStorage {
     return rows[0] ? invitation(rows[0]) : undefined;
   }
 
-  async putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer }): Promise<void> {
-    await this.d.tx(async (t) => {
-      await t.run('INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body) VALUES (?, ?, ?, ?, NULL, ?)', [e.id, e.sender, e.recipient, e.createdAt, e.body]);
-      await appendLog(t, e.createdAt, 'sent', e.sender, e.recipient, e.id);
-    });
+  async putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer; bundleId?: string }): Promise<{ stored: boolean; id: string }> {
+    const bundleId = e.bundleId ?? null;
+    const existing = async (t: SqlDriver): Promise<string | undefined> =>
+      bundleId === null ? undefined : ((await t.all('SELECT id FROM envelopes WHERE sender = ? AND bundle_id = ?', [e.sender, bundleId]))[0]?.['id'] as string | undefined);
+    try {
+      return await this.d.tx(async (t) => {
+        const had = await existing(t);
+        if (had !== undefined) return { stored: false, id: had };
+        await t.run('INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body, bundle_id) VALUES (?, ?, ?, ?, NULL, ?, ?)', [e.id, e.sender, e.recipient, e.createdAt, e.body, bundleId]);
+        await appendLog(t, e.createdAt, 'sent', e.sender, e.recipient, e.id);
+        return { stored: true, id: e.id };
+      });
+    } catch (err) {
+      // Another process stored the same bundle between our check and our insert.
+      const had = this.d.isUniqueViolation(err) ? await existing(this.d) : undefined;
+      if (had === undefined) throw err;
+      return { stored: false, id: had };
+    }
   }
 
   async pending(recipient: string, limit: number): Promise<EnvelopeRow[]> {
@@ -184,11 +197,20 @@ export class SqlRelayStorage implements RelayStorage {
   }
 
   async ack(recipient: string, id: string, at: number): Promise<boolean> {
+    return (await this.ackMany(recipient, [id], at, 'delivered')).length === 1;
+  }
+
+  async ackMany(recipient: string, ids: readonly string[], at: number, event: 'delivered' | 'rejected'): Promise<string[]> {
+    if (ids.length === 0) return [];
     return this.d.tx(async (t) => {
-      const n = await t.run('UPDATE envelopes SET delivered_at = ?, body = NULL WHERE id = ? AND recipient = ? AND delivered_at IS NULL', [at, id, recipient]);
-      if (n === 0) return false;
-      await appendLog(t, at, 'delivered', recipient, null, id);
-      return true;
+      const done: string[] = [];
+      for (const id of new Set(ids)) {
+        const n = await t.run('UPDATE envelopes SET delivered_at = ?, body = NULL WHERE id = ? AND recipient = ? AND delivered_at IS NULL', [at, id, recipient]);
+        if (n === 0) continue;
+        await appendLog(t, at, event, recipient, null, id);
+        done.push(id);
+      }
+      return done;
     });
   }
 
