@@ -4,6 +4,7 @@
  * PostgreSQL restarted in the middle of a sync; a `seeqret sync` SIGKILLed between fetching and
  * acknowledging (SQLite and PostgreSQL). Each time every envelope is stored once, delivered once,
  * and loaded once (the vault's audit log has one `load` per bundle); nothing is left pending.
+ * The balancer runs in this process: CLI children that go through it run asynchronously.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter } from '../src/filter/index.js';
@@ -89,7 +90,8 @@ describe('relay faults on PostgreSQL (two relay processes, one database)', () =>
       expect(pushed.code, pushed.stderr).toBe(0);
       expect(pushed.stderr.match(/Sent 300 secrets to/g)).toHaveLength(names.length);
       for (const n of names) {
-        const r = cli(['sync', '--accept'], { vault: team.vaults[n]! });
+        // Asynchronously: the balancer runs in this process.
+        const r = await cliAsync(['sync', '--accept'], { vault: team.vaults[n]! }).done;
         expect(r.code, r.stderr).toBe(0);
         expect(vaultValues(team.vaults[n]!)['bulk:prod:KEY_299']).toBe('bulk-299');
       }
