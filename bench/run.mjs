@@ -10,7 +10,9 @@
 // restore of 50,000 share records < 5 s; the audit log grows with commands, not values (growth).
 // Also issue 12: `seeqret get KEY` <= 1.3 x `node -e 0`; `load` of a 10,000-secret bundle < 1 s. Every
 // CLI figure is the command as a user runs it (default output, through a pipe).
-// BENCH_ONLY=core|run|project|securestore|team|tables|growth runs one section and updates only its rows in
+// Issue 14 (bench/relay.mjs): push 1,000 secrets to 10 people and all synced < 2 s; >= 500 envelopes/s
+// on PostgreSQL; relay RSS flat over 100,000 envelopes.
+// BENCH_ONLY=core|run|project|securestore|team|tables|growth|relay runs one section and updates only its rows in
 // docs/benchmarks.md; a full run (the default) runs everything and rewrites the page.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -456,6 +458,12 @@ if (section('growth')) {
   const verifyMs = median(runs(3, () => time(process.execPath, [BIN, '--vault', adir, 'audit', '--verify'])));
   row(`\`seeqret audit compact --keep 100\` of a log of ${fmt(AUDIT)} entries (whole process)`, `${compactMs.toFixed(0)} ms (then \`audit --verify\` ${verifyMs.toFixed(0)} ms)`, '< 5,000 ms', compactMs < 5000);
 } // growth
+
+if (section('relay')) {
+  // Issue 14: the relay (bench/relay.mjs).
+  const { relayBench } = await import('./relay.mjs');
+  for (const r of await relayBench({ ROOT, BIN, env, scratch })) row(...r);
+} // relay
 
 fs.rmSync(scratch, { recursive: true, force: true });
 

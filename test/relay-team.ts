@@ -76,11 +76,11 @@ export async function makeTeam(url: string, creator: string, members: readonly s
   return { creator: vaults[creator]!, vaults };
 }
 
-/** Add `n` secrets `app:env:KEY_i` with values `prefix-i` to the vault at `dir`. */
+/** Add (or update) `n` secrets `app:env:KEY_i` with values `prefix-i` in the vault at `dir`. */
 export function addSecrets(dir: string, app: string, env: string, n: number, prefix: string): void {
   const v = Vault.open({ dir });
   try {
-    v.setMany(Array.from({ length: n }, (_x, i) => ({ app, env, key: `KEY_${i}`, value: `${prefix}-${i}` })));
+    v.setMany(Array.from({ length: n }, (_x, i) => ({ app, env, key: `KEY_${i}`, value: `${prefix}-${i}` })), { update: true });
   } finally {
     v.close();
   }
