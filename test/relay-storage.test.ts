@@ -188,11 +188,14 @@ describe.each(backends)('relay storage on $name', (b) => {
   it('a nonce is accepted once; expired nonces are forgotten', async (ctx) => {
     skipIfNoServer(ctx);
     const { s } = (await open())!;
-    expect(await s.useNonce('k', 'n1', 100, 200)).toBe(true);
-    expect(await s.useNonce('k', 'n1', 150, 250)).toBe(false);
-    expect(await s.useNonce('other', 'n1', 150, 250)).toBe(true);
-    expect(await s.useNonce('k', 'n2', 300, 400)).toBe(true); // forgets n1 (expired at 200)
-    expect((await s.dump())['nonces']!.map((r) => r['nonce']).sort()).toEqual(['n2']);
+    const t = 1_000_000;
+    expect(await s.useNonce('k', 'n1', t, t + 100)).toBe(true);
+    expect(await s.useNonce('k', 'n1', t + 50, t + 150)).toBe(false);
+    expect(await s.useNonce('other', 'n1', t + 50, t + 150)).toBe(true);
+    expect(await s.useNonce('k', 'n2', t + 200, t + 300)).toBe(true); // expired ones wait for the next purge (once a minute)
+    expect((await s.dump())['nonces']).toHaveLength(3);
+    expect(await s.useNonce('k', 'n3', t + 60_000, t + 60_100)).toBe(true); // forgets n1 twice and n2
+    expect((await s.dump())['nonces']!.map((r) => r['nonce']).sort()).toEqual(['n3']);
     await s.close();
   });
 

@@ -54,6 +54,8 @@ export const RELAY_TABLES = ['schema_migrations', 'relay_config', 'members', 'in
 
 /** {@link RelayStorage} on a {@link SqlDriver}. */
 export class SqlRelayStorage implements RelayStorage {
+  private purgedAt = 0;
+
   constructor(private readonly d: SqlDriver) {}
 
   get kind(): 'postgres' | 'sqlite' {
@@ -221,7 +223,11 @@ export class SqlRelayStorage implements RelayStorage {
       if (this.d.isUniqueViolation(e)) return false;
       throw e;
     }
-    await this.d.run('DELETE FROM nonces WHERE expires_at < ?', [at]);
+    // Expired nonces are forgotten at most once a minute per process: one write per request, not two.
+    if (at - this.purgedAt >= 60_000) {
+      this.purgedAt = at;
+      await this.d.run('DELETE FROM nonces WHERE expires_at < ?', [at]);
+    }
     return true;
   }
 
