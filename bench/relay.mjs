@@ -32,9 +32,12 @@ async function startPostgres() {
   return { url: `postgres://postgres:bench@127.0.0.1:${port}/relay_bench`, stop: async () => (await pg.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
 }
 
-async function startRelay(BIN, env, database) {
+async function startRelay(BIN, env, database, logFile) {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'relay', 'serve', '--database', database, '--listen', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', 'ignore'] });
+  // Its log goes to a file (a crash would otherwise go unseen); the file is in the scratch folder.
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [BIN, 'relay', 'serve', '--database', database, '--listen', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', log] });
+  fs.closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -50,7 +53,13 @@ async function startRelay(BIN, env, database) {
 }
 
 /** Resident set size of a process (KiB), from /proc. */
-const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+const rssKiB = (pid) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    throw new Error(`the relay process ${pid} is gone`);
+  }
+};
 
 /** Run a CLI child asynchronously; resolves with its wall time (ms). */
 function cliAsync(BIN, env, args) {
@@ -70,9 +79,11 @@ export async function relayBench({ ROOT, BIN, env, scratch }) {
   const { parseFilter } = await import(path.join(ROOT, 'dist', 'filter', 'index.js'));
   const { vaultIdentitySecretKey } = await import(path.join(ROOT, 'dist', 'vault', 'internal.js'));
   const rows = [];
+  const show = (r) => console.log(`relay: ${r[0]}: ${r[1]}`);
   const dir = path.join(scratch, 'relay');
   const pg = await startPostgres();
-  const relay = await startRelay(BIN, env, pg.url);
+  fs.mkdirSync(dir, { recursive: true });
+  const relay = await startRelay(BIN, env, pg.url, path.join(dir, 'relay.log'));
   const open = (d) => Vault.open({ dir: d });
   const clientOf = (v) => new RelayClient(relay.url, { username: v.owner().username, publicKey: v.publicKey, secretKey: vaultIdentitySecretKey(v) });
   const make = (name) => {
@@ -149,6 +160,7 @@ export async function relayBench({ ROOT, BIN, env, scratch }) {
       '< 2,000 ms',
       again.all < 2000,
     ]);
+    show(rows.at(-1));
 
     // Throughput: 40 members upload at once to one relay process on PostgreSQL.
     const senders = await invite(alice, Array.from({ length: 40 }, (_x, i) => `s${i}`));
@@ -179,6 +191,7 @@ export async function relayBench({ ROOT, BIN, env, scratch }) {
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const rate = (sv.length * PER) / secs;
     rows.push(['envelopes accepted by one relay process on PostgreSQL (40 members uploading at once)', `${rate.toFixed(0)} envelopes/s (${sv.length * PER} in ${secs.toFixed(1)} s)`, '>= 500/s', rate >= 500]);
+    show(rows.at(-1));
 
     // Memory: upload (and have bob fetch and acknowledge) N envelopes, sampling the relay's RSS.
     const N = Number(process.env.BENCH_RELAY_ENVELOPES ?? 100_000);
@@ -195,14 +208,17 @@ export async function relayBench({ ROOT, BIN, env, scratch }) {
     })();
     samples.push([sent, rssKiB(relay.pid)]);
     const sampler = setInterval(() => samples.push([sent, rssKiB(relay.pid)]), 2000);
-    await Promise.all(sv.map(async (s) => {
-      while (sent < N) {
-        sent += 1;
-        await s.client.send(bobId, bundles(s, 1)[0]);
-      }
-    }));
-    clearInterval(sampler);
-    stop = true;
+    try {
+      await Promise.all(sv.map(async (s) => {
+        while (sent < N) {
+          sent += 1;
+          await s.client.send(bobId, bundles(s, 1)[0]);
+        }
+      }));
+    } finally {
+      clearInterval(sampler);
+      stop = true;
+    }
     await drain;
     samples.push([sent, rssKiB(relay.pid)]);
     const mid = samples.filter(([n]) => n >= N / 4);

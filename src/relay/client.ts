@@ -59,8 +59,8 @@ export class RelayClient {
 
   /**
    * Make a signed request (or an unsigned one for health/info); returns the JSON answer. With
-   * `retry`, a request that cannot reach the relay, or that the relay answers 503 (its database
-   * is away), is made again (a new nonce each time) for up to {@link RETRY_MS}: only for
+   * `retry`, a request that cannot reach the relay, that the relay answers 503 (its database
+   * is away) or 429 (the per-key rate limit), is made again (a new nonce each time) for up to {@link RETRY_MS}: only for
    * requests that are safe to repeat (reads, uploads the relay stores once, acknowledgements).
    */
   async request(method: 'GET' | 'POST', path: string, body?: unknown, signed = true, retry = false): Promise<Record<string, unknown>> {
@@ -69,7 +69,7 @@ export class RelayClient {
       try {
         return await this.once(method, path, body, signed);
       } catch (e) {
-        const again = e instanceof SeeqretError && (e.code === 'E_RELAY_UNREACHABLE' || e.code === 'E_RELAY_STORAGE') && retry && Date.now() < deadline;
+        const again = e instanceof SeeqretError && (e.code === 'E_RELAY_UNREACHABLE' || e.code === 'E_RELAY_STORAGE' || e.code === 'E_RELAY_RATE') && retry && Date.now() < deadline;
         if (!again) {
           if (attempt > 0 && e instanceof SeeqretError) throw Object.assign(e, { retried: true });
           throw e;
