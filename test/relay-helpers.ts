@@ -111,7 +111,7 @@ export async function startRelay(bin: string, env: NodeJS.ProcessEnv, database: 
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000; // a busy machine starts node slowly
   for (;;) {
     try {
       const r = await fetch(`${url}/v1/health`);
