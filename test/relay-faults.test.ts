@@ -14,6 +14,7 @@ import { BIN, cleanEnv, cli, cliAsync, tmpdir, vaultValues } from './helpers.js'
 import { type RelayProcess, type TestPostgres, startBalancer, startPostgres, startRelay } from './relay-helpers.js';
 import { addSecrets, clientOf, loadsByBundle, makeTeam } from './relay-team.js';
 import path from 'node:path';
+import { must } from './must.js';
 
 let pgServer: TestPostgres | undefined;
 let pgSkip = '';
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 const T = 240_000;
 let dbs = 0;
-const pgDatabase = async (): Promise<string> => pgServer!.database(`relay_faults_${++dbs}`);
+const pgDatabase = async (): Promise<string> => must(pgServer).database(`relay_faults_${++dbs}`);
 
 /** `count` one-secret envelopes from `from` to `to`, pushed in-process (each a new value of FAULT:prod:K). */
 async function pushMany(url: string, from: string, to: string, count: number): Promise<void> {
@@ -50,7 +51,7 @@ async function expectExactlyOnce(database: string, recipients: readonly string[]
   const s = await openRelayStorage(database);
   try {
     const dump = await s.dump();
-    const rows = dump['envelopes']!;
+    const rows = must(dump['envelopes']);
     expect(rows).toHaveLength(envelopes);
     expect(rows.filter((r) => r['delivered_at'] === null)).toEqual([]);
     const delivered = (await s.log()).filter((l) => l.event === 'delivered').map((l) => l.envelopeId);
@@ -91,11 +92,11 @@ describe('relay faults on PostgreSQL (two relay processes, one database)', () =>
       expect(pushed.stderr.match(/Sent 300 secrets to/g)).toHaveLength(names.length);
       for (const n of names) {
         // Asynchronously: the balancer runs in this process.
-        const r = await cliAsync(['sync', '--accept'], { vault: team.vaults[n]! }).done;
+        const r = await cliAsync(['sync', '--accept'], { vault: must(team.vaults[n]) }).done;
         expect(r.code, r.stderr).toBe(0);
-        expect(vaultValues(team.vaults[n]!)['bulk:prod:KEY_299']).toBe('bulk-299');
+        expect(vaultValues(must(team.vaults[n]))['bulk:prod:KEY_299']).toBe('bulk-299');
       }
-      await expectExactlyOnce(database, names.map((n) => team.vaults[n]!), names.length);
+      await expectExactlyOnce(database, names.map((n) => must(team.vaults[n])), names.length);
     } finally {
       await lb.close();
       await a.kill();
@@ -115,12 +116,12 @@ describe('relay faults on PostgreSQL (two relay processes, one database)', () =>
       await pushMany(lb.url, team.creator, 'bob', n);
       // bob's sync connects to A (the balancer's next turn); A dies once it has handed out the envelopes.
       const killed = a.waitForLog(/"method":"GET","path":"\/v1\/envelopes","status":200/).then(() => a.kill());
-      const synced = await cliAsync(['sync', '--accept'], { vault: team.vaults['bob']! }).done;
+      const synced = await cliAsync(['sync', '--accept'], { vault: must(team.vaults['bob']) }).done;
       await killed;
       expect(synced.code, synced.stderr).toBe(0);
       expect(synced.stderr).toMatch(new RegExp(`${n} envelopes loaded`));
-      expect(vaultValues(team.vaults['bob']!)[`fault:prod:K${n - 1}`]).toBe(`value-${n - 1}`);
-      await expectExactlyOnce(database, [team.vaults['bob']!], n);
+      expect(vaultValues(must(team.vaults['bob']))[`fault:prod:K${n - 1}`]).toBe(`value-${n - 1}`);
+      await expectExactlyOnce(database, [must(team.vaults['bob'])], n);
     } finally {
       await lb.close();
       await a.kill();
@@ -136,16 +137,16 @@ describe('relay faults on PostgreSQL (two relay processes, one database)', () =>
       const team = await makeTeam(relay.url, 'alice', ['bob']);
       const n = 40;
       await pushMany(relay.url, team.creator, 'bob', n);
-      const restarted = relay.waitForLog(/"method":"GET","path":"\/v1\/envelopes","status":200/).then(() => pgServer!.restart(1000));
-      const synced = await cliAsync(['sync', '--accept'], { vault: team.vaults['bob']! }).done;
+      const restarted = relay.waitForLog(/"method":"GET","path":"\/v1\/envelopes","status":200/).then(() => must(pgServer).restart(1000));
+      const synced = await cliAsync(['sync', '--accept'], { vault: must(team.vaults['bob']) }).done;
       await restarted;
       expect(synced.code, synced.stderr).toBe(0);
       // The relay came through the restart: its health answers and nothing is pending.
       expect((await fetch(`${relay.url}/v1/health`)).status).toBe(200);
-      const again = cli(['sync'], { vault: team.vaults['bob']! });
+      const again = cli(['sync'], { vault: must(team.vaults['bob']) });
       expect(again.code, again.stderr).toBe(0);
-      expect(vaultValues(team.vaults['bob']!)[`fault:prod:K${n - 1}`]).toBe(`value-${n - 1}`);
-      await expectExactlyOnce(database, [team.vaults['bob']!], n);
+      expect(vaultValues(must(team.vaults['bob']))[`fault:prod:K${n - 1}`]).toBe(`value-${n - 1}`);
+      await expectExactlyOnce(database, [must(team.vaults['bob'])], n);
     } finally {
       expect(await relay.stop()).toBe(0);
     }
@@ -153,7 +154,7 @@ describe('relay faults on PostgreSQL (two relay processes, one database)', () =>
 });
 
 describe.each([
-  { name: 'sqlite', database: async () => path.join(tmpdir(), 'relay.db') },
+  { name: 'sqlite', database: () => Promise.resolve(path.join(tmpdir(), 'relay.db')) },
   { name: 'postgres', database: async () => (pgServer ? pgDatabase() : undefined) },
 ])('a client killed between fetch and acknowledgement, on $name', (backend) => {
   let relay: RelayProcess | undefined;
@@ -168,7 +169,7 @@ describe.each([
     const team = await makeTeam(relay.url, 'alice', ['bob']);
     const n = 30;
     await pushMany(relay.url, team.creator, 'bob', n);
-    const bob = team.vaults['bob']!;
+    const bob = must(team.vaults['bob']);
     let kills = 0;
     for (let round = 0; round < 3; round++) {
       // Killed as soon as the relay has handed it the envelopes: before (or while) it loads, surely before it acknowledges.

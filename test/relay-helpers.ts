@@ -131,8 +131,8 @@ export async function startRelay(bin: string, env: NodeJS.ProcessEnv, database: 
     stderr: () => stderr,
     waitForLog(re: RegExp, timeoutMs = 60_000): Promise<void> {
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no relay log line matched ${re}`)), timeoutMs);
-        watchers.push({ re, resolve: () => (clearTimeout(t), resolve()) });
+        const t = setTimeout(() => { reject(new Error(`no relay log line matched ${String(re)}`)); }, timeoutMs);
+        watchers.push({ re, resolve: () => { clearTimeout(t); resolve(); } });
       });
     },
     async kill() {
@@ -160,7 +160,7 @@ export async function startBalancer(backends: readonly string[]): Promise<{ url:
     client.on('close', () => sockets.delete(client));
     client.pause();
     const attempt = (left: number): void => {
-      const t = targets[next++ % targets.length]!;
+      const t = must(targets[next++ % targets.length]);
       const upstream = net.connect(Number(t.port), t.hostname);
       upstream.once('error', () => {
         upstream.destroy();
@@ -186,7 +186,7 @@ export async function startBalancer(backends: readonly string[]): Promise<{ url:
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
-        server.close(() => r());
+        server.close(() => { r(); });
       }),
   };
 }

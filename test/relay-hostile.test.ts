@@ -20,6 +20,7 @@ import { Vault } from '../src/vault/vault.js';
 import { BIN, cleanEnv, cli, errorCode, tmpdir, vaultValues } from './helpers.js';
 import { type RelayProcess, type TestPostgres, startPostgres, startRelay } from './relay-helpers.js';
 import { type RelayTeam, addSecrets, clientOf, loadsByBundle, makeTeam } from './relay-team.js';
+import { must } from './must.js';
 
 let pgServer: TestPostgres | undefined;
 let pgSkip = '';
@@ -88,7 +89,7 @@ async function raw(url: string, dir: string, method: string, p: string, body: un
 }
 
 describe.each([
-  { name: 'sqlite', database: async () => path.join(tmpdir(), 'relay.db') },
+  { name: 'sqlite', database: () => Promise.resolve(path.join(tmpdir(), 'relay.db')) },
   { name: 'postgres', database: async () => (pgServer ? pgServer.database(`relay_hostile_${Date.now()}`) : undefined) },
 ])('a hostile relay and hostile members, on $name', (backend) => {
   let relay: RelayProcess | undefined;
@@ -110,8 +111,8 @@ describe.each([
 
   it('a captured envelope uploaded again is refused by the relay; one the relay duplicates is refused by the vault', async (ctx) => {
     need(ctx);
-    const bob = team.vaults['bob']!;
-    const c = clientOf(team.creator, relay!.url);
+    const bob = must(team.vaults['bob']);
+    const c = clientOf(team.creator, must(relay).url);
     let envelope: string;
     try {
       await pushToRelay(c.v, c.client, { to: ['bob'], filters: [parseFilter('hostile:prod:')] });
@@ -120,18 +121,18 @@ describe.each([
     }
     const to = relayKeyId(pubkeyOf(bob));
     {
-      const s = await openRelayStorage(database!);
+      const s = await openRelayStorage(must(database));
       const [e] = await s.pending(to, 10);
       await s.close();
-      envelope = e!.body!.toString('utf8');
+      envelope = must(must(e).body).toString('utf8');
     }
-    const before = await state(database!);
-    expect(await raw(relay!.url, team.creator, 'POST', '/v1/envelopes', { to, envelope })).toEqual({ status: 409, code: 'E_RELAY_REPLAY' });
-    expect(await state(database!)).toBe(before);
+    const before = await state(must(database));
+    expect(await raw(must(relay).url, team.creator, 'POST', '/v1/envelopes', { to, envelope })).toEqual({ status: 409, code: 'E_RELAY_REPLAY' });
+    expect(await state(must(database))).toBe(before);
     expect(cli(['sync', '--accept'], { vault: bob }).code).toBe(0);
     expect(vaultValues(bob)['hostile:prod:KEY_0']).toBe('first-0');
     // The relay itself re-queues the delivered envelope under a new id: the vault refuses the replay.
-    await tamper(database!, 'INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body) VALUES (?, ?, ?, ?, NULL, ?)', [
+    await tamper(must(database), 'INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body) VALUES (?, ?, ?, ?, NULL, ?)', [
       'd'.repeat(32),
       relayKeyId(pubkeyOf(team.creator)),
       to,
@@ -159,14 +160,14 @@ describe.each([
     };
     const bobKeyBefore = userKey();
     const bobId = relayKeyId(Buffer.from(bobKeyBefore, 'base64'));
-    const s = await openRelayStorage(database!);
-    const original = (await s.member(bobId))!;
+    const s = await openRelayStorage(must(database));
+    const original = must(await s.member(bobId));
     await s.close();
     // The relay replaces bob's member row with a key of its own, self-signed as "bob".
     const fake = generateIdentity();
     const sign = relaySigningKey(fake.secretKey);
     const record = memberRecordText({ v: 1, username: 'bob', boxKey: keyToBase64(fake.publicKey), signKey: keyToBase64(sign.publicKey), created: Date.now() });
-    await tamper(database!, 'UPDATE members SET key_id = ?, box_key = ?, sign_key = ?, record = ?, signature = ? WHERE key_id = ?', [
+    await tamper(must(database), 'UPDATE members SET key_id = ?, box_key = ?, sign_key = ?, record = ?, signature = ? WHERE key_id = ?', [
       relayKeyId(fake.publicKey),
       keyToBase64(fake.publicKey),
       keyToBase64(sign.publicKey),
@@ -174,21 +175,21 @@ describe.each([
       signDetached(sign.secretKey, Buffer.from(record)).toString('base64'),
       bobId,
     ]);
-    const before = await state(database!);
+    const before = await state(must(database));
     const members = cli(['relay', 'members'], { vault: alice });
     expect(errorCode(members)).toBe('E_RELAY_KEY_CHANGED');
     expect(members.stdout).toMatch(/bob .*KEY DIFFERS/);
     expect(errorCode(cli(['push', '--to', 'bob', '-f', 'hostile:prod:'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
     addSecrets(alice, 'hostile', 'prod', 3, 'second');
     expect(errorCode(cli(['push', '--updates'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
-    expect(await state(database!)).toBe(before);
+    expect(await state(must(database))).toBe(before);
     expect(userKey()).toBe(bobKeyBefore);
     // An altered record under bob's own key id is refused too.
-    await tamper(database!, 'UPDATE members SET key_id = ? WHERE key_id = ?', [bobId, relayKeyId(fake.publicKey)]);
+    await tamper(must(database), 'UPDATE members SET key_id = ? WHERE key_id = ?', [bobId, relayKeyId(fake.publicKey)]);
     expect(errorCode(cli(['push', '--to', 'bob', '-f', 'hostile:prod:'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
     expect(userKey()).toBe(bobKeyBefore);
     // The operator restores the row.
-    await tamper(database!, 'UPDATE members SET box_key = ?, sign_key = ?, record = ?, signature = ? WHERE key_id = ?', [original.boxKey, original.signKey, original.record, original.signature, bobId]);
+    await tamper(must(database), 'UPDATE members SET box_key = ?, sign_key = ?, record = ?, signature = ? WHERE key_id = ?', [original.boxKey, original.signKey, original.record, original.signature, bobId]);
     expect(cli(['relay', 'members'], { vault: alice }).code).toBe(0);
   }, 240_000);
 
@@ -199,39 +200,39 @@ describe.each([
     const body = JSON.parse(Buffer.from(token.slice('seeqret-invitation-v1.'.length), 'base64url').toString('utf8')) as { body: string };
     const altered = 'seeqret-invitation-v1.' + Buffer.from(JSON.stringify({ ...body, body: body.body.replace(/"expires":\d+/, '"expires":99999999999999') })).toString('base64url');
     // Offline: a URL where nothing listens shows that the relay was never contacted.
-    expect(errorCode(cli(['relay', 'join', 'http://127.0.0.1:1', altered], { vault: team.vaults['carol']! }))).toBe('E_RELAY_INVITATION');
-    expect(errorCode(cli(['relay', 'join', 'http://127.0.0.1:1', 'seeqret-invitation-v1.e30'], { vault: team.vaults['carol']! }))).toBe('E_RELAY_INVITATION');
-    const before = await state(database!);
+    expect(errorCode(cli(['relay', 'join', 'http://127.0.0.1:1', altered], { vault: must(team.vaults['carol']) }))).toBe('E_RELAY_INVITATION');
+    expect(errorCode(cli(['relay', 'join', 'http://127.0.0.1:1', 'seeqret-invitation-v1.e30'], { vault: must(team.vaults['carol']) }))).toBe('E_RELAY_INVITATION');
+    const before = await state(must(database));
     for (const b of [{ ids: [] }, { ids: ['x'] }, { ids: 'a'.repeat(32) }, { ids: Array(101).fill('a'.repeat(32)) }, { ids: ['a'.repeat(32)], rejected: 'yes' }]) {
-      expect(await raw(relay!.url, team.vaults['carol']!, 'POST', '/v1/envelopes/ack', b)).toEqual({ status: 400, code: 'E_RELAY_REQUEST' });
+      expect(await raw(must(relay).url, must(team.vaults['carol']), 'POST', '/v1/envelopes/ack', b)).toEqual({ status: 400, code: 'E_RELAY_REQUEST' });
     }
-    expect(await state(database!)).toBe(before);
+    expect(await state(must(database))).toBe(before);
   }, 240_000);
 
   it('an envelope sync refuses is reported with its id; relay reject disposes of it and audits it', async (ctx) => {
     need(ctx);
-    const carol = team.vaults['carol']!;
+    const carol = must(team.vaults['carol']);
     // carol knows bob (so she can seal to him); bob's vault does not know carol: sync refuses her envelope.
-    const bobKey = pubkeyOf(team.vaults['bob']!);
+    const bobKey = pubkeyOf(must(team.vaults['bob']));
     const cv = Vault.open({ dir: carol });
     cv.addUser({ username: 'bob', email: 'bob@example.com', publicKey: bobKey });
     cv.verifyUser('bob');
     cv.close();
     addSecrets(carol, 'carolapp', 'prod', 1, 'carol');
     expect(cli(['push', '--to', 'bob', '-f', 'carolapp:prod:'], { vault: carol }).code).toBe(0);
-    const synced = cli(['sync'], { vault: team.vaults['bob']! });
+    const synced = cli(['sync'], { vault: must(team.vaults['bob']) });
     expect(synced.code).not.toBe(0);
     const id = /seeqret relay reject ([0-9a-f]{32})/.exec(synced.stderr)?.[1];
     expect(id, synced.stderr).toBeDefined();
-    expect(errorCode(cli(['relay', 'reject', 'f'.repeat(32)], { vault: team.vaults['bob']! }))).toBe('E_NOT_FOUND');
-    const rejected = cli(['relay', 'reject', id!], { vault: team.vaults['bob']! });
+    expect(errorCode(cli(['relay', 'reject', 'f'.repeat(32)], { vault: must(team.vaults['bob']) }))).toBe('E_NOT_FOUND');
+    const rejected = cli(['relay', 'reject', must(id)], { vault: must(team.vaults['bob']) });
     expect(rejected.code, rejected.stderr).toBe(0);
     expect(rejected.stderr).toMatch(/from carol/);
-    expect(cli(['sync'], { vault: team.vaults['bob']! }).stderr).toMatch(/0 envelopes loaded/);
-    expect(vaultValues(team.vaults['bob']!)['carolapp:prod:KEY_0']).toBeUndefined();
-    const audit = cli(['audit', '--action', 'relay.reject', '--format', 'json'], { vault: team.vaults['bob']! });
+    expect(cli(['sync'], { vault: must(team.vaults['bob']) }).stderr).toMatch(/0 envelopes loaded/);
+    expect(vaultValues(must(team.vaults['bob']))['carolapp:prod:KEY_0']).toBeUndefined();
+    const audit = cli(['audit', '--action', 'relay.reject', '--format', 'json'], { vault: must(team.vaults['bob']) });
     expect(audit.stdout).toContain(id);
-    const s = await openRelayStorage(database!);
+    const s = await openRelayStorage(must(database));
     expect((await s.log()).filter((l) => l.event === 'rejected').map((l) => l.envelopeId)).toEqual([id]);
     await s.close();
   }, 240_000);
@@ -240,7 +241,7 @@ describe.each([
     need(ctx);
     const alice = team.creator;
     // carol was sent a secret earlier by hand (export), then left the relay.
-    const cv = clientOf(alice, relay!.url);
+    const cv = clientOf(alice, must(relay).url);
     try {
       await pushToRelay(cv.v, cv.client, { to: ['carol'], filters: [parseFilter('hostile:prod:KEY_1')] });
     } finally {

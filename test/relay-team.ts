@@ -10,12 +10,13 @@ import { RelayClient } from '../src/relay/client.js';
 import { vaultIdentitySecretKey } from '../src/vault/internal.js';
 import { Vault } from '../src/vault/vault.js';
 import { newVault } from './helpers.js';
+import { must } from './must.js';
 
 /** A relay client acting as the vault at `dir` (the vault stays open until `close`). */
 export function clientOf(dir: string, url: string): { v: Vault; client: RelayClient; close(): void } {
   const v = Vault.open({ dir });
   const client = new RelayClient(url, { username: v.owner().username, publicKey: v.publicKey, secretKey: vaultIdentitySecretKey(v) });
-  return { v, client, close: () => v.close() };
+  return { v, client, close: () => { v.close(); } };
 }
 
 /** The team: the creator's vault and each member's, by name. */
@@ -48,10 +49,10 @@ export async function makeTeam(url: string, creator: string, members: readonly s
       v.close();
     }
   };
-  const creatorKey = keyOf(vaults[creator]!);
+  const creatorKey = keyOf(must(vaults[creator]));
   for (const m of members) {
-    addVerified(vaults[creator]!, m, keyOf(vaults[m]!));
-    addVerified(vaults[m]!, creator, creatorKey);
+    addVerified(must(vaults[creator]), m, keyOf(must(vaults[m])));
+    addVerified(must(vaults[m]), creator, creatorKey);
   }
   const join = async (dir: string, token: string | null): Promise<void> => {
     const c = clientOf(dir, url);
@@ -62,18 +63,18 @@ export async function makeTeam(url: string, creator: string, members: readonly s
       c.close();
     }
   };
-  await join(vaults[creator]!, null);
+  await join(must(vaults[creator]), null);
   for (const m of members) {
-    const c = clientOf(vaults[creator]!, url);
+    const c = clientOf(must(vaults[creator]), url);
     let token: string;
     try {
-      token = await c.client.invite(m, keyOf(vaults[m]!), 3_600_000);
+      token = await c.client.invite(m, keyOf(must(vaults[m])), 3_600_000);
     } finally {
       c.close();
     }
-    await join(vaults[m]!, token);
+    await join(must(vaults[m]), token);
   }
-  return { creator: vaults[creator]!, vaults };
+  return { creator: must(vaults[creator]), vaults };
 }
 
 /** Add (or update) `n` secrets `app:env:KEY_i` with values `prefix-i` in the vault at `dir`. */
