@@ -11,7 +11,9 @@
 // Issue 15 (BENCH_ONLY=agent): `get` on a protected vault through the unlock agent <= 1.5 x `node -e 0`.
 // Also issue 12: `seeqret get KEY` <= 1.3 x `node -e 0`; `load` of a 10,000-secret bundle < 1 s. Every
 // CLI figure is the command as a user runs it (default output, through a pipe).
-// BENCH_ONLY=core|run|project|securestore|team|tables|growth runs one section and updates only its rows in
+// Issue 14 (bench/relay.mjs): push 1,000 secrets to 10 people and all synced < 2 s; >= 500 envelopes/s
+// on PostgreSQL; relay RSS flat over 100,000 envelopes.
+// BENCH_ONLY=core|run|project|securestore|team|tables|growth|agent|relay|relay-watch runs one section and updates only its rows in
 // docs/benchmarks.md; a full run (the default) runs everything and rewrites the page.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -481,6 +483,11 @@ if (section('agent')) {
   const b = Math.min(baseline, base3);
   row('`seeqret get KEY` on a passphrase-protected vault with the unlock agent, median of 10', `${withAgent.toFixed(1)} ms = ${(withAgent / b).toFixed(2)} x node -e 0 (after \`seeqret lock\`, the same get deriving the key from the passphrase: ${withPass.toFixed(0)} ms)`, '<= 1.5 x', withAgent / b <= 1.5);
 } // agent
+if (section('relay')) {
+  // Issue 14: the relay (bench/relay.mjs).
+  const { relayBench } = await import('./relay.mjs');
+  for (const r of await relayBench({ ROOT, BIN, env, scratch })) row(...r);
+} // relay
 
 fs.rmSync(scratch, { recursive: true, force: true });
 

@@ -25,6 +25,8 @@ export function freePort(): Promise<number> {
 export interface TestPostgres {
   /** URL of a fresh database made for the caller. */
   database(name: string): Promise<string>;
+  /** Stop the server (a clean shutdown: connections are cut) and start it again on the same data. */
+  restart(pauseMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,8 @@ export async function startPostgres(): Promise<TestPostgres | { skip: string }> 
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // The folder is removed by stop(); persistent keeps the data across restart().
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: (m: unknown) => {
@@ -67,6 +70,11 @@ export async function startPostgres(): Promise<TestPostgres | { skip: string }> 
       await pg.createDatabase(name);
       return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
     },
+    async restart(pauseMs = 500): Promise<void> {
+      await pg.stop();
+      await new Promise((r) => setTimeout(r, pauseMs));
+      await pg.start();
+    },
     async stop(): Promise<void> {
       await pg.stop().catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -78,6 +86,10 @@ export async function startPostgres(): Promise<TestPostgres | { skip: string }> 
 export interface RelayProcess {
   readonly url: string;
   stderr(): string;
+  /** Resolves when a line of the relay's log matches `re` (checked as lines arrive). */
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** SIGKILL: no graceful shutdown. */
+  kill(): Promise<void>;
   /** SIGTERM, and the exit code. */
   stop(): Promise<number | null>;
 }
@@ -88,10 +100,19 @@ export async function startRelay(bin: string, env: NodeJS.ProcessEnv, database: 
   const port = await freePort();
   const child = spawn(process.execPath, [bin, 'relay', 'serve', '--database', database, '--listen', `127.0.0.1:${port}`, ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  must(child.stderr).setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const watchers: { re: RegExp; resolve: () => void }[] = [];
+  must(child.stderr).setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    for (const w of [...watchers]) {
+      if (w.re.test(d)) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000; // a busy machine starts node slowly
   for (;;) {
     try {
       const r = await fetch(`${url}/v1/health`);
@@ -108,9 +129,64 @@ export async function startRelay(bin: string, env: NodeJS.ProcessEnv, database: 
   return {
     url,
     stderr: () => stderr,
+    waitForLog(re: RegExp, timeoutMs = 60_000): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => { reject(new Error(`no relay log line matched ${String(re)}`)); }, timeoutMs);
+        watchers.push({ re, resolve: () => { clearTimeout(t); resolve(); } });
+      });
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       child.kill('SIGTERM');
       return exited;
     },
+  };
+}
+
+/**
+ * A TCP load balancer on 127.0.0.1 in front of relay processes, as an operator would run one:
+ * each connection goes to the next backend that accepts it (round robin); when a backend dies,
+ * its connections are cut and new ones go to the others.
+ */
+export async function startBalancer(backends: readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
+  const targets = backends.map((u) => new URL(u));
+  let next = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.pause();
+    const attempt = (left: number): void => {
+      const t = must(targets[next++ % targets.length]);
+      const upstream = net.connect(Number(t.port), t.hostname);
+      upstream.once('error', () => {
+        upstream.destroy();
+        if (left > 1) attempt(left - 1);
+        else client.destroy();
+      });
+      upstream.once('connect', () => {
+        upstream.removeAllListeners('error');
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+        client.on('close', () => upstream.destroy());
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.resume();
+      });
+    };
+    attempt(targets.length);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => { r(); });
+      }),
   };
 }

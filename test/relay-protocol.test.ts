@@ -28,7 +28,10 @@ describe('relay protocol', () => {
         const i = { v: 1 as const, id, username, boxKey, createdBy, created, expires };
         const text = invitationText(i);
         expect(parseInvitation(text)).toEqual(i);
-        expect(readInvitationToken(invitationToken(text, 'sig')).invitation).toEqual(i);
+        const creator = memberRecordText({ v: 1, username: 'alice', boxKey, signKey: boxKey, created });
+        const t = readInvitationToken(invitationToken(text, 'sig', { record: creator, signature: 'csig' }));
+        expect(t.invitation).toEqual(i);
+        expect(t.creator).toMatchObject({ record: creator, signature: 'csig' });
       }),
     );
   });

@@ -97,7 +97,7 @@ describe.each(backends)('relay storage on $name', (b) => {
     expect(k2).toEqual(k1);
     await s.close();
     const again = await openRelayStorage(db);
-    expect((await again.dump())['schema_migrations']).toHaveLength(1);
+    expect((await again.dump())['schema_migrations']).toHaveLength(SCHEMA_VERSION);
     expect(await again.relayKey(() => ({ publicKey: 'x', secretKey: 'y' }))).toEqual(k1);
     await again.close();
   });
@@ -139,6 +139,31 @@ describe.each(backends)('relay storage on $name', (b) => {
     await s.close();
   });
 
+  it('one sender\'s bundle is stored once; several acknowledgements are one transaction; a rejection is logged as such', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s } = must((await open()));
+    const [a, c] = [member(1).keyId, member(2).keyId];
+    const put = (id: string, sender: string, bundleId: string) => s.putEnvelope({ id: id.repeat(32), sender, recipient: c, createdAt: 100, body: Buffer.from('sealed'), bundleId });
+    expect(await put('1', a, 'b'.repeat(32))).toEqual({ stored: true, id: '1'.repeat(32) });
+    expect(await put('2', a, 'b'.repeat(32))).toEqual({ stored: false, id: '1'.repeat(32) });
+    // Concurrent uploads of one bundle (two relay processes): one row.
+    const both = await Promise.all([put('3', a, 'e'.repeat(32)), put('4', a, 'e'.repeat(32))]);
+    expect(both.filter((x) => x.stored)).toHaveLength(1);
+    expect(await put('5', c, 'b'.repeat(32))).toEqual({ stored: true, id: '5'.repeat(32) }); // another sender
+    const ids = (await s.pending(c, 10)).map((e) => e.id);
+    expect(ids).toHaveLength(3);
+    const [i0, i1, i2] = [must(ids[0]), must(ids[1]), must(ids[2])];
+    expect(await s.ackMany(c, [i0, i1, i0, 'f'.repeat(32)], 200, 'delivered')).toEqual([i0, i1]);
+    expect(await s.ackMany(c, [i2], 201, 'rejected')).toEqual([i2]);
+    expect(await s.ackMany(c, ids, 202, 'delivered')).toEqual([]);
+    expect((await s.log()).filter((l) => l.event !== 'sent').map((l) => [l.event, l.envelopeId])).toEqual([
+      ['delivered', i0],
+      ['delivered', i1],
+      ['rejected', i2],
+    ]);
+    await s.close();
+  });
+
   it('envelopes wait for their recipient in order; an acknowledgement drops the body once', async (ctx) => {
     skipIfNoServer(ctx);
     const { s } = must((await open()));
@@ -168,11 +193,14 @@ describe.each(backends)('relay storage on $name', (b) => {
   it('a nonce is accepted once; expired nonces are forgotten', async (ctx) => {
     skipIfNoServer(ctx);
     const { s } = must((await open()));
-    expect(await s.useNonce('k', 'n1', 100, 200)).toBe(true);
-    expect(await s.useNonce('k', 'n1', 150, 250)).toBe(false);
-    expect(await s.useNonce('other', 'n1', 150, 250)).toBe(true);
-    expect(await s.useNonce('k', 'n2', 300, 400)).toBe(true); // forgets n1 (expired at 200)
-    expect(must((await s.dump())['nonces']).map((r) => r['nonce']).sort()).toEqual(['n2']);
+    const t = 1_000_000;
+    expect(await s.useNonce('k', 'n1', t, t + 100)).toBe(true);
+    expect(await s.useNonce('k', 'n1', t + 50, t + 150)).toBe(false);
+    expect(await s.useNonce('other', 'n1', t + 50, t + 150)).toBe(true);
+    expect(await s.useNonce('k', 'n2', t + 200, t + 300)).toBe(true); // expired ones wait for the next purge (once a minute)
+    expect((await s.dump())['nonces']).toHaveLength(3);
+    expect(await s.useNonce('k', 'n3', t + 60_000, t + 60_100)).toBe(true); // forgets n1 twice and n2
+    expect(must((await s.dump())['nonces']).map((r) => r['nonce']).sort()).toEqual(['n3']);
     await s.close();
   });
 

@@ -165,7 +165,7 @@ describe.each(backends)('relay on $name', (backend) => {
     for (const secret of [APP, ENV, KEY, VALUE, 'OTHER_TOKEN', 'second-value-77']) for (const enc of encodings(secret)) expect(text.includes(enc), `${secret} as ${enc}`).toBe(false);
     // Logs carry no envelope.
     expect(must(relay).stderr()).not.toMatch(/ciphertext|seeqret-bundle/);
-  });
+  }, 240_000);
 
   it('hostile requests are refused with stable codes and change nothing', async (ctx) => {
     need(ctx);

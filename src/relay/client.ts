@@ -11,6 +11,22 @@ import { type ErrorCode, ERROR_CODES, SeeqretError } from '../errors.js';
 import { Transport, type TransportOptions, isCertificateError } from './transport.js';
 import { HEADERS, type Invitation, type MemberRecord, invitationText, invitationToken, memberRecordText, parseMemberRecord, readInvitationToken, signingText } from './protocol.js';
 
+/** How long a repeatable request is retried while the relay cannot be reached or its database is away. */
+export const RETRY_MS = 20_000;
+/** The errors a repeatable request is made again on: relay unreachable, its database away (503), rate limit (429). */
+const RETRIED_CODES: ReadonlySet<string> = new Set(['E_RELAY_UNREACHABLE', 'E_RELAY_STORAGE', 'E_RELAY_RATE']);
+const isRetried = (e: unknown): boolean => (e as { retried?: unknown }).retried === true;
+
+/** Options of one {@link RelayClient.request}. */
+export interface RequestOptions {
+  /** Ends the request (an `AbortError`); a request whose signal fired is not retried. */
+  readonly signal?: AbortSignal;
+  /** Give up after this much silence (default 60 s). */
+  readonly timeoutMs?: number;
+  /** Repeat on {@link RETRIED_CODES} for up to {@link RETRY_MS}: only for requests safe to repeat. */
+  readonly retry?: boolean;
+}
+
 /** A member as the relay lists it, with what the client checked. */
 export interface RelayMember {
   readonly keyId: string;
@@ -61,8 +77,31 @@ export class RelayClient {
     this.transport.close();
   }
 
-  /** Make a signed request (or an unsigned one for health/info); returns the JSON answer. */
-  async request(method: 'GET' | 'POST', path: string, body?: unknown, signed = true, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
+  /**
+   * Make a signed request (or an unsigned one for health/info); returns the JSON answer. With
+   * `retry`, a request that cannot reach the relay, that the relay answers 503 (its database
+   * is away) or 429 (the per-key rate limit), is made again (a new nonce each time) for up to
+   * {@link RETRY_MS}: only for requests that are safe to repeat (reads, uploads the relay stores
+   * once, acknowledgements). A request whose `signal` fired is never made again. Without
+   * `timeoutMs` a request gives up after 60 s of silence.
+   */
+  async request(method: 'GET' | 'POST', path: string, body?: unknown, signed = true, opts: RequestOptions = {}): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(method, path, body, signed, opts);
+      } catch (e) {
+        const again = opts.retry === true && !opts.signal?.aborted && e instanceof SeeqretError && RETRIED_CODES.has(e.code) && Date.now() < deadline;
+        if (!again) {
+          if (attempt > 0 && e instanceof SeeqretError) throw Object.assign(e, { retried: true });
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1000)));
+      }
+    }
+  }
+
+  private async once(method: 'GET' | 'POST', path: string, body: unknown, signed: boolean, opts: RequestOptions): Promise<Record<string, unknown>> {
     const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (signed) {
@@ -75,7 +114,10 @@ export class RelayClient {
     }
     let res: { status: number; text: string };
     try {
-      res = await this.transport.request(method, new URL(path, this.url), headers, payload, opts);
+      res = await this.transport.request(method, new URL(path, this.url), headers, payload, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        timeoutMs: opts.timeoutMs ?? 60_000,
+      });
     } catch (e) {
       if (opts.signal?.aborted) throw e;
       // The socket's error (an AggregateError's first when several addresses were tried).
@@ -107,8 +149,28 @@ export class RelayClient {
     return info['relayKey'];
   }
 
-  /** Join with an invitation token, or create the space (no token, an empty relay). */
+  /**
+   * Check an invitation token without contacting the relay: its form, that it is for this
+   * vault's key, not expired, and signed by the creator whose self-signed record it carries
+   * (whose key id it names). `E_RELAY_INVITATION` otherwise.
+   */
+  checkInvitation(token: string, now = Date.now()): { invitation: Invitation; creator: MemberRecord; body: string; signature: string } {
+    const t = readInvitationToken(token);
+    const bad = (why: string, fix = "Ask the relay's creator for a new invitation (seeqret relay invite USER).") => new SeeqretError('E_RELAY_INVITATION', `this invitation ${why}`, fix);
+    if (t.invitation.boxKey !== keyToBase64(this.id.publicKey)) {
+      throw bad(`is for another key (made for ${t.invitation.username}, fingerprint ${fingerprint(Buffer.from(t.invitation.boxKey, 'base64'))})`, 'Join from the vault the invitation was made for, or ask for one for your key (seeqret public-key).');
+    }
+    if (t.invitation.expires < now) throw bad(`expired on ${new Date(t.invitation.expires).toISOString()}`);
+    const c = t.creator.parsed;
+    const recordOk = verifyDetached(Buffer.from(c.signKey, 'base64'), Buffer.from(t.creator.record, 'utf8'), Buffer.from(t.creator.signature, 'base64'));
+    if (!recordOk || relayKeyId(Buffer.from(c.boxKey, 'base64')) !== t.invitation.createdBy) throw bad("carries a creator's record that does not check out (altered?)");
+    if (!verifyDetached(Buffer.from(c.signKey, 'base64'), Buffer.from(t.body, 'utf8'), Buffer.from(t.signature, 'base64'))) throw bad("is not signed by its creator's key (altered?)");
+    return { invitation: t.invitation, creator: c, body: t.body, signature: t.signature };
+  }
+
+  /** Join with an invitation token (checked first, offline), or create the space (no token, an empty relay). */
   async join(token: string | null): Promise<{ keyId: string; role: string; relayKey: string }> {
+    const checked = token === null ? undefined : this.checkInvitation(token);
     const relayKey = await this.relayKey();
     const record: MemberRecord = { v: 1, username: this.id.username, boxKey: keyToBase64(this.id.publicKey), signKey: keyToBase64(this.sign.publicKey), created: Date.now() };
     const text = memberRecordText(record);
@@ -117,13 +179,7 @@ export class RelayClient {
       signature: signDetached(this.sign.secretKey, Buffer.from(text, 'utf8')).toString('base64'),
       proof: possessionProof(this.id.secretKey, Buffer.from(relayKey, 'base64'), Buffer.from(text, 'utf8')).toString('base64'),
     };
-    if (token !== null) {
-      const t = readInvitationToken(token);
-      if (t.invitation.boxKey !== record.boxKey) {
-        throw new SeeqretError('E_RELAY_INVITATION', `this invitation is for another key (made for ${t.invitation.username}, fingerprint ${fingerprint(Buffer.from(t.invitation.boxKey, 'base64'))})`, 'Join from the vault the invitation was made for, or ask for one for your key (seeqret public-key).');
-      }
-      body['invitation'] = { body: t.body, signature: t.signature };
-    }
+    if (checked) body['invitation'] = { body: checked.body, signature: checked.signature };
     const r = await this.request('POST', '/v1/join', body);
     return { keyId: String(r['keyId']), role: String(r['role']), relayKey };
   }
@@ -157,31 +213,59 @@ export class RelayClient {
     const inv: Invitation = { v: 1, id: randomBytes(16).toString('hex'), username, boxKey: keyToBase64(boxKey), createdBy: this.keyId, created: now, expires: now + ttlMs };
     const text = invitationText(inv);
     const signature = signDetached(this.sign.secretKey, Buffer.from(text, 'utf8')).toString('base64');
+    // The creator's own record as the relay holds it goes in the token: the joiner checks the signature before contacting the relay.
+    const r = await this.request('GET', '/v1/members');
+    const mine = (Array.isArray(r['members']) ? (r['members'] as Record<string, unknown>[]) : []).find((m) => m['keyId'] === this.keyId);
+    const record = typeof mine?.['record'] === 'string' ? mine['record'] : '';
+    const parsed = parseMemberRecord(record);
+    if (!parsed || parsed.signKey !== keyToBase64(this.sign.publicKey) || typeof mine?.['signature'] !== 'string') {
+      throw new SeeqretError('E_RELAY_KEY_CHANGED', "the relay's record of you (the creator) is missing or is not your key", 'Do not invite through it: tell the relay operator.');
+    }
     await this.request('POST', '/v1/invitations', { body: text, signature });
-    return invitationToken(text, signature);
+    return invitationToken(text, signature, { record, signature: mine['signature'] });
   }
 
   async remove(keyId: string): Promise<void> {
     await this.request('POST', '/v1/members/remove', { keyId });
   }
 
-  /** Upload a sealed bundle for the member `to` (key id); returns the envelope id. */
+  /**
+   * Upload a sealed bundle for the member `to` (key id); returns the envelope id. Retried when
+   * the relay cannot be reached: the relay stores one sender's bundle once, so when the first
+   * attempt landed and only its answer was lost, the retry's `E_RELAY_REPLAY` names it.
+   */
   async send(to: string, envelope: string): Promise<string> {
-    return String((await this.request('POST', '/v1/envelopes', { to, envelope }))['id']);
+    try {
+      return String((await this.request('POST', '/v1/envelopes', { to, envelope }, true, { retry: true }))['id']);
+    } catch (e) {
+      const landed = e instanceof SeeqretError && e.code === 'E_RELAY_REPLAY' && isRetried(e) ? /as envelope ([0-9a-f]{32})/.exec(e.message) : null;
+      if (landed?.[1]) return landed[1];
+      throw e;
+    }
   }
 
   /**
-   * The envelopes pending for this member. With `waitMs`, the relay answers as soon as more than
-   * `skip` are pending (those the caller could not load), at the latest after `waitMs`.
+   * The envelopes pending for this member, oldest first (at most 100 a call). With `waitMs`, the
+   * relay answers as soon as more than `skip` are pending (those the caller could not load), at
+   * the latest after `waitMs`. A plain read is retried ({@link RETRY_MS}); a long poll is not
+   * (its caller, `watch`, reconnects with its own backoff).
    */
   async pending(wait?: { waitMs: number; skip: number; signal?: AbortSignal }): Promise<RelayEnvelope[]> {
     const r = wait
       ? await this.request('GET', `/v1/envelopes?wait=${wait.waitMs}&skip=${wait.skip}`, undefined, true, { ...(wait.signal ? { signal: wait.signal } : {}), timeoutMs: wait.waitMs + 30_000 })
-      : await this.request('GET', '/v1/envelopes');
+      : await this.request('GET', '/v1/envelopes', undefined, true, { retry: true });
     return Array.isArray(r['envelopes']) ? (r['envelopes'] as RelayEnvelope[]) : [];
   }
 
+  /** Acknowledge one envelope (after its load committed). */
   async ack(id: string): Promise<void> {
-    await this.request('POST', '/v1/envelopes/ack', { id });
+    await this.ackMany([id]);
+  }
+
+  /** Acknowledge envelopes in one request (one transaction on the relay); `rejected` disposes of refused ones. Returns those that were pending. */
+  async ackMany(ids: readonly string[], rejected = false): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const r = await this.request('POST', '/v1/envelopes/ack', { ids, ...(rejected ? { rejected } : {}) }, true, { retry: true });
+    return Array.isArray(r['acknowledged']) ? (r['acknowledged'] as string[]) : [];
   }
 }

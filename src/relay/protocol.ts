@@ -92,15 +92,21 @@ export function parseInvitation(text: string): Invitation | undefined {
 
 const TOKEN_PREFIX = 'seeqret-invitation-v1.';
 
-/** The text a creator hands to the person invited: the signed invitation, base64url. */
-export function invitationToken(body: string, signature: string): string {
-  return TOKEN_PREFIX + Buffer.from(JSON.stringify({ body, signature }), 'utf8').toString('base64url');
+/** The creator's member record as the relay lists it, carried in a token so that the joiner can check the invitation's signature offline. */
+export interface SignedRecord {
+  readonly record: string;
+  readonly signature: string;
 }
 
-/** Read an invitation token; `E_RELAY_INVITATION` when it is not one. */
-export function readInvitationToken(token: string): { body: string; signature: string; invitation: Invitation } {
+/** The text a creator hands to the person invited: the signed invitation and the creator's signed record, base64url. */
+export function invitationToken(body: string, signature: string, creator: SignedRecord): string {
+  return TOKEN_PREFIX + Buffer.from(JSON.stringify({ body, signature, creator }), 'utf8').toString('base64url');
+}
+
+/** Read an invitation token (its form only; signatures are checked by the client); `E_RELAY_INVITATION` when it is not one. */
+export function readInvitationToken(token: string): { body: string; signature: string; invitation: Invitation; creator: SignedRecord & { parsed: MemberRecord } } {
   const bad = new SeeqretError('E_RELAY_INVITATION', 'this is not a seeqret relay invitation', `Paste the whole text the relay's creator gave you (it starts with ${TOKEN_PREFIX}).`);
-  if (!token.startsWith(TOKEN_PREFIX)) throw bad;
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 16_384) throw bad;
   let o: unknown;
   try {
     o = JSON.parse(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8'));
@@ -109,8 +115,11 @@ export function readInvitationToken(token: string): { body: string; signature: s
   }
   if (!isObject(o) || typeof o['body'] !== 'string' || typeof o['signature'] !== 'string') throw bad;
   const invitation = parseInvitation(o['body']);
-  if (!invitation) throw bad;
-  return { body: o['body'], signature: o['signature'], invitation };
+  const c = o['creator'];
+  if (!invitation || !isObject(c) || typeof c['record'] !== 'string' || typeof c['signature'] !== 'string') throw bad;
+  const parsed = parseMemberRecord(c['record']);
+  if (!parsed) throw bad;
+  return { body: o['body'], signature: o['signature'], invitation, creator: { record: c['record'], signature: c['signature'], parsed } };
 }
 
 /** The body of every error response. */

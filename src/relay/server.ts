@@ -310,17 +310,23 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
         }
         if (header.sender.pubkey !== m.boxKey) throw refuse(403, 'E_RELAY_SENDER', 'the envelope was not sealed with your key: a member can only send in its own name', 'Push from your own vault.');
         if (header.recipient.pubkey !== r.boxKey) throw refuse(403, 'E_RELAY_SENDER', `the envelope is sealed to another key than ${r.username}'s on this relay`, 'Check that your vault has the same key for them as the relay (seeqret relay members).');
-        const id = randomBytes(16).toString('hex');
-        await storage.putEnvelope({ id, sender: m.keyId, recipient: to, createdAt: clock(), body: Buffer.from(envelope, 'utf8') });
-        return { id };
+        const put = await storage.putEnvelope({ id: randomBytes(16).toString('hex'), sender: m.keyId, recipient: to, createdAt: clock(), body: Buffer.from(envelope, 'utf8'), bundleId: header.id });
+        if (!put.stored) throw refuse(409, 'E_RELAY_REPLAY', `this envelope (bundle ${header.id}) was already uploaded, as envelope ${put.id}`, 'Nothing to do: it is stored once (a retried push stops here); a new push makes a new bundle.');
+        return { id: put.id };
       }
       case 'GET /v1/envelopes':
         return pendingFor(m.keyId, new URLSearchParams(queryText), ctx);
       default: {
-        // POST /v1/envelopes/ack
-        const id = field(b, 'id', HEX32);
-        if (!(await storage.ack(m.keyId, id, clock()))) throw refuse(404, 'E_NOT_FOUND', `no pending envelope ${id} for you`, 'Nothing to do: it was acknowledged already.');
-        return { acknowledged: id };
+        // POST /v1/envelopes/ack: {"id"} or {"ids": […]} (one transaction); "rejected": true
+        // disposes of envelopes the recipient refused (logged as rejected, not delivered).
+        const ids = b['ids'] === undefined ? [field(b, 'id', HEX32)] : b['ids'];
+        if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_PENDING || !ids.every((x): x is string => typeof x === 'string' && HEX32.test(x))) {
+          throw malformed(`"ids" is not a list of 1 to ${MAX_PENDING} envelope ids`);
+        }
+        if (b['rejected'] !== undefined && typeof b['rejected'] !== 'boolean') throw malformed('"rejected" is not true or false');
+        const done = await storage.ackMany(m.keyId, ids, clock(), b['rejected'] === true ? 'rejected' : 'delivered');
+        if (b['ids'] === undefined && done.length === 0) throw refuse(404, 'E_NOT_FOUND', `no pending envelope ${ids[0] ?? ''} for you`, 'Nothing to do: it was acknowledged already.');
+        return b['ids'] === undefined ? { acknowledged: done[0] } : { acknowledged: done };
       }
     }
   }
@@ -338,7 +344,8 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     });
     const finish = (status: number, payload: unknown, code?: string): void => {
       const text = JSON.stringify(payload);
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      // A body refused unread (413) leaves the connection unusable: close it rather than let the client reuse it.
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...(status === 413 ? { connection: 'close' } : {}) });
       res.end(text);
       // Never the body: method, path, status, who, how long.
       log({ time: new Date(clock()).toISOString(), level: status >= 500 ? 'error' : 'info', event: 'request', method: req.method, path: (req.url ?? '').split('?')[0], status, ms: clock() - started, ...(ctx.member ? { member: ctx.member } : {}), ...(code ? { code } : {}) });
@@ -372,6 +379,8 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     throw e;
   }
   server.requestTimeout = 30_000;
+  // Longer than clients keep idle connections: a client must not send on a socket the relay is closing.
+  server.keepAliveTimeout = 65_000;
   server.headersTimeout = 10_000;
 
   return {

@@ -11,6 +11,7 @@ import { type Filter, parseFilter } from '../filter/index.js';
 import { type ExportPlan, prepareExport, recordExport } from '../sharing/export.js';
 import { type LoadResult, applyLoad, planLoad } from '../sharing/load.js';
 import { relayKeyId } from '../crypto/relay.js';
+import { readBundleHeader } from '../sharing/bundle.js';
 import type { UserRecord, Vault } from '../vault/vault.js';
 import type { RelayClient, RelayEnvelope, RelayMember } from './client.js';
 
@@ -45,10 +46,13 @@ export function memberFor(user: UserRecord, members: readonly RelayMember[]): Re
   return m;
 }
 
-/** Seal the secrets the filters match to each person and upload each bundle; each delivery is recorded after its upload. */
-export async function pushToRelay(v: Vault, client: RelayClient, req: { to: readonly string[]; filters: readonly Filter[] }): Promise<PushResult> {
+/**
+ * Seal the secrets the filters match to each person and upload each bundle; each delivery is
+ * recorded after its upload. `members` is the relay's list when the caller already has it.
+ */
+export async function pushToRelay(v: Vault, client: RelayClient, req: { to: readonly string[]; filters: readonly Filter[]; members?: readonly RelayMember[] }): Promise<PushResult> {
   const plan = prepareExport(v, { to: req.to, filters: req.filters, destination: 'files' });
-  const members = await client.members();
+  const members = req.members ?? (await client.members());
   // Every recipient is checked before anything is sent.
   const targets = plan.items.map((item) => ({ item, member: memberFor(item.recipient, members) }));
   const sent: { recipient: string; envelopeId: string }[] = [];
@@ -60,13 +64,21 @@ export async function pushToRelay(v: Vault, client: RelayClient, req: { to: read
   return { plan, sent };
 }
 
+/** What `push --updates` did: what it sent, and whom it skipped because they are not relay members. */
+export interface PushUpdatesResult {
+  readonly results: readonly PushResult[];
+  readonly skipped: readonly { readonly username: string; readonly secrets: number }[];
+}
+
 /**
  * `push --updates`: every secret whose value changed since each person last received it, to
  * everyone who holds it (the share records know who received which version). Only users that
  * still have the key the secret was sent to get it: someone removed, or whose key changed, gets
- * nothing more.
+ * nothing more. People who are not (or no longer) relay members are skipped and reported; a
+ * member whose key on the relay differs from this vault's fails the push before anything is sent
+ * (`E_RELAY_KEY_CHANGED`).
  */
-export async function pushUpdates(v: Vault, client: RelayClient): Promise<PushResult[]> {
+export async function pushUpdates(v: Vault, client: RelayClient): Promise<PushUpdatesResult> {
   const current = new Map(v.find([parseFilter('::')]).map((r) => [`${r.app}:${r.env}:${r.key}`, r]));
   const users = new Map(v.users().filter((u) => !u.isOwner).map((u) => [u.username, u]));
   const sent = new Map<string, Map<string, number>>(); // user -> secret -> newest version sent
@@ -77,12 +89,29 @@ export async function pushUpdates(v: Vault, client: RelayClient): Promise<PushRe
     mine.set(id, Math.max(mine.get(id) ?? 0, s.version));
     sent.set(s.username, mine);
   }
-  const results: PushResult[] = [];
+  const due: { username: string; filters: Filter[] }[] = [];
   for (const [username, versions] of sent) {
     const stale = [...versions].filter(([id, version]) => (current.get(id)?.version ?? 0) > version).map(([id]) => parseFilter(id));
-    if (stale.length > 0) results.push(await pushToRelay(v, client, { to: [username], filters: stale }));
+    if (stale.length > 0) due.push({ username, filters: stale });
   }
-  return results;
+  if (due.length === 0) return { results: [], skipped: [] };
+  const members = await client.members();
+  const skipped: { username: string; secrets: number }[] = [];
+  const ready = due.filter((d) => {
+    const user = users.get(d.username);
+    if (!user) return false;
+    try {
+      memberFor(user, members);
+      return true;
+    } catch (e) {
+      if (!isSeeqretError(e) || e.code !== 'E_RELAY_NOT_MEMBER') throw e;
+      skipped.push({ username: d.username, secrets: d.filters.length });
+      return false;
+    }
+  });
+  const results: PushResult[] = [];
+  for (const d of ready) results.push(await pushToRelay(v, client, { to: [d.username], filters: d.filters, members }));
+  return { results, skipped };
 }
 
 /** What became of one pending envelope. */
@@ -92,30 +121,41 @@ export type SyncOutcome =
   | { readonly kind: 'refused'; readonly envelopeId: string; readonly error: SeeqretError };
 
 /**
- * Load one envelope as `load` would (bundles only) and acknowledge it once the load committed —
- * or, a replay of a bundle already loaded, without loading it again. A refused envelope is not
- * acknowledged (it stays on the relay). Shared by `sync` and `watch`.
+ * Load one envelope as `load` would (bundles only), without acknowledging it: a replay of a
+ * bundle already loaded is not loaded again, a refused envelope is reported with its id (it stays
+ * on the relay until acknowledged or `relay reject ID`). The caller acknowledges the loaded and
+ * replayed ones once this returned (the load committed): `sync` a batch at a time,
+ * {@link receiveEnvelope} one by one.
  */
-export async function receiveEnvelope(v: Vault, client: RelayClient, e: RelayEnvelope, options: { overwrite: boolean }): Promise<SyncOutcome> {
-  let o: SyncOutcome;
+export function loadEnvelope(v: Vault, e: RelayEnvelope, options: { overwrite: boolean }): SyncOutcome {
   try {
     const plan = planLoad(v, { text: e.envelope, serializer: 'bundle' }, { overwrite: options.overwrite, force: false });
     const result = applyLoad(v, plan);
-    o = { kind: 'loaded', envelopeId: e.id, result };
+    return { kind: 'loaded', envelopeId: e.id, result };
   } catch (err) {
     if (!isSeeqretError(err)) throw err;
-    o = err.code === 'E_BUNDLE_REPLAY' ? { kind: 'replay', envelopeId: e.id, error: err } : { kind: 'refused', envelopeId: e.id, error: err };
+    return err.code === 'E_BUNDLE_REPLAY' ? { kind: 'replay', envelopeId: e.id, error: err } : { kind: 'refused', envelopeId: e.id, error: err };
   }
+}
+
+/**
+ * Load one envelope ({@link loadEnvelope}) and acknowledge it once the load committed — or, a
+ * replay of a bundle already loaded, without loading it again. A refused envelope is not
+ * acknowledged (it stays on the relay). `watch`'s step: one envelope, one load, one acknowledgement.
+ */
+export async function receiveEnvelope(v: Vault, client: RelayClient, e: RelayEnvelope, options: { overwrite: boolean }): Promise<SyncOutcome> {
+  const o = loadEnvelope(v, e, options);
   if (o.kind !== 'refused') await client.ack(e.id);
   return o;
 }
 
 /**
  * Fetch every pending envelope and load each as `load` would (bundles only; sender known, all
- * or nothing, replay refused, newer values kept, new names pending). An envelope is acknowledged
- * only after its load committed — a crash in between leaves it pending, and the next sync finds
- * it a replay of what was loaded and acknowledges it without loading it twice. A refused
- * envelope stays pending (and is reported).
+ * or nothing, replay refused, newer values kept, new names pending). Envelopes are acknowledged
+ * only after their loads committed, a batch at a time (one request, one relay transaction) — a
+ * crash in between leaves them pending, and the next sync finds them replays of what was loaded
+ * and acknowledges them without loading them twice. A refused envelope stays pending (and is
+ * reported) until `relay reject ID` disposes of it.
  */
 export async function syncFromRelay(v: Vault, client: RelayClient, options: { overwrite: boolean }, each: (o: SyncOutcome) => Promise<void> | void): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
@@ -123,12 +163,47 @@ export async function syncFromRelay(v: Vault, client: RelayClient, options: { ov
   for (;;) {
     const batch = (await client.pending()).filter((e) => !refused.has(e.id));
     if (batch.length === 0) break;
+    const done: string[] = [];
     for (const e of batch) {
-      const o = await receiveEnvelope(v, client, e, options);
+      const o = loadEnvelope(v, e, options);
       if (o.kind === 'refused') refused.add(e.id);
+      else done.push(e.id);
       outcomes.push(o);
       await each(o);
     }
+    await client.ackMany(done);
   }
   return outcomes;
+}
+
+/** What {@link rejectEnvelope} disposed of. */
+export interface RejectResult {
+  readonly envelopeId: string;
+  /** The sender's key id on the relay. */
+  readonly from: string;
+  /** The sender's user name and bundle id from the bundle's header, when it has one. */
+  readonly sender: string | null;
+  readonly bundleId: string | null;
+}
+
+/**
+ * `relay reject ID`: dispose of a pending envelope that `sync` refuses (unknown sender, altered,
+ * wrong recipient …) — acknowledged on the relay as rejected (not delivered) and recorded in the
+ * vault's audit log (`relay.reject`), never loaded. `E_NOT_FOUND` when no such envelope waits.
+ */
+export async function rejectEnvelope(v: Vault, client: RelayClient, envelopeId: string): Promise<RejectResult> {
+  const e = (await client.pending()).find((x) => x.id === envelopeId);
+  if (!e) throw new SeeqretError('E_NOT_FOUND', `no envelope ${envelopeId} waits for you on the relay`, 'Run `seeqret sync`: it lists the envelopes it refuses, with their ids.');
+  let header: { sender: string; bundleId: string } | undefined;
+  try {
+    const h = readBundleHeader(e.envelope).header;
+    header = { sender: h.sender.username, bundleId: h.id };
+  } catch {
+    header = undefined;
+  }
+  const r: RejectResult = { envelopeId, from: e.from, sender: header?.sender ?? null, bundleId: header?.bundleId ?? null };
+  // The audit entry first: a crash after it leaves the envelope pending, and rejecting it again is harmless.
+  v.audit([{ action: 'relay.reject', target: envelopeId, detail: { from: r.from, sender: r.sender, bundle: r.bundleId } }]);
+  if ((await client.ackMany([envelopeId], true)).length === 0) throw new SeeqretError('E_NOT_FOUND', `envelope ${envelopeId} is no longer pending`, 'Nothing to do.');
+  return r;
 }

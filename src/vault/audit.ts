@@ -36,6 +36,7 @@ export type AuditAction =
   | 'pgp.add'
   | 'send'
   | 'team.pull'
+  | 'relay.reject'
   | 'audit.checkpoint';
 
 /** One stored audit entry. */

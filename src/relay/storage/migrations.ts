@@ -44,6 +44,13 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TRIGGER log_append_only BEFORE UPDATE OR DELETE ON log FOR EACH ROW EXECUTE FUNCTION relay_log_append_only()',
     ],
   },
+  {
+    // The bundle id of each envelope: an upload retried after a lost answer, or a captured
+    // envelope uploaded again, is not stored twice.
+    version: 2,
+    sqlite: ['ALTER TABLE envelopes ADD COLUMN bundle_id TEXT', 'CREATE UNIQUE INDEX envelopes_bundle ON envelopes (sender, bundle_id)'],
+    postgres: ['ALTER TABLE envelopes ADD COLUMN bundle_id TEXT', 'CREATE UNIQUE INDEX envelopes_bundle ON envelopes (sender, bundle_id)'],
+  },
 ];
 
 /** The newest schema version this code writes. */

@@ -61,6 +61,8 @@ export const RELAY_TABLES = ['schema_migrations', 'relay_config', 'members', 'in
 
 /** {@link RelayStorage} on a {@link SqlDriver}. */
 export class SqlRelayStorage implements RelayStorage {
+  private purgedAt = 0;
+
   constructor(private readonly d: SqlDriver) {}
 
   get kind(): 'postgres' | 'sqlite' {
@@ -179,12 +181,25 @@ export class SqlRelayStorage implements RelayStorage {
     return rows[0] ? invitation(rows[0]) : undefined;
   }
 
-  async putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer }): Promise<void> {
-    await this.d.tx(async (t) => {
-      await t.run('INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body) VALUES (?, ?, ?, ?, NULL, ?)', [e.id, e.sender, e.recipient, e.createdAt, e.body]);
-      await appendLog(t, e.createdAt, 'sent', e.sender, e.recipient, e.id);
-      await this.d.announce(t, e.recipient);
-    });
+  async putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer; bundleId?: string }): Promise<{ stored: boolean; id: string }> {
+    const bundleId = e.bundleId ?? null;
+    const existing = async (t: SqlDriver): Promise<string | undefined> =>
+      bundleId === null ? undefined : ((await t.all('SELECT id FROM envelopes WHERE sender = ? AND bundle_id = ?', [e.sender, bundleId]))[0]?.['id'] as string | undefined);
+    try {
+      return await this.d.tx(async (t) => {
+        const had = await existing(t);
+        if (had !== undefined) return { stored: false, id: had };
+        await t.run('INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body, bundle_id) VALUES (?, ?, ?, ?, NULL, ?, ?)', [e.id, e.sender, e.recipient, e.createdAt, e.body, bundleId]);
+        await appendLog(t, e.createdAt, 'sent', e.sender, e.recipient, e.id);
+        await this.d.announce(t, e.recipient);
+        return { stored: true, id: e.id };
+      });
+    } catch (err) {
+      // Another process stored the same bundle between our check and our insert.
+      const had = this.d.isUniqueViolation(err) ? await existing(this.d) : undefined;
+      if (had === undefined) throw err;
+      return { stored: false, id: had };
+    }
   }
 
   subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>> {
@@ -196,11 +211,20 @@ export class SqlRelayStorage implements RelayStorage {
   }
 
   async ack(recipient: string, id: string, at: number): Promise<boolean> {
+    return (await this.ackMany(recipient, [id], at, 'delivered')).length === 1;
+  }
+
+  async ackMany(recipient: string, ids: readonly string[], at: number, event: 'delivered' | 'rejected'): Promise<string[]> {
+    if (ids.length === 0) return [];
     return this.d.tx(async (t) => {
-      const n = await t.run('UPDATE envelopes SET delivered_at = ?, body = NULL WHERE id = ? AND recipient = ? AND delivered_at IS NULL', [at, id, recipient]);
-      if (n === 0) return false;
-      await appendLog(t, at, 'delivered', recipient, null, id);
-      return true;
+      const done: string[] = [];
+      for (const id of new Set(ids)) {
+        const n = await t.run('UPDATE envelopes SET delivered_at = ?, body = NULL WHERE id = ? AND recipient = ? AND delivered_at IS NULL', [at, id, recipient]);
+        if (n === 0) continue;
+        await appendLog(t, at, event, recipient, null, id);
+        done.push(id);
+      }
+      return done;
     });
   }
 
@@ -211,7 +235,11 @@ export class SqlRelayStorage implements RelayStorage {
       if (this.d.isUniqueViolation(e)) return false;
       throw e;
     }
-    await this.d.run('DELETE FROM nonces WHERE expires_at < ?', [at]);
+    // Expired nonces are forgotten at most once a minute per process: one write per request, not two.
+    if (at - this.purgedAt >= 60_000) {
+      this.purgedAt = at;
+      await this.d.run('DELETE FROM nonces WHERE expires_at < ?', [at]);
+    }
     return true;
   }
 

@@ -59,13 +59,15 @@ export interface EnvelopeRow {
   /** When the recipient acknowledged it (after its load committed); the body is dropped then. */
   readonly deliveredAt: number | null;
   readonly body: Buffer | null;
+  /** The bundle's own id (from its header): one sender's bundle is stored once. */
+  readonly bundleId: string | null;
 }
 
 /** One entry of the append-only log: who did what to whom, and when. */
 export interface LogRow {
   readonly seq: number;
   readonly at: number;
-  readonly event: 'created' | 'joined' | 'invited' | 'removed' | 'sent' | 'delivered';
+  readonly event: 'created' | 'joined' | 'invited' | 'removed' | 'sent' | 'delivered' | 'rejected';
   /** Key id of who acted. */
   readonly actor: string;
   /** Key id (or invitation id) acted on. */
@@ -94,12 +96,20 @@ export interface RelayStorage {
   removeMember(keyId: string, by: string, at: number): Promise<boolean>;
   addInvitation(inv: Omit<InvitationRow, 'usedAt' | 'usedBy'>): Promise<void>;
   invitation(id: string): Promise<InvitationRow | undefined>;
-  /** Store an envelope and log it (one transaction). */
-  putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer }): Promise<void>;
+  /**
+   * Store an envelope and log it (one transaction). With `bundleId`, a second envelope of the
+   * same sender and bundle is not stored: the answer names the envelope stored first.
+   */
+  putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer; bundleId?: string }): Promise<{ stored: boolean; id: string }>;
   /** Envelopes not yet acknowledged by `recipient`, oldest first. */
   pending(recipient: string, limit: number): Promise<EnvelopeRow[]>;
   /** Acknowledge: mark delivered, drop the body, log it. False when no such envelope is pending for `recipient`. */
   ack(recipient: string, id: string, at: number): Promise<boolean>;
+  /**
+   * Acknowledge several envelopes in one transaction, each logged as `event` (`rejected`: the
+   * recipient refused it and disposed of it). Returns the ids that were pending and now are not.
+   */
+  ackMany(recipient: string, ids: readonly string[], at: number, event: 'delivered' | 'rejected'): Promise<string[]>;
   /** Record a request nonce; false when it was seen before (a replay). Expired nonces are forgotten. */
   useNonce(keyId: string, nonce: string, at: number, expiresAt: number): Promise<boolean>;
   /**

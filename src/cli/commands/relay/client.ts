@@ -10,7 +10,7 @@ import { fingerprint } from '../../../crypto/index.js';
 import { SeeqretError } from '../../../errors.js';
 import { parseFilter } from '../../../filter/index.js';
 import { RelayClient, type RelayMember } from '../../../relay/client.js';
-import { pushToRelay, pushUpdates, syncFromRelay } from '../../../relay/usecases.js';
+import { pushToRelay, pushUpdates, rejectEnvelope, syncFromRelay } from '../../../relay/usecases.js';
 import { atomicWriteFile } from '../../../util/atomic-write.js';
 import { readTextFileCapped } from '../../../util/read-capped.js';
 import { vaultIdentitySecretKey } from '../../../vault/internal.js';
@@ -89,6 +89,14 @@ async function joinWith(g: GlobalOptions, url: string, token: string | null, o: 
   return withVault(g, async (v) => {
     const ca = o.ca === undefined ? undefined : path.resolve(o.ca);
     const c = clientFor(v, checkUrl(url), ca);
+    if (token !== null) {
+      // Form, key, expiry and signature are checked before the relay is contacted.
+      const { creator } = c.checkInvitation(token);
+      const from = v.users().find((u) => u.pubkey === creator.boxKey);
+      const fp = fingerprint(Buffer.from(creator.boxKey, 'base64'));
+      if (!from) warn(`the invitation is signed by ${creator.username} (fingerprint ${fp}), whose key is not a user of this vault: check it with them`);
+      else info(`The invitation is signed by ${from.username} (fingerprint ${fp}${from.verifiedAt === null ? ', NOT verified' : ', verified'}).`);
+    }
     const r = await c.join(token);
     const cfg: RelayConfig = { url: c.url, relayKey: r.relayKey, ...(ca !== undefined ? { ca } : {}) };
     atomicWriteFile(configFile(v), `${JSON.stringify(cfg, null, 2)}\n`);
@@ -186,13 +194,15 @@ export async function push(g: GlobalOptions, _a: unknown[], o: PushOptions): Pro
   if (o.updates && (filters.length > 0 || (o.to ?? []).length > 0)) throw new SeeqretError('E_USAGE', '--updates chooses the people and the secrets itself', 'Use either --updates alone, or --to PEOPLE -f FILTER.');
   return withVault(g, async (v) => {
     const client = await joinedClient(v);
-    const results = o.updates ? await pushUpdates(v, client) : [await pushToRelay(v, client, { to: o.to ?? [], filters })];
+    const u = o.updates ? await pushUpdates(v, client) : { results: [await pushToRelay(v, client, { to: o.to ?? [], filters })], skipped: [] };
+    const results = u.results;
+    for (const s of u.skipped) info(`Skipped ${s.username}: not a member of the relay (${s.secrets} changed secret${s.secrets === 1 ? '' : 's'} not sent; the creator can invite them: seeqret relay invite ${s.username})`);
     for (const r of results) {
       for (const w of r.plan.warnings) warn(w);
       const n = r.plan.records.length;
       for (const s of r.sent) info(`Sent ${n} secret${n === 1 ? '' : 's'} to ${s.recipient} through the relay (envelope ${s.envelopeId})`);
     }
-    if (results.length === 0) info('Everyone has the current version of everything they hold: nothing to send.');
+    if (results.length === 0 && u.skipped.length === 0) info('Everyone has the current version of everything they hold: nothing to send.');
     return 0;
   });
 }
@@ -215,7 +225,7 @@ export async function sync(g: GlobalOptions, _a: unknown[], o: SyncOptions): Pro
       } else if (x.kind === 'replay') info(`${prefix}already loaded (${x.error.message}); acknowledged`);
       else {
         firstError ??= x.error;
-        warn(`${prefix}not loaded, left on the relay: ${x.error.code}: ${x.error.message}`);
+        warn(`${prefix}not loaded, left on the relay: ${x.error.code}: ${x.error.message} (to dispose of it: seeqret relay reject ${x.envelopeId})`);
       }
     });
     const loaded = outcomes.filter((x) => x.kind === 'loaded').length;
@@ -226,3 +236,14 @@ export async function sync(g: GlobalOptions, _a: unknown[], o: SyncOptions): Pro
 }
 
 
+
+/** `relay reject ID`: dispose of an envelope `sync` refuses — acknowledged as rejected, audited, never loaded. */
+export async function reject(g: GlobalOptions, args: unknown[]): Promise<number> {
+  const id = String(args[0]);
+  if (!/^[0-9a-f]{32}$/.test(id)) throw new SeeqretError('E_USAGE', `${id} is not an envelope id (32 hex digits)`, 'Copy the id `seeqret sync` printed for the envelope it refused.');
+  return withVault(g, async (v) => {
+    const r = await rejectEnvelope(v, await joinedClient(v), id);
+    info(`Rejected envelope ${r.envelopeId} from ${r.sender ?? 'an unreadable sender'} (key id ${r.from}): acknowledged as refused on the relay and recorded in the audit log; nothing was loaded.`);
+    return 0;
+  });
+}

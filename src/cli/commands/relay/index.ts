@@ -50,6 +50,11 @@ export function registerRelay(program: Command): void {
     .description('Remove a member from the relay (creator only): everything from or to them is refused')
     .argument('<user>', 'the member')
     .action((user: string, _o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).remove(g, [user])));
+  relay
+    .command('reject')
+    .description('Dispose of an envelope that sync refuses: acknowledged as rejected and audited, never loaded')
+    .argument('<id>', 'the envelope id sync printed')
+    .action((id: string, _o, cmd: Command) => run(cmd, async (g) => (await clientCommands()).reject(g, [id])));
   program
     .command('push')
     .description('Send secrets to people through the relay (an export bundle each, sealed to their key)')

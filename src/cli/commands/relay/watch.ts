@@ -99,7 +99,7 @@ export async function watch(g: GlobalOptions, _a: unknown[], o: WatchOptions): P
           info(`${prefix}from ${x.result.sender}: ${names.length} secret${names.length === 1 ? '' : 's'} (${s.added} added, ${s.updated} updated, ${s.unchanged} unchanged, ${s.skipped} skipped, ${s.older} older): ${shown}`);
           await settleNewNames(v, x.result, { accept: o.accept === true, prefix }, cliNotes, (...words) => commandLine(g, ...words));
         } else if (x.kind === 'replay') info(`${prefix}from key ${e.from}: already loaded; acknowledged`);
-        else warn(`${prefix}from key ${e.from}: not loaded, left on the relay: ${x.error.code}: ${x.error.message}`);
+        else warn(`${prefix}from key ${e.from}: not loaded, left on the relay: ${x.error.code}: ${x.error.message} (to dispose of it: seeqret relay reject ${x.envelopeId})`);
       },
     });
     info(`${stamp()} stopped: ${summary.loaded} envelope${summary.loaded === 1 ? '' : 's'} loaded${summary.refused ? `, ${summary.refused} refused (left on the relay)` : ''}`);
