@@ -104,7 +104,7 @@ describe('seeqret edit -f FILTER', () => {
     const end = Date.now() + 30_000;
     while (!fs.existsSync(path.join(work, 'ready')) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     process.kill(-(child.pid ?? 0), 'SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => { resolve(c); }));
     expect(code).toBe(130);
     expect(stderr).toContain('E_INTERRUPTED');
     expect(vaultValues(vault)).toEqual(INITIAL);

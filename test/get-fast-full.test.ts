@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Vault } from '../src/vault/vault.js';
 import { cli, newVault } from './helpers.js';
+import { must } from './must.js';
 
 /** The audit entries after the first `from`, without their times, ids and chain fields. */
 function auditSince(vault: string, from: number): Array<{ action: string; target: string | null; detail: string | null }> {
@@ -53,7 +54,7 @@ describe('get: fast path and full command tree agree', () => {
     const n0 = auditCount(vault);
     const fast = cli(['get', ...args], { vault });
     const n1 = auditCount(vault);
-    const full = cli(['get', ...args.slice(0, -1), '--', args[args.length - 1]!], { vault });
+    const full = cli(['get', ...args.slice(0, -1), '--', must(args[args.length - 1], 'key argument')], { vault });
     expect(full.stdout).toBe(fast.stdout);
     expect(full.stderr).toBe(fast.stderr);
     expect(full.code).toBe(fast.code);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { thrownCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 import { envFileMark } from '../src/formats/dialects.js';
 import { applyDotenvImport, dotenvFileSource, dotenvImportLines, planDotenvImport } from '../src/sharing/importenv.js';
 import { Vault } from '../src/vault/vault.js';
@@ -37,7 +38,7 @@ describe('importenv use case', () => {
     expect(plan.repeats).toEqual([expect.stringMatching(/:3: A repeats line 1; the later value wins$/)]);
     const r = applyDotenvImport(v, plan);
     expect(r).toMatchObject({ app: 'web', env: 'dev', added: 2, updated: 0, skipped: 0, unchanged: 0, empty: 1, emptyNames: ['B'] });
-    expect(v.reveal(v.lookup('web', 'dev', 'A')!)).toBe('2');
+    expect(v.reveal(must(v.lookup('web', 'dev', 'A')))).toBe('2');
     expect(dotenvImportLines(r, 'X')).toEqual(['2 added, 0 updated, 0 skipped, 0 unchanged', expect.stringContaining('1 empty value (KEY= in')]);
   });
 
@@ -50,9 +51,9 @@ describe('importenv use case', () => {
     expect(dotenvImportLines(skipped, '`again`')).toContain('Skipped secrets exist with another value; to replace them (yours go to history), run `again`.');
     const dry = applyDotenvImport(v, planDotenvImport(src, { ...req, overwrite: true, dryRun: true }));
     expect(dry.changes).toEqual([{ app: 'web', env: 'dev', key: 'A', outcome: 'updated' }]);
-    expect(v.reveal(v.lookup('web', 'dev', 'A')!)).toBe('old');
+    expect(v.reveal(must(v.lookup('web', 'dev', 'A')))).toBe('old');
     applyDotenvImport(v, planDotenvImport(src, { ...req, overwrite: true }));
-    expect(v.reveal(v.lookup('web', 'dev', 'A')!)).toBe('new');
+    expect(v.reveal(must(v.lookup('web', 'dev', 'A')))).toBe('new');
   });
 
   it('refuses a syntax error in the first pass and a file changed between the passes, writing nothing', () => {

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemorySealer } from '../src/crypto/index.js';
+import { flip, must } from './must.js';
 
 /** Short ASCII, unicode, empty, and values longer than the 4 KiB scratch buffer. */
 const value = fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ minLength: 4000, maxLength: 5000 }));
@@ -16,8 +17,8 @@ describe('in-memory sealing', () => {
       fc.property(fc.array(value, { minLength: 1, maxLength: 8 }), (values) => {
         const sealed = values.map((v) => s.seal(Buffer.from(v, 'utf8')));
         for (let i = 0; i < values.length; i++) {
-          expect(s.open(sealed[i]!)).toBe(values[i]);
-          expect(s.open(sealed[i]!)).toBe(values[i]);
+          expect(s.open(must(sealed[i]))).toBe(values[i]);
+          expect(s.open(must(sealed[i]))).toBe(values[i]);
         }
       }),
     );
@@ -35,7 +36,7 @@ describe('in-memory sealing', () => {
       fc.property(value, fc.nat(), fc.integer({ min: 0, max: 7 }), (v, at, bit) => {
         const sealed = s.seal(Buffer.from(v, 'utf8'));
         const body = Buffer.from(sealed.body);
-        body[at % body.length]! ^= 1 << bit;
+        flip(body, at % body.length, 1 << bit);
         expect(s.open({ n: sealed.n, body })).toBeNull();
       }),
     );

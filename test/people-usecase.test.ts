@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpdir } from './helpers.js';
+import { must } from './must.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
 import { addPerson, removePerson, userFingerprint, verifyUserKey } from '../src/sharing/people.js';
@@ -47,7 +48,7 @@ describe('people use cases', () => {
     alice.addUser({ username: 'bob', publicKey: bob.publicKey });
     alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
     const plan = prepareExport(alice, { to: ['bob'], filters: [parseFilter('web:prod:')], destination: 'files' });
-    recordExport(alice, plan, plan.items[0]!);
+    recordExport(alice, plan, must(plan.items[0]));
     await expect(removePerson(alice, 'bob', { ask: () => Promise.resolve(false) }, notes([]))).rejects.toMatchObject({ code: 'E_ABORTED' });
     await expect(removePerson(alice, 'alice', {}, notes([]))).rejects.toMatchObject({ code: 'E_USAGE' });
     const lines: string[] = [];

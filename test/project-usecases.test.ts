@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { thrownCode, tmpdir } from './helpers.js';
+import { must } from './must.js';
 import { type Project, createProject } from '../src/project/project.js';
 import { applyEnvironmentDeletion, checkRename, deletionLines, ensureEnvironmentTmpDir, findVariables, planEnvironmentDeletion, renameEnvironment } from '../src/project/environment-ops.js';
 import { environmentDir, environmentTmpDir, readLocalDefault, writeLocalDefault } from '../src/project/project.js';
@@ -100,11 +101,11 @@ describe('set use case', () => {
   });
 
   it('refuses requests that cannot be right before the vault is opened', () => {
-    expect(thrownCode(() => checkSetRequest('dev', { assignments: [] }))).toBe('E_USAGE');
-    expect(thrownCode(() => checkSetRequest('dev', { assignments: [], fromEnv: 'dev' }))).toBe('E_USAGE');
-    expect(thrownCode(() => checkSetRequest('dev', { assignments: [], fromEnv: 'prod', fromOptions: true }))).toBe('E_USAGE');
-    expect(thrownCode(() => checkSetRequest('dev', { assignments: [{ variable: 'a', value: '@-' }, { variable: 'b', value: '@-' }] }))).toBe('E_USAGE');
-    expect(thrownCode(() => checkSetRequest('dev', { assignments: [{ variable: 'a', value: '1' }, { variable: 'a', value: '2' }] }))).toBe('E_USAGE');
+    expect(thrownCode(() => { checkSetRequest('dev', { assignments: [] }); })).toBe('E_USAGE');
+    expect(thrownCode(() => { checkSetRequest('dev', { assignments: [], fromEnv: 'dev' }); })).toBe('E_USAGE');
+    expect(thrownCode(() => { checkSetRequest('dev', { assignments: [], fromEnv: 'prod', fromOptions: true }); })).toBe('E_USAGE');
+    expect(thrownCode(() => { checkSetRequest('dev', { assignments: [{ variable: 'a', value: '@-' }, { variable: 'b', value: '@-' }] }); })).toBe('E_USAGE');
+    expect(thrownCode(() => { checkSetRequest('dev', { assignments: [{ variable: 'a', value: '1' }, { variable: 'a', value: '2' }] }); })).toBe('E_USAGE');
   });
 });
 
@@ -136,7 +137,7 @@ describe('generate and rotate use cases', () => {
     open.push(bob);
     v.addUser({ username: 'bob', publicKey: bob.publicKey });
     const plan = prepareExport(v, { to: ['bob'], filters: [parseFilter('web:dev:db_pass')], destination: 'files' });
-    recordExport(v, plan, plan.items[0]!);
+    recordExport(v, plan, must(plan.items[0]));
     v.removeUser('bob');
     expect(thrownCode(() => rotateValues(v, p, 'dev', { names: [], options: {} }, {}, { info: () => undefined }))).toBe('E_USAGE');
     expect(thrownCode(() => rotateValues(v, p, 'dev', { names: ['db_pass'], options: {} }, { all: true }, { info: () => undefined }))).toBe('E_USAGE');
@@ -145,7 +146,7 @@ describe('generate and rotate use cases', () => {
     expect(lines).toContain('selected api_token: it holds an exposed value too');
     expect(value(v, 'dev', 'db_pass')).not.toBe('same');
     expect(lines.some((l) => l.startsWith('Rotated 2 value(s) in environment dev'))).toBe(true);
-    expect(v.history(v.lookup('web', 'dev', 'db_pass')!).length).toBeGreaterThan(0);
+    expect(v.history(must(v.lookup('web', 'dev', 'db_pass'))).length).toBeGreaterThan(0);
   });
 });
 
@@ -186,7 +187,7 @@ describe('environment use cases', () => {
     expect(v.lookup('web', 'dev', 'db_pass')).toBeUndefined();
     expect(fs.existsSync(environmentTmpDir(vaultDir, p, 'stage'))).toBe(true);
     expect(lines).toEqual([`warn: ${p.file} names environment dev as its default: change it to stage`, 'Renamed environment dev to stage: descriptions folder, 1 value(s) re-sealed under the new name']);
-    expect(thrownCode(() => renameEnvironment(p, v, vaultDir, 'dev', 'other', notes([])))).toBe('E_NOT_FOUND');
+    expect(thrownCode(() => { renameEnvironment(p, v, vaultDir, 'dev', 'other', notes([])); })).toBe('E_NOT_FOUND');
   });
 
   it('makes the tmp folder private only for a vault and an environment that exist', () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpdir } from './helpers.js';
+import { must } from './must.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
 import { deliverInbox, loadJson, loadText, reportLoad, settleNewNames } from '../src/sharing/received.js';
@@ -36,8 +37,9 @@ function bundle(): { alice: Vault; bob: Vault; text: () => string } {
   alice.set({ app: 'web', env: 'prod', key: 'NODE_OPTIONS', value: '--x' });
   const text = (): string => {
     const plan = prepareExport(alice, { to: ['bob'], filters: [parseFilter('web:prod:')], destination: 'files' });
-    recordExport(alice, plan, plan.items[0]!);
-    return plan.items[0]!.text;
+    const item = must(plan.items[0]);
+    recordExport(alice, plan, item);
+    return item.text;
   };
   return { alice, bob, text };
 }

@@ -22,7 +22,9 @@ function healthy(url: string, ca?: string): Promise<boolean> {
       res.resume();
       resolve(res.statusCode === 200);
     });
-    req.on('error', () => resolve(false));
+    req.on('error', () => {
+      resolve(false);
+    });
   });
 }
 
@@ -39,8 +41,10 @@ export interface Child {
 export function spawnCli(args: string[], vault?: string): Child {
   const child = spawn(process.execPath, [BIN, ...(vault ? ['--vault', vault] : []), ...args], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    resolve(code);
+  }));
   return {
     child,
     stderr: () => stderr,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/relay/watch.js';
 import { cli, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 import { freePort } from './relay-helpers.js';
+import { must } from './must.js';
 import { type Child, postgresForFile, relayAt, spawnCli, until } from './relay-watch-helpers.js';
 
 const pg = postgresForFile('relay watch');
@@ -47,8 +48,14 @@ describe('backoff', () => {
 });
 
 const backends = [
-  { name: 'sqlite', database: async () => path.join(tmpdir(), 'relay.db') },
-  { name: 'postgres', database: async () => (pg.server() ? pg.server()!.database(`relay_watch_${Date.now()}`) : undefined) },
+  { name: 'sqlite', database: (): Promise<string | undefined> => Promise.resolve(path.join(tmpdir(), 'relay.db')) },
+  {
+    name: 'postgres',
+    database: (): Promise<string | undefined> => {
+      const s = pg.server();
+      return s ? s.database(`relay_watch_${Date.now()}`) : Promise.resolve(undefined);
+    },
+  },
 ];
 
 describe.each(backends)('watch on $name', (backend) => {
@@ -78,30 +85,31 @@ describe.each(backends)('watch on $name', (backend) => {
   it('loads each envelope as it arrives, logs names not values, survives a relay restart, stops on SIGTERM', async (ctx) => {
     need(ctx);
     // A long poll of 50 s: anything sooner is the relay's wake-up, not the poll ending.
-    watcher = spawnCli(['watch', '--accept', '--overwrite', '--wait', '50'], server);
-    await until(() => watcher!.stderr().includes('watching'), 30_000, () => watcher!.stderr());
+    const w = spawnCli(['watch', '--accept', '--overwrite', '--wait', '50'], server);
+    watcher = w;
+    await until(() => w.stderr().includes('watching'), 30_000, () => w.stderr());
     ok(['add', 'key', 'API_TOKEN', SECRET, '--app', 'shop', '--env', 'prod'], alice);
     ok(['push', '--to', 'server', '-f', 'shop:prod:'], alice);
-    await until(() => /envelope \w+: from alice: 1 secret/.test(watcher!.stderr()), 20_000, () => watcher!.stderr());
+    await until(() => /envelope \w+: from alice: 1 secret/.test(w.stderr()), 20_000, () => w.stderr());
     expect(vaultValues(server)['shop:prod:API_TOKEN']).toBe(SECRET);
-    expect(watcher.stderr()).toMatch(/from alice: 1 secret \(1 added, 0 updated.*\): shop:prod:API_TOKEN/);
+    expect(w.stderr()).toMatch(/from alice: 1 secret \(1 added, 0 updated.*\): shop:prod:API_TOKEN/);
     // The server only receives: it cannot seal what it holds for anyone, not even alice.
     expect(errorCode(cli(['export', '--to', 'alice', '-f', 'shop:prod:'], { vault: server }))).toBe('E_WATCH_ONLY');
     expect(errorCode(cli(['push', '--to', 'alice', '-f', 'shop:prod:'], { vault: server }))).toBe('E_WATCH_ONLY');
 
     // The relay goes away and comes back on the same address: the watcher retries and goes on.
-    await relay!.stop();
-    await until(() => /E_RELAY_UNREACHABLE: .*trying again in/.test(watcher!.stderr()), 20_000, () => watcher!.stderr());
-    relay = await relayAt(database!, port);
+    await must(relay, 'relay').stop();
+    await until(() => /E_RELAY_UNREACHABLE: .*trying again in/.test(w.stderr()), 20_000, () => w.stderr());
+    relay = await relayAt(must(database, 'database'), port);
     ok(['edit', 'value', 'shop:prod:API_TOKEN', `${SECRET}-2`], alice);
     ok(['push', '--updates'], alice);
-    await until(() => vaultValues(server)['shop:prod:API_TOKEN'] === `${SECRET}-2`, 60_000, () => watcher!.stderr());
-    await until(() => (watcher!.stderr().match(/from alice: 1 secret/g) ?? []).length === 2, 10_000, () => watcher!.stderr());
+    await until(() => vaultValues(server)['shop:prod:API_TOKEN'] === `${SECRET}-2`, 60_000, () => w.stderr());
+    await until(() => (w.stderr().match(/from alice: 1 secret/g) ?? []).length === 2, 10_000, () => w.stderr());
 
     // SIGTERM: exit 0, and nothing left behind on the relay.
-    expect(await watcher.stop()).toBe(0);
-    expect(watcher.stderr()).toMatch(/stopped: 2 envelopes loaded/);
-    expect(watcher.stderr()).not.toContain(SECRET);
+    expect(await w.stop()).toBe(0);
+    expect(w.stderr()).toMatch(/stopped: 2 envelopes loaded/);
+    expect(w.stderr()).not.toContain(SECRET);
     watcher = undefined;
     expect(cli(['sync'], { vault: server }).stderr).toMatch(/0 envelopes loaded/);
   }, 180_000);
@@ -110,17 +118,18 @@ describe.each(backends)('watch on $name', (backend) => {
     need(ctx);
     ok(['add', 'key', 'LATE_KEY', 'late-value-4', '--app', 'shop', '--env', 'prod'], alice);
     ok(['push', '--to', 'server', '-f', 'shop:prod:LATE_KEY'], alice);
-    watcher = spawnCli(['watch', '--accept'], server);
-    await until(() => watcher!.stderr().includes('watching'), 30_000, () => watcher!.stderr());
-    await until(() => vaultValues(server)['shop:prod:LATE_KEY'] === 'late-value-4', 30_000, () => watcher!.stderr());
-    expect(await watcher.stop('SIGINT')).toBe(0);
+    const w = spawnCli(['watch', '--accept'], server);
+    watcher = w;
+    await until(() => w.stderr().includes('watching'), 30_000, () => w.stderr());
+    await until(() => vaultValues(server)['shop:prod:LATE_KEY'] === 'late-value-4', 30_000, () => w.stderr());
+    expect(await w.stop('SIGINT')).toBe(0);
     watcher = undefined;
   }, 120_000);
 
   it('two relay processes on one database: pushed through one, the watcher on the other is woken (LISTEN/NOTIFY)', async (ctx) => {
     need(ctx);
     if (backend.name !== 'postgres') ctx.skip('several processes share a PostgreSQL database only');
-    const second = await relayAt(database!, await freePort());
+    const second = await relayAt(must(database, 'database'), await freePort());
     const copy = newVault({ user: 'server' });
     try {
       // The server's vault, pointed at the second process (same database, same relay key).
@@ -129,15 +138,16 @@ describe.each(backends)('watch on $name', (backend) => {
       const file = path.join(copy, 'relay.json');
       const cfg = JSON.parse(fs.readFileSync(file, 'utf8')) as { url: string };
       fs.writeFileSync(file, JSON.stringify({ ...cfg, url: `${second.url}/` }));
-      watcher = spawnCli(['watch', '--overwrite', '--wait', '50'], copy);
-      await until(() => watcher!.stderr().includes(`watching ${second.url}`), 30_000, () => watcher!.stderr());
+      const w = spawnCli(['watch', '--overwrite', '--wait', '50'], copy);
+      watcher = w;
+      await until(() => w.stderr().includes(`watching ${second.url}`), 30_000, () => w.stderr());
       ok(['edit', 'value', 'shop:prod:API_TOKEN', `${SECRET}-3`], alice);
       const pushed = Date.now();
       ok(['push', '--to', 'server', '-f', 'shop:prod:API_TOKEN'], alice);
-      await until(() => vaultValues(copy)['shop:prod:API_TOKEN'] === `${SECRET}-3`, 40_000, () => watcher!.stderr());
+      await until(() => vaultValues(copy)['shop:prod:API_TOKEN'] === `${SECRET}-3`, 40_000, () => w.stderr());
       // Well inside the 50 s poll: the NOTIFY from the first process woke the second.
       expect(Date.now() - pushed).toBeLessThan(30_000);
-      expect(await watcher.stop()).toBe(0);
+      expect(await w.stop()).toBe(0);
       watcher = undefined;
     } finally {
       await second.stop();

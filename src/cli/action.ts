@@ -10,9 +10,9 @@ import { cliRun } from './cli-io.js';
 import type { GlobalOptions } from './context.js';
 
 /** Run `handler` with the global options of `cmd`; a number it returns becomes the exit code. */
-export async function run(cmd: Command, handler: (g: GlobalOptions) => Promise<number | void>): Promise<void> {
+export async function run(cmd: Command, handler: (g: GlobalOptions) => Promise<number | undefined> | Promise<void>): Promise<void> {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  const code = await withGlobals(g, () => handler(g));
+  const code = await withGlobals<unknown>(g, () => handler(g));
   if (typeof code === 'number') cliRun().status = code;
 }
 

@@ -27,7 +27,7 @@ function readStartLine(): Promise<AgentStart> {
           resolve(JSON.parse(line) as AgentStart);
         }
       } catch (e) {
-        reject(e as Error);
+        reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
     process.stdin.on('end', () => {

@@ -33,12 +33,12 @@ function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
     quietOnEpipe(process[name]);
     return;
   }
-  const create = own.get;
+  const create = own.get.bind(process);
   Object.defineProperty(process, name, {
     configurable: true,
     enumerable: own.enumerable ?? false,
     get(): NodeJS.WriteStream {
-      const stream = create.call(process) as NodeJS.WriteStream;
+      const stream = create() as NodeJS.WriteStream;
       Object.defineProperty(process, name, { configurable: true, enumerable: own.enumerable ?? false, writable: false, value: stream });
       quietOnEpipe(stream);
       return stream;
@@ -107,7 +107,7 @@ run().then(
   },
   (e: unknown) => {
     // runFastGet and main report every error themselves; this is a failure to load them.
-    process.stderr.write(`seeqret: E_INTERNAL: ${String((e as Error)?.message ?? e).split('\n')[0]}. Fix: reinstall seeqret.\n`);
+    process.stderr.write(`seeqret: E_INTERNAL: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}. Fix: reinstall seeqret.\n`);
     process.exitCode = 1;
   },
 );

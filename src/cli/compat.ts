@@ -22,8 +22,9 @@ export function teamPassphraseFile(program: Command, argv: string[]): string[] {
   if (args[i] !== 'team') return argv;
   const out = [...args];
   for (let j = i + 1; j < head; j++) {
-    if (out[j] === '--passphrase-file') out[j] = '--team-passphrase-file';
-    else if (out[j]!.startsWith('--passphrase-file=')) out[j] = `--team-passphrase-file=${out[j]!.slice('--passphrase-file='.length)}`;
+    const a = out[j];
+    if (a === '--passphrase-file') out[j] = '--team-passphrase-file';
+    else if (a?.startsWith('--passphrase-file=') === true) out[j] = `--team-passphrase-file=${a.slice('--passphrase-file='.length)}`;
   }
   return [...argv.slice(0, 2), ...out];
 }
@@ -33,7 +34,7 @@ function commandIndex(program: Command, args: readonly string[]): number {
   const end = args.indexOf('--');
   const head = end < 0 ? args.length : end;
   let i = 0;
-  while (i < head && args[i]!.startsWith('-')) {
+  while (i < head && args[i]?.startsWith('-') === true) {
     const o = program.options.find((x) => x.long === args[i] || x.short === args[i]);
     i += o && (o.required || o.optional) ? 2 : 1;
   }
@@ -67,7 +68,7 @@ export function refuseAttachedPassword(program: Command, args: string[]): void {
   // `-p` after the command word is refused too: in `ss set -p PW KEY` the password would become a
   // secret's name (written to a file kept in git), in `ss get -p PW` part of an error message.
   let j = i + 1;
-  while (j < head.length && head[j]!.startsWith('-')) j += SS_VALUE_OPTIONS.has(head[j]!) ? 2 : 1;
+  for (let a = head[j]; j < head.length && a?.startsWith('-') === true; a = head[j]) j += SS_VALUE_OPTIONS.has(a) ? 2 : 1;
   if (head.slice(j + 1).some((a) => a === '-p' || a === '--password')) {
     throw new SeeqretError('E_USAGE', '-p/--password after the securestore command', 'Put -p before the command (seeqret ss -p get KEY); it takes no value, the password comes from a prompt, SEEQRET_SS_PASSWORD or --password-file.');
   }

@@ -23,7 +23,8 @@ export function parseFastGet(args: readonly string[]): FastGet | null {
   let filter: string | undefined;
   let newline = true;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+    const a = args[i];
+    if (a === undefined) break;
     const value = (): string | undefined => args[++i];
     if (a === '--vault') g.vault = value();
     else if (a.startsWith('--vault=')) g.vault = a.slice(8);

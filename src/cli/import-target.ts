@@ -34,7 +34,10 @@ export async function openImportTarget(g: GlobalOptions, create: (dir: string) =
   const dir = resolveVaultDir(g.vault, io().env);
   if (Vault.probe(dir).exists) {
     const vault = await openVault(g);
-    return { vault, created: false, finish: () => vault.close() };
+    const finish = (): void => {
+      vault.close();
+    };
+    return { vault, created: false, finish };
   }
   const missing = missingDirs(dir);
   const opts = await create(dir);

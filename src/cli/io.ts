@@ -75,7 +75,7 @@ export function writeJson(value: unknown): void {
 /** The run's streams, signals and folder as a child program is run with them (`env run`, `team exec`). */
 export function childIo(): ChildIo {
   const run = io();
-  return { inheritStdio: run.ownsStdio === true, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, signals: run.signals, ...(run.raise ? { raise: run.raise } : {}), cwd: run.cwd };
+  return { inheritStdio: run.ownsStdio === true, stdin: run.stdin, stdout: run.stdout, stderr: run.stderr, signals: run.signals, ...(run.raise ? { raise: run.raise.bind(run) } : {}), cwd: run.cwd };
 }
 
 /** Write a diagnostic line to stderr (never a secret value). */
@@ -157,7 +157,7 @@ export function interrupted(sig: string): SeeqretError {
 export async function waitForAnswer<T>(ask: (signal: AbortSignal) => Promise<T>, ended: () => T): Promise<T> {
   const ac = new AbortController();
   let stop: string | undefined;
-  let eof = false;
+  const input = { ended: false };
   const handlers = STOP_SIGNALS.map((sig) => {
     const h = (): void => {
       stop ??= sig;
@@ -166,7 +166,7 @@ export async function waitForAnswer<T>(ask: (signal: AbortSignal) => Promise<T>,
     return [sig, h] as const;
   });
   const idle = (): void => {
-    eof = true;
+    input.ended = true;
     ac.abort(new Error('end of input'));
   };
   const { signals } = io();
@@ -182,14 +182,18 @@ export async function waitForAnswer<T>(ask: (signal: AbortSignal) => Promise<T>,
     // @inquirer/prompts rejects with ExitPromptError on the Ctrl-C key ("... with SIGINT").
     if (stop === undefined && (e as Error | null)?.name === 'ExitPromptError') stop = /\b(SIG[A-Z]+)/.exec((e as Error).message)?.[1] ?? 'SIGINT';
     if (stop !== undefined) throw interrupted(stop);
-    if (eof) return ended();
+    if (input.ended) return ended();
     throw e;
   } finally {
     signals.offIdle?.(idle);
     for (const [sig, h] of handlers) signals.off(sig, h);
     if (stop !== undefined) {
       const run = io();
-      for (const sig of STOP_SIGNALS) signals.on(sig, () => run.abort(130));
+      for (const sig of STOP_SIGNALS) {
+        signals.on(sig, () => {
+          run.abort(130);
+        });
+      }
     }
   }
 }
@@ -299,9 +303,19 @@ export async function confirm(question: string): Promise<boolean> {
     const rl = createInterface({ input: io().stdin, terminal: false });
     try {
       const line = await new Promise<string | null>((resolve) => {
-        rl.once('line', (l) => resolve(l));
-        rl.once('close', () => resolve(null));
-        signal.addEventListener('abort', () => resolve(null), { once: true });
+        rl.once('line', (l) => {
+          resolve(l);
+        });
+        rl.once('close', () => {
+          resolve(null);
+        });
+        signal.addEventListener(
+          'abort',
+          () => {
+            resolve(null);
+          },
+          { once: true },
+        );
       });
       if (line === null) io().stderr.write('\n');
       return line !== null && /^\s*y(es)?\s*$/i.test(line);

@@ -28,7 +28,8 @@ export function misplacedOption(program: Command, e: unknown, args: readonly str
   const path: string[] = [];
   let flagBefore: Command | undefined;
   for (let i = 0; i < head.length; i++) {
-    const a = head[i]!;
+    const a = head[i];
+    if (a === undefined) break;
     if (a.startsWith('-')) {
       if (a.split('=')[0] === flag && flagBefore === undefined) {
         flagBefore = cmd;
@@ -52,7 +53,9 @@ export function misplacedOption(program: Command, e: unknown, args: readonly str
   const owners: string[] = [];
   let c: Command = program;
   for (const w of path) {
-    c = c.commands.find((x) => x.name() === w)!;
+    const next = c.commands.find((x) => x.name() === w);
+    if (!next) break;
+    c = next;
     owners.push(w);
     if (declares(c, flag) && owner === undefined) owner = c;
     if (owner) break;

@@ -18,7 +18,7 @@ export function reportError(e: unknown, debug: boolean): number {
   if (e instanceof SeeqretError) {
     stderr.write(`seeqret: ${e.code}: ${printable(e.message)}. Fix: ${printable(cliFix(e))}\n`);
     // A stack repeats the message: escaped like it.
-    if (debug) stderr.write(printableLines(`${e.stack ?? ''}\n${e.cause ? String((e.cause as Error).stack ?? e.cause) + '\n' : ''}`));
+    if (debug) stderr.write(printableLines(`${e.stack ?? ''}\n${e.cause ? `${causeText(e.cause)}\n` : ''}`));
     return exitCodeFor(e, run.profile);
   }
   const err = e as { code?: unknown; message?: string; stack?: string; name?: unknown } | null;
@@ -29,12 +29,17 @@ export function reportError(e: unknown, debug: boolean): number {
   }
   if (typeof err?.code === 'string' && err.code.startsWith('commander.')) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-    const msg = (err.message ?? '').replace(/^error: /, '').split('\n')[0]!.replace(/\.$/, '');
+    const msg = (err.message ?? '').replace(/^error: /, '').split('\n')[0]?.replace(/\.$/, '') ?? '';
     stderr.write(`seeqret: E_USAGE: ${printable(msg)}. Fix: run \`seeqret <command> --help\`.\n`);
     return 2;
   }
   // The message of an unexpected error could quote input (JSON.parse does): never print it raw.
-  stderr.write(`seeqret: E_INTERNAL: ${printable((err?.message ?? String(e)).split('\n')[0]!.slice(0, 200))}. Fix: rerun with --debug and report the output.\n`);
+  stderr.write(`seeqret: E_INTERNAL: ${printable(((err?.message ?? String(e)).split('\n')[0] ?? '').slice(0, 200))}. Fix: rerun with --debug and report the output.\n`);
   if (debug) stderr.write(printableLines(`${err?.stack ?? ''}\n`));
   return 1;
+}
+
+/** The text of an error's cause for --debug: its stack when it is an Error that has one, else the cause as text. */
+function causeText(cause: unknown): string {
+  return cause instanceof Error && cause.stack !== undefined ? cause.stack : String(cause);
 }

@@ -46,7 +46,7 @@ export async function run(g: GlobalOptions, command: string[], o: RunOptions): P
   const [cmd, ...cmdArgs] = command;
   if (!cmd) throw new SeeqretError('E_USAGE', 'no command given', 'Write the command after --, e.g. seeqret run -- node app.js');
   const umask = o.umask === undefined ? DEFAULT_UMASK : parseUmask(o.umask);
-  const select = await selectRunEntries({ filters: o.filter ?? [], template: o.template, env: o.env, prefix: o.prefix ?? '', cwd: io().cwd, environment: io().env });
+  const select = await selectRunEntries({ filters: o.filter ?? [], template: o.template, env: o.env, prefix: o.prefix, cwd: io().cwd, environment: io().env });
   const child = await withVault(g, (v) => buildRunEnvironment(v, select, { parentEnvironment: io().env, preserveExisting: o.preserveExisting === true, command: cmd, warn }));
   io().setChildUmask(umask);
   const streams = maskedStreams(o.mask, { stdout: io().stdout.isTTY === true, stderr: io().stderr.isTTY === true });

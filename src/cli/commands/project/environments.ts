@@ -63,7 +63,7 @@ export interface EnvironmentsCreateOptions {
 }
 
 /** `environments create [ENV...] [--clone-from SRC] [-e ENV]`. */
-export async function create(_g: GlobalOptions, named: string[], o: EnvironmentsCreateOptions): Promise<number> {
+export function create(_g: GlobalOptions, named: string[], o: EnvironmentsCreateOptions): number {
   const project = currentProject();
   const envs = named.length > 0 ? named : [projectEnv(o).env];
   const from = o.cloneFrom;
@@ -119,7 +119,7 @@ export interface EnvironmentsDefaultOptions {
 }
 
 /** `environments default [--set|--unset] [ENV]`: show, set or unset the per-checkout default. */
-export async function defaultCmd(_g: GlobalOptions, env: string | undefined, o: EnvironmentsDefaultOptions): Promise<number> {
+export function defaultCmd(_g: GlobalOptions, env: string | undefined, o: EnvironmentsDefaultOptions): number {
   const project = currentProject();
   if (o.unset) {
     if (env !== undefined || o.set) throw new SeeqretError('E_USAGE', '--unset takes no environment', 'Run `seeqret environments default --unset`.');
@@ -197,7 +197,7 @@ export interface EnvironmentsPathOptions {
 }
 
 /** `environments path [--tmpdir] [--create] [--exists] [-e ENV]`. */
-export async function pathCmd(g: GlobalOptions, o: EnvironmentsPathOptions): Promise<number> {
+export function pathCmd(g: GlobalOptions, o: EnvironmentsPathOptions): number {
   const { project, env } = projectEnv(o);
   if (o.tmpdir) {
     const vaultDir = resolveVaultDir(g.vault);
@@ -221,7 +221,7 @@ export interface EnvironmentsTreeOptions {
 }
 
 /** `environments tree [ENV] [--no-files]`. */
-export async function tree(_g: GlobalOptions, name: string | undefined, o: EnvironmentsTreeOptions): Promise<number> {
+export function tree(_g: GlobalOptions, name: string | undefined, o: EnvironmentsTreeOptions): number {
   const project = currentProject();
   const env = name !== undefined ? checkEnvironmentName(name) : projectEnv(o).env;
   if (!environmentExists(project, env)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no descriptions folder`, 'Run `seeqret environments list`.');

@@ -13,9 +13,9 @@ import { type EnvOption, projectEnv } from '../../project-context.js';
 import { parseSince } from '../sharing/audit.js';
 
 /** An integer option (`--length 16`), strictly decimal. */
-export function intOption(name: string, text: unknown): number | undefined {
+export function intOption(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const s = String(text);
+  const s = text;
   if (!/^[+-]?[0-9]{1,15}$/.test(s)) throw new SeeqretError('E_USAGE', `${name} must be an integer, got ${JSON.stringify(s.slice(0, 40))}`, `Pass ${name} N with N a whole number.`);
   return Number(s);
 }

@@ -57,7 +57,7 @@ export interface GroupsCreateOptions {
 }
 
 /** `groups create NAME [--clone-from FILE] [-e ENV]`. */
-export async function create(_g: GlobalOptions, name: string, o: GroupsCreateOptions): Promise<number> {
+export function create(_g: GlobalOptions, name: string, o: GroupsCreateOptions): number {
   const { project, env } = projectEnv(o);
   const group = createGroup(project, env, name, o.cloneFrom);
   for (const d of group.variables) info(`new ${d.type} variable "${d.variable}" is unset`);
@@ -96,7 +96,7 @@ export interface GroupsPathOptions {
 }
 
 /** `groups path [-e ENV]`: the environment's `secrets.d` folder. */
-export async function pathCmd(_g: GlobalOptions, o: GroupsPathOptions): Promise<number> {
+export function pathCmd(_g: GlobalOptions, o: GroupsPathOptions): number {
   const { project, env } = projectEnv(o);
   out(groupsDir(project, env));
   return 0;

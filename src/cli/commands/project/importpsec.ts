@@ -62,10 +62,10 @@ export async function importPsec(g: GlobalOptions, folder: string, o: ImportPsec
     toWrite.push({ file: target, bytes });
   }
 
-  const values = psec.values.filter((x) => x.value !== null);
+  const values = psec.values.flatMap((x) => (x.value === null ? [] : [{ ...x, value: x.value }]));
   const unset = psec.values.length - values.length;
   const typeOf = (variable: string): string => described.get(variable)?.type ?? psec.values.find((x) => x.variable === variable)?.description?.type ?? 'string';
-  const inputs = values.map((x) => ({ app: project.app, env, key: x.variable, value: x.value!, type: typeOf(x.variable) }));
+  const inputs = values.map((x) => ({ app: project.app, env, key: x.variable, value: x.value, type: typeOf(x.variable) }));
   Vault.validate(inputs); // every name, value and type, before anything is written
   return withVault(g, (v) => {
     const created: string[] = [];

@@ -29,7 +29,7 @@ export interface ProjectInitOptions {
 }
 
 /** `project init [--app A] [--env E] [--descriptions DIR] [--template FILE] [--overwrite]`. */
-export async function projectInit(o: ProjectInitOptions): Promise<number> {
+export function projectInit(o: ProjectInitOptions): number {
   const dir = io().cwd;
   const app = o.app ?? path.basename(dir);
   const problem = nameProblem('app', app);

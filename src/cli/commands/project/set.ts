@@ -16,7 +16,6 @@ import { type SetRequest, type SourceIo, checkSetRequest, resolveValueSource, se
 import { secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, stdinIsTTY, withVault } from '../../context.js';
 import { projectEnv } from '../../project-context.js';
-import { io } from '../../cli-io.js';
 
 const OTHER = '\u0000other';
 const CANCEL = '\u0000cancel';
@@ -55,7 +54,7 @@ export interface SetOptions {
   readonly fromEnv?: string;
   /** `--ignore-missing`: skip variables without a description (or source value). */
   readonly ignoreMissing?: boolean;
-  /** `--literal`: take values as written (no @file, !command). */
+  /** `--literal`: take values as written (no `@file`, `!command`). */
   readonly literal?: boolean;
   /** `--allow-empty`: store empty values. */
   readonly allowEmpty?: boolean;

@@ -146,7 +146,7 @@ export async function show(g: GlobalOptions, names: string[], o: ShowOptions): P
         { key: 'set', header: 'Set' },
       ];
       const printable = format === 'env' || format === 'shell' ? rows.filter((r) => r.set === 'yes') : rows;
-      await printRows(printable, columns, format, (r) => [String(r['variable']), String(r['value'])]);
+      await printRows(printable, columns, format, (r) => [r['variable'], r['value']]);
       return 0;
     },
     { readonly: !reveal },

@@ -138,7 +138,7 @@ export async function accept(g: GlobalOptions, names: string[], o: AcceptOptions
     if (found.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches ${filters.map((f) => `'${f.text}'`).join(', ')}`, 'See what is pending with `seeqret list --pending`.');
     const done = v.accept(found);
     if (done.length === 0) {
-      info(`Nothing to accept: ${found.length === 1 ? `${secretLabel(found[0]!)} is` : `the ${found.length} matching names are`} already yours or accepted.`);
+      info(`Nothing to accept: ${found.length === 1 && found[0] ? `${secretLabel(found[0])} is` : `the ${found.length} matching names are`} already yours or accepted.`);
       return 0;
     }
     info(`Accepted ${done.length} name${done.length === 1 ? '' : 's'}:`);

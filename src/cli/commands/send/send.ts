@@ -67,7 +67,9 @@ export async function send(g: GlobalOptions, vars: string[], o: SendOptions): Pr
       },
       {
         transport: { send: sendMails },
-        onSent: (m) => info(`Sent ${m.count} secret${m.count === 1 ? '' : 's'} to ${m.username} <${m.email}> (PGP key ${formatFingerprint(m.fingerprint)})`),
+        onSent: (m) => {
+          info(`Sent ${m.count} secret${m.count === 1 ? '' : 's'} to ${m.username} <${m.email}> (PGP key ${formatFingerprint(m.fingerprint)})`);
+        },
       },
     );
     return 0;

@@ -34,10 +34,10 @@ export interface ServerInitOptions {
 }
 
 /** `server init [DIR] [--group G] [--user NAME]`. */
-export async function serverInit(dirArg: string | undefined, o: ServerInitOptions): Promise<number> {
+export function serverInit(dirArg: string | undefined, o: ServerInitOptions): number {
   // As `init DIR`: the vault goes in DIR/seeqret; without DIR, in /srv/.seeqret.
   const dir = dirArg !== undefined ? path.join(path.resolve(dirArg), 'seeqret') : SERVER_DIR;
-  const group = o.group ?? 'seeqret';
+  const group = o.group;
   const user = o.user ?? os.hostname().split('.')[0] ?? 'server';
   // The default address is only a label; a host name that makes no valid address gives none.
   const fallback = `${user}@${os.hostname()}`;

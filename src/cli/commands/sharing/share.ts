@@ -25,7 +25,7 @@ export interface SerializersOptions {
 }
 
 /** `serializers`. */
-export async function serializers(o: SerializersOptions): Promise<number> {
+export function serializers(o: SerializersOptions): number {
   if (o.format === 'json') {
     writeJson(Object.entries(SERIALIZERS).map(([name, description]) => ({ name, description })));
     return 0;

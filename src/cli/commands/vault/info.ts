@@ -36,7 +36,7 @@ export interface InfoOptions {
 }
 
 /** `info`: the command tree. */
-export async function info(o: InfoOptions): Promise<number> {
+export function info(o: InfoOptions): number {
   if (o.format === 'json') {
     writeJson({ name: 'seeqret', commands: tree(buildProgram()) });
     return 0;

@@ -30,7 +30,7 @@ export interface InitOptions {
 const MIN_PASSPHRASE = 8;
 
 function checkStrength(p: Buffer): Buffer {
-  if ([...p.toString('utf8')].length < MIN_PASSPHRASE) {
+  if (Array.from(p.toString('utf8')).length < MIN_PASSPHRASE) {
     throw new SeeqretError('E_USAGE', `the passphrase is shorter than ${MIN_PASSPHRASE} characters`, 'Choose a longer passphrase (several words work well).');
   }
   return p;
