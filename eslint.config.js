@@ -10,16 +10,6 @@ export default defineConfig(
   // Build output, coverage and scratch folders are not ours to lint.
   { ignores: ['dist/', 'coverage/', '.tmp/', 'node_modules/'] },
 
-  // TEMPORARY (issue 13): folders being reorganised by other work while lint was introduced.
-  // Problems it had on 2026-12-06 with this config: src/cli 90 (test/, src/vault, team, util,
-  // project and legacy are clean). Clear its problems, then delete the block.
-  {
-    name: 'seeqret/temporary-ignores',
-    ignores: [
-      'src/cli/',
-    ],
-  },
-
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
 

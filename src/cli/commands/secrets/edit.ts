@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { io } from '../../cli-io.js';
 import { SeeqretError } from '../../../errors.js';
 import { parseFilter } from '../../../filter/index.js';
 import { secretLabel } from '../../../vault/vault.js';
@@ -80,19 +81,18 @@ export interface EditFilterOptions {
  * file is always destroyed; then they end the command with `E_INTERRUPTED`.
  */
 async function runEditor(file: string): Promise<void> {
-  const editor = process.env['VISUAL'] || process.env['EDITOR'] || 'vi';
+  const run = io();
+  const editor = run.env['VISUAL'] || run.env['EDITOR'] || 'vi';
   const { spawn } = await import('node:child_process');
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   let caught: NodeJS.Signals | undefined;
-  const hold = (sig: NodeJS.Signals): void => {
-    caught = sig;
-  };
-  for (const s of signals) process.on(s, hold);
+  const holders = signals.map((sig) => [sig, (): void => { caught = sig; }] as const);
+  for (const [s, h] of holders) run.signals.on(s, h);
   try {
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
+      const child = spawn('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit', env: run.env, cwd: run.cwd });
       child.on('error', reject);
-      child.on('exit', (c, s) => resolve({ code: c, signal: s }));
+      child.on('exit', (c, s) => { resolve({ code: c, signal: s }); });
     });
     if (caught !== undefined || signal !== null) {
       throw new SeeqretError('E_INTERRUPTED', `interrupted (${caught ?? signal ?? ''}) while the editor was open; nothing was changed`, 'Run `seeqret edit` again.');
@@ -101,7 +101,7 @@ async function runEditor(file: string): Promise<void> {
       throw new SeeqretError('E_COMMAND_FAILED', `the editor (${editor}) exited with status ${String(code)}; nothing was changed`, 'Check $VISUAL / $EDITOR, and save and quit normally to apply the changes.');
     }
   } finally {
-    for (const s of signals) process.off(s, hold);
+    for (const [s, h] of holders) run.signals.off(s, h);
   }
 }
 

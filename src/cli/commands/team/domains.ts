@@ -33,7 +33,14 @@ export interface MigrateOwnerOptions {
 }
 
 /** Open the file for a change, work out the change (asking what it needs), write it, show the notices. */
-function change(g: TeamOptions, prepare: (s: TeamSession, tf: TeamFile) => Promise<{ change: TeamChange; opts?: WriteOptions; done: (r: WriteResult, tf: TeamFile) => void }>): Promise<number> {
+/** A team change ready to write, and what to say once written. */
+interface PreparedChange {
+  readonly change: TeamChange;
+  readonly opts?: WriteOptions;
+  readonly done: (r: WriteResult, tf: TeamFile) => void;
+}
+
+function change(g: TeamOptions, prepare: (s: TeamSession, tf: TeamFile) => PreparedChange | Promise<PreparedChange>): Promise<number> {
   return runTeam(g, async (s) => {
     const { tf } = openTeam(s, 'write');
     const p = await prepare(s, tf);
@@ -48,24 +55,24 @@ function change(g: TeamOptions, prepare: (s: TeamSession, tf: TeamFile) => Promi
 const asMe = (g: TeamOptions, fn: (f: TeamFile, me: UnlockedCustodian) => TeamFile, done: (r: WriteResult, tf: TeamFile, me: UnlockedCustodian) => void): Promise<number> =>
   change(g, async (s, tf) => {
     const me = await requireCustodian(s, tf);
-    return { change: (f) => fn(f, me), opts: { signer: me }, done: (r, t) => done(r, t, me) };
+    return { change: (f) => fn(f, me), opts: { signer: me }, done: (r, t) => { done(r, t, me); } };
   });
 
 /** `team add-domain DOMAIN`. */
-export const addDomain = (g: TeamOptions, domain: string): Promise<number> => asMe(g, (f, me) => f.addDomain(domain, me), (_r, _t, me) => info(`Added domain ${domain}, owned by ${me.name}`));
+export const addDomain = (g: TeamOptions, domain: string): Promise<number> => asMe(g, (f, me) => f.addDomain(domain, me), (_r, _t, me) => { info(`Added domain ${domain}, owned by ${me.name}`); });
 
 /** `team rm-domain DOMAIN`. */
-export const rmDomain = (g: TeamOptions, domain: string): Promise<number> => change(g, async () => ({ change: (f) => f.rmDomain(domain), done: () => info(`Removed domain ${domain}`) }));
+export const rmDomain = (g: TeamOptions, domain: string): Promise<number> => change(g, () => ({ change: (f) => f.rmDomain(domain), done: () => { info(`Removed domain ${domain}`); } }));
 
 /** `team add-owner DOMAIN OWNER`. */
-export const addOwner = (g: TeamOptions, domain: string, owner: string): Promise<number> => asMe(g, (f, me) => f.addOwner(domain, owner, me), () => info(`${owner} is now an owner of ${domain}`));
+export const addOwner = (g: TeamOptions, domain: string, owner: string): Promise<number> => asMe(g, (f, me) => f.addOwner(domain, owner, me), () => { info(`${owner} is now an owner of ${domain}`); });
 
 /** `team rotate DOMAIN`. */
-export const rotate = (g: TeamOptions, domain: string): Promise<number> => asMe(g, (f, me) => f.rotateDomain(domain, me), () => info(`Rotated the key of ${domain}: every secret and owner entry re-sealed`));
+export const rotate = (g: TeamOptions, domain: string): Promise<number> => asMe(g, (f, me) => f.rotateDomain(domain, me), () => { info(`Rotated the key of ${domain}: every secret and owner entry re-sealed`); });
 
 /** `team migrate-owner NEW_OWNER [--domain D]...`. */
 export const migrateOwner = (g: TeamOptions, owner: string, o: MigrateOwnerOptions): Promise<number> =>
-  asMe(g, (f, me) => f.migrateOwner(owner, me, o.domain), (r) => info(`${owner} now owns: ${r.after.domainsOwnedBy(owner).join(', ')}`));
+  asMe(g, (f, me) => f.migrateOwner(owner, me, o.domain), (r) => { info(`${owner} now owns: ${r.after.domainsOwnedBy(owner).join(', ')}`); });
 
 /** `team rm-owner DOMAIN OWNER [--rotate] [-y]`: with --rotate (or yes to the question) the domain key is rotated in the same write. */
 export function rmOwner(g: TeamOptions, domain: string, owner: string, o: RmOwnerOptions): Promise<number> {
@@ -110,7 +117,7 @@ export function addSecret(g: TeamOptions, domain: string, name: string, value: s
     checkSecretName(name);
     tf.addSecret(domain, name, 'x'); // E_NOT_FOUND / E_EXISTS before asking for the value
     const v = await secretValue(g, value, o, `${domain}/${name}`);
-    return { change: (f) => f.addSecret(domain, name, v), done: () => info(`Added secret ${name} in ${domain}`) };
+    return { change: (f) => f.addSecret(domain, name, v), done: () => { info(`Added secret ${name} in ${domain}`); } };
   });
 }
 
@@ -119,17 +126,17 @@ export function updateSecret(g: TeamOptions, domain: string, name: string, value
   return change(g, async (_s, tf) => {
     tf.updateSecret(domain, name, 'x'); // the not-found error, before asking for a value
     const v = await secretValue(g, value, o, `${domain}/${name}`);
-    return { change: (f) => f.updateSecret(domain, name, v), done: () => info(`Updated secret ${name} in ${domain}`) };
+    return { change: (f) => f.updateSecret(domain, name, v), done: () => { info(`Updated secret ${name} in ${domain}`); } };
   });
 }
 
 /** `team rm-secret DOMAIN NAME`. */
-export const rmSecret = (g: TeamOptions, domain: string, name: string): Promise<number> => change(g, async () => ({ change: (f) => f.rmSecret(domain, name), done: () => info(`Removed secret ${name} from ${domain}`) }));
+export const rmSecret = (g: TeamOptions, domain: string, name: string): Promise<number> => change(g, () => ({ change: (f) => f.rmSecret(domain, name), done: () => { info(`Removed secret ${name} from ${domain}`); } }));
 
 /** `team truncate-audit N`. */
 export function truncateAudit(g: TeamOptions, n: string): Promise<number> {
   if (!/^\d+$/.test(n)) return runTeam(g, () => Promise.reject(new SeeqretError('E_USAGE', `'${n}' is not a number of entries`, 'Give how many of the newest entries to keep, e.g. 100.')));
-  return change(g, async () => ({
+  return change(g, () => ({
     change: (f) => f.truncateAudit(Number(n)),
     done: (r, tf) => {
       const had = (r.before ?? tf).auditLog().length;

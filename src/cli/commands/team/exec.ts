@@ -47,9 +47,10 @@ export function execEnvironment(
   if (opts.passthrough === false) {
     for (const k of PASSTHROUGH) if (base[k] !== undefined) env[k] = base[k];
   } else Object.assign(env, base);
-  for (const k of ['PPROTECT_USER', 'PPROTECT_PASSPHRASE', 'PPROTECT_ENV_PREFIX', 'SEEQRET_TEAM_USER', 'SEEQRET_TEAM_PASSPHRASE', 'SEEQRET_TEAM_NEW_PASSPHRASE', `${opts.envPrefix}_USER`, `${opts.envPrefix}_PASSPHRASE`]) delete env[k];
-  for (const [k, v] of vars) env[k] = v;
-  return env;
+  const credentials = new Set(['PPROTECT_USER', 'PPROTECT_PASSPHRASE', 'PPROTECT_ENV_PREFIX', 'SEEQRET_TEAM_USER', 'SEEQRET_TEAM_PASSPHRASE', 'SEEQRET_TEAM_NEW_PASSPHRASE', `${opts.envPrefix}_USER`, `${opts.envPrefix}_PASSPHRASE`]);
+  const clean: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !credentials.has(k)));
+  for (const [k, v] of vars) clean[k] = v;
+  return clean;
 }
 
 /** `team exec`. */

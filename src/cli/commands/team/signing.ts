@@ -47,7 +47,7 @@ export function unsign(g: TeamOptions): Promise<number> {
 
 /** `team verify`: exit 0 only when the file is signed, the signature matches, you trust the signer, and it is not older than what your vault saw. */
 export function verify(g: TeamOptions, o: TeamReportOptions): Promise<number> {
-  return runTeam(g, async (s) => {
+  return runTeam(g, (s) => {
     const v = verifyTeam(s);
     if (o.format === 'json') {
       writeJson({ file: v.file, signedBy: v.by, fingerprint: v.fingerprint, version: v.seq, trusted: true });
