@@ -25,6 +25,7 @@ import { SeeqretError, isSeeqretError } from '../errors.js';
 import { readBundleHeader } from '../sharing/bundle.js';
 import { HEADERS, type ErrorBody, RelayRefusal, parseInvitation, parseMemberRecord, signingText } from './protocol.js';
 import type { MemberRow, RelayStorage } from './storage/types.js';
+import { HEX32, field, json, malformed, queryInt, readBody, refuse } from './request.js';
 import { Waiters } from './waiters.js';
 
 /** How the server is set up. */
@@ -57,63 +58,6 @@ export interface RelayServer {
 }
 
 const MAX_PENDING = 100;
-const refuse = (status: number, code: SeeqretError['code'], message: string, fix: string): RelayRefusal => new RelayRefusal(status, code, message, fix);
-const malformed = (what: string): RelayRefusal => refuse(400, 'E_RELAY_REQUEST', `malformed request: ${what}`, 'Use a seeqret client of the same protocol version (v1).');
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(refuse(413, 'E_RELAY_TOO_LARGE', `the request body is ${declared} bytes; this relay accepts at most ${limit}`, 'Send fewer secrets per push (several -f filters, several pushes).'));
-      return;
-    }
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(refuse(413, 'E_RELAY_TOO_LARGE', `the request body is over ${limit} bytes`, 'Send fewer secrets per push (several -f filters, several pushes).'));
-        req.destroy();
-        return;
-      }
-      parts.push(c);
-    });
-    req.on('end', () => {
-      resolve(Buffer.concat(parts));
-    });
-    req.on('error', reject);
-  });
-}
-
-function json(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let o: unknown;
-  try {
-    o = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw malformed('the body is not JSON');
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw malformed('the body is not a JSON object');
-  return o as Record<string, unknown>;
-}
-
-function field(o: Record<string, unknown>, name: string, re?: RegExp): string {
-  const v = o[name];
-  if (typeof v !== 'string' || (re && !re.test(v))) throw malformed(`"${name}" is missing or not well-formed`);
-  return v;
-}
-
-const HEX32 = /^[0-9a-f]{32}$/;
-
-/** A whole number from the query string (`fallback` when absent); malformed outside [0, max]. */
-function queryInt(query: URLSearchParams, name: string, max: number, fallback: number): number {
-  const text = query.get(name);
-  if (text === null) return fallback;
-  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-  if (!(n <= max)) throw malformed(`"${name}" must be a whole number from 0 to ${max}`);
-  return n;
-}
-
 /** What a request's handling knows besides the request. */
 interface RequestContext {
   member?: string;
