@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { mac256 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
 import { Vault } from '../src/index.js';
@@ -267,4 +267,20 @@ export function ssFile(text: string): SsFile {
 /** Entry `name` of `file`, which must have it. */
 export function ssEntry(file: SsFile, name: string): SsEntry {
   return must(file.secrets[name], `entry ${name}`);
+}
+
+/**
+ * A maker of in-process vaults (user `alice` unless named, in a fresh temporary folder) that the
+ * calling test file closes after each test. Call it once at the top level of the file.
+ */
+export function vaultsClosedAfterEach(): (user?: string) => Vault {
+  const open: Vault[] = [];
+  afterEach(() => {
+    for (const v of open.splice(0)) v.close();
+  });
+  return (user = 'alice') => {
+    const v = Vault.create({ dir: path.join(tmpdir(), user), username: user, email: `${user}@example.com` });
+    open.push(v);
+    return v;
+  };
 }

@@ -5,23 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { thrownCode, tmpdir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { thrownCode, tmpdir, vaultsClosedAfterEach } from './helpers.js';
 import { must } from './must.js';
 import { envFileMark } from '../src/formats/dialects.js';
 import { applyDotenvImport, dotenvFileSource, dotenvImportLines, planDotenvImport } from '../src/sharing/importenv.js';
-import { Vault } from '../src/vault/vault.js';
 
-const open: Vault[] = [];
-afterEach(() => {
-  for (const v of open.splice(0)) v.close();
-});
-
-function vault(): Vault {
-  const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'alice', email: 'alice@example.com' });
-  open.push(v);
-  return v;
-}
+const vault = vaultsClosedAfterEach();
 
 function file(text: string): string {
   const f = path.join(tmpdir(), 'x.env');

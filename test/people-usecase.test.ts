@@ -3,25 +3,14 @@
  * injected question), adding a user, and removing one (asked first; what they received comes
  * back, with the still-current values exposed). Real vaults, real crypto.
  */
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tmpdir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { vaultsClosedAfterEach } from './helpers.js';
 import { must } from './must.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
 import { addPerson, removePerson, userFingerprint, verifyUserKey } from '../src/sharing/people.js';
-import { Vault } from '../src/vault/vault.js';
 
-const open: Vault[] = [];
-afterEach(() => {
-  for (const v of open.splice(0)) v.close();
-});
-
-function vault(user: string): Vault {
-  const v = Vault.create({ dir: path.join(tmpdir(), user), username: user, email: `${user}@example.com` });
-  open.push(v);
-  return v;
-}
+const vault = vaultsClosedAfterEach();
 
 function notes(lines: string[]) {
   return { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(`warn: ${l}`) };

@@ -6,24 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tmpdir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { tmpdir, vaultsClosedAfterEach } from './helpers.js';
 import { must } from './must.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
 import { deliverInbox, loadJson, loadText, reportLoad, settleNewNames } from '../src/sharing/received.js';
 import { Vault } from '../src/vault/vault.js';
 
-const open: Vault[] = [];
-afterEach(() => {
-  for (const v of open.splice(0)) v.close();
-});
-
-function vault(user: string): Vault {
-  const v = Vault.create({ dir: path.join(tmpdir(), user), username: user, email: `${user}@example.com` });
-  open.push(v);
-  return v;
-}
+const vault = vaultsClosedAfterEach();
 
 /** alice's bundle of web:prod: for bob, who knows and verified alice. */
 function bundle(): { alice: Vault; bob: Vault; text: () => string } {

@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tmpdir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { tmpdir, vaultsClosedAfterEach } from './helpers.js';
 import { SeeqretError } from '../src/errors.js';
 import { parseFilter } from '../src/filter/index.js';
 import { type SsAccess, type SsPrompts, isStoreMissing, passwordOf, storeOf } from '../src/securestore/access.js';
@@ -14,20 +14,10 @@ import { exportToSecureStore } from '../src/securestore/export.js';
 import { applySsImport, planSsImport } from '../src/securestore/import.js';
 import { KeySource, SecretsManager } from '../src/securestore/manager.js';
 import { createStore, dumpStore, exportKeyTo, getSecret, listKeys, removeSecret, setSecret } from '../src/securestore/ops.js';
-import { Vault } from '../src/vault/vault.js';
 
 const PASSWORD = 'correct horse battery';
 
-const open: Vault[] = [];
-afterEach(() => {
-  for (const v of open.splice(0)) v.close();
-});
-
-function vault(): Vault {
-  const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'alice', email: 'alice@example.com' });
-  open.push(v);
-  return v;
-}
+const vault = vaultsClosedAfterEach();
 
 /** A person at the prompts: answers as scripted, remembers what was asked. */
 function person(answers: { interactive?: boolean; password?: string; confirm?: boolean } = {}): SsPrompts & { asked: string[] } {

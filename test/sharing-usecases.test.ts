@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { thrownCode, tmpdir } from './helpers.js';
+import { thrownCode, tmpdir, vaultsClosedAfterEach } from './helpers.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
 import { decryptBackup } from '../src/sharing/backup.js';
@@ -14,16 +14,11 @@ import { checkRestore, makeBackup, recordBackup, restoreInto, vaultFromBackup } 
 import { Vault } from '../src/vault/vault.js';
 import { must } from './must.js';
 
-const open: Vault[] = [];
+const vault = vaultsClosedAfterEach();
+const extra: Vault[] = [];
 afterEach(() => {
-  for (const v of open.splice(0)) v.close();
+  for (const v of extra.splice(0)) v.close();
 });
-
-function vault(user: string): Vault {
-  const v = Vault.create({ dir: path.join(tmpdir(), user), username: user, email: `${user}@example.com` });
-  open.push(v);
-  return v;
-}
 
 /** alice and bob, each knowing the other (verified). */
 function pair(): { alice: Vault; bob: Vault } {
@@ -156,7 +151,7 @@ describe('backup and restore', () => {
     const dump = await decryptBackup(made.bytes, 'correct horse battery');
     checkRestore(dump, true);
     const fresh = Vault.create({ dir: path.join(tmpdir(), 'fresh'), ...vaultFromBackup(dump) });
-    open.push(fresh);
+    extra.push(fresh);
     const r = restoreInto(fresh, dump, { created: true, overwrite: false, source: 'b.age' });
     expect(r.sameKeys).toBe(true);
     expect(r.usersAdded).toEqual(['bob']);
