@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { readTextFileCapped } from '../util/read-capped.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,7 +46,7 @@ export class ScratchFile {
 
   /** The file's content now (as the editor left it). */
   read(): string {
-    return fs.readFileSync(this.file, 'utf8');
+    return readTextFileCapped(this.file, 'dotenv', 'the edited file');
   }
 
   /**

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import fs from 'node:fs';
-import { SeeqretError } from '../errors.js';
+import { readFileCapped } from '../util/read-capped.js';
+import { SeeqretError, isSeeqretError } from '../errors.js';
 
 /** Parse `HOST:PORT` (`[::1]:PORT` for IPv6). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -30,9 +30,10 @@ export function readTls(o: { readonly tlsCert?: string; readonly tlsKey?: string
   if (o.tlsCert === undefined || o.tlsKey === undefined) throw new SeeqretError('E_USAGE', '--tls-cert and --tls-key go together', 'Pass both: --tls-cert cert.pem --tls-key key.pem.');
   const read = (file: string, what: string): Buffer => {
     try {
-      return fs.readFileSync(file);
+      return readFileCapped(file, 'certificate');
     } catch (e) {
-      throw new SeeqretError('E_FILE_NOT_FOUND', `cannot read the TLS ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Name PEM files this user can read.');
+      if (isSeeqretError(e) && e.code === 'E_TOO_LARGE') throw e;
+      throw new SeeqretError('E_FILE_NOT_FOUND', `cannot read the TLS ${what} ${file} (${isSeeqretError(e) ? e.message : 'error'})`, 'Name PEM files this user can read.');
     }
   };
   return { cert: read(o.tlsCert, 'certificate'), key: read(o.tlsKey, 'key') };

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import fs from 'node:fs';
+import { readTextFileCapped } from '../util/read-capped.js';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -22,7 +22,7 @@ export function systemCertificates(): string | null {
   systemCache = null;
   for (const f of SYSTEM_BUNDLES) {
     try {
-      systemCache = fs.readFileSync(f, 'utf8');
+      systemCache = readTextFileCapped(f, 'certificate');
       break;
     } catch {
       /* the next place */
