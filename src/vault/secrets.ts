@@ -9,7 +9,7 @@
  */
 import { SeeqretError } from '../errors.js';
 import { type Filter, matchesFilter, parseFilter } from '../filter/index.js';
-import { tampered, verifyRow } from './integrity.js';
+import { verifyRow } from './integrity.js';
 import { HISTORY_T, LISTING_COLS, LIST_SECRETS, SECRETS_T, SECRET_COLS, type SecretRow, macCols, recordOf, secretLabel } from './rows.js';
 import type { VaultSession } from './session.js';
 import type { HistoryEntry, SecretRecord } from './types.js';
@@ -86,7 +86,10 @@ export class SecretStore {
     // A ciphertext that does not open is E_DECRYPT (damaged, or moved between rows) before E_TAMPERED.
     const value = this.#s.decrypt(r, row.version, row.value);
     verifyRow(this.#s.integrityKey, SECRETS_T, row as unknown as Record<string, unknown>);
-    if (row.app !== r.app || row.env !== r.env || row.key !== r.key || (row.pending === 1) !== r.pending) throw tampered(SECRETS_T.describe(row as unknown as Record<string, unknown>));
+    // The row is authentic (its MAC holds); a different name means another seeqret process
+    // removed this secret since `r` was read, and a different acceptance that it was accepted or
+    // marked pending meanwhile: neither is tampering.
+    if (row.app !== r.app || row.env !== r.env || row.key !== r.key) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} no longer exists`, LIST_SECRETS.fix, LIST_SECRETS.options);
     this.#s.checkNotStale(row);
     return value;
   }
