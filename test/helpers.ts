@@ -284,3 +284,11 @@ export function vaultsClosedAfterEach(): (user?: string) => Vault {
     return v;
   };
 }
+
+/** Make the in-process vaults of alice and bob know and verify each other. */
+export function aliceAndBobVerified(alice: Vault, bob: Vault): void {
+  alice.addUser({ username: 'bob', publicKey: bob.publicKey });
+  alice.verifyUser('bob');
+  bob.addUser({ username: 'alice', publicKey: alice.publicKey });
+  bob.verifyUser('alice');
+}

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tmpdir, vaultsClosedAfterEach } from './helpers.js';
+import { aliceAndBobVerified, tmpdir, vaultsClosedAfterEach } from './helpers.js';
 import { must } from './must.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
@@ -20,10 +20,7 @@ const vault = vaultsClosedAfterEach();
 function bundle(): { alice: Vault; bob: Vault; text: () => string } {
   const alice = vault('alice');
   const bob = vault('bob');
-  alice.addUser({ username: 'bob', publicKey: bob.publicKey });
-  alice.verifyUser('bob');
-  bob.addUser({ username: 'alice', publicKey: alice.publicKey });
-  bob.verifyUser('alice');
+  aliceAndBobVerified(alice, bob);
   alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
   alice.set({ app: 'web', env: 'prod', key: 'NODE_OPTIONS', value: '--x' });
   const text = (): string => {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { thrownCode, tmpdir, vaultsClosedAfterEach } from './helpers.js';
+import { aliceAndBobVerified, thrownCode, tmpdir, vaultsClosedAfterEach } from './helpers.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
 import { decryptBackup } from '../src/sharing/backup.js';
@@ -24,10 +24,7 @@ afterEach(() => {
 function pair(): { alice: Vault; bob: Vault } {
   const alice = vault('alice');
   const bob = vault('bob');
-  alice.addUser({ username: 'bob', publicKey: bob.publicKey });
-  alice.verifyUser('bob');
-  bob.addUser({ username: 'alice', publicKey: alice.publicKey });
-  bob.verifyUser('alice');
+  aliceAndBobVerified(alice, bob);
   return { alice, bob };
 }
 
