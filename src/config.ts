@@ -6,15 +6,22 @@
  * nothing; a template named by `SEEQRET_TEMPLATE` must exist. Filters that match nothing are
  * reported with `process.emitWarning`. Vault errors are thrown: an app that needs secrets should not start without them.
  * Once the vault was opened, seeqret's credential variables are removed from `process.env`.
+ * A variable whose value is a secret reference (`seeqret://APP/ENV/KEY`, or `seeqret://KEY` for the
+ * project's app and environment) is replaced by the secret's value.
+ * `node -r seeqret/config` (CommonJS) and `node --import seeqret/register` (ES module) run it
+ * before the app's first line.
  *
  * @module
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { hostEnvironment, hostWarning } from './host.js';
+import { hostCwd, hostEnvironment, hostWarning } from './host.js';
 import { SeeqretError } from './errors.js';
 import { openVault } from './index.js';
 import { removeCredentials } from './inject/child-env.js';
+import { isReference } from './inject/reference.js';
+import { type DefaultsSource, environmentReferences, noDefaults, resolveReferences, substituteReferences } from './inject/references.js';
+import { findProject, resolveEnvironment } from './project/project.js';
 import { isDangerousVariable, readTemplateFile, resolveFilters, resolveTemplate } from './inject/resolve.js';
 import type { Vault } from './vault/vault.js';
 
@@ -24,6 +31,8 @@ export interface ConfigResult {
   readonly set: string[];
   /** Names skipped because they were already set. */
   readonly kept: string[];
+  /** Names whose value was a secret reference, now replaced by the secret's value. */
+  readonly resolved: string[];
 }
 
 /** Where {@link config} reads from instead of the process (each defaults to the process's). */
@@ -50,7 +59,11 @@ export function config(target: NodeJS.ProcessEnv = hostEnvironment(), host: Conf
   // Relative to the process's folder as given (so messages name it as the user wrote it), else to `host.cwd`.
   const templateFile = host.cwd === undefined ? (named ?? 'env.template') : path.resolve(host.cwd, named ?? 'env.template');
   // A template named explicitly must exist (readTemplateFile throws E_FILE_NOT_FOUND below).
-  if (!filterText && named === undefined && !fs.existsSync(templateFile)) return { set: [], kept: [] };
+  const hasReferences = Object.values(target).some((value) => value !== undefined && isReference(value));
+  const hasSelection = Boolean(filterText) || named !== undefined || fs.existsSync(templateFile);
+  if (!hasSelection && !hasReferences) return { set: [], kept: [], resolved: [] };
+  // Before the vault is opened: a reference in a code-loading variable is refused outright.
+  const uses = environmentReferences(target, (name) => `process.env.${name}`);
   let vault: Vault;
   try {
     vault = openVault({ env });
@@ -58,9 +71,12 @@ export function config(target: NodeJS.ProcessEnv = hostEnvironment(), host: Conf
     removeCredentials(env);
   }
   try {
-    const resolved = filterText
-      ? resolveFilters(vault, filterText.split(/[\s;]+/).filter(Boolean))
-      : resolveTemplate(vault, readTemplateFile(templateFile), templateFile);
+    const refs = resolveReferences(vault, uses, projectDefaults(host.cwd ?? hostCwd(), env));
+    const resolved = !hasSelection
+      ? { entries: [], warnings: [] }
+      : filterText
+        ? resolveFilters(vault, filterText.split(/[\s;]+/).filter(Boolean))
+        : resolveTemplate(vault, readTemplateFile(templateFile), templateFile);
     for (const e of resolved.entries) {
       // A constant line is refused too: a template (or a file SEEQRET_TEMPLATE names) must not
       // make the app's children load code. Only an explicit NAME=app:env:key line sets one.
@@ -76,6 +92,7 @@ export function config(target: NodeJS.ProcessEnv = hostEnvironment(), host: Conf
       }
     }
     for (const w of resolved.warnings) (host.warn ?? hostWarning)(w);
+    const referenced = substituteReferences(target, refs.values);
     const set: string[] = [];
     const kept: string[] = [];
     for (const e of resolved.entries) {
@@ -85,10 +102,17 @@ export function config(target: NodeJS.ProcessEnv = hostEnvironment(), host: Conf
         set.push(e.name);
       }
     }
-    return { set, kept };
+    return { set, kept, resolved: referenced };
   } finally {
     vault.close();
   }
+}
+
+/** Short references point to the project's app and environment (SEEQRET_ENV, the checkout default, seeqret.yaml). */
+function projectDefaults(cwd: string, env: NodeJS.ProcessEnv): DefaultsSource {
+  const project = findProject(cwd);
+  if (project === null) return noDefaults(`seeqret://KEY needs a project, and there is no seeqret.yaml in ${cwd} or above`);
+  return () => ({ app: project.app, env: resolveEnvironment(project, undefined, env).name });
 }
 
 config();

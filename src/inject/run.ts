@@ -11,7 +11,10 @@ import path from 'node:path';
 import { SeeqretError } from '../errors.js';
 import { printable } from '../util/text.js';
 import type { Vault } from '../vault/vault.js';
+import { parseDotenv } from '../formats/dotenv.js';
+import { readFileCapped, decodeUtf8 } from '../util/read-capped.js';
 import { childEnvironment } from './child-env.js';
+import { type DefaultsSource, environmentReferences, noDefaults, resolveReferences, substituteReferences } from './references.js';
 import { type Resolved, readTemplateFile, refuseDangerous, resolveFilters, resolveTemplate } from './resolve.js';
 
 /** The umask given to the child unless `--umask` says otherwise (psec's default). */
@@ -65,6 +68,8 @@ export interface RunSelectionInput {
   readonly cwd: string;
   /** The caller's environment (`SEEQRET_ENV` and the like choose the project environment). */
   readonly environment: NodeJS.ProcessEnv;
+  /** `--env-file FILE`s: with none of -f, --template and -e, they are the whole selection. */
+  readonly envFiles?: readonly string[];
 }
 
 /** Reads the chosen entries from an open vault. */
@@ -84,6 +89,7 @@ export async function selectRunEntries(input: RunSelectionInput): Promise<RunSel
     throw new SeeqretError('E_USAGE', `-e/--env selects a project environment; it cannot be combined with ${filters.length ? '-f' : '--template'}`, 'Use either -e ENV (inside a project) or -f FILTER / --template FILE.');
   }
   if (filters.length > 0) return (v) => resolveFilters(v, [...filters], prefix);
+  if ((input.envFiles?.length ?? 0) > 0 && explicitTemplate === undefined && envOption === undefined) return () => ({ entries: [], warnings: [] });
   const projectModule = explicitTemplate === undefined && projectFileAbove(cwd) ? await import('../project/project.js') : null;
   const project = projectModule ? projectModule.findProject(cwd) : null;
   if (projectModule && project) {
@@ -117,6 +123,51 @@ export async function selectRunEntries(input: RunSelectionInput): Promise<RunSel
   };
 }
 
+/** One assignment of an `--env-file`: a plain value or a secret reference. */
+export interface EnvFileValue {
+  /** The variable's name. */
+  readonly name: string;
+  /** Its value as written. */
+  readonly value: string;
+  /** `FILE:LINE`, for messages. */
+  readonly where: string;
+}
+
+/**
+ * Read `--env-file`s (relative to `cwd`) in order, with seeqret's dotenv grammar.
+ *
+ * @throws SeeqretError `E_FILE_NOT_FOUND`, `E_IO`, `E_TOO_LARGE`, `E_DOTENV_SYNTAX`.
+ */
+export function readEnvFiles(cwd: string, files: readonly string[]): EnvFileValue[] {
+  const values: EnvFileValue[] = [];
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileCapped(path.resolve(cwd, file), 'dotenv');
+    } catch (e) {
+      if (e instanceof SeeqretError && ((e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')) {
+        throw new SeeqretError('E_FILE_NOT_FOUND', `no env file ${printable(file)}`, 'Check the --env-file path.');
+      }
+      throw e;
+    }
+    for (const entry of parseDotenv(decodeUtf8(bytes, file), file)) values.push({ name: entry.key, value: entry.value, where: `${file}:${entry.line}` });
+  }
+  return values;
+}
+
+/**
+ * Where short references (`seeqret://KEY`) point: the project's app and its environment (`-e`,
+ * `SEEQRET_ENV`, the checkout default, seeqret.yaml). The project module is loaded only inside a project.
+ */
+export async function runReferenceDefaults(cwd: string, envOption: string | undefined, environment: NodeJS.ProcessEnv): Promise<DefaultsSource> {
+  const none = noDefaults(`seeqret://KEY needs a project, and there is no seeqret.yaml in ${printable(cwd)} or above`);
+  if (!projectFileAbove(cwd)) return none;
+  const { findProject, resolveEnvironment } = await import('../project/project.js');
+  const project = findProject(cwd);
+  if (project === null) return none;
+  return () => ({ app: project.app, env: resolveEnvironment(project, envOption, environment).name });
+}
+
 /** Input of {@link buildRunEnvironment}. */
 export interface RunEnvironmentInput {
   /** The parent's environment; the child gets it without seeqret's credentials, plus the secrets. */
@@ -127,6 +178,10 @@ export interface RunEnvironmentInput {
   readonly command: string;
   /** Shows a warning (never holds a value); called before anything is refused. */
   readonly warn: (message: string) => void;
+  /** The `--env-file` assignments, in order (a later one wins); set over the parent's environment. */
+  readonly envFiles?: readonly EnvFileValue[];
+  /** Where short references point (default: nowhere, so they are unresolved). */
+  readonly referenceDefaults?: DefaultsSource;
 }
 
 /** The child's environment and what to report. */
@@ -143,17 +198,36 @@ export interface RunEnvironment {
  * @throws SeeqretError `E_BAD_VALUE` when a value holds a NUL character; what the selector throws.
  */
 export function buildRunEnvironment(v: Vault, select: RunSelector, input: RunEnvironmentInput): RunEnvironment {
+  const parent = input.parentEnvironment;
+  const merged: NodeJS.ProcessEnv = { ...parent };
+  const fromFile = new Map<string, string>();
+  for (const e of input.envFiles ?? []) {
+    if (input.preserveExisting && (parent[e.name] ?? '') !== '') continue;
+    merged[e.name] = e.value;
+    fromFile.set(e.name, e.where);
+  }
   // The child never sees seeqret's own credentials (the vault passphrase and the like).
-  const env = childEnvironment(input.parentEnvironment);
+  const env = childEnvironment(merged);
   const resolved = select(v);
   for (const w of resolved.warnings) input.warn(w);
   for (const e of resolved.entries) {
     if (e.value.includes('\0')) throw new SeeqretError('E_BAD_VALUE', `${e.name} contains a NUL character, which an environment variable cannot hold`, 'Store it base64-encoded.');
   }
-  const exported = resolved.entries.filter((e) => !(input.preserveExisting && (input.parentEnvironment[e.name] ?? '') !== ''));
+  const exported = resolved.entries.filter((e) => !(input.preserveExisting && (parent[e.name] ?? '') !== ''));
+  // References in the environment (inherited or from --env-file), except in variables a selected secret replaces.
+  const replacedBySelection = new Set(exported.map((e) => e.name));
+  const candidates = Object.fromEntries(Object.entries(env).filter(([name]) => !replacedBySelection.has(name)));
+  const uses = environmentReferences(candidates, (name) => {
+    const where = fromFile.get(name);
+    return where === undefined ? `environment variable ${name}` : `${where} (${name})`;
+  });
+  const refs = resolveReferences(v, uses, input.referenceDefaults ?? noDefaults('seeqret://KEY needs a project'));
+  const referenced = substituteReferences(env, refs.values);
   const read = new Map(exported.flatMap((e) => (e.secret ? [[e.secret.id, e.secret] as const] : [])));
+  for (const r of refs.records) read.set(r.id, r);
   v.auditReads([...read.values()], `run ${input.command}`);
   const secretValues: string[] = [];
+  for (const name of referenced) secretValues.push(env[name] ?? '');
   for (const e of exported) {
     env[e.name] = e.value;
     if (e.secret) secretValues.push(e.value);

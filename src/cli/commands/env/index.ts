@@ -1,5 +1,5 @@
 /**
- * The environment commands' tree: `importenv`, `env`, `run`, `template` (docs/commands/env.md).
+ * The environment commands' tree: `importenv`, `env`, `run`, `inject`, `template` (docs/commands/env.md).
  * Only commander calls; each action imports its handler when that command runs.
  *
  * @module
@@ -9,6 +9,7 @@ import { run } from '../../action.js';
 import { collect, oldSpelling, reportFormatOption } from '../../options.js';
 import type { EnvOptions } from './env.js';
 import type { ImportenvOptions } from './importenv.js';
+import type { InjectOptions } from './inject.js';
 import type { RunOptions } from './run.js';
 import type { TemplateOptions } from './template.js';
 
@@ -46,12 +47,21 @@ export function registerEnv(program: Command): void {
     .option('-e, --env <env>', 'project environment (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
     .option('-f, --filter <filter>', 'secrets to export (repeatable; default: the project environment, else env.template)', collect)
     .option('--template <file>', 'env.template to use when no -f is given (default: env.template; inside a project only when given)')
+    .option('--env-file <file>', 'set the variables of a .env file (repeatable, later wins); seeqret:// references are resolved', collect)
     .option('--prefix <prefix>', 'prefix for variable names', '')
     .option('--preserve-existing', 'keep variables that are already set (non-empty) in the environment')
     .option('--umask <mode>', "the child's umask, octal written with 0o (default 0o077)")
     .option('--mask', "replace secret values in the command's output with ***** (default: in output that is not a terminal)")
     .option('--no-mask', "never mask: the command's output is its own")
     .action((command: string[], o: RunOptions, cmd: Command) => run(cmd, async (g) => (await import('./run.js')).run(g, command, o)));
+
+  program
+    .command('inject')
+    .description('Fill {{ seeqret://APP/ENV/KEY }} references in a file (all or nothing; output 0600)')
+    .option('-i, --in <file>', 'template file (default: stdin)')
+    .option('-o, --out <file>', 'output file, written atomically with mode 0600, or - for stdout (the default)')
+    .option('-e, --env <env>', 'project environment of seeqret://KEY references (default: SEEQRET_ENV, the checkout default, seeqret.yaml)')
+    .action((o: InjectOptions, cmd: Command) => run(cmd, async (g) => (await import('./inject.js')).inject(g, o)));
 
   program
     .command('template')

@@ -2,6 +2,10 @@
  * `seeqret run -- CMD ARGS...`: run a program (without a shell) with secrets in its environment,
  * forward signals to it, and exit with its exit status.
  *
+ * `--env-file FILE`s (in order) set variables over the environment; a value that is a secret
+ * reference (`seeqret://APP/ENV/KEY`, `seeqret://KEY`) there or in the inherited environment is
+ * replaced by the secret (src/inject/references.ts).
+ *
  * Which secrets: `-f FILTER`s; else `--template FILE`; else, inside a project (`seeqret.yaml`),
  * the variables of its environment (`-e ENV`) under their own names and their Export names; else
  * `./env.template`. psec's options: `--prefix`, `--preserve-existing`, `--umask`, and `--mask`,
@@ -14,7 +18,7 @@
 import { SeeqretError } from '../../../errors.js';
 import { runChild } from '../../../inject/child.js';
 import { maskableValues, maskedStreams } from '../../../inject/mask.js';
-import { DEFAULT_UMASK, buildRunEnvironment, parseUmask, selectRunEntries } from '../../../inject/run.js';
+import { DEFAULT_UMASK, buildRunEnvironment, parseUmask, readEnvFiles, runReferenceDefaults, selectRunEntries } from '../../../inject/run.js';
 import { type GlobalOptions, warn, withVault } from '../../context.js';
 import { io } from '../../cli-io.js';
 import { childIo } from '../../io.js';
@@ -29,6 +33,8 @@ export interface RunOptions {
   readonly filter?: string[];
   /** `--template FILE`: env.template to use when no -f is given. */
   readonly template?: string;
+  /** `--env-file FILE` (repeatable, in order): variables, plain or secret references, set over the environment. */
+  readonly envFile?: string[];
   /** `--prefix PREFIX`: prefix for variable names (default ''). */
   readonly prefix: string;
   /** `--preserve-existing`: keep variables already set (non-empty). */
@@ -46,8 +52,13 @@ export async function run(g: GlobalOptions, command: string[], o: RunOptions): P
   const [cmd, ...cmdArgs] = command;
   if (!cmd) throw new SeeqretError('E_USAGE', 'no command given', 'Write the command after --, e.g. seeqret run -- node app.js');
   const umask = o.umask === undefined ? DEFAULT_UMASK : parseUmask(o.umask);
-  const select = await selectRunEntries({ filters: o.filter ?? [], template: o.template, env: o.env, prefix: o.prefix, cwd: io().cwd, environment: io().env });
-  const child = await withVault(g, (v) => buildRunEnvironment(v, select, { parentEnvironment: io().env, preserveExisting: o.preserveExisting === true, command: cmd, warn }));
+  const envFiles = o.envFile ?? [];
+  const select = await selectRunEntries({ filters: o.filter ?? [], template: o.template, env: o.env, prefix: o.prefix, cwd: io().cwd, environment: io().env, envFiles });
+  const fileValues = readEnvFiles(io().cwd, envFiles);
+  const referenceDefaults = await runReferenceDefaults(io().cwd, o.env, io().env);
+  const child = await withVault(g, (v) =>
+    buildRunEnvironment(v, select, { parentEnvironment: io().env, preserveExisting: o.preserveExisting === true, command: cmd, warn, envFiles: fileValues, referenceDefaults }),
+  );
   io().setChildUmask(umask);
   const streams = maskedStreams(o.mask, { stdout: io().stdout.isTTY === true, stderr: io().stderr.isTTY === true });
   return runChild(cmd, cmdArgs, child.env, childIo(), streams.stdout || streams.stderr ? maskableValues(child.secretValues) : null, streams);

@@ -1,0 +1,8 @@
+/**
+ * `node --import seeqret/register app.js`: fill `process.env` from the vault before the app's first
+ * line, as `node -r seeqret/config` does for CommonJS (the same rules: src/config.ts). An ES module
+ * preloaded with `--import` runs before the entry point is loaded, so the app needs no import of its own.
+ *
+ * @module
+ */
+import './config.js';
