@@ -65,8 +65,9 @@ describe('ES module project: node --import seeqret/register', () => {
 
   it('seeqret://KEY inside a project is the project app and the selected environment', () => {
     const dir = project('module', { ...files, 'seeqret.yaml': 'app: web\nenvironment: dev\n' });
-    expect(JSON.parse(ok(node(dir, ['--import', 'seeqret/register', 'app.js'], { DB_URL: 'seeqret://DB_URL' }))).DB_URL).toBe('postgres://dev-secret');
-    expect(JSON.parse(ok(node(dir, ['--import', 'seeqret/register', 'app.js'], { DB_URL: 'seeqret://DB_URL', SEEQRET_ENV: 'prod' }))).DB_URL).toBe('postgres://prod-secret');
+    const dbUrl = (env: Record<string, string>): unknown => (JSON.parse(ok(node(dir, ['--import', 'seeqret/register', 'app.js'], env))) as Record<string, unknown>)['DB_URL'];
+    expect(dbUrl({ DB_URL: 'seeqret://DB_URL' })).toBe('postgres://dev-secret');
+    expect(dbUrl({ DB_URL: 'seeqret://DB_URL', SEEQRET_ENV: 'prod' })).toBe('postgres://prod-secret');
   });
 
   it('an unresolved reference stops the app before it starts, naming the variable and never a value', () => {

@@ -78,10 +78,12 @@ describe('run --env-file', () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, '.env'), 'DB_URL=seeqret://web/dev/DB_URL\nMODE=file\n');
     const kept = childEnv(vault, ['--env-file', '.env', '--preserve-existing'], { cwd: dir, env: { MODE: 'parent' } });
-    expect(ok(kept.r) && kept.env['MODE']).toBe('parent');
+    ok(kept.r);
+    expect(kept.env['MODE']).toBe('parent');
     expect(kept.env['DB_URL']).toBe('postgres://dev-secret');
     const withFilter = childEnv(vault, ['--env-file', '.env', '-f', '*:*:TOKEN'], { cwd: dir });
-    expect(ok(withFilter.r) && withFilter.env['TOKEN']).toBe('global-token');
+    ok(withFilter.r);
+    expect(withFilter.env['TOKEN']).toBe('global-token');
     expect(withFilter.env['DB_URL']).toBe('postgres://dev-secret');
   });
 
