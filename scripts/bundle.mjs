@@ -1,7 +1,10 @@
 // Bundle the CLI so start-up reads a handful of files instead of dozens (docs/architecture.md,
 // "Start-up time"):
-//   dist/bin/seeqret.js   the entry, CommonJS (dist/bin/package.json says so): the argument check
-//                         and everything `seeqret get FILTER` needs, initialised only for a `get`
+//   dist/bin/seeqret.js   the entry, CommonJS (dist/bin/package.json says so): the argument check,
+//                         and the loader of the fast path
+//   dist/bin/fast-get.js  everything `seeqret get FILTER` needs (CommonJS), compiled with its V8
+//                         code cache (scripts/code-cache.mjs, run after this script)
+//   dist/bin/agent.js     the unlock agent's process (CommonJS)
 //   dist/bin/main.mjs     the full command tree (ES module), with one chunk per lazily imported command
 // A `get` never starts Node's ES module loader: it reads the entry with one readFileSync, where
 // the ES module loader would load `fs/promises` and translate each module (~15 ms of CPU).
@@ -50,13 +53,20 @@ const mainBundle = {
     b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './main.mjs', external: true }));
   },
 };
-await buildWithMeta('bin', {
+// In the entry, the fast path is loaded from its own bundle (src/cli/fast-get-load-bundled.ts).
+const fastGetBundle = {
+  name: 'fast-get-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/fast-get-load\.js$/ }, () => ({ path: path.resolve('src/cli/fast-get-load-bundled.ts') }));
+    // The unlock agent's process (`__seeqret-agent`) has its own bundle too: a `get` does not compile it.
+    b.onResolve({ filter: /^\.\/agent-main\.js$/ }, () => ({ path: './agent.js', external: true }));
+  },
+};
+const commonJsEntry = {
   ...common,
   format: 'cjs',
-  entryPoints: { seeqret: 'src/cli/bin.ts' },
   // Other packages stay external here: a prompt library needed only on a terminal must not be inlined.
   external: [...common.external, ...deps.filter((d) => d !== 'better-sqlite3')],
-  plugins: [mainBundle],
   // src/crypto/sodium.ts, src/vault/sqlite.ts and src/util/addon.ts locate files from import.meta.url.
   define: { 'import.meta.url': '__seeqretImportMetaUrl' },
   banner: {
@@ -64,7 +74,10 @@ await buildWithMeta('bin', {
       "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n" +
       'const __seeqretBuiltin = (m) => Object.create(m, { default: { value: m, enumerable: true } });',
   },
-});
+};
+await buildWithMeta('bin', { ...commonJsEntry, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle] });
+await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' } });
+await buildWithMeta('agent', { ...commonJsEntry, entryPoints: { agent: 'src/cli/agent-main.ts' } });
 await buildWithMeta('main', {
   ...common,
   format: 'esm',
@@ -80,12 +93,20 @@ await buildWithMeta('main', {
 // onto a new object, on every such import: about 7% of a `seeqret get` (decision 49). A built-in
 // needs no interop, so the entry gives each import a small object whose `default` is the module and
 // whose prototype is the module (for namespace imports) instead.
-{
-  const entry = 'dist/bin/seeqret.js';
+for (const entry of ['dist/bin/seeqret.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js']) {
   const toEsm = /__toESM\(require\("(node:[a-z_/]+)"\), 1\)/g;
   const text = fs.readFileSync(entry, 'utf8');
-  if (!toEsm.test(text)) throw new Error('bundle.mjs: no __toESM(require("node:…")) in the entry: update this step');
+  if (!toEsm.test(text)) throw new Error(`bundle.mjs: no __toESM(require("node:…")) in ${entry}: update this step`);
   fs.writeFileSync(entry, text.replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`));
+}
+// dist/bin/fast-get.js runs as a vm.Script (src/cli/code-cache.ts), where import() needs an
+// experimental callback: its lazy imports of installed packages and built-ins become require()
+// (each of them has a CommonJS entry), wrapped so they still resolve asynchronously.
+{
+  const entry = 'dist/bin/fast-get.js';
+  const text = fs.readFileSync(entry, 'utf8').replace(/\bimport\(("[^"]+")\)/g, 'Promise.resolve().then(() => require($1))');
+  if (/\bimport\(/.test(text)) throw new Error(`bundle.mjs: an import() is left in ${entry}: it would fail in a vm.Script`);
+  fs.writeFileSync(entry, text);
 }
 fs.writeFileSync('dist/bin/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 fs.chmodSync('dist/bin/seeqret.js', 0o755);

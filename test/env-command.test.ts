@@ -192,6 +192,32 @@ describe.skipIf(!hasGit)('env warns when the .env is in a git work tree and not 
   });
 });
 
+describe.skipIf(!hasGit)('env asks git only inside a checkout', () => {
+  it('starts git only when a .git is above the .env (found from a sub-folder too), and warns there', () => {
+    const { v, dir } = setup();
+    // A `git` first on PATH that records each call, then runs the real one.
+    const bin = tmpdir();
+    const calls = path.join(bin, 'calls');
+    const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}` };
+    const outside = cli(['env'], { vault: v, cwd: dir, env });
+    expect(outside.code, outside.stderr).toBe(0);
+    expect(fs.existsSync(calls)).toBe(false);
+    expect(outside.stderr).not.toContain('git');
+
+    const repo = tmpdir();
+    expect(spawnSync('git', ['init', '-q'], { cwd: repo }).status).toBe(0);
+    const sub = path.join(repo, 'services', 'web');
+    fs.mkdirSync(sub, { recursive: true });
+    fs.copyFileSync(path.join(dir, 'env.template'), path.join(sub, 'env.template'));
+    const inside = cli(['env'], { vault: v, cwd: sub, env });
+    expect(inside.code, inside.stderr).toBe(0);
+    expect(fs.readFileSync(calls, 'utf8')).toBe('check-ignore -q -- .env\n');
+    expect(inside.stderr).toContain('seeqret: warning: .env is inside a git work tree and git does not ignore it: add it to .gitignore');
+  });
+});
+
 describe('importenv reads back what env wrote, in every dialect', () => {
   it('env --dialect D, then importenv (dialect from the first line) gives the same values', () => {
     const { v, dir, values } = setup();

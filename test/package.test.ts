@@ -137,6 +137,9 @@ describe('the packed package, installed', () => {
     const files = packed[0].files.map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'THIRD-PARTY-NOTICES.md', 'CHANGELOG.md', 'README.md', 'package.json', 'dist/bin/seeqret.js', 'dist/index.js', 'dist/cjs/index.cjs', 'dist/cjs/index.d.cts']));
     expect(files.filter((f) => f.startsWith('dist/meta/') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+    // The `get` fast path's own bundle and its V8 code cache (for the Node that built it), and the agent's bundle.
+    expect(files).toEqual(expect.arrayContaining(['dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/cli/code-cache.js']));
+    expect(files.filter((f) => /^dist\/bin\/fast-get\.js\.[0-9a-f]{16}\.v[0-9.]+-[a-z0-9]+\.cache$/.test(f))).toHaveLength(1);
 
     const project = path.join(work, 'app');
     fs.mkdirSync(project);
@@ -168,6 +171,10 @@ describe('the packed package, installed', () => {
     ok(run(bin, ['init', vault, '--user', 'alice', '--email', 'alice@example.com'], project, env), 'seeqret init');
     ok(run(bin, ['add', 'key', 'API_KEY', 'sk_packed_1', '--app', 'myapp', '--env', 'dev'], project, env), 'seeqret add key');
     expect(ok(run(bin, ['get', 'myapp:dev:API_KEY'], project, env), 'seeqret get')).toBe('sk_packed_1\n');
+    // The installed fast path finds its code cache and V8 takes it (same Node as the build).
+    const installedBin = path.join(project, 'node_modules', 'seeqret', 'dist');
+    const cacheUse = `import(${JSON.stringify(path.join(installedBin, 'cli', 'code-cache.js'))}).then((m) => process.stdout.write(m.loadBundle(${JSON.stringify(path.join(installedBin, 'bin', 'fast-get.js'))}).cache))`;
+    expect(ok(run(process.execPath, ['-e', cacheUse], project, env), 'code cache of the installed bundle')).toBe('used');
     // OpenPGP.js is not inlined: `add user --pgp-key` loads the installed package (a key made with it).
     fs.writeFileSync(path.join(project, 'pgp.mjs'), `
       const openpgp = await import('openpgp');

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import net from 'node:net';
 import { type AgentFiles, agentFiles, currentUid, notPrivate } from './paths.js';
 import { type AgentOk, type AgentOp, AGENT_PROTOCOL, LineReader, encodeLine, parseReply } from './protocol.js';
 
@@ -28,11 +27,13 @@ function isMissing(why: string): boolean {
 }
 
 /** Send one request to the agent at `files` and read its reply. */
-export function askAgent(files: AgentFiles, vaultId: string, op: AgentOp, uid: number = currentUid()): Promise<AgentAnswer> {
+export async function askAgent(files: AgentFiles, vaultId: string, op: AgentOp, uid: number = currentUid()): Promise<AgentAnswer> {
   for (const [file, kind] of [[files.dir, 'folder'], [files.socket, 'socket']] as const) {
     const why = notPrivate(file, kind, uid);
-    if (why !== undefined) return Promise.resolve(isMissing(why) ? { kind: 'none' } : { kind: 'unsafe', why });
+    if (why !== undefined) return isMissing(why) ? { kind: 'none' } : { kind: 'unsafe', why };
   }
+  // `node:net` (with the stream modules it loads, ~10 ms of start-up) only when there is a socket.
+  const net = await import('node:net');
   return new Promise((resolve) => {
     const reader = new LineReader();
     let settled = false;

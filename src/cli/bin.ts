@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `seeqret` executable. Kept tiny: it sets a private umask, serves a plain `get` from a
- * single self-contained module without loading the command parser, and otherwise hands over to
+ * The `seeqret` executable. Kept tiny: it sets a private umask, serves a plain `get` from its own
+ * small bundle (with a V8 code cache, src/cli/fast-get-load-bundled.ts) without loading the command
+ * parser, and otherwise hands over to
  * the command tree, which loads only the module of the command being run.
  *
  * No top-level `await`: the bundle of this entry is CommonJS (scripts/bundle.mjs), so a `get`
@@ -11,6 +12,7 @@
  */
 import type { CliIo } from './cli-io.js';
 import { parseFastGet } from './fast.js';
+import { loadFastGet } from './fast-get-load.js';
 
 process.umask(0o077);
 
@@ -92,7 +94,7 @@ async function run(): Promise<number> {
   if (fast) {
     quietOnEpipeWhenUsed('stdout');
     quietOnEpipeWhenUsed('stderr');
-    const { runFastGet } = await import('./fast-get.js');
+    const runFastGet = await loadFastGet();
     return runFastGet(fast, processIo());
   }
   quietOnEpipe(process.stdout);

@@ -176,8 +176,10 @@ export function resolveTemplate(vault: Vault, text: string, source = 'env.templa
       }
     }
   }
+  const secrets = planned.flatMap((p) => (p.secret ? [p.secret] : []));
+  const values = new Map(vault.revealMany(secrets).map((value, i) => [secrets[i], value]));
   const entries = planned.map((p) =>
-    p.secret ? { name: p.name, value: vault.reveal(p.secret), secret: p.secret, explicit: p.explicit } : { name: p.name, value: p.value ?? '', explicit: true },
+    p.secret ? { name: p.name, value: values.get(p.secret) ?? '', secret: p.secret, explicit: p.explicit } : { name: p.name, value: p.value ?? '', explicit: true },
   );
   return { entries, warnings: [...warnings, ...pendingWarning(skipped)] };
 }
@@ -204,5 +206,7 @@ export function resolveFilters(vault: Vault, filters: readonly string[], prefix 
     byName.set(name, m);
   }
   const warnings = [...(found.length === 0 ? [`filter ${filters.map((f) => `'${f}'`).join(', ')} matches no secret`] : []), ...pendingWarning(skipped)];
-  return { entries: Array.from(byName, ([name, secret]) => ({ name, value: vault.reveal(secret), secret })), warnings };
+  const chosen = Array.from(byName);
+  const values = vault.revealMany(chosen.map(([, secret]) => secret));
+  return { entries: chosen.map(([name, secret], i) => ({ name, value: values[i] ?? '', secret })), warnings };
 }

@@ -111,7 +111,8 @@ export function prepareExport(v: Vault, req: ExportRequest): ExportPlan {
   const records = v.find(req.filters);
   if (records.length === 0) throw new SeeqretError('E_NOT_FOUND', `the filters match no secret: ${req.filters.map((f) => f.text).join(', ')}`, 'Run `seeqret list` to see what exists.');
   const owner = v.owner();
-  const values = new Map<number, string>(records.map((r) => [r.id, v.reveal(r)]));
+  const revealed = v.revealMany(records);
+  const values = new Map<number, string>(records.map((r, i) => [r.id, revealed[i] ?? '']));
   const warnings: string[] = [];
   const items = recipients.map((u) => {
     if (!u.isOwner && u.verifiedAt === null) warnings.push(`${u.username}'s key fingerprint was never verified; compare it on a call and run \`seeqret users verify ${u.username}\``);

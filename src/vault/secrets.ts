@@ -80,6 +80,37 @@ export class SecretStore {
   /** Decrypt the current value of a secret. */
   reveal(r: SecretRecord): string {
     const row = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE id = ?`).get(r.id)) as SecretRow | undefined;
+    const value = this.#open(r, row);
+    if (row) this.#s.checkNotStale(row);
+    return value;
+  }
+
+  /**
+   * Decrypt the current values of `records`, in their order, with the checks of {@link reveal}:
+   * one statement per 500 records reads the rows and whether an older version came back, instead
+   * of two statements per record.
+   */
+  revealMany(records: readonly SecretRecord[]): string[] {
+    const rows = new Map<number, SecretRow & { stale: number }>();
+    this.#s.sql(() => {
+      for (let i = 0; i < records.length; i += 500) {
+        const ids = records.slice(i, i + 500).map((r) => r.id);
+        const sql =
+          `SELECT ${macCols('secrets')}, EXISTS (SELECT 1 FROM secret_history h WHERE h.secret_id = secrets.id AND h.version >= secrets.version) AS stale ` +
+          `FROM secrets WHERE id IN (${ids.map(() => '?').join(',')})`;
+        for (const row of this.#s.db.prepare(sql).all(...ids) as Array<SecretRow & { stale: number }>) rows.set(row.id, row);
+      }
+    });
+    return records.map((r) => {
+      const row = rows.get(r.id);
+      const value = this.#open(r, row);
+      if (row?.stale === 1) this.#s.checkNotStale(row);
+      return value;
+    });
+  }
+
+  /** Open the value of `row` (the current row of `r`, if any) after authenticating it. */
+  #open(r: SecretRecord, row: SecretRow | undefined): string {
     if (!row) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} no longer exists`, LIST_SECRETS.fix, LIST_SECRETS.options);
     // The row it decrypts is authenticated (O(1)): an older ciphertext put back with its older
     // version, or a name marked accepted outside seeqret, is E_TAMPERED, never a value.
@@ -90,7 +121,6 @@ export class SecretStore {
     // removed this secret since `r` was read, and a different acceptance that it was accepted or
     // marked pending meanwhile: neither is tampering.
     if (row.app !== r.app || row.env !== r.env || row.key !== r.key) throw new SeeqretError('E_NOT_FOUND', `secret ${secretLabel(r)} no longer exists`, LIST_SECRETS.fix, LIST_SECRETS.options);
-    this.#s.checkNotStale(row);
     return value;
   }
 

@@ -282,6 +282,15 @@ export class Vault {
     return this.#st.secrets.reveal(r);
   }
 
+  /**
+   * Decrypt the current values of several secrets, in the order given: the same checks as
+   * {@link Vault.reveal} (each row authenticated, an older value put back is `E_TAMPERED`), read
+   * with one statement per 500 secrets.
+   */
+  revealMany(records: readonly SecretRecord[]): string[] {
+    return this.#st.secrets.revealMany(records);
+  }
+
   /** Versions of a secret, newest first (the current one has `replacedAt: null`). */
   history(r: SecretRecord): HistoryEntry[] {
     return this.#st.secrets.history(r);

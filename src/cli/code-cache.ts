@@ -1,0 +1,76 @@
+/**
+ * Loading a CommonJS bundle with a V8 code cache made at build time (scripts/code-cache.mjs), so
+ * a `seeqret get` runs bytecode instead of parsing and compiling its code on every start.
+ *
+ * The bundle ends with a line `//# seeqret-build=HASH` (the SHA-256 of the text before it, written
+ * by scripts/code-cache.mjs); its cache is `FILE.HASH.NODE-VERSION-ARCH.cache` beside it. So a
+ * cache of another build of the bundle, or of another Node, is never even read (V8 itself checks
+ * only the source's length, its own version and its flags). V8 may still reject a cache (other
+ * flags, say): the code is then compiled from its text, as it would be without a cache. A missing,
+ * unreadable or rejected cache never fails the command.
+ *
+ * Only the stable `vm.Script` API is used (`cachedData`, `cachedDataRejected`): no experimental
+ * flag, no warning.
+ *
+ * @module
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import vm from 'node:vm';
+
+/** How a bundle was compiled: from its cache, or from its text (and why). */
+export type CacheUse = 'used' | 'rejected' | 'missing' | 'no-build-id';
+
+/** The marker that starts the last line of a bundle that has a code cache. */
+export const BUILD_ID_MARK = '//# seeqret-build=';
+
+/** The build id (hex SHA-256) a bundle's text ends with, or `undefined`. */
+export function buildIdOf(source: string): string | undefined {
+  const at = source.lastIndexOf(BUILD_ID_MARK);
+  if (at < 0) return undefined;
+  const id = source.slice(at + BUILD_ID_MARK.length).trim();
+  return /^[0-9a-f]{64}$/.test(id) ? id : undefined;
+}
+
+/** The code cache file of the bundle `file` with build id `buildId`, for this Node and CPU. */
+export function cacheFileOf(file: string, buildId: string, nodeVersion: string = process.version, arch: string = process.arch): string {
+  return `${file}.${buildId.slice(0, 16)}.${nodeVersion}-${arch}.cache`;
+}
+
+/** The CommonJS wrapper a bundle's text is compiled in (the same parameters as Node's). */
+export function wrapCommonJs(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+}
+
+/** A bundle compiled and run: its exports, how its cache was used, and the compiled script. */
+export interface LoadedBundle {
+  readonly exports: unknown;
+  readonly cache: CacheUse;
+  /** The compiled script (scripts/code-cache.mjs makes the cache from it after a run). */
+  readonly script: vm.Script;
+}
+
+function readCache(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Compile and run the CommonJS bundle `file` (an absolute path) with its code cache when there is
+ * a valid one, and return its exports.
+ */
+export function loadBundle(file: string): LoadedBundle {
+  const source = fs.readFileSync(file, 'utf8');
+  const buildId = buildIdOf(source);
+  const cachedData = buildId === undefined ? undefined : readCache(cacheFileOf(file, buildId));
+  const script = new vm.Script(wrapCommonJs(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const cache: CacheUse = buildId === undefined ? 'no-build-id' : !cachedData ? 'missing' : script.cachedDataRejected === true ? 'rejected' : 'used';
+  const module = { exports: {} as unknown };
+  const run = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: { exports: unknown }, f: string, d: string) => void;
+  run(module.exports, createRequire(file), module, file, path.dirname(file));
+  return { exports: module.exports, cache, script };
+}
