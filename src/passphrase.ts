@@ -1,6 +1,6 @@
 /**
  * Where passphrases come from: one small interface, {@link PassphraseSource}, that everything
- * protected asks — a passphrase-protected vault, a backup, a SecureStore vault — and a chain of
+ * protected asks — a passphrase-protected vault, a backup, a SecureStore vault, a team custodian — and a chain of
  * sources tried in order. The CLI builds one chain per run from its options, its environment
  * and the terminal (src/cli/passphrases.ts); a program using the library passes its own (a
  * secrets manager, a keychain, a fixed value in tests) to {@link unlockVault}.
@@ -20,7 +20,11 @@ export type PassphraseKind =
   /** An age backup made by `seeqret backup` (or read by `restore`). */
   | 'backup'
   /** A SecureStore vault's password. */
-  | 'securestore';
+  | 'securestore'
+  /** A team file custodian's passphrase (a new custodian's when `isNew`). */
+  | 'team'
+  /** A team custodian's replacement passphrase (`team passwd`): never one of the current passphrase's sources. */
+  | 'team-new';
 
 /** One request for a passphrase. */
 export interface PassphraseRequest {
@@ -63,6 +67,8 @@ export const PASSPHRASE_VARIABLES: Readonly<Record<PassphraseKind, string>> = {
   vault: 'SEEQRET_PASSPHRASE',
   backup: 'SEEQRET_BACKUP_PASSPHRASE',
   securestore: 'SEEQRET_SS_PASSWORD',
+  team: 'SEEQRET_TEAM_PASSPHRASE',
+  'team-new': 'SEEQRET_TEAM_NEW_PASSPHRASE',
 };
 
 /** Ask `sources` in order; the first that gives a passphrase wins. `undefined` entries are skipped. */

@@ -1,13 +1,14 @@
 /**
  * The SecureStore use cases called in-process (no CLI, no process.stdout, no process.env): the
- * password chain through the injected prompts and environment record, create with its undo,
+ * password chain (a PassphraseSource: file, environment record, a scripted person), create with its undo,
  * set/get/remove, import into and export from a real seeqret vault. Real files, real crypto.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tmpdir, vaultsClosedAfterEach } from './helpers.js';
-import { SeeqretError } from '../src/errors.js';
+import { rejected } from './must.js';
+import { type PassphraseSource, environmentPassphrases, filePassphrase, passphraseChain } from '../src/passphrase.js';
 import { parseFilter } from '../src/filter/index.js';
 import { type SsAccess, type SsPrompts, isStoreMissing, passwordOf, storeOf } from '../src/securestore/access.js';
 import { exportToSecureStore } from '../src/securestore/export.js';
@@ -20,21 +21,24 @@ const PASSWORD = 'correct horse battery';
 const vault = vaultsClosedAfterEach();
 
 /** A person at the prompts: answers as scripted, remembers what was asked. */
-function person(answers: { interactive?: boolean; password?: string; confirm?: boolean } = {}): SsPrompts & { asked: string[] } {
+function person(answers: { interactive?: boolean; password?: string; confirm?: boolean } = {}): SsPrompts & { asked: string[]; source: PassphraseSource } {
   const asked: string[] = [];
+  const interactive = answers.interactive ?? true;
   return {
     asked,
-    interactive: answers.interactive ?? true,
-    password() {
-      asked.push('password');
-      return Promise.resolve(answers.password ?? PASSWORD);
-    },
-    newPassword(check) {
-      asked.push('new password');
-      // (a check that throws rejects, as it would in an async prompt)
-      return new Promise((resolve) => {
-        resolve(check(answers.password ?? PASSWORD));
-      });
+    interactive,
+    // The person as the last source of the chain: nothing when nobody can answer.
+    source: {
+      passphrase(request) {
+        if (!interactive) return Promise.resolve(undefined);
+        asked.push(request.isNew ? 'new password' : 'password');
+        const answer = answers.password ?? PASSWORD;
+        // (a check that throws rejects, as it would in an async prompt)
+        return new Promise((resolve) => {
+          request.check?.(answer);
+          resolve(Buffer.from(answer));
+        });
+      },
     },
     confirm(q) {
       asked.push(q);
@@ -43,18 +47,11 @@ function person(answers: { interactive?: boolean; password?: string; confirm?: b
   };
 }
 
-function access(dir: string, over: Partial<SsAccess> = {}): SsAccess {
-  return { store: path.join(dir, 'secrets.json'), keyFiles: [], env: {}, lockTimeoutMs: 10_000, prompts: person(), ...over };
-}
-
-async function rejected(p: Promise<unknown>): Promise<SeeqretError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SeeqretError) return e;
-    throw e;
-  }
-  throw new Error('expected a SeeqretError');
+/** Access to DIR/secrets.json; the password chain is `passwordFile` › `env` › the person. */
+function access(dir: string, over: Partial<Omit<SsAccess, 'prompts'>> & { prompts?: ReturnType<typeof person>; env?: Record<string, string>; passwordFile?: string } = {}): SsAccess {
+  const { env = {}, passwordFile, prompts = person(), ...rest } = over;
+  const passphrases = passphraseChain([passwordFile === undefined ? undefined : filePassphrase(passwordFile, 'securestore'), environmentPassphrases(env), prompts.source]);
+  return { store: path.join(dir, 'secrets.json'), keyFiles: [], lockTimeoutMs: 10_000, prompts, passphrases, ...rest };
 }
 
 describe('password chain and access', () => {

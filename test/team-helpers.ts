@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NO_PROMPTS, requireCustodian, resolveUser } from '../src/team/credentials.js';
+import { passphraseChain } from '../src/passphrase.js';
 import { planNewCustodian } from '../src/team/custodians.js';
 import { type TeamSession, openTeam } from '../src/team/session.js';
 import { TeamFile } from '../src/team/store.js';
@@ -81,6 +82,7 @@ export async function fresh(opts: { vault?: string } = {}): Promise<{ file: stri
     env,
     credentials: {},
     prompts: { ...NO_PROMPTS, rawKey: (k) => (keys.push(k), Promise.resolve(true)) },
+    passphrases: passphraseChain([]),
     vault: { identity: () => Promise.reject(new Error('no identity custodian here')), use: () => Promise.reject(new Error('no vault here')) },
   });
   const alice = session(ALICE);

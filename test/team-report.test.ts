@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeeqretError } from '../src/errors.js';
 import { NO_PROMPTS } from '../src/team/credentials.js';
+import { passphraseChain } from '../src/passphrase.js';
 import { decryptedText, teamInfo } from '../src/team/report.js';
 import type { TeamSession } from '../src/team/session.js';
 import { fixtureCopy, stateDirOf } from './team-helpers.js';
@@ -16,6 +17,7 @@ function session(file: string): TeamSession {
     env: {},
     credentials: {},
     prompts: NO_PROMPTS,
+    passphrases: passphraseChain([]),
     vault: { identity: () => Promise.reject(new Error('no vault')), use: () => Promise.reject(new Error('no vault')) },
   };
 }

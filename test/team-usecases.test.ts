@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpdir } from './helpers.js';
 import { SeeqretError } from '../src/errors.js';
-import { NO_PROMPTS, type PassphraseRequest, type TeamPrompts, resolveUser, unlockCustodian } from '../src/team/credentials.js';
+import { type PassphraseRequest, type PassphraseSource, passphraseChain } from '../src/passphrase.js';
+import { NO_PROMPTS, type TeamPrompts, resolveUser, unlockCustodian } from '../src/team/credentials.js';
 import { planNewCustodian, removeCustodian } from '../src/team/custodians.js';
 import { pullDomain } from '../src/team/pull.js';
 import { pushDomain } from '../src/team/push.js';
@@ -17,7 +18,7 @@ import { applyAccept, planAccept } from '../src/team/signing.js';
 import { TeamFile } from '../src/team/store.js';
 import { writeTeam } from '../src/team/write.js';
 import { Vault } from '../src/vault/vault.js';
-import { must } from './must.js';
+import { must, rejected } from './must.js';
 
 const ALICE = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
 
@@ -32,8 +33,8 @@ function vault(dir: string): Vault {
   return v;
 }
 
-/** Answers a person would give, recorded: the raw keys shown, the passphrase requests. */
-function person(answers: { passphrase?: string; confirm?: boolean } = {}): TeamPrompts & { keys: string[]; asked: PassphraseRequest[]; diffs: string[] } {
+/** Answers a person would give, recorded: the raw keys shown, the passphrase requests (`source`: the person at the end of the passphrase chain). */
+function person(answers: { passphrase?: string; confirm?: boolean } = {}): TeamPrompts & { keys: string[]; asked: PassphraseRequest[]; diffs: string[]; source: PassphraseSource } {
   const keys: string[] = [];
   const asked: PassphraseRequest[] = [];
   const diffs: string[] = [];
@@ -45,19 +46,23 @@ function person(answers: { passphrase?: string; confirm?: boolean } = {}): TeamP
     asked,
     diffs,
     rawKey: (k) => (keys.push(k), Promise.resolve(true)),
-    passphrase: (r) => (asked.push(r), Promise.resolve(answers.passphrase ?? '')),
+    source: {
+      passphrase: (r) => (answers.passphrase === undefined ? Promise.resolve(undefined) : (asked.push(r), Promise.resolve(Buffer.from(answers.passphrase)))),
+    },
     confirmWrite: (d) => (diffs.push(d), Promise.resolve(answers.confirm === true)),
   };
 }
 
 /** A session on `file`, with the pins of `vaultDir` (and that vault's key for identity custodians). */
 function session(file: string, vaultDir: string, env: TeamEnvironment, more: Partial<TeamSession> = {}): TeamSession {
+  const prompts = more.prompts ?? person();
   return {
     file,
     vaultDir,
     env,
     credentials: {},
-    prompts: person(),
+    prompts,
+    passphrases: 'source' in prompts ? (prompts.source as PassphraseSource) : passphraseChain([]),
     vault: {
       identity: () => Promise.reject(new Error('no identity custodian here')),
       use: () => Promise.reject(new Error('no vault here')),
@@ -83,16 +88,6 @@ async function team(): Promise<{ file: string; dir: string; bobKey: string; alic
   await writeTeam(alice, openTeam(alice, 'write').tf, (f) => f.addDomain('dev', me), { signer: me });
   await writeTeam(alice, openTeam(alice, 'write').tf, (f) => f.addSecret('dev', 'DB', 'hunter2'));
   return { file, dir, bobKey: must(prompts.keys[0]), alice };
-}
-
-async function rejected(p: Promise<unknown>): Promise<SeeqretError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SeeqretError) return e;
-    throw e;
-  }
-  throw new Error('expected a SeeqretError');
 }
 
 describe('init, custodians, domains, secrets', () => {
@@ -193,7 +188,7 @@ describe('credentials come from the session, in one order', () => {
     expect((await rejected(as(ALICE, { credentials: { ignoreEnv: true }, prompts: NO_PROMPTS }))).code).toBe('E_PASSPHRASE_REQUIRED');
     const prompts = person({ passphrase: bobKey });
     expect(await as(ALICE, { credentials: { ...bob, ignoreEnv: true }, prompts })).toBe('bob@example.com');
-    expect(prompts.asked).toEqual([{ file, user: 'bob@example.com', source: 'argument' }]);
+    expect(prompts.asked).toEqual([{ kind: 'team', label: 'Passphrase of bob@example.com', target: file }]);
     // optional (push): no credentials at hand → undefined, never a question.
     expect(await unlockCustodian(session(file, alice.vaultDir, {}, { prompts: person({ passphrase: bobKey }) }), tf, { optional: true })).toBeUndefined();
   });

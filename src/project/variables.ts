@@ -9,7 +9,7 @@ import { parseFilter } from '../filter/index.js';
 import { type Group, type VariableDescription, loadGroups } from './descriptions.js';
 import { type EnvEntry, type Resolved, pendingWarning, refuseDangerous } from '../inject/resolve.js';
 import type { SecretRecord, Vault } from '../vault/vault.js';
-import { type Project, checkEnvironmentName, groupsDir } from './project.js';
+import { type Project, checkEnvironmentName, environmentExists, groupsDir } from './project.js';
 
 /** One variable of an environment: described, stored, or both. */
 export interface VariableState {
@@ -101,4 +101,77 @@ export function environmentEntries(vault: Vault, project: Project, env: string, 
   const ownNames = new Set(own.map((e) => e.name));
   const entries = [...own, ...[...aliases.values()].filter((a) => !ownNames.has(a.entry.name)).map((a) => a.entry)];
   return { entries, warnings: pendingWarning(skipped) };
+}
+
+/**
+ * The groups named by `names` (all when none).
+ *
+ * @throws SeeqretError `E_NOT_FOUND` naming an unknown one.
+ */
+export function selectGroups(groups: readonly Group[], names: readonly string[], env: string): readonly Group[] {
+  if (names.length === 0) return groups;
+  for (const n of names) {
+    if (!groups.some((g) => g.name === n)) {
+      throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no group ${n}`, 'Run `seeqret groups list`.');
+    }
+  }
+  return groups.filter((g) => names.includes(g.name));
+}
+
+/** Which descriptions `describe` shows. */
+export interface DescriptionQuery {
+  /** Only these variables (all when empty). */
+  readonly names: readonly string[];
+  /** Only these groups (all when empty). */
+  readonly groups: readonly string[];
+}
+
+/**
+ * `describe`: the descriptions of `env`'s variables, chosen by `q`.
+ *
+ * @throws SeeqretError `E_NOT_FOUND` (no such environment or group), `E_NOT_DESCRIBED` (a name without description).
+ */
+export function describedVariables(project: Project, env: string, q: DescriptionQuery): VariableDescription[] {
+  if (!environmentExists(project, env)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no descriptions folder`, `Create it with \`seeqret environments create ${env}\`.`);
+  const all = environmentGroups(project, env);
+  let ds: VariableDescription[] = selectGroups(all, q.groups, env).flatMap((g) => [...g.variables]);
+  if (q.names.length) {
+    const byName = new Map(all.flatMap((g) => g.variables.map((d) => [d.variable, d] as const)));
+    for (const n of q.names) {
+      if (!byName.has(n)) throw new SeeqretError('E_NOT_DESCRIBED', `variable ${n} has no description in environment ${env}`, 'Run `seeqret describe` to see the described variables.');
+    }
+    ds = ds.filter((d) => q.names.includes(d.variable));
+  }
+  return ds;
+}
+
+/** Which variables `show` shows. */
+export interface VariableQuery extends DescriptionQuery {
+  /** Only variables of these types (all when empty). */
+  readonly types: readonly string[];
+  /** Only variables without a value. */
+  readonly undefinedOnly: boolean;
+}
+
+/**
+ * `show`: `env`'s variables (described ∪ in the vault) chosen by `q`, values not revealed.
+ *
+ * @throws SeeqretError `E_NOT_FOUND` (an unknown group, or a name neither described nor set).
+ */
+export function selectVariables(vault: Vault, project: Project, env: string, q: VariableQuery): VariableState[] {
+  const allGroups = environmentGroups(project, env);
+  selectGroups(allGroups, q.groups, env); // unknown group names are an error
+  let states: VariableState[] = environmentVariables(vault, project, env, allGroups);
+  if (q.names.length) {
+    for (const n of q.names) {
+      if (!states.some((s) => s.variable === n)) {
+        throw new SeeqretError('E_NOT_FOUND', `variable ${n} is neither described nor set in environment ${env}`, 'Run `seeqret show` to see the variables.');
+      }
+    }
+    states = states.filter((s) => q.names.includes(s.variable));
+  }
+  if (q.groups.length) states = states.filter((s) => s.description !== undefined && q.groups.includes(s.description.group));
+  if (q.types.length) states = states.filter((s) => q.types.includes(s.description?.type ?? s.record?.type ?? ''));
+  if (q.undefinedOnly) states = states.filter((s) => !s.record);
+  return states;
 }

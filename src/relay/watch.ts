@@ -11,7 +11,8 @@
  * @module
  */
 import { SeeqretError, isSeeqretError } from '../errors.js';
-import type { Vault } from '../vault/vault.js';
+import type { LoadResult } from '../sharing/load.js';
+import { type Vault, secretLabel } from '../vault/vault.js';
 import type { RelayClient, RelayEnvelope } from './client.js';
 import { type SyncOutcome, receiveEnvelope } from './usecases.js';
 
@@ -115,4 +116,31 @@ export async function watchRelay(r: WatchRequest): Promise<WatchSummary> {
     client?.close();
   }
   return { loaded: count.loaded, replays: count.replays, refused: count.refused.size };
+}
+
+/** How many names a watch log line shows before "+N more". */
+const NAMES_SHOWN = 20;
+
+/**
+ * The log line of a loaded envelope (after `prefix`): sender, counts and the secrets' names —
+ * never a value.
+ */
+export function loadedLine(result: LoadResult): string {
+  const s = result.summary;
+  const names = s.outcomes.map(secretLabel);
+  const shown = names.slice(0, NAMES_SHOWN).join(', ') + (names.length > NAMES_SHOWN ? `, +${String(names.length - NAMES_SHOWN)} more` : '');
+  return `from ${result.sender}: ${String(names.length)} secret${names.length === 1 ? '' : 's'} (${String(s.added)} added, ${String(s.updated)} updated, ${String(s.unchanged)} unchanged, ${String(s.skipped)} skipped, ${String(s.older)} older): ${shown}`;
+}
+
+/** An abortable sleep: resolves after `ms`, or at once when `signal` aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }

@@ -2,35 +2,32 @@
  * How the SecureStore use cases reach a vault file: which file, which key (a key file or a
  * password, and where the password comes from), and how long a writer waits for the file's lock.
  *
- * The password chain is decided here — `--password-file`, then `SEEQRET_SS_PASSWORD` (taken from
- * the environment record the caller passes), then {@link SsPrompts} when a person can answer,
- * else `E_PASSPHRASE_REQUIRED` — while the asking itself is the caller's (a terminal, a UI).
- * Nothing here touches `process`.
+ * The password comes from the caller's {@link PassphraseSource} chain (src/passphrase.ts, kind
+ * `securestore`; the CLI's is `--password-file` › `SEEQRET_SS_PASSWORD` › a hidden prompt on a
+ * terminal); when no source gives one, `E_PASSPHRASE_REQUIRED`. A new password is checked
+ * (at least {@link MIN_PASSWORD} characters) whatever its source. Nothing here touches `process`.
  *
  * @module
  */
 import fs from 'node:fs';
 import { SeeqretError } from '../errors.js';
-import { decodeUtf8, readFileCapped } from '../util/read-capped.js';
+import type { PassphraseRequest, PassphraseSource } from '../passphrase.js';
+import { decodeUtf8 } from '../util/read-capped.js';
 import { printable } from '../util/text.js';
 import { isMissingOrEmpty } from './keyfile.js';
 import { KeySource, SecretsManager } from './manager.js';
 
 /** The vault file when none is named (the SecureStore convention). */
 export const DEFAULT_STORE = 'secrets.json';
-/** Environment variable holding the password off a terminal. */
+/** Environment variable holding the password off a terminal (read by the caller's chain: `environmentPassphrases`). */
 export const PASSWORD_ENV = 'SEEQRET_SS_PASSWORD';
 /** Shortest password accepted for a new vault (as ssclient asks), whatever its source. */
 export const MIN_PASSWORD = 8;
 
-/** What the use cases ask a person (the CLI's terminal; a UI's dialogs). */
+/** What the use cases ask a person besides passwords (the CLI's terminal; a UI's dialogs). */
 export interface SsPrompts {
   /** Whether a person can answer now (on the CLI: stdin is a terminal). */
   readonly interactive: boolean;
-  /** The password of an existing vault. */
-  password(): Promise<string>;
-  /** A new password (asked twice); `check` refuses an unacceptable one (throws). */
-  newPassword(check: (password: string) => string): Promise<string>;
   /** A yes/no question; `true` is yes. */
   confirm(question: string): Promise<boolean>;
 }
@@ -41,14 +38,13 @@ export interface SsAccess {
   readonly store: string;
   /** The key files named (-k, --keyfile, --key-file): several different ones are refused. */
   readonly keyFiles: readonly string[];
-  /** A password was asked for explicitly (-p). */
+  /** A password was asked for explicitly (-p or --password-file): refused together with a key file. */
   readonly passwordFlag?: boolean | undefined;
-  /** A file holding the password (one trailing line ending removed). */
-  readonly passwordFile?: string | undefined;
-  /** The environment to read {@link PASSWORD_ENV} from (the CLI passes `process.env`). */
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where the password comes from (requests of kind `securestore`, target the vault file). */
+  readonly passphrases: PassphraseSource;
   /** How long a writer waits for the vault file's lock before `E_LOCKED`. */
   readonly lockTimeoutMs: number;
+  /** The questions besides passwords (replacing a file). */
   readonly prompts: SsPrompts;
 }
 
@@ -66,7 +62,7 @@ export function storeOf(option: string | undefined, positional: string | undefin
 /** The key file of `a`, if any (several different ones, or a key file with a password, are refused). */
 export function keyFileOf(a: SsAccess): string | undefined {
   if (new Set(a.keyFiles).size > 1) throw new SeeqretError('E_USAGE', 'several different key files given', 'Give -k FILE once.');
-  if (a.keyFiles.length > 0 && (a.passwordFlag || a.passwordFile)) {
+  if (a.keyFiles.length > 0 && a.passwordFlag) {
     throw new SeeqretError('E_USAGE', 'both a key file (-k) and a password (-p / --password-file) were given', 'Use one of them.');
   }
   return a.keyFiles[0];
@@ -81,26 +77,29 @@ export function checkNewPassword(password: string): string {
   return password;
 }
 
-/** The password: the password file, else {@link PASSWORD_ENV}, else the prompts (a new one asked twice). Never from a command line. */
+/**
+ * The password from `a.passphrases` (a new one: asked twice by a prompt, and checked whatever its
+ * source). Never from a command line.
+ *
+ * @throws SeeqretError `E_PASSPHRASE_REQUIRED` when no source gives one, or it is empty;
+ *   `E_USAGE` for a new password that is too short.
+ */
 export async function passwordOf(a: SsAccess, isNew: boolean): Promise<string> {
-  if (a.passwordFile) {
-    let b = readFileCapped(a.passwordFile, 'passphrase');
-    if (b.length > 0 && b[b.length - 1] === 0x0a) b = b.subarray(0, b.length - 1);
-    if (b.length > 0 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
-    const p = decodeUtf8(b, a.passwordFile);
-    if (p.length === 0) throw new SeeqretError('E_PASSPHRASE_REQUIRED', `the password file ${a.passwordFile} is empty`, 'Put the password in the file.');
-    return isNew ? checkNewPassword(p) : p;
-  }
-  const env = a.env[PASSWORD_ENV];
-  if (env) return isNew ? checkNewPassword(env) : env;
-  if (!a.prompts.interactive) {
+  const request: PassphraseRequest = isNew
+    ? { kind: 'securestore', label: 'New SecureStore password', target: a.store, isNew: true, repeat: 'Repeat the password', check: (p) => { checkNewPassword(p); } }
+    : { kind: 'securestore', label: 'SecureStore password', target: a.store };
+  const b = await a.passphrases.passphrase(request);
+  if (b === undefined) {
     throw new SeeqretError(
       'E_PASSPHRASE_REQUIRED',
       'a SecureStore password or key file is needed and this is not a terminal',
       `Pass -k KEYFILE, or set ${PASSWORD_ENV}, or pass --password-file FILE.`,
     );
   }
-  return isNew ? a.prompts.newPassword(checkNewPassword) : a.prompts.password();
+  const p = decodeUtf8(b, 'the SecureStore password');
+  b.fill(0);
+  if (p.length === 0) throw new SeeqretError('E_PASSPHRASE_REQUIRED', `the SecureStore password given for ${a.store} is empty`, 'Put the password in the file (--password-file).');
+  return isNew ? checkNewPassword(p) : p;
 }
 
 const missingStores = new WeakSet<SeeqretError>();

@@ -7,7 +7,9 @@
  * @module
  */
 import { fingerprint, keyFromBase64 } from '../crypto/index.js';
-import { type PgpPublicKey, formatFingerprint } from '../crypto/pgp.js';
+import { parsePublicKey } from '../crypto/age.js';
+import { type PgpPublicKey, formatFingerprint, readPgpPublicKey } from '../crypto/pgp.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { SeeqretError } from '../errors.js';
 import type { Confirm, Notes } from '../notes.js';
 import { checkEmail } from '../util/email.js';
@@ -98,4 +100,40 @@ export async function removePerson(v: Vault, name: string, o: { ask?: Confirm | 
   const r = v.removeUser(name);
   notes.info(u ? `Removed user ${name}${pgp ? ' and their PGP key' : ''}.` : `Removed the PGP key of ${name}.`);
   return r;
+}
+
+/** What `add user` was given, as text (its options). */
+export interface PersonInput {
+  /** Their user name. */
+  readonly username?: string | undefined;
+  /** Their e-mail address. */
+  readonly email?: string | undefined;
+  /** Their full name. */
+  readonly name?: string | undefined;
+  /** Their X25519 public key (base64 or age1…). */
+  readonly pubkey?: string | undefined;
+  /** A file with their OpenPGP public key. */
+  readonly pgpKey?: string | undefined;
+  /** Replace the PGP key already stored for this name. */
+  readonly replace: boolean;
+}
+
+/**
+ * The {@link AddPersonRequest} of `input`: every part checked (and the PGP key file read) before
+ * a vault is opened.
+ *
+ * @throws SeeqretError `E_USAGE` (no name, or no key), `E_BAD_KEY`, the e-mail and PGP key errors.
+ */
+export async function personRequest(input: PersonInput): Promise<AddPersonRequest> {
+  const { username, pubkey: key, pgpKey: pgpFile } = input;
+  if (!username || (!key && !pgpFile)) {
+    throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey (or --pgp-key FILE)', 'Paste the line the other person printed with `seeqret introduction`, or give their OpenPGP public key with --pgp-key.');
+  }
+  const pub = key === undefined ? undefined : parsePublicKey(key);
+  if (key !== undefined && !pub) {
+    throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
+  }
+  const email = input.email === undefined ? null : checkEmail(input.email, '--email');
+  const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
+  return { username, email, name: input.name ?? null, publicKey: pub ?? undefined, pgp: pgp && pgpFile !== undefined ? { key: pgp, file: pgpFile } : undefined, replace: input.replace };
 }

@@ -1,15 +1,18 @@
 /**
  * Who acts on a team file: the custodian's name and passphrase (or the local vault's key).
  *
- * One order, whatever calls it: the options given (`user`, `passphraseFile`), then
- * `SEEQRET_TEAM_USER` / `SEEQRET_TEAM_PASSPHRASE`, then `{PREFIX}_USER` / `{PREFIX}_PASSPHRASE`
- * (PREFIX from `envPrefix`, `PPROTECT_ENV_PREFIX`, else `PPROTECT`), then a question through
- * {@link TeamPrompts} (never when it is not {@link TeamPrompts.interactive}). A wrong passphrase
+ * One order, whatever calls it. The name: the option (`user`), then `SEEQRET_TEAM_USER`, then
+ * `{PREFIX}_USER` (PREFIX from `envPrefix`, `PPROTECT_ENV_PREFIX`, else `PPROTECT`), then a
+ * question through {@link TeamPrompts}. The passphrase is one {@link PassphraseSource} chain
+ * (src/passphrase.ts, kinds `team` and `team-new`): {@link teamPassphrases} — the option's file,
+ * then `SEEQRET_TEAM_PASSPHRASE`, then `{PREFIX}_PASSPHRASE` — then the session's own
+ * `passphrases` (the CLI's hidden prompt on a terminal, a program's keychain). A wrong passphrase
  * fails; no other source is tried. The environment is the session's, never `process.env`.
  *
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import type { PassphraseRequest, PassphraseSource } from '../passphrase.js';
 import { readTextFileCapped } from '../util/read-capped.js';
 import type { TeamSession } from './session.js';
 import { type KeyType, type TeamFile, type UnlockedCustodian } from './store.js';
@@ -30,16 +33,6 @@ export interface CredentialOptions {
   readonly ignoreEnv?: boolean | undefined;
 }
 
-/** What {@link TeamPrompts.passphrase} is asked for. */
-export interface PassphraseRequest {
-  /** The team file. */
-  readonly file: string;
-  /** The custodian whose passphrase is asked. */
-  readonly user: string;
-  /** Where the name came from (`argument`, `env var …`, `prompt`). */
-  readonly source: string;
-}
-
 /** How a use case asks the person something; the CLI builds it from its terminal helpers. */
 export interface TeamPrompts {
   /** Asking is forbidden (`--non-interactive`): what would need an answer fails instead. */
@@ -48,10 +41,6 @@ export interface TeamPrompts {
   readonly interactive: boolean;
   /** A line of text (a custodian's name). */
   text(label: string): Promise<string>;
-  /** The passphrase of a custodian (hidden). */
-  passphrase(request: PassphraseRequest): Promise<string>;
-  /** A new passphrase, asked twice. */
-  newPassphrase(): Promise<string>;
   /** A yes/no question. */
   confirm(question: string): Promise<boolean>;
   /** Show a generated raw key once; true when the person confirmed they saved it (or cannot be asked). */
@@ -65,8 +54,6 @@ export const NO_PROMPTS: TeamPrompts = {
   nonInteractive: true,
   interactive: false,
   text: () => Promise.reject(needCredentials('a user name')),
-  passphrase: (r) => Promise.reject(needCredentials(`the passphrase of ${r.user}`)),
-  newPassphrase: () => Promise.reject(needCredentials('a new passphrase')),
   confirm: () => Promise.resolve(false),
   rawKey: () => Promise.resolve(true),
   confirmWrite: () => Promise.resolve(false),
@@ -94,6 +81,41 @@ function fromEnv(s: TeamSession, names: readonly string[]): Sourced | undefined 
 
 const userVars = (s: TeamSession): string[] => (s.credentials.ignoreEnv ? [] : ['SEEQRET_TEAM_USER', `${envPrefixOf(s)}_USER`]);
 const passVars = (s: TeamSession): string[] => (s.credentials.ignoreEnv ? [] : ['SEEQRET_TEAM_PASSPHRASE', `${envPrefixOf(s)}_PASSPHRASE`]);
+
+/** The first answer of the options and variables to `request` (a team kind), with where it came from. */
+function fromOptions(s: TeamSession, request: PassphraseRequest): Sourced | undefined {
+  const o = s.credentials;
+  const file = (f: string): Sourced => ({ value: readPassphraseFile(f), source: `passphrase file ${f}` });
+  if (request.kind === 'team-new' || (request.kind === 'team' && request.isNew)) {
+    if (o.newPassphraseFile) return file(o.newPassphraseFile);
+    const e = fromEnv(s, o.ignoreEnv ? [] : ['SEEQRET_TEAM_NEW_PASSPHRASE']);
+    if (e || request.kind === 'team-new') return e;
+  }
+  if (request.kind !== 'team') return undefined;
+  return o.passphraseFile ? file(o.passphraseFile) : fromEnv(s, passVars(s));
+}
+
+/**
+ * The session's options and credential variables as a passphrase source (kinds `team`,
+ * `team-new`): for a custodian's passphrase `passphraseFile` › `SEEQRET_TEAM_PASSPHRASE` ›
+ * `{PREFIX}_PASSPHRASE`; for a new passphrase first `newPassphraseFile` ›
+ * `SEEQRET_TEAM_NEW_PASSPHRASE` (a replacement, kind `team-new`, takes only these). The variables
+ * are skipped with `ignoreEnv`. The use cases ask it before the session's `passphrases`.
+ */
+export function teamPassphrases(s: TeamSession): PassphraseSource {
+  return { passphrase: (request) => Promise.resolve(((v) => (v === undefined ? undefined : Buffer.from(v.value, 'utf8')))(fromOptions(s, request))) };
+}
+
+/** The passphrase for `request`: the options and variables, then the session's `passphrases` (described as `prompt`). */
+async function passphraseFor(s: TeamSession, request: PassphraseRequest, optional: boolean): Promise<Sourced | undefined> {
+  const own = fromOptions(s, request);
+  if (own !== undefined || optional) return own;
+  const b = await s.passphrases.passphrase(request);
+  if (b === undefined) return undefined;
+  const value = b.toString('utf8');
+  b.fill(0);
+  return { value, source: 'prompt' };
+}
 
 function needCredentials(what: string): SeeqretError {
   return new SeeqretError(
@@ -148,11 +170,10 @@ export async function unlockCustodian(s: TeamSession, tf: TeamFile, opts: { opti
     const id = await s.vault.identity();
     return tf.unlock({ name: user.value, identitySecretKey: id.secretKey });
   }
-  let pass: Sourced | undefined = o.passphraseFile ? { value: readPassphraseFile(o.passphraseFile), source: `passphrase file ${o.passphraseFile}` } : fromEnv(s, passVars(s));
+  const pass = await passphraseFor(s, { kind: 'team', label: `Passphrase of ${user.value}`, target: tf.path }, opts.optional === true);
   if (!pass) {
     if (opts.optional) return undefined;
-    if (!s.prompts.interactive) throw needCredentials(`the passphrase of ${user.value}`);
-    pass = { value: await s.prompts.passphrase({ file: tf.path, user: user.value, source: user.source }), source: 'prompt' };
+    throw needCredentials(`the passphrase of ${user.value}`);
   }
   try {
     return tf.unlock({ name: user.value, passphrase: pass.value });
@@ -174,20 +195,17 @@ export async function requireCustodian(s: TeamSession, tf: TeamFile): Promise<Un
 
 /**
  * A new passphrase: `newPassphraseFile`, `SEEQRET_TEAM_NEW_PASSPHRASE`, (for a new custodian)
- * the usual passphrase sources, else asked twice.
+ * the usual passphrase sources, else the session's `passphrases` (a prompt asks twice).
+ *
+ * @throws SeeqretError `E_PASSPHRASE_REQUIRED` when no source gives one.
  */
 export async function newPassphrase(s: TeamSession, forNewCustodian: boolean): Promise<string> {
-  const o = s.credentials;
-  if (o.newPassphraseFile) return readPassphraseFile(o.newPassphraseFile);
-  const e = fromEnv(s, o.ignoreEnv ? [] : ['SEEQRET_TEAM_NEW_PASSPHRASE']);
-  if (e) return e.value;
-  if (forNewCustodian) {
-    if (o.passphraseFile) return readPassphraseFile(o.passphraseFile);
-    const p = fromEnv(s, passVars(s));
-    if (p) return p.value;
-  }
-  if (!s.prompts.interactive) throw needCredentials('a new passphrase');
-  return s.prompts.newPassphrase();
+  const request: PassphraseRequest = forNewCustodian
+    ? { kind: 'team', label: 'New passphrase', target: s.file, isNew: true, repeat: 'Repeat the new passphrase' }
+    : { kind: 'team-new', label: 'New passphrase', target: s.file, isNew: true, repeat: 'Repeat the new passphrase' };
+  const p = await passphraseFor(s, request, false);
+  if (!p) throw needCredentials('a new passphrase');
+  return p.value;
 }
 
 /** Check a `--key-type` among `allowed` (default `hard`). */

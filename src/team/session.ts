@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { SeeqretError } from '../errors.js';
 import { lockTimeoutFromEnv } from '../util/lock.js';
 import type { Vault } from '../vault/vault.js';
+import type { PassphraseSource } from '../passphrase.js';
 import type { CredentialOptions, TeamPrompts } from './credentials.js';
 import { type Observation, type SignatureTrust, type TeamPin, type Verdict, advance, assess, isTrusted, keyringFingerprint, observe } from './state.js';
 import { findPin, pinPath, readTeamState, updateTeamState } from './state-file.js';
@@ -60,8 +61,14 @@ export interface TeamSession {
   readonly env: TeamEnvironment;
   /** Where the acting custodian's name and passphrase come from. */
   readonly credentials: CredentialOptions;
-  /** How the person is asked (passphrases, confirmations). */
+  /** How the person is asked (names, confirmations; passphrases come from `passphrases`). */
   readonly prompts: TeamPrompts;
+  /**
+   * Where custodian passphrases come from after the credential options and variables
+   * (`teamPassphrases`): requests of kinds `team` and `team-new` (the CLI: a hidden prompt on a
+   * terminal, none under `--non-interactive`). Give `passphraseChain([])` for none.
+   */
+  readonly passphrases: PassphraseSource;
   /** The local vault. */
   readonly vault: TeamVaultAccess;
   /** Go on although the signature is missing, wrong or by an untrusted key. */

@@ -6,25 +6,12 @@
  */
 import { SeeqretError } from '../../../errors.js';
 import { type Column, parseFormat } from '../../../formats/output.js';
-import { environmentExists } from '../../../project/project.js';
-import { type VariableState, environmentGroups, environmentVariables } from '../../../project/variables.js';
-import { type Group, type VariableDescription } from '../../../project/descriptions.js';
+import { describedVariables, selectVariables } from '../../../project/variables.js';
 import { SECRET_TYPES } from '../../../project/secret-types.js';
 import { type GlobalOptions, printRows, withVault } from '../../context.js';
 import { listFormat, projectEnv } from '../../project-context.js';
 import { REDACTED } from '../secrets/list.js';
 import { io } from '../../cli-io.js';
-
-/** The groups named by `-g` (all when none), or `E_NOT_FOUND` naming an unknown one. */
-function selectGroups(groups: readonly Group[], names: readonly string[], env: string): readonly Group[] {
-  if (names.length === 0) return groups;
-  for (const n of names) {
-    if (!groups.some((g) => g.name === n)) {
-      throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no group ${n}`, 'Run `seeqret groups list`.');
-    }
-  }
-  return groups.filter((g) => names.includes(g.name));
-}
 
 /** Options of `seeqret describe`. */
 export interface DescribeOptions {
@@ -47,17 +34,7 @@ export async function describe(_g: GlobalOptions, names: string[], o: DescribeOp
     return 0;
   }
   const { project, env } = projectEnv(o);
-  if (!environmentExists(project, env)) throw new SeeqretError('E_NOT_FOUND', `environment ${env} has no descriptions folder`, `Create it with \`seeqret environments create ${env}\`.`);
-  const all = environmentGroups(project, env);
-  const groups = selectGroups(all, o.group ?? [], env);
-  let ds: VariableDescription[] = groups.flatMap((g) => [...g.variables]);
-  if (names.length) {
-    const byName = new Map(all.flatMap((g) => g.variables.map((d) => [d.variable, d] as const)));
-    for (const n of names) {
-      if (!byName.has(n)) throw new SeeqretError('E_NOT_DESCRIBED', `variable ${n} has no description in environment ${env}`, 'Run `seeqret describe` to see the described variables.');
-    }
-    ds = ds.filter((d) => names.includes(d.variable));
-  }
+  const ds = describedVariables(project, env, { names, groups: o.group ?? [] });
   const rows = ds.map((d) => ({
     variable: d.variable,
     group: d.group,
@@ -109,25 +86,11 @@ export async function show(g: GlobalOptions, names: string[], o: ShowOptions): P
     throw new SeeqretError('E_USAGE', `--format ${format} prints values: it needs --reveal`, `Add --reveal (or use table, json, yaml, csv).`);
   }
   const { project, env } = projectEnv(o);
-  const groupNames = o.group ?? [];
-  const types = o.type ?? [];
+  const query = { names, groups: o.group ?? [], types: o.type ?? [], undefinedOnly: o.undefined === true };
   return withVault(
     g,
     async (v) => {
-      const allGroups = environmentGroups(project, env);
-      selectGroups(allGroups, groupNames, env); // unknown group names are an error
-      let states: VariableState[] = environmentVariables(v, project, env, allGroups);
-      if (names.length) {
-        for (const n of names) {
-          if (!states.some((s) => s.variable === n)) {
-            throw new SeeqretError('E_NOT_FOUND', `variable ${n} is neither described nor set in environment ${env}`, 'Run `seeqret show` to see the variables.');
-          }
-        }
-        states = states.filter((s) => names.includes(s.variable));
-      }
-      if (groupNames.length) states = states.filter((s) => s.description !== undefined && groupNames.includes(s.description.group));
-      if (types.length) states = states.filter((s) => types.includes(s.description?.type ?? s.record?.type ?? ''));
-      if (o.undefined) states = states.filter((s) => !s.record);
+      const states = selectVariables(v, project, env, query);
       const shown = states.flatMap((s) => (s.record ? [s.record] : []));
       if (reveal) v.auditReads(shown, 'show');
       const rows = states.map((s) => ({

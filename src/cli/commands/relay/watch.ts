@@ -7,15 +7,15 @@
  * @module
  */
 import { SeeqretError } from '../../../errors.js';
-import { watchRelay } from '../../../relay/watch.js';
+import { abortableSleep, loadedLine, watchRelay } from '../../../relay/watch.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
-import { Vault, secretLabel } from '../../../vault/vault.js';
+import { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, info, passphraseFor, warn, warnPermissions } from '../../context.js';
 import { io } from '../../cli-io.js';
 import { settleNewNames } from '../../../sharing/received.js';
 import { commandLine } from '../../hints.js';
 import { cliNotes } from '../sharing/share.js';
-import { joinedClient } from './client.js';
+import { joinedClient } from '../../../relay/joined.js';
 
 /** Options of `seeqret watch`. */
 export interface WatchOptions {
@@ -25,22 +25,7 @@ export interface WatchOptions {
   readonly wait: string;
 }
 
-/** How many names a log line shows before "+N more". */
-const NAMES_SHOWN = 20;
-
 const stamp = (): string => new Date().toISOString();
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
 
 /** `watch [--overwrite] [--accept] [--wait SECONDS]`. */
 export async function watch(g: GlobalOptions, _a: unknown[], o: WatchOptions): Promise<number> {
@@ -83,7 +68,7 @@ export async function watch(g: GlobalOptions, _a: unknown[], o: WatchOptions): P
       backoff: { firstMs: 500, maxMs: 60_000 },
       random: Math.random,
       signal: stop.signal,
-      sleep,
+      sleep: abortableSleep,
       connected: (c) => {
         info(`${stamp()} watching ${c.url} as ${who} (key id ${c.keyId})`);
       },
@@ -93,10 +78,7 @@ export async function watch(g: GlobalOptions, _a: unknown[], o: WatchOptions): P
       each: async (v, x, e) => {
         const prefix = `${stamp()} envelope ${x.envelopeId}: `;
         if (x.kind === 'loaded') {
-          const s = x.result.summary;
-          const names = s.outcomes.map(secretLabel);
-          const shown = names.slice(0, NAMES_SHOWN).join(', ') + (names.length > NAMES_SHOWN ? `, +${names.length - NAMES_SHOWN} more` : '');
-          info(`${prefix}from ${x.result.sender}: ${names.length} secret${names.length === 1 ? '' : 's'} (${s.added} added, ${s.updated} updated, ${s.unchanged} unchanged, ${s.skipped} skipped, ${s.older} older): ${shown}`);
+          info(`${prefix}${loadedLine(x.result)}`);
           await settleNewNames(v, x.result, { accept: o.accept === true, prefix }, cliNotes, (...words) => commandLine(g, ...words));
         } else if (x.kind === 'replay') info(`${prefix}from key ${e.from}: already loaded; acknowledged`);
         else warn(`${prefix}from key ${e.from}: not loaded, left on the relay: ${x.error.code}: ${x.error.message} (to dispose of it: seeqret relay reject ${x.envelopeId})`);

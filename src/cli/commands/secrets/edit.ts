@@ -6,12 +6,9 @@
 import { io } from '../../cli-io.js';
 import { SeeqretError } from '../../../errors.js';
 import { parseFilter } from '../../../filter/index.js';
+import { removalTargets, valueTargets } from '../../../edit/matching.js';
 import { secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, readValue, withVault } from '../../context.js';
-
-function listNames(names: string[], max = 10): string {
-  return names.slice(0, max).join(', ') + (names.length > max ? `, … (${names.length - max} more)` : '');
-}
 
 /** Options of `seeqret edit value`. */
 export interface EditValueOptions {
@@ -26,11 +23,7 @@ export async function editValue(g: GlobalOptions, filterText: string, arg: strin
   const filter = parseFilter(filterText);
   const value = await readValue(arg, { label: filter.text, allowEmpty: o.allowEmpty === true });
   return withVault(g, (v) => {
-    const matches = v.find([filter]);
-    if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists, or `seeqret add key` to create it.');
-    if (matches.length > 1 && !o.all) {
-      throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${listNames(matches.map(secretLabel))}`, 'Narrow the filter, or pass --all to change every one.');
-    }
+    const matches = valueTargets(v, filter, o.all === true);
     const changed = v.updateValues(matches, value);
     info(`Updated ${changed} of ${matches.length} secret${matches.length === 1 ? '' : 's'}${changed < matches.length ? ' (the others already had this value)' : ''}`);
     return 0;
@@ -49,12 +42,7 @@ export interface RmKeyOptions {
 export async function rmKey(g: GlobalOptions, filterText: string, o: RmKeyOptions): Promise<number> {
   const filter = parseFilter(filterText);
   return withVault(g, async (v) => {
-    const matches = v.find([filter]);
-    if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
-    const everything = (filter.app.any && filter.env.any && filter.key.any) || (matches.length > 1 && matches.length === v.count());
-    if (everything && !o.all) {
-      throw new SeeqretError('E_NEEDS_ALL', `'${filter.text}' matches every secret in the vault (${matches.length})`, 'Pass --all as well if you really mean to delete them all.');
-    }
+    const matches = removalTargets(v, filter, o.all === true);
     info(`${matches.length === 1 ? '1 secret matches' : `${matches.length} secrets match`} '${filter.text}':`);
     for (const m of matches.slice(0, 50)) info(`  ${secretLabel(m)}`);
     if (matches.length > 50) info(`  … and ${matches.length - 50} more`);
@@ -75,42 +63,13 @@ export interface EditFilterOptions {
   readonly yes?: boolean;
 }
 
-/**
- * Run `$VISUAL`, else `$EDITOR`, else `vi` on `file` (through `sh -c`, so `EDITOR="code --wait"`
- * works). Ctrl-C, SIGTERM and SIGHUP while it runs are held until it has ended, so the scratch
- * file is always destroyed; then they end the command with `E_INTERRUPTED`.
- */
-async function runEditor(file: string): Promise<void> {
-  const run = io();
-  const editor = run.env['VISUAL'] || run.env['EDITOR'] || 'vi';
-  const { spawn } = await import('node:child_process');
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  let caught: NodeJS.Signals | undefined;
-  const holders = signals.map((sig) => [sig, (): void => { caught = sig; }] as const);
-  for (const [s, h] of holders) run.signals.on(s, h);
-  try {
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit', env: run.env, cwd: run.cwd });
-      child.on('error', reject);
-      child.on('exit', (c, s) => { resolve({ code: c, signal: s }); });
-    });
-    if (caught !== undefined || signal !== null) {
-      throw new SeeqretError('E_INTERRUPTED', `interrupted (${caught ?? signal ?? ''}) while the editor was open; nothing was changed`, 'Run `seeqret edit` again.');
-    }
-    if (code !== 0) {
-      throw new SeeqretError('E_COMMAND_FAILED', `the editor (${editor}) exited with status ${String(code)}; nothing was changed`, 'Check $VISUAL / $EDITOR, and save and quit normally to apply the changes.');
-    }
-  } finally {
-    for (const [s, h] of holders) run.signals.off(s, h);
-  }
-}
-
 /** `edit -f FILTER [-y]`: the matching secrets in the editor, the changes applied in one transaction. */
 export async function editFilter(g: GlobalOptions, o: EditFilterOptions): Promise<number> {
   if (o.filter === undefined) throw new SeeqretError('E_USAGE', 'edit needs -f FILTER (or the sub-command `edit value`)', 'Run e.g. `seeqret edit -f myapp:dev:*`, or `seeqret edit value FILTER VALUE`.');
   const filter = parseFilter(o.filter);
   const { editSecrets } = await import('../../../edit/edit.js');
   const { ScratchFile } = await import('../../../edit/scratch-file.js');
+  const { runEditor } = await import('../../../edit/editor.js');
   return withVault(g, async (v) => {
     const r = await editSecrets(v, filter, o.yes === true, {
       info,
@@ -118,7 +77,7 @@ export async function editFilter(g: GlobalOptions, o: EditFilterOptions): Promis
       edit: async (text) => {
         const scratch = new ScratchFile(text);
         try {
-          await runEditor(scratch.file);
+          await runEditor(scratch.file, io());
           return scratch.read();
         } finally {
           scratch.destroy();

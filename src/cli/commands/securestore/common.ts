@@ -1,6 +1,6 @@
 /**
  * What every `seeqret securestore …` handler shares: the group's options, the {@link SsAccess}
- * built from them (the terminal as {@link SsPrompts}, the run's environment, the lock timeout), and the
+ * built from them (the run's passphrase chain, the terminal as {@link SsPrompts}, the lock timeout), and the
  * wrapper that selects ssclient's exit codes when an ss command runs.
  *
  * No seeqret vault code is loaded here: the ssclient commands start as fast as `seeqret get`.
@@ -11,7 +11,8 @@ import { type SsAccess, type SsPrompts, isStoreMissing, storeOf } from '../../..
 import { lockTimeoutFromEnv } from '../../../util/lock.js';
 import type { GlobalOptions } from '../../context.js';
 import { markForProfile } from '../../exit-profile.js';
-import { confirm, info, promptHidden, promptNewSecret, stdinIsTTY } from '../../io.js';
+import { confirm, info, stdinIsTTY } from '../../io.js';
+import { cliPassphrases } from '../../passphrases.js';
 import { io } from '../../cli-io.js';
 
 /** Options of the `securestore` group (seen by every subcommand). */
@@ -24,13 +25,11 @@ export interface SsOptions extends GlobalOptions {
   passwordFile?: string;
 }
 
-/** The terminal as the SecureStore use cases ask through it. */
+/** The terminal as the SecureStore use cases ask through it (passwords come from the chain). */
 const cliPrompts: SsPrompts = {
   get interactive() {
     return stdinIsTTY();
   },
-  password: () => promptHidden('SecureStore password'),
-  newPassword: (check) => promptNewSecret('New SecureStore password', { what: 'the new SecureStore password', repeat: 'Repeat the password', passphrase: true, check }),
   confirm: (q) => confirm(q),
 };
 
@@ -39,9 +38,8 @@ export function ssAccess(g: SsOptions, positional?: string): SsAccess {
   return {
     store: storeOf(g.store, positional),
     keyFiles: [g.key, g.keyfile, g.keyFile].filter((x): x is string => x !== undefined),
-    passwordFlag: g.password,
-    passwordFile: g.passwordFile,
-    env: io().env,
+    passwordFlag: g.password === true || g.passwordFile !== undefined,
+    passphrases: cliPassphrases({ securestore: g.passwordFile }),
     lockTimeoutMs: lockTimeoutFromEnv(io().env),
     prompts: cliPrompts,
   };

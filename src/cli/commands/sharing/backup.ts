@@ -10,7 +10,7 @@ import { readFileCapped } from '../../../util/read-capped.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
 import { type GlobalOptions, info, openVault, warn, warnPermissions } from '../../context.js';
 import { commandLine } from '../../hints.js';
-import { openImportTarget, targetExists } from '../../import-target.js';
+import { openImportTarget, targetExists } from '../../../vault/import-target.js';
 import { newPassphrase } from '../vault/init.js';
 import { io } from '../../cli-io.js';
 import { requirePassphrase } from '../../../passphrase.js';
@@ -77,8 +77,8 @@ export async function restore(g: GlobalOptions, file: string, o: RestoreOptions)
   const dump = await decryptBackup(bytes, passphrase);
   const dir = resolveVaultDir(g.vault, io().env);
   // Everything is checked before anything is created or written.
-  checkRestore(dump, !targetExists(g));
-  const target = await openImportTarget(g, async () => {
+  checkRestore(dump, !targetExists(dir));
+  const target = await openImportTarget(dir, () => openVault(g), async () => {
     const vaultPass = o.passphrase ? await newPassphrase(g) : undefined;
     return { ...vaultFromBackup(dump), ...(vaultPass ? { passphrase: vaultPass } : {}) };
   });

@@ -12,9 +12,9 @@
 import { SeeqretError } from '../../../errors.js';
 import { importOldVault, readOldVault } from '../../../legacy/import-vault.js';
 import { resolveVaultDir } from '../../../vault/paths.js';
-import { type GlobalOptions, info, warn, warnPermissions } from '../../context.js';
+import { type GlobalOptions, info, openVault, warn, warnPermissions } from '../../context.js';
 import { commandLine } from '../../hints.js';
-import { openImportTarget, targetExists } from '../../import-target.js';
+import { openImportTarget, targetExists } from '../../../vault/import-target.js';
 import { io } from '../../cli-io.js';
 
 /** The options of `import-vault`. */
@@ -25,7 +25,7 @@ export interface ImportVaultOptions {
 
 export async function importVault(g: GlobalOptions, source: string, o: ImportVaultOptions): Promise<number> {
   const dir = resolveVaultDir(g.vault, io().env);
-  const exists = targetExists(g);
+  const exists = targetExists(dir);
   const keep = o.keepIdentity === true;
   const old = readOldVault(source, !exists);
   try {
@@ -33,7 +33,7 @@ export async function importVault(g: GlobalOptions, source: string, o: ImportVau
       throw new SeeqretError('E_VAULT_EXISTS', `--keep-identity needs a new vault, and ${dir} already exists`, 'Point --vault at a new folder, or import without --keep-identity.');
     }
     for (const w of old.warnings) warn(w);
-    const target = await openImportTarget(g, () => old.vaultOptions(keep));
+    const target = await openImportTarget(dir, () => openVault(g), () => old.vaultOptions(keep));
     let ok = false;
     try {
       const { summary: s, usersAdded } = importOldVault(target.vault, old, { overwrite: o.overwrite === true });

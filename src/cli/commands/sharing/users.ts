@@ -4,14 +4,11 @@
  *
  * @module
  */
-import { parsePublicKey, toAgeRecipient } from '../../../crypto/age.js';
-import { formatFingerprint, readPgpPublicKey } from '../../../crypto/pgp.js';
-import { addPerson, removePerson, userFingerprint, verifyUserKey } from '../../../sharing/people.js';
-import { SeeqretError } from '../../../errors.js';
+import { toAgeRecipient } from '../../../crypto/age.js';
+import { formatFingerprint } from '../../../crypto/pgp.js';
+import { addPerson, personRequest, removePerson, userFingerprint, verifyUserKey } from '../../../sharing/people.js';
 import { type Column, isoTime, parseFormat } from '../../../formats/output.js';
 import { shellQuote } from '../../../util/shlex.js';
-import { checkEmail } from '../../../util/email.js';
-import { readFileCapped } from '../../../util/read-capped.js';
 import { type UserRecord, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
@@ -167,21 +164,9 @@ export interface AddUserOptions {
  * contact known only by that key).
  */
 export async function addUser(g: GlobalOptions, o: AddUserOptions): Promise<number> {
-  const username = o.username;
-  const key = o.pubkey;
-  const pgpFile = o.pgpKey;
-  if (!username || (!key && !pgpFile)) {
-    throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey (or --pgp-key FILE)', 'Paste the line the other person printed with `seeqret introduction`, or give their OpenPGP public key with --pgp-key.');
-  }
-  const pub = key === undefined ? undefined : parsePublicKey(key);
-  if (key !== undefined && !pub) {
-    throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
-  }
-  const email = o.email === undefined ? null : checkEmail(o.email, '--email');
-  const name = o.name ?? null;
-  const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
+  const req = await personRequest({ ...o, replace: o.overwrite === true });
   return withVault(g, (v) => {
-    addPerson(v, { username, email, name, publicKey: pub ?? undefined, pgp: pgp && pgpFile !== undefined ? { key: pgp, file: pgpFile } : undefined, replace: o.overwrite === true }, { info, warn });
+    addPerson(v, req, { info, warn });
     return 0;
   });
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { SeeqretError } from '../../../errors.js';
+import type { PassphraseSource } from '../../../passphrase.js';
 import type { TeamPrompts } from '../../../team/credentials.js';
 import { type TeamNotice, type TeamSession, type TeamVaultAccess, isTeamFileError, noticesBefore, quoteArg } from '../../../team/session.js';
 import { printable } from '../../../util/text.js';
@@ -94,11 +95,6 @@ function cliPrompts(g: TeamOptions): TeamPrompts {
       return interactive();
     },
     text: (label) => promptText(label),
-    passphrase(r) {
-      info(`Verify credentials for ${r.file} (user ${r.user} from ${r.source})`);
-      return promptHidden('Passphrase');
-    },
-    newPassphrase: () => promptNewSecret('New passphrase', { what: 'the new passphrase', repeat: 'Repeat the new passphrase', passphrase: true }),
     confirm: (q) => confirm(q),
     async rawKey(key) {
       const bar = '='.repeat(72);
@@ -113,6 +109,22 @@ function cliPrompts(g: TeamOptions): TeamPrompts {
   };
 }
 
+/**
+ * The terminal as the last source of the team passphrase chain (after the options and the
+ * credential variables): a hidden prompt, a new passphrase asked twice; nothing under
+ * --non-interactive or off a terminal.
+ */
+function cliTeamPassphrases(g: TeamOptions): PassphraseSource {
+  return {
+    async passphrase(r) {
+      if (g.nonInteractive === true || !stdinIsTTY()) return undefined;
+      if (r.isNew) return Buffer.from(await promptNewSecret(r.label, { what: 'the new passphrase', repeat: r.repeat ?? 'Repeat the new passphrase', passphrase: true }), 'utf8');
+      info(`Verify credentials for ${r.target ?? fileOf(g)} (${r.label})`);
+      return Buffer.from(await promptHidden('Passphrase'), 'utf8');
+    },
+  };
+}
+
 /** The session of a `team` command: its file, this vault's pins, the terminal, the run's environment. */
 export function teamSession(g: TeamOptions): TeamSession {
   return {
@@ -121,6 +133,7 @@ export function teamSession(g: TeamOptions): TeamSession {
     env: io().env,
     credentials: { user: g.user, passphraseFile: g.teamPassphraseFile, newPassphraseFile: g.newPassphraseFile, identity: g.identity, envPrefix: g.envPrefix, ignoreEnv: g.ignoreEnv },
     prompts: cliPrompts(g),
+    passphrases: cliTeamPassphrases(g),
     vault: cliVault(g),
     ignoreSignature: g.ignoreSignature,
     requireSignature: g.requireSignature,

@@ -9,9 +9,10 @@ import { SeeqretError } from '../../../errors.js';
 import { requireCustodian } from '../../../team/credentials.js';
 import { readableBy, readableLines } from '../../../team/custodians.js';
 import { checkNotEmpty } from '../../../team/push.js';
-import { type TeamSession, openTeam } from '../../../team/session.js';
+import { type PreparedChange, applyAsCustodian, applyTeamChange } from '../../../team/domains.js';
+import type { TeamSession } from '../../../team/session.js';
 import { type TeamFile, type UnlockedCustodian, checkSecretName } from '../../../team/store.js';
-import { type TeamChange, type WriteOptions, type WriteResult, writeTeam } from '../../../team/write.js';
+import type { WriteResult } from '../../../team/write.js';
 import { readTextFileCapped } from '../../../util/read-capped.js';
 import { confirm, info, readValue, stdinIsTTY } from '../../context.js';
 import { type TeamOptions, type YesOptions, runTeam, show } from './common.js';
@@ -32,34 +33,31 @@ export interface MigrateOwnerOptions {
   domain?: string[];
 }
 
-/** Open the file for a change, work out the change (asking what it needs), write it, show the notices. */
 /** A team change ready to write, and what to say once written. */
-interface PreparedChange {
-  readonly change: TeamChange;
-  readonly opts?: WriteOptions;
+interface CliChange extends PreparedChange {
   readonly done: (r: WriteResult, tf: TeamFile) => void;
 }
 
-function change(g: TeamOptions, prepare: (s: TeamSession, tf: TeamFile) => PreparedChange | Promise<PreparedChange>): Promise<number> {
+function change(g: TeamOptions, prepare: (s: TeamSession, tf: TeamFile) => CliChange | Promise<CliChange>): Promise<number> {
   return runTeam(g, async (s) => {
-    const { tf } = openTeam(s, 'write');
-    const p = await prepare(s, tf);
-    const r = await writeTeam(s, tf, p.change, p.opts);
-    show(r.notices);
-    p.done(r, tf);
+    const { result, opened, prepared } = await applyTeamChange(s, (tf) => prepare(s, tf));
+    show(result.notices);
+    prepared.done(result, opened);
     return 0;
   });
 }
 
 /** A change signed by (and needing) the acting custodian. */
-const asMe = (g: TeamOptions, fn: (f: TeamFile, me: UnlockedCustodian) => TeamFile, done: (r: WriteResult, tf: TeamFile, me: UnlockedCustodian) => void): Promise<number> =>
-  change(g, async (s, tf) => {
-    const me = await requireCustodian(s, tf);
-    return { change: (f) => fn(f, me), opts: { signer: me }, done: (r, t) => { done(r, t, me); } };
+const asMe = (g: TeamOptions, fn: (f: TeamFile, me: UnlockedCustodian) => TeamFile, done: (r: WriteResult, me: UnlockedCustodian) => void): Promise<number> =>
+  runTeam(g, async (s) => {
+    const { result, prepared } = await applyAsCustodian(s, fn);
+    show(result.notices);
+    done(result, prepared.me);
+    return 0;
   });
 
 /** `team add-domain DOMAIN`. */
-export const addDomain = (g: TeamOptions, domain: string): Promise<number> => asMe(g, (f, me) => f.addDomain(domain, me), (_r, _t, me) => { info(`Added domain ${domain}, owned by ${me.name}`); });
+export const addDomain = (g: TeamOptions, domain: string): Promise<number> => asMe(g, (f, me) => f.addDomain(domain, me), (_r, me) => { info(`Added domain ${domain}, owned by ${me.name}`); });
 
 /** `team rm-domain DOMAIN`. */
 export const rmDomain = (g: TeamOptions, domain: string): Promise<number> => change(g, () => ({ change: (f) => f.rmDomain(domain), done: () => { info(`Removed domain ${domain}`); } }));

@@ -1,17 +1,17 @@
 /**
  * The vault an importer (`import-vault`, `restore`) writes into: the existing one, or a new one it
  * creates only once its input has been checked — and removes again (its files, and the folders
- * it had to make) when the import then fails, so that a retry starts from the same state.
+ * it had to make) when the import then fails, so that a retry starts from the same state. The
+ * caller gives the resolved folder and how to open an existing vault (its passphrase chain, its
+ * unlock agent); nothing here reads `process`.
  *
  * @module
  */
 import fs from 'node:fs';
 import { missingDirs, removeEmptyDirs } from '../util/fs.js';
-import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
-import { type InternalCreateOptions, createVault } from '../vault/internal.js';
-import { Vault } from '../vault/vault.js';
-import { type GlobalOptions, openVault } from './context.js';
-import { io } from './cli-io.js';
+import { vaultFiles } from './paths.js';
+import { type InternalCreateOptions, createVault } from './internal.js';
+import { Vault } from './vault.js';
 
 /** An open import target: `vault`, whether the import created it, and `finish(ok)` to close it. */
 export interface ImportTarget {
@@ -21,19 +21,18 @@ export interface ImportTarget {
   finish(ok: boolean): void;
 }
 
-/** True when the resolved vault folder already holds a vault. */
-export function targetExists(g: GlobalOptions): boolean {
-  return Vault.probe(resolveVaultDir(g.vault, io().env)).exists;
+/** True when the folder `dir` already holds a vault. */
+export function targetExists(dir: string): boolean {
+  return Vault.probe(dir).exists;
 }
 
 /**
- * Open the vault of `g`, or — when there is none — create it with `create()` (called only then).
- * Call this after the input is fully validated.
+ * Open the vault in `dir` with `open()`, or — when there is none — create it with the options
+ * `create()` gives (called only then). Call this after the input is fully validated.
  */
-export async function openImportTarget(g: GlobalOptions, create: (dir: string) => Omit<InternalCreateOptions, 'dir'> | Promise<Omit<InternalCreateOptions, 'dir'>>): Promise<ImportTarget> {
-  const dir = resolveVaultDir(g.vault, io().env);
+export async function openImportTarget(dir: string, open: () => Promise<Vault>, create: (dir: string) => Omit<InternalCreateOptions, 'dir'> | Promise<Omit<InternalCreateOptions, 'dir'>>): Promise<ImportTarget> {
   if (Vault.probe(dir).exists) {
-    const vault = await openVault(g);
+    const vault = await open();
     const finish = (): void => {
       vault.close();
     };
