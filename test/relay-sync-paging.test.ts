@@ -88,4 +88,31 @@ describe('sync pages past refused envelopes', () => {
       b.close();
     }
   });
+
+  it('a batch larger than the relay\'s body limit is sent again in halves; every envelope stored once', async () => {
+    const small = await startRelay(BIN, cleanEnv(), path.join(tmpdir(), 'small.db'), ['--max-body', '16000']);
+    try {
+      const t = await makeTeam(small.url, 'alice', ['bob']);
+      const a = clientOf(t.creator, small.url);
+      try {
+        a.v.setMany([{ app: 'big', env: 'prod', key: 'K', value: 'y'.repeat(4000) }]);
+        const bobId = must((await a.client.members()).find((m) => m.username === 'bob')).keyId;
+        const bundles = Array.from({ length: 3 }, () => must(prepareExport(a.v, { to: ['bob'], filters: [parseFilter('big:prod:K')], destination: 'files' }).items[0]).text);
+        expect(bundles.reduce((n, b) => n + b.length, 0)).toBeGreaterThan(16_000);
+        const ids = await a.client.sendMany(bundles.map((envelope) => ({ to: bobId, envelope })));
+        expect(new Set(ids).size).toBe(3);
+      } finally {
+        a.close();
+      }
+      const b = clientOf(must(t.vaults['bob']), small.url);
+      try {
+        expect(await b.client.pending()).toHaveLength(3);
+      } finally {
+        b.close();
+      }
+      expect(small.stderr()).toMatch(/"status":413/);
+    } finally {
+      await small.stop();
+    }
+  }, 120_000);
 });

@@ -13,8 +13,12 @@ import { HEADERS, type Invitation, type MemberRecord, invitationText, invitation
 
 /** Most envelopes {@link RelayClient.sendMany} puts in one request (the relay's limit). */
 export const BATCH_ENVELOPES = 100;
-/** About how much envelope text {@link RelayClient.sendMany} puts in one request (under the relay's default 1 MiB body limit, with room for JSON escaping). */
-export const BATCH_BYTES = 512 * 1024;
+/**
+ * About how much envelope text {@link RelayClient.sendMany} puts in one request: under the relay's
+ * default 1 MiB body limit with room for JSON escaping (bundles are mostly base64). A relay with a
+ * smaller limit refuses a batch whole (`E_RELAY_TOO_LARGE`), and it is sent again in halves.
+ */
+export const BATCH_BYTES = 896 * 1024;
 
 /** How long a repeatable request is retried while the relay cannot be reached or its database is away. */
 export const RETRY_MS = 20_000;
@@ -252,31 +256,42 @@ export class RelayClient {
   /**
    * Upload several sealed bundles (`to`: each recipient's key id) in as few signed requests as
    * fit: at most {@link BATCH_ENVELOPES} envelopes and about {@link BATCH_BYTES} of envelope text
-   * a request (an envelope larger than that goes alone). Each request is stored all or nothing
+   * a request (an envelope larger than that goes alone; a batch the relay finds too large is split). Each request is stored all or nothing
    * and retried like {@link send}: an envelope that landed before answers the id stored first.
    * Returns the envelope ids in the order given.
    */
   async sendMany(items: readonly { readonly to: string; readonly envelope: string }[]): Promise<string[]> {
     const ids: string[] = [];
-    let chunk: { to: string; envelope: string }[] = [];
-    let bytes = 0;
-    const flush = async (): Promise<void> => {
-      if (chunk.length === 0) return;
-      const r = await this.request('POST', '/v1/envelopes', { envelopes: chunk }, true, { retry: true });
+    const upload = async (chunk: readonly { to: string; envelope: string }[]): Promise<void> => {
+      let r: Record<string, unknown>;
+      try {
+        r = await this.request('POST', '/v1/envelopes', { envelopes: chunk }, true, { retry: true });
+      } catch (e) {
+        // A relay with a smaller body limit refused it whole (nothing stored): send it in halves.
+        if (!(e instanceof SeeqretError && e.code === 'E_RELAY_TOO_LARGE' && chunk.length > 1)) throw e;
+        const half = Math.ceil(chunk.length / 2);
+        await upload(chunk.slice(0, half));
+        await upload(chunk.slice(half));
+        return;
+      }
       const answers = Array.isArray(r['envelopes']) ? (r['envelopes'] as { id?: unknown }[]) : [];
       if (answers.length !== chunk.length || !answers.every((a) => typeof a.id === 'string')) {
         throw new SeeqretError('E_RELAY_REQUEST', `${this.url} answered an upload of ${chunk.length} envelopes with ${answers.length} ids`, 'Check the relay (a seeqret relay of the same protocol version).');
       }
       for (const a of answers) ids.push(String(a.id));
-      chunk = [];
-      bytes = 0;
     };
+    let chunk: { to: string; envelope: string }[] = [];
+    let bytes = 0;
     for (const item of items) {
-      if (chunk.length >= BATCH_ENVELOPES || (chunk.length > 0 && bytes + item.envelope.length > BATCH_BYTES)) await flush();
+      if (chunk.length >= BATCH_ENVELOPES || (chunk.length > 0 && bytes + item.envelope.length > BATCH_BYTES)) {
+        await upload(chunk);
+        chunk = [];
+        bytes = 0;
+      }
       chunk.push({ to: item.to, envelope: item.envelope });
       bytes += item.envelope.length;
     }
-    await flush();
+    if (chunk.length > 0) await upload(chunk);
     return ids;
   }
 
