@@ -136,18 +136,13 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     return { m, others: new Map(rows.map((r) => [r.keyId, r])) };
   }
 
-  /** The recipients an upload names (read before authentication, only to fetch them with the caller; nothing is trusted from it). */
-  function recipientsOf(body: Buffer): string[] {
-    try {
-      const o = JSON.parse(body.toString('utf8')) as unknown;
-      const items: unknown[] = typeof o === 'object' && o !== null ? (Array.isArray((o as { envelopes?: unknown }).envelopes) ? ((o as { envelopes: unknown[] }).envelopes) : [o]) : [];
-      return items
-        .slice(0, MAX_BATCH)
-        .map((x) => (typeof x === 'object' && x !== null ? (x as { to?: unknown }).to : undefined))
-        .filter((to): to is string => typeof to === 'string' && HEX32.test(to));
-    } catch {
-      return [];
-    }
+  /** The recipients an upload's body names (read before authentication, only to fetch them with the caller; nothing is trusted from it). */
+  function recipientsOf(o: Record<string, unknown>): string[] {
+    const items: unknown[] = Array.isArray(o['envelopes']) ? o['envelopes'] : [o];
+    return items
+      .slice(0, MAX_BATCH)
+      .map((x) => (typeof x === 'object' && x !== null ? (x as { to?: unknown }).to : undefined))
+      .filter((to): to is string => typeof to === 'string' && HEX32.test(to));
   }
 
   /**
@@ -259,9 +254,19 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     if (key === 'POST /v1/join') return join(req, body);
     const known = ['GET /v1/members', 'POST /v1/invitations', 'POST /v1/members/remove', 'POST /v1/envelopes', 'GET /v1/envelopes', 'POST /v1/envelopes/ack'];
     if (!known.includes(key)) throw refuse(404, 'E_RELAY_REQUEST', `no such endpoint: ${method} ${path}`, 'Use a seeqret client of the same protocol version (v1).');
-    const { m, others } = await authenticate(req, body, key === 'POST /v1/envelopes' ? recipientsOf(body) : []);
+    // An upload's body is parsed once, before authentication, to read its recipients with the
+    // caller; a malformed one is refused only after authentication, as every other request.
+    let parsed: Record<string, unknown> | undefined;
+    if (key === 'POST /v1/envelopes') {
+      try {
+        parsed = json(body);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    const { m, others } = await authenticate(req, body, parsed ? recipientsOf(parsed) : []);
     ctx.member = m.keyId;
-    const b = json(body);
+    const b = parsed ?? json(body);
     switch (key) {
       case 'GET /v1/members':
         return { members: (await storage.members()).map((x) => ({ keyId: x.keyId, username: x.username, role: x.role, record: x.record, signature: x.signature, joinedAt: x.joinedAt, removedAt: x.removedAt })) };
