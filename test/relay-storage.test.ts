@@ -190,6 +190,52 @@ describe.each(backends)('relay storage on $name', (b) => {
     await s.close();
   });
 
+  it('a batch is stored in order, a bundle uploaded before answers its first envelope; pages follow a cursor; PostgreSQL does it in few statements', async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s } = must((await open()));
+    await s.join(member(1), null, 1);
+    const [a, c] = [member(1).keyId, member(2).keyId];
+    const env = (i: number, bundle = i) => ({ id: i.toString(16).padStart(32, 'a'), sender: a, recipient: c, createdAt: 100 + i, body: Buffer.from(`sealed ${i}`), bundleId: bundle.toString(16).padStart(32, 'b') });
+    expect(await s.putEnvelopes([env(1), env(2)])).toEqual([
+      { stored: true, id: env(1).id },
+      { stored: true, id: env(2).id },
+    ]);
+    expect(await s.putEnvelopes([env(3), env(4, 2), env(5)])).toEqual([
+      { stored: true, id: env(3).id },
+      { stored: false, id: env(2).id },
+      { stored: true, id: env(5).id },
+    ]);
+    const all = await s.pending(c, 10);
+    expect(all.map((e) => e.body?.toString())).toEqual(['sealed 1', 'sealed 2', 'sealed 3', 'sealed 5']);
+    expect((await s.pending(c, 2, env(1).id)).map((e) => e.id)).toEqual([env(2).id, env(3).id]);
+    expect(await s.pending(c, 10, env(5).id)).toEqual([]);
+    expect(await s.pending(a, 10, env(1).id)).toEqual([]); // not a's envelope: nothing
+    expect((await s.log()).filter((l) => l.event === 'sent').map((l) => l.envelopeId)).toEqual(all.map((e) => e.id));
+    expect(await s.membersByKey([a, c, a])).toEqual([expect.objectContaining({ keyId: a })]);
+    // What a relay request costs the database: the caller (and recipients) in one read, the
+    // nonce, the upload; an acknowledgement of a whole batch in one statement.
+    const cost = async (fn: () => Promise<unknown>): Promise<number> => {
+      const before = s.statements;
+      await fn();
+      return s.statements - before;
+    };
+    const upload = await cost(async () => {
+      await s.membersByKey([a, c]);
+      await s.useNonce(a, 'n'.repeat(32), 1000, 2000);
+      await s.putEnvelope(env(6));
+    });
+    const ack = await cost(() => s.ackMany(c, all.map((e) => e.id), 300, 'delivered'));
+    if (b.name === 'postgres') {
+      expect(upload).toBe(3);
+      expect(ack).toBe(1);
+    } else {
+      expect(upload).toBe(6); // the transaction's BEGIN and COMMIT, the envelope, its log row
+      expect(ack).toBe(2 + 2 * all.length);
+    }
+    expect((await s.pending(c, 10)).map((e) => e.id)).toEqual([env(6).id]);
+    await s.close();
+  });
+
   it('a nonce is accepted once; expired nonces are forgotten', async (ctx) => {
     skipIfNoServer(ctx);
     const { s } = must((await open()));

@@ -11,6 +11,15 @@ import { type ErrorCode, ERROR_CODES, SeeqretError } from '../errors.js';
 import { Transport, type TransportOptions, isCertificateError } from './transport.js';
 import { HEADERS, type Invitation, type MemberRecord, invitationText, invitationToken, memberRecordText, parseMemberRecord, readInvitationToken, signingText } from './protocol.js';
 
+/** Most envelopes {@link RelayClient.sendMany} puts in one request (the relay's limit). */
+export const BATCH_ENVELOPES = 100;
+/**
+ * About how much envelope text {@link RelayClient.sendMany} puts in one request: under the relay's
+ * default 1 MiB body limit with room for JSON escaping (bundles are mostly base64). A relay with a
+ * smaller limit refuses a batch whole (`E_RELAY_TOO_LARGE`), and it is sent again in halves.
+ */
+export const BATCH_BYTES = 896 * 1024;
+
 /** How long a repeatable request is retried while the relay cannot be reached or its database is away. */
 export const RETRY_MS = 20_000;
 /** The errors a repeatable request is made again on: relay unreachable, its database away (503), rate limit (429). */
@@ -245,15 +254,58 @@ export class RelayClient {
   }
 
   /**
-   * The envelopes pending for this member, oldest first (at most 100 a call). With `waitMs`, the
+   * Upload several sealed bundles (`to`: each recipient's key id) in as few signed requests as
+   * fit: at most {@link BATCH_ENVELOPES} envelopes and about {@link BATCH_BYTES} of envelope text
+   * a request (an envelope larger than that goes alone; a batch the relay finds too large is split). Each request is stored all or nothing
+   * and retried like {@link send}: an envelope that landed before answers the id stored first.
+   * Returns the envelope ids in the order given.
+   */
+  async sendMany(items: readonly { readonly to: string; readonly envelope: string }[]): Promise<string[]> {
+    const ids: string[] = [];
+    const upload = async (chunk: readonly { to: string; envelope: string }[]): Promise<void> => {
+      let r: Record<string, unknown>;
+      try {
+        r = await this.request('POST', '/v1/envelopes', { envelopes: chunk }, true, { retry: true });
+      } catch (e) {
+        // A relay with a smaller body limit refused it whole (nothing stored): send it in halves.
+        if (!(e instanceof SeeqretError && e.code === 'E_RELAY_TOO_LARGE' && chunk.length > 1)) throw e;
+        const half = Math.ceil(chunk.length / 2);
+        await upload(chunk.slice(0, half));
+        await upload(chunk.slice(half));
+        return;
+      }
+      const answers = Array.isArray(r['envelopes']) ? (r['envelopes'] as { id?: unknown }[]) : [];
+      if (answers.length !== chunk.length || !answers.every((a) => typeof a.id === 'string')) {
+        throw new SeeqretError('E_RELAY_REQUEST', `${this.url} answered an upload of ${chunk.length} envelopes with ${answers.length} ids`, 'Check the relay (a seeqret relay of the same protocol version).');
+      }
+      for (const a of answers) ids.push(String(a.id));
+    };
+    let chunk: { to: string; envelope: string }[] = [];
+    let bytes = 0;
+    for (const item of items) {
+      if (chunk.length >= BATCH_ENVELOPES || (chunk.length > 0 && bytes + item.envelope.length > BATCH_BYTES)) {
+        await upload(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push({ to: item.to, envelope: item.envelope });
+      bytes += item.envelope.length;
+    }
+    if (chunk.length > 0) await upload(chunk);
+    return ids;
+  }
+
+  /**
+   * The envelopes pending for this member, oldest first (at most 100 a call); with `after` (an
+   * envelope id), those stored after it — the next page. With `waitMs`, the
    * relay answers as soon as more than `skip` are pending (those the caller could not load), at
    * the latest after `waitMs`. A plain read is retried ({@link RETRY_MS}); a long poll is not
    * (its caller, `watch`, reconnects with its own backoff).
    */
-  async pending(wait?: { waitMs: number; skip: number; signal?: AbortSignal }): Promise<RelayEnvelope[]> {
+  async pending(wait?: { waitMs: number; skip: number; signal?: AbortSignal }, after?: string): Promise<RelayEnvelope[]> {
     const r = wait
       ? await this.request('GET', `/v1/envelopes?wait=${wait.waitMs}&skip=${wait.skip}`, undefined, true, { ...(wait.signal ? { signal: wait.signal } : {}), timeoutMs: wait.waitMs + 30_000 })
-      : await this.request('GET', '/v1/envelopes', undefined, true, { retry: true });
+      : await this.request('GET', after === undefined ? '/v1/envelopes' : `/v1/envelopes?after=${encodeURIComponent(after)}`, undefined, true, { retry: true });
     return Array.isArray(r['envelopes']) ? (r['envelopes'] as RelayEnvelope[]) : [];
   }
 

@@ -58,6 +58,8 @@ export interface RelayServer {
 }
 
 const MAX_PENDING = 100;
+/** Most envelopes one upload request may carry. */
+const MAX_BATCH = 100;
 /** What a request's handling knows besides the request. */
 interface RequestContext {
   member?: string;
@@ -118,16 +120,49 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     }
   }
 
-  /** Authenticate a member's request. */
-  async function authenticate(req: http.IncomingMessage, body: Buffer): Promise<MemberRow> {
+  /**
+   * Authenticate a member's request; `also` are key ids the request will need (an upload's
+   * recipients), read in the same statement as the caller's. Returns the caller and those found.
+   */
+  async function authenticate(req: http.IncomingMessage, body: Buffer, also: readonly string[] = []): Promise<{ m: MemberRow; others: Map<string, MemberRow> }> {
     const keyId = req.headers[HEADERS.key];
     if (typeof keyId !== 'string' || !HEX32.test(keyId)) throw refuse(401, 'E_RELAY_AUTH', 'the request names no member key (seeqret-key)', 'Use the seeqret client (seeqret push, sync, relay …).');
-    const m = await storage.member(keyId);
+    const rows = await storage.membersByKey([keyId, ...also]);
+    const m = rows.find((r) => r.keyId === keyId);
     if (!m) throw refuse(401, 'E_RELAY_AUTH', `key ${keyId} is not a member of this relay`, 'Join with an invitation first (seeqret relay join URL INVITATION).');
     charge(keyId);
     await checkSignature(req, body, keyId, m.signKey);
     if (m.removedAt !== null) throw refuse(403, 'E_RELAY_REMOVED', `member ${m.username} (${keyId}) was removed from this relay`, 'Ask the relay\'s creator to invite you again.');
-    return m;
+    return { m, others: new Map(rows.map((r) => [r.keyId, r])) };
+  }
+
+  /** The recipients an upload's body names (read before authentication, only to fetch them with the caller; nothing is trusted from it). */
+  function recipientsOf(o: Record<string, unknown>): string[] {
+    const items: unknown[] = Array.isArray(o['envelopes']) ? o['envelopes'] : [o];
+    return items
+      .slice(0, MAX_BATCH)
+      .map((x) => (typeof x === 'object' && x !== null ? (x as { to?: unknown }).to : undefined))
+      .filter((to): to is string => typeof to === 'string' && HEX32.test(to));
+  }
+
+  /**
+   * Check one upload — the recipient a current member, the bundle's unencrypted header naming the
+   * caller as sender and the recipient's key — and make the row to store.
+   */
+  function envelopeRow(m: MemberRow, others: Map<string, MemberRow>, item: Record<string, unknown>, at: number): { id: string; sender: string; recipient: string; createdAt: number; body: Buffer; bundleId: string } {
+    const to = field(item, 'to', HEX32);
+    const envelope = field(item, 'envelope');
+    const r = others.get(to);
+    if (!r || r.removedAt !== null) throw refuse(404, 'E_RELAY_NOT_MEMBER', `the recipient ${to} is not a current member of this relay`, 'Run `seeqret relay members`; the creator invites new people (seeqret relay invite USER).');
+    let header;
+    try {
+      header = readBundleHeader(envelope).header;
+    } catch {
+      throw malformed('"envelope" is not a seeqret bundle');
+    }
+    if (header.sender.pubkey !== m.boxKey) throw refuse(403, 'E_RELAY_SENDER', 'the envelope was not sealed with your key: a member can only send in its own name', 'Push from your own vault.');
+    if (header.recipient.pubkey !== r.boxKey) throw refuse(403, 'E_RELAY_SENDER', `the envelope is sealed to another key than ${r.username}'s on this relay`, 'Check that your vault has the same key for them as the relay (seeqret relay members).');
+    return { id: randomBytes(16).toString('hex'), sender: m.keyId, recipient: to, createdAt: at, body: Buffer.from(envelope, 'utf8'), bundleId: header.id };
   }
 
   function requireCreator(m: MemberRow): void {
@@ -185,6 +220,9 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
   async function pendingFor(keyId: string, query: URLSearchParams, ctx: RequestContext): Promise<unknown> {
     const wait = queryInt(query, 'wait', maxWaitMs, 0);
     const skip = queryInt(query, 'skip', MAX_PENDING, 0);
+    const afterText = query.get('after');
+    if (afterText !== null && !HEX32.test(afterText)) throw malformed('"after" is not an envelope id');
+    const after = afterText ?? undefined;
     const deadline = Date.now() + wait;
     for (;;) {
       const remaining = deadline - Date.now();
@@ -194,7 +232,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
             armed.wake();
           }
         : undefined;
-      const rows = await storage.pending(keyId, MAX_PENDING);
+      const rows = await storage.pending(keyId, MAX_PENDING, after);
       if (!armed || rows.length > skip) {
         armed?.wake();
         return { envelopes: rows.map((e) => ({ id: e.id, from: e.sender, created: e.createdAt, envelope: e.body?.toString('utf8') ?? '' })) };
@@ -216,9 +254,19 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     if (key === 'POST /v1/join') return join(req, body);
     const known = ['GET /v1/members', 'POST /v1/invitations', 'POST /v1/members/remove', 'POST /v1/envelopes', 'GET /v1/envelopes', 'POST /v1/envelopes/ack'];
     if (!known.includes(key)) throw refuse(404, 'E_RELAY_REQUEST', `no such endpoint: ${method} ${path}`, 'Use a seeqret client of the same protocol version (v1).');
-    const m = await authenticate(req, body);
+    // An upload's body is parsed once, before authentication, to read its recipients with the
+    // caller; a malformed one is refused only after authentication, as every other request.
+    let parsed: Record<string, unknown> | undefined;
+    if (key === 'POST /v1/envelopes') {
+      try {
+        parsed = json(body);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    const { m, others } = await authenticate(req, body, parsed ? recipientsOf(parsed) : []);
     ctx.member = m.keyId;
-    const b = json(body);
+    const b = parsed ?? json(body);
     switch (key) {
       case 'GET /v1/members':
         return { members: (await storage.members()).map((x) => ({ keyId: x.keyId, username: x.username, role: x.role, record: x.record, signature: x.signature, joinedAt: x.joinedAt, removedAt: x.removedAt })) };
@@ -242,21 +290,23 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
         return { removed: target };
       }
       case 'POST /v1/envelopes': {
-        const to = field(b, 'to', HEX32);
-        const envelope = field(b, 'envelope');
-        const r = await storage.member(to);
-        if (!r || r.removedAt !== null) throw refuse(404, 'E_RELAY_NOT_MEMBER', `the recipient ${to} is not a current member of this relay`, 'Run `seeqret relay members`; the creator invites new people (seeqret relay invite USER).');
-        let header;
-        try {
-          header = readBundleHeader(envelope).header;
-        } catch {
-          throw malformed('"envelope" is not a seeqret bundle');
+        const at = clock();
+        if (b['envelopes'] !== undefined) {
+          // A batch: every item is checked before any is stored; all are stored or none. An item
+          // uploaded before (a retried batch) answers the envelope stored first, not an error.
+          const items = b['envelopes'];
+          if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH || !items.every((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x))) {
+            throw malformed(`"envelopes" is not a list of 1 to ${MAX_BATCH} envelopes`);
+          }
+          const rows = items.map((x) => envelopeRow(m, others, x, at));
+          if (new Set(rows.map((r) => r.bundleId)).size !== rows.length) throw malformed('"envelopes" holds one bundle twice');
+          const put = await storage.putEnvelopes(rows);
+          return { envelopes: put.map((p) => ({ id: p.id, stored: p.stored })) };
         }
-        if (header.sender.pubkey !== m.boxKey) throw refuse(403, 'E_RELAY_SENDER', 'the envelope was not sealed with your key: a member can only send in its own name', 'Push from your own vault.');
-        if (header.recipient.pubkey !== r.boxKey) throw refuse(403, 'E_RELAY_SENDER', `the envelope is sealed to another key than ${r.username}'s on this relay`, 'Check that your vault has the same key for them as the relay (seeqret relay members).');
-        const put = await storage.putEnvelope({ id: randomBytes(16).toString('hex'), sender: m.keyId, recipient: to, createdAt: clock(), body: Buffer.from(envelope, 'utf8'), bundleId: header.id });
-        if (!put.stored) throw refuse(409, 'E_RELAY_REPLAY', `this envelope (bundle ${header.id}) was already uploaded, as envelope ${put.id}`, 'Nothing to do: it is stored once (a retried push stops here); a new push makes a new bundle.');
-        return { id: put.id };
+        const row = envelopeRow(m, others, b, at);
+        const [put] = await storage.putEnvelopes([row]);
+        if (put && !put.stored) throw refuse(409, 'E_RELAY_REPLAY', `this envelope (bundle ${row.bundleId}) was already uploaded, as envelope ${put.id}`, 'Nothing to do: it is stored once (a retried push stops here); a new push makes a new bundle.');
+        return { id: put?.id };
       }
       case 'GET /v1/envelopes':
         return pendingFor(m.keyId, new URLSearchParams(queryText), ctx);

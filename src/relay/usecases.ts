@@ -55,12 +55,13 @@ export async function pushToRelay(v: Vault, client: RelayClient, req: { to: read
   const members = req.members ?? (await client.members());
   // Every recipient is checked before anything is sent.
   const targets = plan.items.map((item) => ({ item, member: memberFor(item.recipient, members) }));
+  // One signed request for all of them (as many as fit); each delivery is recorded once uploaded.
+  const ids = await client.sendMany(targets.map(({ item, member }) => ({ to: member.keyId, envelope: item.text })));
   const sent: { recipient: string; envelopeId: string }[] = [];
-  for (const { item, member } of targets) {
-    const envelopeId = await client.send(member.keyId, item.text);
+  targets.forEach(({ item }, i) => {
     recordExport(v, plan, item);
-    sent.push({ recipient: item.recipient.username, envelopeId });
-  }
+    sent.push({ recipient: item.recipient.username, envelopeId: ids[i] ?? '' });
+  });
   return { plan, sent };
 }
 
@@ -159,19 +160,20 @@ export async function receiveEnvelope(v: Vault, client: RelayClient, e: RelayEnv
  */
 export async function syncFromRelay(v: Vault, client: RelayClient, options: { overwrite: boolean }, each: (o: SyncOutcome) => Promise<void> | void): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
-  const refused = new Set<string>();
+  let after: string | undefined;
   for (;;) {
-    const batch = (await client.pending()).filter((e) => !refused.has(e.id));
+    // Page by the last envelope seen: refused ones stay pending behind the cursor, never in the way.
+    const batch = await client.pending(undefined, after);
     if (batch.length === 0) break;
     const done: string[] = [];
     for (const e of batch) {
       const o = loadEnvelope(v, e, options);
-      if (o.kind === 'refused') refused.add(e.id);
-      else done.push(e.id);
+      if (o.kind !== 'refused') done.push(e.id);
       outcomes.push(o);
       await each(o);
     }
     await client.ackMany(done);
+    after = batch.at(-1)?.id;
   }
   return outcomes;
 }
@@ -192,7 +194,14 @@ export interface RejectResult {
  * vault's audit log (`relay.reject`), never loaded. `E_NOT_FOUND` when no such envelope waits.
  */
 export async function rejectEnvelope(v: Vault, client: RelayClient, envelopeId: string): Promise<RejectResult> {
-  const e = (await client.pending()).find((x) => x.id === envelopeId);
+  let e: RelayEnvelope | undefined;
+  let after: string | undefined;
+  for (;;) {
+    const page = await client.pending(undefined, after);
+    e = page.find((x) => x.id === envelopeId);
+    if (e || page.length === 0) break;
+    after = page.at(-1)?.id;
+  }
   if (!e) throw new SeeqretError('E_NOT_FOUND', `no envelope ${envelopeId} waits for you on the relay`, 'Run `seeqret sync`: it lists the envelopes it refuses, with their ids.');
   let header: { sender: string; bundleId: string } | undefined;
   try {

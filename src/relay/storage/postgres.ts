@@ -6,7 +6,7 @@
  * @module
  */
 import pg from 'pg';
-import { type Row, type SqlDriver, SqlRelayStorage } from './sql.js';
+import { NOTIFY_CHANNEL as CHANNEL, type Row, type SqlDriver, SqlRelayStorage } from './sql.js';
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …` (the relay's statements have no `?` in literals). */
 function numbered(sql: string): string {
@@ -14,14 +14,20 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
-/** The `LISTEN/NOTIFY` channel of new envelopes (the payload is the recipient's key id). */
-const CHANNEL = 'seeqret_relay_envelopes';
-
 /** The advisory lock key of the relay's serialised transactions. */
 const LOCK_KEY = 0x5eec7e7;
 
 interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+  query(q: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
+
+/** Statements that may be prepared once per connection: reads and writes of rows, not schema changes. */
+const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
+
+/** What the drivers of one pool share: prepared statement names and the statement count. */
+interface Shared {
+  readonly names: Map<string, string>;
+  count: number;
 }
 
 class PostgresDriver implements SqlDriver {
@@ -30,27 +36,48 @@ class PostgresDriver implements SqlDriver {
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
+    private readonly shared: Shared = { names: new Map(), count: 0 },
     private readonly client?: Queryable,
   ) {}
 
-  private get q(): Queryable {
-    return this.client ?? this.pool;
+  get statements(): number {
+    return this.shared.count;
+  }
+
+  /**
+   * Run one statement. Row statements are named, so each connection parses and plans them once
+   * (`pg` prepares a named statement on its first use per connection) and then only binds.
+   */
+  private query(sql: string, params: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number | null }> {
+    this.shared.count += 1;
+    const text = numbered(sql);
+    let name: string | undefined;
+    if (PREPARABLE.test(text)) {
+      name = this.shared.names.get(text);
+      if (name === undefined) {
+        name = `seeqret_relay_${this.shared.names.size + 1}`;
+        this.shared.names.set(text, name);
+      }
+    }
+    return (this.client ?? this.pool).query({ ...(name ? { name } : {}), text, values: [...params] });
   }
 
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.q.query(numbered(sql), [...params])).rows;
+    return (await this.query(sql, params)).rows;
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.q.query(numbered(sql), [...params])).rowCount ?? 0;
+    return (await this.query(sql, params)).rowCount ?? 0;
   }
 
   async tx<T>(fn: (d: SqlDriver) => Promise<T>): Promise<T> {
     if (this.client) return fn(this);
     const client = await this.pool.connect();
     try {
+      this.shared.count += 1;
       await client.query('BEGIN');
-      const r = await fn(new PostgresDriver(this.pool, this.url, client));
+      const r = await fn(new PostgresDriver(this.pool, this.url, this.shared, client));
+      this.shared.count += 1;
       await client.query('COMMIT');
       return r;
     } catch (e) {

@@ -30,6 +30,8 @@ export interface SqlDriver {
   announce(d: SqlDriver, recipient: string): Promise<void>;
   /** Listen to every announcement; see {@link RelayStorage.subscribe}. */
   subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>>;
+  /** Statements sent to the database so far (transaction control included). */
+  readonly statements: number;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,16 @@ const member = (r: Row): MemberRow => camel(r) as unknown as MemberRow;
 const invitation = (r: Row): InvitationRow => camel(r) as unknown as InvitationRow;
 const envelope = (r: Row): EnvelopeRow => camel(r) as unknown as EnvelopeRow;
 const logRow = (r: Row): LogRow => camel(r) as unknown as LogRow;
+
+/** The columns of a member row (named, so that a later migration adding columns does not change a prepared statement's result). */
+const MEMBER_COLUMNS = 'key_id, username, box_key, sign_key, record, signature, role, joined_at, removed_at';
+/** The columns of an envelope row. */
+const ENVELOPE_COLUMNS = 'seq, id, sender, recipient, created_at, delivered_at, body, bundle_id';
+/** The `LISTEN/NOTIFY` channel of new envelopes on PostgreSQL (the payload is the recipient's key id). */
+export const NOTIFY_CHANNEL = 'seeqret_relay_envelopes';
+
+/** An envelope to store (see {@link RelayStorage.putEnvelopes}). */
+type NewEnvelope = Parameters<RelayStorage['putEnvelopes']>[0][number];
 
 const appendLog = (d: SqlDriver, at: number, event: LogRow['event'], actor: string, subject: string | null, envelopeId: string | null): Promise<number> =>
   d.run('INSERT INTO log (at, event, actor, subject, envelope_id) VALUES (?, ?, ?, ?, ?)', [at, event, actor, subject, envelopeId]);
@@ -143,8 +155,20 @@ export class SqlRelayStorage implements RelayStorage {
   }
 
   async member(keyId: string): Promise<MemberRow | undefined> {
-    const rows = await this.d.all('SELECT * FROM members WHERE key_id = ?', [keyId]);
+    const rows = await this.d.all(`SELECT ${MEMBER_COLUMNS} FROM members WHERE key_id = ?`, [keyId]);
     return rows[0] ? member(rows[0]) : undefined;
+  }
+
+  async membersByKey(keyIds: readonly string[]): Promise<MemberRow[]> {
+    const ids = [...new Set(keyIds)];
+    if (ids.length === 0) return [];
+    if (ids.length === 1) return (await this.d.all(`SELECT ${MEMBER_COLUMNS} FROM members WHERE key_id = ?`, ids)).map(member);
+    if (this.d.kind === 'postgres') return (await this.d.all(`SELECT ${MEMBER_COLUMNS} FROM members WHERE key_id = ANY(?::text[])`, [ids])).map(member);
+    return (await this.d.all(`SELECT ${MEMBER_COLUMNS} FROM members WHERE key_id IN (${ids.map(() => '?').join(', ')})`, ids)).map(member);
+  }
+
+  get statements(): number {
+    return this.d.statements;
   }
 
   async members(): Promise<MemberRow[]> {
@@ -181,33 +205,75 @@ export class SqlRelayStorage implements RelayStorage {
     return rows[0] ? invitation(rows[0]) : undefined;
   }
 
-  async putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer; bundleId?: string }): Promise<{ stored: boolean; id: string }> {
-    const bundleId = e.bundleId ?? null;
-    const existing = async (t: SqlDriver): Promise<string | undefined> =>
-      bundleId === null ? undefined : ((await t.all('SELECT id FROM envelopes WHERE sender = ? AND bundle_id = ?', [e.sender, bundleId]))[0]?.['id'] as string | undefined);
-    try {
-      return await this.d.tx(async (t) => {
-        const had = await existing(t);
-        if (had !== undefined) return { stored: false, id: had };
-        await t.run('INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body, bundle_id) VALUES (?, ?, ?, ?, NULL, ?, ?)', [e.id, e.sender, e.recipient, e.createdAt, e.body, bundleId]);
-        await appendLog(t, e.createdAt, 'sent', e.sender, e.recipient, e.id);
-        await this.d.announce(t, e.recipient);
-        return { stored: true, id: e.id };
+  async putEnvelope(e: NewEnvelope): Promise<{ stored: boolean; id: string }> {
+    const [r] = await this.putEnvelopes([e]);
+    if (!r) throw new SeeqretError('E_RELAY_STORAGE', 'the relay database did not answer for an envelope', 'Retry.');
+    return r;
+  }
+
+  async putEnvelopes(list: readonly NewEnvelope[]): Promise<{ stored: boolean; id: string }[]> {
+    if (list.length === 0) return [];
+    const stored = new Map<string, string>(); // our id -> stored (the same id)
+    if (this.d.kind === 'postgres') {
+      // One statement (atomic on its own): insert what is new, log it, announce it at commit.
+      const rows = await this.d.all(
+        `WITH input AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[], ?::text[]) AS t (id, sender, recipient, created_at, body, bundle_id)),
+         e AS (INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body, bundle_id)
+               SELECT id, sender, recipient, created_at, NULL, body, bundle_id FROM input
+               ON CONFLICT (sender, bundle_id) DO NOTHING RETURNING seq, id, sender, recipient, created_at),
+         l AS (INSERT INTO log (at, event, actor, subject, envelope_id) SELECT created_at, 'sent', sender, recipient, id FROM e ORDER BY seq)
+         SELECT id, pg_notify('${NOTIFY_CHANNEL}', recipient) FROM e`,
+        [list.map((e) => e.id), list.map((e) => e.sender), list.map((e) => e.recipient), list.map((e) => e.createdAt), list.map((e) => e.body), list.map((e) => e.bundleId ?? null)],
+      );
+      for (const r of rows) stored.set(String(r['id']), String(r['id']));
+    } else {
+      await this.d.tx(async (t) => {
+        for (const e of list) {
+          const n = await t.run('INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body, bundle_id) VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (sender, bundle_id) DO NOTHING', [
+            e.id,
+            e.sender,
+            e.recipient,
+            e.createdAt,
+            e.body,
+            e.bundleId ?? null,
+          ]);
+          if (n === 0) continue;
+          await appendLog(t, e.createdAt, 'sent', e.sender, e.recipient, e.id);
+          await this.d.announce(t, e.recipient);
+          stored.set(e.id, e.id);
+        }
       });
-    } catch (err) {
-      // Another process stored the same bundle between our check and our insert.
-      const had = this.d.isUniqueViolation(err) ? await existing(this.d) : undefined;
-      if (had === undefined) throw err;
-      return { stored: false, id: had };
     }
+    // Those not stored were uploaded before (the same sender's bundle): name the envelope stored first.
+    const again = list.filter((e) => !stored.has(e.id));
+    const before = new Map<string, string>();
+    for (const e of again) {
+      if (e.bundleId === undefined) continue;
+      const row = (await this.d.all('SELECT id FROM envelopes WHERE sender = ? AND bundle_id = ?', [e.sender, e.bundleId]))[0];
+      if (row) before.set(e.id, String(row['id']));
+    }
+    return list.map((e) => {
+      const id = stored.get(e.id) ?? before.get(e.id);
+      if (id === undefined) throw new SeeqretError('E_RELAY_STORAGE', 'an envelope was neither stored nor found', 'Retry.');
+      return { stored: stored.has(e.id), id };
+    });
   }
 
   subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>> {
     return this.d.subscribe(listener);
   }
 
-  async pending(recipient: string, limit: number): Promise<EnvelopeRow[]> {
-    return (await this.d.all('SELECT * FROM envelopes WHERE recipient = ? AND delivered_at IS NULL ORDER BY seq LIMIT ?', [recipient, limit])).map(envelope);
+  async pending(recipient: string, limit: number, after?: string): Promise<EnvelopeRow[]> {
+    if (after === undefined) {
+      return (await this.d.all(`SELECT ${ENVELOPE_COLUMNS} FROM envelopes WHERE recipient = ? AND delivered_at IS NULL ORDER BY seq LIMIT ?`, [recipient, limit])).map(envelope);
+    }
+    // After one of the recipient's own envelopes (an id of another's finds nothing).
+    return (
+      await this.d.all(
+        `SELECT ${ENVELOPE_COLUMNS} FROM envelopes WHERE recipient = ? AND delivered_at IS NULL AND seq > (SELECT seq FROM envelopes WHERE id = ? AND recipient = ?) ORDER BY seq LIMIT ?`,
+        [recipient, after, recipient, limit],
+      )
+    ).map(envelope);
   }
 
   async ack(recipient: string, id: string, at: number): Promise<boolean> {
@@ -215,10 +281,21 @@ export class SqlRelayStorage implements RelayStorage {
   }
 
   async ackMany(recipient: string, ids: readonly string[], at: number, event: 'delivered' | 'rejected'): Promise<string[]> {
-    if (ids.length === 0) return [];
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    if (this.d.kind === 'postgres') {
+      // One statement: mark delivered, drop the bodies, log each (in the order they were stored).
+      const rows = await this.d.all(
+        `WITH u AS (UPDATE envelopes SET delivered_at = ?, body = NULL WHERE recipient = ? AND delivered_at IS NULL AND id = ANY(?::text[]) RETURNING seq, id),
+         l AS (INSERT INTO log (at, event, actor, subject, envelope_id) SELECT ?, ?, ?, NULL, id FROM u ORDER BY seq)
+         SELECT id FROM u ORDER BY seq`,
+        [at, recipient, unique, at, event, recipient],
+      );
+      return rows.map((r) => String(r['id']));
+    }
     return this.d.tx(async (t) => {
       const done: string[] = [];
-      for (const id of new Set(ids)) {
+      for (const id of unique) {
         const n = await t.run('UPDATE envelopes SET delivered_at = ?, body = NULL WHERE id = ? AND recipient = ? AND delivered_at IS NULL', [at, id, recipient]);
         if (n === 0) continue;
         await appendLog(t, at, event, recipient, null, id);

@@ -23,7 +23,12 @@ class SqliteDriver implements SqlDriver {
     private readonly db: Database.Database,
     private readonly file: string,
     private readonly inTx = false,
+    private readonly shared: { count: number } = { count: 0 },
   ) {}
+
+  get statements(): number {
+    return this.shared.count;
+  }
 
   private serial<T>(fn: () => T | Promise<T>): Promise<T> {
     if (this.inTx) {
@@ -38,18 +43,21 @@ class SqliteDriver implements SqlDriver {
   }
 
   all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    this.shared.count += 1;
     return this.serial(() => this.db.prepare(sql).all(...params) as Row[]);
   }
 
   run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    this.shared.count += 1;
     return this.serial(() => this.db.prepare(sql).run(...params).changes);
   }
 
   tx<T>(fn: (d: SqlDriver) => Promise<T>): Promise<T> {
     return this.serial(async () => {
+      this.shared.count += 2;
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const r = await fn(new SqliteDriver(this.db, this.file, true));
+        const r = await fn(new SqliteDriver(this.db, this.file, true, this.shared));
         this.db.exec('COMMIT');
         return r;
       } catch (e) {

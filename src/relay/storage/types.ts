@@ -91,6 +91,8 @@ export interface RelayStorage {
    */
   join(member: Omit<MemberRow, 'role' | 'removedAt'>, invitationId: string | null, at: number): Promise<JoinOutcome>;
   member(keyId: string): Promise<MemberRow | undefined>;
+  /** The members among `keyIds` (one statement; unknown ids are left out). */
+  membersByKey(keyIds: readonly string[]): Promise<MemberRow[]>;
   members(): Promise<MemberRow[]>;
   /** Mark a member removed (false when unknown or already removed). */
   removeMember(keyId: string, by: string, at: number): Promise<boolean>;
@@ -101,8 +103,17 @@ export interface RelayStorage {
    * same sender and bundle is not stored: the answer names the envelope stored first.
    */
   putEnvelope(e: { id: string; sender: string; recipient: string; createdAt: number; body: Buffer; bundleId?: string }): Promise<{ stored: boolean; id: string }>;
-  /** Envelopes not yet acknowledged by `recipient`, oldest first. */
-  pending(recipient: string, limit: number): Promise<EnvelopeRow[]>;
+  /**
+   * Store several envelopes at once, all or none (one statement on PostgreSQL, one transaction on
+   * SQLite), each logged and announced; the answers in the same order, as {@link putEnvelope}'s.
+   */
+  putEnvelopes(list: readonly { id: string; sender: string; recipient: string; createdAt: number; body: Buffer; bundleId?: string }[]): Promise<{ stored: boolean; id: string }[]>;
+  /**
+   * Envelopes not yet acknowledged by `recipient`, oldest first; with `after` (one of the
+   * recipient's envelope ids), only those stored after it (a page past envelopes the recipient
+   * refused). An `after` that is not one of the recipient's envelopes finds nothing.
+   */
+  pending(recipient: string, limit: number, after?: string): Promise<EnvelopeRow[]>;
   /** Acknowledge: mark delivered, drop the body, log it. False when no such envelope is pending for `recipient`. */
   ack(recipient: string, id: string, at: number): Promise<boolean>;
   /**
@@ -120,6 +131,8 @@ export interface RelayStorage {
    */
   subscribe(listener: (recipient: string) => void): Promise<() => Promise<void>>;
   log(): Promise<LogRow[]>;
+  /** How many statements this storage sent to its database so far (transaction control included): a load-independent cost measure. */
+  readonly statements: number;
   /** Every row of every table (for inspection and the blind-server test). */
   dump(): Promise<Record<string, Record<string, unknown>[]>>;
   close(): Promise<void>;
