@@ -221,3 +221,70 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
     throw new SeeqretError('E_BAD_VALUE', `${what} is not valid UTF-8`, 'Values must be UTF-8 text; base64-encode binary data first.');
   }
 }
+
+/** One block of {@link readBlocksCapped}. */
+export interface Block {
+  /**
+   * The previous block's last `overlap` bytes (fewer in the first blocks), then new bytes. A view
+   * into a buffer that the next block overwrites (and that is wiped at the end): use it before
+   * asking for the next one.
+   */
+  readonly bytes: Buffer;
+  /** Offset in the file of `bytes[0]`. */
+  readonly start: number;
+  /** The final block (the end of the file). */
+  readonly last: boolean;
+}
+
+/**
+ * Read a file in blocks of about `blockBytes` new bytes, each block beginning with the last
+ * `overlap` bytes of the previous one, so that a search for strings of up to `overlap + 1` bytes
+ * finds those that cross a block boundary: `seeqret scan` searches a block's positions up to
+ * `bytes.length - overlap` (all of them in the last block); the rest come again in the next block.
+ * Every block but the last is full (`blockBytes + overlap` bytes once past the first). The checks
+ * of {@link readFileCapped}: the cap of `kind` (by size before reading, and while reading), devices
+ * refused. One buffer is reused, and wiped at the end.
+ */
+export function* readBlocksCapped(file: string, kind: LimitKind, blockBytes: number, overlap: number): Generator<Block> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  checkReadable(st, file, kind);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  const buf = Buffer.alloc(blockBytes + overlap);
+  try {
+    checkReadable(fs.fstatSync(fd), file, kind);
+    const cap = LIMITS[kind].bytes;
+    let filled = 0; // bytes in buf
+    let start = 0; // offset in the file of buf[0]
+    let total = 0;
+    for (;;) {
+      const got = readSome(fd, buf, filled, file);
+      if (got === null) continue;
+      if (got === 0) {
+        yield { bytes: buf.subarray(0, filled), start, last: true };
+        return;
+      }
+      total += got;
+      if (total > cap) throw tooLarge(file, kind);
+      filled += got;
+      if (filled < buf.length) continue;
+      yield { bytes: buf, start, last: false };
+      const keep = Math.min(overlap, filled);
+      buf.copyWithin(0, filled - keep, filled);
+      start += filled - keep;
+      filled = keep;
+    }
+  } finally {
+    buf.fill(0);
+    fs.closeSync(fd);
+  }
+}
