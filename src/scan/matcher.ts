@@ -29,6 +29,8 @@ export const MIN_SCAN_LENGTH = 8;
 const WINDOW = 8;
 /** log2 of the bits in the filter table (4 Mi bits = 512 KiB). */
 const TABLE_BITS = 22;
+/** log2 of the slots of the chained table of patterns. */
+const HEAD_BITS = 18;
 const BASE = 0x01000193;
 /** BASE ** (WINDOW - 1), mod 2^32: the weight of the byte leaving the window. */
 const BASE_OUT = ((): number => {
@@ -63,36 +65,34 @@ export interface Match {
  * and URL-safe, at the three alignments it can have inside a longer encoded text (only the
  * characters that depend on the value alone, so padded, unpadded and embedded forms all match);
  * its URL (percent) encoding when it differs, and the form encoding with `+` for spaces; its
- * hexadecimal, lower and upper case. Duplicates are dropped (the first encoding named wins).
+ * hexadecimal, lower and upper case. Each as a string of bytes (one character per byte, latin1);
+ * duplicates are dropped (the first encoding named wins), and so are encodings shorter than the
+ * 8-byte window.
  */
-export function encodingsOf(value: string): Array<{ bytes: Buffer; encoding: Encoding }> {
+export function encodingsOf(value: string): Array<{ bytes: string; encoding: Encoding }> {
   const raw = Buffer.from(value, 'utf8');
-  const out: Array<{ bytes: Buffer; encoding: Encoding }> = [];
-  const seen = new Set<string>();
-  const add = (text: string, encoding: Encoding): void => {
-    if (text.length < WINDOW || seen.has(text)) return;
-    seen.add(text);
-    out.push({ bytes: Buffer.from(text, 'latin1'), encoding });
-  };
-  out.push({ bytes: raw, encoding: 'plain' });
-  seen.add(raw.toString('latin1'));
   const n = raw.length;
+  const out: Array<{ bytes: string; encoding: Encoding }> = [{ bytes: raw.toString('latin1'), encoding: 'plain' }];
+  const add = (text: string, encoding: Encoding): void => {
+    if (text.length < WINDOW) return;
+    for (const o of out) if (o.bytes === text) return;
+    out.push({ bytes: text, encoding });
+  };
+  const padded = Buffer.alloc(n + 2);
   for (let k = 0; k < 3; k++) {
-    const padded = Buffer.alloc(k + n);
     raw.copy(padded, k);
-    const std = padded.toString('base64');
-    padded.fill(0);
+    const std = padded.toString('base64', 0, k + n);
     // Character i covers bits [6i, 6i+6); keep those entirely inside the value's bits [8k, 8(k+n)).
-    const first = Math.ceil((8 * k) / 6);
-    const last = Math.floor((8 * (k + n)) / 6);
-    const core = std.slice(first, last);
+    const core = std.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + n)) / 6));
     add(core, 'base64');
-    add(core.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url');
+    if (core.includes('+') || core.includes('/')) add(core.replaceAll('+', '-').replaceAll('/', '_'), 'base64url');
+    padded.fill(0);
   }
   const url = encodeURIComponent(value);
   add(url, 'url');
-  if (url.includes('%20')) add(url.replace(/%20/g, '+'), 'url');
+  if (url.includes('%20')) add(url.replaceAll('%20', '+'), 'url');
   const hex = raw.toString('hex');
+  raw.fill(0);
   add(hex, 'hex');
   add(hex.toUpperCase(), 'HEX');
   return out;
@@ -115,8 +115,14 @@ export class ScanMatcher {
   readonly #owners: number[][];
   readonly #names: string[];
   readonly #bits = new Int32Array(1 << (TABLE_BITS - 5));
-  /** Full window hash → the patterns that begin with such a window. */
-  readonly #buckets = new Map<number, number[]>();
+  /**
+   * Chained hash table of the patterns by their first window's hash: `#head[slot]` is the first
+   * pattern + 1 (0: none), `#next[p]` the next one + 1, `#hash[p]` the full hash (typed arrays,
+   * not a Map: 32-bit keys would not be small integers in V8, and every lookup would allocate).
+   */
+  readonly #head = new Int32Array(1 << HEAD_BITS);
+  readonly #next: Int32Array;
+  readonly #hash: Int32Array;
   /** The longest pattern, in bytes. */
   readonly maxLength: number;
   /** The secrets left out for being shorter than the minimum (names only). */
@@ -133,10 +139,11 @@ export class ScanMatcher {
   constructor(secrets: Iterable<ScanSecret>, minLength: number = MIN_SCAN_LENGTH) {
     const min = Math.max(minLength, WINDOW);
     const byPattern = new Map<string, number>();
-    const patterns: Buffer[] = [];
+    const patterns: string[] = [];
     const owners: number[][] = [];
     const names: string[] = [];
     const skipped: string[] = [];
+    let total = 0;
     for (const s of secrets) {
       if (maskableValues([s.value], min).length === 0) {
         skipped.push(s.name);
@@ -144,13 +151,13 @@ export class ScanMatcher {
       }
       const nameIndex = names.push(s.name) - 1;
       for (const { bytes, encoding } of encodingsOf(s.value)) {
-        const key = bytes.toString('latin1');
-        let p = byPattern.get(key);
+        let p = byPattern.get(bytes);
         if (p === undefined) {
           p = patterns.push(bytes) - 1;
-          byPattern.set(key, p);
+          total += bytes.length;
+          byPattern.set(bytes, p);
           owners.push([]);
-        } else bytes.fill(0);
+        }
         (owners[p] ?? []).push(nameIndex, ENCODINGS.indexOf(encoding));
       }
     }
@@ -159,25 +166,28 @@ export class ScanMatcher {
     this.#owners = owners;
     this.skipped = skipped;
     this.secretCount = names.length;
-    this.#bytes = Buffer.concat(patterns);
+    this.#bytes = Buffer.alloc(total);
     this.#start = new Int32Array(patterns.length);
     this.#length = new Int32Array(patterns.length);
+    this.#next = new Int32Array(patterns.length);
+    this.#hash = new Int32Array(patterns.length);
     let at = 0;
     let max = 0;
     for (let p = 0; p < patterns.length; p++) {
-      const b = patterns[p] ?? Buffer.alloc(0);
+      const len = this.#bytes.write(patterns[p] ?? '', at, 'latin1');
       this.#start[p] = at;
-      this.#length[p] = b.length;
-      at += b.length;
-      max = Math.max(max, b.length);
-      b.fill(0);
-      const h = windowHash(this.#bytes, this.#start[p] ?? 0);
+      this.#length[p] = len;
+      max = Math.max(max, len);
+      const h = windowHash(this.#bytes, at);
+      at += len;
       const slot = Math.imul(h, 0x9e3779b1) >>> (32 - TABLE_BITS);
       this.#bits[slot >>> 5] = (this.#bits[slot >>> 5] ?? 0) | (1 << (slot & 31));
-      const list = this.#buckets.get(h);
-      if (list) list.push(p);
-      else this.#buckets.set(h, [p]);
+      const head = Math.imul(h, 0x27d4eb2f) >>> (32 - HEAD_BITS);
+      this.#hash[p] = h;
+      this.#next[p] = this.#head[head] ?? 0;
+      this.#head[head] = p + 1;
     }
+    patterns.length = 0;
     this.maxLength = max;
   }
 
@@ -207,10 +217,10 @@ export class ScanMatcher {
   }
 
   #check(data: Uint8Array, at: number, h: number, onMatch: (offset: number, name: string, encoding: Encoding) => void): void {
-    const list = this.#buckets.get(h);
-    if (list === undefined) return;
     const bytes = this.#bytes;
-    for (const p of list) {
+    for (let q = this.#head[Math.imul(h, 0x27d4eb2f) >>> (32 - HEAD_BITS)] ?? 0; q !== 0; q = this.#next[q - 1] ?? 0) {
+      const p = q - 1;
+      if (this.#hash[p] !== h) continue;
       const n = this.#length[p] ?? 0;
       if (at + n > data.length) continue;
       const s = this.#start[p] ?? 0;
@@ -229,7 +239,8 @@ export class ScanMatcher {
   /** Wipe the patterns (the matcher finds nothing afterwards). */
   dispose(): void {
     this.#bytes.fill(0);
-    this.#buckets.clear();
+    this.#head.fill(0);
+    this.#hash.fill(0);
     this.#bits.fill(0);
   }
 }
