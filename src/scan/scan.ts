@@ -127,7 +127,7 @@ export function scanPaths(matcher: ScanMatcher, paths: readonly string[], events
       return;
     }
     if (st.size > LIMITS.scanFile.bytes) {
-      counted.onNote({ file: shown, reason: 'too-large', detail: `${sizeText(st.size)}, more than ${sizeText(LIMITS.scanFile.bytes)}` });
+      counted.onNote({ file: shown, reason: 'too-large', detail: `larger than ${sizeText(LIMITS.scanFile.bytes)}` });
       return;
     }
     try {
@@ -218,7 +218,7 @@ export async function scanStaged(matcher: ScanMatcher, events: ScanEvents, opts:
     filled = 0;
     skip = size > LIMITS.scanFile.bytes;
     if (skip) {
-      events.onNote({ file: blob.path, reason: 'too-large', detail: `${sizeText(size)}, more than ${sizeText(LIMITS.scanFile.bytes)}` });
+      events.onNote({ file: blob.path, reason: 'too-large', detail: `larger than ${sizeText(LIMITS.scanFile.bytes)}` });
       cur.scanner = null;
       return;
     }
