@@ -178,8 +178,8 @@ function stagedBlobs(top: string, environment: Readonly<Record<string, string | 
 
 /**
  * Search the blobs staged in the git index of the work tree around `opts.cwd` (what `git commit`
- * would record; the work tree is not read): `git ls-files -s` names them, one `git cat-file
- * --batch` streams them, each searched in blocks as it comes. `environment` is git's (a hook's
+ * would record; the work tree is not read): `git ls-files -s` names them, one
+ * `git cat-file --batch` streams them, each searched in blocks as it comes. `environment` is git's (a hook's
  * `GIT_INDEX_FILE` is honoured). Blobs over the `scanFile` cap are skipped with a note.
  */
 export async function scanStaged(matcher: ScanMatcher, events: ScanEvents, opts: ScanOptions & { readonly environment: Readonly<Record<string, string | undefined>> }): Promise<ScanTotals> {
@@ -207,8 +207,8 @@ export async function scanStaged(matcher: ScanMatcher, events: ScanEvents, opts:
   let header = Buffer.alloc(0); // a header line split between chunks
   let index = 0; // the blob being read
   let remaining = -1; // bytes of the current blob still to come; -1: reading a header
-  let skip = false; // current blob over the cap: consume, do not search
-  let trailer = false; // the newline after a blob's content is still to come
+  // (in an object: changed by startBlob and endBlob)
+  const st = { skip: false, trailer: false }; // skip: the blob is over the cap (consumed, not searched); trailer: its newline is still to come
   let filled = 0;
   const cur: { scanner: InputScanner | null } = { scanner: null }; // (set by startBlob)
   const startBlob = (size: number): void => {
@@ -216,8 +216,8 @@ export async function scanStaged(matcher: ScanMatcher, events: ScanEvents, opts:
     if (blob === undefined) throw new SeeqretError('E_IO', 'git cat-file sent more objects than asked for', 'Check the repository with `git fsck`.');
     remaining = size;
     filled = 0;
-    skip = size > LIMITS.scanFile.bytes;
-    if (skip) {
+    st.skip = size > LIMITS.scanFile.bytes;
+    if (st.skip) {
       events.onNote({ file: blob.path, reason: 'too-large', detail: `larger than ${sizeText(LIMITS.scanFile.bytes)}` });
       cur.scanner = null;
       return;
@@ -233,19 +233,19 @@ export async function scanStaged(matcher: ScanMatcher, events: ScanEvents, opts:
       cur.scanner.block(buf.subarray(0, filled), true);
       totals.files++;
     }
-    totals.bytes += skip ? 0 : Math.max(0, filled);
+    totals.bytes += st.skip ? 0 : Math.max(0, filled);
     cur.scanner = null;
     index++;
     remaining = -1;
-    trailer = true;
+    st.trailer = true;
   };
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       let at = 0;
       while (at < chunk.length) {
-        if (trailer) {
+        if (st.trailer) {
           at++; // the newline after the content
-          trailer = false;
+          st.trailer = false;
           continue;
         }
         if (remaining < 0) {
@@ -270,7 +270,7 @@ export async function scanStaged(matcher: ScanMatcher, events: ScanEvents, opts:
           continue;
         }
         const take = Math.min(remaining, chunk.length - at);
-        if (!skip) {
+        if (!st.skip) {
           // Fill the block; a full block is searched and its last `overlap` bytes kept.
           let from = at;
           const until = at + take;
