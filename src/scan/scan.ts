@@ -65,12 +65,12 @@ export interface ScanOptions {
 }
 
 /** Scan one file with `matcher`; returns its size in bytes. */
-function scanFile(matcher: ScanMatcher, file: string, shown: string, events: ScanEvents, blockBytes: number): number {
+function scanFile(matcher: ScanMatcher, file: string, shown: string, events: ScanEvents, blockBytes: number, scratch: Buffer): number {
   const scanner = new InputScanner(matcher, (f) => {
     events.onFound({ ...f, file: shown });
   });
   let bytes = 0;
-  for (const block of readBlocksCapped(file, 'scanFile', blockBytes, scanner.overlap)) {
+  for (const block of readBlocksCapped(file, 'scanFile', blockBytes, scanner.overlap, scratch)) {
     scanner.block(block.bytes, block.last);
     bytes = block.start + block.bytes.length;
   }
@@ -85,6 +85,7 @@ function scanFile(matcher: ScanMatcher, file: string, shown: string, events: Sca
 export function scanPaths(matcher: ScanMatcher, paths: readonly string[], events: ScanEvents, opts: ScanOptions): ScanTotals {
   const totals: ScanTotals = { files: 0, bytes: 0, found: 0, unreadable: 0 };
   const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
+  const scratch = Buffer.allocUnsafe(blockBytes + Math.max(0, matcher.maxLength - 1)); // shared by the files (each wipes what it used)
   const counted: ScanEvents = {
     onFound: (f) => {
       totals.found++;
@@ -131,7 +132,7 @@ export function scanPaths(matcher: ScanMatcher, paths: readonly string[], events
       return;
     }
     try {
-      totals.bytes += scanFile(matcher, abs, shown, counted, blockBytes);
+      totals.bytes += scanFile(matcher, abs, shown, counted, blockBytes, scratch);
       totals.files++;
     } catch (e) {
       if (!(e instanceof SeeqretError)) throw e;

@@ -243,9 +243,10 @@ export interface Block {
  * `bytes.length - overlap` (all of them in the last block); the rest come again in the next block.
  * Every block but the last is full (`blockBytes + overlap` bytes once past the first). The checks
  * of {@link readFileCapped}: the cap of `kind` (by size before reading, and while reading), devices
- * refused. One buffer is reused, and wiped at the end.
+ * refused. One buffer is reused (`scratch` when it is large enough, so that many files can share
+ * one), and the part of it used is wiped at the end. A block is never larger than the file needs.
  */
-export function* readBlocksCapped(file: string, kind: LimitKind, blockBytes: number, overlap: number): Generator<Block> {
+export function* readBlocksCapped(file: string, kind: LimitKind, blockBytes: number, overlap: number, scratch?: Buffer): Generator<Block> {
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -259,9 +260,14 @@ export function* readBlocksCapped(file: string, kind: LimitKind, blockBytes: num
   } catch (e) {
     throw ioError(e, file);
   }
-  const buf = Buffer.alloc(blockBytes + overlap);
+  let buf: Buffer = Buffer.alloc(0);
+  let used = 0;
   try {
-    checkReadable(fs.fstatSync(fd), file, kind);
+    const now = fs.fstatSync(fd);
+    checkReadable(now, file, kind);
+    // A small file gets a small block (its size, plus one byte to notice that it grew).
+    const size = Math.min(blockBytes, now.isFile() ? now.size + 1 : blockBytes) + overlap;
+    buf = scratch !== undefined && scratch.length >= size ? scratch.subarray(0, size) : Buffer.alloc(size);
     const cap = LIMITS[kind].bytes;
     let filled = 0; // bytes in buf
     let start = 0; // offset in the file of buf[0]
@@ -276,6 +282,7 @@ export function* readBlocksCapped(file: string, kind: LimitKind, blockBytes: num
       total += got;
       if (total > cap) throw tooLarge(file, kind);
       filled += got;
+      used = Math.max(used, filled);
       if (filled < buf.length) continue;
       yield { bytes: buf, start, last: false };
       const keep = Math.min(overlap, filled);
@@ -284,7 +291,7 @@ export function* readBlocksCapped(file: string, kind: LimitKind, blockBytes: num
       filled = keep;
     }
   } finally {
-    buf.fill(0);
+    buf.fill(0, 0, used);
     fs.closeSync(fd);
   }
 }
