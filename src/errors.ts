@@ -143,6 +143,8 @@ export const ERROR_CODES = {
   E_WATCH_ONLY: ExitCode.CONFLICT,
   E_REFERENCE_SYNTAX: ExitCode.BAD_INPUT,
   E_REFERENCE_UNRESOLVED: ExitCode.NOT_FOUND,
+  // scan and hook (docs/commands/scan.md)
+  E_NOT_A_REPO: ExitCode.NOT_FOUND,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

@@ -63,6 +63,8 @@ export const LIMITS = {
   pgpKey: { bytes: 4 * MiB, what: 'an OpenPGP key file', fix: `${CHECK}; export the key without third-party signatures (gpg --export --export-options export-minimal)` },
   /** `send --smtp-ca FILE` (a whole system CA bundle is about 200 KiB). */
   certificate: { bytes: 4 * MiB, what: 'a certificate file', fix: `${CHECK} (PEM certificates)` },
+  /** One file or staged blob `seeqret scan` searches (read in blocks, never whole; a larger one is skipped with a note). */
+  scanFile: { bytes: 64 * MiB, what: 'a file to scan', fix: `${CHECK}; scan it by itself if it should be scanned` },
   /** The old seeqret tool's database, `seeqrets.db` (`import-vault`; not read whole, but every row is loaded). */
   v1Database: { bytes: 1024 * MiB, what: "an old seeqret vault's database", fix: `${CHECK} (the seeqrets.db of a seeqret 1.x vault)` },
 } as const satisfies Record<string, Limit>;

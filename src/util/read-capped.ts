@@ -221,3 +221,77 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
     throw new SeeqretError('E_BAD_VALUE', `${what} is not valid UTF-8`, 'Values must be UTF-8 text; base64-encode binary data first.');
   }
 }
+
+/** One block of {@link readBlocksCapped}. */
+export interface Block {
+  /**
+   * The previous block's last `overlap` bytes (fewer in the first blocks), then new bytes. A view
+   * into a buffer that the next block overwrites (and that is wiped at the end): use it before
+   * asking for the next one.
+   */
+  readonly bytes: Buffer;
+  /** Offset in the file of `bytes[0]`. */
+  readonly start: number;
+  /** The final block (the end of the file). */
+  readonly last: boolean;
+}
+
+/**
+ * Read a file in blocks of about `blockBytes` new bytes, each block beginning with the last
+ * `overlap` bytes of the previous one, so that a search for strings of up to `overlap + 1` bytes
+ * finds those that cross a block boundary: `seeqret scan` searches a block's positions up to
+ * `bytes.length - overlap` (all of them in the last block); the rest come again in the next block.
+ * Every block but the last is full (`blockBytes + overlap` bytes once past the first). The checks
+ * of {@link readFileCapped}: the cap of `kind` (by size before reading, and while reading), devices
+ * refused. One buffer is reused (`scratch` when it is large enough, so that many files can share
+ * one), and the part of it used is wiped at the end. A block is never larger than the file needs.
+ */
+export function* readBlocksCapped(file: string, kind: LimitKind, blockBytes: number, overlap: number, scratch?: Buffer): Generator<Block> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  checkReadable(st, file, kind);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw ioError(e, file);
+  }
+  let buf: Buffer = Buffer.alloc(0);
+  let used = 0;
+  try {
+    const now = fs.fstatSync(fd);
+    checkReadable(now, file, kind);
+    // A small file gets a small block (its size, plus one byte to notice that it grew).
+    const size = Math.min(blockBytes, now.isFile() ? now.size + 1 : blockBytes) + overlap;
+    buf = scratch !== undefined && scratch.length >= size ? scratch.subarray(0, size) : Buffer.alloc(size);
+    const cap = LIMITS[kind].bytes;
+    let filled = 0; // bytes in buf
+    let start = 0; // offset in the file of buf[0]
+    let total = 0;
+    for (;;) {
+      const got = readSome(fd, buf, filled, file);
+      if (got === null) continue;
+      if (got === 0) {
+        yield { bytes: buf.subarray(0, filled), start, last: true };
+        return;
+      }
+      total += got;
+      if (total > cap) throw tooLarge(file, kind);
+      filled += got;
+      used = Math.max(used, filled);
+      if (filled < buf.length) continue;
+      yield { bytes: buf, start, last: false };
+      const keep = Math.min(overlap, filled);
+      buf.copyWithin(0, filled - keep, filled);
+      start += filled - keep;
+      filled = keep;
+    }
+  } finally {
+    buf.fill(0, 0, used);
+    fs.closeSync(fd);
+  }
+}

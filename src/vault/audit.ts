@@ -37,6 +37,7 @@ export type AuditAction =
   | 'send'
   | 'team.pull'
   | 'relay.reject'
+  | 'scan'
   | 'audit.checkpoint';
 
 /** One stored audit entry. */
