@@ -19,17 +19,20 @@ const MAX_LOCAL_LENGTH = 64;
  * A dot-atom local part: letters (any script), digits, `!#$%&'*+/=?^_{|}~-` and the backtick, dots
  * between them. No quotes, spaces, commas, semicolons, angle brackets, parentheses, colons, backslashes.
  */
-const LOCAL_RE = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
+// Made on first use (see src/util/text.ts: a `\p{…}` regular expression is costly to create).
+let localRe: RegExp | undefined;
+let domainRe: RegExp | undefined;
+const LOCAL_RE = (): RegExp => (localRe ??= /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u);
 /** Host name labels (letters of any script, digits, `-` inside, `_`), separated by dots; no IP literal. */
 const LABEL = '[\\p{L}\\p{N}_](?:[\\p{L}\\p{N}_-]{0,61}[\\p{L}\\p{N}_])?';
-const DOMAIN_RE = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, 'u');
+const DOMAIN_RE = (): RegExp => (domainRe ??= new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, 'u'));
 
 /** True when `text` is exactly one bare e-mail address. */
 export function isEmailAddress(text: string): boolean {
   if (text.length > MAX_EMAIL_LENGTH) return false;
   const at = text.lastIndexOf('@');
   if (at <= 0 || at > MAX_LOCAL_LENGTH) return false;
-  return LOCAL_RE.test(text.slice(0, at)) && DOMAIN_RE.test(text.slice(at + 1));
+  return LOCAL_RE().test(text.slice(0, at)) && DOMAIN_RE().test(text.slice(at + 1));
 }
 
 /**

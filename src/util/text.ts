@@ -19,13 +19,20 @@
  * format characters (`\p{Cf}`: bidi embeddings, overrides and isolates, zero-width space and
  * joiners, BOM, soft hyphen, tags…), the line and paragraph separators, and lone surrogates.
  */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-const HAS_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-const UNSAFE_BUT_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-const HAS_UNSAFE_BUT_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+// Made on first use: V8 parses a regular expression when it is created, and each `\p{…}` class is
+// an ICU lookup — creating these at load cost ~10% of the instructions of a `seeqret get`, which
+// never uses them (decision 57).
+let unsafeRe: RegExp | undefined;
+let hasUnsafeRe: RegExp | undefined;
+let unsafeButLfRe: RegExp | undefined;
+let hasUnsafeButLfRe: RegExp | undefined;
+const UNSAFE = (): RegExp => (unsafeRe ??= /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu);
+const HAS_UNSAFE = (): RegExp => (hasUnsafeRe ??= /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u);
+const UNSAFE_BUT_LF = (): RegExp => (unsafeButLfRe ??= /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu);
+const HAS_UNSAFE_BUT_LF = (): RegExp => (hasUnsafeButLfRe ??= /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u);
 /** True when `text` holds a character {@link printable} would escape. */
 export function hasUnsafe(text: string): boolean {
-  return HAS_UNSAFE.test(text);
+  return HAS_UNSAFE().test(text);
 }
 
 /**
@@ -39,7 +46,7 @@ export function hasUnsafe(text: string): boolean {
  * Escaping backslashes too would remove it, but would double every escape applied twice.
  */
 export function printable(text: string): string {
-  return HAS_UNSAFE.test(text) ? text.replace(UNSAFE, escapeOne) : text;
+  return HAS_UNSAFE().test(text) ? text.replace(UNSAFE(), escapeOne) : text;
 }
 
 function escapeOne(c: string): string {
@@ -53,8 +60,8 @@ function escapeOne(c: string): string {
  * surrogate); beyond it, a `\uXXXX\uXXXX` surrogate pair for JSON, `\UXXXXXXXX` for YAML.
  */
 export function escapeUnsafe(text: string, syntax: 'json' | 'yaml' = 'json'): string {
-  if (!HAS_UNSAFE_BUT_LF.test(text)) return text;
-  return text.replace(UNSAFE_BUT_LF, (c) => {
+  if (!HAS_UNSAFE_BUT_LF().test(text)) return text;
+  return text.replace(UNSAFE_BUT_LF(), (c) => {
     const cp = c.codePointAt(0) ?? 0; // c is one matched character
     if (cp > 0xffff && syntax === 'yaml') return `\\U${cp.toString(16).padStart(8, '0')}`;
     let s = '';
@@ -88,7 +95,8 @@ const WIDE = [
   0x20000, 0x3fffd,
 ];
 
-const ZERO_WIDTH = /[\p{Mn}\p{Me}\u1160-\u11ff]/u;
+let zeroWidth: RegExp | undefined;
+const ZERO_WIDTH = (): RegExp => (zeroWidth ??= /[\p{Mn}\p{Me}\u1160-\u11ff]/u);
 const NARROW_ONLY = /^[\x20-\x7e\u00a0-\u02ff]*$/;
 
 /** Columns one code point takes: 0 for combining marks, 2 for East Asian wide characters, else 1. */
@@ -104,7 +112,7 @@ export function charWidth(cp: number): number {
       else return 2;
     }
   }
-  return ZERO_WIDTH.test(String.fromCodePoint(cp)) ? 0 : 1;
+  return ZERO_WIDTH().test(String.fromCodePoint(cp)) ? 0 : 1;
 }
 
 /** Columns `text` takes on a terminal (for printable text: no controls). */
@@ -136,5 +144,5 @@ export function truncateToWidth(text: string, width: number): string {
 
 /** {@link printable} line by line: line feeds stay line breaks, every other unsafe character is escaped. */
 export function printableLines(text: string): string {
-  return HAS_UNSAFE_BUT_LF.test(text) ? text.split('\n').map(printable).join('\n') : text;
+  return HAS_UNSAFE_BUT_LF().test(text) ? text.split('\n').map(printable).join('\n') : text;
 }

@@ -15,7 +15,9 @@ export const GLOBAL = '*';
 /** Longest accepted name, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 255;
 
-const FORBIDDEN = /[:,*?[\]=#\s\p{Cc}\p{Cf}\u2028\u2029]/u;
+// Made on first use (see src/util/text.ts: a `\p{…}` regular expression is costly to create).
+let forbidden: RegExp | undefined;
+const FORBIDDEN = (): RegExp => (forbidden ??= /[:,*?[\]=#\s\p{Cc}\p{Cf}\u2028\u2029]/u);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -33,7 +35,7 @@ export function nameProblem(kind: NameKind, name: string): string | null {
   if (name.length > MAX_NAME_LENGTH) return `${kind} name is longer than ${MAX_NAME_LENGTH} characters`;
   if (kind !== 'key' && name === GLOBAL) return null;
   if (!isWellFormed(name)) return `${kind} name is not valid Unicode`;
-  const m = FORBIDDEN.exec(name);
+  const m = FORBIDDEN().exec(name);
   if (m) {
     const ch = m[0];
     const shown = /[\s\p{Cc}\p{Cf}]/u.test(ch) ? `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}` : `'${ch}'`;
