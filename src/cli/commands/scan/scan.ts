@@ -47,7 +47,10 @@ export async function scanCommand(g: GlobalOptions, paths: string[], o: ScanComm
   if (o.staged === true && paths.length > 0) throw new SeeqretError('E_USAGE', '--staged searches the whole index: give no PATHS with it', 'Run `seeqret scan --staged`, or `seeqret scan PATHS` for files.');
   const json = o.format === 'json';
   return withVault(g, async (v) => {
-    const secrets: ScanSecret[] = v.all().map((r) => ({ name: `${r.app}:${r.env}:${r.key}`, value: v.reveal(r) }));
+    const records = v.all();
+    const values = v.revealMany(records);
+    const secrets: ScanSecret[] = records.map((r, i) => ({ name: `${r.app}:${r.env}:${r.key}`, value: values[i] ?? '' }));
+    values.length = 0;
     const matcher = new ScanMatcher(secrets);
     secrets.length = 0; // the values live on in the matcher only
     const found: ScanFinding[] = [];
