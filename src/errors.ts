@@ -141,6 +141,8 @@ export const ERROR_CODES = {
   E_RELAY_RATE: ExitCode.NETWORK,
   E_RELAY_STORAGE: ExitCode.STORAGE,
   E_WATCH_ONLY: ExitCode.CONFLICT,
+  E_UI_ADDRESS: ExitCode.USAGE,
+  E_UI_REFUSED: ExitCode.CRYPTO,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

@@ -17,6 +17,7 @@ import { registerSharing } from './commands/sharing/index.js';
 import { registerTeam } from './commands/team/index.js';
 import { registerInit, registerVault } from './commands/vault/index.js';
 import { registerRelay } from './commands/relay/index.js';
+import { registerUi } from './commands/ui/index.js';
 import { type CliIo, type OutputSink, io, runIo, withRun } from './cli-io.js';
 import { commandWord, refuseAttachedPassword, teamPassphraseFile } from './compat.js';
 import { exitProfile, profileNameFor } from './exit-profile.js';
@@ -36,6 +37,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerTeam,
   registerAgent,
   registerVault,
+  registerUi,
 ];
 
 /** The width help is wrapped to: a terminal's, else commander's default of 80 columns. */

@@ -6,12 +6,9 @@
 import { io } from '../../cli-io.js';
 import { SeeqretError } from '../../../errors.js';
 import { parseFilter } from '../../../filter/index.js';
+import { secretsToChange, secretsToRemove } from '../../../vault/secret-ops.js';
 import { secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, readValue, withVault } from '../../context.js';
-
-function listNames(names: string[], max = 10): string {
-  return names.slice(0, max).join(', ') + (names.length > max ? `, … (${names.length - max} more)` : '');
-}
 
 /** Options of `seeqret edit value`. */
 export interface EditValueOptions {
@@ -26,11 +23,7 @@ export async function editValue(g: GlobalOptions, filterText: string, arg: strin
   const filter = parseFilter(filterText);
   const value = await readValue(arg, { label: filter.text, allowEmpty: o.allowEmpty === true });
   return withVault(g, (v) => {
-    const matches = v.find([filter]);
-    if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists, or `seeqret add key` to create it.');
-    if (matches.length > 1 && !o.all) {
-      throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${listNames(matches.map(secretLabel))}`, 'Narrow the filter, or pass --all to change every one.');
-    }
+    const matches = secretsToChange(v, filter, o.all === true);
     const changed = v.updateValues(matches, value);
     info(`Updated ${changed} of ${matches.length} secret${matches.length === 1 ? '' : 's'}${changed < matches.length ? ' (the others already had this value)' : ''}`);
     return 0;
@@ -49,12 +42,7 @@ export interface RmKeyOptions {
 export async function rmKey(g: GlobalOptions, filterText: string, o: RmKeyOptions): Promise<number> {
   const filter = parseFilter(filterText);
   return withVault(g, async (v) => {
-    const matches = v.find([filter]);
-    if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
-    const everything = (filter.app.any && filter.env.any && filter.key.any) || (matches.length > 1 && matches.length === v.count());
-    if (everything && !o.all) {
-      throw new SeeqretError('E_NEEDS_ALL', `'${filter.text}' matches every secret in the vault (${matches.length})`, 'Pass --all as well if you really mean to delete them all.');
-    }
+    const matches = secretsToRemove(v, filter, o.all === true);
     info(`${matches.length === 1 ? '1 secret matches' : `${matches.length} secrets match`} '${filter.text}':`);
     for (const m of matches.slice(0, 50)) info(`  ${secretLabel(m)}`);
     if (matches.length > 50) info(`  … and ${matches.length - 50} more`);

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { parsePublicKey, toAgeRecipient } from '../../../crypto/age.js';
+import { toAgeRecipient } from '../../../crypto/age.js';
 import { formatFingerprint, readPgpPublicKey } from '../../../crypto/pgp.js';
+import { checkIntroduction } from '../../../sharing/introduction.js';
 import { addPerson, removePerson, userFingerprint, verifyUserKey } from '../../../sharing/people.js';
 import { SeeqretError } from '../../../errors.js';
 import { type Column, isoTime, parseFormat } from '../../../formats/output.js';
 import { shellQuote } from '../../../util/shlex.js';
-import { checkEmail } from '../../../util/email.js';
 import { readFileCapped } from '../../../util/read-capped.js';
 import { type UserRecord, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../../context.js';
@@ -173,15 +173,10 @@ export async function addUser(g: GlobalOptions, o: AddUserOptions): Promise<numb
   if (!username || (!key && !pgpFile)) {
     throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey (or --pgp-key FILE)', 'Paste the line the other person printed with `seeqret introduction`, or give their OpenPGP public key with --pgp-key.');
   }
-  const pub = key === undefined ? undefined : parsePublicKey(key);
-  if (key !== undefined && !pub) {
-    throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
-  }
-  const email = o.email === undefined ? null : checkEmail(o.email, '--email');
-  const name = o.name ?? null;
+  const { email, name, publicKey: pub } = checkIntroduction({ username, pubkey: key, email: o.email, name: o.name });
   const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
   return withVault(g, (v) => {
-    addPerson(v, { username, email, name, publicKey: pub ?? undefined, pgp: pgp && pgpFile !== undefined ? { key: pgp, file: pgpFile } : undefined, replace: o.overwrite === true }, { info, warn });
+    addPerson(v, { username, email, name, publicKey: pub, pgp: pgp && pgpFile !== undefined ? { key: pgp, file: pgpFile } : undefined, replace: o.overwrite === true }, { info, warn });
     return 0;
   });
 }
