@@ -135,6 +135,10 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       if (method === 'GET' && !path.startsWith('/api/')) {
         if (path === '/') { send(200, 'text/html; charset=utf-8', shellPage()); return; }
         if (path === '/app.js') { send(200, 'text/javascript; charset=utf-8', APP_JS); return; }
+        if (path === '/favicon.ico') {
+          send(204, 'image/x-icon', '');
+          return;
+        }
         if (path === '/app.css') { send(200, 'text/css; charset=utf-8', APP_CSS); return; }
         { sendError(404, new SeeqretError('E_NOT_FOUND', 'no such page', 'Use the links of the UI.')); return; }
       }
