@@ -21,9 +21,10 @@ export interface Held {
  * counts, those of removed people and of `send` (OpenPGP) included.
  */
 export function sharesOf(v: Vault, o: { currentKeyOnly?: boolean } = {}): Map<string, Map<string, Held>> {
+  const held = v.heldVersions();
   const keys = new Map(v.users().filter((u) => !u.isOwner).map((u) => [u.username, u.pubkey]));
   const out = new Map<string, Map<string, Held>>();
-  for (const s of v.sharingRecords().shares) {
+  for (const s of held) {
     if (o.currentKeyOnly === true && keys.get(s.username) !== s.pubkey) continue;
     let mine = out.get(s.username);
     if (!mine) out.set(s.username, (mine = new Map<string, Held>()));
