@@ -133,23 +133,37 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       if (origin !== undefined && !origins.includes(origin)) throw refused('the request comes from another site');
       const method = req.method ?? 'GET';
       if (method === 'GET' && !path.startsWith('/api/')) {
-        if (path === '/') { send(200, 'text/html; charset=utf-8', shellPage()); return; }
-        if (path === '/app.js') { send(200, 'text/javascript; charset=utf-8', APP_JS); return; }
+        if (path === '/') {
+          send(200, 'text/html; charset=utf-8', shellPage());
+          return;
+        }
+        if (path === '/app.js') {
+          send(200, 'text/javascript; charset=utf-8', APP_JS);
+          return;
+        }
         if (path === '/favicon.ico') {
           send(204, 'image/x-icon', '');
           return;
         }
-        if (path === '/app.css') { send(200, 'text/css; charset=utf-8', APP_CSS); return; }
-        { sendError(404, new SeeqretError('E_NOT_FOUND', 'no such page', 'Use the links of the UI.')); return; }
+        if (path === '/app.css') {
+          send(200, 'text/css; charset=utf-8', APP_CSS);
+          return;
+        }
+        sendError(404, new SeeqretError('E_NOT_FOUND', 'no such page', 'Use the links of the UI.'));
+        return;
       }
       if (!sameToken(req.headers[TOKEN_HEADER], tokenBytes)) throw refused('the request does not carry the token of this launch');
       if (method === 'POST' && origin === undefined) throw refused('a change needs the Origin of the UI');
       touch();
       const query = new URL(req.url ?? '/', `http://${UI_HOST}`).searchParams;
       if (method === 'GET' && path === '/api/view') {
-        { send(200, 'text/html; charset=utf-8', renderView(o.vault, query, now())); return; }
+        send(200, 'text/html; charset=utf-8', renderView(o.vault, query, now()));
+        return;
       }
-      if (method !== 'POST') { sendError(405, new SeeqretError('E_USAGE', 'method not allowed', 'Use the UI.')); return; }
+      if (method !== 'POST') {
+        sendError(405, new SeeqretError('E_USAGE', 'method not allowed', 'Use the UI.'));
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (c: Buffer) => {
@@ -158,24 +172,27 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       });
       req.on('end', () => {
         void (async () => {
-        try {
-          if (size > MAX_BODY) { sendError(413, new SeeqretError('E_TOO_LARGE', 'the request is too large', 'Send less at once.')); return; }
-          let body: unknown;
           try {
-            body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-          } catch {
-            throw new SeeqretError('E_USAGE', 'the request is not JSON', 'Use the UI.');
+            if (size > MAX_BODY) {
+              sendError(413, new SeeqretError('E_TOO_LARGE', 'the request is too large', 'Send less at once.'));
+              return;
+            }
+            let body: unknown;
+            try {
+              body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+            } catch {
+              throw new SeeqretError('E_USAGE', 'the request is not JSON', 'Use the UI.');
+            }
+            if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SeeqretError('E_USAGE', 'the request is not a JSON object', 'Use the UI.');
+            const fields = new Map<string, string>();
+            for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields.set(k, v);
+            const name = path.startsWith('/api/action/') ? path.slice('/api/action/'.length) : '';
+            const r: ActionResult = await runAction(o.vault, name, fields);
+            send(200, 'application/json; charset=utf-8', JSON.stringify(r.value === undefined ? r : { ...r, hideMs: revealMs }));
+          } catch (e) {
+            if (isSeeqretError(e)) sendError(e.code === 'E_UI_REFUSED' ? 403 : 400, e);
+            else sendError(500, new SeeqretError('E_INTERNAL', 'the request failed', 'Run the command in the CLI with --debug and report it.'));
           }
-          if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SeeqretError('E_USAGE', 'the request is not a JSON object', 'Use the UI.');
-          const fields = new Map<string, string>();
-          for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields.set(k, v);
-          const name = path.startsWith('/api/action/') ? path.slice('/api/action/'.length) : '';
-          const r: ActionResult = await runAction(o.vault, name, fields);
-          send(200, 'application/json; charset=utf-8', JSON.stringify(r.value === undefined ? r : { ...r, hideMs: revealMs }));
-        } catch (e) {
-          if (isSeeqretError(e)) sendError(e.code === 'E_UI_REFUSED' ? 403 : 400, e);
-          else sendError(500, new SeeqretError('E_INTERNAL', 'the request failed', 'Run the command in the CLI with --debug and report it.'));
-        }
         })();
       });
     } catch (e) {
