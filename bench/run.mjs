@@ -14,7 +14,9 @@
 // Issue 14 (bench/relay.mjs): push 1,000 secrets to 10 people and all synced < 2 s; >= 500 envelopes/s
 // on PostgreSQL; relay RSS flat over 100,000 envelopes.
 // Issue 15 (BENCH_ONLY=scan): `seeqret scan` of a 100 MB tree against 10,000 secrets < 2 s.
-// BENCH_ONLY=core|run|project|securestore|team|tables|growth|agent|scan|relay|relay-watch runs one section and updates only its rows in
+// Issue 16 (bench/ui.mjs): `seeqret ui` start-up < 300 ms; first paint of the access matrix for
+// 10,000 secrets x 20 people < 1 s in headless Chromium.
+// BENCH_ONLY=core|run|project|securestore|team|tables|growth|agent|scan|relay|relay-watch|ui runs one section and updates only its rows in
 // docs/benchmarks.md; a full run (the default) runs everything and rewrites the page.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -521,6 +523,11 @@ if (section('relay')) {
   const { relayBench } = await import('./relay.mjs');
   for (const r of await relayBench({ ROOT, BIN, env, scratch })) row(...r);
 } // relay
+
+if (section('ui')) {
+  const { benchUi } = await import('./ui.mjs');
+  await benchUi({ ROOT, BIN, env, scratch, row, median, baseline });
+} // ui
 
 fs.rmSync(scratch, { recursive: true, force: true });
 

@@ -145,6 +145,8 @@ export const ERROR_CODES = {
   E_REFERENCE_UNRESOLVED: ExitCode.NOT_FOUND,
   // scan and hook (docs/commands/scan.md)
   E_NOT_A_REPO: ExitCode.NOT_FOUND,
+  E_UI_ADDRESS: ExitCode.USAGE,
+  E_UI_REFUSED: ExitCode.CRYPTO,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A stable seeqret error code such as `E_NOT_FOUND`. */

@@ -7,6 +7,7 @@
  * @module
  */
 import { SeeqretError } from '../errors.js';
+import { refuseEmptyValue } from '../vault/names.js';
 import type { ChildIo } from '../inject/child.js';
 import { io } from './cli-io.js';
 import type { Column, Format } from '../formats/output.js';
@@ -251,10 +252,7 @@ export async function promptSelect<T>(message: string, choices: ReadonlyArray<{ 
  * replace a real value.
  */
 export function refuseEmpty(value: string, what: string, allowEmpty: boolean): string {
-  if (value === '' && !allowEmpty) {
-    throw new SeeqretError('E_EMPTY_VALUE', `the value for ${what} is empty; nothing was stored`, 'Give the value (argument, stdin or the prompt); to store an empty value on purpose, add --allow-empty.');
-  }
-  return value;
+  return refuseEmptyValue(value, what, allowEmpty);
 }
 
 /**

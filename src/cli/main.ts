@@ -18,6 +18,7 @@ import { registerTeam } from './commands/team/index.js';
 import { registerInit, registerVault } from './commands/vault/index.js';
 import { registerRelay } from './commands/relay/index.js';
 import { registerScan } from './commands/scan/index.js';
+import { registerUi } from './commands/ui/index.js';
 import { type CliIo, type OutputSink, io, runIo, withRun } from './cli-io.js';
 import { commandWord, refuseAttachedPassword, teamPassphraseFile } from './compat.js';
 import { exitProfile, profileNameFor } from './exit-profile.js';
@@ -38,6 +39,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerAgent,
   registerScan,
   registerVault,
+  registerUi,
 ];
 
 /** The width help is wrapped to: a terminal's, else commander's default of 80 columns. */

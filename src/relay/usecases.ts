@@ -12,6 +12,7 @@ import { type ExportPlan, prepareExport, recordExport } from '../sharing/export.
 import { type LoadResult, applyLoad, planLoad } from '../sharing/load.js';
 import { relayKeyId } from '../crypto/relay.js';
 import { readBundleHeader } from '../sharing/bundle.js';
+import { sharesOf } from '../sharing/access.js';
 import type { UserRecord, Vault } from '../vault/vault.js';
 import type { RelayClient, RelayEnvelope, RelayMember } from './client.js';
 
@@ -82,17 +83,10 @@ export interface PushUpdatesResult {
 export async function pushUpdates(v: Vault, client: RelayClient): Promise<PushUpdatesResult> {
   const current = new Map(v.find([parseFilter('::')]).map((r) => [`${r.app}:${r.env}:${r.key}`, r]));
   const users = new Map(v.users().filter((u) => !u.isOwner).map((u) => [u.username, u]));
-  const sent = new Map<string, Map<string, number>>(); // user -> secret -> newest version sent
-  for (const s of v.sharingRecords().shares) {
-    if (users.get(s.username)?.pubkey !== s.pubkey) continue;
-    const mine = sent.get(s.username) ?? new Map<string, number>();
-    const id = `${s.app}:${s.env}:${s.key}`;
-    mine.set(id, Math.max(mine.get(id) ?? 0, s.version));
-    sent.set(s.username, mine);
-  }
+  const sent = sharesOf(v, { currentKeyOnly: true }); // user -> secret -> newest version sent
   const due: { username: string; filters: Filter[] }[] = [];
   for (const [username, versions] of sent) {
-    const stale = [...versions].filter(([id, version]) => (current.get(id)?.version ?? 0) > version).map(([id]) => parseFilter(id));
+    const stale = [...versions].filter(([id, held]) => (current.get(id)?.version ?? 0) > held.version).map(([id]) => parseFilter(id));
     if (stale.length > 0) due.push({ username, filters: stale });
   }
   if (due.length === 0) return { results: [], skipped: [] };

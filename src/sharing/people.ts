@@ -7,12 +7,12 @@
  * @module
  */
 import { fingerprint, keyFromBase64 } from '../crypto/index.js';
-import { parsePublicKey } from '../crypto/age.js';
 import { type PgpPublicKey, formatFingerprint, readPgpPublicKey } from '../crypto/pgp.js';
 import { readFileCapped } from '../util/read-capped.js';
 import { SeeqretError } from '../errors.js';
 import type { Confirm, Notes } from '../notes.js';
 import { checkEmail } from '../util/email.js';
+import { checkIntroduction } from './introduction.js';
 import type { RemovedUser, UserRecord, Vault } from '../vault/vault.js';
 
 /** The fingerprint of a user's key, as people compare it. */
@@ -129,11 +129,7 @@ export async function personRequest(input: PersonInput): Promise<AddPersonReques
   if (!username || (!key && !pgpFile)) {
     throw new SeeqretError('E_USAGE', 'add user needs --username and --pubkey (or --pgp-key FILE)', 'Paste the line the other person printed with `seeqret introduction`, or give their OpenPGP public key with --pgp-key.');
   }
-  const pub = key === undefined ? undefined : parsePublicKey(key);
-  if (key !== undefined && !pub) {
-    throw new SeeqretError('E_BAD_KEY', `'${key.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
-  }
-  const email = input.email === undefined ? null : checkEmail(input.email, '--email');
+  const { email, name, publicKey } = checkIntroduction({ username, pubkey: key, email: input.email, name: input.name });
   const pgp = pgpFile === undefined ? undefined : await readPgpPublicKey(readFileCapped(pgpFile, 'pgpKey'), pgpFile);
-  return { username, email, name: input.name ?? null, publicKey: pub ?? undefined, pgp: pgp && pgpFile !== undefined ? { key: pgp, file: pgpFile } : undefined, replace: input.replace };
+  return { username, email, name, publicKey, pgp: pgp && pgpFile !== undefined ? { key: pgp, file: pgpFile } : undefined, replace: input.replace };
 }

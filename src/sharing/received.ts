@@ -13,10 +13,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError, isSeeqretError } from '../errors.js';
 import type { Confirm, Notes } from '../notes.js';
-import { readTextFileCapped } from '../util/read-capped.js';
 import { type Vault, secretLabel } from '../vault/vault.js';
 import { isDangerousVariable } from '../inject/resolve.js';
 import { type LoadResult, applyLoad, planLoad } from './load.js';
+import { loadInboxFile } from './inbox-files.js';
 
 /** Writes a `seeqret …` command line, for notes that tell people what to run. */
 export type CommandWriter = (...words: string[]) => string;
@@ -154,19 +154,13 @@ export async function deliverInbox(
   let tried = 0;
   let firstError: SeeqretError | undefined;
   const report: Array<Record<string, unknown>> = [];
-  const serializer = o.allowOldFormats ? undefined : 'bundle';
   for (const f of files) {
     const prefix = `${path.basename(f)}: `;
     try {
-      const st = fs.lstatSync(f);
-      if (!st.isFile()) continue; // symlinks and folders are never followed
+      if (!fs.lstatSync(f).isFile()) continue; // symlinks and folders are never followed
       tried += 1;
-      const r = loadText(v, readTextFileCapped(f, 'bundle'), { overwrite: o.overwrite, force: false, serializer }, notes);
-      try {
-        fs.unlinkSync(f);
-      } catch (e) {
-        notes.warn(`${prefix}loaded, but could not be removed (${(e as NodeJS.ErrnoException).code ?? String(e)}); it will be refused as a replay next time`);
-      }
+      const r = loadInboxFile(v, f, { overwrite: o.overwrite, allowOldFormats: o.allowOldFormats }, notes);
+      if (!r) continue; // replaced by a link or a folder since it was listed
       if (o.text) reportLoad(r, { prefix, again: null }, notes);
       const accepted = await settleNewNames(v, r, { accept: o.accept, prefix }, notes, command);
       report.push({ file: path.basename(f), loaded: true, ...loadJson(r, accepted) });

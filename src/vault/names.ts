@@ -58,3 +58,11 @@ export function checkName(kind: NameKind, name: string): string {
   }
   return name;
 }
+
+/** Refuse an empty value unless `allowEmpty` (`E_EMPTY_VALUE`). */
+export function refuseEmptyValue(value: string, what: string, allowEmpty: boolean): string {
+  if (value === '' && !allowEmpty) {
+    throw new SeeqretError('E_EMPTY_VALUE', `the value for ${what} is empty; nothing was stored`, 'Give the value (argument, stdin or the prompt); to store an empty value on purpose, add --allow-empty.');
+  }
+  return value;
+}

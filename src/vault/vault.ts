@@ -244,6 +244,14 @@ export class Vault {
     return this.#s.atomically(fn, opts);
   }
 
+  /**
+   * What each person was sent: per user name, key and secret the newest version and when, from
+   * the share records (checked against their integrity aggregate, `E_TAMPERED`).
+   */
+  heldVersions(): Array<Omit<ShareRecord, 'bundleId'>> {
+    return this.#st.shares.heldVersions();
+  }
+
   /** The record of every share and every loaded bundle (for backups). */
   sharingRecords(): { shares: ShareRecord[]; loadedBundles: LoadedBundleRecord[] } {
     return this.#st.shares.sharingRecords();

@@ -6,7 +6,7 @@
 import { io } from '../../cli-io.js';
 import { SeeqretError } from '../../../errors.js';
 import { parseFilter } from '../../../filter/index.js';
-import { removalTargets, valueTargets } from '../../../edit/matching.js';
+import { secretsToChange, secretsToRemove } from '../../../vault/secret-ops.js';
 import { secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, readValue, withVault } from '../../context.js';
 
@@ -23,7 +23,7 @@ export async function editValue(g: GlobalOptions, filterText: string, arg: strin
   const filter = parseFilter(filterText);
   const value = await readValue(arg, { label: filter.text, allowEmpty: o.allowEmpty === true });
   return withVault(g, (v) => {
-    const matches = valueTargets(v, filter, o.all === true);
+    const matches = secretsToChange(v, filter, o.all === true);
     const changed = v.updateValues(matches, value);
     info(`Updated ${changed} of ${matches.length} secret${matches.length === 1 ? '' : 's'}${changed < matches.length ? ' (the others already had this value)' : ''}`);
     return 0;
@@ -42,7 +42,7 @@ export interface RmKeyOptions {
 export async function rmKey(g: GlobalOptions, filterText: string, o: RmKeyOptions): Promise<number> {
   const filter = parseFilter(filterText);
   return withVault(g, async (v) => {
-    const matches = removalTargets(v, filter, o.all === true);
+    const matches = secretsToRemove(v, filter, o.all === true);
     info(`${matches.length === 1 ? '1 secret matches' : `${matches.length} secrets match`} '${filter.text}':`);
     for (const m of matches.slice(0, 50)) info(`  ${secretLabel(m)}`);
     if (matches.length > 50) info(`  … and ${matches.length - 50} more`);

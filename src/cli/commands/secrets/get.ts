@@ -5,6 +5,7 @@
  */
 import { SeeqretError } from '../../../errors.js';
 import { type FieldPattern, type Filter, parseFilter } from '../../../filter/index.js';
+import { revealOne } from '../../../vault/secret-ops.js';
 import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, withVault, writeData } from '../../context.js';
 
@@ -51,8 +52,7 @@ export async function get(g: GlobalOptions, filterText: string, o: GetOptions, w
         const names = matches.slice(0, 10).map(secretLabel).join(', ') + (matches.length > 10 ? `, … (${matches.length - 10} more)` : '');
         throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${names}`, 'Name app and env too, e.g. `seeqret get myapp:dev:KEY`.');
       }
-      const value = v.reveal(chosen);
-      v.auditReads([chosen], 'get');
+      const value = revealOne(v, chosen, 'get');
       write(value + (o.newline === false ? '' : '\n'));
       return 0;
     },
