@@ -18,7 +18,7 @@ import { decryptBackup, encryptDump } from '../src/sharing/backup.js';
 import { splitCommandLine } from '../src/util/shlex.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { Vault } from '../src/vault/vault.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, addSecrets, cli, errorCode, introduce, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { BIN, type CliResult, ROOT, SHARED, cleanEnv, addSecrets, cliIn, errorCode, introduce, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 import { must } from './must.js';
 
 const SS_FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
@@ -47,11 +47,10 @@ function hintedCommands(text: string): string[] {
 }
 
 /** Run a hinted command line (as a shell would split it), with `input` on stdin. */
-function runHint(cmd: string, opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): CliResult {
+async function runHint(cmd: string, opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   const words = splitCommandLine(cmd);
   expect(words[0]).toBe('seeqret');
-  const r = spawnSync(process.execPath, [BIN, ...words.slice(1)], { encoding: 'utf8', input: opts.input ?? '', env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT });
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  return await cliIn(words.slice(1), opts);
 }
 
 const helpCache = new Map<string, string>();
@@ -90,7 +89,7 @@ function expectRealCommand(cmd: string): void {
 // ---------------------------------------------------------------------------------------------
 
 describe('formats that do not bind a value to its name', () => {
-  it('a secrets.json with two entries swapped is NOT detected by the SecureStore format; ss import warns once', () => {
+  it('a secrets.json with two entries swapped is NOT detected by the SecureStore format; ss import warns once', async () => {
     const dir = tmpdir();
     const store = path.join(dir, 'secrets.json');
     const doc = JSON.parse(fs.readFileSync(path.join(SS_FIX, 'fixture.json'), 'utf8')) as { secrets: Record<string, unknown> };
@@ -103,12 +102,12 @@ describe('formats that do not bind a value to its name', () => {
     // Each entry's HMAC covers its IV and ciphertext only: the swap opens without any error.
     expect(open().get('db:username')).toBe(before.pass);
     expect(open().get('db:password')).toBe(before.user);
-    const r = cli(['ss', 'get', 'db:username'], { cwd: dir, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } });
+    const r = await cliIn(['ss', 'get', 'db:username'], { cwd: dir, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${before.pass}\n`);
 
     const vault = newVault();
-    const imp = ok(cli(['ss', 'import', '--colon', '.'], { cwd: dir, vault, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } }));
+    const imp = ok(await cliIn(['ss', 'import', '--colon', '.'], { cwd: dir, vault, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } }));
     const warnings = imp.stderr.split('\n').filter((l) => l.startsWith('seeqret: warning:'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/SecureStore does not bind a value to its name: whoever could write secrets\.json could have swapped values between names undetected/);
@@ -116,7 +115,7 @@ describe('formats that do not bind a value to its name', () => {
     expect(values(vault)['*:*:db.username']).toBe(before.pass); // imported as the file says
   });
 
-  it('an old (v1) vault with two values swapped between rows is NOT detected; import-vault warns once', () => {
+  it('an old (v1) vault with two values swapped between rows is NOT detected; import-vault warns once', async () => {
     const old = v1Copy();
     const db = openDatabase(path.join(old, 'seeqrets.db'));
     const rows = db.prepare('SELECT id, app, env, key, value FROM secrets ORDER BY id').all() as Array<{ id: number; app: string; env: string; key: string; value: unknown }>;
@@ -125,8 +124,8 @@ describe('formats that do not bind a value to its name', () => {
     upd.run(b.value, a.id);
     upd.run(a.value, b.id);
     db.close();
-    const orig = values(importInto(path.join(V1, 'alice', 'seeqret')).vault);
-    const { vault, r } = importInto(old);
+    const orig = values((await importInto(path.join(V1, 'alice', 'seeqret'))).vault);
+    const { vault, r } = await importInto(old);
     expect(r.code).toBe(0);
     const warnings = r.stderr.split('\n').filter((l) => l.startsWith('seeqret: warning:') && l.includes('bind'));
     expect(warnings).toEqual([`seeqret: warning: the old seeqret vault format does not bind a value to its name: whoever could write ${old} could have swapped values between names undetected; check the imported values`]);
@@ -138,35 +137,35 @@ describe('formats that do not bind a value to its name', () => {
   });
 });
 
-function importInto(old: string, vault: string = path.join(tmpdir(), 'new', 'seeqret'), extra: string[] = []): { vault: string; r: CliResult } {
-  return { vault, r: cli(['--vault', vault, 'import-vault', old, ...extra]) };
+async function importInto(old: string, vault: string = path.join(tmpdir(), 'new', 'seeqret'), extra: string[] = []): Promise<{ vault: string; r: CliResult }> {
+  return { vault, r: await cliIn(['--vault', vault, 'import-vault', old, ...extra]) };
 }
 
 describe('ss set refuses an empty value', () => {
-  it('empty stdin, a lone newline, an empty argument: E_EMPTY_VALUE, nothing written; --allow-empty stores it', () => {
+  it('empty stdin, a lone newline, an empty argument: E_EMPTY_VALUE, nothing written; --allow-empty stores it', async () => {
     const dir = tmpdir();
     fs.copyFileSync(path.join(SS_FIX, 'fixture.json'), path.join(dir, 'secrets.json'));
     const env = { SEEQRET_SS_PASSWORD: SS_PASSWORD, SEEQRET_EXIT_CODES: 'native' };
     const before = fs.readFileSync(path.join(dir, 'secrets.json'));
     for (const [args, input] of [[['db:password'], ''], [['db:password'], '\n'], [['db:password', ''], ''], [['new:key'], '\r\n']] as const) {
-      const r = cli(['ss', 'set', ...args], { cwd: dir, env, input });
+      const r = await cliIn(['ss', 'set', ...args], { cwd: dir, env, input });
       expect(errorCode(r), r.stderr).toBe('E_EMPTY_VALUE');
       expect(r.code).toBe(10);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(fs.readFileSync(path.join(dir, 'secrets.json'))).toEqual(before);
     }
     // ssclient's exit code for it (the default profile) is 1
-    expect(cli(['ss', 'set', 'db:password'], { cwd: dir, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } }).code).toBe(1);
-    ok(cli(['ss', 'set', 'db:password', '--allow-empty'], { cwd: dir, env, input: '' }));
+    expect((await cliIn(['ss', 'set', 'db:password'], { cwd: dir, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } })).code).toBe(1);
+    ok(await cliIn(['ss', 'set', 'db:password', '--allow-empty'], { cwd: dir, env, input: '' }));
     expect(SecretsManager.fromFile(path.join(dir, 'secrets.json'), KeySource.fromPassword(SS_PASSWORD)).get('db:password')).toBe('');
-    ok(cli(['ss', 'set', 'db:password', 'non-empty'], { cwd: dir, env }));
+    ok(await cliIn(['ss', 'set', 'db:password', 'non-empty'], { cwd: dir, env }));
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 
 describe('importers: a hostile input refused on its last entry writes nothing; the retry works', () => {
-  it('import-vault: a bad key name, then a bad user name, in the last row — no vault folder; into an existing vault nothing changes', () => {
+  it('import-vault: a bad key name, then a bad user name, in the last row — no vault folder; into an existing vault nothing changes', async () => {
     const old = v1Copy();
     const key = fs.readFileSync(path.join(old, 'seeqret.key'), 'utf8').trim();
     const db = openDatabase(path.join(old, 'seeqrets.db'));
@@ -174,12 +173,12 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
     db.close();
     const parent = tmpdir();
     const vault = path.join(parent, 'deep', 'seeqret');
-    let r = cli(['--vault', vault, 'import-vault', old]);
+    let r = await cliIn(['--vault', vault, 'import-vault', old]);
     expect(errorCode(r), r.stderr).toBe('E_INVALID_NAME');
     expect(fs.readdirSync(parent)).toEqual([]); // no folder made, not even its parent
     const existing = newVault();
     const before = state(existing);
-    expect(errorCode(cli(['import-vault', old], { vault: existing }))).toBe('E_INVALID_NAME');
+    expect(errorCode(await cliIn(['import-vault', old], { vault: existing }))).toBe('E_INVALID_NAME');
     expect(state(existing)).toBe(before);
 
     // a user name seeqret refuses, in the last user row
@@ -188,17 +187,17 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
     const carol = Buffer.alloc(32, 7).toString('base64');
     db2.prepare('INSERT INTO users (username, email, pubkey) VALUES (?, ?, ?)').run('carol smith', 'carol@example.com', carol);
     db2.close();
-    r = cli(['--vault', vault, 'import-vault', old]);
+    r = await cliIn(['--vault', vault, 'import-vault', old]);
     expect(errorCode(r), r.stderr).toBe('E_USAGE');
     expect(fs.readdirSync(parent)).toEqual([]);
-    expect(errorCode(cli(['import-vault', old], { vault: existing }))).toBe('E_USAGE');
+    expect(errorCode(await cliIn(['import-vault', old], { vault: existing }))).toBe('E_USAGE');
     expect(state(existing)).toBe(before);
 
     // fixed: the same command works (no E_VAULT_EXISTS from a half-made vault)
     const db3 = openDatabase(path.join(old, 'seeqrets.db'));
     db3.prepare(`UPDATE users SET username = 'carol' WHERE username = 'carol smith'`).run();
     db3.close();
-    r = ok(cli(['--vault', vault, 'import-vault', old]));
+    r = ok(await cliIn(['--vault', vault, 'import-vault', old]));
     expect(r.stderr).toMatch(/users added: .*carol/);
     expect(Object.keys(values(vault)).length).toBeGreaterThan(0);
     const v = Vault.open({ dir: vault, readonly: true });
@@ -209,39 +208,39 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
     }
   });
 
-  it('import-vault: a user with the same public key as another (an alias) is left out with a warning, not an error after the secrets', () => {
+  it('import-vault: a user with the same public key as another (an alias) is left out with a warning, not an error after the secrets', async () => {
     const old = v1Copy();
     const db = openDatabase(path.join(old, 'seeqrets.db'));
     const bob = db.prepare(`SELECT pubkey FROM users WHERE username = 'bob'`).pluck().get() as string;
     db.prepare('INSERT INTO users (username, email, pubkey) VALUES (?, ?, ?)').run('bob@laptop', 'bob@example.com', bob);
     db.close();
     const existing = newVault();
-    const r = ok(cli(['import-vault', old], { vault: existing }));
+    const r = ok(await cliIn(['import-vault', old], { vault: existing }));
     expect(r.stderr).toContain('warning: user bob@laptop of the old vault has the same public key as bob: not added');
     expect(r.stderr).toMatch(/users added: bob\n/);
   });
 
-  it('import-psec: a bad variable name in the last entry — no environment folder, no value; the retry works', () => {
+  it('import-psec: a bad variable name in the last entry — no environment folder, no value; the retry works', async () => {
     const vault = newVault();
     const dir = path.join(tmpdir(), 'shop');
     fs.mkdirSync(dir);
-    ok(cli(['project', 'init'], { vault, cwd: dir }));
+    ok(await cliIn(['project', 'init'], { vault, cwd: dir }));
     const psec = path.join(tmpdir(), 'staging');
     fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'psec', 'demo'), psec, { recursive: true });
     const file = path.join(psec, 'secrets.json');
     const good = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, good.replace(/\}\s*$/, ', "bad name": "x"}'));
     const before = state(vault);
-    const r = cli(['import-psec', psec], { vault, cwd: dir });
+    const r = await cliIn(['import-psec', psec], { vault, cwd: dir });
     expect(errorCode(r), r.stderr).toBe('E_BAD_VALUE');
     expect(fs.existsSync(path.join(dir, 'secrets', 'staging'))).toBe(false);
     expect(state(vault)).toBe(before);
     fs.writeFileSync(file, good);
-    ok(cli(['import-psec', psec], { vault, cwd: dir }));
+    ok(await cliIn(['import-psec', psec], { vault, cwd: dir }));
     expect(fs.existsSync(path.join(dir, 'secrets', 'staging', 'secrets.d'))).toBe(true);
   });
 
-  it('ss import: a name that cannot be mapped, last — nothing imported, no audit entry; the retry works', () => {
+  it('ss import: a name that cannot be mapped, last — nothing imported, no audit entry; the retry works', async () => {
     const dir = tmpdir();
     const store = path.join(dir, 'secrets.json');
     const sman = SecretsManager.create(KeySource.fromPassword(SS_PASSWORD), { path: store });
@@ -252,32 +251,32 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
     const vault = newVault();
     const before = state(vault);
     const env = { SEEQRET_SS_PASSWORD: SS_PASSWORD, SEEQRET_EXIT_CODES: 'native' };
-    const r = cli(['ss', 'import'], { cwd: dir, vault, env });
+    const r = await cliIn(['ss', 'import'], { cwd: dir, vault, env });
     expect(errorCode(r), r.stderr).toBe('E_INVALID_NAME');
     expect(state(vault)).toBe(before);
-    ok(cli(['ss', 'import', '--colon', '.'], { cwd: dir, vault, env }));
+    ok(await cliIn(['ss', 'import', '--colon', '.'], { cwd: dir, vault, env }));
     expect(values(vault)).toEqual({ '*:*:A': 'one', '*:*:B': 'two', '*:*:zz.last': 'three' });
   });
 
-  it('importenv: a key longer than 255 characters on the last line — nothing imported; the retry works', () => {
+  it('importenv: a key longer than 255 characters on the last line — nothing imported; the retry works', async () => {
     const vault = newVault();
     const file = path.join(tmpdir(), 'app.env');
     fs.writeFileSync(file, `A=1\nB=2\n${'K'.repeat(256)}=3\n`);
     const before = state(vault);
-    expect(errorCode(cli(['importenv', file, '--env', 'dev'], { vault }))).toBe('E_INVALID_NAME');
+    expect(errorCode(await cliIn(['importenv', file, '--env', 'dev'], { vault }))).toBe('E_INVALID_NAME');
     expect(state(vault)).toBe(before);
     fs.writeFileSync(file, 'A=1\nB=2\nC=3\n');
-    ok(cli(['importenv', file, '--env', 'dev'], { vault }));
+    ok(await cliIn(['importenv', file, '--env', 'dev'], { vault }));
     expect(values(vault)).toEqual({ '*:dev:A': '1', '*:dev:B': '2', '*:dev:C': '3' });
   });
 
   it('restore: a bad name or a bad history type in the last entry, a user listed twice — no vault created, an existing one unchanged', async () => {
     const src = newVault();
-    for (const [k, v] of [['A', '1'], ['B', '2'], ['C', '3']] as Array<[string, string]>) ok(cli(['add', 'key', k, v], { vault: src }));
-    ok(cli(['edit', 'value', 'C', '3b'], { vault: src }));
-    ok(cli(['add', 'user', '--username', 'bob', '--pubkey', Buffer.alloc(32, 9).toString('base64')], { vault: src }));
+    for (const [k, v] of [['A', '1'], ['B', '2'], ['C', '3']] as Array<[string, string]>) ok(await cliIn(['add', 'key', k, v], { vault: src }));
+    ok(await cliIn(['edit', 'value', 'C', '3b'], { vault: src }));
+    ok(await cliIn(['add', 'user', '--username', 'bob', '--pubkey', Buffer.alloc(32, 9).toString('base64')], { vault: src }));
     const backup = path.join(tmpdir(), 'b.age');
-    ok(cli(['backup', '-o', backup, '--include-keys'], { vault: src, env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } }));
+    ok(await cliIn(['backup', '-o', backup, '--include-keys'], { vault: src, env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } }));
     const dump = await decryptBackup(fs.readFileSync(backup), BACKUP_PASS);
     const write = async (d: typeof dump): Promise<string> => {
       const f = path.join(tmpdir(), 'hostile.age');
@@ -297,14 +296,14 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
     for (const [n, d] of hostile.entries()) {
       const f = await write(d);
       const parent = tmpdir();
-      const r = cli(['--vault', path.join(parent, 'v'), 'restore', f], { env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } });
+      const r = await cliIn(['--vault', path.join(parent, 'v'), 'restore', f], { env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } });
       expect(['E_INVALID_NAME', 'E_USAGE', 'E_BACKUP_FORMAT'], `case ${n}: ${r.stderr}`).toContain(errorCode(r));
       expect(fs.readdirSync(parent), `case ${n}`).toEqual([]);
-      expect(errorCode(cli(['restore', f], { vault: existing, env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } }))).toBe(errorCode(r));
+      expect(errorCode(await cliIn(['restore', f], { vault: existing, env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } }))).toBe(errorCode(r));
       expect(state(existing)).toBe(before);
     }
     const fixed = path.join(tmpdir(), 'v');
-    ok(cli(['--vault', fixed, 'restore', await write(dump)], { env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } }));
+    ok(await cliIn(['--vault', fixed, 'restore', await write(dump)], { env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } }));
     expect(values(fixed)).toEqual(values(src));
   });
 });
@@ -321,98 +320,98 @@ function pair(): { alice: string; bob: string } {
 }
 
 describe('hints name commands that exist and work in that situation', () => {
-  it('load of a bundle with skipped values: the printed command replaces them (not E_BUNDLE_REPLAY); from a file and from stdin', () => {
+  it('load of a bundle with skipped values: the printed command replaces them (not E_BUNDLE_REPLAY); from a file and from stdin', async () => {
     for (const how of ['file', 'stdin'] as const) {
       const { alice, bob } = pair();
       addSecrets(alice, { key: 'TOKEN', value: 'from alice' });
       addSecrets(alice, { key: 'OTHER', value: 'new' });
-      ok(cli(['add', 'key', 'TOKEN', 'bob had this'], { vault: bob })); // later than alice's
+      ok(await cliIn(['add', 'key', 'TOKEN', 'bob had this'], { vault: bob })); // later than alice's
       const file = path.join(tmpdir(), 'b.json');
-      ok(cli(['export', '--to', 'bob', '-f', '::', '-o', file], { vault: alice }));
+      ok(await cliIn(['export', '--to', 'bob', '-f', '::', '-o', file], { vault: alice }));
       const text = fs.readFileSync(file, 'utf8');
-      const r = ok(how === 'file' ? cli(['load', '-f', file], { vault: bob }) : cli(['load'], { vault: bob, input: text }));
+      const r = ok(how === 'file' ? await cliIn(['load', '-f', file], { vault: bob }) : await cliIn(['load'], { vault: bob, input: text }));
       expect(r.stderr).toMatch(/\*:\*:TOKEN {2}skipped: another value is here/);
       // the old hint, `--overwrite` alone, is refused as a replay
-      expect(errorCode(cli(['load', '-f', file, '--overwrite'], { vault: bob }))).toBe('E_BUNDLE_REPLAY');
+      expect(errorCode(await cliIn(['load', '-f', file, '--overwrite'], { vault: bob }))).toBe('E_BUNDLE_REPLAY');
       // every printed command is real; one of them loads the bundle again (the others accept the new names)
       for (const c of hintedCommands(r.stderr)) expectRealCommand(c);
       const cmds = hintedCommands(r.stderr).filter((c) => /^seeqret( --\S+ \S+)* load /.test(c));
       expect(cmds).toHaveLength(1);
       expect(cmds[0]).toContain('--overwrite --force');
       if (how === 'stdin') expect(r.stderr).toContain('the same input piped into `seeqret');
-      const again = runHint(must(cmds[0]), how === 'stdin' ? { input: text } : {});
+      const again = await runHint(must(cmds[0]), how === 'stdin' ? { input: text } : {});
       expect(again.code, again.stderr).toBe(0);
       expect(values(bob)['*:*:TOKEN']).toBe('from alice');
     }
   });
 
-  it('load with --overwrite of an older value: the printed command takes it; E_BUNDLE_REPLAY\'s fix works', () => {
+  it('load with --overwrite of an older value: the printed command takes it; E_BUNDLE_REPLAY\'s fix works', async () => {
     const { alice, bob } = pair();
     addSecrets(alice, { key: 'TOKEN', value: 'old at alice' });
     const file = path.join(tmpdir(), 'old.json');
-    ok(cli(['export', '--to', 'bob', '-f', '::TOKEN', '-o', file], { vault: alice }));
+    ok(await cliIn(['export', '--to', 'bob', '-f', '::TOKEN', '-o', file], { vault: alice }));
     addSecrets(bob, { key: 'TOKEN', value: 'newer at bob' });
-    const r = ok(cli(['load', '-f', file, '--overwrite'], { vault: bob }));
+    const r = ok(await cliIn(['load', '-f', file, '--overwrite'], { vault: bob }));
     expect(r.stderr).toContain('kept ours: the sent value is older than the one here');
     const cmds = hintedCommands(r.stderr);
     expect(cmds).toHaveLength(1);
     expectRealCommand(must(cmds[0]));
-    ok(runHint(must(cmds[0])));
+    ok(await runHint(must(cmds[0])));
     expect(values(bob)['*:*:TOKEN']).toBe('old at alice');
 
-    const replay = cli(['load', '-f', file], { vault: bob });
+    const replay = await cliIn(['load', '-f', file], { vault: bob });
     expect(errorCode(replay)).toBe('E_BUNDLE_REPLAY');
     const fix = hintedCommands(replay.stderr);
     expect(fix).toEqual(['seeqret load -f FILE --force']);
     expectRealCommand(must(fix[0]));
-    expect(cli(['load', '-f', file, '--force'], { vault: bob }).code).toBe(0);
+    expect((await cliIn(['load', '-f', file, '--force'], { vault: bob })).code).toBe(0);
   });
 
-  it('inbox: the hint for a skipped value is a load of a new export (the file is gone)', () => {
+  it('inbox: the hint for a skipped value is a load of a new export (the file is gone)', async () => {
     const { alice, bob } = pair();
     addSecrets(alice, { key: 'TOKEN', value: 'from alice' });
-    ok(cli(['add', 'key', 'TOKEN', 'bob had this'], { vault: bob })); // newer than alice's
+    ok(await cliIn(['add', 'key', 'TOKEN', 'bob had this'], { vault: bob })); // newer than alice's
     const inbox = path.join(bob, 'inbox');
     fs.mkdirSync(inbox, { mode: 0o700 });
-    ok(cli(['export', '--to', 'bob', '-f', '::', '-o', path.join(inbox, 'a.json')], { vault: alice }));
-    const r = ok(cli(['inbox'], { vault: bob }));
+    ok(await cliIn(['export', '--to', 'bob', '-f', '::', '-o', path.join(inbox, 'a.json')], { vault: alice }));
+    const r = ok(await cliIn(['inbox'], { vault: bob }));
     expect(fs.existsSync(path.join(inbox, 'a.json'))).toBe(false);
     const cmds = hintedCommands(r.stderr);
     expect(cmds).toEqual(['seeqret load -f FILE --overwrite --force']);
     expectRealCommand(must(cmds[0]));
     const again = path.join(tmpdir(), 'again.json');
-    ok(cli(['export', '--to', 'bob', '-f', '::', '-o', again], { vault: alice }));
-    ok(runHint(`seeqret --vault ${bob} ${must(cmds[0]).slice('seeqret '.length).replace('FILE', again)}`));
+    ok(await cliIn(['export', '--to', 'bob', '-f', '::', '-o', again], { vault: alice }));
+    ok(await runHint(`seeqret --vault ${bob} ${must(cmds[0]).slice('seeqret '.length).replace('FILE', again)}`));
     expect(values(bob)['*:*:TOKEN']).toBe('from alice');
   });
 
-  it('importenv, import-vault and restore: the skipped-values hint is a command that replaces them', () => {
+  it('importenv, import-vault and restore: the skipped-values hint is a command that replaces them', async () => {
     // importenv, from a file and from stdin
     const vault = newVault();
     addSecrets(vault, { key: 'A', value: 'mine', env: 'dev' });
     const file = path.join(tmpdir(), 'x.env');
     fs.writeFileSync(file, 'A=theirs\n');
     for (const viaStdin of [false, true]) {
-      ok(cli(['edit', 'value', '*:dev:A', 'mine'], { vault }));
-      const r = ok(viaStdin ? cli(['importenv', '-', '--env', 'dev'], { vault, input: 'A=theirs\n' }) : cli(['importenv', file, '--env', 'dev'], { vault }));
+      ok(await cliIn(['edit', 'value', '*:dev:A', 'mine'], { vault }));
+      const r = ok(viaStdin ? await cliIn(['importenv', '-', '--env', 'dev'], { vault, input: 'A=theirs\n' }) : await cliIn(['importenv', file, '--env', 'dev'], { vault }));
       const cmds = hintedCommands(r.stderr);
       expect(cmds).toHaveLength(1);
       expectRealCommand(must(cmds[0]));
-      ok(runHint(must(cmds[0]), viaStdin ? { input: 'A=theirs\n' } : {}));
+      ok(await runHint(must(cmds[0]), viaStdin ? { input: 'A=theirs\n' } : {}));
       expect(values(vault)['*:dev:A']).toBe('theirs');
     }
 
     // import-vault --keep-identity, then values changed here: the hint works although the vault exists now
     const target = path.join(tmpdir(), 'v');
-    const first = ok(cli(['--vault', target, 'import-vault', path.join(V1, 'alice'), '--keep-identity']));
+    const first = ok(await cliIn(['--vault', target, 'import-vault', path.join(V1, 'alice'), '--keep-identity']));
     for (const c of hintedCommands(first.stderr)) expectRealCommand(c);
     const name = must(Object.keys(values(target))[0]);
-    ok(cli(['edit', 'value', name, 'changed here'], { vault: target }));
-    const r = ok(cli(['--vault', target, 'import-vault', path.join(V1, 'alice')]));
+    ok(await cliIn(['edit', 'value', name, 'changed here'], { vault: target }));
+    const r = ok(await cliIn(['--vault', target, 'import-vault', path.join(V1, 'alice')]));
     const cmds = hintedCommands(r.stderr).filter((c) => c.includes('--overwrite'));
     expect(cmds).toHaveLength(1);
     expectRealCommand(must(cmds[0]));
-    ok(runHint(must(cmds[0])));
+    ok(await runHint(must(cmds[0])));
     expect(values(target)[name]).not.toBe('changed here');
 
     // restore into a vault with other values
@@ -421,35 +420,35 @@ describe('hints name commands that exist and work in that situation', () => {
     const backup = path.join(tmpdir(), 'b.age');
     const pass = path.join(tmpdir(), 'pass');
     fs.writeFileSync(pass, BACKUP_PASS);
-    ok(cli(['backup', '-o', backup, '--backup-passphrase-file', pass], { vault: src }));
+    ok(await cliIn(['backup', '-o', backup, '--backup-passphrase-file', pass], { vault: src }));
     const dst = newVault();
     addSecrets(dst, { key: 'K', value: 'here' });
-    const rr = ok(cli(['restore', backup, '--backup-passphrase-file', pass], { vault: dst }));
+    const rr = ok(await cliIn(['restore', backup, '--backup-passphrase-file', pass], { vault: dst }));
     const rc = hintedCommands(rr.stderr);
     expect(rc).toHaveLength(1);
     expectRealCommand(must(rc[0]));
-    ok(runHint(must(rc[0])));
+    ok(await runHint(must(rc[0])));
     expect(values(dst)['*:*:K']).toBe('backed up');
   });
 
-  it('every backquoted seeqret command in the fixes of importer and sharing errors is a real command with real options', () => {
+  it('every backquoted seeqret command in the fixes of importer and sharing errors is a real command with real options', async () => {
     const { alice, bob } = pair();
     const outputs: CliResult[] = [];
     const dir = tmpdir();
     fs.copyFileSync(path.join(SS_FIX, 'fixture.json'), path.join(dir, 'secrets.json'));
     outputs.push(
-      cli(['load', '-f', path.join(dir, 'missing.json')], { vault: bob }),
-      cli(['load', '-f', path.join(dir, 'secrets.json')], { vault: bob }),
-      cli(['export', '--to', 'bob', '-f', '::NOPE'], { vault: alice }),
-      cli(['export', '-f', '::'], { vault: alice }),
-      cli(['ss', 'get', 'x'], { cwd: tmpdir() }),
-      cli(['ss', 'get', 'nope'], { cwd: dir, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } }),
-      cli(['ss', 'export', '-f', '::NOPE'], { cwd: dir, vault: alice, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } }),
-      cli(['--vault', alice, 'import-vault', path.join(V1, 'alice'), '--keep-identity']),
-      cli(['restore', path.join(dir, 'secrets.json')], { vault: alice, env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } }),
-      cli(['import-vault', tmpdir()], { vault: alice }),
-      cli(['users', 'verify', 'nobody', '-y'], { vault: alice }),
-      cli(['inbox', path.join(dir, 'none')], { vault: alice }),
+      await cliIn(['load', '-f', path.join(dir, 'missing.json')], { vault: bob }),
+      await cliIn(['load', '-f', path.join(dir, 'secrets.json')], { vault: bob }),
+      await cliIn(['export', '--to', 'bob', '-f', '::NOPE'], { vault: alice }),
+      await cliIn(['export', '-f', '::'], { vault: alice }),
+      await cliIn(['ss', 'get', 'x'], { cwd: tmpdir() }),
+      await cliIn(['ss', 'get', 'nope'], { cwd: dir, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } }),
+      await cliIn(['ss', 'export', '-f', '::NOPE'], { cwd: dir, vault: alice, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } }),
+      await cliIn(['--vault', alice, 'import-vault', path.join(V1, 'alice'), '--keep-identity']),
+      await cliIn(['restore', path.join(dir, 'secrets.json')], { vault: alice, env: { SEEQRET_BACKUP_PASSPHRASE: BACKUP_PASS } }),
+      await cliIn(['import-vault', tmpdir()], { vault: alice }),
+      await cliIn(['users', 'verify', 'nobody', '-y'], { vault: alice }),
+      await cliIn(['inbox', path.join(dir, 'none')], { vault: alice }),
     );
     let n = 0;
     for (const r of outputs) {

@@ -87,6 +87,9 @@ export interface CliOptions {
  * process. `signal` is always null.
  */
 export async function cliIn(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  // One macrotask first: a run blocks the event loop while it works (SQLite, crypto), and a test
+  // of many runs would otherwise starve the worker's RPC to vitest ("Timeout calling onTaskUpdate").
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const { runCli } = await import('../src/cli/run-in-process.js');
   const r = await runCli([...(opts.vault ? ['--vault', opts.vault] : []), ...args], { env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT, stdin: opts.input ?? '' });
   return { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr };
@@ -118,6 +121,11 @@ export function cliAsync(args: string[], opts: { vault?: string; input?: string;
  */
 export function cliAll(runs: ReadonlyArray<readonly [string[], Parameters<typeof cliAsync>[1]?]>): Promise<CliResult[]> {
   return Promise.all(runs.map(([args, opts]) => cliAsync(args, opts).done));
+}
+
+/** {@link cliAll} in this process ({@link cliIn}): the runs are made one after another, results in the order given. */
+export function cliAllIn(runs: ReadonlyArray<readonly [string[], CliOptions?]>): Promise<CliResult[]> {
+  return Promise.all(runs.map(([args, opts]) => cliIn(args, opts)));
 }
 
 /**

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { PROTECTED_TABLES } from '../src/vault/integrity.js';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
-import { type CliResult, cli, downgradeToSchema4, addSecrets, errorCode, introduce, newVault, tmpdir, rawDatabase } from './helpers.js';
+import { type CliResult, cliIn, downgradeToSchema4, addSecrets, errorCode, introduce, newVault, tmpdir, rawDatabase } from './helpers.js';
 import { must } from './must.js';
 
 /** Run raw SQL on a vault's database, as someone without the key would. */
@@ -29,8 +29,8 @@ function expectTampered(r: CliResult, ...names: string[]): void {
   for (const n of names) expect(r.stderr).toContain(n);
 }
 
-function doctorTampered(vault: string, ...names: string[]): string {
-  const r = cli(['doctor'], { vault });
+async function doctorTampered(vault: string, ...names: string[]): Promise<string> {
+  const r = await cliIn(['doctor'], { vault });
   expect(r.code, r.stdout).toBe(6);
   expect(r.stdout).toContain('E_TAMPERED');
   for (const n of names) expect(r.stdout).toContain(n);
@@ -43,44 +43,44 @@ function ok(r: CliResult): CliResult {
 }
 
 /** Alice (owner) and bob, who know each other (alice verified bob); alice has web:dev:K with a history. */
-function verifiedPair(): { alice: string; bob: string } {
+async function verifiedPair(): Promise<{ alice: string; bob: string }> {
   const alice = newVault();
   const bob = newVault({ user: 'bob' });
   introduce(bob, alice, { verify: true });
   introduce(alice, bob);
   addSecrets(alice, { key: 'K', value: 'v1', app: 'web', env: 'dev' });
-  ok(cli(['edit', 'value', 'web:dev:K', 'v2'], { vault: alice }));
+  ok(await cliIn(['edit', 'value', 'web:dev:K', 'v2'], { vault: alice }));
   return { alice, bob };
 }
 
 describe('users: a public key or verification mark changed outside seeqret', () => {
-  it('replacing bob\'s key (and marking it verified) makes export to bob and load "from bob" refuse, and doctor report it', () => {
+  it('replacing bob\'s key (and marking it verified) makes export to bob and load "from bob" refuse, and doctor report it', async () => {
     const alice = newVault();
     const bob = newVault({ user: 'bob' });
     const mallory = newVault({ user: 'bob' }); // calls itself bob
     introduce(bob, alice); // alice knows bob, unverified
     introduce(alice, mallory);
     addSecrets(alice, { key: 'K', value: 'alice-secret-value' });
-    const malloryKey = cli(['public-key'], { vault: mallory }).stdout.trim();
+    const malloryKey = (await cliIn(['public-key'], { vault: mallory })).stdout.trim();
     raw(alice, (db) => db.prepare("UPDATE users SET pubkey = ?, verified_at = 1700000000000 WHERE username = 'bob'").run(malloryKey));
 
     const out = path.join(tmpdir(), 'to-bob.json');
-    const exp = cli(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice });
+    const exp = await cliIn(['export', '--to', 'bob', '-f', '::K', '-o', out], { vault: alice });
     expectTampered(exp, "user bob's record");
     expect(fs.existsSync(out)).toBe(false);
 
     // Mallory's bundle, made with the key now under bob's name, is refused too.
     addSecrets(mallory, { key: 'EVIL', value: 'x' });
     const bundle = path.join(tmpdir(), 'from-mallory.json');
-    ok(cli(['export', '--to', 'alice', '-f', '::EVIL', '-o', bundle], { vault: mallory }));
-    expectTampered(cli(['load', '-f', bundle], { vault: alice }), "user bob's record");
-    expect(cli(['list', '--format', 'json'], { vault: alice }).stdout).not.toContain('EVIL');
+    ok(await cliIn(['export', '--to', 'alice', '-f', '::EVIL', '-o', bundle], { vault: mallory }));
+    expectTampered(await cliIn(['load', '-f', bundle], { vault: alice }), "user bob's record");
+    expect((await cliIn(['list', '--format', 'json'], { vault: alice })).stdout).not.toContain('EVIL');
 
-    const report = doctorTampered(alice, "user bob's record");
+    const report = await doctorTampered(alice, "user bob's record");
     expect(report).not.toContain('alice-secret-value');
   });
 
-  it('a verification mark alone, another e-mail, the owner flag, or one row\'s MAC copied to another are each detected', () => {
+  it('a verification mark alone, another e-mail, the owner flag, or one row\'s MAC copied to another are each detected', async () => {
     const alice = newVault();
     introduce(newVault({ user: 'bob' }), alice);
     introduce(newVault({ user: 'carol' }), alice);
@@ -96,78 +96,78 @@ describe('users: a public key or verification mark changed outside seeqret', () 
       fs.chmodSync(path.join(alice, 'vault.db'), 0o600);
       for (const f of ['vault.db-wal', 'vault.db-shm']) fs.rmSync(path.join(alice, f), { force: true });
       raw(alice, (db) => db.exec(sql));
-      expectTampered(cli(['export', '--to', 'all', '-f', '::', '-o', path.join(tmpdir(), 'x.json')], { vault: alice }), name);
-      doctorTampered(alice, name);
+      expectTampered(await cliIn(['export', '--to', 'all', '-f', '::', '-o', path.join(tmpdir(), 'x.json')], { vault: alice }), name);
+      await doctorTampered(alice, name);
     }
   });
 
-  it('deleting a user row, or putting back an old row of a re-keyed user, is detected by export, load and doctor', () => {
+  it('deleting a user row, or putting back an old row of a re-keyed user, is detected by export, load and doctor', async () => {
     const alice = newVault();
     const bob = newVault({ user: 'bob' });
     introduce(bob, alice);
     introduce(newVault({ user: 'carol' }), alice);
     addSecrets(alice, { key: 'K', value: 'v' });
     raw(alice, (db) => db.exec("DELETE FROM users WHERE username = 'carol'"));
-    expectTampered(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'x.json')], { vault: alice }), 'the users', 'removed');
-    doctorTampered(alice, 'the users');
+    expectTampered(await cliIn(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'x.json')], { vault: alice }), 'the users', 'removed');
+    await doctorTampered(alice, 'the users');
 
     // Row replay: bob's old key put back (with its old, valid MAC) after he was re-keyed.
     const a2 = newVault();
     introduce(bob, a2);
     const old = snapshot(a2);
-    ok(cli(['rm', 'user', 'bob', '--yes'], { vault: a2 }));
+    ok(await cliIn(['rm', 'user', 'bob', '--yes'], { vault: a2 }));
     introduce(newVault({ user: 'bob' }), a2); // bob's new key
     raw(a2, (db) => {
       db.prepare('ATTACH ? AS old').run(old);
       db.exec("DELETE FROM users WHERE username = 'bob'; INSERT INTO users SELECT * FROM old.users WHERE username = 'bob';");
     });
     addSecrets(a2, { key: 'K', value: 'v' });
-    expectTampered(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'y.json')], { vault: a2 }), 'the users', 'older copy');
+    expectTampered(await cliIn(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'y.json')], { vault: a2 }), 'the users', 'older copy');
     addSecrets(bob, { key: 'B', value: 'b' });
     introduce(a2, bob);
     const bundle = path.join(tmpdir(), 'from-old-bob.json');
-    ok(cli(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
-    expectTampered(cli(['load', '-f', bundle], { vault: a2 }), 'the users');
-    doctorTampered(a2, 'the users');
+    ok(await cliIn(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
+    expectTampered(await cliIn(['load', '-f', bundle], { vault: a2 }), 'the users');
+    await doctorTampered(a2, 'the users');
   });
 });
 
 describe('secrets: a rotated-away value put back as current', () => {
-  function rotated(): string {
+  async function rotated(): Promise<string> {
     const vault = newVault();
     addSecrets(vault, { key: 'K', value: 'old-rotated-away' });
-    ok(cli(['edit', 'value', 'K', 'new-current'], { vault }));
+    ok(await cliIn(['edit', 'value', 'K', 'new-current'], { vault }));
     introduce(newVault({ user: 'bob' }), vault);
     return vault;
   }
 
-  it('the history ciphertext put back with its older version: get, run, env and export refuse; doctor reports', () => {
-    const vault = rotated();
+  it('the history ciphertext put back with its older version: get, run, env and export refuse; doctor reports', async () => {
+    const vault = await rotated();
     raw(vault, (db) => db.exec("UPDATE secrets SET value = (SELECT h.value FROM secret_history h WHERE h.secret_id = secrets.id AND h.version = 1), version = 1 WHERE key = 'K'"));
-    const g = cli(['get', 'K'], { vault });
+    const g = await cliIn(['get', 'K'], { vault });
     expectTampered(g, '*:*:K');
     expect(g.stdout).toBe('');
-    const run = cli(['run', '-f', '::K', '--', process.execPath, '-e', 'process.stdout.write(process.env.K ?? "")'], { vault });
+    const run = await cliIn(['run', '-f', '::K', '--', process.execPath, '-e', 'process.stdout.write(process.env.K ?? "")'], { vault });
     expectTampered(run, '*:*:K');
     expect(run.stdout).not.toContain('old-rotated-away');
     const cwd = tmpdir();
     fs.writeFileSync(path.join(cwd, 'env.template'), '::K\n');
-    const env = cli(['env', '--stdout'], { vault, cwd });
+    const env = await cliIn(['env', '--stdout'], { vault, cwd });
     expectTampered(env, '*:*:K');
     expect(env.stdout).not.toContain('old-rotated-away');
-    expectTampered(cli(['export', '--to', 'bob', '-f', '::K'], { vault }), '*:*:K');
-    const report = doctorTampered(vault, '*:*:K');
+    expectTampered(await cliIn(['export', '--to', 'bob', '-f', '::K'], { vault }), '*:*:K');
+    const report = await doctorTampered(vault, '*:*:K');
     expect(report).not.toContain('old-rotated-away');
   });
 
-  it('the whole old row put back from an older copy of vault.db: run, env, export, load and doctor refuse', () => {
+  it('the whole old row put back from an older copy of vault.db: run, env, export, load and doctor refuse', async () => {
     const vault = newVault();
     addSecrets(vault, { key: 'K', value: 'old-rotated-away' });
     const bob = newVault({ user: 'bob' });
     introduce(bob, vault);
     introduce(vault, bob);
     const old = snapshot(vault);
-    ok(cli(['edit', 'value', 'K', 'new-current'], { vault }));
+    ok(await cliIn(['edit', 'value', 'K', 'new-current'], { vault }));
     raw(vault, (db) => {
       db.prepare('ATTACH ? AS old').run(old);
       // Only the row: foreign keys off, so its history is not deleted with it.
@@ -175,48 +175,48 @@ describe('secrets: a rotated-away value put back as current', () => {
       db.exec("DELETE FROM secrets WHERE key = 'K'; INSERT INTO secrets SELECT * FROM old.secrets WHERE key = 'K';");
     });
     // get checks only the row it decrypts (O(1)): its history says version 1 was replaced.
-    const g = cli(['get', 'K'], { vault });
+    const g = await cliIn(['get', 'K'], { vault });
     expectTampered(g, 'current value', 'older one');
     expect(g.stdout).toBe('');
     // With that history removed as well, get has no way to know; the table aggregates do.
     raw(vault, (db) => db.exec("DELETE FROM secret_history WHERE secret_id = (SELECT id FROM secrets WHERE key = 'K')"));
-    const run = cli(['run', '-f', '::K', '--', process.execPath, '-e', 'process.stdout.write(process.env.K ?? "")'], { vault });
+    const run = await cliIn(['run', '-f', '::K', '--', process.execPath, '-e', 'process.stdout.write(process.env.K ?? "")'], { vault });
     expectTampered(run, 'older copy');
     expect(run.stdout).toBe('');
     const cwd = tmpdir();
     fs.writeFileSync(path.join(cwd, 'env.template'), '::K\n');
-    expectTampered(cli(['env', '--stdout'], { vault, cwd }), 'the secrets');
-    expectTampered(cli(['export', '--to', 'bob', '-f', '::K'], { vault }), 'the secrets');
+    expectTampered(await cliIn(['env', '--stdout'], { vault, cwd }), 'the secrets');
+    expectTampered(await cliIn(['export', '--to', 'bob', '-f', '::K'], { vault }), 'the secrets');
     addSecrets(bob, { key: 'B', value: 'b' });
     const bundle = path.join(tmpdir(), 'b.json');
-    ok(cli(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
-    expectTampered(cli(['load', '-f', bundle], { vault }), 'the secrets');
-    doctorTampered(vault, 'the secrets');
+    ok(await cliIn(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
+    expectTampered(await cliIn(['load', '-f', bundle], { vault }), 'the secrets');
+    await doctorTampered(vault, 'the secrets');
   });
 
-  it('a history row changed, or moved to another secret, is reported by doctor and refused by history --reveal', () => {
-    const vault = rotated();
+  it('a history row changed, or moved to another secret, is reported by doctor and refused by history --reveal', async () => {
+    const vault = await rotated();
     addSecrets(vault, { key: 'OTHER', value: 'o1' });
-    ok(cli(['edit', 'value', 'OTHER', 'o2'], { vault }));
+    ok(await cliIn(['edit', 'value', 'OTHER', 'o2'], { vault }));
     raw(vault, (db) => db.exec("UPDATE secret_history SET replaced_at = replaced_at + 1 WHERE secret_id = (SELECT id FROM secrets WHERE key = 'K')"));
-    expectTampered(cli(['history', 'K', '--reveal'], { vault }), 'version 1 in the history of secret *:*:K');
-    doctorTampered(vault, 'version 1 in the history of secret *:*:K');
+    expectTampered(await cliIn(['history', 'K', '--reveal'], { vault }), 'version 1 in the history of secret *:*:K');
+    await doctorTampered(vault, 'version 1 in the history of secret *:*:K');
   });
 });
 
 describe('the audit log', () => {
-  it('deleting every entry and the head is E_TAMPERED, never "0 entries, chain intact"', () => {
+  it('deleting every entry and the head is E_TAMPERED, never "0 entries, chain intact"', async () => {
     const vault = newVault();
     addSecrets(vault, { key: 'K', value: 'v' });
     raw(vault, (db) => db.exec("DROP TRIGGER audit_no_delete; DELETE FROM audit; DELETE FROM meta WHERE name = 'audit_head';"));
-    const report = doctorTampered(vault, "the audit log's head was removed");
+    const report = await doctorTampered(vault, "the audit log's head was removed");
     expect(report).not.toContain('0 entries');
-    expectTampered(cli(['audit', '--verify'], { vault }), "the audit log's head was removed");
+    expectTampered(await cliIn(['audit', '--verify'], { vault }), "the audit log's head was removed");
     // Every command that records something refuses to extend a log without its head.
-    expectTampered(cli(['get', 'K'], { vault }), 'audit log');
+    expectTampered(await cliIn(['get', 'K'], { vault }), 'audit log');
   });
 
-  it('deleting the entries but keeping the head, or the head alone, an edited entry with the triggers dropped: each detected', () => {
+  it('deleting the entries but keeping the head, or the head alone, an edited entry with the triggers dropped: each detected', async () => {
     const cases: Array<[string, string]> = [
       ['DROP TRIGGER audit_no_delete; DELETE FROM audit;', 'newest entries were removed'],
       ["DROP TRIGGER audit_no_update; UPDATE audit SET target = 'nobody' WHERE action = 'secret.add';", 'was changed, inserted or removed'],
@@ -226,26 +226,26 @@ describe('the audit log', () => {
       const vault = newVault();
       addSecrets(vault, { key: 'K', value: 'v' });
       raw(vault, (db) => db.exec(sql));
-      expectTampered(cli(['audit', '--verify'], { vault }), what);
-      doctorTampered(vault, what);
+      expectTampered(await cliIn(['audit', '--verify'], { vault }), what);
+      await doctorTampered(vault, what);
     }
   });
 });
 
 describe('sharing records', () => {
-  it('deleting a loaded_bundles row to re-enable a replay: load refuses', () => {
+  it('deleting a loaded_bundles row to re-enable a replay: load refuses', async () => {
     const alice = newVault();
     const bob = newVault({ user: 'bob' });
     introduce(alice, bob);
     introduce(bob, alice);
     addSecrets(alice, { key: 'K', value: 'first' });
     const bundle = path.join(tmpdir(), 'k.json');
-    ok(cli(['export', '--to', 'bob', '-f', '::K', '-o', bundle], { vault: alice }));
-    ok(cli(['load', '-f', bundle], { vault: bob }));
-    expect(errorCode(cli(['load', '-f', bundle], { vault: bob }))).toBe('E_BUNDLE_REPLAY');
+    ok(await cliIn(['export', '--to', 'bob', '-f', '::K', '-o', bundle], { vault: alice }));
+    ok(await cliIn(['load', '-f', bundle], { vault: bob }));
+    expect(errorCode(await cliIn(['load', '-f', bundle], { vault: bob }))).toBe('E_BUNDLE_REPLAY');
     raw(bob, (db) => db.exec('DELETE FROM loaded_bundles'));
-    expectTampered(cli(['load', '-f', bundle, '--overwrite'], { vault: bob }), 'loaded bundles');
-    doctorTampered(bob, 'loaded bundles');
+    expectTampered(await cliIn(['load', '-f', bundle, '--overwrite'], { vault: bob }), 'loaded bundles');
+    await doctorTampered(bob, 'loaded bundles');
     // Editing the record (another sender) instead of deleting it: the row itself is refused.
     const alice2 = newVault();
     const b2 = newVault({ user: 'bob' });
@@ -253,37 +253,37 @@ describe('sharing records', () => {
     introduce(b2, alice2);
     addSecrets(alice2, { key: 'K', value: 'first' });
     const bundle2 = path.join(tmpdir(), 'k2.json');
-    ok(cli(['export', '--to', 'bob', '-f', '::K', '-o', bundle2], { vault: alice2 }));
-    ok(cli(['load', '-f', bundle2], { vault: b2 }));
+    ok(await cliIn(['export', '--to', 'bob', '-f', '::K', '-o', bundle2], { vault: alice2 }));
+    ok(await cliIn(['load', '-f', bundle2], { vault: b2 }));
     raw(b2, (db) => db.exec("UPDATE loaded_bundles SET at = at + 1"));
-    expectTampered(cli(['load', '-f', bundle2], { vault: b2 }), 'was loaded');
+    expectTampered(await cliIn(['load', '-f', bundle2], { vault: b2 }), 'was loaded');
   });
 
-  it('deleting the record of what bob was sent: rm user (which marks what he had as exposed) and doctor refuse', () => {
+  it('deleting the record of what bob was sent: rm user (which marks what he had as exposed) and doctor refuse', async () => {
     const alice = newVault();
     introduce(newVault({ user: 'bob' }), alice);
     addSecrets(alice, { key: 'K', value: 'v' });
-    ok(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'k.json')], { vault: alice }));
+    ok(await cliIn(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'k.json')], { vault: alice }));
     raw(alice, (db) => db.exec('DELETE FROM shares'));
-    expectTampered(cli(['rm', 'user', 'bob', '--yes'], { vault: alice }), 'sent to and received from whom');
-    doctorTampered(alice, 'sent to and received from whom');
+    expectTampered(await cliIn(['rm', 'user', 'bob', '--yes'], { vault: alice }), 'sent to and received from whom');
+    await doctorTampered(alice, 'sent to and received from whom');
   });
 
-  it('the integrity record removed from meta is itself E_TAMPERED (it cannot be reset by deleting it)', () => {
+  it('the integrity record removed from meta is itself E_TAMPERED (it cannot be reset by deleting it)', async () => {
     const vault = newVault();
     addSecrets(vault, { key: 'K', value: 'v' });
     raw(vault, (db) => db.exec("DELETE FROM meta WHERE name = 'integrity'"));
-    expectTampered(cli(['run', '-f', '::K', '--', process.execPath, '-e', '0'], { vault }), 'integrity record');
-    expectTampered(cli(['add', 'key', 'L', 'w'], { vault }), 'integrity record');
-    doctorTampered(vault, 'integrity record');
+    expectTampered(await cliIn(['run', '-f', '::K', '--', process.execPath, '-e', '0'], { vault }), 'integrity record');
+    expectTampered(await cliIn(['add', 'key', 'L', 'w'], { vault }), 'integrity record');
+    await doctorTampered(vault, 'integrity record');
   });
 
-  it('one table put back from an older copy together with the integrity record of that time: the other tables no longer match', () => {
+  it('one table put back from an older copy together with the integrity record of that time: the other tables no longer match', async () => {
     const alice = newVault();
     const bob = newVault({ user: 'bob' });
     introduce(bob, alice);
     const old = snapshot(alice);
-    ok(cli(['rm', 'user', 'bob', '--yes'], { vault: alice }));
+    ok(await cliIn(['rm', 'user', 'bob', '--yes'], { vault: alice }));
     introduce(newVault({ user: 'bob' }), alice); // bob re-keyed
     addSecrets(alice, { key: 'K', value: 'v' });
     // The whole old users table and the old integrity record: users agree with it, secrets do not.
@@ -291,26 +291,26 @@ describe('sharing records', () => {
       db.prepare('ATTACH ? AS old').run(old);
       db.exec("DELETE FROM users; INSERT INTO users SELECT * FROM old.users; UPDATE meta SET value = (SELECT value FROM old.meta WHERE name = 'integrity') WHERE name = 'integrity';");
     });
-    expectTampered(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'x.json')], { vault: alice }), 'the secrets');
-    doctorTampered(alice, 'the secrets');
+    expectTampered(await cliIn(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'x.json')], { vault: alice }), 'the secrets');
+    await doctorTampered(alice, 'the secrets');
   });
 });
 
 describe('legitimate use keeps the vault authentic', () => {
-  it('every write path (add, edit, rename, remove, users, export, load, restore, rm user) leaves doctor clean', () => {
-    const { alice, bob } = verifiedPair();
-    ok(cli(['importenv', '-', '--app', 'web', '--env', 'dev'], { vault: alice, input: 'A=1\nB=2\n' }));
+  it('every write path (add, edit, rename, remove, users, export, load, restore, rm user) leaves doctor clean', async () => {
+    const { alice, bob } = await verifiedPair();
+    ok(await cliIn(['importenv', '-', '--app', 'web', '--env', 'dev'], { vault: alice, input: 'A=1\nB=2\n' }));
     const bundle = path.join(tmpdir(), 'x.json');
-    ok(cli(['export', '--to', 'bob', '-f', 'web:dev:', '-o', bundle], { vault: alice }));
-    ok(cli(['load', '-f', bundle], { vault: bob }));
-    ok(cli(['rm', 'key', 'web:dev:A', '--yes'], { vault: alice }));
-    ok(cli(['rm', 'user', 'bob', '--yes'], { vault: alice }));
+    ok(await cliIn(['export', '--to', 'bob', '-f', 'web:dev:', '-o', bundle], { vault: alice }));
+    ok(await cliIn(['load', '-f', bundle], { vault: bob }));
+    ok(await cliIn(['rm', 'key', 'web:dev:A', '--yes'], { vault: alice }));
+    ok(await cliIn(['rm', 'user', 'bob', '--yes'], { vault: alice }));
     const backup = path.join(tmpdir(), 'b.age');
     const env = { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery staple' };
-    ok(cli(['backup', '-o', backup], { vault: alice, env }));
-    ok(cli(['restore', backup], { vault: bob, env }));
+    ok(await cliIn(['backup', '-o', backup], { vault: alice, env }));
+    ok(await cliIn(['restore', backup], { vault: bob, env }));
     for (const v of [alice, bob]) {
-      const r = cli(['doctor'], { vault: v });
+      const r = await cliIn(['doctor'], { vault: v });
       expect(r.code, r.stdout).toBe(0);
       expect(r.stdout).toContain('integrity: every user, secret');
     }
@@ -346,44 +346,44 @@ describe('legitimate use keeps the vault authentic', () => {
 });
 
 describe('schema 5 upgrade', () => {
-  it('a schema-4 vault is refused until `seeqret upgrade`, which authenticates it as it is; then tampering is detected', () => {
+  it('a schema-4 vault is refused until `seeqret upgrade`, which authenticates it as it is; then tampering is detected', async () => {
     expect(SCHEMA_VERSION).toBe(5);
     const alice = newVault();
     const bob = newVault({ user: 'bob' });
     introduce(bob, alice, { verify: true });
     introduce(alice, bob);
     addSecrets(alice, { key: 'K', value: 'v1' });
-    ok(cli(['edit', 'value', 'K', 'v2'], { vault: alice }));
+    ok(await cliIn(['edit', 'value', 'K', 'v2'], { vault: alice }));
     addSecrets(bob, { key: 'FROM_BOB', value: 'b' });
     const bundle = path.join(tmpdir(), 'b.json');
-    ok(cli(['export', '--to', 'alice', '-f', '::FROM_BOB', '-o', bundle], { vault: bob }));
-    ok(cli(['load', '-f', bundle], { vault: alice }));
-    ok(cli(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'k.json')], { vault: alice }));
+    ok(await cliIn(['export', '--to', 'alice', '-f', '::FROM_BOB', '-o', bundle], { vault: bob }));
+    ok(await cliIn(['load', '-f', bundle], { vault: alice }));
+    ok(await cliIn(['export', '--to', 'bob', '-f', '::K', '-o', path.join(tmpdir(), 'k.json')], { vault: alice }));
     downgradeToSchema4(alice);
 
-    expect(errorCode(cli(['list'], { vault: alice }))).toBe('E_SCHEMA_OUTDATED');
-    const up = ok(cli(['upgrade'], { vault: alice }));
+    expect(errorCode(await cliIn(['list'], { vault: alice }))).toBe('E_SCHEMA_OUTDATED');
+    const up = ok(await cliIn(['upgrade'], { vault: alice }));
     expect(up.stdout).toContain('from schema 4 to 5 (applied 5)');
     expect(up.stderr).not.toContain('audit log had already');
-    const doc = ok(cli(['doctor'], { vault: alice }));
+    const doc = ok(await cliIn(['doctor'], { vault: alice }));
     expect(doc.stdout).toContain('integrity: every user, secret');
     expect(doc.stdout).toMatch(/audit log: \d+ entries, hash chain and head intact/);
-    expect(cli(['get', 'K'], { vault: alice }).stdout).toBe('v2\n');
-    expect(ok(cli(['history', 'K', '--reveal'], { vault: alice })).stdout).toContain('v1');
-    expect(errorCode(cli(['load', '-f', bundle], { vault: alice }))).toBe('E_BUNDLE_REPLAY');
+    expect((await cliIn(['get', 'K'], { vault: alice })).stdout).toBe('v2\n');
+    expect(ok(await cliIn(['history', 'K', '--reveal'], { vault: alice })).stdout).toContain('v1');
+    expect(errorCode(await cliIn(['load', '-f', bundle], { vault: alice }))).toBe('E_BUNDLE_REPLAY');
     raw(alice, (db) => db.exec("UPDATE users SET verified_at = NULL WHERE username = 'bob'"));
-    doctorTampered(alice, "user bob's record");
+    await doctorTampered(alice, "user bob's record");
   });
 });
 
 describe('property: any single-cell change to a protected table is detected', () => {
-  it('doctor\'s full check finds a random change to any column of any row (or its MAC)', () => {
-    const { alice, bob } = verifiedPair();
+  it('doctor\'s full check finds a random change to any column of any row (or its MAC)', async () => {
+    const { alice, bob } = await verifiedPair();
     addSecrets(bob, { key: 'B', value: 'b' });
     const bundle = path.join(tmpdir(), 'b.json');
-    ok(cli(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
-    ok(cli(['load', '-f', bundle], { vault: alice }));
-    ok(cli(['export', '--to', 'bob', '-f', 'web:dev:K', '-o', path.join(tmpdir(), 'k.json')], { vault: alice }));
+    ok(await cliIn(['export', '--to', 'alice', '-f', '::B', '-o', bundle], { vault: bob }));
+    ok(await cliIn(['load', '-f', bundle], { vault: alice }));
+    ok(await cliIn(['export', '--to', 'bob', '-f', 'web:dev:K', '-o', path.join(tmpdir(), 'k.json')], { vault: alice }));
     const pristine = snapshot(alice);
     const work = tmpdir();
     fs.copyFileSync(path.join(alice, 'vault.key'), path.join(work, 'vault.key'));

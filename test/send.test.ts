@@ -13,7 +13,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
-import { type CliResult, cli, cliAsync, downgradeToSchema4, errorCode, newVault, tmpdir } from './helpers.js';
+import { type CliResult, cliIn, downgradeToSchema4, errorCode, newVault, tmpdir } from './helpers.js';
 import { vaultDatabase } from '../src/vault/internal.js';
 import { must } from './must.js';
 
@@ -106,8 +106,8 @@ function selfSigned(): { key: string; cert: string; certFile: string } {
   return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile };
 }
 
-async function run(args: string[], opts: { vault: string; cwd?: string; input?: string }): Promise<CliResult> {
-  return cliAsync(args, opts).done;
+function run(args: string[], opts: { vault: string; cwd?: string; input?: string }): Promise<CliResult> {
+  return cliIn(args, opts);
 }
 
 function armoredIn(raw: string): string {
@@ -128,121 +128,121 @@ const bob = gpgUser('Bob Builder <bob@example.com>');
 const carol = gpgUser('Carol <carol@example.org>');
 
 /** A vault with a project environment and bob's and carol's keys. */
-function setup(): { vault: string; dir: string } {
+async function setup(): Promise<{ vault: string; dir: string }> {
   const vault = newVault();
   const dir = tmpdir();
   fs.writeFileSync(path.join(dir, 'seeqret.yaml'), 'app: shop\nenvironment: dev\n');
   const d = path.join(dir, 'secrets', 'dev', 'secrets.d');
   fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(d, 'db.json'), JSON.stringify([{ Variable: 'db_password', Type: 'password', Export: 'DB_PASSWORD' }, { Variable: 'api_key', Type: 'string' }, { Variable: 'unset_var', Type: 'string' }]));
-  const add = (k: string, v: string, app = 'shop', env = 'dev'): void => {
-    expect(cli(['add', 'key', k, '--app', app, '--env', env], { vault, input: v }).code).toBe(0);
+  const add = async (k: string, v: string, app = 'shop', env = 'dev'): Promise<void> => {
+    expect((await cliIn(['add', 'key', k, '--app', app, '--env', env], { vault, input: v })).code).toBe(0);
   };
-  add('db_password', "pa$$ 'w0rd' \"x\"\nsecond line");
-  add('api_key', 'sk_live_123456');
-  add('TOKEN', 'tok-global', '*', '*');
-  expect(cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub], { vault }).code).toBe(0);
-  expect(cli(['add', 'user', '--username', 'carol', '--pgp-key', carol.pubBinary], { vault }).code).toBe(0);
+  await add('db_password', "pa$$ 'w0rd' \"x\"\nsecond line");
+  await add('api_key', 'sk_live_123456');
+  await add('TOKEN', 'tok-global', '*', '*');
+  expect((await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub], { vault })).code).toBe(0);
+  expect((await cliIn(['add', 'user', '--username', 'carol', '--pgp-key', carol.pubBinary], { vault })).code).toBe(0);
   return { vault, dir };
 }
 
 // ---------------------------------------------------------------------------------------------
 
 describe('schema 4: stored PGP keys', () => {
-  it('a schema-3 vault is refused until `seeqret upgrade`, which adds the table and keeps everything', () => {
+  it('a schema-3 vault is refused until `seeqret upgrade`, which adds the table and keeps everything', async () => {
     expect(SCHEMA_VERSION).toBe(5);
     const vault = newVault();
-    expect(cli(['add', 'key', 'K', 'kept-value'], { vault }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'K', 'kept-value'], { vault })).code).toBe(0);
     // Take the database back to schema 3 exactly: to schema 4, then drop what migration 4 added (the pgp_keys table).
     downgradeToSchema4(vault);
     const db = new Database(path.join(vault, 'vault.db'));
     db.exec('DROP TABLE pgp_keys; DELETE FROM schema_migrations WHERE version = 4;');
     db.pragma('user_version = 3');
     db.close();
-    const refused = cli(['list'], { vault });
+    const refused = await cliIn(['list'], { vault });
     expect(errorCode(refused)).toBe('E_SCHEMA_OUTDATED');
-    const up = cli(['upgrade'], { vault });
+    const up = await cliIn(['upgrade'], { vault });
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain('from schema 3 to 5 (applied 4, 5)');
-    expect(cli(['get', 'K'], { vault }).stdout).toBe('kept-value\n');
-    expect(cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub], { vault }).code).toBe(0);
+    expect((await cliIn(['get', 'K'], { vault })).stdout).toBe('kept-value\n');
+    expect((await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub], { vault })).code).toBe(0);
     const check = new Database(path.join(vault, 'vault.db'), { readonly: true });
     expect(check.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(5);
     expect(check.prepare('SELECT username, fingerprint FROM pgp_keys').all()).toEqual([{ username: 'bob', fingerprint: fingerprintOf(bob.home).toLowerCase() }]);
     check.close();
   });
 
-  it('add user --pgp-key stores a public key (armored or binary), checks it, and lists it with users --pgp', () => {
+  it('add user --pgp-key stores a public key (armored or binary), checks it, and lists it with users --pgp', async () => {
     const vault = newVault();
-    const r = cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub], { vault });
+    const r = await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub], { vault });
     expect(r.code, r.stderr).toBe(0);
     const fpr = fingerprintOf(bob.home);
     expect(r.stderr.replace(/ /g, '')).toContain(fpr);
     expect(r.stderr).toContain('mails to bob@example.com');
-    expect(cli(['add', 'user', '--username', 'carol', '--pgp-key', carol.pubBinary], { vault }).code).toBe(0);
-    const list = JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
+    expect((await cliIn(['add', 'user', '--username', 'carol', '--pgp-key', carol.pubBinary], { vault })).code).toBe(0);
+    const list = JSON.parse((await cliIn(['users', '--pgp', '--format', 'json'], { vault })).stdout) as Array<Record<string, string>>;
     expect(list.map((k) => [k['username'], k['email'], k['user']])).toEqual([
       ['bob', 'bob@example.com', 'no'],
       ['carol', 'carol@example.org', 'no'],
     ]);
     expect(must(must(list[0])['fingerprint']).replace(/ /g, '')).toBe(fpr);
     // The same name again: refused unless --force; the same key under another name: refused.
-    expect(errorCode(cli(['add', 'user', '--username', 'bob', '--pgp-key', carol.pub], { vault }))).toBe('E_USER_EXISTS');
-    expect(errorCode(cli(['add', 'user', '--username', 'bobby', '--pgp-key', bob.pub], { vault }))).toBe('E_USER_EXISTS');
+    expect(errorCode(await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', carol.pub], { vault }))).toBe('E_USER_EXISTS');
+    expect(errorCode(await cliIn(['add', 'user', '--username', 'bobby', '--pgp-key', bob.pub], { vault }))).toBe('E_USER_EXISTS');
     // --email other than the key's addresses: stored with a warning.
-    const other = cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub, '--email', 'b@work.example', '--force'], { vault });
+    const other = await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub, '--email', 'b@work.example', '--force'], { vault });
     expect(other.code, other.stderr).toBe(0);
     expect(other.stderr).toContain('do not include b@work.example');
-    expect(must((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>)[0])['email']).toBe('b@work.example');
+    expect(must((JSON.parse((await cliIn(['users', '--pgp', '--format', 'json'], { vault })).stdout) as Array<Record<string, string>>)[0])['email']).toBe('b@work.example');
     // A vault user (X25519 key) and a PGP key in one command; removing the user removes both.
     const dave = gpgUser('Dave <dave@example.net>');
-    const owner = cli(['public-key'], { vault: newVault({ user: 'dave' }) }).stdout.trim();
-    const both = cli(['add', 'user', '--username', 'dave', '--email', 'dave@example.net', '--pubkey', owner, '--pgp-key', dave.pub], { vault });
+    const owner = (await cliIn(['public-key'], { vault: newVault({ user: 'dave' }) })).stdout.trim();
+    const both = await cliIn(['add', 'user', '--username', 'dave', '--email', 'dave@example.net', '--pubkey', owner, '--pgp-key', dave.pub], { vault });
     expect(both.code, both.stderr).toBe(0);
-    expect(cli(['users', '--format', 'json'], { vault }).stdout).toContain('"dave"');
-    const keys = JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
+    expect((await cliIn(['users', '--format', 'json'], { vault })).stdout).toContain('"dave"');
+    const keys = JSON.parse((await cliIn(['users', '--pgp', '--format', 'json'], { vault })).stdout) as Array<Record<string, string>>;
     expect(must(keys.find((k) => k['username'] === 'dave'))['user']).toBe('yes');
-    expect(cli(['rm', 'user', 'dave', '--yes'], { vault }).stderr).toContain('Removed user dave and their PGP key.');
-    expect(cli(['rm', 'user', 'carol', '--yes'], { vault }).stderr).toContain('Removed the PGP key of carol.');
-    expect((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as unknown[]).length).toBe(1);
-    const audit = cli(['audit', '--action', 'pgp.add', '--format', 'json'], { vault }).stdout;
+    expect((await cliIn(['rm', 'user', 'dave', '--yes'], { vault })).stderr).toContain('Removed user dave and their PGP key.');
+    expect((await cliIn(['rm', 'user', 'carol', '--yes'], { vault })).stderr).toContain('Removed the PGP key of carol.');
+    expect((JSON.parse((await cliIn(['users', '--pgp', '--format', 'json'], { vault })).stdout) as unknown[]).length).toBe(1);
+    const audit = (await cliIn(['audit', '--action', 'pgp.add', '--format', 'json'], { vault })).stdout;
     expect(audit).toContain(fpr.toLowerCase());
   });
 
-  it('refuses a secret key, garbage, several keys, an expired key, with nothing stored', () => {
+  it('refuses a secret key, garbage, several keys, an expired key, with nothing stored', async () => {
     const vault = newVault();
     const dir = tmpdir();
-    const secret = cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.secret], { vault });
+    const secret = await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', bob.secret], { vault });
     expect(errorCode(secret)).toBe('E_PGP_KEY');
     expect(secret.code).toBe(10);
     expect(secret.stderr).toContain('is a SECRET key');
     const garbage = path.join(dir, 'garbage.asc');
     fs.writeFileSync(garbage, '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot base64 at all\n-----END PGP PUBLIC KEY BLOCK-----\n');
-    expect(errorCode(cli(['add', 'user', '--username', 'bob', '--pgp-key', garbage], { vault }))).toBe('E_PGP_KEY');
+    expect(errorCode(await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', garbage], { vault }))).toBe('E_PGP_KEY');
     const random = path.join(dir, 'random.bin');
     fs.writeFileSync(random, Buffer.from('this is not a key at all'));
-    expect(errorCode(cli(['add', 'user', '--username', 'bob', '--pgp-key', random], { vault }))).toBe('E_PGP_KEY');
+    expect(errorCode(await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', random], { vault }))).toBe('E_PGP_KEY');
     const two = path.join(dir, 'two.asc');
     fs.writeFileSync(two, fs.readFileSync(bob.pub, 'utf8') + fs.readFileSync(carol.pub, 'utf8'));
-    const twoR = cli(['add', 'user', '--username', 'bob', '--pgp-key', two], { vault });
+    const twoR = await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', two], { vault });
     expect(errorCode(twoR)).toBe('E_PGP_KEY');
     expect(twoR.stderr).toContain('holds 2 armored blocks');
     const oneBlockTwoKeys = path.join(dir, 'both.gpg');
     fs.writeFileSync(oneBlockTwoKeys, Buffer.concat([fs.readFileSync(bob.pubBinary), fs.readFileSync(carol.pubBinary)]));
-    const both = cli(['add', 'user', '--username', 'bob', '--pgp-key', oneBlockTwoKeys], { vault });
+    const both = await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', oneBlockTwoKeys], { vault });
     expect(errorCode(both)).toBe('E_PGP_KEY');
     expect(both.stderr).toContain('holds 2 keys');
     const old = gpgUser('Old <old@example.com>', { fakedTime: '20200101T000000', expire: '1d' });
-    const expired = cli(['add', 'user', '--username', 'old', '--pgp-key', old.pub], { vault });
+    const expired = await cliIn(['add', 'user', '--username', 'old', '--pgp-key', old.pub], { vault });
     expect(errorCode(expired)).toBe('E_PGP_KEY');
-    expect(errorCode(cli(['add', 'user', '--username', 'bob', '--pgp-key', path.join(dir, 'missing.asc')], { vault }))).toBe('E_FILE_NOT_FOUND');
-    expect(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout.trim()).toBe('[]');
+    expect(errorCode(await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', path.join(dir, 'missing.asc')], { vault }))).toBe('E_FILE_NOT_FOUND');
+    expect((await cliIn(['users', '--pgp', '--format', 'json'], { vault })).stdout.trim()).toBe('[]');
   });
 });
 
 describe('send', () => {
   it('mails each recipient a message only their key decrypts (gpg), with the secrets as dotenv lines; audited, names only', async () => {
-    const { vault, dir } = setup();
+    const { vault, dir } = await setup();
     const smtp = await smtpServer();
     try {
       const r = await run(
@@ -285,10 +285,10 @@ describe('send', () => {
       const envFile = path.join(tmpdir(), 'got.env');
       fs.writeFileSync(envFile, text);
       const other = newVault({ user: 'bob' });
-      expect(cli(['importenv', envFile, '--app', 'shop', '--env', 'dev'], { vault: other }).code).toBe(0);
-      expect(cli(['get', 'shop:dev:db_password'], { vault: other }).stdout).toBe("pa$$ 'w0rd' \"x\"\nsecond line\n");
+      expect((await cliIn(['importenv', envFile, '--app', 'shop', '--env', 'dev'], { vault: other })).code).toBe(0);
+      expect((await cliIn(['get', 'shop:dev:db_password'], { vault: other })).stdout).toBe("pa$$ 'w0rd' \"x\"\nsecond line\n");
       // Audit: one send entry per recipient, names but never values.
-      const audit = cli(['audit', '--action', 'send', '--format', 'json'], { vault }).stdout;
+      const audit = (await cliIn(['audit', '--action', 'send', '--format', 'json'], { vault })).stdout;
       const entries = (JSON.parse(audit) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
       expect(entries.map((e) => e.target)).toEqual(['bob', 'carol']);
       expect(must(entries[0]).detail).toContain('shop:dev:db_password');
@@ -298,31 +298,31 @@ describe('send', () => {
       // and removing him still finds what he was sent.
       const env = { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery staple' };
       const backupFile = path.join(tmpdir(), 'b.age');
-      expect(cli(['backup', '-o', backupFile], { vault, env }).code).toBe(0);
+      expect((await cliIn(['backup', '-o', backupFile], { vault, env })).code).toBe(0);
       const restored = path.join(tmpdir(), 'restored');
-      const rs = cli(['restore', backupFile], { vault: restored, env });
+      const rs = await cliIn(['restore', backupFile], { vault: restored, env });
       expect(rs.code, rs.stderr).toBe(0);
-      const keysThere = JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault: restored }).stdout) as Array<Record<string, string>>;
+      const keysThere = JSON.parse((await cliIn(['users', '--pgp', '--format', 'json'], { vault: restored })).stdout) as Array<Record<string, string>>;
       expect(keysThere.map((k) => [k['username'], must(k['fingerprint']).replace(/ /g, '')])).toEqual([
         ['bob', fingerprintOf(bob.home)],
         ['carol', fingerprintOf(carol.home)],
       ]);
-      expect(cli(['rm', 'user', 'carol', '--yes'], { vault: restored }).stdout).toContain('carol received 3 secrets');
+      expect((await cliIn(['rm', 'user', 'carol', '--yes'], { vault: restored })).stdout).toContain('carol received 3 secrets');
       // Removing bob lists what he was sent and marks it exposed.
-      const rm = cli(['rm', 'user', 'bob', '--yes'], { vault });
+      const rm = await cliIn(['rm', 'user', 'bob', '--yes'], { vault });
       expect(rm.stdout).toContain('bob received 3 secrets');
       expect(rm.stdout).toContain('shop:dev:db_password   EXPOSED');
-      expect(cli(['list', '--exposed', '--format', 'json'], { vault }).stdout).toContain('api_key');
+      expect((await cliIn(['list', '--exposed', '--format', 'json'], { vault })).stdout).toContain('api_key');
     } finally {
       await smtp.close();
     }
   });
 
   it('STARTTLS and implicit TLS with a login from the vault; the certificate is checked', async () => {
-    const { vault, dir } = setup();
+    const { vault, dir } = await setup();
     const tls = selfSigned();
-    expect(cli(['add', 'key', 'SMTP_USERNAME', 'mailer'], { vault }).code).toBe(0);
-    expect(cli(['add', 'key', 'SMTP_PASSWORD', 'hunter2-smtp'], { vault }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'SMTP_USERNAME', 'mailer'], { vault })).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'SMTP_PASSWORD', 'hunter2-smtp'], { vault })).code).toBe(0);
     const starttls = await smtpServer({ tls: 'starttls', login: { user: 'mailer', pass: 'hunter2-smtp' }, cert: tls });
     const implicit = await smtpServer({ tls: 'implicit', login: { user: 'mailer', pass: 'hunter2-smtp' }, cert: tls });
     try {
@@ -338,19 +338,19 @@ describe('send', () => {
       expect(ok2.code, ok2.stderr).toBe(0);
       expect(implicit.mails).toHaveLength(1);
       // The login was read from the vault and audited.
-      expect(cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault }).stdout).toContain('send smtp login');
+      expect((await cliIn(['audit', '--action', 'secret.read', '--format', 'json'], { vault })).stdout).toContain('send smtp login');
       // Without the CA the self-signed certificate is refused.
       const untrusted = await run([...base, '--smtp-port', String(starttls.port), '--starttls'], { vault, cwd: dir });
       expect(errorCode(untrusted)).toBe('E_SMTP');
       expect(untrusted.code).toBe(11);
       // A wrong password: E_SMTP, nothing recorded.
-      expect(cli(['edit', 'value', 'SMTP_PASSWORD', 'wrong'], { vault }).code).toBe(0);
+      expect((await cliIn(['edit', 'value', 'SMTP_PASSWORD', 'wrong'], { vault })).code).toBe(0);
       const denied = await run([...base, '--smtp-port', String(starttls.port), '--starttls', '--smtp-ca', tls.certFile], { vault, cwd: dir });
       expect(errorCode(denied)).toBe('E_SMTP');
       expect(denied.stderr).toContain('refused the login');
       expect(denied.stderr).not.toContain('wrong');
       expect(starttls.mails).toHaveLength(1);
-      expect((JSON.parse(cli(['audit', '--action', 'send', '--format', 'json'], { vault }).stdout) as unknown[]).length).toBe(2);
+      expect((JSON.parse((await cliIn(['audit', '--action', 'send', '--format', 'json'], { vault })).stdout) as unknown[]).length).toBe(2);
       // A password never goes over plain SMTP to another host.
       const plain = await run([...base, '--smtp-host', 'mail.example.invalid'], { vault, cwd: dir });
       expect(errorCode(plain)).toBe('E_USAGE');
@@ -362,7 +362,7 @@ describe('send', () => {
   });
 
   it('checks everything before the first message: recipients, keys, variables, options; a dead server is E_SMTP', async () => {
-    const { vault, dir } = setup();
+    const { vault, dir } = await setup();
     const smtp = await smtpServer();
     const port = String(smtp.port);
     try {
@@ -381,7 +381,7 @@ describe('send', () => {
       expect(errorCode(await send(['--to', 'bob', 'api_key'], tmpdir()))).toBe('E_NO_PROJECT');
       // A second key for bob's address makes the address ambiguous (the name still works).
       const bob2 = gpgUser('Bob Two <bob@example.com>');
-      expect(cli(['add', 'user', '--username', 'bob2', '--pgp-key', bob2.pub], { vault }).code).toBe(0);
+      expect((await cliIn(['add', 'user', '--username', 'bob2', '--pgp-key', bob2.pub], { vault })).code).toBe(0);
       const amb = await send(['--to', 'bob@example.com', 'api_key']);
       expect(errorCode(amb)).toBe('E_AMBIGUOUS');
       expect(amb.stderr).toContain('bob, bob2');
@@ -418,13 +418,13 @@ describe('e-mail addresses are single addresses (a list or a line break cannot a
   const hostile = ['bob@example.com, eve@evil.example', 'bob@example.com;eve@evil.example', 'bob@example.com\r\nBcc: eve@evil.example', 'Bob <eve@evil.example>', '"bob@example.com" eve@evil.example', 'bob@example.com eve@evil.example'];
 
   it('add user --pgp-key --email refuses a list or a header break (nothing stored); send never mails a second recipient', async () => {
-    const { vault, dir } = setup();
+    const { vault, dir } = await setup();
     for (const email of hostile) {
-      const r = cli(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub, '--email', email, '--force'], { vault });
+      const r = await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', bob.pub, '--email', email, '--force'], { vault });
       expect([r.code, errorCode(r)], `${JSON.stringify(email)}: ${r.stderr}`).toEqual([2, 'E_USAGE']);
       expect(r.stderr).not.toContain('\r');
     }
-    expect(must((JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>)[0])['email']).toBe('bob@example.com');
+    expect(must((JSON.parse((await cliIn(['users', '--pgp', '--format', 'json'], { vault })).stdout) as Array<Record<string, string>>)[0])['email']).toBe('bob@example.com');
     // A vault written by an older seeqret may hold such an address: send refuses it, mails nothing.
     const smtp = await smtpServer();
     try {
@@ -449,25 +449,25 @@ describe('e-mail addresses are single addresses (a list or a line break cannot a
     }
   });
 
-  it('init, add user --email and restore of a backup refuse such addresses', () => {
+  it('init, add user --email and restore of a backup refuse such addresses', async () => {
     for (const email of hostile) {
       const parent = tmpdir();
-      const r = cli(['init', parent, '--user', 'alice', '--email', email]);
+      const r = await cliIn(['init', parent, '--user', 'alice', '--email', email]);
       expect([r.code, errorCode(r)], JSON.stringify(email)).toEqual([2, 'E_USAGE']);
       expect(fs.existsSync(path.join(parent, 'seeqret', 'vault.db'))).toBe(false);
     }
     const vault = newVault();
-    const other = cli(['public-key'], { vault: newVault({ user: 'bob' }) }).stdout.trim();
-    for (const email of hostile) expect(errorCode(cli(['add', 'user', '--username', 'bob', '--email', email, '--pubkey', other], { vault })), JSON.stringify(email)).toBe('E_USAGE');
-    expect(cli(['users', '--format', 'json'], { vault }).stdout).not.toContain('"bob"');
+    const other = (await cliIn(['public-key'], { vault: newVault({ user: 'bob' }) })).stdout.trim();
+    for (const email of hostile) expect(errorCode(await cliIn(['add', 'user', '--username', 'bob', '--email', email, '--pubkey', other], { vault })), JSON.stringify(email)).toBe('E_USAGE');
+    expect((await cliIn(['users', '--format', 'json'], { vault })).stdout).not.toContain('"bob"');
     // A backup carrying such an address (written by an older seeqret) does not restore it.
-    expect(cli(['add', 'user', '--username', 'bob', '--email', 'bob@example.com', '--pubkey', other], { vault }).code).toBe(0);
+    expect((await cliIn(['add', 'user', '--username', 'bob', '--email', 'bob@example.com', '--pubkey', other], { vault })).code).toBe(0);
     storedByOlderSeeqret(vault, "UPDATE users SET email = 'bob@example.com, eve@evil.example' WHERE username = 'bob'");
     const file = path.join(tmpdir(), 'b.age');
     const env = { SEEQRET_BACKUP_PASSPHRASE: 'a long passphrase' };
-    expect(cli(['backup', '-o', file], { vault, env }).code).toBe(0);
+    expect((await cliIn(['backup', '-o', file], { vault, env })).code).toBe(0);
     const target = path.join(tmpdir(), 'restored');
-    const r = cli(['restore', file], { vault: target, env });
+    const r = await cliIn(['restore', file], { vault: target, env });
     // The backup is malformed: refused where it enters, before anything is created.
     expect(errorCode(r), r.stderr).toBe('E_BACKUP_FORMAT');
     expect(r.stderr).toContain('is not one e-mail address');

@@ -8,72 +8,72 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serializeTeamData } from '../src/team/serialize.js';
 import { TeamFile } from '../src/team/store.js';
-import { spawnSync } from 'node:child_process';
-import { BIN as BIN_PATH, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
-import { ALICE, FAST, FIXTURE, RAW, bobEnv, fixtureCopy, fresh, freshCli, ok, passFile, team } from './team-helpers.js';
+import { ALICE, FAST, FIXTURE, RAW, bobEnv, fixtureCopy, fresh, freshCli, ok, passFile, team, teamIn } from './team-helpers.js';
 import { must } from './must.js';
+import { hasScript, onTerminal } from './pty.js';
 
 describe('team commands on the pocket_protector fixture', () => {
-  it('lists domains, secrets, a user\'s secrets, the audit log and the file info', () => {
+  it('lists domains, secrets, a user\'s secrets, the audit log and the file info', async () => {
     const file = fixtureCopy();
-    expect(ok(team(file, ['list-domains'])).stdout).toBe('dev\nprod\n');
-    expect(ok(team(file, ['list-secrets'])).stdout).toBe('API_KEY: dev\ndb-password: dev, prod\n');
-    expect(ok(team(file, ['list-secrets', 'prod'])).stdout).toBe('db-password\n');
-    expect(ok(team(file, ['list-user-secrets', '-u', 'fast@example.com'])).stdout).toBe('dev: API_KEY, db-password\nprod: db-password\n');
-    expect(ok(team(file, ['list-user-secrets'], { env: { PPROTECT_USER: 'raw@example.com' } })).stdout).toBe('dev: API_KEY, db-password\n');
-    const audit = ok(team(file, ['audit'])).stdout.trim().split('\n');
+    expect(ok(await teamIn(file, ['list-domains'])).stdout).toBe('dev\nprod\n');
+    expect(ok(await teamIn(file, ['list-secrets'])).stdout).toBe('API_KEY: dev\ndb-password: dev, prod\n');
+    expect(ok(await teamIn(file, ['list-secrets', 'prod'])).stdout).toBe('db-password\n');
+    expect(ok(await teamIn(file, ['list-user-secrets', '-u', 'fast@example.com'])).stdout).toBe('dev: API_KEY, db-password\nprod: db-password\n');
+    expect(ok(await teamIn(file, ['list-user-secrets'], { env: { PPROTECT_USER: 'raw@example.com' } })).stdout).toBe('dev: API_KEY, db-password\n');
+    const audit = ok(await teamIn(file, ['audit'])).stdout.trim().split('\n');
     expect(audit).toHaveLength(11);
     expect(audit[3]).toBe('2026-11-24T07:11:03Z -- created raw-key custodian raw@example.com');
-    const info = ok(team(file, ['info'])).stdout;
+    const info = ok(await teamIn(file, ['info'])).stdout;
     expect(info).toContain('format: pocket_protector (readable by pprotect)');
     expect(info).toContain('custodian hard@example.com: hard (Argon2id 4 × 256 MiB), pwdkm v0; owns dev');
     expect(info).toContain('custodian raw@example.com: raw, pwdkm v2; owns dev');
     expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
   });
 
-  it('decrypt prints JSON exactly as the old tool (sorted, indent 2, ASCII escapes), one raw value, or env/shell lines', () => {
+  it('decrypt prints JSON exactly as the old tool (sorted, indent 2, ASCII escapes), one raw value, or env/shell lines', async () => {
     const file = fixtureCopy();
-    expect(ok(team(file, ['decrypt', 'dev'], { env: FAST })).stdout).toBe('{\n  "API_KEY": "sk_live_\\u00fcn\\u00efcode",\n  "db-password": "hunter2"\n}\n');
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY'], { env: RAW })).stdout).toBe('sk_live_ünïcode\n');
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY', '--format', 'json'], { env: RAW })).stdout).toBe('{\n  "API_KEY": "sk_live_\\u00fcn\\u00efcode"\n}\n');
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'API_KEY', '--format', 'shell'], { env: RAW })).stdout).toBe("export API_KEY='sk_live_ünïcode'\n");
-    const bad = team(file, ['decrypt', 'dev', '--format', 'env'], { env: RAW });
+    expect(ok(await teamIn(file, ['decrypt', 'dev'], { env: FAST })).stdout).toBe('{\n  "API_KEY": "sk_live_\\u00fcn\\u00efcode",\n  "db-password": "hunter2"\n}\n');
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'API_KEY'], { env: RAW })).stdout).toBe('sk_live_ünïcode\n');
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'API_KEY', '--format', 'json'], { env: RAW })).stdout).toBe('{\n  "API_KEY": "sk_live_\\u00fcn\\u00efcode"\n}\n');
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'API_KEY', '--format', 'shell'], { env: RAW })).stdout).toBe("export API_KEY='sk_live_ünïcode'\n");
+    const bad = await teamIn(file, ['decrypt', 'dev', '--format', 'env'], { env: RAW });
     expect([bad.code, errorCode(bad)]).toEqual([1, 'E_INVALID_NAME']);
     expect(bad.stdout).toBe('');
-    expect(errorCode(team(file, ['decrypt', 'dev', '--secret', 'NOPE'], { env: RAW }))).toBe('E_NOT_FOUND');
-    const notOwner = team(file, ['decrypt', 'prod'], { env: RAW });
+    expect(errorCode(await teamIn(file, ['decrypt', 'dev', '--secret', 'NOPE'], { env: RAW }))).toBe('E_NOT_FOUND');
+    const notOwner = await teamIn(file, ['decrypt', 'prod'], { env: RAW });
     expect([notOwner.code, errorCode(notOwner)]).toEqual([1, 'E_TEAM_NOT_OWNER']);
   });
 
-  it('credentials: flags, then SEEQRET_TEAM_*, then PPROTECT_* (or --env-prefix); a wrong one never falls back', () => {
+  it('credentials: flags, then SEEQRET_TEAM_*, then PPROTECT_* (or --env-prefix); a wrong one never falls back', async () => {
     const file = fixtureCopy();
     const dir = tmpdir();
     const good = path.join(dir, 'good');
     const wrong = path.join(dir, 'wrong');
     fs.writeFileSync(good, '  fast-passphrasë\n');
     fs.writeFileSync(wrong, 'nope\n');
-    expect(ok(team(file, ['decrypt', 'prod', '-u', 'fast@example.com', '--team-passphrase-file', good])).stdout).toContain('prod-pw');
+    expect(ok(await teamIn(file, ['decrypt', 'prod', '-u', 'fast@example.com', '--team-passphrase-file', good])).stdout).toContain('prod-pw');
     // pprotect's spelling after `team`: the custodian's passphrase file (not the vault's).
-    expect(ok(team(file, ['--passphrase-file', good, 'decrypt', 'prod', '-u', 'fast@example.com'])).stdout).toContain('prod-pw');
-    expect(ok(team(file, ['decrypt', 'prod', '-u', 'fast@example.com', `--passphrase-file=${good}`])).stdout).toContain('prod-pw');
-    expect(ok(team(file, ['decrypt', 'prod'], { env: { PPROTECT_USER: FAST.SEEQRET_TEAM_USER, PPROTECT_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
-    expect(ok(team(file, ['--env-prefix', 'MYAPP', 'decrypt', 'prod'], { env: { MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
-    expect(ok(team(file, ['decrypt', 'prod'], { env: { PPROTECT_ENV_PREFIX: 'MYAPP', MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
+    expect(ok(await teamIn(file, ['--passphrase-file', good, 'decrypt', 'prod', '-u', 'fast@example.com'])).stdout).toContain('prod-pw');
+    expect(ok(await teamIn(file, ['decrypt', 'prod', '-u', 'fast@example.com', `--passphrase-file=${good}`])).stdout).toContain('prod-pw');
+    expect(ok(await teamIn(file, ['decrypt', 'prod'], { env: { PPROTECT_USER: FAST.SEEQRET_TEAM_USER, PPROTECT_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
+    expect(ok(await teamIn(file, ['--env-prefix', 'MYAPP', 'decrypt', 'prod'], { env: { MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
+    expect(ok(await teamIn(file, ['decrypt', 'prod'], { env: { PPROTECT_ENV_PREFIX: 'MYAPP', MYAPP_USER: FAST.SEEQRET_TEAM_USER, MYAPP_PASSPHRASE: FAST.SEEQRET_TEAM_PASSPHRASE } })).stdout).toContain('prod-pw');
     // The file is wrong, the environment right: it fails, and says where the passphrase came from.
-    const r = team(file, ['decrypt', 'prod', '--team-passphrase-file', wrong], { env: FAST });
+    const r = await teamIn(file, ['decrypt', 'prod', '--team-passphrase-file', wrong], { env: FAST });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_TEAM_CREDENTIALS']);
     expect(r.stderr).toContain(`passphrase from passphrase file ${wrong}`);
     expect(r.stderr).not.toContain('fast-passphrasë');
     // SEEQRET_TEAM_* wins over PPROTECT_*.
-    const mixed = team(file, ['decrypt', 'prod'], { env: { ...FAST, PPROTECT_USER: 'raw@example.com', PPROTECT_PASSPHRASE: 'x', SEEQRET_TEAM_PASSPHRASE: 'wrong' } });
+    const mixed = await teamIn(file, ['decrypt', 'prod'], { env: { ...FAST, PPROTECT_USER: 'raw@example.com', PPROTECT_PASSPHRASE: 'x', SEEQRET_TEAM_PASSPHRASE: 'wrong' } });
     expect(errorCode(mixed)).toBe('E_TEAM_CREDENTIALS');
-    const ignored = team(file, ['decrypt', 'prod', '--ignore-env', '--non-interactive'], { env: FAST });
+    const ignored = await teamIn(file, ['decrypt', 'prod', '--ignore-env', '--non-interactive'], { env: FAST });
     expect(errorCode(ignored)).toBe('E_PASSPHRASE_REQUIRED');
-    expect(ok(team(file, ['decrypt', 'prod', '--ignore-env', '-u', FAST.SEEQRET_TEAM_USER, '--team-passphrase-file', good], { env: { SEEQRET_TEAM_PASSPHRASE: 'wrong' } })).stdout).toContain('prod-pw');
-    const none = team(file, ['decrypt', 'prod', '--non-interactive']);
+    expect(ok(await teamIn(file, ['decrypt', 'prod', '--ignore-env', '-u', FAST.SEEQRET_TEAM_USER, '--team-passphrase-file', good], { env: { SEEQRET_TEAM_PASSPHRASE: 'wrong' } })).stdout).toContain('prod-pw');
+    const none = await teamIn(file, ['decrypt', 'prod', '--non-interactive']);
     expect([none.code, errorCode(none)]).toEqual([1, 'E_PASSPHRASE_REQUIRED']);
-    expect(errorCode(team(file, ['decrypt', 'prod'], { env: { SEEQRET_TEAM_USER: 'nobody@example.com', SEEQRET_TEAM_PASSPHRASE: 'x' } }))).toBe('E_TEAM_CREDENTIALS');
+    expect(errorCode(await teamIn(file, ['decrypt', 'prod'], { env: { SEEQRET_TEAM_USER: 'nobody@example.com', SEEQRET_TEAM_PASSPHRASE: 'x' } }))).toBe('E_TEAM_CREDENTIALS');
   });
 
   it('missing and existing files, unknown names: documented exit codes', () => {
@@ -98,55 +98,55 @@ describe('team commands on the pocket_protector fixture', () => {
     expect([b2.code, errorCode(b2)]).toEqual([10, 'E_TEAM_FORMAT']);
   });
 
-  it('changes keep every unchanged line and read back', () => {
+  it('changes keep every unchanged line and read back', async () => {
     const file = fixtureCopy();
-    ok(team(file, ['add-secret', 'prod', 'TOKEN', 't0k3n']));
-    ok(team(file, ['update-secret', 'dev', 'db-password', '--from-file', '-'], { input: 'multi\nline\n' }));
+    ok(await teamIn(file, ['add-secret', 'prod', 'TOKEN', 't0k3n']));
+    ok(await teamIn(file, ['update-secret', 'dev', 'db-password', '--from-file', '-'], { input: 'multi\nline\n' }));
     const before = fs.readFileSync(FIXTURE, 'utf8').split('\n');
     const after = fs.readFileSync(file, 'utf8').split('\n');
     expect(after.filter((l) => !before.includes(l))).toHaveLength(4); // two values, two audit entries
     expect(before.filter((l) => !after.includes(l))).toHaveLength(1); // the old db-password of dev
-    const out = JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: FAST })).stdout) as Record<string, string>;
+    const out = JSON.parse(ok(await teamIn(file, ['decrypt', 'dev'], { env: FAST })).stdout) as Record<string, string>;
     expect(out['db-password']).toBe('multi\nline\n');
-    expect(errorCode(team(file, ['add-secret', 'prod', 'TOKEN', 'x']))).toBe('E_EXISTS');
-    expect(errorCode(team(file, ['update-secret', 'prod', 'NOPE', 'x']))).toBe('E_NOT_FOUND');
-    expect(errorCode(team(file, ['add-secret', 'prod', '9bad', 'x']))).toBe('E_INVALID_NAME');
+    expect(errorCode(await teamIn(file, ['add-secret', 'prod', 'TOKEN', 'x']))).toBe('E_EXISTS');
+    expect(errorCode(await teamIn(file, ['update-secret', 'prod', 'NOPE', 'x']))).toBe('E_NOT_FOUND');
+    expect(errorCode(await teamIn(file, ['add-secret', 'prod', '9bad', 'x']))).toBe('E_INVALID_NAME');
   });
 
-  it('--confirm shows the diff and writes only after yes', () => {
+  it('--confirm shows the diff and writes only after yes', async () => {
     const file = fixtureCopy();
-    const no = team(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'n\n' });
+    const no = await teamIn(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'n\n' });
     expect([no.code, errorCode(no)]).toEqual([1, 'E_ABORTED']);
     expect(no.stderr).toMatch(/--- .*protected\.yaml\.old\n\+\+\+ .*protected\.yaml\.new\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
     expect(no.stderr).toMatch(/\n\+ {2}secret-X: A/);
     expect(no.stderr).toMatch(/\n\+- \S+ -- added secret X in prod/);
     expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
-    ok(team(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'y\n' }));
-    expect(ok(team(file, ['list-secrets', 'prod'])).stdout).toBe('X\ndb-password\n');
+    ok(await teamIn(file, ['--confirm', 'add-secret', 'prod', 'X', 'v'], { input: 'y\n' }));
+    expect(ok(await teamIn(file, ['list-secrets', 'prod'])).stdout).toBe('X\ndb-password\n');
   });
 
-  it('--non-interactive never reads an answer: --confirm and trust without --yes fail before writing', () => {
+  it('--non-interactive never reads an answer: --confirm and trust without --yes fail before writing', async () => {
     const file = fixtureCopy();
-    const r = team(file, ['--confirm', '--non-interactive', 'rm-secret', 'prod', 'db-password'], { input: 'y\n' });
+    const r = await teamIn(file, ['--confirm', '--non-interactive', 'rm-secret', 'prod', 'db-password'], { input: 'y\n' });
     expect([r.code, errorCode(r)]).toEqual([2, 'E_USAGE']);
     expect(r.stderr).not.toContain('Write changes?');
     expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
     const vault = newVault({ user: 'erin' });
-    const t = team(file, ['trust', 'fast@example.com', '--key', Buffer.alloc(32, 7).toString('base64'), '--non-interactive'], { input: 'y\n', vault });
+    const t = await teamIn(file, ['trust', 'fast@example.com', '--key', Buffer.alloc(32, 7).toString('base64'), '--non-interactive'], { input: 'y\n', vault });
     expect([t.code, errorCode(t)]).toEqual([2, 'E_USAGE']);
     expect(fs.existsSync(path.join(vault, 'team-signers.json'))).toBe(false);
   });
 
-  it('decrypt escapes DEL and other non-printable characters in JSON as Python does', () => {
+  it('decrypt escapes DEL and other non-printable characters in JSON as Python does', async () => {
     const file = fixtureCopy();
-    ok(team(file, ['update-secret', 'prod', 'db-password', 'a\x7fb\x01c']));
-    expect(ok(team(file, ['decrypt', 'prod'], { env: FAST })).stdout).toBe('{\n  "db-password": "a\\u007fb\\u0001c"\n}\n');
+    ok(await teamIn(file, ['update-secret', 'prod', 'db-password', 'a\x7fb\x01c']));
+    expect(ok(await teamIn(file, ['decrypt', 'prod'], { env: FAST })).stdout).toBe('{\n  "db-password": "a\\u007fb\\u0001c"\n}\n');
   });
 });
 
 describe('team commands on a file we create', () => {
   it('init, add-custodian (fast, raw), add-domain, secrets, add-owner, rm-secret, rm-domain, truncate-audit', async () => {
-    const { file, bobKey } = freshCli();
+    const { file, bobKey } = await freshCli();
     // The other tests start from the same file made in-process by the same use cases: same shape.
     const shape = (f: string) => {
       const tf = TeamFile.open(f);
@@ -156,16 +156,16 @@ describe('team commands on a file we create', () => {
     expect(shape(inProcess.file)).toEqual(shape(file));
     expect(inProcess.bobKey).toMatch(/^P[0-9a-f]{64}P$/);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(errorCode(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) }))).toBe('E_TEAM_NOT_OWNER');
-    ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
-    expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'hunter2' });
-    expect(errorCode(team(file, ['add-owner', 'dev', 'nobody@example.com'], { env: ALICE }))).toBe('E_NOT_FOUND');
-    expect(errorCode(team(file, ['add-domain', 'meta-x'], { env: ALICE }))).toBe('E_INVALID_NAME');
-    ok(team(file, ['rm-secret', 'dev', 'API_KEY']));
-    ok(team(file, ['add-domain', 'prod'], { env: ALICE }));
-    ok(team(file, ['rm-domain', 'prod']));
-    expect(ok(team(file, ['list-domains'])).stdout).toBe('dev\n');
-    const audit = ok(team(file, ['audit'])).stdout.trim().split('\n').map((l) => l.replace(/^\S+ -- /, ''));
+    expect(errorCode(await teamIn(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) }))).toBe('E_TEAM_NOT_OWNER');
+    ok(await teamIn(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
+    expect(JSON.parse(ok(await teamIn(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'hunter2' });
+    expect(errorCode(await teamIn(file, ['add-owner', 'dev', 'nobody@example.com'], { env: ALICE }))).toBe('E_NOT_FOUND');
+    expect(errorCode(await teamIn(file, ['add-domain', 'meta-x'], { env: ALICE }))).toBe('E_INVALID_NAME');
+    ok(await teamIn(file, ['rm-secret', 'dev', 'API_KEY']));
+    ok(await teamIn(file, ['add-domain', 'prod'], { env: ALICE }));
+    ok(await teamIn(file, ['rm-domain', 'prod']));
+    expect(ok(await teamIn(file, ['list-domains'])).stdout).toBe('dev\n');
+    const audit = ok(await teamIn(file, ['audit'])).stdout.trim().split('\n').map((l) => l.replace(/^\S+ -- /, ''));
     expect(audit).toEqual([
       'created',
       'created key custodian alice@example.com',
@@ -178,87 +178,87 @@ describe('team commands on a file we create', () => {
       'created domain prod with owner alice@example.com',
       'deleted domain prod',
     ]);
-    ok(team(file, ['truncate-audit', '2']));
-    expect(ok(team(file, ['audit'])).stdout).toMatch(/^truncated 8 audit log entries\n\S+ -- created domain prod with owner alice@example.com\n\S+ -- deleted domain prod\n$/);
-    expect(errorCode(team(file, ['truncate-audit', 'x']))).toBe('E_USAGE');
-    const two = team(file, ['init', '--key-type', 'sideways'], { env: ALICE });
+    ok(await teamIn(file, ['truncate-audit', '2']));
+    expect(ok(await teamIn(file, ['audit'])).stdout).toMatch(/^truncated 8 audit log entries\n\S+ -- created domain prod with owner alice@example.com\n\S+ -- deleted domain prod\n$/);
+    expect(errorCode(await teamIn(file, ['truncate-audit', 'x']))).toBe('E_USAGE');
+    const two = await teamIn(file, ['init', '--key-type', 'sideways'], { env: ALICE });
     expect(errorCode(two)).toBe('E_EXISTS');
-    expect(errorCode(team(path.join(tmpdir(), 'p.yaml'), ['init', '--key-type', 'sideways'], { env: ALICE }))).toBe('E_USAGE');
+    expect(errorCode(await teamIn(path.join(tmpdir(), 'p.yaml'), ['init', '--key-type', 'sideways'], { env: ALICE }))).toBe('E_USAGE');
   });
 
   it('rm-owner lists what they could read; with --rotate the domain key changes in the same write', async () => {
     const { file, bobKey } = await fresh();
-    ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
+    ok(await teamIn(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
     const keyOf = (): string => must(must(/public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8')))[1]);
     const k0 = keyOf();
-    const plain = ok(team(file, ['rm-owner', 'dev', 'bob@example.com']));
+    const plain = ok(await teamIn(file, ['rm-owner', 'dev', 'bob@example.com']));
     expect(plain.stderr).toContain('bob@example.com could read 2 secrets of dev: API_KEY, DB_PASSWORD');
     expect(plain.stderr).toContain('was not rotated');
     expect(keyOf()).toBe(k0);
-    ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
-    const rot = ok(team(file, ['rm-owner', 'dev', 'bob@example.com', '--rotate'], { env: ALICE }));
+    ok(await teamIn(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
+    const rot = ok(await teamIn(file, ['rm-owner', 'dev', 'bob@example.com', '--rotate'], { env: ALICE }));
     expect(rot.stderr).toContain('and rotated its key (by alice@example.com)');
     expect(rot.stderr).toContain('bob@example.com could read 2 secrets of dev: API_KEY, DB_PASSWORD');
     expect(keyOf()).not.toBe(k0);
-    expect(ok(team(file, ['audit'])).stdout).toMatch(/removed owner bob@example\.com from dev\n\S+ -- rotated key for domain dev\n$/);
-    expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'hunter2' });
-    expect(errorCode(team(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) }))).toBe('E_TEAM_NOT_OWNER');
-    const last = team(file, ['rm-owner', 'dev', 'alice@example.com']);
+    expect(ok(await teamIn(file, ['audit'])).stdout).toMatch(/removed owner bob@example\.com from dev\n\S+ -- rotated key for domain dev\n$/);
+    expect(JSON.parse(ok(await teamIn(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'hunter2' });
+    expect(errorCode(await teamIn(file, ['decrypt', 'dev'], { env: bobEnv(bobKey) }))).toBe('E_TEAM_NOT_OWNER');
+    const last = await teamIn(file, ['rm-owner', 'dev', 'alice@example.com']);
     expect([last.code, errorCode(last)]).toEqual([1, 'E_TEAM_LAST_OWNER']);
     // The rotation must come from an owner who stays.
-    ok(team(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
-    expect(errorCode(team(file, ['rm-owner', 'dev', 'bob@example.com', '--rotate'], { env: bobEnv(bobKey) }))).toBe('E_USAGE');
+    ok(await teamIn(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
+    expect(errorCode(await teamIn(file, ['rm-owner', 'dev', 'bob@example.com', '--rotate'], { env: bobEnv(bobKey) }))).toBe('E_USAGE');
   });
 
   it('set-passphrase, rekey (to raw), rotate, migrate-owner, rm-custodian', async () => {
     const { file, bobKey } = await fresh();
-    ok(team(file, ['set-passphrase', '--key-type', 'fast'], { env: { ...ALICE, SEEQRET_TEAM_NEW_PASSPHRASE: 'second' } }));
-    expect(errorCode(team(file, ['decrypt', 'dev'], { env: ALICE }))).toBe('E_TEAM_CREDENTIALS');
+    ok(await teamIn(file, ['set-passphrase', '--key-type', 'fast'], { env: { ...ALICE, SEEQRET_TEAM_NEW_PASSPHRASE: 'second' } }));
+    expect(errorCode(await teamIn(file, ['decrypt', 'dev'], { env: ALICE }))).toBe('E_TEAM_CREDENTIALS');
     const second = { ...ALICE, SEEQRET_TEAM_PASSPHRASE: 'second' };
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: second })).stdout).toBe('hunter2\n');
-    const re = ok(team(file, ['rekey', '--key-type', 'raw'], { env: second }));
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: second })).stdout).toBe('hunter2\n');
+    const re = ok(await teamIn(file, ['rekey', '--key-type', 'raw'], { env: second }));
     const raw = must(/P[0-9a-f]{64}P/.exec(re.stdout))[0];
     const rawEnv = { ...ALICE, SEEQRET_TEAM_PASSPHRASE: raw };
-    expect(ok(team(file, ['info'])).stdout).toContain('custodian alice@example.com: raw, pwdkm v2; owns dev');
+    expect(ok(await teamIn(file, ['info'])).stdout).toContain('custodian alice@example.com: raw, pwdkm v2; owns dev');
     const before = fs.readFileSync(file, 'utf8');
-    ok(team(file, ['rotate', 'dev'], { env: rawEnv }));
+    ok(await teamIn(file, ['rotate', 'dev'], { env: rawEnv }));
     const after = fs.readFileSync(file, 'utf8');
     expect(must(/public-key: (\S+)/.exec(after))[1]).not.toBe(must(/public-key: (\S+)/.exec(before))[1]);
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: rawEnv })).stdout).toBe('hunter2\n');
-    ok(team(file, ['add-domain', 'prod'], { env: rawEnv }));
-    ok(team(file, ['migrate-owner', 'bob@example.com'], { env: rawEnv }));
-    expect(ok(team(file, ['list-user-secrets', '-u', 'bob@example.com'])).stdout).toBe('dev: API_KEY, DB_PASSWORD\nprod: (no secrets)\n');
-    const rm = ok(team(file, ['rm-custodian', 'alice@example.com', '--rotate'], { env: bobEnv(bobKey) }));
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: rawEnv })).stdout).toBe('hunter2\n');
+    ok(await teamIn(file, ['add-domain', 'prod'], { env: rawEnv }));
+    ok(await teamIn(file, ['migrate-owner', 'bob@example.com'], { env: rawEnv }));
+    expect(ok(await teamIn(file, ['list-user-secrets', '-u', 'bob@example.com'])).stdout).toBe('dev: API_KEY, DB_PASSWORD\nprod: (no secrets)\n');
+    const rm = ok(await teamIn(file, ['rm-custodian', 'alice@example.com', '--rotate'], { env: bobEnv(bobKey) }));
     expect(rm.stderr).toContain('alice@example.com could read 2 secrets of dev');
-    expect(ok(team(file, ['info'])).stdout).not.toContain('alice@example.com');
-    expect(ok(team(file, ['audit'])).stdout).toMatch(/removed key custodian alice@example\.com \(was owner of dev, prod\)\n\S+ -- rotated key for domain dev\n\S+ -- rotated key for domain prod\n$/);
-    expect(errorCode(team(file, ['rm-custodian', 'bob@example.com']))).toBe('E_TEAM_LAST_OWNER');
+    expect(ok(await teamIn(file, ['info'])).stdout).not.toContain('alice@example.com');
+    expect(ok(await teamIn(file, ['audit'])).stdout).toMatch(/removed key custodian alice@example\.com \(was owner of dev, prod\)\n\S+ -- rotated key for domain dev\n\S+ -- rotated key for domain prod\n$/);
+    expect(errorCode(await teamIn(file, ['rm-custodian', 'bob@example.com']))).toBe('E_TEAM_LAST_OWNER');
   });
 
   it('exec: secrets in the environment, credential variables removed, names mapped, exit code passed through', async () => {
     const { file } = await fresh();
-    ok(team(file, ['add-secret', 'dev', 'db-host', 'localhost']));
+    ok(await teamIn(file, ['add-secret', 'dev', 'db-host', 'localhost']));
     const show = ['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'];
-    const env = JSON.parse(ok(team(file, ['exec', '--domain', 'dev', '--', ...show], { env: { ...ALICE, PPROTECT_PASSPHRASE: 'x', KEEP: '1' } })).stdout) as Record<string, string>;
+    const env = JSON.parse(ok(await teamIn(file, ['exec', '--domain', 'dev', '--', ...show], { env: { ...ALICE, PPROTECT_PASSPHRASE: 'x', KEEP: '1' } })).stdout) as Record<string, string>;
     expect(env['DB_PASSWORD']).toBe('hunter2');
     expect(env['db-host']).toBe('localhost');
     expect(env['KEEP']).toBe('1');
     for (const gone of ['SEEQRET_TEAM_USER', 'SEEQRET_TEAM_PASSPHRASE', 'PPROTECT_PASSPHRASE']) expect(env[gone]).toBeUndefined();
-    const up = JSON.parse(ok(team(file, ['exec', '--domain', 'dev', '--prefix', 'APP', '--uppercase', '--no-passthrough', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { env: { ...ALICE, KEEP: '1' } })).stdout) as Record<string, string>;
+    const up = JSON.parse(ok(await teamIn(file, ['exec', '--domain', 'dev', '--prefix', 'APP', '--uppercase', '--no-passthrough', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { env: { ...ALICE, KEEP: '1' } })).stdout) as Record<string, string>;
     expect(up['APP_DB_HOST']).toBe('localhost');
     expect(up['APP_API_KEY']).toBe("it's ünï");
     expect(up['KEEP']).toBeUndefined();
     expect(Object.keys(up).every((k) => k.startsWith('APP_') || ['PATH', 'HOME', 'TERM', 'LANG', 'USER', 'SHELL', 'LOGNAME'].includes(k))).toBe(true);
-    expect(team(file, ['exec', '--domain', 'dev', '--', 'node', '-e', 'process.exit(7)'], { env: ALICE }).code).toBe(7);
-    ok(team(file, ['add-secret', 'dev', 'db_host', 'x']));
-    expect(errorCode(team(file, ['exec', '--domain', 'dev', '--uppercase', '--', 'true'], { env: ALICE }))).toBe('E_USAGE');
-    ok(team(file, ['rm-secret', 'dev', 'db_host']));
-    ok(team(file, ['add-secret', 'dev', 'LD_PRELOAD', '/tmp/evil.so']));
-    const refused = team(file, ['exec', '--domain', 'dev', '--', 'true'], { env: ALICE });
+    expect((await teamIn(file, ['exec', '--domain', 'dev', '--', 'node', '-e', 'process.exit(7)'], { env: ALICE })).code).toBe(7);
+    ok(await teamIn(file, ['add-secret', 'dev', 'db_host', 'x']));
+    expect(errorCode(await teamIn(file, ['exec', '--domain', 'dev', '--uppercase', '--', 'true'], { env: ALICE }))).toBe('E_USAGE');
+    ok(await teamIn(file, ['rm-secret', 'dev', 'db_host']));
+    ok(await teamIn(file, ['add-secret', 'dev', 'LD_PRELOAD', '/tmp/evil.so']));
+    const refused = await teamIn(file, ['exec', '--domain', 'dev', '--', 'true'], { env: ALICE });
     expect([refused.code, errorCode(refused)]).toEqual([1, 'E_BAD_VALUE']);
-    expect(ok(team(file, ['exec', '--domain', 'dev', '--prefix', 'S', '--', 'true'], { env: ALICE })).code).toBe(0);
-    expect(team(file, ['exec', '--domain', 'dev', '--prefix', 'S', '--', 'no-such-command-xyz'], { env: ALICE }).code).toBe(127);
-    expect(errorCode(team(file, ['exec', '--', 'true'], { env: ALICE }))).toBe('E_USAGE');
+    expect(ok(await teamIn(file, ['exec', '--domain', 'dev', '--prefix', 'S', '--', 'true'], { env: ALICE })).code).toBe(0);
+    expect((await teamIn(file, ['exec', '--domain', 'dev', '--prefix', 'S', '--', 'no-such-command-xyz'], { env: ALICE })).code).toBe(127);
+    expect(errorCode(await teamIn(file, ['exec', '--', 'true'], { env: ALICE }))).toBe('E_USAGE');
   });
 });
 
@@ -266,44 +266,44 @@ describe('team pull and push: the file as the shared source, the vault as the wo
   it('pull copies a domain into the vault (conflicts as in load); push adds or updates vault secrets', async () => {
     const { file } = await fresh();
     const vault = newVault();
-    const p1 = ok(team(file, ['pull', '--domain', 'dev'], { env: ALICE, vault }));
+    const p1 = ok(await teamIn(file, ['pull', '--domain', 'dev'], { env: ALICE, vault }));
     expect(p1.stderr).toContain('2 added, 0 updated, 0 skipped');
-    expect(ok(cli(['get', '*:dev:DB_PASSWORD'], { vault })).stdout).toBe('hunter2\n');
-    ok(team(file, ['update-secret', 'dev', 'DB_PASSWORD', 'changed']));
-    const p2 = ok(team(file, ['pull', '--domain', 'dev'], { env: ALICE, vault }));
+    expect(ok(await cliIn(['get', '*:dev:DB_PASSWORD'], { vault })).stdout).toBe('hunter2\n');
+    ok(await teamIn(file, ['update-secret', 'dev', 'DB_PASSWORD', 'changed']));
+    const p2 = ok(await teamIn(file, ['pull', '--domain', 'dev'], { env: ALICE, vault }));
     expect(p2.stderr).toContain('0 added, 0 updated, 1 skipped, 1 unchanged');
     expect(p2.stderr).toContain('*:dev:DB_PASSWORD  skipped');
-    ok(team(file, ['pull', '--domain', 'dev', '--overwrite'], { env: ALICE, vault }));
-    expect(ok(cli(['get', '*:dev:DB_PASSWORD'], { vault })).stdout).toBe('changed\n');
-    ok(team(file, ['pull', '--domain', 'dev', '--app', 'web', '--env', 'staging'], { env: ALICE, vault }));
-    expect(ok(cli(['get', 'web:staging:API_KEY'], { vault })).stdout).toBe("it's ünï\n");
-    expect(ok(cli(['audit', '--action', 'team.pull', '--format', 'json'], { vault })).stdout).toContain(`${file}#dev`);
+    ok(await teamIn(file, ['pull', '--domain', 'dev', '--overwrite'], { env: ALICE, vault }));
+    expect(ok(await cliIn(['get', '*:dev:DB_PASSWORD'], { vault })).stdout).toBe('changed\n');
+    ok(await teamIn(file, ['pull', '--domain', 'dev', '--app', 'web', '--env', 'staging'], { env: ALICE, vault }));
+    expect(ok(await cliIn(['get', 'web:staging:API_KEY'], { vault })).stdout).toBe("it's ünï\n");
+    expect(ok(await cliIn(['audit', '--action', 'team.pull', '--format', 'json'], { vault })).stdout).toContain(`${file}#dev`);
     // push: one new secret, one changed, one unchanged (compared with credentials at hand).
-    ok(cli(['add', 'key', 'NEW_ONE', 'n1', '--app', 'web', '--env', 'staging'], { vault }));
-    ok(cli(['edit', 'value', 'web:staging:DB_PASSWORD', 'from-vault'], { vault }));
+    ok(await cliIn(['add', 'key', 'NEW_ONE', 'n1', '--app', 'web', '--env', 'staging'], { vault }));
+    ok(await cliIn(['edit', 'value', 'web:staging:DB_PASSWORD', 'from-vault'], { vault }));
     const before = fs.readFileSync(file, 'utf8');
     // A value the domain has with another value is skipped without --overwrite (as pull and load do).
-    const kept = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging'], { env: ALICE, vault }));
+    const kept = ok(await teamIn(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging'], { env: ALICE, vault }));
     expect(kept.stderr).toContain('1 added, 0 updated, 1 unchanged');
     expect(kept.stderr).toContain('Skipped 1 the domain already has with another value: DB_PASSWORD');
-    ok(cli(['rm', 'key', 'web:staging:NEW_ONE', '-y'], { vault }));
-    ok(team(file, ['rm-secret', 'dev', 'NEW_ONE'], { env: ALICE }));
-    ok(cli(['add', 'key', 'NEW_ONE', 'n1', '--app', 'web', '--env', 'staging'], { vault }));
-    const push = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '--overwrite'], { env: ALICE, vault }));
+    ok(await cliIn(['rm', 'key', 'web:staging:NEW_ONE', '-y'], { vault }));
+    ok(await teamIn(file, ['rm-secret', 'dev', 'NEW_ONE'], { env: ALICE }));
+    ok(await cliIn(['add', 'key', 'NEW_ONE', 'n1', '--app', 'web', '--env', 'staging'], { vault }));
+    const push = ok(await teamIn(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '--overwrite'], { env: ALICE, vault }));
     expect(push.stderr).toContain('1 added, 1 updated, 1 unchanged');
     const after = fs.readFileSync(file, 'utf8');
     expect(after).toContain(must(/secret-API_KEY: \S+/.exec(before))[0]); // unchanged value, unchanged line
-    expect(JSON.parse(ok(team(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'from-vault', NEW_ONE: 'n1' });
+    expect(JSON.parse(ok(await teamIn(file, ['decrypt', 'dev'], { env: ALICE })).stdout)).toEqual({ API_KEY: "it's ünï", DB_PASSWORD: 'from-vault', NEW_ONE: 'n1' });
     // Without credentials, anyone can push; values cannot be compared, so all are re-sealed.
-    const anonKept = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE'], { vault }));
+    const anonKept = ok(await teamIn(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE'], { vault }));
     expect(anonKept.stderr).toContain('(values not compared: no credentials): NEW_ONE');
-    const anon = ok(team(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE', '--overwrite'], { vault }));
+    const anon = ok(await teamIn(file, ['push', '--domain', 'dev', '--app', 'web', '--env', 'staging', '-f', '::NEW_ONE', '--overwrite'], { vault }));
     expect(anon.stderr).toContain('values not compared');
-    expect(errorCode(team(file, ['push', '--domain', 'dev', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
+    expect(errorCode(await teamIn(file, ['push', '--domain', 'dev', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
     // Without --app/--env, push takes the place pull fills by default (*:dev), as pull does.
-    const plain = ok(team(file, ['push', '--domain', 'dev', '--overwrite'], { env: ALICE, vault }));
+    const plain = ok(await teamIn(file, ['push', '--domain', 'dev', '--overwrite'], { env: ALICE, vault }));
     expect(plain.stderr).toContain('Pushed *:dev to dev: 0 added, 1 updated, 1 unchanged');
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: ALICE })).stdout).toBe('changed\n');
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD'], { env: ALICE })).stdout).toBe('changed\n');
   });
 });
 
@@ -311,32 +311,32 @@ describe('seeqret extensions through the CLI', () => {
   it('identity custodians: a vault key instead of a passphrase; the file then says pprotect cannot read it', async () => {
     const { file } = await fresh();
     const carol = newVault({ user: 'carol' });
-    const pub = ok(cli(['public-key'], { vault: carol })).stdout.trim();
-    const add = ok(team(file, ['add-custodian', 'carol@example.com', '--key-type', 'identity', '--pubkey', pub]));
+    const pub = ok(await cliIn(['public-key'], { vault: carol })).stdout.trim();
+    const add = ok(await teamIn(file, ['add-custodian', 'carol@example.com', '--key-type', 'identity', '--pubkey', pub]));
     expect(add.stderr).toContain('pocket_protector (pprotect) cannot read it any more');
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^meta-seeqret:\n/);
-    ok(team(file, ['add-owner', 'dev', 'carol@example.com'], { env: ALICE }));
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol })).stdout).toBe('hunter2\n');
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '-u', 'carol@example.com'], { vault: carol })).stdout).toBe('hunter2\n');
+    ok(await teamIn(file, ['add-owner', 'dev', 'carol@example.com'], { env: ALICE }));
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol })).stdout).toBe('hunter2\n');
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '-u', 'carol@example.com'], { vault: carol })).stdout).toBe('hunter2\n');
     // --identity is a flag: a passphrase user in the environment does not override it.
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol, env: { PPROTECT_USER: 'alice@example.com' } })).stdout).toBe('hunter2\n');
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: carol, env: { PPROTECT_USER: 'alice@example.com' } })).stdout).toBe('hunter2\n');
     const other = newVault({ user: 'dave' });
-    expect(errorCode(team(file, ['decrypt', 'dev', '--identity'], { vault: other }))).toBe('E_TEAM_CREDENTIALS');
-    expect(ok(team(file, ['info'])).stdout).toContain('format: seeqret extensions (identity-custodians); pocket_protector (pprotect) cannot read this file');
+    expect(errorCode(await teamIn(file, ['decrypt', 'dev', '--identity'], { vault: other }))).toBe('E_TEAM_CREDENTIALS');
+    expect(ok(await teamIn(file, ['info'])).stdout).toContain('format: seeqret extensions (identity-custodians); pocket_protector (pprotect) cannot read this file');
     // An identity custodian taken from the vault's users.
-    ok(cli(['add', 'user', '--username', 'dave', '--pubkey', ok(cli(['public-key'], { vault: other })).stdout.trim()], { vault: carol }));
-    ok(team(file, ['add-custodian', 'dave@example.com', '--key-type', 'identity', '--vault-user', 'dave'], { vault: carol }));
+    ok(await cliIn(['add', 'user', '--username', 'dave', '--pubkey', ok(await cliIn(['public-key'], { vault: other })).stdout.trim()], { vault: carol }));
+    ok(await teamIn(file, ['add-custodian', 'dave@example.com', '--key-type', 'identity', '--vault-user', 'dave'], { vault: carol }));
     // Carol (another vault) added a custodian: alice's vault has not verified that key, so she
     // cannot seal the domain key to it before she checks it and accepts the change.
-    const unchecked = team(file, ['add-owner', 'dev', 'dave@example.com'], { env: ALICE });
+    const unchecked = await teamIn(file, ['add-owner', 'dev', 'dave@example.com'], { env: ALICE });
     expect(errorCode(unchecked)).toBe('E_TEAM_UNTRUSTED');
     expect(unchecked.stderr).toContain('new custodian dave@example.com (key ');
-    ok(team(file, ['accept', '--yes']));
-    ok(team(file, ['add-owner', 'dev', 'dave@example.com'], { env: ALICE }));
-    expect(ok(team(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: other })).stdout).toBe('hunter2\n');
-    const back = ok(team(file, ['rm-custodian', 'carol@example.com']));
+    ok(await teamIn(file, ['accept', '--yes']));
+    ok(await teamIn(file, ['add-owner', 'dev', 'dave@example.com'], { env: ALICE }));
+    expect(ok(await teamIn(file, ['decrypt', 'dev', '--secret', 'DB_PASSWORD', '--identity'], { vault: other })).stdout).toBe('hunter2\n');
+    const back = ok(await teamIn(file, ['rm-custodian', 'carol@example.com']));
     expect(back.stderr).not.toContain('can read it again');
-    const again = ok(team(file, ['rm-custodian', 'dave@example.com']));
+    const again = ok(await teamIn(file, ['rm-custodian', 'dave@example.com']));
     expect(again.stderr).toContain('pocket_protector (pprotect) can read it again');
     expect(fs.readFileSync(file, 'utf8').startsWith('dev:\n')).toBe(true);
   });
@@ -345,76 +345,73 @@ describe('seeqret extensions through the CLI', () => {
     const { file, bobKey } = await fresh();
     const aliceVault = newVault({ user: 'alice' });
     const bobVault = newVault({ user: 'bob' });
-    ok(team(file, ['sign'], { env: ALICE, vault: aliceVault }));
+    ok(await teamIn(file, ['sign'], { env: ALICE, vault: aliceVault }));
     expect(fs.readFileSync(file, 'utf8')).toMatch(/\nmeta-seeqret-signature:\n {2}by: alice@example\.com\n/);
-    expect(ok(team(file, ['verify'], { vault: aliceVault })).stderr).toContain('signed by alice@example.com (trusted');
+    expect(ok(await teamIn(file, ['verify'], { vault: aliceVault })).stderr).toContain('signed by alice@example.com (trusted');
     // bob has not trusted alice yet: a warning on use, an error from verify.
-    const warn = ok(team(file, ['list-domains'], { vault: bobVault }));
+    const warn = ok(await teamIn(file, ['list-domains'], { vault: bobVault }));
     expect(warn.stderr).toContain('whom you have not trusted yet');
-    expect(errorCode(team(file, ['verify'], { vault: bobVault }))).toBe('E_TEAM_SIGNATURE');
-    expect(errorCode(team(file, ['--require-signature', 'list-domains'], { vault: bobVault }))).toBe('E_TEAM_SIGNATURE');
-    ok(team(file, ['trust', 'alice@example.com', '--yes'], { vault: bobVault }));
-    ok(team(file, ['verify'], { vault: bobVault }));
+    expect(errorCode(await teamIn(file, ['verify'], { vault: bobVault }))).toBe('E_TEAM_SIGNATURE');
+    expect(errorCode(await teamIn(file, ['--require-signature', 'list-domains'], { vault: bobVault }))).toBe('E_TEAM_SIGNATURE');
+    ok(await teamIn(file, ['trust', 'alice@example.com', '--yes'], { vault: bobVault }));
+    ok(await teamIn(file, ['verify'], { vault: bobVault }));
     // Every write is signed by a custodian: without credentials it is refused.
-    expect(errorCode(team(file, ['add-secret', 'dev', 'X', 'x', '--non-interactive'], { vault: bobVault }))).toBe('E_PASSPHRASE_REQUIRED');
-    ok(team(file, ['add-secret', 'dev', 'X', 'x'], { env: bobEnv(bobKey), vault: bobVault }));
+    expect(errorCode(await teamIn(file, ['add-secret', 'dev', 'X', 'x', '--non-interactive'], { vault: bobVault }))).toBe('E_PASSPHRASE_REQUIRED');
+    ok(await teamIn(file, ['add-secret', 'dev', 'X', 'x'], { env: bobEnv(bobKey), vault: bobVault }));
     expect(fs.readFileSync(file, 'utf8')).toContain('  by: bob@example.com\n');
-    ok(team(file, ['trust', 'bob@example.com', '--yes'], { vault: aliceVault }));
-    ok(team(file, ['verify'], { vault: aliceVault }));
+    ok(await teamIn(file, ['trust', 'bob@example.com', '--yes'], { vault: aliceVault }));
+    ok(await teamIn(file, ['verify'], { vault: aliceVault }));
     // Someone with write access to the repository edits the file without re-signing.
     const text = fs.readFileSync(file, 'utf8');
     const tampered = TeamFile.parse(text, file).addSecret('dev', 'EVIL', 'x');
     fs.writeFileSync(file, serializeTeamData(tampered.data) + text.slice(text.indexOf('meta-seeqret-signature:')));
-    const caught = team(file, ['decrypt', 'dev'], { env: ALICE, vault: aliceVault });
+    const caught = await teamIn(file, ['decrypt', 'dev'], { env: ALICE, vault: aliceVault });
     expect([caught.code, errorCode(caught)]).toEqual([1, 'E_TEAM_SIGNATURE']);
-    expect(ok(team(file, ['--ignore-signature', 'list-secrets', 'dev'], { vault: aliceVault })).stdout).toContain('EVIL');
+    expect(ok(await teamIn(file, ['--ignore-signature', 'list-secrets', 'dev'], { vault: aliceVault })).stdout).toContain('EVIL');
     fs.writeFileSync(file, text.slice(0, text.indexOf('meta-seeqret-signature:')));
-    expect(team(file, ['list-domains'], { vault: aliceVault }).stderr).toContain('declares signatures but has none');
+    expect((await teamIn(file, ['list-domains'], { vault: aliceVault })).stderr).toContain('declares signatures but has none');
     // A new key for a trusted name (here: alice rekeys) must be trusted again.
     fs.writeFileSync(file, text);
-    ok(team(file, ['set-passphrase', '--key-type', 'fast'], { env: { ...ALICE, SEEQRET_TEAM_NEW_PASSPHRASE: 'next' }, vault: aliceVault }));
-    const changed = team(file, ['verify'], { vault: bobVault });
+    ok(await teamIn(file, ['set-passphrase', '--key-type', 'fast'], { env: { ...ALICE, SEEQRET_TEAM_NEW_PASSPHRASE: 'next' }, vault: aliceVault }));
+    const changed = await teamIn(file, ['verify'], { vault: bobVault });
     expect(errorCode(changed)).toBe('E_TEAM_SIGNATURE');
     expect(changed.stderr).toContain('another key than the one you trusted');
     // unsign: an old-format file again.
-    ok(team(file, ['unsign'], { vault: aliceVault, env: { ...ALICE, SEEQRET_TEAM_PASSPHRASE: 'next' } }));
+    ok(await teamIn(file, ['unsign'], { vault: aliceVault, env: { ...ALICE, SEEQRET_TEAM_PASSPHRASE: 'next' } }));
     expect(fs.readFileSync(file, 'utf8')).not.toContain('meta-seeqret');
-    expect(errorCode(team(file, ['verify'], { vault: aliceVault }))).toBe('E_TEAM_SIGNATURE');
+    expect(errorCode(await teamIn(file, ['verify'], { vault: aliceVault }))).toBe('E_TEAM_SIGNATURE');
   });
 });
 
-describe.runIf(fs.existsSync('/usr/bin/script'))('on a terminal (util-linux script gives the CLI a pty)', () => {
-  /** Run `seeqret ARGS` on a pseudo-terminal, typing each input line after a pause. */
-  function onTerminal(args: string[], inputs: string[]): { code: number | null; out: string } {
-    const q = (s: string): string => `'${s.replace(/'/g, `'"'"'`)}'`;
-    const typing = inputs.map((l) => `sleep 2; printf '%s\\r' ${q(l)}`).join('; ') || 'true';
-    const cmd = [process.execPath, BIN_PATH, ...args].map(q).join(' ');
-    // Pins go to a fresh folder (not ~/.seeqret), as for every test here.
-    const r = spawnSync('/bin/sh', ['-c', `(sleep 1; ${typing}; sleep 3) | /usr/bin/script -qec ${q(cmd)} /dev/null`], { encoding: 'utf8', env: cleanEnv({ SEEQRET: path.join(tmpdir(), 'seeqret') }), timeout: 60_000 });
+describe.runIf(hasScript)('on a terminal (util-linux script gives the CLI a pty)', () => {
+  /** Run `seeqret ARGS` on a pseudo-terminal, answering each prompt when it appears; pins go to a fresh folder (not ~/.seeqret), as for every test here. */
+  async function terminal(args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number | null; out: string }> {
+    const r = await onTerminal({ args, env: { SEEQRET: path.join(tmpdir(), 'seeqret') }, answers: answers.map(([p, line]) => [p, `${line}\r`] as const) });
+    expect(r.unanswered).toBe(0);
     // eslint-disable-next-line no-control-regex
-    return { code: r.status, out: r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
+    return { code: r.code, out: r.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
   }
 
-  it('asks for the user and passphrase, and rm-owner offers the rotation', () => {
+  it('asks for the user and passphrase, and rm-owner offers the rotation', async () => {
     const file = fixtureCopy();
-    const d = onTerminal(['team', '--file', file, 'decrypt', 'prod'], ['fast@example.com', 'fast-passphrasë']);
+    const d = await terminal(['team', '--file', file, 'decrypt', 'prod'], [[/User email/, 'fast@example.com'], [/assphrase/, 'fast-passphrasë']]);
     expect(d.out).toContain('"db-password": "prod-pw"');
     expect(d.out).not.toContain('fast-passphrasë');
     const before = must(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8')))[1];
-    const r = onTerminal(['team', '--file', file, 'rm-owner', 'dev', 'raw@example.com'], ['y', 'fast@example.com', 'fast-passphrasë']);
+    const r = await terminal(['team', '--file', file, 'rm-owner', 'dev', 'raw@example.com'], [[/Rotate the domain key/, 'y'], [/User email/, 'fast@example.com'], [/assphrase/, 'fast-passphrasë']]);
     expect(r.out).toContain('Rotate the domain key in the same write');
     expect(r.out).toContain('and rotated its key (by fast@example.com)');
     expect(must(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8')))[1]).not.toBe(before);
   });
 
-  it('--non-interactive asks nothing on a terminal either: not a value, not the vault passphrase', () => {
+  it('--non-interactive asks nothing on a terminal either: not a value, not the vault passphrase', async () => {
     const file = fixtureCopy();
-    const v = onTerminal(['team', '--file', file, '--non-interactive', 'add-secret', 'prod', 'ZZ'], []);
+    const v = await terminal(['team', '--file', file, '--non-interactive', 'add-secret', 'prod', 'ZZ'], []);
     expect(v.out).toContain('seeqret: E_USAGE: the value of prod/ZZ is needed and cannot be asked for');
     expect(v.out).not.toContain('Value for');
     expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(FIXTURE, 'utf8'));
     const vault = newVault({ user: 'pat', passphrase: 'vault passphrase' });
-    const p = onTerminal(['--vault', vault, 'team', '--file', file, '--non-interactive', 'pull', '--domain', 'dev', '-u', 'raw@example.com', '--team-passphrase-file', passFile(RAW.SEEQRET_TEAM_PASSPHRASE)], []);
+    const p = await terminal(['--vault', vault, 'team', '--file', file, '--non-interactive', 'pull', '--domain', 'dev', '-u', 'raw@example.com', '--team-passphrase-file', passFile(RAW.SEEQRET_TEAM_PASSPHRASE)], []);
     expect(p.out).toContain('seeqret: E_PASSPHRASE_REQUIRED: this vault is passphrase-protected');
     expect(p.out).not.toContain('Vault passphrase');
   });

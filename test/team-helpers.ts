@@ -99,16 +99,16 @@ export async function fresh(opts: { vault?: string } = {}): Promise<{ file: stri
   return { file, bobKey: must(keys[0]) };
 }
 
-/** {@link fresh} through the real CLI: `team init`, `add-custodian`, `add-domain`, `add-secret` (stdin and argument). */
-export function freshCli(opts: { vault?: string } = {}): { file: string; bobKey: string } {
+/** {@link fresh} through the CLI (in-process, {@link teamIn}): `team init`, `add-custodian`, `add-domain`, `add-secret` (stdin and argument). */
+export async function freshCli(opts: { vault?: string } = {}): Promise<{ file: string; bobKey: string }> {
   const file = path.join(tmpdir(), 'protected.yaml');
   const v = opts.vault ? { vault: opts.vault } : {};
-  ok(team(file, ['init', '--key-type', 'fast'], { env: ALICE, ...v }));
-  const r = ok(team(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw'], v));
+  ok(await teamIn(file, ['init', '--key-type', 'fast'], { env: ALICE, ...v }));
+  const r = ok(await teamIn(file, ['add-custodian', 'bob@example.com', '--key-type', 'raw'], v));
   const bobKey = must(/P[0-9a-f]{64}P/.exec(r.stdout))[0];
-  ok(team(file, ['add-domain', 'dev'], { env: ALICE, ...v }));
-  ok(team(file, ['add-secret', 'dev', 'DB_PASSWORD'], { input: 'hunter2\n', ...v }));
-  ok(team(file, ['add-secret', 'dev', 'API_KEY', "it's ünï"], v));
+  ok(await teamIn(file, ['add-domain', 'dev'], { env: ALICE, ...v }));
+  ok(await teamIn(file, ['add-secret', 'dev', 'DB_PASSWORD'], { input: 'hunter2\n', ...v }));
+  ok(await teamIn(file, ['add-secret', 'dev', 'API_KEY', "it's ünï"], v));
   return { file, bobKey };
 }
 

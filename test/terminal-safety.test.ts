@@ -8,9 +8,10 @@
  * refuses to make it), `add user`, a restored backup (decrypted, edited, encrypted again), an
  * OpenPGP key's user ID, a protected.yaml edited by hand, a SecureStore secrets.json, a psec
  * description file, seeqret.yaml and env.template, an old (v1) vault. Then the commands that
- * print it run, and their stdout and stderr may not hold one of those characters raw. `get` and
+ * print it run (in-process, through `cliIn`: the same command tree and streams as the executable),
+ * and their stdout and stderr may not hold one of those characters raw. `get` and
  * `--format csv|env|shell` keep the exact data through a pipe; on a terminal (a real
- * pseudo-terminal, util-linux `script`) they are checked too. `--format json|yaml` must give the
+ * pseudo-terminal, util-linux `script`, the real executable as a child) they are checked too. `--format json|yaml` must give the
  * exact data back to a parser while escaping.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ import { decryptBackup, encryptDump } from '../src/sharing/backup.js';
 import { type BundleSecret, createBundle } from '../src/sharing/bundle.js';
 import { printable } from '../src/util/text.js';
 import { Vault } from '../src/vault/vault.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 import { vaultIdentitySecretKey } from '../src/vault/internal.js';
 import { must } from './must.js';
 
@@ -84,20 +85,20 @@ function ttySafe(args: string[], opts: { vault?: string; cwd?: string; env?: Rec
 }
 
 /** Add the owner of vault FROM as a user of vault TO. */
-function know(from: string, to: string): void {
+async function know(from: string, to: string): Promise<void> {
   const v = Vault.open({ dir: from, readonly: true });
   const pub = keyToBase64(v.publicKey);
   const name = v.owner().username;
   v.close();
-  ok(cli(['add', 'user', '--username', name, '--email', `${name}@example.com`, '--pubkey', pub], { vault: to }));
+  ok(await cliIn(['add', 'user', '--username', name, '--email', `${name}@example.com`, '--pubkey', pub], { vault: to }));
 }
 
 /** alice and bob, each knowing the other. */
-function pair(): { alice: string; bob: string } {
+async function pair(): Promise<{ alice: string; bob: string }> {
   const alice = newVault({ user: 'alice' });
   const bob = newVault({ user: 'bob' });
-  know(alice, bob);
-  know(bob, alice);
+  await know(alice, bob);
+  await know(bob, alice);
   return { alice, bob };
 }
 
@@ -148,34 +149,34 @@ describe('printable', () => {
 });
 
 describe('a bundle from another vault', () => {
-  it('hostile header names, secret names and values: every error and listing is escaped; json and yaml give the exact values back', () => {
-    const { alice, bob } = pair();
+  it('hostile header names, secret names and values: every error and listing is escaped; json and yaml give the exact values back', async () => {
+    const { alice, bob } = await pair();
     const carol = newVault({ user: 'carol' });
-    know(alice, carol);
+    await know(alice, carol);
     for (const { name, text: t } of CHUNKS) {
       // Header names that are not the key's: the sender, and a recipient (another vault's key).
       const forged = craftBundle(alice, bob, { username: `alice${t}`, email: `a${t}@example.com` }, [{ app: '*', env: '*', key: 'K', type: 'str', value: 'v', updated: Date.now() }]);
-      expect(errorCode(safe(cli(['load', '-f', forged], { vault: bob }), `load (sender ${name})`))).toBe('E_BUNDLE_FORMAT');
+      expect(errorCode(safe(await cliIn(['load', '-f', forged], { vault: bob }), `load (sender ${name})`))).toBe('E_BUNDLE_FORMAT');
       fs.writeFileSync(forged, fs.readFileSync(forged, 'utf8').replace('"username": "bob"', `"username": ${JSON.stringify(`bob${t}`)}`));
-      expect(errorCode(safe(cli(['--debug', 'load', '-f', forged], { vault: carol }), `load --debug (recipient ${name})`))).toBe('E_BUNDLE_FORMAT');
+      expect(errorCode(safe(await cliIn(['--debug', 'load', '-f', forged], { vault: carol }), `load --debug (recipient ${name})`))).toBe('E_BUNDLE_FORMAT');
       // Secret names no vault accepts.
       for (const s of [{ app: `web${t}`, env: 'dev', key: 'KEY' }, { app: 'web', env: `dev${t}`, key: 'KEY' }, { app: 'web', env: 'dev', key: `KEY${t}` }]) {
         const badName = craftBundle(alice, bob, { username: 'alice', email: null }, [{ ...s, type: 'str', value: 'v', updated: Date.now() }]);
-        expect(errorCode(safe(cli(['load', '-f', badName], { vault: bob }), `load (secret name ${name})`))).toBe('E_BUNDLE_FORMAT');
+        expect(errorCode(safe(await cliIn(['load', '-f', badName], { vault: bob }), `load (secret name ${name})`))).toBe('E_BUNDLE_FORMAT');
       }
     }
     // Values (and the sender's e-mail) are accepted as they are.
     const good = craftBundle(alice, bob, { username: 'alice', email: `a${TEXTS.join('')}@example.com` }, TEXTS.map((t, i) => ({ app: 'web', env: 'dev', key: must(valueKeys[i]), type: 'str', value: t, updated: Date.now() })));
-    safe(ok(cli(['load', '-f', good], { vault: bob })), 'load');
+    safe(ok(await cliIn(['load', '-f', good], { vault: bob })), 'load');
     for (const args of [['list'], ['list', '--reveal'], ['list', '--exposed'], ['history', 'V1', '--reveal'], ['audit'], ['users'], ['list', '--reveal', '--format', 'json'], ['list', '--reveal', '--format', 'yaml'], ['audit', '--format', 'yaml']]) {
-      safe(ok(cli(args, { vault: bob })), args.join(' '));
+      safe(ok(await cliIn(args, { vault: bob })), args.join(' '));
     }
-    const json = JSON.parse(cli(['list', 'web:dev:', '--reveal', '--format', 'json'], { vault: bob }).stdout) as Array<{ key: string; value: string }>;
-    const yaml = parseYaml(cli(['list', 'web:dev:', '--reveal', '--format', 'yaml'], { vault: bob }).stdout) as Array<{ key: string; value: string }>;
+    const json = JSON.parse((await cliIn(['list', 'web:dev:', '--reveal', '--format', 'json'], { vault: bob })).stdout) as Array<{ key: string; value: string }>;
+    const yaml = parseYaml((await cliIn(['list', 'web:dev:', '--reveal', '--format', 'yaml'], { vault: bob })).stdout) as Array<{ key: string; value: string }>;
     for (const rows of [json, yaml]) expect(Object.fromEntries(rows.map((r) => [r.key, r.value]))).toEqual(Object.fromEntries(TEXTS.map((t, i) => [valueKeys[i], t])));
     // Exact through a pipe: get, csv.
-    expect(cli(['get', 'V0'], { vault: bob }).stdout).toBe(`${TEXTS[0]}\n`);
-    expect(cli(['list', '--reveal', '-f', 'web:dev:V1', '--format', 'csv'], { vault: bob }).stdout).toContain(TEXTS[1]);
+    expect((await cliIn(['get', 'V0'], { vault: bob })).stdout).toBe(`${TEXTS[0]}\n`);
+    expect((await cliIn(['list', '--reveal', '-f', 'web:dev:V1', '--format', 'csv'], { vault: bob })).stdout).toContain(TEXTS[1]);
     if (!hasScript) return;
     for (const args of [['get', 'V4'], ['list', '--reveal'], ['list', '--reveal', '--format', 'csv'], ['list', '--reveal', '-f', 'web:dev:', '--format', 'shell'], ['history', 'V7', '--reveal', '--format', 'csv']]) {
       ttySafe(args, { vault: bob });
@@ -191,23 +192,23 @@ describe('a bundle from another vault', () => {
 });
 
 describe('add user', () => {
-  it('refuses a hostile user name with an escaped error; a hostile e-mail or display name never reaches the terminal raw', () => {
+  it('refuses a hostile user name with an escaped error; a hostile e-mail or display name never reaches the terminal raw', async () => {
     const v = newVault();
     for (const [i, { name, text: t }] of ARG_CHUNKS.entries()) {
       const pub = keyToBase64(generateIdentity().publicKey);
-      const bad = safe(cli(['--debug', 'add', 'user', '--username', `u${t}`, '--pubkey', pub], { vault: v }), `--debug add user --username (${name})`);
+      const bad = safe(await cliIn(['--debug', 'add', 'user', '--username', `u${t}`, '--pubkey', pub], { vault: v }), `--debug add user --username (${name})`);
       expect(bad.stderr).toMatch(/bad user name[^]*\n\S*Error: bad user name/); // in the message and in the --debug stack
       expect(bad.code).not.toBe(0);
-      safe(cli(['add', 'user', '--username', `u${i}`, '--email', `e${t}@example.com`, '--name', `N${t}`, '--pubkey', pub], { vault: v }), `add user --email/--name (${name})`);
+      safe(await cliIn(['add', 'user', '--username', `u${i}`, '--email', `e${t}@example.com`, '--name', `N${t}`, '--pubkey', pub], { vault: v }), `add user --email/--name (${name})`);
     }
-    ok(cli(['add', 'key', 'K', 'v'], { vault: v }));
-    for (const args of [['users'], ['users', '--export'], ['users', '--format', 'json'], ['users', '--format', 'yaml'], ['audit'], ['owner'], ['introduction']]) safe(ok(cli(args, { vault: v })), args.join(' '));
-    const users = JSON.parse(cli(['users', '--format', 'json'], { vault: v }).stdout) as Array<{ username: string; email: string | null }>;
+    ok(await cliIn(['add', 'key', 'K', 'v'], { vault: v }));
+    for (const args of [['users'], ['users', '--export'], ['users', '--format', 'json'], ['users', '--format', 'yaml'], ['audit'], ['owner'], ['introduction']]) safe(ok(await cliIn(args, { vault: v })), args.join(' '));
+    const users = JSON.parse((await cliIn(['users', '--format', 'json'], { vault: v })).stdout) as Array<{ username: string; email: string | null }>;
     for (const u of users.filter((x) => /^u\d+$/.test(x.username))) expect(u.email).toBe(`e${must(ARG_CHUNKS[Number(u.username.slice(1))]).text}@example.com`);
     const known = users.map((u) => u.username).filter((n) => n !== 'alice');
     if (known.length > 0) {
-      safe(cli(['export', '--to', must(known[0]), '-f', 'K'], { vault: v }), 'export --to');
-      safe(cli(['rm', 'user', must(known[0]), '--yes'], { vault: v }), 'rm user');
+      safe(await cliIn(['export', '--to', must(known[0]), '-f', 'K'], { vault: v }), 'export --to');
+      safe(await cliIn(['rm', 'user', must(known[0]), '--yes'], { vault: v }), 'rm user');
     }
     if (hasScript) for (const args of [['users', '--format', 'csv'], ['users']]) ttySafe(args, { vault: v });
   }, SLOW);
@@ -218,10 +219,10 @@ describe('add user', () => {
       const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: `Mallory ${t}`, email: `m${i}@example.com` }], format: 'armored' });
       const file = path.join(tmpdir(), 'key.asc');
       fs.writeFileSync(file, publicKey);
-      safe(cli(['add', 'user', '--username', `m${i}`, '--pgp-key', file, '--email', `other${i}@example.com`], { vault: v }), `add user --pgp-key (${name})`);
+      safe(await cliIn(['add', 'user', '--username', `m${i}`, '--pgp-key', file, '--email', `other${i}@example.com`], { vault: v }), `add user --pgp-key (${name})`);
     }
-    for (const args of [['users', '--pgp'], ['users', '--pgp', '--format', 'json'], ['audit']]) safe(ok(cli(args, { vault: v })), args.join(' '));
-    const keys = JSON.parse(cli(['users', '--pgp', '--format', 'json'], { vault: v }).stdout) as Array<{ username: string; userIds: string }>;
+    for (const args of [['users', '--pgp'], ['users', '--pgp', '--format', 'json'], ['audit']]) safe(ok(await cliIn(args, { vault: v })), args.join(' '));
+    const keys = JSON.parse((await cliIn(['users', '--pgp', '--format', 'json'], { vault: v })).stdout) as Array<{ username: string; userIds: string }>;
     expect(keys.find((k) => k.username === 'm1')?.userIds).toBe(`Mallory ${must(CHUNKS[1]).text} <m1@example.com>`);
     if (hasScript) ttySafe(['users', '--pgp', '--format', 'csv'], { vault: v });
   }, SLOW);
@@ -232,9 +233,9 @@ describe('a restored backup', () => {
 
   it('hostile e-mails, display names, PGP user IDs, audit entries and values (decrypted, edited, encrypted again)', async () => {
     const src = newVault();
-    ok(cli(['add', 'key', 'K', 'v'], { vault: src }));
+    ok(await cliIn(['add', 'key', 'K', 'v'], { vault: src }));
     const file = path.join(tmpdir(), 'b.age');
-    ok(cli(['backup', '-o', file, '--include-keys'], { vault: src, env }));
+    ok(await cliIn(['backup', '-o', file, '--include-keys'], { vault: src, env }));
     const dump = await decryptBackup(fs.readFileSync(file), env.SEEQRET_BACKUP_PASSPHRASE);
     const { publicKey: armored } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'P', email: 'p@example.com' }], format: 'armored' });
     const fpr = (await openpgp.readKey({ armoredKey: armored })).getFingerprint();
@@ -253,17 +254,17 @@ describe('a restored backup', () => {
     const hostile = path.join(tmpdir(), 'hostile.age');
     fs.writeFileSync(hostile, await encryptDump(edited as typeof dump, env.SEEQRET_BACKUP_PASSPHRASE, { logN: 10 }));
     const target = path.join(tmpdir(), 'restored');
-    safe(ok(cli(['restore', hostile], { vault: target, env })), 'restore');
+    safe(ok(await cliIn(['restore', hostile], { vault: target, env })), 'restore');
     for (const args of [['users'], ['users', '--pgp'], ['users', '--export'], ['audit'], ['audit', '--format', 'json'], ['whoami'], ['owner'], ['introduction'], ['list', '--reveal'], ['history', 'B2', '--reveal'], ['history', 'B2', '--reveal', '--format', 'yaml']]) {
-      safe(ok(cli(args, { vault: target })), args.join(' '));
+      safe(ok(await cliIn(args, { vault: target })), args.join(' '));
     }
-    const hist = parseYaml(cli(['history', 'B3', '--reveal', '--format', 'yaml'], { vault: target }).stdout) as Array<{ value: string }>;
+    const hist = parseYaml((await cliIn(['history', 'B3', '--reveal', '--format', 'yaml'], { vault: target })).stdout) as Array<{ value: string }>;
     expect(hist.map((h) => h.value)).toEqual([TEXTS[3], `old ${TEXTS[3]}`]);
     // A user name that is not one is refused; the error is escaped.
     for (const { text: t } of CHUNKS) {
       const bad = path.join(tmpdir(), 'bad.age');
       fs.writeFileSync(bad, await encryptDump({ ...dump, users: [{ username: `x${t}`, email: null, name: null, pubkey: keyToBase64(generateIdentity().publicKey), verifiedAt: null }] }, env.SEEQRET_BACKUP_PASSPHRASE, { logN: 10 }));
-      expect(errorCode(safe(cli(['restore', bad], { vault: path.join(tmpdir(), 'r'), env }), 'restore (bad user name)'))).toBe('E_BACKUP_FORMAT');
+      expect(errorCode(safe(await cliIn(['restore', bad], { vault: path.join(tmpdir(), 'r'), env }), 'restore (bad user name)'))).toBe('E_BACKUP_FORMAT');
     }
     // An e-mail address that is not one (of the owner, a user or a PGP key) is refused where it
     // enters — the backup is malformed — and the error shows it escaped.
@@ -275,7 +276,7 @@ describe('a restored backup', () => {
     for (const part of hostileEmails) {
       const bad = path.join(tmpdir(), 'bad-email.age');
       fs.writeFileSync(bad, await encryptDump({ ...dump, ...part }, env.SEEQRET_BACKUP_PASSPHRASE, { logN: 10 }));
-      const r = safe(cli(['restore', bad], { vault: path.join(tmpdir(), 'r-email'), env }), 'restore (hostile e-mail)');
+      const r = safe(await cliIn(['restore', bad], { vault: path.join(tmpdir(), 'r-email'), env }), 'restore (hostile e-mail)');
       expect(errorCode(r)).toBe('E_BACKUP_FORMAT');
       expect(r.stderr).toContain('is not one e-mail address');
       expect(fs.existsSync(path.join(tmpdir(), 'r-email'))).toBe(false);
@@ -285,7 +286,7 @@ describe('a restored backup', () => {
 });
 
 describe('an old (v1) vault', () => {
-  it('import-vault of a vault whose users carry hostile e-mails and names, and a hostile secret name', () => {
+  it('import-vault of a vault whose users carry hostile e-mails and names, and a hostile secret name', async () => {
     const dir = path.join(tmpdir(), 'v1');
     fs.cpSync(path.join(SHARED, 'fixtures', 'seeqret-v1', 'alice', 'seeqret'), dir, { recursive: true });
     for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o600);
@@ -299,18 +300,18 @@ describe('an old (v1) vault', () => {
     const db3 = new Database(path.join(badMail, 'seeqrets.db'));
     db3.prepare('UPDATE users SET email = ? WHERE username = ?').run(`b${TEXTS.join('')}@example.com`, 'bob');
     db3.close();
-    const rm = safe(cli(['import-vault', badMail, '--keep-identity'], { vault: path.join(tmpdir(), 'new3') }), 'import-vault (hostile e-mail)');
+    const rm = safe(await cliIn(['import-vault', badMail, '--keep-identity'], { vault: path.join(tmpdir(), 'new3') }), 'import-vault (hostile e-mail)');
     expect(errorCode(rm), rm.stderr).toBe('E_V1_VAULT');
     expect(fs.existsSync(path.join(tmpdir(), 'new3'))).toBe(false);
     const target = path.join(tmpdir(), 'new');
-    safe(ok(cli(['import-vault', dir, '--keep-identity'], { vault: target })), 'import-vault');
-    for (const args of [['users'], ['users', '--export'], ['audit']]) safe(ok(cli(args, { vault: target })), args.join(' '));
+    safe(ok(await cliIn(['import-vault', dir, '--keep-identity'], { vault: target })), 'import-vault');
+    for (const args of [['users'], ['users', '--export'], ['audit']]) safe(ok(await cliIn(args, { vault: target })), args.join(' '));
     const bad = path.join(tmpdir(), 'v1bad');
     fs.cpSync(dir, bad, { recursive: true });
     const db2 = new Database(path.join(bad, 'seeqrets.db'));
     db2.prepare('UPDATE secrets SET key = ? WHERE id = (SELECT min(id) FROM secrets)').run(`K${TEXTS.join('')}`);
     db2.close();
-    const r = safe(cli(['import-vault', bad, '--keep-identity'], { vault: path.join(tmpdir(), 'new2') }), 'import-vault (bad name)');
+    const r = safe(await cliIn(['import-vault', bad, '--keep-identity'], { vault: path.join(tmpdir(), 'new2') }), 'import-vault (bad name)');
     expect(r.code).not.toBe(0);
   }, SLOW);
 });
@@ -330,61 +331,61 @@ describe('a protected.yaml edited by hand', () => {
     'secret names': base.replace('dev:\n', `dev:\n${TEXTS.map((t) => `  ${q(`secret-S${t}`)}: ${sealed}\n`).join('')}`),
   };
   for (const [what, text] of Object.entries(variants)) {
-    it(`hostile ${what}: team info, list-*, audit, decrypt`, () => {
+    it(`hostile ${what}: team info, list-*, audit, decrypt`, async () => {
       const file = path.join(tmpdir(), 'protected.yaml');
       fs.writeFileSync(file, text);
       for (const args of [['info'], ['list-domains'], ['list-secrets'], ['list-secrets', 'dev'], ['list-user-secrets', '-u', 'raw@example.com'], ['audit'], ['decrypt', 'dev'], ['decrypt', 'dev', '--format', 'env'], ['add-secret', 'dev', 'NEW', 'v']]) {
-        safe(cli(['team', '--file', file, ...args], { env: RAW }), `team ${args.join(' ')}`);
+        safe(await cliIn(['team', '--file', file, ...args], { env: RAW }), `team ${args.join(' ')}`);
       }
       if (hasScript) ttySafe(['team', '--file', file, 'decrypt', 'dev'], { env: RAW });
     }, SLOW);
   }
-  it('hostile values in a domain: decrypt keeps them exact through a pipe and escapes them on a terminal', () => {
+  it('hostile values in a domain: decrypt keeps them exact through a pipe and escapes them on a terminal', async () => {
     const file = path.join(tmpdir(), 'protected.yaml');
     fs.copyFileSync(FIXTURE, file);
-    for (const [i, t] of TEXTS.entries()) if (!t.includes('\0')) ok(cli(['team', '--file', file, 'add-secret', 'dev', `S${i}`, t], { env: RAW }));
-    const json = JSON.parse(safe(ok(cli(['team', '--file', file, 'decrypt', 'dev'], { env: RAW })), 'team decrypt').stdout) as Record<string, string>;
+    for (const [i, t] of TEXTS.entries()) if (!t.includes('\0')) ok(await cliIn(['team', '--file', file, 'add-secret', 'dev', `S${i}`, t], { env: RAW }));
+    const json = JSON.parse(safe(ok(await cliIn(['team', '--file', file, 'decrypt', 'dev'], { env: RAW })), 'team decrypt').stdout) as Record<string, string>;
     expect(json['S1']).toBe(TEXTS[1]);
-    expect(cli(['team', '--file', file, 'decrypt', 'dev', '--secret', 'S0'], { env: RAW }).stdout).toBe(`${TEXTS[0]}\n`);
+    expect((await cliIn(['team', '--file', file, 'decrypt', 'dev', '--secret', 'S0'], { env: RAW })).stdout).toBe(`${TEXTS[0]}\n`);
     if (!hasScript) return;
     for (const args of [['decrypt', 'dev', '--secret', 'S0'], ['decrypt', 'dev', '--format', 'shell']]) ttySafe(['team', '--file', file, ...args], { env: RAW });
   }, SLOW);
 });
 
 describe('a SecureStore secrets.json', () => {
-  it('entry names and values from someone else: keys, get --all (json, text), import, errors', () => {
+  it('entry names and values from someone else: keys, get --all (json, text), import, errors', async () => {
     const dir = tmpdir('ss-');
     const store = path.join(dir, 'secrets.json');
     const s = SecretsManager.create(KeySource.fromPassword('pw hostile 1'), { path: store });
     for (const [i, t] of TEXTS.entries()) s.set(`n${i}:${t}`, `v${t}`);
     s.save();
     const env = { SEEQRET_SS_PASSWORD: 'pw hostile 1' };
-    for (const args of [['keys'], ['get', '--all'], ['get', 'nope'], ['delete', 'nope']]) safe(cli(['ss', ...args], { cwd: dir, env }), `ss ${args.join(' ')}`);
-    const all = JSON.parse(cli(['ss', 'get', '--all'], { cwd: dir, env }).stdout) as Array<{ key: string; value: string }>;
+    for (const args of [['keys'], ['get', '--all'], ['get', 'nope'], ['delete', 'nope']]) safe(await cliIn(['ss', ...args], { cwd: dir, env }), `ss ${args.join(' ')}`);
+    const all = JSON.parse((await cliIn(['ss', 'get', '--all'], { cwd: dir, env })).stdout) as Array<{ key: string; value: string }>;
     expect(all.find((e) => e.key.startsWith('n1:'))).toEqual({ key: `n1:${TEXTS[1]}`, value: `v${TEXTS[1]}` });
-    safe(cli(['ss', 'import', '--app', 'web', '--env', 'dev', '--colon', '_'], { cwd: dir, env, vault: newVault() }), 'ss import');
+    safe(await cliIn(['ss', 'import', '--app', 'web', '--env', 'dev', '--colon', '_'], { cwd: dir, env, vault: newVault() }), 'ss import');
     if (!hasScript) return;
     for (const args of [['get', '--all', '--format', 'text'], ['get', `n1:${TEXTS[1]}`], ['keys']]) ttySafe(['ss', ...args], { cwd: dir, env });
   }, SLOW);
 });
 
 describe('project files from someone else', () => {
-  function project(): { vault: string; dir: string; run: (args: string[]) => CliResult } {
+  async function project(): Promise<{ vault: string; dir: string; run: (args: string[]) => Promise<CliResult> }> {
     const vault = newVault();
     const dir = path.join(tmpdir(), 'shop');
     fs.mkdirSync(dir);
-    const run = (args: string[]): CliResult => cli(args, { vault, cwd: dir });
-    ok(run(['project', 'init']));
+    const run = (args: string[]): Promise<CliResult> => cliIn(args, { vault, cwd: dir });
+    ok(await run(['project', 'init']));
     return { vault, dir, run };
   }
 
-  it('a psec description file with hostile prompts, help, options and names', () => {
-    const p = project();
+  it('a psec description file with hostile prompts, help, options and names', async () => {
+    const p = await project();
     const groups = path.join(p.dir, 'secrets', 'dev', 'secrets.d');
     fs.writeFileSync(path.join(groups, 'evil.json'), JSON.stringify(TEXTS.map((t, i) => ({ Variable: `var_${i}`, Type: 'string', Prompt: `Prompt ${t}`, Help: `Help ${t}`, Options: `a${t.replace(/,/g, '')},*` }))));
-    for (const args of [['describe'], ['describe', '--format', 'yaml'], ['show'], ['groups', 'list'], ['groups', 'show'], ['find', 'var'], ['environments', 'list']]) safe(p.run(args), args.join(' '));
-    ok(p.run(['set', `var_1=${TEXTS[1]}`]));
-    safe(ok(p.run(['show', '--reveal'])), 'show --reveal');
+    for (const args of [['describe'], ['describe', '--format', 'yaml'], ['show'], ['groups', 'list'], ['groups', 'show'], ['find', 'var'], ['environments', 'list']]) safe(await p.run(args), args.join(' '));
+    ok(await p.run(['set', `var_1=${TEXTS[1]}`]));
+    safe(ok(await p.run(['show', '--reveal'])), 'show --reveal');
     if (hasScript) ttySafe(['show', '--reveal', '--format', 'csv'], { vault: p.vault, cwd: p.dir });
     // Entries that are refused (a name, a type, an attribute, an option): the error is escaped.
     const kinds = [
@@ -396,28 +397,28 @@ describe('project files from someone else', () => {
     for (const { name, text: t } of CHUNKS) {
       for (const [k, kind] of kinds.entries()) {
         fs.writeFileSync(path.join(groups, 'evil.json'), JSON.stringify([kind(t)]));
-        safe(p.run(['describe']), `describe (${name}, entry kind ${k})`);
+        safe(await p.run(['describe']), `describe (${name}, entry kind ${k})`);
       }
     }
-    safe(p.run(['generate']), 'generate');
+    safe(await p.run(['generate']), 'generate');
     // Group files whose names are hostile.
     fs.rmSync(path.join(groups, 'evil.json'));
     for (const [i, { text: t }] of ARG_CHUNKS.entries()) fs.writeFileSync(path.join(groups, `g${t.replace(/\//g, '')}.json`), JSON.stringify([{ Variable: `w_${i}`, Type: 'string' }]));
-    for (const args of [['groups', 'list'], ['environments', 'tree', 'dev'], ['describe'], ['groups', 'show']]) safe(p.run(args), `${args.join(' ')} (group file names)`);
+    for (const args of [['groups', 'list'], ['environments', 'tree', 'dev'], ['describe'], ['groups', 'show']]) safe(await p.run(args), `${args.join(' ')} (group file names)`);
   }, SLOW);
 
-  it('seeqret.yaml and env.template with hostile names', () => {
-    const p = project();
+  it('seeqret.yaml and env.template with hostile names', async () => {
+    const p = await project();
     const yamlFile = path.join(p.dir, 'seeqret.yaml');
     const original = fs.readFileSync(yamlFile, 'utf8');
     for (const { name, text: t } of CHUNKS) {
       fs.writeFileSync(yamlFile, `app: ${JSON.stringify(`shop${t}`)}\nenvironment: ${JSON.stringify(`dev${t}`)}\n`);
-      for (const args of [['project', 'show'], ['show']]) safe(p.run(args), `${args.join(' ')} (seeqret.yaml: ${name})`);
+      for (const args of [['project', 'show'], ['show']]) safe(await p.run(args), `${args.join(' ')} (seeqret.yaml: ${name})`);
       fs.writeFileSync(yamlFile, `${original}${JSON.stringify(`x${t}`)}: 1\n`);
-      safe(p.run(['project', 'show']), `project show (unknown setting: ${name})`);
+      safe(await p.run(['project', 'show']), `project show (unknown setting: ${name})`);
       fs.writeFileSync(yamlFile, original);
       fs.writeFileSync(path.join(p.dir, 'env.template'), `web:dev:K${t}\nNAME${t}=value\n${t}\n`);
-      safe(p.run(['env', '--stdout']), `env --stdout (env.template: ${name})`);
+      safe(await p.run(['env', '--stdout']), `env --stdout (env.template: ${name})`);
     }
   }, SLOW);
 });
