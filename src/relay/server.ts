@@ -19,10 +19,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { keyFromBase64, keyToBase64, generateIdentity, randomBytes } from '../crypto/index.js';
+import { keyFromBase64, keyToBase64, generateIdentity } from '../crypto/index.js';
+import { MAX_BATCH, envelopeRow, recipientsOf } from './uploads.js';
 import { bodyDigest, checkPossessionProof, relayKeyId, verifyDetached } from '../crypto/relay.js';
 import { SeeqretError, isSeeqretError } from '../errors.js';
-import { readBundleHeader } from '../sharing/bundle.js';
 import { HEADERS, type ErrorBody, RelayRefusal, parseInvitation, parseMemberRecord, signingText } from './protocol.js';
 import type { MemberRow, RelayStorage } from './storage/types.js';
 import { HEX32, field, json, malformed, queryInt, readBody, refuse } from './request.js';
@@ -58,8 +58,6 @@ export interface RelayServer {
 }
 
 const MAX_PENDING = 100;
-/** Most envelopes one upload request may carry. */
-const MAX_BATCH = 100;
 /** What a request's handling knows besides the request. */
 interface RequestContext {
   member?: string;
@@ -134,35 +132,6 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
     await checkSignature(req, body, keyId, m.signKey);
     if (m.removedAt !== null) throw refuse(403, 'E_RELAY_REMOVED', `member ${m.username} (${keyId}) was removed from this relay`, 'Ask the relay\'s creator to invite you again.');
     return { m, others: new Map(rows.map((r) => [r.keyId, r])) };
-  }
-
-  /** The recipients an upload's body names (read before authentication, only to fetch them with the caller; nothing is trusted from it). */
-  function recipientsOf(o: Record<string, unknown>): string[] {
-    const items: unknown[] = Array.isArray(o['envelopes']) ? o['envelopes'] : [o];
-    return items
-      .slice(0, MAX_BATCH)
-      .map((x) => (typeof x === 'object' && x !== null ? (x as { to?: unknown }).to : undefined))
-      .filter((to): to is string => typeof to === 'string' && HEX32.test(to));
-  }
-
-  /**
-   * Check one upload — the recipient a current member, the bundle's unencrypted header naming the
-   * caller as sender and the recipient's key — and make the row to store.
-   */
-  function envelopeRow(m: MemberRow, others: Map<string, MemberRow>, item: Record<string, unknown>, at: number): { id: string; sender: string; recipient: string; createdAt: number; body: Buffer; bundleId: string } {
-    const to = field(item, 'to', HEX32);
-    const envelope = field(item, 'envelope');
-    const r = others.get(to);
-    if (!r || r.removedAt !== null) throw refuse(404, 'E_RELAY_NOT_MEMBER', `the recipient ${to} is not a current member of this relay`, 'Run `seeqret relay members`; the creator invites new people (seeqret relay invite USER).');
-    let header;
-    try {
-      header = readBundleHeader(envelope).header;
-    } catch {
-      throw malformed('"envelope" is not a seeqret bundle');
-    }
-    if (header.sender.pubkey !== m.boxKey) throw refuse(403, 'E_RELAY_SENDER', 'the envelope was not sealed with your key: a member can only send in its own name', 'Push from your own vault.');
-    if (header.recipient.pubkey !== r.boxKey) throw refuse(403, 'E_RELAY_SENDER', `the envelope is sealed to another key than ${r.username}'s on this relay`, 'Check that your vault has the same key for them as the relay (seeqret relay members).');
-    return { id: randomBytes(16).toString('hex'), sender: m.keyId, recipient: to, createdAt: at, body: Buffer.from(envelope, 'utf8'), bundleId: header.id };
   }
 
   function requireCreator(m: MemberRow): void {

@@ -244,10 +244,7 @@ export class Vault {
     return this.#s.atomically(fn, opts);
   }
 
-  /**
-   * What each person was sent: per user name, key and secret the newest version and when, from
-   * the share records (checked against their integrity aggregate, `E_TAMPERED`).
-   */
+  /** Per user name, key and secret, the newest version sent and when (share records checked: `E_TAMPERED`). */
   heldVersions(): Array<Omit<ShareRecord, 'bundleId'>> {
     return this.#st.shares.heldVersions();
   }
@@ -291,9 +288,8 @@ export class Vault {
   }
 
   /**
-   * Decrypt the current values of several secrets, in the order given: the same checks as
-   * {@link Vault.reveal} (each row authenticated, an older value put back is `E_TAMPERED`), read
-   * with one statement per 500 secrets.
+   * Decrypt the current values of several secrets, in the order given, with {@link Vault.reveal}'s
+   * checks (an older value put back is `E_TAMPERED`); one statement per 500 secrets.
    */
   revealMany(records: readonly SecretRecord[]): string[] {
     return this.#st.secrets.revealMany(records);
