@@ -394,11 +394,11 @@ describe.runIf(hasScript)('on a terminal (util-linux script gives the CLI a pty)
 
   it('asks for the user and passphrase, and rm-owner offers the rotation', async () => {
     const file = fixtureCopy();
-    const d = await terminal(['team', '--file', file, 'decrypt', 'prod'], [[/User email/, 'fast@example.com'], [/assphrase/, 'fast-passphrasë']]);
+    const d = await terminal(['team', '--file', file, 'decrypt', 'prod'], [[/User email/, 'fast@example.com'], [/\? Passphrase/, 'fast-passphrasë']]);
     expect(d.out).toContain('"db-password": "prod-pw"');
     expect(d.out).not.toContain('fast-passphrasë');
     const before = must(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8')))[1];
-    const r = await terminal(['team', '--file', file, 'rm-owner', 'dev', 'raw@example.com'], [[/Rotate the domain key/, 'y'], [/User email/, 'fast@example.com'], [/assphrase/, 'fast-passphrasë']]);
+    const r = await terminal(['team', '--file', file, 'rm-owner', 'dev', 'raw@example.com'], [[/Rotate the domain key/, 'y'], [/User email/, 'fast@example.com'], [/\? Passphrase/, 'fast-passphrasë']]);
     expect(r.out).toContain('Rotate the domain key in the same write');
     expect(r.out).toContain('and rotated its key (by fast@example.com)');
     expect(must(/dev:\n(?:.*\n)*? {4}public-key: (\S+)/.exec(fs.readFileSync(file, 'utf8')))[1]).not.toBe(before);
