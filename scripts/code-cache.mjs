@@ -37,33 +37,8 @@ if (process.argv[2] !== '--warm') {
     v.setMany([{ app: '*', env: '*', key: 'WARM_UP', value: 'value' }]);
     v.close();
     const loaded = loadBundle(BUNDLE);
-    const io = {
-      env: { ...process.env, NO_COLOR: '1' },
-      cwd: scratch,
-      get stdin() {
-        return process.stdin;
-      },
-      stdinFd: 0,
-      stdinIsTTY: false,
-      get stdout() {
-        return process.stdout;
-      },
-      get stderr() {
-        return process.stderr;
-      },
-      signals: {
-        on: (sig, h) => process.on(sig, h),
-        off: (sig, h) => process.off(sig, h),
-        listenerCount: (sig) => process.listenerCount(sig),
-        onIdle: (h) => process.on('beforeExit', h),
-        offIdle: (h) => process.off('beforeExit', h),
-      },
-      now: Date.now,
-      abort: (status) => process.exit(status),
-      ownsStdio: true,
-      setChildUmask: (mask) => void process.umask(mask),
-      raise: (signal) => process.kill(process.pid, signal),
-    };
+    const { processIo } = await import(path.join(ROOT, 'dist', 'cli', 'process-io.js'));
+    const io = { ...processIo(), env: { ...process.env, NO_COLOR: '1' }, cwd: scratch, stdinIsTTY: false };
     const code = await loaded.exports.runFastGet({ g: { vault: dir }, filter: 'WARM_UP', newline: true }, io);
     if (code !== 0) throw new Error(`code-cache.mjs: the warm-up get exited ${String(code)}`);
     const id = fs.readFileSync(BUNDLE, 'utf8').trimEnd().split(BUILD_ID_MARK).pop();

@@ -7,23 +7,12 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeeqretError } from '../src/errors.js';
 import { parseFilter } from '../src/filter/index.js';
 import { Vault } from '../src/vault/vault.js';
 import type { SecretRecord } from '../src/vault/types.js';
-import { rawDatabase, tmpdir } from './helpers.js';
+import { rawDatabase, thrownCode, tmpdir } from './helpers.js';
 
 const ALL = [parseFilter('*:*:*')];
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SeeqretError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 function vaultWith(n: number): string {
   const dir = path.join(tmpdir(), 'vault');
@@ -75,8 +64,8 @@ describe('revealMany refuses what reveal refuses', () => {
     try {
       const all = v.find(ALL);
       const k1 = all.find((r) => r.key === 'K_1') as SecretRecord;
-      expect(codeOf(() => v.reveal(k1))).toBe('E_TAMPERED');
-      expect(codeOf(() => v.revealMany(all))).toBe('E_TAMPERED');
+      expect(thrownCode(() => v.reveal(k1))).toBe('E_TAMPERED');
+      expect(thrownCode(() => v.revealMany(all))).toBe('E_TAMPERED');
       // The others still read.
       const others = all.filter((r) => r.key !== 'K_1');
       expect(v.revealMany(others)).toEqual(others.map((r) => v.reveal(r)));
@@ -92,9 +81,9 @@ describe('revealMany refuses what reveal refuses', () => {
     try {
       const all = v.find(ALL);
       const k2 = all.find((r) => r.key === 'K_2') as SecretRecord;
-      const single = codeOf(() => v.reveal(k2));
+      const single = thrownCode(() => v.reveal(k2));
       expect(single).toMatch(/^E_(DECRYPT|TAMPERED)$/);
-      expect(codeOf(() => v.revealMany(all))).toBe(single);
+      expect(thrownCode(() => v.revealMany(all))).toBe(single);
     } finally {
       v.close();
     }
@@ -106,7 +95,7 @@ describe('revealMany refuses what reveal refuses', () => {
     try {
       const all = v.find(ALL);
       v.remove(all.filter((r) => r.key === 'K_1'));
-      expect(codeOf(() => v.revealMany(all))).toBe('E_NOT_FOUND');
+      expect(thrownCode(() => v.revealMany(all))).toBe('E_NOT_FOUND');
     } finally {
       v.close();
     }

@@ -10,9 +10,9 @@
  *
  * @module
  */
-import type { CliIo } from './cli-io.js';
 import { parseFastGet } from './fast.js';
 import { loadFastGet } from './fast-get-load.js';
+import { processIo } from './process-io.js';
 
 process.umask(0o077);
 
@@ -46,42 +46,6 @@ function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
       return stream;
     },
   });
-}
-
-/**
- * This process as the Io of the run: its environment, folder, streams and signals. The streams
- * are read when first used (a `get` that writes its value with `fs.writeSync` never creates them).
- */
-function processIo(): CliIo {
-  return {
-    env: process.env,
-    cwd: process.cwd(),
-    get stdin() {
-      return process.stdin;
-    },
-    stdinFd: 0,
-    get stdinIsTTY() {
-      return (process.stdin.isTTY as boolean | undefined) === true;
-    },
-    get stdout() {
-      return process.stdout;
-    },
-    get stderr() {
-      return process.stderr;
-    },
-    signals: {
-      on: (sig, h) => process.on(sig, h),
-      off: (sig, h) => process.off(sig, h),
-      listenerCount: (sig) => process.listenerCount(sig),
-      onIdle: (h) => process.on('beforeExit', h),
-      offIdle: (h) => process.off('beforeExit', h),
-    },
-    now: Date.now,
-    abort: (status) => process.exit(status),
-    ownsStdio: true,
-    setChildUmask: (mask) => void process.umask(mask),
-    raise: (signal) => process.kill(process.pid, signal),
-  };
 }
 
 async function run(): Promise<number> {

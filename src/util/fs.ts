@@ -126,3 +126,15 @@ export function closeInheritedDescriptors(): void {
     }
   }
 }
+
+/** Whether `a` and `b` name the same file: the same resolved path, or the same device and inode. */
+export function sameFile(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    const sa = fs.statSync(a);
+    const sb = fs.statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}

@@ -104,13 +104,8 @@ export function readFileCapped(file: string, kind: LimitKind): Buffer {
   }
 }
 
-/**
- * Read a file of kind `kind` as strict UTF-8 text in pieces of about `chunkBytes` (for inputs too
- * large to hold whole, e.g. `importenv` of a million lines), with the checks of
- * {@link readFileCapped}: the cap of `kind` (by size before reading, and while reading), devices
- * refused. Invalid UTF-8 is `E_BAD_VALUE` naming `what`. The read buffer is wiped at the end.
- */
-export function* readTextChunksCapped(file: string, kind: LimitKind, what: string = file, chunkBytes = 1024 * 1024): Generator<string> {
+/** Stat `file`, check it against the cap of `kind` (and refuse devices), and open it for reading. */
+function openCapped(file: string, kind: LimitKind): number {
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -118,12 +113,21 @@ export function* readTextChunksCapped(file: string, kind: LimitKind, what: strin
     throw ioError(e, file);
   }
   checkReadable(st, file, kind);
-  let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    return fs.openSync(file, 'r');
   } catch (e) {
     throw ioError(e, file);
   }
+}
+
+/**
+ * Read a file of kind `kind` as strict UTF-8 text in pieces of about `chunkBytes` (for inputs too
+ * large to hold whole, e.g. `importenv` of a million lines), with the checks of
+ * {@link readFileCapped}: the cap of `kind` (by size before reading, and while reading), devices
+ * refused. Invalid UTF-8 is `E_BAD_VALUE` naming `what`. The read buffer is wiped at the end.
+ */
+export function* readTextChunksCapped(file: string, kind: LimitKind, what: string = file, chunkBytes = 1024 * 1024): Generator<string> {
+  const fd = openCapped(file, kind);
   const buf = Buffer.alloc(chunkBytes);
   try {
     checkReadable(fs.fstatSync(fd), file, kind);
@@ -247,19 +251,7 @@ export interface Block {
  * one), and the part of it used is wiped at the end. A block is never larger than the file needs.
  */
 export function* readBlocksCapped(file: string, kind: LimitKind, blockBytes: number, overlap: number, scratch?: Buffer): Generator<Block> {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch (e) {
-    throw ioError(e, file);
-  }
-  checkReadable(st, file, kind);
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw ioError(e, file);
-  }
+  const fd = openCapped(file, kind);
   let buf: Buffer = Buffer.alloc(0);
   let used = 0;
   try {

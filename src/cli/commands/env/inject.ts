@@ -12,7 +12,7 @@ import { SeeqretError } from '../../../errors.js';
 import { injectReferences } from '../../../inject/inject-file.js';
 import { runReferenceDefaults } from '../../../inject/run.js';
 import { atomicWriteFile } from '../../../util/atomic-write.js';
-import { lstatIfExists } from '../../../util/fs.js';
+import { lstatIfExists, sameFile } from '../../../util/fs.js';
 import { decodeUtf8, readTextFileCapped } from '../../../util/read-capped.js';
 import { printable } from '../../../util/text.js';
 import { type GlobalOptions, info, readStdin, withVault, writeData } from '../../context.js';
@@ -26,17 +26,6 @@ export interface InjectOptions {
   readonly out?: string;
   /** `-e/--env ENV`: the project environment short references point to. */
   readonly env?: string;
-}
-
-function sameFile(a: string, b: string): boolean {
-  if (path.resolve(a) === path.resolve(b)) return true;
-  try {
-    const sa = fs.statSync(a);
-    const sb = fs.statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
 }
 
 export async function inject(g: GlobalOptions, o: InjectOptions): Promise<number> {

@@ -10,20 +10,10 @@ import { SeeqretError } from '../../../errors.js';
 import { requireProject, resolveEnvironment } from '../../../project/project.js';
 import { renderEnvironmentTemplate } from '../../../project/template.js';
 import { atomicWriteFile } from '../../../util/atomic-write.js';
+import { sameFile } from '../../../util/fs.js';
 import { readTextFileCapped } from '../../../util/read-capped.js';
 import { type GlobalOptions, info, withVault, writeData } from '../../context.js';
 import { io } from '../../cli-io.js';
-
-function sameFile(a: string, b: string): boolean {
-  if (path.resolve(a) === path.resolve(b)) return true;
-  try {
-    const sa = fs.statSync(a);
-    const sb = fs.statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
-}
 
 /** Options of `seeqret template`. */
 export interface TemplateOptions {
