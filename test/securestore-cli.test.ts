@@ -4,13 +4,13 @@
  * rule, exit codes, terminal prompts (through `script`, a real pseudo-terminal), and import /
  * export between SecureStore vaults and the seeqret vault (all or nothing, audited).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeySource, SecretsManager } from '../src/securestore/manager.js';
-import { BIN, SHARED, cleanEnv, cli, errorCode, newVault, ssEntry, ssFile, tmpdir, type CliResult } from './helpers.js';
+import { SHARED, cli, errorCode, newVault, ssEntry, ssFile, tmpdir, type CliResult } from './helpers.js';
 import { flip, must } from './must.js';
+import { hasScript, onTerminal } from './pty.js';
 
 const FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
 const FIXTURE_TEXT = fs.readFileSync(path.join(FIX, 'fixture.json'), 'utf8');
@@ -328,54 +328,30 @@ describe('create and export-key', () => {
   });
 });
 
-/** Run `seeqret ARGS` in a pseudo-terminal (util-linux `script`), answering each prompt as it appears. */
-function onTerminal(cwd: string, args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number | null; output: string }> {
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env: cleanEnv({ TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  let seen = 0;
-  const pending = [...answers];
-  const onData = (d: Buffer): void => {
-    output += d.toString('utf8');
-    const next = pending[0];
-    if (next && next[0].test(output.slice(seen))) {
-      pending.shift();
-      seen = output.length;
-      child.stdin.write(`${next[1]}\r`);
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    }),
-  );
+/** Run `seeqret ARGS` in `cwd` on a pseudo-terminal (test/pty.ts), typing each answer and Enter when its prompt appears. */
+async function ssOnTerminal(cwd: string, args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number | null; output: string }> {
+  const r = await onTerminal({ cwd, args, answers: answers.map(([p, line]) => [p, `${line}\r`] as const) });
+  return { code: r.code, output: r.output };
 }
-
-const hasScript = fs.existsSync('/usr/bin/script') || fs.existsSync('/bin/script');
 
 describe.runIf(hasScript)('on a terminal', () => {
   it('create asks for the password twice; get asks once; a declined overwrite is E_ABORTED (exit 17, as ssclient)', async () => {
     const dir = tmpdir();
-    const c = await onTerminal(dir, ['ss', 'create'], [
+    const c = await ssOnTerminal(dir, ['ss', 'create'], [
       [/New SecureStore password/, 'correct horse battery'],
       [/Repeat the password/, 'correct horse battery'],
     ]);
     expect(c.code).toBe(0);
     expect(c.output).not.toContain('correct horse');
     expect(open(path.join(dir, 'secrets.json'), KeySource.fromPassword('correct horse battery')).size).toBe(0);
-    const s = await onTerminal(dir, ['ss', 'set', 'k', 'v'], [[/SecureStore password/, 'correct horse battery']]);
+    const s = await ssOnTerminal(dir, ['ss', 'set', 'k', 'v'], [[/SecureStore password/, 'correct horse battery']]);
     expect(s.code).toBe(0);
     const before = fs.readFileSync(path.join(dir, 'secrets.json'));
-    const no = await onTerminal(dir, ['ss', 'create'], [[/Replace the existing vault/, 'n']]);
+    const no = await ssOnTerminal(dir, ['ss', 'create'], [[/Replace the existing vault/, 'n']]);
     expect(no.code).toBe(17); // ssclient's "declined overwrite"
     expect(no.output).toContain('E_ABORTED');
     expect(fs.readFileSync(path.join(dir, 'secrets.json')).equals(before)).toBe(true);
-    const differ = await onTerminal(dir, ['ss', 'create', 'x.json'], [
+    const differ = await ssOnTerminal(dir, ['ss', 'create', 'x.json'], [
       [/New SecureStore password/, 'first password'],
       [/Repeat the password/, 'second password'],
     ]);
