@@ -50,12 +50,24 @@ export class ShareStore {
   /**
    * Per person, key and secret: the newest version sent and when (the share records folded in
    * SQL after the table's integrity aggregate is checked, so 100,000 records cost one query).
+   * With `secrets`, only the records of those secrets (one page of the access matrix).
    */
-  heldVersions(): Array<Omit<ShareRecord, 'bundleId'>> {
+  heldVersions(secrets?: ReadonlyArray<{ app: string; env: string; key: string }>): Array<Omit<ShareRecord, 'bundleId'>> {
     this.#s.checkIntegrity(['shares']);
+    const cols = 'username, pubkey, app, env, key, max(version) AS version, max(at) AS at';
+    const group = 'GROUP BY username, pubkey, app, env, key';
+    const page = "(app, env, key) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))";
     return this.#s.sql(() =>
-      this.#s.stmt('SELECT username, pubkey, app, env, key, max(version) AS version, max(at) AS at FROM shares GROUP BY username, pubkey, app, env, key').all(),
+      secrets
+        ? this.#s.stmt(`SELECT ${cols} FROM shares WHERE ${page} ${group}`).all(JSON.stringify(secrets.map((r) => [r.app, r.env, r.key])))
+        : this.#s.stmt(`SELECT ${cols} FROM shares ${group}`).all(),
     ) as Array<Omit<ShareRecord, 'bundleId'>>;
+  }
+
+  /** The user names anything was ever shared with (share records checked: `E_TAMPERED`). */
+  sharedWith(): string[] {
+    this.#s.checkIntegrity(['shares']);
+    return this.#s.sql(() => this.#s.stmt('SELECT DISTINCT username FROM shares').pluck().all()) as string[];
   }
 
   /** The record of every share and every loaded bundle (for backups). */

@@ -244,9 +244,14 @@ export class Vault {
     return this.#s.atomically(fn, opts);
   }
 
-  /** Per user name, key and secret, the newest version sent and when (share records checked: `E_TAMPERED`). */
-  heldVersions(): Array<Omit<ShareRecord, 'bundleId'>> {
-    return this.#st.shares.heldVersions();
+  /** Per user name, key and secret (of `secrets` only, if given), the newest version sent and when (share records checked: `E_TAMPERED`). */
+  heldVersions(secrets?: ReadonlyArray<{ app: string; env: string; key: string }>): Array<Omit<ShareRecord, 'bundleId'>> {
+    return this.#st.shares.heldVersions(secrets);
+  }
+
+  /** Everyone anything was ever shared with, by user name (share records checked: `E_TAMPERED`). */
+  sharedWith(): string[] {
+    return this.#st.shares.sharedWith();
   }
 
   /** The record of every share and every loaded bundle (for backups). */
