@@ -80,13 +80,14 @@ export function accessMatrix(v: Vault, o: { filter?: (s: SecretRecord) => boolea
   const all = (o.filter ? v.all().filter(o.filter) : v.all()).sort(bySecret);
   const offset = o.offset ?? 0;
   const page = all.slice(offset, offset + (o.limit ?? all.length));
-  // Only the share records of this page's secrets are read (each call checks the records' integrity).
-  const held = fold(v, v.heldVersions(page), {});
+  // Only the share records of this page's secrets are read, after the records' integrity check.
+  const shares = v.heldPage(page);
+  const held = fold(v, shares.held, {});
   const users = v.users().filter((u) => !u.isOwner);
   const present = new Set(users.map((u) => u.username));
   const columns: AccessColumn[] = [
     ...users.map((u) => ({ username: u.username, removed: false, verified: u.verifiedAt !== null })).sort((a, b) => (a.username < b.username ? -1 : 1)),
-    ...v.sharedWith().filter((n) => !present.has(n) && v.pgpKey(n) === undefined).sort().map((username) => ({ username, removed: true, verified: false })),
+    ...shares.people.filter((n) => !present.has(n) && v.pgpKey(n) === undefined).sort().map((username) => ({ username, removed: true, verified: false })),
   ];
   const maps = columns.map((c) => held.get(c.username));
   const rows = page.map((secret) => {

@@ -9,6 +9,9 @@ import { LOADED_T, SHARES_T, macCols, secretLabel } from './rows.js';
 import type { VaultSession } from './session.js';
 import { type LoadedBundleRecord, PGP_SHARE_PREFIX, type PgpKeyRecord, type SecretRecord, type ShareRecord, type UserRecord } from './types.js';
 
+const HELD = 'username, pubkey, app, env, key, max(version) AS version, max(at) AS at';
+const BY_HOLDER = 'GROUP BY username, pubkey, app, env, key';
+
 /** The sharing records of one open vault. */
 export class ShareStore {
   readonly #s: VaultSession;
@@ -50,24 +53,24 @@ export class ShareStore {
   /**
    * Per person, key and secret: the newest version sent and when (the share records folded in
    * SQL after the table's integrity aggregate is checked, so 100,000 records cost one query).
-   * With `secrets`, only the records of those secrets (one page of the access matrix).
    */
-  heldVersions(secrets?: ReadonlyArray<{ app: string; env: string; key: string }>): Array<Omit<ShareRecord, 'bundleId'>> {
+  heldVersions(): Array<Omit<ShareRecord, 'bundleId'>> {
     this.#s.checkIntegrity(['shares']);
-    const cols = 'username, pubkey, app, env, key, max(version) AS version, max(at) AS at';
-    const group = 'GROUP BY username, pubkey, app, env, key';
-    const page = "(app, env, key) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))";
-    return this.#s.sql(() =>
-      secrets
-        ? this.#s.stmt(`SELECT ${cols} FROM shares WHERE ${page} ${group}`).all(JSON.stringify(secrets.map((r) => [r.app, r.env, r.key])))
-        : this.#s.stmt(`SELECT ${cols} FROM shares ${group}`).all(),
-    ) as Array<Omit<ShareRecord, 'bundleId'>>;
+    return this.#s.sql(() => this.#s.stmt(`SELECT ${HELD} FROM shares ${BY_HOLDER}`).all()) as Array<Omit<ShareRecord, 'bundleId'>>;
   }
 
-  /** The user names anything was ever shared with (share records checked: `E_TAMPERED`). */
-  sharedWith(): string[] {
+  /**
+   * {@link ShareStore.heldVersions} of `secrets` only (one page of the access matrix: a grouped
+   * query over those secrets), and everyone anything was ever shared with, after ONE check of the
+   * shares' integrity aggregate.
+   */
+  heldPage(secrets: ReadonlyArray<{ app: string; env: string; key: string }>): { held: Array<Omit<ShareRecord, 'bundleId'>>; people: string[] } {
     this.#s.checkIntegrity(['shares']);
-    return this.#s.sql(() => this.#s.stmt('SELECT DISTINCT username FROM shares').pluck().all()) as string[];
+    const page = "(app, env, key) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))";
+    return this.#s.sql(() => ({
+      held: this.#s.stmt(`SELECT ${HELD} FROM shares WHERE ${page} ${BY_HOLDER}`).all(JSON.stringify(secrets.map((r) => [r.app, r.env, r.key]))) as Array<Omit<ShareRecord, 'bundleId'>>,
+      people: this.#s.stmt('SELECT DISTINCT username FROM shares').pluck().all() as string[],
+    }));
   }
 
   /** The record of every share and every loaded bundle (for backups). */

@@ -244,14 +244,14 @@ export class Vault {
     return this.#s.atomically(fn, opts);
   }
 
-  /** Per user name, key and secret (of `secrets` only, if given), the newest version sent and when (share records checked: `E_TAMPERED`). */
-  heldVersions(secrets?: ReadonlyArray<{ app: string; env: string; key: string }>): Array<Omit<ShareRecord, 'bundleId'>> {
-    return this.#st.shares.heldVersions(secrets);
+  /** Per user name, key and secret, the newest version sent and when (share records checked: `E_TAMPERED`). */
+  heldVersions(): Array<Omit<ShareRecord, 'bundleId'>> {
+    return this.#st.shares.heldVersions();
   }
 
-  /** Everyone anything was ever shared with, by user name (share records checked: `E_TAMPERED`). */
-  sharedWith(): string[] {
-    return this.#st.shares.sharedWith();
+  /** {@link Vault.heldVersions} of `secrets` only, and everyone anything was shared with (one check). */
+  heldPage(secrets: ReadonlyArray<{ app: string; env: string; key: string }>): { held: Array<Omit<ShareRecord, 'bundleId'>>; people: string[] } {
+    return this.#st.shares.heldPage(secrets);
   }
 
   /** The record of every share and every loaded bundle (for backups). */
