@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { accessMatrix, sharesOf } from '../src/sharing/access.js';
 import { PROTECTED_TABLES } from '../src/vault/integrity.js';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
@@ -267,6 +269,46 @@ describe('sharing records', () => {
     raw(alice, (db) => db.exec('DELETE FROM shares'));
     expectTampered(await cliIn(['rm', 'user', 'bob', '--yes'], { vault: alice }), 'sent to and received from whom');
     await doctorTampered(alice, 'sent to and received from whom');
+  });
+
+  it('more share records than one 65,536-row chunk of the aggregate: the access matrix page matches the full fold, and one deleted record or a swapped MAC is refused', () => {
+    const dir = newVault();
+    const v = Vault.open({ dir });
+    v.setMany(Array.from({ length: 3_000 }, (_, i) => ({ app: `a${String(i % 3)}`, env: 'dev', key: `K${String(i)}`, value: `v${String(i)}` })));
+    const all = v.all();
+    const people = ['bob', 'carol'].map((username) => v.addUser({ username, publicKey: randomBytes(32) }));
+    for (let b = 0; b < 34; b++) v.recordExport(`b${String(b)}`, must(people[b % 2]), all.filter((_, i) => (i + b) % 3 !== 0), 'bundle');
+    v.updateValues(all.slice(0, 100), 'changed');
+    expect(v.sharingRecords().shares.length).toBeGreaterThan(65_536);
+    const full = sharesOf(v);
+    const m = accessMatrix(v, { offset: 1_000, limit: 200 });
+    expect(m.total).toBe(3_000);
+    expect(m.columns.map((c) => c.username)).toEqual(['bob', 'carol']);
+    for (const row of m.rows) {
+      m.columns.forEach((c, i) => {
+        const h = full.get(c.username)?.get(`${row.secret.app}:${row.secret.env}:${row.secret.key}`);
+        expect(row.cells[i]).toEqual(h ? { ...h, current: h.version >= row.secret.version && h.at >= row.secret.createdAt } : null);
+      });
+    }
+    v.close();
+    const snap = snapshot(dir);
+    raw(dir, (db) => db.exec('DELETE FROM shares WHERE id = (SELECT max(id) FROM shares)'));
+    const after = Vault.open({ dir });
+    expect(() => accessMatrix(after, { limit: 200 })).toThrow(/sent to and received from whom/);
+    after.close();
+    fs.copyFileSync(snap, path.join(dir, 'vault.db'));
+    // Two rows' MACs swapped: the sum is the same, but each row is refused when named.
+    raw(dir, (db) => {
+      const mac = db.prepare('SELECT mac FROM shares WHERE id = ?').pluck();
+      const [first, last] = [mac.get(1), mac.get(67_000)];
+      db.prepare('UPDATE shares SET mac = ? WHERE id = ?').run(last, 1);
+      db.prepare('UPDATE shares SET mac = ? WHERE id = ?').run(first, 67_000);
+    });
+    const swapped = Vault.open({ dir });
+    // The aggregate is unchanged; the page showing the swapped row checks that row's MAC.
+    expect(() => accessMatrix(swapped, { limit: 200 })).toThrow(/was shared with bob was changed/);
+    expect(swapped.integrityProblems().join('\n')).toContain('was shared with');
+    swapped.close();
   });
 
   it('the integrity record removed from meta is itself E_TAMPERED (it cannot be reset by deleting it)', async () => {

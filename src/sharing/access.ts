@@ -21,7 +21,10 @@ export interface Held {
  * counts, those of removed people and of `send` (OpenPGP) included.
  */
 export function sharesOf(v: Vault, o: { currentKeyOnly?: boolean } = {}): Map<string, Map<string, Held>> {
-  const held = v.heldVersions();
+  return fold(v, v.heldVersions(), o);
+}
+
+function fold(v: Vault, held: ReturnType<Vault['heldVersions']>, o: { currentKeyOnly?: boolean }): Map<string, Map<string, Held>> {
   const keys = new Map(v.users().filter((u) => !u.isOwner).map((u) => [u.username, u.pubkey]));
   const out = new Map<string, Map<string, Held>>();
   for (const s of held) {
@@ -74,17 +77,19 @@ export interface AccessMatrix {
  * `offset + limit`.
  */
 export function accessMatrix(v: Vault, o: { filter?: (s: SecretRecord) => boolean; offset?: number; limit?: number } = {}): AccessMatrix {
-  const held = sharesOf(v);
+  const all = (o.filter ? v.all().filter(o.filter) : v.all()).sort(bySecret);
+  const offset = o.offset ?? 0;
+  const page = all.slice(offset, offset + (o.limit ?? all.length));
+  // Only the share records of this page's secrets are read, after the records' integrity check.
+  const shares = v.heldPage(page);
+  const held = fold(v, shares.held, {});
   const users = v.users().filter((u) => !u.isOwner);
   const present = new Set(users.map((u) => u.username));
   const columns: AccessColumn[] = [
     ...users.map((u) => ({ username: u.username, removed: false, verified: u.verifiedAt !== null })).sort((a, b) => (a.username < b.username ? -1 : 1)),
-    ...[...held.keys()].filter((n) => !present.has(n) && v.pgpKey(n) === undefined).sort().map((username) => ({ username, removed: true, verified: false })),
+    ...shares.people.filter((n) => !present.has(n) && v.pgpKey(n) === undefined).sort().map((username) => ({ username, removed: true, verified: false })),
   ];
   const maps = columns.map((c) => held.get(c.username));
-  const all = (o.filter ? v.all().filter(o.filter) : v.all()).sort(bySecret);
-  const offset = o.offset ?? 0;
-  const page = all.slice(offset, offset + (o.limit ?? all.length));
   const rows = page.map((secret) => {
     const id = secretLabel(secret);
     return {

@@ -9,6 +9,9 @@ import { LOADED_T, SHARES_T, macCols, secretLabel } from './rows.js';
 import type { VaultSession } from './session.js';
 import { type LoadedBundleRecord, PGP_SHARE_PREFIX, type PgpKeyRecord, type SecretRecord, type ShareRecord, type UserRecord } from './types.js';
 
+const HELD = 'username, pubkey, app, env, key, max(version) AS version, max(at) AS at';
+const BY_HOLDER = 'GROUP BY username, pubkey, app, env, key';
+
 /** The sharing records of one open vault. */
 export class ShareStore {
   readonly #s: VaultSession;
@@ -53,9 +56,28 @@ export class ShareStore {
    */
   heldVersions(): Array<Omit<ShareRecord, 'bundleId'>> {
     this.#s.checkIntegrity(['shares']);
-    return this.#s.sql(() =>
-      this.#s.stmt('SELECT username, pubkey, app, env, key, max(version) AS version, max(at) AS at FROM shares GROUP BY username, pubkey, app, env, key').all(),
-    ) as Array<Omit<ShareRecord, 'bundleId'>>;
+    return this.#s.sql(() => this.#s.stmt(`SELECT ${HELD} FROM shares ${BY_HOLDER}`).all()) as Array<Omit<ShareRecord, 'bundleId'>>;
+  }
+
+  /**
+   * {@link ShareStore.heldVersions} of `secrets` only (one page of the access matrix), and everyone
+   * anything was ever shared with, after ONE check of the shares' integrity aggregate; the page's
+   * own records (a few thousand) are each checked against their row MAC too, then folded here.
+   */
+  heldPage(secrets: ReadonlyArray<{ app: string; env: string; key: string }>): { held: Array<Omit<ShareRecord, 'bundleId'>>; people: string[] } {
+    this.#s.checkIntegrity(['shares']);
+    const page = "(app, env, key) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))";
+    return this.#s.sql(() => {
+      const held = new Map<string, Omit<ShareRecord, 'bundleId'>>();
+      for (const r of this.#s.stmt(`SELECT ${macCols('shares')} FROM shares WHERE ${page}`).iterate(JSON.stringify(secrets.map((s) => [s.app, s.env, s.key]))) as IterableIterator<Record<string, unknown>>) {
+        verifyRow(this.#s.integrityKey, SHARES_T, r);
+        const [username, pubkey, app, env, key, version, at] = ['username', 'pubkey', 'app', 'env', 'key', 'version', 'at'].map((c) => r[c]) as [string, string, string, string, string, number, number];
+        const id = JSON.stringify([username, pubkey, app, env, key]);
+        const had = held.get(id);
+        held.set(id, { username, pubkey, app, env, key, version: Math.max(version, had?.version ?? version), at: Math.max(at, had?.at ?? at) });
+      }
+      return { held: [...held.values()], people: this.#s.stmt('SELECT DISTINCT username FROM shares').pluck().all() as string[] };
+    });
   }
 
   /** The record of every share and every loaded bundle (for backups). */

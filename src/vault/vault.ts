@@ -249,6 +249,11 @@ export class Vault {
     return this.#st.shares.heldVersions();
   }
 
+  /** {@link Vault.heldVersions} of `secrets` only, and everyone anything was shared with (one check). */
+  heldPage(secrets: ReadonlyArray<{ app: string; env: string; key: string }>): { held: Array<Omit<ShareRecord, 'bundleId'>>; people: string[] } {
+    return this.#st.shares.heldPage(secrets);
+  }
+
   /** The record of every share and every loaded bundle (for backups). */
   sharingRecords(): { shares: ShareRecord[]; loadedBundles: LoadedBundleRecord[] } {
     return this.#st.shares.sharingRecords();
