@@ -370,15 +370,11 @@ export class Vault {
   }
 
   /**
-   * Library fast path: the value of `key`, choosing among its (app, env) variants by specificity.
-   * Each of app and env scores 2 for an exact match with the requested name, 1 for the global
-   * `*`, and otherwise excludes the variant; an omitted app or env scores 1 for `*` and 0 for any
-   * other name. App weighs more than env. The best score wins; a tie at the top is
-   * `E_AMBIGUOUS`. So `get('DB', { app: 'web', env: 'prod' })` takes `web:prod:DB`, then
-   * `web:*:DB`, then `*:prod:DB`, then `*:*:DB`; `get('DB')` takes `*:*:DB` when it exists, else
-   * the only variant. Values come from an in-memory index of ciphertexts built on first use
-   * (see {@link Vault.refresh}): the first call for a key reads its variants with one indexed
-   * query, later calls only a map lookup; only the chosen value is decrypted.
+   * Library fast path: the value of `key`, its (app, env) variant chosen by specificity, app
+   * before env, an exact name before `*`: `get('DB', { app: 'web', env: 'prod' })` takes
+   * `web:prod:DB`, then `web:*:DB`, `*:prod:DB`, `*:*:DB`; `get('DB')` takes `*:*:DB`, else the
+   * only variant; a tie at the top is `E_AMBIGUOUS`. Values come from an in-memory index of
+   * ciphertexts (see {@link Vault.refresh}); only the chosen value is decrypted.
    */
   get(key: string, where: { app?: string; env?: string } = {}): string {
     return this.#index.get(key, where);
