@@ -269,10 +269,7 @@ export class Vault {
     return this.#st.secrets.count();
   }
 
-  /**
-   * Secrets matching any of `filters` (metadata only), sorted by app, env, key.
-   * An empty list of filters matches nothing.
-   */
+  /** Secrets matching any of `filters` (metadata only; no filters: none), sorted by app, env, key. */
   find(filters: readonly Filter[]): SecretRecord[] {
     return this.#st.secrets.find(filters);
   }
