@@ -80,7 +80,7 @@ describe('seeqret ui server', () => {
     const without = await request(server.port, '/api/view?view=secrets');
     expect(without.status).toBe(403);
     expect(JSON.parse(without.body)).toMatchObject({ code: 'E_UI_REFUSED' });
-    const wrong = await request(server.port, '/api/view?view=secrets', { headers: { 'X-Seeqret-Token': `${server.token.slice(0, -1)}A` } });
+    const wrong = await request(server.port, '/api/view?view=secrets', { headers: { 'X-Seeqret-Token': `${server.token.slice(0, -1)}${server.token.endsWith('A') ? 'E' : 'A'}` } });
     expect(wrong.status).toBe(403);
     const inQuery = await request(server.port, `/api/view?view=secrets&token=${server.token}`);
     expect(inQuery.status).toBe(403); // never in a URL
