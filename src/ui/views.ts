@@ -111,7 +111,10 @@ function rotationView(v: Vault, p: URLSearchParams, now: number): string {
     searchForm('rotation', 'days', String(days), 'Older than (days)'),
     section('Exposed', 'exposed', b.exposed, (s) => `exposed by ${esc(s.exposedBy ?? '?')} on ${day(s.exposedAt)} — change it (<code>seeqret rotate --exposed</code> or Edit value)`),
     section(`Not changed for ${String(days)} days`, 'old', b.old, (s) => `last changed ${day(s.updatedAt)}`),
-    section('Holders with an outdated version', 'outdated', b.outdated, (_s, who) => `${esc(who.join(', '))} — send the update: <code>seeqret push</code> (relay) or <code>seeqret export</code>`),
+    section('Holders with an outdated version', 'outdated', b.outdated, (_s, who) => `${esc(who.join(', '))} — send the update with the button below (relay), or <code>seeqret export</code>`),
+    b.outdated.length > 0
+      ? '<form data-action="push-updates" data-confirm="Send each changed secret to everyone who holds an older version, through the relay?"><button type="submit">Push the updates through the relay</button></form>'
+      : '',
   ].join('');
 }
 
@@ -323,6 +326,15 @@ export async function runAction(v: Vault, name: string, f: ReadonlyMap<string, s
       if (!r) throw new SeeqretError('E_FILE_NOT_FOUND', 'the file is no longer a plain file', 'Reload the inbox view.');
       const s = r.summary;
       return { message: `Loaded from ${r.sender}: ${String(s.added)} added, ${String(s.updated)} updated, ${String(s.skipped)} skipped, ${String(s.unchanged)} unchanged; ${String(r.pending.length)} new names pending (seeqret accept). ${notes.join(' ')}` };
+    }
+    case 'push-updates': {
+      // `seeqret push --updates` (the relay client is loaded only for this action).
+      const [{ joinedClient }, { pushUpdates }] = await Promise.all([import('../relay/joined.js'), import('../relay/usecases.js')]);
+      const u = await pushUpdates(v, await joinedClient(v));
+      const sent = u.results.flatMap((r) => r.sent.map((x) => `${String(r.plan.records.length)} to ${x.recipient}`));
+      const skipped = u.skipped.map((x) => `${x.username} (not a relay member: seeqret relay invite ${x.username})`);
+      const message = sent.length === 0 && skipped.length === 0 ? 'Everyone has the current version of everything they hold: nothing to send.' : [sent.length > 0 ? `Sent through the relay: ${sent.join(', ')}.` : '', skipped.length > 0 ? `Skipped ${skipped.join(', ')}.` : ''].filter((t) => t !== '').join(' ');
+      return { message: printable(message), view: 'view=rotation' };
     }
     default:
       throw new SeeqretError('E_USAGE', 'no such action', 'Use the UI.');
