@@ -10,8 +10,8 @@
  *
  * @module
  */
+import { constantTimeEqual, randomBytes } from '../crypto/index.js';
 import http from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SeeqretError, isSeeqretError } from '../errors.js';
 import type { Vault } from '../vault/vault.js';
@@ -80,7 +80,7 @@ function refused(why: string): SeeqretError {
 function sameToken(given: string | string[] | undefined, token: Buffer): boolean {
   if (typeof given !== 'string') return false;
   const b = Buffer.from(given);
-  return b.length === token.length && timingSafeEqual(b, token);
+  return constantTimeEqual(b, token);
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::ffff:127.0.0.1']);

@@ -1,11 +1,11 @@
 /**
  * Environments side by side: for each application, which keys each environment has, and where
  * they are missing, have another type, or another value. Values are compared here, in memory, by
- * a keyed hash; none leaves this module.
+ * a keyed hash (src/crypto's `mac256` under a key made for the call); none leaves this module.
  *
  * @module
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { mac256, randomBytes } from '../crypto/index.js';
 import type { SecretRecord, Vault } from './vault.js';
 
 /** What one environment has for one key. */
@@ -66,7 +66,7 @@ export function compareEnvironments(v: Vault, app?: string): EnvComparison[] {
       const counts = new Map<string, number>();
       if (m.size > 1) {
         for (const [env, r] of m) {
-          const d = createHmac('sha256', salt).update(r.type).update('\0').update(v.reveal(r)).digest('base64');
+          const d = mac256(salt, Buffer.from(`${r.type}\0`, 'utf8'), Buffer.from(v.reveal(r), 'utf8')).toString('base64');
           digests.set(env, d);
           counts.set(d, (counts.get(d) ?? 0) + 1);
         }
