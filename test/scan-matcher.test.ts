@@ -55,6 +55,19 @@ function planted(v: string, encoding: Encoding, lead: Buffer): Buffer {
 }
 
 describe('encodings of a value', () => {
+  it('every common percent-encoding of a value is one of its URL forms (JavaScript, RFC 3986 strict, lower-case hex, + for spaces)', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        const urls = new Set(encodingsOf(v).filter((e) => e.encoding === 'url' || e.encoding === 'plain').map((e) => e.bytes));
+        const js = encodeURIComponent(v);
+        const strict = js.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+        for (const form of [js, strict, strict.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), strict.replaceAll('%20', '+')]) {
+          if (form.length >= 8) expect(urls.has(Buffer.from(form, 'utf8').toString('latin1'))).toBe(true);
+        }
+      }),
+    );
+  });
+
   it('base64 cores are in the encoding at every alignment, padded or not, std and URL-safe', () => {
     fc.assert(
       fc.property(value, fc.uint8Array({ maxLength: 5 }), fc.uint8Array({ maxLength: 5 }), (v, before, after) => {

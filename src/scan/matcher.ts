@@ -64,7 +64,8 @@ export interface Match {
  * The byte strings that stand for `value` in a file: the value itself (UTF-8); its base64, standard
  * and URL-safe, at the three alignments it can have inside a longer encoded text (only the
  * characters that depend on the value alone, so padded, unpadded and embedded forms all match);
- * its URL (percent) encoding when it differs, and the form encoding with `+` for spaces; its
+ * its URL (percent) encodings when they differ — JavaScript's and the RFC 3986 strict one that also
+ * escapes `!'()*`, each with upper- and lower-case hex, and the form encoding with `+` for spaces; its
  * hexadecimal, lower and upper case. Each as a string of bytes (one character per byte, latin1);
  * duplicates are dropped (the first encoding named wins), and so are encodings shorter than the
  * 8-byte window.
@@ -88,9 +89,15 @@ export function encodingsOf(value: string): Array<{ bytes: string; encoding: Enc
     if (core.includes('+') || core.includes('/')) add(core.replaceAll('+', '-').replaceAll('/', '_'), 'base64url');
     padded.fill(0);
   }
+  // Percent-encoders differ: JavaScript's leaves !'()* as they are, RFC 3986 strict ones (Python's
+  // quote, Go's, curl's) escape them; some write lower-case hex; forms write a space as `+`.
   const url = encodeURIComponent(value);
-  add(url, 'url');
-  if (url.includes('%20')) add(url.replaceAll('%20', '+'), 'url');
+  for (const form of [url, url.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)]) {
+    for (const text of [form, form.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())]) {
+      add(text, 'url');
+      if (text.includes('%20')) add(text.replaceAll('%20', '+'), 'url');
+    }
+  }
   const hex = raw.toString('hex');
   raw.fill(0);
   add(hex, 'hex');
