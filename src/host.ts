@@ -26,6 +26,11 @@ export function hostWarning(text: string): void {
   process.emitWarning(text, 'SeeqretWarning');
 }
 
+/** This process's effective uid (-1 where the platform has none), without a user-database lookup. */
+export function hostUid(): number {
+  return process.geteuid?.() ?? -1;
+}
+
 /** This process's id (recorded in lock files). */
 export function hostPid(): number {
   return process.pid;

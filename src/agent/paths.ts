@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
+import { hostUid } from '../host.js';
 
 /** The files of one vault's agent. */
 export interface AgentFiles {
@@ -20,9 +21,9 @@ export interface AgentFiles {
   readonly log: string;
 }
 
-/** The current user's uid (-1 where the platform has none). */
+/** The current user's (effective) uid, -1 where the platform has none: the uid `os.userInfo()` reports, without its user-database lookup. */
 export function currentUid(): number {
-  return os.userInfo().uid;
+  return hostUid();
 }
 
 /** The runtime folder for `env` (`XDG_RUNTIME_DIR` when it is an absolute path). */

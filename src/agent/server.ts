@@ -1,6 +1,7 @@
 /**
  * The unlock agent itself: holds one vault's unwrapped key in locked memory (src/crypto/held-key.ts)
- * and hands a copy to commands of the same user over a 0600 Unix socket in a 0700 folder. It ends —
+ * and hands a copy to commands of the same user over a 0600 Unix socket in a 0700 folder, or runs
+ * their `seeqret get` itself with it (decision 64). It ends —
  * removing its socket and zeroing the key, with one log line saying why — on `seeqret lock`, at
  * its timeout, on SIGTERM/SIGINT, and as soon as its vault folder or key file is removed or the
  * key file changes (another key or another passphrase), or its socket or folder stops being private.
@@ -13,7 +14,7 @@ import type { HeldKey } from '../crypto/held-key.js';
 import { readKeyFile } from '../vault/keyfile.js';
 import { vaultFiles } from '../vault/paths.js';
 import { type AgentFiles, notPrivate } from './paths.js';
-import { type AgentReply, type AgentRequest, AGENT_PROTOCOL, LineReader, encodeLine, parseRequest } from './protocol.js';
+import { type AgentGet, type AgentReply, type AgentRequest, type AgentRun, AGENT_PROTOCOL, LineReader, MAX_RUN_LINE, encodeLine, parseRequest } from './protocol.js';
 
 /** How often the agent looks at its vault and its socket. */
 const WATCH_MS = 500;
@@ -38,6 +39,12 @@ export interface AgentOptions {
   readonly uid: number;
   /** One line to the agent's log. */
   readonly log: (line: string) => void;
+  /**
+   * Run a client's `seeqret get` on the vault with `key` (a copy of the held key, which the run
+   * wipes) and return what it printed; without it the agent refuses op `get` (the client then asks
+   * for the keys). The CLI gives its get command (src/cli/agent-main.ts).
+   */
+  readonly runGet?: (get: AgentGet, key: () => Buffer) => Promise<AgentRun>;
 }
 
 /** The key file's identity: what must not change while the agent runs. */
@@ -111,17 +118,26 @@ export class AgentServer {
     return undefined;
   }
 
-  #reply(req: AgentRequest): AgentReply {
+  async #reply(req: AgentRequest): Promise<AgentReply> {
     const o = this.#o;
     if (req.vaultId !== o.vaultId) return { v: AGENT_PROTOCOL, ok: false, error: 'this agent serves another vault' };
     const base = { v: AGENT_PROTOCOL, ok: true as const, vaultId: o.vaultId, dir: o.vaultDir, pid: o.pid, expiresAt: o.expiresAt };
-    if (req.op !== 'keys') return base;
+    if (req.op !== 'keys' && req.op !== 'get') return base;
+    // A get of the vault by another path (a link to its folder) is left to the client, which names
+    // the path it was given in its messages.
+    if (req.op === 'get' && (req.get?.dir !== o.vaultDir || o.runGet === undefined)) return { v: AGENT_PROTOCOL, ok: false, error: 'not this vault path', retry: 'keys' };
     const why = this.#problem();
     if (why !== undefined || !o.key.held) {
       setImmediate(() => {
         this.stop(why ?? 'the key was released');
       });
       return { v: AGENT_PROTOCOL, ok: false, error: why ?? 'the agent is ending' };
+    }
+    if (req.op === 'get' && req.get !== undefined && o.runGet !== undefined) {
+      const run = await o.runGet(req.get, () => o.key.copy());
+      // The reply must fit the client's reader (a value near the 16 MiB cap with many warnings).
+      if (run.stdout.length + run.stderr.length > MAX_RUN_LINE - 4096) return { v: AGENT_PROTOCOL, ok: false, error: 'the answer is too long', retry: 'keys' };
+      return { ...base, run };
     }
     const secret = o.key.copy();
     try {
@@ -145,14 +161,23 @@ export class AgentServer {
       }
       if (line === null) return;
       c.removeAllListeners('data');
+      c.setTimeout(0); // running a get may take longer than the request's time
       const req = parseRequest(line);
-      const reply: AgentReply = typeof req === 'string' ? { v: AGENT_PROTOCOL, ok: false, error: req } : this.#reply(req);
-      c.end(encodeLine(reply));
-      if (typeof req !== 'string' && req.op === 'lock' && reply.ok) {
-        c.on('close', () => {
-          this.stop('locked (seeqret lock)');
-        });
-      }
+      void (typeof req === 'string' ? Promise.resolve<AgentReply>({ v: AGENT_PROTOCOL, ok: false, error: req }) : this.#reply(req)).then(
+        (reply) => {
+          c.end(encodeLine(reply));
+          if (typeof req !== 'string' && req.op === 'lock' && reply.ok) {
+            c.on('close', () => {
+              this.stop('locked (seeqret lock)');
+            });
+          }
+        },
+        (e: unknown) => {
+          // runGet reports every failure of the get in its output: this is the agent's own.
+          this.#o.log(`a request failed: ${e instanceof Error ? e.name : 'error'}`);
+          c.end(encodeLine({ v: AGENT_PROTOCOL, ok: false, error: 'the agent failed to answer' }));
+        },
+      );
     });
   }
 

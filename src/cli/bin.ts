@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `seeqret` executable. Kept tiny: it sets a private umask, serves a plain `get` from its own
+ * The `seeqret` executable. Kept tiny: it sets a private umask, lets a protected vault's unlock
+ * agent run a plain `get` (src/cli/agent-get.ts), serves a plain `get` from its own
  * small bundle (with a V8 code cache, src/cli/fast-get-load-bundled.ts) without loading the command
  * parser, and otherwise hands over to
  * the command tree, which loads only the module of the command being run.
@@ -10,6 +11,7 @@
  *
  * @module
  */
+import { getThroughAgent } from './agent-get.js';
 import { parseFastGet } from './fast.js';
 import { loadFastGet } from './fast-get-load.js';
 import { processIo } from './process-io.js';
@@ -58,8 +60,10 @@ async function run(): Promise<number> {
   if (fast) {
     quietOnEpipeWhenUsed('stdout');
     quietOnEpipeWhenUsed('stderr');
+    const viaAgent = await getThroughAgent(fast, process.env);
+    if (viaAgent.kind === 'done') return viaAgent.status;
     const runFastGet = await loadFastGet();
-    return runFastGet(fast, processIo());
+    return runFastGet(fast, processIo(), viaAgent.unusable === undefined ? {} : { unusable: viaAgent.unusable });
   }
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);

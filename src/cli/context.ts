@@ -82,6 +82,21 @@ function requireWritable(dir: string): void {
 }
 
 /**
+ * Where {@link openVault} gets a protected vault's unwrapped key before any passphrase source:
+ * the vault's unlock agent by default; the agent itself passes its held key (src/cli/agent-main.ts),
+ * and a `get` whose agent already failed passes {@link agentUnusable}. `undefined`: ask for the passphrase.
+ */
+export type AgentKeySource = (dir: string) => Promise<Buffer | undefined>;
+
+/** A key source that only warns why the unlock agent is not used (it was asked already, docs/agent.md). */
+export function agentUnusable(why: string): AgentKeySource {
+  return () => {
+    warn(`not using the unlock agent: ${why}`);
+    return Promise.resolve(undefined);
+  };
+}
+
+/**
  * The unwrapped key of the vault in `dir` from its unlock agent (src/agent), when one serves it:
  * the agent comes before every passphrase source (docs/agent.md).
  */
@@ -96,22 +111,22 @@ async function keyFromAgent(dir: string): Promise<Buffer | undefined> {
 }
 
 /** Open the vault for a command: warns about permissions, prompts for a passphrase if needed. */
-export async function openVault(g: GlobalOptions, opts: { readonly?: boolean; allowOutdatedSchema?: boolean } = {}): Promise<Vault> {
+export async function openVault(g: GlobalOptions, opts: { readonly?: boolean; allowOutdatedSchema?: boolean } = {}, agentKey: AgentKeySource = keyFromAgent): Promise<Vault> {
   const dir = resolveVaultDir(g.vault, io().env);
   warnPermissions(dir);
   if (!opts.readonly) requireWritable(dir);
   const probe = Vault.probe(dir);
   if (probe.exists && probe.passphraseProtected) {
-    const unlocked = await keyFromAgent(dir);
+    const unlocked = await agentKey(dir);
     if (unlocked) return openVaultUnlocked({ dir, ...opts }, unlocked);
   }
   const passphrase = probe.exists && probe.passphraseProtected ? await passphraseFor(g, 'Vault passphrase') : undefined;
   return Vault.open({ dir, ...(passphrase ? { passphrase } : {}), ...opts });
 }
 
-/** Run `fn` with an open vault and always close it. */
-export async function withVault<T>(g: GlobalOptions, fn: (v: Vault) => T | Promise<T>, opts: { readonly?: boolean } = {}): Promise<T> {
-  const v = await openVault(g, opts);
+/** Run `fn` with an open vault and always close it (`agentKey`: see {@link openVault}). */
+export async function withVault<T>(g: GlobalOptions, fn: (v: Vault) => T | Promise<T>, opts: { readonly?: boolean } = {}, agentKey?: AgentKeySource): Promise<T> {
+  const v = await openVault(g, opts, agentKey);
   try {
     return await fn(v);
   } finally {

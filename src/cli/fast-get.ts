@@ -7,16 +7,28 @@
  */
 import { type CliIo, withRun } from './cli-io.js';
 import { get } from './commands/secrets/get.js';
+import { type AgentKeySource, agentUnusable } from './context.js';
 import { exitProfile } from './exit-profile.js';
 import type { FastGet } from './fast.js';
 import { writeDataFd1 } from './fd-out.js';
 import { reportError } from './report.js';
 
+/** How the fast path treats the unlock agent (src/cli/agent-get.ts asks it first). */
+export interface FastGetAgent {
+  /** The agent was asked and failed: warn with this reason where the agent would be used, and do not ask again. */
+  readonly unusable?: string;
+  /** The key source instead of asking the agent (the agent serving a `get` passes its held key). */
+  readonly key?: AgentKeySource;
+  /** Where the value goes (default: fd 1, src/cli/fd-out.ts). */
+  readonly write?: (data: string) => void;
+}
+
 /** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
-export function runFastGet(fast: FastGet, io: CliIo): Promise<number> {
+export function runFastGet(fast: FastGet, io: CliIo, agent: FastGetAgent = {}): Promise<number> {
+  const agentKey = agent.key ?? (agent.unusable === undefined ? undefined : agentUnusable(agent.unusable));
   return withRun({ io, profile: exitProfile('seeqret', io.env) }, async () => {
     try {
-      return await get(fast.g, fast.filter, { newline: fast.newline }, writeDataFd1);
+      return await get(fast.g, fast.filter, { newline: fast.newline }, agent.write ?? writeDataFd1, agentKey);
     } catch (e) {
       return reportError(e, fast.g.debug === true || io.env['SEEQRET_DEBUG'] === '1');
     }

@@ -7,7 +7,7 @@ import { SeeqretError } from '../../../errors.js';
 import { type FieldPattern, type Filter, parseFilter } from '../../../filter/index.js';
 import { revealOne } from '../../../vault/secret-ops.js';
 import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
-import { type GlobalOptions, withVault, writeData } from '../../context.js';
+import { type AgentKeySource, type GlobalOptions, withVault, writeData } from '../../context.js';
 
 /** The one name a field stands for when read literally (`*` = global), or undefined for globs/lists. */
 function literalName(f: FieldPattern): string | undefined {
@@ -36,9 +36,10 @@ export interface GetOptions {
 
 /**
  * Print the single match's value (a newline follows unless `-n`) with `write` (the fast path
- * passes one that does not create `process.stdout`).
+ * passes one that does not create `process.stdout`; the unlock agent one that collects it).
+ * `agentKey`: where a protected vault's key comes from first (src/cli/context.ts `openVault`).
  */
-export async function get(g: GlobalOptions, filterText: string, o: GetOptions, write: (data: string) => void = writeData): Promise<number> {
+export async function get(g: GlobalOptions, filterText: string, o: GetOptions, write: (data: string) => void = writeData, agentKey?: AgentKeySource): Promise<number> {
   const filter = parseFilter(filterText);
   return withVault(
     g,
@@ -56,5 +57,7 @@ export async function get(g: GlobalOptions, filterText: string, o: GetOptions, w
       write(value + (o.newline === false ? '' : '\n'));
       return 0;
     },
+    {},
+    agentKey,
   );
 }

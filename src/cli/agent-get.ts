@@ -1,0 +1,95 @@
+/**
+ * `seeqret get` on a passphrase-protected vault whose unlock agent runs (decision 64): the agent
+ * runs the get itself and this process prints what it sent back, so it loads neither libsodium
+ * nor SQLite — only the checks that the agent's folder and socket are private to this user
+ * (src/agent/client.ts) and one round trip. Bundled into the entry (dist/bin/seeqret.js), before
+ * the get fast path's bundle is loaded.
+ *
+ * Anything but a clean run — no vault, no passphrase, no agent, an unsafe socket, an agent that
+ * fails, a terminal on stdout (where the value is escaped) — leaves the get to the normal fast path,
+ * which then behaves exactly as without this step (an agent that failed is not asked again: its
+ * reason is given where the agent would have been used).
+ *
+ * @module
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { getFromAgent } from '../agent/client.js';
+import { agentRuntimeDir } from '../agent/paths.js';
+import { DB_FILE, KEY_FILE, resolveVaultDir } from '../vault/paths.js';
+import type { FastGet } from './fast.js';
+
+/** What {@link getThroughAgent} did. */
+export type AgentGetOutcome =
+  /** The agent ran the get; this process printed its output: exit with `status`. */
+  | { readonly kind: 'done'; readonly status: number }
+  /** Run the normal get; `unusable`: the agent failed, and why (the normal path says it). */
+  | { readonly kind: 'normal'; readonly unusable?: string };
+
+const NORMAL: AgentGetOutcome = { kind: 'normal' };
+
+/** A key file larger than this is not one (the normal path reports it). */
+const KEY_FILE_MAX = 64 * 1024;
+
+/** True when fd `fd` is a file, a pipe or a socket: bytes are written exactly, with no terminal escaping. */
+function plainFd(fd: number): boolean {
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isFile() || st.isFIFO() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** The vault's id when `dir` holds a passphrase-protected vault, else `undefined`. */
+function protectedVaultId(dir: string): string | undefined {
+  try {
+    if (!fs.existsSync(path.join(dir, DB_FILE))) return undefined;
+    const text = fs.readFileSync(path.join(dir, KEY_FILE));
+    if (text.length > KEY_FILE_MAX) return undefined;
+    const k = JSON.parse(text.toString('utf8')) as { protection?: unknown; vaultId?: unknown } | null;
+    return k?.protection === 'passphrase' && typeof k.vaultId === 'string' ? k.vaultId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write all of `buf` to `fd`; false when the descriptor is full (non-blocking), with `buf` from `written` left. */
+function writeAll(fd: number, buf: Buffer, stream: () => NodeJS.WriteStream): void {
+  let off = 0;
+  try {
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (code !== 'EAGAIN') throw e;
+    stream().write(Buffer.from(buf.subarray(off)));
+  }
+}
+
+/** Let the vault's unlock agent run `fast` when it can (see the module's comment). */
+export async function getThroughAgent(fast: FastGet, env: Readonly<Record<string, string | undefined>>): Promise<AgentGetOutcome> {
+  if (!plainFd(1)) return NORMAL;
+  const dir = resolveVaultDir(fast.g.vault, env);
+  const vaultId = protectedVaultId(dir);
+  if (vaultId === undefined) return NORMAL;
+  const exitCodes = env['SEEQRET_EXIT_CODES'];
+  const a = await getFromAgent(agentRuntimeDir(env), vaultId, {
+    dir,
+    filter: fast.filter,
+    newline: fast.newline,
+    debug: fast.g.debug === true || env['SEEQRET_DEBUG'] === '1',
+    ...(exitCodes !== undefined ? { exitCodes } : {}),
+  });
+  if (a.kind === 'failed') return { kind: 'normal', unusable: a.why };
+  if (a.kind === 'normal') return NORMAL;
+  const err = Buffer.from(a.run.stderr, 'base64');
+  if (err.length > 0) writeAll(2, err, () => process.stderr);
+  const out = Buffer.from(a.run.stdout, 'base64');
+  try {
+    writeAll(1, out, () => process.stdout);
+  } finally {
+    out.fill(0);
+  }
+  return { kind: 'done', status: a.run.status };
+}
