@@ -54,7 +54,7 @@ function protectedVaultId(dir: string): string | undefined {
   }
 }
 
-/** Write all of `buf` to `fd`; false when the descriptor is full (non-blocking), with `buf` from `written` left. */
+/** Write all of `buf` to `fd`: a closed pipe ends the process quietly; a full non-blocking descriptor hands the rest to `stream`. */
 function writeAll(fd: number, buf: Buffer, stream: () => NodeJS.WriteStream): void {
   let off = 0;
   try {
