@@ -10,7 +10,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readKeyFile, unlockKeyFile, writeKeyFile } from '../src/vault/keyfile.js';
-import { TEST_KDF, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { AgentServer } from '../src/agent/server.js';
+import { agentFiles, currentUid, ensureRuntimeDir } from '../src/agent/paths.js';
+import { HeldKey } from '../src/crypto/held-key.js';
+import { TEST_KDF, cli, cliAsync, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
 const PASS = 'agent test passphrase';
 const started: number[] = [];
@@ -137,30 +140,41 @@ describe('seeqret unlock / lock', () => {
     expect(logOf(run)).toMatch(/exiting: the vault .* was removed/);
   });
 
-  it('refuses a bad timeout, and has nothing to do for a vault without a passphrase', () => {
-    const { vault, env } = setup();
-    expect(errorCode(cli(['unlock', '--timeout', '10'], { vault, env }))).toBe('E_USAGE');
-    expect(errorCode(cli(['unlock', '--timeout', '8d'], { vault, env }))).toBe('E_USAGE');
+  it('refuses a bad timeout, and has nothing to do for a vault without a passphrase (in-process)', async () => {
+    const vault = newVault({ passphrase: PASS });
+    const env = { XDG_RUNTIME_DIR: tmpdir('seeqret-agent-run-') };
+    expect(errorCode(await cliIn(['unlock', '--timeout', '10'], { vault, env }))).toBe('E_USAGE');
+    expect(errorCode(await cliIn(['unlock', '--timeout', '8d'], { vault, env }))).toBe('E_USAGE');
     const plain = newVault();
-    const r = cli(['unlock'], { vault: plain, env });
+    const r = await cliIn(['unlock'], { vault: plain, env });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('nothing to unlock');
   });
 
-  it('answers a request of another protocol version with a refusal naming its version', async () => {
-    const { vault, env, run } = setup();
-    unlock(vault, env);
-    const reply = await new Promise<string>((resolve, reject) => {
-      const s = net.createConnection(socketOf(run), () => s.write('{"v":2,"op":"keys","vaultId":"x"}\n'));
-      let got = '';
-      s.on('data', (d: Buffer) => (got += d.toString()));
-      s.on('end', () => {
-        resolve(got);
+  it('answers a request of another protocol version with a refusal naming its version (the agent in-process)', async () => {
+    const vault = newVault({ passphrase: PASS });
+    const dir = path.join(tmpdir('seeqret-agent-run-'), 'seeqret');
+    ensureRuntimeDir(dir);
+    const vaultId = readKeyFile(path.join(vault, 'vault.key')).vaultId;
+    const files = agentFiles(dir, vaultId);
+    const server = new AgentServer({ vaultDir: vault, vaultId, files, key: new HeldKey(Buffer.alloc(64, 1)), expiresAt: Date.now() + 60_000, pid: process.pid, uid: currentUid(), log: () => undefined });
+    await server.listen();
+    try {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const s = net.createConnection(files.socket, () => s.write('{"v":2,"op":"keys","vaultId":"x"}\n'));
+        let got = '';
+        s.on('data', (d: Buffer) => (got += d.toString()));
+        s.on('end', () => {
+          resolve(got);
+        });
+        s.on('error', reject);
       });
-      s.on('error', reject);
-    });
-    expect(JSON.parse(reply)).toEqual({ v: 1, ok: false, error: 'protocol version 2 is not supported (this agent speaks 1)' });
-    expect(cli(['lock'], { vault, env }).code).toBe(0);
+      expect(JSON.parse(reply)).toEqual({ v: 1, ok: false, error: 'protocol version 2 is not supported (this agent speaks 1)' });
+    } finally {
+      server.stop('test done');
+    }
+    expect(await server.ended).toBe('test done');
+    expect(fs.existsSync(files.socket)).toBe(false);
   });
 });
 
