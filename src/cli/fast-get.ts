@@ -12,11 +12,14 @@ import type { FastGet } from './fast.js';
 import { writeDataFd1 } from './fd-out.js';
 import { reportError } from './report.js';
 
-/** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
-export function runFastGet(fast: FastGet, io: CliIo): Promise<number> {
+/**
+ * Run a `get` recognised by {@link parseFastGet}; returns the exit code. `exitsAfter`: the caller
+ * ends the process with `process.exit` as soon as this resolves (`GetOptions.exitsAfter`).
+ */
+export function runFastGet(fast: FastGet, io: CliIo, exitsAfter = false): Promise<number> {
   return withRun({ io, profile: exitProfile('seeqret', io.env) }, async () => {
     try {
-      return await get(fast.g, fast.filter, { newline: fast.newline }, writeDataFd1);
+      return await get(fast.g, fast.filter, { newline: fast.newline, exitsAfter }, writeDataFd1);
     } catch (e) {
       return reportError(e, fast.g.debug === true || io.env['SEEQRET_DEBUG'] === '1');
     }
