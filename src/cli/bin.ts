@@ -26,6 +26,18 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
   });
 }
 
+/** The standard streams this process has created (a `get` usually creates neither). */
+const created = new Set<'stdout' | 'stderr'>();
+
+/**
+ * Whether everything this process wrote has reached its descriptor, so that `process.exit`
+ * loses nothing: no standard stream holds unwritten data (the fast path writes its value with
+ * `fs.writeSync`; a stream to a terminal, file or Linux pipe writes synchronously).
+ */
+function allWritten(): boolean {
+  return [...created].every((name) => process[name].writableLength === 0);
+}
+
 /**
  * Guard `process[name]` when it is first used, not now: creating a standard stream loads and
  * compiles a dozen internal modules (~10 ms), which a `get` that prints only its value through
@@ -34,6 +46,7 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
 function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
   const own = Object.getOwnPropertyDescriptor(process, name);
   if (!own?.get || !own.configurable) {
+    created.add(name);
     quietOnEpipe(process[name]);
     return;
   }
@@ -42,6 +55,7 @@ function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
     configurable: true,
     enumerable: own.enumerable ?? false,
     get(): NodeJS.WriteStream {
+      created.add(name);
       const stream = create() as NodeJS.WriteStream;
       Object.defineProperty(process, name, { configurable: true, enumerable: own.enumerable ?? false, writable: false, value: stream });
       quietOnEpipe(stream);
@@ -63,7 +77,12 @@ async function run(): Promise<number> {
     const viaAgent = await getThroughAgent(fast, process.env);
     if (viaAgent.kind === 'done') return viaAgent.status;
     const runFastGet = await loadFastGet();
-    return runFastGet(fast, processIo(), viaAgent.unusable === undefined ? {} : { unusable: viaAgent.unusable });
+    const code = await runFastGet(fast, processIo(), viaAgent.unusable === undefined ? { exitsAfter: true } : { unusable: viaAgent.unusable, exitsAfter: true });
+    // A successful `get` leaves its database connection open (decision 65): `process.exit` skips
+    // better-sqlite3's clean-up hook, whose close would checkpoint the write-ahead log (two
+    // fsyncs). When an exit could cut output short, the normal end closes it instead.
+    if (allWritten()) process.exit(code);
+    return code;
   }
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);

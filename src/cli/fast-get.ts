@@ -21,6 +21,11 @@ export interface FastGetAgent {
   readonly key?: AgentKeySource;
   /** Where the value goes (default: fd 1, src/cli/fd-out.ts). */
   readonly write?: (data: string) => void;
+  /**
+   * The caller ends the process with `process.exit` as soon as this resolves, so a successful
+   * get leaves its audit entry in the write-ahead log (`GetOptions.exitsAfter`, decision 65).
+   */
+  readonly exitsAfter?: boolean;
 }
 
 /** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
@@ -28,7 +33,7 @@ export function runFastGet(fast: FastGet, io: CliIo, agent: FastGetAgent = {}): 
   const agentKey = agent.key ?? (agent.unusable === undefined ? undefined : agentUnusable(agent.unusable));
   return withRun({ io, profile: exitProfile('seeqret', io.env) }, async () => {
     try {
-      return await get(fast.g, fast.filter, { newline: fast.newline }, agent.write ?? writeDataFd1, agentKey);
+      return await get(fast.g, fast.filter, { newline: fast.newline, exitsAfter: agent.exitsAfter === true }, agent.write ?? writeDataFd1, agentKey);
     } catch (e) {
       return reportError(e, fast.g.debug === true || io.env['SEEQRET_DEBUG'] === '1');
     }

@@ -68,3 +68,12 @@ export function vaultKeySecret(vault: Vault): Buffer {
   const k = vaultSession(vault).keys;
   return Buffer.concat([k.identity.secretKey, k.dataKey]);
 }
+
+/**
+ * Close `vault` like {@link Vault.close} (keys wiped) but leave its SQLite connection open, for a
+ * process that ends right after with `process.exit`: its write-ahead log is then neither
+ * checkpointed nor deleted (src/vault/session.ts, decision 65).
+ */
+export function closeKeepingConnection(vault: Vault): void {
+  vaultSession(vault).close({ keepConnection: true });
+}

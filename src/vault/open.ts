@@ -89,7 +89,7 @@ export function createSession(opts: InternalCreateOptions): VaultSession {
     db = openDatabase(files.db, { timeout: 10_000 });
     const d = db;
     d.pragma('journal_mode = WAL');
-    d.pragma('foreign_keys = ON');
+    d.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL');
     migrate(d, VERSION);
     const now = Date.now();
     const v = new VaultSession(files.dir, files.db, d, keys, false);
@@ -151,7 +151,9 @@ export function openSession(opts: OpenVaultOptions, env: Environment, unlocked?:
     if (version < SCHEMA_VERSION && !opts.allowOutdatedSchema) {
       throw new SeeqretError('E_SCHEMA_OUTDATED', `the vault schema is version ${version}, this seeqret needs ${SCHEMA_VERSION}`, 'Run `seeqret upgrade` (it backs up the database first).');
     }
-    if (!opts.readonly) db.pragma('foreign_keys = ON');
+    // A commit of a write is synced (FULL): the build's default in WAL mode is NORMAL, which
+    // syncs only at checkpoints (decision 65). A read's audit entry alone is NORMAL (auditReads).
+    if (!opts.readonly) db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL');
     const meta = new Map(
       (db.prepare("SELECT name, value FROM meta WHERE name IN ('vault_id', 'key_check')").all() as Array<{ name: string; value: string }>).map((r) => [r.name, r.value]),
     );

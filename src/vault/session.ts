@@ -8,6 +8,7 @@
  *
  * @module
  */
+import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { hash256, mac256, open as openSealed, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
@@ -30,6 +31,17 @@ export interface QueuedEntry {
 
 /** The detail field that counts each per-secret action under {@link VaultSession.atomically}'s `summary`. */
 const SUMMARY_FIELDS: Readonly<Record<string, string>> = { 'secret.add': 'added', 'secret.update': 'updated', 'secret.accept': 'accepted' };
+
+/**
+ * The write-ahead log's size at which a read checkpoints it first ({@link VaultSession}'s
+ * `#checkpointLongLog`): about sixty 4 KiB pages. A `get` appends about three pages and leaves
+ * the log for the next process, whose open replays it (decision 65): a short log keeps that
+ * replay cheap, and a checkpoint every twenty-odd gets costs two fsyncs and a new log's header.
+ */
+const READ_CHECKPOINT_BYTES = 256 * 1024;
+
+/** Connections left open by {@link VaultSession.close}'s `keepConnection` (held, so no finaliser closes one early). */
+const keptOpen: Database.Database[] = [];
 
 /** Map a better-sqlite3 error to a one-line SeeqretError. */
 export function sqliteError(e: unknown, dbPath: string): unknown {
@@ -257,16 +269,35 @@ export class VaultSession {
   auditReads(records: readonly SecretRecord[], how: string): void {
     if (records.length === 0 || this.readonly) return;
     // A read record is worth a WAL append, not an fsync: synchronous=NORMAL keeps the database
-    // consistent on a crash and may lose only the newest records on power loss.
+    // consistent on a crash and may lose only the newest records on power loss (decision 65).
     // A read that cannot be recorded fails (E_PERMISSIONS): no CLI read goes unrecorded.
     try {
-      this.db.pragma('synchronous = NORMAL');
+      this.db.exec('PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 0');
+      this.#checkpointLongLog();
       this.write(() => {
         this.appendNow(records.map((r) => ({ action: 'secret.read' as const, target: secretLabel(r), detail: { how } })));
       }, true);
     } finally {
       this.db.pragma('synchronous = FULL');
     }
+  }
+
+  /**
+   * A `get` leaves the write-ahead log behind (close's `keepConnection`), and the next process
+   * replays it on open, then counts none of it as checkpointed: SQLite's own checkpoint would
+   * then run on every later commit. So a read finds the log's length first (its file size: each
+   * restart truncates it, `journal_size_limit = 0`) and, past {@link READ_CHECKPOINT_BYTES},
+   * checkpoints it (PASSIVE: never waits for other readers) before its own write, which then
+   * starts the log over.
+   */
+  #checkpointLongLog(): void {
+    let size: number;
+    try {
+      size = fs.statSync(`${this.dbPath}-wal`).size;
+    } catch {
+      return; // no log yet
+    }
+    if (size > READ_CHECKPOINT_BYTES) this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /** See {@link Vault.audit}. */
@@ -307,8 +338,18 @@ export class VaultSession {
     }
   }
 
-  /** Close the database and wipe the keys from memory. Idempotent. */
-  close(): void {
+  /**
+   * Close the database and wipe the keys from memory. Idempotent.
+   *
+   * `keepConnection` ends the session the same way (keys wiped, no further call accepted) but
+   * leaves SQLite's connection open, for a process that ends right after with `process.exit`
+   * (which skips better-sqlite3's clean-up hook): closing the last connection checkpoints the
+   * write-ahead log into the database and deletes it — two fsyncs, then a new log whose header
+   * is synced again on the next write. Left open, the log keeps what was committed and the next
+   * connection reads it (decision 65). Should the process end normally instead, the hook closes
+   * the connection as {@link close} would have.
+   */
+  close(opts: { keepConnection?: boolean } = {}): void {
     if (this.#closed) return;
     this.#closed = true;
     this.onClose();
@@ -317,7 +358,8 @@ export class VaultSession {
       this.shared?.update();
     } finally {
       try {
-        this.db.close();
+        if (opts.keepConnection === true) keptOpen.push(this.db);
+        else this.db.close();
       } finally {
         wipe(this.keys.dataKey);
         wipe(this.keys.identity.secretKey);

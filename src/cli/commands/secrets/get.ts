@@ -6,8 +6,9 @@
 import { SeeqretError } from '../../../errors.js';
 import { type FieldPattern, type Filter, parseFilter } from '../../../filter/index.js';
 import { revealOne } from '../../../vault/secret-ops.js';
-import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
-import { type AgentKeySource, type GlobalOptions, withVault, writeData } from '../../context.js';
+import { closeKeepingConnection } from '../../../vault/internal.js';
+import { type SecretRecord, type Vault, secretLabel } from '../../../vault/vault.js';
+import { type AgentKeySource, type GlobalOptions, openVault, withVault, writeData } from '../../context.js';
 
 /** The one name a field stands for when read literally (`*` = global), or undefined for globs/lists. */
 function literalName(f: FieldPattern): string | undefined {
@@ -32,6 +33,12 @@ function exactMatch(filter: Filter, matches: SecretRecord[]): SecretRecord | und
 export interface GetOptions {
   /** `-n/--no-newline` sets it false: no newline after the value (commander: true otherwise). */
   readonly newline?: boolean;
+  /**
+   * The process ends with `process.exit` right after this `get` (the fast path's entry,
+   * src/cli/bin.ts): a successful `get` then leaves the database connection open, so that its
+   * audit entry stays in the write-ahead log instead of being checkpointed on close (decision 65).
+   */
+  readonly exitsAfter?: boolean;
 }
 
 /**
@@ -41,23 +48,33 @@ export interface GetOptions {
  */
 export async function get(g: GlobalOptions, filterText: string, o: GetOptions, write: (data: string) => void = writeData, agentKey?: AgentKeySource): Promise<number> {
   const filter = parseFilter(filterText);
-  return withVault(
-    g,
-    (v) => {
-      const matches = v.find([filter]);
-      if (matches.length === 0) {
-        throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
-      }
-      const chosen = matches.length > 1 ? exactMatch(filter, matches) : matches[0];
-      if (!chosen) {
-        const names = matches.slice(0, 10).map(secretLabel).join(', ') + (matches.length > 10 ? `, … (${matches.length - 10} more)` : '');
-        throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${names}`, 'Name app and env too, e.g. `seeqret get myapp:dev:KEY`.');
-      }
-      const value = revealOne(v, chosen, 'get');
-      write(value + (o.newline === false ? '' : '\n'));
-      return 0;
-    },
-    {},
-    agentKey,
-  );
+  if (o.exitsAfter === true) {
+    const v = await openVault(g, {}, agentKey);
+    let code: number;
+    try {
+      code = reveal(v, filter, o, write);
+    } catch (e) {
+      v.close();
+      throw e;
+    }
+    closeKeepingConnection(v);
+    return code;
+  }
+  return withVault(g, (v) => reveal(v, filter, o, write), {}, agentKey);
+}
+
+/** Write the value of the one secret `filter` selects, with its audit entry. */
+function reveal(v: Vault, filter: Filter, o: GetOptions, write: (data: string) => void): number {
+  const matches = v.find([filter]);
+  if (matches.length === 0) {
+    throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
+  }
+  const chosen = matches.length > 1 ? exactMatch(filter, matches) : matches[0];
+  if (!chosen) {
+    const names = matches.slice(0, 10).map(secretLabel).join(', ') + (matches.length > 10 ? `, … (${matches.length - 10} more)` : '');
+    throw new SeeqretError('E_AMBIGUOUS', `'${filter.text}' matches ${matches.length} secrets: ${names}`, 'Name app and env too, e.g. `seeqret get myapp:dev:KEY`.');
+  }
+  const value = revealOne(v, chosen, 'get');
+  write(value + (o.newline === false ? '' : '\n'));
+  return 0;
 }
