@@ -300,3 +300,10 @@ export function aliceAndBobVerified(alice: Vault, bob: Vault): void {
   bob.addUser({ username: 'alice', publicKey: alice.publicKey });
   bob.verifyUser('alice');
 }
+
+/**
+ * The lowest Argon2id cost a team file's custodian entry accepts (libsodium's minimum: 1 pass,
+ * 8 KiB): for custodians tests make through the library (`TeamFile.addCustodian`), recorded in
+ * the file, so every process that unlocks them pays it. The CLI offers only `fast` and `hard`.
+ */
+export const TEST_TEAM_KDF = { opslimit: 1, memlimit: 8192 } as const;

@@ -1,12 +1,15 @@
 /**
- * `seeqret run` with psec's options, through the real CLI: the project environment (own and
- * Export names), --prefix, --preserve-existing, --umask, --mask; the old filter and template modes.
+ * `seeqret run` with psec's options: the project environment (own and Export names), --prefix,
+ * --preserve-existing, --umask, --mask; the old filter and template modes. In-process (`cliIn`,
+ * the command's own child still a real process); the real CLI as a child process for one export,
+ * the umask and file mode it gives its child, a masked exit status, the terminal and signals
+ * (decision 58).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, cleanEnv, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { BIN, ROOT, addSecrets, cleanEnv, cli, cliAsync, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 const DUMP = 'process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(P_)?(db_|DB_|api_|API_|X_|FOO)/.test(k)))))';
@@ -31,9 +34,9 @@ function makeProject(): string {
   return dir;
 }
 
+/** Secret KEY = VALUE put into the vault in-process (`addSecrets`): setup, not what is tested. */
 function add(vault: string, key: string, value: string, app = 'myapp', env = 'dev'): void {
-  const r = cli(['add', 'key', key, '--app', app, '--env', env], { vault, input: value });
-  if (r.code !== 0) throw new Error(r.stderr);
+  addSecrets(vault, { app, env, key, value });
 }
 
 function setup(): { vault: string; dir: string } {
@@ -52,16 +55,16 @@ function envOf(r: ReturnType<typeof cli>): Record<string, string> {
 }
 
 describe('run inside a project', () => {
-  it('exports the environment under own and Export names; -e and SEEQRET_ENV choose it; reads are audited', () => {
+  it('exports the environment under own and Export names; -e and SEEQRET_ENV choose it; reads are audited', async () => {
     const { vault, dir } = setup();
     const sub = path.join(dir, 'deep', 'er');
     fs.mkdirSync(sub, { recursive: true });
     const dev = envOf(cli(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: sub }));
     expect(dev).toEqual({ db_password: 'correct.horse.battery', DB_PASSWORD: 'correct.horse.battery', db_user: 'admin' });
-    const prod = envOf(cli(['run', '-e', 'prod', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }));
+    const prod = envOf(await cliIn(['run', '-e', 'prod', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }));
     expect(prod).toEqual({ db_password: 'prod-password-value', DB_PASSWORD: 'prod-password-value' });
-    expect(envOf(cli(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env: { SEEQRET_ENV: 'prod' } }))).toEqual(prod);
-    const audit = cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault });
+    expect(envOf(await cliIn(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env: { SEEQRET_ENV: 'prod' } }))).toEqual(prod);
+    const audit = await cliIn(['audit', '--action', 'secret.read', '--format', 'json'], { vault });
     const entries = (JSON.parse(audit.stdout) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     // One entry per run (issue 12): a single secret as its target, several named in `secrets`.
     expect(entries).toHaveLength(3);
@@ -73,47 +76,47 @@ describe('run inside a project', () => {
     expect(audit.stdout).not.toContain('correct.horse');
   });
 
-  it('warns (and still runs, as for a filter that matches nothing) when the environment does not exist', () => {
+  it('warns (and still runs, as for a filter that matches nothing) when the environment does not exist', async () => {
     const { vault, dir } = setup();
-    const typo = cli(['run', '-e', 'prdo', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
+    const typo = await cliIn(['run', '-e', 'prdo', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
     expect(envOf(typo)).toEqual({});
     expect(typo.stderr).toMatch(/^seeqret: warning: environment prdo does not exist \(no descriptions folder, no values\): the command runs without its secrets$/m);
     // an environment with values but no descriptions folder exists: no warning
     add(vault, 'db_password', 'staging-pw', 'myapp', 'staging');
-    const staging = cli(['run', '-e', 'staging', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
+    const staging = await cliIn(['run', '-e', 'staging', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir });
     expect(envOf(staging)).toEqual({ db_password: 'staging-pw' });
     expect(staging.stderr).toBe('');
   });
 
-  it('--prefix prefixes every exported name, in every mode', () => {
+  it('--prefix prefixes every exported name, in every mode', async () => {
     const { vault, dir } = setup();
-    expect(envOf(cli(['run', '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({
+    expect(envOf(await cliIn(['run', '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({
       P_db_password: 'correct.horse.battery',
       P_DB_PASSWORD: 'correct.horse.battery',
       P_db_user: 'admin',
     });
-    expect(envOf(cli(['run', '-f', '::FOO', '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo' });
+    expect(envOf(await cliIn(['run', '-f', '::FOO', '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo' });
     const tpl = path.join(dir, 'x.template');
     fs.writeFileSync(tpl, '::FOO\nX_CONST=1\n');
-    expect(envOf(cli(['run', '--template', tpl, '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo', P_X_CONST: '1' });
+    expect(envOf(await cliIn(['run', '--template', tpl, '--prefix', 'P_', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ P_FOO: 'global-foo', P_X_CONST: '1' });
   });
 
-  it('an explicit --template or -f replaces the environment; -e needs a project and no -f', () => {
+  it('an explicit --template or -f replaces the environment; -e needs a project and no -f', async () => {
     const { vault, dir } = setup();
     const tpl = path.join(dir, 'env.template');
     fs.writeFileSync(tpl, 'X_ONLY=yes\n');
     // Inside a project ./env.template is not used unless named.
-    expect(envOf(cli(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toHaveProperty('DB_PASSWORD');
-    expect(envOf(cli(['run', '--template', tpl, '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ X_ONLY: 'yes' });
-    expect(envOf(cli(['run', '-f', '::FOO', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ FOO: 'global-foo' });
-    const both = cli(['run', '-e', 'dev', '-f', '::FOO', '--', 'true'], { vault, cwd: dir });
+    expect(envOf(await cliIn(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toHaveProperty('DB_PASSWORD');
+    expect(envOf(await cliIn(['run', '--template', tpl, '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ X_ONLY: 'yes' });
+    expect(envOf(await cliIn(['run', '-f', '::FOO', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir }))).toEqual({ FOO: 'global-foo' });
+    const both = await cliIn(['run', '-e', 'dev', '-f', '::FOO', '--', 'true'], { vault, cwd: dir });
     expect(errorCode(both)).toBe('E_USAGE');
-    const outside = cli(['run', '-e', 'dev', '--', 'true'], { vault, cwd: tmpdir() });
+    const outside = await cliIn(['run', '-e', 'dev', '--', 'true'], { vault, cwd: tmpdir() });
     expect(errorCode(outside)).toBe('E_NO_PROJECT');
     expect(outside.code).toBe(3);
-    const badEnv = cli(['run', '-e', '../x', '--', 'true'], { vault, cwd: dir });
+    const badEnv = await cliIn(['run', '-e', '../x', '--', 'true'], { vault, cwd: dir });
     expect(errorCode(badEnv)).toBe('E_INVALID_NAME');
-    const noEnv = cli(['run', '--', 'true'], { vault, cwd: (() => {
+    const noEnv = await cliIn(['run', '--', 'true'], { vault, cwd: (() => {
       const d = tmpdir();
       fs.writeFileSync(path.join(d, 'seeqret.yaml'), 'app: myapp\n');
       return d;
@@ -121,41 +124,43 @@ describe('run inside a project', () => {
     expect(errorCode(noEnv)).toBe('E_NO_ENVIRONMENT');
   });
 
-  it('--preserve-existing keeps variables already set and non-empty', () => {
+  it('--preserve-existing keeps variables already set and non-empty', async () => {
     const { vault, dir } = setup();
     const env = { DB_PASSWORD: 'from-the-shell', db_user: '', FOO: 'shell-foo' };
-    expect(envOf(cli(['run', '--preserve-existing', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))).toEqual({
+    expect(envOf(await cliIn(['run', '--preserve-existing', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))).toEqual({
       db_password: 'correct.horse.battery',
       DB_PASSWORD: 'from-the-shell',
       db_user: 'admin',
       FOO: 'shell-foo',
     });
     // Without it the vault wins.
-    expect(envOf(cli(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['DB_PASSWORD']).toBe('correct.horse.battery');
-    expect(envOf(cli(['run', '-f', '::FOO', '--preserve-existing', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['FOO']).toBe('shell-foo');
+    expect(envOf(await cliIn(['run', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['DB_PASSWORD']).toBe('correct.horse.battery');
+    expect(envOf(await cliIn(['run', '-f', '::FOO', '--preserve-existing', '--no-mask', '--', process.execPath, '-e', DUMP], { vault, cwd: dir, env }))['FOO']).toBe('shell-foo');
   });
 });
 
 describe('run --umask', () => {
-  it('gives the child the umask (default 0o077) and refuses values that are not 0o-octal up to 0o777', () => {
+  it('gives the child the umask (default 0o077) and refuses values that are not 0o-octal up to 0o777', async () => {
     const vault = newVault();
     add(vault, 'FOO', 'x', '*', '*');
-    const umaskOf = (extra: string[]): string => {
-      const r = cli(['run', '-f', '::FOO', ...extra, '--', 'sh', '-c', 'umask'], { vault });
+    // The umask a real seeqret process gives its child once (here and for the file below), the rest in-process.
+    const umaskOf = async (extra: string[], real = false): Promise<string> => {
+      const args = ['run', '-f', '::FOO', ...extra, '--', 'sh', '-c', 'umask'];
+      const r = real ? cli(args, { vault }) : await cliIn(args, { vault });
       expect(r.code, r.stderr).toBe(0);
       return r.stdout.trim();
     };
-    expect(umaskOf([])).toBe('0077');
-    expect(umaskOf(['--umask', '0o022'])).toBe('0022');
-    expect(umaskOf(['--umask', '0o0'])).toBe('0000');
-    expect(umaskOf(['--umask', '0o777'])).toBe('0777');
+    expect(await umaskOf([], true)).toBe('0077');
+    expect(await umaskOf(['--umask', '0o022'])).toBe('0022');
+    expect(await umaskOf(['--umask', '0o0'])).toBe('0000');
+    expect(await umaskOf(['--umask', '0o777'])).toBe('0777');
     // A file the child creates gets the mode the umask allows.
     const dir = tmpdir();
     const file = path.join(dir, 'f');
     expect(cli(['run', '-f', '::FOO', '--umask', '0o027', '--', 'sh', '-c', `: > '${file}'`], { vault }).code).toBe(0);
     expect(fs.statSync(file).mode & 0o777).toBe(0o640);
     for (const bad of ['077', '0o778', '0o1000', '0x1ff', '63', '', '0o', '0o-1']) {
-      const r = cli(['run', '-f', '::FOO', `--umask=${bad}`, '--', 'true'], { vault });
+      const r = await cliIn(['run', '-f', '::FOO', `--umask=${bad}`, '--', 'true'], { vault });
       expect(errorCode(r), bad).toBe('E_USAGE');
       expect(r.code).toBe(2);
     }
@@ -168,18 +173,18 @@ describe('run --mask', () => {
   const SPLIT = `const s = process.env.TOKEN; process.stdout.write('a=' + s.slice(0, 7)); process.stderr.write('e=' + s.slice(0, 3));
 setTimeout(() => { process.stdout.write(s.slice(7) + ' short=' + process.env.SHORT + '\\n'); process.stderr.write(s.slice(3) + '\\n'); process.exit(7); }, 150);`;
 
-  it('masks values in stdout and stderr across chunk boundaries and keeps the exit code', () => {
+  it('masks values in stdout and stderr across chunk boundaries and keeps the exit code', async () => {
     const vault = newVault();
     add(vault, 'TOKEN', SECRET, 'web', 'dev');
     add(vault, 'SHORT', 'abc12', 'web', 'dev');
-    const r = cli(['run', '-f', 'web:dev:', '--mask', '--', process.execPath, '-e', SPLIT], { vault });
+    const r = cli(['run', '-f', 'web:dev:', '--mask', '--', process.execPath, '-e', SPLIT], { vault }); // the exit status of a real process
     expect(r.code, r.stderr).toBe(7);
     expect(r.stdout).toBe('a=***** short=abc12\n'); // values under 6 characters are not masked
     expect(r.stderr).toBe('e=*****\n');
     // By default captured output (here: pipes) is masked too; --no-mask gives the child's own.
-    const byDefault = cli(['run', '-f', 'web:dev:', '--', process.execPath, '-e', SPLIT], { vault });
+    const byDefault = await cliIn(['run', '-f', 'web:dev:', '--', process.execPath, '-e', SPLIT], { vault });
     expect([byDefault.code, byDefault.stdout, byDefault.stderr]).toEqual([7, 'a=***** short=abc12\n', 'e=*****\n']);
-    const plain = cli(['run', '-f', 'web:dev:', '--no-mask', '--', process.execPath, '-e', SPLIT], { vault });
+    const plain = await cliIn(['run', '-f', 'web:dev:', '--no-mask', '--', process.execPath, '-e', SPLIT], { vault });
     expect(plain.stdout).toBe(`a=${SECRET} short=abc12\n`);
   });
 
@@ -196,13 +201,13 @@ setTimeout(() => { process.stdout.write(s.slice(7) + ' short=' + process.env.SHO
     expect(onTty(['--mask'])).toContain('false *****');
   });
 
-  it('masks the longest value first and passes everything else through unchanged, bytes included', () => {
+  it('masks the longest value first and passes everything else through unchanged, bytes included', async () => {
     const vault = newVault();
     add(vault, 'A', 'password', 'web', 'dev');
     add(vault, 'B', 'password123', 'web', 'dev');
     add(vault, 'C', 'mot de passe é€😀', 'web', 'dev');
     const script = `process.stdout.write(Buffer.concat([Buffer.from('x password123 password1 ' + process.env.C + ' '), Buffer.from([0xff, 0x00, 0xe2])]))`;
-    const r = cli(['run', '-f', 'web:dev:', '--mask', '--', process.execPath, '-e', script], { vault });
+    const r = await cliIn(['run', '-f', 'web:dev:', '--mask', '--', process.execPath, '-e', script], { vault });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.startsWith('x ***** *****1 ***** ')).toBe(true);
   });

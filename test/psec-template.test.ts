@@ -1,5 +1,6 @@
 /**
- * `seeqret template`: the `{{ VAR }}` parser (property tests) and the command through the real CLI.
+ * `seeqret template`: the `{{ VAR }}` parser (property tests) and the command, in-process (`cliIn`) with a
+ * written file and a refusal through the real CLI as a child process (decision 58).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSeeqretError } from '../src/errors.js';
 import { type Segment, escapeTemplateText, parsePlaceholders, placeholderNames, renderPlaceholders } from '../src/formats/placeholders.js';
-import { cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { addSecrets, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 /** Merge adjacent text segments and drop positions, for comparing segment lists. */
@@ -121,8 +122,9 @@ function setup(): { vault: string; dir: string } {
       ]),
     );
   }
+  // The values put in in-process (`addSecrets`): setup, not what is tested.
   const add = (k: string, v: string, env = 'dev'): void => {
-    expect(cli(['add', 'key', k, '--app', 'myapp', '--env', env], { vault, input: v }).code).toBe(0);
+    addSecrets(vault, { app: 'myapp', env, key: k, value: v });
   };
   add('db_password', 's3cr3t "quoted" {{ not a placeholder }}');
   add('db_host', 'db.internal');
@@ -132,56 +134,56 @@ function setup(): { vault: string; dir: string } {
 }
 
 describe('seeqret template', () => {
-  it('renders own and Export names into a 0600 file, or to stdout with -; -e picks the environment; reads are audited', () => {
+  it('renders own and Export names into a 0600 file, or to stdout with -; -e picks the environment; reads are audited', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, 'app.conf.tpl'), "host={{db_host}}\npassword = {{ DB_PASSWORD }}\nsame={{ db_password }}\nliteral={{ '{{' }}x}}\n");
-    const r = cli(['template', 'app.conf.tpl', 'out/app.conf'], { vault, cwd: dir });
+    const r = await cliIn(['template', 'app.conf.tpl', 'out/app.conf'], { vault, cwd: dir });
     expect(errorCode(r)).toBe('E_FILE_NOT_FOUND'); // the folder of DEST must exist
     fs.mkdirSync(path.join(dir, 'out'));
-    const ok = cli(['template', 'app.conf.tpl', 'out/app.conf'], { vault, cwd: dir });
+    const ok = cli(['template', 'app.conf.tpl', 'out/app.conf'], { vault, cwd: dir }); // a child process: the file mode under a real umask
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toContain('with 2 secrets of myapp:dev (mode 0600)');
     const file = path.join(dir, 'out', 'app.conf');
     expect(fs.readFileSync(file, 'utf8')).toBe('host=db.internal\npassword = s3cr3t "quoted" {{ not a placeholder }}\nsame=s3cr3t "quoted" {{ not a placeholder }}\nliteral={{x}}\n');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    const out = cli(['template', 'app.conf.tpl', '-', '-e', 'prod'], { vault, cwd: dir });
+    const out = await cliIn(['template', 'app.conf.tpl', '-', '-e', 'prod'], { vault, cwd: dir });
     expect(out.stdout).toBe('host=db.prod\npassword = prod-pw\nsame=prod-pw\nliteral={{x}}\n');
-    const audit = (JSON.parse(cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault }).stdout) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
+    const audit = (JSON.parse((await cliIn(['audit', '--action', 'secret.read', '--format', 'json'], { vault })).stdout) as Array<{ target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     // One entry per command (issue 12), naming the secrets it read.
     expect(audit.map((a) => a.target)).toEqual(['2 secrets', '2 secrets']);
     expect(audit.flatMap((a) => (JSON.parse(a.detail) as { secrets: string[] }).secrets).sort()).toEqual(['myapp:dev:db_host', 'myapp:dev:db_password', 'myapp:prod:db_host', 'myapp:prod:db_password']);
     expect(must(audit.find((a) => a.detail.includes('myapp:prod:db_host'))).detail).toContain('template app.conf.tpl --stdout');
   });
 
-  it('an undefined or unset variable is an error naming every one, and nothing is written', () => {
+  it('an undefined or unset variable is an error naming every one, and nothing is written', async () => {
     const { vault, dir } = setup();
     const dest = path.join(dir, 'existing.conf');
     fs.writeFileSync(dest, 'old content\n');
     fs.writeFileSync(path.join(dir, 't.tpl'), 'a={{ db_password }}\nb={{ NOPE }}\nc={{ unset_one }}\nd={{ NOPE }}\n');
-    const r = cli(['template', 't.tpl', dest], { vault, cwd: dir });
+    const r = cli(['template', 't.tpl', dest], { vault, cwd: dir }); // the exit status of a real process
     expect(errorCode(r)).toBe('E_TEMPLATE_UNDEFINED');
     expect(r.code).toBe(10);
     expect(r.stderr).toContain('t.tpl: not a variable of environment dev: NOPE (line 2); not set in environment dev: unset_one (line 3)');
     expect(r.stderr).not.toContain('s3cr3t');
     expect(fs.readFileSync(dest, 'utf8')).toBe('old content\n');
     expect(fs.readdirSync(dir).filter((f) => f.includes('existing')).length).toBe(1); // no temporary file left
-    expect(JSON.parse(cli(['audit', '--action', 'secret.read', '--format', 'json'], { vault }).stdout)).toEqual([]);
-    const stdout = cli(['template', 't.tpl', '-'], { vault, cwd: dir });
+    expect(JSON.parse((await cliIn(['audit', '--action', 'secret.read', '--format', 'json'], { vault })).stdout)).toEqual([]);
+    const stdout = await cliIn(['template', 't.tpl', '-'], { vault, cwd: dir });
     expect(errorCode(stdout)).toBe('E_TEMPLATE_UNDEFINED');
     expect(stdout.stdout).toBe('');
   });
 
-  it('syntax errors, the template as its own output, and no project are refused', () => {
+  it('syntax errors, the template as its own output, and no project are refused', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, 'bad.tpl'), 'x\n y {{ db_host\n');
-    const bad = cli(['template', 'bad.tpl', 'o'], { vault, cwd: dir });
+    const bad = await cliIn(['template', 'bad.tpl', 'o'], { vault, cwd: dir });
     expect(errorCode(bad)).toBe('E_TEMPLATE_SYNTAX');
     expect(bad.stderr).toContain('bad.tpl:2:4: unterminated {{');
     expect(fs.existsSync(path.join(dir, 'o'))).toBe(false);
-    expect(errorCode(cli(['template', 'bad.tpl', './bad.tpl'], { vault, cwd: dir }))).toBe('E_USAGE');
-    expect(errorCode(cli(['template', 'missing.tpl', '-'], { vault, cwd: dir }))).toBe('E_FILE_NOT_FOUND');
+    expect(errorCode(await cliIn(['template', 'bad.tpl', './bad.tpl'], { vault, cwd: dir }))).toBe('E_USAGE');
+    expect(errorCode(await cliIn(['template', 'missing.tpl', '-'], { vault, cwd: dir }))).toBe('E_FILE_NOT_FOUND');
     const elsewhere = tmpdir();
     fs.writeFileSync(path.join(elsewhere, 't.tpl'), '{{ X }}');
-    expect(errorCode(cli(['template', 't.tpl', '-'], { vault, cwd: elsewhere }))).toBe('E_NO_PROJECT');
+    expect(errorCode(await cliIn(['template', 't.tpl', '-'], { vault, cwd: elsewhere }))).toBe('E_NO_PROJECT');
   });
 });

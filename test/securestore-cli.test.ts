@@ -1,5 +1,6 @@
 /**
- * `seeqret securestore …` (alias `ss`): the real CLI as a child process on real files — the
+ * `seeqret securestore …` (alias `ss`) on real files, in-process (`cliIn`) with at least one run
+ * of each subcommand through the real CLI as a child process (`real: true`, decision 58) — the
  * ssclient commands, password sources (never the command line), key files and the .gitignore
  * rule, exit codes, terminal prompts (through `script`, a real pseudo-terminal), and import /
  * export between SecureStore vaults and the seeqret vault (all or nothing, audited).
@@ -8,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeySource, SecretsManager } from '../src/securestore/manager.js';
-import { SHARED, cli, errorCode, newVault, ssEntry, ssFile, tmpdir, type CliResult } from './helpers.js';
+import { SHARED, addSecrets, cli, cliIn, errorCode, newVault, ssEntry, ssFile, tmpdir, type CliResult } from './helpers.js';
 import { flip, must } from './must.js';
 import { hasScript, onTerminal } from './pty.js';
 
@@ -25,35 +26,40 @@ function fixtureDir(): string {
   return dir;
 }
 
-/** `seeqret ss ARGS` in `cwd`, with the password in SEEQRET_SS_PASSWORD unless `password` is null. */
-function ss(cwd: string, args: string[], opts: { password?: string | null; input?: string; vault?: string; env?: Record<string, string> } = {}): CliResult {
+/**
+ * `seeqret ss ARGS` in `cwd`, with the password in SEEQRET_SS_PASSWORD unless `password` is null:
+ * in-process ({@link cliIn}), or with `real` as a child process ({@link cli}) — at least one real
+ * run of each subcommand in this file, the rest in-process (decision 58).
+ */
+function ss(cwd: string, args: string[], opts: { password?: string | null; input?: string; vault?: string; env?: Record<string, string>; real?: boolean } = {}): Promise<CliResult> {
   const password = opts.password === undefined ? PASSWORD : opts.password;
-  return cli(['ss', ...args], {
+  const o = {
     cwd,
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.vault ? { vault: opts.vault } : {}),
     env: { ...(password === null ? {} : { SEEQRET_SS_PASSWORD: password }), ...opts.env },
-  });
+  };
+  return opts.real === true ? Promise.resolve(cli(['ss', ...args], o)) : cliIn(['ss', ...args], o);
 }
 
 const open = (file: string, source: KeySource = KeySource.fromPassword(PASSWORD)): SecretsManager => SecretsManager.fromFile(file, source);
 
 describe('ssclient commands on the fixture', () => {
-  it('get KEY with the password (env), the PEM key file, the legacy key file and --keyfile / --key-file', () => {
+  it('get KEY with the password (env), the PEM key file, the legacy key file and --keyfile / --key-file', async () => {
     const dir = fixtureDir();
     for (const args of [[], ['-k', 'secrets.key'], ['--key', 'legacy.key'], ['--keyfile', 'secrets.key'], ['--key-file', 'legacy.key']]) {
-      const r = ss(dir, [...args, 'get', 'unicode'], { password: args.length ? null : PASSWORD });
+      const r = await ss(dir, [...args, 'get', 'unicode'], { password: args.length ? null : PASSWORD });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('päss✓\n');
     }
     // options of the group also work after the subcommand; `securestore` is the long name
-    expect(cli(['securestore', 'get', 'db:username', '-k', 'secrets.key'], { cwd: dir }).stdout).toBe('pgadmin\n');
+    expect(cli(['securestore', 'get', 'db:username', '-k', 'secrets.key'], { cwd: dir }).stdout).toBe('pgadmin\n'); // a child process
   });
 
-  it('get --all prints ssclient JSON (default) and text; keys lists the names', () => {
+  it('get --all prints ssclient JSON (default) and text; keys lists the names', async () => {
     const dir = fixtureDir();
-    const json = ss(dir, ['-k', 'secrets.key', 'get', '--all'], { password: null });
+    const json = await ss(dir, ['-k', 'secrets.key', 'get', '--all'], { password: null });
     expect(json.code).toBe(0);
     expect(json.stdout).toBe(
       `${JSON.stringify(
@@ -66,34 +72,34 @@ describe('ssclient commands on the fixture', () => {
         2,
       )}\n`,
     );
-    expect(ss(dir, ['get', '-a', '--format', 'text']).stdout).toBe('db:password: pgsql123\ndb:username: pgadmin\nunicode: päss✓\n');
-    expect(ss(dir, ['-k', 'secrets.key', 'keys'], { password: null }).stdout).toBe('db:password\ndb:username\nunicode\n');
+    expect((await ss(dir, ['get', '-a', '--format', 'text'])).stdout).toBe('db:password: pgsql123\ndb:username: pgadmin\nunicode: päss✓\n');
+    expect((await ss(dir, ['-k', 'secrets.key', 'keys'], { password: null, real: true })).stdout).toBe('db:password\ndb:username\nunicode\n');
   });
 
-  it('binary values: text output as base64:…, JSON as byte arrays', () => {
+  it('binary values: text output as base64:…, JSON as byte arrays', async () => {
     const dir = tmpdir();
     const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
     s.set('bin', Buffer.from([0xff, 0x00, 0x41]));
     s.set('txt', 'hi');
     s.save();
-    expect(ss(dir, ['get', 'bin']).stdout).toBe('base64:/wBB\n');
-    expect(ss(dir, ['get', '--all', '--format', 'text']).stdout).toBe('bin: base64:/wBB\ntxt: hi\n');
-    expect(JSON.parse(ss(dir, ['get', '--all']).stdout)).toEqual([
+    expect((await ss(dir, ['get', 'bin'])).stdout).toBe('base64:/wBB\n');
+    expect((await ss(dir, ['get', '--all', '--format', 'text'])).stdout).toBe('bin: base64:/wBB\ntxt: hi\n');
+    expect(JSON.parse((await ss(dir, ['get', '--all'])).stdout)).toEqual([
       { key: 'bin', value: [255, 0, 65] },
       { key: 'txt', value: 'hi' },
     ]);
   });
 
-  it('set from an argument and from stdin (one trailing newline removed), overwriting silently; other entries unchanged', () => {
+  it('set from an argument and from stdin (one trailing newline removed), overwriting silently; other entries unchanged', async () => {
     const dir = fixtureDir();
-    expect(ss(dir, ['set', 'api:token', 'sk_live_1'], { password: null, env: { SEEQRET_SS_PASSWORD: PASSWORD } }).code).toBe(0);
-    const r = ss(dir, ['-k', 'secrets.key', 'set', 'db:password'], { password: null, input: 'new\nvalue\n\n' });
+    expect((await ss(dir, ['set', 'api:token', 'sk_live_1'], { password: null, env: { SEEQRET_SS_PASSWORD: PASSWORD } })).code).toBe(0);
+    const r = await ss(dir, ['-k', 'secrets.key', 'set', 'db:password'], { password: null, input: 'new\nvalue\n\n', real: true }); // stdin through a pipe
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("Updated 'db:password'");
     const s = open(path.join(dir, 'secrets.json'));
     expect(s.get('api:token')).toBe('sk_live_1');
     expect(s.get('db:password')).toBe('new\nvalue\n');
-    expect(ss(dir, ['get', 'db:password']).stdout).toBe('new\nvalue\n\n');
+    expect((await ss(dir, ['get', 'db:password'], { real: true })).stdout).toBe('new\nvalue\n\n');
     const before = ssFile(FIXTURE_TEXT);
     const after = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(after.secrets['db:username']).toEqual(before.secrets['db:username']);
@@ -101,82 +107,82 @@ describe('ssclient commands on the fixture', () => {
     expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8').endsWith('}')).toBe(true);
   });
 
-  it('delete (alias remove) removes; a missing name is E_NOT_FOUND (exit 1, as ssclient)', () => {
+  it('delete (alias remove) removes; a missing name is E_NOT_FOUND (exit 1, as ssclient)', async () => {
     const dir = fixtureDir();
-    expect(ss(dir, ['delete', 'db:password']).code).toBe(0);
-    expect(ss(dir, ['remove', 'unicode']).code).toBe(0);
+    expect((await ss(dir, ['delete', 'db:password'])).code).toBe(0);
+    expect((await ss(dir, ['remove', 'unicode'], { real: true })).code).toBe(0);
     expect(open(path.join(dir, 'secrets.json')).keys()).toEqual(['db:username']);
-    const r = ss(dir, ['delete', 'db:password']);
+    const r = await ss(dir, ['delete', 'db:password'], { real: true }); // the exit status of a process
     expect(r.code).toBe(1);
     expect(errorCode(r)).toBe('E_NOT_FOUND');
-    const g = ss(dir, ['get', 'nope']);
+    const g = await ss(dir, ['get', 'nope']);
     expect([g.code, errorCode(g), g.stdout]).toEqual([1, 'E_NOT_FOUND', '']);
   });
 
-  it('-s names another vault file; a missing one is E_FILE_NOT_FOUND (exit 2, as ssclient)', () => {
+  it('-s names another vault file; a missing one is E_FILE_NOT_FOUND (exit 2, as ssclient)', async () => {
     const dir = fixtureDir();
     fs.renameSync(path.join(dir, 'secrets.json'), path.join(dir, 'other.json'));
-    expect(ss(dir, ['-s', 'other.json', 'get', 'db:username']).stdout).toBe('pgadmin\n');
-    const r = ss(dir, ['get', 'db:username']);
+    expect((await ss(dir, ['-s', 'other.json', 'get', 'db:username'])).stdout).toBe('pgadmin\n');
+    const r = await ss(dir, ['get', 'db:username'], { real: true });
     expect(r.code).toBe(2); // ssclient's "store not found"
     expect(errorCode(r)).toBe('E_FILE_NOT_FOUND');
     expect(r.stderr).toContain('no SecureStore vault at secrets.json');
     // SEEQRET_EXIT_CODES=native: seeqret's own table instead of ssclient's
-    const native = ss(dir, ['get', 'db:username'], { env: { SEEQRET_EXIT_CODES: 'native' } });
+    const native = await ss(dir, ['get', 'db:username'], { env: { SEEQRET_EXIT_CODES: 'native' } });
     expect([native.code, errorCode(native)]).toEqual([3, 'E_FILE_NOT_FOUND']);
-    const nf = ss(dir, ['-s', 'other.json', 'get', 'nope'], { env: { SEEQRET_EXIT_CODES: 'native' } });
+    const nf = await ss(dir, ['-s', 'other.json', 'get', 'nope'], { env: { SEEQRET_EXIT_CODES: 'native' } });
     expect([nf.code, errorCode(nf)]).toEqual([3, 'E_NOT_FOUND']);
   });
 });
 
 describe('passwords, keys and errors', () => {
-  it('a wrong password or key is E_SS_WRONG_KEY (exit 1, as ssclient), a tampered entry E_SS_AUTH (exit 1)', () => {
+  it('a wrong password or key is E_SS_WRONG_KEY (exit 1, as ssclient), a tampered entry E_SS_AUTH (exit 1)', async () => {
     const dir = fixtureDir();
-    const r = ss(dir, ['get', 'unicode'], { password: 'password124' });
+    const r = await ss(dir, ['get', 'unicode'], { password: 'password124' });
     expect([r.code, errorCode(r), r.stdout]).toEqual([1, 'E_SS_WRONG_KEY', '']);
     expect(r.stderr).toContain('the password does not open secrets.json');
     fs.writeFileSync(path.join(dir, 'other.key'), `-----BEGIN PRIVATE KEY-----\n${Buffer.alloc(32, 9).toString('base64')}\n-----END PRIVATE KEY-----\n`);
-    expect(errorCode(ss(dir, ['-k', 'other.key', 'get', 'unicode'], { password: null }))).toBe('E_SS_WRONG_KEY');
+    expect(errorCode(await ss(dir, ['-k', 'other.key', 'get', 'unicode'], { password: null }))).toBe('E_SS_WRONG_KEY');
     const d = ssFile(FIXTURE_TEXT);
     const hmac = Buffer.from(ssEntry(d, 'unicode').hmac, 'base64');
     flip(hmac, 0, 0x80);
     ssEntry(d, 'unicode').hmac = hmac.toString('base64');
     fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify(d, null, 2));
-    const t = ss(dir, ['get', 'unicode']);
+    const t = await ss(dir, ['get', 'unicode']);
     expect([t.code, errorCode(t), t.stdout]).toEqual([1, 'E_SS_AUTH', '']);
-    expect(ss(dir, ['get', 'db:username']).stdout).toBe('pgadmin\n');
+    expect((await ss(dir, ['get', 'db:username'])).stdout).toBe('pgadmin\n');
   });
 
-  it('an unknown version is E_SS_VERSION , a malformed file E_SS_FORMAT, a bad key file E_SS_KEY_FILE (exit 1 each, as ssclient)', () => {
+  it('an unknown version is E_SS_VERSION , a malformed file E_SS_FORMAT, a bad key file E_SS_KEY_FILE (exit 1 each, as ssclient)', async () => {
     const dir = fixtureDir();
     fs.writeFileSync(path.join(dir, 'v2.json'), FIXTURE_TEXT.replace('"version": 3', '"version": 2'));
-    const v = ss(dir, ['-s', 'v2.json', 'keys']);
+    const v = await ss(dir, ['-s', 'v2.json', 'keys']);
     expect([v.code, errorCode(v)]).toEqual([1, 'E_SS_VERSION']);
     expect(v.stderr).toContain('version 2 vault; only version 3 is supported');
     fs.writeFileSync(path.join(dir, 'bad.json'), '{"version": 3, "iv": "secret-looking-text"');
-    const b = ss(dir, ['-s', 'bad.json', 'keys']);
+    const b = await ss(dir, ['-s', 'bad.json', 'keys']);
     expect([b.code, errorCode(b)]).toEqual([1, 'E_SS_FORMAT']);
     expect(b.stderr).not.toContain('secret-looking-text');
     fs.writeFileSync(path.join(dir, 'bad.key'), 'not a key');
-    const k = ss(dir, ['-k', 'bad.key', 'keys'], { password: null });
+    const k = await ss(dir, ['-k', 'bad.key', 'keys'], { password: null });
     expect([k.code, errorCode(k)]).toEqual([1, 'E_SS_KEY_FILE']);
   });
 
-  it('no terminal and no password or key: E_PASSPHRASE_REQUIRED (exit 1, as ssclient); --password-file works (one newline removed)', () => {
+  it('no terminal and no password or key: E_PASSPHRASE_REQUIRED (exit 1, as ssclient); --password-file works (one newline removed)', async () => {
     const dir = fixtureDir();
-    const r = ss(dir, ['get', 'unicode'], { password: null });
+    const r = await ss(dir, ['get', 'unicode'], { password: null });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_PASSPHRASE_REQUIRED']);
-    expect(ss(dir, ['-p', 'get', 'unicode'], { password: null }).code).toBe(1);
+    expect((await ss(dir, ['-p', 'get', 'unicode'], { password: null })).code).toBe(1);
     fs.writeFileSync(path.join(dir, 'pw'), `${PASSWORD}\n`);
-    expect(ss(dir, ['-p', '--password-file', 'pw', 'get', 'unicode'], { password: null }).stdout).toBe('päss✓\n');
-    expect(ss(dir, ['--password-file', 'pw', 'get', 'unicode'], { password: null }).stdout).toBe('päss✓\n');
+    expect((await ss(dir, ['-p', '--password-file', 'pw', 'get', 'unicode'], { password: null })).stdout).toBe('päss✓\n');
+    expect((await ss(dir, ['--password-file', 'pw', 'get', 'unicode'], { password: null })).stdout).toBe('päss✓\n');
     // the file wins over the environment
-    expect(ss(dir, ['--password-file', 'pw', 'get', 'unicode'], { password: 'wrong password' }).code).toBe(0);
+    expect((await ss(dir, ['--password-file', 'pw', 'get', 'unicode'], { password: 'wrong password' })).code).toBe(0);
   });
 
-  it('-p takes no value: a password written after it is refused and never echoed', () => {
+  it('-p takes no value: a password written after it is refused and never echoed', async () => {
     const dir = fixtureDir();
-    const r = ss(dir, ['-p', 'hunter2-secret', 'get', 'unicode']);
+    const r = await ss(dir, ['-p', 'hunter2-secret', 'get', 'unicode']);
     expect([r.code, errorCode(r)]).toEqual([2, 'E_USAGE']);
     expect(r.stderr).not.toContain('hunter2-secret');
     expect(r.stderr).toContain('-p takes no value');
@@ -187,7 +193,7 @@ describe('passwords, keys and errors', () => {
       ['get', 'unicode', '--password=hunter2-secret'],
       ['keys', '-phunter2-secret'],
     ]) {
-      const a = ss(dir, args);
+      const a = await ss(dir, args);
       expect([a.code, errorCode(a)], args.join(' ')).toEqual([2, 'E_USAGE']);
       expect(a.stderr, args.join(' ')).not.toContain('hunter2');
       expect(a.stderr).toContain('-p takes no value');
@@ -198,34 +204,34 @@ describe('passwords, keys and errors', () => {
       ['get', '-p', 'hunter2-secret'],
       ['-s', 'secrets.json', 'delete', '--password', 'hunter2-secret'],
     ]) {
-      const a = ss(dir, args);
+      const a = await ss(dir, args);
       expect([a.code, errorCode(a)], args.join(' ')).toEqual([2, 'E_USAGE']);
       expect(a.stderr, args.join(' ')).not.toContain('hunter2');
     }
     expect(open(path.join(dir, 'secrets.json')).keys()).not.toContain('hunter2-secret');
-    expect(ss(dir, ['-s', 'secrets.json', '-p', 'get', 'unicode']).code).toBe(0);
+    expect((await ss(dir, ['-s', 'secrets.json', '-p', 'get', 'unicode'])).code).toBe(0);
     // A value after `--` is not an option: it may look like one.
-    expect(ss(dir, ['set', 'dash', '--', '-pvalue']).code).toBe(0);
-    expect(ss(dir, ['get', 'dash']).stdout).toBe('-pvalue\n');
-    const both = ss(dir, ['-p', '-k', 'secrets.key', 'get', 'unicode']);
+    expect((await ss(dir, ['set', 'dash', '--', '-pvalue'])).code).toBe(0);
+    expect((await ss(dir, ['get', 'dash'])).stdout).toBe('-pvalue\n');
+    const both = await ss(dir, ['-p', '-k', 'secrets.key', 'get', 'unicode']);
     expect([both.code, errorCode(both)]).toEqual([2, 'E_USAGE']);
-    const two = ss(dir, ['-k', 'secrets.key', '--keyfile', 'legacy.key', 'keys']);
+    const two = await ss(dir, ['-k', 'secrets.key', '--keyfile', 'legacy.key', 'keys']);
     expect(errorCode(two)).toBe('E_USAGE');
   });
 
-  it('get needs KEY or --all (not both); --format only with --all', () => {
+  it('get needs KEY or --all (not both); --format only with --all', async () => {
     const dir = fixtureDir();
     for (const args of [['get'], ['get', 'unicode', '--all'], ['get', 'unicode', '--format', 'text'], ['get', '--all', '--format', 'yaml']]) {
-      const r = ss(dir, args);
+      const r = await ss(dir, args);
       expect([r.code, errorCode(r)], args.join(' ')).toEqual([2, 'E_USAGE']);
     }
   });
 });
 
 describe('create and export-key', () => {
-  it('create with a password: reference layout, sentinel, 0600, no secrets; reopens with it', () => {
+  it('create with a password: reference layout, sentinel, 0600, no secrets; reopens with it', async () => {
     const dir = tmpdir();
-    const r = ss(dir, ['create']);
+    const r = await ss(dir, ['create'], { real: true }); // the file mode under a real umask
     expect(r.code).toBe(0);
     const text = fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8');
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2));
@@ -233,32 +239,32 @@ describe('create and export-key', () => {
     expect(text.endsWith('"secrets": {}\n}')).toBe(true);
     expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(open(path.join(dir, 'secrets.json')).size).toBe(0);
-    expect(errorCode(ss(dir, ['get', 'x'], { password: 'another password' }))).toBe('E_SS_WRONG_KEY');
+    expect(errorCode(await ss(dir, ['get', 'x'], { password: 'another password' }))).toBe('E_SS_WRONG_KEY');
   });
 
-  it('create STORE / -s; conflicting paths, short passwords and an existing vault are refused', () => {
+  it('create STORE / -s; conflicting paths, short passwords and an existing vault are refused', async () => {
     const dir = tmpdir();
-    expect(ss(dir, ['create', 'a.json']).code).toBe(0);
-    expect(ss(dir, ['-s', 'b.json', 'create']).code).toBe(0);
+    expect((await ss(dir, ['create', 'a.json'])).code).toBe(0);
+    expect((await ss(dir, ['-s', 'b.json', 'create'])).code).toBe(0);
     expect(fs.existsSync(path.join(dir, 'a.json')) && fs.existsSync(path.join(dir, 'b.json'))).toBe(true);
-    expect(errorCode(ss(dir, ['-s', 'c.json', 'create', 'd.json']))).toBe('E_USAGE');
-    const short = ss(dir, ['create', 'e.json'], { password: 'short' });
+    expect(errorCode(await ss(dir, ['-s', 'c.json', 'create', 'd.json']))).toBe('E_USAGE');
+    const short = await ss(dir, ['create', 'e.json'], { password: 'short' });
     expect([short.code, errorCode(short)]).toEqual([2, 'E_USAGE']);
     expect(fs.existsSync(path.join(dir, 'e.json'))).toBe(false);
     const before = fs.readFileSync(path.join(dir, 'a.json'));
-    const again = ss(dir, ['create', 'a.json']);
+    const again = await ss(dir, ['create', 'a.json']);
     expect([again.code, errorCode(again)]).toEqual([17, 'E_EXISTS']);
     expect(fs.readFileSync(path.join(dir, 'a.json')).equals(before)).toBe(true);
-    expect(ss(dir, ['create', 'a.json', '--force']).code).toBe(0);
+    expect((await ss(dir, ['create', 'a.json', '--force'])).code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'a.json')).equals(before)).toBe(false);
   });
 
-  it('create -k NEWFILE generates a random key (PEM, 99 bytes, 0600) and adds the .gitignore rule in a git work tree', () => {
+  it('create -k NEWFILE generates a random key (PEM, 99 bytes, 0600) and adds the .gitignore rule in a git work tree', async () => {
     const repo = tmpdir();
     fs.mkdirSync(path.join(repo, '.git'));
     fs.mkdirSync(path.join(repo, 'app'));
     const cwd = path.join(repo, 'app');
-    const r = ss(cwd, ['-k', 'secrets.key', 'create'], { password: null });
+    const r = await ss(cwd, ['-k', 'secrets.key', 'create'], { password: null, real: true });
     expect(r.code).toBe(0);
     const key = fs.readFileSync(path.join(cwd, 'secrets.key'), 'utf8');
     expect(key).toMatch(/^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/]{43}=\n-----END PRIVATE KEY-----\n$/);
@@ -267,12 +273,12 @@ describe('create and export-key', () => {
     expect(fs.readFileSync(path.join(cwd, '.gitignore'), 'utf8')).toBe('# SecureStore key file ignore rule:\n/secrets.key\n');
     // A random-key vault is not stretched: the key opens it directly; no password does.
     expect(open(path.join(cwd, 'secrets.json'), KeySource.fromFile(path.join(cwd, 'secrets.key'))).size).toBe(0);
-    expect(ss(cwd, ['-k', 'secrets.key', 'set', 'a', 'b'], { password: null }).code).toBe(0);
+    expect((await ss(cwd, ['-k', 'secrets.key', 'set', 'a', 'b'], { password: null })).code).toBe(0);
     // an empty key file also gets a new key; an existing key file is used as is
     fs.writeFileSync(path.join(cwd, 'empty.key'), '');
-    expect(ss(cwd, ['-k', 'empty.key', 'create', 'e.json', '--no-vcs'], { password: null }).code).toBe(0);
+    expect((await ss(cwd, ['-k', 'empty.key', 'create', 'e.json', '--no-vcs'], { password: null })).code).toBe(0);
     expect(fs.statSync(path.join(cwd, 'empty.key')).size).toBe(99);
-    const reuse = ss(cwd, ['-k', 'secrets.key', 'create', 'r.json'], { password: null });
+    const reuse = await ss(cwd, ['-k', 'secrets.key', 'create', 'r.json'], { password: null });
     expect(reuse.stderr).toContain('Using the existing key file secrets.key');
     expect(fs.readFileSync(path.join(cwd, 'secrets.key'), 'utf8')).toBe(key);
     expect(open(path.join(cwd, 'r.json'), KeySource.fromFile(path.join(cwd, 'secrets.key'))).size).toBe(0);
@@ -280,51 +286,51 @@ describe('create and export-key', () => {
     expect(fs.readFileSync(path.join(cwd, '.gitignore'), 'utf8')).toBe('# SecureStore key file ignore rule:\n/secrets.key\n');
   });
 
-  it('all or nothing: when the vault cannot be written, no key file and no .gitignore change are left (create, export)', () => {
+  it('all or nothing: when the vault cannot be written, no key file and no .gitignore change are left (create, export)', async () => {
     const repo = tmpdir();
     fs.mkdirSync(path.join(repo, '.git'));
     fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules\n');
     fs.writeFileSync(path.join(repo, 'old.key'), 'previous key file content');
     fs.writeFileSync(path.join(repo, 'empty.key'), '');
-    const r = ss(repo, ['-k', 'new.key', 'create', 'missing/secrets.json'], { password: null });
+    const r = await ss(repo, ['-k', 'new.key', 'create', 'missing/secrets.json'], { password: null });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_FILE_NOT_FOUND']);
-    const p = ss(repo, ['create', 'missing/secrets.json', '--export-key', 'old.key', '--force']);
+    const p = await ss(repo, ['create', 'missing/secrets.json', '--export-key', 'old.key', '--force']);
     expect(errorCode(p)).toBe('E_FILE_NOT_FOUND');
-    const e = ss(repo, ['-k', 'empty.key', 'create', 'missing/secrets.json'], { password: null });
+    const e = await ss(repo, ['-k', 'empty.key', 'create', 'missing/secrets.json'], { password: null });
     expect(errorCode(e)).toBe('E_FILE_NOT_FOUND');
     const vault = newVault();
-    expect(cli(['add', 'key', 'K', 'v'], { vault }).code).toBe(0);
-    const x = ss(repo, ['export', '-f', '::K', 'missing/secrets.json', '-k', 'new.key'], { vault, password: null });
+    addSecrets(vault, { key: 'K', value: 'v' });
+    const x = await ss(repo, ['export', '-f', '::K', 'missing/secrets.json', '-k', 'new.key'], { vault, password: null });
     expect(errorCode(x)).toBe('E_FILE_NOT_FOUND');
     expect(fs.readdirSync(repo).sort()).toEqual(['.git', '.gitignore', 'empty.key', 'old.key']);
     expect(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8')).toBe('node_modules\n');
     expect(fs.readFileSync(path.join(repo, 'old.key'), 'utf8')).toBe('previous key file content');
     expect(fs.statSync(path.join(repo, 'empty.key')).size).toBe(0);
-    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string }>;
+    const log = JSON.parse((await cliIn(['audit', '--format', 'json'], { vault })).stdout) as Array<{ action: string }>;
     expect(log.some((a) => a.action === 'export')).toBe(false);
   });
 
-  it('outside a git work tree no .gitignore is written', () => {
+  it('outside a git work tree no .gitignore is written', async () => {
     const dir = tmpdir();
-    expect(ss(dir, ['-k', 'k.key', 'create'], { password: null }).code).toBe(0);
+    expect((await ss(dir, ['-k', 'k.key', 'create'], { password: null })).code).toBe(0);
     expect(fs.existsSync(path.join(dir, '.gitignore'))).toBe(false);
   });
 
-  it('create --export-key and export-key write the key equivalent to the password', () => {
+  it('create --export-key and export-key write the key equivalent to the password', async () => {
     const repo = tmpdir();
     fs.mkdirSync(path.join(repo, '.git'));
-    expect(ss(repo, ['create', '--export-key', 'secrets.key']).code).toBe(0);
-    expect(ss(repo, ['-k', 'secrets.key', 'set', 'x', 'y'], { password: null }).code).toBe(0);
-    expect(ss(repo, ['get', 'x']).stdout).toBe('y\n');
+    expect((await ss(repo, ['create', '--export-key', 'secrets.key'])).code).toBe(0);
+    expect((await ss(repo, ['-k', 'secrets.key', 'set', 'x', 'y'], { password: null })).code).toBe(0);
+    expect((await ss(repo, ['get', 'x'])).stdout).toBe('y\n');
     expect(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8')).toContain('/secrets.key\n');
     const dir = fixtureDir();
-    const r = ss(dir, ['export-key', 'exported.key']);
+    const r = await ss(dir, ['export-key', 'exported.key'], { real: true });
     expect(r.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'exported.key'), 'utf8')).toBe(fs.readFileSync(path.join(FIX, 'fixture.key'), 'utf8'));
     expect(fs.statSync(path.join(dir, 'exported.key')).mode & 0o777).toBe(0o600);
-    const again = ss(dir, ['export-key', 'exported.key']);
+    const again = await ss(dir, ['export-key', 'exported.key']);
     expect([again.code, errorCode(again)]).toEqual([17, 'E_EXISTS']);
-    expect(ss(dir, ['export-key', 'exported.key', '--force']).code).toBe(0);
+    expect((await ss(dir, ['export-key', 'exported.key', '--force'])).code).toBe(0);
   });
 });
 
@@ -361,92 +367,87 @@ describe.runIf(hasScript)('on a terminal', () => {
 });
 
 describe('import into the seeqret vault', () => {
-  it('--colon maps ssclient-style names to keys, with --app/--env; all values arrive; audited', () => {
+  it('--colon maps ssclient-style names to keys, with --app/--env; all values arrive; audited', async () => {
     const dir = fixtureDir();
     const vault = newVault();
-    const r = ss(dir, ['import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault, password: null });
+    const r = await ss(dir, ['import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault, password: null, real: true });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('3 added');
-    expect(cli(['get', 'web:prod:db.password'], { vault }).stdout).toBe('pgsql123\n');
-    expect(cli(['get', 'web:prod:unicode'], { vault }).stdout).toBe('päss✓\n');
-    const log = (JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
+    expect((await cliIn(['get', 'web:prod:db.password'], { vault })).stdout).toBe('pgsql123\n');
+    expect((await cliIn(['get', 'web:prod:unicode'], { vault })).stdout).toBe('päss✓\n');
+    const log = (JSON.parse((await cliIn(['audit', '--format', 'json'], { vault })).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     const imp = must(log.find((e) => e.action === 'import'));
     expect(imp.target).toBe('secrets.json');
     expect(JSON.parse(imp.detail)).toMatchObject({ from: 'securestore-v3', added: 3 });
     expect(JSON.stringify(log)).not.toContain('pgsql123');
     // again: unchanged; with a changed value: skipped unless --update
-    expect(ss(dir, ['import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault, password: null }).stderr).toContain('3 unchanged');
-    expect(ss(dir, ['set', 'unicode', 'changed']).code).toBe(0);
-    expect(ss(dir, ['import', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault }).stderr).toContain('1 skipped');
-    expect(cli(['get', 'web:prod:unicode'], { vault }).stdout).toBe('päss✓\n');
-    expect(ss(dir, ['import', '--colon', '.', '--app', 'web', '--env', 'prod', '--update'], { vault }).stderr).toContain('1 updated');
-    expect(cli(['get', 'web:prod:unicode'], { vault }).stdout).toBe('changed\n');
+    expect((await ss(dir, ['import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault, password: null })).stderr).toContain('3 unchanged');
+    expect((await ss(dir, ['set', 'unicode', 'changed'])).code).toBe(0);
+    expect((await ss(dir, ['import', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault })).stderr).toContain('1 skipped');
+    expect((await cliIn(['get', 'web:prod:unicode'], { vault })).stdout).toBe('päss✓\n');
+    expect((await ss(dir, ['import', '--colon', '.', '--app', 'web', '--env', 'prod', '--update'], { vault })).stderr).toContain('1 updated');
+    expect((await cliIn(['get', 'web:prod:unicode'], { vault })).stdout).toBe('changed\n');
   });
 
-  it('is all or nothing: one name that cannot be a seeqret key (or a binary value) imports nothing', () => {
+  it('is all or nothing: one name that cannot be a seeqret key (or a binary value) imports nothing', async () => {
     const dir = fixtureDir();
     const vault = newVault();
-    const r = ss(dir, ['import'], { vault });
+    const r = await ss(dir, ['import'], { vault });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_INVALID_NAME']);
     expect(r.stderr).toContain("secret 'db:password'");
     expect(r.stderr).toContain('--colon');
     const s = open(path.join(dir, 'secrets.json'));
     s.set('zz', Buffer.from([0xff]));
     s.save();
-    const b = ss(dir, ['import', '--colon', '_'], { vault });
+    const b = await ss(dir, ['import', '--colon', '_'], { vault });
     expect([b.code, errorCode(b)]).toEqual([1, 'E_BAD_VALUE']);
-    expect(cli(['list', '--format', 'json'], { vault }).stdout.trim()).toBe('[]');
+    expect((await cliIn(['list', '--format', 'json'], { vault })).stdout.trim()).toBe('[]');
   });
 
-  it('--names full takes app:env:key from each name; --dry-run writes nothing', () => {
+  it('--names full takes app:env:key from each name; --dry-run writes nothing', async () => {
     const dir = tmpdir();
     const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
     s.set('shop:prod:STRIPE_KEY', 'sk_live');
     s.set('*:dev:DEBUG', '1');
     s.save();
     const vault = newVault();
-    const dry = ss(dir, ['import', 'secrets.json', '--names', 'full', '--dry-run'], { vault });
+    const dry = await ss(dir, ['import', 'secrets.json', '--names', 'full', '--dry-run'], { vault });
     expect(dry.code).toBe(0);
     expect(dry.stderr).toContain('would be added: shop:prod:STRIPE_KEY');
-    expect(cli(['list', '--format', 'json'], { vault }).stdout.trim()).toBe('[]');
-    expect(ss(dir, ['import', 'secrets.json', '--names', 'full'], { vault }).code).toBe(0);
-    expect(cli(['get', 'shop:prod:STRIPE_KEY'], { vault }).stdout).toBe('sk_live\n');
-    expect(cli(['get', '*:dev:DEBUG'], { vault }).stdout).toBe('1\n');
+    expect((await cliIn(['list', '--format', 'json'], { vault })).stdout.trim()).toBe('[]');
+    expect((await ss(dir, ['import', 'secrets.json', '--names', 'full'], { vault })).code).toBe(0);
+    expect((await cliIn(['get', 'shop:prod:STRIPE_KEY'], { vault })).stdout).toBe('sk_live\n');
+    expect((await cliIn(['get', '*:dev:DEBUG'], { vault })).stdout).toBe('1\n');
     const fixture = fixtureDir();
-    const bad = ss(fixture, ['import', '--names', 'full'], { vault });
+    const bad = await ss(fixture, ['import', '--names', 'full'], { vault });
     expect([bad.code, errorCode(bad)]).toEqual([1, 'E_INVALID_NAME']);
-    expect(errorCode(ss(fixture, ['import', '--names', 'full', '--app', 'x'], { vault }))).toBe('E_USAGE');
+    expect(errorCode(await ss(fixture, ['import', '--names', 'full', '--app', 'x'], { vault }))).toBe('E_USAGE');
   });
 
-  it('two names that map to one seeqret name are refused (E_AMBIGUOUS)', () => {
+  it('two names that map to one seeqret name are refused (E_AMBIGUOUS)', async () => {
     const dir = tmpdir();
     const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
     s.set('a:b', '1');
     s.set('a.b', '2');
     s.save();
-    const r = ss(dir, ['import', '--colon', '.'], { vault: newVault() });
+    const r = await ss(dir, ['import', '--colon', '.'], { vault: newVault() });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_AMBIGUOUS']);
   });
 });
 
 describe('export from the seeqret vault', () => {
+  /** A vault holding three secrets, made in-process (`addSecrets`): setup, not what is tested. */
   function vaultWithSecrets(): string {
     const vault = newVault();
-    for (const [app, env, key, value] of [
-      ['shop', 'prod', 'DB_PASSWORD', 'prod-pw'],
-      ['shop', 'prod', 'API_KEY', 'sk_live_9'],
-      ['shop', 'dev', 'API_KEY', 'sk_test_9'],
-    ] as const) {
-      expect(cli(['add', 'key', key, '--app', app, '--env', env], { vault, input: value }).code).toBe(0);
-    }
+    addSecrets(vault, { app: 'shop', env: 'prod', key: 'DB_PASSWORD', value: 'prod-pw' }, { app: 'shop', env: 'prod', key: 'API_KEY', value: 'sk_live_9' }, { app: 'shop', env: 'dev', key: 'API_KEY', value: 'sk_test_9' });
     return vault;
   }
 
-  it('into a new vault with a new key file (plain key names), readable by the library; audited', () => {
+  it('into a new vault with a new key file (plain key names), readable by the library; audited', async () => {
     const vault = vaultWithSecrets();
     const repo = tmpdir();
     fs.mkdirSync(path.join(repo, '.git'));
-    const r = ss(repo, ['export', '-f', 'shop:prod:', 'secrets.json', '-k', 'secrets.key'], { vault, password: null });
+    const r = await ss(repo, ['export', '-f', 'shop:prod:', 'secrets.json', '-k', 'secrets.key'], { vault, password: null, real: true });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('2 added');
     const s = open(path.join(repo, 'secrets.json'), KeySource.fromFile(path.join(repo, 'secrets.key')));
@@ -454,22 +455,22 @@ describe('export from the seeqret vault', () => {
     expect(s.get('API_KEY')).toBe('sk_live_9');
     expect(s.get('DB_PASSWORD')).toBe('prod-pw');
     expect(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8')).toContain('/secrets.key\n');
-    const log = (JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
+    const log = (JSON.parse((await cliIn(['audit', '--format', 'json'], { vault })).stdout) as Array<{ action: string; target: string; detail: unknown }>).map((e) => ({ ...e, detail: JSON.stringify(e.detail) }));
     const exp = log.filter((e) => e.action === 'export');
     expect(exp).toHaveLength(1);
     expect(must(exp[0]).target).toBe('secrets.json');
     expect(JSON.parse(must(exp[0]).detail)).toMatchObject({ format: 'securestore-v3', secrets: ['shop:prod:API_KEY', 'shop:prod:DB_PASSWORD'] });
   });
 
-  it('into an existing vault: unchanged entries stay byte-identical, changed ones are replaced, others kept', () => {
+  it('into an existing vault: unchanged entries stay byte-identical, changed ones are replaced, others kept', async () => {
     const vault = vaultWithSecrets();
     const dir = tmpdir();
-    expect(ss(dir, ['create']).code).toBe(0);
-    expect(ss(dir, ['set', 'OTHER', 'kept']).code).toBe(0);
-    expect(ss(dir, ['export', '-f', 'shop:prod:'], { vault }).code).toBe(0);
+    expect((await ss(dir, ['create'])).code).toBe(0);
+    expect((await ss(dir, ['set', 'OTHER', 'kept'])).code).toBe(0);
+    expect((await ss(dir, ['export', '-f', 'shop:prod:'], { vault })).code).toBe(0);
     const first = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
-    expect(cli(['edit', 'value', 'shop:prod:API_KEY'], { vault, input: 'sk_live_10' }).code).toBe(0);
-    const r = ss(dir, ['export', '-f', 'shop:prod:'], { vault });
+    expect((await cliIn(['edit', 'value', 'shop:prod:API_KEY'], { vault, input: 'sk_live_10' })).code).toBe(0);
+    const r = await ss(dir, ['export', '-f', 'shop:prod:'], { vault });
     expect(r.stderr).toContain('0 added, 1 updated, 1 unchanged');
     const second = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(second.secrets.DB_PASSWORD).toEqual(first.secrets.DB_PASSWORD);
@@ -478,30 +479,30 @@ describe('export from the seeqret vault', () => {
     expect([s.get('API_KEY'), s.get('OTHER')]).toEqual(['sk_live_10', 'kept']);
   });
 
-  it('one key in two apps/envs is refused with plain names; --names full writes app:env:key and round-trips', () => {
+  it('one key in two apps/envs is refused with plain names; --names full writes app:env:key and round-trips', async () => {
     const vault = vaultWithSecrets();
     const dir = tmpdir();
-    const r = ss(dir, ['export', '-f', 'shop::', '-k', 'k.key'], { vault, password: null });
+    const r = await ss(dir, ['export', '-f', 'shop::', '-k', 'k.key'], { vault, password: null });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_AMBIGUOUS']);
     expect(fs.existsSync(path.join(dir, 'secrets.json'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'k.key'))).toBe(false);
-    expect(ss(dir, ['export', '-f', 'shop::', '--names', 'full', '-k', 'k.key'], { vault, password: null }).code).toBe(0);
+    expect((await ss(dir, ['export', '-f', 'shop::', '--names', 'full', '-k', 'k.key'], { vault, password: null })).code).toBe(0);
     expect(open(path.join(dir, 'secrets.json'), KeySource.fromFile(path.join(dir, 'k.key'))).keys()).toEqual(['shop:dev:API_KEY', 'shop:prod:API_KEY', 'shop:prod:DB_PASSWORD']);
     const other = newVault();
-    expect(ss(dir, ['import', '--names', 'full', '-k', 'k.key'], { vault: other, password: null }).code).toBe(0);
-    expect(cli(['get', 'shop:dev:API_KEY'], { vault: other }).stdout).toBe('sk_test_9\n');
-    expect(cli(['get', 'shop:prod:DB_PASSWORD'], { vault: other }).stdout).toBe('prod-pw\n');
+    expect((await ss(dir, ['import', '--names', 'full', '-k', 'k.key'], { vault: other, password: null })).code).toBe(0);
+    expect((await cliIn(['get', 'shop:dev:API_KEY'], { vault: other })).stdout).toBe('sk_test_9\n');
+    expect((await cliIn(['get', 'shop:prod:DB_PASSWORD'], { vault: other })).stdout).toBe('prod-pw\n');
   });
 
-  it('needs -f; a filter matching nothing is E_NOT_FOUND; a wrong key for an existing vault writes nothing', () => {
+  it('needs -f; a filter matching nothing is E_NOT_FOUND; a wrong key for an existing vault writes nothing', async () => {
     const vault = vaultWithSecrets();
     const dir = fixtureDir();
-    expect(errorCode(ss(dir, ['export'], { vault }))).toBe('E_USAGE');
-    expect(errorCode(ss(dir, ['export', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
-    const r = ss(dir, ['export', '-f', 'shop:prod:'], { vault, password: 'not the password' });
+    expect(errorCode(await ss(dir, ['export'], { vault }))).toBe('E_USAGE');
+    expect(errorCode(await ss(dir, ['export', '-f', 'nothing:here:'], { vault }))).toBe('E_NOT_FOUND');
+    const r = await ss(dir, ['export', '-f', 'shop:prod:'], { vault, password: 'not the password' });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_SS_WRONG_KEY']);
     expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).toBe(FIXTURE_TEXT);
-    const log = JSON.parse(cli(['audit', '--format', 'json'], { vault }).stdout) as Array<{ action: string }>;
+    const log = JSON.parse((await cliIn(['audit', '--format', 'json'], { vault })).stdout) as Array<{ action: string }>;
     expect(log.some((e) => e.action === 'export')).toBe(false);
   });
 });

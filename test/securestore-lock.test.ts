@@ -9,20 +9,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeySource, SecretsManager } from '../src/securestore/manager.js';
-import { type CliResult, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { type CliResult, addSecrets, cli, cliAsync, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
-/** A folder with a new key-file SecureStore vault `secrets.json` holding `names` (value `old-NAME`). */
+/**
+ * A folder with a new key-file SecureStore vault `secrets.json` holding `names` (value `old-NAME`),
+ * made in-process by the library, as `ss create -s FILE -k KEY --no-vcs` makes it (that command
+ * runs through the real CLI in test/securestore-cli.test.ts).
+ */
 function store(names: string[] = []): { dir: string; file: string; key: string } {
   const dir = tmpdir('ss-lock-');
   const file = path.join(dir, 'secrets.json');
   const key = path.join(dir, 'secrets.key');
-  const r = cli(['ss', 'create', '-s', file, '-k', key, '--no-vcs'], { cwd: dir });
-  expect(r.code, r.stderr).toBe(0);
-  if (names.length > 0) {
-    const s = SecretsManager.fromFile(file, KeySource.fromFile(key));
-    for (const n of names) s.set(n, `old-${n}`);
-    s.save();
-  }
+  const s = SecretsManager.create(KeySource.generate(), { path: file });
+  s.exportKey(key);
+  for (const n of names) s.set(n, `old-${n}`);
+  s.save();
   return { dir, file, key };
 }
 
@@ -45,7 +46,7 @@ describe('concurrent ss writers lose nothing', () => {
   it('set, remove and export at once (20 processes): each change is there, none undone by another', async () => {
     const { dir, file, key } = store(Array.from({ length: 5 }, (_, i) => `GONE${i}`));
     const vault = newVault();
-    for (let i = 0; i < 5; i++) expect(cli(['add', 'key', `EXP${i}`, `exported-${i}`, '--app', 'shop', '--env', 'prod'], { vault }).code).toBe(0);
+    addSecrets(vault, ...Array.from({ length: 5 }, (_, i) => ({ app: 'shop', env: 'prod', key: `EXP${i}`, value: `exported-${i}` })));
     const jobs = [
       ...Array.from({ length: 10 }, (_, i) => ssAsync(dir, ['-s', file, '-k', key, 'set', `K${i}`, `v${i}`])),
       ...Array.from({ length: 5 }, (_, i) => ssAsync(dir, ['-s', file, '-k', key, 'remove', `GONE${i}`])),
@@ -65,8 +66,10 @@ describe('concurrent ss writers lose nothing', () => {
     const holder = spawn('sleep', ['60']);
     try {
       fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: holder.pid, host: os.hostname(), start: '', at: Date.now(), nonce: 'held' }));
+      // `set` through the real CLI as a child process, `remove` in-process (the same lock code).
       for (const args of [['set', 'NEW', 'x'], ['remove', 'KEEP']]) {
-        const r = cli(['ss', '-s', file, '-k', key, ...args], { cwd: dir, env: { SEEQRET_LOCK_TIMEOUT_MS: '300' } });
+        const o = { cwd: dir, env: { SEEQRET_LOCK_TIMEOUT_MS: '300' } };
+        const r = args[0] === 'set' ? cli(['ss', '-s', file, '-k', key, ...args], o) : await cliIn(['ss', '-s', file, '-k', key, ...args], o);
         expect([r.code, errorCode(r)], r.stderr).toEqual([1, 'E_LOCKED']);
         expect(r.stderr).toContain(`process ${holder.pid}`);
         expect(fs.readFileSync(file).equals(before)).toBe(true);
@@ -76,7 +79,7 @@ describe('concurrent ss writers lose nothing', () => {
       await new Promise((resolve) => holder.once('exit', resolve));
     }
     // The holder is gone: its lock is stale and the next writer takes it over.
-    expect(cli(['ss', '-s', file, '-k', key, 'set', 'NEW', 'x'], { cwd: dir }).code).toBe(0);
+    expect((await cliIn(['ss', '-s', file, '-k', key, 'set', 'NEW', 'x'], { cwd: dir })).code).toBe(0);
     expect(open(file, key).get('NEW')).toBe('x');
     expect(fs.existsSync(`${file}.lock`)).toBe(false);
   });

@@ -12,15 +12,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generateIdentity } from '../src/crypto/index.js';
-import { FAST_COST, custodianSigningKey, deriveCustodianSecretKey, newRawPassphrase, publicKeyOf, sha512, signDetached } from '../src/crypto/team.js';
+import { FAST_COST, type KdfCost, custodianSigningKey, deriveCustodianSecretKey, newRawPassphrase, publicKeyOf, sha512, signDetached } from '../src/crypto/team.js';
 import { SeeqretError } from '../src/errors.js';
 import { type CustodianEntry, type DomainEntry, type ParsedTeamFile, type TeamData, sameData, signatureBlock, signatureMessage } from '../src/team/format.js';
 import { parseCanonical } from '../src/team/canonical.js';
 import { parseTeamText, parseTeamTextFull } from '../src/team/read.js';
 import { serializeTeamData } from '../src/team/serialize.js';
 import { TeamFile, type UnlockedCustodian } from '../src/team/store.js';
+import type { KeyType } from '../src/team/rules.js';
 import { emitItem, emitPair } from '../src/team/yaml.js';
-import { SHARED, tmpdir, thrownCode } from './helpers.js';
+import { SHARED, TEST_TEAM_KDF, tmpdir, thrownCode } from './helpers.js';
 import { must } from './must.js';
 
 const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
@@ -36,10 +37,15 @@ function fixtureCopy(): string {
   return file;
 }
 
-/** A file we create: alice (fast) and bob (raw), domain dev owned by alice with two secrets. */
-function made(): { tf: TeamFile; alice: UnlockedCustodian; bobKey: string } {
+/**
+ * A file we create: alice and bob (raw), domain dev owned by alice with two secrets. Alice's
+ * Argon2id cost is `aliceCost`: by default the lowest the format records (TEST_TEAM_KDF), as tests
+ * that do not test the KDF need no more; the KDF itself is checked against the fixture's vectors
+ * (fast, hard) above, and the layout test makes alice `fast`.
+ */
+function made(aliceCost: KeyType | KdfCost = TEST_TEAM_KDF): { tf: TeamFile; alice: UnlockedCustodian; bobKey: string } {
   const bobKey = newRawPassphrase();
-  let tf = TeamFile.create(path.join(tmpdir(), 'protected.yaml')).addCustodian('alice@example.com', 'alice pass', 'fast').addCustodian('bob@example.com', bobKey, 'raw');
+  let tf = TeamFile.create(path.join(tmpdir(), 'protected.yaml')).addCustodian('alice@example.com', 'alice pass', aliceCost).addCustodian('bob@example.com', bobKey, 'raw');
   const alice = tf.unlock({ name: 'alice@example.com', passphrase: 'alice pass' });
   tf = tf.addDomain('dev', alice).addSecret('dev', 'DB_PASSWORD', 'hunter2').addSecret('dev', 'API_KEY', 'sk_ünï 😀');
   return { tf, alice, bobKey };
@@ -158,7 +164,7 @@ describe('files we create', () => {
   });
 
   it('writes the old layout, reads back, and keeps the audit messages of the old tool', () => {
-    const { tf, alice } = made();
+    const { tf, alice } = made('fast'); // the pwdkm below is the fast cost's
     const text = tf.write();
     expect(fs.statSync(tf.path).mode & 0o777).toBe(0o600);
     const back = TeamFile.open(tf.path);

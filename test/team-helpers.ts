@@ -10,7 +10,7 @@ import { planNewCustodian } from '../src/team/custodians.js';
 import { type TeamSession, openTeam } from '../src/team/session.js';
 import { TeamFile } from '../src/team/store.js';
 import { writeTeam } from '../src/team/write.js';
-import { type CliResult, SHARED, cli, cliAsync, cliIn, tmpdir } from './helpers.js';
+import { type CliResult, SHARED, TEST_TEAM_KDF, cli, cliAsync, cliIn, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 export const FIXTURE = path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml');
@@ -67,7 +67,7 @@ export function ok(r: CliResult): CliResult {
 }
 
 /**
- * A new file: alice (fast) owns dev with DB_PASSWORD and API_KEY; bob is a raw custodian. Returns
+ * A new file: alice (Argon2id at {@link TEST_TEAM_KDF}) owns dev with DB_PASSWORD and API_KEY; bob is a raw custodian. Returns
  * bob's key. Made in-process by the team use cases the CLI calls (`init`, `add-custodian`,
  * `add-domain`, `add-secret`), with the pins in the same folder the CLI would use; these commands
  * run through the real CLI in {@link freshCli} (test/team-cli.test.ts).
@@ -86,8 +86,10 @@ export async function fresh(opts: { vault?: string } = {}): Promise<{ file: stri
     vault: { identity: () => Promise.reject(new Error('no identity custodian here')), use: () => Promise.reject(new Error('no vault here')) },
   });
   const alice = session(ALICE);
-  const first = await planNewCustodian(alice, (await resolveUser(alice)).value, { keyType: 'fast' });
-  const created = first.change(TeamFile.create(file));
+  // Alice's Argon2id cost is recorded in her custodian entry: the lowest the format accepts
+  // (TEST_TEAM_KDF), as the library allows and the CLI does not; the KDF at the `fast` and `hard`
+  // costs is tested in test/team-cli.test.ts (freshCli, the fixture) and test/team-format.test.ts.
+  const created = TeamFile.create(file).addCustodian((await resolveUser(alice)).value, ALICE.SEEQRET_TEAM_PASSPHRASE, TEST_TEAM_KDF);
   await writeTeam(alice, null, () => created, { create: true, pre: created });
   const anyone = session({});
   const tf = openTeam(anyone, 'write').tf;

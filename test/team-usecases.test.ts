@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tmpdir } from './helpers.js';
+import { TEST_TEAM_KDF, tmpdir } from './helpers.js';
 import { SeeqretError } from '../src/errors.js';
 import { type PassphraseRequest, type PassphraseSource, passphraseChain } from '../src/passphrase.js';
 import { NO_PROMPTS, type TeamPrompts, resolveUser, unlockCustodian } from '../src/team/credentials.js';
@@ -71,14 +71,18 @@ function session(file: string, vaultDir: string, env: TeamEnvironment, more: Par
   };
 }
 
-/** alice (fast) created the file, owns `dev` with DB=hunter2; bob is a raw custodian. */
-async function team(): Promise<{ file: string; dir: string; bobKey: string; alice: TeamSession }> {
+/**
+ * alice created the file, owns `dev` with DB=hunter2; bob is a raw custodian. With `fast`, alice
+ * is added by the use case (`planNewCustodian`, key type fast); otherwise directly with the lowest
+ * Argon2id cost the format records (TEST_TEAM_KDF), for tests about something else.
+ */
+async function team(aliceKey: 'fast' | 'test' = 'test'): Promise<{ file: string; dir: string; bobKey: string; alice: TeamSession }> {
   const dir = tmpdir();
   const file = path.join(dir, 'protected.yaml');
   const stateDir = path.join(dir, 'seeqret');
   const alice = session(file, stateDir, ALICE);
-  const first = await planNewCustodian(alice, (await resolveUser(alice)).value, { keyType: 'fast' });
-  const created = first.change(TeamFile.create(file));
+  const user = (await resolveUser(alice)).value;
+  const created = aliceKey === 'fast' ? (await planNewCustodian(alice, user, { keyType: 'fast' })).change(TeamFile.create(file)) : TeamFile.create(file).addCustodian(user, ALICE.SEEQRET_TEAM_PASSPHRASE, TEST_TEAM_KDF);
   await writeTeam(alice, null, () => created, { create: true, pre: created });
   const prompts = person();
   const adding = session(file, stateDir, {}, { prompts });
@@ -92,7 +96,7 @@ async function team(): Promise<{ file: string; dir: string; bobKey: string; alic
 
 describe('init, custodians, domains, secrets', () => {
   it('creates the file, adds a raw custodian (its key shown once through the prompts), a domain and a secret that decrypts', async () => {
-    const { file, bobKey, alice } = await team();
+    const { file, bobKey, alice } = await team('fast');
     expect(bobKey).toMatch(/^P[0-9a-f]{64}P$/);
     const tf = TeamFile.open(file);
     expect(tf.custodianNames().sort()).toEqual(['alice@example.com', 'bob@example.com']);
