@@ -1,5 +1,5 @@
 /**
- * Asking the unlock agent of a vault for its keys, its status, or to end. Every question checks
+ * Asking the unlock agent of a vault for its keys, its status, to end, or to run a `get` (decision 64). Every question checks
  * first that the runtime folder and the socket are private to this user (the peer's uid is not
  * available to Node on a Unix socket: docs/agent.md#who-can-reach-it), and treats no agent, a
  * dead one (a socket nobody listens on) and a slow one alike: the command goes on without it.
