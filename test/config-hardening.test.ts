@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { ROOT, cleanEnv, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
 const PASS = 'vault passphrase 1';
 
@@ -28,9 +28,9 @@ function appDir(): string {
 }
 
 describe('seeqret/config', () => {
-  it('removes the credential variables from process.env once the vault is open; the app and its children never see them', () => {
+  it('removes the credential variables from process.env once the vault is open; the app and its children never see them', async () => {
     const v = newVault({ passphrase: PASS });
-    expect(cli(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v, env: { SEEQRET_PASSPHRASE: PASS } }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v, env: { SEEQRET_PASSPHRASE: PASS } })).code).toBe(0);
     const dir = appDir();
     fs.writeFileSync(path.join(dir, 'env.template'), 'web:dev:\n');
     const creds = { SEEQRET_PASSPHRASE: PASS, SEEQRET_BACKUP_PASSPHRASE: 'backup pass', SEEQRET_SS_PASSWORD: 'ss pass', SEEQRET_TEAM_PASSPHRASE: 'team pass', PPROTECT_PASSPHRASE: 'pp pass' };
@@ -47,10 +47,10 @@ describe('seeqret/config', () => {
     expect(bad.stderr).not.toContain('not-the-pass-xyz');
   });
 
-  it('refuses a loader variable set by a constant line (nothing is set); an explicit NAME=app:env:key line still sets one', () => {
+  it('refuses a loader variable set by a constant line (nothing is set); an explicit NAME=app:env:key line still sets one', async () => {
     const v = newVault();
-    expect(cli(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v }).code).toBe(0);
-    expect(cli(['add', 'key', 'NODE_OPTIONS', '--app', 'web', '--env', 'dev'], { vault: v, input: '--max-old-space-size=64\n' }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v })).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'NODE_OPTIONS', '--app', 'web', '--env', 'dev'], { vault: v, input: '--max-old-space-size=64\n' })).code).toBe(0);
     const dir = appDir();
     for (const line of ['NODE_OPTIONS=--require /tmp/evil.js', 'LD_PRELOAD=/tmp/evil.so', "PATH='/tmp/evil:/usr/bin'", 'PYTHONSTARTUP=/tmp/x.py', 'BASH_ENV=/tmp/x.sh']) {
       fs.writeFileSync(path.join(dir, 'env.template'), `API=web:dev:API\n${line}\n`);
@@ -65,10 +65,10 @@ describe('seeqret/config', () => {
     expect(JSON.parse(ok.stdout)).toEqual({ opts: '--max-old-space-size=64' });
   });
 
-  it('refuses a value containing NUL (from the vault or a constant), as the CLI does, setting nothing', () => {
+  it('refuses a value containing NUL (from the vault or a constant), as the CLI does, setting nothing', async () => {
     const v = newVault();
-    expect(cli(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v }).code).toBe(0);
-    expect(cli(['add', 'key', 'BIN', '--app', 'web', '--env', 'dev'], { vault: v, input: Buffer.from('a\0b\n') }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v })).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'BIN', '--app', 'web', '--env', 'dev'], { vault: v, input: Buffer.from('a\0b\n') })).code).toBe(0);
     const dir = appDir();
     const cases: Array<[string, Record<string, string>]> = [
       ['web:dev:API\nweb:dev:BIN\n', {}],
@@ -82,13 +82,13 @@ describe('seeqret/config', () => {
       expect(r.stderr).toContain('E_BAD_VALUE');
       expect(r.stderr).toMatch(/\b(BIN|X) contains a NUL character/);
     }
-    const cliRun = cli(['run', '-f', 'web:dev:', '--', process.execPath, '-e', '0'], { vault: v });
+    const cliRun = await cliIn(['run', '-f', 'web:dev:', '--', process.execPath, '-e', '0'], { vault: v });
     expect(errorCode(cliRun)).toBe('E_BAD_VALUE');
   });
 
-  it('never prints the content of a file that is not a template (SEEQRET_TEMPLATE, run --template)', () => {
+  it('never prints the content of a file that is not a template (SEEQRET_TEMPLATE, run --template)', async () => {
     const v = newVault();
-    expect(cli(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v })).code).toBe(0);
     const dir = appDir();
     const files: Record<string, string> = {
       shadow: 'root:$6$saltsalt$SHADOWHASHSHADOWHASH:19000:0:99999:7:::\n',
@@ -101,7 +101,7 @@ describe('seeqret/config', () => {
       const file = path.join(dir, name);
       fs.writeFileSync(file, content);
       const r = withConfig("report({ api: process.env.API ?? 'unset' });", { cwd: dir, env: { SEEQRET: v, SEEQRET_TEMPLATE: file } });
-      const c = cli(['run', '--template', file, '--', process.execPath, '-e', '0'], { vault: v });
+      const c = await cliIn(['run', '--template', file, '--', process.execPath, '-e', '0'], { vault: v });
       for (const m of markers) {
         expect(r.stderr, `${name} (seeqret/config)`).not.toContain(m);
         expect(c.stderr, `${name} (run --template)`).not.toContain(m);

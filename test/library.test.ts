@@ -11,7 +11,7 @@ import { formatDotenv, parseDotenv } from '../src/formats/dotenv.js';
 import { quoteForDialect } from '../src/formats/dialects.js';
 import { isDangerousVariable, resolveTemplate } from '../src/inject/resolve.js';
 import { Vault } from '../src/vault/vault.js';
-import { ROOT, cleanEnv, addSecrets, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { ROOT, cleanEnv, addSecrets, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
 
@@ -134,30 +134,30 @@ describe('CLI get and list details', () => {
     expect(errorCode(cli(['get', 'F*'], { vault: v }))).toBe('E_AMBIGUOUS');
   });
 
-  it('list --format env/shell refuses duplicate and invalid variable names', () => {
+  it('list --format env/shell refuses duplicate and invalid variable names', async () => {
     const v = newVault();
     addSecrets(v, { key: 'K', value: '1', env: 'dev' });
     addSecrets(v, { key: 'K', value: '2', env: 'prod' });
     addSecrets(v, { key: 'db-password', value: '3', env: 'x' });
-    expect(errorCode(cli(['list', '::K', '--format', 'env', '--reveal'], { vault: v }))).toBe('E_AMBIGUOUS');
-    expect(errorCode(cli(['list', ':x:', '--format', 'shell', '--reveal'], { vault: v }))).toBe('E_BAD_VALUE');
-    expect(cli(['list', ':x:', '--format', 'env', '--reveal'], { vault: v }).stdout).toBe('db-password=3\n');
+    expect(errorCode(await cliIn(['list', '::K', '--format', 'env', '--reveal'], { vault: v }))).toBe('E_AMBIGUOUS');
+    expect(errorCode(await cliIn(['list', ':x:', '--format', 'shell', '--reveal'], { vault: v }))).toBe('E_BAD_VALUE');
+    expect((await cliIn(['list', ':x:', '--format', 'env', '--reveal'], { vault: v })).stdout).toBe('db-password=3\n');
   });
 
-  it('init --passphrase refuses a passphrase shorter than 8 characters from any source', () => {
+  it('init --passphrase refuses a passphrase shorter than 8 characters from any source', async () => {
     const parent = tmpdir();
-    const r = cli(['init', parent, '--user', 'a', '--email', 'a@x', '--passphrase'], { env: { SEEQRET_PASSPHRASE: 'short' } });
+    const r = await cliIn(['init', parent, '--user', 'a', '--email', 'a@x', '--passphrase'], { env: { SEEQRET_PASSPHRASE: 'short' } });
     expect(errorCode(r)).toBe('E_USAGE');
     const pf = path.join(tmpdir(), 'empty');
     fs.writeFileSync(pf, '\n');
-    expect(errorCode(cli(['--passphrase-file', pf, 'init', parent, '--user', 'a', '--email', 'a@x', '--passphrase']))).toBe('E_USAGE');
+    expect(errorCode(await cliIn(['--passphrase-file', pf, 'init', parent, '--user', 'a', '--email', 'a@x', '--passphrase']))).toBe('E_USAGE');
     expect(fs.existsSync(path.join(parent, 'seeqret', 'vault.key'))).toBe(false);
   });
 
-  it('-- ends seeqret options: --debug after it belongs to the child', () => {
+  it('-- ends seeqret options: --debug after it belongs to the child', async () => {
     const v = newVault();
     addSecrets(v, { key: 'K', value: 'v' });
-    const r = cli(['run', '-f', '::K', '--', process.execPath, '-e', 'console.log(process.argv.slice(1).join(" "))', '--', '--debug'], { vault: v });
+    const r = await cliIn(['run', '-f', '::K', '--', process.execPath, '-e', 'console.log(process.argv.slice(1).join(" "))', '--', '--debug'], { vault: v });
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('--debug');
   });
@@ -190,17 +190,19 @@ describe('dotenv round trip through the vault (property)', () => {
     vault.close();
   });
 
-  it('the same through the real CLI: importenv FILE, then env --stdout', () => {
+  // The command tree in-process (cliIn, decision 58): importenv and env as child processes are in
+  // test/cli.test.ts.
+  it('the same through the CLI: importenv FILE, then env --stdout', async () => {
     const v = newVault();
     const dir = tmpdir();
     let round = 0;
-    fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(key, value), { minLength: 1, maxLength: 5, selector: ([k]) => k }), (pairs) => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.tuple(key, value), { minLength: 1, maxLength: 5, selector: ([k]) => k }), async (pairs) => {
         const env = `c${round++}`;
         fs.writeFileSync(path.join(dir, 'in.env'), formatDotenv(pairs.map(([k, val]) => ({ key: k, value: val }))));
         fs.writeFileSync(path.join(dir, 'env.template'), `:${env}:\n`);
-        expect(cli(['importenv', 'in.env', '--env', env], { vault: v, cwd: dir }).code).toBe(0);
-        const out = cli(['env', '--stdout'], { vault: v, cwd: dir });
+        expect((await cliIn(['importenv', 'in.env', '--env', env], { vault: v, cwd: dir })).code).toBe(0);
+        const out = await cliIn(['env', '--stdout'], { vault: v, cwd: dir });
         // The default (node) dialect refuses, naming the key, a value Node or npm dotenv cannot read back (a CR, ...).
         const refused = pairs.filter(([, val]) => quoteForDialect(val, 'node') === null);
         if (refused.length > 0) {

@@ -3,6 +3,9 @@
  * stdin or a pipe — is refused with one `E_TOO_LARGE` line (exit 10) naming the input and the cap,
  * before it is read whole and before anything is written. Huge inputs are sparse files (8 GiB:
  * reading one whole would fail in another way, or never end), devices and endless pipes.
+ * What a descriptor decides (stdin from a file or device, an endless pipe, a FIFO, /dev/zero) runs
+ * the real CLI as a child process; refusals of a named file by its size run in-process (`cliIn`,
+ * decision 58): the same check, made on the same file.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFileCapped, readStreamCapped } from '../src/util/read-capped.js';
 import { LIMITS, type LimitKind, sizeText } from '../src/util/limits.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, errorCode, newVault, thrownCode, tmpdir, vaultState } from './helpers.js';
+import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, cliIn, errorCode, newVault, thrownCode, tmpdir, vaultState } from './helpers.js';
 import { must } from './must.js';
 
 const HUGE = 2 ** 33; // 8 GiB, sparse
@@ -87,7 +90,7 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     const vault = newVault();
     const before = state(vault);
     const big = sparse(path.join(tmpdir(), 'big.env'));
-    refused(cli(['importenv', big, '--env', 'dev'], { vault }), big, 'dotenv');
+    refused(await cliIn(['importenv', big, '--env', 'dev'], { vault }), big, 'dotenv');
     refused(cliStdinFrom(big, ['importenv', '-', '--env', 'dev'], vault), 'stdin', 'dotenv');
     const piped = await cliEndlessStdin(['importenv', '-', '--env', 'dev'], vault, 'A=1\n');
     refused(piped, 'stdin', 'dotenv');
@@ -103,11 +106,11 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     expect(state(vault)).toBe(before);
   });
 
-  it('load -f FILE, load from stdin, load -f /dev/zero, load < /dev/urandom, inbox: nothing loaded', () => {
+  it('load -f FILE, load from stdin, load -f /dev/zero, load < /dev/urandom, inbox: nothing loaded', async () => {
     const vault = newVault();
     const before = state(vault);
     const big = sparse(path.join(tmpdir(), 'big.json'));
-    refused(cli(['load', '-f', big], { vault }), big, 'bundle');
+    refused(await cliIn(['load', '-f', big], { vault }), big, 'bundle');
     refused(cliStdinFrom(big, ['load'], vault), 'stdin', 'bundle');
     for (const [r, source] of [
       [cli(['load', '-f', '/dev/zero'], { vault }), '/dev/zero'],
@@ -120,48 +123,48 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
       expect(r.stderr).toContain(`${source} is a device`);
     }
     // /dev/null is an empty input, not a device that never ends
-    expect(cli(['importenv', '/dev/null'], { vault }).code).toBe(0);
+    expect((await cliIn(['importenv', '/dev/null'], { vault })).code).toBe(0);
     const inbox = path.join(vault, 'inbox');
     sparse(path.join(inbox, 'big.json'));
-    const r = cli(['inbox'], { vault });
+    const r = await cliIn(['inbox'], { vault });
     expect(r.code).toBe(10);
     expect(r.stderr).toMatch(/big\.json: kept, not loaded: E_TOO_LARGE: .*big\.json is 8 GiB, more than 512 MiB/);
     expect(fs.existsSync(path.join(inbox, 'big.json'))).toBe(true);
     expect(state(vault)).toBe(before);
   });
 
-  it('restore of a huge age or HTML backup creates no vault', () => {
+  it('restore of a huge age or HTML backup creates no vault', async () => {
     for (const name of ['big.age', 'big.html']) {
       const big = sparse(path.join(tmpdir(), name));
       const dir = path.join(tmpdir(), 'new-vault');
-      refused(cli(['--vault', dir, 'restore', big], { env: { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery' } }), big, 'backup');
+      refused(await cliIn(['--vault', dir, 'restore', big], { env: { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery' } }), big, 'backup');
       expect(fs.existsSync(dir)).toBe(false);
     }
   });
 
-  it('import-vault: a huge key file or database of the old vault creates no vault', () => {
+  it('import-vault: a huge key file or database of the old vault creates no vault', async () => {
     for (const file of ['private.key', 'seeqret.key', 'seeqrets.db']) {
       const old = path.join(tmpdir(), 'old', 'seeqret');
       fs.cpSync(path.join(SHARED, 'fixtures', 'seeqret-v1', 'alice', 'seeqret'), old, { recursive: true });
       fs.rmSync(path.join(old, file));
       sparse(path.join(old, file));
       const dir = path.join(tmpdir(), 'new-vault');
-      refused(cli(['--vault', dir, 'import-vault', old]), path.join(old, file), file === 'seeqrets.db' ? 'v1Database' : 'keyFile');
+      refused(await cliIn(['--vault', dir, 'import-vault', old]), path.join(old, file), file === 'seeqrets.db' ? 'v1Database' : 'keyFile');
       expect(fs.existsSync(dir)).toBe(false);
     }
   });
 
-  it('passphrase files: --passphrase-file, --backup-passphrase-file, ss --password-file, team --team-passphrase-file', () => {
+  it('passphrase files: --passphrase-file, --backup-passphrase-file, ss --password-file, team --team-passphrase-file', async () => {
     const vault = newVault({ passphrase: 'correct horse battery' });
     const big = sparse(path.join(tmpdir(), 'pass'));
-    refused(cli(['--passphrase-file', big, 'list'], { vault }), big, 'passphrase');
-    refused(cli(['backup', '-o', path.join(tmpdir(), 'b.age'), '--backup-passphrase-file', big], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }), big, 'passphrase');
+    refused(await cliIn(['--passphrase-file', big, 'list'], { vault }), big, 'passphrase');
+    refused(await cliIn(['backup', '-o', path.join(tmpdir(), 'b.age'), '--backup-passphrase-file', big], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }), big, 'passphrase');
     const dir = tmpdir();
     fs.copyFileSync(path.join(SHARED, 'fixtures', 'securestore-v3', 'fixture.json'), path.join(dir, 'secrets.json'));
-    refused(cli(['ss', '--password-file', big, 'keys'], { cwd: dir, env: { SEEQRET_EXIT_CODES: 'native' } }), big, 'passphrase');
+    refused(await cliIn(['ss', '--password-file', big, 'keys'], { cwd: dir, env: { SEEQRET_EXIT_CODES: 'native' } }), big, 'passphrase');
     const teamFile = path.join(dir, 'protected.yaml');
     fs.copyFileSync(path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml'), teamFile);
-    refused(cli(['team', '--file', teamFile, '-u', 'fast@example.com', '--team-passphrase-file', big, 'decrypt', 'dev'], { env: { SEEQRET_EXIT_CODES: 'native' } }), big, 'passphrase');
+    refused(await cliIn(['team', '--file', teamFile, '-u', 'fast@example.com', '--team-passphrase-file', big, 'decrypt', 'dev'], { env: { SEEQRET_EXIT_CODES: 'native' } }), big, 'passphrase');
   });
 
   it('SecureStore: a huge secrets.json, key file; ss set and ss import write nothing', async () => {
@@ -169,12 +172,12 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     const native = { SEEQRET_EXIT_CODES: 'native' };
     fs.copyFileSync(path.join(SHARED, 'fixtures', 'securestore-v3', 'fixture.key'), path.join(dir, 'secrets.key'));
     const big = sparse(path.join(dir, 'big.json'));
-    refused(cli(['ss', '-k', 'secrets.key', '-s', big, 'keys'], { cwd: dir, env: native }), big, 'securestore');
+    refused(await cliIn(['ss', '-k', 'secrets.key', '-s', big, 'keys'], { cwd: dir, env: native }), big, 'securestore');
     const vault = newVault();
-    refused(cli(['ss', 'import', big, '-k', 'secrets.key'], { cwd: dir, vault, env: native }), big, 'securestore');
+    refused(await cliIn(['ss', 'import', big, '-k', 'secrets.key'], { cwd: dir, vault, env: native }), big, 'securestore');
     const bigKey = sparse(path.join(dir, 'big.key'));
     fs.copyFileSync(path.join(SHARED, 'fixtures', 'securestore-v3', 'fixture.json'), path.join(dir, 'secrets.json'));
-    refused(cli(['ss', '-k', bigKey, 'keys'], { cwd: dir, env: native }), bigKey, 'keyFile');
+    refused(await cliIn(['ss', '-k', bigKey, 'keys'], { cwd: dir, env: native }), bigKey, 'keyFile');
     const before = fs.readFileSync(path.join(dir, 'secrets.json'));
     const child = spawn(process.execPath, [BIN, 'ss', '-k', 'secrets.key', 'set', 'x'], { cwd: dir, env: cleanEnv(native), stdio: [fs.openSync(sparse(path.join(dir, 'value')), 'r'), 'pipe', 'pipe'] });
     let stderr = '';
@@ -184,15 +187,15 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     expect(fs.readFileSync(path.join(dir, 'secrets.json'))).toEqual(before);
   });
 
-  it('team: a huge protected.yaml, a huge --from-file value', () => {
+  it('team: a huge protected.yaml, a huge --from-file value', async () => {
     const dir = tmpdir();
     const big = sparse(path.join(dir, 'protected.yaml'));
-    refused(cli(['team', '--file', big, 'list-domains'], { env: { SEEQRET_EXIT_CODES: 'native' } }), big, 'teamFile');
+    refused(await cliIn(['team', '--file', big, 'list-domains'], { env: { SEEQRET_EXIT_CODES: 'native' } }), big, 'teamFile');
     const teamFile = path.join(dir, 'real.yaml');
     fs.copyFileSync(path.join(SHARED, 'fixtures', 'pocket-protector', 'protected.yaml'), teamFile);
     const before = fs.readFileSync(teamFile);
     const value = sparse(path.join(dir, 'value'));
-    const r = cli(['team', '--file', teamFile, 'add-secret', 'dev', 'BIG', '--from-file', value], {
+    const r = await cliIn(['team', '--file', teamFile, 'add-secret', 'dev', 'BIG', '--from-file', value], {
       env: { SEEQRET_EXIT_CODES: 'native', SEEQRET_TEAM_USER: 'fast@example.com', SEEQRET_TEAM_PASSPHRASE: 'fast-passphrasë' },
     });
     refused(r, value, 'value');
@@ -201,7 +204,7 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
 
   it('values on stdin (add key, add text, edit value) stop at the value cap: nothing stored', async () => {
     const vault = newVault();
-    expect(cli(['add', 'key', 'KEEP', 'old value'], { vault }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'KEEP', 'old value'], { vault })).code).toBe(0);
     const before = state(vault);
     for (const args of [['add', 'key', 'NEW'], ['add', 'text', 'NEWTEXT'], ['edit', 'value', 'KEEP']]) {
       const r = await cliEndlessStdin(args, vault, 'x');
@@ -211,46 +214,46 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     expect(state(vault)).toBe(before);
   });
 
-  it('PGP key files, the vault key file, a --smtp-ca file', () => {
+  it('PGP key files, the vault key file, a --smtp-ca file', async () => {
     const vault = newVault();
     const big = sparse(path.join(tmpdir(), 'key.asc'));
-    refused(cli(['add', 'user', '--username', 'bob', '--pgp-key', big], { vault }), big, 'pgpKey');
+    refused(await cliIn(['add', 'user', '--username', 'bob', '--pgp-key', big], { vault }), big, 'pgpKey');
     const ca = sparse(path.join(tmpdir(), 'ca.pem'));
-    refused(cli(['send', '--to', 'bob@example.com', '--smtp-ca', ca, 'myapp:dev:KEY'], { vault }), ca, 'certificate');
+    refused(await cliIn(['send', '--to', 'bob@example.com', '--smtp-ca', ca, 'myapp:dev:KEY'], { vault }), ca, 'certificate');
     const other = newVault();
     fs.rmSync(path.join(other, 'vault.key'));
     sparse(path.join(other, 'vault.key'));
-    refused(cli(['list'], { vault: other }), path.join(other, 'vault.key'), 'keyFile');
+    refused(await cliIn(['list'], { vault: other }), path.join(other, 'vault.key'), 'keyFile');
   });
 
-  it('project files: seeqret.yaml, description files, env.template, template SRC, set VAR=@FILE and @-, import-psec', () => {
+  it('project files: seeqret.yaml, description files, env.template, template SRC, set VAR=@FILE and @-, import-psec', async () => {
     const vault = newVault();
     const dir = path.join(tmpdir(), 'shop');
     fs.mkdirSync(dir);
-    const run = (args: string[]): CliResult => cli(args, { vault, cwd: dir });
-    expect(run(['project', 'init']).code).toBe(0);
+    const run = (args: string[]): Promise<CliResult> => cliIn(args, { vault, cwd: dir });
+    expect((await run(['project', 'init'])).code).toBe(0);
     fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'shop.json'), JSON.stringify([{ Variable: 'DB_PASSWORD', Type: 'password', Prompt: 'the database password' }]));
     const before = state(vault);
     const value = sparse(path.join(dir, 'value.txt'));
-    refused(run(['set', '-e', 'dev', `DB_PASSWORD=@${value}`]), value, 'value');
+    refused(await run(['set', '-e', 'dev', `DB_PASSWORD=@${value}`]), value, 'value');
     const viaStdin = cliStdinFrom(value, ['set', '-e', 'dev', 'DB_PASSWORD=@-'], vault, dir);
     refused(viaStdin, 'the value of DB_PASSWORD on stdin', 'value');
     const tpl = sparse(path.join(dir, 'env.big'));
-    refused(run(['env', '--template', tpl, '--stdout']), tpl, 'template');
-    refused(run(['template', tpl, '-']), tpl, 'template');
+    refused(await run(['env', '--template', tpl, '--stdout']), tpl, 'template');
+    refused(await run(['template', tpl, '-']), tpl, 'template');
     // a psec folder whose secrets.json, or one of whose description files, is huge
     const psec = path.join(tmpdir(), 'psecenv');
     fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'psec', 'demo'), psec, { recursive: true });
     fs.rmSync(path.join(psec, 'secrets.json'));
     sparse(path.join(psec, 'secrets.json'));
-    refused(run(['import-psec', psec]), path.join(psec, 'secrets.json'), 'psecValues');
+    refused(await run(['import-psec', psec]), path.join(psec, 'secrets.json'), 'psecValues');
     const desc = sparse(path.join(dir, 'secrets', 'dev', 'secrets.d', 'big.json'));
-    refused(run(['describe', '-e', 'dev']), desc, 'descriptions');
+    refused(await run(['describe', '-e', 'dev']), desc, 'descriptions');
     fs.rmSync(desc);
     expect(state(vault)).toBe(before);
     fs.rmSync(path.join(dir, 'seeqret.yaml'));
     const yaml = sparse(path.join(dir, 'seeqret.yaml'));
-    refused(run(['project', 'show']), yaml, 'project');
+    refused(await run(['project', 'show']), yaml, 'project');
   });
 });
 

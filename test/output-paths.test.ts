@@ -1,6 +1,8 @@
 /**
- * Output paths that are not regular files, through the real CLI (as root where device nodes are
- * made): a character device or FIFO is written through and never replaced, `/dev/stdout` and
+ * Output paths that are not regular files (as root where device nodes are made). What a process's
+ * descriptors, devices and umask decide runs the real CLI as a child process (`run`: regular files'
+ * 0600, device nodes, FIFOs, `/dev/stdout`, inherited fds); what only the path decides (links,
+ * folders, sockets, the permission checks) runs in-process (`runIn`, `cliIn`; decision 58): a character device or FIFO is written through and never replaced, `/dev/stdout` and
  * `/dev/fd/N` write to that descriptor, a symbolic link is refused (`E_SYMLINK`) unless
  * `--follow-symlinks`, a folder or socket is refused (`E_USAGE`). Every command that writes a file
  * the user names goes through the same helper. And: permission checks look at links in the vault
@@ -10,8 +12,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, type CliResult, cleanEnv, cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, type CliResult, cleanEnv, cli, cliAsync, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -35,19 +37,19 @@ interface Writer {
   readonly looksRight: (text: string) => boolean;
 }
 
-/** One vault and project set up once; the writers that use them. */
-function writers(): Writer[] {
+/** One vault and project set up once (in-process: set-up, not what is tested); the writers that use them. */
+async function writers(): Promise<Writer[]> {
   const vault = newVault();
-  expect(cli(['add', 'key', 'K', 'v1', '--app', 'shop', '--env', 'dev'], { vault }).code).toBe(0);
+  expect((await cliIn(['add', 'key', 'K', 'v1', '--app', 'shop', '--env', 'dev'], { vault })).code).toBe(0);
   const dir = path.join(tmpdir(), 'shop');
   fs.mkdirSync(dir);
-  expect(cli(['project', 'init'], { vault, cwd: dir }).code).toBe(0);
+  expect((await cliIn(['project', 'init'], { vault, cwd: dir })).code).toBe(0);
   fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), '[{"Variable": "K", "Type": "string"}]');
   fs.writeFileSync(path.join(dir, 'env.template'), 'shop:dev:K\n');
   fs.writeFileSync(path.join(dir, 'conf.in'), 'k={{ K }}\n');
   const ssPass = path.join(dir, 'ss-pass');
   fs.writeFileSync(ssPass, 'securestore password\n');
-  expect(cli(['ss', '-s', path.join(dir, 'store.json'), '--password-file', ssPass, 'create', '--no-vcs'], { cwd: dir }).code).toBe(0);
+  expect((await cliIn(['ss', '-s', path.join(dir, 'store.json'), '--password-file', ssPass, 'create', '--no-vcs'], { cwd: dir })).code).toBe(0);
   return [
     { name: 'backup -o', args: (out) => ['--vault', vault, 'backup', '-o', out], env: BACKUP_ENV, looksRight: (t) => t.startsWith('age-encryption.org/v1') },
     { name: 'export -o', args: (out) => ['--vault', vault, 'export', '--to', 'self', '-f', 'shop:dev:K', '-o', out], looksRight: (t) => t.includes('seeqret') },
@@ -58,12 +60,21 @@ function writers(): Writer[] {
   ];
 }
 
+/** `w` writing to `out`, as a child process: for what a process's descriptors, devices and umask decide. */
 function run(w: Writer, out: string, extra: string[] = []): CliResult {
   return cli([...extra, ...w.args(out)], { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
 }
 
+/** `w` writing to `out`, in-process (`cliIn`): for what only the path decides (links, folders, sockets). */
+function runIn(w: Writer, out: string, extra: string[] = []): Promise<CliResult> {
+  return cliIn([...extra, ...w.args(out)], { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
+}
+
 describe('writing to a path that is not a regular file', () => {
-  const all = writers();
+  const all: Writer[] = [];
+  beforeAll(async () => {
+    all.push(...(await writers()));
+  });
 
   it('a regular file is still written atomically, 0600', () => {
     for (const w of all) {
@@ -141,14 +152,14 @@ describe('writing to a path that is not a regular file', () => {
     }
   });
 
-  it('a symbolic link is refused (E_SYMLINK) and its target left alone; --follow-symlinks replaces the target, 0600, keeping the link', () => {
+  it('a symbolic link is refused (E_SYMLINK) and its target left alone; --follow-symlinks replaces the target, 0600, keeping the link', async () => {
     for (const w of all) {
       const dir = tmpdir();
       const target = path.join(dir, 'real.env');
       fs.writeFileSync(target, 'precious', { mode: 0o644 });
       const link = path.join(dir, '.env');
       fs.symlinkSync('real.env', link);
-      const r = run(w, link);
+      const r = await runIn(w, link);
       expect(errorCode(r), `${w.name}: ${r.stderr}`).toBe('E_SYMLINK');
       if (!w.name.startsWith('ss ')) expect(r.code, w.name).toBe(5); // ss keeps ssclient's exit codes
       expect(r.stderr).toContain('--follow-symlinks');
@@ -157,7 +168,7 @@ describe('writing to a path that is not a regular file', () => {
       for (const extra of w === all[0] ? [['--follow-symlinks'], []] : [['--follow-symlinks']]) {
         // The global option works before the command word and after it.
         const args = extra.length ? [...extra, ...w.args(link)] : [...w.args(link), '--follow-symlinks'];
-        const f = cli(args, { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
+        const f = await cliIn(args, { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
         expect(f.code, `${w.name}: ${f.stderr}`).toBe(0);
         expect(fs.lstatSync(link).isSymbolicLink(), w.name).toBe(true);
         expect(w.looksRight(fs.readFileSync(target, 'utf8')), w.name).toBe(true);
@@ -167,22 +178,23 @@ describe('writing to a path that is not a regular file', () => {
     }
   });
 
-  it('--follow-symlinks: a link to nowhere creates its target; a link to a device writes through it', () => {
+  it('--follow-symlinks: a link to nowhere creates its target; a link to a device writes through it', async () => {
     const [, , env] = all;
     const dir = tmpdir();
     fs.mkdirSync(path.join(dir, 'sub'));
     fs.symlinkSync('sub/new.env', path.join(dir, 'dangling'));
-    expect(errorCode(run(must(env), path.join(dir, 'dangling')))).toBe('E_SYMLINK');
+    expect(errorCode(await runIn(must(env), path.join(dir, 'dangling')))).toBe('E_SYMLINK');
     expect(fs.existsSync(path.join(dir, 'sub', 'new.env'))).toBe(false);
-    expect(run(must(env), path.join(dir, 'dangling'), ['--follow-symlinks']).code).toBe(0);
+    expect((await runIn(must(env), path.join(dir, 'dangling'), ['--follow-symlinks'])).code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'sub', 'new.env'), 'utf8')).toMatch(/\nK='?v1'?\n$/);
     expect(fs.statSync(path.join(dir, 'sub', 'new.env')).mode & 0o777).toBe(0o600);
     fs.symlinkSync('/dev/null', path.join(dir, 'to-null'));
-    expect(errorCode(run(must(env), path.join(dir, 'to-null')))).toBe('E_SYMLINK');
-    expect(run(must(env), path.join(dir, 'to-null'), ['--follow-symlinks']).code).toBe(0);
+    expect(errorCode(await runIn(must(env), path.join(dir, 'to-null')))).toBe('E_SYMLINK');
+    expect((await runIn(must(env), path.join(dir, 'to-null'), ['--follow-symlinks'])).code).toBe(0);
     expect(fs.lstatSync(path.join(dir, 'to-null')).isSymbolicLink()).toBe(true);
     expectDevNullIntact();
-    // A link to /dev/stdout (itself a link to /proc/self/fd/1) writes to seeqret's stdout.
+    // A link to /dev/stdout (itself a link to /proc/self/fd/1) writes to seeqret's stdout (a child
+    // process: in-process, that would be the test worker's own stdout).
     fs.symlinkSync('/dev/stdout', path.join(dir, 'to-stdout'));
     const out = run(must(env), path.join(dir, 'to-stdout'), ['--follow-symlinks']);
     expect(out.code, out.stderr).toBe(0);
@@ -190,20 +202,20 @@ describe('writing to a path that is not a regular file', () => {
     // A loop of links is an error, not a hang.
     fs.symlinkSync('loop-b', path.join(dir, 'loop-a'));
     fs.symlinkSync('loop-a', path.join(dir, 'loop-b'));
-    expect(errorCode(run(must(env), path.join(dir, 'loop-a'), ['--follow-symlinks']))).toBe('E_IO');
+    expect(errorCode(await runIn(must(env), path.join(dir, 'loop-a'), ['--follow-symlinks']))).toBe('E_IO');
   });
 
-  it('env --follow-symlinks checks the file the link points to: one seeqret did not write is kept (E_EXISTS) without --force', () => {
+  it('env --follow-symlinks checks the file the link points to: one seeqret did not write is kept (E_EXISTS) without --force', async () => {
     const [, , env] = all;
     const dir = tmpdir();
     fs.writeFileSync(path.join(dir, 'real.env'), 'MINE=hand-written\n');
     fs.symlinkSync('real.env', path.join(dir, '.env'));
     const args = must(env).args(path.join(dir, '.env')).filter((a) => a !== '--force');
-    const r = cli(['--follow-symlinks', ...args]);
+    const r = await cliIn(['--follow-symlinks', ...args]);
     expect(errorCode(r), r.stderr).toBe('E_EXISTS');
     expect(fs.readFileSync(path.join(dir, 'real.env'), 'utf8')).toBe('MINE=hand-written\n');
-    expect(cli(['--follow-symlinks', ...args, '--force']).code).toBe(0);
-    expect(cli(['--follow-symlinks', ...args]).code).toBe(0); // now seeqret wrote it
+    expect((await cliIn(['--follow-symlinks', ...args, '--force'])).code).toBe(0);
+    expect((await cliIn(['--follow-symlinks', ...args])).code).toBe(0); // now seeqret wrote it
   });
 
   it('a folder or a socket is refused (E_USAGE), nothing is written', async () => {
@@ -214,7 +226,7 @@ describe('writing to a path that is not a regular file', () => {
     try {
       for (const w of all) {
         for (const out of w === all[0] ? [dir, sock] : [dir]) {
-          const r = run(w, out);
+          const r = await runIn(w, out);
           expect(errorCode(r), `${w.name} ${out}: ${r.stderr}`).toBe('E_USAGE');
           if (!w.name.startsWith('ss ')) expect(r.code, w.name).toBe(2);
         }
@@ -225,54 +237,54 @@ describe('writing to a path that is not a regular file', () => {
     }
   });
 
-  it('team writes its file through the same rules: a protected.yaml that is a link is refused', () => {
+  it('team writes its file through the same rules: a protected.yaml that is a link is refused', async () => {
     const dir = tmpdir();
     const real = path.join(dir, 'elsewhere.yaml');
     const creds = { SEEQRET_TEAM_USER: 'a@example.com', SEEQRET_TEAM_PASSPHRASE: 'a passphrase' };
-    expect(cli(['team', '--file', real, 'init', '--key-type', 'fast'], { env: creds }).code).toBe(0);
+    expect((await cliIn(['team', '--file', real, 'init', '--key-type', 'fast'], { env: creds })).code).toBe(0);
     const before = fs.readFileSync(real);
     const link = path.join(dir, 'protected.yaml');
     fs.symlinkSync(real, link);
-    const r = cli(['team', '--file', link, 'add-domain', 'dev'], { env: creds });
+    const r = await cliIn(['team', '--file', link, 'add-domain', 'dev'], { env: creds });
     expect(errorCode(r), r.stderr).toBe('E_SYMLINK');
     expect(fs.readFileSync(real).equals(before)).toBe(true);
-    expect(cli(['--follow-symlinks', 'team', '--file', link, 'add-domain', 'dev'], { env: creds }).code).toBe(0);
+    expect((await cliIn(['--follow-symlinks', 'team', '--file', link, 'add-domain', 'dev'], { env: creds })).code).toBe(0);
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(real, 'utf8')).toContain('dev');
   });
 });
 
 describe('permission checks look at links in the vault folder', () => {
-  it('vault.key linked to a 0644 file: every command warns, doctor fails, doctor --fix does not chmod the target', () => {
+  it('vault.key linked to a 0644 file: every command warns, doctor fails, doctor --fix does not chmod the target', async () => {
     const v = newVault();
     const elsewhere = path.join(tmpdir(), 'key-copy');
     fs.copyFileSync(path.join(v, 'vault.key'), elsewhere);
     fs.chmodSync(elsewhere, 0o644);
     fs.rmSync(path.join(v, 'vault.key'));
     fs.symlinkSync(elsewhere, path.join(v, 'vault.key'));
-    cli(['add', 'key', 'K', 'v'], { vault: v });
-    const r = cli(['list'], { vault: v });
+    await cliIn(['add', 'key', 'K', 'v'], { vault: v });
+    const r = await cliIn(['list'], { vault: v });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/vault\.key is a symbolic link to .*key-copy \(mode 0o644: other users can access it\)/);
-    const d = cli(['doctor'], { vault: v });
+    const d = await cliIn(['doctor'], { vault: v });
     expect(d.code).toBe(7);
     expect(d.stdout).toMatch(/^fail +permissions: .*vault\.key is a symbolic link/m);
     expect(d.stdout).not.toMatch(/^ok +permissions/m);
-    const fix = cli(['doctor', '--fix'], { vault: v });
+    const fix = await cliIn(['doctor', '--fix'], { vault: v });
     expect(fix.code).toBe(7);
     expect(fs.statSync(elsewhere).mode & 0o777).toBe(0o644);
     expect(fs.lstatSync(path.join(v, 'vault.key')).isSymbolicLink()).toBe(true);
   });
 
-  it('vault.db linked to a 0600 file, and a link to nowhere, are reported too', () => {
+  it('vault.db linked to a 0600 file, and a link to nowhere, are reported too', async () => {
     const v = newVault();
     const moved = path.join(tmpdir(), 'db-copy');
     fs.renameSync(path.join(v, 'vault.db'), moved);
     fs.symlinkSync(moved, path.join(v, 'vault.db'));
     fs.symlinkSync('/nonexistent/file', path.join(v, 'stray'));
-    const r = cli(['list'], { vault: v });
+    const r = await cliIn(['list'], { vault: v });
     expect(r.stderr).toMatch(/vault\.db is a symbolic link to .*db-copy \(mode 0o600\)/);
     expect(r.stderr).toMatch(/stray is a symbolic link to \/nonexistent\/file, which does not exist/);
-    expect(cli(['doctor'], { vault: v }).code).toBe(7);
+    expect((await cliIn(['doctor'], { vault: v })).code).toBe(7);
   });
 });

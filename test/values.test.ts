@@ -2,14 +2,15 @@
  * Values a person types or pipes are never lost or silently changed (issue 12, "Values"): empty
  * values are refused unless --allow-empty, hidden input is asked twice, and Ctrl-C or SIGTERM at
  * any kind of prompt exits 130 with one line and changes nothing. Prompts run in a real
- * pseudo-terminal (test/pty-driver.py, Python's pty module), keys typed as a person would.
+ * pseudo-terminal (test/pty-driver.py, Python's pty module), keys typed as a person would; their
+ * set-up (a secret added, a project, an introduction, an export) runs in-process (`cliIn`).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.js';
-import { BIN, type CliResult, ROOT, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { BIN, type CliResult, ROOT, cleanEnv, cliIn, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 import { fixtureCopy, stateDirOf } from './team-helpers.js';
 import { must } from './must.js';
 
@@ -191,7 +192,7 @@ describe.runIf(hasPython)('on a terminal: the hidden prompt', () => {
     expect(vaultValues(vault)['*:*:E']).toBe('');
   });
 
-  it('unlocking a protected vault asks once; a new vault passphrase is asked twice, and is never empty', () => {
+  it('unlocking a protected vault asks once; a new vault passphrase is asked twice, and is never empty', async () => {
     const parent = tmpdir();
     const empty = onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [{ expect: 'New vault passphrase' }, { send: '\r' }]);
     expect([empty.failed, empty.status]).toEqual([null, 10]);
@@ -205,7 +206,7 @@ describe.runIf(hasPython)('on a terminal: the hidden prompt', () => {
     ]);
     expect([init.failed, init.status]).toEqual([null, 0]);
     const vault = path.join(parent, 'seeqret');
-    ok(cli(['add', 'key', 'K', 'v'], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }));
+    ok(await cliIn(['add', 'key', 'K', 'v'], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }));
     const get = onTerminal(['--vault', vault, 'get', 'K'], [{ expect: 'Vault passphrase' }, { send: 'correct horse battery\r' }]);
     expect([get.failed, get.status]).toEqual([null, 0]);
     expect(get.output).not.toContain('Repeat');
@@ -214,9 +215,9 @@ describe.runIf(hasPython)('on a terminal: the hidden prompt', () => {
 });
 
 describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 130 with one line and changes nothing', () => {
-  it('the hidden value prompt (add key, edit value), by key and by SIGTERM, at the first entry and at the repeat', () => {
+  it('the hidden value prompt (add key, edit value), by key and by SIGTERM, at the first entry and at the repeat', async () => {
     const vault = newVault();
-    ok(cli(['add', 'key', 'K', 'old'], { vault }));
+    ok(await cliIn(['add', 'key', 'K', 'old'], { vault }));
     const before = vaultState(vault);
     expectInterrupted(onTerminal(['--vault', vault, 'add', 'key', 'N'], [{ expect: 'Value for N' }, { send: 'abc\u0003' }]), 'Ctrl-C');
     expectInterrupted(onTerminal(['--vault', vault, 'add', 'key', 'N'], [{ expect: 'Value for N' }, { signal: 'SIGTERM' }]), 'SIGTERM');
@@ -233,9 +234,9 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     expect(vaultState(vault)).toBe(before);
   });
 
-  it('the passphrase prompt of a protected vault (the get fast path and the full command tree)', () => {
+  it('the passphrase prompt of a protected vault (the get fast path and the full command tree)', async () => {
     const vault = newVault({ passphrase: 'correct horse battery' });
-    ok(cli(['add', 'key', 'K', 'v'], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }));
+    ok(await cliIn(['add', 'key', 'K', 'v'], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }));
     const before = protectedState(vault, 'correct horse battery');
     expectInterrupted(onTerminal(['--vault', vault, 'get', 'K'], [{ expect: 'Vault passphrase' }, { send: '\u0003' }]), 'Ctrl-C');
     expectInterrupted(onTerminal(['--vault', vault, 'list'], [{ expect: 'Vault passphrase' }, { send: 'corr\u0003' }]), 'Ctrl-C');
@@ -243,9 +244,9 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     expect(protectedState(vault, 'correct horse battery')).toBe(before);
   });
 
-  it('the y/N confirmation of rm key (a line read in cooked mode: Ctrl-C is a real SIGINT)', () => {
+  it('the y/N confirmation of rm key (a line read in cooked mode: Ctrl-C is a real SIGINT)', async () => {
     const vault = newVault();
-    ok(cli(['add', 'key', 'K', 'v'], { vault }));
+    ok(await cliIn(['add', 'key', 'K', 'v'], { vault }));
     const before = vaultState(vault);
     const c = onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: '\u0003' }]);
     expectInterrupted(c, 'Ctrl-C');
@@ -261,13 +262,13 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     expect(vaultValues(vault)).toEqual({});
   });
 
-  it('a menu of set (a variable with Options) and its hidden input', () => {
+  it('a menu of set (a variable with Options) and its hidden input', async () => {
     const vault = newVault();
     const dir = path.join(tmpdir(), 'shop');
     fs.mkdirSync(dir);
-    ok(cli(['project', 'init'], { vault, cwd: dir }));
+    ok(await cliIn(['project', 'init'], { vault, cwd: dir }));
     fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), JSON.stringify([{ Variable: 'mode', Type: 'string', Options: 'ro,rw,*', Prompt: 'Access mode' }, { Variable: 'token', Type: 'string', Prompt: 'API token' }]));
-    ok(cli(['set', 'mode=rw'], { vault, cwd: dir }));
+    ok(await cliIn(['set', 'mode=rw'], { vault, cwd: dir }));
     const before = vaultState(vault);
     expectInterrupted(onTerminal(['--vault', vault, 'set', 'mode', 'token'], [{ expect: 'Access mode' }, { send: '\u0003' }], { cwd: dir }), 'Ctrl-C');
     expectInterrupted(onTerminal(['--vault', vault, 'set', 'mode', 'token'], [{ expect: 'Access mode' }, { signal: 'SIGTERM' }], { cwd: dir }), 'SIGTERM');
@@ -283,11 +284,11 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     expect(vaultValues(vault)['shop:dev:token']).toBe('tok-1');
   });
 
-  it('text typed on the terminal as stdin (set VAR=@-, importenv -)', () => {
+  it('text typed on the terminal as stdin (set VAR=@-, importenv -)', async () => {
     const vault = newVault();
     const dir = path.join(tmpdir(), 'shop');
     fs.mkdirSync(dir);
-    ok(cli(['project', 'init'], { vault, cwd: dir }));
+    ok(await cliIn(['project', 'init'], { vault, cwd: dir }));
     fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), JSON.stringify([{ Variable: 'token', Type: 'string' }]));
     const before = vaultState(vault);
     expectInterrupted(onTerminal(['--vault', vault, 'set', 'token=@-'], [{ expect: 'Reading from the terminal' }, { send: 'abc\r' }, { sleep: 0.2 }, { send: '\u0003' }], { cwd: dir }), 'Ctrl-C');
@@ -307,20 +308,20 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     expect(fs.readdirSync(parent)).toEqual([]);
   });
 
-  it("load's question whether to accept new names (asked after the values are loaded): they stay pending, as with no", () => {
+  it("load's question whether to accept new names (asked after the values are loaded): they stay pending, as with no", async () => {
     const alice = newVault({ user: 'alice' });
     const bob = newVault({ user: 'bob' });
     for (const [from, to] of [[alice, bob], [bob, alice]] as const) {
-      const line = must(cli(['introduction'], { vault: from }).stdout.split('\n')[0]);
-      ok(cli([...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? must(m[2])).slice(1), { vault: to }));
+      const line = must((await cliIn(['introduction'], { vault: from })).stdout.split('\n')[0]);
+      ok(await cliIn([...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? must(m[2])).slice(1), { vault: to }));
     }
-    ok(cli(['add', 'key', 'SHARED', 'from-bob'], { vault: bob }));
+    ok(await cliIn(['add', 'key', 'SHARED', 'from-bob'], { vault: bob }));
     const file = path.join(tmpdir(), 'to-alice.json');
-    ok(cli(['export', '--to', 'alice', '-f', '::SHARED', '-o', file], { vault: bob }));
+    ok(await cliIn(['export', '--to', 'alice', '-f', '::SHARED', '-o', file], { vault: bob }));
     const r = onTerminal(['--vault', alice, 'load', '-f', file], [{ expect: 'Accept this name' }, { send: '\u0003' }]);
     expectInterrupted(r, 'Ctrl-C');
     expect(vaultValues(alice)['*:*:SHARED']).toBe('from-bob');
-    expect(cli(['list', '--pending', '--format', 'json'], { vault: alice }).stdout).toContain('SHARED');
+    expect((await cliIn(['list', '--pending', '--format', 'json'], { vault: alice })).stdout).toContain('SHARED');
   });
 
   it('the exit profiles of team and securestore keep 130', () => {

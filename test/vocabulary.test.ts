@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
-import { cli, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
+import { cli, cliIn, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
 import { ok } from './team-helpers.js';
 import { must } from './must.js';
 
@@ -73,39 +73,40 @@ describe('the command tree speaks one vocabulary', () => {
 });
 
 describe('new and old spellings through the CLI', () => {
-  it('add key --overwrite / --force, importenv --overwrite / --update', () => {
+  it('add key --overwrite / --force, importenv --overwrite / --update', async () => {
     const vault = newVault();
-    ok(cli(['add', 'key', 'K', 'one'], { vault }));
-    expect(errorCode(cli(['add', 'key', 'K', 'two'], { vault }))).toBe('E_EXISTS');
-    ok(cli(['add', 'key', 'K', 'two', '--overwrite'], { vault }));
-    ok(cli(['add', 'key', 'K', 'three', '--force'], { vault }));
+    ok(await cliIn(['add', 'key', 'K', 'one'], { vault }));
+    expect(errorCode(await cliIn(['add', 'key', 'K', 'two'], { vault }))).toBe('E_EXISTS');
+    ok(await cliIn(['add', 'key', 'K', 'two', '--overwrite'], { vault }));
+    ok(await cliIn(['add', 'key', 'K', 'three', '--force'], { vault }));
     expect(vaultValues(vault)['*:*:K']).toBe('three');
     const env = path.join(tmpdir(), '.env');
     fs.writeFileSync(env, 'K=four\n');
-    expect(ok(cli(['importenv', env], { vault })).stderr).toContain('--overwrite');
-    ok(cli(['importenv', env, '--overwrite'], { vault }));
+    expect(ok(await cliIn(['importenv', env], { vault })).stderr).toContain('--overwrite');
+    ok(await cliIn(['importenv', env, '--overwrite'], { vault }));
     expect(vaultValues(vault)['*:*:K']).toBe('four');
     fs.writeFileSync(env, 'K=five\n');
-    ok(cli(['importenv', env, '--update'], { vault }));
+    ok(await cliIn(['importenv', env, '--update'], { vault }));
     expect(vaultValues(vault)['*:*:K']).toBe('five');
   });
 
-  it('project init --overwrite / --force; groups and environments delete -y / --yes / --force', () => {
+  it('project init --overwrite / --force; groups and environments delete -y / --yes / --force', async () => {
     const vault = newVault();
     const dir = tmpdir();
-    const run = (args: string[]): ReturnType<typeof cli> => cli(args, { vault, cwd: dir });
-    ok(run(['project', 'init', '--app', 'shop']));
-    const again = run(['project', 'init']);
+    const run = (args: string[]): ReturnType<typeof cliIn> => cliIn(args, { vault, cwd: dir });
+    ok(await run(['project', 'init', '--app', 'shop']));
+    const again = await run(['project', 'init']);
     expect([errorCode(again), again.stderr]).toEqual(['E_EXISTS', expect.stringContaining('--overwrite')]);
-    ok(run(['project', 'init', '--overwrite', '--app', 'web']));
-    ok(run(['project', 'init', '--force', '--app', 'shop']));
+    ok(await run(['project', 'init', '--overwrite', '--app', 'web']));
+    ok(await run(['project', 'init', '--force', '--app', 'shop']));
     for (const flag of ['-y', '--yes', '--force']) {
-      ok(run(['groups', 'create', 'g']));
-      const refused = run(['groups', 'delete', 'g']);
+      ok(await run(['groups', 'create', 'g']));
+      // Once as a child process: the refusal comes from a real stdin that is not a terminal.
+      const refused = flag === '-y' ? cli(['groups', 'delete', 'g'], { vault, cwd: dir }) : await run(['groups', 'delete', 'g']);
       expect([errorCode(refused), refused.stderr]).toEqual(['E_NO_TTY', expect.stringContaining('--yes')]);
-      ok(run(['groups', 'delete', 'g', flag]));
-      ok(run(['environments', 'create', 'old']));
-      ok(run(['environments', 'delete', 'old', flag]));
+      ok(await run(['groups', 'delete', 'g', flag]));
+      ok(await run(['environments', 'create', 'old']));
+      ok(await run(['environments', 'delete', 'old', flag]));
     }
   });
 });
