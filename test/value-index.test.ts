@@ -72,4 +72,32 @@ describe('library get: fast path and scoring path', () => {
       v.close();
     }
   });
+
+  it('every stored value comes back byte for byte: empty, ASCII, Latin-1, unicode, longer than the scratch buffer (property)', () => {
+    const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'a', email: '', kdfCost: { opslimit: 1, memlimit: 8 * 1024 * 1024 } });
+    // Characters either side of the ASCII/Latin-1 line (the index decodes ASCII values as Latin-1) and beyond.
+    const chars = fc.constantFrom('a', 'Z', '0', ' ', '\t', '\n', '\u007f', '\u0080', 'é', '\u00ff', '€', '日', '😀');
+    const value = fc.oneof(
+      fc.string(),
+      fc.string({ unit: chars, maxLength: 80 }),
+      fc.string({ unit: 'grapheme', maxLength: 100 }),
+      fc.string({ unit: chars, minLength: 4090, maxLength: 4200 }),
+    );
+    try {
+      fc.assert(
+        fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), (values) => {
+          v.setMany(values.map((value, i) => ({ app: i % 2 ? 'web' : '*', env: 'prod', key: `K${i}`, value })), { update: true });
+          for (let i = 0; i < values.length; i++) {
+            const got = v.get(`K${i}`, { app: i % 2 ? 'web' : '*', env: 'prod' });
+            expect(Buffer.from(got, 'utf8').equals(Buffer.from(must(values[i]), 'utf8'))).toBe(true);
+            expect(got).toBe(values[i]);
+            expect(v.get(`K${i}`, { app: i % 2 ? 'web' : '*', env: 'prod' })).toBe(values[i]); // and again, from the index
+          }
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      v.close();
+    }
+  });
 });
