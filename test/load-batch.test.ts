@@ -197,4 +197,24 @@ describe('a load written in one pass', () => {
       { numRuns: 12 },
     );
   });
+
+  it("a push's share records (several recipients, one transaction) go in with their MACs: the vault checks out and knows who holds what", () => {
+    const { alice, bob } = pair();
+    const carol = vault('carol');
+    alice.addUser({ username: 'carol', publicKey: carol.publicKey });
+    alice.setMany(names(50, 1));
+    const plan = prepareExport(alice, { to: ['bob', 'carol'], filters: [parseFilter('web:prod:')], destination: 'files' });
+    alice.atomically(() => {
+      for (const item of plan.items) recordExport(alice, plan, item);
+    });
+    expect(alice.integrityProblems()).toEqual([]);
+    const held = alice.heldVersions();
+    expect(held.filter((h) => h.username === 'bob')).toHaveLength(50);
+    expect(held.filter((h) => h.username === 'carol')).toHaveLength(50);
+    expect(alice.auditLog({ action: 'export' }).map((e) => e.target)).toEqual(['bob', 'carol']);
+    // Removing carol exposes exactly what she was sent.
+    alice.removeUser('carol');
+    expect(alice.exposed()).toHaveLength(50);
+    expect(bob.integrityProblems()).toEqual([]);
+  });
 });

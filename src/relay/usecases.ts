@@ -59,9 +59,12 @@ export async function pushToRelay(v: Vault, client: RelayClient, req: { to: read
   // One signed request for all of them (as many as fit); each delivery is recorded once uploaded.
   const ids = await client.sendMany(targets.map(({ item, member }) => ({ to: member.keyId, envelope: item.text })));
   const sent: { recipient: string; envelopeId: string }[] = [];
-  targets.forEach(({ item }, i) => {
-    recordExport(v, plan, item);
-    sent.push({ recipient: item.recipient.username, envelopeId: ids[i] ?? '' });
+  // Every delivery recorded in ONE transaction (one commit, not one per recipient).
+  v.atomically(() => {
+    targets.forEach(({ item }, i) => {
+      recordExport(v, plan, item);
+      sent.push({ recipient: item.recipient.username, envelopeId: ids[i] ?? '' });
+    });
   });
   return { plan, sent };
 }
