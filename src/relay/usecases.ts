@@ -59,9 +59,12 @@ export async function pushToRelay(v: Vault, client: RelayClient, req: { to: read
   // One signed request for all of them (as many as fit); each delivery is recorded once uploaded.
   const ids = await client.sendMany(targets.map(({ item, member }) => ({ to: member.keyId, envelope: item.text })));
   const sent: { recipient: string; envelopeId: string }[] = [];
-  targets.forEach(({ item }, i) => {
-    recordExport(v, plan, item);
-    sent.push({ recipient: item.recipient.username, envelopeId: ids[i] ?? '' });
+  // Every delivery recorded in ONE transaction (one commit, not one per recipient).
+  v.atomically(() => {
+    targets.forEach(({ item }, i) => {
+      recordExport(v, plan, item);
+      sent.push({ recipient: item.recipient.username, envelopeId: ids[i] ?? '' });
+    });
   });
   return { plan, sent };
 }
@@ -109,6 +112,14 @@ export async function pushUpdates(v: Vault, client: RelayClient): Promise<PushUp
   return { results, skipped };
 }
 
+/** How `sync` and `watch` load envelopes: `load`'s options. */
+export interface SyncOptions {
+  /** Replace secrets that have another value here (`--overwrite`). */
+  readonly overwrite: boolean;
+  /** Add the new names accepted, in each load's transaction (`--accept`); else they stay pending. */
+  readonly accept?: boolean | undefined;
+}
+
 /** What became of one pending envelope. */
 export type SyncOutcome =
   | { readonly kind: 'loaded'; readonly envelopeId: string; readonly result: LoadResult }
@@ -122,9 +133,9 @@ export type SyncOutcome =
  * replayed ones once this returned (the load committed): `sync` a batch at a time,
  * {@link receiveEnvelope} one by one.
  */
-export function loadEnvelope(v: Vault, e: RelayEnvelope, options: { overwrite: boolean }): SyncOutcome {
+export function loadEnvelope(v: Vault, e: RelayEnvelope, options: SyncOptions): SyncOutcome {
   try {
-    const plan = planLoad(v, { text: e.envelope, serializer: 'bundle' }, { overwrite: options.overwrite, force: false });
+    const plan = planLoad(v, { text: e.envelope, serializer: 'bundle' }, { overwrite: options.overwrite, force: false, accept: options.accept === true });
     const result = applyLoad(v, plan);
     return { kind: 'loaded', envelopeId: e.id, result };
   } catch (err) {
@@ -138,7 +149,7 @@ export function loadEnvelope(v: Vault, e: RelayEnvelope, options: { overwrite: b
  * replay of a bundle already loaded, without loading it again. A refused envelope is not
  * acknowledged (it stays on the relay). `watch`'s step: one envelope, one load, one acknowledgement.
  */
-export async function receiveEnvelope(v: Vault, client: RelayClient, e: RelayEnvelope, options: { overwrite: boolean }): Promise<SyncOutcome> {
+export async function receiveEnvelope(v: Vault, client: RelayClient, e: RelayEnvelope, options: SyncOptions): Promise<SyncOutcome> {
   const o = loadEnvelope(v, e, options);
   if (o.kind !== 'refused') await client.ack(e.id);
   return o;
@@ -152,7 +163,7 @@ export async function receiveEnvelope(v: Vault, client: RelayClient, e: RelayEnv
  * and acknowledges them without loading them twice. A refused envelope stays pending (and is
  * reported) until `relay reject ID` disposes of it.
  */
-export async function syncFromRelay(v: Vault, client: RelayClient, options: { overwrite: boolean }, each: (o: SyncOutcome) => Promise<void> | void): Promise<SyncOutcome[]> {
+export async function syncFromRelay(v: Vault, client: RelayClient, options: SyncOptions, each: (o: SyncOutcome) => Promise<void> | void): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
   let after: string | undefined;
   for (;;) {

@@ -37,6 +37,8 @@ export interface WatchRequest {
   /** A client of the vault's relay, its relay key checked; called again after every failure. */
   readonly connect: () => Promise<RelayClient>;
   readonly overwrite: boolean;
+  /** Add new names accepted, in each load's transaction (`--accept`). */
+  readonly accept?: boolean | undefined;
   /** How long one long poll waits (ms). */
   readonly waitMs: number;
   /** Backoff: first delay and cap (ms). */
@@ -71,7 +73,7 @@ async function applyBatch(r: WatchRequest, client: RelayClient, batch: readonly 
     for (const e of fresh) {
       // Stop between envelopes only: each one is loaded and acknowledged, or left untouched.
       if (r.signal.aborted) return;
-      const o = await receiveEnvelope(v, client, e, { overwrite: r.overwrite });
+      const o = await receiveEnvelope(v, client, e, { overwrite: r.overwrite, accept: r.accept });
       if (o.kind === 'loaded') count.loaded += 1;
       else if (o.kind === 'replay') count.replays += 1;
       else count.refused.add(e.id);

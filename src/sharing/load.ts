@@ -16,7 +16,7 @@
  */
 import { keyFromBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { type ImportSummary, type SecretRecord, type UserRecord, type Vault, secretLabel } from '../vault/vault.js';
+import { type ImportSummary, type SecretRecord, type UserRecord, type Vault } from '../vault/vault.js';
 import { looksLikeBundle, openBundle, readBundleHeader } from './bundle.js';
 import { type Serializer, serializerOf } from './serializers.js';
 import { commandSenders, parseCommandText } from '../legacy/v1-command.js';
@@ -42,6 +42,11 @@ export interface LoadOptions {
   readonly overwrite: boolean;
   /** Load a bundle that was loaded before, and take sent values older than the ones here. */
   readonly force: boolean;
+  /**
+   * The person accepts the new names beforehand (`--accept`): they are added accepted, in the
+   * load's own transaction (audited `secret.accept`), instead of pending and accepted after it.
+   */
+  readonly accept?: boolean | undefined;
 }
 
 /** One received secret, opened. */
@@ -78,6 +83,8 @@ export interface LoadResult {
   readonly summary: ImportSummary;
   /** New names this load added, pending until this person accepts them. */
   readonly pending: SecretRecord[];
+  /** New names this load added and accepted with it ({@link LoadOptions.accept}). */
+  readonly accepted: SecretRecord[];
 }
 
 function senderUser(v: Vault, name: string | undefined, pubkeyB64: string | undefined): UserRecord {
@@ -165,29 +172,23 @@ function writeOptions(sender: UserRecord, format: Serializer, bundleId: string |
     update: options.overwrite,
     keepNewer: !options.force,
     load: { ...(bundleId ? { bundleId } : {}), sender: sender.username, senderPubkey: sender.pubkey, format },
-    // The sender chose these names: new ones start pending until this person accepts them.
+    // The sender chose these names: new ones start pending until this person accepts them
+    // (at once when they said so beforehand).
     received: `load from ${sender.username}`,
+    acceptReceived: options.accept === true,
   };
 }
-
-/** Up to this many names a load added are read back one query each, more in one listing pass. */
-const LOOKUPS_MAX = 2000;
 
 /**
  * Step 3: write a plan in one transaction — the values, the replay record, what the sender
  * knows (share records) and one audit entry — or nothing. The outcomes are decided again inside
  * the transaction, so a change made between plan and apply is never overwritten by surprise.
+ * The records of the names it added come from the write itself (no reading back).
  */
 export function applyLoad(v: Vault, plan: LoadPlan): LoadResult {
-  const summary = v.setMany(plan.secrets, writeOptions(plan.sender, plan.format, plan.bundleId, plan.options));
-  const added = summary.outcomes.filter((x) => x.outcome === 'added');
-  // A few names are looked up one by one; many (issue 12: a bundle of 10,000) in one pass over
-  // the names-only listing index instead of one query each.
-  let recordOf: (x: { app: string; env: string; key: string }) => SecretRecord | undefined = (x) => v.lookup(x.app, x.env, x.key);
-  if (added.length > LOOKUPS_MAX) {
-    const byName = new Map(v.all().map((r) => [secretLabel(r), r]));
-    recordOf = (x) => byName.get(secretLabel(x));
-  }
-  const pending = added.map(recordOf).filter((r): r is SecretRecord => r !== undefined && r.pending);
-  return { sender: plan.sender.username, format: plan.format, bundleId: plan.bundleId, summary, pending };
+  const added: SecretRecord[] = [];
+  const summary = v.setMany(plan.secrets, { ...writeOptions(plan.sender, plan.format, plan.bundleId, plan.options), added });
+  const pending = added.filter((r) => r.pending);
+  const accepted = added.filter((r) => !r.pending);
+  return { sender: plan.sender.username, format: plan.format, bundleId: plan.bundleId, summary, pending, accepted };
 }

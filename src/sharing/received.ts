@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError, isSeeqretError } from '../errors.js';
 import type { Confirm, Notes } from '../notes.js';
-import { type Vault, secretLabel } from '../vault/vault.js';
+import { type SecretRecord, type Vault, secretLabel } from '../vault/vault.js';
 import { isDangerousVariable } from '../inject/resolve.js';
 import { type LoadResult, applyLoad, planLoad } from './load.js';
 import { loadInboxFile } from './inbox-files.js';
@@ -56,7 +56,7 @@ export function loadJson(r: LoadResult, accepted: boolean): Record<string, unkno
     older: s.older,
     outcomes: s.outcomes.map((x) => ({ app: x.app, env: x.env, key: x.key, outcome: x.outcome })),
     pending: accepted ? [] : r.pending.map(secretLabel),
-    accepted: accepted ? r.pending.map(secretLabel) : [],
+    accepted: [...r.accepted, ...(accepted ? r.pending : [])].map(secretLabel),
   };
 }
 
@@ -68,12 +68,20 @@ const plural = (n: number, one: string, many: string): string => (n === 1 ? one 
  * a filter that names them exactly) and a note says how to accept them. True when accepted.
  */
 export async function settleNewNames(v: Vault, r: LoadResult, o: { accept: boolean; ask?: Confirm | undefined; prefix?: string }, notes: Notes, command: CommandWriter): Promise<boolean> {
-  if (r.pending.length === 0) return false;
   const prefix = o.prefix ?? '';
+  const warnLoaders = (records: readonly SecretRecord[]): void => {
+    const loaders = records.filter((p) => isDangerousVariable(p.key)).map(secretLabel);
+    if (loaders.length) notes.warn(`${prefix}${loaders.join(', ')} ${plural(loaders.length, 'is a variable', 'are variables')} that make programs load or run code: never exported through a filter, even once accepted`);
+  };
+  // Accepted with the load itself (the person said --accept beforehand): say so, as below.
+  if (r.accepted.length > 0) {
+    warnLoaders(r.accepted);
+    notes.info(`${prefix}Accepted ${String(r.accepted.length)} name${plural(r.accepted.length, '', 's')} from ${r.sender}.`);
+  }
+  if (r.pending.length === 0) return r.accepted.length > 0;
   const names = r.pending.map(secretLabel);
   const n = names.length;
-  const loaders = r.pending.filter((p) => isDangerousVariable(p.key)).map(secretLabel);
-  if (loaders.length) notes.warn(`${prefix}${loaders.join(', ')} ${plural(loaders.length, 'is a variable', 'are variables')} that make programs load or run code: never exported through a filter, even once accepted`);
+  warnLoaders(r.pending);
   let accept = o.accept;
   if (!accept && o.ask) accept = await o.ask(`${prefix}Accept ${n === 1 ? 'this name' : `these ${String(n)} names`} from ${r.sender} (filters such as -f app:env: will export ${plural(n, 'it', 'them')})?`);
   if (accept) {

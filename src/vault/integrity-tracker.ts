@@ -14,10 +14,11 @@ import { type Aggregate, MOD, PROTECTED_TABLES, type ProtectedTable, RECORD_WHAT
  * the SQL functions and the TEMP triggers; {@link begin} and {@link commit} bracket each write
  * transaction.
  *
- * Bulk writers (a new secret, a share record) compute the row's MAC themselves
- * ({@link IntegrityTracker.macFor}) and insert it with the row: the INSERT trigger then only checks
- * that the MAC is the one this tracker just computed for that table and counts it, instead of
- * writing the row a second time (an UPDATE per row made `load` and `importenv` 1.6-2x slower).
+ * Bulk writers (a new secret, a share record, a history row, a replaced value) compute the row's
+ * MAC themselves ({@link IntegrityTracker.macFor}) and write it with the row: the INSERT or UPDATE
+ * trigger then only checks that the MAC is the one this tracker just computed for that table and
+ * counts it, instead of writing the row a second time (an UPDATE per row made `load` and
+ * `importenv` 1.6-2x slower). An UPDATE's old row is checked against its MAC either way.
  * A row inserted with any other MAC is refused (`E_INTERNAL`), so every stored MAC still comes
  * from {@link rowMac} here, over the values the row was inserted with.
  */
@@ -87,7 +88,10 @@ export class IntegrityTracker {
       sql.push(
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NULL BEGIN ${setMac} END;`,
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins_mac AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NOT NULL BEGIN SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); ${setMac} END;`,
+        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); ${setMac} END;`,
+        // An UPDATE that sets the row's new MAC with it (IntegrityTracker.macFor): the old row is
+        // checked as always, the new MAC must be the one just computed — no second write of the row.
+        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd_mac AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS NOT OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_del AFTER DELETE ON main.${t.name} BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); END;`,
       );
     }

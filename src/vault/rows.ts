@@ -23,9 +23,10 @@ export interface PutInput {
 /**
  * Whose name a write is: `own` (typed by this person: a new name is accepted, an existing pending
  * one becomes theirs), `keep` (acceptance left as it is), or received from someone else (a new
- * name starts pending, with this origin; an existing name keeps its state).
+ * name starts pending, with this origin — or, with `accept`, is accepted in the same write
+ * because the person said so beforehand; an existing name keeps its state).
  */
-export type Acceptance = 'own' | 'keep' | { readonly received: string };
+export type Acceptance = 'own' | 'keep' | { readonly received: string; readonly accept?: boolean };
 
 const VALUE_AD_PREFIX = 'seeqret/value/v1\0';
 export const SECRET_COLS = 'id, app, env, key, type, created_at AS createdAt, updated_at AS updatedAt, version, exposed_at AS exposedAt, exposed_by AS exposedBy, pending';

@@ -11,7 +11,7 @@
 import { seal, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { checkName, isWellFormed } from './names.js';
-import { type Acceptance, type PutInput, SECRETS_T, SECRET_COLS, SHARES_T, secretLabel, validateSecret, valueAd } from './rows.js';
+import { type Acceptance, HISTORY_T, type PutInput, SECRETS_T, SECRET_COLS, SHARES_T, secretLabel, validateSecret, valueAd } from './rows.js';
 import type { VaultSession } from './session.js';
 import type { ImportSummary, SecretInput, SecretRecord, WriteOutcome } from './types.js';
 
@@ -27,6 +27,36 @@ export interface SetManyOptions {
   load?: { bundleId?: string; sender: string; senderPubkey: string; format: string };
   /** Where the names came from when someone else chose them (`load from bob`, `team pull`, `ss import`): new names start pending. */
   received?: string;
+  /** With `received`: the person accepted the new names beforehand (`--accept`), so they are added accepted (audited `secret.accept`) in the same transaction. */
+  acceptReceived?: boolean;
+  /** Filled with the records of the names this write added, once it committed (so a caller needs not read them back). */
+  added?: SecretRecord[];
+}
+
+/** Row ids a bulk write hands out itself: each table's largest id + 1, read once per write, then counted up. */
+type RowIds = Partial<Record<'secrets' | 'shares' | 'secret_history', number>>;
+
+/** A secrets row as {@link SecretWriter} reads it before writing it (every column its MAC covers but the names). */
+interface CurrentRow {
+  readonly id: number;
+  readonly value: Buffer;
+  readonly type: string;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly exposedAt: number | null;
+  readonly exposedBy: string | null;
+  readonly pending: number;
+  readonly origin: string | null;
+}
+
+/** What one write did to a secret. */
+interface Put {
+  readonly outcome: WriteOutcome;
+  /** The secret's version after the write (its current one when nothing was written). */
+  readonly version: number;
+  /** The record of a secret this write added. */
+  readonly added?: SecretRecord;
 }
 
 /** The secrets of one open vault, write side. */
@@ -39,61 +69,80 @@ export class SecretWriter {
 
   /** Write one validated secret inside the running write transaction (see {@link Vault.set} for the outcomes). */
   put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer = false, acceptance: Acceptance = 'own'): WriteOutcome {
+    return this.#put(v, ifExists, now, keepNewer, acceptance, undefined).outcome;
+  }
+
+  /** The id of the next row of `table`: with `ids`, read once per write and then counted up (nothing else inserts meanwhile). */
+  #id(table: 'secrets' | 'shares' | 'secret_history', ids: RowIds | undefined): number {
+    if (!ids) return this.#s.nextId(table);
+    const id = ids[table] ?? this.#s.nextId(table);
+    ids[table] = id + 1;
+    return id;
+  }
+
+  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer: boolean, acceptance: Acceptance, ids: RowIds | undefined): Put {
     const at = v.updatedAt ?? now;
-    const cur = this.#s.stmt('SELECT id, value, type, version, updated_at AS updatedAt, pending FROM secrets WHERE app = ? AND env = ? AND key = ?').get(v.app, v.env, v.key) as
-      | { id: number; value: Buffer; type: string; version: number; updatedAt: number; pending: number }
-      | undefined;
+    const cur = this.#s
+      .stmt('SELECT id, value, type, version, created_at AS createdAt, updated_at AS updatedAt, exposed_at AS exposedAt, exposed_by AS exposedBy, pending, origin FROM secrets WHERE app = ? AND env = ? AND key = ?')
+      .get(v.app, v.env, v.key) as CurrentRow | undefined;
     const plain = Buffer.from(v.value, 'utf8');
     try {
       if (!cur) {
         const blob = seal(this.#s.keys.dataKey, plain, valueAd(v.app, v.env, v.key, 1));
         const received = typeof acceptance === 'object' ? acceptance.received : null;
-        const pending = received === null ? 0 : 1;
+        // Received names start pending, unless the person accepted them beforehand (`--accept`).
+        const acceptNow = typeof acceptance === 'object' && acceptance.accept === true;
+        const pending = received === null || acceptNow ? 0 : 1;
         // The row's MAC goes in with it (one write per row, not an INSERT and a trigger's UPDATE);
         // the id is the one SQLite would choose (INTEGER PRIMARY KEY without AUTOINCREMENT: max + 1).
-        const id = this.#s.nextId('secrets');
+        const id = this.#id('secrets', ids);
         const mac = this.#s.tracker.macFor(SECRETS_T, [id, v.app, v.env, v.key, v.type, 1, now, at, null, null, pending, received, blob]);
         this.#s.stmt('INSERT INTO secrets (id, app, env, key, value, type, created_at, updated_at, version, pending, origin, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)').run(
           id, v.app, v.env, v.key, blob, v.type, now, at, pending, received, mac,
         );
         this.#s.queueSecretEntry({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
-        return 'added';
+        if (acceptNow) this.#s.queueSecretEntry({ action: 'secret.accept', target: secretLabel(v), detail: { how: 'accept' } });
+        const added: SecretRecord = { id, app: v.app, env: v.env, key: v.key, type: v.type, createdAt: now, updatedAt: at, version: 1, exposedAt: null, exposedBy: null, pending: pending === 1 };
+        return { outcome: 'added', version: 1, added };
       }
       // A name this person types is theirs, even if it first arrived from someone else.
-      if (acceptance === 'own' && cur.pending === 1 && ifExists !== 'skip') this.#acceptRow(cur.id, secretLabel(v), 'typed');
+      let pending = cur.pending;
+      if (acceptance === 'own' && cur.pending === 1 && ifExists !== 'skip' && this.#acceptRow(cur.id, secretLabel(v), 'typed')) pending = 0;
       const old = this.#s.decrypt(v, cur.version, cur.value);
-      if (old === v.value && cur.type === v.type) return 'unchanged';
+      if (old === v.value && cur.type === v.type) return { outcome: 'unchanged', version: cur.version };
       if (ifExists === 'error') {
         throw new SeeqretError('E_EXISTS', `secret ${secretLabel(v)} already exists`, 'Pass `{ replace: true }` to `set` to replace it (the old value is kept in history), or use `updateValues`.', { remedy: { id: 'replace-secret' } });
       }
-      if (ifExists === 'skip') return 'skipped';
+      if (ifExists === 'skip') return { outcome: 'skipped', version: cur.version };
       // A transferred value older than the one here is a delayed or replayed bundle: keep ours.
-      if (keepNewer && v.updatedAt !== undefined && v.updatedAt < cur.updatedAt) return 'older';
-      this.#replace(cur, v, plain, now, at, old !== v.value);
+      if (keepNewer && v.updatedAt !== undefined && v.updatedAt < cur.updatedAt) return { outcome: 'older', version: cur.version };
+      this.#replace({ ...cur, pending }, v, plain, now, at, old !== v.value, ids);
       this.#s.queueSecretEntry({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
-      return 'updated';
+      return { outcome: 'updated', version: cur.version + 1 };
     } finally {
       wipe(plain);
     }
   }
 
-  #replace(
-    cur: { id: number; value: Buffer; type: string; version: number; updatedAt: number },
-    v: { app: string; env: string; key: string; type: string },
-    plain: Buffer,
-    now: number,
-    at: number,
-    valueChanged: boolean,
-  ): void {
+  /**
+   * Replace the value of `cur` (read in this transaction; `pending` as it is now): the old value
+   * to history and the new one in place, each row written once with its MAC (the triggers check
+   * the old row's MAC and that the new one is the MAC computed here, see IntegrityTracker).
+   */
+  #replace(cur: CurrentRow, v: { app: string; env: string; key: string; type: string }, plain: Buffer, now: number, at: number, valueChanged: boolean, ids: RowIds | undefined): void {
     // The old ciphertext stays valid where it is moved: its associated data names its version.
+    const hid = this.#id('secret_history', ids);
+    const hmac = this.#s.tracker.macFor(HISTORY_T, [hid, cur.id, cur.version, cur.type, cur.updatedAt, now, cur.value]);
     this.#s
-      .stmt('INSERT INTO secret_history (secret_id, version, value, type, set_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(cur.id, cur.version, cur.value, cur.type, cur.updatedAt, now);
+      .stmt('INSERT INTO secret_history (id, secret_id, version, value, type, set_at, replaced_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(hid, cur.id, cur.version, cur.value, cur.type, cur.updatedAt, now, hmac);
     const next = cur.version + 1;
     const blob = seal(this.#s.keys.dataKey, plain, valueAd(v.app, v.env, v.key, next));
     // A new value is no longer exposed by a user removed before it was set (a type change alone is not a new value).
-    if (valueChanged) this.#s.stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ?, exposed_at = NULL, exposed_by = NULL WHERE id = ?').run(blob, v.type, at, next, cur.id);
-    else this.#s.stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ? WHERE id = ?').run(blob, v.type, at, next, cur.id);
+    const exposedAt = valueChanged ? null : cur.exposedAt;
+    const exposedBy = valueChanged ? null : cur.exposedBy;
+    const mac = this.#s.tracker.macFor(SECRETS_T, [cur.id, v.app, v.env, v.key, v.type, next, cur.createdAt, at, exposedAt, exposedBy, cur.pending, cur.origin, blob]);
+    this.#s.stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ?, exposed_at = ?, exposed_by = ?, mac = ? WHERE id = ?').run(blob, v.type, at, next, exposedAt, exposedBy, mac, cur.id);
   }
 
   /**
@@ -105,10 +154,11 @@ export class SecretWriter {
     return this.#s.write(() => this.put(v, opts.replace ? 'replace' : 'error', Date.now()));
   }
 
-  #acceptRow(id: number, label: string, how: string): void {
-    if (this.#s.stmt('UPDATE secrets SET pending = 0 WHERE id = ? AND pending = 1').run(id).changes > 0) {
-      this.#s.queueSecretEntry({ action: 'secret.accept', target: label, detail: { how } });
-    }
+  /** Accept one pending name (audited); true when it was pending. */
+  #acceptRow(id: number, label: string, how: string): boolean {
+    if (this.#s.stmt('UPDATE secrets SET pending = 0 WHERE id = ? AND pending = 1').run(id).changes === 0) return false;
+    this.#s.queueSecretEntry({ action: 'secret.accept', target: label, detail: { how } });
+    return true;
   }
 
   /**
@@ -132,12 +182,19 @@ export class SecretWriter {
   setMany(inputs: Iterable<SecretInput>, opts: SetManyOptions = {}): ImportSummary {
     const entries = Array.from(inputs, (i) => validateSecret(i));
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, skipped: 0, older: 0, outcomes: [] };
+    const added: SecretRecord[] = [];
     const run = (): void => {
       const now = Date.now();
+      // Row ids read once, then counted up; each name's version after the write, for the share records.
+      const ids: RowIds = {};
+      const versions = new Map<string, number>();
+      const acceptance: Acceptance = opts.received !== undefined ? { received: opts.received, accept: opts.acceptReceived === true } : 'own';
       for (const v of entries) {
-        const outcome = this.put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, opts.received !== undefined ? { received: opts.received } : 'own');
-        summary[outcome] += 1;
-        summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome });
+        const r = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, acceptance, ids);
+        summary[r.outcome] += 1;
+        summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome: r.outcome });
+        versions.set(secretLabel(v), r.version);
+        if (r.added) added.push(r.added);
       }
       if (opts.dryRun) throw DRY_RUN;
       if (opts.load) {
@@ -152,8 +209,8 @@ export class SecretWriter {
         const bundle = opts.load.bundleId ?? `${opts.load.format}-load`;
         for (const x of summary.outcomes) {
           if (x.outcome !== 'added' && x.outcome !== 'updated' && x.outcome !== 'unchanged') continue;
-          const version = this.#s.stmt('SELECT version FROM secrets WHERE app = ? AND env = ? AND key = ?').pluck().get(x.app, x.env, x.key) as number;
-          const id = this.#s.nextId('shares');
+          const version = versions.get(secretLabel(x)) ?? 0;
+          const id = this.#id('shares', ids);
           const mac = this.#s.tracker.macFor(SHARES_T, [id, bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now]);
           rec.run(id, bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now, mac);
         }
@@ -164,7 +221,9 @@ export class SecretWriter {
       this.#s.write(run);
     } catch (e) {
       if (e !== DRY_RUN) throw e;
+      return summary;
     }
+    opts.added?.push(...added);
     return summary;
   }
 

@@ -204,7 +204,7 @@ export class VaultSession {
   }
 
   /** The row id SQLite would give the next row of `table` (an INTEGER PRIMARY KEY: the largest + 1; O(log n)). */
-  nextId(table: 'secrets' | 'shares'): number {
+  nextId(table: 'secrets' | 'shares' | 'secret_history'): number {
     return ((this.stmt(`SELECT max(id) FROM ${table}`).pluck().get() as number | null) ?? 0) + 1;
   }
 

@@ -33,12 +33,20 @@ export class ShareStore {
     });
   }
 
-  /** Record that `records` were exported to `user` in bundle `bundleId` (and audit it). */
+  /**
+   * Record that `records` were exported to `user` in bundle `bundleId` (and audit it). Each row
+   * goes in once with its MAC (the ids read once: SQLite's max + 1, counted up).
+   */
   recordExport(bundleId: string, user: UserRecord, records: readonly SecretRecord[], format: string): void {
     this.#s.write(() => {
-      const ins = this.#s.stmt('INSERT INTO shares (bundle_id, username, pubkey, app, env, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const ins = this.#s.stmt('INSERT INTO shares (id, bundle_id, username, pubkey, app, env, key, version, at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
       const now = Date.now();
-      for (const r of records) ins.run(bundleId, user.username, user.pubkey, r.app, r.env, r.key, r.version, now);
+      let id = this.#s.nextId('shares');
+      for (const r of records) {
+        const mac = this.#s.tracker.macFor(SHARES_T, [id, bundleId, user.username, user.pubkey, r.app, r.env, r.key, r.version, now]);
+        ins.run(id, bundleId, user.username, user.pubkey, r.app, r.env, r.key, r.version, now, mac);
+        id += 1;
+      }
       this.#s.appendNow([{ action: 'export', target: user.username, detail: { bundle: bundleId, format, secrets: records.map(secretLabel) } }], now);
     });
   }

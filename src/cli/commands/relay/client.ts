@@ -115,7 +115,7 @@ export interface SyncOptions {
 export async function sync(g: GlobalOptions, _a: unknown[], o: SyncOptions): Promise<number> {
   return withVault(g, async (v) => {
     let firstError: SeeqretError | undefined;
-    const outcomes = await syncFromRelay(v, await joinedClient(v), { overwrite: o.overwrite === true }, async (x) => {
+    const outcomes = await syncFromRelay(v, await joinedClient(v), { overwrite: o.overwrite === true, accept: o.accept === true }, async (x) => {
       const prefix = `envelope ${x.envelopeId}: `;
       if (x.kind === 'loaded') {
         reportLoad(x.result, { prefix, again: null }, cliNotes);

@@ -64,6 +64,7 @@ export async function watch(g: GlobalOptions, _a: unknown[], o: WatchOptions): P
         }
       },
       overwrite: o.overwrite === true,
+      accept: o.accept === true,
       waitMs: wait * 1000,
       backoff: { firstMs: 500, maxMs: 60_000 },
       random: Math.random,
