@@ -132,7 +132,7 @@ export async function relayBench({ ROOT, BIN, env, scratch }) {
     const dirs = await invite(alice, people);
     const setValues = (round) => {
       const v = open(alice);
-      v.setMany(Array.from({ length: 1000 }, (_x, i) => ({ app: 'bench', env: 'prod', key: `KEY_${i}`, value: `round-${round}-value-${i}-${'x'.repeat(20)}` })));
+      v.setMany(Array.from({ length: 1000 }, (_x, i) => ({ app: 'bench', env: 'prod', key: `KEY_${i}`, value: `round-${round}-value-${i}-${'x'.repeat(20)}` })), { update: true });
       v.close();
     };
     const pushSync = async (overwrite) => {
