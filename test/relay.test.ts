@@ -1,6 +1,7 @@
 /**
  * The relay end to end: a real relay process on 127.0.0.1 (SQLite, and PostgreSQL when it can
- * start), real CLIs in separate vault folders (alice, bob, carol, mallory). push then sync
+ * start), the CLI in separate vault folders (alice, bob, carol, mallory): child processes for
+ * the first test on SQLite, in-process (cliIn) otherwise. push then sync
  * delivers; the relay's storage holds no value and no secret name in any encoding; forged,
  * replayed, stale, removed, malformed and oversize requests are refused with stable codes.
  */
