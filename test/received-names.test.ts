@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { CODE_LOADING_VARIABLES, isCodeLoadingVariable } from '../src/inject/code-loading-variables.js';
 import { resolveFilters, resolveTemplate } from '../src/inject/resolve.js';
+import { writeBackup } from '../src/sharing/restore.js';
 import { Vault } from '../src/vault/vault.js';
 import { SHARED, type CliResult, cli, cliIn, errorCode, introduce, newVault, thrownCode, tmpdir } from './helpers.js';
 import { must } from './must.js';
@@ -40,10 +41,28 @@ async function received(secrets: Array<{ app?: string; env?: string; key: string
   return { alice, bob, bundle, load };
 }
 
-/** The child's environment as `run` gives it. */
-function childEnv(vault: string, args: string[], cwd?: string): { r: CliResult; env: Record<string, string> } {
-  const r = cli(['run', ...args, '--no-mask', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { vault, ...(cwd ? { cwd } : {}) });
+/**
+ * The child's environment as `run` gives it: `run` in-process (its child program is still a real
+ * process; `run` itself runs as a child process in test/cli.test.ts and test/psec-run.test.ts).
+ */
+async function childEnv(vault: string, args: string[], cwd?: string): Promise<{ r: CliResult; env: Record<string, string> }> {
+  const r = await cliIn(['run', ...args, '--no-mask', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { vault, ...(cwd ? { cwd } : {}) });
   return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
+}
+
+/**
+ * What `seeqret backup -o FILE` writes, made in-process with the library (`writeBackup`) at scrypt
+ * work factor 2^10 instead of the default 2^18 (about a second of CPU and 256 MiB each): setup
+ * for restore tests. `backup` itself runs as a child process at the default work factor in
+ * test/output-paths.test.ts and test/limits.test.ts.
+ */
+async function backupAt(vault: string, file: string, passphrase: string): Promise<void> {
+  const v = Vault.open({ dir: vault });
+  try {
+    await writeBackup(v, { file, passphrase, includeKeys: false, armor: false, html: false, logN: 10 }, { info: () => undefined, warn: () => undefined });
+  } finally {
+    v.close();
+  }
 }
 
 const CORPUS_NAMES = [...new Set(CODE_LOADING_VARIABLES.map((v) => (v.prefix ? must(v.example) : v.name)))];
@@ -71,24 +90,24 @@ describe('the corpus of code-loading variables', () => {
     ]);
     expect(load.stderr).toContain('make programs load or run code');
     // Pending: none is exported (nor the ordinary name), with one warning line.
-    const before = childEnv(alice, ['-f', 'web:dev:']);
+    const before = await childEnv(alice, ['-f', 'web:dev:']);
     expect(before.r.code, before.r.stderr).toBe(0);
     for (const name of CORPUS_NAMES) expect(before.env[name], name).not.toBe(sent(name));
     expect(before.env['ORDINARY']).toBeUndefined();
     expect(before.r.stderr.split('\n').filter((l) => l.includes('not accepted yet'))).toHaveLength(1);
     const cwd = tmpdir();
     fs.writeFileSync(path.join(cwd, 'env.template'), 'web:dev:\n');
-    const env = ok(cli(['env', '--stdout'], { vault: alice, cwd }));
+    const env = ok(await cliIn(['env', '--stdout'], { vault: alice, cwd }));
     for (const name of CORPUS_NAMES) expect(env.stdout, name).not.toContain(sent(name));
 
     // Accepted: the ordinary name is exported; every code-loading one is still refused through a filter.
-    ok(cli(['accept', '-f', 'web:dev:'], { vault: alice }));
-    expect(cli(['list', '--pending', '--format', 'json'], { vault: alice }).stdout.trim()).toBe('[]');
-    const after = childEnv(alice, ['-f', 'web:dev:']);
+    ok(await cliIn(['accept', '-f', 'web:dev:'], { vault: alice }));
+    expect((await cliIn(['list', '--pending', '--format', 'json'], { vault: alice })).stdout.trim()).toBe('[]');
+    const after = await childEnv(alice, ['-f', 'web:dev:']);
     expect(errorCode(after.r)).toBe('E_BAD_VALUE');
     expect(after.r.stdout).toBe('');
-    expect(errorCode(cli(['env', '--stdout'], { vault: alice, cwd }))).toBe('E_BAD_VALUE');
-    expect(childEnv(alice, ['-f', 'web:dev:ORDINARY']).env['ORDINARY']).toBe('ordinary-value');
+    expect(errorCode(await cliIn(['env', '--stdout'], { vault: alice, cwd }))).toBe('E_BAD_VALUE');
+    expect((await childEnv(alice, ['-f', 'web:dev:ORDINARY'])).env['ORDINARY']).toBe('ordinary-value');
     // Each one individually, through the same code run and env use, on the vault the bundle filled.
     const v = Vault.open({ dir: alice, readonly: true });
     try {
@@ -105,7 +124,7 @@ describe('the corpus of code-loading variables', () => {
     }
     const tpl = tmpdir();
     fs.writeFileSync(path.join(tpl, 'env.template'), 'NODE_OPTIONS=web:dev:NODE_OPTIONS\n');
-    expect(childEnv(alice, [], tpl).env['NODE_OPTIONS']).toBe(sent('NODE_OPTIONS'));
+    expect((await childEnv(alice, [], tpl)).env['NODE_OPTIONS']).toBe(sent('NODE_OPTIONS'));
   });
 });
 
@@ -117,12 +136,12 @@ describe('received names start pending', () => {
     ]);
     expect(load.stderr).toContain('2 new names are pending');
     expect(load.stderr).toContain('web:dev:API_URL  added (new name, pending)');
-    const pending = JSON.parse(cli(['list', '--pending', '--format', 'json'], { vault: alice }).stdout) as Array<Record<string, string>>;
+    const pending = JSON.parse((await cliIn(['list', '--pending', '--format', 'json'], { vault: alice })).stdout) as Array<Record<string, string>>;
     expect(pending.map((p) => [p['key'], p['pending']])).toEqual([
       ['API_URL', 'load from bob'],
       ['TOKEN', 'load from bob'],
     ]);
-    const glob = childEnv(alice, ['-f', 'web:dev:', '-f', 'web:*:TOK*']);
+    const glob = await childEnv(alice, ['-f', 'web:dev:', '-f', 'web:*:TOK*']);
     expect(glob.env['API_URL']).toBeUndefined();
     expect(glob.env['TOKEN']).toBeUndefined();
     const warnings = glob.r.stderr.split('\n').filter((l) => l.includes('not accepted yet'));
@@ -131,27 +150,28 @@ describe('received names start pending', () => {
     expect(warnings[0]).toContain('seeqret accept');
     expect(glob.r.stderr).not.toContain('tok');
     // Named exactly (filter or template): exported.
-    expect(childEnv(alice, ['-f', 'web:dev:TOKEN']).env['TOKEN']).toBe('tok');
+    expect((await childEnv(alice, ['-f', 'web:dev:TOKEN'])).env['TOKEN']).toBe('tok');
     const cwd = tmpdir();
     fs.writeFileSync(path.join(cwd, 'env.template'), 'URL=web:dev:API_URL\nweb:dev:TOKEN\nOTHER=web:dev:TOK*\n');
-    const tplRun = childEnv(alice, [], cwd);
+    const tplRun = await childEnv(alice, [], cwd);
     expect(errorCode(tplRun.r)).toBe('E_TEMPLATE_UNMATCHED'); // OTHER= names no secret exactly: only a pending one
     expect(tplRun.r.stderr).toContain('not accepted yet');
     fs.writeFileSync(path.join(cwd, 'env.template'), 'URL=web:dev:API_URL\nweb:dev:TOKEN\n');
-    const exact = childEnv(alice, [], cwd);
+    const exact = await childEnv(alice, [], cwd);
     expect([exact.env['URL'], exact.env['TOKEN']]).toEqual(['https://api.example', 'tok']);
     // Accepting one name: audited; the other stays pending.
+    // `accept` as a child process (its end-to-end case; the others run in-process).
     const acc = ok(cli(['accept', 'web:dev:API_URL'], { vault: alice }));
     expect(acc.stderr).toContain('Accepted 1 name');
-    expect(childEnv(alice, ['-f', 'web:dev:']).env['API_URL']).toBe('https://api.example');
-    expect(childEnv(alice, ['-f', 'web:dev:']).env['TOKEN']).toBeUndefined();
-    const log = JSON.parse(cli(['audit', '--format', 'json', '--action', 'secret.accept'], { vault: alice }).stdout) as Array<{ target: string }>;
+    expect((await childEnv(alice, ['-f', 'web:dev:'])).env['API_URL']).toBe('https://api.example');
+    expect((await childEnv(alice, ['-f', 'web:dev:'])).env['TOKEN']).toBeUndefined();
+    const log = JSON.parse((await cliIn(['audit', '--format', 'json', '--action', 'secret.accept'], { vault: alice })).stdout) as Array<{ target: string }>;
     expect(log.map((e) => e.target)).toEqual(['web:dev:API_URL']);
-    expect(errorCode(cli(['accept'], { vault: alice }))).toBe('E_USAGE');
+    expect(errorCode(await cliIn(['accept'], { vault: alice }))).toBe('E_USAGE');
 
     const auto = await received([{ app: 'web', env: 'dev', key: 'A', value: 'a' }], ['--accept']);
     expect(auto.load.stderr).toContain('Accepted 1 name from bob');
-    expect(childEnv(auto.alice, ['-f', 'web:dev:']).env['A']).toBe('a');
+    expect((await childEnv(auto.alice, ['-f', 'web:dev:'])).env['A']).toBe('a');
   });
 
   it('typing a received name (add key --force, edit value) makes it yours; a second bundle does not re-pend it', async () => {
@@ -159,18 +179,18 @@ describe('received names start pending', () => {
       { app: 'web', env: 'dev', key: 'MINE', value: 'theirs' },
       { app: 'web', env: 'dev', key: 'EDITED', value: 'theirs' },
     ]);
-    ok(cli(['add', 'key', 'MINE', 'mine', '--app', 'web', '--env', 'dev', '--force'], { vault: alice }));
-    ok(cli(['edit', 'value', 'web:dev:EDITED', 'edited'], { vault: alice }));
-    const e = childEnv(alice, ['-f', 'web:dev:']);
+    ok(await cliIn(['add', 'key', 'MINE', 'mine', '--app', 'web', '--env', 'dev', '--force'], { vault: alice }));
+    ok(await cliIn(['edit', 'value', 'web:dev:EDITED', 'edited'], { vault: alice }));
+    const e = await childEnv(alice, ['-f', 'web:dev:']);
     expect([e.env['MINE'], e.env['EDITED']]).toEqual(['mine', 'edited']);
     // bob sends a new value later: the name stays accepted.
     const v = Vault.open({ dir: bob });
     v.set({ app: 'web', env: 'dev', key: 'MINE', value: 'theirs-2' }, { replace: true });
     v.close();
     const b2 = path.join(tmpdir(), 'again.json');
-    ok(cli(['export', '--to', 'alice', '-f', 'web:dev:MINE', '-o', b2], { vault: bob }));
-    ok(cli(['load', '-f', b2, '--overwrite'], { vault: alice }));
-    expect(childEnv(alice, ['-f', 'web:dev:']).env['MINE']).toBe('theirs-2');
+    ok(await cliIn(['export', '--to', 'alice', '-f', 'web:dev:MINE', '-o', b2], { vault: bob }));
+    ok(await cliIn(['load', '-f', b2, '--overwrite'], { vault: alice }));
+    expect((await childEnv(alice, ['-f', 'web:dev:'])).env['MINE']).toBe('theirs-2');
   });
 
   it('an attacker who can write vault.db cannot mark a name accepted (E_TAMPERED)', async () => {
@@ -178,7 +198,7 @@ describe('received names start pending', () => {
     const db = new Database(path.join(alice, 'vault.db'));
     db.exec("UPDATE secrets SET pending = 0, origin = NULL WHERE key = 'X'");
     db.close();
-    const r = childEnv(alice, ['-f', 'web:dev:']);
+    const r = await childEnv(alice, ['-f', 'web:dev:']);
     expect(errorCode(r.r)).toBe('E_TAMPERED');
     expect(r.r.stderr).toContain('web:dev:X');
   });
@@ -190,13 +210,13 @@ describe('received names start pending', () => {
     ]);
     const dir = tmpdir();
     fs.writeFileSync(path.join(dir, 'seeqret.yaml'), 'app: myapp\nenvironment: dev\n');
-    const r = childEnv(alice, [], dir);
+    const r = await childEnv(alice, [], dir);
     expect(r.r.code, r.r.stderr).toBe(0);
     expect(r.env['UNDESCRIBED']).toBeUndefined();
     expect(r.env['LD_PRELOAD']).not.toBe('/tmp/evil.so');
     expect(r.r.stderr).toContain('not accepted yet');
-    ok(cli(['accept', 'myapp:dev:UNDESCRIBED'], { vault: alice }));
-    expect(childEnv(alice, [], dir).env['UNDESCRIBED']).toBe('u');
+    ok(await cliIn(['accept', 'myapp:dev:UNDESCRIBED'], { vault: alice }));
+    expect((await childEnv(alice, [], dir)).env['UNDESCRIBED']).toBe('u');
   });
 });
 
@@ -205,35 +225,37 @@ describe('every way names arrive from someone else', () => {
 
   it('restore of another vault\'s backup: new names pending; restoring your own backup keeps acceptance', async () => {
     const other = newVault({ user: 'carol' });
-    ok(cli(['add', 'key', 'FROM_CAROL', 'c', '--app', 'web', '--env', 'dev'], { vault: other }));
+    ok(await cliIn(['add', 'key', 'FROM_CAROL', 'c', '--app', 'web', '--env', 'dev'], { vault: other }));
     const carolBackup = path.join(tmpdir(), 'carol.age');
-    ok(cli(['backup', '-o', carolBackup], { vault: other, env }));
+    await backupAt(other, carolBackup, env.SEEQRET_BACKUP_PASSPHRASE);
+    // restore, import-vault and ss import: each once as a child process (their end-to-end cases here).
     const mine = newVault();
     ok(cli(['restore', carolBackup], { vault: mine, env }));
-    expect(cli(['list', '--pending', '--format', 'json'], { vault: mine }).stdout).toContain("restore of carol's backup");
-    expect(childEnv(mine, ['-f', 'web:dev:']).env['FROM_CAROL']).toBeUndefined();
+    expect((await cliIn(['list', '--pending', '--format', 'json'], { vault: mine })).stdout).toContain("restore of carol's backup");
+    expect((await childEnv(mine, ['-f', 'web:dev:'])).env['FROM_CAROL']).toBeUndefined();
 
     // Own backup: one accepted name, one pending; both keep their state in a new vault.
     const { alice } = await received([
       { app: 'web', env: 'dev', key: 'ACCEPTED', value: 'a' },
       { app: 'web', env: 'dev', key: 'STILL_PENDING', value: 'p' },
     ]);
-    ok(cli(['add', 'key', 'TYPED', 't', '--app', 'web', '--env', 'dev'], { vault: alice }));
-    ok(cli(['accept', 'web:dev:ACCEPTED'], { vault: alice }));
+    ok(await cliIn(['add', 'key', 'TYPED', 't', '--app', 'web', '--env', 'dev'], { vault: alice }));
+    ok(await cliIn(['accept', 'web:dev:ACCEPTED'], { vault: alice }));
     const own = path.join(tmpdir(), 'own.age');
-    ok(cli(['backup', '-o', own], { vault: alice, env }));
+    // Made by the library at a low scrypt work factor (what `backup` calls; the restores read it from the file).
+    await backupAt(alice, own, env.SEEQRET_BACKUP_PASSPHRASE);
     const fresh = path.join(tmpdir(), 'fresh');
-    ok(cli(['restore', own], { vault: fresh, env }));
-    const e = childEnv(fresh, ['-f', 'web:dev:']).env;
+    ok(await cliIn(['restore', own], { vault: fresh, env }));
+    const e = (await childEnv(fresh, ['-f', 'web:dev:'])).env;
     expect([e['ACCEPTED'], e['TYPED'], e['STILL_PENDING']]).toEqual(['a', 't', undefined]);
     // And into the same vault (same vault id) after losing the names.
-    ok(cli(['rm', 'key', 'web:dev:', '--all', '--yes'], { vault: alice }));
-    ok(cli(['restore', own], { vault: alice, env }));
-    const e2 = childEnv(alice, ['-f', 'web:dev:']).env;
+    ok(await cliIn(['rm', 'key', 'web:dev:', '--all', '--yes'], { vault: alice }));
+    ok(await cliIn(['restore', own], { vault: alice, env }));
+    const e2 = (await childEnv(alice, ['-f', 'web:dev:'])).env;
     expect([e2['ACCEPTED'], e2['TYPED'], e2['STILL_PENDING']]).toEqual(['a', 't', undefined]);
   });
 
-  it('import-vault of the old tool\'s vault and ss import: names pending', () => {
+  it('import-vault of the old tool\'s vault and ss import: names pending', async () => {
     const v1 = path.join(SHARED, 'fixtures', 'seeqret-v1', 'bob', 'seeqret');
     const fix = path.join(SHARED, 'fixtures', 'securestore-v3');
     if (!fs.existsSync(v1) || !fs.existsSync(path.join(fix, 'fixture.json'))) {
@@ -242,38 +264,38 @@ describe('every way names arrive from someone else', () => {
     }
     const vault = newVault();
     ok(cli(['import-vault', v1], { vault }));
-    const p1 = JSON.parse(cli(['list', '--pending', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
+    const p1 = JSON.parse((await cliIn(['list', '--pending', '--format', 'json'], { vault })).stdout) as Array<Record<string, string>>;
     expect(p1.length).toBeGreaterThan(0);
     expect(p1.every((p) => p['pending'] === 'import-vault')).toBe(true);
-    expect((JSON.parse(cli(['list', '--format', 'json'], { vault }).stdout) as unknown[]).length).toBe(p1.length);
+    expect((JSON.parse((await cliIn(['list', '--format', 'json'], { vault })).stdout) as unknown[]).length).toBe(p1.length);
 
     const dir = tmpdir();
     fs.copyFileSync(path.join(fix, 'fixture.json'), path.join(dir, 'secrets.json'));
     fs.copyFileSync(path.join(fix, 'fixture.key'), path.join(dir, 'secrets.key'));
     const ssVault = newVault();
     ok(cli(['ss', 'import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault: ssVault, cwd: dir }));
-    const p2 = JSON.parse(cli(['list', '--pending', '--format', 'json'], { vault: ssVault }).stdout) as Array<Record<string, string>>;
+    const p2 = JSON.parse((await cliIn(['list', '--pending', '--format', 'json'], { vault: ssVault })).stdout) as Array<Record<string, string>>;
     expect(p2.length).toBe(3);
     expect(p2.every((p) => p['pending'] === 'ss import')).toBe(true);
-    expect(Object.keys(childEnv(ssVault, ['-f', 'web:prod:']).env).filter((k) => p2.some((p) => p['key'] === k))).toEqual([]);
+    expect(Object.keys((await childEnv(ssVault, ['-f', 'web:prod:'])).env).filter((k) => p2.some((p) => p['key'] === k))).toEqual([]);
   });
 
-  it('team pull: names pending', () => {
+  it('team pull: names pending', async () => {
     const ALICE = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
     const file = path.join(tmpdir(), 'protected.yaml');
-    const team = (args: string[], opts: { env?: Record<string, string>; vault?: string } = {}): CliResult =>
-      cli([...(opts.vault ? ['--vault', opts.vault] : []), 'team', '--file', file, ...args], opts.env ? { env: opts.env } : {});
-    ok(team(['init', '--key-type', 'fast'], { env: ALICE }));
-    ok(team(['add-domain', 'dev'], { env: ALICE }));
-    ok(team(['add-secret', 'dev', 'API_KEY', 'k']));
-    ok(team(['add-secret', 'dev', 'NODE_OPTIONS', 'require-evil']));
+    const team = (args: string[], opts: { env?: Record<string, string>; vault?: string } = {}): Promise<CliResult> =>
+      cliIn([...(opts.vault ? ['--vault', opts.vault] : []), 'team', '--file', file, ...args], opts.env ? { env: opts.env } : {});
+    ok(await team(['init', '--key-type', 'fast'], { env: ALICE }));
+    ok(await team(['add-domain', 'dev'], { env: ALICE }));
+    ok(await team(['add-secret', 'dev', 'API_KEY', 'k']));
+    ok(await team(['add-secret', 'dev', 'NODE_OPTIONS', 'require-evil']));
     const vault = newVault();
-    ok(team(['pull', '--domain', 'dev'], { env: ALICE, vault }));
-    const p = JSON.parse(cli(['list', '--pending', '--format', 'json'], { vault }).stdout) as Array<Record<string, string>>;
+    ok(await team(['pull', '--domain', 'dev'], { env: ALICE, vault }));
+    const p = JSON.parse((await cliIn(['list', '--pending', '--format', 'json'], { vault })).stdout) as Array<Record<string, string>>;
     expect(p.map((x) => x['key']).sort()).toEqual(['API_KEY', 'NODE_OPTIONS']);
     expect(p.every((x) => x['pending'] === 'team pull dev')).toBe(true);
     const all = must(p[0]);
-    const e = childEnv(vault, ['-f', `${all['app']}:${all['env']}:`]).env;
+    const e = (await childEnv(vault, ['-f', `${all['app']}:${all['env']}:`])).env;
     expect([e['API_KEY'], e['NODE_OPTIONS']]).toEqual([undefined, undefined]);
   });
 });

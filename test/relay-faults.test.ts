@@ -4,13 +4,14 @@
  * PostgreSQL restarted in the middle of a sync; a `seeqret sync` SIGKILLed between fetching and
  * acknowledging (SQLite and PostgreSQL). Each time every envelope is stored once, delivered once,
  * and loaded once (the vault's audit log has one `load` per bundle); nothing is left pending.
- * The balancer runs in this process: CLI children that go through it run asynchronously.
+ * The balancer runs in this process. The CLI runs in-process (cliIn, asynchronous: the balancer
+ * keeps piping) except the syncs that are SIGKILLed, which are child processes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter } from '../src/filter/index.js';
 import { openRelayStorage } from '../src/relay/storage/index.js';
 import { pushToRelay } from '../src/relay/usecases.js';
-import { BIN, cleanEnv, cli, cliAsync, tmpdir, vaultValues } from './helpers.js';
+import { BIN, cleanEnv, cliAsync, cliIn, tmpdir, vaultValues } from './helpers.js';
 import { type RelayProcess, type TestPostgres, startBalancer, startPostgres, startRelay } from './relay-helpers.js';
 import { addSecrets, clientOf, loadsByBundle, makeTeam } from './relay-team.js';
 import path from 'node:path';
@@ -86,13 +87,12 @@ describe('relay faults on PostgreSQL (two relay processes, one database)', () =>
       addSecrets(team.creator, 'bulk', 'prod', 300, 'bulk');
       // The push's connection lands on A (the balancer's next turn); A dies after its first stored envelope.
       const killed = a.waitForLog(/"method":"POST","path":"\/v1\/envelopes","status":200/).then(() => a.kill());
-      const pushed = await cliAsync(['push', '--to', names.join(','), '-f', 'bulk:prod:'], { vault: team.creator }).done;
+      const pushed = await cliIn(['push', '--to', names.join(','), '-f', 'bulk:prod:'], { vault: team.creator });
       await killed;
       expect(pushed.code, pushed.stderr).toBe(0);
       expect(pushed.stderr.match(/Sent 300 secrets to/g)).toHaveLength(names.length);
       for (const n of names) {
-        // Asynchronously: the balancer runs in this process.
-        const r = await cliAsync(['sync', '--accept'], { vault: must(team.vaults[n]) }).done;
+        const r = await cliIn(['sync', '--accept'], { vault: must(team.vaults[n]) });
         expect(r.code, r.stderr).toBe(0);
         expect(vaultValues(must(team.vaults[n]))['bulk:prod:KEY_299']).toBe('bulk-299');
       }
@@ -116,7 +116,7 @@ describe('relay faults on PostgreSQL (two relay processes, one database)', () =>
       await pushMany(lb.url, team.creator, 'bob', n);
       // bob's sync connects to A (the balancer's next turn); A dies once it has handed out the envelopes.
       const killed = a.waitForLog(/"method":"GET","path":"\/v1\/envelopes","status":200/).then(() => a.kill());
-      const synced = await cliAsync(['sync', '--accept'], { vault: must(team.vaults['bob']) }).done;
+      const synced = await cliIn(['sync', '--accept'], { vault: must(team.vaults['bob']) });
       await killed;
       expect(synced.code, synced.stderr).toBe(0);
       expect(synced.stderr).toMatch(new RegExp(`${n} envelopes loaded`));
@@ -138,12 +138,12 @@ describe('relay faults on PostgreSQL (two relay processes, one database)', () =>
       const n = 40;
       await pushMany(relay.url, team.creator, 'bob', n);
       const restarted = relay.waitForLog(/"method":"GET","path":"\/v1\/envelopes","status":200/).then(() => must(pgServer).restart(1000));
-      const synced = await cliAsync(['sync', '--accept'], { vault: must(team.vaults['bob']) }).done;
+      const synced = await cliIn(['sync', '--accept'], { vault: must(team.vaults['bob']) });
       await restarted;
       expect(synced.code, synced.stderr).toBe(0);
       // The relay came through the restart: its health answers and nothing is pending.
       expect((await fetch(`${relay.url}/v1/health`)).status).toBe(200);
-      const again = cli(['sync'], { vault: must(team.vaults['bob']) });
+      const again = await cliIn(['sync'], { vault: must(team.vaults['bob']) });
       expect(again.code, again.stderr).toBe(0);
       expect(vaultValues(must(team.vaults['bob']))[`fault:prod:K${n - 1}`]).toBe(`value-${n - 1}`);
       await expectExactlyOnce(database, [must(team.vaults['bob'])], n);
@@ -182,9 +182,9 @@ describe.each([
       if (r.signal === 'SIGKILL') kills += 1;
     }
     expect(kills).toBeGreaterThan(0);
-    const last = cli(['sync', '--accept'], { vault: bob });
+    const last = await cliIn(['sync', '--accept'], { vault: bob });
     expect(last.code, last.stderr).toBe(0);
-    expect(cli(['sync'], { vault: bob }).stderr).toMatch(/0 envelopes loaded/);
+    expect((await cliIn(['sync'], { vault: bob })).stderr).toMatch(/0 envelopes loaded/);
     for (let i = 0; i < n; i++) expect(vaultValues(bob)[`fault:prod:K${i}`]).toBe(`value-${i}`);
     await expectExactlyOnce(database, [bob], n);
   }, T);

@@ -1,6 +1,7 @@
 /**
  * Hostile relay members and a hostile relay, with a real relay process (SQLite and PostgreSQL)
- * and the real CLI: a captured envelope uploaded again, a relay that duplicates an envelope, a
+ * and the real CLI (in-process, cliIn; `relay reject` also as a child process): a captured
+ * envelope uploaded again, a relay that duplicates an envelope, a
  * relay that swaps a member's key, a tampered invitation, malformed acknowledgements — each
  * refused with a stable code and no change. And the ways out: `relay reject` for an envelope
  * sync refuses, `push --updates` skipping people who are not members.
@@ -17,7 +18,7 @@ import { openRelayStorage } from '../src/relay/storage/index.js';
 import { pushToRelay } from '../src/relay/usecases.js';
 import { vaultIdentitySecretKey } from '../src/vault/internal.js';
 import { Vault } from '../src/vault/vault.js';
-import { BIN, cleanEnv, cli, errorCode, tmpdir, vaultValues } from './helpers.js';
+import { BIN, cleanEnv, cli, cliIn, errorCode, tmpdir, vaultValues } from './helpers.js';
 import { type RelayProcess, type TestPostgres, startPostgres, startRelay } from './relay-helpers.js';
 import { type RelayTeam, addSecrets, clientOf, loadsByBundle, makeTeam } from './relay-team.js';
 import { must } from './must.js';
@@ -129,7 +130,7 @@ describe.each([
     const before = await state(must(database));
     expect(await raw(must(relay).url, team.creator, 'POST', '/v1/envelopes', { to, envelope })).toEqual({ status: 409, code: 'E_RELAY_REPLAY' });
     expect(await state(must(database))).toBe(before);
-    expect(cli(['sync', '--accept'], { vault: bob }).code).toBe(0);
+    expect((await cliIn(['sync', '--accept'], { vault: bob })).code).toBe(0);
     expect(vaultValues(bob)['hostile:prod:KEY_0']).toBe('first-0');
     // The relay itself re-queues the delivered envelope under a new id: the vault refuses the replay.
     await tamper(must(database), 'INSERT INTO envelopes (id, sender, recipient, created_at, delivered_at, body) VALUES (?, ?, ?, ?, NULL, ?)', [
@@ -140,7 +141,7 @@ describe.each([
       Buffer.from(envelope),
     ]);
     addSecrets(bob, 'hostile', 'prod', 1, 'bobs-own');
-    const r = cli(['sync', '--overwrite'], { vault: bob });
+    const r = await cliIn(['sync', '--overwrite'], { vault: bob });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/already loaded/);
     expect(vaultValues(bob)['hostile:prod:KEY_0']).toBe('bobs-own-0');
@@ -176,32 +177,32 @@ describe.each([
       bobId,
     ]);
     const before = await state(must(database));
-    const members = cli(['relay', 'members'], { vault: alice });
+    const members = await cliIn(['relay', 'members'], { vault: alice });
     expect(errorCode(members)).toBe('E_RELAY_KEY_CHANGED');
     expect(members.stdout).toMatch(/bob .*KEY DIFFERS/);
-    expect(errorCode(cli(['push', '--to', 'bob', '-f', 'hostile:prod:'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
+    expect(errorCode(await cliIn(['push', '--to', 'bob', '-f', 'hostile:prod:'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
     addSecrets(alice, 'hostile', 'prod', 3, 'second');
-    expect(errorCode(cli(['push', '--updates'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
+    expect(errorCode(await cliIn(['push', '--updates'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
     expect(await state(must(database))).toBe(before);
     expect(userKey()).toBe(bobKeyBefore);
     // An altered record under bob's own key id is refused too.
     await tamper(must(database), 'UPDATE members SET key_id = ? WHERE key_id = ?', [bobId, relayKeyId(fake.publicKey)]);
-    expect(errorCode(cli(['push', '--to', 'bob', '-f', 'hostile:prod:'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
+    expect(errorCode(await cliIn(['push', '--to', 'bob', '-f', 'hostile:prod:'], { vault: alice }))).toBe('E_RELAY_KEY_CHANGED');
     expect(userKey()).toBe(bobKeyBefore);
     // The operator restores the row.
     await tamper(must(database), 'UPDATE members SET box_key = ?, sign_key = ?, record = ?, signature = ? WHERE key_id = ?', [original.boxKey, original.signKey, original.record, original.signature, bobId]);
-    expect(cli(['relay', 'members'], { vault: alice }).code).toBe(0);
+    expect((await cliIn(['relay', 'members'], { vault: alice })).code).toBe(0);
   }, 240_000);
 
   it('a tampered invitation is refused before the relay is contacted; malformed acknowledgements change nothing', async (ctx) => {
     need(ctx);
-    const invited = cli(['relay', 'invite', 'carol'], { vault: team.creator });
+    const invited = await cliIn(['relay', 'invite', 'carol'], { vault: team.creator });
     const token = invited.stdout.trim();
     const body = JSON.parse(Buffer.from(token.slice('seeqret-invitation-v1.'.length), 'base64url').toString('utf8')) as { body: string };
     const altered = 'seeqret-invitation-v1.' + Buffer.from(JSON.stringify({ ...body, body: body.body.replace(/"expires":\d+/, '"expires":99999999999999') })).toString('base64url');
     // Offline: a URL where nothing listens shows that the relay was never contacted.
-    expect(errorCode(cli(['relay', 'join', 'http://127.0.0.1:1', altered], { vault: must(team.vaults['carol']) }))).toBe('E_RELAY_INVITATION');
-    expect(errorCode(cli(['relay', 'join', 'http://127.0.0.1:1', 'seeqret-invitation-v1.e30'], { vault: must(team.vaults['carol']) }))).toBe('E_RELAY_INVITATION');
+    expect(errorCode(await cliIn(['relay', 'join', 'http://127.0.0.1:1', altered], { vault: must(team.vaults['carol']) }))).toBe('E_RELAY_INVITATION');
+    expect(errorCode(await cliIn(['relay', 'join', 'http://127.0.0.1:1', 'seeqret-invitation-v1.e30'], { vault: must(team.vaults['carol']) }))).toBe('E_RELAY_INVITATION');
     const before = await state(must(database));
     for (const b of [{ ids: [] }, { ids: ['x'] }, { ids: 'a'.repeat(32) }, { ids: Array(101).fill('a'.repeat(32)) }, { ids: ['a'.repeat(32)], rejected: 'yes' }]) {
       expect(await raw(must(relay).url, must(team.vaults['carol']), 'POST', '/v1/envelopes/ack', b)).toEqual({ status: 400, code: 'E_RELAY_REQUEST' });
@@ -219,18 +220,19 @@ describe.each([
     cv.verifyUser('bob');
     cv.close();
     addSecrets(carol, 'carolapp', 'prod', 1, 'carol');
-    expect(cli(['push', '--to', 'bob', '-f', 'carolapp:prod:'], { vault: carol }).code).toBe(0);
-    const synced = cli(['sync'], { vault: must(team.vaults['bob']) });
+    expect((await cliIn(['push', '--to', 'bob', '-f', 'carolapp:prod:'], { vault: carol })).code).toBe(0);
+    const synced = await cliIn(['sync'], { vault: must(team.vaults['bob']) });
     expect(synced.code).not.toBe(0);
     const id = /seeqret relay reject ([0-9a-f]{32})/.exec(synced.stderr)?.[1];
     expect(id, synced.stderr).toBeDefined();
-    expect(errorCode(cli(['relay', 'reject', 'f'.repeat(32)], { vault: must(team.vaults['bob']) }))).toBe('E_NOT_FOUND');
-    const rejected = cli(['relay', 'reject', must(id)], { vault: must(team.vaults['bob']) });
+    expect(errorCode(await cliIn(['relay', 'reject', 'f'.repeat(32)], { vault: must(team.vaults['bob']) }))).toBe('E_NOT_FOUND');
+    // `relay reject` as a child process on SQLite (its end-to-end case); every other run here is in-process.
+    const rejected = backend.name === 'sqlite' ? cli(['relay', 'reject', must(id)], { vault: must(team.vaults['bob']) }) : await cliIn(['relay', 'reject', must(id)], { vault: must(team.vaults['bob']) });
     expect(rejected.code, rejected.stderr).toBe(0);
     expect(rejected.stderr).toMatch(/from carol/);
-    expect(cli(['sync'], { vault: must(team.vaults['bob']) }).stderr).toMatch(/0 envelopes loaded/);
+    expect((await cliIn(['sync'], { vault: must(team.vaults['bob']) })).stderr).toMatch(/0 envelopes loaded/);
     expect(vaultValues(must(team.vaults['bob']))['carolapp:prod:KEY_0']).toBeUndefined();
-    const audit = cli(['audit', '--action', 'relay.reject', '--format', 'json'], { vault: must(team.vaults['bob']) });
+    const audit = await cliIn(['audit', '--action', 'relay.reject', '--format', 'json'], { vault: must(team.vaults['bob']) });
     expect(audit.stdout).toContain(id);
     const s = await openRelayStorage(must(database));
     expect((await s.log()).filter((l) => l.event === 'rejected').map((l) => l.envelopeId)).toEqual([id]);
@@ -247,9 +249,9 @@ describe.each([
     } finally {
       cv.close();
     }
-    expect(cli(['relay', 'remove', 'carol'], { vault: alice }).code).toBe(0);
+    expect((await cliIn(['relay', 'remove', 'carol'], { vault: alice })).code).toBe(0);
     addSecrets(alice, 'hostile', 'prod', 3, 'third');
-    const r = cli(['push', '--updates'], { vault: alice });
+    const r = await cliIn(['push', '--updates'], { vault: alice });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Skipped carol: not a member of the relay \(1 changed secret not sent/);
   }, 240_000);

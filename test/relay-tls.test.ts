@@ -1,14 +1,15 @@
 /**
  * The relay over https: `relay serve --tls-cert F --tls-key F` with a certificate the test makes
  * with the `openssl` CLI (signed by a private CA it also makes); clients trust it only with
- * `--ca` (remembered in relay.json), and then create, join, push, sync and watch over https.
+ * `--ca` (remembered in relay.json), and then create, join, push, sync and watch over https (the
+ * relay and the watcher are child processes; the other commands run in-process, cliIn).
  * Skipped, with the reason printed, when `openssl` is missing.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
+import { cliIn, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 import { freePort } from './relay-helpers.js';
 import { type Child, relayAt, spawnCli, until } from './relay-watch-helpers.js';
 
@@ -30,8 +31,9 @@ function makeCertificates(dir: string): string | undefined {
   );
 }
 
-function ok(args: string[], vault: string): string {
-  const r = cli(args, { vault });
+/** `seeqret ARGS` in-process (cliIn) against the real relay process; throws on failure. */
+async function ok(args: string[], vault: string): Promise<string> {
+  const r = await cliIn(args, { vault });
   if (r.code !== 0) throw new Error(`seeqret ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -64,34 +66,34 @@ describe('relay over https', () => {
     introduce(server, alice, { verify: true });
     introduce(alice, server, { verify: true });
     // Not signed by a CA the system trusts: refused, and the fix names --ca.
-    const refused = cli(['relay', 'create', url], { vault: alice });
+    const refused = await cliIn(['relay', 'create', url], { vault: alice });
     expect(errorCode(refused)).toBe('E_RELAY_UNREACHABLE');
     expect(refused.stderr).toMatch(/--ca/);
-    ok(['relay', 'create', url, '--ca', ca], alice);
+    await ok(['relay', 'create', url, '--ca', ca], alice);
     expect(JSON.parse(fs.readFileSync(path.join(alice, 'relay.json'), 'utf8'))).toMatchObject({ ca });
-    ok(['relay', 'join', url, ok(['relay', 'invite', 'server'], alice).trim(), '--ca', ca], server);
-    ok(['add', 'key', 'TLS_KEY', 'tls-value-1', '--app', 'web', '--env', 'prod'], alice);
-    ok(['push', '--to', 'server', '-f', 'web:prod:'], alice);
-    expect(ok(['relay', 'members'], server)).toMatch(/alice {2}creator/);
-    expect(cli(['sync', '--accept'], { vault: server }).stderr).toMatch(/1 envelope loaded/);
+    await ok(['relay', 'join', url, (await ok(['relay', 'invite', 'server'], alice)).trim(), '--ca', ca], server);
+    await ok(['add', 'key', 'TLS_KEY', 'tls-value-1', '--app', 'web', '--env', 'prod'], alice);
+    await ok(['push', '--to', 'server', '-f', 'web:prod:'], alice);
+    expect(await ok(['relay', 'members'], server)).toMatch(/alice {2}creator/);
+    expect((await cliIn(['sync', '--accept'], { vault: server })).stderr).toMatch(/1 envelope loaded/);
     expect(vaultValues(server)['web:prod:TLS_KEY']).toBe('tls-value-1');
 
     const watcher = spawnCli(['watch', '--overwrite'], server);
     try {
       await until(() => watcher.stderr().includes('watching https://'), 30_000, () => watcher.stderr());
-      ok(['edit', 'value', 'web:prod:TLS_KEY', 'tls-value-2'], alice);
-      ok(['push', '--updates'], alice);
+      await ok(['edit', 'value', 'web:prod:TLS_KEY', 'tls-value-2'], alice);
+      await ok(['push', '--updates'], alice);
       await until(() => vaultValues(server)['web:prod:TLS_KEY'] === 'tls-value-2', 30_000, () => watcher.stderr());
     } finally {
       expect(await watcher.stop()).toBe(0);
     }
   }, 180_000);
 
-  it('--tls-cert needs --tls-key, and a key that is not PEM is refused', (ctx) => {
+  it('--tls-cert needs --tls-key, and a key that is not PEM is refused', async (ctx) => {
     if (!relay) return ctx.skip(skip);
-    const only = cli(['relay', 'serve', '--database', path.join(dir, 'x.db'), '--listen', '127.0.0.1:1', '--tls-cert', path.join(dir, 'relay.pem')]);
+    const only = await cliIn(['relay', 'serve', '--database', path.join(dir, 'x.db'), '--listen', '127.0.0.1:1', '--tls-cert', path.join(dir, 'relay.pem')]);
     expect(errorCode(only)).toBe('E_USAGE');
-    const bad = cli(['relay', 'serve', '--database', path.join(dir, 'x.db'), '--listen', '127.0.0.1:1', '--tls-cert', path.join(dir, 'relay.pem'), '--tls-key', path.join(dir, 'san.cnf')]);
+    const bad = await cliIn(['relay', 'serve', '--database', path.join(dir, 'x.db'), '--listen', '127.0.0.1:1', '--tls-cert', path.join(dir, 'relay.pem'), '--tls-key', path.join(dir, 'san.cnf')]);
     expect(errorCode(bad)).toBe('E_USAGE');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `seeqret watch` end to end: real relay processes on 127.0.0.1 (SQLite, and PostgreSQL when it
- * can start), real CLIs in separate vault folders. A watcher loads each pushed envelope as it
+ * can start), the CLI in separate vault folders (the watchers are child processes, signalled;
+ * the other commands run in-process, cliIn). A watcher loads each pushed envelope as it
  * arrives and logs names, never values; it reconnects to a restarted relay; SIGTERM stops it with
  * nothing lost. On PostgreSQL two relay processes share one database: pushed through one, the
  * watcher on the other is woken by LISTEN/NOTIFY (well before its long poll would have ended).
@@ -8,33 +9,34 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/relay/watch.js';
-import { cli, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
+import { cliIn, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 import { freePort } from './relay-helpers.js';
 import { must } from './must.js';
 import { type Child, postgresForFile, relayAt, spawnCli, until } from './relay-watch-helpers.js';
 
 const pg = postgresForFile('relay watch');
 
-function ok(args: string[], vault: string): string {
-  const r = cli(args, { vault });
+/** `seeqret ARGS` in-process (cliIn) against the real relay process; throws on failure. */
+async function ok(args: string[], vault: string): Promise<string> {
+  const r = await cliIn(args, { vault });
   if (r.code !== 0) throw new Error(`seeqret ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
 
 /** alice creates the space on `url` and invites `server`, which joins. */
-function space(url: string, alice: string, server: string, ca: string[] = []): void {
+async function space(url: string, alice: string, server: string, ca: string[] = []): Promise<void> {
   introduce(server, alice, { verify: true });
   introduce(alice, server, { verify: true });
-  ok(['relay', 'create', url, ...ca], alice);
-  ok(['relay', 'join', url, ok(['relay', 'invite', 'server'], alice).trim(), ...ca], server);
+  await ok(['relay', 'create', url, ...ca], alice);
+  await ok(['relay', 'join', url, (await ok(['relay', 'invite', 'server'], alice)).trim(), ...ca], server);
 }
 
 const SECRET = 'watch-value-9f3e1a';
 
-/** `server init DIR --watch-only` (no such group: the vault stays private to its owner). */
-function watchOnlyServer(): string {
+/** `server init DIR --watch-only` (no such group: the vault stays private to its owner), in-process. */
+async function watchOnlyServer(): Promise<string> {
   const parent = tmpdir();
-  const r = cli(['server', 'init', parent, '--watch-only', '--user', 'server', '--group', 'seeqret-no-such-group']);
+  const r = await cliIn(['server', 'init', parent, '--watch-only', '--user', 'server', '--group', 'seeqret-no-such-group']);
   if (r.code !== 0) throw new Error(r.stderr);
   return path.join(parent, 'seeqret');
 }
@@ -71,8 +73,8 @@ describe.each(backends)('watch on $name', (backend) => {
     port = await freePort();
     relay = await relayAt(database, port);
     alice = newVault({ user: 'alice' });
-    server = watchOnlyServer();
-    space(relay.url, alice, server);
+    server = await watchOnlyServer();
+    await space(relay.url, alice, server);
   }, 180_000);
   afterAll(async () => {
     await watcher?.stop('SIGKILL');
@@ -88,21 +90,21 @@ describe.each(backends)('watch on $name', (backend) => {
     const w = spawnCli(['watch', '--accept', '--overwrite', '--wait', '50'], server);
     watcher = w;
     await until(() => w.stderr().includes('watching'), 30_000, () => w.stderr());
-    ok(['add', 'key', 'API_TOKEN', SECRET, '--app', 'shop', '--env', 'prod'], alice);
-    ok(['push', '--to', 'server', '-f', 'shop:prod:'], alice);
+    await ok(['add', 'key', 'API_TOKEN', SECRET, '--app', 'shop', '--env', 'prod'], alice);
+    await ok(['push', '--to', 'server', '-f', 'shop:prod:'], alice);
     await until(() => /envelope \w+: from alice: 1 secret/.test(w.stderr()), 20_000, () => w.stderr());
     expect(vaultValues(server)['shop:prod:API_TOKEN']).toBe(SECRET);
     expect(w.stderr()).toMatch(/from alice: 1 secret \(1 added, 0 updated.*\): shop:prod:API_TOKEN/);
     // The server only receives: it cannot seal what it holds for anyone, not even alice.
-    expect(errorCode(cli(['export', '--to', 'alice', '-f', 'shop:prod:'], { vault: server }))).toBe('E_WATCH_ONLY');
-    expect(errorCode(cli(['push', '--to', 'alice', '-f', 'shop:prod:'], { vault: server }))).toBe('E_WATCH_ONLY');
+    expect(errorCode(await cliIn(['export', '--to', 'alice', '-f', 'shop:prod:'], { vault: server }))).toBe('E_WATCH_ONLY');
+    expect(errorCode(await cliIn(['push', '--to', 'alice', '-f', 'shop:prod:'], { vault: server }))).toBe('E_WATCH_ONLY');
 
     // The relay goes away and comes back on the same address: the watcher retries and goes on.
     await must(relay, 'relay').stop();
     await until(() => /E_RELAY_UNREACHABLE: .*trying again in/.test(w.stderr()), 20_000, () => w.stderr());
     relay = await relayAt(must(database, 'database'), port);
-    ok(['edit', 'value', 'shop:prod:API_TOKEN', `${SECRET}-2`], alice);
-    ok(['push', '--updates'], alice);
+    await ok(['edit', 'value', 'shop:prod:API_TOKEN', `${SECRET}-2`], alice);
+    await ok(['push', '--updates'], alice);
     await until(() => vaultValues(server)['shop:prod:API_TOKEN'] === `${SECRET}-2`, 60_000, () => w.stderr());
     await until(() => (w.stderr().match(/from alice: 1 secret/g) ?? []).length === 2, 10_000, () => w.stderr());
 
@@ -111,13 +113,13 @@ describe.each(backends)('watch on $name', (backend) => {
     expect(w.stderr()).toMatch(/stopped: 2 envelopes loaded/);
     expect(w.stderr()).not.toContain(SECRET);
     watcher = undefined;
-    expect(cli(['sync'], { vault: server }).stderr).toMatch(/0 envelopes loaded/);
+    expect((await cliIn(['sync'], { vault: server })).stderr).toMatch(/0 envelopes loaded/);
   }, 180_000);
 
   it('an envelope pushed while the watcher is stopped is loaded when it starts', async (ctx) => {
     need(ctx);
-    ok(['add', 'key', 'LATE_KEY', 'late-value-4', '--app', 'shop', '--env', 'prod'], alice);
-    ok(['push', '--to', 'server', '-f', 'shop:prod:LATE_KEY'], alice);
+    await ok(['add', 'key', 'LATE_KEY', 'late-value-4', '--app', 'shop', '--env', 'prod'], alice);
+    await ok(['push', '--to', 'server', '-f', 'shop:prod:LATE_KEY'], alice);
     const w = spawnCli(['watch', '--accept'], server);
     watcher = w;
     await until(() => w.stderr().includes('watching'), 30_000, () => w.stderr());
@@ -141,9 +143,9 @@ describe.each(backends)('watch on $name', (backend) => {
       const w = spawnCli(['watch', '--overwrite', '--wait', '50'], copy);
       watcher = w;
       await until(() => w.stderr().includes(`watching ${second.url}`), 30_000, () => w.stderr());
-      ok(['edit', 'value', 'shop:prod:API_TOKEN', `${SECRET}-3`], alice);
+      await ok(['edit', 'value', 'shop:prod:API_TOKEN', `${SECRET}-3`], alice);
       const pushed = Date.now();
-      ok(['push', '--to', 'server', '-f', 'shop:prod:API_TOKEN'], alice);
+      await ok(['push', '--to', 'server', '-f', 'shop:prod:API_TOKEN'], alice);
       await until(() => vaultValues(copy)['shop:prod:API_TOKEN'] === `${SECRET}-3`, 40_000, () => w.stderr());
       // Well inside the 50 s poll: the NOTIFY from the first process woke the second.
       expect(Date.now() - pushed).toBeLessThan(30_000);

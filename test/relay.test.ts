@@ -1,6 +1,7 @@
 /**
  * The relay end to end: a real relay process on 127.0.0.1 (SQLite, and PostgreSQL when it can
- * start), real CLIs in separate vault folders (alice, bob, carol, mallory). push then sync
+ * start), the CLI in separate vault folders (alice, bob, carol, mallory): child processes for
+ * the first test on SQLite, in-process (cliIn) otherwise. push then sync
  * delivers; the relay's storage holds no value and no secret name in any encoding; forged,
  * replayed, stale, removed, malformed and oversize requests are refused with stable codes.
  */
@@ -13,7 +14,7 @@ import { HEADERS, signingText } from '../src/relay/protocol.js';
 import { openRelayStorage } from '../src/relay/storage/index.js';
 import { Vault } from '../src/vault/vault.js';
 import { vaultIdentitySecretKey } from '../src/vault/internal.js';
-import { BIN, cleanEnv, cli, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
+import { BIN, type CliResult, cleanEnv, cliAsync, cliIn, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 import { type RelayProcess, type TestPostgres, startPostgres, startRelay } from './relay-helpers.js';
 import { must } from './must.js';
 
@@ -29,20 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pgServer?.stop();
 });
-
-/** Paste FROM's introduction into TO's vault, and mark it verified (as after a call). */
-function introduce(from: string, to: string): void {
-  const line = must(cli(['introduction'], { vault: from }).stdout.split('\n')[0]);
-  const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? must(m[2])).slice(1);
-  const r = cli(args, { vault: to });
-  if (r.code !== 0) throw new Error(r.stderr);
-}
-
-function ok(args: string[], vault: string): string {
-  const r = cli(args, { vault });
-  if (r.code !== 0) throw new Error(`seeqret ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 /** The vault's X25519 keys (for hand-made hostile requests). */
 function keysOf(vault: string): { publicKey: Buffer; secretKey: Buffer } {
@@ -99,6 +86,16 @@ describe.each(backends)('relay on $name', (backend) => {
   let relay: RelayProcess | undefined;
   let database: string | undefined;
   let alice: string, bob: string, carol: string, mallory: string;
+  // The first test runs every client command as a child process on SQLite (the end-to-end cases of
+  // relay create/invite/join/members, push and sync); everything else runs in-process (cliIn),
+  // against the same real relay process.
+  let child = false;
+  const run = (args: string[], opts: { vault: string; input?: string }): Promise<CliResult> => (child ? cliAsync(args, opts).done : cliIn(args, opts));
+  const ok = async (args: string[], vault: string): Promise<string> => {
+    const r = await run(args, { vault });
+    if (r.code !== 0) throw new Error(`seeqret ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
 
   beforeAll(async () => {
     database = await backend.database();
@@ -108,6 +105,7 @@ describe.each(backends)('relay on $name', (backend) => {
     bob = newVault({ user: 'bob' });
     carol = newVault({ user: 'carol' });
     mallory = newVault({ user: 'mallory' });
+    // Each pastes the other's introduction (`add user`), made with the library (helpers.ts).
     for (const other of [bob, carol, mallory]) {
       introduce(other, alice);
       introduce(alice, other);
@@ -124,47 +122,52 @@ describe.each(backends)('relay on $name', (backend) => {
 
   it('create, invite, join; push then sync delivers; the relay never sees a value or a name', async (ctx) => {
     need(ctx);
-    const url = must(relay).url;
-    ok(['relay', 'create', url], alice);
-    for (const [name, vault] of [
-      ['bob', bob],
-      ['carol', carol],
-      ['mallory', mallory],
-    ] as const) {
-      const token = ok(['relay', 'invite', name], alice).trim();
-      // Single-use: a second join with the same invitation is refused.
-      ok(['relay', 'join', url, token], vault);
-      if (name === 'bob') expect(errorCode(cli(['relay', 'join', url, token], { vault: carol }))).toBe('E_RELAY_INVITATION');
+    child = backend.name === 'sqlite';
+    try {
+      const url = must(relay).url;
+      await ok(['relay', 'create', url], alice);
+      for (const [name, vault] of [
+        ['bob', bob],
+        ['carol', carol],
+        ['mallory', mallory],
+      ] as const) {
+        const token = (await ok(['relay', 'invite', name], alice)).trim();
+        // Single-use: a second join with the same invitation is refused.
+        await ok(['relay', 'join', url, token], vault);
+        if (name === 'bob') expect(errorCode(await run(['relay', 'join', url, token], { vault: carol }))).toBe('E_RELAY_INVITATION');
+      }
+      expect(errorCode(await run(['relay', 'invite', 'alice'], { vault: bob }))).toBe('E_RELAY_FORBIDDEN');
+      const members = await ok(['relay', 'members'], bob);
+      expect(members).toMatch(/alice {2}creator/);
+      expect(members).toMatch(/mallory {2}member/);
+
+      await ok(['add', 'key', KEY, VALUE, '--app', APP, '--env', ENV], alice);
+      await ok(['add', 'key', 'OTHER_TOKEN', 'second-value-77', '--app', APP, '--env', ENV], alice);
+      const pushed = await run(['push', '--to', 'bob', '--to', 'carol', '-f', `${APP}:${ENV}:`], { vault: alice });
+      expect(pushed.code, pushed.stderr).toBe(0);
+      expect(pushed.stderr).toMatch(/Sent 2 secrets to bob/);
+      const synced = await run(['sync', '--accept'], { vault: bob });
+      expect(synced.code, synced.stderr).toBe(0);
+      expect(synced.stderr).toMatch(/1 envelope loaded/);
+      expect(vaultValues(bob)[`${APP}:${ENV}:${KEY}`]).toBe(VALUE);
+      // Nothing left: a second sync loads nothing.
+      expect((await run(['sync'], { vault: bob })).stderr).toMatch(/0 envelopes loaded/);
+      expect((await run(['sync'], { vault: carol })).code).toBe(0);
+      expect(vaultValues(carol)[`${APP}:${ENV}:OTHER_TOKEN`]).toBe('second-value-77');
+
+      // Blind server: every row of every table, every column (text and bytes) searched.
+      const storage = await openRelayStorage(must(database));
+      const dump = await storage.dump();
+      await storage.close();
+      const asText = (v: unknown): unknown => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v);
+      const text = JSON.stringify(Object.values(dump).map((rows) => rows.map((r) => Object.values(r).map(asText))));
+      expect(must(dump['log']).length).toBeGreaterThan(5);
+      for (const secret of [APP, ENV, KEY, VALUE, 'OTHER_TOKEN', 'second-value-77']) for (const enc of encodings(secret)) expect(text.includes(enc), `${secret} as ${enc}`).toBe(false);
+      // Logs carry no envelope.
+      expect(must(relay).stderr()).not.toMatch(/ciphertext|seeqret-bundle/);
+    } finally {
+      child = false;
     }
-    expect(errorCode(cli(['relay', 'invite', 'alice'], { vault: bob }))).toBe('E_RELAY_FORBIDDEN');
-    const members = ok(['relay', 'members'], bob);
-    expect(members).toMatch(/alice {2}creator/);
-    expect(members).toMatch(/mallory {2}member/);
-
-    ok(['add', 'key', KEY, VALUE, '--app', APP, '--env', ENV], alice);
-    ok(['add', 'key', 'OTHER_TOKEN', 'second-value-77', '--app', APP, '--env', ENV], alice);
-    const pushed = cli(['push', '--to', 'bob', '--to', 'carol', '-f', `${APP}:${ENV}:`], { vault: alice });
-    expect(pushed.code, pushed.stderr).toBe(0);
-    expect(pushed.stderr).toMatch(/Sent 2 secrets to bob/);
-    const synced = cli(['sync', '--accept'], { vault: bob });
-    expect(synced.code, synced.stderr).toBe(0);
-    expect(synced.stderr).toMatch(/1 envelope loaded/);
-    expect(vaultValues(bob)[`${APP}:${ENV}:${KEY}`]).toBe(VALUE);
-    // Nothing left: a second sync loads nothing.
-    expect(cli(['sync'], { vault: bob }).stderr).toMatch(/0 envelopes loaded/);
-    expect(cli(['sync'], { vault: carol }).code).toBe(0);
-    expect(vaultValues(carol)[`${APP}:${ENV}:OTHER_TOKEN`]).toBe('second-value-77');
-
-    // Blind server: every row of every table, every column (text and bytes) searched.
-    const storage = await openRelayStorage(must(database));
-    const dump = await storage.dump();
-    await storage.close();
-    const asText = (v: unknown): unknown => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v);
-    const text = JSON.stringify(Object.values(dump).map((rows) => rows.map((r) => Object.values(r).map(asText))));
-    expect(must(dump['log']).length).toBeGreaterThan(5);
-    for (const secret of [APP, ENV, KEY, VALUE, 'OTHER_TOKEN', 'second-value-77']) for (const enc of encodings(secret)) expect(text.includes(enc), `${secret} as ${enc}`).toBe(false);
-    // Logs carry no envelope.
-    expect(must(relay).stderr()).not.toMatch(/ciphertext|seeqret-bundle/);
   }, 240_000);
 
   it('hostile requests are refused with stable codes and change nothing', async (ctx) => {
@@ -191,57 +194,63 @@ describe.each(backends)('relay on $name', (backend) => {
     expect(await send(url, 'POST', '/v1/envelopes', signed(a, aliceId, 'POST', '/v1/envelopes', junk), junk)).toEqual({ status: 400, code: 'E_RELAY_REQUEST' });
     const big = Buffer.from(JSON.stringify({ to: aliceId, envelope: 'x'.repeat(10_000) }));
     expect((await send(url, 'POST', '/v1/envelopes', signed(a, aliceId, 'POST', '/v1/envelopes', big), big)).code).toBe('E_RELAY_TOO_LARGE');
-    ok(['add', 'key', 'BIG_ONE', 'y'.repeat(9000), '--app', APP, '--env', ENV], alice);
-    expect(errorCode(cli(['push', '--to', 'bob', '-f', `${APP}:${ENV}:BIG_ONE`], { vault: alice }))).toBe('E_RELAY_TOO_LARGE');
+    await ok(['add', 'key', 'BIG_ONE', 'y'.repeat(9000), '--app', APP, '--env', ENV], alice);
+    expect(errorCode(await run(['push', '--to', 'bob', '-f', `${APP}:${ENV}:BIG_ONE`], { vault: alice }))).toBe('E_RELAY_TOO_LARGE');
     // A member uploading someone else's envelope (not sealed with its key) is refused.
-    const exported = ok(['export', '--to', 'bob', '-f', `${APP}:${ENV}:${KEY}`], alice);
+    const exported = await ok(['export', '--to', 'bob', '-f', `${APP}:${ENV}:${KEY}`], alice);
     const bobId = relayKeyId(keysOf(bob).publicKey);
     const mId = relayKeyId(m.publicKey);
     const forged = Buffer.from(JSON.stringify({ to: bobId, envelope: exported }));
     expect((await send(url, 'POST', '/v1/envelopes', signed(m, mId, 'POST', '/v1/envelopes', forged), forged)).code).toBe('E_RELAY_SENDER');
     // Only the creator invites or removes.
-    expect(errorCode(cli(['relay', 'remove', 'carol'], { vault: mallory }))).toBe('E_RELAY_FORBIDDEN');
+    expect(errorCode(await run(['relay', 'remove', 'carol'], { vault: mallory }))).toBe('E_RELAY_FORBIDDEN');
     // A removed member is refused everything, and nothing more is sent to them.
-    ok(['relay', 'remove', 'mallory'], alice);
-    expect(errorCode(cli(['sync'], { vault: mallory }))).toBe('E_RELAY_REMOVED');
-    ok(['add', 'key', 'M_KEY', 'm-value', '--app', 'mapp', '--env', 'menv'], mallory);
-    expect(errorCode(cli(['push', '--to', 'bob', '-f', 'mapp:menv:'], { vault: mallory }))).toBe('E_RELAY_REMOVED');
-    expect(errorCode(cli(['push', '--to', 'mallory', '-f', `${APP}:${ENV}:${KEY}`], { vault: alice }))).toBe('E_RELAY_NOT_MEMBER');
+    // `relay remove` as a child process on SQLite (its end-to-end case).
+    child = backend.name === 'sqlite';
+    try {
+      await ok(['relay', 'remove', 'mallory'], alice);
+    } finally {
+      child = false;
+    }
+    expect(errorCode(await run(['sync'], { vault: mallory }))).toBe('E_RELAY_REMOVED');
+    await ok(['add', 'key', 'M_KEY', 'm-value', '--app', 'mapp', '--env', 'menv'], mallory);
+    expect(errorCode(await run(['push', '--to', 'bob', '-f', 'mapp:menv:'], { vault: mallory }))).toBe('E_RELAY_REMOVED');
+    expect(errorCode(await run(['push', '--to', 'mallory', '-f', `${APP}:${ENV}:${KEY}`], { vault: alice }))).toBe('E_RELAY_NOT_MEMBER');
     // None of it reached bob.
-    expect(cli(['sync'], { vault: bob }).stderr).toMatch(/0 envelopes loaded/);
+    expect((await run(['sync'], { vault: bob })).stderr).toMatch(/0 envelopes loaded/);
   });
 
   it('a sync that stops between load and acknowledgement loads nothing twice', async (ctx) => {
     need(ctx);
-    ok(['edit', 'value', `${APP}:${ENV}:${KEY}`, 'changed-value-2'], alice);
-    ok(['push', '--to', 'bob', '-f', `${APP}:${ENV}:${KEY}`], alice);
+    await ok(['edit', 'value', `${APP}:${ENV}:${KEY}`, 'changed-value-2'], alice);
+    await ok(['push', '--to', 'bob', '-f', `${APP}:${ENV}:${KEY}`], alice);
     // Load it as sync would, but without acknowledging (a crash after the commit).
     const storage = await openRelayStorage(must(database));
     const bobId = relayKeyId(keysOf(bob).publicKey);
     const [pending] = await storage.pending(bobId, 10);
     await storage.close();
-    const loaded = cli(['load', '--overwrite'], { vault: bob, input: must(must(pending).body).toString('utf8') });
+    const loaded = await run(['load', '--overwrite'], { vault: bob, input: must(must(pending).body).toString('utf8') });
     expect(loaded.code, loaded.stderr).toBe(0);
-    const again = cli(['sync', '--overwrite'], { vault: bob });
+    const again = await run(['sync', '--overwrite'], { vault: bob });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/already loaded/);
     expect(vaultValues(bob)[`${APP}:${ENV}:${KEY}`]).toBe('changed-value-2');
-    expect(cli(['sync'], { vault: bob }).stderr).toMatch(/0 envelopes loaded/);
+    expect((await run(['sync'], { vault: bob })).stderr).toMatch(/0 envelopes loaded/);
   });
 
-  it('push --updates sends each changed secret to everyone who holds an older version, and then nothing', (ctx) => {
+  it('push --updates sends each changed secret to everyone who holds an older version, and then nothing', async (ctx) => {
     need(ctx);
-    ok(['edit', 'value', `${APP}:${ENV}:${KEY}`, 'updated-value-5'], alice);
-    const r = cli(['push', '--updates'], { vault: alice });
+    await ok(['edit', 'value', `${APP}:${ENV}:${KEY}`, 'updated-value-5'], alice);
+    const r = await run(['push', '--updates'], { vault: alice });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Sent 1 secret to bob/);
     expect(r.stderr).toMatch(/Sent 1 secret to carol/);
     expect(r.stderr).not.toMatch(/mallory/);
     for (const vault of [bob, carol]) {
-      expect(cli(['sync', '--overwrite'], { vault }).code).toBe(0);
+      expect((await run(['sync', '--overwrite'], { vault })).code).toBe(0);
       expect(vaultValues(vault)[`${APP}:${ENV}:${KEY}`]).toBe('updated-value-5');
     }
-    expect(cli(['push', '--updates'], { vault: alice }).stderr).toMatch(/nothing to send/);
+    expect((await run(['push', '--updates'], { vault: alice })).stderr).toMatch(/nothing to send/);
   });
 
   it('two relay processes serve one database: pushed through one, synced through the other (PostgreSQL)', async (ctx) => {
@@ -253,9 +262,9 @@ describe.each(backends)('relay on $name', (backend) => {
       const file = path.join(bob, 'relay.json');
       const cfg = JSON.parse(fs.readFileSync(file, 'utf8')) as { url: string };
       fs.writeFileSync(file, JSON.stringify({ ...cfg, url: `${second.url}/` }));
-      ok(['edit', 'value', `${APP}:${ENV}:${KEY}`, 'changed-value-3'], alice);
-      ok(['push', '--to', 'bob', '-f', `${APP}:${ENV}:${KEY}`], alice);
-      expect(cli(['sync', '--overwrite'], { vault: bob }).stderr).toMatch(/1 envelope loaded/);
+      await ok(['edit', 'value', `${APP}:${ENV}:${KEY}`, 'changed-value-3'], alice);
+      await ok(['push', '--to', 'bob', '-f', `${APP}:${ENV}:${KEY}`], alice);
+      expect((await run(['sync', '--overwrite'], { vault: bob })).stderr).toMatch(/1 envelope loaded/);
       expect(vaultValues(bob)[`${APP}:${ENV}:${KEY}`]).toBe('changed-value-3');
       fs.writeFileSync(file, JSON.stringify(cfg));
     } finally {

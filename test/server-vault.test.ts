@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, type CliResult, cleanEnv, cli, errorCode, tmpdir } from './helpers.js';
+import { BIN, ROOT, type CliResult, cleanEnv, cli, cliIn, errorCode, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -59,7 +59,7 @@ function asMember(args: string[], opts: { vault: string; env?: Record<string, st
 }
 
 /** A server vault (owner root, group GROUP) in a folder the member can reach, with one secret. */
-function serverVault(): string {
+async function serverVault(): Promise<string> {
   const parent = tmpdir();
   fs.chmodSync(parent, 0o755);
   // `server init DIR` puts the vault in DIR/seeqret, as `init DIR` does.
@@ -69,7 +69,8 @@ function serverVault(): string {
   const dir = path.join(base, 'seeqret');
   const r = cli(['server', 'init', base, '--group', GROUP, '--user', 'web1']);
   expect(r.code, r.stderr).toBe(0);
-  expect(cli(['add', 'key', 'DB_URL', 'postgres://secret-value', '--app', 'web', '--env', 'prod'], { vault: dir }).code).toBe(0);
+  // The owner's first secret in-process (cliIn); `server init` and the members' commands are processes.
+  expect((await cliIn(['add', 'key', 'DB_URL', 'postgres://secret-value', '--app', 'web', '--env', 'prod'], { vault: dir })).code).toBe(0);
   return dir;
 }
 
@@ -78,23 +79,23 @@ const LIBRARY = path.join(ROOT, 'dist', 'index.js');
 const INTERNAL = path.join(ROOT, 'dist', 'vault', 'internal.js');
 
 describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (real users)', () => {
-  it('the files: vault.db private to the owner, the key file and the published copy readable by the group', () => {
-    const dir = serverVault();
+  it('the files: vault.db private to the owner, the key file and the published copy readable by the group', async () => {
+    const dir = await serverVault();
     const mode = (f: string): number => fs.statSync(path.join(dir, f)).mode & 0o777;
     expect(mode('vault.db')).toBe(0o600);
     expect(mode('vault.key')).toBe(0o640);
     expect(mode('vault.shared.db')).toBe(0o640);
     expect(fs.statSync(path.join(dir, 'vault.shared.db')).gid).toBe(gid);
     expect(mode('inbox')).toBe(0o700);
-    const d = cli(['doctor'], { vault: dir });
+    const d = await cliIn(['doctor'], { vault: dir });
     expect(d.code, d.stdout + d.stderr).toBe(0);
   });
 
-  it('a member gets E_PERMISSIONS from every CLI command that reveals a value, before anything is printed or written, and nothing goes unaudited', () => {
-    const dir = serverVault();
+  it('a member gets E_PERMISSIONS from every CLI command that reveals a value, before anything is printed or written, and nothing goes unaudited', async () => {
+    const dir = await serverVault();
     const out = path.join(fs.mkdtempSync('/tmp/sq-member-'), 'x');
     fs.chmodSync(path.dirname(out), 0o777);
-    const auditBefore = cli(['audit', '--format', 'json'], { vault: dir }).stdout;
+    const auditBefore = (await cliIn(['audit', '--format', 'json'], { vault: dir })).stdout;
     const revealing: string[][] = [
       ['get', 'DB_URL'],
       ['get', 'web:prod:DB_URL'],
@@ -125,8 +126,8 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
     // The message says what to do.
     expect(asMember(['get', 'DB_URL'], { vault: dir }).stderr).toMatch(/only the owner of the server vault .* through the library/);
     // Nothing was read unrecorded, nothing was written.
-    expect(cli(['audit', '--format', 'json'], { vault: dir }).stdout).toBe(auditBefore);
-    expect(cli(['list', '--format', 'json'], { vault: dir }).stdout).not.toContain('PLANTED');
+    expect((await cliIn(['audit', '--format', 'json'], { vault: dir })).stdout).toBe(auditBefore);
+    expect((await cliIn(['list', '--format', 'json'], { vault: dir })).stdout).not.toContain('PLANTED');
     // Listing names (no values) still works for a member, from the published copy.
     const l = asMember(['list'], { vault: dir });
     expect(l.code, l.stderr).toBe(0);
@@ -134,8 +135,8 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
     expect(l.stdout).not.toContain('secret-value');
   });
 
-  it('a member reads values through the library, and cannot open the owner\'s database at all', () => {
-    const dir = serverVault();
+  it('a member reads values through the library, and cannot open the owner\'s database at all', async () => {
+    const dir = await serverVault();
     const script = `
       const fs = require('fs');
       let direct = 'opened';
@@ -151,7 +152,7 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
   });
 
   it('a member holding a read open does not block the owner; after reopening it sees the new value', async () => {
-    const dir = serverVault();
+    const dir = await serverVault();
     const release = path.join(fs.mkdtempSync('/tmp/sq-release-'), 'go');
     fs.chmodSync(path.dirname(release), 0o755);
     // The member opens the vault and holds a read transaction until told to stop (at most 60 s).
@@ -207,8 +208,8 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
     fs.rmSync(path.dirname(release), { recursive: true, force: true });
   });
 
-  it('a server vault from before (vault.db group-readable, no published copy) is made private by the owner\'s next write', () => {
-    const dir = serverVault();
+  it('a server vault from before (vault.db group-readable, no published copy) is made private by the owner\'s next write', async () => {
+    const dir = await serverVault();
     fs.chmodSync(path.join(dir, 'vault.db'), 0o640);
     fs.chownSync(path.join(dir, 'vault.db'), 0, gid);
     fs.rmSync(path.join(dir, 'vault.shared.db'));
@@ -222,13 +223,13 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
 });
 
 describe('a vault the process can read but not write (not a server vault)', () => {
-  it.skipIf(Boolean(skipReason))('CLI reads are refused (E_PERMISSIONS), not left unrecorded', () => {
+  it.skipIf(Boolean(skipReason))('CLI reads are refused (E_PERMISSIONS), not left unrecorded', async () => {
     const parent = tmpdir();
     fs.chmodSync(parent, 0o755);
     const r = cli(['init', parent, '--user', 'owner', '--email', 'owner@example.com']);
     expect(r.code, r.stderr).toBe(0);
     const v = path.join(parent, 'seeqret');
-    expect(cli(['add', 'key', 'K', 'readable-secret'], { vault: v }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'K', 'readable-secret'], { vault: v })).code).toBe(0);
     // A rollback journal (as an older server vault had), and someone made the vault readable to
     // the member's group (doctor would complain): SQLite opens it read-only for the member.
     const db = new Database(path.join(v, 'vault.db'));
