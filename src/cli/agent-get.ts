@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getFromAgent } from '../agent/client.js';
 import { agentRuntimeDir } from '../agent/paths.js';
+import { readFileCapped } from '../util/read-capped.js';
 import { DB_FILE, KEY_FILE, resolveVaultDir } from '../vault/paths.js';
 import type { FastGet } from './fast.js';
 
@@ -27,9 +28,6 @@ export type AgentGetOutcome =
   | { readonly kind: 'normal'; readonly unusable?: string };
 
 const NORMAL: AgentGetOutcome = { kind: 'normal' };
-
-/** A key file larger than this is not one (the normal path reports it). */
-const KEY_FILE_MAX = 64 * 1024;
 
 /** True when fd `fd` is a file, a pipe or a socket: bytes are written exactly, with no terminal escaping. */
 function plainFd(fd: number): boolean {
@@ -45,8 +43,8 @@ function plainFd(fd: number): boolean {
 function protectedVaultId(dir: string): string | undefined {
   try {
     if (!fs.existsSync(path.join(dir, DB_FILE))) return undefined;
-    const text = fs.readFileSync(path.join(dir, KEY_FILE));
-    if (text.length > KEY_FILE_MAX) return undefined;
+    // The key file's own cap (E_TOO_LARGE, caught below: the normal path then reports it).
+    const text = readFileCapped(path.join(dir, KEY_FILE), 'keyFile');
     const k = JSON.parse(text.toString('utf8')) as { protection?: unknown; vaultId?: unknown } | null;
     return k?.protection === 'passphrase' && typeof k.vaultId === 'string' ? k.vaultId : undefined;
   } catch {
