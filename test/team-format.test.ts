@@ -369,11 +369,16 @@ describe('the reader', () => {
         if (fast) {
           taken++;
           expectSameParse(fast, full);
+        } else {
+          // It declines only a file where the emitter had to quote a name (one YAML cannot carry
+          // plain) or write a double-quoted value; every other file is read by the line scanner.
+          expect(text).toMatch(/^ *(- )?['"]|: "/m);
         }
       }),
       { numRuns: 300 },
     );
-    expect(taken).toBeGreaterThan(75);
+    // The fast path is exercised, not skipped by every run (a plain name is the common case).
+    expect(taken).toBeGreaterThan(0);
   });
 
   it('property: on any edited file the line scanner either declines or agrees with the full parser', () => {

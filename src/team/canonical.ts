@@ -28,7 +28,13 @@ export function parseCanonical(text: string, file: string): ParsedTeamFile | nul
     const k = line.slice(indent, sep);
     const v = line.slice(sep + 2);
     if (isPlainKey(k) && isPlainValue(v)) return [k, v];
-    return emitPair(k, v, indent) === line + '\n' ? [k, v] : null;
+    if (emitPair(k, v, indent) === line + '\n') return [k, v];
+    // A single-quoted value (a signature's sequence number is one): decoded, then re-emitted to
+    // check that the line is exactly what the emitter writes.
+    const quoted = /^'((?:[^']|'')*)'$/.exec(v);
+    if (quoted?.[1] === undefined) return null;
+    const value = quoted[1].replaceAll("''", "'");
+    return emitPair(k, value, indent) === line + '\n' ? [k, value] : null;
   };
   /** `INDENT KEY:` in canonical form, or null. */
   const header = (line: string | undefined, indent: number): string | null => {
