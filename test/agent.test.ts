@@ -13,6 +13,7 @@ import { readKeyFile, unlockKeyFile, writeKeyFile } from '../src/vault/keyfile.j
 import { AgentServer } from '../src/agent/server.js';
 import { agentFiles, currentUid, ensureRuntimeDir } from '../src/agent/paths.js';
 import { HeldKey } from '../src/crypto/held-key.js';
+import { Vault } from '../src/vault/vault.js';
 import { TEST_KDF, cli, cliAsync, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
 const PASS = 'agent test passphrase';
@@ -28,11 +29,20 @@ afterAll(() => {
   }
 });
 
-/** A protected vault with one secret and a runtime folder of its own. */
+/**
+ * A protected vault with one secret and a runtime folder of its own. Made in-process (TEST_KDF,
+ * `Vault.set`): setup, not under test. `unlock` and the commands the agent serves run as child
+ * processes where the process is what is checked (the agent is detached, `get` takes bin.ts's
+ * fast path through the agent); the others run in-process (`cliIn`, the same client code).
+ */
 function setup(): { vault: string; env: Record<string, string>; run: string } {
   const vault = newVault({ passphrase: PASS });
-  const r = cli(['add', 'key', 'TOKEN', 'tok-value'], { vault, env: { SEEQRET_PASSPHRASE: PASS } });
-  expect(r.code, r.stderr).toBe(0);
+  const v = Vault.open({ dir: vault, passphrase: PASS });
+  try {
+    v.set({ key: 'TOKEN', value: 'tok-value' });
+  } finally {
+    v.close();
+  }
   const xdg = tmpdir('seeqret-agent-run-');
   return { vault, env: { XDG_RUNTIME_DIR: xdg }, run: path.join(xdg, 'seeqret') };
 }
@@ -77,7 +87,7 @@ function socketOf(run: string): string {
 describe('seeqret unlock / lock', () => {
   it('serves many concurrent commands without a passphrase, from a 0600 socket in a 0700 folder, until lock', async () => {
     const { vault, env, run } = setup();
-    expect(errorCode(cli(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
+    expect(errorCode(await cliIn(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
     const pid = unlock(vault, env);
     expect(fs.statSync(run).mode & 0o777).toBe(0o700);
     expect(fs.statSync(socketOf(run)).mode & 0o777).toBe(0o600);
@@ -90,26 +100,27 @@ describe('seeqret unlock / lock', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(i % 2 ? 'tok-value\n' : 'TOKEN');
     }
-    // A command that changes the vault works too, and the next read sees it.
-    expect(cli(['add', 'key', 'OTHER', 'o-value'], { vault, env }).code).toBe(0);
+    // A command that changes the vault works too, and the next read (a process: the agent runs it) sees it.
+    expect((await cliIn(['add', 'key', 'OTHER', 'o-value'], { vault, env })).code).toBe(0);
     expect(cli(['get', 'OTHER'], { vault, env }).stdout).toBe('o-value\n');
 
-    const locked = cli(['lock'], { vault, env });
+    const locked = await cliIn(['lock'], { vault, env });
     expect(locked.code, locked.stderr).toBe(0);
     expect(locked.stderr).toContain(`pid ${String(pid)}`);
     await until('agent exit', () => !alive(pid));
     expect(fs.readdirSync(run).some((f) => f.endsWith('.sock'))).toBe(false);
     expect(logOf(run)).toMatch(/exiting: locked \(seeqret lock\)/);
-    expect(errorCode(cli(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
-    expect(cli(['lock'], { vault, env }).stderr).toContain('no unlock agent runs');
+    expect(errorCode(await cliIn(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
+    expect((await cliIn(['lock'], { vault, env })).stderr).toContain('no unlock agent runs');
   });
 
   it('ends at its timeout', async () => {
     const { vault, env, run } = setup();
-    const pid = unlock(vault, env, '2s');
+    // The shortest timeout `unlock` accepts (1s): the agent process itself must end.
+    const pid = unlock(vault, env, '1s');
     await until('agent exit', () => !alive(pid));
     expect(logOf(run)).toContain('exiting: timeout reached');
-    expect(errorCode(cli(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
+    expect(errorCode(await cliIn(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
   });
 
   it('after a killed agent, commands ask for the passphrase again, and unlock starts a new one', async () => {
@@ -121,9 +132,12 @@ describe('seeqret unlock / lock', () => {
     const r = cli(['get', 'TOKEN'], { vault, env });
     expect(errorCode(r)).toBe('E_PASSPHRASE_REQUIRED');
     expect(r.stderr).not.toContain('warning');
-    expect(cli(['get', 'TOKEN'], { vault, env: { ...env, SEEQRET_PASSPHRASE: PASS } }).stdout).toBe('tok-value\n');
+    const ri = await cliIn(['get', 'TOKEN'], { vault, env }); // the in-process client too
+    expect(errorCode(ri)).toBe('E_PASSPHRASE_REQUIRED');
+    expect(ri.stderr).not.toContain('warning');
+    expect((await cliIn(['get', 'TOKEN'], { vault, env: { ...env, SEEQRET_PASSPHRASE: PASS } })).stdout).toBe('tok-value\n');
     unlock(vault, env);
-    expect(cli(['get', 'TOKEN'], { vault, env }).stdout).toBe('tok-value\n');
+    expect((await cliIn(['get', 'TOKEN'], { vault, env })).stdout).toBe('tok-value\n');
   });
 
   it('ends when its key file changes (a new passphrase) or its vault is removed', async () => {
@@ -182,14 +196,14 @@ describe('only its user reaches the agent', () => {
   const root = process.getuid?.() === 0;
   if (!root) console.log('skipped: the other-user tests need root (to run a child as nobody and chown a socket)');
 
-  it.skipIf(!root)('a process of another user (nobody) cannot connect to the socket', () => {
+  it.skipIf(!root)('a process of another user (nobody) cannot connect to the socket', async () => {
     const { vault, env, run } = setup();
     fs.chmodSync(path.dirname(run), 0o755); // only the agent's own 0700 folder stands in the way
     unlock(vault, env);
     const probe = `require('net').createConnection(${JSON.stringify(socketOf(run))}).on('connect',()=>{console.log('CONNECTED');process.exit(0)}).on('error',e=>{console.log(e.code);process.exit(0)})`;
     const r = spawnSync(process.execPath, ['-e', probe], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
     expect(r.stdout.trim()).toBe('EACCES');
-    expect(cli(['lock'], { vault, env }).code).toBe(0);
+    expect((await cliIn(['lock'], { vault, env })).code).toBe(0);
   });
 
   it.skipIf(!root)('an agent whose socket is given to another uid ends', async () => {
