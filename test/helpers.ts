@@ -307,3 +307,24 @@ export function aliceAndBobVerified(alice: Vault, bob: Vault): void {
  * the file, so every process that unlocks them pays it. The CLI offers only `fast` and `hard`.
  */
 export const TEST_TEAM_KDF = { opslimit: 1, memlimit: 8192 } as const;
+
+/** The scrypt work factor (log2 N) of the backups {@link backupIn} makes: age's default is 18. */
+export const TEST_BACKUP_LOG_N = 10;
+
+/**
+ * What `seeqret backup -o FILE` writes — its use case, `writeBackup` (src/sharing/restore.ts):
+ * the age file, with `html` the page next to it, and the `backup` audit entry — made in-process
+ * at scrypt work factor {@link TEST_BACKUP_LOG_N} instead of age's 18 (about 2.4 s of CPU per
+ * encryption or decryption in typage). For tests whose subject is what `restore` does with a
+ * backup, not the backup command: the work factor is recorded in the file, so `restore` pays the
+ * low one too. `seeqret backup` itself runs at the default work factor in test/sharing.test.ts.
+ */
+export async function backupIn(vault: string, file: string, passphrase: string, opts: { includeKeys?: boolean; armor?: boolean; html?: boolean } = {}): Promise<void> {
+  const { writeBackup } = await import('../src/sharing/restore.js');
+  const v = Vault.open({ dir: vault });
+  try {
+    await writeBackup(v, { file, passphrase, includeKeys: opts.includeKeys === true, armor: opts.armor === true, html: opts.html === true, logN: TEST_BACKUP_LOG_N }, { info: () => undefined, warn: () => undefined });
+  } finally {
+    v.close();
+  }
+}

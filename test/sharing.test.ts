@@ -10,7 +10,7 @@ import { keyFromBase64 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
 import { createBundle, openBundle } from '../src/sharing/bundle.js';
 import { Vault } from '../src/vault/vault.js';
-import { SHARED, addSecrets, cliAllIn, cliIn, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
+import { SHARED, addSecrets, backupIn, cliAllIn, cliIn, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 import { vaultIdentitySecretKey } from '../src/vault/internal.js';
 import { flip, must } from './must.js';
 
@@ -268,9 +268,10 @@ describe('revocation and audit', () => {
     await cliIn(['export', '--to', 'bob', '-f', '::A,B', '-o', out], { vault: alice });
     await cliIn(['edit', 'value', 'B', 'changed-after-sharing'], { vault: alice });
     // The share records survive a backup and restore: revocation works on the restored vault too.
+    // (The backup is the command's use case at a low work factor, helpers.backupIn; `restore` runs.)
     const env = { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery staple' };
     const backupFile = path.join(tmpdir(), 'a.age');
-    expect((await cliIn(['backup', '-o', backupFile], { vault: alice, env })).code).toBe(0);
+    await backupIn(alice, backupFile, env.SEEQRET_BACKUP_PASSPHRASE);
     const restored = path.join(tmpdir(), 'restored');
     expect((await cliIn(['restore', backupFile], { vault: restored, env })).code).toBe(0);
     const rr = await cliIn(['rm', 'user', 'bob', '--yes'], { vault: restored });
@@ -368,10 +369,14 @@ describe('backup and restore', () => {
     const other = path.join(tmpdir(), 'from-html');
     const fromHtml = await cliIn(['restore', path.join(dir, 'b.html')], { vault: other, env });
     expect(fromHtml.code, fromHtml.stderr).toBe(0);
-    // Wrong passphrase, corrupted file: clear errors, nothing created or changed.
+    // Wrong passphrase, corrupted file: clear errors, nothing created or changed. These use the
+    // same vault's backup made by the command's use case at a low scrypt work factor
+    // (helpers.backupIn): each refused restore of the default-cost file costs a full scrypt.
+    const low = path.join(dir, 'low.age');
+    await backupIn(src, low, env.SEEQRET_BACKUP_PASSPHRASE, { includeKeys: true });
     const nothing = path.join(tmpdir(), 'nothing');
-    expect(errorCode(await cliIn(['restore', file], { vault: nothing, env: { SEEQRET_BACKUP_PASSPHRASE: 'wrong' } }))).toBe('E_BACKUP_PASSPHRASE');
-    const bad = Buffer.from(fs.readFileSync(file));
+    expect(errorCode(await cliIn(['restore', low], { vault: nothing, env: { SEEQRET_BACKUP_PASSPHRASE: 'wrong' } }))).toBe('E_BACKUP_PASSPHRASE');
+    const bad = Buffer.from(fs.readFileSync(low));
     flip(bad, bad.length - 100, 0x01);
     fs.writeFileSync(path.join(dir, 'bad.age'), bad);
     expect(errorCode(await cliIn(['restore', path.join(dir, 'bad.age')], { vault: nothing, env }))).toBe('E_BACKUP_FORMAT');
