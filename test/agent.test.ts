@@ -104,7 +104,7 @@ describe('seeqret unlock / lock', () => {
     expect((await cliIn(['add', 'key', 'OTHER', 'o-value'], { vault, env })).code).toBe(0);
     expect(cli(['get', 'OTHER'], { vault, env }).stdout).toBe('o-value\n');
 
-    const locked = await cliIn(['lock'], { vault, env });
+    const locked = cli(['lock'], { vault, env }); // the suite's child-process run of `lock`
     expect(locked.code, locked.stderr).toBe(0);
     expect(locked.stderr).toContain(`pid ${String(pid)}`);
     await until('agent exit', () => !alive(pid));
