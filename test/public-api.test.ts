@@ -34,9 +34,31 @@ function isPublicMember(m: ts.ClassElement | ts.TypeElement): boolean {
   return !mods.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword);
 }
 
+const OPTIONS: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
+
+/**
+ * A compiler host that parses each file once for every program of this file (the standard
+ * library and the Node typings are most of the work): the entries' program and the self-check's.
+ */
+const host = ts.createCompilerHost(OPTIONS);
+const parsed = new Map<string, ts.SourceFile | undefined>();
+const readSource = host.getSourceFile.bind(host);
+host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+  const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
+  if (!parsed.has(key)) parsed.set(key, readSource(fileName, languageVersion, onError, shouldCreate));
+  return parsed.get(key);
+};
+
+/** One program over the declarations of every entry point, under both conditions (made when first needed). */
+let entriesProgram: ts.Program | undefined;
+function programOf(file: string): ts.Program {
+  if (entries.some((e) => e.file === file)) return (entriesProgram ??= ts.createProgram(entries.map((e) => e.file), OPTIONS, host));
+  return ts.createProgram([file], OPTIONS, host);
+}
+
 /** The problems of one entry point's exported declarations (one line each). */
 function problemsOf(file: string): { exported: number; problems: string[] } {
-  const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext });
+  const program = programOf(file);
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file);
   if (source === undefined) throw new Error(`cannot read ${file}`);

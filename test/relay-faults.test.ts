@@ -185,7 +185,8 @@ describe.each([
     const last = await cliIn(['sync', '--accept'], { vault: bob });
     expect(last.code, last.stderr).toBe(0);
     expect((await cliIn(['sync'], { vault: bob })).stderr).toMatch(/0 envelopes loaded/);
-    for (let i = 0; i < n; i++) expect(vaultValues(bob)[`fault:prod:K${i}`]).toBe(`value-${i}`);
+    const values = vaultValues(bob);
+    for (let i = 0; i < n; i++) expect(values[`fault:prod:K${i}`]).toBe(`value-${i}`);
     await expectExactlyOnce(database, [bob], n);
   }, T);
 });

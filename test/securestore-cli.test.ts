@@ -99,7 +99,7 @@ describe('ssclient commands on the fixture', () => {
     const s = open(path.join(dir, 'secrets.json'));
     expect(s.get('api:token')).toBe('sk_live_1');
     expect(s.get('db:password')).toBe('new\nvalue\n');
-    expect((await ss(dir, ['get', 'db:password'], { real: true })).stdout).toBe('new\nvalue\n\n');
+    expect((await ss(dir, ['get', 'db:password'])).stdout).toBe('new\nvalue\n\n');
     const before = ssFile(FIXTURE_TEXT);
     const after = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(after.secrets['db:username']).toEqual(before.secrets['db:username']);
@@ -110,7 +110,7 @@ describe('ssclient commands on the fixture', () => {
   it('delete (alias remove) removes; a missing name is E_NOT_FOUND (exit 1, as ssclient)', async () => {
     const dir = fixtureDir();
     expect((await ss(dir, ['delete', 'db:password'])).code).toBe(0);
-    expect((await ss(dir, ['remove', 'unicode'], { real: true })).code).toBe(0);
+    expect((await ss(dir, ['remove', 'unicode'])).code).toBe(0);
     expect(open(path.join(dir, 'secrets.json')).keys()).toEqual(['db:username']);
     const r = await ss(dir, ['delete', 'db:password'], { real: true }); // the exit status of a process
     expect(r.code).toBe(1);
@@ -123,7 +123,7 @@ describe('ssclient commands on the fixture', () => {
     const dir = fixtureDir();
     fs.renameSync(path.join(dir, 'secrets.json'), path.join(dir, 'other.json'));
     expect((await ss(dir, ['-s', 'other.json', 'get', 'db:username'])).stdout).toBe('pgadmin\n');
-    const r = await ss(dir, ['get', 'db:username'], { real: true });
+    const r = await ss(dir, ['get', 'db:username']);
     expect(r.code).toBe(2); // ssclient's "store not found"
     expect(errorCode(r)).toBe('E_FILE_NOT_FOUND');
     expect(r.stderr).toContain('no SecureStore vault at secrets.json');
@@ -231,7 +231,7 @@ describe('passwords, keys and errors', () => {
 describe('create and export-key', () => {
   it('create with a password: reference layout, sentinel, 0600, no secrets; reopens with it', async () => {
     const dir = tmpdir();
-    const r = await ss(dir, ['create'], { real: true }); // the file mode under a real umask
+    const r = await ss(dir, ['create']); // the file modes under a real umask: `create -k` below
     expect(r.code).toBe(0);
     const text = fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8');
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2));
@@ -264,8 +264,9 @@ describe('create and export-key', () => {
     fs.mkdirSync(path.join(repo, '.git'));
     fs.mkdirSync(path.join(repo, 'app'));
     const cwd = path.join(repo, 'app');
-    const r = await ss(cwd, ['-k', 'secrets.key', 'create'], { password: null, real: true });
+    const r = await ss(cwd, ['-k', 'secrets.key', 'create'], { password: null, real: true }); // the file modes under a real umask
     expect(r.code).toBe(0);
+    expect(fs.statSync(path.join(cwd, 'secrets.json')).mode & 0o777).toBe(0o600);
     const key = fs.readFileSync(path.join(cwd, 'secrets.key'), 'utf8');
     expect(key).toMatch(/^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/]{43}=\n-----END PRIVATE KEY-----\n$/);
     expect(Buffer.byteLength(key)).toBe(99);

@@ -76,25 +76,27 @@ describe('team commands on the pocket_protector fixture', () => {
     expect(errorCode(await teamIn(file, ['decrypt', 'prod'], { env: { SEEQRET_TEAM_USER: 'nobody@example.com', SEEQRET_TEAM_PASSPHRASE: 'x' } }))).toBe('E_TEAM_CREDENTIALS');
   });
 
-  it('missing and existing files, unknown names: documented exit codes', () => {
+  it('missing and existing files, unknown names: documented exit codes', async () => {
+    // One child process per exit-code table (pprotect's, then seeqret's native one): the status
+    // as the OS reports it; the other cases run in-process (the same status from the same table).
     const dir = tmpdir();
     const missing = team(path.join(dir, 'none.yaml'), ['list-domains']);
     expect([missing.code, errorCode(missing)]).toEqual([2, 'E_FILE_NOT_FOUND']);
-    const exists = team(fixtureCopy(), ['init'], { env: ALICE });
+    const exists = await teamIn(fixtureCopy(), ['init'], { env: ALICE });
     expect([exists.code, errorCode(exists)]).toEqual([2, 'E_EXISTS']);
-    expect(team(fixtureCopy(), ['list-secrets', 'nope']).code).toBe(1);
+    expect((await teamIn(fixtureCopy(), ['list-secrets', 'nope'])).code).toBe(1);
     const broken = path.join(dir, 'broken.yaml');
     fs.writeFileSync(broken, 'key-custodians: {}\n');
-    const b = team(broken, ['list-domains']);
+    const b = await teamIn(broken, ['list-domains']);
     expect([b.code, errorCode(b)]).toEqual([1, 'E_TEAM_FORMAT']);
     // SEEQRET_EXIT_CODES=native: seeqret's own table (docs/errors.md) instead of pprotect's.
     const native = { SEEQRET_EXIT_CODES: 'native' };
-    const m2 = team(path.join(dir, 'none.yaml'), ['list-domains'], { env: native });
+    const m2 = await teamIn(path.join(dir, 'none.yaml'), ['list-domains'], { env: native });
     expect([m2.code, errorCode(m2)]).toEqual([3, 'E_FILE_NOT_FOUND']);
     const e2 = team(fixtureCopy(), ['init'], { env: { ...ALICE, ...native } });
     expect([e2.code, errorCode(e2)]).toEqual([5, 'E_EXISTS']);
-    expect(team(fixtureCopy(), ['list-secrets', 'nope'], { env: native }).code).toBe(3);
-    const b2 = team(broken, ['list-domains'], { env: native });
+    expect((await teamIn(fixtureCopy(), ['list-secrets', 'nope'], { env: native })).code).toBe(3);
+    const b2 = await teamIn(broken, ['list-domains'], { env: native });
     expect([b2.code, errorCode(b2)]).toEqual([10, 'E_TEAM_FORMAT']);
   });
 
