@@ -184,9 +184,11 @@ export function readBundleHeader(text: string): { header: BundleHeader; cipherte
  * Open a bundle with the recipient's keys. Throws `E_BUNDLE_RECIPIENT` when it is addressed to
  * another key, `E_BUNDLE_AUTH` when any byte was changed or it was not made by the named sender,
  * `E_BUNDLE_FORMAT` for malformed content. Returns every secret or throws: never a partial result.
+ * `read` is what {@link readBundleHeader} returned for this same `text`, when the caller has it
+ * already (a load reads the header first to find the sender): the text is not parsed twice.
  */
-export function openBundle(text: string, recipient: IdentityKeyPair): { header: BundleHeader; secrets: BundleSecret[] } {
-  const { header, ciphertext } = readBundleHeader(text);
+export function openBundle(text: string, recipient: IdentityKeyPair, read: { header: BundleHeader; ciphertext: Buffer } = readBundleHeader(text)): { header: BundleHeader; secrets: BundleSecret[] } {
+  const { header, ciphertext } = read;
   if (header.recipient.pubkey !== keyToBase64(recipient.publicKey)) {
     throw new SeeqretError(
       'E_BUNDLE_RECIPIENT',
