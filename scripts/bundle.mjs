@@ -4,6 +4,7 @@
 //                         and the loader of the fast path
 //   dist/bin/fast-get.js  everything `seeqret get FILTER` needs (CommonJS), compiled with its V8
 //                         code cache (scripts/code-cache.mjs, run after this script)
+//   dist/bin/fast-relay.js  `seeqret sync` and `seeqret push` (CommonJS, with its code cache; decision 68)
 //   dist/bin/agent.js     the unlock agent's process (CommonJS)
 //   dist/bin/main.mjs     the full command tree (ES module), with one chunk per lazily imported command
 // A `get` never starts Node's ES module loader: it reads the entry with one readFileSync, where
@@ -62,6 +63,13 @@ const fastGetBundle = {
     b.onResolve({ filter: /^\.\/agent-main\.js$/ }, () => ({ path: './agent.js', external: true }));
   },
 };
+// In the entry, `sync` and `push` are loaded from their own bundle (src/cli/fast-relay-load-bundled.ts, decision 68).
+const fastRelayBundle = {
+  name: 'fast-relay-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/fast-relay-load\.js$/ }, () => ({ path: path.resolve('src/cli/fast-relay-load-bundled.ts') }));
+  },
+};
 const commonJsEntry = {
   ...common,
   format: 'cjs',
@@ -75,8 +83,9 @@ const commonJsEntry = {
       'const __seeqretBuiltin = (m) => Object.create(m, { default: { value: m, enumerable: true } });',
   },
 };
-await buildWithMeta('bin', { ...commonJsEntry, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle] });
+await buildWithMeta('bin', { ...commonJsEntry, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle, fastRelayBundle] });
 await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' } });
+await buildWithMeta('fast-relay', { ...commonJsEntry, entryPoints: { 'fast-relay': 'src/cli/fast-relay-run.ts' } });
 await buildWithMeta('agent', { ...commonJsEntry, entryPoints: { agent: 'src/cli/agent-main.ts' } });
 await buildWithMeta('main', {
   ...common,
@@ -93,17 +102,16 @@ await buildWithMeta('main', {
 // onto a new object, on every such import: about 7% of a `seeqret get` (decision 49). A built-in
 // needs no interop, so the entry gives each import a small object whose `default` is the module and
 // whose prototype is the module (for namespace imports) instead.
-for (const entry of ['dist/bin/seeqret.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js']) {
+for (const entry of ['dist/bin/seeqret.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/bin/fast-relay.js']) {
   const toEsm = /__toESM\(require\("(node:[a-z_/]+)"\), 1\)/g;
   const text = fs.readFileSync(entry, 'utf8');
   if (!toEsm.test(text)) throw new Error(`bundle.mjs: no __toESM(require("node:…")) in ${entry}: update this step`);
   fs.writeFileSync(entry, text.replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`));
 }
-// dist/bin/fast-get.js runs as a vm.Script (src/cli/code-cache.ts), where import() needs an
+// dist/bin/fast-get.js and fast-relay.js run as a vm.Script (src/cli/code-cache.ts), where import() needs an
 // experimental callback: its lazy imports of installed packages and built-ins become require()
 // (each of them has a CommonJS entry), wrapped so they still resolve asynchronously.
-{
-  const entry = 'dist/bin/fast-get.js';
+for (const entry of ['dist/bin/fast-get.js', 'dist/bin/fast-relay.js']) {
   const text = fs.readFileSync(entry, 'utf8').replace(/\bimport\(("[^"]+")\)/g, 'Promise.resolve().then(() => require($1))');
   if (/\bimport\(/.test(text)) throw new Error(`bundle.mjs: an import() is left in ${entry}: it would fail in a vm.Script`);
   fs.writeFileSync(entry, text);

@@ -5,6 +5,8 @@
 //      (dist/cli/code-cache.js), runs one real `get` on a throw-away vault, so the functions a
 //      `get` calls are compiled too, and writes the script's cache to
 //      dist/bin/fast-get.js.HASH16.NODE-VERSION-ARCH.cache.
+// The same for dist/bin/fast-relay.js (`sync` and `push`, decision 68): its warm-up runs one real
+// `push` and one `sync` through an in-process relay on a throw-away SQLite file.
 // A different Node (or build) looks for another file name and compiles from the text instead.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,20 +16,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BUNDLE = path.join(ROOT, 'dist', 'bin', 'fast-get.js');
+const BUNDLES = ['fast-get.js', 'fast-relay.js'].map((f) => path.join(ROOT, 'dist', 'bin', f));
 const { BUILD_ID_MARK, cacheFileOf, loadBundle } = await import(path.join(ROOT, 'dist', 'cli', 'code-cache.js'));
+const idOf = (bundle) => fs.readFileSync(bundle, 'utf8').trimEnd().split(BUILD_ID_MARK).pop();
 
 if (process.argv[2] !== '--warm') {
-  let text = fs.readFileSync(BUNDLE, 'utf8');
-  const at = text.lastIndexOf(`\n${BUILD_ID_MARK}`);
-  if (at >= 0) text = text.slice(0, at + 1);
-  const id = createHash('sha256').update(text).digest('hex');
-  fs.writeFileSync(BUNDLE, `${text}${BUILD_ID_MARK}${id}\n`);
-  for (const f of fs.readdirSync(path.dirname(BUNDLE))) if (f.startsWith('fast-get.js.') && f.endsWith('.cache')) fs.rmSync(path.join(path.dirname(BUNDLE), f));
+  const ids = BUNDLES.map((bundle) => {
+    let text = fs.readFileSync(bundle, 'utf8');
+    const at = text.lastIndexOf(`\n${BUILD_ID_MARK}`);
+    if (at >= 0) text = text.slice(0, at + 1);
+    const id = createHash('sha256').update(text).digest('hex');
+    fs.writeFileSync(bundle, `${text}${BUILD_ID_MARK}${id}\n`);
+    const base = path.basename(bundle);
+    for (const f of fs.readdirSync(path.dirname(bundle))) if (f.startsWith(`${base}.`) && f.endsWith('.cache')) fs.rmSync(path.join(path.dirname(bundle), f));
+    return id;
+  });
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--warm'], { stdio: ['ignore', 'ignore', 'inherit'], env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEEQRET'))) });
-  if (r.status !== 0) throw new Error(`code-cache.mjs: the warm-up get failed (status ${String(r.status)})`);
-  const cache = cacheFileOf(BUNDLE, id);
-  if (!fs.existsSync(cache)) throw new Error(`code-cache.mjs: ${cache} was not written`);
+  if (r.status !== 0) throw new Error(`code-cache.mjs: the warm-up failed (status ${String(r.status)})`);
+  BUNDLES.forEach((bundle, i) => {
+    const cache = cacheFileOf(bundle, ids[i]);
+    if (!fs.existsSync(cache)) throw new Error(`code-cache.mjs: ${cache} was not written`);
+  });
 } else {
   const { Vault } = await import(path.join(ROOT, 'dist', 'index.js'));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'seeqret-code-cache-'));
@@ -36,14 +45,71 @@ if (process.argv[2] !== '--warm') {
     const v = Vault.create({ dir, username: 'build', email: 'build@example.com' });
     v.setMany([{ app: '*', env: '*', key: 'WARM_UP', value: 'value' }]);
     v.close();
-    const loaded = loadBundle(BUNDLE);
+    const [getBundle, relayBundle] = BUNDLES;
+    const loaded = loadBundle(getBundle);
     const { processIo } = await import(path.join(ROOT, 'dist', 'cli', 'process-io.js'));
     const io = { ...processIo(), env: { ...process.env, NO_COLOR: '1' }, cwd: scratch, stdinIsTTY: false };
     const code = await loaded.exports.runFastGet({ g: { vault: dir }, filter: 'WARM_UP', newline: true }, io);
     if (code !== 0) throw new Error(`code-cache.mjs: the warm-up get exited ${String(code)}`);
-    const id = fs.readFileSync(BUNDLE, 'utf8').trimEnd().split(BUILD_ID_MARK).pop();
-    fs.writeFileSync(cacheFileOf(BUNDLE, id), loaded.script.createCachedData());
+    fs.writeFileSync(cacheFileOf(getBundle, idOf(getBundle)), loaded.script.createCachedData());
+    await warmRelay(relayBundle, scratch, Vault, { ...io, stdout: { write: () => true }, stderr: { write: () => true } });
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** `push` from one throw-away vault to another and `sync` there, through the relay bundle and an in-process relay. */
+async function warmRelay(bundle, scratch, Vault, io) {
+  const { openRelayStorage } = await import(path.join(ROOT, 'dist', 'relay', 'storage', 'index.js'));
+  const { createRelayServer } = await import(path.join(ROOT, 'dist', 'relay', 'server.js'));
+  const { joinRelay, inviteUser } = await import(path.join(ROOT, 'dist', 'relay', 'joined.js'));
+  const server = await createRelayServer({ storage: await openRelayStorage(path.join(scratch, 'relay.db')), log: () => undefined });
+  const { port } = await server.listen('127.0.0.1', 0);
+  const url = `http://127.0.0.1:${String(port)}`;
+  const notes = { info: () => undefined, warn: () => undefined };
+  try {
+    const dirs = ['alice', 'bob'].map((name) => {
+      const d = path.join(scratch, name);
+      Vault.create({ dir: d, username: name, email: `${name}@example.com` }).close();
+      return d;
+    });
+    const [alice, bob] = dirs;
+    const keyOf = (d) => {
+      const v = Vault.open({ dir: d, readonly: true });
+      const k = Buffer.from(v.publicKey);
+      v.close();
+      return k;
+    };
+    const withVault = async (d, fn) => {
+      const v = Vault.open({ dir: d });
+      try {
+        return await fn(v);
+      } finally {
+        v.close();
+      }
+    };
+    await withVault(alice, (v) => {
+      v.addUser({ username: 'bob', email: 'bob@example.com', publicKey: keyOf(bob) });
+      v.verifyUser('bob');
+      v.setMany(Array.from({ length: 20 }, (_x, i) => ({ app: 'warm', env: 'up', key: `KEY_${String(i)}`, value: `value ${String(i)}` })));
+    });
+    await withVault(bob, (v) => {
+      v.addUser({ username: 'alice', email: 'alice@example.com', publicKey: keyOf(alice) });
+      v.verifyUser('alice');
+    });
+    await withVault(alice, (v) => joinRelay(v, { url, token: null }, notes));
+    const token = await withVault(alice, (v) => inviteUser(v, 'bob', 3_600_000, notes));
+    await withVault(bob, (v) => joinRelay(v, { url, token }, notes));
+    const loaded = loadBundle(bundle);
+    for (const fast of [
+      { command: 'push', g: { vault: alice }, options: { to: ['bob'], filter: ['warm:up:'] } },
+      { command: 'sync', g: { vault: bob }, options: { overwrite: true, accept: true } },
+    ]) {
+      const code = await loaded.exports.runFastRelay(fast, io);
+      if (code !== 0) throw new Error(`code-cache.mjs: the warm-up ${fast.command} exited ${String(code)}`);
+    }
+    fs.writeFileSync(cacheFileOf(bundle, idOf(bundle)), loaded.script.createCachedData());
+  } finally {
+    await server.close();
   }
 }

@@ -10,7 +10,7 @@ const OUT = 'THIRD-PARTY-NOTICES.md';
 const LICENCE_FILE = /^(licen[cs]e|copying|notice)(\b|[-._])/i;
 
 /** Where each metafile's code ends up, for people reading the notices. */
-const WHERE = { bin: 'CLI', 'fast-get': 'CLI', agent: 'CLI', main: 'CLI', cjs: 'CommonJS library' };
+const WHERE = { bin: 'CLI', 'fast-get': 'CLI', 'fast-relay': 'CLI', agent: 'CLI', main: 'CLI', cjs: 'CommonJS library' };
 
 /** The package folder (`…/node_modules/name` or `…/node_modules/@scope/name`) of a metafile input. */
 function packageDir(input) {

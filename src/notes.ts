@@ -12,6 +12,8 @@ export interface Notes {
   info(line: string): void;
   /** A line about something that needs attention. */
   warn(line: string): void;
+  /** Many {@link Notes.info} lines at once (one write for a load's 1,000 names); absent: each goes to `info`. */
+  infoLines?(lines: readonly string[]): void;
 }
 
 /** Ask a yes/no question; resolves to the answer. */

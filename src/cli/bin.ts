@@ -14,6 +14,8 @@
 import { getThroughAgent } from './agent-get.js';
 import { parseFastGet } from './fast.js';
 import { loadFastGet } from './fast-get-load.js';
+import { parseFastRelay } from './fast-relay.js';
+import { loadFastRelay } from './fast-relay-load.js';
 import { processIo } from './process-io.js';
 
 process.umask(0o077);
@@ -83,6 +85,14 @@ async function run(): Promise<number> {
     // fsyncs). When an exit could cut output short, the normal end closes it instead.
     if (allWritten()) process.exit(code);
     return code;
+  }
+  // `sync` and `push` (ten machines syncing at once): their own bundle, no command tree (decision 68).
+  const relay = parseFastRelay(args);
+  if (relay) {
+    quietOnEpipeWhenUsed('stdout');
+    quietOnEpipeWhenUsed('stderr');
+    const runFastRelay = await loadFastRelay();
+    return runFastRelay(relay, processIo());
   }
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);

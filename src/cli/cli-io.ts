@@ -99,16 +99,36 @@ export function withRun<T>(run: CliRun, fn: () => T): T {
   return current.run(run, fn);
 }
 
+/** The process's only run, when the executable's relay fast path entered it with {@link withSoleRun}. */
+let sole: CliRun | undefined;
+
+/**
+ * Run `fn` as the ONLY run of this process while it runs: {@link io} and {@link cliRun} give it
+ * back anywhere, without an `AsyncLocalStorage` scope, whose promise tracking costs a command that
+ * makes many promises (an HTTP exchange) measurable CPU (decision 68). For the executable's fast
+ * paths, which run one command at a time; a call while another sole run is going is `E_INTERNAL`.
+ * In-process runs use {@link withRun}, whose scope wins over this one.
+ */
+export async function withSoleRun<T>(run: CliRun, fn: () => Promise<T>): Promise<T> {
+  if (sole) throw new SeeqretError('E_INTERNAL', 'a second run while a sole run is going', 'Run each command in a process of its own, or use runCli.');
+  sole = run;
+  try {
+    return await fn();
+  } finally {
+    sole = undefined;
+  }
+}
+
 /** The run being executed (`E_INTERNAL` outside one: the CLI's helpers are only for commands). */
 export function cliRun(): CliRun {
-  const run = current.getStore();
+  const run = current.getStore() ?? sole;
   if (!run) throw new SeeqretError('E_INTERNAL', 'a CLI helper was used outside a CLI run', 'Call it from a command run by runCli or the seeqret executable.');
   return run;
 }
 
 /** The Io of the run being executed, if there is one (help laid out outside a run, by tests, has none). */
 export function runIo(): CliIo | undefined {
-  return current.getStore()?.io;
+  return (current.getStore() ?? sole)?.io;
 }
 
 /** The Io of the run being executed. */

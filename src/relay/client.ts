@@ -20,6 +20,9 @@ export const BATCH_ENVELOPES = 100;
  */
 export const BATCH_BYTES = 896 * 1024;
 
+/** Most envelopes one listing (`GET /v1/envelopes`) holds: the relay's page. A shorter page is the last one. */
+export const PAGE_ENVELOPES = 100;
+
 /** How long a repeatable request is retried while the relay cannot be reached or its database is away. */
 export const RETRY_MS = 20_000;
 /** The errors a repeatable request is made again on: relay unreachable, its database away (503), rate limit (429). */

@@ -8,8 +8,7 @@
  */
 import { readTextFileCapped } from '../util/read-capped.js';
 import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
+import type https from 'node:https';
 
 /** Where Linux distributions, the BSDs and macOS keep the system's CA bundle. */
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
@@ -50,27 +49,51 @@ export function isCertificateError(code: string | undefined): boolean {
   return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 }
 
-/** Requests to one relay. */
+/**
+ * Requests to one relay. Node's `https` and `tls` are loaded only for an https relay, when the
+ * first request is made: a `sync` over http does not compile them (decision 68).
+ */
 export class Transport {
-  private readonly agent: http.Agent;
+  readonly #https: boolean;
+  readonly #keepAlive: boolean;
+  readonly #ca: string | undefined;
+  /** The agent, made by the first request. */
+  #agent: Promise<{ agent: http.Agent; mod: typeof http | typeof https }> | undefined;
+  /** The agent once made (for {@link Transport.close}). */
+  #made: http.Agent | undefined;
+  #closed = false;
 
   constructor(url: string, o: TransportOptions = {}) {
-    const keepAlive = o.keepAlive === true;
-    if (new URL(url).protocol === 'https:') {
-      const system = systemCertificates();
-      const ca = [...tls.rootCertificates, ...(system ? [system] : []), ...(o.ca ? [o.ca] : [])];
-      this.agent = new https.Agent({ keepAlive, ca });
-    } else this.agent = new http.Agent({ keepAlive });
+    this.#https = new URL(url).protocol === 'https:';
+    this.#keepAlive = o.keepAlive === true;
+    this.#ca = o.ca;
+  }
+
+  #agentFor(): Promise<{ agent: http.Agent; mod: typeof http | typeof https }> {
+    this.#agent ??= (async () => {
+      const keepAlive = this.#keepAlive;
+      let made: { agent: http.Agent; mod: typeof http | typeof https };
+      if (this.#https) {
+        const [https, tls] = await Promise.all([import('node:https'), import('node:tls')]);
+        const system = systemCertificates();
+        const ca = [...tls.rootCertificates, ...(system ? [system] : []), ...(this.#ca !== undefined ? [this.#ca] : [])];
+        made = { agent: new https.Agent({ keepAlive, ca }), mod: https };
+      } else made = { agent: new http.Agent({ keepAlive }), mod: http };
+      this.#made = made.agent;
+      if (this.#closed) made.agent.destroy();
+      return made;
+    })();
+    return this.#agent;
   }
 
   /**
    * Send one request. Rejects with the socket's error (its `code`: ECONNREFUSED, a certificate
    * error …), an `AbortError` when `signal` fires, or `ETIMEDOUT` after `timeoutMs` of silence.
    */
-  request(method: string, url: URL, headers: Record<string, string>, body: Buffer, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<TransportAnswer> {
-    const mod = url.protocol === 'https:' ? https : http;
+  async request(method: string, url: URL, headers: Record<string, string>, body: Buffer, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<TransportAnswer> {
+    const { agent, mod } = await this.#agentFor();
     return new Promise((resolve, reject) => {
-      const req = mod.request(url, { method, headers: { ...headers, 'content-length': String(body.length) }, agent: this.agent, ...(opts.signal ? { signal: opts.signal } : {}) }, (res) => {
+      const req = mod.request(url, { method, headers: { ...headers, 'content-length': String(body.length) }, agent, ...(opts.signal ? { signal: opts.signal } : {}) }, (res) => {
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => parts.push(c));
         res.on('end', () => {
@@ -90,6 +113,7 @@ export class Transport {
 
   /** Close kept-alive connections. */
   close(): void {
-    this.agent.destroy();
+    this.#closed = true;
+    this.#made?.destroy();
   }
 }

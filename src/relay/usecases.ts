@@ -14,7 +14,7 @@ import { relayKeyId } from '../crypto/relay.js';
 import { readBundleHeader } from '../sharing/bundle.js';
 import { sharesOf } from '../sharing/access.js';
 import type { UserRecord, Vault } from '../vault/vault.js';
-import type { RelayClient, RelayEnvelope, RelayMember } from './client.js';
+import { PAGE_ENVELOPES, type RelayClient, type RelayEnvelope, type RelayMember } from './client.js';
 
 /** What {@link pushToRelay} sent. */
 export interface PushResult {
@@ -178,6 +178,8 @@ export async function syncFromRelay(v: Vault, client: RelayClient, options: Sync
       await each(o);
     }
     await client.ackMany(done);
+    // A short page was the last: no request for an empty one (what arrives meanwhile is the next sync's).
+    if (batch.length < PAGE_ENVELOPES) break;
     after = batch.at(-1)?.id;
   }
   return outcomes;

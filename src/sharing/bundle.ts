@@ -83,6 +83,28 @@ export function createBundle(
   secrets: readonly BundleSecret[],
   vector: BundleVectorOptions = {},
 ): { text: string; header: BundleHeader } {
+  const payload = bundlePayload(secrets);
+  try {
+    return sealBundle(sender, senderSecretKey, recipient, payload, vector);
+  } finally {
+    wipe(payload);
+  }
+}
+
+/**
+ * The plaintext of a bundle of `secrets` (UTF-8 JSON), the same for every recipient: made once for
+ * a push to many people and sealed for each ({@link sealBundle}). Holds the values: the caller
+ * wipes it.
+ */
+export function bundlePayload(secrets: readonly BundleSecret[]): Buffer {
+  return Buffer.from(JSON.stringify({ secrets: secrets.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, updated: s.updated })) }), 'utf8');
+}
+
+/**
+ * Seal a {@link bundlePayload} from `sender` to `recipient`: a fresh id, ephemeral key and nonce
+ * for each recipient, as {@link createBundle} does. `payload` is left as it is.
+ */
+export function sealBundle(sender: BundleParty, senderSecretKey: Buffer, recipient: BundleParty, payload: Buffer, vector: BundleVectorOptions = {}): { text: string; header: BundleHeader } {
   const { key, ephemeralPublicKey } = senderBundleKey(senderSecretKey, sender.pubkey, recipient.pubkey, vector.ephemeral ?? generateIdentity());
   const header: BundleHeader = {
     format: FORMAT,
@@ -93,9 +115,7 @@ export function createBundle(
     recipient: { username: recipient.username, pubkey: keyToBase64(recipient.pubkey) },
     ephemeral: keyToBase64(ephemeralPublicKey),
   };
-  const payload = Buffer.from(JSON.stringify({ secrets: secrets.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, updated: s.updated })) }), 'utf8');
   const ciphertext = seal(key, payload, headerAd(header), vector.nonce);
-  wipe(payload);
   wipe(key);
   return { text: JSON.stringify({ ...header, ciphertext: ciphertext.toString('base64') }, null, 2) + '\n', header };
 }
@@ -164,9 +184,11 @@ export function readBundleHeader(text: string): { header: BundleHeader; cipherte
  * Open a bundle with the recipient's keys. Throws `E_BUNDLE_RECIPIENT` when it is addressed to
  * another key, `E_BUNDLE_AUTH` when any byte was changed or it was not made by the named sender,
  * `E_BUNDLE_FORMAT` for malformed content. Returns every secret or throws: never a partial result.
+ * `read` is what {@link readBundleHeader} returned for this same `text`, when the caller has it
+ * already (a load reads the header first to find the sender): the text is not parsed twice.
  */
-export function openBundle(text: string, recipient: IdentityKeyPair): { header: BundleHeader; secrets: BundleSecret[] } {
-  const { header, ciphertext } = readBundleHeader(text);
+export function openBundle(text: string, recipient: IdentityKeyPair, read: { header: BundleHeader; ciphertext: Buffer } = readBundleHeader(text)): { header: BundleHeader; secrets: BundleSecret[] } {
+  const { header, ciphertext } = read;
   if (header.recipient.pubkey !== keyToBase64(recipient.publicKey)) {
     throw new SeeqretError(
       'E_BUNDLE_RECIPIENT',

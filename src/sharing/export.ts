@@ -9,11 +9,11 @@
  *
  * @module
  */
-import { keyFromBase64 } from '../crypto/index.js';
+import { keyFromBase64, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import type { Filter } from '../filter/index.js';
 import type { SecretRecord, UserRecord, Vault } from '../vault/vault.js';
-import { type BundleSecret, createBundle } from './bundle.js';
+import { bundlePayload, sealBundle } from './bundle.js';
 import { type Serializer, serializerOf } from './serializers.js';
 import { type V1Secret } from '../legacy/v1.js';
 import { serializeCommand } from '../legacy/v1-command.js';
@@ -66,13 +66,14 @@ function recipientsOf(v: Vault, to: readonly string[]): UserRecord[] {
   return [...out.values()];
 }
 
-function seal(serializer: Serializer, v: Vault, owner: UserRecord, to: UserRecord, records: readonly SecretRecord[], values: ReadonlyMap<number, string>): { text: string; bundleId: string } {
+function seal(serializer: Serializer, v: Vault, owner: UserRecord, to: UserRecord, records: readonly SecretRecord[], values: ReadonlyMap<number, string>, once: { payload?: Buffer }): { text: string; bundleId: string } {
   const toKey = keyFromBase64(to.pubkey);
   if (!toKey) throw new SeeqretError('E_BAD_KEY', `${to.username}'s public key is not usable`, 'Add the user again with the key from their `seeqret introduction`.');
   const value = (r: SecretRecord): string => values.get(r.id) ?? '';
   if (serializer === 'bundle') {
-    const secrets: BundleSecret[] = records.map((r) => ({ app: r.app, env: r.env, key: r.key, type: r.type, value: value(r), updated: r.updatedAt }));
-    const { text, header } = createBundle({ username: owner.username, email: owner.email, pubkey: v.publicKey }, vaultIdentitySecretKey(v), { username: to.username, pubkey: toKey }, secrets);
+    // The plaintext is the same for every recipient: serialized once per export, sealed for each.
+    const payload = (once.payload ??= bundlePayload(records.map((r) => ({ app: r.app, env: r.env, key: r.key, type: r.type, value: value(r), updated: r.updatedAt }))));
+    const { text, header } = sealBundle({ username: owner.username, email: owner.email, pubkey: v.publicKey }, vaultIdentitySecretKey(v), { username: to.username, pubkey: toKey }, payload);
     return { text, bundleId: header.id };
   }
   const v1: V1Secret[] = records.map((r) => ({ app: r.app, env: r.env, key: r.key, type: r.type, value: value(r), updatedAt: Math.floor(r.updatedAt / 1000) }));
@@ -114,11 +115,16 @@ export function prepareExport(v: Vault, req: ExportRequest): ExportPlan {
   const revealed = v.revealMany(records);
   const values = new Map<number, string>(records.map((r, i) => [r.id, revealed[i] ?? '']));
   const warnings: string[] = [];
-  const items = recipients.map((u) => {
-    if (!u.isOwner && u.verifiedAt === null) warnings.push(`${u.username}'s key fingerprint was never verified; compare it on a call and run \`seeqret users verify ${u.username}\``);
-    return { recipient: u, ...seal(serializer, v, owner, u, records, values) };
-  });
-  return { serializer, records, items, warnings };
+  const once: { payload?: Buffer } = {};
+  try {
+    const items = recipients.map((u) => {
+      if (!u.isOwner && u.verifiedAt === null) warnings.push(`${u.username}'s key fingerprint was never verified; compare it on a call and run \`seeqret users verify ${u.username}\``);
+      return { recipient: u, ...seal(serializer, v, owner, u, records, values, once) };
+    });
+    return { serializer, records, items, warnings };
+  } finally {
+    wipe(once.payload);
+  }
 }
 
 /** Remember that `item` was delivered: its recipient now knows these versions (one transaction, audited). */

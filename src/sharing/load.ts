@@ -136,12 +136,14 @@ export function planLoad(v: Vault, input: LoadInput, options: LoadOptions): Load
   let sender: UserRecord;
   let bundleId: string | null = null;
   if (format === 'bundle') {
-    const { header } = readBundleHeader(text);
+    const read = readBundleHeader(text);
+    const { header } = read;
     sender = senderUser(v, input.sender, header.sender.pubkey);
     if (v.bundleLoaded(header.id, header.sender.pubkey) && !options.force) {
       throw new SeeqretError('E_BUNDLE_REPLAY', `bundle ${header.id} from ${sender.username} was already loaded`, 'Nothing to do if it is a copy of one you loaded; to load it again anyway run `seeqret load -f FILE --force` (with --overwrite it can put back values older than yours).');
     }
-    const opened = openBundle(text, { publicKey: v.publicKey, secretKey: vaultIdentitySecretKey(v) });
+    // The header read above (parsed and checked once, not again for the 1,000 secrets' envelope).
+    const opened = openBundle(text, { publicKey: v.publicKey, secretKey: vaultIdentitySecretKey(v) }, read);
     secrets = opened.secrets.map((s) => ({ app: s.app, env: s.env, key: s.key, type: s.type, value: s.value, updatedAt: s.updated }));
     bundleId = header.id;
   } else {

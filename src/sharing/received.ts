@@ -104,7 +104,7 @@ export async function settleNewNames(v: Vault, r: LoadResult, o: { accept: boole
  * the same load with those options, `null` when the input cannot be loaded again (`inbox`
  * removed the file).
  */
-export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extra: string[]) => string) | null }, notes: Pick<Notes, 'info'>): void {
+export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extra: string[]) => string) | null }, notes: Pick<Notes, 'info' | 'infoLines'>): void {
   const prefix = opts.prefix ?? '';
   const pending = new Set(r.pending.map(secretLabel));
   const s = r.summary;
@@ -116,9 +116,12 @@ export function reportLoad(r: LoadResult, opts: { prefix?: string; again: ((extr
     skipped: 'skipped: another value is here',
     older: 'kept ours: the sent value is older than the one here',
   };
+  const lines: string[] = [];
   for (const x of s.outcomes) {
-    if (x.outcome !== 'unchanged') notes.info(`${prefix}  ${secretLabel(x)}  ${label[x.outcome] ?? x.outcome}${pending.has(secretLabel(x)) ? ' (new name, pending)' : ''}`);
+    if (x.outcome !== 'unchanged') lines.push(`${prefix}  ${secretLabel(x)}  ${label[x.outcome] ?? x.outcome}${pending.has(secretLabel(x)) ? ' (new name, pending)' : ''}`);
   }
+  if (notes.infoLines) notes.infoLines(lines);
+  else for (const line of lines) notes.info(line);
   // Taking them needs --overwrite and --force: --force because a bundle now counts as loaded (a
   // replay), and because a sent value older than yours is otherwise kept out.
   if (s.skipped || s.older) {

@@ -11,7 +11,7 @@ import { loadJson, loadText, reportLoad, settleNewNames } from '../../../sharing
 import { SERIALIZERS } from '../../../sharing/serializers.js';
 import { atomicWriteFile } from '../../../util/atomic-write.js';
 import { decodeUtf8, readTextFileCapped } from '../../../util/read-capped.js';
-import { type GlobalOptions, confirm, info, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../../context.js';
+import { type GlobalOptions, confirm, info, infoLines, readStdin, stdinIsTTY, warn, withVault, writeData, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 import { commandLine } from '../../hints.js';
 import { io } from '../../cli-io.js';
@@ -133,6 +133,6 @@ export async function load(g: GlobalOptions, o: LoadOptions): Promise<number> {
 }
 
 /** Notes of the sharing use cases, on the terminal. */
-export const cliNotes = { info, warn };
+export const cliNotes = { info, warn, infoLines };
 
 export type { LoadResult } from '../../../sharing/load.js';
