@@ -10,8 +10,9 @@
  * description file, seeqret.yaml and env.template, an old (v1) vault. Then the commands that
  * print it run (in-process, through `cliIn`: the same command tree and streams as the executable),
  * and their stdout and stderr may not hold one of those characters raw. `get` and
- * `--format csv|env|shell` keep the exact data through a pipe; on a terminal (a real
- * pseudo-terminal, util-linux `script`, the real executable as a child) they are checked too. `--format json|yaml` must give the
+ * `--format csv|env|shell` keep the exact data through a pipe; on a terminal they are checked
+ * too: in-process as on a terminal (`cliInTerminal`), and once per test on a real pseudo-terminal
+ * (util-linux `script`, the real executable as a child). `--format json|yaml` must give the
  * exact data back to a parser while escaping.
  */
 import { spawnSync } from 'node:child_process';
