@@ -59,9 +59,10 @@ describe('init', () => {
 });
 
 describe('add / get / list / edit / rm', () => {
-  it('adds from an argument, from stdin and as multi-line text; get prints exactly the value', () => {
+  it('adds from an argument, from stdin and as multi-line text; get prints exactly the value', async () => {
     const v = newVault();
-    expect(cli(['add', 'key', 'FOO', 'bar', '--env', 'dev'], { vault: v }).code).toBe(0);
+    // From an argument in-process; from a stdin pipe, and `get` (its fast path), as child processes.
+    expect((await cliIn(['add', 'key', 'FOO', 'bar', '--env', 'dev'], { vault: v })).code).toBe(0);
     expect(cli(['add', 'key', 'PIPED', '--app', 'myapp'], { vault: v, input: 'from stdin\n' }).code).toBe(0);
     const text = 'line 1\nline "2"\n\ttabbed ü ✓\n';
     expect(cli(['add', 'text', 'CERT'], { vault: v, input: text }).code).toBe(0);
@@ -77,20 +78,21 @@ describe('add / get / list / edit / rm', () => {
     expect(r.stderr).toContain('Added *:*:TOKEN');
   });
 
-  it('refuses to replace without --force, keeps history with --force', () => {
+  it('refuses to replace without --force, keeps history with --force', async () => {
     const v = newVault();
-    cli(['add', 'key', 'K', 'one'], { vault: v });
-    const r = cli(['add', 'key', 'K', 'two'], { vault: v });
+    await cliIn(['add', 'key', 'K', 'one'], { vault: v });
+    const r = await cliIn(['add', 'key', 'K', 'two'], { vault: v });
     expect(r.code).toBe(5);
     expect(errorCode(r)).toBe('E_EXISTS');
-    expect(cli(['add', 'key', 'K', 'two', '--force'], { vault: v }).code).toBe(0);
-    expect(cli(['get', 'K'], { vault: v }).stdout).toBe('two\n');
-    const h = cli(['history', 'K', '--format', 'json'], { vault: v });
+    expect((await cliIn(['add', 'key', 'K', 'two', '--force'], { vault: v })).code).toBe(0);
+    expect((await cliIn(['get', 'K'], { vault: v })).stdout).toBe('two\n');
+    const h = await cliIn(['history', 'K', '--format', 'json'], { vault: v });
     const rows = JSON.parse(h.stdout) as Array<{ version: number; value: string; current: string }>;
     expect(rows.map((x) => [x.version, x.value])).toEqual([
       [2, 'REDACTED'],
       [1, 'REDACTED'],
     ]);
+    // `history` as a child process once
     const hr = JSON.parse(cli(['history', 'K', '--format', 'json', '--reveal'], { vault: v }).stdout) as Array<{ value: string }>;
     expect(hr.map((x) => x.value)).toEqual(['two', 'one']);
   });
@@ -155,25 +157,27 @@ describe('add / get / list / edit / rm', () => {
     await cliIn(['add', 'key', 'A_B', '1'], { vault: v });
     await cliIn(['add', 'key', 'AXB', '2'], { vault: v });
     await cliIn(['add', 'key', 'A%B', '3'], { vault: v });
-    const keys = (f: string): string[] => (JSON.parse(cli(['list', f, '--format', 'json'], { vault: v }).stdout) as Array<{ key: string }>).map((x) => x.key);
-    expect(keys('A_B')).toEqual(['A_B']);
-    expect(keys('A_*')).toEqual(['A_B']);
-    expect(keys('A%*')).toEqual(['A%B']);
-    expect(keys('a_b')).toEqual([]);
+    const keys = (r: { stdout: string }): string[] => (JSON.parse(r.stdout) as Array<{ key: string }>).map((x) => x.key);
+    const list = async (f: string): Promise<string[]> => keys(await cliIn(['list', f, '--format', 'json'], { vault: v }));
+    expect(keys(cli(['list', 'A_B', '--format', 'json'], { vault: v }))).toEqual(['A_B']); // `list` as a child process once
+    expect(await list('A_*')).toEqual(['A_B']);
+    expect(await list('A%*')).toEqual(['A%B']);
+    expect(await list('a_b')).toEqual([]);
   });
 
   it('edit value changes one secret (or all with --all), keeping history', async () => {
     const v = newVault();
     await cliIn(['add', 'key', 'X', 'old', '--env', 'dev'], { vault: v });
     await cliIn(['add', 'key', 'X', 'old', '--env', 'prod'], { vault: v });
-    const amb = cli(['edit', 'value', 'X', 'new'], { vault: v });
+    const amb = await cliIn(['edit', 'value', 'X', 'new'], { vault: v });
     expect(errorCode(amb)).toBe('E_AMBIGUOUS');
-    expect(cli(['edit', 'value', ':dev:X', 'new'], { vault: v }).code).toBe(0);
-    expect(cli(['get', ':dev:X'], { vault: v }).stdout).toBe('new\n');
-    expect(cli(['get', ':prod:X'], { vault: v }).stdout).toBe('old\n');
+    expect((await cliIn(['edit', 'value', ':dev:X', 'new'], { vault: v })).code).toBe(0);
+    expect((await cliIn(['get', ':dev:X'], { vault: v })).stdout).toBe('new\n');
+    expect((await cliIn(['get', ':prod:X'], { vault: v })).stdout).toBe('old\n');
+    // `edit value` as a child process once: the value from a stdin pipe
     expect(cli(['edit', 'value', 'X', '--all'], { vault: v, input: 'newest\n' }).code).toBe(0);
-    expect(cli(['get', ':prod:X'], { vault: v }).stdout).toBe('newest\n');
-    expect(errorCode(cli(['edit', 'value', 'NOPE', 'v'], { vault: v }))).toBe('E_NOT_FOUND');
+    expect((await cliIn(['get', ':prod:X'], { vault: v })).stdout).toBe('newest\n');
+    expect(errorCode(await cliIn(['edit', 'value', 'NOPE', 'v'], { vault: v }))).toBe('E_NOT_FOUND');
   });
 
   it('rm key asks; answering no deletes nothing; --yes deletes; a match-everything filter needs --all', async () => {
@@ -224,7 +228,7 @@ describe('importenv and env', () => {
     expect((await cliIn(['get', 'web:dev:A', '-n'], { vault: v })).stdout).toBe('changed');
   });
 
-  it('a syntax error anywhere imports nothing and never echoes a value', () => {
+  it('a syntax error anywhere imports nothing and never echoes a value', async () => {
     const v = newVault();
     const file = path.join(tmpdir(), 'bad.env');
     fs.writeFileSync(file, 'GOOD=1\nALSO=2\nBROKEN="unterminated-secret-value\n');
@@ -232,7 +236,7 @@ describe('importenv and env', () => {
     expect(r.code).toBe(10);
     expect(errorCode(r)).toBe('E_DOTENV_SYNTAX');
     expect(r.stderr).not.toContain('unterminated-secret-value');
-    expect(JSON.parse(cli(['list', '--format', 'json'], { vault: v }).stdout)).toEqual([]);
+    expect(JSON.parse((await cliIn(['list', '--format', 'json'], { vault: v })).stdout)).toEqual([]);
   });
 
   it('env writes a 0600 .env from env.template that a dotenv parser reads back byte for byte', async () => {
@@ -347,7 +351,7 @@ describe('info, doctor, upgrade, errors', () => {
     const d = cli(['doctor'], { vault: v });
     expect(d.code).toBe(7);
     expect(d.stdout).toContain('fail');
-    const f = cli(['doctor', '--fix'], { vault: v });
+    const f = await cliIn(['doctor', '--fix'], { vault: v }); // `doctor` ran as a child process just above
     expect(f.code, f.stdout + f.stderr).toBe(0);
     expect(f.stdout).toContain('fixed');
     expect(fs.statSync(v).mode & 0o777).toBe(0o700);

@@ -9,7 +9,7 @@
  * and `bash`; a port of compose-go v2's parser (test/readers/compose-dotenv-port.ts). The number of
  * fast-check runs is SEEQRET_FC_RUNS (default 12; each run writes a batch of up to 40 values).
  */
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncOptionsWithBufferEncoding, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -40,7 +40,7 @@ const dotenv = require('dotenv') as { parse(src: string, opts?: { fast?: boolean
 const PYTHON = '/usr/bin/python3';
 const hasPythonDotenv = spawnSync(PYTHON, ['-c', 'import dotenv'], { encoding: 'utf8' }).status === 0;
 if (!hasPythonDotenv) console.log('SKIP python-dotenv reader: /usr/bin/python3 cannot import dotenv (apt-get install python3-dotenv)');
-const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
+const hasBash = spawnSync('bash', ['-c', 'true'], { stdio: 'ignore' }).status === 0;
 if (!hasBash) console.log('SKIP bash reader: bash is not installed');
 
 /** JSON with every non-ASCII or control character escaped, for messages. */
@@ -80,9 +80,17 @@ function python(text: string, keys: readonly string[]): Record<string, string | 
   return pick(JSON.parse(r.stdout) as Record<string, string>, keys);
 }
 
+/**
+ * Options of the shell readers' spawns. Stdin is /dev/null, not the socket pair Node gives a
+ * child for a pipe: a non-interactive bash whose stdin is a socket thinks sshd started it and
+ * sources ~/.bashrc first (Debian's build), which is slow (seconds, when the rc file runs tools)
+ * and would let the machine's rc file set variables before the file under test is read.
+ */
+const SHELL_SPAWN: SpawnSyncOptionsWithBufferEncoding = { env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] };
+
 function shell(sh: string, text: string, keys: readonly string[]): Record<string, string | undefined> {
   const f = writeTemp(text);
-  const r = spawnSync(sh, ['-c', 'set -a; . "$1"; exec /usr/bin/env -0', 'sh', f], { env: CHILD_ENV });
+  const r = spawnSync(sh, ['-c', 'set -a; . "$1"; exec /usr/bin/env -0', 'sh', f], SHELL_SPAWN);
   if (r.status !== 0) throw new Error(`${sh} failed: ${r.stderr.toString()}`);
   const all: Record<string, string> = {};
   for (const item of r.stdout.toString('utf8').split('\0')) {
@@ -235,7 +243,7 @@ describe('dialect refusals name the key and are real', () => {
     const script = 'for f in "$@"; do (set -a; . "$f" && exec /usr/bin/env -0); printf "\\0--END--\\0"; done';
     const misread = new Set<string>();
     for (const sh of ['sh', ...(hasBash ? ['bash'] : [])]) {
-      const out = spawnSync(sh, ['-c', script, 'sh', ...files], { env: CHILD_ENV }).stdout.toString('utf8').split('\0--END--\0');
+      const out = spawnSync(sh, ['-c', script, 'sh', ...files], SHELL_SPAWN).stdout.toString('utf8').split('\0--END--\0');
       SHELL_SPECIAL_VARIABLES.forEach((n, i) => {
         if (!(out[i] ?? '').split('\0').includes(`${n}=seeqret-x`)) misread.add(n);
       });

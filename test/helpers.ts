@@ -328,3 +328,24 @@ export async function backupIn(vault: string, file: string, passphrase: string, 
     v.close();
   }
 }
+
+/**
+ * {@link cliIn} as if stdin, stdout and stderr were a terminal of `columns` columns (default 80):
+ * what a person at a terminal sees (tables with borders, data escaped), through the same seam
+ * (`runCli`'s `stdinIsTTY`/`stdoutIsTTY`/`stderrIsTTY`). The real executable on a real
+ * pseudo-terminal is test/pty.ts and the `script` transcripts of test/terminal-safety.test.ts.
+ */
+export async function cliInTerminal(args: string[], opts: CliOptions & { columns?: number } = {}): Promise<CliResult> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const { runCli } = await import('../src/cli/run-in-process.js');
+  const r = await runCli([...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
+    env: cleanEnv(opts.env),
+    cwd: opts.cwd ?? ROOT,
+    stdin: opts.input ?? '',
+    stdinIsTTY: true,
+    stdoutIsTTY: true,
+    stderrIsTTY: true,
+    columns: opts.columns ?? 80,
+  });
+  return { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr };
+}
