@@ -12,7 +12,7 @@
 import { fingerprint, keyFromBase64 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import type { Notes } from '../notes.js';
-import { atomicWriteFile } from '../util/atomic-write.js';
+import { atomicWriteFile, checkOutputPath } from '../util/atomic-write.js';
 import type { InternalCreateOptions } from '../vault/internal.js';
 import { type ImportSummary, Vault } from '../vault/vault.js';
 import { type VaultDump, dumpToHtml, dumpVault, encryptDump } from './backup.js';
@@ -51,12 +51,15 @@ export interface BackupTarget {
 
 /** Make the backup, write it (and the HTML page) atomically, record it, and say what was written. */
 export async function writeBackup(v: Vault, t: BackupTarget, notes: Notes): Promise<BackupMade> {
+  // A path the write would refuse is refused before the passphrase's scrypt work (seconds).
+  const html = `${t.file.replace(/\.age$/, '')}.html`;
+  checkOutputPath(t.file);
+  if (t.html) checkOutputPath(html);
   const made = await makeBackup(v, t);
   const { dump } = made;
   atomicWriteFile(t.file, made.bytes);
   notes.info(`Wrote ${t.file}: ${dump.secrets.length} secrets (with history), ${dump.users.length} users, ${dump.audit.length} audit entries${dump.identitySecretKey ? ', and the owner key pair' : ''}. Decrypt without seeqret: age -d ${t.file}`);
   if (t.html) {
-    const html = `${t.file.replace(/\.age$/, '')}.html`;
     atomicWriteFile(html, dumpToHtml(dump, t.passphrase));
     notes.info(`Wrote ${html}: opens in any browser and asks for the same passphrase.`);
   }

@@ -122,6 +122,15 @@ function outputTarget(file: string, follow: boolean): OutputTarget {
   throw notAFile(file, 'a socket');
 }
 
+/**
+ * Check, before any costly work, that {@link atomicWriteFile} would accept `file`: the same
+ * refusals (a symbolic link without following, a folder, a block device, a socket) with the same
+ * errors, and nothing created or opened. The write checks again when it happens.
+ */
+export function checkOutputPath(file: string, opts: WriteOptions = {}): void {
+  outputTarget(file, opts.followSymlinks ?? following.getStore() === true);
+}
+
 /** Write all of `bytes` to `fd` (retrying short writes, and EAGAIN on a non-blocking pipe). */
 function writeAll(fd: number, bytes: Uint8Array): void {
   let off = 0;
