@@ -60,6 +60,24 @@ describe('the code cache of dist/bin/fast-get.js', () => {
     expect(typeof (loaded.exports as { runFastGet?: unknown }).runFastGet).toBe('function');
   });
 
+  it('the `get` path of the entry, dist/bin/get.js, has its own cache, used too (decision 69)', () => {
+    const file = path.join(DIST_BIN, 'get.js');
+    const id = must(buildIdOf(fs.readFileSync(file, 'utf8')));
+    expect(fs.existsSync(cacheFileOf(file, id))).toBe(true);
+    const loaded = loadBundle(file);
+    expect(loaded.cache).toBe('used');
+    expect(typeof (loaded.exports as { runGetCommand?: unknown }).runGetCommand).toBe('function');
+  });
+
+  it('the cached bundles are ASCII, so reading them as Latin-1 gives the text UTF-8 would', async () => {
+    const { isAscii } = await import('node:buffer');
+    for (const name of ['get.js', 'fast-get.js']) {
+      const bytes = fs.readFileSync(path.join(DIST_BIN, name));
+      expect(isAscii(bytes)).toBe(true);
+      expect(bytes.toString('latin1')).toBe(bytes.toString('utf8'));
+    }
+  });
+
   it('a cache V8 rejects (damaged bytes) is ignored: same value, exit 0, nothing on stderr', () => {
     const bin = copyOfBin();
     const vault = vaultWithKey();

@@ -1,0 +1,80 @@
+/**
+ * The `seeqret get` fast path as the executable runs it: let a protected vault's unlock agent run
+ * it (src/cli/agent-get.ts), else run the get itself from the fast path's own bundle
+ * (src/cli/fast-get.ts), and end the process as decision 65 says. src/cli/bin.ts calls it for a
+ * command line that src/cli/fast.ts recognises.
+ *
+ * It has its own CommonJS bundle, dist/bin/get.js, compiled with a build-time V8 code cache like
+ * dist/bin/fast-get.js (decision 69): the entry dist/bin/seeqret.js, which Node's CommonJS loader
+ * always compiles from its text, then holds little more than the argument check.
+ *
+ * @module
+ */
+import { getThroughAgent } from './agent-get.js';
+import type { FastGet } from './fast.js';
+import { loadFastGet } from './fast-get-load.js';
+import { processIo } from './process-io.js';
+
+/** A closed pipe (`seeqret get K | true`) is not an error: stop quietly, as Unix tools do. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
+/** The standard streams this process has created (a `get` usually creates neither). */
+const created = new Set<'stdout' | 'stderr'>();
+
+/**
+ * Whether everything this process wrote has reached its descriptor, so that `process.exit`
+ * loses nothing: no standard stream holds unwritten data (the fast path writes its value with
+ * `fs.writeSync`; a stream to a terminal, file or Linux pipe writes synchronously).
+ */
+function allWritten(): boolean {
+  return [...created].every((name) => process[name].writableLength === 0);
+}
+
+/**
+ * Guard `process[name]` when it is first used, not now: creating a standard stream loads and
+ * compiles a dozen internal modules (~10 ms), which a `get` that prints only its value through
+ * `fs.writeSync` (src/cli/fd-out.ts) and nothing to stderr never needs.
+ */
+function quietOnEpipeWhenUsed(name: 'stdout' | 'stderr'): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  if (!own?.get || !own.configurable) {
+    created.add(name);
+    quietOnEpipe(process[name]);
+    return;
+  }
+  const create = own.get.bind(process);
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable ?? false,
+    get(): NodeJS.WriteStream {
+      created.add(name);
+      const stream = create() as NodeJS.WriteStream;
+      Object.defineProperty(process, name, { configurable: true, enumerable: own.enumerable ?? false, writable: false, value: stream });
+      quietOnEpipe(stream);
+      return stream;
+    },
+  });
+}
+
+/**
+ * Run the `get` that {@link parseFastGet} recognised and return its exit code. A successful `get`
+ * ends the process here with `process.exit` when nothing is left unwritten (decision 65).
+ */
+export async function runGetCommand(fast: FastGet): Promise<number> {
+  quietOnEpipeWhenUsed('stdout');
+  quietOnEpipeWhenUsed('stderr');
+  const viaAgent = await getThroughAgent(fast, process.env);
+  if (viaAgent.kind === 'done') return viaAgent.status;
+  const runFastGet = await loadFastGet();
+  const code = await runFastGet(fast, processIo(), viaAgent.unusable === undefined ? { exitsAfter: true } : { unusable: viaAgent.unusable, exitsAfter: true });
+  // A successful `get` leaves its database connection open (decision 65): `process.exit` skips
+  // better-sqlite3's clean-up hook, whose close would checkpoint the write-ahead log (two
+  // fsyncs). When an exit could cut output short, the normal end closes it instead.
+  if (allWritten()) process.exit(code);
+  return code;
+}
