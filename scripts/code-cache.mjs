@@ -76,7 +76,7 @@ if (process.argv[2] !== '--warm') {
     if (entry === 'runFastGet') {
       const { processIo } = await import(path.join(ROOT, 'dist', 'cli', 'process-io.js'));
       const io = { ...processIo(), env: { ...process.env, NO_COLOR: '1' }, cwd: scratch, stdinIsTTY: false };
-      code = await loaded.exports.runFastGet({ g: { vault: dir }, filter: 'WARM_UP', newline: true }, io);
+      code = await loaded.exports.runFastGet({ g: { vault: dir }, filter: 'WARM_UP', newline: true }, io, { exitsAfter: true });
     } else {
       code = await loaded.exports.runGetCommand({ g: { vault: dir }, filter: 'WARM_UP', newline: true });
     }

@@ -7,7 +7,8 @@
  * The run's Io travels with the run, not through every function: {@link withIo} enters it for
  * the asynchronous work of one run (an `AsyncLocalStorage` scope) and {@link io} gives it back
  * to the terminal helpers of `io.ts`, the vault opener of `context.ts` and the handlers. Nothing
- * is kept in a module variable, so runs that overlap or follow one another share nothing.
+ * is kept in a module variable, so runs that overlap or follow one another share nothing — except
+ * the one run of a process that runs nothing else ({@link withSoleRun}: the executable's `get`).
  *
  * @module
  */
@@ -94,21 +95,40 @@ export interface CliRun {
 
 const current = new AsyncLocalStorage<CliRun>();
 
+/** The run of {@link withSoleRun}, for the rest of the process. */
+let soleRun: CliRun | undefined;
+
 /** Run `fn` as the run `run`: {@link io} and {@link cliRun} give it back anywhere below. */
 export function withRun<T>(run: CliRun, fn: () => T): T {
   return current.run(run, fn);
 }
 
+/**
+ * Run `fn` as the run `run` of a process that runs nothing else and ends after it (the
+ * executable's `get`, src/cli/get-main.ts): `run` is kept for the rest of the process instead of
+ * in an `AsyncLocalStorage` scope, whose first `run` makes Node 20 load and install its promise
+ * hooks — about 70 functions compiled and a hook call on every promise (decision 69). Inside a
+ * {@link withRun} scope, or a second time, it is `E_INTERNAL`: a process that runs several runs
+ * (the unlock agent, tests) uses {@link withRun}.
+ */
+export function withSoleRun<T>(run: CliRun, fn: () => T): T {
+  if (soleRun !== undefined || current.getStore() !== undefined) {
+    throw new SeeqretError('E_INTERNAL', 'a sole CLI run was started in a process that runs others', 'Use withRun for a run that is not the only one of its process.');
+  }
+  soleRun = run;
+  return fn();
+}
+
 /** The run being executed (`E_INTERNAL` outside one: the CLI's helpers are only for commands). */
 export function cliRun(): CliRun {
-  const run = current.getStore();
+  const run = current.getStore() ?? soleRun;
   if (!run) throw new SeeqretError('E_INTERNAL', 'a CLI helper was used outside a CLI run', 'Call it from a command run by runCli or the seeqret executable.');
   return run;
 }
 
 /** The Io of the run being executed, if there is one (help laid out outside a run, by tests, has none). */
 export function runIo(): CliIo | undefined {
-  return current.getStore()?.io;
+  return (current.getStore() ?? soleRun)?.io;
 }
 
 /** The Io of the run being executed. */
