@@ -9,6 +9,7 @@ import { type CliIo, withRun, withSoleRun } from './cli-io.js';
 import { get } from './commands/secrets/get.js';
 import { type AgentKeySource, agentUnusable } from './context.js';
 import { exitProfile } from './exit-profile.js';
+import type { KeyFileRead } from './agent-get.js';
 import type { FastGet } from './fast.js';
 import { writeDataFd1 } from './fd-out.js';
 import { reportError } from './report.js';
@@ -27,6 +28,8 @@ export interface FastGetAgent {
    * this is the process's only run (`withSoleRun`, decision 69).
    */
   readonly exitsAfter?: boolean;
+  /** The vault key file's bytes as src/cli/agent-get.ts read them: the get does not read the file again. */
+  readonly keyFile?: KeyFileRead;
 }
 
 /** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
@@ -36,7 +39,8 @@ export function runFastGet(fast: FastGet, io: CliIo, agent: FastGetAgent = {}): 
   const enter = agent.exitsAfter === true ? withSoleRun : withRun;
   return enter({ io, profile: exitProfile('seeqret', io.env) }, async () => {
     try {
-      return await get(fast.g, fast.filter, { newline: fast.newline, exitsAfter: agent.exitsAfter === true }, agent.write ?? writeDataFd1, agentKey);
+      const o = { newline: fast.newline, exitsAfter: agent.exitsAfter === true, ...(agent.keyFile === undefined ? {} : { keyFile: agent.keyFile }) };
+      return await get(fast.g, fast.filter, o, agent.write ?? writeDataFd1, agentKey);
     } catch (e) {
       return reportError(e, fast.g.debug === true || io.env['SEEQRET_DEBUG'] === '1');
     }

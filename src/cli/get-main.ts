@@ -71,7 +71,11 @@ export async function runGetCommand(fast: FastGet): Promise<number> {
   const viaAgent = await getThroughAgent(fast, process.env);
   if (viaAgent.kind === 'done') return viaAgent.status;
   const runFastGet = await loadFastGet();
-  const code = await runFastGet(fast, processIo(), viaAgent.unusable === undefined ? { exitsAfter: true } : { unusable: viaAgent.unusable, exitsAfter: true });
+  const code = await runFastGet(fast, processIo(), {
+    exitsAfter: true,
+    ...(viaAgent.unusable === undefined ? {} : { unusable: viaAgent.unusable }),
+    ...(viaAgent.keyFile === undefined ? {} : { keyFile: viaAgent.keyFile }),
+  });
   // A successful `get` leaves its database connection open (decision 65): `process.exit` skips
   // better-sqlite3's clean-up hook, whose close would checkpoint the write-ahead log (two
   // fsyncs). When an exit could cut output short, the normal end closes it instead.
