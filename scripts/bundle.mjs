@@ -71,14 +71,16 @@ const commonJsEntry = {
   format: 'cjs',
   // Other packages stay external here: a prompt library needed only on a terminal must not be inlined.
   external: [...common.external, ...deps.filter((d) => d !== 'better-sqlite3')],
-  // src/crypto/sodium.ts, src/vault/sqlite.ts and src/util/addon.ts locate files from import.meta.url.
-  define: { 'import.meta.url': '__seeqretImportMetaUrl' },
+  // src/crypto/sodium.ts, src/vault/sqlite.ts and src/util/addon.ts locate files from import.meta.url,
+  // or import.meta.dirname (the bundle's __dirname) where they only need the folder: the URL is made
+  // on first use, so a `get` does not compile node:url's functions for it (decision 69).
+  define: { 'import.meta.url': '__seeqretMeta.url', 'import.meta.dirname': '__dirname' },
   // ASCII text (non-ASCII characters escaped): src/cli/code-cache.ts then reads a bundle as Latin-1,
   // a plain copy, instead of decoding UTF-8 (~4 M instructions for fast-get.js; decision 69).
   charset: 'ascii',
   banner: {
     js:
-      "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n" +
+      "const __seeqretMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };\n" +
       'const __seeqretBuiltin = (m) => Object.create(m, { default: { value: m, enumerable: true } });',
   },
 };
@@ -171,7 +173,7 @@ await buildWithMeta('cjs', {
   external: deps.filter(requirable),
   // `createRequire(import.meta.url)` (sodium, SQLite, the word list) works from CommonJS too.
   banner: { js: "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__seeqretImportMetaUrl' },
+  define: { 'import.meta.url': '__seeqretImportMetaUrl', 'import.meta.dirname': '__dirname' },
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [

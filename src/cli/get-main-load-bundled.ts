@@ -12,6 +12,7 @@ import type { runGetCommand } from './get-main.js';
 
 /** The `get` path's entry point, from dist/bin/get.js beside the entry. */
 export function loadGetMain(): Promise<typeof runGetCommand> {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'get.js');
+  // The bundle's folder (`import.meta.dirname` is its `__dirname` there: no URL is made).
+  const file = path.join((import.meta as { dirname?: string }).dirname ?? path.dirname(fileURLToPath(import.meta.url)), 'get.js');
   return Promise.resolve((loadBundle(file).exports as { runGetCommand: typeof runGetCommand }).runGetCommand);
 }
