@@ -1,7 +1,9 @@
 // Bundle the CLI so start-up reads a handful of files instead of dozens (docs/architecture.md,
 // "Start-up time"):
 //   dist/bin/seeqret.js   the entry, CommonJS (dist/bin/package.json says so): the argument check,
-//                         and the loader of the fast path
+//                         and the loader of the `get` path (Node compiles it from its text: keep it small)
+//   dist/bin/get.js       the `get` path: the unlock agent's client, then the loader of fast-get.js
+//                         (CommonJS, with a V8 code cache like fast-get.js; decision 69)
 //   dist/bin/fast-get.js  everything `seeqret get FILTER` needs (CommonJS), compiled with its V8
 //                         code cache (scripts/code-cache.mjs, run after this script)
 //   dist/bin/fast-relay.js  `seeqret sync` and `seeqret push` (CommonJS, with its code cache; decision 68)
@@ -54,10 +56,12 @@ const mainBundle = {
     b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './main.mjs', external: true }));
   },
 };
-// In the entry, the fast path is loaded from its own bundle (src/cli/fast-get-load-bundled.ts).
+// The entry loads the `get` path from its own bundle (src/cli/get-main-load-bundled.ts), and that
+// one the fast path from its own (src/cli/fast-get-load-bundled.ts).
 const fastGetBundle = {
   name: 'fast-get-bundle',
   setup(b) {
+    b.onResolve({ filter: /^\.\/get-main-load\.js$/ }, () => ({ path: path.resolve('src/cli/get-main-load-bundled.ts') }));
     b.onResolve({ filter: /^\.\/fast-get-load\.js$/ }, () => ({ path: path.resolve('src/cli/fast-get-load-bundled.ts') }));
     // The unlock agent's process (`__seeqret-agent`) has its own bundle too: a `get` does not compile it.
     b.onResolve({ filter: /^\.\/agent-main\.js$/ }, () => ({ path: './agent.js', external: true }));
@@ -75,15 +79,21 @@ const commonJsEntry = {
   format: 'cjs',
   // Other packages stay external here: a prompt library needed only on a terminal must not be inlined.
   external: [...common.external, ...deps.filter((d) => d !== 'better-sqlite3')],
-  // src/crypto/sodium.ts, src/vault/sqlite.ts and src/util/addon.ts locate files from import.meta.url.
-  define: { 'import.meta.url': '__seeqretImportMetaUrl' },
+  // src/crypto/sodium.ts, src/vault/sqlite.ts and src/util/addon.ts locate files from import.meta.url,
+  // or import.meta.dirname (the bundle's __dirname) where they only need the folder: the URL is made
+  // on first use, so a `get` does not compile node:url's functions for it (decision 69).
+  define: { 'import.meta.url': '__seeqretMeta.url', 'import.meta.dirname': '__dirname' },
+  // ASCII text (non-ASCII characters escaped): src/cli/code-cache.ts then reads a bundle as Latin-1,
+  // a plain copy, instead of decoding UTF-8 (~4 M instructions for fast-get.js; decision 69).
+  charset: 'ascii',
   banner: {
     js:
-      "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n" +
+      "const __seeqretMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };\n" +
       'const __seeqretBuiltin = (m) => Object.create(m, { default: { value: m, enumerable: true } });',
   },
 };
 await buildWithMeta('bin', { ...commonJsEntry, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle, fastRelayBundle] });
+await buildWithMeta('get', { ...commonJsEntry, entryPoints: { get: 'src/cli/get-main.ts' }, plugins: [fastGetBundle] });
 await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' } });
 await buildWithMeta('fast-relay', { ...commonJsEntry, entryPoints: { 'fast-relay': 'src/cli/fast-relay-run.ts' } });
 await buildWithMeta('agent', { ...commonJsEntry, entryPoints: { agent: 'src/cli/agent-main.ts' } });
@@ -102,17 +112,22 @@ await buildWithMeta('main', {
 // onto a new object, on every such import: about 7% of a `seeqret get` (decision 49). A built-in
 // needs no interop, so the entry gives each import a small object whose `default` is the module and
 // whose prototype is the module (for namespace imports) instead.
-for (const entry of ['dist/bin/seeqret.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/bin/fast-relay.js']) {
+for (const entry of ['dist/bin/seeqret.js', 'dist/bin/get.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/bin/fast-relay.js']) {
   const toEsm = /__toESM\(require\("(node:[a-z_/]+)"\), 1\)/g;
   const text = fs.readFileSync(entry, 'utf8');
   if (!toEsm.test(text)) throw new Error(`bundle.mjs: no __toESM(require("node:…")) in ${entry}: update this step`);
   fs.writeFileSync(entry, text.replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`));
 }
-// dist/bin/fast-get.js and fast-relay.js run as a vm.Script (src/cli/code-cache.ts), where import() needs an
-// experimental callback: its lazy imports of installed packages and built-ins become require()
-// (each of them has a CommonJS entry), wrapped so they still resolve asynchronously.
-for (const entry of ['dist/bin/fast-get.js', 'dist/bin/fast-relay.js']) {
-  const text = fs.readFileSync(entry, 'utf8').replace(/\bimport\(("[^"]+")\)/g, 'Promise.resolve().then(() => require($1))');
+// dist/bin/get.js, fast-get.js and fast-relay.js run as a vm.Script (src/cli/code-cache.ts), where
+// import() needs an experimental callback: their lazy imports of installed packages and built-ins
+// become require() (each of them has a CommonJS entry), wrapped so they still resolve asynchronously.
+// esbuild's `charset: 'ascii'` escapes strings, but keeps a comment's characters: those become
+// `\uXXXX` text too (inside a comment it is only text), so the bundles are ASCII.
+for (const entry of ['dist/bin/get.js', 'dist/bin/fast-get.js', 'dist/bin/fast-relay.js']) {
+  const text = fs
+    .readFileSync(entry, 'utf8')
+    .replace(/\bimport\(("[^"]+")\)/g, 'Promise.resolve().then(() => require($1))')
+    .replace(/[^\p{ASCII}]/gu, (c) => `\\u${c.codePointAt(0).toString(16).padStart(4, '0')}`);
   if (/\bimport\(/.test(text)) throw new Error(`bundle.mjs: an import() is left in ${entry}: it would fail in a vm.Script`);
   fs.writeFileSync(entry, text);
 }
@@ -167,7 +182,7 @@ await buildWithMeta('cjs', {
   external: deps.filter(requirable),
   // `createRequire(import.meta.url)` (sodium, SQLite, the word list) works from CommonJS too.
   banner: { js: "const __seeqretImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__seeqretImportMetaUrl' },
+  define: { 'import.meta.url': '__seeqretImportMetaUrl', 'import.meta.dirname': '__dirname' },
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [

@@ -1,12 +1,13 @@
-// The V8 code cache of the `get` fast path (docs/architecture.md, "Start-up time"; decision 57).
-// Run by `npm run build` after scripts/bundle.mjs and tsc:
-//   1. ends dist/bin/fast-get.js with `//# seeqret-build=SHA256` (the hash of the text before it);
-//   2. in a child process (its stdout discarded), compiles that bundle exactly as the entry does
-//      (dist/cli/code-cache.js), runs one real `get` on a throw-away vault, so the functions a
-//      `get` calls are compiled too, and writes the script's cache to
-//      dist/bin/fast-get.js.HASH16.NODE-VERSION-ARCH.cache.
-// The same for dist/bin/fast-relay.js (`sync` and `push`, decision 68): its warm-up runs one real
-// `push` and one `sync` through an in-process relay on a throw-away SQLite file.
+// The V8 code caches of the bundles that run as a vm.Script (docs/architecture.md, "Start-up
+// time"; decisions 57, 68 and 69). Run by `npm run build` after scripts/bundle.mjs and tsc, for
+// dist/bin/fast-get.js, dist/bin/get.js (which loads the first) and dist/bin/fast-relay.js:
+//   1. ends the bundle with `//# seeqret-build=SHA256` (the hash of the text before it);
+//   2. in a child process (its stdout a pipe that is thrown away, as a `get` in a script writes to a
+//      pipe), compiles that bundle exactly as the entry does (dist/cli/code-cache.js), runs its
+//      command for real — one `get` on a throw-away vault; for the relay bundle one `push` and one
+//      `sync` through an in-process relay on a throw-away SQLite file — so the functions the
+//      command calls are compiled too, and writes the script's cache to
+//      BUNDLE.HASH16.NODE-VERSION-ARCH.cache.
 // A different Node (or build) looks for another file name and compiles from the text instead.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,28 +17,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BUNDLES = ['fast-get.js', 'fast-relay.js'].map((f) => path.join(ROOT, 'dist', 'bin', f));
+const BIN = path.join(ROOT, 'dist', 'bin');
+/** Each bundle with a code cache, and the name of the function its warm-up calls. */
+const BUNDLES = [
+  { file: path.join(BIN, 'fast-get.js'), entry: 'runFastGet' },
+  { file: path.join(BIN, 'get.js'), entry: 'runGetCommand' },
+  { file: path.join(BIN, 'fast-relay.js'), entry: 'runFastRelay' },
+];
 const { BUILD_ID_MARK, cacheFileOf, loadBundle } = await import(path.join(ROOT, 'dist', 'cli', 'code-cache.js'));
 const idOf = (bundle) => fs.readFileSync(bundle, 'utf8').trimEnd().split(BUILD_ID_MARK).pop();
 
-if (process.argv[2] !== '--warm') {
-  const ids = BUNDLES.map((bundle) => {
-    let text = fs.readFileSync(bundle, 'utf8');
-    const at = text.lastIndexOf(`\n${BUILD_ID_MARK}`);
-    if (at >= 0) text = text.slice(0, at + 1);
-    const id = createHash('sha256').update(text).digest('hex');
-    fs.writeFileSync(bundle, `${text}${BUILD_ID_MARK}${id}\n`);
-    const base = path.basename(bundle);
-    for (const f of fs.readdirSync(path.dirname(bundle))) if (f.startsWith(`${base}.`) && f.endsWith('.cache')) fs.rmSync(path.join(path.dirname(bundle), f));
-    return id;
-  });
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--warm'], { stdio: ['ignore', 'ignore', 'inherit'], env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEEQRET'))) });
-  if (r.status !== 0) throw new Error(`code-cache.mjs: the warm-up failed (status ${String(r.status)})`);
-  BUNDLES.forEach((bundle, i) => {
-    const cache = cacheFileOf(bundle, ids[i]);
-    if (!fs.existsSync(cache)) throw new Error(`code-cache.mjs: ${cache} was not written`);
-  });
-} else {
+/** A throw-away vault with one secret, WARM_UP; `fn(dir)`, then the vault is removed. */
+async function withWarmVault(fn) {
   const { Vault } = await import(path.join(ROOT, 'dist', 'index.js'));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'seeqret-code-cache-'));
   try {
@@ -45,21 +36,14 @@ if (process.argv[2] !== '--warm') {
     const v = Vault.create({ dir, username: 'build', email: 'build@example.com' });
     v.setMany([{ app: '*', env: '*', key: 'WARM_UP', value: 'value' }]);
     v.close();
-    const [getBundle, relayBundle] = BUNDLES;
-    const loaded = loadBundle(getBundle);
-    const { processIo } = await import(path.join(ROOT, 'dist', 'cli', 'process-io.js'));
-    const io = { ...processIo(), env: { ...process.env, NO_COLOR: '1' }, cwd: scratch, stdinIsTTY: false };
-    const code = await loaded.exports.runFastGet({ g: { vault: dir }, filter: 'WARM_UP', newline: true }, io);
-    if (code !== 0) throw new Error(`code-cache.mjs: the warm-up get exited ${String(code)}`);
-    fs.writeFileSync(cacheFileOf(getBundle, idOf(getBundle)), loaded.script.createCachedData());
-    await warmRelay(relayBundle, scratch, Vault, { ...io, stdout: { write: () => true }, stderr: { write: () => true } });
+    await fn(dir, scratch);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
 /** `push` from one throw-away vault to another and `sync` there, through the relay bundle and an in-process relay. */
-async function warmRelay(bundle, scratch, Vault, io) {
+async function warmRelay(bundle, scratch, Vault, io, loaded) {
   const { openRelayStorage } = await import(path.join(ROOT, 'dist', 'relay', 'storage', 'index.js'));
   const { createRelayServer } = await import(path.join(ROOT, 'dist', 'relay', 'server.js'));
   const { joinRelay, inviteUser } = await import(path.join(ROOT, 'dist', 'relay', 'joined.js'));
@@ -100,7 +84,6 @@ async function warmRelay(bundle, scratch, Vault, io) {
     await withVault(alice, (v) => joinRelay(v, { url, token: null }, notes));
     const token = await withVault(alice, (v) => inviteUser(v, 'bob', 3_600_000, notes));
     await withVault(bob, (v) => joinRelay(v, { url, token }, notes));
-    const loaded = loadBundle(bundle);
     for (const fast of [
       { command: 'push', g: { vault: alice }, options: { to: ['bob'], filter: ['warm:up:'] } },
       { command: 'sync', g: { vault: bob }, options: { overwrite: true, accept: true } },
@@ -112,4 +95,59 @@ async function warmRelay(bundle, scratch, Vault, io) {
   } finally {
     await server.close();
   }
+}
+
+if (process.argv[2] !== '--warm') {
+  for (const { file } of BUNDLES) {
+    let text = fs.readFileSync(file, 'utf8');
+    const at = text.lastIndexOf(`\n${BUILD_ID_MARK}`);
+    if (at >= 0) text = text.slice(0, at + 1);
+    const id = createHash('sha256').update(text).digest('hex');
+    fs.writeFileSync(file, `${text}${BUILD_ID_MARK}${id}\n`);
+    const base = path.basename(file);
+    for (const f of fs.readdirSync(BIN)) if (f.startsWith(`${base}.`) && f.endsWith('.cache')) fs.rmSync(path.join(BIN, f));
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--warm', file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEEQRET'))),
+    });
+    if (r.status !== 0) throw new Error(`code-cache.mjs: the warm-up of ${base} failed (status ${String(r.status)})`);
+    const cache = cacheFileOf(file, id);
+    if (!fs.existsSync(cache)) throw new Error(`code-cache.mjs: ${cache} was not written`);
+  }
+} else {
+  const file = process.argv[3];
+  const { entry } = BUNDLES.find((b) => b.file === file);
+  await withWarmVault(async (dir, scratch) => {
+    const loaded = loadBundle(file);
+    const id = fs.readFileSync(file, 'utf8').trimEnd().split(BUILD_ID_MARK).pop();
+    // runGetCommand ends the process with process.exit after a successful get: the cache is made
+    // when the process exits, either way.
+    let written = false;
+    const write = () => {
+      if (written) return;
+      written = true;
+      fs.writeFileSync(cacheFileOf(file, id), loaded.script.createCachedData());
+      fs.rmSync(scratch, { recursive: true, force: true });
+    };
+    process.on('exit', write);
+    let code;
+    if (entry === 'runFastRelay') {
+      const { Vault } = await import(path.join(ROOT, 'dist', 'index.js'));
+      const { processIo } = await import(path.join(ROOT, 'dist', 'cli', 'process-io.js'));
+      const io = { ...processIo(), env: { ...process.env, NO_COLOR: '1' }, cwd: scratch, stdinIsTTY: false, stdout: { write: () => true }, stderr: { write: () => true } };
+      await warmRelay(file, scratch, Vault, io, loaded);
+      written = true; // warmRelay wrote the cache
+      return;
+    }
+    if (entry === 'runFastGet') {
+      const { processIo } = await import(path.join(ROOT, 'dist', 'cli', 'process-io.js'));
+      const io = { ...processIo(), env: { ...process.env, NO_COLOR: '1' }, cwd: scratch, stdinIsTTY: false };
+      code = await loaded.exports.runFastGet({ g: { vault: dir }, filter: 'WARM_UP', newline: true }, io, { exitsAfter: true });
+    } else {
+      code = await loaded.exports.runGetCommand({ g: { vault: dir }, filter: 'WARM_UP', newline: true });
+    }
+    if (code !== 0) throw new Error(`code-cache.mjs: the warm-up get exited ${String(code)}`);
+    write();
+  });
 }

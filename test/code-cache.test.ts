@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILD_ID_MARK, buildIdOf, cacheFileOf, loadBundle } from '../src/cli/code-cache.js';
@@ -58,6 +59,43 @@ describe('the code cache of dist/bin/fast-get.js', () => {
     const loaded = loadBundle(BUNDLE);
     expect(loaded.cache).toBe('used');
     expect(typeof (loaded.exports as { runFastGet?: unknown }).runFastGet).toBe('function');
+  });
+
+  it('the `get` path of the entry, dist/bin/get.js, has its own cache, used too (decision 69)', () => {
+    const file = path.join(DIST_BIN, 'get.js');
+    const id = must(buildIdOf(fs.readFileSync(file, 'utf8')));
+    expect(fs.existsSync(cacheFileOf(file, id))).toBe(true);
+    const loaded = loadBundle(file);
+    expect(loaded.cache).toBe('used');
+    expect(typeof (loaded.exports as { runGetCommand?: unknown }).runGetCommand).toBe('function');
+  });
+
+  it('the cached bundles are ASCII, so reading them as Latin-1 gives the text UTF-8 would', async () => {
+    const { isAscii } = await import('node:buffer');
+    for (const name of ['get.js', 'fast-get.js']) {
+      const bytes = fs.readFileSync(path.join(DIST_BIN, name));
+      expect(isAscii(bytes)).toBe(true);
+      expect(bytes.toString('latin1')).toBe(bytes.toString('utf8'));
+    }
+  });
+
+  it("a bundle's require gives Node's built-ins, with or without `node:`, and installed packages from the bundle's folder", () => {
+    const dir = copyOfBin();
+    const file = path.join(dir, 'probe.js');
+    fs.writeFileSync(
+      file,
+      [
+        "const fs = require('node:fs');",
+        "exports.same = fs === require('fs') && require('path') === require('node:path');",
+        "exports.sqliteVersion = require('better-sqlite3/package.json').version;",
+        "exports.resolved = require.resolve('better-sqlite3/package.json');",
+      ].join('\n'),
+    );
+    const fromRoot = createRequire(path.join(ROOT, 'package.json'));
+    const loaded = loadBundle(file).exports as { same: boolean; sqliteVersion: string; resolved: string };
+    expect(loaded.same).toBe(true);
+    expect(loaded.sqliteVersion).toBe((fromRoot('better-sqlite3/package.json') as { version: string }).version);
+    expect(loaded.resolved).toBe(fromRoot.resolve('better-sqlite3/package.json'));
   });
 
   it('a cache V8 rejects (damaged bytes) is ignored: same value, exit 0, nothing on stderr', () => {

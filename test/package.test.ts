@@ -138,8 +138,9 @@ describe('the packed package, installed', () => {
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'THIRD-PARTY-NOTICES.md', 'CHANGELOG.md', 'README.md', 'package.json', 'dist/bin/seeqret.js', 'dist/index.js', 'dist/cjs/index.cjs', 'dist/cjs/index.d.cts']));
     expect(files.filter((f) => f.startsWith('dist/meta/') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
     // The `get` fast path's own bundle and its V8 code cache (for the Node that built it), and the agent's bundle.
-    expect(files).toEqual(expect.arrayContaining(['dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/cli/code-cache.js']));
+    expect(files).toEqual(expect.arrayContaining(['dist/bin/get.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/cli/code-cache.js']));
     expect(files.filter((f) => /^dist\/bin\/fast-get\.js\.[0-9a-f]{16}\.v[0-9.]+-[a-z0-9]+\.cache$/.test(f))).toHaveLength(1);
+    expect(files.filter((f) => /^dist\/bin\/get\.js\.[0-9a-f]{16}\.v[0-9.]+-[a-z0-9]+\.cache$/.test(f))).toHaveLength(1);
 
     const project = path.join(work, 'app');
     fs.mkdirSync(project);

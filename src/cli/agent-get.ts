@@ -20,12 +20,21 @@ import { readFileCapped } from '../util/read-capped.js';
 import { DB_FILE, KEY_FILE, resolveVaultDir } from '../vault/paths.js';
 import type { FastGet } from './fast.js';
 
+/** A vault key file's bytes and the vault folder they were read from. */
+export interface KeyFileRead {
+  readonly dir: string;
+  readonly bytes: Buffer;
+}
+
 /** What {@link getThroughAgent} did. */
 export type AgentGetOutcome =
   /** The agent ran the get; this process printed its output: exit with `status`. */
   | { readonly kind: 'done'; readonly status: number }
-  /** Run the normal get; `unusable`: the agent failed, and why (the normal path says it). */
-  | { readonly kind: 'normal'; readonly unusable?: string };
+  /**
+   * Run the normal get; `unusable`: the agent failed, and why (the normal path says it); `keyFile`:
+   * the vault key file's bytes when they were read here (the normal get does not read them again).
+   */
+  | { readonly kind: 'normal'; readonly unusable?: string; readonly keyFile?: KeyFileRead };
 
 const NORMAL: AgentGetOutcome = { kind: 'normal' };
 
@@ -39,16 +48,21 @@ function plainFd(fd: number): boolean {
   }
 }
 
-/** The vault's id when `dir` holds a passphrase-protected vault, else `undefined`. */
-function protectedVaultId(dir: string): string | undefined {
+/** The key file's bytes when `dir` holds a vault, and the vault's id when it is passphrase-protected. */
+function readVaultKey(dir: string): { readonly bytes?: Buffer; readonly protectedId?: string } {
+  let bytes: Buffer;
   try {
-    if (!fs.existsSync(path.join(dir, DB_FILE))) return undefined;
+    if (!fs.existsSync(path.join(dir, DB_FILE))) return {};
     // The key file's own cap (E_TOO_LARGE, caught below: the normal path then reports it).
-    const text = readFileCapped(path.join(dir, KEY_FILE), 'keyFile');
-    const k = JSON.parse(text.toString('utf8')) as { protection?: unknown; vaultId?: unknown } | null;
-    return k?.protection === 'passphrase' && typeof k.vaultId === 'string' ? k.vaultId : undefined;
+    bytes = readFileCapped(path.join(dir, KEY_FILE), 'keyFile');
   } catch {
-    return undefined;
+    return {};
+  }
+  try {
+    const k = JSON.parse(bytes.toString('utf8')) as { protection?: unknown; vaultId?: unknown } | null;
+    return { bytes, ...(k?.protection === 'passphrase' && typeof k.vaultId === 'string' ? { protectedId: k.vaultId } : {}) };
+  } catch {
+    return { bytes };
   }
 }
 
@@ -69,8 +83,8 @@ function writeAll(fd: number, buf: Buffer, stream: () => NodeJS.WriteStream): vo
 export async function getThroughAgent(fast: FastGet, env: Readonly<Record<string, string | undefined>>): Promise<AgentGetOutcome> {
   if (!plainFd(1)) return NORMAL;
   const dir = resolveVaultDir(fast.g.vault, env);
-  const vaultId = protectedVaultId(dir);
-  if (vaultId === undefined) return NORMAL;
+  const { bytes, protectedId: vaultId } = readVaultKey(dir);
+  if (vaultId === undefined) return bytes === undefined ? NORMAL : { kind: 'normal', keyFile: { dir, bytes } };
   const exitCodes = env['SEEQRET_EXIT_CODES'];
   const a = await getFromAgent(agentRuntimeDir(env), vaultId, {
     dir,
@@ -79,8 +93,8 @@ export async function getThroughAgent(fast: FastGet, env: Readonly<Record<string
     debug: fast.g.debug === true || env['SEEQRET_DEBUG'] === '1',
     ...(exitCodes !== undefined ? { exitCodes } : {}),
   });
-  if (a.kind === 'failed') return { kind: 'normal', unusable: a.why };
-  if (a.kind === 'normal') return NORMAL;
+  if (a.kind === 'failed') return { kind: 'normal', unusable: a.why, ...(bytes === undefined ? {} : { keyFile: { dir, bytes } }) };
+  if (a.kind === 'normal') return bytes === undefined ? NORMAL : { kind: 'normal', keyFile: { dir, bytes } };
   const err = Buffer.from(a.run.stderr, 'base64');
   if (err.length > 0) writeAll(2, err, () => process.stderr);
   const out = Buffer.from(a.run.stdout, 'base64');

@@ -7,7 +7,8 @@
  * The run's Io travels with the run, not through every function: {@link withIo} enters it for
  * the asynchronous work of one run (an `AsyncLocalStorage` scope) and {@link io} gives it back
  * to the terminal helpers of `io.ts`, the vault opener of `context.ts` and the handlers. Nothing
- * is kept in a module variable, so runs that overlap or follow one another share nothing.
+ * is kept in a module variable, so runs that overlap or follow one another share nothing — except
+ * the one run of a process that runs nothing else ({@link withSoleRun}: the executable's `get`).
  *
  * @module
  */
@@ -94,41 +95,58 @@ export interface CliRun {
 
 const current = new AsyncLocalStorage<CliRun>();
 
+/** The run of the last {@link withSoleRun}; it stays the process's run after `fn` ends. */
+let soleRun: CliRun | undefined;
+/** Whether a {@link withSoleRun}'s `fn` is running (or its promise is pending). */
+let soleActive = false;
+
 /** Run `fn` as the run `run`: {@link io} and {@link cliRun} give it back anywhere below. */
 export function withRun<T>(run: CliRun, fn: () => T): T {
   return current.run(run, fn);
 }
 
-/** The process's only run, when the executable's relay fast path entered it with {@link withSoleRun}. */
-let sole: CliRun | undefined;
-
 /**
- * Run `fn` as the ONLY run of this process while it runs: {@link io} and {@link cliRun} give it
- * back anywhere, without an `AsyncLocalStorage` scope, whose promise tracking costs a command that
- * makes many promises (an HTTP exchange) measurable CPU (decision 68). For the executable's fast
- * paths, which run one command at a time; a call while another sole run is going is `E_INTERNAL`.
- * In-process runs use {@link withRun}, whose scope wins over this one.
+ * Run `fn` as the run `run` of a process that runs one command at a time (the executable's `get`,
+ * src/cli/get-main.ts; `sync` and `push`, src/cli/fast-relay-run.ts): `run` is kept in a module
+ * variable instead of an `AsyncLocalStorage` scope, whose first `run` makes Node 20 load and
+ * install its promise hooks — about 70 functions compiled and a hook call on every promise
+ * (decisions 68 and 69). `run` stays the process's run after `fn` ends (a late callback still
+ * finds it) until the next sole run replaces it. Inside a {@link withRun} scope, or while another
+ * sole run is going, it is `E_INTERNAL`: a process that runs several runs at once (the unlock
+ * agent, tests) uses {@link withRun}.
  */
-export async function withSoleRun<T>(run: CliRun, fn: () => Promise<T>): Promise<T> {
-  if (sole) throw new SeeqretError('E_INTERNAL', 'a second run while a sole run is going', 'Run each command in a process of its own, or use runCli.');
-  sole = run;
-  try {
-    return await fn();
-  } finally {
-    sole = undefined;
+export function withSoleRun<T>(run: CliRun, fn: () => T): T {
+  if (soleActive || current.getStore() !== undefined) {
+    throw new SeeqretError('E_INTERNAL', 'a sole CLI run was started while another run is going', 'Use withRun for a run that is not the only one of its process.');
   }
+  soleRun = run;
+  soleActive = true;
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    soleActive = false;
+    throw e;
+  }
+  if (result instanceof Promise) {
+    return result.finally(() => {
+      soleActive = false;
+    }) as T;
+  }
+  soleActive = false;
+  return result;
 }
 
 /** The run being executed (`E_INTERNAL` outside one: the CLI's helpers are only for commands). */
 export function cliRun(): CliRun {
-  const run = current.getStore() ?? sole;
+  const run = current.getStore() ?? soleRun;
   if (!run) throw new SeeqretError('E_INTERNAL', 'a CLI helper was used outside a CLI run', 'Call it from a command run by runCli or the seeqret executable.');
   return run;
 }
 
 /** The Io of the run being executed, if there is one (help laid out outside a run, by tests, has none). */
 export function runIo(): CliIo | undefined {
-  return (current.getStore() ?? sole)?.io;
+  return (current.getStore() ?? soleRun)?.io;
 }
 
 /** The Io of the run being executed. */

@@ -12,13 +12,16 @@ import { checkPrivate } from '../util/permissions.js';
 import fs from 'node:fs';
 import { resolveVaultDir, vaultFiles } from '../vault/paths.js';
 import { isServerVault } from '../vault/server.js';
-import { Vault } from '../vault/vault.js';
+// Loaded for its effect too: the Vault class registers the factory of the openers of internal.js.
+import '../vault/vault.js';
+import type { Vault } from '../vault/vault.js';
 import { requirePassphrase } from '../passphrase.js';
 import { cliPassphrases } from './passphrases.js';
 import { permissionText } from '../vault/permissions.js';
-import { openVaultUnlocked } from '../vault/internal.js';
+import { openVaultUnlocked, openVaultWithKeyFile, probeKeyFile } from '../vault/internal.js';
 import { readKeyFile } from '../vault/keyfile.js';
 import { keysFromAgent } from '../agent/client.js';
+import type { KeyFileRead } from './agent-get.js';
 import { agentRuntimeDir } from '../agent/paths.js';
 
 export { confirm, info, infoLines, out, printRows, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn, writeData, writeJson } from './io.js';
@@ -110,18 +113,28 @@ async function keyFromAgent(dir: string): Promise<Buffer | undefined> {
   return keysFromAgent(agentRuntimeDir(io().env), vaultId, warn);
 }
 
-/** Open the vault for a command: warns about permissions, prompts for a passphrase if needed. */
-export async function openVault(g: GlobalOptions, opts: { readonly?: boolean; allowOutdatedSchema?: boolean } = {}, agentKey: AgentKeySource = keyFromAgent): Promise<Vault> {
+/**
+ * Open the vault for a command: warns about permissions, prompts for a passphrase if needed.
+ * `keyFile`: the vault key file's bytes when the caller already read them from this vault folder
+ * (the executable's `get`, src/cli/agent-get.ts), so that the file is read once per command.
+ */
+export async function openVault(
+  g: GlobalOptions,
+  opts: { readonly?: boolean; allowOutdatedSchema?: boolean } = {},
+  agentKey: AgentKeySource = keyFromAgent,
+  keyFile?: KeyFileRead,
+): Promise<Vault> {
   const dir = resolveVaultDir(g.vault, io().env);
   warnPermissions(dir);
   if (!opts.readonly) requireWritable(dir);
-  const probe = Vault.probe(dir);
+  // The key file is read once, here (or before, by the caller: `keyFile`), for the probe and the open.
+  const probe = probeKeyFile(dir, keyFile?.dir === dir ? keyFile.bytes : undefined);
   if (probe.exists && probe.passphraseProtected) {
     const unlocked = await agentKey(dir);
-    if (unlocked) return openVaultUnlocked({ dir, ...opts }, unlocked);
+    if (unlocked) return openVaultUnlocked({ dir, ...opts }, unlocked, probe.keyBytes);
   }
   const passphrase = probe.exists && probe.passphraseProtected ? await passphraseFor(g, 'Vault passphrase') : undefined;
-  return Vault.open({ dir, ...(passphrase ? { passphrase } : {}), ...opts });
+  return openVaultWithKeyFile({ dir, ...(passphrase ? { passphrase } : {}), ...opts }, probe.keyBytes);
 }
 
 /** Run `fn` with an open vault and always close it (`agentKey`: see {@link openVault}). */

@@ -12,6 +12,7 @@ import type { runFastGet } from './fast-get.js';
 
 /** The fast path's entry point, from dist/bin/fast-get.js beside the entry. */
 export function loadFastGet(): Promise<typeof runFastGet> {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fast-get.js');
+  // The bundle's folder (`import.meta.dirname` is its `__dirname` there: no URL is made).
+  const file = path.join((import.meta as { dirname?: string }).dirname ?? path.dirname(fileURLToPath(import.meta.url)), 'fast-get.js');
   return Promise.resolve((loadBundle(file).exports as { runFastGet: typeof runFastGet }).runFastGet);
 }

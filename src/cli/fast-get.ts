@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { type CliIo, withRun } from './cli-io.js';
+import { type CliIo, withRun, withSoleRun } from './cli-io.js';
 import { get } from './commands/secrets/get.js';
 import { type AgentKeySource, agentUnusable } from './context.js';
 import { exitProfile } from './exit-profile.js';
+import type { KeyFileRead } from './agent-get.js';
 import type { FastGet } from './fast.js';
 import { writeDataFd1 } from './fd-out.js';
 import { reportError } from './report.js';
@@ -23,17 +24,23 @@ export interface FastGetAgent {
   readonly write?: (data: string) => void;
   /**
    * The caller ends the process with `process.exit` as soon as this resolves, so a successful
-   * get leaves its audit entry in the write-ahead log (`GetOptions.exitsAfter`, decision 65).
+   * get leaves its audit entry in the write-ahead log (`GetOptions.exitsAfter`, decision 65), and
+   * this is the process's only run (`withSoleRun`, decision 69).
    */
   readonly exitsAfter?: boolean;
+  /** The vault key file's bytes as src/cli/agent-get.ts read them: the get does not read the file again. */
+  readonly keyFile?: KeyFileRead;
 }
 
 /** Run a `get` recognised by {@link parseFastGet}; returns the exit code. */
 export function runFastGet(fast: FastGet, io: CliIo, agent: FastGetAgent = {}): Promise<number> {
   const agentKey = agent.key ?? (agent.unusable === undefined ? undefined : agentUnusable(agent.unusable));
-  return withRun({ io, profile: exitProfile('seeqret', io.env) }, async () => {
+  // A process that ends after this get runs no other: its run needs no AsyncLocalStorage scope.
+  const enter = agent.exitsAfter === true ? withSoleRun : withRun;
+  return enter({ io, profile: exitProfile('seeqret', io.env) }, async () => {
     try {
-      return await get(fast.g, fast.filter, { newline: fast.newline, exitsAfter: agent.exitsAfter === true }, agent.write ?? writeDataFd1, agentKey);
+      const o = { newline: fast.newline, exitsAfter: agent.exitsAfter === true, ...(agent.keyFile === undefined ? {} : { keyFile: agent.keyFile }) };
+      return await get(fast.g, fast.filter, o, agent.write ?? writeDataFd1, agentKey);
     } catch (e) {
       return reportError(e, fast.g.debug === true || io.env['SEEQRET_DEBUG'] === '1');
     }

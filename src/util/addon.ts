@@ -12,9 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The first `node_modules/<rel>` that exists in this module's folder or one above it. */
-export function findInNodeModules(rel: string, from: string = import.meta.url): string | undefined {
-  let dir = path.dirname(fileURLToPath(from));
+/** The first `node_modules/<rel>` that exists in the folder of `from` (a file URL; default this module) or one above it. */
+export function findInNodeModules(rel: string, from?: string): string | undefined {
+  // This module's folder: `import.meta.dirname` where Node (20.11 and later) or the bundle (its
+  // CommonJS `__dirname`) gives it, so that no URL is made; else from the module's URL.
+  let dir = from !== undefined ? path.dirname(fileURLToPath(from)) : ((import.meta as { dirname?: string }).dirname ?? path.dirname(fileURLToPath(import.meta.url)));
   for (;;) {
     const file = path.join(dir, 'node_modules', rel);
     if (fs.existsSync(file)) return file;

@@ -7,7 +7,10 @@
  */
 import { hostEnvironment } from '../host.js';
 import type Database from 'better-sqlite3';
+import fs from 'node:fs';
+import { parseKeyFile, readKeyFileBytes } from './keyfile.js';
 import { type InternalCreateOptions, createSession, openSession } from './open.js';
+import { vaultFiles } from './paths.js';
 import type { VaultSession } from './session.js';
 import type { OpenVaultOptions } from './types.js';
 import type { Vault } from './vault.js';
@@ -58,9 +61,43 @@ export function vaultIdentitySecretKey(vault: Vault): Buffer {
  * (`identitySecretKey ‖ dataKey`, as the unlock agent holds it) instead of a passphrase. The keys
  * are checked against the key file's public key and the database's key check; `secret` is wiped.
  */
-export function openVaultUnlocked(opts: OpenVaultOptions, secret: Buffer): Vault {
+export function openVaultUnlocked(opts: OpenVaultOptions, secret: Buffer, keyBytes?: Buffer): Vault {
   if (factory === undefined) throw new TypeError('the Vault class is not loaded');
-  return factory(openSession(opts, opts.env ?? hostEnvironment(), secret));
+  return factory(openSession(opts, opts.env ?? hostEnvironment(), secret, keyBytes));
+}
+
+/** A vault folder as {@link probeKeyFile} saw it: the public probe's answers and the key file's bytes. */
+export interface KeyFileProbe {
+  /** The folder holds a vault database. */
+  readonly exists: boolean;
+  /** Its key file is passphrase-protected. */
+  readonly passphraseProtected: boolean;
+  /** The key file's bytes, for {@link openVaultWithKeyFile}: undefined when they could not be read or are not a key file. */
+  readonly keyBytes?: Buffer;
+}
+
+/**
+ * `Vault.probe` of the folder `dir` (resolved), that also keeps the key file's bytes so that the
+ * open which follows does not read the file again (decision 69). `known`: the bytes as this process
+ * already read them (the executable's `get` reads them before it loads the vault code). Bytes that
+ * are not a valid key file answer "not protected" and are not kept, as `Vault.probe` answers: the
+ * open then reads the file itself and reports what is wrong with it.
+ */
+export function probeKeyFile(dir: string, known?: Buffer): KeyFileProbe {
+  const files = vaultFiles(dir);
+  if (!fs.existsSync(files.db)) return { exists: false, passphraseProtected: false };
+  try {
+    const keyBytes = known ?? readKeyFileBytes(files.key);
+    return { exists: true, passphraseProtected: parseKeyFile(files.key, keyBytes).protection === 'passphrase', keyBytes };
+  } catch {
+    return { exists: true, passphraseProtected: false };
+  }
+}
+
+/** `Vault.open(opts)` with the key file's bytes of {@link probeKeyFile} (read again when undefined). */
+export function openVaultWithKeyFile(opts: OpenVaultOptions, keyBytes: Buffer | undefined): Vault {
+  if (factory === undefined) throw new TypeError('the Vault class is not loaded');
+  return factory(openSession(opts, opts.env ?? hostEnvironment(), undefined, keyBytes));
 }
 
 /** A copy of the open vault's unwrapped key-file secret (`identitySecretKey ‖ dataKey`), for the unlock agent. Wipe it after use. */

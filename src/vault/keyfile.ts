@@ -103,9 +103,13 @@ export function writeKeyFile(file: string, keys: VaultKeys, passphrase?: Buffer,
 
 /** Read and validate the key file's structure (does not unlock it). */
 export function readKeyFile(file: string): KeyFileData {
-  let text: string;
+  return parseKeyFile(file, readKeyFileBytes(file));
+}
+
+/** The key file's bytes, read within its size cap (`E_KEY_MISSING`, `E_PERMISSIONS`, `E_TOO_LARGE`). */
+export function readKeyFileBytes(file: string): Buffer {
   try {
-    text = readFileCapped(file, 'keyFile').toString('utf8');
+    return readFileCapped(file, 'keyFile');
   } catch (e) {
     if (e instanceof SeeqretError && e.code === 'E_TOO_LARGE') throw e;
     const code = ((e as SeeqretError).cause as NodeJS.ErrnoException | undefined)?.code;
@@ -114,9 +118,13 @@ export function readKeyFile(file: string): KeyFileData {
     }
     throw new SeeqretError('E_PERMISSIONS', `cannot read the vault key file ${file}: ${code ?? 'error'}`, 'Check the owner and permissions of the vault folder (seeqret doctor).');
   }
+}
+
+/** Validate the structure of key-file bytes read from `file` (named in errors), as {@link readKeyFile} does. */
+export function parseKeyFile(file: string, bytes: Buffer): KeyFileData {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw invalid(file, 'not JSON');
   }

@@ -15,7 +15,7 @@ import { readPassphraseFile } from '../passphrase.js';
 import { VERSION } from '../version.js';
 import { initAuditHead } from './audit.js';
 import { initAggregates } from './integrity.js';
-import { type VaultKeys, keysFromSecret, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
+import { type VaultKeys, keysFromSecret, parseKeyFile, readKeyFile, unlockKeyFile, writeKeyFile } from './keyfile.js';
 import { OLD_DB_FILE, resolveVaultDir, vaultFiles } from './paths.js';
 import { checkUsername, keyCheckAd } from './rows.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
@@ -124,12 +124,13 @@ export function createSession(opts: InternalCreateOptions): VaultSession {
 
 /**
  * Open and unlock an existing vault: with `unlocked` (the key file's unwrapped secret, from the
- * unlock agent) instead of a passphrase when given.
+ * unlock agent) instead of a passphrase when given. `keyBytes`: the key file's bytes as this
+ * process already read them (the CLI reads them once per command, decision 69), else it is read.
  */
-export function openSession(opts: OpenVaultOptions, env: Environment, unlocked?: Buffer): VaultSession {
+export function openSession(opts: OpenVaultOptions, env: Environment, unlocked?: Buffer, keyBytes?: Buffer): VaultSession {
   const files = vaultFiles(resolveVaultDir(opts.dir, env));
   if (!fs.existsSync(files.db)) throw vaultNotFound(files.dir);
-  const keyData = readKeyFile(files.key);
+  const keyData = keyBytes === undefined ? readKeyFile(files.key) : parseKeyFile(files.key, keyBytes);
   let db: Database.Database;
   try {
     db = openDatabase(databaseToOpen(files.dir, files.db, opts.readonly ?? false), { fileMustExist: true, readonly: opts.readonly ?? false, timeout: 10_000 });

@@ -8,6 +8,7 @@ import { type FieldPattern, type Filter, parseFilter } from '../../../filter/ind
 import { revealOne } from '../../../vault/secret-ops.js';
 import { closeKeepingConnection } from '../../../vault/internal.js';
 import { type SecretRecord, type Vault, secretLabel } from '../../../vault/vault.js';
+import type { KeyFileRead } from '../../agent-get.js';
 import { type AgentKeySource, type GlobalOptions, openVault, withVault, writeData } from '../../context.js';
 
 /** The one name a field stands for when read literally (`*` = global), or undefined for globs/lists. */
@@ -39,6 +40,8 @@ export interface GetOptions {
    * audit entry stays in the write-ahead log instead of being checkpointed on close (decision 65).
    */
   readonly exitsAfter?: boolean;
+  /** The vault key file's bytes as this process already read them (src/cli/agent-get.ts): not read again. */
+  readonly keyFile?: KeyFileRead;
 }
 
 /**
@@ -49,7 +52,7 @@ export interface GetOptions {
 export async function get(g: GlobalOptions, filterText: string, o: GetOptions, write: (data: string) => void = writeData, agentKey?: AgentKeySource): Promise<number> {
   const filter = parseFilter(filterText);
   if (o.exitsAfter === true) {
-    const v = await openVault(g, {}, agentKey);
+    const v = await openVault(g, {}, agentKey, o.keyFile);
     let code: number;
     try {
       code = reveal(v, filter, o, write);
