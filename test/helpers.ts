@@ -7,27 +7,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { mac256 } from '../src/crypto/index.js';
 import { SeeqretError } from '../src/errors.js';
 import { Vault } from '../src/index.js';
 import { auditKey } from '../src/vault/audit.js';
 import { readKeyFile, unlockKeyFile } from '../src/vault/keyfile.js';
 import { must } from './must.js';
+import { registerTmp } from './tmp-registry.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'dist', 'bin', 'seeqret.js');
 export const SHARED = path.resolve(ROOT, '..', 'shared');
 
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** A fresh temporary folder, removed after the test file. */
+/** A fresh temporary folder, removed after the test file (by test/setup.ts, test/tmp-registry.ts). */
 export function tmpdir(prefix = 'seeqret-test-'): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
+  registerTmp(d);
   return d;
 }
 

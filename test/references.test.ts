@@ -2,7 +2,9 @@
  * Secret references through the real CLI: `run --env-file` (in order, plain values through,
  * references in the inherited environment too, one audit entry), `inject` (0600, atomic, every
  * unresolved reference named and nothing written, stdout, no special files), short references
- * inside a project, the accepted-names rule and the code-loading-variable rule.
+ * inside a project, the accepted-names rule and the code-loading-variable rule. `run` and
+ * `inject` each run once as a child process (the first `run --env-file` test, inject's 0600 file
+ * and stdin); the other cases run in this process (cliIn, decision 58).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,9 +19,15 @@ function ok(r: CliResult): CliResult {
 
 const PRINT_ENV = [process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'];
 
-/** The child's environment as `run` gives it. */
+/** The child's environment as `run` gives it (`run` a child process of its own: the first test). */
 function childEnv(vault: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): { r: CliResult; env: Record<string, string> } {
   const r = cli(['run', ...args, '--no-mask', '--', ...PRINT_ENV], { vault, ...opts });
+  return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
+}
+
+/** {@link childEnv}, `run` in this process (cliIn): its child is still a real process. */
+async function childEnvIn(vault: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ r: CliResult; env: Record<string, string> }> {
+  const r = await cliIn(['run', ...args, '--no-mask', '--', ...PRINT_ENV], { vault, ...opts });
   return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
 }
 
@@ -74,32 +82,32 @@ describe('run --env-file', () => {
     expect([...(after[0]?.secrets ?? [])].sort()).toEqual(['*:*:TOKEN', 'web:dev:DB_URL', 'web:dev:certs/tls.key', 'web:prod:DB_URL']);
   });
 
-  it('--preserve-existing keeps a variable set in the environment over the file; with -f the selected secrets are added', () => {
+  it('--preserve-existing keeps a variable set in the environment over the file; with -f the selected secrets are added', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, '.env'), 'DB_URL=seeqret://web/dev/DB_URL\nMODE=file\n');
-    const kept = childEnv(vault, ['--env-file', '.env', '--preserve-existing'], { cwd: dir, env: { MODE: 'parent' } });
+    const kept = await childEnvIn(vault, ['--env-file', '.env', '--preserve-existing'], { cwd: dir, env: { MODE: 'parent' } });
     ok(kept.r);
     expect(kept.env['MODE']).toBe('parent');
     expect(kept.env['DB_URL']).toBe('postgres://dev-secret');
-    const withFilter = childEnv(vault, ['--env-file', '.env', '-f', '*:*:TOKEN'], { cwd: dir });
+    const withFilter = await childEnvIn(vault, ['--env-file', '.env', '-f', '*:*:TOKEN'], { cwd: dir });
     ok(withFilter.r);
     expect(withFilter.env['TOKEN']).toBe('global-token');
     expect(withFilter.env['DB_URL']).toBe('postgres://dev-secret');
   });
 
-  it('masks resolved values in captured output by default', () => {
+  it('masks resolved values in captured output by default', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, '.env'), 'DB_URL=seeqret://web/dev/DB_URL\n');
-    const r = ok(cli(['run', '--env-file', '.env', '--', process.execPath, '-e', 'console.log(process.env.DB_URL)'], { vault, cwd: dir }));
+    const r = ok(await cliIn(['run', '--env-file', '.env', '--', process.execPath, '-e', 'console.log(process.env.DB_URL)'], { vault, cwd: dir }));
     expect(r.stdout).not.toContain('dev-secret');
     expect(r.stdout).toContain('*****');
   });
 
-  it('names every unresolved reference (file:line or the variable) without values, and starts nothing', () => {
+  it('names every unresolved reference (file:line or the variable) without values, and starts nothing', async () => {
     const { vault, dir } = setup();
     const marker = path.join(dir, 'started');
     fs.writeFileSync(path.join(dir, '.env'), '# c\nA=seeqret://web/dev/NOPE\nB=seeqret://web/dev/bad key\nC=seeqret://web/dev/DB_URL\nD=seeqret://SHORT\n');
-    const r = cli(['run', '--env-file', '.env', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { vault, cwd: dir, env: { E: 'SEEQRET://web/dev/DB_URL' } });
+    const r = await cliIn(['run', '--env-file', '.env', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { vault, cwd: dir, env: { E: 'SEEQRET://web/dev/DB_URL' } });
     expect(errorCode(r)).toBe('E_REFERENCE_UNRESOLVED');
     expect(r.code).toBe(3);
     for (const part of ['.env:2 (A): seeqret://web/dev/NOPE', '.env:3 (B)', '.env:5 (D): seeqret://SHORT', 'environment variable E']) expect(r.stderr).toContain(part);
@@ -108,14 +116,14 @@ describe('run --env-file', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
-  it('refuses a reference in a code-loading variable (from a file or inherited), even to a secret that exists', () => {
+  it('refuses a reference in a code-loading variable (from a file or inherited), even to a secret that exists', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, '.env'), 'NODE_OPTIONS=seeqret://web/dev/LOADER\n');
-    const r = cli(['run', '--env-file', '.env', '--', 'true'], { vault, cwd: dir });
+    const r = await cliIn(['run', '--env-file', '.env', '--', 'true'], { vault, cwd: dir });
     expect(errorCode(r)).toBe('E_BAD_VALUE');
     expect(r.stderr).toContain('.env:1 (NODE_OPTIONS)');
     expect(r.stderr).not.toContain('evil');
-    const inherited = cli(['run', '--env-file', '/dev/null', '--', 'true'], { vault, cwd: dir, env: { LD_PRELOAD: 'seeqret://web/dev/LOADER' } });
+    const inherited = await cliIn(['run', '--env-file', '/dev/null', '--', 'true'], { vault, cwd: dir, env: { LD_PRELOAD: 'seeqret://web/dev/LOADER' } });
     expect(errorCode(inherited)).toBe('E_BAD_VALUE');
     expect(inherited.stderr).toContain('LD_PRELOAD');
   });
@@ -126,19 +134,19 @@ describe('run --env-file', () => {
     // and exits 9 with "node: nope.env: not found" before seeqret starts.
     expect(errorCode(await cliIn(['run', '--env-file', 'nope.env', '--', 'true'], { vault, cwd: dir }))).toBe('E_FILE_NOT_FOUND');
     fs.writeFileSync(path.join(dir, 'bad.env'), 'not an assignment\n');
-    expect(errorCode(cli(['run', '--env-file', 'bad.env', '--', 'true'], { vault, cwd: dir }))).toBe('E_DOTENV_SYNTAX');
+    expect(errorCode(await cliIn(['run', '--env-file', 'bad.env', '--', 'true'], { vault, cwd: dir }))).toBe('E_DOTENV_SYNTAX');
   });
 });
 
 describe('short references inside a project', () => {
-  it('seeqret://KEY is the project app and the selected environment (-e, SEEQRET_ENV, seeqret.yaml)', () => {
+  it('seeqret://KEY is the project app and the selected environment (-e, SEEQRET_ENV, seeqret.yaml)', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, 'seeqret.yaml'), 'app: web\nenvironment: dev\n');
     fs.writeFileSync(path.join(dir, '.env'), 'DB_URL=seeqret://DB_URL\n');
-    expect(childEnv(vault, ['--env-file', '.env'], { cwd: dir }).env['DB_URL']).toBe('postgres://dev-secret');
-    expect(childEnv(vault, ['--env-file', '.env'], { cwd: dir, env: { SEEQRET_ENV: 'prod' } }).env['DB_URL']).toBe('postgres://prod-secret');
+    expect((await childEnvIn(vault, ['--env-file', '.env'], { cwd: dir })).env['DB_URL']).toBe('postgres://dev-secret');
+    expect((await childEnvIn(vault, ['--env-file', '.env'], { cwd: dir, env: { SEEQRET_ENV: 'prod' } })).env['DB_URL']).toBe('postgres://prod-secret');
     fs.writeFileSync(path.join(dir, 'app.tpl'), 'db={{ seeqret://DB_URL }}\n');
-    expect(ok(cli(['inject', '-i', 'app.tpl', '-e', 'prod'], { vault, cwd: dir })).stdout).toBe('db=postgres://prod-secret\n');
+    expect(ok(await cliIn(['inject', '-i', 'app.tpl', '-e', 'prod'], { vault, cwd: dir })).stdout).toBe('db=postgres://prod-secret\n');
   });
 });
 
@@ -154,19 +162,20 @@ describe('accepted names', () => {
     ok(await cliIn(['export', '--to', 'alice', '-f', 'web:dev:SENT', '-o', bundle], { vault: bob }));
     ok(await cliIn(['load', '-f', bundle], { vault }));
     fs.writeFileSync(path.join(dir, '.env'), 'S=seeqret://web/dev/SENT\n');
-    const r = cli(['run', '--env-file', '.env', '--', 'true'], { vault, cwd: dir });
+    const r = await cliIn(['run', '--env-file', '.env', '--', 'true'], { vault, cwd: dir });
     expect(errorCode(r)).toBe('E_REFERENCE_UNRESOLVED');
     expect(r.stderr).toContain('not accepted yet');
     expect(r.stderr).toContain('seeqret accept web:dev:SENT');
     fs.writeFileSync(path.join(dir, 't.tpl'), 's={{ seeqret://web/dev/SENT }}\n');
-    expect(errorCode(cli(['inject', '-i', 't.tpl'], { vault, cwd: dir }))).toBe('E_REFERENCE_UNRESOLVED');
+    expect(errorCode(await cliIn(['inject', '-i', 't.tpl'], { vault, cwd: dir }))).toBe('E_REFERENCE_UNRESOLVED');
     ok(await cliIn(['accept', 'web:dev:SENT'], { vault }));
-    expect(childEnv(vault, ['--env-file', '.env'], { cwd: dir }).env['S']).toBe('from-bob');
+    expect((await childEnvIn(vault, ['--env-file', '.env'], { cwd: dir })).env['S']).toBe('from-bob');
   });
 });
 
 describe('inject', () => {
-  it('fills every placeholder, writes 0600 atomically, to stdout with -o - or no -o, and from stdin; audits the read', () => {
+  // A child process (file mode under its umask, stdin as a pipe to EOF); `-o -` in this process.
+  it('fills every placeholder, writes 0600 atomically, to stdout with -o - or no -o, and from stdin; audits the read', async () => {
     const { vault, dir } = setup();
     const tpl = 'url: {{ seeqret://web/dev/DB_URL }}\ntoken: {{seeqret://*/*/TOKEN}} and {{ seeqret://web/dev/DB_URL }}\nplain {{ NOT_A_REF }} $HOME\n';
     const expected = 'url: postgres://dev-secret\ntoken: global-token and postgres://dev-secret\nplain {{ NOT_A_REF }} $HOME\n';
@@ -178,18 +187,18 @@ describe('inject', () => {
     expect(fs.readFileSync(out, 'utf8')).toBe(expected);
     expect(fs.statSync(out).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(dir).sort()).toEqual(['config.tpl', 'config.yaml']);
-    expect(ok(cli(['inject', '-i', 'config.tpl', '-o', '-'], { vault, cwd: dir })).stdout).toBe(expected);
+    expect(ok(await cliIn(['inject', '-i', 'config.tpl', '-o', '-'], { vault, cwd: dir })).stdout).toBe(expected);
     expect(ok(cli(['inject'], { vault, cwd: dir, input: tpl })).stdout).toBe(expected);
     const audit = reads(vault).slice(before);
     expect(audit.map((a) => a.how)).toEqual(['inject config.tpl', 'inject config.tpl --stdout', 'inject <stdin> --stdout']);
     expect([...(audit[0]?.secrets ?? [])].sort()).toEqual(['*:*:TOKEN', 'web:dev:DB_URL']);
   });
 
-  it('reports every unresolved reference with file:line and writes nothing (an existing output stays as it was)', () => {
+  it('reports every unresolved reference with file:line and writes nothing (an existing output stays as it was)', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, 'c.tpl'), 'a={{ seeqret://web/dev/DB_URL }}\nb={{ seeqret://web/dev/MISSING }}\n\nc={{ seeqret://a b }}\nd={{ seeqret://web/dev/%zz }}\ne={{ seeqret://KEY }}\n');
     fs.writeFileSync(path.join(dir, 'out.txt'), 'old');
-    const r = cli(['inject', '-i', 'c.tpl', '-o', 'out.txt'], { vault, cwd: dir });
+    const r = await cliIn(['inject', '-i', 'c.tpl', '-o', 'out.txt'], { vault, cwd: dir });
     expect(errorCode(r)).toBe('E_REFERENCE_UNRESOLVED');
     for (const part of ['c.tpl:2: seeqret://web/dev/MISSING', 'c.tpl:4: {{ seeqret:', 'c.tpl:5: seeqret://web/dev/%zz', 'c.tpl:6: seeqret://KEY']) expect(r.stderr).toContain(part);
     expect(r.stderr).toContain('4 references');
@@ -199,20 +208,20 @@ describe('inject', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['c.tpl', 'out.txt']);
   });
 
-  it('refuses to write over a symlink, a folder or the template itself', () => {
+  it('refuses to write over a symlink, a folder or the template itself', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, 'c.tpl'), 'a={{ seeqret://web/dev/DB_URL }}\n');
     fs.writeFileSync(path.join(dir, 'target'), 'untouched');
     fs.symlinkSync(path.join(dir, 'target'), path.join(dir, 'link'));
     fs.mkdirSync(path.join(dir, 'folder'));
-    for (const out of ['link', 'folder', 'c.tpl']) expect([out, errorCode(cli(['inject', '-i', 'c.tpl', '-o', out], { vault, cwd: dir }))]).toEqual([out, 'E_USAGE']);
+    for (const out of ['link', 'folder', 'c.tpl']) expect([out, errorCode(await cliIn(['inject', '-i', 'c.tpl', '-o', out], { vault, cwd: dir }))]).toEqual([out, 'E_USAGE']);
     expect(fs.readFileSync(path.join(dir, 'target'), 'utf8')).toBe('untouched');
   });
 
-  it('is in the help and in shell completion', () => {
-    expect(ok(cli(['--help'])).stdout).toContain('inject');
-    expect(ok(cli(['inject', '--help'])).stdout).toContain('--out');
-    const bash = ok(cli(['completion', 'bash'])).stdout;
+  it('is in the help and in shell completion', async () => {
+    expect(ok(await cliIn(['--help'])).stdout).toContain('inject');
+    expect(ok(await cliIn(['inject', '--help'])).stdout).toContain('--out');
+    const bash = ok(await cliIn(['completion', 'bash'])).stdout;
     expect(bash).toContain("'inject') echo");
   });
 });

@@ -58,8 +58,12 @@ function asMember(args: string[], opts: { vault: string; env?: Record<string, st
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A server vault (owner root, group GROUP) in a folder the member can reach, with one secret. */
-async function serverVault(): Promise<string> {
+/**
+ * A server vault (owner root, group GROUP) in a folder the member can reach, with one secret.
+ * `server init` runs as a child process for the first test (`real`), in-process (cliIn) for the
+ * others: what they test is what the member's processes can do with the vault.
+ */
+async function serverVault(real = false): Promise<string> {
   const parent = tmpdir();
   fs.chmodSync(parent, 0o755);
   // `server init DIR` puts the vault in DIR/seeqret, as `init DIR` does.
@@ -67,9 +71,10 @@ async function serverVault(): Promise<string> {
   fs.mkdirSync(base, { mode: 0o755 });
   fs.chmodSync(base, 0o755);
   const dir = path.join(base, 'seeqret');
-  const r = cli(['server', 'init', base, '--group', GROUP, '--user', 'web1']);
+  const initArgs = ['server', 'init', base, '--group', GROUP, '--user', 'web1'];
+  const r = real ? cli(initArgs) : await cliIn(initArgs);
   expect(r.code, r.stderr).toBe(0);
-  // The owner's first secret in-process (cliIn); `server init` and the members' commands are processes.
+  // The owner's first secret in-process (cliIn); the members' commands are processes.
   expect((await cliIn(['add', 'key', 'DB_URL', 'postgres://secret-value', '--app', 'web', '--env', 'prod'], { vault: dir })).code).toBe(0);
   return dir;
 }
@@ -80,7 +85,7 @@ const INTERNAL = path.join(ROOT, 'dist', 'vault', 'internal.js');
 
 describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (real users)', () => {
   it('the files: vault.db private to the owner, the key file and the published copy readable by the group', async () => {
-    const dir = await serverVault();
+    const dir = await serverVault(true);
     const mode = (f: string): number => fs.statSync(path.join(dir, f)).mode & 0o777;
     expect(mode('vault.db')).toBe(0o600);
     expect(mode('vault.key')).toBe(0o640);
@@ -192,10 +197,11 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
         });
         member.on('close', () => { reject(new Error(`the member exited early: ${stderr}`)); });
       });
-      // While the member holds its read: the owner writes, and the write is not made to wait for it.
-      const add = cli(['add', 'key', 'API_KEY', 'new-api-key', '--app', 'web', '--env', 'prod'], { vault: dir });
+      // While the member holds its read: the owner writes (in this process; the member is another
+      // process), and the write is not made to wait for it.
+      const add = await cliIn(['add', 'key', 'API_KEY', 'new-api-key', '--app', 'web', '--env', 'prod'], { vault: dir });
       expect(add.code, add.stderr).toBe(0);
-      const edit = cli(['edit', 'value', 'web:prod:DB_URL', 'postgres://rotated'], { vault: dir });
+      const edit = await cliIn(['edit', 'value', 'web:prod:DB_URL', 'postgres://rotated'], { vault: dir });
       expect(edit.code, edit.stderr).toBe(0);
       expect(member_.exited, 'the member was still holding its read when the owner finished').toBe(false);
       fs.writeFileSync(release, '');
@@ -213,7 +219,7 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
     fs.chmodSync(path.join(dir, 'vault.db'), 0o640);
     fs.chownSync(path.join(dir, 'vault.db'), 0, gid);
     fs.rmSync(path.join(dir, 'vault.shared.db'));
-    expect(cli(['add', 'key', 'LATER', 'later-value', '--app', 'web', '--env', 'prod'], { vault: dir }).code).toBe(0);
+    expect((await cliIn(['add', 'key', 'LATER', 'later-value', '--app', 'web', '--env', 'prod'], { vault: dir })).code).toBe(0);
     expect(fs.statSync(path.join(dir, 'vault.db')).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(dir, 'vault.shared.db')).mode & 0o777).toBe(0o640);
     const l = asMember(['list', '--format', 'json'], { vault: dir });
@@ -226,7 +232,7 @@ describe('a vault the process can read but not write (not a server vault)', () =
   it.skipIf(Boolean(skipReason))('CLI reads are refused (E_PERMISSIONS), not left unrecorded', async () => {
     const parent = tmpdir();
     fs.chmodSync(parent, 0o755);
-    const r = cli(['init', parent, '--user', 'owner', '--email', 'owner@example.com']);
+    const r = await cliIn(['init', parent, '--user', 'owner', '--email', 'owner@example.com']);
     expect(r.code, r.stderr).toBe(0);
     const v = path.join(parent, 'seeqret');
     expect((await cliIn(['add', 'key', 'K', 'readable-secret'], { vault: v })).code).toBe(0);
