@@ -19,18 +19,23 @@ function vaultWith(key: string, value: string, passphrase?: string): string {
   return dir;
 }
 
+/** The value of K in the vault at `dir`, opened with the given key-file bytes. */
+function valueThrough(dir: string, keyBytes: Buffer | undefined): string {
+  const v = openVaultWithKeyFile({ dir }, keyBytes);
+  try {
+    return v.get('K');
+  } finally {
+    v.close();
+  }
+}
+
 describe('the key file read once', () => {
   it('the probe keeps the file bytes, and the open with them gives the values', () => {
     const dir = vaultWith('K', 'v-1');
     const probe = probeKeyFile(dir);
     expect(probe).toMatchObject({ exists: true, passphraseProtected: false });
     expect(probe.keyBytes?.equals(fs.readFileSync(path.join(dir, 'vault.key')))).toBe(true);
-    const v = openVaultWithKeyFile({ dir }, probe.keyBytes);
-    try {
-      expect(v.get('K')).toBe('v-1');
-    } finally {
-      v.close();
-    }
+    expect(valueThrough(dir, probe.keyBytes)).toBe('v-1');
   });
 
   it('a protected vault is seen as protected from the given bytes', () => {
@@ -50,12 +55,7 @@ describe('the key file read once', () => {
     const dir = vaultWith('K', 'v-4');
     const probe = probeKeyFile(dir, Buffer.from('{"not":"a key file"}'));
     expect(probe).toEqual({ exists: true, passphraseProtected: false });
-    const v = openVaultWithKeyFile({ dir }, probe.keyBytes);
-    try {
-      expect(v.get('K')).toBe('v-4');
-    } finally {
-      v.close();
-    }
+    expect(valueThrough(dir, probe.keyBytes)).toBe('v-4');
   });
 
   it('no vault: nothing read', () => {
