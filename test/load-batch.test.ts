@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aliceAndBobVerified, rawDatabase, thrownCode, vaultsClosedAfterEach } from './helpers.js';
+import { sendBundle } from './export-helpers.js';
 import { must } from './must.js';
 import { parseFilter } from '../src/filter/index.js';
 import { prepareExport, recordExport } from '../src/sharing/export.js';
@@ -25,12 +26,7 @@ function pair(): { alice: Vault; bob: Vault; send: () => string } {
   const alice = vault('alice');
   const bob = vault('bob');
   aliceAndBobVerified(alice, bob);
-  const send = (): string => {
-    const plan = prepareExport(alice, { to: ['bob'], filters: [parseFilter('web:prod:')], destination: 'files' });
-    const item = must(plan.items[0]);
-    recordExport(alice, plan, item);
-    return item.text;
-  };
+  const send = (): string => sendBundle(alice, 'bob', 'web:prod:');
   return { alice, bob, send };
 }
 
@@ -122,8 +118,7 @@ describe('a load written in one pass', () => {
     // bob passes K0 to carol, then removes carol: K0 is exposed.
     const carol = vault('carol');
     bob.addUser({ username: 'carol', publicKey: carol.publicKey });
-    const plan = prepareExport(bob, { to: ['carol'], filters: [parseFilter('web:prod:K0')], destination: 'files' });
-    recordExport(bob, plan, must(plan.items[0]));
+    sendBundle(bob, 'carol', 'web:prod:K0');
     bob.removeUser('carol');
     expect(must(bob.lookup('web', 'prod', 'K0')).exposedBy).toBe('carol');
     alice.setMany(names(3, 2), { update: true });

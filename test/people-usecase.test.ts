@@ -5,9 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { vaultsClosedAfterEach } from './helpers.js';
-import { must } from './must.js';
-import { parseFilter } from '../src/filter/index.js';
-import { prepareExport, recordExport } from '../src/sharing/export.js';
+import { sendBundle } from './export-helpers.js';
 import { addPerson, removePerson, userFingerprint, verifyUserKey } from '../src/sharing/people.js';
 
 const vault = vaultsClosedAfterEach();
@@ -36,8 +34,7 @@ describe('people use cases', () => {
     const bob = vault('bob');
     alice.addUser({ username: 'bob', publicKey: bob.publicKey });
     alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
-    const plan = prepareExport(alice, { to: ['bob'], filters: [parseFilter('web:prod:')], destination: 'files' });
-    recordExport(alice, plan, must(plan.items[0]));
+    sendBundle(alice, 'bob', 'web:prod:');
     await expect(removePerson(alice, 'bob', { ask: () => Promise.resolve(false) }, notes([]))).rejects.toMatchObject({ code: 'E_ABORTED' });
     await expect(removePerson(alice, 'alice', {}, notes([]))).rejects.toMatchObject({ code: 'E_USAGE' });
     const lines: string[] = [];

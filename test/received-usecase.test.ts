@@ -8,9 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aliceAndBobVerified, tmpdir, vaultsClosedAfterEach } from './helpers.js';
-import { must } from './must.js';
-import { parseFilter } from '../src/filter/index.js';
-import { prepareExport, recordExport } from '../src/sharing/export.js';
+import { sendBundle } from './export-helpers.js';
 import { deliverInbox, loadJson, loadText, reportLoad, settleNewNames } from '../src/sharing/received.js';
 import { Vault } from '../src/vault/vault.js';
 
@@ -23,12 +21,7 @@ function bundle(): { alice: Vault; bob: Vault; text: () => string } {
   aliceAndBobVerified(alice, bob);
   alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
   alice.set({ app: 'web', env: 'prod', key: 'NODE_OPTIONS', value: '--x' });
-  const text = (): string => {
-    const plan = prepareExport(alice, { to: ['bob'], filters: [parseFilter('web:prod:')], destination: 'files' });
-    const item = must(plan.items[0]);
-    recordExport(alice, plan, item);
-    return item.text;
-  };
+  const text = (): string => sendBundle(alice, 'bob', 'web:prod:');
   return { alice, bob, text };
 }
 
