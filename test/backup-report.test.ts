@@ -44,4 +44,20 @@ describe('writeBackup and reportRestore', () => {
     reportRestore(fresh, dump, restoreInto(fresh, dump, { created: false, overwrite: false, source: file }), { source: file, created: false, dir: freshDir, overwriteCommand: 'seeqret restore b.age --overwrite' }, notes);
     expect(lines.at(-1)).toBe('Skipped secrets have another value here; run `seeqret restore b.age --overwrite` to replace them (the current value goes to history).');
   });
+
+  it('a path the write would refuse (the page next to it a folder, the file a link) is refused before anything is made, written or recorded', async () => {
+    const dir = tmpdir();
+    const alice = Vault.create({ dir: path.join(dir, 'alice'), username: 'alice', email: 'alice@example.com' });
+    open.push(alice);
+    alice.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
+    const notes = { info: () => undefined, warn: () => undefined };
+    fs.mkdirSync(path.join(dir, 'b.html'));
+    const file = path.join(dir, 'b.age');
+    await expect(writeBackup(alice, { file, passphrase: 'correct horse battery', includeKeys: false, armor: false, html: true, logN: 10 }, notes)).rejects.toMatchObject({ code: 'E_USAGE' });
+    expect(fs.existsSync(file)).toBe(false);
+    fs.symlinkSync(path.join(dir, 'elsewhere.age'), path.join(dir, 'link.age'));
+    await expect(writeBackup(alice, { file: path.join(dir, 'link.age'), passphrase: 'correct horse battery', includeKeys: false, armor: false, html: false, logN: 10 }, notes)).rejects.toMatchObject({ code: 'E_SYMLINK' });
+    expect(fs.existsSync(path.join(dir, 'elsewhere.age'))).toBe(false);
+    expect(alice.auditLog({ action: 'backup' })).toEqual([]);
+  });
 });
