@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDotenv } from '../src/formats/dotenv.js';
-import { cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { cli, cliIn, cliInTerminal, errorCode, newVault, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 describe('init', () => {
@@ -150,6 +150,30 @@ describe('add / get / list / edit / rm', () => {
     const table = (await cliIn(['list'], { vault: v })).stdout;
     expect(table).toContain('POSTGRES_USER');
     expect(table).not.toContain('\u001b['); // NO_COLOR honoured
+  });
+
+  it('colour on a terminal follows the run\'s own environment, not the host process\'s (CI, FORCE_COLOR there change nothing)', async () => {
+    const v = newVault();
+    await cliIn(['add', 'key', 'A', '1'], { vault: v });
+    const bold = '\u001b[1m';
+    const host = { CI: process.env['CI'], FORCE_COLOR: process.env['FORCE_COLOR'], NO_COLOR: process.env['NO_COLOR'] };
+    // The host process asks for colour every way it can; only the run's environment may decide.
+    process.env['CI'] = '1';
+    process.env['FORCE_COLOR'] = '1';
+    delete process.env['NO_COLOR'];
+    try {
+      const table = async (env: Record<string, string | undefined>): Promise<string> => (await cliInTerminal(['list'], { vault: v, env })).stdout;
+      expect(await table({ TERM: 'xterm', FORCE_COLOR: undefined })).not.toContain('\u001b['); // cleanEnv sets NO_COLOR
+      expect(await table({ TERM: 'dumb', NO_COLOR: undefined, FORCE_COLOR: undefined, CI: '1' })).not.toContain('\u001b[');
+      expect(await table({ TERM: 'xterm', NO_COLOR: undefined, FORCE_COLOR: undefined })).toContain(bold);
+      expect(await table({ TERM: 'dumb', NO_COLOR: undefined, FORCE_COLOR: '1' })).toContain(bold);
+      expect(await table({ TERM: 'xterm', NO_COLOR: '', FORCE_COLOR: '1' })).not.toContain('\u001b[');
+    } finally {
+      for (const [k, val] of Object.entries(host)) {
+        if (val === undefined) delete process.env[k];
+        else process.env[k] = val;
+      }
+    }
   });
 
   it('SQL wildcards are literal: _ and % do not match other characters', async () => {

@@ -8,7 +8,8 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addSecrets, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { addSecrets, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { runCli } from '../src/cli/run-in-process.js';
 
 const TOKEN = 'ghp_9ZyXwVuTsRqPoNmLk';
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1' };
@@ -26,6 +27,20 @@ function repoWithVault(): { repo: string; vault: string } {
 }
 
 describe('seeqret hook', () => {
+  it('in-process, the hook runs the seeqret the caller names, never the host program; with none named it is refused and nothing is written', async () => {
+    const { repo, vault } = repoWithVault();
+    const hook = path.join(repo, '.git', 'hooks', 'pre-commit');
+    const refused = await cliIn(['hook', 'install'], { vault, cwd: repo });
+    expect(errorCode(refused)).toBe('E_INTERNAL');
+    expect(fs.existsSync(hook)).toBe(false);
+    const bin = path.join(repo, 'bin', 'seeqret.js');
+    const r = await runCli(['--vault', vault, 'hook', 'install'], { env: cleanEnv(), cwd: repo, selfCommand: [process.execPath, bin] });
+    expect(r.status, r.stderr).toBe(0);
+    const script = fs.readFileSync(hook, 'utf8');
+    expect(script).toContain(bin);
+    expect(script).not.toContain(process.argv[1] ?? '\0');
+  });
+
   it('blocks a real git commit holding a value, keeps and runs the previous hook, uninstall restores it', () => {
     const { repo, vault } = repoWithVault();
     const hooks = path.join(repo, '.git', 'hooks');

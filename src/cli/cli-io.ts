@@ -80,6 +80,13 @@ export interface CliIo {
   readonly ownsStdio?: boolean;
   /** Set the file mode creation mask that children started from now on inherit (`env run --umask`). */
   setChildUmask(mask: number): void;
+  /**
+   * The command line that starts seeqret again (`[node, its bin script]`), for what the run starts
+   * as its own program: the unlock agent, the git pre-commit hook. Absent when the run cannot tell
+   * (an in-process run not given one): those commands then fail with `E_INTERNAL` rather than
+   * start the host program.
+   */
+  readonly selfCommand?: readonly string[];
   /** Send `signal` to the run itself after a child it ran was ended by it (as a shell does); absent in-process. */
   raise?(signal: NodeJS.Signals): void;
 }

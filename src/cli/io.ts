@@ -44,6 +44,18 @@ export function writeData(data: string | Uint8Array): void {
 }
 
 /**
+ * Whether a table on a terminal may be coloured, decided from the run's own environment (an
+ * in-process run, a relay client or the UI passes its own), never from the host process's:
+ * `NO_COLOR` (any value) turns colour off; otherwise `FORCE_COLOR` (any value) turns it on, and a
+ * `TERM` of `dumb` turns it off.
+ */
+export function colorAllowed(env: Readonly<Record<string, string | undefined>>): boolean {
+  if (env['NO_COLOR'] !== undefined) return false;
+  if (env['FORCE_COLOR'] !== undefined) return true;
+  return env['TERM'] !== 'dumb';
+}
+
+/**
  * Print rows in `format` to stdout. Tables learn from here whether stdout is a terminal (borders,
  * fitted to its width, bold headers when colour is allowed) or not (plain columns, never cut).
  */
@@ -56,7 +68,7 @@ export async function printRows<T extends object = Record<string, unknown>>(
   const { writeRows } = await import('../formats/output.js');
   const { stdout } = io();
   const tty = stdout.isTTY === true;
-  const color = tty && format === 'table' && (await import('picocolors')).default.isColorSupported;
+  const color = tty && format === 'table' && colorAllowed(io().env);
   // Tables are escaped cell by cell (their borders and bold headers are ours), json and yaml by
   // their own escapes; csv, env and shell hold the exact data, escaped only on a terminal. A table
   // is written in chunks as it is laid out, each as bytes: a chunk a slow reader leaves queued in

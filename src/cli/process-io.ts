@@ -39,5 +39,6 @@ export function processIo(): CliIo {
     ownsStdio: true,
     setChildUmask: (mask) => void process.umask(mask),
     raise: (signal) => process.kill(process.pid, signal),
+    ...(process.argv[1] === undefined ? {} : { selfCommand: [process.execPath, process.argv[1]] }),
   };
 }

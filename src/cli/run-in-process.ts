@@ -35,6 +35,8 @@ export interface InProcessIo {
    * interrupt a prompt or stop `relay serve` (default: none ever arrives).
    */
   readonly signals?: EventEmitter;
+  /** The command line that starts seeqret (`[node, bin script]`) for `unlock` and `hook install` (default: none; they then fail). */
+  readonly selfCommand?: readonly string[];
 }
 
 /** The outcome of an in-process run. */
@@ -105,6 +107,7 @@ async function runNow(args: readonly string[], opts: InProcessIo): Promise<CliRu
     now: opts.now ?? Date.now,
     abort: () => undefined,
     setChildUmask: (mask) => void process.umask(mask),
+    ...(opts.selfCommand === undefined ? {} : { selfCommand: [...opts.selfCommand] }),
   };
   try {
     if (cwd !== savedCwd) process.chdir(cwd);

@@ -23,9 +23,9 @@ export interface UnlockOptions {
 
 /** Start the agent: this Node running this script with the agent marker argument. */
 function spawnFromCli(start: AgentStart, logFile: string): Promise<number> {
-  const script = process.argv[1];
-  if (script === undefined) return Promise.reject(new SeeqretError('E_INTERNAL', 'cannot tell where the seeqret executable is', 'Run seeqret as installed (its bin).'));
-  return spawnAgent(start, { command: process.execPath, args: [script, AGENT_ARG], logFile });
+  const [command, ...args] = io().selfCommand ?? [];
+  if (command === undefined) return Promise.reject(new SeeqretError('E_INTERNAL', 'cannot tell where the seeqret executable is', 'Run seeqret as installed (its bin).'));
+  return spawnAgent(start, { command, args: [...args, AGENT_ARG], logFile });
 }
 
 function target(g: GlobalOptions): ReturnType<typeof agentTarget> {

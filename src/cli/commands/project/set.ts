@@ -16,6 +16,7 @@ import { type SetRequest, type SourceIo, checkSetRequest, resolveValueSource, se
 import { secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, promptAgain, promptHidden, promptSelect, readStdin, stdinIsTTY, withVault } from '../../context.js';
 import { projectEnv } from '../../project-context.js';
+import { io } from '../../cli-io.js';
 
 const OTHER = '\u0000other';
 const CANCEL = '\u0000cancel';
@@ -76,7 +77,7 @@ export async function set(g: GlobalOptions, words: string[], o: SetOptions): Pro
     allowEmpty: o.allowEmpty === true,
   };
   checkSetRequest(env, req);
-  const source: SourceIo = { readStdin: (what) => readStdin('value', what), env: process.env };
+  const source: SourceIo = { readStdin: (what) => readStdin('value', what), env: io().env };
   return withVault(g, async (v) => {
     const s = await setVariables(v, project, env, req, {
       ...source,

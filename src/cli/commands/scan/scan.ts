@@ -101,9 +101,9 @@ export async function scanCommand(g: GlobalOptions, paths: string[], o: ScanComm
 export function hookCommand(g: GlobalOptions, action: 'install' | 'uninstall'): number {
   const cwd = io().cwd;
   if (action === 'install') {
-    const script = process.argv[1];
-    if (script === undefined) throw new SeeqretError('E_INTERNAL', 'cannot tell where the seeqret program is', 'Run seeqret by its command.');
-    const command = [process.execPath, path.resolve(script)];
+    const self = io().selfCommand;
+    if (self === undefined || self.length < 2) throw new SeeqretError('E_INTERNAL', 'cannot tell where the seeqret program is', 'Run seeqret by its command.');
+    const command = self.map((word, i) => (i === 0 ? word : path.resolve(word)));
     if (g.vault !== undefined) command.push('--vault', path.resolve(cwd, g.vault));
     if (g.passphraseFile !== undefined) command.push('--passphrase-file', path.resolve(cwd, g.passphraseFile));
     const r = installHook(cwd, io().env, command);
