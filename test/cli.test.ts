@@ -169,10 +169,14 @@ describe('add / get / list / edit / rm', () => {
       expect(await table({ TERM: 'dumb', NO_COLOR: undefined, FORCE_COLOR: '1' })).toContain(bold);
       expect(await table({ TERM: 'xterm', NO_COLOR: '', FORCE_COLOR: '1' })).not.toContain('\u001b[');
     } finally {
-      for (const [k, val] of Object.entries(host)) {
+      const restore = (k: 'CI' | 'FORCE_COLOR' | 'NO_COLOR'): void => {
+        const val = host[k];
         if (val === undefined) delete process.env[k];
         else process.env[k] = val;
-      }
+      };
+      restore('CI');
+      restore('FORCE_COLOR');
+      restore('NO_COLOR');
     }
   });
 
