@@ -171,7 +171,7 @@ describe('add / get / list / edit / rm', () => {
     } finally {
       const restore = (k: 'CI' | 'FORCE_COLOR' | 'NO_COLOR'): void => {
         const val = host[k];
-        if (val === undefined) delete process.env[k];
+        if (val === undefined) Reflect.deleteProperty(process.env, k);
         else process.env[k] = val;
       };
       restore('CI');
