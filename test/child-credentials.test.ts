@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childEnvironment, credentialVariables } from '../src/inject/child-env.js';
-import { BIN, type CliResult, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { BIN, type CliResult, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
 /** Every credential variable, set to a recognisable value. */
 const CREDENTIALS: Record<string, string> = {
@@ -95,10 +95,11 @@ describe('the environment of a child', () => {
     expect([...credentialVariables({})]).toContain('SEEQRET_SS_PASSWORD');
   });
 
-  it('run: no credential variable and no passphrase descriptor reach the command (passphrase vault, --passphrase-file /dev/fd/200)', () => {
+  it('run: no credential variable and no passphrase descriptor reach the command (passphrase vault, --passphrase-file /dev/fd/200)', async () => {
     const v = newVault({ passphrase: 'vault passphrase 1' });
     const pass = passphraseFile('vault passphrase 1');
-    expect(cli(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } }).code).toBe(0);
+    // Set-up in-process (decision 58); the runs under test are child processes started by bash.
+    expect((await cliIn(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } })).code).toBe(0);
     const { script, report } = probeScript();
     for (const fdPath of ['/dev/fd/200', '/proc/self/fd/200']) {
       fs.rmSync(report, { force: true });
@@ -123,11 +124,11 @@ describe('the environment of a child', () => {
     expectClean(readProbe(report), '/nonexistent');
   });
 
-  it('team exec: neither the custodian credentials (any prefix) nor the vault passphrase nor the passphrase descriptor', () => {
+  it('team exec: neither the custodian credentials (any prefix) nor the vault passphrase nor the passphrase descriptor', async () => {
     const file = path.join(tmpdir(), 'protected.yaml');
     const alice = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
     for (const args of [['init', '--key-type', 'fast'], ['add-domain', 'dev'], ['add-secret', 'dev', 'DB_PASSWORD', 'hunter2']]) {
-      const r = cli(['team', '--file', file, ...args], { env: alice });
+      const r = await cliIn(['team', '--file', file, ...args], { env: alice });
       expect(r.code, r.stderr).toBe(0);
     }
     const { script, report } = probeScript();
@@ -146,18 +147,18 @@ describe('the environment of a child', () => {
     }
   });
 
-  it('set NAME=!command: the command sees no credentials and no passphrase descriptor', () => {
+  it('set NAME=!command: the command sees no credentials and no passphrase descriptor', async () => {
     const v = newVault({ passphrase: 'vault passphrase 1' });
     const dir = path.join(tmpdir(), 'shop');
     fs.mkdirSync(dir);
-    expect(cli(['project', 'init'], { vault: v, cwd: dir, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } }).code).toBe(0);
+    expect((await cliIn(['project', 'init'], { vault: v, cwd: dir, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } })).code).toBe(0);
     fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), '[{"Variable": "token", "Type": "string"}]');
     const { script, report } = probeScript();
     const pass = passphraseFile('vault passphrase 1');
     const r = cliWithFd(['--vault', v, '--passphrase-file', '/dev/fd/200', 'set', `token=!${process.execPath} ${script}`], pass, { ...CREDENTIALS, ...KEPT }, dir);
     expect(r.code, r.stderr).toBe(0);
     expectClean(readProbe(report), pass);
-    const got = cli(['get', 'shop:dev:token'], { vault: v, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } });
+    const got = await cliIn(['get', 'shop:dev:token'], { vault: v, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } });
     expect(got.stdout).toBe('probe-output\n');
   });
 

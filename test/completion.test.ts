@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
 import { type CompletionNode, completionScript, completionTree } from '../src/cli/completion.js';
-import { cli, errorCode, tmpdir } from './helpers.js';
+import { cli, cliIn, errorCode, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -74,33 +74,34 @@ describe('bash', () => {
     expect(got[4]).toEqual([]);
   });
 
-  it('is printed by `seeqret completion bash`; an unknown shell is E_USAGE', () => {
+  // The executable's own run of `completion` (its child process in the suite); the rest in-process.
+  it('is printed by `seeqret completion bash`; an unknown shell is E_USAGE', async () => {
     expect(cli(['completion', 'bash']).stdout).toBe(script);
-    const r = cli(['completion', 'tcsh']);
+    const r = await cliIn(['completion', 'tcsh']);
     expect(errorCode(r)).toBe('E_USAGE');
   });
 });
 
 describe('zsh and fish', () => {
   // bashcompinit calls the function with ksharrays set (arrays from 0, as in bash); so does the test.
-  it('zsh: the script loads and completes through bashcompinit', (ctx) => {
+  it('zsh: the script loads and completes through bashcompinit', async (ctx) => {
     if (!has('zsh')) {
       console.log('skipped: zsh is not installed');
       ctx.skip();
     }
     const file = path.join(tmpdir(), 'c.zsh');
-    fs.writeFileSync(file, cli(['completion', 'zsh']).stdout);
+    fs.writeFileSync(file, (await cliIn(['completion', 'zsh'])).stdout);
     const r = spawnSync('zsh', ['-f', '-c', `source '${file}'; setopt ksharrays; COMP_WORDS=(seeqret add ''); COMP_CWORD=2; _seeqret; print -r -- "\${COMPREPLY[*]}"`], { encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
     expect(r.stdout.trim().split(' ')).toEqual(must(byPath.get('add')).commands);
   });
 
-  it('fish: `complete -C` gives the sub-commands and options', (ctx) => {
+  it('fish: `complete -C` gives the sub-commands and options', async (ctx) => {
     if (!has('fish')) {
       console.log('skipped: fish is not installed');
       ctx.skip();
     }
     const file = path.join(tmpdir(), 'c.fish');
-    fs.writeFileSync(file, cli(['completion', 'fish']).stdout);
+    fs.writeFileSync(file, (await cliIn(['completion', 'fish'])).stdout);
     const run = (line: string): string[] => {
       const r = spawnSync('fish', ['--no-config', '-c', `source '${file}'; complete -C '${line}'`], { encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
       expect(r.stderr).toBe('');
@@ -113,31 +114,31 @@ describe('zsh and fish', () => {
 });
 
 describe('help and misplaced options', () => {
-  it('`help add key` shows the help of `add key`; an unknown word is E_USAGE naming it', () => {
-    const r = cli(['help', 'add', 'key']);
+  it('`help add key` shows the help of `add key`; an unknown word is E_USAGE naming it', async () => {
+    const r = await cliIn(['help', 'add', 'key']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(cli(['add', 'key', '--help']).stdout);
-    expect(cli(['help']).stdout).toContain('Usage: seeqret');
-    const bad = cli(['help', 'add', 'nope']);
+    expect(r.stdout).toBe((await cliIn(['add', 'key', '--help'])).stdout);
+    expect((await cliIn(['help'])).stdout).toContain('Usage: seeqret');
+    const bad = await cliIn(['help', 'add', 'nope']);
     expect(errorCode(bad)).toBe('E_USAGE');
     expect(bad.stderr).toContain("seeqret add has no command 'nope'");
   });
 
-  it("a command's option before the command says where it goes; a global option after the command works", () => {
+  it("a command's option before the command says where it goes; a global option after the command works", async () => {
     for (const [args, where, flag] of [
       [['--reveal', 'list'], 'seeqret list', '--reveal'],
       [['--app', 'x', 'add', 'key', 'K', 'v'], 'seeqret add key', '--app'],
       [['--overwrite=1', 'add', 'key', 'K'], 'seeqret add key', '--overwrite'],
       [['add', '--overwrite', 'key', 'K'], 'seeqret add key', '--overwrite'],
     ] as const) {
-      const r = cli([...args]);
+      const r = await cliIn([...args]);
       expect(errorCode(r), args.join(' ')).toBe('E_USAGE');
       expect(r.stderr).toContain(`${flag} is an option of \`${where}\``);
       expect(r.stderr).toContain(`Put it after the command: ${where} ${flag}`);
     }
     // An option no command has keeps the parser's message.
-    expect(cli(['--bogus', 'list']).stderr).toContain("unknown option '--bogus'");
+    expect((await cliIn(['--bogus', 'list'])).stderr).toContain("unknown option '--bogus'");
     // A global option after the command is accepted where it is.
-    expect(errorCode(cli(['list', '--vault', path.join(tmpdir(), 'none')]))).toBe('E_VAULT_NOT_FOUND');
+    expect(errorCode(await cliIn(['list', '--vault', path.join(tmpdir(), 'none')]))).toBe('E_VAULT_NOT_FOUND');
   });
 });

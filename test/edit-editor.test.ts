@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type EditEntry, diffEdit, parseEdit, renderEdit } from '../src/edit/format.js';
 import { Vault } from '../src/index.js';
-import { BIN, ROOT, cleanEnv, cli, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
+import { BIN, ROOT, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir, vaultValues } from './helpers.js';
 
 const INITIAL = { 'web:dev:A': 'one', 'web:dev:B': 'two', 'web:prod:A': 'p1', '*:*:OTHER': 'untouched' };
 
@@ -45,6 +45,8 @@ function scratchGone(work: string): void {
 }
 
 describe('seeqret edit -f FILTER', () => {
+  // This test and the interrupt below run the executable (the scratch file's modes, a signal to
+  // the process group); the others run in-process (decision 58), the editor still a real process.
   it('applies changes, additions and removals (-y) in one go, from a private scratch file that is then gone', () => {
     const { vault, work } = setup();
     const ed = editor(work, `sed -i "s/^A='one'/A=zq-new-value/; /^B=/d" "$1"\nprintf 'C="two\\\\nlines"\\n' >> "$1"`);
@@ -68,28 +70,28 @@ describe('seeqret edit -f FILTER', () => {
     expect(actions.filter((a) => a.includes('edit -f web:*:*'))).toHaveLength(1);
   });
 
-  it('asks before removing (no: nothing changes, E_ABORTED; yes: applied); $VISUAL comes before $EDITOR', () => {
+  it('asks before removing (no: nothing changes, E_ABORTED; yes: applied); $VISUAL comes before $EDITOR', async () => {
     const { vault, work } = setup();
     const ed = editor(work, `sed -i "/^B=/d; s/^A='p1'/A=p2/" "$1"`);
-    const no = cli(['edit', '-f', 'web:*:*'], { vault, env: { VISUAL: ed, EDITOR: 'false' }, input: 'n\n' });
+    const no = await cliIn(['edit', '-f', 'web:*:*'], { vault, env: { VISUAL: ed, EDITOR: 'false' }, input: 'n\n' });
     expect(errorCode(no)).toBe('E_ABORTED');
     expect(vaultValues(vault)).toEqual(INITIAL);
     scratchGone(work);
-    const yes = cli(['edit', '-f', 'web:*:*'], { vault, env: { VISUAL: ed, EDITOR: 'false' }, input: 'y\n' });
+    const yes = await cliIn(['edit', '-f', 'web:*:*'], { vault, env: { VISUAL: ed, EDITOR: 'false' }, input: 'y\n' });
     expect(yes.code, yes.stderr).toBe(0);
     expect(vaultValues(vault)).toEqual({ 'web:dev:A': 'one', 'web:prod:A': 'p2', '*:*:OTHER': 'untouched' });
   });
 
-  it('changes nothing when the editor fails, the file does not parse, or nothing was edited', () => {
+  it('changes nothing when the editor fails, the file does not parse, or nothing was edited', async () => {
     const { vault, work } = setup();
-    let r = cli(['edit', '-f', 'web:*:*', '-y'], { vault, env: { EDITOR: editor(work, `echo 'A=x' > "$1"; exit 3`) } });
+    let r = await cliIn(['edit', '-f', 'web:*:*', '-y'], { vault, env: { EDITOR: editor(work, `echo 'A=x' > "$1"; exit 3`) } });
     expect(errorCode(r)).toBe('E_COMMAND_FAILED');
     expect(r.stderr).toContain('status 3');
     scratchGone(work);
-    r = cli(['edit', '-f', 'web:*:*', '-y'], { vault, env: { EDITOR: editor(work, `echo 'A="unclosed' >> "$1"`) } });
+    r = await cliIn(['edit', '-f', 'web:*:*', '-y'], { vault, env: { EDITOR: editor(work, `echo 'A="unclosed' >> "$1"`) } });
     expect(errorCode(r)).toBe('E_DOTENV_SYNTAX');
     scratchGone(work);
-    r = cli(['edit', '-f', 'web:*:*', '-y'], { vault, env: { EDITOR: editor(work, 'true') } });
+    r = await cliIn(['edit', '-f', 'web:*:*', '-y'], { vault, env: { EDITOR: editor(work, 'true') } });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('No changes.');
     expect(vaultValues(vault)).toEqual(INITIAL);
@@ -111,11 +113,11 @@ describe('seeqret edit -f FILTER', () => {
     scratchGone(work);
   });
 
-  it('`edit value` still sets one value; `edit` without -f is a usage error', () => {
+  it('`edit value` still sets one value; `edit` without -f is a usage error', async () => {
     const { vault } = setup();
-    expect(cli(['edit', 'value', 'web:dev:A', 'newer'], { vault }).code).toBe(0);
+    expect((await cliIn(['edit', 'value', 'web:dev:A', 'newer'], { vault })).code).toBe(0);
     expect(vaultValues(vault)['web:dev:A']).toBe('newer');
-    expect(errorCode(cli(['edit'], { vault }))).toBe('E_USAGE');
+    expect(errorCode(await cliIn(['edit'], { vault }))).toBe('E_USAGE');
   });
 });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Vault } from '../src/index.js';
 import { LIMITS } from '../src/util/limits.js';
-import { type CliResult, addSecrets, cleanEnv, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { type CliResult, addSecrets, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
 const TOKEN = 'sk-live-4f9a8c7e6d5b';
 const DB = 'p@ss word/with+sym&bols';
@@ -50,6 +50,8 @@ function vaultWithSecrets(): string {
 }
 
 describe('seeqret scan PATHS', () => {
+  // A child process (its exit status, and the temp folder it is given in TMPDIR stays empty); the
+  // rest of the file runs in-process (decision 58).
   it('finds values and their encodings, prints file:line: NAME (encoding), exits 1; writes nothing', () => {
     const vault = vaultWithSecrets();
     const tree = tmpdir();
@@ -93,7 +95,7 @@ describe('seeqret scan PATHS', () => {
     }
   });
 
-  it('--format json, --list-skipped, a named symbolic link and a file over the cap are notes; a clean tree exits 0', () => {
+  it('--format json, --list-skipped, a named symbolic link and a file over the cap are notes; a clean tree exits 0', async () => {
     const vault = vaultWithSecrets();
     const tree = tmpdir();
     fs.writeFileSync(path.join(tree, 'a.txt'), `x ${TOKEN}\n`);
@@ -101,7 +103,7 @@ describe('seeqret scan PATHS', () => {
     fs.closeSync(fs.openSync(big, 'w'));
     fs.truncateSync(big, LIMITS.scanFile.bytes + 1); // sparse
     fs.symlinkSync(path.join(tree, 'a.txt'), path.join(tree, 'named-link'));
-    const r = cli(['scan', '--format', 'json', '--list-skipped', '.', 'named-link'], { vault, cwd: tree });
+    const r = await cliIn(['scan', '--format', 'json', '--list-skipped', '.', 'named-link'], { vault, cwd: tree });
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(report).toMatchObject({
@@ -113,7 +115,7 @@ describe('seeqret scan PATHS', () => {
     });
     noValues(r);
     fs.rmSync(path.join(tree, 'a.txt'));
-    const clean = cli(['scan', '--list-skipped'], { vault, cwd: tree });
+    const clean = await cliIn(['scan', '--list-skipped'], { vault, cwd: tree });
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toBe('');
     expect(clean.stderr).toContain('not looked for (shorter than 8 characters): *:*:PORT');
@@ -121,23 +123,23 @@ describe('seeqret scan PATHS', () => {
     expect(clean.stderr).toContain('no secret found in 0 files (2 secrets looked for)');
   });
 
-  it('a file name with control characters is escaped; a missing PATH and --staged with PATHS are errors', () => {
+  it('a file name with control characters is escaped; a missing PATH and --staged with PATHS are errors', async () => {
     const vault = vaultWithSecrets();
     const tree = tmpdir();
     fs.writeFileSync(path.join(tree, 'evil\u001b[31m.txt'), TOKEN);
-    const r = cli(['scan'], { vault, cwd: tree });
+    const r = await cliIn(['scan'], { vault, cwd: tree });
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain('\u001b');
     expect(r.stdout).toContain('shop:prod:API_TOKEN (plain)');
-    const missing = cli(['scan', 'nope'], { vault, cwd: tree });
+    const missing = await cliIn(['scan', 'nope'], { vault, cwd: tree });
     expect([errorCode(missing), missing.code]).toEqual(['E_FILE_NOT_FOUND', 3]);
-    const both = cli(['scan', '--staged', 'x'], { vault, cwd: tree });
+    const both = await cliIn(['scan', '--staged', 'x'], { vault, cwd: tree });
     expect([errorCode(both), both.code]).toEqual(['E_USAGE', 2]);
   });
 });
 
 describe('seeqret scan --staged', () => {
-  it('searches the index, not the work tree; outside a repository E_NOT_A_REPO (exit 3)', () => {
+  it('searches the index, not the work tree; outside a repository E_NOT_A_REPO (exit 3)', async () => {
     const vault = vaultWithSecrets();
     const repo = tmpdir();
     git(repo, 'init', '-q');
@@ -146,14 +148,14 @@ describe('seeqret scan --staged', () => {
     git(repo, 'add', 'conf/app.env');
     // the secret is removed from the work tree but still staged: found
     fs.writeFileSync(path.join(repo, 'conf', 'app.env'), 'A=1\nTOKEN=\n');
-    const r = cli(['scan', '--staged'], { vault, cwd: path.join(repo, 'conf') });
+    const r = await cliIn(['scan', '--staged'], { vault, cwd: path.join(repo, 'conf') });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toBe('conf/app.env:2: shop:prod:API_TOKEN (plain)\n');
     noValues(r);
     // staged clean, the work tree holds the secret (not staged): clean
     git(repo, 'add', 'conf/app.env');
     fs.writeFileSync(path.join(repo, 'notes.txt'), TOKEN);
-    const clean = cli(['scan', '--staged'], { vault, cwd: repo });
+    const clean = await cliIn(['scan', '--staged'], { vault, cwd: repo });
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stderr).toContain('no secret found in 1 staged files');
     // a large staged blob in several blocks: the value across a 1 MiB block boundary is found
@@ -161,10 +163,10 @@ describe('seeqret scan --staged', () => {
     big.write(TOKEN, 1024 * 1024 - 5);
     fs.writeFileSync(path.join(repo, 'big.txt'), big);
     git(repo, 'add', 'big.txt');
-    const blocks = cli(['scan', '--staged', '--format', 'json'], { vault, cwd: repo });
+    const blocks = await cliIn(['scan', '--staged', '--format', 'json'], { vault, cwd: repo });
     expect(blocks.code, blocks.stderr).toBe(1);
     expect((JSON.parse(blocks.stdout) as { found: unknown[] }).found).toEqual([{ file: 'big.txt', line: 1, offset: 1024 * 1024 - 5, name: 'shop:prod:API_TOKEN', encoding: 'plain' }]);
-    const outside = cli(['scan', '--staged'], { vault, cwd: tmpdir() });
+    const outside = await cliIn(['scan', '--staged'], { vault, cwd: tmpdir() });
     expect([errorCode(outside), outside.code]).toEqual(['E_NOT_A_REPO', 3]);
   });
 });
