@@ -61,13 +61,14 @@ describe('init', () => {
 describe('add / get / list / edit / rm', () => {
   it('adds from an argument, from stdin and as multi-line text; get prints exactly the value', async () => {
     const v = newVault();
-    // From an argument in-process; from a stdin pipe, and `get` (its fast path), as child processes.
+    // From an argument in-process; from a stdin pipe, and `get` (its fast path) of the multi-line
+    // text, as child processes; the other reads in-process.
     expect((await cliIn(['add', 'key', 'FOO', 'bar', '--env', 'dev'], { vault: v })).code).toBe(0);
     expect(cli(['add', 'key', 'PIPED', '--app', 'myapp'], { vault: v, input: 'from stdin\n' }).code).toBe(0);
     const text = 'line 1\nline "2"\n\ttabbed ü ✓\n';
     expect(cli(['add', 'text', 'CERT'], { vault: v, input: text }).code).toBe(0);
-    expect(cli(['get', ':dev:FOO'], { vault: v }).stdout).toBe('bar\n');
-    expect(cli(['get', 'myapp::PIPED', '-n'], { vault: v }).stdout).toBe('from stdin');
+    expect((await cliIn(['get', ':dev:FOO'], { vault: v })).stdout).toBe('bar\n');
+    expect((await cliIn(['get', 'myapp::PIPED', '-n'], { vault: v })).stdout).toBe('from stdin');
     expect(cli(['get', 'CERT', '-n'], { vault: v }).stdout).toBe(text);
   });
 
@@ -111,10 +112,10 @@ describe('add / get / list / edit / rm', () => {
     const v = newVault();
     await cliIn(['add', 'key', 'DB', 'a', '--app', 'a1', '--env', 'dev'], { vault: v });
     await cliIn(['add', 'key', 'DB', 'b', '--app', 'a2', '--env', 'dev'], { vault: v });
-    const none = cli(['get', 'NOPE'], { vault: v });
+    const none = await cliIn(['get', 'NOPE'], { vault: v });
     expect(none.code).toBe(3);
     expect(errorCode(none)).toBe('E_NOT_FOUND');
-    const many = cli(['get', 'DB'], { vault: v });
+    const many = cli(['get', 'DB'], { vault: v }); // the fast path's refusal, as a child process
     expect(many.code).toBe(4);
     expect(many.stderr).toContain('a1:dev:DB');
     expect(many.stderr).toContain('a2:dev:DB');
@@ -217,9 +218,9 @@ describe('add / get / list / edit / rm', () => {
     expect(errorCode(no)).toBe('E_ABORTED');
     expect(no.stderr).toContain('*:*:A');
     expect((await cliIn(['get', 'A'], { vault: v })).stdout).toBe('1\n');
-    const eof = cli(['rm', 'key', 'A'], { vault: v, input: '' });
+    const eof = await cliIn(['rm', 'key', 'A'], { vault: v, input: '' });
     expect(eof.code).toBe(9);
-    expect(cli(['rm', 'key', 'A'], { vault: v, input: 'y\n' }).code).toBe(0);
+    expect((await cliIn(['rm', 'key', 'A'], { vault: v, input: 'y\n' })).code).toBe(0);
     expect(errorCode(await cliIn(['get', 'A'], { vault: v }))).toBe('E_NOT_FOUND');
     await cliIn(['add', 'key', 'C', '3'], { vault: v });
     for (const everything of ['::', '*', '*:*:*', '']) {
@@ -384,7 +385,7 @@ describe('info, doctor, upgrade, errors', () => {
     expect(f.stdout).toContain('fixed');
     expect(fs.statSync(v).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(v, 'vault.key')).mode & 0o777).toBe(0o600);
-    const again = cli(['get', 'A'], { vault: v });
+    const again = await cliIn(['get', 'A'], { vault: v });
     expect(again.stderr).toBe('');
   });
 
@@ -418,6 +419,7 @@ describe('info, doctor, upgrade, errors', () => {
 });
 
 describe('passphrase-protected vault', () => {
+  // The unlock by SEEQRET_PASSPHRASE and the wrong passphrase as child processes (the fast path's exit status); the rest in-process.
   it('unlocks with SEEQRET_PASSPHRASE or --passphrase-file; wrong or missing passphrase fails clearly', async () => {
     const v = newVault({ passphrase: 'correct horse battery' });
     const ok = { SEEQRET_PASSPHRASE: 'correct horse battery' };
@@ -425,12 +427,12 @@ describe('passphrase-protected vault', () => {
     expect(cli(['get', 'K'], { vault: v, env: ok }).stdout).toBe('v\n');
     const pf = path.join(tmpdir(), 'pass');
     fs.writeFileSync(pf, 'correct horse battery\n');
-    expect(cli(['--passphrase-file', pf, 'get', 'K'], { vault: v }).stdout).toBe('v\n');
+    expect((await cliIn(['--passphrase-file', pf, 'get', 'K'], { vault: v })).stdout).toBe('v\n');
     const wrong = cli(['get', 'K'], { vault: v, env: { SEEQRET_PASSPHRASE: 'wrong' } });
     expect(wrong.code).toBe(6);
     expect(errorCode(wrong)).toBe('E_WRONG_PASSPHRASE');
     expect(wrong.stdout).toBe('');
-    const none = cli(['get', 'K'], { vault: v });
+    const none = await cliIn(['get', 'K'], { vault: v });
     expect(errorCode(none)).toBe('E_PASSPHRASE_REQUIRED');
     const key = fs.readFileSync(path.join(v, 'vault.key'), 'utf8');
     expect((JSON.parse(key) as { protection: string }).protection).toBe('passphrase');
