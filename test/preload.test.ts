@@ -114,13 +114,23 @@ import type { ConfigResult } from 'seeqret/config';
 const names: (keyof ConfigResult)[] = ['set', 'kept', 'resolved'];
 process.stdout.write(JSON.stringify({ ...seen, names: names.length }));\n`,
     };
-    for (const [type, module, preload] of [['module', 'node16', ['--import', 'seeqret/register']], ['commonjs', 'node16', ['-r', 'seeqret/config']]] as const) {
-      const dir = project(type, {
-        ...source,
-        'tsconfig.json': JSON.stringify({ compilerOptions: { module, moduleResolution: 'node16', target: 'es2022', strict: true, outDir: 'out', rootDir: 'src', skipLibCheck: true, types: ['node'] }, include: ['src'] }),
-      });
-      ok(node(dir, [tsc, '-p', 'tsconfig.json']));
-      expect([type, JSON.parse(ok(node(dir, [...preload, 'out/app.js'], REFS)))]).toEqual([type, { ...EXPECTED, names: 3 }]);
+    // One program, one tsc run: with module node16 each folder's package.json decides its files'
+    // module kind (esm/: ES modules, the `import` condition of the package's exports; cjs/:
+    // CommonJS, the `require` condition), so both are type-checked and emitted as the two
+    // separate projects were, next to their sources.
+    const kinds = [['module', 'esm', ['--import', 'seeqret/register']], ['commonjs', 'cjs', ['-r', 'seeqret/config']]] as const;
+    const files: Record<string, string> = {
+      'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, skipLibCheck: true, types: ['node'] }, include: kinds.map(([, sub]) => `${sub}/src`) }),
+    };
+    for (const [type, sub] of kinds) {
+      files[`${sub}/package.json`] = JSON.stringify({ name: `scratch-${sub}`, version: '1.0.0', private: true, type });
+      for (const [name, text] of Object.entries(source)) files[`${sub}/${name}`] = text;
+    }
+    const dir = project('commonjs', files);
+    ok(node(dir, [tsc, '-p', 'tsconfig.json']));
+    for (const [type, sub, preload] of kinds) {
+      expect(fs.readFileSync(path.join(dir, sub, 'src', 'app.js'), 'utf8').includes('require('), `${sub}: ${type} output`).toBe(type === 'commonjs');
+      expect([type, JSON.parse(ok(node(path.join(dir, sub), [...preload, 'src/app.js'], REFS)))]).toEqual([type, { ...EXPECTED, names: 3 }]);
     }
   });
 });
