@@ -8,7 +8,6 @@
  *   no folder, file or row behind, and the same command works once the input is fixed;
  * - every hint a summary or error prints is a command that exists and works in that situation.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { dumpVault, encryptDump } from '../src/sharing/backup.js';
 import { splitCommandLine } from '../src/util/shlex.js';
 import { openDatabase } from '../src/vault/sqlite.js';
 import { Vault } from '../src/vault/vault.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, addSecrets, cliIn, errorCode, introduce, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { type CliResult, ROOT, SHARED, addSecrets, cliIn, errorCode, introduce, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 import { must } from './must.js';
 
 const SS_FIX = path.join(SHARED, 'fixtures', 'securestore-v3');
@@ -63,10 +62,11 @@ async function runHint(cmd: string, opts: { input?: string; env?: Record<string,
   return await cliIn(words.slice(1), opts);
 }
 
+/** `seeqret WORDS --help`, in-process (the same command tree as the executable, decision 58). */
 const helpCache = new Map<string, string>();
-function help(words: string[]): string {
+async function help(words: string[]): Promise<string> {
   const k = words.join(' ');
-  if (!helpCache.has(k)) helpCache.set(k, spawnSync(process.execPath, [BIN, ...words, '--help'], { encoding: 'utf8', env: cleanEnv() }).stdout);
+  if (!helpCache.has(k)) helpCache.set(k, (await cliIn([...words, '--help'])).stdout);
   return must(helpCache.get(k));
 }
 
@@ -74,21 +74,21 @@ function help(words: string[]): string {
  * Check that a hinted command names a real command and only options that command (or its group,
  * or the global options) has. Placeholders such as FILE are fine.
  */
-function expectRealCommand(cmd: string): void {
+async function expectRealCommand(cmd: string): Promise<void> {
   const words = splitCommandLine(cmd).slice(1);
-  const globals = help([]);
+  const globals = await help([]);
   let i = 0;
   while (i < words.length && /^--(vault|passphrase-file)$/.test(must(words[i]))) i += 2;
   // the longest run of words that is a command (its help's Usage line names them)
   const path: string[] = [];
   for (let j = i; j < words.length && !must(words[j]).startsWith('-'); j++) {
-    const usage = /^Usage: seeqret (.*)$/m.exec(help([...path, must(words[j])]))?.[1] ?? '';
+    const usage = /^Usage: seeqret (.*)$/m.exec(await help([...path, must(words[j])]))?.[1] ?? '';
     const name = words[j] === 'ss' ? 'securestore' : must(words[j]);
     if (!usage.startsWith([...path.map((p) => (p === 'ss' ? 'securestore' : p)), name].join(' '))) break;
     path.push(must(words[j]));
   }
   expect(path.length, `no seeqret command in: ${cmd}`).toBeGreaterThan(0);
-  const texts = [globals, ...path.map((_, n) => help(path.slice(0, n + 1)))].join('\n');
+  const texts = [globals, ...(await Promise.all(path.map((_, n) => help(path.slice(0, n + 1)))))].join('\n');
   for (const w of words.slice(i + path.length)) {
     if (!w.startsWith('-') || w === '-') continue;
     const opt = must(w.split('=')[0]);
@@ -345,7 +345,7 @@ describe('hints name commands that exist and work in that situation', () => {
       // the old hint, `--overwrite` alone, is refused as a replay
       expect(errorCode(await cliIn(['load', '-f', file, '--overwrite'], { vault: bob }))).toBe('E_BUNDLE_REPLAY');
       // every printed command is real; one of them loads the bundle again (the others accept the new names)
-      for (const c of hintedCommands(r.stderr)) expectRealCommand(c);
+      for (const c of hintedCommands(r.stderr)) await expectRealCommand(c);
       const cmds = hintedCommands(r.stderr).filter((c) => /^seeqret( --\S+ \S+)* load /.test(c));
       expect(cmds).toHaveLength(1);
       expect(cmds[0]).toContain('--overwrite --force');
@@ -366,7 +366,7 @@ describe('hints name commands that exist and work in that situation', () => {
     expect(r.stderr).toContain('kept ours: the sent value is older than the one here');
     const cmds = hintedCommands(r.stderr);
     expect(cmds).toHaveLength(1);
-    expectRealCommand(must(cmds[0]));
+    await expectRealCommand(must(cmds[0]));
     ok(await runHint(must(cmds[0])));
     expect(values(bob)['*:*:TOKEN']).toBe('old at alice');
 
@@ -374,7 +374,7 @@ describe('hints name commands that exist and work in that situation', () => {
     expect(errorCode(replay)).toBe('E_BUNDLE_REPLAY');
     const fix = hintedCommands(replay.stderr);
     expect(fix).toEqual(['seeqret load -f FILE --force']);
-    expectRealCommand(must(fix[0]));
+    await expectRealCommand(must(fix[0]));
     expect((await cliIn(['load', '-f', file, '--force'], { vault: bob })).code).toBe(0);
   });
 
@@ -389,7 +389,7 @@ describe('hints name commands that exist and work in that situation', () => {
     expect(fs.existsSync(path.join(inbox, 'a.json'))).toBe(false);
     const cmds = hintedCommands(r.stderr);
     expect(cmds).toEqual(['seeqret load -f FILE --overwrite --force']);
-    expectRealCommand(must(cmds[0]));
+    await expectRealCommand(must(cmds[0]));
     const again = path.join(tmpdir(), 'again.json');
     ok(await cliIn(['export', '--to', 'bob', '-f', '::', '-o', again], { vault: alice }));
     ok(await runHint(`seeqret --vault ${bob} ${must(cmds[0]).slice('seeqret '.length).replace('FILE', again)}`));
@@ -407,7 +407,7 @@ describe('hints name commands that exist and work in that situation', () => {
       const r = ok(viaStdin ? await cliIn(['importenv', '-', '--env', 'dev'], { vault, input: 'A=theirs\n' }) : await cliIn(['importenv', file, '--env', 'dev'], { vault }));
       const cmds = hintedCommands(r.stderr);
       expect(cmds).toHaveLength(1);
-      expectRealCommand(must(cmds[0]));
+      await expectRealCommand(must(cmds[0]));
       ok(await runHint(must(cmds[0]), viaStdin ? { input: 'A=theirs\n' } : {}));
       expect(values(vault)['*:dev:A']).toBe('theirs');
     }
@@ -415,13 +415,13 @@ describe('hints name commands that exist and work in that situation', () => {
     // import-vault --keep-identity, then values changed here: the hint works although the vault exists now
     const target = path.join(tmpdir(), 'v');
     const first = ok(await cliIn(['--vault', target, 'import-vault', path.join(V1, 'alice'), '--keep-identity']));
-    for (const c of hintedCommands(first.stderr)) expectRealCommand(c);
+    for (const c of hintedCommands(first.stderr)) await expectRealCommand(c);
     const name = must(Object.keys(values(target))[0]);
     ok(await cliIn(['edit', 'value', name, 'changed here'], { vault: target }));
     const r = ok(await cliIn(['--vault', target, 'import-vault', path.join(V1, 'alice')]));
     const cmds = hintedCommands(r.stderr).filter((c) => c.includes('--overwrite'));
     expect(cmds).toHaveLength(1);
-    expectRealCommand(must(cmds[0]));
+    await expectRealCommand(must(cmds[0]));
     ok(await runHint(must(cmds[0])));
     expect(values(target)[name]).not.toBe('changed here');
 
@@ -437,7 +437,7 @@ describe('hints name commands that exist and work in that situation', () => {
     const rr = ok(await cliIn(['restore', backup, '--backup-passphrase-file', pass], { vault: dst }));
     const rc = hintedCommands(rr.stderr);
     expect(rc).toHaveLength(1);
-    expectRealCommand(must(rc[0]));
+    await expectRealCommand(must(rc[0]));
     ok(await runHint(must(rc[0])));
     expect(values(dst)['*:*:K']).toBe('backed up');
   });
@@ -465,7 +465,7 @@ describe('hints name commands that exist and work in that situation', () => {
     for (const r of outputs) {
       expect(r.code, r.stderr).not.toBe(0);
       for (const c of hintedCommands(r.stderr)) {
-        expectRealCommand(c);
+        await expectRealCommand(c);
         n += 1;
       }
     }
