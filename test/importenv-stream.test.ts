@@ -13,7 +13,7 @@ import { parseDotenvPieces } from '../src/formats/dotenv-stream.js';
 import { formatDotenv } from '../src/formats/dotenv.js';
 import { parseFilter } from '../src/filter/index.js';
 import { Vault } from '../src/vault/vault.js';
-import { cli, cliAsync, errorCode, newVault, tmpdir } from './helpers.js';
+import { cliAsync, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 /** What a parse gives: the entries, or the error's code and message. */
@@ -108,9 +108,11 @@ describe('importenv of a large file (real CLI)', () => {
     const lines = Array.from({ length: N }, (_, i) => line(i));
     lines[N - 3] = 'this is not an assignment\n';
     fs.writeFileSync(file, lines.join(''));
-    const r = await cliAsync(['importenv', file, '--app', 'big', '--env', 'dev'], { vault }).done;
+    // In-process (decision 58): the same parser, batches and transaction; the import above is
+    // the child process that takes a large file end to end.
+    const r = await cliIn(['importenv', file, '--app', 'big', '--env', 'dev'], { vault });
     expect([r.code, errorCode(r)]).toEqual([10, 'E_DOTENV_SYNTAX']);
     expect(r.stderr).toContain(`bad.env:${N - 2}`);
-    expect(cli(['list', '-f', 'big:dev:', '--format', 'json'], { vault }).stdout.trim()).toBe('[]');
+    expect((await cliIn(['list', '-f', 'big:dev:', '--format', 'json'], { vault })).stdout.trim()).toBe('[]');
   }, 600_000);
 });
