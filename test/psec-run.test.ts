@@ -143,21 +143,24 @@ describe('run --umask', () => {
   it('gives the child the umask (default 0o077) and refuses values that are not 0o-octal up to 0o777', async () => {
     const vault = newVault();
     add(vault, 'FOO', 'x', '*', '*');
-    // The umask a real seeqret process gives its child once (here and for the file below), the rest in-process.
-    const umaskOf = async (extra: string[], real = false): Promise<string> => {
-      const args = ['run', '-f', '::FOO', ...extra, '--', 'sh', '-c', 'umask'];
-      const r = real ? cli(args, { vault }) : await cliIn(args, { vault });
+    // The umask a real seeqret process gives its child, and the mode of a file the child creates
+    // under it, in one child process; the rest in-process.
+    const dir = tmpdir();
+    const real = cli(['run', '-f', '::FOO', '--', 'sh', '-c', `umask; : > '${path.join(dir, 'default')}'`], { vault });
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout.trim()).toBe('0077');
+    expect(fs.statSync(path.join(dir, 'default')).mode & 0o777).toBe(0o600);
+    const umaskOf = async (extra: string[]): Promise<string> => {
+      const r = await cliIn(['run', '-f', '::FOO', ...extra, '--', 'sh', '-c', 'umask'], { vault });
       expect(r.code, r.stderr).toBe(0);
       return r.stdout.trim();
     };
-    expect(await umaskOf([], true)).toBe('0077');
     expect(await umaskOf(['--umask', '0o022'])).toBe('0022');
     expect(await umaskOf(['--umask', '0o0'])).toBe('0000');
     expect(await umaskOf(['--umask', '0o777'])).toBe('0777');
     // A file the child creates gets the mode the umask allows.
-    const dir = tmpdir();
     const file = path.join(dir, 'f');
-    expect(cli(['run', '-f', '::FOO', '--umask', '0o027', '--', 'sh', '-c', `: > '${file}'`], { vault }).code).toBe(0);
+    expect((await cliIn(['run', '-f', '::FOO', '--umask', '0o027', '--', 'sh', '-c', `: > '${file}'`], { vault })).code).toBe(0);
     expect(fs.statSync(file).mode & 0o777).toBe(0o640);
     for (const bad of ['077', '0o778', '0o1000', '0x1ff', '63', '', '0o', '0o-1']) {
       const r = await cliIn(['run', '-f', '::FOO', `--umask=${bad}`, '--', 'true'], { vault });
