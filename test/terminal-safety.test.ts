@@ -11,8 +11,9 @@
  * print it run (in-process, through `cliIn`: the same command tree and streams as the executable),
  * and their stdout and stderr may not hold one of those characters raw. `get` and
  * `--format csv|env|shell` keep the exact data through a pipe; on a terminal they are checked
- * too: in-process as on a terminal (`cliInTerminal`), and once per test on a real pseudo-terminal
- * (util-linux `script`, the real executable as a child). `--format json|yaml` must give the
+ * too: in-process as on a terminal (`cliInTerminal`), and on a real pseudo-terminal (util-linux
+ * `script`, the real executable as a child) once for each family of commands with its own
+ * executable path or exit profile: `get` (its fast path), `team` and `ss`. `--format json|yaml` must give the
  * exact data back to a parser while escaping.
  */
 import { spawnSync } from 'node:child_process';
@@ -89,8 +90,9 @@ function ttySafe(args: string[], opts: { vault?: string; cwd?: string; env?: Rec
 
 /**
  * `seeqret ARGS` in-process as if on a terminal of 100 columns (`cliInTerminal`): the rendering a
- * terminal gets, through the same seam. Each test also keeps one real transcript (`ttySafe`: the
- * executable on a pseudo-terminal), so the process's own terminal detection is checked too.
+ * terminal gets, through the same seam. `get`, `team decrypt` and `ss get` also run as the
+ * executable on a pseudo-terminal (`ttySafe`), so the process's own terminal detection is
+ * checked too.
  */
 async function terminalSafe(args: string[], opts: { vault?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return safe(await cliInTerminal(args, { ...opts, env: { TERM: 'dumb', ...opts.env }, columns: 100 }), `on a terminal (in-process): seeqret ${args.join(' ')}`);
@@ -224,7 +226,7 @@ describe('add user', () => {
       safe(await cliIn(['rm', 'user', must(known[0]), '--yes'], { vault: v }), 'rm user');
     }
     await terminalSafe(['users', '--format', 'csv'], { vault: v });
-    if (hasScript) ttySafe(['users'], { vault: v });
+    await terminalSafe(['users'], { vault: v });
   }, SLOW);
 
   it('a PGP key whose user IDs carry escape sequences: add user --pgp-key, users --pgp', async () => {
@@ -238,7 +240,7 @@ describe('add user', () => {
     for (const args of [['users', '--pgp'], ['users', '--pgp', '--format', 'json'], ['audit']]) safe(ok(await cliIn(args, { vault: v })), args.join(' '));
     const keys = JSON.parse((await cliIn(['users', '--pgp', '--format', 'json'], { vault: v })).stdout) as Array<{ username: string; userIds: string }>;
     expect(keys.find((k) => k.username === 'm1')?.userIds).toBe(`Mallory ${must(CHUNKS[1]).text} <m1@example.com>`);
-    if (hasScript) ttySafe(['users', '--pgp', '--format', 'csv'], { vault: v });
+    await terminalSafe(['users', '--pgp', '--format', 'csv'], { vault: v });
   }, SLOW);
 });
 
@@ -304,7 +306,7 @@ describe('a restored backup', () => {
       expect(fs.existsSync(path.join(tmpdir(), 'r-email'))).toBe(false);
     }
     for (const args of [['users', '--format', 'csv'], ['whoami']]) await terminalSafe(args, { vault: target });
-    if (hasScript) ttySafe(['audit', '--format', 'csv'], { vault: target });
+    await terminalSafe(['audit', '--format', 'csv'], { vault: target });
   }, SLOW);
 });
 
@@ -414,7 +416,7 @@ describe('project files from someone else', () => {
     for (const args of [['describe'], ['describe', '--format', 'yaml'], ['show'], ['groups', 'list'], ['groups', 'show'], ['find', 'var'], ['environments', 'list']]) safe(await p.run(args), args.join(' '));
     ok(await p.run(['set', `var_1=${TEXTS[1]}`]));
     safe(ok(await p.run(['show', '--reveal'])), 'show --reveal');
-    if (hasScript) ttySafe(['show', '--reveal', '--format', 'csv'], { vault: p.vault, cwd: p.dir });
+    await terminalSafe(['show', '--reveal', '--format', 'csv'], { vault: p.vault, cwd: p.dir });
     // Entries that are refused (a name, a type, an attribute, an option): the error is escaped.
     const kinds = [
       (t: string): object => ({ Variable: `v${t}`, Type: 'string' }),
