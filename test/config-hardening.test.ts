@@ -3,11 +3,14 @@
  * package: credential variables are gone from process.env once the vault is open (also for the
  * app's own children), a constant of env.template cannot set a loader variable, a NUL value is
  * refused (all or nothing), and a file that is not a template never has its content printed.
+ * Each refusal runs once in such a child; its other cases call the module's `config()` in this
+ * process (decision 58).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, cleanEnv, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
 const PASS = 'vault passphrase 1';
@@ -17,6 +20,42 @@ function withConfig(after: string, opts: { cwd: string; env: Record<string, stri
   const script = `import 'seeqret/config';\nimport { execFileSync } from 'node:child_process';\nconst report = (x) => process.stdout.write(JSON.stringify(x));\n${after}`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: opts.cwd, env: cleanEnv({ NODE_PATH: path.join(ROOT, 'node_modules'), ...opts.env }), encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * What `import 'seeqret/config'` does, in this process: `config()` (src/config.ts, the module's
+ * one statement) on a fresh target with the app's environment and folder. `stderr` is what Node
+ * prints: its warnings, and the uncaught error the import would throw (`util.inspect`: stack,
+ * code and fix);
+ * `status` 1 when it throws, as the app's. Each test below also keeps one real `node` child
+ * ({@link withConfig}) that the import stops.
+ */
+let config: typeof import('../src/config.js').config;
+beforeAll(async () => {
+  // The module's one statement fills this process's environment on import: with no filter, no
+  // named template and no env.template in this folder it does nothing (nor reads a vault).
+  const saved = { filter: process.env['SEEQRET_FILTER'], template: process.env['SEEQRET_TEMPLATE'] };
+  delete process.env['SEEQRET_FILTER'];
+  delete process.env['SEEQRET_TEMPLATE'];
+  try {
+    ({ config } = await import('../src/config.js'));
+  } finally {
+    if (saved.filter !== undefined) process.env['SEEQRET_FILTER'] = saved.filter;
+    if (saved.template !== undefined) process.env['SEEQRET_TEMPLATE'] = saved.template;
+  }
+});
+
+function configIn(cwd: string, env: Record<string, string>): { status: number; stdout: string; stderr: string } {
+  const target: NodeJS.ProcessEnv = {};
+  // Warnings (a filter that matches nothing) go where `process.emitWarning` would print them.
+  const warnings: string[] = [];
+  const warn = (text: string): void => void warnings.push(`Warning: ${text}\n`);
+  try {
+    config(target, { env: { ...env }, cwd, warn });
+    return { status: 0, stdout: JSON.stringify(target), stderr: warnings.join('') };
+  } catch (e) {
+    return { status: 1, stdout: '', stderr: warnings.join('') + inspect(e) };
+  }
 }
 
 /** A project folder whose node resolution finds this package (a link to it in node_modules). */
@@ -52,17 +91,17 @@ describe('seeqret/config', () => {
     expect((await cliIn(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v })).code).toBe(0);
     expect((await cliIn(['add', 'key', 'NODE_OPTIONS', '--app', 'web', '--env', 'dev'], { vault: v, input: '--max-old-space-size=64\n' })).code).toBe(0);
     const dir = appDir();
-    for (const line of ['NODE_OPTIONS=--require /tmp/evil.js', 'LD_PRELOAD=/tmp/evil.so', "PATH='/tmp/evil:/usr/bin'", 'PYTHONSTARTUP=/tmp/x.py', 'BASH_ENV=/tmp/x.sh']) {
+    for (const [i, line] of ['NODE_OPTIONS=--require /tmp/evil.js', 'LD_PRELOAD=/tmp/evil.so', "PATH='/tmp/evil:/usr/bin'", 'PYTHONSTARTUP=/tmp/x.py', 'BASH_ENV=/tmp/x.sh'].entries()) {
       fs.writeFileSync(path.join(dir, 'env.template'), `API=web:dev:API\n${line}\n`);
-      const r = withConfig("report({ api: process.env.API ?? 'unset' });", { cwd: dir, env: { SEEQRET: v } });
+      const r = i === 0 ? withConfig("report({ api: process.env.API ?? 'unset' });", { cwd: dir, env: { SEEQRET: v } }) : configIn(dir, { SEEQRET: v });
       expect(r.status, line).not.toBe(0);
       expect(r.stderr, line).toContain('E_BAD_VALUE');
       expect(r.stderr, line).not.toContain('/tmp/evil');
     }
     fs.writeFileSync(path.join(dir, 'env.template'), 'NODE_OPTIONS=web:dev:NODE_OPTIONS\n');
-    const ok = withConfig("report({ opts: process.env.NODE_OPTIONS ?? 'unset' });", { cwd: dir, env: { SEEQRET: v } });
+    const ok = configIn(dir, { SEEQRET: v });
     expect(ok.status, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toEqual({ opts: '--max-old-space-size=64' });
+    expect(JSON.parse(ok.stdout)).toEqual({ NODE_OPTIONS: '--max-old-space-size=64' });
   });
 
   it('refuses a value containing NUL (from the vault or a constant), as the CLI does, setting nothing', async () => {
@@ -75,9 +114,9 @@ describe('seeqret/config', () => {
       ['', { SEEQRET_FILTER: 'web:dev:' }],
       ['API=web:dev:API\nX=a\0b\n', {}],
     ];
-    for (const [template, env] of cases) {
+    for (const [i, [template, env]] of cases.entries()) {
       fs.writeFileSync(path.join(dir, 'env.template'), template);
-      const r = withConfig("report({ api: process.env.API ?? 'unset' });", { cwd: dir, env: { SEEQRET: v, ...env } });
+      const r = i === 0 ? withConfig("report({ api: process.env.API ?? 'unset' });", { cwd: dir, env: { SEEQRET: v, ...env } }) : configIn(dir, { SEEQRET: v, ...env });
       expect(r.status, JSON.stringify(template)).not.toBe(0);
       expect(r.stderr).toContain('E_BAD_VALUE');
       expect(r.stderr).toMatch(/\b(BIN|X) contains a NUL character/);
@@ -97,10 +136,10 @@ describe('seeqret/config', () => {
       spaced: 'my secret passphrase words\n',
     };
     const markers = ['SHADOWHASH', 'SUPERSECRETPW', 'correct-horse', 'passphrase words'];
-    for (const [name, content] of Object.entries(files)) {
+    for (const [i, [name, content]] of Object.entries(files).entries()) {
       const file = path.join(dir, name);
       fs.writeFileSync(file, content);
-      const r = withConfig("report({ api: process.env.API ?? 'unset' });", { cwd: dir, env: { SEEQRET: v, SEEQRET_TEMPLATE: file } });
+      const r = i === 0 ? withConfig("report({ api: process.env.API ?? 'unset' });", { cwd: dir, env: { SEEQRET: v, SEEQRET_TEMPLATE: file } }) : configIn(dir, { SEEQRET: v, SEEQRET_TEMPLATE: file });
       const c = await cliIn(['run', '--template', file, '--', process.execPath, '-e', '0'], { vault: v });
       for (const m of markers) {
         expect(r.stderr, `${name} (seeqret/config)`).not.toContain(m);
