@@ -30,19 +30,10 @@ function withConfig(after: string, opts: { cwd: string; env: Record<string, stri
  * `status` 1 when it throws, as the app's. Each test below also keeps one real `node` child
  * ({@link withConfig}) that the import stops.
  */
-let config: typeof import('../src/config.js').config;
+let config: typeof import('../src/inject/config.js').config;
 beforeAll(async () => {
-  // The module's one statement fills this process's environment on import: with no filter, no
-  // named template and no env.template in this folder it does nothing (nor reads a vault).
-  const saved = { filter: process.env['SEEQRET_FILTER'], template: process.env['SEEQRET_TEMPLATE'] };
-  delete process.env['SEEQRET_FILTER'];
-  delete process.env['SEEQRET_TEMPLATE'];
-  try {
-    ({ config } = await import('../src/config.js'));
-  } finally {
-    if (saved.filter !== undefined) process.env['SEEQRET_FILTER'] = saved.filter;
-    if (saved.template !== undefined) process.env['SEEQRET_TEMPLATE'] = saved.template;
-  }
+  // src/inject/config.ts has no effect when imported (src/config.ts is the module that runs it).
+  ({ config } = await import('../src/inject/config.js'));
 });
 
 function configIn(cwd: string, env: Record<string, string>): { status: number; stdout: string; stderr: string } {
