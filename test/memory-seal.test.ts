@@ -4,11 +4,27 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemorySealer } from '../src/crypto/index.js';
+import { type MemorySealed, MemorySealer } from '../src/crypto/index.js';
 import { flip, must } from './must.js';
 
-/** Short ASCII, unicode, empty, and values longer than the 4 KiB scratch buffer. */
-const value = fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ minLength: 4000, maxLength: 5000 }));
+/**
+ * Short ASCII, unicode, empty, values around the 64-byte limit of the loop wipe, and values longer
+ * than the 4 KiB scratch buffer.
+ */
+const value = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme', maxLength: 200 }),
+  fc.string({ minLength: 60, maxLength: 70 }),
+  fc.string({ minLength: 4000, maxLength: 5000 }),
+);
+
+/** Raw plaintext bytes: any byte, so also invalid UTF-8 and bytes with the high bit set. */
+const bytes = fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ minLength: 4090, maxLength: 4200 }));
+
+/** The counter a sealed value's nonce holds. */
+function counter(s: MemorySealed): number {
+  return s.hi * 2 ** 32 + s.lo;
+}
 
 describe('in-memory sealing', () => {
   it('round-trips every value, and the same sealer opens each many times (property)', () => {
@@ -26,7 +42,7 @@ describe('in-memory sealing', () => {
 
   it('gives every value its own nonce, counting up from 1', () => {
     const s = new MemorySealer();
-    const ns = Array.from({ length: 100 }, () => s.seal(Buffer.from('v')).n);
+    const ns = Array.from({ length: 100 }, () => counter(s.seal(Buffer.from('v'))));
     expect(ns).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   });
 
@@ -37,7 +53,7 @@ describe('in-memory sealing', () => {
         const sealed = s.seal(Buffer.from(v, 'utf8'));
         const body = Buffer.from(sealed.body);
         flip(body, at % body.length, 1 << bit);
-        expect(s.open({ n: sealed.n, body })).toBeNull();
+        expect(s.open({ ...sealed, body })).toBeNull();
       }),
     );
   });
@@ -47,8 +63,9 @@ describe('in-memory sealing', () => {
     fc.assert(
       fc.property(value, fc.integer({ min: 1, max: 2 ** 40 }), (v, delta) => {
         const sealed = s.seal(Buffer.from(v, 'utf8'));
-        expect(s.open({ n: sealed.n + delta, body: sealed.body })).toBeNull();
-        expect(s.open({ n: sealed.n, body: sealed.body.subarray(0, sealed.body.length - 1) })).toBeNull();
+        const n = counter(sealed) + delta;
+        expect(s.open({ ...sealed, lo: n % 2 ** 32, hi: Math.floor(n / 2 ** 32) })).toBeNull();
+        expect(s.open({ ...sealed, body: sealed.body.subarray(0, sealed.body.length - 1) })).toBeNull();
         expect(new MemorySealer().open(sealed)).toBeNull();
       }),
     );
@@ -62,7 +79,42 @@ describe('in-memory sealing', () => {
     const s = new MemorySealer();
     const a = s.seal(Buffer.from('low'));
     // A body sealed under n must not open under n + 2^32: the high word is part of the nonce.
-    expect(s.open({ n: a.n + 2 ** 32, body: a.body })).toBeNull();
+    expect(s.open({ ...a, hi: a.hi + 1 })).toBeNull();
     expect(s.open(a)).toBe('low');
+  });
+
+  it('decodes every byte string as Buffer#toString does, ASCII marked or not, (property)', () => {
+    const s = new MemorySealer();
+    fc.assert(
+      fc.property(bytes, (plain) => {
+        const sealed = s.seal(plain);
+        expect(sealed.ascii).toBe(plain.every((b) => b < 0x80) ? 1 : 0);
+        expect(s.open(sealed)).toBe(Buffer.from(plain).toString('utf8'));
+        expect(s.open(sealed)).toBe(Buffer.from(plain).toString('utf8'));
+      }),
+    );
+  });
+
+  it('round-trips ASCII, non-ASCII and empty values byte for byte (property)', () => {
+    const s = new MemorySealer();
+    fc.assert(
+      fc.property(value, (v) => {
+        const sealed = s.seal(Buffer.from(v, 'utf8'));
+        const back = must(s.open(sealed));
+        expect(Buffer.from(back, 'utf8').equals(Buffer.from(v, 'utf8'))).toBe(true);
+      }),
+    );
+    expect(s.open(s.seal(Buffer.alloc(0)))).toBe('');
+  });
+
+  it('fails closed when the ASCII mark is changed: the mark is part of the authenticated nonce (property)', () => {
+    const s = new MemorySealer();
+    fc.assert(
+      fc.property(value, fc.integer({ min: 1, max: 2 ** 32 - 1 }), (v, delta) => {
+        const sealed = s.seal(Buffer.from(v, 'utf8'));
+        expect(s.open({ ...sealed, ascii: (sealed.ascii + delta) % 2 ** 32 })).toBeNull();
+        expect(s.open({ ...sealed, ascii: 1 - sealed.ascii })).toBeNull();
+      }),
+    );
   });
 });

@@ -100,4 +100,18 @@ describe('library get: fast path and scoring path', () => {
       v.close();
     }
   });
+
+  it('a key with no variant stays E_NOT_FOUND from the index until a write, then is found', () => {
+    const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'a', email: '', kdfCost: { opslimit: 1, memlimit: 8 * 1024 * 1024 } });
+    try {
+      expect(thrownCode(() => v.get('LATER'))).toBe('E_NOT_FOUND');
+      expect(thrownCode(() => v.get('LATER', { app: 'web', env: 'prod' }))).toBe('E_NOT_FOUND');
+      v.setMany([{ app: 'web', env: 'prod', key: 'LATER', value: 'now' }]);
+      expect(v.get('LATER', { app: 'web', env: 'prod' })).toBe('now');
+      expect(v.get('LATER')).toBe('now');
+      expect(v.get('LATER', {})).toBe('now');
+    } finally {
+      v.close();
+    }
+  });
 });

@@ -14,7 +14,10 @@
  * MemorySealer.seal}, and a sealer refuses to seal once it would pass 2^53 − 1 (the largest
  * integer a JavaScript number holds exactly), so no two values are ever sealed under the same
  * (key, nonce) pair: the key is fresh for each sealer, and within one sealer every nonce is a
- * different integer. The nonce is not secret and is kept next to its ciphertext.
+ * different integer. The nonce's third word marks an all-ASCII plaintext (so an open decodes it
+ * without a UTF-8 pass); it cannot make two nonces equal, since their counters already differ, and
+ * the tag covers it. The nonce is not secret and is kept next to its ciphertext, as the three
+ * words it is made of, so an open only copies them.
  *
  * @module
  */
@@ -25,23 +28,53 @@ const KEY_BYTES = sodium.crypto_aead_chacha20poly1305_ietf_KEYBYTES; // 32
 const TAG_BYTES = sodium.crypto_aead_chacha20poly1305_ietf_ABYTES; // 16
 /** The plaintext of one open lives here (wiped after each); longer values get their own buffer. */
 const SCRATCH_BYTES = 4096;
+/** Plaintexts up to this length are wiped by a loop of 8-byte writes, longer ones by `fill`. */
+const LOOP_WIPE_BYTES = 64;
 const TWO_32 = 2 ** 32;
 
-/** One value sealed by a {@link MemorySealer}: its nonce counter and its ciphertext ‖ tag. */
+/**
+ * Node's own decoders on `Buffer.prototype` (what `toString('ascii' | 'utf8', start, end)` ends
+ * in), called directly to skip the encoding dispatch: present in every Node this package supports,
+ * though `@types/node` does not declare them.
+ */
+interface Slicer {
+  asciiSlice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/**
+ * One value sealed by a {@link MemorySealer}: the three 32-bit words of its nonce and its
+ * ciphertext ‖ tag. The words are kept as they go into the nonce, so an open computes nothing.
+ */
 export interface MemorySealed {
-  /** The counter this value was sealed under (its nonce). */
-  readonly n: number;
+  /** The low 32 bits of the counter this value was sealed under. */
+  readonly lo: number;
+  /** The high bits of the counter (below 2^21: the counter stays below 2^53). */
+  readonly hi: number;
+  /**
+   * 1 when every byte of the plaintext is ASCII (below 0x80), else 0. It is the nonce's third
+   * word, so the tag covers it: a changed mark fails to open like a changed ciphertext.
+   */
+  readonly ascii: number;
   /** Ciphertext followed by the 16-byte Poly1305 tag. */
   readonly body: Buffer;
+}
+
+/** 1 when every byte of `bytes` is below 0x80, else 0. */
+function asciiMark(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] ?? 0) > 0x7f) return 0;
+  return 1;
 }
 
 /** A per-process key and nonce counter for {@link MemorySealed} values. */
 export class MemorySealer {
   readonly #key: Buffer;
-  /** The 96-bit nonce of the call in progress, as three 32-bit words: counter low, counter high, 0. */
+  /** The 96-bit nonce of the call in progress, as three 32-bit words: counter low, counter high, ASCII mark. */
   readonly #nonce = new Uint32Array(3);
   #count = 0;
   readonly #scratch = Buffer.alloc(SCRATCH_BYTES);
+  /** The scratch buffer as 8-byte words, for the wipe of a short plaintext. */
+  readonly #words = new Float64Array(this.#scratch.buffer, this.#scratch.byteOffset, SCRATCH_BYTES / 8);
   /** Views of the scratch buffer by plaintext length, made once each. */
   readonly #views: Buffer[] = [];
 
@@ -56,11 +89,17 @@ export class MemorySealer {
       throw new SeeqretError('E_INTERNAL', 'the in-memory value key has sealed its maximum number of values', 'Close the vault and open it again.');
     }
     const n = ++this.#count;
-    this.#setNonce(n);
+    const lo = n % TWO_32;
+    const hi = (n - lo) / TWO_32;
+    const ascii = asciiMark(plaintext);
+    const nonce = this.#nonce;
+    nonce[0] = lo;
+    nonce[1] = hi;
+    nonce[2] = ascii;
     // allocUnsafe: pooled, so the bodies of one index sit close together; encrypt writes every byte.
     const body = Buffer.allocUnsafe(plaintext.length + TAG_BYTES);
-    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(body, plaintext, null, null, this.#nonce, this.#key);
-    return { n, body };
+    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(body, plaintext, null, null, nonce, this.#key);
+    return { lo, hi, ascii, body };
   }
 
   /**
@@ -69,17 +108,20 @@ export class MemorySealer {
    */
   open(s: MemorySealed): string | null {
     const len = s.body.length - TAG_BYTES;
-    if (len < 0) return null;
-    const out = len <= SCRATCH_BYTES ? (this.#views[len] ??= this.#scratch.subarray(0, len)) : Buffer.alloc(len);
-    this.#setNonce(s.n);
+    if (len < 0 || len > LOOP_WIPE_BYTES) return this.#openOther(s, len);
+    const out = (this.#views[len] ??= this.#scratch.subarray(0, len));
+    const nonce = this.#nonce;
+    nonce[0] = s.lo;
+    nonce[1] = s.hi;
+    nonce[2] = s.ascii;
     try {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, this.#nonce, this.#key);
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, nonce, this.#key);
     } catch {
-      out.fill(0);
+      this.#wipeShort(len);
       return null;
     }
-    const text = out.toString();
-    out.fill(0);
+    const text = s.ascii === 1 ? (out as unknown as Slicer).asciiSlice(0, len) : (out as unknown as Slicer).utf8Slice(0, len);
+    this.#wipeShort(len);
     return text;
   }
 
@@ -90,9 +132,28 @@ export class MemorySealer {
     this.#scratch.fill(0);
   }
 
-  #setNonce(n: number): void {
-    const lo = n % TWO_32;
-    this.#nonce[0] = lo;
-    this.#nonce[1] = (n - lo) / TWO_32;
+  /** {@link open} for a plaintext longer than {@link LOOP_WIPE_BYTES} (or a body shorter than a tag). */
+  #openOther(s: MemorySealed, len: number): string | null {
+    if (len < 0) return null;
+    const out = len <= SCRATCH_BYTES ? (this.#views[len] ??= this.#scratch.subarray(0, len)) : Buffer.alloc(len);
+    const nonce = this.#nonce;
+    nonce[0] = s.lo;
+    nonce[1] = s.hi;
+    nonce[2] = s.ascii;
+    try {
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, nonce, this.#key);
+    } catch {
+      out.fill(0);
+      return null;
+    }
+    const text = s.ascii === 1 ? (out as unknown as Slicer).asciiSlice(0, len) : (out as unknown as Slicer).utf8Slice(0, len);
+    out.fill(0);
+    return text;
+  }
+
+  /** Zero the first `len` (at most {@link LOOP_WIPE_BYTES}) bytes of the scratch, 8 at a time: cheaper than a `fill` call. */
+  #wipeShort(len: number): void {
+    const words = this.#words;
+    for (let i = (len + 7) >>> 3; i > 0; ) words[--i] = 0;
   }
 }

@@ -19,6 +19,8 @@ import type { VaultSession } from './session.js';
 interface IndexEntry extends MemorySealed {
   readonly app: string;
   readonly env: string;
+  /** Every variant of the key, this one included (the index maps a key to its first). */
+  readonly variants: readonly IndexEntry[];
 }
 
 /** Score of one field for {@link ValueIndex.get}: -1 excludes the variant. */
@@ -87,12 +89,30 @@ export function chooseVariant<T extends Variant>(rows: readonly T[], app: string
   return i === TIE ? AMBIGUOUS : i === NONE ? undefined : rows[i];
 }
 
+/** The ` (app …, env …)` part of a message about a `get`. */
+function whereText(app: string | undefined, env: string | undefined): string {
+  return describeWhere({ app, env });
+}
+
+/** `E_NOT_FOUND` for a `get` of `key` that no variant fits. */
+function notFound(key: string, app: string | undefined, env: string | undefined): SeeqretError {
+  return new SeeqretError('E_NOT_FOUND', `no secret named ${key}${whereText(app, env)}`, LIST_SECRETS.fix, LIST_SECRETS.options);
+}
+
 /** The value index of one open vault. */
 export class ValueIndex {
   readonly #s: VaultSession;
-  #index: Map<string, IndexEntry[]> | undefined;
+  /** Each indexed key's first variant (all of them in its `variants`). */
+  #index = new Map<string, IndexEntry>();
+  /** Keys looked up and found in no variant, so that asking again costs no query. */
+  #missing = new Set<string>();
   /** Seals the index's values in memory; made with the index, wiped when the vault closes. */
   readonly #sealer = new MemorySealer();
+  /**
+   * One string per app or env name in the index: a `get` compares its arguments with the same few
+   * strings, which stay in the processor's cache, not with a copy read from each row.
+   */
+  readonly #names = new Map<string, string>();
 
   constructor(session: VaultSession) {
     this.#s = session;
@@ -103,23 +123,19 @@ export class ValueIndex {
    * Each of app and env scores 2 for an exact match with the requested name, 1 for the global
    * `*`, and otherwise excludes the variant; an omitted app or env scores 1 for `*` and 0 for any
    * other name. App weighs more than env. The best score wins; a tie at the top is
-   * `E_AMBIGUOUS`. So `get('DB', { app: 'web', env: 'prod' })` takes `web:prod:DB`, then
-   * `web:*:DB`, then `*:prod:DB`, then `*:*:DB`; `get('DB')` takes `*:*:DB` when it exists, else
-   * the only variant. Values come from an in-memory index of ciphertexts built on first use
-   * (see {@link Vault.refresh}): the first call for a key reads its variants with one indexed
-   * query, later calls only a map lookup; only the chosen value is decrypted.
+   * `E_AMBIGUOUS`. So `get('DB', 'web', 'prod')` takes `web:prod:DB`, then `web:*:DB`, then
+   * `*:prod:DB`, then `*:*:DB`; `get('DB')` takes `*:*:DB` when it exists, else the only
+   * variant. Values come from an in-memory index of ciphertexts built on first use (see
+   * {@link Vault.refresh}): the first call for a key reads its variants with one indexed query,
+   * later calls only a map lookup; only the chosen value is decrypted.
+   *
+   * Kept small so V8 inlines it: the key's first variant, when it is the exact (app, env) asked
+   * for, is the answer without a loop ((app, env, key) is unique, and an exact match scores the
+   * most); anything else goes to {@link ValueIndex.#choose}.
    */
-  get(key: string, where: { app?: string; env?: string } = {}): string {
-    const index = (this.#index ??= new Map<string, IndexEntry[]>());
-    const rows = index.get(key) ?? this.#loadVariants(key, index);
-    const best = chooseVariant(rows, where.app, where.env);
-    if (best === undefined) throw new SeeqretError('E_NOT_FOUND', `no secret named ${key}${describeWhere(where)}`, LIST_SECRETS.fix, LIST_SECRETS.options);
-    if (best === AMBIGUOUS) {
-      const top: IndexEntry[] = [];
-      scoreVariants(rows, where.app, where.env, top);
-      const names = top.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
-      throw new SeeqretError('E_AMBIGUOUS', `${key}${describeWhere(where)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
-    }
+  get(key: string, app: string | undefined, env: string | undefined): string {
+    const first = this.#index.get(key) ?? this.#load(key, app, env);
+    const best = first.app === app && first.env === env ? first : this.#choose(key, first.variants, app, env);
     const value = this.#sealer.open(best);
     if (value === null) throw this.#damaged(best.app, best.env, key);
     return value;
@@ -127,18 +143,35 @@ export class ValueIndex {
 
   /** Drop the in-memory index used by {@link Vault.get}, so the next call sees changes made by other processes. */
   refresh(): void {
-    this.#index = undefined;
+    this.#index = new Map<string, IndexEntry>();
+    this.#missing = new Set<string>();
+    this.#names.clear();
+  }
+
+  /** The variant {@link ValueIndex.get} takes when the first is not the exact one asked for, or its error. */
+  #choose(key: string, rows: readonly IndexEntry[], app: string | undefined, env: string | undefined): IndexEntry {
+    const best = chooseVariant(rows, app, env);
+    if (best === undefined) throw notFound(key, app, env);
+    if (best === AMBIGUOUS) {
+      const top: IndexEntry[] = [];
+      scoreVariants(rows, app, env, top);
+      const names = top.map((r) => `${r.app}:${r.env}:${key}`).join(', ');
+      throw new SeeqretError('E_AMBIGUOUS', `${key}${whereText(app, env)} is ambiguous: ${names}`, 'Pass app and env to choose one.');
+    }
+    return best;
   }
 
   /**
-   * Load the (app, env) variants of `key` into `index`, once per key: one indexed query, then
-   * each row is authenticated here (it opens under its associated data, its row MAC is valid and it
-   * is not a replaced version put back) and its value sealed again in memory, so that later calls
-   * are a map lookup and one in-memory open.
+   * Load the (app, env) variants of `key` into the index, once per key, and return the first: one
+   * indexed query, then each row is authenticated here (it opens under its associated data, its
+   * row MAC is valid and it is not a replaced version put back) and its value sealed again in
+   * memory, so that later calls are a map lookup and one in-memory open. A key with no variant is
+   * remembered as missing and is `E_NOT_FOUND`.
    */
-  #loadVariants(key: string, index: Map<string, IndexEntry[]>): IndexEntry[] {
+  #load(key: string, app: string | undefined, env: string | undefined): IndexEntry {
+    if (this.#missing.has(key)) throw notFound(key, app, env);
     const rows = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
-    const list: IndexEntry[] = [];
+    const variants: IndexEntry[] = [];
     for (const r of rows) {
       const plain = open(this.#s.keys.dataKey, r.value, valueAd(r.app, r.env, key, r.version));
       // A ciphertext that does not open is E_DECRYPT before a row MAC is E_TAMPERED (as `reveal`).
@@ -152,10 +185,23 @@ export class ValueIndex {
         wipe(plain);
       }
       // One flat object per variant: a `get` follows no pointer it does not need.
-      list.push({ app: r.app, env: r.env, n: sealed.n, body: sealed.body });
+      variants.push({ app: this.#name(r.app), env: this.#name(r.env), lo: sealed.lo, hi: sealed.hi, ascii: sealed.ascii, body: sealed.body, variants });
     }
-    index.set(key, list);
-    return list;
+    const first = variants[0];
+    if (first === undefined) {
+      this.#missing.add(key);
+      throw notFound(key, app, env);
+    }
+    this.#index.set(key, first);
+    return first;
+  }
+
+  /** The index's one string equal to `name` (see {@link ValueIndex.#names}). */
+  #name(name: string): string {
+    const known = this.#names.get(name);
+    if (known !== undefined) return known;
+    this.#names.set(name, name);
+    return name;
   }
 
   #damaged(app: string, env: string, key: string): SeeqretError {
@@ -164,7 +210,7 @@ export class ValueIndex {
 
   /** Drop the index and wipe its in-memory key (the vault is closing). */
   wipe(): void {
-    this.#index = undefined;
+    this.refresh();
     this.#sealer.wipe();
   }
 }

@@ -373,8 +373,8 @@ export class Vault {
    * only variant; a tie at the top is `E_AMBIGUOUS`. Values come from an in-memory index of
    * ciphertexts (see {@link Vault.refresh}); only the chosen value is decrypted.
    */
-  get(key: string, where: { app?: string; env?: string } = {}): string {
-    return this.#index.get(key, where);
+  get(key: string, where?: { app?: string; env?: string }): string {
+    return this.#index.get(key, where?.app, where?.env);
   }
 
   /**
