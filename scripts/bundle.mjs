@@ -120,7 +120,19 @@ for (const entry of ['dist/bin/seeqret.js', 'dist/bin/get.js', 'dist/bin/fast-ge
   const toEsm = /__toESM\(require\("(node:[a-z_/]+)"\)(?:,\s*1)?\)/g;
   const text = fs.readFileSync(entry, 'utf8');
   if (!toEsm.test(text)) throw new Error(`bundle.mjs: no __toESM(require("node:…")) in ${entry}: update this step`);
-  fs.writeFileSync(entry, text.replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`));
+  // `node:module` is imported only for `createRequire`, which a `get` calls only when a package or
+  // a built-in must be found the slow way: required at load, it loads four of Node's modules (the
+  // public module API, the ES module loader, import assertions, source maps; ~1 M instructions).
+  // Each import becomes an object whose `createRequire` requires it on first use (decision 71).
+  const moduleImport = /var (import_node_module\d*)\s*=\s*require\("node:module"\);/g;
+  const lazy = text
+    .replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`)
+    .replace(moduleImport, (_, name) => `var ${name} = { get createRequire() { return require("node:module").createRequire; } };`);
+  const other = [...lazy.matchAll(/\bimport_node_module\d*\.(\w+)/g)].map((m) => m[1]).filter((member) => member !== 'createRequire');
+  if (other.length > 0 || /require\("node:module"\)(?!\.createRequire)/.test(lazy)) {
+    throw new Error(`bundle.mjs: ${entry} uses node:module for more than createRequire (${other.join(', ')}): update this step`);
+  }
+  fs.writeFileSync(entry, lazy);
 }
 // dist/bin/get.js, fast-get.js and fast-relay.js run as a vm.Script (src/cli/code-cache.ts), where
 // import() needs an experimental callback: their lazy imports of installed packages and built-ins
