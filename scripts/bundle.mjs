@@ -67,6 +67,25 @@ const fastGetBundle = {
     b.onResolve({ filter: /^\.\/agent-main\.js$/ }, () => ({ path: './agent.js', external: true }));
   },
 };
+// better-sqlite3 loads every method module when it is loaded; a `get` calls prepare, exec,
+// pragma and transaction only. In the fast path's bundle, the others (`backup`, `serialize`,
+// `function`, `aggregate`, `table`) are loaded when first called, so that their module code is
+// neither run nor in the code cache of a `get` (decision 71); each still behaves as the library's.
+const LAZY_SQLITE_METHODS = ['backup', 'serialize', 'function', 'aggregate', 'table'];
+const lazySqliteMethods = {
+  name: 'lazy-sqlite-methods',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => {
+      let text = fs.readFileSync(args.path, 'utf8');
+      for (const m of LAZY_SQLITE_METHODS) {
+        const eager = `Database.prototype.${m} = require('./methods/${m}');`;
+        if (!text.includes(eager)) throw new Error(`bundle.mjs: better-sqlite3's database.js no longer has \`${eager}\`: update this step`);
+        text = text.replace(eager, `Database.prototype.${m} = function (...args) { return require('./methods/${m}').apply(this, args); };`);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
 // In the entry, `sync` and `push` are loaded from their own bundle (src/cli/fast-relay-load-bundled.ts, decision 68).
 const fastRelayBundle = {
   name: 'fast-relay-bundle',
@@ -96,7 +115,7 @@ const commonJsEntry = {
 // cache): without its indentation and line breaks there is less to scan (decision 71).
 await buildWithMeta('bin', { ...commonJsEntry, minifyWhitespace: true, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle, fastRelayBundle] });
 await buildWithMeta('get', { ...commonJsEntry, entryPoints: { get: 'src/cli/get-main.ts' }, plugins: [fastGetBundle] });
-await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' } });
+await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' }, plugins: [lazySqliteMethods] });
 await buildWithMeta('fast-relay', { ...commonJsEntry, entryPoints: { 'fast-relay': 'src/cli/fast-relay-run.ts' } });
 await buildWithMeta('agent', { ...commonJsEntry, entryPoints: { agent: 'src/cli/agent-main.ts' } });
 await buildWithMeta('main', {
