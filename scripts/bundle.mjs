@@ -67,6 +67,25 @@ const fastGetBundle = {
     b.onResolve({ filter: /^\.\/agent-main\.js$/ }, () => ({ path: './agent.js', external: true }));
   },
 };
+// better-sqlite3 loads every method module when it is loaded; a `get` calls prepare, exec,
+// pragma and transaction only. In the fast path's bundle, the others (`backup`, `serialize`,
+// `function`, `aggregate`, `table`) are loaded when first called, so that their module code is
+// neither run nor in the code cache of a `get` (decision 71); each still behaves as the library's.
+const LAZY_SQLITE_METHODS = ['backup', 'serialize', 'function', 'aggregate', 'table'];
+const lazySqliteMethods = {
+  name: 'lazy-sqlite-methods',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => {
+      let text = fs.readFileSync(args.path, 'utf8');
+      for (const m of LAZY_SQLITE_METHODS) {
+        const eager = `Database.prototype.${m} = require('./methods/${m}');`;
+        if (!text.includes(eager)) throw new Error(`bundle.mjs: better-sqlite3's database.js no longer has \`${eager}\`: update this step`);
+        text = text.replace(eager, `Database.prototype.${m} = function (...args) { return require('./methods/${m}').apply(this, args); };`);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
 // In the entry, `sync` and `push` are loaded from their own bundle (src/cli/fast-relay-load-bundled.ts, decision 68).
 const fastRelayBundle = {
   name: 'fast-relay-bundle',
@@ -92,9 +111,11 @@ const commonJsEntry = {
       'const __seeqretBuiltin = (m) => Object.create(m, { default: { value: m, enumerable: true } });',
   },
 };
-await buildWithMeta('bin', { ...commonJsEntry, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle, fastRelayBundle] });
+// The entry is the one bundle Node compiles from its text on every start (the others have a code
+// cache): without its indentation and line breaks there is less to scan (decision 71).
+await buildWithMeta('bin', { ...commonJsEntry, minifyWhitespace: true, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle, fastRelayBundle] });
 await buildWithMeta('get', { ...commonJsEntry, entryPoints: { get: 'src/cli/get-main.ts' }, plugins: [fastGetBundle] });
-await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' } });
+await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' }, plugins: [lazySqliteMethods] });
 await buildWithMeta('fast-relay', { ...commonJsEntry, entryPoints: { 'fast-relay': 'src/cli/fast-relay-run.ts' } });
 await buildWithMeta('agent', { ...commonJsEntry, entryPoints: { agent: 'src/cli/agent-main.ts' } });
 await buildWithMeta('main', {
@@ -113,10 +134,24 @@ await buildWithMeta('main', {
 // needs no interop, so the entry gives each import a small object whose `default` is the module and
 // whose prototype is the module (for namespace imports) instead.
 for (const entry of ['dist/bin/seeqret.js', 'dist/bin/get.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/bin/fast-relay.js']) {
-  const toEsm = /__toESM\(require\("(node:[a-z_/]+)"\), 1\)/g;
+  // esbuild leaves out the `, 1` (node mode) for some importers: for a built-in, which has no
+  // `__esModule`, both give the same module object.
+  const toEsm = /__toESM\(require\("(node:[a-z_/]+)"\)(?:,\s*1)?\)/g;
   const text = fs.readFileSync(entry, 'utf8');
   if (!toEsm.test(text)) throw new Error(`bundle.mjs: no __toESM(require("node:…")) in ${entry}: update this step`);
-  fs.writeFileSync(entry, text.replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`));
+  // `node:module` is imported only for `createRequire`, which a `get` calls only when a package or
+  // a built-in must be found the slow way: required at load, it loads four of Node's modules (the
+  // public module API, the ES module loader, import assertions, source maps; ~1 M instructions).
+  // Each import becomes an object whose `createRequire` requires it on first use (decision 71).
+  const moduleImport = /var (import_node_module\d*)\s*=\s*require\("node:module"\);/g;
+  const lazy = text
+    .replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`)
+    .replace(moduleImport, (_, name) => `var ${name} = { get createRequire() { return require("node:module").createRequire; } };`);
+  const other = [...lazy.matchAll(/\bimport_node_module\d*\.(\w+)/g)].map((m) => m[1]).filter((member) => member !== 'createRequire');
+  if (other.length > 0 || /require\("node:module"\)(?!\.createRequire)/.test(lazy)) {
+    throw new Error(`bundle.mjs: ${entry} uses node:module for more than createRequire (${other.join(', ')}): update this step`);
+  }
+  fs.writeFileSync(entry, lazy);
 }
 // dist/bin/get.js, fast-get.js and fast-relay.js run as a vm.Script (src/cli/code-cache.ts), where
 // import() needs an experimental callback: their lazy imports of installed packages and built-ins

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { createRequire } from 'node:module';
 
 /** An environment as seeqret reads it: variable names to values. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -29,6 +30,21 @@ export function hostWarning(text: string): void {
 /** This process's effective uid (-1 where the platform has none), without a user-database lookup. */
 export function hostUid(): number {
   return process.geteuid?.() ?? -1;
+}
+
+let osModule: typeof import('node:os') | undefined;
+
+/**
+ * Node's `os` module, loaded on first use (`process.getBuiltinModule`, Node 20.16 and later; a
+ * CommonJS `require` before): a `get` whose vault folder, account name and agent folder need no
+ * lookup never loads it, which is ~1 M instructions of a start (decision 71).
+ */
+export function hostOs(): typeof import('node:os') {
+  if (osModule === undefined) {
+    const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    osModule = (builtin === undefined ? createRequire(import.meta.url)('node:os') : builtin('node:os')) as typeof import('node:os');
+  }
+  return osModule;
 }
 
 /** This process's id (recorded in lock files). */

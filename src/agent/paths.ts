@@ -6,10 +6,9 @@
  * @module
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SeeqretError } from '../errors.js';
-import { hostUid } from '../host.js';
+import { hostOs, hostUid } from '../host.js';
 
 /** The files of one vault's agent. */
 export interface AgentFiles {
@@ -30,7 +29,7 @@ export function currentUid(): number {
 export function agentRuntimeDir(env: Readonly<Record<string, string | undefined>>, uid: number = currentUid()): string {
   const xdg = env['XDG_RUNTIME_DIR'];
   if (xdg !== undefined && xdg !== '' && path.isAbsolute(xdg)) return path.join(xdg, 'seeqret');
-  return path.join(os.tmpdir(), `seeqret-${String(uid)}`);
+  return path.join(hostOs().tmpdir(), `seeqret-${String(uid)}`);
 }
 
 /** The agent files of the vault `vaultId` (hex) in `runtimeDir`. */

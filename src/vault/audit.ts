@@ -9,10 +9,10 @@
  *
  * @module
  */
-import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { constantTimeEqual, hash256, mac256 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import { hostOs } from '../host.js';
 import { type QueuedAuditEntry, foldPerSecret } from './audit-fold.js';
 
 /** What an audit entry records. */
@@ -55,11 +55,11 @@ export interface AuditEntry {
 }
 
 let actorName: string | undefined;
-/** The OS user name recorded as the actor. */
+/** The OS user name recorded as the actor (`os.userInfo().username`; `node:os` is loaded on first use). */
 export function currentActor(): string {
   if (actorName === undefined) {
     try {
-      actorName = os.userInfo().username;
+      actorName = hostOs().userInfo().username;
     } catch {
       actorName = `uid:${process.getuid?.() ?? '?'}`;
     }

@@ -3,9 +3,8 @@
  *
  * @module
  */
-import os from 'node:os';
 import path from 'node:path';
-import { hostEnvironment } from '../host.js';
+import { hostEnvironment, hostOs } from '../host.js';
 
 /** SQLite database file inside the vault folder. */
 export const DB_FILE = 'vault.db';
@@ -26,7 +25,7 @@ export function resolveVaultDir(dir?: string, env: Readonly<Record<string, strin
   const fromEnv = env['SEEQRET'];
   if (fromEnv) return path.resolve(fromEnv);
   const home = env['HOME'];
-  return path.join(home !== undefined && home !== '' ? home : os.homedir(), '.seeqret');
+  return path.join(home !== undefined && home !== '' ? home : hostOs().homedir(), '.seeqret');
 }
 
 /** Paths of the files of a vault folder. */
