@@ -228,7 +228,7 @@ describe('every way names arrive from someone else', () => {
     ok(await cliIn(['add', 'key', 'FROM_CAROL', 'c', '--app', 'web', '--env', 'dev'], { vault: other }));
     const carolBackup = path.join(tmpdir(), 'carol.age');
     await backupAt(other, carolBackup, env.SEEQRET_BACKUP_PASSPHRASE);
-    // restore, import-vault and ss import: each once as a child process (their end-to-end cases here).
+    // restore and import-vault: each once as a child process (their end-to-end cases here).
     const mine = newVault();
     ok(cli(['restore', carolBackup], { vault: mine, env }));
     expect((await cliIn(['list', '--pending', '--format', 'json'], { vault: mine })).stdout).toContain("restore of carol's backup");
@@ -273,7 +273,8 @@ describe('every way names arrive from someone else', () => {
     fs.copyFileSync(path.join(fix, 'fixture.json'), path.join(dir, 'secrets.json'));
     fs.copyFileSync(path.join(fix, 'fixture.key'), path.join(dir, 'secrets.key'));
     const ssVault = newVault();
-    ok(cli(['ss', 'import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault: ssVault, cwd: dir }));
+    // In-process: the same `ss import` runs as a child process in test/securestore-cli.test.ts.
+    ok(await cliIn(['ss', 'import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault: ssVault, cwd: dir }));
     const p2 = JSON.parse((await cliIn(['list', '--pending', '--format', 'json'], { vault: ssVault })).stdout) as Array<Record<string, string>>;
     expect(p2.length).toBe(3);
     expect(p2.every((p) => p['pending'] === 'ss import')).toBe(true);
