@@ -101,8 +101,7 @@ describe('seeqret unlock / lock', () => {
     // The agent's environment is empty: it does not keep the passphrase it was started with.
     expect(fs.readFileSync(`/proc/${String(pid)}/environ`, 'utf8')).not.toContain(PASS);
 
-    // Four commands at once, each a process (two `get`s on bin.ts's fast path, two `list`s).
-    const runs = await Promise.all(Array.from({ length: 4 }, (_, i) => cliAsync(i % 2 ? ['get', 'TOKEN'] : ['list'], { vault, env }).done));
+    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => cliAsync(i % 2 ? ['get', 'TOKEN'] : ['list'], { vault, env }).done));
     for (const [i, r] of runs.entries()) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(i % 2 ? 'tok-value\n' : 'TOKEN');
