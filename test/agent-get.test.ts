@@ -15,6 +15,7 @@ import type { AgentGet } from '../src/agent/protocol.js';
 import { readKeyFile } from '../src/vault/keyfile.js';
 import { Vault } from '../src/vault/vault.js';
 import { type CliResult, cli, cliAsync, cliIn, newVault, rawDatabase, tmpdir } from './helpers.js';
+import { cliInSelf } from './self-command-helpers.js';
 
 const PASS = 'agent get passphrase';
 
@@ -23,7 +24,7 @@ let vaultId = '';
 let xdg = '';
 let agentPid = 0;
 
-beforeAll(() => {
+beforeAll(async () => {
   vault = newVault({ passphrase: PASS });
   const v = Vault.open({ dir: vault, passphrase: PASS });
   try {
@@ -42,7 +43,8 @@ beforeAll(() => {
   }
   vaultId = readKeyFile(path.join(vault, 'vault.key')).vaultId;
   xdg = tmpdir('seeqret-agent-get-');
-  const r = cli(['unlock', '--timeout', '10m'], { vault, env: { XDG_RUNTIME_DIR: xdg, SEEQRET_PASSPHRASE: PASS } });
+  // In-process (it starts the real agent executable); `unlock` as a child process is in test/agent.test.ts.
+  const r = await cliInSelf(['unlock', '--timeout', '10m'], { vault, env: { XDG_RUNTIME_DIR: xdg, SEEQRET_PASSPHRASE: PASS } });
   expect(r.code, r.stderr).toBe(0);
   agentPid = Number(/agent pid (\d+)/.exec(r.stderr)?.[1]);
   expect(agentPid).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import { agentFiles, currentUid, ensureRuntimeDir } from '../src/agent/paths.js'
 import { HeldKey } from '../src/crypto/held-key.js';
 import { Vault } from '../src/vault/vault.js';
 import { TEST_KDF, cli, cliAsync, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { cliInSelf } from './self-command-helpers.js';
 
 const PASS = 'agent test passphrase';
 const started: number[] = [];
@@ -47,9 +48,14 @@ function setup(): { vault: string; env: Record<string, string>; run: string } {
   return { vault, env: { XDG_RUNTIME_DIR: xdg }, run: path.join(xdg, 'seeqret') };
 }
 
-/** `seeqret unlock` with the passphrase in the environment of that one command; the agent's pid. */
-function unlock(vault: string, env: Record<string, string>, timeout = '5m', pass = PASS): number {
-  const r = cli(['unlock', '--timeout', timeout], { vault, env: { ...env, SEEQRET_PASSPHRASE: pass } });
+/**
+ * `seeqret unlock` with the passphrase in the environment of that one command; the agent's pid.
+ * In-process (`cliInSelf`: the run starts the real agent executable, as `seeqret unlock` does)
+ * unless `child`: the first test runs `unlock` itself as a child process.
+ */
+async function unlock(vault: string, env: Record<string, string>, timeout = '5m', pass = PASS, child = false): Promise<number> {
+  const opts = { vault, env: { ...env, SEEQRET_PASSPHRASE: pass } };
+  const r = child ? cli(['unlock', '--timeout', timeout], opts) : await cliInSelf(['unlock', '--timeout', timeout], opts);
   expect(r.code, r.stderr).toBe(0);
   const pid = Number(/agent pid (\d+)/.exec(r.stderr)?.[1]);
   expect(pid).toBeGreaterThan(0);
@@ -88,7 +94,7 @@ describe('seeqret unlock / lock', () => {
   it('serves many concurrent commands without a passphrase, from a 0600 socket in a 0700 folder, until lock', async () => {
     const { vault, env, run } = setup();
     expect(errorCode(await cliIn(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
-    const pid = unlock(vault, env);
+    const pid = await unlock(vault, env, '5m', PASS, true); // the suite's child-process run of `unlock`
     expect(fs.statSync(run).mode & 0o777).toBe(0o700);
     expect(fs.statSync(socketOf(run)).mode & 0o777).toBe(0o600);
     expect(fs.statSync(socketOf(run)).isSocket()).toBe(true);
@@ -117,7 +123,7 @@ describe('seeqret unlock / lock', () => {
   it('ends at its timeout', async () => {
     const { vault, env, run } = setup();
     // The shortest timeout `unlock` accepts (1s): the agent process itself must end.
-    const pid = unlock(vault, env, '1s');
+    const pid = await unlock(vault, env, '1s');
     await until('agent exit', () => !alive(pid));
     expect(logOf(run)).toContain('exiting: timeout reached');
     expect(errorCode(await cliIn(['get', 'TOKEN'], { vault, env }))).toBe('E_PASSPHRASE_REQUIRED');
@@ -125,7 +131,7 @@ describe('seeqret unlock / lock', () => {
 
   it('after a killed agent, commands ask for the passphrase again, and unlock starts a new one', async () => {
     const { vault, env, run } = setup();
-    const pid = unlock(vault, env);
+    const pid = await unlock(vault, env);
     process.kill(pid, 'SIGKILL');
     await until('agent killed', () => !alive(pid));
     expect(fs.existsSync(socketOf(run))).toBe(true); // left behind, nobody listening
@@ -136,19 +142,19 @@ describe('seeqret unlock / lock', () => {
     expect(errorCode(ri)).toBe('E_PASSPHRASE_REQUIRED');
     expect(ri.stderr).not.toContain('warning');
     expect((await cliIn(['get', 'TOKEN'], { vault, env: { ...env, SEEQRET_PASSPHRASE: PASS } })).stdout).toBe('tok-value\n');
-    unlock(vault, env);
+    await unlock(vault, env);
     expect((await cliIn(['get', 'TOKEN'], { vault, env })).stdout).toBe('tok-value\n');
   });
 
   it('ends when its key file changes (a new passphrase) or its vault is removed', async () => {
     const { vault, env, run } = setup();
-    const pid = unlock(vault, env);
+    const pid = await unlock(vault, env);
     const keyFile = path.join(vault, 'vault.key');
     writeKeyFile(keyFile, unlockKeyFile(readKeyFile(keyFile), keyFile, Buffer.from(PASS)), Buffer.from('another passphrase'), TEST_KDF);
     await until('agent exit', () => !alive(pid));
     expect(logOf(run)).toContain('exiting: the vault key file changed');
 
-    const pid2 = unlock(vault, env, '5m', 'another passphrase');
+    const pid2 = await unlock(vault, env, '5m', 'another passphrase');
     fs.rmSync(vault, { recursive: true });
     await until('agent exit', () => !alive(pid2));
     expect(logOf(run)).toMatch(/exiting: the vault .* was removed/);
@@ -199,7 +205,7 @@ describe('only its user reaches the agent', () => {
   it.skipIf(!root)('a process of another user (nobody) cannot connect to the socket', async () => {
     const { vault, env, run } = setup();
     fs.chmodSync(path.dirname(run), 0o755); // only the agent's own 0700 folder stands in the way
-    unlock(vault, env);
+    await unlock(vault, env);
     const probe = `require('net').createConnection(${JSON.stringify(socketOf(run))}).on('connect',()=>{console.log('CONNECTED');process.exit(0)}).on('error',e=>{console.log(e.code);process.exit(0)})`;
     const r = spawnSync(process.execPath, ['-e', probe], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
     expect(r.stdout.trim()).toBe('EACCES');
@@ -208,7 +214,7 @@ describe('only its user reaches the agent', () => {
 
   it.skipIf(!root)('an agent whose socket is given to another uid ends', async () => {
     const { vault, env, run } = setup();
-    const pid = unlock(vault, env);
+    const pid = await unlock(vault, env);
     fs.chownSync(socketOf(run), 65534, 65534);
     await until('agent exit', () => !alive(pid));
     expect(logOf(run)).toMatch(/exiting: the socket is gone or no longer private: .*belongs to uid 65534/);
@@ -234,12 +240,13 @@ describe('only its user reaches the agent', () => {
       expect(r.stderr).toMatch(/warning: not using the unlock agent: .*\.sock belongs to uid 65534/);
       fs.chownSync(sock, 0, 0);
       fs.chownSync(run, 65534, 65534);
-      r = await cliAsync(['get', 'TOKEN'], { vault, env }).done;
+      // The folder and the mode in-process (the same client code; the socket's owner above was a process's get).
+      r = await cliIn(['get', 'TOKEN'], { vault, env });
       expect(errorCode(r)).toBe('E_PASSPHRASE_REQUIRED');
       expect(r.stderr).toMatch(/not using the unlock agent: .*seeqret belongs to uid 65534/);
       fs.chownSync(run, 0, 0);
       fs.chmodSync(sock, 0o666);
-      r = await cliAsync(['get', 'TOKEN'], { vault, env }).done;
+      r = await cliIn(['get', 'TOKEN'], { vault, env });
       expect(r.stderr).toMatch(/not using the unlock agent: .*has mode 666/);
       expect(connections).toBe(0);
     } finally {

@@ -7,14 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { downgradeToSchema4, tmpdir } from './helpers.js';
+import { TEST_KDF, downgradeToSchema4, tmpdir } from './helpers.js';
 import { type Finding, diagnose, upgradeVault } from '../src/vault/doctor.js';
 import { SCHEMA_VERSION } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
 
+/** A vault with one secret; with a passphrase, its key file at the tests' Argon2id cost (TEST_KDF). */
 function vaultDir(opts: { passphrase?: string } = {}): string {
   const dir = path.join(tmpdir(), 'vault');
-  const v = Vault.create({ dir, username: 'alice', email: 'alice@example.com', ...opts });
+  const v = Vault.create({ dir, username: 'alice', email: 'alice@example.com', ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase, kdfCost: TEST_KDF }) });
   v.set({ app: 'web', env: 'prod', key: 'DB', value: 'p1' });
   v.close();
   return dir;

@@ -13,7 +13,8 @@ import { CODE_LOADING_VARIABLES, isCodeLoadingVariable } from '../src/inject/cod
 import { resolveFilters, resolveTemplate } from '../src/inject/resolve.js';
 import { writeBackup } from '../src/sharing/restore.js';
 import { Vault } from '../src/vault/vault.js';
-import { SHARED, type CliResult, cli, cliIn, errorCode, introduce, newVault, thrownCode, tmpdir } from './helpers.js';
+import { TeamFile } from '../src/team/store.js';
+import { SHARED, TEST_TEAM_KDF, type CliResult, cli, cliIn, errorCode, introduce, newVault, thrownCode, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 function ok(r: CliResult): CliResult {
@@ -228,7 +229,7 @@ describe('every way names arrive from someone else', () => {
     ok(await cliIn(['add', 'key', 'FROM_CAROL', 'c', '--app', 'web', '--env', 'dev'], { vault: other }));
     const carolBackup = path.join(tmpdir(), 'carol.age');
     await backupAt(other, carolBackup, env.SEEQRET_BACKUP_PASSPHRASE);
-    // restore, import-vault and ss import: each once as a child process (their end-to-end cases here).
+    // restore and import-vault: each once as a child process (their end-to-end cases here).
     const mine = newVault();
     ok(cli(['restore', carolBackup], { vault: mine, env }));
     expect((await cliIn(['list', '--pending', '--format', 'json'], { vault: mine })).stdout).toContain("restore of carol's backup");
@@ -273,7 +274,8 @@ describe('every way names arrive from someone else', () => {
     fs.copyFileSync(path.join(fix, 'fixture.json'), path.join(dir, 'secrets.json'));
     fs.copyFileSync(path.join(fix, 'fixture.key'), path.join(dir, 'secrets.key'));
     const ssVault = newVault();
-    ok(cli(['ss', 'import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault: ssVault, cwd: dir }));
+    // In-process: the same `ss import` runs as a child process in test/securestore-cli.test.ts.
+    ok(await cliIn(['ss', 'import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault: ssVault, cwd: dir }));
     const p2 = JSON.parse((await cliIn(['list', '--pending', '--format', 'json'], { vault: ssVault })).stdout) as Array<Record<string, string>>;
     expect(p2.length).toBe(3);
     expect(p2.every((p) => p['pending'] === 'ss import')).toBe(true);
@@ -285,10 +287,11 @@ describe('every way names arrive from someone else', () => {
     const file = path.join(tmpdir(), 'protected.yaml');
     const team = (args: string[], opts: { env?: Record<string, string>; vault?: string } = {}): Promise<CliResult> =>
       cliIn([...(opts.vault ? ['--vault', opts.vault] : []), 'team', '--file', file, ...args], opts.env ? { env: opts.env } : {});
-    ok(await team(['init', '--key-type', 'fast'], { env: ALICE }));
-    ok(await team(['add-domain', 'dev'], { env: ALICE }));
-    ok(await team(['add-secret', 'dev', 'API_KEY', 'k']));
-    ok(await team(['add-secret', 'dev', 'NODE_OPTIONS', 'require-evil']));
+    // The file made through the library, alice's Argon2id at TEST_TEAM_KDF (what `team init`,
+    // `add-domain` and `add-secret` write; they run through the CLI in test/team-cli.test.ts).
+    const created = TeamFile.create(file).addCustodian(ALICE.SEEQRET_TEAM_USER, ALICE.SEEQRET_TEAM_PASSPHRASE, TEST_TEAM_KDF);
+    const alice = created.unlock({ name: ALICE.SEEQRET_TEAM_USER, passphrase: ALICE.SEEQRET_TEAM_PASSPHRASE });
+    created.addDomain('dev', alice).addSecret('dev', 'API_KEY', 'k').addSecret('dev', 'NODE_OPTIONS', 'require-evil').write();
     const vault = newVault();
     ok(await team(['pull', '--domain', 'dev'], { env: ALICE, vault }));
     const p = JSON.parse((await cliIn(['list', '--pending', '--format', 'json'], { vault })).stdout) as Array<Record<string, string>>;

@@ -1,15 +1,16 @@
 /**
  * `seeqret watch` end to end: real relay processes on 127.0.0.1 (SQLite, and PostgreSQL when it
  * can start), the CLI in separate vault folders (the watchers are child processes, signalled;
- * the other commands run in-process, cliIn). A watcher loads each pushed envelope as it
- * arrives and logs names, never values; it reconnects to a restarted relay; SIGTERM stops it with
+ * the other commands, and the watcher started after a push, run in-process). A watcher loads
+ * each pushed envelope as it arrives and logs names, never values; it reconnects to a restarted relay; SIGTERM stops it with
  * nothing lost. On PostgreSQL two relay processes share one database: pushed through one, the
  * watcher on the other is woken by LISTEN/NOTIFY (well before its long poll would have ended).
  */
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/relay/watch.js';
-import { cliIn, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
+import { ROOT, cleanEnv, cliIn, errorCode, introduce, newVault, tmpdir, vaultValues } from './helpers.js';
 import { freePort } from './relay-helpers.js';
 import { must } from './must.js';
 import { type Child, postgresForFile, relayAt, spawnCli, until } from './relay-watch-helpers.js';
@@ -120,12 +121,20 @@ describe.each(backends)('watch on $name', (backend) => {
     need(ctx);
     await ok(['add', 'key', 'LATE_KEY', 'late-value-4', '--app', 'shop', '--env', 'prod'], alice);
     await ok(['push', '--to', 'server', '-f', 'shop:prod:LATE_KEY'], alice);
-    const w = spawnCli(['watch', '--accept'], server);
-    watcher = w;
-    await until(() => w.stderr().includes('watching'), 30_000, () => w.stderr());
-    await until(() => vaultValues(server)['shop:prod:LATE_KEY'] === 'late-value-4', 30_000, () => w.stderr());
-    expect(await w.stop('SIGINT')).toBe(0);
-    watcher = undefined;
+    // The watcher in-process (the first test's watchers are processes, signalled): SIGINT comes
+    // through the run's signal source once the envelope is in the vault.
+    const signals = new EventEmitter();
+    const { runCli } = await import('../src/cli/run-in-process.js');
+    const run = runCli(['--vault', server, 'watch', '--accept'], { env: cleanEnv(), cwd: ROOT, signals });
+    try {
+      await until(() => vaultValues(server)['shop:prod:LATE_KEY'] === 'late-value-4', 30_000, () => 'LATE_KEY not loaded');
+    } finally {
+      signals.emit('SIGINT');
+    }
+    const r = await run;
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('watching');
+    expect(r.stderr).toMatch(/from alice: 1 secret .*: shop:prod:LATE_KEY/);
   }, 120_000);
 
   it('two relay processes on one database: pushed through one, the watcher on the other is woken (LISTEN/NOTIFY)', async (ctx) => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addSecrets, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 import { runCli } from '../src/cli/run-in-process.js';
+import { cliInSelf } from './self-command-helpers.js';
 
 const TOKEN = 'ghp_9ZyXwVuTsRqPoNmLk';
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1' };
@@ -41,13 +42,16 @@ describe('seeqret hook', () => {
     expect(script).not.toContain(process.argv[1] ?? '\0');
   });
 
-  it('blocks a real git commit holding a value, keeps and runs the previous hook, uninstall restores it', () => {
+  it('blocks a real git commit holding a value, keeps and runs the previous hook, uninstall restores it', async () => {
     const { repo, vault } = repoWithVault();
     const hooks = path.join(repo, '.git', 'hooks');
     const previous = '#!/bin/sh\necho previous-ran >> "$(git rev-parse --git-dir)/previous.log"\n';
     fs.mkdirSync(hooks, { recursive: true });
     fs.writeFileSync(path.join(hooks, 'pre-commit'), previous, { mode: 0o755 });
 
+    // The first install is a child process (the hook names the executable it ran as, 0755);
+    // the other hook commands run in-process (cliInSelf names the same executable). The hook
+    // itself runs the real executable at each commit.
     const installed = cli(['hook', 'install'], { vault, cwd: repo });
     expect(installed.code, installed.stderr).toBe(0);
     expect(installed.stderr).toContain('pre-commit.seeqret-previous');
@@ -55,7 +59,7 @@ describe('seeqret hook', () => {
     const script = fs.readFileSync(path.join(hooks, 'pre-commit'), 'utf8');
     expect(fs.statSync(path.join(hooks, 'pre-commit')).mode & 0o777).toBe(0o755);
     // Installing again rewrites seeqret's hook only (the kept hook stays the user's).
-    expect(cli(['hook', 'install'], { vault, cwd: repo }).code).toBe(0);
+    expect((await cliInSelf(['hook', 'install'], { vault, cwd: repo })).code).toBe(0);
     expect(fs.readFileSync(path.join(hooks, 'pre-commit'), 'utf8')).toBe(script);
     expect(fs.readFileSync(path.join(hooks, 'pre-commit.seeqret-previous'), 'utf8')).toBe(previous);
 
@@ -83,23 +87,23 @@ describe('seeqret hook', () => {
     expect(git(repo, 'commit', '-q', '-m', 'b').status).not.toBe(0);
     fs.writeFileSync(path.join(hooks, 'pre-commit.seeqret-previous'), previous, { mode: 0o755 });
 
-    const removed = cli(['hook', 'uninstall'], { vault, cwd: repo });
+    const removed = await cliIn(['hook', 'uninstall'], { vault, cwd: repo });
     expect(removed.code, removed.stderr).toBe(0);
     expect(fs.readFileSync(path.join(hooks, 'pre-commit'), 'utf8')).toBe(previous);
     expect(fs.existsSync(path.join(hooks, 'pre-commit.seeqret-previous'))).toBe(false);
     // Uninstalling again leaves the user's hook alone.
-    const again = cli(['hook', 'uninstall'], { vault, cwd: repo });
+    const again = await cliIn(['hook', 'uninstall'], { vault, cwd: repo });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("is not seeqret's hook");
     expect(fs.readFileSync(path.join(hooks, 'pre-commit'), 'utf8')).toBe(previous);
   });
 
-  it('follows core.hooksPath; with no previous hook uninstall removes the file; outside a repository E_NOT_A_REPO', () => {
+  it('follows core.hooksPath; with no previous hook uninstall removes the file; outside a repository E_NOT_A_REPO', async () => {
     const { repo, vault } = repoWithVault();
     expect(git(repo, 'config', 'core.hooksPath', 'githooks').status).toBe(0);
     const sub = path.join(repo, 'sub');
     fs.mkdirSync(sub);
-    expect(cli(['hook', 'install'], { vault, cwd: sub }).code).toBe(0);
+    expect((await cliInSelf(['hook', 'install'], { vault, cwd: sub })).code).toBe(0);
     const hook = path.join(repo, 'githooks', 'pre-commit');
     expect(fs.readFileSync(hook, 'utf8')).toContain('# seeqret pre-commit hook');
     fs.writeFileSync(path.join(sub, 'a.env'), `T=${TOKEN}\n`);
@@ -107,11 +111,11 @@ describe('seeqret hook', () => {
     const blocked = git(repo, 'commit', '-q', '-m', 'x');
     expect(blocked.status).not.toBe(0);
     expect(blocked.stderr).toContain('sub/a.env:1: ci:prod:GITHUB_TOKEN (plain)');
-    expect(cli(['hook', 'uninstall'], { vault, cwd: repo }).code).toBe(0);
+    expect((await cliIn(['hook', 'uninstall'], { vault, cwd: repo })).code).toBe(0);
     expect(fs.existsSync(hook)).toBe(false);
-    const none = cli(['hook', 'uninstall'], { vault, cwd: repo });
+    const none = await cliIn(['hook', 'uninstall'], { vault, cwd: repo });
     expect(none.stderr).toContain('nothing to remove');
-    const outside = cli(['hook', 'install'], { vault, cwd: tmpdir() });
+    const outside = await cliInSelf(['hook', 'install'], { vault, cwd: tmpdir() });
     expect([errorCode(outside), outside.code]).toEqual(['E_NOT_A_REPO', 3]);
   });
 });

@@ -59,6 +59,28 @@ function asMember(args: string[], opts: { vault: string; env?: Record<string, st
 }
 
 /**
+ * Several `seeqret` commands as the group member in ONE process of the member: each run through
+ * the command tree in-process (dist/cli/run-in-process.js, `runCli`: the executable's commands,
+ * error reports and exit statuses), in order; what each returned. {@link asMember} is the
+ * executable itself (bin.ts, the fast `get` path).
+ */
+function asMemberInProcess(runs: ReadonlyArray<{ args: string[]; env?: Record<string, string> }>, vault: string): CliResult[] {
+  const calls = runs.map((r) => ({ args: ['--vault', vault, ...r.args], env: cleanEnv({ HOME: '/', ...r.env }) }));
+  const script = `
+    import(${JSON.stringify(path.join(ROOT, 'dist', 'cli', 'run-in-process.js'))}).then(async ({ runCli }) => {
+      const out = [];
+      for (const c of ${JSON.stringify(calls)}) {
+        const x = await runCli(c.args, { env: c.env, cwd: '/' });
+        out.push({ code: x.status, signal: null, stdout: x.stdout, stderr: x.stderr });
+      }
+      process.stdout.write(JSON.stringify(out));
+    });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', input: '', uid, gid, cwd: '/', env: cleanEnv({ HOME: '/' }), timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`the member's process failed (${String(r.status ?? r.signal)}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as CliResult[];
+}
+
+/**
  * A server vault (owner root, group GROUP) in a folder the member can reach, with one secret.
  * `server init` runs as a child process for the first test (`real`), in-process (cliIn) for the
  * others: what they test is what the member's processes can do with the vault.
@@ -113,23 +135,32 @@ describe.skipIf(Boolean(skipReason))('a server vault and a member of its group (
       ['add', 'key', 'PLANTED', 'x'],
       ['inbox'],
     ];
-    for (const args of revealing) {
-      const r = asMember(args, { vault: dir, env: { SEEQRET_BACKUP_PASSPHRASE: 'a long passphrase', ...(args.length === 1 && args[0] === 'list' ? { SEEQRET_NO_REDACT: '1' } : {}) } });
+    // env --stdout through a template the member can read
+    const tdir = fs.mkdtempSync('/tmp/sq-member-');
+    fs.chmodSync(tdir, 0o755);
+    fs.writeFileSync(path.join(tdir, 'env.template'), 'web:prod:\n', { mode: 0o644 });
+    const envOf = (args: string[]): Record<string, string> => ({ SEEQRET_BACKUP_PASSPHRASE: 'a long passphrase', ...(args.length === 1 && args[0] === 'list' ? { SEEQRET_NO_REDACT: '1' } : {}) });
+    // The first command is the executable run by the member (bin.ts, the fast `get` path, the
+    // status as the OS reports it); the others run in one process of the member (in-process).
+    const [first, ...rest] = revealing;
+    const results = [
+      asMember(must(first), { vault: dir, env: envOf(must(first)) }),
+      ...asMemberInProcess([...rest.map((args) => ({ args, env: envOf(args) })), { args: ['env', '--template', path.join(tdir, 'env.template'), '--stdout'] }], dir),
+    ];
+    expect(results).toHaveLength(revealing.length + 1);
+    for (const [i, args] of revealing.entries()) {
+      const r = must(results[i]);
       expect([r.code, errorCode(r)], `${args.join(' ')}: ${r.stderr}`).toEqual([7, 'E_PERMISSIONS']);
       expect(r.stdout + r.stderr, args.join(' ')).not.toContain('secret-value');
     }
     expect(fs.existsSync(out)).toBe(false);
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
-    // env --stdout through a template the member can read
-    const tdir = fs.mkdtempSync('/tmp/sq-member-');
-    fs.chmodSync(tdir, 0o755);
-    fs.writeFileSync(path.join(tdir, 'env.template'), 'web:prod:\n', { mode: 0o644 });
-    const e = asMember(['env', '--template', path.join(tdir, 'env.template'), '--stdout'], { vault: dir });
+    const e = must(results[revealing.length]);
     expect(errorCode(e), e.stderr).toBe('E_PERMISSIONS');
     expect(e.stdout).not.toContain('secret-value');
     fs.rmSync(tdir, { recursive: true, force: true });
-    // The message says what to do.
-    expect(asMember(['get', 'DB_URL'], { vault: dir }).stderr).toMatch(/only the owner of the server vault .* through the library/);
+    // The message says what to do (the member's `get DB_URL` above).
+    expect(must(results[0]).stderr).toMatch(/only the owner of the server vault .* through the library/);
     // Nothing was read unrecorded, nothing was written.
     expect((await cliIn(['audit', '--format', 'json'], { vault: dir })).stdout).toBe(auditBefore);
     expect((await cliIn(['list', '--format', 'json'], { vault: dir })).stdout).not.toContain('PLANTED');

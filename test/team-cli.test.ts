@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serializeTeamData } from '../src/team/serialize.js';
 import { TeamFile } from '../src/team/store.js';
-import { cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { TEST_TEAM_KDF, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
 
 import { ALICE, FAST, FIXTURE, RAW, bobEnv, fixtureCopy, fresh, freshCli, ok, passFile, team, teamIn } from './team-helpers.js';
 import { must } from './must.js';
@@ -47,7 +47,13 @@ describe('team commands on the pocket_protector fixture', () => {
   });
 
   it('credentials: flags, then SEEQRET_TEAM_*, then PPROTECT_* (or --env-prefix); a wrong one never falls back', async () => {
-    const file = fixtureCopy();
+    // The fixture's prod domain (fast@example.com owns it, db-password = prod-pw) made through the
+    // library with fast's Argon2id at TEST_TEAM_KDF: this test is about where the credentials come
+    // from (eleven unlocks); the fixture's own `fast` cost is unlocked by the decrypt test above.
+    const file = path.join(tmpdir(), 'protected.yaml');
+    const made = TeamFile.create(file).addCustodian(FAST.SEEQRET_TEAM_USER, FAST.SEEQRET_TEAM_PASSPHRASE, TEST_TEAM_KDF);
+    const fast = made.unlock({ name: FAST.SEEQRET_TEAM_USER, passphrase: FAST.SEEQRET_TEAM_PASSPHRASE });
+    made.addDomain('prod', fast).addSecret('prod', 'db-password', 'prod-pw').write();
     const dir = tmpdir();
     const good = path.join(dir, 'good');
     const wrong = path.join(dir, 'wrong');

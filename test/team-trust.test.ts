@@ -22,6 +22,10 @@ import { type CliResult, TEST_TEAM_KDF, cliIn, errorCode, newVault, tmpdir } fro
 import { ALICE, type Env, bobEnv, fresh, ok, teamAsync, teamIn } from './team-helpers.js';
 import { must } from './must.js';
 
+/**
+ * The attacker's custodian. Their entries (and the forged ones below) are made through the library
+ * at TEST_TEAM_KDF: who holds which key is what these tests check, not the Argon2id cost.
+ */
 const MALLORY = { name: 'mallory@evil.example', passphrase: 'mallory pass' };
 
 /** The attacker's domain key pair, and whether any sealed value in `file` opens with it or with their custodian key. */
@@ -88,7 +92,7 @@ describe('laundering: a repository writer without credentials cannot make the ne
     ok(await teamIn(file, ['verify'], { vault: aliceVault }));
     // The attacker, with write access to the repository only.
     const attacker = attackerKeys();
-    let tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file).withSigning(false).addCustodian(MALLORY.name, MALLORY.passphrase, 'fast');
+    let tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file).withSigning(false).addCustodian(MALLORY.name, MALLORY.passphrase, TEST_TEAM_KDF);
     const dev = must(tf.data.domains.get('dev'));
     const owners = new Map([...dev.owners.keys()].map((o) => [o, sealTo(must(tf.data.custodians.get(o)).publicKey, attacker.secretKey)])); // owners notice nothing
     tf = TeamFile.parse(withDomain(tf, 'dev', { publicKey: attacker.publicKey, owners, secrets: new Map() }), file);
@@ -150,7 +154,7 @@ describe('laundering: a repository writer without credentials cannot make the ne
   it('adding an owner entry (and a custodian) by hand: rm-owner --rotate refuses to seal the new key to it', async () => {
     const { file } = await fresh();
     ok(await teamIn(file, ['add-owner', 'dev', 'bob@example.com'], { env: ALICE }));
-    let tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file).addCustodian(MALLORY.name, MALLORY.passphrase, 'fast');
+    let tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file).addCustodian(MALLORY.name, MALLORY.passphrase, TEST_TEAM_KDF);
     const dev = must(tf.data.domains.get('dev'));
     tf = TeamFile.parse(withDomain(tf, 'dev', { ...dev, owners: new Map([...dev.owners, [MALLORY.name, Buffer.alloc(80, 7)]]) }), file);
     fs.writeFileSync(file, tf.serialize());
@@ -173,7 +177,7 @@ describe('laundering: a repository writer without credentials cannot make the ne
     // The attacker replaces alice's key entry with their own (same name) and signs as "alice".
     const tf = TeamFile.parse(fs.readFileSync(file, 'utf8'), file);
     const forgedPass = 'forged';
-    const forged = must(TeamFile.create(file).addCustodian('alice@example.com', forgedPass, 'fast').data.custodians.get('alice@example.com'));
+    const forged = must(TeamFile.create(file).addCustodian('alice@example.com', forgedPass, TEST_TEAM_KDF).data.custodians.get('alice@example.com'));
     const swapped = TeamFile.parse(serializeTeamData({ ...tf.data, custodians: new Map([...tf.data.custodians, ['alice@example.com', forged]]) }), file);
     const fakeAlice = swapped.unlock({ name: 'alice@example.com', passphrase: forgedPass });
     swapped.write(fakeAlice);

@@ -86,12 +86,15 @@ describe.skipIf(!CHROMIUM)('seeqret ui in headless Chromium', () => {
     await view('secrets', /Secrets/);
     const first = page.locator('#secrets tbody tr').first();
     const name = (await first.locator('th a').textContent()) ?? '';
+    const clicked = Date.now();
     await first.locator('button[data-reveal]').click();
     const shown = page.locator('code.revealed');
     await shown.waitFor();
     const [app = '', env = '', key = ''] = name.split(':');
     expect(await shown.textContent()).toBe(vault.get(key, { app, env }));
-    await page.waitForTimeout(REVEAL_MS + 500);
+    // Gone once the timeout has passed (waited for as it happens, not slept through), not before.
+    await shown.waitFor({ state: 'detached', timeout: REVEAL_MS + 30_000 });
+    expect(Date.now() - clicked).toBeGreaterThanOrEqual(REVEAL_MS);
     expect(await page.locator('code.revealed').count()).toBe(0);
   });
 
