@@ -123,6 +123,26 @@ export function environmentPassphrases(env: Readonly<Record<string, string | und
   };
 }
 
+/** Shortest passphrase accepted for a new vault, whatever its source. */
+export const MIN_VAULT_PASSPHRASE = 8;
+
+/**
+ * The request for a new vault's passphrase (`init --passphrase`, a backup restored into a new
+ * protected vault): a prompt asks twice; at least {@link MIN_VAULT_PASSPHRASE} characters
+ * (`E_USAGE`), whatever its source.
+ */
+export const NEW_VAULT_PASSPHRASE: PassphraseRequest = {
+  kind: 'vault',
+  label: 'New vault passphrase',
+  repeat: 'Repeat the passphrase',
+  isNew: true,
+  check: (s) => {
+    if (Array.from(s).length < MIN_VAULT_PASSPHRASE) {
+      throw new SeeqretError('E_USAGE', `the passphrase is shorter than ${MIN_VAULT_PASSPHRASE} characters`, 'Choose a longer passphrase (several words work well).');
+    }
+  },
+};
+
 /**
  * The passphrase `source` gives for `request`, checked with `request.check` when it is new.
  *
