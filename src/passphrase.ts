@@ -140,7 +140,9 @@ function longEnough(what: string): (passphrase: string) => void {
  * protected vault): a prompt asks twice; at least {@link MIN_NEW_PASSPHRASE} characters
  * (`E_USAGE`), whatever its source.
  */
-export const NEW_VAULT_PASSPHRASE: PassphraseRequest = { kind: 'vault', label: 'New vault passphrase', repeat: 'Repeat the passphrase', isNew: true, check: longEnough('the passphrase') };
+export function newVaultPassphraseRequest(): PassphraseRequest {
+  return { kind: 'vault', label: 'New vault passphrase', repeat: 'Repeat the passphrase', isNew: true, check: longEnough('the passphrase') };
+}
 
 /**
  * The request for a backup's passphrase: a new one (`backup`) is asked twice and has at least

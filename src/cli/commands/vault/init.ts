@@ -14,7 +14,7 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, info, out, promptText, stdinIsTTY } from '../../context.js';
 import { io } from '../../cli-io.js';
-import { NEW_VAULT_PASSPHRASE, requirePassphrase } from '../../../passphrase.js';
+import { newVaultPassphraseRequest, requirePassphrase } from '../../../passphrase.js';
 import { cliPassphrases } from '../../passphrases.js';
 
 /** Options of `init`. */
@@ -28,7 +28,7 @@ export interface InitOptions {
 
 /** A passphrase for a new vault: file, SEEQRET_PASSPHRASE, or asked twice; at least 8 characters. */
 export function newPassphrase(g: GlobalOptions): Promise<Buffer> {
-  return requirePassphrase(cliPassphrases({ vault: g.passphraseFile }), NEW_VAULT_PASSPHRASE, {
+  return requirePassphrase(cliPassphrases({ vault: g.passphraseFile }), newVaultPassphraseRequest(), {
     message: '--passphrase needs a passphrase and this is not a terminal',
     fix: 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.',
   });
