@@ -56,13 +56,11 @@ const mainBundle = {
     b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './main.mjs', external: true }));
   },
 };
-// The entry loads the `get` path from its own bundle (src/cli/get-main-load-bundled.ts), and that
-// one the fast path from its own (src/cli/fast-get-load-bundled.ts).
+// The entry loads the `get` path from its own bundle, and that one the fast path from its own
+// (src/cli/bundle-load.ts, under `import.meta.seeqretBundle` below).
 const fastGetBundle = {
   name: 'fast-get-bundle',
   setup(b) {
-    b.onResolve({ filter: /^\.\/get-main-load\.js$/ }, () => ({ path: path.resolve('src/cli/get-main-load-bundled.ts') }));
-    b.onResolve({ filter: /^\.\/fast-get-load\.js$/ }, () => ({ path: path.resolve('src/cli/fast-get-load-bundled.ts') }));
     // The unlock agent's process (`__seeqret-agent`) has its own bundle too: a `get` does not compile it.
     b.onResolve({ filter: /^\.\/agent-main\.js$/ }, () => ({ path: './agent.js', external: true }));
   },
@@ -86,13 +84,6 @@ const lazySqliteMethods = {
     });
   },
 };
-// In the entry, `sync` and `push` are loaded from their own bundle (src/cli/fast-relay-load-bundled.ts, decision 68).
-const fastRelayBundle = {
-  name: 'fast-relay-bundle',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/fast-relay-load\.js$/ }, () => ({ path: path.resolve('src/cli/fast-relay-load-bundled.ts') }));
-  },
-};
 const commonJsEntry = {
   ...common,
   format: 'cjs',
@@ -101,7 +92,9 @@ const commonJsEntry = {
   // src/crypto/sodium.ts, src/vault/sqlite.ts and src/util/addon.ts locate files from import.meta.url,
   // or import.meta.dirname (the bundle's __dirname) where they only need the folder: the URL is made
   // on first use, so a `get` does not compile node:url's functions for it (decision 69).
-  define: { 'import.meta.url': '__seeqretMeta.url', 'import.meta.dirname': '__dirname' },
+  // `import.meta.seeqretBundle`: src/cli/bundle-load.ts loads the get, fast-get and fast-relay
+  // (`sync`/`push`, decision 68) bundles beside the entry instead of importing their modules.
+  define: { 'import.meta.url': '__seeqretMeta.url', 'import.meta.dirname': '__dirname', 'import.meta.seeqretBundle': 'true' },
   // ASCII text (non-ASCII characters escaped): src/cli/code-cache.ts then reads a bundle as Latin-1,
   // a plain copy, instead of decoding UTF-8 (~4 M instructions for fast-get.js; decision 69).
   charset: 'ascii',
@@ -113,7 +106,7 @@ const commonJsEntry = {
 };
 // The entry is the one bundle Node compiles from its text on every start (the others have a code
 // cache): without its indentation and line breaks there is less to scan (decision 71).
-await buildWithMeta('bin', { ...commonJsEntry, minifyWhitespace: true, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle, fastRelayBundle] });
+await buildWithMeta('bin', { ...commonJsEntry, minifyWhitespace: true, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle] });
 await buildWithMeta('get', { ...commonJsEntry, entryPoints: { get: 'src/cli/get-main.ts' }, plugins: [fastGetBundle] });
 await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' }, plugins: [lazySqliteMethods] });
 await buildWithMeta('fast-relay', { ...commonJsEntry, entryPoints: { 'fast-relay': 'src/cli/fast-relay-run.ts' } });

@@ -123,6 +123,35 @@ export function environmentPassphrases(env: Readonly<Record<string, string | und
   };
 }
 
+/** Shortest new passphrase accepted for a vault or a backup, whatever its source. */
+export const MIN_NEW_PASSPHRASE = 8;
+
+/** A request's `check`: at least {@link MIN_NEW_PASSPHRASE} characters (`E_USAGE` naming `what`). */
+function longEnough(what: string): (passphrase: string) => void {
+  return (s) => {
+    if (Array.from(s).length < MIN_NEW_PASSPHRASE) {
+      throw new SeeqretError('E_USAGE', `${what} is shorter than ${MIN_NEW_PASSPHRASE} characters`, 'Choose a longer passphrase (several words work well).');
+    }
+  };
+}
+
+/**
+ * The request for a new vault's passphrase (`init --passphrase`, a backup restored into a new
+ * protected vault): a prompt asks twice; at least {@link MIN_NEW_PASSPHRASE} characters
+ * (`E_USAGE`), whatever its source.
+ */
+export function newVaultPassphraseRequest(): PassphraseRequest {
+  return { kind: 'vault', label: 'New vault passphrase', repeat: 'Repeat the passphrase', isNew: true, check: longEnough('the passphrase') };
+}
+
+/**
+ * The request for a backup's passphrase: a new one (`backup`) is asked twice and has at least
+ * {@link MIN_NEW_PASSPHRASE} characters; an existing backup's (`restore`) is asked once.
+ */
+export function backupPassphraseRequest(isNew: boolean): PassphraseRequest {
+  return { kind: 'backup', label: 'Backup passphrase', isNew, ...(isNew ? { check: longEnough('the backup passphrase') } : {}) };
+}
+
 /**
  * The passphrase `source` gives for `request`, checked with `request.check` when it is new.
  *

@@ -1,30 +1,20 @@
 /**
  * `seeqret get` on a passphrase-protected vault whose unlock agent runs (decision 64): the agent
- * runs the get itself and this process prints what it sent back, so it loads neither libsodium
- * nor SQLite — only the checks that the agent's folder and socket are private to this user
- * (src/agent/client.ts) and one round trip. Bundled into the entry (dist/bin/seeqret.js), before
- * the get fast path's bundle is loaded.
+ * runs the get itself (src/agent/get.ts asks it) and this process writes what it sent back, so it
+ * loads neither libsodium nor SQLite. Bundled into the `get` path's bundle (dist/bin/get.js),
+ * before the get fast path's bundle is loaded.
  *
- * Anything but a clean run — no vault, no passphrase, no agent, an unsafe socket, an agent that
- * fails, a terminal on stdout (where the value is escaped) — leaves the get to the normal fast path,
- * which then behaves exactly as without this step (an agent that failed is not asked again: its
- * reason is given where the agent would have been used).
+ * Only when stdout is a file, a pipe or a socket: on a terminal the value is escaped, which the
+ * normal fast path does. Anything but a clean run leaves the get to the normal fast path, which then
+ * behaves exactly as without this step.
  *
  * @module
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { getFromAgent } from '../agent/client.js';
-import { agentRuntimeDir } from '../agent/paths.js';
-import { readFileCapped } from '../util/read-capped.js';
-import { DB_FILE, KEY_FILE, resolveVaultDir } from '../vault/paths.js';
+import { type KeyFileRead, getViaAgent } from '../agent/get.js';
 import type { FastGet } from './fast.js';
 
-/** A vault key file's bytes and the vault folder they were read from. */
-export interface KeyFileRead {
-  readonly dir: string;
-  readonly bytes: Buffer;
-}
+export type { KeyFileRead };
 
 /** What {@link getThroughAgent} did. */
 export type AgentGetOutcome =
@@ -36,8 +26,6 @@ export type AgentGetOutcome =
    */
   | { readonly kind: 'normal'; readonly unusable?: string; readonly keyFile?: KeyFileRead };
 
-const NORMAL: AgentGetOutcome = { kind: 'normal' };
-
 /** True when fd `fd` is a file, a pipe or a socket: bytes are written exactly, with no terminal escaping. */
 function plainFd(fd: number): boolean {
   try {
@@ -45,24 +33,6 @@ function plainFd(fd: number): boolean {
     return st.isFile() || st.isFIFO() || st.isSocket();
   } catch {
     return false;
-  }
-}
-
-/** The key file's bytes when `dir` holds a vault, and the vault's id when it is passphrase-protected. */
-function readVaultKey(dir: string): { readonly bytes?: Buffer; readonly protectedId?: string } {
-  let bytes: Buffer;
-  try {
-    if (!fs.existsSync(path.join(dir, DB_FILE))) return {};
-    // The key file's own cap (E_TOO_LARGE, caught below: the normal path then reports it).
-    bytes = readFileCapped(path.join(dir, KEY_FILE), 'keyFile');
-  } catch {
-    return {};
-  }
-  try {
-    const k = JSON.parse(bytes.toString('utf8')) as { protection?: unknown; vaultId?: unknown } | null;
-    return { bytes, ...(k?.protection === 'passphrase' && typeof k.vaultId === 'string' ? { protectedId: k.vaultId } : {}) };
-  } catch {
-    return { bytes };
   }
 }
 
@@ -79,29 +49,16 @@ function writeAll(fd: number, buf: Buffer, stream: () => NodeJS.WriteStream): vo
   }
 }
 
-/** Let the vault's unlock agent run `fast` when it can (see the module's comment). */
+/** Let the vault's unlock agent run `fast` when it can, and write what it sent back (see the module's comment). */
 export async function getThroughAgent(fast: FastGet, env: Readonly<Record<string, string | undefined>>): Promise<AgentGetOutcome> {
-  if (!plainFd(1)) return NORMAL;
-  const dir = resolveVaultDir(fast.g.vault, env);
-  const { bytes, protectedId: vaultId } = readVaultKey(dir);
-  if (vaultId === undefined) return bytes === undefined ? NORMAL : { kind: 'normal', keyFile: { dir, bytes } };
-  const exitCodes = env['SEEQRET_EXIT_CODES'];
-  const a = await getFromAgent(agentRuntimeDir(env), vaultId, {
-    dir,
-    filter: fast.filter,
-    newline: fast.newline,
-    debug: fast.g.debug === true || env['SEEQRET_DEBUG'] === '1',
-    ...(exitCodes !== undefined ? { exitCodes } : {}),
-  });
-  if (a.kind === 'failed') return { kind: 'normal', unusable: a.why, ...(bytes === undefined ? {} : { keyFile: { dir, bytes } }) };
-  if (a.kind === 'normal') return bytes === undefined ? NORMAL : { kind: 'normal', keyFile: { dir, bytes } };
-  const err = Buffer.from(a.run.stderr, 'base64');
-  if (err.length > 0) writeAll(2, err, () => process.stderr);
-  const out = Buffer.from(a.run.stdout, 'base64');
+  if (!plainFd(1)) return { kind: 'normal' };
+  const a = await getViaAgent({ vault: fast.g.vault, filter: fast.filter, newline: fast.newline, debug: fast.g.debug === true }, env);
+  if (a.kind === 'normal') return a;
+  if (a.stderr.length > 0) writeAll(2, a.stderr, () => process.stderr);
   try {
-    writeAll(1, out, () => process.stdout);
+    writeAll(1, a.stdout, () => process.stdout);
   } finally {
-    out.fill(0);
+    a.stdout.fill(0);
   }
-  return { kind: 'done', status: a.run.status };
+  return { kind: 'done', status: a.status };
 }

@@ -2,7 +2,7 @@
 /**
  * The `seeqret` executable. Kept tiny, as Node compiles it from its text on every start: it sets
  * a private umask, hands a plain `get` to src/cli/get-main.ts — its own small bundle with a V8
- * code cache (src/cli/get-main-load-bundled.ts), which lets a protected vault's unlock agent run
+ * code cache (src/cli/bundle-load.ts), which lets a protected vault's unlock agent run
  * it or runs it without loading the command parser — and otherwise hands over to the command
  * tree, which loads only the module of the command being run.
  *
@@ -11,11 +11,10 @@
  *
  * @module
  */
+import { loadEntry } from './bundle-load.js';
 import { quietOnEpipe, quietOnEpipeWhenUsed } from './epipe.js';
 import { parseFastGet } from './fast.js';
 import { parseFastRelay } from './fast-relay.js';
-import { loadFastRelay } from './fast-relay-load.js';
-import { loadGetMain } from './get-main-load.js';
 import { processIo } from './process-io.js';
 
 process.umask(0o077);
@@ -28,7 +27,7 @@ async function run(): Promise<number> {
   }
   const fast = parseFastGet(args);
   if (fast) {
-    const runGetCommand = await loadGetMain();
+    const runGetCommand = await loadEntry('get');
     return runGetCommand(fast);
   }
   // `sync` and `push` (ten machines syncing at once): their own bundle, no command tree (decision 68).
@@ -36,7 +35,7 @@ async function run(): Promise<number> {
   if (relay) {
     quietOnEpipeWhenUsed('stdout');
     quietOnEpipeWhenUsed('stderr');
-    const runFastRelay = await loadFastRelay();
+    const runFastRelay = await loadEntry('fast-relay');
     return runFastRelay(relay, processIo());
   }
   quietOnEpipe(process.stdout);

@@ -21,7 +21,7 @@ import { permissionText } from '../vault/permissions.js';
 import { openVaultUnlocked, openVaultWithKeyFile, probeKeyFile } from '../vault/internal.js';
 import { readKeyFile } from '../vault/keyfile.js';
 import { keysFromAgent } from '../agent/client.js';
-import type { KeyFileRead } from './agent-get.js';
+import type { KeyFileRead } from '../agent/get.js';
 import { agentRuntimeDir } from '../agent/paths.js';
 
 export { confirm, info, infoLines, out, printRows, promptAgain, promptHidden, promptNewSecret, promptSelect, promptText, readStdin, readValue, refuseEmpty, stdinIsTTY, warn, writeData, writeJson } from './io.js';

@@ -12,7 +12,7 @@
  */
 import { getThroughAgent } from './agent-get.js';
 import type { FastGet } from './fast.js';
-import { loadFastGet } from './fast-get-load.js';
+import { loadEntry } from './bundle-load.js';
 import { allWritten, quietOnEpipeWhenUsed } from './epipe.js';
 import { processIo } from './process-io.js';
 
@@ -25,7 +25,7 @@ export async function runGetCommand(fast: FastGet): Promise<number> {
   quietOnEpipeWhenUsed('stderr');
   const viaAgent = await getThroughAgent(fast, process.env);
   if (viaAgent.kind === 'done') return viaAgent.status;
-  const runFastGet = await loadFastGet();
+  const runFastGet = await loadEntry('fast-get');
   const code = await runFastGet(fast, processIo(), {
     exitsAfter: true,
     ...(viaAgent.unusable === undefined ? {} : { unusable: viaAgent.unusable }),

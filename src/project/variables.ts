@@ -175,3 +175,36 @@ export function selectVariables(vault: Vault, project: Project, env: string, q: 
   if (q.undefinedOnly) states = states.filter((s) => !s.record);
   return states;
 }
+
+/** One variable as `seeqret show` lists it. */
+export interface ShownVariable {
+  readonly variable: string;
+  /** Its description's group, or empty. */
+  readonly group: string;
+  /** Its described type, else its record's, else empty. */
+  readonly type: string;
+  /** The value when revealed, `redacted` when set and not revealed, empty when unset. */
+  readonly value: string;
+  /** Its Export name, or empty. */
+  readonly export: string;
+  /** `yes` when the vault has a value, else `no`. */
+  readonly set: string;
+}
+
+/**
+ * `show`: the variables {@link selectVariables} chooses, with their values when `reveal` (the
+ * reads audited as `show`), else `redacted` in place of each value that is set.
+ */
+export function showVariables(vault: Vault, project: Project, env: string, q: VariableQuery, reveal: boolean, redacted: string): ShownVariable[] {
+  const states = selectVariables(vault, project, env, q);
+  const shown = states.flatMap((s) => (s.record ? [s.record] : []));
+  if (reveal) vault.auditReads(shown, 'show');
+  return states.map((s) => ({
+    variable: s.variable,
+    group: s.description?.group ?? '',
+    type: s.description?.type ?? s.record?.type ?? '',
+    value: s.record ? (reveal ? vault.reveal(s.record) : redacted) : '',
+    export: s.description?.export ?? '',
+    set: s.record ? 'yes' : 'no',
+  }));
+}

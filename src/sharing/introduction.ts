@@ -8,7 +8,7 @@
 import { parsePublicKey } from '../crypto/age.js';
 import { SeeqretError } from '../errors.js';
 import { checkEmail } from '../util/email.js';
-import { splitCommandLine } from '../util/shlex.js';
+import { shellQuote, splitCommandLine } from '../util/shlex.js';
 
 /** The fields of an introduction, as given (text). */
 export interface IntroductionFields {
@@ -45,6 +45,11 @@ export function checkIntroduction(f: IntroductionFields, where = '--email'): Int
     throw new SeeqretError('E_BAD_KEY', `'${f.pubkey.slice(0, 60)}' is not an X25519 public key`, 'Use the base64 key (44 characters) or the age1… key printed by `seeqret public-key`.');
   }
   return { username: f.username, email: f.email === undefined ? null : checkEmail(f.email, where), name: f.name ?? null, publicKey: publicKey ?? undefined };
+}
+
+/** The `seeqret add user …` line that introduces `u` to someone else's vault (what {@link parseIntroduction} reads). */
+export function introductionLine(u: { readonly username: string; readonly email: string | null; readonly name: string | null; readonly pubkey: string }): string {
+  return ['seeqret add user', '--username', shellQuote(u.username, { always: true }), ...(u.email ? ['--email', shellQuote(u.email, { always: true })] : []), ...(u.name ? ['--name', shellQuote(u.name, { always: true })] : []), '--pubkey', u.pubkey].join(' ');
 }
 
 const FIELDS: Readonly<Record<string, keyof IntroductionFields>> = { '--username': 'username', '--email': 'email', '--name': 'name', '--pubkey': 'pubkey' };

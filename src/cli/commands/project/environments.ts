@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeeqretError } from '../../../errors.js';
+import { selectedEnvironment } from '../../../project/setup.js';
 import { createEnvironments, listEnvironments, readCloneSource, resolveCloneSource, treeLines } from '../../../project/environments.js';
 import {
   applyEnvironmentDeletion,
@@ -18,7 +19,6 @@ import {
   renameEnvironment,
 } from '../../../project/environment-ops.js';
 import {
-  type Project,
   checkEnvironmentName,
   environmentDir,
   environmentExists,
@@ -42,16 +42,6 @@ async function vaultIfAny(g: GlobalOptions, opts: { readonly?: boolean } = {}): 
     return null;
   }
   return openVault(g, opts);
-}
-
-/** The environment commands use when none is named, or `null`. */
-function defaultEnvironment(project: Project): string | null {
-  try {
-    return resolveEnvironment(project, undefined, io().env).name;
-  } catch (e) {
-    if (e instanceof SeeqretError && e.code === 'E_NO_ENVIRONMENT') return null;
-    throw e;
-  }
 }
 
 /** Options of `seeqret environments create`. */
@@ -87,7 +77,7 @@ export interface EnvironmentsListOptions {
 export async function list(g: GlobalOptions, o: EnvironmentsListOptions): Promise<number> {
   const format = listFormat(o);
   const project = currentProject();
-  const def = defaultEnvironment(project);
+  const def = selectedEnvironment(project, undefined, io().env)?.name ?? null;
   const vault = await vaultIfAny(g, { readonly: true });
   try {
     const envs = listEnvironments(project, vault);

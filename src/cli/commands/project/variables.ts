@@ -6,7 +6,7 @@
  */
 import { SeeqretError } from '../../../errors.js';
 import { type Column, parseFormat } from '../../../formats/output.js';
-import { describedVariables, selectVariables } from '../../../project/variables.js';
+import { type ShownVariable, describedVariables, showVariables } from '../../../project/variables.js';
 import { SECRET_TYPES } from '../../../project/secret-types.js';
 import { type GlobalOptions, printRows, withVault } from '../../context.js';
 import { listFormat, projectEnv } from '../../project-context.js';
@@ -90,18 +90,8 @@ export async function show(g: GlobalOptions, names: string[], o: ShowOptions): P
   return withVault(
     g,
     async (v) => {
-      const states = selectVariables(v, project, env, query);
-      const shown = states.flatMap((s) => (s.record ? [s.record] : []));
-      if (reveal) v.auditReads(shown, 'show');
-      const rows = states.map((s) => ({
-        variable: s.variable,
-        group: s.description?.group ?? '',
-        type: s.description?.type ?? s.record?.type ?? '',
-        value: s.record ? (reveal ? v.reveal(s.record) : REDACTED) : '',
-        export: s.description?.export ?? '',
-        set: s.record ? 'yes' : 'no',
-      }));
-      const columns: Column[] = [
+      const rows = showVariables(v, project, env, query, reveal, REDACTED);
+      const columns: Array<Column<ShownVariable>> = [
         { key: 'variable', header: 'Variable' },
         { key: 'type', header: 'Type' },
         { key: 'value', header: 'Value' },
@@ -109,7 +99,7 @@ export async function show(g: GlobalOptions, names: string[], o: ShowOptions): P
         { key: 'set', header: 'Set' },
       ];
       const printable = format === 'env' || format === 'shell' ? rows.filter((r) => r.set === 'yes') : rows;
-      await printRows(printable, columns, format, (r) => [r['variable'], r['value']]);
+      await printRows(printable, columns, format, (r) => [r.variable, r.value]);
       return 0;
     },
     { readonly: !reveal },

@@ -1,16 +1,17 @@
 /**
  * `seeqret scan [PATHS…] [--staged]` and `seeqret hook install|uninstall`: the handlers. The use
- * cases are in src/scan/; this module reads the vault's values into a matcher, prints each find
- * as `file:line: NAME (encoding)` (never the value), writes the scan's audit entry and returns
- * the exit status: 1 when something was found, 0 when clean.
+ * cases are in src/scan/ (src/scan/vault-scan.ts searches for the vault's values and audits the
+ * scan); this module prints each find as `file:line: NAME (encoding)` (never the value), the notes
+ * and the totals, and returns the exit status: 1 when something was found, 0 when clean.
  *
  * @module
  */
 import path from 'node:path';
 import { SeeqretError } from '../../../errors.js';
 import { installHook, uninstallHook } from '../../../scan/hook.js';
-import { type Found, MIN_SCAN_LENGTH, ScanMatcher, type ScanSecret } from '../../../scan/matcher.js';
-import { type ScanFinding, type ScanNote, type ScanTotals, scanPaths, scanStaged } from '../../../scan/scan.js';
+import { MIN_SCAN_LENGTH } from '../../../scan/matcher.js';
+import type { ScanFinding, ScanNote } from '../../../scan/scan.js';
+import { scanReportJson, scanVault } from '../../../scan/vault-scan.js';
 import { io } from '../../cli-io.js';
 import { type GlobalOptions, info, infoLines, out, warn, withVault, writeJson } from '../../context.js';
 
@@ -47,50 +48,22 @@ export async function scanCommand(g: GlobalOptions, paths: string[], o: ScanComm
   if (o.staged === true && paths.length > 0) throw new SeeqretError('E_USAGE', '--staged searches the whole index: give no PATHS with it', 'Run `seeqret scan --staged`, or `seeqret scan PATHS` for files.');
   const json = o.format === 'json';
   return withVault(g, async (v) => {
-    const records = v.all();
-    const values = v.revealMany(records);
-    const secrets: ScanSecret[] = records.map((r, i) => ({ name: `${r.app}:${r.env}:${r.key}`, value: values[i] ?? '' }));
-    values.length = 0;
-    const matcher = new ScanMatcher(secrets);
-    secrets.length = 0; // the values live on in the matcher only
-    const found: ScanFinding[] = [];
-    const notes: ScanNote[] = [];
-    let totals: ScanTotals;
-    try {
-      const events = {
-        onFound: (f: ScanFinding): void => {
-          if (json) found.push(f);
-          else {
-            found.push(f);
-            out(`${where(f)}: ${f.name} (${f.encoding})`);
-          }
-        },
-        onNote: (n: ScanNote): void => {
-          notes.push(n);
-          if (!json) warn(noteText(n));
-        },
-      };
-      totals = o.staged === true ? await scanStaged(matcher, events, { cwd: io().cwd, environment: io().env }) : scanPaths(matcher, paths, events, { cwd: io().cwd });
-    } finally {
-      matcher.dispose();
-    }
-    const names = [...new Set(found.map((f) => f.name))].sort();
-    v.audit([{ action: 'scan', target: o.staged === true ? 'staged' : null, detail: { found: names, files: totals.files, bytes: totals.bytes, skipped: notes.length } }]);
-    if (json) {
-      writeJson({
-        found: found.map((f: Found & { file: string }) => ({ file: f.file, line: f.line, offset: f.offset, name: f.name, encoding: f.encoding })),
-        files: totals.files,
-        bytes: totals.bytes,
-        secrets: matcher.secretCount,
-        skipped: notes.map((n) => ({ file: n.file, reason: n.reason })),
-        shortSecrets: o.listSkipped === true ? matcher.skipped : matcher.skipped.length,
-      });
-    } else {
-      if (o.listSkipped === true) infoLines(matcher.skipped.map((n) => `not looked for (shorter than ${String(MIN_SCAN_LENGTH)} characters): ${n}`));
-      const short = matcher.skipped.length > 0 && o.listSkipped !== true ? `; ${String(matcher.skipped.length)} secrets shorter than ${String(MIN_SCAN_LENGTH)} characters not looked for (--list-skipped names them)` : '';
+    const r = await scanVault(v, { staged: o.staged === true, paths, cwd: io().cwd, environment: io().env }, {
+      onFound: (f) => {
+        if (!json) out(`${where(f)}: ${f.name} (${f.encoding})`);
+      },
+      onNote: (n) => {
+        if (!json) warn(noteText(n));
+      },
+    });
+    const { found, names, totals } = r;
+    if (json) writeJson(scanReportJson(r, o.listSkipped === true));
+    else {
+      if (o.listSkipped === true) infoLines(r.skipped.map((n) => `not looked for (shorter than ${String(MIN_SCAN_LENGTH)} characters): ${n}`));
+      const short = r.skipped.length > 0 && o.listSkipped !== true ? `; ${String(r.skipped.length)} secrets shorter than ${String(MIN_SCAN_LENGTH)} characters not looked for (--list-skipped names them)` : '';
       const what = o.staged === true ? 'staged files' : 'files';
       if (found.length > 0) info(`${String(found.length)} occurrences of ${String(names.length)} secrets in ${String(new Set(found.map((f) => f.file)).size)} of ${String(totals.files)} ${what}${short}`);
-      else info(`no secret found in ${String(totals.files)} ${what} (${String(matcher.secretCount)} secrets looked for${short})`);
+      else info(`no secret found in ${String(totals.files)} ${what} (${String(r.secretCount)} secrets looked for${short})`);
     }
     if (found.length > 0) return 1;
     if (totals.unreadable > 0) throw new SeeqretError('E_IO', `${String(totals.unreadable)} files could not be read, and nothing was found in the others`, 'See the notes above; fix the permissions or scan the other files by name.');

@@ -8,7 +8,7 @@ import { type FieldPattern, type Filter, parseFilter } from '../../../filter/ind
 import { revealOne } from '../../../vault/secret-ops.js';
 import { closeKeepingConnection } from '../../../vault/internal.js';
 import { type SecretRecord, type Vault, secretLabel } from '../../../vault/vault.js';
-import type { KeyFileRead } from '../../agent-get.js';
+import type { KeyFileRead } from '../../../agent/get.js';
 import { type AgentKeySource, type GlobalOptions, openVault, withVault, writeData } from '../../context.js';
 
 /** The one name a field stands for when read literally (`*` = global), or undefined for globs/lists. */

@@ -7,6 +7,7 @@
 import { SeeqretError } from '../../../errors.js';
 import { type Filter, parseFilter } from '../../../filter/index.js';
 import { type Column, age, isoTime, parseFormat } from '../../../formats/output.js';
+import { type HistoryRow, acceptNames, historyRows } from '../../../vault/secret-listing.js';
 import { type SecretRecord, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, info, printRows, withVault } from '../../context.js';
 import { io } from '../../cli-io.js';
@@ -94,22 +95,8 @@ export async function history(g: GlobalOptions, filterText: string, o: HistoryOp
   return withVault(
     g,
     async (v) => {
-      const matches = v.find([filter]);
-      if (matches.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches '${filter.text}'`, 'Run `seeqret list` to see what exists.');
-      if (reveal) v.auditReads(matches, 'history');
-      const rows = matches.flatMap((r) =>
-        v.history(r).map((h) => ({
-          app: r.app,
-          env: r.env,
-          key: r.key,
-          version: h.version,
-          current: h.replacedAt === null ? 'yes' : '',
-          set: isoTime(h.setAt),
-          replaced: isoTime(h.replacedAt),
-          value: reveal ? v.revealVersion(r, h.version) : REDACTED,
-        })),
-      );
-      const columns: Column[] = ['app', 'env', 'key', 'version', 'current', 'set', 'replaced', 'value'].map((k) => ({ key: k, header: k }));
+      const rows = historyRows(v, filter, reveal, REDACTED);
+      const columns: Array<Column<HistoryRow>> = ['app', 'env', 'key', 'version', 'current', 'set', 'replaced', 'value'].map((k) => ({ key: k, header: k }));
       await printRows(rows, columns, format);
       return 0;
     },
@@ -134,9 +121,7 @@ export async function accept(g: GlobalOptions, names: string[], o: AcceptOptions
   const filters = texts.map((t) => parseFilter(t));
   const { isDangerousVariable } = await import('../../../inject/resolve.js');
   return withVault(g, (v) => {
-    const found = v.find(filters);
-    if (found.length === 0) throw new SeeqretError('E_NOT_FOUND', `no secret matches ${filters.map((f) => `'${f.text}'`).join(', ')}`, 'See what is pending with `seeqret list --pending`.');
-    const done = v.accept(found);
+    const { found, accepted: done } = acceptNames(v, filters);
     if (done.length === 0) {
       info(`Nothing to accept: ${found.length === 1 && found[0] ? `${secretLabel(found[0])} is` : `the ${found.length} matching names are`} already yours or accepted.`);
       return 0;

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { SeeqretError } from '../../../errors.js';
 import { decryptBackup } from '../../../sharing/backup.js';
 import { checkRestore, reportRestore, restoreInto, vaultFromBackup, writeBackup } from '../../../sharing/restore.js';
 import { readFileCapped } from '../../../util/read-capped.js';
@@ -13,15 +12,12 @@ import { commandLine } from '../../hints.js';
 import { openImportTarget, targetExists } from '../../../vault/import-target.js';
 import { newPassphrase } from '../vault/init.js';
 import { io } from '../../cli-io.js';
-import { requirePassphrase } from '../../../passphrase.js';
+import { backupPassphraseRequest, requirePassphrase } from '../../../passphrase.js';
 import { cliPassphrases } from '../../passphrases.js';
 
 async function backupPassphrase(o: { readonly backupPassphraseFile?: string }, confirmTwice: boolean): Promise<string> {
-  const strong = (p: string): void => {
-    if (confirmTwice && Array.from(p).length < 8) throw new SeeqretError('E_USAGE', 'the backup passphrase is shorter than 8 characters', 'Choose a longer passphrase (several words work well).');
-  };
   // A new backup passphrase is asked twice; the one of an existing backup (restore) once.
-  const p = await requirePassphrase(cliPassphrases({ backup: o.backupPassphraseFile }), { kind: 'backup', label: 'Backup passphrase', isNew: confirmTwice, check: strong }, {
+  const p = await requirePassphrase(cliPassphrases({ backup: o.backupPassphraseFile }), backupPassphraseRequest(confirmTwice), {
     message: 'a backup passphrase is needed and this is not a terminal',
     fix: 'Set SEEQRET_BACKUP_PASSPHRASE or pass --backup-passphrase-file FILE.',
   });

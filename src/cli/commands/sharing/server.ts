@@ -12,7 +12,7 @@ import { checkEmail, isEmailAddress } from '../../../util/email.js';
 import { markWatchOnly } from '../../../sharing/watch-only.js';
 import { type GlobalOptions, info, out, warn, withVault, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
-import { addUserLine } from './users.js';
+import { introductionLine } from '../../../sharing/introduction.js';
 import { cliNotes } from './share.js';
 import { deliverInbox } from '../../../sharing/received.js';
 import { commandLine } from '../../hints.js';
@@ -44,7 +44,7 @@ export function serverInit(dirArg: string | undefined, o: ServerInitOptions): nu
   const email = o.email !== undefined ? checkEmail(o.email, '--email') : isEmailAddress(fallback) ? fallback : '';
   const r = createServerVault({ dir, group, user, email, env: io().env }, { warn });
   if (o.watchOnly === true) markWatchOnly(dir);
-  out(addUserLine(r.owner));
+  out(introductionLine(r.owner));
   info(`Server vault ${dir} created${r.shared ? `, readable by group ${group}` : ''}; public key (age): ${r.recipient}`);
   if (o.watchOnly === true) {
     info('Watch-only: it receives and serves its apps, and never sends (export, push and send are refused).');

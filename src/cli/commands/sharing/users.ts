@@ -6,19 +6,14 @@
  */
 import { toAgeRecipient } from '../../../crypto/age.js';
 import { formatFingerprint } from '../../../crypto/pgp.js';
+import { introductionLine } from '../../../sharing/introduction.js';
 import { addPerson, personRequest, removePerson, userFingerprint, verifyUserKey } from '../../../sharing/people.js';
 import { type Column, isoTime, parseFormat } from '../../../formats/output.js';
-import { shellQuote } from '../../../util/shlex.js';
 import { type UserRecord, secretLabel } from '../../../vault/vault.js';
 import { type GlobalOptions, confirm, info, out, printRows, warn, withVault, writeJson } from '../../context.js';
 import type { ReportFormat } from '../../options.js';
 
 const fp = userFingerprint;
-
-/** The `seeqret add user ...` line that introduces `u` to someone else's vault. */
-export function addUserLine(u: UserRecord): string {
-  return ['seeqret add user', '--username', shellQuote(u.username, { always: true }), ...(u.email ? ['--email', shellQuote(u.email, { always: true })] : []), ...(u.name ? ['--name', shellQuote(u.name, { always: true })] : []), '--pubkey', u.pubkey].join(' ');
-}
 
 const USER_COLUMNS: Column[] = [
   { key: 'username', header: 'username' },
@@ -83,7 +78,7 @@ export async function publicKey(g: GlobalOptions, o: PublicKeyOptions): Promise<
 export async function introduction(g: GlobalOptions): Promise<number> {
   return withVault(g, (v) => {
     const u = v.owner();
-    out(addUserLine(u));
+    out(introductionLine(u));
     out(`# fingerprint of ${u.username}'s key: ${fp(u)} (compare it on a call: seeqret users verify ${u.username})`);
     return 0;
   }, { readonly: true });
@@ -118,7 +113,7 @@ export async function users(g: GlobalOptions, o: UsersOptions): Promise<number> 
     }
     const list = v.users();
     if (o.export) {
-      for (const u of list) out(addUserLine(u));
+      for (const u of list) out(introductionLine(u));
       return 0;
     }
     await printRows(list.map(userRow), USER_COLUMNS, parseFormat(o.format));

@@ -14,7 +14,7 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault } from '../../../vault/vault.js';
 import { type GlobalOptions, info, out, promptText, stdinIsTTY } from '../../context.js';
 import { io } from '../../cli-io.js';
-import { requirePassphrase } from '../../../passphrase.js';
+import { newVaultPassphraseRequest, requirePassphrase } from '../../../passphrase.js';
 import { cliPassphrases } from '../../passphrases.js';
 
 /** Options of `init`. */
@@ -26,20 +26,9 @@ export interface InitOptions {
   force?: boolean;
 }
 
-/** Shortest passphrase accepted for a new vault, whatever its source. */
-const MIN_PASSPHRASE = 8;
-
-function checkStrength(p: Buffer): Buffer {
-  if (Array.from(p.toString('utf8')).length < MIN_PASSPHRASE) {
-    throw new SeeqretError('E_USAGE', `the passphrase is shorter than ${MIN_PASSPHRASE} characters`, 'Choose a longer passphrase (several words work well).');
-  }
-  return p;
-}
-
 /** A passphrase for a new vault: file, SEEQRET_PASSPHRASE, or asked twice; at least 8 characters. */
 export function newPassphrase(g: GlobalOptions): Promise<Buffer> {
-  const request = { kind: 'vault', label: 'New vault passphrase', repeat: 'Repeat the passphrase', isNew: true, check: (s: string) => void checkStrength(Buffer.from(s, 'utf8')) } as const;
-  return requirePassphrase(cliPassphrases({ vault: g.passphraseFile }), request, {
+  return requirePassphrase(cliPassphrases({ vault: g.passphraseFile }), newVaultPassphraseRequest(), {
     message: '--passphrase needs a passphrase and this is not a terminal',
     fix: 'Set SEEQRET_PASSPHRASE or pass --passphrase-file FILE.',
   });
