@@ -10,9 +10,9 @@
  *
  * @module
  */
-import fs from 'node:fs';
 import { type KeyFileRead, getViaAgent } from '../agent/get.js';
 import type { FastGet } from './fast.js';
+import { plainFd, writeAllFd } from './fd-write.js';
 
 export type { KeyFileRead };
 
@@ -26,37 +26,14 @@ export type AgentGetOutcome =
    */
   | { readonly kind: 'normal'; readonly unusable?: string; readonly keyFile?: KeyFileRead };
 
-/** True when fd `fd` is a file, a pipe or a socket: bytes are written exactly, with no terminal escaping. */
-function plainFd(fd: number): boolean {
-  try {
-    const st = fs.fstatSync(fd);
-    return st.isFile() || st.isFIFO() || st.isSocket();
-  } catch {
-    return false;
-  }
-}
-
-/** Write all of `buf` to `fd`: a closed pipe ends the process quietly; a full non-blocking descriptor hands the rest to `stream`. */
-function writeAll(fd: number, buf: Buffer, stream: () => NodeJS.WriteStream): void {
-  let off = 0;
-  try {
-    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    if (code !== 'EAGAIN') throw e;
-    stream().write(Buffer.from(buf.subarray(off)));
-  }
-}
-
 /** Let the vault's unlock agent run `fast` when it can, and write what it sent back (see the module's comment). */
 export async function getThroughAgent(fast: FastGet, env: Readonly<Record<string, string | undefined>>): Promise<AgentGetOutcome> {
   if (!plainFd(1)) return { kind: 'normal' };
   const a = await getViaAgent({ vault: fast.g.vault, filter: fast.filter, newline: fast.newline, debug: fast.g.debug === true }, env);
   if (a.kind === 'normal') return a;
-  if (a.stderr.length > 0) writeAll(2, a.stderr, () => process.stderr);
+  if (a.stderr.length > 0) writeAllFd(2, a.stderr, () => process.stderr);
   try {
-    writeAll(1, a.stdout, () => process.stdout);
+    writeAllFd(1, a.stdout, () => process.stdout);
   } finally {
     a.stdout.fill(0);
   }

@@ -8,37 +8,21 @@
  *
  * @module
  */
-import fs from 'node:fs';
+import { plainFd, writeAllFd } from './fd-write.js';
 import { writeData } from './io.js';
 
-function plainFd1(): boolean {
-  try {
-    const st = fs.fstatSync(1);
-    return st.isFile() || st.isFIFO() || st.isSocket();
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Write data the user asked for to stdout, exactly. A closed pipe (`seeqret get K | true`) ends
- * the process quietly, as the CLI's stream guard does; a non-blocking descriptor that is full
- * hands the rest to `process.stdout`, which waits for it.
+ * Write data the user asked for to stdout, exactly (see {@link writeAllFd}); a terminal, or
+ * anything but a file, a pipe or a socket, goes through {@link writeData}.
  */
 export function writeDataFd1(data: string): void {
-  if (!plainFd1()) {
+  if (!plainFd(1)) {
     writeData(data);
     return;
   }
   const buf = Buffer.from(data, 'utf8');
-  let off = 0;
   try {
-    while (off < buf.length) off += fs.writeSync(1, buf, off, buf.length - off);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    if (code !== 'EAGAIN') throw e;
-    process.stdout.write(Buffer.from(buf.subarray(off)));
+    writeAllFd(1, buf, () => process.stdout);
   } finally {
     buf.fill(0);
   }

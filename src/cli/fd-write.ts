@@ -1,0 +1,35 @@
+/**
+ * Writing to the process's descriptors 1 and 2 without their streams (the `get` paths: making
+ * `process.stdout` loads a dozen internal modules). Shared by the unlock agent's get
+ * (src/cli/agent-get.ts) and the fast path's output (src/cli/fd-out.ts).
+ *
+ * @module
+ */
+import fs from 'node:fs';
+
+/** True when fd `fd` is a file, a pipe or a socket: bytes are written exactly, with no terminal escaping. */
+export function plainFd(fd: number): boolean {
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isFile() || st.isFIFO() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Write all of `buf` to `fd`, as Node's own stream does into a file, a pipe or a socket on Linux.
+ * A closed pipe (`seeqret get K | true`) ends the process quietly, as the CLI's stream guard does;
+ * a non-blocking descriptor that is full hands the rest to `stream()`, which waits for it.
+ */
+export function writeAllFd(fd: number, buf: Buffer, stream: () => NodeJS.WriteStream): void {
+  let off = 0;
+  try {
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (code !== 'EAGAIN') throw e;
+    stream().write(Buffer.from(buf.subarray(off)));
+  }
+}
