@@ -83,11 +83,19 @@ export interface CliOptions {
  * process. `signal` is always null.
  */
 export async function cliIn(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return cliInWith(args, opts, {});
+}
+
+/**
+ * {@link cliIn} with more of the run's seam set (`runCli`'s terminal flags, columns,
+ * `selfCommand` …): the one place the in-process runs of the tests are made.
+ */
+export async function cliInWith(args: string[], opts: CliOptions, seam: Omit<import('../src/cli/run-in-process.js').InProcessIo, 'env' | 'cwd' | 'stdin'>): Promise<CliResult> {
   // One macrotask first: a run blocks the event loop while it works (SQLite, crypto), and a test
   // of many runs would otherwise starve the worker's RPC to vitest ("Timeout calling onTaskUpdate").
   await new Promise<void>((resolve) => setImmediate(resolve));
   const { runCli } = await import('../src/cli/run-in-process.js');
-  const r = await runCli([...(opts.vault ? ['--vault', opts.vault] : []), ...args], { env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT, stdin: opts.input ?? '' });
+  const r = await runCli([...(opts.vault ? ['--vault', opts.vault] : []), ...args], { ...seam, env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT, stdin: opts.input ?? '' });
   return { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -332,16 +340,5 @@ export async function backupIn(vault: string, file: string, passphrase: string, 
  * pseudo-terminal is test/pty.ts and the `script` transcripts of test/terminal-safety.test.ts.
  */
 export async function cliInTerminal(args: string[], opts: CliOptions & { columns?: number } = {}): Promise<CliResult> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  const { runCli } = await import('../src/cli/run-in-process.js');
-  const r = await runCli([...(opts.vault ? ['--vault', opts.vault] : []), ...args], {
-    env: cleanEnv(opts.env),
-    cwd: opts.cwd ?? ROOT,
-    stdin: opts.input ?? '',
-    stdinIsTTY: true,
-    stdoutIsTTY: true,
-    stderrIsTTY: true,
-    columns: opts.columns ?? 80,
-  });
-  return { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr };
+  return cliInWith(args, opts, { stdinIsTTY: true, stdoutIsTTY: true, stderrIsTTY: true, columns: opts.columns ?? 80 });
 }

@@ -8,8 +8,7 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addSecrets, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
-import { runCli } from '../src/cli/run-in-process.js';
+import { addSecrets, cleanEnv, cli, cliIn, cliInWith, errorCode, newVault, tmpdir } from './helpers.js';
 import { cliInSelf } from './self-command-helpers.js';
 
 const TOKEN = 'ghp_9ZyXwVuTsRqPoNmLk';
@@ -35,8 +34,8 @@ describe('seeqret hook', () => {
     expect(errorCode(refused)).toBe('E_INTERNAL');
     expect(fs.existsSync(hook)).toBe(false);
     const bin = path.join(repo, 'bin', 'seeqret.js');
-    const r = await runCli(['--vault', vault, 'hook', 'install'], { env: cleanEnv(), cwd: repo, selfCommand: [process.execPath, bin] });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await cliInWith(['hook', 'install'], { vault, cwd: repo }, { selfCommand: [process.execPath, bin] });
+    expect(r.code, r.stderr).toBe(0);
     const script = fs.readFileSync(hook, 'utf8');
     expect(script).toContain(bin);
     expect(script).not.toContain(process.argv[1] ?? '\0');

@@ -110,12 +110,8 @@ export class MemorySealer {
     const len = s.body.length - TAG_BYTES;
     if (len < 0 || len > LOOP_WIPE_BYTES) return this.#openOther(s, len);
     const out = (this.#views[len] ??= this.#scratch.subarray(0, len));
-    const nonce = this.#nonce;
-    nonce[0] = s.lo;
-    nonce[1] = s.hi;
-    nonce[2] = s.ascii;
     try {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, nonce, this.#key);
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, this.#nonceOf(s), this.#key);
     } catch {
       this.#wipeShort(len);
       return null;
@@ -132,16 +128,21 @@ export class MemorySealer {
     this.#scratch.fill(0);
   }
 
-  /** {@link open} for a plaintext longer than {@link LOOP_WIPE_BYTES} (or a body shorter than a tag). */
-  #openOther(s: MemorySealed, len: number): string | null {
-    if (len < 0) return null;
-    const out = len <= SCRATCH_BYTES ? (this.#views[len] ??= this.#scratch.subarray(0, len)) : Buffer.alloc(len);
+  /** The shared nonce buffer set to `s`'s three words. */
+  #nonceOf(s: MemorySealed): Uint32Array {
     const nonce = this.#nonce;
     nonce[0] = s.lo;
     nonce[1] = s.hi;
     nonce[2] = s.ascii;
+    return nonce;
+  }
+
+  /** {@link open} for a plaintext longer than {@link LOOP_WIPE_BYTES} (or a body shorter than a tag). */
+  #openOther(s: MemorySealed, len: number): string | null {
+    if (len < 0) return null;
+    const out = len <= SCRATCH_BYTES ? (this.#views[len] ??= this.#scratch.subarray(0, len)) : Buffer.alloc(len);
     try {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, nonce, this.#key);
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, this.#nonceOf(s), this.#key);
     } catch {
       out.fill(0);
       return null;
