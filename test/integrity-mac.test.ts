@@ -3,12 +3,16 @@
  * keyed BLAKE2b-256 of the same bytes as before (the row's canonical JSON, then its blobs), so every
  * MAC already stored in a vault still verifies; and the per-transaction sums, kept in float lanes
  * instead of bigints, give exactly the aggregates the rows have, through adds, replacements,
- * removals and savepoints rolled back. Real libsodium, real vaults.
+ * removals and savepoints rolled back. And the old formats' SHA-256, now libsodium's instead of
+ * Node's `crypto` (which a `push` or `sync` no longer loads), gives the same digests. Real
+ * libsodium, real vaults.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import sodium from 'sodium-native';
 import { describe, expect, it } from 'vitest';
 import { vaultsClosedAfterEach } from './helpers.js';
+import { sha256Hex } from '../src/crypto/box.js';
 import { mac256, randomBytes } from '../src/crypto/index.js';
 import { rowMac } from '../src/vault/integrity.js';
 
@@ -64,6 +68,18 @@ describe('row MAC', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 100 }), { minLength: 1, maxLength: 5 }), (parts) => {
         expect(mac256(key, ...parts).equals(mac256(key, Buffer.concat(parts)))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('sha256Hex', () => {
+  it("is Node's SHA-256 of the text's UTF-8 bytes, or of the bytes", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), (text, bytes) => {
+        expect(sha256Hex(text)).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'));
+        expect(sha256Hex(Buffer.from(bytes))).toBe(createHash('sha256').update(bytes).digest('hex'));
       }),
       { numRuns: 200 },
     );

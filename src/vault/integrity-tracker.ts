@@ -87,6 +87,30 @@ export class IntegrityTracker {
     return mac;
   }
 
+  /** The trigger's check of an inserted (or updated) row's MAC: it must be the one {@link macFor} just computed. */
+  #takeGiven(table: unknown, mac: unknown): void {
+    const given = this.#given;
+    this.#given = null;
+    if (given === null || given.table !== table || !(mac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength), given.mac)) {
+      throw new SeeqretError('E_INTERNAL', `a row of ${String(table)} was inserted with a MAC seeqret did not compute for it`, 'Report this bug.');
+    }
+    this.#change(given.table, given.mac, 1);
+  }
+
+  /** The trigger's check of a row about to change or go (`values`: its columns, then its MAC); out of the aggregate. */
+  #drop(table: unknown, values: unknown[]): void {
+    const t = protectedTable(table as string);
+    const mac = values.pop();
+    // A row changed outside seeqret is never re-authenticated by a later write.
+    const want = rowMac(this.#key, t.name, values);
+    if (!(mac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength), want)) {
+      const row: Record<string, unknown> = { mac };
+      t.cols.forEach((c, i) => (row[c] = values[i]));
+      verifyRow(this.#key, t, row); // throws E_TAMPERED naming the row
+    }
+    this.#change(t.name, mac as Uint8Array, -1);
+  }
+
   /** Define the functions and TEMP triggers on `db` (once per connection). */
   install(db: Database.Database): void {
     if (this.#installed) return;
@@ -96,25 +120,17 @@ export class IntegrityTracker {
       return mac;
     });
     db.function('seeqret_row_given', { varargs: false, directOnly: false }, (table: unknown, mac: unknown) => {
-      const given = this.#given;
-      this.#given = null;
-      if (given === null || given.table !== table || !(mac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength), given.mac)) {
-        throw new SeeqretError('E_INTERNAL', `a row of ${String(table)} was inserted with a MAC seeqret did not compute for it`, 'Report this bug.');
-      }
-      this.#change(given.table, given.mac, 1);
+      this.#takeGiven(table, mac);
       return null;
     });
     db.function('seeqret_row_drop', { varargs: true, directOnly: false }, (table: unknown, ...values: unknown[]) => {
-      const t = protectedTable(table as string);
-      const mac = values.pop();
-      // A row changed outside seeqret is never re-authenticated by a later write.
-      const want = rowMac(this.#key, t.name, values);
-      if (!(mac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength), want)) {
-        const row: Record<string, unknown> = { mac };
-        t.cols.forEach((c, i) => (row[c] = values[i]));
-        verifyRow(this.#key, t, row); // throws E_TAMPERED naming the row
-      }
-      this.#change(t.name, mac as Uint8Array, -1);
+      this.#drop(table, values);
+      return null;
+    });
+    // An UPDATE that carries its new MAC: the old row checked and dropped, then the new MAC taken (one call, not two).
+    db.function('seeqret_row_replace', { varargs: true, directOnly: false }, (table: unknown, mac: unknown, ...old: unknown[]) => {
+      this.#drop(table, old);
+      this.#takeGiven(table, mac);
       return null;
     });
     const sql: string[] = [];
@@ -128,7 +144,7 @@ export class IntegrityTracker {
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); ${setMac} END;`,
         // An UPDATE that sets the row's new MAC with it (IntegrityTracker.macFor): the old row is
         // checked as always, the new MAC must be the one just computed — no second write of the row.
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd_mac AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS NOT OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
+        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd_mac AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS NOT OLD.mac BEGIN SELECT seeqret_row_replace('${t.name}', NEW.mac, ${old}, OLD.mac); END;`,
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_del AFTER DELETE ON main.${t.name} BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); END;`,
       );
     }
