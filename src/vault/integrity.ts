@@ -121,6 +121,8 @@ export function tampered(what: string, verb = 'was changed outside seeqret'): Se
 
 /** {@link rowMac}'s input, written in place (row names, ids and ciphertexts: never a plaintext value). */
 let macScratch = Buffer.allocUnsafe(16 * 1024);
+/** The largest {@link macScratch} kept between calls. */
+const SCRATCH_KEPT = 1024 * 1024;
 
 /**
  * The MAC of one row: keyed BLAKE2b-256 over a canonical JSON list of the domain, the table and
@@ -147,15 +149,17 @@ export function rowMac(key: Buffer, table: string, values: readonly unknown[]): 
   const text = JSON.stringify(['seeqret/row/v1', table, fields]);
   // A UTF-16 code unit is at most 3 bytes of UTF-8.
   const most = text.length * 3 + blobBytes;
-  if (macScratch.length < most) macScratch = Buffer.allocUnsafe(Math.max(most, 2 * macScratch.length));
-  let n = macScratch.write(text, 0, 'utf8');
+  // The scratch grows up to 1 MiB and is kept; a larger row (a very large value) gets its own buffer.
+  if (macScratch.length < most && most <= SCRATCH_KEPT) macScratch = Buffer.allocUnsafe(Math.min(SCRATCH_KEPT, Math.max(most, 2 * macScratch.length)));
+  const buf = macScratch.length >= most ? macScratch : Buffer.allocUnsafe(most);
+  let n = buf.write(text, 0, 'utf8');
   if (blobs !== null) {
     for (const b of blobs) {
-      macScratch.set(b, n);
+      buf.set(b, n);
       n += b.byteLength;
     }
   }
-  return mac256(key, macScratch.subarray(0, n));
+  return mac256(key, buf.subarray(0, n));
 }
 
 /** Check one row read from `table` (with every column of its spec and `mac`); throws `E_TAMPERED`. */
