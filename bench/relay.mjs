@@ -108,7 +108,8 @@ export async function relayBench({ ROOT, BIN, env, scratch }) {
   const join = async (d, token) => {
     const v = open(d);
     const r = await clientOf(v).join(token);
-    fs.writeFileSync(path.join(d, 'relay.json'), JSON.stringify({ url: new URL(relay.url).href, relayKey: r.relayKey }));
+    // 0600 as `relay join` writes it (a wider file makes every command print a permission warning).
+    fs.writeFileSync(path.join(d, 'relay.json'), JSON.stringify({ url: new URL(relay.url).href, relayKey: r.relayKey }), { mode: 0o600 });
     v.close();
   };
   /** Make `names` members invited by the vault at `creator` (each a verified user of the other). */

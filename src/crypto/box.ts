@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import { sodium } from './sodium.js';
 import { SeeqretError } from '../errors.js';
 
@@ -75,9 +74,12 @@ export function boxDecrypt(b64: string, recipientSecretKey: Buffer, senderPublic
 }
 
 /**
- * Lower-case hex SHA-256 (Node crypto) of `data`; strings are hashed as UTF-8. Used for the old
- * tool's unkeyed `signature` and `fp5` checks — not a MAC.
+ * Lower-case hex SHA-256 (libsodium `crypto_hash_sha256`) of `data`; strings are hashed as UTF-8.
+ * Used for the old tool's unkeyed `signature` and `fp5` checks — not a MAC. Not Node's `crypto`:
+ * loading that module costs every `push` and `sync` process (which carry this module) ~8 ms.
  */
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest('hex');
+  const out = Buffer.alloc(sodium.crypto_hash_sha256_BYTES);
+  sodium.crypto_hash_sha256(out, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  return out.toString('hex');
 }

@@ -81,7 +81,9 @@ export function fingerprint(publicKey: Buffer): string {
 /** Keyed BLAKE2b-256 (libsodium `crypto_generichash` with a 32-byte key) of the concatenation of `parts`. */
 export function mac256(key: Buffer, ...parts: Uint8Array[]): Buffer {
   const out = Buffer.alloc(32);
-  sodium.crypto_generichash(out, Buffer.concat(parts), key);
+  // One part is hashed where it is (a row MAC's scratch buffer), several without copying them together.
+  if (parts.length === 1) sodium.crypto_generichash(out, parts[0] as Buffer, key);
+  else sodium.crypto_generichash_batch(out, parts as Buffer[], key);
   return out;
 }
 

@@ -95,16 +95,18 @@ function seal(serializer: Serializer, v: Vault, owner: UserRecord, to: UserRecor
  * Seal the secrets the filters match to each recipient. Writes nothing.
  *
  * @throws SeeqretError `E_USAGE` (no filter, nobody named, several recipients to one stream),
- *   `E_UNKNOWN_USER`, `E_NOT_FOUND` (the filters match nothing), `E_TAMPERED` (users, secrets or
- *   share records changed outside seeqret).
+ *   `E_UNKNOWN_USER`, `E_NOT_FOUND` (the filters match nothing), `E_TAMPERED` (users or secrets
+ *   changed outside seeqret).
  */
 export function prepareExport(v: Vault, req: ExportRequest): ExportPlan {
   refuseIfWatchOnly(v.dir);
   if (req.filters.length === 0) throw new SeeqretError('E_USAGE', 'export needs at least one -f FILTER (exporting nothing is never what you want)', "Name the secrets, e.g. -f 'myapp:dev:' (or -f '::' for all).");
   if (req.to.length === 0) throw new SeeqretError('E_USAGE', 'export needs --to USER (a name, self or all)', 'Run `seeqret users` to see who is known.');
   const serializer = serializerOf(req.serializer);
-  // Recipients' keys, the values sent and the share records must be the ones seeqret wrote.
-  v.checkIntegrity(['users', 'secrets', 'shares']);
+  // Recipients' keys and the values sent must be the ones seeqret wrote. The share records are not
+  // read here (recordExport only adds to them, and the aggregate it updates keeps any earlier
+  // change to them detectable): their readers check them (push --updates, rm user, doctor).
+  v.checkIntegrity(['users', 'secrets']);
   const recipients = recipientsOf(v, req.to);
   if (recipients.length > 1 && req.destination === 'stream' && serializer !== 'command') {
     throw new SeeqretError('E_USAGE', `${recipients.length} recipients need -o FILE (one file is written per recipient)`, 'Add -o secrets.json; files become secrets.NAME.json.');

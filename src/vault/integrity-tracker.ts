@@ -7,7 +7,43 @@
 import type Database from 'better-sqlite3';
 import { constantTimeEqual } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { type Aggregate, MOD, PROTECTED_TABLES, type ProtectedTable, RECORD_WHAT, big, protectedTable, readAggregates, rowMac, tampered, verifyRow, writeAggregates } from './integrity.js';
+import { type Aggregate, MOD, PROTECTED_TABLES, type ProtectedTable, RECORD_WHAT, protectedTable, readAggregates, rowMac, tampered, verifyRow, writeAggregates } from './integrity.js';
+
+/**
+ * One table's change in a transaction: rows added minus removed, and the signed sum of their
+ * MACs — each MAC's eight 32-bit words added to (or taken from) eight float64 lanes, exact while
+ * a lane stays under 2^53 (folded into `carry` every 2^20 changes), so a change costs no bigint.
+ */
+class Delta {
+  n = 0;
+  readonly lanes = new Float64Array(8);
+  carry = 0n;
+  #since = 0;
+
+  add(mac: Uint8Array, sign: 1 | -1): void {
+    const l = this.lanes;
+    for (let i = 0, o = 0; i < 8; i++, o += 4) {
+      // Big-endian words, as the MAC is read as a 256-bit number.
+      l[i] = (l[i] ?? 0) + sign * ((((mac[o] ?? 0) << 24) >>> 0) + ((mac[o + 1] ?? 0) << 16) + ((mac[o + 2] ?? 0) << 8) + (mac[o + 3] ?? 0));
+    }
+    this.n += sign;
+    if (++this.#since === 1_048_576) this.#fold();
+  }
+
+  #fold(): void {
+    for (let i = 0; i < 8; i++) {
+      this.carry += BigInt(this.lanes[i] ?? 0) << BigInt(32 * (7 - i));
+      this.lanes[i] = 0;
+    }
+    this.#since = 0;
+  }
+
+  /** The signed sum of the MACs so far (not reduced). */
+  sum(): bigint {
+    this.#fold();
+    return this.carry;
+  }
+}
 
 /**
  * Keeps row MACs and aggregates up to date for one writing connection. {@link install} defines
@@ -25,7 +61,7 @@ import { type Aggregate, MOD, PROTECTED_TABLES, type ProtectedTable, RECORD_WHAT
 export class IntegrityTracker {
   readonly #key: Buffer;
   /** Per table: rows added minus removed, and the sum of added minus removed MACs (reduced at commit). */
-  readonly #delta = new Map<string, Aggregate>();
+  readonly #delta = new Map<string, Delta>();
   /** The MAC {@link macFor} computed for the next INSERT of its table, until the trigger takes it. */
   #given: { table: string; mac: Buffer } | null = null;
   #installed = false;
@@ -36,10 +72,8 @@ export class IntegrityTracker {
 
   #change(table: string, mac: Uint8Array, sign: 1 | -1): void {
     let d = this.#delta.get(table);
-    if (!d) this.#delta.set(table, (d = { n: 0, sum: 0n }));
-    d.n += sign;
-    // Summed as is and reduced once at commit (a bigint sum of a million 256-bit values stays small).
-    d.sum += sign === 1 ? big(mac) : -big(mac);
+    if (!d) this.#delta.set(table, (d = new Delta()));
+    d.add(mac, sign);
   }
 
   /**
@@ -53,6 +87,30 @@ export class IntegrityTracker {
     return mac;
   }
 
+  /** The trigger's check of an inserted (or updated) row's MAC: it must be the one {@link macFor} just computed. */
+  #takeGiven(table: unknown, mac: unknown): void {
+    const given = this.#given;
+    this.#given = null;
+    if (given === null || given.table !== table || !(mac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength), given.mac)) {
+      throw new SeeqretError('E_INTERNAL', `a row of ${String(table)} was inserted with a MAC seeqret did not compute for it`, 'Report this bug.');
+    }
+    this.#change(given.table, given.mac, 1);
+  }
+
+  /** The trigger's check of a row about to change or go (`values`: its columns, then its MAC); out of the aggregate. */
+  #drop(table: unknown, values: unknown[]): void {
+    const t = protectedTable(table as string);
+    const mac = values.pop();
+    // A row changed outside seeqret is never re-authenticated by a later write.
+    const want = rowMac(this.#key, t.name, values);
+    if (!(mac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength), want)) {
+      const row: Record<string, unknown> = { mac };
+      t.cols.forEach((c, i) => (row[c] = values[i]));
+      verifyRow(this.#key, t, row); // throws E_TAMPERED naming the row
+    }
+    this.#change(t.name, mac as Uint8Array, -1);
+  }
+
   /** Define the functions and TEMP triggers on `db` (once per connection). */
   install(db: Database.Database): void {
     if (this.#installed) return;
@@ -62,22 +120,17 @@ export class IntegrityTracker {
       return mac;
     });
     db.function('seeqret_row_given', { varargs: false, directOnly: false }, (table: unknown, mac: unknown) => {
-      const given = this.#given;
-      this.#given = null;
-      if (given === null || given.table !== table || !(mac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength), given.mac)) {
-        throw new SeeqretError('E_INTERNAL', `a row of ${String(table)} was inserted with a MAC seeqret did not compute for it`, 'Report this bug.');
-      }
-      this.#change(given.table, given.mac, 1);
+      this.#takeGiven(table, mac);
       return null;
     });
     db.function('seeqret_row_drop', { varargs: true, directOnly: false }, (table: unknown, ...values: unknown[]) => {
-      const t = protectedTable(table as string);
-      const mac = values.pop();
-      const row: Record<string, unknown> = { mac };
-      t.cols.forEach((c, i) => (row[c] = values[i]));
-      // A row changed outside seeqret is never re-authenticated by a later write.
-      verifyRow(this.#key, t, row);
-      this.#change(t.name, mac as Uint8Array, -1);
+      this.#drop(table, values);
+      return null;
+    });
+    // An UPDATE that carries its new MAC: the old row checked and dropped, then the new MAC taken (one call, not two).
+    db.function('seeqret_row_replace', { varargs: true, directOnly: false }, (table: unknown, mac: unknown, ...old: unknown[]) => {
+      this.#drop(table, old);
+      this.#takeGiven(table, mac);
       return null;
     });
     const sql: string[] = [];
@@ -91,7 +144,7 @@ export class IntegrityTracker {
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); ${setMac} END;`,
         // An UPDATE that sets the row's new MAC with it (IntegrityTracker.macFor): the old row is
         // checked as always, the new MAC must be the one just computed — no second write of the row.
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd_mac AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS NOT OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
+        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd_mac AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS NOT OLD.mac BEGIN SELECT seeqret_row_replace('${t.name}', NEW.mac, ${old}, OLD.mac); END;`,
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_del AFTER DELETE ON main.${t.name} BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); END;`,
       );
     }
@@ -107,19 +160,24 @@ export class IntegrityTracker {
 
   /** The changes counted so far, to put back with {@link restore} if a savepoint rolls back. */
   snapshot(): ReadonlyMap<string, Aggregate> {
-    return new Map([...this.#delta].map(([t, d]) => [t, { ...d }]));
+    return new Map([...this.#delta].map(([t, d]) => [t, { n: d.n, sum: d.sum() }]));
   }
 
   /** Forget the changes counted since `snap` (their savepoint was rolled back). */
   restore(snap: ReadonlyMap<string, Aggregate>): void {
     this.#delta.clear();
     this.#given = null;
-    for (const [t, d] of snap) this.#delta.set(t, { ...d });
+    for (const [t, a] of snap) {
+      const d = new Delta();
+      d.n = a.n;
+      d.carry = a.sum;
+      this.#delta.set(t, d);
+    }
   }
 
   /** Apply this transaction's changes to the stored aggregates (inside the transaction). */
   commit(db: Database.Database): void {
-    const changed = [...this.#delta].filter(([, d]) => d.n !== 0 || d.sum % MOD !== 0n);
+    const changed = [...this.#delta].map(([t, d]) => [t, { n: d.n, sum: d.sum() }] as const).filter(([, d]) => d.n !== 0 || d.sum % MOD !== 0n);
     if (changed.length > 0) {
       const all = readAggregates(db, this.#key);
       for (const [table, d] of changed) {
