@@ -171,6 +171,16 @@ describe('seeqret unlock / lock', () => {
     expect(r.stderr).toContain('nothing to unlock');
   });
 
+  it('in-process with no selfCommand, unlock starts no agent (never the host program) and says how to fix it', async () => {
+    const vault = newVault({ passphrase: PASS });
+    const run = tmpdir('seeqret-agent-run-');
+    const r = await cliIn(['unlock'], { vault, env: { XDG_RUNTIME_DIR: run, SEEQRET_PASSPHRASE: PASS } });
+    expect(errorCode(r)).toBe('E_INTERNAL');
+    expect(r.stderr).toContain('selfCommand');
+    expect(r.stderr).not.toContain(PASS);
+    expect(fs.readdirSync(run).flatMap((d) => fs.readdirSync(path.join(run, d)))).not.toContainEqual(expect.stringMatching(/\.sock$/));
+  });
+
   it('answers a request of another protocol version with a refusal naming its version (the agent in-process)', async () => {
     const vault = newVault({ passphrase: PASS });
     const dir = path.join(tmpdir('seeqret-agent-run-'), 'seeqret');

@@ -160,3 +160,16 @@ export function runIo(): CliIo | undefined {
 export function io(): CliIo {
   return cliRun().io;
 }
+
+/**
+ * The command line that starts seeqret again ({@link CliIo.selfCommand}), for what a run starts as
+ * its own program (the unlock agent, the git hook). `E_INTERNAL` when the run has none, so the
+ * host program (a test runner, an app using the library) is never started or written instead.
+ */
+export function selfCommand(): readonly [string, ...string[]] {
+  const [command, ...args] = io().selfCommand ?? [];
+  if (command === undefined) {
+    throw new SeeqretError('E_INTERNAL', 'cannot tell which program is seeqret itself in this run', 'Run the seeqret executable, or pass selfCommand ([node, its bin script]) to runCli.');
+  }
+  return [command, ...args];
+}

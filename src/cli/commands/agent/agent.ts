@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { SeeqretError } from '../../../errors.js';
 import { agentRuntimeDir } from '../../../agent/paths.js';
 import { spawnAgent } from '../../../agent/start.js';
 import { type AgentStart, agentTarget, lock, parseTimeout, unlock } from '../../../agent/unlock.js';
@@ -13,7 +12,7 @@ import { resolveVaultDir } from '../../../vault/paths.js';
 import { Vault, vaultNotFound } from '../../../vault/vault.js';
 import { AGENT_ARG } from '../../agent-main.js';
 import { type GlobalOptions, info, passphraseFor, warnPermissions } from '../../context.js';
-import { io } from '../../cli-io.js';
+import { io, selfCommand } from '../../cli-io.js';
 
 /** Options of `seeqret unlock`. */
 export interface UnlockOptions {
@@ -22,9 +21,8 @@ export interface UnlockOptions {
 }
 
 /** Start the agent: this Node running this script with the agent marker argument. */
-function spawnFromCli(start: AgentStart, logFile: string): Promise<number> {
-  const [command, ...args] = io().selfCommand ?? [];
-  if (command === undefined) return Promise.reject(new SeeqretError('E_INTERNAL', 'cannot tell where the seeqret executable is', 'Run seeqret as installed (its bin).'));
+async function spawnFromCli(start: AgentStart, logFile: string): Promise<number> {
+  const [command, ...args] = selfCommand();
   return spawnAgent(start, { command, args: [...args, AGENT_ARG], logFile });
 }
 

@@ -12,7 +12,7 @@ import { installHook, uninstallHook } from '../../../scan/hook.js';
 import { MIN_SCAN_LENGTH } from '../../../scan/matcher.js';
 import type { ScanFinding, ScanNote } from '../../../scan/scan.js';
 import { scanReportJson, scanVault } from '../../../scan/vault-scan.js';
-import { io } from '../../cli-io.js';
+import { io, selfCommand } from '../../cli-io.js';
 import { type GlobalOptions, info, infoLines, out, warn, withVault, writeJson } from '../../context.js';
 
 /** Options of `seeqret scan`. */
@@ -74,9 +74,7 @@ export async function scanCommand(g: GlobalOptions, paths: string[], o: ScanComm
 export function hookCommand(g: GlobalOptions, action: 'install' | 'uninstall'): number {
   const cwd = io().cwd;
   if (action === 'install') {
-    const self = io().selfCommand;
-    if (self === undefined || self.length < 2) throw new SeeqretError('E_INTERNAL', 'cannot tell where the seeqret program is', 'Run seeqret by its command.');
-    const command = self.map((word, i) => (i === 0 ? word : path.resolve(word)));
+    const command = selfCommand().map((word, i) => (i === 0 ? word : path.resolve(word)));
     if (g.vault !== undefined) command.push('--vault', path.resolve(cwd, g.vault));
     if (g.passphraseFile !== undefined) command.push('--passphrase-file', path.resolve(cwd, g.passphraseFile));
     const r = installHook(cwd, io().env, command);
