@@ -23,6 +23,7 @@ import { decryptHtmlBackup, HTML_BACKUP_DEFAULT_ITERATIONS, renderHtmlBackup } f
 import { randomBytes } from '../src/crypto/index.js';
 import { type ErrorCode, isSeeqretError } from '../src/errors.js';
 import { tmpdir } from './helpers.js';
+import { binaryString } from './fc-helpers.js';
 import { flip, must } from './must.js';
 
 /** A small scrypt work factor so property runs stay fast (real backups use the default, 18). */
@@ -58,7 +59,7 @@ describe('age passphrase files', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 2000 }),
-        fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
+        binaryString({ minLength: 1, maxLength: 40 }),
         fc.boolean(),
         async (pt, pass, armor) => {
           const file = await encryptWithPassphrase(pt, pass, { armor, logN: LOG_N });
@@ -227,9 +228,9 @@ describe('HTML backups', () => {
   it('round-trip any text and refuse any other passphrase', () => {
     fc.assert(
       fc.property(
-        fc.string({ unit: 'binary', maxLength: 300 }),
-        fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
-        fc.string({ unit: 'binary', maxLength: 30 }),
+        binaryString({ maxLength: 300 }),
+        binaryString({ minLength: 1, maxLength: 30 }),
+        binaryString({ maxLength: 30 }),
         (text, pass, other) => {
           const html = renderHtmlBackup(text, pass, { iterations: IT });
           expect(decryptHtmlBackup(html, pass)).toBe(text);
