@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { binaryString } from './fc-helpers.js';
 import { SeeqretError, isSeeqretError } from '../src/errors.js';
 import { SECRET_TYPES, parseOptions } from '../src/project/secret-types.js';
 import { loadGroups, parseGroupText, serializeGroup, validateValue, type Group, type VariableDescription } from '../src/project/descriptions.js';
@@ -141,7 +142,7 @@ describe('parseOptions', () => {
     for (const t of ['a,,b', 'a,', ',a', ',']) expect(badValue(() => parseOptions(t, 'string')).message).toMatch(/empty entry/);
   });
   it('is consistent: default is the first entry unless it is *, freeText iff * is listed', () => {
-    const entry = fc.oneof(fc.constant('*'), fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }).filter((s) => !s.includes(',') && s.trim() !== ''));
+    const entry = fc.oneof(fc.constant('*'), binaryString({ minLength: 1, maxLength: 8 }).filter((s) => !s.includes(',') && s.trim() !== ''));
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 8 }), (entries) => {
         const o = parseOptions(entries.join(','), 'string');
@@ -414,7 +415,7 @@ describe('parseGroupText: errors name the file and the entry', () => {
 
   it('arbitrary text throws only SeeqretError', () => {
     const text = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 80 }),
+      binaryString({ maxLength: 80 }),
       fc.jsonValue().map((v) => JSON.stringify(v)),
       fc.array(fc.dictionary(fc.constantFrom('Variable', 'Type', 'Prompt', 'Options', 'Export', 'Help', 'Group', 'X'), fc.jsonValue({ maxDepth: 1 }))).map((v) =>
         JSON.stringify(v),
@@ -640,8 +641,8 @@ describe('serializeGroup', () => {
 
   // Round trip of any valid group, in both formats.
   const nameArb = fc.stringMatching(/^[A-Za-z0-9_./-]{1,24}$/);
-  const textArb = fc.string({ unit: 'binary', maxLength: 40 });
-  const freeEntry = fc.string({ unit: 'binary', minLength: 1, maxLength: 10 }).filter((s) => !s.includes(',') && s.trim() !== '' && s.trim() !== '*');
+  const textArb = binaryString({ maxLength: 40 });
+  const freeEntry = binaryString({ minLength: 1, maxLength: 10 }).filter((s) => !s.includes(',') && s.trim() !== '' && s.trim() !== '*');
   const entryArb = fc.constantFrom(...SECRET_TYPES.map((t) => t.name)).chain((type) => {
     const optionEntry =
       type === 'boolean' ? fc.constantFrom('true', 'false', ' true ') : type === 'int' ? fc.oneof(fc.constant('*'), fc.integer().map(String)) : fc.oneof(fc.constant('*'), freeEntry);

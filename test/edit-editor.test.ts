@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { binaryString } from './fc-helpers.js';
 import { describe, expect, it } from 'vitest';
 import { type EditEntry, diffEdit, parseEdit, renderEdit } from '../src/edit/format.js';
 import { Vault } from '../src/index.js';
@@ -124,7 +125,7 @@ describe('seeqret edit -f FILTER', () => {
 describe('the edit file format', () => {
   const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,8}$/);
   const entries = fc.uniqueArray(
-    fc.record({ app: fc.oneof(fc.constant('*'), name), env: fc.oneof(fc.constant('*'), name), key: fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/), value: fc.string({ unit: 'binary' }).map((s) => s.replace(/\0/g, '')) }),
+    fc.record({ app: fc.oneof(fc.constant('*'), name), env: fc.oneof(fc.constant('*'), name), key: fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/), value: binaryString().map((s) => s.replace(/\0/g, '')) }),
     { selector: (e) => `${e.app}:${e.env}:${e.key}` },
   );
 

@@ -2,6 +2,7 @@
  * Filter strings (`app:env:key`): parsing, glob semantics, errors, and properties.
  */
 import fc from 'fast-check';
+import { binaryString } from './fc-helpers.js';
 import { describe, expect, it } from 'vitest';
 import { SeeqretError } from '../src/errors.js';
 import { type Filter, matchesAny, matchesFilter, parseFilter } from '../src/filter/index.js';
@@ -454,7 +455,7 @@ describe('properties', () => {
   it('parseFilter returns a Filter or throws E_FILTER_SYNTAX, never anything else', () => {
     const inputArb = fc.oneof(
       fc.string(),
-      fc.string({ unit: 'binary' }),
+      binaryString(),
       fc.string({ unit: 'grapheme' }),
       globbyArb,
     );

@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { binaryString } from './fc-helpers.js';
 import { describe, expect, it } from 'vitest';
 import { SS_PBKDF2_ROUNDS, ssDecrypt, ssDeriveKey, ssEncrypt } from '../src/crypto/securestore.js';
 import { SeeqretError, type ErrorCode } from '../src/errors.js';
@@ -329,7 +330,7 @@ describe('key files and KeySource', () => {
       fc.property(
         fc.oneof(
           fc.uint8Array({ maxLength: 200 }),
-          fc.string({ unit: 'binary', maxLength: 120 }).map((s) => Buffer.from(`-----BEGIN PRIVATE KEY-----\n${s}\n-----END PRIVATE KEY-----\n`)),
+          binaryString({ maxLength: 120 }).map((s) => Buffer.from(`-----BEGIN PRIVATE KEY-----\n${s}\n-----END PRIVATE KEY-----\n`)),
         ),
         (bytes) => {
           try {
@@ -440,8 +441,8 @@ describe('SecretsManager: create, set, delete, save', () => {
       fc.property(
         fc.uniqueArray(
           fc.record({
-            name: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.constantFrom('__proto__', 'constructor', '10', '9', '0', 'a:b:c', 'toString', '"\\\n')),
-            value: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 100 }).map((x) => Buffer.from(x, 'utf8'))),
+            name: fc.oneof(binaryString({ minLength: 1, maxLength: 40 }), fc.constantFrom('__proto__', 'constructor', '10', '9', '0', 'a:b:c', 'toString', '"\\\n')),
+            value: fc.oneof(fc.uint8Array({ maxLength: 300 }), binaryString({ maxLength: 100 }).map((x) => Buffer.from(x, 'utf8'))),
           }),
           { selector: (e) => e.name, maxLength: 25 },
         ),
@@ -466,7 +467,7 @@ describe('SecretsManager: create, set, delete, save', () => {
   it('property: the writer gives the bytes of JSON.stringify(vault, null, 2) (names that are not array indexes)', () => {
     const key = Buffer.alloc(32, 7);
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }).filter((n) => !/^(0|[1-9][0-9]*)$/.test(n)), { maxLength: 12 }), (names) => {
+      fc.property(fc.uniqueArray(binaryString({ minLength: 1, maxLength: 20 }).filter((n) => !/^(0|[1-9][0-9]*)$/.test(n)), { maxLength: 12 }), (names) => {
         const sorted = [...names].sort(compareNames);
         const secrets = new Map(sorted.map((n) => [n, ssEncrypt(key, Buffer.from(n))]));
         const sentinel = ssEncrypt(key, Buffer.alloc(32));

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
+import { binaryString } from './fc-helpers.js';
 import { describe, expect, it } from 'vitest';
 import { pythonJsonDumps } from '../src/formats/python-json.js';
 import { codePointCompare } from '../src/util/compare.js';
@@ -14,7 +15,7 @@ import { must } from './must.js';
 const styles: QuoteStyle[] = [{}, { always: true }, { bareStar: true }, { pythonEscape: true }, { always: true, pythonEscape: true }];
 const style = fc.constantFrom(...styles);
 /** Words a shell argument can hold (no NUL). */
-const word = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\0/g, ''));
+const word = binaryString({ maxLength: 40 }).map((s) => s.replace(/\0/g, ''));
 const sh = spawnSync('sh', ['-c', 'exit 0']).status === 0;
 const python = spawnSync('python3', ['-c', 'import json']).status === 0;
 
@@ -65,7 +66,7 @@ describe('shellQuote', () => {
 describe('codePointCompare', () => {
   it('orders by code points, as Python sorts str (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => {
+      fc.property(binaryString(), binaryString(), (a, b) => {
         expect(codePointCompare(a, b)).toBe(lexicographic(codePoints(a), codePoints(b)));
       }),
       { numRuns: 1000 },
@@ -90,9 +91,9 @@ describe('codePointCompare', () => {
 
 /** JSON values of the kinds the old formats hold (integers, no floats). */
 const jsonValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.integer(), fc.string({ unit: 'binary', maxLength: 12 }), tie('array'), tie('object')),
+  value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.integer(), binaryString({ maxLength: 12 }), tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
-  object: fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), tie('value'), { maxKeys: 4 }),
+  object: fc.dictionary(binaryString({ maxLength: 6 }), tie('value'), { maxKeys: 4 }),
 })).value;
 
 describe('pythonJsonDumps', () => {

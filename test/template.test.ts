@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { binaryString } from './fc-helpers.js';
 import { SeeqretError, isSeeqretError } from '../src/errors.js';
 import {
   checkRequirement,
@@ -217,7 +218,7 @@ const segArb = fc.stringMatching(/^[A-Za-z0-9_*.-]{1,8}$/);
 const filterArb = fc.array(segArb, { minLength: 1, maxLength: 3 }).map((a) => a.join(':'));
 const colonFilterArb = fc.array(segArb, { minLength: 2, maxLength: 3 }).map((a) => a.join(':'));
 /** Values for quoted constants: anything on one line. */
-const lineValueArb = fc.string({ unit: 'binary' }).filter((s) => !s.includes('\n') && !s.includes('\r'));
+const lineValueArb = binaryString().filter((s) => !s.includes('\n') && !s.includes('\r'));
 /** Values for unquoted constants: no colon, already trimmed, not starting with a quote. */
 const plainValueArb = fc.stringMatching(/^(?:[A-Za-z0-9_./+=$#@-](?:[A-Za-z0-9_./+=$#@ -]*[A-Za-z0-9_./+=$#@-])?)?$/);
 
@@ -254,7 +255,7 @@ describe('properties', () => {
 
   it('parseEnvTemplate on arbitrary text returns or throws SeeqretError only', () => {
     const textArb = fc.oneof(
-      fc.string({ unit: 'binary' }),
+      binaryString(),
       fc
         .array(fc.constantFrom('@seeqret', '>=', '=', '1', '.', 'A', ':', '"', "'", '#', ' ', '\n', '\r\n', '@'), {
           maxLength: 30,

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { binaryString } from './fc-helpers.js';
 import { describe, expect, it } from 'vitest';
 import { boxDecrypt, boxEncrypt, sha256Hex } from '../src/crypto/box.js';
 import { fernetDecrypt, fernetEncrypt, isFernetKey } from '../src/crypto/fernet.js';
@@ -214,11 +215,11 @@ describe('readV1Vault', () => {
 // ---------------------------------------------------------------------------------------------
 
 const valueArb = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 60 }),
+  binaryString({ maxLength: 60 }),
   fc.constantFrom('', 'bar', 'p"w\'x', 'a:b:c::', 'line1\nline2\r\n', '😀🔑 ü ß 中文', '\u0000\u007f', '-v1::00000:x', '\uFEFFbom'),
 );
 const cmdName = fc.stringMatching(/^[A-Za-z0-9_.*-]{1,12}$/);
-const jsonName = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
+const jsonName = binaryString({ minLength: 1, maxLength: 12 });
 const secretsArb = (name: fc.Arbitrary<string>): fc.Arbitrary<V1Secret[]> =>
   fc.uniqueArray(
     fc.record({
