@@ -140,10 +140,11 @@ describe('opening failures each have their own error', () => {
   });
 
   it('CLI: a truncated db, a flipped byte and a missing key file each give their own code', () => {
-    const parent = tmpdir();
-    cli(['init', parent, '--user', 'a', '--email', 'a@x']);
-    const v = path.join(parent, 'seeqret');
-    cli(['add', 'key', 'K', 'secret-value'], { vault: v });
+    // The vault and its secret are written in-process (what `init` and `add key` call; both run as
+    // child processes in test/cli.test.ts): what is checked is the `get` processes below.
+    const { dir: v, vault } = create();
+    vault.set({ key: 'K', value: 'secret-value' });
+    vault.close();
     const db = new Database(path.join(v, 'vault.db'));
     const blob = db.prepare('SELECT value FROM secrets').pluck().get() as Buffer;
     flip(blob, blob.length - 1, 0x80);
