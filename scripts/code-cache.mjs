@@ -24,7 +24,7 @@ const BUNDLES = [
   { file: path.join(BIN, 'get.js'), entry: 'runGetCommand' },
   { file: path.join(BIN, 'fast-relay.js'), entry: 'runFastRelay' },
 ];
-const { BUILD_ID_MARK, cacheFileOf, loadBundle } = await import(path.join(ROOT, 'dist', 'cli', 'code-cache.js'));
+const { BUILD_ID_MARK, RELAY_BUILTINS, RELAY_V8_FLAGS, cacheFileOf, loadBundle } = await import(path.join(ROOT, 'dist', 'cli', 'code-cache.js'));
 const idOf = (bundle) => fs.readFileSync(bundle, 'utf8').trimEnd().split(BUILD_ID_MARK).pop();
 
 /** A throw-away vault with one secret, WARM_UP; `fn(dir)`, then the vault is removed. */
@@ -119,7 +119,8 @@ if (process.argv[2] !== '--warm') {
   const file = process.argv[3];
   const { entry } = BUNDLES.find((b) => b.file === file);
   await withWarmVault(async (dir, scratch) => {
-    const loaded = loadBundle(file);
+    // The relay bundle runs with its own V8 flags (decision 74); V8 accepts a cache only under the flags it was made with.
+    const loaded = loadBundle(file, entry === 'runFastRelay' ? { v8Flags: RELAY_V8_FLAGS, builtins: RELAY_BUILTINS } : {});
     const id = fs.readFileSync(file, 'utf8').trimEnd().split(BUILD_ID_MARK).pop();
     // runGetCommand ends the process with process.exit after a successful get: the cache is made
     // when the process exits, either way.

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBundle } from './code-cache.js';
+import { RELAY_BUILTINS, RELAY_V8_FLAGS, loadBundle } from './code-cache.js';
 import type { runFastGet } from './fast-get.js';
 import type { runFastRelay } from './fast-relay-run.js';
 import type { runGetCommand } from './get-main.js';
@@ -49,7 +49,7 @@ export async function loadEntry<K extends keyof BundledEntries>(name: K): Promis
   if ((import.meta as { seeqretBundle?: boolean }).seeqretBundle === true) {
     // The bundle's folder (`import.meta.dirname` is its `__dirname` there: no URL is made).
     const dir = (import.meta as { dirname?: string }).dirname ?? path.dirname(fileURLToPath(import.meta.url));
-    const exports = loadBundle(path.join(dir, `${name}.js`)).exports as Record<string, unknown>;
+    const exports = loadBundle(path.join(dir, `${name}.js`), name === 'fast-relay' ? { v8Flags: RELAY_V8_FLAGS, builtins: RELAY_BUILTINS } : {}).exports as Record<string, unknown>;
     return exports[ENTRIES[name].exported] as BundledEntries[K];
   } else {
     return (await importEntry(name))[ENTRIES[name].exported] as BundledEntries[K];

@@ -84,10 +84,43 @@ function bundleRequire(file: string): NodeJS.Require {
 }
 
 /**
+ * The V8 flags the `sync`/`push` bundle runs with (decision 74): no optimizing tier. Such a short
+ * process spent about a fifth of its instructions in TurboFan's background compiles of its load
+ * loop, more than the optimized code gave back; the interpreter and Sparkplug's baseline code
+ * remain. A tiering flag only: nothing is printed and no behaviour changes. V8 checks its flags
+ * against a code cache's, so the build makes that bundle's cache with the same ones
+ * (scripts/code-cache.mjs).
+ */
+export const RELAY_V8_FLAGS = '--max-opt=1';
+
+/**
+ * The built-in modules the `sync`/`push` bundle requires, loaded before {@link RELAY_V8_FLAGS}
+ * are set: Node's own code cache of a built-in is made under the default flags, so one first
+ * required after a flag change is compiled from its text (~25 M instructions for `node:http`).
+ */
+export const RELAY_BUILTINS: readonly string[] = ['node:http', 'node:async_hooks', 'node:util'];
+
+/** Options of {@link loadBundle}. */
+export interface LoadBundleOptions {
+  /** V8 flags to set before the bundle is compiled (its cache must have been made with them). */
+  readonly v8Flags?: string;
+  /** Built-in modules to load before `v8Flags` are set (see {@link RELAY_BUILTINS}). */
+  readonly builtins?: readonly string[];
+}
+
+/** Load `builtins`, then set V8 `flags` for the rest of this process (`node:v8` loaded only here; `file` is the bundle's path). */
+function setV8Flags(file: string, flags: string, builtins: readonly string[]): void {
+  const req = bundleRequire(file);
+  for (const id of builtins) req(id);
+  (req('node:v8') as { setFlagsFromString: (f: string) => void }).setFlagsFromString(flags);
+}
+
+/**
  * Compile and run the CommonJS bundle `file` (an absolute path) with its code cache when there is
  * a valid one, and return its exports.
  */
-export function loadBundle(file: string): LoadedBundle {
+export function loadBundle(file: string, options: LoadBundleOptions = {}): LoadedBundle {
+  if (options.v8Flags !== undefined) setV8Flags(file, options.v8Flags, options.builtins ?? []);
   // As bytes, then decoded: Node 20's utf8 read of a file reads it 8 KiB at a time (26 reads here).
   // The build makes the bundles ASCII (scripts/bundle.mjs), whose Latin-1 reading is the same text
   // and a plain copy, where decoding UTF-8 cost ~4 M instructions (decision 69).
