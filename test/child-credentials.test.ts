@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childEnvironment, credentialVariables } from '../src/inject/child-env.js';
 import { BIN, type CliResult, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { fresh, stateDirOf } from './team-helpers.js';
 
 /** Every credential variable, set to a recognisable value. */
 const CREDENTIALS: Record<string, string> = {
@@ -125,12 +126,11 @@ describe('the environment of a child', () => {
   });
 
   it('team exec: neither the custodian credentials (any prefix) nor the vault passphrase nor the passphrase descriptor', async () => {
-    const file = path.join(tmpdir(), 'protected.yaml');
-    const alice = { SEEQRET_TEAM_USER: 'alice@example.com', SEEQRET_TEAM_PASSPHRASE: 'alice pass' };
-    for (const args of [['init', '--key-type', 'fast'], ['add-domain', 'dev'], ['add-secret', 'dev', 'DB_PASSWORD', 'hunter2']]) {
-      const r = await cliIn(['team', '--file', file, ...args], { env: alice });
-      expect(r.code, r.stderr).toBe(0);
-    }
+    // The team file (alice owns dev, DB_PASSWORD = hunter2) made in-process by the team use cases
+    // at the lowest Argon2id cost the format records (test/team-helpers.ts `fresh`; `team init`
+    // and `add-secret` run through the CLI in test/team-cli.test.ts): the exec runs under test
+    // unlock alice at that cost instead of `fast`'s 64 MiB.
+    const { file } = await fresh();
     const { script, report } = probeScript();
     const pass = passphraseFile('alice pass');
     const cases: Array<[string[], Record<string, string>]> = [
@@ -139,7 +139,7 @@ describe('the environment of a child', () => {
     ];
     for (const [team, extra] of cases) {
       fs.rmSync(report, { force: true });
-      const r = cliWithFd(['team', '--file', file, ...team, 'exec', '--domain', 'dev', '--', process.execPath, script], pass, { ...CREDENTIALS, ...extra, ...KEPT });
+      const r = cliWithFd(['team', '--file', file, ...team, 'exec', '--domain', 'dev', '--', process.execPath, script], pass, { ...CREDENTIALS, ...extra, ...KEPT, SEEQRET: stateDirOf(file) });
       expect(r.code, r.stderr).toBe(0);
       const p = readProbe(report);
       expectClean(p, pass, extra);

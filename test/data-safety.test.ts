@@ -103,7 +103,10 @@ describe('formats that do not bind a value to its name', () => {
     const dir = tmpdir();
     const store = path.join(dir, 'secrets.json');
     const doc = JSON.parse(fs.readFileSync(path.join(SS_FIX, 'fixture.json'), 'utf8')) as { secrets: Record<string, unknown> };
-    const open = (): SecretsManager => SecretsManager.fromFile(store, KeySource.fromPassword(SS_PASSWORD));
+    // The fixture's key file rather than its password: what is tested is the format, and the key
+    // file skips SecureStore's 256,000 PBKDF2 rounds on every open.
+    fs.copyFileSync(path.join(SS_FIX, 'fixture.key'), path.join(dir, 'secrets.key'));
+    const open = (): SecretsManager => SecretsManager.fromFile(store, KeySource.fromFile(path.join(dir, 'secrets.key')));
     fs.writeFileSync(store, JSON.stringify(doc));
     const before = { user: open().get('db:username'), pass: open().get('db:password') };
     expect(before.user).not.toBe(before.pass);
@@ -112,12 +115,12 @@ describe('formats that do not bind a value to its name', () => {
     // Each entry's HMAC covers its IV and ciphertext only: the swap opens without any error.
     expect(open().get('db:username')).toBe(before.pass);
     expect(open().get('db:password')).toBe(before.user);
-    const r = await cliIn(['ss', 'get', 'db:username'], { cwd: dir, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } });
+    const r = await cliIn(['ss', '-k', 'secrets.key', 'get', 'db:username'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${before.pass}\n`);
 
     const vault = newVault();
-    const imp = ok(await cliIn(['ss', 'import', '--colon', '.'], { cwd: dir, vault, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } }));
+    const imp = ok(await cliIn(['ss', '-k', 'secrets.key', 'import', '--colon', '.'], { cwd: dir, vault }));
     const warnings = imp.stderr.split('\n').filter((l) => l.startsWith('seeqret: warning:'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/SecureStore does not bind a value to its name: whoever could write secrets\.json could have swapped values between names undetected/);
@@ -155,20 +158,22 @@ describe('ss set refuses an empty value', () => {
   it('empty stdin, a lone newline, an empty argument: E_EMPTY_VALUE, nothing written; --allow-empty stores it', async () => {
     const dir = tmpdir();
     fs.copyFileSync(path.join(SS_FIX, 'fixture.json'), path.join(dir, 'secrets.json'));
-    const env = { SEEQRET_SS_PASSWORD: SS_PASSWORD, SEEQRET_EXIT_CODES: 'native' };
+    // The fixture's key file (no PBKDF2 on each run; the password is not what is tested here).
+    fs.copyFileSync(path.join(SS_FIX, 'fixture.key'), path.join(dir, 'secrets.key'));
+    const env = { SEEQRET_EXIT_CODES: 'native' };
     const before = fs.readFileSync(path.join(dir, 'secrets.json'));
     for (const [args, input] of [[['db:password'], ''], [['db:password'], '\n'], [['db:password', ''], ''], [['new:key'], '\r\n']] as const) {
-      const r = await cliIn(['ss', 'set', ...args], { cwd: dir, env, input });
+      const r = await cliIn(['ss', '-k', 'secrets.key', 'set', ...args], { cwd: dir, env, input });
       expect(errorCode(r), r.stderr).toBe('E_EMPTY_VALUE');
       expect(r.code).toBe(10);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(fs.readFileSync(path.join(dir, 'secrets.json'))).toEqual(before);
     }
     // ssclient's exit code for it (the default profile) is 1
-    expect((await cliIn(['ss', 'set', 'db:password'], { cwd: dir, env: { SEEQRET_SS_PASSWORD: SS_PASSWORD } })).code).toBe(1);
-    ok(await cliIn(['ss', 'set', 'db:password', '--allow-empty'], { cwd: dir, env, input: '' }));
-    expect(SecretsManager.fromFile(path.join(dir, 'secrets.json'), KeySource.fromPassword(SS_PASSWORD)).get('db:password')).toBe('');
-    ok(await cliIn(['ss', 'set', 'db:password', 'non-empty'], { cwd: dir, env }));
+    expect((await cliIn(['ss', '-k', 'secrets.key', 'set', 'db:password'], { cwd: dir })).code).toBe(1);
+    ok(await cliIn(['ss', '-k', 'secrets.key', 'set', 'db:password', '--allow-empty'], { cwd: dir, env, input: '' }));
+    expect(SecretsManager.fromFile(path.join(dir, 'secrets.json'), KeySource.fromFile(path.join(dir, 'secrets.key'))).get('db:password')).toBe('');
+    ok(await cliIn(['ss', '-k', 'secrets.key', 'set', 'db:password', 'non-empty'], { cwd: dir, env }));
   });
 });
 
@@ -253,18 +258,20 @@ describe('importers: a hostile input refused on its last entry writes nothing; t
   it('ss import: a name that cannot be mapped, last — nothing imported, no audit entry; the retry works', async () => {
     const dir = tmpdir();
     const store = path.join(dir, 'secrets.json');
-    const sman = SecretsManager.create(KeySource.fromPassword(SS_PASSWORD), { path: store });
+    // A key-file vault (no PBKDF2 on each run; the password is not what is tested here).
+    const sman = SecretsManager.create(KeySource.generate(), { path: store });
+    sman.exportKey(path.join(dir, 'secrets.key'));
     sman.set('A', 'one');
     sman.set('B', 'two');
     sman.set('zz:last', 'three'); // ':' cannot be in a key without --colon
     sman.save();
     const vault = newVault();
     const before = state(vault);
-    const env = { SEEQRET_SS_PASSWORD: SS_PASSWORD, SEEQRET_EXIT_CODES: 'native' };
-    const r = await cliIn(['ss', 'import'], { cwd: dir, vault, env });
+    const env = { SEEQRET_EXIT_CODES: 'native' };
+    const r = await cliIn(['ss', '-k', 'secrets.key', 'import'], { cwd: dir, vault, env });
     expect(errorCode(r), r.stderr).toBe('E_INVALID_NAME');
     expect(state(vault)).toBe(before);
-    ok(await cliIn(['ss', 'import', '--colon', '.'], { cwd: dir, vault, env }));
+    ok(await cliIn(['ss', '-k', 'secrets.key', 'import', '--colon', '.'], { cwd: dir, vault, env }));
     expect(values(vault)).toEqual({ '*:*:A': 'one', '*:*:B': 'two', '*:*:zz.last': 'three' });
   });
 

@@ -1,13 +1,14 @@
 /**
  * Output paths that are not regular files (as root where device nodes are made). What a process's
- * descriptors, devices and umask decide runs the real CLI as a child process (`run`: regular files'
- * 0600, FIFOs, `/dev/stdout`, inherited fds; device nodes for `backup`); what only the path decides
- * (links, folders, sockets, device nodes for the other writers, the permission checks) runs
- * in-process (`runIn`, `cliIn`; decision 58): a character device or FIFO is written through and never replaced, `/dev/stdout` and
- * `/dev/fd/N` write to that descriptor, a symbolic link is refused (`E_SYMLINK`) unless
- * `--follow-symlinks`, a folder or socket is refused (`E_USAGE`). Every command that writes a file
- * the user names goes through the same helper. And: permission checks look at links in the vault
- * folder instead of skipping them.
+ * descriptors decide runs the real CLI as a child process (`run`): `/dev/stdout` for every writer,
+ * an inherited descriptor 3 for `backup` and `env`; `backup` also writes a regular file (the
+ * executable's umask), a FIFO and device nodes as a child. The other writers take those kinds of
+ * path in-process (`runIn`, `cliIn`; decision 58), as do links, folders, sockets, `/dev/fd/N` on a
+ * descriptor this process opened and the permission checks: a character device or FIFO is written
+ * through and never replaced, `/dev/stdout` and `/dev/fd/N` write to that descriptor, a symbolic
+ * link is refused (`E_SYMLINK`) unless `--follow-symlinks`, a folder or socket is refused
+ * (`E_USAGE`). Every command that writes a file the user names goes through the same helper. And:
+ * permission checks look at links in the vault folder instead of skipping them.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,16 +49,17 @@ async function writers(): Promise<Writer[]> {
   fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), '[{"Variable": "K", "Type": "string"}]');
   fs.writeFileSync(path.join(dir, 'env.template'), 'shop:dev:K\n');
   fs.writeFileSync(path.join(dir, 'conf.in'), 'k={{ K }}\n');
-  const ssPass = path.join(dir, 'ss-pass');
-  fs.writeFileSync(ssPass, 'securestore password\n');
-  expect((await cliIn(['ss', '-s', path.join(dir, 'store.json'), '--password-file', ssPass, 'create', '--no-vcs'], { cwd: dir })).code).toBe(0);
+  // A key-file SecureStore vault: a password would cost 256,000 PBKDF2 rounds on every run of
+  // `ss export-key`, and the password is not what these tests are about.
+  const ssKey = path.join(dir, 'store.key');
+  expect((await cliIn(['ss', '-s', path.join(dir, 'store.json'), '-k', ssKey, 'create', '--no-vcs'], { cwd: dir })).code).toBe(0);
   return [
     { name: 'backup -o', args: (out) => ['--vault', vault, 'backup', '-o', out], env: BACKUP_ENV, looksRight: (t) => t.startsWith('age-encryption.org/v1') },
     { name: 'export -o', args: (out) => ['--vault', vault, 'export', '--to', 'self', '-f', 'shop:dev:K', '-o', out], looksRight: (t) => t.includes('seeqret') },
     // --force: these tests are about what the path is, not about env's check of a changed .env.
     { name: 'env --out', args: (out) => ['--vault', vault, 'env', '--template', path.join(dir, 'env.template'), '--out', out, '--force'], looksRight: (t) => /\nK='?v1'?\n$/.test(t) },
     { name: 'template', args: (out) => ['--vault', vault, 'template', 'conf.in', out], cwd: dir, looksRight: (t) => t === 'k=v1\n' },
-    { name: 'ss export-key', args: (out) => ['ss', '-s', path.join(dir, 'store.json'), '--password-file', ssPass, 'export-key', out, '--no-vcs', '--force'], cwd: dir, looksRight: (t) => t.includes('KEY') || t.length > 0 },
+    { name: 'ss export-key', args: (out) => ['ss', '-s', path.join(dir, 'store.json'), '-k', ssKey, 'export-key', out, '--no-vcs', '--force'], cwd: dir, looksRight: (t) => t.includes('KEY') || t.length > 0 },
   ];
 }
 
@@ -84,14 +86,17 @@ describe('writing to a path that is not a regular file', () => {
    */
   const pathOnly = (): Writer => must(all.find((w) => w.name === 'env --out'));
 
-  it('a regular file is still written atomically, 0600', () => {
+  it('a regular file is still written atomically, 0600', async () => {
     for (const w of all) {
       const out = path.join(tmpdir(), 'out');
       fs.writeFileSync(out, 'old', { mode: 0o644 });
-      const r = run(w, out);
+      // `backup` as a child process (the executable's umask and its own mode), the others
+      // in-process: the same atomic replace, decided by the path alone.
+      const r = w === all[0] ? run(w, out) : await runIn(w, out);
       expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
       expect(w.looksRight(fs.readFileSync(out, 'utf8')), w.name).toBe(true);
       expect(fs.statSync(out).mode & 0o777, w.name).toBe(0o600);
+      expect(fs.readdirSync(path.dirname(out)), `${w.name}: no temporary file left`).toEqual(['out']);
     }
   });
 
@@ -128,7 +133,9 @@ describe('writing to a path that is not a regular file', () => {
       let got = '';
       reader.stdout.setEncoding('utf8').on('data', (d: string) => (got += d));
       const readerDone = new Promise<void>((resolve) => reader.on('close', () => { resolve(); }));
-      const r = await cliAsync(w.args(fifo), { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) }).done;
+      // `backup` as a child process; the others in-process (a FIFO is found by its path, and the
+      // reader is another process either way).
+      const r = w === all[0] ? await cliAsync(w.args(fifo), { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) }).done : await runIn(w, fifo);
       await readerDone;
       expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
       expect(fs.lstatSync(fifo).isFIFO(), w.name).toBe(true);
@@ -136,17 +143,26 @@ describe('writing to a path that is not a regular file', () => {
     }
   });
 
-  it('/dev/stdout and /dev/fd/N write to that descriptor', () => {
+  it('/dev/stdout and /dev/fd/N write to that descriptor', async () => {
     for (const w of all) {
       const r = run(w, '/dev/stdout');
       expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
       expect(w.looksRight(r.stdout), `${w.name}: ${r.stdout.slice(0, 60)}`).toBe(true);
-      for (const target of w === pathOnly() ? ['/dev/fd/3', '/proc/self/fd/3'] : ['/dev/fd/3']) {
+      // An inherited descriptor 3 in a child process: `backup`, and `env` (also as
+      // /proc/self/fd/3). The other writers in-process, on a descriptor this process opened:
+      // the path names it the same way (`/dev/fd/N`, `/proc/self/fd/N`).
+      const child = w === all[0] || w === pathOnly();
+      for (const target of w === pathOnly() ? ['/dev/fd/3', '/proc/self/fd/3'] : child ? ['/dev/fd/3'] : ['/dev/fd/N', '/proc/self/fd/N']) {
         const file = path.join(tmpdir(), 'fd3');
         const fd = fs.openSync(file, 'w', 0o600);
         try {
-          const s = spawnSync(process.execPath, [BIN, ...w.args(target)], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe', fd], env: cleanEnv(w.env ?? {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
-          expect(s.status, `${w.name} ${target}: ${s.stderr}`).toBe(0);
+          if (child) {
+            const s = spawnSync(process.execPath, [BIN, ...w.args(target)], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe', fd], env: cleanEnv(w.env ?? {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
+            expect(s.status, `${w.name} ${target}: ${s.stderr}`).toBe(0);
+          } else {
+            const f = await runIn(w, target.replace('N', String(fd)));
+            expect(f.code, `${w.name} ${target}: ${f.stderr}`).toBe(0);
+          }
         } finally {
           fs.closeSync(fd);
         }

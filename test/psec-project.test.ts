@@ -1,7 +1,9 @@
 /**
  * The project commands in temporary folders: project init/show, environments (create and clone,
  * list, default, path, tree, rename, delete), find, groups, describe. In-process (`cliIn`), with one
- * run of each command (`real: true`) through the real CLI as a child process (decision 58).
+ * run of each command group (`real: true`) through the real CLI as a child process (decision 58),
+ * the one whose outcome a process decides where there is one: `project init` and
+ * `environments path --tmpdir` (modes under a real umask), `groups create`, `find`, `describe`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +17,7 @@ interface Project {
   dir: string;
   /**
    * `seeqret ARGS` on the project's vault in its folder: in-process ({@link cliIn}), or with
-   * `real` as a child process ({@link cli}) — one real run of each command in this file, the rest
+   * `real` as a child process ({@link cli}) — one real run of each command group in this file, the rest
    * in-process (decision 58).
    */
   run: (args: string[], opts?: { input?: string; env?: Record<string, string | undefined>; cwd?: string; real?: boolean }) => Promise<CliResult>;
@@ -60,7 +62,7 @@ describe('project init / show', () => {
     expect(text).toMatch(/^environment: dev$/m);
     expect(mode(path.join(p.dir, 'seeqret.yaml'))).toBe(0o644);
     expect(mode(path.join(p.dir, 'secrets', 'dev', 'secrets.d'))).toBe(0o755);
-    const shown = jsonFields(await p.run(['project', 'show', '--format', 'json'], { real: true }));
+    const shown = jsonFields(await p.run(['project', 'show', '--format', 'json']));
     expect(shown).toMatchObject({ app: 'shop', environment: 'dev', 'environment from': 'seeqret.yaml', descriptions: path.join(p.dir, 'secrets') });
     expect(shown['tmp folder']).toBe(path.join(p.vault, 'tmp', 'shop', 'dev'));
     // from a sub-folder, the project is found by walking up; -e and SEEQRET_ENV override
@@ -93,7 +95,7 @@ describe('project init / show', () => {
 describe('environments', () => {
   it('create clones descriptions (never values) from a *.d folder, a file, a psec folder or an environment', async () => {
     const p = await project();
-    const fromDir = await p.run(['environments', 'create', 'a', 'b', '--clone-from', path.join(FIXTURE, 'secrets.d')], { real: true });
+    const fromDir = await p.run(['environments', 'create', 'a', 'b', '--clone-from', path.join(FIXTURE, 'secrets.d')]);
     ok(fromDir);
     expect(fromDir.stderr).toMatch(/new password variable "myapp_pi_password" is unset/);
     for (const env of ['a', 'b']) {
@@ -132,13 +134,13 @@ describe('environments', () => {
     ok(await p.run(['environments', 'create', 'prod']));
     ok(await p.run(['add', 'key', 'ONLY_IN_VAULT', 'x', '--app', 'shop', '--env', 'staging']));
     ok(await p.run(['add', 'key', 'OTHER_APP', 'x', '--app', 'elsewhere', '--env', 'zzz']));
-    expect(json(await p.run(['environments', 'list', '--format', 'json'], { real: true }))).toEqual([
+    expect(json(await p.run(['environments', 'list', '--format', 'json']))).toEqual([
       { environment: 'dev', default: 'Yes', described: 'yes', values: 0 },
       { environment: 'prod', default: 'No', described: 'yes', values: 0 },
       { environment: 'staging', default: 'No', described: 'no', values: 1 },
     ]);
     expect(ok(await p.run(['environments', 'default'])).stdout).toBe('dev\n');
-    ok(await p.run(['environments', 'default', 'prod'], { real: true }));
+    ok(await p.run(['environments', 'default', 'prod']));
     expect(fs.readFileSync(path.join(p.dir, '.seeqret-environment'), 'utf8')).toBe('prod\n');
     expect(ok(await p.run(['environments', 'default'])).stdout).toBe('prod\n');
     expect(json(await p.run(['environments', 'list', '--format', 'json'])).find((e) => e['default'] === 'Yes')?.['environment']).toBe('prod');
@@ -154,7 +156,7 @@ describe('environments', () => {
     const p = await project();
     expect(ok(await p.run(['environments', 'path'])).stdout).toBe(`${path.join(p.dir, 'secrets', 'dev')}\n`);
     expect((await p.run(['environments', 'path', '--exists'])).code).toBe(0);
-    const none = await p.run(['environments', 'path', '--exists', '-e', 'nope'], { real: true });
+    const none = await p.run(['environments', 'path', '--exists', '-e', 'nope']);
     expect([none.code, none.stdout]).toEqual([3, '']);
     expect((await p.run(['environments', 'path', '--tmpdir', '-e', 'nope'])).code).toBe(3);
     ok(await p.run(['environments', 'path', '--create', '-e', 'qa']));
@@ -169,7 +171,7 @@ describe('environments', () => {
     const p = await project();
     ok(await p.run(['environments', 'create', 'qa', '--clone-from', path.join(FIXTURE, 'secrets.d')]));
     fs.mkdirSync(path.join(p.dir, 'secrets', 'qa', 'notes', 'old'), { recursive: true });
-    const t = ok(await p.run(['environments', 'tree', 'qa'], { real: true })).stdout.split('\n');
+    const t = ok(await p.run(['environments', 'tree', 'qa'])).stdout.split('\n');
     expect(t[0]).toBe(path.join(p.dir, 'secrets', 'qa'));
     expect(t).toContain('├── notes');
     expect(t).toContain('│   └── old');
@@ -192,7 +194,7 @@ describe('environments', () => {
     ok(await p.run(['environments', 'default', 'stage']));
     const taken = await p.run(['environments', 'rename', 'stage', 'dev']);
     expect([taken.code, errorCode(taken)]).toEqual([5, 'E_EXISTS']);
-    const r = ok(await p.run(['environments', 'rename', 'stage', 'staging'], { real: true }));
+    const r = ok(await p.run(['environments', 'rename', 'stage', 'staging']));
     expect(r.stderr).toMatch(/1 value\(s\) re-sealed/);
     expect(fs.existsSync(path.join(p.dir, 'secrets', 'stage'))).toBe(false);
     expect(fs.existsSync(path.join(p.dir, 'secrets', 'staging', 'secrets.d', 'myapp.json'))).toBe(true);
@@ -216,7 +218,7 @@ describe('environments', () => {
     fs.writeFileSync(path.join(tmp, 'app.conf'), 'password=s3cret-psk\n', { mode: 0o600 });
     const witness = path.join(p.vault, 'witness');
     fs.linkSync(path.join(tmp, 'app.conf'), witness); // shows what deletion leaves in the file's blocks
-    const refused = await p.run(['environments', 'delete', 'old'], { real: true }); // stdin not a terminal
+    const refused = await p.run(['environments', 'delete', 'old']); // stdin not a terminal
     expect([refused.code, errorCode(refused)]).toEqual([2, 'E_NO_TTY']);
     expect(refused.stderr).toMatch(/shop:old:myapp_client_psk/);
     expect(refused.stderr).toMatch(/descriptions folder .*old \(1 group\(s\), 6 variable\(s\)\)/);
@@ -255,11 +257,11 @@ describe('groups', () => {
     ok(await p.run(['groups', 'create', 'db'], { real: true }));
     expect(fs.readFileSync(path.join(p.dir, 'secrets', 'dev', 'secrets.d', 'db.json'), 'utf8')).toBe('[]\n');
     ok(await p.run(['groups', 'create', 'app', '--clone-from', path.join(FIXTURE, 'secrets.d', 'myapp.json')]));
-    expect(json(await p.run(['groups', 'list', '--format', 'json'], { real: true }))).toEqual([
+    expect(json(await p.run(['groups', 'list', '--format', 'json']))).toEqual([
       { group: 'app', items: 6, file: path.join(p.dir, 'secrets', 'dev', 'secrets.d', 'app.json') },
       { group: 'db', items: 0, file: path.join(p.dir, 'secrets', 'dev', 'secrets.d', 'db.json') },
     ]);
-    const shown = json(await p.run(['groups', 'show', 'app', '--format', 'json'], { real: true }));
+    const shown = json(await p.run(['groups', 'show', 'app', '--format', 'json']));
     expect(shown[0]).toEqual({ group: 'app', variable: 'myapp_pi_password', type: 'password' });
     expect(shown).toHaveLength(6);
     expect(errorCode(await p.run(['groups', 'show', 'nope']))).toBe('E_NOT_FOUND');
@@ -269,12 +271,12 @@ describe('groups', () => {
     expect(dup.stderr).toMatch(/myapp\.json entry 1 \(myapp_pi_password\): Variable is already described in .*app\.json/);
     expect(errorCode(await p.run(['groups', 'create', 'db']))).toBe('E_EXISTS');
     expect(errorCode(await p.run(['groups', 'create', 'bad.name']))).toBe('E_INVALID_NAME');
-    const refused = await p.run(['groups', 'delete', 'app'], { real: true }); // stdin not a terminal
+    const refused = await p.run(['groups', 'delete', 'app']); // stdin not a terminal
     expect([refused.code, errorCode(refused)]).toEqual([2, 'E_NO_TTY']);
     expect(refused.stderr).toMatch(/myapp_client_ssid \(string\)/);
     ok(await p.run(['groups', 'delete', 'app', '--force']));
     expect(fs.existsSync(path.join(p.dir, 'secrets', 'dev', 'secrets.d', 'app.json'))).toBe(false);
-    expect(ok(await p.run(['groups', 'path'], { real: true })).stdout).toBe(`${path.join(p.dir, 'secrets', 'dev', 'secrets.d')}\n`);
+    expect(ok(await p.run(['groups', 'path'])).stdout).toBe(`${path.join(p.dir, 'secrets', 'dev', 'secrets.d')}\n`);
     const noenv = await p.run(['groups', 'create', 'x', '-e', 'nowhere']);
     expect([noenv.code, errorCode(noenv)]).toEqual([3, 'E_NOT_FOUND']);
   });

@@ -33,6 +33,18 @@ function fixtureDir(): string {
  */
 function ss(cwd: string, args: string[], opts: { password?: string | null; input?: string; vault?: string; env?: Record<string, string>; real?: boolean } = {}): Promise<CliResult> {
   const password = opts.password === undefined ? PASSWORD : opts.password;
+  return ssRun(cwd, args, password, opts);
+}
+
+/**
+ * {@link ss} with the key file `key` (`-k KEY`) instead of the password: for the cases whose
+ * subject is not the password, so that no run pays SecureStore's 256,000 PBKDF2 rounds.
+ */
+function ssKey(cwd: string, key: string, args: string[], opts: { input?: string; vault?: string; env?: Record<string, string>; real?: boolean } = {}): Promise<CliResult> {
+  return ssRun(cwd, ['-k', key, ...args], null, opts);
+}
+
+function ssRun(cwd: string, args: string[], password: string | null, opts: { input?: string; vault?: string; env?: Record<string, string>; real?: boolean }): Promise<CliResult> {
   const o = {
     cwd,
     ...(opts.input !== undefined ? { input: opts.input } : {}),
@@ -43,6 +55,14 @@ function ss(cwd: string, args: string[], opts: { password?: string | null; input
 }
 
 const open = (file: string, source: KeySource = KeySource.fromPassword(PASSWORD)): SecretsManager => SecretsManager.fromFile(file, source);
+/** {@link open} with the key file `secrets.key` next to `file`. */
+const openByKey = (file: string): SecretsManager => open(file, KeySource.fromFile(path.join(path.dirname(file), 'secrets.key')));
+/** A new SecureStore vault `DIR/secrets.json` with a random key in `DIR/secrets.key` (made by the library). */
+function keyStore(dir: string): SecretsManager {
+  const s = SecretsManager.create(KeySource.generate(), { path: path.join(dir, 'secrets.json') });
+  s.exportKey(path.join(dir, 'secrets.key'));
+  return s;
+}
 
 describe('ssclient commands on the fixture', () => {
   it('get KEY with the password (env), the PEM key file, the legacy key file and --keyfile / --key-file', async () => {
@@ -78,13 +98,13 @@ describe('ssclient commands on the fixture', () => {
 
   it('binary values: text output as base64:…, JSON as byte arrays', async () => {
     const dir = tmpdir();
-    const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
+    const s = keyStore(dir);
     s.set('bin', Buffer.from([0xff, 0x00, 0x41]));
     s.set('txt', 'hi');
     s.save();
-    expect((await ss(dir, ['get', 'bin'])).stdout).toBe('base64:/wBB\n');
-    expect((await ss(dir, ['get', '--all', '--format', 'text'])).stdout).toBe('bin: base64:/wBB\ntxt: hi\n');
-    expect(JSON.parse((await ss(dir, ['get', '--all'])).stdout)).toEqual([
+    expect((await ssKey(dir, 'secrets.key', ['get', 'bin'])).stdout).toBe('base64:/wBB\n');
+    expect((await ssKey(dir, 'secrets.key', ['get', '--all', '--format', 'text'])).stdout).toBe('bin: base64:/wBB\ntxt: hi\n');
+    expect(JSON.parse((await ssKey(dir, 'secrets.key', ['get', '--all'])).stdout)).toEqual([
       { key: 'bin', value: [255, 0, 65] },
       { key: 'txt', value: 'hi' },
     ]);
@@ -109,28 +129,28 @@ describe('ssclient commands on the fixture', () => {
 
   it('delete (alias remove) removes; a missing name is E_NOT_FOUND (exit 1, as ssclient)', async () => {
     const dir = fixtureDir();
-    expect((await ss(dir, ['delete', 'db:password'])).code).toBe(0);
-    expect((await ss(dir, ['remove', 'unicode'])).code).toBe(0);
-    expect(open(path.join(dir, 'secrets.json')).keys()).toEqual(['db:username']);
-    const r = await ss(dir, ['delete', 'db:password'], { real: true }); // the exit status of a process
+    expect((await ssKey(dir, 'secrets.key', ['delete', 'db:password'])).code).toBe(0);
+    expect((await ssKey(dir, 'secrets.key', ['remove', 'unicode'])).code).toBe(0);
+    expect(openByKey(path.join(dir, 'secrets.json')).keys()).toEqual(['db:username']);
+    const r = await ssKey(dir, 'secrets.key', ['delete', 'db:password'], { real: true }); // the exit status of a process
     expect(r.code).toBe(1);
     expect(errorCode(r)).toBe('E_NOT_FOUND');
-    const g = await ss(dir, ['get', 'nope']);
+    const g = await ssKey(dir, 'secrets.key', ['get', 'nope']);
     expect([g.code, errorCode(g), g.stdout]).toEqual([1, 'E_NOT_FOUND', '']);
   });
 
   it('-s names another vault file; a missing one is E_FILE_NOT_FOUND (exit 2, as ssclient)', async () => {
     const dir = fixtureDir();
     fs.renameSync(path.join(dir, 'secrets.json'), path.join(dir, 'other.json'));
-    expect((await ss(dir, ['-s', 'other.json', 'get', 'db:username'])).stdout).toBe('pgadmin\n');
-    const r = await ss(dir, ['get', 'db:username']);
+    expect((await ssKey(dir, 'secrets.key', ['-s', 'other.json', 'get', 'db:username'])).stdout).toBe('pgadmin\n');
+    const r = await ssKey(dir, 'secrets.key', ['get', 'db:username']);
     expect(r.code).toBe(2); // ssclient's "store not found"
     expect(errorCode(r)).toBe('E_FILE_NOT_FOUND');
     expect(r.stderr).toContain('no SecureStore vault at secrets.json');
     // SEEQRET_EXIT_CODES=native: seeqret's own table instead of ssclient's
     const native = await ss(dir, ['get', 'db:username'], { env: { SEEQRET_EXIT_CODES: 'native' } });
     expect([native.code, errorCode(native)]).toEqual([3, 'E_FILE_NOT_FOUND']);
-    const nf = await ss(dir, ['-s', 'other.json', 'get', 'nope'], { env: { SEEQRET_EXIT_CODES: 'native' } });
+    const nf = await ssKey(dir, 'secrets.key', ['-s', 'other.json', 'get', 'nope'], { env: { SEEQRET_EXIT_CODES: 'native' } });
     expect([nf.code, errorCode(nf)]).toEqual([3, 'E_NOT_FOUND']);
   });
 });
@@ -393,45 +413,45 @@ describe('import into the seeqret vault', () => {
   it('is all or nothing: one name that cannot be a seeqret key (or a binary value) imports nothing', async () => {
     const dir = fixtureDir();
     const vault = newVault();
-    const r = await ss(dir, ['import'], { vault });
+    const r = await ssKey(dir, 'secrets.key', ['import'], { vault });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_INVALID_NAME']);
     expect(r.stderr).toContain("secret 'db:password'");
     expect(r.stderr).toContain('--colon');
-    const s = open(path.join(dir, 'secrets.json'));
+    const s = openByKey(path.join(dir, 'secrets.json'));
     s.set('zz', Buffer.from([0xff]));
     s.save();
-    const b = await ss(dir, ['import', '--colon', '_'], { vault });
+    const b = await ssKey(dir, 'secrets.key', ['import', '--colon', '_'], { vault });
     expect([b.code, errorCode(b)]).toEqual([1, 'E_BAD_VALUE']);
     expect((await cliIn(['list', '--format', 'json'], { vault })).stdout.trim()).toBe('[]');
   });
 
   it('--names full takes app:env:key from each name; --dry-run writes nothing', async () => {
     const dir = tmpdir();
-    const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
+    const s = keyStore(dir);
     s.set('shop:prod:STRIPE_KEY', 'sk_live');
     s.set('*:dev:DEBUG', '1');
     s.save();
     const vault = newVault();
-    const dry = await ss(dir, ['import', 'secrets.json', '--names', 'full', '--dry-run'], { vault });
+    const dry = await ssKey(dir, 'secrets.key', ['import', 'secrets.json', '--names', 'full', '--dry-run'], { vault });
     expect(dry.code).toBe(0);
     expect(dry.stderr).toContain('would be added: shop:prod:STRIPE_KEY');
     expect((await cliIn(['list', '--format', 'json'], { vault })).stdout.trim()).toBe('[]');
-    expect((await ss(dir, ['import', 'secrets.json', '--names', 'full'], { vault })).code).toBe(0);
+    expect((await ssKey(dir, 'secrets.key', ['import', 'secrets.json', '--names', 'full'], { vault })).code).toBe(0);
     expect((await cliIn(['get', 'shop:prod:STRIPE_KEY'], { vault })).stdout).toBe('sk_live\n');
     expect((await cliIn(['get', '*:dev:DEBUG'], { vault })).stdout).toBe('1\n');
     const fixture = fixtureDir();
-    const bad = await ss(fixture, ['import', '--names', 'full'], { vault });
+    const bad = await ssKey(fixture, 'secrets.key', ['import', '--names', 'full'], { vault });
     expect([bad.code, errorCode(bad)]).toEqual([1, 'E_INVALID_NAME']);
-    expect(errorCode(await ss(fixture, ['import', '--names', 'full', '--app', 'x'], { vault }))).toBe('E_USAGE');
+    expect(errorCode(await ssKey(fixture, 'secrets.key', ['import', '--names', 'full', '--app', 'x'], { vault }))).toBe('E_USAGE');
   });
 
   it('two names that map to one seeqret name are refused (E_AMBIGUOUS)', async () => {
     const dir = tmpdir();
-    const s = SecretsManager.create(KeySource.fromPassword(PASSWORD), { path: path.join(dir, 'secrets.json') });
+    const s = keyStore(dir);
     s.set('a:b', '1');
     s.set('a.b', '2');
     s.save();
-    const r = await ss(dir, ['import', '--colon', '.'], { vault: newVault() });
+    const r = await ssKey(dir, 'secrets.key', ['import', '--colon', '.'], { vault: newVault() });
     expect([r.code, errorCode(r)]).toEqual([1, 'E_AMBIGUOUS']);
   });
 });

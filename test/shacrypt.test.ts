@@ -3,6 +3,7 @@
  * SHA-256 and SHA-512"), agreement with `openssl passwd -6` on random inputs, and the parser.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseShaCryptSetting, randomShaCryptSalt, sha512Crypt, verifyShaCrypt } from '../src/crypto/shacrypt.js';
@@ -93,7 +94,7 @@ describe('sha512Crypt', () => {
       expect(sha512Crypt(pw, 'abcdefgh')).toBe(openssl(pw, 'abcdefgh'));
     }
     // openssl 3 refuses an empty password; the C library's crypt(3) (through Python) does not.
-    const libc = spawnSync('python3', ['-W', 'ignore', '-c', "import crypt; print(crypt.crypt('', '$6$abcdefgh'))"], { encoding: 'utf8' });
+    const libc = spawnSync(fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-W', 'ignore', '-c', "import crypt; print(crypt.crypt('', '$6$abcdefgh'))"], { encoding: 'utf8' });
     if (libc.status === 0 && libc.stdout.startsWith('$6$')) expect(sha512Crypt('', 'abcdefgh')).toBe(libc.stdout.trim());
     else expect(sha512Crypt('', 'abcdefgh')).toMatch(/^\$6\$abcdefgh\$[./0-9A-Za-z]{86}$/);
     const salt = randomShaCryptSalt();

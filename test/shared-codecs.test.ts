@@ -4,6 +4,7 @@
  * (src/formats/python-json.ts), checked against the real `/bin/sh` and the real `python3`.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import fc from 'fast-check';
 import { binaryString } from './fc-helpers.js';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,12 @@ const style = fc.constantFrom(...styles);
 /** Words a shell argument can hold (no NUL). */
 const word = binaryString({ maxLength: 40 }).map((s) => s.replace(/\0/g, ''));
 const sh = spawnSync('sh', ['-c', 'exit 0']).status === 0;
-const python = spawnSync('python3', ['-c', 'import json']).status === 0;
+/**
+ * The system's Python where there is one (a plain interpreter start), else `python3` on the PATH:
+ * a version manager's `python3` on the PATH is a script that costs about ten starts of Python.
+ */
+const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const python = spawnSync(PYTHON, ['-c', 'import json']).status === 0;
 
 /** The code points of a string, surrogate halves as themselves. */
 const codePoints = (s: string): number[] => Array.from(s, (c) => must(c.codePointAt(0)));
@@ -119,7 +125,7 @@ describe('pythonJsonDumps', () => {
       fc.property(fc.array(fc.tuple(jsonValue, fc.constantFrom(2, 4), fc.boolean()), { minLength: 1, maxLength: 60 }), (cases) => {
         const input = cases.map(([v, indent, sortKeys]) => JSON.stringify({ v, indent, sortKeys })).join('\n');
         const program = 'import json, sys\nfor line in sys.stdin:\n    c = json.loads(line)\n    sys.stdout.write(json.dumps(json.dumps(c["v"], indent=c["indent"], sort_keys=c["sortKeys"])) + "\\n")\n';
-        const r = spawnSync('python3', ['-c', program], { input, encoding: 'utf8' });
+        const r = spawnSync(PYTHON, ['-c', program], { input, encoding: 'utf8' });
         expect(r.status).toBe(0);
         const expected = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as string);
         expect(cases.map(([v, indent, sortKeys]) => pythonJsonDumps(v, { indent, sortKeys }))).toEqual(expected);
