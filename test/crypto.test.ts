@@ -5,7 +5,7 @@ import { identityToRecipient } from 'age-encryption';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePublicKey, toAgeIdentity, toAgeRecipient } from '../src/crypto/age.js';
-import { generateIdentity, keyFromBase64, keyToBase64, open, publicKeyOf, randomBytes, seal } from '../src/crypto/index.js';
+import { constantTimeEqual, generateIdentity, hash256, keyFromBase64, keyToBase64, open, publicKeyOf, randomBytes, seal } from '../src/crypto/index.js';
 import { flip } from './must.js';
 
 describe('seal/open', () => {
@@ -57,5 +57,18 @@ describe('key encodings', () => {
     expect(parsePublicKey(good.slice(0, -1) + (good.endsWith('q') ? 'p' : 'q'))).toBeNull(); // bad checksum
     expect(keyFromBase64('MBiGKmtpckXspJkmijIPXd8GrIAgAdLOoM4pZNOyDzw=')?.length).toBe(32);
     expect(keyFromBase64('MBiGKmtpckXspJkmijIPXd8GrIAgAdLOoM4pZNOyDzw')).toBeNull();
+  });
+});
+
+describe('hash256 of several parts', () => {
+  it('is the hash of their concatenation (one part is hashed as it is), and compares as bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 }), (parts) => {
+        const whole = hash256(Buffer.concat(parts));
+        expect(hash256(...parts).equals(whole)).toBe(true);
+        expect(constantTimeEqual(new Uint8Array(whole), hash256(...parts))).toBe(true);
+        expect(constantTimeEqual(new Uint8Array(whole), hash256(Buffer.from('other'), ...parts))).toBe(false);
+      }),
+    );
   });
 });

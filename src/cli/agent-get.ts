@@ -12,7 +12,7 @@
  */
 import { type KeyFileRead, getViaAgent } from '../agent/get.js';
 import type { FastGet } from './fast.js';
-import { plainFd, writeAllFd } from './fd-write.js';
+import { plainFd, writeAllFd, zeroBytes } from './fd-write.js';
 
 export type { KeyFileRead };
 
@@ -35,7 +35,7 @@ export async function getThroughAgent(fast: FastGet, env: Readonly<Record<string
   try {
     writeAllFd(1, a.stdout, () => process.stdout);
   } finally {
-    a.stdout.fill(0);
+    zeroBytes(a.stdout);
   }
   return { kind: 'done', status: a.status };
 }

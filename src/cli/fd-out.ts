@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { plainFd, writeAllFd } from './fd-write.js';
+import { plainFd, writeAllFd, zeroBytes } from './fd-write.js';
 import { writeData } from './io.js';
 
 /**
@@ -24,6 +24,6 @@ export function writeDataFd1(data: string): void {
   try {
     writeAllFd(1, buf, () => process.stdout);
   } finally {
-    buf.fill(0);
+    zeroBytes(buf);
   }
 }

@@ -33,3 +33,11 @@ export function writeAllFd(fd: number, buf: Buffer, stream: () => NodeJS.WriteSt
     stream().write(Buffer.from(buf.subarray(off)));
   }
 }
+
+/**
+ * Zero `buf` with the typed array's own `fill`: `Buffer#fill` checks its arguments in Node's
+ * JavaScript, which a `get` would compile for this one call (decision 75).
+ */
+export function zeroBytes(buf: Uint8Array): void {
+  Uint8Array.prototype.fill.call(buf, 0);
+}

@@ -125,7 +125,7 @@ export class MemorySealer {
   wipe(): void {
     this.#count = Number.MAX_SAFE_INTEGER;
     sodium.sodium_memzero(this.#key);
-    this.#scratch.fill(0);
+    sodium.sodium_memzero(this.#scratch);
   }
 
   /** The shared nonce buffer set to `s`'s three words. */

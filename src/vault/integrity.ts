@@ -183,7 +183,7 @@ export function rowMac(key: Buffer, table: string, values: readonly unknown[]): 
 export function verifyRow(key: Buffer, table: ProtectedTable, row: Record<string, unknown>, describeAs: Record<string, unknown> = row): void {
   const mac = row['mac'];
   const want = rowMac(key, table.name, table.cols.map((c) => row[c]));
-  if (!(mac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength), want)) throw tampered(table.describe(describeAs));
+  if (!(mac instanceof Uint8Array) || !constantTimeEqual(mac, want)) throw tampered(table.describe(describeAs));
 }
 
 // ---------------------------------------------------------------------------------------------

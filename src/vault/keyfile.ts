@@ -186,8 +186,11 @@ export function keysFromSecret(data: KeyFileData, file: string, secret: Buffer):
     wipe(secret);
     throw invalid(file, 'wrong key length');
   }
-  const secretKey = Buffer.from(secret.subarray(0, KEY_BYTES));
-  const dataKey = Buffer.from(secret.subarray(KEY_BYTES));
+  // Copies (`set`: `Buffer.from` of a view is a path of Node's JavaScript a `get` runs for nothing else; decision 75).
+  const secretKey = Buffer.alloc(KEY_BYTES);
+  secretKey.set(secret.subarray(0, KEY_BYTES));
+  const dataKey = Buffer.alloc(KEY_BYTES);
+  dataKey.set(secret.subarray(KEY_BYTES));
   wipe(secret);
   if (!constantTimeEqual(publicKeyOf(secretKey), pub)) throw invalid(file, 'the secret key does not match the public key');
   return { vaultId: data.vaultId, identity: { publicKey: pub, secretKey }, dataKey };
