@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type MemorySealed, MemorySealer, open, wipe } from '../crypto/index.js';
+import { MemorySealed, MemorySealer, open, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { GLOBAL } from './names.js';
 import { verifyRow } from './integrity.js';
@@ -14,13 +14,22 @@ import type { VaultSession } from './session.js';
 /**
  * One (app, env) variant of a key in the library index: still encrypted, sealed again under the
  * index's own in-memory key (src/crypto/memory-seal.ts, decision 49). Its row was authenticated
- * when it was loaded.
+ * when it was loaded. The entry IS the sealed bytes (a view into the sealer's arena) with its
+ * names on it, so a `get` reads one object and its bytes (decision 76).
  */
-interface IndexEntry extends MemorySealed {
+class IndexEntry extends MemorySealed {
   readonly app: string;
   readonly env: string;
   /** Every variant of the key, this one included (the index maps a key to its first). */
   readonly variants: readonly IndexEntry[];
+
+  /** See {@link MemorySealed}; `app`, `env` and `variants` as above. */
+  constructor(bytes: ArrayBuffer, offset: number, length: number, lo: number, hi: number, ascii: number, app: string, env: string, variants: readonly IndexEntry[]) {
+    super(bytes, offset, length, lo, hi, ascii);
+    this.app = app;
+    this.env = env;
+    this.variants = variants;
+  }
 }
 
 /** Score of one field for {@link ValueIndex.get}: -1 excludes the variant. */
@@ -176,16 +185,16 @@ export class ValueIndex {
       const plain = open(this.#s.keys.dataKey, r.value, valueAd(r.app, r.env, key, r.version));
       // A ciphertext that does not open is E_DECRYPT before a row MAC is E_TAMPERED (as `reveal`).
       if (plain === null) throw this.#damaged(r.app, r.env, key);
-      let sealed: MemorySealed;
+      const a = this.#name(r.app);
+      const e = this.#name(r.env);
       try {
         verifyRow(this.#s.integrityKey, SECRETS_T, r as unknown as Record<string, unknown>);
         this.#s.checkNotStale(r);
-        sealed = this.#sealer.seal(plain);
+        // The entry is made by the sealer, in its arena: one object per variant, next to the last one's bytes.
+        variants.push(this.#sealer.sealWith(plain, (bytes, offset, length, lo, hi, ascii) => new IndexEntry(bytes, offset, length, lo, hi, ascii, a, e, variants)));
       } finally {
         wipe(plain);
       }
-      // One flat object per variant: a `get` follows no pointer it does not need.
-      variants.push({ app: this.#name(r.app), env: this.#name(r.env), lo: sealed.lo, hi: sealed.hi, ascii: sealed.ascii, body: sealed.body, variants });
     }
     const first = variants[0];
     if (first === undefined) {
