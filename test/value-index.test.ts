@@ -101,6 +101,29 @@ describe('library get: fast path and scoring path', () => {
     }
   });
 
+  it('keys loaded one by one in any order fill several arenas and each variant comes back as stored (property)', () => {
+    const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'a', email: '', kdfCost: { opslimit: 1, memlimit: 8 * 1024 * 1024 } });
+    // Short values, values of a few KiB, and values past an arena's 16 KiB own-buffer limit: more than 64 KiB in all.
+    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 3000, maxLength: 5000 }), fc.string({ minLength: 16_380, maxLength: 17_000 }));
+    try {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(value, value), { minLength: 10, maxLength: 30 }), fc.nat(), (pairs, seed) => {
+          v.setMany(pairs.flatMap(([a, b], i) => [{ app: '*', env: 'prod', key: `K${i}`, value: a }, { app: 'web', env: 'prod', key: `K${i}`, value: b }]), { update: true });
+          // A walk over the keys in an order given by the seed, each asked for twice (the second from the index).
+          for (let n = 0; n < 2 * pairs.length; n++) {
+            const i = (seed + n * 7) % pairs.length;
+            const [a, b] = must(pairs[i]);
+            expect(v.get(`K${i}`, { app: 'web', env: 'prod' })).toBe(b);
+            expect(v.get(`K${i}`, { app: 'api', env: 'prod' })).toBe(a);
+          }
+        }),
+        { numRuns: 15 },
+      );
+    } finally {
+      v.close();
+    }
+  });
+
   it('a key with no variant stays E_NOT_FOUND from the index until a write, then is found', () => {
     const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'a', email: '', kdfCost: { opslimit: 1, memlimit: 8 * 1024 * 1024 } });
     try {
