@@ -180,8 +180,10 @@ export class ValueIndex {
   #load(key: string, app: string | undefined, env: string | undefined): IndexEntry {
     if (this.#missing.has(key)) throw notFound(key, app, env);
     const rows = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
-    const variants: IndexEntry[] = [];
-    for (const r of rows) {
+    // Exactly as long as the key has variants (a `[]` grown by push holds room for 17): the
+    // entries and their lists of variants are what the index keeps, and so what a `get` walks over.
+    const variants = new Array<IndexEntry>(rows.length);
+    for (const [i, r] of rows.entries()) {
       const plain = open(this.#s.keys.dataKey, r.value, valueAd(r.app, r.env, key, r.version));
       // A ciphertext that does not open is E_DECRYPT before a row MAC is E_TAMPERED (as `reveal`).
       if (plain === null) throw this.#damaged(r.app, r.env, key);
@@ -191,7 +193,7 @@ export class ValueIndex {
         verifyRow(this.#s.integrityKey, SECRETS_T, r as unknown as Record<string, unknown>);
         this.#s.checkNotStale(r);
         // The entry is made by the sealer, in its arena: one object per variant, next to the last one's bytes.
-        variants.push(this.#sealer.sealWith(plain, (bytes, offset, length, lo, hi, ascii) => new IndexEntry(bytes, offset, length, lo, hi, ascii, a, e, variants)));
+        variants[i] = this.#sealer.sealWith(plain, (bytes, offset, length, lo, hi, ascii) => new IndexEntry(bytes, offset, length, lo, hi, ascii, a, e, variants));
       } finally {
         wipe(plain);
       }
