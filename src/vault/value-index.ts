@@ -20,11 +20,14 @@ import type { VaultSession } from './session.js';
 class IndexEntry extends MemorySealed {
   readonly app: string;
   readonly env: string;
-  /** Every variant of the key, this one included (the index maps a key to its first). */
-  readonly variants: readonly IndexEntry[];
+  /**
+   * Every variant of the key, this one included (the index maps a key to its first); `null` when
+   * this is the key's only variant (no list to keep: most keys have one).
+   */
+  readonly variants: readonly IndexEntry[] | null;
 
   /** See {@link MemorySealed}; `app`, `env` and `variants` as above. */
-  constructor(bytes: ArrayBuffer, offset: number, length: number, lo: number, hi: number, ascii: number, app: string, env: string, variants: readonly IndexEntry[]) {
+  constructor(bytes: ArrayBuffer, offset: number, length: number, lo: number, hi: number, ascii: number, app: string, env: string, variants: readonly IndexEntry[] | null) {
     super(bytes, offset, length, lo, hi, ascii);
     this.app = app;
     this.env = env;
@@ -98,6 +101,14 @@ export function chooseVariant<T extends Variant>(rows: readonly T[], app: string
   return i === TIE ? AMBIGUOUS : i === NONE ? undefined : rows[i];
 }
 
+/**
+ * Whether the one variant of a key fits a `get` of (app, env): what {@link chooseVariant} answers
+ * for a list of that variant alone (it fits unless app or env excludes it).
+ */
+export function fits(v: Variant, app: string | undefined, env: string | undefined): boolean {
+  return fieldScore(v.app, app) >= 0 && fieldScore(v.env, env) >= 0;
+}
+
 /** The ` (app …, env …)` part of a message about a `get`. */
 function whereText(app: string | undefined, env: string | undefined): string {
   return describeWhere({ app, env });
@@ -144,7 +155,7 @@ export class ValueIndex {
    */
   get(key: string, app: string | undefined, env: string | undefined): string {
     const first = this.#index.get(key) ?? this.#load(key, app, env);
-    const best = first.app === app && first.env === env ? first : this.#choose(key, first.variants, app, env);
+    const best = first.app === app && first.env === env ? first : this.#choose(key, first, app, env);
     const value = this.#sealer.open(best);
     if (value === null) throw this.#damaged(best.app, best.env, key);
     return value;
@@ -158,7 +169,12 @@ export class ValueIndex {
   }
 
   /** The variant {@link ValueIndex.get} takes when the first is not the exact one asked for, or its error. */
-  #choose(key: string, rows: readonly IndexEntry[], app: string | undefined, env: string | undefined): IndexEntry {
+  #choose(key: string, first: IndexEntry, app: string | undefined, env: string | undefined): IndexEntry {
+    const rows = first.variants;
+    if (rows === null) {
+      if (fits(first, app, env)) return first;
+      throw notFound(key, app, env);
+    }
     const best = chooseVariant(rows, app, env);
     if (best === undefined) throw notFound(key, app, env);
     if (best === AMBIGUOUS) {
@@ -180,9 +196,11 @@ export class ValueIndex {
   #load(key: string, app: string | undefined, env: string | undefined): IndexEntry {
     if (this.#missing.has(key)) throw notFound(key, app, env);
     const rows = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
-    // Exactly as long as the key has variants (a `[]` grown by push holds room for 17): the
-    // entries and their lists of variants are what the index keeps, and so what a `get` walks over.
-    const variants = new Array<IndexEntry>(rows.length);
+    // The entries and their lists of variants are what the index keeps, and so what a `get` walks
+    // over: a key with one variant has no list, and a list is exactly as long as the key's
+    // variants (a `[]` grown by push holds room for 17).
+    const variants = rows.length > 1 ? new Array<IndexEntry>(rows.length) : null;
+    let first: IndexEntry | undefined;
     for (const [i, r] of rows.entries()) {
       const plain = open(this.#s.keys.dataKey, r.value, valueAd(r.app, r.env, key, r.version));
       // A ciphertext that does not open is E_DECRYPT before a row MAC is E_TAMPERED (as `reveal`).
@@ -193,12 +211,13 @@ export class ValueIndex {
         verifyRow(this.#s.integrityKey, SECRETS_T, r as unknown as Record<string, unknown>);
         this.#s.checkNotStale(r);
         // The entry is made by the sealer, in its arena: one object per variant, next to the last one's bytes.
-        variants[i] = this.#sealer.sealWith(plain, (bytes, offset, length, lo, hi, ascii) => new IndexEntry(bytes, offset, length, lo, hi, ascii, a, e, variants));
+        const entry = this.#sealer.sealWith(plain, (bytes, offset, length, lo, hi, ascii) => new IndexEntry(bytes, offset, length, lo, hi, ascii, a, e, variants));
+        if (variants !== null) variants[i] = entry;
+        first ??= entry;
       } finally {
         wipe(plain);
       }
     }
-    const first = variants[0];
     if (first === undefined) {
       this.#missing.add(key);
       throw notFound(key, app, env);
