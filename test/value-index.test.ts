@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AMBIGUOUS, type Variant, chooseVariant, scoreVariants } from '../src/vault/value-index.js';
+import { AMBIGUOUS, type Variant, chooseVariant, fits, scoreVariants } from '../src/vault/value-index.js';
 import { Vault } from '../src/vault/vault.js';
 import { thrownCode, tmpdir } from './helpers.js';
 import { must } from './must.js';
@@ -95,6 +95,54 @@ describe('library get: fast path and scoring path', () => {
           }
         }),
         { numRuns: 40 },
+      );
+    } finally {
+      v.close();
+    }
+  });
+
+  it('keys loaded one by one in any order fill several arenas and each variant comes back as stored (property)', () => {
+    const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'a', email: '', kdfCost: { opslimit: 1, memlimit: 8 * 1024 * 1024 } });
+    // Short values, values of a few KiB, and values past an arena's 16 KiB own-buffer limit: more than 64 KiB in all.
+    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 3000, maxLength: 5000 }), fc.string({ minLength: 16_380, maxLength: 17_000 }));
+    try {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(value, value), { minLength: 10, maxLength: 30 }), fc.nat(), (pairs, seed) => {
+          v.setMany(pairs.flatMap(([a, b], i) => [{ app: '*', env: 'prod', key: `K${i}`, value: a }, { app: 'web', env: 'prod', key: `K${i}`, value: b }]), { update: true });
+          // A walk over the keys in an order given by the seed, each asked for twice (the second from the index).
+          for (let n = 0; n < 2 * pairs.length; n++) {
+            const i = (seed + n * 7) % pairs.length;
+            const [a, b] = must(pairs[i]);
+            expect(v.get(`K${i}`, { app: 'web', env: 'prod' })).toBe(b);
+            expect(v.get(`K${i}`, { app: 'api', env: 'prod' })).toBe(a);
+          }
+        }),
+        { numRuns: 15 },
+      );
+    } finally {
+      v.close();
+    }
+  });
+
+  it('a key with one variant (kept without a list) answers as the scoring of that variant alone (property)', () => {
+    const ask = fc.option(name, { nil: undefined });
+    fc.assert(
+      fc.property(fc.record({ app: name, env: name }), ask, ask, (row, app, env) => {
+        expect(fits(row, app, env)).toBe(chooseVariant([row], app, env) === row);
+      }),
+    );
+    const v = Vault.create({ dir: path.join(tmpdir(), 'v'), username: 'a', email: '', kdfCost: { opslimit: 1, memlimit: 8 * 1024 * 1024 } });
+    try {
+      const rows = NAMES.flatMap((app) => NAMES.map((env) => ({ app, env })));
+      v.setMany(rows.map((r, i) => ({ ...r, key: `ONE_${i}`, value: `${r.app}:${r.env}` })));
+      fc.assert(
+        fc.property(fc.nat({ max: rows.length - 1 }), ask, ask, (i, app, env) => {
+          const row = must(rows[i]);
+          const where = { ...(app === undefined ? {} : { app }), ...(env === undefined ? {} : { env }) };
+          if (chooseVariant([row], app, env) === row) expect(v.get(`ONE_${i}`, where)).toBe(`${row.app}:${row.env}`);
+          else expect(thrownCode(() => v.get(`ONE_${i}`, where))).toBe('E_NOT_FOUND');
+        }),
+        { numRuns: 200 },
       );
     } finally {
       v.close();

@@ -17,7 +17,7 @@
 import { sodium } from './sodium.js';
 import { SeeqretError } from '../errors.js';
 
-export { type MemorySealed, MemorySealer } from './memory-seal.js';
+export { MemorySealed, MemorySealer, type SealedMaker } from './memory-seal.js';
 
 /** Length in bytes of symmetric keys, X25519 public keys and X25519 secret keys. */
 export const KEY_BYTES = 32;

@@ -31,6 +31,12 @@ const SCRATCH_BYTES = 4096;
 /** Plaintexts up to this length are wiped by a loop of 8-byte writes, longer ones by `fill`. */
 const LOOP_WIPE_BYTES = 64;
 const TWO_32 = 2 ** 32;
+/**
+ * Sealed values are written back to back into arenas of this size, so the values an index loads
+ * one after the other sit next to each other in memory; a value longer than a quarter of it gets
+ * its own buffer.
+ */
+const ARENA_BYTES = 64 * 1024;
 
 /**
  * Node's own decoders on `Buffer.prototype` (what `toString('ascii' | 'utf8', start, end)` ends
@@ -43,10 +49,13 @@ interface Slicer {
 }
 
 /**
- * One value sealed by a {@link MemorySealer}: the three 32-bit words of its nonce and its
- * ciphertext ‖ tag. The words are kept as they go into the nonce, so an open computes nothing.
+ * One value sealed by a {@link MemorySealer}: its ciphertext ‖ tag bytes themselves (a view into
+ * the sealer's arena), carrying the three 32-bit words of its nonce. The value is one heap object,
+ * so an open reads this object and its bytes and nothing else; the words are kept as they go into
+ * the nonce, so an open computes nothing. A subclass may add fields (the value index adds its
+ * variant's names): see {@link MemorySealer.sealWith}.
  */
-export interface MemorySealed {
+export class MemorySealed extends Uint8Array {
   /** The low 32 bits of the counter this value was sealed under. */
   readonly lo: number;
   /** The high bits of the counter (below 2^21: the counter stays below 2^53). */
@@ -56,9 +65,25 @@ export interface MemorySealed {
    * word, so the tag covers it: a changed mark fails to open like a changed ciphertext.
    */
   readonly ascii: number;
-  /** Ciphertext followed by the 16-byte Poly1305 tag. */
-  readonly body: Buffer;
+
+  /** A view of `length` bytes of `bytes` at `offset` (ciphertext ‖ tag) sealed under the nonce words `lo`, `hi`, `ascii`. */
+  constructor(bytes: ArrayBuffer, offset: number, length: number, lo: number, hi: number, ascii: number) {
+    super(bytes, offset, length);
+    this.lo = lo;
+    this.hi = hi;
+    this.ascii = ascii;
+  }
 }
+
+/**
+ * Makes the object a {@link MemorySealer.sealWith} returns: a {@link MemorySealed} (or a subclass)
+ * over `length` bytes of `bytes` at `offset`, with the nonce words given. The sealer writes the
+ * ciphertext into it afterwards.
+ */
+export type SealedMaker<T extends MemorySealed> = (bytes: ArrayBuffer, offset: number, length: number, lo: number, hi: number, ascii: number) => T;
+
+/** {@link MemorySealer.seal}'s maker: a plain {@link MemorySealed}. */
+const plainSealed: SealedMaker<MemorySealed> = (bytes, offset, length, lo, hi, ascii) => new MemorySealed(bytes, offset, length, lo, hi, ascii);
 
 /** 1 when every byte of `bytes` is below 0x80, else 0. */
 function asciiMark(bytes: Uint8Array): number {
@@ -77,6 +102,9 @@ export class MemorySealer {
   readonly #words = new Float64Array(this.#scratch.buffer, this.#scratch.byteOffset, SCRATCH_BYTES / 8);
   /** Views of the scratch buffer by plaintext length, made once each. */
   readonly #views: Buffer[] = [];
+  /** The arena sealed values are written into ({@link ARENA_BYTES}), and how much of it is used. */
+  #arena = new ArrayBuffer(0);
+  #used = 0;
 
   constructor() {
     this.#key = Buffer.alloc(KEY_BYTES);
@@ -85,6 +113,14 @@ export class MemorySealer {
 
   /** Seal `plaintext` under the next counter. The caller wipes its plaintext. */
   seal(plaintext: Uint8Array): MemorySealed {
+    return this.sealWith(plaintext, plainSealed);
+  }
+
+  /**
+   * {@link seal}, the result made by `make` (a subclass of {@link MemorySealed} with more fields),
+   * so that the caller's record and the sealed bytes are one object. The caller wipes its plaintext.
+   */
+  sealWith<T extends MemorySealed>(plaintext: Uint8Array, make: SealedMaker<T>): T {
     if (this.#count >= Number.MAX_SAFE_INTEGER) {
       throw new SeeqretError('E_INTERNAL', 'the in-memory value key has sealed its maximum number of values', 'Close the vault and open it again.');
     }
@@ -96,10 +132,19 @@ export class MemorySealer {
     nonce[0] = lo;
     nonce[1] = hi;
     nonce[2] = ascii;
-    // allocUnsafe: pooled, so the bodies of one index sit close together; encrypt writes every byte.
-    const body = Buffer.allocUnsafe(plaintext.length + TAG_BYTES);
-    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(body, plaintext, null, null, nonce, this.#key);
-    return { lo, hi, ascii, body };
+    const length = plaintext.length + TAG_BYTES;
+    let sealed: T;
+    if (length > ARENA_BYTES / 4) sealed = make(new ArrayBuffer(length), 0, length, lo, hi, ascii);
+    else {
+      if (this.#used + length > this.#arena.byteLength) {
+        this.#arena = new ArrayBuffer(ARENA_BYTES);
+        this.#used = 0;
+      }
+      sealed = make(this.#arena, this.#used, length, lo, hi, ascii);
+      this.#used = (this.#used + length + 7) & ~7; // the next value starts on an 8-byte boundary
+    }
+    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(sealed, plaintext, null, null, nonce, this.#key);
+    return sealed;
   }
 
   /**
@@ -107,11 +152,11 @@ export class MemorySealer {
    * before returning. `null` when it was modified or another sealer made it — never partial text.
    */
   open(s: MemorySealed): string | null {
-    const len = s.body.length - TAG_BYTES;
+    const len = s.length - TAG_BYTES;
     if (len < 0 || len > LOOP_WIPE_BYTES) return this.#openOther(s, len);
     const out = (this.#views[len] ??= this.#scratch.subarray(0, len));
     try {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, this.#nonceOf(s), this.#key);
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s, null, this.#nonceOf(s), this.#key);
     } catch {
       this.#wipeShort(len);
       return null;
@@ -142,7 +187,7 @@ export class MemorySealer {
     if (len < 0) return null;
     const out = len <= SCRATCH_BYTES ? (this.#views[len] ??= this.#scratch.subarray(0, len)) : Buffer.alloc(len);
     try {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s.body, null, this.#nonceOf(s), this.#key);
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, s, null, this.#nonceOf(s), this.#key);
     } catch {
       out.fill(0);
       return null;

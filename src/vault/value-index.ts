@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type MemorySealed, MemorySealer, open, wipe } from '../crypto/index.js';
+import { MemorySealed, MemorySealer, open, wipe } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
 import { GLOBAL } from './names.js';
 import { verifyRow } from './integrity.js';
@@ -14,13 +14,25 @@ import type { VaultSession } from './session.js';
 /**
  * One (app, env) variant of a key in the library index: still encrypted, sealed again under the
  * index's own in-memory key (src/crypto/memory-seal.ts, decision 49). Its row was authenticated
- * when it was loaded.
+ * when it was loaded. The entry IS the sealed bytes (a view into the sealer's arena) with its
+ * names on it, so a `get` reads one object and its bytes (decision 76).
  */
-interface IndexEntry extends MemorySealed {
+class IndexEntry extends MemorySealed {
   readonly app: string;
   readonly env: string;
-  /** Every variant of the key, this one included (the index maps a key to its first). */
-  readonly variants: readonly IndexEntry[];
+  /**
+   * Every variant of the key, this one included (the index maps a key to its first); `null` when
+   * this is the key's only variant (no list to keep: most keys have one).
+   */
+  readonly variants: readonly IndexEntry[] | null;
+
+  /** See {@link MemorySealed}; `app`, `env` and `variants` as above. */
+  constructor(bytes: ArrayBuffer, offset: number, length: number, lo: number, hi: number, ascii: number, app: string, env: string, variants: readonly IndexEntry[] | null) {
+    super(bytes, offset, length, lo, hi, ascii);
+    this.app = app;
+    this.env = env;
+    this.variants = variants;
+  }
 }
 
 /** Score of one field for {@link ValueIndex.get}: -1 excludes the variant. */
@@ -89,6 +101,14 @@ export function chooseVariant<T extends Variant>(rows: readonly T[], app: string
   return i === TIE ? AMBIGUOUS : i === NONE ? undefined : rows[i];
 }
 
+/**
+ * Whether the one variant of a key fits a `get` of (app, env): what {@link chooseVariant} answers
+ * for a list of that variant alone (it fits unless app or env excludes it).
+ */
+export function fits(v: Variant, app: string | undefined, env: string | undefined): boolean {
+  return fieldScore(v.app, app) >= 0 && fieldScore(v.env, env) >= 0;
+}
+
 /** The ` (app …, env …)` part of a message about a `get`. */
 function whereText(app: string | undefined, env: string | undefined): string {
   return describeWhere({ app, env });
@@ -135,7 +155,7 @@ export class ValueIndex {
    */
   get(key: string, app: string | undefined, env: string | undefined): string {
     const first = this.#index.get(key) ?? this.#load(key, app, env);
-    const best = first.app === app && first.env === env ? first : this.#choose(key, first.variants, app, env);
+    const best = first.app === app && first.env === env ? first : this.#choose(key, first, app, env);
     const value = this.#sealer.open(best);
     if (value === null) throw this.#damaged(best.app, best.env, key);
     return value;
@@ -149,7 +169,12 @@ export class ValueIndex {
   }
 
   /** The variant {@link ValueIndex.get} takes when the first is not the exact one asked for, or its error. */
-  #choose(key: string, rows: readonly IndexEntry[], app: string | undefined, env: string | undefined): IndexEntry {
+  #choose(key: string, first: IndexEntry, app: string | undefined, env: string | undefined): IndexEntry {
+    const rows = first.variants;
+    if (rows === null) {
+      if (fits(first, app, env)) return first;
+      throw notFound(key, app, env);
+    }
     const best = chooseVariant(rows, app, env);
     if (best === undefined) throw notFound(key, app, env);
     if (best === AMBIGUOUS) {
@@ -171,23 +196,28 @@ export class ValueIndex {
   #load(key: string, app: string | undefined, env: string | undefined): IndexEntry {
     if (this.#missing.has(key)) throw notFound(key, app, env);
     const rows = this.#s.sql(() => this.#s.stmt(`SELECT ${macCols('secrets')} FROM secrets WHERE key = ?`).all(key)) as SecretRow[];
-    const variants: IndexEntry[] = [];
-    for (const r of rows) {
+    // The entries and their lists of variants are what the index keeps, and so what a `get` walks
+    // over: a key with one variant has no list, and a list is exactly as long as the key's
+    // variants (a `[]` grown by push holds room for 17).
+    const variants = rows.length > 1 ? new Array<IndexEntry>(rows.length) : null;
+    let first: IndexEntry | undefined;
+    for (const [i, r] of rows.entries()) {
       const plain = open(this.#s.keys.dataKey, r.value, valueAd(r.app, r.env, key, r.version));
       // A ciphertext that does not open is E_DECRYPT before a row MAC is E_TAMPERED (as `reveal`).
       if (plain === null) throw this.#damaged(r.app, r.env, key);
-      let sealed: MemorySealed;
+      const a = this.#name(r.app);
+      const e = this.#name(r.env);
       try {
         verifyRow(this.#s.integrityKey, SECRETS_T, r as unknown as Record<string, unknown>);
         this.#s.checkNotStale(r);
-        sealed = this.#sealer.seal(plain);
+        // The entry is made by the sealer, in its arena: one object per variant, next to the last one's bytes.
+        const entry = this.#sealer.sealWith(plain, (bytes, offset, length, lo, hi, ascii) => new IndexEntry(bytes, offset, length, lo, hi, ascii, a, e, variants));
+        if (variants !== null) variants[i] = entry;
+        first ??= entry;
       } finally {
         wipe(plain);
       }
-      // One flat object per variant: a `get` follows no pointer it does not need.
-      variants.push({ app: this.#name(r.app), env: this.#name(r.env), lo: sealed.lo, hi: sealed.hi, ascii: sealed.ascii, body: sealed.body, variants });
     }
-    const first = variants[0];
     if (first === undefined) {
       this.#missing.add(key);
       throw notFound(key, app, env);
