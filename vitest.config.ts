@@ -11,6 +11,11 @@ export default defineConfig({
     // on a CLI child process or on SQLite, so two files at a time keep both cores busy.
     maxWorkers: 2,
     minWorkers: 1,
+    // Test files share their worker's module cache instead of each loading vitest's runtime, the
+    // setup file and the command tree again: the whole suite's CPU 471 → 382 s (decision 58).
+    // Safe because no file mocks modules, every file restores what it changes in process.env and
+    // the umask, and test/setup.ts removes each file's temporary folders after it.
+    isolate: false,
     // The JSON report lets .ci/run print a plain "N passed, N failed" summary line.
     reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
     // `npm run coverage`: line coverage of src/ measured in the test workers (code run by a CLI
