@@ -10,30 +10,14 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { binaryString } from './fc-helpers.js';
-import sodium from 'sodium-native';
 import { describe, expect, it } from 'vitest';
 import { vaultsClosedAfterEach } from './helpers.js';
 import { sha256Hex } from '../src/crypto/box.js';
 import { mac256, randomBytes } from '../src/crypto/index.js';
 import { rowMac } from '../src/vault/integrity.js';
+import { referenceRowMac } from './row-mac-reference.js';
 
 const vault = vaultsClosedAfterEach();
-
-/** The row MAC as it was first defined: the JSON text and the blobs concatenated, then hashed. */
-function referenceRowMac(key: Buffer, table: string, values: readonly unknown[]): Buffer {
-  const blobs: Buffer[] = [];
-  const fields = values.map((v) => {
-    if (v instanceof Uint8Array) {
-      blobs.push(Buffer.from(v));
-      return { blob: v.byteLength };
-    }
-    if (typeof v === 'bigint') return { int: v.toString() };
-    return v ?? null;
-  });
-  const out = Buffer.alloc(32);
-  sodium.crypto_generichash(out, Buffer.concat([Buffer.from(JSON.stringify(['seeqret/row/v1', table, fields]), 'utf8'), ...blobs]), key);
-  return out;
-}
 
 const cell = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
