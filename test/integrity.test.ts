@@ -450,14 +450,16 @@ describe('property: any single-cell change to a protected table is detected', ()
         for (const f of ['vault.db-wal', 'vault.db-shm']) fs.rmSync(path.join(work, f), { force: true });
         let changed = 0;
         raw(work, (db) => {
-          const before = db.prepare(`SELECT ${cell.col} AS v FROM ${cell.table} WHERE ${cell.keyCol} = ?`).get(cell.rowid) as { v: unknown };
-          const same = Buffer.isBuffer(before.v) && Buffer.isBuffer(value) ? before.v.equals(value) : before.v === value;
-          if (same) return;
+          // The stored cell as SQLite itself writes it (type and value): the written value goes
+          // through the column's affinity, so '2' into an INTEGER column stores 2 — no change.
+          const stored = db.prepare(`SELECT quote(${cell.col}) AS q FROM ${cell.table} WHERE ${cell.keyCol} = ?`).pluck();
+          const before = stored.get(cell.rowid);
           try {
-            changed = db.prepare(`UPDATE ${cell.table} SET ${cell.col} = ? WHERE ${cell.keyCol} = ?`).run(value, cell.rowid).changes;
+            db.prepare(`UPDATE ${cell.table} SET ${cell.col} = ? WHERE ${cell.keyCol} = ?`).run(value, cell.rowid);
           } catch {
-            changed = 0; // a constraint refused the change: nothing to detect
+            return; // a constraint refused the change: nothing to detect
           }
+          changed = stored.get(cell.rowid) === before ? 0 : 1;
         });
         if (changed === 0) return;
         const v = Vault.open({ dir: work });
