@@ -95,8 +95,12 @@ describe('importenv of a large file (real CLI)', () => {
     try {
       const records = v.find([parseFilter('big:dev:')]);
       expect(records.length).toBe(N);
-      const got = new Map(records.map((x) => [x.key, v.reveal(x)]));
-      for (let i = 0; i < N; i++) expect(got.get(`IMPORT_${i}`)).toBe(i === 7 ? 'the later value' : want(i));
+      // Every value, compared as one list: revealMany makes reveal's checks in one statement per
+      // 500 secrets (0.8 s for 40,000 against 2 s one by one), and one comparison of the whole
+      // list instead of 40,000 expect calls.
+      const values = v.revealMany(records);
+      const got = new Map(records.map((x, i) => [x.key, values[i]]));
+      expect(Array.from({ length: N }, (_, i) => got.get(`IMPORT_${i}`))).toEqual(Array.from({ length: N }, (_, i) => (i === 7 ? 'the later value' : want(i))));
     } finally {
       v.close();
     }

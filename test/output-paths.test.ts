@@ -1,10 +1,12 @@
 /**
  * Output paths that are not regular files (as root where device nodes are made). What a process's
  * descriptors decide runs the real CLI as a child process (`run`): `/dev/stdout` for every writer,
- * an inherited descriptor 3 for `backup` and `env`; `backup` also writes a regular file (the
- * executable's umask), a FIFO and device nodes as a child. The other writers take those kinds of
- * path in-process (`runIn`, `cliIn`; decision 58), as do links, folders, sockets, `/dev/fd/N` on a
- * descriptor this process opened and the permission checks: a character device or FIFO is written
+ * an inherited descriptor 3 for `env`; `env` also writes a regular file (the executable's umask),
+ * a FIFO and a device node as a child. The other writers take those kinds of path in-process
+ * (`runIn`, `cliIn`; decisions 58 and 79: in-process `backup` writes age files at scrypt work
+ * factor {@link TEST_BACKUP_LOG_N}, the one child `backup`, to `/dev/stdout`, at age's 18), as do
+ * links, folders, sockets, `/dev/fd/N` on a descriptor this process opened and the permission
+ * checks: a character device or FIFO is written
  * through and never replaced, `/dev/stdout` and `/dev/fd/N` write to that descriptor, a symbolic
  * link is refused (`E_SYMLINK`) unless `--follow-symlinks`, a folder or socket is refused
  * (`E_USAGE`). Every command that writes a file the user names goes through the same helper. And:
@@ -15,7 +17,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, type CliResult, cleanEnv, cli, cliAsync, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { BIN, type CliOptions, type CliResult, TEST_BACKUP_LOG_N, cleanEnv, cli, cliAsync, cliIn, cliInWith, errorCode, newVault, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -68,9 +70,19 @@ function run(w: Writer, out: string, extra: string[] = []): CliResult {
   return cli([...extra, ...w.args(out)], { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
 }
 
-/** `w` writing to `out`, in-process (`cliIn`): for what only the path decides (links, folders, sockets). */
+/**
+ * `w`'s command line `args` in-process (`cliInWith`), `backup` at scrypt work factor
+ * {@link TEST_BACKUP_LOG_N} (age's 18 costs about 2.5 s of CPU a run; the passphrase is not what
+ * these tests are about, and the one child `backup` keeps the default).
+ */
+function inProcess(w: Writer, args: string[]): Promise<CliResult> {
+  const opts: CliOptions = { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) };
+  return cliInWith(args, opts, { backupWorkFactor: TEST_BACKUP_LOG_N });
+}
+
+/** `w` writing to `out`, in-process ({@link inProcess}): for what only the path decides (links, folders, sockets, devices). */
 function runIn(w: Writer, out: string, extra: string[] = []): Promise<CliResult> {
-  return cliIn([...extra, ...w.args(out)], { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
+  return inProcess(w, [...extra, ...w.args(out)]);
 }
 
 describe('writing to a path that is not a regular file', () => {
@@ -80,9 +92,9 @@ describe('writing to a path that is not a regular file', () => {
   });
   /**
    * The writer that also takes the cases that vary only the path or the command line, not the
-   * command (`/proc/self/fd/N`, a socket, the global option after the command word): `env`, a
-   * cheap run. Every writer still takes every kind of path; `backup` pays age's scrypt (about
-   * 2.5 s of CPU) on every run, so it takes no extra ones.
+   * command (`/proc/self/fd/N`, a socket, the global option after the command word), and the
+   * executable's run for each kind of path: `env`, a cheap run. Every writer still takes every
+   * kind of path.
    */
   const pathOnly = (): Writer => must(all.find((w) => w.name === 'env --out'));
 
@@ -90,9 +102,9 @@ describe('writing to a path that is not a regular file', () => {
     for (const w of all) {
       const out = path.join(tmpdir(), 'out');
       fs.writeFileSync(out, 'old', { mode: 0o644 });
-      // `backup` as a child process (the executable's umask and its own mode), the others
+      // `env` as a child process (the executable's umask and its own mode), the others
       // in-process: the same atomic replace, decided by the path alone.
-      const r = w === all[0] ? run(w, out) : await runIn(w, out);
+      const r = w === pathOnly() ? run(w, out) : await runIn(w, out);
       expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
       expect(w.looksRight(fs.readFileSync(out, 'utf8')), w.name).toBe(true);
       expect(fs.statSync(out).mode & 0o777, w.name).toBe(0o600);
@@ -106,9 +118,9 @@ describe('writing to a path that is not a regular file', () => {
       const dev = path.join(tmpdir(), 'null');
       expect(spawnSync('mknod', ['-m', '666', dev, 'c', '1', '3']).status).toBe(0);
       const before = fs.lstatSync(dev);
-      // A device is found by its path, whatever the process: `backup` as a child process (it is
+      // A device is found by its path, whatever the process: `env` as a child process (it is
       // the executable's run for this kind of path), the others in-process.
-      const r = w === backup ? run(w, dev) : await runIn(w, dev);
+      const r = w === pathOnly() ? run(w, dev) : await runIn(w, dev);
       expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
       const after = fs.lstatSync(dev);
       expect(after.isCharacterDevice(), w.name).toBe(true);
@@ -119,7 +131,7 @@ describe('writing to a path that is not a regular file', () => {
       // own above is the guard (a seeqret that would replace it never gets near /dev/null), so
       // it needs no run of its own.
       if (!fs.lstatSync(dev).isCharacterDevice()) throw new Error(`${w.name} replaced a device node: not trying the real /dev/null`);
-      const real = w === backup ? run(w, '/dev/null') : await runIn(w, '/dev/null');
+      const real = await runIn(w, '/dev/null');
       expect(real.code, `${w.name}: ${real.stderr}`).toBe(0);
       expectDevNullIntact();
     }
@@ -133,9 +145,9 @@ describe('writing to a path that is not a regular file', () => {
       let got = '';
       reader.stdout.setEncoding('utf8').on('data', (d: string) => (got += d));
       const readerDone = new Promise<void>((resolve) => reader.on('close', () => { resolve(); }));
-      // `backup` as a child process; the others in-process (a FIFO is found by its path, and the
+      // `env` as a child process; the others in-process (a FIFO is found by its path, and the
       // reader is another process either way).
-      const r = w === all[0] ? await cliAsync(w.args(fifo), { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) }).done : await runIn(w, fifo);
+      const r = w === pathOnly() ? await cliAsync(w.args(fifo), { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) }).done : await runIn(w, fifo);
       await readerDone;
       expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
       expect(fs.lstatSync(fifo).isFIFO(), w.name).toBe(true);
@@ -148,11 +160,11 @@ describe('writing to a path that is not a regular file', () => {
       const r = run(w, '/dev/stdout');
       expect(r.code, `${w.name}: ${r.stderr}`).toBe(0);
       expect(w.looksRight(r.stdout), `${w.name}: ${r.stdout.slice(0, 60)}`).toBe(true);
-      // An inherited descriptor 3 in a child process: `backup`, and `env` (also as
-      // /proc/self/fd/3). The other writers in-process, on a descriptor this process opened:
-      // the path names it the same way (`/dev/fd/N`, `/proc/self/fd/N`).
-      const child = w === all[0] || w === pathOnly();
-      for (const target of w === pathOnly() ? ['/dev/fd/3', '/proc/self/fd/3'] : child ? ['/dev/fd/3'] : ['/dev/fd/N', '/proc/self/fd/N']) {
+      // An inherited descriptor 3 in a child process: `env` (as /dev/fd/3 and /proc/self/fd/3).
+      // The other writers in-process, on a descriptor this process opened: the path names it the
+      // same way (`/dev/fd/N`, `/proc/self/fd/N`).
+      const child = w === pathOnly();
+      for (const target of child ? ['/dev/fd/3', '/proc/self/fd/3'] : ['/dev/fd/N', '/proc/self/fd/N']) {
         const file = path.join(tmpdir(), 'fd3');
         const fd = fs.openSync(file, 'w', 0o600);
         try {
@@ -188,7 +200,7 @@ describe('writing to a path that is not a regular file', () => {
       for (const extra of w === pathOnly() ? [['--follow-symlinks'], []] : [['--follow-symlinks']]) {
         // The global option works before the command word and after it.
         const args = extra.length ? [...extra, ...w.args(link)] : [...w.args(link), '--follow-symlinks'];
-        const f = await cliIn(args, { ...(w.env ? { env: w.env } : {}), ...(w.cwd ? { cwd: w.cwd } : {}) });
+        const f = await inProcess(w, args);
         expect(f.code, `${w.name}: ${f.stderr}`).toBe(0);
         expect(fs.lstatSync(link).isSymbolicLink(), w.name).toBe(true);
         expect(w.looksRight(fs.readFileSync(target, 'utf8')), w.name).toBe(true);

@@ -16,6 +16,9 @@ Input (JSON on stdin):
 Output (JSON on stdout):
   {"status": exit status or null, "signal": signal name or null, "output": everything the command
    wrote to the terminal, "failed": null or a description of the step that did not happen}
+
+With --serve: one session per line of stdin (the JSON above on one line), its result on one line
+of stdout, until stdin ends; one Python start for a whole test file instead of one per session.
 """
 import json
 import os
@@ -26,8 +29,8 @@ import sys
 import time
 
 
-def main():
-    spec = json.load(sys.stdin)
+def session(spec):
+    """Run one session described by `spec`; its result as a dict."""
     deadline = time.monotonic() + float(spec.get("timeout", 60))
     pid, fd = pty.fork()
     if pid == 0:  # the child: the pty is its controlling terminal and stdin/stdout/stderr
@@ -93,12 +96,23 @@ def main():
             code = None
             break
         time.sleep(0.02)
+    os.close(fd)
     if code is not None:
         if os.WIFEXITED(code):
             status = os.WEXITSTATUS(code)
         elif os.WIFSIGNALED(code):
             sig = signal.Signals(os.WTERMSIG(code)).name
-    json.dump({"status": status, "signal": sig, "output": out.decode("utf-8", "replace"), "failed": failed}, sys.stdout)
+    return {"status": status, "signal": sig, "output": out.decode("utf-8", "replace"), "failed": failed}
+
+
+def main():
+    if sys.argv[1:] == ["--serve"]:
+        for line in sys.stdin:
+            if line.strip():
+                sys.stdout.write(json.dumps(session(json.loads(line))) + "\n")
+                sys.stdout.flush()
+        return
+    json.dump(session(json.load(sys.stdin)), sys.stdout)
 
 
 if __name__ == "__main__":

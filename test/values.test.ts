@@ -5,10 +5,10 @@
  * pseudo-terminal (test/pty-driver.py, Python's pty module), keys typed as a person would; their
  * set-up (a secret added, a project, an introduction, an export) runs in-process (`cliIn`).
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.js';
 import { BIN, type CliResult, ROOT, cleanEnv, cliIn, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 import { fixtureCopy, stateDirOf } from './team-helpers.js';
@@ -28,12 +28,57 @@ interface PtyResult {
   failed: string | null;
 }
 
+/**
+ * The driver, started once for the file (`--serve`: one session per line, its result on one line):
+ * a Python start costs about 0.1 s of CPU, and this file runs 39 sessions. Each session is still
+ * its own `seeqret` process on its own pseudo-terminal.
+ */
+interface PtyDriver {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** The sessions sent and not answered yet, in order. */
+  readonly waiting: Array<{ resolve: (r: PtyResult) => void; reject: (e: Error) => void }>;
+  stderr: string;
+}
+let driver: PtyDriver | undefined;
+
+function ptyDriver(): PtyDriver {
+  if (driver) return driver;
+  const child = spawn(PYTHON, [DRIVER, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const d: PtyDriver = { child, waiting: [], stderr: '' };
+  let buffered = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      d.waiting.shift()?.resolve(JSON.parse(line) as PtyResult);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (d.stderr += chunk));
+  child.on('close', (code) => {
+    for (const w of d.waiting.splice(0)) w.reject(new Error(`pty driver exited (${String(code)}): ${d.stderr}`));
+    if (driver === d) driver = undefined;
+  });
+  driver = d;
+  return d;
+}
+
+afterAll(async () => {
+  const d = driver;
+  if (!d) return;
+  const closed = new Promise<void>((resolve) => d.child.on('close', () => { resolve(); }));
+  d.child.stdin.end();
+  await closed;
+});
+
 /** Run `seeqret ARGS` on a pseudo-terminal, following `steps` (wait for text, type keys, send a signal). */
-function onTerminal(args: string[], steps: Step[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): PtyResult {
+function onTerminal(args: string[], steps: Step[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<PtyResult> {
   const spec = { argv: [process.execPath, BIN, ...args], env: cleanEnv({ TERM: 'xterm', ...opts.env }), cwd: opts.cwd ?? ROOT, timeout: 40, steps };
-  const r = spawnSync(PYTHON, [DRIVER], { input: JSON.stringify(spec), encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`pty driver failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as PtyResult;
+  const d = ptyDriver();
+  return new Promise<PtyResult>((resolve, reject) => {
+    d.waiting.push({ resolve, reject });
+    d.child.stdin.write(`${JSON.stringify(spec)}\n`);
+  });
 }
 
 /** The lines seeqret printed as `seeqret: …` (the prompt's own drawing left out). */
@@ -155,11 +200,11 @@ describe('empty values are refused unless --allow-empty (E_EMPTY_VALUE, exit 10)
 });
 
 describe.runIf(hasPython)('on a terminal: the hidden prompt', () => {
-  it('Enter, or end of input (Ctrl-D), at the prompt is E_EMPTY_VALUE; nothing is stored', () => {
+  it('Enter, or end of input (Ctrl-D), at the prompt is E_EMPTY_VALUE; nothing is stored', async () => {
     const vault = newVault();
     const before = vaultState(vault);
     for (const key of ['\r', '\u0004']) {
-      const r = onTerminal(['--vault', vault, 'add', 'key', 'K'], [{ expect: 'Value for K' }, { send: key }]);
+      const r = await onTerminal(['--vault', vault, 'add', 'key', 'K'], [{ expect: 'Value for K' }, { send: key }]);
       expect(r.failed).toBeNull();
       expect(r.status).toBe(10);
       expect(seeqretLines(r.output)).toEqual([expect.stringContaining('seeqret: E_EMPTY_VALUE: the value for K is empty; nothing was stored.')]);
@@ -168,37 +213,37 @@ describe.runIf(hasPython)('on a terminal: the hidden prompt', () => {
     expect(vaultState(vault)).toBe(before);
   });
 
-  it('asks twice: the same value twice is stored (never echoed); two different ones are one line, nothing stored', () => {
+  it('asks twice: the same value twice is stored (never echoed); two different ones are one line, nothing stored', async () => {
     const vault = newVault();
-    const same = onTerminal(['--vault', vault, 'add', 'key', 'K'], [{ expect: 'Value for K' }, { send: 's3cret-typed\r' }, { expect: 'Repeat value for K' }, { send: 's3cret-typed\r' }]);
+    const same = await onTerminal(['--vault', vault, 'add', 'key', 'K'], [{ expect: 'Value for K' }, { send: 's3cret-typed\r' }, { expect: 'Repeat value for K' }, { send: 's3cret-typed\r' }]);
     expect([same.failed, same.status]).toEqual([null, 0]);
     expect(same.output).not.toContain('s3cret');
     expect(vaultValues(vault)['*:*:K']).toBe('s3cret-typed');
     const before = vaultState(vault);
-    const differ = onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for *:*:K' }, { send: 'new-value\r' }, { expect: 'Repeat value for' }, { send: 'new-valeu\r' }]);
+    const differ = await onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for *:*:K' }, { send: 'new-value\r' }, { expect: 'Repeat value for' }, { send: 'new-valeu\r' }]);
     expect([differ.failed, differ.status]).toEqual([null, 2]);
     expect(seeqretLines(differ.output)).toEqual([expect.stringMatching(/seeqret: E_USAGE: the two entries for \*:\*:K differ; nothing was stored\. Fix: /)]);
     expect(differ.output).not.toContain('new-val');
     expect(vaultState(vault)).toBe(before);
-    const changed = onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for' }, { send: 'new-value\r' }, { expect: 'Repeat' }, { send: 'new-value\r' }]);
+    const changed = await onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for' }, { send: 'new-value\r' }, { expect: 'Repeat' }, { send: 'new-value\r' }]);
     expect([changed.failed, changed.status]).toEqual([null, 0]);
     expect(vaultValues(vault)['*:*:K']).toBe('new-value');
   });
 
-  it('--allow-empty: Enter twice stores ""', () => {
+  it('--allow-empty: Enter twice stores ""', async () => {
     const vault = newVault();
-    const r = onTerminal(['--vault', vault, 'add', 'key', 'E', '--allow-empty'], [{ expect: 'Value for E' }, { send: '\r' }, { expect: 'Repeat value for E' }, { send: '\r' }]);
+    const r = await onTerminal(['--vault', vault, 'add', 'key', 'E', '--allow-empty'], [{ expect: 'Value for E' }, { send: '\r' }, { expect: 'Repeat value for E' }, { send: '\r' }]);
     expect([r.failed, r.status]).toEqual([null, 0]);
     expect(vaultValues(vault)['*:*:E']).toBe('');
   });
 
   it('unlocking a protected vault asks once; a new vault passphrase is asked twice, and is never empty', async () => {
     const parent = tmpdir();
-    const empty = onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [{ expect: 'New vault passphrase' }, { send: '\r' }]);
+    const empty = await onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [{ expect: 'New vault passphrase' }, { send: '\r' }]);
     expect([empty.failed, empty.status]).toEqual([null, 10]);
     expect(seeqretLines(empty.output)).toEqual([expect.stringContaining('seeqret: E_EMPTY_VALUE: the new vault passphrase is empty; nothing was written. Fix: Type a passphrase')]);
     expect(fs.readdirSync(parent)).toEqual([]);
-    const init = onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [
+    const init = await onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [
       { expect: 'New vault passphrase' },
       { send: 'correct horse battery\r' },
       { expect: 'Repeat the passphrase' },
@@ -207,7 +252,7 @@ describe.runIf(hasPython)('on a terminal: the hidden prompt', () => {
     expect([init.failed, init.status]).toEqual([null, 0]);
     const vault = path.join(parent, 'seeqret');
     ok(await cliIn(['add', 'key', 'K', 'v'], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }));
-    const get = onTerminal(['--vault', vault, 'get', 'K'], [{ expect: 'Vault passphrase' }, { send: 'correct horse battery\r' }]);
+    const get = await onTerminal(['--vault', vault, 'get', 'K'], [{ expect: 'Vault passphrase' }, { send: 'correct horse battery\r' }]);
     expect([get.failed, get.status]).toEqual([null, 0]);
     expect(get.output).not.toContain('Repeat');
     expect(get.output).toContain('v\r\n');
@@ -219,18 +264,18 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     const vault = newVault();
     ok(await cliIn(['add', 'key', 'K', 'old'], { vault }));
     const before = vaultState(vault);
-    expectInterrupted(onTerminal(['--vault', vault, 'add', 'key', 'N'], [{ expect: 'Value for N' }, { send: 'abc\u0003' }]), 'Ctrl-C');
-    expectInterrupted(onTerminal(['--vault', vault, 'add', 'key', 'N'], [{ expect: 'Value for N' }, { signal: 'SIGTERM' }]), 'SIGTERM');
-    expectInterrupted(onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for' }, { send: 'new\r' }, { expect: 'Repeat' }, { send: '\u0003' }]), 'Ctrl-C');
-    expectInterrupted(onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for' }, { send: 'new\r' }, { expect: 'Repeat' }, { signal: 'SIGINT' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'add', 'key', 'N'], [{ expect: 'Value for N' }, { send: 'abc\u0003' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'add', 'key', 'N'], [{ expect: 'Value for N' }, { signal: 'SIGTERM' }]), 'SIGTERM');
+    expectInterrupted(await onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for' }, { send: 'new\r' }, { expect: 'Repeat' }, { send: '\u0003' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for' }, { send: 'new\r' }, { expect: 'Repeat' }, { signal: 'SIGINT' }]), 'Ctrl-C');
     expect(vaultState(vault)).toBe(before);
   });
 
-  it('multi-line text typed until Ctrl-D (add text): Ctrl-C and SIGTERM', () => {
+  it('multi-line text typed until Ctrl-D (add text): Ctrl-C and SIGTERM', async () => {
     const vault = newVault();
     const before = vaultState(vault);
-    expectInterrupted(onTerminal(['--vault', vault, 'add', 'text', 'T'], [{ expect: 'end with Ctrl-D' }, { send: 'line one\r' }, { sleep: 0.2 }, { send: '\u0003' }]), 'Ctrl-C');
-    expectInterrupted(onTerminal(['--vault', vault, 'add', 'text', 'T'], [{ expect: 'end with Ctrl-D' }, { send: 'line one\r' }, { sleep: 0.2 }, { signal: 'SIGTERM' }]), 'SIGTERM');
+    expectInterrupted(await onTerminal(['--vault', vault, 'add', 'text', 'T'], [{ expect: 'end with Ctrl-D' }, { send: 'line one\r' }, { sleep: 0.2 }, { send: '\u0003' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'add', 'text', 'T'], [{ expect: 'end with Ctrl-D' }, { send: 'line one\r' }, { sleep: 0.2 }, { signal: 'SIGTERM' }]), 'SIGTERM');
     expect(vaultState(vault)).toBe(before);
   });
 
@@ -238,9 +283,9 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     const vault = newVault({ passphrase: 'correct horse battery' });
     ok(await cliIn(['add', 'key', 'K', 'v'], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }));
     const before = protectedState(vault, 'correct horse battery');
-    expectInterrupted(onTerminal(['--vault', vault, 'get', 'K'], [{ expect: 'Vault passphrase' }, { send: '\u0003' }]), 'Ctrl-C');
-    expectInterrupted(onTerminal(['--vault', vault, 'list'], [{ expect: 'Vault passphrase' }, { send: 'corr\u0003' }]), 'Ctrl-C');
-    expectInterrupted(onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Vault passphrase' }, { signal: 'SIGTERM' }]), 'SIGTERM');
+    expectInterrupted(await onTerminal(['--vault', vault, 'get', 'K'], [{ expect: 'Vault passphrase' }, { send: '\u0003' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'list'], [{ expect: 'Vault passphrase' }, { send: 'corr\u0003' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Vault passphrase' }, { signal: 'SIGTERM' }]), 'SIGTERM');
     expect(protectedState(vault, 'correct horse battery')).toBe(before);
   });
 
@@ -248,17 +293,17 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     const vault = newVault();
     ok(await cliIn(['add', 'key', 'K', 'v'], { vault }));
     const before = vaultState(vault);
-    const c = onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: '\u0003' }]);
+    const c = await onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: '\u0003' }]);
     expectInterrupted(c, 'Ctrl-C');
-    expectInterrupted(onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { signal: 'SIGTERM' }]), 'SIGTERM');
+    expectInterrupted(await onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { signal: 'SIGTERM' }]), 'SIGTERM');
     // a typed "y" that has not been sent with Enter is not an answer
-    expectInterrupted(onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: 'y' }, { signal: 'SIGTERM' }]), 'SIGTERM');
+    expectInterrupted(await onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: 'y' }, { signal: 'SIGTERM' }]), 'SIGTERM');
     expect(vaultState(vault)).toBe(before);
     // end of input is still "no" (E_ABORTED), and y still deletes
-    const eof = onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: '\u0004' }]);
+    const eof = await onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: '\u0004' }]);
     expect([eof.failed, eof.status]).toEqual([null, 9]);
     expect(vaultState(vault)).toBe(before);
-    expect(onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: 'y\r' }]).status).toBe(0);
+    expect((await onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: 'y\r' }])).status).toBe(0);
     expect(vaultValues(vault)).toEqual({});
   });
 
@@ -270,16 +315,16 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), JSON.stringify([{ Variable: 'mode', Type: 'string', Options: 'ro,rw,*', Prompt: 'Access mode' }, { Variable: 'token', Type: 'string', Prompt: 'API token' }]));
     ok(await cliIn(['set', 'mode=rw'], { vault, cwd: dir }));
     const before = vaultState(vault);
-    expectInterrupted(onTerminal(['--vault', vault, 'set', 'mode', 'token'], [{ expect: 'Access mode' }, { send: '\u0003' }], { cwd: dir }), 'Ctrl-C');
-    expectInterrupted(onTerminal(['--vault', vault, 'set', 'mode', 'token'], [{ expect: 'Access mode' }, { signal: 'SIGTERM' }], { cwd: dir }), 'SIGTERM');
+    expectInterrupted(await onTerminal(['--vault', vault, 'set', 'mode', 'token'], [{ expect: 'Access mode' }, { send: '\u0003' }], { cwd: dir }), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'set', 'mode', 'token'], [{ expect: 'Access mode' }, { signal: 'SIGTERM' }], { cwd: dir }), 'SIGTERM');
     // the menu answered, then Ctrl-C at the hidden prompt of the next variable: nothing is set
-    expectInterrupted(onTerminal(['--vault', vault, 'set', 'mode', 'token'], [{ expect: 'Access mode' }, { send: '\r' }, { expect: 'API token' }, { send: '\u0003' }], { cwd: dir }), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'set', 'mode', 'token'], [{ expect: 'Access mode' }, { send: '\r' }, { expect: 'API token' }, { send: '\u0003' }], { cwd: dir }), 'Ctrl-C');
     // end of input at the menu is no answer: E_ABORTED, nothing set
-    const eof = onTerminal(['--vault', vault, 'set', 'mode'], [{ expect: 'Access mode' }, { send: '\u0004' }], { cwd: dir });
+    const eof = await onTerminal(['--vault', vault, 'set', 'mode'], [{ expect: 'Access mode' }, { send: '\u0004' }], { cwd: dir });
     expect([eof.failed, eof.status, seeqretLines(eof.output).length]).toEqual([null, 9, 1]);
     expect(vaultState(vault)).toBe(before);
     // typed hidden values are asked twice here too
-    const typed = onTerminal(['--vault', vault, 'set', 'token'], [{ expect: 'API token' }, { send: 'tok-1\r' }, { expect: 'Repeat API token' }, { send: 'tok-1\r' }], { cwd: dir });
+    const typed = await onTerminal(['--vault', vault, 'set', 'token'], [{ expect: 'API token' }, { send: 'tok-1\r' }, { expect: 'Repeat API token' }, { send: 'tok-1\r' }], { cwd: dir });
     expect([typed.failed, typed.status]).toEqual([null, 0]);
     expect(vaultValues(vault)['shop:dev:token']).toBe('tok-1');
   });
@@ -291,20 +336,20 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     ok(await cliIn(['project', 'init'], { vault, cwd: dir }));
     fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), JSON.stringify([{ Variable: 'token', Type: 'string' }]));
     const before = vaultState(vault);
-    expectInterrupted(onTerminal(['--vault', vault, 'set', 'token=@-'], [{ expect: 'Reading from the terminal' }, { send: 'abc\r' }, { sleep: 0.2 }, { send: '\u0003' }], { cwd: dir }), 'Ctrl-C');
-    expectInterrupted(onTerminal(['--vault', vault, 'importenv', '-'], [{ expect: 'Reading from the terminal' }, { send: 'A=1\r' }, { sleep: 0.2 }, { signal: 'SIGTERM' }]), 'SIGTERM');
+    expectInterrupted(await onTerminal(['--vault', vault, 'set', 'token=@-'], [{ expect: 'Reading from the terminal' }, { send: 'abc\r' }, { sleep: 0.2 }, { send: '\u0003' }], { cwd: dir }), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['--vault', vault, 'importenv', '-'], [{ expect: 'Reading from the terminal' }, { send: 'A=1\r' }, { sleep: 0.2 }, { signal: 'SIGTERM' }]), 'SIGTERM');
     expect(vaultState(vault)).toBe(before);
     // Ctrl-D ends the text as before
-    const done = onTerminal(['--vault', vault, 'importenv', '-'], [{ expect: 'Reading from the terminal' }, { send: 'A=1\r' }, { sleep: 0.2 }, { send: '\u0004' }]);
+    const done = await onTerminal(['--vault', vault, 'importenv', '-'], [{ expect: 'Reading from the terminal' }, { send: 'A=1\r' }, { sleep: 0.2 }, { send: '\u0004' }]);
     expect([done.failed, done.status]).toEqual([null, 0]);
     expect(vaultValues(vault)['*:*:A']).toBe('1');
   });
 
-  it('the text prompts of init: no vault is created', () => {
+  it('the text prompts of init: no vault is created', async () => {
     const parent = tmpdir();
-    expectInterrupted(onTerminal(['init', parent], [{ expect: 'Your user name' }, { send: '\u0003' }]), 'Ctrl-C');
-    expectInterrupted(onTerminal(['init', parent], [{ expect: 'Your user name' }, { send: 'me\r' }, { expect: 'Your e-mail address' }, { signal: 'SIGTERM' }]), 'SIGTERM');
-    expectInterrupted(onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [{ expect: 'New vault passphrase' }, { send: '\u0003' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['init', parent], [{ expect: 'Your user name' }, { send: '\u0003' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['init', parent], [{ expect: 'Your user name' }, { send: 'me\r' }, { expect: 'Your e-mail address' }, { signal: 'SIGTERM' }]), 'SIGTERM');
+    expectInterrupted(await onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [{ expect: 'New vault passphrase' }, { send: '\u0003' }]), 'Ctrl-C');
     expect(fs.readdirSync(parent)).toEqual([]);
   });
 
@@ -318,24 +363,24 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     ok(await cliIn(['add', 'key', 'SHARED', 'from-bob'], { vault: bob }));
     const file = path.join(tmpdir(), 'to-alice.json');
     ok(await cliIn(['export', '--to', 'alice', '-f', '::SHARED', '-o', file], { vault: bob }));
-    const r = onTerminal(['--vault', alice, 'load', '-f', file], [{ expect: 'Accept this name' }, { send: '\u0003' }]);
+    const r = await onTerminal(['--vault', alice, 'load', '-f', file], [{ expect: 'Accept this name' }, { send: '\u0003' }]);
     expectInterrupted(r, 'Ctrl-C');
     expect(vaultValues(alice)['*:*:SHARED']).toBe('from-bob');
     expect((await cliIn(['list', '--pending', '--format', 'json'], { vault: alice })).stdout).toContain('SHARED');
   });
 
-  it('the exit profiles of team and securestore keep 130', () => {
+  it('the exit profiles of team and securestore keep 130', async () => {
     const dir = tmpdir();
-    expectInterrupted(onTerminal(['ss', '-s', path.join(dir, 's.json'), 'create'], [{ expect: 'New SecureStore password' }, { send: '\u0003' }]), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['ss', '-s', path.join(dir, 's.json'), 'create'], [{ expect: 'New SecureStore password' }, { send: '\u0003' }]), 'Ctrl-C');
     expect(fs.readdirSync(dir)).toEqual([]);
     // team (pprotect's exit codes otherwise): the value of add-secret, asked twice, and its passphrase prompt
     const file = fixtureCopy();
     const state = { SEEQRET: stateDirOf(file) };
     const before = fs.readFileSync(file);
-    expectInterrupted(onTerminal(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [{ expect: 'Value for dev/NEW_ONE' }, { send: 'v\r' }, { expect: 'Repeat value' }, { send: '\u0003' }], { env: state }), 'Ctrl-C');
-    expectInterrupted(onTerminal(['team', '--file', file, 'decrypt', 'dev'], [{ expect: 'User email' }, { signal: 'SIGTERM' }], { env: state }), 'SIGTERM');
+    expectInterrupted(await onTerminal(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [{ expect: 'Value for dev/NEW_ONE' }, { send: 'v\r' }, { expect: 'Repeat value' }, { send: '\u0003' }], { env: state }), 'Ctrl-C');
+    expectInterrupted(await onTerminal(['team', '--file', file, 'decrypt', 'dev'], [{ expect: 'User email' }, { signal: 'SIGTERM' }], { env: state }), 'SIGTERM');
     expect(fs.readFileSync(file).equals(before)).toBe(true);
-    const empty = onTerminal(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [{ expect: 'Value for dev/NEW_ONE' }, { send: '\r' }], { env: state });
+    const empty = await onTerminal(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [{ expect: 'Value for dev/NEW_ONE' }, { send: '\r' }], { env: state });
     expect([empty.failed, empty.status]).toEqual([null, 1]); // pprotect's "other error"
     expect(seeqretLines(empty.output)).toEqual([expect.stringContaining('E_EMPTY_VALUE')]);
     expect(empty.output).not.toContain('Repeat');

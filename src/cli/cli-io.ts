@@ -87,6 +87,8 @@ export interface CliIo {
    * start the host program.
    */
   readonly selfCommand?: readonly string[];
+  /** The scrypt work factor of the backups the run writes: in-process runs only (`runCli`), absent in the executable (age's default). */
+  readonly backupWorkFactor?: number;
   /** Send `signal` to the run itself after a child it ran was ended by it (as a shell does); absent in-process. */
   raise?(signal: NodeJS.Signals): void;
 }

@@ -37,6 +37,11 @@ export interface InProcessIo {
   readonly signals?: EventEmitter;
   /** The command line that starts seeqret (`[node, bin script]`) for `unlock` and `hook install` (default: none; they then fail). */
   readonly selfCommand?: readonly string[];
+  /**
+   * The scrypt work factor (log2 N) of the age files `backup` writes in this run (default age's
+   * 18). For tests whose subject is not the backup's passphrase; the executable cannot set it.
+   */
+  readonly backupWorkFactor?: number;
 }
 
 /** The outcome of an in-process run. */
@@ -108,6 +113,7 @@ async function runNow(args: readonly string[], opts: InProcessIo): Promise<CliRu
     abort: () => undefined,
     setChildUmask: (mask) => void process.umask(mask),
     ...(opts.selfCommand === undefined ? {} : { selfCommand: [...opts.selfCommand] }),
+    ...(opts.backupWorkFactor === undefined ? {} : { backupWorkFactor: opts.backupWorkFactor }),
   };
   try {
     if (cwd !== savedCwd) process.chdir(cwd);

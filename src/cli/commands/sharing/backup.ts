@@ -44,7 +44,8 @@ export async function backup(g: GlobalOptions, o: BackupOptions): Promise<number
   const passphrase = await backupPassphrase(o, true);
   const v = await openVault(g, { readonly: false });
   try {
-    await writeBackup(v, { file, passphrase, includeKeys: o.includeKeys === true, armor: o.armor === true, html: o.html === true }, { info, warn });
+    const logN = io().backupWorkFactor;
+    await writeBackup(v, { file, passphrase, includeKeys: o.includeKeys === true, armor: o.armor === true, html: o.html === true, ...(logN === undefined ? {} : { logN }) }, { info, warn });
     return 0;
   } finally {
     v.close();
