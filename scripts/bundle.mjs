@@ -1,9 +1,9 @@
 // Bundle the CLI so start-up reads a handful of files instead of dozens (docs/architecture.md,
 // "Start-up time"):
-//   dist/bin/seeqret.js   the entry, CommonJS (dist/bin/package.json says so): the argument check,
-//                         and the loader of the `get` path (Node compiles it from its text: keep it small)
-//   dist/bin/get.js       the `get` path: the unlock agent's client, then the loader of fast-get.js
-//                         (CommonJS, with a V8 code cache like fast-get.js; decision 69)
+//   dist/bin/seeqret.js   the entry, CommonJS (dist/bin/package.json says so): the loader of get.js
+//                         (Node compiles it from its text: keep it small; decision 78)
+//   dist/bin/get.js       the argument check and the `get` path: the unlock agent's client, then the
+//                         loader of fast-get.js (CommonJS, with a V8 code cache like fast-get.js; decision 69)
 //   dist/bin/fast-get.js  everything `seeqret get FILTER` needs (CommonJS), compiled with its V8
 //                         code cache (scripts/code-cache.mjs, run after this script)
 //   dist/bin/fast-relay.js  `seeqret sync` and `seeqret push` (CommonJS, with its code cache; decision 68)

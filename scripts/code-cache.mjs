@@ -21,7 +21,7 @@ const BIN = path.join(ROOT, 'dist', 'bin');
 /** Each bundle with a code cache, and the name of the function its warm-up calls. */
 const BUNDLES = [
   { file: path.join(BIN, 'fast-get.js'), entry: 'runFastGet' },
-  { file: path.join(BIN, 'get.js'), entry: 'runGetCommand' },
+  { file: path.join(BIN, 'get.js'), entry: 'runCommandLine' },
   { file: path.join(BIN, 'fast-relay.js'), entry: 'runFastRelay' },
 ];
 const { BUILD_ID_MARK, RELAY_BUILTINS, RELAY_V8_FLAGS, cacheFileOf, loadBundle } = await import(path.join(ROOT, 'dist', 'cli', 'code-cache.js'));
@@ -146,7 +146,8 @@ if (process.argv[2] !== '--warm') {
       const io = { ...processIo(), env: { ...process.env, NO_COLOR: '1' }, cwd: scratch, stdinIsTTY: false };
       code = await loaded.exports.runFastGet({ g: { vault: dir }, filter: 'WARM_UP', newline: true }, io, { exitsAfter: true });
     } else {
-      code = await loaded.exports.runGetCommand({ g: { vault: dir }, filter: 'WARM_UP', newline: true });
+      // The command line as the entry hands it over (its argument scan is in this bundle too).
+      code = await loaded.exports.runCommandLine(['--vault', dir, 'get', 'WARM_UP'], () => Promise.reject(new Error('not a get')));
     }
     if (code !== 0) throw new Error(`code-cache.mjs: the warm-up get exited ${String(code)}`);
     write();

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `seeqret` executable. Kept tiny, as Node compiles it from its text on every start: it sets
- * a private umask, hands a plain `get` to src/cli/get-main.ts — its own small bundle with a V8
- * code cache (src/cli/bundle-load.ts), which lets a protected vault's unlock agent run
- * it or runs it without loading the command parser — and otherwise hands over to the command
- * tree, which loads only the module of the command being run.
+ * a private umask, starts the unlock agent's process for `__seeqret-agent`, and hands every other
+ * command line to src/cli/get-main.ts — its own small bundle with a V8 code cache
+ * (src/cli/bundle-load.ts), which recognises a plain `get` (run there: a protected vault's
+ * unlock agent runs it, or it runs without loading the command parser), `sync` and `push` (their
+ * own bundle), and otherwise imports the command tree, which loads only the module of the command
+ * being run. The argument scanners are in that bundle, not here: its code cache holds their
+ * compiled code, where this file's text is parsed and compiled at every start (decision 78).
  *
  * No top-level `await`: the bundle of this entry is CommonJS (scripts/bundle.mjs), so a `get`
  * never starts Node's ES module loader.
@@ -12,10 +15,6 @@
  * @module
  */
 import { loadEntry } from './bundle-load.js';
-import { quietOnEpipe, quietOnEpipeWhenUsed } from './epipe.js';
-import { parseFastGet } from './fast.js';
-import { parseFastRelay } from './fast-relay.js';
-import { processIo } from './process-io.js';
 
 process.umask(0o077);
 
@@ -25,23 +24,8 @@ async function run(): Promise<number> {
     const { runAgent } = await import('./agent-main.js');
     return runAgent();
   }
-  const fast = parseFastGet(args);
-  if (fast) {
-    const runGetCommand = await loadEntry('get');
-    return runGetCommand(fast);
-  }
-  // `sync` and `push` (ten machines syncing at once): their own bundle, no command tree (decision 68).
-  const relay = parseFastRelay(args);
-  if (relay) {
-    quietOnEpipeWhenUsed('stdout');
-    quietOnEpipeWhenUsed('stderr');
-    const runFastRelay = await loadEntry('fast-relay');
-    return runFastRelay(relay, processIo());
-  }
-  quietOnEpipe(process.stdout);
-  quietOnEpipe(process.stderr);
-  const { main } = await import('./main.js');
-  return main(args, processIo());
+  const runCommandLine = await loadEntry('get');
+  return runCommandLine(args, () => import('./main.js'));
 }
 
 run().then(

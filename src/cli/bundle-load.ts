@@ -15,12 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { RELAY_BUILTINS, RELAY_V8_FLAGS, loadBundle } from './code-cache.js';
 import type { runFastGet } from './fast-get.js';
 import type { runFastRelay } from './fast-relay-run.js';
-import type { runGetCommand } from './get-main.js';
+import type { runCommandLine } from './get-main.js';
 
 /** The separately bundled paths, by the name of their bundle (dist/bin/NAME.js), with their entry point. */
 export interface BundledEntries {
-  /** dist/bin/get.js: the unlock agent's client, then the fast path (src/cli/get-main.ts). */
-  readonly get: typeof runGetCommand;
+  /** dist/bin/get.js: the command line; a `get` through the unlock agent's client, then the fast path (src/cli/get-main.ts). */
+  readonly get: typeof runCommandLine;
   /** dist/bin/fast-get.js: a plain `get` without commander (src/cli/fast-get.ts). */
   readonly 'fast-get': typeof runFastGet;
   /** dist/bin/fast-relay.js: plain `sync` and `push` (src/cli/fast-relay-run.ts). */
@@ -29,7 +29,7 @@ export interface BundledEntries {
 
 /** Each path's module in the unbundled CLI, and the name it (and its bundle) exports the entry point as. */
 const ENTRIES: { readonly [K in keyof BundledEntries]: { readonly module: string; readonly exported: string } } = {
-  get: { module: './get-main.js', exported: 'runGetCommand' },
+  get: { module: './get-main.js', exported: 'runCommandLine' },
   'fast-get': { module: './fast-get.js', exported: 'runFastGet' },
   'fast-relay': { module: './fast-relay-run.js', exported: 'runFastRelay' },
 };

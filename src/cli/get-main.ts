@@ -1,19 +1,24 @@
 /**
- * The `seeqret get` fast path as the executable runs it: let a protected vault's unlock agent run
- * it (src/cli/agent-get.ts), else run the get itself from the fast path's own bundle
- * (src/cli/fast-get.ts), and end the process as decision 65 says. src/cli/bin.ts calls it for a
- * command line that src/cli/fast.ts recognises.
+ * The executable's command line (src/cli/bin.ts hands over every one but the unlock agent's own):
+ * a plain `get` that src/cli/fast.ts recognises runs here — let a protected vault's unlock agent
+ * run it (src/cli/agent-get.ts), else run the get itself from the fast path's own bundle
+ * (src/cli/fast-get.ts), and end the process as decision 65 says; `sync` and `push` run from their
+ * own bundle (src/cli/fast-relay-run.ts); anything else goes to the command tree.
  *
  * It has its own CommonJS bundle, dist/bin/get.js, compiled with a build-time V8 code cache like
  * dist/bin/fast-get.js (decision 69): the entry dist/bin/seeqret.js, which Node's CommonJS loader
- * always compiles from its text, then holds little more than the argument check.
+ * always compiles from its text, then holds little more than the loader of this bundle
+ * (decision 78).
  *
  * @module
  */
 import { getThroughAgent } from './agent-get.js';
 import type { FastGet } from './fast.js';
 import { loadEntry } from './bundle-load.js';
-import { allWritten, quietOnEpipeWhenUsed } from './epipe.js';
+import { allWritten, quietOnEpipe, quietOnEpipeWhenUsed } from './epipe.js';
+import { parseFastGet } from './fast.js';
+import { parseFastRelay } from './fast-relay.js';
+import type { main } from './main.js';
 import { processIo } from './process-io.js';
 
 /**
@@ -36,4 +41,27 @@ export async function runGetCommand(fast: FastGet): Promise<number> {
   // fsyncs). When an exit could cut output short, the normal end closes it instead.
   if (allWritten()) process.exit(code);
   return code;
+}
+
+/**
+ * Run the command line `args` (the process's arguments, past `node` and the executable) and return
+ * its exit code: a plain `get` ({@link runGetCommand}), `sync` and `push` from their own bundle,
+ * else the command tree's `main`, which `loadMain` imports (the entry's `import()`: a bundle
+ * compiled as a `vm.Script` cannot import an ES module on Node 20).
+ */
+export async function runCommandLine(args: readonly string[], loadMain: () => Promise<{ readonly main: typeof main }>): Promise<number> {
+  const fast = parseFastGet(args);
+  if (fast) return runGetCommand(fast);
+  // `sync` and `push` (ten machines syncing at once): their own bundle, no command tree (decision 68).
+  const relay = parseFastRelay(args);
+  if (relay) {
+    quietOnEpipeWhenUsed('stdout');
+    quietOnEpipeWhenUsed('stderr');
+    const runFastRelay = await loadEntry('fast-relay');
+    return runFastRelay(relay, processIo());
+  }
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
+  const { main: runMain } = await loadMain();
+  return runMain(args, processIo());
 }
