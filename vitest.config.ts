@@ -1,9 +1,30 @@
+import fs from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Where the tests' temporary folders go (TMPDIR of the workers and, through it, of every child
+ * process they start): the memory filesystem /dev/shm when the machine has a writable one, else
+ * the system's. The code under test is the same — SQLite and the atomic writes still call fsync —
+ * but on the disk each fsync waits ~9 ms and costs the kernel ~0.4 ms of CPU (ext4 on this
+ * machine), on tmpfs neither. `SEEQRET_TEST_TMPDIR` names another folder (or the system's, when empty).
+ */
+function testTmpdir(): string | undefined {
+  const chosen = process.env['SEEQRET_TEST_TMPDIR'];
+  if (chosen !== undefined) return chosen === '' ? undefined : chosen;
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK | fs.constants.X_OK);
+    return fs.statSync('/dev/shm').isDirectory() ? '/dev/shm' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const tmp = testTmpdir();
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    env: tmp === undefined ? {} : { TMPDIR: tmp },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

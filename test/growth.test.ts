@@ -116,7 +116,7 @@ describe('one audit entry per command, naming what it read', () => {
     fs.writeFileSync(path.join(cwd, 'env.template'), 'web:dev:\n');
     const commands: Array<[string[], string]> = [
       [['env'], 'env'],
-      [['run', '-f', 'web:dev:', '--', process.execPath, '-e', '0'], `run ${process.execPath}`],
+      [['run', '-f', 'web:dev:', '--', 'true'], 'run true'],
       [['list', '--reveal', '-f', 'web:dev:'], 'list'],
     ];
     for (const [args, how] of commands) {

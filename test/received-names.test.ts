@@ -15,6 +15,7 @@ import { writeBackup } from '../src/sharing/restore.js';
 import { Vault } from '../src/vault/vault.js';
 import { TeamFile } from '../src/team/store.js';
 import { SHARED, TEST_TEAM_KDF, type CliResult, cli, cliIn, errorCode, introduce, newVault, thrownCode, tmpdir } from './helpers.js';
+import { ENV_DUMP, parseEnvDump } from './env-dump.js';
 import { must } from './must.js';
 
 function ok(r: CliResult): CliResult {
@@ -43,12 +44,13 @@ async function received(secrets: Array<{ app?: string; env?: string; key: string
 }
 
 /**
- * The child's environment as `run` gives it: `run` in-process (its child program is still a real
- * process; `run` itself runs as a child process in test/cli.test.ts and test/psec-run.test.ts).
+ * The child's environment as `run` gives it: `run` in-process, its child program `env -0` (a real
+ * process, test/env-dump.ts; `run` itself runs as a child process in test/cli.test.ts and
+ * test/psec-run.test.ts).
  */
 async function childEnv(vault: string, args: string[], cwd?: string): Promise<{ r: CliResult; env: Record<string, string> }> {
-  const r = await cliIn(['run', ...args, '--no-mask', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { vault, ...(cwd ? { cwd } : {}) });
-  return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
+  const r = await cliIn(['run', ...args, '--no-mask', '--', ...ENV_DUMP], { vault, ...(cwd ? { cwd } : {}) });
+  return { r, env: r.code === 0 ? parseEnvDump(r.stdout) : {} };
 }
 
 /**

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Vault } from '../src/vault/vault.js';
 import { type CliResult, addSecrets, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { ENV_DUMP, parseEnvDump } from './env-dump.js';
 
 function ok(r: CliResult): CliResult {
   expect(r.code, r.stderr).toBe(0);
@@ -25,10 +26,10 @@ function childEnv(vault: string, args: string[], opts: { cwd?: string; env?: Rec
   return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
 }
 
-/** {@link childEnv}, `run` in this process (cliIn): its child is still a real process. */
+/** {@link childEnv}, `run` in this process (cliIn): its child, `env -0`, is still a real process (test/env-dump.ts). */
 async function childEnvIn(vault: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ r: CliResult; env: Record<string, string> }> {
-  const r = await cliIn(['run', ...args, '--no-mask', '--', ...PRINT_ENV], { vault, ...opts });
-  return { r, env: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {} };
+  const r = await cliIn(['run', ...args, '--no-mask', '--', ...ENV_DUMP], { vault, ...opts });
+  return { r, env: r.code === 0 ? parseEnvDump(r.stdout) : {} };
 }
 
 /** A vault with a few secrets, and a folder to work in. */
@@ -98,7 +99,7 @@ describe('run --env-file', () => {
   it('masks resolved values in captured output by default', async () => {
     const { vault, dir } = setup();
     fs.writeFileSync(path.join(dir, '.env'), 'DB_URL=seeqret://web/dev/DB_URL\n');
-    const r = ok(await cliIn(['run', '--env-file', '.env', '--', process.execPath, '-e', 'console.log(process.env.DB_URL)'], { vault, cwd: dir }));
+    const r = ok(await cliIn(['run', '--env-file', '.env', '--', 'sh', '-c', 'printf "%s\\n" "$DB_URL"'], { vault, cwd: dir }));
     expect(r.stdout).not.toContain('dev-secret');
     expect(r.stdout).toContain('*****');
   });

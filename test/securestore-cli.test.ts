@@ -92,7 +92,7 @@ describe('ssclient commands on the fixture', () => {
         2,
       )}\n`,
     );
-    expect((await ss(dir, ['get', '-a', '--format', 'text'])).stdout).toBe('db:password: pgsql123\ndb:username: pgadmin\nunicode: päss✓\n');
+    expect((await ssKey(dir, 'secrets.key', ['get', '-a', '--format', 'text'])).stdout).toBe('db:password: pgsql123\ndb:username: pgadmin\nunicode: päss✓\n');
     expect((await ss(dir, ['-k', 'secrets.key', 'keys'], { password: null, real: true })).stdout).toBe('db:password\ndb:username\nunicode\n');
   });
 
@@ -116,10 +116,10 @@ describe('ssclient commands on the fixture', () => {
     const r = await ss(dir, ['-k', 'secrets.key', 'set', 'db:password'], { password: null, input: 'new\nvalue\n\n', real: true }); // stdin through a pipe
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("Updated 'db:password'");
-    const s = open(path.join(dir, 'secrets.json'));
+    const s = openByKey(path.join(dir, 'secrets.json'));
     expect(s.get('api:token')).toBe('sk_live_1');
     expect(s.get('db:password')).toBe('new\nvalue\n');
-    expect((await ss(dir, ['get', 'db:password'])).stdout).toBe('new\nvalue\n\n');
+    expect((await ssKey(dir, 'secrets.key', ['get', 'db:password'])).stdout).toBe('new\nvalue\n\n');
     const before = ssFile(FIXTURE_TEXT);
     const after = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(after.secrets['db:username']).toEqual(before.secrets['db:username']);
@@ -168,9 +168,9 @@ describe('passwords, keys and errors', () => {
     flip(hmac, 0, 0x80);
     ssEntry(d, 'unicode').hmac = hmac.toString('base64');
     fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify(d, null, 2));
-    const t = await ss(dir, ['get', 'unicode']);
+    const t = await ssKey(dir, 'secrets.key', ['get', 'unicode']);
     expect([t.code, errorCode(t), t.stdout]).toEqual([1, 'E_SS_AUTH', '']);
-    expect((await ss(dir, ['get', 'db:username'])).stdout).toBe('pgadmin\n');
+    expect((await ssKey(dir, 'secrets.key', ['get', 'db:username'])).stdout).toBe('pgadmin\n');
   });
 
   it('an unknown version is E_SS_VERSION , a malformed file E_SS_FORMAT, a bad key file E_SS_KEY_FILE (exit 1 each, as ssclient)', async () => {
@@ -228,11 +228,11 @@ describe('passwords, keys and errors', () => {
       expect([a.code, errorCode(a)], args.join(' ')).toEqual([2, 'E_USAGE']);
       expect(a.stderr, args.join(' ')).not.toContain('hunter2');
     }
-    expect(open(path.join(dir, 'secrets.json')).keys()).not.toContain('hunter2-secret');
+    expect(openByKey(path.join(dir, 'secrets.json')).keys()).not.toContain('hunter2-secret');
     expect((await ss(dir, ['-s', 'secrets.json', '-p', 'get', 'unicode'])).code).toBe(0);
     // A value after `--` is not an option: it may look like one.
-    expect((await ss(dir, ['set', 'dash', '--', '-pvalue'])).code).toBe(0);
-    expect((await ss(dir, ['get', 'dash'])).stdout).toBe('-pvalue\n');
+    expect((await ssKey(dir, 'secrets.key', ['set', 'dash', '--', '-pvalue'])).code).toBe(0);
+    expect((await ssKey(dir, 'secrets.key', ['get', 'dash'])).stdout).toBe('-pvalue\n');
     const both = await ss(dir, ['-p', '-k', 'secrets.key', 'get', 'unicode']);
     expect([both.code, errorCode(both)]).toEqual([2, 'E_USAGE']);
     const two = await ss(dir, ['-k', 'secrets.key', '--keyfile', 'legacy.key', 'keys']);
@@ -403,10 +403,10 @@ describe('import into the seeqret vault', () => {
     expect(JSON.stringify(log)).not.toContain('pgsql123');
     // again: unchanged; with a changed value: skipped unless --update
     expect((await ss(dir, ['import', '-k', 'secrets.key', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault, password: null })).stderr).toContain('3 unchanged');
-    expect((await ss(dir, ['set', 'unicode', 'changed'])).code).toBe(0);
-    expect((await ss(dir, ['import', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault })).stderr).toContain('1 skipped');
+    expect((await ssKey(dir, 'secrets.key', ['set', 'unicode', 'changed'])).code).toBe(0);
+    expect((await ssKey(dir, 'secrets.key', ['import', '--colon', '.', '--app', 'web', '--env', 'prod'], { vault })).stderr).toContain('1 skipped');
     expect((await cliIn(['get', 'web:prod:unicode'], { vault })).stdout).toBe('päss✓\n');
-    expect((await ss(dir, ['import', '--colon', '.', '--app', 'web', '--env', 'prod', '--update'], { vault })).stderr).toContain('1 updated');
+    expect((await ssKey(dir, 'secrets.key', ['import', '--colon', '.', '--app', 'web', '--env', 'prod', '--update'], { vault })).stderr).toContain('1 updated');
     expect((await cliIn(['get', 'web:prod:unicode'], { vault })).stdout).toBe('changed\n');
   });
 
@@ -486,17 +486,19 @@ describe('export from the seeqret vault', () => {
   it('into an existing vault: unchanged entries stay byte-identical, changed ones are replaced, others kept', async () => {
     const vault = vaultWithSecrets();
     const dir = tmpdir();
-    expect((await ss(dir, ['create'])).code).toBe(0);
-    expect((await ss(dir, ['set', 'OTHER', 'kept'])).code).toBe(0);
-    expect((await ss(dir, ['export', '-f', 'shop:prod:'], { vault })).code).toBe(0);
+    // The existing vault (a random key in secrets.key) made by the library, as `ss create -k` and `ss set` make it.
+    const existing = keyStore(dir);
+    existing.set('OTHER', 'kept');
+    existing.save();
+    expect((await ssKey(dir, 'secrets.key', ['export', '-f', 'shop:prod:'], { vault })).code).toBe(0);
     const first = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect((await cliIn(['edit', 'value', 'shop:prod:API_KEY'], { vault, input: 'sk_live_10' })).code).toBe(0);
-    const r = await ss(dir, ['export', '-f', 'shop:prod:'], { vault });
+    const r = await ssKey(dir, 'secrets.key', ['export', '-f', 'shop:prod:'], { vault });
     expect(r.stderr).toContain('0 added, 1 updated, 1 unchanged');
     const second = ssFile(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
     expect(second.secrets.DB_PASSWORD).toEqual(first.secrets.DB_PASSWORD);
     expect(second.secrets.API_KEY).not.toEqual(first.secrets.API_KEY);
-    const s = open(path.join(dir, 'secrets.json'));
+    const s = openByKey(path.join(dir, 'secrets.json'));
     expect([s.get('API_KEY'), s.get('OTHER')]).toEqual(['sk_live_10', 'kept']);
   });
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { serializeTeamData } from '../src/team/serialize.js';
 import { TeamFile } from '../src/team/store.js';
 import { TEST_TEAM_KDF, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { ENV_DUMP, parseEnvDump } from './env-dump.js';
 
 import { ALICE, FAST, FIXTURE, RAW, bobEnv, fixtureCopy, fresh, freshCli, ok, passFile, team, teamIn } from './team-helpers.js';
 import { must } from './must.js';
@@ -246,18 +247,17 @@ describe('team commands on a file we create', () => {
   it('exec: secrets in the environment, credential variables removed, names mapped, exit code passed through', async () => {
     const { file } = await fresh();
     ok(await teamIn(file, ['add-secret', 'dev', 'db-host', 'localhost']));
-    const show = ['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'];
-    const env = JSON.parse(ok(await teamIn(file, ['exec', '--domain', 'dev', '--', ...show], { env: { ...ALICE, PPROTECT_PASSPHRASE: 'x', KEEP: '1' } })).stdout) as Record<string, string>;
+    const env = parseEnvDump(ok(await teamIn(file, ['exec', '--domain', 'dev', '--', ...ENV_DUMP], { env: { ...ALICE, PPROTECT_PASSPHRASE: 'x', KEEP: '1' } })).stdout);
     expect(env['DB_PASSWORD']).toBe('hunter2');
     expect(env['db-host']).toBe('localhost');
     expect(env['KEEP']).toBe('1');
     for (const gone of ['SEEQRET_TEAM_USER', 'SEEQRET_TEAM_PASSPHRASE', 'PPROTECT_PASSPHRASE']) expect(env[gone]).toBeUndefined();
-    const up = JSON.parse(ok(await teamIn(file, ['exec', '--domain', 'dev', '--prefix', 'APP', '--uppercase', '--no-passthrough', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], { env: { ...ALICE, KEEP: '1' } })).stdout) as Record<string, string>;
+    const up = parseEnvDump(ok(await teamIn(file, ['exec', '--domain', 'dev', '--prefix', 'APP', '--uppercase', '--no-passthrough', '--', ...ENV_DUMP], { env: { ...ALICE, KEEP: '1' } })).stdout);
     expect(up['APP_DB_HOST']).toBe('localhost');
     expect(up['APP_API_KEY']).toBe("it's ünï");
     expect(up['KEEP']).toBeUndefined();
     expect(Object.keys(up).every((k) => k.startsWith('APP_') || ['PATH', 'HOME', 'TERM', 'LANG', 'USER', 'SHELL', 'LOGNAME'].includes(k))).toBe(true);
-    expect((await teamIn(file, ['exec', '--domain', 'dev', '--', 'node', '-e', 'process.exit(7)'], { env: ALICE })).code).toBe(7);
+    expect((await teamIn(file, ['exec', '--domain', 'dev', '--', 'sh', '-c', 'exit 7'], { env: ALICE })).code).toBe(7);
     ok(await teamIn(file, ['add-secret', 'dev', 'db_host', 'x']));
     expect(errorCode(await teamIn(file, ['exec', '--domain', 'dev', '--uppercase', '--', 'true'], { env: ALICE }))).toBe('E_USAGE');
     ok(await teamIn(file, ['rm-secret', 'dev', 'db_host']));
