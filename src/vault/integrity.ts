@@ -133,6 +133,15 @@ function jsonCell(v: unknown): string {
   return typeof written === 'string' ? written : 'null';
 }
 
+/**
+ * The cells {@link rowMac} wrote last, by position (strings and numbers only, whose text is a
+ * function of the value): a push's or a load's thousand rows repeat most of them (bundle, user,
+ * key, app, env, time), and each costs a regular-expression test or a conversion otherwise.
+ * Names, ids and times only — a value is a ciphertext blob, never memoized.
+ */
+const lastValues: unknown[] = [];
+const lastCells: string[] = [];
+
 /** {@link rowMac}'s input, written in place (row names, ids and ciphertexts: never a plaintext value). */
 let macScratch = Buffer.allocUnsafe(16 * 1024);
 /** The largest {@link macScratch} kept between calls. */
@@ -161,7 +170,14 @@ export function rowMac(key: Buffer, table: string, values: readonly unknown[]): 
       blobBytes += v.byteLength;
       text += `{"blob":${String(v.byteLength)}}`;
     } else if (typeof v === 'bigint') text += `{"int":"${v.toString()}"}`;
-    else text += jsonCell(v);
+    else if (typeof v === 'string' || typeof v === 'number') {
+      // === is the same text here (-0 and 0 both write 0; NaN is never equal, written again).
+      if (lastValues[i] !== v) {
+        lastValues[i] = v;
+        lastCells[i] = jsonCell(v);
+      }
+      text += lastCells[i] ?? '';
+    } else text += jsonCell(v);
   }
   text += ']]';
   // A UTF-16 code unit is at most 3 bytes of UTF-8.
