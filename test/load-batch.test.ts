@@ -150,6 +150,29 @@ describe('a load written in one pass', () => {
     expect(bob.integrityProblems()).toEqual([]);
   });
 
+  it('share records written in one batch must read back with exactly the MACs computed for them; the INSERT check is back on after the batch', () => {
+    const { alice, bob, send } = pair();
+    alice.setMany(names(3, 1));
+    load(bob, send(), { accept: true }); // the write installed the connection's triggers
+    const db = vaultDatabase(bob);
+    const before = bob.sharingRecords().shares.length;
+    // A row stored otherwise than the batch computed it (here: changed right after its INSERT;
+    // the UPDATE re-MACs it, so only the batch's read-back can tell): the whole load is refused.
+    db.exec('CREATE TEMP TRIGGER test_shift AFTER INSERT ON main.shares BEGIN UPDATE main.shares SET version = NEW.version + 1 WHERE id = NEW.id; END;');
+    alice.setMany(names(3, 2), { update: true });
+    expect(() => load(bob, send(), { overwrite: true })).toThrow(/shares were inserted with MACs seeqret did not compute/);
+    db.exec('DROP TRIGGER temp.test_shift');
+    expect(bob.sharingRecords().shares.length).toBe(before);
+    expect(bob.reveal(must(bob.lookup('web', 'prod', 'K1')))).toBe('round 1 value 1');
+    // The batch's flag went with it: a row with a MAC seeqret did not compute is refused again.
+    expect(() =>
+      db.prepare("INSERT INTO main.shares (id, bundle_id, username, pubkey, app, env, key, version, at, mac) VALUES (9999, 'b', 'x', 'k', 'a', 'e', 'K', 1, 1, randomblob(32))").run(),
+    ).toThrow(/MAC seeqret did not compute/);
+    load(bob, send(), { overwrite: true });
+    expect(bob.reveal(must(bob.lookup('web', 'prod', 'K1')))).toBe('round 2 value 1');
+    expect(bob.integrityProblems()).toEqual([]);
+  });
+
   it('any sequence of loads (random names, values, --overwrite, --accept) leaves what a name-by-name model says, and a vault that checks out', () => {
     fc.assert(
       fc.property(

@@ -57,6 +57,11 @@ class Delta {
  * `importenv` 1.6-2x slower). An UPDATE's old row is checked against its MAC either way.
  * A row inserted with any other MAC is refused (`E_INTERNAL`), so every stored MAC still comes
  * from {@link rowMac} here, over the values the row was inserted with.
+ *
+ * Many new rows of one table ({@link insertMany}: a push's share records, a load's) call into
+ * JavaScript from no trigger (decision 77): while they go in, a TEMP flag row turns their INSERT
+ * check off, and one statement reads their MACs back after the last one, which must be exactly
+ * the MACs computed here, in id order, and no other row (`E_INTERNAL` otherwise).
  */
 export class IntegrityTracker {
   readonly #key: Buffer;
@@ -65,6 +70,9 @@ export class IntegrityTracker {
   /** The MAC {@link macFor} computed for the next INSERT of its table, until the trigger takes it. */
   #given: { table: string; mac: Buffer } | null = null;
   #installed = false;
+  /** {@link insertMany}'s statements, per table (prepared on first use). */
+  readonly #many = new Map<string, { insert: Database.Statement; readBack: Database.Statement }>();
+  #flag: { on: Database.Statement; off: Database.Statement } | null = null;
 
   constructor(key: Buffer) {
     this.#key = key;
@@ -85,6 +93,43 @@ export class IntegrityTracker {
     const mac = rowMac(this.#key, table.name, values);
     this.#given = { table: table.name, mac };
     return mac;
+  }
+
+  /**
+   * Insert `rows` into `table` (a table whose rows have an `id` primary key), each row's values
+   * being every column of the table's spec in its order, ids counted up from the first one (the
+   * table's largest id + 1 or more: no row may come after them), each with its MAC computed and
+   * counted here. No trigger calls into JavaScript for them; the MACs read back in one statement
+   * must be exactly the ones computed (constant-time compare), else `E_INTERNAL`.
+   */
+  insertMany(db: Database.Database, table: ProtectedTable, rows: readonly (readonly unknown[])[]): void {
+    const first = rows[0]?.[0];
+    if (first === undefined) return;
+    let st = this.#many.get(table.name);
+    if (st === undefined) {
+      st = {
+        insert: db.prepare(`INSERT INTO ${table.name} (${table.cols.join(', ')}, mac) VALUES (${table.cols.map(() => '?').join(', ')}, ?)`),
+        readBack: db.prepare(`SELECT count(*) AS n, group_concat(hex(mac), '') AS h FROM (SELECT mac FROM ${table.name} WHERE id >= ? ORDER BY id)`),
+      };
+      this.#many.set(table.name, st);
+    }
+    this.#flag ??= { on: db.prepare('INSERT INTO temp.seeqret_many (tbl) VALUES (?)'), off: db.prepare('DELETE FROM temp.seeqret_many WHERE tbl = ?') };
+    const macs = Buffer.allocUnsafe(32 * rows.length);
+    this.#flag.on.run(table.name);
+    try {
+      rows.forEach((row, i) => {
+        const mac = rowMac(this.#key, table.name, row);
+        this.#change(table.name, mac, 1);
+        macs.set(mac, 32 * i);
+        st.insert.run(...row, mac);
+      });
+    } finally {
+      this.#flag.off.run(table.name);
+    }
+    const back = st.readBack.get(first) as { n: number; h: string | null };
+    if (back.n !== rows.length || !constantTimeEqual(Buffer.from(back.h ?? '', 'hex'), macs)) {
+      throw new SeeqretError('E_INTERNAL', `rows of ${table.name} were inserted with MACs seeqret did not compute for them`, 'Report this bug.');
+    }
   }
 
   /** The trigger's check of an inserted (or updated) row's MAC: it must be the one {@link macFor} just computed. */
@@ -133,14 +178,15 @@ export class IntegrityTracker {
       this.#takeGiven(table, mac);
       return null;
     });
-    const sql: string[] = [];
+    // While insertMany writes a table, its INSERT check is off: it checks the rows itself at the end.
+    const sql = ['CREATE TEMP TABLE IF NOT EXISTS seeqret_many (tbl TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;'];
     for (const t of PROTECTED_TABLES) {
       const nw = t.cols.map((c) => `NEW.${c}`).join(', ');
       const old = t.cols.map((c) => `OLD.${c}`).join(', ');
       const setMac = `UPDATE main.${t.name} SET mac = seeqret_row_mac('${t.name}', ${nw}) WHERE ${t.newRow};`;
       sql.push(
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NULL BEGIN ${setMac} END;`,
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins_mac AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NOT NULL BEGIN SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
+        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins_mac AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.seeqret_many WHERE tbl = '${t.name}') BEGIN SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); ${setMac} END;`,
         // An UPDATE that sets the row's new MAC with it (IntegrityTracker.macFor): the old row is
         // checked as always, the new MAC must be the one just computed — no second write of the row.

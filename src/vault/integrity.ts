@@ -28,6 +28,7 @@
 import type Database from 'better-sqlite3';
 import { constantTimeEqual, deriveSubkey, mac256 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import { cellAt, jsonCell } from './row-mac-text.js';
 
 /** One table whose rows carry a MAC. */
 export interface ProtectedTable {
@@ -119,20 +120,6 @@ export function tampered(what: string, verb = 'was changed outside seeqret'): Se
   );
 }
 
-/** A string JSON writes as itself between quotes: printable ASCII without `"` and `\\`. */
-const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** One cell of a row as `JSON.stringify` writes it inside an array (`null` for what it cannot write). */
-function jsonCell(v: unknown): string {
-  if (typeof v === 'string') return PLAIN_JSON_STRING.test(v) ? `"${v}"` : JSON.stringify(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  // A function, a symbol or a toJSON that gives undefined: JSON writes `null` for it inside an array.
-  const written: unknown = JSON.stringify(v);
-  return typeof written === 'string' ? written : 'null';
-}
-
 /** {@link rowMac}'s input, written in place (row names, ids and ciphertexts: never a plaintext value). */
 let macScratch = Buffer.allocUnsafe(16 * 1024);
 /** The largest {@link macScratch} kept between calls. */
@@ -161,6 +148,7 @@ export function rowMac(key: Buffer, table: string, values: readonly unknown[]): 
       blobBytes += v.byteLength;
       text += `{"blob":${String(v.byteLength)}}`;
     } else if (typeof v === 'bigint') text += `{"int":"${v.toString()}"}`;
+    else if (typeof v === 'string' || typeof v === 'number') text += cellAt(i, v);
     else text += jsonCell(v);
   }
   text += ']]';

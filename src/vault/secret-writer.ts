@@ -205,15 +205,15 @@ export class SecretWriter {
           this.#s.stmt('INSERT INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.senderPubkey, now, entries.length);
         }
         // The sender knows what they sent: if they are removed later, these values are exposed.
-        const rec = this.#s.stmt('INSERT INTO shares (id, bundle_id, username, pubkey, app, env, key, version, at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
         const bundle = opts.load.bundleId ?? `${opts.load.format}-load`;
+        const records: unknown[][] = [];
         for (const x of summary.outcomes) {
           if (x.outcome !== 'added' && x.outcome !== 'updated' && x.outcome !== 'unchanged') continue;
           const version = versions.get(secretLabel(x)) ?? 0;
-          const id = this.#id('shares', ids);
-          const mac = this.#s.tracker.macFor(SHARES_T, [id, bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now]);
-          rec.run(id, bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now, mac);
+          records.push([this.#id('shares', ids), bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now]);
         }
+        // In one batch, their MACs checked once after the last one (IntegrityTracker.insertMany).
+        this.#s.tracker.insertMany(this.#s.db, SHARES_T, records);
         this.#s.pending.push({ action: 'load', target: opts.load.sender, detail: { bundle: opts.load.bundleId ?? null, format: opts.load.format, added: summary.added, updated: summary.updated, skipped: summary.skipped } });
       }
     };
