@@ -1,19 +1,25 @@
 import fs from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+/** The free space /dev/shm must have to hold the tests' temporary folders (the largest suite run peaks well under it). */
+const MIN_SHM_BYTES = 2 * 1024 ** 3;
+
 /**
  * Where the tests' temporary folders go (TMPDIR of the workers and, through it, of every child
- * process they start): the memory filesystem /dev/shm when the machine has a writable one, else
- * the system's. The code under test is the same — SQLite and the atomic writes still call fsync —
- * but on the disk each fsync waits ~9 ms and costs the kernel ~0.4 ms of CPU (ext4 on this
- * machine), on tmpfs neither. `SEEQRET_TEST_TMPDIR` names another folder (or the system's, when empty).
+ * process they start): the memory filesystem /dev/shm when the machine has a writable one with
+ * at least {@link MIN_SHM_BYTES} free, else the system's. The code under test is the same —
+ * SQLite and the atomic writes still call fsync — but on the disk each fsync waits ~9 ms and
+ * costs the kernel ~0.4 ms of CPU (ext4 on this machine), on tmpfs neither. `SEEQRET_TEST_TMPDIR` names another folder (or the system's, when empty).
  */
 function testTmpdir(): string | undefined {
   const chosen = process.env['SEEQRET_TEST_TMPDIR'];
   if (chosen !== undefined) return chosen === '' ? undefined : chosen;
   try {
     fs.accessSync('/dev/shm', fs.constants.W_OK | fs.constants.X_OK);
-    return fs.statSync('/dev/shm').isDirectory() ? '/dev/shm' : undefined;
+    if (!fs.statSync('/dev/shm').isDirectory()) return undefined;
+    // A small /dev/shm (a container's default is 64 MiB) would fill up: only when it has room.
+    const { bavail, bsize } = fs.statfsSync('/dev/shm');
+    return bavail * bsize >= MIN_SHM_BYTES ? '/dev/shm' : undefined;
   } catch {
     return undefined;
   }

@@ -2,7 +2,8 @@
  * The layering rules of docs/architecture.md, read off the source: only `src/crypto/` reaches the
  * cryptographic libraries (Node's `crypto`, libsodium, age, OpenPGP), and nothing outside
  * `src/cli/` imports the CLI or commander (use cases, the library, the relay and the UI sit below
- * the CLI).
+ * the CLI), and issue 13's measures of the layout: no source file over 400 lines, and `src/cli/`
+ * at most a fifth of `src/`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,5 +55,18 @@ describe('layers', () => {
           .map((s) => `${rel(f)} imports ${s}`),
       );
     expect(outside).toEqual([]);
+  });
+
+  it('no source file is over 400 lines, and src/cli/ holds at most 20 % of the lines of src/', () => {
+    const lines = new Map(files.map((f) => [rel(f), fs.readFileSync(f, 'utf8').split('\n').length - 1]));
+    expect([...lines].filter(([, n]) => n > 400).map(([f, n]) => `${f}: ${String(n)} lines`)).toEqual([]);
+    let all = 0;
+    let cli = 0;
+    for (const [f, n] of lines) {
+      all += n;
+      if (f.startsWith('src/cli/')) cli += n;
+    }
+    expect(cli).toBeGreaterThan(0);
+    expect(cli / all).toBeLessThanOrEqual(0.2);
   });
 });
