@@ -12,7 +12,11 @@ export function registerTmp(dir: string): void {
   made.push(dir);
 }
 
-/** Remove every folder registered since the last call. */
+/**
+ * Remove every folder registered since the last call. A folder a helper process of a finished
+ * child may still be writing into (Chromium's profile: its crash handler and utility processes
+ * outlive the browser process by a moment) makes a removal fail with `ENOTEMPTY`, so it is retried.
+ */
 export function removeRegisteredTmp(): void {
-  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
