@@ -173,6 +173,32 @@ describe('a load written in one pass', () => {
     expect(bob.integrityProblems()).toEqual([]);
   });
 
+  it('a batch of share records with a row more than it wrote is refused, on the load side and on the export side', () => {
+    const { alice, bob, send } = pair();
+    alice.setMany(names(3, 1));
+    load(bob, send(), { accept: true });
+    // An extra row with a foreign MAC slipped in while the batch's INSERT check is off: the
+    // read-back counts the rows from the batch's first id, so the whole load is refused.
+    const extra = "CREATE TEMP TRIGGER test_extra AFTER INSERT ON main.shares WHEN NEW.key = 'K0' BEGIN INSERT INTO main.shares (id, bundle_id, username, pubkey, app, env, key, version, at, mac) VALUES (NEW.id + 1000000, 'forged', 'mallory', 'k', 'web', 'prod', 'K9', 1, 1, randomblob(32)); END;";
+    const bobDb = vaultDatabase(bob);
+    bobDb.exec(extra);
+    alice.setMany(names(3, 2), { update: true });
+    const before = bob.sharingRecords().shares.length;
+    expect(() => load(bob, send(), { overwrite: true })).toThrow(/shares were inserted with MACs seeqret did not compute/);
+    bobDb.exec('DROP TRIGGER temp.test_extra');
+    expect(bob.sharingRecords().shares.length).toBe(before);
+    expect(bob.reveal(must(bob.lookup('web', 'prod', 'K0')))).toBe('round 1 value 0');
+    // The same on the sender's side: recording an export is refused and records nothing.
+    const aliceDb = vaultDatabase(alice);
+    const sent = alice.sharingRecords().shares.length;
+    aliceDb.exec(extra);
+    expect(() => send()).toThrow(/shares were inserted with MACs seeqret did not compute/);
+    aliceDb.exec('DROP TRIGGER temp.test_extra');
+    expect(alice.sharingRecords().shares.length).toBe(sent);
+    expect(alice.integrityProblems()).toEqual([]);
+    expect(bob.integrityProblems()).toEqual([]);
+  });
+
   it('any sequence of loads (random names, values, --overwrite, --accept) leaves what a name-by-name model says, and a vault that checks out', () => {
     fc.assert(
       fc.property(
