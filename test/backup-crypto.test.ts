@@ -377,13 +377,33 @@ describe('HTML backups', () => {
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
-/** A minimal Chrome DevTools Protocol client over `--remote-debugging-pipe` (fds 3 and 4). */
-function startChromium(exe: string, profile: string) {
+/** True while any process of the process group `pgid` is alive. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A minimal Chrome DevTools Protocol client over `--remote-debugging-pipe` (fds 3 and 4).
+ * Chromium runs in a process group of its own: its helper processes (zygote, utility, crash
+ * handler) outlive the browser process for a moment and keep writing into the profile, so
+ * `stop` ends the whole group and waits until none is left before `dir` can be removed.
+ */
+function startChromium(exe: string, dir: string) {
   const proc: ChildProcess = spawn(
     exe,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'],
-    { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
+    [
+      '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-breakpad', '--disable-crash-reporter',
+      '--remote-debugging-pipe', `--user-data-dir=${path.join(dir, 'profile')}`, 'about:blank',
+    ],
+    // TMPDIR: its singleton socket folder goes into `dir` too, removed with it
+    { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, TMPDIR: dir } },
   );
+  const pgid = must(proc.pid);
   const toBrowser = proc.stdio[3] as NodeJS.WritableStream;
   const fromBrowser = proc.stdio[4] as NodeJS.ReadableStream;
   const pending = new Map<number, (m: { result?: unknown; error?: unknown }) => void>();
@@ -418,6 +438,8 @@ function startChromium(exe: string, profile: string) {
     } finally {
       if (proc.exitCode === null) proc.kill();
       await exited;
+      if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+      for (let i = 0; i < 100 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 50));
     }
   };
   return { send, events, stop };
@@ -430,7 +452,7 @@ describe.skipIf(!CHROMIUM)('HTML backup in a real headless browser (Debian packa
     const file = path.join(dir, 'backup.html');
     fs.writeFileSync(file, renderHtmlBackup(text, 'browser pw', { iterations: IT }));
     const url = pathToFileURL(file).href;
-    const b = startChromium(must(CHROMIUM), path.join(dir, 'profile'));
+    const b = startChromium(must(CHROMIUM), dir);
     try {
       const { targetId } = (await b.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
       const { sessionId } = (await b.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
