@@ -321,7 +321,8 @@ export const TEST_BACKUP_LOG_N = 10;
  * at scrypt work factor {@link TEST_BACKUP_LOG_N} instead of age's 18 (about 2.4 s of CPU per
  * encryption or decryption in typage). For tests whose subject is what `restore` does with a
  * backup, not the backup command: the work factor is recorded in the file, so `restore` pays the
- * low one too. `seeqret backup` itself runs at the default work factor in test/sharing.test.ts.
+ * low one too. `seeqret backup` itself runs at the default work factor as a child process in
+ * test/output-paths.test.ts (its file's header checked).
  */
 export async function backupIn(vault: string, file: string, passphrase: string, opts: { includeKeys?: boolean; armor?: boolean; html?: boolean } = {}): Promise<void> {
   const { writeBackup } = await import('../src/sharing/restore.js');

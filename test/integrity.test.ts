@@ -350,7 +350,8 @@ describe('legitimate use keeps the vault authentic', () => {
     const backup = path.join(tmpdir(), 'b.age');
     const env = { SEEQRET_BACKUP_PASSPHRASE: 'correct horse battery staple' };
     // The backup by its use case at a low scrypt work factor (helpers.backupIn: the same file and
-    // `backup` audit entry as `seeqret backup`, which test/sharing.test.ts runs at the default).
+    // `backup` audit entry as `seeqret backup`: test/sharing.test.ts runs it in-process, and
+    // test/output-paths.test.ts as a child process at age's default work factor).
     await backupIn(alice, backup, env.SEEQRET_BACKUP_PASSPHRASE);
     ok(await cliIn(['restore', backup], { vault: bob, env }));
     for (const v of [alice, bob]) {

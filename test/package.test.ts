@@ -172,42 +172,44 @@ describe('the packed package, installed', () => {
     ok(run(bin, ['init', vault, '--user', 'alice', '--email', 'alice@example.com'], project, env), 'seeqret init');
     ok(run(bin, ['add', 'key', 'API_KEY', 'sk_packed_1', '--app', 'myapp', '--env', 'dev'], project, env), 'seeqret add key');
     expect(ok(run(bin, ['get', 'myapp:dev:API_KEY'], project, env), 'seeqret get')).toBe('sk_packed_1\n');
-    // One node process: the installed fast path finds its code cache and V8 takes it (same Node as
-    // the build), and a PGP key is made with the installed OpenPGP.js for the next step.
+    // One node process, started from a file inside the project (resolution starts at the importing
+    // file): the installed fast path finds its code cache and V8 takes it (same Node as the build),
+    // the library through import() of every entry, then through require() of every entry (the
+    // CommonJS build: its own module instances, and `seeqret/config` sets the variable again after
+    // it is removed), and a PGP key made with the installed OpenPGP.js for `add user --pgp-key`.
     const installedBin = path.join(project, 'node_modules', 'seeqret', 'dist');
-    fs.writeFileSync(path.join(project, 'prepare.mjs'), `
-      const { loadBundle } = await import(${JSON.stringify(path.join(installedBin, 'cli', 'code-cache.js'))});
-      const cache = loadBundle(${JSON.stringify(path.join(installedBin, 'bin', 'fast-get.js'))}).cache;
-      const openpgp = await import('openpgp');
-      const { publicKey } = await openpgp.generateKey({ userIDs: [{ email: 'bob@example.com' }], format: 'armored' });
-      (await import('node:fs')).writeFileSync(${JSON.stringify(path.join(work, 'bob.asc'))}, publicKey);
-      process.stdout.write(cache);`);
-    expect(ok(run(process.execPath, ['prepare.mjs'], project, env), 'code cache of the installed bundle, and an openpgp key')).toBe('used');
-    // OpenPGP.js is not inlined: `add user --pgp-key` loads the installed package.
-    ok(run(bin, ['add', 'user', '--username', 'bob', '--pgp-key', path.join(work, 'bob.asc')], project, env), 'seeqret add user --pgp-key');
-    expect(ok(run(bin, ['users', '--pgp', '--format', 'json'], project, env), 'seeqret users --pgp')).toContain('bob@example.com');
-
-    // The library, from a file inside the project (resolution starts at the importing file).
     const check = (value: string) => `
       if (seeqret.get('API_KEY', { app: 'myapp', env: 'dev' }) !== 'sk_packed_1') throw new Error('get');
       if (process.env.API_KEY !== 'sk_packed_1') throw new Error('seeqret/config');
       if (typeof team.TeamFile !== 'function' || typeof ss.SecretsManager !== 'function' || typeof project.generate !== 'function') throw new Error('subpaths');
       if (team.SeeqretError !== seeqret.SeeqretError || ss.isSeeqretError !== seeqret.isSeeqretError) throw new Error('one SeeqretError class');
       console.log(${value});`;
-    fs.writeFileSync(path.join(project, 'esm.mjs'), `
-      const seeqret = await import('seeqret');
-      await import('seeqret/config');
-      const [team, ss, project] = await Promise.all([import('seeqret/team'), import('seeqret/securestore'), import('seeqret/project')]);
-      ${check("'esm ' + seeqret.VERSION")}`);
-    fs.writeFileSync(path.join(project, 'cjs.cjs'), `
-      const seeqret = require('seeqret');
-      require('seeqret/config');
-      const team = require('seeqret/team'), ss = require('seeqret/securestore'), project = require('seeqret/project');
-      if (!require.resolve('seeqret').endsWith('.cjs')) throw new Error('not the CommonJS build');
-      ${check("'cjs ' + seeqret.VERSION")}`);
+    fs.writeFileSync(path.join(project, 'check.mjs'), `
+      const { loadBundle } = await import(${JSON.stringify(path.join(installedBin, 'cli', 'code-cache.js'))});
+      console.log('code cache ' + loadBundle(${JSON.stringify(path.join(installedBin, 'bin', 'fast-get.js'))}).cache);
+      {
+        const seeqret = await import('seeqret');
+        await import('seeqret/config');
+        const [team, ss, project] = await Promise.all([import('seeqret/team'), import('seeqret/securestore'), import('seeqret/project')]);
+        ${check("'esm ' + seeqret.VERSION")}
+      }
+      delete process.env.API_KEY;
+      {
+        const require = (await import('node:module')).createRequire(import.meta.url);
+        const seeqret = require('seeqret');
+        require('seeqret/config');
+        const team = require('seeqret/team'), ss = require('seeqret/securestore'), project = require('seeqret/project');
+        if (!require.resolve('seeqret').endsWith('.cjs')) throw new Error('not the CommonJS build');
+        ${check("'cjs ' + seeqret.VERSION")}
+      }
+      const openpgp = await import('openpgp');
+      const { publicKey } = await openpgp.generateKey({ userIDs: [{ email: 'bob@example.com' }], format: 'armored' });
+      (await import('node:fs')).writeFileSync(${JSON.stringify(path.join(work, 'bob.asc'))}, publicKey);`);
     const libEnv = { ...env, SEEQRET_FILTER: 'myapp:dev:API_KEY' };
-    expect(ok(run(process.execPath, ['esm.mjs'], project, libEnv), 'import()')).toBe(`esm ${manifest.version}\n`);
-    expect(ok(run(process.execPath, ['cjs.cjs'], project, libEnv), 'require()')).toBe(`cjs ${manifest.version}\n`);
+    expect(ok(run(process.execPath, ['check.mjs'], project, libEnv), 'code cache of the installed bundle, import() and require(), and an openpgp key')).toBe(`code cache used\nesm ${manifest.version}\ncjs ${manifest.version}\n`);
+    // OpenPGP.js is not inlined: `add user --pgp-key` loads the installed package.
+    ok(run(bin, ['add', 'user', '--username', 'bob', '--pgp-key', path.join(work, 'bob.asc')], project, env), 'seeqret add user --pgp-key');
+    expect(ok(run(bin, ['users', '--pgp', '--format', 'json'], project, env), 'seeqret users --pgp')).toContain('bob@example.com');
 
     // Types: TypeScript resolves every entry under both conditions (.d.ts for import, .d.cts for require).
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');

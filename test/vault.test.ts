@@ -9,7 +9,7 @@ import { parseFilter } from '../src/filter/index.js';
 import { SCHEMA_VERSION, migrate } from '../src/vault/schema.js';
 import { Vault } from '../src/vault/vault.js';
 import { VERSION } from '../src/version.js';
-import { ROOT, cli, errorCode, tmpdir, thrownCode } from './helpers.js';
+import { ROOT, cli, cliIn, errorCode, tmpdir, thrownCode } from './helpers.js';
 import { flip, must } from './must.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
@@ -165,19 +165,19 @@ describe('opening failures each have their own error', () => {
 });
 
 describe('schema migrations', () => {
-  it('opening a vault from a newer seeqret fails clearly', () => {
+  it('opening a vault from a newer seeqret fails clearly', async () => {
     const { dir, vault } = create();
     vault.close();
     const db = new Database(path.join(dir, 'vault.db'));
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(thrownCode(() => Vault.open({ dir }))).toBe('E_SCHEMA_NEWER');
-    const r = cli(['list'], { vault: dir });
+    const r = await cliIn(['list'], { vault: dir });
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('newer seeqret');
   });
 
-  it('an outdated vault is refused until `seeqret upgrade`, which backs up and migrates', () => {
+  it('an outdated vault is refused until `seeqret upgrade`, which backs up and migrates', async () => {
     const { dir, vault } = create();
     vault.close();
     // Rebuild the database at schema 1, as an older seeqret would have left it.
@@ -194,15 +194,17 @@ describe('schema migrations', () => {
     db.prepare('INSERT INTO users (username, email, pubkey, is_owner, created_at) VALUES (?, ?, ?, 1, ?)').run(owner['username'], owner['email'], owner['pubkey'], owner['created_at']);
     db.close();
     expect(thrownCode(() => Vault.open({ dir }))).toBe('E_SCHEMA_OUTDATED');
-    const refused = cli(['list'], { vault: dir });
+    // `upgrade` as a child process (its one end-to-end run in the suite); the commands around it
+    // in-process: what they check is their status and output.
+    const refused = await cliIn(['list'], { vault: dir });
     expect(refused.stderr).toContain('seeqret upgrade');
     const up = cli(['upgrade'], { vault: dir });
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain(`from schema 1 to ${SCHEMA_VERSION}`);
     expect(fs.readdirSync(dir).some((f) => f.startsWith('vault.db.pre-upgrade-v1'))).toBe(true);
-    expect(cli(['add', 'key', 'K', 'v'], { vault: dir }).code).toBe(0);
-    expect(cli(['get', 'K'], { vault: dir }).stdout).toBe('v\n');
-    expect(cli(['upgrade'], { vault: dir }).stdout).toContain('up to date');
+    expect((await cliIn(['add', 'key', 'K', 'v'], { vault: dir })).code).toBe(0);
+    expect((await cliIn(['get', 'K'], { vault: dir })).stdout).toBe('v\n');
+    expect((await cliIn(['upgrade'], { vault: dir })).stdout).toContain('up to date');
   });
 });
 
