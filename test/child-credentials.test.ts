@@ -2,7 +2,9 @@
  * Credentials never reach a child: every command that starts a process (`run`, `team exec`,
  * `set NAME=!command`) gives it an environment without seeqret's credential variables, and
  * descriptors 0–2 only — never the descriptor a `--passphrase-file /dev/fd/N` named. Each child
- * is a real `node` reporting its own environment and `/proc/self/fd`.
+ * is a real process (a `/bin/sh` script) reporting the environment and the descriptors it was
+ * given (`env -0`, `/proc/$$/fd`): what seeqret hands a child is the same whatever the program,
+ * and a shell starts for about a millisecond of CPU where `node` takes about a hundred.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childEnvironment, credentialVariables } from '../src/inject/child-env.js';
 import { BIN, type CliResult, cleanEnv, cli, cliIn, errorCode, newVault, tmpdir } from './helpers.js';
+import { parseEnvDump } from './env-dump.js';
 import { fresh, stateDirOf } from './team-helpers.js';
 
 /** Every credential variable, set to a recognisable value. */
@@ -33,21 +36,26 @@ const SECRET_VALUES = [...new Set(Object.entries({ ...CREDENTIALS, ...CUSTOM }).
 /** Not credentials: a child keeps them. */
 const KEPT = { KEEP_ME: 'kept', SEEQRET_NO_REDACT: '0' };
 
-/** A script that writes what the process it runs in received: its environment and its open descriptors. */
+/**
+ * A shell script that writes what the process it runs in received: its environment (`env -0`,
+ * NUL-separated) and its open descriptors (`ls -l /proc/$$/fd`: the shell's own table, as the
+ * command that started it left it, plus the script it reads); the command line to run it is
+ * `/bin/sh SCRIPT`.
+ */
 function probeScript(): { script: string; report: string } {
   const dir = tmpdir();
-  const report = path.join(dir, 'report.json');
-  const script = path.join(dir, 'probe.cjs');
-  fs.writeFileSync(
-    script,
-    `const fs = require('fs');
-const fds = {};
-for (const fd of fs.readdirSync('/proc/self/fd')) { try { fds[fd] = fs.readlinkSync('/proc/self/fd/' + fd); } catch {} }
-fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ env: process.env, fds }));
-process.stdout.write('probe-output');
-`,
-  );
+  const report = path.join(dir, 'report');
+  const script = path.join(dir, 'probe.sh');
+  fs.writeFileSync(script, `env -0 > '${report}.env'\nls -l /proc/$$/fd > '${report}.fds'\nprintf probe-output\n`);
   return { script, report };
+}
+
+/** The program that runs a probe script. */
+const SH = '/bin/sh';
+
+/** Remove a probe's report (before the next run writes it). */
+function rmProbe(report: string): void {
+  for (const ext of ['.env', '.fds']) fs.rmSync(`${report}${ext}`, { force: true });
 }
 
 interface Probe {
@@ -56,7 +64,13 @@ interface Probe {
 }
 
 function readProbe(report: string): Probe {
-  return JSON.parse(fs.readFileSync(report, 'utf8')) as Probe;
+  const fds: Record<string, string> = {};
+  for (const line of fs.readFileSync(`${report}.fds`, 'utf8').split('\n')) {
+    const m = / (\d+) -> (.*)$/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) fds[m[1]] = m[2];
+  }
+  expect(Object.keys(fds)).toContain('0'); // the listing was read
+  return { env: parseEnvDump(fs.readFileSync(`${report}.env`, 'utf8')), fds };
 }
 
 /** `seeqret ARGS` started by bash with descriptor 200 open on `passFile` (as `200<FILE` does). */
@@ -103,15 +117,15 @@ describe('the environment of a child', () => {
     expect((await cliIn(['add', 'key', 'API', 'api-value', '--app', 'web', '--env', 'dev'], { vault: v, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } })).code).toBe(0);
     const { script, report } = probeScript();
     for (const fdPath of ['/dev/fd/200', '/proc/self/fd/200']) {
-      fs.rmSync(report, { force: true });
-      const r = cliWithFd(['--vault', v, '--passphrase-file', fdPath, 'run', '-f', 'web:dev:', '--', process.execPath, script], pass, { ...CREDENTIALS, ...KEPT });
+      rmProbe(report);
+      const r = cliWithFd(['--vault', v, '--passphrase-file', fdPath, 'run', '-f', 'web:dev:', '--', SH, script], pass, { ...CREDENTIALS, ...KEPT });
       expect(r.code, r.stderr).toBe(0);
       const p = readProbe(report);
       expectClean(p, pass);
       expect(p.env['API']).toBe('api-value');
     }
     // --mask (output through pipes) gives the same environment.
-    const r = cliWithFd(['--vault', v, '--passphrase-file', '/dev/fd/200', 'run', '--mask', '-f', 'web:dev:', '--', process.execPath, script], pass, { ...CREDENTIALS, ...KEPT });
+    const r = cliWithFd(['--vault', v, '--passphrase-file', '/dev/fd/200', 'run', '--mask', '-f', 'web:dev:', '--', SH, script], pass, { ...CREDENTIALS, ...KEPT });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('probe-output');
     expectClean(readProbe(report), pass);
@@ -120,7 +134,7 @@ describe('the environment of a child', () => {
   it('run with SEEQRET_PASSPHRASE: the command does not see it', () => {
     const v = newVault({ passphrase: 'vault passphrase 1' });
     const { script, report } = probeScript();
-    const r = cli(['run', '-f', '::NOTHING', '--', process.execPath, script], { vault: v, env: { ...CREDENTIALS, ...KEPT } });
+    const r = cli(['run', '-f', '::NOTHING', '--', SH, script], { vault: v, env: { ...CREDENTIALS, ...KEPT } });
     expect(r.code, r.stderr).toBe(0);
     expectClean(readProbe(report), '/nonexistent');
   });
@@ -138,8 +152,8 @@ describe('the environment of a child', () => {
       [['--env-prefix', 'CUSTOM'], CUSTOM],
     ];
     for (const [team, extra] of cases) {
-      fs.rmSync(report, { force: true });
-      const r = cliWithFd(['team', '--file', file, ...team, 'exec', '--domain', 'dev', '--', process.execPath, script], pass, { ...CREDENTIALS, ...extra, ...KEPT, SEEQRET: stateDirOf(file) });
+      rmProbe(report);
+      const r = cliWithFd(['team', '--file', file, ...team, 'exec', '--domain', 'dev', '--', SH, script], pass, { ...CREDENTIALS, ...extra, ...KEPT, SEEQRET: stateDirOf(file) });
       expect(r.code, r.stderr).toBe(0);
       const p = readProbe(report);
       expectClean(p, pass, extra);
@@ -155,7 +169,7 @@ describe('the environment of a child', () => {
     fs.writeFileSync(path.join(dir, 'secrets', 'dev', 'secrets.d', 'app.json'), '[{"Variable": "token", "Type": "string"}]');
     const { script, report } = probeScript();
     const pass = passphraseFile('vault passphrase 1');
-    const r = cliWithFd(['--vault', v, '--passphrase-file', '/dev/fd/200', 'set', `token=!${process.execPath} ${script}`], pass, { ...CREDENTIALS, ...KEPT }, dir);
+    const r = cliWithFd(['--vault', v, '--passphrase-file', '/dev/fd/200', 'set', `token=!${SH} ${script}`], pass, { ...CREDENTIALS, ...KEPT }, dir);
     expect(r.code, r.stderr).toBe(0);
     expectClean(readProbe(report), pass);
     const got = await cliIn(['get', 'shop:dev:token'], { vault: v, env: { SEEQRET_PASSPHRASE: 'vault passphrase 1' } });

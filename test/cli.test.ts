@@ -338,7 +338,7 @@ describe('run', () => {
     await cliIn(['add', 'key', 'FOO', 'bar', '--env', 'dev'], { vault: v });
     const dir = tmpdir();
     fs.writeFileSync(path.join(dir, 'env.template'), 'MY_FOO=:dev:FOO\n');
-    const r = await cliIn(['run', '--', process.execPath, '-e', 'process.stdout.write(process.env.MY_FOO)'], { vault: v, cwd: dir });
+    const r = await cliIn(['run', '--', 'sh', '-c', 'printf %s "$MY_FOO"'], { vault: v, cwd: dir });
     expect(r.stdout).toBe('bar');
     const nf = await cliIn(['run', '-f', '::FOO', '--', 'definitely-not-a-command-xyz'], { vault: v });
     expect(nf.code).toBe(127);

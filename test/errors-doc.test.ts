@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, ExitCode } from '../src/errors.js';
-import { ROOT, cli, errorCode, newVault, tmpdir } from './helpers.js';
+import { ROOT, addSecrets, cli, errorCode, newVault, tmpdir } from './helpers.js';
 import { must } from './must.js';
 
 const DOC = fs.readFileSync(path.join(ROOT, 'docs', 'errors.md'), 'utf8');
@@ -47,8 +47,8 @@ describe('the real CLI exits as the table says', () => {
     exitsAsDocumented(cli(['get', 'NOPE'], { vault }), 'E_NOT_FOUND');
     exitsAsDocumented(cli(['list'], { vault: path.join(dir, 'none') }), 'E_VAULT_NOT_FOUND');
     exitsAsDocumented(cli(['get', 'a:b:c:d'], { vault }), 'E_FILTER_SYNTAX');
-    expect(cli(['add', 'key', 'K', 'one', '--env', 'dev'], { vault }).code).toBe(0);
-    expect(cli(['add', 'key', 'K', 'two', '--env', 'prod'], { vault }).code).toBe(0);
+    // Set-up in-process (what `add key` stores); the failures below are the real CLI's.
+    addSecrets(vault, { env: 'dev', key: 'K', value: 'one' }, { env: 'prod', key: 'K', value: 'two' });
     exitsAsDocumented(cli(['add', 'key', 'K', 'other', '--env', 'dev'], { vault }), 'E_EXISTS');
     exitsAsDocumented(cli(['get', 'K'], { vault }), 'E_AMBIGUOUS');
     exitsAsDocumented(cli(['add', 'key', 'EMPTY', ''], { vault }), 'E_EMPTY_VALUE');

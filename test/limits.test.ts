@@ -95,10 +95,10 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     const piped = await cliEndlessStdin(['importenv', '-', '--env', 'dev'], vault, 'A=1\n');
     refused(piped, 'stdin', 'dotenv');
     expect(piped.written).toBeLessThan(LIMITS.dotenv.bytes + 64 * 2 ** 20); // it stopped reading soon after the cap
-    // A named pipe with a writer that never stops
+    // A named pipe with a writer that never stops (coreutils `yes`: "A=1" lines until the reader goes)
     const fifo = path.join(tmpdir(), 'fifo.env');
     if (spawnSync('mkfifo', [fifo]).status === 0) {
-      const writer = spawn(process.execPath, ['-e', `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(fifo)},'w');const b=Buffer.from('A=1\\n'.repeat(1<<18));try{for(;;)fs.writeSync(fd,b)}catch{}`], { stdio: 'ignore' });
+      const writer = spawn('sh', ['-c', 'exec yes A=1 > "$0"', fifo], { stdio: 'ignore' });
       const r = cli(['importenv', fifo, '--env', 'dev'], { vault });
       writer.kill();
       refused(r, fifo, 'dotenv');

@@ -61,11 +61,19 @@ function expectSameParse(a: ParsedTeamFile, b: ParsedTeamFile): void {
 
 const python = spawnSync('/usr/bin/python3', ['-c', 'import ruamel.yaml, nacl.public'], { encoding: 'utf8' }).status === 0;
 
-/** Read a file with the independent Python reader (ruamel.yaml + PyNaCl, as pocket_protector does). */
-function readWithPython(file: string, creds: Record<string, string>): { redump_identical: boolean; domains: Record<string, Record<string, string>> } {
-  const r = spawnSync('/usr/bin/python3', [path.join(__dirname, 'vectors', 'pp-read.py'), file], { input: JSON.stringify(creds), encoding: 'utf8', timeout: 60_000 });
+/** What the independent Python reader made of one file. */
+type PythonRead = { redump_identical: boolean; domains: Record<string, Record<string, string>> };
+
+/**
+ * Read files, each with its credentials, with the independent Python reader (ruamel.yaml + PyNaCl,
+ * as pocket_protector does): one Python process for them all (`--many`), results in order.
+ */
+function readWithPython(reads: ReadonlyArray<readonly [string, Record<string, string>]>): PythonRead[] {
+  const r = spawnSync('/usr/bin/python3', [path.join(__dirname, 'vectors', 'pp-read.py'), '--many'], { input: JSON.stringify(reads), encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as { redump_identical: boolean; domains: Record<string, Record<string, string>> };
+  const out = JSON.parse(r.stdout) as PythonRead[];
+  expect(out).toHaveLength(reads.length);
+  return out;
 }
 
 describe('the pocket_protector fixture', () => {
@@ -525,18 +533,22 @@ describe('seeqret extensions', () => {
 
 describe.runIf(python)('read by an independent implementation of the old tool (ruamel.yaml + PyNaCl)', () => {
   it('reads the fixture as given, and files we write byte-identically to its own re-dump', () => {
-    expect(readWithPython(FIXTURE, { [FAST.name]: FAST.passphrase }).redump_identical).toBe(true);
     const file = fixtureCopy();
     const { tf, alice, bobKey } = made();
     tf.addOwner('dev', 'bob@example.com', alice).write();
-    const r = readWithPython(tf.path, { 'bob@example.com': bobKey });
-    expect(r).toEqual({ redump_identical: true, domains: { dev: { API_KEY: 'sk_ünï 😀', DB_PASSWORD: 'hunter2' } } });
     const f = TeamFile.open(file);
     const fast = f.unlock(FAST);
     f.addSecret('prod', 'LONG', 'x'.repeat(500))
       .rotateDomain('prod', fast)
       .rmOwner('dev', 'hard@example.com').file.write();
-    const r2 = readWithPython(file, { [FAST.name]: FAST.passphrase });
+    // The three files read by one Python process.
+    const [r0, r, r2] = readWithPython([
+      [FIXTURE, { [FAST.name]: FAST.passphrase }],
+      [tf.path, { 'bob@example.com': bobKey }],
+      [file, { [FAST.name]: FAST.passphrase }],
+    ]);
+    expect(must(r0).redump_identical).toBe(true);
+    expect(r).toEqual({ redump_identical: true, domains: { dev: { API_KEY: 'sk_ünï 😀', DB_PASSWORD: 'hunter2' } } });
     expect(r2).toEqual({ redump_identical: true, domains: { dev: { API_KEY: 'sk_live_ünïcode', 'db-password': 'hunter2' }, prod: { LONG: 'x'.repeat(500), 'db-password': 'prod-pw' } } });
   });
 });
