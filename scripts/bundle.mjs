@@ -8,14 +8,15 @@
 //                         code cache (scripts/code-cache.mjs, run after this script)
 //   dist/bin/fast-relay.js  `seeqret sync` and `seeqret push` (CommonJS, with its code cache; decision 68)
 //   dist/bin/agent.js     the unlock agent's process (CommonJS)
-//   dist/bin/main.mjs     the full command tree (ES module), with one chunk per lazily imported command
+//   dist/bin/main.js      the full command tree, with one chunk per lazily imported command in
+//                         dist/bin/chunks/ (CommonJS, each with its code cache; decision 82)
 // A `get` never starts Node's ES module loader: it reads the entry with one readFileSync, where
 // the ES module loader would load `fs/promises` and translate each module (~15 ms of CPU).
 // It also builds the CommonJS library for `require('seeqret')` (dist/cjs, decision 39):
 //   dist/cjs/**/*.cjs     one CommonJS file per library module, typed by dist/cjs/**/*.d.cts
 // Each build's esbuild metafile goes to dist/meta/ (not packed): scripts/notices.mjs reads them to
 // list the licences of exactly the packages that were inlined.
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -48,13 +49,6 @@ const common = {
   // package's licence (scripts/notices.mjs).
   legalComments: 'none',
   logLevel: 'warning',
-};
-// bin.ts imports './main.js' (its name in the unbundled dist/cli); here it is the ES module bundle.
-const mainBundle = {
-  name: 'main-bundle',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './main.mjs', external: true }));
-  },
 };
 // The entry loads the `get` path from its own bundle, and that one the fast path from its own
 // (src/cli/bundle-load.ts, under `import.meta.seeqretBundle` below).
@@ -106,32 +100,59 @@ const commonJsEntry = {
 };
 // The entry is the one bundle Node compiles from its text on every start (the others have a code
 // cache): without its indentation and line breaks there is less to scan (decision 71).
-await buildWithMeta('bin', { ...commonJsEntry, minifyWhitespace: true, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [mainBundle, fastGetBundle] });
+await buildWithMeta('bin', { ...commonJsEntry, minifyWhitespace: true, entryPoints: { seeqret: 'src/cli/bin.ts' }, plugins: [fastGetBundle] });
 await buildWithMeta('get', { ...commonJsEntry, entryPoints: { get: 'src/cli/get-main.ts' }, plugins: [fastGetBundle] });
 await buildWithMeta('fast-get', { ...commonJsEntry, entryPoints: { 'fast-get': 'src/cli/fast-get.ts' }, plugins: [lazySqliteMethods] });
 await buildWithMeta('fast-relay', { ...commonJsEntry, entryPoints: { 'fast-relay': 'src/cli/fast-relay-run.ts' } });
 await buildWithMeta('agent', { ...commonJsEntry, entryPoints: { agent: 'src/cli/agent-main.ts' } });
-await buildWithMeta('main', {
+// The command tree (decision 82): esbuild's code splitting gives the entry and one chunk per lazily
+// imported command (and per shared part) as ES modules, kept in memory; each is then turned into a
+// CommonJS file (dist/bin/main.js, dist/bin/chunks/*.js) that src/cli/code-cache.ts compiles as a
+// `vm.Script` with its own build-time code cache, requiring its chunks the same way. A command so
+// loads only its own chunks, and Node 20 (which has no compile cache for ES modules) compiles none of
+// them from their text. The chunks' lazy import() of a chunk or a package becomes a require() that
+// still resolves asynchronously.
+const tree = await buildWithMeta('main', {
   ...common,
   format: 'esm',
   entryPoints: { main: 'src/cli/main.ts' },
   splitting: true,
+  write: false,
   chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  // CommonJS dependencies (commander, yaml, ...) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __seeqretCreateRequire } from 'node:module'; const require = __seeqretCreateRequire(import.meta.url);" },
 });
+const treeBanner = `${commonJsEntry.banner.js}\n`;
+for (const out of tree.outputFiles) {
+  const cjs = await transform(out.text, {
+    format: 'cjs',
+    loader: 'js',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__seeqretMeta.url', 'import.meta.dirname': '__dirname' },
+    charset: 'ascii',
+    legalComments: 'none',
+    banner: treeBanner,
+    logLevel: 'warning',
+  });
+  fs.mkdirSync(path.dirname(out.path), { recursive: true });
+  fs.writeFileSync(out.path, cjs.code);
+}
+const treeFiles = tree.outputFiles.map((out) => path.relative(process.cwd(), out.path));
 // A default import of a Node built-in (`import fs from 'node:fs'`) becomes
 // `__toESM(require("node:fs"), 1)` in CommonJS output, which copies every property of the module
 // onto a new object, on every such import: about 7% of a `seeqret get` (decision 49). A built-in
 // needs no interop, so the entry gives each import a small object whose `default` is the module and
 // whose prototype is the module (for namespace imports) instead.
-for (const entry of ['dist/bin/seeqret.js', 'dist/bin/get.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/bin/fast-relay.js']) {
+for (const entry of ['dist/bin/seeqret.js', 'dist/bin/get.js', 'dist/bin/fast-get.js', 'dist/bin/agent.js', 'dist/bin/fast-relay.js', ...treeFiles]) {
+  const chunk = treeFiles.includes(entry);
   // esbuild leaves out the `, 1` (node mode) for some importers: for a built-in, which has no
   // `__esModule`, both give the same module object.
   const toEsm = /__toESM\(require\("(node:[a-z_/]+)"\)(?:,\s*1)?\)/g;
   const text = fs.readFileSync(entry, 'utf8');
-  if (!toEsm.test(text)) throw new Error(`bundle.mjs: no __toESM(require("node:…")) in ${entry}: update this step`);
+  if (!toEsm.test(text)) {
+    if (chunk) continue; // a chunk of the tree that imports no built-in
+    throw new Error(`bundle.mjs: no __toESM(require("node:…")) in ${entry}: update this step`);
+  }
   // `node:module` is imported only for `createRequire`, which a `get` calls only when a package or
   // a built-in must be found the slow way: required at load, it loads four of Node's modules (the
   // public module API, the ES module loader, import assertions, source maps; ~1 M instructions).
@@ -142,6 +163,11 @@ for (const entry of ['dist/bin/seeqret.js', 'dist/bin/get.js', 'dist/bin/fast-ge
     .replace(moduleImport, (_, name) => `var ${name} = { get createRequire() { return require("node:module").createRequire; } };`);
   const other = [...lazy.matchAll(/\bimport_node_module\d*\.(\w+)/g)].map((m) => m[1]).filter((member) => member !== 'createRequire');
   if (other.length > 0 || /require\("node:module"\)(?!\.createRequire)/.test(lazy)) {
+    // A chunk of the tree that uses more of node:module keeps it as it is.
+    if (chunk) {
+      fs.writeFileSync(entry, text.replace(toEsm, (_, name) => `__seeqretBuiltin(require("${name}"))`));
+      continue;
+    }
     throw new Error(`bundle.mjs: ${entry} uses node:module for more than createRequire (${other.join(', ')}): update this step`);
   }
   fs.writeFileSync(entry, lazy);
@@ -151,7 +177,7 @@ for (const entry of ['dist/bin/seeqret.js', 'dist/bin/get.js', 'dist/bin/fast-ge
 // become require() (each of them has a CommonJS entry), wrapped so they still resolve asynchronously.
 // esbuild's `charset: 'ascii'` escapes strings, but keeps a comment's characters: those become
 // `\uXXXX` text too (inside a comment it is only text), so the bundles are ASCII.
-for (const entry of ['dist/bin/get.js', 'dist/bin/fast-get.js', 'dist/bin/fast-relay.js']) {
+for (const entry of ['dist/bin/get.js', 'dist/bin/fast-get.js', 'dist/bin/fast-relay.js', ...treeFiles]) {
   const text = fs
     .readFileSync(entry, 'utf8')
     .replace(/\bimport\(("[^"]+")\)/g, 'Promise.resolve().then(() => require($1))')

@@ -5,8 +5,8 @@
  * command line to src/cli/get-main.ts — its own small bundle with a V8 code cache
  * (src/cli/bundle-load.ts), which recognises a plain `get` (run there: a protected vault's
  * unlock agent runs it, or it runs without loading the command parser), `sync` and `push` (their
- * own bundle), and otherwise imports the command tree, which loads only the module of the command
- * being run. The argument scanners are in that bundle, not here: its code cache holds their
+ * own bundle), and otherwise loads the command tree (its own bundle, with a code cache too), which
+ * loads only the chunks of the command being run (decision 82). The argument scanners are in that bundle, not here: its code cache holds their
  * compiled code, where this file's text is parsed and compiled at every start (decision 78).
  *
  * No top-level `await`: the bundle of this entry is CommonJS (scripts/bundle.mjs), so a `get`
@@ -25,7 +25,7 @@ async function run(): Promise<number> {
     return runAgent();
   }
   const runCommandLine = await loadEntry('get');
-  return runCommandLine(args, () => import('./main.js'));
+  return runCommandLine(args);
 }
 
 run().then(

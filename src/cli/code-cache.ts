@@ -70,7 +70,7 @@ type GetBuiltin = (id: string) => unknown;
  * (decision 69) — and everything else (an installed package) from `createRequire(file)`, made on
  * first use.
  */
-function bundleRequire(file: string): NodeJS.Require {
+export function bundleRequire(file: string): NodeJS.Require {
   const getBuiltin = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule;
   if (getBuiltin === undefined) return createRequire(file);
   let real: NodeJS.Require | undefined;
@@ -115,12 +115,8 @@ function setV8Flags(file: string, flags: string, builtins: readonly string[]): v
   (req('node:v8') as { setFlagsFromString: (f: string) => void }).setFlagsFromString(flags);
 }
 
-/**
- * Compile and run the CommonJS bundle `file` (an absolute path) with its code cache when there is
- * a valid one, and return its exports.
- */
-export function loadBundle(file: string, options: LoadBundleOptions = {}): LoadedBundle {
-  if (options.v8Flags !== undefined) setV8Flags(file, options.v8Flags, options.builtins ?? []);
+/** Compile the bundle `file` (an absolute path) with its code cache when there is a valid one. */
+export function compile(file: string): { readonly script: vm.Script; readonly cache: CacheUse } {
   // As bytes, then decoded: Node 20's utf8 read of a file reads it 8 KiB at a time (26 reads here).
   // The build makes the bundles ASCII (scripts/bundle.mjs), whose Latin-1 reading is the same text
   // and a plain copy, where decoding UTF-8 cost ~4 M instructions (decision 69).
@@ -130,8 +126,21 @@ export function loadBundle(file: string, options: LoadBundleOptions = {}): Loade
   const cachedData = buildId === undefined ? undefined : readCache(cacheFileOf(file, buildId));
   const script = new vm.Script(wrapCommonJs(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const cache: CacheUse = buildId === undefined ? 'no-build-id' : !cachedData ? 'missing' : script.cachedDataRejected === true ? 'rejected' : 'used';
+  return { script, cache };
+}
+
+/** What compiling a bundle's text in {@link wrapCommonJs} and running the script gives. */
+export type CommonJsWrapper = (e: unknown, r: NodeJS.Require, m: { exports: unknown }, f: string, d: string) => void;
+
+/**
+ * Compile and run the CommonJS bundle `file` (an absolute path) with its code cache when there is
+ * a valid one, and return its exports.
+ */
+export function loadBundle(file: string, options: LoadBundleOptions = {}): LoadedBundle {
+  if (options.v8Flags !== undefined) setV8Flags(file, options.v8Flags, options.builtins ?? []);
+  const { script, cache } = compile(file);
   const module = { exports: {} as unknown };
-  const run = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: { exports: unknown }, f: string, d: string) => void;
+  const run = script.runInThisContext() as CommonJsWrapper;
   run(module.exports, bundleRequire(file), module, file, path.dirname(file));
   return { exports: module.exports, cache, script };
 }

@@ -3,7 +3,8 @@
  * a plain `get` that src/cli/fast.ts recognises runs here — let a protected vault's unlock agent
  * run it (src/cli/agent-get.ts), else run the get itself from the fast path's own bundle
  * (src/cli/fast-get.ts), and end the process as decision 65 says; `sync` and `push` run from their
- * own bundle (src/cli/fast-relay-run.ts); anything else goes to the command tree.
+ * own bundle (src/cli/fast-relay-run.ts); anything else goes to the command tree (its own bundle
+ * and chunks, each with a code cache too; decision 82).
  *
  * It has its own CommonJS bundle, dist/bin/get.js, compiled with a build-time V8 code cache like
  * dist/bin/fast-get.js (decision 69): the entry dist/bin/seeqret.js, which Node's CommonJS loader
@@ -18,8 +19,8 @@ import { loadEntry } from './bundle-load.js';
 import { allWritten, quietOnEpipe, quietOnEpipeWhenUsed } from './epipe.js';
 import { parseFastGet } from './fast.js';
 import { parseFastRelay } from './fast-relay.js';
-import type { main } from './main.js';
 import { processIo } from './process-io.js';
+import { loadMain } from './tree-load.js';
 
 /**
  * Run the `get` that {@link parseFastGet} recognised and return its exit code. A successful `get`
@@ -46,10 +47,10 @@ export async function runGetCommand(fast: FastGet): Promise<number> {
 /**
  * Run the command line `args` (the process's arguments, past `node` and the executable) and return
  * its exit code: a plain `get` ({@link runGetCommand}), `sync` and `push` from their own bundle,
- * else the command tree's `main`, which `loadMain` imports (the entry's `import()`: a bundle
- * compiled as a `vm.Script` cannot import an ES module on Node 20).
+ * else the command tree's `main`: in the bundle, dist/bin/main.js and the chunks of the command
+ * being run, each compiled with its code cache (decision 82).
  */
-export async function runCommandLine(args: readonly string[], loadMain: () => Promise<{ readonly main: typeof main }>): Promise<number> {
+export async function runCommandLine(args: readonly string[]): Promise<number> {
   const fast = parseFastGet(args);
   if (fast) return runGetCommand(fast);
   // `sync` and `push` (ten machines syncing at once): their own bundle, no command tree (decision 68).
@@ -62,6 +63,6 @@ export async function runCommandLine(args: readonly string[], loadMain: () => Pr
   }
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
-  const { main: runMain } = await loadMain();
+  const runMain = await loadMain();
   return runMain(args, processIo());
 }
