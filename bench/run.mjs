@@ -82,6 +82,15 @@ const base2 = median(runs(10, () => time(process.execPath, ['-e', '0'])));
 baseline = Math.min(base, base2);
 row('`seeqret get KEY` wall time, median of 10 (10,000 secrets)', `${cliGet.toFixed(1)} ms = ${(cliGet / baseline).toFixed(2)} x node -e 0`, '<= 1.3 x', cliGet / baseline <= 1.3);
 
+// The start of a command of the tree (not a plain `get`, `sync` or `push`): `seeqret list` on a
+// small vault, whole process (decision 82: the tree's files each with a code cache).
+{
+  const small = makeVault('small', 3, (i) => ({ app: '*', env: '*', key: `SMALL_${i}`, value: `value-${i}` }));
+  for (let i = 0; i < 3; i++) time(process.execPath, [BIN, '--vault', small, 'list']);
+  const cliList = median(runs(10, () => time(process.execPath, [BIN, '--vault', small, 'list'])));
+  row('`seeqret list` wall time, whole process, median of 10 (3 secrets): the start of a command of the tree', `${cliList.toFixed(1)} ms = ${(cliList / baseline).toFixed(2)} x node -e 0`, 'reported', true);
+}
+
 // Library get
 {
   const t0 = process.hrtime.bigint();

@@ -70,16 +70,22 @@ function runTree(bin: string, args: string[]): TreeRun {
   return { ...parsed, loaded: new Map(parsed.loaded) };
 }
 
-/** `seeqret ARGS` through the entry of `bin`, as its own process. */
-function runBin(bin: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
+/** `seeqret ARGS` through the entry of `bin`, as its own process: [exit status, stdout, stderr]. */
+function runBin(bin: string, args: string[]): [number | null, string, string] {
   const r = spawnSync(process.execPath, [path.join(bin, 'seeqret.js'), ...args], { encoding: 'utf8', env: cleanEnv({ NO_COLOR: '1' }), input: '' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return [r.status, r.stdout, r.stderr];
 }
 
-function vaultWithKey(): string {
+/** A vault holding TREE_KEY, written in-process (setup: what is checked is the runs that read it). */
+function treeVault(): string {
   const v = newVault();
   addSecrets(v, { key: 'TREE_KEY', value: 'tree value' });
   return v;
+}
+
+/** The cache of the tree's file `file` for this Node, named by the build id its text ends with. */
+function cacheOf(file: string): string {
+  return cacheFileOf(file, must(buildIdOf(fs.readFileSync(file, 'latin1'))));
 }
 
 describe('the command tree: main.js and its chunks, each with a code cache (decision 82)', () => {
@@ -96,7 +102,7 @@ describe('the command tree: main.js and its chunks, each with a code cache (deci
   });
 
   it('list, whoami, add key and --version compile every file they load from its cache, and load only their own command', () => {
-    const vault = vaultWithKey();
+    const vault = treeVault();
     const runs = {
       version: runTree(DIST_BIN, ['--version']),
       list: runTree(DIST_BIN, ['--vault', vault, 'list']),
@@ -122,12 +128,11 @@ describe('the command tree: main.js and its chunks, each with a code cache (deci
   });
 
   it("a damaged cache, or another chunk's cache in its place, is rejected: compiled from the text, same output", () => {
-    const bin = binCopy();
-    const vault = vaultWithKey();
+    const [bin, vault] = [binCopy(), treeVault()];
     const good = runTree(bin, ['--vault', vault, 'list']);
     expect(good.code).toBe(0);
     const list = chunkNamed(bin, 'list');
-    const listCache = cacheFileOf(list, must(buildIdOf(fs.readFileSync(list, 'latin1'))));
+    const listCache = cacheOf(list);
     const bytes = fs.readFileSync(listCache);
     for (let i = 0; i < bytes.length; i += 7) bytes[i] = (bytes[i] ?? 0) ^ 0x5a;
     fs.writeFileSync(listCache, bytes);
@@ -136,20 +141,18 @@ describe('the command tree: main.js and its chunks, each with a code cache (deci
     expect([damaged.code, damaged.stdout, damaged.stderr]).toEqual([good.code, good.stdout, good.stderr]);
     // A foreign cache: the one of main.js under the name of the list chunk's.
     const mainFile = path.join(bin, 'main.js');
-    fs.copyFileSync(cacheFileOf(mainFile, must(buildIdOf(fs.readFileSync(mainFile, 'latin1')))), listCache);
+    fs.copyFileSync(cacheOf(mainFile), listCache);
     const foreign = runTree(bin, ['--vault', vault, 'list']);
     expect(foreign.loaded.get(list)).toBe('rejected');
     expect([foreign.code, foreign.stdout, foreign.stderr]).toEqual([good.code, good.stdout, good.stderr]);
     // And through the entry, as a process.
-    const r = runBin(bin, ['--vault', vault, 'list']);
-    expect([r.code, r.stdout, r.stderr]).toEqual([good.code, good.stdout, good.stderr]);
+    expect(runBin(bin, ['--vault', vault, 'list'])).toEqual([good.code, good.stdout, good.stderr]);
   });
 
   it("a stale cache of another build of a chunk, or another Node's, is never read; without any cache the tree still runs", () => {
-    const bin = binCopy();
-    const vault = vaultWithKey();
+    const [bin, vault] = [binCopy(), treeVault()];
     const good = runBin(bin, ['--vault', vault, 'whoami']);
-    expect(good.code).toBe(0);
+    expect(good[0]).toBe(0);
     // Another build of the `whoami` code (its module, users.ts): its text (and so its id) changed, one character, the same length.
     const users = chunkNamed(bin, 'users');
     const text = fs.readFileSync(users, 'latin1');
@@ -158,10 +161,10 @@ describe('the command tree: main.js and its chunks, each with a code cache (deci
     expect(changed).not.toBe(body);
     const newId = createHash('sha256').update(changed).digest('hex');
     fs.writeFileSync(users, `${changed}${BUILD_ID_MARK}${newId}\n`);
-    expect(fs.existsSync(cacheFileOf(users, must(buildIdOf(text))))).toBe(true);
+    expect(fs.existsSync(cacheFileOf(users, must(buildIdOf(text))))).toBe(true); // the old build's, under its old name
     const stale = runTree(bin, ['--vault', vault, 'whoami']);
     expect(stale.loaded.get(users)).toBe('missing');
-    expect(stale.stdout).toBe(good.stdout);
+    expect(stale.stdout).toBe(good[1]);
     // Another Node's cache is looked for under its own name: with only that one, this Node finds none.
     const mainFile = path.join(bin, 'main.js');
     const mainId = must(buildIdOf(fs.readFileSync(mainFile, 'latin1')));
