@@ -78,6 +78,23 @@ const lazySqliteMethods = {
     });
   },
 };
+// commander requires `node:child_process` when it is loaded, for the executable sub-commands that
+// seeqret does not have: it loads ~10 of Node's modules (`child_process`, `dgram`, `net`, the
+// streams) at every start of the tree. In the tree's bundle it is required on first use (decision 82).
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const eager = "const childProcess = require('node:child_process');";
+      const text = fs.readFileSync(args.path, 'utf8');
+      if (!text.includes(eager)) throw new Error(`bundle.mjs: commander's command.js no longer has \`${eager}\`: update this step`);
+      const uses = [...text.matchAll(/\bchildProcess\.(\w+)/g)].map((m) => m[1]);
+      if (uses.some((u) => u !== 'spawn')) throw new Error(`bundle.mjs: commander uses child_process for more than spawn (${uses.join(', ')}): update this step`);
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 const commonJsEntry = {
   ...common,
   format: 'cjs',
@@ -118,6 +135,7 @@ const tree = await buildWithMeta('main', {
   entryPoints: { main: 'src/cli/main.ts' },
   splitting: true,
   write: false,
+  plugins: [lazyCommanderChildProcess],
   chunkNames: 'chunks/[name]-[hash]',
 });
 const treeBanner = `${commonJsEntry.banner.js}\n`;
