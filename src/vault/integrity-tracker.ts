@@ -45,6 +45,23 @@ class Delta {
   }
 }
 
+/** The row's MAC computed by SQL for a row of `t` (an INSERT or UPDATE without one). */
+function setMacSql(t: ProtectedTable): string {
+  return `UPDATE main.${t.name} SET mac = seeqret_row_mac('${t.name}', ${t.cols.map((c) => `NEW.${c}`).join(', ')}) WHERE ${t.newRow};`;
+}
+
+/**
+ * The INSERT triggers of `t`: a row without a MAC gets one; a row with one must bring the MAC
+ * {@link IntegrityTracker.macFor} just computed for it. {@link IntegrityTracker.insertMany}
+ * drops them for its batch and makes them again after it.
+ */
+function insertTriggers(t: ProtectedTable): string {
+  return [
+    `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NULL BEGIN ${setMacSql(t)} END;`,
+    `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins_mac AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NOT NULL BEGIN SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
+  ].join('\n');
+}
+
 /**
  * Keeps row MACs and aggregates up to date for one writing connection. {@link install} defines
  * the SQL functions and the TEMP triggers; {@link begin} and {@link commit} bracket each write
@@ -58,10 +75,13 @@ class Delta {
  * A row inserted with any other MAC is refused (`E_INTERNAL`), so every stored MAC still comes
  * from {@link rowMac} here, over the values the row was inserted with.
  *
- * Many new rows of one table ({@link insertMany}: a push's share records, a load's) call into
- * JavaScript from no trigger (decision 77): while they go in, a TEMP flag row turns their INSERT
- * check off, and one statement reads their MACs back after the last one, which must be exactly
- * the MACs computed here, in id order, and no other row (`E_INTERNAL` otherwise).
+ * Many new rows of one table ({@link insertMany}: a push's share records, a load's, a load's
+ * history rows) call into JavaScript from no trigger (decisions 77, 81): while they go in, the
+ * table's INSERT triggers are dropped (and made again right after, in the same transaction), and
+ * one statement reads their MACs back after the last one, which must be exactly the MACs
+ * computed here, in id order, and no other row (`E_INTERNAL` otherwise). Many replaced rows
+ * ({@link replaceMany}) likewise: a TEMP flag row turns their UPDATE check off, the old rows are
+ * checked from what the writer read, and the new MACs are read back once.
  */
 export class IntegrityTracker {
   readonly #key: Buffer;
@@ -121,18 +141,21 @@ export class IntegrityTracker {
       };
       this.#many.set(table.name, st);
     }
-    const flags = this.#flags(db);
     const macs = Buffer.allocUnsafe(32 * rows.length);
-    flags.on.run(table.name);
+    // Without the table's INSERT triggers while the batch goes in: an AFTER INSERT trigger costs
+    // SQLite a sub-program per row even when its WHEN is false (~9 k instructions a row for two).
+    // The DROP is part of the transaction, so a rollback brings the triggers back too.
+    db.exec(`DROP TRIGGER temp.seeqret_${table.name}_ins; DROP TRIGGER temp.seeqret_${table.name}_ins_mac;`);
     try {
-      rows.forEach((row, i) => {
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i] as readonly unknown[];
         const mac = rowMac(this.#key, table.name, row);
         this.#change(table.name, mac, 1);
         macs.set(mac, 32 * i);
         st.insert.run(...row, mac);
-      });
+      }
     } finally {
-      flags.off.run(table.name);
+      db.exec(insertTriggers(table));
     }
     const back = st.readBack.get(first) as { n: number; h: string | null };
     if (back.n !== rows.length || !constantTimeEqual(Buffer.from(back.h ?? '', 'hex'), macs)) {
@@ -236,16 +259,13 @@ export class IntegrityTracker {
       this.#takeGiven(table, mac);
       return null;
     });
-    // While insertMany writes a table, its INSERT check is off (replaceMany: its UPDATE-with-MAC
-    // check): it checks the rows itself at the end.
+    // While replaceMany writes a table, its UPDATE-with-MAC check is off: it checks the rows itself.
     const sql = ['CREATE TEMP TABLE IF NOT EXISTS seeqret_many (tbl TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;'];
     for (const t of PROTECTED_TABLES) {
-      const nw = t.cols.map((c) => `NEW.${c}`).join(', ');
       const old = t.cols.map((c) => `OLD.${c}`).join(', ');
-      const setMac = `UPDATE main.${t.name} SET mac = seeqret_row_mac('${t.name}', ${nw}) WHERE ${t.newRow};`;
+      const setMac = setMacSql(t);
       sql.push(
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NULL BEGIN ${setMac} END;`,
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins_mac AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.seeqret_many WHERE tbl = '${t.name}') BEGIN SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
+        insertTriggers(t),
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); ${setMac} END;`,
         // An UPDATE that sets the row's new MAC with it (IntegrityTracker.macFor): the old row is
         // checked as always, the new MAC must be the one just computed — no second write of the row.
