@@ -164,7 +164,7 @@ describe('a load written in one pass', () => {
     db.exec('DROP TRIGGER temp.test_shift');
     expect(bob.sharingRecords().shares.length).toBe(before);
     expect(bob.reveal(must(bob.lookup('web', 'prod', 'K1')))).toBe('round 1 value 1');
-    // The batch's flag went with it: a row with a MAC seeqret did not compute is refused again.
+    // The batch's INSERT triggers are back: a row with a MAC seeqret did not compute is refused again.
     expect(() =>
       db.prepare("INSERT INTO main.shares (id, bundle_id, username, pubkey, app, env, key, version, at, mac) VALUES (9999, 'b', 'x', 'k', 'a', 'e', 'K', 1, 1, randomblob(32))").run(),
     ).toThrow(/MAC seeqret did not compute/);

@@ -45,6 +45,23 @@ class Delta {
   }
 }
 
+/** The row's MAC computed by SQL for a row of `t` (an INSERT or UPDATE without one). */
+function setMacSql(t: ProtectedTable): string {
+  return `UPDATE main.${t.name} SET mac = seeqret_row_mac('${t.name}', ${t.cols.map((c) => `NEW.${c}`).join(', ')}) WHERE ${t.newRow};`;
+}
+
+/**
+ * The INSERT triggers of `t`: a row without a MAC gets one; a row with one must bring the MAC
+ * {@link IntegrityTracker.macFor} just computed for it. {@link IntegrityTracker.insertMany}
+ * drops them for its batch and makes them again after it.
+ */
+function insertTriggers(t: ProtectedTable): string {
+  return [
+    `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NULL BEGIN ${setMacSql(t)} END;`,
+    `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins_mac AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NOT NULL BEGIN SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
+  ].join('\n');
+}
+
 /**
  * Keeps row MACs and aggregates up to date for one writing connection. {@link install} defines
  * the SQL functions and the TEMP triggers; {@link begin} and {@link commit} bracket each write
@@ -58,10 +75,13 @@ class Delta {
  * A row inserted with any other MAC is refused (`E_INTERNAL`), so every stored MAC still comes
  * from {@link rowMac} here, over the values the row was inserted with.
  *
- * Many new rows of one table ({@link insertMany}: a push's share records, a load's) call into
- * JavaScript from no trigger (decision 77): while they go in, a TEMP flag row turns their INSERT
- * check off, and one statement reads their MACs back after the last one, which must be exactly
- * the MACs computed here, in id order, and no other row (`E_INTERNAL` otherwise).
+ * Many new rows of one table ({@link insertMany}: a push's share records, a load's, a load's
+ * history rows) call into JavaScript from no trigger (decisions 77, 81): while they go in, the
+ * table's INSERT triggers are dropped (and made again right after, in the same transaction), and
+ * one statement reads their MACs back after the last one, which must be exactly the MACs
+ * computed here, in id order, and no other row (`E_INTERNAL` otherwise). Many replaced rows
+ * ({@link replaceMany}) likewise: a TEMP flag row turns their UPDATE check off, the old rows are
+ * checked from what the writer read, and the new MACs are read back once.
  */
 export class IntegrityTracker {
   readonly #key: Buffer;
@@ -73,6 +93,8 @@ export class IntegrityTracker {
   /** {@link insertMany}'s statements, per table (prepared on first use). */
   readonly #many = new Map<string, { insert: Database.Statement; readBack: Database.Statement }>();
   #flag: { on: Database.Statement; off: Database.Statement } | null = null;
+  /** {@link replaceMany}'s read-back statement, per table. */
+  readonly #replaced = new Map<string, Database.Statement>();
 
   constructor(key: Buffer) {
     this.#key = key;
@@ -95,6 +117,12 @@ export class IntegrityTracker {
     return mac;
   }
 
+  /** The statements that set and clear a TEMP flag row (prepared on first use). */
+  #flags(db: Database.Database): { on: Database.Statement; off: Database.Statement } {
+    this.#flag ??= { on: db.prepare('INSERT INTO temp.seeqret_many (tbl) VALUES (?)'), off: db.prepare('DELETE FROM temp.seeqret_many WHERE tbl = ?') };
+    return this.#flag;
+  }
+
   /**
    * Insert `rows` into `table` (a table whose rows have an `id` primary key), each row's values
    * being every column of the table's spec in its order, ids counted up from the first one (the
@@ -113,23 +141,76 @@ export class IntegrityTracker {
       };
       this.#many.set(table.name, st);
     }
-    this.#flag ??= { on: db.prepare('INSERT INTO temp.seeqret_many (tbl) VALUES (?)'), off: db.prepare('DELETE FROM temp.seeqret_many WHERE tbl = ?') };
     const macs = Buffer.allocUnsafe(32 * rows.length);
-    this.#flag.on.run(table.name);
+    // Without the table's INSERT triggers while the batch goes in: an AFTER INSERT trigger costs
+    // SQLite a sub-program per row even when its WHEN is false (~9 k instructions a row for two).
+    // The DROP is part of the transaction, so a rollback brings the triggers back too.
+    db.exec(`DROP TRIGGER temp.seeqret_${table.name}_ins; DROP TRIGGER temp.seeqret_${table.name}_ins_mac;`);
     try {
-      rows.forEach((row, i) => {
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i] as readonly unknown[];
         const mac = rowMac(this.#key, table.name, row);
         this.#change(table.name, mac, 1);
         macs.set(mac, 32 * i);
         st.insert.run(...row, mac);
-      });
+      }
     } finally {
-      this.#flag.off.run(table.name);
+      db.exec(insertTriggers(table));
     }
     const back = st.readBack.get(first) as { n: number; h: string | null };
     if (back.n !== rows.length || !constantTimeEqual(Buffer.from(back.h ?? '', 'hex'), macs)) {
       throw new SeeqretError('E_INTERNAL', `rows of ${table.name} were inserted with MACs seeqret did not compute for them`, 'Report this bug.');
     }
+  }
+
+  /**
+   * Run `write`, which replaces rows of `table` (a table with an `id` primary key) through the
+   * `replace` it is given, with no trigger calling into JavaScript for those UPDATEs (decision 81):
+   * `replace(old, oldMac, next)` takes the row as the caller just read it in this transaction
+   * (`old`: every column of the table's spec in its order; `oldMac`: its stored MAC), checks it
+   * against its MAC as the UPDATE trigger would (`E_TAMPERED` naming the row otherwise: a row
+   * changed outside seeqret is never re-authenticated), and returns the MAC of `next` (the same
+   * row id), counted here, which the caller stores in its next UPDATE of that row. While `write`
+   * runs, a TEMP flag row turns the table's UPDATE-with-MAC check off; once it returned, one
+   * statement reads the MACs of the replaced rows back, which must be exactly the last ones
+   * computed for each (`E_INTERNAL` otherwise).
+   */
+  replaceMany<T>(db: Database.Database, table: ProtectedTable, write: (replace: (old: readonly unknown[], oldMac: unknown, next: readonly unknown[]) => Buffer) => T): T {
+    const flags = this.#flags(db);
+    const flag = `${table.name}:replace`;
+    const macs = new Map<unknown, Buffer>();
+    const replace = (old: readonly unknown[], oldMac: unknown, next: readonly unknown[]): Buffer => {
+      const want = rowMac(this.#key, table.name, old);
+      if (!(oldMac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(oldMac.buffer, oldMac.byteOffset, oldMac.byteLength), want)) {
+        const row: Record<string, unknown> = { mac: oldMac };
+        table.cols.forEach((c, i) => (row[c] = old[i]));
+        verifyRow(this.#key, table, row); // throws E_TAMPERED naming the row
+      }
+      this.#change(table.name, want, -1);
+      const mac = rowMac(this.#key, table.name, next);
+      this.#change(table.name, mac, 1);
+      macs.set(next[0], mac);
+      return mac;
+    };
+    flags.on.run(flag);
+    let out: T;
+    try {
+      out = write(replace);
+    } finally {
+      flags.off.run(flag);
+    }
+    if (macs.size > 0) {
+      let readBack = this.#replaced.get(table.name);
+      if (readBack === undefined) {
+        readBack = db.prepare(`SELECT count(*) AS n, group_concat(hex(mac), '') AS h FROM (SELECT t.mac FROM json_each(?) j JOIN ${table.name} t ON t.id = j.value ORDER BY j.key)`);
+        this.#replaced.set(table.name, readBack);
+      }
+      const back = readBack.get(JSON.stringify([...macs.keys()])) as { n: number; h: string | null };
+      if (back.n !== macs.size || !constantTimeEqual(Buffer.from(back.h ?? '', 'hex'), Buffer.concat([...macs.values()]))) {
+        throw new SeeqretError('E_INTERNAL', `rows of ${table.name} were replaced with MACs seeqret did not compute for them`, 'Report this bug.');
+      }
+    }
+    return out;
   }
 
   /** The trigger's check of an inserted (or updated) row's MAC: it must be the one {@link macFor} just computed. */
@@ -178,19 +259,17 @@ export class IntegrityTracker {
       this.#takeGiven(table, mac);
       return null;
     });
-    // While insertMany writes a table, its INSERT check is off: it checks the rows itself at the end.
+    // While replaceMany writes a table, its UPDATE-with-MAC check is off: it checks the rows itself.
     const sql = ['CREATE TEMP TABLE IF NOT EXISTS seeqret_many (tbl TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;'];
     for (const t of PROTECTED_TABLES) {
-      const nw = t.cols.map((c) => `NEW.${c}`).join(', ');
       const old = t.cols.map((c) => `OLD.${c}`).join(', ');
-      const setMac = `UPDATE main.${t.name} SET mac = seeqret_row_mac('${t.name}', ${nw}) WHERE ${t.newRow};`;
+      const setMac = setMacSql(t);
       sql.push(
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NULL BEGIN ${setMac} END;`,
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_ins_mac AFTER INSERT ON main.${t.name} WHEN NEW.mac IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.seeqret_many WHERE tbl = '${t.name}') BEGIN SELECT seeqret_row_given('${t.name}', NEW.mac); END;`,
+        insertTriggers(t),
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS OLD.mac BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); ${setMac} END;`,
         // An UPDATE that sets the row's new MAC with it (IntegrityTracker.macFor): the old row is
         // checked as always, the new MAC must be the one just computed — no second write of the row.
-        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd_mac AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS NOT OLD.mac BEGIN SELECT seeqret_row_replace('${t.name}', NEW.mac, ${old}, OLD.mac); END;`,
+        `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_upd_mac AFTER UPDATE OF ${t.cols.join(', ')} ON main.${t.name} WHEN NEW.mac IS NOT OLD.mac AND NOT EXISTS (SELECT 1 FROM temp.seeqret_many WHERE tbl = '${t.name}:replace') BEGIN SELECT seeqret_row_replace('${t.name}', NEW.mac, ${old}, OLD.mac); END;`,
         `CREATE TEMP TRIGGER IF NOT EXISTS seeqret_${t.name}_del AFTER DELETE ON main.${t.name} BEGIN SELECT seeqret_row_drop('${t.name}', ${old}, OLD.mac); END;`,
       );
     }

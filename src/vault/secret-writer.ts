@@ -36,7 +36,7 @@ export interface SetManyOptions {
 /** Row ids a bulk write hands out itself: each table's largest id + 1, read once per write, then counted up. */
 type RowIds = Partial<Record<'secrets' | 'shares' | 'secret_history', number>>;
 
-/** A secrets row as {@link SecretWriter} reads it before writing it (every column its MAC covers but the names). */
+/** A secrets row as {@link SecretWriter} reads it before writing it (every column its MAC covers but the names, and the MAC). */
 interface CurrentRow {
   readonly id: number;
   readonly value: Buffer;
@@ -48,6 +48,17 @@ interface CurrentRow {
   readonly exposedBy: string | null;
   readonly pending: number;
   readonly origin: string | null;
+  readonly mac: Buffer;
+}
+
+/**
+ * How {@link SecretWriter.setMany} replaces values (decision 81): the old row checked from the
+ * row just read and the new MAC counted by {@link IntegrityTracker.replaceMany}, the old values'
+ * history rows inserted in one batch at the end ({@link IntegrityTracker.insertMany}).
+ */
+interface Bulk {
+  readonly replace: (old: readonly unknown[], oldMac: unknown, next: readonly unknown[]) => Buffer;
+  readonly history: unknown[][];
 }
 
 /** What one write did to a secret. */
@@ -69,7 +80,7 @@ export class SecretWriter {
 
   /** Write one validated secret inside the running write transaction (see {@link Vault.set} for the outcomes). */
   put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer = false, acceptance: Acceptance = 'own'): WriteOutcome {
-    return this.#put(v, ifExists, now, keepNewer, acceptance, undefined).outcome;
+    return this.#put(v, ifExists, now, keepNewer, acceptance, undefined, undefined).outcome;
   }
 
   /** The id of the next row of `table`: with `ids`, read once per write and then counted up (nothing else inserts meanwhile). */
@@ -80,10 +91,10 @@ export class SecretWriter {
     return id;
   }
 
-  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer: boolean, acceptance: Acceptance, ids: RowIds | undefined): Put {
+  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer: boolean, acceptance: Acceptance, ids: RowIds | undefined, bulk: Bulk | undefined): Put {
     const at = v.updatedAt ?? now;
     const cur = this.#s
-      .stmt('SELECT id, value, type, version, created_at AS createdAt, updated_at AS updatedAt, exposed_at AS exposedAt, exposed_by AS exposedBy, pending, origin FROM secrets WHERE app = ? AND env = ? AND key = ?')
+      .stmt('SELECT id, value, type, version, created_at AS createdAt, updated_at AS updatedAt, exposed_at AS exposedAt, exposed_by AS exposedBy, pending, origin, mac FROM secrets WHERE app = ? AND env = ? AND key = ?')
       .get(v.app, v.env, v.key) as CurrentRow | undefined;
     const plain = Buffer.from(v.value, 'utf8');
     try {
@@ -107,7 +118,12 @@ export class SecretWriter {
       }
       // A name this person types is theirs, even if it first arrived from someone else.
       let pending = cur.pending;
-      if (acceptance === 'own' && cur.pending === 1 && ifExists !== 'skip' && this.#acceptRow(cur.id, secretLabel(v), 'typed')) pending = 0;
+      let mac = cur.mac;
+      if (acceptance === 'own' && cur.pending === 1 && ifExists !== 'skip' && this.#acceptRow(cur.id, secretLabel(v), 'typed')) {
+        pending = 0;
+        // Accepting wrote the row again (a new MAC, by its trigger): the row as it is now.
+        mac = this.#s.stmt('SELECT mac FROM secrets WHERE id = ?').pluck().get(cur.id) as Buffer;
+      }
       const old = this.#s.decrypt(v, cur.version, cur.value);
       if (old === v.value && cur.type === v.type) return { outcome: 'unchanged', version: cur.version };
       if (ifExists === 'error') {
@@ -116,7 +132,7 @@ export class SecretWriter {
       if (ifExists === 'skip') return { outcome: 'skipped', version: cur.version };
       // A transferred value older than the one here is a delayed or replayed bundle: keep ours.
       if (keepNewer && v.updatedAt !== undefined && v.updatedAt < cur.updatedAt) return { outcome: 'older', version: cur.version };
-      this.#replace({ ...cur, pending }, v, plain, now, at, old !== v.value, ids);
+      this.#replace({ ...cur, pending, mac }, v, plain, now, at, old !== v.value, ids, bulk);
       this.#s.queueSecretEntry({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
       return { outcome: 'updated', version: cur.version + 1 };
     } finally {
@@ -129,19 +145,26 @@ export class SecretWriter {
    * to history and the new one in place, each row written once with its MAC (the triggers check
    * the old row's MAC and that the new one is the MAC computed here, see IntegrityTracker).
    */
-  #replace(cur: CurrentRow, v: { app: string; env: string; key: string; type: string }, plain: Buffer, now: number, at: number, valueChanged: boolean, ids: RowIds | undefined): void {
+  #replace(cur: CurrentRow, v: { app: string; env: string; key: string; type: string }, plain: Buffer, now: number, at: number, valueChanged: boolean, ids: RowIds | undefined, bulk: Bulk | undefined): void {
     // The old ciphertext stays valid where it is moved: its associated data names its version.
     const hid = this.#id('secret_history', ids);
-    const hmac = this.#s.tracker.macFor(HISTORY_T, [hid, cur.id, cur.version, cur.type, cur.updatedAt, now, cur.value]);
-    this.#s
-      .stmt('INSERT INTO secret_history (id, secret_id, version, value, type, set_at, replaced_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(hid, cur.id, cur.version, cur.value, cur.type, cur.updatedAt, now, hmac);
+    const hrow = [hid, cur.id, cur.version, cur.type, cur.updatedAt, now, cur.value];
+    if (bulk) bulk.history.push(hrow);
+    else {
+      const hmac = this.#s.tracker.macFor(HISTORY_T, hrow);
+      this.#s
+        .stmt('INSERT INTO secret_history (id, secret_id, version, value, type, set_at, replaced_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(hid, cur.id, cur.version, cur.value, cur.type, cur.updatedAt, now, hmac);
+    }
     const next = cur.version + 1;
     const blob = seal(this.#s.keys.dataKey, plain, valueAd(v.app, v.env, v.key, next));
     // A new value is no longer exposed by a user removed before it was set (a type change alone is not a new value).
     const exposedAt = valueChanged ? null : cur.exposedAt;
     const exposedBy = valueChanged ? null : cur.exposedBy;
-    const mac = this.#s.tracker.macFor(SECRETS_T, [cur.id, v.app, v.env, v.key, v.type, next, cur.createdAt, at, exposedAt, exposedBy, cur.pending, cur.origin, blob]);
+    const row = [cur.id, v.app, v.env, v.key, v.type, next, cur.createdAt, at, exposedAt, exposedBy, cur.pending, cur.origin, blob];
+    const mac = bulk
+      ? bulk.replace([cur.id, v.app, v.env, v.key, cur.type, cur.version, cur.createdAt, cur.updatedAt, cur.exposedAt, cur.exposedBy, cur.pending, cur.origin, cur.value], cur.mac, row)
+      : this.#s.tracker.macFor(SECRETS_T, row);
     this.#s.stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ?, exposed_at = ?, exposed_by = ?, mac = ? WHERE id = ?').run(blob, v.type, at, next, exposedAt, exposedBy, mac, cur.id);
   }
 
@@ -189,13 +212,18 @@ export class SecretWriter {
       const ids: RowIds = {};
       const versions = new Map<string, number>();
       const acceptance: Acceptance = opts.received !== undefined ? { received: opts.received, accept: opts.acceptReceived === true } : 'own';
-      for (const v of entries) {
-        const r = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, acceptance, ids);
-        summary[r.outcome] += 1;
-        summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome: r.outcome });
-        versions.set(secretLabel(v), r.version);
-        if (r.added) added.push(r.added);
-      }
+      const history: unknown[][] = [];
+      this.#s.tracker.replaceMany(this.#s.db, SECRETS_T, (replace) => {
+        const bulk: Bulk = { replace, history };
+        for (const v of entries) {
+          const r = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, acceptance, ids, bulk);
+          summary[r.outcome] += 1;
+          summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome: r.outcome });
+          versions.set(secretLabel(v), r.version);
+          if (r.added) added.push(r.added);
+        }
+      });
+      this.#s.tracker.insertMany(this.#s.db, HISTORY_T, history);
       if (opts.dryRun) throw DRY_RUN;
       if (opts.load) {
         // Recorded in the same transaction: a bundle is loaded entirely and remembered, or not at all.
