@@ -28,7 +28,17 @@ function foldable(e: QueuedAuditEntry): boolean {
   if (!e.action.startsWith('secret.') || typeof e.target !== 'string') return false;
   if (e.detail === undefined || e.detail === null) return true;
   if (typeof e.detail !== 'object' || Array.isArray(e.detail)) return false;
-  return !Object.keys(e.detail).some((k) => FOLD_FIELDS.has(k));
+  // Own enumerable keys (as Object.keys), without an array per entry: a load queues one per value.
+  for (const k in e.detail) if (Object.hasOwn(e.detail, k) && FOLD_FIELDS.has(k)) return false;
+  return true;
+}
+
+/** JSON's text of `a` and `b` is the same: a string or a finite number compared as itself, else the texts. */
+function sameJson(a: unknown, b: unknown, bText: string): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  // -0 and 0 both write `0`, and `===` holds between them.
+  if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b)) return a === b;
+  return JSON.stringify(a) === bText;
 }
 
 /** Fold the entries of `action` (two or more) into one. */
@@ -41,7 +51,7 @@ function fold(action: QueuedAuditEntry['action'], group: readonly QueuedAuditEnt
   const each: Record<string, unknown[]> = {};
   for (const f of fields) {
     const first = JSON.stringify(head[f] ?? null);
-    if (details.every((d) => f in d && JSON.stringify(d[f]) === first)) common[f] = head[f];
+    if (details.every((d) => f in d && sameJson(d[f], head[f], first))) common[f] = head[f];
     else each[f] = details.map((d) => d[f] ?? null);
   }
   const detail: Record<string, unknown> = { ...common, n: group.length, secrets: group.map((e) => e.target) };
@@ -56,22 +66,24 @@ function fold(action: QueuedAuditEntry['action'], group: readonly QueuedAuditEnt
 export function foldPerSecret(entries: readonly QueuedAuditEntry[]): QueuedAuditEntry[] {
   if (entries.length < 2) return [...entries];
   const groups = new Map<string, QueuedAuditEntry[]>();
-  for (const e of entries) {
-    if (!foldable(e)) continue;
+  // Whether each entry folds, decided once (it is asked again when placing them below).
+  const folds = entries.map(foldable);
+  entries.forEach((e, i) => {
+    if (!folds[i]) return;
     const g = groups.get(e.action);
     if (g) g.push(e);
     else groups.set(e.action, [e]);
-  }
+  });
   if (![...groups.values()].some((g) => g.length > 1)) return [...entries];
   const out: QueuedAuditEntry[] = [];
   const placed = new Set<string>();
-  for (const e of entries) {
-    const g = foldable(e) ? groups.get(e.action) : undefined;
+  entries.forEach((e, i) => {
+    const g = folds[i] ? groups.get(e.action) : undefined;
     if (!g || g.length === 1) out.push(e);
     else if (!placed.has(e.action)) {
       placed.add(e.action);
       out.push(fold(e.action, g));
     }
-  }
+  });
   return out;
 }

@@ -181,7 +181,7 @@ export class IntegrityTracker {
     const macs = new Map<unknown, Buffer>();
     const replace = (old: readonly unknown[], oldMac: unknown, next: readonly unknown[]): Buffer => {
       const want = rowMac(this.#key, table.name, old);
-      if (!(oldMac instanceof Uint8Array) || !constantTimeEqual(Buffer.from(oldMac.buffer, oldMac.byteOffset, oldMac.byteLength), want)) {
+      if (!(oldMac instanceof Uint8Array) || !constantTimeEqual(oldMac, want)) {
         const row: Record<string, unknown> = { mac: oldMac };
         table.cols.forEach((c, i) => (row[c] = old[i]));
         verifyRow(this.#key, table, row); // throws E_TAMPERED naming the row

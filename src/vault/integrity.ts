@@ -28,7 +28,7 @@
 import type Database from 'better-sqlite3';
 import { constantTimeEqual, deriveSubkey, mac256 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
-import { cellAt, jsonCell } from './row-mac-text.js';
+import { cellAt, jsonCell, rowPrefix } from './row-mac-text.js';
 
 /** One table whose rows carry a MAC. */
 export interface ProtectedTable {
@@ -139,7 +139,7 @@ export function rowMac(key: Buffer, table: string, values: readonly unknown[]): 
   // call was a sixth of a push's instructions (a holey array and small objects on its slow path).
   let blobs: Uint8Array[] | null = null;
   let blobBytes = 0;
-  let text = `["seeqret/row/v1",${jsonCell(table)},[`;
+  let text = rowPrefix(table);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (i > 0) text += ',';

@@ -41,3 +41,13 @@ export function cellAt(i: number, v: string | number): string {
   }
   return lastCells[i] ?? jsonCell(v);
 }
+
+/** The row MAC text's start for each table name (a handful), made once. */
+const prefixes = new Map<string, string>();
+
+/** `["seeqret/row/v1",TABLE,[`: how the row MAC's text of a row of `table` starts. */
+export function rowPrefix(table: string): string {
+  let p = prefixes.get(table);
+  if (p === undefined) prefixes.set(table, (p = `["seeqret/row/v1",${jsonCell(table)},[`));
+  return p;
+}

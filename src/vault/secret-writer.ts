@@ -80,7 +80,7 @@ export class SecretWriter {
 
   /** Write one validated secret inside the running write transaction (see {@link Vault.set} for the outcomes). */
   put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer = false, acceptance: Acceptance = 'own'): WriteOutcome {
-    return this.#put(v, ifExists, now, keepNewer, acceptance, undefined, undefined).outcome;
+    return this.#put(v, secretLabel(v), ifExists, now, keepNewer, acceptance, undefined, undefined).outcome;
   }
 
   /** The id of the next row of `table`: with `ids`, read once per write and then counted up (nothing else inserts meanwhile). */
@@ -91,7 +91,8 @@ export class SecretWriter {
     return id;
   }
 
-  #put(v: PutInput, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer: boolean, acceptance: Acceptance, ids: RowIds | undefined, bulk: Bulk | undefined): Put {
+  /** Write `v` (`label`: its `app:env:key`, made once by the caller). */
+  #put(v: PutInput, label: string, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer: boolean, acceptance: Acceptance, ids: RowIds | undefined, bulk: Bulk | undefined): Put {
     const at = v.updatedAt ?? now;
     const cur = this.#s
       .stmt('SELECT id, value, type, version, created_at AS createdAt, updated_at AS updatedAt, exposed_at AS exposedAt, exposed_by AS exposedBy, pending, origin, mac FROM secrets WHERE app = ? AND env = ? AND key = ?')
@@ -111,15 +112,15 @@ export class SecretWriter {
         this.#s.stmt('INSERT INTO secrets (id, app, env, key, value, type, created_at, updated_at, version, pending, origin, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)').run(
           id, v.app, v.env, v.key, blob, v.type, now, at, pending, received, mac,
         );
-        this.#s.queueSecretEntry({ action: 'secret.add', target: secretLabel(v), detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
-        if (acceptNow) this.#s.queueSecretEntry({ action: 'secret.accept', target: secretLabel(v), detail: { how: 'accept' } });
+        this.#s.queueSecretEntry({ action: 'secret.add', target: label, detail: { version: 1, ...(received === null ? {} : { pending: true, origin: received }) } });
+        if (acceptNow) this.#s.queueSecretEntry({ action: 'secret.accept', target: label, detail: { how: 'accept' } });
         const added: SecretRecord = { id, app: v.app, env: v.env, key: v.key, type: v.type, createdAt: now, updatedAt: at, version: 1, exposedAt: null, exposedBy: null, pending: pending === 1 };
         return { outcome: 'added', version: 1, added };
       }
       // A name this person types is theirs, even if it first arrived from someone else.
       let pending = cur.pending;
       let mac = cur.mac;
-      if (acceptance === 'own' && cur.pending === 1 && ifExists !== 'skip' && this.#acceptRow(cur.id, secretLabel(v), 'typed')) {
+      if (acceptance === 'own' && cur.pending === 1 && ifExists !== 'skip' && this.#acceptRow(cur.id, label, 'typed')) {
         pending = 0;
         // Accepting wrote the row again (a new MAC, by its trigger): the row as it is now.
         mac = this.#s.stmt('SELECT mac FROM secrets WHERE id = ?').pluck().get(cur.id) as Buffer;
@@ -127,13 +128,13 @@ export class SecretWriter {
       const old = this.#s.decrypt(v, cur.version, cur.value);
       if (old === v.value && cur.type === v.type) return { outcome: 'unchanged', version: cur.version };
       if (ifExists === 'error') {
-        throw new SeeqretError('E_EXISTS', `secret ${secretLabel(v)} already exists`, 'Pass `{ replace: true }` to `set` to replace it (the old value is kept in history), or use `updateValues`.', { remedy: { id: 'replace-secret' } });
+        throw new SeeqretError('E_EXISTS', `secret ${label} already exists`, 'Pass `{ replace: true }` to `set` to replace it (the old value is kept in history), or use `updateValues`.', { remedy: { id: 'replace-secret' } });
       }
       if (ifExists === 'skip') return { outcome: 'skipped', version: cur.version };
       // A transferred value older than the one here is a delayed or replayed bundle: keep ours.
       if (keepNewer && v.updatedAt !== undefined && v.updatedAt < cur.updatedAt) return { outcome: 'older', version: cur.version };
-      this.#replace({ ...cur, pending, mac }, v, plain, now, at, old !== v.value, ids, bulk);
-      this.#s.queueSecretEntry({ action: 'secret.update', target: secretLabel(v), detail: { version: cur.version + 1 } });
+      this.#replace(cur, pending, mac, v, plain, now, at, old !== v.value, ids, bulk);
+      this.#s.queueSecretEntry({ action: 'secret.update', target: label, detail: { version: cur.version + 1 } });
       return { outcome: 'updated', version: cur.version + 1 };
     } finally {
       wipe(plain);
@@ -141,11 +142,12 @@ export class SecretWriter {
   }
 
   /**
-   * Replace the value of `cur` (read in this transaction; `pending` as it is now): the old value
+   * Replace the value of `cur` (read in this transaction; `pending` and `mac` as they are now, which
+   * differ from `cur`'s when the write accepted the name first): the old value
    * to history and the new one in place, each row written once with its MAC (the triggers check
    * the old row's MAC and that the new one is the MAC computed here, see IntegrityTracker).
    */
-  #replace(cur: CurrentRow, v: { app: string; env: string; key: string; type: string }, plain: Buffer, now: number, at: number, valueChanged: boolean, ids: RowIds | undefined, bulk: Bulk | undefined): void {
+  #replace(cur: CurrentRow, pending: number, curMac: Buffer, v: { app: string; env: string; key: string; type: string }, plain: Buffer, now: number, at: number, valueChanged: boolean, ids: RowIds | undefined, bulk: Bulk | undefined): void {
     // The old ciphertext stays valid where it is moved: its associated data names its version.
     const hid = this.#id('secret_history', ids);
     const hrow = [hid, cur.id, cur.version, cur.type, cur.updatedAt, now, cur.value];
@@ -161,9 +163,9 @@ export class SecretWriter {
     // A new value is no longer exposed by a user removed before it was set (a type change alone is not a new value).
     const exposedAt = valueChanged ? null : cur.exposedAt;
     const exposedBy = valueChanged ? null : cur.exposedBy;
-    const row = [cur.id, v.app, v.env, v.key, v.type, next, cur.createdAt, at, exposedAt, exposedBy, cur.pending, cur.origin, blob];
+    const row = [cur.id, v.app, v.env, v.key, v.type, next, cur.createdAt, at, exposedAt, exposedBy, pending, cur.origin, blob];
     const mac = bulk
-      ? bulk.replace([cur.id, v.app, v.env, v.key, cur.type, cur.version, cur.createdAt, cur.updatedAt, cur.exposedAt, cur.exposedBy, cur.pending, cur.origin, cur.value], cur.mac, row)
+      ? bulk.replace([cur.id, v.app, v.env, v.key, cur.type, cur.version, cur.createdAt, cur.updatedAt, cur.exposedAt, cur.exposedBy, pending, cur.origin, cur.value], curMac, row)
       : this.#s.tracker.macFor(SECRETS_T, row);
     this.#s.stmt('UPDATE secrets SET value = ?, type = ?, updated_at = ?, version = ?, exposed_at = ?, exposed_by = ?, mac = ? WHERE id = ?').run(blob, v.type, at, next, exposedAt, exposedBy, mac, cur.id);
   }
@@ -211,15 +213,19 @@ export class SecretWriter {
       // Row ids read once, then counted up; each name's version after the write, for the share records.
       const ids: RowIds = {};
       const versions = new Map<string, number>();
+      // Each entry's label, made once (its audit entry, its version, its share record).
+      const labels: string[] = [];
       const acceptance: Acceptance = opts.received !== undefined ? { received: opts.received, accept: opts.acceptReceived === true } : 'own';
       const history: unknown[][] = [];
       this.#s.tracker.replaceMany(this.#s.db, SECRETS_T, (replace) => {
         const bulk: Bulk = { replace, history };
         for (const v of entries) {
-          const r = this.#put(v, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, acceptance, ids, bulk);
+          const label = secretLabel(v);
+          const r = this.#put(v, label, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, acceptance, ids, bulk);
           summary[r.outcome] += 1;
           summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome: r.outcome });
-          versions.set(secretLabel(v), r.version);
+          labels.push(label);
+          versions.set(label, r.version);
           if (r.added) added.push(r.added);
         }
       });
@@ -233,13 +239,14 @@ export class SecretWriter {
           this.#s.stmt('INSERT INTO loaded_bundles (bundle_id, sender, at, secrets) VALUES (?, ?, ?, ?)').run(opts.load.bundleId, opts.load.senderPubkey, now, entries.length);
         }
         // The sender knows what they sent: if they are removed later, these values are exposed.
-        const bundle = opts.load.bundleId ?? `${opts.load.format}-load`;
+        const load = opts.load;
+        const bundle = load.bundleId ?? `${load.format}-load`;
         const records: unknown[][] = [];
-        for (const x of summary.outcomes) {
-          if (x.outcome !== 'added' && x.outcome !== 'updated' && x.outcome !== 'unchanged') continue;
-          const version = versions.get(secretLabel(x)) ?? 0;
-          records.push([this.#id('shares', ids), bundle, opts.load.sender, opts.load.senderPubkey, x.app, x.env, x.key, version, now]);
-        }
+        summary.outcomes.forEach((x, i) => {
+          if (x.outcome !== 'added' && x.outcome !== 'updated' && x.outcome !== 'unchanged') return;
+          const version = versions.get(labels[i] ?? secretLabel(x)) ?? 0;
+          records.push([this.#id('shares', ids), bundle, load.sender, load.senderPubkey, x.app, x.env, x.key, version, now]);
+        });
         // In one batch, their MACs checked once after the last one (IntegrityTracker.insertMany).
         this.#s.tracker.insertMany(this.#s.db, SHARES_T, records);
         this.#s.pending.push({ action: 'load', target: opts.load.sender, detail: { bundle: opts.load.bundleId ?? null, format: opts.load.format, added: summary.added, updated: summary.updated, skipped: summary.skipped } });
