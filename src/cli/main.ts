@@ -25,30 +25,64 @@ import { exitProfile, profileNameFor } from './exit-profile.js';
 import { misplacedOption } from './misplaced.js';
 import { reportError } from './report.js';
 
-/** The command groups, in the order of the help. */
-const GROUPS: ReadonlyArray<(program: Command) => void> = [
-  registerInit,
-  registerSecrets,
-  registerSharing,
-  registerEnv,
-  registerSend,
-  registerRelay,
-  registerSecureStore,
-  registerProject,
-  registerTeam,
-  registerAgent,
-  registerScan,
-  registerVault,
-  registerUi,
+/**
+ * The command groups, in the order of the help, each with the top-level command words (names and
+ * aliases) it registers; test/lazy-tree.test.ts checks the words against the groups' trees.
+ */
+const GROUPS: ReadonlyArray<readonly [register: (program: Command) => void, words: readonly string[]]> = [
+  [registerInit, ['init']],
+  [registerSecrets, ['add', 'get', 'list', 'history', 'edit', 'rm', 'accept']],
+  [registerSharing, ['add', 'rm', 'owner', 'whoami', 'public-key', 'introduction', 'users', 'export', 'load', 'serializers', 'audit', 'backup', 'restore', 'import-vault', 'server', 'inbox']],
+  [registerEnv, ['importenv', 'env', 'run', 'inject', 'template']],
+  [registerSend, ['send']],
+  [registerRelay, ['relay', 'push', 'watch', 'sync']],
+  [registerSecureStore, ['securestore', 'ss']],
+  [registerProject, ['project', 'environments', 'find', 'groups', 'describe', 'show', 'generate', 'rotate', 'set', 'import-psec']],
+  [registerTeam, ['team']],
+  [registerAgent, ['unlock', 'lock']],
+  [registerScan, ['scan', 'hook']],
+  [registerVault, ['completion', 'help', 'info', 'upgrade', 'doctor']],
+  [registerUi, ['ui']],
 ];
+
+/** Does a word before `--` ask for help (`help`, `--help`, `-h`, or `-h` among grouped short flags)? */
+const asksHelp = (a: string): boolean => a === 'help' || a === '--help' || a.startsWith('--help=') || /^-[^-]*h/.test(a);
+
+/**
+ * The groups `args` needs: none when it starts with `-V`/`--version` (commander prints the version
+ * as it reads that word), those registering its command word when that word is known and no word
+ * asks for help; `undefined` (the whole tree) otherwise. Help, the root's suggestions for an
+ * unknown command and the misplaced-option hints read the whole tree.
+ */
+function groupsFor(root: Command, args: readonly string[]): Array<(program: Command) => void> | undefined {
+  const end = args.indexOf('--');
+  if ((end < 0 ? args : args.slice(0, end)).some(asksHelp)) return undefined;
+  if (args[0] === '-V' || args[0] === '--version') return [];
+  const word = commandWord(root, args);
+  if (word === undefined) return undefined;
+  const groups = GROUPS.filter(([, words]) => words.includes(word)).map(([register]) => register);
+  return groups.length > 0 ? groups : undefined;
+}
 
 /** The width help is wrapped to: a terminal's, else commander's default of 80 columns. */
 function helpWidth(sink: OutputSink | undefined): number {
   return sink?.isTTY === true ? (sink.columns ?? 80) : 80;
 }
 
-/** Build the full command tree (no command module is loaded here). */
-export function buildProgram(): Command {
+/** The trees built with only some groups. */
+const PARTIAL = new WeakSet<Command>();
+
+/** A commander error of the parse that wrote nothing (not help nor the version). */
+function parseError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('commander.') && code !== 'commander.helpDisplayed' && code !== 'commander.version' && code !== 'commander.help';
+}
+
+/**
+ * Build the command tree (no command module is loaded here): the whole tree, or, given the command
+ * line's `args`, only the groups of its command word when that is enough (see `groupsFor`).
+ */
+export function buildProgram(args?: readonly string[]): Command {
   const program = new Command('seeqret')
     .description('Encrypted local secrets vault: store, share by public key, inject into processes.')
     .version(VERSION, '-V, --version')
@@ -69,7 +103,9 @@ export function buildProgram(): Command {
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     });
-  for (const register of GROUPS) register(program);
+  const groups = args === undefined ? undefined : groupsFor(program, args);
+  if (groups !== undefined) PARTIAL.add(program);
+  for (const register of groups ?? GROUPS.map(([r]) => r)) register(program);
   return program;
 }
 
@@ -83,15 +119,25 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   const argv = ['node', 'seeqret', ...args];
   const end = args.indexOf('--');
   const debug = (end < 0 ? args : args.slice(0, end)).includes('--debug') || io.env['SEEQRET_DEBUG'] === '1';
-  const program = buildProgram();
+  const program = buildProgram(args);
   const run: { io: CliIo; status?: number; profile: ReturnType<typeof exitProfile> } = { io, profile: exitProfile(profileNameFor(commandWord(program, args)), io.env) };
+  const parse = async (tree: Command): Promise<number> => {
+    refuseAttachedPassword(tree, [...args]);
+    await tree.parseAsync(teamPassphraseFile(tree, argv));
+    return run.status ?? 0;
+  };
   return withRun(run, async () => {
     try {
-      refuseAttachedPassword(program, [...args]);
-      await program.parseAsync(teamPassphraseFile(program, argv));
-      return run.status ?? 0;
+      return await parse(program);
     } catch (e) {
-      return reportError(misplacedOption(buildProgram(), e, [...args]) ?? e, debug);
+      // A parse error of a partial tree: parsed again with the whole tree (no action has run, and
+      // nothing was written), so its message and suggestions are those of the whole tree.
+      if (!PARTIAL.has(program) || !parseError(e)) return reportError(misplacedOption(buildProgram(), e, [...args]) ?? e, debug);
+      try {
+        return await parse(buildProgram());
+      } catch (e2) {
+        return reportError(misplacedOption(buildProgram(), e2, [...args]) ?? e2, debug);
+      }
     }
   });
 }
