@@ -60,24 +60,12 @@ describe('the partial command tree', () => {
   });
 
   it('throws the same parse errors as the whole tree', async () => {
+    // Each a command line, its words split on spaces.
     const lines = [
-      ['list', '--bogus'],
-      ['list', '--reveall'],
-      ['add', 'kye'],
-      ['add', 'key'],
-      ['add', 'key', '--app'],
-      ['rm', 'usr', 'x'],
-      ['whoami', '--jsn'],
-      ['--reveal', 'list'],
-      ['--vault', 'v', 'team', 'bogus'],
-      ['team', '--file', 't.yaml', 'list-domains', '--bogus'],
-      ['ss', 'gett'],
-      ['ss', '-s', 'a.json', 'get'],
-      ['init', '--usr', 'x'],
-      ['env', '--bogus'],
-      ['sync', '--bogus'],
-      ['list', 'a', 'b', 'c', 'd'],
-    ];
+      'list --bogus', 'list --reveall', 'add kye', 'add key', 'add key --app', 'rm usr x',
+      'whoami --jsn', '--reveal list', '--vault v team bogus', 'team --file t.yaml list-domains --bogus', 'ss gett',
+      'ss -s a.json get', 'init --usr x', 'env --bogus', 'sync --bogus', 'list a b c d',
+    ].map((line) => line.split(' '));
     for (const args of lines) {
       const expected = await parseError(buildProgram(), args);
       expect(expected, args.join(' ')).not.toBe('no error');
