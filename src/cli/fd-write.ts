@@ -20,9 +20,10 @@ export function plainFd(fd: number): boolean {
 /**
  * Write all of `buf` to `fd`, as Node's own stream does into a file, a pipe or a socket on Linux.
  * A closed pipe (`seeqret get K | true`) ends the process quietly, as the CLI's stream guard does;
- * a non-blocking descriptor that is full hands the rest to `stream()`, which waits for it.
+ * a non-blocking descriptor that is full hands the rest to `stream()`, which waits for it: false
+ * then, and what follows must go to that stream too, to keep its order.
  */
-export function writeAllFd(fd: number, buf: Buffer, stream: () => NodeJS.WriteStream): void {
+export function writeAllFd(fd: number, buf: Buffer, stream: () => NodeJS.WriteStream): boolean {
   let off = 0;
   try {
     while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
@@ -31,7 +32,9 @@ export function writeAllFd(fd: number, buf: Buffer, stream: () => NodeJS.WriteSt
     if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
     if (code !== 'EAGAIN') throw e;
     stream().write(Buffer.from(buf.subarray(off)));
+    return false;
   }
+  return true;
 }
 
 /**

@@ -16,7 +16,7 @@
 import { getThroughAgent } from './agent-get.js';
 import type { FastGet } from './fast.js';
 import { loadEntry } from './bundle-load.js';
-import { allWritten, quietOnEpipe, quietOnEpipeWhenUsed } from './epipe.js';
+import { allWritten, quietOnEpipeWhenUsed } from './epipe.js';
 import { parseFastGet } from './fast.js';
 import { parseFastRelay } from './fast-relay.js';
 import { processIo } from './process-io.js';
@@ -61,8 +61,8 @@ export async function runCommandLine(args: readonly string[]): Promise<number> {
     const runFastRelay = await loadEntry('fast-relay');
     return runFastRelay(relay, processIo());
   }
-  quietOnEpipe(process.stdout);
-  quietOnEpipe(process.stderr);
+  quietOnEpipeWhenUsed('stdout');
+  quietOnEpipeWhenUsed('stderr');
   const runMain = await loadMain();
   return runMain(args, processIo());
 }

@@ -4,13 +4,35 @@
  *
  * @module
  */
-import type { CliIo } from './cli-io.js';
+import type { CliIo, OutputSink } from './cli-io.js';
+import { plainFd, writeAllFd } from './fd-write.js';
 
 /**
- * This process as the Io of the run: its environment, folder, streams and signals. The streams
- * are read when first used (a `get` that writes its value with `fs.writeSync` never creates them).
+ * Descriptor `fd` (1 or 2) as a sink. A file, pipe or socket is written with `fs.writeSync`, each
+ * chunk whole (a reader gone ends the process quietly), so printing loads no stream code; a
+ * terminal is the process's stream, as is everything after a write that would have blocked.
+ */
+function fdSink(fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputSink {
+  if (!plainFd(fd)) return stream();
+  let direct = true;
+  return {
+    write(chunk) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (direct) direct = writeAllFd(fd, buf, stream);
+      else stream().write(buf);
+      return true;
+    },
+  };
+}
+
+/**
+ * This process as the Io of the run: its environment, folder, output and signals. The outputs are
+ * made when first used; into a file, pipe or socket they write with `fs.writeSync` (fdSink), so a
+ * command that only prints never creates `process.stdout` or `process.stderr`.
  */
 export function processIo(): CliIo {
+  let stdout: OutputSink | undefined;
+  let stderr: OutputSink | undefined;
   return {
     env: process.env,
     cwd: process.cwd(),
@@ -22,10 +44,10 @@ export function processIo(): CliIo {
       return (process.stdin.isTTY as boolean | undefined) === true;
     },
     get stdout() {
-      return process.stdout;
+      return (stdout ??= fdSink(1, () => process.stdout));
     },
     get stderr() {
-      return process.stderr;
+      return (stderr ??= fdSink(2, () => process.stderr));
     },
     signals: {
       on: (sig, h) => process.on(sig, h),
