@@ -40,7 +40,7 @@ const full = buildProgram();
 const words = full.commands.flatMap((c) => [c.name(), ...c.aliases()]);
 
 describe('the partial command tree', () => {
-  it('has, for every command word, the whole tree sub-tree of that word, and fewer commands', () => {
+  it('has, for every command word, the same sub-tree of that word as the whole tree, and fewer commands', () => {
     expect(words.length).toBeGreaterThan(40);
     for (const word of words) {
       for (const args of [[word], [word, 'x', '--', '--help'], ['--vault', 'v', '--debug', word, 'x']]) {
