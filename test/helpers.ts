@@ -27,10 +27,19 @@ export function tmpdir(prefix = 'seeqret-test-'): string {
   return d;
 }
 
-/** Environment for CLI children: no inherited SEEQRET_* settings, a private HOME, no colour. */
+/**
+ * What {@link cleanEnv} does not pass on from the test process: Node options, and the machine's
+ * extra certificate authorities (a CLI child here talks only to relays on 127.0.0.1, given their
+ * CA with `--ca` where they use TLS; with NODE_EXTRA_CA_CERTS every Node child parses a CA bundle
+ * at start, ~45 ms of CPU — bench/run.mjs leaves it out for the same reason). A test that is about
+ * one of them sets it through `extra`.
+ */
+const NOT_INHERITED = new Set(['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS']);
+
+/** Environment for CLI children: no inherited SEEQRET_* settings or Node options, a private HOME, no colour. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env = new Map<string, string>();
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SEEQRET') && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env.set(k, v);
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SEEQRET') && !NOT_INHERITED.has(k) && !k.startsWith('VITEST')) env.set(k, v);
   env.set('NO_COLOR', '1');
   env.set('HOME', env.get('HOME_FOR_TESTS') ?? os.tmpdir());
   for (const [k, v] of Object.entries(extra)) {
