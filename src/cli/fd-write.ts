@@ -6,6 +6,7 @@
  * @module
  */
 import fs from 'node:fs';
+import { outputFailed } from './epipe.js';
 
 /** True when fd `fd` is a file, a pipe or a socket: bytes are written exactly, with no terminal escaping. */
 export function plainFd(fd: number): boolean {
@@ -19,7 +20,8 @@ export function plainFd(fd: number): boolean {
 
 /**
  * Write all of `buf` to `fd`, as Node's own stream does into a file, a pipe or a socket on Linux.
- * A closed pipe (`seeqret get K | true`) ends the process quietly, as the CLI's stream guard does;
+ * A closed pipe (`seeqret get K | true`) ends the process quietly, and any other failure with one
+ * `E_IO` line, as the CLI's stream guard does (`outputFailed`);
  * a non-blocking descriptor that is full hands the rest to `stream()`, which waits for it: false
  * then, and what follows must go to that stream too, to keep its order.
  */
@@ -28,9 +30,7 @@ export function writeAllFd(fd: number, buf: Buffer, stream: () => NodeJS.WriteSt
   try {
     while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    if (code !== 'EAGAIN') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') outputFailed(e as NodeJS.ErrnoException, fd);
     stream().write(Buffer.from(buf.subarray(off)));
     return false;
   }
