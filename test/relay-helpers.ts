@@ -148,7 +148,17 @@ export async function startPostgres(): Promise<TestPostgres | { skip: string }> 
   }
   return {
     async database(name: string): Promise<string> {
-      await pg.createDatabase(name);
+      // FILE_COPY copies template1's files; PostgreSQL's default since 15 (WAL_LOG) writes every
+      // block of them through the write-ahead log, ~0.14 s of the server's CPU a database (a
+      // server's start, 4 databases and its stop: 1.10 → 0.55 s). The relay gets the same empty
+      // database either way.
+      const client = pg.getPgClient('postgres', '127.0.0.1');
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} STRATEGY = FILE_COPY`);
+      } finally {
+        await client.end();
+      }
       return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
     },
     async restart(pauseMs = 500): Promise<void> {
