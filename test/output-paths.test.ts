@@ -4,7 +4,8 @@
  * an inherited descriptor 3 for `env`; `env` also writes a regular file (the executable's umask),
  * a FIFO and a device node as a child. The other writers take those kinds of path in-process
  * (`runIn`, `cliIn`; decisions 58 and 79: in-process `backup` writes age files at scrypt work
- * factor {@link TEST_BACKUP_LOG_N}, the one child `backup`, to `/dev/stdout`, at age's 18), as do
+ * factor {@link TEST_BACKUP_LOG_N}, the one child `backup`, to `/dev/stdout`, at age's 18, which
+ * `age -d` decrypts when installed), as do
  * links, folders, sockets, `/dev/fd/N` on a descriptor this process opened and the permission
  * checks: a character device or FIFO is written
  * through and never replaced, `/dev/stdout` and `/dev/fd/N` write to that descriptor, a symbolic
