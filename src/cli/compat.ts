@@ -41,6 +41,25 @@ function commandIndex(program: Command, args: readonly string[]): number {
   return i;
 }
 
+/**
+ * The sub-command word of `args` under the command `group` (the command word's command): the first
+ * word after the command word and the options of `group` and of the program (with their values).
+ * `undefined` when there is none before `--`, or an option before it is not one of those, is
+ * spelled with its value attached, or takes an optional value: only a word the parser is certain to
+ * read as the sub-command is returned.
+ */
+export function subCommandWord(program: Command, group: Command, args: readonly string[]): string | undefined {
+  const end = args.indexOf('--');
+  const head = end < 0 ? args.length : end;
+  let i = commandIndex(program, args) + 1;
+  while (i < head && args[i]?.startsWith('-') === true) {
+    const o = [...group.options, ...program.options].find((x) => x.long === args[i] || x.short === args[i]);
+    if (o === undefined || o.optional) return undefined;
+    i += o.required ? 2 : 1;
+  }
+  return i < head ? args[i] : undefined;
+}
+
 /** The command word of `args` (the arguments after the program name), if there is one before `--`. */
 export function commandWord(program: Command, args: readonly string[]): string | undefined {
   const i = commandIndex(program, args);

@@ -29,7 +29,7 @@ import { reportError } from './report.js';
  * The command groups, in the order of the help, each with the top-level command words (names and
  * aliases) it registers; test/lazy-tree.test.ts checks the words against the groups' trees.
  */
-const GROUPS: ReadonlyArray<readonly [register: (program: Command) => void, words: readonly string[]]> = [
+const GROUPS: ReadonlyArray<readonly [register: (program: Command, args?: readonly string[]) => void, words: readonly string[]]> = [
   [registerInit, ['init']],
   [registerSecrets, ['add', 'get', 'list', 'history', 'edit', 'rm', 'accept']],
   [registerSharing, ['add', 'rm', 'owner', 'whoami', 'public-key', 'introduction', 'users', 'export', 'load', 'serializers', 'audit', 'backup', 'restore', 'import-vault', 'server', 'inbox']],
@@ -54,7 +54,7 @@ const asksHelp = (a: string): boolean => a === 'help' || a === '--help' || a.sta
  * asks for help; `undefined` (the whole tree) otherwise. Help, the root's suggestions for an
  * unknown command and the misplaced-option hints read the whole tree.
  */
-function groupsFor(root: Command, args: readonly string[]): Array<(program: Command) => void> | undefined {
+function groupsFor(root: Command, args: readonly string[]): Array<(program: Command, args?: readonly string[]) => void> | undefined {
   const end = args.indexOf('--');
   if ((end < 0 ? args : args.slice(0, end)).some(asksHelp)) return undefined;
   if (args[0] === '-V' || args[0] === '--version') return [];
@@ -68,6 +68,9 @@ function groupsFor(root: Command, args: readonly string[]): Array<(program: Comm
 function helpWidth(sink: OutputSink | undefined): number {
   return sink?.isTTY === true ? (sink.columns ?? 80) : 80;
 }
+
+/** The whole tree (misplacedOption builds it only for an unknown option). */
+const wholeTree = (): Command => buildProgram();
 
 /** The trees built with only some groups. */
 const PARTIAL = new WeakSet<Command>();
@@ -105,7 +108,9 @@ export function buildProgram(args?: readonly string[]): Command {
     });
   const groups = args === undefined ? undefined : groupsFor(program, args);
   if (groups !== undefined) PARTIAL.add(program);
-  for (const register of groups ?? GROUPS.map(([r]) => r)) register(program);
+  // A partial tree's groups get the command line, so `team` registers only the sub-command it names.
+  if (groups !== undefined) for (const register of groups) register(program, args);
+  else for (const [register] of GROUPS) register(program);
   return program;
 }
 
@@ -132,11 +137,11 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     } catch (e) {
       // A parse error of a partial tree: parsed again with the whole tree (no action has run, and
       // nothing was written), so its message and suggestions are those of the whole tree.
-      if (!PARTIAL.has(program) || !parseError(e)) return reportError(misplacedOption(buildProgram(), e, [...args]) ?? e, debug);
+      if (!PARTIAL.has(program) || !parseError(e)) return reportError(misplacedOption(wholeTree, e, [...args]) ?? e, debug);
       try {
         return await parse(buildProgram());
       } catch (e2) {
-        return reportError(misplacedOption(buildProgram(), e2, [...args]) ?? e2, debug);
+        return reportError(misplacedOption(wholeTree, e2, [...args]) ?? e2, debug);
       }
     }
   });

@@ -14,13 +14,16 @@ const declares = (cmd: Command, flag: string): boolean => cmd.options.some((o) =
 /**
  * An "unknown option" that is a command's option given before that command's word
  * (`seeqret --reveal list`): an `E_USAGE` saying where it goes. `undefined` for any other error.
- * (A global option given after the command is accepted as it is.)
+ * (A global option given after the command is accepted as it is.) The whole tree, `tree()`, is built
+ * only for an unknown option: every other error (and the version, which commander reports as one)
+ * is answered without it.
  */
-export function misplacedOption(program: Command, e: unknown, args: readonly string[]): SeeqretError | undefined {
+export function misplacedOption(tree: () => Command, e: unknown, args: readonly string[]): SeeqretError | undefined {
   const err = e as { code?: unknown; message?: unknown } | null;
   if (err?.code !== 'commander.unknownOption' || typeof err.message !== 'string') return undefined;
   const flag = /unknown option '([^'=]+)/.exec(err.message)?.[1];
   if (flag === undefined) return undefined;
+  const program = tree();
   const end = args.indexOf('--');
   const head = end < 0 ? args : args.slice(0, end);
   // Walk the words: the command path, and where the option stands in it.
