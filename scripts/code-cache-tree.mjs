@@ -46,7 +46,8 @@ export async function warmTree({ ROOT, TREE_MAIN, idOf }) {
     const env = { ...process.env, HOME: scratch, NO_COLOR: '1', SEEQRET: path.join(scratch, 'seeqret') };
     for (const [line, expected] of COMMAND_LINES) {
       const args = line.map((a) => (a === 'SCRATCH' ? scratch : a));
-      const code = await main(args, { ...processIo(), env, cwd: scratch, stdinIsTTY: false });
+      // One run at a time, each the process's only run, as the executable runs it.
+      const code = await main(args, { ...processIo(), env, cwd: scratch, stdinIsTTY: false }, true);
       if (code !== expected) throw new Error(`code-cache-tree.mjs: the warm-up \`seeqret ${args.join(' ')}\` exited ${String(code)}`);
     }
     for (const [file, { script }] of loaded) fs.writeFileSync(cacheFileOf(file, idOf(file)), script.createCachedData());

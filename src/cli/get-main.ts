@@ -64,5 +64,6 @@ export async function runCommandLine(args: readonly string[]): Promise<number> {
   quietOnEpipeWhenUsed('stdout');
   quietOnEpipeWhenUsed('stderr');
   const runMain = await loadMain();
-  return runMain(args, processIo());
+  // The process's only run: no AsyncLocalStorage scope (decision 93).
+  return runMain(args, processIo(), true);
 }

@@ -19,7 +19,7 @@ import { registerInit, registerVault } from './commands/vault/index.js';
 import { registerRelay } from './commands/relay/index.js';
 import { registerScan } from './commands/scan/index.js';
 import { registerUi } from './commands/ui/index.js';
-import { type CliIo, type OutputSink, io, runIo, withRun } from './cli-io.js';
+import { type CliIo, type OutputSink, io, runIo, withRun, withSoleRun } from './cli-io.js';
 import { commandWord, refuseAttachedPassword, teamPassphraseFile } from './compat.js';
 import { exitProfile, profileNameFor } from './exit-profile.js';
 import { misplacedOption } from './misplaced.js';
@@ -118,9 +118,11 @@ export function buildProgram(args?: readonly string[]): Command {
  * Run the CLI with the command-line arguments `args` (without the program name) as one run with
  * `io`, and return its exit status. A fresh command tree is built for the run; the exit-code
  * profile is chosen here from the command word (`team` as pprotect, `securestore` as ssclient);
- * nothing is left behind for the next run. Never exits the process.
+ * nothing is left behind for the next run. Never exits the process. `sole`: this is the only run of
+ * its process (the executable, src/cli/get-main.ts), kept without an `AsyncLocalStorage` scope
+ * (`withSoleRun`, decision 93); the in-process runner and tests run several.
  */
-export async function main(args: readonly string[], io: CliIo): Promise<number> {
+export async function main(args: readonly string[], io: CliIo, sole = false): Promise<number> {
   const argv = ['node', 'seeqret', ...args];
   const end = args.indexOf('--');
   const debug = (end < 0 ? args : args.slice(0, end)).includes('--debug') || io.env['SEEQRET_DEBUG'] === '1';
@@ -131,7 +133,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     await tree.parseAsync(teamPassphraseFile(tree, argv));
     return run.status ?? 0;
   };
-  return withRun(run, async () => {
+  return (sole ? withSoleRun : withRun)(run, async () => {
     try {
       return await parse(program);
     } catch (e) {
