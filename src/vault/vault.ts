@@ -167,6 +167,11 @@ export class Vault {
     this.#st.shares.recordExport(bundleId, user, records, format);
   }
 
+  /** {@link Vault.recordExport} of several deliveries of the same records (one bundle to one user each), in one write. */
+  recordExports(deliveries: ReadonlyArray<{ readonly bundleId: string; readonly user: UserRecord }>, records: readonly SecretRecord[], format: string): void {
+    this.#st.shares.recordExports(deliveries, records, format);
+  }
+
   /** True when this sender's bundle with this id was loaded before. */
   bundleLoaded(bundleId: string, senderPubkey: string): boolean {
     return this.#st.shares.bundleLoaded(bundleId, senderPubkey);
