@@ -1,8 +1,8 @@
 /**
- * The texts a push writes by hand since decision 89 instead of through `JSON.stringify` of the
- * whole: a bundle's text with its base64 ciphertext put in as it is (src/sharing/bundle.ts), and
- * an upload's body with each envelope escaped by searching for its quotes, backslashes and
- * newlines (src/relay/json-text.ts). Both must be the first definition's text byte for byte, for
+ * The texts written by hand since decision 89 instead of through `JSON.stringify` of the whole: a
+ * bundle's text with its base64 ciphertext put in as it is (src/sharing/bundle.ts), and an
+ * upload's body and the relay's listing of pending envelopes with each envelope escaped by
+ * searching for its quotes, backslashes and newlines (src/relay/json-text.ts). Both must be the first definition's text byte for byte, for
  * any names, e-mails and strings — quotes, backslashes, control characters, DEL, U+2028, lone and
  * paired surrogates. Real libsodium seals the bundles.
  */
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { binaryString } from './fc-helpers.js';
 import { generateIdentity } from '../src/crypto/index.js';
 import { bundlePayload, openBundle, sealBundle } from '../src/sharing/bundle.js';
-import { envelopesBody, jsonString } from '../src/relay/json-text.js';
+import { envelopeListing, envelopesBody, jsonString } from '../src/relay/json-text.js';
 
 const awkward = fc.constantFrom('', '"', '\\', '\n', '\r\n', '\t', '\u0000', '\u001f', '\u007f', '\u0080', '\ud800', '\udfff', '\ud83d\ude00', '\u2028', 'a"b\\c\nd\te', '\\n', '\\"');
 const text = fc.oneof(
@@ -41,6 +41,16 @@ describe('an upload body written by hand', () => {
     );
   });
 
+  it("the relay's listing is JSON.stringify({ envelopes }) of any envelopes, times included", () => {
+    const created = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e21, Date.now()));
+    fc.assert(
+      fc.property(fc.array(fc.record({ id: text, from: text, created, envelope: text }), { maxLength: 5 }), (envelopes) => {
+        expect(envelopeListing(envelopes).text).toBe(JSON.stringify({ envelopes }));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('a real bundle of 1,000 secrets goes on the wire as JSON.stringify wrote it', () => {
     const alice = generateIdentity();
     const bob = generateIdentity();
@@ -48,6 +58,8 @@ describe('an upload body written by hand', () => {
     const { text: envelope } = sealBundle({ username: 'alice', email: 'alice@example.com', pubkey: alice.publicKey }, alice.secretKey, { username: 'bob', pubkey: bob.publicKey }, payload);
     const envelopes = [{ to: 'f17c9b299c3b72c78daa33c817625458', envelope }, { to: '0123456789abcdef0123456789abcdef', envelope: `${envelope}x` }];
     expect(envelopesBody(envelopes).text).toBe(JSON.stringify({ envelopes }));
+    const listed = envelopes.map((e, i) => ({ id: e.to, from: e.to, created: 1765000000000 + i, envelope: e.envelope }));
+    expect(envelopeListing(listed).text).toBe(JSON.stringify({ envelopes: listed }));
     // And the hand-written bundle text opens for its recipient, every value as sealed.
     const opened = openBundle(envelope, bob).secrets;
     expect(opened).toHaveLength(1000);

@@ -1,13 +1,14 @@
 /**
- * Request bodies written as JSON text by hand where `JSON.stringify` would scan every character
- * of a large string for the few it escapes: an upload's envelopes are bundle texts (~135 KB
- * each for 1,000 secrets, nearly all base64), whose only characters to escape are the quotes,
- * backslashes and newlines of their header. The text is the same, byte for byte.
+ * Request and answer bodies written as JSON text by hand where `JSON.stringify` would scan every
+ * character of a large string for the few it escapes: an upload's envelopes, and the relay's
+ * listing of pending ones, are bundle texts (~135 KB each for 1,000 secrets, nearly all base64),
+ * whose only characters to escape are the quotes, backslashes and newlines of their header. The
+ * text is the same, byte for byte.
  *
  * @module
  */
 
-/** A request body already written as JSON text (sent as it is). */
+/** A request or answer body already written as JSON text (sent as it is). */
 export class JsonText {
   constructor(readonly text: string) {}
 }
@@ -31,4 +32,10 @@ export function jsonString(s: string): string {
 /** The body of an upload of several envelopes: `JSON.stringify({ envelopes })`, the same text. */
 export function envelopesBody(envelopes: ReadonlyArray<{ readonly to: string; readonly envelope: string }>): JsonText {
   return new JsonText(`{"envelopes":[${envelopes.map((e) => `{"to":${jsonString(e.to)},"envelope":${jsonString(e.envelope)}}`).join(',')}]}`);
+}
+
+/** The relay's listing of pending envelopes: `JSON.stringify({ envelopes })`, the same text. */
+export function envelopeListing(envelopes: ReadonlyArray<{ readonly id: string; readonly from: string; readonly created: number; readonly envelope: string }>): JsonText {
+  const items = envelopes.map((e) => `{"id":${jsonString(e.id)},"from":${jsonString(e.from)},"created":${JSON.stringify(e.created)},"envelope":${jsonString(e.envelope)}}`);
+  return new JsonText(`{"envelopes":[${items.join(',')}]}`);
 }
