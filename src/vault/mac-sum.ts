@@ -71,7 +71,7 @@ export class MacSum {
   /** Add the words of the whole MACs in `macs[from, from + bytes)` to the lanes, times `sign`. */
   #sum(macs: Uint8Array, from: number, bytes: number, sign: number): void {
     const d = new DataView(macs.buffer, macs.byteOffset + from, bytes);
-    let w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0; // prettier-ignore
+    let w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0;
     // Big-endian words (DataView's default), as the MAC is read as a 256-bit number.
     for (let o = 0; o < bytes; o += 32) {
       w0 += d.getUint32(o);
