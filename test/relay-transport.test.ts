@@ -37,6 +37,14 @@ describe('parseAnswer', () => {
     expect(() => parseAnswer(raw('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'), true)).toThrow(expect.objectContaining({ code: 'HPE_INVALID_CHUNK_SIZE' }) as Error);
   });
 
+  it('refuses a head over 16 KiB, whole or still coming, as the HTTP client of Node does', () => {
+    const long = `HTTP/1.1 200 OK\r\nX: ${'a'.repeat(16 * 1024)}`;
+    expect(() => parseAnswer(raw(long), false)).toThrow(expect.objectContaining({ code: 'HPE_HEADER_OVERFLOW' }) as Error);
+    expect(() => parseAnswer(raw(`${long}\r\nContent-Length: 0\r\n\r\n`), false)).toThrow(expect.objectContaining({ code: 'HPE_HEADER_OVERFLOW' }) as Error);
+    const fits = `HTTP/1.1 200 OK\r\nX: ${'a'.repeat(16_000)}\r\nContent-Length: 2\r\n\r\nok`;
+    expect(parseAnswer(raw(fits), false)).toEqual({ status: 200, text: 'ok' });
+  });
+
   it('gives the body that was sent, however it is framed and cut into pieces (fast-check)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.integer({ min: 100, max: 599 }), fc.constantFrom('length', 'chunked', 'end'), fc.array(fc.nat(), { maxLength: 8 }), (text, status, how, cuts) => {
@@ -117,6 +125,12 @@ describe('Transport (one connection a request) with a real server', () => {
           if (path === '/kept') socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok'); // and never closed
           else if (path === '/cut') socket.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort');
           else if (path === '/garbage') socket.end('hello\r\n\r\n');
+          else if (path === '/endless') {
+            // A head that never ends, a piece at a time: refused once it passes 16 KiB, not read on.
+            socket.write('HTTP/1.1 200 OK\r\n');
+            const more = setInterval(() => { if (!socket.destroyed) socket.write(`X: ${'b'.repeat(1000)}\r\n`); }, 1);
+            socket.on('close', () => { clearInterval(more); });
+          }
           // '/silent': nothing at all
         });
         socket.on('error', () => undefined);
@@ -126,6 +140,7 @@ describe('Transport (one connection a request) with a real server', () => {
     await expect(t.request('GET', new URL('/kept', url), {}, Buffer.alloc(0), { timeoutMs: 5000 })).resolves.toEqual({ status: 200, text: 'ok' });
     await expect(t.request('GET', new URL('/cut', url), {}, Buffer.alloc(0))).rejects.toMatchObject({ code: 'ECONNRESET' });
     await expect(t.request('GET', new URL('/garbage', url), {}, Buffer.alloc(0))).rejects.toMatchObject({ code: 'HPE_INVALID_CONSTANT' });
+    await expect(t.request('GET', new URL('/endless', url), {}, Buffer.alloc(0), { timeoutMs: 5000 })).rejects.toMatchObject({ code: 'HPE_HEADER_OVERFLOW' });
     await expect(t.request('GET', new URL('/silent', url), {}, Buffer.alloc(0), { timeoutMs: 200 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     const ac = new AbortController();
     const pending = t.request('GET', new URL('/silent', url), {}, Buffer.alloc(0), { signal: ac.signal, timeoutMs: 5000 });

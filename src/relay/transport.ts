@@ -69,6 +69,16 @@ function codeError(message: string, code: string): Error {
 
 const hangUp = (): Error => codeError('socket hang up', 'ECONNRESET');
 
+/** Longest status line and headers of an answer (Node's own client's default limit, 16 KiB). */
+const MAX_HEAD = 16 * 1024;
+
+/** Where the head of `raw` ends (its blank line), or -1 while it may still come; a head longer than {@link MAX_HEAD} is refused. */
+function headEndOf(raw: Buffer): number {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end > MAX_HEAD || (end < 0 && raw.length > MAX_HEAD + 3)) throw codeError('the headers of the answer are too long', 'HPE_HEADER_OVERFLOW');
+  return end;
+}
+
 /** The status and headers (names in lower case) of an answer whose head ends at `headEnd` (its blank line). */
 function readHead(raw: Buffer, headEnd: number): { status: number; headers: Map<string, string> } {
   const lines = raw.toString('latin1', 0, headEnd).split('\r\n');
@@ -104,7 +114,7 @@ export function parseAnswer(raw: Buffer, ended: boolean): TransportAnswer | unde
     if (ended) throw hangUp();
     return undefined;
   };
-  const headEnd = raw.indexOf('\r\n\r\n');
+  const headEnd = headEndOf(raw);
   if (headEnd < 0) { more(); return; }
   const { status, headers } = readHead(raw, headEnd);
   const frame = framing(headers);
@@ -159,7 +169,7 @@ class AnswerBytes {
     this.#total += piece.length;
     if (this.#need === undefined) {
       const raw = this.bytes();
-      const headEnd = raw.indexOf('\r\n\r\n');
+      const headEnd = headEndOf(raw);
       if (headEnd < 0) return false;
       const frame = framing(readHead(raw, headEnd).headers);
       this.#need = typeof frame === 'number' ? headEnd + 4 + frame : null;
