@@ -1,6 +1,7 @@
 /**
  * The CLI run inside the calling process: {@link runCli} takes the arguments and an
- * {@link InProcessIo} (environment, working folder, stdin as bytes, terminal flags, clock) and
+ * {@link InProcessIo} (environment, working folder, stdin as bytes or a stream, terminal flags,
+ * clock, answers typed at prompts) and
  * returns the exit status with everything written to stdout and stderr. Tests use it to run
  * commands without a child process; it is the same command tree and the same error reports as the
  * `seeqret` executable (bin.ts, which adapts `process` to the same seam).
