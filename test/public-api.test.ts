@@ -34,7 +34,21 @@ function isPublicMember(m: ts.ClassElement | ts.TypeElement): boolean {
   return !mods.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword);
 }
 
-const OPTIONS: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
+/**
+ * The project's own target, library and typings (tsconfig.json: ES2022, ES2023, `node`), not
+ * TypeScript's defaults (ES5 with the DOM library, and every typings package in node_modules):
+ * the same exports and declarations are found, for about 0.6 s less of parsing.
+ */
+const OPTIONS: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  target: ts.ScriptTarget.ES2022,
+  lib: ['lib.es2023.d.ts'],
+  types: ['node'],
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+};
 
 /**
  * A compiler host that parses each file once for every program of this file (the standard

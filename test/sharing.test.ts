@@ -346,8 +346,8 @@ describe('backup and restore', () => {
     const file = path.join(dir, 'b.age');
     // The 10,000 secrets' round trip is the subject, not age's work factor: the in-process
     // `backup` writes scrypt work factor TEST_BACKUP_LOG_N (recorded in the file, so `restore`
-    // pays it too); age's default 18 is what the executable's `backup` writes in
-    // test/output-paths.test.ts, and what age and typage read at 18 in test/backup-crypto.test.ts.
+    // pays it too); age's default 18 is what the executable's `backup` writes (and `age -d` reads)
+    // in test/output-paths.test.ts, and what typage reads in age's files in test/backup-crypto.test.ts.
     const b = await cliInWith(['backup', '-o', file, '--include-keys', '--html'], { vault: src, env }, { backupWorkFactor: TEST_BACKUP_LOG_N });
     expect(b.code, b.stderr).toBe(0);
     expect(fs.readFileSync(file).subarray(0, 21).toString()).toBe('age-encryption.org/v1');

@@ -1,14 +1,16 @@
 /**
  * The rotation board's "push the updates" action (`seeqret push --updates` from the web UI): a real
  * relay process (SQLite), alice's and bob's vaults joined to it, the UI server over real HTTP on
- * 127.0.0.1, and bob's real `sync` receiving what the UI sent.
+ * 127.0.0.1, and bob's `sync` receiving what the UI sent. The CLI's `push` and `sync` run
+ * in-process (cliIn, the same commands against the same relay process); their child-process runs,
+ * by both entry paths, are in test/relay-fast.test.ts.
  */
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUiServer } from '../src/ui/server.js';
 import { Vault } from '../src/vault/vault.js';
-import { BIN, cleanEnv, cli, newVault, tmpdir, vaultValues } from './helpers.js';
+import { BIN, cleanEnv, cliIn, newVault, tmpdir, vaultValues } from './helpers.js';
 import { type RelayProcess, startRelay } from './relay-helpers.js';
 import { type RelayTeam, addSecrets, makeTeam } from './relay-team.js';
 import { must } from './must.js';
@@ -60,8 +62,8 @@ describe('the rotation board pushes updates through the relay', () => {
     const alice = team.creator;
     const bob = must(team.vaults['bob']);
     addSecrets(alice, 'shop', 'prod', 2, 'first');
-    expect(cli(['push', '--to', 'bob', '-f', 'shop:prod:'], { vault: alice }).code).toBe(0);
-    expect(cli(['sync'], { vault: bob }).code).toBe(0);
+    expect((await cliIn(['push', '--to', 'bob', '-f', 'shop:prod:'], { vault: alice })).code).toBe(0);
+    expect((await cliIn(['sync'], { vault: bob })).code).toBe(0);
     expect(vaultValues(bob)['shop:prod:KEY_1']).toBe('first-1');
 
     await withUi(alice, async (get) => {
@@ -84,7 +86,7 @@ describe('the rotation board pushes updates through the relay', () => {
       expect(again.message).toMatch(/nothing to send/);
     });
 
-    const sync = cli(['sync', '--overwrite'], { vault: bob }); // the receiver decides to replace values it has
+    const sync = await cliIn(['sync', '--overwrite'], { vault: bob }); // the receiver decides to replace values it has
     expect(sync.code, sync.stderr).toBe(0);
     expect(vaultValues(bob)).toMatchObject({ 'shop:prod:KEY_0': 'second-0', 'shop:prod:KEY_1': 'second-1' });
   });
