@@ -3,9 +3,12 @@
  * stdin or a pipe — is refused with one `E_TOO_LARGE` line (exit 10) naming the input and the cap,
  * before it is read whole and before anything is written. Huge inputs are sparse files (8 GiB:
  * reading one whole would fail in another way, or never end), devices and endless pipes.
- * What a descriptor decides (stdin from a file or device, an endless pipe, a FIFO, /dev/zero) runs
- * the real CLI as a child process; refusals of a named file by its size run in-process (`cliIn`,
- * decision 58): the same check, made on the same file.
+ * What a descriptor decides runs the real CLI as a child process once for each kind (a regular
+ * file and a device as stdin, an endless pipe, a FIFO with an endless writer); the other commands
+ * reading such a stdin run in-process on a descriptor of the same file or device (`runCli`'s
+ * `stdin` and `stdinFd`: the same check of its kind and size), and refusals of a named file by
+ * its size or as a device run in-process (`cliIn`, decision 58): the same check, made on the
+ * same file.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +17,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFileCapped, readStreamCapped } from '../src/util/read-capped.js';
 import { LIMITS, type LimitKind, sizeText } from '../src/util/limits.js';
-import { BIN, type CliResult, ROOT, SHARED, cleanEnv, cli, cliIn, errorCode, newVault, thrownCode, tmpdir, vaultState } from './helpers.js';
+import { BIN, type CliOptions, type CliResult, ROOT, SHARED, cleanEnv, cli, cliIn, errorCode, newVault, thrownCode, tmpdir, vaultState } from './helpers.js';
 import { must } from './must.js';
 
 const HUGE = 2 ** 33; // 8 GiB, sparse
@@ -54,6 +57,24 @@ function cliStdinFrom(file: string, args: string[], vault?: string, cwd?: string
     return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * {@link cliStdinFrom} in-process: the run reads stdin from a descriptor of `file` (`runCli`'s
+ * `stdin` stream and `stdinFd`), checked by its kind and size as the executable checks its
+ * descriptor 0. The environment and folder as {@link cliIn}'s.
+ */
+async function cliInStdinFrom(file: string, args: string[], opts: Omit<CliOptions, 'input'> = {}): Promise<CliResult> {
+  await new Promise<void>((resolve) => setImmediate(resolve)); // as cliIn: let the worker's messages through first
+  const { runCli } = await import('../src/cli/run-in-process.js');
+  const stdin = fs.createReadStream(file); // the stream owns the descriptor and closes it
+  const fd = await new Promise<number>((resolve, reject) => stdin.once('open', resolve).once('error', reject));
+  try {
+    const r = await runCli([...(opts.vault ? ['--vault', opts.vault] : []), ...args], { env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT, stdin, stdinFd: fd });
+    return { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    stdin.destroy();
   }
 }
 
@@ -111,11 +132,11 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     const before = state(vault);
     const big = sparse(path.join(tmpdir(), 'big.json'));
     refused(await cliIn(['load', '-f', big], { vault }), big, 'bundle');
-    refused(cliStdinFrom(big, ['load'], vault), 'stdin', 'bundle');
+    refused(await cliInStdinFrom(big, ['load'], { vault }), 'stdin', 'bundle');
     for (const [r, source] of [
-      [cli(['load', '-f', '/dev/zero'], { vault }), '/dev/zero'],
-      [cliStdinFrom('/dev/urandom', ['load'], vault), 'stdin'],
-      [cliStdinFrom('/dev/zero', ['importenv', '-'], vault), 'stdin'],
+      [await cliIn(['load', '-f', '/dev/zero'], { vault }), '/dev/zero'],
+      [await cliInStdinFrom('/dev/urandom', ['load'], { vault }), 'stdin'],
+      [cliStdinFrom('/dev/zero', ['importenv', '-'], vault), 'stdin'], // a device as the process's stdin
     ] as const) {
       expect(errorCode(r), r.stderr).toBe('E_TOO_LARGE');
       expect(r.code).toBe(10);
@@ -179,11 +200,7 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     fs.copyFileSync(path.join(SHARED, 'fixtures', 'securestore-v3', 'fixture.json'), path.join(dir, 'secrets.json'));
     refused(await cliIn(['ss', '-k', bigKey, 'keys'], { cwd: dir, env: native }), bigKey, 'keyFile');
     const before = fs.readFileSync(path.join(dir, 'secrets.json'));
-    const child = spawn(process.execPath, [BIN, 'ss', '-k', 'secrets.key', 'set', 'x'], { cwd: dir, env: cleanEnv(native), stdio: [fs.openSync(sparse(path.join(dir, 'value')), 'r'), 'pipe', 'pipe'] });
-    let stderr = '';
-    must(child.stderr).setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    refused({ code, signal: null, stdout: '', stderr }, 'the value on stdin', 'value');
+    refused(await cliInStdinFrom(sparse(path.join(dir, 'value')), ['ss', '-k', 'secrets.key', 'set', 'x'], { cwd: dir, env: native }), 'the value on stdin', 'value');
     expect(fs.readFileSync(path.join(dir, 'secrets.json'))).toEqual(before);
   });
 
@@ -236,7 +253,7 @@ describe('E_TOO_LARGE through the real CLI, for every input read whole', () => {
     const before = state(vault);
     const value = sparse(path.join(dir, 'value.txt'));
     refused(await run(['set', '-e', 'dev', `DB_PASSWORD=@${value}`]), value, 'value');
-    const viaStdin = cliStdinFrom(value, ['set', '-e', 'dev', 'DB_PASSWORD=@-'], vault, dir);
+    const viaStdin = await cliInStdinFrom(value, ['set', '-e', 'dev', 'DB_PASSWORD=@-'], { vault, cwd: dir });
     refused(viaStdin, 'the value of DB_PASSWORD on stdin', 'value');
     const tpl = sparse(path.join(dir, 'env.big'));
     refused(await run(['env', '--template', tpl, '--stdout']), tpl, 'template');

@@ -2,6 +2,7 @@
  * The relay storage interface: one suite, run against both backends — SQLite (a temp file) and a
  * real PostgreSQL server started here (skipped, with the reason printed, when it cannot start).
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -234,6 +235,36 @@ describe.each(backends)('relay storage on $name', (b) => {
     }
     expect((await s.pending(c, 10)).map((e) => e.id)).toEqual([env(6).id]);
     await s.close();
+  });
+
+  it("a batch's bodies of any size come back byte for byte; PostgreSQL stores them without compressing", async (ctx) => {
+    skipIfNoServer(ctx);
+    const { s, db } = must((await open()));
+    await s.join(member(1), null, 1);
+    const [a, c] = [member(1).keyId, member(2).keyId];
+    // Sizes around PostgreSQL's out-of-line threshold (~2 KB) and a push's bundle (~135 KB), one
+    // highly compressible, random bytes (any byte value), and an empty body.
+    const bodies = [Buffer.alloc(0), randomBytes(1), randomBytes(2040), randomBytes(2100), Buffer.alloc(140_000, 'a'), randomBytes(135_000)];
+    const envs = bodies.map((body, i) => ({ id: (i + 1).toString(16).padStart(32, 'a'), sender: a, recipient: c, createdAt: 100 + i, body, bundleId: (i + 1).toString(16).padStart(32, 'b') }));
+    expect((await s.putEnvelopes(envs)).map((p) => p.stored)).toEqual(bodies.map(() => true));
+    const back = await s.pending(c, 10);
+    expect(back.map((e) => e.id)).toEqual(envs.map((e) => e.id));
+    back.forEach((e, i) => {
+      expect(must(e.body).equals(must(bodies[i]))).toBe(true);
+    });
+    await s.close();
+    if (b.name !== 'postgres') return;
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    try {
+      const col = await client.query("SELECT attstorage FROM pg_attribute WHERE attrelid = 'envelopes'::regclass AND attname = 'body'");
+      expect(col.rows).toEqual([{ attstorage: 'e' }]);
+      // The 140,000 bytes of 'a' take 140,000 bytes: stored as they are, not compressed.
+      const size = await client.query('SELECT pg_column_size(body) AS stored, octet_length(body) AS length FROM envelopes WHERE id = $1', [envs[4]?.id]);
+      expect(size.rows).toEqual([{ stored: 140_000, length: 140_000 }]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('a nonce is accepted once; expired nonces are forgotten', async (ctx) => {

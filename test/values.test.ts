@@ -1,16 +1,19 @@
 /**
  * Values a person types or pipes are never lost or silently changed (issue 12, "Values"): empty
  * values are refused unless --allow-empty, hidden input is asked twice, and Ctrl-C or SIGTERM at
- * any kind of prompt exits 130 with one line and changes nothing. Prompts run in a real
- * pseudo-terminal (test/pty-driver.py, Python's pty module), keys typed as a person would; their
- * set-up (a secret added, a project, an introduction, an export) runs in-process (`cliIn`).
+ * any kind of prompt exits 130 with one line and changes nothing. What only a terminal shows —
+ * typed keys not echoed, Ctrl-C and Ctrl-D as the terminal sends them, signals, the `get` fast
+ * path's prompt — runs in a real pseudo-terminal (test/pty-driver.py, Python's pty module), keys
+ * typed as a person would; where the subject is the value stored or refused after a prompt
+ * answered, the command runs in-process with the same prompts answered as they appear
+ * (`answered`); set-up (a secret added, a project, an introduction, an export) runs in-process.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.js';
-import { BIN, type CliResult, ROOT, cleanEnv, cliIn, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
+import { BIN, type CliOptions, type CliResult, ROOT, cleanEnv, cliIn, cliInWith, errorCode, newVault, tmpdir, vaultState, vaultValues } from './helpers.js';
 import { fixtureCopy, stateDirOf } from './team-helpers.js';
 import { must } from './must.js';
 
@@ -79,6 +82,15 @@ function onTerminal(args: string[], steps: Step[], opts: { cwd?: string; env?: R
     d.waiting.push({ resolve, reject });
     d.child.stdin.write(`${JSON.stringify(spec)}\n`);
   });
+}
+
+/**
+ * `seeqret ARGS` in-process with stdin and stderr as a terminal, each `[text, keys]` of `answers`
+ * typed once `text` has been drawn (`runCli`'s `answers`): the same prompts as on a terminal, for
+ * cases whose subject is what is stored or refused after them.
+ */
+function answered(args: string[], answers: ReadonlyArray<readonly [string, string]>, opts: CliOptions = {}): Promise<CliResult> {
+  return cliInWith(args, opts, { stdinIsTTY: true, stderrIsTTY: true, answers: answers.map(([text, keys]) => ({ expect: text, send: keys })) });
 }
 
 /** The lines seeqret printed as `seeqret: …` (the prompt's own drawing left out). */
@@ -203,13 +215,17 @@ describe.runIf(hasPython)('on a terminal: the hidden prompt', () => {
   it('Enter, or end of input (Ctrl-D), at the prompt is E_EMPTY_VALUE; nothing is stored', async () => {
     const vault = newVault();
     const before = vaultState(vault);
-    for (const key of ['\r', '\u0004']) {
-      const r = await onTerminal(['--vault', vault, 'add', 'key', 'K'], [{ expect: 'Value for K' }, { send: key }]);
-      expect(r.failed).toBeNull();
-      expect(r.status).toBe(10);
-      expect(seeqretLines(r.output)).toEqual([expect.stringContaining('seeqret: E_EMPTY_VALUE: the value for K is empty; nothing was stored.')]);
-      expect(r.output).not.toContain('Repeat');
-    }
+    const empty = 'seeqret: E_EMPTY_VALUE: the value for K is empty; nothing was stored.';
+    const enter = await answered(['add', 'key', 'K'], [['Value for K', '\r']], { vault });
+    expect(enter.code).toBe(10);
+    expect(seeqretLines(enter.stderr)).toEqual([expect.stringContaining(empty)]);
+    expect(enter.stderr).not.toContain('Repeat');
+    // Ctrl-D as the terminal sends it
+    const r = await onTerminal(['--vault', vault, 'add', 'key', 'K'], [{ expect: 'Value for K' }, { send: '\u0004' }]);
+    expect(r.failed).toBeNull();
+    expect(r.status).toBe(10);
+    expect(seeqretLines(r.output)).toEqual([expect.stringContaining(empty)]);
+    expect(r.output).not.toContain('Repeat');
     expect(vaultState(vault)).toBe(before);
   });
 
@@ -225,31 +241,29 @@ describe.runIf(hasPython)('on a terminal: the hidden prompt', () => {
     expect(seeqretLines(differ.output)).toEqual([expect.stringMatching(/seeqret: E_USAGE: the two entries for \*:\*:K differ; nothing was stored\. Fix: /)]);
     expect(differ.output).not.toContain('new-val');
     expect(vaultState(vault)).toBe(before);
-    const changed = await onTerminal(['--vault', vault, 'edit', 'value', 'K'], [{ expect: 'Value for' }, { send: 'new-value\r' }, { expect: 'Repeat' }, { send: 'new-value\r' }]);
-    expect([changed.failed, changed.status]).toEqual([null, 0]);
+    const changed = await answered(['edit', 'value', 'K'], [['Value for', 'new-value\r'], ['Repeat', 'new-value\r']], { vault });
+    expect(changed.code, changed.stderr).toBe(0);
     expect(vaultValues(vault)['*:*:K']).toBe('new-value');
   });
 
   it('--allow-empty: Enter twice stores ""', async () => {
     const vault = newVault();
-    const r = await onTerminal(['--vault', vault, 'add', 'key', 'E', '--allow-empty'], [{ expect: 'Value for E' }, { send: '\r' }, { expect: 'Repeat value for E' }, { send: '\r' }]);
-    expect([r.failed, r.status]).toEqual([null, 0]);
+    const r = await answered(['add', 'key', 'E', '--allow-empty'], [['Value for E', '\r'], ['Repeat value for E', '\r']], { vault });
+    expect(r.code, r.stderr).toBe(0);
     expect(vaultValues(vault)['*:*:E']).toBe('');
   });
 
   it('unlocking a protected vault asks once; a new vault passphrase is asked twice, and is never empty', async () => {
     const parent = tmpdir();
-    const empty = await onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [{ expect: 'New vault passphrase' }, { send: '\r' }]);
-    expect([empty.failed, empty.status]).toEqual([null, 10]);
-    expect(seeqretLines(empty.output)).toEqual([expect.stringContaining('seeqret: E_EMPTY_VALUE: the new vault passphrase is empty; nothing was written. Fix: Type a passphrase')]);
+    const empty = await answered(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [['New vault passphrase', '\r']]);
+    expect(empty.code).toBe(10);
+    expect(seeqretLines(empty.stderr)).toEqual([expect.stringContaining('seeqret: E_EMPTY_VALUE: the new vault passphrase is empty; nothing was written. Fix: Type a passphrase')]);
     expect(fs.readdirSync(parent)).toEqual([]);
-    const init = await onTerminal(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [
-      { expect: 'New vault passphrase' },
-      { send: 'correct horse battery\r' },
-      { expect: 'Repeat the passphrase' },
-      { send: 'correct horse battery\r' },
+    const init = await answered(['init', parent, '--user', 'u', '--email', 'u@example.com', '--passphrase'], [
+      ['New vault passphrase', 'correct horse battery\r'],
+      ['Repeat the passphrase', 'correct horse battery\r'],
     ]);
-    expect([init.failed, init.status]).toEqual([null, 0]);
+    expect(init.code, init.stderr).toBe(0);
     const vault = path.join(parent, 'seeqret');
     ok(await cliIn(['add', 'key', 'K', 'v'], { vault, env: { SEEQRET_PASSPHRASE: 'correct horse battery' } }));
     const get = await onTerminal(['--vault', vault, 'get', 'K'], [{ expect: 'Vault passphrase' }, { send: 'correct horse battery\r' }]);
@@ -303,7 +317,7 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     const eof = await onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: '\u0004' }]);
     expect([eof.failed, eof.status]).toEqual([null, 9]);
     expect(vaultState(vault)).toBe(before);
-    expect((await onTerminal(['--vault', vault, 'rm', 'key', 'K'], [{ expect: 'Delete it? [y/N]' }, { send: 'y\r' }])).status).toBe(0);
+    expect((await answered(['rm', 'key', 'K'], [['Delete it? [y/N]', 'y\r']], { vault })).code).toBe(0);
     expect(vaultValues(vault)).toEqual({});
   });
 
@@ -324,8 +338,8 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     expect([eof.failed, eof.status, seeqretLines(eof.output).length]).toEqual([null, 9, 1]);
     expect(vaultState(vault)).toBe(before);
     // typed hidden values are asked twice here too
-    const typed = await onTerminal(['--vault', vault, 'set', 'token'], [{ expect: 'API token' }, { send: 'tok-1\r' }, { expect: 'Repeat API token' }, { send: 'tok-1\r' }], { cwd: dir });
-    expect([typed.failed, typed.status]).toEqual([null, 0]);
+    const typed = await answered(['set', 'token'], [['API token', 'tok-1\r'], ['Repeat API token', 'tok-1\r']], { vault, cwd: dir });
+    expect(typed.code, typed.stderr).toBe(0);
     expect(vaultValues(vault)['shop:dev:token']).toBe('tok-1');
   });
 
@@ -380,10 +394,10 @@ describe.runIf(hasPython)('on a terminal: Ctrl-C or SIGTERM at any prompt exits 
     expectInterrupted(await onTerminal(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [{ expect: 'Value for dev/NEW_ONE' }, { send: 'v\r' }, { expect: 'Repeat value' }, { send: '\u0003' }], { env: state }), 'Ctrl-C');
     expectInterrupted(await onTerminal(['team', '--file', file, 'decrypt', 'dev'], [{ expect: 'User email' }, { signal: 'SIGTERM' }], { env: state }), 'SIGTERM');
     expect(fs.readFileSync(file).equals(before)).toBe(true);
-    const empty = await onTerminal(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [{ expect: 'Value for dev/NEW_ONE' }, { send: '\r' }], { env: state });
-    expect([empty.failed, empty.status]).toEqual([null, 1]); // pprotect's "other error"
-    expect(seeqretLines(empty.output)).toEqual([expect.stringContaining('E_EMPTY_VALUE')]);
-    expect(empty.output).not.toContain('Repeat');
+    const empty = await answered(['team', '--file', file, 'add-secret', 'dev', 'NEW_ONE'], [['Value for dev/NEW_ONE', '\r']], { env: state });
+    expect(empty.code).toBe(1); // pprotect's "other error"
+    expect(seeqretLines(empty.stderr)).toEqual([expect.stringContaining('E_EMPTY_VALUE')]);
+    expect(empty.stderr).not.toContain('Repeat');
   });
 });
 

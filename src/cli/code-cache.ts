@@ -84,21 +84,27 @@ export function bundleRequire(file: string): NodeJS.Require {
 }
 
 /**
- * The V8 flags the `sync`/`push` bundle runs with (decision 74): no optimizing tier. Such a short
+ * The V8 flags the `sync`/`push` bundle runs with. Decision 74: no optimizing tier — such a short
  * process spent about a fifth of its instructions in TurboFan's background compiles of its load
  * loop, more than the optimized code gave back; the interpreter and Sparkplug's baseline code
- * remain. A tiering flag only: nothing is printed and no behaviour changes. V8 checks its flags
- * against a code cache's, so the build makes that bundle's cache with the same ones
- * (scripts/code-cache.mjs).
+ * remain. Decision 88: the young generation grows in one step to its largest size
+ * (`--semi-space-growth-factor=16`: 1 MiB to 16 MiB at its first growth, instead of doubling),
+ * so a load's objects are not copied through a scavenge every megabyte — the heap's sizes are
+ * fixed when the process starts, but this factor is read at every growth, so it works when set
+ * here; and one scavenging thread, without the idle-time scavenge task (on a machine that runs
+ * ten of these processes at once, helper threads only add work). Tiering and collection flags
+ * only: nothing is printed and no behaviour changes. V8 checks its flags against a code cache's,
+ * so the build makes that bundle's cache with the same ones (scripts/code-cache.mjs).
  */
-export const RELAY_V8_FLAGS = '--max-opt=1';
+export const RELAY_V8_FLAGS = '--max-opt=1 --semi-space-growth-factor=16 --no-parallel-scavenge --no-minor-gc-task';
 
 /**
  * The built-in modules the `sync`/`push` bundle requires, loaded before {@link RELAY_V8_FLAGS}
  * are set: Node's own code cache of a built-in is made under the default flags, so one first
  * required after a flag change is compiled from its text (~25 M instructions for `node:http`).
+ * Its requests go over `node:net` (decision 88; `node:tls` for an https relay, loaded then).
  */
-export const RELAY_BUILTINS: readonly string[] = ['node:http', 'node:async_hooks', 'node:util'];
+export const RELAY_BUILTINS: readonly string[] = ['node:net', 'node:async_hooks', 'node:util'];
 
 /** Options of {@link loadBundle}. */
 export interface LoadBundleOptions {

@@ -1,6 +1,7 @@
 /**
  * The CLI run inside the calling process: {@link runCli} takes the arguments and an
- * {@link InProcessIo} (environment, working folder, stdin as bytes, terminal flags, clock) and
+ * {@link InProcessIo} (environment, working folder, stdin as bytes or a stream, terminal flags,
+ * clock, answers typed at prompts) and
  * returns the exit status with everything written to stdout and stderr. Tests use it to run
  * commands without a child process; it is the same command tree and the same error reports as the
  * `seeqret` executable (bin.ts, which adapts `process` to the same seam).
@@ -9,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import type { CliIo, SignalSource, StopSignal } from './cli-io.js';
 
 /** What an in-process run sees instead of a process. */
@@ -18,8 +19,13 @@ export interface InProcessIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The working folder of the run (default: the process's). */
   readonly cwd?: string;
-  /** All of stdin (default: empty). */
-  readonly stdin?: string | Uint8Array;
+  /** All of stdin (default: empty), or a stream of it (a file the caller opened: see `stdinFd`). */
+  readonly stdin?: string | Uint8Array | Readable;
+  /**
+   * The descriptor a `stdin` stream reads (a regular file, a device the caller opened): the run
+   * checks its kind and size first, as the executable checks its descriptor 0.
+   */
+  readonly stdinFd?: number;
   /** Pretend stdin is a terminal (prompts are then asked on stderr and answered from `stdin`). */
   readonly stdinIsTTY?: boolean;
   /** Pretend stdout is a terminal of `columns` columns (tables get borders, data is escaped). */
@@ -42,6 +48,12 @@ export interface InProcessIo {
    * 18). For tests whose subject is not the backup's passphrase; the executable cannot set it.
    */
   readonly backupWorkFactor?: number;
+  /**
+   * Keys typed at the run's prompts, for tests (with `stdinIsTTY`): each `send` is written to
+   * stdin once its `expect` has been written to stderr after the previous one, in order, as a
+   * person answers a prompt when it appears; stdin stays open until the run ends. Replaces `stdin`.
+   */
+  readonly answers?: ReadonlyArray<{ readonly expect: string; readonly send: string }>;
 }
 
 /** The outcome of an in-process run. */
@@ -54,17 +66,27 @@ export interface CliRunResult {
   readonly stderr: string;
 }
 
-/** A sink that keeps what is written. */
-function collector(isTTY: boolean, columns: number | undefined): { sink: CliIo['stdout']; text: () => string } {
+/**
+ * A sink that keeps what is written. With `written` (a run with {@link InProcessIo.answers}) it is
+ * a real `Writable`, as the prompts need to draw on, and tells `written` after each write.
+ */
+function collector(isTTY: boolean, columns: number | undefined, written?: () => void): { sink: CliIo['stdout']; text: () => string } {
   const chunks: Buffer[] = [];
-  return {
-    sink: {
-      write: (chunk: string | Uint8Array) => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk)),
-      isTTY,
-      ...(columns === undefined ? {} : { columns }),
+  const keep = (chunk: string | Uint8Array): number => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  const text = (): string => Buffer.concat(chunks).toString('utf8');
+  const terminal = { isTTY, ...(columns === undefined ? {} : { columns }) };
+  if (written === undefined) return { sink: { write: keep, ...terminal }, text };
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Uint8Array, _encoding, done) {
+      keep(chunk);
+      written();
+      done();
     },
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
+  });
+  // As a process's stderr, it stays open when a prompt that piped into it ends its own stream.
+  const sink = Object.assign(stream, terminal, { end: () => sink });
+  return { sink, text };
 }
 
 function signalSource(emitter: EventEmitter): SignalSource {
@@ -94,17 +116,52 @@ export function runCli(args: readonly string[], io: InProcessIo): Promise<CliRun
   return next;
 }
 
+/**
+ * The stdin of a run answered by `answers` ({@link InProcessIo.answers}) and the check to make
+ * after each write to stderr: the next answer is sent (on the next turn of the event loop, not
+ * inside the prompt's drawing) once its text has appeared.
+ */
+function typist(answers: NonNullable<InProcessIo['answers']>, stderrText: () => string): { stdin: PassThrough; check: () => void } {
+  const stdin = new PassThrough();
+  let next = 0;
+  let seen = 0;
+  const check = (): void => {
+    const step = answers[next];
+    if (step === undefined) return;
+    const text = stderrText();
+    const at = text.indexOf(step.expect, seen);
+    if (at < 0) return;
+    next += 1;
+    seen = at + step.expect.length;
+    setImmediate(() => {
+      if (stdin.writableEnded) return; // the run ended first
+      stdin.write(step.send);
+      check();
+    });
+  };
+  return { stdin, check };
+}
+
+/** The chunks of an in-process stdin given as text or bytes (none when empty). */
+function stdinBytes(stdin: string | Uint8Array | undefined): Buffer[] {
+  const bytes = stdin === undefined ? Buffer.alloc(0) : typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : Buffer.from(stdin);
+  return bytes.length > 0 ? [bytes] : [];
+}
+
 async function runNow(args: readonly string[], opts: InProcessIo): Promise<CliRunResult> {
   const out = collector(opts.stdoutIsTTY === true, opts.stdoutIsTTY === true ? (opts.columns ?? 80) : undefined);
-  const err = collector(opts.stderrIsTTY === true, opts.stderrIsTTY === true ? (opts.columns ?? 80) : undefined);
-  const stdinBytes = opts.stdin === undefined ? Buffer.alloc(0) : typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : Buffer.from(opts.stdin);
+  let typed: ReturnType<typeof typist> | undefined;
+  const err = collector(opts.stderrIsTTY === true, opts.stderrIsTTY === true ? (opts.columns ?? 80) : undefined, opts.answers === undefined ? undefined : () => typed?.check());
+  if (opts.answers !== undefined) typed = typist(opts.answers, () => err.text());
+  const stdinStream = opts.stdin instanceof Readable ? opts.stdin : Readable.from(stdinBytes(opts.stdin));
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const savedCwd = process.cwd();
   const savedUmask = process.umask(0o077);
   const io: CliIo = {
     env: { ...opts.env },
     cwd,
-    stdin: Readable.from(stdinBytes.length > 0 ? [stdinBytes] : []),
+    stdin: typed?.stdin ?? stdinStream,
+    ...(opts.stdinFd === undefined ? {} : { stdinFd: opts.stdinFd }),
     stdinIsTTY: opts.stdinIsTTY === true,
     stdout: out.sink,
     stderr: err.sink,
@@ -121,6 +178,7 @@ async function runNow(args: readonly string[], opts: InProcessIo): Promise<CliRu
     const status = await main(args, io);
     return { status, stdout: out.text(), stderr: err.text() };
   } finally {
+    typed?.stdin.end();
     if (process.cwd() !== savedCwd) process.chdir(savedCwd);
     process.umask(savedUmask);
   }

@@ -10,6 +10,7 @@ import { bodyDigest, possessionProof, relayKeyId, relaySigningKey, signDetached,
 import { type ErrorCode, ERROR_CODES, SeeqretError } from '../errors.js';
 import { Transport, type TransportOptions, isCertificateError } from './transport.js';
 import { HEADERS, type Invitation, type MemberRecord, invitationText, invitationToken, memberRecordText, parseMemberRecord, readInvitationToken, signingText } from './protocol.js';
+import { JsonText, envelopesBody } from './json-text.js';
 
 /** Most envelopes {@link RelayClient.sendMany} puts in one request (the relay's limit). */
 export const BATCH_ENVELOPES = 100;
@@ -114,7 +115,7 @@ export class RelayClient {
   }
 
   private async once(method: 'GET' | 'POST', path: string, body: unknown, signed: boolean, opts: RequestOptions): Promise<Record<string, unknown>> {
-    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body), 'utf8');
+    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body instanceof JsonText ? body.text : JSON.stringify(body), 'utf8');
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (signed) {
       const time = String(Date.now());
@@ -268,7 +269,8 @@ export class RelayClient {
     const upload = async (chunk: readonly { to: string; envelope: string }[]): Promise<void> => {
       let r: Record<string, unknown>;
       try {
-        r = await this.request('POST', '/v1/envelopes', { envelopes: chunk }, true, { retry: true });
+        // The bundle texts are not scanned character by character for JSON escapes (json-text.ts).
+        r = await this.request('POST', '/v1/envelopes', envelopesBody(chunk), true, { retry: true });
       } catch (e) {
         // A relay with a smaller body limit refused it whole (nothing stored): send it in halves.
         if (!(e instanceof SeeqretError && e.code === 'E_RELAY_TOO_LARGE' && chunk.length > 1)) throw e;

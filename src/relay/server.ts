@@ -27,6 +27,7 @@ import { HEADERS, type ErrorBody, RelayRefusal, parseInvitation, parseMemberReco
 import type { MemberRow, RelayStorage } from './storage/types.js';
 import { HEX32, field, json, malformed, queryInt, readBody, refuse } from './request.js';
 import { Waiters } from './waiters.js';
+import { JsonText, envelopeListing } from './json-text.js';
 
 /** How the server is set up. */
 export interface RelayServerOptions {
@@ -204,7 +205,8 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
       const rows = await storage.pending(keyId, MAX_PENDING, after);
       if (!armed || rows.length > skip) {
         armed?.wake();
-        return { envelopes: rows.map((e) => ({ id: e.id, from: e.sender, created: e.createdAt, envelope: e.body?.toString('utf8') ?? '' })) };
+        // Each envelope not scanned character by character for JSON escapes (json-text.ts).
+        return envelopeListing(rows.map((e) => ({ id: e.id, from: e.sender, created: e.createdAt, envelope: e.body?.toString('utf8') ?? '' })));
       }
       await armed.woken;
       if (ctx.gone === undefined) return { envelopes: [] }; // the client went away
@@ -306,7 +308,7 @@ export async function createRelayServer(o: RelayServerOptions): Promise<RelaySer
       gone?.();
     });
     const finish = (status: number, payload: unknown, code?: string): void => {
-      const text = JSON.stringify(payload);
+      const text = payload instanceof JsonText ? payload.text : JSON.stringify(payload);
       // A body refused unread (413) leaves the connection unusable: close it rather than let the client reuse it.
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...(status === 413 ? { connection: 'close' } : {}) });
       res.end(text);

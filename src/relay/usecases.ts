@@ -8,7 +8,7 @@
  */
 import { SeeqretError, isSeeqretError } from '../errors.js';
 import { type Filter, parseFilter } from '../filter/index.js';
-import { type ExportPlan, prepareExport, recordExport } from '../sharing/export.js';
+import { type ExportPlan, prepareExport, recordExports } from '../sharing/export.js';
 import { type LoadResult, applyLoad, planLoad } from '../sharing/load.js';
 import { relayKeyId } from '../crypto/relay.js';
 import { readBundleHeader } from '../sharing/bundle.js';
@@ -58,14 +58,9 @@ export async function pushToRelay(v: Vault, client: RelayClient, req: { to: read
   const targets = plan.items.map((item) => ({ item, member: memberFor(item.recipient, members) }));
   // One signed request for all of them (as many as fit); each delivery is recorded once uploaded.
   const ids = await client.sendMany(targets.map(({ item, member }) => ({ to: member.keyId, envelope: item.text })));
-  const sent: { recipient: string; envelopeId: string }[] = [];
-  // Every delivery recorded in ONE transaction (one commit, not one per recipient).
-  v.atomically(() => {
-    targets.forEach(({ item }, i) => {
-      recordExport(v, plan, item);
-      sent.push({ recipient: item.recipient.username, envelopeId: ids[i] ?? '' });
-    });
-  });
+  // Every delivery recorded in ONE transaction (one commit, one batch of share records).
+  recordExports(v, plan, targets.map(({ item }) => item));
+  const sent = targets.map(({ item }, i) => ({ recipient: item.recipient.username, envelopeId: ids[i] ?? '' }));
   return { plan, sent };
 }
 

@@ -117,7 +117,18 @@ export function sealBundle(sender: BundleParty, senderSecretKey: Buffer, recipie
   };
   const ciphertext = seal(key, payload, headerAd(header), vector.nonce);
   wipe(key);
-  return { text: JSON.stringify({ ...header, ciphertext: ciphertext.toString('base64') }, null, 2) + '\n', header };
+  return { text: bundleText(header, ciphertext.toString('base64')), header };
+}
+
+/**
+ * A bundle's text: `JSON.stringify({ ...header, ciphertext }, null, 2)` and a newline, byte for
+ * byte, with the base64 ciphertext (most of the text, which JSON never escapes) put in as it is
+ * instead of scanned for characters to escape.
+ */
+export function bundleText(header: BundleHeader, ciphertextBase64: string): string {
+  // The header with an empty ciphertext ends `"ciphertext": ""\n}`: its last field, on its own line.
+  const head = JSON.stringify({ ...header, ciphertext: '' }, null, 2);
+  return `${head.slice(0, -4)}"${ciphertextBase64}"\n}\n`;
 }
 
 /** True when `text` looks like a seeqret bundle (for format detection). */

@@ -131,5 +131,10 @@ export function prepareExport(v: Vault, req: ExportRequest): ExportPlan {
 
 /** Remember that `item` was delivered: its recipient now knows these versions (one transaction, audited). */
 export function recordExport(v: Vault, plan: ExportPlan, item: ExportItem): void {
-  v.recordExport(item.bundleId, item.recipient, plan.records, plan.serializer);
+  recordExports(v, plan, [item]);
+}
+
+/** Remember that each of `items` was delivered ({@link recordExport}), all in one transaction and one batch of share records. */
+export function recordExports(v: Vault, plan: ExportPlan, items: readonly ExportItem[]): void {
+  v.recordExports(items.map((item) => ({ bundleId: item.bundleId, user: item.recipient })), plan.records, plan.serializer);
 }

@@ -7,43 +7,8 @@
 import type Database from 'better-sqlite3';
 import { constantTimeEqual } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import { MacSum } from './mac-sum.js';
 import { type Aggregate, MOD, PROTECTED_TABLES, type ProtectedTable, RECORD_WHAT, protectedTable, readAggregates, rowMac, tampered, verifyRow, writeAggregates } from './integrity.js';
-
-/**
- * One table's change in a transaction: rows added minus removed, and the signed sum of their
- * MACs — each MAC's eight 32-bit words added to (or taken from) eight float64 lanes, exact while
- * a lane stays under 2^53 (folded into `carry` every 2^20 changes), so a change costs no bigint.
- */
-class Delta {
-  n = 0;
-  readonly lanes = new Float64Array(8);
-  carry = 0n;
-  #since = 0;
-
-  add(mac: Uint8Array, sign: 1 | -1): void {
-    const l = this.lanes;
-    for (let i = 0, o = 0; i < 8; i++, o += 4) {
-      // Big-endian words, as the MAC is read as a 256-bit number.
-      l[i] = (l[i] ?? 0) + sign * ((((mac[o] ?? 0) << 24) >>> 0) + ((mac[o + 1] ?? 0) << 16) + ((mac[o + 2] ?? 0) << 8) + (mac[o + 3] ?? 0));
-    }
-    this.n += sign;
-    if (++this.#since === 1_048_576) this.#fold();
-  }
-
-  #fold(): void {
-    for (let i = 0; i < 8; i++) {
-      this.carry += BigInt(this.lanes[i] ?? 0) << BigInt(32 * (7 - i));
-      this.lanes[i] = 0;
-    }
-    this.#since = 0;
-  }
-
-  /** The signed sum of the MACs so far (not reduced). */
-  sum(): bigint {
-    this.#fold();
-    return this.carry;
-  }
-}
 
 /** The row's MAC computed by SQL for a row of `t` (an INSERT or UPDATE without one). */
 function setMacSql(t: ProtectedTable): string {
@@ -86,7 +51,7 @@ function insertTriggers(t: ProtectedTable): string {
 export class IntegrityTracker {
   readonly #key: Buffer;
   /** Per table: rows added minus removed, and the sum of added minus removed MACs (reduced at commit). */
-  readonly #delta = new Map<string, Delta>();
+  readonly #delta = new Map<string, MacSum>();
   /** The MAC {@link macFor} computed for the next INSERT of its table, until the trigger takes it. */
   #given: { table: string; mac: Buffer } | null = null;
   #installed = false;
@@ -100,10 +65,14 @@ export class IntegrityTracker {
     this.#key = key;
   }
 
-  #change(table: string, mac: Uint8Array, sign: 1 | -1): void {
+  #deltaOf(table: string): MacSum {
     let d = this.#delta.get(table);
-    if (!d) this.#delta.set(table, (d = new Delta()));
-    d.add(mac, sign);
+    if (!d) this.#delta.set(table, (d = new MacSum()));
+    return d;
+  }
+
+  #change(table: string, mac: Uint8Array, sign: 1 | -1): void {
+    this.#deltaOf(table).add(mac, sign);
   }
 
   /**
@@ -150,13 +119,13 @@ export class IntegrityTracker {
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as readonly unknown[];
         const mac = rowMac(this.#key, table.name, row);
-        this.#change(table.name, mac, 1);
         macs.set(mac, 32 * i);
         st.insert.run(...row, mac);
       }
     } finally {
       db.exec(insertTriggers(table));
     }
+    this.#deltaOf(table.name).addAll(macs, 1);
     const back = st.readBack.get(first) as { n: number; h: string | null };
     if (back.n !== rows.length || !constantTimeEqual(Buffer.from(back.h ?? '', 'hex'), macs)) {
       throw new SeeqretError('E_INTERNAL', `rows of ${table.name} were inserted with MACs seeqret did not compute for them`, 'Report this bug.');
@@ -292,12 +261,7 @@ export class IntegrityTracker {
   restore(snap: ReadonlyMap<string, Aggregate>): void {
     this.#delta.clear();
     this.#given = null;
-    for (const [t, a] of snap) {
-      const d = new Delta();
-      d.n = a.n;
-      d.carry = a.sum;
-      this.#delta.set(t, d);
-    }
+    for (const [t, a] of snap) this.#delta.set(t, MacSum.from(a.n, a.sum));
   }
 
   /** Apply this transaction's changes to the stored aggregates (inside the transaction). */

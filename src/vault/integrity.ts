@@ -28,6 +28,7 @@
 import type Database from 'better-sqlite3';
 import { constantTimeEqual, deriveSubkey, mac256 } from '../crypto/index.js';
 import { SeeqretError } from '../errors.js';
+import { MacSum } from './mac-sum.js';
 import { cellAt, jsonCell, rowPrefix } from './row-mac-text.js';
 
 /** One table whose rows carry a MAC. */
@@ -124,6 +125,22 @@ export function tampered(what: string, verb = 'was changed outside seeqret'): Se
 let macScratch = Buffer.allocUnsafe(16 * 1024);
 /** The largest {@link macScratch} kept between calls. */
 const SCRATCH_KEPT = 1024 * 1024;
+/**
+ * Views of {@link macScratch}'s first bytes, by length (decision 88): a batch's rows mostly have
+ * a few lengths, and a Buffer made for each MAC was a tenth of what one cost. Emptied when the
+ * scratch is replaced, and when it holds many lengths.
+ */
+const scratchViews = new Map<number, Buffer>();
+
+/** The first `n` bytes of {@link macScratch}. */
+function scratchView(n: number): Buffer {
+  let view = scratchViews.get(n);
+  if (view === undefined) {
+    if (scratchViews.size >= 64) scratchViews.clear();
+    scratchViews.set(n, (view = macScratch.subarray(0, n)));
+  }
+  return view;
+}
 
 /**
  * The MAC of one row: keyed BLAKE2b-256 over a canonical JSON list of the domain, the table and
@@ -155,7 +172,10 @@ export function rowMac(key: Buffer, table: string, values: readonly unknown[]): 
   // A UTF-16 code unit is at most 3 bytes of UTF-8.
   const most = text.length * 3 + blobBytes;
   // The scratch grows up to 1 MiB and is kept; a larger row (a very large value) gets its own buffer.
-  if (macScratch.length < most && most <= SCRATCH_KEPT) macScratch = Buffer.allocUnsafe(Math.min(SCRATCH_KEPT, Math.max(most, 2 * macScratch.length)));
+  if (macScratch.length < most && most <= SCRATCH_KEPT) {
+    macScratch = Buffer.allocUnsafe(Math.min(SCRATCH_KEPT, Math.max(most, 2 * macScratch.length)));
+    scratchViews.clear();
+  }
   const buf = macScratch.length >= most ? macScratch : Buffer.allocUnsafe(most);
   let n = buf.write(text, 0, 'utf8');
   if (blobs !== null) {
@@ -164,7 +184,7 @@ export function rowMac(key: Buffer, table: string, values: readonly unknown[]): 
       n += b.byteLength;
     }
   }
-  return mac256(key, buf.subarray(0, n));
+  return mac256(key, buf === macScratch ? scratchView(n) : buf.subarray(0, n));
 }
 
 /** Check one row read from `table` (with every column of its spec and `mac`); throws `E_TAMPERED`. */
@@ -240,40 +260,6 @@ export function writeAggregates(db: Database.Database, key: Buffer, all: Readonl
 }
 
 /**
- * A running sum of 32-byte MACs mod 2^256 without a bigint per row: each MAC is eight 32-bit
- * words added into eight float64 lanes (exact below 2^53, i.e. for 2^21 rows; the lanes are
- * folded into a bigint every 2^20 rows), carried into one bigint only at the end.
- */
-class MacSum {
-  n = 0;
-  readonly #lanes = new Float64Array(8);
-  #carry = 0n;
-
-  /** Add every 32-byte MAC of `macs` (their concatenation). */
-  addAll(macs: Buffer): void {
-    const d = new DataView(macs.buffer, macs.byteOffset, macs.byteLength);
-    const l = this.#lanes;
-    for (let o = 0; o + 32 <= macs.byteLength; o += 32) {
-      for (let i = 0; i < 8; i++) l[i] = (l[i] ?? 0) + d.getUint32(o + i * 4);
-      if (++this.n % 1_048_576 === 0) this.#flush();
-    }
-  }
-
-  #flush(): void {
-    for (let i = 0; i < 8; i++) {
-      this.#carry += BigInt(this.#lanes[i] ?? 0) << BigInt(32 * (7 - i));
-      this.#lanes[i] = 0;
-    }
-  }
-
-  /** The aggregate so far. */
-  total(): Aggregate {
-    this.#flush();
-    return { n: this.n, sum: this.#carry % MOD };
-  }
-}
-
-/**
  * The aggregate of the rows as they are now (from the stored MACs; a row without one is
  * `E_TAMPERED`). SQLite hands over the MACs of 65,536 rows at a time as one hex string, so
  * 100,000 rows cost two crossings into JavaScript rather than one Buffer each.
@@ -294,7 +280,7 @@ function currentAggregate(db: Database.Database, table: ProtectedTable): Aggrega
     if (!rowid) break;
     after = c.last;
   }
-  return acc.total();
+  return { n: acc.n, sum: ((acc.sum() % MOD) + MOD) % MOD };
 }
 
 function checkAgainst(db: Database.Database, key: Buffer, t: ProtectedTable, stored: Aggregate, now: Aggregate): void {

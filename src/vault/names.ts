@@ -21,9 +21,16 @@ const FORBIDDEN = (): RegExp => (forbidden ??= /[:,*?[\]=#\s\p{Cc}\p{Cf}\u2028\u
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** True when `s` has no lone UTF-16 surrogate (so it encodes to UTF-8 and back unchanged). */
+/** `String.prototype.isWellFormed` (V8 11.1, Node 20), typed here for older type definitions. */
+const nativeWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+/**
+ * True when `s` has no lone UTF-16 surrogate (so it encodes to UTF-8 and back unchanged). The
+ * built-in check where there is one: the regular expression, with its lookbehind, runs through
+ * V8's runtime at ~7 k instructions a call (a load checks every value, decision 88).
+ */
 export function isWellFormed(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
+  return nativeWellFormed !== undefined ? nativeWellFormed.call(s) : !LONE_SURROGATE.test(s);
 }
 
 /** The kinds of name, used in messages. */

@@ -51,6 +51,20 @@ interface CurrentRow {
   readonly mac: Buffer;
 }
 
+/** The columns of {@link CurrentRow}, as {@link SecretWriter} reads them. */
+const CURRENT_COLS = 'id, value, type, version, created_at AS createdAt, updated_at AS updatedAt, exposed_at AS exposedAt, exposed_by AS exposedBy, pending, origin, mac';
+
+/**
+ * The current rows of many names, read before a bulk write in one statement per app and
+ * environment (decision 88): label → row, or `null` for a name that has no row. A write takes its
+ * name's entry out, so a name written twice in one batch is read again, as it is after the first
+ * write.
+ */
+type Prefetched = Map<string, CurrentRow | null>;
+
+/** Bulk writes of at least this many names read their current rows in one statement per app and environment. */
+const PREFETCH_FROM = 16;
+
 /**
  * How {@link SecretWriter.setMany} replaces values (decision 81): the old row checked from the
  * row just read and the new MAC counted by {@link IntegrityTracker.replaceMany}, the old values'
@@ -91,12 +105,49 @@ export class SecretWriter {
     return id;
   }
 
-  /** Write `v` (`label`: its `app:env:key`, made once by the caller). */
-  #put(v: PutInput, label: string, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer: boolean, acceptance: Acceptance, ids: RowIds | undefined, bulk: Bulk | undefined): Put {
+  /**
+   * The current rows of `entries` (`labels`: theirs), in one statement per app and environment,
+   * with the same columns the writer reads one by one ({@link Prefetched}).
+   */
+  #prefetch(entries: readonly PutInput[], labels: readonly string[]): Prefetched {
+    const places = new Map<string, { app: string; env: string; keys: string[] }>();
+    for (const v of entries) {
+      const at = `${v.app}\0${v.env}`;
+      let p = places.get(at);
+      if (!p) places.set(at, (p = { app: v.app, env: v.env, keys: [] }));
+      p.keys.push(v.key);
+    }
+    const out: Prefetched = new Map();
+    for (const label of labels) out.set(label, null);
+    // Rows as arrays (better-sqlite3 names each column of a row object anew: ~20 k instructions a row).
+    const st = this.#s.stmt(`SELECT key, ${CURRENT_COLS} FROM secrets WHERE app = ? AND env = ? AND key IN (SELECT value FROM json_each(?))`).raw(true);
+    for (const p of places.values()) {
+      for (const r of st.all(p.app, p.env, JSON.stringify(p.keys)) as unknown[][]) {
+        out.set(`${p.app}:${p.env}:${String(r[0])}`, {
+          id: r[1] as number,
+          value: r[2] as Buffer,
+          type: r[3] as string,
+          version: r[4] as number,
+          createdAt: r[5] as number,
+          updatedAt: r[6] as number,
+          exposedAt: r[7] as number | null,
+          exposedBy: r[8] as string | null,
+          pending: r[9] as number,
+          origin: r[10] as string | null,
+          mac: r[11] as Buffer,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Write `v` (`label`: its `app:env:key`, made once by the caller; `pre`: the rows read before a bulk write). */
+  #put(v: PutInput, label: string, ifExists: 'error' | 'replace' | 'skip', now: number, keepNewer: boolean, acceptance: Acceptance, ids: RowIds | undefined, bulk: Bulk | undefined, pre?: Prefetched): Put {
     const at = v.updatedAt ?? now;
-    const cur = this.#s
-      .stmt('SELECT id, value, type, version, created_at AS createdAt, updated_at AS updatedAt, exposed_at AS exposedAt, exposed_by AS exposedBy, pending, origin, mac FROM secrets WHERE app = ? AND env = ? AND key = ?')
-      .get(v.app, v.env, v.key) as CurrentRow | undefined;
+    // Read before the batch (taken out: a name written twice is read again), or now.
+    const read = pre?.get(label);
+    if (read !== undefined) pre?.delete(label);
+    const cur = read === undefined ? (this.#s.stmt(`SELECT ${CURRENT_COLS} FROM secrets WHERE app = ? AND env = ? AND key = ?`).get(v.app, v.env, v.key) as CurrentRow | undefined) : (read ?? undefined);
     const plain = Buffer.from(v.value, 'utf8');
     try {
       if (!cur) {
@@ -217,14 +268,16 @@ export class SecretWriter {
       const labels: string[] = [];
       const acceptance: Acceptance = opts.received !== undefined ? { received: opts.received, accept: opts.acceptReceived === true } : 'own';
       const history: unknown[][] = [];
+      for (const v of entries) labels.push(secretLabel(v));
+      const pre = entries.length >= PREFETCH_FROM ? this.#prefetch(entries, labels) : undefined;
       this.#s.tracker.replaceMany(this.#s.db, SECRETS_T, (replace) => {
         const bulk: Bulk = { replace, history };
-        for (const v of entries) {
-          const label = secretLabel(v);
-          const r = this.#put(v, label, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, acceptance, ids, bulk);
+        for (let i = 0; i < entries.length; i++) {
+          const v = entries[i] as PutInput;
+          const label = labels[i] as string;
+          const r = this.#put(v, label, opts.update ? 'replace' : 'skip', now, opts.keepNewer ?? false, acceptance, ids, bulk, pre);
           summary[r.outcome] += 1;
           summary.outcomes.push({ app: v.app, env: v.env, key: v.key, outcome: r.outcome });
-          labels.push(label);
           versions.set(label, r.version);
           if (r.added) added.push(r.added);
         }

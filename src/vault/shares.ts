@@ -34,16 +34,30 @@ export class ShareStore {
   }
 
   /**
-   * Record that `records` were exported to `user` in bundle `bundleId` (and audit it). Each row
-   * goes in once with its MAC (the ids read once: SQLite's max + 1, counted up).
+   * Record that `records` were exported to `user` in bundle `bundleId` (and audit it): see
+   * {@link ShareStore.recordExports}.
    */
   recordExport(bundleId: string, user: UserRecord, records: readonly SecretRecord[], format: string): void {
+    this.recordExports([{ bundleId, user }], records, format);
+  }
+
+  /**
+   * Record that `records` were exported in each of `deliveries` (one bundle to one user each),
+   * with one `export` audit entry per delivery, in their order. Every row goes in once with its
+   * MAC, all deliveries' rows in ONE batch (the ids read once: SQLite's max + 1, counted up), so
+   * a push to ten people checks its share records' MACs once, not once per person.
+   */
+  recordExports(deliveries: ReadonlyArray<{ readonly bundleId: string; readonly user: UserRecord }>, records: readonly SecretRecord[], format: string): void {
+    if (deliveries.length === 0) return;
     this.#s.write(() => {
       const now = Date.now();
-      const first = this.#s.nextId('shares');
+      let id = this.#s.nextId('shares');
+      const rows: unknown[][] = [];
+      for (const { bundleId, user } of deliveries) for (const r of records) rows.push([id++, bundleId, user.username, user.pubkey, r.app, r.env, r.key, r.version, now]);
       // All in one batch: their MACs checked once after the last one (no trigger call per row).
-      this.#s.tracker.insertMany(this.#s.db, SHARES_T, records.map((r, i) => [first + i, bundleId, user.username, user.pubkey, r.app, r.env, r.key, r.version, now]));
-      this.#s.appendNow([{ action: 'export', target: user.username, detail: { bundle: bundleId, format, secrets: records.map(secretLabel) } }], now);
+      this.#s.tracker.insertMany(this.#s.db, SHARES_T, rows);
+      const secrets = records.map(secretLabel);
+      this.#s.appendNow(deliveries.map(({ bundleId, user }) => ({ action: 'export', target: user.username, detail: { bundle: bundleId, format, secrets } })), now);
     });
   }
 

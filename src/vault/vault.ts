@@ -117,9 +117,8 @@ export class Vault {
   }
 
   /**
-   * Remove a user (never the owner) or a contact known only by a PGP key, with their PGP key.
-   * Every secret they ever received (in a bundle or by `send`) is listed; those whose current value
-   * is one they received (not changed since) are marked exposed.
+   * Remove a user (never the owner) or a contact known only by a PGP key, with their PGP key. Every secret they ever received
+   * (in a bundle or by `send`) is listed; those whose current value is one they received (not changed since) are marked exposed.
    */
   removeUser(username: string): RemovedUser {
     return this.#st.users.removeUser(username);
@@ -149,10 +148,7 @@ export class Vault {
     return this.#st.pgp.addPgpKey(k, opts);
   }
 
-  /**
-   * Record that `records` were e-mailed to `to` in message `messageId`: one `shares` row per secret
-   * (so removing them later marks what they had as exposed) and a `send` audit entry (names only).
-   */
+  /** Record that `records` were e-mailed to `to` in message `messageId`: one `shares` row per secret (so removing them later marks what they had as exposed) and a `send` audit entry (names only). */
   recordSend(to: PgpKeyRecord, messageId: string, records: readonly SecretRecord[], detail: { smtp: string }): void {
     this.#st.shares.recordSend(to, messageId, records, detail);
   }
@@ -165,6 +161,11 @@ export class Vault {
   /** Record that `records` were exported to `user` in bundle `bundleId` (and audit it). */
   recordExport(bundleId: string, user: UserRecord, records: readonly SecretRecord[], format: string): void {
     this.#st.shares.recordExport(bundleId, user, records, format);
+  }
+
+  /** {@link Vault.recordExport} of several deliveries of the same records (one bundle to one user each), in one write. */
+  recordExports(deliveries: ReadonlyArray<{ readonly bundleId: string; readonly user: UserRecord }>, records: readonly SecretRecord[], format: string): void {
+    this.#st.shares.recordExports(deliveries, records, format);
   }
 
   /** True when this sender's bundle with this id was loaded before. */
