@@ -87,16 +87,14 @@ export function bundleRequire(file: string): NodeJS.Require {
  * The V8 flags the `sync`/`push` bundle runs with. Decision 74: no optimizing tier — such a short
  * process spent about a fifth of its instructions in TurboFan's background compiles of its load
  * loop, more than the optimized code gave back; the interpreter and Sparkplug's baseline code
- * remain. Decision 88: the young generation grows in one step to its largest size
- * (`--semi-space-growth-factor=16`: 1 MiB to 16 MiB at its first growth, instead of doubling),
- * so a load's objects are not copied through a scavenge every megabyte — the heap's sizes are
- * fixed when the process starts, but this factor is read at every growth, so it works when set
- * here; and one scavenging thread, without the idle-time scavenge task (on a machine that runs
- * ten of these processes at once, helper threads only add work). Tiering and collection flags
- * only: nothing is printed and no behaviour changes. V8 checks its flags against a code cache's,
+ * remain. Decision 88 tried a young generation that grows in one step to 16 MiB
+ * (`--semi-space-growth-factor=16`, one scavenging thread): 3 scavenges a sync instead of 10 and
+ * fewer instructions, but each of ten processes at once then faults in and zeroes ~32 MiB of
+ * fresh pages, so their CPU time rose by a fifth (user + system, the ten syncs of issue 14); it
+ * was taken out. A tiering flag only: nothing is printed and no behaviour changes. V8 checks its flags against a code cache's,
  * so the build makes that bundle's cache with the same ones (scripts/code-cache.mjs).
  */
-export const RELAY_V8_FLAGS = '--max-opt=1 --semi-space-growth-factor=16 --no-parallel-scavenge --no-minor-gc-task';
+export const RELAY_V8_FLAGS = '--max-opt=1';
 
 /**
  * The built-in modules the `sync`/`push` bundle requires, loaded before {@link RELAY_V8_FLAGS}
